@@ -1,0 +1,28 @@
+"""Join codes and attendee tokens.
+
+A join code is read aloud by an organizer and typed on a phone, so it uses an alphabet without
+look-alikes (no 0/O, 1/I/L) and is upper case; 6 characters of 31 symbols give 887 million codes,
+which with the join page's rate limit cannot be guessed during an event. An attendee token is the
+attendee's only credential (their personal link and socket), so it is a long random secret.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+JOIN_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+JOIN_CODE_LENGTH = 6
+TOKEN_BYTES = 32
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+def normalize_join_code(raw: str) -> str:
+    """What a person typed, in the stored form: upper case, without spaces or dashes."""
+    return "".join(ch for ch in raw.upper() if ch.isalnum())
+
+
+def new_attendee_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)

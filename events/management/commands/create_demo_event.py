@@ -1,0 +1,93 @@
+"""Create (or bring up to date) the demo event: an organizer, an event, 36 checked-in attendees.
+
+Idempotent: running it again finds what it made before and only adds what is missing.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from events import services
+from events.demo import PEOPLE
+from events.models import Event
+from pitches import services as pitch_services
+
+DEMO_USERNAME = "organizer"
+DEMO_PASSWORD = "speednet-demo"
+DEMO_SLUG = "demo-speed-networking"
+
+
+class Command(BaseCommand):
+    help = "Create the demo event with 36 checked-in attendees and print how to sign in."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--base-url",
+            default="http://127.0.0.1:8000",
+            help="Where the server will answer, for the printed links.",
+        )
+
+    @transaction.atomic
+    def handle(self, *args: Any, base_url: str, **options: Any) -> None:
+        organizer, _ = get_user_model().objects.get_or_create(
+            username=DEMO_USERNAME,
+            defaults={"email": "organizer@example.com", "is_staff": True, "is_superuser": True},
+        )
+        organizer.set_password(DEMO_PASSWORD)
+        organizer.save(update_fields=["password"])
+
+        event = Event.objects.filter(slug=DEMO_SLUG).first()
+        if event is None:
+            event = services.create_event(
+                organizer,
+                title="Demo Speed Networking Night",
+                slug=DEMO_SLUG,
+                venue="Town Hall, Room 2",
+                starts_at=(timezone.now() + timedelta(hours=1)).replace(second=0, microsecond=0),
+                rounds_count=6,
+                round_seconds=180,
+                table_size=6,
+                pitch_seconds=30,
+            )
+        if event.status == Event.Status.DRAFT:
+            event.status = Event.Status.CHECK_IN
+            event.save(update_fields=["status"])
+
+        existing = {a.email: a for a in event.attendees.all()}
+        created = 0
+        for person in PEOPLE:
+            email = f"{slugify(person.name)}@example.com"
+            attendee = existing.get(email)
+            if attendee is None:
+                attendee = services.add_attendee(
+                    event,
+                    name=person.name,
+                    email=email,
+                    company=person.company,
+                    job_title=person.job_title,
+                    is_consenting_to_share=True,
+                )
+                pitch_services.save_pitch(
+                    attendee, need=person.need, offer=person.offer, ask=person.ask
+                )
+                created += 1
+            if not attendee.is_checked_in:
+                services.check_in(attendee)
+
+        base = base_url.rstrip("/")
+        total = event.attendees.count()
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo event “{event.title}”: {total} attendees ({created} new).")
+        )
+        self.stdout.write(f"  Organizer sign-in: {base}/admin/")
+        self.stdout.write(f"    username: {DEMO_USERNAME}")
+        self.stdout.write(f"    password: {DEMO_PASSWORD}")
+        self.stdout.write(f"  Join code: {event.join_code}")
+        self.stdout.write(f"  Join link: {base}/join/{event.join_code}/")

@@ -1,0 +1,210 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from events.codes import new_attendee_token, new_join_code
+
+MIN_ROUNDS, MAX_ROUNDS = 1, 12
+MIN_TABLE_SIZE, MAX_TABLE_SIZE = 3, 10
+MIN_PITCH_SECONDS, MAX_PITCH_SECONDS = 10, 120
+MIN_ROUND_SECONDS, MAX_ROUND_SECONDS = 60, 1800
+
+
+class Event(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        CHECK_IN = "check_in", _("Check-in")
+        LIVE = "live", _("Live")
+        MINGLE = "mingle", _("Mingle")
+        CLOSED = "closed", _("Closed")
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", _("English")
+        SIMPLIFIED_CHINESE = "zh-hans", _("Simplified Chinese")
+
+    organizer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="organized_events",
+        verbose_name=_("organizer"),
+    )
+    co_organizers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="co_organized_events",
+        verbose_name=_("co-organizers"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    language = models.CharField(
+        _("language"), max_length=8, choices=Language.choices, default=Language.ENGLISH
+    )
+    join_code = models.CharField(_("join code"), max_length=12, unique=True, default=new_join_code)
+    rounds_count = models.PositiveSmallIntegerField(
+        _("rounds"),
+        default=6,
+        validators=[MinValueValidator(MIN_ROUNDS), MaxValueValidator(MAX_ROUNDS)],
+    )
+    round_seconds = models.PositiveIntegerField(
+        _("round length (seconds)"),
+        default=180,
+        validators=[MinValueValidator(MIN_ROUND_SECONDS), MaxValueValidator(MAX_ROUND_SECONDS)],
+    )
+    table_size = models.PositiveSmallIntegerField(
+        _("table size"),
+        default=6,
+        validators=[MinValueValidator(MIN_TABLE_SIZE), MaxValueValidator(MAX_TABLE_SIZE)],
+    )
+    pitch_seconds = models.PositiveSmallIntegerField(
+        _("pitch length (seconds)"),
+        default=30,
+        validators=[MinValueValidator(MIN_PITCH_SECONDS), MaxValueValidator(MAX_PITCH_SECONDS)],
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["-starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rounds_count__gte=MIN_ROUNDS, rounds_count__lte=MAX_ROUNDS),
+                name="event_rounds_count_in_range",
+                violation_error_message=_("An event has between 1 and 12 rounds."),
+            ),
+            models.CheckConstraint(
+                condition=Q(table_size__gte=MIN_TABLE_SIZE, table_size__lte=MAX_TABLE_SIZE),
+                name="event_table_size_in_range",
+                violation_error_message=_("Tables seat between 3 and 10 people."),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    pitch_seconds__gte=MIN_PITCH_SECONDS, pitch_seconds__lte=MAX_PITCH_SECONDS
+                ),
+                name="event_pitch_seconds_in_range",
+                violation_error_message=_("A pitch lasts between 10 and 120 seconds."),
+            ),
+            models.CheckConstraint(
+                condition=Q(round_seconds__gte=F("table_size") * F("pitch_seconds")),
+                name="event_round_fits_every_pitch",
+                violation_error_message=_(
+                    "A round must be long enough for everyone at a full table to pitch."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="closed") | Q(closed_at__isnull=True),
+                name="event_closed_at_only_when_closed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        if self.table_size and self.pitch_seconds and self.round_seconds:
+            needed = self.table_size * self.pitch_seconds
+            if self.round_seconds < needed:
+                raise ValidationError(
+                    {
+                        "round_seconds": _(
+                            "A round of %(round)s s is too short: %(size)s people × %(pitch)s s "
+                            "each need at least %(needed)s s."
+                        )
+                        % {
+                            "round": self.round_seconds,
+                            "size": self.table_size,
+                            "pitch": self.pitch_seconds,
+                            "needed": needed,
+                        }
+                    }
+                )
+
+    @property
+    def round_length(self) -> timedelta:
+        return timedelta(seconds=self.round_seconds)
+
+    @property
+    def pitch_length(self) -> timedelta:
+        return timedelta(seconds=self.pitch_seconds)
+
+    @property
+    def is_open_for_joining(self) -> bool:
+        return self.status in {self.Status.CHECK_IN, self.Status.LIVE, self.Status.MINGLE}
+
+
+class Attendee(models.Model):
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="attendees", verbose_name=_("event")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    email = models.EmailField(_("email"), blank=True)
+    company = models.CharField(_("company"), max_length=160, blank=True)
+    job_title = models.CharField(_("job title"), max_length=160, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    is_consenting_to_share = models.BooleanField(
+        _("shares contact details"),
+        default=False,
+        help_text=_("Contact details are shown to people who asked to see this attendee."),
+    )
+    token = models.CharField(
+        _("secret token"), max_length=64, unique=True, editable=False, default=new_attendee_token
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    left_at = models.DateTimeField(_("left at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("attendee")
+        verbose_name_plural = _("attendees")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                "event",
+                condition=~Q(email=""),
+                name="attendee_unique_email_per_event",
+                violation_error_message=_("Someone with this email is already at this event."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(name=""),
+                name="attendee_name_not_empty",
+                violation_error_message=_("An attendee needs a name."),
+            ),
+            models.CheckConstraint(
+                condition=Q(left_at__isnull=True) | Q(checked_in_at__isnull=False),
+                name="attendee_left_only_after_check_in",
+                violation_error_message=_("Only someone who checked in can leave."),
+            ),
+        ]
+        indexes = [models.Index(fields=["event", "checked_in_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.company})" if self.company else self.name
+
+    @property
+    def is_checked_in(self) -> bool:
+        return self.checked_in_at is not None
+
+    @property
+    def has_left(self) -> bool:
+        return self.left_at is not None
+
+    @property
+    def is_present(self) -> bool:
+        return self.is_checked_in and not self.has_left

@@ -1,0 +1,117 @@
+"""Writes and state transitions for events and attendees: the only code that changes them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from events.codes import new_join_code
+from events.models import Attendee, Event
+
+CODE_ATTEMPTS = 20
+
+
+def unique_slug(title: str) -> str:
+    base = slugify(title)[:60] or "event"
+    slug = base
+    while Event.objects.filter(slug=slug).exists():
+        slug = f"{base}-{get_random_string(5, 'abcdefghijkmnpqrstuvwxyz23456789')}"
+    return slug
+
+
+def unused_join_code() -> str:
+    for _attempt in range(CODE_ATTEMPTS):
+        code = new_join_code()
+        if not Event.objects.filter(join_code=code).exists():
+            return code
+    raise RuntimeError("No free join code found; the code space is exhausted.")
+
+
+@transaction.atomic
+def create_event(
+    organizer: AbstractBaseUser,
+    *,
+    title: str,
+    starts_at: datetime,
+    venue: str = "",
+    rounds_count: int = 6,
+    round_seconds: int = 180,
+    table_size: int = 6,
+    pitch_seconds: int = 30,
+    language: str = Event.Language.ENGLISH,
+    time_zone: str = "UTC",
+    slug: str = "",
+) -> Event:
+    event = Event(
+        organizer=organizer,
+        title=title,
+        slug=slug or unique_slug(title),
+        venue=venue,
+        starts_at=starts_at,
+        rounds_count=rounds_count,
+        round_seconds=round_seconds,
+        table_size=table_size,
+        pitch_seconds=pitch_seconds,
+        language=language,
+        time_zone=time_zone,
+        join_code=unused_join_code(),
+    )
+    event.full_clean()
+    event.save()
+    return event
+
+
+@transaction.atomic
+def add_attendee(
+    event: Event,
+    *,
+    name: str,
+    email: str = "",
+    company: str = "",
+    job_title: str = "",
+    phone: str = "",
+    is_consenting_to_share: bool = False,
+) -> Attendee:
+    attendee = Attendee(
+        event=event,
+        name=name.strip(),
+        email=email.strip().lower(),
+        company=company.strip(),
+        job_title=job_title.strip(),
+        phone=phone.strip(),
+        is_consenting_to_share=is_consenting_to_share,
+    )
+    attendee.full_clean(exclude=["event"])
+    try:
+        with transaction.atomic():
+            attendee.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"email": _("Someone with this email is already at this event.")}
+        ) from None
+    return attendee
+
+
+@transaction.atomic
+def check_in(attendee: Attendee, *, by: AbstractBaseUser | None = None) -> Attendee:
+    """Mark the attendee as arrived. Checking in again is harmless; it also undoes "left"."""
+    attendee = Attendee.objects.select_for_update().get(pk=attendee.pk)
+    if attendee.event.status == Event.Status.CLOSED:
+        raise ValidationError(_("This event is closed."))
+    changed = []
+    if attendee.checked_in_at is None:
+        attendee.checked_in_at = timezone.now()
+        changed.append("checked_in_at")
+    if attendee.left_at is not None:
+        attendee.left_at = None
+        changed.append("left_at")
+    if changed:
+        attendee.save(update_fields=changed)
+    return attendee

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from pitches.models import Pitch
+
+
+@admin.register(Pitch)
+class PitchAdmin(admin.ModelAdmin):
+    list_display = ["attendee", "event", "ask", "word_count", "spoken_seconds", "updated_at"]
+    list_filter = ["attendee__event"]
+    search_fields = ["attendee__name", "attendee__company", "need", "offer", "ask"]
+    list_select_related = ["attendee__event"]
+    autocomplete_fields = ["attendee"]
+    readonly_fields = ["word_count", "spoken_seconds", "updated_at"]
+
+    @admin.display(description=_("event"), ordering="attendee__event__title")
+    def event(self, pitch: Pitch) -> str:
+        return str(pitch.attendee.event)

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from events.models import Attendee, Event
+
+
+class Round(models.Model):
+    """One round of the event. Times are absolute so the state survives a restart.
+
+    ``turns_started_at`` is when the first pitch slot of every table began: turns are derived from
+    it and the pitch length, and skipping a turn or pausing moves it instead of writing each turn.
+    """
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        RUNNING = "running", _("Running")
+        PAUSED = "paused", _("Paused")
+        DONE = "done", _("Done")
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="rounds", verbose_name=_("event")
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
+    )
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    turns_started_at = models.DateTimeField(_("turns started at"), null=True, blank=True)
+    paused_remaining = models.DurationField(_("remaining when paused"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("round")
+        verbose_name_plural = _("rounds")
+        ordering = ["event", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "number"],
+                name="round_unique_number_per_event",
+                violation_error_message=_("This event already has a round with this number."),
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="round_number_positive"),
+            models.UniqueConstraint(
+                fields=["event"],
+                condition=Q(status__in=["running", "paused"]),
+                name="round_one_active_per_event",
+                violation_error_message=_("Another round of this event is running or paused."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="planned")
+                | Q(
+                    started_at__isnull=False, ends_at__isnull=False, turns_started_at__isnull=False
+                ),
+                name="round_started_has_times",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="paused") | Q(paused_remaining__isnull=False),
+                name="round_paused_has_remaining",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gte=F("started_at")),
+                name="round_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Round %(number)s") % {"number": self.number}
+
+
+class Table(models.Model):
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="tables", verbose_name=_("round")
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+
+    class Meta:
+        verbose_name = _("table")
+        verbose_name_plural = _("tables")
+        ordering = ["round", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "number"], name="table_unique_number_per_round"
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="table_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return _("Table %(number)s") % {"number": self.number}
+
+
+class Seat(models.Model):
+    """An attendee at a table in a round. ``round`` repeats the table's round so the database can
+    enforce one seat per attendee per round."""
+
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="seats", verbose_name=_("round")
+    )
+    table = models.ForeignKey(
+        Table, on_delete=models.CASCADE, related_name="seats", verbose_name=_("table")
+    )
+    attendee = models.ForeignKey(
+        Attendee, on_delete=models.CASCADE, related_name="seats", verbose_name=_("attendee")
+    )
+    speaking_order = models.PositiveSmallIntegerField(_("speaking order"))
+
+    class Meta:
+        verbose_name = _("seat")
+        verbose_name_plural = _("seats")
+        ordering = ["table", "speaking_order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "attendee"],
+                name="seat_one_per_attendee_per_round",
+                violation_error_message=_("This attendee already has a seat in this round."),
+            ),
+            models.UniqueConstraint(
+                fields=["table", "speaking_order"], name="seat_unique_speaking_order_per_table"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Seat %(order)s at table %(table)s") % {
+            "order": self.speaking_order + 1,
+            "table": self.table.number,
+        }

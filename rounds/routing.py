@@ -1,0 +1,7 @@
+from django.urls import path
+
+from rounds import consumers
+
+websocket_urlpatterns = [
+    path("ws/a/<str:token>/", consumers.AttendeeConsumer.as_asgi(), name="ws_attendee"),
+]

@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config import env
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [("", True), ("1", True), ("TRUE", True), ("yes", True), ("0", False), ("off", False)],
+)
+def test_read_bool_accepts_the_usual_words(raw, value):
+    assert env.read_bool({"X": raw}, "X", default=True) is value
+
+
+def test_read_bool_refuses_anything_else():
+    with pytest.raises(ImproperlyConfigured, match=r"DJANGO_DEBUG='maybe' is not a boolean"):
+        env.read_bool({"DJANGO_DEBUG": "maybe"}, "DJANGO_DEBUG", default=True)
+
+
+def test_read_int_refuses_words_and_values_below_minimum():
+    with pytest.raises(ImproperlyConfigured, match="EMAIL_PORT='smtp' is not a whole number"):
+        env.read_int({"EMAIL_PORT": "smtp"}, "EMAIL_PORT", default=587)
+    with pytest.raises(ImproperlyConfigured, match="below the minimum of 1"):
+        env.read_int({"EMAIL_PORT": "0"}, "EMAIL_PORT", default=587, minimum=1)
+
+
+def test_read_list_splits_on_commas_and_trims():
+    assert env.read_list({"H": " a.example , b.example,, "}, "H", default=[]) == [
+        "a.example",
+        "b.example",
+    ]
+    assert env.read_list({}, "H", default=["localhost"]) == ["localhost"]
+
+
+def test_read_database_defaults_to_sqlite_in_wal_mode_with_busy_timeout(tmp_path: Path):
+    config = env.read_database({}, default_sqlite_path=tmp_path / "db.sqlite3")
+
+    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert config["NAME"] == str(tmp_path / "db.sqlite3")
+    assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert "PRAGMA journal_mode=WAL;" in config["OPTIONS"]["init_command"]
+    assert "PRAGMA busy_timeout=20000;" in config["OPTIONS"]["init_command"]
+    assert config["CONN_MAX_AGE"] == 0
+
+
+def test_read_database_reads_postgres_url(tmp_path: Path):
+    config = env.read_database(
+        {"DATABASE_URL": "postgres://speednet:secret@db.internal:5433/events"},
+        default_sqlite_path=tmp_path / "x",
+    )
+
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["HOST"], config["PORT"], config["NAME"]) == ("db.internal", 5433, "events")
+    assert (config["USER"], config["PASSWORD"]) == ("speednet", "secret")
+    assert config["CONN_MAX_AGE"] == 0
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("mysql://root@localhost/x", "scheme 'mysql'"),
+        ("not a url", "scheme ''"),
+        ("postgres://localhost", "must name the database"),
+        ("postgres://u@h:notaport/x", "could not be read"),
+        ("sqlite://:memory:", "must name a file"),
+    ],
+)
+def test_read_database_refuses_malformed_urls(url, message, tmp_path: Path):
+    with pytest.raises(ImproperlyConfigured, match=message):
+        env.read_database({"DATABASE_URL": url}, default_sqlite_path=tmp_path / "x")
+
+
+def test_read_channel_layers_defaults_to_in_memory():
+    layers = env.read_channel_layers({})
+
+    assert layers == {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+
+def test_read_channel_layers_uses_redis_pubsub_without_socket_timeout():
+    layers = env.read_channel_layers({"REDIS_URL": "redis://127.0.0.1:6379/2"})
+
+    assert layers["default"]["BACKEND"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
+    assert layers["default"]["CONFIG"]["hosts"] == [
+        {
+            "address": "redis://127.0.0.1:6379/2",
+            "socket_timeout": None,
+            "socket_connect_timeout": 5,
+            "max_connections": 1000,
+        }
+    ]
+
+
+def test_read_channel_layers_refuses_another_scheme():
+    with pytest.raises(ImproperlyConfigured, match="REDIS_URL has the scheme 'http'"):
+        env.read_channel_layers({"REDIS_URL": "http://127.0.0.1:6379"})
+
+
+@pytest.mark.parametrize(
+    ("key", "insecure"),
+    [
+        ("django-insecure-" + "x" * 60, True),
+        ("short", True),
+        ("a" * 60, True),
+        ("Zq3-kP9_rT7wVx2mN8bL4cY6hJ1sD5fG0uE-oA_iK3nB7vM9pQ2tR6", False),
+    ],
+)
+def test_is_insecure_secret_key_matches_the_deploy_check(key, insecure):
+    assert env.is_insecure_secret_key(key) is insecure

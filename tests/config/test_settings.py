@@ -1,0 +1,93 @@
+"""The settings module as a whole, loaded in a fresh interpreter with a given environment."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+STRONG_KEY = "Zq3-kP9_rT7wVx2mN8bL4cY6hJ1sD5fG0uE-oA_iK3nB7vM9pQ2tR6"
+PRODUCTION = {
+    "DJANGO_DEBUG": "false",
+    "DJANGO_SECRET_KEY": STRONG_KEY,
+    "DJANGO_ALLOWED_HOSTS": "speednet.example.com",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+}
+PRINT_SETTINGS = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "print(s.DEBUG, s.DATABASES['default']['ENGINE'], s.CHANNEL_LAYERS['default']['BACKEND'], "
+    "s.EMAIL_BACKEND)"
+)
+
+
+def run_python(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "EMAIL_"))}
+    clean.pop("DATABASE_URL", None)
+    clean.pop("REDIS_URL", None)
+    clean["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_settings_defaults_run_debug_on_sqlite_in_memory_layer_console_email():
+    result = run_python(["-c", PRINT_SETTINGS], {})
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "True",
+        "django.db.backends.sqlite3",
+        "channels.layers.InMemoryChannelLayer",
+        "django.core.mail.backends.console.EmailBackend",
+    ]
+
+
+def test_settings_production_environment_switches_every_part():
+    result = run_python(
+        ["-c", PRINT_SETTINGS],
+        {**PRODUCTION, "DATABASE_URL": "postgres://u@db/x", "EMAIL_HOST": "smtp.example.com"},
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "False",
+        "django.db.backends.postgresql",
+        "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "django.core.mail.backends.smtp.EmailBackend",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DJANGO_SECRET_KEY": ""}, "DJANGO_SECRET_KEY is missing or weak"),
+        ({"DJANGO_SECRET_KEY": "django-insecure-" + "k" * 50}, "missing or weak"),
+        ({"REDIS_URL": ""}, "REDIS_URL is not set"),
+        ({"DJANGO_ALLOWED_HOSTS": ""}, "DJANGO_ALLOWED_HOSTS is empty"),
+        ({"DJANGO_DEBUG": "maybe"}, "DJANGO_DEBUG='maybe' is not a boolean"),
+        ({"DATABASE_URL": "postgres//broken"}, "DATABASE_URL has the scheme ''"),
+    ],
+)
+def test_settings_refuse_to_start_with_insecure_or_malformed_values(env, message):
+    result = run_python(["-c", PRINT_SETTINGS], {**PRODUCTION, **env})
+
+    assert result.returncode == 1
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
+
+
+def test_settings_production_passes_check_deploy_without_warnings():
+    result = run_python(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], PRODUCTION)
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout

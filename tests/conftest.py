@@ -1,0 +1,88 @@
+"""Test-wide fixtures and the service markers.
+
+A test marked ``postgres``, ``redis`` or ``browser`` skips where that service is absent, so the
+suite runs on a bare laptop; with ``REQUIRE_SERVICES=1`` (set by CI) the same absence is a failure,
+so CI can never pass by skipping them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from functools import cache
+from urllib.parse import urlsplit
+
+import pytest
+from channels.db import database_sync_to_async
+from django.db import connection
+
+CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def redis_url() -> str:
+    return os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+
+
+@cache
+def redis_missing() -> str | None:
+    parts = urlsplit(redis_url())
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), 2):
+            return None
+    except OSError as error:
+        return f"no Redis at {redis_url()}: {error}"
+
+
+def postgres_missing() -> str | None:
+    if connection.vendor != "postgresql":
+        return f"the database is {connection.vendor}; set DATABASE_URL=postgres://..."
+    return None
+
+
+@cache
+def browser_missing() -> str | None:
+    if not shutil.which(CHROMIUM_PATH):
+        return f"no Chromium at {CHROMIUM_PATH} (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed"
+    return None
+
+
+SERVICE_CHECKS = {"postgres": postgres_missing, "redis": redis_missing, "browser": browser_missing}
+
+
+def is_required() -> bool:
+    return os.environ.get("REQUIRE_SERVICES", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@pytest.fixture(autouse=True)
+def _require_services(request: pytest.FixtureRequest) -> None:
+    for marker, check in SERVICE_CHECKS.items():
+        if request.node.get_closest_marker(marker) is None:
+            continue
+        missing = check()
+        if missing is None:
+            continue
+        if is_required():
+            pytest.fail(f"REQUIRE_SERVICES is set but {missing}", pytrace=False)
+        pytest.skip(missing)
+
+
+ORIGIN = (b"origin", b"http://localhost")
+
+
+async def acreate(factory, **fields):
+    """Create through a factory from async test code (the ORM is sync-only)."""
+    return await database_sync_to_async(factory)(**fields)
+
+
+@pytest.fixture
+def asgi_app():
+    """The whole ASGI application as daphne serves it (origin check, auth, routing)."""
+    from config.asgi import application
+
+    return application

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from events.models import Event
+from pitches.models import Pitch
+
+pytestmark = pytest.mark.django_db
+
+
+def run_demo() -> str:
+    out = StringIO()
+    call_command("create_demo_event", "--base-url", "http://127.0.0.1:9000/", stdout=out)
+    return out.getvalue()
+
+
+def test_create_demo_event_makes_36_checked_in_attendees_with_pitches_that_fit():
+    output = run_demo()
+
+    event = Event.objects.get()
+    assert event.status == Event.Status.CHECK_IN
+    assert event.attendees.count() == 36
+    assert event.attendees.filter(checked_in_at__isnull=True).count() == 0
+    assert event.attendees.values("company").distinct().count() == 36
+    pitches = list(Pitch.objects.filter(attendee__event=event))
+    assert len(pitches) == 36
+    assert all(0 < pitch.spoken_seconds <= event.pitch_seconds for pitch in pitches)
+    assert "username: organizer" in output
+    assert "password: speednet-demo" in output
+    assert f"http://127.0.0.1:9000/join/{event.join_code}/" in output
+
+
+def test_create_demo_event_is_idempotent_and_the_printed_login_works():
+    run_demo()
+    output = run_demo()
+
+    assert Event.objects.count() == 1
+    assert Event.objects.get().attendees.count() == 36
+    assert "36 attendees (0 new)" in output
+    assert authenticate(username="organizer", password="speednet-demo") is not None

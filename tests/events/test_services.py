@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from events import services
+from events.models import Event
+from tests.factories import AttendeeFactory, EventFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_event_gives_unique_slug_and_join_code():
+    organizer = UserFactory()
+
+    first = services.create_event(organizer, title="Founders Night", starts_at=timezone.now())
+    second = services.create_event(organizer, title="Founders Night", starts_at=timezone.now())
+
+    assert first.slug == "founders-night"
+    assert second.slug.startswith("founders-night-")
+    assert first.join_code != second.join_code
+    assert first.status == Event.Status.DRAFT
+
+
+def test_create_event_refuses_a_round_too_short_with_the_arithmetic():
+    with pytest.raises(ValidationError) as error:
+        services.create_event(
+            UserFactory(),
+            title="Tight",
+            starts_at=timezone.now(),
+            table_size=8,
+            pitch_seconds=30,
+            round_seconds=180,
+        )
+
+    assert error.value.message_dict["round_seconds"] == [
+        "A round of 180 s is too short: 8 people × 30 s each need at least 240 s."
+    ]
+    assert Event.objects.count() == 0
+
+
+def test_add_attendee_normalizes_email():
+    attendee = services.add_attendee(EventFactory(), name=" Li Wei ", email=" Li@Example.COM ")
+
+    assert (attendee.name, attendee.email) == ("Li Wei", "li@example.com")
+
+
+def test_add_attendee_refuses_duplicate_email_with_a_clear_message():
+    event = EventFactory()
+    services.add_attendee(event, name="Li Wei", email="li@example.com")
+
+    with pytest.raises(ValidationError) as error:
+        services.add_attendee(event, name="Someone Else", email="LI@example.com")
+
+    assert error.value.message_dict == {
+        "email": ["Someone with this email is already at this event."]
+    }
+    assert event.attendees.count() == 1
+
+
+def test_add_attendee_refuses_bad_email():
+    with pytest.raises(ValidationError) as error:
+        services.add_attendee(EventFactory(), name="Li Wei", email="not-an-email")
+
+    assert list(error.value.message_dict) == ["email"]
+
+
+def test_check_in_sets_the_time_once_and_clears_left():
+    attendee = AttendeeFactory(left=True)
+    first_check_in = attendee.checked_in_at
+
+    checked = services.check_in(attendee)
+
+    assert checked.checked_in_at == first_check_in
+    assert checked.left_at is None
+
+
+def test_check_in_is_refused_when_the_event_is_closed():
+    attendee = AttendeeFactory(event=EventFactory(closed=True))
+
+    with pytest.raises(ValidationError):
+        services.check_in(attendee)
+
+    attendee.refresh_from_db()
+    assert attendee.checked_in_at is None

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import pytest
+
+from pitches.models import count_words, spoken_seconds
+from tests.factories import PitchFactory
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("", 0),
+        ("I need a bookkeeper.", 4),
+        ("Who do you know? It's B2B, 20–200 trucks.", 8),
+        ("我需要物流客户", 7),
+        ("I need 物流 clients", 5),
+    ],
+)
+def test_count_words_counts_latin_words_and_cjk_characters(text, words):
+    assert count_words(text) == words
+
+
+@pytest.mark.parametrize(("words", "seconds"), [(0, 0), (75, 30), (76, 31), (150, 60)])
+def test_spoken_seconds_at_150_words_a_minute_rounds_up(words, seconds):
+    assert spoken_seconds(words) == seconds
+
+
+def test_pitch_word_count_and_seconds_cover_need_offer_and_ask():
+    pitch = PitchFactory.build(need="one two three", offer="four five", ask="six")
+
+    assert pitch.text == "one two three\nfour five\nsix"
+    assert pitch.word_count == 6
+    assert pitch.spoken_seconds == 3
+
+
+def test_pitch_str_prefers_the_ask():
+    assert str(PitchFactory.build(ask="Who do you know?")) == "Who do you know?"
+    assert str(PitchFactory.build(ask="", need="A bookkeeper")) == "A bookkeeper"
