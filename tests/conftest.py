@@ -72,6 +72,17 @@ def _require_services(request: pytest.FixtureRequest) -> None:
         pytest.skip(missing)
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A file-based SQLite test database, so that live daphne processes can open it too."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        test_db = tmp_path_factory.mktemp("db") / "test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(test_db)
+
+
 ORIGIN = (b"origin", b"http://localhost")
 
 

@@ -1,0 +1,67 @@
+"""Browser tests: Debian's Chromium driven by Playwright against a real daphne."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.conftest import CHROMIUM_PATH
+from tests.live import daphne
+
+PHONE = {"viewport": {"width": 360, "height": 640}, "is_mobile": True, "has_touch": True}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser/" in str(item.path).replace("\\", "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture
+def live_server_url(transactional_db, tmp_path) -> Iterator[str]:
+    with daphne(tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def chromium(_browser_available, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """One Chromium per test. Playwright's sync API keeps an event loop running in this thread,
+    which Django's async-safety check would take for async code calling the ORM; the test's own
+    ORM calls are synchronous, so the check is lifted for this test only."""
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def _browser_available() -> None:
+    from tests.conftest import browser_missing, is_required
+
+    missing = browser_missing()
+    if missing and is_required():
+        pytest.fail(f"REQUIRE_SERVICES is set but {missing}", pytrace=False)
+    if missing:
+        pytest.skip(missing)
+
+
+@pytest.fixture
+def phone(chromium) -> Iterator[object]:
+    context = chromium.new_context(**PHONE)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
