@@ -5,7 +5,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Attendee, Event
+from events.models import Attendee, Event, LogEntry
 
 
 @admin.register(Event)
@@ -79,3 +79,12 @@ class AttendeeAdmin(admin.ModelAdmin):
     list_select_related = ["event"]
     readonly_fields = ["token", "created_at"]
     autocomplete_fields = ["event"]
+
+
+@admin.register(LogEntry)
+class LogEntryAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "event", "action", "message", "actor"]
+    list_filter = ["event", "action"]
+    search_fields = ["message"]
+    list_select_related = ["event", "actor"]
+    readonly_fields = ["event", "created_at", "actor", "action", "message"]

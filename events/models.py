@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,6 +17,13 @@ MIN_ROUNDS, MAX_ROUNDS = 1, 12
 MIN_TABLE_SIZE, MAX_TABLE_SIZE = 3, 10
 MIN_PITCH_SECONDS, MAX_PITCH_SECONDS = 10, 120
 MIN_ROUND_SECONDS, MAX_ROUND_SECONDS = 60, 1800
+
+
+class EventQuerySet(models.QuerySet["Event"]):
+    def organized_by(self, user: Any) -> EventQuerySet:
+        """The events this user runs, as organizer or co-organizer: every organizer page and
+        socket starts from this."""
+        return self.filter(Q(organizer=user) | Q(co_organizers=user)).distinct()
 
 
 class Event(models.Model):
@@ -74,8 +82,18 @@ class Event(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
     )
+    announcement = models.CharField(_("announcement"), max_length=280, blank=True)
+    announced_at = models.DateTimeField(_("announced at"), null=True, blank=True)
+    state_version = models.PositiveBigIntegerField(
+        _("state version"),
+        default=0,
+        editable=False,
+        help_text=_("Grows with every change phones see, so a phone can tell it missed one."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    objects = EventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("event")
@@ -208,3 +226,31 @@ class Attendee(models.Model):
     @property
     def is_present(self) -> bool:
         return self.is_checked_in and not self.has_left
+
+
+class LogEntry(models.Model):
+    """What happened at an event, for the organizer's dashboard log and the post-event record."""
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="log_entries", verbose_name=_("event")
+    )
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    action = models.CharField(_("action"), max_length=40)
+    message = models.CharField(_("message"), max_length=300)
+
+    class Meta:
+        verbose_name = _("log entry")
+        verbose_name_plural = _("log entries")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["event", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.message

@@ -13,7 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from events.codes import new_join_code
-from events.models import Attendee, Event
+from events.models import Attendee, Event, LogEntry
 
 CODE_ATTEMPTS = 20
 
@@ -115,3 +115,10 @@ def check_in(attendee: Attendee, *, by: AbstractBaseUser | None = None) -> Atten
     if changed:
         attendee.save(update_fields=changed)
     return attendee
+
+
+def record(
+    event: Event, *, action: str, message: str, by: AbstractBaseUser | None = None
+) -> LogEntry:
+    """Add a line to the event's log; called inside the transaction that made the change."""
+    return LogEntry.objects.create(event=event, action=action, message=message, actor=by)

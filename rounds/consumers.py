@@ -1,4 +1,9 @@
-"""Websocket plumbing: join and leave groups, forward pushes, answer clock pings. Never writes."""
+"""Websocket plumbing: authorize, join groups, send snapshots, forward pushes, answer clock pings.
+
+Consumers never write. Every database read goes through ``database_sync_to_async``, which closes
+stale connections around each call itself, so the per-message ``aclose_old_connections`` thread hop
+that Channels adds to every handler is skipped (see ``dispatch``): forwarding a push is pure async.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +11,19 @@ import json
 import time
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from events.models import Attendee
-from rounds.groups import attendee_group, event_group
+from events.models import Attendee, Event
+from rounds.groups import attendee_group, control_group, event_group
+from rounds.queries import event_state, server_time_ms
 
 MAX_FRAME_CHARS = 1024
-
-
-def server_time_ms() -> int:
-    return time.time_ns() // 1_000_000
+FLOOD_FRAMES, FLOOD_WINDOW_S = 60, 10.0
+SNAPSHOT_INTERVAL_S = 1.0
+CLOSE_FORBIDDEN, CLOSE_FLOOD = 4403, 4429
 
 
 def parse_frame(text_data: str | None) -> dict[str, Any] | None:
@@ -32,46 +39,112 @@ def parse_frame(text_data: str | None) -> dict[str, Any] | None:
     return frame
 
 
-@database_sync_to_async
-def find_attendee(token: str) -> Attendee | None:
-    return Attendee.objects.filter(token=token).only("pk", "event_id").first()
+def pong_for(frame: dict[str, Any]) -> dict[str, Any] | None:
+    ping_id, client_time = frame.get("id"), frame.get("t")
+    if isinstance(ping_id, bool) or not isinstance(ping_id, int):
+        return None
+    if isinstance(client_time, bool) or not isinstance(client_time, int | float):
+        return None
+    return {"type": "pong", "id": ping_id, "t": client_time, "server_time": server_time_ms()}
 
 
-class AttendeeConsumer(AsyncWebsocketConsumer):
-    """An attendee's phone: ``ws/a/<token>/``. The token is the attendee's secret."""
+class LiveConsumer(AsyncWebsocketConsumer):
+    """What every live socket does; subclasses decide who may connect and which groups."""
 
-    groups_joined: tuple[str, ...] = ()
+    joined: tuple[str, ...] = ()
+    event_id: int
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    async def authorize(self) -> tuple[int, tuple[str, ...]] | None:
+        """The event id and the groups to join, or None to refuse the socket."""
+        raise NotImplementedError
 
     async def connect(self) -> None:
-        attendee = await find_attendee(self.scope["url_route"]["kwargs"]["token"])
-        if attendee is None:
-            await self.close(code=4403)
+        self.frame_times: list[float] = []
+        self.last_snapshot_at = 0.0
+        allowed = await self.authorize()
+        if allowed is None:
+            await self.close(code=CLOSE_FORBIDDEN)
             return
-        self.attendee_id = attendee.pk
-        self.event_id = attendee.event_id
-        self.groups_joined = (event_group(attendee.event_id), attendee_group(attendee.pk))
-        for group in self.groups_joined:
+        self.event_id, groups = allowed
+        # Join before reading the snapshot, so no change can fall between the two.
+        for group in groups:
             await self.channel_layer.group_add(group, self.channel_name)
+        self.joined = groups
         await self.accept()
+        await self.send_snapshot()
 
-    async def disconnect(self, code: int) -> None:
-        for group in self.groups_joined:
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        for group in self.joined:
             await self.channel_layer.group_discard(group, self.channel_name)
+        raise StopConsumer()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.is_flooding():
+            await self.close(code=CLOSE_FLOOD)
+            return
         frame = parse_frame(text_data)
         if frame is None:
             return
         if frame["type"] == "ping":
-            await self.send_pong(frame)
+            pong = pong_for(frame)
+            if pong is not None:
+                await self.send(text_data=json.dumps(pong))
+        elif frame["type"] == "snapshot":
+            now = time.monotonic()
+            if now - self.last_snapshot_at >= SNAPSHOT_INTERVAL_S:
+                self.last_snapshot_at = now
+                await self.send_snapshot()
 
-    async def send_pong(self, frame: dict[str, Any]) -> None:
-        ping_id, client_time = frame.get("id"), frame.get("t")
-        if not isinstance(ping_id, int) or not isinstance(client_time, int | float):
-            return
-        pong = {"type": "pong", "id": ping_id, "t": client_time, "server_time": server_time_ms()}
-        await self.send(text_data=json.dumps(pong))
+    def is_flooding(self) -> bool:
+        now = time.monotonic()
+        self.frame_times = [t for t in self.frame_times if now - t < FLOOD_WINDOW_S]
+        self.frame_times.append(now)
+        return len(self.frame_times) > FLOOD_FRAMES
+
+    async def send_snapshot(self) -> None:
+        state = await database_sync_to_async(event_state)(self.event_id)
+        await self.send(text_data=json.dumps(state, separators=(",", ":")))
 
     async def push(self, message: dict[str, Any]) -> None:
         """A broadcast, serialized once by the sender and forwarded as it is."""
         await self.send(text_data=message["text"])
+
+
+@database_sync_to_async
+def attendee_for_token(token: str) -> Attendee | None:
+    return Attendee.objects.filter(token=token).only("pk", "event_id").first()
+
+
+class AttendeeConsumer(LiveConsumer):
+    """An attendee's phone: ``ws/a/<token>/``. The token is the attendee's secret."""
+
+    async def authorize(self) -> tuple[int, tuple[str, ...]] | None:
+        attendee = await attendee_for_token(self.scope["url_route"]["kwargs"]["token"])
+        if attendee is None:
+            return None
+        self.attendee_id = attendee.pk
+        groups = (event_group(attendee.event_id), attendee_group(attendee.pk))
+        return attendee.event_id, groups
+
+
+@database_sync_to_async
+def is_organizer(user: Any, event_id: int) -> bool:
+    if not user.is_authenticated:
+        return False
+    return Event.objects.organized_by(user).filter(pk=event_id).exists()
+
+
+class ControlConsumer(LiveConsumer):
+    """The organizer's dashboard: ``ws/events/<event_id>/control/``; session login required."""
+
+    async def authorize(self) -> tuple[int, tuple[str, ...]] | None:
+        event_id = self.scope["url_route"]["kwargs"]["event_id"]
+        if not await is_organizer(self.scope.get("user"), event_id):
+            return None
+        return event_id, (event_group(event_id), control_group(event_id))

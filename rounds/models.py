@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +32,7 @@ class Round(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
     turns_started_at = models.DateTimeField(_("turns started at"), null=True, blank=True)
+    paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
     paused_remaining = models.DurationField(_("remaining when paused"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
 
@@ -58,7 +61,8 @@ class Round(models.Model):
                 name="round_started_has_times",
             ),
             models.CheckConstraint(
-                condition=~Q(status="paused") | Q(paused_remaining__isnull=False),
+                condition=~Q(status="paused")
+                | Q(paused_at__isnull=False, paused_remaining__isnull=False),
                 name="round_paused_has_remaining",
             ),
             models.CheckConstraint(
@@ -69,6 +73,39 @@ class Round(models.Model):
 
     def __str__(self) -> str:
         return _("Round %(number)s") % {"number": self.number}
+
+    def is_over(self, now: datetime) -> bool:
+        """Done, or running past its end: a round ends by the clock, not by a server wake-up."""
+        if self.status == self.Status.DONE:
+            return True
+        return (
+            self.status == self.Status.RUNNING and self.ends_at is not None and now >= self.ends_at
+        )
+
+    def effective_status(self, now: datetime) -> str:
+        return self.Status.DONE if self.is_over(now) else self.status
+
+    def remaining(self, now: datetime) -> timedelta:
+        match self.effective_status(now):
+            case self.Status.RUNNING:
+                return self.ends_at - max(now, self.started_at)
+            case self.Status.PAUSED:
+                return self.ends_at - min(now, self.paused_at)
+            case self.Status.PLANNED:
+                return self.event.round_length
+        return timedelta(0)
+
+    def turn_index(self, now: datetime, pitch: timedelta) -> int | None:
+        """The speaking order whose slot runs at ``now`` (frozen while paused), or None before
+        the first slot and once the round is over. It may exceed the table's last seat: then the
+        table talks freely."""
+        status = self.effective_status(now)
+        if status not in (self.Status.RUNNING, self.Status.PAUSED):
+            return None
+        at = min(now, self.paused_at) if status == self.Status.PAUSED else now
+        if at < self.turns_started_at:
+            return None
+        return (at - self.turns_started_at) // pitch
 
 
 class Table(models.Model):

@@ -97,3 +97,40 @@ def asgi_app():
     from config.asgi import application
 
     return application
+
+
+class GroupListener:
+    """Listens to a channel-layer group the way a phone does, from sync test code."""
+
+    def __init__(self, group: str) -> None:
+        from asgiref.sync import async_to_sync
+        from channels.layers import get_channel_layer
+
+        self.layer = get_channel_layer()
+        self.sync = async_to_sync
+        self.channel = self.sync(self.layer.new_channel)()
+        self.sync(self.layer.group_add)(group, self.channel)
+
+    def messages(self) -> list[dict]:
+        """Every message delivered so far, decoded."""
+        import asyncio
+        import json
+
+        received = []
+
+        async def drain() -> None:
+            while True:
+                try:
+                    message = await asyncio.wait_for(self.layer.receive(self.channel), 0.05)
+                except TimeoutError:
+                    return
+                received.append(json.loads(message["text"]))
+
+        self.sync(drain)()
+        return received
+
+
+@pytest.fixture
+def listen():
+    """``listen(group)`` starts listening to a group; ``.messages()`` gives what arrived."""
+    return GroupListener

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
@@ -23,6 +25,7 @@ async def test_redis_layer_delivers_a_group_message_to_a_connected_consumer(asgi
             attendee = await acreate(AttendeeFactory)
             phone = WebsocketCommunicator(asgi_app, f"/ws/a/{attendee.token}/", headers=[ORIGIN])
             assert (await phone.connect())[0]
+            assert json.loads(await phone.receive_from())["type"] == "state"
 
             await layer.group_send(
                 event_group(attendee.event_id), {"type": "push", "text": '{"via":"redis"}'}

@@ -3,20 +3,40 @@ from __future__ import annotations
 import json
 
 import pytest
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.test import Client
 
-from rounds.groups import attendee_group, event_group
+from rounds.consumers import CLOSE_FLOOD, FLOOD_FRAMES
+from rounds.groups import attendee_group, control_group, event_group
 from tests.conftest import ORIGIN, acreate
-from tests.factories import AttendeeFactory
+from tests.factories import AttendeeFactory, EventFactory, RoundFactory, UserFactory
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 
-async def connect(asgi_app, token: str) -> WebsocketCommunicator:
-    communicator = WebsocketCommunicator(asgi_app, f"/ws/a/{token}/", headers=[ORIGIN])
+async def connect(asgi_app, path: str, *, user=None) -> tuple[WebsocketCommunicator, dict]:
+    communicator = WebsocketCommunicator(asgi_app, path, headers=await headers_for(user))
     connected, _ = await communicator.connect()
     assert connected
+    state = json.loads(await communicator.receive_from())
+    return communicator, state
+
+
+async def headers_for(user) -> list[tuple[bytes, bytes]]:
+    """The handshake headers of a browser; with a user, signed in through a real session."""
+    if user is None:
+        return [ORIGIN]
+    client = Client()
+    await database_sync_to_async(client.force_login)(user)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    return [ORIGIN, (b"cookie", cookie.encode())]
+
+
+async def phone_of(asgi_app, attendee) -> WebsocketCommunicator:
+    communicator, _ = await connect(asgi_app, f"/ws/a/{attendee.token}/")
     return communicator
 
 
@@ -28,16 +48,50 @@ async def test_attendee_consumer_refuses_an_unknown_token(asgi_app):
     assert (connected, code) == (False, 4403)
 
 
-async def test_attendee_consumer_answers_ping_with_server_time(asgi_app):
-    attendee = await acreate(AttendeeFactory)
-    communicator = await connect(asgi_app, attendee.token)
+async def test_attendee_consumer_sends_the_state_snapshot_on_connect(asgi_app):
+    event = await acreate(EventFactory, live=True, state_version=5, rounds_count=6)
+    attendee = await acreate(AttendeeFactory, event=event)
+    await acreate(RoundFactory, event=event, number=1, running=True)
 
-    await communicator.send_to(text_data=json.dumps({"type": "ping", "id": 7, "t": 1234.5}))
-    pong = json.loads(await communicator.receive_from())
+    phone, state = await connect(asgi_app, f"/ws/a/{attendee.token}/")
+
+    assert state["type"] == "state"
+    assert state["version"] == 5
+    assert state["event"] == {
+        "id": event.pk,
+        "status": "live",
+        "rounds_count": 6,
+        "round_ms": 180_000,
+        "pitch_ms": 30_000,
+        "language": "en",
+    }
+    assert state["round"]["number"] == 1
+    assert state["round"]["status"] == "running"
+    assert state["announcement"] is None
+    await phone.disconnect()
+
+
+async def test_attendee_consumer_answers_ping_with_server_time(asgi_app):
+    phone = await phone_of(asgi_app, await acreate(AttendeeFactory))
+
+    await phone.send_to(text_data=json.dumps({"type": "ping", "id": 7, "t": 1234.5}))
+    pong = json.loads(await phone.receive_from())
 
     assert {k: pong[k] for k in ("type", "id", "t")} == {"type": "pong", "id": 7, "t": 1234.5}
     assert isinstance(pong["server_time"], int)
-    await communicator.disconnect()
+    await phone.disconnect()
+
+
+async def test_attendee_consumer_sends_a_snapshot_on_request_at_most_once_a_second(asgi_app):
+    phone = await phone_of(asgi_app, await acreate(AttendeeFactory))
+
+    await phone.send_to(text_data='{"type": "snapshot"}')
+    first = json.loads(await phone.receive_from())
+    await phone.send_to(text_data='{"type": "snapshot"}')
+
+    assert first["type"] == "state"
+    assert await phone.receive_nothing(timeout=0.2)
+    await phone.disconnect()
 
 
 @pytest.mark.parametrize(
@@ -46,36 +100,104 @@ async def test_attendee_consumer_answers_ping_with_server_time(asgi_app):
         "not json",
         "[1, 2, 3]",
         '{"no": "type"}',
+        '{"type": 5}',
         '{"type": "ping", "id": "x", "t": 1}',
+        '{"type": "ping", "id": true, "t": 1}',
+        '{"type": "ping", "id": 1, "t": "soon"}',
         '{"type": "drop_tables"}',
         json.dumps({"type": "ping", "id": 1, "t": 1, "pad": "x" * 5000}),
     ],
 )
 async def test_attendee_consumer_ignores_junk_frames(asgi_app, frame):
-    attendee = await acreate(AttendeeFactory)
-    communicator = await connect(asgi_app, attendee.token)
+    phone = await phone_of(asgi_app, await acreate(AttendeeFactory))
 
-    await communicator.send_to(text_data=frame)
+    await phone.send_to(text_data=frame)
 
-    assert await communicator.receive_nothing(timeout=0.2)
-    await communicator.send_to(text_data=json.dumps({"type": "ping", "id": 2, "t": 5}))
-    assert json.loads(await communicator.receive_from())["id"] == 2
-    await communicator.disconnect()
+    assert await phone.receive_nothing(timeout=0.2)
+    await phone.send_to(text_data=json.dumps({"type": "ping", "id": 2, "t": 5}))
+    assert json.loads(await phone.receive_from())["id"] == 2
+    await phone.disconnect()
+
+
+async def test_attendee_consumer_ignores_binary_frames(asgi_app):
+    phone = await phone_of(asgi_app, await acreate(AttendeeFactory))
+
+    await phone.send_to(bytes_data=b"\x00\x01")
+
+    assert await phone.receive_nothing(timeout=0.2)
+    await phone.disconnect()
+
+
+async def test_attendee_consumer_closes_a_flooding_socket(asgi_app):
+    phone = await phone_of(asgi_app, await acreate(AttendeeFactory))
+
+    for _ in range(FLOOD_FRAMES + 1):
+        await phone.send_to(text_data="junk")
+
+    assert await phone.receive_output(timeout=1) == {"type": "websocket.close", "code": CLOSE_FLOOD}
 
 
 async def test_attendee_consumer_forwards_pushes_to_its_event_and_own_groups_only(asgi_app):
     alice = await acreate(AttendeeFactory)
     bob = await acreate(AttendeeFactory, event=alice.event)
-    alice_phone = await connect(asgi_app, alice.token)
-    bob_phone = await connect(asgi_app, bob.token)
+    stranger = await acreate(AttendeeFactory)
+    alice_phone = await phone_of(asgi_app, alice)
+    bob_phone = await phone_of(asgi_app, bob)
+    stranger_phone = await phone_of(asgi_app, stranger)
     layer = get_channel_layer()
 
     await layer.group_send(event_group(alice.event_id), {"type": "push", "text": '{"to":"all"}'})
     await layer.group_send(attendee_group(alice.pk), {"type": "push", "text": '{"to":"alice"}'})
+    await layer.group_send(control_group(alice.event_id), {"type": "push", "text": '{"to":"org"}'})
 
     assert await alice_phone.receive_from() == '{"to":"all"}'
     assert await alice_phone.receive_from() == '{"to":"alice"}'
     assert await bob_phone.receive_from() == '{"to":"all"}'
     assert await bob_phone.receive_nothing(timeout=0.2)
-    await alice_phone.disconnect()
-    await bob_phone.disconnect()
+    assert await alice_phone.receive_nothing(timeout=0.1)
+    assert await stranger_phone.receive_nothing(timeout=0.1)
+    for phone in (alice_phone, bob_phone, stranger_phone):
+        await phone.disconnect()
+
+
+async def test_control_consumer_accepts_the_organizer_and_a_co_organizer(asgi_app):
+    event = await acreate(EventFactory)
+    co_organizer = await acreate(UserFactory)
+    await event.co_organizers.aadd(co_organizer)
+
+    for user in (event.organizer, co_organizer):
+        dashboard, state = await connect(asgi_app, f"/ws/events/{event.pk}/control/", user=user)
+        assert state["event"]["id"] == event.pk
+        await dashboard.disconnect()
+
+
+@pytest.mark.parametrize("who", ["anonymous", "other_organizer", "attendee_token_as_user"])
+async def test_control_consumer_refuses_anyone_else_at_the_handshake(asgi_app, who):
+    event = await acreate(EventFactory)
+    other_event = await acreate(EventFactory)
+    users = {
+        "anonymous": None,
+        "other_organizer": other_event.organizer,
+        "attendee_token_as_user": None,
+    }
+    path = f"/ws/events/{event.pk}/control/"
+    if who == "attendee_token_as_user":
+        attendee = await acreate(AttendeeFactory, event=event)
+        path += f"?token={attendee.token}"
+    communicator = WebsocketCommunicator(asgi_app, path, headers=await headers_for(users[who]))
+
+    connected, code = await communicator.connect()
+
+    assert (connected, code) == (False, 4403)
+
+
+async def test_control_consumer_gets_control_pushes(asgi_app):
+    event = await acreate(EventFactory)
+    dashboard, _ = await connect(asgi_app, f"/ws/events/{event.pk}/control/", user=event.organizer)
+
+    await get_channel_layer().group_send(
+        control_group(event.pk), {"type": "push", "text": '{"to":"org"}'}
+    )
+
+    assert await dashboard.receive_from() == '{"to":"org"}'
+    await dashboard.disconnect()

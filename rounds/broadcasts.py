@@ -1,0 +1,52 @@
+"""Pushes to phones and dashboards. Called through ``transaction.on_commit``; each takes ids,
+re-reads the committed state, serializes the message once and sends it to one group."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.utils import timezone
+
+from events.models import Event
+from rounds.groups import event_group
+from rounds.queries import announcement_json, current_round, epoch_ms, event_state, round_json
+
+
+def send_to_group(group: str, payload: dict[str, Any]) -> None:
+    text = json.dumps(payload, separators=(",", ":"))
+    async_to_sync(get_channel_layer().group_send)(group, {"type": "push", "text": text})
+
+
+def broadcast_round(event_id: int) -> None:
+    event = Event.objects.get(pk=event_id)
+    now = timezone.now()
+    send_to_group(
+        event_group(event_id),
+        {
+            "type": "round",
+            "version": event.state_version,
+            "server_time": epoch_ms(now),
+            "event_status": event.status,
+            "round": round_json(current_round(event_id), now=now),
+        },
+    )
+
+
+def broadcast_announcement(event_id: int) -> None:
+    event = Event.objects.get(pk=event_id)
+    send_to_group(
+        event_group(event_id),
+        {
+            "type": "announce",
+            "version": event.state_version,
+            "server_time": epoch_ms(timezone.now()),
+            "announcement": announcement_json(event),
+        },
+    )
+
+
+def broadcast_state(event_id: int) -> None:
+    send_to_group(event_group(event_id), event_state(event_id))

@@ -1,0 +1,83 @@
+"""Reads of the live state, shared by the sockets (snapshot on connect) and the broadcasts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from events.models import Event
+from rounds.models import Round
+
+
+def epoch_ms(moment: datetime | None) -> int | None:
+    return None if moment is None else round(moment.timestamp() * 1000)
+
+
+def server_time_ms() -> int:
+    return epoch_ms(timezone.now())
+
+
+def current_round(event_id: int) -> Round | None:
+    """The round phones show: the running or paused one, else the last one played, else None.
+
+    Rounds start in order and only one is active at a time, so this is the highest-numbered
+    round that has started.
+    """
+    return (
+        Round.objects.filter(event_id=event_id)
+        .exclude(status=Round.Status.PLANNED)
+        .order_by("-number")
+        .first()
+    )
+
+
+def event_json(event: Event) -> dict[str, Any]:
+    return {
+        "id": event.pk,
+        "status": event.status,
+        "rounds_count": event.rounds_count,
+        "round_ms": event.round_seconds * 1000,
+        "pitch_ms": event.pitch_seconds * 1000,
+        "language": event.language,
+    }
+
+
+def round_json(round_: Round | None, *, now: datetime) -> dict[str, Any] | None:
+    if round_ is None:
+        return None
+    remaining = round_.paused_remaining
+    ended_at = round_.ended_at or (round_.ends_at if round_.is_over(now) else None)
+    return {
+        "number": round_.number,
+        "status": round_.effective_status(now),
+        "starts_at": epoch_ms(round_.started_at),
+        "ends_at": epoch_ms(round_.ends_at),
+        "turns_at": epoch_ms(round_.turns_started_at),
+        "paused_at": epoch_ms(round_.paused_at),
+        "paused_remaining_ms": None
+        if remaining is None
+        else round(remaining.total_seconds() * 1000),
+        "ended_at": epoch_ms(ended_at),
+    }
+
+
+def announcement_json(event: Event) -> dict[str, Any] | None:
+    if not event.announcement:
+        return None
+    return {"text": event.announcement, "at": epoch_ms(event.announced_at)}
+
+
+def event_state(event_id: int) -> dict[str, Any]:
+    """The full ``state`` snapshot (docs/protocol.md). Two queries."""
+    event = Event.objects.get(pk=event_id)
+    now = timezone.now()
+    return {
+        "type": "state",
+        "version": event.state_version,
+        "server_time": epoch_ms(now),
+        "event": event_json(event),
+        "round": round_json(current_round(event_id), now=now),
+        "announcement": announcement_json(event),
+    }

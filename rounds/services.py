@@ -1,0 +1,348 @@
+"""The live round engine: every change to a round or to the live event goes through here.
+
+Each transition locks the event row (then the round) so concurrent clicks are serialized, refuses
+an illegal move with a ``ValidationError`` a person can read, stores absolute times so the state
+survives a restart, bumps the event's state version, and pushes to phones after commit.
+Turns inside a round are never written: they follow from ``turns_started_at`` and the pitch length.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from events import services as event_services
+from events.models import Event
+from rounds import broadcasts
+from rounds.models import Round
+
+# A change to a running countdown takes effect this far ahead, so every phone flips together.
+CHANGE_LEAD = timedelta(milliseconds=500)
+# A round start is announced ahead: "3, 2, 1" on every phone.
+START_LEAD = timedelta(seconds=3)
+MAX_EXTEND_SECONDS = 600
+MAX_ANNOUNCEMENT_CHARS = 280
+
+User = AbstractBaseUser | None
+
+
+def lock(round_: Round) -> tuple[Event, Round]:
+    """Lock the event, then the round (always in this order, so transitions cannot deadlock)."""
+    event = Event.objects.select_for_update().get(pk=round_.event_id)
+    locked = Round.objects.select_for_update().get(pk=round_.pk)
+    locked.event = event
+    return event, locked
+
+
+def bump_version(event: Event, *, fields: tuple[str, ...] = ()) -> None:
+    event.state_version += 1
+    event.save(update_fields=["state_version", *fields])
+
+
+def push_round_after_commit(event: Event) -> None:
+    transaction.on_commit(partial(broadcasts.broadcast_round, event.pk))
+
+
+def refuse_if_over(round_: Round, now: datetime) -> None:
+    if round_.is_over(now):
+        raise ValidationError(
+            _("Round %(number)s is over.") % {"number": round_.number}, code="round_over"
+        )
+
+
+def finish_expired(event: Event, now: datetime) -> None:
+    """A running round whose time ran out is done; record it as such before anything new."""
+    for expired in event.rounds.select_for_update().filter(
+        status=Round.Status.RUNNING, ends_at__lte=now
+    ):
+        expired.status = Round.Status.DONE
+        expired.ended_at = expired.ends_at
+        expired.save(update_fields=["status", "ended_at"])
+
+
+def largest_table(round_: Round) -> int:
+    sizes = round_.seats.values("table").annotate(size=Count("pk")).aggregate(Max("size"))
+    return sizes["size__max"] or 0
+
+
+@transaction.atomic
+def start_round(round_: Round, *, by: User) -> Round:
+    event, round_ = lock(round_)
+    now = timezone.now()
+    if event.status not in (Event.Status.CHECK_IN, Event.Status.LIVE):
+        raise ValidationError(
+            _("Rounds can only start while the event is open (it is %(status)s).")
+            % {"status": event.get_status_display()},
+            code="event_not_open",
+        )
+    if round_.status != Round.Status.PLANNED:
+        raise ValidationError(
+            _("Round %(number)s has already started.") % {"number": round_.number},
+            code="already_started",
+        )
+    finish_expired(event, now)
+    active = event.rounds.filter(status__in=[Round.Status.RUNNING, Round.Status.PAUSED]).first()
+    if active is not None:
+        raise ValidationError(
+            _("Round %(active)s is still running: end it before starting round %(number)s.")
+            % {"active": active.number, "number": round_.number},
+            code="another_running",
+        )
+    earlier = event.rounds.filter(number__lt=round_.number, status=Round.Status.PLANNED)
+    first_unplayed = earlier.order_by("number").first()
+    if first_unplayed is not None:
+        raise ValidationError(
+            _("Round %(earlier)s comes before round %(number)s.")
+            % {"earlier": first_unplayed.number, "number": round_.number},
+            code="out_of_order",
+        )
+    if not round_.seats.exists():
+        raise ValidationError(
+            _("Round %(number)s has no seating plan yet: make the plan first.")
+            % {"number": round_.number},
+            code="no_plan",
+        )
+    starts_at = now + START_LEAD
+    round_.status = Round.Status.RUNNING
+    round_.started_at = round_.turns_started_at = starts_at
+    round_.ends_at = starts_at + event.round_length
+    round_.save(update_fields=["status", "started_at", "turns_started_at", "ends_at"])
+    if event.status == Event.Status.CHECK_IN:
+        event.status = Event.Status.LIVE
+    bump_version(event, fields=("status",))
+    event_services.record(
+        event,
+        action="round_started",
+        by=by,
+        message=_("Round %(n)s started.") % {"n": round_.number},
+    )
+    push_round_after_commit(event)
+    return round_
+
+
+@transaction.atomic
+def pause_round(round_: Round, *, by: User) -> Round:
+    event, round_ = lock(round_)
+    now = timezone.now()
+    if round_.status != Round.Status.RUNNING:
+        raise ValidationError(
+            _("Only a running round can be paused; round %(number)s is %(status)s.")
+            % {"number": round_.number, "status": round_.get_status_display().lower()},
+            code="not_running",
+        )
+    refuse_if_over(round_, now)
+    paused_at = max(now + CHANGE_LEAD, round_.started_at)
+    if paused_at >= round_.ends_at:
+        raise ValidationError(_("The round is ending anyway."), code="round_over")
+    round_.status = Round.Status.PAUSED
+    round_.paused_at = paused_at
+    round_.paused_remaining = round_.ends_at - paused_at
+    round_.save(update_fields=["status", "paused_at", "paused_remaining"])
+    bump_version(event)
+    event_services.record(
+        event, action="round_paused", by=by, message=_("Round %(n)s paused.") % {"n": round_.number}
+    )
+    push_round_after_commit(event)
+    return round_
+
+
+@transaction.atomic
+def resume_round(round_: Round, *, by: User) -> Round:
+    event, round_ = lock(round_)
+    now = timezone.now()
+    if round_.status != Round.Status.PAUSED:
+        raise ValidationError(
+            _("Only a paused round can be resumed; round %(number)s is %(status)s.")
+            % {"number": round_.number, "status": round_.get_status_display().lower()},
+            code="not_paused",
+        )
+    resumes_at = max(now + CHANGE_LEAD, round_.paused_at)
+    shift = resumes_at - round_.paused_at
+    round_.status = Round.Status.RUNNING
+    round_.ends_at = resumes_at + round_.paused_remaining
+    round_.turns_started_at += shift
+    if round_.started_at > round_.paused_at:
+        round_.started_at += shift
+    round_.paused_at = round_.paused_remaining = None
+    round_.save(
+        update_fields=[
+            "status",
+            "ends_at",
+            "turns_started_at",
+            "started_at",
+            "paused_at",
+            "paused_remaining",
+        ]
+    )
+    bump_version(event)
+    event_services.record(
+        event,
+        action="round_resumed",
+        by=by,
+        message=_("Round %(n)s resumed.") % {"n": round_.number},
+    )
+    push_round_after_commit(event)
+    return round_
+
+
+@transaction.atomic
+def extend_round(round_: Round, *, seconds: int, by: User) -> Round:
+    if not 1 <= seconds <= MAX_EXTEND_SECONDS:
+        raise ValidationError(
+            _("A round can be extended by 1 to %(max)s seconds at a time.")
+            % {"max": MAX_EXTEND_SECONDS},
+            code="bad_extension",
+        )
+    event, round_ = lock(round_)
+    now = timezone.now()
+    if round_.status not in (Round.Status.RUNNING, Round.Status.PAUSED):
+        raise ValidationError(
+            _("Only a running or paused round can be extended."), code="not_running"
+        )
+    refuse_if_over(round_, now)
+    extra = timedelta(seconds=seconds)
+    round_.ends_at += extra
+    if round_.status == Round.Status.PAUSED:
+        round_.paused_remaining += extra
+    round_.save(update_fields=["ends_at", "paused_remaining"])
+    bump_version(event)
+    event_services.record(
+        event,
+        action="round_extended",
+        by=by,
+        message=_("Round %(n)s extended by %(s)s s.") % {"n": round_.number, "s": seconds},
+    )
+    push_round_after_commit(event)
+    return round_
+
+
+@transaction.atomic
+def end_round(round_: Round, *, by: User) -> Round:
+    event, round_ = lock(round_)
+    now = timezone.now()
+    if round_.status not in (Round.Status.RUNNING, Round.Status.PAUSED):
+        raise ValidationError(
+            _("Round %(number)s is not running.") % {"number": round_.number}, code="not_running"
+        )
+    ended_at = round_.ends_at if round_.is_over(now) else max(now, round_.started_at)
+    round_.status = Round.Status.DONE
+    round_.ended_at = round_.ends_at = ended_at
+    round_.paused_at = round_.paused_remaining = None
+    round_.save(update_fields=["status", "ended_at", "ends_at", "paused_at", "paused_remaining"])
+    bump_version(event)
+    event_services.record(
+        event, action="round_ended", by=by, message=_("Round %(n)s ended.") % {"n": round_.number}
+    )
+    push_round_after_commit(event)
+    return round_
+
+
+@transaction.atomic
+def skip_turn(round_: Round, *, by: User) -> Round:
+    """End the current pitcher's slot at every table now; later slots move up."""
+    event, round_ = lock(round_)
+    now = timezone.now()
+    if round_.status != Round.Status.RUNNING:
+        raise ValidationError(
+            _("Turns can only be skipped in a running round."), code="not_running"
+        )
+    refuse_if_over(round_, now)
+    at = now + CHANGE_LEAD
+    turn = round_.turn_index(at, event.pitch_length)
+    if turn is None:
+        raise ValidationError(_("Nobody is pitching yet."), code="no_turn")
+    if turn >= largest_table(round_):
+        raise ValidationError(_("Everyone has pitched in this round."), code="no_turn")
+    slot_ends_at = round_.turns_started_at + (turn + 1) * event.pitch_length
+    round_.turns_started_at -= slot_ends_at - at
+    round_.save(update_fields=["turns_started_at"])
+    bump_version(event)
+    event_services.record(
+        event,
+        action="turn_skipped",
+        by=by,
+        message=_("Round %(n)s: turn %(t)s skipped.") % {"n": round_.number, "t": turn + 1},
+    )
+    push_round_after_commit(event)
+    return round_
+
+
+@transaction.atomic
+def announce(event: Event, *, text: str, by: User) -> Event:
+    text = " ".join(text.split())
+    if not text:
+        raise ValidationError(_("Write the announcement first."), code="empty")
+    if len(text) > MAX_ANNOUNCEMENT_CHARS:
+        raise ValidationError(
+            _("An announcement is at most %(max)s characters (this one has %(n)s).")
+            % {"max": MAX_ANNOUNCEMENT_CHARS, "n": len(text)},
+            code="too_long",
+        )
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    if event.status in (Event.Status.DRAFT, Event.Status.CLOSED):
+        raise ValidationError(_("Announcements go out while the event is open."), code="closed")
+    event.announcement = text
+    event.announced_at = timezone.now()
+    bump_version(event, fields=("announcement", "announced_at"))
+    event_services.record(event, action="announced", by=by, message=text)
+    transaction.on_commit(partial(broadcasts.broadcast_announcement, event.pk))
+    return event
+
+
+EVENT_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    Event.Status.CHECK_IN: (Event.Status.DRAFT,),
+    Event.Status.MINGLE: (Event.Status.CHECK_IN, Event.Status.LIVE),
+    Event.Status.CLOSED: (Event.Status.CHECK_IN, Event.Status.LIVE, Event.Status.MINGLE),
+}
+
+
+def move_event(event: Event, *, to: str, by: User) -> Event:
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    if event.status not in EVENT_TRANSITIONS[to]:
+        raise ValidationError(
+            _("The event cannot go from %(current)s to %(target)s.")
+            % {"current": event.get_status_display(), "target": Event.Status(to).label},
+            code="bad_transition",
+        )
+    now = timezone.now()
+    for active in event.rounds.select_for_update().filter(
+        status__in=[Round.Status.RUNNING, Round.Status.PAUSED]
+    ):
+        active.event = event
+        end_round(active, by=by)
+        event.refresh_from_db(fields=["state_version"])
+    event.status = to
+    if to == Event.Status.CLOSED:
+        event.closed_at = now
+    bump_version(event, fields=("status", "closed_at"))
+    event_services.record(
+        event,
+        action=f"event_{to}",
+        by=by,
+        message=_("The event is now %(status)s.") % {"status": event.get_status_display()},
+    )
+    transaction.on_commit(partial(broadcasts.broadcast_state, event.pk))
+    return event
+
+
+@transaction.atomic
+def open_check_in(event: Event, *, by: User) -> Event:
+    return move_event(event, to=Event.Status.CHECK_IN, by=by)
+
+
+@transaction.atomic
+def start_mingle(event: Event, *, by: User) -> Event:
+    """After the rounds: a running round ends now and phones switch to their leads."""
+    return move_event(event, to=Event.Status.MINGLE, by=by)
+
+
+@transaction.atomic
+def close_event(event: Event, *, by: User) -> Event:
+    return move_event(event, to=Event.Status.CLOSED, by=by)
