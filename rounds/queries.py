@@ -81,3 +81,17 @@ def event_state(event_id: int) -> dict[str, Any]:
         "round": round_json(current_round(event_id), now=now),
         "announcement": announcement_json(event),
     }
+
+
+def next_round(event_id: int) -> Round | None:
+    return (
+        Round.objects.filter(event_id=event_id, status=Round.Status.PLANNED)
+        .order_by("number")
+        .first()
+    )
+
+
+def active_round(event_id: int) -> Round | None:
+    return Round.objects.filter(
+        event_id=event_id, status__in=[Round.Status.RUNNING, Round.Status.PAUSED]
+    ).first()

@@ -10,3 +10,11 @@ websocket_urlpatterns = [
         name="ws_control",
     ),
 ]
+
+
+def attendee_socket_path(token: str) -> str:
+    return f"/ws/a/{token}/"
+
+
+def control_socket_path(event_id: int) -> str:
+    return f"/ws/events/{event_id}/control/"

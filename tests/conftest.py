@@ -7,9 +7,13 @@ so CI can never pass by skipping them.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import shutil
 import socket
+import threading
+import time
 from functools import cache
 from urllib.parse import urlsplit
 
@@ -100,37 +104,63 @@ def asgi_app():
 
 
 class GroupListener:
-    """Listens to a channel-layer group the way a phone does, from sync test code."""
+    """Listens to a channel-layer group the way a phone does, from sync test code.
+
+    Channel layers bind to an event loop (the Redis pub/sub layer subscribes per loop), so the
+    listener keeps one loop of its own running in a thread for its whole life.
+    """
+
+    QUIET_SECONDS = 0.2
 
     def __init__(self, group: str) -> None:
-        from asgiref.sync import async_to_sync
         from channels.layers import get_channel_layer
 
+        self.group = group
+        self.received: list[dict] = []
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
         self.layer = get_channel_layer()
-        self.sync = async_to_sync
-        self.channel = self.sync(self.layer.new_channel)()
-        self.sync(self.layer.group_add)(group, self.channel)
+        self.channel = self.run(self.layer.new_channel())
+        self.run(self.layer.group_add(group, self.channel))
+        # One receive for the listener's whole life: the Redis layer drops a channel whose
+        # receive is cancelled.
+        self.collector = asyncio.run_coroutine_threadsafe(self.collect(), self.loop)
+
+    def run(self, coroutine):
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(10)
+
+    async def collect(self) -> None:
+        while True:
+            message = await self.layer.receive(self.channel)
+            self.received.append(json.loads(message["text"]))
 
     def messages(self) -> list[dict]:
-        """Every message delivered so far, decoded."""
-        import asyncio
-        import json
+        """What was delivered since the last call, decoded, once the group has been quiet."""
+        seen = -1
+        while seen != len(self.received):
+            seen = len(self.received)
+            time.sleep(self.QUIET_SECONDS)
+        taken, self.received[:seen] = self.received[:seen], []
+        return taken
 
-        received = []
-
-        async def drain() -> None:
-            while True:
-                try:
-                    message = await asyncio.wait_for(self.layer.receive(self.channel), 0.05)
-                except TimeoutError:
-                    return
-                received.append(json.loads(message["text"]))
-
-        self.sync(drain)()
-        return received
+    def close(self) -> None:
+        self.collector.cancel()
+        self.run(self.layer.group_discard(self.group, self.channel))
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
 
 
 @pytest.fixture
 def listen():
     """``listen(group)`` starts listening to a group; ``.messages()`` gives what arrived."""
-    return GroupListener
+    listeners: list[GroupListener] = []
+
+    def start(group: str) -> GroupListener:
+        listener = GroupListener(group)
+        listeners.append(listener)
+        return listener
+
+    yield start
+    for listener in listeners:
+        listener.close()

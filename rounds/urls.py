@@ -1,0 +1,8 @@
+from django.urls import path
+
+from rounds import views
+
+urlpatterns = [
+    path("events/<int:event_id>/control/", views.control, name="control"),
+    path("events/<int:event_id>/control/act/", views.control_action, name="control_action"),
+]

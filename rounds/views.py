@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from config.http import HtmxHttpRequest
+from events.models import Event
+from rounds import queries, services
+from rounds.forms import ControlForm
+from rounds.models import Round
+from rounds.routing import control_socket_path
+
+
+def organizer_event(request: HttpRequest, event_id: int) -> Event:
+    """The event, if this user organizes it; otherwise 404 (another event's existence is not
+    confirmed to strangers)."""
+    return get_object_or_404(Event.objects.organized_by(request.user), pk=event_id)
+
+
+def available_actions(event: Event, round_: Round | None, next_round: Round | None) -> set[str]:
+    """The buttons that can work now; the others are shown disabled."""
+    status = round_.effective_status(timezone.now()) if round_ else None
+    is_open = event.status in (Event.Status.CHECK_IN, Event.Status.LIVE)
+    actions: set[str] = set()
+    if (
+        is_open
+        and next_round is not None
+        and status not in (Round.Status.RUNNING, Round.Status.PAUSED)
+    ):
+        actions.add("start")
+    if status == Round.Status.RUNNING:
+        actions |= {"pause", "extend", "skip", "end"}
+    if status == Round.Status.PAUSED:
+        actions |= {"resume", "extend", "end"}
+    if event.status in (Event.Status.CHECK_IN, Event.Status.LIVE):
+        actions |= {"announce", "mingle"}
+    if event.status == Event.Status.MINGLE:
+        actions.add("announce")
+    if event.status in (Event.Status.CHECK_IN, Event.Status.LIVE, Event.Status.MINGLE):
+        actions.add("close")
+    return actions
+
+
+def panel_context(event: Event, *, error: str = "") -> dict[str, Any]:
+    round_ = queries.current_round(event.pk)
+    next_round = queries.next_round(event.pk)
+    return {
+        "event": event,
+        "round": round_,
+        "next_round": next_round,
+        "available": available_actions(event, round_, next_round),
+        "form": ControlForm(initial={"seconds": 30}),
+        "error": error,
+    }
+
+
+@login_required
+@require_GET
+def control(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
+    event = organizer_event(request, event_id)
+    context = {**panel_context(event), "socket_path": control_socket_path(event.pk)}
+    return render(request, "rounds/control.html", context)
+
+
+def round_for(event: Event, action: str) -> Round:
+    round_ = queries.next_round(event.pk) if action == "start" else queries.active_round(event.pk)
+    if round_ is None:
+        if action == "start":
+            raise ValidationError(_("There is no round left to start."))
+        raise ValidationError(_("No round is running."))
+    return round_
+
+
+def perform(event: Event, form: ControlForm, *, by: Any) -> None:
+    action = form.cleaned_data["action"]
+    match action:
+        case "announce":
+            services.announce(event, text=form.cleaned_data["text"], by=by)
+        case "mingle":
+            services.start_mingle(event, by=by)
+        case "close":
+            services.close_event(event, by=by)
+        case "extend":
+            services.extend_round(
+                round_for(event, action), seconds=form.cleaned_data["seconds"] or 30, by=by
+            )
+        case _:
+            transition = {
+                "start": services.start_round,
+                "pause": services.pause_round,
+                "resume": services.resume_round,
+                "skip": services.skip_turn,
+                "end": services.end_round,
+            }[action]
+            transition(round_for(event, action), by=by)
+
+
+@login_required
+@require_POST
+def control_action(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
+    event = organizer_event(request, event_id)
+    form = ControlForm(request.POST)
+    error = ""
+    if not form.is_valid():
+        error = " ".join(message for errors in form.errors.values() for message in errors)
+    else:
+        try:
+            perform(event, form, by=request.user)
+        except ValidationError as refusal:
+            error = " ".join(refusal.messages)
+    if request.htmx:
+        event.refresh_from_db()
+        return render(
+            request, "rounds/partials/control_panel.html", panel_context(event, error=error)
+        )
+    if error:
+        messages.error(request, error)
+    return redirect("control", event_id=event.pk)

@@ -1,0 +1,122 @@
+"""Real daphne processes: the round state lives in the database and pushes cross processes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import urllib.parse
+import urllib.request
+
+import pytest
+import websockets
+from django.conf import settings
+from django.test import Client
+
+from tests.conftest import redis_url
+from tests.factories import AttendeeFactory, EventFactory, RoundFactory, SeatFactory, TableFactory
+from tests.live import daphne
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def event():
+    event = EventFactory(check_in=True, rounds_count=2)
+    people = AttendeeFactory.create_batch(3, event=event, checked_in=True)
+    for number in (1, 2):
+        table = TableFactory(round=RoundFactory(event=event, number=number), number=1)
+        for order, person in enumerate(people):
+            SeatFactory(table=table, attendee=person, speaking_order=order)
+    return event
+
+
+def organizer_post(base_url: str, event, action: str) -> int:
+    """Click a control button as the signed-in organizer, through real HTTP."""
+    client = Client()
+    client.force_login(event.organizer)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    csrf = secrets.token_hex(16)
+    request = urllib.request.Request(
+        f"{base_url}/events/{event.pk}/control/act/",
+        data=urllib.parse.urlencode({"action": action}).encode(),
+        headers={
+            "Cookie": f"{settings.SESSION_COOKIE_NAME}={session}; csrftoken={csrf}",
+            "X-CSRFToken": csrf,
+            "HX-Request": "true",
+        },
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status
+
+
+async def open_phone(base_url: str, token: str):
+    ws_url = base_url.replace("http://", "ws://") + f"/ws/a/{token}/"
+    phone = await websockets.connect(ws_url, origin=base_url)
+    state = json.loads(await asyncio.wait_for(phone.recv(), 5))
+    return phone, state
+
+
+async def next_of_type(phone, kind: str) -> dict:
+    while True:
+        message = json.loads(await asyncio.wait_for(phone.recv(), 5))
+        if message["type"] == kind:
+            return message
+
+
+@pytest.mark.redis
+def test_two_daphne_processes_share_a_round_change_through_redis(event, tmp_path):
+    alice, bob = list(event.attendees.all()[:2])
+
+    with (
+        daphne(tmp_path, redis_url=redis_url()) as first,
+        daphne(tmp_path, redis_url=redis_url()) as second,
+    ):
+
+        async def scenario() -> tuple[dict, dict]:
+            alice_phone, _ = await open_phone(first, alice.token)
+            bob_phone, _ = await open_phone(second, bob.token)
+            status = await asyncio.to_thread(organizer_post, first, event, "start")
+            assert status == 200
+            pushes = await asyncio.gather(
+                next_of_type(alice_phone, "round"), next_of_type(bob_phone, "round")
+            )
+            await alice_phone.close()
+            await bob_phone.close()
+            return pushes
+
+        on_first, on_second = asyncio.run(scenario())
+
+    assert on_first == {**on_second, "server_time": on_first["server_time"]}
+    assert on_first["round"]["number"] == 1
+    assert on_first["round"]["status"] == "running"
+    assert on_first["version"] == 1
+
+
+def test_restarted_server_resumes_the_running_round_from_the_database(event, tmp_path):
+    alice = event.attendees.first()
+
+    with daphne(tmp_path) as before_restart:
+        assert organizer_post(before_restart, event, "start") == 200
+
+        async def first_look() -> dict:
+            phone, state = await open_phone(before_restart, alice.token)
+            await phone.close()
+            return state
+
+        state_before = asyncio.run(first_look())
+
+    with daphne(tmp_path) as after_restart:
+
+        async def second_look() -> dict:
+            phone, state = await open_phone(after_restart, alice.token)
+            await phone.close()
+            return state
+
+        state_after = asyncio.run(second_look())
+
+    assert state_before["round"]["status"] == "running"
+    assert state_after["round"] == state_before["round"]
+    assert state_after["version"] == state_before["version"] == 1
+    assert state_after["server_time"] >= state_before["server_time"]

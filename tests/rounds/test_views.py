@@ -1,0 +1,180 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from events.models import Event
+from rounds.models import Round
+from tests.factories import (
+    AttendeeFactory,
+    EventFactory,
+    RoundFactory,
+    SeatFactory,
+    TableFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def event():
+    return EventFactory(check_in=True, rounds_count=3)
+
+
+@pytest.fixture
+def seated_rounds(event):
+    people = AttendeeFactory.create_batch(3, event=event, checked_in=True)
+    made = []
+    for number in (1, 2, 3):
+        table = TableFactory(round=RoundFactory(event=event, number=number), number=1)
+        for order, person in enumerate(people):
+            SeatFactory(table=table, attendee=person, speaking_order=order)
+        made.append(table.round)
+    return made
+
+
+@pytest.fixture
+def organizer_client(client, event):
+    client.force_login(event.organizer)
+    return client
+
+
+def act(client, event, action, *, htmx=True, follow=False, **data):
+    headers = {"HX-Request": "true"} if htmx else {}
+    return client.post(
+        reverse("control_action", args=[event.pk]),
+        {"action": action, **data},
+        headers=headers,
+        follow=follow,
+    )
+
+
+def test_control_page_renders_for_the_organizer(organizer_client, event, seated_rounds):
+    response = organizer_client.get(reverse("control", args=[event.pk]))
+
+    assert response.status_code == 200
+    assert f'data-live-url="/ws/events/{event.pk}/control/"' in response.text
+    assert response.context["available"] == {"start", "announce", "mingle", "close"}
+
+
+def test_control_page_for_a_co_organizer(client, event):
+    helper = UserFactory()
+    event.co_organizers.add(helper)
+    client.force_login(helper)
+
+    assert client.get(reverse("control", args=[event.pk])).status_code == 200
+
+
+def test_control_page_sends_an_anonymous_visitor_to_sign_in(client, event):
+    response = client.get(reverse("control", args=[event.pk]))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+def test_control_page_of_another_organizers_event_is_not_found(client, event):
+    client.force_login(EventFactory().organizer)
+
+    assert client.get(reverse("control", args=[event.pk])).status_code == 404
+
+
+def test_control_action_of_another_organizer_changes_nothing(client, event, seated_rounds):
+    client.force_login(EventFactory().organizer)
+
+    response = act(client, event, "start")
+
+    assert response.status_code == 404
+    assert Round.objects.get(pk=seated_rounds[0].pk).status == Round.Status.PLANNED
+
+
+def test_control_action_anonymous_changes_nothing(client, event, seated_rounds):
+    response = act(client, event, "start")
+
+    assert response.status_code == 302
+    assert Round.objects.get(pk=seated_rounds[0].pk).status == Round.Status.PLANNED
+
+
+def test_control_action_get_is_not_allowed(organizer_client, event):
+    response = organizer_client.get(reverse("control_action", args=[event.pk]))
+
+    assert response.status_code == 405
+
+
+def test_control_action_start_returns_the_panel_fragment(organizer_client, event, seated_rounds):
+    response = act(organizer_client, event, "start")
+
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith(f'<section id="event-{event.pk}-control"')
+    assert "Round 1: Running" in response.text
+    assert response.context["available"] == {
+        "pause",
+        "extend",
+        "skip",
+        "end",
+        "announce",
+        "mingle",
+        "close",
+    }
+    assert Round.objects.get(pk=seated_rounds[0].pk).status == Round.Status.RUNNING
+
+
+def test_control_action_refusal_is_shown_in_the_fragment(organizer_client, event, seated_rounds):
+    response = act(organizer_client, event, "pause")
+
+    assert response.status_code == 200
+    assert "No round is running." in response.text
+
+
+def test_control_action_without_javascript_redirects_with_the_message(
+    organizer_client, event, seated_rounds
+):
+    response = act(organizer_client, event, "resume", htmx=False, follow=True)
+
+    assert response.redirect_chain == [(reverse("control", args=[event.pk]), 302)]
+    assert "No round is running." in response.text
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"action": "explode"}, "Select a valid choice."),
+        ({"action": "extend", "seconds": "9999"}, "less than or equal to 600"),
+    ],
+)
+def test_control_action_bad_input_is_explained(
+    organizer_client, event, seated_rounds, data, message
+):
+    response = organizer_client.post(
+        reverse("control_action", args=[event.pk]), data, headers={"HX-Request": "true"}
+    )
+
+    assert message in response.text
+
+
+def test_control_action_announce_and_close(organizer_client, event):
+    act(organizer_client, event, "announce", text="Coffee in the lobby")
+    act(organizer_client, event, "close")
+
+    event.refresh_from_db()
+    assert (event.announcement, event.status) == ("Coffee in the lobby", Event.Status.CLOSED)
+
+
+def test_control_action_extend_uses_the_seconds(organizer_client, event, seated_rounds):
+    act(organizer_client, event, "start")
+    ends_at = Round.objects.get(pk=seated_rounds[0].pk).ends_at
+
+    act(organizer_client, event, "extend", seconds="30")
+
+    assert (Round.objects.get(pk=seated_rounds[0].pk).ends_at - ends_at).total_seconds() == 30
+
+
+@pytest.mark.parametrize("rounds_made", [1, 3])
+def test_control_page_queries_do_not_grow_with_rounds(
+    organizer_client, event, rounds_made, django_assert_num_queries
+):
+    for number in range(1, rounds_made + 1):
+        RoundFactory(event=event, number=number)
+
+    with django_assert_num_queries(5):
+        organizer_client.get(reverse("control", args=[event.pk]))
