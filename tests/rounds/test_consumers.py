@@ -201,3 +201,18 @@ async def test_control_consumer_gets_control_pushes(asgi_app):
 
     assert await dashboard.receive_from() == '{"to":"org"}'
     await dashboard.disconnect()
+
+
+async def test_attendee_consumer_reconnect_mid_round_gets_the_same_deadline(asgi_app):
+    round_ = await acreate(RoundFactory, number=1, running=True)
+    attendee = await acreate(AttendeeFactory, event=round_.event)
+
+    first_phone, before = await connect(asgi_app, f"/ws/a/{attendee.token}/")
+    await first_phone.disconnect()
+    second_phone, after = await connect(asgi_app, f"/ws/a/{attendee.token}/")
+
+    assert after["round"] == before["round"]
+    assert after["round"]["ends_at"] == round(round_.ends_at.timestamp() * 1000)
+    remaining = after["round"]["ends_at"] - after["server_time"]
+    assert 0 < remaining <= 180_000
+    await second_phone.disconnect()

@@ -1,0 +1,34 @@
+"""Card pushes: to the receiver's own group only, never to the room."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from feedback.models import Card
+from rounds.broadcasts import send_to_group
+from rounds.groups import attendee_group
+
+
+def card_json(card: Card, *, is_given: bool) -> dict[str, Any]:
+    return {
+        "type": "card",
+        "card": {
+            "id": card.pk,
+            "round": card.round.number,
+            "kind": card.kind,
+            "note": card.note,
+            "giver": {"id": card.giver_id, "name": card.giver.name},
+            "is_given": is_given,
+        },
+    }
+
+
+def send_card(receiver_id: int, message: dict[str, Any]) -> None:
+    send_to_group(attendee_group(receiver_id), message)
+
+
+def broadcast_card(card_id: int, *, is_given: bool) -> None:
+    card = Card.objects.select_related("giver", "round").filter(pk=card_id).first()
+    if card is None:  # taken back before this push left
+        return
+    send_card(card.receiver_id, card_json(card, is_given=is_given))

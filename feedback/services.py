@@ -1,0 +1,100 @@
+"""Giving and taking back cards. Every tap carries a client-generated id, so a submission
+repeated by a flaky network or a double tap is recognised and never counted twice."""
+
+from __future__ import annotations
+
+import uuid
+from functools import partial
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from events.models import Attendee, Event
+from feedback import broadcasts
+from feedback.models import Card
+from rounds.models import Round, Seat
+
+MAX_NOTE_CHARS = 200
+
+
+def shared_table(round_: Round, giver: Attendee, receiver: Attendee) -> bool:
+    tables = Seat.objects.filter(round=round_, attendee__in=[giver, receiver]).values_list(
+        "attendee_id", "table_id"
+    )
+    by_person = dict(tables)
+    return len(by_person) == 2 and by_person[giver.pk] == by_person[receiver.pk]
+
+
+def check_card_allowed(round_: Round, giver: Attendee, receiver: Attendee) -> None:
+    if giver.pk == receiver.pk:
+        raise ValidationError(_("You cannot give a card to yourself."), code="self")
+    if not (giver.event_id == receiver.event_id == round_.event_id):
+        raise ValidationError(_("Cards go to people at your table."), code="not_tablemate")
+    if round_.status == Round.Status.PLANNED:
+        raise ValidationError(_("This round has not started yet."), code="not_started")
+    if round_.event.status == Event.Status.CLOSED:
+        raise ValidationError(_("The event is closed."), code="closed")
+    if not shared_table(round_, giver, receiver):
+        raise ValidationError(_("Cards go to people at your table."), code="not_tablemate")
+
+
+@transaction.atomic
+def give_card(
+    giver: Attendee,
+    *,
+    receiver: Attendee,
+    round_: Round,
+    kind: str,
+    client_id: uuid.UUID,
+    note: str = "",
+) -> Card:
+    """Give a card; giving the same tap again (same client id) returns the card already given."""
+    if kind not in Card.Kind.values:
+        raise ValidationError(_("Unknown kind of card."), code="kind")
+    note = " ".join(note.split())
+    if len(note) > MAX_NOTE_CHARS:
+        raise ValidationError(
+            _("The note is at most %(max)s characters.") % {"max": MAX_NOTE_CHARS}, code="note"
+        )
+    existing = Card.objects.filter(giver=giver, client_id=client_id).first()
+    if existing is not None:
+        return existing
+    check_card_allowed(round_, giver, receiver)
+    same = Card.objects.filter(giver=giver, receiver=receiver, kind=kind).first()
+    if same is not None:
+        return same
+    try:
+        with transaction.atomic():
+            card = Card.objects.create(
+                round=round_,
+                giver=giver,
+                receiver=receiver,
+                kind=kind,
+                note=note if kind == Card.Kind.INTRODUCE else "",
+                client_id=client_id,
+            )
+    except IntegrityError:
+        # The same tap arrived twice at once; the other request stored it.
+        return Card.objects.get(giver=giver, receiver=receiver, kind=kind)
+    transaction.on_commit(partial(broadcasts.broadcast_card, card.pk, is_given=True))
+    return card
+
+
+@transaction.atomic
+def take_back_card(giver: Attendee, *, client_id: uuid.UUID) -> bool:
+    """Take back the card given with this tap's client id. Repeating it is harmless; it returns
+    whether a card was taken back now."""
+    card = (
+        Card.objects.select_for_update()
+        .select_related("giver", "round")
+        .filter(giver=giver, client_id=client_id)
+        .first()
+    )
+    if card is None:
+        return False
+    message = broadcasts.card_json(card, is_given=False)
+    receiver_id = card.receiver_id
+    card.delete()
+    transaction.on_commit(partial(broadcasts.send_card, receiver_id, message))
+    return True

@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from feedback import services
+from feedback.models import Card
+from rounds.groups import attendee_group
+from tests.factories import (
+    AttendeeFactory,
+    EventFactory,
+    RoundFactory,
+    SeatFactory,
+    TableFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def round_():
+    return RoundFactory(event=EventFactory(live=True), number=1, running=True)
+
+
+@pytest.fixture
+def table(round_):
+    """Three people at table 1: pitcher, listener, other."""
+    table = TableFactory(round=round_, number=1)
+    return [SeatFactory(table=table, speaking_order=order).attendee for order in range(3)]
+
+
+@pytest.fixture
+def stranger(round_):
+    """Someone at table 2 of the same round."""
+    return SeatFactory(table=TableFactory(round=round_, number=2), speaking_order=0).attendee
+
+
+def give(giver, receiver, round_, kind=Card.Kind.SEE_ME, client_id=None, note=""):
+    return services.give_card(
+        giver,
+        receiver=receiver,
+        round_=round_,
+        kind=kind,
+        client_id=client_id or uuid.uuid4(),
+        note=note,
+    )
+
+
+def test_give_card_pushes_to_the_receiver_only(
+    round_, table, listen, django_capture_on_commit_callbacks
+):
+    pitcher, listener, other = table
+    phones = {person.pk: listen(attendee_group(person.pk)) for person in table}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        card = give(listener, pitcher, round_)
+
+    assert phones[pitcher.pk].messages() == [
+        {
+            "type": "card",
+            "card": {
+                "id": card.pk,
+                "round": 1,
+                "kind": "see_me",
+                "note": "",
+                "giver": {"id": listener.pk, "name": listener.name},
+                "is_given": True,
+            },
+        }
+    ]
+    assert phones[listener.pk].messages() == []
+    assert phones[other.pk].messages() == []
+
+
+def test_give_card_repeated_tap_counts_once_and_pushes_once(
+    round_, table, listen, django_capture_on_commit_callbacks
+):
+    pitcher, listener, _ = table
+    pitcher_phone = listen(attendee_group(pitcher.pk))
+    tap = uuid.uuid4()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = give(listener, pitcher, round_, client_id=tap)
+        again = give(listener, pitcher, round_, client_id=tap)
+
+    assert first.pk == again.pk
+    assert Card.objects.count() == 1
+    assert len(pitcher_phone.messages()) == 1
+
+
+def test_give_card_same_kind_with_a_new_tap_returns_the_card_already_given(round_, table):
+    pitcher, listener, _ = table
+
+    first = give(listener, pitcher, round_)
+    second = give(listener, pitcher, round_)
+
+    assert first.pk == second.pk
+    assert Card.objects.count() == 1
+
+
+def test_give_card_both_kinds_are_two_cards_and_only_introduce_keeps_a_note(round_, table):
+    pitcher, listener, _ = table
+
+    see_me = give(listener, pitcher, round_, note="ignored")
+    introduce = give(listener, pitcher, round_, kind=Card.Kind.INTRODUCE, note="my  cousin Ana")
+
+    assert (see_me.note, introduce.note) == ("", "my cousin Ana")
+    assert Card.objects.count() == 2
+
+
+def test_give_card_to_oneself_is_refused(round_, table):
+    with pytest.raises(ValidationError, match="You cannot give a card to yourself"):
+        give(table[0], table[0], round_)
+
+
+def test_give_card_to_another_table_is_refused(round_, table, stranger):
+    with pytest.raises(ValidationError, match="Cards go to people at your table"):
+        give(table[1], stranger, round_)
+
+    assert Card.objects.count() == 0
+
+
+def test_give_card_to_someone_of_another_event_is_refused(round_, table):
+    outsider = AttendeeFactory()
+
+    with pytest.raises(ValidationError, match="Cards go to people at your table"):
+        give(table[1], outsider, round_)
+
+
+def test_give_card_before_the_round_starts_is_refused(table):
+    planned = RoundFactory(event=table[0].event, number=2)
+    other_table = TableFactory(round=planned, number=1)
+    SeatFactory(table=other_table, attendee=table[0], speaking_order=0)
+    SeatFactory(table=other_table, attendee=table[1], speaking_order=1)
+
+    with pytest.raises(ValidationError, match="This round has not started yet"):
+        give(table[1], table[0], planned)
+
+
+@pytest.mark.parametrize(
+    ("kind", "note", "error"),
+    [("hug", "", "Unknown kind of card"), ("introduce", "x" * 201, "at most 200 characters")],
+)
+def test_give_card_bad_input_is_refused(round_, table, kind, note, error):
+    with pytest.raises(ValidationError, match=error):
+        give(table[1], table[0], round_, kind=kind, note=note)
+
+
+def test_take_back_card_deletes_it_and_tells_the_receiver(
+    round_, table, listen, django_capture_on_commit_callbacks
+):
+    pitcher, listener, _ = table
+    tap = uuid.uuid4()
+    card = give(listener, pitcher, round_, client_id=tap)
+    pitcher_phone = listen(attendee_group(pitcher.pk))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        taken = services.take_back_card(listener, client_id=tap)
+        again = services.take_back_card(listener, client_id=tap)
+
+    assert (taken, again) == (True, False)
+    assert not Card.objects.exists()
+    [message] = pitcher_phone.messages()
+    assert message["card"]["id"] == card.pk
+    assert message["card"]["is_given"] is False
+
+
+def test_take_back_card_of_someone_else_changes_nothing(round_, table):
+    pitcher, listener, other = table
+    tap = uuid.uuid4()
+    give(listener, pitcher, round_, client_id=tap)
+
+    assert services.take_back_card(other, client_id=tap) is False
+    assert Card.objects.count() == 1
