@@ -131,3 +131,18 @@ def read_channel_layers(env: Mapping[str, str]) -> dict[str, Any]:
 def is_insecure_secret_key(key: str) -> bool:
     """The same test as Django's deploy check (security.W009)."""
     return key.startswith("django-insecure-") or len(key) < 50 or len(set(key)) < 5
+
+
+def read_caches(env: Mapping[str, str]) -> dict[str, Any]:
+    """Per-process memory by default; Redis (shared by every process) when ``REDIS_URL`` is
+    set, so that limits such as the join page's rate limit hold across processes."""
+    url = env.get("REDIS_URL", "").strip()
+    if not url:
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "speednet",
+        }
+    }

@@ -93,6 +93,7 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CHANNEL_LAYERS = config_env.read_channel_layers(ENV)
+CACHES = config_env.read_caches(ENV)
 if not DEBUG and CHANNEL_LAYERS["default"]["BACKEND"].startswith("channels.layers.InMemory"):
     raise ImproperlyConfigured(
         "DJANGO_DEBUG is off but REDIS_URL is not set: the in-memory channel layer only works "

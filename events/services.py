@@ -122,3 +122,43 @@ def record(
 ) -> LogEntry:
     """Add a line to the event's log; called inside the transaction that made the change."""
     return LogEntry.objects.create(event=event, action=action, message=message, actor=by)
+
+
+@transaction.atomic
+def join_event(
+    event: Event,
+    *,
+    name: str,
+    email: str = "",
+    company: str = "",
+    job_title: str = "",
+    is_consenting_to_share: bool = False,
+) -> Attendee:
+    """A walk-in joins with the event code: registered and checked in at once."""
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    if not event.is_open_for_joining:
+        raise ValidationError(joining_refusal(event))
+    if email and event.attendees.filter(email__iexact=email.strip()).exists():
+        raise ValidationError(
+            {
+                "email": _(
+                    "This email is already registered for this event. Open the personal link "
+                    "from your invitation, or ask the organizer at the door."
+                )
+            }
+        )
+    attendee = add_attendee(
+        event,
+        name=name,
+        email=email,
+        company=company,
+        job_title=job_title,
+        is_consenting_to_share=is_consenting_to_share,
+    )
+    return check_in(attendee)
+
+
+def joining_refusal(event: Event) -> str:
+    if event.status == Event.Status.DRAFT:
+        return _("This event is not open yet: the organizer opens it at the door.")
+    return _("This event is over.")

@@ -11,8 +11,15 @@ from channels.layers import get_channel_layer
 from django.utils import timezone
 
 from events.models import Event
-from rounds.groups import event_group
-from rounds.queries import announcement_json, current_round, epoch_ms, event_state, round_json
+from rounds.groups import attendee_group, event_group
+from rounds.queries import (
+    announcement_json,
+    current_round,
+    epoch_ms,
+    event_state,
+    itineraries,
+    round_json,
+)
 
 
 def send_to_group(group: str, payload: dict[str, Any]) -> None:
@@ -50,3 +57,9 @@ def broadcast_announcement(event_id: int) -> None:
 
 def broadcast_state(event_id: int) -> None:
     send_to_group(event_group(event_id), event_state(event_id))
+
+
+def broadcast_itineraries(attendee_ids: list[int]) -> None:
+    """Tell each of these attendees their new itinerary: one small message each, to them only."""
+    for attendee_id, itinerary in itineraries(attendee_ids).items():
+        send_to_group(attendee_group(attendee_id), {"type": "plan", "itinerary": itinerary})

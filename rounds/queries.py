@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
 
 from events.models import Event
-from rounds.models import Round
+from rounds.models import Round, Seat
 
 
 def epoch_ms(moment: datetime | None) -> int | None:
@@ -95,3 +97,68 @@ def active_round(event_id: int) -> Round | None:
     return Round.objects.filter(
         event_id=event_id, status__in=[Round.Status.RUNNING, Round.Status.PAUSED]
     ).first()
+
+
+def stored_plan(event_id: int) -> list[list[list[int]]]:
+    """The seating as the planner sees it: rounds → tables (by number) → attendee ids in
+    speaking order. One query."""
+    plan: dict[int, dict[int, list[int]]] = {}
+    seats = (
+        Seat.objects.filter(round__event_id=event_id)
+        .order_by("round__number", "table__number", "speaking_order")
+        .values_list("round__number", "table__number", "attendee_id")
+    )
+    for round_number, table_number, attendee_id in seats:
+        plan.setdefault(round_number, {}).setdefault(table_number, []).append(attendee_id)
+    return [list(tables.values()) for _, tables in sorted(plan.items())]
+
+
+def itineraries(attendee_ids: Iterable[int]) -> dict[int, list[dict[str, int]]]:
+    """Each attendee's table and seat in every round (docs/protocol.md, ``plan``). One query."""
+    result: dict[int, list[dict[str, int]]] = {}
+    seats = (
+        Seat.objects.filter(attendee_id__in=list(attendee_ids))
+        .order_by("attendee_id", "round__number")
+        .values_list("attendee_id", "round__number", "table__number", "speaking_order")
+    )
+    for attendee_id, round_number, table_number, order in seats:
+        result.setdefault(attendee_id, []).append(
+            {"round": round_number, "table": table_number, "seat": order}
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class Stop:
+    """One round of an attendee's itinerary: where they sit and with whom, in speaking order."""
+
+    round_number: int
+    round_status: str
+    table_number: int
+    seats: list[Seat]
+
+
+def itinerary_with_tablemates(attendee_id: int) -> list[Stop]:
+    """Every round of this attendee with their tablemates and pitches. Two queries."""
+    mine = list(
+        Seat.objects.filter(attendee_id=attendee_id)
+        .select_related("round", "table")
+        .order_by("round__number")
+    )
+    at_my_tables = (
+        Seat.objects.filter(table_id__in=[seat.table_id for seat in mine])
+        .select_related("attendee__pitch")
+        .order_by("speaking_order")
+    )
+    by_table: dict[int, list[Seat]] = {}
+    for seat in at_my_tables:
+        by_table.setdefault(seat.table_id, []).append(seat)
+    return [
+        Stop(
+            round_number=seat.round.number,
+            round_status=seat.round.status,
+            table_number=seat.table.number,
+            seats=by_table[seat.table_id],
+        )
+        for seat in mine
+    ]

@@ -110,3 +110,14 @@ def test_read_channel_layers_refuses_another_scheme():
 )
 def test_is_insecure_secret_key_matches_the_deploy_check(key, insecure):
     assert env.is_insecure_secret_key(key) is insecure
+
+
+def test_read_caches_uses_memory_by_default_and_redis_with_redis_url():
+    assert env.read_caches({})["default"]["BACKEND"].endswith("LocMemCache")
+    assert env.read_caches({"REDIS_URL": "redis://127.0.0.1:6379/3"}) == {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/3",
+            "KEY_PREFIX": "speednet",
+        }
+    }

@@ -1,0 +1,69 @@
+"""The attendee's phone pages. The personal token in the URL is the attendee's only credential:
+every read starts from it, so one attendee can never see another's cards."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from config.http import HtmxHttpRequest
+from events.models import Attendee
+from feedback import queries, services
+from feedback.forms import CardForm
+from rounds.routing import attendee_socket_path
+
+
+def attendee_for(token: str) -> Attendee:
+    return get_object_or_404(Attendee.objects.select_related("event", "pitch"), token=token)
+
+
+@require_GET
+def room(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    attendee = attendee_for(token)
+    context = {
+        "attendee": attendee,
+        "event": attendee.event,
+        "socket_path": attendee_socket_path(token),
+        "itinerary": queries.room_itinerary(attendee.pk),
+        "received": list(queries.cards_received_by(attendee.pk)),
+    }
+    return render(request, "feedback/room.html", context)
+
+
+def refused(error: ValidationError | str, status: int = 400) -> JsonResponse:
+    messages = error.messages if isinstance(error, ValidationError) else [error]
+    return JsonResponse({"error": " ".join(messages)}, status=status)
+
+
+@require_POST
+def card(request: HttpRequest, token: str) -> JsonResponse:
+    """Give or take back a card. Idempotent by the tap's client id: the phone may send the same
+    tap again after a lost answer or from its offline queue."""
+    giver = attendee_for(token)
+    form = CardForm(request.POST)
+    if not form.is_valid():
+        errors = [f"{field}: {' '.join(messages)}" for field, messages in form.errors.items()]
+        return refused("; ".join(errors))
+    data = form.cleaned_data
+    if data["action"] == "take_back":
+        services.take_back_card(giver, client_id=data["client_id"])
+        return JsonResponse({"client_id": str(data["client_id"]), "is_given": False})
+    receiver = giver.event.attendees.filter(pk=data["receiver"]).first()
+    round_ = giver.event.rounds.filter(number=data["round"]).first()
+    if receiver is None or round_ is None:
+        return refused(_("Cards go to people at your table."))
+    try:
+        given = services.give_card(
+            giver,
+            receiver=receiver,
+            round_=round_,
+            kind=data["kind"],
+            client_id=data["client_id"],
+            note=data["note"],
+        )
+    except ValidationError as error:
+        return refused(error)
+    return JsonResponse({"client_id": str(given.client_id), "card": given.pk, "is_given": True})

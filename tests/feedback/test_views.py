@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from feedback.models import Card
+from tests.factories import (
+    AttendeeFactory,
+    CardFactory,
+    EventFactory,
+    PitchFactory,
+    RoundFactory,
+    SeatFactory,
+    TableFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def round_():
+    return RoundFactory(event=EventFactory(live=True), number=1, running=True)
+
+
+def seat_table(round_, people: int, number: int = 1) -> list:
+    table = TableFactory(round=round_, number=number)
+    return [SeatFactory(table=table, speaking_order=order).attendee for order in range(people)]
+
+
+def post_card(client, attendee, **data):
+    return client.post(reverse("card", args=[attendee.token]), data)
+
+
+def test_room_shows_my_table_and_tablemates_with_their_ask(client, round_):
+    me, mate = seat_table(round_, 2)
+    PitchFactory(attendee=mate, ask="Who do you know at a port?")
+
+    response = client.get(reverse("room", args=[me.token]))
+
+    assert response.status_code == 200
+    assert f'data-live-url="/ws/a/{me.token}/"' in response.text
+    assert "Who do you know at a port?" in response.text
+    assert response.text.count('data-card-kind="see_me"') == 1
+
+
+def test_room_of_an_unknown_token_is_not_found(client):
+    assert client.get(reverse("room", args=["guessed-token"])).status_code == 404
+
+
+def test_room_shows_only_my_own_cards(client, round_):
+    me, mate, other = seat_table(round_, 3)
+    CardFactory(round=round_, giver=mate, receiver=me)
+    CardFactory(round=round_, giver=me, receiver=other, kind="introduce", note="secret note")
+    CardFactory(round=round_, giver=mate, receiver=other, kind="introduce", note="not for me")
+
+    response = client.get(reverse("room", args=[me.token]))
+
+    assert [card.giver_id for card in response.context["received"]] == [mate.pk]
+    assert "not for me" not in response.text
+
+
+@pytest.mark.parametrize("tablemates", [1, 3])
+def test_room_queries_do_not_grow_with_tablemates(
+    client, round_, tablemates, django_assert_num_queries
+):
+    me, *others = seat_table(round_, tablemates + 1)
+    for other in others:
+        PitchFactory(attendee=other)
+        CardFactory(round=round_, giver=other, receiver=me)
+    client.get(reverse("room", args=[me.token]))  # the first visit creates the session
+
+    with django_assert_num_queries(5):
+        client.get(reverse("room", args=[me.token]))
+
+
+def test_card_give_then_repeat_then_take_back(client, round_):
+    pitcher, listener = seat_table(round_, 2)
+    tap = str(uuid.uuid4())
+    give = {
+        "action": "give",
+        "client_id": tap,
+        "receiver": pitcher.pk,
+        "round": 1,
+        "kind": "see_me",
+    }
+
+    first = post_card(client, listener, **give)
+    again = post_card(client, listener, **give)
+    back = post_card(client, listener, action="take_back", client_id=tap)
+
+    assert first.status_code == again.status_code == back.status_code == 200
+    assert first.json()["client_id"] == tap
+    assert first.json()["card"] == again.json()["card"]
+    assert back.json() == {"client_id": tap, "is_given": False}
+    assert not Card.objects.exists()
+
+
+def test_card_to_another_table_is_refused_with_the_reason(client, round_):
+    _, listener = seat_table(round_, 2)
+    [stranger] = seat_table(round_, 1, number=2)
+
+    response = post_card(
+        client,
+        listener,
+        action="give",
+        client_id=str(uuid.uuid4()),
+        receiver=stranger.pk,
+        round=1,
+        kind="see_me",
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"error": "Cards go to people at your table."}
+
+
+def test_card_to_someone_of_another_event_is_refused(client, round_):
+    _, listener = seat_table(round_, 2)
+    outsider = AttendeeFactory()
+
+    response = post_card(
+        client,
+        listener,
+        action="give",
+        client_id=str(uuid.uuid4()),
+        receiver=outsider.pk,
+        round=1,
+        kind="see_me",
+    )
+
+    assert response.status_code == 400
+    assert not Card.objects.exists()
+
+
+def test_card_cannot_take_back_someone_elses_card(client, round_):
+    pitcher, listener, other = seat_table(round_, 3)
+    card = CardFactory(round=round_, giver=listener, receiver=pitcher)
+
+    response = post_card(client, other, action="take_back", client_id=str(card.client_id))
+
+    assert response.status_code == 200
+    assert Card.objects.filter(pk=card.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        ({"action": "give", "client_id": "not-a-uuid"}, "client_id: Enter a valid UUID."),
+        ({"action": "steal", "client_id": str(uuid.uuid4())}, "action: Select a valid choice."),
+        ({"action": "give", "client_id": str(uuid.uuid4())}, "receiver: This field is required."),
+    ],
+)
+def test_card_bad_input_is_a_clear_400(client, round_, data, error):
+    _, listener = seat_table(round_, 2)
+
+    response = post_card(client, listener, **data)
+
+    assert response.status_code == 400
+    assert error in response.json()["error"]
+
+
+def test_card_with_an_unknown_token_is_not_found(client, round_):
+    response = client.post(reverse("card", args=["nope"]), {"action": "take_back"})
+
+    assert response.status_code == 404
