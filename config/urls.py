@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("events.urls")),
+    path("", include("pitches.urls")),
     path("", include("rounds.urls")),
     path("", include("feedback.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class PitchForm(forms.Form):
+    need = forms.CharField(
+        label=_("What I need"),
+        max_length=600,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One concrete need: a kind of client, a supplier, a hire, an introduction."),
+    )
+    offer = forms.CharField(
+        label=_("What I offer"),
+        max_length=600,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Serve, don't sell: what can you do for the people at your table?"),
+    )
+    ask = forms.CharField(
+        label=_("My ask"),
+        max_length=200,
+        required=False,
+        help_text=_('Close with one clear question: "Who do you know who…?"'),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not any(data.get(field, "").strip() for field in ("need", "offer", "ask")):
+            raise forms.ValidationError(_("Write at least what you need."))
+        return data

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from pitches import views
+
+urlpatterns = [
+    path("a/<str:token>/pitch/", views.pitch_edit, name="pitch_edit"),
+]

@@ -1,0 +1,65 @@
+// The pitch editor: a live estimate of the spoken length (the server counts the same way:
+// pitches/models.py) and a rehearsal timer.
+
+const CJK = /[\u3400-\u9fff\uf900-\ufaff]/g;
+
+/** Spoken words: Latin words and numbers once, each CJK character once (as the server). */
+export function countWords(text) {
+  const cjk = (text.match(CJK) || []).length;
+  const rest = text.replace(CJK, ' ').split(/\s+/).filter(Boolean).length;
+  return cjk + rest;
+}
+
+/** Seconds to say `words` at `wpm`, rounded up. */
+export function spokenSeconds(words, wpm) {
+  return Math.ceil((words * 60) / wpm);
+}
+
+function formatClock(seconds) {
+  const s = Math.max(0, Math.ceil(seconds));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+function startEditor(form) {
+  const limit = Number(form.dataset.limitSeconds);
+  const wpm = Number(form.dataset.wordsPerMinute);
+  const output = form.querySelector('[data-pitch-length]');
+  const fields = [...form.querySelectorAll('textarea, input[name="ask"]')];
+  const update = () => {
+    const seconds = spokenSeconds(countWords(fields.map((f) => f.value).join('\n')), wpm);
+    const over = seconds > limit;
+    output.textContent = (over ? form.dataset.textOver : form.dataset.textEstimate).replace('%s', seconds);
+    output.classList.toggle('is-over', over);
+  };
+  form.addEventListener('input', update);
+  update();
+}
+
+function startRehearsal(button) {
+  const clock = document.querySelector('[data-rehearse-clock]');
+  const limit = Number(document.querySelector('[data-pitch-form]')?.dataset.limitSeconds || 30);
+  let timer = null;
+  const stop = () => {
+    clearInterval(timer);
+    timer = null;
+    button.textContent = button.dataset.textStart;
+  };
+  button.addEventListener('click', () => {
+    if (timer) return stop();
+    const endsAt = performance.now() + limit * 1000;
+    button.textContent = button.dataset.textStop;
+    const tick = () => {
+      const left = (endsAt - performance.now()) / 1000;
+      clock.textContent = formatClock(left);
+      if (left <= 0) {
+        stop();
+        navigator.vibrate?.(200);
+      }
+    };
+    tick();
+    timer = setInterval(tick, 200);
+  });
+}
+
+for (const form of document.querySelectorAll('[data-pitch-form]')) startEditor(form);
+for (const button of document.querySelectorAll('[data-rehearse]')) startRehearsal(button);
