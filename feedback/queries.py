@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from events.models import Attendee
 from feedback.models import Card
-from rounds.models import Seat
+from rounds.models import Round, Seat
 from rounds.queries import itinerary_with_tablemates
 
 
@@ -62,3 +63,72 @@ def room_itinerary(attendee_id: int) -> list[RoomStop]:
         )
         for stop in itinerary_with_tablemates(attendee_id)
     ]
+
+
+@dataclass(frozen=True)
+class Lead:
+    person: Attendee
+    note: str
+    last_table: int | None
+    has_contact: bool
+
+
+@dataclass(frozen=True)
+class Leads:
+    want_to_see_me: list[Lead]
+    can_introduce_me: list[Lead]
+    i_asked_to_see: list[Lead]
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.want_to_see_me or self.can_introduce_me or self.i_asked_to_see)
+
+
+def last_tables(event_id: int, people: set[int]) -> dict[int, int]:
+    """Where each of these people sat in the last round that started: where to find them now."""
+    last = (
+        Round.objects.filter(event_id=event_id)
+        .exclude(status=Round.Status.PLANNED)
+        .order_by("-number")
+        .values_list("pk", flat=True)[:1]
+    )
+    seats = Seat.objects.filter(round_id__in=last, attendee_id__in=people)
+    return dict(seats.values_list("attendee_id", "table__number"))
+
+
+def leads_of(attendee: Attendee) -> Leads:
+    """The attendee's own leads, with contact details only where both agreed. Three queries."""
+    received = list(
+        Card.objects.filter(receiver=attendee).select_related("giver__pitch").order_by("created_at")
+    )
+    given = list(
+        Card.objects.filter(giver=attendee, kind=Card.Kind.SEE_ME)
+        .select_related("receiver__pitch")
+        .order_by("created_at")
+    )
+    people = {c.giver_id for c in received} | {c.receiver_id for c in given}
+    tables = last_tables(attendee.event_id, people)
+
+    def lead(person: Attendee, note: str = "") -> Lead:
+        shared = attendee.is_consenting_to_share and person.is_consenting_to_share
+        return Lead(person=person, note=note, last_table=tables.get(person.pk), has_contact=shared)
+
+    return Leads(
+        want_to_see_me=[lead(c.giver) for c in received if c.kind == Card.Kind.SEE_ME],
+        can_introduce_me=[lead(c.giver, c.note) for c in received if c.kind == Card.Kind.INTRODUCE],
+        i_asked_to_see=[lead(c.receiver) for c in given],
+    )
+
+
+def contact_for(attendee: Attendee, person_id: int) -> Attendee | None:
+    """Another attendee's contact card, if a card links the two and both agreed to share."""
+    if not attendee.is_consenting_to_share:
+        return None
+    linked = Card.objects.filter(
+        Q(giver=attendee, receiver_id=person_id) | Q(receiver=attendee, giver_id=person_id)
+    )
+    if not linked.exists():
+        return None
+    return Attendee.objects.filter(
+        pk=person_id, event_id=attendee.event_id, is_consenting_to_share=True
+    ).first()

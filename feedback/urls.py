@@ -5,4 +5,6 @@ from feedback import views
 urlpatterns = [
     path("a/<str:token>/", views.room, name="room"),
     path("a/<str:token>/cards/", views.card, name="card"),
+    path("a/<str:token>/leads/", views.leads, name="leads"),
+    path("a/<str:token>/contacts/<int:person_id>.vcf", views.contact_vcard, name="contact_vcard"),
 ]

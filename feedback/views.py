@@ -4,8 +4,9 @@ every read starts from it, so one attendee can never see another's cards."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -13,6 +14,8 @@ from config.http import HtmxHttpRequest
 from events.models import Attendee
 from feedback import queries, services
 from feedback.forms import CardForm
+from feedback.vcard import vcard
+from pitches.models import Pitch
 from rounds.routing import attendee_socket_path
 
 
@@ -67,3 +70,26 @@ def card(request: HttpRequest, token: str) -> JsonResponse:
     except ValidationError as error:
         return refused(error)
     return JsonResponse({"client_id": str(given.client_id), "card": given.pk, "is_given": True})
+
+
+@require_GET
+def leads(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    attendee = attendee_for(token)
+    context = {"attendee": attendee, "event": attendee.event, "leads": queries.leads_of(attendee)}
+    return render(request, "feedback/leads.html", context)
+
+
+@require_GET
+def contact_vcard(request: HttpRequest, token: str, person_id: int) -> HttpResponse:
+    attendee = attendee_for(token)
+    person = queries.contact_for(attendee, person_id)
+    if person is None:
+        raise Http404(_("No contact card to share."))
+    pitch = Pitch.objects.filter(attendee=person).first()
+    note = _("Met at %(event)s.") % {"event": attendee.event.title}
+    if pitch and pitch.ask:
+        note += " " + pitch.ask
+    response = HttpResponse(vcard(person, note=note), content_type="text/vcard; charset=utf-8")
+    filename = slugify(person.name) or "contact"
+    response["Content-Disposition"] = f'attachment; filename="{filename}.vcf"'
+    return response

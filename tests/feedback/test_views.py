@@ -164,3 +164,126 @@ def test_card_with_an_unknown_token_is_not_found(client, round_):
     response = client.post(reverse("card", args=["nope"]), {"action": "take_back"})
 
     assert response.status_code == 404
+
+
+@pytest.fixture
+def pair(round_):
+    """A pitcher and a listener at one table, both sharing contact details."""
+    pitcher, listener = seat_table(round_, 2)
+    for person in (pitcher, listener):
+        person.is_consenting_to_share = True
+        person.phone = "+1 555 0100"
+        person.save()
+    return pitcher, listener
+
+
+def test_leads_lists_each_kind_with_table_and_contact_when_both_agreed(client, round_, pair):
+    pitcher, listener = pair
+    PitchFactory(attendee=listener, need="A customs broker.")
+    CardFactory(round=round_, giver=listener, receiver=pitcher)
+    CardFactory(
+        round=round_, giver=listener, receiver=pitcher, kind="introduce", note="Ana at Port"
+    )
+
+    response = client.get(reverse("leads", args=[pitcher.token]))
+
+    leads = response.context["leads"]
+    assert [lead.person for lead in leads.want_to_see_me] == [listener]
+    assert [(lead.person, lead.note) for lead in leads.can_introduce_me] == [
+        (listener, "Ana at Port")
+    ]
+    assert leads.i_asked_to_see == []
+    assert leads.want_to_see_me[0].last_table == 1
+    assert "A customs broker." in response.text
+    assert listener.email in response.text
+    assert reverse("contact_vcard", args=[pitcher.token, listener.pk]) in response.text
+
+
+def test_leads_hide_contact_details_unless_both_agreed(client, round_, pair):
+    pitcher, listener = pair
+    listener.is_consenting_to_share = False
+    listener.save()
+    CardFactory(round=round_, giver=listener, receiver=pitcher)
+
+    response = client.get(reverse("leads", args=[pitcher.token]))
+
+    assert listener.name in response.text
+    assert listener.email not in response.text
+    assert "+1 555 0100" not in response.text
+
+
+def test_leads_show_only_my_own_cards(client, round_, pair):
+    pitcher, listener = pair
+    outsider = seat_table(round_, 1, number=2)[0]
+    CardFactory(round=round_, giver=listener, receiver=pitcher)
+
+    response = client.get(reverse("leads", args=[outsider.token]))
+
+    assert response.context["leads"].is_empty
+    assert pitcher.name not in response.text
+
+
+@pytest.mark.parametrize("cards", [1, 3])
+def test_leads_queries_do_not_grow_with_cards(client, round_, cards, django_assert_num_queries):
+    me, *others = seat_table(round_, cards + 1)
+    for other in others:
+        PitchFactory(attendee=other)
+        CardFactory(round=round_, giver=other, receiver=me)
+        CardFactory(round=round_, giver=me, receiver=other)
+
+    with django_assert_num_queries(4):
+        client.get(reverse("leads", args=[me.token]))
+
+
+def test_contact_vcard_downloads_when_linked_and_both_agreed(client, round_, pair):
+    pitcher, listener = pair
+    CardFactory(round=round_, giver=listener, receiver=pitcher)
+
+    response = client.get(reverse("contact_vcard", args=[pitcher.token, listener.pk]))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/vcard; charset=utf-8"
+    body = response.content.decode()
+    assert body.startswith("BEGIN:VCARD\r\nVERSION:3.0\r\n")
+    assert f"FN:{listener.name}\r\n" in body
+    assert f"EMAIL;TYPE=INTERNET:{listener.email}\r\n" in body
+    assert "TEL;TYPE=CELL:+1 555 0100\r\n" in body
+
+
+def test_contact_vcard_refused_without_a_card_between_us(client, round_, pair):
+    pitcher, listener = pair
+
+    response = client.get(reverse("contact_vcard", args=[pitcher.token, listener.pk]))
+
+    assert response.status_code == 404
+
+
+def test_contact_vcard_refused_when_the_other_did_not_agree(client, round_, pair):
+    pitcher, listener = pair
+    CardFactory(round=round_, giver=listener, receiver=pitcher)
+    listener.is_consenting_to_share = False
+    listener.save()
+
+    response = client.get(reverse("contact_vcard", args=[pitcher.token, listener.pk]))
+
+    assert response.status_code == 404
+
+
+def test_contact_vcard_of_another_event_is_refused(client, round_, pair):
+    pitcher, _ = pair
+    outsider = AttendeeFactory(is_consenting_to_share=True)
+
+    response = client.get(reverse("contact_vcard", args=[pitcher.token, outsider.pk]))
+
+    assert response.status_code == 404
+
+
+def test_vcard_escapes_special_characters():
+    from feedback.vcard import vcard
+
+    person = AttendeeFactory.build(name="Ana; Li", company="A,B", email="", job_title="", phone="")
+
+    assert vcard(person, note="line\nbreak") == (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ana\\; Li\r\nN:;Ana\\; Li;;;\r\nORG:A\\,B\r\n"
+        "NOTE:line\\nbreak\r\nEND:VCARD\r\n"
+    )
