@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("pitches.urls")),
     path("", include("rounds.urls")),
     path("", include("feedback.urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

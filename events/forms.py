@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+import zoneinfo
+from typing import Any
+
 from django import forms
+from django.contrib.auth.forms import UserCreationForm
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.codes import JOIN_CODE_LENGTH, normalize_join_code
+from events.models import Event
 
 
 class JoinCodeForm(forms.Form):
@@ -41,4 +47,83 @@ class JoinForm(forms.Form):
     job_title = forms.CharField(label=_("What you do"), max_length=160, required=False)
     is_consenting_to_share = forms.BooleanField(
         label=_("Share my contact details with people who ask to see me"), required=False
+    )
+
+
+class EventForm(forms.ModelForm):
+    """Create or change an event. The model's ``clean`` explains a round too short for a full
+    table with the arithmetic."""
+
+    class Meta:
+        model = Event
+        fields = [
+            "title",
+            "venue",
+            "starts_at",
+            "time_zone",
+            "language",
+            "rounds_count",
+            "round_seconds",
+            "table_size",
+            "pitch_seconds",
+        ]
+        widgets = {
+            "starts_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            )
+        }
+        help_texts = {
+            "rounds_count": _("Usually 5 to 8."),
+            "round_seconds": _("About 180: every seat pitches once, with a little time to talk."),
+            "table_size": _("The largest table; 5 to 8 works best."),
+            "pitch_seconds": _("30 seconds is the classic format."),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # Shown as the wall-clock time at the venue, the way the organizer typed it.
+            local = timezone.localtime(
+                self.instance.starts_at, zoneinfo.ZoneInfo(self.instance.time_zone)
+            )
+            self.initial["starts_at"] = local.replace(tzinfo=None)
+
+    def clean(self) -> dict[str, Any]:
+        """Read the start as the wall-clock time in the event's own time zone."""
+        data = super().clean()
+        starts_at, time_zone = data.get("starts_at"), data.get("time_zone")
+        if starts_at and time_zone:
+            typed = timezone.make_naive(starts_at, timezone.get_current_timezone())
+            data["starts_at"] = timezone.make_aware(typed, zoneinfo.ZoneInfo(time_zone))
+        return data
+
+    def clean_time_zone(self) -> str:
+        name = self.cleaned_data["time_zone"].strip()
+        try:
+            zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise forms.ValidationError(
+                _("Unknown time zone %(name)s: use a name such as Europe/Berlin or Asia/Shanghai.")
+                % {"name": name}
+            ) from None
+        return name
+
+
+class OrganizerSignupForm(UserCreationForm):
+    email = forms.EmailField(label=_("Email"), help_text=_("For password resets."))
+
+    class Meta(UserCreationForm.Meta):
+        fields = ("username", "email")
+
+
+class AttendeeForm(forms.Form):
+    """The organizer adds someone by hand (at the door, or before the event)."""
+
+    name = forms.CharField(label=_("Name"), max_length=120)
+    email = forms.EmailField(label=_("Email"), required=False)
+    company = forms.CharField(label=_("Company"), max_length=160, required=False)
+    job_title = forms.CharField(label=_("Job title"), max_length=160, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    is_consenting_to_share = forms.BooleanField(
+        label=_("Agrees to share contact details"), required=False
     )

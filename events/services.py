@@ -162,3 +162,68 @@ def joining_refusal(event: Event) -> str:
     if event.status == Event.Status.DRAFT:
         return _("This event is not open yet: the organizer opens it at the door.")
     return _("This event is over.")
+
+
+STRUCTURE_FIELDS = ("rounds_count", "table_size", "round_seconds", "pitch_seconds")
+
+
+@transaction.atomic
+def update_event(event: Event, *, by: AbstractBaseUser | None, **fields: object) -> Event:
+    """Change an event's settings. Once a round has started its structure is fixed; before that,
+    changing the number of rounds or the table size drops the plan, which must be made again."""
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    started = event.rounds.exclude(status="planned").exists()
+    changed = [name for name, value in fields.items() if getattr(event, name) != value]
+    if started and any(name in STRUCTURE_FIELDS for name in changed):
+        raise ValidationError(
+            _(
+                "The rounds have started: the number of rounds, their length and the table size "
+                "can no longer change."
+            )
+        )
+    for name, value in fields.items():
+        setattr(event, name, value)
+    event.full_clean()
+    event.save()
+    if {"rounds_count", "table_size"} & set(changed) and event.rounds.exists():
+        event.rounds.all().delete()
+        record(
+            event,
+            action="plan_dropped",
+            by=by,
+            message=_("Settings changed: the plan was dropped; make it again."),
+        )
+    if changed:
+        record(
+            event,
+            action="event_changed",
+            by=by,
+            message=_("Changed: %(fields)s.") % {"fields": ", ".join(changed)},
+        )
+    return event
+
+
+@transaction.atomic
+def undo_check_in(attendee: Attendee, *, by: AbstractBaseUser | None = None) -> Attendee:
+    attendee = Attendee.objects.select_for_update().get(pk=attendee.pk)
+    attendee.checked_in_at = attendee.left_at = None
+    attendee.save(update_fields=["checked_in_at", "left_at"])
+    return attendee
+
+
+@transaction.atomic
+def mark_left(attendee: Attendee, *, by: AbstractBaseUser | None = None) -> Attendee:
+    """Someone went home: the next re-plan leaves them out; their history stays."""
+    attendee = Attendee.objects.select_for_update().get(pk=attendee.pk)
+    if attendee.checked_in_at is None:
+        raise ValidationError(_("%(name)s never checked in.") % {"name": attendee.name})
+    if attendee.left_at is None:
+        attendee.left_at = timezone.now()
+        attendee.save(update_fields=["left_at"])
+        record(
+            attendee.event,
+            action="attendee_left",
+            by=by,
+            message=_("%(name)s left.") % {"name": attendee.name},
+        )
+    return attendee

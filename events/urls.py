@@ -7,4 +7,16 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("join/", views.join_start, name="join_start"),
     path("join/<str:code>/", views.join, name="join"),
+    path("accounts/signup/", views.signup, name="signup"),
+    path("events/", views.event_list, name="event_list"),
+    path("events/new/", views.event_create, name="event_create"),
+    path("events/<int:event_id>/", views.event_detail, name="event_detail"),
+    path("events/<int:event_id>/edit/", views.event_edit, name="event_edit"),
+    path("events/<int:event_id>/attendees/", views.attendee_list, name="attendee_list"),
+    path("events/<int:event_id>/attendees/add/", views.attendee_add, name="attendee_add"),
+    path(
+        "events/<int:event_id>/attendees/<int:attendee_id>/presence/",
+        views.attendee_presence,
+        name="attendee_presence",
+    ),
 ]

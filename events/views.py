@@ -1,18 +1,21 @@
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.http import HtmxHttpRequest
-from events import ratelimit, services
+from events import queries, ratelimit, services
 from events.codes import normalize_join_code
-from events.forms import JoinCodeForm, JoinForm
+from events.forms import AttendeeForm, EventForm, JoinCodeForm, JoinForm, OrganizerSignupForm
 from events.models import Attendee, Event
 
 WRONG_CODES_ALLOWED = 10
@@ -87,3 +90,134 @@ def join(request: HtmxHttpRequest, code: str) -> HttpResponse:
             request.session[SESSION_TOKENS] = {**tokens, str(event.pk): attendee.token}
             return redirect(reverse("room", kwargs={"token": attendee.token}))
     return render(request, "events/join.html", {"event": event, "form": form})
+
+
+# The organizer's pages. Every one starts from the events this user organizes.
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HtmxHttpRequest) -> HttpResponse:
+    form = OrganizerSignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("event_list")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+@login_required
+@require_GET
+def event_list(request: HtmxHttpRequest) -> HttpResponse:
+    events = queries.events_of(request.user).order_by("-starts_at", "pk")
+    return render(request, "events/event_list.html", {"events": events})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_create(request: HtmxHttpRequest) -> HttpResponse:
+    form = EventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.create_event(request.user, **form.cleaned_data)
+        except ValidationError as refusal:
+            form.add_error(None, refusal)
+        else:
+            return redirect("event_detail", event_id=event.pk)
+    return render(request, "events/event_form.html", {"form": form})
+
+
+@login_required
+@require_GET
+def event_detail(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
+    event = queries.organizer_event(request.user, event_id)
+    context = {
+        "event": event,
+        "attendance": queries.attendance(event),
+        "log": event.log_entries.select_related("actor")[:20],
+        "join_url": request.build_absolute_uri(reverse("join", args=[event.join_code])),
+    }
+    return render(request, "events/event_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_edit(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
+    event = queries.organizer_event(request.user, event_id)
+    form = EventForm(request.POST or None, instance=Event.objects.get(pk=event.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_event(event, by=request.user, **form.cleaned_data)
+        except ValidationError as refusal:
+            form.add_error(None, refusal)
+        else:
+            return redirect("event_detail", event_id=event.pk)
+    return render(request, "events/event_form.html", {"form": form, "event": event})
+
+
+@login_required
+@require_GET
+def attendee_list(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
+    event = queries.organizer_event(request.user, event_id)
+    search = request.GET.get("q", "").strip()[:100]
+    status = request.GET.get("status", "")
+    context = {
+        "event": event,
+        "attendees": queries.attendees_of(event, search=search, status=status),
+        "attendance": queries.attendance(event),
+        "search": search,
+        "status": status,
+        "form": AttendeeForm(),
+    }
+    template = "events/partials/attendee_table.html" if request.htmx else "events/attendees.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def attendee_add(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
+    event = queries.organizer_event(request.user, event_id)
+    form = AttendeeForm(request.POST)
+    if form.is_valid():
+        try:
+            attendee = services.add_attendee(event, **form.cleaned_data)
+        except ValidationError as refusal:
+            form.add_error(None, refusal)
+        else:
+            messages.success(request, _("%(name)s added.") % {"name": attendee.name})
+            return redirect("attendee_list", event_id=event.pk)
+    context = {
+        "event": event,
+        "attendees": queries.attendees_of(event),
+        "attendance": queries.attendance(event),
+        "form": form,
+    }
+    return render(request, "events/attendees.html", context, status=400)
+
+
+@login_required
+@require_POST
+def attendee_presence(request: HtmxHttpRequest, event_id: int, attendee_id: int) -> HttpResponse:
+    """Check in, undo the check-in, or mark as left: one click, undoable."""
+    event = queries.organizer_event(request.user, event_id)
+    attendee = get_object_or_404(queries.attendees_of(event), pk=attendee_id)
+    action = request.POST.get("action")
+    change = {
+        "check_in": services.check_in,
+        "undo": services.undo_check_in,
+        "left": services.mark_left,
+    }.get(action)
+    error = ""
+    if change is None:
+        error = _("Unknown action.")
+    else:
+        try:
+            attendee = change(attendee, by=request.user)
+        except ValidationError as refusal:
+            error = " ".join(refusal.messages)
+    if request.htmx:
+        attendee = queries.attendees_of(event).get(pk=attendee.pk)
+        context = {"event": event, "attendee": attendee, "error": error}
+        return render(request, "events/partials/attendee_row.html", context)
+    if error:
+        messages.error(request, error)
+    return redirect("attendee_list", event_id=event.pk)

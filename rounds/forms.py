@@ -10,6 +10,8 @@ class ControlForm(forms.Form):
     """One click on the live control panel."""
 
     ACTIONS = [
+        ("plan", _("Make the plan")),
+        ("replan", _("Re-plan the remaining rounds")),
         ("start", _("Start round")),
         ("pause", _("Pause")),
         ("resume", _("Resume")),

@@ -8,6 +8,8 @@ Turns inside a round are never written: they follow from ``turns_started_at`` an
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -20,8 +22,8 @@ from django.utils.translation import gettext as _
 
 from events import services as event_services
 from events.models import Event
-from rounds import broadcasts
-from rounds.models import Round
+from rounds import broadcasts, planning, queries, scheduling
+from rounds.models import Round, Seat, Table
 
 # A change to a running countdown takes effect this far ahead, so every phone flips together.
 CHANGE_LEAD = timedelta(milliseconds=500)
@@ -29,6 +31,7 @@ CHANGE_LEAD = timedelta(milliseconds=500)
 START_LEAD = timedelta(seconds=3)
 MAX_EXTEND_SECONDS = 600
 MAX_ANNOUNCEMENT_CHARS = 280
+MIN_PEOPLE = 2
 
 User = AbstractBaseUser | None
 
@@ -346,3 +349,143 @@ def start_mingle(event: Event, *, by: User) -> Event:
 @transaction.atomic
 def close_event(event: Event, *, by: User) -> Event:
     return move_event(event, to=Event.Status.CLOSED, by=by)
+
+
+@dataclass(frozen=True)
+class PlanReport:
+    quality: scheduling.Quality
+    forecast: scheduling.Forecast
+    changed_attendees: int
+    present: int
+
+
+def present_people(event: Event) -> list[tuple[int, str]]:
+    return list(
+        event.attendees.filter(checked_in_at__isnull=False, left_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "company")
+    )
+
+
+def write_round(
+    round_: Round, tables: Sequence[Sequence[int]], numbers: list[int], orders: list[list[int]]
+) -> None:
+    """Replace a planned round's tables and seats (three queries whatever the size)."""
+    round_.tables.all().delete()
+    made = Table.objects.bulk_create(Table(round=round_, number=n) for n in numbers)
+    Seat.objects.bulk_create(
+        Seat(round=round_, table=table, attendee_id=person, speaking_order=position)
+        for table, order in zip(made, orders, strict=True)
+        for position, person in enumerate(order)
+    )
+
+
+@transaction.atomic
+def make_plan(event: Event, *, by: User, seed: int = 0, time_limit: float = 2.0) -> PlanReport:
+    """Plan every round from the people checked in now (before the first round starts)."""
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    if event.status not in (Event.Status.DRAFT, Event.Status.CHECK_IN):
+        raise ValidationError(_("The rounds have started: re-plan the remaining rounds instead."))
+    if event.rounds.exclude(status=Round.Status.PLANNED).exists():
+        raise ValidationError(_("The rounds have started: re-plan the remaining rounds instead."))
+    people = present_people(event)
+    if len(people) < MIN_PEOPLE:
+        raise ValidationError(
+            _("At least %(min)s checked-in people are needed to plan (there are %(n)s).")
+            % {"min": MIN_PEOPLE, "n": len(people)}
+        )
+    avoid = planning.company_pairs(people)
+    plan = scheduling.plan_rounds(
+        [pk for pk, _company in people],
+        rounds=event.rounds_count,
+        table_size=event.table_size,
+        avoid=avoid,
+        seed=seed,
+        time_limit=time_limit,
+    )
+    event.rounds.all().delete()
+    rounds = Round.objects.bulk_create(
+        Round(event=event, number=number) for number in range(1, len(plan) + 1)
+    )
+    history = planning.SpeakingHistory()
+    for round_, tables in zip(rounds, plan, strict=True):
+        orders = [history.order(table, round_.number) for table in tables]
+        write_round(round_, tables, list(range(1, len(tables) + 1)), orders)
+    event_services.record(
+        event,
+        action="planned",
+        by=by,
+        message=_("Plan made for %(n)s people over %(r)s rounds.")
+        % {"n": len(people), "r": len(plan)},
+    )
+    everyone = [pk for pk, _company in people]
+    transaction.on_commit(partial(broadcasts.broadcast_itineraries, everyone))
+    return PlanReport(
+        quality=scheduling.plan_quality(plan, avoid=avoid),
+        forecast=scheduling.forecast(len(people), rounds=len(plan), table_size=event.table_size),
+        changed_attendees=len(everyone),
+        present=len(people),
+    )
+
+
+@transaction.atomic
+def replan(event: Event, *, by: User, seed: int = 0, time_limit: float = 1.0) -> PlanReport:
+    """Re-plan the rounds not yet started around late arrivals and people who left.
+
+    Rounds already played (and the one running now) are history and never change; the planner
+    repairs the rest so that most itineraries stay as they were, and only attendees whose
+    itinerary changed are told.
+    """
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    rounds = list(event.rounds.select_for_update().order_by("number"))
+    if not rounds:
+        raise ValidationError(_("There is no plan yet: make the plan first."))
+    played = sum(1 for r in rounds if r.status != Round.Status.PLANNED)
+    if played == len(rounds):
+        raise ValidationError(_("Every round has started already: nothing is left to re-plan."))
+    people = present_people(event)
+    if len(people) < MIN_PEOPLE:
+        raise ValidationError(
+            _("At least %(min)s checked-in people are needed to plan (there are %(n)s).")
+            % {"min": MIN_PEOPLE, "n": len(people)}
+        )
+    old = queries.stored_plan(event.pk)
+    present = [pk for pk, _company in people]
+    avoid = planning.company_pairs(people)
+    new = scheduling.replan_rounds(
+        old,
+        played=played,
+        present=present,
+        table_size=event.table_size,
+        avoid=avoid,
+        seed=seed,
+        time_limit=time_limit,
+    )
+    history = planning.SpeakingHistory.from_played(old[:played])
+    for round_, old_tables, new_tables in zip(
+        rounds[played:], old[played:], new[played:], strict=True
+    ):
+        numbers = planning.table_numbers(old_tables, new_tables)
+        kept = {frozenset(t): list(t) for t in old_tables}
+        orders = [
+            kept.get(frozenset(table)) or history.order(table, round_.number)
+            for table in new_tables
+        ]
+        write_round(round_, new_tables, numbers, orders)
+    changed = sorted(scheduling.changed_itineraries(old, new) & set(present))
+    event_services.record(
+        event,
+        action="replanned",
+        by=by,
+        message=_(
+            "Rounds %(first)s–%(last)s re-planned for %(n)s people; %(c)s itineraries changed."
+        )
+        % {"first": played + 1, "last": len(rounds), "n": len(present), "c": len(changed)},
+    )
+    transaction.on_commit(partial(broadcasts.broadcast_itineraries, changed))
+    return PlanReport(
+        quality=scheduling.plan_quality(new, avoid=avoid),
+        forecast=scheduling.forecast(len(present), rounds=len(new), table_size=event.table_size),
+        changed_attendees=len(changed),
+        present=len(present),
+    )

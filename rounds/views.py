@@ -5,24 +5,19 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from config.http import HtmxHttpRequest
 from events.models import Event
+from events.queries import organizer_event
 from rounds import queries, services
 from rounds.forms import ControlForm
 from rounds.models import Round
 from rounds.routing import control_socket_path
-
-
-def organizer_event(request: HttpRequest, event_id: int) -> Event:
-    """The event, if this user organizes it; otherwise 404 (another event's existence is not
-    confirmed to strangers)."""
-    return get_object_or_404(Event.objects.organized_by(request.user), pk=event_id)
 
 
 def available_actions(event: Event, round_: Round | None, next_round: Round | None) -> set[str]:
@@ -46,10 +41,14 @@ def available_actions(event: Event, round_: Round | None, next_round: Round | No
         actions.add("announce")
     if event.status in (Event.Status.CHECK_IN, Event.Status.LIVE, Event.Status.MINGLE):
         actions.add("close")
+    if event.status in (Event.Status.DRAFT, Event.Status.CHECK_IN) and status is None:
+        actions.add("plan")
+    if is_open and status is not None and next_round is not None:
+        actions.add("replan")
     return actions
 
 
-def panel_context(event: Event, *, error: str = "") -> dict[str, Any]:
+def panel_context(event: Event, *, error: str = "", info: str = "") -> dict[str, Any]:
     round_ = queries.current_round(event.pk)
     next_round = queries.next_round(event.pk)
     return {
@@ -59,13 +58,14 @@ def panel_context(event: Event, *, error: str = "") -> dict[str, Any]:
         "available": available_actions(event, round_, next_round),
         "form": ControlForm(initial={"seconds": 30}),
         "error": error,
+        "info": info,
     }
 
 
 @login_required
 @require_GET
 def control(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
-    event = organizer_event(request, event_id)
+    event = organizer_event(request.user, event_id)
     context = {**panel_context(event), "socket_path": control_socket_path(event.pk)}
     return render(request, "rounds/control.html", context)
 
@@ -79,9 +79,32 @@ def round_for(event: Event, action: str) -> Round:
     return round_
 
 
-def perform(event: Event, form: ControlForm, *, by: Any) -> None:
+def plan_summary(report: services.PlanReport) -> str:
+    quality = report.quality
+    summary = _(
+        "Planned %(people)s people: %(repeats)s repeated meetings, %(colleagues)s colleagues "
+        "seated together, %(changed)s itineraries sent."
+    ) % {
+        "people": report.present,
+        "repeats": quality.repeated_pairs,
+        "colleagues": quality.avoid_violations,
+        "changed": report.changed_attendees,
+    }
+    if report.forecast.repeats_forced:
+        summary += " " + report.forecast.message
+    return summary
+
+
+def perform(event: Event, form: ControlForm, *, by: Any) -> str:
+    """Carry out one control action; returns a line to show the organizer, if any."""
     action = form.cleaned_data["action"]
     match action:
+        case "plan":
+            report = services.make_plan(event, by=by)
+            return plan_summary(report)
+        case "replan":
+            report = services.replan(event, by=by)
+            return plan_summary(report)
         case "announce":
             services.announce(event, text=form.cleaned_data["text"], by=by)
         case "mingle":
@@ -101,26 +124,28 @@ def perform(event: Event, form: ControlForm, *, by: Any) -> None:
                 "end": services.end_round,
             }[action]
             transition(round_for(event, action), by=by)
+    return ""
 
 
 @login_required
 @require_POST
 def control_action(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
-    event = organizer_event(request, event_id)
+    event = organizer_event(request.user, event_id)
     form = ControlForm(request.POST)
-    error = ""
+    error = info = ""
     if not form.is_valid():
         error = " ".join(message for errors in form.errors.values() for message in errors)
     else:
         try:
-            perform(event, form, by=request.user)
+            info = perform(event, form, by=request.user)
         except ValidationError as refusal:
             error = " ".join(refusal.messages)
     if request.htmx:
         event.refresh_from_db()
-        return render(
-            request, "rounds/partials/control_panel.html", panel_context(event, error=error)
-        )
+        context = panel_context(event, error=error, info=info)
+        return render(request, "rounds/partials/control_panel.html", context)
     if error:
         messages.error(request, error)
+    elif info:
+        messages.info(request, info)
     return redirect("control", event_id=event.pk)

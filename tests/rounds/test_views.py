@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from events.models import Event
-from rounds.models import Round
+from rounds.models import Round, Seat
 from tests.factories import (
     AttendeeFactory,
     EventFactory,
@@ -55,7 +55,7 @@ def test_control_page_renders_for_the_organizer(organizer_client, event, seated_
 
     assert response.status_code == 200
     assert f'data-live-url="/ws/events/{event.pk}/control/"' in response.text
-    assert response.context["available"] == {"start", "announce", "mingle", "close"}
+    assert response.context["available"] == {"plan", "start", "announce", "mingle", "close"}
 
 
 def test_control_page_for_a_co_organizer(client, event):
@@ -70,7 +70,7 @@ def test_control_page_sends_an_anonymous_visitor_to_sign_in(client, event):
     response = client.get(reverse("control", args=[event.pk]))
 
     assert response.status_code == 302
-    assert response.url.startswith(reverse("admin:login"))
+    assert response.url.startswith(reverse("login"))
 
 
 def test_control_page_of_another_organizers_event_is_not_found(client, event):
@@ -115,6 +115,7 @@ def test_control_action_start_returns_the_panel_fragment(organizer_client, event
         "announce",
         "mingle",
         "close",
+        "replan",
     }
     assert Round.objects.get(pk=seated_rounds[0].pk).status == Round.Status.RUNNING
 
@@ -178,3 +179,38 @@ def test_control_page_queries_do_not_grow_with_rounds(
 
     with django_assert_num_queries(5):
         organizer_client.get(reverse("control", args=[event.pk]))
+
+
+def test_control_action_plan_makes_the_plan_and_reports_its_quality(client):
+    event = EventFactory(check_in=True, rounds_count=3, table_size=3)
+    AttendeeFactory.create_batch(12, event=event, checked_in=True)
+    client.force_login(event.organizer)
+
+    response = act(client, event, "plan")
+
+    assert response.status_code == 200
+    assert (
+        "Planned 12 people: 0 repeated meetings, 0 colleagues seated together, 12 itineraries sent."
+    ) in response.text
+    assert Round.objects.filter(event=event).count() == 3
+
+
+def test_control_action_plan_warns_when_repeats_are_forced(organizer_client, event):
+    AttendeeFactory.create_batch(12, event=event, checked_in=True)
+
+    response = act(organizer_client, event, "plan")
+
+    assert "repeat meetings are unavoidable" in response.text
+    assert "Tables of 3 (4 tables) allow a plan without repeats." in response.text
+
+
+def test_control_action_replan_after_a_late_arrival(organizer_client, event):
+    AttendeeFactory.create_batch(12, event=event, checked_in=True)
+    act(organizer_client, event, "plan")
+    act(organizer_client, event, "start")
+    AttendeeFactory(event=event, checked_in=True)
+
+    response = act(organizer_client, event, "replan")
+
+    assert "Planned 13 people" in response.text
+    assert Seat.objects.filter(round__event=event, round__number=2).count() == 13

@@ -1,4 +1,5 @@
-"""Create (or bring up to date) the demo event: an organizer, an event, 36 checked-in attendees.
+"""Create (or bring up to date) the demo event: an organizer, an event, 36 checked-in attendees
+with pitches, and the rotation plan, ready for round 1.
 
 Idempotent: running it again finds what it made before and only adds what is missing.
 """
@@ -11,6 +12,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -18,6 +20,7 @@ from events import services
 from events.demo import PEOPLE
 from events.models import Event
 from pitches import services as pitch_services
+from rounds import services as round_services
 
 DEMO_USERNAME = "organizer"
 DEMO_PASSWORD = "speednet-demo"
@@ -53,7 +56,8 @@ class Command(BaseCommand):
                 starts_at=(timezone.now() + timedelta(hours=1)).replace(second=0, microsecond=0),
                 rounds_count=6,
                 round_seconds=180,
-                table_size=6,
+                # 36 people at 8 tables of 4–5: six rounds in which nobody meets twice.
+                table_size=5,
                 pitch_seconds=30,
             )
         if event.status == Event.Status.DRAFT:
@@ -81,13 +85,20 @@ class Command(BaseCommand):
             if not attendee.is_checked_in:
                 services.check_in(attendee)
 
+        if not event.rounds.exists():
+            round_services.make_plan(event, by=organizer)
+
         base = base_url.rstrip("/")
         total = event.attendees.count()
         self.stdout.write(
             self.style.SUCCESS(f"Demo event “{event.title}”: {total} attendees ({created} new).")
         )
         self.stdout.write(f"  Organizer sign-in: {base}/admin/")
+        self.stdout.write(f"  Live control: {base}{reverse('control', args=[event.pk])}")
         self.stdout.write(f"    username: {DEMO_USERNAME}")
         self.stdout.write(f"    password: {DEMO_PASSWORD}")
         self.stdout.write(f"  Join code: {event.join_code}")
-        self.stdout.write(f"  Join link: {base}/join/{event.join_code}/")
+        self.stdout.write(f"  Join link: {base}{reverse('join', args=[event.join_code])}")
+        sample = event.attendees.order_by("pk").first()
+        phone = reverse("room", args=[sample.token])
+        self.stdout.write(f"  A demo attendee's phone ({sample.name}): {base}{phone}")

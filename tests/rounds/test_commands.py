@@ -29,9 +29,12 @@ def test_create_demo_event_makes_36_checked_in_attendees_with_pitches_that_fit()
     pitches = list(Pitch.objects.filter(attendee__event=event))
     assert len(pitches) == 36
     assert all(0 < pitch.spoken_seconds <= event.pitch_seconds for pitch in pitches)
+    assert event.rounds.count() == 6
+    assert event.rounds.first().seats.count() == 36
     assert "username: organizer" in output
     assert "password: speednet-demo" in output
     assert f"http://127.0.0.1:9000/join/{event.join_code}/" in output
+    assert f"http://127.0.0.1:9000/events/{event.pk}/control/" in output
 
 
 def test_create_demo_event_is_idempotent_and_the_printed_login_works():

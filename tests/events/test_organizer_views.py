@@ -1,0 +1,288 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from events.models import Attendee, Event
+from tests.factories import AttendeeFactory, EventFactory, RoundFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+EVENT_FORM = {
+    "title": "Founders Night",
+    "venue": "Town Hall",
+    "starts_at": "2026-12-01T18:30",
+    "time_zone": "Europe/Berlin",
+    "language": "en",
+    "rounds_count": "6",
+    "round_seconds": "180",
+    "table_size": "6",
+    "pitch_seconds": "30",
+}
+
+
+@pytest.fixture
+def event():
+    return EventFactory(check_in=True)
+
+
+@pytest.fixture
+def organizer(client, event):
+    client.force_login(event.organizer)
+    return client
+
+
+ORGANIZER_PAGES = [
+    ("get", "event_detail", {}),
+    ("get", "event_edit", {}),
+    ("get", "attendee_list", {}),
+    ("post", "attendee_add", {"name": "Intruder"}),
+]
+
+
+@pytest.mark.parametrize(("method", "name", "data"), ORGANIZER_PAGES)
+def test_organizer_pages_of_another_organizers_event_are_not_found(
+    client, event, method, name, data
+):
+    client.force_login(UserFactory())
+
+    response = getattr(client, method)(reverse(name, args=[event.pk]), data)
+
+    assert response.status_code == 404
+    assert not Attendee.objects.filter(name="Intruder").exists()
+
+
+@pytest.mark.parametrize(("method", "name", "data"), ORGANIZER_PAGES)
+def test_organizer_pages_send_anonymous_visitors_to_sign_in(client, event, method, name, data):
+    response = getattr(client, method)(reverse(name, args=[event.pk]), data)
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_attendee_presence_of_another_organizers_event_changes_nothing(client, event):
+    attendee = AttendeeFactory(event=event)
+    client.force_login(UserFactory())
+
+    response = client.post(
+        reverse("attendee_presence", args=[event.pk, attendee.pk]), {"action": "check_in"}
+    )
+
+    assert response.status_code == 404
+    attendee.refresh_from_db()
+    assert attendee.checked_in_at is None
+
+
+def test_attendee_presence_cannot_reach_an_attendee_of_another_event(organizer, event):
+    stranger = AttendeeFactory()
+
+    response = organizer.post(
+        reverse("attendee_presence", args=[event.pk, stranger.pk]), {"action": "check_in"}
+    )
+
+    assert response.status_code == 404
+
+
+def test_event_list_shows_only_my_events_and_co_organized_ones(client):
+    me = UserFactory()
+    mine = EventFactory(organizer=me, title="Mine")
+    shared = EventFactory(title="Shared")
+    shared.co_organizers.add(me)
+    EventFactory(title="Not mine")
+    client.force_login(me)
+
+    response = client.get(reverse("event_list"))
+
+    assert {e.pk for e in response.context["events"]} == {mine.pk, shared.pk}
+    assert "Not mine" not in response.text
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_event_list_queries_do_not_grow_with_events(client, count, django_assert_num_queries):
+    me = UserFactory()
+    for _ in range(count):
+        AttendeeFactory(event=EventFactory(organizer=me), checked_in=True)
+    client.force_login(me)
+
+    with django_assert_num_queries(3):
+        client.get(reverse("event_list"))
+
+
+def test_event_create_makes_my_event(client):
+    me = UserFactory()
+    client.force_login(me)
+
+    response = client.post(reverse("event_create"), EVENT_FORM)
+
+    event = Event.objects.get()
+    assert response.url == reverse("event_detail", args=[event.pk])
+    assert (event.organizer, event.title, event.time_zone) == (
+        me,
+        "Founders Night",
+        "Europe/Berlin",
+    )
+    assert event.starts_at == datetime(2026, 12, 1, 17, 30, tzinfo=UTC)
+
+
+def test_event_create_explains_a_round_too_short_for_a_full_table(client):
+    client.force_login(UserFactory())
+
+    response = client.post(
+        reverse("event_create"), {**EVENT_FORM, "table_size": "8", "round_seconds": "200"}
+    )
+
+    assert "A round of 200 s is too short: 8 people × 30 s each need at least 240 s." in (
+        response.text
+    )
+    assert not Event.objects.exists()
+
+
+def test_event_create_refuses_an_unknown_time_zone(client):
+    client.force_login(UserFactory())
+
+    response = client.post(reverse("event_create"), {**EVENT_FORM, "time_zone": "Mars/Olympus"})
+
+    assert "Unknown time zone Mars/Olympus" in response.text
+
+
+def test_event_edit_refuses_structure_changes_once_rounds_started(organizer, event):
+    RoundFactory(event=event, number=1, running=True)
+    data = {
+        **EVENT_FORM,
+        "starts_at": event.starts_at.strftime("%Y-%m-%dT%H:%M"),
+        "time_zone": "UTC",
+        "table_size": "7",
+        "round_seconds": "210",
+    }
+
+    response = organizer.post(reverse("event_edit", args=[event.pk]), data)
+
+    assert "the number of rounds, their length and the table size can no longer change" in (
+        response.text
+    )
+    event.refresh_from_db()
+    assert event.table_size == 6
+
+
+def test_event_edit_drops_a_plan_that_no_longer_fits(organizer, event):
+    RoundFactory(event=event, number=1)
+    data = {**EVENT_FORM, "time_zone": "UTC", "rounds_count": "5"}
+
+    organizer.post(reverse("event_edit", args=[event.pk]), data)
+
+    event.refresh_from_db()
+    assert event.rounds_count == 5
+    assert not event.rounds.exists()
+
+
+def test_attendee_list_searches_and_filters(organizer, event):
+    AttendeeFactory(event=event, name="Li Wei", company="Harbor", checked_in=True)
+    AttendeeFactory(event=event, name="Ana Costa", company="Costa Immigration")
+
+    by_company = organizer.get(reverse("attendee_list", args=[event.pk]), {"q": "harb"})
+    not_here = organizer.get(reverse("attendee_list", args=[event.pk]), {"status": "invited"})
+
+    assert [a.name for a in by_company.context["attendees"]] == ["Li Wei"]
+    assert [a.name for a in not_here.context["attendees"]] == ["Ana Costa"]
+
+
+def test_attendee_list_htmx_search_returns_the_table_only(organizer, event):
+    response = organizer.get(
+        reverse("attendee_list", args=[event.pk]), {"q": "x"}, headers={"HX-Request": "true"}
+    )
+
+    assert response.text.lstrip().startswith(
+        f'<table class="table" id="event-{event.pk}-attendees"'
+    )
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_attendee_list_queries_do_not_grow_with_attendees(
+    organizer, event, count, django_assert_num_queries
+):
+    AttendeeFactory.create_batch(count, event=event)
+
+    with django_assert_num_queries(5):
+        organizer.get(reverse("attendee_list", args=[event.pk]))
+
+
+def test_attendee_presence_check_in_undo_and_left(organizer, event):
+    attendee = AttendeeFactory(event=event)
+    url = reverse("attendee_presence", args=[event.pk, attendee.pk])
+    htmx = {"HX-Request": "true"}
+
+    checked = organizer.post(url, {"action": "check_in"}, headers=htmx)
+    attendee.refresh_from_db()
+    assert attendee.is_checked_in
+    assert "Undo check-in" in checked.text
+
+    organizer.post(url, {"action": "left"}, headers=htmx)
+    attendee.refresh_from_db()
+    assert attendee.has_left
+
+    organizer.post(url, {"action": "undo"}, headers=htmx)
+    attendee.refresh_from_db()
+    assert (attendee.checked_in_at, attendee.left_at) == (None, None)
+
+
+def test_attendee_presence_left_without_check_in_is_explained(organizer, event):
+    attendee = AttendeeFactory(event=event, name="Ana")
+
+    response = organizer.post(
+        reverse("attendee_presence", args=[event.pk, attendee.pk]),
+        {"action": "left"},
+        headers={"HX-Request": "true"},
+    )
+
+    assert "Ana never checked in." in response.text
+
+
+def test_attendee_add_duplicate_email_is_explained(organizer, event):
+    AttendeeFactory(event=event, email="li@example.com")
+
+    response = organizer.post(
+        reverse("attendee_add", args=[event.pk]), {"name": "Li", "email": "LI@example.com"}
+    )
+
+    assert response.status_code == 400
+    assert "Someone with this email is already at this event." in response.text
+    assert event.attendees.count() == 1
+
+
+def test_signup_creates_an_organizer_and_signs_in(client):
+    response = client.post(
+        reverse("signup"),
+        {
+            "username": "ada",
+            "email": "ada@example.com",
+            "password1": "a long passphrase 42",
+            "password2": "a long passphrase 42",
+        },
+    )
+
+    assert response.url == reverse("event_list")
+    assert client.get(reverse("event_list")).status_code == 200
+
+
+def test_login_page_and_password_reset_email(client):
+    UserFactory(email="ada@example.com")
+
+    assert client.get(reverse("login")).status_code == 200
+    response = client.post(reverse("password_reset"), {"email": "ada@example.com"})
+
+    assert response.url == reverse("password_reset_done")
+    assert len(mail.outbox) == 1
+    assert "/accounts/reset/" in mail.outbox[0].body
+
+
+def test_event_edit_shows_the_start_in_the_events_time_zone(organizer, event):
+    event.time_zone = "Asia/Shanghai"
+    event.starts_at = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    event.save()
+
+    response = organizer.get(reverse("event_edit", args=[event.pk]))
+
+    assert 'value="2026-12-01T18:00"' in response.text

@@ -1,0 +1,223 @@
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from events.models import LogEntry
+from rounds import queries, services
+from rounds.groups import attendee_group
+from rounds.models import Round, Seat
+from tests.factories import AttendeeFactory, EventFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def event():
+    """20 people fit 5 tables of 4, and 4 rounds can be played without anyone meeting twice."""
+    return EventFactory(check_in=True, rounds_count=4, table_size=4, round_seconds=180)
+
+
+def check_in(event, count: int, **fields) -> list:
+    return AttendeeFactory.create_batch(count, event=event, checked_in=True, **fields)
+
+
+def pairs_met(plan) -> list[tuple[int, int]]:
+    return [
+        pair
+        for tables in plan
+        for table in tables
+        for pair in itertools.combinations(sorted(table), 2)
+    ]
+
+
+def what_phones_show(event, people) -> dict[int, tuple]:
+    """Each person's itinerary and tablemates in every round: what their phone displays."""
+    tablemates = {
+        (number, person): frozenset(table)
+        for number, tables in enumerate(queries.stored_plan(event.pk), start=1)
+        for table in tables
+        for person in table
+    }
+    itineraries = queries.itineraries(p.pk for p in people)
+    return {
+        pk: (
+            tuple((stop["round"], stop["table"], stop["seat"]) for stop in stops),
+            tuple(tablemates[stop["round"], pk] for stop in stops),
+        )
+        for pk, stops in itineraries.items()
+    }
+
+
+def test_make_plan_seats_everyone_once_per_round_without_repeats(event):
+    people = check_in(event, 20)
+
+    report = services.make_plan(event, by=event.organizer, time_limit=0.5)
+
+    plan = queries.stored_plan(event.pk)
+    assert len(plan) == 4
+    for tables in plan:
+        assert sorted(p for table in tables for p in table) == sorted(p.pk for p in people)
+        assert sorted(len(table) for table in tables) == [4, 4, 4, 4, 4]
+    met = pairs_met(plan)
+    assert len(met) == len(set(met))
+    assert report.quality.repeated_pairs == 0
+    assert (report.present, report.changed_attendees) == (20, 20)
+    assert LogEntry.objects.get(event=event, action="planned").message == (
+        "Plan made for 20 people over 4 rounds."
+    )
+
+
+def test_make_plan_ignores_people_not_checked_in_or_gone(event):
+    here = check_in(event, 6)
+    AttendeeFactory(event=event)
+    AttendeeFactory(event=event, left=True)
+
+    services.make_plan(event, by=None, time_limit=0.2)
+
+    seated = set(Seat.objects.filter(round__number=1).values_list("attendee_id", flat=True))
+    assert seated == {p.pk for p in here}
+
+
+def test_make_plan_keeps_colleagues_apart(event):
+    colleagues = {p.pk for p in check_in(event, 5, company="Acme")}
+    check_in(event, 15)
+
+    report = services.make_plan(event, by=None, time_limit=0.5)
+
+    assert report.quality.avoid_violations == 0
+    for tables in queries.stored_plan(event.pk):
+        assert [len(colleagues & set(table)) for table in tables] == [1, 1, 1, 1, 1]
+
+
+def test_make_plan_rotates_who_pitches_first():
+    event = EventFactory(check_in=True, rounds_count=4, table_size=5)
+    check_in(event, 5)
+
+    services.make_plan(event, by=None, time_limit=0.2)
+
+    firsts = list(
+        Seat.objects.filter(speaking_order=0)
+        .order_by("round__number")
+        .values_list("attendee_id", flat=True)
+    )
+    assert len(firsts) == 4
+    assert len(set(firsts)) == 4
+
+
+def test_make_plan_pushes_each_attendee_their_itinerary(
+    event, listen, django_capture_on_commit_callbacks
+):
+    alice, *_ = check_in(event, 6)
+    alice_phone = listen(attendee_group(alice.pk))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.make_plan(event, by=None, time_limit=0.2)
+
+    [message] = alice_phone.messages()
+    assert message["type"] == "plan"
+    assert [stop["round"] for stop in message["itinerary"]] == [1, 2, 3, 4]
+    seat = Seat.objects.get(attendee=alice, round__number=2)
+    assert message["itinerary"][1] == {
+        "round": 2,
+        "table": seat.table.number,
+        "seat": seat.speaking_order,
+    }
+
+
+def test_make_plan_replaces_an_earlier_plan_before_the_rounds_start(event):
+    check_in(event, 6)
+    services.make_plan(event, by=None, time_limit=0.2)
+    check_in(event, 4)
+
+    services.make_plan(event, by=None, time_limit=0.2)
+
+    assert Round.objects.filter(event=event).count() == 4
+    assert Seat.objects.filter(round__event=event, round__number=1).count() == 10
+
+
+def test_make_plan_refuses_once_a_round_started(event):
+    check_in(event, 6)
+    services.make_plan(event, by=None, time_limit=0.2)
+    services.start_round(event.rounds.get(number=1), by=None)
+
+    with pytest.raises(ValidationError, match="re-plan the remaining rounds instead"):
+        services.make_plan(event, by=None)
+
+
+def test_make_plan_refuses_with_fewer_than_two_people(event):
+    check_in(event, 1)
+
+    with pytest.raises(ValidationError, match="At least 2 checked-in people are needed"):
+        services.make_plan(event, by=None)
+
+    assert not Round.objects.filter(event=event).exists()
+
+
+def test_replan_keeps_played_rounds_and_seats_arrivals_in_the_rest(event):
+    people = check_in(event, 20)
+    services.make_plan(event, by=None, time_limit=0.5)
+    first = services.start_round(event.rounds.get(number=1), by=None)
+    services.end_round(first, by=None)
+    before = queries.stored_plan(event.pk)
+    gone = people[0]
+    gone.left_at = timezone.now()
+    gone.save()
+    late = check_in(event, 2)
+
+    report = services.replan(event, by=None, time_limit=0.5)
+
+    after = queries.stored_plan(event.pk)
+    assert after[0] == before[0]
+    present = {p.pk for p in people[1:]} | {p.pk for p in late}
+    for tables in after[1:]:
+        assert {p for table in tables for p in table} == present
+        assert all(len(table) >= 3 for table in tables)
+    met = pairs_met(after)
+    assert len(met) == len(set(met))
+    assert report.quality.repeated_pairs == 0
+    assert report.changed_attendees >= len(late)
+
+
+def test_replan_never_changes_the_running_round(event):
+    check_in(event, 10)
+    services.make_plan(event, by=None, time_limit=0.2)
+    services.start_round(event.rounds.get(number=1), by=None)
+    before = queries.stored_plan(event.pk)[0]
+    check_in(event, 3)
+
+    services.replan(event, by=None, time_limit=0.2)
+
+    assert queries.stored_plan(event.pk)[0] == before
+
+
+def test_replan_pushes_only_to_attendees_whose_itinerary_changed(
+    event, listen, django_capture_on_commit_callbacks
+):
+    people = check_in(event, 20)
+    services.make_plan(event, by=None, time_limit=0.5)
+    before = what_phones_show(event, people)
+    phones = {p.pk: listen(attendee_group(p.pk)) for p in people}
+    late = check_in(event, 1)[0]
+    late_phone = listen(attendee_group(late.pk))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.replan(event, by=None, time_limit=0.5)
+
+    after = what_phones_show(event, people)
+    told = {pk for pk, phone in phones.items() if phone.messages()}
+    changed = {pk for pk in before if before[pk] != after[pk]}
+    assert told == changed
+    assert late_phone.messages()[0]["type"] == "plan"
+    assert report.changed_attendees == len(changed) + 1
+    assert len(changed) < len(people)
+
+
+def test_replan_refuses_without_a_plan(event):
+    check_in(event, 6)
+
+    with pytest.raises(ValidationError, match="There is no plan yet"):
+        services.replan(event, by=None)

@@ -1,0 +1,112 @@
+"""What the server sends matches docs/protocol.md: the same fields, the same kinds of values."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+from channels.testing import WebsocketCommunicator
+
+from feedback import services as feedback_services
+from rounds import broadcasts, services
+from rounds.groups import attendee_group, event_group
+from tests.conftest import ORIGIN, acreate
+from tests.factories import AttendeeFactory, EventFactory, RoundFactory, SeatFactory, TableFactory
+
+PROTOCOL = Path(__file__).resolve().parents[2] / "docs" / "protocol.md"
+
+
+def documented_examples() -> dict[str, dict]:
+    """The example of each message type, from the ```json blocks of the protocol document."""
+    blocks = re.findall(r"```json\n(.*?)```", PROTOCOL.read_text(), flags=re.DOTALL)
+    examples = [json.loads(block) for block in blocks]
+    return {example["type"]: example for example in examples}
+
+
+def kind(value: object) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    return type(value).__name__
+
+
+def assert_same_shape(actual: object, documented: object, path: str = "$") -> None:
+    """Same keys at every level; values of the same kind wherever both are given (null in the
+    example or in the message stands for "may be absent")."""
+    if actual is None or documented is None:
+        return
+    assert kind(actual) == kind(documented), f"{path}: {actual!r} vs documented {documented!r}"
+    if isinstance(actual, dict):
+        assert sorted(actual) == sorted(documented), f"{path}: keys differ"
+        for key in actual:
+            assert_same_shape(actual[key], documented[key], f"{path}.{key}")
+    elif isinstance(actual, list) and actual and documented:
+        for index, item in enumerate(actual):
+            assert_same_shape(item, documented[0], f"{path}[{index}]")
+
+
+def test_protocol_documents_every_message_type():
+    assert sorted(documented_examples()) == [
+        "announce",
+        "card",
+        "plan",
+        "pong",
+        "round",
+        "state",
+    ]
+
+
+@pytest.fixture
+def seated(db):
+    event = EventFactory(live=True)
+    round_ = RoundFactory(event=event, number=1)
+    table = TableFactory(round=round_, number=1)
+    people = [SeatFactory(table=table, speaking_order=order).attendee for order in range(2)]
+    return event, round_, people
+
+
+@pytest.mark.django_db
+def test_protocol_round_announce_card_and_plan_pushes_match(
+    seated, listen, django_capture_on_commit_callbacks
+):
+    event, round_, (pitcher, listener) = seated
+    room = listen(event_group(event.pk))
+    pitcher_phone = listen(attendee_group(pitcher.pk))
+    examples = documented_examples()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        running = services.start_round(round_, by=None)
+        services.pause_round(running, by=None)
+        services.announce(event, text="Coffee in the lobby", by=None)
+        feedback_services.give_card(
+            listener, receiver=pitcher, round_=running, kind="introduce", client_id=uuid.uuid4()
+        )
+    broadcasts.broadcast_itineraries([pitcher.pk])
+
+    started, paused, announced = room.messages()
+    card, plan = pitcher_phone.messages()
+    for message in (started, paused, announced, card, plan):
+        assert_same_shape(message, examples[message["type"]])
+    assert paused["round"]["paused_remaining_ms"] > 0
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_protocol_state_and_pong_match(asgi_app):
+    round_ = await acreate(RoundFactory, number=1, running=True)
+    attendee = await acreate(AttendeeFactory, event=round_.event)
+    examples = documented_examples()
+    phone = WebsocketCommunicator(asgi_app, f"/ws/a/{attendee.token}/", headers=[ORIGIN])
+    await phone.connect()
+
+    state = json.loads(await phone.receive_from())
+    await phone.send_to(text_data=json.dumps({"type": "ping", "id": 1, "t": 12.5}))
+    pong = json.loads(await phone.receive_from())
+
+    assert_same_shape(state, examples["state"])
+    assert_same_shape(pong, examples["pong"])
+    await phone.disconnect()
