@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import base64
+import binascii
 import zoneinfo
 from typing import Any
 
@@ -127,3 +129,52 @@ class AttendeeForm(forms.Form):
     is_consenting_to_share = forms.BooleanField(
         label=_("Agrees to share contact details"), required=False
     )
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "One attendee per line with a header row: name (or first and last name), email, "
+            "company, job title, phone. Exports from ticketing sites work as they are."
+        ),
+    )
+
+
+class ImportMappingForm(forms.Form):
+    """Which column holds which field; carries the file itself between preview and import."""
+
+    FIELD_LABELS = {
+        "name": _("Name"),
+        "first_name": _("First name"),
+        "last_name": _("Last name"),
+        "email": _("Email"),
+        "company": _("Company"),
+        "job_title": _("Job title"),
+        "phone": _("Phone"),
+        "consent": _("Agrees to share contact details"),
+    }
+
+    content = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, headers: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        columns = [("", _("(none)"))] + [(str(i), h or f"#{i + 1}") for i, h in enumerate(headers)]
+        for name, label in self.FIELD_LABELS.items():
+            self.fields[f"column_{name}"] = forms.ChoiceField(
+                label=label, choices=columns, required=False
+            )
+
+    def mapping(self) -> dict[str, int | None]:
+        return {
+            name: int(value) if (value := self.cleaned_data.get(f"column_{name}")) else None
+            for name in self.FIELD_LABELS
+        }
+
+    def data_bytes(self) -> bytes:
+        try:
+            return base64.b64decode(self.cleaned_data["content"], validate=True)
+        except (ValueError, binascii.Error):
+            raise forms.ValidationError(
+                _("The file was lost on the way; upload it again.")
+            ) from None

@@ -12,6 +12,7 @@ from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from events import csv_import
 from events.codes import new_join_code
 from events.models import Attendee, Event, LogEntry
 
@@ -227,3 +228,38 @@ def mark_left(attendee: Attendee, *, by: AbstractBaseUser | None = None) -> Atte
             message=_("%(name)s left.") % {"name": attendee.name},
         )
     return attendee
+
+
+@transaction.atomic
+def import_attendees(
+    event: Event,
+    *,
+    data: bytes,
+    mapping: dict[str, int | None] | None = None,
+    by: AbstractBaseUser | None,
+) -> int:
+    """Import every row of a CSV file, or none: any bad row refuses the whole file."""
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    existing = event.attendees.exclude(email="").values_list("email", flat=True)
+    parsed = csv_import.parse(data, mapping=mapping, existing_emails=existing)
+    if parsed.errors:
+        raise ValidationError(parsed.errors)
+    Attendee.objects.bulk_create(
+        Attendee(
+            event=event,
+            name=row.name,
+            email=row.email,
+            company=row.company,
+            job_title=row.job_title,
+            phone=row.phone,
+            is_consenting_to_share=row.is_consenting_to_share,
+        )
+        for row in parsed.rows
+    )
+    record(
+        event,
+        action="imported",
+        by=by,
+        message=_("%(n)s attendees imported from CSV.") % {"n": len(parsed.rows)},
+    )
+    return len(parsed.rows)

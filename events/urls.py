@@ -14,6 +14,7 @@ urlpatterns = [
     path("events/<int:event_id>/edit/", views.event_edit, name="event_edit"),
     path("events/<int:event_id>/attendees/", views.attendee_list, name="attendee_list"),
     path("events/<int:event_id>/attendees/add/", views.attendee_add, name="attendee_add"),
+    path("events/<int:event_id>/attendees/import/", views.attendee_import, name="attendee_import"),
     path(
         "events/<int:event_id>/attendees/<int:attendee_id>/presence/",
         views.attendee_presence,

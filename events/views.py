@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import base64
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -13,9 +15,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.http import HtmxHttpRequest
-from events import queries, ratelimit, services
+from events import csv_import, queries, ratelimit, services
 from events.codes import normalize_join_code
-from events.forms import AttendeeForm, EventForm, JoinCodeForm, JoinForm, OrganizerSignupForm
+from events.forms import (
+    AttendeeForm,
+    EventForm,
+    ImportMappingForm,
+    ImportUploadForm,
+    JoinCodeForm,
+    JoinForm,
+    OrganizerSignupForm,
+)
 from events.models import Attendee, Event
 
 WRONG_CODES_ALLOWED = 10
@@ -220,4 +230,66 @@ def attendee_presence(request: HtmxHttpRequest, event_id: int, attendee_id: int)
         return render(request, "events/partials/attendee_row.html", context)
     if error:
         messages.error(request, error)
+    return redirect("attendee_list", event_id=event.pk)
+
+
+def import_preview(
+    request: HttpRequest, event: Event, data: bytes, mapping: dict[str, int | None] | None
+) -> HttpResponse:
+    """Show what would be imported, or every problem by line number; nothing is saved here."""
+    existing = event.attendees.exclude(email="").values_list("email", flat=True)
+    try:
+        parsed = csv_import.parse(data, mapping=mapping, existing_emails=existing)
+    except ValidationError as refusal:
+        context = {
+            "event": event,
+            "upload": ImportUploadForm(),
+            "problem": " ".join(refusal.messages),
+        }
+        return render(request, "events/import.html", context, status=400)
+    initial = {f"column_{name}": "" if i is None else str(i) for name, i in parsed.mapping.items()}
+    initial["content"] = base64.b64encode(data).decode()
+    form = ImportMappingForm(headers=parsed.headers, initial=initial)
+    context = {"event": event, "parsed": parsed, "form": form, "sample": parsed.rows[:20]}
+    return render(request, "events/import.html", context, status=400 if parsed.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attendee_import(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
+    event = queries.organizer_event(request.user, event_id)
+    if request.method == "GET":
+        return render(request, "events/import.html", {"event": event, "upload": ImportUploadForm()})
+    if "file" in request.FILES:
+        upload = ImportUploadForm(request.POST, request.FILES)
+        if not upload.is_valid():
+            return render(
+                request, "events/import.html", {"event": event, "upload": upload}, status=400
+            )
+        return import_preview(request, event, upload.cleaned_data["file"].read(), None)
+    headers = request.POST.getlist("headers")
+    form = ImportMappingForm(request.POST, headers=headers)
+    if not form.is_valid():
+        context = {
+            "event": event,
+            "upload": ImportUploadForm(),
+            "problem": _("Upload the file again."),
+        }
+        return render(request, "events/import.html", context, status=400)
+    try:
+        data = form.data_bytes()
+    except ValidationError as refusal:
+        context = {
+            "event": event,
+            "upload": ImportUploadForm(),
+            "problem": " ".join(refusal.messages),
+        }
+        return render(request, "events/import.html", context, status=400)
+    if request.POST.get("step") != "import":
+        return import_preview(request, event, data, form.mapping())
+    try:
+        count = services.import_attendees(event, data=data, mapping=form.mapping(), by=request.user)
+    except ValidationError:
+        return import_preview(request, event, data, form.mapping())
+    messages.success(request, _("%(n)s attendees imported.") % {"n": count})
     return redirect("attendee_list", event_id=event.pk)
