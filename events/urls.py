@@ -15,6 +15,8 @@ urlpatterns = [
     path("events/<int:event_id>/attendees/", views.attendee_list, name="attendee_list"),
     path("events/<int:event_id>/attendees/add/", views.attendee_add, name="attendee_add"),
     path("events/<int:event_id>/attendees/import/", views.attendee_import, name="attendee_import"),
+    path("events/<int:event_id>/print/poster/", views.print_poster, name="print_poster"),
+    path("events/<int:event_id>/print/badges/", views.print_badges, name="print_badges"),
     path(
         "events/<int:event_id>/attendees/<int:attendee_id>/presence/",
         views.attendee_presence,

@@ -27,6 +27,7 @@ from events.forms import (
     OrganizerSignupForm,
 )
 from events.models import Attendee, Event
+from events.qr import qr_svg
 
 WRONG_CODES_ALLOWED = 10
 WRONG_CODE_WINDOW_S = 600
@@ -293,3 +294,25 @@ def attendee_import(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
         return import_preview(request, event, data, form.mapping())
     messages.success(request, _("%(n)s attendees imported.") % {"n": count})
     return redirect("attendee_list", event_id=event.pk)
+
+
+@login_required
+@require_GET
+def print_poster(request: HttpRequest, event_id: int) -> HttpResponse:
+    """The door poster: the join code in large type and a QR code to the join page."""
+    event = queries.organizer_event(request.user, event_id)
+    join_url = request.build_absolute_uri(reverse("join", args=[event.join_code]))
+    context = {"event": event, "join_url": join_url, "qr": qr_svg(join_url)}
+    return render(request, "events/print_poster.html", context)
+
+
+@login_required
+@require_GET
+def print_badges(request: HttpRequest, event_id: int) -> HttpResponse:
+    """Badges with each attendee's personal QR code: scanning it opens their phone page."""
+    event = queries.organizer_event(request.user, event_id)
+    badges = [
+        (attendee, qr_svg(request.build_absolute_uri(reverse("room", args=[attendee.token]))))
+        for attendee in queries.attendees_of(event)
+    ]
+    return render(request, "events/print_badges.html", {"event": event, "badges": badges})

@@ -162,3 +162,14 @@ def itinerary_with_tablemates(attendee_id: int) -> list[Stop]:
         )
         for seat in mine
     ]
+
+
+def seating_by_attendee(event_id: int) -> dict[int, dict[int, int]]:
+    """attendee id → {round number → table number}, for the whole event. One query."""
+    result: dict[int, dict[int, int]] = {}
+    seats = Seat.objects.filter(round__event_id=event_id).values_list(
+        "attendee_id", "round__number", "table__number"
+    )
+    for attendee_id, round_number, table_number in seats:
+        result.setdefault(attendee_id, {})[round_number] = table_number
+    return result

@@ -5,4 +5,9 @@ from rounds import views
 urlpatterns = [
     path("events/<int:event_id>/control/", views.control, name="control"),
     path("events/<int:event_id>/control/act/", views.control_action, name="control_action"),
+    path(
+        "events/<int:event_id>/print/itineraries/",
+        views.print_itineraries,
+        name="print_itineraries",
+    ),
 ]

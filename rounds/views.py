@@ -149,3 +149,19 @@ def control_action(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     elif info:
         messages.info(request, info)
     return redirect("control", event_id=event.pk)
+
+
+@login_required
+@require_GET
+def print_itineraries(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
+    """Each attendee's table for every round on paper: the fallback when the Wi-Fi fails."""
+    event = organizer_event(request.user, event_id)
+    seating = queries.seating_by_attendee(event.pk)
+    numbers = list(range(1, event.rounds_count + 1))
+    sheets = [
+        (attendee, [seating.get(attendee.pk, {}).get(number) for number in numbers])
+        for attendee in event.attendees.order_by("name", "pk")
+        if attendee.pk in seating
+    ]
+    context = {"event": event, "numbers": numbers, "sheets": sheets}
+    return render(request, "rounds/print_itineraries.html", context)
