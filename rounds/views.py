@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from config.http import HtmxHttpRequest
 from events.models import Event
 from events.queries import organizer_event
-from rounds import queries, services
+from rounds import planning, queries, scheduling, services
 from rounds.forms import ControlForm
 from rounds.models import Round
 from rounds.routing import control_socket_path
@@ -165,3 +165,27 @@ def print_itineraries(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     ]
     context = {"event": event, "numbers": numbers, "sheets": sheets}
     return render(request, "rounds/print_itineraries.html", context)
+
+
+@login_required
+@require_GET
+def plan(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
+    """The rotation plan: its quality, and who sits where in every round."""
+    event = organizer_event(request.user, event_id)
+    people = services.present_people(event)
+    stored = queries.stored_plan(event.pk)
+    names = dict(event.attendees.values_list("pk", "name"))
+    avoid = planning.company_pairs(people)
+    context = {
+        "event": event,
+        "forecast": scheduling.forecast(
+            max(len(people), 2), rounds=event.rounds_count, table_size=event.table_size
+        ),
+        "present": len(people),
+        "quality": scheduling.plan_quality(stored, avoid=avoid) if stored else None,
+        "rounds": [
+            (number, [[names.get(pk, "?") for pk in table] for table in tables])
+            for number, tables in enumerate(stored, start=1)
+        ],
+    }
+    return render(request, "rounds/plan.html", context)

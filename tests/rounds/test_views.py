@@ -214,3 +214,31 @@ def test_control_action_replan_after_a_late_arrival(organizer_client, event):
 
     assert "Planned 13 people" in response.text
     assert Seat.objects.filter(round__event=event, round__number=2).count() == 13
+
+
+def test_plan_page_shows_quality_and_tables(client):
+    event = EventFactory(check_in=True, rounds_count=2, table_size=3)
+    people = AttendeeFactory.create_batch(9, event=event, checked_in=True)
+    client.force_login(event.organizer)
+    act(client, event, "plan")
+
+    response = client.get(reverse("plan", args=[event.pk]))
+
+    assert response.context["quality"].repeated_pairs == 0
+    assert [len(tables) for _, tables in response.context["rounds"]] == [3, 3]
+    assert all(person.name in response.text for person in people)
+
+
+def test_plan_page_warns_before_planning_when_repeats_are_forced(organizer_client, event):
+    AttendeeFactory.create_batch(12, event=event, checked_in=True)
+
+    response = organizer_client.get(reverse("plan", args=[event.pk]))
+
+    assert response.context["quality"] is None
+    assert "repeat meetings are unavoidable" in response.text
+
+
+def test_plan_page_of_another_organizers_event_is_not_found(client, event):
+    client.force_login(UserFactory())
+
+    assert client.get(reverse("plan", args=[event.pk])).status_code == 404
