@@ -1,0 +1,289 @@
+"""Cards under load: 1,000 attendees each give 5 cards within 30 seconds, against a real daphne.
+
+Run by hand: ``.venv/bin/python bench/cards.py`` (options: ``--attendees``, ``--cards``,
+``--seconds``, ``--databases sqlite,postgres``). For each database it prints throughput, p50/p99
+latency and the number of cards stored, once with every tap sent once and once with every tap
+sent twice at the same moment (a double tap, or a retry racing the first attempt): the count must
+equal the cards given, never fewer and never more.
+
+PostgreSQL: a database ``speednet_bench_cards`` is created on ``--postgres`` (default
+postgres://postgres@127.0.0.1:5432) and dropped afterwards. Traffic goes to 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+PG_DATABASE = "speednet_bench_cards"
+CONNECTIONS = 64
+
+
+@dataclass
+class Result:
+    database: str
+    mode: str
+    taps: int
+    requests: int = 0
+    failures: int = 0
+    latencies: list[float] = field(default_factory=list)
+    elapsed: float = 0.0
+    stored: int = 0
+
+    def row(self) -> str:
+        ordered = sorted(self.latencies)
+
+        def pct(q: float) -> float:
+            return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else 0
+
+        return (
+            f"{self.database:<9} {self.mode:<6} {self.taps:>6} {self.requests:>8} "
+            f"{self.requests / self.elapsed:>8.0f} {pct(0.5):>8.1f} {pct(0.99):>8.1f} "
+            f"{max(ordered) * 1000 if ordered else 0:>8.1f} {self.failures:>5} {self.stored:>7} "
+            f"{'ok' if self.stored == self.taps and not self.failures else 'MISMATCH':>8}"
+        )
+
+
+HEADER = (
+    f"{'database':<9} {'sent':<6} {'cards':>6} {'requests':>8} {'req/s':>8} {'p50 ms':>8} "
+    f"{'p99 ms':>8} {'max ms':>8} {'fail':>5} {'stored':>7} {'check':>8}"
+)
+
+
+class Client:
+    """A tiny HTTP/1.1 keep-alive client: enough for form POSTs, no dependency."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.pool: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = (
+            asyncio.Queue()
+        )
+
+    async def open(self, count: int) -> None:
+        for _ in range(count):
+            self.pool.put_nowait(await asyncio.open_connection(self.host, self.port))
+
+    async def post(self, path: str, form: dict[str, str], cookie: str, csrf: str) -> int:
+        body = urlencode(form).encode()
+        request = (
+            f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+            f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n"
+            f"Cookie: {cookie}\r\nX-CSRFToken: {csrf}\r\nConnection: keep-alive\r\n\r\n"
+        ).encode() + body
+        reader, writer = await self.pool.get()
+        try:
+            writer.write(request)
+            await writer.drain()
+            status_line = await reader.readline()
+            length = 0
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.decode().partition(":")
+                if name.lower() == "content-length":
+                    length = int(value)
+            await reader.readexactly(length)
+            return int(status_line.split()[1])
+        except (OSError, asyncio.IncompleteReadError, IndexError, ValueError):
+            writer.close()
+            reader, writer = await asyncio.open_connection(self.host, self.port)
+            return 599
+        finally:
+            self.pool.put_nowait((reader, writer))
+
+
+def setup_django(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ["DJANGO_LOG_LEVEL"] = "WARNING"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def seat_everyone(attendees: int, table_size: int) -> list[tuple[str, int, list[int]]]:
+    """An event with one running round, everyone seated; returns (token, id, tablemate ids)."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from events.models import Attendee, Event
+    from rounds.models import Round, Seat, Table
+
+    organizer = get_user_model().objects.create_user("bench", password="bench-password-1")
+    event = Event.objects.create(
+        organizer=organizer,
+        title="Cards bench",
+        slug=f"cards-bench-{secrets.token_hex(4)}",
+        starts_at=timezone.now(),
+        status=Event.Status.LIVE,
+        table_size=table_size,
+        round_seconds=600,
+    )
+    people = Attendee.objects.bulk_create(
+        Attendee(event=event, name=f"Bench {i}", checked_in_at=timezone.now())
+        for i in range(attendees)
+    )
+    now = timezone.now()
+    round_ = Round.objects.create(
+        event=event,
+        number=1,
+        status=Round.Status.RUNNING,
+        started_at=now,
+        turns_started_at=now,
+        ends_at=now + timezone.timedelta(seconds=600),
+    )
+    groups = [people[i : i + table_size] for i in range(0, len(people), table_size)]
+    tables = Table.objects.bulk_create(
+        Table(round=round_, number=n + 1) for n in range(len(groups))
+    )
+    Seat.objects.bulk_create(
+        Seat(round=round_, table=table, attendee=person, speaking_order=order)
+        for table, group in zip(tables, groups, strict=True)
+        for order, person in enumerate(group)
+    )
+    return [
+        (person.token, person.pk, [mate.pk for mate in group if mate.pk != person.pk])
+        for group in groups
+        for person in group
+    ]
+
+
+async def run_load(
+    base_url: str,
+    people: list[tuple[str, int, list[int]]],
+    *,
+    cards: int,
+    seconds: float,
+    twice: bool,
+) -> tuple[list[float], int, int, float]:
+    parts = urlsplit(base_url)
+    client = Client(parts.hostname, parts.port)
+    await client.open(CONNECTIONS)
+    csrf = secrets.token_hex(16)
+    cookie = f"csrftoken={csrf}"
+    rng = random.Random(7)
+    taps = []
+    for token, _pk, mates in people:
+        for receiver in rng.sample(mates, min(cards, len(mates))):
+            taps.append((rng.uniform(0, seconds), token, receiver))
+    taps.sort()
+    latencies: list[float] = []
+    failures = 0
+    started = time.perf_counter()
+
+    async def send(token: str, form: dict[str, str]) -> None:
+        nonlocal failures
+        t0 = time.perf_counter()
+        status = await client.post(f"/a/{token}/cards/", form, cookie, csrf)
+        latencies.append(time.perf_counter() - t0)
+        if status != 200:
+            failures += 1
+
+    async def tap(at: float, token: str, receiver: int) -> None:
+        await asyncio.sleep(max(0.0, at - (time.perf_counter() - started)))
+        form = {
+            "action": "give",
+            "client_id": str(uuid.uuid4()),
+            "receiver": str(receiver),
+            "round": "1",
+            "kind": "see_me",
+        }
+        sends = [send(token, form), send(token, form)] if twice else [send(token, form)]
+        await asyncio.gather(*sends)
+
+    await asyncio.gather(*(tap(at, token, receiver) for at, token, receiver in taps))
+    elapsed = time.perf_counter() - started
+    return latencies, failures, len(taps), elapsed
+
+
+def run_database(database: str, args: argparse.Namespace) -> list[Result]:
+    """One database, in this process (Django is set up once per process)."""
+    from tests.live import daphne
+
+    if database == "sqlite":
+        url = f"sqlite:///{tempfile.mkdtemp(prefix='cards-bench-')}/bench.sqlite3"
+    else:
+        url = f"{args.postgres.rstrip('/')}/{PG_DATABASE}"
+    setup_django(url)
+    from feedback.models import Card
+
+    people = seat_everyone(args.attendees, args.table_size)
+    results = []
+    with tempfile.TemporaryDirectory() as logs, daphne(Path(logs)) as base_url:
+        for mode in ("once", "twice"):
+            Card.objects.all().delete()
+            latencies, failures, taps, elapsed = asyncio.run(
+                run_load(
+                    base_url, people, cards=args.cards, seconds=args.seconds, twice=mode == "twice"
+                )
+            )
+            result = Result(database, mode, taps, len(latencies), failures, latencies, elapsed)
+            result.stored = Card.objects.count()
+            results.append(result)
+    return results
+
+
+def create_pg_database(url: str, *, drop: bool) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{url.rstrip('/')}/test", autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+        if not drop:
+            connection.execute(f"CREATE DATABASE {PG_DATABASE}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--attendees", type=int, default=1000)
+    parser.add_argument("--cards", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--table-size", type=int, default=6)
+    parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps([r.__dict__ for r in run_database(args.one, args)]))
+        return 0
+    print(
+        f"{args.attendees} attendees × {args.cards} cards within {args.seconds:.0f} s; "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
+    print(HEADER)
+    ok = True
+    for database in args.databases.split(","):
+        if database == "postgres":
+            create_pg_database(args.postgres, drop=False)
+        try:
+            command = [sys.executable, __file__, *sys.argv[1:], "--one", database]
+            output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        except subprocess.CalledProcessError as error:
+            print(error.stderr, file=sys.stderr)
+            return 1
+        finally:
+            if database == "postgres":
+                create_pg_database(args.postgres, drop=True)
+        for raw in json.loads(output.strip().splitlines()[-1]):
+            result = Result(**raw)
+            ok &= result.stored == result.taps and not result.failures
+            print(result.row())
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
