@@ -8,11 +8,12 @@ from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events.models import Attendee, Event
 from feedback import broadcasts
-from feedback.models import Card
+from feedback.models import Card, Introduction
 from rounds.models import Round, Seat
 
 MAX_NOTE_CHARS = 200
@@ -77,6 +78,8 @@ def give_card(
     except IntegrityError:
         # The same tap arrived twice at once; the other request stored it.
         return Card.objects.get(giver=giver, receiver=receiver, kind=kind)
+    if card.kind == Card.Kind.INTRODUCE:
+        Introduction.objects.create(card=card, target=card.note)
     transaction.on_commit(partial(broadcasts.broadcast_card, card.pk, is_given=True))
     return card
 
@@ -98,3 +101,62 @@ def take_back_card(giver: Attendee, *, client_id: uuid.UUID) -> bool:
     card.delete()
     transaction.on_commit(partial(broadcasts.send_card, receiver_id, message))
     return True
+
+
+# Introductions: offered (the card) → accepted by the pitcher → made (the introducer says so,
+# naming whom) → met (either side confirms); or declined by the pitcher.
+INTRODUCTION_MOVES: dict[str, tuple[tuple[str, ...], str]] = {
+    # action: (statuses it may start from, who may do it)
+    "accept": ((Introduction.Status.OFFERED,), "pitcher"),
+    "decline": ((Introduction.Status.OFFERED, Introduction.Status.ACCEPTED), "pitcher"),
+    "made": ((Introduction.Status.OFFERED, Introduction.Status.ACCEPTED), "introducer"),
+    "met": ((Introduction.Status.MADE,), "either"),
+}
+MOVE_RESULTS = {
+    "accept": (Introduction.Status.ACCEPTED, "accepted_at"),
+    "decline": (Introduction.Status.DECLINED, "declined_at"),
+    "made": (Introduction.Status.MADE, "made_at"),
+    "met": (Introduction.Status.MET, "met_at"),
+}
+
+
+@transaction.atomic
+def move_introduction(
+    introduction: Introduction, *, action: str, by: Attendee, target: str = ""
+) -> Introduction:
+    """Change an introduction's status, by one of the two people it concerns."""
+    introduction = (
+        Introduction.objects.select_for_update().select_related("card").get(pk=introduction.pk)
+    )
+    if action not in INTRODUCTION_MOVES:
+        raise ValidationError(_("Unknown step."), code="action")
+    starts, who = INTRODUCTION_MOVES[action]
+    card = introduction.card
+    allowed = {
+        "pitcher": {card.receiver_id},
+        "introducer": {card.giver_id},
+        "either": {card.receiver_id, card.giver_id},
+    }[who]
+    if by.pk not in allowed:
+        raise ValidationError(_("This introduction is not yours to change."), code="forbidden")
+    if introduction.status not in starts:
+        raise ValidationError(
+            _("This introduction is already %(status)s.")
+            % {"status": introduction.get_status_display().lower()},
+            code="status",
+        )
+    target = " ".join(target.split())
+    if action == "made":
+        if not target and not introduction.target:
+            raise ValidationError(_("Say whom you introduced them to."), code="target")
+        if len(target) > MAX_NOTE_CHARS:
+            raise ValidationError(
+                _("The name is at most %(max)s characters.") % {"max": MAX_NOTE_CHARS},
+                code="target",
+            )
+        introduction.target = target or introduction.target
+    status, stamp = MOVE_RESULTS[action]
+    introduction.status = status
+    setattr(introduction, stamp, timezone.now())
+    introduction.save()
+    return introduction
