@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.http import HtmxHttpRequest
+from config.i18n import activate_event_language
 from events import csv_import, queries, ratelimit, services
 from events.codes import normalize_join_code
 from events.forms import (
@@ -84,6 +85,7 @@ def join(request: HtmxHttpRequest, code: str) -> HttpResponse:
         form = JoinCodeForm(initial={"code": code})
         error = _("No event has the code %(code)s. Check it and try again.") % {"code": code}
         return render(request, "events/join_code.html", {"form": form, "error": error}, status=404)
+    activate_event_language(request, event)
     attendee = remembered_attendee(request, event)
     if attendee is not None:
         return redirect("room", token=attendee.token)

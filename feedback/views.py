@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from config.http import HtmxHttpRequest
+from config.i18n import activate_event_language
 from events.models import Attendee
 from feedback import queries, services
 from feedback.forms import CardForm
@@ -19,13 +20,17 @@ from pitches.models import Pitch
 from rounds.routing import attendee_socket_path
 
 
-def attendee_for(token: str) -> Attendee:
-    return get_object_or_404(Attendee.objects.select_related("event", "pitch"), token=token)
+def attendee_for(request: HttpRequest, token: str) -> Attendee:
+    """The attendee this token belongs to; their page speaks their event's language unless they
+    chose another or their phone asks for one we ship."""
+    attendee = get_object_or_404(Attendee.objects.select_related("event", "pitch"), token=token)
+    activate_event_language(request, attendee.event)
+    return attendee
 
 
 @require_GET
 def room(request: HtmxHttpRequest, token: str) -> HttpResponse:
-    attendee = attendee_for(token)
+    attendee = attendee_for(request, token)
     context = {
         "attendee": attendee,
         "event": attendee.event,
@@ -45,7 +50,7 @@ def refused(error: ValidationError | str, status: int = 400) -> JsonResponse:
 def card(request: HttpRequest, token: str) -> JsonResponse:
     """Give or take back a card. Idempotent by the tap's client id: the phone may send the same
     tap again after a lost answer or from its offline queue."""
-    giver = attendee_for(token)
+    giver = attendee_for(request, token)
     form = CardForm(request.POST)
     if not form.is_valid():
         errors = [f"{field}: {' '.join(messages)}" for field, messages in form.errors.items()]
@@ -74,14 +79,14 @@ def card(request: HttpRequest, token: str) -> JsonResponse:
 
 @require_GET
 def leads(request: HtmxHttpRequest, token: str) -> HttpResponse:
-    attendee = attendee_for(token)
+    attendee = attendee_for(request, token)
     context = {"attendee": attendee, "event": attendee.event, "leads": queries.leads_of(attendee)}
     return render(request, "feedback/leads.html", context)
 
 
 @require_GET
 def contact_vcard(request: HttpRequest, token: str, person_id: int) -> HttpResponse:
-    attendee = attendee_for(token)
+    attendee = attendee_for(request, token)
     person = queries.contact_for(attendee, person_id)
     if person is None:
         raise Http404(_("No contact card to share."))

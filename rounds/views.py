@@ -66,6 +66,8 @@ def panel_context(event: Event, *, error: str = "", info: str = "") -> dict[str,
 @require_GET
 def control(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     event = organizer_event(request.user, event_id)
+    if request.htmx:
+        return render(request, "rounds/partials/control_panel.html", panel_context(event))
     context = {**panel_context(event), "socket_path": control_socket_path(event.pk)}
     return render(request, "rounds/control.html", context)
 
@@ -91,8 +93,25 @@ def plan_summary(report: services.PlanReport) -> str:
         "changed": report.changed_attendees,
     }
     if report.forecast.repeats_forced:
-        summary += " " + report.forecast.message
+        summary += " " + forecast_message(report.forecast, people=report.present)
     return summary
+
+
+def forecast_message(forecast: scheduling.Forecast, *, people: int) -> str:
+    """The planner's forecast for ``people`` in the organizer's language (``Forecast.message``
+    is English)."""
+    if not forecast.repeats_forced:
+        return _("With these numbers no repeat meetings are forced.")
+    message = _(
+        "With these numbers repeat meetings are unavoidable: the best plan has at least "
+        "%(cost)s (a pair meeting m times counts C(m, 2))."
+    ) % {"cost": forecast.min_repeat_cost}
+    if forecast.suggested_table_size is not None:
+        size = forecast.suggested_table_size
+        tables = len(scheduling.table_sizes(people, size))
+        hint = _("Tables of %(size)s (%(tables)s tables) allow a plan without repeats.")
+        message += " " + hint % {"size": size, "tables": tables}
+    return message
 
 
 def perform(event: Event, form: ControlForm, *, by: Any) -> str:
@@ -176,11 +195,12 @@ def plan(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     stored = queries.stored_plan(event.pk)
     names = dict(event.attendees.values_list("pk", "name"))
     avoid = planning.company_pairs(people)
+    counted = max(len(people), 2)
+    forecast = scheduling.forecast(counted, rounds=event.rounds_count, table_size=event.table_size)
     context = {
         "event": event,
-        "forecast": scheduling.forecast(
-            max(len(people), 2), rounds=event.rounds_count, table_size=event.table_size
-        ),
+        "forecast": forecast,
+        "forecast_message": forecast_message(forecast, people=counted),
         "present": len(people),
         "quality": scheduling.plan_quality(stored, avoid=avoid) if stored else None,
         "rounds": [

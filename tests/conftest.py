@@ -1,8 +1,8 @@
 """Test-wide fixtures and the service markers.
 
-A test marked ``postgres``, ``redis`` or ``browser`` skips where that service is absent, so the
-suite runs on a bare laptop; with ``REQUIRE_SERVICES=1`` (set by CI) the same absence is a failure,
-so CI can never pass by skipping them.
+A test marked ``postgres``, ``redis``, ``browser`` or ``gettext`` skips where that service is
+absent, so the suite runs on a bare laptop; with ``REQUIRE_SERVICES=1`` (set by CI) the same
+absence is a failure, so CI can never pass by skipping them.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from django.db import connection
 
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+# What makemessages runs.
+GETTEXT_PROGRAMS = ("xgettext", "msguniq", "msgmerge", "msgattrib")
 
 
 def redis_url() -> str:
@@ -56,7 +58,20 @@ def browser_missing() -> str | None:
     return None
 
 
-SERVICE_CHECKS = {"postgres": postgres_missing, "redis": redis_missing, "browser": browser_missing}
+@cache
+def gettext_missing() -> str | None:
+    for program in GETTEXT_PROGRAMS:
+        if not shutil.which(program):
+            return f"no {program} on PATH (apt-get install gettext)"
+    return None
+
+
+SERVICE_CHECKS = {
+    "postgres": postgres_missing,
+    "redis": redis_missing,
+    "browser": browser_missing,
+    "gettext": gettext_missing,
+}
 
 
 def is_required() -> bool:

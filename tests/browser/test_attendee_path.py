@@ -31,7 +31,7 @@ def organizer_page(chromium, base_url: str):
     page.goto(f"{base_url}/accounts/login/")
     page.fill("#id_username", "org")
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.get_by_role("button", name="Sign in", exact=True).click()
     return page
 
 

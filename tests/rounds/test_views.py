@@ -242,3 +242,11 @@ def test_plan_page_of_another_organizers_event_is_not_found(client, event):
     client.force_login(UserFactory())
 
     assert client.get(reverse("plan", args=[event.pk])).status_code == 404
+
+
+def test_control_page_htmx_refresh_returns_the_panel_only(organizer_client, event):
+    response = organizer_client.get(
+        reverse("control", args=[event.pk]), headers={"HX-Request": "true"}
+    )
+
+    assert response.text.lstrip().startswith(f'<section id="event-{event.pk}-control"')

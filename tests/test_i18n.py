@@ -1,0 +1,429 @@
+"""English and Simplified Chinese: the zh_Hans catalog is complete and current, and each page
+speaks the language the rules pick (config/i18n.py).
+
+After adding or changing a user-facing string, refresh the catalog, translate every new entry
+(no fuzzy ones), and compile it; the .mo is committed so a fresh machine needs no gettext::
+
+    .venv/bin/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=bench --ignore=tests
+    .venv/bin/python manage.py compilemessages -l zh_Hans --ignore=.venv
+"""
+
+from __future__ import annotations
+
+import ast
+import gettext
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import translation
+
+from config.i18n import activate_event_language, requested_language
+from tests.factories import AttendeeFactory, EventFactory, PitchFactory, RoundFactory
+
+CATALOG_DIR = settings.BASE_DIR / "locale" / "zh_Hans" / "LC_MESSAGES"
+CATALOG = CATALOG_DIR / "django.po"
+COMPILED = CATALOG_DIR / "django.mo"
+# The sources makemessages skips, as in the command that makes the catalog.
+IGNORED = ("--ignore=.venv", "--ignore=bench", "--ignore=tests")
+# A Python format directive (``%%`` is a literal percent sign) or an HTML tag.
+PLACEHOLDER = re.compile(
+    r"%(?:\(\w+(?:\.\w+)*\))?[-#0 +]*(?:\d+|\*)?(?:\.\d+)?[diouxXeEfFgGcrsa%]|</?[a-zA-Z][^>]*>"
+)
+
+
+@dataclass
+class Entry:
+    msgid: str | None = None
+    msgid_plural: str | None = None
+    msgctxt: str | None = None
+    msgstr: list[str] = field(default_factory=list)
+    flags: set[str] = field(default_factory=set)
+
+    @property
+    def key(self) -> tuple[str | None, str | None, str | None]:
+        return (self.msgctxt, self.msgid, self.msgid_plural)
+
+
+def read_po(path: Path) -> list[Entry]:
+    """The entries of a .po or .pot file, the header first. Obsolete (``#~``) entries and other
+    comments are left out; flags (``#,``) are kept."""
+    entries = []
+    for block in re.split(r"\n[ \t]*\n", path.read_text(encoding="utf-8")):
+        entry, current = Entry(), ""
+        for line in block.splitlines():
+            if line.startswith("#,"):
+                entry.flags.update(flag.strip() for flag in line[2:].split(","))
+            elif line.startswith('"'):
+                value = ast.literal_eval(line)
+                if current == "msgstr":
+                    entry.msgstr[-1] += value
+                else:
+                    setattr(entry, current, getattr(entry, current) + value)
+            elif line and not line.startswith("#"):
+                keyword, _space, quoted = line.partition(" ")
+                current = "msgstr" if keyword.startswith("msgstr") else keyword
+                if current == "msgstr":
+                    entry.msgstr.append(ast.literal_eval(quoted))
+                else:
+                    setattr(entry, current, ast.literal_eval(quoted))
+        if entry.msgid is not None:
+            entries.append(entry)
+    return entries
+
+
+def placeholders(text: str) -> list[str]:
+    return sorted(found for found in PLACEHOLDER.findall(text) if found != "%%")
+
+
+@pytest.fixture(scope="module")
+def catalog() -> list[Entry]:
+    return read_po(CATALOG)
+
+
+@pytest.fixture(scope="module")
+def messages(catalog: list[Entry]) -> list[Entry]:
+    return [entry for entry in catalog if entry.msgid]
+
+
+@pytest.fixture(autouse=True)
+def _default_language_afterwards():
+    """A request leaves its language active in the thread: give the next test the default."""
+    yield
+    translation.deactivate()
+
+
+# The catalog
+
+
+def test_catalog_translates_every_message(messages):
+    untranslated = [entry.msgid for entry in messages if not entry.msgstr or not all(entry.msgstr)]
+
+    assert len(messages) > 300
+    assert untranslated == []
+
+
+def test_catalog_has_no_fuzzy_entry(catalog):
+    assert [entry.msgid for entry in catalog if "fuzzy" in entry.flags] == []
+
+
+def test_catalog_keeps_every_placeholder_and_tag(messages):
+    mismatched = [
+        (entry.msgid, translated)
+        for entry in messages
+        for translated in entry.msgstr
+        if placeholders(translated) != placeholders(entry.msgid_plural or entry.msgid)
+    ]
+
+    assert mismatched == []
+
+
+def test_catalog_header_declares_chinese_with_one_plural_form(catalog):
+    header = dict(line.split(": ", 1) for line in catalog[0].msgstr[0].splitlines() if ": " in line)
+
+    assert catalog[0].msgid == ""
+    assert header["Language"] == "zh_Hans"
+    assert header["Plural-Forms"] == "nplurals=1; plural=0;"
+    assert header["Content-Type"] == "text/plain; charset=UTF-8"
+
+
+def test_compiled_catalog_matches_the_po(messages):
+    with COMPILED.open("rb") as file:
+        compiled = gettext.GNUTranslations(file)
+
+    def lookup(entry: Entry) -> str:
+        if entry.msgctxt is not None:
+            return compiled.pgettext(entry.msgctxt, entry.msgid)
+        if entry.msgid_plural is not None:
+            return compiled.ngettext(entry.msgid, entry.msgid_plural, 1)
+        return compiled.gettext(entry.msgid)
+
+    stale = [entry.msgid for entry in messages if lookup(entry) != entry.msgstr[0]]
+
+    assert stale == []
+
+
+@pytest.mark.gettext
+def test_catalog_lists_exactly_the_messages_of_the_sources(tmp_path, messages):
+    """makemessages on a copy of the sources extracts the same messages the catalog holds."""
+    copy = tmp_path / "speednet"
+    shutil.copytree(
+        settings.BASE_DIR,
+        copy,
+        ignore=shutil.ignore_patterns(
+            ".*", "__pycache__", "*.egg-info", "*.sqlite3*", "locale", "bench", "tests"
+        ),
+    )
+
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "--locale=zh_Hans", "--keep-pot", *IGNORED],
+        cwd=copy,
+        check=True,
+        capture_output=True,
+    )
+
+    extracted = {entry.key for entry in read_po(copy / "locale" / "django.pot") if entry.msgid}
+    shipped = {entry.key for entry in messages}
+    assert sorted(extracted - shipped, key=str) == []
+    assert sorted(shipped - extracted, key=str) == []
+
+
+# The language rules: the switch's cookie, then Accept-Language, then (attendee pages) the event's
+
+
+def switch_to(client, language: str, next_path: str):
+    return client.post(reverse("set_language"), {"language": language, "next": next_path})
+
+
+@pytest.mark.parametrize(
+    ("cookie", "accept_language", "expected"),
+    [
+        (None, "", None),
+        (None, "fr-FR,fr;q=0.9", None),
+        (None, "*", None),
+        (None, "zh-CN,zh;q=0.9,en;q=0.8", "zh-hans"),
+        (None, "fr, en;q=0.5", "en"),
+        ("en", "zh-CN", "en"),
+        ("klingon", "zh", "zh-hans"),
+    ],
+)
+def test_requested_language_reads_cookie_then_accept_language(cookie, accept_language, expected):
+    request = RequestFactory().get("/", headers={"Accept-Language": accept_language})
+    if cookie:
+        request.COOKIES[settings.LANGUAGE_COOKIE_NAME] = cookie
+
+    assert requested_language(request) == expected
+
+
+def test_activate_event_language_falls_back_to_the_events_language():
+    request = RequestFactory().get("/")
+    event = EventFactory.build(language="zh-hans")
+
+    assert activate_event_language(request, event) == "zh-hans"
+    assert request.LANGUAGE_CODE == "zh-hans"
+    assert translation.get_language() == "zh-hans"
+
+
+@pytest.mark.django_db
+def test_join_speaks_the_events_language_to_a_phone_without_accept_language(client):
+    event = EventFactory(check_in=True, language="zh-hans")
+
+    response = client.get(reverse("join", args=[event.join_code]))
+
+    assert response.status_code == 200
+    assert response["Content-Language"] == "zh-hans"
+    assert '<html lang="zh-hans">' in response.text
+    assert "加入并签到" in response.text
+    assert "Join and check in" not in response.text
+
+
+@pytest.mark.django_db
+def test_join_speaks_the_events_language_when_the_phone_asks_for_none_we_ship(client):
+    event = EventFactory(check_in=True, language="zh-hans")
+
+    response = client.get(
+        reverse("join", args=[event.join_code]), headers={"Accept-Language": "fr-FR,fr;q=0.9"}
+    )
+
+    assert response["Content-Language"] == "zh-hans"
+    assert "加入并签到" in response.text
+
+
+@pytest.mark.django_db
+def test_join_follows_accept_language_over_the_events_language(client):
+    event = EventFactory(check_in=True, language="zh-hans")
+
+    response = client.get(
+        reverse("join", args=[event.join_code]), headers={"Accept-Language": "en"}
+    )
+
+    assert response["Content-Language"] == "en"
+    assert "Join and check in" in response.text
+    assert "加入并签到" not in response.text
+
+
+@pytest.mark.django_db
+def test_join_follows_a_chinese_phone_on_an_english_event(client):
+    event = EventFactory(check_in=True, language="en")
+
+    response = client.get(
+        reverse("join", args=[event.join_code]), headers={"Accept-Language": "zh-CN,zh;q=0.9"}
+    )
+
+    assert response["Content-Language"] == "zh-hans"
+    assert "加入并签到" in response.text
+
+
+@pytest.mark.django_db
+def test_language_switch_beats_accept_language_and_the_events_language(client):
+    event = EventFactory(check_in=True, language="zh-hans")
+    join_path = reverse("join", args=[event.join_code])
+
+    switched = switch_to(client, "en", join_path)
+    response = client.get(join_path, headers={"Accept-Language": "zh-CN"})
+
+    assert switched.status_code == 302
+    assert switched["Location"] == join_path
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    assert response["Content-Language"] == "en"
+    assert "Join and check in" in response.text
+
+
+@pytest.mark.django_db
+def test_language_switch_posts_each_language_back_to_the_same_page(client):
+    event = EventFactory(check_in=True, language="zh-hans")
+    join_path = reverse("join", args=[event.join_code])
+
+    response = client.get(join_path)
+
+    assert f'action="{reverse("set_language")}"' in response.text
+    assert f'<input type="hidden" name="next" value="{join_path}">' in response.text
+    assert 'name="language" value="en" lang="en" class="link-button">English</button>' in (
+        response.text
+    )
+    assert (
+        'name="language" value="zh-hans" lang="zh-hans" class="link-button" '
+        'aria-current="true">简体中文</button>'
+    ) in response.text
+
+
+@pytest.mark.django_db
+def test_organizer_page_follows_accept_language(client):
+    user = EventFactory(language="en").organizer
+    client.force_login(user)
+
+    response = client.get(reverse("event_list"), headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+
+    assert response["Content-Language"] == "zh-hans"
+    assert "<h1>我的活动</h1>" in response.text
+
+
+@pytest.mark.django_db
+def test_organizer_page_ignores_the_events_language(client):
+    event = EventFactory(language="zh-hans")
+    client.force_login(event.organizer)
+
+    response = client.get(reverse("event_detail", args=[event.pk]))
+
+    assert response["Content-Language"] == "en"
+    assert "Live control" in response.text
+
+
+@pytest.mark.django_db
+def test_organizer_nav_has_the_language_switch(client):
+    event = EventFactory()
+    client.force_login(event.organizer)
+
+    response = client.get(reverse("event_list"))
+
+    nav = response.text.split('<nav class="topnav"', 1)[1].split("</nav>", 1)[0]
+    assert f'action="{reverse("set_language")}"' in nav
+    assert '<input type="hidden" name="next" value="/events/">' in nav
+
+
+# Each surface in Chinese
+
+
+@pytest.fixture
+def chinese_attendee():
+    return AttendeeFactory(event=EventFactory(check_in=True, language="zh-hans", rounds_count=6))
+
+
+@pytest.mark.django_db
+def test_join_start_renders_chinese_for_a_chinese_phone(client):
+    response = client.get(reverse("join_start"), headers={"Accept-Language": "zh-hans"})
+
+    assert response["Content-Language"] == "zh-hans"
+    assert "<h1>加入活动</h1>" in response.text
+
+
+@pytest.mark.django_db
+def test_room_renders_chinese_for_a_chinese_event(client, chinese_attendee):
+    response = client.get(reverse("room", args=[chinese_attendee.token]))
+
+    assert response["Content-Language"] == "zh-hans"
+    assert f'<h1 id="room-{chinese_attendee.pk}-before">欢迎</h1>' in response.text
+    assert 'data-text-move-to="请移步到 %s 号桌"' in response.text
+    assert (
+        "第 <span data-live-round>–</span> 轮，共 <span data-live-rounds-count>6</span> 轮"
+    ) in response.text
+
+
+@pytest.mark.django_db
+def test_room_round_line_shows_the_rounds_count(client):
+    attendee = AttendeeFactory(event=EventFactory(check_in=True, rounds_count=6))
+
+    response = client.get(reverse("room", args=[attendee.token]))
+
+    assert (
+        "Round <span data-live-round>–</span> of <span data-live-rounds-count>6</span>"
+    ) in response.text
+
+
+@pytest.mark.django_db
+def test_card_refusal_speaks_the_events_language(client, chinese_attendee):
+    RoundFactory(event=chinese_attendee.event, number=1)
+
+    response = client.post(
+        reverse("card", args=[chinese_attendee.token]),
+        {
+            "action": "give",
+            "client_id": "4f0c8a1e-0000-4000-8000-000000000001",
+            "receiver": 999_999,
+            "round": 1,
+            "kind": "see_me",
+        },
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"error": "卡片只能发给同桌的人。"}
+
+
+@pytest.mark.django_db
+def test_leads_renders_chinese_for_a_chinese_event(client, chinese_attendee):
+    response = client.get(reverse("leads", args=[chinese_attendee.token]))
+
+    assert response["Content-Language"] == "zh-hans"
+    assert "<h1>我的人脉线索</h1>" in response.text
+
+
+@pytest.mark.django_db
+def test_pitch_edit_renders_chinese_for_a_chinese_event(client, chinese_attendee):
+    PitchFactory(attendee=chinese_attendee)
+
+    response = client.get(reverse("pitch_edit", args=[chinese_attendee.token]))
+
+    assert response["Content-Language"] == "zh-hans"
+    assert "<h1>我的自我介绍</h1>" in response.text
+    assert 'data-text-estimate="说完约需 %s 秒"' in response.text
+
+
+@pytest.mark.django_db
+def test_control_renders_chinese_for_a_chinese_organizer(client):
+    event = EventFactory(check_in=True)
+    client.force_login(event.organizer)
+
+    response = client.get(reverse("control", args=[event.pk]), headers={"Accept-Language": "zh"})
+
+    assert response["Content-Language"] == "zh-hans"
+    assert 'aria-label="轮次控制"' in response.text
+    assert ">制定排座计划</button>" in response.text
+
+
+@pytest.mark.django_db
+def test_plan_forecast_speaks_the_organizers_language(client):
+    event = EventFactory(check_in=True, rounds_count=3)
+    AttendeeFactory.create_batch(12, event=event, checked_in=True)
+    client.force_login(event.organizer)
+
+    response = client.get(reverse("plan", args=[event.pk]), headers={"Accept-Language": "zh"})
+
+    assert "按当前人数和设置，重复见面无法避免" in response.text
+    assert "改为每桌 3 人（共 4 桌）即可避免重复见面。" in response.text
