@@ -36,7 +36,7 @@ class Card(models.Model):
     class Meta:
         verbose_name = _("card")
         verbose_name_plural = _("cards")
-        ordering = ["round", "created_at", "pk"]
+        ordering = ["round_id", "created_at", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(giver=F("receiver")),

@@ -59,8 +59,8 @@ def card(request: HttpRequest, token: str) -> JsonResponse:
     if data["action"] == "take_back":
         services.take_back_card(giver, client_id=data["client_id"])
         return JsonResponse({"client_id": str(data["client_id"]), "is_given": False})
-    receiver = giver.event.attendees.filter(pk=data["receiver"]).first()
-    round_ = giver.event.rounds.filter(number=data["round"]).first()
+    receiver = giver.event.attendees.filter(pk=data["receiver"]).order_by().first()
+    round_ = giver.event.rounds.filter(number=data["round"]).order_by().first()
     if receiver is None or round_ is None:
         return refused(_("Cards go to people at your table."))
     try:

@@ -39,7 +39,7 @@ class Round(models.Model):
     class Meta:
         verbose_name = _("round")
         verbose_name_plural = _("rounds")
-        ordering = ["event", "number"]
+        ordering = ["event_id", "number"]
         constraints = [
             models.UniqueConstraint(
                 fields=["event", "number"],
@@ -117,7 +117,7 @@ class Table(models.Model):
     class Meta:
         verbose_name = _("table")
         verbose_name_plural = _("tables")
-        ordering = ["round", "number"]
+        ordering = ["round_id", "number"]
         constraints = [
             models.UniqueConstraint(
                 fields=["round", "number"], name="table_unique_number_per_round"
@@ -147,7 +147,7 @@ class Seat(models.Model):
     class Meta:
         verbose_name = _("seat")
         verbose_name_plural = _("seats")
-        ordering = ["table", "speaking_order"]
+        ordering = ["table_id", "speaking_order"]
         constraints = [
             models.UniqueConstraint(
                 fields=["round", "attendee"],
