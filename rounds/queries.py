@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from events.models import Event
+from events.models import Attendee, Event
 from rounds.models import Round, Seat
 
 
@@ -173,3 +174,14 @@ def seating_by_attendee(event_id: int) -> dict[int, dict[int, int]]:
     for attendee_id, round_number, table_number in seats:
         result.setdefault(attendee_id, {})[round_number] = table_number
     return result
+
+
+def live_counters(event_id: int) -> dict[str, int]:
+    """The figures an organizer watches during the event. Two queries."""
+    people = Attendee.objects.filter(event_id=event_id).aggregate(
+        present=Count("pk", filter=Q(checked_in_at__isnull=False, left_at__isnull=True)),
+        registered=Count("pk"),
+    )
+    current = current_round(event_id)
+    cards = current.cards.count() if current is not None else 0
+    return {**people, "cards_this_round": cards, "round": current.number if current else 0}

@@ -7,6 +7,11 @@ urlpatterns = [
     path("events/<int:event_id>/plan/", views.plan, name="plan"),
     path("events/<int:event_id>/control/act/", views.control_action, name="control_action"),
     path(
+        "events/<int:event_id>/control/counters/",
+        views.control_counters,
+        name="control_counters",
+    ),
+    path(
         "events/<int:event_id>/print/itineraries/",
         views.print_itineraries,
         name="print_itineraries",

@@ -68,7 +68,11 @@ def control(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     event = organizer_event(request.user, event_id)
     if request.htmx:
         return render(request, "rounds/partials/control_panel.html", panel_context(event))
-    context = {**panel_context(event), "socket_path": control_socket_path(event.pk)}
+    context = {
+        **panel_context(event),
+        "socket_path": control_socket_path(event.pk),
+        "counters": queries.live_counters(event.pk),
+    }
     return render(request, "rounds/control.html", context)
 
 
@@ -209,3 +213,11 @@ def plan(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
         ],
     }
     return render(request, "rounds/plan.html", context)
+
+
+@login_required
+@require_GET
+def control_counters(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
+    event = organizer_event(request.user, event_id)
+    context = {"event": event, "counters": queries.live_counters(event.pk)}
+    return render(request, "rounds/partials/counters.html", context)

@@ -177,7 +177,7 @@ def test_control_page_queries_do_not_grow_with_rounds(
     for number in range(1, rounds_made + 1):
         RoundFactory(event=event, number=number)
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(7):
         organizer_client.get(reverse("control", args=[event.pk]))
 
 
@@ -250,3 +250,28 @@ def test_control_page_htmx_refresh_returns_the_panel_only(organizer_client, even
     )
 
     assert response.text.lstrip().startswith(f'<section id="event-{event.pk}-control"')
+
+
+def test_control_counters_show_check_ins_and_cards_this_round(organizer_client, event):
+    from tests.factories import CardFactory
+
+    first = RoundFactory(event=event, number=1, running=True)
+    AttendeeFactory.create_batch(2, event=event, checked_in=True)
+    AttendeeFactory(event=event)
+    CardFactory(round=first)  # its giver and receiver are registered, not checked in
+
+    response = organizer_client.get(reverse("control_counters", args=[event.pk]))
+
+    assert response.context["counters"] == {
+        "present": 2,
+        "registered": 5,
+        "cards_this_round": 1,
+        "round": 1,
+    }
+    assert 'hx-trigger="every 5s"' in response.text
+
+
+def test_control_counters_of_another_organizers_event_are_not_found(client, event):
+    client.force_login(UserFactory())
+
+    assert client.get(reverse("control_counters", args=[event.pk])).status_code == 404
