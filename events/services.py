@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
@@ -263,3 +265,49 @@ def import_attendees(
         message=_("%(n)s attendees imported from CSV.") % {"n": len(parsed.rows)},
     )
     return len(parsed.rows)
+
+
+@transaction.atomic
+def add_co_organizer(event: Event, *, identifier: str, by: AbstractBaseUser) -> AbstractBaseUser:
+    """The event's owner lets another organizer account help run it (found by name or email)."""
+    if event.organizer_id != by.pk:
+        raise ValidationError(_("Only the event's owner can add co-organizers."))
+    identifier = identifier.strip()
+    users = get_user_model().objects.filter(
+        Q(username__iexact=identifier) | Q(email__iexact=identifier), is_active=True
+    )
+    matches = list(users[:2])
+    if len(matches) != 1:
+        raise ValidationError(
+            _(
+                "No single organizer account matches “%(who)s”: ask them to sign up first, then "
+                "use their exact user name."
+            )
+            % {"who": identifier}
+        )
+    helper = matches[0]
+    if helper.pk == event.organizer_id:
+        raise ValidationError(_("You already run this event."))
+    event.co_organizers.add(helper)
+    record(
+        event,
+        action="co_organizer_added",
+        by=by,
+        message=_("%(name)s can now run this event.") % {"name": helper.get_username()},
+    )
+    return helper
+
+
+@transaction.atomic
+def remove_co_organizer(event: Event, *, user_id: int, by: AbstractBaseUser) -> None:
+    if event.organizer_id != by.pk:
+        raise ValidationError(_("Only the event's owner can remove co-organizers."))
+    helper = event.co_organizers.filter(pk=user_id).first()
+    if helper is not None:
+        event.co_organizers.remove(helper)
+        record(
+            event,
+            action="co_organizer_removed",
+            by=by,
+            message=_("%(name)s no longer runs this event.") % {"name": helper.get_username()},
+        )

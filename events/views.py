@@ -147,6 +147,8 @@ def event_detail(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
         "event": event,
         "attendance": queries.attendance(event),
         "log": event.log_entries.select_related("actor")[:20],
+        "co_organizers": event.co_organizers.order_by("username"),
+        "is_owner": event.organizer_id == request.user.pk,
         "join_url": request.build_absolute_uri(reverse("join", args=[event.join_code])),
     }
     return render(request, "events/event_detail.html", context)
@@ -318,3 +320,22 @@ def print_badges(request: HttpRequest, event_id: int) -> HttpResponse:
         for attendee in queries.attendees_of(event)
     ]
     return render(request, "events/print_badges.html", {"event": event, "badges": badges})
+
+
+@login_required
+@require_POST
+def co_organizers(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
+    """Add (``identifier``) or remove (``remove``) a co-organizer; the owner only."""
+    event = queries.organizer_event(request.user, event_id)
+    try:
+        if "remove" in request.POST:
+            user_id = int(request.POST["remove"]) if request.POST["remove"].isdigit() else 0
+            services.remove_co_organizer(event, user_id=user_id, by=request.user)
+        else:
+            helper = services.add_co_organizer(
+                event, identifier=request.POST.get("identifier", ""), by=request.user
+            )
+            messages.success(request, _("%(name)s can now run this event.") % {"name": helper})
+    except ValidationError as refusal:
+        messages.error(request, " ".join(refusal.messages))
+    return redirect("event_detail", event_id=event.pk)

@@ -286,3 +286,60 @@ def test_event_edit_shows_the_start_in_the_events_time_zone(organizer, event):
     response = organizer.get(reverse("event_edit", args=[event.pk]))
 
     assert 'value="2026-12-01T18:00"' in response.text
+
+
+def test_co_organizer_added_by_the_owner_can_run_the_event(client, event):
+    helper = UserFactory(username="helper")
+    client.force_login(event.organizer)
+
+    client.post(reverse("co_organizers", args=[event.pk]), {"identifier": "HELPER"})
+
+    assert list(event.co_organizers.all()) == [helper]
+    client.force_login(helper)
+    assert client.get(reverse("event_detail", args=[event.pk])).status_code == 200
+
+
+def test_co_organizer_unknown_name_is_explained(organizer, event):
+    response = organizer.post(
+        reverse("co_organizers", args=[event.pk]), {"identifier": "nobody"}, follow=True
+    )
+
+    assert "No single organizer account matches “nobody”" in response.text
+    assert not event.co_organizers.exists()
+
+
+def test_co_organizer_cannot_add_or_remove_others(client, event):
+    helper = UserFactory()
+    other = UserFactory(username="other")
+    event.co_organizers.add(helper)
+    client.force_login(helper)
+
+    added = client.post(
+        reverse("co_organizers", args=[event.pk]), {"identifier": "other"}, follow=True
+    )
+    client.post(reverse("co_organizers", args=[event.pk]), {"remove": str(helper.pk)})
+
+    assert [str(m) for m in added.context["messages"]] == [
+        "Only the event's owner can add co-organizers."
+    ]
+    assert list(event.co_organizers.all()) == [helper]
+    assert other not in event.co_organizers.all()
+
+
+def test_co_organizers_of_another_organizers_event_are_not_found(client, event):
+    client.force_login(UserFactory())
+
+    response = client.post(reverse("co_organizers", args=[event.pk]), {"identifier": "x"})
+
+    assert response.status_code == 404
+
+
+def test_co_organizer_removed_by_the_owner_loses_access(client, event):
+    helper = UserFactory()
+    event.co_organizers.add(helper)
+    client.force_login(event.organizer)
+
+    client.post(reverse("co_organizers", args=[event.pk]), {"remove": str(helper.pk)})
+
+    client.force_login(helper)
+    assert client.get(reverse("event_detail", args=[event.pk])).status_code == 404
