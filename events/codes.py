@@ -26,3 +26,8 @@ def normalize_join_code(raw: str) -> str:
 
 def new_attendee_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def new_projector_key() -> str:
+    """The secret in the projector's read-only link: it shows names and tables, nothing else."""
+    return secrets.token_urlsafe(16)

@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from events.codes import new_attendee_token, new_join_code
+from events.codes import new_attendee_token, new_join_code, new_projector_key
 
 MIN_ROUNDS, MAX_ROUNDS = 1, 12
 MIN_TABLE_SIZE, MAX_TABLE_SIZE = 3, 10
@@ -59,6 +59,9 @@ class Event(models.Model):
         _("language"), max_length=8, choices=Language.choices, default=Language.ENGLISH
     )
     join_code = models.CharField(_("join code"), max_length=12, unique=True, default=new_join_code)
+    projector_key = models.CharField(
+        _("projector key"), max_length=32, unique=True, editable=False, default=new_projector_key
+    )
     rounds_count = models.PositiveSmallIntegerField(
         _("rounds"),
         default=6,

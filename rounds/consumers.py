@@ -148,3 +148,18 @@ class ControlConsumer(LiveConsumer):
         if not await is_organizer(self.scope.get("user"), event_id):
             return None
         return event_id, (event_group(event_id), control_group(event_id))
+
+
+@database_sync_to_async
+def event_for_projector(key: str) -> int | None:
+    return Event.objects.filter(projector_key=key).values_list("pk", flat=True).first()
+
+
+class ProjectorConsumer(LiveConsumer):
+    """The big screen: ``ws/p/<key>/`` with the event's secret projector key; room messages only."""
+
+    async def authorize(self) -> tuple[int, tuple[str, ...]] | None:
+        event_id = await event_for_projector(self.scope["url_route"]["kwargs"]["key"])
+        if event_id is None:
+            return None
+        return event_id, (event_group(event_id),)

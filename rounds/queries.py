@@ -185,3 +185,23 @@ def live_counters(event_id: int) -> dict[str, int]:
     current = current_round(event_id)
     cards = current.cards.count() if current is not None else 0
     return {**people, "cards_this_round": cards, "round": current.number if current else 0}
+
+
+def seating_round(event_id: int) -> Round | None:
+    """The round people are looking for a seat in: the running one, else the next to start."""
+    current = current_round(event_id)
+    if current is not None and current.status in (Round.Status.RUNNING, Round.Status.PAUSED):
+        return current
+    return next_round(event_id) or current
+
+
+def find_my_table(round_: Round | None) -> list[tuple[str, int]]:
+    """Everyone in this round with their table, by name: for the projector. One query."""
+    if round_ is None:
+        return []
+    seats = (
+        Seat.objects.filter(round=round_)
+        .order_by("attendee__name", "attendee_id")
+        .values_list("attendee__name", "table__number")
+    )
+    return list(seats)

@@ -9,6 +9,7 @@ websocket_urlpatterns = [
         consumers.ControlConsumer.as_asgi(),
         name="ws_control",
     ),
+    path("ws/p/<str:key>/", consumers.ProjectorConsumer.as_asgi(), name="ws_projector"),
 ]
 
 
@@ -18,3 +19,7 @@ def attendee_socket_path(token: str) -> str:
 
 def control_socket_path(event_id: int) -> str:
     return f"/ws/events/{event_id}/control/"
+
+
+def projector_socket_path(key: str) -> str:
+    return f"/ws/p/{key}/"

@@ -5,6 +5,7 @@ from rounds import views
 urlpatterns = [
     path("events/<int:event_id>/control/", views.control, name="control"),
     path("events/<int:event_id>/plan/", views.plan, name="plan"),
+    path("p/<str:key>/", views.projector, name="projector"),
     path("events/<int:event_id>/control/act/", views.control_action, name="control_action"),
     path(
         "events/<int:event_id>/control/counters/",

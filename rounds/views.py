@@ -6,18 +6,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from config.http import HtmxHttpRequest
 from events.models import Event
+from events.qr import qr_svg
 from events.queries import organizer_event
 from rounds import planning, queries, scheduling, services
 from rounds.forms import ControlForm
 from rounds.models import Round
-from rounds.routing import control_socket_path
+from rounds.routing import control_socket_path, projector_socket_path
 
 
 def available_actions(event: Event, round_: Round | None, next_round: Round | None) -> set[str]:
@@ -221,3 +223,24 @@ def control_counters(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     event = organizer_event(request.user, event_id)
     context = {"event": event, "counters": queries.live_counters(event.pk)}
     return render(request, "rounds/partials/counters.html", context)
+
+
+@require_GET
+def projector(request: HtmxHttpRequest, key: str) -> HttpResponse:
+    """The big screen: opened with the event's secret projector link, no sign-in, read-only,
+    always in the event's language."""
+    event = get_object_or_404(Event, projector_key=key)
+    seating = queries.seating_round(event.pk)
+    join_url = request.build_absolute_uri(reverse("join", args=[event.join_code]))
+    context = {
+        "event": event,
+        "socket_path": projector_socket_path(key),
+        "join_url": join_url,
+        "qr": qr_svg(join_url),
+        "seating_round": seating,
+        "seats": queries.find_my_table(seating),
+    }
+    with translation.override(event.language):
+        response = render(request, "rounds/projector.html", context)
+    response["Content-Language"] = event.language
+    return response

@@ -216,3 +216,27 @@ async def test_attendee_consumer_reconnect_mid_round_gets_the_same_deadline(asgi
     remaining = after["round"]["ends_at"] - after["server_time"]
     assert 0 < remaining <= 180_000
     await second_phone.disconnect()
+
+
+async def test_projector_consumer_gets_the_room_but_not_attendee_or_control_pushes(asgi_app):
+    event = await acreate(EventFactory, live=True)
+    attendee = await acreate(AttendeeFactory, event=event)
+    screen, state = await connect(asgi_app, f"/ws/p/{event.projector_key}/")
+    layer = get_channel_layer()
+
+    await layer.group_send(attendee_group(attendee.pk), {"type": "push", "text": '{"to":"one"}'})
+    await layer.group_send(control_group(event.pk), {"type": "push", "text": '{"to":"org"}'})
+    await layer.group_send(event_group(event.pk), {"type": "push", "text": '{"to":"all"}'})
+
+    assert state["event"]["id"] == event.pk
+    assert await screen.receive_from() == '{"to":"all"}'
+    assert await screen.receive_nothing(timeout=0.2)
+    await screen.disconnect()
+
+
+async def test_projector_consumer_refuses_a_wrong_key(asgi_app):
+    screen = WebsocketCommunicator(asgi_app, "/ws/p/guessed/", headers=[ORIGIN])
+
+    connected, code = await screen.connect()
+
+    assert (connected, code) == (False, 4403)

@@ -275,3 +275,49 @@ def test_control_counters_of_another_organizers_event_are_not_found(client, even
     client.force_login(UserFactory())
 
     assert client.get(reverse("control_counters", args=[event.pk])).status_code == 404
+
+
+def test_projector_shows_join_code_and_find_my_table_for_the_next_round(client):
+    event = EventFactory(check_in=True, rounds_count=2, table_size=3, join_code="CG26VP")
+    AttendeeFactory.create_batch(9, event=event, checked_in=True)
+    client.force_login(event.organizer)
+    act(client, event, "plan")
+    client.logout()
+
+    response = client.get(reverse("projector", args=[event.projector_key]))
+
+    assert response.status_code == 200
+    assert '<p class="screen-code">CG26VP</p>' in response.text
+    assert f'data-live-url="/ws/p/{event.projector_key}/"' in response.text
+    assert response.context["seating_round"].number == 1
+    assert len(response.context["seats"]) == 9
+    assert [name for name, _ in response.context["seats"]] == sorted(
+        name for name, _ in response.context["seats"]
+    )
+
+
+def test_projector_with_a_wrong_key_is_not_found(client, event):
+    assert client.get(reverse("projector", args=["guessed-key"])).status_code == 404
+
+
+def test_projector_speaks_the_events_language_whatever_the_laptop_asks(client):
+    event = EventFactory(language="zh-hans")
+
+    response = client.get(
+        reverse("projector", args=[event.projector_key]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    assert response["Content-Language"] == "zh-hans"
+    assert '<html lang="zh-hans">' in response.text
+
+
+@pytest.mark.parametrize("people", [3, 9])
+def test_projector_queries_do_not_grow_with_people(client, people, django_assert_num_queries):
+    event = EventFactory(check_in=True, rounds_count=2, table_size=3)
+    AttendeeFactory.create_batch(people, event=event, checked_in=True)
+    from rounds import services as round_services
+
+    round_services.make_plan(event, by=None, time_limit=0.2)
+
+    with django_assert_num_queries(4):
+        client.get(reverse("projector", args=[event.projector_key]))
