@@ -10,6 +10,7 @@ class ControlForm(forms.Form):
     """One click on the live control panel."""
 
     ACTIONS = [
+        ("open", _("Open check-in")),
         ("plan", _("Make the plan")),
         ("replan", _("Re-plan the remaining rounds")),
         ("start", _("Start round")),

@@ -45,6 +45,8 @@ def available_actions(event: Event, round_: Round | None, next_round: Round | No
         actions.add("close")
     if event.status in (Event.Status.DRAFT, Event.Status.CHECK_IN) and status is None:
         actions.add("plan")
+    if event.status == Event.Status.DRAFT:
+        actions.add("open")
     if is_open and status is not None and next_round is not None:
         actions.add("replan")
     return actions
@@ -130,6 +132,8 @@ def perform(event: Event, form: ControlForm, *, by: Any) -> str:
         case "replan":
             report = services.replan(event, by=by)
             return plan_summary(report)
+        case "open":
+            services.open_check_in(event, by=by)
         case "announce":
             services.announce(event, text=form.cleaned_data["text"], by=by)
         case "mingle":

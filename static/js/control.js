@@ -23,7 +23,7 @@ document.addEventListener('keydown', (event) => {
 
 for (const root of document.querySelectorAll('[data-live][data-panel-url]')) {
   let timer = null;
-  let lastEndsAt = null;
+  let lastKey = null; // the page was rendered with the current state: no refresh for the first
   const refresh = () => {
     clearTimeout(timer);
     timer = setTimeout(() => {
@@ -36,9 +36,7 @@ for (const root of document.querySelectorAll('[data-live][data-panel-url]')) {
   root.addEventListener('speednet:state', (event) => {
     const state = event.detail;
     const key = JSON.stringify([state?.event?.status, state?.round?.number, state?.round?.status]);
-    if (key !== lastEndsAt) {
-      lastEndsAt = key;
-      refresh();
-    }
+    if (lastKey !== null && key !== lastKey) refresh();
+    lastKey = key;
   });
 }

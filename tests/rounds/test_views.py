@@ -321,3 +321,15 @@ def test_projector_queries_do_not_grow_with_people(client, people, django_assert
 
     with django_assert_num_queries(4):
         client.get(reverse("projector", args=[event.projector_key]))
+
+
+def test_control_action_open_opens_check_in_for_a_draft_event(client):
+    event = EventFactory()
+    client.force_login(event.organizer)
+
+    before = client.get(reverse("control", args=[event.pk])).context["available"]
+    act(client, event, "open")
+
+    event.refresh_from_db()
+    assert "open" in before
+    assert event.status == Event.Status.CHECK_IN
