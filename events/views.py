@@ -238,6 +238,12 @@ def attendee_presence(request: HtmxHttpRequest, event_id: int, attendee_id: int)
     return redirect("attendee_list", event_id=event.pk)
 
 
+def import_problem(request: HttpRequest, event: Event, problem: str) -> HttpResponse:
+    """Start the import again with the reason the file could not be read."""
+    context = {"event": event, "upload": ImportUploadForm(), "problem": problem}
+    return render(request, "events/import.html", context, status=400)
+
+
 def import_preview(
     request: HttpRequest, event: Event, data: bytes, mapping: dict[str, int | None] | None
 ) -> HttpResponse:
@@ -246,12 +252,7 @@ def import_preview(
     try:
         parsed = csv_import.parse(data, mapping=mapping, existing_emails=existing)
     except ValidationError as refusal:
-        context = {
-            "event": event,
-            "upload": ImportUploadForm(),
-            "problem": " ".join(refusal.messages),
-        }
-        return render(request, "events/import.html", context, status=400)
+        return import_problem(request, event, " ".join(refusal.messages))
     initial = {f"column_{name}": "" if i is None else str(i) for name, i in parsed.mapping.items()}
     initial["content"] = base64.b64encode(data).decode()
     form = ImportMappingForm(headers=parsed.headers, initial=initial)
@@ -275,21 +276,11 @@ def attendee_import(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     headers = request.POST.getlist("headers")
     form = ImportMappingForm(request.POST, headers=headers)
     if not form.is_valid():
-        context = {
-            "event": event,
-            "upload": ImportUploadForm(),
-            "problem": _("Upload the file again."),
-        }
-        return render(request, "events/import.html", context, status=400)
+        return import_problem(request, event, _("Upload the file again."))
     try:
         data = form.data_bytes()
     except ValidationError as refusal:
-        context = {
-            "event": event,
-            "upload": ImportUploadForm(),
-            "problem": " ".join(refusal.messages),
-        }
-        return render(request, "events/import.html", context, status=400)
+        return import_problem(request, event, " ".join(refusal.messages))
     if request.POST.get("step") != "import":
         return import_preview(request, event, data, form.mapping())
     try:

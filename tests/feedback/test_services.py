@@ -10,18 +10,12 @@ from feedback.models import Card
 from rounds.groups import attendee_group
 from tests.factories import (
     AttendeeFactory,
-    EventFactory,
     RoundFactory,
     SeatFactory,
     TableFactory,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def round_():
-    return RoundFactory(event=EventFactory(live=True), number=1, running=True)
 
 
 @pytest.fixture

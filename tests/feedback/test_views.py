@@ -9,19 +9,12 @@ from feedback.models import Card
 from tests.factories import (
     AttendeeFactory,
     CardFactory,
-    EventFactory,
     PitchFactory,
-    RoundFactory,
     SeatFactory,
     TableFactory,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def round_():
-    return RoundFactory(event=EventFactory(live=True), number=1, running=True)
 
 
 def seat_table(round_, people: int, number: int = 1) -> list:
