@@ -1,8 +1,14 @@
 """ASGI entry point: daphne serves HTTP (Django) and websockets (Channels) from one process."""
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
+
+# A broadcast keeps thousands of small objects alive for a moment; with Python's default
+# threshold they get promoted and a full collection lands in a round change every few changes,
+# costing ~0.1 s per 1,000 phones (docs/benchmarks-fanout.md). Collect the young less often.
+gc.set_threshold(10_000)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # Django must be set up before anything imports models (the websocket routes below do).

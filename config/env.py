@@ -108,7 +108,7 @@ def read_channel_layers(env: Mapping[str, str]) -> dict[str, Any]:
     """
     url = env.get("REDIS_URL", "").strip()
     if not url:
-        return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+        return {"default": {"BACKEND": "config.layers.InMemoryChannelLayer"}}
     scheme = urlsplit(url).scheme
     if scheme not in {"redis", "rediss", "unix"}:
         raise ImproperlyConfigured(

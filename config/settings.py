@@ -94,7 +94,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CHANNEL_LAYERS = config_env.read_channel_layers(ENV)
 CACHES = config_env.read_caches(ENV)
-if not DEBUG and CHANNEL_LAYERS["default"]["BACKEND"].startswith("channels.layers.InMemory"):
+if not DEBUG and CHANNEL_LAYERS["default"]["BACKEND"].endswith("InMemoryChannelLayer"):
     raise ImproperlyConfigured(
         "DJANGO_DEBUG is off but REDIS_URL is not set: the in-memory channel layer only works "
         "inside one process. Set REDIS_URL=redis://host:6379/0."

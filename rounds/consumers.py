@@ -3,22 +3,34 @@
 Consumers never write. Every database read goes through ``database_sync_to_async``, which closes
 stale connections around each call itself, so the per-message ``aclose_old_connections`` thread hop
 that Channels adds to every handler is skipped (see ``dispatch``): forwarding a push is pure async.
+
+A broadcast reaches thousands of sockets at once, so the per-message path is kept short (see
+``__call__``, measured in docs/benchmarks-fanout.md): no new task and no ``asyncio.wait`` per
+message, and no session wrapper around ``send``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
+from channels.sessions import InstanceSessionWrapper
 
 from events.models import Attendee, Event
 from rounds.groups import attendee_group, control_group, event_group
 from rounds.queries import event_state, server_time_ms
+
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 MAX_FRAME_CHARS = 1024
 FLOOD_FRAMES, FLOOD_WINDOW_S = 60, 10.0
@@ -53,6 +65,44 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     joined: tuple[str, ...] = ()
     event_id: int
+
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        """Channels' ``AsyncConsumer.__call__``, with a cheaper loop for the same guarantees.
+
+        Channels' ``await_many_dispatch`` starts a new task and an ``asyncio.wait`` for every
+        message; here one long-lived task per source (the socket, the channel layer) receives and
+        dispatches under a lock, so messages are still handled one at a time, each source in order.
+        Channels' session middleware wraps ``send`` only to save sessions on HTTP responses; a
+        websocket never needs it, so this consumer sends through the server's own ``send``.
+        """
+        self.scope = scope
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        sources: list[Receive] = [receive]
+        if self.channel_layer is not None:
+            self.channel_name = await self.channel_layer.new_channel()
+            self.channel_receive = partial(self.channel_layer.receive, self.channel_name)
+            sources.append(self.channel_receive)
+        wrapper = getattr(send, "__self__", None)
+        self.base_send = wrapper.real_send if isinstance(wrapper, InstanceSessionWrapper) else send
+        one_at_a_time = asyncio.Lock()
+
+        async def handle(source: Receive) -> None:
+            while True:
+                message = await source()
+                async with one_at_a_time:
+                    await self.dispatch(message)
+
+        tasks = [asyncio.ensure_future(handle(source)) for source in sources]
+        try:
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                task.result()  # only an exception ends a loop: StopConsumer or a failure
+        except StopConsumer:
+            pass
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         handler = getattr(self, get_handler_name(message), None)

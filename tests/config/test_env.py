@@ -77,7 +77,7 @@ def test_read_database_refuses_malformed_urls(url, message, tmp_path: Path):
 def test_read_channel_layers_defaults_to_in_memory():
     layers = env.read_channel_layers({})
 
-    assert layers == {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    assert layers == {"default": {"BACKEND": "config.layers.InMemoryChannelLayer"}}
 
 
 def test_read_channel_layers_uses_redis_pubsub_without_socket_timeout():

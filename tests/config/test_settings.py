@@ -47,7 +47,7 @@ def test_settings_defaults_run_debug_on_sqlite_in_memory_layer_console_email():
     assert result.stdout.split() == [
         "True",
         "django.db.backends.sqlite3",
-        "channels.layers.InMemoryChannelLayer",
+        "config.layers.InMemoryChannelLayer",
         "django.core.mail.backends.console.EmailBackend",
     ]
 

@@ -1,0 +1,77 @@
+"""The app as daphne serves it, optionally with earlier fan-out costs put back for comparison.
+
+``BENCH_VARIANT`` is a comma-separated list (empty: the app as it is):
+
+- ``loop``: Channels' own ``AsyncConsumer.__call__`` (a task and an ``asyncio.wait`` per message,
+  ``send`` through the session wrapper) instead of ``LiveConsumer.__call__``;
+- ``hop``: Channels' own ``dispatch``, which hops to a thread for ``aclose_old_connections`` before
+  every handler, instead of ``LiveConsumer.dispatch``;
+- ``gc<N>``, e.g. ``gc50000``: ``gc.set_threshold(N)`` (first generation threshold; Python's default
+  is 700), a process setting that belongs in ``config/asgi.py``, measured here first;
+- ``dumps``: every consumer serializes the round payload itself (the layer carries the dict)
+  instead of forwarding text serialized once by the sender.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import sys
+import time
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.consumer import AsyncConsumer
+from channels.layers import get_channel_layer
+
+from config.asgi import application
+from rounds import broadcasts
+from rounds.consumers import LiveConsumer
+
+__all__ = ["application"]
+
+VARIANT = {part.strip() for part in os.environ.get("BENCH_VARIANT", "").split(",") if part.strip()}
+GC_THRESHOLD = [int(part[2:]) for part in VARIANT if part[:2] == "gc" and part[2:].isdigit()]
+UNKNOWN = VARIANT - {"loop", "hop", "dumps"} - {f"gc{n}" for n in GC_THRESHOLD}
+if UNKNOWN:
+    raise SystemExit(f"BENCH_VARIANT: unknown parts {sorted(UNKNOWN)}")
+
+if os.environ.get("BENCH_GC_LOG"):
+    # Log every garbage collection that takes 5 ms or more: generation, duration, when it ended.
+    started: dict[str, float] = {}
+
+    def log_collection(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            started["at"] = time.perf_counter()
+            return
+        took = time.perf_counter() - started.get("at", time.perf_counter())
+        if took >= 0.005:
+            print(
+                f"bench-gc gen={info['generation']} ms={1000 * took:.1f} at={time.time():.3f}",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    gc.callbacks.append(log_collection)
+
+if "loop" in VARIANT:
+    LiveConsumer.__call__ = AsyncConsumer.__call__  # type: ignore[method-assign]
+
+if "hop" in VARIANT:
+    LiveConsumer.dispatch = AsyncConsumer.dispatch  # type: ignore[method-assign]
+
+if "dumps" in VARIANT:
+
+    def send_payload(group: str, payload: dict[str, Any]) -> None:
+        message = {"type": "bench.payload", "payload": payload}
+        async_to_sync(get_channel_layer().group_send)(group, message)
+
+    async def bench_payload(self: LiveConsumer, message: dict[str, Any]) -> None:
+        await self.send(text_data=json.dumps(message["payload"], separators=(",", ":")))
+
+    broadcasts.send_to_group = send_payload
+    LiveConsumer.bench_payload = bench_payload  # type: ignore[attr-defined]
+
+if GC_THRESHOLD:
+    gc.set_threshold(GC_THRESHOLD[0])
