@@ -49,7 +49,13 @@ def bump_version(event: Event, *, fields: tuple[str, ...] = ()) -> None:
     event.save(update_fields=["state_version", *fields])
 
 
-def push_round_after_commit(event: Event) -> None:
+def round_changed(
+    event: Event, *, action: str, message: str, by: User, fields: tuple[str, ...] = ()
+) -> None:
+    """What every round transition does last: a new state version (saving ``fields`` of the
+    event with it), a log line, and the push to every phone once the transaction has committed."""
+    bump_version(event, fields=fields)
+    event_services.record(event, action=action, message=message, by=by)
     transaction.on_commit(partial(broadcasts.broadcast_round, event.pk))
 
 
@@ -119,14 +125,13 @@ def start_round(round_: Round, *, by: User) -> Round:
     round_.save(update_fields=["status", "started_at", "turns_started_at", "ends_at"])
     if event.status == Event.Status.CHECK_IN:
         event.status = Event.Status.LIVE
-    bump_version(event, fields=("status",))
-    event_services.record(
+    round_changed(
         event,
         action="round_started",
         by=by,
         message=_("Round %(n)s started.") % {"n": round_.number},
+        fields=("status",),
     )
-    push_round_after_commit(event)
     return round_
 
 
@@ -148,11 +153,9 @@ def pause_round(round_: Round, *, by: User) -> Round:
     round_.paused_at = paused_at
     round_.paused_remaining = round_.ends_at - paused_at
     round_.save(update_fields=["status", "paused_at", "paused_remaining"])
-    bump_version(event)
-    event_services.record(
+    round_changed(
         event, action="round_paused", by=by, message=_("Round %(n)s paused.") % {"n": round_.number}
     )
-    push_round_after_commit(event)
     return round_
 
 
@@ -184,14 +187,12 @@ def resume_round(round_: Round, *, by: User) -> Round:
             "paused_remaining",
         ]
     )
-    bump_version(event)
-    event_services.record(
+    round_changed(
         event,
         action="round_resumed",
         by=by,
         message=_("Round %(n)s resumed.") % {"n": round_.number},
     )
-    push_round_after_commit(event)
     return round_
 
 
@@ -215,14 +216,12 @@ def extend_round(round_: Round, *, seconds: int, by: User) -> Round:
     if round_.status == Round.Status.PAUSED:
         round_.paused_remaining += extra
     round_.save(update_fields=["ends_at", "paused_remaining"])
-    bump_version(event)
-    event_services.record(
+    round_changed(
         event,
         action="round_extended",
         by=by,
         message=_("Round %(n)s extended by %(s)s s.") % {"n": round_.number, "s": seconds},
     )
-    push_round_after_commit(event)
     return round_
 
 
@@ -239,11 +238,9 @@ def end_round(round_: Round, *, by: User) -> Round:
     round_.ended_at = round_.ends_at = ended_at
     round_.paused_at = round_.paused_remaining = None
     round_.save(update_fields=["status", "ended_at", "ends_at", "paused_at", "paused_remaining"])
-    bump_version(event)
-    event_services.record(
+    round_changed(
         event, action="round_ended", by=by, message=_("Round %(n)s ended.") % {"n": round_.number}
     )
-    push_round_after_commit(event)
     return round_
 
 
@@ -266,14 +263,12 @@ def skip_turn(round_: Round, *, by: User) -> Round:
     slot_ends_at = round_.turns_started_at + (turn + 1) * event.pitch_length
     round_.turns_started_at -= slot_ends_at - at
     round_.save(update_fields=["turns_started_at"])
-    bump_version(event)
-    event_services.record(
+    round_changed(
         event,
         action="turn_skipped",
         by=by,
         message=_("Round %(n)s: turn %(t)s skipped.") % {"n": round_.number, "t": turn + 1},
     )
-    push_round_after_commit(event)
     return round_
 
 
