@@ -95,6 +95,12 @@ class Event(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    personal_data_erased_at = models.DateTimeField(
+        _("personal data erased at"),
+        null=True,
+        blank=True,
+        help_text=_("When the organizer erased the attendees' personal data; the figures remain."),
+    )
 
     objects = EventQuerySet.as_manager()
 
@@ -189,6 +195,18 @@ class Attendee(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
     left_at = models.DateTimeField(_("left at"), null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(
+        _("unsubscribed at"),
+        null=True,
+        blank=True,
+        help_text=_("When the attendee asked for no more follow-up mail."),
+    )
+    erased_at = models.DateTimeField(
+        _("personal data erased at"),
+        null=True,
+        blank=True,
+        help_text=_("Name, contact details, pitch and notes removed; cards and seats remain."),
+    )
 
     class Meta:
         verbose_name = _("attendee")
