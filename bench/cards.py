@@ -1,10 +1,12 @@
 """Cards under load: 1,000 attendees each give 5 cards within 30 seconds, against a real daphne.
 
 Run by hand: ``.venv/bin/python bench/cards.py`` (options: ``--attendees``, ``--cards``,
-``--seconds``, ``--databases sqlite,postgres``). For each database it prints throughput, p50/p99
-latency and the number of cards stored, once with every tap sent once and once with every tap
-sent twice at the same moment (a double tap, or a retry racing the first attempt): the count must
-equal the cards given, never fewer and never more.
+``--seconds``, ``--databases sqlite,postgres``, ``--via socket,http``). For each database and each
+way in (the phone's websocket, as the phones do when it is open, or the HTTP endpoint they fall
+back on) it prints throughput, p50/p99 latency (tap to answer) and the number of cards stored,
+once with every tap sent once and once with every tap sent twice at the same moment (a double
+tap, or a retry racing the first attempt): the count must equal the cards given, never fewer and
+never more.
 
 PostgreSQL: a database ``speednet_bench_cards`` is created on ``--postgres`` (default
 postgres://postgres@127.0.0.1:5432) and dropped afterwards. Traffic goes to 127.0.0.1 only.
@@ -25,6 +27,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,6 +39,7 @@ CONNECTIONS = 64
 @dataclass
 class Result:
     database: str
+    via: str
     mode: str
     taps: int
     requests: int = 0
@@ -51,7 +55,7 @@ class Result:
             return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else 0
 
         return (
-            f"{self.database:<9} {self.mode:<6} {self.taps:>6} {self.requests:>8} "
+            f"{self.database:<9} {self.via:<6} {self.mode:<6} {self.taps:>6} {self.requests:>8} "
             f"{self.requests / self.elapsed:>8.0f} {pct(0.5):>8.1f} {pct(0.99):>8.1f} "
             f"{max(ordered) * 1000 if ordered else 0:>8.1f} {self.failures:>5} {self.stored:>7} "
             f"{'ok' if self.stored == self.taps and not self.failures else 'MISMATCH':>8}"
@@ -59,8 +63,8 @@ class Result:
 
 
 HEADER = (
-    f"{'database':<9} {'sent':<6} {'cards':>6} {'requests':>8} {'req/s':>8} {'p50 ms':>8} "
-    f"{'p99 ms':>8} {'max ms':>8} {'fail':>5} {'stored':>7} {'check':>8}"
+    f"{'database':<9} {'via':<6} {'sent':<6} {'cards':>6} {'requests':>8} {'req/s':>8} "
+    f"{'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'fail':>5} {'stored':>7} {'check':>8}"
 )
 
 
@@ -211,6 +215,98 @@ async def run_load(
     return latencies, failures, len(taps), elapsed
 
 
+class Phone:
+    """One attendee's websocket: sends card frames and matches each ``card_ack`` to its tap."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+        self.waiting: dict[str, list[asyncio.Future[dict[str, Any]]]] = {}
+        self.reader = asyncio.ensure_future(self.read())
+
+    async def read(self) -> None:
+        async for raw in self.connection:
+            message = json.loads(raw)
+            if message.get("type") == "card_ack" and self.waiting.get(message["client_id"]):
+                self.waiting[message["client_id"]].pop(0).set_result(message)
+
+    async def tap(self, frame: dict[str, Any]) -> dict[str, Any]:
+        done = asyncio.get_running_loop().create_future()
+        self.waiting.setdefault(frame["client_id"], []).append(done)
+        await self.connection.send(json.dumps(frame))
+        return await asyncio.wait_for(done, 120)
+
+
+async def open_phones(base_url: str, tokens: list[str]) -> dict[str, Phone]:
+    from websockets.asyncio.client import connect
+
+    origin = base_url.rstrip("/")
+    socket_url = origin.replace("http://", "ws://")
+    phones: dict[str, Phone] = {}
+    limit = asyncio.Semaphore(50)
+
+    async def open_one(token: str) -> None:
+        async with limit:
+            connection = await connect(
+                f"{socket_url}/ws/a/{token}/", origin=origin, open_timeout=120, max_queue=None
+            )
+            await connection.recv()  # the snapshot
+            phones[token] = Phone(connection)
+
+    await asyncio.gather(*(open_one(token) for token in tokens))
+    return phones
+
+
+async def run_socket_load(
+    base_url: str,
+    people: list[tuple[str, int, list[int]]],
+    *,
+    cards: int,
+    seconds: float,
+    twice: bool,
+) -> tuple[list[float], int, int, float]:
+    phones = await open_phones(base_url, [token for token, _pk, _mates in people])
+    rng = random.Random(7)
+    taps = []
+    for token, _pk, mates in people:
+        for receiver in rng.sample(mates, min(cards, len(mates))):
+            taps.append((rng.uniform(0, seconds), token, receiver))
+    taps.sort()
+    latencies: list[float] = []
+    failures = 0
+    started = time.perf_counter()
+
+    async def send(phone: Phone, frame: dict[str, Any]) -> None:
+        nonlocal failures
+        t0 = time.perf_counter()
+        try:
+            ack = await phone.tap(frame)
+        except (TimeoutError, OSError):
+            ack = {"ok": False}
+        latencies.append(time.perf_counter() - t0)
+        if not ack.get("ok"):
+            failures += 1
+
+    async def tap(at: float, token: str, receiver: int) -> None:
+        await asyncio.sleep(max(0.0, at - (time.perf_counter() - started)))
+        frame = {
+            "type": "card",
+            "action": "give",
+            "client_id": str(uuid.uuid4()),
+            "receiver": receiver,
+            "round": 1,
+            "kind": "see_me",
+        }
+        sends = [send(phones[token], frame) for _ in range(2 if twice else 1)]
+        await asyncio.gather(*sends)
+
+    await asyncio.gather(*(tap(at, token, receiver) for at, token, receiver in taps))
+    elapsed = time.perf_counter() - started
+    for phone in phones.values():
+        await phone.connection.close()
+        phone.reader.cancel()
+    return latencies, failures, len(taps), elapsed
+
+
 def run_database(database: str, args: argparse.Namespace) -> list[Result]:
     """One database, in this process (Django is set up once per process)."""
     from tests.live import daphne
@@ -225,16 +321,24 @@ def run_database(database: str, args: argparse.Namespace) -> list[Result]:
     people = seat_everyone(args.attendees, args.table_size)
     results = []
     with tempfile.TemporaryDirectory() as logs, daphne(Path(logs)) as base_url:
-        for mode in ("once", "twice"):
-            Card.objects.all().delete()
-            latencies, failures, taps, elapsed = asyncio.run(
-                run_load(
-                    base_url, people, cards=args.cards, seconds=args.seconds, twice=mode == "twice"
+        for via in args.via.split(","):
+            load = run_socket_load if via == "socket" else run_load
+            for mode in ("once", "twice"):
+                Card.objects.all().delete()
+                latencies, failures, taps, elapsed = asyncio.run(
+                    load(
+                        base_url,
+                        people,
+                        cards=args.cards,
+                        seconds=args.seconds,
+                        twice=mode == "twice",
+                    )
                 )
-            )
-            result = Result(database, mode, taps, len(latencies), failures, latencies, elapsed)
-            result.stored = Card.objects.count()
-            results.append(result)
+                result = Result(
+                    database, via, mode, taps, len(latencies), failures, latencies, elapsed
+                )
+                result.stored = Card.objects.count()
+                results.append(result)
     return results
 
 
@@ -254,6 +358,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--table-size", type=int, default=6)
     parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument("--via", default="socket,http", help="socket, http or both")
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -112,6 +112,30 @@ def take_back_card(giver: Attendee, *, client_id: uuid.UUID) -> bool:
     return True
 
 
+def tap_card(
+    giver: Attendee,
+    *,
+    action: str,
+    client_id: uuid.UUID,
+    receiver_id: int | None = None,
+    round_number: int | None = None,
+    kind: str = "",
+    note: str = "",
+) -> Card | None:
+    """One tap on a card button as the phone sends it, over HTTP or its socket: give (returning
+    the card) or take back (returning None). ``giver`` comes with its event."""
+    if action == "take_back":
+        take_back_card(giver, client_id=client_id)
+        return None
+    receiver = giver.event.attendees.filter(pk=receiver_id).order_by().first()
+    round_ = giver.event.rounds.filter(number=round_number).order_by().first()
+    if receiver is None or round_ is None:
+        raise ValidationError(_("Cards go to people at your table."), code="not_tablemate")
+    return give_card(
+        giver, receiver=receiver, round_=round_, kind=kind, client_id=client_id, note=note
+    )
+
+
 # Introductions: offered (the card) → accepted by the pitcher → made (the introducer says so,
 # naming whom) → met (either side confirms); or declined by the pitcher.
 INTRODUCTION_MOVES: dict[str, tuple[tuple[str, ...], str]] = {

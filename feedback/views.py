@@ -56,24 +56,20 @@ def card(request: HttpRequest, token: str) -> JsonResponse:
         errors = [f"{field}: {' '.join(messages)}" for field, messages in form.errors.items()]
         return refused("; ".join(errors))
     data = form.cleaned_data
-    if data["action"] == "take_back":
-        services.take_back_card(giver, client_id=data["client_id"])
-        return JsonResponse({"client_id": str(data["client_id"]), "is_given": False})
-    receiver = giver.event.attendees.filter(pk=data["receiver"]).order_by().first()
-    round_ = giver.event.rounds.filter(number=data["round"]).order_by().first()
-    if receiver is None or round_ is None:
-        return refused(_("Cards go to people at your table."))
     try:
-        given = services.give_card(
+        given = services.tap_card(
             giver,
-            receiver=receiver,
-            round_=round_,
-            kind=data["kind"],
+            action=data["action"],
             client_id=data["client_id"],
+            receiver_id=data["receiver"],
+            round_number=data["round"],
+            kind=data["kind"],
             note=data["note"],
         )
     except ValidationError as error:
         return refused(error)
+    if given is None:
+        return JsonResponse({"client_id": str(data["client_id"]), "is_given": False})
     return JsonResponse({"client_id": str(given.client_id), "card": given.pk, "is_given": True})
 
 

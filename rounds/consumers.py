@@ -1,8 +1,10 @@
 """Websocket plumbing: authorize, join groups, send snapshots, forward pushes, answer clock pings.
 
-Consumers never write. Every database read goes through ``database_sync_to_async``, which closes
-stale connections around each call itself, so the per-message ``aclose_old_connections`` thread hop
-that Channels adds to every handler is skipped (see ``dispatch``): forwarding a push is pure async.
+Consumers never write themselves: the one frame that changes state, a phone's card tap, is handed
+to ``feedback.services`` (see ``feedback/consumers.py``). Every database read goes through
+``database_sync_to_async``, which closes stale connections around each call itself, so the
+per-message ``aclose_old_connections`` thread hop that Channels adds to every handler is skipped
+(see ``dispatch``): forwarding a push is pure async.
 
 A broadcast reaches thousands of sockets at once, so the per-message path is kept short (see
 ``__call__``, measured in docs/benchmarks-fanout.md): no new task and no ``asyncio.wait`` per
@@ -150,6 +152,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
             if now - self.last_snapshot_at >= SNAPSHOT_INTERVAL_S:
                 self.last_snapshot_at = now
                 await self.send_snapshot()
+        else:
+            await self.receive_frame(frame)
+
+    async def receive_frame(self, frame: dict[str, Any]) -> None:
+        """A well-formed frame of another type: ignored here; a subclass may take it."""
 
     def is_flooding(self) -> bool:
         now = time.monotonic()
@@ -172,7 +179,8 @@ def attendee_for_token(token: str) -> Attendee | None:
 
 
 class AttendeeConsumer(LiveConsumer):
-    """An attendee's phone: ``ws/a/<token>/``. The token is the attendee's secret."""
+    """An attendee's phone: ``ws/a/<token>/``. The token is the attendee's secret. The socket
+    served there is ``feedback.consumers.PhoneConsumer``, which adds card taps."""
 
     async def authorize(self) -> tuple[int, tuple[str, ...]] | None:
         attendee = await attendee_for_token(self.scope["url_route"]["kwargs"]["token"])

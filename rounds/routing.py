@@ -2,8 +2,8 @@ from django.urls import path
 
 from rounds import consumers
 
+# The phone's socket, ``ws/a/<token>/``, is in feedback/routing.py: it also takes card taps.
 websocket_urlpatterns = [
-    path("ws/a/<str:token>/", consumers.AttendeeConsumer.as_asgi(), name="ws_attendee"),
     path(
         "ws/events/<int:event_id>/control/",
         consumers.ControlConsumer.as_asgi(),

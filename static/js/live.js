@@ -345,7 +345,7 @@ export function start(root, options = {}) {
     }
     if (!msg || typeof msg.type !== 'string') return;
     if (msg.type === 'pong') pong(msg);
-    else if (msg.type === 'card' || msg.type === 'plan') emit(msg.type, msg);
+    else if (['card', 'card_ack', 'plan'].includes(msg.type)) emit(msg.type, msg);
     else if (apply(msg)) {
       emit('state', state);
       loop();
@@ -545,7 +545,7 @@ export function start(root, options = {}) {
     started.delete(root);
   }
 
-  const api = { serverNow, state: () => state, send, reconnect: () => retry(true), stop };
+  const api = { serverNow, state: () => state, send, isOpen, reconnect: () => retry(true), stop };
   started.set(root, api);
   document.addEventListener('visibilitychange', onVisibility);
   addEventListener('online', onOnline);

@@ -1,8 +1,13 @@
 // The attendee's room page: which round to show, one-tap cards that survive flaky Wi-Fi, the
 // live feed of cards received, and a fresh itinerary when the organizer re-plans.
 // live.js runs the socket and the clock and tells this module through speednet:* events.
+// A tap goes over the socket when it is open (answered by a card_ack), over HTTP otherwise; it
+// stays in the outbox until one of them answers, and its client id makes every resend harmless.
+
+import { start } from './live.js';
 
 const OUTBOX_RETRY_MS = 3000;
+const ACK_TIMEOUT_MS = 8000;
 
 /** A random id for one tap, so a repeated submission is recognised by the server. */
 export function newClientId() {
@@ -34,6 +39,7 @@ function csrfToken() {
 }
 
 export function startRoom(root) {
+  const live = root.matches('[data-live]') ? start(root) : null;
   const outboxKey = `speednet:outbox:${root.dataset.token}`;
   const errorBox = root.querySelector('[data-card-error]');
   let flushing = false;
@@ -67,6 +73,42 @@ export function startRoom(root) {
     else delete button.dataset.pending;
   }
 
+  // Answers awaited from the socket, by action and client id: resolve(ack), or resolve(null) to
+  // keep the tap for later (no answer in time, or the socket dropped).
+  const awaiting = new Map();
+  const ackKey = (m) => `${m.action}:${m.client_id}`;
+
+  function overSocket(item) {
+    return new Promise((resolve) => {
+      const key = ackKey(item);
+      const timer = setTimeout(() => awaiting.delete(key) && resolve(null), ACK_TIMEOUT_MS);
+      awaiting.set(key, (ack) => {
+        clearTimeout(timer);
+        awaiting.delete(key);
+        resolve(ack);
+      });
+      live.send({ type: 'card', ...item });
+    });
+  }
+
+  /** The server's answer {ok, error}, or null when the tap must wait (offline, server busy). */
+  async function overHttp(item) {
+    let response;
+    try {
+      response = await fetch(root.dataset.cardUrl, {
+        method: 'POST',
+        headers: { 'X-CSRFToken': csrfToken() },
+        body: new URLSearchParams(item),
+        credentials: 'same-origin',
+      });
+    } catch {
+      return null;
+    }
+    if (response.status >= 500 || response.status === 429 || response.status === 403) return null;
+    const body = response.ok ? {} : await response.json().catch(() => ({}));
+    return { ok: response.ok, error: body.error || '' };
+  }
+
   async function flush() {
     if (flushing) return;
     flushing = true;
@@ -74,29 +116,17 @@ export function startRoom(root) {
     try {
       for (let items = load(); items.length; items = load()) {
         const item = items[0];
-        let response;
-        try {
-          response = await fetch(root.dataset.cardUrl, {
-            method: 'POST',
-            headers: { 'X-CSRFToken': csrfToken() },
-            body: new URLSearchParams(item),
-            credentials: 'same-origin',
-          });
-        } catch {
+        const answer = live?.isOpen() ? await overSocket(item) : await overHttp(item);
+        if (!answer) {
           retryTimer = setTimeout(flush, OUTBOX_RETRY_MS);
-          return; // offline: keep the tap, try again later
-        }
-        if (response.status >= 500 || response.status === 429 || response.status === 403) {
-          retryTimer = setTimeout(flush, OUTBOX_RETRY_MS);
-          return;
+          return; // keep the tap, try again later
         }
         save(load().filter((queued) => queued.client_id !== item.client_id || queued.action !== item.action));
-        if (response.ok) {
+        if (answer.ok) {
           showError('');
           if (!load().some((q) => q.receiver === item.receiver && q.kind === item.kind)) mark(item, false);
         } else {
-          const body = await response.json().catch(() => ({}));
-          showError(body.error || '');
+          showError(answer.error || '');
           mark({ ...item, action: item.action === 'give' ? 'take_back' : 'give' }, false);
         }
       }
@@ -195,8 +225,10 @@ export function startRoom(root) {
   root.addEventListener('speednet:state', showStops);
   root.addEventListener('speednet:card', (event) => addCard(event.detail));
   root.addEventListener('speednet:plan', refreshItinerary);
+  root.addEventListener('speednet:card_ack', (event) => awaiting.get(ackKey(event.detail))?.(event.detail));
   root.addEventListener('speednet:connection', (event) => {
     if (event.detail?.status === 'open') flush();
+    else for (const resolve of [...awaiting.values()]) resolve(null);
   });
   window.addEventListener('online', flush);
   for (const item of load()) mark(item, true);

@@ -376,7 +376,7 @@ def test_live_flips_the_clock_just_after_each_server_second(offline):
         ends_at,
     )
 
-    assert len(late) == 3, late
+    assert len(late) in (3, 4), late  # a 3.2 s window holds 3 or 4 flips, by where it starts
     assert all(0 <= ms < 60 for ms in late), late
 
 

@@ -53,6 +53,7 @@ def test_protocol_documents_every_message_type():
     assert sorted(documented_examples()) == [
         "announce",
         "card",
+        "card_ack",
         "plan",
         "pong",
         "round",
@@ -109,4 +110,25 @@ async def test_protocol_state_and_pong_match(asgi_app):
 
     assert_same_shape(state, examples["state"])
     assert_same_shape(pong, examples["pong"])
+    await phone.disconnect()
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_protocol_card_ack_matches(asgi_app):
+    round_ = await acreate(RoundFactory, number=1, running=True)
+    table = await acreate(TableFactory, round=round_, number=1)
+    pitcher = (await acreate(SeatFactory, table=table, speaking_order=0)).attendee
+    listener = (await acreate(SeatFactory, table=table, speaking_order=1)).attendee
+    phone = WebsocketCommunicator(asgi_app, f"/ws/a/{listener.token}/", headers=[ORIGIN])
+    await phone.connect()
+    await phone.receive_from()
+    tap = {"type": "card", "action": "give", "client_id": str(uuid.uuid4())}
+
+    await phone.send_to(
+        text_data=json.dumps({**tap, "receiver": pitcher.pk, "round": 1, "kind": "see_me"})
+    )
+    ack = json.loads(await phone.receive_from())
+
+    assert_same_shape(ack, documented_examples()["card_ack"])
     await phone.disconnect()

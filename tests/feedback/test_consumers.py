@@ -1,0 +1,222 @@
+"""Card taps over the phone's socket: acknowledged, idempotent, refused with the reason, pushed to
+the pitcher, and never given in anyone's name but the socket's own attendee."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+
+from feedback.models import Card, Introduction
+from tests.conftest import ORIGIN, acreate
+from tests.factories import AttendeeFactory, EventFactory, RoundFactory, SeatFactory, TableFactory
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+
+
+async def phone_of(asgi_app, attendee) -> WebsocketCommunicator:
+    phone = WebsocketCommunicator(asgi_app, f"/ws/a/{attendee.token}/", headers=[ORIGIN])
+    connected, _ = await phone.connect()
+    assert connected
+    assert json.loads(await phone.receive_from())["type"] == "state"
+    return phone
+
+
+@database_sync_to_async
+def seated(people: int, *, tables: int = 1) -> list[list]:
+    """Round 1 of a live event, running, with ``tables`` tables of ``people`` each."""
+    round_ = RoundFactory(event=EventFactory(live=True), number=1, running=True)
+    seating = []
+    for number in range(1, tables + 1):
+        table = TableFactory(round=round_, number=number)
+        seating.append([SeatFactory(table=table, speaking_order=k).attendee for k in range(people)])
+    return seating
+
+
+def tap(receiver, *, action="give", kind="see_me", client_id=None, **extra) -> str:
+    frame = {
+        "type": "card",
+        "action": action,
+        "client_id": client_id or str(uuid.uuid4()),
+        "receiver": receiver.pk,
+        "round": 1,
+        "kind": kind,
+        **extra,
+    }
+    return json.dumps(frame)
+
+
+@database_sync_to_async
+def cards() -> list[tuple[int, int, str, str]]:
+    return list(Card.objects.values_list("giver_id", "receiver_id", "kind", "note"))
+
+
+async def test_phone_consumer_gives_a_card_acks_it_and_pushes_it_to_the_pitcher(asgi_app):
+    [[pitcher, listener]] = await seated(2)
+    pitcher_phone = await phone_of(asgi_app, pitcher)
+    listener_phone = await phone_of(asgi_app, listener)
+    client_id = str(uuid.uuid4())
+
+    await listener_phone.send_to(text_data=tap(pitcher, client_id=client_id))
+
+    ack = json.loads(await listener_phone.receive_from())
+    [card] = await database_sync_to_async(list)(Card.objects.all())
+    assert ack == {
+        "type": "card_ack",
+        "client_id": client_id,
+        "action": "give",
+        "ok": True,
+        "card": card.pk,
+    }
+    pushed = json.loads(await pitcher_phone.receive_from())
+    assert pushed["card"] == {
+        "id": card.pk,
+        "round": 1,
+        "kind": "see_me",
+        "note": "",
+        "giver": {"id": listener.pk, "name": listener.name},
+        "is_given": True,
+    }
+    await pitcher_phone.disconnect()
+    await listener_phone.disconnect()
+
+
+async def test_phone_consumer_tap_sent_twice_counts_once(asgi_app):
+    [[pitcher, listener]] = await seated(2)
+    phone = await phone_of(asgi_app, listener)
+    frame = tap(pitcher, kind="introduce", note="my cousin at the port")
+
+    await phone.send_to(text_data=frame)
+    await phone.send_to(text_data=frame)
+    first = json.loads(await phone.receive_from())
+    again = json.loads(await phone.receive_from())
+
+    assert first == again
+    assert await cards() == [(listener.pk, pitcher.pk, "introduce", "my cousin at the port")]
+    assert await database_sync_to_async(Introduction.objects.count)() == 1
+    await phone.disconnect()
+
+
+async def test_phone_consumer_takes_a_card_back(asgi_app):
+    [[pitcher, listener]] = await seated(2)
+    phone = await phone_of(asgi_app, listener)
+    client_id = str(uuid.uuid4())
+    await phone.send_to(text_data=tap(pitcher, client_id=client_id))
+    await phone.receive_from()
+
+    await phone.send_to(text_data=tap(pitcher, action="take_back", client_id=client_id))
+
+    ack = json.loads(await phone.receive_from())
+    assert (ack["action"], ack["ok"], ack["card"]) == ("take_back", True, None)
+    assert await cards() == []
+    await phone.disconnect()
+
+
+async def test_phone_consumer_refuses_a_card_to_another_table_with_the_reason(asgi_app):
+    [[_, listener], [stranger, _]] = await seated(2, tables=2)
+    phone = await phone_of(asgi_app, listener)
+
+    await phone.send_to(text_data=tap(stranger))
+
+    ack = json.loads(await phone.receive_from())
+    assert (ack["ok"], ack["error"]) == (False, "Cards go to people at your table.")
+    assert await cards() == []
+    await phone.disconnect()
+
+
+async def test_phone_consumer_refuses_a_card_to_oneself_and_to_another_event(asgi_app):
+    [[listener, _]] = await seated(2)
+    outsider = await acreate(AttendeeFactory)
+    phone = await phone_of(asgi_app, listener)
+
+    await phone.send_to(text_data=tap(listener))
+    to_self = json.loads(await phone.receive_from())
+    await phone.send_to(text_data=tap(outsider))
+    to_outsider = json.loads(await phone.receive_from())
+
+    assert to_self["error"] == "You cannot give a card to yourself."
+    assert to_outsider["error"] == "Cards go to people at your table."
+    assert await cards() == []
+    await phone.disconnect()
+
+
+async def test_phone_consumer_gives_only_in_its_own_attendees_name(asgi_app):
+    [[pitcher, listener, bystander]] = await seated(3)
+    phone = await phone_of(asgi_app, listener)
+
+    await phone.send_to(text_data=tap(pitcher, giver=bystander.pk, token=bystander.token))
+    await phone.receive_from()
+
+    assert await cards() == [(listener.pk, pitcher.pk, "see_me", "")]
+    await phone.disconnect()
+
+
+async def test_phone_consumer_cannot_take_back_someone_elses_card(asgi_app):
+    [[pitcher, listener, other]] = await seated(3)
+    listener_phone = await phone_of(asgi_app, listener)
+    other_phone = await phone_of(asgi_app, other)
+    client_id = str(uuid.uuid4())
+    await listener_phone.send_to(text_data=tap(pitcher, client_id=client_id))
+    await listener_phone.receive_from()
+
+    await other_phone.send_to(text_data=tap(pitcher, action="take_back", client_id=client_id))
+    await other_phone.receive_from()
+
+    assert await cards() == [(listener.pk, pitcher.pk, "see_me", "")]
+    await listener_phone.disconnect()
+    await other_phone.disconnect()
+
+
+async def test_phone_consumer_answers_a_malformed_tap_that_has_a_client_id(asgi_app):
+    [[pitcher, listener]] = await seated(2)
+    phone = await phone_of(asgi_app, listener)
+    client_id = str(uuid.uuid4())
+
+    await phone.send_to(text_data=tap(pitcher, kind="hug", client_id=client_id))
+
+    ack = json.loads(await phone.receive_from())
+    assert (ack["client_id"], ack["ok"]) == (client_id, False)
+    assert "hug" in ack["error"]
+    assert await cards() == []
+    await phone.disconnect()
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        '{"type": "card"}',
+        '{"type": "card", "action": "give", "client_id": "not-a-uuid", "receiver": 1}',
+        '{"type": "card", "action": "give", "client_id": [1], "receiver": {"a": 1}}',
+        '{"type": "card", "action": "give", "client_id": null, "round": "x"}',
+    ],
+)
+async def test_phone_consumer_ignores_a_card_frame_without_a_client_id(asgi_app, frame):
+    [[_, listener]] = await seated(2)
+    phone = await phone_of(asgi_app, listener)
+
+    await phone.send_to(text_data=frame)
+
+    assert await phone.receive_nothing(timeout=0.2)
+    assert await cards() == []
+    await phone.disconnect()
+
+
+async def test_phone_consumer_taps_from_a_whole_table_at_once_are_all_written(asgi_app):
+    [people] = await seated(6)
+    phones = [await phone_of(asgi_app, person) for person in people]
+
+    for giver, phone in zip(people, phones, strict=True):
+        for receiver in people:
+            if receiver != giver:
+                await phone.send_to(text_data=tap(receiver))
+    # Each phone hears its 5 acks and the 5 cards given to it, in any order.
+    frames = [json.loads(await p.receive_from(timeout=5)) for p in phones for _ in range(10)]
+    acks = [frame for frame in frames if frame["type"] == "card_ack"]
+
+    assert [ack["ok"] for ack in acks] == [True] * 30
+    assert len(await cards()) == 30
+    for phone in phones:
+        await phone.disconnect()
