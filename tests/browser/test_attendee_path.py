@@ -82,11 +82,16 @@ def test_attendee_path_join_pitch_round_card_and_leads(chromium, live_server_url
     expect(current.locator(".table-number")).to_have_text("Table 1")
     expect(current).to_contain_text("Who do you know who runs a trucking fleet?")
 
-    current.locator('[data-card-kind="see_me"]').click()
+    card_posts = []
+    ana.on("request", lambda request: "/cards/" in request.url and card_posts.append(request))
+    see_me = current.locator('[data-card-kind="see_me"]')
+    see_me.click()
 
     expect(li.locator("[data-card-feed]")).to_contain_text("Ana Costa: See me")
-    expect(current.locator('[data-card-kind="see_me"]')).to_have_attribute("aria-pressed", "true")
+    expect(see_me).to_have_attribute("aria-pressed", "true")
+    expect(see_me).not_to_have_attribute("data-pending", "true")
     assert Card.objects.filter(kind="see_me").count() == 1
+    assert card_posts == []  # the tap went over the open socket
 
     control(organizer, base, event, "mingle")
     expect(li.locator(".room")).to_have_attribute("data-phase", "mingle")
