@@ -28,6 +28,7 @@ from channels.layers import get_channel_layer
 from channels.sessions import InstanceSessionWrapper
 
 from events.models import Attendee, Event
+from rounds import presence
 from rounds.groups import attendee_group, control_group, event_group
 from rounds.queries import event_state, server_time_ms
 
@@ -180,15 +181,38 @@ def attendee_for_token(token: str) -> Attendee | None:
 
 class AttendeeConsumer(LiveConsumer):
     """An attendee's phone: ``ws/a/<token>/``. The token is the attendee's secret. The socket
-    served there is ``feedback.consumers.PhoneConsumer``, which adds card taps."""
+    served there is ``feedback.consumers.PhoneConsumer``, which adds card taps. While it is open
+    the phone counts as connected (rounds/presence.py)."""
+
+    present_since = 0.0
 
     async def authorize(self) -> tuple[int, tuple[str, ...]] | None:
-        attendee = await attendee_for_token(self.scope["url_route"]["kwargs"]["token"])
+        self.token = self.scope["url_route"]["kwargs"]["token"]
+        attendee = await attendee_for_token(self.token)
         if attendee is None:
             return None
         self.attendee_id = attendee.pk
         groups = (event_group(attendee.event_id), attendee_group(attendee.pk))
         return attendee.event_id, groups
+
+    async def connect(self) -> None:
+        await super().connect()
+        if self.joined:
+            await self.keep_present()
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        await super().receive(text_data=text_data, bytes_data=bytes_data)
+        if time.monotonic() - self.present_since >= presence.REFRESH_S:
+            await self.keep_present()
+
+    async def keep_present(self) -> None:
+        self.present_since = time.monotonic()
+        await presence.mark_connected(self.token)
+
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        if self.joined:
+            await presence.mark_disconnected(self.token)
+        await super().websocket_disconnect(message)
 
 
 @database_sync_to_async

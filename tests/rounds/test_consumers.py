@@ -9,6 +9,7 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
 
+from rounds import presence
 from rounds.consumers import CLOSE_FLOOD, FLOOD_FRAMES
 from rounds.groups import attendee_group, control_group, event_group
 from tests.conftest import ORIGIN, acreate
@@ -240,3 +241,22 @@ async def test_projector_consumer_refuses_a_wrong_key(asgi_app):
     connected, code = await screen.connect()
 
     assert (connected, code) == (False, 4403)
+
+
+async def test_attendee_consumer_counts_the_phone_as_connected_until_it_disconnects(asgi_app):
+    attendee = await acreate(AttendeeFactory)
+    connected = database_sync_to_async(presence.connected_count)
+
+    phone = await phone_of(asgi_app, attendee)
+    while_open = await connected([attendee.token])
+    await phone.disconnect()
+
+    assert (while_open, await connected([attendee.token])) == (1, 0)
+
+
+async def test_attendee_consumer_refused_socket_is_not_counted(asgi_app):
+    communicator = WebsocketCommunicator(asgi_app, "/ws/a/not-a-token/", headers=[ORIGIN])
+
+    await communicator.connect()
+
+    assert presence.connected_count(["not-a-token"]) == 0

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.urls import reverse
 
 from events.models import Event
+from rounds import presence
 from rounds.models import Round, Seat
 from tests.factories import (
     AttendeeFactory,
@@ -265,10 +267,35 @@ def test_control_counters_show_check_ins_and_cards_this_round(organizer_client, 
     assert response.context["counters"] == {
         "present": 2,
         "registered": 5,
+        "phones": 0,
         "cards_this_round": 1,
         "round": 1,
     }
     assert 'hx-trigger="every 5s"' in response.text
+
+
+def test_control_counters_count_the_phones_connected_to_this_event_only(organizer_client, event):
+    here = AttendeeFactory.create_batch(3, event=event, checked_in=True)
+    elsewhere = AttendeeFactory(checked_in=True)
+    for attendee in [*here[:2], elsewhere]:
+        async_to_sync(presence.mark_connected)(attendee.token)
+
+    response = organizer_client.get(reverse("control_counters", args=[event.pk]))
+
+    assert response.context["counters"]["phones"] == 2
+    assert "Phones connected" in response.text
+
+
+@pytest.mark.parametrize("people", [1, 3])
+def test_control_counters_queries_do_not_grow_with_the_room(
+    organizer_client, event, people, django_assert_num_queries
+):
+    RoundFactory(event=event, number=1, running=True)
+    for attendee in AttendeeFactory.create_batch(people, event=event, checked_in=True):
+        async_to_sync(presence.mark_connected)(attendee.token)
+
+    with django_assert_num_queries(7):
+        organizer_client.get(reverse("control_counters", args=[event.pk]))
 
 
 def test_control_counters_of_another_organizers_event_are_not_found(client, event):
