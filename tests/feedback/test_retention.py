@@ -168,6 +168,15 @@ def test_erase_event_personal_data_refuses_an_event_not_closed(status):
     assert Event.objects.get(pk=event.pk).personal_data_erased_at is None
 
 
+def test_erase_event_personal_data_uses_the_event_language_for_the_placeholder():
+    event = EventFactory(closed=True, language=Event.Language.SIMPLIFIED_CHINESE)
+    attendee = AttendeeFactory(event=event)
+
+    retention.erase_event_personal_data(event, by=event.organizer)
+
+    assert Attendee.objects.get(pk=attendee.pk).name == f"已删除的参会者 #{attendee.pk}"
+
+
 def test_erase_event_personal_data_with_blank_emails_keeps_the_unique_email_rule():
     event = EventFactory(closed=True)
     AttendeeFactory.create_batch(3, event=event)
