@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from events.codes import normalize_join_code
+from events.models import Event
 from feedback.models import Card
 from feedback.services import MAX_NOTE_CHARS
 
@@ -24,3 +28,34 @@ class CardForm(forms.Form):
                 if not data.get(field):
                     self.add_error(field, _("This field is required."))
         return data
+
+
+class EraseEventForm(forms.Form):
+    """The organizer confirms deleting an event's personal data by typing its title or code."""
+
+    confirmation = forms.CharField(
+        label=_("Type the event's title or its join code to confirm"), max_length=200
+    )
+
+    def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.event = event
+
+    def clean_confirmation(self) -> str:
+        typed = " ".join(self.cleaned_data["confirmation"].split())
+        title = " ".join(self.event.title.split())
+        if typed.casefold() != title.casefold() and (
+            normalize_join_code(typed) != self.event.join_code
+        ):
+            raise forms.ValidationError(
+                _("That is neither the event's title nor its join code: nothing was deleted.")
+            )
+        return typed
+
+
+class EraseMyDataForm(forms.Form):
+    """An attendee confirms deleting their own data."""
+
+    is_confirmed = forms.BooleanField(
+        label=_("Yes, delete my name, contact details, pitch and notes"), required=True
+    )

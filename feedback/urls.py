@@ -7,4 +7,6 @@ urlpatterns = [
     path("a/<str:token>/cards/", views.card, name="card"),
     path("a/<str:token>/leads/", views.leads, name="leads"),
     path("a/<str:token>/contacts/<int:person_id>.vcf", views.contact_vcard, name="contact_vcard"),
+    path("a/<str:token>/erase/", views.attendee_erase, name="attendee_erase"),
+    path("events/<int:event_id>/erase/", views.event_erase, name="event_erase"),
 ]

@@ -3,18 +3,21 @@ every read starts from it, so one attendee can never see another's cards."""
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.http import HtmxHttpRequest
 from config.i18n import activate_event_language
+from events import queries as event_queries
 from events.models import Attendee
-from feedback import queries, services
-from feedback.forms import CardForm
+from feedback import queries, retention, services
+from feedback.forms import CardForm, EraseEventForm, EraseMyDataForm
 from feedback.vcard import vcard
 from pitches.models import Pitch
 from rounds.routing import attendee_socket_path
@@ -94,3 +97,38 @@ def contact_vcard(request: HttpRequest, token: str, person_id: int) -> HttpRespo
     filename = slugify(person.name) or "contact"
     response["Content-Disposition"] = f'attachment; filename="{filename}.vcf"'
     return response
+
+
+# Deleting personal data: the attendee's own, through their link; or a closed event's, by its
+# organizer (a page under /events/, here because erasure touches pitches and cards).
+
+
+@require_http_methods(["GET", "POST"])
+def attendee_erase(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    """Delete my data. The done page is rendered here: afterwards the old link is gone."""
+    attendee = attendee_for(request, token)
+    form = EraseMyDataForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        event = attendee.event
+        retention.erase_attendee(attendee)
+        return render(request, "feedback/erased.html", {"event": event})
+    context = {"attendee": attendee, "event": attendee.event, "form": form}
+    return render(request, "feedback/erase.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_erase(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
+    event = event_queries.organizer_event(request.user, event_id)
+    data = request.POST if request.method == "POST" else None
+    form = EraseEventForm(data, event=event)
+    if request.method == "POST" and form.is_valid():
+        try:
+            retention.erase_event_personal_data(event, by=request.user)
+        except ValidationError as refusal:
+            form.add_error(None, refusal)
+        else:
+            messages.success(request, _("The personal data of this event was deleted."))
+            return redirect("event_detail", event_id=event.pk)
+    context = {"event": event, "form": form, "attendance": event_queries.attendance(event)}
+    return render(request, "feedback/event_erase.html", context, status=400 if form.errors else 200)

@@ -1,0 +1,146 @@
+"""Deleting personal data after the event, or whenever an attendee asks.
+
+Erasure anonymizes in place: the attendee row stays with a neutral name, so attendance, seats,
+cards by round and kind, introductions by status and the follow-up messages sent keep adding
+up to the same figures. What goes: name, contact details, consent, the pitch, the notes on every
+card the person gave or received, the targets of their introductions, and the personal link
+(a new random token, so the old link answers 404). Names are also taken out of the event's log.
+
+It lives in the feedback app because it touches pitches and cards (apps import leftward only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from events import services as event_services
+from events.codes import new_attendee_token
+from events.models import Attendee, Event, LogEntry
+from feedback.models import Card, Introduction
+from pitches.models import Pitch
+
+PERSONAL_FIELDS = ["name", "email", "company", "job_title", "phone", "is_consenting_to_share"]
+
+
+def placeholder_name(attendee: Attendee) -> str:
+    """The neutral name an erased attendee keeps (the name must not be empty), in the event's
+    language, since it is stored and shown to everyone at the event."""
+    with translation.override(attendee.event.language):
+        return _("Erased attendee #%(n)s") % {"n": attendee.pk}
+
+
+def personal_strings(attendee: Attendee) -> list[str]:
+    """What could identify the attendee in free text such as the event's log."""
+    return [value for value in (attendee.name, attendee.email, attendee.phone) if value]
+
+
+def scrub_log(event: Event, replacements: dict[str, str]) -> None:
+    """Replace each personal string by its placeholder in the event's log; longest first, so a
+    name that contains another is replaced whole."""
+    if not replacements:
+        return
+    ordered = sorted(replacements.items(), key=lambda item: len(item[0]), reverse=True)
+    mentions = Q()
+    for secret, _placeholder in ordered:
+        mentions |= Q(message__contains=secret)
+    changed = []
+    for entry in LogEntry.objects.filter(mentions, event=event):
+        for secret, placeholder in ordered:
+            entry.message = entry.message.replace(secret, placeholder)
+        changed.append(entry)
+    LogEntry.objects.bulk_update(changed, ["message"], batch_size=500)
+    if event.announcement:
+        announcement = event.announcement
+        for secret, placeholder in ordered:
+            announcement = announcement.replace(secret, placeholder)
+        if announcement != event.announcement:
+            event.announcement = announcement
+            event.save(update_fields=["announcement"])
+
+
+def anonymize(attendees: Iterable[Attendee], *, now: datetime) -> dict[str, str]:
+    """Anonymize these attendees' rows, pitches, notes and introduction targets; returns the
+    personal strings that were replaced, with their placeholders (for the log)."""
+    attendees = list(attendees)
+    ids = [attendee.pk for attendee in attendees]
+    replacements: dict[str, str] = {}
+    for attendee in attendees:
+        placeholder = placeholder_name(attendee)
+        if attendee.erased_at is None:
+            replacements |= {secret: placeholder for secret in personal_strings(attendee)}
+            attendee.erased_at = now
+        attendee.name = placeholder
+        attendee.email = attendee.company = attendee.job_title = attendee.phone = ""
+        attendee.is_consenting_to_share = False
+        attendee.token = new_attendee_token()
+    Attendee.objects.bulk_update(
+        attendees, [*PERSONAL_FIELDS, "token", "erased_at"], batch_size=500
+    )
+    Pitch.objects.filter(attendee_id__in=ids).delete()
+    # A note says something about the pitcher as much as about the giver: blank both ways.
+    cards = Card.objects.filter(Q(giver_id__in=ids) | Q(receiver_id__in=ids))
+    cards.exclude(note="").update(note="")
+    Introduction.objects.filter(card__in=cards).exclude(target="").update(target="")
+    return replacements
+
+
+@transaction.atomic
+def erase_attendee(attendee: Attendee, *, by: AbstractBaseUser | None = None) -> Attendee:
+    """Delete one attendee's personal data, at any time (by the attendee through their link, or
+    by an organizer). Erasing again is harmless: it blanks anything written about them since."""
+    attendee = Attendee.objects.select_for_update().select_related("event").get(pk=attendee.pk)
+    first_time = attendee.erased_at is None
+    replacements = anonymize([attendee], now=timezone.now())
+    if first_time:
+        scrub_log(attendee.event, replacements)
+        event_services.record(
+            attendee.event,
+            action="attendee_erased",
+            by=by,
+            message=_("Personal data deleted for %(name)s.") % {"name": attendee.name},
+        )
+    return attendee
+
+
+@transaction.atomic
+def erase_event_personal_data(event: Event, *, by: AbstractBaseUser | None) -> Event:
+    """Delete the personal data of everyone at a closed event; the figures remain. Erasing again
+    is harmless and keeps the first date."""
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    if event.status != Event.Status.CLOSED:
+        raise ValidationError(
+            _("Close the event first: personal data can be deleted only once the event is over."),
+            code="not_closed",
+        )
+    now = timezone.now()
+    attendees = list(event.attendees.select_for_update().order_by("pk"))
+    for attendee in attendees:
+        attendee.event = event
+    replacements = anonymize(attendees, now=now)
+    scrub_log(event, replacements)
+    first_time = event.personal_data_erased_at is None
+    if first_time:
+        event.personal_data_erased_at = now
+        event.save(update_fields=["personal_data_erased_at"])
+        count = len(attendees)
+        event_services.record(
+            event,
+            action="personal_data_erased",
+            by=by,
+            message=ngettext(
+                "Personal data of %(n)s attendee deleted; the figures remain.",
+                "Personal data of %(n)s attendees deleted; the figures remain.",
+                count,
+            )
+            % {"n": count},
+        )
+    return event
