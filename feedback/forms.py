@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from feedback.models import Card
-from feedback.services import MAX_NOTE_CHARS
+from feedback.services import INTRODUCTION_MOVE_LABELS, MAX_NOTE_CHARS
 
 
 class CardForm(forms.Form):
@@ -24,3 +24,10 @@ class CardForm(forms.Form):
                 if not data.get(field):
                     self.add_error(field, _("This field is required."))
         return data
+
+
+class IntroductionMoveForm(forms.Form):
+    """One tap on an introduction's status button; "made" may name whom."""
+
+    action = forms.ChoiceField(choices=list(INTRODUCTION_MOVE_LABELS.items()))
+    target = forms.CharField(max_length=MAX_NOTE_CHARS, required=False)
