@@ -177,6 +177,21 @@ def test_digest_message_html_escapes_what_attendees_wrote(event, closed_round):
     assert "<script>alert(1)</script>" in message.body
 
 
+def test_digest_message_of_a_chinese_event_is_in_chinese(busy, event):
+    event.language = "zh-hans"
+    event.save()
+    busy.refresh_from_db()
+
+    message = digest.digest_message(busy)
+
+    assert message.subject == "你在 Harbour night 的后续跟进"
+    for body in (message.body, html_of(message)):
+        assert "Me，你好：" in body
+        assert "想找你" in body
+        assert "2025年3月1日 19:00" in body
+    assert 'lang="zh-hans"' in html_of(message)
+
+
 def test_reminder_message_lists_the_open_promises_with_links(busy):
     from feedback import queries
 
