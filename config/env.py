@@ -48,6 +48,35 @@ def read_int(env: Mapping[str, str], name: str, *, default: int, minimum: int = 
     return value
 
 
+SITE_URL_NAMES = ("SPEEDNET_SITE_URL", "SITE_URL")
+DEFAULT_SITE_URL = "http://127.0.0.1:8000"
+
+
+def read_site_url(env: Mapping[str, str]) -> str:
+    """Where the server answers, for absolute links in mail: ``SPEEDNET_SITE_URL``, else
+    ``SITE_URL``; an http(s) origin, optionally with a path prefix, without a trailing slash."""
+    for name in SITE_URL_NAMES:
+        raw = env.get(name, "").strip()
+        if raw:
+            break
+    else:
+        return DEFAULT_SITE_URL
+    try:
+        parts = urlsplit(raw)
+        parts.port  # noqa: B018 -- reading it validates the port
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a URL: {error}.") from None
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} must be an http(s) URL with a host, e.g. https://speednet.example.com"
+        )
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} must not carry a query, fragment or credentials."
+        )
+    return raw.rstrip("/")
+
+
 def read_list(env: Mapping[str, str], name: str, *, default: list[str]) -> list[str]:
     raw = env.get(name)
     if raw is None or not raw.strip():

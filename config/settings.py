@@ -145,6 +145,8 @@ EMAIL_USE_TLS = config_env.read_bool(ENV, "EMAIL_USE_TLS", default=True)
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = ENV.get("DEFAULT_FROM_EMAIL", "speednet <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The server's public address, for absolute links in follow-up mail (no request to build them from).
+SITE_URL = config_env.read_site_url(ENV)
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = config_env.read_bool(ENV, "DJANGO_SECURE_SSL_REDIRECT", default=True)

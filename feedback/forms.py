@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from events.codes import normalize_join_code
 from events.models import Event
 from feedback.models import Card
-from feedback.services import MAX_NOTE_CHARS
+from feedback.services import INTRODUCTION_MOVE_LABELS, MAX_NOTE_CHARS
 
 
 class CardForm(forms.Form):
@@ -59,3 +59,10 @@ class EraseMyDataForm(forms.Form):
     is_confirmed = forms.BooleanField(
         label=_("Yes, delete my name, contact details, pitch and notes"), required=True
     )
+
+
+class IntroductionMoveForm(forms.Form):
+    """One tap on an introduction's status button; "made" may name whom."""
+
+    action = forms.ChoiceField(choices=list(INTRODUCTION_MOVE_LABELS.items()))
+    target = forms.CharField(max_length=MAX_NOTE_CHARS, required=False)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from events.models import Attendee
-from feedback.models import Card
+from feedback import services
+from feedback.models import Card, Introduction
 from rounds.models import Round, Seat
 from rounds.queries import itinerary_with_tablemates
 
@@ -118,6 +119,78 @@ def leads_of(attendee: Attendee) -> Leads:
         can_introduce_me=[lead(c.giver, c.note) for c in received if c.kind == Card.Kind.INTRODUCE],
         i_asked_to_see=[lead(c.receiver) for c in given],
     )
+
+
+@dataclass(frozen=True)
+class IntroductionItem:
+    """One introduction as one of its two people sees it."""
+
+    introduction: Introduction
+    person: Attendee  # the other person: the introducer for the pitcher, and the other way round
+    is_introducer: bool
+    moves: list[str]
+    has_contact: bool
+
+    @property
+    def buttons(self) -> list[tuple[str, str]]:
+        return [(move, services.INTRODUCTION_MOVE_LABELS[move]) for move in self.moves]
+
+
+@dataclass(frozen=True)
+class Introductions:
+    offered_to_me: list[IntroductionItem]
+    promised_by_me: list[IntroductionItem]
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.offered_to_me or self.promised_by_me)
+
+
+def introduction_items(
+    attendee: Attendee, introductions: QuerySet[Introduction]
+) -> list[IntroductionItem]:
+    def item(introduction: Introduction) -> IntroductionItem:
+        card = introduction.card
+        is_introducer = card.giver_id == attendee.pk
+        person = card.receiver if is_introducer else card.giver
+        return IntroductionItem(
+            introduction=introduction,
+            person=person,
+            is_introducer=is_introducer,
+            moves=services.moves_for(introduction, attendee_id=attendee.pk),
+            has_contact=attendee.is_consenting_to_share and person.is_consenting_to_share,
+        )
+
+    mine = Q(card__giver_id=attendee.pk) | Q(card__receiver_id=attendee.pk)
+    return [
+        item(introduction)
+        for introduction in introductions.filter(mine)
+        .select_related("card__giver__pitch", "card__receiver__pitch")
+        .order_by("created_at", "pk")
+    ]
+
+
+def introductions_of(attendee: Attendee) -> Introductions:
+    """The introductions offered to the attendee and the ones they promised. One query."""
+    items = introduction_items(attendee, Introduction.objects.all())
+    return Introductions(
+        offered_to_me=[item for item in items if not item.is_introducer],
+        promised_by_me=[item for item in items if item.is_introducer],
+    )
+
+
+def introduction_for(attendee: Attendee, introduction_id: int) -> IntroductionItem | None:
+    """One of the attendee's own introductions, or None when it is not theirs. One query."""
+    items = introduction_items(attendee, Introduction.objects.filter(pk=introduction_id))
+    return items[0] if items else None
+
+
+def open_promises_of(attendee: Attendee) -> list[IntroductionItem]:
+    """The introductions the attendee promised and has not made yet (the pitcher has not
+    declined them either): what the seven-day reminder lists. One query."""
+    open_statuses = [Introduction.Status.OFFERED, Introduction.Status.ACCEPTED]
+    promised = Introduction.objects.filter(card__giver_id=attendee.pk, status__in=open_statuses)
+    return introduction_items(attendee, promised)
 
 
 def contact_for(attendee: Attendee, person_id: int) -> Attendee | None:

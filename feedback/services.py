@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from events.models import Attendee, Event
 from feedback import broadcasts
@@ -145,12 +146,37 @@ INTRODUCTION_MOVES: dict[str, tuple[tuple[str, ...], str]] = {
     "made": ((Introduction.Status.OFFERED, Introduction.Status.ACCEPTED), "introducer"),
     "met": ((Introduction.Status.MADE,), "either"),
 }
+INTRODUCTION_MOVE_LABELS = {
+    "accept": gettext_lazy("Accept"),
+    "decline": gettext_lazy("Decline"),
+    "made": gettext_lazy("I made the introduction"),
+    "met": gettext_lazy("We met"),
+}
 MOVE_RESULTS = {
     "accept": (Introduction.Status.ACCEPTED, "accepted_at"),
     "decline": (Introduction.Status.DECLINED, "declined_at"),
     "made": (Introduction.Status.MADE, "made_at"),
     "met": (Introduction.Status.MET, "met_at"),
 }
+
+
+def movers(card: Card, who: str) -> set[int]:
+    """The attendee ids a move's "who" (pitcher, introducer, either) stands for on this card."""
+    return {
+        "pitcher": {card.receiver_id},
+        "introducer": {card.giver_id},
+        "either": {card.receiver_id, card.giver_id},
+    }[who]
+
+
+def moves_for(introduction: Introduction, *, attendee_id: int) -> list[str]:
+    """The moves this attendee may make on this introduction now, in the table's order: exactly
+    the ones ``move_introduction`` would accept from them."""
+    return [
+        action
+        for action, (starts, who) in INTRODUCTION_MOVES.items()
+        if introduction.status in starts and attendee_id in movers(introduction.card, who)
+    ]
 
 
 @transaction.atomic
@@ -164,13 +190,7 @@ def move_introduction(
     if action not in INTRODUCTION_MOVES:
         raise ValidationError(_("Unknown step."), code="action")
     starts, who = INTRODUCTION_MOVES[action]
-    card = introduction.card
-    allowed = {
-        "pitcher": {card.receiver_id},
-        "introducer": {card.giver_id},
-        "either": {card.receiver_id, card.giver_id},
-    }[who]
-    if by.pk not in allowed:
+    if by.pk not in movers(introduction.card, who):
         raise ValidationError(_("This introduction is not yours to change."), code="forbidden")
     if introduction.status not in starts:
         raise ValidationError(
@@ -193,3 +213,21 @@ def move_introduction(
     setattr(introduction, stamp, timezone.now())
     introduction.save()
     return introduction
+
+
+@transaction.atomic
+def unsubscribe(attendee: Attendee) -> Attendee:
+    """Stop this attendee's follow-up mail. Repeating it keeps the first time."""
+    Attendee.objects.filter(pk=attendee.pk, unsubscribed_at__isnull=True).update(
+        unsubscribed_at=timezone.now()
+    )
+    attendee.refresh_from_db(fields=["unsubscribed_at"])
+    return attendee
+
+
+@transaction.atomic
+def resubscribe(attendee: Attendee) -> Attendee:
+    """Undo ``unsubscribe``: follow-up mail not sent yet will be sent again."""
+    Attendee.objects.filter(pk=attendee.pk).update(unsubscribed_at=None)
+    attendee.unsubscribed_at = None
+    return attendee

@@ -6,6 +6,13 @@ urlpatterns = [
     path("a/<str:token>/", views.room, name="room"),
     path("a/<str:token>/cards/", views.card, name="card"),
     path("a/<str:token>/leads/", views.leads, name="leads"),
+    path(
+        "a/<str:token>/introductions/<int:introduction_id>/",
+        views.introduction_move,
+        name="introduction_move",
+    ),
+    path("a/<str:token>/unsubscribe/", views.unsubscribe, name="unsubscribe"),
+    path("a/<str:token>/resubscribe/", views.resubscribe, name="resubscribe"),
     path("a/<str:token>/contacts/<int:person_id>.vcf", views.contact_vcard, name="contact_vcard"),
     path("a/<str:token>/erase/", views.attendee_erase, name="attendee_erase"),
     path("events/<int:event_id>/erase/", views.event_erase, name="event_erase"),

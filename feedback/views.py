@@ -8,8 +8,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.http import HtmxHttpRequest
@@ -17,7 +19,7 @@ from config.i18n import activate_event_language
 from events import queries as event_queries
 from events.models import Attendee
 from feedback import queries, retention, services
-from feedback.forms import CardForm, EraseEventForm, EraseMyDataForm
+from feedback.forms import CardForm, EraseEventForm, EraseMyDataForm, IntroductionMoveForm
 from feedback.vcard import vcard
 from pitches.models import Pitch
 from rounds.routing import attendee_socket_path
@@ -76,11 +78,81 @@ def card(request: HttpRequest, token: str) -> JsonResponse:
     return JsonResponse({"client_id": str(given.client_id), "card": given.pk, "is_given": True})
 
 
+def leads_context(attendee: Attendee, refusal: dict | None = None) -> dict:
+    return {
+        "attendee": attendee,
+        "event": attendee.event,
+        "leads": queries.leads_of(attendee),
+        "introductions": queries.introductions_of(attendee),
+        "refusal": refusal,
+    }
+
+
 @require_GET
 def leads(request: HtmxHttpRequest, token: str) -> HttpResponse:
     attendee = attendee_for(request, token)
-    context = {"attendee": attendee, "event": attendee.event, "leads": queries.leads_of(attendee)}
-    return render(request, "feedback/leads.html", context)
+    return render(request, "feedback/leads.html", leads_context(attendee))
+
+
+@require_POST
+def introduction_move(request: HtmxHttpRequest, token: str, introduction_id: int) -> HttpResponse:
+    """One status step on one of the attendee's own introductions. With htmx the answer is the
+    introduction's fragment; without JS, back to the leads page. A refusal keeps what was typed."""
+    attendee = attendee_for(request, token)
+    item = queries.introduction_for(attendee, introduction_id)
+    if item is None:
+        raise Http404(_("No such introduction."))
+    form = IntroductionMoveForm(request.POST)
+    error = ""
+    if not form.is_valid():
+        error = " ".join(message for errors in form.errors.values() for message in errors)
+    else:
+        try:
+            services.move_introduction(
+                item.introduction,
+                action=form.cleaned_data["action"],
+                by=attendee,
+                target=form.cleaned_data["target"],
+            )
+        except ValidationError as refusal:
+            error = " ".join(refusal.messages)
+    refusal = None
+    if error:
+        refusal = {"id": introduction_id, "error": error, "target": request.POST.get("target", "")}
+    if request.htmx:
+        context = {
+            "attendee": attendee,
+            "item": queries.introduction_for(attendee, introduction_id),
+            "refusal": refusal,
+        }
+        return render(request, "feedback/partials/introduction.html", context)
+    if refusal:
+        context = leads_context(attendee, refusal)
+        return render(request, "feedback/leads.html", context, status=400)
+    return redirect(reverse("leads", args=[token]) + f"#introduction-{introduction_id}-item")
+
+
+# Mail providers' one-click unsubscribe (RFC 8058) POSTs here with no CSRF token and no cookies.
+# The secret token in the URL is the credential, as for every attendee page, and the only thing a
+# forged POST could do is stop this attendee's follow-up mail, so the view is exempt from CSRF.
+# Resubscribing (which sends mail again) stays behind CSRF in its own view.
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    """GET asks to confirm (link scanners prefetch links, so a GET changes nothing); POST stops
+    the follow-up mail for this attendee."""
+    attendee = attendee_for(request, token)
+    if request.method == "POST":
+        attendee = services.unsubscribe(attendee)
+    context = {"attendee": attendee, "event": attendee.event}
+    return render(request, "feedback/unsubscribe.html", context)
+
+
+@require_POST
+def resubscribe(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    attendee = attendee_for(request, token)
+    services.resubscribe(attendee)
+    return redirect("unsubscribe", token=token)
 
 
 @require_GET

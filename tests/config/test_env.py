@@ -121,3 +121,30 @@ def test_read_caches_uses_memory_by_default_and_redis_with_redis_url():
             "KEY_PREFIX": "speednet",
         }
     }
+
+
+def test_read_site_url_defaults_to_the_development_server():
+    assert env.read_site_url({}) == "http://127.0.0.1:8000"
+
+
+def test_read_site_url_prefers_speednet_site_url_and_drops_the_trailing_slash():
+    raw = {"SPEEDNET_SITE_URL": "https://speednet.example.com/", "SITE_URL": "http://other"}
+
+    assert env.read_site_url(raw) == "https://speednet.example.com"
+    assert env.read_site_url({"SITE_URL": " http://host:8080/app/ "}) == "http://host:8080/app"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "speednet.example.com",
+        "ftp://speednet.example.com",
+        "https://",
+        "https://host:port",
+        "https://host/?x=1",
+        "https://user:pw@host",
+    ],
+)
+def test_read_site_url_refuses_anything_but_an_http_url_naming_the_variable(raw):
+    with pytest.raises(ImproperlyConfigured, match=r"^SITE_URL="):
+        env.read_site_url({"SITE_URL": raw})

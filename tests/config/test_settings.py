@@ -91,3 +91,12 @@ def test_settings_production_passes_check_deploy_without_warnings():
 
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_settings_refuse_a_site_url_that_is_not_http():
+    result = run_python(
+        ["-c", "import django; django.setup()"], {"SPEEDNET_SITE_URL": "speednet.example.com"}
+    )
+
+    assert result.returncode != 0
+    assert "SPEEDNET_SITE_URL='speednet.example.com' must be an http(s) URL" in result.stderr

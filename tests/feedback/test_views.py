@@ -224,7 +224,7 @@ def test_leads_queries_do_not_grow_with_cards(client, round_, cards, django_asse
         CardFactory(round=round_, giver=other, receiver=me)
         CardFactory(round=round_, giver=me, receiver=other)
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         client.get(reverse("leads", args=[me.token]))
 
 
