@@ -6,5 +6,9 @@ urlpatterns = [
     path("a/<str:token>/", views.room, name="room"),
     path("a/<str:token>/cards/", views.card, name="card"),
     path("a/<str:token>/leads/", views.leads, name="leads"),
+    path("a/<str:token>/leads/leads.csv", views.leads_csv, name="leads_csv"),
+    path("a/<str:token>/leads/contacts.vcf", views.leads_vcf, name="leads_vcf"),
+    path("events/<int:event_id>/report/", views.event_report, name="event_report"),
+    path("events/<int:event_id>/exports/<slug:kind>.csv", views.event_export, name="event_export"),
     path("a/<str:token>/contacts/<int:person_id>.vcf", views.contact_vcard, name="contact_vcard"),
 ]

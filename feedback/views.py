@@ -3,6 +3,7 @@ every read starts from it, so one attendee can never see another's cards."""
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -12,8 +13,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from config.http import HtmxHttpRequest
 from config.i18n import activate_event_language
+from events import queries as event_queries
 from events.models import Attendee
-from feedback import queries, services
+from feedback import exports, queries, reports, services
 from feedback.forms import CardForm
 from feedback.vcard import vcard
 from pitches.models import Pitch
@@ -85,6 +87,25 @@ def leads(request: HtmxHttpRequest, token: str) -> HttpResponse:
 
 
 @require_GET
+def leads_csv(request: HttpRequest, token: str) -> HttpResponse:
+    """The leads page as a spreadsheet: one row per lead, contact details as on the page."""
+    attendee = attendee_for(request, token)
+    return exports.csv_response(exports.leads_rows(attendee))
+
+
+@require_GET
+def leads_vcf(request: HttpRequest, token: str) -> HttpResponse:
+    """Everyone on the leads page in one address-book file, contact details as on the page."""
+    attendee = attendee_for(request, token)
+    response = HttpResponse(
+        exports.leads_vcards(attendee), content_type="text/vcard; charset=utf-8"
+    )
+    filename = slugify(attendee.event.slug) or "event"
+    response["Content-Disposition"] = f'attachment; filename="{filename}-contacts.vcf"'
+    return response
+
+
+@require_GET
 def contact_vcard(request: HttpRequest, token: str, person_id: int) -> HttpResponse:
     attendee = attendee_for(request, token)
     person = queries.contact_for(attendee, person_id)
@@ -98,3 +119,25 @@ def contact_vcard(request: HttpRequest, token: str, person_id: int) -> HttpRespo
     filename = slugify(person.name) or "contact"
     response["Content-Disposition"] = f'attachment; filename="{filename}.vcf"'
     return response
+
+
+# The organizer's after-event pages: scoped like every organizer page.
+
+
+@login_required
+@require_GET
+def event_export(request: HttpRequest, event_id: int, kind: str) -> HttpResponse:
+    """An event's attendees, cards or introductions as CSV (consent rules: feedback/exports.py)."""
+    event = event_queries.organizer_event(request.user, event_id)
+    if kind not in exports.KINDS:
+        raise Http404(_("No such export."))
+    return exports.csv_response(exports.event_sheet(kind, [event.pk]))
+
+
+@login_required
+@require_GET
+def event_report(request: HttpRequest, event_id: int) -> HttpResponse:
+    event = event_queries.organizer_event(request.user, event_id)
+    report = reports.event_report(event)
+    context = {"event": event, "report": report, "charts": reports.report_charts(report)}
+    return render(request, "feedback/report.html", context)
