@@ -58,8 +58,8 @@ class EventAdmin(BaseEventAdmin):
         return format_html('<a href="{}">{}</a>', url, _("Report"))
 
     def export(self, kind: str, queryset: QuerySet[Event]) -> HttpResponse:
-        event_ids = list(queryset.order_by().values_list("pk", flat=True))
-        return exports.csv_response(exports.event_sheet(kind, event_ids))
+        events = list(queryset.order_by("pk").values_list("pk", "slug"))
+        return exports.csv_response(exports.event_sheet(kind, events))
 
     @admin.action(description=_("Export attendees as CSV"), permissions=["view"])
     def export_attendees(self, request: HttpRequest, queryset: QuerySet[Event]) -> HttpResponse:

@@ -93,12 +93,13 @@ def shared_contact(person: Attendee) -> list[str]:
     return [person.email, person.phone]
 
 
-def sheet_name(event_ids: Sequence[int], slugs: dict[int, str], kind: str) -> str:
-    stem = slugs[event_ids[0]] if len(event_ids) == 1 and event_ids[0] in slugs else "events"
+def sheet_name(slugs: Sequence[str], kind: str) -> str:
+    """``<event slug>-<kind>``, or ``events-<kind>`` for several events."""
+    stem = slugs[0] if len(slugs) == 1 else "events"
     return f"{slugify(stem) or 'event'}-{kind}"
 
 
-def attendee_rows(event_ids: Sequence[int]) -> Sheet:
+def attendee_rows(event_ids: Sequence[int], name: str) -> Sheet:
     """Every attendee of these events, with email and phone (the organizer's own records)."""
     attendees = list(
         Attendee.objects.filter(event_id__in=event_ids)
@@ -139,11 +140,10 @@ def attendee_rows(event_ids: Sequence[int]) -> Sheet:
                 pitch.ask if pitch else "",
             ]
         )
-    slugs = {a.event_id: a.event.slug for a in attendees}
-    return Sheet(sheet_name(event_ids, slugs, "attendees"), header, rows)
+    return Sheet(name, header, rows)
 
 
-def card_rows(event_ids: Sequence[int]) -> Sheet:
+def card_rows(event_ids: Sequence[int], name: str) -> Sheet:
     """Every card of these events; giver's and receiver's contact details only where consented."""
     cards = list(
         Card.objects.filter(round__event_id__in=event_ids)
@@ -181,11 +181,10 @@ def card_rows(event_ids: Sequence[int]) -> Sheet:
         ]
         for card in cards
     ]
-    slugs = {c.round.event_id: c.round.event.slug for c in cards}
-    return Sheet(sheet_name(event_ids, slugs, "cards"), header, rows)
+    return Sheet(name, header, rows)
 
 
-def introduction_rows(event_ids: Sequence[int]) -> Sheet:
+def introduction_rows(event_ids: Sequence[int], name: str) -> Sheet:
     """Every introduction of these events; contact details only where the person consented."""
     introductions = list(
         Introduction.objects.filter(card__round__event_id__in=event_ids)
@@ -232,15 +231,16 @@ def introduction_rows(event_ids: Sequence[int]) -> Sheet:
                 local_time(introduction.declined_at, tz),
             ]
         )
-    slugs = {i.card.round.event_id: i.card.round.event.slug for i in introductions}
-    return Sheet(sheet_name(event_ids, slugs, "introductions"), header, rows)
+    return Sheet(name, header, rows)
 
 
 EVENT_SHEETS = {"attendees": attendee_rows, "cards": card_rows, "introductions": introduction_rows}
 
 
-def event_sheet(kind: str, event_ids: Sequence[int]) -> Sheet:
-    return EVENT_SHEETS[kind](list(event_ids))
+def event_sheet(kind: str, events: Sequence[tuple[int, str]]) -> Sheet:
+    """The ``kind`` export of these events, given as (id, slug) pairs."""
+    name = sheet_name([slug for _pk, slug in events], kind)
+    return EVENT_SHEETS[kind]([pk for pk, _slug in events], name)
 
 
 # The attendee's own leads.

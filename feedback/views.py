@@ -131,7 +131,7 @@ def event_export(request: HttpRequest, event_id: int, kind: str) -> HttpResponse
     event = event_queries.organizer_event(request.user, event_id)
     if kind not in exports.KINDS:
         raise Http404(_("No such export."))
-    return exports.csv_response(exports.event_sheet(kind, [event.pk]))
+    return exports.csv_response(exports.event_sheet(kind, [(event.pk, event.slug)]))
 
 
 @login_required
