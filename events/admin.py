@@ -1,15 +1,63 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Field, Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Attendee, Event, LogEntry
 
 
+class OrganizedEventFilter(admin.RelatedFieldListFilter):
+    """The event filter of a changelist: a staff organizer is offered only their own events."""
+
+    def field_choices(
+        self, field: Field, request: HttpRequest, model_admin: admin.ModelAdmin
+    ) -> list[tuple[Any, str]]:
+        if request.user.is_superuser:
+            return super().field_choices(field, request, model_admin)
+        events = Event.objects.organized_by(request.user).order_by("-starts_at", "pk")
+        return [(event.pk, str(event)) for event in events]
+
+
+class OrganizerScopedAdmin(admin.ModelAdmin):
+    """A staff user who is not a superuser sees, changes and exports only the rows of the events
+    they organize (or co-organize); a superuser sees everything. ``event_path`` leads from the
+    model to its event. Foreign-key choices are scoped the same way, through the related
+    model's own admin."""
+
+    event_path = "event"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        events = Event.objects.organized_by(request.user).values("pk")
+        return queryset.filter(**{f"{self.event_path}__in": events})
+
+    def formfield_for_foreignkey(self, db_field: Field, request: HttpRequest, **kwargs: Any) -> Any:
+        if not request.user.is_superuser and "queryset" not in kwargs:
+            related = scoped_admin_of(self.admin_site, db_field.related_model)
+            if related is not None:
+                kwargs["queryset"] = related.get_queryset(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+def scoped_admin_of(site: admin.AdminSite, model: type[Model]) -> OrganizerScopedAdmin | None:
+    try:
+        model_admin = site.get_model_admin(model)
+    except admin.sites.NotRegistered:
+        return None
+    return model_admin if isinstance(model_admin, OrganizerScopedAdmin) else None
+
+
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(OrganizerScopedAdmin):
+    """feedback/admin.py extends this with the post-event report and the CSV exports."""
+
+    event_path = "pk"
     list_display = [
         "title",
         "starts_at",
@@ -72,9 +120,9 @@ class CheckedInFilter(admin.SimpleListFilter):
 
 
 @admin.register(Attendee)
-class AttendeeAdmin(admin.ModelAdmin):
+class AttendeeAdmin(OrganizerScopedAdmin):
     list_display = ["name", "company", "email", "event", "checked_in_at", "left_at"]
-    list_filter = ["event", CheckedInFilter, "is_consenting_to_share"]
+    list_filter = [("event", OrganizedEventFilter), CheckedInFilter, "is_consenting_to_share"]
     search_fields = ["name", "email", "company", "job_title"]
     list_select_related = ["event"]
     readonly_fields = ["token", "created_at"]
@@ -82,9 +130,9 @@ class AttendeeAdmin(admin.ModelAdmin):
 
 
 @admin.register(LogEntry)
-class LogEntryAdmin(admin.ModelAdmin):
+class LogEntryAdmin(OrganizerScopedAdmin):
     list_display = ["created_at", "event", "action", "message", "actor"]
-    list_filter = ["event", "action"]
+    list_filter = [("event", OrganizedEventFilter), "action"]
     search_fields = ["message"]
     list_select_related = ["event", "actor"]
     readonly_fields = ["event", "created_at", "actor", "action", "message"]

@@ -2,62 +2,78 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from events import admin as events_admin
+from events.admin import EventAdmin as BaseEventAdmin
+from events.admin import OrganizedEventFilter, OrganizerScopedAdmin
 from events.models import Event
-from feedback import retention
+from feedback import exports, reports, retention
 from feedback.models import Card, Digest, Introduction
 
-
-@admin.register(Card)
-class CardAdmin(admin.ModelAdmin):
-    list_display = ["giver", "receiver", "kind", "round", "note", "created_at"]
-    list_filter = ["round__event", "kind", "round__number"]
-    search_fields = ["giver__name", "receiver__name", "note"]
-    list_select_related = ["giver", "receiver", "round"]
-    autocomplete_fields = ["giver", "receiver"]
-    readonly_fields = ["client_id", "created_at"]
-
-
-@admin.register(Introduction)
-class IntroductionAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "introducer", "pitcher", "target", "status", "created_at"]
-    list_filter = ["card__round__event", "status"]
-    search_fields = ["card__giver__name", "card__receiver__name", "target"]
-    list_select_related = ["card__giver", "card__receiver"]
-    readonly_fields = ["created_at", "accepted_at", "made_at", "met_at", "declined_at"]
-
-    @admin.display(description=_("introducer"), ordering="card__giver__name")
-    def introducer(self, introduction: Introduction) -> str:
-        return str(introduction.card.giver)
-
-    @admin.display(description=_("pitcher"), ordering="card__receiver__name")
-    def pitcher(self, introduction: Introduction) -> str:
-        return str(introduction.card.receiver)
-
-
-@admin.register(Digest)
-class DigestAdmin(admin.ModelAdmin):
-    list_display = ["attendee", "kind", "sent_at"]
-    list_filter = ["attendee__event", "kind"]
-    search_fields = ["attendee__name", "attendee__email"]
-    list_select_related = ["attendee"]
-    readonly_fields = ["sent_at"]
-
-
-# Erasure touches pitches and cards, so the action on events is added here (apps import leftward
-# only): the events app's admin, with one more action.
+# The event's report, exports and erasure read or change cards and introductions, so they join the
+# event's admin here: apps import leftward only (events → pitches → rounds → feedback).
 admin.site.unregister(Event)
 
 
 @admin.register(Event)
-class EventAdmin(events_admin.EventAdmin):
-    actions = [*(events_admin.EventAdmin.actions or ()), "erase_personal_data"]
+class EventAdmin(BaseEventAdmin):
+    """The event admin with the post-event report (a button on the change page and a column on
+    the list) and CSV exports of the selected events. Both go through ``get_queryset``, so a staff
+    organizer reaches only their own events."""
+
+    list_display = [*BaseEventAdmin.list_display, "report_link"]
+    actions = ["export_attendees", "export_cards", "export_introductions", "erase_personal_data"]
+
+    def get_urls(self) -> list[URLPattern]:
+        report = path(
+            "<path:object_id>/report/",
+            self.admin_site.admin_view(self.report_view),
+            name="events_event_report",
+        )
+        return [report, *super().get_urls()]
+
+    def report_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        event = self.get_object(request, unquote(object_id))
+        if event is None or not self.has_view_permission(request, event):
+            raise Http404(_("No such event."))
+        report = reports.event_report(event)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Report: %(event)s") % {"event": event},
+            "event": event,
+            "report": report,
+            "charts": reports.report_charts(report),
+        }
+        return TemplateResponse(request, "admin/events/event/report.html", context)
+
+    @admin.display(description=_("report"))
+    def report_link(self, event: Event) -> str:
+        url = reverse("admin:events_event_report", args=[event.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Report"))
+
+    def export(self, kind: str, queryset: QuerySet[Event]) -> HttpResponse:
+        events = list(queryset.order_by("pk").values_list("pk", "slug"))
+        return exports.csv_response(exports.event_sheet(kind, events))
+
+    @admin.action(description=_("Export attendees as CSV"), permissions=["view"])
+    def export_attendees(self, request: HttpRequest, queryset: QuerySet[Event]) -> HttpResponse:
+        return self.export("attendees", queryset)
+
+    @admin.action(description=_("Export cards as CSV"), permissions=["view"])
+    def export_cards(self, request: HttpRequest, queryset: QuerySet[Event]) -> HttpResponse:
+        return self.export("cards", queryset)
+
+    @admin.action(description=_("Export introductions as CSV"), permissions=["view"])
+    def export_introductions(self, request: HttpRequest, queryset: QuerySet[Event]) -> HttpResponse:
+        return self.export("introductions", queryset)
 
     @admin.action(
         description=_("Delete personal data of the selected closed events"),
@@ -104,3 +120,42 @@ class EventAdmin(events_admin.EventAdmin):
                 messages.WARNING,
             )
         return None
+
+
+@admin.register(Card)
+class CardAdmin(OrganizerScopedAdmin):
+    event_path = "round__event"
+    list_display = ["giver", "receiver", "kind", "round", "note", "created_at"]
+    list_filter = [("round__event", OrganizedEventFilter), "kind", "round__number"]
+    search_fields = ["giver__name", "receiver__name", "note"]
+    list_select_related = ["giver", "receiver", "round"]
+    autocomplete_fields = ["giver", "receiver"]
+    readonly_fields = ["client_id", "created_at"]
+
+
+@admin.register(Introduction)
+class IntroductionAdmin(OrganizerScopedAdmin):
+    event_path = "card__round__event"
+    list_display = ["__str__", "introducer", "pitcher", "target", "status", "created_at"]
+    list_filter = [("card__round__event", OrganizedEventFilter), "status"]
+    search_fields = ["card__giver__name", "card__receiver__name", "target"]
+    list_select_related = ["card__giver", "card__receiver"]
+    readonly_fields = ["created_at", "accepted_at", "made_at", "met_at", "declined_at"]
+
+    @admin.display(description=_("introducer"), ordering="card__giver__name")
+    def introducer(self, introduction: Introduction) -> str:
+        return str(introduction.card.giver)
+
+    @admin.display(description=_("pitcher"), ordering="card__receiver__name")
+    def pitcher(self, introduction: Introduction) -> str:
+        return str(introduction.card.receiver)
+
+
+@admin.register(Digest)
+class DigestAdmin(OrganizerScopedAdmin):
+    event_path = "attendee__event"
+    list_display = ["attendee", "kind", "sent_at"]
+    list_filter = [("attendee__event", OrganizedEventFilter), "kind"]
+    search_fields = ["attendee__name", "attendee__email"]
+    list_select_related = ["attendee"]
+    readonly_fields = ["sent_at"]

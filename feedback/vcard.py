@@ -9,7 +9,8 @@ def escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
-def vcard(person: Attendee, *, note: str = "") -> str:
+def vcard(person: Attendee, *, note: str = "", with_contact: bool = True) -> str:
+    """The person's card; ``with_contact=False`` leaves out email and phone (no consent)."""
     lines = [
         "BEGIN:VCARD",
         "VERSION:3.0",
@@ -20,9 +21,9 @@ def vcard(person: Attendee, *, note: str = "") -> str:
         lines.append(f"ORG:{escape(person.company)}")
     if person.job_title:
         lines.append(f"TITLE:{escape(person.job_title)}")
-    if person.email:
+    if with_contact and person.email:
         lines.append(f"EMAIL;TYPE=INTERNET:{escape(person.email)}")
-    if person.phone:
+    if with_contact and person.phone:
         lines.append(f"TEL;TYPE=CELL:{escape(person.phone)}")
     if note:
         lines.append(f"NOTE:{escape(note)}")

@@ -18,7 +18,7 @@ from config.http import HtmxHttpRequest
 from config.i18n import activate_event_language
 from events import queries as event_queries
 from events.models import Attendee
-from feedback import queries, retention, services
+from feedback import exports, queries, reports, retention, services
 from feedback.forms import CardForm, EraseEventForm, EraseMyDataForm, IntroductionMoveForm
 from feedback.vcard import vcard
 from pitches.models import Pitch
@@ -156,6 +156,25 @@ def resubscribe(request: HtmxHttpRequest, token: str) -> HttpResponse:
 
 
 @require_GET
+def leads_csv(request: HttpRequest, token: str) -> HttpResponse:
+    """The leads page as a spreadsheet: one row per lead, contact details as on the page."""
+    attendee = attendee_for(request, token)
+    return exports.csv_response(exports.leads_rows(attendee))
+
+
+@require_GET
+def leads_vcf(request: HttpRequest, token: str) -> HttpResponse:
+    """Everyone on the leads page in one address-book file, contact details as on the page."""
+    attendee = attendee_for(request, token)
+    response = HttpResponse(
+        exports.leads_vcards(attendee), content_type="text/vcard; charset=utf-8"
+    )
+    filename = slugify(attendee.event.slug) or "event"
+    response["Content-Disposition"] = f'attachment; filename="{filename}-contacts.vcf"'
+    return response
+
+
+@require_GET
 def contact_vcard(request: HttpRequest, token: str, person_id: int) -> HttpResponse:
     attendee = attendee_for(request, token)
     person = queries.contact_for(attendee, person_id)
@@ -204,3 +223,25 @@ def event_erase(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
             return redirect("event_detail", event_id=event.pk)
     context = {"event": event, "form": form, "attendance": event_queries.attendance(event)}
     return render(request, "feedback/event_erase.html", context, status=400 if form.errors else 200)
+
+
+# The organizer's after-event pages: scoped like every organizer page.
+
+
+@login_required
+@require_GET
+def event_export(request: HttpRequest, event_id: int, kind: str) -> HttpResponse:
+    """An event's attendees, cards or introductions as CSV (consent rules: feedback/exports.py)."""
+    event = event_queries.organizer_event(request.user, event_id)
+    if kind not in exports.KINDS:
+        raise Http404(_("No such export."))
+    return exports.csv_response(exports.event_sheet(kind, [(event.pk, event.slug)]))
+
+
+@login_required
+@require_GET
+def event_report(request: HttpRequest, event_id: int) -> HttpResponse:
+    event = event_queries.organizer_event(request.user, event_id)
+    report = reports.event_report(event)
+    context = {"event": event, "report": report, "charts": reports.report_charts(report)}
+    return render(request, "feedback/report.html", context)

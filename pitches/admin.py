@@ -3,13 +3,15 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from events.admin import OrganizedEventFilter, OrganizerScopedAdmin
 from pitches.models import Pitch
 
 
 @admin.register(Pitch)
-class PitchAdmin(admin.ModelAdmin):
+class PitchAdmin(OrganizerScopedAdmin):
+    event_path = "attendee__event"
     list_display = ["attendee", "event", "ask", "word_count", "spoken_seconds", "updated_at"]
-    list_filter = ["attendee__event"]
+    list_filter = [("attendee__event", OrganizedEventFilter)]
     search_fields = ["attendee__name", "attendee__company", "need", "offer", "ask"]
     list_select_related = ["attendee__event"]
     autocomplete_fields = ["attendee"]

@@ -4,10 +4,12 @@ the number of rows."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from events.models import LogEntry
 from tests.factories import (
     AttendeeFactory,
     CardFactory,
@@ -15,6 +17,7 @@ from tests.factories import (
     EventFactory,
     IntroductionFactory,
     PitchFactory,
+    RoundFactory,
     SeatFactory,
     TableFactory,
     UserFactory,
@@ -63,3 +66,175 @@ def test_admin_changelist_queries_do_not_grow_with_rows(
 
     assert response.status_code == 200
     assert response.context["cl"].result_count == 3
+
+
+# Staff organizers see only their own events' rows; superusers see everything.
+
+SCOPED = [
+    ("events", "event"),
+    ("events", "attendee"),
+    ("events", "logentry"),
+    ("pitches", "pitch"),
+    ("rounds", "round"),
+    ("rounds", "table"),
+    ("rounds", "seat"),
+    ("feedback", "card"),
+    ("feedback", "introduction"),
+    ("feedback", "digest"),
+]
+
+EVENT_PATHS = {
+    "event": "pk",
+    "attendee": "event",
+    "logentry": "event",
+    "pitch": "attendee__event",
+    "round": "event",
+    "table": "round__event",
+    "seat": "round__event",
+    "card": "round__event",
+    "introduction": "card__round__event",
+    "digest": "attendee__event",
+}
+
+
+def staff_organizer():
+    user = UserFactory(is_staff=True)
+    codenames = [f"{action}_{model}" for _, model in SCOPED for action in ("view", "change")]
+    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+    return user
+
+
+def busy_event(organizer, title: str):
+    """An event with one row of every kind the admin lists."""
+    event = EventFactory(organizer=organizer, title=title)
+    seat = SeatFactory(table=TableFactory(round=RoundFactory(event=event, done=True)))
+    card = CardFactory(round=seat.round, giver=seat.attendee, introduce=True)
+    IntroductionFactory(card=card)
+    PitchFactory(attendee=seat.attendee)
+    DigestFactory(attendee=seat.attendee)
+    LogEntry.objects.create(event=event, action="test", message=f"{title} happened")
+    return event
+
+
+@pytest.fixture
+def two_events():
+    mine = busy_event(staff_organizer(), "Mine")
+    theirs = busy_event(staff_organizer(), "Theirs")
+    return mine, theirs
+
+
+@pytest.mark.parametrize(("app", "model"), SCOPED)
+def test_admin_staff_organizer_sees_only_their_events_rows(client, two_events, app, model):
+    mine, _theirs = two_events
+    client.force_login(mine.organizer)
+
+    response = client.get(reverse(f"admin:{app}_{model}_changelist"))
+
+    assert response.status_code == 200
+    shown = response.context["cl"].queryset
+    assert shown.count() >= 1
+    assert set(shown.values_list(EVENT_PATHS[model], flat=True)) == {mine.pk}
+    assert "Theirs" not in response.text
+
+
+@pytest.mark.parametrize(("app", "model"), SCOPED)
+def test_admin_superuser_sees_every_events_rows(admin_client, two_events, app, model):
+    response = admin_client.get(reverse(f"admin:{app}_{model}_changelist"))
+
+    cl = response.context["cl"]
+    assert cl.result_count == cl.model._default_manager.count() >= 2
+
+
+def test_admin_co_organizer_sees_the_event(client, two_events):
+    mine, _theirs = two_events
+    helper = staff_organizer()
+    mine.co_organizers.add(helper)
+    client.force_login(helper)
+
+    response = client.get(reverse("admin:events_event_changelist"))
+
+    assert [event.pk for event in response.context["cl"].result_list] == [mine.pk]
+
+
+def test_admin_staff_organizer_cannot_open_another_organizers_event(client, two_events):
+    mine, theirs = two_events
+    client.force_login(mine.organizer)
+
+    response = client.get(reverse("admin:events_event_change", args=[theirs.pk]))
+
+    assert response.status_code == 302
+    assert response.url == reverse("admin:index")
+
+
+def test_admin_attendee_form_offers_only_own_events(client, two_events):
+    mine, _theirs = two_events
+    client.force_login(mine.organizer)
+    attendee = mine.attendees.first()
+
+    response = client.get(reverse("admin:events_attendee_change", args=[attendee.pk]))
+
+    field = response.context["adminform"].form.fields["event"]
+    assert list(field.queryset) == [mine]
+
+
+def test_admin_report_of_own_event_renders_in_the_admin(client, two_events):
+    mine, _theirs = two_events
+    client.force_login(mine.organizer)
+
+    change = client.get(reverse("admin:events_event_change", args=[mine.pk]))
+    response = client.get(reverse("admin:events_event_report", args=[mine.pk]))
+
+    assert reverse("admin:events_event_report", args=[mine.pk]) in change.text
+    assert response.status_code == 200
+    assert response.context["report"].cards_total == 1
+    assert response.text.count('role="img"') == 3
+    assert "css/report.css" in response.text
+
+
+def test_admin_report_of_another_organizers_event_is_not_found(client, two_events):
+    mine, theirs = two_events
+    client.force_login(mine.organizer)
+
+    response = client.get(reverse("admin:events_event_report", args=[theirs.pk]))
+
+    assert response.status_code == 404
+
+
+def test_admin_report_needs_staff(client, two_events):
+    mine, _theirs = two_events
+    client.force_login(UserFactory())
+
+    response = client.get(reverse("admin:events_event_report", args=[mine.pk]))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+def export_action(client, action: str, events) -> object:
+    return client.post(
+        reverse("admin:events_event_changelist"),
+        {"action": action, "_selected_action": [event.pk for event in events]},
+    )
+
+
+@pytest.mark.parametrize("action", ["export_attendees", "export_cards", "export_introductions"])
+def test_admin_export_action_leaves_out_another_organizers_event(client, two_events, action):
+    mine, theirs = two_events
+    client.force_login(mine.organizer)
+
+    only_theirs = export_action(client, action, [theirs])
+    both = export_action(client, action, [mine, theirs])
+
+    assert len(only_theirs.content.decode("utf-8-sig").splitlines()) == 1  # the header only
+    assert both["Content-Type"] == "text/csv; charset=utf-8"
+    text = both.content.decode("utf-8-sig")
+    assert "Mine" in text
+    assert "Theirs" not in text
+
+
+def test_admin_export_action_of_several_events_is_one_file(admin_client, two_events):
+    response = export_action(admin_client, "export_cards", two_events)
+
+    assert response["Content-Disposition"] == 'attachment; filename="events-cards.csv"'
+    rows = response.content.decode("utf-8-sig").splitlines()
+    assert sorted(row.split(",")[0] for row in rows[1:]) == ["Mine", "Theirs"]
