@@ -179,7 +179,7 @@ def test_control_page_queries_do_not_grow_with_rounds(
     for number in range(1, rounds_made + 1):
         RoundFactory(event=event, number=number)
 
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         organizer_client.get(reverse("control", args=[event.pk]))
 
 
