@@ -1,12 +1,12 @@
 """Sending the follow-up mail: each attendee's digest after the event, and one reminder a week
 later of the introductions they promised and have not made. Each message is sent at most once.
 
-Once means: the ``Digest`` row (unique per attendee and kind) is claimed and the message sent
-inside one transaction. A failed send rolls the claim back, so the next run tries again; a second
-run at the same time cannot claim the same row (on PostgreSQL its insert waits for the first
-transaction and then fails the unique constraint; SQLite runs one writing transaction at a time).
-The one gap left is a crash after the SMTP server took the message and before the commit: then
-the message goes out again on the next run.
+Once means: the ``Digest`` row (unique per attendee and kind) is claimed, and committed, before
+the message is sent, so a second run at the same time cannot claim it too. A send that fails
+gives the claim back (the row is deleted) and the next run tries again. No transaction is held
+open during the SMTP round trip, so a live event on the same SQLite database never waits for the
+mail server. The one gap left is a crash between the claim and the send: that message is then
+never sent, which is the right way round for mail ("never the same digest twice").
 
 When:
 - the digest, from ``DIGEST_GRACE`` after the event closed (the organizer may still reopen it)
@@ -75,19 +75,26 @@ def claim(attendee: Attendee, kind: str) -> bool:
     return True
 
 
-@transaction.atomic
+def unclaim(attendee: Attendee, kind: str) -> None:
+    """Give a claim back after a failed send, so the next run tries again."""
+    Digest.objects.filter(attendee=attendee, kind=kind).delete()
+
+
 def send_digest(attendee: Attendee, *, connection: BaseEmailBackend | None = None) -> bool:
     """Send the attendee's digest unless it was sent already. Returns whether it was sent now;
     a sending error propagates and leaves nothing recorded."""
     if not claim(attendee, Digest.Kind.DIGEST):
         return False
-    message = digest.digest_message(attendee)
-    message.connection = connection
-    message.send()
+    try:
+        message = digest.digest_message(attendee)
+        message.connection = connection
+        message.send()
+    except BaseException:
+        unclaim(attendee, Digest.Kind.DIGEST)
+        raise
     return True
 
 
-@transaction.atomic
 def send_reminder(
     attendee: Attendee, *, connection: BaseEmailBackend | None = None, now: datetime | None = None
 ) -> bool:
@@ -96,9 +103,13 @@ def send_reminder(
     promises = queries.open_promises_of(attendee)
     if not promises or not claim(attendee, Digest.Kind.REMINDER):
         return False
-    message = digest.reminder_message(attendee, promises)
-    message.connection = connection
-    message.send()
+    try:
+        message = digest.reminder_message(attendee, promises)
+        message.connection = connection
+        message.send()
+    except BaseException:
+        unclaim(attendee, Digest.Kind.REMINDER)
+        raise
     Introduction.objects.filter(pk__in=[item.introduction.pk for item in promises]).update(
         reminded_at=now or timezone.now()
     )
