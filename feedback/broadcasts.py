@@ -25,10 +25,3 @@ def card_json(card: Card, *, is_given: bool) -> dict[str, Any]:
 
 def send_card(receiver_id: int, message: dict[str, Any]) -> None:
     send_to_group(attendee_group(receiver_id), message)
-
-
-def broadcast_card(card_id: int, *, is_given: bool) -> None:
-    card = Card.objects.select_related("giver", "round").filter(pk=card_id).first()
-    if card is None:  # taken back before this push left
-        return
-    send_card(card.receiver_id, card_json(card, is_given=is_given))

@@ -20,11 +20,13 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
+from django.utils.translation import gettext as _
 
 from events.models import Attendee
 from feedback import services
 from feedback.forms import CardForm
+from rounds import broadcasts
 from rounds.consumers import AttendeeConsumer
 
 logger = logging.getLogger(__name__)
@@ -38,7 +40,7 @@ class Tap:
     data: dict[str, Any]  # CardForm.cleaned_data
 
 
-def write_tap(tap: Tap) -> dict[str, Any] | None:
+def write_tap(tap: Tap, giver: Attendee | None) -> dict[str, Any] | None:
     """Apply one tap; the ``card_ack`` to send, or None when the database failed (no answer: the
     phone sends the tap again)."""
     data = tap.data
@@ -47,8 +49,9 @@ def write_tap(tap: Tap) -> dict[str, Any] | None:
         "client_id": str(data["client_id"]),
         "action": data["action"],
     }
+    if giver is None:  # erased or deleted since the socket opened: its token is gone
+        return {**ack, "ok": False, "error": _("This link is no longer valid.")}
     try:
-        giver = Attendee.objects.select_related("event").get(pk=tap.attendee_id)
         card = services.tap_card(
             giver,
             action=data["action"],
@@ -60,15 +63,20 @@ def write_tap(tap: Tap) -> dict[str, Any] | None:
         )
     except ValidationError as error:
         return {**ack, "ok": False, "error": " ".join(error.messages)}
-    except (DatabaseError, Attendee.DoesNotExist):
+    except DatabaseError:
         logger.exception("Card tap %s not written; the phone will send it again", ack["client_id"])
         return None
     return {**ack, "ok": True, "card": card.pk if card else None}
 
 
 def write_taps(taps: list[Tap]) -> list[dict[str, Any] | None]:
-    """A batch of taps on one thread and one database connection, each in its own transaction."""
-    return [write_tap(tap) for tap in taps]
+    """A batch of taps on one thread, one database connection and one transaction, each card
+    written in a savepoint of its own (``give_card``'s), so a refused tap leaves the others. The
+    answers are returned, and the pushes sent (in one hop to the event loop), only once the batch
+    is committed; if the commit fails, the exception leaves every tap unanswered, to be resent."""
+    givers = Attendee.objects.select_related("event").in_bulk({tap.attendee_id for tap in taps})
+    with broadcasts.sent_together(), transaction.atomic():
+        return [write_tap(tap, givers.get(tap.attendee_id)) for tap in taps]
 
 
 @dataclass
@@ -96,7 +104,7 @@ class TapWriter:
             except Exception:  # the connection could not even be opened: every tap is retried
                 logger.exception("A batch of %d card taps was not written", len(batch))
                 acks = [None] * len(batch)
-            for (_, done), ack in zip(batch, acks, strict=True):
+            for (_tap, done), ack in zip(batch, acks, strict=True):
                 if not done.done():  # the phone may have gone meanwhile
                     done.set_result(ack)
 

@@ -90,7 +90,10 @@ def give_card(
         return Card.objects.get(giver=giver, receiver=receiver, kind=kind)
     if card.kind == Card.Kind.INTRODUCE:
         Introduction.objects.create(card=card, target=card.note)
-    transaction.on_commit(partial(broadcasts.broadcast_card, card.pk, is_given=True))
+    # A card never changes once given (taking it back deletes it and pushes that too, in order),
+    # so its message is built now, from the objects at hand, instead of read again after commit.
+    message = broadcasts.card_json(card, is_given=True)
+    transaction.on_commit(partial(broadcasts.send_card, card.receiver_id, message))
     return card
 
 

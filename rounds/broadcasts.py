@@ -4,6 +4,9 @@ re-reads the committed state, serializes the message once and sends it to one gr
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -21,10 +24,39 @@ from rounds.queries import (
     round_json,
 )
 
+_held = threading.local()
+
+
+@contextmanager
+def sent_together() -> Iterator[None]:
+    """Hold the pushes made inside (for instance by the commit callbacks of a batch of card taps)
+    and send them all in one hop to the event loop at the end: from a worker thread, each
+    ``async_to_sync`` hop costs about as much as the push itself."""
+    if getattr(_held, "messages", None) is not None:  # nested: the outermost one sends
+        yield
+        return
+    _held.messages = []
+    try:
+        yield
+    finally:
+        messages, _held.messages = _held.messages, None
+        if messages:
+            async_to_sync(send_all)(messages)
+
+
+async def send_all(messages: list[tuple[str, dict[str, Any]]]) -> None:
+    layer = get_channel_layer()
+    for group, message in messages:
+        await layer.group_send(group, message)
+
 
 def send_to_group(group: str, payload: dict[str, Any]) -> None:
-    text = json.dumps(payload, separators=(",", ":"))
-    async_to_sync(get_channel_layer().group_send)(group, {"type": "push", "text": text})
+    message = {"type": "push", "text": json.dumps(payload, separators=(",", ":"))}
+    held = getattr(_held, "messages", None)
+    if held is not None:
+        held.append((group, message))
+        return
+    async_to_sync(get_channel_layer().group_send)(group, message)
 
 
 def broadcast_round(event_id: int) -> None:
@@ -61,5 +93,6 @@ def broadcast_state(event_id: int) -> None:
 
 def broadcast_itineraries(attendee_ids: list[int]) -> None:
     """Tell each of these attendees their new itinerary: one small message each, to them only."""
-    for attendee_id, itinerary in itineraries(attendee_ids).items():
-        send_to_group(attendee_group(attendee_id), {"type": "plan", "itinerary": itinerary})
+    with sent_together():
+        for attendee_id, itinerary in itineraries(attendee_ids).items():
+            send_to_group(attendee_group(attendee_id), {"type": "plan", "itinerary": itinerary})
