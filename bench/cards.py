@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -168,16 +169,20 @@ def seat_everyone(attendees: int, table_size: int) -> list[tuple[str, int, list[
 
 
 async def run_load(
-    base_url: str,
+    base_urls: list[str],
     people: list[tuple[str, int, list[int]]],
     *,
     cards: int,
     seconds: float,
     twice: bool,
 ) -> tuple[list[float], int, int, float]:
-    parts = urlsplit(base_url)
-    client = Client(parts.hostname, parts.port)
-    await client.open(CONNECTIONS)
+    clients = []
+    for base_url in base_urls:
+        parts = urlsplit(base_url)
+        clients.append(Client(parts.hostname, parts.port))
+        await clients[-1].open(CONNECTIONS // len(base_urls))
+    # Each attendee talks to one server, as behind a load balancer.
+    client_of = {token: clients[i % len(clients)] for i, (token, _pk, _m) in enumerate(people)}
     csrf = secrets.token_hex(16)
     cookie = f"csrftoken={csrf}"
     rng = random.Random(7)
@@ -193,7 +198,7 @@ async def run_load(
     async def send(token: str, form: dict[str, str]) -> None:
         nonlocal failures
         t0 = time.perf_counter()
-        status = await client.post(f"/a/{token}/cards/", form, cookie, csrf)
+        status = await client_of[token].post(f"/a/{token}/cards/", form, cookie, csrf)
         latencies.append(time.perf_counter() - t0)
         if status != 200:
             failures += 1
@@ -236,15 +241,16 @@ class Phone:
         return await asyncio.wait_for(done, 120)
 
 
-async def open_phones(base_url: str, tokens: list[str]) -> dict[str, Phone]:
+async def open_phones(base_urls: list[str], tokens: list[str]) -> dict[str, Phone]:
+    """Every attendee's socket, spread over the servers as behind a load balancer."""
     from websockets.asyncio.client import connect
 
-    origin = base_url.rstrip("/")
-    socket_url = origin.replace("http://", "ws://")
     phones: dict[str, Phone] = {}
     limit = asyncio.Semaphore(50)
 
-    async def open_one(token: str) -> None:
+    async def open_one(index: int, token: str) -> None:
+        origin = base_urls[index % len(base_urls)].rstrip("/")
+        socket_url = origin.replace("http://", "ws://")
         async with limit:
             connection = await connect(
                 f"{socket_url}/ws/a/{token}/", origin=origin, open_timeout=120, max_queue=None
@@ -252,19 +258,19 @@ async def open_phones(base_url: str, tokens: list[str]) -> dict[str, Phone]:
             await connection.recv()  # the snapshot
             phones[token] = Phone(connection)
 
-    await asyncio.gather(*(open_one(token) for token in tokens))
+    await asyncio.gather(*(open_one(index, token) for index, token in enumerate(tokens)))
     return phones
 
 
 async def run_socket_load(
-    base_url: str,
+    base_urls: list[str],
     people: list[tuple[str, int, list[int]]],
     *,
     cards: int,
     seconds: float,
     twice: bool,
 ) -> tuple[list[float], int, int, float]:
-    phones = await open_phones(base_url, [token for token, _pk, _mates in people])
+    phones = await open_phones(base_urls, [token for token, _pk, _mates in people])
     rng = random.Random(7)
     taps = []
     for token, _pk, mates in people:
@@ -320,14 +326,19 @@ def run_database(database: str, args: argparse.Namespace) -> list[Result]:
 
     people = seat_everyone(args.attendees, args.table_size)
     results = []
-    with tempfile.TemporaryDirectory() as logs, daphne(Path(logs)) as base_url:
+    redis_url = args.redis if args.processes > 1 else None
+    with tempfile.TemporaryDirectory() as logs, ExitStack() as servers:
+        base_urls = [
+            servers.enter_context(daphne(Path(logs), redis_url=redis_url))
+            for _ in range(args.processes)
+        ]
         for via in args.via.split(","):
             load = run_socket_load if via == "socket" else run_load
             for mode in ("once", "twice"):
                 Card.objects.all().delete()
                 latencies, failures, taps, elapsed = asyncio.run(
                     load(
-                        base_url,
+                        base_urls,
                         people,
                         cards=args.cards,
                         seconds=args.seconds,
@@ -359,6 +370,13 @@ def main() -> int:
     parser.add_argument("--table-size", type=int, default=6)
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--via", default="socket,http", help="socket, http or both")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="daphne processes sharing the room through Redis (the production path)",
+    )
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -367,7 +385,7 @@ def main() -> int:
         return 0
     print(
         f"{args.attendees} attendees × {args.cards} cards within {args.seconds:.0f} s; "
-        f"load average {os.getloadavg()[0]:.1f}"
+        f"{args.processes} daphne process(es); load average {os.getloadavg()[0]:.1f}"
     )
     print(HEADER)
     ok = True
