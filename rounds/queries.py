@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from events.models import Attendee, Event
+from events.models import Attendee, Event, LogEntry
 from rounds import presence
 from rounds.models import Round, Seat
 
@@ -193,6 +193,15 @@ def live_counters(event_id: int) -> dict[str, int]:
         "cards_this_round": cards,
         "round": current.number if current else 0,
     }
+
+
+LOG_LINES = 15
+
+
+def recent_log(event_id: int) -> list[LogEntry]:
+    """The latest lines of the event's log, newest first, for the live control page. One query."""
+    entries = LogEntry.objects.filter(event_id=event_id).select_related("actor")
+    return list(entries.order_by("-created_at", "-pk")[:LOG_LINES])
 
 
 def seating_round(event_id: int) -> Round | None:

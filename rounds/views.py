@@ -76,6 +76,7 @@ def control(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
         **panel_context(event),
         "socket_path": control_socket_path(event.pk),
         "counters": queries.live_counters(event.pk),
+        "log": queries.recent_log(event.pk),
     }
     return render(request, "rounds/control.html", context)
 
@@ -225,7 +226,11 @@ def plan(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
 @require_GET
 def control_counters(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     event = organizer_event(request.user, event_id)
-    context = {"event": event, "counters": queries.live_counters(event.pk)}
+    context = {
+        "event": event,
+        "counters": queries.live_counters(event.pk),
+        "log": queries.recent_log(event.pk),
+    }
     return render(request, "rounds/partials/counters.html", context)
 
 

@@ -5,7 +5,7 @@ from asgiref.sync import async_to_sync
 from django.urls import reverse
 
 from events.models import Event
-from rounds import presence
+from rounds import presence, queries
 from rounds.models import Round, Seat
 from tests.factories import (
     AttendeeFactory,
@@ -179,7 +179,7 @@ def test_control_page_queries_do_not_grow_with_rounds(
     for number in range(1, rounds_made + 1):
         RoundFactory(event=event, number=number)
 
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         organizer_client.get(reverse("control", args=[event.pk]))
 
 
@@ -294,8 +294,38 @@ def test_control_counters_queries_do_not_grow_with_the_room(
     for attendee in AttendeeFactory.create_batch(people, event=event, checked_in=True):
         async_to_sync(presence.mark_connected)(attendee.token)
 
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         organizer_client.get(reverse("control_counters", args=[event.pk]))
+
+
+def test_control_counters_show_the_latest_log_lines_of_this_event_newest_first(
+    organizer_client, event
+):
+    from events.services import record
+
+    other = EventFactory()
+    for n in range(1, queries.LOG_LINES + 3):
+        record(event, action="note", message=f"line {n}", by=event.organizer)
+    record(other, action="note", message="another event's line")
+
+    response = organizer_client.get(reverse("control_counters", args=[event.pk]))
+
+    lines = [entry.message for entry in response.context["log"]]
+    assert lines == [f"line {n}" for n in range(queries.LOG_LINES + 2, 2, -1)]
+    assert "another event's line" not in response.text
+    assert f"line {queries.LOG_LINES + 2}" in response.text
+    assert event.organizer.get_username() in response.text
+
+
+def test_control_page_shows_the_log(organizer_client, event):
+    from events.services import record
+
+    record(event, action="announced", message="Coffee is in the lobby")
+
+    response = organizer_client.get(reverse("control", args=[event.pk]))
+
+    assert "What happened" in response.text
+    assert "Coffee is in the lobby" in response.text
 
 
 def test_control_counters_of_another_organizers_event_are_not_found(client, event):
