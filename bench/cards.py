@@ -168,6 +168,18 @@ def seat_everyone(attendees: int, table_size: int) -> list[tuple[str, int, list[
     ]
 
 
+def schedule_taps(
+    people: list[tuple[str, int, list[int]]], *, cards: int, seconds: float
+) -> list[tuple[float, str, int]]:
+    """(when, giver's token, receiver id) for every tap, in order: the same for every run."""
+    rng = random.Random(7)
+    taps = []
+    for token, _pk, mates in people:
+        for receiver in rng.sample(mates, min(cards, len(mates))):
+            taps.append((rng.uniform(0, seconds), token, receiver))
+    return sorted(taps)
+
+
 async def run_load(
     base_urls: list[str],
     people: list[tuple[str, int, list[int]]],
@@ -185,12 +197,7 @@ async def run_load(
     client_of = {token: clients[i % len(clients)] for i, (token, _pk, _m) in enumerate(people)}
     csrf = secrets.token_hex(16)
     cookie = f"csrftoken={csrf}"
-    rng = random.Random(7)
-    taps = []
-    for token, _pk, mates in people:
-        for receiver in rng.sample(mates, min(cards, len(mates))):
-            taps.append((rng.uniform(0, seconds), token, receiver))
-    taps.sort()
+    taps = schedule_taps(people, cards=cards, seconds=seconds)
     latencies: list[float] = []
     failures = 0
     started = time.perf_counter()
@@ -271,12 +278,7 @@ async def run_socket_load(
     twice: bool,
 ) -> tuple[list[float], int, int, float]:
     phones = await open_phones(base_urls, [token for token, _pk, _mates in people])
-    rng = random.Random(7)
-    taps = []
-    for token, _pk, mates in people:
-        for receiver in rng.sample(mates, min(cards, len(mates))):
-            taps.append((rng.uniform(0, seconds), token, receiver))
-    taps.sort()
+    taps = schedule_taps(people, cards=cards, seconds=seconds)
     latencies: list[float] = []
     failures = 0
     started = time.perf_counter()

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from events.models import Attendee
 from feedback import services
-from feedback.forms import CardForm
+from feedback.forms import CardForm, tap_arguments
 from rounds import broadcasts
 from rounds.consumers import AttendeeConsumer
 
@@ -52,15 +52,7 @@ def write_tap(tap: Tap, giver: Attendee | None) -> dict[str, Any] | None:
     if giver is None:  # erased or deleted since the socket opened: its token is gone
         return {**ack, "ok": False, "error": _("This link is no longer valid.")}
     try:
-        card = services.tap_card(
-            giver,
-            action=data["action"],
-            client_id=data["client_id"],
-            receiver_id=data["receiver"],
-            round_number=data["round"],
-            kind=data["kind"],
-            note=data["note"],
-        )
+        card = services.tap_card(giver, **tap_arguments(data))
     except ValidationError as error:
         return {**ack, "ok": False, "error": " ".join(error.messages)}
     except DatabaseError:

@@ -11,6 +11,18 @@ from feedback.models import Card
 from feedback.services import INTRODUCTION_MOVE_LABELS, MAX_NOTE_CHARS
 
 
+def tap_arguments(data: dict[str, Any]) -> dict[str, Any]:
+    """A valid ``CardForm``'s data as the keyword arguments of ``services.tap_card``."""
+    return {
+        "action": data["action"],
+        "client_id": data["client_id"],
+        "receiver_id": data["receiver"],
+        "round_number": data["round"],
+        "kind": data["kind"],
+        "note": data["note"],
+    }
+
+
 class CardForm(forms.Form):
     """One tap on a card button, as the phone sends it (possibly again, after being offline)."""
 

@@ -19,7 +19,13 @@ from config.i18n import activate_event_language
 from events import queries as event_queries
 from events.models import Attendee
 from feedback import exports, queries, reports, retention, services
-from feedback.forms import CardForm, EraseEventForm, EraseMyDataForm, IntroductionMoveForm
+from feedback.forms import (
+    CardForm,
+    EraseEventForm,
+    EraseMyDataForm,
+    IntroductionMoveForm,
+    tap_arguments,
+)
 from feedback.vcard import vcard
 from pitches.models import Pitch
 from rounds.routing import attendee_socket_path
@@ -62,15 +68,7 @@ def card(request: HttpRequest, token: str) -> JsonResponse:
         return refused("; ".join(errors))
     data = form.cleaned_data
     try:
-        given = services.tap_card(
-            giver,
-            action=data["action"],
-            client_id=data["client_id"],
-            receiver_id=data["receiver"],
-            round_number=data["round"],
-            kind=data["kind"],
-            note=data["note"],
-        )
+        given = services.tap_card(giver, **tap_arguments(data))
     except ValidationError as error:
         return refused(error)
     if given is None:
