@@ -49,7 +49,7 @@ def write_tap(tap: Tap, giver: Attendee | None) -> dict[str, Any] | None:
         "client_id": str(data["client_id"]),
         "action": data["action"],
     }
-    if giver is None:  # erased or deleted since the socket opened: its token is gone
+    if giver is None or giver.erased_at is not None:  # since the socket opened: its link is gone
         return {**ack, "ok": False, "error": _("This link is no longer valid.")}
     try:
         card = services.tap_card(giver, **tap_arguments(data))

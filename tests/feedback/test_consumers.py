@@ -10,6 +10,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
+from feedback import retention
 from feedback.models import Card, Introduction
 from tests.conftest import ORIGIN, acreate
 from tests.factories import AttendeeFactory, EventFactory, RoundFactory, SeatFactory, TableFactory
@@ -220,3 +221,16 @@ async def test_phone_consumer_taps_from_a_whole_table_at_once_are_all_written(as
     assert len(await cards()) == 30
     for phone in phones:
         await phone.disconnect()
+
+
+async def test_phone_consumer_refuses_taps_from_a_phone_whose_data_was_erased(asgi_app):
+    [[pitcher, listener]] = await seated(2)
+    phone = await phone_of(asgi_app, listener)
+    await database_sync_to_async(retention.erase_attendee)(listener)
+
+    await phone.send_to(text_data=tap(pitcher))
+
+    ack = json.loads(await phone.receive_from())
+    assert (ack["ok"], ack["error"]) == (False, "This link is no longer valid.")
+    assert await cards() == []
+    await phone.disconnect()
