@@ -195,7 +195,7 @@ def meetings(event: Event) -> tuple[MetDistribution, int]:
     if not counts:
         return MetDistribution(0, 0, 0, 0, 0, ()), repeat_pairs
     spread = Counter(counts)
-    histogram = tuple((n, spread[n]) for n in range(0, max(counts) + 1))
+    histogram = tuple((n, spread[n]) for n in range(min(counts), max(counts) + 1))
     distribution = MetDistribution(
         people=len(counts),
         minimum=min(counts),
