@@ -7,9 +7,17 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from feedback.models import Card
+from feedback.models import Card, Introduction
 from tests.browser.conftest import PHONE
-from tests.factories import AttendeeFactory, EventFactory, PitchFactory, UserFactory
+from tests.factories import (
+    AttendeeFactory,
+    EventFactory,
+    PitchFactory,
+    RoundFactory,
+    SeatFactory,
+    TableFactory,
+    UserFactory,
+)
 
 PASSWORD = "correct horse battery staple"
 
@@ -125,3 +133,37 @@ def test_attendee_offline_tap_is_kept_and_sent_once_when_back(chromium, live_ser
     phone.reload()
     expect(button).to_have_attribute("aria-pressed", "true")
     assert Card.objects.filter(giver=ana).count() == 1
+
+
+def test_attendee_introduction_accepted_then_made_with_one_tap_each(
+    chromium, live_server_url, event
+):
+    round_ = RoundFactory(event=event, number=1, done=True)
+    table = TableFactory(round=round_, number=1)
+    pitcher = SeatFactory(table=table, speaking_order=0, attendee__name="Ana Costa").attendee
+    introducer = SeatFactory(table=table, speaking_order=1, attendee__name="Bo Lind").attendee
+    card = Card.objects.create(
+        round=round_,
+        giver=introducer,
+        receiver=pitcher,
+        kind="introduce",
+        note="my cousin at the port",
+        client_id="00000000-0000-4000-8000-000000000001",
+    )
+    introduction = Introduction.objects.create(card=card, target=card.note)
+    item = f"#introduction-{introduction.pk}-item"
+    ana, bo = phone_page(chromium), phone_page(chromium)
+    pages_loaded = []
+    for page in (ana, bo):
+        page.on("request", lambda r: r.resource_type == "document" and pages_loaded.append(r.url))
+
+    ana.goto(f"{live_server_url}/a/{pitcher.token}/leads/")
+    ana.locator(item).get_by_role("button", name="Accept").click()
+
+    expect(ana.locator(f"#introduction-{introduction.pk}-status")).to_have_text("Accepted")
+    bo.goto(f"{live_server_url}/a/{introducer.token}/leads/")
+    bo.locator(item).get_by_role("button", name="I made the introduction").click()
+    expect(bo.locator(f"#introduction-{introduction.pk}-status")).to_have_text("Made")
+    assert len(pages_loaded) == 2  # each leads page once: the taps were swapped in by htmx
+    introduction.refresh_from_db()
+    assert (introduction.status, introduction.target) == ("made", "my cousin at the port")
