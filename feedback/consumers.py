@@ -3,9 +3,9 @@
 A room of phones taps cards in bursts (everyone at a table, right after a pitch). Over HTTP each tap
 was a request of its own with a database connection of its own; here a tap is one small frame on
 the socket the phone already has, and the taps of every phone on this process are written by one
-worker in batches: one thread hop and one database connection for all the taps that queued up
-while the previous batch was written, each tap still in its own transaction
-(docs/benchmarks-cards.md). The phone keeps a tap in its outbox until the ``card_ack`` arrives, so a
+worker in batches: one thread hop, one database connection and one transaction for all the taps
+that queued up while the previous batch was written (``services.tap_cards``; figures in
+docs/benchmarks-cards.md). The phone keeps a tap in its outbox until the ``card_ack`` arrives, so a
 tap lost with a dropped socket is sent again, and the client id makes the repeat harmless.
 """
 
@@ -19,14 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from channels.db import database_sync_to_async
-from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
-from django.utils.translation import gettext as _
 
-from events.models import Attendee
 from feedback import services
 from feedback.forms import CardForm, tap_arguments
-from rounds import broadcasts
 from rounds.consumers import AttendeeConsumer
 
 logger = logging.getLogger(__name__)
@@ -40,35 +35,24 @@ class Tap:
     data: dict[str, Any]  # CardForm.cleaned_data
 
 
-def write_tap(tap: Tap, giver: Attendee | None) -> dict[str, Any] | None:
-    """Apply one tap; the ``card_ack`` to send, or None when the database failed (no answer: the
-    phone sends the tap again)."""
-    data = tap.data
-    ack: dict[str, Any] = {
-        "type": "card_ack",
-        "client_id": str(data["client_id"]),
-        "action": data["action"],
-    }
-    if giver is None or giver.erased_at is not None:  # since the socket opened: its link is gone
-        return {**ack, "ok": False, "error": _("This link is no longer valid.")}
-    try:
-        card = services.tap_card(giver, **tap_arguments(data))
-    except ValidationError as error:
-        return {**ack, "ok": False, "error": " ".join(error.messages)}
-    except DatabaseError:
-        logger.exception("Card tap %s not written; the phone will send it again", ack["client_id"])
+def card_ack(tap: Tap, outcome: services.TapOutcome | None) -> dict[str, Any] | None:
+    """The answer to one tap; None when it was not written (no answer: the phone sends it again)."""
+    if outcome is None:
         return None
-    return {**ack, "ok": True, "card": card.pk if card else None}
+    ack = {
+        "type": "card_ack",
+        "client_id": str(tap.data["client_id"]),
+        "action": tap.data["action"],
+    }
+    if outcome.error:
+        return {**ack, "ok": False, "error": outcome.error}
+    return {**ack, "ok": True, "card": outcome.card.pk if outcome.card else None}
 
 
 def write_taps(taps: list[Tap]) -> list[dict[str, Any] | None]:
-    """A batch of taps on one thread, one database connection and one transaction, each card
-    written in a savepoint of its own (``give_card``'s), so a refused tap leaves the others. The
-    answers are returned, and the pushes sent (in one hop to the event loop), only once the batch
-    is committed; if the commit fails, the exception leaves every tap unanswered, to be resent."""
-    givers = Attendee.objects.select_related("event").in_bulk({tap.attendee_id for tap in taps})
-    with broadcasts.sent_together(), transaction.atomic():
-        return [write_tap(tap, givers.get(tap.attendee_id)) for tap in taps]
+    """A batch of taps, written by ``services.tap_cards``, and their answers."""
+    outcomes = services.tap_cards([(tap.attendee_id, tap_arguments(tap.data)) for tap in taps])
+    return [card_ack(tap, outcome) for tap, outcome in zip(taps, outcomes, strict=True)]
 
 
 @dataclass

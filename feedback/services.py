@@ -3,11 +3,15 @@ repeated by a flaky network or a double tap is recognised and never counted twic
 
 from __future__ import annotations
 
+import logging
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +20,10 @@ from django.utils.translation import gettext_lazy
 from events.models import Attendee, Event
 from feedback import broadcasts
 from feedback.models import Card, Introduction
+from rounds.broadcasts import sent_together
 from rounds.models import Round, Seat
+
+logger = logging.getLogger(__name__)
 
 MAX_NOTE_CHARS = 200
 
@@ -138,6 +145,37 @@ def tap_card(
     return give_card(
         giver, receiver=receiver, round_=round_, kind=kind, client_id=client_id, note=note
     )
+
+
+@dataclass(frozen=True)
+class TapOutcome:
+    """What became of one tap: the card given (None after a take-back), or why it was refused."""
+
+    card: Card | None = None
+    error: str = ""
+
+
+def tap_cards(taps: Sequence[tuple[int, dict[str, Any]]]) -> list[TapOutcome | None]:
+    """Many phones' taps, each a giver's id and ``tap_card``'s keywords, in one transaction (a
+    commit per tap is what a room of phones would otherwise pay most), each card in a savepoint of
+    its own (``give_card``'s), so a refused tap leaves the others. The pushes leave after the
+    commit, all in one hop to the event loop. None for a tap the database failed to write: it is
+    to be sent again. If the commit itself fails, the exception leaves every tap to be resent."""
+    givers = Attendee.objects.select_related("event").in_bulk({giver_id for giver_id, _ in taps})
+    with sent_together(), transaction.atomic():
+        return [tap_outcome(givers.get(giver_id), arguments) for giver_id, arguments in taps]
+
+
+def tap_outcome(giver: Attendee | None, arguments: dict[str, Any]) -> TapOutcome | None:
+    if giver is None or giver.erased_at is not None:  # erased since its phone connected
+        return TapOutcome(error=_("This link is no longer valid."))
+    try:
+        return TapOutcome(card=tap_card(giver, **arguments))
+    except ValidationError as error:
+        return TapOutcome(error=" ".join(error.messages))
+    except DatabaseError:
+        logger.exception("Card tap %s not written; it will be sent again", arguments["client_id"])
+        return None
 
 
 # Introductions: offered (the card) → accepted by the pitcher → made (the introducer says so,

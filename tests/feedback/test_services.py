@@ -5,7 +5,7 @@ import uuid
 import pytest
 from django.core.exceptions import ValidationError
 
-from feedback import services
+from feedback import retention, services
 from feedback.models import Card
 from rounds.groups import attendee_group
 from tests.factories import (
@@ -168,3 +168,53 @@ def test_take_back_card_of_someone_else_changes_nothing(round_, table):
 
     assert services.take_back_card(other, client_id=tap) is False
     assert Card.objects.count() == 1
+
+
+def tap(receiver, *, action="give", kind="see_me", client_id=None):
+    return {
+        "action": action,
+        "client_id": client_id or uuid.uuid4(),
+        "receiver_id": receiver.pk,
+        "round_number": 1,
+        "kind": kind,
+        "note": "",
+    }
+
+
+def test_tap_cards_writes_a_batch_and_answers_each_tap(
+    table, stranger, listen, django_capture_on_commit_callbacks
+):
+    pitcher, listener, other = table
+    pitcher_phone = listen(attendee_group(pitcher.pk))
+    repeated = uuid.uuid4()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        outcomes = services.tap_cards(
+            [
+                (listener.pk, tap(pitcher, client_id=repeated)),
+                (other.pk, tap(stranger)),
+                (listener.pk, tap(pitcher, client_id=repeated)),
+                (other.pk, tap(pitcher, kind="introduce")),
+                (999_999, tap(pitcher)),
+            ]
+        )
+
+    given = Card.objects.get(giver=listener)
+    assert [(o.card, o.error) for o in outcomes] == [
+        (given, ""),
+        (None, "Cards go to people at your table."),
+        (given, ""),
+        (Card.objects.get(giver=other), ""),
+        (None, "This link is no longer valid."),
+    ]
+    assert [m["card"]["giver"]["id"] for m in pitcher_phone.messages()] == [listener.pk, other.pk]
+
+
+def test_tap_cards_refuses_a_giver_whose_data_was_erased(table):
+    pitcher, listener, _ = table
+    retention.erase_attendee(listener)
+
+    [outcome] = services.tap_cards([(listener.pk, tap(pitcher))])
+
+    assert outcome == services.TapOutcome(error="This link is no longer valid.")
+    assert not Card.objects.exists()
