@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import zoneinfo
 from datetime import timedelta
 from typing import Any
 
@@ -161,6 +162,15 @@ class Event(models.Model):
                         }
                     }
                 )
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The event's time zone, for times shown or sent to people; UTC should the stored name
+        be unknown to this machine's time-zone database."""
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("UTC")
 
     @property
     def round_length(self) -> timedelta:

@@ -8,7 +8,6 @@ Reads and rendering only, in the event's language and time zone; sending them, o
 from __future__ import annotations
 
 import re
-import zoneinfo
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,17 +32,10 @@ def absolute_url(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def event_time_zone(event: Event) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(event.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
-
-
 @contextmanager
 def speaking(event: Event) -> Iterator[None]:
     """Render in the event's language, with times in the event's time zone."""
-    with translation.override(event.language), timezone.override(event_time_zone(event)):
+    with translation.override(event.language), timezone.override(event.zone):
         yield
 
 

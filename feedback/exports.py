@@ -26,9 +26,8 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.http import HttpResponse
 from django.utils.text import slugify
@@ -76,10 +75,10 @@ def csv_response(sheet: Sheet) -> HttpResponse:
     return response
 
 
-def local_time(moment: datetime | None, time_zone: str) -> str:
+def local_time(moment: datetime | None, zone: tzinfo) -> str:
     if moment is None:
         return ""
-    return moment.astimezone(ZoneInfo(time_zone)).strftime("%Y-%m-%d %H:%M")
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
 def yes_no(value: bool) -> str:
@@ -123,7 +122,7 @@ def attendee_rows(event_ids: Sequence[int], name: str) -> Sheet:
     rows = []
     for person in attendees:
         pitch = getattr(person, "pitch", None)
-        tz = person.event.time_zone
+        tz = person.event.zone
         rows.append(
             [
                 person.event.title,
@@ -177,7 +176,7 @@ def card_rows(event_ids: Sequence[int], name: str) -> Sheet:
             card.receiver.company,
             *shared_contact(card.receiver),
             card.note,
-            local_time(card.created_at, card.round.event.time_zone),
+            local_time(card.created_at, card.round.event.zone),
         ]
         for card in cards
     ]
@@ -212,7 +211,7 @@ def introduction_rows(event_ids: Sequence[int], name: str) -> Sheet:
     rows = []
     for introduction in introductions:
         card = introduction.card
-        tz = card.round.event.time_zone
+        tz = card.round.event.zone
         rows.append(
             [
                 card.round.event.title,

@@ -109,3 +109,8 @@ def test_attendee_presence_properties_follow_timestamps():
 def test_attendee_str_shows_company_when_known():
     assert str(AttendeeFactory.build(name="Li Wei", company="Harbor")) == "Li Wei (Harbor)"
     assert str(AttendeeFactory.build(name="Li Wei", company="")) == "Li Wei"
+
+
+def test_event_zone_is_the_named_time_zone_or_utc_when_unknown():
+    assert str(EventFactory.build(time_zone="Asia/Shanghai").zone) == "Asia/Shanghai"
+    assert str(EventFactory.build(time_zone="Mars/Olympus_Mons").zone) == "UTC"
