@@ -39,7 +39,6 @@ DIGEST_GRACE = timedelta(minutes=30)
 DIGEST_LATE_LIMIT = timedelta(days=7)
 REMINDER_AFTER = timedelta(days=7)
 REMINDER_LATE_LIMIT = timedelta(days=14)
-OPEN_STATUSES = (Introduction.Status.OFFERED, Introduction.Status.ACCEPTED)
 
 
 @dataclass
@@ -183,7 +182,9 @@ def send_digests(
 
 def attendees_due_for_reminder(*, now: datetime, event_id: int | None = None) -> QuerySet[Attendee]:
     """Attendees whose digest went out a week ago (but not two) with a promise still open."""
-    open_promise = Introduction.objects.filter(card__giver=OuterRef("pk"), status__in=OPEN_STATUSES)
+    open_promise = Introduction.objects.filter(
+        card__giver=OuterRef("pk"), status__in=queries.OPEN_PROMISES
+    )
     digest_due = Digest.objects.filter(
         attendee=OuterRef("pk"),
         kind=Digest.Kind.DIGEST,

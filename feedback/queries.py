@@ -12,6 +12,14 @@ from feedback.models import Card, Introduction
 from rounds.models import Round, Seat
 from rounds.queries import itinerary_with_tablemates
 
+# A promise still open: the introducer has not made it, and the pitcher has not declined it.
+OPEN_PROMISES = (Introduction.Status.OFFERED, Introduction.Status.ACCEPTED)
+
+
+def shares_contact(attendee: Attendee, person: Attendee) -> bool:
+    """Whether the attendee sees the person's contact details: only where both agreed."""
+    return attendee.is_consenting_to_share and person.is_consenting_to_share
+
 
 def cards_given_by(attendee_id: int) -> dict[tuple[int, str], str]:
     """(receiver id, kind) → the client id of the tap that gave it, to draw pressed buttons."""
@@ -111,7 +119,7 @@ def leads_of(attendee: Attendee) -> Leads:
     tables = last_tables(attendee.event_id, people)
 
     def lead(person: Attendee, note: str = "") -> Lead:
-        shared = attendee.is_consenting_to_share and person.is_consenting_to_share
+        shared = shares_contact(attendee, person)
         return Lead(person=person, note=note, last_table=tables.get(person.pk), has_contact=shared)
 
     return Leads(
@@ -158,7 +166,7 @@ def introduction_items(
             person=person,
             is_introducer=is_introducer,
             moves=services.moves_for(introduction, attendee_id=attendee.pk),
-            has_contact=attendee.is_consenting_to_share and person.is_consenting_to_share,
+            has_contact=shares_contact(attendee, person),
         )
 
     mine = Q(card__giver_id=attendee.pk) | Q(card__receiver_id=attendee.pk)
@@ -188,8 +196,7 @@ def introduction_for(attendee: Attendee, introduction_id: int) -> IntroductionIt
 def open_promises_of(attendee: Attendee) -> list[IntroductionItem]:
     """The introductions the attendee promised and has not made yet (the pitcher has not
     declined them either): what the seven-day reminder lists. One query."""
-    open_statuses = [Introduction.Status.OFFERED, Introduction.Status.ACCEPTED]
-    promised = Introduction.objects.filter(card__giver_id=attendee.pk, status__in=open_statuses)
+    promised = Introduction.objects.filter(card__giver_id=attendee.pk, status__in=OPEN_PROMISES)
     return introduction_items(attendee, promised)
 
 
