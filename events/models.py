@@ -88,6 +88,12 @@ class Event(models.Model):
     )
     announcement = models.CharField(_("announcement"), max_length=280, blank=True)
     announced_at = models.DateTimeField(_("announced at"), null=True, blank=True)
+    announcement_expires_at = models.DateTimeField(
+        _("announcement expires at"),
+        null=True,
+        blank=True,
+        help_text=_("Phones and the projector stop showing the announcement at this time."),
+    )
     state_version = models.PositiveBigIntegerField(
         _("state version"),
         default=0,

@@ -76,13 +76,14 @@ def broadcast_round(event_id: int) -> None:
 
 def broadcast_announcement(event_id: int) -> None:
     event = Event.objects.get(pk=event_id)
+    now = timezone.now()
     send_to_group(
         event_group(event_id),
         {
             "type": "announce",
             "version": event.state_version,
-            "server_time": epoch_ms(timezone.now()),
-            "announcement": announcement_json(event),
+            "server_time": epoch_ms(now),
+            "announcement": announcement_json(event, now=now),
         },
     )
 

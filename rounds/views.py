@@ -41,6 +41,8 @@ def available_actions(event: Event, round_: Round | None, next_round: Round | No
         actions |= {"announce", "mingle"}
     if event.status == Event.Status.MINGLE:
         actions.add("announce")
+    if event.announcement and event.status != Event.Status.CLOSED:
+        actions.add("clear_announcement")
     if event.status in (Event.Status.CHECK_IN, Event.Status.LIVE, Event.Status.MINGLE):
         actions.add("close")
     if event.status in (Event.Status.DRAFT, Event.Status.CHECK_IN) and status is None:
@@ -136,7 +138,11 @@ def perform(event: Event, form: ControlForm, *, by: Any) -> str:
         case "open":
             services.open_check_in(event, by=by)
         case "announce":
-            services.announce(event, text=form.cleaned_data["text"], by=by)
+            services.announce(
+                event, text=form.cleaned_data["text"], minutes=form.cleaned_data["minutes"], by=by
+            )
+        case "clear_announcement":
+            services.clear_announcement(event, by=by)
         case "mingle":
             services.start_mingle(event, by=by)
         case "close":

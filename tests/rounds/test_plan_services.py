@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from events.models import LogEntry
 from rounds import queries, services
-from rounds.groups import attendee_group
+from rounds.groups import attendee_group, event_group
 from rounds.models import Round, Seat
 from tests.factories import AttendeeFactory, EventFactory
 
@@ -128,6 +128,23 @@ def test_make_plan_pushes_each_attendee_their_itinerary(
     }
 
 
+def test_make_plan_tells_every_phone_and_projector_that_a_plan_exists(
+    event, listen, django_capture_on_commit_callbacks
+):
+    walk_in = AttendeeFactory(event=event)  # joined, not checked in: no seat
+    check_in(event, 6)
+    room = listen(event_group(event.pk))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.make_plan(event, by=None, time_limit=0.2)
+
+    [state] = room.messages()
+    event.refresh_from_db()
+    assert (state["type"], state["version"], event.state_version) == ("state", 1, 1)
+    assert state["event"]["has_plan"] is True
+    assert not Seat.objects.filter(attendee=walk_in).exists()
+
+
 def test_make_plan_replaces_an_earlier_plan_before_the_rounds_start(event):
     check_in(event, 6)
     services.make_plan(event, by=None, time_limit=0.2)
@@ -213,6 +230,8 @@ def test_replan_pushes_only_to_attendees_whose_itinerary_changed(
     assert told == changed
     assert late_phone.messages()[0]["type"] == "plan"
     assert report.changed_attendees == len(changed) + 1
+    event.refresh_from_db()
+    assert event.state_version == 2  # the plan, then the re-plan
     assert len(changed) < len(people)
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from asgiref.sync import async_to_sync
 from django.urls import reverse
@@ -157,10 +159,39 @@ def test_control_action_bad_input_is_explained(
 
 def test_control_action_announce_and_close(organizer_client, event):
     act(organizer_client, event, "announce", text="Coffee in the lobby")
+    event.refresh_from_db()
+    assert event.announcement == "Coffee in the lobby"
+
     act(organizer_client, event, "close")
 
     event.refresh_from_db()
-    assert (event.announcement, event.status) == ("Coffee in the lobby", Event.Status.CLOSED)
+    assert (event.announcement, event.status) == ("", Event.Status.CLOSED)
+
+
+def test_control_action_announce_for_minutes_then_clear(organizer_client, event):
+    act(organizer_client, event, "announce", text="Coffee in the lobby", minutes="15")
+    event.refresh_from_db()
+    assert event.announcement_expires_at == event.announced_at + timedelta(minutes=15)
+    panel = organizer_client.get(reverse("control", args=[event.pk])).text
+    assert 'data-action="clear_announcement"' in panel
+    assert "Coffee in the lobby" in panel
+
+    act(organizer_client, event, "clear_announcement")
+
+    event.refresh_from_db()
+    assert (event.announcement, event.announcement_expires_at) == ("", None)
+
+
+def test_control_action_refuses_an_expiry_that_is_not_offered(organizer_client, event):
+    response = organizer_client.post(
+        reverse("control_action", args=[event.pk]),
+        {"action": "announce", "text": "Coffee", "minutes": "9999"},
+        headers={"HX-Request": "true"},
+    )
+
+    event.refresh_from_db()
+    assert event.announcement == ""
+    assert "Select a valid choice" in response.text
 
 
 def test_control_action_extend_uses_the_seconds(organizer_client, event, seated_rounds):
