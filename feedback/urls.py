@@ -5,6 +5,8 @@ from feedback import views
 urlpatterns = [
     path("a/<str:token>/", views.room, name="room"),
     path("a/<str:token>/cards/", views.card, name="card"),
+    path("a/<str:token>/itinerary/", views.room_itinerary, name="room_itinerary"),
+    path("a/<str:token>/received/", views.room_received, name="room_received"),
     path("a/<str:token>/leads/", views.leads, name="leads"),
     path(
         "a/<str:token>/introductions/<int:introduction_id>/",

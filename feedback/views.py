@@ -26,8 +26,10 @@ from feedback.forms import (
     IntroductionMoveForm,
     tap_arguments,
 )
+from feedback.texts import room_texts
 from feedback.vcard import vcard
 from pitches.models import Pitch
+from rounds.queries import event_state
 from rounds.routing import attendee_socket_path
 
 
@@ -41,15 +43,37 @@ def attendee_for(request: HttpRequest, token: str) -> Attendee:
 
 @require_GET
 def room(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    """The live room. It carries the event state it was rendered with, so the phone shows the
+    right instruction (static/js/now.js) before its socket opens."""
     attendee = attendee_for(request, token)
+    state = event_state(attendee.event_id, event=attendee.event)
     context = {
         "attendee": attendee,
         "event": attendee.event,
         "socket_path": attendee_socket_path(token),
+        "live_state": state,
+        "announcement": state["announcement"],
+        "texts": room_texts(),
         "itinerary": queries.room_itinerary(attendee.pk),
         "received": list(queries.cards_received_by(attendee.pk)),
     }
     return render(request, "feedback/room.html", context)
+
+
+@require_GET
+def room_itinerary(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    """The room's itinerary fragment, fetched again when a re-plan changed it."""
+    attendee = attendee_for(request, token)
+    context = {"attendee": attendee, "itinerary": queries.room_itinerary(attendee.pk)}
+    return render(request, "feedback/partials/itinerary.html", context)
+
+
+@require_GET
+def room_received(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    """The room's list of cards received, fetched again when a card arrives or is taken back."""
+    attendee = attendee_for(request, token)
+    context = {"received": list(queries.cards_received_by(attendee.pk))}
+    return render(request, "feedback/partials/received.html", context)
 
 
 def refused(error: ValidationError | str, status: int = 400) -> JsonResponse:

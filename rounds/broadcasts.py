@@ -94,6 +94,8 @@ def broadcast_state(event_id: int) -> None:
 
 def broadcast_itineraries(attendee_ids: list[int]) -> None:
     """Tell each of these attendees their new itinerary: one small message each, to them only."""
+    found = itineraries(attendee_ids)
     with sent_together():
-        for attendee_id, itinerary in itineraries(attendee_ids).items():
+        for attendee_id in attendee_ids:
+            itinerary = found.get(attendee_id, [])  # someone who left may have no seat at all
             send_to_group(attendee_group(attendee_id), {"type": "plan", "itinerary": itinerary})

@@ -98,9 +98,11 @@ def announcement_json(event: Event, *, now: datetime) -> dict[str, Any] | None:
     }
 
 
-def event_state(event_id: int) -> dict[str, Any]:
-    """The full ``state`` snapshot (docs/protocol.md). Three queries."""
-    event = Event.objects.get(pk=event_id)
+def event_state(event_id: int, *, event: Event | None = None) -> dict[str, Any]:
+    """The full ``state`` snapshot (docs/protocol.md). Three queries; two when the caller has
+    just read the ``event``."""
+    if event is None:
+        event = Event.objects.get(pk=event_id)
     now = timezone.now()
     return {
         "type": "state",
@@ -200,6 +202,13 @@ def seating_by_attendee(event_id: int) -> dict[int, dict[int, int]]:
     for attendee_id, round_number, table_number in seats:
         result.setdefault(attendee_id, {})[round_number] = table_number
     return result
+
+
+def present_count(event_id: int) -> int:
+    """People checked in and not gone. One query."""
+    return Attendee.objects.filter(
+        event_id=event_id, checked_in_at__isnull=False, left_at__isnull=True
+    ).count()
 
 
 def live_counters(event_id: int) -> dict[str, int]:

@@ -520,7 +520,9 @@ def replan(event: Event, *, by: User, seed: int = 0, time_limit: float = 1.0) ->
             for table in new_tables
         ]
         write_round(round_, new_tables, numbers, orders)
-    changed = sorted(scheduling.changed_itineraries(old, new) & set(present))
+    # Everyone whose itinerary changed is told, also the people who left: their phones must
+    # stop showing a table they no longer have.
+    changed = sorted(scheduling.changed_itineraries(old, new))
     event_services.record(
         event,
         action="replanned",

@@ -240,22 +240,71 @@ def control_counters(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     return render(request, "rounds/partials/counters.html", context)
 
 
+def projector_find_context(event: Event) -> dict[str, Any]:
+    seating = queries.seating_round(event.pk)
+    return {"event": event, "seating_round": seating, "seats": queries.find_my_table(seating)}
+
+
+def render_for_screen(
+    request: HtmxHttpRequest, event: Event, template: str, context: dict[str, Any]
+) -> HttpResponse:
+    """The projector's pages speak the event's language, whatever the laptop's browser asks."""
+    with translation.override(event.language):
+        response = render(request, template, context)
+    response["Content-Language"] = event.language
+    return response
+
+
+def projector_texts() -> dict[str, str]:
+    """The big screen's sentences by stage (``screenFor`` in static/js/now.js)."""
+    return {
+        "check_in": _("Welcome! Scan the code to join"),
+        "starting": _("Round {round} is about to start: take your seats"),
+        "running": _("Round {round} of {count}"),
+        "paused": _("Paused · round {round} of {count}"),
+        "between": _("Round over · move to your table for round {round} of {count}"),
+        "last_over": _("That was the last round: time to mingle"),
+        "mingle": _("Time to mingle: find the people who want to see you"),
+        "closed": _("Thank you for coming!"),
+        "connecting": "",
+        "pitch_of": _("Pitch {index} of {count} · {clock}"),
+        "open_talk": _("Open conversation"),
+    }
+
+
 @require_GET
 def projector(request: HtmxHttpRequest, key: str) -> HttpResponse:
     """The big screen: opened with the event's secret projector link, no sign-in, read-only,
-    always in the event's language."""
+    always in the event's language. Carries the state it was rendered with (see the room)."""
     event = get_object_or_404(Event, projector_key=key)
-    seating = queries.seating_round(event.pk)
     join_url = request.build_absolute_uri(reverse("join", args=[event.join_code]))
+    state = queries.event_state(event.pk, event=event)
+    with translation.override(event.language):
+        texts = projector_texts()
     context = {
-        "event": event,
+        **projector_find_context(event),
         "socket_path": projector_socket_path(key),
         "join_url": join_url,
         "qr": qr_svg(join_url),
-        "seating_round": seating,
-        "seats": queries.find_my_table(seating),
+        "live_state": state,
+        "announcement": state["announcement"],
+        "texts": texts,
+        "present": queries.present_count(event.pk),
     }
-    with translation.override(event.language):
-        response = render(request, "rounds/projector.html", context)
-    response["Content-Language"] = event.language
-    return response
+    return render_for_screen(request, event, "rounds/projector.html", context)
+
+
+@require_GET
+def projector_find(request: HtmxHttpRequest, key: str) -> HttpResponse:
+    """The projector's "find your table" fragment, fetched again when the round changes."""
+    event = get_object_or_404(Event, projector_key=key)
+    context = projector_find_context(event)
+    return render_for_screen(request, event, "rounds/partials/find_table.html", context)
+
+
+@require_GET
+def projector_people(request: HtmxHttpRequest, key: str) -> HttpResponse:
+    """The projector's count of people checked in, polled during check-in."""
+    event = get_object_or_404(Event, projector_key=key)
+    context = {"event": event, "present": queries.present_count(event.pk)}
+    return render_for_screen(request, event, "rounds/partials/projector_people.html", context)

@@ -18,13 +18,13 @@ from tests.factories import AttendeeFactory, EventFactory, RoundFactory, UserFac
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 
-
 async def refusal(communicator: WebsocketCommunicator) -> dict:
     """What a refused socket gets: accepted, then at once (before any state) a close, so the
     browser sees the close code instead of a failed handshake."""
     connected, _ = await communicator.connect()
     assert connected
     return await communicator.receive_output()
+
 
 async def connect(asgi_app, path: str, *, user=None) -> tuple[WebsocketCommunicator, dict]:
     communicator = WebsocketCommunicator(asgi_app, path, headers=await headers_for(user))

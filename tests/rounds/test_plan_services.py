@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from events import services as event_services
 from events.models import LogEntry
 from rounds import queries, services
 from rounds.groups import attendee_group, event_group
@@ -233,6 +234,22 @@ def test_replan_pushes_only_to_attendees_whose_itinerary_changed(
     event.refresh_from_db()
     assert event.state_version == 2  # the plan, then the re-plan
     assert len(changed) < len(people)
+
+
+def test_replan_tells_someone_who_left_that_they_have_no_table(
+    event, listen, django_capture_on_commit_callbacks
+):
+    gone, *_ = check_in(event, 8)
+    services.make_plan(event, by=None, time_limit=0.2)
+    event_services.mark_left(gone, by=None)
+    gone_phone = listen(attendee_group(gone.pk))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.replan(event, by=None, time_limit=0.2)
+
+    [message] = gone_phone.messages()
+    assert message == {"type": "plan", "itinerary": []}
+    assert not Seat.objects.filter(attendee=gone).exists()
 
 
 def test_replan_refuses_without_a_plan(event):
