@@ -315,7 +315,8 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
     kinds[no_show.pk] = "not_seated"
     evening.expect_room(2, kinds)
     evening.expect_projector("between", seating_round=2)
-    assert seat_table(late.pk, 2) is not None and seat_table(no_show.pk, 2) is None
+    assert seat_table(late.pk, 2) is not None
+    assert seat_table(no_show.pk, 2) is None
     evening.screenshot("replanned")
 
     # Round 2, then round 3, the last.
