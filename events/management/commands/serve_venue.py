@@ -15,13 +15,13 @@ import sys
 from typing import Any
 
 import segno
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 from django.utils import timezone
 
+from config import env as config_env
 from config import network, site
 from events import queries
 from events.demo import DEMO_PASSWORD, DEMO_USERNAME
@@ -75,7 +75,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, port: int, bind: str, print_only: bool, **options: Any) -> None:
         environ = {**os.environ, "SPEEDNET_BIND": bind, "SPEEDNET_PORT": str(port)}
         try:
-            site_url = site.read_public_url(environ, debug=settings.DEBUG, network=network.detect())
+            # The address the server started below will compute from the same environment.
+            debug = config_env.read_bool(environ, "DJANGO_DEBUG", default=True)
+            site_url = site.read_public_url(environ, debug=debug, network=network.detect())
         except ImproperlyConfigured as error:  # a bad --bind or --port
             raise CommandError(str(error)) from None
         if not print_only:
