@@ -47,6 +47,10 @@ if DEBUG:
     ALLOWED_HOSTS += [
         h for h in config_site.development_hosts(SITE_URL, LOCAL_NETWORK) if h not in ALLOWED_HOSTS
     ]
+# Browsers ignore Cross-Origin-Opener-Policy on plain HTTP to a LAN address and log an error on
+# every phone for it: in development over HTTP it is not sent.
+if DEBUG and SITE_URL.startswith("http://"):
+    SECURE_CROSS_ORIGIN_OPENER_POLICY = None
 CSRF_TRUSTED_ORIGINS = config_env.read_list(ENV, "DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [

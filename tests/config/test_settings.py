@@ -133,3 +133,17 @@ def test_settings_development_defaults_to_loopback_and_allows_the_configured_hos
     assert result.stdout.splitlines()[0] == "http://speednet.test:8000"
     assert "speednet.test" in result.stdout.splitlines()[1].split()
     assert default.stdout.splitlines()[0] == "http://127.0.0.1:8000"
+
+
+PRINT_COOP = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "print(s.SECURE_CROSS_ORIGIN_OPENER_POLICY)"
+)
+
+
+def test_settings_send_no_opener_policy_over_plain_http_in_development_only():
+    lan = run_python(["-c", PRINT_COOP], {"SPEEDNET_BIND": "0.0.0.0"})
+    production = run_python(["-c", PRINT_COOP], PRODUCTION)
+
+    assert lan.stdout.strip() == "None"
+    assert production.stdout.strip() == "same-origin"
