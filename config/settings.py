@@ -52,6 +52,9 @@ if DEBUG:
 if DEBUG and SITE_URL.startswith("http://"):
     SECURE_CROSS_ORIGIN_OPENER_POLICY = None
 CSRF_TRUSTED_ORIGINS = config_env.read_list(ENV, "DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# The public address's own origin, e.g. https through a TLS proxy in front of the laptop.
+if config_site.origin(SITE_URL) not in CSRF_TRUSTED_ORIGINS:
+    CSRF_TRUSTED_ORIGINS.append(config_site.origin(SITE_URL))
 
 INSTALLED_APPS = [
     "daphne",

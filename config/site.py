@@ -94,6 +94,12 @@ def development_hosts(site_url: str, network: LocalNetwork) -> list[str]:
     return [url_host(h) if ":" in h else h for h in hosts if h]
 
 
+def origin(url: str) -> str:
+    """``scheme://host[:port]`` of ``url``, without a path prefix (as CSRF origins are)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def unreachable_host(url: str) -> str | None:
     """The host of ``url`` when other devices cannot reach it (loopback, unspecified, link-local,
     ``localhost``), else None."""

@@ -108,7 +108,7 @@ def test_settings_refuse_a_site_url_that_is_not_http():
 
 PRINT_ADDRESS = (
     "import django; django.setup(); from django.conf import settings as s; "
-    "print(s.SITE_URL); print(' '.join(s.ALLOWED_HOSTS))"
+    "print(s.SITE_URL); print(' '.join(s.ALLOWED_HOSTS)); print(' '.join(s.CSRF_TRUSTED_ORIGINS))"
 )
 
 
@@ -121,7 +121,7 @@ def test_settings_development_on_every_interface_uses_and_allows_the_lan_address
     )
 
     assert result.returncode == 0, result.stderr
-    site_url, hosts = result.stdout.splitlines()
+    site_url, hosts, _origins = result.stdout.splitlines()
     assert site_url == f"http://{lan or '127.0.0.1'}:8123"
     assert (lan or "127.0.0.1") in hosts.split()
 
@@ -132,6 +132,7 @@ def test_settings_development_defaults_to_loopback_and_allows_the_configured_hos
 
     assert result.stdout.splitlines()[0] == "http://speednet.test:8000"
     assert "speednet.test" in result.stdout.splitlines()[1].split()
+    assert result.stdout.splitlines()[2] == "http://speednet.test:8000"
     assert default.stdout.splitlines()[0] == "http://127.0.0.1:8000"
 
 

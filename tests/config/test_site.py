@@ -118,3 +118,8 @@ def test_public_address_carries_the_warning_host_only_when_unreachable(settings)
     assert site.public_address() == site.PublicAddress(
         url="http://192.168.1.20:8000", unreachable_host=None
     )
+
+
+def test_origin_drops_the_path_prefix():
+    assert site.origin("https://example.org/speednet") == "https://example.org"
+    assert site.origin("http://192.168.1.20:8000") == "http://192.168.1.20:8000"
