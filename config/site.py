@@ -91,7 +91,7 @@ def development_hosts(site_url: str, network: LocalNetwork) -> list[str]:
     and every address of the laptop, so a phone can open any of them."""
     hosts = [urlsplit(site_url).hostname or ""]
     hosts += [a for a in network.addresses if a not in hosts]
-    return [url_host(h) if ":" in h else h for h in hosts if h]
+    return [url_host(h) for h in hosts if h]
 
 
 def origin(url: str) -> str:
@@ -133,4 +133,6 @@ class PublicAddress:
 
 
 def public_address() -> PublicAddress:
+    """The public address and its warning, for a page's ``public_address`` context (read by
+    ``templates/partials/address_warning.html``)."""
     return PublicAddress(url=public_url(), unreachable_host=unreachable_host(public_url()))
