@@ -49,18 +49,18 @@ def read_int(env: Mapping[str, str], name: str, *, default: int, minimum: int = 
 
 
 SITE_URL_NAMES = ("SPEEDNET_SITE_URL", "SITE_URL")
-DEFAULT_SITE_URL = "http://127.0.0.1:8000"
 
 
-def read_site_url(env: Mapping[str, str]) -> str:
-    """Where the server answers, for absolute links in mail: ``SPEEDNET_SITE_URL``, else
-    ``SITE_URL``; an http(s) origin, optionally with a path prefix, without a trailing slash."""
+def read_site_url(env: Mapping[str, str]) -> str | None:
+    """The public address set by the operator: ``SPEEDNET_SITE_URL``, else ``SITE_URL``; an
+    http(s) origin, optionally with a path prefix, without a trailing slash. None when neither
+    is set (``config.site`` then decides)."""
     for name in SITE_URL_NAMES:
         raw = env.get(name, "").strip()
         if raw:
             break
     else:
-        return DEFAULT_SITE_URL
+        return None
     try:
         parts = urlsplit(raw)
         parts.port  # noqa: B018 -- reading it validates the port

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.http import Http404
 
 from events.models import Attendee, Event
@@ -55,3 +56,19 @@ def attendance(event: Event) -> dict[str, int]:
         left=Count("pk", filter=STATUS_FILTERS["left"]),
         invited=Count("pk", filter=STATUS_FILTERS["invited"]),
     )
+
+
+DOOR_STATUSES = (Event.Status.CHECK_IN, Event.Status.LIVE, Event.Status.MINGLE)
+RECENT_DRAFT = timedelta(days=1)
+
+
+def events_at_the_door(*, now: datetime, limit: int = 3) -> list[Event]:
+    """Events phones may be joining now, for the venue server's start-up lines: those open
+    (check-in, live, mingle) first, then drafts starting from a day ago on, each group by start
+    time. At most ``limit``; one query."""
+    is_open = Case(When(status__in=DOOR_STATUSES, then=Value(0)), default=Value(1))
+    events = Event.objects.filter(
+        Q(status__in=DOOR_STATUSES)
+        | Q(status=Event.Status.DRAFT, starts_at__gte=now - RECENT_DRAFT)
+    )
+    return list(events.annotate(door_rank=is_open).order_by("door_rank", "starts_at", "pk")[:limit])

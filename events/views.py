@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from config.http import HtmxHttpRequest
 from config.i18n import activate_event_language
+from config.site import public_address, public_url
 from events import csv_import, queries, ratelimit, services
 from events.codes import normalize_join_code
 from events.forms import (
@@ -149,7 +150,8 @@ def event_detail(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
         "log": event.log_entries.select_related("actor")[:20],
         "co_organizers": event.co_organizers.order_by("username"),
         "is_owner": event.organizer_id == request.user.pk,
-        "join_url": request.build_absolute_uri(reverse("join", args=[event.join_code])),
+        "join_url": public_url(reverse("join", args=[event.join_code])),
+        "public_address": public_address(),
     }
     return render(request, "events/event_detail.html", context)
 
@@ -294,10 +296,16 @@ def attendee_import(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def print_poster(request: HttpRequest, event_id: int) -> HttpResponse:
-    """The door poster: the join code in large type and a QR code to the join page."""
+    """The door poster: the join code in large type and a QR code to the join page, at the
+    public address (a warning on screen when phones cannot reach it)."""
     event = queries.organizer_event(request.user, event_id)
-    join_url = request.build_absolute_uri(reverse("join", args=[event.join_code]))
-    context = {"event": event, "join_url": join_url, "qr": qr_svg(join_url)}
+    join_url = public_url(reverse("join", args=[event.join_code]))
+    context = {
+        "event": event,
+        "join_url": join_url,
+        "qr": qr_svg(join_url),
+        "public_address": public_address(),
+    }
     return render(request, "events/print_poster.html", context)
 
 
@@ -307,10 +315,11 @@ def print_badges(request: HttpRequest, event_id: int) -> HttpResponse:
     """Badges with each attendee's personal QR code: scanning it opens their phone page."""
     event = queries.organizer_event(request.user, event_id)
     badges = [
-        (attendee, qr_svg(request.build_absolute_uri(reverse("room", args=[attendee.token]))))
+        (attendee, qr_svg(public_url(reverse("room", args=[attendee.token]))))
         for attendee in queries.attendees_of(event)
     ]
-    return render(request, "events/print_badges.html", {"event": event, "badges": badges})
+    context = {"event": event, "badges": badges, "public_address": public_address()}
+    return render(request, "events/print_badges.html", context)
 
 
 @login_required

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from email.utils import formataddr
 from typing import Any
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from config.site import public_url
 from events.models import Attendee, Event
 from feedback import queries
 from feedback.queries import IntroductionItem, Lead
@@ -29,7 +29,7 @@ BLANK_LINES = re.compile(r"\n[ \t]*(?:\n[ \t]*)+")
 
 
 def absolute_url(path: str) -> str:
-    return settings.SITE_URL + path
+    return public_url(path)
 
 
 @contextmanager

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from config.http import HtmxHttpRequest
+from config.site import public_address, public_url
 from events.models import Event
 from events.qr import qr_svg
 from events.queries import organizer_event
@@ -79,6 +80,8 @@ def control(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
         "socket_path": control_socket_path(event.pk),
         "counters": queries.live_counters(event.pk),
         "log": queries.recent_log(event.pk),
+        "join_url": public_url(reverse("join", args=[event.join_code])),
+        "public_address": public_address(),
     }
     return render(request, "rounds/control.html", context)
 
@@ -190,16 +193,26 @@ def control_action(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def print_itineraries(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
-    """Each attendee's table for every round on paper: the fallback when the Wi-Fi fails."""
+    """Each attendee's table for every round on paper: the fallback when the Wi-Fi fails, with a
+    QR code to the attendee's phone page (at the public address) for when it works."""
     event = organizer_event(request.user, event_id)
     seating = queries.seating_by_attendee(event.pk)
     numbers = list(range(1, event.rounds_count + 1))
     sheets = [
-        (attendee, [seating.get(attendee.pk, {}).get(number) for number in numbers])
+        (
+            attendee,
+            [seating.get(attendee.pk, {}).get(number) for number in numbers],
+            qr_svg(public_url(reverse("room", args=[attendee.token]))),
+        )
         for attendee in event.attendees.order_by("name", "pk")
         if attendee.pk in seating
     ]
-    context = {"event": event, "numbers": numbers, "sheets": sheets}
+    context = {
+        "event": event,
+        "numbers": numbers,
+        "sheets": sheets,
+        "public_address": public_address(),
+    }
     return render(request, "rounds/print_itineraries.html", context)
 
 
@@ -277,7 +290,7 @@ def projector(request: HtmxHttpRequest, key: str) -> HttpResponse:
     """The big screen: opened with the event's secret projector link, no sign-in, read-only,
     always in the event's language. Carries the state it was rendered with (see the room)."""
     event = get_object_or_404(Event, projector_key=key)
-    join_url = request.build_absolute_uri(reverse("join", args=[event.join_code]))
+    join_url = public_url(reverse("join", args=[event.join_code]))
     state = queries.event_state(event.pk, event=event)
     with translation.override(event.language):
         texts = projector_texts()
@@ -290,6 +303,7 @@ def projector(request: HtmxHttpRequest, key: str) -> HttpResponse:
         "announcement": state["announcement"],
         "texts": texts,
         "present": queries.present_count(event.pk),
+        "public_address": public_address(),
     }
     return render_for_screen(request, event, "rounds/projector.html", context)
 

@@ -123,8 +123,9 @@ def test_read_caches_uses_memory_by_default_and_redis_with_redis_url():
     }
 
 
-def test_read_site_url_defaults_to_the_development_server():
-    assert env.read_site_url({}) == "http://127.0.0.1:8000"
+def test_read_site_url_is_none_when_unset_or_blank():
+    assert env.read_site_url({}) is None
+    assert env.read_site_url({"SPEEDNET_SITE_URL": "  ", "SITE_URL": ""}) is None
 
 
 def test_read_site_url_prefers_speednet_site_url_and_drops_the_trailing_slash():

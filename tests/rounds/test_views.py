@@ -4,11 +4,13 @@ from datetime import timedelta
 
 import pytest
 from asgiref.sync import async_to_sync
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from events.models import Event
 from rounds import presence, queries
 from rounds.models import Round, Seat
+from tests import qr
 from tests.factories import (
     AttendeeFactory,
     EventFactory,
@@ -421,3 +423,47 @@ def test_control_action_open_opens_check_in_for_a_draft_event(client):
     event.refresh_from_db()
     assert "open" in before
     assert event.status == Event.Status.CHECK_IN
+
+
+def test_projector_qr_code_and_link_carry_the_public_address(client, settings):
+    settings.SITE_URL = "http://192.168.1.20:8000"
+    event = EventFactory(check_in=True, join_code="CG26VP")
+
+    response = client.get(
+        reverse("projector", args=[event.projector_key]), HTTP_HOST="127.0.0.1:8000"
+    )
+
+    assert qr.decode_svgs(response.text) == ["http://192.168.1.20:8000/join/CG26VP/"]
+    assert "<strong>http://192.168.1.20:8000/join/CG26VP/</strong>" in response.text
+    assert response.context["public_address"].unreachable_host is None
+
+
+def test_projector_context_renders_the_loopback_warning_fragment(client, settings):
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    event = EventFactory(check_in=True)
+
+    response = client.get(reverse("projector", args=[event.projector_key]))
+    warning = render_to_string("partials/address_warning.html", response.context.flatten())
+
+    assert warning == (
+        '<p class="address-warning" role="alert" data-address-warning>Phones cannot reach '
+        "127.0.0.1 — start with <code>make venue</code> or set SPEEDNET_SITE_URL.</p>\n"
+    )
+
+
+def test_control_page_shows_the_address_phones_join_at(organizer_client, event, settings):
+    settings.SITE_URL = "http://192.168.1.20:8000"
+
+    response = organizer_client.get(reverse("control", args=[event.pk]))
+
+    join_url = f"http://192.168.1.20:8000/join/{event.join_code}/"
+    assert f'Phones join at <a href="{join_url}"><strong>{join_url}</strong></a>' in response.text
+    assert "address-warning" not in response.text
+
+
+def test_control_page_warns_when_phones_cannot_reach_the_address(organizer_client, event, settings):
+    settings.SITE_URL = "http://127.0.0.1:8000"
+
+    response = organizer_client.get(reverse("control", args=[event.pk]))
+
+    assert "Phones cannot reach 127.0.0.1" in response.text
