@@ -1,0 +1,98 @@
+"""Field cases of the phone (shared field-cases: audio-interrupted-init, ws-refused-token-scenario),
+on a real daphne in Chromium."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from rounds import services as round_services
+from tests.browser.conftest import PHONE
+from tests.browser.field_cases.audio_interrupted_init import FAKE_AUDIO
+from tests.factories import AttendeeFactory, EventFactory
+
+
+@pytest.fixture
+def running_event(transactional_db):
+    event = EventFactory(check_in=True, rounds_count=2, table_size=3, pitch_seconds=10)
+    people = AttendeeFactory.create_batch(3, event=event, checked_in=True)
+    round_services.make_plan(event, by=None, time_limit=0.2)
+    return event, people
+
+
+def test_sound_resumes_after_the_screen_locked_and_a_tap(chromium, live_server_url, running_event):
+    """iOS leaves the audio context "interrupted" after a screen lock: the phone resumes it when
+    shown again and on the next tap, and schedules no beep on a context that is not running."""
+    _, people = running_event
+    context = chromium.new_context(**PHONE)
+    context.add_init_script(FAKE_AUDIO)
+    page = context.new_page()
+    page.goto(f"{live_server_url}/a/{people[0].token}/")
+    expect(page.locator(".room")).to_have_attribute("data-connection", "open")
+    page.locator("[data-now-text]").click()  # the first tap unlocks sound
+    assert page.evaluate("window.__audio.created") == 1
+
+    page.evaluate("window.__ctx.state = 'interrupted'")
+    page.evaluate("window.__setVisibility('hidden')")
+    page.evaluate("window.__setVisibility('visible')")
+    resumed_on_show = page.evaluate("window.__audio.resumes")
+    page.evaluate("window.__ctx.state = 'interrupted'")
+    page.locator("[data-now-text]").click()
+    resumed_on_tap = page.evaluate("window.__audio.resumes")
+
+    assert resumed_on_show >= 1
+    assert resumed_on_tap == resumed_on_show + 1
+    assert page.evaluate("window.__ctx.state") == "running"
+
+
+def test_no_beep_is_scheduled_while_the_audio_is_interrupted(
+    chromium, live_server_url, running_event
+):
+    event, people = running_event
+    context = chromium.new_context(**PHONE)
+    context.add_init_script(FAKE_AUDIO)
+    page = context.new_page()
+    page.goto(f"{live_server_url}/a/{people[0].token}/")
+    expect(page.locator(".room")).to_have_attribute("data-connection", "open")
+    page.locator("[data-now-text]").click()
+    page.evaluate("window.__ctx.resume = () => Promise.resolve()")  # stays interrupted
+    page.evaluate("window.__ctx.state = 'interrupted'")
+
+    round_services.start_round(event.rounds.get(number=1), by=None)
+    expect(page.locator(".room")).to_have_attribute(
+        "data-now", re.compile("my_turn|listening"), timeout=10_000
+    )
+    page.wait_for_timeout(500)
+
+    assert page.evaluate("window.__audio.oscsWhileNotRunning") == 0
+
+
+def test_a_phone_whose_attendee_was_deleted_says_so_and_stops_retrying(
+    chromium, live_server_url, running_event
+):
+    """The organizer deletes a duplicate record while its page is open: at the next connect the
+    server closes the socket with 4403, and the phone says the link no longer works."""
+    _, people = running_event
+    gone = people[0]
+    page = chromium.new_context(**PHONE).new_page()
+    sockets = []
+
+    def through(ws) -> None:
+        ws.connect_to_server()
+        sockets.append(ws)
+
+    page.route_web_socket(re.compile(r"/ws/a/"), through)
+    page.goto(f"{live_server_url}/a/{gone.token}/")
+    expect(page.locator(".room")).to_have_attribute("data-connection", "open")
+
+    gone.delete()
+    sockets[-1].close(code=4000, reason="Wi-Fi dropped")
+
+    expect(page.locator("[data-gone]")).to_be_visible(timeout=15_000)
+    expect(page.locator("[data-gone] h1")).to_have_text("This link no longer works")
+    expect(page.locator(".room")).to_be_hidden()
+    opened = len(sockets)
+    page.wait_for_timeout(3_000)
+    assert len(sockets) == opened  # no more attempts
