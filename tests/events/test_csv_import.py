@@ -290,13 +290,16 @@ def test_parse_reads_every_encoding_with_every_separator(encoding, script, delim
 
 
 def test_parse_reads_quoted_cells_holding_the_separator():
-    data = 'Name;Email;Company\n"Kim; Ada";ada@example.kr;"Kim; Sons"\n'.encode()
+    data = b'Name;Email;Company\n"Kim; Ada";ada@example.kr;"Kim; Sons"\n'
 
     assert rows_of(data) == [("Kim; Ada", "ada@example.kr", "Kim; Sons")]
 
 
 def test_parse_tolerates_short_rows_and_reports_extra_values_by_line():
-    data = b"Name,Email,Company\nLi Wei,li@example.com\nAna,ana@example.com,Costa,,\nBo,b@example.se,Lund,Extra\n"
+    data = (
+        b"Name,Email,Company\nLi Wei,li@example.com\n"
+        b"Ana,ana@example.com,Costa,,\nBo,b@example.se,Lund,Extra\n"
+    )
 
     parsed = csv_import.parse(data)
 
@@ -366,7 +369,8 @@ def test_parse_luma_snake_case_approval_status_and_custom_questions():
     data = (
         "\ufeffapi_id,name,first_name,last_name,email,phone_number,created_at,approval_status,"
         "checked_in_at,What company are you with?,What are you looking for?\n"
-        "gst-1,Ada Kim,Ada,Kim,ada@example.kr,,2026-11-01T10:00:00Z,approved,,Kim Studio,Investors\n"
+        "gst-1,Ada Kim,Ada,Kim,ada@example.kr,,2026-11-01T10:00:00Z,approved,,Kim Studio,"
+        "Investors\n"
         "gst-2,Bo Lund,Bo,Lund,bo@example.se,,2026-11-01T10:00:00Z,declined,,Lund AB,\n"
         "gst-3,Cy Diaz,Cy,Diaz,cy@example.mx,,2026-11-01T10:00:00Z,waitlist,,,\n"
     ).encode()
@@ -397,11 +401,11 @@ def test_parse_meetup_without_emails_and_no_rsvps_left_out():
 
 def test_parse_pretix_attendee_name_parts():
     data = (
-        "Order code,Position ID,Status,Email,Product,Attendee name,"
-        "Attendee name: Given name,Attendee name: Family name,Attendee email,Company\n"
-        "ABC12,1,paid,buyer@example.de,Ticket,,Lina,Berg,lina@example.de,Berg GmbH\n"
-        "ABC13,1,canceled,x@example.de,Ticket,,Max,Kurz,max@example.de,\n"
-    ).encode()
+        b"Order code,Position ID,Status,Email,Product,Attendee name,"
+        b"Attendee name: Given name,Attendee name: Family name,Attendee email,Company\n"
+        b"ABC12,1,paid,buyer@example.de,Ticket,,Lina,Berg,lina@example.de,Berg GmbH\n"
+        b"ABC13,1,canceled,x@example.de,Ticket,,Max,Kurz,max@example.de,\n"
+    )
 
     parsed = csv_import.parse(data)
 
@@ -413,10 +417,10 @@ def test_parse_pretix_attendee_name_parts():
 
 def test_parse_google_forms_questions():
     data = (
-        "Timestamp,Email Address,Your name,Company / Organisation,Job title,"
-        "Share my contact details with people I meet\n"
-        "2026/11/01 10:00:00,ada@example.kr,Ada Kim,Kim Studio,Designer,Yes\n"
-    ).encode()
+        b"Timestamp,Email Address,Your name,Company / Organisation,Job title,"
+        b"Share my contact details with people I meet\n"
+        b"2026/11/01 10:00:00,ada@example.kr,Ada Kim,Kim Studio,Designer,Yes\n"
+    )
 
     parsed = csv_import.parse(data)
 
@@ -433,9 +437,9 @@ def test_parse_google_forms_questions():
 
 def test_parse_microsoft_forms_anonymous_responder():
     data = (
-        "ID,Start time,Completion time,Email,Name,Full name,Company\n"
-        "1,11/1/26 10:00:00,11/1/26 10:02:00,anonymous,,Ada Kim,Kim Studio\n"
-    ).encode()
+        b"ID,Start time,Completion time,Email,Name,Full name,Company\n"
+        b"1,11/1/26 10:00:00,11/1/26 10:02:00,anonymous,,Ada Kim,Kim Studio\n"
+    )
 
     parsed = csv_import.parse(data)
 
@@ -444,7 +448,9 @@ def test_parse_microsoft_forms_anonymous_responder():
 
 
 def test_parse_chinese_family_and_given_name_columns_join_family_first():
-    data = "姓,名,邮箱,单位\n李,娜,lina@example.cn,朝阳咨询\nSmith,Anna,anna@example.com,Acme\n".encode()
+    data = (
+        "姓,名,邮箱,单位\n李,娜,lina@example.cn,朝阳咨询\nSmith,Anna,anna@example.com,Acme\n"
+    ).encode()
 
     parsed = csv_import.parse(data)
 
@@ -502,7 +508,7 @@ def test_parse_takes_an_unclear_sharing_answer_as_no_with_a_note():
 
 
 def test_parse_strips_the_formula_guard_of_a_spreadsheet_export():
-    data = "Name,Phone,Company\nAda,'+86 138 0000 0001,'=Kim\n".encode()
+    data = b"Name,Phone,Company\nAda,'+86 138 0000 0001,'=Kim\n"
 
     [row] = csv_import.parse(data).rows
 
@@ -544,7 +550,7 @@ def test_import_attendees_again_updates_changed_rows_and_adds_new_ones():
         b"Kwame Mensah,kwame@example.com,,\n"
     )
 
-    preview, comparison = services.preview_import(event, data=updated)
+    _preview, comparison = services.preview_import(event, data=updated)
     result = services.import_attendees(event, data=updated, by=None)
 
     assert [(c.row.name, c.fields) for c in comparison.changes] == [
