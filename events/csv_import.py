@@ -468,8 +468,12 @@ class Comparison:
         return "new"
 
 
+def folded(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
 def person_key(name: str, company: str) -> tuple[str, str]:
-    return (" ".join(name.casefold().split()), hygiene.company_key(company))
+    return (folded(name), hygiene.company_key(company))
 
 
 def compare(parsed: Parsed, existing: Iterable[Existing]) -> Comparison:
@@ -539,13 +543,13 @@ def compare(parsed: Parsed, existing: Iterable[Existing]) -> Comparison:
             else:
                 comparison.unchanged.append((row, attendee))
         for other in row.keep_apart:
-            me = row.email or person_key(row.name, "")[0]
+            me = row.email or folded(row.name)
             comparison.keep_apart.append((row.line, me, other))
     known = (
         {p.email.lower() for p in people if p.email}
-        | {person_key(p.name, "")[0] for p in people}
+        | {folded(p.name) for p in people}
         | {r.email for r in parsed.rows if r.email}
-        | {person_key(r.name, "")[0] for r in parsed.rows}
+        | {folded(r.name) for r in parsed.rows}
     )
     for line, _me, other in comparison.keep_apart:
         if other not in known:

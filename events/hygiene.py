@@ -21,6 +21,7 @@ that says what to fix (in the active language).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -28,6 +29,7 @@ import idna
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 # Removed wherever they appear: they are invisible and carry nothing a person typed on purpose.
 # ZWNJ and ZWJ are kept between letters in names (Persian, Indic scripts, emoji sequences).
@@ -76,6 +78,18 @@ CITY_PREFIXES = (
     "西安", "厦门", "青岛", "大连", "宁波", "长沙", "郑州", "合肥", "济南", "福州", "珠海",
     "东莞", "佛山", "无锡", "沈阳", "昆明", "中国",
 )  # fmt: skip
+# Any character that needs a closer look; text without one takes the fast path.
+SPECIAL = re.compile(
+    "["
+    + re.escape("".join(sorted(INVISIBLE | JOINERS | BIDI_CONTROLS | LINE_BREAKS)))
+    + r"\x00-\x1f\x7f-\x9f]"
+)
+ASCII_DOMAIN = re.compile(r"^[a-z0-9.-]+$")
+ASCII_HIDDEN = re.compile(r"[\s\x00-\x1f\x7f]")
+NAME_LABEL = gettext_lazy("name")
+COMPANY_LABEL = gettext_lazy("company")
+JOB_TITLE_LABEL = gettext_lazy("job title")
+PHONE_LABEL = gettext_lazy("phone")
 PHONE_ALLOWED = re.compile(r"^\+?[0-9 ()./\-]*(?:\s*(?:ext\.?|x|#|转|分机)\s*[0-9]+)?$", re.I)
 CJK = re.compile(
     r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]"
@@ -133,7 +147,14 @@ def clean_line(value: str | None, *, label: str, max_length: int | None = None) 
     text longer than ``max_length`` characters once cleaned. ``label`` names the field in the
     message ("name", "company").
     """
-    text = unicodedata.normalize("NFC", value or "")
+    text = value or ""
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    if not SPECIAL.search(text):
+        cleaned = SPACES.sub(" ", text).strip()
+        if max_length is not None and len(cleaned) > max_length:
+            raise too_long(label, cleaned, max_length)
+        return cleaned
     kept = []
     for index, char in enumerate(text):
         if char in INVISIBLE:
@@ -161,25 +182,29 @@ def clean_line(value: str | None, *, label: str, max_length: int | None = None) 
         kept.append(char)
     cleaned = SPACES.sub(" ", "".join(kept)).strip()
     if max_length is not None and len(cleaned) > max_length:
-        raise refuse(
-            _("The %(field)s is %(n)s characters long; at most %(max)s fit.")
-            % {"field": label, "n": len(cleaned), "max": max_length}
-        )
+        raise too_long(label, cleaned, max_length)
     return cleaned
+
+
+def too_long(label: str, cleaned: str, max_length: int) -> ValidationError:
+    return refuse(
+        _("The %(field)s is %(n)s characters long; at most %(max)s fit.")
+        % {"field": label, "n": len(cleaned), "max": max_length}
+    )
 
 
 def clean_name(value: str | None) -> str:
     """A person's name as they write it (see ``clean_line``); at most 120 characters."""
-    return clean_line(value, label=_("name"), max_length=120)
+    return clean_line(value, label=NAME_LABEL, max_length=120)
 
 
 def clean_job_title(value: str | None) -> str:
-    return clean_line(value, label=_("job title"), max_length=160)
+    return clean_line(value, label=JOB_TITLE_LABEL, max_length=160)
 
 
 def clean_company(value: str | None) -> str:
     """A company as written, or "" for a placeholder that names none ("N/A", "-", "无")."""
-    cleaned = clean_line(value, label=_("company"), max_length=160)
+    cleaned = clean_line(value, label=COMPANY_LABEL, max_length=160)
     return "" if cleaned.casefold() in NON_VALUES else cleaned
 
 
@@ -189,6 +214,7 @@ def is_company(value: str) -> bool:
     return bool(folded) and folded not in NON_VALUES and folded not in SELF_EMPLOYED
 
 
+@functools.lru_cache(maxsize=8192)
 def company_key(value: str) -> str:
     """The form in which two companies are compared: "" for none or a placeholder; otherwise
     case, width, punctuation and spacing ignored, legal suffixes (Ltd, GmbH, 有限公司, 科技…) and
@@ -222,14 +248,21 @@ def clean_email(value: str | None) -> str:
     """An address that can be mailed, normalised once: invisible characters and spaces around it
     removed, NFC, lower case, the domain IDNA-encoded. "" stays "". Raises ``ValidationError``
     for anything else (spaces or controls inside, no domain, a non-ASCII local part)."""
-    text = unicodedata.normalize("NFC", value or "")
-    text = "".join(c for c in text if c not in INVISIBLE and c not in JOINERS)
+    text = value or ""
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+        text = "".join(c for c in text if c not in INVISIBLE and c not in JOINERS)
     text = SPACES.sub(" ", text).strip().strip("<>").strip()
     if text.lower().startswith("mailto:"):
         text = text[len("mailto:") :]
     if not text:
         return ""
-    if any(c.isspace() or unicodedata.category(c) in {"Cc", "Cf"} for c in text):
+    inside = (
+        ASCII_HIDDEN.search(text)
+        if text.isascii()
+        else any(c.isspace() or unicodedata.category(c) in {"Cc", "Cf"} for c in text)
+    )
+    if inside:
         raise refuse(_("“%(email)s” has spaces or hidden characters inside.") % {"email": text})
     local, at, domain = text.rpartition("@")
     if not at or not local or not domain:
@@ -239,8 +272,13 @@ def clean_email(value: str | None) -> str:
             _("“%(email)s” cannot be mailed: the part before @ must use Latin letters and digits.")
             % {"email": text}
         )
+    domain = domain.rstrip(".").lower()
     try:
-        ascii_domain = idna.encode(domain.rstrip(".").lower(), uts46=True).decode("ascii")
+        ascii_domain = (
+            domain
+            if ASCII_DOMAIN.match(domain) and "xn--" not in domain
+            else idna.encode(domain, uts46=True).decode("ascii")
+        )
     except (idna.IDNAError, UnicodeError):
         raise refuse(
             _("“%(email)s” cannot be mailed: “%(domain)s” is not a valid domain.")
@@ -261,7 +299,7 @@ def clean_phone(value: str | None) -> str:
     spreadsheet quote (``'+86 138…``) dropped, spaces folded. Raises ``ValidationError`` for
     letters or other signs that are not part of a number; at most 40 characters."""
     text = unicodedata.normalize("NFKC", value or "")
-    text = clean_line(text, label=_("phone"))
+    text = clean_line(text, label=PHONE_LABEL)
     text = text.lstrip("'").strip()
     if not text:
         return ""

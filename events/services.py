@@ -387,7 +387,7 @@ def keep_apart_from_import(event: Event, requests: list[tuple[int, str, str]]) -
         return 0
     ids: dict[str, int] = {}
     for pk, name, email in event.attendees.values_list("pk", "name", "email").order_by("-pk"):
-        ids[csv_import.person_key(name, "")[0]] = pk
+        ids[csv_import.folded(name)] = pk
         if email:
             ids[email.lower()] = pk
     pairs = {

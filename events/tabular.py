@@ -102,7 +102,10 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf_8"), "utf_8"
     except UnicodeDecodeError:
         pass
-    matches = list(from_bytes(data[:200_000], cp_isolation=list(ENCODINGS)))
+    sample = data[:200_000]
+    if len(data) > len(sample) and b"\n" in sample:
+        sample = sample[: sample.rindex(b"\n") + 1]  # whole lines: no character cut in two
+    matches = list(from_bytes(sample, cp_isolation=list(ENCODINGS)))
     if matches:
         # Equally likely readings (Windows-1252 and -1250 often are): the commoner one.
         first = matches[0]
