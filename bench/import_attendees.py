@@ -38,10 +38,8 @@ def rows(count: int, *, changed: bool = False) -> list[list[str]]:
     header = ["Name", "Email", "Company", "Job title", "Phone", "Share contact details"]
     body = []
     for i in range(count):
-        if i % 2:
-            name = f"{SURNAMES[i % 10]}{GIVEN[(i // 10) % 10]}{i}"
-        else:
-            name = f"{LATIN[i % 5]} {i}"
+        chinese = f"{SURNAMES[i % 10]}{GIVEN[(i // 10) % 10]}{i}"
+        name = chinese if i % 2 else f"{LATIN[i % 5]} {i}"
         company = f"{COMPANIES[i % 5]} {i % 300}"
         title = "Engineer"
         if changed and i % 10 == 0:
