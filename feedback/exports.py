@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -52,11 +53,22 @@ class Sheet:
     rows: list[list[Any]]
 
 
+# Text a spreadsheet shows as the number it is, never as a formula: phone numbers such as
+# "+86 138 0000 0001" or "-5", which a guard would corrupt.
+INERT_NUMBER = re.compile(r"[+\-]?[\d\s().\-/]*\d[\d\s().\-/]*")
+
+
 def safe_cell(value: Any) -> Any:
-    """The value as a spreadsheet should show it: text that would start a formula is quoted."""
+    """The value as a spreadsheet should show it: text that a spreadsheet would evaluate as a
+    formula gets a leading quote; numbers and phone numbers stay as they are (the import strips
+    the quote again, see ``events.csv_import.unguarded``)."""
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_STARTS)
+        and not INERT_NUMBER.fullmatch(value)
+    ):
         return "'" + value
     return value
 

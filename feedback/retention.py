@@ -24,11 +24,21 @@ from django.utils.translation import ngettext
 
 from events import services as event_services
 from events.codes import new_attendee_token
-from events.models import Attendee, Event, LogEntry
+from events.models import Attendee, Event, ImportUpload, LogEntry
 from feedback.models import Card, Introduction
 from pitches.models import Pitch
 
-PERSONAL_FIELDS = ["name", "email", "company", "job_title", "phone", "is_consenting_to_share"]
+PERSONAL_FIELDS = [
+    "name",
+    "given_name",
+    "family_name",
+    "email",
+    "company",
+    "job_title",
+    "phone",
+    "is_consenting_to_share",
+    "is_consent_suggested",
+]
 
 
 def placeholder_name(attendee: Attendee) -> str:
@@ -80,12 +90,15 @@ def anonymize(attendees: Iterable[Attendee], *, now: datetime) -> dict[str, str]
             attendee.erased_at = now
         attendee.name = placeholder
         attendee.email = attendee.company = attendee.job_title = attendee.phone = ""
-        attendee.is_consenting_to_share = False
+        attendee.given_name = attendee.family_name = ""
+        attendee.is_consenting_to_share = attendee.is_consent_suggested = False
         attendee.token = new_attendee_token()
     Attendee.objects.bulk_update(
         attendees, [*PERSONAL_FIELDS, "token", "erased_at"], batch_size=500
     )
     Pitch.objects.filter(attendee_id__in=ids).delete()
+    # A list waiting between preview and import may name them too.
+    ImportUpload.objects.filter(event__attendees__in=ids).delete()
     # A note says something about the pitcher as much as about the giver: blank both ways.
     cards = Card.objects.filter(Q(giver_id__in=ids) | Q(receiver_id__in=ids))
     cards.exclude(note="").update(note="")

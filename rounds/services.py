@@ -20,6 +20,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from events import queries as event_queries
 from events import services as event_services
 from events.models import Event
 from rounds import broadcasts, planning, queries, scheduling
@@ -406,6 +407,13 @@ def present_people(event: Event) -> list[tuple[int, str]]:
     )
 
 
+def avoid_pairs(event: Event, people: list[tuple[int, str]]) -> list[tuple[int, int]]:
+    """Who must sit at different tables among ``people`` (present attendees): colleagues and
+    the organizer's keep-apart pairs, less the pairs allowed together (``planning.avoid_pairs``)."""
+    keep_apart, together = event_queries.seating_rules(event)
+    return planning.avoid_pairs(people, keep_apart=keep_apart, together=together)
+
+
 def write_round(
     round_: Round, tables: Sequence[Sequence[int]], numbers: list[int], orders: list[list[int]]
 ) -> None:
@@ -442,7 +450,7 @@ def make_plan(event: Event, *, by: User, seed: int = 0, time_limit: float = 2.0)
             _("At least %(min)s checked-in people are needed to plan (there are %(n)s).")
             % {"min": MIN_PEOPLE, "n": len(people)}
         )
-    avoid = planning.company_pairs(people)
+    avoid = avoid_pairs(event, people)
     plan = scheduling.plan_rounds(
         [pk for pk, _company in people],
         rounds=event.rounds_count,
@@ -499,7 +507,7 @@ def replan(event: Event, *, by: User, seed: int = 0, time_limit: float = 1.0) ->
         )
     old = queries.stored_plan(event.pk)
     present = [pk for pk, _company in people]
-    avoid = planning.company_pairs(people)
+    avoid = avoid_pairs(event, people)
     new = scheduling.replan_rounds(
         old,
         played=played,

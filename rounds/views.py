@@ -17,7 +17,7 @@ from config.site import public_address, public_url
 from events.models import Event
 from events.qr import qr_svg
 from events.queries import organizer_event
-from rounds import planning, queries, scheduling, services
+from rounds import queries, scheduling, services
 from rounds.forms import ControlForm
 from rounds.models import Round
 from rounds.routing import control_socket_path, projector_socket_path
@@ -224,7 +224,7 @@ def plan(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     people = services.present_people(event)
     stored = queries.stored_plan(event.pk)
     names = dict(event.attendees.values_list("pk", "name"))
-    avoid = planning.company_pairs(people)
+    avoid = services.avoid_pairs(event, people)
     counted = max(len(people), 2)
     forecast = scheduling.forecast(counted, rounds=event.rounds_count, table_size=event.table_size)
     context = {

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from events import services as event_services
-from events.models import LogEntry
+from events.models import LogEntry, PairRule
 from rounds import queries, services
 from rounds.groups import attendee_group, event_group
 from rounds.models import Round, Seat
@@ -92,6 +92,47 @@ def test_make_plan_keeps_colleagues_apart(event):
     assert report.quality.avoid_violations == 0
     for tables in queries.stored_plan(event.pk):
         assert [len(colleagues & set(table)) for table in tables] == [1, 1, 1, 1, 1]
+
+
+def test_make_plan_keeps_apart_pairs_apart_and_lets_allowed_colleagues_sit_together(event):
+    ana, rui = check_in(event, 2)
+    kim, lee = check_in(event, 2, company="Kite Labs")
+    check_in(event, 16)
+    PairRule.objects.create(event=event, first=ana, second=rui, kind=PairRule.Kind.KEEP_APART)
+    PairRule.objects.create(event=event, first=kim, second=lee, kind=PairRule.Kind.MAY_SIT_TOGETHER)
+
+    avoid = services.avoid_pairs(event, services.present_people(event))
+    report = services.make_plan(event, by=None, time_limit=0.5)
+
+    assert avoid == [(ana.pk, rui.pk)]
+    assert report.quality.avoid_violations == 0
+    for tables in queries.stored_plan(event.pk):
+        assert not any({ana.pk, rui.pk} <= set(table) for table in tables)
+
+
+def test_replan_keeps_apart_pairs_apart(event):
+    ana, rui = check_in(event, 2)
+    check_in(event, 18)
+    services.make_plan(event, by=None, time_limit=0.5)
+    PairRule.objects.create(event=event, first=ana, second=rui, kind=PairRule.Kind.KEEP_APART)
+
+    report = services.replan(event, by=None, time_limit=0.5)
+
+    assert report.quality.avoid_violations == 0
+    for tables in queries.stored_plan(event.pk):
+        assert not any({ana.pk, rui.pk} <= set(table) for table in tables)
+
+
+def test_make_plan_does_not_take_freelancers_for_colleagues():
+    event = EventFactory(check_in=True, rounds_count=5, table_size=6, round_seconds=180)
+    for company in ["Kite Labs", "Ortega Foods", "Lumen Studio"]:
+        check_in(event, 3, company=company)
+    check_in(event, 12, company="Freelance")
+    check_in(event, 15)
+
+    avoid = services.avoid_pairs(event, services.present_people(event))
+
+    assert len(avoid) == 9
 
 
 def test_make_plan_rotates_who_pitches_first():
