@@ -180,6 +180,7 @@ class AttendeeAdminForm(IdentityFieldsMixin, forms.ModelForm):
             "company",
             "job_title",
             "phone",
+            "registration_need",
             "is_consenting_to_share",
             "is_consent_suggested",
             "checked_in_at",
@@ -193,6 +194,11 @@ class AttendeeAdminForm(IdentityFieldsMixin, forms.ModelForm):
 
     def clean_family_name(self) -> str:
         return hygiene.clean_name(self.cleaned_data.get("family_name"))
+
+    def clean_registration_need(self) -> str:
+        return hygiene.clean_text(
+            self.cleaned_data.get("registration_need"), label=_("answer"), max_length=600
+        )
 
 
 UPLOAD_SUFFIXES = (".csv", ".txt", ".tsv", ".tab", ".xlsx")

@@ -291,6 +291,7 @@ def existing_attendees(event: Event) -> list[csv_import.Existing]:
             "is_consent_suggested",
             "given_name",
             "family_name",
+            "registration_need",
         )
     ]
 
@@ -340,6 +341,7 @@ def import_attendees(
             phone=row.phone,
             given_name=row.given_name,
             family_name=row.family_name,
+            registration_need=row.registration_need,
             is_consent_suggested=row.is_consent_suggested,
         )
         for row in comparison.new

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from openpyxl import Workbook
 
 from events import csv_import, services
@@ -674,3 +675,31 @@ def test_import_attendees_of_a_2_mb_file_imports_every_row():
 
     assert result.added == 4672
     assert event.attendees.count() == 4672
+
+
+@pytest.mark.django_db
+def test_import_registration_question_starts_the_attendees_pitch(client):
+    event = EventFactory()
+    data = (
+        b"Name,Email,What are you looking for?\n"
+        b'"Ada Kim",ada@example.kr,"A warehouse partner in Tianjin\r\nwith cold storage"\n'
+    )
+
+    services.import_attendees(event, data=data, by=None)
+    attendee = event.attendees.get()
+    page = client.get(reverse("pitch_edit", args=[attendee.token]))
+
+    assert attendee.registration_need == "A warehouse partner in Tianjin\nwith cold storage"
+    assert "A warehouse partner in Tianjin\nwith cold storage</textarea>" in page.text
+
+
+def test_parse_keeps_the_first_600_characters_of_a_long_answer_with_a_note():
+    answer = "Looking for a warehouse partner in Tianjin with cold storage " * 12
+    data = f'Name,Looking for\nAda,"{answer}"\n'.encode()
+
+    parsed = csv_import.parse(data)
+
+    assert len(parsed.rows[0].registration_need) <= 600
+    assert parsed.notes == [
+        "Line 2: what they are looking for is 731 characters long; the first 600 are kept."
+    ]
