@@ -141,7 +141,8 @@ NO_WORDS = frozenset(
 )  # fmt: skip
 SKIPPED_STATUSES = frozenset(
     {
-        "refunded", "cancelled", "canceled", "not attending", "declined", "rejected", "deleted",
+        "refunded", "cancelled", "canceled", "not attending", "declined", "rejected", "denied",
+        "deleted",
         "void", "voided", "expired", "waitlist", "waitlisted", "waiting list", "wait list",
         "pending approval", "pending", "no", "transferred", "unpaid", "已取消", "已退款", "已拒绝",
         "取消", "退款", "候补", "未通过", "待审核", "不参加",
@@ -233,6 +234,14 @@ def guess_mapping(headers: list[str]) -> dict[str, int | None]:
     return mapping
 
 
+def looks_like_header(cells: list[str]) -> bool:
+    """Whether a row is the header of an attendee list: a name column (or first and last) and
+    at least one other column we know."""
+    mapping = guess_mapping(cells)
+    known = {name for name, index in mapping.items() if index is not None}
+    return bool(known & {"name", "first_name", "last_name"}) and len(known) >= 2
+
+
 def recognise_platform(headers: list[str]) -> str:
     """The ticketing site or form tool the headers come from ("" for a plain spreadsheet)."""
     normalized = {normalize_header(h) for h in headers}
@@ -296,7 +305,7 @@ def parse(data: bytes, *, mapping: dict[str, int | None] | None = None) -> Parse
             _("The file is larger than %(mb)s MB; split it into smaller files.")
             % {"mb": MAX_BYTES // (1024 * 1024)}
         )
-    table = tabular.read(data)
+    table = tabular.read(data, is_header=looks_like_header)
     if len(table.rows) > MAX_ROWS:
         raise ValidationError(
             _("The file has %(n)s rows; at most %(max)s can be imported at once.")
@@ -390,9 +399,17 @@ def check_row(parsed: Parsed, line: int, cells: list[str]) -> Row | None:
         "" if raw_email.casefold() in NO_EMAIL else cleaned("email", hygiene.clean_email, raw_email)
     )
     raw_phone = value("phone")
-    phone = (
-        "" if raw_phone.casefold() in NO_EMAIL else cleaned("phone", hygiene.clean_phone, raw_phone)
-    )
+    try:
+        phone = "" if raw_phone.casefold() in NO_EMAIL else hygiene.clean_phone(raw_phone)
+    except ValidationError as error:
+        # A registration form's free text ("WeChat only") is no reason to refuse the list.
+        phone = ""
+        parsed.notes.append(
+            line_message(
+                line,
+                _("%(problem)s The phone is left empty.") % {"problem": " ".join(error.messages)},
+            )
+        )
     row = Row(
         line=line,
         name=name,

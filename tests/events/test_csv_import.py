@@ -703,3 +703,29 @@ def test_parse_keeps_the_first_600_characters_of_a_long_answer_with_a_note():
     assert parsed.notes == [
         "Line 2: what they are looking for is 731 characters long; the first 600 are kept."
     ]
+
+
+def test_parse_leaves_a_phone_that_is_no_number_empty_with_a_note():
+    parsed = csv_import.parse(b"Name,Phone\nAda,WeChat only\nBo,+46 70 123 45 67\n")
+
+    assert parsed.errors == []
+    assert [r.phone for r in parsed.rows] == ["", "+46 70 123 45 67"]
+    assert parsed.notes == ["Line 2: “WeChat only” is not a phone number. The phone is left empty."]
+
+
+def test_parse_finds_the_header_below_a_reports_title_lines():
+    data = (
+        b"Registration Report\n"
+        b"Topic,ID,Scheduled Time\n"
+        b"Founders Night,812 3456,2026-12-01 18:30\n"
+        b"\n"
+        b"First Name,Last Name,Email,Organization,Approval Status\n"
+        b"Ada,Kim,ada@example.kr,Kim Studio,approved\n"
+        b"Bo,Lund,bo@example.se,Lund AB,denied\n"
+    )
+
+    parsed = csv_import.parse(data)
+
+    assert parsed.headers == ["First Name", "Last Name", "Email", "Organization", "Approval Status"]
+    assert [(r.line, r.name, r.company) for r in parsed.rows] == [(6, "Ada Kim", "Kim Studio")]
+    assert parsed.notes == ["Line 7: status “denied”; left out."]
