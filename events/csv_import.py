@@ -471,6 +471,7 @@ class Existing:
     given_name: str = ""
     family_name: str = ""
     registration_need: str = ""
+    is_erased: bool = False
 
 
 COMPARED = (
@@ -564,6 +565,12 @@ def compare(parsed: Parsed, existing: Iterable[Existing]) -> Comparison:
             attendee = candidates[0] if candidates else None
         if attendee is None:
             comparison.new.append(row)
+        elif attendee.is_erased:
+            comparison.skipped += 1
+            comparison.notes.append(
+                line_message(row.line, _("an attendee whose data was deleted; left out."))
+            )
+            continue
         elif attendee.pk in matched:
             comparison.errors.append(
                 line_message(

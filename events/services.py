@@ -275,12 +275,11 @@ def store_upload(
 
 
 def existing_attendees(event: Event) -> list[csv_import.Existing]:
-    """The event's attendees as the import compares them (erased ones never match)."""
+    """The event's attendees as the import compares them (an erased one is only recognised, so
+    that a row naming it is left out rather than added again)."""
     return [
-        csv_import.Existing(*values)
-        for values in event.attendees.filter(erased_at__isnull=True)
-        .order_by("pk")
-        .values_list(
+        csv_import.Existing(*values[:-1], is_erased=values[-1] is not None)
+        for values in event.attendees.order_by("pk").values_list(
             "pk",
             "name",
             "email",
@@ -292,6 +291,7 @@ def existing_attendees(event: Event) -> list[csv_import.Existing]:
             "given_name",
             "family_name",
             "registration_need",
+            "erased_at",
         )
     ]
 

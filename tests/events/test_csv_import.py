@@ -729,3 +729,20 @@ def test_parse_finds_the_header_below_a_reports_title_lines():
     assert parsed.headers == ["First Name", "Last Name", "Email", "Organization", "Approval Status"]
     assert [(r.line, r.name, r.company) for r in parsed.rows] == [(6, "Ada Kim", "Kim Studio")]
     assert parsed.notes == ["Line 7: status “denied”; left out."]
+
+
+@pytest.mark.django_db
+def test_import_attendees_of_an_export_after_an_erasure_does_not_add_the_erased_again():
+    from feedback import exports, retention
+
+    event = EventFactory()
+    services.import_attendees(
+        event, data=b"Name,Email\nAda Kim,ada@example.kr\nBo Lund,bo@example.se\n", by=None
+    )
+    retention.erase_attendee(event.attendees.get(name="Bo Lund"))
+    exported = exports.to_csv(exports.attendee_rows([event.pk], "x"))
+
+    result = services.import_attendees(event, data=exported, by=None)
+
+    assert (result.added, result.unchanged, result.skipped) == (0, 1, 1)
+    assert event.attendees.count() == 2
