@@ -270,6 +270,8 @@ ENCODINGS = [
     ("utf-8", "chinese"),
     ("utf-8-sig", "latin"),
     ("utf-16", "chinese"),
+    ("utf-16-le", "latin"),
+    ("utf-16-be", "chinese"),
     ("gb18030", "chinese"),
     ("big5", "traditional"),
     ("cp932", "japanese"),
