@@ -157,11 +157,23 @@ def join_event(
     job_title: str = "",
     is_consenting_to_share: bool = False,
 ) -> Attendee:
-    """A walk-in joins with the event code: registered and checked in at once."""
+    """A walk-in joins with the event code: registered and checked in at once.
+
+    Someone imported without an email (a Meetup list) claims their record: when exactly one
+    attendee not yet checked in, without email, has the name typed, that record is theirs
+    (the email, company and job title they typed fill its blanks) instead of a second one."""
     event = Event.objects.select_for_update().get(pk=event.pk)
     if not event.is_open_for_joining:
         raise ValidationError(joining_refusal(event))
     email = clean_identity(email=email)["email"]
+    claimable = list(
+        event.attendees.filter(
+            email="",
+            name__iexact=clean_identity(name=name)["name"],
+            checked_in_at__isnull=True,
+            erased_at__isnull=True,
+        )[:2]
+    )
     if email and event.attendees.filter(email__iexact=email).exists():
         raise ValidationError(
             {
@@ -171,6 +183,14 @@ def join_event(
                 )
             }
         )
+    if len(claimable) == 1:
+        return claim_attendee(
+            claimable[0],
+            email=email,
+            company=company,
+            job_title=job_title,
+            is_consenting_to_share=is_consenting_to_share,
+        )
     attendee = add_attendee(
         event,
         name=name,
@@ -178,6 +198,39 @@ def join_event(
         company=company,
         job_title=job_title,
         is_consenting_to_share=is_consenting_to_share,
+    )
+    return check_in(attendee)
+
+
+def claim_attendee(
+    attendee: Attendee,
+    *,
+    email: str,
+    company: str,
+    job_title: str,
+    is_consenting_to_share: bool,
+) -> Attendee:
+    """An imported attendee without email joins in person: their blanks filled, their own
+    answer to sharing taken, checked in."""
+    identity = clean_identity(company=company, job_title=job_title)
+    attendee.email = email
+    attendee.company = attendee.company or identity["company"]
+    attendee.job_title = attendee.job_title or identity["job_title"]
+    attendee.is_consenting_to_share = is_consenting_to_share
+    attendee.is_consent_suggested = False
+    attendee.save(
+        update_fields=[
+            "email",
+            "company",
+            "job_title",
+            "is_consenting_to_share",
+            "is_consent_suggested",
+        ]
+    )
+    record(
+        attendee.event,
+        action="attendee_claimed",
+        message=_("%(name)s joined and took their record from the list.") % {"name": attendee.name},
     )
     return check_in(attendee)
 
