@@ -251,10 +251,13 @@ class ImportMappingForm(forms.Form):
                 label=label, choices=columns, required=False
             )
 
-    def mapping(self) -> dict[str, int | None]:
+    @staticmethod
+    def posted_mapping(data: Any) -> dict[str, int | None]:
+        """The mapping posted with a preview or an import: ``{field: column index or None}``.
+        A column beyond the file's last is dropped by ``csv_import.parse``, which knows them."""
         return {
-            name: int(value) if (value := self.cleaned_data.get(f"column_{name}")) else None
-            for name in csv_import.FIELD_LABELS
+            name: int(value) if (value := str(data.get(f"column_{name}", ""))).isdigit() else None
+            for name in csv_import.FIELDS
         }
 
 

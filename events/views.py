@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from config.http import HtmxHttpRequest
 from config.i18n import activate_event_language
-from events import csv_import, queries, ratelimit, services
+from events import queries, ratelimit, services
 from events.codes import normalize_join_code
 from events.forms import (
     AttendeeForm,
@@ -299,11 +299,7 @@ def attendee_import(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
         return import_problem(
             request, event, _("The uploaded file is no longer here; upload it again.")
         )
-    # Indices beyond the file's columns are dropped by the parser, which also checks them.
-    mapping = {
-        name: int(value) if (value := request.POST.get(f"column_{name}", "")).isdigit() else None
-        for name in csv_import.FIELDS
-    }
+    mapping = ImportMappingForm.posted_mapping(request.POST)
     if request.POST.get("step") != "import":
         return import_preview(request, event, upload, mapping)
     try:
