@@ -248,7 +248,6 @@ def import_preview(
     event: Event,
     upload: ImportUpload,
     mapping: dict[str, int | None] | None,
-    refusal: str = "",
 ) -> HttpResponse:
     """The dry run: what each row would do, every problem by line, and the column mapping to
     change; nothing is saved here."""
@@ -269,7 +268,6 @@ def import_preview(
         "form": form,
         "sample": sample,
         "file_name": upload.file_name,
-        "refusal": refusal,
     }
     return render(request, "events/import.html", context, status=400 if comparison.errors else 200)
 
