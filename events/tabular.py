@@ -62,6 +62,9 @@ ENCODING_NAMES = {
     "xlsx": "Excel",
 }
 ZIP_MAGIC = b"PK\x03\x04"
+# Bounds on what a workbook may make us read (a stray cell far right or far down).
+XLSX_MAX_COLUMNS = 300
+XLSX_MAX_ROWS = 100_000
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -247,10 +250,16 @@ def read_xlsx(data: bytes, *, is_header: HeaderTest | None = None) -> Table:
         ) from None
     try:
         sheet = workbook.worksheets[0]
-        records = [
-            (number, [cell_text(v) for v in values])
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
+        sheet.reset_dimensions()  # some writers store a wrong size; read what is there
+        records = []
+        rows = sheet.iter_rows(values_only=True, max_col=XLSX_MAX_COLUMNS)
+        for number, values in enumerate(rows, start=1):
+            if number > XLSX_MAX_ROWS:
+                raise ValidationError(
+                    _("The workbook's first sheet has more than %(max)s rows.")
+                    % {"max": f"{XLSX_MAX_ROWS:,}"}
+                )
+            records.append((number, [cell_text(v) for v in values]))
     finally:
         workbook.close()
     table = tabulate(records, is_header=is_header)

@@ -748,3 +748,18 @@ def test_import_attendees_of_an_export_after_an_erasure_does_not_add_the_erased_
 
     assert (result.added, result.unchanged, result.skipped) == (0, 1, 1)
     assert event.attendees.count() == 2
+
+
+def test_parse_reads_a_workbook_with_a_stray_cell_far_away():
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Name", "Email"])
+    sheet.append(["Ada Kim", "ada@example.kr"])
+    sheet["XFD20"] = " "
+    buffer = io.BytesIO()
+    book.save(buffer)
+
+    parsed = csv_import.parse(buffer.getvalue())
+
+    assert parsed.errors == []
+    assert [(r.name, r.email) for r in parsed.rows] == [("Ada Kim", "ada@example.kr")]
