@@ -34,6 +34,7 @@ FIELDS = (
     "consent",
     "status",
     "keep_apart",
+    "need",
 )
 FIELD_LABELS = {
     "name": gettext_lazy("Name"),
@@ -46,6 +47,7 @@ FIELD_LABELS = {
     "consent": gettext_lazy("Agrees to share contact details"),
     "status": gettext_lazy("Registration status (cancelled rows are skipped)"),
     "keep_apart": gettext_lazy("Keep apart from (names or emails)"),
+    "need": gettext_lazy("What they are looking for (starts their pitch)"),
 }
 # Header spellings as exported (Eventbrite, Luma, Meetup, ti.to, pretix, Google and Microsoft
 # Forms, 问卷星, plain spreadsheets), normalised by ``normalize_header``; earlier is better.
@@ -94,6 +96,12 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "registration status", "rsvp", "rsvp status", "status", "状态", "报名状态", "审核状态",
     ),
     "keep_apart": ("keep apart from", "keep apart", "not with", "avoid", "分开坐", "不同桌"),
+    "need": (
+        "what are you looking for", "looking for", "what do you need",
+        "what are you hoping to find", "what are you looking for at this event",
+        "i am looking for", "i m looking for",
+        "需求", "我想找", "想找什么", "你在找什么", "您在寻找什么", "您的需求", "希望对接",
+    ),
 }  # fmt: skip
 # Words in a header that make it likely, when no alias matched exactly (custom questions).
 HINTS: dict[str, tuple[str, ...]] = {
@@ -103,6 +111,7 @@ HINTS: dict[str, tuple[str, ...]] = {
     "phone": ("phone", "mobile", "手机", "电话"),
     "consent": ("share contact", "share my contact", "consent", "contact details", "同意分享"),
     "name": ("your name", "full name", "姓名"),
+    "need": ("looking for", "hoping to find", "想找", "需求", "寻找"),
 }
 # Columns about the buyer, not the person who comes: never guessed for a field.
 BUYER_WORDS = ("order ", "buyer ", "purchaser ", "billing ", "invoice ")
@@ -132,12 +141,15 @@ NO_WORDS = frozenset(
 )  # fmt: skip
 SKIPPED_STATUSES = frozenset(
     {
-        "refunded", "cancelled", "canceled", "not attending", "declined", "rejected", "deleted",
+        "refunded", "cancelled", "canceled", "not attending", "declined", "rejected", "denied",
+        "deleted",
         "void", "voided", "expired", "waitlist", "waitlisted", "waiting list", "wait list",
         "pending approval", "pending", "no", "transferred", "unpaid", "已取消", "已退款", "已拒绝",
         "取消", "退款", "候补", "未通过", "待审核", "不参加",
     }
 )  # fmt: skip
+NEED_LENGTH = 600
+NEED_LABEL = gettext_lazy("answer")
 NO_EMAIL = frozenset({"anonymous", "n/a", "none", "-", "无"})
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 REFERENCE_SEPARATORS = re.compile(r"[;,，；、/|\n]+")
@@ -157,6 +169,7 @@ class Row:
     family_name: str = ""
     is_consent_suggested: bool = False
     keep_apart: list[str] = field(default_factory=list)
+    registration_need: str = ""
 
 
 @dataclass
@@ -219,6 +232,14 @@ def guess_mapping(headers: list[str]) -> dict[str, int | None]:
                 used.add(i)
                 break
     return mapping
+
+
+def looks_like_header(cells: list[str]) -> bool:
+    """Whether a row is the header of an attendee list: a name column (or first and last) and
+    at least one other column we know."""
+    mapping = guess_mapping(cells)
+    known = {name for name, index in mapping.items() if index is not None}
+    return bool(known & {"name", "first_name", "last_name"}) and len(known) >= 2
 
 
 def recognise_platform(headers: list[str]) -> str:
@@ -284,7 +305,7 @@ def parse(data: bytes, *, mapping: dict[str, int | None] | None = None) -> Parse
             _("The file is larger than %(mb)s MB; split it into smaller files.")
             % {"mb": MAX_BYTES // (1024 * 1024)}
         )
-    table = tabular.read(data)
+    table = tabular.read(data, is_header=looks_like_header)
     if len(table.rows) > MAX_ROWS:
         raise ValidationError(
             _("The file has %(n)s rows; at most %(max)s can be imported at once.")
@@ -378,9 +399,17 @@ def check_row(parsed: Parsed, line: int, cells: list[str]) -> Row | None:
         "" if raw_email.casefold() in NO_EMAIL else cleaned("email", hygiene.clean_email, raw_email)
     )
     raw_phone = value("phone")
-    phone = (
-        "" if raw_phone.casefold() in NO_EMAIL else cleaned("phone", hygiene.clean_phone, raw_phone)
-    )
+    try:
+        phone = "" if raw_phone.casefold() in NO_EMAIL else hygiene.clean_phone(raw_phone)
+    except ValidationError as error:
+        # A registration form's free text ("WeChat only") is no reason to refuse the list.
+        phone = ""
+        parsed.notes.append(
+            line_message(
+                line,
+                _("%(problem)s The phone is left empty.") % {"problem": " ".join(error.messages)},
+            )
+        )
     row = Row(
         line=line,
         name=name,
@@ -391,6 +420,17 @@ def check_row(parsed: Parsed, line: int, cells: list[str]) -> Row | None:
         given_name=given if not value("name") else "",
         family_name=family if not value("name") else "",
     )
+    need = cleaned("need", lambda raw: hygiene.clean_text(raw, label=NEED_LABEL), value("need"))
+    if len(need) > NEED_LENGTH:
+        parsed.notes.append(
+            line_message(
+                line,
+                _("what they are looking for is %(n)s characters long; the first %(max)s are kept.")
+                % {"n": len(need), "max": NEED_LENGTH},
+            )
+        )
+        need = need[:NEED_LENGTH].rstrip()
+    row.registration_need = need
     consent = value("consent")
     answer = consent_of(consent)
     if answer is None:
@@ -430,9 +470,20 @@ class Existing:
     is_consent_suggested: bool
     given_name: str = ""
     family_name: str = ""
+    registration_need: str = ""
+    is_erased: bool = False
 
 
-COMPARED = ("name", "email", "company", "job_title", "phone", "given_name", "family_name")
+COMPARED = (
+    "name",
+    "email",
+    "company",
+    "job_title",
+    "phone",
+    "given_name",
+    "family_name",
+    "registration_need",
+)
 
 
 @dataclass
@@ -514,6 +565,12 @@ def compare(parsed: Parsed, existing: Iterable[Existing]) -> Comparison:
             attendee = candidates[0] if candidates else None
         if attendee is None:
             comparison.new.append(row)
+        elif attendee.is_erased:
+            comparison.skipped += 1
+            comparison.notes.append(
+                line_message(row.line, _("an attendee whose data was deleted; left out."))
+            )
+            continue
         elif attendee.pk in matched:
             comparison.errors.append(
                 line_message(
@@ -528,7 +585,11 @@ def compare(parsed: Parsed, existing: Iterable[Existing]) -> Comparison:
             changes = {
                 name: getattr(row, name)
                 for name in COMPARED
-                if (name in mapped or name in {"given_name", "family_name"})
+                if (
+                    name in mapped
+                    or name in {"given_name", "family_name"}
+                    or (name == "registration_need" and "need" in mapped)
+                )
                 and getattr(row, name)
                 and getattr(row, name) != getattr(attendee, name)
             }

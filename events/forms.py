@@ -180,6 +180,7 @@ class AttendeeAdminForm(IdentityFieldsMixin, forms.ModelForm):
             "company",
             "job_title",
             "phone",
+            "registration_need",
             "is_consenting_to_share",
             "is_consent_suggested",
             "checked_in_at",
@@ -193,6 +194,11 @@ class AttendeeAdminForm(IdentityFieldsMixin, forms.ModelForm):
 
     def clean_family_name(self) -> str:
         return hygiene.clean_name(self.cleaned_data.get("family_name"))
+
+    def clean_registration_need(self) -> str:
+        return hygiene.clean_text(
+            self.cleaned_data.get("registration_need"), label=_("answer"), max_length=600
+        )
 
 
 UPLOAD_SUFFIXES = (".csv", ".txt", ".tsv", ".tab", ".xlsx")
@@ -245,10 +251,13 @@ class ImportMappingForm(forms.Form):
                 label=label, choices=columns, required=False
             )
 
-    def mapping(self) -> dict[str, int | None]:
+    @staticmethod
+    def posted_mapping(data: Any) -> dict[str, int | None]:
+        """The mapping posted with a preview or an import: ``{field: column index or None}``.
+        A column beyond the file's last is dropped by ``csv_import.parse``, which knows them."""
         return {
-            name: int(value) if (value := self.cleaned_data.get(f"column_{name}")) else None
-            for name in csv_import.FIELD_LABELS
+            name: int(value) if (value := str(data.get(f"column_{name}", ""))).isdigit() else None
+            for name in csv_import.FIELDS
         }
 
 

@@ -193,6 +193,18 @@ def too_long(label: str, cleaned: str, max_length: int) -> ValidationError:
     )
 
 
+def clean_text(value: str | None, *, label: str, max_length: int | None = None) -> str:
+    """Several lines a person wrote (an answer to a registration question): like ``clean_line``
+    but line breaks are kept (as ``\n``, at most one empty line in a row); spaces folded within
+    each line. Raises ``ValidationError`` as ``clean_line`` does."""
+    text = (value or "").replace("\r\n", "\n").replace("\r", "\n")
+    lines = [clean_line(line, label=label) for line in text.split("\n")]
+    cleaned = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    if max_length is not None and len(cleaned) > max_length:
+        raise too_long(label, cleaned, max_length)
+    return cleaned
+
+
 def clean_name(value: str | None) -> str:
     """A person's name as they write it (see ``clean_line``); at most 120 characters."""
     return clean_line(value, label=NAME_LABEL, max_length=120)

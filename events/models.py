@@ -213,6 +213,15 @@ class Attendee(models.Model):
         default=False,
         help_text=_("Contact details are shown to people who asked to see this attendee."),
     )
+    registration_need = models.TextField(
+        _("looking for (from registration)"),
+        max_length=600,
+        blank=True,
+        help_text=_(
+            "The answer to a registration question such as “What are you looking for?”; the "
+            "attendee's pitch starts from it."
+        ),
+    )
     is_consent_suggested = models.BooleanField(
         _("said yes to sharing when registering"),
         default=False,

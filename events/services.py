@@ -157,11 +157,23 @@ def join_event(
     job_title: str = "",
     is_consenting_to_share: bool = False,
 ) -> Attendee:
-    """A walk-in joins with the event code: registered and checked in at once."""
+    """A walk-in joins with the event code: registered and checked in at once.
+
+    Someone imported without an email (a Meetup list) claims their record: when exactly one
+    attendee not yet checked in, without email, has the name typed, that record is theirs
+    (the email, company and job title they typed fill its blanks) instead of a second one."""
     event = Event.objects.select_for_update().get(pk=event.pk)
     if not event.is_open_for_joining:
         raise ValidationError(joining_refusal(event))
     email = clean_identity(email=email)["email"]
+    claimable = list(
+        event.attendees.filter(
+            email="",
+            name__iexact=clean_identity(name=name)["name"],
+            checked_in_at__isnull=True,
+            erased_at__isnull=True,
+        )[:2]
+    )
     if email and event.attendees.filter(email__iexact=email).exists():
         raise ValidationError(
             {
@@ -171,6 +183,14 @@ def join_event(
                 )
             }
         )
+    if len(claimable) == 1:
+        return claim_attendee(
+            claimable[0],
+            email=email,
+            company=company,
+            job_title=job_title,
+            is_consenting_to_share=is_consenting_to_share,
+        )
     attendee = add_attendee(
         event,
         name=name,
@@ -178,6 +198,39 @@ def join_event(
         company=company,
         job_title=job_title,
         is_consenting_to_share=is_consenting_to_share,
+    )
+    return check_in(attendee)
+
+
+def claim_attendee(
+    attendee: Attendee,
+    *,
+    email: str,
+    company: str,
+    job_title: str,
+    is_consenting_to_share: bool,
+) -> Attendee:
+    """An imported attendee without email joins in person: their blanks filled, their own
+    answer to sharing taken, checked in."""
+    identity = clean_identity(company=company, job_title=job_title)
+    attendee.email = email
+    attendee.company = attendee.company or identity["company"]
+    attendee.job_title = attendee.job_title or identity["job_title"]
+    attendee.is_consenting_to_share = is_consenting_to_share
+    attendee.is_consent_suggested = False
+    attendee.save(
+        update_fields=[
+            "email",
+            "company",
+            "job_title",
+            "is_consenting_to_share",
+            "is_consent_suggested",
+        ]
+    )
+    record(
+        attendee.event,
+        action="attendee_claimed",
+        message=_("%(name)s joined and took their record from the list.") % {"name": attendee.name},
     )
     return check_in(attendee)
 
@@ -275,12 +328,11 @@ def store_upload(
 
 
 def existing_attendees(event: Event) -> list[csv_import.Existing]:
-    """The event's attendees as the import compares them (erased ones never match)."""
+    """The event's attendees as the import compares them (an erased one is only recognised, so
+    that a row naming it is left out rather than added again)."""
     return [
-        csv_import.Existing(*values)
-        for values in event.attendees.filter(erased_at__isnull=True)
-        .order_by("pk")
-        .values_list(
+        csv_import.Existing(*values[:-1], is_erased=values[-1] is not None)
+        for values in event.attendees.order_by("pk").values_list(
             "pk",
             "name",
             "email",
@@ -291,6 +343,8 @@ def existing_attendees(event: Event) -> list[csv_import.Existing]:
             "is_consent_suggested",
             "given_name",
             "family_name",
+            "registration_need",
+            "erased_at",
         )
     ]
 
@@ -340,6 +394,7 @@ def import_attendees(
             phone=row.phone,
             given_name=row.given_name,
             family_name=row.family_name,
+            registration_need=row.registration_need,
             is_consent_suggested=row.is_consent_suggested,
         )
         for row in comparison.new

@@ -14,6 +14,7 @@ import csv
 import datetime
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from charset_normalizer import from_bytes
@@ -61,6 +62,9 @@ ENCODING_NAMES = {
     "xlsx": "Excel",
 }
 ZIP_MAGIC = b"PK\x03\x04"
+# Bounds on what a workbook may make us read (a stray cell far right or far down).
+XLSX_MAX_COLUMNS = 300
+XLSX_MAX_ROWS = 100_000
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -149,7 +153,11 @@ def header_delimiter(line: str) -> str:
     return best if counts[best] else ","
 
 
-def read_text(text: str, *, encoding: str = "utf_8") -> Table:
+HeaderTest = Callable[[list[str]], bool]
+HEADER_SEARCH = 30  # records looked at for the header row
+
+
+def read_text(text: str, *, encoding: str = "utf_8", is_header: HeaderTest | None = None) -> Table:
     """A CSV table from decoded text; Excel's ``sep=`` first line sets the separator."""
     text = text.lstrip("\ufeff")
     skipped = 0
@@ -178,17 +186,25 @@ def read_text(text: str, *, encoding: str = "utf_8") -> Table:
             _("Line %(line)s cannot be read as CSV: %(error)s")
             % {"line": previous + 1 + skipped, "error": error}
         ) from None
-    table = tabulate(records)
+    table = tabulate(records, is_header=is_header)
     table.encoding, table.delimiter = encoding, delimiter
     return table
 
 
-def tabulate(records: list[tuple[int, list[str]]]) -> Table:
-    """The first non-empty record is the header; every other row is made as long as it, an
-    extra value beyond the header being an error of its line unless it is empty."""
+def tabulate(records: list[tuple[int, list[str]]], *, is_header: HeaderTest | None = None) -> Table:
+    """The header is the first non-empty record that ``is_header`` accepts among the first
+    ``HEADER_SEARCH`` (a report's title lines above it are left out), else the first non-empty
+    one. Every later row is made as long as the header, an extra value beyond it being an error
+    of its line unless it is empty."""
     records = [(line, cells) for line, cells in records if any(c.strip() for c in cells)]
     if not records:
         raise ValidationError(_("The file is empty."))
+    start = 0
+    if is_header is not None:
+        start = next(
+            (i for i, (_line, cells) in enumerate(records[:HEADER_SEARCH]) if is_header(cells)), 0
+        )
+    records = records[start:]
     header = [h.strip() for h in records[0][1]]
     while header and not header[-1]:
         header.pop()
@@ -222,7 +238,7 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-def read_xlsx(data: bytes) -> Table:
+def read_xlsx(data: bytes, *, is_header: HeaderTest | None = None) -> Table:
     """The first sheet of an Excel workbook; line numbers are the sheet's row numbers."""
     from openpyxl import load_workbook
 
@@ -234,24 +250,31 @@ def read_xlsx(data: bytes) -> Table:
         ) from None
     try:
         sheet = workbook.worksheets[0]
-        records = [
-            (number, [cell_text(v) for v in values])
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
+        sheet.reset_dimensions()  # some writers store a wrong size; read what is there
+        records = []
+        rows = sheet.iter_rows(values_only=True, max_col=XLSX_MAX_COLUMNS)
+        for number, values in enumerate(rows, start=1):
+            if number > XLSX_MAX_ROWS:
+                raise ValidationError(
+                    _("The workbook's first sheet has more than %(max)s rows.")
+                    % {"max": f"{XLSX_MAX_ROWS:,}"}
+                )
+            records.append((number, [cell_text(v) for v in values]))
     finally:
         workbook.close()
-    table = tabulate(records)
+    table = tabulate(records, is_header=is_header)
     table.encoding, table.delimiter = "xlsx", ","
     return table
 
 
-def read(data: bytes) -> Table:
-    """A table from the bytes of an uploaded file (CSV/TSV text or .xlsx). Raises
+def read(data: bytes, *, is_header: HeaderTest | None = None) -> Table:
+    """A table from the bytes of an uploaded file (CSV/TSV text or .xlsx); ``is_header`` tells
+    the header row from title lines above it (see ``tabulate``). Raises
     ``ValidationError`` with what to do for files that are no table (an old .xls, a PDF)."""
     if not data.strip():
         raise ValidationError(_("The file is empty."))
     if data.startswith(ZIP_MAGIC):
-        return read_xlsx(data)
+        return read_xlsx(data, is_header=is_header)
     if data.startswith(OLE_MAGIC):
         raise ValidationError(
             _("This is an old Excel file (.xls). Save it as .xlsx or as CSV and upload that.")
@@ -259,4 +282,4 @@ def read(data: bytes) -> Table:
     if data.startswith(b"%PDF"):
         raise ValidationError(_("This is a PDF, not a table. Export the list as CSV or .xlsx."))
     text, encoding = decode(data)
-    return read_text(text, encoding=encoding)
+    return read_text(text, encoding=encoding, is_header=is_header)

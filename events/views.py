@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from config.http import HtmxHttpRequest
 from config.i18n import activate_event_language
 from config.site import public_address, public_url
-from events import csv_import, queries, ratelimit, services
+from events import queries, ratelimit, services
 from events.codes import normalize_join_code
 from events.forms import (
     AttendeeForm,
@@ -250,7 +250,6 @@ def import_preview(
     event: Event,
     upload: ImportUpload,
     mapping: dict[str, int | None] | None,
-    refusal: str = "",
 ) -> HttpResponse:
     """The dry run: what each row would do, every problem by line, and the column mapping to
     change; nothing is saved here."""
@@ -271,7 +270,6 @@ def import_preview(
         "form": form,
         "sample": sample,
         "file_name": upload.file_name,
-        "refusal": refusal,
     }
     return render(request, "events/import.html", context, status=400 if comparison.errors else 200)
 
@@ -301,11 +299,7 @@ def attendee_import(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
         return import_problem(
             request, event, _("The uploaded file is no longer here; upload it again.")
         )
-    # Indices beyond the file's columns are dropped by the parser, which also checks them.
-    mapping = {
-        name: int(value) if (value := request.POST.get(f"column_{name}", "")).isdigit() else None
-        for name in csv_import.FIELDS
-    }
+    mapping = ImportMappingForm.posted_mapping(request.POST)
     if request.POST.get("step") != "import":
         return import_preview(request, event, upload, mapping)
     try:

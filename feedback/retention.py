@@ -36,6 +36,7 @@ PERSONAL_FIELDS = [
     "company",
     "job_title",
     "phone",
+    "registration_need",
     "is_consenting_to_share",
     "is_consent_suggested",
 ]
@@ -90,7 +91,7 @@ def anonymize(attendees: Iterable[Attendee], *, now: datetime) -> dict[str, str]
             attendee.erased_at = now
         attendee.name = placeholder
         attendee.email = attendee.company = attendee.job_title = attendee.phone = ""
-        attendee.given_name = attendee.family_name = ""
+        attendee.given_name = attendee.family_name = attendee.registration_need = ""
         attendee.is_consenting_to_share = attendee.is_consent_suggested = False
         attendee.token = new_attendee_token()
     Attendee.objects.bulk_update(

@@ -98,8 +98,8 @@ def round_for(event: Event, action: str) -> Round:
 def plan_summary(report: services.PlanReport) -> str:
     quality = report.quality
     summary = _(
-        "Planned %(people)s people: %(repeats)s repeated meetings, %(colleagues)s colleagues "
-        "seated together, %(changed)s itineraries sent."
+        "Planned %(people)s people: %(repeats)s repeated meetings, %(colleagues)s colleagues or "
+        "pairs to keep apart seated together, %(changed)s itineraries sent."
     ) % {
         "people": report.present,
         "repeats": quality.repeated_pairs,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from openpyxl import Workbook
 
 from events import csv_import, services
@@ -269,6 +270,8 @@ ENCODINGS = [
     ("utf-8", "chinese"),
     ("utf-8-sig", "latin"),
     ("utf-16", "chinese"),
+    ("utf-16-le", "latin"),
+    ("utf-16-be", "chinese"),
     ("gb18030", "chinese"),
     ("big5", "traditional"),
     ("cp932", "japanese"),
@@ -674,3 +677,89 @@ def test_import_attendees_of_a_2_mb_file_imports_every_row():
 
     assert result.added == 4672
     assert event.attendees.count() == 4672
+
+
+@pytest.mark.django_db
+def test_import_registration_question_starts_the_attendees_pitch(client):
+    event = EventFactory()
+    data = (
+        b"Name,Email,What are you looking for?\n"
+        b'"Ada Kim",ada@example.kr,"A warehouse partner in Tianjin\r\nwith cold storage"\n'
+    )
+
+    services.import_attendees(event, data=data, by=None)
+    attendee = event.attendees.get()
+    page = client.get(reverse("pitch_edit", args=[attendee.token]))
+
+    assert attendee.registration_need == "A warehouse partner in Tianjin\nwith cold storage"
+    assert "A warehouse partner in Tianjin\nwith cold storage</textarea>" in page.text
+
+
+def test_parse_keeps_the_first_600_characters_of_a_long_answer_with_a_note():
+    answer = "Looking for a warehouse partner in Tianjin with cold storage " * 12
+    data = f'Name,Looking for\nAda,"{answer}"\n'.encode()
+
+    parsed = csv_import.parse(data)
+
+    assert len(parsed.rows[0].registration_need) <= 600
+    assert parsed.notes == [
+        "Line 2: what they are looking for is 731 characters long; the first 600 are kept."
+    ]
+
+
+def test_parse_leaves_a_phone_that_is_no_number_empty_with_a_note():
+    parsed = csv_import.parse(b"Name,Phone\nAda,WeChat only\nBo,+46 70 123 45 67\n")
+
+    assert parsed.errors == []
+    assert [r.phone for r in parsed.rows] == ["", "+46 70 123 45 67"]
+    assert parsed.notes == ["Line 2: “WeChat only” is not a phone number. The phone is left empty."]
+
+
+def test_parse_finds_the_header_below_a_reports_title_lines():
+    data = (
+        b"Registration Report\n"
+        b"Topic,ID,Scheduled Time\n"
+        b"Founders Night,812 3456,2026-12-01 18:30\n"
+        b"\n"
+        b"First Name,Last Name,Email,Organization,Approval Status\n"
+        b"Ada,Kim,ada@example.kr,Kim Studio,approved\n"
+        b"Bo,Lund,bo@example.se,Lund AB,denied\n"
+    )
+
+    parsed = csv_import.parse(data)
+
+    assert parsed.headers == ["First Name", "Last Name", "Email", "Organization", "Approval Status"]
+    assert [(r.line, r.name, r.company) for r in parsed.rows] == [(6, "Ada Kim", "Kim Studio")]
+    assert parsed.notes == ["Line 7: status “denied”; left out."]
+
+
+@pytest.mark.django_db
+def test_import_attendees_of_an_export_after_an_erasure_does_not_add_the_erased_again():
+    from feedback import exports, retention
+
+    event = EventFactory()
+    services.import_attendees(
+        event, data=b"Name,Email\nAda Kim,ada@example.kr\nBo Lund,bo@example.se\n", by=None
+    )
+    retention.erase_attendee(event.attendees.get(name="Bo Lund"))
+    exported = exports.to_csv(exports.attendee_rows([event.pk], "x"))
+
+    result = services.import_attendees(event, data=exported, by=None)
+
+    assert (result.added, result.unchanged, result.skipped) == (0, 1, 1)
+    assert event.attendees.count() == 2
+
+
+def test_parse_reads_a_workbook_with_a_stray_cell_far_away():
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Name", "Email"])
+    sheet.append(["Ada Kim", "ada@example.kr"])
+    sheet["XFD20"] = " "
+    buffer = io.BytesIO()
+    book.save(buffer)
+
+    parsed = csv_import.parse(buffer.getvalue())
+
+    assert parsed.errors == []
+    assert [(r.name, r.email) for r in parsed.rows] == [("Ada Kim", "ada@example.kr")]

@@ -10,6 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from events import csv_import, hygiene, services
 from events.forms import AttendeeAdminForm, AttendeeForm, JoinForm
@@ -324,3 +325,50 @@ def test_organizer_add_view_stores_the_cleaned_identity(client):
     assert list(event.attendees.values_list("name", "email", "company")) == [
         ("Ada Kim", "ada@xn--fsqu00a.xn--fiqs8s", "")
     ]
+
+
+@pytest.mark.django_db
+def test_join_claims_the_record_of_someone_imported_without_email(client):
+    cache.clear()
+    event = EventFactory(check_in=True)
+    services.import_attendees(
+        event, data=b"Name,RSVP,User ID,Event Link\nAda Kim,Yes,101,https://x\n", by=None
+    )
+
+    response = client.post(
+        reverse("join", args=[event.join_code]),
+        {"name": "ada  kim", "email": "ADA@example.kr", "company": "Kim Studio"},
+    )
+
+    ada = event.attendees.get()
+    assert response.status_code == 302
+    assert (ada.name, ada.email, ada.company, ada.is_checked_in) == (
+        "Ada Kim",
+        "ada@example.kr",
+        "Kim Studio",
+        True,
+    )
+
+
+@pytest.mark.django_db
+def test_join_never_claims_a_record_with_an_email_or_already_checked_in():
+    event = EventFactory(check_in=True)
+    AttendeeFactory(event=event, name="Ada Kim", email="ada@example.kr")
+    here = AttendeeFactory(event=event, name="Bo Lund", email="", checked_in_at=timezone.now())
+
+    services.join_event(event, name="Ada Kim")
+    services.join_event(event, name="Bo Lund")
+
+    assert event.attendees.filter(name="Ada Kim").count() == 2
+    assert event.attendees.filter(name="Bo Lund").count() == 2
+    assert here.token in event.attendees.values_list("token", flat=True)
+
+
+@pytest.mark.django_db
+def test_join_with_two_imported_namesakes_claims_neither():
+    event = EventFactory(check_in=True)
+    AttendeeFactory.create_batch(2, event=event, name="Ada Kim", email="")
+
+    services.join_event(event, name="Ada Kim")
+
+    assert event.attendees.filter(name="Ada Kim").count() == 3

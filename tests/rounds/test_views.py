@@ -225,7 +225,8 @@ def test_control_action_plan_makes_the_plan_and_reports_its_quality(client):
 
     assert response.status_code == 200
     assert (
-        "Planned 12 people: 0 repeated meetings, 0 colleagues seated together, 12 itineraries sent."
+        "Planned 12 people: 0 repeated meetings, 0 colleagues or pairs to keep apart seated "
+        "together, 12 itineraries sent."
     ) in response.text
     assert Round.objects.filter(event=event).count() == 3
 
