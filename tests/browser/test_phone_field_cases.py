@@ -74,3 +74,67 @@ def test_a_phone_whose_attendee_was_deleted_says_so_and_stops_retrying(
     opened = len(sockets)
     page.wait_for_timeout(3_000)
     assert len(sockets) == opened  # no more attempts
+
+
+@pytest.fixture
+def started_round(transactional_db):
+    """Round 1 running (10-second pitches) before the browser starts: pushes need no loop."""
+    event = EventFactory(check_in=True, rounds_count=2, table_size=3, pitch_seconds=10)
+    people = AttendeeFactory.create_batch(3, event=event, checked_in=True)
+    round_services.make_plan(event, by=None, time_limit=0.2)
+    round_services.start_round(event.rounds.get(number=1), by=None)
+    return event, people
+
+
+def test_no_beep_is_scheduled_while_the_audio_is_interrupted(
+    started_round, chromium, live_server_url
+):
+    """At a pitch change with the audio still interrupted the phone asks it to resume and
+    flashes, but schedules no beep that would be lost (or heard late, all at once)."""
+    _, people = started_round
+    context = chromium.new_context(**PHONE)
+    context.add_init_script(FAKE_AUDIO)
+    page = context.new_page()
+    page.goto(f"{live_server_url}/a/{people[0].token}/")
+    expect(page.locator(".room")).to_have_attribute(
+        "data-now", re.compile("my_turn|listening"), timeout=10_000
+    )
+    page.locator("[data-now-text]").click()
+    page.evaluate(
+        "window.__ctx.resume = () => { window.__audio.resumes++; return Promise.resolve(); }"
+    )
+    page.evaluate("window.__ctx.state = 'interrupted'")
+    turn = page.locator(".room").get_attribute("data-turn")
+
+    expect(page.locator(".room")).not_to_have_attribute("data-turn", turn, timeout=15_000)
+    page.wait_for_timeout(300)
+
+    assert page.evaluate("window.__audio.oscsWhileNotRunning") == 0
+    assert page.evaluate("window.__audio.resumes") >= 1
+
+
+def test_room_tap_targets_names_and_heading(started_round, chromium, live_server_url):
+    """Every control on the live room is at least 44×44 px, each card button names its person,
+    and the page has a heading."""
+    _, people = started_round
+    page = chromium.new_context(**PHONE).new_page()
+    page.goto(f"{live_server_url}/a/{people[0].token}/")
+    expect(page.locator(".room")).to_have_attribute(
+        "data-now", re.compile("my_turn|listening"), timeout=10_000
+    )
+
+    small = page.evaluate(
+        """() => [...document.querySelectorAll('.room a, .room button')]
+             .filter((el) => el.offsetParent !== null)
+             .map((el) => [el.textContent.trim(), el.getBoundingClientRect()])
+             .filter(([, r]) => r.width < 44 || r.height < 44)
+             .map(([text, r]) => `${text}: ${Math.round(r.width)}×${Math.round(r.height)}`)"""
+    )
+    tablemate = people[1] if page.get_by_text(people[1].name).count() else people[2]
+
+    assert small == []
+    expect(page.locator("h1").first).to_have_text(people[0].event.title)
+    expect(page.get_by_role("button", name=f"See me — {tablemate.name}")).to_have_count(1)
+    expect(
+        page.get_by_role("button", name=f"I can introduce you to someone — {tablemate.name}")
+    ).to_have_count(1)
