@@ -69,10 +69,12 @@ class Evening:
         ).to_have_count(0)
 
     # -- the phones ----------------------------------------------------------------------------
-    def open_phone(self, chromium, attendee: Attendee, *, sockets: list | None = None) -> Page:
+    def open_phone(
+        self, chromium, attendee: Attendee, *, sockets: list | None = None, locale: str = "en-US"
+    ) -> Page:
         """A phone on this attendee's link; with `sockets`, each of its sockets goes through a
-        route the test can cut (appended to the list)."""
-        page = chromium.new_context(**PHONE).new_page()
+        route the test can cut (appended to the list); `locale`, the phone's own language."""
+        page = chromium.new_context(**PHONE, locale=locale).new_page()
         page.set_default_timeout(15_000)
         if sockets is not None:
 
@@ -234,8 +236,12 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
     evening.expect_projector("check_in", seating_round=1)
     for page in evening.phones.values():
         expect(page.locator(".card-buttons:visible")).to_have_count(0)
-    evening.open_phone(chromium, people[4])  # loaded fresh after the plan
+    evening.open_phone(chromium, people[4], locale="zh-CN")  # fresh after the plan, in Chinese
     evening.expect_phone(people[4].pk, "first_table", 1)
+    chinese = evening.phones[people[4].pk]
+    expect(chinese.locator("[data-now-text]")).to_have_text(
+        f"你的第一桌：{seat_table(people[4].pk, 1)} 号桌"
+    )
     evening.screenshot("planned")
 
     # Round 1: the count-in, then each pitch slot.
@@ -294,6 +300,9 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
     # Between rounds, without a re-plan: every phone says where to go for round 2.
     evening.act("end")
     evening.expect_room(2, {pk: "move" for pk in evening.phones})
+    expect(chinese.locator("[data-now-text]")).to_have_text(
+        f"请移步到 {seat_table(people[4].pk, 2)} 号桌"
+    )
     evening.expect_projector("between", seating_round=2)
     evening.open_phone(chromium, people[5])  # loaded fresh between rounds
     evening.expect_phone(people[5].pk, "move", 2)
