@@ -65,3 +65,19 @@ def phone(chromium) -> Iterator[object]:
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+# The password UserFactory gives every user.
+PASSWORD = "correct horse battery staple"
+
+
+def sign_in(chromium, base_url: str, username: str = "org", *, width=1280, height=800):
+    """A laptop signed in as `username` (made by UserFactory): a new page on the event list."""
+    page = chromium.new_context(viewport={"width": width, "height": height}).new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.wait_for_url(f"{base_url}/events/")
+    return page

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from feedback.models import Card, Introduction
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, sign_in
 from tests.factories import (
     AttendeeFactory,
     EventFactory,
@@ -18,8 +18,6 @@ from tests.factories import (
     TableFactory,
     UserFactory,
 )
-
-PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
@@ -31,16 +29,6 @@ def event():
     li = AttendeeFactory(event=event, name="Li Wei", company="Harbor", checked_in=True)
     PitchFactory(attendee=li, ask="Who do you know who runs a trucking fleet?")
     return event
-
-
-def organizer_page(chromium, base_url: str):
-    page = chromium.new_context(viewport={"width": 1280, "height": 800}).new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", "org")
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    return page
 
 
 def control(page, base_url: str, event, action: str) -> None:
@@ -75,7 +63,7 @@ def test_attendee_path_join_pitch_round_card_and_leads(chromium, live_server_url
     ana.click("button[type=submit]")
     expect(ana.locator(".room")).to_have_attribute("data-phase", "before")
 
-    organizer = organizer_page(chromium, base)
+    organizer = sign_in(chromium, base)
     control(organizer, base, event, "plan")
     li = phone_page(chromium)
     li.goto(f"{base}/a/{event.attendees.get(name='Li Wei').token}/")
@@ -113,7 +101,7 @@ def test_attendee_path_join_pitch_round_card_and_leads(chromium, live_server_url
 def test_attendee_offline_tap_is_kept_and_sent_once_when_back(chromium, live_server_url, event):
     base = live_server_url
     ana = AttendeeFactory(event=event, name="Ana Costa", checked_in=True)
-    organizer = organizer_page(chromium, base)
+    organizer = sign_in(chromium, base)
     control(organizer, base, event, "plan")
     control(organizer, base, event, "start")
     context = chromium.new_context(**PHONE)

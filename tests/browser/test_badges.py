@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from events import services
+from tests.browser.conftest import sign_in
 from tests.factories import EventFactory, UserFactory
 
-PASSWORD = "correct horse battery staple"
 CASES = Path(__file__).parent.parent / "events" / "field_cases"
 MM = 96 / 25.4  # CSS pixels per millimetre
 MARGIN_MM = 12  # @page margin in print.css
@@ -24,12 +24,7 @@ def test_badges_of_long_names_fit_the_page(live_server_url, chromium, paper):
     width_mm, height_mm = PAPERS[paper]
     width = round((width_mm - 2 * MARGIN_MM) * MM)
     height = round((height_mm - 2 * MARGIN_MM) * MM)
-    page = chromium.new_context(viewport={"width": width, "height": height}).new_page()
-    page.goto(f"{live_server_url}/accounts/login/")
-    page.fill("#id_username", "org")
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server_url}/events/")
+    page = sign_in(chromium, live_server_url, width=width, height=height)
 
     page.goto(f"{live_server_url}/events/{event.pk}/print/badges/")
     page.emulate_media(media="print")

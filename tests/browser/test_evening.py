@@ -26,12 +26,12 @@ from playwright.sync_api import Page, expect
 from events import services as event_services
 from events.models import Attendee, Event
 from rounds.models import Round, Seat
+from tests.browser.conftest import sign_in
 from tests.factories import AttendeeFactory, EventFactory, PitchFactory, UserFactory
 from tests.live import daphne
 
 pytestmark = pytest.mark.evening
 
-PASSWORD = "correct horse battery staple"
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 NAMES = ["Ana Costa", "Bo Lind", "Chen Jing", "Dev Patel", "Eva Novak", "Femi Ade", "Gus Ito"]
 SCREENS = os.environ.get("SPEEDNET_SCREENS", "")
@@ -208,12 +208,7 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
         PitchFactory(attendee=person, ask=f"Who do you know who can help {person.name}?")
     no_show = people[-1]
 
-    organizer = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    organizer.set_default_timeout(15_000)
-    organizer.goto(f"{base}/accounts/login/")
-    organizer.fill("#id_username", "org")
-    organizer.fill("#id_password", PASSWORD)
-    organizer.get_by_role("button", name="Sign in", exact=True).click()
+    organizer = sign_in(chromium, base, height=900)
     organizer.goto(f"{base}/events/{event.pk}/control/")
     width, height = map(int, os.environ.get("SPEEDNET_SCREENS_PROJECTOR", "1280x720").split("x"))
     projector = chromium.new_context(viewport={"width": width, "height": height}).new_page()
