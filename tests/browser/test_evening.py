@@ -248,6 +248,25 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
     evening.expect_projector("running", seating_round=1)
     for page in evening.phones.values():
         expect(page.locator(".stop:visible .card-buttons").first).to_be_visible()
+    # A listener hands the pitcher a card: it shows at the top of the pitcher's phone.
+    giver_seat = next(
+        seat
+        for seat in Seat.objects.filter(round__number=1, attendee_id__in=evening.phones)
+        .select_related("attendee", "table")
+        .order_by("table__number", "speaking_order")
+        if seat.speaking_order > 0
+        and seat.table.seats.filter(speaking_order=0, attendee_id__in=evening.phones).exists()
+    )
+    pitcher = giver_seat.table.seats.get(speaking_order=0).attendee
+    giver_phone = evening.phones[giver_seat.attendee_id]
+    giver_phone.get_by_role("button", name=f"See me — {pitcher.name}").click()
+    pitcher_phone = evening.phones[pitcher.pk]
+    toast = pitcher_phone.locator("[data-card-toast]")
+    said = "：来找我" if pitcher.pk == people[4].pk else ": See me"  # people[4]'s phone is Chinese
+    expect(toast).to_have_text(f"{giver_seat.attendee.name}{said}")
+    expect(toast).to_be_in_viewport()
+    expect(pitcher_phone.locator("[data-card-count]")).to_have_text("1")
+    expect(pitcher_phone.locator("[data-card-feed]")).to_contain_text(giver_seat.attendee.name)
     evening.screenshot("round1-slot1")
 
     # A phone reloaded mid-round says the same.
