@@ -21,6 +21,28 @@ document.addEventListener('keydown', (event) => {
   if (actions && clickFirstEnabled(actions)) event.preventDefault();
 });
 
+// What is in the announcement form, unless it is on its way to the server.
+let sending = null;
+document.addEventListener('submit', (event) => {
+  if (event.target.closest?.('.control-announce')) sending = new FormData(event.target).get('text');
+});
+
+function typedAnnouncement(panel) {
+  const text = panel?.querySelector('.control-announce [name=text]');
+  const minutes = panel?.querySelector('.control-announce [name=minutes]');
+  if (!text?.value || text.value === sending) return null;
+  return { text: text.value, minutes: minutes?.value ?? '', focused: document.activeElement === text };
+}
+
+function restoreAnnouncement(panel, typed) {
+  const text = panel?.querySelector('.control-announce [name=text]');
+  if (!typed || !text || text.value) return;
+  text.value = typed.text;
+  const minutes = panel.querySelector('.control-announce [name=minutes]');
+  if (minutes) minutes.value = typed.minutes;
+  if (typed.focused) text.focus();
+}
+
 for (const root of document.querySelectorAll('[data-live][data-panel-url]')) {
   let timer = null;
   let lastKey = null; // the page was rendered with the current state: no refresh for the first
@@ -28,9 +50,12 @@ for (const root of document.querySelectorAll('[data-live][data-panel-url]')) {
     clearTimeout(timer);
     timer = setTimeout(() => {
       const panel = root.querySelector('.control-panel');
-      if (panel && window.htmx) {
-        window.htmx.ajax('GET', root.dataset.panelUrl, { target: `#${panel.id}`, swap: 'outerHTML' });
-      }
+      if (!panel || !window.htmx) return;
+      // An announcement being typed survives the refresh (it was not sent yet).
+      const typed = typedAnnouncement(panel);
+      window.htmx
+        .ajax('GET', root.dataset.panelUrl, { target: `#${panel.id}`, swap: 'outerHTML' })
+        .then(() => restoreAnnouncement(root.querySelector('.control-panel'), typed));
     }, 150);
   };
   root.addEventListener('speednet:state', (event) => {
@@ -41,14 +66,3 @@ for (const root of document.querySelectorAll('[data-live][data-panel-url]')) {
   });
 }
 
-// The announcement being typed survives the panel's refreshes (hx-preserve); once it went out,
-// the box is emptied for the next one.
-document.addEventListener('htmx:afterSwap', (event) => {
-  const form = event.detail?.requestConfig?.elt?.closest?.('.control-announce');
-  if (!form) return;
-  const panel = document.querySelector('.control-panel');
-  if (panel && !panel.querySelector('.notice-error')) {
-    const text = document.querySelector('.control-announce [name=text]');
-    if (text) text.value = '';
-  }
-});

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from events import services as event_services
 from events.models import Attendee, Event
@@ -56,17 +57,27 @@ class Evening:
 
     # -- the organizer -------------------------------------------------------------------------
     def act(self, action: str, **fields: str) -> None:
+        """Click an action on the control panel (after typing `fields`) and wait for its answer.
+        The panel refreshes itself when the state changes; a click that lands on a panel being
+        swapped is sent again, as the organizer would click again."""
         panel = self.organizer.locator(f"#event-{self.event.pk}-control")
-        for name, value in fields.items():
-            panel.locator(f"[name={name}]").first.fill(value)
-        button = panel.locator(f"button[data-action={action}]")
-        expect(button, f"{action} is offered").to_be_enabled()
-        with self.organizer.expect_response(lambda r: "/control/act/" in r.url) as answer:
-            button.click()
-        assert answer.value.ok, action
-        expect(
-            self.organizer.locator(f"#event-{self.event.pk}-control .notice-error")
-        ).to_have_count(0)
+        for attempt in range(3):
+            for name, value in fields.items():
+                panel.locator(f"[name={name}]").first.fill(value)
+            button = panel.locator(f"button[data-action={action}]")
+            expect(button, f"{action} is offered").to_be_enabled()
+            try:
+                with self.organizer.expect_request(
+                    lambda r: "/control/act/" in r.url, timeout=5_000
+                ) as sent:
+                    button.click()
+                break
+            except PlaywrightTimeoutError:  # no request: the click met a panel being swapped
+                assert attempt < 2, f"{action} was never sent"
+        answer = sent.value.response()
+        assert answer is not None, action
+        assert answer.ok, action
+        expect(panel.locator(".notice-error")).to_have_count(0)
 
     # -- the phones ----------------------------------------------------------------------------
     def open_phone(

@@ -1,0 +1,42 @@
+"""The organizer's live control panel in Chromium: it refreshes itself when the event's state
+changes (another tab, a co-organizer, a round ending by the clock), without losing what the
+organizer is typing."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from rounds import services as round_services
+from tests.browser.conftest import sign_in
+from tests.factories import AttendeeFactory, EventFactory, UserFactory
+
+
+@pytest.fixture
+def planned_event(transactional_db):
+    event = EventFactory(organizer=UserFactory(username="org"), check_in=True, rounds_count=2)
+    AttendeeFactory.create_batch(6, event=event, checked_in=True)
+    round_services.make_plan(event, by=None, time_limit=0.2)
+    return event
+
+
+def test_an_announcement_being_typed_survives_a_refresh_from_another_tab(
+    planned_event, chromium, live_server_url
+):
+    event = planned_event
+    laptop = sign_in(chromium, live_server_url)
+    laptop.goto(f"{live_server_url}/events/{event.pk}/control/")
+    other_tab = laptop.context.new_page()
+    other_tab.goto(f"{live_server_url}/events/{event.pk}/control/")
+    box = laptop.locator(f"#event-{event.pk}-announcement")
+    box.fill("Coffee in the lobby")
+    laptop.locator(f"#event-{event.pk}-announcement-minutes").select_option("15")
+
+    other_tab.locator("button[data-action=start]").click()
+
+    expect(laptop.locator("button[data-action=pause]")).to_be_enabled(timeout=10_000)
+    expect(box).to_have_value("Coffee in the lobby")
+    expect(laptop.locator(f"#event-{event.pk}-announcement-minutes")).to_have_value("15")
+    laptop.locator("button[data-action=announce]").click()
+    expect(laptop.locator(".control-announcement")).to_contain_text("Coffee in the lobby")
+    expect(box).to_have_value("")
