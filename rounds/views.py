@@ -58,9 +58,12 @@ def available_actions(event: Event, round_: Round | None, next_round: Round | No
 def panel_context(event: Event, *, error: str = "", info: str = "") -> dict[str, Any]:
     round_ = queries.current_round(event.pk)
     next_round = queries.next_round(event.pk)
+    round_status = round_.effective_status(timezone.now()) if round_ else ""
     return {
         "event": event,
         "round": round_,
+        # the state the panel was drawn for, as control.js reads it from a push
+        "state_key": f"{event.status}:{round_.number if round_ else ''}:{round_status}",
         "next_round": next_round,
         "available": available_actions(event, round_, next_round),
         "form": ControlForm(initial={"seconds": 30}),

@@ -45,12 +45,12 @@ function restoreAnnouncement(panel, typed) {
 
 for (const root of document.querySelectorAll('[data-live][data-panel-url]')) {
   let timer = null;
-  let lastKey = null; // the page was rendered with the current state: no refresh for the first
+  let pushed = null; // the state key of the latest push
   const refresh = () => {
     clearTimeout(timer);
     timer = setTimeout(() => {
       const panel = root.querySelector('.control-panel');
-      if (!panel || !window.htmx) return;
+      if (!panel || !window.htmx || panel.dataset.state === pushed) return;
       // An announcement being typed survives the refresh (it was not sent yet).
       const typed = typedAnnouncement(panel);
       window.htmx
@@ -58,11 +58,15 @@ for (const root of document.querySelectorAll('[data-live][data-panel-url]')) {
         .then(() => restoreAnnouncement(root.querySelector('.control-panel'), typed));
     }, 150);
   };
+  // Refresh only when the panel was drawn for another state than the one pushed: after the
+  // organizer's own click the panel that came back is already right, and swapping it again
+  // could swallow the next click.
   root.addEventListener('speednet:state', (event) => {
     const state = event.detail;
-    const key = JSON.stringify([state?.event?.status, state?.round?.number, state?.round?.status]);
-    if (lastKey !== null && key !== lastKey) refresh();
-    lastKey = key;
+    const key = `${state?.event?.status ?? ''}:${state?.round?.number ?? ''}:${state?.round?.status ?? ''}`;
+    pushed = key;
+    const panel = root.querySelector('.control-panel');
+    if (panel && panel.dataset.state !== key) refresh();
   });
 }
 

@@ -40,3 +40,26 @@ def test_an_announcement_being_typed_survives_a_refresh_from_another_tab(
     laptop.locator("button[data-action=announce]").click()
     expect(laptop.locator(".control-announcement")).to_contain_text("Coffee in the lobby")
     expect(box).to_have_value("")
+
+
+def test_the_organizers_own_click_is_not_followed_by_a_second_swap(
+    planned_event, chromium, live_server_url
+):
+    """The panel that answers a click is already drawn for the new state: the push that follows
+    does not swap it again (a second swap could swallow the organizer's next click)."""
+    event = planned_event
+    laptop = sign_in(chromium, live_server_url)
+    laptop.goto(f"{live_server_url}/events/{event.pk}/control/")
+    expect(laptop.locator("[data-live]")).to_have_attribute("data-connection", "open")
+    refreshes = []
+    laptop.on(
+        "request",
+        lambda r: r.url.endswith(f"/events/{event.pk}/control/") and refreshes.append(r.url),
+    )
+
+    laptop.locator("button[data-action=start]").click()
+    expect(laptop.locator("button[data-action=pause]")).to_be_enabled()
+    expect(laptop.locator("[data-live]")).to_have_attribute("data-round", "1")
+    laptop.wait_for_timeout(1_000)
+
+    assert refreshes == []
