@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -27,6 +28,7 @@ from events.codes import new_attendee_token
 from events.models import Attendee, Event, ImportUpload, LogEntry
 from feedback.models import Card, Introduction
 from pitches.models import Pitch
+from rounds import broadcasts
 
 PERSONAL_FIELDS = [
     "name",
@@ -114,6 +116,7 @@ def erase_attendee(attendee: Attendee, *, by: AbstractBaseUser | None = None) ->
     attendee = Attendee.objects.select_for_update().select_related("event").get(pk=attendee.pk)
     first_time = attendee.erased_at is None
     replacements = anonymize([attendee], now=timezone.now())
+    transaction.on_commit(partial(broadcasts.revoke_attendees, [attendee.pk]))
     if first_time:
         scrub_log(attendee.event, replacements)
         event_services.record(
@@ -140,6 +143,7 @@ def erase_event_personal_data(event: Event, *, by: AbstractBaseUser | None) -> E
     for attendee in attendees:
         attendee.event = event
     replacements = anonymize(attendees, now=now)
+    transaction.on_commit(partial(broadcasts.revoke_attendees, [a.pk for a in attendees]))
     scrub_log(event, replacements)
     first_time = event.personal_data_erased_at is None
     if first_time:

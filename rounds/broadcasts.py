@@ -51,7 +51,12 @@ async def send_all(messages: list[tuple[str, dict[str, Any]]]) -> None:
 
 
 def send_to_group(group: str, payload: dict[str, Any]) -> None:
-    message = {"type": "push", "text": json.dumps(payload, separators=(",", ":"))}
+    """A push for every socket in ``group``: the payload, serialized once, forwarded as it is."""
+    send_message(group, {"type": "push", "text": json.dumps(payload, separators=(",", ":"))})
+
+
+def send_message(group: str, message: dict[str, Any]) -> None:
+    """A channel-layer message to ``group``: sent now, or with the others of ``sent_together``."""
     held = getattr(_held, "messages", None)
     if held is not None:
         held.append((group, message))
@@ -99,3 +104,11 @@ def broadcast_itineraries(attendee_ids: list[int]) -> None:
         for attendee_id in attendee_ids:
             itinerary = found.get(attendee_id, [])  # someone who left may have no seat at all
             send_to_group(attendee_group(attendee_id), {"type": "plan", "itinerary": itinerary})
+
+
+def revoke_attendees(attendee_ids: list[int]) -> None:
+    """Close these attendees' open sockets with 4403: their link no longer works (their data
+    was erased), so their phones say so at once instead of at the next reconnect."""
+    with sent_together():
+        for attendee_id in attendee_ids:
+            send_message(attendee_group(attendee_id), {"type": "revoke"})

@@ -218,6 +218,11 @@ class AttendeeConsumer(LiveConsumer):
             await presence.mark_disconnected(self.token)
         await super().websocket_disconnect(message)
 
+    async def revoke(self, message: dict[str, Any]) -> None:
+        """The attendee's link stopped working (``broadcasts.revoke_attendees``): close with
+        4403, and the phone replaces the room with "This link no longer works"."""
+        await self.close(code=CLOSE_FORBIDDEN)
+
 
 @database_sync_to_async
 def is_organizer(user: Any, event_id: int) -> bool:

@@ -239,9 +239,11 @@ def recent_log(event_id: int) -> list[LogEntry]:
 
 
 def seating_round(event_id: int) -> Round | None:
-    """The round people are looking for a seat in: the running one, else the next to start."""
+    """The round people are looking for a seat in: the running or paused one, else the next to
+    start (also when the running one has just run out of time, before anyone pressed End)."""
     current = current_round(event_id)
-    if current is not None and current.status in (Round.Status.RUNNING, Round.Status.PAUSED):
+    live = (Round.Status.RUNNING, Round.Status.PAUSED)
+    if current is not None and current.effective_status(timezone.now()) in live:
         return current
     return next_round(event_id) or current
 

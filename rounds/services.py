@@ -173,10 +173,10 @@ def resume_round(round_: Round, *, by: User) -> Round:
     resumes_at = max(now + CHANGE_LEAD, round_.paused_at)
     shift = resumes_at - round_.paused_at
     round_.status = Round.Status.RUNNING
-    round_.ends_at = resumes_at + round_.paused_remaining
     round_.turns_started_at += shift
-    if round_.started_at > round_.paused_at:
+    if round_.started_at > round_.paused_at:  # paused during the count-in: it goes on after
         round_.started_at += shift
+    round_.ends_at = max(resumes_at, round_.started_at) + round_.paused_remaining
     round_.paused_at = round_.paused_remaining = None
     round_.save(
         update_fields=[
@@ -245,6 +245,21 @@ def end_round(round_: Round, *, by: User) -> Round:
     return round_
 
 
+def skip_refusal(
+    round_: Round, *, at: datetime, pitch_length: timedelta, pitches: int | None = None
+) -> str | None:
+    """Why no turn can be skipped in this running round at ``at`` (None: one can): nobody is
+    pitching yet, or everyone has pitched. ``pitches``, the seats at the largest table, is read
+    when not given (``queries.current_round`` annotates it). The one rule for the service and
+    the control panel's button."""
+    turn = round_.turn_index(at, pitch_length)
+    if turn is None:
+        return _("Nobody is pitching yet.")
+    if turn >= (pitches if pitches is not None else largest_table(round_)):
+        return _("Everyone has pitched in this round.")
+    return None
+
+
 @transaction.atomic
 def skip_turn(round_: Round, *, by: User) -> Round:
     """End the current pitcher's slot at every table now; later slots move up."""
@@ -256,11 +271,10 @@ def skip_turn(round_: Round, *, by: User) -> Round:
         )
     refuse_if_over(round_, now)
     at = now + CHANGE_LEAD
+    refusal = skip_refusal(round_, at=at, pitch_length=event.pitch_length)
+    if refusal is not None:
+        raise ValidationError(refusal, code="no_turn")
     turn = round_.turn_index(at, event.pitch_length)
-    if turn is None:
-        raise ValidationError(_("Nobody is pitching yet."), code="no_turn")
-    if turn >= largest_table(round_):
-        raise ValidationError(_("Everyone has pitched in this round."), code="no_turn")
     slot_ends_at = round_.turns_started_at + (turn + 1) * event.pitch_length
     round_.turns_started_at -= slot_ends_at - at
     round_.save(update_fields=["turns_started_at"])

@@ -35,7 +35,14 @@ def available_actions(event: Event, round_: Round | None, next_round: Round | No
     ):
         actions.add("start")
     if status == Round.Status.RUNNING:
-        actions |= {"pause", "extend", "skip", "end"}
+        actions |= {"pause", "extend", "end"}
+        now = timezone.now() + services.CHANGE_LEAD
+        pitches = getattr(round_, "pitches", None)
+        if (
+            services.skip_refusal(round_, at=now, pitch_length=event.pitch_length, pitches=pitches)
+            is None
+        ):
+            actions.add("skip")
     if status == Round.Status.PAUSED:
         actions |= {"resume", "extend", "end"}
     if event.status in (Event.Status.CHECK_IN, Event.Status.LIVE):

@@ -21,6 +21,14 @@ document.addEventListener('keydown', (event) => {
   if (actions && clickFirstEnabled(actions)) event.preventDefault();
 });
 
+// The state a panel is drawn for, as the server writes it (data-state): the event's status, the
+// current round and its status, a running round whose time is up counting as done.
+function stateKey(state, now) {
+  const r = state.round;
+  const status = r?.status === 'running' && now >= r.ends_at ? 'done' : r?.status ?? '';
+  return `${state.event?.status ?? ''}:${r?.number ?? ''}:${status}`;
+}
+
 // What is in the announcement form, unless it is on its way to the server.
 let sending = null;
 document.addEventListener('submit', (event) => {
@@ -45,7 +53,8 @@ function restoreAnnouncement(panel, typed) {
 
 for (const root of document.querySelectorAll('[data-live][data-panel-url]')) {
   let timer = null;
-  let pushed = null; // the state key of the latest push
+  let pushed = null; // the state key of the latest render
+  let asked = null; // the state last refreshed for: one refresh per state, again after 2 s
   const refresh = () => {
     clearTimeout(timer);
     timer = setTimeout(() => {
@@ -55,18 +64,24 @@ for (const root of document.querySelectorAll('[data-live][data-panel-url]')) {
       const typed = typedAnnouncement(panel);
       window.htmx
         .ajax('GET', root.dataset.panelUrl, { target: `#${panel.id}`, swap: 'outerHTML' })
-        .then(() => restoreAnnouncement(root.querySelector('.control-panel'), typed));
+        .then(() => restoreAnnouncement(root.querySelector('.control-panel'), typed))
+        .finally(() => setTimeout(() => { asked = null; }, 2000)); // may ask again, once in 2 s
     }, 150);
   };
-  // Refresh only when the panel was drawn for another state than the one pushed: after the
+  // Refresh only when the panel was drawn for another state than the one now: after the
   // organizer's own click the panel that came back is already right, and swapping it again
-  // could swallow the next click.
-  root.addEventListener('speednet:state', (event) => {
-    const state = event.detail;
-    const key = `${state?.event?.status ?? ''}:${state?.round?.number ?? ''}:${state?.round?.status ?? ''}`;
+  // could swallow the next click. A round that runs out of time is over without any push, so
+  // the state is read at every render (live.js renders at least once a second).
+  root.addEventListener('speednet:render', (event) => {
+    const { state, now } = event.detail ?? {};
+    if (!state) return;
+    const key = stateKey(state, now);
     pushed = key;
     const panel = root.querySelector('.control-panel');
-    if (panel && panel.dataset.state !== key) refresh();
+    if (panel && panel.dataset.state !== key && asked !== key) {
+      asked = key;
+      refresh();
+    }
   });
 }
 

@@ -92,8 +92,9 @@ export function phaseOf(state, now) {
   if (status === 'mingle' || status === 'closed') return status;
   if (!r) return 'before';
   if (r.status === 'done' || (r.status === 'running' && now >= r.ends_at)) return 'between';
-  if (now < r.starts_at) return 'starting';
+  // A pause during the count-in shows as a pause; the count-in goes on after the resume.
   if ((r.status === 'paused' && now >= r.paused_at) || now < r.resumes_at) return 'paused';
+  if (now < r.starts_at) return 'starting';
   return 'running';
 }
 

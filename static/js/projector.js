@@ -80,14 +80,22 @@ function startScreen(root) {
     put('[data-turn-label]', turn);
   });
 
-  // The seating list follows the round people look for (a round starting or ending), and every
-  // full state: a (re)connect, a plan made or re-made, a change of the event's status.
-  let roundKey = null;
-  root.addEventListener('speednet:state', (event) => {
-    const round = event.detail?.round;
-    const key = `${round?.number}:${round?.status === 'done'}`;
-    if (roundKey !== null && key !== roundKey) refreshSeating();
-    roundKey = key;
+  // The seating list follows the round the screen is about (also a round that ran out of time
+  // with nobody pressing End), and every full state: a (re)connect, a plan made or re-made.
+  let listFor = root.querySelector('[data-find-table]')?.dataset.round ?? '';
+  let askedAt = 0;
+  root.addEventListener('speednet:render', (event) => {
+    const { state, now } = event.detail ?? {};
+    if (!state) return;
+    const screen = screenFor(state, now);
+    if (!['check_in', 'starting', 'running', 'paused', 'between'].includes(screen.kind)) return;
+    const wanted = String(screen.round ?? '');
+    if (wanted !== listFor && Date.now() - askedAt > 3000) {
+      askedAt = Date.now();
+      refreshSeating().then(() => {
+        listFor = root.querySelector('[data-find-table]')?.dataset.round ?? '';
+      });
+    }
   });
   let seen = null;
   try {

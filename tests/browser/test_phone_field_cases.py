@@ -138,3 +138,23 @@ def test_room_tap_targets_names_and_heading(started_round, chromium, live_server
     expect(
         page.get_by_role("button", name=f"I can introduce you to someone — {tablemate.name}")
     ).to_have_count(1)
+
+
+def test_a_phone_open_while_its_data_is_deleted_says_so_at_once(
+    running_event, chromium, live_server_url
+):
+    """Deleting one's data from another tab: the open room closes at once ("This link no
+    longer works"), without waiting for a reconnect."""
+    _, people = running_event
+    context = chromium.new_context(**PHONE)
+    room = context.new_page()
+    room.goto(f"{live_server_url}/a/{people[0].token}/")
+    expect(room.locator(".room")).to_have_attribute("data-connection", "open")
+
+    settings_tab = context.new_page()
+    settings_tab.goto(f"{live_server_url}/a/{people[0].token}/erase/")
+    settings_tab.locator("#id_is_confirmed").check()
+    settings_tab.get_by_role("button", name="Delete my data").click()
+
+    expect(room.locator("[data-gone]")).to_be_visible(timeout=5_000)
+    expect(room.locator(".room")).to_be_hidden()

@@ -223,14 +223,31 @@ async def test_phone_consumer_taps_from_a_whole_table_at_once_are_all_written(as
         await phone.disconnect()
 
 
-async def test_phone_consumer_refuses_taps_from_a_phone_whose_data_was_erased(asgi_app):
+async def test_phone_consumer_is_closed_when_its_attendees_data_is_erased(asgi_app):
+    """Erasure closes the open socket with 4403 at once (the phone then says the link no
+    longer works); nothing it sent after gives a card."""
     [[pitcher, listener]] = await seated(2)
     phone = await phone_of(asgi_app, listener)
+    other = await phone_of(asgi_app, pitcher)
+
     await database_sync_to_async(retention.erase_attendee)(listener)
 
-    await phone.send_to(text_data=tap(pitcher))
-
-    ack = json.loads(await phone.receive_from())
-    assert (ack["ok"], ack["error"]) == (False, "This link is no longer valid.")
+    assert await phone.receive_output() == {"type": "websocket.close", "code": 4403}
+    assert await other.receive_nothing()  # only the erased attendee's socket
     assert await cards() == []
-    await phone.disconnect()
+    await other.disconnect()
+
+
+async def test_erasing_an_events_personal_data_closes_every_phone(asgi_app):
+    [[first, second]] = await seated(2)
+    event = await database_sync_to_async(lambda: first.event)()
+    await database_sync_to_async(
+        lambda: type(event).objects.filter(pk=event.pk).update(status="closed")
+    )()
+    phones = [await phone_of(asgi_app, first), await phone_of(asgi_app, second)]
+    event.status = "closed"
+
+    await database_sync_to_async(retention.erase_event_personal_data)(event, by=None)
+
+    for phone in phones:
+        assert await phone.receive_output() == {"type": "websocket.close", "code": 4403}

@@ -153,6 +153,34 @@ def test_pause_then_resume_keeps_the_remaining_time_exactly(rounds):
     assert resumed.paused_remaining is None
 
 
+def test_pause_during_the_count_in_keeps_the_whole_round_and_the_rest_of_the_count_in(rounds):
+    started = services.start_round(rounds[0], by=None)  # starts 3 s from now
+
+    paused = services.pause_round(started, by=None)  # 0.5 s from now: 2.5 s of count-in left
+    resumed = services.resume_round(paused, by=None)
+
+    count_in_left = started.started_at - paused.paused_at
+    assert paused.paused_remaining == timedelta(seconds=180)
+    assert resumed.ends_at - resumed.started_at == timedelta(seconds=180)
+    assert resumed.started_at - count_in_left >= paused.paused_at
+    assert resumed.turns_started_at == resumed.started_at
+
+
+def test_skip_refusal_says_when_everyone_has_pitched(event, rounds):
+    round_ = services.start_round(rounds[0], by=None)
+    seats = round_.seats.count()
+    last_slot = round_.started_at + (seats - 1) * event.pitch_length
+    after_all = round_.started_at + seats * event.pitch_length
+
+    assert (
+        services.skip_refusal(round_, at=round_.started_at, pitch_length=event.pitch_length) is None
+    )
+    assert services.skip_refusal(round_, at=last_slot, pitch_length=event.pitch_length) is None
+    assert services.skip_refusal(round_, at=after_all, pitch_length=event.pitch_length) == (
+        "Everyone has pitched in this round."
+    )
+
+
 def test_pause_round_takes_effect_at_a_shared_instant_ahead(rounds):
     started = services.start_round(rounds[0], by=None)
     started = running(started, started_at=timezone.now() - timedelta(seconds=10))

@@ -4,8 +4,10 @@ from datetime import timedelta
 
 import pytest
 from asgiref.sync import async_to_sync
+from django.db.models import Count, Max
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from events.models import Event
 from rounds import presence, queries
@@ -113,10 +115,10 @@ def test_control_action_start_returns_the_panel_fragment(organizer_client, event
     assert response.status_code == 200
     assert response.text.lstrip().startswith(f'<section id="event-{event.pk}-control"')
     assert "Round 1: Running" in response.text
+    # during the count-in nobody is pitching yet: there is no turn to skip
     assert response.context["available"] == {
         "pause",
         "extend",
-        "skip",
         "end",
         "announce",
         "mingle",
@@ -124,6 +126,25 @@ def test_control_action_start_returns_the_panel_fragment(organizer_client, event
         "replan",
     }
     assert Round.objects.get(pk=seated_rounds[0].pk).status == Round.Status.RUNNING
+
+
+def test_control_panel_offers_skip_only_while_someone_is_left_to_pitch(
+    organizer_client, event, seated_rounds
+):
+    act(organizer_client, event, "start")
+    round_ = Round.objects.get(pk=seated_rounds[0].pk)
+    seats = round_.seats.values("table").annotate(n=Count("pk")).aggregate(m=Max("n"))["m"]
+    pitching = round_.started_at - timedelta(seconds=5)
+    Round.objects.filter(pk=round_.pk).update(started_at=pitching, turns_started_at=pitching)
+    offered = organizer_client.get(reverse("control", args=[event.pk])).context["available"]
+    all_done = timezone.now() - seats * event.pitch_length - timedelta(seconds=1)
+    Round.objects.filter(pk=round_.pk).update(started_at=all_done, turns_started_at=all_done)
+
+    later = organizer_client.get(reverse("control", args=[event.pk])).context["available"]
+
+    assert "skip" in offered
+    assert "skip" not in later
+    assert "end" in later
 
 
 def test_control_action_refusal_is_shown_in_the_fragment(organizer_client, event, seated_rounds):
