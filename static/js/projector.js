@@ -22,9 +22,10 @@ function startPaging(section) {
   let page = 0;
   const show = () => {
     for (const row of rows) row.hidden = false;
-    // How many rows fit: one row's height against the height the list is given on screen.
+    // How many names fit: rows (one row's height against the list's height) × columns.
     const rowHeight = rows[0]?.getBoundingClientRect().height || 40;
-    const perPage = Math.max(1, Math.floor(list.clientHeight / rowHeight));
+    const columns = getComputedStyle(list).gridTemplateColumns.split(' ').filter(Boolean).length || 1;
+    const perPage = Math.max(1, Math.floor(list.clientHeight / rowHeight) * columns);
     const all = pages(rows.length, perPage);
     page %= all.length;
     const [start, end] = all[page];

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from rounds import services as round_services
 from tests.browser.conftest import PHONE
 from tests.browser.field_cases.audio_interrupted_init import FAKE_AUDIO
-from tests.factories import AttendeeFactory, EventFactory
+from tests.factories import AttendeeFactory, EventFactory, PitchFactory
 
 
 @pytest.fixture
@@ -158,3 +158,31 @@ def test_a_phone_open_while_its_data_is_deleted_says_so_at_once(
 
     expect(room.locator("[data-gone]")).to_be_visible(timeout=5_000)
     expect(room.locator(".room")).to_be_hidden()
+
+
+@pytest.fixture
+def wordy_event(transactional_db):
+    """A 200-character title, an unbroken 280-character announcement and an unbroken ask."""
+    event = EventFactory(
+        check_in=True, rounds_count=2, table_size=3, title=("Founders " * 30)[:200].strip()
+    )
+    people = AttendeeFactory.create_batch(3, event=event, checked_in=True)
+    PitchFactory(attendee=people[0], ask="x" * 200)
+    round_services.make_plan(event, by=None, time_limit=0.2)
+    round_services.announce(event, text="https://example.com/" + "a" * 250, by=None)
+    return event, people
+
+
+def test_long_words_and_titles_never_widen_the_phone_or_push_the_instruction_down(
+    wordy_event, chromium, live_server_url
+):
+    _, people = wordy_event
+    page = chromium.new_context(**PHONE).new_page()
+    page.goto(f"{live_server_url}/a/{people[0].token}/")
+    expect(page.locator(".room")).to_have_attribute("data-now", "first_table")
+
+    width = page.evaluate("document.documentElement.scrollWidth")
+    status = page.locator("[data-now-text]").bounding_box()
+
+    assert width <= PHONE["viewport"]["width"]
+    assert status["y"] + status["height"] < PHONE["viewport"]["height"] / 2

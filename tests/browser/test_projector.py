@@ -99,7 +99,7 @@ def parts_fit(page, width: int, height: int) -> list[str]:
         """([w, h]) => {
              const sel = ['.screen-title', '.screen-stage', '.screen-clock', '.screen-turn',
                           '.screen-qr', '.screen-code', '.screen-people', '.screen-find h2',
-                          '.find-list', '.screen-banner'];
+                          '.find-list', '.screen-banner', '.address-warning'];
              const boxes = [];
              for (const s of sel) {
                const el = document.querySelector(s);
@@ -168,3 +168,23 @@ def test_projector_fits_every_stage_with_300_people_a_long_title_and_an_announce
         if stage in ("check_in", "running", "between"):
             assert page.locator(".find-list li:not([hidden])").count() >= 5, stage
             assert page.locator(".screen-code").bounding_box()["height"] >= 40, stage
+
+
+@pytest.fixture
+def announced_event(transactional_db):
+    event = EventFactory(check_in=True, rounds_count=2, table_size=5)
+    AttendeeFactory.create_batch(40, event=event, checked_in=True)
+    round_services.make_plan(event, by=None, time_limit=0.3)
+    round_services.announce(event, text=LONG_ANNOUNCEMENT[:280], by=None)
+    return event
+
+
+def test_projector_loopback_warning_covers_nothing(announced_event, live_server_url, chromium):
+    """Served on 127.0.0.1 the projector warns that phones cannot reach it, below everything
+    else: the join code and the announcement stay whole."""
+    page = chromium.new_context(viewport={"width": 1280, "height": 720}).new_page()
+    page.goto(f"{live_server_url}/p/{announced_event.projector_key}/")
+
+    expect(page.locator(".address-warning")).to_be_visible()
+    expect(page.locator(".screen-banner")).to_be_visible()
+    assert parts_fit(page, 1280, 720) == []
