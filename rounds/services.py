@@ -405,6 +405,45 @@ def close_event(event: Event, *, by: User) -> Event:
     return move_event(event, to=Event.Status.CLOSED, by=by)
 
 
+def allowed_actions(event: Event, round_: Round | None, next_round: Round | None) -> set[str]:
+    """The control actions that can work now (the names of ``rounds.forms.ControlForm``'s
+    actions): the one place the control panel, its keyboard shortcuts and the tests ask.
+    ``round_`` is ``queries.current_round`` (annotated with ``pitches``), ``next_round``
+    ``queries.next_round``. The transitions themselves still refuse what is not allowed."""
+    status = round_.effective_status(timezone.now()) if round_ else None
+    is_open = event.status in (Event.Status.CHECK_IN, Event.Status.LIVE)
+    actions: set[str] = set()
+    if (
+        is_open
+        and next_round is not None
+        and status not in (Round.Status.RUNNING, Round.Status.PAUSED)
+    ):
+        actions.add("start")
+    if status == Round.Status.RUNNING:
+        actions |= {"pause", "extend", "end"}
+        now = timezone.now() + CHANGE_LEAD
+        pitches = getattr(round_, "pitches", None)
+        if skip_refusal(round_, at=now, pitch_length=event.pitch_length, pitches=pitches) is None:
+            actions.add("skip")
+    if status == Round.Status.PAUSED:
+        actions |= {"resume", "extend", "end"}
+    if event.status in (Event.Status.CHECK_IN, Event.Status.LIVE):
+        actions |= {"announce", "mingle"}
+    if event.status == Event.Status.MINGLE:
+        actions.add("announce")
+    if event.announcement and event.status != Event.Status.CLOSED:
+        actions.add("clear_announcement")
+    if event.status in (Event.Status.CHECK_IN, Event.Status.LIVE, Event.Status.MINGLE):
+        actions.add("close")
+    if event.status in (Event.Status.DRAFT, Event.Status.CHECK_IN) and status is None:
+        actions.add("plan")
+    if event.status == Event.Status.DRAFT:
+        actions.add("open")
+    if is_open and status is not None and next_round is not None:
+        actions.add("replan")
+    return actions
+
+
 @dataclass(frozen=True)
 class PlanReport:
     quality: scheduling.Quality

@@ -23,45 +23,6 @@ from rounds.models import Round
 from rounds.routing import control_socket_path, projector_socket_path
 
 
-def available_actions(event: Event, round_: Round | None, next_round: Round | None) -> set[str]:
-    """The buttons that can work now; the others are shown disabled."""
-    status = round_.effective_status(timezone.now()) if round_ else None
-    is_open = event.status in (Event.Status.CHECK_IN, Event.Status.LIVE)
-    actions: set[str] = set()
-    if (
-        is_open
-        and next_round is not None
-        and status not in (Round.Status.RUNNING, Round.Status.PAUSED)
-    ):
-        actions.add("start")
-    if status == Round.Status.RUNNING:
-        actions |= {"pause", "extend", "end"}
-        now = timezone.now() + services.CHANGE_LEAD
-        pitches = getattr(round_, "pitches", None)
-        if (
-            services.skip_refusal(round_, at=now, pitch_length=event.pitch_length, pitches=pitches)
-            is None
-        ):
-            actions.add("skip")
-    if status == Round.Status.PAUSED:
-        actions |= {"resume", "extend", "end"}
-    if event.status in (Event.Status.CHECK_IN, Event.Status.LIVE):
-        actions |= {"announce", "mingle"}
-    if event.status == Event.Status.MINGLE:
-        actions.add("announce")
-    if event.announcement and event.status != Event.Status.CLOSED:
-        actions.add("clear_announcement")
-    if event.status in (Event.Status.CHECK_IN, Event.Status.LIVE, Event.Status.MINGLE):
-        actions.add("close")
-    if event.status in (Event.Status.DRAFT, Event.Status.CHECK_IN) and status is None:
-        actions.add("plan")
-    if event.status == Event.Status.DRAFT:
-        actions.add("open")
-    if is_open and status is not None and next_round is not None:
-        actions.add("replan")
-    return actions
-
-
 def panel_context(event: Event, *, error: str = "", info: str = "") -> dict[str, Any]:
     round_ = queries.current_round(event.pk)
     next_round = queries.next_round(event.pk)
@@ -72,7 +33,7 @@ def panel_context(event: Event, *, error: str = "", info: str = "") -> dict[str,
         # the state the panel was drawn for, as control.js reads it from a push
         "state_key": f"{event.status}:{round_.number if round_ else ''}:{round_status}",
         "next_round": next_round,
-        "available": available_actions(event, round_, next_round),
+        "available": services.allowed_actions(event, round_, next_round),
         "form": ControlForm(initial={"seconds": 30}),
         "error": error,
         "info": info,
