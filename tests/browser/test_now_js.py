@@ -228,3 +228,18 @@ def test_screen_for_every_stage_of_the_projector(now_js):
 
 def test_fill_replaces_known_placeholders_only(now_js):
     assert now_js.evaluate("now.fill('Table {table} · {who}', {table: 7})") == "Table 7 · {who}"
+
+
+def test_announcement_shows_until_it_expires(now_js):
+    now_js.evaluate("async () => { window.live = await import('/static/js/live.js'); }")
+    shown = now_js.evaluate(
+        """() => {
+             const st = (a) => ({announcement: a});
+             const a = {text: 'Coffee', at: 1000, expires_at: 5000};
+             return [live.announcementAt(st(a), 4999), live.announcementAt(st(a), 5000),
+                     live.announcementAt(st({text: 'Forever', at: 1, expires_at: null}), 9e12),
+                     live.announcementAt(st(null), 1), live.announcementAt(null, 1)];
+           }"""
+    )
+
+    assert shown == ["Coffee", "", "Forever", "", ""]
