@@ -1,9 +1,14 @@
 """Pushes to phones and dashboards. Called through ``transaction.on_commit``; each takes ids,
-re-reads the committed state, serializes the message once and sends it to one group."""
+re-reads the committed state, serializes the message once and sends it to one group.
+
+A push that fails (the channel layer is down: Redis restarting) is logged and dropped, never
+raised: the change it reports is committed already, so the organizer's click succeeded, and
+phones catch up from the snapshot when they reconnect or see the next version."""
 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +30,7 @@ from rounds.queries import (
 )
 
 _held = threading.local()
+log = logging.getLogger(__name__)
 
 
 @contextmanager
@@ -45,9 +51,15 @@ def sent_together() -> Iterator[None]:
 
 
 async def send_all(messages: list[tuple[str, dict[str, Any]]]) -> None:
+    """Send each message to its group; a failure is logged and the others still go."""
     layer = get_channel_layer()
     for group, message in messages:
-        await layer.group_send(group, message)
+        try:
+            await layer.group_send(group, message)
+        except Exception:
+            log.warning(
+                "push to %s failed; phones resync from the next snapshot", group, exc_info=True
+            )
 
 
 def send_to_group(group: str, payload: dict[str, Any]) -> None:
@@ -61,7 +73,7 @@ def send_message(group: str, message: dict[str, Any]) -> None:
     if held is not None:
         held.append((group, message))
         return
-    async_to_sync(get_channel_layer().group_send)(group, message)
+    async_to_sync(send_all)([(group, message)])
 
 
 def broadcast_round(event_id: int) -> None:

@@ -496,3 +496,41 @@ def test_control_page_warns_when_phones_cannot_reach_the_address(organizer_clien
     response = organizer_client.get(reverse("control", args=[event.pk]))
 
     assert "Phones cannot reach 127.0.0.1" in response.text
+
+
+class BrokenLayer:
+    """A channel layer whose server is down: every send fails (as channels_redis does while
+    Redis restarts)."""
+
+    def __init__(self, **_: object) -> None:
+        pass
+
+    async def group_send(self, group: str, message: dict) -> None:
+        raise ConnectionRefusedError("the channel layer is down")
+
+
+@pytest.fixture
+def layer_down(settings):
+    from channels.layers import channel_layers
+
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "tests.rounds.test_views.BrokenLayer"}}
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+def test_control_action_succeeds_while_the_channel_layer_is_down(
+    organizer_client, event, seated_rounds, layer_down, django_capture_on_commit_callbacks, caplog
+):
+    """The change is committed before its push: a push that fails is logged, the click is not a
+    500 (and the organizer does not click again, extending twice)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        started = act(organizer_client, event, "start")
+    with django_capture_on_commit_callbacks(execute=True):
+        announced = act(organizer_client, event, "announce", text="Coffee")
+
+    event.refresh_from_db()
+    assert (started.status_code, announced.status_code) == (200, 200)
+    assert Round.objects.get(pk=seated_rounds[0].pk).status == Round.Status.RUNNING
+    assert event.announcement == "Coffee"
+    assert "push to " in caplog.text
