@@ -211,11 +211,11 @@ class AttendeeConsumer(LiveConsumer):
 
     async def keep_present(self) -> None:
         self.present_since = time.monotonic()
-        await presence.mark_connected(self.token)
+        await presence.mark_connected(self.attendee_id)
 
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
         if self.joined:
-            await presence.mark_disconnected(self.token)
+            await presence.mark_disconnected(self.attendee_id)
         await super().websocket_disconnect(message)
 
     async def revoke(self, message: dict[str, Any]) -> None:

@@ -218,12 +218,12 @@ def live_counters(event_id: int) -> dict[str, int]:
         present=Count("pk", filter=Q(checked_in_at__isnull=False, left_at__isnull=True)),
         registered=Count("pk"),
     )
-    tokens = Attendee.objects.filter(event_id=event_id).values_list("token", flat=True)
+    attendee_ids = Attendee.objects.filter(event_id=event_id).values_list("pk", flat=True)
     current = current_round(event_id)
     cards = current.cards.count() if current is not None else 0
     return {
         **people,
-        "phones": presence.connected_count(tokens),
+        "phones": presence.connected_count(attendee_ids),
         "cards_this_round": cards,
         "round": current.number if current else 0,
     }

@@ -333,7 +333,7 @@ def test_control_counters_count_the_phones_connected_to_this_event_only(organize
     here = AttendeeFactory.create_batch(3, event=event, checked_in=True)
     elsewhere = AttendeeFactory(checked_in=True)
     for attendee in [*here[:2], elsewhere]:
-        async_to_sync(presence.mark_connected)(attendee.token)
+        async_to_sync(presence.mark_connected)(attendee.pk)
 
     response = organizer_client.get(reverse("control_counters", args=[event.pk]))
 
@@ -347,7 +347,7 @@ def test_control_counters_queries_do_not_grow_with_the_room(
 ):
     RoundFactory(event=event, number=1, running=True)
     for attendee in AttendeeFactory.create_batch(people, event=event, checked_in=True):
-        async_to_sync(presence.mark_connected)(attendee.token)
+        async_to_sync(presence.mark_connected)(attendee.pk)
 
     with django_assert_num_queries(8):
         organizer_client.get(reverse("control_counters", args=[event.pk]))
