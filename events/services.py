@@ -81,7 +81,10 @@ def add_attendee(
     job_title: str = "",
     phone: str = "",
     is_consenting_to_share: bool = False,
+    consent_decided_at: datetime | None = None,
 ) -> Attendee:
+    """A new attendee. ``is_consenting_to_share`` alone is a suggestion (an import, the
+    organizer); it is the attendee's own choice only with ``consent_decided_at``."""
     attendee = Attendee(
         event=event,
         name=name.strip(),
@@ -90,6 +93,7 @@ def add_attendee(
         job_title=job_title.strip(),
         phone=phone.strip(),
         is_consenting_to_share=is_consenting_to_share,
+        consent_decided_at=consent_decided_at,
     )
     attendee.full_clean(exclude=["event"])
     try:
@@ -157,6 +161,7 @@ def join_event(
         company=company,
         job_title=job_title,
         is_consenting_to_share=is_consenting_to_share,
+        consent_decided_at=timezone.now(),  # the walk-in chose on the join form
     )
     return check_in(attendee)
 
@@ -311,3 +316,13 @@ def remove_co_organizer(event: Event, *, user_id: int, by: AbstractBaseUser) -> 
             by=by,
             message=_("%(name)s no longer runs this event.") % {"name": helper.get_username()},
         )
+
+
+def remember_language(attendee: Attendee, *, language: str) -> Attendee:
+    """Keep the language the attendee's phone uses, for their mail. ``language`` is one of
+    ``Event.Language``'s codes; anything else is ignored."""
+    if language not in Event.Language.values:
+        return attendee
+    Attendee.objects.filter(pk=attendee.pk).update(language=language)
+    attendee.language = language
+    return attendee

@@ -154,8 +154,8 @@ class IntroductionAdmin(OrganizerScopedAdmin):
 @admin.register(Digest)
 class DigestAdmin(OrganizerScopedAdmin):
     event_path = "attendee__event"
-    list_display = ["attendee", "kind", "sent_at"]
-    list_filter = [("attendee__event", OrganizedEventFilter), "kind"]
-    search_fields = ["attendee__name", "attendee__email"]
+    list_display = ["attendee", "kind", "status", "attempts", "error", "claimed_at", "sent_at"]
+    list_filter = [("attendee__event", OrganizedEventFilter), "kind", "status"]
+    search_fields = ["attendee__name", "attendee__email", "error"]
     list_select_related = ["attendee"]
-    readonly_fields = ["sent_at"]
+    readonly_fields = ["status", "attempts", "error", "claimed_at", "sent_at"]

@@ -28,7 +28,17 @@ from events.models import Attendee, Event, LogEntry
 from feedback.models import Card, Introduction
 from pitches.models import Pitch
 
-PERSONAL_FIELDS = ["name", "email", "company", "job_title", "phone", "is_consenting_to_share"]
+PERSONAL_FIELDS = [
+    "name",
+    "email",
+    "company",
+    "job_title",
+    "phone",
+    "wechat_id",
+    "linkedin_url",
+    "is_consenting_to_share",
+    "consent_decided_at",
+]
 
 
 def placeholder_name(attendee: Attendee) -> str:
@@ -40,7 +50,8 @@ def placeholder_name(attendee: Attendee) -> str:
 
 def personal_strings(attendee: Attendee) -> list[str]:
     """What could identify the attendee in free text such as the event's log."""
-    return [value for value in (attendee.name, attendee.email, attendee.phone) if value]
+    values = (attendee.name, attendee.email, attendee.phone, attendee.wechat_id)
+    return [value for value in values if value]
 
 
 def scrub_log(event: Event, replacements: dict[str, str]) -> None:
@@ -80,7 +91,9 @@ def anonymize(attendees: Iterable[Attendee], *, now: datetime) -> dict[str, str]
             attendee.erased_at = now
         attendee.name = placeholder
         attendee.email = attendee.company = attendee.job_title = attendee.phone = ""
+        attendee.wechat_id = attendee.linkedin_url = ""
         attendee.is_consenting_to_share = False
+        attendee.consent_decided_at = None
         attendee.token = new_attendee_token()
     Attendee.objects.bulk_update(
         attendees, [*PERSONAL_FIELDS, "token", "erased_at"], batch_size=500

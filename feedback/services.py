@@ -272,3 +272,45 @@ def resubscribe(attendee: Attendee) -> Attendee:
     Attendee.objects.filter(pk=attendee.pk).update(unsubscribed_at=None)
     attendee.unsubscribed_at = None
     return attendee
+
+
+@transaction.atomic
+def save_my_details(
+    attendee: Attendee,
+    *,
+    is_sharing: bool,
+    email: str,
+    phone: str,
+    wechat_id: str,
+    linkedin_url: str,
+) -> Attendee:
+    """The attendee's own choice about sharing and their channels (already validated and
+    normalised by ``MyDetailsForm``). It takes effect at once: leads, downloads and the next mail
+    read it. Raises ``ValidationError`` on ``email`` when someone else at the event has it."""
+    attendee = Attendee.objects.select_for_update().get(pk=attendee.pk)
+    taken = (
+        Attendee.objects.filter(event_id=attendee.event_id, email__iexact=email)
+        .exclude(pk=attendee.pk)
+        .exists()
+    )
+    if email and taken:
+        raise ValidationError(
+            {"email": _("Someone else at this event has this email address.")}, code="email"
+        )
+    attendee.is_consenting_to_share = is_sharing
+    attendee.consent_decided_at = timezone.now()
+    attendee.email = email
+    attendee.phone = phone
+    attendee.wechat_id = wechat_id
+    attendee.linkedin_url = linkedin_url
+    attendee.save(
+        update_fields=[
+            "is_consenting_to_share",
+            "consent_decided_at",
+            "email",
+            "phone",
+            "wechat_id",
+            "linkedin_url",
+        ]
+    )
+    return attendee

@@ -11,6 +11,12 @@ urlpatterns = [
         views.introduction_move,
         name="introduction_move",
     ),
+    path("a/<str:token>/details/", views.my_details, name="my_details"),
+    path(
+        "a/<str:token>/contacts/<int:person_id>/call.ics",
+        views.call_proposal,
+        name="call_proposal",
+    ),
     path("a/<str:token>/unsubscribe/", views.unsubscribe, name="unsubscribe"),
     path("a/<str:token>/resubscribe/", views.resubscribe, name="resubscribe"),
     path("a/<str:token>/leads/leads.csv", views.leads_csv, name="leads_csv"),

@@ -9,24 +9,26 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.http import HtmxHttpRequest
-from config.i18n import activate_event_language
+from config.i18n import activate_attendee_language
 from events import queries as event_queries
 from events.models import Attendee
 from feedback import exports, queries, reports, retention, services
 from feedback.forms import (
+    PHONE_REGION,
     CardForm,
     EraseEventForm,
     EraseMyDataForm,
     IntroductionMoveForm,
+    MyDetailsForm,
     tap_arguments,
 )
-from feedback.vcard import vcard
 from pitches.models import Pitch
 from rounds.routing import attendee_socket_path
 
@@ -35,7 +37,7 @@ def attendee_for(request: HttpRequest, token: str) -> Attendee:
     """The attendee this token belongs to; their page speaks their event's language unless they
     chose another or their phone asks for one we ship."""
     attendee = get_object_or_404(Attendee.objects.select_related("event", "pitch"), token=token)
-    activate_event_language(request, attendee.event)
+    activate_attendee_language(request, attendee)
     return attendee
 
 
@@ -182,10 +184,67 @@ def contact_vcard(request: HttpRequest, token: str, person_id: int) -> HttpRespo
     note = _("Met at %(event)s.") % {"event": attendee.event.title}
     if pitch and pitch.ask:
         note += " " + pitch.ask
-    response = HttpResponse(vcard(person, note=note), content_type="text/vcard; charset=utf-8")
+    response = HttpResponse(
+        exports.vcard(person, note=note), content_type="text/vcard; charset=utf-8"
+    )
     filename = slugify(person.name) or "contact"
     response["Content-Disposition"] = f'attachment; filename="{filename}.vcf"'
     return response
+
+
+@require_GET
+def call_proposal(request: HttpRequest, token: str, person_id: int) -> HttpResponse:
+    """A 20-minute call proposed to someone the attendee exchanged a card with, as a calendar
+    meeting request; only where both shared contact details (the invitation needs the email)."""
+    attendee = attendee_for(request, token)
+    person = queries.contact_for(attendee, person_id)
+    if person is None or not person.email or not attendee.email:
+        raise Http404(_("No contact to propose a call to."))
+    calendar = exports.call_proposal(attendee, person, now=timezone.now())
+    return exports.calendar_response(calendar, f"call-{slugify(person.name) or 'contact'}")
+
+
+def details_initial(attendee: Attendee) -> dict[str, str]:
+    """What the form starts from: the attendee's own choice, else the imported suggestion
+    (never ticked for them when there is none)."""
+    share = ""
+    if attendee.has_decided_consent or attendee.is_consenting_to_share:
+        share = "yes" if attendee.is_consenting_to_share else "no"
+    return {
+        "share": share,
+        "email": attendee.email,
+        "phone": attendee.phone,
+        "wechat_id": attendee.wechat_id,
+        "linkedin_url": attendee.linkedin_url,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def my_details(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    """My details: the attendee's own yes/no to sharing contact details and the channels to
+    share. Opened from the leads and pitch pages, and from the room on first opening."""
+    attendee = attendee_for(request, token)
+    region = PHONE_REGION.get(attendee.event.language)
+    data = request.POST if request.method == "POST" else None
+    form = MyDetailsForm(data, initial=details_initial(attendee), region=region)
+    if request.method == "POST" and form.is_valid():
+        fields = form.cleaned_data
+        try:
+            services.save_my_details(
+                attendee,
+                is_sharing=fields["share"] == "yes",
+                email=fields["email"],
+                phone=fields["phone"],
+                wechat_id=fields["wechat_id"],
+                linkedin_url=fields["linkedin_url"],
+            )
+        except ValidationError as refusal:
+            form.add_error(None, refusal)
+        else:
+            messages.success(request, _("Saved. It applies at once to your leads and your mail."))
+            return redirect("my_details", token=token)
+    context = {"attendee": attendee, "event": attendee.event, "form": form}
+    return render(request, "feedback/details.html", context, status=400 if form.errors else 200)
 
 
 # Deleting personal data: the attendee's own, through their link; or a closed event's, by its
