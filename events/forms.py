@@ -68,6 +68,7 @@ class EventForm(forms.ModelForm):
             "round_seconds",
             "table_size",
             "pitch_seconds",
+            "is_sending_missed_you",
         ]
         widgets = {
             "starts_at": forms.DateTimeInput(

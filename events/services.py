@@ -51,9 +51,11 @@ def create_event(
     language: str = Event.Language.ENGLISH,
     time_zone: str = "UTC",
     slug: str = "",
+    is_sending_missed_you: bool = False,
 ) -> Event:
     event = Event(
         organizer=organizer,
+        is_sending_missed_you=is_sending_missed_you,
         title=title,
         slug=slug or unique_slug(title),
         venue=venue,

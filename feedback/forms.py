@@ -167,9 +167,8 @@ class MyDetailsForm(forms.Form):
         self.fields["wechat_id"].widget.attrs.update(autocapitalize="none", spellcheck="false")
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip()
-        local, _at, domain = email.rpartition("@")
-        return f"{local}@{domain.lower()}" if email else ""
+        """Lower case, as ``events.services.add_attendee`` stores it (one person, one record)."""
+        return self.cleaned_data["email"].strip().lower()
 
     def clean_phone(self) -> str:
         raw = self.cleaned_data["phone"].strip()
