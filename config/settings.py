@@ -133,6 +133,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 
 EMAIL_HOST = ENV.get("EMAIL_HOST", "").strip()
+# Mail to real people needs a real sender and real links (DEBUG off and EMAIL_HOST set).
+config_env.check_mail_settings(ENV, debug=DEBUG)
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"
     if EMAIL_HOST
