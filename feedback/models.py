@@ -88,6 +88,19 @@ class Introduction(models.Model):
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     made_at = models.DateTimeField(_("made at"), null=True, blank=True)
     met_at = models.DateTimeField(_("met at"), null=True, blank=True)
+    met_said_by = models.ForeignKey(
+        Attendee,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("meeting reported by"),
+        help_text=_(
+            "Who of the two said the introduction led to a meeting; it counts as met once the "
+            "other confirms."
+        ),
+    )
+    met_said_at = models.DateTimeField(_("meeting reported at"), null=True, blank=True)
     declined_at = models.DateTimeField(_("declined at"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
 
@@ -112,10 +125,19 @@ class Introduction(models.Model):
                 condition=~Q(status="declined") | Q(declined_at__isnull=False),
                 name="introduction_declined_has_time",
             ),
+            models.CheckConstraint(
+                condition=Q(met_said_by__isnull=True) | Q(met_said_at__isnull=False),
+                name="introduction_met_said_has_time",
+            ),
         ]
 
     def __str__(self) -> str:
         return _("Introduction (%(status)s)") % {"status": self.get_status_display()}
+
+    @property
+    def is_waiting_for_confirmation(self) -> bool:
+        """One side said they met; the other has not confirmed yet."""
+        return self.status == self.Status.MADE and self.met_said_by_id is not None
 
 
 class Digest(models.Model):

@@ -146,7 +146,30 @@ class IntroductionItem:
 
     @property
     def buttons(self) -> list[tuple[str, str]]:
-        return [(move, services.INTRODUCTION_MOVE_LABELS[move]) for move in self.moves]
+        """The forward moves (never "decline": it sits apart and asks once), with labels."""
+        return [(move, self.label(move)) for move in self.moves if move != "decline"]
+
+    @property
+    def can_decline(self) -> bool:
+        return "decline" in self.moves
+
+    def label(self, move: str) -> str:
+        if move == "met" and self.introduction.met_said_by_id is not None:
+            return services.CONFIRM_MET_LABEL
+        return services.INTRODUCTION_MOVE_LABELS[move]
+
+    @property
+    def is_waiting_for_other(self) -> bool:
+        """I said we met; the other person has not confirmed yet."""
+        introduction = self.introduction
+        return introduction.is_waiting_for_confirmation and introduction.met_said_by_id != (
+            self.person.pk
+        )
+
+    @property
+    def is_thanked(self) -> bool:
+        """The introducer's private thank-you: the introduction led to a confirmed meeting."""
+        return self.is_introducer and self.introduction.status == Introduction.Status.MET
 
 
 @dataclass(frozen=True)

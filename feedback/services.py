@@ -179,7 +179,8 @@ def tap_outcome(giver: Attendee | None, arguments: dict[str, Any]) -> TapOutcome
 
 
 # Introductions: offered (the card) → accepted by the pitcher → made (the introducer says so,
-# naming whom) → met (either side confirms); or declined by the pitcher.
+# naming whom) → met (either side says it happened, the other confirms); or declined by the
+# pitcher.
 INTRODUCTION_MOVES: dict[str, tuple[tuple[str, ...], str]] = {
     # action: (statuses it may start from, who may do it)
     "accept": ((Introduction.Status.OFFERED,), "pitcher"),
@@ -193,6 +194,8 @@ INTRODUCTION_MOVE_LABELS = {
     "made": gettext_lazy("I made the introduction"),
     "met": gettext_lazy("We met"),
 }
+# The label of "met" for the side that confirms what the other said.
+CONFIRM_MET_LABEL = gettext_lazy("Confirm: we met")
 MOVE_RESULTS = {
     "accept": (Introduction.Status.ACCEPTED, "accepted_at"),
     "decline": (Introduction.Status.DECLINED, "declined_at"),
@@ -212,11 +215,13 @@ def movers(card: Card, who: str) -> set[int]:
 
 def moves_for(introduction: Introduction, *, attendee_id: int) -> list[str]:
     """The moves this attendee may make on this introduction now, in the table's order: exactly
-    the ones ``move_introduction`` would accept from them."""
+    the ones ``move_introduction`` would accept from them. Who said "met" waits for the other."""
     return [
         action
         for action, (starts, who) in INTRODUCTION_MOVES.items()
-        if introduction.status in starts and attendee_id in movers(introduction.card, who)
+        if introduction.status in starts
+        and attendee_id in movers(introduction.card, who)
+        and not (action == "met" and introduction.met_said_by_id == attendee_id)
     ]
 
 
@@ -249,6 +254,16 @@ def move_introduction(
                 code="target",
             )
         introduction.target = target or introduction.target
+    if action == "met" and introduction.met_said_by_id is None:
+        # The first of the two says it happened; it is met when the other confirms.
+        introduction.met_said_by = by
+        introduction.met_said_at = timezone.now()
+        introduction.save()
+        return introduction
+    if action == "met" and introduction.met_said_by_id == by.pk:
+        raise ValidationError(
+            _("You said so already; the other person confirms it."), code="status"
+        )
     status, stamp = MOVE_RESULTS[action]
     introduction.status = status
     setattr(introduction, stamp, timezone.now())
