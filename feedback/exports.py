@@ -401,7 +401,29 @@ def vcard(person: Attendee, *, note: str = "", with_contact: bool = True) -> str
             card.add("url").value = linkedin
     if note := vcard_text(note, multiline=True):
         card.add("note").value = note
-    return card.serialize()
+    return fold_octets(card.serialize())
+
+
+MAX_LINE_OCTETS = 75
+
+
+def fold_octets(text: str) -> str:
+    """Content lines folded at 75 octets (RFC 2426 2.6, RFC 5545 3.1), never inside a UTF-8
+    character. vobject folds a line only when it has 75 *characters* or more, so a line of 40
+    Chinese characters (120 octets) would go out unfolded: unfold what it wrote and fold again."""
+    lines = text.replace("\r\n ", "").replace("\r\n\t", "").split("\r\n")
+    folded = []
+    for line in lines:
+        piece, size = "", 0
+        for char in line:
+            width = len(char.encode("utf-8"))
+            if size + width > MAX_LINE_OCTETS:
+                folded.append(piece)
+                piece, size = " ", 1
+            piece += char
+            size += width
+        folded.append(piece)
+    return "\r\n".join(folded)
 
 
 def parameter_text(value: str) -> str:
