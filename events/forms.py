@@ -52,6 +52,12 @@ class JoinForm(forms.Form):
     )
 
 
+class MyLinkForm(forms.Form):
+    """ "Email me my link" on the join page, for someone registered who lost their link."""
+
+    email = forms.EmailField(label=_("Your email"), max_length=254)
+
+
 class EventForm(forms.ModelForm):
     """Create or change an event. The model's ``clean`` explains a round too short for a full
     table with the arithmetic."""

@@ -151,8 +151,8 @@ def join_event(
         raise ValidationError(
             {
                 "email": _(
-                    "This email is already registered for this event. Open the personal link "
-                    "from your invitation, or ask the organizer at the door."
+                    "This email is already registered for this event. Use “Email me my link” "
+                    "below to get your personal link, or ask the organizer at the door."
                 )
             }
         )

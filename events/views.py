@@ -25,6 +25,7 @@ from events.forms import (
     ImportUploadForm,
     JoinCodeForm,
     JoinForm,
+    MyLinkForm,
     OrganizerSignupForm,
 )
 from events.models import Attendee, Event
@@ -90,7 +91,11 @@ def join(request: HtmxHttpRequest, code: str) -> HttpResponse:
     if attendee is not None:
         return redirect("room", token=attendee.token)
     if not event.is_open_for_joining:
-        context = {"event": event, "refusal": services.joining_refusal(event)}
+        context = {
+            "event": event,
+            "refusal": services.joining_refusal(event),
+            "link_form": MyLinkForm(),
+        }
         return render(request, "events/join.html", context)
     form = JoinForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -102,7 +107,8 @@ def join(request: HtmxHttpRequest, code: str) -> HttpResponse:
             tokens = request.session.get(SESSION_TOKENS, {})
             request.session[SESSION_TOKENS] = {**tokens, str(event.pk): attendee.token}
             return redirect(reverse("room", kwargs={"token": attendee.token}))
-    return render(request, "events/join.html", {"event": event, "form": form})
+    context = {"event": event, "form": form, "link_form": MyLinkForm()}
+    return render(request, "events/join.html", context)
 
 
 # The organizer's pages. Every one starts from the events this user organizes.

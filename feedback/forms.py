@@ -186,3 +186,11 @@ class MyDetailsForm(forms.Form):
     def clean_linkedin_url(self) -> str:
         raw = self.cleaned_data["linkedin_url"].strip()
         return normalize_linkedin(raw) if raw else ""
+
+
+class InvitationsForm(forms.Form):
+    """The organizer sends invitations to everyone or only to the people not invited yet."""
+
+    which = forms.ChoiceField(
+        choices=[("new", _("People not invited yet")), ("all", _("Everyone, again"))]
+    )

@@ -26,4 +26,16 @@ urlpatterns = [
     path("a/<str:token>/contacts/<int:person_id>.vcf", views.contact_vcard, name="contact_vcard"),
     path("a/<str:token>/erase/", views.attendee_erase, name="attendee_erase"),
     path("events/<int:event_id>/erase/", views.event_erase, name="event_erase"),
+    path("events/<int:event_id>/invitations/", views.event_invitations, name="event_invitations"),
+    path(
+        "events/<int:event_id>/attendees/<int:attendee_id>/link/",
+        views.attendee_link,
+        name="attendee_link",
+    ),
+    path(
+        "events/<int:event_id>/attendees/<int:attendee_id>/invite/",
+        views.attendee_invite,
+        name="attendee_invite",
+    ),
+    path("join/<str:code>/my-link/", views.email_my_link, name="email_my_link"),
 ]

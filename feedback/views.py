@@ -16,16 +16,21 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.http import HtmxHttpRequest
-from config.i18n import activate_attendee_language
+from config.i18n import activate_attendee_language, activate_event_language
 from events import queries as event_queries
-from events.models import Attendee
-from feedback import exports, queries, reports, retention, services
+from events import ratelimit
+from events.codes import normalize_join_code
+from events.forms import MyLinkForm
+from events.models import Attendee, Event
+from events.qr import qr_svg
+from feedback import exports, invitations, queries, reports, retention, services
 from feedback.forms import (
     PHONE_REGION,
     CardForm,
     EraseEventForm,
     EraseMyDataForm,
     IntroductionMoveForm,
+    InvitationsForm,
     MyDetailsForm,
     tap_arguments,
 )
@@ -302,3 +307,80 @@ def event_report(request: HttpRequest, event_id: int) -> HttpResponse:
     report = reports.event_report(event)
     context = {"event": event, "report": report, "charts": reports.report_charts(report)}
     return render(request, "feedback/report.html", context)
+
+
+# Invitations: the organizer sends each attendee their personal link before the event; an
+# attendee who lost it asks for it on the join page.
+
+MY_LINK_REQUESTS_ALLOWED = 5
+MY_LINK_WINDOW_S = 600
+
+
+def report_invitations(request: HttpRequest, report: invitations.InvitationReport) -> None:
+    """The outcome as messages on the organizer's next page, every failure with its reason."""
+    skipped = sum(report.skipped.values())
+    messages.success(
+        request,
+        _("Invitations sent: %(sent)s; skipped (no email, unsubscribed): %(skipped)s.")
+        % {"sent": len(report.sent), "skipped": skipped},
+    )
+    for address, reason in report.failed:
+        messages.error(
+            request,
+            _("Not sent to %(address)s: %(reason)s") % {"address": address, "reason": reason},
+        )
+
+
+@login_required
+@require_POST
+def event_invitations(request: HttpRequest, event_id: int) -> HttpResponse:
+    """Send invitations to the people not invited yet, or to everyone again."""
+    event = event_queries.organizer_event(request.user, event_id)
+    form = InvitationsForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(status=400)
+    report = invitations.send_invitations(event, only_new=form.cleaned_data["which"] == "new")
+    report_invitations(request, report)
+    return redirect("attendee_list", event_id=event.pk)
+
+
+def organizer_attendee(request: HttpRequest, event_id: int, attendee_id: int) -> Attendee:
+    event = event_queries.organizer_event(request.user, event_id)
+    return get_object_or_404(event.attendees.select_related("event"), pk=attendee_id)
+
+
+@login_required
+@require_GET
+def attendee_link(request: HttpRequest, event_id: int, attendee_id: int) -> HttpResponse:
+    """One attendee's personal link to copy, a QR code to show them, and "send again"."""
+    attendee = organizer_attendee(request, event_id, attendee_id)
+    url = request.build_absolute_uri(reverse("room", args=[attendee.token]))
+    context = {"event": attendee.event, "attendee": attendee, "url": url, "qr": qr_svg(url)}
+    return render(request, "feedback/attendee_link.html", context)
+
+
+@login_required
+@require_POST
+def attendee_invite(request: HttpRequest, event_id: int, attendee_id: int) -> HttpResponse:
+    attendee = organizer_attendee(request, event_id, attendee_id)
+    report = invitations.InvitationReport()
+    invitations.send_invitation(attendee, report=report)
+    report_invitations(request, report)
+    return redirect("attendee_link", event_id=attendee.event_id, attendee_id=attendee.pk)
+
+
+@require_POST
+def email_my_link(request: HtmxHttpRequest, code: str) -> HttpResponse:
+    """ "Email me my link": the same answer whether or not the address is known, and a client
+    that asks too often is refused for a while."""
+    event = get_object_or_404(Event, join_code=normalize_join_code(code))
+    activate_event_language(request, event)
+    if ratelimit.is_limited(request, scope="my-link", limit=MY_LINK_REQUESTS_ALLOWED):
+        context = {"event": event, "is_limited": True}
+        return render(request, "feedback/my_link.html", context, status=429)
+    ratelimit.record_failure(request, scope="my-link", window_seconds=MY_LINK_WINDOW_S)
+    form = MyLinkForm(request.POST)
+    if form.is_valid():
+        invitations.send_link_on_request(event, email=form.cleaned_data["email"])
+    context = {"event": event, "form": form, "is_limited": False}
+    return render(request, "feedback/my_link.html", context, status=200 if form.is_valid() else 400)
