@@ -37,7 +37,7 @@ from django.core import mail
 from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
 from events import services as event_services
@@ -430,3 +430,57 @@ def send_reminders(
         deliver(report, attendee, send, connection=connection, dry_run=dry_run)
     close_quietly(connection)
     return list(reports.values())
+
+
+@dataclass(frozen=True)
+class MailFailure:
+    attendee: Attendee
+    kind: str
+    attempts: int
+    error: str
+    is_final: bool  # out of attempts: no run tries it again
+
+
+@dataclass(frozen=True)
+class MailStatus:
+    """The follow-up mail of one event for its organizer: counts by kind and status, and every
+    message that failed, with the reason."""
+
+    counts: dict[tuple[str, str], int]
+    failures: list[MailFailure]
+
+    @property
+    def sent(self) -> int:
+        return sum(n for (_kind, status), n in self.counts.items() if status == "sent")
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.counts
+
+
+def mail_status(event: Event) -> MailStatus:
+    """What the follow-up mail of this event did so far. Two queries."""
+    rows = (
+        Digest.objects.filter(attendee__event=event)
+        .values_list("kind", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    failed = (
+        Digest.objects.filter(attendee__event=event, status=Digest.Status.FAILED)
+        .select_related("attendee")
+        .order_by("attendee__name", "pk")
+    )
+    return MailStatus(
+        counts={(kind, status): n for kind, status, n in rows},
+        failures=[
+            MailFailure(
+                attendee=row.attendee,
+                kind=row.get_kind_display(),
+                attempts=row.attempts,
+                error=row.error,
+                is_final=not row.is_retryable,
+            )
+            for row in failed
+        ],
+    )

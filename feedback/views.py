@@ -23,7 +23,7 @@ from events.codes import normalize_join_code
 from events.forms import MyLinkForm
 from events.models import Attendee, Event
 from events.qr import qr_svg
-from feedback import exports, invitations, queries, reports, retention, services
+from feedback import exports, followups, invitations, queries, reports, retention, services
 from feedback.forms import (
     PHONE_REGION,
     CardForm,
@@ -305,7 +305,12 @@ def event_export(request: HttpRequest, event_id: int, kind: str) -> HttpResponse
 def event_report(request: HttpRequest, event_id: int) -> HttpResponse:
     event = event_queries.organizer_event(request.user, event_id)
     report = reports.event_report(event)
-    context = {"event": event, "report": report, "charts": reports.report_charts(report)}
+    context = {
+        "event": event,
+        "report": report,
+        "charts": reports.report_charts(report),
+        "mail": followups.mail_status(event),
+    }
     return render(request, "feedback/report.html", context)
 
 

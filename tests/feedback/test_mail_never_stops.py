@@ -12,6 +12,7 @@ from urllib.parse import parse_qs
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Attendee, Event, LogEntry
@@ -301,3 +302,22 @@ def test_send_once_a_build_error_leaves_a_failed_claim_and_raises_one_line(db):
     assert failure.value.reason == "ValueError: bad value"
     claim = Digest.objects.get()
     assert (claim.status, claim.error) == ("failed", "ValueError: bad value")
+
+
+def test_event_report_shows_the_organizer_each_failed_message_with_its_reason(
+    client, mailoutbox, refusing
+):
+    event = closed_event("Harbour night")
+    came(event, "Ana", "ana@example.com")
+    came(event, "Bo", "bo@example.com")
+    refusing.add("bo@example.com")
+    run()
+    client.force_login(event.organizer)
+
+    page = client.get(reverse("event_report", args=[event.pk]))
+
+    mail = page.context["mail"]
+    assert mail.sent == 1
+    assert [(f.attendee.name, f.attempts, f.is_final) for f in mail.failures] == [("Bo", 1, False)]
+    assert "SMTPRecipientsRefused" in page.text
+    assert "tried again on the next run" in page.text

@@ -305,7 +305,7 @@ def test_event_report_page_queries_do_not_grow_with_the_event(
     client.force_login(event.organizer)
     client.get(reverse("event_report", args=[event.pk]))
 
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(12):
         assert client.get(reverse("event_report", args=[event.pk])).status_code == 200
 
 
