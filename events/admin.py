@@ -125,7 +125,9 @@ class AttendeeAdmin(OrganizerScopedAdmin):
     list_filter = [("event", OrganizedEventFilter), CheckedInFilter, "is_consenting_to_share"]
     search_fields = ["name", "email", "company", "job_title"]
     list_select_related = ["event"]
-    readonly_fields = ["token", "created_at"]
+    # The consent choice is the attendee's own (My details): the organizer's "shares contact
+    # details" is only a suggestion, and when the attendee chose is not theirs to set.
+    readonly_fields = ["token", "created_at", "consent_decided_at", "language", "invited_at"]
     autocomplete_fields = ["event"]
 
 

@@ -134,7 +134,9 @@ class AttendeeForm(forms.Form):
     job_title = forms.CharField(label=_("Job title"), max_length=160, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     is_consenting_to_share = forms.BooleanField(
-        label=_("Agrees to share contact details"), required=False
+        label=_("Agrees to share contact details"),
+        required=False,
+        help_text=_("A suggestion: it counts once the attendee confirms it on their own page."),
     )
 
 
