@@ -3,10 +3,17 @@ takes effect on leads, exports and the next digest at once."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from io import StringIO
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
+from events import services as event_services
+from events.models import Attendee
 from feedback import digest, exports, queries
 from feedback.forms import MyDetailsForm, normalize_linkedin, normalize_phone
 from tests.factories import AttendeeFactory, CardFactory, RoundFactory
@@ -232,3 +239,44 @@ def test_my_details_form_normalises_the_email_like_every_entry_point():
 
     assert form.is_valid()
     assert form.cleaned_data["email"] == "ana.costa@example.com"
+
+
+def test_imported_attendee_who_taps_share_once_gets_contact_details_in_their_language(
+    client, mailoutbox
+):
+    """The issue's end state: an imported attendee with a consent "yes" in the file (only a
+    suggestion), who opens the link on a Chinese phone and taps "share" once, gets leads and a
+    digest with working contact details, in Chinese."""
+    round_ = RoundFactory(event__title="Harbour night", event__language="en", number=1, done=True)
+    event = round_.event
+    csv_file = (
+        b"name,email,company,consent\n"
+        b"Li Lei,li@example.com,Harbor,yes\n"
+        b"Ana Costa,ana@example.com,Port,yes\n"
+    )
+    event_services.import_attendees(event, data=csv_file, by=None)
+    li, ana = (Attendee.objects.get(email=email) for email in ("li@example.com", "ana@example.com"))
+    Attendee.objects.filter(pk__in=[li.pk, ana.pk]).update(checked_in_at=timezone.now())
+    CardFactory(round=round_, giver=ana, receiver=li)
+    assert not queries.leads_of(li).want_to_see_me[0].has_contact
+    client.post(
+        reverse("my_details", args=[ana.token]),
+        details(email="ana@example.com", phone="+49 170 5550123"),
+    )
+
+    client.get(reverse("my_details", args=[li.token]), HTTP_ACCEPT_LANGUAGE="zh-CN")
+    client.post(
+        reverse("my_details", args=[li.token]),
+        details(email="li@example.com"),
+        HTTP_ACCEPT_LANGUAGE="zh-CN",
+    )
+    leads_page = client.get(reverse("leads", args=[li.token]), HTTP_ACCEPT_LANGUAGE="zh-CN")
+    event.status, event.closed_at = "closed", timezone.now() - timedelta(hours=1)
+    event.save()
+    call_command("send_followups", stdout=StringIO(), stderr=StringIO())
+
+    assert "mailto:ana@example.com" in leads_page.text
+    [to_li] = [m for m in mailoutbox if m.to == ["Li Lei <li@example.com>"]]
+    assert to_li.subject == "你在 Harbour night 的后续跟进"
+    assert "ana@example.com" in to_li.body
+    assert "+49 170 5550123" in to_li.body
