@@ -5,7 +5,8 @@ later of the introductions they promised and have not made. Each message is sent
 Every message is its own guarded step: claimed, built and sent on its own, and anything that goes
 wrong for one attendee (a header no server takes, an address that cannot be encoded, an SMTP
 refusal, a template error) is recorded on that attendee's claim with the reason, reported, and
-tried again by later runs up to ``Digest.MAX_ATTEMPTS`` times. It never stops the run for the
+tried again by later runs up to ``Digest.MAX_ATTEMPTS`` times (10 minutes after the first
+failure, 20 after the second: ``Digest.retry_at``). It never stops the run for the
 other attendees or for other events, whoever organizes them.
 
 Once means: the ``Digest`` row (unique per attendee and kind) is claimed, and committed, before
@@ -61,6 +62,7 @@ REASONS = (
     "erased",
     "already sent",
     "being sent",
+    "waiting to retry",
     "gave up",
 )
 
@@ -105,15 +107,21 @@ def claim(attendee: Attendee, kind: str, *, now: datetime | None = None) -> Dige
             )
     except IntegrityError:
         pass
-    retry = Digest.objects.filter(
+    failed = Digest.objects.filter(
         attendee=attendee,
         kind=kind,
         status=Digest.Status.FAILED,
         attempts__lt=Digest.MAX_ATTEMPTS,
+    ).first()
+    if failed is None or failed.retry_at > now:
+        return None
+    # Conditional on the row as read, so that of two runs at once only one takes it.
+    retry = Digest.objects.filter(
+        pk=failed.pk, status=Digest.Status.FAILED, attempts=failed.attempts
     )
     if not retry.update(status=Digest.Status.SENDING, attempts=F("attempts") + 1, claimed_at=now):
         return None
-    return Digest.objects.get(attendee=attendee, kind=kind)
+    return Digest.objects.get(pk=failed.pk)
 
 
 def mark_sent(claimed: Digest) -> None:
@@ -230,7 +238,9 @@ def claims_of(attendees: QuerySet[Attendee] | list[Attendee], kind: str) -> dict
     return {row.attendee_id: row for row in rows}
 
 
-def skip_reason(attendee: Attendee, *, claims: dict[int, Digest]) -> str | None:
+def skip_reason(
+    attendee: Attendee, *, claims: dict[int, Digest], now: datetime | None = None
+) -> str | None:
     """Why this attendee gets no message of this kind in this run, or None to send it."""
     if attendee.erased_at is not None:
         return "erased"
@@ -239,8 +249,10 @@ def skip_reason(attendee: Attendee, *, claims: dict[int, Digest]) -> str | None:
     if not attendee.email:
         return "no email"
     claimed = claims.get(attendee.pk)
-    if claimed is None or claimed.is_retryable:
+    if claimed is None:
         return None
+    if claimed.is_retryable:
+        return None if claimed.retry_at <= (now or timezone.now()) else "waiting to retry"
     return {
         Digest.Status.SENT: "already sent",
         Digest.Status.SENDING: "being sent",

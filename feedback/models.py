@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -149,6 +151,9 @@ class Digest(models.Model):
     never sent again: better one lost digest than the same digest twice."""
 
     MAX_ATTEMPTS = 3
+    # A failed message waits this long before its second attempt, twice as long before the
+    # third: a mail server's "try again later" is given time.
+    RETRY_AFTER = timedelta(minutes=10)
 
     class Kind(models.TextChoices):
         DIGEST = "digest", _("24-hour digest")
@@ -197,4 +202,10 @@ class Digest(models.Model):
 
     @property
     def is_retryable(self) -> bool:
+        """Failed with attempts left (whether or not it is time yet)."""
         return self.status == self.Status.FAILED and self.attempts < self.MAX_ATTEMPTS
+
+    @property
+    def retry_at(self) -> datetime:
+        """When the next attempt may start: ``RETRY_AFTER`` after the last, doubling."""
+        return self.claimed_at + self.RETRY_AFTER * 2 ** (self.attempts - 1)

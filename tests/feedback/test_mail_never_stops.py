@@ -53,6 +53,11 @@ def run() -> tuple[str, str]:
     return out.getvalue(), err.getvalue()
 
 
+def later() -> None:
+    """Let the retry wait pass, as the next cron runs would."""
+    Digest.objects.update(claimed_at=timezone.now() - timedelta(days=1))
+
+
 def sent_to(mailoutbox) -> list[str]:
     """The bare addresses the messages went to (what the SMTP envelope would name)."""
     return sorted(
@@ -202,7 +207,10 @@ def test_send_followups_retries_a_failed_message_a_bounded_number_of_times(mailo
     came(event, "Bo", "bo@example.com")
     refusing.add("bo@example.com")
 
-    outs = [run()[0] for _ in range(Digest.MAX_ATTEMPTS + 1)]
+    outs = []
+    for _ in range(Digest.MAX_ATTEMPTS + 1):
+        outs.append(run()[0])
+        later()
 
     assert outs == [
         f"Harbour night (#{event.pk}) digests: 1 sent, 0 skipped, 1 failed\n",
@@ -223,9 +231,12 @@ def test_send_followups_a_retry_after_the_fault_is_fixed_sends_once(mailoutbox, 
 
     run()
     refusing.clear()
+    waiting, _ = run()
+    later()
     out, _ = run()
     again, _ = run()
 
+    assert "0 sent, 1 skipped (1 waiting to retry), 0 failed" in waiting
     assert out == f"Harbour night (#{event.pk}) digests: 1 sent, 0 skipped, 0 failed\n"
     assert "1 skipped (1 already sent)" in again
     claim = Digest.objects.get(attendee=bo)
@@ -321,3 +332,18 @@ def test_event_report_shows_the_organizer_each_failed_message_with_its_reason(
     assert [(f.attendee.name, f.attempts, f.is_final) for f in mail.failures] == [("Bo", 1, False)]
     assert "SMTPRecipientsRefused" in page.text
     assert "tried again on the next run" in page.text
+
+
+def test_claim_waits_longer_before_each_retry(refusing):
+    event = closed_event("Harbour night")
+    bo = came(event, "Bo", "bo@example.com")
+    refusing.add("bo@example.com")
+    failed = Digest.objects.create(
+        attendee=bo, kind="digest", status="failed", attempts=2, sent_at=None, error="x"
+    )
+    at = failed.claimed_at
+
+    assert failed.retry_at == at + timedelta(minutes=20)
+    assert followups.claim(bo, "digest", now=at + timedelta(minutes=19)) is None
+    retried = followups.claim(bo, "digest", now=at + timedelta(minutes=20))
+    assert (retried.status, retried.attempts) == ("sending", 3)

@@ -163,6 +163,7 @@ def test_send_followups_reports_a_failed_send_and_sends_it_next_run(mailoutbox, 
 
     out, err = run()
     refusing.clear()
+    Digest.objects.update(claimed_at=timezone.now() - timedelta(minutes=11))
     again, _ = run()
 
     assert out == f"Harbour night (#{event.pk}) digests: 2 sent, 0 skipped, 1 failed\n"
