@@ -36,6 +36,7 @@ import icalendar
 import vobject
 from django.conf import settings
 from django.http import HttpResponse
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -494,7 +495,13 @@ def call_proposal(attendee: Attendee, person: Attendee, *, now: datetime) -> ica
     """A 20-minute call the attendee proposes to a person they exchanged a "See me" card with,
     as a meeting request (METHOD:REQUEST) with the attendee as organizer and the person as
     invitee; opening it in a calendar sends the invitation. Both must have shared contact details
-    (``queries.contact_for``). Times are in the event's zone."""
+    (``queries.contact_for``). Times are in the event's zone, words in the attendee's language
+    (the one their phone used, else the event's)."""
+    with translation.override(attendee.mail_language):
+        return call_request(attendee, person, now=now)
+
+
+def call_request(attendee: Attendee, person: Attendee, *, now: datetime) -> icalendar.Calendar:
     event = attendee.event
     starts_at = next_working_morning(now, event.zone)
     calendar = new_calendar("REQUEST")

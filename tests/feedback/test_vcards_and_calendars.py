@@ -208,3 +208,13 @@ def test_event_calendar_has_the_time_in_the_events_zone_and_the_personal_link():
     assert (str(entry["summary"]), str(entry["location"])) == ("Harbour night", "Pier 3")
     assert str(entry["url"]) == "https://s.example.com/a/t/"
     assert timezone.is_aware(entry.decoded("dtstart"))
+
+
+def test_call_proposal_speaks_the_attendees_language(see_me_pair):
+    me, ana = see_me_pair
+    me.language = "zh-hans"
+
+    calendar = exports.call_proposal(me, ana, now=timezone.now())
+
+    [entry] = calendar.walk("VEVENT")
+    assert str(entry["summary"]).startswith("20 分钟通话：")
