@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format install demo clean
+.PHONY: run venue test lint format install demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,12 +19,20 @@ $(INSTALLED): pyproject.toml | $(BIN)/python
 
 install: $(INSTALLED)
 
+# SPEEDNET_BIND/SPEEDNET_PORT tell the server where it listens, for the links it prints.
+SERVE_ENV = SPEEDNET_BIND=$(HOST) SPEEDNET_PORT=$(PORT)
+
 demo: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py create_demo_event --base-url http://$(HOST):$(PORT)
+	$(SERVE_ENV) $(BIN)/python manage.py create_demo_event
 
 run: demo
-	$(BIN)/daphne --bind $(HOST) --port $(PORT) config.asgi:application
+	$(SERVE_ENV) $(BIN)/daphne --bind $(HOST) --port $(PORT) config.asgi:application
+
+# At the venue: every interface, the LAN address in every QR code, a QR code in the terminal.
+venue: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py serve_venue --port $(PORT)
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)

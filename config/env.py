@@ -7,9 +7,7 @@ never a silent guess.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
-from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -51,18 +49,18 @@ def read_int(env: Mapping[str, str], name: str, *, default: int, minimum: int = 
 
 
 SITE_URL_NAMES = ("SPEEDNET_SITE_URL", "SITE_URL")
-DEFAULT_SITE_URL = "http://127.0.0.1:8000"
 
 
-def read_site_url(env: Mapping[str, str]) -> str:
-    """Where the server answers, for absolute links in mail: ``SPEEDNET_SITE_URL``, else
-    ``SITE_URL``; an http(s) origin, optionally with a path prefix, without a trailing slash."""
+def read_site_url(env: Mapping[str, str]) -> str | None:
+    """The public address set by the operator: ``SPEEDNET_SITE_URL``, else ``SITE_URL``; an
+    http(s) origin, optionally with a path prefix, without a trailing slash. None when neither
+    is set (``config.site`` then decides)."""
     for name in SITE_URL_NAMES:
         raw = env.get(name, "").strip()
         if raw:
             break
     else:
-        return DEFAULT_SITE_URL
+        return None
     try:
         parts = urlsplit(raw)
         parts.port  # noqa: B018 -- reading it validates the port
@@ -177,52 +175,3 @@ def read_caches(env: Mapping[str, str]) -> dict[str, Any]:
             "KEY_PREFIX": "speednet",
         }
     }
-
-
-def is_local_host(host: str) -> bool:
-    """Whether ``host`` names this machine only (``localhost``, ``*.localhost``, a loopback or
-    unspecified address): fine in development, useless in mail sent to other people."""
-    host = host.strip().strip("[]").rstrip(".").lower()
-    if not host or host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return address.is_loopback or address.is_unspecified
-
-
-def check_mail_settings(env: Mapping[str, str], *, debug: bool) -> None:
-    """With DEBUG off and ``EMAIL_HOST`` set, mail goes to real people: refuse a sender
-    (``DEFAULT_FROM_EMAIL``) or a site address for its links (``SPEEDNET_SITE_URL``) that is
-    missing or points at this machine. Raises ``ImproperlyConfigured`` naming the variable."""
-    if debug or not env.get("EMAIL_HOST", "").strip():
-        return
-    sender = env.get("DEFAULT_FROM_EMAIL", "").strip()
-    if not sender:
-        raise ImproperlyConfigured(
-            "DJANGO_DEBUG is off and EMAIL_HOST is set, but DEFAULT_FROM_EMAIL is missing: set "
-            "it to the address mail comes from, e.g. speednet <noreply@events.example.com>."
-        )
-    _name, address = parseaddr(sender)
-    _local, at, domain = address.rpartition("@")
-    if not at or "\n" in sender or "\r" in sender or is_local_host(domain):
-        raise ImproperlyConfigured(
-            f"DEFAULT_FROM_EMAIL={sender!r} is not an address other mail servers accept: use "
-            "one at your real domain, e.g. speednet <noreply@events.example.com>."
-        )
-    for name in SITE_URL_NAMES:
-        if env.get(name, "").strip():
-            break
-    else:
-        raise ImproperlyConfigured(
-            "DJANGO_DEBUG is off and EMAIL_HOST is set, but SPEEDNET_SITE_URL is missing: the "
-            "links in mail would point at this machine. Set it to the public address, e.g. "
-            "https://speednet.example.com"
-        )
-    host = urlsplit(read_site_url(env)).hostname or ""
-    if is_local_host(host):
-        raise ImproperlyConfigured(
-            f"{name}={env[name].strip()!r} points at this machine: the links in mail would not "
-            "open on anyone's phone. Set it to the public address, e.g. https://speednet.example.com"
-        )

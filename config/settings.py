@@ -14,6 +14,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config import env as config_env
+from config import network as config_network
+from config import site as config_site
 
 ENV = os.environ
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -36,7 +38,23 @@ if not DEBUG and not ALLOWED_HOSTS:
         "DJANGO_DEBUG is off but DJANGO_ALLOWED_HOSTS is empty: list the host names this server "
         "answers to, separated by commas."
     )
+# The one public address for QR codes, printed links and mail (config/site.py). In development
+# it is found at start-up: the LAN address when serving on every interface (make venue), and the
+# server then answers to each of the laptop's addresses.
+LOCAL_NETWORK = config_network.detect() if DEBUG else config_network.LocalNetwork(None, ())
+SITE_URL = config_site.read_public_url(ENV, debug=DEBUG, network=LOCAL_NETWORK)
+if DEBUG:
+    ALLOWED_HOSTS += [
+        h for h in config_site.development_hosts(SITE_URL, LOCAL_NETWORK) if h not in ALLOWED_HOSTS
+    ]
+# Browsers ignore Cross-Origin-Opener-Policy on plain HTTP to a LAN address and log an error on
+# every phone for it: in development over HTTP it is not sent.
+if DEBUG and SITE_URL.startswith("http://"):
+    SECURE_CROSS_ORIGIN_OPENER_POLICY = None
 CSRF_TRUSTED_ORIGINS = config_env.read_list(ENV, "DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# The public address's own origin, e.g. https through a TLS proxy in front of the laptop.
+if config_site.origin(SITE_URL) not in CSRF_TRUSTED_ORIGINS:
+    CSRF_TRUSTED_ORIGINS.append(config_site.origin(SITE_URL))
 
 INSTALLED_APPS = [
     "daphne",
@@ -134,7 +152,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 EMAIL_HOST = ENV.get("EMAIL_HOST", "").strip()
 # Mail to real people needs a real sender and real links (DEBUG off and EMAIL_HOST set).
-config_env.check_mail_settings(ENV, debug=DEBUG)
+config_site.check_mail_settings(ENV, debug=DEBUG, site_url=SITE_URL)
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"
     if EMAIL_HOST
@@ -147,8 +165,6 @@ EMAIL_USE_TLS = config_env.read_bool(ENV, "EMAIL_USE_TLS", default=True)
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = ENV.get("DEFAULT_FROM_EMAIL", "speednet <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# The server's public address, for absolute links in follow-up mail (no request to build them from).
-SITE_URL = config_env.read_site_url(ENV)
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = config_env.read_bool(ENV, "DJANGO_SECURE_SSL_REDIRECT", default=True)

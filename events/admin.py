@@ -7,7 +7,8 @@ from django.db.models import Count, Field, Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Attendee, Event, LogEntry
+from events.forms import AttendeeAdminForm
+from events.models import Attendee, Event, LogEntry, PairRule
 
 
 class OrganizedEventFilter(admin.RelatedFieldListFilter):
@@ -121,14 +122,33 @@ class CheckedInFilter(admin.SimpleListFilter):
 
 @admin.register(Attendee)
 class AttendeeAdmin(OrganizerScopedAdmin):
+    form = AttendeeAdminForm
     list_display = ["name", "company", "email", "event", "checked_in_at", "left_at"]
     list_filter = [("event", OrganizedEventFilter), CheckedInFilter, "is_consenting_to_share"]
     search_fields = ["name", "email", "company", "job_title"]
     list_select_related = ["event"]
-    # The consent choice is the attendee's own (My details): the organizer's "shares contact
-    # details" is only a suggestion, and when the attendee chose is not theirs to set.
-    readonly_fields = ["token", "created_at", "consent_decided_at", "language", "invited_at"]
+    # The consent choice is the attendee's own (My details, the room, the join form): the
+    # organizer sets only the suggestion (``is_consent_suggested``) the attendee confirms.
+    readonly_fields = [
+        "token",
+        "created_at",
+        "is_consenting_to_share",
+        "consent_decided_at",
+        "wechat_id",
+        "linkedin_url",
+        "language",
+        "invited_at",
+    ]
     autocomplete_fields = ["event"]
+
+
+@admin.register(PairRule)
+class PairRuleAdmin(OrganizerScopedAdmin):
+    list_display = ["event", "first", "second", "kind", "created_at"]
+    list_filter = [("event", OrganizedEventFilter), "kind"]
+    list_select_related = ["event", "first", "second"]
+    autocomplete_fields = ["event", "first", "second"]
+    readonly_fields = ["created_at"]
 
 
 @admin.register(LogEntry)

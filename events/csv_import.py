@@ -1,160 +1,624 @@
-"""Reading an attendee list from CSV: any common export (ticketing sites name their columns
-differently), every problem reported by line number, and nothing imported unless every row is
-good.
+"""Reading an attendee list: any file an organizer has (see ``events.tabular``), the columns of
+any common ticketing or form export recognised, every row cleaned by the identity hygiene rule
+(``events.hygiene``) and compared with the attendees already there.
+
+``parse(data, mapping=None)`` gives a ``Parsed`` (header, guessed or chosen mapping, rows,
+errors and notes by line); ``compare(parsed, existing)`` gives the dry run (``Comparison``:
+which rows are new, which update whom, which are unchanged or skipped). Nothing here writes:
+``events.services.import_attendees`` applies a comparison, all or nothing.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-MAX_BYTES = 2 * 1024 * 1024
-MAX_ROWS = 5000
-FIELDS = ("name", "first_name", "last_name", "email", "company", "job_title", "phone", "consent")
-# Header spellings seen in exports (Eventbrite, Meetup, Luma, Tito, spreadsheets), lower case.
-ALIASES: dict[str, tuple[str, ...]] = {
-    "name": ("name", "full name", "attendee name", "attendee", "participant", "姓名", "名字"),
-    "first_name": ("first name", "first_name", "firstname", "given name", "forename"),
-    "last_name": ("last name", "last_name", "lastname", "surname", "family name"),
-    "email": ("email", "e-mail", "email address", "attendee email", "mail", "邮箱", "电子邮件"),
-    "company": ("company", "company name", "organization", "organisation", "employer", "公司"),
-    "job_title": ("job title", "title", "position", "role", "job", "职位"),
-    "phone": ("phone", "phone number", "mobile", "mobile phone", "cell phone", "电话", "手机"),
-    "consent": ("consent", "share contact", "shares contact details", "share details"),
+from events import hygiene, tabular
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 10_000
+FIELDS = (
+    "name",
+    "first_name",
+    "last_name",
+    "email",
+    "company",
+    "job_title",
+    "phone",
+    "consent",
+    "status",
+    "keep_apart",
+    "need",
+)
+FIELD_LABELS = {
+    "name": gettext_lazy("Name"),
+    "first_name": gettext_lazy("First (given) name"),
+    "last_name": gettext_lazy("Last (family) name"),
+    "email": gettext_lazy("Email"),
+    "company": gettext_lazy("Company"),
+    "job_title": gettext_lazy("Job title"),
+    "phone": gettext_lazy("Phone"),
+    "consent": gettext_lazy("Agrees to share contact details"),
+    "status": gettext_lazy("Registration status (cancelled rows are skipped)"),
+    "keep_apart": gettext_lazy("Keep apart from (names or emails)"),
+    "need": gettext_lazy("What they are looking for (starts their pitch)"),
 }
-YES = frozenset({"yes", "y", "true", "1", "x", "是"})
-NO = frozenset({"no", "n", "false", "0", "", "否"})
+# Header spellings as exported (Eventbrite, Luma, Meetup, ti.to, pretix, Google and Microsoft
+# Forms, 问卷星, plain spreadsheets), normalised by ``normalize_header``; earlier is better.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "name": (
+        "full name", "attendee full name", "ticket full name", "attendee name", "ticket name",
+        "participant name", "your name", "name", "attendee", "participant", "guest name",
+        "registrant name", "contact name", "姓名", "名字", "您的姓名", "你的姓名", "参会人姓名",
+        "参会者姓名", "真实姓名", "称呼",
+    ),
+    "first_name": (
+        "ticket first name", "attendee first name", "first name", "firstname", "given name",
+        "attendee name given name", "name given name", "forename", "first", "名",
+    ),
+    "last_name": (
+        "ticket last name", "attendee last name", "last name", "lastname", "surname",
+        "family name", "attendee name family name", "name family name", "last", "姓",
+    ),
+    "email": (
+        "ticket email", "attendee email", "attendee email address", "email", "email address",
+        "e mail", "e mail address", "mail", "your email", "your email address", "邮箱",
+        "电子邮箱", "电子邮件", "邮件", "邮箱地址", "email 邮箱",
+    ),
+    "company": (
+        "ticket company name", "ticket company", "attendee company", "company", "company name",
+        "organization", "organisation", "organization name", "organisation name", "employer",
+        "business", "business name", "affiliation", "institution", "startup", "startup name",
+        "公司", "公司名称", "单位", "工作单位", "所在公司", "企业", "企业名称", "机构", "组织",
+    ),
+    "job_title": (
+        "ticket job title", "attendee job title", "job title", "jobtitle", "title", "position",
+        "role", "job", "job role", "occupation", "designation", "职位", "职务", "头衔", "岗位",
+    ),
+    "phone": (
+        "ticket phone number", "ticket phone", "attendee phone", "phone", "phone number",
+        "mobile", "mobile phone", "mobile number", "cell phone", "cell", "telephone", "tel",
+        "work phone", "电话", "手机", "手机号", "手机号码", "联系电话", "电话号码",
+    ),
+    "consent": (
+        "consent", "share contact details", "share contact", "shares contact details",
+        "share details", "share my contact details", "contact sharing", "同意分享联系方式",
+        "分享联系方式", "是否分享联系方式", "是否同意分享联系方式",
+    ),
+    "status": (
+        "attendee status", "approval status", "ticket status", "ticket state", "order status",
+        "registration status", "rsvp", "rsvp status", "status", "状态", "报名状态", "审核状态",
+    ),
+    "keep_apart": ("keep apart from", "keep apart", "not with", "avoid", "分开坐", "不同桌"),
+    "need": (
+        "what are you looking for", "looking for", "what do you need",
+        "what are you hoping to find", "what are you looking for at this event",
+        "i am looking for", "i m looking for",
+        "需求", "我想找", "想找什么", "你在找什么", "您在寻找什么", "您的需求", "希望对接",
+    ),
+}  # fmt: skip
+# Words in a header that make it likely, when no alias matched exactly (custom questions).
+HINTS: dict[str, tuple[str, ...]] = {
+    "email": ("email", "e mail", "邮箱", "邮件"),
+    "company": ("company", "organisation", "organization", "employer", "公司", "单位"),
+    "job_title": ("job title", "position", "职位", "职务"),
+    "phone": ("phone", "mobile", "手机", "电话"),
+    "consent": ("share contact", "share my contact", "consent", "contact details", "同意分享"),
+    "name": ("your name", "full name", "姓名"),
+    "need": ("looking for", "hoping to find", "想找", "需求", "寻找"),
+}
+# Columns about the buyer, not the person who comes: never guessed for a field.
+BUYER_WORDS = ("order ", "buyer ", "purchaser ", "billing ", "invoice ")
+PLATFORMS = (
+    ("ti.to", ("ticket first name", "ticket email", "ticket reference")),
+    ("Eventbrite", ("attendee status", "eventbrite fees", "attendee #", "order #")),
+    ("Luma", ("api id", "approval status")),
+    ("Meetup", ("rsvp", "user id", "event link", "joined group on")),
+    ("pretix", ("order code", "attendee name given name", "position id")),
+    ("Google Forms", ("timestamp", "email address")),
+    ("Microsoft Forms", ("start time", "completion time")),
+    ("问卷星", ("提交答卷时间", "所用时间")),
+)
+YES_WORDS = frozenset(
+    {
+        "yes", "y", "true", "1", "x", "✓", "✔", "☑", "checked", "check", "ticked", "on", "agree",
+        "agreed", "i agree", "yes i agree", "accept", "accepted", "ok", "sure", "oui", "ja",
+        "sí", "si", "是", "同意", "好", "愿意", "可以", "对", "是的", "我同意", "接受", "允许",
+    }
+)  # fmt: skip
+NO_WORDS = frozenset(
+    {
+        "", "no", "n", "false", "0", "unchecked", "off", "not checked", "disagree",
+        "i do not agree", "i don't agree", "decline", "declined", "non", "nein", "否", "不",
+        "不同意", "不愿意", "不可以", "拒绝", "-", "n/a",
+    }
+)  # fmt: skip
+SKIPPED_STATUSES = frozenset(
+    {
+        "refunded", "cancelled", "canceled", "not attending", "declined", "rejected", "denied",
+        "deleted",
+        "void", "voided", "expired", "waitlist", "waitlisted", "waiting list", "wait list",
+        "pending approval", "pending", "no", "transferred", "unpaid", "已取消", "已退款", "已拒绝",
+        "取消", "退款", "候补", "未通过", "待审核", "不参加",
+    }
+)  # fmt: skip
+NEED_LENGTH = 600
+NEED_LABEL = gettext_lazy("answer")
+NO_EMAIL = frozenset({"anonymous", "n/a", "none", "-", "无"})
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+REFERENCE_SEPARATORS = re.compile(r"[;,，；、/|\n]+")
 
 
-@dataclass(frozen=True)
+@dataclass
 class Row:
+    """One attendee as the file gives them, cleaned; ``has`` lists the fields the file has."""
+
     line: int
     name: str
-    email: str
-    company: str
-    job_title: str
-    phone: str
-    is_consenting_to_share: bool
+    email: str = ""
+    company: str = ""
+    job_title: str = ""
+    phone: str = ""
+    given_name: str = ""
+    family_name: str = ""
+    is_consent_suggested: bool = False
+    keep_apart: list[str] = field(default_factory=list)
+    registration_need: str = ""
 
 
 @dataclass
 class Parsed:
     headers: list[str]
     mapping: dict[str, int | None]
+    platform: str = ""
+    described: str = ""
     rows: list[Row] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    skipped: int = 0
+
+    @property
+    def mapped(self) -> set[str]:
+        """The attendee fields the file has a column for."""
+        fields = {name for name, index in self.mapping.items() if index is not None}
+        if fields & {"first_name", "last_name"}:
+            fields.add("name")
+        return fields
 
 
-def decode(data: bytes) -> str:
-    if len(data) > MAX_BYTES:
-        raise ValidationError(_("The file is larger than 2 MB; split it into smaller files."))
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValidationError(
-            _("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")
-        ) from None
+def line_message(line: int, problem: str) -> str:
+    return _("Line %(line)s: %(problem)s") % {"line": line, "problem": problem}
 
 
-def read_table(text: str) -> list[list[str]]:
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        return [
-            row for row in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in row)
-        ]
-    except csv.Error as error:
-        raise ValidationError(
-            _("The file is not valid CSV: %(error)s") % {"error": error}
-        ) from None
+def normalize_header(header: str) -> str:
+    """Lower case, width-folded, without numbering ("1、", "Q3."), punctuation or "(required)"."""
+    text = unicodedata.normalize("NFKC", header).casefold()
+    text = re.sub(r"\((required|optional|必填|选填)\)|\*", " ", text)
+    text = re.sub(r"^\s*(q?\d+\s*[、.:)．]\s*)", "", text)
+    text = re.sub(r"[_\-:?？：/()（）.,，\"']+", " ", text)
+    return " ".join(text.split())
 
 
 def guess_mapping(headers: list[str]) -> dict[str, int | None]:
-    normalized = [" ".join(h.strip().lower().replace("_", " ").split()) for h in headers]
-    mapping: dict[str, int | None] = {}
+    """Which column holds which field: exact spellings first (ticket holder before buyer), then
+    a header that mentions the field (a custom question such as "What company are you with?").
+    Returns ``{field: column index or None}`` for every field in ``FIELDS``."""
+    normalized = [normalize_header(h) for h in headers]
+    mapping: dict[str, int | None] = dict.fromkeys(FIELDS)
+    used: set[int] = set()
     for name in FIELDS:
-        spellings = {a.replace("_", " ") for a in ALIASES[name]}
-        mapping[name] = next((i for i, h in enumerate(normalized) if h in spellings), None)
+        for alias in ALIASES[name]:
+            index = next(
+                (i for i, h in enumerate(normalized) if h == alias and i not in used), None
+            )
+            if index is not None:
+                mapping[name] = index
+                used.add(index)
+                break
+    for name, hints in HINTS.items():
+        if mapping[name] is not None or (name == "name" and mapping["first_name"] is not None):
+            continue
+        for i, header in enumerate(normalized):
+            if i in used or header.startswith(BUYER_WORDS):
+                continue
+            if any(hint in header for hint in hints):
+                mapping[name] = i
+                used.add(i)
+                break
     return mapping
 
 
-def cell(values: list[str], index: int | None) -> str:
-    if index is None or index >= len(values):
-        return ""
-    return " ".join(values[index].split())
+def looks_like_header(cells: list[str]) -> bool:
+    """Whether a row is the header of an attendee list: a name column (or first and last) and
+    at least one other column we know."""
+    mapping = guess_mapping(cells)
+    known = {name for name, index in mapping.items() if index is not None}
+    return bool(known & {"name", "first_name", "last_name"}) and len(known) >= 2
 
 
-def parse(
-    data: bytes,
-    *,
-    mapping: dict[str, int | None] | None = None,
-    existing_emails: Iterable[str] = (),
-) -> Parsed:
-    """Parse and check every row; ``errors`` lists each problem with its line number."""
-    table = read_table(decode(data))
-    if not table:
-        raise ValidationError(_("The file is empty."))
-    headers, body = table[0], table[1:]
-    if len(body) > MAX_ROWS:
+def recognise_platform(headers: list[str]) -> str:
+    """The ticketing site or form tool the headers come from ("" for a plain spreadsheet)."""
+    normalized = {normalize_header(h) for h in headers}
+    for platform, signs in PLATFORMS:
+        if sum(1 for sign in signs if sign in normalized) >= min(2, len(signs)):
+            return platform
+    return ""
+
+
+def unguarded(value: str) -> str:
+    """A cell without the quote a spreadsheet export puts before a formula-like value
+    (``'+86 138…`` → ``+86 138…``, ``'=x`` → ``=x``)."""
+    if value.startswith("'") and value[1:2] and value[1:2] in FORMULA_STARTS:
+        return value[1:]
+    return value
+
+
+def consent_of(value: str) -> bool | None:
+    """True for a yes ("checked", "Yes, I agree", "同意"), False for a no or blank, None when
+    the value says neither."""
+    text = " ".join(re.sub(r"[,.!。！，]", " ", value.casefold()).split())
+    if text in YES_WORDS:
+        return True
+    if text in NO_WORDS:
+        return False
+    if text.startswith(("yes", "i agree", "同意", "是")) and "not" not in text:
+        return True
+    if text.startswith(("no ", "not ", "i do not", "don't", "不")):
+        return False
+    return None
+
+
+def reference_key(text: str) -> str:
+    """How a "keep apart from" cell names someone: a normalised email, or a folded name."""
+    text = text.strip()
+    if "@" in text:
+        try:
+            return hygiene.clean_email(text)
+        except ValidationError:
+            return text.casefold()
+    try:
+        return " ".join(hygiene.clean_name(text).casefold().split())
+    except ValidationError:
+        return text.casefold()
+
+
+def is_skipped_status(value: str) -> bool:
+    text = " ".join(re.sub(r"[_\-]", " ", value.casefold()).split())
+    return text in SKIPPED_STATUSES
+
+
+def parse(data: bytes, *, mapping: dict[str, int | None] | None = None) -> Parsed:
+    """Read and clean every row; problems go to ``errors`` and rows deliberately left out
+    (cancelled tickets, repeated rows of one order) to ``notes``, each with its line number.
+
+    Raises ``ValidationError`` when the file cannot be read at all, is larger than
+    ``MAX_BYTES`` or longer than ``MAX_ROWS``, or no column holds names.
+    """
+    if len(data) > MAX_BYTES:
+        raise ValidationError(
+            _("The file is larger than %(mb)s MB; split it into smaller files.")
+            % {"mb": MAX_BYTES // (1024 * 1024)}
+        )
+    table = tabular.read(data, is_header=looks_like_header)
+    if len(table.rows) > MAX_ROWS:
         raise ValidationError(
             _("The file has %(n)s rows; at most %(max)s can be imported at once.")
-            % {"n": len(body), "max": MAX_ROWS}
+            % {"n": len(table.rows), "max": MAX_ROWS}
         )
-    parsed = Parsed(headers=headers, mapping=mapping or guess_mapping(headers))
-    has_name = parsed.mapping["name"] is not None or parsed.mapping["first_name"] is not None
-    if not has_name:
-        raise ValidationError(
-            _("No column holds the names. Choose which column is the name, or add a “name” column.")
+    guessed = guess_mapping(table.header)
+    chosen = {name: guessed[name] for name in FIELDS} if mapping is None else mapping
+    chosen = {
+        name: index if index is not None and 0 <= index < len(table.header) else None
+        for name, index in ((name, chosen.get(name)) for name in FIELDS)
+    }
+    parsed = Parsed(
+        headers=table.header,
+        mapping=chosen,
+        platform=recognise_platform(table.header),
+        described=table.described,
+        errors=list(table.errors),
+    )
+    if "name" not in parsed.mapped:
+        parsed.errors.insert(
+            0, _("No column holds the names: choose it below (or the first and last name).")
         )
-    taken = {email.lower(): None for email in existing_emails}
-    for line, values in enumerate(body, start=2):
-        parsed.rows.append(check_row(parsed, line, values, taken))
+        return parsed
+    by_email: dict[str, Row] = {}
+    for line, cells in table.rows:
+        row = check_row(parsed, line, cells)
+        if row is None:
+            continue
+        earlier = by_email.get(row.email) if row.email else None
+        if earlier is not None:
+            if earlier.name.casefold() == row.name.casefold():
+                parsed.skipped += 1
+                parsed.notes.append(
+                    line_message(
+                        line,
+                        _("the same person as line %(line)s; left out.") % {"line": earlier.line},
+                    )
+                )
+                continue
+            parsed.notes.append(
+                line_message(
+                    line,
+                    _(
+                        "%(email)s is also the email of line %(line)s (one order for several "
+                        "people): imported without an email."
+                    )
+                    % {"email": row.email, "line": earlier.line},
+                )
+            )
+            row.email = ""
+        elif row.email:
+            by_email[row.email] = row
+        parsed.rows.append(row)
     return parsed
 
 
-def check_row(parsed: Parsed, line: int, values: list[str], taken: dict[str, int | None]) -> Row:
+def check_row(parsed: Parsed, line: int, cells: list[str]) -> Row | None:
+    """The row cleaned, or None when it is skipped (a note says why) or wrong (an error)."""
     m = parsed.mapping
-    name = cell(values, m["name"]) or " ".join(
-        part for part in (cell(values, m["first_name"]), cell(values, m["last_name"])) if part
-    )
-    email = cell(values, m["email"]).lower()
-    consent = cell(values, m["consent"]).lower()
-    problems = []
-    if not name:
-        problems.append(_("the name is missing"))
-    if email:
+
+    def value(name: str) -> str:
+        index = m[name]
+        return unguarded(cells[index].strip()) if index is not None else ""
+
+    status = value("status")
+    if status and is_skipped_status(status):
+        parsed.skipped += 1
+        parsed.notes.append(
+            line_message(line, _("status “%(status)s”; left out.") % {"status": status})
+        )
+        return None
+    problems: list[str] = []
+
+    def cleaned(name: str, clean: object, raw: str) -> str:
         try:
-            validate_email(email)
-        except ValidationError:
-            problems.append(_("“%(email)s” is not an email address") % {"email": email})
-        else:
-            if email in taken:
-                earlier = taken[email]
-                problems.append(
-                    _("%(email)s is already at this event") % {"email": email}
-                    if earlier is None
-                    else _("%(email)s is also on line %(line)s") % {"email": email, "line": earlier}
-                )
-            else:
-                taken[email] = line
-    if consent not in YES | NO:
-        problems.append(_("consent “%(value)s” is neither yes nor no") % {"value": consent})
-    for problem in problems:
-        parsed.errors.append(_("Line %(line)s: %(problem)s.") % {"line": line, "problem": problem})
-    return Row(
-        line=line,
-        name=name[:120],
-        email=email,
-        company=cell(values, m["company"])[:160],
-        job_title=cell(values, m["job_title"])[:160],
-        phone=cell(values, m["phone"])[:40],
-        is_consenting_to_share=consent in YES,
+            return clean(raw)  # type: ignore[operator]
+        except ValidationError as error:
+            problems.extend(error.messages)
+            return ""
+
+    given = cleaned("first_name", hygiene.clean_name, value("first_name"))
+    family = cleaned("last_name", hygiene.clean_name, value("last_name"))
+    name = cleaned("name", hygiene.clean_name, value("name"))
+    if not name and (given or family):
+        try:
+            name = hygiene.clean_name(hygiene.full_name(given, family))
+        except ValidationError as error:
+            problems.extend(error.messages)
+    raw_email = value("email")
+    email = (
+        "" if raw_email.casefold() in NO_EMAIL else cleaned("email", hygiene.clean_email, raw_email)
     )
+    raw_phone = value("phone")
+    try:
+        phone = "" if raw_phone.casefold() in NO_EMAIL else hygiene.clean_phone(raw_phone)
+    except ValidationError as error:
+        # A registration form's free text ("WeChat only") is no reason to refuse the list.
+        phone = ""
+        parsed.notes.append(
+            line_message(
+                line,
+                _("%(problem)s The phone is left empty.") % {"problem": " ".join(error.messages)},
+            )
+        )
+    row = Row(
+        line=line,
+        name=name,
+        email=email,
+        company=cleaned("company", hygiene.clean_company, value("company")),
+        job_title=cleaned("job_title", hygiene.clean_job_title, value("job_title")),
+        phone=phone,
+        given_name=given if not value("name") else "",
+        family_name=family if not value("name") else "",
+    )
+    need = cleaned("need", lambda raw: hygiene.clean_text(raw, label=NEED_LABEL), value("need"))
+    if len(need) > NEED_LENGTH:
+        parsed.notes.append(
+            line_message(
+                line,
+                _("what they are looking for is %(n)s characters long; the first %(max)s are kept.")
+                % {"n": len(need), "max": NEED_LENGTH},
+            )
+        )
+        need = need[:NEED_LENGTH].rstrip()
+    row.registration_need = need
+    consent = value("consent")
+    answer = consent_of(consent)
+    if answer is None:
+        parsed.notes.append(
+            line_message(
+                line,
+                _("sharing answer “%(value)s” is neither yes nor no; taken as no.")
+                % {"value": consent},
+            )
+        )
+    row.is_consent_suggested = bool(answer)
+    row.keep_apart = [
+        reference_key(part)
+        for part in REFERENCE_SEPARATORS.split(value("keep_apart"))
+        if part.strip()
+    ]
+    if not name and not problems:
+        if not any(c.strip() for c in cells):
+            return None
+        problems.append(_("the name is missing."))
+    for problem in problems:
+        parsed.errors.append(line_message(line, problem))
+    return row if not problems else None
+
+
+@dataclass(frozen=True)
+class Existing:
+    """What the comparison needs of an attendee already at the event."""
+
+    pk: int
+    name: str
+    email: str
+    company: str
+    job_title: str
+    phone: str
+    has_decided_consent: bool
+    is_consent_suggested: bool
+    given_name: str = ""
+    family_name: str = ""
+    registration_need: str = ""
+    is_erased: bool = False
+
+
+COMPARED = (
+    "name",
+    "email",
+    "company",
+    "job_title",
+    "phone",
+    "given_name",
+    "family_name",
+    "registration_need",
+)
+
+
+@dataclass
+class Change:
+    row: Row
+    attendee: Existing
+    fields: dict[str, object]
+
+
+@dataclass
+class Comparison:
+    """The dry run: rows to add, updates (the changed fields of whom), unchanged rows, the
+    rows left out (``skipped``) and every error by line. ``pairs`` are keep-apart requests as
+    (line, reference, reference) resolved when applied."""
+
+    new: list[Row] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    unchanged: list[tuple[Row, Existing]] = field(default_factory=list)
+    skipped: int = 0
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    keep_apart: list[tuple[int, str, str]] = field(default_factory=list)
+
+    @property
+    def is_importable(self) -> bool:
+        return not self.errors
+
+    def action_of(self, row: Row) -> str:
+        if any(c.row is row for c in self.changes):
+            return "update"
+        if any(r is row for r, _e in self.unchanged):
+            return "unchanged"
+        return "new"
+
+
+def folded(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def person_key(name: str, company: str) -> tuple[str, str]:
+    return (folded(name), hygiene.company_key(company))
+
+
+def compare(parsed: Parsed, existing: Iterable[Existing]) -> Comparison:
+    """Match each row to an attendee already there, by email, or by name and company when the
+    row or the attendee has no email; nobody is matched twice. Mapped fields that differ are
+    changes (an empty cell never erases a value); a yes to sharing becomes a suggestion the
+    attendee confirms, and never withdraws a confirmed yes."""
+    comparison = Comparison(
+        errors=list(parsed.errors), notes=list(parsed.notes), skipped=parsed.skipped
+    )
+    people = list(existing)
+    by_email = {p.email.lower(): p for p in people if p.email}
+    by_person: dict[tuple[str, str], list[Existing]] = {}
+    for person in people:
+        by_person.setdefault(person_key(person.name, person.company), []).append(person)
+    matched: dict[int, int] = {}
+    mapped = parsed.mapped
+    for row in parsed.rows:
+        attendee = by_email.get(row.email) if row.email else None
+        if attendee is None:
+            candidates = [
+                p
+                for p in by_person.get(person_key(row.name, row.company), [])
+                if not p.email or not row.email
+            ]
+            if len(candidates) > 1:
+                comparison.errors.append(
+                    line_message(
+                        row.line,
+                        _(
+                            "%(name)s matches %(n)s attendees already here; "
+                            "add an email to tell them apart."
+                        )
+                        % {"name": row.name, "n": len(candidates)},
+                    )
+                )
+                continue
+            attendee = candidates[0] if candidates else None
+        if attendee is None:
+            comparison.new.append(row)
+        elif attendee.is_erased:
+            comparison.skipped += 1
+            comparison.notes.append(
+                line_message(row.line, _("an attendee whose data was deleted; left out."))
+            )
+            continue
+        elif attendee.pk in matched:
+            comparison.errors.append(
+                line_message(
+                    row.line,
+                    _("%(name)s is also on line %(line)s.")
+                    % {"name": row.name, "line": matched[attendee.pk]},
+                )
+            )
+            continue
+        else:
+            matched[attendee.pk] = row.line
+            changes = {
+                name: getattr(row, name)
+                for name in COMPARED
+                if (
+                    name in mapped
+                    or name in {"given_name", "family_name"}
+                    or (name == "registration_need" and "need" in mapped)
+                )
+                and getattr(row, name)
+                and getattr(row, name) != getattr(attendee, name)
+            }
+            if (
+                row.is_consent_suggested
+                and not attendee.has_decided_consent
+                and not attendee.is_consent_suggested
+            ):
+                changes["is_consent_suggested"] = True
+            if changes:
+                comparison.changes.append(Change(row, attendee, changes))
+            else:
+                comparison.unchanged.append((row, attendee))
+        for other in row.keep_apart:
+            me = row.email or folded(row.name)
+            comparison.keep_apart.append((row.line, me, other))
+    known = (
+        {p.email.lower() for p in people if p.email}
+        | {folded(p.name) for p in people}
+        | {r.email for r in parsed.rows if r.email}
+        | {folded(r.name) for r in parsed.rows}
+    )
+    for line, _me, other in comparison.keep_apart:
+        if other not in known:
+            comparison.errors.append(
+                line_message(
+                    line,
+                    _("“%(other)s” (keep apart from) is neither on the list nor at the event.")
+                    % {"other": other},
+                )
+            )
+    return comparison

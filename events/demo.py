@@ -5,6 +5,11 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+# The demo organizer's sign-in, printed by ``make run``: everyone can read it, so a server that
+# phones reach (``make venue``) warns while it still works.
+DEMO_USERNAME = "organizer"
+DEMO_PASSWORD = "speednet-demo"
+
 
 class DemoPerson(NamedTuple):
     name: str

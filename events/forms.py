@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import base64
-import binascii
 import zoneinfo
 from typing import Any
 
@@ -10,8 +8,43 @@ from django.contrib.auth.forms import UserCreationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from events import csv_import, hygiene
 from events.codes import JOIN_CODE_LENGTH, normalize_join_code
-from events.models import Event
+from events.models import Attendee, Event, PairRule
+
+
+class IdentityFieldsMixin:
+    """The identity hygiene rule (``events.hygiene``) on whichever of name, email, company, job
+    title and phone a form has: every form that takes people's data uses it."""
+
+    cleaned_data: dict[str, Any]
+
+    def clean_name(self) -> str:
+        return hygiene.clean_name(self.cleaned_data.get("name"))
+
+    def clean_email(self) -> str:
+        return hygiene.clean_email(self.cleaned_data.get("email"))
+
+    def clean_company(self) -> str:
+        return hygiene.clean_company(self.cleaned_data.get("company"))
+
+    def clean_job_title(self) -> str:
+        return hygiene.clean_job_title(self.cleaned_data.get("job_title"))
+
+    def clean_phone(self) -> str:
+        return hygiene.clean_phone(self.cleaned_data.get("phone"))
+
+
+class EmailInputField(forms.CharField):
+    """An email typed by a person: checked by the hygiene rule (which also accepts a domain in
+    Chinese and encodes it), not by Django's stricter-than-mail pattern before cleaning."""
+
+    widget = forms.EmailInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 320)
+        kwargs.setdefault("strip", False)
+        super().__init__(**kwargs)
 
 
 class JoinCodeForm(forms.Form):
@@ -38,9 +71,9 @@ class JoinCodeForm(forms.Form):
         return code
 
 
-class JoinForm(forms.Form):
+class JoinForm(IdentityFieldsMixin, forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=120)
-    email = forms.EmailField(
+    email = EmailInputField(
         label=_("Email"),
         required=False,
         help_text=_("Optional: for your follow-up digest after the event."),
@@ -52,10 +85,11 @@ class JoinForm(forms.Form):
     )
 
 
-class MyLinkForm(forms.Form):
-    """ "Email me my link" on the join page, for someone registered who lost their link."""
+class MyLinkForm(IdentityFieldsMixin, forms.Form):
+    """ "Email me my link" on the join page, for someone registered who lost their link; the
+    address is read by the hygiene rule, as it was stored."""
 
-    email = forms.EmailField(label=_("Your email"), max_length=254)
+    email = EmailInputField(label=_("Your email"))
 
 
 class EventForm(forms.ModelForm):
@@ -125,65 +159,131 @@ class OrganizerSignupForm(UserCreationForm):
         fields = ("username", "email")
 
 
-class AttendeeForm(forms.Form):
+class AttendeeForm(IdentityFieldsMixin, forms.Form):
     """The organizer adds someone by hand (at the door, or before the event)."""
 
     name = forms.CharField(label=_("Name"), max_length=120)
-    email = forms.EmailField(label=_("Email"), required=False)
+    email = EmailInputField(label=_("Email"), required=False)
     company = forms.CharField(label=_("Company"), max_length=160, required=False)
     job_title = forms.CharField(label=_("Job title"), max_length=160, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
-    is_consenting_to_share = forms.BooleanField(
+    # The organizer's word is a suggestion; the attendee answers on their phone.
+    is_consent_suggested = forms.BooleanField(
         label=_("Agrees to share contact details"),
         required=False,
         help_text=_("A suggestion: it counts once the attendee confirms it on their own page."),
     )
 
 
+class AttendeeAdminForm(IdentityFieldsMixin, forms.ModelForm):
+    """The admin's attendee form, under the same hygiene rule as every other entry point. The
+    attendee's own answer to sharing (and their WeChat and LinkedIn) is theirs to set, on their
+    phone: the admin shows it, and sets only the suggestion."""
+
+    email = EmailInputField(label=_("email"), required=False)
+
+    class Meta:
+        model = Attendee
+        fields = [
+            "event",
+            "name",
+            "given_name",
+            "family_name",
+            "email",
+            "company",
+            "job_title",
+            "phone",
+            "registration_need",
+            "is_consent_suggested",
+            "checked_in_at",
+            "left_at",
+            "unsubscribed_at",
+            "erased_at",
+        ]
+
+    def clean_given_name(self) -> str:
+        return hygiene.clean_name(self.cleaned_data.get("given_name"))
+
+    def clean_family_name(self) -> str:
+        return hygiene.clean_name(self.cleaned_data.get("family_name"))
+
+    def clean_registration_need(self) -> str:
+        return hygiene.clean_text(
+            self.cleaned_data.get("registration_need"), label=_("answer"), max_length=600
+        )
+
+
+UPLOAD_SUFFIXES = (".csv", ".txt", ".tsv", ".tab", ".xlsx")
+
+
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
-        label=_("CSV file"),
+        label=_("Attendee list (CSV or Excel)"),
         help_text=_(
-            "One attendee per line with a header row: name (or first and last name), email, "
-            "company, job title, phone. Exports from ticketing sites work as they are."
-        ),
+            "A CSV, tab-separated text or Excel (.xlsx) file with a header row, in any encoding, "
+            "at most %(mb)s MB and %(rows)s rows. Exports from ticketing sites (Eventbrite, "
+            "Luma, Meetup, ti.to, pretix) and forms work as they are; you check the columns "
+            "before anything is imported."
+        )
+        % {"mb": csv_import.MAX_BYTES // (1024 * 1024), "rows": f"{csv_import.MAX_ROWS:,}"},
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(UPLOAD_SUFFIXES)}),
     )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > csv_import.MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is %(size)s MB; at most %(mb)s MB can be imported at once.")
+                % {
+                    "size": f"{upload.size / (1024 * 1024):.1f}",
+                    "mb": csv_import.MAX_BYTES // (1024 * 1024),
+                }
+            )
+        name = (upload.name or "").lower()
+        if name.endswith((".xls", ".numbers", ".ods", ".pdf")):
+            raise forms.ValidationError(
+                _("Save the list as CSV or as an Excel workbook (.xlsx), then upload that.")
+            )
+        return upload
 
 
 class ImportMappingForm(forms.Form):
-    """Which column holds which field; carries the file itself between preview and import."""
+    """Which column holds which field, every one choosable; the file itself stays on the
+    server (``upload`` is its key)."""
 
-    FIELD_LABELS = {
-        "name": _("Name"),
-        "first_name": _("First name"),
-        "last_name": _("Last name"),
-        "email": _("Email"),
-        "company": _("Company"),
-        "job_title": _("Job title"),
-        "phone": _("Phone"),
-        "consent": _("Agrees to share contact details"),
-    }
-
-    content = forms.CharField(widget=forms.HiddenInput)
+    upload = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args: Any, headers: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        columns = [("", _("(none)"))] + [(str(i), h or f"#{i + 1}") for i, h in enumerate(headers)]
-        for name, label in self.FIELD_LABELS.items():
+        columns = [("", _("(none)"))] + [
+            (str(i), h or _("column %(n)s") % {"n": i + 1}) for i, h in enumerate(headers)
+        ]
+        for name, label in csv_import.FIELD_LABELS.items():
             self.fields[f"column_{name}"] = forms.ChoiceField(
                 label=label, choices=columns, required=False
             )
 
-    def mapping(self) -> dict[str, int | None]:
+    @staticmethod
+    def posted_mapping(data: Any) -> dict[str, int | None]:
+        """The mapping posted with a preview or an import: ``{field: column index or None}``.
+        A column beyond the file's last is dropped by ``csv_import.parse``, which knows them."""
         return {
-            name: int(value) if (value := self.cleaned_data.get(f"column_{name}")) else None
-            for name in self.FIELD_LABELS
+            name: int(value) if (value := str(data.get(f"column_{name}", ""))).isdigit() else None
+            for name in csv_import.FIELDS
         }
 
-    def data_bytes(self) -> bytes:
-        try:
-            return base64.b64decode(self.cleaned_data["content"], validate=True)
-        except (ValueError, binascii.Error):
-            raise forms.ValidationError(
-                _("The file was lost on the way; upload it again.")
-            ) from None
+
+class PairRuleForm(forms.Form):
+    """Two attendees of the event and what to do with them at the tables."""
+
+    first = forms.ModelChoiceField(label=_("Attendee"), queryset=Attendee.objects.none())
+    second = forms.ModelChoiceField(label=_("Other attendee"), queryset=Attendee.objects.none())
+    kind = forms.ChoiceField(
+        label=_("Rule"), choices=PairRule.Kind.choices, initial=PairRule.Kind.KEEP_APART
+    )
+
+    def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = event.attendees.filter(erased_at__isnull=True).order_by("name", "pk")
+        self.fields["first"].queryset = people
+        self.fields["second"].queryset = people

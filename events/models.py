@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from events import hygiene
 from events.codes import new_attendee_token, new_join_code, new_projector_key
 
 MIN_ROUNDS, MAX_ROUNDS = 1, 12
@@ -96,6 +97,12 @@ class Event(models.Model):
     )
     announcement = models.CharField(_("announcement"), max_length=280, blank=True)
     announced_at = models.DateTimeField(_("announced at"), null=True, blank=True)
+    announcement_expires_at = models.DateTimeField(
+        _("announcement expires at"),
+        null=True,
+        blank=True,
+        help_text=_("Phones and the projector stop showing the announcement at this time."),
+    )
     state_version = models.PositiveBigIntegerField(
         _("state version"),
         default=0,
@@ -197,7 +204,14 @@ class Attendee(models.Model):
     event = models.ForeignKey(
         Event, on_delete=models.CASCADE, related_name="attendees", verbose_name=_("event")
     )
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, help_text=_("As the person writes it."))
+    given_name = models.CharField(
+        _("given name"),
+        max_length=120,
+        blank=True,
+        help_text=_("When known separately (from a ticketing export); used in contact cards."),
+    )
+    family_name = models.CharField(_("family name"), max_length=120, blank=True)
     email = models.EmailField(_("email"), blank=True)
     company = models.CharField(_("company"), max_length=160, blank=True)
     job_title = models.CharField(_("job title"), max_length=160, blank=True)
@@ -208,8 +222,8 @@ class Attendee(models.Model):
         _("shares contact details"),
         default=False,
         help_text=_(
-            "Contact details are shown to people who asked to see this attendee, once the "
-            "attendee confirmed it themselves; an imported or typed-in value is only a suggestion."
+            "The attendee's own answer, given on their phone (the room, My details or the join "
+            "form): contact details are shown to people who asked to see this attendee."
         ),
     )
     consent_decided_at = models.DateTimeField(
@@ -227,6 +241,23 @@ class Attendee(models.Model):
     )
     invited_at = models.DateTimeField(
         _("invitation sent at"), null=True, blank=True, help_text=_("The last invitation sent.")
+    )
+    registration_need = models.TextField(
+        _("looking for (from registration)"),
+        max_length=600,
+        blank=True,
+        help_text=_(
+            "The answer to a registration question such as “What are you looking for?”; the "
+            "attendee's pitch starts from it."
+        ),
+    )
+    is_consent_suggested = models.BooleanField(
+        _("said yes to sharing when registering"),
+        default=False,
+        help_text=_(
+            "From the registration form or the organizer; a suggestion the attendee confirms on "
+            "their phone before anything is shared."
+        ),
     )
     token = models.CharField(
         _("secret token"), max_length=64, unique=True, editable=False, default=new_attendee_token
@@ -302,6 +333,101 @@ class Attendee(models.Model):
         """The language of mail to this attendee: the one they used on their phone, else the
         event's."""
         return self.language or self.event.language
+
+    @property
+    def name_parts(self) -> tuple[str, str]:
+        """(family name, given name), for a vCard ``N:`` field: the stored parts when the
+        attendee came with them, else read from the full name ("李娜" → ("李", "娜"),
+        "Ada Kim" → ("Kim", "Ada"))."""
+        if self.given_name or self.family_name:
+            return self.family_name, self.given_name
+        return hygiene.name_parts(self.name)
+
+    @property
+    def company_key(self) -> str:
+        """The company as compared to find colleagues ("" for none or "Freelance")."""
+        return hygiene.company_key(self.company)
+
+
+class PairRule(models.Model):
+    """The organizer's word on two attendees: keep them at different tables (a couple, rivals,
+    a manager and their report), or let colleagues the company names matched sit together."""
+
+    class Kind(models.TextChoices):
+        KEEP_APART = "apart", _("Keep apart")
+        MAY_SIT_TOGETHER = "together", _("May sit together")
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="pair_rules", verbose_name=_("event")
+    )
+    first = models.ForeignKey(
+        Attendee, on_delete=models.CASCADE, related_name="+", verbose_name=_("attendee")
+    )
+    second = models.ForeignKey(
+        Attendee, on_delete=models.CASCADE, related_name="+", verbose_name=_("other attendee")
+    )
+    kind = models.CharField(_("rule"), max_length=10, choices=Kind.choices, default=Kind.KEEP_APART)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("seating rule")
+        verbose_name_plural = _("seating rules")
+        ordering = ["event", "first", "second"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(first__lt=F("second")),
+                name="pair_rule_ordered_distinct",
+                violation_error_message=_("A rule names two different attendees."),
+            ),
+            models.UniqueConstraint(
+                fields=["first", "second"],
+                name="pair_rule_one_per_pair",
+                violation_error_message=_("These two already have a seating rule."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id}–{self.second_id}: {self.get_kind_display()}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.first_id and self.second_id and self.first_id > self.second_id:
+            self.first_id, self.second_id = self.second_id, self.first_id
+        for attendee_id in (self.first_id, self.second_id):
+            if (
+                attendee_id
+                and not Attendee.objects.filter(pk=attendee_id, event_id=self.event_id).exists()
+            ):
+                raise ValidationError(_("Both attendees must be at this event."))
+
+
+class ImportUpload(models.Model):
+    """A file uploaded for import, kept on the server between the preview and the import (the
+    browser only carries its random key); removed once imported or after a day."""
+
+    key = models.CharField(
+        _("key"), max_length=64, unique=True, editable=False, default=new_attendee_token
+    )
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="import_uploads", verbose_name=_("event")
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    data = models.BinaryField(_("content"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("uploaded attendee list")
+        verbose_name_plural = _("uploaded attendee lists")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name or self.key[:8]
 
 
 class LogEntry(models.Model):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.http import Http404
 
-from events.models import Attendee, Event
+from events.models import Attendee, Event, ImportUpload, PairRule
 
 
 def organizer_event(user: Any, event_id: int) -> Event:
@@ -55,3 +56,55 @@ def attendance(event: Event) -> dict[str, int]:
         left=Count("pk", filter=STATUS_FILTERS["left"]),
         invited=Count("pk", filter=STATUS_FILTERS["invited"]),
     )
+
+
+DOOR_STATUSES = (Event.Status.CHECK_IN, Event.Status.LIVE, Event.Status.MINGLE)
+RECENT_DRAFT = timedelta(days=1)
+
+
+def events_at_the_door(*, now: datetime, limit: int = 3) -> list[Event]:
+    """Events phones may be joining now, for the venue server's start-up lines: those open
+    (check-in, live, mingle) first, then drafts starting from a day ago on, each group by start
+    time. At most ``limit``; one query."""
+    is_open = Case(When(status__in=DOOR_STATUSES, then=Value(0)), default=Value(1))
+    events = Event.objects.filter(
+        Q(status__in=DOOR_STATUSES)
+        | Q(status=Event.Status.DRAFT, starts_at__gte=now - RECENT_DRAFT)
+    )
+    return list(events.annotate(door_rank=is_open).order_by("door_rank", "starts_at", "pk")[:limit])
+
+
+def import_upload(event: Event, *, key: str, user: Any) -> ImportUpload | None:
+    """An upload of this event by this user, by its key (None when unknown or expired): an
+    upload key never opens another organizer's file."""
+    if not key:
+        return None
+    return ImportUpload.objects.filter(event=event, uploaded_by=user, key=key).first()
+
+
+def colleague_groups(event: Event) -> list[list[Attendee]]:
+    """Attendees the planner takes for colleagues (same company, compared by
+    ``hygiene.company_key``), groups of two or more, largest first."""
+    groups: dict[str, list[Attendee]] = {}
+    for attendee in (
+        event.attendees.filter(erased_at__isnull=True).exclude(company="").order_by("name", "pk")
+    ):
+        key = attendee.company_key
+        if key:
+            groups.setdefault(key, []).append(attendee)
+    found = [group for group in groups.values() if len(group) > 1]
+    return sorted(found, key=lambda group: (-len(group), group[0].company.casefold()))
+
+
+def pair_rules(event: Event) -> QuerySet[PairRule]:
+    return event.pair_rules.select_related("first", "second").order_by(
+        "kind", "first__name", "second__name"
+    )
+
+
+def seating_rules(event: Event) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(keep-apart pairs, may-sit-together pairs) of attendee ids, for the planner."""
+    apart, together = [], []
+    for first, second, kind in event.pair_rules.values_list("first_id", "second_id", "kind"):
+        (apart if kind == PairRule.Kind.KEEP_APART else together).append((first, second))
+    return apart, together

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -14,9 +15,9 @@ from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from events import csv_import
+from events import csv_import, hygiene
 from events.codes import new_join_code
-from events.models import Attendee, Event, LogEntry
+from events.models import Attendee, Event, ImportUpload, LogEntry, PairRule
 
 CODE_ATTEMPTS = 20
 
@@ -73,6 +74,43 @@ def create_event(
     return event
 
 
+def clean_identity(**fields: str) -> dict[str, str]:
+    """Each of ``name``, ``email``, ``company``, ``job_title``, ``phone`` given, through the
+    identity hygiene rule; raises ``ValidationError`` keyed by field for what cannot be taken."""
+    cleaners = {
+        "name": hygiene.clean_name,
+        "email": hygiene.clean_email,
+        "company": hygiene.clean_company,
+        "job_title": hygiene.clean_job_title,
+        "phone": hygiene.clean_phone,
+    }
+    cleaned, problems = {}, {}
+    for name, value in fields.items():
+        try:
+            cleaned[name] = cleaners[name](value)
+        except ValidationError as error:
+            problems[name] = error.messages
+    if problems:
+        raise ValidationError(problems)
+    return cleaned
+
+
+CONSENT_FIELDS = ["is_consenting_to_share", "consent_decided_at", "is_consent_suggested"]
+
+
+def take_consent_choice(attendee: Attendee, *, is_sharing: bool) -> list[str]:
+    """Set on ``attendee`` (not saved) the attendee's own answer to sharing their contact
+    details: ``is_consenting_to_share`` with ``consent_decided_at`` (now), the import's
+    suggestion (``is_consent_suggested``) then answered. The one place the decision is recorded:
+    the join form, a claimed record, the room's question and My details
+    (``feedback.services.save_my_details``) all come here, and nothing else sets it. Returns the
+    fields to save."""
+    attendee.is_consenting_to_share = is_sharing
+    attendee.consent_decided_at = timezone.now()
+    attendee.is_consent_suggested = False
+    return list(CONSENT_FIELDS)
+
+
 @transaction.atomic
 def add_attendee(
     event: Event,
@@ -82,21 +120,22 @@ def add_attendee(
     company: str = "",
     job_title: str = "",
     phone: str = "",
-    is_consenting_to_share: bool = False,
-    consent_decided_at: datetime | None = None,
+    is_consent_suggested: bool = False,
+    is_consenting_to_share: bool | None = None,
 ) -> Attendee:
-    """A new attendee. ``is_consenting_to_share`` alone is a suggestion (an import, the
-    organizer); it is the attendee's own choice only with ``consent_decided_at``."""
-    attendee = Attendee(
-        event=event,
-        name=name.strip(),
-        email=email.strip().lower(),
-        company=company.strip(),
-        job_title=job_title.strip(),
-        phone=phone.strip(),
-        is_consenting_to_share=is_consenting_to_share,
-        consent_decided_at=consent_decided_at,
+    """Add one attendee, their identity cleaned by the hygiene rule (``events.hygiene``).
+
+    ``is_consent_suggested`` is someone else's "yes" to sharing (the organizer's tick), which the
+    attendee confirms on their phone; ``is_consenting_to_share`` is the attendee's own answer when
+    they gave it here (the join form), recorded as their decision; None when not asked.
+    Raises ``ValidationError`` for a name, email or phone that cannot be taken, or an email
+    already at the event."""
+    identity = clean_identity(
+        name=name, email=email, company=company, job_title=job_title, phone=phone
     )
+    attendee = Attendee(event=event, is_consent_suggested=is_consent_suggested, **identity)
+    if is_consenting_to_share is not None:
+        take_consent_choice(attendee, is_sharing=is_consenting_to_share)
     attendee.full_clean(exclude=["event"])
     try:
         with transaction.atomic():
@@ -143,11 +182,24 @@ def join_event(
     job_title: str = "",
     is_consenting_to_share: bool = False,
 ) -> Attendee:
-    """A walk-in joins with the event code: registered and checked in at once."""
+    """A walk-in joins with the event code: registered and checked in at once.
+
+    Someone imported without an email (a Meetup list) claims their record: when exactly one
+    attendee not yet checked in, without email, has the name typed, that record is theirs
+    (the email, company and job title they typed fill its blanks) instead of a second one."""
     event = Event.objects.select_for_update().get(pk=event.pk)
     if not event.is_open_for_joining:
         raise ValidationError(joining_refusal(event))
-    if email and event.attendees.filter(email__iexact=email.strip()).exists():
+    email = clean_identity(email=email)["email"]
+    claimable = list(
+        event.attendees.filter(
+            email="",
+            name__iexact=clean_identity(name=name)["name"],
+            checked_in_at__isnull=True,
+            erased_at__isnull=True,
+        )[:2]
+    )
+    if email and event.attendees.filter(email__iexact=email).exists():
         raise ValidationError(
             {
                 "email": _(
@@ -156,14 +208,45 @@ def join_event(
                 )
             }
         )
+    if len(claimable) == 1:
+        return claim_attendee(
+            claimable[0],
+            email=email,
+            company=company,
+            job_title=job_title,
+            is_consenting_to_share=is_consenting_to_share,
+        )
     attendee = add_attendee(
         event,
         name=name,
         email=email,
         company=company,
         job_title=job_title,
-        is_consenting_to_share=is_consenting_to_share,
-        consent_decided_at=timezone.now(),  # the walk-in chose on the join form
+        is_consenting_to_share=is_consenting_to_share,  # the walk-in chose on the join form
+    )
+    return check_in(attendee)
+
+
+def claim_attendee(
+    attendee: Attendee,
+    *,
+    email: str,
+    company: str,
+    job_title: str,
+    is_consenting_to_share: bool,
+) -> Attendee:
+    """An imported attendee without email joins in person: their blanks filled, their own
+    answer to sharing taken, checked in."""
+    identity = clean_identity(company=company, job_title=job_title)
+    attendee.email = email
+    attendee.company = attendee.company or identity["company"]
+    attendee.job_title = attendee.job_title or identity["job_title"]
+    consent = take_consent_choice(attendee, is_sharing=is_consenting_to_share)
+    attendee.save(update_fields=["email", "company", "job_title", *consent])
+    record(
+        attendee.event,
+        action="attendee_claimed",
+        message=_("%(name)s joined and took their record from the list.") % {"name": attendee.name},
     )
     return check_in(attendee)
 
@@ -239,6 +322,75 @@ def mark_left(attendee: Attendee, *, by: AbstractBaseUser | None = None) -> Atte
     return attendee
 
 
+UPLOAD_KEPT = timedelta(days=1)
+
+
+@transaction.atomic
+def store_upload(
+    event: Event, *, data: bytes, file_name: str, by: AbstractBaseUser
+) -> ImportUpload:
+    """Keep an uploaded list on the server until it is imported (or for ``UPLOAD_KEPT``); the
+    preview and the import refer to it by its random ``key``. Uploads older than that, of any
+    event, are removed here. Raises ``ValidationError`` for a file over the size limit."""
+    if len(data) > csv_import.MAX_BYTES:
+        raise ValidationError(
+            _("The file is larger than %(mb)s MB; split it into smaller files.")
+            % {"mb": csv_import.MAX_BYTES // (1024 * 1024)}
+        )
+    ImportUpload.objects.filter(created_at__lt=timezone.now() - UPLOAD_KEPT).delete()
+    return ImportUpload.objects.create(
+        event=event, uploaded_by=by, data=data, file_name=file_name[:255]
+    )
+
+
+def existing_attendees(event: Event) -> list[csv_import.Existing]:
+    """The event's attendees as the import compares them (an erased one is only recognised, so
+    that a row naming it is left out rather than added again)."""
+    return [
+        csv_import.Existing(
+            *values[:6],
+            has_decided_consent=values[6] is not None,
+            is_consent_suggested=values[7],
+            given_name=values[8],
+            family_name=values[9],
+            registration_need=values[10],
+            is_erased=values[11] is not None,
+        )
+        for values in event.attendees.order_by("pk").values_list(
+            "pk",
+            "name",
+            "email",
+            "company",
+            "job_title",
+            "phone",
+            "consent_decided_at",
+            "is_consent_suggested",
+            "given_name",
+            "family_name",
+            "registration_need",
+            "erased_at",
+        )
+    ]
+
+
+def preview_import(
+    event: Event, *, data: bytes, mapping: dict[str, int | None] | None = None
+) -> tuple[csv_import.Parsed, csv_import.Comparison]:
+    """The dry run of an import: nothing is written. Raises ``ValidationError`` for a file
+    that cannot be read at all."""
+    parsed = csv_import.parse(data, mapping=mapping)
+    return parsed, csv_import.compare(parsed, existing_attendees(event))
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: int
+    updated: int
+    unchanged: int
+    skipped: int
+    pairs: int
+
+
 @transaction.atomic
 def import_attendees(
     event: Event,
@@ -246,13 +398,16 @@ def import_attendees(
     data: bytes,
     mapping: dict[str, int | None] | None = None,
     by: AbstractBaseUser | None,
-) -> int:
-    """Import every row of a CSV file, or none: any bad row refuses the whole file."""
+    upload: ImportUpload | None = None,
+) -> ImportResult:
+    """Import a list, all or nothing: new people are added, people already here (same email,
+    or same name and company without one) are updated where the file differs, keep-apart
+    requests become seating rules. Any error refuses the whole file with every error by line
+    (``ValidationError``). The ``upload`` it came from is removed once imported."""
     event = Event.objects.select_for_update().get(pk=event.pk)
-    existing = event.attendees.exclude(email="").values_list("email", flat=True)
-    parsed = csv_import.parse(data, mapping=mapping, existing_emails=existing)
-    if parsed.errors:
-        raise ValidationError(parsed.errors)
+    _parsed, comparison = preview_import(event, data=data, mapping=mapping)
+    if comparison.errors:
+        raise ValidationError(comparison.errors)
     Attendee.objects.bulk_create(
         Attendee(
             event=event,
@@ -261,17 +416,115 @@ def import_attendees(
             company=row.company,
             job_title=row.job_title,
             phone=row.phone,
-            is_consenting_to_share=row.is_consenting_to_share,
+            given_name=row.given_name,
+            family_name=row.family_name,
+            registration_need=row.registration_need,
+            is_consent_suggested=row.is_consent_suggested,
         )
-        for row in parsed.rows
+        for row in comparison.new
+    )
+    changed = {c.attendee.pk: c.fields for c in comparison.changes}
+    updated = list(Attendee.objects.filter(pk__in=changed))
+    for attendee in updated:
+        for name, value in changed[attendee.pk].items():
+            setattr(attendee, name, value)
+    fields = sorted({name for c in comparison.changes for name in c.fields})
+    if updated:
+        Attendee.objects.bulk_update(updated, fields, batch_size=500)
+    pairs = keep_apart_from_import(event, comparison.keep_apart)
+    result = ImportResult(
+        added=len(comparison.new),
+        updated=len(updated),
+        unchanged=len(comparison.unchanged),
+        skipped=comparison.skipped,
+        pairs=pairs,
     )
     record(
         event,
         action="imported",
         by=by,
-        message=_("%(n)s attendees imported from CSV.") % {"n": len(parsed.rows)},
+        message=_(
+            "Attendee list imported: %(added)s added, %(updated)s updated, %(unchanged)s "
+            "unchanged, %(skipped)s left out."
+        )
+        % {
+            "added": result.added,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "skipped": result.skipped,
+        },
     )
-    return len(parsed.rows)
+    if upload is not None:
+        upload.delete()
+    return result
+
+
+def keep_apart_from_import(event: Event, requests: list[tuple[int, str, str]]) -> int:
+    """Seating rules for the "keep apart from" cells (references are normalised emails or
+    folded names, see ``csv_import.reference_key``); returns how many rules are new."""
+    if not requests:
+        return 0
+    ids: dict[str, int] = {}
+    for pk, name, email in event.attendees.values_list("pk", "name", "email").order_by("-pk"):
+        ids[csv_import.folded(name)] = pk
+        if email:
+            ids[email.lower()] = pk
+    pairs = {
+        tuple(sorted((ids[me], ids[other])))
+        for _line, me, other in requests
+        if me in ids and other in ids and ids[me] != ids[other]
+    }
+    existing = set(PairRule.objects.filter(event=event).values_list("first_id", "second_id"))
+    new = [
+        PairRule(event=event, first_id=a, second_id=b, kind=PairRule.Kind.KEEP_APART)
+        for a, b in sorted(pairs - existing)
+    ]
+    PairRule.objects.bulk_create(new)
+    return len(new)
+
+
+@transaction.atomic
+def set_pair_rule(
+    event: Event, *, first_id: int, second_id: int, kind: str, by: AbstractBaseUser | None
+) -> PairRule:
+    """Keep two attendees of the event apart, or let them sit together (replacing any rule the
+    pair had). Raises ``ValidationError`` for one person twice or someone from elsewhere."""
+    if first_id == second_id:
+        raise ValidationError(_("Choose two different people."))
+    people = list(event.attendees.filter(pk__in=(first_id, second_id)).order_by("pk"))
+    if len(people) != 2:
+        raise ValidationError(_("Both people must be attendees of this event."))
+    if kind not in PairRule.Kind.values:
+        raise ValidationError(_("Unknown seating rule."))
+    first, second = people
+    rule, _created = PairRule.objects.update_or_create(
+        first=first, second=second, defaults={"event": event, "kind": kind}
+    )
+    record(
+        event,
+        action="pair_rule_set",
+        by=by,
+        message=_("%(a)s and %(b)s: %(rule)s.")
+        % {"a": first.name, "b": second.name, "rule": rule.get_kind_display()},
+    )
+    return rule
+
+
+@transaction.atomic
+def remove_pair_rule(event: Event, *, rule_id: int, by: AbstractBaseUser | None) -> None:
+    """Drop a seating rule of this event (the planner then goes by company names alone)."""
+    rule = (
+        PairRule.objects.filter(event=event, pk=rule_id).select_related("first", "second").first()
+    )
+    if rule is None:
+        raise ValidationError(_("This seating rule no longer exists."))
+    rule.delete()
+    record(
+        event,
+        action="pair_rule_removed",
+        by=by,
+        message=_("%(a)s and %(b)s: rule removed.") % {"a": rule.first.name, "b": rule.second.name},
+    )
 
 
 @transaction.atomic

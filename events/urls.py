@@ -16,6 +16,13 @@ urlpatterns = [
     path("events/<int:event_id>/attendees/", views.attendee_list, name="attendee_list"),
     path("events/<int:event_id>/attendees/add/", views.attendee_add, name="attendee_add"),
     path("events/<int:event_id>/attendees/import/", views.attendee_import, name="attendee_import"),
+    path("events/<int:event_id>/seating/", views.seating, name="seating"),
+    path("events/<int:event_id>/seating/add/", views.pair_rule_add, name="pair_rule_add"),
+    path(
+        "events/<int:event_id>/seating/<int:rule_id>/remove/",
+        views.pair_rule_remove,
+        name="pair_rule_remove",
+    ),
     path("events/<int:event_id>/print/poster/", views.print_poster, name="print_poster"),
     path("events/<int:event_id>/print/badges/", views.print_badges, name="print_badges"),
     path(

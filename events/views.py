@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import base64
-
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -16,7 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from config.http import HtmxHttpRequest
 from config.i18n import activate_event_language
-from events import csv_import, queries, ratelimit, services
+from config.site import public_address, public_url
+from events import queries, ratelimit, services
 from events.codes import normalize_join_code
 from events.forms import (
     AttendeeForm,
@@ -27,8 +26,9 @@ from events.forms import (
     JoinForm,
     MyLinkForm,
     OrganizerSignupForm,
+    PairRuleForm,
 )
-from events.models import Attendee, Event
+from events.models import Attendee, Event, ImportUpload
 from events.qr import qr_svg
 
 WRONG_CODES_ALLOWED = 10
@@ -155,7 +155,8 @@ def event_detail(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
         "log": event.log_entries.select_related("actor")[:20],
         "co_organizers": event.co_organizers.order_by("username"),
         "is_owner": event.organizer_id == request.user.pk,
-        "join_url": request.build_absolute_uri(reverse("join", args=[event.join_code])),
+        "join_url": public_url(reverse("join", args=[event.join_code])),
+        "public_address": public_address(),
     }
     return render(request, "events/event_detail.html", context)
 
@@ -251,59 +252,150 @@ def import_problem(request: HttpRequest, event: Event, problem: str) -> HttpResp
 
 
 def import_preview(
-    request: HttpRequest, event: Event, data: bytes, mapping: dict[str, int | None] | None
+    request: HttpRequest,
+    event: Event,
+    upload: ImportUpload,
+    mapping: dict[str, int | None] | None,
 ) -> HttpResponse:
-    """Show what would be imported, or every problem by line number; nothing is saved here."""
-    existing = event.attendees.exclude(email="").values_list("email", flat=True)
+    """The dry run: what each row would do, every problem by line, and the column mapping to
+    change; nothing is saved here."""
     try:
-        parsed = csv_import.parse(data, mapping=mapping, existing_emails=existing)
-    except ValidationError as refusal:
-        return import_problem(request, event, " ".join(refusal.messages))
+        parsed, comparison = services.preview_import(
+            event, data=bytes(upload.data), mapping=mapping
+        )
+    except ValidationError as error:
+        return import_problem(request, event, " ".join(error.messages))
     initial = {f"column_{name}": "" if i is None else str(i) for name, i in parsed.mapping.items()}
-    initial["content"] = base64.b64encode(data).decode()
+    initial["upload"] = upload.key
     form = ImportMappingForm(headers=parsed.headers, initial=initial)
-    context = {"event": event, "parsed": parsed, "form": form, "sample": parsed.rows[:20]}
-    return render(request, "events/import.html", context, status=400 if parsed.errors else 200)
+    sample = [(row, comparison.action_of(row)) for row in parsed.rows[:20]]
+    context = {
+        "event": event,
+        "parsed": parsed,
+        "comparison": comparison,
+        "form": form,
+        "sample": sample,
+        "file_name": upload.file_name,
+    }
+    return render(request, "events/import.html", context, status=400 if comparison.errors else 200)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def attendee_import(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
+    """Upload (kept on the server), check the columns and the dry run, then import."""
     event = queries.organizer_event(request.user, event_id)
     if request.method == "GET":
         return render(request, "events/import.html", {"event": event, "upload": ImportUploadForm()})
     if "file" in request.FILES:
-        upload = ImportUploadForm(request.POST, request.FILES)
-        if not upload.is_valid():
-            return render(
-                request, "events/import.html", {"event": event, "upload": upload}, status=400
+        form = ImportUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            context = {"event": event, "upload": form}
+            return render(request, "events/import.html", context, status=400)
+        file = form.cleaned_data["file"]
+        try:
+            upload = services.store_upload(
+                event, data=file.read(), file_name=file.name or "", by=request.user
             )
-        return import_preview(request, event, upload.cleaned_data["file"].read(), None)
-    headers = request.POST.getlist("headers")
-    form = ImportMappingForm(request.POST, headers=headers)
-    if not form.is_valid():
-        return import_problem(request, event, _("Upload the file again."))
-    try:
-        data = form.data_bytes()
-    except ValidationError as refusal:
-        return import_problem(request, event, " ".join(refusal.messages))
+        except ValidationError as refusal:
+            return import_problem(request, event, " ".join(refusal.messages))
+        return import_preview(request, event, upload, None)
+    upload = queries.import_upload(event, key=request.POST.get("upload", ""), user=request.user)
+    if upload is None:
+        return import_problem(
+            request, event, _("The uploaded file is no longer here; upload it again.")
+        )
+    mapping = ImportMappingForm.posted_mapping(request.POST)
     if request.POST.get("step") != "import":
-        return import_preview(request, event, data, form.mapping())
+        return import_preview(request, event, upload, mapping)
     try:
-        count = services.import_attendees(event, data=data, mapping=form.mapping(), by=request.user)
+        result = services.import_attendees(
+            event, data=bytes(upload.data), mapping=mapping, by=request.user, upload=upload
+        )
     except ValidationError:
-        return import_preview(request, event, data, form.mapping())
-    messages.success(request, _("%(n)s attendees imported.") % {"n": count})
+        return import_preview(request, event, upload, mapping)
+    messages.success(
+        request,
+        _(
+            "Imported: %(added)s added, %(updated)s updated, %(unchanged)s unchanged, "
+            "%(skipped)s left out."
+        )
+        % {
+            "added": result.added,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "skipped": result.skipped,
+        },
+    )
     return redirect("attendee_list", event_id=event.pk)
 
 
 @login_required
 @require_GET
-def print_poster(request: HttpRequest, event_id: int) -> HttpResponse:
-    """The door poster: the join code in large type and a QR code to the join page."""
+def seating(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
+    """Who the planner keeps apart: colleagues found by company name, and the organizer's own
+    seating rules (keep apart, or may sit together)."""
     event = queries.organizer_event(request.user, event_id)
-    join_url = request.build_absolute_uri(reverse("join", args=[event.join_code]))
-    context = {"event": event, "join_url": join_url, "qr": qr_svg(join_url)}
+    context = {
+        "event": event,
+        "groups": queries.colleague_groups(event),
+        "rules": queries.pair_rules(event),
+        "form": PairRuleForm(event=event),
+    }
+    return render(request, "events/seating.html", context)
+
+
+@login_required
+@require_POST
+def pair_rule_add(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
+    event = queries.organizer_event(request.user, event_id)
+    form = PairRuleForm(request.POST, event=event)
+    if form.is_valid():
+        try:
+            services.set_pair_rule(
+                event,
+                first_id=form.cleaned_data["first"].pk,
+                second_id=form.cleaned_data["second"].pk,
+                kind=form.cleaned_data["kind"],
+                by=request.user,
+            )
+        except ValidationError as refusal:
+            form.add_error(None, refusal)
+        else:
+            return redirect("seating", event_id=event.pk)
+    context = {
+        "event": event,
+        "groups": queries.colleague_groups(event),
+        "rules": queries.pair_rules(event),
+        "form": form,
+    }
+    return render(request, "events/seating.html", context, status=400)
+
+
+@login_required
+@require_POST
+def pair_rule_remove(request: HtmxHttpRequest, event_id: int, rule_id: int) -> HttpResponse:
+    event = queries.organizer_event(request.user, event_id)
+    try:
+        services.remove_pair_rule(event, rule_id=rule_id, by=request.user)
+    except ValidationError as refusal:
+        messages.error(request, " ".join(refusal.messages))
+    return redirect("seating", event_id=event.pk)
+
+
+@login_required
+@require_GET
+def print_poster(request: HttpRequest, event_id: int) -> HttpResponse:
+    """The door poster: the join code in large type and a QR code to the join page, at the
+    public address (a warning on screen when phones cannot reach it)."""
+    event = queries.organizer_event(request.user, event_id)
+    join_url = public_url(reverse("join", args=[event.join_code]))
+    context = {
+        "event": event,
+        "join_url": join_url,
+        "qr": qr_svg(join_url),
+        "public_address": public_address(),
+    }
     return render(request, "events/print_poster.html", context)
 
 
@@ -313,10 +405,11 @@ def print_badges(request: HttpRequest, event_id: int) -> HttpResponse:
     """Badges with each attendee's personal QR code: scanning it opens their phone page."""
     event = queries.organizer_event(request.user, event_id)
     badges = [
-        (attendee, qr_svg(request.build_absolute_uri(reverse("room", args=[attendee.token]))))
+        (attendee, qr_svg(public_url(reverse("room", args=[attendee.token]))))
         for attendee in queries.attendees_of(event)
     ]
-    return render(request, "events/print_badges.html", {"event": event, "badges": badges})
+    context = {"event": event, "badges": badges, "public_address": public_address()}
+    return render(request, "events/print_badges.html", context)
 
 
 @login_required

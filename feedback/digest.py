@@ -3,7 +3,7 @@ short note to people who registered but never came.
 
 Reads and rendering only, in the attendee's language (the one they used on their phone, else the
 event's) and the event's time zone; sending them, once each, is ``feedback/followups.py``. Mail
-has no request to build links from, so they start at ``settings.SITE_URL``.
+has no request to build links from, so they are built by ``config.site.public_url``.
 
 Headers are built from values anyone could have typed (a name, an event title): each is made one
 line here (``one_line``), and the address is checked (``recipient``), so a bad value either
@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from email.utils import formataddr
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
@@ -29,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from config.site import public_url
 from events.models import Attendee
 from feedback import queries
 from feedback.models import Introduction
@@ -43,7 +43,7 @@ class UnsendableAddress(ValueError):
 
 
 def absolute_url(path: str) -> str:
-    return settings.SITE_URL + path
+    return public_url(path)
 
 
 def one_line(value: str, *, limit: int = MAX_HEADER_CHARS) -> str:
@@ -142,7 +142,7 @@ def compose(
     context = {
         "attendee": attendee,
         "event": attendee.event,
-        "site_url": settings.SITE_URL,
+        "site_url": public_url(),
         "leads_url": absolute_url(reverse("leads", args=[attendee.token])),
         "details_url": absolute_url(reverse("my_details", args=[attendee.token])),
         "unsubscribe_url": unsubscribe,

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -34,12 +35,12 @@ from urllib.parse import urlsplit
 
 import icalendar
 import vobject
-from django.conf import settings
 from django.http import HttpResponse
 from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from config.site import public_url
 from events.models import Attendee, Event
 from feedback import queries
 from feedback.models import Card, Introduction
@@ -58,11 +59,22 @@ class Sheet:
     rows: list[list[Any]]
 
 
+# Text a spreadsheet shows as the number it is, never as a formula: phone numbers such as
+# "+86 138 0000 0001" or "-5", which a guard would corrupt.
+INERT_NUMBER = re.compile(r"[+\-]?[\d\s().\-/]*\d[\d\s().\-/]*")
+
+
 def safe_cell(value: Any) -> Any:
-    """The value as a spreadsheet should show it: text that would start a formula is quoted."""
+    """The value as a spreadsheet should show it: text that a spreadsheet would evaluate as a
+    formula gets a leading quote; numbers and phone numbers stay as they are (the import strips
+    the quote again, see ``events.csv_import.unguarded``)."""
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_STARTS)
+        and not INERT_NUMBER.fullmatch(value)
+    ):
         return "'" + value
     return value
 
@@ -93,10 +105,10 @@ def yes_no(value: bool) -> str:
 
 def consent_state(person: Attendee) -> str:
     """The attendee's own choice about sharing, for the organizer's export: yes, no, or not
-    chosen yet (with what an import suggested)."""
+    chosen yet (with what an import or the organizer suggested)."""
     if person.has_decided_consent:
         return yes_no(person.is_consenting_to_share)
-    if person.is_consenting_to_share:
+    if person.is_consent_suggested:
         return _("not chosen yet (suggested: yes)")
     return _("not chosen yet")
 
@@ -350,36 +362,12 @@ def vcard_text(value: str, *, multiline: bool = False) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def is_cjk(char: str) -> bool:
-    code = ord(char)
-    return (
-        0x3400 <= code <= 0x4DBF
-        or 0x4E00 <= code <= 0x9FFF
-        or 0xF900 <= code <= 0xFAFF
-        or 0x20000 <= code <= 0x3134F
-    )
-
-
-def name_parts(attendee: Attendee) -> tuple[str, str]:
-    """(family name, given names) for the vCard's N property, by a simple rule: a CJK name
-    written without spaces has its first character as the family name (王小明 → 王, 小明);
-    otherwise the last word is the family name (Ana María Costa → Costa, Ana María). A single
-    word is a family name with no given name."""
-    name = vcard_text(attendee.name)
-    if not name:
-        return "", ""
-    if " " not in name and is_cjk(name[0]):
-        return name[0], name[1:]
-    *given, family = name.split(" ")
-    return family, " ".join(given)
-
-
 def vcard(person: Attendee, *, note: str = "", with_contact: bool = True) -> str:
     """The person's vCard 3.0 text (CRLF lines folded at 75 octets); ``with_contact=False``
     leaves out email, phone, WeChat and LinkedIn (no consent)."""
     card = vobject.vCard()
     card.add("fn").value = vcard_text(person.name) or "?"
-    family, given = name_parts(person)
+    family, given = (vcard_text(part) for part in person.name_parts)
     card.add("n").value = vobject.vcard.Name(family=family, given=given)
     if company := vcard_text(person.company):
         card.add("org").value = [company]
@@ -434,7 +422,7 @@ def parameter_text(value: str) -> str:
 
 
 def site_host() -> str:
-    return urlsplit(settings.SITE_URL).hostname or "speednet"
+    return urlsplit(public_url()).hostname or "speednet"
 
 
 def calendar_response(calendar: icalendar.Calendar, filename: str) -> HttpResponse:

@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from events.codes import normalize_join_code
-from events.models import Event
+from events.forms import EmailInputField, IdentityFieldsMixin
+from events.models import Attendee, Event
 from feedback.models import Card
 from feedback.services import INTRODUCTION_MOVE_LABELS, MAX_NOTE_CHARS
 
@@ -139,9 +140,9 @@ def normalize_linkedin(raw: str) -> str:
     return f"https://www.linkedin.com/{match.group(1)}/{match.group(2)}"
 
 
-class MyDetailsForm(forms.Form):
-    """The attendee's own choice to share contact details, and the channels to share. What an
-    import or the organizer entered is the initial value: a suggestion until saved here."""
+class SharingForm(forms.Form):
+    """The attendee's own yes or no to sharing contact details: the room's question (posted to
+    ``consent_answer``) and the top of My details."""
 
     share = forms.ChoiceField(
         label=_("Share my contact details with the people I exchange cards with?"),
@@ -153,7 +154,28 @@ class MyDetailsForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose yes or no.")},
     )
-    email = forms.EmailField(label=_("Email"), max_length=254, required=False)
+
+    @property
+    def is_sharing(self) -> bool:
+        """The answer, once the form is valid."""
+        return self.cleaned_data["share"] == "yes"
+
+
+def sharing_initial(attendee: Attendee) -> str:
+    """What the yes/no starts from: the attendee's own answer, else "yes" when an import or the
+    organizer suggested it, else nothing (never chosen for them)."""
+    if attendee.has_decided_consent:
+        return "yes" if attendee.is_consenting_to_share else "no"
+    return "yes" if attendee.is_consent_suggested else ""
+
+
+class MyDetailsForm(IdentityFieldsMixin, SharingForm):
+    """The attendee's own choice to share contact details, and the channels to share. What an
+    import or the organizer entered is the initial value: a suggestion until saved here. Email
+    and phone pass the identity hygiene rule first (``events.hygiene``), as at every entry point;
+    the phone is then written in international format."""
+
+    email = EmailInputField(label=_("Email"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     wechat_id = forms.CharField(label=_("WeChat ID"), max_length=40, required=False)
     linkedin_url = forms.CharField(label=_("LinkedIn profile"), max_length=300, required=False)
@@ -166,12 +188,8 @@ class MyDetailsForm(forms.Form):
         self.fields["linkedin_url"].widget.attrs.update(inputmode="url")
         self.fields["wechat_id"].widget.attrs.update(autocapitalize="none", spellcheck="false")
 
-    def clean_email(self) -> str:
-        """Lower case, as ``events.services.add_attendee`` stores it (one person, one record)."""
-        return self.cleaned_data["email"].strip().lower()
-
     def clean_phone(self) -> str:
-        raw = self.cleaned_data["phone"].strip()
+        raw = super().clean_phone()
         return normalize_phone(raw, region=self.region) if raw else ""
 
     def clean_wechat_id(self) -> str:

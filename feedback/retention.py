@@ -24,20 +24,24 @@ from django.utils.translation import ngettext
 
 from events import services as event_services
 from events.codes import new_attendee_token
-from events.models import Attendee, Event, LogEntry
+from events.models import Attendee, Event, ImportUpload, LogEntry
 from feedback.models import Card, Introduction
 from pitches.models import Pitch
 
 PERSONAL_FIELDS = [
     "name",
+    "given_name",
+    "family_name",
     "email",
     "company",
     "job_title",
     "phone",
     "wechat_id",
     "linkedin_url",
+    "registration_need",
     "is_consenting_to_share",
     "consent_decided_at",
+    "is_consent_suggested",
 ]
 
 
@@ -91,14 +95,17 @@ def anonymize(attendees: Iterable[Attendee], *, now: datetime) -> dict[str, str]
             attendee.erased_at = now
         attendee.name = placeholder
         attendee.email = attendee.company = attendee.job_title = attendee.phone = ""
+        attendee.given_name = attendee.family_name = attendee.registration_need = ""
         attendee.wechat_id = attendee.linkedin_url = ""
-        attendee.is_consenting_to_share = False
+        attendee.is_consenting_to_share = attendee.is_consent_suggested = False
         attendee.consent_decided_at = None
         attendee.token = new_attendee_token()
     Attendee.objects.bulk_update(
         attendees, [*PERSONAL_FIELDS, "token", "erased_at"], batch_size=500
     )
     Pitch.objects.filter(attendee_id__in=ids).delete()
+    # A list waiting between preview and import may name them too.
+    ImportUpload.objects.filter(event__attendees__in=ids).delete()
     # A note says something about the pitcher as much as about the giver: blank both ways.
     cards = Card.objects.filter(Q(giver_id__in=ids) | Q(receiver_id__in=ids))
     cards.exclude(note="").update(note="")

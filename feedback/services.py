@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from events import services as event_services
 from events.models import Attendee, Event
 from feedback import broadcasts
 from feedback.models import Card, Introduction
@@ -294,38 +295,37 @@ def save_my_details(
     attendee: Attendee,
     *,
     is_sharing: bool,
-    email: str,
-    phone: str,
-    wechat_id: str,
-    linkedin_url: str,
+    email: str | None = None,
+    phone: str | None = None,
+    wechat_id: str | None = None,
+    linkedin_url: str | None = None,
 ) -> Attendee:
-    """The attendee's own choice about sharing and their channels (already validated and
-    normalised by ``MyDetailsForm``). It takes effect at once: leads, downloads and the next mail
+    """The attendee's own choice about sharing (``consent_decided_at`` recorded by
+    ``events.services.take_consent_choice``) and their channels (already validated and
+    normalised by ``MyDetailsForm``; a channel given as None is left as it is, as when the room's
+    yes/no question is answered). It takes effect at once: leads, downloads and the next mail
     read it. Raises ``ValidationError`` on ``email`` when someone else at the event has it."""
     attendee = Attendee.objects.select_for_update().get(pk=attendee.pk)
-    taken = (
-        Attendee.objects.filter(event_id=attendee.event_id, email__iexact=email)
-        .exclude(pk=attendee.pk)
-        .exists()
-    )
-    if email and taken:
-        raise ValidationError(
-            {"email": _("Someone else at this event has this email address.")}, code="email"
+    if email:
+        taken = (
+            Attendee.objects.filter(event_id=attendee.event_id, email__iexact=email)
+            .exclude(pk=attendee.pk)
+            .exists()
         )
-    attendee.is_consenting_to_share = is_sharing
-    attendee.consent_decided_at = timezone.now()
-    attendee.email = email
-    attendee.phone = phone
-    attendee.wechat_id = wechat_id
-    attendee.linkedin_url = linkedin_url
-    attendee.save(
-        update_fields=[
-            "is_consenting_to_share",
-            "consent_decided_at",
-            "email",
-            "phone",
-            "wechat_id",
-            "linkedin_url",
-        ]
-    )
+        if taken:
+            raise ValidationError(
+                {"email": _("Someone else at this event has this email address.")}, code="email"
+            )
+    fields = event_services.take_consent_choice(attendee, is_sharing=is_sharing)
+    channels = {
+        "email": email,
+        "phone": phone,
+        "wechat_id": wechat_id,
+        "linkedin_url": linkedin_url,
+    }
+    for name, value in channels.items():
+        if value is not None:
+            setattr(attendee, name, value)
+            fields.append(name)
+    attendee.save(update_fields=fields)
     return attendee

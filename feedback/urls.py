@@ -5,6 +5,8 @@ from feedback import views
 urlpatterns = [
     path("a/<str:token>/", views.room, name="room"),
     path("a/<str:token>/cards/", views.card, name="card"),
+    path("a/<str:token>/itinerary/", views.room_itinerary, name="room_itinerary"),
+    path("a/<str:token>/received/", views.room_received, name="room_received"),
     path("a/<str:token>/leads/", views.leads, name="leads"),
     path(
         "a/<str:token>/introductions/<int:introduction_id>/",
@@ -12,6 +14,7 @@ urlpatterns = [
         name="introduction_move",
     ),
     path("a/<str:token>/details/", views.my_details, name="my_details"),
+    path("a/<str:token>/sharing/", views.consent_answer, name="consent_answer"),
     path(
         "a/<str:token>/contacts/<int:person_id>/call.ics",
         views.call_proposal,

@@ -32,9 +32,13 @@ from feedback.forms import (
     IntroductionMoveForm,
     InvitationsForm,
     MyDetailsForm,
+    SharingForm,
+    sharing_initial,
     tap_arguments,
 )
+from feedback.texts import room_texts
 from pitches.models import Pitch
+from rounds.queries import event_state
 from rounds.routing import attendee_socket_path
 
 
@@ -48,15 +52,58 @@ def attendee_for(request: HttpRequest, token: str) -> Attendee:
 
 @require_GET
 def room(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    """The live room. It carries the event state it was rendered with, so the phone shows the
+    right instruction (static/js/now.js) before its socket opens."""
     attendee = attendee_for(request, token)
+    state = event_state(attendee.event_id, event=attendee.event)
     context = {
         "attendee": attendee,
         "event": attendee.event,
         "socket_path": attendee_socket_path(token),
+        "live_state": state,
+        "announcement": state["announcement"],
+        "texts": room_texts(),
         "itinerary": queries.room_itinerary(attendee.pk),
         "received": list(queries.cards_received_by(attendee.pk)),
+        "sharing_form": (
+            None
+            if attendee.has_decided_consent
+            else SharingForm(
+                initial={"share": sharing_initial(attendee)},
+                auto_id=f"attendee-{attendee.pk}-%s",
+            )
+        ),
     }
     return render(request, "feedback/room.html", context)
+
+
+@require_POST
+def consent_answer(request: HttpRequest, token: str) -> HttpResponse:
+    """The room's question answered: the attendee's own yes or no to sharing contact details,
+    recorded as My details records it. Without an answer, My details asks again."""
+    attendee = attendee_for(request, token)
+    form = SharingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose yes or no."))
+        return redirect("my_details", token=token)
+    services.save_my_details(attendee, is_sharing=form.is_sharing)
+    return redirect("room", token=token)
+
+
+@require_GET
+def room_itinerary(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    """The room's itinerary fragment, fetched again when a re-plan changed it."""
+    attendee = attendee_for(request, token)
+    context = {"attendee": attendee, "itinerary": queries.room_itinerary(attendee.pk)}
+    return render(request, "feedback/partials/itinerary.html", context)
+
+
+@require_GET
+def room_received(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    """The room's list of cards received, fetched again when a card arrives or is taken back."""
+    attendee = attendee_for(request, token)
+    context = {"received": list(queries.cards_received_by(attendee.pk))}
+    return render(request, "feedback/partials/received.html", context)
 
 
 def refused(error: ValidationError | str, status: int = 400) -> JsonResponse:
@@ -210,13 +257,10 @@ def call_proposal(request: HttpRequest, token: str, person_id: int) -> HttpRespo
 
 
 def details_initial(attendee: Attendee) -> dict[str, str]:
-    """What the form starts from: the attendee's own choice, else the imported suggestion
-    (never ticked for them when there is none)."""
-    share = ""
-    if attendee.has_decided_consent or attendee.is_consenting_to_share:
-        share = "yes" if attendee.is_consenting_to_share else "no"
+    """What the form starts from: the attendee's own choice, else the suggestion of an import or
+    the organizer (never ticked for them when there is none)."""
     return {
-        "share": share,
+        "share": sharing_initial(attendee),
         "email": attendee.email,
         "phone": attendee.phone,
         "wechat_id": attendee.wechat_id,
@@ -237,7 +281,7 @@ def my_details(request: HtmxHttpRequest, token: str) -> HttpResponse:
         try:
             services.save_my_details(
                 attendee,
-                is_sharing=fields["share"] == "yes",
+                is_sharing=form.is_sharing,
                 email=fields["email"],
                 phone=fields["phone"],
                 wechat_id=fields["wechat_id"],

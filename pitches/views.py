@@ -18,7 +18,11 @@ def pitch_edit(request: HtmxHttpRequest, token: str) -> HttpResponse:
     attendee = get_object_or_404(Attendee.objects.select_related("event"), token=token)
     activate_attendee_language(request, attendee)
     current = Pitch.objects.filter(attendee=attendee).first()
-    initial = {"need": current.need, "offer": current.offer, "ask": current.ask} if current else {}
+    initial = (
+        {"need": current.need, "offer": current.offer, "ask": current.ask}
+        if current
+        else {"need": attendee.registration_need}
+    )
     form = PitchForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

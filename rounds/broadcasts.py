@@ -76,13 +76,14 @@ def broadcast_round(event_id: int) -> None:
 
 def broadcast_announcement(event_id: int) -> None:
     event = Event.objects.get(pk=event_id)
+    now = timezone.now()
     send_to_group(
         event_group(event_id),
         {
             "type": "announce",
             "version": event.state_version,
-            "server_time": epoch_ms(timezone.now()),
-            "announcement": announcement_json(event),
+            "server_time": epoch_ms(now),
+            "announcement": announcement_json(event, now=now),
         },
     )
 
@@ -93,6 +94,8 @@ def broadcast_state(event_id: int) -> None:
 
 def broadcast_itineraries(attendee_ids: list[int]) -> None:
     """Tell each of these attendees their new itinerary: one small message each, to them only."""
+    found = itineraries(attendee_ids)
     with sent_together():
-        for attendee_id, itinerary in itineraries(attendee_ids).items():
+        for attendee_id in attendee_ids:
+            itinerary = found.get(attendee_id, [])  # someone who left may have no seat at all
             send_to_group(attendee_group(attendee_id), {"type": "plan", "itinerary": itinerary})

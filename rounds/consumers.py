@@ -122,6 +122,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.last_snapshot_at = 0.0
         allowed = await self.authorize()
         if allowed is None:
+            # Accepted first: a socket refused at the handshake reaches the browser as a bare
+            # 1006, which a phone cannot tell from a network failure and so retries for ever.
+            # Closed with 4403 after the accept, it knows the link no longer works.
+            await self.accept()
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.event_id, groups = allowed

@@ -20,6 +20,7 @@ class ControlForm(forms.Form):
         ("skip", _("Skip turn")),
         ("end", _("End round")),
         ("announce", _("Announce")),
+        ("clear_announcement", _("Clear the announcement")),
         ("mingle", _("Start mingling")),
         ("close", _("Close the event")),
     ]
@@ -29,3 +30,16 @@ class ControlForm(forms.Form):
         min_value=1, max_value=MAX_EXTEND_SECONDS, initial=30, required=False
     )
     text = forms.CharField(max_length=MAX_ANNOUNCEMENT_CHARS, required=False, strip=True)
+    minutes = forms.TypedChoiceField(
+        label=_("Show for"),
+        choices=[
+            ("", _("until cleared")),
+            ("5", _("5 minutes")),
+            ("15", _("15 minutes")),
+            ("30", _("30 minutes")),
+            ("60", _("1 hour")),
+        ],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )

@@ -12,14 +12,18 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from events import hygiene
+
 Tables = Sequence[Sequence[int]]
 
 
 def company_pairs(people: Iterable[tuple[int, str]]) -> list[tuple[int, int]]:
-    """Colleagues (same company, ignoring case and spacing) should not share a table."""
+    """Colleagues should not share a table: people whose companies are the same once compared
+    by ``events.hygiene.company_key`` ("Kite Labs Ltd." = "KiteLabs"; "Freelance" is nobody's
+    company)."""
     by_company: dict[str, list[int]] = defaultdict(list)
     for person, company in people:
-        key = " ".join(company.split()).casefold()
+        key = hygiene.company_key(company)
         if key:
             by_company[key].append(person)
     return [
@@ -28,6 +32,27 @@ def company_pairs(people: Iterable[tuple[int, str]]) -> list[tuple[int, int]]:
         for i, a in enumerate(colleagues)
         for b in colleagues[i + 1 :]
     ]
+
+
+def avoid_pairs(
+    people: Sequence[tuple[int, str]],
+    *,
+    keep_apart: Iterable[tuple[int, int]] = (),
+    together: Iterable[tuple[int, int]] = (),
+) -> list[tuple[int, int]]:
+    """The pairs the planner keeps at different tables: colleagues (``company_pairs``) but for
+    the pairs the organizer let sit ``together``, plus the organizer's ``keep_apart`` pairs
+    among ``people`` ((attendee id, company) of those present). Each pair once, smaller id
+    first."""
+    present = {person for person, _company in people}
+    allowed = {tuple(sorted(pair)) for pair in together}
+    pairs = {tuple(sorted(pair)) for pair in company_pairs(people)} - allowed
+    pairs |= {
+        tuple(sorted(pair))
+        for pair in keep_apart
+        if pair[0] in present and pair[1] in present and pair[0] != pair[1]
+    }
+    return sorted(pairs)
 
 
 @dataclass

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db import models
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from events.models import Attendee, Event, LogEntry
 from rounds import presence
-from rounds.models import Round, Seat
+from rounds.models import Round, Seat, Table
 
 
 def epoch_ms(moment: datetime | None) -> int | None:
@@ -23,21 +24,35 @@ def server_time_ms() -> int:
     return epoch_ms(timezone.now())
 
 
+def with_pitches(rounds: models.QuerySet[Round]) -> models.QuerySet[Round]:
+    """Annotate each round with ``pitches``: the number of seats at its largest table, which is
+    how many pitch slots the round has (smaller tables finish early and talk freely)."""
+    largest = (
+        Table.objects.filter(round=OuterRef("pk"))
+        .annotate(size=Count("seats"))
+        .order_by("-size")
+        .values("size")[:1]
+    )
+    return rounds.annotate(pitches=Subquery(largest))
+
+
 def current_round(event_id: int) -> Round | None:
     """The round phones show: the running or paused one, else the last one played, else None.
 
     Rounds start in order and only one is active at a time, so this is the highest-numbered
-    round that has started.
+    round that has started. Annotated with ``pitches`` (see ``with_pitches``). One query.
     """
-    return (
-        Round.objects.filter(event_id=event_id)
-        .exclude(status=Round.Status.PLANNED)
-        .order_by("-number")
-        .first()
-    )
+    rounds = Round.objects.filter(event_id=event_id).exclude(status=Round.Status.PLANNED)
+    return with_pitches(rounds).order_by("-number").first()
 
 
-def event_json(event: Event) -> dict[str, Any]:
+def has_plan(event_id: int) -> bool:
+    """Whether the event has a seating plan (any seat in any round). One query."""
+    return Seat.objects.filter(round__event_id=event_id).exists()
+
+
+def event_json(event: Event, *, planned: bool) -> dict[str, Any]:
+    """The protocol's event shape; ``planned`` says whether a seating plan exists."""
     return {
         "id": event.pk,
         "status": event.status,
@@ -45,6 +60,7 @@ def event_json(event: Event) -> dict[str, Any]:
         "round_ms": event.round_seconds * 1000,
         "pitch_ms": event.pitch_seconds * 1000,
         "language": event.language,
+        "has_plan": planned,
     }
 
 
@@ -64,26 +80,37 @@ def round_json(round_: Round | None, *, now: datetime) -> dict[str, Any] | None:
         if remaining is None
         else round(remaining.total_seconds() * 1000),
         "ended_at": epoch_ms(ended_at),
+        "pitches": getattr(round_, "pitches", None),
     }
 
 
-def announcement_json(event: Event) -> dict[str, Any] | None:
+def announcement_json(event: Event, *, now: datetime) -> dict[str, Any] | None:
+    """The banner phones and the projector show, or None (none, or expired at ``now``)."""
     if not event.announcement:
         return None
-    return {"text": event.announcement, "at": epoch_ms(event.announced_at)}
+    expires_at = event.announcement_expires_at
+    if expires_at is not None and expires_at <= now:
+        return None
+    return {
+        "text": event.announcement,
+        "at": epoch_ms(event.announced_at),
+        "expires_at": epoch_ms(expires_at),
+    }
 
 
-def event_state(event_id: int) -> dict[str, Any]:
-    """The full ``state`` snapshot (docs/protocol.md). Two queries."""
-    event = Event.objects.get(pk=event_id)
+def event_state(event_id: int, *, event: Event | None = None) -> dict[str, Any]:
+    """The full ``state`` snapshot (docs/protocol.md). Three queries; two when the caller has
+    just read the ``event``."""
+    if event is None:
+        event = Event.objects.get(pk=event_id)
     now = timezone.now()
     return {
         "type": "state",
         "version": event.state_version,
         "server_time": epoch_ms(now),
-        "event": event_json(event),
+        "event": event_json(event, planned=has_plan(event_id)),
         "round": round_json(current_round(event_id), now=now),
-        "announcement": announcement_json(event),
+        "announcement": announcement_json(event, now=now),
     }
 
 
@@ -175,6 +202,13 @@ def seating_by_attendee(event_id: int) -> dict[int, dict[int, int]]:
     for attendee_id, round_number, table_number in seats:
         result.setdefault(attendee_id, {})[round_number] = table_number
     return result
+
+
+def present_count(event_id: int) -> int:
+    """People checked in and not gone. One query."""
+    return Attendee.objects.filter(
+        event_id=event_id, checked_in_at__isnull=False, left_at__isnull=True
+    ).count()
 
 
 def live_counters(event_id: int) -> dict[str, int]:

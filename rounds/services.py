@@ -20,6 +20,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from events import queries as event_queries
 from events import services as event_services
 from events.models import Event
 from rounds import broadcasts, planning, queries, scheduling
@@ -272,8 +273,17 @@ def skip_turn(round_: Round, *, by: User) -> Round:
     return round_
 
 
+MAX_ANNOUNCEMENT_MINUTES = 240
+
+
 @transaction.atomic
-def announce(event: Event, *, text: str, by: User) -> Event:
+def announce(event: Event, *, text: str, by: User, minutes: int | None = None) -> Event:
+    """Show ``text`` on every phone and the projector until it is replaced or cleared, or for
+    ``minutes`` (1–240) when given. White space is folded; at most 280 characters.
+
+    Raises ``ValidationError`` (codes ``empty``, ``too_long``, ``bad_expiry``, ``closed``).
+    Pushes ``announce`` to the event group after commit.
+    """
     text = " ".join(text.split())
     if not text:
         raise ValidationError(_("Write the announcement first."), code="empty")
@@ -283,13 +293,47 @@ def announce(event: Event, *, text: str, by: User) -> Event:
             % {"max": MAX_ANNOUNCEMENT_CHARS, "n": len(text)},
             code="too_long",
         )
+    if minutes is not None and not 1 <= minutes <= MAX_ANNOUNCEMENT_MINUTES:
+        raise ValidationError(
+            _("An announcement lasts from 1 to %(max)s minutes.")
+            % {"max": MAX_ANNOUNCEMENT_MINUTES},
+            code="bad_expiry",
+        )
     event = Event.objects.select_for_update().get(pk=event.pk)
     if event.status in (Event.Status.DRAFT, Event.Status.CLOSED):
         raise ValidationError(_("Announcements go out while the event is open."), code="closed")
+    now = timezone.now()
     event.announcement = text
-    event.announced_at = timezone.now()
-    bump_version(event, fields=("announcement", "announced_at"))
+    event.announced_at = now
+    event.announcement_expires_at = None if minutes is None else now + timedelta(minutes=minutes)
+    bump_version(event, fields=("announcement", "announced_at", "announcement_expires_at"))
     event_services.record(event, action="announced", by=by, message=text)
+    transaction.on_commit(partial(broadcasts.broadcast_announcement, event.pk))
+    return event
+
+
+def drop_announcement(event: Event) -> bool:
+    """Empty the event's announcement fields in memory; True when there was one to drop."""
+    had = bool(event.announcement)
+    event.announcement = ""
+    event.announced_at = event.announcement_expires_at = None
+    return had
+
+
+ANNOUNCEMENT_FIELDS = ("announcement", "announced_at", "announcement_expires_at")
+
+
+@transaction.atomic
+def clear_announcement(event: Event, *, by: User) -> Event:
+    """Take the announcement off every phone and the projector. Clearing when there is none
+    changes nothing (no new version, no push). Pushes ``announce`` with ``null`` after commit."""
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    if not drop_announcement(event):
+        return event
+    bump_version(event, fields=ANNOUNCEMENT_FIELDS)
+    event_services.record(
+        event, action="announcement_cleared", by=by, message=_("Announcement cleared.")
+    )
     transaction.on_commit(partial(broadcasts.broadcast_announcement, event.pk))
     return event
 
@@ -319,7 +363,8 @@ def move_event(event: Event, *, to: str, by: User) -> Event:
     event.status = to
     if to == Event.Status.CLOSED:
         event.closed_at = now
-    bump_version(event, fields=("status", "closed_at"))
+        drop_announcement(event)  # nothing is announced to an evening that is over
+    bump_version(event, fields=("status", "closed_at", *ANNOUNCEMENT_FIELDS))
     event_services.record(
         event,
         action=f"event_{to}",
@@ -362,6 +407,13 @@ def present_people(event: Event) -> list[tuple[int, str]]:
     )
 
 
+def avoid_pairs(event: Event, people: list[tuple[int, str]]) -> list[tuple[int, int]]:
+    """Who must sit at different tables among ``people`` (present attendees): colleagues and
+    the organizer's keep-apart pairs, less the pairs allowed together (``planning.avoid_pairs``)."""
+    keep_apart, together = event_queries.seating_rules(event)
+    return planning.avoid_pairs(people, keep_apart=keep_apart, together=together)
+
+
 def write_round(
     round_: Round, tables: Sequence[Sequence[int]], numbers: list[int], orders: list[list[int]]
 ) -> None:
@@ -373,6 +425,15 @@ def write_round(
         for table, order in zip(made, orders, strict=True)
         for position, person in enumerate(order)
     )
+
+
+def plan_changed(event: Event, attendee_ids: list[int]) -> None:
+    """After a plan is written: a new state version, and after commit the new state to every
+    phone and projector (who is seated, which tables the next round has) and each changed
+    itinerary to its attendee alone."""
+    bump_version(event)
+    transaction.on_commit(partial(broadcasts.broadcast_state, event.pk))
+    transaction.on_commit(partial(broadcasts.broadcast_itineraries, attendee_ids))
 
 
 @transaction.atomic
@@ -389,7 +450,7 @@ def make_plan(event: Event, *, by: User, seed: int = 0, time_limit: float = 2.0)
             _("At least %(min)s checked-in people are needed to plan (there are %(n)s).")
             % {"min": MIN_PEOPLE, "n": len(people)}
         )
-    avoid = planning.company_pairs(people)
+    avoid = avoid_pairs(event, people)
     plan = scheduling.plan_rounds(
         [pk for pk, _company in people],
         rounds=event.rounds_count,
@@ -414,7 +475,7 @@ def make_plan(event: Event, *, by: User, seed: int = 0, time_limit: float = 2.0)
         % {"n": len(people), "r": len(plan)},
     )
     everyone = [pk for pk, _company in people]
-    transaction.on_commit(partial(broadcasts.broadcast_itineraries, everyone))
+    plan_changed(event, everyone)
     return PlanReport(
         quality=scheduling.plan_quality(plan, avoid=avoid),
         forecast=scheduling.forecast(len(people), rounds=len(plan), table_size=event.table_size),
@@ -446,7 +507,7 @@ def replan(event: Event, *, by: User, seed: int = 0, time_limit: float = 1.0) ->
         )
     old = queries.stored_plan(event.pk)
     present = [pk for pk, _company in people]
-    avoid = planning.company_pairs(people)
+    avoid = avoid_pairs(event, people)
     new = scheduling.replan_rounds(
         old,
         played=played,
@@ -467,7 +528,9 @@ def replan(event: Event, *, by: User, seed: int = 0, time_limit: float = 1.0) ->
             for table in new_tables
         ]
         write_round(round_, new_tables, numbers, orders)
-    changed = sorted(scheduling.changed_itineraries(old, new) & set(present))
+    # Everyone whose itinerary changed is told, also the people who left: their phones must
+    # stop showing a table they no longer have.
+    changed = sorted(scheduling.changed_itineraries(old, new))
     event_services.record(
         event,
         action="replanned",
@@ -477,7 +540,7 @@ def replan(event: Event, *, by: User, seed: int = 0, time_limit: float = 1.0) ->
         )
         % {"first": played + 1, "last": len(rounds), "n": len(present), "c": len(changed)},
     )
-    transaction.on_commit(partial(broadcasts.broadcast_itineraries, changed))
+    plan_changed(event, changed)
     return PlanReport(
         quality=scheduling.plan_quality(new, avoid=avoid),
         forecast=scheduling.forecast(len(present), rounds=len(new), table_size=event.table_size),

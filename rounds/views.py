@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from config.http import HtmxHttpRequest
+from config.site import public_address, public_url
 from events.models import Event
 from events.qr import qr_svg
 from events.queries import organizer_event
-from rounds import planning, queries, scheduling, services
+from rounds import queries, scheduling, services
 from rounds.forms import ControlForm
 from rounds.models import Round
 from rounds.routing import control_socket_path, projector_socket_path
@@ -41,6 +42,8 @@ def available_actions(event: Event, round_: Round | None, next_round: Round | No
         actions |= {"announce", "mingle"}
     if event.status == Event.Status.MINGLE:
         actions.add("announce")
+    if event.announcement and event.status != Event.Status.CLOSED:
+        actions.add("clear_announcement")
     if event.status in (Event.Status.CHECK_IN, Event.Status.LIVE, Event.Status.MINGLE):
         actions.add("close")
     if event.status in (Event.Status.DRAFT, Event.Status.CHECK_IN) and status is None:
@@ -77,6 +80,8 @@ def control(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
         "socket_path": control_socket_path(event.pk),
         "counters": queries.live_counters(event.pk),
         "log": queries.recent_log(event.pk),
+        "join_url": public_url(reverse("join", args=[event.join_code])),
+        "public_address": public_address(),
     }
     return render(request, "rounds/control.html", context)
 
@@ -93,8 +98,8 @@ def round_for(event: Event, action: str) -> Round:
 def plan_summary(report: services.PlanReport) -> str:
     quality = report.quality
     summary = _(
-        "Planned %(people)s people: %(repeats)s repeated meetings, %(colleagues)s colleagues "
-        "seated together, %(changed)s itineraries sent."
+        "Planned %(people)s people: %(repeats)s repeated meetings, %(colleagues)s colleagues or "
+        "pairs to keep apart seated together, %(changed)s itineraries sent."
     ) % {
         "people": report.present,
         "repeats": quality.repeated_pairs,
@@ -136,7 +141,11 @@ def perform(event: Event, form: ControlForm, *, by: Any) -> str:
         case "open":
             services.open_check_in(event, by=by)
         case "announce":
-            services.announce(event, text=form.cleaned_data["text"], by=by)
+            services.announce(
+                event, text=form.cleaned_data["text"], minutes=form.cleaned_data["minutes"], by=by
+            )
+        case "clear_announcement":
+            services.clear_announcement(event, by=by)
         case "mingle":
             services.start_mingle(event, by=by)
         case "close":
@@ -184,16 +193,26 @@ def control_action(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def print_itineraries(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
-    """Each attendee's table for every round on paper: the fallback when the Wi-Fi fails."""
+    """Each attendee's table for every round on paper: the fallback when the Wi-Fi fails, with a
+    QR code to the attendee's phone page (at the public address) for when it works."""
     event = organizer_event(request.user, event_id)
     seating = queries.seating_by_attendee(event.pk)
     numbers = list(range(1, event.rounds_count + 1))
     sheets = [
-        (attendee, [seating.get(attendee.pk, {}).get(number) for number in numbers])
+        (
+            attendee,
+            [seating.get(attendee.pk, {}).get(number) for number in numbers],
+            qr_svg(public_url(reverse("room", args=[attendee.token]))),
+        )
         for attendee in event.attendees.order_by("name", "pk")
         if attendee.pk in seating
     ]
-    context = {"event": event, "numbers": numbers, "sheets": sheets}
+    context = {
+        "event": event,
+        "numbers": numbers,
+        "sheets": sheets,
+        "public_address": public_address(),
+    }
     return render(request, "rounds/print_itineraries.html", context)
 
 
@@ -205,7 +224,7 @@ def plan(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     people = services.present_people(event)
     stored = queries.stored_plan(event.pk)
     names = dict(event.attendees.values_list("pk", "name"))
-    avoid = planning.company_pairs(people)
+    avoid = services.avoid_pairs(event, people)
     counted = max(len(people), 2)
     forecast = scheduling.forecast(counted, rounds=event.rounds_count, table_size=event.table_size)
     context = {
@@ -234,22 +253,72 @@ def control_counters(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     return render(request, "rounds/partials/counters.html", context)
 
 
+def projector_find_context(event: Event) -> dict[str, Any]:
+    seating = queries.seating_round(event.pk)
+    return {"event": event, "seating_round": seating, "seats": queries.find_my_table(seating)}
+
+
+def render_for_screen(
+    request: HtmxHttpRequest, event: Event, template: str, context: dict[str, Any]
+) -> HttpResponse:
+    """The projector's pages speak the event's language, whatever the laptop's browser asks."""
+    with translation.override(event.language):
+        response = render(request, template, context)
+    response["Content-Language"] = event.language
+    return response
+
+
+def projector_texts() -> dict[str, str]:
+    """The big screen's sentences by stage (``screenFor`` in static/js/now.js)."""
+    return {
+        "check_in": _("Welcome! Scan the code to join"),
+        "starting": _("Round {round} is about to start: take your seats"),
+        "running": _("Round {round} of {count}"),
+        "paused": _("Paused · round {round} of {count}"),
+        "between": _("Round over · move to your table for round {round} of {count}"),
+        "last_over": _("That was the last round: time to mingle"),
+        "mingle": _("Time to mingle: find the people who want to see you"),
+        "closed": _("Thank you for coming!"),
+        "connecting": "",
+        "pitch_of": _("Pitch {index} of {count} · {clock}"),
+        "open_talk": _("Open conversation"),
+    }
+
+
 @require_GET
 def projector(request: HtmxHttpRequest, key: str) -> HttpResponse:
     """The big screen: opened with the event's secret projector link, no sign-in, read-only,
-    always in the event's language."""
+    always in the event's language. Carries the state it was rendered with (see the room)."""
     event = get_object_or_404(Event, projector_key=key)
-    seating = queries.seating_round(event.pk)
-    join_url = request.build_absolute_uri(reverse("join", args=[event.join_code]))
+    join_url = public_url(reverse("join", args=[event.join_code]))
+    state = queries.event_state(event.pk, event=event)
+    with translation.override(event.language):
+        texts = projector_texts()
     context = {
-        "event": event,
+        **projector_find_context(event),
         "socket_path": projector_socket_path(key),
         "join_url": join_url,
         "qr": qr_svg(join_url),
-        "seating_round": seating,
-        "seats": queries.find_my_table(seating),
+        "live_state": state,
+        "announcement": state["announcement"],
+        "texts": texts,
+        "present": queries.present_count(event.pk),
+        "public_address": public_address(),
     }
-    with translation.override(event.language):
-        response = render(request, "rounds/projector.html", context)
-    response["Content-Language"] = event.language
-    return response
+    return render_for_screen(request, event, "rounds/projector.html", context)
+
+
+@require_GET
+def projector_find(request: HtmxHttpRequest, key: str) -> HttpResponse:
+    """The projector's "find your table" fragment, fetched again when the round changes."""
+    event = get_object_or_404(Event, projector_key=key)
+    context = projector_find_context(event)
+    return render_for_screen(request, event, "rounds/partials/find_table.html", context)
+
+
+@require_GET
+def projector_people(request: HtmxHttpRequest, key: str) -> HttpResponse:
+    """The projector's count of people checked in, polled during check-in."""
+    event = get_object_or_404(Event, projector_key=key)
+    context = {"event": event, "present": queries.present_count(event.pk)}
+    return render_for_screen(request, event, "rounds/partials/projector_people.html", context)

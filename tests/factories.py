@@ -73,7 +73,7 @@ class AttendeeFactory(DjangoModelFactory):
             is_consenting_to_share=False, consent_decided_at=factory.LazyFunction(timezone.now)
         )
         # An imported "yes": a suggestion the attendee has not confirmed.
-        suggested_consent = factory.Trait(is_consenting_to_share=True)
+        suggested_consent = factory.Trait(is_consent_suggested=True)
 
 
 class PitchFactory(DjangoModelFactory):

@@ -249,4 +249,5 @@ def test_admin_attendee_consent_choice_is_not_the_organizers_to_set(client):
 
     assert page.status_code == 200
     assert 'name="consent_decided_at' not in page.text
-    assert 'name="is_consenting_to_share"' in page.text
+    assert 'name="is_consenting_to_share"' not in page.text
+    assert 'name="is_consent_suggested"' in page.text

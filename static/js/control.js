@@ -40,3 +40,15 @@ for (const root of document.querySelectorAll('[data-live][data-panel-url]')) {
     lastKey = key;
   });
 }
+
+// The announcement being typed survives the panel's refreshes (hx-preserve); once it went out,
+// the box is emptied for the next one.
+document.addEventListener('htmx:afterSwap', (event) => {
+  const form = event.detail?.requestConfig?.elt?.closest?.('.control-announce');
+  if (!form) return;
+  const panel = document.querySelector('.control-panel');
+  if (panel && !panel.querySelector('.notice-error')) {
+    const text = document.querySelector('.control-announce [name=text]');
+    if (text) text.value = '';
+  }
+});

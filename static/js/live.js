@@ -98,6 +98,18 @@ export function phaseOf(state, now) {
 }
 
 /**
+ * The announcement's text at server time `now`: '' when there is none or it has expired.
+ * @param {object|null} state
+ * @param {number} now server epoch ms
+ * @returns {string}
+ */
+export function announcementAt(state, now) {
+  const a = state?.announcement;
+  if (!a || typeof a.text !== 'string') return '';
+  return isNum(a.expires_at) && now >= a.expires_at ? '' : a.text;
+}
+
+/**
  * A countdown as m:ss, rounded up to the second: 3:00 at the start, 0:00 exactly at the end.
  * @param {number|null} ms
  * @returns {string} '' for null
@@ -134,6 +146,8 @@ function untilFlip(target, now) {
 export function msToNextChange(state, now) {
   const r = state?.round;
   const pitch = state?.event?.pitch_ms;
+  const expires = state?.announcement?.expires_at;
+  if (expires > now && expires - now < 1000) return expires - now;
   if (!r || r.status === 'done') return 1000;
   let d = Math.min(1000, untilFlip(r.starts_at, now), untilFlip(r.ends_at, now));
   for (const at of [r.paused_at, r.resumes_at]) if (at > now) d = Math.min(d, at - now);
@@ -150,30 +164,45 @@ const isRound = (r) =>
     typeof r.status === 'string' &&
     [r.starts_at, r.ends_at, r.turns_at].every(isNum));
 
-// Sound and vibration need a user gesture first: the first tap or key unlocks both.
+// Sound and vibration need a user gesture first: the first tap or key unlocks both. iOS
+// suspends the audio context when the screen locks ("interrupted") and never resumes it by
+// itself, so it is resumed again at every tap and whenever the page becomes visible; a beep is
+// played only while the context runs (a beep scheduled on a stopped context is lost).
 let audio = null;
 let unlocked = false;
-function unlock() {
+function resumeAudio() {
+  if (!audio || audio.state === 'running' || audio.state === 'closed') return;
+  try {
+    audio.resume()?.catch?.(() => {});
+  } catch {
+    // an old browser without a promise; a nicety, never an error
+  }
+}
+function onGesture() {
+  if (unlocked) return resumeAudio();
   unlocked = true;
-  removeEventListener('pointerdown', unlock, true);
-  removeEventListener('keydown', unlock, true);
   try {
     const Ctx = globalThis.AudioContext || globalThis.webkitAudioContext;
     audio = new Ctx();
-    audio.resume();
+    if (audio.state !== 'running') audio.resume()?.catch?.(() => {});
   } catch {
     audio = null;
   }
 }
-addEventListener('pointerdown', unlock, true);
-addEventListener('keydown', unlock, true);
+addEventListener('pointerdown', onGesture, true);
+addEventListener('keydown', onGesture, true);
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible') resumeAudio();
+});
 
-// A short beep and a vibration; a longer one at a round's end.
-function buzz(long) {
+// A short beep and a vibration; a longer one at a round's end. `quiet`: the attendee turned
+// sound off (the vibration and the flash stay).
+function buzz(long, quiet = false) {
   if (!unlocked) return;
   try {
     navigator.vibrate?.(long ? [300, 120, 300] : 200);
-    if (!audio) return;
+    if (!audio || quiet) return;
+    if (audio.state !== 'running') return resumeAudio();
     const t = audio.currentTime;
     const end = t + (long ? 0.6 : 0.15);
     const osc = audio.createOscillator();
@@ -348,6 +377,7 @@ export function start(root, options = {}) {
     else if (['card', 'card_ack', 'plan'].includes(msg.type)) emit(msg.type, msg);
     else if (apply(msg)) {
       emit('state', state);
+      if (msg.type === 'state') emit('snapshot', state);
       loop();
     }
   }
@@ -463,7 +493,18 @@ export function start(root, options = {}) {
     if (over) said.push(texts.roundOver);
     const text = said.filter(Boolean).join(' ');
     if (text) put('[data-live-announcer]', text);
-    if (newTurn || over) buzz(over);
+    if (newTurn || over) {
+      buzz(over, root.dataset.sound === 'off');
+      flash();
+    }
+  }
+
+  // A visible cue at each pitch change and round end, for people who cannot hear the beep or
+  // feel the vibration: the root carries data-flash for a moment (styled by the page's CSS).
+  function flash() {
+    clearTimeout(timers.flash);
+    root.setAttribute('data-flash', '');
+    timers.flash = setTimeout(() => root.removeAttribute('data-flash'), 800);
   }
 
   // Keep the screen on while a round runs; the browser drops the lock when the page hides.
@@ -495,10 +536,11 @@ export function start(root, options = {}) {
     put('[data-live-round]', String(round?.number ?? ''));
     put('[data-live-rounds-count]', String(event.rounds_count ?? ''));
     put('[data-live-starts-in]', String(startsIn ?? ''), true);
-    put('[data-live-announcement]', state?.announcement?.text ?? '', true);
+    put('[data-live-announcement]', announcementAt(state, now), true);
     markTurn(round?.number, turn, phase);
     cue(phase, round, turn, event.pitch_ms, now);
     wakeLock(phase === 'starting' || LIVE.has(phase));
+    emit('render', { now, phase, state, turn });
   }
 
   // Render, then sleep until the next change as seen from the same instant: reading the clock
@@ -543,6 +585,17 @@ export function start(root, options = {}) {
     wakeLock(false);
     setConnection('closed');
     started.delete(root);
+  }
+
+  // The state the page was rendered with, so the first paint is right before the socket opens;
+  // the snapshot on connect replaces it.
+  const embedded = root.dataset.liveState && document.getElementById(root.dataset.liveState);
+  if (embedded) {
+    try {
+      apply(JSON.parse(embedded.textContent));
+    } catch {
+      // a page without a usable state waits for the socket
+    }
   }
 
   const api = { serverNow, state: () => state, send, isOpen, reconnect: () => retry(true), stop };

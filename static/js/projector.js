@@ -1,5 +1,9 @@
-// The projector: shows the current pitch slot, pages through "find your table" in a large room,
-// and reloads the seating list when the round changes. live.js runs the clock.
+// The projector: the stage for now (now.js: check-in, count-in, the round and pitch clocks,
+// between rounds, mingle, thank you), paging through "find your table" in a large room, and a
+// fresh seating list (htmx) when the round it is about changes. live.js runs the socket and clock.
+
+import { formatClock } from './live.js';
+import { fill, screenFor } from './now.js';
 
 const PAGE_SECONDS = 8;
 
@@ -11,12 +15,11 @@ export function pages(count, perPage) {
 }
 
 function startPaging(section) {
-  const list = section.querySelector('[data-find-list]');
-  const label = section.querySelector('[data-find-page]');
+  const list = section?.querySelector('[data-find-list]');
+  const label = section?.querySelector('[data-find-page]');
   if (!list) return () => {};
   const rows = [...list.children];
   let page = 0;
-  let timer = null;
   const show = () => {
     for (const row of rows) row.hidden = false;
     // How many rows fit: one row's height against the height the list is given on screen.
@@ -25,40 +28,78 @@ function startPaging(section) {
     const all = pages(rows.length, perPage);
     page %= all.length;
     const [start, end] = all[page];
-    rows.forEach((row, i) => { row.hidden = i < start || i >= end; });
+    rows.forEach((row, i) => {
+      row.hidden = i < start || i >= end;
+    });
     if (label) label.textContent = all.length > 1 ? `${page + 1} / ${all.length}` : '';
     page += 1;
   };
   show();
-  timer = setInterval(show, PAGE_SECONDS * 1000);
+  const timer = setInterval(show, PAGE_SECONDS * 1000);
   return () => clearInterval(timer);
 }
 
-for (const root of document.querySelectorAll('.screen[data-live]')) {
+function startScreen(root) {
+  let texts = {};
+  try {
+    texts = JSON.parse(document.getElementById(root.dataset.texts)?.textContent || '{}');
+  } catch {
+    texts = {};
+  }
   let stopPaging = startPaging(root.querySelector('[data-find-table]'));
-  let seenRound = null;
-  const turnLabel = root.querySelector('[data-turn-label]');
-  setInterval(() => {
-    const turn = root.dataset.turn;
-    const text = turn !== undefined && root.dataset.phase === 'running'
-      ? (root.dataset.textPitch || 'Pitch %s').replace('%s', Number(turn) + 1) : '';
-    if (turnLabel && turnLabel.textContent !== text) turnLabel.textContent = text;
-  }, 250);
-  root.addEventListener('speednet:state', async (event) => {
-    const round = event.detail?.round;
-    const key = `${round?.number}:${round?.status}`;
-    if (seenRound === null) { seenRound = key; return; }
-    if (key === seenRound) return;
-    seenRound = key;
-    const response = await fetch(location.href).catch(() => null);
-    if (!response?.ok) return;
-    const page = new DOMParser().parseFromString(await response.text(), 'text/html');
-    const fresh = page.querySelector('[data-find-table]');
-    const current = root.querySelector('[data-find-table]');
-    if (fresh && current) {
-      stopPaging();
-      current.replaceWith(fresh);
-      stopPaging = startPaging(fresh);
+  const put = (sel, text) => {
+    const el = root.querySelector(sel);
+    if (el && el.textContent !== text) el.textContent = text;
+  };
+
+  async function refreshSeating() {
+    if (!window.htmx) return;
+    stopPaging();
+    await window.htmx
+      .ajax('GET', root.dataset.findUrl, { target: '[data-find-table]', swap: 'outerHTML' })
+      .catch(() => {});
+    stopPaging = startPaging(root.querySelector('[data-find-table]'));
+  }
+
+  root.addEventListener('speednet:render', (event) => {
+    const { state, now } = event.detail ?? {};
+    const screen = screenFor(state, now);
+    root.dataset.screen = screen.kind;
+    const values = { round: screen.round ?? '', count: screen.roundsCount ?? '' };
+    put('[data-screen-text]', fill(texts[screen.kind] ?? '', values));
+    let turn = '';
+    if (screen.pitch) {
+      turn = fill(texts.pitch_of, {
+        index: screen.pitch.index + 1,
+        count: screen.pitch.count,
+        clock: formatClock(screen.pitch.leftMs),
+      });
+    } else if (screen.kind === 'running') {
+      turn = texts.open_talk ?? '';
     }
+    put('[data-turn-label]', turn);
+  });
+
+  // The seating list follows the round people look for (a round starting or ending), and every
+  // full state: a (re)connect, a plan made or re-made, a change of the event's status.
+  let roundKey = null;
+  root.addEventListener('speednet:state', (event) => {
+    const round = event.detail?.round;
+    const key = `${round?.number}:${round?.status === 'done'}`;
+    if (roundKey !== null && key !== roundKey) refreshSeating();
+    roundKey = key;
+  });
+  let seen = null;
+  try {
+    seen = JSON.parse(document.getElementById(root.dataset.liveState)?.textContent || 'null')?.version ?? null;
+  } catch {
+    seen = null;
+  }
+  root.addEventListener('speednet:snapshot', (event) => {
+    const version = event.detail?.version;
+    if (version !== seen) refreshSeating();
+    seen = version;
   });
 }
+
+for (const root of document.querySelectorAll('.screen[data-live]')) startScreen(root);

@@ -1,13 +1,16 @@
-// The attendee's room page: which round to show, one-tap cards that survive flaky Wi-Fi, the
-// live feed of cards received, and a fresh itinerary when the organizer re-plans.
+// The attendee's room page: the one instruction for now (now.js) at the top, the stop it is
+// about, one-tap cards that survive flaky Wi-Fi, a card arriving shown for a moment, and fresh
+// fragments (htmx) when the organizer re-plans or a card arrives.
 // live.js runs the socket and the clock and tells this module through speednet:* events.
 // A tap goes over the socket when it is open (answered by a card_ack), over HTTP otherwise; it
 // stays in the outbox until one of them answers, and its client id makes every resend harmless.
 
-import { start } from './live.js';
+import { formatClock, start } from './live.js';
+import { fill, instructionFor, readItinerary } from './now.js';
 
 const OUTBOX_RETRY_MS = 3000;
 const ACK_TIMEOUT_MS = 8000;
+const TOAST_MS = 6000;
 
 /** A random id for one tap, so a repeated submission is recognised by the server. */
 export function newClientId() {
@@ -17,17 +20,6 @@ export function newClientId() {
   b[8] = (b[8] & 0x3f) | 0x80;
   const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
-/**
- * Which itinerary stop to show: the current round while it runs, the next one between rounds,
- * all of them before the first round and after the last.
- * @returns {number|null} a round number, or null for "all"
- */
-export function stopToShow(phase, round, roundsCount) {
-  if (['starting', 'running', 'paused'].includes(phase)) return round;
-  if (phase === 'between' && round < roundsCount) return round + 1;
-  return null;
 }
 
 function csrfToken() {
@@ -180,50 +172,140 @@ export function startRoom(root) {
     form.reset();
   });
 
-  function showStops() {
-    const phase = root.dataset.phase;
-    const round = Number(root.dataset.round || 0);
-    const count = Number(root.querySelector('[data-live-rounds-count]')?.textContent || 0);
-    const shown = stopToShow(phase, round, count);
-    for (const stop of root.querySelectorAll('.stop')) {
-      stop.hidden = shown !== null && Number(stop.dataset.roundNumber) !== shown;
-    }
-    const moveTo = root.querySelector('[data-move-to]');
-    const next = shown && root.querySelector(`.stop[data-round-number="${shown}"]`);
-    if (moveTo) {
-      moveTo.hidden = !(phase === 'between' && next);
-      if (next) moveTo.textContent = (root.dataset.textMoveTo || 'Move to table %s').replace('%s', next.dataset.tableNumber);
-    }
+  let texts = {};
+  try {
+    texts = JSON.parse(document.getElementById(root.dataset.texts)?.textContent || '{}');
+  } catch {
+    texts = {};
+  }
+  const say = (key, values = {}) => fill(texts[key] ?? key, values);
+  let itinerary = readItinerary(root.querySelector('[data-itinerary]'));
+  let gone = false;
+  let shown = null; // the instruction last rendered
+
+  const put = (el, text) => {
+    if (el && el.textContent !== text) el.textContent = text;
+  };
+
+  // The instruction's sentence: what the status region says (no ticking numbers in it, so a
+  // screen reader hears each change once).
+  function sentence(now) {
+    return say(now.kind, { table: now.table ?? '', round: now.round ?? '', pitcher: now.pitcher ?? '' });
   }
 
-  function addCard(detail) {
-    const feed = root.querySelector('[data-card-feed]');
-    if (!feed || !detail?.card) return;
-    const { card } = detail;
-    const labels = { see_me: root.dataset.textSeeMe || 'See me', introduce: root.dataset.textIntroduce || 'I can introduce you to someone' };
-    feed.querySelector('[data-empty]')?.remove();
-    const id = `card-${card.id}-feed`;
-    document.getElementById(id)?.remove();
-    if (!card.is_given) return;
-    const line = document.createElement('li');
-    line.id = id;
-    line.textContent = `${card.giver.name}: ${labels[card.kind]}${card.note ? ` (${card.note})` : ''}`;
-    feed.prepend(line);
+  function render(detail) {
+    const state = detail?.state ?? live?.state();
+    const serverNow = detail?.now ?? live?.serverNow() ?? Date.now();
+    const now = instructionFor(state, itinerary, serverNow, gone);
+    const event = state?.event ?? {};
+    root.dataset.now = now.kind;
+    root.dataset.cards = now.cards ? 'on' : 'off';
+    const status = root.querySelector('[data-now-text]');
+    put(status, sentence(now));
+    if (status) {
+      status.dataset.table = now.table ?? '';
+      status.dataset.round = now.round ?? '';
+    }
+    // The big number: the pitch slot while someone pitches, the count-in, else the round clock.
+    const clock = now.kind === 'starting' ? String(now.startsIn ?? '') : now.pitch ? formatClock(now.pitch.leftMs) : formatClock(now.clockMs);
+    put(root.querySelector('[data-now-clock]'), clock);
+    const bar = root.querySelector('[data-now-bar]');
+    if (bar) {
+      const share = now.pitch && event.pitch_ms > 0 ? Math.max(0, Math.min(1, now.pitch.leftMs / event.pitch_ms)) : 0;
+      bar.style.transform = `scaleX(${share})`;
+    }
+    let detailText = '';
+    if (now.pitch) detailText = say('pitch_of', { index: now.pitch.index + 1, count: now.pitch.count });
+    else if (now.kind === 'move') detailText = say('next_round', { round: now.round, count: event.rounds_count ?? '' });
+    put(root.querySelector('[data-now-detail]'), detailText);
+    const roundLine = ['starting', 'my_turn', 'listening', 'open_talk', 'paused'].includes(now.kind)
+      ? say('round_of', { round: now.round, count: event.rounds_count ?? '' }) : '';
+    put(root.querySelector('[data-live-round-line]'), roundLine);
+    for (const stop of root.querySelectorAll('.stop')) {
+      stop.hidden = Number(stop.dataset.roundNumber) !== now.stop;
+    }
+    if (now.kind === 'gone' && shown?.kind !== 'gone') showGone();
+    shown = now;
+  }
+
+  // The link no longer works (the socket was closed with 4403): the room gives way to a notice.
+  function showGone() {
+    root.hidden = true;
+    const notice = document.querySelector('[data-gone]');
+    if (notice) notice.hidden = false;
+  }
+
+  function swap(url, target) {
+    if (!window.htmx || !url) return Promise.resolve();
+    return window.htmx.ajax('GET', url, { target, swap: 'outerHTML' }).catch(() => {});
   }
 
   async function refreshItinerary() {
-    const response = await fetch(location.href, { credentials: 'same-origin' }).catch(() => null);
-    if (!response?.ok) return;
-    const page = new DOMParser().parseFromString(await response.text(), 'text/html');
-    const fresh = page.querySelector('[data-itinerary]');
-    const current = root.querySelector('[data-itinerary]');
-    if (fresh && current) current.innerHTML = fresh.innerHTML;
+    await swap(root.dataset.itineraryUrl, '[data-itinerary]');
+    itinerary = readItinerary(root.querySelector('[data-itinerary]'));
     for (const item of load()) mark(item, true);
-    showStops();
+    render();
   }
 
-  root.addEventListener('speednet:state', showStops);
-  root.addEventListener('speednet:card', (event) => addCard(event.detail));
+  let toastTimer = null;
+  function toast(text) {
+    const box = root.querySelector('[data-card-toast]');
+    if (!box) return;
+    box.textContent = text;
+    box.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(() => {
+      box.hidden = true;
+      box.textContent = '';
+    }, TOAST_MS);
+  }
+
+  async function cardArrived(detail) {
+    const card = detail?.card;
+    if (!card) return;
+    if (card.is_given) {
+      const kind = say(card.kind === 'see_me' ? 'see_me' : 'introduce');
+      const values = { giver: card.giver?.name ?? '', kind, note: card.note ?? '' };
+      toast(say(card.note ? 'card_note' : 'card_from', values));
+    }
+    await swap(root.dataset.receivedUrl, '[data-card-feed]');
+    const count = root.querySelectorAll('[data-card-feed] li:not([data-empty])').length;
+    put(root.querySelector('[data-card-count]'), String(count));
+  }
+
+  // Sound on or off, remembered on this phone; the vibration and the flash stay either way.
+  const soundKey = 'speednet:sound';
+  const soundButton = root.querySelector('[data-sound-toggle]');
+  function setSound(on) {
+    root.dataset.sound = on ? 'on' : 'off';
+    try {
+      localStorage.setItem(soundKey, on ? 'on' : 'off');
+    } catch {
+      // private mode: the choice lasts for this page only
+    }
+    if (soundButton) {
+      soundButton.setAttribute('aria-pressed', on ? 'true' : 'false');
+      soundButton.textContent = say(on ? 'sound_on' : 'sound_off');
+    }
+  }
+  let soundPref = 'on';
+  try {
+    soundPref = localStorage.getItem(soundKey) || 'on';
+  } catch {
+    soundPref = 'on';
+  }
+  setSound(soundPref !== 'off');
+  soundButton?.addEventListener('click', () => setSound(root.dataset.sound === 'off'));
+
+  root.addEventListener('speednet:render', (event) => {
+    gone = event.detail?.phase === 'forbidden';
+    render(event.detail);
+  });
+  root.addEventListener('speednet:snapshot', (event) => {
+    // Someone without a seat learns of a plan made or re-made only from the state: look again.
+    if (event.detail?.event?.has_plan && itinerary.stops.size === 0) refreshItinerary();
+  });
+  root.addEventListener('speednet:card', (event) => cardArrived(event.detail));
   root.addEventListener('speednet:plan', refreshItinerary);
   root.addEventListener('speednet:card_ack', (event) => awaiting.get(ackKey(event.detail))?.(event.detail));
   root.addEventListener('speednet:connection', (event) => {
@@ -232,7 +314,7 @@ export function startRoom(root) {
   });
   window.addEventListener('online', flush);
   for (const item of load()) mark(item, true);
-  showStops();
+  render();
   flush();
 }
 

@@ -66,7 +66,7 @@ def test_attendee_path_join_pitch_round_card_and_leads(chromium, live_server_url
     ana.fill("#id_company", "Costa Immigration")
     ana.check("#id_is_consenting_to_share")
     ana.click("button[type=submit]")
-    expect(ana.locator("h1").first).to_have_text("You're checked in")
+    expect(ana.locator("[data-now-text]")).to_contain_text("You're checked in")
 
     ana.click("text=Write my pitch")
     ana.fill("#id_need", "Tech companies hiring engineers from abroad.")
@@ -103,7 +103,8 @@ def test_attendee_path_join_pitch_round_card_and_leads(chromium, live_server_url
 
     control(organizer, base, event, "mingle")
     expect(li.locator(".room")).to_have_attribute("data-phase", "mingle")
-    li.click(".phase-mingle >> text=My leads")
+    expect(li.locator("[data-now-text]")).to_have_text("Time to mingle — see who wants to meet you")
+    li.click(".now-leads >> text=My leads")
     expect(li.locator("h1")).to_have_text("My leads")
     expect(li.locator("main")).to_contain_text("Want to see you")
     expect(li.locator("main")).to_contain_text("Ana Costa")

@@ -44,16 +44,14 @@ def test_organizer_path_from_sign_in_to_close(live_server_url, chromium):
     event = Event.objects.get(title="Harbor Founders Night")
 
     laptop.get_by_role("link", name="Attendees and check-in").click()
-    laptop.get_by_role("link", name="Import a CSV file").click()
+    laptop.get_by_role("link", name="Import a list (CSV or Excel)").click()
     laptop.set_input_files(
         "#id_file", files=[{"name": "people.csv", "mimeType": "text/csv", "buffer": CSV}]
     )
     laptop.get_by_role("button", name="Check the file").click()
-    expect(laptop.locator("[role=status]").last).to_contain_text(
-        "12 attendees are ready to import."
-    )
-    laptop.get_by_role("button", name="Import 12 attendees").click()
-    expect(laptop.locator(".notice").first).to_contain_text("12 attendees imported.")
+    expect(laptop.locator(".import-counts")).to_contain_text("12 new attendees")
+    laptop.get_by_role("button", name="Import", exact=True).click()
+    expect(laptop.locator(".notice").first).to_contain_text("Imported: 12 added, 0 updated")
 
     check_in_buttons = laptop.locator("button[name=action][value=check_in]")
     for done in range(1, 10):

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import re
+import threading
+from pathlib import Path
+
+import factory
 import pytest
 from playwright.sync_api import expect
 
@@ -45,3 +51,120 @@ def test_projector_is_readable_and_fits_the_screen(
     pages = -(-60 // visible)
     assert 1 < pages <= 6
     expect(page.locator("[data-find-page]")).to_have_text(f"1 / {pages}")
+
+
+LONG_TITLE = (
+    "Beijing International Founders, Investors and Corporate Innovation Speed Networking Evening "
+    "at the Chaoyang Riverside Conference Centre — Autumn Edition 2026 · Supercalifragilisticexpi"
+)
+LONG_ANNOUNCEMENT = "Coffee, tea and dumplings are served in the lobby on the second floor. " * 4
+
+
+def in_a_thread(action, *args, **kwargs) -> None:
+    """A service call from the test while Playwright's loop runs in this thread: its pushes use
+    async_to_sync, which needs a thread without a running loop."""
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            action(*args, **kwargs)
+        except BaseException as error:  # re-raised below, in the test's thread
+            errors.append(error)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join(30)
+    if errors:
+        raise errors[0]
+
+
+@pytest.fixture
+def crowded_event(transactional_db, monkeypatch):
+    """300 checked-in people, a 200-character title, a plan; the public address set, so the
+    loopback warning (tested elsewhere) stays out of the way."""
+    monkeypatch.setenv("SPEEDNET_SITE_URL", "http://192.168.1.20:8000")
+    event = EventFactory(
+        check_in=True, title=LONG_TITLE[:200], join_code="BJ2026", rounds_count=3, table_size=6
+    )
+    AttendeeFactory.create_batch(
+        300, event=event, checked_in=True, name=factory.Sequence(lambda n: f"Participant {n}")
+    )
+    round_services.make_plan(event, by=None, time_limit=0.5)
+    return event
+
+
+def parts_fit(page, width: int, height: int) -> list[str]:
+    """The projector's visible parts that leave the screen or overlap another part."""
+    return page.evaluate(
+        """([w, h]) => {
+             const sel = ['.screen-title', '.screen-stage', '.screen-clock', '.screen-turn',
+                          '.screen-qr', '.screen-code', '.screen-people', '.screen-find h2',
+                          '.find-list', '.screen-banner'];
+             const boxes = [];
+             for (const s of sel) {
+               const el = document.querySelector(s);
+               if (!el || el.offsetParent === null) continue;
+               if (getComputedStyle(el).visibility === 'hidden') continue;
+               const r = el.getBoundingClientRect();
+               if (!r.width || !r.height) continue;
+               boxes.push([s, r]);
+             }
+             const bad = [];
+             for (const [s, r] of boxes) {
+               const off = r.left < 0 || r.top < 0 || r.right > w + 1 || r.bottom > h + 1;
+               if (off) bad.push(`${s} off screen`);
+             }
+             const apart = (p, q) => p.right - 1 <= q.left || q.right - 1 <= p.left
+                                     || p.bottom - 1 <= q.top || q.bottom - 1 <= p.top;
+             for (let i = 0; i < boxes.length; i++) {
+               for (let j = i + 1; j < boxes.length; j++) {
+                 const [a, ra] = boxes[i], [b, rb] = boxes[j];
+                 if (!apart(ra, rb)) bad.push(`${a} overlaps ${b}`);
+               }
+             }
+             const page = document.documentElement;
+             if (page.scrollHeight > h || page.scrollWidth > w) bad.push('page scrolls');
+             return bad;
+           }""",
+        [width, height],
+    )
+
+
+@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1280, 720)])
+def test_projector_fits_every_stage_with_300_people_a_long_title_and_an_announcement(
+    crowded_event, live_server_url, chromium, width, height
+):
+    event = crowded_event
+    page = chromium.new_context(viewport={"width": width, "height": height}).new_page()
+    page.set_default_timeout(15_000)
+    rounds = list(event.rounds.order_by("number"))
+    stages = [
+        ("check_in", lambda: round_services.announce(event, text=LONG_ANNOUNCEMENT[:280], by=None)),
+        ("running", lambda: round_services.start_round(rounds[0], by=None)),
+        ("between", lambda: round_services.end_round(rounds[0], by=None)),
+        ("mingle", lambda: round_services.start_mingle(event, by=None)),
+        ("closed", lambda: round_services.close_event(event, by=None)),
+    ]
+    for stage, action in stages:
+        in_a_thread(action)
+        page.goto(f"{live_server_url}/p/{event.projector_key}/")
+        expect(page.locator(".screen")).to_have_attribute(
+            "data-screen", re.compile(f"^({stage}|starting)$")
+        )
+        expect(page.locator(".screen")).to_have_attribute("data-screen", stage, timeout=10_000)
+        if stage != "closed":
+            expect(page.locator(".screen-banner")).to_be_visible()
+        if os.environ.get("SPEEDNET_SCREENS"):
+            folder = Path(os.environ["SPEEDNET_SCREENS"])
+            folder.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(folder / f"projector-300-{width}-{stage}.png"))
+        title_lines = page.locator(".screen-title").evaluate(
+            "e => Math.round(e.getBoundingClientRect().height"
+            " / parseFloat(getComputedStyle(e).lineHeight))"
+        )
+
+        assert parts_fit(page, width, height) == [], stage
+        assert title_lines <= 2, stage
+        if stage in ("check_in", "running", "between"):
+            assert page.locator(".find-list li:not([hidden])").count() >= 5, stage
+            assert page.locator(".screen-code").bounding_box()["height"] >= 40, stage

@@ -16,6 +16,7 @@ PRODUCTION = {
     "DJANGO_SECRET_KEY": STRONG_KEY,
     "DJANGO_ALLOWED_HOSTS": "speednet.example.com",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "SPEEDNET_SITE_URL": "https://speednet.example.com",
 }
 MAIL = {
     "EMAIL_HOST": "smtp.example.com",
@@ -30,7 +31,9 @@ PRINT_SETTINGS = (
 
 
 def run_python(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "EMAIL_"))}
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "EMAIL_", "SPEEDNET_"))
+    }
     clean.pop("DATABASE_URL", None)
     clean.pop("REDIS_URL", None)
     clean["DJANGO_SETTINGS_MODULE"] = "config.settings"
@@ -81,6 +84,7 @@ def test_settings_production_environment_switches_every_part():
         ({"DJANGO_ALLOWED_HOSTS": ""}, "DJANGO_ALLOWED_HOSTS is empty"),
         ({"DJANGO_DEBUG": "maybe"}, "DJANGO_DEBUG='maybe' is not a boolean"),
         ({"DATABASE_URL": "postgres//broken"}, "DATABASE_URL has the scheme ''"),
+        ({"SPEEDNET_SITE_URL": ""}, "DJANGO_DEBUG is off but SPEEDNET_SITE_URL is not set"),
     ],
 )
 def test_settings_refuse_to_start_with_insecure_or_malformed_values(env, message):
@@ -112,7 +116,7 @@ def test_settings_refuse_a_site_url_that_is_not_http():
     [
         ({"DEFAULT_FROM_EMAIL": ""}, "but DEFAULT_FROM_EMAIL is missing"),
         ({"DEFAULT_FROM_EMAIL": "speednet <noreply@localhost>"}, "DEFAULT_FROM_EMAIL="),
-        ({"SPEEDNET_SITE_URL": ""}, "but SPEEDNET_SITE_URL is missing"),
+        ({"SPEEDNET_SITE_URL": ""}, "SPEEDNET_SITE_URL is not set"),
         ({"SPEEDNET_SITE_URL": "http://127.0.0.1:8000"}, "points at this machine"),
     ],
 )
@@ -129,3 +133,47 @@ def test_settings_production_without_email_host_needs_no_mail_settings():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-1] == "django.core.mail.backends.console.EmailBackend"
+
+
+PRINT_ADDRESS = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "print(s.SITE_URL); print(' '.join(s.ALLOWED_HOSTS)); print(' '.join(s.CSRF_TRUSTED_ORIGINS))"
+)
+
+
+def test_settings_development_on_every_interface_uses_and_allows_the_lan_address():
+    from config import network
+
+    lan = network.detect().lan_address
+    result = run_python(
+        ["-c", PRINT_ADDRESS], {"SPEEDNET_BIND": "0.0.0.0", "SPEEDNET_PORT": "8123"}
+    )
+
+    assert result.returncode == 0, result.stderr
+    site_url, hosts, _origins = result.stdout.splitlines()
+    assert site_url == f"http://{lan or '127.0.0.1'}:8123"
+    assert (lan or "127.0.0.1") in hosts.split()
+
+
+def test_settings_development_defaults_to_loopback_and_allows_the_configured_host():
+    result = run_python(["-c", PRINT_ADDRESS], {"SPEEDNET_SITE_URL": "http://speednet.test:8000"})
+    default = run_python(["-c", PRINT_ADDRESS], {})
+
+    assert result.stdout.splitlines()[0] == "http://speednet.test:8000"
+    assert "speednet.test" in result.stdout.splitlines()[1].split()
+    assert result.stdout.splitlines()[2] == "http://speednet.test:8000"
+    assert default.stdout.splitlines()[0] == "http://127.0.0.1:8000"
+
+
+PRINT_COOP = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "print(s.SECURE_CROSS_ORIGIN_OPENER_POLICY)"
+)
+
+
+def test_settings_send_no_opener_policy_over_plain_http_in_development_only():
+    lan = run_python(["-c", PRINT_COOP], {"SPEEDNET_BIND": "0.0.0.0"})
+    production = run_python(["-c", PRINT_COOP], PRODUCTION)
+
+    assert lan.stdout.strip() == "None"
+    assert production.stdout.strip() == "same-origin"

@@ -1,80 +1,96 @@
+"""Reading attendee lists: every field case, every platform's headers, encodings × separators,
+Excel workbooks, ragged rows, re-imports."""
+
 from __future__ import annotations
 
-import base64
+import io
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from openpyxl import Workbook
 
 from events import csv_import, services
-from events.models import Attendee
-from tests.factories import EventFactory, UserFactory
+from events.models import Attendee, PairRule
+from tests.factories import AttendeeFactory, EventFactory
 
+CASES = Path(__file__).parent / "field_cases"
 GOOD = b"Name,Email,Company,Job Title\nLi Wei,li@example.com,Harbor,Founder\nAna Costa,,Costa,\n"
 EVENTBRITE = (
-    "\ufeffOrder #,First Name,Last Name,Email,Company,Job Title,Cell Phone\n"
-    "1,Li,Wei,LI@example.com,Harbor,Founder,+1 555\n"
+    "\ufeffOrder #,Order Date,First Name,Last Name,Email,Quantity,Ticket Type,Attendee #,"
+    "Attendee Status,Cell Phone,Job Title,Company\n"
+    "1001,2026-11-01,Li,Wei,LI@example.com,3,General,1,Attending,+1 555 0100,Founder,Harbor\n"
+    "1001,2026-11-01,Ana,Costa,LI@example.com,3,General,2,Attending,,CTO,Harbor\n"
+    "1001,2026-11-01,Li,Wei,li@example.com,3,General,3,Attending,,Founder,Harbor\n"
+    "1002,2026-11-02,Bo,Lund,bo@example.se,1,General,4,Refunded,,,Lund AB\n"
+    "1003,2026-11-02,Eve,Ruiz,eve@example.es,1,General,5,Checked In,,,Ruiz SL\n"
 ).encode()
 MIXED = (
     b"name,email\n"
     b"Li Wei,li@example.com\n"
     b",nobody@example.com\n"
     b"Ana,not-an-email\n"
-    b"Li Again,LI@example.com\n"
-    b"Kwame,taken@example.com\n"
+    b"Kwame,kwame@example.com\n"
 )
+
+
+def case(name: str) -> bytes:
+    return (CASES / name).read_bytes()
+
+
+def rows_of(data: bytes, **kwargs) -> list[tuple]:
+    parsed = csv_import.parse(data, **kwargs)
+    assert parsed.errors == []
+    return [(r.name, r.email, r.company) for r in parsed.rows]
 
 
 def test_parse_reads_a_plain_file():
     parsed = csv_import.parse(GOOD)
 
     assert parsed.errors == []
-    assert [(r.line, r.name, r.email, r.company) for r in parsed.rows] == [
-        (2, "Li Wei", "li@example.com", "Harbor"),
-        (3, "Ana Costa", "", "Costa"),
+    assert [(r.line, r.name, r.email, r.company, r.job_title) for r in parsed.rows] == [
+        (2, "Li Wei", "li@example.com", "Harbor", "Founder"),
+        (3, "Ana Costa", "", "Costa", ""),
     ]
-
-
-def test_parse_maps_a_ticketing_export_with_other_column_names():
-    parsed = csv_import.parse(EVENTBRITE)
-
-    [row] = parsed.rows
-    assert (row.name, row.email, row.phone, row.job_title) == (
-        "Li Wei",
-        "li@example.com",
-        "+1 555",
-        "Founder",
-    )
+    assert parsed.described == "UTF-8, separated by commas"
 
 
 def test_parse_reports_every_bad_row_by_line_number():
-    parsed = csv_import.parse(MIXED, existing_emails=["taken@example.com"])
+    parsed = csv_import.parse(MIXED)
 
     assert parsed.errors == [
         "Line 3: the name is missing.",
         "Line 4: “not-an-email” is not an email address.",
-        "Line 5: li@example.com is also on line 2.",
-        "Line 6: taken@example.com is already at this event.",
     ]
 
 
 def test_parse_semicolons_and_a_manual_mapping():
     data = b"Wer;Mail\nLi Wei;li@example.com\n"
 
-    parsed = csv_import.parse(
-        data, mapping={**csv_import.guess_mapping(["Wer", "Mail"]), "name": 0, "email": 1}
-    )
+    parsed = csv_import.parse(data, mapping={"name": 0, "email": 1})
 
     assert [(r.name, r.email) for r in parsed.rows] == [("Li Wei", "li@example.com")]
+
+
+def test_parse_without_a_name_column_asks_for_it_and_keeps_every_column_choosable():
+    parsed = csv_import.parse(b"Wer,Mail\nLi Wei,li@example.com\n")
+
+    assert parsed.errors == [
+        "No column holds the names: choose it below (or the first and last name)."
+    ]
+    assert parsed.headers == ["Wer", "Mail"]
+    assert parsed.mapping["email"] == 1
 
 
 @pytest.mark.parametrize(
     ("data", "message"),
     [
         (b"", "The file is empty."),
-        (b"\xff\xfe\x00n\x00a", "Save it as “CSV UTF-8”"),
-        (b"email,company\nli@example.com,Harbor\n", "No column holds the names."),
+        (b"\n\n  \n", "The file is empty."),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(50), "old Excel file"),
+        (b"%PDF-1.7\n", "This is a PDF"),
+        (b"PK\x03\x04not really a workbook", "This Excel file cannot be opened"),
     ],
 )
 def test_parse_refuses_unreadable_files_with_the_reason(data, message):
@@ -82,13 +98,436 @@ def test_parse_refuses_unreadable_files_with_the_reason(data, message):
         csv_import.parse(data)
 
 
+def test_parse_refuses_a_file_over_the_size_limit():
+    with pytest.raises(ValidationError, match="larger than 10 MB"):
+        csv_import.parse(b"name\n" + b"x" * csv_import.MAX_BYTES)
+
+
+# The field cases (tests/events/field_cases/README.md).
+
+
+def test_field_case_gbk_excel_zh_imports_names_and_companies_intact():
+    parsed = csv_import.parse(case("gbk-excel-zh.csv"))
+
+    assert parsed.errors == []
+    assert parsed.described == "GB18030 (GBK), separated by commas"
+    assert [(r.name, r.email, r.company, r.job_title, r.phone) for r in parsed.rows] == [
+        ("张伟", "zhangwei@example.cn", "北京星河科技", "产品经理", "13800000001"),
+        ("李娜", "lina@example.cn", "朝阳咨询", "合伙人", "13800000002"),
+    ]
+
+
+def test_field_case_utf16_unicode_text_imports():
+    parsed = csv_import.parse(case("utf16-unicode-text.txt"))
+
+    assert parsed.errors == []
+    assert parsed.described == "UTF-16, separated by tabs"
+    assert [(r.name, r.company, r.phone) for r in parsed.rows] == [
+        ("张伟", "北京星河科技", "13800000001"),
+        ("李娜", "朝阳咨询", "13800000002"),
+    ]
+
+
+def test_field_case_excel_sep_line_sets_the_separator_and_is_skipped():
+    parsed = csv_import.parse(case("excel-sep-line.csv"))
+
+    assert parsed.errors == []
+    assert parsed.headers == ["Name", "Email", "Company", "Job title"]
+    assert [(r.line, r.name, r.company, r.job_title) for r in parsed.rows] == [
+        (3, "Marie Dupont", "Atelier Nord", "Gérante"),
+        (4, "Lukas Berger", "Berger & Söhne", "Inhaber"),
+    ]
+
+
+def test_field_case_semicolon_trailing_separator_ignores_the_empty_last_column():
+    parsed = csv_import.parse(case("semicolon-trailing-sep.csv"))
+
+    assert parsed.errors == []
+    assert parsed.described == "UTF-8, separated by semicolons"
+    assert [(r.name, r.email, r.company, r.job_title) for r in parsed.rows] == [
+        ("Marie Dupont", "marie.dupont@example.fr", "Atelier Nord", "Gérante"),
+        ("Lukas Berger", "lukas.berger@example.de", "Berger GmbH", "Inhaber"),
+        ("Anna Rossi", "anna.rossi@example.it", "Rossi SpA", "Avvocata"),
+    ]
+
+
+def test_field_case_tito_imports_the_ticket_holder_not_the_buyer():
+    parsed = csv_import.parse(case("tito-style-export.csv"))
+
+    assert parsed.errors == []
+    assert parsed.platform == "ti.to"
+    assert [(r.name, r.email, r.company, r.given_name, r.family_name) for r in parsed.rows] == [
+        ("Priya Raman", "priya.raman@example.in", "Kite Labs", "Priya", "Raman"),
+        ("Tomás Ortega", "t.ortega@example.es", "Ortega Foods", "Tomás", "Ortega"),
+    ]
+
+
+def test_field_case_consent_values_are_recognised_as_suggestions():
+    parsed = csv_import.parse(case("consent-values.csv"))
+
+    assert parsed.errors == []
+    assert parsed.notes == []
+    assert parsed.mapping["consent"] == 3
+    assert [(r.name, r.is_consent_suggested) for r in parsed.rows] == [
+        ("Ada Kim", True),
+        ("Bo Lund", False),
+        ("Chen Yu", True),
+        ("Dev Rao", True),
+        ("Eva Ruiz", True),
+    ]
+
+
+@pytest.mark.django_db
+def test_field_case_consent_values_never_share_before_the_attendee_confirms():
+    event = EventFactory()
+
+    services.import_attendees(event, data=case("consent-values.csv"), by=None)
+
+    assert list(
+        event.attendees.order_by("name").values_list(
+            "name", "is_consent_suggested", "is_consenting_to_share"
+        )
+    ) == [
+        ("Ada Kim", True, False),
+        ("Bo Lund", False, False),
+        ("Chen Yu", True, False),
+        ("Dev Rao", True, False),
+        ("Eva Ruiz", True, False),
+    ]
+
+
+@pytest.mark.django_db
+def test_field_case_invisible_chars_in_email_give_one_record_per_person():
+    event = EventFactory()
+    services.import_attendees(event, data=case("invisible-chars-in-email.csv"), by=None)
+
+    again = services.import_attendees(
+        event,
+        data=b"Name,Email\nLin Qiao,lin.qiao@example.cn\nMia Tan,MIA.TAN@example.sg\n",
+        by=None,
+    )
+
+    assert sorted(event.attendees.values_list("email", flat=True)) == [
+        "lin.qiao@example.cn",
+        "mia.tan@example.sg",
+        "sam.okoye@example.ng",
+    ]
+    assert (again.added, again.unchanged) == (0, 2)
+
+
+def test_field_case_placeholder_companies_freelancers_are_not_colleagues():
+    from rounds import planning
+
+    parsed = csv_import.parse(case("placeholder-companies.csv"))
+    people = [(row.line, row.company) for row in parsed.rows]
+
+    pairs = planning.company_pairs(people)
+
+    assert len(parsed.rows) == 36
+    assert len(pairs) == 9  # three companies of three people, three pairs each
+    assert [row.company for row in parsed.rows].count("Freelance") == 12
+
+
+@pytest.mark.django_db
+def test_field_case_keep_apart_couple_variants_finds_colleagues_and_keeps_the_couple_apart():
+    from events import queries
+
+    event = EventFactory()
+    services.import_attendees(event, data=case("keep-apart-couple-variants.csv"), by=None)
+    ana, rui = event.attendees.get(name="Ana Lima"), event.attendees.get(name="Rui Lima")
+
+    services.set_pair_rule(
+        event, first_id=rui.pk, second_id=ana.pk, kind=PairRule.Kind.KEEP_APART, by=None
+    )
+
+    groups = [sorted(a.name for a in group) for group in queries.colleague_groups(event)]
+    assert groups == [["Kim Yoon", "Lee Park", "Min Cho"], ["Qian Yu", "Zhao Lei"]]
+    assert queries.seating_rules(event) == ([(min(ana.pk, rui.pk), max(ana.pk, rui.pk))], [])
+
+
+def test_field_case_badges_long_token_reads_every_name_whole():
+    parsed = csv_import.parse(case("badges-long-token.csv"))
+
+    assert parsed.errors == []
+    assert [r.name for r in parsed.rows][:3] == [
+        "Andrianampoinimerina Rakoto",
+        "Wolfeschlegelsteinhausenbergerdorff",
+        "jean-baptiste.dupont@example.fr",
+    ]
+    assert parsed.rows[5].company == "Olu & Co"
+
+
+# Encodings × separators, Excel, ragged rows.
+
+PEOPLE = {
+    "latin": [("Renée Ångström", "renee@example.se", "Café Müller"), ("Ola Ñúñez", "", "Señor")],
+    "chinese": [("张伟", "zhangwei@example.cn", "北京星河科技"), ("李娜", "", "朝阳咨询")],
+    "traditional": [("陳大文", "chan@example.hk", "星河科技"), ("林美玲", "", "朝陽諮詢")],
+    "polish": [("Łukasz Żółć", "lukasz@example.pl", "Spółka Kraków"), ("Zoë Ścisło", "", "Łódź")],
+    "japanese": [("山田太郎", "yamada@example.jp", "株式会社テスト"), ("佐藤花子", "", "サクラ")],
+}
+ENCODINGS = [
+    ("utf-8", "chinese"),
+    ("utf-8-sig", "latin"),
+    ("utf-16", "chinese"),
+    ("utf-16-le", "latin"),
+    ("utf-16-be", "chinese"),
+    ("gb18030", "chinese"),
+    ("big5", "traditional"),
+    ("cp932", "japanese"),
+    ("cp1252", "latin"),
+    ("cp1250", "polish"),
+]
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+@pytest.mark.parametrize(("encoding", "script"), ENCODINGS)
+def test_parse_reads_every_encoding_with_every_separator(encoding, script, delimiter):
+    people = PEOPLE[script]
+    lines = [delimiter.join(["Name", "Email", "Company"])] + [
+        delimiter.join(person) for person in people
+    ]
+    data = "\r\n".join(lines).encode(encoding)
+
+    assert rows_of(data) == people
+
+
+def test_parse_reads_quoted_cells_holding_the_separator():
+    data = b'Name;Email;Company\n"Kim; Ada";ada@example.kr;"Kim; Sons"\n'
+
+    assert rows_of(data) == [("Kim; Ada", "ada@example.kr", "Kim; Sons")]
+
+
+def test_parse_tolerates_short_rows_and_reports_extra_values_by_line():
+    data = (
+        b"Name,Email,Company\nLi Wei,li@example.com\n"
+        b"Ana,ana@example.com,Costa,,\nBo,b@example.se,Lund,Extra\n"
+    )
+
+    parsed = csv_import.parse(data)
+
+    assert [(r.name, r.company) for r in parsed.rows] == [
+        ("Li Wei", ""),
+        ("Ana", "Costa"),
+        ("Bo", "Lund"),
+    ]
+    assert parsed.errors == [
+        "Line 4: 4 values for 3 columns; a value may hold the separator without quotes."
+    ]
+
+
+def workbook(rows: list[list[object]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_parse_reads_an_excel_workbook():
+    data = workbook(
+        [
+            ["姓名", "邮箱", "公司", "手机"],
+            ["张伟", "zhangwei@example.cn", "北京星河科技", 8613800000001],
+            [None, None, None, None],
+            ["Ana Costa", "ana@example.com", None, "+351 912 345 678"],
+        ]
+    )
+
+    parsed = csv_import.parse(data)
+
+    assert parsed.errors == []
+    assert parsed.described == "Excel workbook, first sheet"
+    assert [(r.line, r.name, r.email, r.company, r.phone) for r in parsed.rows] == [
+        (2, "张伟", "zhangwei@example.cn", "北京星河科技", "8613800000001"),
+        (4, "Ana Costa", "ana@example.com", "", "+351 912 345 678"),
+    ]
+
+
+# Platforms, with their headers as exported (people invented).
+
+
+def test_parse_eventbrite_one_order_several_attendees_and_refunds_left_out():
+    parsed = csv_import.parse(EVENTBRITE)
+
+    assert parsed.platform == "Eventbrite"
+    assert parsed.errors == []
+    assert [(r.line, r.name, r.email, r.phone, r.job_title) for r in parsed.rows] == [
+        (2, "Li Wei", "li@example.com", "+1 555 0100", "Founder"),
+        (3, "Ana Costa", "", "", "CTO"),
+        (6, "Eve Ruiz", "eve@example.es", "", ""),
+    ]
+    assert parsed.notes == [
+        "Line 3: li@example.com is also the email of line 2 (one order for several people): "
+        "imported without an email.",
+        "Line 4: the same person as line 2; left out.",
+        "Line 5: status “Refunded”; left out.",
+    ]
+    assert parsed.skipped == 2
+
+
+def test_parse_luma_snake_case_approval_status_and_custom_questions():
+    data = (
+        "\ufeffapi_id,name,first_name,last_name,email,phone_number,created_at,approval_status,"
+        "checked_in_at,What company are you with?,What are you looking for?\n"
+        "gst-1,Ada Kim,Ada,Kim,ada@example.kr,,2026-11-01T10:00:00Z,approved,,Kim Studio,"
+        "Investors\n"
+        "gst-2,Bo Lund,Bo,Lund,bo@example.se,,2026-11-01T10:00:00Z,declined,,Lund AB,\n"
+        "gst-3,Cy Diaz,Cy,Diaz,cy@example.mx,,2026-11-01T10:00:00Z,waitlist,,,\n"
+    ).encode()
+
+    parsed = csv_import.parse(data)
+
+    assert parsed.platform == "Luma"
+    assert [(r.name, r.email, r.company) for r in parsed.rows] == [
+        ("Ada Kim", "ada@example.kr", "Kim Studio")
+    ]
+    assert parsed.skipped == 2
+
+
+def test_parse_meetup_without_emails_and_no_rsvps_left_out():
+    data = (
+        b"Name,User ID,Title,Event Link,RSVP,Guests,RSVPed on,Joined Group on\n"
+        b"Ada Kim,101,,https://meetup.example/e/1,Yes,0,2026-11-01,2025-01-01\n"
+        b"Bo Lund,102,,https://meetup.example/e/1,No,0,2026-11-01,2025-01-01\n"
+        b"Cy Diaz,103,,https://meetup.example/e/1,Waitlist,0,2026-11-01,2025-01-01\n"
+    )
+
+    parsed = csv_import.parse(data)
+
+    assert parsed.platform == "Meetup"
+    assert [(r.name, r.email) for r in parsed.rows] == [("Ada Kim", "")]
+    assert parsed.skipped == 2
+
+
+def test_parse_pretix_attendee_name_parts():
+    data = (
+        b"Order code,Position ID,Status,Email,Product,Attendee name,"
+        b"Attendee name: Given name,Attendee name: Family name,Attendee email,Company\n"
+        b"ABC12,1,paid,buyer@example.de,Ticket,,Lina,Berg,lina@example.de,Berg GmbH\n"
+        b"ABC13,1,canceled,x@example.de,Ticket,,Max,Kurz,max@example.de,\n"
+    )
+
+    parsed = csv_import.parse(data)
+
+    assert parsed.platform == "pretix"
+    assert [(r.name, r.email, r.company) for r in parsed.rows] == [
+        ("Lina Berg", "lina@example.de", "Berg GmbH")
+    ]
+
+
+def test_parse_google_forms_questions():
+    data = (
+        b"Timestamp,Email Address,Your name,Company / Organisation,Job title,"
+        b"Share my contact details with people I meet\n"
+        b"2026/11/01 10:00:00,ada@example.kr,Ada Kim,Kim Studio,Designer,Yes\n"
+    )
+
+    parsed = csv_import.parse(data)
+
+    assert parsed.platform == "Google Forms"
+    [row] = parsed.rows
+    assert (row.name, row.email, row.company, row.job_title, row.is_consent_suggested) == (
+        "Ada Kim",
+        "ada@example.kr",
+        "Kim Studio",
+        "Designer",
+        True,
+    )
+
+
+def test_parse_microsoft_forms_anonymous_responder():
+    data = (
+        b"ID,Start time,Completion time,Email,Name,Full name,Company\n"
+        b"1,11/1/26 10:00:00,11/1/26 10:02:00,anonymous,,Ada Kim,Kim Studio\n"
+    )
+
+    parsed = csv_import.parse(data)
+
+    assert parsed.platform == "Microsoft Forms"
+    assert [(r.name, r.email, r.company) for r in parsed.rows] == [("Ada Kim", "", "Kim Studio")]
+
+
+def test_parse_chinese_family_and_given_name_columns_join_family_first():
+    data = (
+        "姓,名,邮箱,单位\n李,娜,lina@example.cn,朝阳咨询\nSmith,Anna,anna@example.com,Acme\n"
+    ).encode()
+
+    parsed = csv_import.parse(data)
+
+    assert [(r.name, r.family_name, r.given_name) for r in parsed.rows] == [
+        ("李娜", "李", "娜"),
+        ("Anna Smith", "Smith", "Anna"),
+    ]
+
+
+def test_parse_wenjuanxing_numbered_questions():
+    data = (
+        "序号,提交答卷时间,所用时间,来源,1、您的姓名,2、邮箱,3、公司名称,4、是否同意分享联系方式\n"
+        "1,2026/11/1 10:00:00,60秒,微信,王芳,wangfang@example.cn,星河科技,同意\n"
+    ).encode("gb18030")
+
+    parsed = csv_import.parse(data)
+
+    assert parsed.platform == "问卷星"
+    [row] = parsed.rows
+    assert (row.name, row.email, row.company, row.is_consent_suggested) == (
+        "王芳",
+        "wangfang@example.cn",
+        "星河科技",
+        True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "answer"),
+    [
+        ("checked", True),
+        ("Yes, I agree", True),
+        ("同意", True),
+        ("TRUE", True),
+        ("✓", True),
+        ("", False),
+        ("No", False),
+        ("不同意", False),
+        ("unchecked", False),
+        ("maybe later", None),
+    ],
+)
+def test_consent_of_reads_the_usual_answers(value, answer):
+    assert csv_import.consent_of(value) is answer
+
+
+def test_parse_takes_an_unclear_sharing_answer_as_no_with_a_note():
+    parsed = csv_import.parse(b"Name,Consent\nAda,maybe later\n")
+
+    assert parsed.errors == []
+    assert parsed.rows[0].is_consent_suggested is False
+    assert parsed.notes == [
+        "Line 2: sharing answer “maybe later” is neither yes nor no; taken as no."
+    ]
+
+
+def test_parse_strips_the_formula_guard_of_a_spreadsheet_export():
+    data = b"Name,Phone,Company\nAda,'+86 138 0000 0001,'=Kim\n"
+
+    [row] = csv_import.parse(data).rows
+
+    assert (row.phone, row.company) == ("+86 138 0000 0001", "=Kim")
+
+
+# Importing: all or nothing, re-import as an update.
+
+
 @pytest.mark.django_db
 def test_import_attendees_imports_all_rows():
     event = EventFactory()
 
-    count = services.import_attendees(event, data=GOOD, by=None)
+    result = services.import_attendees(event, data=GOOD, by=None)
 
-    assert count == 2
+    assert (result.added, result.updated, result.unchanged) == (2, 0, 0)
     assert sorted(event.attendees.values_list("name", flat=True)) == ["Ana Costa", "Li Wei"]
     assert all(len(a.token) >= 43 for a in event.attendees.all())
 
@@ -103,63 +542,224 @@ def test_import_attendees_with_one_bad_row_imports_nothing():
     assert not Attendee.objects.exists()
 
 
-@pytest.fixture
-def organizer(client, db):
+@pytest.mark.django_db
+def test_import_attendees_again_updates_changed_rows_and_adds_new_ones():
     event = EventFactory()
-    client.force_login(event.organizer)
-    return client, event
-
-
-def upload(client, event, data: bytes):
-    return client.post(
-        reverse("attendee_import", args=[event.pk]),
-        {"file": SimpleUploadedFile("people.csv", data, content_type="text/csv")},
+    services.import_attendees(event, data=GOOD, by=None)
+    updated = (
+        b"Name,Email,Company,Job Title\n"
+        b"Li Wei,LI@example.com,Harbor Ltd,CEO\n"
+        b"Ana Costa,ana@example.com,Costa,\n"
+        b"Kwame Mensah,kwame@example.com,,\n"
     )
 
+    _preview, comparison = services.preview_import(event, data=updated)
+    result = services.import_attendees(event, data=updated, by=None)
 
-def test_import_view_previews_then_imports(organizer):
-    client, event = organizer
+    assert [(c.row.name, c.fields) for c in comparison.changes] == [
+        ("Li Wei", {"company": "Harbor Ltd", "job_title": "CEO"}),
+        ("Ana Costa", {"email": "ana@example.com"}),
+    ]
+    assert (result.added, result.updated, result.unchanged) == (1, 2, 0)
+    assert event.attendees.count() == 3
+    assert event.attendees.get(name="Ana Costa").email == "ana@example.com"
 
-    preview = upload(client, event, GOOD)
-    assert preview.status_code == 200
-    assert "2 attendees are ready to import." in preview.text
-    assert not Attendee.objects.exists()
-    content = base64.b64encode(GOOD).decode()
-    mapping = {
-        f"column_{k}": "" if v is None else str(v)
-        for k, v in csv_import.guess_mapping(["Name", "Email", "Company", "Job Title"]).items()
+
+@pytest.mark.django_db
+def test_import_attendees_never_erases_a_value_or_a_confirmed_yes():
+    event = EventFactory()
+    AttendeeFactory(
+        event=event, name="Ada", email="ada@example.kr", phone="+82 10", is_consenting_to_share=True
+    )
+
+    result = services.import_attendees(
+        event, data=b"Name,Email,Phone,Consent\nAda,ada@example.kr,,no\n", by=None
+    )
+
+    ada = event.attendees.get()
+    assert (result.unchanged, ada.phone, ada.is_consenting_to_share) == (1, "+82 10", True)
+
+
+@pytest.mark.django_db
+def test_import_attendees_matches_by_name_and_company_without_email():
+    event = EventFactory()
+    AttendeeFactory(event=event, name="Ada Kim", email="", company="Kite Labs")
+
+    result = services.import_attendees(
+        event, data=b"Name,Company,Job title\nada kim,KiteLabs Ltd.,Designer\n", by=None
+    )
+
+    assert (result.added, result.updated) == (0, 1)
+    assert event.attendees.get().job_title == "Designer"
+
+
+@pytest.mark.django_db
+def test_import_attendees_of_speednets_own_export_is_all_unchanged(client):
+    from feedback import exports
+
+    event = EventFactory()
+    services.import_attendees(
+        event,
+        data=(
+            "Name,Email,Company,Phone,Consent\n"
+            "Ada Kim,ada@example.kr,=Kim Studio,+86 138 0000 0001,yes\n"
+            "李娜,lina@example.cn,北京星河科技有限公司,-,no\n"
+            "Olu,,Olu & Co,,\n"
+        ).encode(),
+        by=None,
+    )
+    exported = exports.to_csv(exports.attendee_rows([event.pk], "x"))
+
+    result = services.import_attendees(event, data=exported, by=None)
+
+    assert (result.added, result.updated, result.unchanged) == (0, 0, 3)
+    assert event.attendees.get(name="Ada Kim").phone == "+86 138 0000 0001"
+    assert event.attendees.get(name="Ada Kim").company == "=Kim Studio"
+
+
+@pytest.mark.django_db
+def test_import_attendees_refuses_two_rows_for_one_attendee():
+    event = EventFactory()
+    AttendeeFactory(event=event, name="Ada Kim", email="", company="")
+
+    with pytest.raises(ValidationError) as refusal:
+        services.import_attendees(event, data=b"Name\nAda Kim\nada  kim\n", by=None)
+
+    assert refusal.value.messages == ["Line 3: ada kim is also on line 2."]
+
+
+@pytest.mark.django_db
+def test_import_attendees_keep_apart_column_becomes_seating_rules():
+    event = EventFactory()
+    AttendeeFactory(event=event, name="Rui Lima", email="rui@example.pt")
+    data = (
+        b"Name,Email,Keep apart from\n"
+        b"Ana Lima,ana@example.pt,RUI@example.pt\n"
+        b"Kim Yoon,kim@example.kr,Lee Park; ana lima\n"
+        b"Lee Park,lee@example.kr,\n"
+    )
+
+    result = services.import_attendees(event, data=data, by=None)
+
+    names = {
+        tuple(sorted((r.first.name, r.second.name)))
+        for r in PairRule.objects.select_related("first", "second")
     }
+    assert result.pairs == 3
+    assert names == {("Ana Lima", "Rui Lima"), ("Kim Yoon", "Lee Park"), ("Ana Lima", "Kim Yoon")}
 
-    done = client.post(
-        reverse("attendee_import", args=[event.pk]),
-        {
-            "content": content,
-            "headers": ["Name", "Email", "Company", "Job Title"],
-            "step": "import",
-            **mapping,
-        },
+
+@pytest.mark.django_db
+def test_import_attendees_refuses_a_keep_apart_naming_nobody():
+    event = EventFactory()
+
+    with pytest.raises(ValidationError) as refusal:
+        services.import_attendees(event, data=b"Name,Keep apart from\nAna,Nobody Here\n", by=None)
+
+    assert refusal.value.messages == [
+        "Line 2: “nobody here” (keep apart from) is neither on the list nor at the event."
+    ]
+
+
+@pytest.mark.django_db
+def test_import_attendees_of_a_2_mb_file_imports_every_row():
+    event = EventFactory()
+    lines = ["Name,Email,Company,Job title,Phone,Notes"]
+    lines += [
+        f"Person {i:05d},person{i}@example.org,Company {i % 900},Engineer,+1 555 {i:07d},"
+        + "x" * 340
+        for i in range(4672)
+    ]
+    data = "\n".join(lines).encode()
+    assert 1.9e6 < len(data) < 2.1e6
+
+    result = services.import_attendees(event, data=data, by=None)
+
+    assert result.added == 4672
+    assert event.attendees.count() == 4672
+
+
+@pytest.mark.django_db
+def test_import_registration_question_starts_the_attendees_pitch(client):
+    event = EventFactory()
+    data = (
+        b"Name,Email,What are you looking for?\n"
+        b'"Ada Kim",ada@example.kr,"A warehouse partner in Tianjin\r\nwith cold storage"\n'
     )
 
-    assert done.status_code == 302
+    services.import_attendees(event, data=data, by=None)
+    attendee = event.attendees.get()
+    page = client.get(reverse("pitch_edit", args=[attendee.token]))
+
+    assert attendee.registration_need == "A warehouse partner in Tianjin\nwith cold storage"
+    assert "A warehouse partner in Tianjin\nwith cold storage</textarea>" in page.text
+
+
+def test_parse_keeps_the_first_600_characters_of_a_long_answer_with_a_note():
+    answer = "Looking for a warehouse partner in Tianjin with cold storage " * 12
+    data = f'Name,Looking for\nAda,"{answer}"\n'.encode()
+
+    parsed = csv_import.parse(data)
+
+    assert len(parsed.rows[0].registration_need) <= 600
+    assert parsed.notes == [
+        "Line 2: what they are looking for is 731 characters long; the first 600 are kept."
+    ]
+
+
+def test_parse_leaves_a_phone_that_is_no_number_empty_with_a_note():
+    parsed = csv_import.parse(b"Name,Phone\nAda,WeChat only\nBo,+46 70 123 45 67\n")
+
+    assert parsed.errors == []
+    assert [r.phone for r in parsed.rows] == ["", "+46 70 123 45 67"]
+    assert parsed.notes == ["Line 2: “WeChat only” is not a phone number. The phone is left empty."]
+
+
+def test_parse_finds_the_header_below_a_reports_title_lines():
+    data = (
+        b"Registration Report\n"
+        b"Topic,ID,Scheduled Time\n"
+        b"Founders Night,812 3456,2026-12-01 18:30\n"
+        b"\n"
+        b"First Name,Last Name,Email,Organization,Approval Status\n"
+        b"Ada,Kim,ada@example.kr,Kim Studio,approved\n"
+        b"Bo,Lund,bo@example.se,Lund AB,denied\n"
+    )
+
+    parsed = csv_import.parse(data)
+
+    assert parsed.headers == ["First Name", "Last Name", "Email", "Organization", "Approval Status"]
+    assert [(r.line, r.name, r.company) for r in parsed.rows] == [(6, "Ada Kim", "Kim Studio")]
+    assert parsed.notes == ["Line 7: status “denied”; left out."]
+
+
+@pytest.mark.django_db
+def test_import_attendees_of_an_export_after_an_erasure_does_not_add_the_erased_again():
+    from feedback import exports, retention
+
+    event = EventFactory()
+    services.import_attendees(
+        event, data=b"Name,Email\nAda Kim,ada@example.kr\nBo Lund,bo@example.se\n", by=None
+    )
+    retention.erase_attendee(event.attendees.get(name="Bo Lund"))
+    exported = exports.to_csv(exports.attendee_rows([event.pk], "x"))
+
+    result = services.import_attendees(event, data=exported, by=None)
+
+    assert (result.added, result.unchanged, result.skipped) == (0, 1, 1)
     assert event.attendees.count() == 2
 
 
-def test_import_view_shows_every_problem_and_imports_nothing(organizer):
-    client, event = organizer
+def test_parse_reads_a_workbook_with_a_stray_cell_far_away():
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Name", "Email"])
+    sheet.append(["Ada Kim", "ada@example.kr"])
+    sheet["XFD20"] = " "
+    buffer = io.BytesIO()
+    book.save(buffer)
 
-    response = upload(client, event, MIXED)
+    parsed = csv_import.parse(buffer.getvalue())
 
-    assert response.status_code == 400
-    assert "Nothing was imported: 3 problems to fix first." in response.text
-    assert "Line 4: “not-an-email” is not an email address." in response.text
-    assert not Attendee.objects.exists()
-
-
-def test_import_view_of_another_organizers_event_is_not_found(client, db):
-    event = EventFactory()
-    client.force_login(UserFactory())
-
-    response = upload(client, event, GOOD)
-
-    assert response.status_code == 404
-    assert not event.attendees.exists()
+    assert parsed.errors == []
+    assert [(r.name, r.email) for r in parsed.rows] == [("Ada Kim", "ada@example.kr")]

@@ -343,3 +343,21 @@ def test_co_organizer_removed_by_the_owner_loses_access(client, event):
 
     client.force_login(helper)
     assert client.get(reverse("event_detail", args=[event.pk])).status_code == 404
+
+
+def test_event_detail_shows_the_address_phones_join_at(organizer, event, settings):
+    settings.SITE_URL = "http://192.168.1.20:8000"
+
+    response = organizer.get(reverse("event_detail", args=[event.pk]), HTTP_HOST="localhost")
+
+    join_url = f"http://192.168.1.20:8000/join/{event.join_code}/"
+    assert f'Phones join at <a href="{join_url}"><strong>{join_url}</strong></a>' in response.text
+    assert "address-warning" not in response.text
+
+
+def test_event_detail_warns_when_phones_cannot_reach_the_address(organizer, event, settings):
+    settings.SITE_URL = "http://127.0.0.1:8000"
+
+    response = organizer.get(reverse("event_detail", args=[event.pk]))
+
+    assert "Phones cannot reach 127.0.0.1 — start with <code>make venue</code>" in response.text

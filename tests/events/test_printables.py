@@ -4,9 +4,12 @@ import pytest
 from django.urls import reverse
 
 from rounds import services as round_services
+from tests import qr
 from tests.factories import AttendeeFactory, EventFactory, PitchFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+VENUE_URL = "http://192.168.1.20:8000"
+LOOPBACK_WARNING = "Phones cannot reach 127.0.0.1 — start with <code>make venue</code>"
 
 PRINTABLES = ["print_poster", "print_badges", "print_itineraries"]
 
@@ -14,6 +17,12 @@ PRINTABLES = ["print_poster", "print_badges", "print_itineraries"]
 @pytest.fixture
 def event():
     return EventFactory(check_in=True, join_code="CG26VP", rounds_count=2, table_size=3)
+
+
+@pytest.fixture
+def venue(settings):
+    """The server as ``make venue`` starts it on the venue Wi-Fi."""
+    settings.SITE_URL = VENUE_URL
 
 
 @pytest.fixture
@@ -37,13 +46,67 @@ def test_printables_send_anonymous_visitors_to_sign_in(client, event, name):
     assert response.url.startswith(reverse("login"))
 
 
-def test_print_poster_has_the_code_the_link_and_a_qr_code(organizer, event):
+def test_print_poster_has_the_code_the_link_and_a_qr_code(organizer, event, venue):
     response = organizer.get(reverse("print_poster", args=[event.pk]))
 
     assert response.status_code == 200
     assert '<p class="poster-code">CG26VP</p>' in response.text
-    assert "http://testserver/join/CG26VP/" in response.text
-    assert response.text.count('class="segno"') == 1
+    assert "<strong>http://192.168.1.20:8000/join/CG26VP/</strong>" in response.text
+    assert qr.decode_svgs(response.text) == ["http://192.168.1.20:8000/join/CG26VP/"]
+
+
+def test_print_poster_ignores_the_address_the_organizers_browser_used(client, event, venue):
+    client.force_login(event.organizer)
+
+    response = client.get(reverse("print_poster", args=[event.pk]), HTTP_HOST="127.0.0.1:8000")
+
+    assert qr.decode_svgs(response.text) == ["http://192.168.1.20:8000/join/CG26VP/"]
+    assert "127.0.0.1" not in response.text
+
+
+def test_print_badges_qr_codes_open_each_attendees_phone_page_at_the_public_address(
+    organizer, event, venue
+):
+    ana = AttendeeFactory(event=event, name="Ana Costa")
+    li = AttendeeFactory(event=event, name="Li Wei")
+
+    response = organizer.get(reverse("print_badges", args=[event.pk]))
+
+    assert qr.decode_svgs(response.text) == [
+        f"{VENUE_URL}/a/{ana.token}/",
+        f"{VENUE_URL}/a/{li.token}/",
+    ]
+
+
+def test_print_itineraries_qr_codes_open_each_attendees_phone_page_at_the_public_address(
+    organizer, event, venue
+):
+    people = AttendeeFactory.create_batch(3, event=event, checked_in=True)
+    round_services.make_plan(event, by=None, time_limit=0.2)
+
+    response = organizer.get(reverse("print_itineraries", args=[event.pk]))
+
+    expected = [f"{VENUE_URL}/a/{a.token}/" for a in sorted(people, key=lambda p: (p.name, p.pk))]
+    assert qr.decode_svgs(response.text) == expected
+
+
+@pytest.mark.parametrize("name", PRINTABLES)
+def test_printables_warn_when_phones_cannot_reach_the_public_address(
+    organizer, event, settings, name
+):
+    settings.SITE_URL = "http://127.0.0.1:8000"
+
+    response = organizer.get(reverse(name, args=[event.pk]))
+
+    assert response.text.count(LOOPBACK_WARNING) == 1
+    assert 'class="address-warning" role="alert"' in response.text
+
+
+@pytest.mark.parametrize("name", PRINTABLES)
+def test_printables_do_not_warn_at_a_lan_address(organizer, event, venue, name):
+    response = organizer.get(reverse(name, args=[event.pk]))
+
+    assert "address-warning" not in response.text
 
 
 def test_print_badges_one_per_attendee_with_name_company_and_ask(organizer, event):
@@ -73,8 +136,8 @@ def test_print_itineraries_gives_each_seated_person_their_tables(organizer, even
     response = organizer.get(reverse("print_itineraries", args=[event.pk]))
 
     sheets = response.context["sheets"]
-    assert [attendee for attendee, _ in sheets] == sorted(people, key=lambda p: p.name)
-    assert all(len(tables) == 2 and None not in tables for _, tables in sheets)
+    assert [attendee for attendee, _, _ in sheets] == sorted(people, key=lambda p: p.name)
+    assert all(len(tables) == 2 and None not in tables for _, tables, _ in sheets)
 
 
 @pytest.mark.parametrize("count", [3, 9])

@@ -32,8 +32,14 @@ def read_csv(response) -> list[list[str]]:
     ("value", "written"),
     [
         ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
-        ("+49 30 1234", "'+49 30 1234"),
+        ("+49 30 1234", "+49 30 1234"),
+        ("+86 138 0000 0001", "+86 138 0000 0001"),
+        ("+1 (555) 010-0100", "+1 (555) 010-0100"),
+        ("-5", "-5"),
         ("-2+3", "'-2+3"),
+        ("+", "'+"),
+        ("-", "'-"),
+        ("+1 555 =A1", "'+1 555 =A1"),
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\t=1", "'\t=1"),
         ("Ada = Bea", "Ada = Bea"),
@@ -97,7 +103,7 @@ def test_leads_csv_one_row_per_lead_with_contact_only_where_both_agreed(client, 
         ["can introduce me", "Private"],
         ["I asked to see", "Asked"],
     ]
-    assert rows[1][7:] == ["'=Who do you know?", "4", "sharer@example.com", "'+1 555 0100", "", ""]
+    assert rows[1][7:] == ["'=Who do you know?", "4", "sharer@example.com", "+1 555 0100", "", ""]
     assert rows[2][4] == "my cousin"
     assert rows[2][9:] == ["", "", "", ""]
     assert rows[3][9] == asked.email

@@ -122,6 +122,75 @@ def test_my_details_requires_a_choice(client):
     assert attendee.consent_decided_at is None
 
 
+# The room asks the same question until it is answered, and records the answer as My details does.
+
+
+def test_room_asks_anyone_who_has_not_answered_without_choosing_for_them(client):
+    attendee = AttendeeFactory()
+
+    response = client.get(reverse("room", args=[attendee.token]))
+
+    assert f'id="attendee-{attendee.pk}-consent"' in response.text
+    assert response.context["sharing_form"].initial == {"share": ""}
+    assert (
+        "checked"
+        not in response.text.split(f'id="attendee-{attendee.pk}-consent"')[1].split("</form>")[0]
+    )
+
+
+def test_room_links_my_details_at_the_bottom(client):
+    attendee = AttendeeFactory(consenting=True)
+
+    response = client.get(reverse("room", args=[attendee.token]))
+
+    links = response.text.split('<p class="room-links">')[1].split("</p>")[0]
+    assert (
+        f'<a class="button button-quiet" href="{reverse("my_details", args=[attendee.token])}">'
+        "My details</a>"
+    ) in links
+
+
+def test_room_answer_in_one_tap_shares_like_my_details(client, imported_pair):
+    me, other = imported_pair
+    client.post(reverse("consent_answer", args=[other.token]), {"share": "yes"})
+
+    response = client.post(reverse("consent_answer", args=[me.token]), {"share": "yes"})
+
+    me.refresh_from_db()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("room", args=[me.token])
+    assert (me.is_sharing_contact, me.is_consent_suggested, me.email) == (
+        True,
+        False,
+        "me@example.com",
+    )
+    assert [lead.has_contact for lead in queries.leads_of(me).want_to_see_me] == [True]
+    room = client.get(reverse("room", args=[me.token]))
+    assert f'id="attendee-{me.pk}-consent"' not in room.text
+
+
+def test_room_answer_without_a_choice_records_nothing_and_asks_on_my_details(client):
+    attendee = AttendeeFactory(is_consent_suggested=True)
+
+    response = client.post(reverse("consent_answer", args=[attendee.token]), {"share": "maybe"})
+
+    attendee.refresh_from_db()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("my_details", args=[attendee.token])
+    assert (attendee.consent_decided_at, attendee.is_consent_suggested) == (None, True)
+    page = client.get(response["Location"])
+    assert "Choose yes or no." in page.text
+
+
+def test_room_answer_changes_only_the_owner_of_the_token(client, imported_pair):
+    me, other = imported_pair
+
+    client.post(reverse("consent_answer", args=[me.token]), {"share": "yes"})
+
+    other.refresh_from_db()
+    assert other.consent_decided_at is None
+
+
 def test_my_details_saves_normalised_channels(client):
     attendee = AttendeeFactory(event__language="zh-hans")
 
@@ -147,9 +216,10 @@ def test_my_details_saves_normalised_channels(client):
 @pytest.mark.parametrize(
     ("field", "value", "error"),
     [
-        ("email", "not-an-email", "Enter a valid email address."),
-        ("email", "a@b.com\r\nBcc: x@y.z", "Enter a valid email address."),
-        ("phone", "call me maybe", "This is not a phone number we can read"),
+        ("email", "not-an-email", "“not-an-email” is not an email address."),
+        ("email", "a@b.com\r\nBcc: x@y.z", "has spaces or hidden characters inside."),
+        ("phone", "call me maybe", "“call me maybe” is not a phone number."),
+        ("phone", "123", "This is not a phone number we can read"),
         ("wechat_id", "12345678", "A WeChat ID has 6 to 20 letters"),
         ("wechat_id", "li\nlei", "A WeChat ID has 6 to 20 letters"),
         ("linkedin_url", "https://evil.example.com/in/x", "Paste the address of your LinkedIn"),
@@ -166,7 +236,7 @@ def test_my_details_refuses_bad_channels_and_keeps_the_rest(client, field, value
 
     attendee.refresh_from_db()
     assert response.status_code == 400
-    assert response.context["form"].errors[field][0].startswith(error)
+    assert error in response.context["form"].errors[field][0]
     assert attendee.consent_decided_at is None
     assert attendee.phone == ""
 

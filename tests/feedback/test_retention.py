@@ -5,7 +5,7 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 
-from events.models import Attendee, Event, LogEntry
+from events.models import Attendee, Event, ImportUpload, LogEntry
 from events.queries import attendance
 from feedback import retention
 from feedback.models import Card, Digest, Introduction
@@ -99,6 +99,25 @@ def test_erase_event_personal_data_leaves_no_personal_value_in_the_database(fini
     text = stored_text()
     assert [secret for secret in EVERYONE_SECRETS if secret in text] == []
     assert [token for token in old_tokens if token in text] == []
+
+
+def test_erase_attendee_removes_name_parts_suggestions_and_pending_uploads():
+    attendee = AttendeeFactory(
+        name="李娜", given_name="娜", family_name="李", is_consent_suggested=True
+    )
+    ImportUpload.objects.create(
+        event=attendee.event, uploaded_by=attendee.event.organizer, data="李娜".encode()
+    )
+
+    retention.erase_attendee(attendee)
+
+    attendee.refresh_from_db()
+    assert (attendee.given_name, attendee.family_name, attendee.is_consent_suggested) == (
+        "",
+        "",
+        False,
+    )
+    assert not ImportUpload.objects.exists()
 
 
 def test_erase_event_personal_data_anonymizes_each_attendee(finished_event):

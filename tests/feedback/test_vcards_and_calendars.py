@@ -70,18 +70,23 @@ def test_vcard_lines_fold_at_75_octets_and_unfold_to_the_same_value():
 
 
 @pytest.mark.parametrize(
-    ("name", "parts"),
+    ("name", "given", "family", "parts"),
     [
-        ("王小明", ("王", "小明")),
-        ("欧阳娜娜", ("欧", "阳娜娜")),
-        ("Ana María Costa", ("Costa", "Ana María")),
-        ("Madonna", ("Madonna", "")),
-        ("  Li \n Wei  ", ("Wei", "Li")),
-        ("李 雷", ("雷", "李")),
+        ("王小明", "", "", ("王", "小明")),
+        ("欧阳娜娜", "", "", ("欧阳", "娜娜")),
+        ("Ana María Costa", "", "", ("Costa", "Ana María")),
+        ("Madonna", "", "", ("", "Madonna")),
+        ("  Li \n Wei  ", "", "", ("Wei", "Li")),
+        ("李 雷", "", "", ("李", "雷")),
+        ("Ana María Costa Pérez", "Ana María", "Costa Pérez", ("Costa Pérez", "Ana María")),
     ],
 )
-def test_name_parts_family_and_given(name, parts):
-    assert exports.name_parts(AttendeeFactory.build(name=name)) == parts
+def test_vcard_n_takes_the_attendees_name_parts(name, given, family, parts):
+    person = AttendeeFactory.build(name=name, given_name=given, family_name=family, email="")
+
+    card = vobject.readOne(exports.vcard(person))
+
+    assert (card.n.value.family, card.n.value.given) == parts
 
 
 def test_vcard_n_has_family_and_given_names():

@@ -66,8 +66,39 @@ def test_room_queries_do_not_grow_with_tablemates(
         CardFactory(round=round_, giver=other, receiver=me)
     client.get(reverse("room", args=[me.token]))  # the first visit creates the session
 
-    with django_assert_num_queries(5):
-        client.get(reverse("room", args=[me.token]))
+    # attendee with event and pitch; the state's plan check and current round; the itinerary
+    # (three); the cards received
+    with django_assert_num_queries(7):
+        response = client.get(reverse("room", args=[me.token]))
+
+    assert response.status_code == 200
+    state = response.context["live_state"]
+    assert (state["type"], state["round"]["number"]) == ("state", 1)
+    assert response.text.count('class="tablemate"') == tablemates + 1
+    assert response.text.count('id="card-') == tablemates
+
+
+@pytest.mark.parametrize("tablemates", [1, 3])
+def test_room_fragments_queries_do_not_grow_with_tablemates(
+    client, round_, tablemates, django_assert_num_queries
+):
+    me, *others = seat_table(round_, tablemates + 1)
+    for other in others:
+        CardFactory(round=round_, giver=other, receiver=me)
+
+    with django_assert_num_queries(4):
+        itinerary = client.get(reverse("room_itinerary", args=[me.token]))
+    with django_assert_num_queries(2):
+        received = client.get(reverse("room_received", args=[me.token]))
+
+    assert itinerary.text.count('class="tablemate"') == tablemates + 1
+    assert 'data-checked-in="true"' in itinerary.text
+    assert received.text.count('id="card-') == tablemates
+
+
+def test_room_fragments_need_a_real_token(client):
+    for name in ("room_itinerary", "room_received"):
+        assert client.get(reverse(name, args=["not-a-token"])).status_code == 404
 
 
 def test_card_give_then_repeat_then_take_back(client, round_):

@@ -45,3 +45,13 @@ def test_create_demo_event_is_idempotent_and_the_printed_login_works():
     assert Event.objects.get().attendees.count() == 36
     assert "36 attendees (0 new)" in output
     assert authenticate(username="organizer", password="speednet-demo") is not None
+
+
+def test_create_demo_event_prints_links_at_the_public_address_by_default(settings):
+    settings.SITE_URL = "http://192.168.1.20:8000"
+    out = StringIO()
+
+    call_command("create_demo_event", stdout=out)
+
+    event = Event.objects.get()
+    assert f"Join link: http://192.168.1.20:8000/join/{event.join_code}/" in out.getvalue()

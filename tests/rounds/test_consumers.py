@@ -18,6 +18,14 @@ from tests.factories import AttendeeFactory, EventFactory, RoundFactory, UserFac
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 
+async def refusal(communicator: WebsocketCommunicator) -> dict:
+    """What a refused socket gets: accepted, then at once (before any state) a close, so the
+    browser sees the close code instead of a failed handshake."""
+    connected, _ = await communicator.connect()
+    assert connected
+    return await communicator.receive_output()
+
+
 async def connect(asgi_app, path: str, *, user=None) -> tuple[WebsocketCommunicator, dict]:
     communicator = WebsocketCommunicator(asgi_app, path, headers=await headers_for(user))
     connected, _ = await communicator.connect()
@@ -44,9 +52,7 @@ async def phone_of(asgi_app, attendee) -> WebsocketCommunicator:
 async def test_attendee_consumer_refuses_an_unknown_token(asgi_app):
     communicator = WebsocketCommunicator(asgi_app, "/ws/a/not-a-token/", headers=[ORIGIN])
 
-    connected, code = await communicator.connect()
-
-    assert (connected, code) == (False, 4403)
+    assert await refusal(communicator) == {"type": "websocket.close", "code": 4403}
 
 
 async def test_attendee_consumer_sends_the_state_snapshot_on_connect(asgi_app):
@@ -65,6 +71,7 @@ async def test_attendee_consumer_sends_the_state_snapshot_on_connect(asgi_app):
         "round_ms": 180_000,
         "pitch_ms": 30_000,
         "language": "en",
+        "has_plan": False,
     }
     assert state["round"]["number"] == 1
     assert state["round"]["status"] == "running"
@@ -187,9 +194,7 @@ async def test_control_consumer_refuses_anyone_else_at_the_handshake(asgi_app, w
         path += f"?token={attendee.token}"
     communicator = WebsocketCommunicator(asgi_app, path, headers=await headers_for(users[who]))
 
-    connected, code = await communicator.connect()
-
-    assert (connected, code) == (False, 4403)
+    assert await refusal(communicator) == {"type": "websocket.close", "code": 4403}
 
 
 async def test_control_consumer_gets_control_pushes(asgi_app):
@@ -238,9 +243,7 @@ async def test_projector_consumer_gets_the_room_but_not_attendee_or_control_push
 async def test_projector_consumer_refuses_a_wrong_key(asgi_app):
     screen = WebsocketCommunicator(asgi_app, "/ws/p/guessed/", headers=[ORIGIN])
 
-    connected, code = await screen.connect()
-
-    assert (connected, code) == (False, 4403)
+    assert await refusal(screen) == {"type": "websocket.close", "code": 4403}
 
 
 async def test_attendee_consumer_counts_the_phone_as_connected_until_it_disconnects(asgi_app):

@@ -6,9 +6,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from events.models import LogEntry
+from events import services as event_services
+from events.models import LogEntry, PairRule
 from rounds import queries, services
-from rounds.groups import attendee_group
+from rounds.groups import attendee_group, event_group
 from rounds.models import Round, Seat
 from tests.factories import AttendeeFactory, EventFactory
 
@@ -93,6 +94,47 @@ def test_make_plan_keeps_colleagues_apart(event):
         assert [len(colleagues & set(table)) for table in tables] == [1, 1, 1, 1, 1]
 
 
+def test_make_plan_keeps_apart_pairs_apart_and_lets_allowed_colleagues_sit_together(event):
+    ana, rui = check_in(event, 2)
+    kim, lee = check_in(event, 2, company="Kite Labs")
+    check_in(event, 16)
+    PairRule.objects.create(event=event, first=ana, second=rui, kind=PairRule.Kind.KEEP_APART)
+    PairRule.objects.create(event=event, first=kim, second=lee, kind=PairRule.Kind.MAY_SIT_TOGETHER)
+
+    avoid = services.avoid_pairs(event, services.present_people(event))
+    report = services.make_plan(event, by=None, time_limit=0.5)
+
+    assert avoid == [(ana.pk, rui.pk)]
+    assert report.quality.avoid_violations == 0
+    for tables in queries.stored_plan(event.pk):
+        assert not any({ana.pk, rui.pk} <= set(table) for table in tables)
+
+
+def test_replan_keeps_apart_pairs_apart(event):
+    ana, rui = check_in(event, 2)
+    check_in(event, 18)
+    services.make_plan(event, by=None, time_limit=0.5)
+    PairRule.objects.create(event=event, first=ana, second=rui, kind=PairRule.Kind.KEEP_APART)
+
+    report = services.replan(event, by=None, time_limit=0.5)
+
+    assert report.quality.avoid_violations == 0
+    for tables in queries.stored_plan(event.pk):
+        assert not any({ana.pk, rui.pk} <= set(table) for table in tables)
+
+
+def test_make_plan_does_not_take_freelancers_for_colleagues():
+    event = EventFactory(check_in=True, rounds_count=5, table_size=6, round_seconds=180)
+    for company in ["Kite Labs", "Ortega Foods", "Lumen Studio"]:
+        check_in(event, 3, company=company)
+    check_in(event, 12, company="Freelance")
+    check_in(event, 15)
+
+    avoid = services.avoid_pairs(event, services.present_people(event))
+
+    assert len(avoid) == 9
+
+
 def test_make_plan_rotates_who_pitches_first():
     event = EventFactory(check_in=True, rounds_count=4, table_size=5)
     check_in(event, 5)
@@ -126,6 +168,23 @@ def test_make_plan_pushes_each_attendee_their_itinerary(
         "table": seat.table.number,
         "seat": seat.speaking_order,
     }
+
+
+def test_make_plan_tells_every_phone_and_projector_that_a_plan_exists(
+    event, listen, django_capture_on_commit_callbacks
+):
+    walk_in = AttendeeFactory(event=event)  # joined, not checked in: no seat
+    check_in(event, 6)
+    room = listen(event_group(event.pk))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.make_plan(event, by=None, time_limit=0.2)
+
+    [state] = room.messages()
+    event.refresh_from_db()
+    assert (state["type"], state["version"], event.state_version) == ("state", 1, 1)
+    assert state["event"]["has_plan"] is True
+    assert not Seat.objects.filter(attendee=walk_in).exists()
 
 
 def test_make_plan_replaces_an_earlier_plan_before_the_rounds_start(event):
@@ -213,7 +272,25 @@ def test_replan_pushes_only_to_attendees_whose_itinerary_changed(
     assert told == changed
     assert late_phone.messages()[0]["type"] == "plan"
     assert report.changed_attendees == len(changed) + 1
+    event.refresh_from_db()
+    assert event.state_version == 2  # the plan, then the re-plan
     assert len(changed) < len(people)
+
+
+def test_replan_tells_someone_who_left_that_they_have_no_table(
+    event, listen, django_capture_on_commit_callbacks
+):
+    gone, *_ = check_in(event, 8)
+    services.make_plan(event, by=None, time_limit=0.2)
+    event_services.mark_left(gone, by=None)
+    gone_phone = listen(attendee_group(gone.pk))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.replan(event, by=None, time_limit=0.2)
+
+    [message] = gone_phone.messages()
+    assert message == {"type": "plan", "itinerary": []}
+    assert not Seat.objects.filter(attendee=gone).exists()
 
 
 def test_replan_refuses_without_a_plan(event):

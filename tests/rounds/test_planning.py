@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from rounds.planning import SpeakingHistory, company_pairs, table_numbers
+from rounds.planning import SpeakingHistory, avoid_pairs, company_pairs, table_numbers
 
 
 def test_company_pairs_pairs_colleagues_ignoring_case_and_spacing():
@@ -13,6 +13,30 @@ def test_company_pairs_pairs_colleagues_ignoring_case_and_spacing():
 
 def test_company_pairs_never_pairs_people_without_a_company():
     assert company_pairs([(1, ""), (2, ""), (3, "  ")]) == []
+
+
+def test_company_pairs_matches_spellings_and_ignores_placeholders():
+    people = [
+        (1, "Kite Labs"),
+        (2, "Kite Labs Ltd."),
+        (3, "KiteLabs"),
+        (4, "北京星河科技有限公司"),
+        (5, "星河科技"),
+        (6, "Freelance"),
+        (7, "freelance"),
+        (8, "个人"),
+        (9, "个人"),
+    ]
+
+    assert company_pairs(people) == [(1, 2), (1, 3), (2, 3), (4, 5)]
+
+
+def test_avoid_pairs_adds_keep_apart_pairs_of_present_people_and_drops_allowed_ones():
+    people = [(1, "Acme"), (2, "Acme"), (3, ""), (4, "")]
+
+    pairs = avoid_pairs(people, keep_apart=[(4, 3), (3, 99)], together=[(2, 1)])
+
+    assert pairs == [(3, 4)]
 
 
 def test_speaking_history_gives_everyone_the_opening_slot_once_in_turn():

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from events.models import Event, LogEntry
-from rounds import services
+from rounds import queries, services
 from rounds.groups import event_group
 from rounds.models import Round
 from rounds.services import CHANGE_LEAD, START_LEAD
@@ -80,6 +80,7 @@ def test_start_round_pushes_one_round_message_after_commit(
         "paused_at": None,
         "paused_remaining_ms": None,
         "ended_at": None,
+        "pitches": 3,
     }
 
 
@@ -273,7 +274,68 @@ def test_announce_stores_and_pushes_the_text(event, listen, django_capture_on_co
     assert message["announcement"] == {
         "text": "Coffee is in the lobby",
         "at": round(event.announced_at.timestamp() * 1000),
+        "expires_at": None,
     }
+
+
+def test_announce_for_some_minutes_expires_then_the_snapshot_has_none(event):
+    services.announce(event, text="Coffee", minutes=5, by=None)
+    event.refresh_from_db()
+
+    assert event.announcement_expires_at == event.announced_at + timedelta(minutes=5)
+    shown = queries.announcement_json(event, now=event.announced_at + timedelta(minutes=4))
+    assert shown["expires_at"] == round(event.announcement_expires_at.timestamp() * 1000)
+    later = event.announced_at + timedelta(minutes=5)
+    assert queries.announcement_json(event, now=later) is None
+
+
+@pytest.mark.parametrize("minutes", [0, -1, 241])
+def test_announce_refuses_an_expiry_out_of_range(event, minutes):
+    with pytest.raises(ValidationError, match="from 1 to 240 minutes"):
+        services.announce(event, text="Coffee", minutes=minutes, by=None)
+
+
+def test_clear_announcement_takes_it_off_every_phone(
+    event, listen, django_capture_on_commit_callbacks
+):
+    services.announce(event, text="Coffee", by=None)
+    phones = listen(event_group(event.pk))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.clear_announcement(event, by=event.organizer)
+
+    [message] = phones.messages()
+    event.refresh_from_db()
+    assert (event.announcement, event.announced_at, event.state_version) == ("", None, 2)
+    assert (message["type"], message["announcement"], message["version"]) == ("announce", None, 2)
+    assert queries.event_state(event.pk)["announcement"] is None
+    assert LogEntry.objects.filter(event=event, action="announcement_cleared").count() == 1
+
+
+def test_clear_announcement_without_one_changes_nothing(
+    event, listen, django_capture_on_commit_callbacks
+):
+    phones = listen(event_group(event.pk))
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.clear_announcement(event, by=None)
+
+    event.refresh_from_db()
+    assert (event.state_version, callbacks, phones.messages()) == (0, [], [])
+
+
+def test_close_event_clears_the_announcement(event):
+    services.announce(event, text="Last round!", minutes=30, by=None)
+
+    services.close_event(event, by=None)
+
+    event.refresh_from_db()
+    assert (event.status, event.announcement, event.announcement_expires_at) == (
+        Event.Status.CLOSED,
+        "",
+        None,
+    )
+    assert queries.event_state(event.pk)["announcement"] is None
 
 
 @pytest.mark.parametrize(

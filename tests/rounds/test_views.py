@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from asgiref.sync import async_to_sync
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from events.models import Event
 from rounds import presence, queries
 from rounds.models import Round, Seat
+from tests import qr
 from tests.factories import (
     AttendeeFactory,
     EventFactory,
@@ -157,10 +161,39 @@ def test_control_action_bad_input_is_explained(
 
 def test_control_action_announce_and_close(organizer_client, event):
     act(organizer_client, event, "announce", text="Coffee in the lobby")
+    event.refresh_from_db()
+    assert event.announcement == "Coffee in the lobby"
+
     act(organizer_client, event, "close")
 
     event.refresh_from_db()
-    assert (event.announcement, event.status) == ("Coffee in the lobby", Event.Status.CLOSED)
+    assert (event.announcement, event.status) == ("", Event.Status.CLOSED)
+
+
+def test_control_action_announce_for_minutes_then_clear(organizer_client, event):
+    act(organizer_client, event, "announce", text="Coffee in the lobby", minutes="15")
+    event.refresh_from_db()
+    assert event.announcement_expires_at == event.announced_at + timedelta(minutes=15)
+    panel = organizer_client.get(reverse("control", args=[event.pk])).text
+    assert 'data-action="clear_announcement"' in panel
+    assert "Coffee in the lobby" in panel
+
+    act(organizer_client, event, "clear_announcement")
+
+    event.refresh_from_db()
+    assert (event.announcement, event.announcement_expires_at) == ("", None)
+
+
+def test_control_action_refuses_an_expiry_that_is_not_offered(organizer_client, event):
+    response = organizer_client.post(
+        reverse("control_action", args=[event.pk]),
+        {"action": "announce", "text": "Coffee", "minutes": "9999"},
+        headers={"HX-Request": "true"},
+    )
+
+    event.refresh_from_db()
+    assert event.announcement == ""
+    assert "Select a valid choice" in response.text
 
 
 def test_control_action_extend_uses_the_seconds(organizer_client, event, seated_rounds):
@@ -192,7 +225,8 @@ def test_control_action_plan_makes_the_plan_and_reports_its_quality(client):
 
     assert response.status_code == 200
     assert (
-        "Planned 12 people: 0 repeated meetings, 0 colleagues seated together, 12 itineraries sent."
+        "Planned 12 people: 0 repeated meetings, 0 colleagues or pairs to keep apart seated "
+        "together, 12 itineraries sent."
     ) in response.text
     assert Round.objects.filter(event=event).count() == 3
 
@@ -376,8 +410,14 @@ def test_projector_queries_do_not_grow_with_people(client, people, django_assert
 
     round_services.make_plan(event, by=None, time_limit=0.2)
 
-    with django_assert_num_queries(4):
-        client.get(reverse("projector", args=[event.projector_key]))
+    # event; the state's plan check and current round; the seating round (current, next);
+    # who sits where; how many are checked in
+    with django_assert_num_queries(7):
+        response = client.get(reverse("projector", args=[event.projector_key]))
+
+    assert response.status_code == 200
+    assert response.text.count('<li><span class="find-name">') == people
+    assert response.context["live_state"]["event"]["has_plan"] is True
 
 
 def test_control_action_open_opens_check_in_for_a_draft_event(client):
@@ -390,3 +430,48 @@ def test_control_action_open_opens_check_in_for_a_draft_event(client):
     event.refresh_from_db()
     assert "open" in before
     assert event.status == Event.Status.CHECK_IN
+
+
+def test_projector_qr_code_and_link_carry_the_public_address(client, settings):
+    settings.SITE_URL = "http://192.168.1.20:8000"
+    event = EventFactory(check_in=True, join_code="CG26VP")
+
+    response = client.get(
+        reverse("projector", args=[event.projector_key]), HTTP_HOST="127.0.0.1:8000"
+    )
+
+    assert qr.decode_svgs(response.text) == ["http://192.168.1.20:8000/join/CG26VP/"]
+    assert ">http://192.168.1.20:8000/join/CG26VP/</strong>" in response.text
+    assert response.context["public_address"].unreachable_host is None
+
+
+def test_projector_context_renders_the_loopback_warning_fragment(client, settings):
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    event = EventFactory(check_in=True)
+
+    response = client.get(reverse("projector", args=[event.projector_key]))
+    context = {"public_address": response.context["public_address"]}
+    warning = render_to_string("partials/address_warning.html", context)
+
+    assert warning == (
+        '<p class="address-warning" role="alert" data-address-warning>Phones cannot reach '
+        "127.0.0.1 — start with <code>make venue</code> or set SPEEDNET_SITE_URL.</p>\n"
+    )
+
+
+def test_control_page_shows_the_address_phones_join_at(organizer_client, event, settings):
+    settings.SITE_URL = "http://192.168.1.20:8000"
+
+    response = organizer_client.get(reverse("control", args=[event.pk]))
+
+    join_url = f"http://192.168.1.20:8000/join/{event.join_code}/"
+    assert f'Phones join at <a href="{join_url}"><strong>{join_url}</strong></a>' in response.text
+    assert "address-warning" not in response.text
+
+
+def test_control_page_warns_when_phones_cannot_reach_the_address(organizer_client, event, settings):
+    settings.SITE_URL = "http://127.0.0.1:8000"
+
+    response = organizer_client.get(reverse("control", args=[event.pk]))
+
+    assert "Phones cannot reach 127.0.0.1" in response.text

@@ -16,14 +16,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from config.site import public_url
 from events import services
-from events.demo import PEOPLE
+from events.demo import DEMO_PASSWORD, DEMO_USERNAME, PEOPLE
 from events.models import Event
 from pitches import services as pitch_services
 from rounds import services as round_services
 
-DEMO_USERNAME = "organizer"
-DEMO_PASSWORD = "speednet-demo"
 DEMO_SLUG = "demo-speed-networking"
 
 
@@ -33,12 +32,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--base-url",
-            default="http://127.0.0.1:8000",
-            help="Where the server will answer, for the printed links.",
+            default=None,
+            help="Where the server will answer, for the printed links (default: the public "
+            "address, SPEEDNET_SITE_URL or the development server's).",
         )
 
     @transaction.atomic
-    def handle(self, *args: Any, base_url: str, **options: Any) -> None:
+    def handle(self, *args: Any, base_url: str | None, **options: Any) -> None:
         organizer, _ = get_user_model().objects.get_or_create(
             username=DEMO_USERNAME,
             defaults={"email": "organizer@example.com", "is_staff": True, "is_superuser": True},
@@ -88,7 +88,7 @@ class Command(BaseCommand):
         if not event.rounds.exists():
             round_services.make_plan(event, by=organizer)
 
-        base = base_url.rstrip("/")
+        base = (base_url or public_url()).rstrip("/")
         total = event.attendees.count()
         self.stdout.write(
             self.style.SUCCESS(f"Demo event “{event.title}”: {total} attendees ({created} new).")

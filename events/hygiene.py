@@ -1,0 +1,353 @@
+"""One rule for people's data, applied wherever it comes in: the CSV import, the join form, the
+organizer's add form, the admin and the services behind them.
+
+- Names, companies and job titles: Unicode NFC; invisible characters (zero-width spaces, the
+  byte-order mark, soft hyphens, direction marks) removed; spaces of every kind (NBSP, tabs, the
+  ideographic space) folded into one plain space; line breaks, other control characters (C0, C1)
+  and bidirectional overrides refused, since they are never part of a name and break mail
+  headers, vCards and CSV files.
+- Emails: invisible characters and surrounding spaces removed, NFC, lower-cased, the domain
+  IDNA-encoded (``例子.中国`` → ``xn--fsqu00a.xn--fiqs8s``); an address that cannot be mailed is
+  refused with the reason.
+- Phones: digits (full-width ones too), ``+``, spaces and the usual separators.
+- Companies: placeholders such as "N/A" or "-" are no company (stored blank); self-descriptions
+  such as "Freelance" or "个人" are kept as written but never make two people colleagues.
+  ``company_key`` is the form compared: case, punctuation, legal suffixes and Chinese city
+  prefixes ignored.
+
+Every ``clean_*`` function returns the cleaned text or raises ``ValidationError`` with a message
+that says what to fix (in the active language).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+import idna
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+# Removed wherever they appear: they are invisible and carry nothing a person typed on purpose.
+# ZWNJ and ZWJ are kept between letters in names (Persian, Indic scripts, emoji sequences).
+INVISIBLE = frozenset(
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200e\u200f"
+    "\u2060\u2061\u2062\u2063\u2064\u206a\u206b\u206c\u206d\u206e\u206f\u3164\ufeff\uffa0"
+)
+JOINERS = frozenset("\u200c\u200d")
+# Refused: they reorder what a reader sees (a "Trojan Source" name) and are never needed in a name.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+
+# Companies that are no company at all: stored blank.
+NON_VALUES = frozenset(
+    {
+        "-", "--", "—", "–", "_", ".", "/", "?", "n/a", "na", "n.a.", "n.a", "none", "nil", "null",
+        "no", "nothing", "not applicable", "tbd", "tba", "unknown", "x", "xx", "xxx", "0",
+        "无", "暂无", "没有", "空", "不适用", "未知", "/ ",
+    }
+)  # fmt: skip
+# Kept as written (the person said something true about themselves) but not an employer.
+SELF_EMPLOYED = frozenset(
+    {
+        "freelance", "freelancer", "free lance", "self-employed", "self employed", "selfemployed",
+        "independent", "independent consultant", "consultant", "contractor", "sole trader",
+        "sole proprietor", "own business", "my own company", "private", "individual", "personal",
+        "student", "retired", "unemployed", "between jobs", "job seeking", "looking for work",
+        "stealth", "stealth startup", "stealth mode", "founder", "entrepreneur",
+        "个人", "自由职业", "自由职业者", "自雇", "个体", "个体户", "自由人", "独立顾问", "学生",
+        "退休", "待业", "创业中", "自由", "兼职",
+    }
+)  # fmt: skip
+LEGAL_SUFFIXES = (
+    "股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团", "公司", "科技", "技术",
+    "工作室", "株式会社",
+    "limited", "ltd", "incorporated", "inc", "llc", "llp", "lp", "plc", "gmbh", "mbh", "ag",
+    "kg", "ug", "sarl", "sas", "sa", "srl", "spa", "bv", "nv", "ab", "oy", "oyj", "as", "asa",
+    "aps", "pty", "pte", "kk", "co", "corp", "corporation", "company", "group", "holdings",
+    "sl", "slu", "sro", "zoo", "bhd", "sdn", "pvt", "private",
+)  # fmt: skip
+CITY_PREFIXES = (
+    "北京市", "上海市", "天津市", "重庆市", "深圳市", "广州市", "杭州市", "南京市", "苏州市",
+    "成都市", "武汉市", "西安市", "厦门市", "香港", "澳门", "台北",
+    "北京", "上海", "天津", "重庆", "深圳", "广州", "杭州", "南京", "苏州", "成都", "武汉",
+    "西安", "厦门", "青岛", "大连", "宁波", "长沙", "郑州", "合肥", "济南", "福州", "珠海",
+    "东莞", "佛山", "无锡", "沈阳", "昆明", "中国",
+)  # fmt: skip
+# Any character that needs a closer look; text without one takes the fast path.
+SPECIAL = re.compile(
+    "["
+    + re.escape("".join(sorted(INVISIBLE | JOINERS | BIDI_CONTROLS | LINE_BREAKS)))
+    + r"\x00-\x1f\x7f-\x9f]"
+)
+ASCII_DOMAIN = re.compile(r"^[a-z0-9.-]+$")
+ASCII_HIDDEN = re.compile(r"[\s\x00-\x1f\x7f]")
+NAME_LABEL = gettext_lazy("name")
+COMPANY_LABEL = gettext_lazy("company")
+JOB_TITLE_LABEL = gettext_lazy("job title")
+PHONE_LABEL = gettext_lazy("phone")
+PHONE_ALLOWED = re.compile(r"^\+?[0-9 ()./\-]*(?:\s*(?:ext\.?|x|#|转|分机)\s*[0-9]+)?$", re.I)
+CJK = re.compile(
+    r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]"
+)
+# Two-character Chinese family names; any other Chinese name starts with a one-character one.
+COMPOUND_SURNAMES = frozenset(
+    [
+        "欧阳",
+        "司马",
+        "诸葛",
+        "上官",
+        "东方",
+        "皇甫",
+        "尉迟",
+        "公孙",
+        "慕容",
+        "长孙",
+        "宇文",
+        "司徒",
+        "夏侯",
+        "轩辕",
+        "令狐",
+        "端木",
+        "独孤",
+        "南宫",
+        "西门",
+        "百里",
+        "呼延",
+        "澹台",
+        "申屠",
+        "太史",
+        "闻人",
+        "钟离",
+        "宗政",
+        "濮阳",
+        "公冶",
+        "赫连",
+        "万俟",
+        "東方",
+        "歐陽",
+        "司徒",
+    ]
+)
+
+
+def refuse(message: str) -> ValidationError:
+    return ValidationError(message, code="invalid")
+
+
+def clean_line(value: str | None, *, label: str, max_length: int | None = None) -> str:
+    """One line of text a person typed (a name, a company, a job title), cleaned.
+
+    Returns NFC text without invisible characters, spaces folded, trimmed. Raises
+    ``ValidationError`` for line breaks, control characters or direction overrides, and for
+    text longer than ``max_length`` characters once cleaned. ``label`` names the field in the
+    message ("name", "company").
+    """
+    text = value or ""
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    if not SPECIAL.search(text):
+        cleaned = SPACES.sub(" ", text).strip()
+        if max_length is not None and len(cleaned) > max_length:
+            raise too_long(label, cleaned, max_length)
+        return cleaned
+    kept = []
+    for index, char in enumerate(text):
+        if char in INVISIBLE:
+            continue
+        if char in JOINERS:
+            before = text[index - 1] if index else ""
+            after = text[index + 1] if index + 1 < len(text) else ""
+            if before.strip() and after.strip() and not (before.isascii() and after.isascii()):
+                kept.append(char)
+            continue
+        if char in LINE_BREAKS:
+            raise refuse(
+                _("The %(field)s must be one line, without line breaks.") % {"field": label}
+            )
+        if char in BIDI_CONTROLS:
+            raise refuse(
+                _("The %(field)s holds a hidden text-direction character; type it again.")
+                % {"field": label}
+            )
+        if char != "\t" and unicodedata.category(char) == "Cc":
+            raise refuse(
+                _("The %(field)s holds a control character (U+%(code)04X); type it again.")
+                % {"field": label, "code": ord(char)}
+            )
+        kept.append(char)
+    cleaned = SPACES.sub(" ", "".join(kept)).strip()
+    if max_length is not None and len(cleaned) > max_length:
+        raise too_long(label, cleaned, max_length)
+    return cleaned
+
+
+def too_long(label: str, cleaned: str, max_length: int) -> ValidationError:
+    return refuse(
+        _("The %(field)s is %(n)s characters long; at most %(max)s fit.")
+        % {"field": label, "n": len(cleaned), "max": max_length}
+    )
+
+
+def clean_text(value: str | None, *, label: str, max_length: int | None = None) -> str:
+    """Several lines a person wrote (an answer to a registration question): like ``clean_line``
+    but line breaks are kept (as ``\n``, at most one empty line in a row); spaces folded within
+    each line. Raises ``ValidationError`` as ``clean_line`` does."""
+    text = (value or "").replace("\r\n", "\n").replace("\r", "\n")
+    lines = [clean_line(line, label=label) for line in text.split("\n")]
+    cleaned = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    if max_length is not None and len(cleaned) > max_length:
+        raise too_long(label, cleaned, max_length)
+    return cleaned
+
+
+def clean_name(value: str | None) -> str:
+    """A person's name as they write it (see ``clean_line``); at most 120 characters."""
+    return clean_line(value, label=NAME_LABEL, max_length=120)
+
+
+def clean_job_title(value: str | None) -> str:
+    return clean_line(value, label=JOB_TITLE_LABEL, max_length=160)
+
+
+def clean_company(value: str | None) -> str:
+    """A company as written, or "" for a placeholder that names none ("N/A", "-", "无")."""
+    cleaned = clean_line(value, label=COMPANY_LABEL, max_length=160)
+    return "" if cleaned.casefold() in NON_VALUES else cleaned
+
+
+def is_company(value: str) -> bool:
+    """Whether ``value`` names an employer; "Freelance", "个人", "N/A" and the like do not."""
+    folded = " ".join(value.casefold().split()).strip(" .")
+    return bool(folded) and folded not in NON_VALUES and folded not in SELF_EMPLOYED
+
+
+@functools.lru_cache(maxsize=8192)
+def company_key(value: str) -> str:
+    """The form in which two companies are compared: "" for none or a placeholder; otherwise
+    case, width, punctuation and spacing ignored, legal suffixes (Ltd, GmbH, 有限公司, 科技…) and
+    Chinese city prefixes (北京, 上海…) dropped. "Kite Labs Ltd." and "KiteLabs" give
+    ``"kitelabs"``; "北京星河科技有限公司" and "星河科技" give ``"星河"``."""
+    if not is_company(value):
+        return ""
+    text = unicodedata.normalize("NFKC", value).casefold().replace("&", " and ")
+    words = re.sub(r"[^\w]+", " ", text).split()
+    while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
+        words.pop()
+    if len(words) > 1 and words[-1] == "and":
+        words.pop()
+    joined = "".join(words)
+    stripped = joined
+    changed = True
+    while changed:
+        changed = False
+        for suffix in LEGAL_SUFFIXES:
+            if CJK.search(suffix) and stripped.endswith(suffix) and len(stripped) > len(suffix):
+                stripped = stripped[: -len(suffix)]
+                changed = True
+        for prefix in CITY_PREFIXES:
+            if stripped.startswith(prefix) and len(stripped) > len(prefix) + 1:
+                stripped = stripped[len(prefix) :]
+                changed = True
+    return stripped or joined
+
+
+def clean_email(value: str | None) -> str:
+    """An address that can be mailed, normalised once: invisible characters and spaces around it
+    removed, NFC, lower case, the domain IDNA-encoded. "" stays "". Raises ``ValidationError``
+    for anything else (spaces or controls inside, no domain, a non-ASCII local part)."""
+    text = value or ""
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+        text = "".join(c for c in text if c not in INVISIBLE and c not in JOINERS)
+    text = SPACES.sub(" ", text).strip().strip("<>").strip()
+    if text.lower().startswith("mailto:"):
+        text = text[len("mailto:") :]
+    if not text:
+        return ""
+    inside = (
+        ASCII_HIDDEN.search(text)
+        if text.isascii()
+        else any(c.isspace() or unicodedata.category(c) in {"Cc", "Cf"} for c in text)
+    )
+    if inside:
+        raise refuse(_("“%(email)s” has spaces or hidden characters inside.") % {"email": text})
+    local, at, domain = text.rpartition("@")
+    if not at or not local or not domain:
+        raise refuse(_("“%(email)s” is not an email address.") % {"email": text})
+    if not local.isascii():
+        raise refuse(
+            _("“%(email)s” cannot be mailed: the part before @ must use Latin letters and digits.")
+            % {"email": text}
+        )
+    domain = domain.rstrip(".").lower()
+    try:
+        ascii_domain = (
+            domain
+            if ASCII_DOMAIN.match(domain) and "xn--" not in domain
+            else idna.encode(domain, uts46=True).decode("ascii")
+        )
+    except (idna.IDNAError, UnicodeError):
+        raise refuse(
+            _("“%(email)s” cannot be mailed: “%(domain)s” is not a valid domain.")
+            % {"email": text, "domain": domain}
+        ) from None
+    email = f"{local.lower()}@{ascii_domain}"
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise refuse(_("“%(email)s” is not an email address.") % {"email": text}) from None
+    if len(email) > 254:
+        raise refuse(_("“%(email)s” is too long to be mailed.") % {"email": text})
+    return email
+
+
+def clean_phone(value: str | None) -> str:
+    """A phone number: full-width digits made ASCII, invisible characters removed, a leading
+    spreadsheet quote (``'+86 138…``) dropped, spaces folded. Raises ``ValidationError`` for
+    letters or other signs that are not part of a number; at most 40 characters."""
+    text = unicodedata.normalize("NFKC", value or "")
+    text = clean_line(text, label=PHONE_LABEL)
+    text = text.lstrip("'").strip()
+    if not text:
+        return ""
+    if not PHONE_ALLOWED.match(text) or not any(c.isdigit() for c in text):
+        raise refuse(_("“%(phone)s” is not a phone number.") % {"phone": text})
+    if len(text) > 40:
+        raise refuse(_("“%(phone)s” is too long for a phone number.") % {"phone": text})
+    return text
+
+
+def has_cjk(text: str) -> bool:
+    return bool(CJK.search(text))
+
+
+def full_name(given: str, family: str) -> str:
+    """A name built from given and family parts as its owner writes it: Chinese, Japanese and
+    Korean names family-first without a space ("李" + "娜" → "李娜"), others given-first."""
+    given, family = given.strip(), family.strip()
+    if has_cjk(given + family) and not (given.isascii() or family.isascii()):
+        return f"{family}{given}"
+    return " ".join(part for part in (given, family) if part)
+
+
+def name_parts(name: str) -> tuple[str, str]:
+    """(family, given) of a full name, for a vCard ``N:`` field: a CJK name without spaces
+    splits after its family name (one character, or two for 欧阳, 司马…); "Ada Kim" gives
+    ("Kim", "Ada"); a single word is a given name."""
+    name = name.strip()
+    if not name:
+        return "", ""
+    if has_cjk(name) and " " not in name:
+        size = 2 if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else 1
+        return name[:size], name[size:]
+    words = name.split()
+    if len(words) == 1:
+        return "", words[0]
+    if has_cjk(name) and all(has_cjk(w) for w in words):
+        return words[0], " ".join(words[1:])
+    return words[-1], " ".join(words[:-1])

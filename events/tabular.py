@@ -1,0 +1,285 @@
+"""Reading a table from the file an organizer has: CSV or tab-separated text in any common
+encoding, with or without Excel's ``sep=`` line, or an Excel workbook (.xlsx).
+
+``read(data)`` returns a ``Table``: the header, the rows with their line numbers in the file, and
+how the file was read (for the preview: "GB18030, separated by commas"). Rows carrying more
+values than the header are tolerated when the extra values are empty (a trailing separator) and
+reported by line otherwise; short rows are padded.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime
+import io
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from charset_normalizer import from_bytes
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+DELIMITERS = (",", ";", "\t", "|")
+# What a detector may choose among: what spreadsheets and ticketing sites really write.
+ENCODINGS = (
+    "utf_8",
+    "gb18030",
+    "big5",
+    "cp932",
+    "euc_kr",
+    "cp1252",
+    "cp1250",
+    "cp1251",
+    "iso8859_15",
+    "utf_16_le",
+    "utf_16_be",
+)
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf_32_le"),
+    (codecs.BOM_UTF32_BE, "utf_32_be"),
+    (codecs.BOM_UTF8, "utf_8"),
+    (codecs.BOM_UTF16_LE, "utf_16_le"),
+    (codecs.BOM_UTF16_BE, "utf_16_be"),
+)
+# Decoding with the superset reads every file the subset wrote.
+SUPERSETS = {"gbk": "gb18030", "gb2312": "gb18030", "big5": "big5hkscs", "shift_jis": "cp932"}
+ENCODING_NAMES = {
+    "utf_8": "UTF-8",
+    "utf_16_le": "UTF-16",
+    "utf_16_be": "UTF-16",
+    "utf_32_le": "UTF-32",
+    "utf_32_be": "UTF-32",
+    "gb18030": "GB18030 (GBK)",
+    "big5hkscs": "Big5",
+    "cp932": "Shift-JIS",
+    "euc_kr": "EUC-KR",
+    "cp1252": "Windows-1252",
+    "cp1250": "Windows-1250",
+    "cp1251": "Windows-1251",
+    "iso8859_15": "ISO-8859-15",
+    "xlsx": "Excel",
+}
+ZIP_MAGIC = b"PK\x03\x04"
+# Bounds on what a workbook may make us read (a stray cell far right or far down).
+XLSX_MAX_COLUMNS = 300
+XLSX_MAX_ROWS = 100_000
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@dataclass
+class Table:
+    """``rows`` are (line number in the file, cells) with exactly ``len(header)`` cells each."""
+
+    header: list[str]
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    encoding: str = "utf_8"
+    delimiter: str = ","
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def described(self) -> str:
+        """How the file was read, for the organizer: "UTF-8, separated by semicolons"."""
+        name = ENCODING_NAMES.get(self.encoding, self.encoding)
+        if self.encoding == "xlsx":
+            return _("Excel workbook, first sheet")
+        separators = {
+            ",": _("separated by commas"),
+            ";": _("separated by semicolons"),
+            "\t": _("separated by tabs"),
+            "|": _("separated by vertical bars"),
+        }
+        return f"{name}, {separators[self.delimiter]}"
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """(text, codec name): the byte-order mark if any, else strict UTF-8, else the likeliest of
+    ``ENCODINGS``. Raises ``ValidationError`` when no encoding reads the file as text."""
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding), encoding
+            except UnicodeDecodeError:
+                break
+    try:
+        return data.decode("utf_8"), "utf_8"
+    except UnicodeDecodeError:
+        pass
+    sample = data[:200_000]
+    if len(data) > len(sample) and b"\n" in sample:
+        sample = sample[: sample.rindex(b"\n") + 1]  # whole lines: no character cut in two
+    matches = list(from_bytes(sample, cp_isolation=list(ENCODINGS)))
+    if matches:
+        # Equally likely readings (Windows-1252 and -1250 often are): the commoner one.
+        first = matches[0]
+        tied = [
+            m
+            for m in matches
+            if abs(m.percent_chaos - first.percent_chaos) < 0.01
+            and abs(m.percent_coherence - first.percent_coherence) < 0.01
+            and m.encoding in ENCODINGS
+        ]
+        best = min(
+            tied or [first],
+            key=lambda m: (
+                ENCODINGS.index(m.encoding) if m.encoding in ENCODINGS else len(ENCODINGS)
+            ),
+        )
+        encoding = SUPERSETS.get(best.encoding, best.encoding)
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            pass
+    raise ValidationError(
+        _(
+            "This file is not text in any encoding we know. Save it from the spreadsheet as "
+            "CSV or as an Excel workbook (.xlsx) and upload that."
+        )
+    )
+
+
+def header_delimiter(line: str) -> str:
+    """The separator of a header line: the most frequent of comma, semicolon, tab and vertical
+    bar outside quotes (a comma when there is none)."""
+    counts = dict.fromkeys(DELIMITERS, 0)
+    quoted = False
+    for char in line:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in counts:
+            counts[char] += 1
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+HeaderTest = Callable[[list[str]], bool]
+HEADER_SEARCH = 30  # records looked at for the header row
+
+
+def read_text(text: str, *, encoding: str = "utf_8", is_header: HeaderTest | None = None) -> Table:
+    """A CSV table from decoded text; Excel's ``sep=`` first line sets the separator."""
+    text = text.lstrip("\ufeff")
+    skipped = 0
+    delimiter = None
+    first, newline, rest = text.partition("\n")
+    while newline and not first.strip():
+        text, skipped = rest, skipped + 1
+        first, newline, rest = text.partition("\n")
+    hint = first.strip().lower()
+    if hint.startswith("sep=") and len(hint) == 5:
+        delimiter = first.strip()[4]
+        text, skipped = rest, skipped + 1
+        first = text.partition("\n")[0]
+    if not text.strip():
+        raise ValidationError(_("The file is empty."))
+    delimiter = delimiter or header_delimiter(first)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=False)
+    records: list[tuple[int, list[str]]] = []
+    previous = 0
+    try:
+        for cells in reader:
+            records.append((previous + 1 + skipped, cells))
+            previous = reader.line_num
+    except csv.Error as error:
+        raise ValidationError(
+            _("Line %(line)s cannot be read as CSV: %(error)s")
+            % {"line": previous + 1 + skipped, "error": error}
+        ) from None
+    table = tabulate(records, is_header=is_header)
+    table.encoding, table.delimiter = encoding, delimiter
+    return table
+
+
+def tabulate(records: list[tuple[int, list[str]]], *, is_header: HeaderTest | None = None) -> Table:
+    """The header is the first non-empty record that ``is_header`` accepts among the first
+    ``HEADER_SEARCH`` (a report's title lines above it are left out), else the first non-empty
+    one. Every later row is made as long as the header, an extra value beyond it being an error
+    of its line unless it is empty."""
+    records = [(line, cells) for line, cells in records if any(c.strip() for c in cells)]
+    if not records:
+        raise ValidationError(_("The file is empty."))
+    start = 0
+    if is_header is not None:
+        start = next(
+            (i for i, (_line, cells) in enumerate(records[:HEADER_SEARCH]) if is_header(cells)), 0
+        )
+    records = records[start:]
+    header = [h.strip() for h in records[0][1]]
+    while header and not header[-1]:
+        header.pop()
+    table = Table(header=header)
+    width = len(header)
+    for line, cells in records[1:]:
+        extra = [c for c in cells[width:] if c.strip()]
+        if extra:
+            table.errors.append(
+                _(
+                    "Line %(line)s: %(n)s values for %(columns)s columns; a value may hold the "
+                    "separator without quotes."
+                )
+                % {"line": line, "n": len(cells), "columns": width}
+            )
+        table.rows.append((line, (cells + [""] * width)[:width]))
+    return table
+
+
+def cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def read_xlsx(data: bytes, *, is_header: HeaderTest | None = None) -> Table:
+    """The first sheet of an Excel workbook; line numbers are the sheet's row numbers."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise ValidationError(
+            _("This Excel file cannot be opened. Save it again as .xlsx or as CSV.")
+        ) from None
+    try:
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # some writers store a wrong size; read what is there
+        records = []
+        rows = sheet.iter_rows(values_only=True, max_col=XLSX_MAX_COLUMNS)
+        for number, values in enumerate(rows, start=1):
+            if number > XLSX_MAX_ROWS:
+                raise ValidationError(
+                    _("The workbook's first sheet has more than %(max)s rows.")
+                    % {"max": f"{XLSX_MAX_ROWS:,}"}
+                )
+            records.append((number, [cell_text(v) for v in values]))
+    finally:
+        workbook.close()
+    table = tabulate(records, is_header=is_header)
+    table.encoding, table.delimiter = "xlsx", ","
+    return table
+
+
+def read(data: bytes, *, is_header: HeaderTest | None = None) -> Table:
+    """A table from the bytes of an uploaded file (CSV/TSV text or .xlsx); ``is_header`` tells
+    the header row from title lines above it (see ``tabulate``). Raises
+    ``ValidationError`` with what to do for files that are no table (an old .xls, a PDF)."""
+    if not data.strip():
+        raise ValidationError(_("The file is empty."))
+    if data.startswith(ZIP_MAGIC):
+        return read_xlsx(data, is_header=is_header)
+    if data.startswith(OLE_MAGIC):
+        raise ValidationError(
+            _("This is an old Excel file (.xls). Save it as .xlsx or as CSV and upload that.")
+        )
+    if data.startswith(b"%PDF"):
+        raise ValidationError(_("This is a PDF, not a table. Export the list as CSV or .xlsx."))
+    text, encoding = decode(data)
+    return read_text(text, encoding=encoding, is_header=is_header)

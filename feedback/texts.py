@@ -1,0 +1,39 @@
+"""The sentences the phone's live room composes on the device (static/js/room.js), translated
+here once per page into the attendee's language. Placeholders are ``{name}`` style, filled by
+``fill`` in static/js/now.js."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+
+def room_texts() -> dict[str, str]:
+    """The room's instruction sentences by kind (see ``instructionFor`` in static/js/now.js),
+    and the few labels it composes; in the active language."""
+    return {
+        "connecting": _("Connecting…"),
+        "gone": _("This link no longer works"),
+        "welcome": _("Welcome! Check in at the door: your table appears here."),
+        "waiting_plan": _(
+            "You're checked in. Your table appears here when the organizer makes the plan."
+        ),
+        "first_table": _("Your first table: {table}"),
+        "not_seated": _("You are not seated this round — ask the organizer"),
+        "starting": _("Round {round} is starting · Table {table}"),
+        "my_turn": _("Your turn · Table {table}"),
+        "listening": _("Table {table} · {pitcher} is pitching"),
+        "open_talk": _("Table {table} · Open conversation"),
+        "paused": _("Paused · Table {table}"),
+        "move": _("Move to table {table}"),
+        "mingle": _("Time to mingle — see who wants to meet you"),
+        "closed": _("Thank you — your leads"),
+        "round_of": _("Round {round} of {count}"),
+        "next_round": _("Round {round} of {count} starts soon"),
+        "pitch_of": _("Pitch {index} of {count}"),
+        "see_me": _("See me"),
+        "introduce": _("I can introduce you"),
+        "card_from": _("{giver}: {kind}"),
+        "card_note": _("{giver}: {kind} — “{note}”"),
+        "sound_on": _("Sound on"),
+        "sound_off": _("Sound off"),
+    }

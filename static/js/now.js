@@ -1,0 +1,166 @@
+// What to do now: the one rule the phone and the projector follow (DESIGN.md, "The phone's now
+// is one function"). Pure functions of the event state (docs/protocol.md), the attendee's
+// itinerary and the server time; the page renders their answer, whether it stayed open,
+// reconnected or was loaded fresh, so every phone says the same thing in the same state.
+
+import { currentTurn, phaseOf, remainingMs } from './live.js';
+
+const SEATED = new Set(['starting', 'running', 'paused']);
+
+/**
+ * The pitch slot running at `now` in a round: which pitch of how many, and the time left in it.
+ * @param {object|null} round the protocol's round shape
+ * @param {number} pitchMs the pitch length
+ * @param {number} count pitch slots at this table (its seats), or the round's largest table
+ * @param {number} now server epoch ms (frozen at paused_at while paused)
+ * @returns {{index: number, count: number, leftMs: number}|null} index is 0-based; null before
+ *   the first slot and after the last one (the table talks freely), and without a round
+ */
+export function pitchSlot(round, pitchMs, count, now) {
+  const turn = currentTurn(round, pitchMs, now);
+  if (turn === null || !(count > 0) || turn >= count) return null;
+  const slotEnd = round.turns_at + (turn + 1) * pitchMs;
+  return { index: turn, count, leftMs: Math.min(slotEnd, round.ends_at) - readAtRound(round, now) };
+}
+
+// The instant a round's clocks read (frozen while paused, held until resumes_at).
+function readAtRound(round, now) {
+  return round.ends_at - remainingMs(round, now);
+}
+
+/**
+ * The big screen's stage: what the projector shows at `now`.
+ * @param {object|null} state
+ * @param {number} now server epoch ms
+ * @returns {{kind: string, round: number|null, roundsCount: number|null, clockMs: number|null,
+ *   pitch: object|null, startsIn: number|null}} kind is one of connecting, check_in, starting,
+ *   running, paused, between (round: the next one), last_over, mingle, closed
+ */
+export function screenFor(state, now) {
+  const phase = phaseOf(state, now);
+  const event = state?.event ?? {};
+  const r = state?.round ?? null;
+  const base = {
+    kind: phase,
+    round: r?.number ?? null,
+    roundsCount: event.rounds_count ?? null,
+    clockMs: null,
+    pitch: null,
+    startsIn: null,
+  };
+  if (phase === 'connecting' || phase === 'mingle' || phase === 'closed') return base;
+  if (phase === 'before') return { ...base, kind: 'check_in', round: event.has_plan ? 1 : null };
+  if (phase === 'between') {
+    if (r.number >= event.rounds_count) return { ...base, kind: 'last_over' };
+    return { ...base, round: r.number + 1 };
+  }
+  return {
+    ...base,
+    clockMs: remainingMs(r, now),
+    pitch: phase === 'starting' ? null : pitchSlot(r, event.pitch_ms, r.pitches, now),
+    startsIn: phase === 'starting' ? Math.ceil((r.starts_at - now) / 1000) : null,
+  };
+}
+
+/**
+ * The attendee's itinerary as the room page holds it (from its itinerary fragment).
+ * @typedef {{left: boolean, checkedIn: boolean,
+ *   stops: Map<number, {table: number, seats: {order: number, name: string, isMe: boolean}[]}>}}
+ *   Itinerary
+ */
+
+/**
+ * The one instruction a phone shows at `now`.
+ * @param {object|null} state the protocol's state (null before any arrived)
+ * @param {Itinerary} itinerary
+ * @param {number} now server epoch ms
+ * @param {boolean} [gone] the socket was refused (4403): the link no longer works
+ * @returns {{kind: string, round: number|null, table: number|null, stop: number|null,
+ *   cards: boolean, pitcher: string|null, clockMs: number|null, pitch: object|null,
+ *   startsIn: number|null}}
+ *   kind is one of connecting, gone, welcome, waiting_plan, first_table, not_seated, starting,
+ *   my_turn, listening, open_talk, paused, move, mingle, closed. `round` is the round the
+ *   instruction is about; `table` the attendee's table in it; `stop` the itinerary stop to show
+ *   (null: none); `cards` whether cards can be given to that stop's tablemates now.
+ */
+export function instructionFor(state, itinerary, now, gone = false) {
+  const none = {
+    kind: 'connecting',
+    round: null,
+    table: null,
+    stop: null,
+    cards: false,
+    pitcher: null,
+    clockMs: null,
+    pitch: null,
+    startsIn: null,
+  };
+  if (gone) return { ...none, kind: 'gone' };
+  const screen = screenFor(state, now);
+  const seatedIn = (number) => (itinerary.left ? null : itinerary.stops.get(number) ?? null);
+  const at = (kind, number, extra = {}) => {
+    const stop = seatedIn(number);
+    if (!stop) return { ...none, kind: 'not_seated', round: number };
+    return { ...none, kind, round: number, table: stop.table, stop: number, ...extra };
+  };
+  switch (screen.kind) {
+    case 'connecting':
+    case 'mingle':
+    case 'closed':
+      return { ...none, kind: screen.kind };
+    case 'last_over':
+      return { ...none, kind: 'mingle' };
+    case 'check_in':
+      if (seatedIn(1)) return at('first_table', 1);
+      if (state.event.has_plan) return { ...none, kind: 'not_seated', round: 1 };
+      return { ...none, kind: itinerary.checkedIn ? 'waiting_plan' : 'welcome' };
+    case 'between':
+      return at('move', screen.round);
+    default:
+      break;
+  }
+  // starting, running or paused: the current round, at the attendee's own table.
+  const r = state.round;
+  const stop = seatedIn(r.number);
+  if (!stop) return { ...none, kind: 'not_seated', round: r.number };
+  const pitch = pitchSlot(r, state.event.pitch_ms, stop.seats.length, now);
+  const speaker = pitch && stop.seats.find((seat) => seat.order === pitch.index);
+  const live = { cards: true, clockMs: screen.clockMs, pitch, pitcher: speaker?.name ?? null };
+  if (screen.kind === 'starting') return at('starting', r.number, { ...live, startsIn: screen.startsIn });
+  if (screen.kind === 'paused') return at('paused', r.number, live);
+  if (speaker?.isMe) return at('my_turn', r.number, live);
+  return at(speaker ? 'listening' : 'open_talk', r.number, live);
+}
+
+/**
+ * The itinerary held in the page: `[data-itinerary]` (its data-left and data-checked-in) with a
+ * `.stop` per round (data-round-number, data-table-number) listing `[data-seat-order]` seats.
+ * @param {Element|null} container
+ * @returns {Itinerary}
+ */
+export function readItinerary(container) {
+  const stops = new Map();
+  for (const stop of container?.querySelectorAll('.stop[data-round-number]') ?? []) {
+    const seats = [...stop.querySelectorAll('[data-seat-order]')].map((seat) => ({
+      order: Number(seat.dataset.seatOrder),
+      name: seat.querySelector('[data-name]')?.textContent.trim() ?? '',
+      isMe: seat.dataset.isMe === 'true',
+    }));
+    stops.set(Number(stop.dataset.roundNumber), { table: Number(stop.dataset.tableNumber), seats });
+  }
+  return {
+    left: container?.dataset.left === 'true',
+    checkedIn: container?.dataset.checkedIn === 'true',
+    stops,
+  };
+}
+
+/**
+ * Fill a text's {placeholders}: fill('Move to table {table}', {table: 7}).
+ * @param {string} text
+ * @param {object} values
+ * @returns {string}
+ */
+export function fill(text, values) {
+  return String(text ?? '').replace(/\{(\w+)\}/g, (whole, key) => (key in values ? values[key] : whole));
+}

@@ -1,0 +1,355 @@
+"""The whole evening: the contract between the organizer, every phone and the projector.
+
+One organizer at the control page, seven phones and the projector, in Chromium against a real
+daphne, walk every state of an event: check-in before and after the plan, the count-in, each
+pitch slot, pause and resume, extend, skip, the end of a round, between rounds without and with a
+re-plan (a no-show and a late arrival), the last round, mingling and the close. Phones are
+opened at different moments, one is reloaded mid-round and one has its socket cut. At every
+state, on every phone, the status region names what the database says for the round that state
+is about, and the projector agrees.
+
+Run on the embedded default and on PostgreSQL + Redis (marked ``evening`` so CI runs it on both).
+With SPEEDNET_SCREENS=<folder> it also saves a screenshot of every phone and the projector at
+every state (bench/screens.py does that for a person to look at).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from events import services as event_services
+from events.models import Attendee, Event
+from rounds.models import Round, Seat
+from tests.factories import AttendeeFactory, EventFactory, PitchFactory, UserFactory
+from tests.live import daphne
+
+pytestmark = pytest.mark.evening
+
+PASSWORD = "correct horse battery staple"
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+NAMES = ["Ana Costa", "Bo Lind", "Chen Jing", "Dev Patel", "Eva Novak", "Femi Ade", "Gus Ito"]
+SCREENS = os.environ.get("SPEEDNET_SCREENS", "")
+
+
+@pytest.fixture
+def evening_server(transactional_db, tmp_path):
+    """daphne on the test database; with REDIS_URL set (the production path), through Redis."""
+    redis = os.environ.get("REDIS_URL") or None
+    with daphne(tmp_path, redis_url=redis) as url:
+        yield url
+
+
+@dataclass
+class Evening:
+    base: str
+    event: Event
+    organizer: Page
+    projector: Page
+    phones: dict[int, Page] = field(default_factory=dict)  # attendee id → page
+    shots: int = 0
+
+    # -- the organizer -------------------------------------------------------------------------
+    def act(self, action: str, **fields: str) -> None:
+        panel = self.organizer.locator(f"#event-{self.event.pk}-control")
+        for name, value in fields.items():
+            panel.locator(f"[name={name}]").first.fill(value)
+        button = panel.locator(f"button[data-action={action}]")
+        expect(button, f"{action} is offered").to_be_enabled()
+        with self.organizer.expect_response(lambda r: "/control/act/" in r.url) as answer:
+            button.click()
+        assert answer.value.ok, action
+        expect(
+            self.organizer.locator(f"#event-{self.event.pk}-control .notice-error")
+        ).to_have_count(0)
+
+    # -- the phones ----------------------------------------------------------------------------
+    def open_phone(self, chromium, attendee: Attendee, *, sockets: list | None = None) -> Page:
+        """A phone on this attendee's link; with `sockets`, each of its sockets goes through a
+        route the test can cut (appended to the list)."""
+        page = chromium.new_context(**PHONE).new_page()
+        page.set_default_timeout(15_000)
+        if sockets is not None:
+
+            def through(ws) -> None:
+                ws.connect_to_server()
+                sockets.append(ws)
+
+            page.route_web_socket(re.compile(r"/ws/a/"), through)
+        page.goto(f"{self.base}/a/{attendee.token}/")
+        self.phones[attendee.pk] = page
+        return page
+
+    def expect_phone(self, attendee_id: int, kind: str, round_number: int | None) -> None:
+        """The phone shows `kind`, and the table the database assigns to this attendee in
+        `round_number` (nothing when they have no seat in it)."""
+        page = self.phones[attendee_id]
+        table = seat_table(attendee_id, round_number)
+        status = page.locator("[data-now-text]")
+        expect(page.locator(".room")).to_have_attribute("data-now", kind, timeout=15_000)
+        expect(status).to_have_attribute("data-table", str(table or ""))
+        if table is not None:
+            expect(status).to_contain_text(str(table))
+            shown = page.locator(f'.stop[data-round-number="{round_number}"]')
+            expect(shown).to_be_visible()
+            expect(page.locator(".stop:visible")).to_have_count(1)
+        else:
+            expect(page.locator(".stop:visible")).to_have_count(0)
+
+    def expect_room(self, round_number: int | None, kinds: dict[int, str]) -> None:
+        for attendee_id, kind in kinds.items():
+            self.expect_phone(attendee_id, kind, round_number)
+
+    # -- the projector ---------------------------------------------------------------------------
+    def expect_projector(self, kind: str, seating_round: int | None = None) -> None:
+        expect(self.projector.locator(".screen")).to_have_attribute("data-screen", kind)
+        if seating_round is None:
+            return
+        heading = self.projector.locator("[data-find-table] h2")
+        expect(heading).to_contain_text(f"round {seating_round}")
+        rows = self.projector.locator(".find-list li")
+        expect(rows).to_have_count(
+            Seat.objects.filter(round__event=self.event, round__number=seating_round).count()
+        )
+        listed = dict(
+            (name, int(table))
+            for name, table in self.projector.eval_on_selector_all(
+                ".find-list li",
+                "rows => rows.map(r => [r.querySelector('.find-name').textContent,"
+                " r.querySelector('.find-table').textContent])",
+            )
+        )
+        seats = Seat.objects.filter(round__event=self.event, round__number=seating_round)
+        assert listed == {
+            s.attendee.name: s.table.number for s in seats.select_related("attendee", "table")
+        }
+
+    def screenshot(self, state: str) -> None:
+        if not SCREENS:
+            return
+        folder = Path(SCREENS)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.shots += 1
+        prefix = f"{self.shots:02d}-{state}"
+        self.projector.screenshot(path=str(folder / f"{prefix}-projector.png"))
+        for attendee_id, page in self.phones.items():
+            name = Attendee.objects.get(pk=attendee_id).name.split()[0].lower()
+            page.screenshot(path=str(folder / f"{prefix}-phone-{name}.png"))
+
+
+def seat_table(attendee_id: int, round_number: int | None) -> int | None:
+    if round_number is None:
+        return None
+    seat = Seat.objects.filter(attendee_id=attendee_id, round__number=round_number).first()
+    return seat.table.number if seat else None
+
+
+def slot_kinds(event: Event, round_number: int, slot: int, phones) -> dict[int, str]:
+    """What each phone must say while pitch slot `slot` (0-based) runs in this round."""
+    kinds = {}
+    for attendee_id in phones:
+        seat = Seat.objects.filter(attendee_id=attendee_id, round__number=round_number).first()
+        if seat is None:
+            kinds[attendee_id] = "not_seated"
+            continue
+        table = list(seat.table.seats.order_by("speaking_order"))
+        if slot >= len(table):
+            kinds[attendee_id] = "open_talk"
+        else:
+            kinds[attendee_id] = "my_turn" if seat.speaking_order == slot else "listening"
+    return kinds
+
+
+def expect_pitchers(evening: Evening, round_number: int, slot: int) -> None:
+    """Listeners see whose turn it is by name; the projector counts the slot."""
+    for attendee_id, page in evening.phones.items():
+        seat = Seat.objects.filter(attendee_id=attendee_id, round__number=round_number).first()
+        if seat is None:
+            continue
+        table = list(seat.table.seats.order_by("speaking_order").select_related("attendee"))
+        if slot < len(table) and seat.speaking_order != slot:
+            expect(page.locator("[data-now-text]")).to_contain_text(table[slot].attendee.name)
+            current = page.locator('.stop:visible .tablemate[aria-current="true"]')
+            expect(current).to_contain_text(table[slot].attendee.name)
+            expect(current.locator(".pitching-label")).to_be_visible()
+    largest = max(
+        t.seats.count()
+        for t in Round.objects.get(event=evening.event, number=round_number).tables.all()
+    )
+    if slot < largest:
+        expect(evening.projector.locator("[data-turn-label]")).to_contain_text(
+            re.compile(rf"Pitch {slot + 1} of {largest} · \d:\d\d")
+        )
+
+
+def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
+    chromium, evening_server
+):
+    base = evening_server
+    event = EventFactory(
+        organizer=UserFactory(username="org"),
+        check_in=True,
+        title="Harbor Founders Night",
+        join_code="HARBOR",
+        rounds_count=3,
+        table_size=3,
+        pitch_seconds=30,
+        round_seconds=120,
+    )
+    people = [AttendeeFactory(event=event, name=name, checked_in=True) for name in NAMES]
+    for person in people:
+        PitchFactory(attendee=person, ask=f"Who do you know who can help {person.name}?")
+    no_show = people[-1]
+
+    organizer = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    organizer.set_default_timeout(15_000)
+    organizer.goto(f"{base}/accounts/login/")
+    organizer.fill("#id_username", "org")
+    organizer.fill("#id_password", PASSWORD)
+    organizer.get_by_role("button", name="Sign in", exact=True).click()
+    organizer.goto(f"{base}/events/{event.pk}/control/")
+    width, height = map(int, os.environ.get("SPEEDNET_SCREENS_PROJECTOR", "1280x720").split("x"))
+    projector = chromium.new_context(viewport={"width": width, "height": height}).new_page()
+    projector.set_default_timeout(15_000)
+    projector.goto(f"{base}/p/{event.projector_key}/")
+    evening = Evening(base=base, event=event, organizer=organizer, projector=projector)
+
+    # Check-in, no plan yet: four phones open; nobody has a table.
+    cut_sockets: list = []
+    for person in people[:4]:
+        evening.open_phone(chromium, person, sockets=cut_sockets if person == people[2] else None)
+    evening.expect_room(None, {p.pk: "waiting_plan" for p in people[:4]})
+    evening.expect_projector("check_in")
+    expect(projector.locator("[data-people]")).to_contain_text("7 people checked in")
+    evening.screenshot("check-in")
+
+    # The plan: every open phone shows its first table and only round 1's tablemates.
+    evening.act("plan")
+    evening.expect_room(1, {p.pk: "first_table" for p in people[:4]})
+    evening.expect_projector("check_in", seating_round=1)
+    for page in evening.phones.values():
+        expect(page.locator(".card-buttons:visible")).to_have_count(0)
+    evening.open_phone(chromium, people[4])  # loaded fresh after the plan
+    evening.expect_phone(people[4].pk, "first_table", 1)
+    evening.screenshot("planned")
+
+    # Round 1: the count-in, then each pitch slot.
+    evening.act("start")
+    evening.expect_room(1, {pk: "starting" for pk in evening.phones})
+    evening.expect_projector("starting", seating_round=1)
+    evening.expect_room(1, slot_kinds(event, 1, 0, evening.phones))
+    expect_pitchers(evening, 1, 0)
+    evening.expect_projector("running", seating_round=1)
+    for page in evening.phones.values():
+        expect(page.locator(".stop:visible .card-buttons").first).to_be_visible()
+    evening.screenshot("round1-slot1")
+
+    # A phone reloaded mid-round says the same.
+    reloaded = evening.phones[people[1].pk]
+    reloaded.reload()
+    evening.expect_room(1, slot_kinds(event, 1, 0, [people[1].pk]))
+
+    evening.act("announce", text="Coffee is in the lobby")
+    for page in [*evening.phones.values(), projector]:
+        expect(page.locator("[data-live-announcement]")).to_have_text("Coffee is in the lobby")
+
+    evening.act("skip")
+    evening.expect_room(1, slot_kinds(event, 1, 1, evening.phones))
+    expect_pitchers(evening, 1, 1)
+    evening.screenshot("round1-slot2")
+
+    evening.act("pause")
+    evening.expect_room(1, {pk: "paused" for pk in evening.phones})
+    evening.expect_projector("paused", seating_round=1)
+    evening.screenshot("paused")
+    evening.act("resume")
+    evening.expect_room(1, slot_kinds(event, 1, 1, evening.phones))
+    evening.act("extend")
+    evening.expect_room(1, slot_kinds(event, 1, 1, evening.phones))
+
+    # One phone loses its socket and gets it back.
+    cut = evening.phones[people[2].pk]
+    opened = len(cut_sockets)
+    cut_sockets[-1].close(code=4000, reason="the venue Wi-Fi dropped")
+    expect(cut.locator(".room")).to_have_attribute("data-connection", "open", timeout=20_000)
+    assert len(cut_sockets) == opened + 1
+    evening.expect_room(1, slot_kinds(event, 1, 1, [people[2].pk]))
+
+    evening.act("clear_announcement")
+    for page in [*evening.phones.values(), projector]:
+        expect(page.locator("[data-live-announcement]")).to_be_hidden()
+
+    evening.act("skip")
+    evening.expect_room(1, slot_kinds(event, 1, 2, evening.phones))
+    expect_pitchers(evening, 1, 2)
+    evening.act("skip")
+    evening.expect_room(1, slot_kinds(event, 1, 3, evening.phones))  # everyone talks freely
+    evening.screenshot("round1-open")
+
+    # Between rounds, without a re-plan: every phone says where to go for round 2.
+    evening.act("end")
+    evening.expect_room(2, {pk: "move" for pk in evening.phones})
+    evening.expect_projector("between", seating_round=2)
+    evening.open_phone(chromium, people[5])  # loaded fresh between rounds
+    evening.expect_phone(people[5].pk, "move", 2)
+    evening.open_phone(chromium, no_show)
+    evening.expect_phone(no_show.pk, "move", 2)
+    evening.screenshot("between")
+
+    # A no-show and a late arrival, then the re-plan.
+    event_services.mark_left(no_show, by=None)
+    late_phone = chromium.new_context(**PHONE).new_page()
+    late_phone.set_default_timeout(15_000)
+    late_phone.goto(f"{base}/join/HARBOR/")
+    late_phone.fill("#id_name", "Hana Sato")
+    late_phone.click("button[type=submit]")
+    late = Attendee.objects.get(event=event, name="Hana Sato")
+    evening.phones[late.pk] = late_phone
+    evening.expect_phone(late.pk, "not_seated", None)
+    evening.act("replan")
+    kinds = {pk: "move" for pk in evening.phones}
+    kinds[no_show.pk] = "not_seated"
+    evening.expect_room(2, kinds)
+    evening.expect_projector("between", seating_round=2)
+    assert seat_table(late.pk, 2) is not None
+    assert seat_table(no_show.pk, 2) is None
+    evening.screenshot("replanned")
+
+    # Round 2, then round 3, the last.
+    for number in (2, 3):
+        evening.act("start")
+        kinds = slot_kinds(event, number, 0, evening.phones)
+        evening.expect_room(number, kinds)
+        expect_pitchers(evening, number, 0)
+        evening.expect_projector("running", seating_round=number)
+        evening.screenshot(f"round{number}")
+        evening.act("end")
+    mingle = {pk: "mingle" for pk in evening.phones}
+    mingle[no_show.pk] = "mingle"
+    evening.expect_room(None, mingle)
+    evening.expect_projector("last_over")
+    evening.screenshot("after-last-round")
+
+    evening.act("mingle")
+    evening.expect_room(None, mingle)
+    evening.expect_projector("mingle")
+    for page in evening.phones.values():
+        expect(page.locator(".now-leads a")).to_be_visible()
+
+    evening.act("announce", text="Thank you all")
+    evening.act("close")
+    evening.expect_room(None, {pk: "closed" for pk in evening.phones})
+    evening.expect_projector("closed")
+    expect(projector.locator("[data-screen-text]")).to_have_text("Thank you for coming!")
+    for page in [*evening.phones.values(), projector]:
+        expect(page.locator("[data-live-announcement]")).to_be_hidden()
+    evening.screenshot("closed")
+
+    # A phone loaded fresh after the close says the same as the others.
+    evening.phones[people[6].pk].reload()
+    evening.expect_phone(people[6].pk, "closed", None)

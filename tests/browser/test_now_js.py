@@ -1,0 +1,230 @@
+"""static/js/now.js, the one rule for what a phone and the projector show, in Chromium.
+
+Pure functions, on a stand-in origin serving the tree's files: every (phase, seated?, pitcher?)
+combination of the phone's instruction, and every stage of the projector.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page
+
+STATIC = Path(__file__).resolve().parents[2] / "static" / "js"
+ORIGIN = "http://speednet.test"
+T0 = 1_800_000_000_000  # server ms: round starts here
+PITCH = 30_000
+
+
+def serve(route: Any) -> None:
+    name = route.request.url.rsplit("/", 1)[-1]
+    if route.request.url.startswith(f"{ORIGIN}/static/js/") and (STATIC / name).exists():
+        route.fulfill(body=(STATIC / name).read_text(), content_type="text/javascript")
+    else:
+        route.fulfill(body="<!doctype html><title>now</title><body></body>", status=200)
+
+
+@pytest.fixture
+def now_js(phone: Page) -> Page:
+    phone.route(f"{ORIGIN}/**", serve)
+    phone.goto(ORIGIN + "/")
+    phone.evaluate("async () => { window.now = await import('/static/js/now.js'); }")
+    return phone
+
+
+def state(status: str = "live", round_: dict | None = None, **event: Any) -> dict:
+    return {
+        "version": 3,
+        "event": {
+            "id": 1,
+            "status": status,
+            "rounds_count": 3,
+            "round_ms": 180_000,
+            "pitch_ms": PITCH,
+            "has_plan": True,
+        }
+        | event,
+        "round": round_,
+        "announcement": None,
+    }
+
+
+def a_round(number: int = 1, **fields: Any) -> dict:
+    return {
+        "number": number,
+        "status": "running",
+        "starts_at": T0,
+        "ends_at": T0 + 180_000,
+        "turns_at": T0,
+        "paused_at": None,
+        "paused_remaining_ms": None,
+        "ended_at": None,
+        "pitches": 3,
+    } | fields
+
+
+# Me at table 4 in round 1 (second to speak, of three), table 7 in round 2, no seat in round 3.
+STOPS = {
+    1: {
+        "table": 4,
+        "seats": [
+            {"order": 0, "name": "Kenji", "isMe": False},
+            {"order": 1, "name": "Me", "isMe": True},
+            {"order": 2, "name": "Lucas", "isMe": False},
+        ],
+    },
+    2: {"table": 7, "seats": [{"order": 0, "name": "Me", "isMe": True}]},
+}
+
+
+def instruction(
+    page: Page, st: dict | None, at: int, *, stops=STOPS, left=False, checked_in=True, gone=False
+):
+    return page.evaluate(
+        """([st, stops, at, left, checkedIn, gone]) => {
+             const itinerary = {left, checkedIn,
+               stops: new Map(Object.entries(stops).map(([k, v]) => [Number(k), v]))};
+             return now.instructionFor(st, itinerary, at, gone);
+           }""",
+        [st, stops, at, left, checked_in, gone],
+    )
+
+
+def brief(result: dict) -> tuple:
+    return (result["kind"], result["round"], result["table"], result["stop"], result["cards"])
+
+
+SEATED_CASES = [
+    (None, T0, ("connecting", None, None, None, False)),
+    (state("check_in"), T0, ("first_table", 1, 4, 1, False)),
+    (state("live", a_round()), T0 - 2_000, ("starting", 1, 4, 1, True)),
+    (state("live", a_round()), T0 + 1_000, ("listening", 1, 4, 1, True)),
+    (state("live", a_round()), T0 + PITCH + 1, ("my_turn", 1, 4, 1, True)),
+    (state("live", a_round()), T0 + 2 * PITCH + 1, ("listening", 1, 4, 1, True)),
+    (state("live", a_round()), T0 + 3 * PITCH + 1, ("open_talk", 1, 4, 1, True)),
+    (
+        state("live", a_round(status="paused", paused_at=T0 + 40_000)),
+        T0 + 90_000,
+        ("paused", 1, 4, 1, True),
+    ),
+    (state("live", a_round(status="done")), T0 + 200_000, ("move", 2, 7, 2, False)),
+    (state("live", a_round()), T0 + 180_000, ("move", 2, 7, 2, False)),  # time ran out
+    (state("live", a_round(2)), T0 + 1_000, ("my_turn", 2, 7, 2, True)),
+    (
+        state("live", a_round(2, status="done")),
+        T0 + 200_000,
+        ("not_seated", 3, None, None, False),
+    ),
+    (state("live", a_round(3)), T0 + 1_000, ("not_seated", 3, None, None, False)),
+    (
+        state("live", a_round(3, status="done")),
+        T0 + 200_000,
+        ("mingle", None, None, None, False),
+    ),
+    (
+        state("mingle", a_round(2, status="done")),
+        T0 + 200_000,
+        ("mingle", None, None, None, False),
+    ),
+    (
+        state("closed", a_round(3, status="done")),
+        T0 + 200_000,
+        ("closed", None, None, None, False),
+    ),
+]
+
+
+def test_instruction_for_every_state_of_a_seated_attendee(now_js):
+    """Every phase × seated or not × pitcher or listener, for one attendee's itinerary."""
+    shown = [brief(instruction(now_js, st, at)) for st, at, _ in SEATED_CASES]
+
+    assert shown == [expected for _, _, expected in SEATED_CASES]
+
+
+def test_instruction_names_the_pitcher_and_counts_down_the_slot(now_js):
+    result = instruction(now_js, state("live", a_round()), T0 + 10_000)
+
+    assert result["pitcher"] == "Kenji"
+    assert result["pitch"] == {"index": 0, "count": 3, "leftMs": 20_000}
+    assert result["clockMs"] == 170_000
+
+
+def test_instruction_freezes_the_slot_while_paused(now_js):
+    paused = state("live", a_round(status="paused", paused_at=T0 + 40_000))
+
+    result = instruction(now_js, paused, T0 + 100_000)
+
+    assert (result["pitcher"], result["pitch"]["leftMs"], result["clockMs"]) == (
+        "Me",
+        20_000,
+        140_000,
+    )
+
+
+def test_instruction_for_someone_who_left_is_not_seated(now_js):
+    cases = [
+        (state("check_in"), T0),
+        (state("live", a_round()), T0 + 1_000),
+        (state("live", a_round(status="done")), T0 + 200_000),
+    ]
+
+    kinds = [instruction(now_js, st, at, left=True)["kind"] for st, at in cases]
+
+    assert kinds == ["not_seated"] * 3
+
+
+def test_instruction_without_a_seat_before_and_after_the_plan(now_js):
+    unplanned = state("check_in", has_plan=False)
+
+    assert instruction(now_js, unplanned, T0, stops={}, checked_in=False)["kind"] == "welcome"
+    assert instruction(now_js, unplanned, T0, stops={})["kind"] == "waiting_plan"
+    assert instruction(now_js, state("check_in"), T0, stops={})["kind"] == "not_seated"
+
+
+def test_instruction_when_the_link_no_longer_works(now_js):
+    assert instruction(now_js, state("live", a_round()), T0, gone=True)["kind"] == "gone"
+
+
+SCREEN_CASES = [
+    (None, T0, "connecting", None, None),
+    (state("check_in", has_plan=False), T0, "check_in", None, None),
+    (state("check_in"), T0, "check_in", 1, None),
+    (state("live", a_round()), T0 - 1_000, "starting", 1, None),
+    (
+        state("live", a_round()),
+        T0 + 65_000,
+        "running",
+        1,
+        {"index": 2, "count": 3, "leftMs": 25_000},
+    ),
+    (state("live", a_round()), T0 + 100_000, "running", 1, None),
+    (
+        state("live", a_round(status="paused", paused_at=T0 + 5_000)),
+        T0 + 9_000,
+        "paused",
+        1,
+        {"index": 0, "count": 3, "leftMs": 25_000},
+    ),
+    (state("live", a_round(status="done")), T0 + 200_000, "between", 2, None),
+    (state("live", a_round(3, status="done")), T0 + 200_000, "last_over", 3, None),
+    (state("mingle", a_round(3, status="done")), T0 + 200_000, "mingle", 3, None),
+    (state("closed", a_round(3, status="done")), T0 + 200_000, "closed", 3, None),
+]
+
+
+def test_screen_for_every_stage_of_the_projector(now_js):
+    shown = [
+        now_js.evaluate(
+            "([st, at]) => { const s = now.screenFor(st, at); return [s.kind, s.round, s.pitch]; }",
+            [st, at],
+        )
+        for st, at, *_ in SCREEN_CASES
+    ]
+
+    assert shown == [list(expected) for _, _, *expected in SCREEN_CASES]
+
+
+def test_fill_replaces_known_placeholders_only(now_js):
+    assert now_js.evaluate("now.fill('Table {table} · {who}', {table: 7})") == "Table 7 · {who}"

@@ -1,0 +1,399 @@
+"""The import pages: the file kept on the server, the mapping always shown, the dry run, then
+all or nothing; the seating rules page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from events import csv_import
+from events.models import Attendee, ImportUpload, PairRule
+from tests.factories import AttendeeFactory, EventFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+CASES = Path(__file__).parent / "field_cases"
+GOOD = b"Name,Email,Company,Job Title\nLi Wei,li@example.com,Harbor,Founder\nAna Costa,,Costa,\n"
+MIXED = b"name,email\nLi Wei,li@example.com\n,nobody@example.com\nAna,not-an-email\n"
+
+
+@pytest.fixture
+def event():
+    return EventFactory()
+
+
+@pytest.fixture
+def organizer(client, event):
+    client.force_login(event.organizer)
+    return client
+
+
+def upload(client, event, data: bytes, name: str = "people.csv"):
+    return client.post(
+        reverse("attendee_import", args=[event.pk]),
+        {"file": SimpleUploadedFile(name, data, content_type="text/csv")},
+    )
+
+
+def mapping_of(headers: list[str]) -> dict[str, str]:
+    return {
+        f"column_{k}": "" if v is None else str(v)
+        for k, v in csv_import.guess_mapping(headers).items()
+    }
+
+
+def test_import_view_keeps_the_file_on_the_server_and_imports_by_its_key(organizer, event):
+    preview = upload(organizer, event, GOOD)
+
+    stored = ImportUpload.objects.get()
+    assert preview.status_code == 200
+    assert "2 new attendees" in preview.text
+    assert f'name="upload" value="{stored.key}"' in preview.text
+    assert "base64" not in preview.text
+    assert not Attendee.objects.exists()
+
+    done = organizer.post(
+        reverse("attendee_import", args=[event.pk]),
+        {"upload": stored.key, "step": "import", **mapping_of(["Name", "Email", "Company"])},
+    )
+
+    assert done.status_code == 302
+    assert event.attendees.count() == 2
+    assert not ImportUpload.objects.exists()
+
+
+def test_import_view_shows_a_chooser_for_every_field_when_names_are_not_found(organizer, event):
+    response = upload(organizer, event, b"Wer,Mail\nLi Wei,li@example.com\n")
+
+    assert response.status_code == 400
+    assert "No column holds the names: choose it below" in response.text
+    for name in csv_import.FIELDS:
+        assert f'name="column_{name}"' in response.text
+    assert '<option value="0">Wer</option>' in response.text
+
+
+def test_import_view_with_a_chosen_column_previews_then_imports(organizer, event):
+    upload(organizer, event, b"Wer,Mail\nLi Wei,li@example.com\n")
+    key = ImportUpload.objects.get().key
+    chosen = {"upload": key, "column_name": "0", "column_email": "1"}
+
+    preview = organizer.post(reverse("attendee_import", args=[event.pk]), chosen)
+    done = organizer.post(reverse("attendee_import", args=[event.pk]), {**chosen, "step": "import"})
+
+    assert preview.status_code == 200
+    assert "1 new attendee" in preview.text
+    assert done.status_code == 302
+    assert list(event.attendees.values_list("name", "email")) == [("Li Wei", "li@example.com")]
+
+
+def test_import_view_shows_every_problem_and_imports_nothing(organizer, event):
+    response = upload(organizer, event, MIXED)
+
+    assert response.status_code == 400
+    assert "Nothing was imported: 2 problems to fix first." in response.text
+    assert "Line 4: “not-an-email” is not an email address." in response.text
+    assert 'value="import"' not in response.text
+    assert not Attendee.objects.exists()
+
+
+def test_import_view_import_step_with_errors_imports_nothing(organizer, event):
+    upload(organizer, event, MIXED)
+
+    response = organizer.post(
+        reverse("attendee_import", args=[event.pk]),
+        {"upload": ImportUpload.objects.get().key, "step": "import", "column_name": "0"},
+    )
+
+    assert response.status_code == 400
+    assert not Attendee.objects.exists()
+
+
+def test_import_view_dry_run_reports_new_updated_unchanged_and_left_out(organizer, event):
+    AttendeeFactory(event=event, name="Li Wei", email="li@example.com", company="Harbor")
+    AttendeeFactory(event=event, name="Bo Lund", email="bo@example.se", company="Lund AB")
+    data = (
+        b"Name,Email,Company,Status\n"
+        b"Li Wei,li@example.com,Harbor,\n"
+        b"Bo Lund,bo@example.se,Lund Group,\n"
+        b"Eve Ruiz,eve@example.es,,\n"
+        b"Cy Diaz,cy@example.mx,,cancelled\n"
+    )
+
+    response = upload(organizer, event, data)
+
+    text = response.text
+    assert response.status_code == 200
+    assert "<li>1 new attendee</li>" in text
+    assert "<li>1 attendee updated</li>" in text
+    assert "<li>1 unchanged</li>" in text
+    assert "<li>1 row left out</li>" in text
+    assert "Line 5: status “cancelled”; left out." in text
+    assert event.attendees.get(email="bo@example.se").company == "Lund AB"
+
+
+def test_import_view_of_a_2_mb_file_imports(organizer, event):
+    lines = ["Name,Email,Company,Job title,Phone,Notes"] + [
+        f"Person {i:05d},person{i}@example.org,Company {i % 900},Engineer,+1 555 {i:07d},"
+        + "x" * 340
+        for i in range(4672)
+    ]
+    data = "\n".join(lines).encode()
+    assert len(data) > 1.9e6
+
+    preview = upload(organizer, event, data)
+    done = organizer.post(
+        reverse("attendee_import", args=[event.pk]),
+        {
+            "upload": ImportUpload.objects.get().key,
+            "step": "import",
+            **mapping_of(lines[0].split(",")),
+        },
+    )
+
+    assert "4672 new attendees" in preview.text
+    assert done.status_code == 302
+    assert event.attendees.count() == 4672
+
+
+def test_import_view_refuses_a_file_over_the_limit_at_upload(organizer, event, settings):
+    data = b"name\n" + b"x" * (csv_import.MAX_BYTES + 1)
+
+    response = upload(organizer, event, data)
+
+    assert response.status_code == 400
+    assert "at most 10 MB can be imported at once" in response.text
+    assert not ImportUpload.objects.exists()
+
+
+def test_import_view_states_the_size_limit_on_the_upload_form(organizer, event):
+    response = organizer.get(reverse("attendee_import", args=[event.pk]))
+
+    assert "at most 10 MB and 10,000 rows" in response.text
+
+
+def test_import_view_refuses_an_old_excel_file_by_name(organizer, event):
+    response = upload(organizer, event, b"\xd0\xcf\x11\xe0", name="people.xls")
+
+    assert response.status_code == 400
+    assert "Save the list as CSV or as an Excel workbook (.xlsx)" in response.text
+
+
+def test_import_view_of_another_organizers_event_is_not_found(client, event):
+    client.force_login(UserFactory())
+
+    response = upload(client, event, GOOD)
+
+    assert response.status_code == 404
+    assert not ImportUpload.objects.exists()
+
+
+def test_import_view_upload_key_of_another_organizer_opens_nothing(client, event):
+    upload_of_other = ImportUpload.objects.create(
+        event=EventFactory(), uploaded_by=UserFactory(), data=GOOD, file_name="theirs.csv"
+    )
+    client.force_login(event.organizer)
+
+    response = client.post(
+        reverse("attendee_import", args=[event.pk]),
+        {"upload": upload_of_other.key, "step": "import", "column_name": "0"},
+    )
+
+    assert response.status_code == 400
+    assert "The uploaded file is no longer here; upload it again." in response.text
+    assert not Attendee.objects.exists()
+
+
+def test_import_view_upload_key_of_a_co_organizer_is_theirs_alone(client, event):
+    helper = UserFactory()
+    event.co_organizers.add(helper)
+    theirs = ImportUpload.objects.create(event=event, uploaded_by=helper, data=GOOD)
+    client.force_login(event.organizer)
+
+    response = client.post(
+        reverse("attendee_import", args=[event.pk]), {"upload": theirs.key, "step": "import"}
+    )
+
+    assert response.status_code == 400
+    assert not Attendee.objects.exists()
+
+
+def test_store_upload_removes_uploads_older_than_a_day(organizer, event):
+    old = ImportUpload.objects.create(event=event, uploaded_by=event.organizer, data=GOOD)
+    ImportUpload.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=2))
+
+    upload(organizer, event, GOOD)
+
+    assert list(ImportUpload.objects.values_list("pk", flat=True)) != [old.pk]
+    assert ImportUpload.objects.count() == 1
+
+
+def test_import_view_field_case_gbk_imports_first_time(organizer, event):
+    upload(organizer, event, (CASES / "gbk-excel-zh.csv").read_bytes())
+
+    organizer.post(
+        reverse("attendee_import", args=[event.pk]),
+        {
+            "upload": ImportUpload.objects.get().key,
+            "step": "import",
+            **mapping_of(["姓名", "邮箱", "公司", "职位", "手机"]),
+        },
+    )
+
+    assert sorted(event.attendees.values_list("name", "company")) == [
+        ("张伟", "北京星河科技"),
+        ("李娜", "朝阳咨询"),
+    ]
+
+
+# Seating rules.
+
+
+def test_seating_shows_colleague_groups_and_rules(organizer, event):
+    AttendeeFactory(event=event, name="Kim Yoon", company="Kite Labs")
+    AttendeeFactory(event=event, name="Lee Park", company="KiteLabs Ltd.")
+    AttendeeFactory(event=event, name="Solo", company="Freelance")
+    AttendeeFactory(event=event, name="Solo Two", company="Freelance")
+
+    response = organizer.get(reverse("seating", args=[event.pk]))
+
+    assert response.status_code == 200
+    assert "Kim Yoon (Kite Labs) · Lee Park (KiteLabs Ltd.)" in response.text
+    assert "Solo (Freelance) · Solo Two (Freelance)" not in response.text
+
+
+def test_pair_rule_add_and_remove(organizer, event):
+    ana = AttendeeFactory(event=event, name="Ana Lima")
+    rui = AttendeeFactory(event=event, name="Rui Lima")
+
+    added = organizer.post(
+        reverse("pair_rule_add", args=[event.pk]),
+        {"first": rui.pk, "second": ana.pk, "kind": "apart"},
+    )
+    rule = PairRule.objects.get()
+    removed = organizer.post(reverse("pair_rule_remove", args=[event.pk, rule.pk]))
+
+    assert added.status_code == 302
+    assert (rule.first_id, rule.second_id, rule.kind) == (ana.pk, rui.pk, "apart")
+    assert removed.status_code == 302
+    assert not PairRule.objects.exists()
+
+
+def test_pair_rule_add_refuses_the_same_person_twice(organizer, event):
+    ana = AttendeeFactory(event=event)
+
+    response = organizer.post(
+        reverse("pair_rule_add", args=[event.pk]),
+        {"first": ana.pk, "second": ana.pk, "kind": "apart"},
+    )
+
+    assert response.status_code == 400
+    assert "Choose two different people." in response.text
+    assert not PairRule.objects.exists()
+
+
+def test_pair_rule_add_cannot_name_an_attendee_of_another_event(organizer, event):
+    mine = AttendeeFactory(event=event)
+    theirs = AttendeeFactory()
+
+    response = organizer.post(
+        reverse("pair_rule_add", args=[event.pk]),
+        {"first": mine.pk, "second": theirs.pk, "kind": "apart"},
+    )
+
+    assert response.status_code == 400
+    assert not PairRule.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("method", "name"),
+    [("get", "seating"), ("post", "pair_rule_add"), ("post", "pair_rule_remove")],
+)
+def test_seating_pages_of_another_organizers_event_are_not_found(client, event, method, name):
+    a, b = AttendeeFactory(event=event), AttendeeFactory(event=event)
+    rule = PairRule.objects.create(event=event, first=a, second=b)
+    client.force_login(UserFactory())
+    args = [event.pk, rule.pk] if name == "pair_rule_remove" else [event.pk]
+
+    response = getattr(client, method)(
+        reverse(name, args=args), {"first": a.pk, "second": b.pk, "kind": "together"}
+    )
+
+    assert response.status_code == 404
+    assert list(PairRule.objects.values_list("kind", flat=True)) == ["apart"]
+
+
+def test_pair_rule_remove_of_another_event_changes_nothing(organizer, event):
+    other = EventFactory()
+    a, b = AttendeeFactory(event=other), AttendeeFactory(event=other)
+    rule = PairRule.objects.create(event=other, first=a, second=b)
+
+    response = organizer.post(reverse("pair_rule_remove", args=[event.pk, rule.pk]))
+
+    assert response.status_code == 302
+    assert PairRule.objects.filter(pk=rule.pk).exists()
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_seating_queries_do_not_grow_with_rules(organizer, event, count, django_assert_num_queries):
+    for _ in range(count):
+        a = AttendeeFactory(event=event, company="Kite Labs")
+        b = AttendeeFactory(event=event, company="Kite Labs")
+        PairRule.objects.create(event=event, first=a, second=b, kind="together")
+
+    with django_assert_num_queries(7):
+        organizer.get(reverse("seating", args=[event.pk]))
+
+
+# The sharing suggestion an import brings, confirmed by the attendee.
+
+
+def test_room_asks_to_confirm_a_suggested_yes_to_sharing(client):
+    attendee = AttendeeFactory(is_consent_suggested=True)
+
+    response = client.get(reverse("room", args=[attendee.token]))
+
+    assert f'id="attendee-{attendee.pk}-consent"' in response.text
+    assert reverse("consent_answer", args=[attendee.token]) in response.text
+
+
+def test_room_starts_the_question_at_the_suggested_yes(client):
+    attendee = AttendeeFactory(is_consent_suggested=True)
+
+    response = client.get(reverse("room", args=[attendee.token]))
+
+    assert response.context["sharing_form"].initial == {"share": "yes"}
+    assert f'id="attendee-{attendee.pk}-share_0" required checked>' in response.text
+
+
+def test_room_does_not_ask_once_the_attendee_answered(client):
+    attendee = AttendeeFactory(declining=True, is_consent_suggested=True)
+
+    response = client.get(reverse("room", args=[attendee.token]))
+
+    assert f'id="attendee-{attendee.pk}-consent"' not in response.text
+
+
+@pytest.mark.parametrize(("answer", "sharing"), [("yes", True), ("no", False)])
+def test_consent_answer_records_the_attendees_choice(client, answer, sharing):
+    attendee = AttendeeFactory(is_consent_suggested=True)
+
+    response = client.post(reverse("consent_answer", args=[attendee.token]), {"share": answer})
+
+    attendee.refresh_from_db()
+    assert response.status_code == 302
+    assert (attendee.is_consenting_to_share, attendee.is_consent_suggested) == (sharing, False)
+    assert attendee.has_decided_consent
+    assert attendee.is_sharing_contact is sharing
+
+
+def test_consent_answer_with_an_unknown_token_is_not_found(client):
+    AttendeeFactory(is_consent_suggested=True)
+
+    response = client.post(reverse("consent_answer", args=["nope"]), {"share": "yes"})
+
+    assert response.status_code == 404
+    assert not Attendee.objects.filter(is_consenting_to_share=True).exists()
