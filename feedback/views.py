@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from config.http import HtmxHttpRequest
 from config.i18n import activate_attendee_language, activate_event_language
+from config.site import public_address, public_url
 from events import queries as event_queries
 from events import ratelimit
 from events.codes import normalize_join_code
@@ -401,10 +402,17 @@ def organizer_attendee(request: HttpRequest, event_id: int, attendee_id: int) ->
 @login_required
 @require_GET
 def attendee_link(request: HttpRequest, event_id: int, attendee_id: int) -> HttpResponse:
-    """One attendee's personal link to copy, a QR code to show them, and "send again"."""
+    """One attendee's personal link to copy, a QR code to show them, and "send again"; at the
+    public address (a warning when phones cannot reach it), never the request's own host."""
     attendee = organizer_attendee(request, event_id, attendee_id)
-    url = request.build_absolute_uri(reverse("room", args=[attendee.token]))
-    context = {"event": attendee.event, "attendee": attendee, "url": url, "qr": qr_svg(url)}
+    url = public_url(reverse("room", args=[attendee.token]))
+    context = {
+        "event": attendee.event,
+        "attendee": attendee,
+        "url": url,
+        "qr": qr_svg(url),
+        "public_address": public_address(),
+    }
     return render(request, "feedback/attendee_link.html", context)
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from events.models import Attendee
 from feedback import invitations
+from tests import qr
 from tests.factories import AttendeeFactory, EventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -164,13 +165,28 @@ def test_attendee_link_page_shows_the_link_the_qr_and_send_again(client, event, 
     again = client.post(reverse("attendee_invite", args=[event.pk, attendee.pk]))
 
     assert page.status_code == 200
-    assert f'value="http://testserver/a/{attendee.token}/"' in page.text
-    assert "<svg" in page.text
+    assert f'value="{SITE}/a/{attendee.token}/"' in page.text
+    assert qr.decode_svgs(page.text) == [f"{SITE}/a/{attendee.token}/"]
+    assert "address-warning" not in page.text
     assert "No invitation sent yet." in page.text
     assert again.status_code == 302
     assert [m.to[0] for m in mailoutbox] == ["Ana <ana@example.com>"]
     attendee.refresh_from_db()
     assert attendee.invited_at is not None
+
+
+def test_attendee_link_page_warns_when_phones_cannot_reach_the_public_address(
+    client, event, settings
+):
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    attendee = AttendeeFactory(event=event)
+
+    page = client.get(
+        reverse("attendee_link", args=[event.pk, attendee.pk]), HTTP_HOST="localhost:8123"
+    )
+
+    assert f'value="http://127.0.0.1:8000/a/{attendee.token}/"' in page.text
+    assert page.text.count('class="address-warning" role="alert"') == 1
 
 
 def test_attendees_page_offers_invitations_and_each_persons_link(client, event):
