@@ -22,13 +22,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.core.validators import validate_email
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from config.site import public_url
+from events import hygiene
 from events.models import Attendee
 from feedback import queries
 from feedback.models import Introduction
@@ -57,23 +57,20 @@ def one_line(value: str, *, limit: int = MAX_HEADER_CHARS) -> str:
 
 
 def recipient(attendee: Attendee) -> str:
-    """``Name <address>`` for the To header, the domain in its ASCII (IDNA) form: ``例え.jp``
-    becomes ``xn--r8jz45g.jp``. Raises ``UnsendableAddress`` (with the reason) for an address
-    that is not an email address, whose domain cannot be encoded, or whose part before the @ is
-    not ASCII (that needs SMTPUTF8, which Django's mail backend does not speak)."""
-    address = attendee.email.strip()
+    """``Name <address>`` for the To header: the name made one line, the address as the identity
+    hygiene rule reads it (``events.hygiene.clean_email``: lower case, the domain in its ASCII
+    form, ``例え.jp`` → ``xn--r8jz45g.jp``). Every entry point already stores addresses that way;
+    reading them again here keeps a value stored before the rule, or written past it, to this one
+    message. Raises ``UnsendableAddress`` with the rule's reason (an address that is no address,
+    a domain no IDNA encoder takes, a part before the @ that is not ASCII: that needs SMTPUTF8,
+    which Django's mail backend does not speak)."""
     try:
-        validate_email(address)
-    except ValidationError:
-        raise UnsendableAddress(f"not an email address: {address!r}") from None
-    local, _at, domain = address.rpartition("@")
-    if not local.isascii():
-        raise UnsendableAddress(f"the part before @ is not ASCII: {address!r}")
-    try:
-        ascii_domain = domain.encode("idna").decode("ascii")
-    except UnicodeError as error:
-        raise UnsendableAddress(f"domain {domain!r} cannot be encoded: {error}") from None
-    return formataddr((one_line(attendee.name), f"{local}@{ascii_domain}"))
+        address = hygiene.clean_email(attendee.email)
+    except ValidationError as error:
+        raise UnsendableAddress(" ".join(error.messages)) from None
+    if not address:
+        raise UnsendableAddress("no email address")
+    return formataddr((one_line(attendee.name), address))
 
 
 @contextmanager

@@ -118,8 +118,8 @@ def test_send_invitations_one_bad_address_is_reported_and_the_others_go(client, 
     assert sorted(m.to[0] for m in mailoutbox) == ["Ana <ana@example.com>", "Cy <cy@example.com>"]
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
         "Invitations sent: 2; skipped (no email, unsubscribed): 0.",
-        "Not sent to bad@@example..com: UnsendableAddress: not an email address: "
-        "'bad@@example..com'",
+        "Not sent to bad@@example..com: UnsendableAddress: “bad@@example..com” is not an "
+        "email address.",
     ]
     bad.refresh_from_db()
     assert bad.invited_at is None

@@ -146,7 +146,8 @@ def test_send_followups_poisoned_values_fail_alone_across_two_events(
     failures = err.splitlines()
     assert len(failures) == 3
     assert failures[0].startswith("  failed: xi@")
-    assert "UnsendableAddress: not an email address" in failures[0]
+    assert "UnsendableAddress: " in failures[0]
+    assert "is not a valid domain." in failures[0]
     assert failures[1] == (
         "  failed: refused@example.com: SMTPRecipientsRefused: "
         "{'Ref Used <refused@example.com>': (550, b'No such user')}"
