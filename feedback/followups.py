@@ -496,3 +496,11 @@ def mail_status(event: Event) -> MailStatus:
             for row in failed
         ],
     )
+
+
+def try_again(claims: QuerySet[Digest]) -> int:
+    """Give failed messages their attempts back, due at once (after the organizer fixed the
+    cause); sent and sending ones are left alone. Returns how many."""
+    return claims.filter(status=Digest.Status.FAILED).update(
+        attempts=0, claimed_at=timezone.now() - Digest.RETRY_AFTER
+    )

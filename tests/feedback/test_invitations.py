@@ -267,3 +267,18 @@ def test_join_page_offers_email_me_my_link(client, event):
     page = client.get(reverse("join", args=["CG26VP"]))
 
     assert reverse("email_my_link", args=["CG26VP"]) in page.text
+
+
+def test_send_invitations_with_the_mail_server_down_says_so_and_stamps_nobody(
+    client, settings, event
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    AttendeeFactory(event=event, email="ana@example.com")
+
+    response = client.post(reverse("event_invitations", args=[event.pk]), {"which": "new"})
+
+    shown = [str(m) for m in get_messages(response.wsgi_request)]
+    assert shown[0] == "Invitations sent: 0; skipped (no email, unsubscribed): 0."
+    assert shown[1].startswith("Not sent to (mail server): ConnectionRefusedError")
+    assert not Attendee.objects.filter(invited_at__isnull=False).exists()

@@ -348,3 +348,30 @@ def test_claim_waits_longer_before_each_retry(refusing):
     assert followups.claim(bo, "digest", now=at + timedelta(minutes=19)) is None
     retried = followups.claim(bo, "digest", now=at + timedelta(minutes=20))
     assert (retried.status, retried.attempts) == ("sending", 3)
+
+
+def test_admin_try_again_gives_failed_messages_their_attempts_back(client, mailoutbox, refusing):
+    event = closed_event("Harbour night")
+    came(event, "Bo", "bo@example.com")
+    came(event, "Cy", "cy@example.com")
+    refusing.add("bo@example.com")
+    for _ in range(Digest.MAX_ATTEMPTS):
+        run()
+        later()
+    refusing.clear()
+    organizer = event.organizer
+    organizer.is_staff = True
+    organizer.is_superuser = True
+    organizer.save()
+    client.force_login(organizer)
+    rows = list(Digest.objects.values_list("pk", flat=True))
+
+    client.post(
+        reverse("admin:feedback_digest_changelist"),
+        {"action": "try_again", "_selected_action": rows},
+    )
+    out, _ = run()
+
+    assert "1 sent, 1 skipped (1 already sent), 0 failed" in out
+    assert sent_to(mailoutbox) == ["bo@example.com", "cy@example.com"]
+    assert Digest.objects.get(attendee__name="Bo").attempts == 1
