@@ -19,7 +19,7 @@ from django.utils import translation
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 if TYPE_CHECKING:
-    from events.models import Event
+    from events.models import Attendee, Event
 
 
 def requested_language(request: HttpRequest) -> str | None:
@@ -50,3 +50,14 @@ def activate_event_language(request: HttpRequest, event: Event) -> str:
     translation.activate(requested_language(request) or event.language)
     request.LANGUAGE_CODE = translation.get_language()
     return request.LANGUAGE_CODE
+
+
+def activate_attendee_language(request: HttpRequest, attendee: Attendee) -> str:
+    """``activate_event_language`` for an attendee's page, remembering the language their phone
+    chose (switch or Accept-Language) so their mail speaks it too. Writes only when it changed."""
+    from events import services as event_services  # settings-free module: import when used
+
+    language = activate_event_language(request, attendee.event)
+    if requested_language(request) is not None and attendee.language != language:
+        event_services.remember_language(attendee, language=language)
+    return language

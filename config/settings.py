@@ -151,6 +151,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 
 EMAIL_HOST = ENV.get("EMAIL_HOST", "").strip()
+# Mail to real people needs a real sender and real links (DEBUG off and EMAIL_HOST set).
+config_site.check_mail_settings(ENV, debug=DEBUG, site_url=SITE_URL)
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"
     if EMAIL_HOST

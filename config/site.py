@@ -19,6 +19,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
+from email.utils import parseaddr
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -100,19 +101,57 @@ def origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def is_unreachable(host: str) -> bool:
+    """Whether other devices cannot reach ``host`` (a host name or an IP address, IPv6 with or
+    without brackets): ``localhost``, ``*.localhost``, a loopback, unspecified or link-local
+    address."""
+    host = host.strip().strip("[]").rstrip(".").lower()
+    if host in LOOPBACK_NAMES or host.endswith(".localhost"):
+        return True
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return ip.is_loopback or ip.is_unspecified or ip.is_link_local
+
+
 def unreachable_host(url: str) -> str | None:
     """The host of ``url`` when other devices cannot reach it (loopback, unspecified, link-local,
     ``localhost``), else None."""
     host = (urlsplit(url).hostname or "").lower()
-    if host in LOOPBACK_NAMES or host.endswith(".localhost"):
-        return host
-    try:
-        ip = ipaddress.ip_address(host)
-    except ValueError:
-        return None
-    if ip.is_loopback or ip.is_unspecified or ip.is_link_local:
-        return host
-    return None
+    return host if is_unreachable(host) else None
+
+
+def check_mail_settings(env: Mapping[str, str], *, debug: bool, site_url: str) -> None:
+    """With DEBUG off and ``EMAIL_HOST`` set, mail goes to real people: refuse a sender
+    (``DEFAULT_FROM_EMAIL``) that is missing or at this machine, and a public address
+    (``site_url``, as ``read_public_url`` gave it) that other devices cannot reach, since every
+    mail link is built from it. A missing ``SPEEDNET_SITE_URL`` with DEBUG off is refused by
+    ``read_public_url`` already, with or without mail. Raises ``ImproperlyConfigured`` naming
+    the variable."""
+    if debug or not env.get("EMAIL_HOST", "").strip():
+        return
+    sender = env.get("DEFAULT_FROM_EMAIL", "").strip()
+    if not sender:
+        raise ImproperlyConfigured(
+            "DJANGO_DEBUG is off and EMAIL_HOST is set, but DEFAULT_FROM_EMAIL is missing: set "
+            "it to the address mail comes from, e.g. speednet <noreply@events.example.com>."
+        )
+    _name, address = parseaddr(sender)
+    _local, at, domain = address.rpartition("@")
+    if not at or "\n" in sender or "\r" in sender or not domain or is_unreachable(domain):
+        raise ImproperlyConfigured(
+            f"DEFAULT_FROM_EMAIL={sender!r} is not an address other mail servers accept: use "
+            "one at your real domain, e.g. speednet <noreply@events.example.com>."
+        )
+    if unreachable_host(site_url):
+        name = next(
+            (n for n in config_env.SITE_URL_NAMES if env.get(n, "").strip()), "SPEEDNET_SITE_URL"
+        )
+        raise ImproperlyConfigured(
+            f"{name}={site_url!r} points at this machine: the links in mail would not open on "
+            "anyone's phone. Set it to the public address, e.g. https://speednet.example.com"
+        )
 
 
 def public_url(path: str = "") -> str:

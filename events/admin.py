@@ -127,7 +127,18 @@ class AttendeeAdmin(OrganizerScopedAdmin):
     list_filter = [("event", OrganizedEventFilter), CheckedInFilter, "is_consenting_to_share"]
     search_fields = ["name", "email", "company", "job_title"]
     list_select_related = ["event"]
-    readonly_fields = ["token", "created_at"]
+    # The consent choice is the attendee's own (My details, the room, the join form): the
+    # organizer sets only the suggestion (``is_consent_suggested``) the attendee confirms.
+    readonly_fields = [
+        "token",
+        "created_at",
+        "is_consenting_to_share",
+        "consent_decided_at",
+        "wechat_id",
+        "linkedin_url",
+        "language",
+        "invited_at",
+    ]
     autocomplete_fields = ["event"]
 
 

@@ -466,7 +466,7 @@ class Existing:
     company: str
     job_title: str
     phone: str
-    is_consenting_to_share: bool
+    has_decided_consent: bool
     is_consent_suggested: bool
     given_name: str = ""
     family_name: str = ""
@@ -595,7 +595,7 @@ def compare(parsed: Parsed, existing: Iterable[Existing]) -> Comparison:
             }
             if (
                 row.is_consent_suggested
-                and not attendee.is_consenting_to_share
+                and not attendee.has_decided_consent
                 and not attendee.is_consent_suggested
             ):
                 changes["is_consent_suggested"] = True

@@ -85,6 +85,13 @@ class JoinForm(IdentityFieldsMixin, forms.Form):
     )
 
 
+class MyLinkForm(IdentityFieldsMixin, forms.Form):
+    """ "Email me my link" on the join page, for someone registered who lost their link; the
+    address is read by the hygiene rule, as it was stored."""
+
+    email = EmailInputField(label=_("Your email"))
+
+
 class EventForm(forms.ModelForm):
     """Create or change an event. The model's ``clean`` explains a round too short for a full
     table with the arithmetic."""
@@ -101,6 +108,7 @@ class EventForm(forms.ModelForm):
             "round_seconds",
             "table_size",
             "pitch_seconds",
+            "is_sending_missed_you",
         ]
         widgets = {
             "starts_at": forms.DateTimeInput(
@@ -159,13 +167,18 @@ class AttendeeForm(IdentityFieldsMixin, forms.Form):
     company = forms.CharField(label=_("Company"), max_length=160, required=False)
     job_title = forms.CharField(label=_("Job title"), max_length=160, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
-    is_consenting_to_share = forms.BooleanField(
-        label=_("Agrees to share contact details"), required=False
+    # The organizer's word is a suggestion; the attendee answers on their phone.
+    is_consent_suggested = forms.BooleanField(
+        label=_("Agrees to share contact details"),
+        required=False,
+        help_text=_("A suggestion: it counts once the attendee confirms it on their own page."),
     )
 
 
 class AttendeeAdminForm(IdentityFieldsMixin, forms.ModelForm):
-    """The admin's attendee form, under the same hygiene rule as every other entry point."""
+    """The admin's attendee form, under the same hygiene rule as every other entry point. The
+    attendee's own answer to sharing (and their WeChat and LinkedIn) is theirs to set, on their
+    phone: the admin shows it, and sets only the suggestion."""
 
     email = EmailInputField(label=_("email"), required=False)
 
@@ -181,7 +194,6 @@ class AttendeeAdminForm(IdentityFieldsMixin, forms.ModelForm):
             "job_title",
             "phone",
             "registration_need",
-            "is_consenting_to_share",
             "is_consent_suggested",
             "checked_in_at",
             "left_at",

@@ -87,6 +87,14 @@ class Event(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
     )
+    is_sending_missed_you = models.BooleanField(
+        _("send “sorry we missed you” to no-shows"),
+        default=False,
+        help_text=_(
+            "After the event, people who registered but never checked in get a short note with "
+            "their link instead of nothing. The follow-up digest goes only to people who came."
+        ),
+    )
     announcement = models.CharField(_("announcement"), max_length=280, blank=True)
     announced_at = models.DateTimeField(_("announced at"), null=True, blank=True)
     announcement_expires_at = models.DateTimeField(
@@ -208,10 +216,31 @@ class Attendee(models.Model):
     company = models.CharField(_("company"), max_length=160, blank=True)
     job_title = models.CharField(_("job title"), max_length=160, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    wechat_id = models.CharField(_("WeChat ID"), max_length=40, blank=True)
+    linkedin_url = models.CharField(_("LinkedIn profile"), max_length=200, blank=True)
     is_consenting_to_share = models.BooleanField(
         _("shares contact details"),
         default=False,
-        help_text=_("Contact details are shown to people who asked to see this attendee."),
+        help_text=_(
+            "The attendee's own answer, given on their phone (the room, My details or the join "
+            "form): contact details are shown to people who asked to see this attendee."
+        ),
+    )
+    consent_decided_at = models.DateTimeField(
+        _("consent decided at"),
+        null=True,
+        blank=True,
+        help_text=_("When the attendee chose, on their own page, whether to share their details."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=Event.Language.choices,
+        blank=True,
+        help_text=_("The language the attendee used on their phone; their mail speaks it."),
+    )
+    invited_at = models.DateTimeField(
+        _("invitation sent at"), null=True, blank=True, help_text=_("The last invitation sent.")
     )
     registration_need = models.TextField(
         _("looking for (from registration)"),
@@ -226,8 +255,8 @@ class Attendee(models.Model):
         _("said yes to sharing when registering"),
         default=False,
         help_text=_(
-            "From the registration form; the attendee confirms it on their phone before anything "
-            "is shared."
+            "From the registration form or the organizer; a suggestion the attendee confirms on "
+            "their phone before anything is shared."
         ),
     )
     token = models.CharField(
@@ -288,6 +317,22 @@ class Attendee(models.Model):
     @property
     def is_present(self) -> bool:
         return self.is_checked_in and not self.has_left
+
+    @property
+    def has_decided_consent(self) -> bool:
+        return self.consent_decided_at is not None
+
+    @property
+    def is_sharing_contact(self) -> bool:
+        """Whether this attendee's contact details may be shown to the people they exchanged
+        cards with: only when they said yes themselves (an imported "yes" is a suggestion)."""
+        return self.is_consenting_to_share and self.consent_decided_at is not None
+
+    @property
+    def mail_language(self) -> str:
+        """The language of mail to this attendee: the one they used on their phone, else the
+        event's."""
+        return self.language or self.event.language
 
     @property
     def name_parts(self) -> tuple[str, str]:

@@ -52,9 +52,11 @@ def create_event(
     language: str = Event.Language.ENGLISH,
     time_zone: str = "UTC",
     slug: str = "",
+    is_sending_missed_you: bool = False,
 ) -> Event:
     event = Event(
         organizer=organizer,
+        is_sending_missed_you=is_sending_missed_you,
         title=title,
         slug=slug or unique_slug(title),
         venue=venue,
@@ -93,6 +95,22 @@ def clean_identity(**fields: str) -> dict[str, str]:
     return cleaned
 
 
+CONSENT_FIELDS = ["is_consenting_to_share", "consent_decided_at", "is_consent_suggested"]
+
+
+def take_consent_choice(attendee: Attendee, *, is_sharing: bool) -> list[str]:
+    """Set on ``attendee`` (not saved) the attendee's own answer to sharing their contact
+    details: ``is_consenting_to_share`` with ``consent_decided_at`` (now), the import's
+    suggestion (``is_consent_suggested``) then answered. The one place the decision is recorded:
+    the join form, a claimed record, the room's question and My details
+    (``feedback.services.save_my_details``) all come here, and nothing else sets it. Returns the
+    fields to save."""
+    attendee.is_consenting_to_share = is_sharing
+    attendee.consent_decided_at = timezone.now()
+    attendee.is_consent_suggested = False
+    return list(CONSENT_FIELDS)
+
+
 @transaction.atomic
 def add_attendee(
     event: Event,
@@ -102,15 +120,22 @@ def add_attendee(
     company: str = "",
     job_title: str = "",
     phone: str = "",
-    is_consenting_to_share: bool = False,
+    is_consent_suggested: bool = False,
+    is_consenting_to_share: bool | None = None,
 ) -> Attendee:
     """Add one attendee, their identity cleaned by the hygiene rule (``events.hygiene``).
+
+    ``is_consent_suggested`` is someone else's "yes" to sharing (the organizer's tick), which the
+    attendee confirms on their phone; ``is_consenting_to_share`` is the attendee's own answer when
+    they gave it here (the join form), recorded as their decision; None when not asked.
     Raises ``ValidationError`` for a name, email or phone that cannot be taken, or an email
     already at the event."""
     identity = clean_identity(
         name=name, email=email, company=company, job_title=job_title, phone=phone
     )
-    attendee = Attendee(event=event, is_consenting_to_share=is_consenting_to_share, **identity)
+    attendee = Attendee(event=event, is_consent_suggested=is_consent_suggested, **identity)
+    if is_consenting_to_share is not None:
+        take_consent_choice(attendee, is_sharing=is_consenting_to_share)
     attendee.full_clean(exclude=["event"])
     try:
         with transaction.atomic():
@@ -178,8 +203,8 @@ def join_event(
         raise ValidationError(
             {
                 "email": _(
-                    "This email is already registered for this event. Open the personal link "
-                    "from your invitation, or ask the organizer at the door."
+                    "This email is already registered for this event. Use “Email me my link” "
+                    "below to get your personal link, or ask the organizer at the door."
                 )
             }
         )
@@ -197,7 +222,7 @@ def join_event(
         email=email,
         company=company,
         job_title=job_title,
-        is_consenting_to_share=is_consenting_to_share,
+        is_consenting_to_share=is_consenting_to_share,  # the walk-in chose on the join form
     )
     return check_in(attendee)
 
@@ -216,17 +241,8 @@ def claim_attendee(
     attendee.email = email
     attendee.company = attendee.company or identity["company"]
     attendee.job_title = attendee.job_title or identity["job_title"]
-    attendee.is_consenting_to_share = is_consenting_to_share
-    attendee.is_consent_suggested = False
-    attendee.save(
-        update_fields=[
-            "email",
-            "company",
-            "job_title",
-            "is_consenting_to_share",
-            "is_consent_suggested",
-        ]
-    )
+    consent = take_consent_choice(attendee, is_sharing=is_consenting_to_share)
+    attendee.save(update_fields=["email", "company", "job_title", *consent])
     record(
         attendee.event,
         action="attendee_claimed",
@@ -331,7 +347,15 @@ def existing_attendees(event: Event) -> list[csv_import.Existing]:
     """The event's attendees as the import compares them (an erased one is only recognised, so
     that a row naming it is left out rather than added again)."""
     return [
-        csv_import.Existing(*values[:-1], is_erased=values[-1] is not None)
+        csv_import.Existing(
+            *values[:6],
+            has_decided_consent=values[6] is not None,
+            is_consent_suggested=values[7],
+            given_name=values[8],
+            family_name=values[9],
+            registration_need=values[10],
+            is_erased=values[11] is not None,
+        )
         for values in event.attendees.order_by("pk").values_list(
             "pk",
             "name",
@@ -339,7 +363,7 @@ def existing_attendees(event: Event) -> list[csv_import.Existing]:
             "company",
             "job_title",
             "phone",
-            "is_consenting_to_share",
+            "consent_decided_at",
             "is_consent_suggested",
             "given_name",
             "family_name",
@@ -504,16 +528,6 @@ def remove_pair_rule(event: Event, *, rule_id: int, by: AbstractBaseUser | None)
 
 
 @transaction.atomic
-def confirm_consent(attendee: Attendee, *, is_sharing: bool) -> Attendee:
-    """The attendee answers the sharing question their registration suggested."""
-    attendee = Attendee.objects.select_for_update().get(pk=attendee.pk)
-    attendee.is_consenting_to_share = is_sharing
-    attendee.is_consent_suggested = False
-    attendee.save(update_fields=["is_consenting_to_share", "is_consent_suggested"])
-    return attendee
-
-
-@transaction.atomic
 def add_co_organizer(event: Event, *, identifier: str, by: AbstractBaseUser) -> AbstractBaseUser:
     """The event's owner lets another organizer account help run it (found by name or email)."""
     if event.organizer_id != by.pk:
@@ -557,3 +571,13 @@ def remove_co_organizer(event: Event, *, user_id: int, by: AbstractBaseUser) -> 
             by=by,
             message=_("%(name)s no longer runs this event.") % {"name": helper.get_username()},
         )
+
+
+def remember_language(attendee: Attendee, *, language: str) -> Attendee:
+    """Keep the language the attendee's phone uses, for their mail. ``language`` is one of
+    ``Event.Language``'s codes; anything else is ignored."""
+    if language not in Event.Language.values:
+        return attendee
+    Attendee.objects.filter(pk=attendee.pk).update(language=language)
+    attendee.language = language
+    return attendee

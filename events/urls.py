@@ -23,7 +23,6 @@ urlpatterns = [
         views.pair_rule_remove,
         name="pair_rule_remove",
     ),
-    path("a/<str:token>/sharing/", views.consent_answer, name="consent_answer"),
     path("events/<int:event_id>/print/poster/", views.print_poster, name="print_poster"),
     path("events/<int:event_id>/print/badges/", views.print_badges, name="print_badges"),
     path(

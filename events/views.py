@@ -24,6 +24,7 @@ from events.forms import (
     ImportUploadForm,
     JoinCodeForm,
     JoinForm,
+    MyLinkForm,
     OrganizerSignupForm,
     PairRuleForm,
 )
@@ -90,7 +91,11 @@ def join(request: HtmxHttpRequest, code: str) -> HttpResponse:
     if attendee is not None:
         return redirect("room", token=attendee.token)
     if not event.is_open_for_joining:
-        context = {"event": event, "refusal": services.joining_refusal(event)}
+        context = {
+            "event": event,
+            "refusal": services.joining_refusal(event),
+            "link_form": MyLinkForm(),
+        }
         return render(request, "events/join.html", context)
     form = JoinForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -102,7 +107,8 @@ def join(request: HtmxHttpRequest, code: str) -> HttpResponse:
             tokens = request.session.get(SESSION_TOKENS, {})
             request.session[SESSION_TOKENS] = {**tokens, str(event.pk): attendee.token}
             return redirect(reverse("room", kwargs={"token": attendee.token}))
-    return render(request, "events/join.html", {"event": event, "form": form})
+    context = {"event": event, "form": form, "link_form": MyLinkForm()}
+    return render(request, "events/join.html", context)
 
 
 # The organizer's pages. Every one starts from the events this user organizes.
@@ -375,14 +381,6 @@ def pair_rule_remove(request: HtmxHttpRequest, event_id: int, rule_id: int) -> H
     except ValidationError as refusal:
         messages.error(request, " ".join(refusal.messages))
     return redirect("seating", event_id=event.pk)
-
-
-@require_POST
-def consent_answer(request: HttpRequest, token: str) -> HttpResponse:
-    """The attendee answers the sharing question their registration suggested (phone page)."""
-    attendee = get_object_or_404(Attendee, token=token, erased_at__isnull=True)
-    services.confirm_consent(attendee, is_sharing=request.POST.get("share") == "yes")
-    return redirect("room", token=attendee.token)
 
 
 @login_required

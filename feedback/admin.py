@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from events.admin import EventAdmin as BaseEventAdmin
 from events.admin import OrganizedEventFilter, OrganizerScopedAdmin
 from events.models import Event
-from feedback import exports, reports, retention
+from feedback import exports, followups, reports, retention
 from feedback.models import Card, Digest, Introduction
 
 # The event's report, exports and erasure read or change cards and introductions, so they join the
@@ -154,8 +154,28 @@ class IntroductionAdmin(OrganizerScopedAdmin):
 @admin.register(Digest)
 class DigestAdmin(OrganizerScopedAdmin):
     event_path = "attendee__event"
-    list_display = ["attendee", "kind", "sent_at"]
-    list_filter = [("attendee__event", OrganizedEventFilter), "kind"]
-    search_fields = ["attendee__name", "attendee__email"]
+    list_display = ["attendee", "kind", "status", "attempts", "error", "claimed_at", "sent_at"]
+    list_filter = [("attendee__event", OrganizedEventFilter), "kind", "status"]
+    search_fields = ["attendee__name", "attendee__email", "error"]
     list_select_related = ["attendee"]
-    readonly_fields = ["sent_at"]
+    readonly_fields = ["status", "attempts", "error", "claimed_at", "sent_at"]
+    actions = ["try_again"]
+
+    @admin.action(
+        description=_("Try the selected failed messages again on the next run"),
+        permissions=["change"],
+    )
+    def try_again(self, request: HttpRequest, queryset: QuerySet[Digest]) -> None:
+        """After the cause is fixed (an address corrected, the mail server back): the failed
+        messages get their attempts back; sent ones are never sent twice."""
+        count = followups.try_again(queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(n)s failed message will be tried again on the next run.",
+                "%(n)s failed messages will be tried again on the next run.",
+                count,
+            )
+            % {"n": count},
+            messages.SUCCESS,
+        )

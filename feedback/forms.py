@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
+import phonenumbers
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from events.codes import normalize_join_code
-from events.models import Event
+from events.forms import EmailInputField, IdentityFieldsMixin
+from events.models import Attendee, Event
 from feedback.models import Card
 from feedback.services import INTRODUCTION_MOVE_LABELS, MAX_NOTE_CHARS
 
@@ -78,3 +83,132 @@ class IntroductionMoveForm(forms.Form):
 
     action = forms.ChoiceField(choices=list(INTRODUCTION_MOVE_LABELS.items()))
     target = forms.CharField(max_length=MAX_NOTE_CHARS, required=False)
+
+
+SHARE_CHOICES = [
+    ("yes", _("Yes, share my contact details")),
+    ("no", _("No, keep them to myself")),
+]
+# WeChat's own rule for a WeChat ID: 6 to 20 letters, digits, "_" or "-", starting with a letter.
+WECHAT_ID = re.compile(r"[A-Za-z][-_A-Za-z0-9]{5,19}")
+LINKEDIN_HOST = re.compile(r"(?:[a-z]{2,3}\.|www\.)?linkedin\.com")
+LINKEDIN_PATH = re.compile(r"/(in|pub)/([^/?#\s]{3,100})/?")
+# Where a number without a country code is most likely from, by the event's language.
+PHONE_REGION = {"zh-hans": "CN"}
+
+
+def normalize_phone(raw: str, *, region: str | None) -> str:
+    """A phone number in international format (``+86 138 0013 8000``). Raises
+    ``ValidationError`` for anything that is not a possible number; without a leading ``+`` the
+    number is read as one from ``region``."""
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_possible_number(number):
+        raise ValidationError(
+            _(
+                "This is not a phone number we can read: write it with the country code, e.g. "
+                "+86 138 0013 8000."
+            ),
+            code="phone",
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def normalize_linkedin(raw: str) -> str:
+    """A LinkedIn profile address as ``https://www.linkedin.com/in/<name>``, from what people
+    paste: with or without ``https://`` or ``www.``, a country subdomain, a trailing slash or
+    tracking parameters. Raises ``ValidationError`` for anything else."""
+    text = raw.strip()
+    if "://" not in text:
+        text = "https://" + text
+    try:
+        parts = urlsplit(text)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        host, parts = "", None
+    match = LINKEDIN_PATH.fullmatch(parts.path) if parts and LINKEDIN_HOST.fullmatch(host) else None
+    name = unquote(match.group(2)) if match else ""
+    if not match or not all(char.isalnum() or char in "-_" for char in name):
+        raise ValidationError(
+            _(
+                "Paste the address of your LinkedIn profile, e.g. https://www.linkedin.com/in/your-name"
+            ),
+            code="linkedin",
+        )
+    return f"https://www.linkedin.com/{match.group(1)}/{match.group(2)}"
+
+
+class SharingForm(forms.Form):
+    """The attendee's own yes or no to sharing contact details: the room's question (posted to
+    ``consent_answer``) and the top of My details."""
+
+    share = forms.ChoiceField(
+        label=_("Share my contact details with the people I exchange cards with?"),
+        help_text=_(
+            "With people who asked to see you or whom you asked to see, and who share theirs "
+            "too. You can change this at any time."
+        ),
+        choices=SHARE_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose yes or no.")},
+    )
+
+    @property
+    def is_sharing(self) -> bool:
+        """The answer, once the form is valid."""
+        return self.cleaned_data["share"] == "yes"
+
+
+def sharing_initial(attendee: Attendee) -> str:
+    """What the yes/no starts from: the attendee's own answer, else "yes" when an import or the
+    organizer suggested it, else nothing (never chosen for them)."""
+    if attendee.has_decided_consent:
+        return "yes" if attendee.is_consenting_to_share else "no"
+    return "yes" if attendee.is_consent_suggested else ""
+
+
+class MyDetailsForm(IdentityFieldsMixin, SharingForm):
+    """The attendee's own choice to share contact details, and the channels to share. What an
+    import or the organizer entered is the initial value: a suggestion until saved here. Email
+    and phone pass the identity hygiene rule first (``events.hygiene``), as at every entry point;
+    the phone is then written in international format."""
+
+    email = EmailInputField(label=_("Email"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    wechat_id = forms.CharField(label=_("WeChat ID"), max_length=40, required=False)
+    linkedin_url = forms.CharField(label=_("LinkedIn profile"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, region: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.region = region
+        self.fields["email"].widget.attrs.update(autocomplete="email", inputmode="email")
+        self.fields["phone"].widget.attrs.update(autocomplete="tel", inputmode="tel")
+        self.fields["linkedin_url"].widget.attrs.update(inputmode="url")
+        self.fields["wechat_id"].widget.attrs.update(autocapitalize="none", spellcheck="false")
+
+    def clean_phone(self) -> str:
+        raw = super().clean_phone()
+        return normalize_phone(raw, region=self.region) if raw else ""
+
+    def clean_wechat_id(self) -> str:
+        raw = self.cleaned_data["wechat_id"].strip()
+        if raw and not WECHAT_ID.fullmatch(raw):
+            raise ValidationError(
+                _("A WeChat ID has 6 to 20 letters, digits, “_” or “-”, and starts with a letter."),
+                code="wechat",
+            )
+        return raw
+
+    def clean_linkedin_url(self) -> str:
+        raw = self.cleaned_data["linkedin_url"].strip()
+        return normalize_linkedin(raw) if raw else ""
+
+
+class InvitationsForm(forms.Form):
+    """The organizer sends invitations to everyone or only to the people not invited yet."""
+
+    which = forms.ChoiceField(
+        choices=[("new", _("People not invited yet")), ("all", _("Everyone, again"))]
+    )

@@ -17,8 +17,9 @@ OPEN_PROMISES = (Introduction.Status.OFFERED, Introduction.Status.ACCEPTED)
 
 
 def shares_contact(attendee: Attendee, person: Attendee) -> bool:
-    """Whether the attendee sees the person's contact details: only where both agreed."""
-    return attendee.is_consenting_to_share and person.is_consenting_to_share
+    """Whether the attendee sees the person's contact details: only where both agreed, each on
+    their own page or join form (an imported "yes" is only a suggestion)."""
+    return attendee.is_sharing_contact and person.is_sharing_contact
 
 
 def cards_given_by(attendee_id: int) -> dict[tuple[int, str], str]:
@@ -106,9 +107,13 @@ def last_tables(event_id: int, people: set[int]) -> dict[int, int]:
 
 
 def leads_of(attendee: Attendee) -> Leads:
-    """The attendee's own leads, with contact details only where both agreed. Three queries."""
+    """The attendee's own leads, with contact details only where both agreed; an introduction
+    the attendee declined is no longer a lead. Three queries."""
     received = list(
-        Card.objects.filter(receiver=attendee).select_related("giver__pitch").order_by("created_at")
+        Card.objects.filter(receiver=attendee)
+        .exclude(introduction__status=Introduction.Status.DECLINED)
+        .select_related("giver__pitch")
+        .order_by("created_at")
     )
     given = list(
         Card.objects.filter(giver=attendee, kind=Card.Kind.SEE_ME)
@@ -141,7 +146,30 @@ class IntroductionItem:
 
     @property
     def buttons(self) -> list[tuple[str, str]]:
-        return [(move, services.INTRODUCTION_MOVE_LABELS[move]) for move in self.moves]
+        """The forward moves (never "decline": it sits apart and asks once), with labels."""
+        return [(move, self.label(move)) for move in self.moves if move != "decline"]
+
+    @property
+    def can_decline(self) -> bool:
+        return "decline" in self.moves
+
+    def label(self, move: str) -> str:
+        if move == "met" and self.introduction.met_said_by_id is not None:
+            return services.CONFIRM_MET_LABEL
+        return services.INTRODUCTION_MOVE_LABELS[move]
+
+    @property
+    def is_waiting_for_other(self) -> bool:
+        """I said we met; the other person has not confirmed yet."""
+        introduction = self.introduction
+        return introduction.is_waiting_for_confirmation and introduction.met_said_by_id != (
+            self.person.pk
+        )
+
+    @property
+    def is_thanked(self) -> bool:
+        """The introducer's private thank-you: the introduction led to a confirmed meeting."""
+        return self.is_introducer and self.introduction.status == Introduction.Status.MET
 
 
 @dataclass(frozen=True)
@@ -202,7 +230,7 @@ def open_promises_of(attendee: Attendee) -> list[IntroductionItem]:
 
 def contact_for(attendee: Attendee, person_id: int) -> Attendee | None:
     """Another attendee's contact card, if a card links the two and both agreed to share."""
-    if not attendee.is_consenting_to_share:
+    if not attendee.is_sharing_contact:
         return None
     linked = Card.objects.filter(
         Q(giver=attendee, receiver_id=person_id) | Q(receiver=attendee, giver_id=person_id)
@@ -210,5 +238,8 @@ def contact_for(attendee: Attendee, person_id: int) -> Attendee | None:
     if not linked.exists():
         return None
     return Attendee.objects.filter(
-        pk=person_id, event_id=attendee.event_id, is_consenting_to_share=True
+        pk=person_id,
+        event_id=attendee.event_id,
+        is_consenting_to_share=True,
+        consent_decided_at__isnull=False,
     ).first()

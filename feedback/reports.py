@@ -88,6 +88,7 @@ class EventReport:
     repeat_pairs: int
     introductions_by_status: tuple[StatusCount, ...]
     connectors: tuple[Connector, ...]
+    met_awaiting_confirmation: int = 0
 
     @property
     def see_me_total(self) -> int:
@@ -207,17 +208,27 @@ def meetings(event: Event) -> tuple[MetDistribution, int]:
     return distribution, repeat_pairs
 
 
-def introductions_by_status(event: Event) -> tuple[StatusCount, ...]:
-    counts = dict(
+def introduction_counts(event: Event) -> tuple[tuple[StatusCount, ...], int]:
+    """The introductions by status (offered → accepted → made → met, or declined; "met" only
+    once both sides confirmed), and how many made ones one side says led to a meeting while the
+    other has not confirmed yet. One query."""
+    rows = (
         Introduction.objects.filter(card__round__event=event)
         .values_list("status")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), said=Count("pk", filter=Q(met_said_by__isnull=False)))
         .order_by()
     )
-    return tuple(
+    counts = {status: n for status, n, _said in rows}
+    waiting = sum(said for status, _n, said in rows if status == Introduction.Status.MADE)
+    by_status = tuple(
         StatusCount(status=status, label=str(label), count=counts.get(status, 0))
         for status, label in Introduction.Status.choices
     )
+    return by_status, waiting
+
+
+def introductions_by_status(event: Event) -> tuple[StatusCount, ...]:
+    return introduction_counts(event)[0]
 
 
 def top_connectors(event: Event) -> tuple[Connector, ...]:
@@ -240,14 +251,16 @@ def top_connectors(event: Event) -> tuple[Connector, ...]:
 def event_report(event: Event) -> EventReport:
     """Every figure of the report; seven queries whatever the event size."""
     met, repeat_pairs = meetings(event)
+    by_status, met_awaiting_confirmation = introduction_counts(event)
     return EventReport(
         **attendance(event),
         cards_by_round=cards_by_round(event),
         receivers=receivers_of(event),
         met=met,
         repeat_pairs=repeat_pairs,
-        introductions_by_status=introductions_by_status(event),
+        introductions_by_status=by_status,
         connectors=top_connectors(event),
+        met_awaiting_confirmation=met_awaiting_confirmation,
     )
 
 

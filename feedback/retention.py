@@ -38,8 +38,11 @@ PERSONAL_FIELDS = [
     "company",
     "job_title",
     "phone",
+    "wechat_id",
+    "linkedin_url",
     "registration_need",
     "is_consenting_to_share",
+    "consent_decided_at",
     "is_consent_suggested",
 ]
 
@@ -53,7 +56,8 @@ def placeholder_name(attendee: Attendee) -> str:
 
 def personal_strings(attendee: Attendee) -> list[str]:
     """What could identify the attendee in free text such as the event's log."""
-    return [value for value in (attendee.name, attendee.email, attendee.phone) if value]
+    values = (attendee.name, attendee.email, attendee.phone, attendee.wechat_id)
+    return [value for value in values if value]
 
 
 def scrub_log(event: Event, replacements: dict[str, str]) -> None:
@@ -94,7 +98,9 @@ def anonymize(attendees: Iterable[Attendee], *, now: datetime) -> dict[str, str]
         attendee.name = placeholder
         attendee.email = attendee.company = attendee.job_title = attendee.phone = ""
         attendee.given_name = attendee.family_name = attendee.registration_need = ""
+        attendee.wechat_id = attendee.linkedin_url = ""
         attendee.is_consenting_to_share = attendee.is_consent_suggested = False
+        attendee.consent_decided_at = None
         attendee.token = new_attendee_token()
     Attendee.objects.bulk_update(
         attendees, [*PERSONAL_FIELDS, "token", "erased_at"], batch_size=500

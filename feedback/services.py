@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from events import services as event_services
 from events.models import Attendee, Event
 from feedback import broadcasts
 from feedback.models import Card, Introduction
@@ -179,7 +180,8 @@ def tap_outcome(giver: Attendee | None, arguments: dict[str, Any]) -> TapOutcome
 
 
 # Introductions: offered (the card) → accepted by the pitcher → made (the introducer says so,
-# naming whom) → met (either side confirms); or declined by the pitcher.
+# naming whom) → met (either side says it happened, the other confirms); or declined by the
+# pitcher.
 INTRODUCTION_MOVES: dict[str, tuple[tuple[str, ...], str]] = {
     # action: (statuses it may start from, who may do it)
     "accept": ((Introduction.Status.OFFERED,), "pitcher"),
@@ -193,6 +195,8 @@ INTRODUCTION_MOVE_LABELS = {
     "made": gettext_lazy("I made the introduction"),
     "met": gettext_lazy("We met"),
 }
+# The label of "met" for the side that confirms what the other said.
+CONFIRM_MET_LABEL = gettext_lazy("Confirm: we met")
 MOVE_RESULTS = {
     "accept": (Introduction.Status.ACCEPTED, "accepted_at"),
     "decline": (Introduction.Status.DECLINED, "declined_at"),
@@ -212,11 +216,13 @@ def movers(card: Card, who: str) -> set[int]:
 
 def moves_for(introduction: Introduction, *, attendee_id: int) -> list[str]:
     """The moves this attendee may make on this introduction now, in the table's order: exactly
-    the ones ``move_introduction`` would accept from them."""
+    the ones ``move_introduction`` would accept from them. Who said "met" waits for the other."""
     return [
         action
         for action, (starts, who) in INTRODUCTION_MOVES.items()
-        if introduction.status in starts and attendee_id in movers(introduction.card, who)
+        if introduction.status in starts
+        and attendee_id in movers(introduction.card, who)
+        and not (action == "met" and introduction.met_said_by_id == attendee_id)
     ]
 
 
@@ -249,6 +255,16 @@ def move_introduction(
                 code="target",
             )
         introduction.target = target or introduction.target
+    if action == "met" and introduction.met_said_by_id is None:
+        # The first of the two says it happened; it is met when the other confirms.
+        introduction.met_said_by = by
+        introduction.met_said_at = timezone.now()
+        introduction.save()
+        return introduction
+    if action == "met" and introduction.met_said_by_id == by.pk:
+        raise ValidationError(
+            _("You said so already; the other person confirms it."), code="status"
+        )
     status, stamp = MOVE_RESULTS[action]
     introduction.status = status
     setattr(introduction, stamp, timezone.now())
@@ -271,4 +287,45 @@ def resubscribe(attendee: Attendee) -> Attendee:
     """Undo ``unsubscribe``: follow-up mail not sent yet will be sent again."""
     Attendee.objects.filter(pk=attendee.pk).update(unsubscribed_at=None)
     attendee.unsubscribed_at = None
+    return attendee
+
+
+@transaction.atomic
+def save_my_details(
+    attendee: Attendee,
+    *,
+    is_sharing: bool,
+    email: str | None = None,
+    phone: str | None = None,
+    wechat_id: str | None = None,
+    linkedin_url: str | None = None,
+) -> Attendee:
+    """The attendee's own choice about sharing (``consent_decided_at`` recorded by
+    ``events.services.take_consent_choice``) and their channels (already validated and
+    normalised by ``MyDetailsForm``; a channel given as None is left as it is, as when the room's
+    yes/no question is answered). It takes effect at once: leads, downloads and the next mail
+    read it. Raises ``ValidationError`` on ``email`` when someone else at the event has it."""
+    attendee = Attendee.objects.select_for_update().get(pk=attendee.pk)
+    if email:
+        taken = (
+            Attendee.objects.filter(event_id=attendee.event_id, email__iexact=email)
+            .exclude(pk=attendee.pk)
+            .exists()
+        )
+        if taken:
+            raise ValidationError(
+                {"email": _("Someone else at this event has this email address.")}, code="email"
+            )
+    fields = event_services.take_consent_choice(attendee, is_sharing=is_sharing)
+    channels = {
+        "email": email,
+        "phone": phone,
+        "wechat_id": wechat_id,
+        "linkedin_url": linkedin_url,
+    }
+    for name, value in channels.items():
+        if value is not None:
+            setattr(attendee, name, value)
+            fields.append(name)
+    attendee.save(update_fields=fields)
     return attendee

@@ -13,6 +13,13 @@ urlpatterns = [
         views.introduction_move,
         name="introduction_move",
     ),
+    path("a/<str:token>/details/", views.my_details, name="my_details"),
+    path("a/<str:token>/sharing/", views.consent_answer, name="consent_answer"),
+    path(
+        "a/<str:token>/contacts/<int:person_id>/call.ics",
+        views.call_proposal,
+        name="call_proposal",
+    ),
     path("a/<str:token>/unsubscribe/", views.unsubscribe, name="unsubscribe"),
     path("a/<str:token>/resubscribe/", views.resubscribe, name="resubscribe"),
     path("a/<str:token>/leads/leads.csv", views.leads_csv, name="leads_csv"),
@@ -22,4 +29,16 @@ urlpatterns = [
     path("a/<str:token>/contacts/<int:person_id>.vcf", views.contact_vcard, name="contact_vcard"),
     path("a/<str:token>/erase/", views.attendee_erase, name="attendee_erase"),
     path("events/<int:event_id>/erase/", views.event_erase, name="event_erase"),
+    path("events/<int:event_id>/invitations/", views.event_invitations, name="event_invitations"),
+    path(
+        "events/<int:event_id>/attendees/<int:attendee_id>/link/",
+        views.attendee_link,
+        name="attendee_link",
+    ),
+    path(
+        "events/<int:event_id>/attendees/<int:attendee_id>/invite/",
+        views.attendee_invite,
+        name="attendee_invite",
+    ),
+    path("join/<str:code>/my-link/", views.email_my_link, name="email_my_link"),
 ]

@@ -9,25 +9,35 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.http import HtmxHttpRequest
-from config.i18n import activate_event_language
+from config.i18n import activate_attendee_language, activate_event_language
+from config.site import public_address, public_url
 from events import queries as event_queries
-from events.models import Attendee
-from feedback import exports, queries, reports, retention, services
+from events import ratelimit
+from events.codes import normalize_join_code
+from events.forms import MyLinkForm
+from events.models import Attendee, Event
+from events.qr import qr_svg
+from feedback import exports, followups, invitations, queries, reports, retention, services
 from feedback.forms import (
+    PHONE_REGION,
     CardForm,
     EraseEventForm,
     EraseMyDataForm,
     IntroductionMoveForm,
+    InvitationsForm,
+    MyDetailsForm,
+    SharingForm,
+    sharing_initial,
     tap_arguments,
 )
 from feedback.texts import room_texts
-from feedback.vcard import vcard
 from pitches.models import Pitch
 from rounds.queries import event_state
 from rounds.routing import attendee_socket_path
@@ -37,7 +47,7 @@ def attendee_for(request: HttpRequest, token: str) -> Attendee:
     """The attendee this token belongs to; their page speaks their event's language unless they
     chose another or their phone asks for one we ship."""
     attendee = get_object_or_404(Attendee.objects.select_related("event", "pitch"), token=token)
-    activate_event_language(request, attendee.event)
+    activate_attendee_language(request, attendee)
     return attendee
 
 
@@ -56,8 +66,29 @@ def room(request: HtmxHttpRequest, token: str) -> HttpResponse:
         "texts": room_texts(),
         "itinerary": queries.room_itinerary(attendee.pk),
         "received": list(queries.cards_received_by(attendee.pk)),
+        "sharing_form": (
+            None
+            if attendee.has_decided_consent
+            else SharingForm(
+                initial={"share": sharing_initial(attendee)},
+                auto_id=f"attendee-{attendee.pk}-%s",
+            )
+        ),
     }
     return render(request, "feedback/room.html", context)
+
+
+@require_POST
+def consent_answer(request: HttpRequest, token: str) -> HttpResponse:
+    """The room's question answered: the attendee's own yes or no to sharing contact details,
+    recorded as My details records it. Without an answer, My details asks again."""
+    attendee = attendee_for(request, token)
+    form = SharingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose yes or no."))
+        return redirect("my_details", token=token)
+    services.save_my_details(attendee, is_sharing=form.is_sharing)
+    return redirect("room", token=token)
 
 
 @require_GET
@@ -206,10 +237,64 @@ def contact_vcard(request: HttpRequest, token: str, person_id: int) -> HttpRespo
     note = _("Met at %(event)s.") % {"event": attendee.event.title}
     if pitch and pitch.ask:
         note += " " + pitch.ask
-    response = HttpResponse(vcard(person, note=note), content_type="text/vcard; charset=utf-8")
+    response = HttpResponse(
+        exports.vcard(person, note=note), content_type="text/vcard; charset=utf-8"
+    )
     filename = slugify(person.name) or "contact"
     response["Content-Disposition"] = f'attachment; filename="{filename}.vcf"'
     return response
+
+
+@require_GET
+def call_proposal(request: HttpRequest, token: str, person_id: int) -> HttpResponse:
+    """A 20-minute call proposed to someone the attendee exchanged a card with, as a calendar
+    meeting request; only where both shared contact details (the invitation needs the email)."""
+    attendee = attendee_for(request, token)
+    person = queries.contact_for(attendee, person_id)
+    if person is None or not person.email or not attendee.email:
+        raise Http404(_("No contact to propose a call to."))
+    calendar = exports.call_proposal(attendee, person, now=timezone.now())
+    return exports.calendar_response(calendar, f"call-{slugify(person.name) or 'contact'}")
+
+
+def details_initial(attendee: Attendee) -> dict[str, str]:
+    """What the form starts from: the attendee's own choice, else the suggestion of an import or
+    the organizer (never ticked for them when there is none)."""
+    return {
+        "share": sharing_initial(attendee),
+        "email": attendee.email,
+        "phone": attendee.phone,
+        "wechat_id": attendee.wechat_id,
+        "linkedin_url": attendee.linkedin_url,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def my_details(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    """My details: the attendee's own yes/no to sharing contact details and the channels to
+    share. Opened from the leads and pitch pages, and from the room on first opening."""
+    attendee = attendee_for(request, token)
+    region = PHONE_REGION.get(attendee.event.language)
+    data = request.POST if request.method == "POST" else None
+    form = MyDetailsForm(data, initial=details_initial(attendee), region=region)
+    if request.method == "POST" and form.is_valid():
+        fields = form.cleaned_data
+        try:
+            services.save_my_details(
+                attendee,
+                is_sharing=form.is_sharing,
+                email=fields["email"],
+                phone=fields["phone"],
+                wechat_id=fields["wechat_id"],
+                linkedin_url=fields["linkedin_url"],
+            )
+        except ValidationError as refusal:
+            form.add_error(None, refusal)
+        else:
+            messages.success(request, _("Saved. It applies at once to your leads and your mail."))
+            return redirect("my_details", token=token)
+    context = {"attendee": attendee, "event": attendee.event, "form": form}
+    return render(request, "feedback/details.html", context, status=400 if form.errors else 200)
 
 
 # Deleting personal data: the attendee's own, through their link; or a closed event's, by its
@@ -265,5 +350,94 @@ def event_export(request: HttpRequest, event_id: int, kind: str) -> HttpResponse
 def event_report(request: HttpRequest, event_id: int) -> HttpResponse:
     event = event_queries.organizer_event(request.user, event_id)
     report = reports.event_report(event)
-    context = {"event": event, "report": report, "charts": reports.report_charts(report)}
+    context = {
+        "event": event,
+        "report": report,
+        "charts": reports.report_charts(report),
+        "mail": followups.mail_status(event),
+    }
     return render(request, "feedback/report.html", context)
+
+
+# Invitations: the organizer sends each attendee their personal link before the event; an
+# attendee who lost it asks for it on the join page.
+
+MY_LINK_REQUESTS_ALLOWED = 5
+MY_LINK_WINDOW_S = 600
+
+
+def report_invitations(request: HttpRequest, report: invitations.InvitationReport) -> None:
+    """The outcome as messages on the organizer's next page, every failure with its reason."""
+    skipped = sum(report.skipped.values())
+    messages.success(
+        request,
+        _("Invitations sent: %(sent)s; skipped (no email, unsubscribed): %(skipped)s.")
+        % {"sent": len(report.sent), "skipped": skipped},
+    )
+    for address, reason in report.failed:
+        messages.error(
+            request,
+            _("Not sent to %(address)s: %(reason)s") % {"address": address, "reason": reason},
+        )
+
+
+@login_required
+@require_POST
+def event_invitations(request: HttpRequest, event_id: int) -> HttpResponse:
+    """Send invitations to the people not invited yet, or to everyone again."""
+    event = event_queries.organizer_event(request.user, event_id)
+    form = InvitationsForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(status=400)
+    report = invitations.send_invitations(event, only_new=form.cleaned_data["which"] == "new")
+    report_invitations(request, report)
+    return redirect("attendee_list", event_id=event.pk)
+
+
+def organizer_attendee(request: HttpRequest, event_id: int, attendee_id: int) -> Attendee:
+    event = event_queries.organizer_event(request.user, event_id)
+    return get_object_or_404(event.attendees.select_related("event"), pk=attendee_id)
+
+
+@login_required
+@require_GET
+def attendee_link(request: HttpRequest, event_id: int, attendee_id: int) -> HttpResponse:
+    """One attendee's personal link to copy, a QR code to show them, and "send again"; at the
+    public address (a warning when phones cannot reach it), never the request's own host."""
+    attendee = organizer_attendee(request, event_id, attendee_id)
+    url = public_url(reverse("room", args=[attendee.token]))
+    context = {
+        "event": attendee.event,
+        "attendee": attendee,
+        "url": url,
+        "qr": qr_svg(url),
+        "public_address": public_address(),
+    }
+    return render(request, "feedback/attendee_link.html", context)
+
+
+@login_required
+@require_POST
+def attendee_invite(request: HttpRequest, event_id: int, attendee_id: int) -> HttpResponse:
+    attendee = organizer_attendee(request, event_id, attendee_id)
+    report = invitations.InvitationReport()
+    invitations.send_invitation(attendee, report=report)
+    report_invitations(request, report)
+    return redirect("attendee_link", event_id=attendee.event_id, attendee_id=attendee.pk)
+
+
+@require_POST
+def email_my_link(request: HtmxHttpRequest, code: str) -> HttpResponse:
+    """ "Email me my link": the same answer whether or not the address is known, and a client
+    that asks too often is refused for a while."""
+    event = get_object_or_404(Event, join_code=normalize_join_code(code))
+    activate_event_language(request, event)
+    if ratelimit.is_limited(request, scope="my-link", limit=MY_LINK_REQUESTS_ALLOWED):
+        context = {"event": event, "is_limited": True}
+        return render(request, "feedback/my_link.html", context, status=429)
+    ratelimit.record_failure(request, scope="my-link", window_seconds=MY_LINK_WINDOW_S)
+    form = MyLinkForm(request.POST)
+    if form.is_valid():
+        invitations.send_link_on_request(event, email=form.cleaned_data["email"])
+    context = {"event": event, "form": form, "is_limited": False}
+    return render(request, "feedback/my_link.html", context, status=200 if form.is_valid() else 400)

@@ -14,6 +14,7 @@ import shutil
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from functools import cache
 from urllib.parse import urlsplit
 
@@ -89,6 +90,16 @@ def _require_services(request: pytest.FixtureRequest) -> None:
         if is_required():
             pytest.fail(f"REQUIRE_SERVICES is set but {missing}", pytrace=False)
         pytest.skip(missing)
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the default language: a view that activated an attendee's language
+    (their phone's) leaves it active in this thread, and the next test must not speak it."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(scope="session")

@@ -64,7 +64,16 @@ class AttendeeFactory(DjangoModelFactory):
             checked_in_at=factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1)),
             left_at=factory.LazyFunction(timezone.now),
         )
-        consenting = factory.Trait(is_consenting_to_share=True)
+        # Said yes on their own page (or on the join form).
+        consenting = factory.Trait(
+            is_consenting_to_share=True, consent_decided_at=factory.LazyFunction(timezone.now)
+        )
+        # Said no themselves.
+        declining = factory.Trait(
+            is_consenting_to_share=False, consent_decided_at=factory.LazyFunction(timezone.now)
+        )
+        # An imported "yes": a suggestion the attendee has not confirmed.
+        suggested_consent = factory.Trait(is_consent_suggested=True)
 
 
 class PitchFactory(DjangoModelFactory):

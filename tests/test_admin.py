@@ -238,3 +238,16 @@ def test_admin_export_action_of_several_events_is_one_file(admin_client, two_eve
     assert response["Content-Disposition"] == 'attachment; filename="events-cards.csv"'
     rows = response.content.decode("utf-8-sig").splitlines()
     assert sorted(row.split(",")[0] for row in rows[1:]) == ["Mine", "Theirs"]
+
+
+def test_admin_attendee_consent_choice_is_not_the_organizers_to_set(client):
+    organizer = UserFactory(is_staff=True, is_superuser=True)
+    attendee = AttendeeFactory(event=EventFactory(organizer=organizer))
+    client.force_login(organizer)
+
+    page = client.get(reverse("admin:events_attendee_change", args=[attendee.pk]))
+
+    assert page.status_code == 200
+    assert 'name="consent_decided_at' not in page.text
+    assert 'name="is_consenting_to_share"' not in page.text
+    assert 'name="is_consent_suggested"' in page.text

@@ -18,6 +18,11 @@ PRODUCTION = {
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "SPEEDNET_SITE_URL": "https://speednet.example.com",
 }
+MAIL = {
+    "EMAIL_HOST": "smtp.example.com",
+    "DEFAULT_FROM_EMAIL": "speednet <noreply@events.example.com>",
+    "SPEEDNET_SITE_URL": "https://speednet.example.com",
+}
 PRINT_SETTINGS = (
     "import django; django.setup(); from django.conf import settings as s; "
     "print(s.DEBUG, s.DATABASES['default']['ENGINE'], s.CHANNEL_LAYERS['default']['BACKEND'], "
@@ -58,7 +63,7 @@ def test_settings_defaults_run_debug_on_sqlite_in_memory_layer_console_email():
 def test_settings_production_environment_switches_every_part():
     result = run_python(
         ["-c", PRINT_SETTINGS],
-        {**PRODUCTION, "DATABASE_URL": "postgres://u@db/x", "EMAIL_HOST": "smtp.example.com"},
+        {**PRODUCTION, **MAIL, "DATABASE_URL": "postgres://u@db/x"},
     )
 
     assert result.returncode == 0, result.stderr
@@ -104,6 +109,30 @@ def test_settings_refuse_a_site_url_that_is_not_http():
 
     assert result.returncode != 0
     assert "SPEEDNET_SITE_URL='speednet.example.com' must be an http(s) URL" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DEFAULT_FROM_EMAIL": ""}, "but DEFAULT_FROM_EMAIL is missing"),
+        ({"DEFAULT_FROM_EMAIL": "speednet <noreply@localhost>"}, "DEFAULT_FROM_EMAIL="),
+        ({"SPEEDNET_SITE_URL": ""}, "SPEEDNET_SITE_URL is not set"),
+        ({"SPEEDNET_SITE_URL": "http://127.0.0.1:8000"}, "points at this machine"),
+    ],
+)
+def test_settings_production_mail_refuses_a_local_sender_or_site_url(env, message):
+    result = run_python(["-c", PRINT_SETTINGS], {**PRODUCTION, **MAIL, **env})
+
+    assert result.returncode == 1
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
+
+
+def test_settings_production_without_email_host_needs_no_mail_settings():
+    result = run_python(["-c", PRINT_SETTINGS], PRODUCTION)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == "django.core.mail.backends.console.EmailBackend"
 
 
 PRINT_ADDRESS = (

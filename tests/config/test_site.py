@@ -123,3 +123,72 @@ def test_public_address_carries_the_warning_host_only_when_unreachable(settings)
 def test_origin_drops_the_path_prefix():
     assert site.origin("https://example.org/speednet") == "https://example.org"
     assert site.origin("http://192.168.1.20:8000") == "http://192.168.1.20:8000"
+
+
+# Production mail: a real sender, and links that open on other people's phones.
+
+MAIL = {
+    "EMAIL_HOST": "smtp.example.com",
+    "DEFAULT_FROM_EMAIL": "speednet <noreply@events.example.com>",
+    "SPEEDNET_SITE_URL": "https://speednet.example.com",
+}
+
+
+def check_mail(env, *, debug=False):
+    site_url = site.read_public_url(env, debug=debug, network=OFFLINE)
+    site.check_mail_settings(env, debug=debug, site_url=site_url)
+
+
+def test_check_mail_settings_accepts_a_real_sender_and_site():
+    check_mail(MAIL)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"DEFAULT_FROM_EMAIL": ""}, "but DEFAULT_FROM_EMAIL is missing"),
+        ({"DEFAULT_FROM_EMAIL": "noreply@localhost"}, "DEFAULT_FROM_EMAIL='noreply@localhost'"),
+        ({"DEFAULT_FROM_EMAIL": "noreply"}, "DEFAULT_FROM_EMAIL='noreply' is not an address"),
+        ({"DEFAULT_FROM_EMAIL": "x <a@mail.localhost>"}, "DEFAULT_FROM_EMAIL="),
+        ({"DEFAULT_FROM_EMAIL": "x <a@[127.0.0.1]>"}, "DEFAULT_FROM_EMAIL="),
+        ({"SPEEDNET_SITE_URL": ""}, "SPEEDNET_SITE_URL is not set"),
+        ({"SPEEDNET_SITE_URL": "http://localhost:8000"}, "SPEEDNET_SITE_URL='http://localhost"),
+        ({"SPEEDNET_SITE_URL": "http://127.0.0.2"}, "points at this machine"),
+        ({"SPEEDNET_SITE_URL": "http://[::1]:8000"}, "points at this machine"),
+        ({"SPEEDNET_SITE_URL": "", "SITE_URL": "http://0.0.0.0:8000"}, "SITE_URL='http://0.0.0.0"),
+    ],
+)
+def test_check_mail_settings_names_the_variable_that_is_wrong(changes, message):
+    with pytest.raises(ImproperlyConfigured) as refusal:
+        check_mail({**MAIL, **changes})
+
+    assert message in str(refusal.value)
+
+
+@pytest.mark.parametrize(
+    ("changes", "debug"),
+    [
+        ({"EMAIL_HOST": ""}, False),
+        ({"EMAIL_HOST": "", "SPEEDNET_SITE_URL": "http://127.0.0.1:8000"}, False),
+        ({"DEFAULT_FROM_EMAIL": "", "SPEEDNET_SITE_URL": ""}, True),
+    ],
+)
+def test_check_mail_settings_asks_nothing_in_development_or_without_mail(changes, debug):
+    check_mail({**MAIL, **changes}, debug=debug)
+
+
+@pytest.mark.parametrize(
+    ("host", "unreachable"),
+    [
+        ("localhost", True),
+        ("mail.localhost.", True),
+        ("[::1]", True),
+        ("169.254.1.1", True),
+        ("0.0.0.0", True),
+        ("events.example.com", False),
+        ("192.168.1.20", False),
+        ("", False),
+    ],
+)
+def test_is_unreachable_names_hosts_only_this_machine_reaches(host, unreachable):
+    assert site.is_unreachable(host) is unreachable

@@ -348,6 +348,8 @@ def test_join_claims_the_record_of_someone_imported_without_email(client):
         "Kim Studio",
         True,
     )
+    # The join form asked; leaving the box unticked is the attendee's own "no".
+    assert (ada.is_consenting_to_share, ada.has_decided_consent) == (False, True)
 
 
 @pytest.mark.django_db

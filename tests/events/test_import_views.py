@@ -360,8 +360,17 @@ def test_room_asks_to_confirm_a_suggested_yes_to_sharing(client):
     assert reverse("consent_answer", args=[attendee.token]) in response.text
 
 
-def test_room_does_not_ask_without_a_suggestion(client):
-    attendee = AttendeeFactory()
+def test_room_starts_the_question_at_the_suggested_yes(client):
+    attendee = AttendeeFactory(is_consent_suggested=True)
+
+    response = client.get(reverse("room", args=[attendee.token]))
+
+    assert response.context["sharing_form"].initial == {"share": "yes"}
+    assert f'id="attendee-{attendee.pk}-share_0" required checked>' in response.text
+
+
+def test_room_does_not_ask_once_the_attendee_answered(client):
+    attendee = AttendeeFactory(declining=True, is_consent_suggested=True)
 
     response = client.get(reverse("room", args=[attendee.token]))
 
@@ -377,6 +386,8 @@ def test_consent_answer_records_the_attendees_choice(client, answer, sharing):
     attendee.refresh_from_db()
     assert response.status_code == 302
     assert (attendee.is_consenting_to_share, attendee.is_consent_suggested) == (sharing, False)
+    assert attendee.has_decided_consent
+    assert attendee.is_sharing_contact is sharing
 
 
 def test_consent_answer_with_an_unknown_token_is_not_found(client):

@@ -252,6 +252,23 @@ def test_attendee_add_duplicate_email_is_explained(organizer, event):
     assert event.attendees.count() == 1
 
 
+def test_attendee_add_organizers_tick_is_a_suggestion_the_room_starts_from(organizer, event):
+    response = organizer.post(
+        reverse("attendee_add", args=[event.pk]),
+        {"name": "Li", "email": "li@example.com", "is_consent_suggested": "on"},
+    )
+
+    li = event.attendees.get()
+    assert response.status_code == 302
+    assert (li.is_consent_suggested, li.is_consenting_to_share, li.consent_decided_at) == (
+        True,
+        False,
+        None,
+    )
+    room = organizer.get(reverse("room", args=[li.token]))
+    assert room.context["sharing_form"].initial == {"share": "yes"}
+
+
 def test_signup_creates_an_organizer_and_signs_in(client):
     response = client.post(
         reverse("signup"),

@@ -40,6 +40,37 @@ def test_create_event_refuses_a_round_too_short_with_the_arithmetic():
     assert Event.objects.count() == 0
 
 
+def test_add_attendee_organizers_yes_is_only_a_suggestion():
+    attendee = services.add_attendee(EventFactory(), name="Li Wei", is_consent_suggested=True)
+
+    assert (attendee.is_consent_suggested, attendee.is_consenting_to_share) == (True, False)
+    assert attendee.consent_decided_at is None
+    assert not attendee.is_sharing_contact
+
+
+@pytest.mark.parametrize("answer", [True, False])
+def test_add_attendee_records_the_attendees_own_answer_as_decided(answer):
+    attendee = services.add_attendee(EventFactory(), name="Li Wei", is_consenting_to_share=answer)
+
+    attendee.refresh_from_db()
+    assert (attendee.is_consenting_to_share, attendee.is_consent_suggested) == (answer, False)
+    assert attendee.consent_decided_at is not None
+    assert attendee.is_sharing_contact is answer
+
+
+def test_import_attendees_never_re_suggests_to_someone_who_answered():
+    event = EventFactory()
+    ada = AttendeeFactory(event=event, name="Ada", email="ada@example.kr", declining=True)
+
+    result = services.import_attendees(
+        event, data=b"Name,Email,Consent\nAda,ada@example.kr,yes\n", by=None
+    )
+
+    ada.refresh_from_db()
+    assert result.unchanged == 1
+    assert (ada.is_consenting_to_share, ada.is_consent_suggested) == (False, False)
+
+
 def test_add_attendee_normalizes_email():
     attendee = services.add_attendee(EventFactory(), name=" Li Wei ", email=" Li@Example.COM ")
 

@@ -54,11 +54,11 @@ def html_of(message) -> str:
 def busy(event, closed_round):
     """Me with every kind of card: Ana wants to see me, Bo can introduce me, I promised Di an
     introduction and asked to see Cy. Ana, Cy and Di share contact details, Bo does not."""
-    me = person(event, "Me", is_consenting_to_share=True, phone="+1 555 0100")
-    ana = person(event, "Ana", is_consenting_to_share=True, phone="+1 555 0101", company="Acme")
+    me = person(event, "Me", consenting=True, phone="+1 555 0100")
+    ana = person(event, "Ana", consenting=True, phone="+1 555 0101", company="Acme")
     bo = person(event, "Bo", phone="+1 555 0102", company="Bo Ltd")
-    cy = person(event, "Cy", is_consenting_to_share=True)
-    di = person(event, "Di", is_consenting_to_share=True)
+    cy = person(event, "Cy", consenting=True)
+    di = person(event, "Di", consenting=True)
     PitchFactory(attendee=ana, need="A customs broker.", offer="Warehouse space.", ask="Who?")
     PitchFactory(attendee=cy, need="A bakery supplier.", offer="Design work.", ask="Bakers?")
     PitchFactory(attendee=di, need="A freight forwarder.", offer="Legal advice.", ask="Ports?")
@@ -215,9 +215,9 @@ def test_reminder_message_lists_the_open_promises_with_links(busy):
 def test_digest_message_queries_do_not_grow_with_cards(
     event, closed_round, count, django_assert_num_queries
 ):
-    me = person(event, "Me", is_consenting_to_share=True)
+    me = person(event, "Me", consenting=True)
     for number in range(count):
-        other = person(event, f"Other{number}", is_consenting_to_share=True)
+        other = person(event, f"Other{number}", consenting=True)
         PitchFactory(attendee=other)
         CardFactory(round=closed_round, giver=other, receiver=me)
         CardFactory(round=closed_round, giver=other, receiver=me, introduce=True)

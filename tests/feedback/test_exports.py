@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from feedback import exports
 from feedback.models import Card
@@ -66,7 +67,11 @@ def me(round_):
 def lead(round_, me, *, gives=None, receives=None, consenting=True, **fields):
     """A tablemate of mine who gives me a card of kind ``gives`` or receives one from me."""
     person = AttendeeFactory(
-        event=round_.event, is_consenting_to_share=consenting, phone="+1 555 0100", **fields
+        event=round_.event,
+        is_consenting_to_share=consenting,
+        consent_decided_at=timezone.now(),
+        phone="+1 555 0100",
+        **fields,
     )
     if gives:
         CardFactory(round=round_, giver=person, receiver=me, kind=gives, note="my cousin")
@@ -98,9 +103,9 @@ def test_leads_csv_one_row_per_lead_with_contact_only_where_both_agreed(client, 
         ["can introduce me", "Private"],
         ["I asked to see", "Asked"],
     ]
-    assert rows[1][7:] == ["'=Who do you know?", "4", "sharer@example.com", "+1 555 0100"]
+    assert rows[1][7:] == ["'=Who do you know?", "4", "sharer@example.com", "+1 555 0100", "", ""]
     assert rows[2][4] == "my cousin"
-    assert rows[2][9:] == ["", ""]
+    assert rows[2][9:] == ["", "", "", ""]
     assert rows[3][9] == asked.email
     assert "p@example.com" not in str(rows)
     assert private.phone not in str(rows[2])
@@ -113,7 +118,7 @@ def test_leads_csv_of_someone_not_sharing_has_no_contact_details(client, round_)
     rows = read_csv(client.get(reverse("leads_csv", args=[me.token])))
 
     assert len(rows) == 2
-    assert rows[1][9:] == ["", ""]
+    assert rows[1][9:] == ["", "", "", ""]
 
 
 def test_leads_vcf_everyone_once_contact_only_where_both_agreed(client, round_, me):
@@ -201,7 +206,7 @@ def test_attendees_export_has_every_email_the_organizer_holds(organizer, round_)
     assert rows[0][:4] == ["event", "name", "email", "phone"]
     assert [row[1] for row in rows[1:]] == ["'=cmd|' /C calc'!A0", "Quiet"]
     assert rows[2][2:4] == ["quiet@example.com", "0301"]
-    assert rows[2][6] == "no"
+    assert (rows[1][6], rows[2][6]) == ("yes", "not chosen yet")
     assert "elsewhere@example.com" not in str(rows)
 
 

@@ -67,12 +67,13 @@ def test_introduction_move_every_step_through_the_view(client, people, introduct
 
     accepted = move(client, pitcher, introduction, action="accept")
     made = move(client, introducer, introduction, action="made", target="Ana Costa, Santos")
-    met = move(client, pitcher, introduction, action="met")
+    said = move(client, pitcher, introduction, action="met")
+    met = move(client, introducer, introduction, action="met")
 
     url = reverse("leads", args=[pitcher.token]) + f"#introduction-{introduction.pk}-item"
     assert accepted.status_code == 302
     assert accepted["Location"] == url
-    assert made.status_code == met.status_code == 302
+    assert made.status_code == said.status_code == met.status_code == 302
     introduction.refresh_from_db()
     assert (introduction.status, introduction.target) == ("met", "Ana Costa, Santos")
 
@@ -96,15 +97,36 @@ def test_introduction_move_with_htmx_returns_the_fragment(client, people, introd
     assert 'data-status="accepted"' in response.text
     assert 'data-action="decline"' in response.text
     assert 'data-action="accept"' not in response.text
+    assert f'id="introduction-{introduction.pk}-decline"' in response.text
 
 
-def test_introduction_move_met_by_the_introducer_with_htmx(client, people, introduction):
-    introducer = people[1]
+def test_introduction_move_met_by_the_introducer_waits_for_the_pitcher(
+    client, people, introduction
+):
+    pitcher, introducer, _ = people
     move(client, introducer, introduction, action="made")
 
     response = move(client, introducer, introduction, htmx=True, action="met")
+    pitchers_page = client.get(reverse("leads", args=[pitcher.token]))
+
+    assert 'data-status="made"' in response.text
+    assert "You said you met; waiting for" in response.text
+    assert "<form" not in response.text
+    assert "says the introduction led to a meeting. One tap to confirm." in pitchers_page.text
+    assert ">Confirm: we met</button>" in pitchers_page.text
+
+
+def test_introduction_move_confirmed_met_thanks_only_the_introducer(client, people, introduction):
+    pitcher, introducer, _ = people
+    move(client, introducer, introduction, action="made")
+    move(client, pitcher, introduction, action="met")
+
+    response = move(client, introducer, introduction, htmx=True, action="met")
+    pitchers_page = client.get(reverse("leads", args=[pitcher.token]))
 
     assert 'data-status="met"' in response.text
+    assert "confirmed that your introduction led to a meeting. Thank you!" in response.text
+    assert "Thank you!" not in pitchers_page.text
     assert "<form" not in response.text
 
 

@@ -60,22 +60,44 @@ def test_introduction_full_path_offered_accepted_made_met(people, introduction):
 
     accepted = move(introduction, "accept", pitcher)
     made = move(accepted, "made", introducer, target="Ana Costa, Port of Santos")
-    met = move(made, "met", pitcher)
+    said = move(made, "met", pitcher)
+    met = move(said, "met", introducer)
 
-    assert [accepted.status, made.status, met.status] == ["accepted", "made", "met"]
+    assert [accepted.status, made.status, said.status, met.status] == [
+        "accepted",
+        "made",
+        "made",
+        "met",
+    ]
+    assert (met.met_said_by, met.met_said_at is not None) == (pitcher, True)
     assert made.target == "Ana Costa, Port of Santos"
     assert None not in (met.accepted_at, met.made_at, met.met_at)
 
 
-def test_introduction_can_be_made_without_being_accepted_and_met_by_the_introducer(
+def test_introduction_can_be_made_without_being_accepted_and_said_met_by_the_introducer(
     people, introduction
 ):
-    _, introducer, _ = people
+    pitcher, introducer, _ = people
 
     made = move(introduction, "made", introducer)
-    met = move(made, "met", introducer)
+    said = move(made, "met", introducer)
+    met = move(said, "met", pitcher)
 
-    assert (made.target, met.status) == ("my cousin Ana at the port", "met")
+    assert (made.target, said.status, met.status) == ("my cousin Ana at the port", "made", "met")
+
+
+def test_introduction_met_said_twice_by_the_same_side_is_refused(people, introduction):
+    pitcher, introducer, _ = people
+    made = move(introduction, "made", introducer)
+    said = move(made, "met", introducer)
+
+    with pytest.raises(ValidationError, match="You said so already"):
+        move(said, "met", introducer)
+
+    said.refresh_from_db()
+    assert said.status == "made"
+    assert services.moves_for(said, attendee_id=introducer.pk) == []
+    assert services.moves_for(said, attendee_id=pitcher.pk) == ["met"]
 
 
 def test_introduction_declined_by_the_pitcher(people, introduction):

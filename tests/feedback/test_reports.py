@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events.views import SESSION_TOKENS
-from feedback import reports
+from feedback import reports, services
 from feedback.models import Card, Introduction
 from rounds.models import Round
 from tests.factories import (
@@ -305,5 +305,16 @@ def test_event_report_page_queries_do_not_grow_with_the_event(
     client.force_login(event.organizer)
     client.get(reverse("event_report", args=[event.pk]))
 
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(12):
         assert client.get(reverse("event_report", args=[event.pk])).status_code == 200
+
+
+def test_event_report_met_counts_only_confirmed_meetings(client, event):
+    made = Introduction.objects.filter(card__round__event=event, status="made").get()
+    pitcher = made.card.receiver
+    services.move_introduction(made, action="met", by=pitcher)
+
+    report = reports.event_report(event)
+
+    counts = {s.status: s.count for s in report.introductions_by_status}
+    assert (counts["made"], counts["met"], report.met_awaiting_confirmation) == (1, 1, 1)

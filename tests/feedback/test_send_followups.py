@@ -49,8 +49,8 @@ def refusing(settings):
 
 def test_send_followups_sends_each_digest_once_over_two_runs(mailoutbox):
     event = closed(60, title="Harbour night")
-    ana = AttendeeFactory(event=event, name="Ana", email="ana@example.com")
-    AttendeeFactory(event=event, name="Bo", email="bo@example.com")
+    ana = AttendeeFactory(checked_in=True, event=event, name="Ana", email="ana@example.com")
+    AttendeeFactory(checked_in=True, event=event, name="Bo", email="bo@example.com")
 
     first, _ = run()
     second, _ = run()
@@ -65,10 +65,10 @@ def test_send_followups_sends_each_digest_once_over_two_runs(mailoutbox):
 
 def test_send_followups_skips_no_email_unsubscribed_and_erased(mailoutbox):
     event = closed(60, title="Harbour night")
-    AttendeeFactory(event=event, email="")
-    AttendeeFactory(event=event, unsubscribed_at=timezone.now())
-    AttendeeFactory(event=event, erased_at=timezone.now())
-    AttendeeFactory(event=event, email="ok@example.com", name="Ok")
+    AttendeeFactory(checked_in=True, event=event, email="")
+    AttendeeFactory(checked_in=True, event=event, unsubscribed_at=timezone.now())
+    AttendeeFactory(checked_in=True, event=event, erased_at=timezone.now())
+    AttendeeFactory(checked_in=True, event=event, email="ok@example.com", name="Ok")
 
     out, _ = run()
 
@@ -82,7 +82,7 @@ def test_send_followups_skips_no_email_unsubscribed_and_erased(mailoutbox):
 
 @pytest.mark.parametrize("fields", [{"live": True}, {"mingle": True}])
 def test_send_followups_sends_nothing_for_an_event_not_closed(mailoutbox, fields):
-    AttendeeFactory(event=EventFactory(**fields))
+    AttendeeFactory(checked_in=True, event=EventFactory(**fields))
 
     out, _ = run()
 
@@ -91,7 +91,7 @@ def test_send_followups_sends_nothing_for_an_event_not_closed(mailoutbox, fields
 
 def test_send_followups_waits_for_the_grace(mailoutbox):
     event = closed(10)
-    AttendeeFactory(event=event)
+    AttendeeFactory(checked_in=True, event=event)
 
     default, _ = run()
     shorter, _ = run("--grace-minutes", "5")
@@ -103,9 +103,9 @@ def test_send_followups_waits_for_the_grace(mailoutbox):
 
 def test_send_followups_still_sends_a_few_days_late_but_not_after_a_week(mailoutbox):
     late = closed(60 * 24 * 6)
-    AttendeeFactory(event=late, email="late@example.com")
+    AttendeeFactory(checked_in=True, event=late, email="late@example.com")
     too_late = closed(60 * 24 * 8)
-    AttendeeFactory(event=too_late, email="stale@example.com")
+    AttendeeFactory(checked_in=True, event=too_late, email="stale@example.com")
 
     run()
     out, _ = run("--event", str(too_late.pk))
@@ -116,8 +116,8 @@ def test_send_followups_still_sends_a_few_days_late_but_not_after_a_week(mailout
 
 def test_send_followups_event_option_limits_to_one_event(mailoutbox):
     one, other = closed(60), closed(60)
-    AttendeeFactory(event=one, email="one@example.com")
-    AttendeeFactory(event=other, email="other@example.com")
+    AttendeeFactory(checked_in=True, event=one, email="one@example.com")
+    AttendeeFactory(checked_in=True, event=other, email="other@example.com")
 
     out, _ = run("--event", str(one.pk))
 
@@ -141,7 +141,7 @@ def test_send_followups_event_option_says_why_an_open_event_gets_nothing(mailout
 
 def test_send_followups_dry_run_prints_and_sends_nothing(mailoutbox):
     event = closed(60, title="Harbour night")
-    AttendeeFactory(event=event, email="ana@example.com")
+    AttendeeFactory(checked_in=True, event=event, email="ana@example.com")
 
     out, _ = run("--dry-run")
 
@@ -156,11 +156,14 @@ def test_send_followups_dry_run_prints_and_sends_nothing(mailoutbox):
 def test_send_followups_reports_a_failed_send_and_sends_it_next_run(mailoutbox, refusing):
     event = closed(60, title="Harbour night")
     for name in ("ana", "bo", "cy"):
-        AttendeeFactory(event=event, name=name.title(), email=f"{name}@example.com")
+        AttendeeFactory(
+            checked_in=True, event=event, name=name.title(), email=f"{name}@example.com"
+        )
     refusing.add("bo@example.com")
 
     out, err = run()
     refusing.clear()
+    Digest.objects.update(claimed_at=timezone.now() - timedelta(minutes=11))
     again, _ = run()
 
     assert out == f"Harbour night (#{event.pk}) digests: 2 sent, 0 skipped, 1 failed\n"
@@ -177,18 +180,21 @@ def test_send_followups_reports_a_failed_send_and_sends_it_next_run(mailoutbox, 
     assert Digest.objects.count() == 3
 
 
-def test_send_digest_a_failed_send_records_nothing(refusing):
-    attendee = AttendeeFactory(event=closed(60), email="bo@example.com")
+def test_send_digest_a_failed_send_is_recorded_on_the_claim(refusing):
+    attendee = AttendeeFactory(checked_in=True, event=closed(60), name="Bo", email="bo@example.com")
     refusing.add("bo@example.com")
 
-    with pytest.raises(smtplib.SMTPRecipientsRefused):
+    with pytest.raises(followups.MessageFailed) as failure:
         followups.send_digest(attendee)
 
-    assert not Digest.objects.exists()
+    assert isinstance(failure.value.__cause__, smtplib.SMTPRecipientsRefused)
+    claim = Digest.objects.get()
+    assert (claim.status, claim.attempts, claim.sent_at) == ("failed", 1, None)
+    assert claim.error == ("SMTPRecipientsRefused: {'Bo <bo@example.com>': (550, b'No such user')}")
 
 
 def test_send_digest_twice_sends_once(mailoutbox):
-    attendee = AttendeeFactory(event=closed(60))
+    attendee = AttendeeFactory(checked_in=True, event=closed(60))
 
     assert followups.send_digest(attendee) is True
     assert followups.send_digest(attendee) is False
@@ -203,7 +209,7 @@ def promise():
     """An open introduction promised by an attendee whose digest went out 8 days ago."""
     event = closed(60 * 24 * 9, title="Harbour night")
     round_ = RoundFactory(event=event, number=1, done=True)
-    introducer = AttendeeFactory(event=event, name="Ina", email="ina@example.com")
+    introducer = AttendeeFactory(checked_in=True, event=event, name="Ina", email="ina@example.com")
     card = CardFactory(round=round_, giver=introducer, introduce=True)
     introduction = IntroductionFactory(card=card)
     for attendee in event.attendees.all():

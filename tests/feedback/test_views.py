@@ -4,7 +4,9 @@ import uuid
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from feedback import exports
 from feedback.models import Card
 from tests.factories import (
     AttendeeFactory,
@@ -196,6 +198,7 @@ def pair(round_):
     pitcher, listener = seat_table(round_, 2)
     for person in (pitcher, listener):
         person.is_consenting_to_share = True
+        person.consent_decided_at = timezone.now()
         person.phone = "+1 555 0100"
         person.save()
     return pitcher, listener
@@ -295,7 +298,7 @@ def test_contact_vcard_refused_when_the_other_did_not_agree(client, round_, pair
 
 def test_contact_vcard_of_another_event_is_refused(client, round_, pair):
     pitcher, _ = pair
-    outsider = AttendeeFactory(is_consenting_to_share=True)
+    outsider = AttendeeFactory(consenting=True)
 
     response = client.get(reverse("contact_vcard", args=[pitcher.token, outsider.pk]))
 
@@ -303,11 +306,9 @@ def test_contact_vcard_of_another_event_is_refused(client, round_, pair):
 
 
 def test_vcard_escapes_special_characters():
-    from feedback.vcard import vcard
-
     person = AttendeeFactory.build(name="Ana; Li", company="A,B", email="", job_title="", phone="")
 
-    assert vcard(person, note="line\nbreak") == (
-        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ana\\; Li\r\nN:;Ana\\; Li;;;\r\nORG:A\\,B\r\n"
-        "NOTE:line\\nbreak\r\nEND:VCARD\r\n"
+    assert exports.vcard(person, note="line\nbreak") == (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ana\\; Li\r\nN:Li;Ana\\;;;;\r\nNOTE:line\\nbreak\r\n"
+        "ORG:A\\,B\r\nEND:VCARD\r\n"
     )

@@ -1,8 +1,10 @@
 """Send the follow-up mail that is due: digests after closed events, reminders a week later.
 
 Safe to run from cron every few minutes: each message goes out at most once (see
-``feedback/followups.py``), and one attendee's sending error does not stop the others; it is
-reported, and that message is tried again on the next run.
+``feedback/followups.py``), and one attendee's failure (a bad address, a refused message, a
+template error) does not stop the others or other events; it is recorded on that attendee's
+claim, reported on stderr and in the event's log, and tried again by the next runs, up to three
+attempts in all.
 
     */5 * * * *  cd /srv/speednet && .venv/bin/python manage.py send_followups
 """
@@ -19,7 +21,7 @@ from events.models import Event
 from feedback import followups
 from feedback.followups import Report
 
-REASONS = ("no email", "unsubscribed", "erased", "already sent")
+KIND_NAMES = {"digest": "digests", "reminder": "reminders", "missed": "sorry-we-missed-you notes"}
 
 
 class Command(BaseCommand):
@@ -70,10 +72,12 @@ class Command(BaseCommand):
         )
 
     def print_report(self, report: Report, *, dry_run: bool) -> None:
-        kind = "digests" if report.kind == "digest" else "reminders"
+        kind = KIND_NAMES[report.kind]
         skipped = sum(report.skipped.values())
         reasons = ", ".join(
-            f"{report.skipped[reason]} {reason}" for reason in REASONS if report.skipped[reason]
+            f"{report.skipped[reason]} {reason}"
+            for reason in followups.REASONS
+            if report.skipped[reason]
         )
         sent = f"{len(report.sent)} {'would be sent' if dry_run else 'sent'}"
         self.stdout.write(

@@ -1,0 +1,91 @@
+"""Safe taps on the leads page, on a phone in Chromium: a double tap on a step never lands on
+what replaced it, and declining asks once."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from feedback.models import Card, Introduction
+from tests.browser.conftest import PHONE
+from tests.factories import EventFactory, RoundFactory, SeatFactory, TableFactory
+
+
+@pytest.fixture
+def introduction():
+    event = EventFactory(closed=True)
+    round_ = RoundFactory(event=event, number=1, done=True)
+    table = TableFactory(round=round_, number=1)
+    pitcher = SeatFactory(table=table, speaking_order=0, attendee__name="Ana Costa").attendee
+    introducer = SeatFactory(table=table, speaking_order=1, attendee__name="Bo Lind").attendee
+    card = Card.objects.create(
+        round=round_,
+        giver=introducer,
+        receiver=pitcher,
+        kind="introduce",
+        note="my cousin at the port",
+        client_id="00000000-0000-4000-8000-000000000001",
+    )
+    return Introduction.objects.create(card=card, target=card.note)
+
+
+def phone(chromium):
+    page = chromium.new_context(**PHONE).new_page()
+    page.set_default_timeout(15_000)
+    return page
+
+
+def double_tap(page, button, status, text: str) -> None:
+    """Tap, let the answer swap the card in, and tap the very same spot again at once, as a
+    finger does that taps twice."""
+    button.scroll_into_view_if_needed()
+    box = button.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.touchscreen.tap(x, y)
+    expect(status).to_have_text(text)
+    page.touchscreen.tap(x, y)
+    page.wait_for_timeout(1500)  # long enough for a wrongly taken second tap to be saved
+
+
+def test_leads_double_tap_on_accept_does_not_decline(chromium, live_server_url, introduction):
+    pitcher = introduction.card.receiver
+    page = phone(chromium)
+    page.goto(f"{live_server_url}/a/{pitcher.token}/leads/")
+    item = page.locator(f"#introduction-{introduction.pk}-item")
+    status = page.locator(f"#introduction-{introduction.pk}-status")
+
+    double_tap(page, item.get_by_role("button", name="Accept"), status, "Accepted")
+
+    introduction.refresh_from_db()
+    assert introduction.status == "accepted"
+    expect(status).to_have_text("Accepted")
+
+
+def test_leads_double_tap_on_made_does_not_say_met(chromium, live_server_url, introduction):
+    introducer = introduction.card.giver
+    page = phone(chromium)
+    page.goto(f"{live_server_url}/a/{introducer.token}/leads/")
+    item = page.locator(f"#introduction-{introduction.pk}-item")
+    status = page.locator(f"#introduction-{introduction.pk}-status")
+
+    double_tap(page, item.get_by_role("button", name="I made the introduction"), status, "Made")
+
+    introduction.refresh_from_db()
+    assert (introduction.status, introduction.met_said_by) == ("made", None)
+    expect(item.get_by_role("button", name="We met")).to_be_enabled()
+
+
+def test_leads_decline_asks_once(chromium, live_server_url, introduction):
+    pitcher = introduction.card.receiver
+    page = phone(chromium)
+    page.goto(f"{live_server_url}/a/{pitcher.token}/leads/")
+    item = page.locator(f"#introduction-{introduction.pk}-item")
+    confirm = item.get_by_role("button", name="Yes, decline")
+
+    expect(confirm).to_be_hidden()
+    item.get_by_text("Not for me…").tap()
+    confirm.tap()
+
+    expect(page.locator(f"#introduction-{introduction.pk}-status")).to_have_text("Declined")
+    introduction.refresh_from_db()
+    assert introduction.status == "declined"

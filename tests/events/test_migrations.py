@@ -1,0 +1,33 @@
+"""Data migrations: what they do to rows that exist when they run."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from django.apps import apps
+from django.utils import timezone
+
+from events.models import Attendee
+from tests.factories import AttendeeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_consent_migration_makes_an_unconfirmed_yes_a_suggestion():
+    migration = importlib.import_module("events.migrations.0007_consent_answer_and_suggestion")
+    unconfirmed = AttendeeFactory(is_consenting_to_share=True)
+    confirmed = AttendeeFactory(is_consenting_to_share=True, consent_decided_at=timezone.now())
+    declined = AttendeeFactory(is_consenting_to_share=False, consent_decided_at=timezone.now())
+
+    migration.undecided_yes_is_a_suggestion(apps, None)
+
+    assert list(
+        Attendee.objects.order_by("pk").values_list(
+            "pk", "is_consenting_to_share", "is_consent_suggested"
+        )
+    ) == [
+        (unconfirmed.pk, False, True),
+        (confirmed.pk, True, False),
+        (declined.pk, False, False),
+    ]
