@@ -13,6 +13,7 @@ import codecs
 import csv
 import datetime
 import io
+import unicodedata
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,9 +34,28 @@ ENCODINGS = (
     "cp1250",
     "cp1251",
     "iso8859_15",
+    "mac_roman",
     "utf_16_le",
     "utf_16_be",
 )
+# What the organizer may choose on the preview when the guess was wrong, in this order.
+CHOOSABLE = (
+    "utf_8",
+    "gb18030",
+    "big5hkscs",
+    "cp932",
+    "euc_kr",
+    "cp1252",
+    "mac_roman",
+    "cp1250",
+    "cp1251",
+    "iso8859_15",
+    "utf_16_le",
+    "utf_16_be",
+)
+# Readings tried for text that is not UTF-8 and has no NUL bytes; on equal plausibility the
+# earlier wins (GB18030 first: Chinese Windows is where most such files come from).
+SCORED = ("gb18030", "big5hkscs", "cp932", "euc_kr", "cp1252", "mac_roman", "cp1250", "cp1251")
 BOMS = (
     (codecs.BOM_UTF32_LE, "utf_32_le"),
     (codecs.BOM_UTF32_BE, "utf_32_be"),
@@ -59,6 +79,7 @@ ENCODING_NAMES = {
     "cp1250": "Windows-1250",
     "cp1251": "Windows-1251",
     "iso8859_15": "ISO-8859-15",
+    "mac_roman": "Mac Roman",
     "xlsx": "Excel",
 }
 ZIP_MAGIC = b"PK\x03\x04"
@@ -93,22 +114,126 @@ class Table:
         return f"{name}, {separators[self.delimiter]}"
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """(text, codec name): the byte-order mark if any, else strict UTF-8, else the likeliest of
-    ``ENCODINGS``. Raises ``ValidationError`` when no encoding reads the file as text."""
-    for bom, encoding in BOMS:
+def char_plausibility(char: str, encoding: str, before: str, after: str) -> int:
+    """How likely one non-ASCII character is in a real attendee list read as ``encoding``,
+    per byte it took: common ideographs, kana and hangul, and accented letters inside words
+    score; rare ideographs, symbols, private-use and control characters, and runs of accented
+    letters (two bytes of a CJK character read one by one) cost."""
+    category = unicodedata.category(char)
+    if category[0] in "CZ" or category == "Co":
+        return -3
+    if encoding not in ONE_BYTE and (is_ascii_letter(before) or is_ascii_letter(after)):
+        return -1  # an ideograph glued to a Latin word: an accented letter misread
+    if encoding == "gb18030":
+        try:
+            char.encode("gb2312")
+        except UnicodeEncodeError:
+            return -2  # outside the 6,763 common characters
+        return 2 if category[0] == "L" else 0
+    if encoding == "big5hkscs":
+        try:
+            lead = char.encode("big5")[0]
+        except (UnicodeEncodeError, IndexError):
+            return -2
+        return 2 if 0xA4 <= lead <= 0xC6 else (0 if category[0] == "L" else -1)
+    if encoding == "cp932":
+        if "\u3040" <= char <= "\u30ff":
+            return 2  # kana
+        if "\uff61" <= char <= "\uff9f":
+            return -1  # half-width kana: rare in lists, common in misreadings
+        try:
+            lead = char.encode("shift_jis")[0]
+        except (UnicodeEncodeError, IndexError):
+            return -2
+        return 2 if 0x88 <= lead <= 0x98 else (0 if category[0] == "L" else -1)
+    if encoding == "euc_kr":
+        return 1 if "\uac00" <= char <= "\ud7a3" else -2
+    # One-byte encodings: an accented letter between ASCII letters or at a word's edge.
+    if category[0] != "L":
+        return -2
+    score = 1
+    if not unicodedata.name(char, "").startswith("LATIN") and (
+        is_ascii_letter(before) or is_ascii_letter(after)
+    ):
+        score -= 3  # "Zoл": another script inside a Latin word
+    if (before and not before.isascii()) or (after and not after.isascii()):
+        score -= 2
+    if char.isupper() and before.isalpha() and before.islower():
+        score -= 2  # "RenŽe": a capital inside a word is another encoding's small letter
+    return score
+
+
+def is_ascii_letter(char: str) -> bool:
+    return char.isascii() and char.isalpha()
+
+
+def plausibility(text: str, encoding: str) -> float:
+    """The mean ``char_plausibility`` of the non-ASCII characters of ``text``, per byte."""
+    total = 0
+    count = 0
+    width = 1 if encoding in ONE_BYTE else 2
+    for i, char in enumerate(text):
+        if char.isascii():
+            continue
+        before = text[i - 1] if i else ""
+        after = text[i + 1] if i + 1 < len(text) else ""
+        total += char_plausibility(char, encoding, before, after)
+        count += width
+    return total / count if count else 0.0
+
+
+ONE_BYTE = frozenset({"cp1252", "mac_roman", "cp1250", "cp1251", "iso8859_15"})
+
+
+def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """(text, codec name): ``encoding`` when the organizer chose one, else the byte-order mark
+    if any, else strict UTF-8, else the most plausible reading (``plausibility``) among
+    ``SCORED``; UTF-16 without a mark is left to charset-normalizer. Raises
+    ``ValidationError`` when no encoding reads the file as text (or the chosen one does not)."""
+    if encoding:
+        try:
+            return data.removeprefix(codecs.BOM_UTF8).decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError):
+            raise ValidationError(
+                _("This file cannot be read as %(encoding)s; choose another encoding.")
+                % {"encoding": ENCODING_NAMES.get(encoding, encoding)}
+            ) from None
+    for bom, name in BOMS:
         if data.startswith(bom):
             try:
-                return data[len(bom) :].decode(encoding), encoding
+                return data[len(bom) :].decode(name), name
             except UnicodeDecodeError:
                 break
     try:
         return data.decode("utf_8"), "utf_8"
     except UnicodeDecodeError:
         pass
+    mostly_utf8 = data.decode("utf_8", errors="replace")
+    bad = mostly_utf8.count("\ufffd")
+    good = sum(1 for char in mostly_utf8 if not char.isascii()) - bad
+    if good >= 2 and good >= 2 * bad:
+        line = mostly_utf8[: mostly_utf8.index("\ufffd")].count("\n") + 1
+        raise ValidationError(
+            _(
+                "The file is UTF-8 except line %(line)s, which was typed in another encoding. "
+                "Correct that line (or save the whole file again as CSV UTF-8) and upload it."
+            )
+            % {"line": line}
+        )
     sample = data[:200_000]
     if len(data) > len(sample) and b"\n" in sample:
         sample = sample[: sample.rindex(b"\n") + 1]  # whole lines: no character cut in two
+    if b"\x00" not in sample:
+        readings = []
+        for order, name in enumerate(SCORED):
+            try:
+                text = data.decode(name)
+            except UnicodeDecodeError:
+                continue
+            readings.append((plausibility(text[: len(sample)], name), -order, text, name))
+        if readings:
+            _score, _order, text, name = max(readings)
+            return text, name
     matches = list(from_bytes(sample, cp_isolation=list(ENCODINGS)))
     if matches:
         # Equally likely readings (Windows-1252 and -1250 often are): the commoner one.
@@ -126,9 +251,9 @@ def decode(data: bytes) -> tuple[str, str]:
                 ENCODINGS.index(m.encoding) if m.encoding in ENCODINGS else len(ENCODINGS)
             ),
         )
-        encoding = SUPERSETS.get(best.encoding, best.encoding)
+        name = SUPERSETS.get(best.encoding, best.encoding)
         try:
-            return data.decode(encoding), encoding
+            return data.decode(name), name
         except UnicodeDecodeError:
             pass
     raise ValidationError(

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from openpyxl import Workbook
 
-from events import csv_import, services
+from events import csv_import, services, tabular
 from events.models import Attendee, PairRule
 from tests.factories import AttendeeFactory, EventFactory
 
@@ -763,3 +763,72 @@ def test_parse_reads_a_workbook_with_a_stray_cell_far_away():
 
     assert parsed.errors == []
     assert [(r.name, r.email) for r in parsed.rows] == [("Ada Kim", "ada@example.kr")]
+
+
+PROBE = CASES / "probe"
+
+
+@pytest.mark.parametrize(
+    ("file", "encoding", "expected"),
+    [
+        ("gbk-mixed-english-headers.csv", "gb18030", "王芳"),
+        ("gbk-30rows-english-headers.csv", "gb18030", None),
+        ("gbk-zh-headers-5rows.csv", "gb18030", "赵敏"),
+        ("gbk-one-row.csv", "gb18030", "欧阳娜娜"),
+        ("cp932-6.csv", "cp932", "山田太郎"),
+        ("sjis.csv", "cp932", "山田太郎"),
+        ("big5.csv", "big5hkscs", "陳大文"),
+        ("macroman-lf.csv", "mac_roman", "Renée Côté"),
+        ("excel-mac-csv-macintosh.csv", "mac_roman", "Renée Côté"),
+        ("cp1252-short.csv", "cp1252", "Zoë Smith"),
+        ("cp1252-accents-comma.csv", "cp1252", "Hélène Bérèt"),
+    ],
+)
+def test_decode_short_files_read_in_their_own_encoding(file, encoding, expected):
+    data = (PROBE / file).read_bytes()
+
+    text, found = tabular.decode(data)
+
+    assert found == encoding
+    assert text == data.decode(encoding)
+    if expected:
+        assert expected in text
+
+
+GBK_NAMES = "王芳李娜张伟刘洋陈静杨磊赵敏黄强周杰吴霞徐明孙丽马超朱琳胡军郭勇何平高峰林涛罗斌"
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_decode_random_short_gbk_lists_read_as_gb18030(seed):
+    import random
+
+    chooser = random.Random(seed)
+    people = [
+        "".join(chooser.sample(GBK_NAMES, chooser.choice((2, 3))))
+        for _ in range(chooser.randint(1, 5))
+    ]
+    text = "Name,Email,Company\r\n" + "".join(
+        f"{name},p{i}@example.cn,Co {i}\r\n" for i, name in enumerate(people)
+    )
+
+    assert tabular.decode(text.encode("gbk")) == (text, "gb18030")
+
+
+def test_decode_names_the_line_of_a_utf8_file_typed_elsewhere():
+    data = "姓名,邮箱\n张伟,zw@example.cn\n李娜,ln@example.cn\n".encode() + b"Ren\xe9e,r@example.fr\n"
+
+    with pytest.raises(ValidationError) as refusal:
+        tabular.decode(data)
+
+    assert refusal.value.messages == [
+        "The file is UTF-8 except line 4, which was typed in another encoding. Correct that "
+        "line (or save the whole file again as CSV UTF-8) and upload it."
+    ]
+
+
+def test_decode_in_the_encoding_the_organizer_chose():
+    data = "Name\nRenée\n".encode("cp1252")
+
+    assert tabular.decode(data, "cp1250") == ("Name\nRenée\n", "cp1250")
+    with pytest.raises(ValidationError):
+        tabular.decode(b"Name\n\x81\x81\n", "utf_8")
