@@ -53,8 +53,9 @@ FIELD_LABELS = {
 # Forms, 问卷星, plain spreadsheets), normalised by ``normalize_header``; earlier is better.
 ALIASES: dict[str, tuple[str, ...]] = {
     "name": (
-        "full name", "attendee full name", "ticket full name", "attendee name", "ticket name",
-        "participant name", "your name", "name", "attendee", "participant", "guest name",
+        "full name", "your full name", "attendee full name", "ticket full name", "attendee name",
+        "ticket holder name", "participant name", "your name", "name", "attendee", "participant",
+        "guest name",
         "registrant name", "contact name", "姓名", "名字", "您的姓名", "你的姓名", "参会人姓名",
         "参会者姓名", "真实姓名", "称呼",
     ),
@@ -104,15 +105,44 @@ ALIASES: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 # Words in a header that make it likely, when no alias matched exactly (custom questions).
+# Latin hints match whole words; a header asking a yes/no question ("May we email you?") or
+# about an id, a link or a website is never guessed for a field other than consent and need.
 HINTS: dict[str, tuple[str, ...]] = {
-    "email": ("email", "e mail", "邮箱", "邮件"),
-    "company": ("company", "organisation", "organization", "employer", "公司", "单位"),
-    "job_title": ("job title", "position", "职位", "职务"),
-    "phone": ("phone", "mobile", "手机", "电话"),
-    "consent": ("share contact", "share my contact", "consent", "contact details", "同意分享"),
+    "email": ("email", "e mail", "email address", "邮箱", "邮件", "電子郵件", "郵件"),
+    "company": (
+        "company",
+        "organisation",
+        "organization",
+        "employer",
+        "where do you work",
+        "work for",
+        "公司",
+        "单位",
+        "公司名稱",
+        "單位",
+    ),
+    "job_title": ("job title", "position", "role", "job", "职位", "职务", "職稱", "職位"),
+    "phone": ("phone", "mobile", "手机", "电话", "電話", "手機"),
+    "consent": (
+        "share contact",
+        "share my contact",
+        "share your contact",
+        "consent",
+        "agree to share",
+        "同意分享",
+    ),
     "name": ("your name", "full name", "姓名"),
     "need": ("looking for", "hoping to find", "想找", "需求", "寻找"),
 }
+YES_NO_QUESTION = re.compile(
+    r"^(may|would|do|does|can|could|are|is|will|shall|should|did|have|may we|want)\b"
+)
+NOT_A_VALUE_WORDS = re.compile(r"\b(id|ids|url|link|website|web site|site|uuid|number of)\b")
+# Meetup's "Title" is the member's role in the group, not a job title.
+GROUP_ROLES = frozenset(
+    {"member", "organizer", "organiser", "co organizer", "assistant organizer",
+     "event organizer", "host", "co host"}
+)  # fmt: skip
 # Columns about the buyer, not the person who comes: never guessed for a field.
 BUYER_WORDS = ("order ", "buyer ", "purchaser ", "billing ", "invoice ")
 PLATFORMS = (
@@ -144,7 +174,8 @@ SKIPPED_STATUSES = frozenset(
         "refunded", "cancelled", "canceled", "not attending", "declined", "rejected", "denied",
         "deleted",
         "void", "voided", "expired", "waitlist", "waitlisted", "waiting list", "wait list",
-        "pending approval", "pending", "no", "transferred", "unpaid", "已取消", "已退款", "已拒绝",
+        "pending approval", "pending", "invited", "no", "transferred", "unpaid", "已取消", "已退款",
+        "已拒绝",
         "取消", "退款", "候补", "未通过", "待审核", "不参加",
     }
 )  # fmt: skip
@@ -205,17 +236,50 @@ def normalize_header(header: str) -> str:
     return " ".join(text.split())
 
 
-def guess_mapping(headers: list[str]) -> dict[str, int | None]:
+def hint_matches(hint: str, header: str) -> bool:
+    if hint.isascii():
+        return re.search(rf"(?<![\w]){re.escape(hint)}(?![\w])", header) is not None
+    return hint in header
+
+
+def values_fit(name: str, values: list[str]) -> bool:
+    """Whether a column's values can be ``name``: not all empty, emails mostly with an "@",
+    a job title not a group role ("Member", "Organizer")."""
+    filled = [v.strip() for v in values if v.strip()]
+    if not filled:
+        return False
+    if name == "email":
+        fit = sum(1 for v in filled if "@" in v or "＠" in v or v.casefold() in NO_EMAIL)
+        return fit * 2 >= len(filled)
+    if name == "job_title":
+        return not all(normalize_header(v) in GROUP_ROLES for v in filled)
+    return True
+
+
+def guess_mapping(
+    headers: list[str], columns: list[list[str]] | None = None
+) -> dict[str, int | None]:
     """Which column holds which field: exact spellings first (ticket holder before buyer), then
-    a header that mentions the field (a custom question such as "What company are you with?").
+    a header that mentions the field as a whole word (a custom question such as "What company
+    are you with?"). ``columns`` are the values of each column (when known): a column whose
+    values cannot be the field (all empty, no emails) is never guessed for it.
     Returns ``{field: column index or None}`` for every field in ``FIELDS``."""
     normalized = [normalize_header(h) for h in headers]
     mapping: dict[str, int | None] = dict.fromkeys(FIELDS)
     used: set[int] = set()
+
+    def fits(name: str, i: int) -> bool:
+        return columns is None or i >= len(columns) or values_fit(name, columns[i])
+
     for name in FIELDS:
         for alias in ALIASES[name]:
             index = next(
-                (i for i, h in enumerate(normalized) if h == alias and i not in used), None
+                (
+                    i
+                    for i, h in enumerate(normalized)
+                    if h == alias and i not in used and fits(name, i)
+                ),
+                None,
             )
             if index is not None:
                 mapping[name] = index
@@ -225,9 +289,13 @@ def guess_mapping(headers: list[str]) -> dict[str, int | None]:
         if mapping[name] is not None or (name == "name" and mapping["first_name"] is not None):
             continue
         for i, header in enumerate(normalized):
-            if i in used or header.startswith(BUYER_WORDS):
+            if i in used or header.startswith(BUYER_WORDS) or not fits(name, i):
                 continue
-            if any(hint in header for hint in hints):
+            if name not in {"consent", "need"} and (
+                YES_NO_QUESTION.search(header) or NOT_A_VALUE_WORDS.search(header)
+            ):
+                continue
+            if any(hint_matches(hint, header) for hint in hints):
                 mapping[name] = i
                 used.add(i)
                 break
@@ -311,7 +379,8 @@ def parse(data: bytes, *, mapping: dict[str, int | None] | None = None) -> Parse
             _("The file has %(n)s rows; at most %(max)s can be imported at once.")
             % {"n": len(table.rows), "max": MAX_ROWS}
         )
-    guessed = guess_mapping(table.header)
+    columns = [[cells[i] for _line, cells in table.rows] for i in range(len(table.header))]
+    guessed = guess_mapping(table.header, columns)
     chosen = {name: guessed[name] for name in FIELDS} if mapping is None else mapping
     chosen = {
         name: index if index is not None and 0 <= index < len(table.header) else None

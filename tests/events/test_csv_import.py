@@ -815,7 +815,9 @@ def test_decode_random_short_gbk_lists_read_as_gb18030(seed):
 
 
 def test_decode_names_the_line_of_a_utf8_file_typed_elsewhere():
-    data = "姓名,邮箱\n张伟,zw@example.cn\n李娜,ln@example.cn\n".encode() + b"Ren\xe9e,r@example.fr\n"
+    data = (
+        "姓名,邮箱\n张伟,zw@example.cn\n李娜,ln@example.cn\n".encode() + b"Ren\xe9e,r@example.fr\n"
+    )
 
     with pytest.raises(ValidationError) as refusal:
         tabular.decode(data)
@@ -832,3 +834,57 @@ def test_decode_in_the_encoding_the_organizer_chose():
     assert tabular.decode(data, "cp1250") == ("Name\nRenée\n", "cp1250")
     with pytest.raises(ValidationError):
         tabular.decode(b"Name\n\x81\x81\n", "utf_8")
+
+
+def probe(name: str) -> bytes:
+    return (PROBE / name).read_bytes()
+
+
+def test_parse_luma_names_people_not_their_ticket_and_leaves_invited_out():
+    parsed = csv_import.parse(probe("luma.csv"))
+
+    assert parsed.errors == []
+    assert [(r.line, r.name) for r in parsed.rows] == [(2, "Grace Hopper"), (6, "Ines Duarte")]
+    assert parsed.notes[-1] == "Line 8: status “invited”; left out."
+
+
+def test_parse_microsoft_forms_never_guesses_the_forms_empty_name_column():
+    parsed = csv_import.parse(probe("msforms.csv"))
+
+    assert parsed.errors == []
+    assert parsed.headers[parsed.mapping["name"]] == "Your full name"
+    assert [r.name for r in parsed.rows] == ["Aisha Khan", "Ben Carter"]
+
+
+def test_guess_mapping_never_picks_an_all_empty_column():
+    mapping = csv_import.guess_mapping(["Name", "Full name"], [["", ""], ["Ann", "Bo"]])
+
+    assert mapping["name"] == 1
+
+
+@pytest.mark.parametrize(
+    ("file", "expected"),
+    [
+        (
+            "hint-collisions.csv",
+            {"name": "Your name", "email": "Work email", "company": "Where do you work?",
+             "phone": "Phone number", "consent": None, "job_title": None},
+        ),
+        ("pretix.csv", {"job_title": None, "company": "Company"}),
+        ("meetup.csv", {"job_title": None, "name": "Name"}),
+    ],
+)  # fmt: skip
+def test_guess_mapping_matches_whole_words_and_values_that_fit(file, expected):
+    parsed = csv_import.parse(probe(file))
+
+    chosen = {
+        name: parsed.headers[index] if index is not None else None
+        for name, index in parsed.mapping.items()
+    }
+    assert {name: chosen[name] for name in expected} == expected
+
+
+def test_guess_mapping_reads_a_role_question_as_the_job_title():
+    mapping = csv_import.guess_mapping(["Full name", "What's your role?"], [["Ann"], ["CTO"]])
+
+    assert mapping["job_title"] == 1
