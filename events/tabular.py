@@ -86,6 +86,17 @@ ZIP_MAGIC = b"PK\x03\x04"
 # Bounds on what a workbook may make us read (a stray cell far right or far down).
 XLSX_MAX_COLUMNS = 300
 XLSX_MAX_ROWS = 100_000
+# What openpyxl raises for a damaged workbook (XML parse errors are SyntaxErrors).
+BROKEN_WORKBOOK = (
+    zipfile.BadZipFile,
+    KeyError,
+    OSError,
+    ValueError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    SyntaxError,
+)
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -283,22 +294,25 @@ HEADER_SEARCH = 30  # records looked at for the header row
 
 
 def read_text(text: str, *, encoding: str = "utf_8", is_header: HeaderTest | None = None) -> Table:
-    """A CSV table from decoded text; Excel's ``sep=`` first line sets the separator."""
-    text = text.lstrip("\ufeff")
+    """A CSV table from decoded text; Excel's ``sep=`` first line (quoted or not) sets the
+    separator, else the separator is the one with which ``is_header`` finds a header row among
+    the first lines (a title line above a semicolon table), else that of the first line. Line
+    ends may be CRLF, LF or a Mac's lone CR."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     skipped = 0
     delimiter = None
     first, newline, rest = text.partition("\n")
     while newline and not first.strip():
         text, skipped = rest, skipped + 1
         first, newline, rest = text.partition("\n")
-    hint = first.strip().lower()
+    hint = first.strip().strip('"').strip().lower()
     if hint.startswith("sep=") and len(hint) == 5:
-        delimiter = first.strip()[4]
+        delimiter = hint[4]
         text, skipped = rest, skipped + 1
         first = text.partition("\n")[0]
     if not text.strip():
         raise ValidationError(_("The file is empty."))
-    delimiter = delimiter or header_delimiter(first)
+    delimiter = delimiter or header_row_delimiter(text, first, is_header)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=False)
     records: list[tuple[int, list[str]]] = []
     previous = 0
@@ -311,9 +325,31 @@ def read_text(text: str, *, encoding: str = "utf_8", is_header: HeaderTest | Non
             _("Line %(line)s cannot be read as CSV: %(error)s")
             % {"line": previous + 1 + skipped, "error": error}
         ) from None
+    if text.count('"') % 2 and records and any("\n" in cell for cell in records[-1][1]):
+        raise ValidationError(
+            _('Line %(line)s opens a quote (") that is never closed; close it or remove it.')
+            % {"line": records[-1][0]}
+        )
     table = tabulate(records, is_header=is_header)
     table.encoding, table.delimiter = encoding, delimiter
     return table
+
+
+def header_row_delimiter(text: str, first: str, is_header: HeaderTest | None) -> str:
+    """The separator with which ``is_header`` accepts one of the first lines, trying the first
+    line's own separator first; the first line's separator when none does."""
+    guess = header_delimiter(first)
+    if is_header is None:
+        return guess
+    head = "\n".join(text.split("\n", HEADER_SEARCH)[:HEADER_SEARCH])
+    for delimiter in (guess, *[d for d in DELIMITERS if d != guess]):
+        try:
+            rows = list(csv.reader(io.StringIO(head), delimiter=delimiter, strict=False))
+        except csv.Error:
+            continue
+        if any(is_header(cells) for cells in rows if len(cells) > 1):
+            return delimiter
+    return guess
 
 
 def tabulate(records: list[tuple[int, list[str]]], *, is_header: HeaderTest | None = None) -> Table:
@@ -367,24 +403,30 @@ def read_xlsx(data: bytes, *, is_header: HeaderTest | None = None) -> Table:
     """The first sheet of an Excel workbook; line numbers are the sheet's row numbers."""
     from openpyxl import load_workbook
 
+    cannot_open = ValidationError(
+        _("This Excel file cannot be opened. Save it again as .xlsx or as CSV.")
+    )
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise ValidationError(
-            _("This Excel file cannot be opened. Save it again as .xlsx or as CSV.")
-        ) from None
+    except BROKEN_WORKBOOK:
+        raise cannot_open from None
     try:
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()  # some writers store a wrong size; read what is there
         records = []
         rows = sheet.iter_rows(values_only=True, max_col=XLSX_MAX_COLUMNS)
         for number, values in enumerate(rows, start=1):
-            if number > XLSX_MAX_ROWS:
+            cells = [cell_text(v) for v in values]
+            if not any(c.strip() for c in cells):
+                continue  # a formatted but empty row, however far down
+            records.append((number, cells))
+            if len(records) > XLSX_MAX_ROWS:
                 raise ValidationError(
                     _("The workbook's first sheet has more than %(max)s rows.")
                     % {"max": f"{XLSX_MAX_ROWS:,}"}
                 )
-            records.append((number, [cell_text(v) for v in values]))
+    except BROKEN_WORKBOOK:
+        raise cannot_open from None
     finally:
         workbook.close()
     table = tabulate(records, is_header=is_header)

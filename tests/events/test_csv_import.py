@@ -888,3 +888,49 @@ def test_guess_mapping_reads_a_role_question_as_the_job_title():
     mapping = csv_import.guess_mapping(["Full name", "What's your role?"], [["Ann"], ["CTO"]])
 
     assert mapping["job_title"] == 1
+
+
+@pytest.mark.parametrize("file", ["bad-sheet-xml.xlsx", "bad-sharedstrings.xlsx"])
+def test_parse_refuses_a_damaged_workbook_as_one_that_cannot_be_opened(file):
+    with pytest.raises(ValidationError) as refusal:
+        csv_import.parse(probe(file))
+
+    assert refusal.value.messages == [
+        "This Excel file cannot be opened. Save it again as .xlsx or as CSV."
+    ]
+
+
+def test_parse_counts_only_rows_with_values_in_a_workbook():
+    parsed = csv_import.parse(probe("styled-far-row.xlsx"))
+
+    assert parsed.errors == []
+    assert len(parsed.rows) == 50
+
+
+@pytest.mark.parametrize(
+    ("file", "first", "described"),
+    [
+        ("mac-cr.csv", (2, "Anna Berg"), "UTF-8, separated by commas"),
+        ("excel-mac-csv-macintosh.csv", (2, "Renée Côté"), "Mac Roman, separated by commas"),
+        ("title-line-semicolon.csv", (4, "Ada Brun"), "UTF-8, separated by semicolons"),
+        ("title-line-tab.txt", (3, None), "UTF-8, separated by tabs"),
+        ("sep-quoted.csv", (3, "Ed Ray"), "UTF-8, separated by semicolons"),
+    ],
+)
+def test_parse_line_ends_and_separator_of_the_header_row(file, first, described):
+    parsed = csv_import.parse(probe(file))
+
+    assert parsed.errors == []
+    assert parsed.described == described
+    assert parsed.rows[0].line == first[0]
+    if first[1]:
+        assert parsed.rows[0].name == first[1]
+
+
+def test_parse_says_which_line_opens_a_quote_never_closed():
+    with pytest.raises(ValidationError) as refusal:
+        csv_import.parse(probe("unclosed-quote.csv"))
+
+    assert refusal.value.messages == [
+        'Line 2 opens a quote (") that is never closed; close it or remove it.'
+    ]
