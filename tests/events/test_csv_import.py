@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from openpyxl import Workbook
 
-from events import csv_import, services, tabular
+from events import csv_import, hygiene, services, tabular
 from events.models import Attendee, PairRule
 from tests.factories import AttendeeFactory, EventFactory
 
@@ -934,3 +934,10 @@ def test_parse_says_which_line_opens_a_quote_never_closed():
     assert refusal.value.messages == [
         'Line 2 opens a quote (") that is never closed; close it or remove it.'
     ]
+
+
+def test_parse_placeholder_gaps_make_nobody_colleagues():
+    parsed = csv_import.parse(probe("placeholder-gaps.csv"))
+
+    assert parsed.errors == []
+    assert {hygiene.company_key(r.company) for r in parsed.rows} == {""}
