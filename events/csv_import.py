@@ -94,7 +94,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "status": (
         "attendee status", "approval status", "ticket status", "ticket state", "order status",
-        "registration status", "rsvp", "rsvp status", "status", "状态", "报名状态", "审核状态",
+        "registration status", "rsvp", "rsvp status", "status", "void status", "状态",
+        "报名状态", "审核状态",
     ),
     "keep_apart": ("keep apart from", "keep apart", "not with", "avoid", "分开坐", "不同桌"),
     "need": (
@@ -179,6 +180,8 @@ SKIPPED_STATUSES = frozenset(
         "取消", "退款", "候补", "未通过", "待审核", "不参加",
     }
 )  # fmt: skip
+# What a ticketing site writes where it did not ask the ticket holder (Eventbrite).
+NOT_ASKED = frozenset({"info requested", "information requested", "not requested"})
 NEED_LENGTH = 600
 NEED_LABEL = gettext_lazy("answer")
 NO_EMAIL = frozenset({"anonymous", "n/a", "none", "-", "无"})
@@ -356,6 +359,13 @@ def reference_key(text: str) -> str:
         return text.casefold()
 
 
+NAMES = ("name", "first_name", "last_name")
+
+
+def is_not_asked(value: str) -> bool:
+    return value.strip().casefold() in NOT_ASKED
+
+
 def is_skipped_status(value: str) -> bool:
     text = " ".join(re.sub(r"[_\-]", " ", value.casefold()).split())
     return text in SKIPPED_STATUSES
@@ -437,7 +447,8 @@ def check_row(parsed: Parsed, line: int, cells: list[str]) -> Row | None:
 
     def value(name: str) -> str:
         index = m[name]
-        return unguarded(cells[index].strip()) if index is not None else ""
+        text = unguarded(cells[index].strip()) if index is not None else ""
+        return "" if text.casefold() in NOT_ASKED else text
 
     status = value("status")
     if status and is_skipped_status(status):
@@ -518,6 +529,14 @@ def check_row(parsed: Parsed, line: int, cells: list[str]) -> Row | None:
     ]
     if not name and not problems:
         if not any(c.strip() for c in cells):
+            return None
+        if not raw_email or any(m[f] is not None and is_not_asked(cells[m[f]]) for f in NAMES):
+            # A ticket nobody was named for yet (ti.to's unassigned ticket, Eventbrite's
+            # "Info Requested"): no person to import, and no reason to refuse the others.
+            parsed.skipped += 1
+            parsed.notes.append(
+                line_message(line, _("a ticket without the holder's name; left out."))
+            )
             return None
         problems.append(_("the name is missing."))
     for problem in problems:

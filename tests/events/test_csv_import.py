@@ -941,3 +941,28 @@ def test_parse_placeholder_gaps_make_nobody_colleagues():
 
     assert parsed.errors == []
     assert {hygiene.company_key(r.company) for r in parsed.rows} == {""}
+
+
+def test_parse_tito_leaves_void_and_unassigned_tickets_out_with_notes():
+    parsed = csv_import.parse(probe("tito.csv"))
+
+    assert parsed.errors == []
+    assert [r.name for r in parsed.rows] == ["Paula Rossi"]
+    assert parsed.notes == [
+        "Line 3: status “void”; left out.",
+        "Line 4: a ticket without the holder's name; left out.",
+    ]
+    assert parsed.skipped == 2
+
+
+def test_parse_eventbrite_info_requested_is_no_person_and_the_buyer_keeps_her_email():
+    parsed = csv_import.parse(probe("eventbrite-info-requested.csv"))
+
+    assert parsed.errors == []
+    assert [(r.line, r.name, r.email, r.company) for r in parsed.rows] == [
+        (4, "Zoe Buyer", "zoe.buyer@example.com", "Acme")
+    ]
+    assert parsed.notes == [
+        "Line 2: a ticket without the holder's name; left out.",
+        "Line 3: a ticket without the holder's name; left out.",
+    ]
