@@ -530,7 +530,9 @@ def check_row(parsed: Parsed, line: int, cells: list[str]) -> Row | None:
     if not name and not problems:
         if not any(c.strip() for c in cells):
             return None
-        if not raw_email or any(m[f] is not None and is_not_asked(cells[m[f]]) for f in NAMES):
+        if (m["email"] is not None and not raw_email) or any(
+            m[f] is not None and is_not_asked(cells[m[f]]) for f in NAMES
+        ):
             # A ticket nobody was named for yet (ti.to's unassigned ticket, Eventbrite's
             # "Info Requested"): no person to import, and no reason to refuse the others.
             parsed.skipped += 1
@@ -615,6 +617,31 @@ def person_key(name: str, company: str) -> tuple[str, str]:
     return (folded(name), hygiene.company_key(company))
 
 
+def same_person(row: Row, namesakes: list[Existing]) -> tuple[list[Existing], bool]:
+    """The attendees already here that ``row`` may be, among those of the same name, and
+    whether only the name matched: one of the two has no email, and the companies agree when
+    both have one; failing that, the only namesake when neither has an email (the company
+    changed)."""
+    row_company = hygiene.company_key(row.company)
+    candidates = [
+        p
+        for p in namesakes
+        if (not p.email or not row.email)
+        and (
+            not row_company
+            or not hygiene.company_key(p.company)
+            or hygiene.company_key(p.company) == row_company
+        )
+    ]
+    if len(candidates) > 1:
+        exact = [p for p in candidates if hygiene.company_key(p.company) == row_company]
+        candidates = exact or candidates
+    if candidates or row.email:
+        return candidates, False
+    no_email = [p for p in namesakes if not p.email]
+    return (no_email, True) if len(no_email) == 1 else ([], False)
+
+
 def compare(parsed: Parsed, existing: Iterable[Existing]) -> Comparison:
     """Match each row to an attendee already there, by email, or by name and company when the
     row or the attendee has no email; nobody is matched twice. Mapped fields that differ are
@@ -625,19 +652,15 @@ def compare(parsed: Parsed, existing: Iterable[Existing]) -> Comparison:
     )
     people = list(existing)
     by_email = {p.email.lower(): p for p in people if p.email}
-    by_person: dict[tuple[str, str], list[Existing]] = {}
+    by_name: dict[str, list[Existing]] = {}
     for person in people:
-        by_person.setdefault(person_key(person.name, person.company), []).append(person)
+        by_name.setdefault(folded(person.name), []).append(person)
     matched: dict[int, int] = {}
     mapped = parsed.mapped
     for row in parsed.rows:
         attendee = by_email.get(row.email) if row.email else None
         if attendee is None:
-            candidates = [
-                p
-                for p in by_person.get(person_key(row.name, row.company), [])
-                if not p.email or not row.email
-            ]
+            candidates, by_name_only = same_person(row, by_name.get(folded(row.name), []))
             if len(candidates) > 1:
                 comparison.errors.append(
                     line_message(
@@ -651,6 +674,17 @@ def compare(parsed: Parsed, existing: Iterable[Existing]) -> Comparison:
                 )
                 continue
             attendee = candidates[0] if candidates else None
+            if attendee is not None and by_name_only and attendee.pk not in matched:
+                comparison.notes.append(
+                    line_message(
+                        row.line,
+                        _(
+                            "taken as %(name)s already here (no email on either; the company "
+                            "was “%(old)s”)."
+                        )
+                        % {"name": attendee.name, "old": attendee.company},
+                    )
+                )
         if attendee is None:
             comparison.new.append(row)
         elif attendee.is_erased:

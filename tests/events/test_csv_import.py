@@ -966,3 +966,32 @@ def test_parse_eventbrite_info_requested_is_no_person_and_the_buyer_keeps_her_em
         "Line 2: a ticket without the holder's name; left out.",
         "Line 3: a ticket without the holder's name; left out.",
     ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("first", "second", "people"),
+    [
+        (
+            "meetup.csv",
+            "followup-form-after-meetup.csv",
+            [("Laura Chen", "laura@example.com", "Kite Labs"),
+             ("Mark Otieno", "mark@example.com", "Otieno Farms")],
+        ),
+        (
+            "noemail-v1.csv",
+            "noemail-v2.csv",
+            [("Quinn Zed", "", "Beta"), ("Rae Zed", "", "Gamma")],
+        ),
+    ],
+)  # fmt: skip
+def test_import_attendees_again_never_duplicates_someone_without_an_email(first, second, people):
+    event = EventFactory()
+    services.import_attendees(event, data=probe(first), by=None)
+
+    result = services.import_attendees(event, data=probe(second), by=None)
+
+    assert result.added == 0
+    found = set(event.attendees.values_list("name", "email", "company"))
+    assert set(people) <= found
+    assert event.attendees.filter(name__in=[p[0] for p in people]).count() == len(people)
