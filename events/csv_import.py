@@ -35,6 +35,7 @@ FIELDS = (
     "status",
     "keep_apart",
     "need",
+    "external_id",
 )
 FIELD_LABELS = {
     "name": gettext_lazy("Name"),
@@ -48,6 +49,7 @@ FIELD_LABELS = {
     "status": gettext_lazy("Registration status (cancelled rows are skipped)"),
     "keep_apart": gettext_lazy("Keep apart from (names or emails)"),
     "need": gettext_lazy("What they are looking for (starts their pitch)"),
+    "external_id": gettext_lazy("Attendee or ticket id (matches them on a later import)"),
 }
 # Header spellings as exported (Eventbrite, Luma, Meetup, ti.to, pretix, Google and Microsoft
 # Forms, 问卷星, plain spreadsheets), normalised by ``normalize_header``; earlier is better.
@@ -103,6 +105,11 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "what are you hoping to find", "what are you looking for at this event",
         "i am looking for", "i m looking for",
         "需求", "我想找", "想找什么", "你在找什么", "您在寻找什么", "您的需求", "希望对接",
+    ),
+    "external_id": (
+        "user id", "member id", "attendee id", "attendee #", "attendee number",
+        "unique ticket id", "ticket id", "ticket reference", "api id", "registration id",
+        "guest id", "participant id", "报名编号", "参会者编号",
     ),
 }  # fmt: skip
 # Words in a header that make it likely, when no alias matched exactly (custom questions).
@@ -204,6 +211,7 @@ class Row:
     is_consent_suggested: bool = False
     keep_apart: list[str] = field(default_factory=list)
     registration_need: str = ""
+    external_id: str = ""
 
 
 @dataclass
@@ -254,6 +262,8 @@ def values_fit(name: str, values: list[str]) -> bool:
     if name == "email":
         fit = sum(1 for v in filled if "@" in v or "＠" in v or v.casefold() in NO_EMAIL)
         return fit * 2 >= len(filled)
+    if name == "external_id":
+        return len(set(filled)) == len(filled)  # an id names one person
     if name == "job_title":
         return not all(normalize_header(v) in GROUP_ROLES for v in filled)
     return True
@@ -511,6 +521,7 @@ def check_row(parsed: Parsed, line: int, cells: list[str]) -> Row | None:
         )
         need = need[:NEED_LENGTH].rstrip()
     row.registration_need = need
+    row.external_id = value("external_id")[:120]
     consent = value("consent")
     answer = consent_of(consent)
     if answer is None:
@@ -562,6 +573,7 @@ class Existing:
     family_name: str = ""
     registration_need: str = ""
     is_erased: bool = False
+    external_id: str = ""
 
 
 COMPARED = (
@@ -573,6 +585,7 @@ COMPARED = (
     "given_name",
     "family_name",
     "registration_need",
+    "external_id",
 )
 
 
@@ -652,13 +665,16 @@ def compare(parsed: Parsed, existing: Iterable[Existing]) -> Comparison:
     )
     people = list(existing)
     by_email = {p.email.lower(): p for p in people if p.email}
+    by_id = {p.external_id: p for p in people if p.external_id}
     by_name: dict[str, list[Existing]] = {}
     for person in people:
         by_name.setdefault(folded(person.name), []).append(person)
     matched: dict[int, int] = {}
     mapped = parsed.mapped
     for row in parsed.rows:
-        attendee = by_email.get(row.email) if row.email else None
+        attendee = by_id.get(row.external_id) if row.external_id else None
+        if attendee is None and row.email:
+            attendee = by_email.get(row.email)
         if attendee is None:
             candidates, by_name_only = same_person(row, by_name.get(folded(row.name), []))
             if len(candidates) > 1:
@@ -711,6 +727,7 @@ def compare(parsed: Parsed, existing: Iterable[Existing]) -> Comparison:
                     name in mapped
                     or name in {"given_name", "family_name"}
                     or (name == "registration_need" and "need" in mapped)
+                    or name == "external_id"
                 )
                 and getattr(row, name)
                 and getattr(row, name) != getattr(attendee, name)

@@ -331,7 +331,7 @@ def existing_attendees(event: Event) -> list[csv_import.Existing]:
     """The event's attendees as the import compares them (an erased one is only recognised, so
     that a row naming it is left out rather than added again)."""
     return [
-        csv_import.Existing(*values[:-1], is_erased=values[-1] is not None)
+        csv_import.Existing(*values[:-2], is_erased=values[-2] is not None, external_id=values[-1])
         for values in event.attendees.order_by("pk").values_list(
             "pk",
             "name",
@@ -345,6 +345,7 @@ def existing_attendees(event: Event) -> list[csv_import.Existing]:
             "family_name",
             "registration_need",
             "erased_at",
+            "external_id",
         )
     ]
 
@@ -396,6 +397,7 @@ def import_attendees(
             family_name=row.family_name,
             registration_need=row.registration_need,
             is_consent_suggested=row.is_consent_suggested,
+            external_id=row.external_id,
         )
         for row in comparison.new
     )

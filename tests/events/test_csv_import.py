@@ -995,3 +995,24 @@ def test_import_attendees_again_never_duplicates_someone_without_an_email(first,
     found = set(event.attendees.values_list("name", "email", "company"))
     assert set(people) <= found
     assert event.attendees.filter(name__in=[p[0] for p in people]).count() == len(people)
+
+
+@pytest.mark.django_db
+def test_import_attendees_of_a_meetup_list_with_namesakes_again_matches_them_by_user_id():
+    event = EventFactory()
+    services.import_attendees(event, data=probe("meetup-samename.csv"), by=None)
+
+    result = services.import_attendees(event, data=probe("meetup-samename.csv"), by=None)
+
+    assert (result.added, result.updated, result.unchanged) == (0, 0, 3)
+    assert sorted(event.attendees.values_list("name", "external_id")) == [
+        ("Laura Chen", "123456"),
+        ("Wei Zhang", "200001"),
+        ("Wei Zhang", "200002"),
+    ]
+
+
+def test_guess_mapping_never_takes_a_repeated_id_for_the_attendee_id():
+    mapping = csv_import.guess_mapping(["Name", "Ticket ID"], [["Ann", "Bo"], ["7", "7"]])
+
+    assert mapping["external_id"] is None
