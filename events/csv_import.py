@@ -224,6 +224,8 @@ class Parsed:
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     skipped: int = 0
+    # Rows left out for their status: (line, name, email, status) as the file writes them.
+    cancelled: list[tuple[int, str, str, str]] = field(default_factory=list)
 
     @property
     def mapped(self) -> set[str]:
@@ -462,6 +464,10 @@ def check_row(parsed: Parsed, line: int, cells: list[str]) -> Row | None:
 
     status = value("status")
     if status and is_skipped_status(status):
+        written = value("name") or " ".join(
+            p for p in (value("first_name"), value("last_name")) if p
+        )
+        parsed.cancelled.append((line, written, value("email").strip().lower(), status))
         parsed.skipped += 1
         parsed.notes.append(
             line_message(line, _("status “%(status)s”; left out.") % {"status": status})
@@ -655,6 +661,49 @@ def same_person(row: Row, namesakes: list[Existing]) -> tuple[list[Existing], bo
     return (no_email, True) if len(no_email) == 1 else ([], False)
 
 
+ABSENT_LISTED = 20
+
+
+def report_absent(
+    parsed: Parsed, comparison: Comparison, people: list[Existing], matched: dict[int, int]
+) -> None:
+    """Notes, never removals: attendees already here whose row is now cancelled (the organizer
+    decides whether they still come), and attendees already here the file does not list."""
+    if not people:
+        return
+    by_email = {p.email.lower(): p for p in people if p.email}
+    by_name: dict[str, list[Existing]] = {}
+    for person in people:
+        by_name.setdefault(folded(person.name), []).append(person)
+    accounted = set(matched)
+    for line, name, email, status in parsed.cancelled:
+        person = by_email.get(email) if email else None
+        if person is None and len(by_name.get(folded(name), [])) == 1:
+            person = by_name[folded(name)][0]
+        if person is None or person.is_erased or person.pk in accounted:
+            continue
+        accounted.add(person.pk)
+        comparison.notes.append(
+            line_message(
+                line,
+                _(
+                    "%(name)s is already at the event but their ticket is now “%(status)s”; "
+                    "they stay until you remove them on the attendees page."
+                )
+                % {"name": person.name, "status": status},
+            )
+        )
+    absent = [p.name for p in people if p.pk not in accounted and not p.is_erased]
+    if absent and parsed.rows:
+        shown = ", ".join(absent[:ABSENT_LISTED])
+        if len(absent) > ABSENT_LISTED:
+            shown += " " + _("and %(n)s more") % {"n": len(absent) - ABSENT_LISTED}
+        comparison.notes.append(
+            _("Already at the event but not in this file (they stay): %(names)s.")
+            % {"names": shown}
+        )
+
+
 def compare(parsed: Parsed, existing: Iterable[Existing]) -> Comparison:
     """Match each row to an attendee already there, by email, or by name and company when the
     row or the attendee has no email; nobody is matched twice. Mapped fields that differ are
@@ -745,6 +794,7 @@ def compare(parsed: Parsed, existing: Iterable[Existing]) -> Comparison:
         for other in row.keep_apart:
             me = row.email or folded(row.name)
             comparison.keep_apart.append((row.line, me, other))
+    report_absent(parsed, comparison, people, matched)
     known = (
         {p.email.lower() for p in people if p.email}
         | {folded(p.name) for p in people}

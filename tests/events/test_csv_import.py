@@ -1016,3 +1016,25 @@ def test_guess_mapping_never_takes_a_repeated_id_for_the_attendee_id():
     mapping = csv_import.guess_mapping(["Name", "Ticket ID"], [["Ann", "Bo"], ["7", "7"]])
 
     assert mapping["external_id"] is None
+
+
+@pytest.mark.django_db
+def test_import_attendees_reports_tickets_cancelled_since_and_people_not_in_the_file():
+    event = EventFactory()
+    services.import_attendees(event, data=probe("eventbrite.csv"), by=None)
+    AttendeeFactory(event=event, name="Eve Ray", email="eve.ray@example.com")
+
+    parsed, comparison = services.preview_import(
+        event, data=probe("eventbrite-v3-frank-refunded.csv")
+    )
+
+    assert comparison.errors == []
+    assert (
+        "Line 6: Frank Li is already at the event but their ticket is now “Refunded”; they "
+        "stay until you remove them on the attendees page."
+    ) in comparison.notes
+    assert comparison.notes[-1] == (
+        "Already at the event but not in this file (they stay): Eve Park, Eve Ray."
+    )
+    services.import_attendees(event, data=probe("eventbrite-v3-frank-refunded.csv"), by=None)
+    assert event.attendees.filter(name__in=["Frank Li", "Eve Ray"]).count() == 2
