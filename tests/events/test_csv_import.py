@@ -1024,7 +1024,7 @@ def test_import_attendees_reports_tickets_cancelled_since_and_people_not_in_the_
     services.import_attendees(event, data=probe("eventbrite.csv"), by=None)
     AttendeeFactory(event=event, name="Eve Ray", email="eve.ray@example.com")
 
-    parsed, comparison = services.preview_import(
+    _parsed, comparison = services.preview_import(
         event, data=probe("eventbrite-v3-frank-refunded.csv")
     )
 
