@@ -210,6 +210,8 @@ class Row:
     family_name: str = ""
     is_consent_suggested: bool = False
     keep_apart: list[str] = field(default_factory=list)
+    # Each keep-apart reference as the file writes it, for messages.
+    keep_apart_written: dict[str, str] = field(default_factory=dict)
     registration_need: str = ""
     external_id: str = ""
 
@@ -539,11 +541,11 @@ def check_row(parsed: Parsed, line: int, cells: list[str]) -> Row | None:
             )
         )
     row.is_consent_suggested = bool(answer)
-    row.keep_apart = [
-        reference_key(part)
-        for part in REFERENCE_SEPARATORS.split(value("keep_apart"))
-        if part.strip()
-    ]
+    for part in REFERENCE_SEPARATORS.split(value("keep_apart")):
+        if part.strip():
+            key = reference_key(part)
+            row.keep_apart.append(key)
+            row.keep_apart_written.setdefault(key, part.strip())
     if not name and not problems:
         if not any(c.strip() for c in cells):
             return None
@@ -619,6 +621,11 @@ class Comparison:
     @property
     def is_importable(self) -> bool:
         return not self.errors
+
+    @property
+    def pair_count(self) -> int:
+        """How many different pairs the keep-apart requests name (A–B and B–A are one)."""
+        return len({frozenset((me, other)) for _line, me, other in self.keep_apart})
 
     def action_of(self, row: Row) -> str:
         if any(c.row is row for c in self.changes):
@@ -702,6 +709,67 @@ def report_absent(
             _("Already at the event but not in this file (they stay): %(names)s.")
             % {"names": shown}
         )
+
+
+def resolved_keep_apart(
+    parsed: Parsed, comparison: Comparison, people: list[Existing]
+) -> list[tuple[int, str, str]]:
+    """The keep-apart requests that name exactly one other person on the list or at the
+    event; every other one is a note by line with the name as written (nobody by that name,
+    a row left out, several people of that name, the person themself). Never an error: the
+    list imports, the rule is simply not made."""
+    who: dict[str, set[tuple[str, object]]] = {}
+    for person in people:
+        if person.is_erased:
+            continue
+        identity = ("attendee", person.pk)
+        who.setdefault(folded(person.name), set()).add(identity)
+        if person.email:
+            who.setdefault(person.email.lower(), set()).add(identity)
+    importing = {id(r) for r in comparison.new}
+    matched = {id(c.row): c.attendee.pk for c in comparison.changes}
+    matched |= {id(r): e.pk for r, e in comparison.unchanged}
+    for row in parsed.rows:
+        if id(row) in matched:
+            identity = ("attendee", matched[id(row)])
+        elif id(row) in importing:
+            identity = ("row", row.line)
+        else:
+            continue
+        who.setdefault(folded(row.name), set()).add(identity)
+        if row.email:
+            who.setdefault(row.email, set()).add(identity)
+    cancelled = {email for _l, _n, email, _s in parsed.cancelled if email}
+    cancelled |= {folded(name) for _l, name, _e, _s in parsed.cancelled if name}
+    rows = {row.line: row for row in parsed.rows}
+    kept = []
+    for line, me, other in comparison.keep_apart:
+        written = rows[line].keep_apart_written.get(other, other) if line in rows else other
+        found = who.get(other, set())
+        mine = who.get(me, set())
+        if len(found) == 1 and found != mine:
+            kept.append((line, me, other))
+            continue
+        if len(found) > 1:
+            problem = _(
+                "“%(other)s” (keep apart from) names %(n)s people; write their email instead. "
+                "No rule was made."
+            ) % {"other": written, "n": len(found)}
+        elif found:
+            problem = _("“%(other)s” (keep apart from) is this person themself; ignored.") % {
+                "other": written
+            }
+        elif other in cancelled:
+            problem = _(
+                "“%(other)s” (keep apart from) is left out of this import; no rule was made."
+            ) % {"other": written}
+        else:
+            problem = _(
+                "“%(other)s” (keep apart from) is neither on the list nor at the event; no rule "
+                "was made."
+            ) % {"other": written}
+        comparison.notes.append(line_message(line, problem))
+    return kept
 
 
 def compare(parsed: Parsed, existing: Iterable[Existing]) -> Comparison:
@@ -795,19 +863,5 @@ def compare(parsed: Parsed, existing: Iterable[Existing]) -> Comparison:
             me = row.email or folded(row.name)
             comparison.keep_apart.append((row.line, me, other))
     report_absent(parsed, comparison, people, matched)
-    known = (
-        {p.email.lower() for p in people if p.email}
-        | {folded(p.name) for p in people}
-        | {r.email for r in parsed.rows if r.email}
-        | {folded(r.name) for r in parsed.rows}
-    )
-    for line, _me, other in comparison.keep_apart:
-        if other not in known:
-            comparison.errors.append(
-                line_message(
-                    line,
-                    _("“%(other)s” (keep apart from) is neither on the list nor at the event.")
-                    % {"other": other},
-                )
-            )
+    comparison.keep_apart = resolved_keep_apart(parsed, comparison, people)
     return comparison

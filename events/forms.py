@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import zoneinfo
 from typing import Any
 
@@ -243,8 +244,15 @@ class ImportMappingForm(forms.Form):
 
     def __init__(self, *args: Any, headers: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        repeated = {h for h in headers if h and headers.count(h) > 1}
         columns = [("", _("(none)"))] + [
-            (str(i), h or _("column %(n)s") % {"n": i + 1}) for i, h in enumerate(headers)
+            (
+                str(i),
+                _("%(header)s (column %(n)s)") % {"header": h, "n": i + 1}
+                if h in repeated
+                else h or _("column %(n)s") % {"n": i + 1},
+            )
+            for i, h in enumerate(headers)
         ]
         for name, label in csv_import.FIELD_LABELS.items():
             self.fields[f"column_{name}"] = forms.ChoiceField(
@@ -256,7 +264,9 @@ class ImportMappingForm(forms.Form):
         """The mapping posted with a preview or an import: ``{field: column index or None}``.
         A column beyond the file's last is dropped by ``csv_import.parse``, which knows them."""
         return {
-            name: int(value) if (value := str(data.get(f"column_{name}", ""))).isdigit() else None
+            name: int(value)
+            if re.fullmatch(r"[0-9]{1,4}", value := str(data.get(f"column_{name}", "")))
+            else None
             for name in csv_import.FIELDS
         }
 

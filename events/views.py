@@ -312,9 +312,10 @@ def attendee_import(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
         request,
         _(
             "Imported: %(added)s added, %(updated)s updated, %(unchanged)s unchanged, "
-            "%(skipped)s left out."
+            "%(skipped)s left out, %(pairs)s new pairs to keep apart."
         )
         % {
+            "pairs": result.pairs,
             "added": result.added,
             "updated": result.updated,
             "unchanged": result.unchanged,

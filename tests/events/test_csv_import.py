@@ -650,15 +650,18 @@ def test_import_attendees_keep_apart_column_becomes_seating_rules():
 
 
 @pytest.mark.django_db
-def test_import_attendees_refuses_a_keep_apart_naming_nobody():
+def test_import_attendees_notes_a_keep_apart_naming_nobody_and_imports_the_rest():
     event = EventFactory()
+    data = b"Name,Keep apart from\nAna,Nobody Here\n"
 
-    with pytest.raises(ValidationError) as refusal:
-        services.import_attendees(event, data=b"Name,Keep apart from\nAna,Nobody Here\n", by=None)
+    _parsed, comparison = services.preview_import(event, data=data)
+    result = services.import_attendees(event, data=data, by=None)
 
-    assert refusal.value.messages == [
-        "Line 2: “nobody here” (keep apart from) is neither on the list nor at the event."
+    assert comparison.notes == [
+        "Line 2: “Nobody Here” (keep apart from) is neither on the list nor at the event; no "
+        "rule was made."
     ]
+    assert (result.added, result.pairs) == (1, 0)
 
 
 @pytest.mark.django_db
@@ -1038,3 +1041,56 @@ def test_import_attendees_reports_tickets_cancelled_since_and_people_not_in_the_
     )
     services.import_attendees(event, data=probe("eventbrite-v3-frank-refunded.csv"), by=None)
     assert event.attendees.filter(name__in=["Frank Li", "Eve Ray"]).count() == 2
+
+
+@pytest.mark.django_db
+def test_import_attendees_keep_apart_problems_are_notes_by_line_with_the_name_as_written():
+    event = EventFactory()
+    AttendeeFactory(event=event, name="Wei Zhang", email="w1@example.com")
+    AttendeeFactory(event=event, name="Wei Zhang", email="w2@example.com")
+
+    _p, cancelled = services.preview_import(event, data=probe("keep-apart-cancelled.csv"))
+    _p, ambiguous = services.preview_import(event, data=probe("keep-apart-ambiguous.csv"))
+    _p, several = services.preview_import(event, data=probe("keep-apart.csv"))
+
+    assert (cancelled.errors, ambiguous.errors, several.errors) == ([], [], [])
+    assert (
+        "Line 2: “xena@example.com” (keep apart from) is left out of this import; no rule was made."
+    ) in cancelled.notes
+    assert (
+        "Line 2: “Wei Zhang” (keep apart from) names 2 people; write their email instead. No "
+        "rule was made."
+    ) in ambiguous.notes
+    assert ambiguous.keep_apart == []
+    assert (
+        "Line 5: “Someone Not Here” (keep apart from) is neither on the list nor at the event; "
+        "no rule was made."
+    ) in several.notes
+    assert several.pair_count == 3
+    result = services.import_attendees(event, data=probe("keep-apart.csv"), by=None)
+    assert result.pairs == 3
+    assert PairRule.objects.filter(event=event).count() == 3
+
+
+@pytest.mark.django_db
+def test_import_view_counts_keep_apart_pairs_in_the_dry_run_and_the_message(client):
+    from events.models import ImportUpload
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    event = EventFactory(organizer=user)
+    client.force_login(user)
+    url = reverse("attendee_import", args=[event.pk])
+    file = io.BytesIO(probe("keep-apart.csv"))
+    file.name = "keep-apart.csv"
+
+    preview = client.post(url, {"file": file})
+    done = client.post(
+        url,
+        {"upload": ImportUpload.objects.get().key, "step": "import", "column_name": "0",
+         "column_email": "1", "column_company": "2", "column_keep_apart": "3"},
+        follow=True,
+    )  # fmt: skip
+
+    assert "3 pairs to keep apart" in preview.text
+    assert "6 added, 0 updated, 0 unchanged, 0 left out, 3 new pairs to keep apart." in done.text

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events import csv_import
+from events.forms import ImportMappingForm
 from events.models import Attendee, ImportUpload, PairRule
 from tests.factories import AttendeeFactory, EventFactory, UserFactory
 
@@ -386,3 +387,21 @@ def test_consent_answer_with_an_unknown_token_is_not_found(client):
 
     assert response.status_code == 404
     assert not Attendee.objects.filter(is_consenting_to_share=True).exists()
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "1e3", "-1", "99999999999"])
+def test_import_mapping_form_posted_mapping_ignores_what_is_no_column_number(value):
+    mapping = ImportMappingForm.posted_mapping({"column_name": value, "column_email": "2"})
+
+    assert (mapping["name"], mapping["email"]) == (None, 2)
+
+
+def test_import_mapping_form_labels_repeated_headers_with_their_column():
+    form = ImportMappingForm(headers=["Name", "Email", "Email"])
+
+    assert list(form.fields["column_email"].choices) == [
+        ("", "(none)"),
+        ("0", "Name"),
+        ("1", "Email (column 2)"),
+        ("2", "Email (column 3)"),
+    ]
