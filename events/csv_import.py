@@ -222,6 +222,7 @@ class Parsed:
     mapping: dict[str, int | None]
     platform: str = ""
     described: str = ""
+    encoding: str = ""
     rows: list[Row] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -385,7 +386,9 @@ def is_skipped_status(value: str) -> bool:
     return text in SKIPPED_STATUSES
 
 
-def parse(data: bytes, *, mapping: dict[str, int | None] | None = None) -> Parsed:
+def parse(
+    data: bytes, *, mapping: dict[str, int | None] | None = None, encoding: str | None = None
+) -> Parsed:
     """Read and clean every row; problems go to ``errors`` and rows deliberately left out
     (cancelled tickets, repeated rows of one order) to ``notes``, each with its line number.
 
@@ -397,7 +400,7 @@ def parse(data: bytes, *, mapping: dict[str, int | None] | None = None) -> Parse
             _("The file is larger than %(mb)s MB; split it into smaller files.")
             % {"mb": MAX_BYTES // (1024 * 1024)}
         )
-    table = tabular.read(data, is_header=looks_like_header)
+    table = tabular.read(data, is_header=looks_like_header, encoding=encoding)
     if len(table.rows) > MAX_ROWS:
         raise ValidationError(
             _("The file has %(n)s rows; at most %(max)s can be imported at once.")
@@ -415,6 +418,7 @@ def parse(data: bytes, *, mapping: dict[str, int | None] | None = None) -> Parse
         mapping=chosen,
         platform=recognise_platform(table.header),
         described=table.described,
+        encoding=table.encoding,
         errors=list(table.errors),
     )
     if "name" not in parsed.mapped:

@@ -9,7 +9,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from events import csv_import, hygiene
+from events import csv_import, hygiene, tabular
 from events.codes import JOIN_CODE_LENGTH, normalize_join_code
 from events.models import Attendee, Event, PairRule
 
@@ -242,7 +242,9 @@ class ImportMappingForm(forms.Form):
 
     upload = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
-    def __init__(self, *args: Any, headers: list[str], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, headers: list[str], is_text: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         repeated = {h for h in headers if h and headers.count(h) > 1}
         columns = [("", _("(none)"))] + [
@@ -258,6 +260,27 @@ class ImportMappingForm(forms.Form):
             self.fields[f"column_{name}"] = forms.ChoiceField(
                 label=label, choices=columns, required=False
             )
+        if is_text:
+            self.fields["encoding"] = forms.ChoiceField(
+                label=_("Encoding (if names look garbled, choose another)"),
+                choices=[(c, tabular.ENCODING_NAMES[c]) for c in tabular.CHOOSABLE],
+                required=False,
+            )
+        self.fields["previewed"] = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    @staticmethod
+    def posted_encoding(data: Any) -> str | None:
+        """The encoding chosen on the preview, when it is one we offer."""
+        value = str(data.get("encoding", ""))
+        return value if value in tabular.CHOOSABLE else None
+
+    @staticmethod
+    def fingerprint(mapping: dict[str, int | None], encoding: str | None) -> str:
+        """What was previewed, so that Import imports exactly that (``previewed`` field)."""
+        columns = ",".join(
+            "" if mapping.get(n) is None else str(mapping[n]) for n in csv_import.FIELDS
+        )
+        return f"{encoding or ''}|{columns}"
 
     @staticmethod
     def posted_mapping(data: Any) -> dict[str, int | None]:

@@ -351,11 +351,15 @@ def existing_attendees(event: Event) -> list[csv_import.Existing]:
 
 
 def preview_import(
-    event: Event, *, data: bytes, mapping: dict[str, int | None] | None = None
+    event: Event,
+    *,
+    data: bytes,
+    mapping: dict[str, int | None] | None = None,
+    encoding: str | None = None,
 ) -> tuple[csv_import.Parsed, csv_import.Comparison]:
     """The dry run of an import: nothing is written. Raises ``ValidationError`` for a file
-    that cannot be read at all."""
-    parsed = csv_import.parse(data, mapping=mapping)
+    that cannot be read at all (or not in the chosen ``encoding``)."""
+    parsed = csv_import.parse(data, mapping=mapping, encoding=encoding)
     return parsed, csv_import.compare(parsed, existing_attendees(event))
 
 
@@ -376,13 +380,14 @@ def import_attendees(
     mapping: dict[str, int | None] | None = None,
     by: AbstractBaseUser | None,
     upload: ImportUpload | None = None,
+    encoding: str | None = None,
 ) -> ImportResult:
     """Import a list, all or nothing: new people are added, people already here (same email,
     or same name and company without one) are updated where the file differs, keep-apart
     requests become seating rules. Any error refuses the whole file with every error by line
     (``ValidationError``). The ``upload`` it came from is removed once imported."""
     event = Event.objects.select_for_update().get(pk=event.pk)
-    _parsed, comparison = preview_import(event, data=data, mapping=mapping)
+    _parsed, comparison = preview_import(event, data=data, mapping=mapping, encoding=encoding)
     if comparison.errors:
         raise ValidationError(comparison.errors)
     Attendee.objects.bulk_create(

@@ -434,10 +434,11 @@ def read_xlsx(data: bytes, *, is_header: HeaderTest | None = None) -> Table:
     return table
 
 
-def read(data: bytes, *, is_header: HeaderTest | None = None) -> Table:
+def read(data: bytes, *, is_header: HeaderTest | None = None, encoding: str | None = None) -> Table:
     """A table from the bytes of an uploaded file (CSV/TSV text or .xlsx); ``is_header`` tells
     the header row from title lines above it (see ``tabulate``). Raises
-    ``ValidationError`` with what to do for files that are no table (an old .xls, a PDF)."""
+    ``ValidationError`` with what to do for files that are no table (an old .xls, a PDF).
+    ``encoding`` (one of ``CHOOSABLE``) is the organizer's choice for a text file."""
     if not data.strip():
         raise ValidationError(_("The file is empty."))
     if data.startswith(ZIP_MAGIC):
@@ -448,5 +449,5 @@ def read(data: bytes, *, is_header: HeaderTest | None = None) -> Table:
         )
     if data.startswith(b"%PDF"):
         raise ValidationError(_("This is a PDF, not a table. Export the list as CSV or .xlsx."))
-    text, encoding = decode(data)
+    text, encoding = decode(data, encoding)
     return read_text(text, encoding=encoding, is_header=is_header)

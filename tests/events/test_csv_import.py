@@ -1074,7 +1074,6 @@ def test_import_attendees_keep_apart_problems_are_notes_by_line_with_the_name_as
 
 @pytest.mark.django_db
 def test_import_view_counts_keep_apart_pairs_in_the_dry_run_and_the_message(client):
-    from events.models import ImportUpload
     from tests.factories import UserFactory
 
     user = UserFactory()
@@ -1085,12 +1084,9 @@ def test_import_view_counts_keep_apart_pairs_in_the_dry_run_and_the_message(clie
     file.name = "keep-apart.csv"
 
     preview = client.post(url, {"file": file})
-    done = client.post(
-        url,
-        {"upload": ImportUpload.objects.get().key, "step": "import", "column_name": "0",
-         "column_email": "1", "column_company": "2", "column_keep_apart": "3"},
-        follow=True,
-    )  # fmt: skip
+    from tests.events.test_import_views import previewed
+
+    done = client.post(url, {**previewed(preview), "step": "import"}, follow=True)
 
     assert "3 pairs to keep apart" in preview.text
     assert "6 added, 0 updated, 0 unchanged, 0 left out, 3 new pairs to keep apart." in done.text
