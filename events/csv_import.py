@@ -58,7 +58,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "full name", "your full name", "attendee full name", "ticket full name", "attendee name",
         "ticket holder name", "participant name", "your name", "name", "attendee", "participant",
         "guest name",
-        "registrant name", "contact name", "姓名", "名字", "您的姓名", "你的姓名", "参会人姓名",
+        "registrant name", "contact name", "姓名", "參會者姓名", "參加者姓名",
+        "名字", "您的姓名", "你的姓名", "参会人姓名",
         "参会者姓名", "真实姓名", "称呼",
     ),
     "first_name": (
@@ -72,22 +73,26 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "email": (
         "ticket email", "attendee email", "attendee email address", "email", "email address",
         "e mail", "e mail address", "mail", "your email", "your email address", "邮箱",
-        "电子邮箱", "电子邮件", "邮件", "邮箱地址", "email 邮箱",
+        "电子邮箱", "电子邮件", "邮件", "邮箱地址", "email 邮箱", "電子郵件", "電郵", "郵箱",
+        "電子郵箱", "郵件", "電子郵件地址",
     ),
     "company": (
         "ticket company name", "ticket company", "attendee company", "company", "company name",
         "organization", "organisation", "organization name", "organisation name", "employer",
         "business", "business name", "affiliation", "institution", "startup", "startup name",
         "公司", "公司名称", "单位", "工作单位", "所在公司", "企业", "企业名称", "机构", "组织",
+        "公司名稱", "單位", "工作單位", "企業", "機構", "組織",
     ),
     "job_title": (
         "ticket job title", "attendee job title", "job title", "jobtitle", "title", "position",
         "role", "job", "job role", "occupation", "designation", "职位", "职务", "头衔", "岗位",
+        "職稱", "職位", "職務", "頭銜",
     ),
     "phone": (
         "ticket phone number", "ticket phone", "attendee phone", "phone", "phone number",
         "mobile", "mobile phone", "mobile number", "cell phone", "cell", "telephone", "tel",
         "work phone", "电话", "手机", "手机号", "手机号码", "联系电话", "电话号码",
+        "電話", "手機", "手機號碼", "聯絡電話", "電話號碼",
     ),
     "consent": (
         "consent", "share contact details", "share contact", "shares contact details",
@@ -421,6 +426,9 @@ def parse(
         encoding=table.encoding,
         errors=list(table.errors),
     )
+    if not table.rows:
+        parsed.errors.insert(0, _("The file has column names but no attendees below them."))
+        return parsed
     if "name" not in parsed.mapped:
         parsed.errors.insert(
             0, _("No column holds the names: choose it below (or the first and last name).")

@@ -305,13 +305,16 @@ def company_key(value: str) -> str:
 
 def clean_email(value: str | None) -> str:
     """An address that can be mailed, normalised once: invisible characters and spaces around it
-    removed, NFC, lower case, the domain IDNA-encoded. "" stays "". Raises ``ValidationError``
+    removed, NFKC (full-width letters and ＠ typed with an input method), a trailing full stop
+    dropped, lower case, the domain IDNA-encoded. "" stays "". Raises ``ValidationError``
     for anything else (spaces or controls inside, no domain, a non-ASCII local part)."""
     text = value or ""
     if not text.isascii():
-        text = unicodedata.normalize("NFC", text)
+        # NFKC: an address typed with a Chinese or Japanese input method ("ｚｈａｎｇ＠…")
+        # becomes the ASCII one; the ideographic full stop is a dot (as in IDNA).
+        text = unicodedata.normalize("NFKC", text).replace("\u3002", ".")
         text = "".join(c for c in text if c not in INVISIBLE and c not in JOINERS)
-    text = SPACES.sub(" ", text).strip().strip("<>").strip()
+    text = SPACES.sub(" ", text).strip().strip("<>").strip().rstrip(".")
     if text.lower().startswith("mailto:"):
         text = text[len("mailto:") :]
     if not text:

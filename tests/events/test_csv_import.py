@@ -1090,3 +1090,32 @@ def test_import_view_counts_keep_apart_pairs_in_the_dry_run_and_the_message(clie
 
     assert "3 pairs to keep apart" in preview.text
     assert "6 added, 0 updated, 0 unchanged, 0 left out, 3 new pairs to keep apart." in done.text
+
+
+def test_parse_full_width_emails_typed_with_an_input_method():
+    parsed = csv_import.parse(probe("fullwidth-emails.csv"))
+
+    assert parsed.errors == []
+    assert [r.email for r in parsed.rows] == ["zhangwei@example.cn", "lina@example.cn"]
+
+
+def test_parse_traditional_chinese_headers():
+    parsed = csv_import.parse(probe("big5.csv"))
+
+    assert parsed.errors == []
+    first = parsed.rows[0]
+    assert (first.name, first.email, first.company) == (
+        "陳大文",
+        "chan@example.hk",
+        "香港科技有限公司",
+    )
+    mapping = csv_import.guess_mapping(["姓名", "電子郵件", "公司", "職稱", "電話"])
+    assert [mapping[f] for f in ("name", "email", "company", "job_title", "phone")] == [
+        0, 1, 2, 3, 4
+    ]  # fmt: skip
+
+
+def test_parse_a_header_without_attendees_says_so():
+    parsed = csv_import.parse(probe("header-only.csv"))
+
+    assert parsed.errors == ["The file has column names but no attendees below them."]

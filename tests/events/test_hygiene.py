@@ -390,3 +390,12 @@ def test_clean_company_empties_placeholders_however_punctuated(value):
 )  # fmt: skip
 def test_is_company_of_described_self_employment(value, is_company):
     assert hygiene.is_company(value) is is_company
+
+
+@pytest.mark.parametrize(
+    ("value", "email"),
+    [("ｚｈａｎｇｗｅｉ@example.cn", "zhangwei@example.cn"), ("lina＠example.cn", "lina@example.cn"),
+     ("lina@example.cn。", "lina@example.cn"), ("lina@example。cn", "lina@example.cn")],
+)  # fmt: skip
+def test_clean_email_of_an_address_typed_with_an_input_method(value, email):
+    assert hygiene.clean_email(value) == email
