@@ -395,7 +395,9 @@ def test_is_company_of_described_self_employment(value, is_company):
 @pytest.mark.parametrize(
     ("value", "email"),
     [("ｚｈａｎｇｗｅｉ@example.cn", "zhangwei@example.cn"),
-     ("lina＠example.cn", "lina@example.cn"), ("lina@example.cn。", "lina@example.cn"), ("lina@example。cn", "lina@example.cn")],
+     ("lina＠example.cn", "lina@example.cn"),
+     ("lina@example.cn。", "lina@example.cn"),
+     ("lina@example。cn", "lina@example.cn")],
 )  # fmt: skip
 def test_clean_email_of_an_address_typed_with_an_input_method(value, email):
     assert hygiene.clean_email(value) == email
