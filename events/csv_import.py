@@ -635,6 +635,12 @@ class Comparison:
         return not self.errors
 
     @property
+    def grouped_notes(self) -> list[str]:
+        """The notes for the page: those saying the same thing of many lines joined into one
+        ("Lines 4, 5, 9 and 212 more: status “Refunded”; left out."), at most ``NOTES_SHOWN``."""
+        return group_notes(self.notes)[:NOTES_SHOWN]
+
+    @property
     def pair_count(self) -> int:
         """How many different pairs the keep-apart requests name (A–B and B–A are one)."""
         return len({frozenset((me, other)) for _line, me, other in self.keep_apart})
@@ -645,6 +651,38 @@ class Comparison:
         if any(r is row for r, _e in self.unchanged):
             return "unchanged"
         return "new"
+
+
+NOTES_SHOWN = 100
+LINES_NAMED = 5
+
+
+def group_notes(notes: list[str]) -> list[str]:
+    """``notes`` with those that differ only by their line number joined, in first-seen order."""
+    prefix = line_message(0, "\x00").split("\x00")[0]
+    head = prefix.split("0")[0]
+    groups: dict[str, list[str]] = {}
+    for note in notes:
+        number, _sep, problem = note.removeprefix(head).partition(prefix.split("0", 1)[1])
+        if note.startswith(head) and number.isdigit() and problem:
+            groups.setdefault(problem, []).append(number)
+        else:
+            groups.setdefault(note, [])
+    shown = []
+    for problem, lines in groups.items():
+        if not lines:
+            shown.append(problem)
+        elif len(lines) == 1:
+            shown.append(line_message(int(lines[0]), problem))
+        else:
+            named = ", ".join(lines[:LINES_NAMED])
+            if len(lines) > LINES_NAMED:
+                named = _("%(lines)s and %(n)s more") % {
+                    "lines": named,
+                    "n": len(lines) - LINES_NAMED,
+                }
+            shown.append(_("Lines %(lines)s: %(problem)s") % {"lines": named, "problem": problem})
+    return shown
 
 
 def folded(name: str) -> str:

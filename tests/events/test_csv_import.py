@@ -1119,3 +1119,22 @@ def test_parse_a_header_without_attendees_says_so():
     parsed = csv_import.parse(probe("header-only.csv"))
 
     assert parsed.errors == ["The file has column names but no attendees below them."]
+
+
+def test_comparison_grouped_notes_join_what_many_lines_share():
+    comparison = csv_import.Comparison(
+        notes=[f"Line {n}: status “Refunded”; left out." for n in range(2, 9)]
+        + ["Line 9: the same person as line 2; left out.", "Not in this file: Eve."]
+    )
+
+    assert comparison.grouped_notes == [
+        "Lines 2, 3, 4, 5, 6 and 2 more: status “Refunded”; left out.",
+        "Line 9: the same person as line 2; left out.",
+        "Not in this file: Eve.",
+    ]
+
+
+def test_comparison_grouped_notes_show_at_most_a_hundred():
+    comparison = csv_import.Comparison(notes=[f"Note {n}." for n in range(500)])
+
+    assert len(comparison.grouped_notes) == 100
