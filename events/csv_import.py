@@ -325,6 +325,28 @@ def guess_mapping(
     return mapping
 
 
+EMAIL_LIKE = re.compile(r"[^@\s,;]+[@＠][^@\s,;]+\.[^@\s,;]+")
+
+
+def guess_by_values(columns: list[list[str]]) -> dict[str, int | None]:
+    """The mapping of a file without column names: the column whose values are emails, and
+    the first other column holding text as the name."""
+    mapping: dict[str, int | None] = dict.fromkeys(FIELDS)
+
+    def share(values: list[str], test: object) -> float:
+        filled = [v.strip() for v in values if v.strip()]
+        return sum(1 for v in filled if test(v)) / len(filled) if filled else 0.0  # type: ignore[operator]
+
+    for i, values in enumerate(columns):
+        if mapping["email"] is None and share(values, EMAIL_LIKE.fullmatch) >= 0.5:
+            mapping["email"] = i
+    for i, values in enumerate(columns):
+        if i != mapping["email"] and share(values, lambda v: any(c.isalpha() for c in v)) >= 0.5:
+            mapping["name"] = i
+            break
+    return mapping
+
+
 def looks_like_header(cells: list[str]) -> bool:
     """Whether a row is the header of an attendee list: a name column (or first and last) and
     at least one other column we know."""
@@ -411,8 +433,11 @@ def parse(
             _("The file has %(n)s rows; at most %(max)s can be imported at once.")
             % {"n": len(table.rows), "max": MAX_ROWS}
         )
+    headless = any(EMAIL_LIKE.fullmatch(h.strip()) for h in table.header)
+    if headless:
+        table = table.without_header()
     columns = [[cells[i] for _line, cells in table.rows] for i in range(len(table.header))]
-    guessed = guess_mapping(table.header, columns)
+    guessed = guess_by_values(columns) if headless else guess_mapping(table.header, columns)
     chosen = {name: guessed[name] for name in FIELDS} if mapping is None else mapping
     chosen = {
         name: index if index is not None and 0 <= index < len(table.header) else None
@@ -426,6 +451,14 @@ def parse(
         encoding=table.encoding,
         errors=list(table.errors),
     )
+    if headless:
+        parsed.notes.insert(
+            0,
+            _(
+                "The first line holds an email, so the file has no column names: every line "
+                "is read as a person and the columns are guessed from their values."
+            ),
+        )
     if not table.rows:
         parsed.errors.insert(0, _("The file has column names but no attendees below them."))
         return parsed

@@ -109,6 +109,7 @@ class Table:
     encoding: str = "utf_8"
     delimiter: str = ","
     errors: list[str] = field(default_factory=list)
+    header_line: int = 1
 
     @property
     def described(self) -> str:
@@ -123,6 +124,24 @@ class Table:
             "|": _("separated by vertical bars"),
         }
         return f"{name}, {separators[self.delimiter]}"
+
+    def without_header(self) -> Table:
+        """The same table when its first line is a person, not column names: the header row
+        becomes the first row and the columns are named "Column 1", "Column 2"…"""
+        width = max([len(self.header)] + [len(cells) for _line, cells in self.rows])
+        first = (self.header + [""] * width)[:width]
+        rows = [(self.header_line, first)] + [
+            (line, (cells + [""] * width)[:width]) for line, cells in self.rows
+        ]
+        header = [_("Column %(n)s") % {"n": i + 1} for i in range(width)]
+        return Table(
+            header=header,
+            rows=rows,
+            encoding=self.encoding,
+            delimiter=self.delimiter,
+            errors=self.errors,
+            header_line=self.header_line,
+        )
 
 
 def char_plausibility(char: str, encoding: str, before: str, after: str) -> int:
@@ -339,6 +358,9 @@ def header_row_delimiter(text: str, first: str, is_header: HeaderTest | None) ->
     """The separator with which ``is_header`` accepts one of the first lines, trying the first
     line's own separator first; the first line's separator when none does."""
     guess = header_delimiter(first)
+    if not any(d in first for d in DELIMITERS):
+        # One column ("Name" then "Doe, Jane"): a separator the file never uses.
+        guess = next((d for d in ("\t", "|", ";") if d not in text), ",")
     if is_header is None:
         return guess
     head = "\n".join(text.split("\n", HEADER_SEARCH)[:HEADER_SEARCH])
@@ -369,7 +391,7 @@ def tabulate(records: list[tuple[int, list[str]]], *, is_header: HeaderTest | No
     header = [h.strip() for h in records[0][1]]
     while header and not header[-1]:
         header.pop()
-    table = Table(header=header)
+    table = Table(header=header, header_line=records[0][0])
     width = len(header)
     for line, cells in records[1:]:
         extra = [c for c in cells[width:] if c.strip()]

@@ -1138,3 +1138,22 @@ def test_comparison_grouped_notes_show_at_most_a_hundred():
     comparison = csv_import.Comparison(notes=[f"Note {n}." for n in range(500)])
 
     assert len(comparison.grouped_notes) == 100
+
+
+def test_parse_a_file_without_column_names_keeps_its_first_person():
+    parsed = csv_import.parse(probe("no-header.csv"))
+
+    assert parsed.errors == []
+    assert [(r.line, r.name, r.email) for r in parsed.rows] == [
+        (1, "Jane Doe", "jane@example.com"),
+        (2, "John Roe", "john@example.com"),
+    ]
+    assert parsed.headers == ["Column 1", "Column 2", "Column 3"]
+    assert parsed.notes[0].startswith("The first line holds an email")
+
+
+def test_parse_a_one_column_list_keeps_family_comma_given_names_whole():
+    parsed = csv_import.parse(probe("names-only.csv"))
+
+    assert parsed.errors == []
+    assert [r.name for r in parsed.rows] == ["Doe, Jane", "Roe, John"]
