@@ -678,6 +678,18 @@ class Comparison:
         """How many different pairs the keep-apart requests name (A–B and B–A are one)."""
         return len({frozenset((me, other)) for _line, me, other in self.keep_apart})
 
+    def sharing_of(self, row: Row) -> str:
+        """What the preview shows of sharing after the import: "confirmed" for an attendee
+        already sharing, "to confirm" for a yes the attendee has yet to confirm, else ""."""
+        attendee = next((c.attendee for c in self.changes if c.row is row), None) or next(
+            (e for r, e in self.unchanged if r is row), None
+        )
+        if attendee is not None and attendee.is_consenting_to_share:
+            return "confirmed"
+        if row.is_consent_suggested or (attendee is not None and attendee.is_consent_suggested):
+            return "to confirm"
+        return ""
+
     def action_of(self, row: Row) -> str:
         if any(c.row is row for c in self.changes):
             return "update"

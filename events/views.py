@@ -279,7 +279,9 @@ def import_preview(
         parsed.mapping, parsed.encoding if is_text else None
     )
     form = ImportMappingForm(headers=parsed.headers, initial=initial, is_text=is_text)
-    sample = [(row, comparison.action_of(row)) for row in parsed.rows[:20]]
+    sample = [
+        (row, comparison.action_of(row), comparison.sharing_of(row)) for row in parsed.rows[:20]
+    ]
     context = {
         "event": event,
         "parsed": parsed,

@@ -470,3 +470,21 @@ def test_import_view_reports_an_encoding_that_cannot_read_the_file(organizer, ev
 
     assert "This file cannot be read as UTF-8; choose another encoding." in response.text
     assert "王芳" in response.text
+
+
+def test_import_view_shows_a_confirmed_sharer_as_confirmed_not_to_confirm(organizer, event):
+    AttendeeFactory(
+        event=event, name="Ada Kim", email="ada@example.kr", is_consenting_to_share=True
+    )
+    AttendeeFactory(event=event, name="Bo Lund", email="bo@example.se")
+
+    response = upload(
+        organizer,
+        event,
+        b"Name,Email,Share contact details\n"
+        b"Ada Kim,ada@example.kr,yes\n"
+        b"Bo Lund,bo@example.se,yes\n",
+    )
+
+    assert response.text.count("yes, confirmed") == 1
+    assert response.text.count("yes, to confirm") == 1
