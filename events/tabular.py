@@ -17,6 +17,7 @@ import unicodedata
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from charset_normalizer import from_bytes
 from django.core.exceptions import ValidationError
@@ -110,12 +111,15 @@ class Table:
     delimiter: str = ","
     errors: list[str] = field(default_factory=list)
     header_line: int = 1
+    sheet: str = ""  # the sheet read, when the workbook has several
 
     @property
     def described(self) -> str:
         """How the file was read, for the organizer: "UTF-8, separated by semicolons"."""
         name = ENCODING_NAMES.get(self.encoding, self.encoding)
         if self.encoding == "xlsx":
+            if self.sheet:
+                return _("Excel workbook, sheet “%(sheet)s”") % {"sheet": self.sheet}
             return _("Excel workbook, first sheet")
         separators = {
             ",": _("separated by commas"),
@@ -422,7 +426,9 @@ def cell_text(value: object) -> str:
 
 
 def read_xlsx(data: bytes, *, is_header: HeaderTest | None = None) -> Table:
-    """The first sheet of an Excel workbook; line numbers are the sheet's row numbers."""
+    """The first visible sheet of an Excel workbook on which ``is_header`` finds the header
+    (hidden sheets of drop-down lists and summary sheets are passed over), else the first
+    visible one; line numbers are the sheet's row numbers."""
     from openpyxl import load_workbook
 
     cannot_open = ValidationError(
@@ -433,27 +439,49 @@ def read_xlsx(data: bytes, *, is_header: HeaderTest | None = None) -> Table:
     except BROKEN_WORKBOOK:
         raise cannot_open from None
     try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # some writers store a wrong size; read what is there
-        records = []
-        rows = sheet.iter_rows(values_only=True, max_col=XLSX_MAX_COLUMNS)
-        for number, values in enumerate(rows, start=1):
-            cells = [cell_text(v) for v in values]
-            if not any(c.strip() for c in cells):
-                continue  # a formatted but empty row, however far down
-            records.append((number, cells))
-            if len(records) > XLSX_MAX_ROWS:
-                raise ValidationError(
-                    _("The workbook's first sheet has more than %(max)s rows.")
-                    % {"max": f"{XLSX_MAX_ROWS:,}"}
-                )
+        several = len(workbook.worksheets) > 1
+        visible = [ws for ws in workbook.worksheets if ws.sheet_state == "visible"]
+        sheets = visible or workbook.worksheets[:1]
+        chosen = None
+        for sheet in sheets:
+            records = sheet_records(sheet)
+            if chosen is None:
+                chosen = (sheet.title, records)  # the first visible sheet, failing a better one
+            if is_header is not None and any(
+                is_header(cells) for _n, cells in records[:HEADER_SEARCH]
+            ):
+                chosen = (sheet.title, records)
+                break
+        if chosen is None:
+            raise cannot_open
+        title, records = chosen
     except BROKEN_WORKBOOK:
         raise cannot_open from None
     finally:
         workbook.close()
     table = tabulate(records, is_header=is_header)
     table.encoding, table.delimiter = "xlsx", ","
+    table.sheet = title if several else ""
     return table
+
+
+def sheet_records(sheet: Any) -> list[tuple[int, list[str]]]:
+    """The rows with values of one sheet as (row number, cells). Raises ``ValidationError``
+    beyond ``XLSX_MAX_ROWS`` of them."""
+    sheet.reset_dimensions()  # some writers store a wrong size
+    records = []
+    rows = sheet.iter_rows(values_only=True, max_col=XLSX_MAX_COLUMNS)
+    for number, values in enumerate(rows, start=1):
+        cells = [cell_text(v) for v in values]
+        if not any(c.strip() for c in cells):
+            continue  # a formatted but empty row, however far down
+        records.append((number, cells))
+        if len(records) > XLSX_MAX_ROWS:
+            raise ValidationError(
+                _("The workbook's sheet “%(sheet)s” has more than %(max)s rows.")
+                % {"sheet": sheet.title, "max": f"{XLSX_MAX_ROWS:,}"}
+            )
+    return records
 
 
 def read(data: bytes, *, is_header: HeaderTest | None = None, encoding: str | None = None) -> Table:

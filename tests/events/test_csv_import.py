@@ -1157,3 +1157,12 @@ def test_parse_a_one_column_list_keeps_family_comma_given_names_whole():
 
     assert parsed.errors == []
     assert [r.name for r in parsed.rows] == ["Doe, Jane", "Roe, John"]
+
+
+@pytest.mark.parametrize("file", ["hidden-first-sheet.xlsx", "summary-first-sheet.xlsx"])
+def test_parse_reads_the_workbooks_attendee_sheet_not_a_hidden_or_summary_one(file):
+    parsed = csv_import.parse(probe(file))
+
+    assert parsed.errors == []
+    assert [(r.name, r.email) for r in parsed.rows] == [("Ola Nordmann", "ola@example.no")]
+    assert parsed.described == "Excel workbook, sheet “Attendees”"
