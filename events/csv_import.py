@@ -35,6 +35,7 @@ FIELDS = (
     "status",
     "keep_apart",
     "need",
+    "external_id",
 )
 FIELD_LABELS = {
     "name": gettext_lazy("Name"),
@@ -48,14 +49,17 @@ FIELD_LABELS = {
     "status": gettext_lazy("Registration status (cancelled rows are skipped)"),
     "keep_apart": gettext_lazy("Keep apart from (names or emails)"),
     "need": gettext_lazy("What they are looking for (starts their pitch)"),
+    "external_id": gettext_lazy("Attendee or ticket id (matches them on a later import)"),
 }
 # Header spellings as exported (Eventbrite, Luma, Meetup, ti.to, pretix, Google and Microsoft
 # Forms, 问卷星, plain spreadsheets), normalised by ``normalize_header``; earlier is better.
 ALIASES: dict[str, tuple[str, ...]] = {
     "name": (
-        "full name", "attendee full name", "ticket full name", "attendee name", "ticket name",
-        "participant name", "your name", "name", "attendee", "participant", "guest name",
-        "registrant name", "contact name", "姓名", "名字", "您的姓名", "你的姓名", "参会人姓名",
+        "full name", "your full name", "attendee full name", "ticket full name", "attendee name",
+        "ticket holder name", "participant name", "your name", "name", "attendee", "participant",
+        "guest name",
+        "registrant name", "contact name", "姓名", "參會者姓名", "參加者姓名",
+        "名字", "您的姓名", "你的姓名", "参会人姓名",
         "参会者姓名", "真实姓名", "称呼",
     ),
     "first_name": (
@@ -69,22 +73,26 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "email": (
         "ticket email", "attendee email", "attendee email address", "email", "email address",
         "e mail", "e mail address", "mail", "your email", "your email address", "邮箱",
-        "电子邮箱", "电子邮件", "邮件", "邮箱地址", "email 邮箱",
+        "电子邮箱", "电子邮件", "邮件", "邮箱地址", "email 邮箱", "電子郵件", "電郵", "郵箱",
+        "電子郵箱", "郵件", "電子郵件地址",
     ),
     "company": (
         "ticket company name", "ticket company", "attendee company", "company", "company name",
         "organization", "organisation", "organization name", "organisation name", "employer",
         "business", "business name", "affiliation", "institution", "startup", "startup name",
         "公司", "公司名称", "单位", "工作单位", "所在公司", "企业", "企业名称", "机构", "组织",
+        "公司名稱", "單位", "工作單位", "企業", "機構", "組織",
     ),
     "job_title": (
         "ticket job title", "attendee job title", "job title", "jobtitle", "title", "position",
         "role", "job", "job role", "occupation", "designation", "职位", "职务", "头衔", "岗位",
+        "職稱", "職位", "職務", "頭銜",
     ),
     "phone": (
         "ticket phone number", "ticket phone", "attendee phone", "phone", "phone number",
         "mobile", "mobile phone", "mobile number", "cell phone", "cell", "telephone", "tel",
         "work phone", "电话", "手机", "手机号", "手机号码", "联系电话", "电话号码",
+        "電話", "手機", "手機號碼", "聯絡電話", "電話號碼",
     ),
     "consent": (
         "consent", "share contact details", "share contact", "shares contact details",
@@ -93,7 +101,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "status": (
         "attendee status", "approval status", "ticket status", "ticket state", "order status",
-        "registration status", "rsvp", "rsvp status", "status", "状态", "报名状态", "审核状态",
+        "registration status", "rsvp", "rsvp status", "status", "void status", "状态",
+        "报名状态", "审核状态",
     ),
     "keep_apart": ("keep apart from", "keep apart", "not with", "avoid", "分开坐", "不同桌"),
     "need": (
@@ -102,17 +111,51 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "i am looking for", "i m looking for",
         "需求", "我想找", "想找什么", "你在找什么", "您在寻找什么", "您的需求", "希望对接",
     ),
+    "external_id": (
+        "user id", "member id", "attendee id", "attendee #", "attendee number",
+        "unique ticket id", "ticket id", "ticket reference", "api id", "registration id",
+        "guest id", "participant id", "报名编号", "参会者编号",
+    ),
 }  # fmt: skip
 # Words in a header that make it likely, when no alias matched exactly (custom questions).
+# Latin hints match whole words; a header asking a yes/no question ("May we email you?") or
+# about an id, a link or a website is never guessed for a field other than consent and need.
 HINTS: dict[str, tuple[str, ...]] = {
-    "email": ("email", "e mail", "邮箱", "邮件"),
-    "company": ("company", "organisation", "organization", "employer", "公司", "单位"),
-    "job_title": ("job title", "position", "职位", "职务"),
-    "phone": ("phone", "mobile", "手机", "电话"),
-    "consent": ("share contact", "share my contact", "consent", "contact details", "同意分享"),
+    "email": ("email", "e mail", "email address", "邮箱", "邮件", "電子郵件", "郵件"),
+    "company": (
+        "company",
+        "organisation",
+        "organization",
+        "employer",
+        "where do you work",
+        "work for",
+        "公司",
+        "单位",
+        "公司名稱",
+        "單位",
+    ),
+    "job_title": ("job title", "position", "role", "job", "职位", "职务", "職稱", "職位"),
+    "phone": ("phone", "mobile", "手机", "电话", "電話", "手機"),
+    "consent": (
+        "share contact",
+        "share my contact",
+        "share your contact",
+        "consent",
+        "agree to share",
+        "同意分享",
+    ),
     "name": ("your name", "full name", "姓名"),
     "need": ("looking for", "hoping to find", "想找", "需求", "寻找"),
 }
+YES_NO_QUESTION = re.compile(
+    r"^(may|would|do|does|can|could|are|is|will|shall|should|did|have|may we|want)\b"
+)
+NOT_A_VALUE_WORDS = re.compile(r"\b(id|ids|url|link|website|web site|site|uuid|number of)\b")
+# Meetup's "Title" is the member's role in the group, not a job title.
+GROUP_ROLES = frozenset(
+    {"member", "organizer", "organiser", "co organizer", "assistant organizer",
+     "event organizer", "host", "co host"}
+)  # fmt: skip
 # Columns about the buyer, not the person who comes: never guessed for a field.
 BUYER_WORDS = ("order ", "buyer ", "purchaser ", "billing ", "invoice ")
 PLATFORMS = (
@@ -144,10 +187,13 @@ SKIPPED_STATUSES = frozenset(
         "refunded", "cancelled", "canceled", "not attending", "declined", "rejected", "denied",
         "deleted",
         "void", "voided", "expired", "waitlist", "waitlisted", "waiting list", "wait list",
-        "pending approval", "pending", "no", "transferred", "unpaid", "已取消", "已退款", "已拒绝",
+        "pending approval", "pending", "invited", "no", "transferred", "unpaid", "已取消", "已退款",
+        "已拒绝",
         "取消", "退款", "候补", "未通过", "待审核", "不参加",
     }
 )  # fmt: skip
+# What a ticketing site writes where it did not ask the ticket holder (Eventbrite).
+NOT_ASKED = frozenset({"info requested", "information requested", "not requested"})
 NEED_LENGTH = 600
 NEED_LABEL = gettext_lazy("answer")
 NO_EMAIL = frozenset({"anonymous", "n/a", "none", "-", "无"})
@@ -169,7 +215,10 @@ class Row:
     family_name: str = ""
     is_consent_suggested: bool = False
     keep_apart: list[str] = field(default_factory=list)
+    # Each keep-apart reference as the file writes it, for messages.
+    keep_apart_written: dict[str, str] = field(default_factory=dict)
     registration_need: str = ""
+    external_id: str = ""
 
 
 @dataclass
@@ -178,10 +227,13 @@ class Parsed:
     mapping: dict[str, int | None]
     platform: str = ""
     described: str = ""
+    encoding: str = ""
     rows: list[Row] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     skipped: int = 0
+    # Rows left out for their status: (line, name, email, status) as the file writes them.
+    cancelled: list[tuple[int, str, str, str]] = field(default_factory=list)
 
     @property
     def mapped(self) -> set[str]:
@@ -205,17 +257,52 @@ def normalize_header(header: str) -> str:
     return " ".join(text.split())
 
 
-def guess_mapping(headers: list[str]) -> dict[str, int | None]:
+def hint_matches(hint: str, header: str) -> bool:
+    if hint.isascii():
+        return re.search(rf"(?<![\w]){re.escape(hint)}(?![\w])", header) is not None
+    return hint in header
+
+
+def values_fit(name: str, values: list[str]) -> bool:
+    """Whether a column's values can be ``name``: not all empty, emails mostly with an "@",
+    a job title not a group role ("Member", "Organizer")."""
+    filled = [v.strip() for v in values if v.strip()]
+    if not filled:
+        return False
+    if name == "email":
+        fit = sum(1 for v in filled if "@" in v or "＠" in v or v.casefold() in NO_EMAIL)
+        return fit * 2 >= len(filled)
+    if name == "external_id":
+        return len(set(filled)) == len(filled)  # an id names one person
+    if name == "job_title":
+        return not all(normalize_header(v) in GROUP_ROLES for v in filled)
+    return True
+
+
+def guess_mapping(
+    headers: list[str], columns: list[list[str]] | None = None
+) -> dict[str, int | None]:
     """Which column holds which field: exact spellings first (ticket holder before buyer), then
-    a header that mentions the field (a custom question such as "What company are you with?").
+    a header that mentions the field as a whole word (a custom question such as "What company
+    are you with?"). ``columns`` are the values of each column (when known): a column whose
+    values cannot be the field (all empty, no emails) is never guessed for it.
     Returns ``{field: column index or None}`` for every field in ``FIELDS``."""
     normalized = [normalize_header(h) for h in headers]
     mapping: dict[str, int | None] = dict.fromkeys(FIELDS)
     used: set[int] = set()
+
+    def fits(name: str, i: int) -> bool:
+        return columns is None or i >= len(columns) or values_fit(name, columns[i])
+
     for name in FIELDS:
         for alias in ALIASES[name]:
             index = next(
-                (i for i, h in enumerate(normalized) if h == alias and i not in used), None
+                (
+                    i
+                    for i, h in enumerate(normalized)
+                    if h == alias and i not in used and fits(name, i)
+                ),
+                None,
             )
             if index is not None:
                 mapping[name] = index
@@ -225,12 +312,38 @@ def guess_mapping(headers: list[str]) -> dict[str, int | None]:
         if mapping[name] is not None or (name == "name" and mapping["first_name"] is not None):
             continue
         for i, header in enumerate(normalized):
-            if i in used or header.startswith(BUYER_WORDS):
+            if i in used or header.startswith(BUYER_WORDS) or not fits(name, i):
                 continue
-            if any(hint in header for hint in hints):
+            if name not in {"consent", "need"} and (
+                YES_NO_QUESTION.search(header) or NOT_A_VALUE_WORDS.search(header)
+            ):
+                continue
+            if any(hint_matches(hint, header) for hint in hints):
                 mapping[name] = i
                 used.add(i)
                 break
+    return mapping
+
+
+EMAIL_LIKE = re.compile(r"[^@\s,;]+[@＠][^@\s,;]+\.[^@\s,;]+")
+
+
+def guess_by_values(columns: list[list[str]]) -> dict[str, int | None]:
+    """The mapping of a file without column names: the column whose values are emails, and
+    the first other column holding text as the name."""
+    mapping: dict[str, int | None] = dict.fromkeys(FIELDS)
+
+    def share(values: list[str], test: object) -> float:
+        filled = [v.strip() for v in values if v.strip()]
+        return sum(1 for v in filled if test(v)) / len(filled) if filled else 0.0  # type: ignore[operator]
+
+    for i, values in enumerate(columns):
+        if mapping["email"] is None and share(values, EMAIL_LIKE.fullmatch) >= 0.5:
+            mapping["email"] = i
+    for i, values in enumerate(columns):
+        if i != mapping["email"] and share(values, lambda v: any(c.isalpha() for c in v)) >= 0.5:
+            mapping["name"] = i
+            break
     return mapping
 
 
@@ -288,12 +401,21 @@ def reference_key(text: str) -> str:
         return text.casefold()
 
 
+NAMES = ("name", "first_name", "last_name")
+
+
+def is_not_asked(value: str) -> bool:
+    return value.strip().casefold() in NOT_ASKED
+
+
 def is_skipped_status(value: str) -> bool:
     text = " ".join(re.sub(r"[_\-]", " ", value.casefold()).split())
     return text in SKIPPED_STATUSES
 
 
-def parse(data: bytes, *, mapping: dict[str, int | None] | None = None) -> Parsed:
+def parse(
+    data: bytes, *, mapping: dict[str, int | None] | None = None, encoding: str | None = None
+) -> Parsed:
     """Read and clean every row; problems go to ``errors`` and rows deliberately left out
     (cancelled tickets, repeated rows of one order) to ``notes``, each with its line number.
 
@@ -305,13 +427,17 @@ def parse(data: bytes, *, mapping: dict[str, int | None] | None = None) -> Parse
             _("The file is larger than %(mb)s MB; split it into smaller files.")
             % {"mb": MAX_BYTES // (1024 * 1024)}
         )
-    table = tabular.read(data, is_header=looks_like_header)
+    table = tabular.read(data, is_header=looks_like_header, encoding=encoding)
     if len(table.rows) > MAX_ROWS:
         raise ValidationError(
             _("The file has %(n)s rows; at most %(max)s can be imported at once.")
             % {"n": len(table.rows), "max": MAX_ROWS}
         )
-    guessed = guess_mapping(table.header)
+    headless = any(EMAIL_LIKE.fullmatch(h.strip()) for h in table.header)
+    if headless:
+        table = table.without_header()
+    columns = [[cells[i] for _line, cells in table.rows] for i in range(len(table.header))]
+    guessed = guess_by_values(columns) if headless else guess_mapping(table.header, columns)
     chosen = {name: guessed[name] for name in FIELDS} if mapping is None else mapping
     chosen = {
         name: index if index is not None and 0 <= index < len(table.header) else None
@@ -322,8 +448,20 @@ def parse(data: bytes, *, mapping: dict[str, int | None] | None = None) -> Parse
         mapping=chosen,
         platform=recognise_platform(table.header),
         described=table.described,
+        encoding=table.encoding,
         errors=list(table.errors),
     )
+    if headless:
+        parsed.notes.insert(
+            0,
+            _(
+                "The first line holds an email, so the file has no column names: every line "
+                "is read as a person and the columns are guessed from their values."
+            ),
+        )
+    if not table.rows:
+        parsed.errors.insert(0, _("The file has column names but no attendees below them."))
+        return parsed
     if "name" not in parsed.mapped:
         parsed.errors.insert(
             0, _("No column holds the names: choose it below (or the first and last name).")
@@ -368,10 +506,15 @@ def check_row(parsed: Parsed, line: int, cells: list[str]) -> Row | None:
 
     def value(name: str) -> str:
         index = m[name]
-        return unguarded(cells[index].strip()) if index is not None else ""
+        text = unguarded(cells[index].strip()) if index is not None else ""
+        return "" if text.casefold() in NOT_ASKED else text
 
     status = value("status")
     if status and is_skipped_status(status):
+        written = value("name") or " ".join(
+            p for p in (value("first_name"), value("last_name")) if p
+        )
+        parsed.cancelled.append((line, written, value("email").strip().lower(), status))
         parsed.skipped += 1
         parsed.notes.append(
             line_message(line, _("status “%(status)s”; left out.") % {"status": status})
@@ -431,6 +574,7 @@ def check_row(parsed: Parsed, line: int, cells: list[str]) -> Row | None:
         )
         need = need[:NEED_LENGTH].rstrip()
     row.registration_need = need
+    row.external_id = value("external_id")[:120]
     consent = value("consent")
     answer = consent_of(consent)
     if answer is None:
@@ -442,13 +586,23 @@ def check_row(parsed: Parsed, line: int, cells: list[str]) -> Row | None:
             )
         )
     row.is_consent_suggested = bool(answer)
-    row.keep_apart = [
-        reference_key(part)
-        for part in REFERENCE_SEPARATORS.split(value("keep_apart"))
-        if part.strip()
-    ]
+    for part in REFERENCE_SEPARATORS.split(value("keep_apart")):
+        if part.strip():
+            key = reference_key(part)
+            row.keep_apart.append(key)
+            row.keep_apart_written.setdefault(key, part.strip())
     if not name and not problems:
         if not any(c.strip() for c in cells):
+            return None
+        if (m["email"] is not None and not raw_email) or any(
+            m[f] is not None and is_not_asked(cells[m[f]]) for f in NAMES
+        ):
+            # A ticket nobody was named for yet (ti.to's unassigned ticket, Eventbrite's
+            # "Info Requested"): no person to import, and no reason to refuse the others.
+            parsed.skipped += 1
+            parsed.notes.append(
+                line_message(line, _("a ticket without the holder's name; left out."))
+            )
             return None
         problems.append(_("the name is missing."))
     for problem in problems:
@@ -472,6 +626,7 @@ class Existing:
     family_name: str = ""
     registration_need: str = ""
     is_erased: bool = False
+    external_id: str = ""
 
 
 COMPARED = (
@@ -483,6 +638,7 @@ COMPARED = (
     "given_name",
     "family_name",
     "registration_need",
+    "external_id",
 )
 
 
@@ -511,6 +667,29 @@ class Comparison:
     def is_importable(self) -> bool:
         return not self.errors
 
+    @property
+    def grouped_notes(self) -> list[str]:
+        """The notes for the page: those saying the same thing of many lines joined into one
+        ("Lines 4, 5, 9 and 212 more: status “Refunded”; left out."), at most ``NOTES_SHOWN``."""
+        return group_notes(self.notes)[:NOTES_SHOWN]
+
+    @property
+    def pair_count(self) -> int:
+        """How many different pairs the keep-apart requests name (A–B and B–A are one)."""
+        return len({frozenset((me, other)) for _line, me, other in self.keep_apart})
+
+    def sharing_of(self, row: Row) -> str:
+        """What the preview shows of sharing after the import: "confirmed" for an attendee
+        already sharing, "to confirm" for a yes the attendee has yet to confirm, else ""."""
+        attendee = next((c.attendee for c in self.changes if c.row is row), None) or next(
+            (e for r, e in self.unchanged if r is row), None
+        )
+        if attendee is not None and attendee.is_consenting_to_share:
+            return "confirmed"
+        if row.is_consent_suggested or (attendee is not None and attendee.is_consent_suggested):
+            return "to confirm"
+        return ""
+
     def action_of(self, row: Row) -> str:
         if any(c.row is row for c in self.changes):
             return "update"
@@ -519,12 +698,173 @@ class Comparison:
         return "new"
 
 
+NOTES_SHOWN = 100
+LINES_NAMED = 5
+
+
+def group_notes(notes: list[str]) -> list[str]:
+    """``notes`` with those that differ only by their line number joined, in first-seen order."""
+    prefix = line_message(0, "\x00").split("\x00")[0]
+    head = prefix.split("0")[0]
+    groups: dict[str, list[str]] = {}
+    for note in notes:
+        number, _sep, problem = note.removeprefix(head).partition(prefix.split("0", 1)[1])
+        if note.startswith(head) and number.isdigit() and problem:
+            groups.setdefault(problem, []).append(number)
+        else:
+            groups.setdefault(note, [])
+    shown = []
+    for problem, lines in groups.items():
+        if not lines:
+            shown.append(problem)
+        elif len(lines) == 1:
+            shown.append(line_message(int(lines[0]), problem))
+        else:
+            named = ", ".join(lines[:LINES_NAMED])
+            if len(lines) > LINES_NAMED:
+                named = _("%(lines)s and %(n)s more") % {
+                    "lines": named,
+                    "n": len(lines) - LINES_NAMED,
+                }
+            shown.append(_("Lines %(lines)s: %(problem)s") % {"lines": named, "problem": problem})
+    return shown
+
+
 def folded(name: str) -> str:
     return " ".join(name.casefold().split())
 
 
 def person_key(name: str, company: str) -> tuple[str, str]:
     return (folded(name), hygiene.company_key(company))
+
+
+def same_person(row: Row, namesakes: list[Existing]) -> tuple[list[Existing], bool]:
+    """The attendees already here that ``row`` may be, among those of the same name, and
+    whether only the name matched: one of the two has no email, and the companies agree when
+    both have one; failing that, the only namesake when neither has an email (the company
+    changed)."""
+    row_company = hygiene.company_key(row.company)
+    candidates = [
+        p
+        for p in namesakes
+        if (not p.email or not row.email)
+        and (
+            not row_company
+            or not hygiene.company_key(p.company)
+            or hygiene.company_key(p.company) == row_company
+        )
+    ]
+    if len(candidates) > 1:
+        exact = [p for p in candidates if hygiene.company_key(p.company) == row_company]
+        candidates = exact or candidates
+    if candidates or row.email:
+        return candidates, False
+    no_email = [p for p in namesakes if not p.email]
+    return (no_email, True) if len(no_email) == 1 else ([], False)
+
+
+ABSENT_LISTED = 20
+
+
+def report_absent(
+    parsed: Parsed, comparison: Comparison, people: list[Existing], matched: dict[int, int]
+) -> None:
+    """Notes, never removals: attendees already here whose row is now cancelled (the organizer
+    decides whether they still come), and attendees already here the file does not list."""
+    if not people:
+        return
+    by_email = {p.email.lower(): p for p in people if p.email}
+    by_name: dict[str, list[Existing]] = {}
+    for person in people:
+        by_name.setdefault(folded(person.name), []).append(person)
+    accounted = set(matched)
+    for line, name, email, status in parsed.cancelled:
+        person = by_email.get(email) if email else None
+        if person is None and len(by_name.get(folded(name), [])) == 1:
+            person = by_name[folded(name)][0]
+        if person is None or person.is_erased or person.pk in accounted:
+            continue
+        accounted.add(person.pk)
+        comparison.notes.append(
+            line_message(
+                line,
+                _(
+                    "%(name)s is already at the event but their ticket is now “%(status)s”; "
+                    "they stay until you remove them on the attendees page."
+                )
+                % {"name": person.name, "status": status},
+            )
+        )
+    absent = [p.name for p in people if p.pk not in accounted and not p.is_erased]
+    if absent and parsed.rows:
+        shown = ", ".join(absent[:ABSENT_LISTED])
+        if len(absent) > ABSENT_LISTED:
+            shown += " " + _("and %(n)s more") % {"n": len(absent) - ABSENT_LISTED}
+        comparison.notes.append(
+            _("Already at the event but not in this file (they stay): %(names)s.")
+            % {"names": shown}
+        )
+
+
+def resolved_keep_apart(
+    parsed: Parsed, comparison: Comparison, people: list[Existing]
+) -> list[tuple[int, str, str]]:
+    """The keep-apart requests that name exactly one other person on the list or at the
+    event; every other one is a note by line with the name as written (nobody by that name,
+    a row left out, several people of that name, the person themself). Never an error: the
+    list imports, the rule is simply not made."""
+    who: dict[str, set[tuple[str, object]]] = {}
+    for person in people:
+        if person.is_erased:
+            continue
+        identity = ("attendee", person.pk)
+        who.setdefault(folded(person.name), set()).add(identity)
+        if person.email:
+            who.setdefault(person.email.lower(), set()).add(identity)
+    importing = {id(r) for r in comparison.new}
+    matched = {id(c.row): c.attendee.pk for c in comparison.changes}
+    matched |= {id(r): e.pk for r, e in comparison.unchanged}
+    for row in parsed.rows:
+        if id(row) in matched:
+            identity = ("attendee", matched[id(row)])
+        elif id(row) in importing:
+            identity = ("row", row.line)
+        else:
+            continue
+        who.setdefault(folded(row.name), set()).add(identity)
+        if row.email:
+            who.setdefault(row.email, set()).add(identity)
+    cancelled = {email for _l, _n, email, _s in parsed.cancelled if email}
+    cancelled |= {folded(name) for _l, name, _e, _s in parsed.cancelled if name}
+    rows = {row.line: row for row in parsed.rows}
+    kept = []
+    for line, me, other in comparison.keep_apart:
+        written = rows[line].keep_apart_written.get(other, other) if line in rows else other
+        found = who.get(other, set())
+        mine = who.get(me, set())
+        if len(found) == 1 and found != mine:
+            kept.append((line, me, other))
+            continue
+        if len(found) > 1:
+            problem = _(
+                "“%(other)s” (keep apart from) names %(n)s people; write their email instead. "
+                "No rule was made."
+            ) % {"other": written, "n": len(found)}
+        elif found:
+            problem = _("“%(other)s” (keep apart from) is this person themself; ignored.") % {
+                "other": written
+            }
+        elif other in cancelled:
+            problem = _(
+                "“%(other)s” (keep apart from) is left out of this import; no rule was made."
+            ) % {"other": written}
+        else:
+            problem = _(
+                "“%(other)s” (keep apart from) is neither on the list nor at the event; no rule "
+                "was made."
+            ) % {"other": written}
+        comparison.notes.append(line_message(line, problem))
+    return kept
 
 
 def compare(parsed: Parsed, existing: Iterable[Existing]) -> Comparison:
@@ -537,19 +877,18 @@ def compare(parsed: Parsed, existing: Iterable[Existing]) -> Comparison:
     )
     people = list(existing)
     by_email = {p.email.lower(): p for p in people if p.email}
-    by_person: dict[tuple[str, str], list[Existing]] = {}
+    by_id = {p.external_id: p for p in people if p.external_id}
+    by_name: dict[str, list[Existing]] = {}
     for person in people:
-        by_person.setdefault(person_key(person.name, person.company), []).append(person)
+        by_name.setdefault(folded(person.name), []).append(person)
     matched: dict[int, int] = {}
     mapped = parsed.mapped
     for row in parsed.rows:
-        attendee = by_email.get(row.email) if row.email else None
+        attendee = by_id.get(row.external_id) if row.external_id else None
+        if attendee is None and row.email:
+            attendee = by_email.get(row.email)
         if attendee is None:
-            candidates = [
-                p
-                for p in by_person.get(person_key(row.name, row.company), [])
-                if not p.email or not row.email
-            ]
+            candidates, by_name_only = same_person(row, by_name.get(folded(row.name), []))
             if len(candidates) > 1:
                 comparison.errors.append(
                     line_message(
@@ -563,6 +902,17 @@ def compare(parsed: Parsed, existing: Iterable[Existing]) -> Comparison:
                 )
                 continue
             attendee = candidates[0] if candidates else None
+            if attendee is not None and by_name_only and attendee.pk not in matched:
+                comparison.notes.append(
+                    line_message(
+                        row.line,
+                        _(
+                            "taken as %(name)s already here (no email on either; the company "
+                            "was “%(old)s”)."
+                        )
+                        % {"name": attendee.name, "old": attendee.company},
+                    )
+                )
         if attendee is None:
             comparison.new.append(row)
         elif attendee.is_erased:
@@ -589,6 +939,7 @@ def compare(parsed: Parsed, existing: Iterable[Existing]) -> Comparison:
                     name in mapped
                     or name in {"given_name", "family_name"}
                     or (name == "registration_need" and "need" in mapped)
+                    or name == "external_id"
                 )
                 and getattr(row, name)
                 and getattr(row, name) != getattr(attendee, name)
@@ -606,19 +957,6 @@ def compare(parsed: Parsed, existing: Iterable[Existing]) -> Comparison:
         for other in row.keep_apart:
             me = row.email or folded(row.name)
             comparison.keep_apart.append((row.line, me, other))
-    known = (
-        {p.email.lower() for p in people if p.email}
-        | {folded(p.name) for p in people}
-        | {r.email for r in parsed.rows if r.email}
-        | {folded(r.name) for r in parsed.rows}
-    )
-    for line, _me, other in comparison.keep_apart:
-        if other not in known:
-            comparison.errors.append(
-                line_message(
-                    line,
-                    _("“%(other)s” (keep apart from) is neither on the list nor at the event.")
-                    % {"other": other},
-                )
-            )
+    report_absent(parsed, comparison, people, matched)
+    comparison.keep_apart = resolved_keep_apart(parsed, comparison, people)
     return comparison

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import zoneinfo
 from typing import Any
 
@@ -8,7 +9,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from events import csv_import, hygiene
+from events import csv_import, hygiene, tabular
 from events.codes import JOIN_CODE_LENGTH, normalize_join_code
 from events.models import Attendee, Event, PairRule
 
@@ -253,22 +254,54 @@ class ImportMappingForm(forms.Form):
 
     upload = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
-    def __init__(self, *args: Any, headers: list[str], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, headers: list[str], is_text: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        repeated = {h for h in headers if h and headers.count(h) > 1}
         columns = [("", _("(none)"))] + [
-            (str(i), h or _("column %(n)s") % {"n": i + 1}) for i, h in enumerate(headers)
+            (
+                str(i),
+                _("%(header)s (column %(n)s)") % {"header": h, "n": i + 1}
+                if h in repeated
+                else h or _("column %(n)s") % {"n": i + 1},
+            )
+            for i, h in enumerate(headers)
         ]
         for name, label in csv_import.FIELD_LABELS.items():
             self.fields[f"column_{name}"] = forms.ChoiceField(
                 label=label, choices=columns, required=False
             )
+        if is_text:
+            self.fields["encoding"] = forms.ChoiceField(
+                label=_("Encoding (if names look garbled, choose another)"),
+                choices=[(c, tabular.ENCODING_NAMES[c]) for c in tabular.CHOOSABLE],
+                required=False,
+            )
+        self.fields["previewed"] = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    @staticmethod
+    def posted_encoding(data: Any) -> str | None:
+        """The encoding chosen on the preview, when it is one we offer."""
+        value = str(data.get("encoding", ""))
+        return value if value in tabular.CHOOSABLE else None
+
+    @staticmethod
+    def fingerprint(mapping: dict[str, int | None], encoding: str | None) -> str:
+        """What was previewed, so that Import imports exactly that (``previewed`` field)."""
+        columns = ",".join(
+            "" if mapping.get(n) is None else str(mapping[n]) for n in csv_import.FIELDS
+        )
+        return f"{encoding or ''}|{columns}"
 
     @staticmethod
     def posted_mapping(data: Any) -> dict[str, int | None]:
         """The mapping posted with a preview or an import: ``{field: column index or None}``.
         A column beyond the file's last is dropped by ``csv_import.parse``, which knows them."""
         return {
-            name: int(value) if (value := str(data.get(f"column_{name}", ""))).isdigit() else None
+            name: int(value)
+            if re.fullmatch(r"[0-9]{1,4}", value := str(data.get(f"column_{name}", "")))
+            else None
             for name in csv_import.FIELDS
         }
 

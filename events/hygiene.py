@@ -51,6 +51,21 @@ NON_VALUES = frozenset(
         "无", "暂无", "没有", "空", "不适用", "未知", "/ ",
     }
 )  # fmt: skip
+NON_VALUE_KEYS = frozenset(
+    {re.sub(r"[\W_]+", "", v) for v in NON_VALUES}
+    | {
+        "na", "nan", "skip", "skipped", "notanswered", "noanswer", "blank", "empty", "跳过",
+        "空", "未填", "未填写", "未回答", "略", "无可奉告",
+    }
+)  # fmt: skip
+EXCEL_ERRORS = frozenset(
+    {"na", "value", "ref", "name", "div0", "null", "num", "spill", "calc", "gettingdata", "field"}
+)
+NO_COMPANY = re.compile(
+    r"^(no|without|not with an?|not employed by an?)\s+(company|employer|organi[sz]ation|"
+    r"affiliation|job|work)\b"
+)
+SELF_EMPLOYED_STARTS = ("freelance", "self employed", "自由职业", "独立")
 # Kept as written (the person said something true about themselves) but not an employer.
 SELF_EMPLOYED = frozenset(
     {
@@ -214,16 +229,48 @@ def clean_job_title(value: str | None) -> str:
     return clean_line(value, label=JOB_TITLE_LABEL, max_length=160)
 
 
+def placeholder_key(value: str) -> str:
+    """``value`` width-folded and lower-cased without punctuation or spaces, and without the
+    brackets a survey puts around its markers: "N / A", "#N/A" and "n.a." give "na", "(跳过)"
+    gives "跳过"."""
+    text = unicodedata.normalize("NFKC", value).casefold()
+    return re.sub(r"[\W_]+", "", text)
+
+
+def is_placeholder(value: str) -> bool:
+    """Whether a value says "nothing here": "N/A" however spaced or punctuated, an Excel error
+    value (#N/A, #VALUE!, #REF!, #DIV/0!), a survey's skip marker ("(跳过)", "(空)"),
+    "No company", or nothing but punctuation."""
+    key = placeholder_key(value)
+    if not key or key in NON_VALUE_KEYS:
+        return True
+    stripped = value.strip()
+    if stripped.startswith("#") and key in EXCEL_ERRORS:
+        return True
+    return bool(
+        NO_COMPANY.match(" ".join(unicodedata.normalize("NFKC", stripped).casefold().split()))
+    )
+
+
 def clean_company(value: str | None) -> str:
-    """A company as written, or "" for a placeholder that names none ("N/A", "-", "无")."""
+    """A company as written, or "" for a placeholder that names none ("N/A", "#N/A", "-", "无",
+    "(跳过)", "No company")."""
     cleaned = clean_line(value, label=COMPANY_LABEL, max_length=160)
-    return "" if cleaned.casefold() in NON_VALUES else cleaned
+    return "" if cleaned and is_placeholder(cleaned) else cleaned
 
 
 def is_company(value: str) -> bool:
-    """Whether ``value`` names an employer; "Freelance", "个人", "N/A" and the like do not."""
-    folded = " ".join(value.casefold().split()).strip(" .")
-    return bool(folded) and folded not in NON_VALUES and folded not in SELF_EMPLOYED
+    """Whether ``value`` names an employer; "Freelance", "Freelancer (design)", "个人", "N/A"
+    and the like do not."""
+    if is_placeholder(value):
+        return False
+    folded = " ".join(unicodedata.normalize("NFKC", value).casefold().split()).strip(" .")
+    described = re.sub(r"\s*[(（\[].*?[)）\]]\s*", " ", folded).strip(" .,-")
+    return not (
+        folded in SELF_EMPLOYED
+        or described in SELF_EMPLOYED
+        or described.replace("-", " ").startswith(SELF_EMPLOYED_STARTS)
+    )
 
 
 @functools.lru_cache(maxsize=8192)
@@ -258,13 +305,16 @@ def company_key(value: str) -> str:
 
 def clean_email(value: str | None) -> str:
     """An address that can be mailed, normalised once: invisible characters and spaces around it
-    removed, NFC, lower case, the domain IDNA-encoded. "" stays "". Raises ``ValidationError``
+    removed, NFKC (full-width letters and ＠ typed with an input method), a trailing full stop
+    dropped, lower case, the domain IDNA-encoded. "" stays "". Raises ``ValidationError``
     for anything else (spaces or controls inside, no domain, a non-ASCII local part)."""
     text = value or ""
     if not text.isascii():
-        text = unicodedata.normalize("NFC", text)
+        # NFKC: an address typed with a Chinese or Japanese input method ("ｚｈａｎｇ＠…")
+        # becomes the ASCII one; the ideographic full stop is a dot (as in IDNA).
+        text = unicodedata.normalize("NFKC", text).replace("\u3002", ".")
         text = "".join(c for c in text if c not in INVISIBLE and c not in JOINERS)
-    text = SPACES.sub(" ", text).strip().strip("<>").strip()
+    text = SPACES.sub(" ", text).strip().strip("<>").strip().rstrip(".")
     if text.lower().startswith("mailto:"):
         text = text[len("mailto:") :]
     if not text:

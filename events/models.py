@@ -212,6 +212,15 @@ class Attendee(models.Model):
         help_text=_("When known separately (from a ticketing export); used in contact cards."),
     )
     family_name = models.CharField(_("family name"), max_length=120, blank=True)
+    external_id = models.CharField(
+        _("id on the ticketing site"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "The attendee's or ticket's id in the imported list (Meetup user id, ti.to ticket "
+            "id…); matches them on a later import."
+        ),
+    )
     email = models.EmailField(_("email"), blank=True)
     company = models.CharField(_("company"), max_length=160, blank=True)
     job_title = models.CharField(_("job title"), max_length=160, blank=True)

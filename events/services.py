@@ -355,6 +355,7 @@ def existing_attendees(event: Event) -> list[csv_import.Existing]:
             family_name=values[9],
             registration_need=values[10],
             is_erased=values[11] is not None,
+            external_id=values[12],
         )
         for values in event.attendees.order_by("pk").values_list(
             "pk",
@@ -369,16 +370,21 @@ def existing_attendees(event: Event) -> list[csv_import.Existing]:
             "family_name",
             "registration_need",
             "erased_at",
+            "external_id",
         )
     ]
 
 
 def preview_import(
-    event: Event, *, data: bytes, mapping: dict[str, int | None] | None = None
+    event: Event,
+    *,
+    data: bytes,
+    mapping: dict[str, int | None] | None = None,
+    encoding: str | None = None,
 ) -> tuple[csv_import.Parsed, csv_import.Comparison]:
     """The dry run of an import: nothing is written. Raises ``ValidationError`` for a file
-    that cannot be read at all."""
-    parsed = csv_import.parse(data, mapping=mapping)
+    that cannot be read at all (or not in the chosen ``encoding``)."""
+    parsed = csv_import.parse(data, mapping=mapping, encoding=encoding)
     return parsed, csv_import.compare(parsed, existing_attendees(event))
 
 
@@ -399,13 +405,14 @@ def import_attendees(
     mapping: dict[str, int | None] | None = None,
     by: AbstractBaseUser | None,
     upload: ImportUpload | None = None,
+    encoding: str | None = None,
 ) -> ImportResult:
     """Import a list, all or nothing: new people are added, people already here (same email,
     or same name and company without one) are updated where the file differs, keep-apart
     requests become seating rules. Any error refuses the whole file with every error by line
     (``ValidationError``). The ``upload`` it came from is removed once imported."""
     event = Event.objects.select_for_update().get(pk=event.pk)
-    _parsed, comparison = preview_import(event, data=data, mapping=mapping)
+    _parsed, comparison = preview_import(event, data=data, mapping=mapping, encoding=encoding)
     if comparison.errors:
         raise ValidationError(comparison.errors)
     Attendee.objects.bulk_create(
@@ -420,6 +427,7 @@ def import_attendees(
             family_name=row.family_name,
             registration_need=row.registration_need,
             is_consent_suggested=row.is_consent_suggested,
+            external_id=row.external_id,
         )
         for row in comparison.new
     )

@@ -13,9 +13,11 @@ import codecs
 import csv
 import datetime
 import io
+import unicodedata
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from charset_normalizer import from_bytes
 from django.core.exceptions import ValidationError
@@ -33,9 +35,28 @@ ENCODINGS = (
     "cp1250",
     "cp1251",
     "iso8859_15",
+    "mac_roman",
     "utf_16_le",
     "utf_16_be",
 )
+# What the organizer may choose on the preview when the guess was wrong, in this order.
+CHOOSABLE = (
+    "utf_8",
+    "gb18030",
+    "big5hkscs",
+    "cp932",
+    "euc_kr",
+    "cp1252",
+    "mac_roman",
+    "cp1250",
+    "cp1251",
+    "iso8859_15",
+    "utf_16_le",
+    "utf_16_be",
+)
+# Readings tried for text that is not UTF-8 and has no NUL bytes; on equal plausibility the
+# earlier wins (GB18030 first: Chinese Windows is where most such files come from).
+SCORED = ("gb18030", "big5hkscs", "cp932", "euc_kr", "cp1252", "mac_roman", "cp1250", "cp1251")
 BOMS = (
     (codecs.BOM_UTF32_LE, "utf_32_le"),
     (codecs.BOM_UTF32_BE, "utf_32_be"),
@@ -59,12 +80,24 @@ ENCODING_NAMES = {
     "cp1250": "Windows-1250",
     "cp1251": "Windows-1251",
     "iso8859_15": "ISO-8859-15",
+    "mac_roman": "Mac Roman",
     "xlsx": "Excel",
 }
 ZIP_MAGIC = b"PK\x03\x04"
 # Bounds on what a workbook may make us read (a stray cell far right or far down).
 XLSX_MAX_COLUMNS = 300
 XLSX_MAX_ROWS = 100_000
+# What openpyxl raises for a damaged workbook (XML parse errors are SyntaxErrors).
+BROKEN_WORKBOOK = (
+    zipfile.BadZipFile,
+    KeyError,
+    OSError,
+    ValueError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    SyntaxError,
+)
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -77,12 +110,16 @@ class Table:
     encoding: str = "utf_8"
     delimiter: str = ","
     errors: list[str] = field(default_factory=list)
+    header_line: int = 1
+    sheet: str = ""  # the sheet read, when the workbook has several
 
     @property
     def described(self) -> str:
         """How the file was read, for the organizer: "UTF-8, separated by semicolons"."""
         name = ENCODING_NAMES.get(self.encoding, self.encoding)
         if self.encoding == "xlsx":
+            if self.sheet:
+                return _("Excel workbook, sheet “%(sheet)s”") % {"sheet": self.sheet}
             return _("Excel workbook, first sheet")
         separators = {
             ",": _("separated by commas"),
@@ -92,23 +129,145 @@ class Table:
         }
         return f"{name}, {separators[self.delimiter]}"
 
+    def without_header(self) -> Table:
+        """The same table when its first line is a person, not column names: the header row
+        becomes the first row and the columns are named "Column 1", "Column 2"…"""
+        width = max([len(self.header)] + [len(cells) for _line, cells in self.rows])
+        first = (self.header + [""] * width)[:width]
+        rows = [(self.header_line, first)] + [
+            (line, (cells + [""] * width)[:width]) for line, cells in self.rows
+        ]
+        header = [_("Column %(n)s") % {"n": i + 1} for i in range(width)]
+        return Table(
+            header=header,
+            rows=rows,
+            encoding=self.encoding,
+            delimiter=self.delimiter,
+            errors=self.errors,
+            header_line=self.header_line,
+        )
 
-def decode(data: bytes) -> tuple[str, str]:
-    """(text, codec name): the byte-order mark if any, else strict UTF-8, else the likeliest of
-    ``ENCODINGS``. Raises ``ValidationError`` when no encoding reads the file as text."""
-    for bom, encoding in BOMS:
+
+def char_plausibility(char: str, encoding: str, before: str, after: str) -> int:
+    """How likely one non-ASCII character is in a real attendee list read as ``encoding``,
+    per byte it took: common ideographs, kana and hangul, and accented letters inside words
+    score; rare ideographs, symbols, private-use and control characters, and runs of accented
+    letters (two bytes of a CJK character read one by one) cost."""
+    category = unicodedata.category(char)
+    if category[0] in "CZ" or category == "Co":
+        return -3
+    if encoding not in ONE_BYTE and (is_ascii_letter(before) or is_ascii_letter(after)):
+        return -1  # an ideograph glued to a Latin word: an accented letter misread
+    if encoding == "gb18030":
+        try:
+            char.encode("gb2312")
+        except UnicodeEncodeError:
+            return -2  # outside the 6,763 common characters
+        return 2 if category[0] == "L" else 0
+    if encoding == "big5hkscs":
+        try:
+            lead = char.encode("big5")[0]
+        except (UnicodeEncodeError, IndexError):
+            return -2
+        return 2 if 0xA4 <= lead <= 0xC6 else (0 if category[0] == "L" else -1)
+    if encoding == "cp932":
+        if "\u3040" <= char <= "\u30ff":
+            return 2  # kana
+        if "\uff61" <= char <= "\uff9f":
+            return -1  # half-width kana: rare in lists, common in misreadings
+        try:
+            lead = char.encode("shift_jis")[0]
+        except (UnicodeEncodeError, IndexError):
+            return -2
+        return 2 if 0x88 <= lead <= 0x98 else (0 if category[0] == "L" else -1)
+    if encoding == "euc_kr":
+        return 1 if "\uac00" <= char <= "\ud7a3" else -2
+    # One-byte encodings: an accented letter between ASCII letters or at a word's edge.
+    if category[0] != "L":
+        return -2
+    score = 1
+    if not unicodedata.name(char, "").startswith("LATIN") and (
+        is_ascii_letter(before) or is_ascii_letter(after)
+    ):
+        score -= 3  # "Zoл": another script inside a Latin word
+    if (before and not before.isascii()) or (after and not after.isascii()):
+        score -= 2
+    if char.isupper() and before.isalpha() and before.islower():
+        score -= 2  # "RenŽe": a capital inside a word is another encoding's small letter
+    return score
+
+
+def is_ascii_letter(char: str) -> bool:
+    return char.isascii() and char.isalpha()
+
+
+def plausibility(text: str, encoding: str) -> float:
+    """The mean ``char_plausibility`` of the non-ASCII characters of ``text``, per byte."""
+    total = 0
+    count = 0
+    width = 1 if encoding in ONE_BYTE else 2
+    for i, char in enumerate(text):
+        if char.isascii():
+            continue
+        before = text[i - 1] if i else ""
+        after = text[i + 1] if i + 1 < len(text) else ""
+        total += char_plausibility(char, encoding, before, after)
+        count += width
+    return total / count if count else 0.0
+
+
+ONE_BYTE = frozenset({"cp1252", "mac_roman", "cp1250", "cp1251", "iso8859_15"})
+
+
+def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """(text, codec name): ``encoding`` when the organizer chose one, else the byte-order mark
+    if any, else strict UTF-8, else the most plausible reading (``plausibility``) among
+    ``SCORED``; UTF-16 without a mark is left to charset-normalizer. Raises
+    ``ValidationError`` when no encoding reads the file as text (or the chosen one does not)."""
+    if encoding:
+        try:
+            return data.removeprefix(codecs.BOM_UTF8).decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError):
+            raise ValidationError(
+                _("This file cannot be read as %(encoding)s; choose another encoding.")
+                % {"encoding": ENCODING_NAMES.get(encoding, encoding)}
+            ) from None
+    for bom, name in BOMS:
         if data.startswith(bom):
             try:
-                return data[len(bom) :].decode(encoding), encoding
+                return data[len(bom) :].decode(name), name
             except UnicodeDecodeError:
                 break
     try:
         return data.decode("utf_8"), "utf_8"
     except UnicodeDecodeError:
         pass
+    mostly_utf8 = data.decode("utf_8", errors="replace")
+    bad = mostly_utf8.count("\ufffd")
+    good = sum(1 for char in mostly_utf8 if not char.isascii()) - bad
+    if good >= 2 and good >= 2 * bad:
+        line = mostly_utf8[: mostly_utf8.index("\ufffd")].count("\n") + 1
+        raise ValidationError(
+            _(
+                "The file is UTF-8 except line %(line)s, which was typed in another encoding. "
+                "Correct that line (or save the whole file again as CSV UTF-8) and upload it."
+            )
+            % {"line": line}
+        )
     sample = data[:200_000]
     if len(data) > len(sample) and b"\n" in sample:
         sample = sample[: sample.rindex(b"\n") + 1]  # whole lines: no character cut in two
+    if b"\x00" not in sample:
+        readings = []
+        for order, name in enumerate(SCORED):
+            try:
+                text = data.decode(name)
+            except UnicodeDecodeError:
+                continue
+            readings.append((plausibility(text[: len(sample)], name), -order, text, name))
+        if readings:
+            _score, _order, text, name = max(readings)
+            return text, name
     matches = list(from_bytes(sample, cp_isolation=list(ENCODINGS)))
     if matches:
         # Equally likely readings (Windows-1252 and -1250 often are): the commoner one.
@@ -126,9 +285,9 @@ def decode(data: bytes) -> tuple[str, str]:
                 ENCODINGS.index(m.encoding) if m.encoding in ENCODINGS else len(ENCODINGS)
             ),
         )
-        encoding = SUPERSETS.get(best.encoding, best.encoding)
+        name = SUPERSETS.get(best.encoding, best.encoding)
         try:
-            return data.decode(encoding), encoding
+            return data.decode(name), name
         except UnicodeDecodeError:
             pass
     raise ValidationError(
@@ -158,22 +317,25 @@ HEADER_SEARCH = 30  # records looked at for the header row
 
 
 def read_text(text: str, *, encoding: str = "utf_8", is_header: HeaderTest | None = None) -> Table:
-    """A CSV table from decoded text; Excel's ``sep=`` first line sets the separator."""
-    text = text.lstrip("\ufeff")
+    """A CSV table from decoded text; Excel's ``sep=`` first line (quoted or not) sets the
+    separator, else the separator is the one with which ``is_header`` finds a header row among
+    the first lines (a title line above a semicolon table), else that of the first line. Line
+    ends may be CRLF, LF or a Mac's lone CR."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     skipped = 0
     delimiter = None
     first, newline, rest = text.partition("\n")
     while newline and not first.strip():
         text, skipped = rest, skipped + 1
         first, newline, rest = text.partition("\n")
-    hint = first.strip().lower()
+    hint = first.strip().strip('"').strip().lower()
     if hint.startswith("sep=") and len(hint) == 5:
-        delimiter = first.strip()[4]
+        delimiter = hint[4]
         text, skipped = rest, skipped + 1
         first = text.partition("\n")[0]
     if not text.strip():
         raise ValidationError(_("The file is empty."))
-    delimiter = delimiter or header_delimiter(first)
+    delimiter = delimiter or header_row_delimiter(text, first, is_header)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=False)
     records: list[tuple[int, list[str]]] = []
     previous = 0
@@ -186,9 +348,34 @@ def read_text(text: str, *, encoding: str = "utf_8", is_header: HeaderTest | Non
             _("Line %(line)s cannot be read as CSV: %(error)s")
             % {"line": previous + 1 + skipped, "error": error}
         ) from None
+    if text.count('"') % 2 and records and any("\n" in cell for cell in records[-1][1]):
+        raise ValidationError(
+            _('Line %(line)s opens a quote (") that is never closed; close it or remove it.')
+            % {"line": records[-1][0]}
+        )
     table = tabulate(records, is_header=is_header)
     table.encoding, table.delimiter = encoding, delimiter
     return table
+
+
+def header_row_delimiter(text: str, first: str, is_header: HeaderTest | None) -> str:
+    """The separator with which ``is_header`` accepts one of the first lines, trying the first
+    line's own separator first; the first line's separator when none does."""
+    guess = header_delimiter(first)
+    if not any(d in first for d in DELIMITERS):
+        # One column ("Name" then "Doe, Jane"): a separator the file never uses.
+        guess = next((d for d in ("\t", "|", ";") if d not in text), ",")
+    if is_header is None:
+        return guess
+    head = "\n".join(text.split("\n", HEADER_SEARCH)[:HEADER_SEARCH])
+    for delimiter in (guess, *[d for d in DELIMITERS if d != guess]):
+        try:
+            rows = list(csv.reader(io.StringIO(head), delimiter=delimiter, strict=False))
+        except csv.Error:
+            continue
+        if any(is_header(cells) for cells in rows if len(cells) > 1):
+            return delimiter
+    return guess
 
 
 def tabulate(records: list[tuple[int, list[str]]], *, is_header: HeaderTest | None = None) -> Table:
@@ -208,7 +395,7 @@ def tabulate(records: list[tuple[int, list[str]]], *, is_header: HeaderTest | No
     header = [h.strip() for h in records[0][1]]
     while header and not header[-1]:
         header.pop()
-    table = Table(header=header)
+    table = Table(header=header, header_line=records[0][0])
     width = len(header)
     for line, cells in records[1:]:
         extra = [c for c in cells[width:] if c.strip()]
@@ -239,38 +426,69 @@ def cell_text(value: object) -> str:
 
 
 def read_xlsx(data: bytes, *, is_header: HeaderTest | None = None) -> Table:
-    """The first sheet of an Excel workbook; line numbers are the sheet's row numbers."""
+    """The first visible sheet of an Excel workbook on which ``is_header`` finds the header
+    (hidden sheets of drop-down lists and summary sheets are passed over), else the first
+    visible one; line numbers are the sheet's row numbers."""
     from openpyxl import load_workbook
 
+    cannot_open = ValidationError(
+        _("This Excel file cannot be opened. Save it again as .xlsx or as CSV.")
+    )
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise ValidationError(
-            _("This Excel file cannot be opened. Save it again as .xlsx or as CSV.")
-        ) from None
+    except BROKEN_WORKBOOK:
+        raise cannot_open from None
     try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # some writers store a wrong size; read what is there
-        records = []
-        rows = sheet.iter_rows(values_only=True, max_col=XLSX_MAX_COLUMNS)
-        for number, values in enumerate(rows, start=1):
-            if number > XLSX_MAX_ROWS:
-                raise ValidationError(
-                    _("The workbook's first sheet has more than %(max)s rows.")
-                    % {"max": f"{XLSX_MAX_ROWS:,}"}
-                )
-            records.append((number, [cell_text(v) for v in values]))
+        several = len(workbook.worksheets) > 1
+        visible = [ws for ws in workbook.worksheets if ws.sheet_state == "visible"]
+        sheets = visible or workbook.worksheets[:1]
+        chosen = None
+        for sheet in sheets:
+            records = sheet_records(sheet)
+            if chosen is None:
+                chosen = (sheet.title, records)  # the first visible sheet, failing a better one
+            if is_header is not None and any(
+                is_header(cells) for _n, cells in records[:HEADER_SEARCH]
+            ):
+                chosen = (sheet.title, records)
+                break
+        if chosen is None:
+            raise cannot_open
+        title, records = chosen
+    except BROKEN_WORKBOOK:
+        raise cannot_open from None
     finally:
         workbook.close()
     table = tabulate(records, is_header=is_header)
     table.encoding, table.delimiter = "xlsx", ","
+    table.sheet = title if several else ""
     return table
 
 
-def read(data: bytes, *, is_header: HeaderTest | None = None) -> Table:
+def sheet_records(sheet: Any) -> list[tuple[int, list[str]]]:
+    """The rows with values of one sheet as (row number, cells). Raises ``ValidationError``
+    beyond ``XLSX_MAX_ROWS`` of them."""
+    sheet.reset_dimensions()  # some writers store a wrong size
+    records = []
+    rows = sheet.iter_rows(values_only=True, max_col=XLSX_MAX_COLUMNS)
+    for number, values in enumerate(rows, start=1):
+        cells = [cell_text(v) for v in values]
+        if not any(c.strip() for c in cells):
+            continue  # a formatted but empty row, however far down
+        records.append((number, cells))
+        if len(records) > XLSX_MAX_ROWS:
+            raise ValidationError(
+                _("The workbook's sheet “%(sheet)s” has more than %(max)s rows.")
+                % {"sheet": sheet.title, "max": f"{XLSX_MAX_ROWS:,}"}
+            )
+    return records
+
+
+def read(data: bytes, *, is_header: HeaderTest | None = None, encoding: str | None = None) -> Table:
     """A table from the bytes of an uploaded file (CSV/TSV text or .xlsx); ``is_header`` tells
     the header row from title lines above it (see ``tabulate``). Raises
-    ``ValidationError`` with what to do for files that are no table (an old .xls, a PDF)."""
+    ``ValidationError`` with what to do for files that are no table (an old .xls, a PDF).
+    ``encoding`` (one of ``CHOOSABLE``) is the organizer's choice for a text file."""
     if not data.strip():
         raise ValidationError(_("The file is empty."))
     if data.startswith(ZIP_MAGIC):
@@ -281,5 +499,5 @@ def read(data: bytes, *, is_header: HeaderTest | None = None) -> Table:
         )
     if data.startswith(b"%PDF"):
         raise ValidationError(_("This is a PDF, not a table. Export the list as CSV or .xlsx."))
-    text, encoding = decode(data)
+    text, encoding = decode(data, encoding)
     return read_text(text, encoding=encoding, is_header=is_header)

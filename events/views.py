@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from config.http import HtmxHttpRequest
 from config.i18n import activate_event_language
 from config.site import public_address, public_url
-from events import queries, ratelimit, services
+from events import queries, ratelimit, services, tabular
 from events.codes import normalize_join_code
 from events.forms import (
     AttendeeForm,
@@ -256,19 +256,38 @@ def import_preview(
     event: Event,
     upload: ImportUpload,
     mapping: dict[str, int | None] | None,
+    encoding: str | None = None,
 ) -> HttpResponse:
-    """The dry run: what each row would do, every problem by line, and the column mapping to
-    change; nothing is saved here."""
+    """The dry run: what each row would do, every problem by line, the column mapping and the
+    encoding to change; nothing is saved here. An encoding that cannot read the file is
+    reported above the detected reading."""
+    refused: list[str] = []
     try:
         parsed, comparison = services.preview_import(
-            event, data=bytes(upload.data), mapping=mapping
+            event, data=bytes(upload.data), mapping=mapping, encoding=encoding
         )
     except ValidationError as error:
-        return import_problem(request, event, " ".join(error.messages))
+        if encoding is None:
+            return import_problem(request, event, " ".join(error.messages))
+        refused = error.messages
+        try:
+            parsed, comparison = services.preview_import(
+                event, data=bytes(upload.data), mapping=mapping
+            )
+        except ValidationError as again:
+            return import_problem(request, event, " ".join(again.messages))
+    comparison.errors[:0] = refused
     initial = {f"column_{name}": "" if i is None else str(i) for name, i in parsed.mapping.items()}
     initial["upload"] = upload.key
-    form = ImportMappingForm(headers=parsed.headers, initial=initial)
-    sample = [(row, comparison.action_of(row)) for row in parsed.rows[:20]]
+    is_text = parsed.encoding in tabular.CHOOSABLE
+    initial["encoding"] = parsed.encoding
+    initial["previewed"] = ImportMappingForm.fingerprint(
+        parsed.mapping, parsed.encoding if is_text else None
+    )
+    form = ImportMappingForm(headers=parsed.headers, initial=initial, is_text=is_text)
+    sample = [
+        (row, comparison.action_of(row), comparison.sharing_of(row)) for row in parsed.rows[:20]
+    ]
     context = {
         "event": event,
         "parsed": parsed,
@@ -306,21 +325,30 @@ def attendee_import(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
             request, event, _("The uploaded file is no longer here; upload it again.")
         )
     mapping = ImportMappingForm.posted_mapping(request.POST)
-    if request.POST.get("step") != "import":
-        return import_preview(request, event, upload, mapping)
+    encoding = ImportMappingForm.posted_encoding(request.POST)
+    previewed = ImportMappingForm.fingerprint(mapping, encoding)
+    if request.POST.get("step") != "import" or request.POST.get("previewed") != previewed:
+        # A choice changed since the dry run shown: show the dry run of what would be imported.
+        return import_preview(request, event, upload, mapping, encoding)
     try:
         result = services.import_attendees(
-            event, data=bytes(upload.data), mapping=mapping, by=request.user, upload=upload
+            event,
+            data=bytes(upload.data),
+            mapping=mapping,
+            by=request.user,
+            upload=upload,
+            encoding=encoding,
         )
     except ValidationError:
-        return import_preview(request, event, upload, mapping)
+        return import_preview(request, event, upload, mapping, encoding)
     messages.success(
         request,
         _(
             "Imported: %(added)s added, %(updated)s updated, %(unchanged)s unchanged, "
-            "%(skipped)s left out."
+            "%(skipped)s left out, %(pairs)s new pairs to keep apart."
         )
         % {
+            "pairs": result.pairs,
             "added": result.added,
             "updated": result.updated,
             "unchanged": result.unchanged,

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from openpyxl import Workbook
 
-from events import csv_import, services
+from events import csv_import, hygiene, services, tabular
 from events.models import Attendee, PairRule
 from tests.factories import AttendeeFactory, EventFactory
 
@@ -650,15 +650,18 @@ def test_import_attendees_keep_apart_column_becomes_seating_rules():
 
 
 @pytest.mark.django_db
-def test_import_attendees_refuses_a_keep_apart_naming_nobody():
+def test_import_attendees_notes_a_keep_apart_naming_nobody_and_imports_the_rest():
     event = EventFactory()
+    data = b"Name,Keep apart from\nAna,Nobody Here\n"
 
-    with pytest.raises(ValidationError) as refusal:
-        services.import_attendees(event, data=b"Name,Keep apart from\nAna,Nobody Here\n", by=None)
+    _parsed, comparison = services.preview_import(event, data=data)
+    result = services.import_attendees(event, data=data, by=None)
 
-    assert refusal.value.messages == [
-        "Line 2: “nobody here” (keep apart from) is neither on the list nor at the event."
+    assert comparison.notes == [
+        "Line 2: “Nobody Here” (keep apart from) is neither on the list nor at the event; no "
+        "rule was made."
     ]
+    assert (result.added, result.pairs) == (1, 0)
 
 
 @pytest.mark.django_db
@@ -763,3 +766,403 @@ def test_parse_reads_a_workbook_with_a_stray_cell_far_away():
 
     assert parsed.errors == []
     assert [(r.name, r.email) for r in parsed.rows] == [("Ada Kim", "ada@example.kr")]
+
+
+PROBE = CASES / "probe"
+
+
+@pytest.mark.parametrize(
+    ("file", "encoding", "expected"),
+    [
+        ("gbk-mixed-english-headers.csv", "gb18030", "王芳"),
+        ("gbk-30rows-english-headers.csv", "gb18030", None),
+        ("gbk-zh-headers-5rows.csv", "gb18030", "赵敏"),
+        ("gbk-one-row.csv", "gb18030", "欧阳娜娜"),
+        ("cp932-6.csv", "cp932", "山田太郎"),
+        ("sjis.csv", "cp932", "山田太郎"),
+        ("big5.csv", "big5hkscs", "陳大文"),
+        ("macroman-lf.csv", "mac_roman", "Renée Côté"),
+        ("excel-mac-csv-macintosh.csv", "mac_roman", "Renée Côté"),
+        ("cp1252-short.csv", "cp1252", "Zoë Smith"),
+        ("cp1252-accents-comma.csv", "cp1252", "Hélène Bérèt"),
+    ],
+)
+def test_decode_short_files_read_in_their_own_encoding(file, encoding, expected):
+    data = (PROBE / file).read_bytes()
+
+    text, found = tabular.decode(data)
+
+    assert found == encoding
+    assert text == data.decode(encoding)
+    if expected:
+        assert expected in text
+
+
+GBK_NAMES = "王芳李娜张伟刘洋陈静杨磊赵敏黄强周杰吴霞徐明孙丽马超朱琳胡军郭勇何平高峰林涛罗斌"
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_decode_random_short_gbk_lists_read_as_gb18030(seed):
+    import random
+
+    chooser = random.Random(seed)
+    people = [
+        "".join(chooser.sample(GBK_NAMES, chooser.choice((2, 3))))
+        for _ in range(chooser.randint(1, 5))
+    ]
+    text = "Name,Email,Company\r\n" + "".join(
+        f"{name},p{i}@example.cn,Co {i}\r\n" for i, name in enumerate(people)
+    )
+
+    assert tabular.decode(text.encode("gbk")) == (text, "gb18030")
+
+
+def test_decode_names_the_line_of_a_utf8_file_typed_elsewhere():
+    data = (
+        "姓名,邮箱\n张伟,zw@example.cn\n李娜,ln@example.cn\n".encode() + b"Ren\xe9e,r@example.fr\n"
+    )
+
+    with pytest.raises(ValidationError) as refusal:
+        tabular.decode(data)
+
+    assert refusal.value.messages == [
+        "The file is UTF-8 except line 4, which was typed in another encoding. Correct that "
+        "line (or save the whole file again as CSV UTF-8) and upload it."
+    ]
+
+
+def test_decode_in_the_encoding_the_organizer_chose():
+    data = "Name\nRenée\n".encode("cp1252")
+
+    assert tabular.decode(data, "cp1250") == ("Name\nRenée\n", "cp1250")
+    with pytest.raises(ValidationError):
+        tabular.decode(b"Name\n\x81\x81\n", "utf_8")
+
+
+def probe(name: str) -> bytes:
+    return (PROBE / name).read_bytes()
+
+
+def test_parse_luma_names_people_not_their_ticket_and_leaves_invited_out():
+    parsed = csv_import.parse(probe("luma.csv"))
+
+    assert parsed.errors == []
+    assert [(r.line, r.name) for r in parsed.rows] == [(2, "Grace Hopper"), (6, "Ines Duarte")]
+    assert parsed.notes[-1] == "Line 8: status “invited”; left out."
+
+
+def test_parse_microsoft_forms_never_guesses_the_forms_empty_name_column():
+    parsed = csv_import.parse(probe("msforms.csv"))
+
+    assert parsed.errors == []
+    assert parsed.headers[parsed.mapping["name"]] == "Your full name"
+    assert [r.name for r in parsed.rows] == ["Aisha Khan", "Ben Carter"]
+
+
+def test_guess_mapping_never_picks_an_all_empty_column():
+    mapping = csv_import.guess_mapping(["Name", "Full name"], [["", ""], ["Ann", "Bo"]])
+
+    assert mapping["name"] == 1
+
+
+@pytest.mark.parametrize(
+    ("file", "expected"),
+    [
+        (
+            "hint-collisions.csv",
+            {"name": "Your name", "email": "Work email", "company": "Where do you work?",
+             "phone": "Phone number", "consent": None, "job_title": None},
+        ),
+        ("pretix.csv", {"job_title": None, "company": "Company"}),
+        ("meetup.csv", {"job_title": None, "name": "Name"}),
+    ],
+)  # fmt: skip
+def test_guess_mapping_matches_whole_words_and_values_that_fit(file, expected):
+    parsed = csv_import.parse(probe(file))
+
+    chosen = {
+        name: parsed.headers[index] if index is not None else None
+        for name, index in parsed.mapping.items()
+    }
+    assert {name: chosen[name] for name in expected} == expected
+
+
+def test_guess_mapping_reads_a_role_question_as_the_job_title():
+    mapping = csv_import.guess_mapping(["Full name", "What's your role?"], [["Ann"], ["CTO"]])
+
+    assert mapping["job_title"] == 1
+
+
+@pytest.mark.parametrize("file", ["bad-sheet-xml.xlsx", "bad-sharedstrings.xlsx"])
+def test_parse_refuses_a_damaged_workbook_as_one_that_cannot_be_opened(file):
+    with pytest.raises(ValidationError) as refusal:
+        csv_import.parse(probe(file))
+
+    assert refusal.value.messages == [
+        "This Excel file cannot be opened. Save it again as .xlsx or as CSV."
+    ]
+
+
+def test_parse_counts_only_rows_with_values_in_a_workbook():
+    parsed = csv_import.parse(probe("styled-far-row.xlsx"))
+
+    assert parsed.errors == []
+    assert len(parsed.rows) == 50
+
+
+@pytest.mark.parametrize(
+    ("file", "first", "described"),
+    [
+        ("mac-cr.csv", (2, "Anna Berg"), "UTF-8, separated by commas"),
+        ("excel-mac-csv-macintosh.csv", (2, "Renée Côté"), "Mac Roman, separated by commas"),
+        ("title-line-semicolon.csv", (4, "Ada Brun"), "UTF-8, separated by semicolons"),
+        ("title-line-tab.txt", (3, None), "UTF-8, separated by tabs"),
+        ("sep-quoted.csv", (3, "Ed Ray"), "UTF-8, separated by semicolons"),
+    ],
+)
+def test_parse_line_ends_and_separator_of_the_header_row(file, first, described):
+    parsed = csv_import.parse(probe(file))
+
+    assert parsed.errors == []
+    assert parsed.described == described
+    assert parsed.rows[0].line == first[0]
+    if first[1]:
+        assert parsed.rows[0].name == first[1]
+
+
+def test_parse_says_which_line_opens_a_quote_never_closed():
+    with pytest.raises(ValidationError) as refusal:
+        csv_import.parse(probe("unclosed-quote.csv"))
+
+    assert refusal.value.messages == [
+        'Line 2 opens a quote (") that is never closed; close it or remove it.'
+    ]
+
+
+def test_parse_placeholder_gaps_make_nobody_colleagues():
+    parsed = csv_import.parse(probe("placeholder-gaps.csv"))
+
+    assert parsed.errors == []
+    assert {hygiene.company_key(r.company) for r in parsed.rows} == {""}
+
+
+def test_parse_tito_leaves_void_and_unassigned_tickets_out_with_notes():
+    parsed = csv_import.parse(probe("tito.csv"))
+
+    assert parsed.errors == []
+    assert [r.name for r in parsed.rows] == ["Paula Rossi"]
+    assert parsed.notes == [
+        "Line 3: status “void”; left out.",
+        "Line 4: a ticket without the holder's name; left out.",
+    ]
+    assert parsed.skipped == 2
+
+
+def test_parse_eventbrite_info_requested_is_no_person_and_the_buyer_keeps_her_email():
+    parsed = csv_import.parse(probe("eventbrite-info-requested.csv"))
+
+    assert parsed.errors == []
+    assert [(r.line, r.name, r.email, r.company) for r in parsed.rows] == [
+        (4, "Zoe Buyer", "zoe.buyer@example.com", "Acme")
+    ]
+    assert parsed.notes == [
+        "Line 2: a ticket without the holder's name; left out.",
+        "Line 3: a ticket without the holder's name; left out.",
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("first", "second", "people"),
+    [
+        (
+            "meetup.csv",
+            "followup-form-after-meetup.csv",
+            [("Laura Chen", "laura@example.com", "Kite Labs"),
+             ("Mark Otieno", "mark@example.com", "Otieno Farms")],
+        ),
+        (
+            "noemail-v1.csv",
+            "noemail-v2.csv",
+            [("Quinn Zed", "", "Beta"), ("Rae Zed", "", "Gamma")],
+        ),
+    ],
+)  # fmt: skip
+def test_import_attendees_again_never_duplicates_someone_without_an_email(first, second, people):
+    event = EventFactory()
+    services.import_attendees(event, data=probe(first), by=None)
+
+    result = services.import_attendees(event, data=probe(second), by=None)
+
+    assert result.added == 0
+    found = set(event.attendees.values_list("name", "email", "company"))
+    assert set(people) <= found
+    assert event.attendees.filter(name__in=[p[0] for p in people]).count() == len(people)
+
+
+@pytest.mark.django_db
+def test_import_attendees_of_a_meetup_list_with_namesakes_again_matches_them_by_user_id():
+    event = EventFactory()
+    services.import_attendees(event, data=probe("meetup-samename.csv"), by=None)
+
+    result = services.import_attendees(event, data=probe("meetup-samename.csv"), by=None)
+
+    assert (result.added, result.updated, result.unchanged) == (0, 0, 3)
+    assert sorted(event.attendees.values_list("name", "external_id")) == [
+        ("Laura Chen", "123456"),
+        ("Wei Zhang", "200001"),
+        ("Wei Zhang", "200002"),
+    ]
+
+
+def test_guess_mapping_never_takes_a_repeated_id_for_the_attendee_id():
+    mapping = csv_import.guess_mapping(["Name", "Ticket ID"], [["Ann", "Bo"], ["7", "7"]])
+
+    assert mapping["external_id"] is None
+
+
+@pytest.mark.django_db
+def test_import_attendees_reports_tickets_cancelled_since_and_people_not_in_the_file():
+    event = EventFactory()
+    services.import_attendees(event, data=probe("eventbrite.csv"), by=None)
+    AttendeeFactory(event=event, name="Eve Ray", email="eve.ray@example.com")
+
+    _parsed, comparison = services.preview_import(
+        event, data=probe("eventbrite-v3-frank-refunded.csv")
+    )
+
+    assert comparison.errors == []
+    assert (
+        "Line 6: Frank Li is already at the event but their ticket is now “Refunded”; they "
+        "stay until you remove them on the attendees page."
+    ) in comparison.notes
+    assert comparison.notes[-1] == (
+        "Already at the event but not in this file (they stay): Eve Park, Eve Ray."
+    )
+    services.import_attendees(event, data=probe("eventbrite-v3-frank-refunded.csv"), by=None)
+    assert event.attendees.filter(name__in=["Frank Li", "Eve Ray"]).count() == 2
+
+
+@pytest.mark.django_db
+def test_import_attendees_keep_apart_problems_are_notes_by_line_with_the_name_as_written():
+    event = EventFactory()
+    AttendeeFactory(event=event, name="Wei Zhang", email="w1@example.com")
+    AttendeeFactory(event=event, name="Wei Zhang", email="w2@example.com")
+
+    _p, cancelled = services.preview_import(event, data=probe("keep-apart-cancelled.csv"))
+    _p, ambiguous = services.preview_import(event, data=probe("keep-apart-ambiguous.csv"))
+    _p, several = services.preview_import(event, data=probe("keep-apart.csv"))
+
+    assert (cancelled.errors, ambiguous.errors, several.errors) == ([], [], [])
+    assert (
+        "Line 2: “xena@example.com” (keep apart from) is left out of this import; no rule was made."
+    ) in cancelled.notes
+    assert (
+        "Line 2: “Wei Zhang” (keep apart from) names 2 people; write their email instead. No "
+        "rule was made."
+    ) in ambiguous.notes
+    assert ambiguous.keep_apart == []
+    assert (
+        "Line 5: “Someone Not Here” (keep apart from) is neither on the list nor at the event; "
+        "no rule was made."
+    ) in several.notes
+    assert several.pair_count == 3
+    result = services.import_attendees(event, data=probe("keep-apart.csv"), by=None)
+    assert result.pairs == 3
+    assert PairRule.objects.filter(event=event).count() == 3
+
+
+@pytest.mark.django_db
+def test_import_view_counts_keep_apart_pairs_in_the_dry_run_and_the_message(client):
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    event = EventFactory(organizer=user)
+    client.force_login(user)
+    url = reverse("attendee_import", args=[event.pk])
+    file = io.BytesIO(probe("keep-apart.csv"))
+    file.name = "keep-apart.csv"
+
+    preview = client.post(url, {"file": file})
+    from tests.events.test_import_views import previewed
+
+    done = client.post(url, {**previewed(preview), "step": "import"}, follow=True)
+
+    assert "3 pairs to keep apart" in preview.text
+    assert "6 added, 0 updated, 0 unchanged, 0 left out, 3 new pairs to keep apart." in done.text
+
+
+def test_parse_full_width_emails_typed_with_an_input_method():
+    parsed = csv_import.parse(probe("fullwidth-emails.csv"))
+
+    assert parsed.errors == []
+    assert [r.email for r in parsed.rows] == ["zhangwei@example.cn", "lina@example.cn"]
+
+
+def test_parse_traditional_chinese_headers():
+    parsed = csv_import.parse(probe("big5.csv"))
+
+    assert parsed.errors == []
+    first = parsed.rows[0]
+    assert (first.name, first.email, first.company) == (
+        "陳大文",
+        "chan@example.hk",
+        "香港科技有限公司",
+    )
+    mapping = csv_import.guess_mapping(["姓名", "電子郵件", "公司", "職稱", "電話"])
+    assert [mapping[f] for f in ("name", "email", "company", "job_title", "phone")] == [
+        0, 1, 2, 3, 4
+    ]  # fmt: skip
+
+
+def test_parse_a_header_without_attendees_says_so():
+    parsed = csv_import.parse(probe("header-only.csv"))
+
+    assert parsed.errors == ["The file has column names but no attendees below them."]
+
+
+def test_comparison_grouped_notes_join_what_many_lines_share():
+    comparison = csv_import.Comparison(
+        notes=[f"Line {n}: status “Refunded”; left out." for n in range(2, 9)]
+        + ["Line 9: the same person as line 2; left out.", "Not in this file: Eve."]
+    )
+
+    assert comparison.grouped_notes == [
+        "Lines 2, 3, 4, 5, 6 and 2 more: status “Refunded”; left out.",
+        "Line 9: the same person as line 2; left out.",
+        "Not in this file: Eve.",
+    ]
+
+
+def test_comparison_grouped_notes_show_at_most_a_hundred():
+    comparison = csv_import.Comparison(notes=[f"Note {n}." for n in range(500)])
+
+    assert len(comparison.grouped_notes) == 100
+
+
+def test_parse_a_file_without_column_names_keeps_its_first_person():
+    parsed = csv_import.parse(probe("no-header.csv"))
+
+    assert parsed.errors == []
+    assert [(r.line, r.name, r.email) for r in parsed.rows] == [
+        (1, "Jane Doe", "jane@example.com"),
+        (2, "John Roe", "john@example.com"),
+    ]
+    assert parsed.headers == ["Column 1", "Column 2", "Column 3"]
+    assert parsed.notes[0].startswith("The first line holds an email")
+
+
+def test_parse_a_one_column_list_keeps_family_comma_given_names_whole():
+    parsed = csv_import.parse(probe("names-only.csv"))
+
+    assert parsed.errors == []
+    assert [r.name for r in parsed.rows] == ["Doe, Jane", "Roe, John"]
+
+
+@pytest.mark.parametrize("file", ["hidden-first-sheet.xlsx", "summary-first-sheet.xlsx"])
+def test_parse_reads_the_workbooks_attendee_sheet_not_a_hidden_or_summary_one(file):
+    parsed = csv_import.parse(probe(file))
+
+    assert parsed.errors == []
+    assert [(r.name, r.email) for r in parsed.rows] == [("Ola Nordmann", "ola@example.no")]
+    assert parsed.described == "Excel workbook, sheet “Attendees”"

@@ -374,3 +374,32 @@ def test_join_with_two_imported_namesakes_claims_neither():
     services.join_event(event, name="Ada Kim")
 
     assert event.attendees.filter(name="Ada Kim").count() == 3
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["#N/A", "N / A", "n. a.", "(跳过)", "（空）", "No company", "#VALUE!", "#REF!", "#NAME?",
+     "#DIV/0!", "---", "Skipped"],
+)  # fmt: skip
+def test_clean_company_empties_placeholders_however_punctuated(value):
+    assert hygiene.clean_company(value) == ""
+
+
+@pytest.mark.parametrize(
+    ("value", "is_company"),
+    [("Freelancer (design)", False), ("Freelance designer", False), ("自由职业（设计）", False),
+     ("Acme (Beijing)", True), ("Value Partners", True), ("NA Corp", True), ("Nanjing", True)],
+)  # fmt: skip
+def test_is_company_of_described_self_employment(value, is_company):
+    assert hygiene.is_company(value) is is_company
+
+
+@pytest.mark.parametrize(
+    ("value", "email"),
+    [("ｚｈａｎｇｗｅｉ@example.cn", "zhangwei@example.cn"),
+     ("lina＠example.cn", "lina@example.cn"),
+     ("lina@example.cn。", "lina@example.cn"),
+     ("lina@example。cn", "lina@example.cn")],
+)  # fmt: skip
+def test_clean_email_of_an_address_typed_with_an_input_method(value, email):
+    assert hygiene.clean_email(value) == email

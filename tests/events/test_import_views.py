@@ -4,6 +4,7 @@ all or nothing; the seating rules page."""
 from __future__ import annotations
 
 from datetime import timedelta
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events import csv_import
+from events.forms import ImportMappingForm
 from events.models import Attendee, ImportUpload, PairRule
 from tests.factories import AttendeeFactory, EventFactory, UserFactory
 
@@ -39,6 +41,32 @@ def upload(client, event, data: bytes, name: str = "people.csv"):
     )
 
 
+class FormValues(HTMLParser):
+    """The values a browser would post from the preview's mapping form."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, str] = {}
+        self.select = ""
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        attributes = dict(attrs)
+        if tag == "input" and attributes.get("type") == "hidden":
+            self.values[attributes["name"]] = attributes.get("value") or ""
+        elif tag == "select":
+            self.select = attributes["name"]
+            self.values.setdefault(self.select, "")
+        elif tag == "option" and "selected" in attributes:
+            self.values[self.select] = attributes.get("value") or ""
+
+
+def previewed(response) -> dict[str, str]:
+    parser = FormValues()
+    parser.feed(response.text)
+    parser.values.pop("csrfmiddlewaretoken", None)
+    return parser.values
+
+
 def mapping_of(headers: list[str]) -> dict[str, str]:
     return {
         f"column_{k}": "" if v is None else str(v)
@@ -58,7 +86,7 @@ def test_import_view_keeps_the_file_on_the_server_and_imports_by_its_key(organiz
 
     done = organizer.post(
         reverse("attendee_import", args=[event.pk]),
-        {"upload": stored.key, "step": "import", **mapping_of(["Name", "Email", "Company"])},
+        {**previewed(preview), "step": "import"},
     )
 
     assert done.status_code == 302
@@ -82,7 +110,9 @@ def test_import_view_with_a_chosen_column_previews_then_imports(organizer, event
     chosen = {"upload": key, "column_name": "0", "column_email": "1"}
 
     preview = organizer.post(reverse("attendee_import", args=[event.pk]), chosen)
-    done = organizer.post(reverse("attendee_import", args=[event.pk]), {**chosen, "step": "import"})
+    done = organizer.post(
+        reverse("attendee_import", args=[event.pk]), {**previewed(preview), "step": "import"}
+    )
 
     assert preview.status_code == 200
     assert "1 new attendee" in preview.text
@@ -147,11 +177,7 @@ def test_import_view_of_a_2_mb_file_imports(organizer, event):
     preview = upload(organizer, event, data)
     done = organizer.post(
         reverse("attendee_import", args=[event.pk]),
-        {
-            "upload": ImportUpload.objects.get().key,
-            "step": "import",
-            **mapping_of(lines[0].split(",")),
-        },
+        {**previewed(preview), "step": "import"},
     )
 
     assert "4672 new attendees" in preview.text
@@ -232,15 +258,10 @@ def test_store_upload_removes_uploads_older_than_a_day(organizer, event):
 
 
 def test_import_view_field_case_gbk_imports_first_time(organizer, event):
-    upload(organizer, event, (CASES / "gbk-excel-zh.csv").read_bytes())
+    preview = upload(organizer, event, (CASES / "gbk-excel-zh.csv").read_bytes())
 
     organizer.post(
-        reverse("attendee_import", args=[event.pk]),
-        {
-            "upload": ImportUpload.objects.get().key,
-            "step": "import",
-            **mapping_of(["姓名", "邮箱", "公司", "职位", "手机"]),
-        },
+        reverse("attendee_import", args=[event.pk]), {**previewed(preview), "step": "import"}
     )
 
     assert sorted(event.attendees.values_list("name", "company")) == [
@@ -397,3 +418,84 @@ def test_consent_answer_with_an_unknown_token_is_not_found(client):
 
     assert response.status_code == 404
     assert not Attendee.objects.filter(is_consenting_to_share=True).exists()
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "1e3", "-1", "99999999999"])
+def test_import_mapping_form_posted_mapping_ignores_what_is_no_column_number(value):
+    mapping = ImportMappingForm.posted_mapping({"column_name": value, "column_email": "2"})
+
+    assert (mapping["name"], mapping["email"]) == (None, 2)
+
+
+def test_import_mapping_form_labels_repeated_headers_with_their_column():
+    form = ImportMappingForm(headers=["Name", "Email", "Email"])
+
+    assert list(form.fields["column_email"].choices) == [
+        ("", "(none)"),
+        ("0", "Name"),
+        ("1", "Email (column 2)"),
+        ("2", "Email (column 3)"),
+    ]
+
+
+def test_import_view_imports_only_the_mapping_and_encoding_previewed(organizer, event):
+    preview = upload(organizer, event, b"Name,Email,Company\nLi Wei,li@example.com,Harbor\n")
+    changed = {**previewed(preview), "column_company": "", "step": "import"}
+
+    again = organizer.post(reverse("attendee_import", args=[event.pk]), changed)
+
+    assert again.status_code == 200
+    assert not Attendee.objects.exists()
+    done = organizer.post(
+        reverse("attendee_import", args=[event.pk]), {**previewed(again), "step": "import"}
+    )
+    assert done.status_code == 302
+    assert list(event.attendees.values_list("name", "company")) == [("Li Wei", "")]
+
+
+def test_import_view_previews_again_in_the_encoding_the_organizer_chose(organizer, event):
+    data = "Name,Email\nRenée Côté,renee@example.fr\n".encode("mac_roman")
+    preview = upload(organizer, event, data)
+    assert previewed(preview)["encoding"] == "mac_roman"
+
+    chosen = organizer.post(
+        reverse("attendee_import", args=[event.pk]),
+        {**previewed(preview), "encoding": "cp1252", "step": "preview"},
+    )
+    organizer.post(
+        reverse("attendee_import", args=[event.pk]), {**previewed(chosen), "step": "import"}
+    )
+
+    assert previewed(chosen)["encoding"] == "cp1252"
+    assert "Windows-1252, separated by commas" in chosen.text
+    assert list(event.attendees.values_list("name", flat=True)) == ["Ren\u017de C\u2122t\u017d"]
+
+
+def test_import_view_reports_an_encoding_that_cannot_read_the_file(organizer, event):
+    preview = upload(organizer, event, "Name\n王芳\n".encode("gbk"))
+
+    response = organizer.post(
+        reverse("attendee_import", args=[event.pk]),
+        {**previewed(preview), "encoding": "utf_8", "step": "preview"},
+    )
+
+    assert "This file cannot be read as UTF-8; choose another encoding." in response.text
+    assert "王芳" in response.text
+
+
+def test_import_view_shows_a_confirmed_sharer_as_confirmed_not_to_confirm(organizer, event):
+    AttendeeFactory(
+        event=event, name="Ada Kim", email="ada@example.kr", is_consenting_to_share=True
+    )
+    AttendeeFactory(event=event, name="Bo Lund", email="bo@example.se")
+
+    response = upload(
+        organizer,
+        event,
+        b"Name,Email,Share contact details\n"
+        b"Ada Kim,ada@example.kr,yes\n"
+        b"Bo Lund,bo@example.se,yes\n",
+    )
+
+    assert response.text.count("yes, confirmed") == 1
+    assert response.text.count("yes, to confirm") == 1
