@@ -622,6 +622,7 @@ class Existing:
     phone: str
     has_decided_consent: bool
     is_consent_suggested: bool
+    is_sharing: bool = False  # the attendee's own yes (decided and consenting)
     given_name: str = ""
     family_name: str = ""
     registration_need: str = ""
@@ -684,7 +685,7 @@ class Comparison:
         attendee = next((c.attendee for c in self.changes if c.row is row), None) or next(
             (e for r, e in self.unchanged if r is row), None
         )
-        if attendee is not None and attendee.is_consenting_to_share:
+        if attendee is not None and attendee.is_sharing:
             return "confirmed"
         if row.is_consent_suggested or (attendee is not None and attendee.is_consent_suggested):
             return "to confirm"

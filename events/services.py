@@ -356,6 +356,7 @@ def existing_attendees(event: Event) -> list[csv_import.Existing]:
             registration_need=values[10],
             is_erased=values[11] is not None,
             external_id=values[12],
+            is_sharing=values[6] is not None and values[13],
         )
         for values in event.attendees.order_by("pk").values_list(
             "pk",
@@ -371,6 +372,7 @@ def existing_attendees(event: Event) -> list[csv_import.Existing]:
             "registration_need",
             "erased_at",
             "external_id",
+            "is_consenting_to_share",
         )
     ]
 

@@ -484,8 +484,12 @@ def test_import_view_reports_an_encoding_that_cannot_read_the_file(organizer, ev
 
 
 def test_import_view_shows_a_confirmed_sharer_as_confirmed_not_to_confirm(organizer, event):
-    AttendeeFactory(
-        event=event, name="Ada Kim", email="ada@example.kr", is_consenting_to_share=True
+    AttendeeFactory(  # her own yes, given on her phone
+        event=event,
+        name="Ada Kim",
+        email="ada@example.kr",
+        is_consenting_to_share=True,
+        consent_decided_at=timezone.now(),
     )
     AttendeeFactory(event=event, name="Bo Lund", email="bo@example.se")
 
