@@ -153,11 +153,14 @@ WHITENOISE_USE_FINDERS = DEBUG
 EMAIL_HOST = ENV.get("EMAIL_HOST", "").strip()
 # Mail to real people needs a real sender and real links (DEBUG off and EMAIL_HOST set).
 config_site.check_mail_settings(ENV, debug=DEBUG, site_url=SITE_URL)
-EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend"
-)
+# Without EMAIL_HOST: printed to the console in development; off in production (config/mail.py),
+# so that nothing is counted as sent that nobody received.
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+elif DEBUG:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    EMAIL_BACKEND = "config.mail.MailOffBackend"
 EMAIL_PORT = config_env.read_int(ENV, "EMAIL_PORT", default=587, minimum=1)
 EMAIL_HOST_USER = ENV.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = ENV.get("EMAIL_HOST_PASSWORD", "")

@@ -17,6 +17,7 @@ A request's own host is never used: on the organizer's laptop it is ``127.0.0.1`
 from __future__ import annotations
 
 import ipaddress
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.utils import parseaddr
@@ -115,6 +116,37 @@ def is_unreachable(host: str) -> bool:
     return ip.is_loopback or ip.is_unspecified or ip.is_link_local
 
 
+LOCAL_SUFFIXES = (".local", ".localdomain", ".lan", ".internal", ".home.arpa", ".localhost")
+
+
+def numeric_ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """``host`` as an IP address, including the short IPv4 forms that resolvers accept
+    ("127.1", "2130706433", "0x7f.1"), or None for a name."""
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    if host and all(part for part in host.split(".")) and host.replace(".", "").isalnum():
+        try:
+            return ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return None
+    return None
+
+
+def is_local_only(host: str) -> bool:
+    """Whether ``host`` works only on this machine or this network, so mail that names it (a
+    sender, a link) fails for people elsewhere: unreachable (``is_unreachable``), a private
+    address in any IPv4 form, a name without a dot, or a local-network suffix (.local, .lan…)."""
+    host = host.strip().strip("[]").rstrip(".").lower()
+    if not host or is_unreachable(host):
+        return True
+    ip = numeric_ip(host)
+    if ip is not None:
+        return not ip.is_global
+    return "." not in host or host.endswith(LOCAL_SUFFIXES)
+
+
 def unreachable_host(url: str) -> str | None:
     """The host of ``url`` when other devices cannot reach it (loopback, unspecified, link-local,
     ``localhost``), else None."""
@@ -139,18 +171,19 @@ def check_mail_settings(env: Mapping[str, str], *, debug: bool, site_url: str) -
         )
     _name, address = parseaddr(sender)
     _local, at, domain = address.rpartition("@")
-    if not at or "\n" in sender or "\r" in sender or not domain or is_unreachable(domain):
+    if not at or "\n" in sender or "\r" in sender or not domain or is_local_only(domain):
         raise ImproperlyConfigured(
             f"DEFAULT_FROM_EMAIL={sender!r} is not an address other mail servers accept: use "
             "one at your real domain, e.g. speednet <noreply@events.example.com>."
         )
-    if unreachable_host(site_url):
+    if is_local_only(urlsplit(site_url).hostname or ""):
         name = next(
             (n for n in config_env.SITE_URL_NAMES if env.get(n, "").strip()), "SPEEDNET_SITE_URL"
         )
         raise ImproperlyConfigured(
-            f"{name}={site_url!r} points at this machine: the links in mail would not open on "
-            "anyone's phone. Set it to the public address, e.g. https://speednet.example.com"
+            f"{name}={site_url!r} points at this machine or this network: the links in mail "
+            "would not open on anyone's phone at home. Set it to the public address, e.g. "
+            "https://speednet.example.com"
         )
 
 

@@ -434,6 +434,13 @@ def calendar_response(calendar: icalendar.Calendar, filename: str) -> HttpRespon
     return response
 
 
+def with_time_zones(calendar: icalendar.Calendar) -> icalendar.Calendar:
+    """Add a VTIMEZONE for every TZID the calendar's times use (RFC 5545, 3.6.5: Outlook and
+    older clients otherwise guess the zone)."""
+    calendar.add_missing_timezones()
+    return calendar
+
+
 def new_calendar(method: str) -> icalendar.Calendar:
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//speednet//follow-through//EN")
@@ -463,7 +470,7 @@ def event_calendar(event: Event, *, url: str) -> icalendar.Calendar:
     entry.add("url", url)
     entry.add("description", vcard_text(_("Your personal link: %(url)s") % {"url": url}))
     calendar.add_component(entry)
-    return calendar
+    return with_time_zones(calendar)
 
 
 CALL_LENGTH = timedelta(minutes=20)
@@ -524,4 +531,4 @@ def call_request(attendee: Attendee, person: Attendee, *, now: datetime) -> ical
     invitee.params["rsvp"] = icalendar.vText("TRUE")
     entry.add("attendee", invitee)
     calendar.add_component(entry)
-    return calendar
+    return with_time_zones(calendar)

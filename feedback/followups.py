@@ -38,7 +38,7 @@ from django.core import mail
 from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, OuterRef, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from events import services as event_services
@@ -53,6 +53,9 @@ DIGEST_LATE_LIMIT = timedelta(days=7)
 REMINDER_AFTER = timedelta(days=7)
 REMINDER_LATE_LIMIT = timedelta(days=14)
 MAX_ERROR_CHARS = 300
+# A claim still "being sent" this long after it was taken belongs to a run that died (killed by
+# cron's timeout or a restart, where no ``except`` runs): it counts as a failed attempt.
+STALE_CLAIM = timedelta(minutes=30)
 
 # Why a message was not sent in this run, in the order the command prints them.
 REASONS = (
@@ -92,7 +95,9 @@ def describe(error: BaseException) -> str:
 
 def claim(attendee: Attendee, kind: str, *, now: datetime | None = None) -> Digest | None:
     """Claim this message for sending now: a new row, or a failed one with attempts left (its
-    attempt count goes up). None when it was sent, is being sent, or gave up. Committed at once
+    attempt count goes up), or one abandoned "being sent" by a run that died (``STALE_CLAIM``;
+    at worst that one person gets the message twice, never not at all). None when it was sent,
+    is being sent, or gave up. Committed at once
     so that no other run claims it too."""
     now = now or timezone.now()
     try:
@@ -107,17 +112,18 @@ def claim(attendee: Attendee, kind: str, *, now: datetime | None = None) -> Dige
             )
     except IntegrityError:
         pass
+    abandoned = Q(status=Digest.Status.SENDING, claimed_at__lt=now - STALE_CLAIM)
     failed = Digest.objects.filter(
+        Q(status=Digest.Status.FAILED) | abandoned,
         attendee=attendee,
         kind=kind,
-        status=Digest.Status.FAILED,
         attempts__lt=Digest.MAX_ATTEMPTS,
     ).first()
-    if failed is None or failed.retry_at > now:
+    if failed is None or (failed.status == Digest.Status.FAILED and failed.retry_at > now):
         return None
     # Conditional on the row as read, so that of two runs at once only one takes it.
     retry = Digest.objects.filter(
-        pk=failed.pk, status=Digest.Status.FAILED, attempts=failed.attempts
+        pk=failed.pk, status=failed.status, attempts=failed.attempts, claimed_at=failed.claimed_at
     )
     if not retry.update(status=Digest.Status.SENDING, attempts=F("attempts") + 1, claimed_at=now):
         return None
@@ -238,6 +244,15 @@ def claims_of(attendees: QuerySet[Attendee] | list[Attendee], kind: str) -> dict
     return {row.attendee_id: row for row in rows}
 
 
+def is_abandoned(claimed: Digest, *, now: datetime) -> bool:
+    """A claim left "being sent" by a run that died, with attempts left (see ``STALE_CLAIM``)."""
+    return (
+        claimed.status == Digest.Status.SENDING
+        and claimed.claimed_at < now - STALE_CLAIM
+        and claimed.attempts < Digest.MAX_ATTEMPTS
+    )
+
+
 def skip_reason(
     attendee: Attendee, *, claims: dict[int, Digest], now: datetime | None = None
 ) -> str | None:
@@ -251,8 +266,11 @@ def skip_reason(
     claimed = claims.get(attendee.pk)
     if claimed is None:
         return None
+    now = now or timezone.now()
     if claimed.is_retryable:
-        return None if claimed.retry_at <= (now or timezone.now()) else "waiting to retry"
+        return None if claimed.retry_at <= now else "waiting to retry"
+    if is_abandoned(claimed, now=now):
+        return None
     return {
         Digest.Status.SENT: "already sent",
         Digest.Status.SENDING: "being sent",

@@ -128,11 +128,13 @@ def test_settings_production_mail_refuses_a_local_sender_or_site_url(env, messag
     assert message in result.stderr
 
 
-def test_settings_production_without_email_host_needs_no_mail_settings():
+def test_settings_production_without_email_host_needs_no_mail_settings_and_sends_none():
+    """No mail server in production: it starts, and mail is off (not printed and counted as
+    sent, config/mail.py)."""
     result = run_python(["-c", PRINT_SETTINGS], PRODUCTION)
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split()[-1] == "django.core.mail.backends.console.EmailBackend"
+    assert result.stdout.split()[-1] == "config.mail.MailOffBackend"
 
 
 PRINT_ADDRESS = (

@@ -153,9 +153,17 @@ def test_check_mail_settings_accepts_a_real_sender_and_site():
         ({"DEFAULT_FROM_EMAIL": "x <a@[127.0.0.1]>"}, "DEFAULT_FROM_EMAIL="),
         ({"SPEEDNET_SITE_URL": ""}, "SPEEDNET_SITE_URL is not set"),
         ({"SPEEDNET_SITE_URL": "http://localhost:8000"}, "SPEEDNET_SITE_URL='http://localhost"),
-        ({"SPEEDNET_SITE_URL": "http://127.0.0.2"}, "points at this machine"),
-        ({"SPEEDNET_SITE_URL": "http://[::1]:8000"}, "points at this machine"),
+        ({"SPEEDNET_SITE_URL": "http://127.0.0.2"}, "points at this machine or this network"),
+        ({"SPEEDNET_SITE_URL": "http://[::1]:8000"}, "points at this machine or this network"),
         ({"SPEEDNET_SITE_URL": "", "SITE_URL": "http://0.0.0.0:8000"}, "SITE_URL='http://0.0.0.0"),
+        # addresses that work only on this machine or this network
+        ({"DEFAULT_FROM_EMAIL": "noreply@localhost.localdomain"}, "DEFAULT_FROM_EMAIL="),
+        ({"DEFAULT_FROM_EMAIL": "x@myhost"}, "DEFAULT_FROM_EMAIL="),
+        ({"DEFAULT_FROM_EMAIL": "x@10.0.0.5"}, "DEFAULT_FROM_EMAIL="),
+        ({"SPEEDNET_SITE_URL": "http://127.1:8000"}, "points at this machine or this network"),
+        ({"SPEEDNET_SITE_URL": "http://2130706433/"}, "points at this machine or this network"),
+        ({"SPEEDNET_SITE_URL": "http://speednet.local:8000"}, "this network"),
+        ({"SPEEDNET_SITE_URL": "http://192.168.1.20:8000"}, "this network"),
     ],
 )
 def test_check_mail_settings_names_the_variable_that_is_wrong(changes, message):

@@ -141,7 +141,8 @@ def test_send_followups_poisoned_values_fail_alone_across_two_events(
     ]
     assert out == (
         f"Harbour night (#{first.pk}) digests: 4 sent, 0 skipped, 2 failed\n"
-        f"Night\r\nBcc: everyone@example.net (#{second.pk}) digests: 2 sent, 0 skipped, 1 failed\n"
+        # a title cannot forge a line of the report
+        f"Night Bcc: everyone@example.net (#{second.pk}) digests: 2 sent, 0 skipped, 1 failed\n"
     )
     failures = err.splitlines()
     assert len(failures) == 3
@@ -255,6 +256,24 @@ def test_send_followups_a_message_being_sent_by_another_run_is_not_sent_again(ma
 
     assert "0 sent, 1 skipped (1 being sent), 0 failed" in out
     assert mailoutbox == []
+
+
+def test_send_followups_takes_over_a_claim_left_by_a_run_that_was_killed(mailoutbox):
+    """A run killed mid-send (cron's timeout, a restart) leaves its claim "being sent"; once it
+    is older than any real send, a later run sends the message instead of skipping it for ever."""
+    event = closed_event("Harbour night")
+    bo = came(event, "Bo", "bo@example.com")
+    long_ago = timezone.now() - followups.STALE_CLAIM - timedelta(minutes=1)
+    Digest.objects.create(
+        attendee=bo, kind="digest", status="sending", attempts=1, claimed_at=long_ago
+    )
+
+    out, _ = run()
+
+    assert "1 sent, 0 skipped, 0 failed" in out
+    assert sent_to(mailoutbox) == ["bo@example.com"]
+    claim = Digest.objects.get(attendee=bo)
+    assert (claim.status, claim.attempts) == ("sent", 2)
 
 
 def test_send_followups_an_unreachable_mail_server_costs_no_attempt(settings, mailoutbox):
@@ -375,3 +394,21 @@ def test_admin_try_again_gives_failed_messages_their_attempts_back(client, mailo
     assert "1 sent, 1 skipped (1 already sent), 0 failed" in out
     assert sent_to(mailoutbox) == ["bo@example.com", "cy@example.com"]
     assert Digest.objects.get(attendee__name="Bo").attempts == 1
+
+
+def test_send_followups_with_mail_off_sends_nothing_and_keeps_everything_due(settings, mailoutbox):
+    """A production server without EMAIL_HOST: nothing counts as sent, no attempt is used, and
+    once mail is configured the next run sends the digests."""
+    settings.EMAIL_BACKEND = "config.mail.MailOffBackend"
+    event = closed_event("Harbour night")
+    came(event, "Bo", "bo@example.com")
+
+    out, err = run()
+
+    assert "0 sent" in out
+    assert "mail is off: set EMAIL_HOST" in err
+    assert not Digest.objects.exists()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    out, _ = run()
+    assert "1 sent" in out
+    assert sent_to(mailoutbox) == ["bo@example.com"]

@@ -150,6 +150,9 @@ def test_call_proposal_is_a_20_minute_request_on_the_next_weekday_morning(see_me
         str(entry["uid"])
         == f"call-{me.event_id}-{'-'.join(sorted([str(me.pk), str(ana.pk)]))}@127.0.0.1"
     )
+    assert [str(z["tzid"]) for z in calendar.walk("VTIMEZONE")] == [
+        str(entry.decoded("dtstart").tzinfo)
+    ]
 
 
 def test_call_proposal_view_needs_both_to_share(client, see_me_pair):
@@ -213,6 +216,8 @@ def test_event_calendar_has_the_time_in_the_events_zone_and_the_personal_link():
     assert (str(entry["summary"]), str(entry["location"])) == ("Harbour night", "Pier 3")
     assert str(entry["url"]) == "https://s.example.com/a/t/"
     assert timezone.is_aware(entry.decoded("dtstart"))
+    [zone] = calendar.walk("VTIMEZONE")  # the zone its TZID names, defined (RFC 5545, 3.6.5)
+    assert str(zone["tzid"]) == "Europe/Berlin"
 
 
 def test_call_proposal_speaks_the_attendees_language(see_me_pair):

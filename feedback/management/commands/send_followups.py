@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from events.models import Event
 from feedback import followups
+from feedback.digest import one_line
 from feedback.followups import Report
 
 KIND_NAMES = {"digest": "digests", "reminder": "reminders", "missed": "sorry-we-missed-you notes"}
@@ -63,11 +64,12 @@ class Command(BaseCommand):
     def not_due(self, event_id: int, now: Any, grace: timedelta) -> str:
         event = Event.objects.get(pk=event_id)
         if event.closed_at is None:
-            return f"{event.title} (#{event.pk}): not closed, no digests yet."
+            return f"{one_line(event.title)} (#{event.pk}): not closed, no digests yet."
         if event.closed_at > now - grace:
-            return f"{event.title} (#{event.pk}): closed less than {grace} ago, digests wait."
+            title = one_line(event.title)
+            return f"{title} (#{event.pk}): closed less than {grace} ago, digests wait."
         return (
-            f"{event.title} (#{event.pk}): closed more than "
+            f"{one_line(event.title)} (#{event.pk}): closed more than "
             f"{followups.DIGEST_LATE_LIMIT.days} days ago, too late for digests."
         )
 
@@ -81,7 +83,7 @@ class Command(BaseCommand):
         )
         sent = f"{len(report.sent)} {'would be sent' if dry_run else 'sent'}"
         self.stdout.write(
-            f"{report.event.title} (#{report.event.pk}) {kind}: {sent}, "
+            f"{one_line(report.event.title)} (#{report.event.pk}) {kind}: {sent}, "
             f"{skipped} skipped{f' ({reasons})' if reasons else ''}, {len(report.failed)} failed"
         )
         if dry_run:
