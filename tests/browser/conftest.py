@@ -81,3 +81,24 @@ def sign_in(chromium, base_url: str, username: str = "org", *, width=1280, heigh
     page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(f"{base_url}/events/")
     return page
+
+
+def offered_introduction(event):
+    """Round 1 done at ``event``: Bo Lind offered Ana Costa an introduction ("my cousin at the
+    port"). Returns the Introduction."""
+    from feedback.models import Card, Introduction
+    from tests.factories import RoundFactory, SeatFactory, TableFactory
+
+    round_ = RoundFactory(event=event, number=1, done=True)
+    table = TableFactory(round=round_, number=1)
+    pitcher = SeatFactory(table=table, speaking_order=0, attendee__name="Ana Costa").attendee
+    introducer = SeatFactory(table=table, speaking_order=1, attendee__name="Bo Lind").attendee
+    card = Card.objects.create(
+        round=round_,
+        giver=introducer,
+        receiver=pitcher,
+        kind="introduce",
+        note="my cousin at the port",
+        client_id="00000000-0000-4000-8000-000000000001",
+    )
+    return Introduction.objects.create(card=card, target=card.note)

@@ -7,15 +7,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from feedback.models import Card, Introduction
-from tests.browser.conftest import PHONE, sign_in
+from feedback.models import Card
+from tests.browser.conftest import PHONE, offered_introduction, sign_in
 from tests.factories import (
     AttendeeFactory,
     EventFactory,
     PitchFactory,
-    RoundFactory,
-    SeatFactory,
-    TableFactory,
     UserFactory,
 )
 
@@ -127,19 +124,8 @@ def test_attendee_offline_tap_is_kept_and_sent_once_when_back(chromium, live_ser
 def test_attendee_introduction_accepted_then_made_with_one_tap_each(
     chromium, live_server_url, event
 ):
-    round_ = RoundFactory(event=event, number=1, done=True)
-    table = TableFactory(round=round_, number=1)
-    pitcher = SeatFactory(table=table, speaking_order=0, attendee__name="Ana Costa").attendee
-    introducer = SeatFactory(table=table, speaking_order=1, attendee__name="Bo Lind").attendee
-    card = Card.objects.create(
-        round=round_,
-        giver=introducer,
-        receiver=pitcher,
-        kind="introduce",
-        note="my cousin at the port",
-        client_id="00000000-0000-4000-8000-000000000001",
-    )
-    introduction = Introduction.objects.create(card=card, target=card.note)
+    introduction = offered_introduction(event)
+    pitcher, introducer = introduction.card.receiver, introduction.card.giver
     item = f"#introduction-{introduction.pk}-item"
     ana, bo = phone_page(chromium), phone_page(chromium)
     pages_loaded = []

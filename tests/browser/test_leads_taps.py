@@ -6,27 +6,13 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from feedback.models import Card, Introduction
-from tests.browser.conftest import PHONE
-from tests.factories import EventFactory, RoundFactory, SeatFactory, TableFactory
+from tests.browser.conftest import PHONE, offered_introduction
+from tests.factories import EventFactory
 
 
 @pytest.fixture
 def introduction():
-    event = EventFactory(closed=True)
-    round_ = RoundFactory(event=event, number=1, done=True)
-    table = TableFactory(round=round_, number=1)
-    pitcher = SeatFactory(table=table, speaking_order=0, attendee__name="Ana Costa").attendee
-    introducer = SeatFactory(table=table, speaking_order=1, attendee__name="Bo Lind").attendee
-    card = Card.objects.create(
-        round=round_,
-        giver=introducer,
-        receiver=pitcher,
-        kind="introduce",
-        note="my cousin at the port",
-        client_id="00000000-0000-4000-8000-000000000001",
-    )
-    return Introduction.objects.create(card=card, target=card.note)
+    return offered_introduction(EventFactory(closed=True))
 
 
 def phone(chromium):
