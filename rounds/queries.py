@@ -12,6 +12,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from events.models import Attendee, Event, LogEntry
+from events.queries import STATUS_FILTERS
 from rounds import presence
 from rounds.models import Round, Seat, Table
 
@@ -206,9 +207,7 @@ def seating_by_attendee(event_id: int) -> dict[int, dict[int, int]]:
 
 def present_count(event_id: int) -> int:
     """People checked in and not gone. One query."""
-    return Attendee.objects.filter(
-        event_id=event_id, checked_in_at__isnull=False, left_at__isnull=True
-    ).count()
+    return Attendee.objects.filter(STATUS_FILTERS["present"], event_id=event_id).count()
 
 
 def live_counters(event_id: int) -> dict[str, int]:

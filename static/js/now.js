@@ -164,3 +164,17 @@ export function readItinerary(container) {
 export function fill(text, values) {
   return String(text ?? '').replace(/\{(\w+)\}/g, (whole, key) => (key in values ? values[key] : whole));
 }
+
+/**
+ * The JSON a page carries in `<script type="application/json" id=…>` (Django's json_script).
+ * @param {string|undefined} id
+ * @param {*} fallback what to return without the element or with unreadable JSON
+ */
+export function readJson(id, fallback) {
+  try {
+    const element = id && document.getElementById(id);
+    return element ? JSON.parse(element.textContent) ?? fallback : fallback;
+  } catch {
+    return fallback;
+  }
+}

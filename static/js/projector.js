@@ -3,7 +3,7 @@
 // fresh seating list (htmx) when the round it is about changes. live.js runs the socket and clock.
 
 import { formatClock } from './live.js';
-import { fill, screenFor } from './now.js';
+import { fill, readJson, screenFor } from './now.js';
 
 const PAGE_SECONDS = 8;
 
@@ -41,12 +41,7 @@ function startPaging(section) {
 }
 
 function startScreen(root) {
-  let texts = {};
-  try {
-    texts = JSON.parse(document.getElementById(root.dataset.texts)?.textContent || '{}');
-  } catch {
-    texts = {};
-  }
+  const texts = readJson(root.dataset.texts, {});
   let stopPaging = startPaging(root.querySelector('[data-find-table]'));
   const put = (sel, text) => {
     const el = root.querySelector(sel);
@@ -98,12 +93,7 @@ function startScreen(root) {
       });
     }
   });
-  let seen = null;
-  try {
-    seen = JSON.parse(document.getElementById(root.dataset.liveState)?.textContent || 'null')?.version ?? null;
-  } catch {
-    seen = null;
-  }
+  let seen = readJson(root.dataset.liveState, null)?.version ?? null;
   root.addEventListener('speednet:snapshot', (event) => {
     const version = event.detail?.version;
     if (version !== seen) refreshSeating();

@@ -6,7 +6,7 @@
 // stays in the outbox until one of them answers, and its client id makes every resend harmless.
 
 import { formatClock, start } from './live.js';
-import { fill, instructionFor, readItinerary } from './now.js';
+import { fill, instructionFor, readItinerary, readJson } from './now.js';
 
 const OUTBOX_RETRY_MS = 3000;
 const ACK_TIMEOUT_MS = 8000;
@@ -172,12 +172,7 @@ export function startRoom(root) {
     form.reset();
   });
 
-  let texts = {};
-  try {
-    texts = JSON.parse(document.getElementById(root.dataset.texts)?.textContent || '{}');
-  } catch {
-    texts = {};
-  }
+  const texts = readJson(root.dataset.texts, {});
   const say = (key, values = {}) => fill(texts[key] ?? key, values);
   let itinerary = readItinerary(root.querySelector('[data-itinerary]'));
   let gone = false;
