@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Event
-from rounds import presence, queries
+from rounds import presence, queries, services
 from rounds.models import Round, Seat
 from tests import qr
 from tests.factories import (
@@ -534,3 +534,23 @@ def test_control_action_succeeds_while_the_channel_layer_is_down(
     assert Round.objects.get(pk=seated_rounds[0].pk).status == Round.Status.RUNNING
     assert event.announcement == "Coffee"
     assert "push to " in caplog.text
+
+
+def test_projector_fragments_need_the_events_projector_key(client, event):
+    """The projector's fragments open with the secret key only: a guess or another event's
+    join code is a 404, never another event's seating or head count."""
+    for name in ("projector", "projector_find", "projector_people"):
+        assert client.get(reverse(name, args=["guessed"])).status_code == 404
+        assert client.get(reverse(name, args=[event.join_code])).status_code == 404
+        assert client.get(reverse(name, args=[event.projector_key])).status_code == 200
+
+
+def test_clear_announcement_by_another_organizer_is_refused(client, event):
+    services.announce(event, text="Coffee", by=None)
+    client.force_login(EventFactory().organizer)
+
+    response = act(client, event, "clear_announcement")
+
+    event.refresh_from_db()
+    assert response.status_code == 404
+    assert event.announcement == "Coffee"
