@@ -1,18 +1,30 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import normalize_newlines
 from django.utils.translation import gettext_lazy as _
 
 
+class TextField(forms.CharField):
+    """A textarea's text with its line breaks as the browser counts them: a browser submits
+    each line break as CR LF (two characters) but counts one against ``maxlength``, so without
+    this a 600-character need typed on several lines is refused as 605 characters."""
+
+    widget = forms.Textarea
+
+    def to_python(self, value: object) -> str:
+        return normalize_newlines(super().to_python(value))
+
+
 class PitchForm(forms.Form):
-    need = forms.CharField(
+    need = TextField(
         label=_("What I need"),
         max_length=600,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One concrete need: a kind of client, a supplier, a hire, an introduction."),
     )
-    offer = forms.CharField(
+    offer = TextField(
         label=_("What I offer"),
         max_length=600,
         required=False,

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 
@@ -56,3 +58,24 @@ def test_pitch_edit_refuses_an_empty_pitch(client):
 
 def test_pitch_edit_of_an_unknown_token_is_not_found(client):
     assert client.get(reverse("pitch_edit", args=["guess"])).status_code == 404
+
+
+FIELD_CASES = Path(__file__).parent / "field_cases"
+
+
+@pytest.mark.django_db
+def test_field_case_pitch_need_600_with_newlines_is_counted_as_the_browser_counts(client):
+    """A 600-character need typed on several lines: the textarea's maxlength counts each line
+    break once, the browser submits it as CR LF. The server counts it as the browser did: no
+    "at most 600 characters" refusal, and the line breaks are stored as typed."""
+    need = (FIELD_CASES / "pitch-need-600-with-newlines.txt").read_text(encoding="utf-8")
+    assert len(need) == 600
+    attendee = AttendeeFactory(event=EventFactory(pitch_seconds=120, round_seconds=1200))
+
+    response = client.post(
+        reverse("pitch_edit", args=[attendee.token]),
+        {"need": need.replace("\n", "\r\n"), "ask": "Who do you know in Tianjin?"},
+    )
+
+    assert response.status_code == 302
+    assert Pitch.objects.get(attendee=attendee).need == need.strip()
