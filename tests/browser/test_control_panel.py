@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from rounds import services as round_services
@@ -69,27 +68,33 @@ def test_the_organizers_own_click_is_not_followed_by_a_second_swap(
 
 
 @pytest.fixture
-def ending_round(planned_event):
-    """Round 1 started before the browser (its pushes need no running loop), ending in 4 s."""
-    first = round_services.start_round(planned_event.rounds.get(number=1), by=None)
-    type(first).objects.filter(pk=first.pk).update(ends_at=timezone.now() + timedelta(seconds=4))
+def running_round(planned_event):
+    """Round 1 started before the browser (its pushes need no running loop)."""
+    round_services.start_round(planned_event.rounds.get(number=1), by=None)
     return planned_event
 
 
 def test_a_round_that_runs_out_of_time_updates_the_panel_and_the_projector(
-    ending_round, chromium, live_server_url
+    running_round, chromium, live_server_url
 ):
     """Nobody presses End: when the time is up the panel offers the next round and the
-    projector lists the next round's tables, like the phones."""
-    event = ending_round
+    projector lists the next round's tables, like the phones.
+
+    The round is paused and resumed with 3 s left, so the seconds it has left start counting
+    only once both pages are shown, however slow the machine is to open them."""
+    event = running_round
     laptop = sign_in(chromium, live_server_url)
     laptop.goto(f"{live_server_url}/events/{event.pk}/control/")
     screen = laptop.context.new_page()
     screen.goto(f"{live_server_url}/p/{event.projector_key}/")
     expect(laptop.locator("button[data-action=end]")).to_be_enabled()
     expect(screen.locator("[data-find-table]")).to_have_attribute("data-round", "1")
+    laptop.locator("button[data-action=pause]").click()
+    expect(laptop.locator("button[data-action=resume]")).to_be_enabled(timeout=10_000)
+    event.rounds.filter(number=1).update(paused_remaining=timedelta(seconds=3))
+    laptop.locator("button[data-action=resume]").click()
 
-    expect(laptop.locator("button[data-action=start]")).to_be_enabled(timeout=10_000)
+    expect(laptop.locator("button[data-action=start]")).to_be_enabled(timeout=15_000)
     expect(laptop.locator("button[data-action=end]")).to_be_disabled()
     expect(screen.locator(".screen")).to_have_attribute("data-screen", "between")
     expect(screen.locator("[data-find-table]")).to_have_attribute("data-round", "2")
