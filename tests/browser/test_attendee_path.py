@@ -29,8 +29,12 @@ def event():
 
 
 def control(page, base_url: str, event, action: str) -> None:
+    """Open the control page, click `action` and wait for the server's answer (the next
+    navigation would otherwise cancel a request still on its way)."""
     page.goto(f"{base_url}/events/{event.pk}/control/")
-    page.click(f"button[data-action={action}]")
+    with page.expect_response(lambda r: "/control/act/" in r.url) as answer:
+        page.click(f"button[data-action={action}]")
+    assert answer.value.ok, answer.value.status
     expect(page.locator(f"#event-{event.pk}-control")).to_be_visible()
 
 

@@ -19,7 +19,10 @@ CSV = "\n".join(
 
 
 def click_action(page, action: str) -> None:
-    page.click(f'button[data-action="{action}"]')
+    """Click `action` on the control panel and wait for the server's answer."""
+    with page.expect_response(lambda r: "/control/act/" in r.url) as answer:
+        page.click(f'button[data-action="{action}"]')
+    assert answer.value.ok, answer.value.status
     expect(page.locator(f'button[data-action="{action}"]')).to_be_attached()
 
 
