@@ -13,6 +13,7 @@ from conduct.models import Report
 from tests.conftest import acreate
 from tests.factories import AttendeeFactory, EventFactory, UserFactory
 from tests.rounds.test_consumers import connect
+from tests.rounds.test_protocol import assert_same_shape, documented_examples
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
@@ -49,6 +50,7 @@ async def test_report_reaches_two_organizers_live_and_no_phone(asgi_app):
         assert alert["reporter"] == "Rita Reporter"
         assert alert["message"] == "He would not take no for an answer."
         assert alert["url"] == f"/events/{event.pk}/reports/#report-{made.pk}"
+        assert_same_shape(alert, documented_examples()["report"])
     for phone in phones:
         assert await phone.receive_nothing(timeout=0.3)
     for socket in (owner_dash, helper_dash, *phones):

@@ -337,3 +337,19 @@ def test_the_reported_person_sees_nothing_on_any_page(client):
         assert "Secret words" not in now
         assert comparable(now) == page, name
     assert report.pk
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_reports_page_queries_do_not_grow_with_reports(
+    client, django_assert_num_queries, count
+):
+    event = EventFactory(live=True)
+    ReportFactory.create_batch(count, event=event)
+    client.force_login(event.organizer)
+    client.get(reverse("conduct_reports", args=[event.pk]))  # the session is warm
+
+    # session, user, event, reports with their people, whether a round is left to re-plan.
+    with django_assert_num_queries(5):
+        response = client.get(reverse("conduct_reports", args=[event.pk]))
+
+    assert response.text.count('class="report report-open"') == count
