@@ -340,9 +340,7 @@ def test_the_reported_person_sees_nothing_on_any_page(client):
 
 
 @pytest.mark.parametrize("count", [1, 3])
-def test_reports_page_queries_do_not_grow_with_reports(
-    client, django_assert_num_queries, count
-):
+def test_reports_page_queries_do_not_grow_with_reports(client, django_assert_num_queries, count):
     event = EventFactory(live=True)
     ReportFactory.create_batch(count, event=event)
     client.force_login(event.organizer)
