@@ -20,6 +20,7 @@ from conduct.models import Report
 from events import hygiene
 from events import services as event_services
 from events.models import Attendee, EmailBlock, Event
+from rounds import broadcasts as round_broadcasts
 from rounds import queries as round_queries
 from rounds import services as round_services
 from rounds.models import Round
@@ -99,6 +100,13 @@ def replan_if_started(event: Event, *, by: AbstractBaseUser) -> bool:
     return False
 
 
+def tell_if_not_replanned(event: Event, person: Attendee, *, by: AbstractBaseUser) -> None:
+    """Re-plan around a removed (or restored) person; without a plan to re-make, their phone
+    is still sent its itinerary after commit, so it shows at once whether they are seated."""
+    if not replan_if_started(event, by=by):
+        transaction.on_commit(partial(round_broadcasts.broadcast_itineraries, [person.pk]))
+
+
 @transaction.atomic
 def keep_apart_from_next_round(report: Report, *, by: AbstractBaseUser) -> bool:
     """Move the reported person away from the reporter from the next round on: a private
@@ -132,7 +140,7 @@ def remove_from_rounds(report: Report, *, by: AbstractBaseUser) -> Attendee:
         by=by,
         message=_("%(name)s was removed from the remaining rounds.") % {"name": about.name},
     )
-    replan_if_started(report.event, by=by)
+    tell_if_not_replanned(report.event, about, by=by)
     return about
 
 
@@ -154,7 +162,7 @@ def undo_removal(report: Report, *, by: AbstractBaseUser) -> Attendee:
         by=by,
         message=_("%(name)s is back in the remaining rounds.") % {"name": about.name},
     )
-    replan_if_started(report.event, by=by)
+    tell_if_not_replanned(report.event, about, by=by)
     return about
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from conduct import services
 from conduct.models import Report
@@ -295,3 +296,15 @@ def test_erasing_one_attendee_blanks_the_reports_about_them():
     other.refresh_from_db()
     assert report.message == ""
     assert other.message != ""
+
+
+def test_removal_without_a_plan_still_tells_the_phone(listen, django_capture_on_commit_callbacks):
+    report = ReportFactory(event=EventFactory(check_in=True), about__checked_in_at=timezone.now())
+    phone = listen(attendee_group(report.about_id))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.remove_from_rounds(report, by=report.event.organizer)
+
+    assert phone.messages() == [{"type": "plan", "itinerary": []}]
+    report.about.refresh_from_db()
+    assert report.about.has_left
