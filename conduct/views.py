@@ -137,7 +137,7 @@ def conduct_settings(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
         form = ConductForm(request.POST)
         if form.is_valid():
             try:
-                services_event = event_services.set_conduct(
+                saved = event_services.set_conduct(
                     event,
                     text=form.cleaned_data["text"],
                     is_mailing_reports=form.cleaned_data["is_mailing_reports"],
@@ -148,15 +148,14 @@ def conduct_settings(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _("Code of conduct saved (version %(v)s).")
-                    % {"v": services_event.conduct_version},
+                    _("Code of conduct saved (version %(v)s).") % {"v": saved.conduct_version},
                 )
                 return redirect("conduct_settings", event_id=event.pk)
     else:
         text = event.conduct_text
-        if request.GET.get("default") == "1" or not text:
+        if request.GET.get("default") == "1":
             with translation.override(event.language):
-                text = text or event_services.default_conduct()
+                text = event_services.default_conduct()
         form = ConductForm(initial={"text": text, "is_mailing_reports": event.is_mailing_reports})
     context = {
         "event": event,

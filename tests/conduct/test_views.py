@@ -95,9 +95,11 @@ def test_organizer_writes_the_code_of_conduct_from_the_default(client):
     client.force_login(event.organizer)
     url = reverse("conduct_settings", args=[event.pk])
 
+    empty = client.get(url)
     page = client.get(url + "?default=1")
     saved = client.post(url, {"text": "尊重他人。", "is_mailing_reports": "on"})
 
+    assert "不要推销" not in empty.text  # an empty code stays empty until asked
     assert "不要推销" in page.text
     assert saved.status_code == 302
     event.refresh_from_db()
