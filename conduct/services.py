@@ -7,6 +7,7 @@ a phone but the plan changes that any re-plan sends.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -26,6 +27,9 @@ from rounds import services as round_services
 from rounds.models import Round
 
 MAX_MESSAGE_CHARS = 1000
+# A phone cannot flood the organizers' alerts (and mail): this many reports in this window.
+MAX_REPORTS_PER_WINDOW = 5
+REPORT_WINDOW = timedelta(minutes=10)
 
 
 @transaction.atomic
@@ -37,6 +41,16 @@ def make_report(
     kind, a person from elsewhere, oneself, or a message with control characters."""
     if kind not in Report.Kind.values:
         raise ValidationError(_("Choose what the report is about."))
+    recent = Report.objects.filter(
+        reporter=reporter, created_at__gte=timezone.now() - REPORT_WINDOW
+    ).count()
+    if recent >= MAX_REPORTS_PER_WINDOW:
+        raise ValidationError(
+            _(
+                "The organizers have your reports from the last few minutes. For anything more, "
+                "please find an organizer in person."
+            )
+        )
     message = hygiene.clean_text(message, label=_("Message"), max_length=MAX_MESSAGE_CHARS)
     about = None
     if kind == Report.Kind.PERSON:

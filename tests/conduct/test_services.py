@@ -308,3 +308,14 @@ def test_removal_without_a_plan_still_tells_the_phone(listen, django_capture_on_
     assert phone.messages() == [{"type": "plan", "itinerary": []}]
     report.about.refresh_from_db()
     assert report.about.has_left
+
+
+def test_make_report_refuses_a_flood_from_one_phone():
+    reporter = AttendeeFactory()
+    for _ in range(services.MAX_REPORTS_PER_WINDOW):
+        services.make_report(reporter, kind=Report.Kind.EVENT)
+
+    with pytest.raises(ValidationError):
+        services.make_report(reporter, kind=Report.Kind.EVENT)
+    assert Report.objects.count() == services.MAX_REPORTS_PER_WINDOW
+    services.make_report(AttendeeFactory(event=reporter.event), kind=Report.Kind.EVENT)
