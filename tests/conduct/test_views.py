@@ -328,7 +328,7 @@ def test_the_reported_person_sees_nothing_on_any_page(client):
     seated_together(event, reporter, about)
     before = {
         name: comparable(client.get(reverse(name, args=[about.token])).content.decode())
-        for name in ("room", "leads", "report_problem", "apart", "my_details")
+        for name in ("room", "leads", "report_problem", "apart", "my_details", "pitch_edit")
     }
 
     report = ReportFactory(event=event, reporter=reporter, about=about, message="Secret words")
