@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "events",
     "pitches",
     "rounds",
+    "conduct",
     "feedback",
 ]
 

@@ -117,6 +117,26 @@ class Event(models.Model):
         blank=True,
         help_text=_("When the organizer erased the attendees' personal data; the figures remain."),
     )
+    conduct_text = models.TextField(
+        _("code of conduct"),
+        max_length=4000,
+        blank=True,
+        help_text=_(
+            "The rules of the evening, in the event's language(s). Each attendee accepts them "
+            "once on their phone; a change of text asks everyone again. Empty: no code."
+        ),
+    )
+    conduct_version = models.PositiveIntegerField(
+        _("code of conduct version"),
+        default=0,
+        editable=False,
+        help_text=_("Grows with every change of the text: 0 while there is none."),
+    )
+    is_mailing_reports = models.BooleanField(
+        _("mail me each report"),
+        default=False,
+        help_text=_("Besides the alert on the control page, each organizer gets a mail."),
+    )
 
     objects = EventQuerySet.as_manager()
 
@@ -198,6 +218,10 @@ class Event(models.Model):
     @property
     def is_open_for_joining(self) -> bool:
         return self.status in {self.Status.CHECK_IN, self.Status.LIVE, self.Status.MINGLE}
+
+    @property
+    def has_conduct(self) -> bool:
+        return bool(self.conduct_text.strip())
 
 
 class Attendee(models.Model):
@@ -286,6 +310,18 @@ class Attendee(models.Model):
         blank=True,
         help_text=_("Name, contact details, pitch and notes removed; cards and seats remain."),
     )
+    conduct_accepted_version = models.PositiveIntegerField(
+        _("code of conduct accepted (version)"), default=0
+    )
+    conduct_accepted_at = models.DateTimeField(
+        _("code of conduct accepted at"), null=True, blank=True
+    )
+    removed_at = models.DateTimeField(
+        _("removed from the remaining rounds at"),
+        null=True,
+        blank=True,
+        help_text=_("An organizer took them out of the remaining rounds after a report."),
+    )
 
     class Meta:
         verbose_name = _("attendee")
@@ -326,6 +362,10 @@ class Attendee(models.Model):
     @property
     def is_present(self) -> bool:
         return self.is_checked_in and not self.has_left
+
+    @property
+    def is_removed(self) -> bool:
+        return self.removed_at is not None
 
     @property
     def has_decided_consent(self) -> bool:
@@ -408,6 +448,69 @@ class PairRule(models.Model):
                 and not Attendee.objects.filter(pk=attendee_id, event_id=self.event_id).exists()
             ):
                 raise ValidationError(_("Both attendees must be at this event."))
+
+
+class SeatingRequest(models.Model):
+    """An attendee's private "don't seat me with": a hard keep-apart pair for the planner.
+    Nobody else sees who asked; organizer pages show only how many such rules exist."""
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="seating_requests", verbose_name=_("event")
+    )
+    attendee = models.ForeignKey(
+        Attendee, on_delete=models.CASCADE, related_name="+", verbose_name=_("asked by")
+    )
+    other = models.ForeignKey(
+        Attendee, on_delete=models.CASCADE, related_name="+", verbose_name=_("not to sit with")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("private keep-apart request")
+        verbose_name_plural = _("private keep-apart requests")
+        ordering = ["event", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(attendee=F("other")),
+                name="seating_request_two_people",
+                violation_error_message=_("Choose someone other than yourself."),
+            ),
+            models.UniqueConstraint(
+                fields=["attendee", "other"],
+                name="seating_request_once",
+                violation_error_message=_("You asked this already."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attendee_id}↔{self.other_id}"
+
+
+class EmailBlock(models.Model):
+    """An email an organizer blocked from their future events, kept only as a keyed hash
+    (``events.hygiene.email_digest``): the address itself is never stored."""
+
+    organizer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="email_blocks",
+        verbose_name=_("organizer"),
+    )
+    email_hash = models.CharField(_("email hash"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("blocked email")
+        verbose_name_plural = _("blocked emails")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organizer", "email_hash"], name="email_block_once_per_organizer"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.email_hash[:12]
 
 
 class ImportUpload(models.Model):

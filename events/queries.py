@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.http import Http404
 
-from events.models import Attendee, Event, ImportUpload, PairRule
+from events.models import Attendee, Event, ImportUpload, PairRule, SeatingRequest
 
 
 def organizer_event(user: Any, event_id: int) -> Event:
@@ -103,8 +103,23 @@ def pair_rules(event: Event) -> QuerySet[PairRule]:
 
 
 def seating_rules(event: Event) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """(keep-apart pairs, may-sit-together pairs) of attendee ids, for the planner."""
+    """(keep-apart pairs, may-sit-together pairs) of attendee ids, for the planner. Attendees'
+    private "don't seat me with" requests are keep-apart pairs that no "together" rule undoes:
+    they come last in the first list and are never in the second."""
     apart, together = [], []
     for first, second, kind in event.pair_rules.values_list("first_id", "second_id", "kind"):
         (apart if kind == PairRule.Kind.KEEP_APART else together).append((first, second))
-    return apart, together
+    private = private_apart_pairs(event)
+    together = [pair for pair in together if tuple(sorted(pair)) not in private]
+    return apart + sorted(private), together
+
+
+def private_apart_pairs(event: Event) -> set[tuple[int, int]]:
+    """The attendees' private keep-apart pairs, smaller id first (who asked is not kept)."""
+    pairs = SeatingRequest.objects.filter(event=event).values_list("attendee_id", "other_id")
+    return {(min(a, b), max(a, b)) for a, b in pairs}
+
+
+def private_apart_count(event: Event) -> int:
+    """How many keep-apart rules attendees asked for privately: all an organizer page shows."""
+    return len(private_apart_pairs(event))

@@ -17,7 +17,15 @@ from django.utils.translation import gettext as _
 
 from events import csv_import, hygiene
 from events.codes import new_join_code
-from events.models import Attendee, Event, ImportUpload, LogEntry, PairRule
+from events.models import (
+    Attendee,
+    EmailBlock,
+    Event,
+    ImportUpload,
+    LogEntry,
+    PairRule,
+    SeatingRequest,
+)
 
 CODE_ATTEMPTS = 20
 
@@ -191,6 +199,8 @@ def join_event(
     if not event.is_open_for_joining:
         raise ValidationError(joining_refusal(event))
     email = clean_identity(email=email)["email"]
+    if is_blocked_email(email, blocked_digests(event)):
+        raise ValidationError(neutral_refusal())
     claimable = list(
         event.attendees.filter(
             email="",
@@ -387,7 +397,13 @@ def preview_import(
     """The dry run of an import: nothing is written. Raises ``ValidationError`` for a file
     that cannot be read at all (or not in the chosen ``encoding``)."""
     parsed = csv_import.parse(data, mapping=mapping, encoding=encoding)
-    return parsed, csv_import.compare(parsed, existing_attendees(event))
+    comparison = csv_import.compare(parsed, existing_attendees(event))
+    blocked = blocked_digests(event)
+    if blocked:
+        kept = [row for row in comparison.new if not is_blocked_email(row.email, blocked)]
+        comparison.skipped += len(comparison.new) - len(kept)
+        comparison.new = kept
+    return parsed, comparison
 
 
 @dataclass(frozen=True)
@@ -591,3 +607,127 @@ def remember_language(attendee: Attendee, *, language: str) -> Attendee:
     Attendee.objects.filter(pk=attendee.pk).update(language=language)
     attendee.language = language
     return attendee
+
+
+# Conduct and safety: the code of conduct, private keep-apart requests, blocked emails.
+
+
+def neutral_refusal() -> str:
+    """What a blocked email is told at the door: nothing about why."""
+    return _("Joining online is not possible with these details. Please speak to the organizer.")
+
+
+def blocked_digests(event: Event) -> set[str]:
+    """The hashes of the emails the event's organizers blocked (``EmailBlock``); one query."""
+    organizers = [event.organizer_id, *event.co_organizers.values_list("pk", flat=True)]
+    return set(
+        EmailBlock.objects.filter(organizer_id__in=organizers).values_list("email_hash", flat=True)
+    )
+
+
+def is_blocked_email(email: str, blocked: set[str]) -> bool:
+    """Whether this email (as typed or imported) is among ``blocked`` hashes; an email that
+    cannot be read is not blocked here (the form refuses it for its own reason)."""
+    if not email or not blocked:
+        return False
+    try:
+        return hygiene.email_digest(email) in blocked
+    except ValidationError:
+        return False
+
+
+def default_conduct() -> str:
+    """The short default code of conduct, in the active language (the caller activates the
+    event's)."""
+    return "\n".join(
+        [
+            _("Serve, don't sell: offer help and ask for one clear thing; no sales pitches."),
+            _("Keep to business: this is a networking event, not a dating event."),
+            _("Respect a “no”, and give everyone at your table your full attention."),
+            _(
+                "If anything makes you uncomfortable, tap “Report a problem” on your phone: "
+                "only the organizers see it."
+            ),
+        ]
+    )
+
+
+@transaction.atomic
+def set_conduct(
+    event: Event, *, text: str, is_mailing_reports: bool, by: AbstractBaseUser | None
+) -> Event:
+    """Write the event's code of conduct. A changed text gets a new version, so every
+    attendee is asked to accept it again; the same text keeps the version. Raises
+    ``ValidationError`` for text with control characters or over 4,000 characters."""
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    text = hygiene.clean_text(text, label=_("Code of conduct"), max_length=4000)
+    fields = ["is_mailing_reports"]
+    event.is_mailing_reports = is_mailing_reports
+    if text != event.conduct_text:
+        event.conduct_text = text
+        event.conduct_version += 1
+        fields += ["conduct_text", "conduct_version"]
+        record(
+            event,
+            action="conduct_changed",
+            by=by,
+            message=_("Code of conduct changed (version %(v)s).") % {"v": event.conduct_version},
+        )
+    event.save(update_fields=fields)
+    return event
+
+
+def needs_conduct(attendee: Attendee) -> bool:
+    """Whether this attendee must accept the event's code of conduct before the room: there is
+    one and they have not accepted its current version."""
+    event = attendee.event
+    return event.has_conduct and attendee.conduct_accepted_version != event.conduct_version
+
+
+@transaction.atomic
+def accept_conduct(attendee: Attendee, *, version: int) -> Attendee:
+    """The attendee accepts the code of conduct they were shown (``version``), stored with the
+    time. Raises ``ValidationError`` when the text changed meanwhile (they must read it again)."""
+    event = Event.objects.get(pk=attendee.event_id)
+    if not event.has_conduct or version != event.conduct_version:
+        raise ValidationError(_("The code of conduct has just changed: please read it again."))
+    attendee.conduct_accepted_version = version
+    attendee.conduct_accepted_at = timezone.now()
+    attendee.save(update_fields=["conduct_accepted_version", "conduct_accepted_at"])
+    return attendee
+
+
+@transaction.atomic
+def ask_apart(attendee: Attendee, *, other_id: int) -> SeatingRequest:
+    """The attendee's private "don't seat me with": a keep-apart pair the planner honours
+    from the next plan or re-plan. Asking twice is harmless. Raises ``ValidationError`` for
+    oneself or someone from another event."""
+    if other_id == attendee.pk:
+        raise ValidationError(_("Choose someone other than yourself."))
+    other = attendee.event.attendees.filter(pk=other_id, erased_at__isnull=True).first()
+    if other is None:
+        raise ValidationError(_("This person is not at this event."))
+    request, _created = SeatingRequest.objects.get_or_create(
+        attendee=attendee, other=other, defaults={"event_id": attendee.event_id}
+    )
+    return request
+
+
+@transaction.atomic
+def drop_apart(attendee: Attendee, *, other_id: int) -> None:
+    """Take back one's own "don't seat me with" (from the next re-plan on)."""
+    SeatingRequest.objects.filter(attendee=attendee, other_id=other_id).delete()
+
+
+@transaction.atomic
+def block_email(event: Event, *, attendee: Attendee, by: AbstractBaseUser) -> EmailBlock | None:
+    """Block this attendee's email from the future events of the organizer ``by`` (only a
+    keyed hash is stored). None when the attendee has no email."""
+    digest = hygiene.email_digest(attendee.email) if attendee.email else ""
+    if not digest:
+        return None
+    block, _created = EmailBlock.objects.get_or_create(organizer=by, email_hash=digest)
+    record(
+        event, action="email_blocked", by=by, message=_("An email was blocked for future events.")
+    )
+    return block

@@ -368,6 +368,7 @@ def seating(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
         "event": event,
         "groups": queries.colleague_groups(event),
         "rules": queries.pair_rules(event),
+        "private_rules": queries.private_apart_count(event),
         "form": PairRuleForm(event=event),
     }
     return render(request, "events/seating.html", context)

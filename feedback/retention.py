@@ -23,9 +23,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from conduct.models import Report
 from events import services as event_services
 from events.codes import new_attendee_token
-from events.models import Attendee, Event, ImportUpload, LogEntry
+from events.models import Attendee, Event, ImportUpload, LogEntry, SeatingRequest
 from feedback.models import Card, Introduction
 from pitches.models import Pitch
 from rounds import broadcasts
@@ -112,6 +113,11 @@ def anonymize(attendees: Iterable[Attendee], *, now: datetime) -> dict[str, str]
     cards = Card.objects.filter(Q(giver_id__in=ids) | Q(receiver_id__in=ids))
     cards.exclude(note="").update(note="")
     Introduction.objects.filter(card__in=cards).exclude(target="").update(target="")
+    # Reports keep their kind and status (the figures), never the words, about or by them; a
+    # private "don't seat me with" goes with the person.
+    reports = Report.objects.filter(Q(reporter_id__in=ids) | Q(about_id__in=ids))
+    reports.exclude(message="", organizer_note="").update(message="", organizer_note="")
+    SeatingRequest.objects.filter(Q(attendee_id__in=ids) | Q(other_id__in=ids)).delete()
     return replacements
 
 

@@ -20,6 +20,7 @@ from config.i18n import activate_attendee_language, activate_event_language
 from config.site import public_address, public_url
 from events import queries as event_queries
 from events import ratelimit
+from events import services as event_services
 from events.codes import normalize_join_code
 from events.forms import MyLinkForm
 from events.models import Attendee, Event
@@ -56,6 +57,8 @@ def room(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """The live room. It carries the event state it was rendered with, so the phone shows the
     right instruction (static/js/now.js) before its socket opens."""
     attendee = attendee_for(request, token)
+    if event_services.needs_conduct(attendee):
+        return redirect("conduct_accept", token=token)
     state = event_state(attendee.event_id, event=attendee.event)
     context = {
         "attendee": attendee,

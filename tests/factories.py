@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from conduct.models import Report
 from events.codes import new_attendee_token, new_join_code
 from events.models import Attendee, Event
 from feedback.models import Card, Digest, Introduction
@@ -45,6 +46,10 @@ class EventFactory(DjangoModelFactory):
         mingle = factory.Trait(status=Event.Status.MINGLE)
         closed = factory.Trait(
             status=Event.Status.CLOSED, closed_at=factory.LazyFunction(timezone.now)
+        )
+        # A code of conduct attendees must accept (version 1).
+        with_conduct = factory.Trait(
+            conduct_text="Serve, don't sell.\nRespect a no.", conduct_version=1
         )
 
 
@@ -162,3 +167,14 @@ class DigestFactory(DjangoModelFactory):
 
     attendee = factory.SubFactory(AttendeeFactory)
     kind = Digest.Kind.DIGEST
+
+
+class ReportFactory(DjangoModelFactory):
+    class Meta:
+        model = Report
+
+    event = factory.SubFactory(EventFactory)
+    reporter = factory.SubFactory(AttendeeFactory, event=factory.SelfAttribute("..event"))
+    about = factory.SubFactory(AttendeeFactory, event=factory.SelfAttribute("..event"))
+    kind = Report.Kind.PERSON
+    message = "He kept pushing his product after I said no."

@@ -85,3 +85,33 @@ for (const root of document.querySelectorAll('[data-live][data-panel-url]')) {
   });
 }
 
+
+// A report from an attendee arrives on the control socket (live.js beeps): it is shown at the
+// top of the page, newest first, with a link to act on it, and the open count is fetched again.
+for (const root of document.querySelectorAll('[data-live][data-conduct-alerts]')) {
+  const list = root.querySelector('[data-conduct-alert-list]');
+  root.addEventListener('speednet:report', (event) => {
+    const report = event.detail ?? {};
+    if (!list || typeof report.id !== 'number') return;
+    if (list.querySelector(`[data-report-id="${report.id}"]`)) return;
+    const item = document.createElement('li');
+    item.className = 'conduct-alert';
+    item.dataset.reportId = String(report.id);
+    item.setAttribute('role', 'alert');
+    const link = document.createElement('a');
+    link.href = report.url;
+    const who = report.about ? `${report.kind_label}: ${report.about}` : report.kind_label;
+    link.textContent = (root.dataset.textReport ?? '%s').replace('%s', `${who} (${report.reporter})`);
+    item.append(link);
+    if (report.message) {
+      const message = document.createElement('p');
+      message.textContent = report.message;
+      item.append(message);
+    }
+    list.prepend(item);
+    const count = root.querySelector('[data-conduct-count]');
+    if (count && window.htmx) {
+      window.htmx.ajax('GET', root.dataset.conductAlerts, { target: count, swap: 'innerHTML' });
+    }
+  });
+}

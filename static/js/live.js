@@ -376,6 +376,11 @@ export function start(root, options = {}) {
     if (!msg || typeof msg.type !== 'string') return;
     if (msg.type === 'pong') pong(msg);
     else if (['card', 'card_ack', 'plan'].includes(msg.type)) emit(msg.type, msg);
+    else if (msg.type === 'report') {
+      // A report from an attendee (control sockets only): a long beep, then the page shows it.
+      buzz(true);
+      emit('report', msg);
+    }
     else if (apply(msg)) {
       emit('state', state);
       if (msg.type === 'state') emit('snapshot', state);

@@ -46,6 +46,12 @@ def evening_server(transactional_db, tmp_path):
         yield url
 
 
+def accept_conduct(page: Page) -> None:
+    """The code of conduct comes first, on a personal link as after joining at the door."""
+    page.locator('form[action$="/conduct/"] button[type=submit]').click()
+    expect(page.locator(".room")).to_be_attached()
+
+
 @dataclass
 class Evening:
     base: str
@@ -95,6 +101,7 @@ class Evening:
 
             page.route_web_socket(re.compile(r"/ws/a/"), through)
         page.goto(f"{self.base}/a/{attendee.token}/")
+        accept_conduct(page)
         self.phones[attendee.pk] = page
         return page
 
@@ -213,6 +220,7 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
         table_size=3,
         pitch_seconds=30,
         round_seconds=120,
+        with_conduct=True,
     )
     people = [AttendeeFactory(event=event, name=name, checked_in=True) for name in NAMES]
     for person in people:
@@ -343,6 +351,7 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
     late_phone.goto(f"{base}/join/HARBOR/")
     late_phone.fill("#id_name", "Hana Sato")
     late_phone.click("button[type=submit]")
+    accept_conduct(late_phone)
     late = Attendee.objects.get(event=event, name="Hana Sato")
     evening.phones[late.pk] = late_phone
     evening.expect_phone(late.pk, "not_seated", None)

@@ -45,6 +45,12 @@ def test_organizer_path_from_sign_in_to_close(live_server_url, chromium):
     laptop.get_by_role("button", name="Create the event").click()
     expect(laptop.locator("h1")).to_have_text("Harbor Founders Night")
     event = Event.objects.get(title="Harbor Founders Night")
+    laptop.get_by_role("link", name="Code of conduct").click()
+    laptop.get_by_role("link", name="Start from the short default").click()
+    expect(laptop.locator("#id_text")).to_contain_text("Serve, don't sell")
+    laptop.get_by_role("button", name="Save").click()
+    expect(laptop.locator(".notice").first).to_contain_text("Code of conduct saved (version 1)")
+    laptop.get_by_role("link", name="Harbor Founders Night").click()
 
     laptop.get_by_role("link", name="Attendees and check-in").click()
     laptop.get_by_role("link", name="Import a list (CSV or Excel)").click()
@@ -73,6 +79,8 @@ def test_organizer_path_from_sign_in_to_close(live_server_url, chromium):
     for person in people[:2]:
         phone = chromium.new_context(**PHONE).new_page()
         phone.goto(f"{base}/a/{person.token}/")
+        expect(phone.locator("h1")).to_have_text("Code of conduct")
+        phone.get_by_role("button", name="I accept").click()
         expect(phone.locator(".room")).to_have_attribute("data-phase", "before")
         phones.append(phone)
 

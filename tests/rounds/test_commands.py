@@ -44,6 +44,7 @@ def test_create_demo_event_is_idempotent_and_the_printed_login_works():
     assert Event.objects.count() == 1
     assert Event.objects.get().attendees.count() == 36
     assert "36 attendees (0 new)" in output
+    assert Event.objects.get().conduct_version == 1  # the default code, written once
     assert authenticate(username="organizer", password="speednet-demo") is not None
 
 

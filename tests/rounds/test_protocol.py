@@ -56,6 +56,7 @@ def test_protocol_documents_every_message_type():
         "card_ack",
         "plan",
         "pong",
+        "report",
         "round",
         "state",
     ]

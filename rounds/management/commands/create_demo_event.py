@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 
 from config.site import public_url
@@ -63,6 +63,11 @@ class Command(BaseCommand):
         if event.status == Event.Status.DRAFT:
             event.status = Event.Status.CHECK_IN
             event.save(update_fields=["status"])
+        if not event.has_conduct:
+            # The short default code of conduct: each phone accepts it once.
+            with translation.override(event.language):
+                text = services.default_conduct()
+            event = services.set_conduct(event, text=text, is_mailing_reports=False, by=organizer)
 
         existing = {a.email: a for a in event.attendees.all()}
         created = 0

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from conduct.models import Report
+from events.models import Attendee
+
+
+class ConductForm(forms.Form):
+    text = forms.CharField(
+        label=_("Code of conduct"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "Attendees accept it once on their phone; a change of text asks everyone again. "
+            "Leave it empty for none."
+        ),
+    )
+    is_mailing_reports = forms.BooleanField(label=_("Also mail me each report"), required=False)
+
+
+class ReportForm(forms.Form):
+    """The phone's report: which button was tapped (``kind``, and ``about`` for a person) and the
+    optional message typed above the buttons."""
+
+    kind = forms.ChoiceField(choices=Report.Kind.choices, required=False)
+    about = forms.IntegerField(required=False, min_value=1)
+    message = forms.CharField(
+        label=_("What happened"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean()
+        if cleaned.get("about"):
+            cleaned["kind"] = Report.Kind.PERSON
+        elif not cleaned.get("kind") or cleaned["kind"] == Report.Kind.PERSON:
+            raise forms.ValidationError(_("Choose who or what the report is about."))
+        return cleaned
+
+
+class ReportUpdateForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Report.Status.choices)
+    note = forms.CharField(
+        label=_("Private note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ReportActionForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[
+            ("move", _("Keep apart from the next round")),
+            ("remove", _("Remove from the remaining rounds")),
+            ("undo_remove", _("Undo the removal")),
+            ("block", _("Block their email from my future events")),
+        ]
+    )
+
+
+class ApartForm(forms.Form):
+    """'Don't seat me with': one of the event's other attendees."""
+
+    other = forms.ModelChoiceField(
+        label=_("Don't seat me with"),
+        queryset=Attendee.objects.none(),
+        empty_label=_("Choose a person"),
+    )
+
+    def __init__(self, *args: object, people: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["other"].queryset = people

@@ -1,0 +1,78 @@
+"""Reports of a problem, made privately from an attendee's phone to the event's organizers."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from events.models import Attendee, Event
+
+
+class Report(models.Model):
+    """A problem an attendee reported: about a tablemate, someone else, or the event. Only the
+    event's organizers see it; the person it is about is never told."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("About a person at my table")
+        SOMEONE_ELSE = "someone_else", _("About someone else")
+        EVENT = "event", _("About the event")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        RESOLVED = "resolved", _("Resolved")
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="reports", verbose_name=_("event")
+    )
+    reporter = models.ForeignKey(
+        Attendee, on_delete=models.CASCADE, related_name="+", verbose_name=_("reported by")
+    )
+    kind = models.CharField(_("about"), max_length=16, choices=Kind.choices)
+    about = models.ForeignKey(
+        Attendee,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person reported"),
+    )
+    message = models.TextField(_("message"), max_length=1000, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
+    )
+    organizer_note = models.TextField(
+        _("organizer's note"),
+        max_length=2000,
+        blank=True,
+        help_text=_("Private to the organizers."),
+    )
+    created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="person", about__isnull=False)
+                | (~Q(kind="person") & Q(about__isnull=True)),
+                name="report_about_a_person_names_them",
+                violation_error_message=_("A report about a tablemate names them."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(about=models.F("reporter")),
+                name="report_not_about_oneself",
+                violation_error_message=_("A report is about someone else."),
+            ),
+        ]
+        indexes = [models.Index(fields=["event", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.event_id}#{self.pk} {self.kind}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN

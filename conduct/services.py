@@ -1,0 +1,190 @@
+"""Reports and the organizers' actions on them: the only code that changes them.
+
+An attendee reports from their phone; every organizer's control page is alerted after commit
+(and mailed when the event says so). The person reported is never told: nothing here pushes to
+a phone but the plan changes that any re-plan sends.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import partial
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from conduct import broadcasts
+from conduct.models import Report
+from events import hygiene
+from events import services as event_services
+from events.models import Attendee, EmailBlock, Event
+from rounds import broadcasts as round_broadcasts
+from rounds import queries as round_queries
+from rounds import services as round_services
+from rounds.models import Round
+
+MAX_MESSAGE_CHARS = 1000
+# A phone cannot flood the organizers' alerts (and mail): this many reports in this window.
+MAX_REPORTS_PER_WINDOW = 5
+REPORT_WINDOW = timedelta(minutes=10)
+
+
+@transaction.atomic
+def make_report(
+    reporter: Attendee, *, kind: str, about_id: int | None = None, message: str = ""
+) -> Report:
+    """Report a problem: about a person (``about_id``, one of the event's attendees), someone
+    else (described in ``message``) or the event. Raises ``ValidationError`` for an unknown
+    kind, a person from elsewhere, oneself, or a message with control characters."""
+    if kind not in Report.Kind.values:
+        raise ValidationError(_("Choose what the report is about."))
+    recent = Report.objects.filter(
+        reporter=reporter, created_at__gte=timezone.now() - REPORT_WINDOW
+    ).count()
+    if recent >= MAX_REPORTS_PER_WINDOW:
+        raise ValidationError(
+            _(
+                "The organizers have your reports from the last few minutes. For anything more, "
+                "please find an organizer in person."
+            )
+        )
+    message = hygiene.clean_text(message, label=_("Message"), max_length=MAX_MESSAGE_CHARS)
+    about = None
+    if kind == Report.Kind.PERSON:
+        about = reporter.event.attendees.filter(pk=about_id).first() if about_id else None
+        if about is None:
+            raise ValidationError(_("This person is not at this event."))
+        if about.pk == reporter.pk:
+            raise ValidationError(_("A report is about someone else."))
+    report = Report.objects.create(
+        event_id=reporter.event_id, reporter=reporter, kind=kind, about=about, message=message
+    )
+    event_services.record(
+        reporter.event,
+        action="report_made",
+        message=_("A problem was reported (report %(n)s).") % {"n": report.pk},
+    )
+    transaction.on_commit(partial(broadcasts.broadcast_report, report.pk))
+    if reporter.event.is_mailing_reports:
+        transaction.on_commit(partial(broadcasts.mail_report, report.pk))
+    return report
+
+
+@transaction.atomic
+def update_report(report: Report, *, status: str, note: str, by: AbstractBaseUser) -> Report:
+    """Set a report's status (open, acknowledged, resolved) and the organizers' private note."""
+    if status not in Report.Status.values:
+        raise ValidationError(_("Unknown status."))
+    report.status = status
+    report.organizer_note = hygiene.clean_text(note, label=_("Note"), max_length=2000)
+    report.save(update_fields=["status", "organizer_note", "updated_at"])
+    return report
+
+
+def reported_person(report: Report) -> Attendee:
+    if report.about is None:
+        raise ValidationError(_("This report names nobody at the event."))
+    return report.about
+
+
+def has_rounds_left(event: Event) -> bool:
+    """Whether a re-plan can change anything: a plan exists and a round has not started."""
+    rounds = Round.objects.filter(event=event)
+    return (
+        rounds.filter(status=Round.Status.PLANNED).exists()
+        and rounds.exclude(status=Round.Status.PLANNED).exists()
+    )
+
+
+def replan_if_started(event: Event, *, by: AbstractBaseUser) -> bool:
+    """Re-plan the remaining rounds when the rounds have started (before, the plan made at the
+    start takes every rule anyway: an existing plan not yet started is made again)."""
+    if has_rounds_left(event):
+        round_services.replan(event, by=by)
+        return True
+    if (
+        round_queries.has_plan(event.pk)
+        and not Round.objects.filter(event=event).exclude(status=Round.Status.PLANNED).exists()
+    ):
+        round_services.make_plan(event, by=by)
+        return True
+    return False
+
+
+def tell_if_not_replanned(event: Event, person: Attendee, *, by: AbstractBaseUser) -> None:
+    """Re-plan around a removed (or restored) person; without a plan to re-make, their phone
+    is still sent its itinerary after commit, so it shows at once whether they are seated."""
+    if not replan_if_started(event, by=by):
+        transaction.on_commit(partial(round_broadcasts.broadcast_itineraries, [person.pk]))
+
+
+@transaction.atomic
+def keep_apart_from_next_round(report: Report, *, by: AbstractBaseUser) -> bool:
+    """Move the reported person away from the reporter from the next round on: a private
+    keep-apart pair, then a re-plan of the remaining rounds. True when a plan was re-made."""
+    about = reported_person(report)
+    event_services.ask_apart(report.reporter, other_id=about.pk)
+    moved = replan_if_started(report.event, by=by)
+    if report.status == Report.Status.OPEN:
+        report.status = Report.Status.ACKNOWLEDGED
+        report.save(update_fields=["status", "updated_at"])
+    return moved
+
+
+@transaction.atomic
+def remove_from_rounds(report: Report, *, by: AbstractBaseUser) -> Attendee:
+    """Take the reported person out of the remaining rounds: they count as gone (their phone
+    shows the neutral "not seated" instruction) and the remaining rounds are re-planned."""
+    about = Attendee.objects.select_for_update().get(pk=reported_person(report).pk)
+    if about.removed_at is not None:
+        return about
+    now = timezone.now()
+    about.removed_at = now
+    fields = ["removed_at"]
+    if about.checked_in_at is not None and about.left_at is None:
+        about.left_at = now
+        fields.append("left_at")
+    about.save(update_fields=fields)
+    event_services.record(
+        report.event,
+        action="attendee_removed",
+        by=by,
+        message=_("%(name)s was removed from the remaining rounds.") % {"name": about.name},
+    )
+    tell_if_not_replanned(report.event, about, by=by)
+    return about
+
+
+@transaction.atomic
+def undo_removal(report: Report, *, by: AbstractBaseUser) -> Attendee:
+    """Put a removed person back into the remaining rounds (present again, re-planned)."""
+    about = Attendee.objects.select_for_update().get(pk=reported_person(report).pk)
+    if about.removed_at is None:
+        raise ValidationError(_("This person was not removed."))
+    fields = ["removed_at"]
+    if about.left_at is not None and about.left_at == about.removed_at:
+        about.left_at = None
+        fields.append("left_at")
+    about.removed_at = None
+    about.save(update_fields=fields)
+    event_services.record(
+        report.event,
+        action="attendee_restored",
+        by=by,
+        message=_("%(name)s is back in the remaining rounds.") % {"name": about.name},
+    )
+    tell_if_not_replanned(report.event, about, by=by)
+    return about
+
+
+@transaction.atomic
+def block_from_future_events(report: Report, *, by: AbstractBaseUser) -> EmailBlock:
+    """Block the reported person's email from ``by``'s future events (a keyed hash only).
+    Raises ``ValidationError`` when they have no email."""
+    block = event_services.block_email(report.event, attendee=reported_person(report), by=by)
+    if block is None:
+        raise ValidationError(_("This person has no email to block."))
+    return block

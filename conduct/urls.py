@@ -1,0 +1,22 @@
+from django.urls import path
+
+from conduct import views
+
+urlpatterns = [
+    path("a/<str:token>/conduct/", views.conduct_accept, name="conduct_accept"),
+    path("a/<str:token>/report/", views.report_problem, name="report_problem"),
+    path("a/<str:token>/apart/", views.apart, name="apart"),
+    path("events/<int:event_id>/conduct/", views.conduct_settings, name="conduct_settings"),
+    path("events/<int:event_id>/reports/", views.conduct_reports, name="conduct_reports"),
+    path("events/<int:event_id>/reports/alerts/", views.conduct_alerts, name="conduct_alerts"),
+    path(
+        "events/<int:event_id>/reports/<int:report_id>/",
+        views.report_update,
+        name="report_update",
+    ),
+    path(
+        "events/<int:event_id>/reports/<int:report_id>/action/",
+        views.report_action,
+        name="report_action",
+    ),
+]

@@ -1,0 +1,251 @@
+"""Conduct and safety pages: the phone's code of conduct, report and "don't seat me with"
+(the token in the URL is the attendee's only credential), and the organizers' conduct settings
+and reports (every one starts from the events this user organizes)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from conduct import queries, services
+from conduct.forms import ApartForm, ConductForm, ReportActionForm, ReportForm, ReportUpdateForm
+from conduct.models import Report
+from config.http import HtmxHttpRequest
+from config.i18n import activate_attendee_language
+from events import queries as event_queries
+from events import services as event_services
+from events.models import Attendee, SeatingRequest
+
+
+def attendee_for(request: HttpRequest, token: str) -> Attendee:
+    attendee = get_object_or_404(Attendee.objects.select_related("event"), token=token)
+    activate_attendee_language(request, attendee)
+    return attendee
+
+
+# The phone.
+
+
+@require_http_methods(["GET", "POST"])
+def conduct_accept(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    """The event's code of conduct, accepted once per version before the room opens."""
+    attendee = attendee_for(request, token)
+    event = attendee.event
+    if not event.has_conduct:
+        return redirect("room", token=token)
+    error = ""
+    if request.method == "POST":
+        try:
+            version = int(request.POST.get("version", ""))
+            event_services.accept_conduct(attendee, version=version)
+        except (ValueError, ValidationError) as refusal:
+            error = (
+                refusal.messages[0]
+                if isinstance(refusal, ValidationError)
+                else _("The code of conduct has just changed: please read it again.")
+            )
+        else:
+            return redirect("room", token=token)
+    context = {
+        "attendee": attendee,
+        "event": event,
+        "is_renewal": attendee.conduct_accepted_version > 0,
+        "error": error,
+    }
+    return render(request, "conduct/accept.html", context, status=409 if error else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def report_problem(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    """ "Report a problem": the second tap sends it. One button per tablemate, "someone else"
+    and "the event", under an optional message."""
+    attendee = attendee_for(request, token)
+    form = ReportForm(request.POST or None)
+    sent = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.make_report(
+                attendee,
+                kind=form.cleaned_data["kind"],
+                about_id=form.cleaned_data["about"],
+                message=form.cleaned_data["message"],
+            )
+        except ValidationError as refusal:
+            form.add_error(None, refusal)
+        else:
+            sent = True
+            form = ReportForm()
+    context = {
+        "attendee": attendee,
+        "event": attendee.event,
+        "form": form,
+        "sent": sent,
+        "tablemates": queries.tablemates(attendee),
+    }
+    return render(request, "conduct/report.html", context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def apart(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    """ "Don't seat me with": private keep-apart requests, added and taken back by their owner."""
+    attendee = attendee_for(request, token)
+    people = queries.guest_list(attendee)
+    form = ApartForm(request.POST or None, people=people)
+    if request.method == "POST":
+        drop = request.POST.get("drop", "")
+        if drop.isdigit():
+            event_services.drop_apart(attendee, other_id=int(drop))
+            messages.success(request, _("Removed."))
+            return redirect("apart", token=token)
+        if form.is_valid():
+            event_services.ask_apart(attendee, other_id=form.cleaned_data["other"].pk)
+            messages.success(
+                request, _("Noted. You will not share a table from the next seating plan on.")
+            )
+            return redirect("apart", token=token)
+    mine = (
+        SeatingRequest.objects.filter(attendee=attendee)
+        .select_related("other")
+        .order_by("other__name", "pk")
+    )
+    context = {
+        "attendee": attendee,
+        "event": attendee.event,
+        "form": form,
+        "mine": mine,
+        "tablemates": queries.tablemates(attendee),
+    }
+    return render(request, "conduct/apart.html", context, status=400 if form.errors else 200)
+
+
+# The organizers.
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def conduct_settings(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
+    """Write the code of conduct (or start from the default, in the event's language)."""
+    event = event_queries.organizer_event(request.user, event_id)
+    if request.method == "POST":
+        form = ConductForm(request.POST)
+        if form.is_valid():
+            try:
+                saved = event_services.set_conduct(
+                    event,
+                    text=form.cleaned_data["text"],
+                    is_mailing_reports=form.cleaned_data["is_mailing_reports"],
+                    by=request.user,
+                )
+            except ValidationError as refusal:
+                form.add_error("text", refusal)
+            else:
+                messages.success(
+                    request,
+                    _("Code of conduct saved (version %(v)s).") % {"v": saved.conduct_version},
+                )
+                return redirect("conduct_settings", event_id=event.pk)
+    else:
+        text = event.conduct_text
+        if request.GET.get("default") == "1":
+            with translation.override(event.language):
+                text = event_services.default_conduct()
+        form = ConductForm(initial={"text": text, "is_mailing_reports": event.is_mailing_reports})
+    context = {
+        "event": event,
+        "form": form,
+        "accepted": event.attendees.filter(conduct_accepted_version=event.conduct_version).count()
+        if event.has_conduct
+        else 0,
+    }
+    return render(request, "conduct/settings.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def conduct_reports(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
+    event = event_queries.organizer_event(request.user, event_id)
+    context = {
+        "event": event,
+        "reports": list(queries.reports_of(event)),
+        "has_rounds_left": services.has_rounds_left(event),
+        "statuses": Report.Status.choices,
+    }
+    return render(request, "conduct/reports.html", context)
+
+
+@login_required
+@require_GET
+def conduct_alerts(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
+    """The control page's count of open reports (fetched on load and after each alert)."""
+    event = event_queries.organizer_event(request.user, event_id)
+    context = {"event": event, "open_reports": queries.open_report_count(event)}
+    return render(request, "conduct/partials/alerts.html", context)
+
+
+def organizer_report(request: HttpRequest, event_id: int, report_id: int) -> Report:
+    event = event_queries.organizer_event(request.user, event_id)
+    try:
+        return queries.report_of(event, report_id)
+    except Report.DoesNotExist:
+        raise Http404("No such report.") from None
+
+
+@login_required
+@require_POST
+def report_update(request: HtmxHttpRequest, event_id: int, report_id: int) -> HttpResponse:
+    report = organizer_report(request, event_id, report_id)
+    form = ReportUpdateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.update_report(
+                report,
+                status=form.cleaned_data["status"],
+                note=form.cleaned_data["note"],
+                by=request.user,
+            )
+        except ValidationError as refusal:
+            messages.error(request, " ".join(refusal.messages))
+        else:
+            messages.success(request, _("Report saved."))
+    else:
+        messages.error(request, _("Choose a status."))
+    return redirect(f"{report_path(event_id)}#report-{report.pk}")
+
+
+ACTIONS = {
+    "move": services.keep_apart_from_next_round,
+    "remove": services.remove_from_rounds,
+    "undo_remove": services.undo_removal,
+    "block": services.block_from_future_events,
+}
+
+
+@login_required
+@require_POST
+def report_action(request: HtmxHttpRequest, event_id: int, report_id: int) -> HttpResponse:
+    """Act on a report: keep apart from the next round, remove from the remaining rounds (and
+    undo it), or block the person's email from this organizer's future events."""
+    report = organizer_report(request, event_id, report_id)
+    form = ReportActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Unknown action."))
+        return redirect(report_path(event_id))
+    action = form.cleaned_data["action"]
+    try:
+        ACTIONS[action](report, by=request.user)
+    except ValidationError as refusal:
+        messages.error(request, " ".join(refusal.messages))
+    else:
+        messages.success(request, str(dict(ReportActionForm.base_fields["action"].choices)[action]))
+    return redirect(f"{report_path(event_id)}#report-{report.pk}")
+
+
+def report_path(event_id: int) -> str:
+    return reverse("conduct_reports", args=[event_id])

@@ -1,0 +1,105 @@
+"""Reporting a problem from a phone in two taps, and the alert (with its beep) on the control
+pages of both organizers; the organizer acts on it within the same round."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from playwright.sync_api import expect
+
+from conduct.models import Report
+from events.models import Attendee
+from rounds import services as round_services
+from rounds.models import Round
+from tests.browser.conftest import PHONE, sign_in
+from tests.factories import AttendeeFactory, EventFactory, UserFactory
+
+# Counts the beeps the control page plays (live.js creates one oscillator per beep).
+COUNT_BEEPS = """
+window.__beeps = 0;
+const Ctx = window.AudioContext;
+window.AudioContext = class extends Ctx {
+  createOscillator() { window.__beeps += 1; return super.createOscillator(); }
+};
+"""
+
+
+def test_two_tap_report_alerts_both_organizers_and_the_organizer_removes_the_person(
+    live_server_url, chromium
+):
+    base = live_server_url
+    owner = UserFactory(username="org")
+    helper = UserFactory(username="helper")
+    event = EventFactory(
+        organizer=owner, check_in=True, rounds_count=3, table_size=3, with_conduct=True
+    )
+    event.co_organizers.add(helper)
+    people = AttendeeFactory.create_batch(6, event=event, checked_in=True)
+
+    def plan_and_start() -> None:
+        round_services.make_plan(event, by=owner, time_limit=0.2)
+        round_services.start_round(Round.objects.get(event=event, number=1), by=owner)
+
+    # Off Playwright's thread: the services push after commit, which needs a thread without a
+    # running event loop.
+    with ThreadPoolExecutor(1) as worker:
+        worker.submit(plan_and_start).result()
+    reporter = people[0]
+    seller_id = next(
+        seat.attendee_id
+        for seat in reporter.seats.get(round__number=1).table.seats.all()
+        if seat.attendee_id != reporter.pk
+    )
+    seller = Attendee.objects.get(pk=seller_id)
+
+    dashboards = []
+    for username in ("org", "helper"):
+        laptop = sign_in(chromium, base, username)
+        laptop.context.add_init_script(COUNT_BEEPS)
+        laptop.goto(f"{base}/events/{event.pk}/control/")
+        expect(laptop.locator("[data-conduct-count]")).to_contain_text("No open reports.")
+        laptop.locator("h1").click()  # a first gesture unlocks sound, as any click does
+        dashboards.append(laptop)
+    seller_phone = chromium.new_context(**PHONE).new_page()
+    seller_frames: list[str] = []
+    seller_phone.on(
+        "websocket", lambda ws: ws.on("framereceived", lambda frame: seller_frames.append(frame))
+    )
+    seller_phone.goto(f"{base}/a/{seller.token}/")
+    seller_phone.get_by_role("button", name="I accept").click()
+    expect(seller_phone.locator(".room")).to_have_attribute("data-phase", "running")
+
+    phone = chromium.new_context(**PHONE).new_page()
+    phone.set_default_timeout(10_000)
+    phone.goto(f"{base}/a/{reporter.token}/")
+    phone.get_by_role("button", name="I accept").click()
+    expect(phone.locator(".room")).to_have_attribute("data-phase", "running")
+    phone.get_by_role("link", name="Report a problem").click()  # tap 1
+    phone.get_by_role("button", name=seller.name).click()  # tap 2: sent
+    expect(phone.locator(f"#attendee-{reporter.pk}-report-sent")).to_be_visible()
+
+    report = Report.objects.get()
+    assert (report.reporter_id, report.about_id) == (reporter.pk, seller.pk)
+    for laptop in dashboards:
+        alert = laptop.locator(f'.conduct-alert[data-report-id="{report.pk}"]')
+        expect(alert).to_contain_text(seller.name)
+        expect(alert).to_contain_text(reporter.name)
+        expect(laptop.locator("[data-conduct-count]")).to_contain_text("1 open report")
+        assert laptop.evaluate("window.__beeps") >= 1
+    # The person reported is never told: no frame of theirs mentions it, nor their page.
+    assert seller_frames
+    assert not [frame for frame in seller_frames if '"report"' in str(frame)]
+    expect(seller_phone.locator(".conduct-alert")).to_have_count(0)
+    expect(seller_phone.locator("body")).not_to_contain_text("reported")
+
+    # The organizer acts within the same round: removed from the remaining rounds.
+    owner_laptop = dashboards[0]
+    owner_laptop.locator(".conduct-alert a").click()
+    owner_laptop.get_by_role(
+        "button", name=f"Remove {seller.name} from the remaining rounds"
+    ).click()
+    expect(owner_laptop.get_by_role("button", name=f"Undo: put {seller.name} back")).to_be_visible()
+    seller.refresh_from_db()
+    assert seller.is_removed
+    assert not seller.seats.filter(round__number__gt=1).exists()
+    assert Round.objects.get(event=event, number=1).status == Round.Status.RUNNING

@@ -1,0 +1,321 @@
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from conduct import services
+from conduct.models import Report
+from events import hygiene
+from events import services as event_services
+from events.models import Attendee, EmailBlock, SeatingRequest
+from feedback import retention
+from rounds import queries as round_queries
+from rounds import services as round_services
+from rounds.groups import attendee_group, control_group, event_group
+from rounds.models import Round
+from tests.factories import AttendeeFactory, EventFactory, ReportFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_accept_conduct_stores_the_version_and_time():
+    event = EventFactory(with_conduct=True)
+    attendee = AttendeeFactory(event=event)
+    assert event_services.needs_conduct(attendee)
+
+    event_services.accept_conduct(attendee, version=1)
+
+    attendee.refresh_from_db()
+    assert attendee.conduct_accepted_version == 1
+    assert attendee.conduct_accepted_at is not None
+    assert not event_services.needs_conduct(attendee)
+
+
+def test_set_conduct_asks_again_only_when_the_text_changes():
+    event = EventFactory(with_conduct=True)
+    attendee = AttendeeFactory(event=event)
+    event_services.accept_conduct(attendee, version=1)
+
+    same = event_services.set_conduct(
+        event, text=event.conduct_text, is_mailing_reports=True, by=event.organizer
+    )
+    assert same.conduct_version == 1
+    changed = event_services.set_conduct(
+        event, text="Be kind.", is_mailing_reports=True, by=event.organizer
+    )
+
+    attendee.refresh_from_db()
+    assert changed.conduct_version == 2
+    assert event_services.needs_conduct(attendee)
+    with pytest.raises(ValidationError):
+        event_services.accept_conduct(attendee, version=1)
+    event_services.accept_conduct(attendee, version=2)
+    attendee.refresh_from_db()
+    assert attendee.conduct_accepted_version == 2
+
+
+def test_no_conduct_text_asks_nothing():
+    attendee = AttendeeFactory()
+
+    assert not event_services.needs_conduct(attendee)
+    with pytest.raises(ValidationError):
+        event_services.accept_conduct(attendee, version=0)
+
+
+def test_set_conduct_refuses_control_characters():
+    event = EventFactory()
+
+    with pytest.raises(ValidationError):
+        event_services.set_conduct(
+            event, text="Be kind\x00", is_mailing_reports=False, by=event.organizer
+        )
+    event.refresh_from_db()
+    assert event.conduct_version == 0
+
+
+def test_make_report_alerts_the_control_group_only(
+    listen, django_capture_on_commit_callbacks, mailoutbox
+):
+    event = EventFactory(live=True)
+    reporter, about = AttendeeFactory.create_batch(2, event=event, checked_in=True)
+    control = listen(control_group(event.pk))
+    room = listen(event_group(event.pk))
+    reported_phone = listen(attendee_group(about.pk))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.make_report(
+            reporter, kind=Report.Kind.PERSON, about_id=about.pk, message="Kept selling."
+        )
+
+    [alert] = control.messages()
+    assert alert["type"] == "report"
+    assert alert["id"] == report.pk
+    assert alert["about"] == about.name
+    assert alert["reporter"] == reporter.name
+    assert alert["message"] == "Kept selling."
+    assert room.messages() == []
+    assert reported_phone.messages() == []
+    assert mailoutbox == []  # the event does not ask for mail
+
+
+def test_make_report_mails_every_organizer_when_asked(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    helper = UserFactory(email="helper@example.com")
+    event = EventFactory(live=True, is_mailing_reports=True)
+    event.co_organizers.add(helper)
+    reporter = AttendeeFactory(event=event)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.make_report(reporter, kind=Report.Kind.EVENT, message="The room is too loud.")
+
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([event.organizer.email, helper.email])
+    assert "The room is too loud." in mailoutbox[0].body
+
+
+@pytest.mark.parametrize(
+    ("kind", "about"),
+    [("person", None), ("person", "self"), ("person", "elsewhere"), ("gossip", None)],
+)
+def test_make_report_refuses_what_it_cannot_file(kind, about):
+    reporter = AttendeeFactory()
+    about_id = {
+        None: None,
+        "self": reporter.pk,
+        "elsewhere": AttendeeFactory().pk,
+    }[about]
+
+    with pytest.raises(ValidationError):
+        services.make_report(reporter, kind=kind, about_id=about_id)
+    assert Report.objects.count() == 0
+
+
+def test_update_report_sets_status_and_private_note():
+    report = ReportFactory()
+
+    services.update_report(report, status="resolved", note="Spoke to him.", by=None)
+
+    report.refresh_from_db()
+    assert (report.status, report.organizer_note) == ("resolved", "Spoke to him.")
+    with pytest.raises(ValidationError):
+        services.update_report(report, status="lost", note="", by=None)
+
+
+def live_event_with_plan(people: int = 12):
+    """A live event of ``people`` checked in, planned, its first round started."""
+    event = EventFactory(check_in=True, rounds_count=4, table_size=4, round_seconds=180)
+    attendees = AttendeeFactory.create_batch(people, event=event, checked_in=True)
+    round_services.make_plan(event, by=event.organizer, time_limit=0.3)
+    round_services.start_round(Round.objects.get(event=event, number=1), by=event.organizer)
+    event.refresh_from_db()
+    return event, attendees
+
+
+def tablemates_in(plan, round_index: int, person: int) -> set[int]:
+    return next(set(table) for table in plan[round_index] if person in table) - {person}
+
+
+def test_keep_apart_from_next_round_replans_so_the_pair_never_meets_again():
+    event, _people = live_event_with_plan()
+    plan = round_queries.stored_plan(event.pk)
+    reporter_id = plan[0][0][0]
+    about_id = plan[0][0][1]
+    report = ReportFactory(
+        event=event,
+        reporter=Attendee.objects.get(pk=reporter_id),
+        about=Attendee.objects.get(pk=about_id),
+    )
+
+    assert services.keep_apart_from_next_round(report, by=event.organizer)
+
+    new = round_queries.stored_plan(event.pk)
+    assert new[0] == plan[0]  # the round being played is history
+    for later in range(1, len(new)):
+        assert about_id not in tablemates_in(new, later, reporter_id)
+    report.refresh_from_db()
+    assert report.status == Report.Status.ACKNOWLEDGED
+
+
+def test_remove_from_rounds_takes_them_out_and_undo_puts_them_back(
+    listen, django_capture_on_commit_callbacks
+):
+    event, _people = live_event_with_plan()
+    report = ReportFactory(
+        event=event,
+        reporter=Attendee.objects.filter(event=event).first(),
+        about=Attendee.objects.filter(event=event).last(),
+    )
+    about = report.about
+    phone = listen(attendee_group(about.pk))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.remove_from_rounds(report, by=event.organizer)
+
+    about.refresh_from_db()
+    assert about.is_removed
+    assert about.has_left
+    plan = round_queries.stored_plan(event.pk)
+    assert all(about.pk not in table for tables in plan[1:] for table in tables)
+    pushes = phone.messages()
+    assert [p["type"] for p in pushes] == ["plan"]
+    assert [stop["round"] for stop in pushes[0]["itinerary"]] == [1]  # no table left after now
+    assert "report" not in str(pushes)
+
+    services.undo_removal(report, by=event.organizer)
+
+    about.refresh_from_db()
+    assert not about.is_removed
+    assert about.is_present
+    plan = round_queries.stored_plan(event.pk)
+    assert all(any(about.pk in table for table in tables) for tables in plan[1:])
+
+
+def test_undo_removal_refuses_someone_not_removed():
+    report = ReportFactory()
+
+    with pytest.raises(ValidationError):
+        services.undo_removal(report, by=report.event.organizer)
+
+
+def test_report_about_the_event_has_no_person_to_act_on():
+    report = ReportFactory(kind=Report.Kind.EVENT, about=None)
+
+    for action in (
+        services.keep_apart_from_next_round,
+        services.remove_from_rounds,
+        services.block_from_future_events,
+    ):
+        with pytest.raises(ValidationError):
+            action(report, by=report.event.organizer)
+
+
+def test_block_keeps_only_a_keyed_hash_and_answers_neutrally_at_join():
+    report = ReportFactory(about__email="Pushy@Example.com")
+    organizer = report.event.organizer
+
+    services.block_from_future_events(report, by=organizer)
+
+    [block] = EmailBlock.objects.all()
+    assert "pushy" not in block.email_hash.lower()
+    assert len(block.email_hash) == 64
+    assert block.email_hash == hygiene.email_digest("pushy@example.com")
+    future = EventFactory(organizer=organizer, check_in=True)
+    with pytest.raises(ValidationError) as refusal:
+        event_services.join_event(future, name="P. Ushy", email=" PUSHY@example.com ")
+    assert refusal.value.messages == [event_services.neutral_refusal()]
+    assert "block" not in refusal.value.messages[0].lower()
+    assert not future.attendees.exists()
+    other_organizers_event = EventFactory(check_in=True)
+    event_services.join_event(other_organizers_event, name="P. Ushy", email="pushy@example.com")
+
+
+def test_block_applies_at_import_as_a_row_left_out():
+    report = ReportFactory(about__email="pushy@example.com")
+    organizer = report.event.organizer
+    services.block_from_future_events(report, by=organizer)
+    future = EventFactory(organizer=organizer)
+    data = b"name,email\nAda Kim,ada@example.com\nPete Ushy,PUSHY@example.com\n"
+
+    result = event_services.import_attendees(future, data=data, by=organizer)
+
+    assert (result.added, result.skipped) == (1, 1)
+    assert list(future.attendees.values_list("email", flat=True)) == ["ada@example.com"]
+
+
+def test_block_of_someone_without_email_is_refused():
+    report = ReportFactory(about__email="")
+
+    with pytest.raises(ValidationError):
+        services.block_from_future_events(report, by=report.event.organizer)
+    assert not EmailBlock.objects.exists()
+
+
+def test_erasure_blanks_reports_and_drops_private_requests_but_keeps_the_block():
+    event = EventFactory(closed=True)
+    report = ReportFactory(event=event, organizer_note="Spoke to him.")
+    event_services.ask_apart(report.reporter, other_id=report.about.pk)
+    services.block_from_future_events(report, by=event.organizer)
+
+    retention.erase_event_personal_data(event, by=event.organizer)
+
+    report.refresh_from_db()
+    assert (report.message, report.organizer_note) == ("", "")
+    assert report.kind == Report.Kind.PERSON
+    assert not SeatingRequest.objects.exists()
+    assert EmailBlock.objects.count() == 1
+
+
+def test_erasing_one_attendee_blanks_the_reports_about_them():
+    report = ReportFactory()
+    other = ReportFactory(event=report.event)
+
+    retention.erase_attendee(report.about)
+
+    report.refresh_from_db()
+    other.refresh_from_db()
+    assert report.message == ""
+    assert other.message != ""
+
+
+def test_removal_without_a_plan_still_tells_the_phone(listen, django_capture_on_commit_callbacks):
+    report = ReportFactory(event=EventFactory(check_in=True), about__checked_in_at=timezone.now())
+    phone = listen(attendee_group(report.about_id))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.remove_from_rounds(report, by=report.event.organizer)
+
+    assert phone.messages() == [{"type": "plan", "itinerary": []}]
+    report.about.refresh_from_db()
+    assert report.about.has_left
+
+
+def test_make_report_refuses_a_flood_from_one_phone():
+    reporter = AttendeeFactory()
+    for _ in range(services.MAX_REPORTS_PER_WINDOW):
+        services.make_report(reporter, kind=Report.Kind.EVENT)
+
+    with pytest.raises(ValidationError):
+        services.make_report(reporter, kind=Report.Kind.EVENT)
+    assert Report.objects.count() == services.MAX_REPORTS_PER_WINDOW
+    services.make_report(AttendeeFactory(event=reporter.event), kind=Report.Kind.EVENT)

@@ -1,0 +1,355 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from conduct.models import Report
+from events import services as event_services
+from events.models import Attendee, EmailBlock, SeatingRequest
+from rounds import services as round_services
+from tests.factories import (
+    AttendeeFactory,
+    EventFactory,
+    ReportFactory,
+    RoundFactory,
+    SeatFactory,
+    TableFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _clear_rate_limits():
+    cache.clear()
+
+
+# The code of conduct, wherever an attendee first arrives.
+
+
+def test_personal_link_asks_for_the_code_of_conduct_first(client):
+    attendee = AttendeeFactory(event=EventFactory(with_conduct=True))
+    room = reverse("room", args=[attendee.token])
+
+    first = client.get(room)
+    page = client.get(first.url)
+    accepted = client.post(first.url, {"version": "1"})
+
+    assert first.status_code == 302
+    assert first.url == reverse("conduct_accept", args=[attendee.token])
+    assert "Respect a no." in page.text
+    assert accepted.url == room
+    assert client.get(room).status_code == 200
+    attendee.refresh_from_db()
+    assert attendee.conduct_accepted_version == 1
+
+
+def test_walk_in_join_asks_for_the_code_of_conduct_before_the_room(client):
+    event = EventFactory(check_in=True, with_conduct=True, join_code="CG26VP")
+    data = {"name": "Li Wei", "email": "li@example.com", "company": "Harbor", "job_title": ""}
+
+    joined = client.post(reverse("join", args=["CG26VP"]), data, follow=True)
+
+    attendee = Attendee.objects.get(event=event)
+    assert joined.redirect_chain[-1][0] == reverse("conduct_accept", args=[attendee.token])
+    assert "Serve, don&#x27;t sell." in joined.text
+    client.post(reverse("conduct_accept", args=[attendee.token]), {"version": "1"})
+    assert client.get(reverse("room", args=[attendee.token])).status_code == 200
+
+
+def test_changed_code_of_conduct_is_asked_again_and_a_stale_accept_is_refused(client):
+    event = EventFactory(with_conduct=True)
+    attendee = AttendeeFactory(event=event, conduct_accepted_version=1)
+    event_services.set_conduct(event, text="New rules.", is_mailing_reports=False, by=None)
+
+    again = client.get(reverse("room", args=[attendee.token]))
+    stale = client.post(reverse("conduct_accept", args=[attendee.token]), {"version": "1"})
+
+    assert again.url == reverse("conduct_accept", args=[attendee.token])
+    assert stale.status_code == 409
+    assert "changed" in stale.text
+    assert "New rules." in stale.text
+
+
+def test_room_without_a_code_of_conduct_opens_at_once(client):
+    attendee = AttendeeFactory()
+
+    assert client.get(reverse("room", args=[attendee.token])).status_code == 200
+
+
+def test_projector_shows_the_code_of_conduct(client):
+    event = EventFactory(check_in=True, with_conduct=True)
+
+    response = client.get(reverse("projector", args=[event.projector_key]))
+
+    assert f'id="event-{event.pk}-projector-conduct"' in response.text
+    assert "Respect a no." in response.text
+
+
+def test_organizer_writes_the_code_of_conduct_from_the_default(client):
+    event = EventFactory(language="zh-hans")
+    client.force_login(event.organizer)
+    url = reverse("conduct_settings", args=[event.pk])
+
+    empty = client.get(url)
+    page = client.get(url + "?default=1")
+    saved = client.post(url, {"text": "尊重他人。", "is_mailing_reports": "on"})
+
+    assert "不要推销" not in empty.text  # an empty code stays empty until asked
+    assert "不要推销" in page.text
+    assert saved.status_code == 302
+    event.refresh_from_db()
+    assert (event.conduct_text, event.conduct_version) == ("尊重他人。", 1)
+    assert event.is_mailing_reports
+
+
+# Reporting from the phone: the second tap sends.
+
+
+def seated_together(event, *people):
+    round_ = RoundFactory(event=event, number=1, running=True)
+    table = TableFactory(round=round_, number=1)
+    for order, person in enumerate(people):
+        SeatFactory(round=round_, table=table, attendee=person, speaking_order=order)
+    return round_
+
+
+def test_report_page_offers_tablemates_and_sends_on_the_second_tap(client):
+    event = EventFactory(live=True)
+    me, seller = AttendeeFactory.create_batch(2, event=event, checked_in=True)
+    seated_together(event, me, seller)
+    url = reverse("report_problem", args=[me.token])
+
+    page = client.get(url)
+    sent = client.post(url, {"about": str(seller.pk), "message": ""})
+
+    assert f'name="about" value="{seller.pk}"' in page.text
+    assert sent.status_code == 200
+    assert f'id="attendee-{me.pk}-report-sent"' in sent.text
+    report = Report.objects.get()
+    assert (report.reporter, report.about, report.kind) == (me, seller, "person")
+
+
+def test_report_about_someone_else_or_the_event(client):
+    me = AttendeeFactory(event=EventFactory(live=True))
+    url = reverse("report_problem", args=[me.token])
+
+    client.post(url, {"kind": "someone_else", "message": "Man in a red jacket at the bar."})
+    client.post(url, {"kind": "event"})
+
+    assert list(Report.objects.order_by("pk").values_list("kind", "about", "message")) == [
+        ("someone_else", None, "Man in a red jacket at the bar."),
+        ("event", None, ""),
+    ]
+
+
+@pytest.mark.parametrize("data", [{}, {"kind": "person"}, {"kind": "gossip"}])
+def test_report_without_a_choice_is_refused_and_keeps_the_message(client, data):
+    me = AttendeeFactory()
+
+    response = client.post(
+        reverse("report_problem", args=[me.token]), {**data, "message": "Please come."}
+    )
+
+    assert response.status_code == 400
+    assert "Please come." in response.text
+    assert not Report.objects.exists()
+
+
+def test_report_about_someone_from_another_event_is_refused(client):
+    me = AttendeeFactory()
+    stranger = AttendeeFactory()
+
+    response = client.post(reverse("report_problem", args=[me.token]), {"about": stranger.pk})
+
+    assert response.status_code == 400
+    assert not Report.objects.exists()
+
+
+def test_unknown_token_cannot_report(client):
+    response = client.post(reverse("report_problem", args=["nope"]), {"kind": "event"})
+
+    assert response.status_code == 404
+
+
+# "Don't seat me with".
+
+
+def test_apart_adds_and_takes_back_a_private_request(client):
+    event = EventFactory(check_in=True)
+    me, other = AttendeeFactory.create_batch(2, event=event)
+    url = reverse("apart", args=[me.token])
+
+    client.post(url, {"other": other.pk})
+    listed = client.get(url)
+    client.post(url, {"drop": other.pk})
+
+    assert "seatingrequest-" in listed.text
+    assert other.name in listed.text
+    assert not SeatingRequest.objects.exists()
+
+
+def test_apart_refuses_someone_from_another_event(client):
+    me = AttendeeFactory()
+    stranger = AttendeeFactory()
+
+    response = client.post(reverse("apart", args=[me.token]), {"other": stranger.pk})
+
+    assert response.status_code == 400
+    assert not SeatingRequest.objects.exists()
+
+
+def comparable(html: str) -> str:
+    """A page without what changes at every request (CSRF tokens, server times)."""
+    html = re.sub(r'(csrfmiddlewaretoken" value=|x-csrftoken": )"[^"]+"', r"\1", html)
+    html = re.sub(r'"server_time":\s*\d+', "", html)
+    return re.sub(r'<p id="event-\d+-private-rules">.*?</p>', "", html)
+
+
+def test_no_organizer_page_or_export_reveals_a_private_request(client):
+    event = EventFactory(check_in=True, rounds_count=2, table_size=3, round_seconds=180)
+    people = AttendeeFactory.create_batch(6, event=event, checked_in=True)
+    round_services.make_plan(event, by=event.organizer, time_limit=0.2)
+    client.force_login(event.organizer)
+    pages = [
+        reverse("event_detail", args=[event.pk]),
+        reverse("attendee_list", args=[event.pk]),
+        reverse("seating", args=[event.pk]),
+        reverse("plan", args=[event.pk]),
+        reverse("control", args=[event.pk]),
+        reverse("conduct_reports", args=[event.pk]),
+        reverse("print_itineraries", args=[event.pk]),
+        reverse("event_report", args=[event.pk]),
+        *(reverse("event_export", args=[event.pk, kind]) for kind in ("attendees", "cards")),
+    ]
+    before = {url: comparable(client.get(url).content.decode()) for url in pages}
+
+    event_services.ask_apart(people[0], other_id=people[1].pk)
+
+    after = {url: comparable(client.get(url).content.decode()) for url in pages}
+    assert after == before
+    seating = client.get(reverse("seating", args=[event.pk])).text
+    assert "asked privately for 1 more pair" in seating
+
+
+# The organizers' reports page and actions.
+
+
+def test_organizer_sees_reports_and_acts(client):
+    event = EventFactory(check_in=True)
+    report = ReportFactory(event=event, about__email="pushy@example.com")
+    client.force_login(event.organizer)
+
+    page = client.get(reverse("conduct_reports", args=[event.pk]))
+    client.post(
+        reverse("report_update", args=[event.pk, report.pk]),
+        {"status": "acknowledged", "note": "Talked to both."},
+    )
+    removed = client.post(
+        reverse("report_action", args=[event.pk, report.pk]), {"action": "remove"}
+    )
+    blocked = client.post(reverse("report_action", args=[event.pk, report.pk]), {"action": "block"})
+    undone = client.post(
+        reverse("report_action", args=[event.pk, report.pk]), {"action": "undo_remove"}
+    )
+
+    assert report.message in page.text
+    assert removed.status_code == blocked.status_code == undone.status_code == 302
+    report.refresh_from_db()
+    assert (report.status, report.organizer_note) == ("acknowledged", "Talked to both.")
+    assert EmailBlock.objects.filter(organizer=event.organizer).count() == 1
+    assert not Attendee.objects.get(pk=report.about_id).is_removed
+
+
+def test_control_page_carries_the_report_alert_region(client):
+    event = EventFactory(live=True)
+    ReportFactory(event=event)
+    client.force_login(event.organizer)
+
+    control = client.get(reverse("control", args=[event.pk]))
+    alerts = client.get(reverse("conduct_alerts", args=[event.pk]))
+
+    assert "data-conduct-alert-list" in control.text
+    assert "1 open report" in alerts.text
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "extra"),
+    [
+        ("conduct_settings", "get", {}),
+        ("conduct_reports", "get", {}),
+        ("conduct_alerts", "get", {}),
+        ("report_update", "post", {"status": "resolved", "note": ""}),
+        ("report_action", "post", {"action": "block"}),
+    ],
+)
+def test_another_organizer_cannot_reach_an_events_reports(client, name, method, extra):
+    report = ReportFactory(about__email="pushy@example.com")
+    client.force_login(UserFactory())
+    args = [report.event_id] + ([report.pk] if name.startswith("report_") else [])
+
+    response = getattr(client, method)(reverse(name, args=args), extra)
+
+    assert response.status_code == 404
+    report.refresh_from_db()
+    assert report.status == "open"
+    assert not EmailBlock.objects.exists()
+
+
+def test_a_report_id_of_another_event_is_not_found(client):
+    mine = EventFactory()
+    theirs = ReportFactory()
+    client.force_login(mine.organizer)
+
+    response = client.post(
+        reverse("report_action", args=[mine.pk, theirs.pk]), {"action": "remove"}
+    )
+
+    assert response.status_code == 404
+
+
+def test_signed_out_cannot_reach_reports(client):
+    report = ReportFactory()
+
+    response = client.get(reverse("conduct_reports", args=[report.event_id]))
+
+    assert response.status_code == 302
+    assert "/accounts/login/" in response.url
+
+
+def test_the_reported_person_sees_nothing_on_any_page(client):
+    event = EventFactory(live=True)
+    reporter = AttendeeFactory(event=event, checked_in=True, name="Rita Reporter")
+    about = AttendeeFactory(event=event, checked_in=True, name="Sam Seller")
+    seated_together(event, reporter, about)
+    before = {
+        name: comparable(client.get(reverse(name, args=[about.token])).content.decode())
+        for name in ("room", "leads", "report_problem", "apart", "my_details", "pitch_edit")
+    }
+
+    report = ReportFactory(event=event, reporter=reporter, about=about, message="Secret words")
+    event_services.ask_apart(reporter, other_id=about.pk)
+
+    for name, page in before.items():
+        now = client.get(reverse(name, args=[about.token])).content.decode()
+        assert "Secret words" not in now
+        assert comparable(now) == page, name
+    assert report.pk
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_reports_page_queries_do_not_grow_with_reports(client, django_assert_num_queries, count):
+    event = EventFactory(live=True)
+    ReportFactory.create_batch(count, event=event)
+    client.force_login(event.organizer)
+    client.get(reverse("conduct_reports", args=[event.pk]))  # the session is warm
+
+    # session, user, event, reports with their people, whether a round is left to re-plan.
+    with django_assert_num_queries(5):
+        response = client.get(reverse("conduct_reports", args=[event.pk]))
+
+    assert response.text.count('class="report report-open"') == count
