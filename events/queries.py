@@ -8,7 +8,16 @@ from typing import Any
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.http import Http404
 
-from events.models import Attendee, Event, ImportUpload, PairRule
+from events.models import (
+    Attendee,
+    Event,
+    ImportUpload,
+    PairRule,
+    arrived_filter,
+    invited_filter,
+    left_filter,
+    present_filter,
+)
 
 
 def organizer_event(user: Any, event_id: int) -> Event:
@@ -21,20 +30,28 @@ def organizer_event(user: Any, event_id: int) -> Event:
 
 
 def events_of(user: Any) -> QuerySet[Event]:
+    """The user's events, each annotated with ``attendee_total`` and ``present_total`` (checked
+    in and not gone, ``present_filter``). One query."""
     return Event.objects.organized_by(user).annotate(
         attendee_total=Count("attendees", distinct=True),
-        checked_in_total=Count(
-            "attendees",
-            filter=Q(attendees__checked_in_at__isnull=False, attendees__left_at__isnull=True),
-            distinct=True,
-        ),
+        present_total=Count("attendees", filter=present_filter("attendees"), distinct=True),
     )
 
 
+def with_attendance(events: QuerySet[Event]) -> QuerySet[Event]:
+    """``events`` annotated with ``attendee_total`` and ``arrived_total`` (checked in at some
+    time, those who left included: ``arrived_filter``), for the admin's list."""
+    return events.annotate(
+        attendee_total=Count("attendees", distinct=True),
+        arrived_total=Count("attendees", filter=arrived_filter("attendees"), distinct=True),
+    )
+
+
+# The door's lists: the attendee list, its counts and the admin's presence filter.
 STATUS_FILTERS = {
-    "invited": Q(checked_in_at__isnull=True),
-    "present": Q(checked_in_at__isnull=False, left_at__isnull=True),
-    "left": Q(left_at__isnull=False),
+    "invited": invited_filter(),
+    "present": present_filter(),
+    "left": left_filter(),
 }
 
 
@@ -49,7 +66,10 @@ def attendees_of(event: Event, *, search: str = "", status: str = "") -> QuerySe
     return attendees
 
 
-def attendance(event: Event) -> dict[str, int]:
+def door_counts(event: Event) -> dict[str, int]:
+    """Where the event's attendees are now: ``total``, ``present`` (checked in, not gone),
+    ``left`` and ``invited`` (not checked in yet). One query. The report's figures after the
+    event are ``feedback.reports.turnout``."""
     return event.attendees.aggregate(
         total=Count("pk"),
         present=Count("pk", filter=STATUS_FILTERS["present"]),

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from events import csv_import, hygiene
 from events.codes import new_join_code
-from events.models import Attendee, Event, ImportUpload, LogEntry, PairRule
+from events.models import Attendee, Event, ImportUpload, LogEntry, PairRule, invited_filter
 
 CODE_ATTEMPTS = 20
 
@@ -193,9 +193,9 @@ def join_event(
     email = clean_identity(email=email)["email"]
     claimable = list(
         event.attendees.filter(
+            invited_filter(),
             email="",
             name__iexact=clean_identity(name=name)["name"],
-            checked_in_at__isnull=True,
             erased_at__isnull=True,
         )[:2]
     )

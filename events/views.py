@@ -151,7 +151,7 @@ def event_detail(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     event = queries.organizer_event(request.user, event_id)
     context = {
         "event": event,
-        "attendance": queries.attendance(event),
+        "attendance": queries.door_counts(event),
         "log": event.log_entries.select_related("actor")[:20],
         "co_organizers": event.co_organizers.order_by("username"),
         "is_owner": event.organizer_id == request.user.pk,
@@ -185,7 +185,7 @@ def attendee_list(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     context = {
         "event": event,
         "attendees": queries.attendees_of(event, search=search, status=status),
-        "attendance": queries.attendance(event),
+        "attendance": queries.door_counts(event),
         "search": search,
         "status": status,
         "form": AttendeeForm(),
@@ -210,7 +210,7 @@ def attendee_add(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     context = {
         "event": event,
         "attendees": queries.attendees_of(event),
-        "attendance": queries.attendance(event),
+        "attendance": queries.door_counts(event),
         "form": form,
     }
     return render(request, "events/attendees.html", context, status=400)

@@ -328,7 +328,7 @@ def event_erase(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
         else:
             messages.success(request, _("The personal data of this event was deleted."))
             return redirect("event_detail", event_id=event.pk)
-    context = {"event": event, "form": form, "attendance": event_queries.attendance(event)}
+    context = {"event": event, "form": form, "attendance": event_queries.door_counts(event)}
     return render(request, "feedback/event_erase.html", context, status=400 if form.errors else 200)
 
 

@@ -8,11 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
-from events.models import Attendee, Event, LogEntry
-from events.queries import STATUS_FILTERS
+from events.models import Attendee, Event, LogEntry, present_filter
 from rounds import presence
 from rounds.models import Round, Seat, Table
 
@@ -207,14 +206,14 @@ def seating_by_attendee(event_id: int) -> dict[int, dict[int, int]]:
 
 def present_count(event_id: int) -> int:
     """People checked in and not gone. One query."""
-    return Attendee.objects.filter(STATUS_FILTERS["present"], event_id=event_id).count()
+    return Attendee.objects.present().filter(event_id=event_id).count()
 
 
 def live_counters(event_id: int) -> dict[str, int]:
     """The figures an organizer watches during the event: a few queries and one cache read,
     whatever the event's size."""
     people = Attendee.objects.filter(event_id=event_id).aggregate(
-        present=Count("pk", filter=Q(checked_in_at__isnull=False, left_at__isnull=True)),
+        present=Count("pk", filter=present_filter()),
         registered=Count("pk"),
     )
     attendee_ids = Attendee.objects.filter(event_id=event_id).values_list("pk", flat=True)

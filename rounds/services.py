@@ -453,11 +453,7 @@ class PlanReport:
 
 
 def present_people(event: Event) -> list[tuple[int, str]]:
-    return list(
-        event.attendees.filter(checked_in_at__isnull=False, left_at__isnull=True)
-        .order_by("pk")
-        .values_list("pk", "company")
-    )
+    return list(event.attendees.present().order_by("pk").values_list("pk", "company"))
 
 
 def avoid_pairs(event: Event, people: list[tuple[int, str]]) -> list[tuple[int, int]]:
