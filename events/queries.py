@@ -7,7 +7,9 @@ from typing import Any
 
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.http import Http404
+from django.urls import reverse
 
+from config.site import public_url
 from events.models import (
     Attendee,
     Event,
@@ -18,6 +20,14 @@ from events.models import (
     left_filter,
     present_filter,
 )
+
+
+def join_url(event: Event, *, site_url: str | None = None) -> str:
+    """The absolute address phones open to join ``event`` (poster, projector, control page,
+    the venue server's start-up lines): ``site_url`` (default ``settings.SITE_URL``) followed
+    by the join page's path with the event's code."""
+    path = reverse("join", args=[event.join_code])
+    return public_url(path) if site_url is None else site_url + path
 
 
 def organizer_event(user: Any, event_id: int) -> Event:

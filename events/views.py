@@ -155,7 +155,7 @@ def event_detail(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
         "log": event.log_entries.select_related("actor")[:20],
         "co_organizers": event.co_organizers.order_by("username"),
         "is_owner": event.organizer_id == request.user.pk,
-        "join_url": public_url(reverse("join", args=[event.join_code])),
+        "join_url": queries.join_url(event),
         "public_address": public_address(),
     }
     return render(request, "events/event_detail.html", context)
@@ -417,7 +417,7 @@ def print_poster(request: HttpRequest, event_id: int) -> HttpResponse:
     """The door poster: the join code in large type and a QR code to the join page, at the
     public address (a warning on screen when phones cannot reach it)."""
     event = queries.organizer_event(request.user, event_id)
-    join_url = public_url(reverse("join", args=[event.join_code]))
+    join_url = queries.join_url(event)
     context = {
         "event": event,
         "join_url": join_url,

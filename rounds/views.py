@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from config.http import HtmxHttpRequest
 from config.site import public_address, public_url
+from events import queries as event_queries
 from events.models import Event
 from events.qr import qr_svg
 from events.queries import organizer_event
@@ -51,7 +52,7 @@ def control(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
         "socket_path": control_socket_path(event.pk),
         "counters": queries.live_counters(event.pk),
         "log": queries.recent_log(event.pk),
-        "join_url": public_url(reverse("join", args=[event.join_code])),
+        "join_url": event_queries.join_url(event),
         "public_address": public_address(),
     }
     return render(request, "rounds/control.html", context)
@@ -261,7 +262,7 @@ def projector(request: HtmxHttpRequest, key: str) -> HttpResponse:
     """The big screen: opened with the event's secret projector link, no sign-in, read-only,
     always in the event's language. Carries the state it was rendered with (see the room)."""
     event = get_object_or_404(Event, projector_key=key)
-    join_url = public_url(reverse("join", args=[event.join_code]))
+    join_url = event_queries.join_url(event)
     state = queries.event_state(event.pk, event=event)
     with translation.override(event.language):
         texts = projector_texts()
