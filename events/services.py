@@ -257,35 +257,48 @@ def joining_refusal(event: Event) -> str:
     return _("This event is over.")
 
 
+# The settings an organizer may change (the fields of ``events.forms.EventForm``).
+EDITABLE_FIELDS = frozenset(
+    {
+        "title",
+        "venue",
+        "starts_at",
+        "time_zone",
+        "language",
+        "rounds_count",
+        "round_seconds",
+        "table_size",
+        "pitch_seconds",
+        "is_sending_missed_you",
+    }
+)
+# How the rounds are built: fixed once a round has started (``rounds.services.change_settings``).
 STRUCTURE_FIELDS = ("rounds_count", "table_size", "round_seconds", "pitch_seconds")
+
+
+def changed_settings(event: Event, fields: dict[str, object]) -> list[str]:
+    """The names among ``fields`` whose value differs from ``event``'s, in the given order.
+    Raises ``TypeError`` for a name outside ``EDITABLE_FIELDS`` (a programming error: status,
+    codes and keys change only through their own services)."""
+    unknown = sorted(set(fields) - EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"update_event cannot change {', '.join(unknown)}")
+    return [name for name, value in fields.items() if getattr(event, name) != value]
 
 
 @transaction.atomic
 def update_event(event: Event, *, by: AbstractBaseUser | None, **fields: object) -> Event:
-    """Change an event's settings. Once a round has started its structure is fixed; before that,
-    changing the number of rounds or the table size drops the plan, which must be made again."""
+    """Change an event's settings: only the ``EDITABLE_FIELDS`` (any other name raises
+    ``TypeError``), validated together (``full_clean``: ``ValidationError``), and a log line
+    naming what changed. What a change means for the rounds (fixed once started, a plan dropped)
+    is ``rounds.services.change_settings``, the one the organizer's page calls. Pushes
+    nothing."""
     event = Event.objects.select_for_update().get(pk=event.pk)
-    started = event.rounds.exclude(status="planned").exists()
-    changed = [name for name, value in fields.items() if getattr(event, name) != value]
-    if started and any(name in STRUCTURE_FIELDS for name in changed):
-        raise ValidationError(
-            _(
-                "The rounds have started: the number of rounds, their length and the table size "
-                "can no longer change."
-            )
-        )
+    changed = changed_settings(event, fields)
     for name, value in fields.items():
         setattr(event, name, value)
     event.full_clean()
     event.save()
-    if {"rounds_count", "table_size"} & set(changed) and event.rounds.exists():
-        event.rounds.all().delete()
-        record(
-            event,
-            action="plan_dropped",
-            by=by,
-            message=_("Settings changed: the plan was dropped; make it again."),
-        )
     if changed:
         record(
             event,

@@ -162,21 +162,6 @@ def event_detail(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
-def event_edit(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
-    event = queries.organizer_event(request.user, event_id)
-    form = EventForm(request.POST or None, instance=Event.objects.get(pk=event.pk))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_event(event, by=request.user, **form.cleaned_data)
-        except ValidationError as refusal:
-            form.add_error(None, refusal)
-        else:
-            return redirect("event_detail", event_id=event.pk)
-    return render(request, "events/event_form.html", {"form": form, "event": event})
-
-
-@login_required
 @require_GET
 def attendee_list(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     event = queries.organizer_event(request.user, event_id)

@@ -506,6 +506,50 @@ def allowed_actions(event: Event, round_: Round | None, next_round: Round | None
     return actions
 
 
+@transaction.atomic
+def change_settings(event: Event, *, by: User, **fields: object) -> Event:
+    """Change an event's settings (``events.services.update_event``: ``EDITABLE_FIELDS`` only).
+    Once a round has started the ``STRUCTURE_FIELDS`` are fixed (``ValidationError``, code
+    ``started``); before that a new number of rounds or table size drops the plan
+    (``drop_plan``: new state version and pushes), which must be made again."""
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    changed = event_services.changed_settings(event, fields)
+    started = event.rounds.exclude(status=Round.Status.PLANNED).exists()
+    if started and any(name in event_services.STRUCTURE_FIELDS for name in changed):
+        raise ValidationError(
+            _(
+                "The rounds have started: the number of rounds, their length and the table size "
+                "can no longer change."
+            ),
+            code="started",
+        )
+    event = event_services.update_event(event, by=by, **fields)
+    if {"rounds_count", "table_size"} & set(changed):
+        drop_plan(event, by=by)
+    return event
+
+
+def drop_plan(event: Event, *, by: User) -> list[int]:
+    """Delete every round of a plan not started yet (call inside a transaction, the event row
+    locked). Returns the ids of the attendees who were seated: after commit each gets an empty
+    itinerary (``plan``) and the event group the new ``state``, with a new state version, so no
+    phone keeps an old table. Nothing happens without a plan. Logs ``plan_dropped``."""
+    seated = sorted(
+        set(Seat.objects.filter(round__event=event).values_list("attendee_id", flat=True))
+    )
+    if not event.rounds.exists():
+        return []
+    event.rounds.all().delete()
+    event_services.record(
+        event,
+        action="plan_dropped",
+        by=by,
+        message=_("Settings changed: the plan was dropped; make it again."),
+    )
+    plan_changed(event, seated)
+    return seated
+
+
 @dataclass(frozen=True)
 class PlanReport:
     quality: scheduling.Quality

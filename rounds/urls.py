@@ -3,6 +3,7 @@ from django.urls import path
 from rounds import views
 
 urlpatterns = [
+    path("events/<int:event_id>/edit/", views.event_edit, name="event_edit"),
     path("events/<int:event_id>/control/", views.control, name="control"),
     path("events/<int:event_id>/plan/", views.plan, name="plan"),
     path("p/<str:key>/", views.projector, name="projector"),

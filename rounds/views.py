@@ -10,11 +10,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.http import HtmxHttpRequest
 from config.site import public_address, public_url
 from events import queries as event_queries
+from events.forms import EventForm
 from events.models import Event
 from events.qr import qr_svg
 from events.queries import organizer_event
@@ -22,6 +23,23 @@ from rounds import queries, scheduling, services
 from rounds.forms import ControlForm
 from rounds.models import Round
 from rounds.routing import control_socket_path, projector_socket_path
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_edit(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
+    """The event's settings page (in this app because a change can drop the plan:
+    ``services.change_settings``)."""
+    event = organizer_event(request.user, event_id)
+    form = EventForm(request.POST or None, instance=Event.objects.get(pk=event.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_settings(event, by=request.user, **form.cleaned_data)
+        except ValidationError as refusal:
+            form.add_error(None, refusal)
+        else:
+            return redirect("event_detail", event_id=event.pk)
+    return render(request, "events/event_form.html", {"form": form, "event": event})
 
 
 def panel_context(event: Event, *, error: str = "", info: str = "") -> dict[str, Any]:
