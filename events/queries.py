@@ -66,7 +66,7 @@ STATUS_FILTERS = {
 
 
 def attendees_of(event: Event, *, search: str = "", status: str = "") -> QuerySet[Attendee]:
-    attendees = event.attendees.select_related("pitch").order_by("name", "pk")
+    attendees = event.attendees.order_by("name", "pk")
     if search:
         attendees = attendees.filter(
             Q(name__icontains=search) | Q(email__icontains=search) | Q(company__icontains=search)

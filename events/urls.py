@@ -23,7 +23,6 @@ urlpatterns = [
         name="pair_rule_remove",
     ),
     path("events/<int:event_id>/print/poster/", views.print_poster, name="print_poster"),
-    path("events/<int:event_id>/print/badges/", views.print_badges, name="print_badges"),
     path(
         "events/<int:event_id>/attendees/<int:attendee_id>/presence/",
         views.attendee_presence,

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from config.http import HtmxHttpRequest
 from config.i18n import activate_event_language
-from config.site import public_address, public_url
+from config.site import public_address
 from events import queries, ratelimit, services, tabular
 from events.codes import normalize_join_code
 from events.forms import (
@@ -410,19 +410,6 @@ def print_poster(request: HttpRequest, event_id: int) -> HttpResponse:
         "public_address": public_address(),
     }
     return render(request, "events/print_poster.html", context)
-
-
-@login_required
-@require_GET
-def print_badges(request: HttpRequest, event_id: int) -> HttpResponse:
-    """Badges with each attendee's personal QR code: scanning it opens their phone page."""
-    event = queries.organizer_event(request.user, event_id)
-    badges = [
-        (attendee, qr_svg(public_url(reverse("room", args=[attendee.token]))))
-        for attendee in queries.attendees_of(event)
-    ]
-    context = {"event": event, "badges": badges, "public_address": public_address()}
-    return render(request, "events/print_badges.html", context)
 
 
 @login_required

@@ -9,8 +9,18 @@ from django.db.models import Q, QuerySet
 from events.models import Attendee
 from feedback import services
 from feedback.models import Card, Introduction
+from rounds import queries as round_queries
 from rounds.models import Round, Seat
 from rounds.queries import itinerary_with_tablemates
+
+
+def live_counters(event_id: int) -> dict[str, int]:
+    """``rounds.queries.live_counters`` with ``cards_this_round``: the cards given in the
+    current round (0 between rounds). One query more."""
+    counters = round_queries.live_counters(event_id)
+    cards = Card.objects.filter(round__event_id=event_id, round__number=counters["round"])
+    return {**counters, "cards_this_round": cards.count() if counters["round"] else 0}
+
 
 # A promise still open: the introducer has not made it, and the pitcher has not declined it.
 OPEN_PROMISES = (Introduction.Status.OFFERED, Introduction.Status.ACCEPTED)

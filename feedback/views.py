@@ -39,6 +39,7 @@ from feedback.forms import (
 )
 from feedback.texts import room_texts
 from pitches.models import Pitch
+from rounds import queries as round_queries
 from rounds.queries import event_state
 from rounds.routing import attendee_socket_path
 
@@ -441,3 +442,17 @@ def email_my_link(request: HtmxHttpRequest, code: str) -> HttpResponse:
         invitations.send_link_on_request(event, email=form.cleaned_data["email"])
     context = {"event": event, "form": form, "is_limited": False}
     return render(request, "feedback/my_link.html", context, status=200 if form.is_valid() else 400)
+
+
+@login_required
+@require_GET
+def control_counters(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
+    """The control page's figures and log, refreshed every 5 s (in this app because they count
+    the round's cards)."""
+    event = event_queries.organizer_event(request.user, event_id)
+    context = {
+        "event": event,
+        "counters": queries.live_counters(event.pk),
+        "log": round_queries.recent_log(event.pk),
+    }
+    return render(request, "rounds/partials/counters.html", context)

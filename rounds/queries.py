@@ -210,19 +210,19 @@ def present_count(event_id: int) -> int:
 
 
 def live_counters(event_id: int) -> dict[str, int]:
-    """The figures an organizer watches during the event: a few queries and one cache read,
-    whatever the event's size."""
+    """The figures an organizer watches during the event (``present``, ``registered``,
+    ``phones``, ``round``: the current round's number or 0): a few queries and one cache read,
+    whatever the event's size. The cards of the round are feedback's
+    (``feedback.queries.live_counters``)."""
     people = Attendee.objects.filter(event_id=event_id).aggregate(
         present=Count("pk", filter=present_filter()),
         registered=Count("pk"),
     )
     attendee_ids = Attendee.objects.filter(event_id=event_id).values_list("pk", flat=True)
     current = current_round(event_id)
-    cards = current.cards.count() if current is not None else 0
     return {
         **people,
         "phones": presence.connected_count(attendee_ids),
-        "cards_this_round": cards,
         "round": current.number if current else 0,
     }
 

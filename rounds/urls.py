@@ -11,11 +11,6 @@ urlpatterns = [
     path("p/<str:key>/people/", views.projector_people, name="projector_people"),
     path("events/<int:event_id>/control/act/", views.control_action, name="control_action"),
     path(
-        "events/<int:event_id>/control/counters/",
-        views.control_counters,
-        name="control_counters",
-    ),
-    path(
         "events/<int:event_id>/print/itineraries/",
         views.print_itineraries,
         name="print_itineraries",

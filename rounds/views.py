@@ -231,18 +231,6 @@ def plan(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     return render(request, "rounds/plan.html", context)
 
 
-@login_required
-@require_GET
-def control_counters(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
-    event = organizer_event(request.user, event_id)
-    context = {
-        "event": event,
-        "counters": queries.live_counters(event.pk),
-        "log": queries.recent_log(event.pk),
-    }
-    return render(request, "rounds/partials/counters.html", context)
-
-
 def projector_find_context(event: Event) -> dict[str, Any]:
     seating = queries.seating_round(event.pk)
     return {"event": event, "seating_round": seating, "seats": queries.find_my_table(seating)}
