@@ -16,12 +16,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.http import HtmxHttpRequest
-from config.i18n import activate_attendee_language, activate_event_language
+from config.i18n import activate_event_language
 from config.site import public_address, public_url
 from events import queries as event_queries
 from events import ratelimit
 from events.codes import normalize_join_code
 from events.forms import MyLinkForm
+from events.language import activate_attendee_language
 from events.models import Attendee, Event
 from events.qr import qr_svg
 from feedback import exports, followups, invitations, queries, reports, retention, services

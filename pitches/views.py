@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from config.http import HtmxHttpRequest
-from config.i18n import activate_attendee_language
 from config.site import public_address, public_url
+from events.language import activate_attendee_language
 from events.models import Attendee
 from events.qr import qr_svg
 from events.queries import attendees_of, organizer_event
