@@ -26,9 +26,10 @@ def live_counters(event_id: int) -> dict[str, int]:
 OPEN_PROMISES = (Introduction.Status.OFFERED, Introduction.Status.ACCEPTED)
 
 
-def shares_contact(attendee: Attendee, person: Attendee) -> bool:
+def both_share_contact(attendee: Attendee, person: Attendee) -> bool:
     """Whether the attendee sees the person's contact details: only where both agreed, each on
-    their own page or join form (an imported "yes" is only a suggestion)."""
+    their own page or join form (an imported "yes" is only a suggestion). The organizer's
+    exports follow another rule, one person's own consent: ``exports.own_shared_contact``."""
     return attendee.is_sharing_contact and person.is_sharing_contact
 
 
@@ -134,7 +135,7 @@ def leads_of(attendee: Attendee) -> Leads:
     tables = last_tables(attendee.event_id, people)
 
     def lead(person: Attendee, note: str = "") -> Lead:
-        shared = shares_contact(attendee, person)
+        shared = both_share_contact(attendee, person)
         return Lead(person=person, note=note, last_table=tables.get(person.pk), has_contact=shared)
 
     return Leads(
@@ -204,7 +205,7 @@ def introduction_items(
             person=person,
             is_introducer=is_introducer,
             moves=services.moves_for(introduction, attendee_id=attendee.pk),
-            has_contact=shares_contact(attendee, person),
+            has_contact=both_share_contact(attendee, person),
         )
 
     mine = Q(card__giver_id=attendee.pk) | Q(card__receiver_id=attendee.pk)

@@ -61,8 +61,7 @@ class Command(BaseCommand):
                 pitch_seconds=30,
             )
         if event.status == Event.Status.DRAFT:
-            event.status = Event.Status.CHECK_IN
-            event.save(update_fields=["status"])
+            event = round_services.open_check_in(event, by=organizer)
 
         existing = {a.email: a for a in event.attendees.all()}
         created = 0
