@@ -66,6 +66,8 @@ STATUS_FILTERS = {
 
 
 def attendees_of(event: Event, *, search: str = "", status: str = "") -> QuerySet[Attendee]:
+    """The event's attendees by name, narrowed by ``search`` (name, email or company, any case)
+    and ``status`` (a key of ``STATUS_FILTERS``; anything else: everyone). One query."""
     attendees = event.attendees.order_by("name", "pk")
     if search:
         attendees = attendees.filter(
@@ -127,6 +129,7 @@ def colleague_groups(event: Event) -> list[list[Attendee]]:
 
 
 def pair_rules(event: Event) -> QuerySet[PairRule]:
+    """The organizer's seating rules of ``event`` with both people, keep-apart first. One query."""
     return event.pair_rules.select_related("first", "second").order_by(
         "kind", "first__name", "second__name"
     )

@@ -23,6 +23,8 @@ CODE_ATTEMPTS = 20
 
 
 def unique_slug(title: str) -> str:
+    """A slug for ``title`` no event has yet: the slugified title (60 characters at most,
+    ``event`` when nothing is left), with a random 5-letter suffix while taken."""
     base = slugify(title)[:60] or "event"
     slug = base
     while Event.objects.filter(slug=slug).exists():
@@ -31,6 +33,8 @@ def unique_slug(title: str) -> str:
 
 
 def unused_join_code() -> str:
+    """A join code no event uses, drawn up to ``CODE_ATTEMPTS`` times. Raises ``RuntimeError``
+    when the code space is exhausted."""
     for _attempt in range(CODE_ATTEMPTS):
         code = new_join_code()
         if not Event.objects.filter(join_code=code).exists():
@@ -54,6 +58,10 @@ def create_event(
     slug: str = "",
     is_sending_missed_you: bool = False,
 ) -> Event:
+    """Create a draft event run by ``organizer``; ``round_seconds`` and ``pitch_seconds`` are
+    seconds, ``starts_at`` aware. A unique slug is drawn when none is given, and always a new
+    join code. Validated whole (``full_clean``: ``ValidationError``, e.g. a round too short for
+    a full table). Pushes nothing (no phone follows a draft)."""
     event = Event(
         organizer=organizer,
         is_sending_missed_you=is_sending_missed_you,
@@ -252,6 +260,7 @@ def claim_attendee(
 
 
 def joining_refusal(event: Event) -> str:
+    """Why a phone cannot join ``event`` now, in the reader's language (a draft, or over)."""
     if event.status == Event.Status.DRAFT:
         return _("This event is not open yet: the organizer opens it at the door.")
     return _("This event is over.")
@@ -311,6 +320,8 @@ def update_event(event: Event, *, by: AbstractBaseUser | None, **fields: object)
 
 @transaction.atomic
 def undo_check_in(attendee: Attendee, *, by: AbstractBaseUser | None = None) -> Attendee:
+    """Take back a check-in ticked by mistake: the attendee is invited again (not present, not
+    left). Pushes nothing; the next plan or re-plan leaves them out."""
     attendee = Attendee.objects.select_for_update().get(pk=attendee.pk)
     attendee.checked_in_at = attendee.left_at = None
     attendee.save(update_fields=["checked_in_at", "left_at"])
@@ -583,6 +594,8 @@ def add_co_organizer(event: Event, *, identifier: str, by: AbstractBaseUser) -> 
 
 @transaction.atomic
 def remove_co_organizer(event: Event, *, user_id: int, by: AbstractBaseUser) -> None:
+    """Stop user ``user_id`` from running ``event`` (nothing when they do not). Only the owner
+    may (``ValidationError`` otherwise). Logs ``co_organizer_removed``; pushes nothing."""
     if event.organizer_id != by.pk:
         raise ValidationError(_("Only the event's owner can remove co-organizers."))
     helper = event.co_organizers.filter(pk=user_id).first()

@@ -42,6 +42,7 @@ def cards_given_by(attendee_id: int) -> dict[tuple[int, str], str]:
 
 
 def cards_received_by(attendee_id: int) -> QuerySet[Card]:
+    """Cards the attendee received, newest first, with giver and round. One query."""
     return (
         Card.objects.filter(receiver_id=attendee_id)
         .select_related("giver", "round")
@@ -196,6 +197,9 @@ class Introductions:
 def introduction_items(
     attendee: Attendee, introductions: QuerySet[Introduction]
 ) -> list[IntroductionItem]:
+    """``introductions`` as the attendee's leads page lists them: who, what was promised, and
+    what the attendee can do next. No queries beyond those of ``introductions``."""
+
     def item(introduction: Introduction) -> IntroductionItem:
         card = introduction.card
         is_introducer = card.giver_id == attendee.pk

@@ -17,10 +17,12 @@ from rounds.models import Round, Seat, Table
 
 
 def epoch_ms(moment: datetime | None) -> int | None:
+    """``moment`` as milliseconds since the epoch (the protocol's times), or None."""
     return None if moment is None else round(moment.timestamp() * 1000)
 
 
 def server_time_ms() -> int:
+    """Now, in epoch milliseconds: what phones set their clock offset from."""
     return epoch_ms(timezone.now())
 
 
@@ -65,6 +67,9 @@ def event_json(event: Event, *, planned: bool) -> dict[str, Any]:
 
 
 def round_json(round_: Round | None, *, now: datetime) -> dict[str, Any] | None:
+    """The round as the protocol sends it (docs/protocol.md): number, effective status at
+    ``now``, absolute times in epoch ms, the time left of a pause in ms, pitch slots (when
+    annotated); None without a round."""
     if round_ is None:
         return None
     remaining = round_.paused_remaining
@@ -115,6 +120,7 @@ def event_state(event_id: int, *, event: Event | None = None) -> dict[str, Any]:
 
 
 def next_round(event_id: int) -> Round | None:
+    """The lowest-numbered round not started yet, or None. One query."""
     return (
         Round.objects.filter(event_id=event_id, status=Round.Status.PLANNED)
         .order_by("number")
@@ -123,6 +129,7 @@ def next_round(event_id: int) -> Round | None:
 
 
 def active_round(event_id: int) -> Round | None:
+    """The round running or paused now, or None. One query."""
     return Round.objects.filter(
         event_id=event_id, status__in=[Round.Status.RUNNING, Round.Status.PAUSED]
     ).first()

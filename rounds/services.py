@@ -81,6 +81,7 @@ def finish_expired(event: Event, now: datetime) -> None:
 
 
 def largest_table(round_: Round) -> int:
+    """The number of seats at the round's largest table (0 without seats): its pitch slots."""
     sizes = round_.seats.values("table").annotate(size=Count("pk")).aggregate(Max("size"))
     return sizes["size__max"] or 0
 
