@@ -18,9 +18,9 @@ from conduct import queries, services
 from conduct.forms import ApartForm, ConductForm, ReportActionForm, ReportForm, ReportUpdateForm
 from conduct.models import Report
 from config.http import HtmxHttpRequest
-from config.i18n import activate_attendee_language
 from events import queries as event_queries
 from events import services as event_services
+from events.language import activate_attendee_language
 from events.models import Attendee, SeatingRequest
 
 

@@ -10,16 +10,49 @@ middleware then writes the active language into the response's ``Content-Languag
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import re
+from typing import Protocol
 
 from django.conf import settings
 from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.http import HttpRequest
 from django.utils import translation
-from django.utils.translation.trans_real import parse_accept_lang_header
 
-if TYPE_CHECKING:
-    from events.models import Attendee, Event
+# Longer headers are read up to their last whole entry within this length (as Django does).
+ACCEPT_LANGUAGE_MAX_CHARS = 500
+LANGUAGE_RANGE = re.compile(r"(?:[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*|\*)\Z")
+QUALITY = re.compile(r"q=(0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?)\Z", re.IGNORECASE)
+
+
+class HasLanguage(Protocol):
+    """What ``activate_event_language`` needs of an event: its ``language`` code."""
+
+    language: str
+
+
+def accept_language_ranges(header: str) -> list[str]:
+    """The language ranges of an Accept-Language header (RFC 9110 §12.5.4), most wanted first:
+    by quality, then in the header's order; ranges with ``q=0`` (not wanted) are left out, and
+    so is any malformed entry (the others still count). A header over
+    ``ACCEPT_LANGUAGE_MAX_CHARS`` is read up to its last comma within that length.
+
+    ``"zh-CN,zh;q=0.9,en;q=0.8"`` → ``["zh-CN", "zh", "en"]``."""
+    if len(header) > ACCEPT_LANGUAGE_MAX_CHARS:
+        header = header[: max(header.rfind(",", 0, ACCEPT_LANGUAGE_MAX_CHARS), 0)]
+    ranked: list[tuple[float, int, str]] = []
+    for position, entry in enumerate(header.split(",")):
+        tag, *params = (part.strip() for part in entry.split(";"))
+        if not LANGUAGE_RANGE.match(tag):
+            continue
+        quality = 1.0
+        if params:
+            found = QUALITY.match(params[0]) if len(params) == 1 else None
+            if found is None:
+                continue
+            quality = float(found.group(1))
+        if quality > 0:
+            ranked.append((-quality, position, tag))
+    return [tag for _quality, _position, tag in sorted(ranked)]
 
 
 def requested_language(request: HttpRequest) -> str | None:
@@ -32,7 +65,7 @@ def requested_language(request: HttpRequest) -> str | None:
             return from_path
     cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
     candidates = [cookie] if cookie else []
-    for code, _quality in parse_accept_lang_header(request.META.get("HTTP_ACCEPT_LANGUAGE", "")):
+    for code in accept_language_ranges(request.META.get("HTTP_ACCEPT_LANGUAGE", "")):
         if code == "*":
             break
         candidates.append(code)
@@ -44,20 +77,9 @@ def requested_language(request: HttpRequest) -> str | None:
     return None
 
 
-def activate_event_language(request: HttpRequest, event: Event) -> str:
+def activate_event_language(request: HttpRequest, event: HasLanguage) -> str:
     """Speak an attendee's page in the language they switched to or their phone asks for, else
     in the event's language. Returns the language now active."""
     translation.activate(requested_language(request) or event.language)
     request.LANGUAGE_CODE = translation.get_language()
     return request.LANGUAGE_CODE
-
-
-def activate_attendee_language(request: HttpRequest, attendee: Attendee) -> str:
-    """``activate_event_language`` for an attendee's page, remembering the language their phone
-    chose (switch or Accept-Language) so their mail speaks it too. Writes only when it changed."""
-    from events import services as event_services  # settings-free module: import when used
-
-    language = activate_event_language(request, attendee.event)
-    if requested_language(request) is not None and attendee.language != language:
-        event_services.remember_language(attendee, language=language)
-    return language

@@ -3,10 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Count, Field, Model, Q, QuerySet
+from django.db.models import Field, Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from events import queries
 from events.forms import AttendeeAdminForm
 from events.models import Attendee, Event, LogEntry, PairRule
 
@@ -78,24 +79,16 @@ class EventAdmin(OrganizerScopedAdmin):
     readonly_fields = ["created_at", "closed_at"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                attendee_total=Count("attendees", distinct=True),
-                checked_in_total=Count(
-                    "attendees", filter=Q(attendees__checked_in_at__isnull=False), distinct=True
-                ),
-            )
-        )
+        return queries.with_attendance(super().get_queryset(request))
 
     @admin.display(description=_("attendees"), ordering="attendee_total")
     def attendee_count(self, event: Event) -> int:
         return event.attendee_total
 
-    @admin.display(description=_("checked in"), ordering="checked_in_total")
+    @admin.display(description=_("checked in"), ordering="arrived_total")
     def checked_in_count(self, event: Event) -> int:
-        return event.checked_in_total
+        """Everyone who checked in, those who left since included (``arrived_filter``)."""
+        return event.arrived_total
 
 
 class CheckedInFilter(admin.SimpleListFilter):
@@ -110,14 +103,8 @@ class CheckedInFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Attendee]) -> QuerySet[Attendee]:
-        match self.value():
-            case "invited":
-                return queryset.filter(checked_in_at__isnull=True)
-            case "present":
-                return queryset.filter(checked_in_at__isnull=False, left_at__isnull=True)
-            case "left":
-                return queryset.filter(left_at__isnull=False)
-        return queryset
+        rule = queries.STATUS_FILTERS.get(self.value() or "")
+        return queryset if rule is None else queryset.filter(rule)
 
 
 @admin.register(Attendee)

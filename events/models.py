@@ -28,6 +28,34 @@ class EventQuerySet(models.QuerySet["Event"]):
         return self.filter(Q(organizer=user) | Q(co_organizers=user)).distinct()
 
 
+def present_filter(relation: str = "") -> Q:
+    """Present: checked in and not gone (in the room now). The one rule that planning, the
+    counters, the projector and the door's lists use. ``relation`` prefixes the lookups for a
+    query from another model (``"attendees"`` from Event, ``"receiver"`` from Card)."""
+    return _attendance(relation, checked_in_at__isnull=False, left_at__isnull=True)
+
+
+def arrived_filter(relation: str = "") -> Q:
+    """Arrived: checked in at some time, those who left since included (who came to the event).
+    The rule of the reports and the admin's "checked in" count; ``relation`` as above."""
+    return _attendance(relation, checked_in_at__isnull=False)
+
+
+def invited_filter(relation: str = "") -> Q:
+    """Invited and never checked in (after the event: a no-show); ``relation`` as above."""
+    return _attendance(relation, checked_in_at__isnull=True)
+
+
+def left_filter(relation: str = "") -> Q:
+    """Checked in and left since; ``relation`` as above."""
+    return _attendance(relation, left_at__isnull=False)
+
+
+def _attendance(relation: str, **lookups: bool) -> Q:
+    prefix = f"{relation}__" if relation else ""
+    return Q(**{prefix + name: value for name, value in lookups.items()})
+
+
 class Event(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -224,6 +252,16 @@ class Event(models.Model):
         return bool(self.conduct_text.strip())
 
 
+class AttendeeQuerySet(models.QuerySet["Attendee"]):
+    def present(self) -> AttendeeQuerySet:
+        """Checked in and not gone (``present_filter``)."""
+        return self.filter(present_filter())
+
+    def arrived(self) -> AttendeeQuerySet:
+        """Checked in at some time, those who left included (``arrived_filter``)."""
+        return self.filter(arrived_filter())
+
+
 class Attendee(models.Model):
     event = models.ForeignKey(
         Event, on_delete=models.CASCADE, related_name="attendees", verbose_name=_("event")
@@ -322,6 +360,8 @@ class Attendee(models.Model):
         blank=True,
         help_text=_("An organizer took them out of the remaining rounds after a report."),
     )
+
+    objects = AttendeeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("attendee")

@@ -7,8 +7,28 @@ from typing import Any
 
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.http import Http404
+from django.urls import reverse
 
-from events.models import Attendee, Event, ImportUpload, PairRule, SeatingRequest
+from config.site import public_url
+from events.models import (
+    Attendee,
+    Event,
+    ImportUpload,
+    PairRule,
+    SeatingRequest,
+    arrived_filter,
+    invited_filter,
+    left_filter,
+    present_filter,
+)
+
+
+def join_url(event: Event, *, site_url: str | None = None) -> str:
+    """The absolute address phones open to join ``event`` (poster, projector, control page,
+    the venue server's start-up lines): ``site_url`` (default ``settings.SITE_URL``) followed
+    by the join page's path with the event's code."""
+    path = reverse("join", args=[event.join_code])
+    return public_url(path) if site_url is None else site_url + path
 
 
 def organizer_event(user: Any, event_id: int) -> Event:
@@ -21,25 +41,35 @@ def organizer_event(user: Any, event_id: int) -> Event:
 
 
 def events_of(user: Any) -> QuerySet[Event]:
+    """The user's events, each annotated with ``attendee_total`` and ``present_total`` (checked
+    in and not gone, ``present_filter``). One query."""
     return Event.objects.organized_by(user).annotate(
         attendee_total=Count("attendees", distinct=True),
-        checked_in_total=Count(
-            "attendees",
-            filter=Q(attendees__checked_in_at__isnull=False, attendees__left_at__isnull=True),
-            distinct=True,
-        ),
+        present_total=Count("attendees", filter=present_filter("attendees"), distinct=True),
     )
 
 
+def with_attendance(events: QuerySet[Event]) -> QuerySet[Event]:
+    """``events`` annotated with ``attendee_total`` and ``arrived_total`` (checked in at some
+    time, those who left included: ``arrived_filter``), for the admin's list."""
+    return events.annotate(
+        attendee_total=Count("attendees", distinct=True),
+        arrived_total=Count("attendees", filter=arrived_filter("attendees"), distinct=True),
+    )
+
+
+# The door's lists: the attendee list, its counts and the admin's presence filter.
 STATUS_FILTERS = {
-    "invited": Q(checked_in_at__isnull=True),
-    "present": Q(checked_in_at__isnull=False, left_at__isnull=True),
-    "left": Q(left_at__isnull=False),
+    "invited": invited_filter(),
+    "present": present_filter(),
+    "left": left_filter(),
 }
 
 
 def attendees_of(event: Event, *, search: str = "", status: str = "") -> QuerySet[Attendee]:
-    attendees = event.attendees.select_related("pitch").order_by("name", "pk")
+    """The event's attendees by name, narrowed by ``search`` (name, email or company, any case)
+    and ``status`` (a key of ``STATUS_FILTERS``; anything else: everyone). One query."""
+    attendees = event.attendees.order_by("name", "pk")
     if search:
         attendees = attendees.filter(
             Q(name__icontains=search) | Q(email__icontains=search) | Q(company__icontains=search)
@@ -49,7 +79,10 @@ def attendees_of(event: Event, *, search: str = "", status: str = "") -> QuerySe
     return attendees
 
 
-def attendance(event: Event) -> dict[str, int]:
+def door_counts(event: Event) -> dict[str, int]:
+    """Where the event's attendees are now: ``total``, ``present`` (checked in, not gone),
+    ``left`` and ``invited`` (not checked in yet). One query. The report's figures after the
+    event are ``feedback.reports.turnout``."""
     return event.attendees.aggregate(
         total=Count("pk"),
         present=Count("pk", filter=STATUS_FILTERS["present"]),
@@ -97,6 +130,7 @@ def colleague_groups(event: Event) -> list[list[Attendee]]:
 
 
 def pair_rules(event: Event) -> QuerySet[PairRule]:
+    """The organizer's seating rules of ``event`` with both people, keep-apart first. One query."""
     return event.pair_rules.select_related("first", "second").order_by(
         "kind", "first__name", "second__name"
     )

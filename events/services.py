@@ -25,12 +25,15 @@ from events.models import (
     LogEntry,
     PairRule,
     SeatingRequest,
+    invited_filter,
 )
 
 CODE_ATTEMPTS = 20
 
 
 def unique_slug(title: str) -> str:
+    """A slug for ``title`` no event has yet: the slugified title (60 characters at most,
+    ``event`` when nothing is left), with a random 5-letter suffix while taken."""
     base = slugify(title)[:60] or "event"
     slug = base
     while Event.objects.filter(slug=slug).exists():
@@ -39,6 +42,8 @@ def unique_slug(title: str) -> str:
 
 
 def unused_join_code() -> str:
+    """A join code no event uses, drawn up to ``CODE_ATTEMPTS`` times. Raises ``RuntimeError``
+    when the code space is exhausted."""
     for _attempt in range(CODE_ATTEMPTS):
         code = new_join_code()
         if not Event.objects.filter(join_code=code).exists():
@@ -62,6 +67,10 @@ def create_event(
     slug: str = "",
     is_sending_missed_you: bool = False,
 ) -> Event:
+    """Create a draft event run by ``organizer``; ``round_seconds`` and ``pitch_seconds`` are
+    seconds, ``starts_at`` aware. A unique slug is drawn when none is given, and always a new
+    join code. Validated whole (``full_clean``: ``ValidationError``, e.g. a round too short for
+    a full table). Pushes nothing (no phone follows a draft)."""
     event = Event(
         organizer=organizer,
         is_sending_missed_you=is_sending_missed_you,
@@ -203,9 +212,9 @@ def join_event(
         raise ValidationError(neutral_refusal())
     claimable = list(
         event.attendees.filter(
+            invited_filter(),
             email="",
             name__iexact=clean_identity(name=name)["name"],
-            checked_in_at__isnull=True,
             erased_at__isnull=True,
         )[:2]
     )
@@ -262,40 +271,54 @@ def claim_attendee(
 
 
 def joining_refusal(event: Event) -> str:
+    """Why a phone cannot join ``event`` now, in the reader's language (a draft, or over)."""
     if event.status == Event.Status.DRAFT:
         return _("This event is not open yet: the organizer opens it at the door.")
     return _("This event is over.")
 
 
+# The settings an organizer may change (the fields of ``events.forms.EventForm``).
+EDITABLE_FIELDS = frozenset(
+    {
+        "title",
+        "venue",
+        "starts_at",
+        "time_zone",
+        "language",
+        "rounds_count",
+        "round_seconds",
+        "table_size",
+        "pitch_seconds",
+        "is_sending_missed_you",
+    }
+)
+# How the rounds are built: fixed once a round has started (``rounds.services.change_settings``).
 STRUCTURE_FIELDS = ("rounds_count", "table_size", "round_seconds", "pitch_seconds")
+
+
+def changed_settings(event: Event, fields: dict[str, object]) -> list[str]:
+    """The names among ``fields`` whose value differs from ``event``'s, in the given order.
+    Raises ``TypeError`` for a name outside ``EDITABLE_FIELDS`` (a programming error: status,
+    codes and keys change only through their own services)."""
+    unknown = sorted(set(fields) - EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"update_event cannot change {', '.join(unknown)}")
+    return [name for name, value in fields.items() if getattr(event, name) != value]
 
 
 @transaction.atomic
 def update_event(event: Event, *, by: AbstractBaseUser | None, **fields: object) -> Event:
-    """Change an event's settings. Once a round has started its structure is fixed; before that,
-    changing the number of rounds or the table size drops the plan, which must be made again."""
+    """Change an event's settings: only the ``EDITABLE_FIELDS`` (any other name raises
+    ``TypeError``), validated together (``full_clean``: ``ValidationError``), and a log line
+    naming what changed. What a change means for the rounds (fixed once started, a plan dropped)
+    is ``rounds.services.change_settings``, the one the organizer's page calls. Pushes
+    nothing."""
     event = Event.objects.select_for_update().get(pk=event.pk)
-    started = event.rounds.exclude(status="planned").exists()
-    changed = [name for name, value in fields.items() if getattr(event, name) != value]
-    if started and any(name in STRUCTURE_FIELDS for name in changed):
-        raise ValidationError(
-            _(
-                "The rounds have started: the number of rounds, their length and the table size "
-                "can no longer change."
-            )
-        )
+    changed = changed_settings(event, fields)
     for name, value in fields.items():
         setattr(event, name, value)
     event.full_clean()
     event.save()
-    if {"rounds_count", "table_size"} & set(changed) and event.rounds.exists():
-        event.rounds.all().delete()
-        record(
-            event,
-            action="plan_dropped",
-            by=by,
-            message=_("Settings changed: the plan was dropped; make it again."),
-        )
     if changed:
         record(
             event,
@@ -308,6 +331,8 @@ def update_event(event: Event, *, by: AbstractBaseUser | None, **fields: object)
 
 @transaction.atomic
 def undo_check_in(attendee: Attendee, *, by: AbstractBaseUser | None = None) -> Attendee:
+    """Take back a check-in ticked by mistake: the attendee is invited again (not present, not
+    left). Pushes nothing; the next plan or re-plan leaves them out."""
     attendee = Attendee.objects.select_for_update().get(pk=attendee.pk)
     attendee.checked_in_at = attendee.left_at = None
     attendee.save(update_fields=["checked_in_at", "left_at"])
@@ -586,6 +611,8 @@ def add_co_organizer(event: Event, *, identifier: str, by: AbstractBaseUser) -> 
 
 @transaction.atomic
 def remove_co_organizer(event: Event, *, user_id: int, by: AbstractBaseUser) -> None:
+    """Stop user ``user_id`` from running ``event`` (nothing when they do not). Only the owner
+    may (``ValidationError`` otherwise). Logs ``co_organizer_removed``; pushes nothing."""
     if event.organizer_id != by.pk:
         raise ValidationError(_("Only the event's owner can remove co-organizers."))
     helper = event.co_organizers.filter(pk=user_id).first()

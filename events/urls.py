@@ -11,7 +11,6 @@ urlpatterns = [
     path("events/", views.event_list, name="event_list"),
     path("events/new/", views.event_create, name="event_create"),
     path("events/<int:event_id>/", views.event_detail, name="event_detail"),
-    path("events/<int:event_id>/edit/", views.event_edit, name="event_edit"),
     path("events/<int:event_id>/co-organizers/", views.co_organizers, name="co_organizers"),
     path("events/<int:event_id>/attendees/", views.attendee_list, name="attendee_list"),
     path("events/<int:event_id>/attendees/add/", views.attendee_add, name="attendee_add"),
@@ -24,7 +23,6 @@ urlpatterns = [
         name="pair_rule_remove",
     ),
     path("events/<int:event_id>/print/poster/", views.print_poster, name="print_poster"),
-    path("events/<int:event_id>/print/badges/", views.print_badges, name="print_badges"),
     path(
         "events/<int:event_id>/attendees/<int:attendee_id>/presence/",
         views.attendee_presence,

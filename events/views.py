@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from config.http import HtmxHttpRequest
 from config.i18n import activate_event_language
-from config.site import public_address, public_url
+from config.site import public_address
 from events import queries, ratelimit, services, tabular
 from events.codes import normalize_join_code
 from events.forms import (
@@ -151,29 +151,14 @@ def event_detail(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     event = queries.organizer_event(request.user, event_id)
     context = {
         "event": event,
-        "attendance": queries.attendance(event),
+        "attendance": queries.door_counts(event),
         "log": event.log_entries.select_related("actor")[:20],
         "co_organizers": event.co_organizers.order_by("username"),
         "is_owner": event.organizer_id == request.user.pk,
-        "join_url": public_url(reverse("join", args=[event.join_code])),
+        "join_url": queries.join_url(event),
         "public_address": public_address(),
     }
     return render(request, "events/event_detail.html", context)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def event_edit(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
-    event = queries.organizer_event(request.user, event_id)
-    form = EventForm(request.POST or None, instance=Event.objects.get(pk=event.pk))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_event(event, by=request.user, **form.cleaned_data)
-        except ValidationError as refusal:
-            form.add_error(None, refusal)
-        else:
-            return redirect("event_detail", event_id=event.pk)
-    return render(request, "events/event_form.html", {"form": form, "event": event})
 
 
 @login_required
@@ -185,7 +170,7 @@ def attendee_list(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     context = {
         "event": event,
         "attendees": queries.attendees_of(event, search=search, status=status),
-        "attendance": queries.attendance(event),
+        "attendance": queries.door_counts(event),
         "search": search,
         "status": status,
         "form": AttendeeForm(),
@@ -210,7 +195,7 @@ def attendee_add(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     context = {
         "event": event,
         "attendees": queries.attendees_of(event),
-        "attendance": queries.attendance(event),
+        "attendance": queries.door_counts(event),
         "form": form,
     }
     return render(request, "events/attendees.html", context, status=400)
@@ -418,7 +403,7 @@ def print_poster(request: HttpRequest, event_id: int) -> HttpResponse:
     """The door poster: the join code in large type and a QR code to the join page, at the
     public address (a warning on screen when phones cannot reach it)."""
     event = queries.organizer_event(request.user, event_id)
-    join_url = public_url(reverse("join", args=[event.join_code]))
+    join_url = queries.join_url(event)
     context = {
         "event": event,
         "join_url": join_url,
@@ -426,19 +411,6 @@ def print_poster(request: HttpRequest, event_id: int) -> HttpResponse:
         "public_address": public_address(),
     }
     return render(request, "events/print_poster.html", context)
-
-
-@login_required
-@require_GET
-def print_badges(request: HttpRequest, event_id: int) -> HttpResponse:
-    """Badges with each attendee's personal QR code: scanning it opens their phone page."""
-    event = queries.organizer_event(request.user, event_id)
-    badges = [
-        (attendee, qr_svg(public_url(reverse("room", args=[attendee.token]))))
-        for attendee in queries.attendees_of(event)
-    ]
-    context = {"event": event, "badges": badges, "public_address": public_address()}
-    return render(request, "events/print_badges.html", context)
 
 
 @login_required

@@ -10,6 +10,8 @@ from rounds.groups import attendee_group
 
 
 def card_json(card: Card, *, is_given: bool) -> dict[str, Any]:
+    """A card as the protocol's ``card`` message (docs/protocol.md); ``is_given``: seen by its
+    giver (their pressed button) rather than its receiver."""
     return {
         "type": "card",
         "card": {
@@ -24,4 +26,5 @@ def card_json(card: Card, *, is_given: bool) -> dict[str, Any]:
 
 
 def send_card(receiver_id: int, message: dict[str, Any]) -> None:
+    """Push a ``card`` message to the receiver's own group only. Called after commit."""
     send_to_group(attendee_group(receiver_id), message)

@@ -113,8 +113,10 @@ def consent_state(person: Attendee) -> str:
     return _("not chosen yet")
 
 
-def shared_contact(person: Attendee) -> list[str]:
-    """Email and phone of a person in a cards or introductions export: only if they agreed."""
+def own_shared_contact(person: Attendee) -> list[str]:
+    """Email and phone of a person in the organizer's cards or introductions export: only if
+    that person agreed to share (their own consent; what attendees see of each other needs
+    both to agree: ``queries.both_share_contact``)."""
     if not person.is_sharing_contact:
         return ["", ""]
     return [person.email, person.phone]
@@ -199,10 +201,10 @@ def card_rows(event_ids: Sequence[int], name: str) -> Sheet:
             card.get_kind_display(),
             card.giver.name,
             card.giver.company,
-            *shared_contact(card.giver),
+            *own_shared_contact(card.giver),
             card.receiver.name,
             card.receiver.company,
-            *shared_contact(card.receiver),
+            *own_shared_contact(card.receiver),
             card.note,
             local_time(card.created_at, card.round.event.zone),
         ]
@@ -246,10 +248,10 @@ def introduction_rows(event_ids: Sequence[int], name: str) -> Sheet:
                 card.round.number,
                 card.giver.name,
                 card.giver.company,
-                *shared_contact(card.giver),
+                *own_shared_contact(card.giver),
                 card.receiver.name,
                 card.receiver.company,
-                *shared_contact(card.receiver),
+                *own_shared_contact(card.receiver),
                 introduction.target,
                 introduction.get_status_display(),
                 local_time(introduction.created_at, tz),

@@ -355,8 +355,8 @@ def send_event_digests(
     reports = [digests]
     try:
         attendees = list(event.attendees.select_related("event").order_by("pk"))
-        came = [person for person in attendees if person.checked_in_at is not None]
-        missed = [person for person in attendees if person.checked_in_at is None]
+        came = [person for person in attendees if person.is_checked_in]
+        missed = [person for person in attendees if not person.is_checked_in]
         if not dry_run and not open_connection(digests, connection):
             return reports
         send_each(digests, came, send_digest, connection=connection, dry_run=dry_run)

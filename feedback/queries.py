@@ -9,16 +9,27 @@ from django.db.models import Q, QuerySet
 from events.models import Attendee
 from feedback import services
 from feedback.models import Card, Introduction
+from rounds import queries as round_queries
 from rounds.models import Round, Seat
 from rounds.queries import itinerary_with_tablemates
+
+
+def live_counters(event_id: int) -> dict[str, int]:
+    """``rounds.queries.live_counters`` with ``cards_this_round``: the cards given in the
+    current round (0 between rounds). One query more."""
+    counters = round_queries.live_counters(event_id)
+    cards = Card.objects.filter(round__event_id=event_id, round__number=counters["round"])
+    return {**counters, "cards_this_round": cards.count() if counters["round"] else 0}
+
 
 # A promise still open: the introducer has not made it, and the pitcher has not declined it.
 OPEN_PROMISES = (Introduction.Status.OFFERED, Introduction.Status.ACCEPTED)
 
 
-def shares_contact(attendee: Attendee, person: Attendee) -> bool:
+def both_share_contact(attendee: Attendee, person: Attendee) -> bool:
     """Whether the attendee sees the person's contact details: only where both agreed, each on
-    their own page or join form (an imported "yes" is only a suggestion)."""
+    their own page or join form (an imported "yes" is only a suggestion). The organizer's
+    exports follow another rule, one person's own consent: ``exports.own_shared_contact``."""
     return attendee.is_sharing_contact and person.is_sharing_contact
 
 
@@ -31,6 +42,7 @@ def cards_given_by(attendee_id: int) -> dict[tuple[int, str], str]:
 
 
 def cards_received_by(attendee_id: int) -> QuerySet[Card]:
+    """Cards the attendee received, newest first, with giver and round. One query."""
     return (
         Card.objects.filter(receiver_id=attendee_id)
         .select_related("giver", "round")
@@ -124,7 +136,7 @@ def leads_of(attendee: Attendee) -> Leads:
     tables = last_tables(attendee.event_id, people)
 
     def lead(person: Attendee, note: str = "") -> Lead:
-        shared = shares_contact(attendee, person)
+        shared = both_share_contact(attendee, person)
         return Lead(person=person, note=note, last_table=tables.get(person.pk), has_contact=shared)
 
     return Leads(
@@ -185,6 +197,9 @@ class Introductions:
 def introduction_items(
     attendee: Attendee, introductions: QuerySet[Introduction]
 ) -> list[IntroductionItem]:
+    """``introductions`` as the attendee's leads page lists them: who, what was promised, and
+    what the attendee can do next. No queries beyond those of ``introductions``."""
+
     def item(introduction: Introduction) -> IntroductionItem:
         card = introduction.card
         is_introducer = card.giver_id == attendee.pk
@@ -194,7 +209,7 @@ def introduction_items(
             person=person,
             is_introducer=is_introducer,
             moves=services.moves_for(introduction, attendee_id=attendee.pk),
-            has_contact=shares_contact(attendee, person),
+            has_contact=both_share_contact(attendee, person),
         )
 
     mine = Q(card__giver_id=attendee.pk) | Q(card__receiver_id=attendee.pk)

@@ -28,7 +28,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from events.models import Event
+from events.models import Event, arrived_filter, invited_filter, left_filter
 from feedback import charts
 from feedback.models import Card, Introduction
 from rounds.models import Round, Seat
@@ -129,20 +129,22 @@ class EventReport:
         return self.followed_up / self.follow_up_base if self.follow_up_base else None
 
 
-def attendance(event: Event) -> dict[str, int]:
-    checked_in = Q(checked_in_at__isnull=False)
+def turnout(event: Event) -> dict[str, int]:
+    """Who came, for the report after the event: ``registered``, ``checked_in`` (everyone who
+    arrived, those who left early included: ``arrived_filter``), ``no_shows`` and
+    ``left_early``. One query. Where people are now is ``events.queries.door_counts``."""
     return event.attendees.aggregate(
         registered=Count("pk"),
-        checked_in=Count("pk", filter=checked_in),
-        no_shows=Count("pk", filter=Q(checked_in_at__isnull=True)),
-        left_early=Count("pk", filter=Q(left_at__isnull=False)),
+        checked_in=Count("pk", filter=arrived_filter()),
+        no_shows=Count("pk", filter=invited_filter()),
+        left_early=Count("pk", filter=left_filter()),
     )
 
 
 def receivers_of(event: Event) -> int:
     """Checked-in attendees who received at least one card."""
     return (
-        Card.objects.filter(round__event=event, receiver__checked_in_at__isnull=False)
+        Card.objects.filter(arrived_filter("receiver"), round__event=event)
         .values("receiver_id")
         .distinct()
         .count()
@@ -253,7 +255,7 @@ def event_report(event: Event) -> EventReport:
     met, repeat_pairs = meetings(event)
     by_status, met_awaiting_confirmation = introduction_counts(event)
     return EventReport(
-        **attendance(event),
+        **turnout(event),
         cards_by_round=cards_by_round(event),
         receivers=receivers_of(event),
         met=met,

@@ -30,6 +30,7 @@ MAX_NOTE_CHARS = 200
 
 
 def shared_table(round_: Round, giver: Attendee, receiver: Attendee) -> bool:
+    """Whether giver and receiver sat at the same table in ``round_``. One query."""
     tables = (
         Seat.objects.filter(round=round_, attendee__in=[giver, receiver])
         .order_by()
@@ -40,6 +41,9 @@ def shared_table(round_: Round, giver: Attendee, receiver: Attendee) -> bool:
 
 
 def check_card_allowed(round_: Round, giver: Attendee, receiver: Attendee) -> None:
+    """Refuse a card that may not be given: to oneself (code ``self``), across events or tables
+    (``not_tablemate``), before the round started (``not_started``), after the event closed
+    (``closed``). Raises ``ValidationError``; returns nothing when the card may be given."""
     if giver.pk == receiver.pk:
         raise ValidationError(_("You cannot give a card to yourself."), code="self")
     if not (giver.event_id == receiver.event_id == round_.event_id):
@@ -168,6 +172,8 @@ def tap_cards(taps: Sequence[tuple[int, dict[str, Any]]]) -> list[TapOutcome | N
 
 
 def tap_outcome(giver: Attendee | None, arguments: dict[str, Any]) -> TapOutcome | None:
+    """What a phone's card tap (``arguments`` of ``tap_card``) came to: the card, or an error to
+    show; None when the database failed (logged; the phone sends the same tap again)."""
     if giver is None or giver.erased_at is not None:  # erased since its phone connected
         return TapOutcome(error=_("This link is no longer valid."))
     try:

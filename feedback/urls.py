@@ -3,6 +3,11 @@ from django.urls import path
 from feedback import views
 
 urlpatterns = [
+    path(
+        "events/<int:event_id>/control/counters/",
+        views.control_counters,
+        name="control_counters",
+    ),
     path("a/<str:token>/", views.room, name="room"),
     path("a/<str:token>/cards/", views.card, name="card"),
     path("a/<str:token>/itinerary/", views.room_itinerary, name="room_itinerary"),

@@ -16,13 +16,14 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.http import HtmxHttpRequest
-from config.i18n import activate_attendee_language, activate_event_language
+from config.i18n import activate_event_language
 from config.site import public_address, public_url
 from events import queries as event_queries
 from events import ratelimit
 from events import services as event_services
 from events.codes import normalize_join_code
 from events.forms import MyLinkForm
+from events.language import activate_attendee_language
 from events.models import Attendee, Event
 from events.qr import qr_svg
 from feedback import exports, followups, invitations, queries, reports, retention, services
@@ -40,6 +41,7 @@ from feedback.forms import (
 )
 from feedback.texts import room_texts
 from pitches.models import Pitch
+from rounds import queries as round_queries
 from rounds.queries import event_state
 from rounds.routing import attendee_socket_path
 
@@ -331,7 +333,7 @@ def event_erase(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
         else:
             messages.success(request, _("The personal data of this event was deleted."))
             return redirect("event_detail", event_id=event.pk)
-    context = {"event": event, "form": form, "attendance": event_queries.attendance(event)}
+    context = {"event": event, "form": form, "attendance": event_queries.door_counts(event)}
     return render(request, "feedback/event_erase.html", context, status=400 if form.errors else 200)
 
 
@@ -444,3 +446,17 @@ def email_my_link(request: HtmxHttpRequest, code: str) -> HttpResponse:
         invitations.send_link_on_request(event, email=form.cleaned_data["email"])
     context = {"event": event, "form": form, "is_limited": False}
     return render(request, "feedback/my_link.html", context, status=200 if form.is_valid() else 400)
+
+
+@login_required
+@require_GET
+def control_counters(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
+    """The control page's figures and log, refreshed every 5 s (in this app because they count
+    the round's cards)."""
+    event = event_queries.organizer_event(request.user, event_id)
+    context = {
+        "event": event,
+        "counters": queries.live_counters(event.pk),
+        "log": round_queries.recent_log(event.pk),
+    }
+    return render(request, "rounds/partials/counters.html", context)

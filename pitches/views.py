@@ -1,13 +1,18 @@
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
 
 from config.http import HtmxHttpRequest
-from config.i18n import activate_attendee_language
+from config.site import public_address, public_url
+from events.language import activate_attendee_language
 from events.models import Attendee
+from events.qr import qr_svg
+from events.queries import attendees_of, organizer_event
 from pitches import services
 from pitches.forms import PitchForm
 from pitches.models import WORDS_PER_MINUTE, Pitch
@@ -38,3 +43,17 @@ def pitch_edit(request: HtmxHttpRequest, token: str) -> HttpResponse:
         "words_per_minute": WORDS_PER_MINUTE,
     }
     return render(request, "pitches/edit.html", context)
+
+
+@login_required
+@require_GET
+def print_badges(request: HttpRequest, event_id: int) -> HttpResponse:
+    """Badges with each attendee's personal QR code (scanning it opens their phone page) and
+    the ask of their pitch (in this app because it shows the pitch)."""
+    event = organizer_event(request.user, event_id)
+    badges = [
+        (attendee, qr_svg(public_url(reverse("room", args=[attendee.token]))))
+        for attendee in attendees_of(event).select_related("pitch")
+    ]
+    context = {"event": event, "badges": badges, "public_address": public_address()}
+    return render(request, "events/print_badges.html", context)

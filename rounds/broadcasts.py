@@ -77,6 +77,8 @@ def send_message(group: str, message: dict[str, Any]) -> None:
 
 
 def broadcast_round(event_id: int) -> None:
+    """Push ``round`` (state version, server time, event status, the current round) to the
+    event group: every phone, the projector and the control page. Called after commit."""
     event = Event.objects.get(pk=event_id)
     now = timezone.now()
     send_to_group(
@@ -92,6 +94,8 @@ def broadcast_round(event_id: int) -> None:
 
 
 def broadcast_announcement(event_id: int) -> None:
+    """Push ``announce`` (state version, the announcement or null) to the event group.
+    Called after commit."""
     event = Event.objects.get(pk=event_id)
     now = timezone.now()
     send_to_group(
@@ -106,6 +110,7 @@ def broadcast_announcement(event_id: int) -> None:
 
 
 def broadcast_state(event_id: int) -> None:
+    """Push the full ``state`` (``queries.event_state``) to the event group. Called after commit."""
     send_to_group(event_group(event_id), event_state(event_id))
 
 

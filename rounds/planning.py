@@ -1,8 +1,10 @@
-"""Storing rotation plans: the planner's output as Rounds, Tables and Seats, and back.
+"""Between the planner and the stored plan: pure functions, no ORM (``rounds.services`` reads
+and writes the Rounds, Tables and Seats).
 
-``rounds.scheduling`` decides who sits with whom (pure, no ORM); this module adds what the
-database needs: table numbers that stay put across a re-plan and a speaking order that rotates
-fairly, so that nobody always pitches first or last.
+``rounds.scheduling`` decides who sits with whom; this module works out what a stored plan
+needs besides: the pairs to keep apart (colleagues, the organizer's rules), table numbers that
+stay put across a re-plan, and a speaking order that rotates fairly, so that nobody always
+pitches first or last.
 """
 
 from __future__ import annotations

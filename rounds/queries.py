@@ -8,20 +8,21 @@ from datetime import datetime
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
-from events.models import Attendee, Event, LogEntry
-from events.queries import STATUS_FILTERS
+from events.models import Attendee, Event, LogEntry, present_filter
 from rounds import presence
 from rounds.models import Round, Seat, Table
 
 
 def epoch_ms(moment: datetime | None) -> int | None:
+    """``moment`` as milliseconds since the epoch (the protocol's times), or None."""
     return None if moment is None else round(moment.timestamp() * 1000)
 
 
 def server_time_ms() -> int:
+    """Now, in epoch milliseconds: what phones set their clock offset from."""
     return epoch_ms(timezone.now())
 
 
@@ -66,6 +67,9 @@ def event_json(event: Event, *, planned: bool) -> dict[str, Any]:
 
 
 def round_json(round_: Round | None, *, now: datetime) -> dict[str, Any] | None:
+    """The round as the protocol sends it (docs/protocol.md): number, effective status at
+    ``now``, absolute times in epoch ms, the time left of a pause in ms, pitch slots (when
+    annotated); None without a round."""
     if round_ is None:
         return None
     remaining = round_.paused_remaining
@@ -116,6 +120,7 @@ def event_state(event_id: int, *, event: Event | None = None) -> dict[str, Any]:
 
 
 def next_round(event_id: int) -> Round | None:
+    """The lowest-numbered round not started yet, or None. One query."""
     return (
         Round.objects.filter(event_id=event_id, status=Round.Status.PLANNED)
         .order_by("number")
@@ -124,6 +129,7 @@ def next_round(event_id: int) -> Round | None:
 
 
 def active_round(event_id: int) -> Round | None:
+    """The round running or paused now, or None. One query."""
     return Round.objects.filter(
         event_id=event_id, status__in=[Round.Status.RUNNING, Round.Status.PAUSED]
     ).first()
@@ -207,23 +213,23 @@ def seating_by_attendee(event_id: int) -> dict[int, dict[int, int]]:
 
 def present_count(event_id: int) -> int:
     """People checked in and not gone. One query."""
-    return Attendee.objects.filter(STATUS_FILTERS["present"], event_id=event_id).count()
+    return Attendee.objects.present().filter(event_id=event_id).count()
 
 
 def live_counters(event_id: int) -> dict[str, int]:
-    """The figures an organizer watches during the event: a few queries and one cache read,
-    whatever the event's size."""
+    """The figures an organizer watches during the event (``present``, ``registered``,
+    ``phones``, ``round``: the current round's number or 0): a few queries and one cache read,
+    whatever the event's size. The cards of the round are feedback's
+    (``feedback.queries.live_counters``)."""
     people = Attendee.objects.filter(event_id=event_id).aggregate(
-        present=Count("pk", filter=Q(checked_in_at__isnull=False, left_at__isnull=True)),
+        present=Count("pk", filter=present_filter()),
         registered=Count("pk"),
     )
     attendee_ids = Attendee.objects.filter(event_id=event_id).values_list("pk", flat=True)
     current = current_round(event_id)
-    cards = current.cards.count() if current is not None else 0
     return {
         **people,
         "phones": presence.connected_count(attendee_ids),
-        "cards_this_round": cards,
         "round": current.number if current else 0,
     }
 

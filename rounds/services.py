@@ -46,6 +46,8 @@ def lock(round_: Round) -> tuple[Event, Round]:
 
 
 def bump_version(event: Event, *, fields: tuple[str, ...] = ()) -> None:
+    """Add one to the event's ``state_version`` (what phones compare to know they are current)
+    and save it with the event's ``fields``."""
     event.state_version += 1
     event.save(update_fields=["state_version", *fields])
 
@@ -61,6 +63,7 @@ def round_changed(
 
 
 def refuse_if_over(round_: Round, now: datetime) -> None:
+    """Raise ``ValidationError`` (code ``round_over``) when ``round_``'s time is up at ``now``."""
     if round_.is_over(now):
         raise ValidationError(
             _("Round %(number)s is over.") % {"number": round_.number}, code="round_over"
@@ -78,12 +81,19 @@ def finish_expired(event: Event, now: datetime) -> None:
 
 
 def largest_table(round_: Round) -> int:
+    """The number of seats at the round's largest table (0 without seats): its pitch slots."""
     sizes = round_.seats.values("table").annotate(size=Count("pk")).aggregate(Max("size"))
     return sizes["size__max"] or 0
 
 
 @transaction.atomic
 def start_round(round_: Round, *, by: User) -> Round:
+    """Start the next planned round ``START_LEAD`` (3 s) from now, so every phone counts in
+    "3, 2, 1" together; it ends one round length (``Event.round_seconds``) after that. A round
+    whose time ran out is recorded as done first; the event goes from check-in to live.
+    Raises ``ValidationError`` (codes ``event_not_open``, ``already_started``,
+    ``another_running``, ``out_of_order``, ``no_plan``). Bumps the state version, logs
+    ``round_started`` and pushes ``round`` to the event group after commit."""
     event, round_ = lock(round_)
     now = timezone.now()
     if event.status not in (Event.Status.CHECK_IN, Event.Status.LIVE):
@@ -136,20 +146,51 @@ def start_round(round_: Round, *, by: User) -> Round:
     return round_
 
 
-@transaction.atomic
-def pause_round(round_: Round, *, by: User) -> Round:
-    event, round_ = lock(round_)
-    now = timezone.now()
+def pause_refusal(round_: Round, *, now: datetime) -> ValidationError | None:
+    """Why ``round_`` cannot be paused at ``now`` (None: it can): it is not running (code
+    ``not_running``), its time is up, or it ends before the pause would take effect
+    ``CHANGE_LEAD`` later (code ``round_over``). The one rule for ``pause_round`` and the
+    control panel's button."""
     if round_.status != Round.Status.RUNNING:
-        raise ValidationError(
+        return ValidationError(
             _("Only a running round can be paused; round %(number)s is %(status)s.")
             % {"number": round_.number, "status": round_.get_status_display().lower()},
             code="not_running",
         )
-    refuse_if_over(round_, now)
+    if round_.is_over(now):
+        return ValidationError(
+            _("Round %(number)s is over.") % {"number": round_.number}, code="round_over"
+        )
+    if max(now + CHANGE_LEAD, round_.started_at) >= round_.ends_at:
+        return ValidationError(_("The round is ending anyway."), code="round_over")
+    return None
+
+
+def resume_refusal(round_: Round) -> ValidationError | None:
+    """Why ``round_`` cannot be resumed (None: it can): only a paused round resumes (code
+    ``not_paused``). The one rule for ``resume_round`` and the control panel's button."""
+    if round_.status != Round.Status.PAUSED:
+        return ValidationError(
+            _("Only a paused round can be resumed; round %(number)s is %(status)s.")
+            % {"number": round_.number, "status": round_.get_status_display().lower()},
+            code="not_paused",
+        )
+    return None
+
+
+@transaction.atomic
+def pause_round(round_: Round, *, by: User) -> Round:
+    """Freeze the round's countdown ``CHANGE_LEAD`` (0.5 s) from now, so every phone stops on
+    the same second; a pause during the 3-second count-in takes effect when the round starts.
+    Stores ``paused_at`` and ``paused_remaining``. Raises ``ValidationError`` (codes
+    ``not_running``, ``round_over``: ``pause_refusal``). Bumps the state version, logs
+    ``round_paused`` and pushes ``round`` to the event group after commit."""
+    event, round_ = lock(round_)
+    now = timezone.now()
+    refusal = pause_refusal(round_, now=now)
+    if refusal is not None:
+        raise refusal
     paused_at = max(now + CHANGE_LEAD, round_.started_at)
-    if paused_at >= round_.ends_at:
-        raise ValidationError(_("The round is ending anyway."), code="round_over")
     round_.status = Round.Status.PAUSED
     round_.paused_at = paused_at
     round_.paused_remaining = round_.ends_at - paused_at
@@ -162,14 +203,15 @@ def pause_round(round_: Round, *, by: User) -> Round:
 
 @transaction.atomic
 def resume_round(round_: Round, *, by: User) -> Round:
+    """Run the countdown again ``CHANGE_LEAD`` (0.5 s) from now with the time that was left: the
+    turns, the end (and a start still in its count-in) move by the length of the pause. Raises
+    ``ValidationError`` (code ``not_paused``: ``resume_refusal``). Bumps the state version, logs
+    ``round_resumed`` and pushes ``round`` to the event group after commit."""
     event, round_ = lock(round_)
     now = timezone.now()
-    if round_.status != Round.Status.PAUSED:
-        raise ValidationError(
-            _("Only a paused round can be resumed; round %(number)s is %(status)s.")
-            % {"number": round_.number, "status": round_.get_status_display().lower()},
-            code="not_paused",
-        )
+    refusal = resume_refusal(round_)
+    if refusal is not None:
+        raise refusal
     resumes_at = max(now + CHANGE_LEAD, round_.paused_at)
     shift = resumes_at - round_.paused_at
     round_.status = Round.Status.RUNNING
@@ -199,6 +241,10 @@ def resume_round(round_: Round, *, by: User) -> Round:
 
 @transaction.atomic
 def extend_round(round_: Round, *, seconds: int, by: User) -> Round:
+    """Add ``seconds`` (1 to ``MAX_EXTEND_SECONDS``) to a running or paused round, at once (the
+    end moves, no lead time). Raises ``ValidationError`` (codes ``bad_extension``,
+    ``not_running``, ``round_over``). Bumps the state version, logs ``round_extended`` and
+    pushes ``round`` to the event group after commit."""
     if not 1 <= seconds <= MAX_EXTEND_SECONDS:
         raise ValidationError(
             _("A round can be extended by 1 to %(max)s seconds at a time.")
@@ -228,6 +274,10 @@ def extend_round(round_: Round, *, seconds: int, by: User) -> Round:
 
 @transaction.atomic
 def end_round(round_: Round, *, by: User) -> Round:
+    """End a running or paused round now (a round whose time ran out ends at its deadline; one
+    still in its count-in at its start). Raises ``ValidationError`` (code ``not_running``).
+    Bumps the state version, logs ``round_ended`` and pushes ``round`` to the event group after
+    commit."""
     event, round_ = lock(round_)
     now = timezone.now()
     if round_.status not in (Round.Status.RUNNING, Round.Status.PAUSED):
@@ -262,7 +312,10 @@ def skip_refusal(
 
 @transaction.atomic
 def skip_turn(round_: Round, *, by: User) -> Round:
-    """End the current pitcher's slot at every table now; later slots move up."""
+    """End the current pitcher's slot at every table ``CHANGE_LEAD`` (0.5 s) from now; later
+    slots move up. Raises ``ValidationError`` (codes ``not_running``, ``round_over``,
+    ``no_turn``: ``skip_refusal``). Bumps the state version, logs ``turn_skipped`` and pushes
+    ``round`` to the event group after commit."""
     event, round_ = lock(round_)
     now = timezone.now()
     if round_.status != Round.Status.RUNNING:
@@ -360,6 +413,10 @@ EVENT_TRANSITIONS: dict[str, tuple[str, ...]] = {
 
 
 def move_event(event: Event, *, to: str, by: User) -> Event:
+    """Move the event to status ``to`` along ``EVENT_TRANSITIONS`` (call inside a transaction):
+    an active round ends first; closing drops the announcement. Raises ``ValidationError``
+    (code ``bad_transition``). Bumps the state version, logs ``event_<to>`` and pushes
+    ``state`` to the event group after commit."""
     event = Event.objects.select_for_update().get(pk=event.pk)
     if event.status not in EVENT_TRANSITIONS[to]:
         raise ValidationError(
@@ -391,6 +448,7 @@ def move_event(event: Event, *, to: str, by: User) -> Event:
 
 @transaction.atomic
 def open_check_in(event: Event, *, by: User) -> Event:
+    """Draft → check-in: phones can join (``move_event``)."""
     return move_event(event, to=Event.Status.CHECK_IN, by=by)
 
 
@@ -402,6 +460,7 @@ def start_mingle(event: Event, *, by: User) -> Event:
 
 @transaction.atomic
 def close_event(event: Event, *, by: User) -> Event:
+    """End the evening (``move_event``): a running round ends, the announcement goes."""
     return move_event(event, to=Event.Status.CLOSED, by=by)
 
 
@@ -419,14 +478,18 @@ def allowed_actions(event: Event, round_: Round | None, next_round: Round | None
         and status not in (Round.Status.RUNNING, Round.Status.PAUSED)
     ):
         actions.add("start")
+    if round_ is not None and pause_refusal(round_, now=timezone.now()) is None:
+        actions.add("pause")
+    if round_ is not None and resume_refusal(round_) is None:
+        actions.add("resume")
     if status == Round.Status.RUNNING:
-        actions |= {"pause", "extend", "end"}
+        actions |= {"extend", "end"}
         now = timezone.now() + CHANGE_LEAD
         pitches = getattr(round_, "pitches", None)
         if skip_refusal(round_, at=now, pitch_length=event.pitch_length, pitches=pitches) is None:
             actions.add("skip")
     if status == Round.Status.PAUSED:
-        actions |= {"resume", "extend", "end"}
+        actions |= {"extend", "end"}
     if event.status in (Event.Status.CHECK_IN, Event.Status.LIVE):
         actions |= {"announce", "mingle"}
     if event.status == Event.Status.MINGLE:
@@ -444,6 +507,50 @@ def allowed_actions(event: Event, round_: Round | None, next_round: Round | None
     return actions
 
 
+@transaction.atomic
+def change_settings(event: Event, *, by: User, **fields: object) -> Event:
+    """Change an event's settings (``events.services.update_event``: ``EDITABLE_FIELDS`` only).
+    Once a round has started the ``STRUCTURE_FIELDS`` are fixed (``ValidationError``, code
+    ``started``); before that a new number of rounds or table size drops the plan
+    (``drop_plan``: new state version and pushes), which must be made again."""
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    changed = event_services.changed_settings(event, fields)
+    started = event.rounds.exclude(status=Round.Status.PLANNED).exists()
+    if started and any(name in event_services.STRUCTURE_FIELDS for name in changed):
+        raise ValidationError(
+            _(
+                "The rounds have started: the number of rounds, their length and the table size "
+                "can no longer change."
+            ),
+            code="started",
+        )
+    event = event_services.update_event(event, by=by, **fields)
+    if {"rounds_count", "table_size"} & set(changed):
+        drop_plan(event, by=by)
+    return event
+
+
+def drop_plan(event: Event, *, by: User) -> list[int]:
+    """Delete every round of a plan not started yet (call inside a transaction, the event row
+    locked). Returns the ids of the attendees who were seated: after commit each gets an empty
+    itinerary (``plan``) and the event group the new ``state``, with a new state version, so no
+    phone keeps an old table. Nothing happens without a plan. Logs ``plan_dropped``."""
+    seated = sorted(
+        set(Seat.objects.filter(round__event=event).values_list("attendee_id", flat=True))
+    )
+    if not event.rounds.exists():
+        return []
+    event.rounds.all().delete()
+    event_services.record(
+        event,
+        action="plan_dropped",
+        by=by,
+        message=_("Settings changed: the plan was dropped; make it again."),
+    )
+    plan_changed(event, seated)
+    return seated
+
+
 @dataclass(frozen=True)
 class PlanReport:
     quality: scheduling.Quality
@@ -453,11 +560,21 @@ class PlanReport:
 
 
 def present_people(event: Event) -> list[tuple[int, str]]:
-    return list(
-        event.attendees.filter(checked_in_at__isnull=False, left_at__isnull=True)
-        .order_by("pk")
-        .values_list("pk", "company")
-    )
+    """(attendee id, company) of everyone present now (``Attendee.objects.present``), by id."""
+    return list(event.attendees.present().order_by("pk").values_list("pk", "company"))
+
+
+def people_to_plan(event: Event) -> list[tuple[int, str]]:
+    """``present_people``, when there are enough to plan (at least ``MIN_PEOPLE``): the one check
+    of ``make_plan`` and ``replan``. Raises ``ValidationError`` (code ``too_few``) otherwise."""
+    people = present_people(event)
+    if len(people) < MIN_PEOPLE:
+        raise ValidationError(
+            _("At least %(min)s checked-in people are needed to plan (there are %(n)s).")
+            % {"min": MIN_PEOPLE, "n": len(people)},
+            code="too_few",
+        )
+    return people
 
 
 def avoid_pairs(event: Event, people: list[tuple[int, str]]) -> list[tuple[int, int]]:
@@ -491,18 +608,17 @@ def plan_changed(event: Event, attendee_ids: list[int]) -> None:
 
 @transaction.atomic
 def make_plan(event: Event, *, by: User, seed: int = 0, time_limit: float = 2.0) -> PlanReport:
-    """Plan every round from the people checked in now (before the first round starts)."""
+    """Plan every round from the people present now (before the first round starts), replacing
+    any plan there was; the planner searches for at most ``time_limit`` seconds. Raises
+    ``ValidationError`` once a round has started or with fewer than ``MIN_PEOPLE`` present
+    (``people_to_plan``). Bumps the state version, logs ``planned`` and, after commit, pushes
+    ``state`` to the event group and each itinerary to its attendee (``plan_changed``)."""
     event = Event.objects.select_for_update().get(pk=event.pk)
     if event.status not in (Event.Status.DRAFT, Event.Status.CHECK_IN):
         raise ValidationError(_("The rounds have started: re-plan the remaining rounds instead."))
     if event.rounds.exclude(status=Round.Status.PLANNED).exists():
         raise ValidationError(_("The rounds have started: re-plan the remaining rounds instead."))
-    people = present_people(event)
-    if len(people) < MIN_PEOPLE:
-        raise ValidationError(
-            _("At least %(min)s checked-in people are needed to plan (there are %(n)s).")
-            % {"min": MIN_PEOPLE, "n": len(people)}
-        )
+    people = people_to_plan(event)
     avoid = avoid_pairs(event, people)
     plan = scheduling.plan_rounds(
         [pk for pk, _company in people],
@@ -543,7 +659,10 @@ def replan(event: Event, *, by: User, seed: int = 0, time_limit: float = 1.0) ->
 
     Rounds already played (and the one running now) are history and never change; the planner
     repairs the rest so that most itineraries stay as they were, and only attendees whose
-    itinerary changed are told.
+    itinerary changed are told. The planner searches for at most ``time_limit`` seconds.
+    Raises ``ValidationError`` without a plan, when every round has started, or with fewer than
+    ``MIN_PEOPLE`` present. Bumps the state version, logs ``replanned`` and pushes after commit
+    (``plan_changed``).
     """
     event = Event.objects.select_for_update().get(pk=event.pk)
     rounds = list(event.rounds.select_for_update().order_by("number"))
@@ -552,12 +671,7 @@ def replan(event: Event, *, by: User, seed: int = 0, time_limit: float = 1.0) ->
     played = sum(1 for r in rounds if r.status != Round.Status.PLANNED)
     if played == len(rounds):
         raise ValidationError(_("Every round has started already: nothing is left to re-plan."))
-    people = present_people(event)
-    if len(people) < MIN_PEOPLE:
-        raise ValidationError(
-            _("At least %(min)s checked-in people are needed to plan (there are %(n)s).")
-            % {"min": MIN_PEOPLE, "n": len(people)}
-        )
+    people = people_to_plan(event)
     old = queries.stored_plan(event.pk)
     present = [pk for pk, _company in people]
     avoid = avoid_pairs(event, people)

@@ -10,10 +10,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.http import HtmxHttpRequest
 from config.site import public_address, public_url
+from events import queries as event_queries
+from events.forms import EventForm
 from events.models import Event
 from events.qr import qr_svg
 from events.queries import organizer_event
@@ -21,6 +23,23 @@ from rounds import queries, scheduling, services
 from rounds.forms import ControlForm
 from rounds.models import Round
 from rounds.routing import control_socket_path, projector_socket_path
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_edit(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
+    """The event's settings page (in this app because a change can drop the plan:
+    ``services.change_settings``)."""
+    event = organizer_event(request.user, event_id)
+    form = EventForm(request.POST or None, instance=Event.objects.get(pk=event.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_settings(event, by=request.user, **form.cleaned_data)
+        except ValidationError as refusal:
+            form.add_error(None, refusal)
+        else:
+            return redirect("event_detail", event_id=event.pk)
+    return render(request, "events/event_form.html", {"form": form, "event": event})
 
 
 def panel_context(event: Event, *, error: str = "", info: str = "") -> dict[str, Any]:
@@ -51,7 +70,7 @@ def control(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
         "socket_path": control_socket_path(event.pk),
         "counters": queries.live_counters(event.pk),
         "log": queries.recent_log(event.pk),
-        "join_url": public_url(reverse("join", args=[event.join_code])),
+        "join_url": event_queries.join_url(event),
         "public_address": public_address(),
     }
     return render(request, "rounds/control.html", context)
@@ -212,18 +231,6 @@ def plan(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     return render(request, "rounds/plan.html", context)
 
 
-@login_required
-@require_GET
-def control_counters(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
-    event = organizer_event(request.user, event_id)
-    context = {
-        "event": event,
-        "counters": queries.live_counters(event.pk),
-        "log": queries.recent_log(event.pk),
-    }
-    return render(request, "rounds/partials/counters.html", context)
-
-
 def projector_find_context(event: Event) -> dict[str, Any]:
     seating = queries.seating_round(event.pk)
     return {"event": event, "seating_round": seating, "seats": queries.find_my_table(seating)}
@@ -261,7 +268,7 @@ def projector(request: HtmxHttpRequest, key: str) -> HttpResponse:
     """The big screen: opened with the event's secret projector link, no sign-in, read-only,
     always in the event's language. Carries the state it was rendered with (see the room)."""
     event = get_object_or_404(Event, projector_key=key)
-    join_url = public_url(reverse("join", args=[event.join_code]))
+    join_url = event_queries.join_url(event)
     state = queries.event_state(event.pk, event=event)
     with translation.override(event.language):
         texts = projector_texts()

@@ -14,6 +14,7 @@ import shutil
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from functools import cache
 from urllib.parse import urlsplit
@@ -193,3 +194,19 @@ def listen():
     yield start
     for listener in listeners:
         listener.close()
+
+
+@pytest.fixture
+def fresh_cache(settings):
+    """An empty cache of this test's own: the configured backend under a key prefix (and, in
+    memory, a location) no other test or process uses. Nothing is cleared, so a run against
+    Redis never wipes the configured database; the test's keys expire with their timeouts."""
+    own = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": own}
+        | ({"LOCATION": own} if "locmem" in settings.CACHES["default"]["BACKEND"] else {}),
+    }
+    from django.core.cache import cache as default_cache
+
+    return default_cache

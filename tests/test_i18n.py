@@ -25,7 +25,12 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
-from config.i18n import activate_event_language, requested_language
+from config.i18n import (
+    ACCEPT_LANGUAGE_MAX_CHARS,
+    accept_language_ranges,
+    activate_event_language,
+    requested_language,
+)
 from tests.factories import AttendeeFactory, EventFactory, PitchFactory, RoundFactory
 
 CATALOG_DIR = settings.BASE_DIR / "locale" / "zh_Hans" / "LC_MESSAGES"
@@ -433,3 +438,35 @@ def test_plan_forecast_speaks_the_organizers_language(client):
 
     assert "按当前人数和设置，重复见面无法避免" in response.text
     assert "改为每桌 3 人（共 4 桌）即可避免重复见面。" in response.text
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("", []),
+        ("zh-CN,zh;q=0.9,en;q=0.8", ["zh-CN", "zh", "en"]),
+        ("en;q=0.5, zh-Hans , fr;q=0.7", ["zh-Hans", "fr", "en"]),
+        ("de;q=0.8,fr;q=0.8", ["de", "fr"]),  # equal quality: the header's order
+        ("en;q=0,zh", ["zh"]),  # q=0: not wanted
+        ("es-419;Q=1.000", ["es-419"]),
+        ("*;q=0.1,en", ["en", "*"]),
+        ("en;q=2,zh", ["zh"]),  # a quality above 1 is malformed: that entry only is dropped
+        ("fr;q=0.5;level=1,zh", ["zh"]),
+        ("not a language,zh", ["zh"]),
+        ("toolonglanguage,en-US", ["en-US"]),
+        (";q=0.5,,en", ["en"]),
+    ],
+)
+def test_accept_language_ranges_orders_by_quality_and_drops_what_is_malformed(header, expected):
+    assert accept_language_ranges(header) == expected
+
+
+def test_accept_language_ranges_reads_a_long_header_up_to_its_last_whole_entry():
+    entries = [f"aa-{n:03d}" for n in range(100)]  # 6 characters and a comma each
+    header = ",".join(entries)
+
+    ranges = accept_language_ranges(header)
+
+    assert len(header) > ACCEPT_LANGUAGE_MAX_CHARS
+    assert ranges == entries[: ACCEPT_LANGUAGE_MAX_CHARS // 7]
+    assert accept_language_ranges("a" * (ACCEPT_LANGUAGE_MAX_CHARS + 1)) == []

@@ -7,7 +7,6 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -282,8 +281,7 @@ def test_add_attendee_service_applies_the_rule():
 
 
 @pytest.mark.django_db
-def test_field_case_join_post_newline_name_is_refused_at_entry(client):
-    cache.clear()
+def test_field_case_join_post_newline_name_is_refused_at_entry(client, fresh_cache):
     event = EventFactory(check_in=True)
     request = (CASES / "join-post-newline-name.txt").read_text().splitlines()[1]
     data = {key: values[0] for key, values in parse_qs(request).items()}
@@ -297,8 +295,7 @@ def test_field_case_join_post_newline_name_is_refused_at_entry(client):
 
 
 @pytest.mark.django_db
-def test_join_with_a_zero_width_space_is_the_same_person_as_without(client):
-    cache.clear()
+def test_join_with_a_zero_width_space_is_the_same_person_as_without(client, fresh_cache):
     event = EventFactory(check_in=True)
     services.add_attendee(event, name="Lin Qiao", email="lin.qiao@example.cn")
 
@@ -328,8 +325,7 @@ def test_organizer_add_view_stores_the_cleaned_identity(client):
 
 
 @pytest.mark.django_db
-def test_join_claims_the_record_of_someone_imported_without_email(client):
-    cache.clear()
+def test_join_claims_the_record_of_someone_imported_without_email(client, fresh_cache):
     event = EventFactory(check_in=True)
     services.import_attendees(
         event, data=b"Name,RSVP,User ID,Event Link\nAda Kim,Yes,101,https://x\n", by=None

@@ -368,7 +368,10 @@ def test_seating_queries_do_not_grow_with_rules(organizer, event, count, django_
         event_services.ask_apart(a, other_id=b.pk)  # private: only counted on the page
 
     with django_assert_num_queries(8):
-        organizer.get(reverse("seating", args=[event.pk]))
+        response = organizer.get(reverse("seating", args=[event.pk]))
+
+    assert response.status_code == 200
+    assert len(response.context["rules"]) == count
 
 
 # The sharing suggestion an import brings, confirmed by the attendee.

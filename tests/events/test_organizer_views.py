@@ -108,7 +108,11 @@ def test_event_list_queries_do_not_grow_with_events(client, count, django_assert
     client.force_login(me)
 
     with django_assert_num_queries(3):
-        client.get(reverse("event_list"))
+        response = client.get(reverse("event_list"))
+
+    assert response.status_code == 200
+    events = list(response.context["events"])
+    assert [(e.present_total, e.attendee_total) for e in events] == [(1, 1)] * count
 
 
 def test_event_create_makes_my_event(client):
@@ -206,7 +210,10 @@ def test_attendee_list_queries_do_not_grow_with_attendees(
     AttendeeFactory.create_batch(count, event=event)
 
     with django_assert_num_queries(5):
-        organizer.get(reverse("attendee_list", args=[event.pk]))
+        response = organizer.get(reverse("attendee_list", args=[event.pk]))
+
+    assert response.status_code == 200
+    assert response.text.count('id="attendee-') == count
 
 
 def test_attendee_presence_check_in_undo_and_left(organizer, event):

@@ -126,7 +126,10 @@ def test_print_badges_queries_do_not_grow(organizer, event, count, django_assert
     AttendeeFactory.create_batch(count, event=event)
 
     with django_assert_num_queries(4):
-        organizer.get(reverse("print_badges", args=[event.pk]))
+        response = organizer.get(reverse("print_badges", args=[event.pk]))
+
+    assert response.status_code == 200
+    assert response.text.count('class="segno"') == count
 
 
 def test_print_itineraries_gives_each_seated_person_their_tables(organizer, event):
@@ -146,4 +149,7 @@ def test_print_itineraries_queries_do_not_grow(organizer, event, count, django_a
     round_services.make_plan(event, by=None, time_limit=0.2)
 
     with django_assert_num_queries(5):
-        organizer.get(reverse("print_itineraries", args=[event.pk]))
+        response = organizer.get(reverse("print_itineraries", args=[event.pk]))
+
+    assert response.status_code == 200
+    assert len(response.context["sheets"]) == count

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from events.models import Attendee
@@ -12,8 +11,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _clear_rate_limits():
-    cache.clear()
+def _own_rate_limits(fresh_cache):
+    """Each test counts wrong codes in a cache of its own."""
 
 
 @pytest.fixture

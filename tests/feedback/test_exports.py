@@ -180,7 +180,11 @@ def test_leads_csv_queries_do_not_grow_with_leads(
         PitchFactory(attendee=person)
 
     with django_assert_num_queries(4):
-        client.get(reverse("leads_csv", args=[me.token]))
+        response = client.get(reverse("leads_csv", args=[me.token]))
+
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert len(rows) == 1 + 2 * leads  # the header; each lead wants to see me and I them
 
 
 # The organizer's exports.
@@ -267,4 +271,8 @@ def test_event_export_queries_do_not_grow_with_rows(
     organizer.get(reverse("event_export", args=[round_.event.pk, kind]))
 
     with django_assert_num_queries(4):
-        organizer.get(reverse("event_export", args=[round_.event.pk, kind]))
+        response = organizer.get(reverse("event_export", args=[round_.event.pk, kind]))
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert len(response.content) > 0

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 import icalendar
 import pytest
 from django.contrib.messages import get_messages
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,10 +27,8 @@ def site_url(settings):
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
+def _own_cache(fresh_cache):
+    """Each test's rate limits and tokens in a cache of its own."""
 
 
 @pytest.fixture

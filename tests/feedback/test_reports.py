@@ -294,7 +294,10 @@ def test_event_report_queries_do_not_grow_with_the_event(size, django_assert_num
     event = build_event(size)
 
     with django_assert_num_queries(7):
-        reports.event_report(event)
+        report = reports.event_report(event)
+
+    assert len(report.cards_by_round) == size
+    assert report.cards_total == 2 * size
 
 
 @pytest.mark.parametrize("size", [1, 3])

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 
 from events.models import Attendee, Event, ImportUpload, LogEntry
-from events.queries import attendance
+from events.queries import door_counts
 from feedback import retention
 from feedback.models import Card, Digest, Introduction
 from pitches.models import Pitch
@@ -34,7 +34,7 @@ def figures(event: Event) -> dict:
     """What the post-event report counts: none of it may change when personal data goes."""
     cards = Card.objects.filter(round__event=event)
     return {
-        "attendance": attendance(event),
+        "attendance": door_counts(event),
         "presence": list(
             event.attendees.order_by("pk").values_list("pk", "checked_in_at", "left_at")
         ),

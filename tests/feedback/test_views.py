@@ -259,7 +259,10 @@ def test_leads_queries_do_not_grow_with_cards(client, round_, cards, django_asse
         CardFactory(round=round_, giver=me, receiver=other)
 
     with django_assert_num_queries(5):
-        client.get(reverse("leads", args=[me.token]))
+        response = client.get(reverse("leads", args=[me.token]))
+
+    assert response.status_code == 200
+    assert all(other.name in response.text for other in others)
 
 
 def test_contact_vcard_downloads_when_linked_and_both_agreed(client, round_, pair):

@@ -7,16 +7,37 @@ import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import IntegrityError, connection, connections, transaction
 
 from events import services
+from events.models import Attendee
 from tests.factories import EventFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def test_postgres_is_the_configured_database():
-    assert connection.vendor == "postgresql"
+def test_postgres_enforces_one_email_per_event_whatever_its_case():
+    """The functional unique index on Lower("email") is the database's own guarantee: a write
+    that skips every form and service is still refused, and PostgreSQL's own catalogue holds
+    the index (a query that fails on any other database)."""
+    event = EventFactory()
+    Attendee.objects.create(event=event, name="Li Wei", email="li@example.com")
+
+    with (
+        pytest.raises(IntegrityError, match="attendee_unique_email_per_event"),
+        transaction.atomic(),
+    ):
+        Attendee.objects.create(event=event, name="Li Wei", email="LI@Example.com")
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = %s",
+            ["attendee_unique_email_per_event"],
+        )
+        [(definition,)] = cursor.fetchall()
+    assert "UNIQUE INDEX" in definition
+    assert "(lower((email)::text), event_id) WHERE (NOT ((email)::text = ''::text))" in definition
+    assert Attendee.objects.filter(event=event).count() == 1
 
 
 def test_add_attendee_concurrent_duplicate_email_keeps_exactly_one():

@@ -23,6 +23,9 @@ def test_create_demo_event_makes_36_checked_in_attendees_with_pitches_that_fit()
 
     event = Event.objects.get()
     assert event.status == Event.Status.CHECK_IN
+    # opened through the service, as an organizer would: logged, with a state version
+    assert event.log_entries.filter(action="event_check_in").count() == 1
+    assert event.state_version >= 1
     assert event.attendees.count() == 36
     assert event.attendees.filter(checked_in_at__isnull=True).count() == 0
     assert event.attendees.values("company").distinct().count() == 36

@@ -298,3 +298,67 @@ def test_replan_refuses_without_a_plan(event):
 
     with pytest.raises(ValidationError, match="There is no plan yet"):
         services.replan(event, by=None)
+
+
+def test_change_settings_drops_the_plan_and_tells_every_phone(
+    event, listen, django_capture_on_commit_callbacks
+):
+    alice, *_ = check_in(event, 6)
+    services.make_plan(event, by=None, time_limit=0.2)
+    event.refresh_from_db()
+    version = event.state_version
+    room = listen(event_group(event.pk))
+    alice_phone = listen(attendee_group(alice.pk))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.change_settings(event, by=None, table_size=5)
+
+    event.refresh_from_db()
+    assert (event.table_size, event.state_version) == (5, version + 1)
+    assert not event.rounds.exists()
+    [state] = room.messages()
+    assert (state["type"], state["version"], state["event"]["has_plan"]) == (
+        "state",
+        version + 1,
+        False,
+    )
+    assert alice_phone.messages() == [{"type": "plan", "itinerary": []}]
+    assert LogEntry.objects.filter(event=event, action="plan_dropped").count() == 1
+
+
+def test_change_settings_keeps_the_plan_when_the_title_changes(
+    event, listen, django_capture_on_commit_callbacks
+):
+    check_in(event, 6)
+    services.make_plan(event, by=None, time_limit=0.2)
+    event.refresh_from_db()
+    version = event.state_version
+    room = listen(event_group(event.pk))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.change_settings(event, by=None, title="Spring mixer")
+
+    event.refresh_from_db()
+    assert (event.title, event.state_version, event.rounds.count()) == ("Spring mixer", version, 4)
+    assert room.messages() == []
+
+
+def test_change_settings_refuses_structure_changes_once_a_round_started(event):
+    check_in(event, 6)
+    services.make_plan(event, by=None, time_limit=0.2)
+    services.start_round(queries.next_round(event.pk), by=None)
+
+    with pytest.raises(ValidationError) as refusal:
+        services.change_settings(event, by=None, round_seconds=240)
+
+    assert refusal.value.code == "started"
+    event.refresh_from_db()
+    assert (event.round_seconds, event.rounds.count()) == (180, 4)
+
+
+def test_update_event_refuses_fields_outside_its_allow_list(event):
+    with pytest.raises(TypeError, match="status"):
+        event_services.update_event(event, by=None, status="closed")
+
+    event.refresh_from_db()
+    assert event.status == "check_in"

@@ -415,3 +415,49 @@ def test_open_check_in_only_from_draft():
     assert draft.status == Event.Status.CHECK_IN
     with pytest.raises(ValidationError):
         services.open_check_in(draft, by=None)
+
+
+def panel_actions(event) -> set[str]:
+    event.refresh_from_db()
+    current = queries.current_round(event.pk)
+    return services.allowed_actions(event, current, queries.next_round(event.pk))
+
+
+def test_pause_and_resume_rules_are_the_same_for_the_panel_and_the_services(event, rounds):
+    started = services.start_round(rounds[0], by=None)
+    assert {"pause", "resume"} & panel_actions(event) == {"pause"}
+
+    paused = services.pause_round(started, by=None)
+    assert {"pause", "resume"} & panel_actions(event) == {"resume"}
+    assert services.pause_refusal(paused, now=timezone.now()).code == "not_running"
+
+    services.resume_round(paused, by=None)
+    assert {"pause", "resume"} & panel_actions(event) == {"pause"}
+
+
+def test_pause_rule_refuses_a_round_ending_before_the_pause_would_take_effect(event, rounds):
+    started = services.start_round(rounds[0], by=None)
+    soon = timezone.now() + services.CHANGE_LEAD / 2
+    running(started, started_at=soon - timedelta(seconds=180), ends_at=soon)
+
+    assert "pause" not in panel_actions(event)
+    with pytest.raises(ValidationError) as refusal:
+        services.pause_round(started, by=None)
+    assert (refusal.value.code, refusal.value.messages) == (
+        "round_over",
+        ["The round is ending anyway."],
+    )
+
+
+def test_plan_and_replan_refuse_fewer_than_two_present_by_one_rule(event, rounds):
+    _stays, *others = event.attendees.order_by("pk")
+    event.attendees.filter(pk__in=[p.pk for p in others]).update(left_at=timezone.now())
+
+    codes = []
+    for plan in (services.replan, services.make_plan):
+        with pytest.raises(ValidationError) as refusal:
+            plan(event, by=None)
+        codes.append((refusal.value.code, refusal.value.messages))
+
+    too_few = ("too_few", ["At least 2 checked-in people are needed to plan (there are 1)."])
+    assert codes == [too_few, too_few]

@@ -93,13 +93,13 @@ class Command(BaseCommand):
     def announce(self, site_url: str) -> None:
         """Print where phones join, a QR code of it, and what would stop them."""
         events = queries.events_at_the_door(now=timezone.now())
-        main = site_url + (reverse("join", args=[events[0].join_code]) if events else "/join/")
+        main = queries.join_url(events[0], site_url=site_url) if events else site_url + "/join/"
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Phones join at {main}"))
         if events:
             self.stdout.write(f"  ({events[0].title}, code {events[0].join_code})")
         for event in events[1:]:
-            url = site_url + reverse("join", args=[event.join_code])
+            url = queries.join_url(event, site_url=site_url)
             self.stdout.write(f"  Also: {event.title}: {url}")
         self.stdout.write(terminal_qr(main), ending="")
         self.stdout.write(f"Organizer pages: {site_url}{reverse('event_list')}")

@@ -61,8 +61,7 @@ class Command(BaseCommand):
                 pitch_seconds=30,
             )
         if event.status == Event.Status.DRAFT:
-            event.status = Event.Status.CHECK_IN
-            event.save(update_fields=["status"])
+            event = round_services.open_check_in(event, by=organizer)
         if not event.has_conduct:
             # The short default code of conduct: each phone accepts it once.
             with translation.override(event.language):
