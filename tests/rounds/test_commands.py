@@ -3,13 +3,20 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from events.models import Event
 from pitches.models import Pitch
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _development(settings):
+    """The demo is for development servers (DEBUG on); tests that need it off say so."""
+    settings.DEBUG = True
 
 
 def run_demo() -> str:
@@ -55,3 +62,37 @@ def test_create_demo_event_prints_links_at_the_public_address_by_default(setting
 
     event = Event.objects.get()
     assert f"Join link: http://192.168.1.20:8000/join/{event.join_code}/" in out.getvalue()
+
+
+def test_create_demo_event_refuses_the_known_password_superuser_with_debug_off(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        run_demo()
+
+    assert not get_user_model().objects.exists()
+    assert not Event.objects.exists()
+
+
+def test_create_demo_event_does_not_reset_an_existing_demo_password_with_debug_off(settings):
+    user = get_user_model().objects.create_user("organizer", password="a-real-secret-9481")
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError):
+        run_demo()
+
+    assert authenticate(username="organizer", password="speednet-demo") is None
+    assert authenticate(username="organizer", password="a-real-secret-9481") == user
+
+
+def test_create_demo_event_with_debug_off_uses_a_named_account_and_prints_no_password(settings):
+    user = get_user_model().objects.create_user("maria", password="a-real-secret-9481")
+    settings.DEBUG = False
+    out = StringIO()
+
+    call_command("create_demo_event", "--organizer", "maria", stdout=out)
+
+    assert Event.objects.get().organizer == user
+    assert "speednet-demo" not in out.getvalue()
+    assert not get_user_model().objects.filter(is_superuser=True).exists()
+    assert authenticate(username="maria", password="a-real-secret-9481") == user
