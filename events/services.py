@@ -15,7 +15,7 @@ from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from events import csv_import, hygiene
+from events import csv_import, hygiene, sockets
 from events.codes import new_join_code
 from events.models import Attendee, Event, ImportUpload, LogEntry, PairRule
 
@@ -575,6 +575,9 @@ def remove_co_organizer(event: Event, *, user_id: int, by: AbstractBaseUser) -> 
     helper = event.co_organizers.filter(pk=user_id).first()
     if helper is not None:
         event.co_organizers.remove(helper)
+        # Their open dashboards of this event stop receiving its state now.
+        group = sockets.organizer_group(event.pk, helper.pk)
+        transaction.on_commit(lambda: sockets.revoke([group]))
         record(
             event,
             action="co_organizer_removed",
