@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -31,8 +32,6 @@ from events.forms import (
 from events.models import Attendee, Event, ImportUpload
 from events.qr import qr_svg
 
-WRONG_CODES_ALLOWED = 10
-WRONG_CODE_WINDOW_S = 600
 SESSION_TOKENS = "attendee_tokens"
 
 
@@ -62,6 +61,13 @@ def too_many_wrong_codes(request: HttpRequest) -> HttpResponse:
     )
 
 
+def too_many_walk_ins_message() -> str:
+    return _(
+        "Many people are joining this minute: wait a minute and try again, or ask the "
+        "organizer at the door (they can raise the limit of %(limit)s walk-ins a minute)."
+    ) % {"limit": settings.SPEEDNET_WALK_INS_PER_MINUTE}
+
+
 @require_http_methods(["GET", "POST"])
 def join_start(request: HtmxHttpRequest) -> HttpResponse:
     """Type the event code (the QR code on the door leads straight to the next page)."""
@@ -78,11 +84,19 @@ def remembered_attendee(request: HttpRequest, event: Event) -> Attendee | None:
 
 @require_http_methods(["GET", "POST"])
 def join(request: HtmxHttpRequest, code: str) -> HttpResponse:
-    if ratelimit.is_limited(request, scope="join", limit=WRONG_CODES_ALLOWED):
+    """The join page of an event code (throttled for a venue behind one address: see
+    events/ratelimit.py), and the walk-in form."""
+    response = join_page(request, code)
+    return ratelimit.remember_device(request, response)
+
+
+def join_page(request: HtmxHttpRequest, code: str) -> HttpResponse:
+    if ratelimit.is_address_locked_out(request):
         return too_many_wrong_codes(request)
     event = Event.objects.filter(join_code=normalize_join_code(code)).first()
     if event is None:
-        ratelimit.record_failure(request, scope="join", window_seconds=WRONG_CODE_WINDOW_S)
+        if ratelimit.record_wrong_code(request):
+            return too_many_wrong_codes(request)
         form = JoinCodeForm(initial={"code": code})
         error = _("No event has the code %(code)s. Check it and try again.") % {"code": code}
         return render(request, "events/join_code.html", {"form": form, "error": error}, status=404)
@@ -99,11 +113,16 @@ def join(request: HtmxHttpRequest, code: str) -> HttpResponse:
         return render(request, "events/join.html", context)
     form = JoinForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if ratelimit.is_walk_in_limited(request, event_id=event.pk):
+            context = {"event": event, "form": form, "link_form": MyLinkForm()}
+            form.add_error(None, too_many_walk_ins_message())
+            return render(request, "events/join.html", context, status=429)
         try:
             attendee = services.join_event(event, **form.cleaned_data)
         except ValidationError as refusal:
             form.add_error(None, refusal)
         else:
+            ratelimit.record_walk_in(request, event_id=event.pk)
             tokens = request.session.get(SESSION_TOKENS, {})
             request.session[SESSION_TOKENS] = {**tokens, str(event.pk): attendee.token}
             return redirect(reverse("room", kwargs={"token": attendee.token}))
