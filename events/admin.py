@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, Field, Model, Q, QuerySet
 from django.http import HttpRequest
@@ -42,10 +43,31 @@ class OrganizerScopedAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field: Field, request: HttpRequest, **kwargs: Any) -> Any:
         if not request.user.is_superuser and "queryset" not in kwargs:
+            if db_field.related_model is get_user_model():
+                kwargs["queryset"] = organizer_team(request.user)
             related = scoped_admin_of(self.admin_site, db_field.related_model)
             if related is not None:
                 kwargs["queryset"] = related.get_queryset(request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field: Field, request: HttpRequest, **kwargs: Any) -> Any:
+        if not request.user.is_superuser and db_field.related_model is get_user_model():
+            kwargs["queryset"] = organizer_team(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+def organizer_team(user: Any) -> QuerySet:
+    """The accounts a staff organizer may pick in the admin: themselves, and the owners and
+    co-organizers of the events they run; never the site's other accounts (new co-organizers
+    come in by invitation, which they accept)."""
+    events = Event.objects.organized_by(user)
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(pk=user.pk) | Q(co_organized_events__in=events) | Q(organized_events__in=events)
+        )
+        .distinct()
+    )
 
 
 def scoped_admin_of(site: admin.AdminSite, model: type[Model]) -> OrganizerScopedAdmin | None:

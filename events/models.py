@@ -486,3 +486,38 @@ class LogEntry(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class CoOrganizerInvitation(models.Model):
+    """The owner asked someone, by email, to help run the event. The link in the mail (its random
+    ``token``) makes whoever follows it and signs in a co-organizer, once, within
+    ``CO_ORGANIZER_INVITATION_DAYS``. Nothing tells the owner whether the address has an
+    account."""
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="co_organizer_invitations"
+    )
+    email = models.EmailField(_("email"))
+    token = models.CharField(max_length=64, unique=True, default=new_attendee_token)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("co-organizer invitation")
+        verbose_name_plural = _("co-organizer invitations")
+
+    def __str__(self) -> str:
+        return self.email
+
+
+CO_ORGANIZER_INVITATION_DAYS = 7

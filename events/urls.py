@@ -14,6 +14,11 @@ urlpatterns = [
     path("events/<id:event_id>/", views.event_detail, name="event_detail"),
     path("events/<id:event_id>/edit/", views.event_edit, name="event_edit"),
     path("events/<id:event_id>/co-organizers/", views.co_organizers, name="co_organizers"),
+    path(
+        "co-organizers/accept/<str:token>/",
+        views.co_organizer_accept,
+        name="co_organizer_accept",
+    ),
     path("events/<id:event_id>/attendees/", views.attendee_list, name="attendee_list"),
     path("events/<id:event_id>/attendees/add/", views.attendee_add, name="attendee_add"),
     path("events/<id:event_id>/attendees/import/", views.attendee_import, name="attendee_import"),

@@ -460,19 +460,41 @@ def print_badges(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def co_organizer_accept(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    """The link of a co-organizer invitation: signed in, confirm with one button."""
+    if request.method == "POST":
+        try:
+            event = services.accept_co_organizer_invitation(token, user=request.user)
+        except ValidationError as refusal:
+            messages.error(request, " ".join(refusal.messages))
+            return redirect("event_list")
+        return redirect("event_detail", event_id=event.pk)
+    return render(request, "events/co_organizer_accept.html", {"token": token})
+
+
+@login_required
 @require_POST
 def co_organizers(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
-    """Add (``identifier``) or remove (``remove``) a co-organizer; the owner only."""
+    """Invite (``email``) or remove (``remove``) a co-organizer; the owner only. The answer to an
+    invitation is the same whether or not the address has an account."""
     event = queries.organizer_event(request.user, event_id)
     try:
         if "remove" in request.POST:
             user_id = int(request.POST["remove"]) if request.POST["remove"].isdigit() else 0
             services.remove_co_organizer(event, user_id=user_id, by=request.user)
         else:
-            helper = services.add_co_organizer(
-                event, identifier=request.POST.get("identifier", ""), by=request.user
+            invitation = services.invite_co_organizer(
+                event,
+                email=request.POST.get("email", ""),
+                by=request.user,
+                accept_url=lambda token: public_url(reverse("co_organizer_accept", args=[token])),
             )
-            messages.success(request, _("%(name)s can now run this event.") % {"name": helper})
+            messages.success(
+                request,
+                _("Invitation sent to %(email)s: they become a co-organizer when they accept it.")
+                % {"email": invitation.email},
+            )
     except ValidationError as refusal:
         messages.error(request, " ".join(refusal.messages))
     return redirect("event_detail", event_id=event.pk)
