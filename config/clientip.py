@@ -81,3 +81,11 @@ def client_address(request: HttpRequest, *args: object) -> str:
         request.META.get("HTTP_X_FORWARDED_FOR", ""),
         settings.SPEEDNET_TRUSTED_PROXIES,
     )
+
+
+def client_ip_or_none(request: HttpRequest) -> str | None:
+    """``client_address`` when it is an IP address, else None (a request built without a
+    connection, such as a test client's ``force_login``): for django-axes, which stores it in an
+    IP address column."""
+    address = client_address(request)
+    return address if parse_address(address) is not None else None

@@ -151,7 +151,7 @@ AXES_FAILURE_LIMIT = 10
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "config.clientip.client_address"
+AXES_CLIENT_IP_CALLABLE = "config.clientip.client_ip_or_none"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 # Join throttles (django-ratelimit, events/ratelimit.py) count in the default cache.

@@ -156,3 +156,14 @@ def test_read_trusted_proxies_reads_a_count_or_networks():
         ipaddress.ip_network("10.0.0.0/8"),
         ipaddress.ip_network("192.168.1.5/32"),
     )
+
+
+def test_client_ip_for_axes_is_none_without_a_connection_address():
+    from django.test import RequestFactory
+
+    from config.clientip import client_ip_or_none
+
+    request = RequestFactory().get("/")
+    assert client_ip_or_none(request) == "127.0.0.1"
+    del request.META["REMOTE_ADDR"]
+    assert client_ip_or_none(request) is None
