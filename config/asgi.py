@@ -18,13 +18,19 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from config.origin import OriginValidator  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
+from config.serving import BodyLimitMiddleware, install_daphne_guards  # noqa: E402
+
+# Bodies bounded before daphne stores them, tokens kept out of its access log (config/serving.py).
+install_daphne_guards()
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": BodyLimitMiddleware(django_asgi_app),
+        # The host against ALLOWED_HOSTS, then scheme, host and port against the allowed origins.
         "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            OriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
         ),
     }
 )

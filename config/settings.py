@@ -8,11 +8,14 @@ the server refuses to start without a real secret key and a real channel layer.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
+from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config import clientip as config_clientip
 from config import env as config_env
 from config import network as config_network
 from config import site as config_site
@@ -67,6 +70,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "django_htmx",
+    "axes",
+    "csp",
     "events",
     "pitches",
     "rounds",
@@ -77,6 +82,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: static files keep their caching; every view's answer gets these.
+    "config.headers.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -85,6 +93,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: answers a locked-out login attempt.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -125,6 +135,51 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First: counts failed logins and refuses a locked-out one before any password is hashed.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# The client address behind the proxies we run (config/clientip.py): a count or addresses.
+SPEEDNET_TRUSTED_PROXIES = config_clientip.read_trusted_proxies(
+    ENV.get("SPEEDNET_TRUSTED_PROXIES", "")
+)
+# Login throttle (django-axes): 10 failures for one user name, or from one address, lock that
+# user name (or address) out for 15 minutes; recorded in the database (every process sees
+# them, and the admin lists them), reset by a success.
+AXES_FAILURE_LIMIT = 10
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "config.clientip.client_ip_or_none"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+# Join throttles (django-ratelimit, events/ratelimit.py) count in the default cache.
+RATELIMIT_USE_CACHE = "default"
+# Walk-ins an event takes per minute (scripted sign-ups would all be seated at the next re-plan).
+SPEEDNET_WALK_INS_PER_MINUTE = config_env.read_int(
+    ENV, "SPEEDNET_WALK_INS_PER_MINUTE", default=30, minimum=1
+)
+
+# Content-Security-Policy (django-csp): scripts, styles, images and sockets from this origin only;
+# no inline script or style anywhere (templates and static/js keep it so: htmx's own indicator
+# style is turned off with the htmx-config meta tag in base.html).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp_constants.SELF],
+        "script-src": [csp_constants.SELF],
+        "style-src": [csp_constants.SELF],
+        "img-src": [csp_constants.SELF, "data:"],
+        "font-src": [csp_constants.SELF],
+        "connect-src": [csp_constants.SELF],
+        "object-src": [csp_constants.NONE],
+        "base-uri": [csp_constants.NONE],
+        "frame-ancestors": [csp_constants.NONE],
+        "form-action": [csp_constants.SELF],
+    }
+}
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "event_list"
 LOGOUT_REDIRECT_URL = "login"

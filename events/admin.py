@@ -3,11 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Field, Model, QuerySet
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Field, Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from events import queries
+from events import queries, sockets
 from events.forms import AttendeeAdminForm
 from events.models import Attendee, Event, LogEntry, PairRule
 
@@ -41,10 +43,31 @@ class OrganizerScopedAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field: Field, request: HttpRequest, **kwargs: Any) -> Any:
         if not request.user.is_superuser and "queryset" not in kwargs:
+            if db_field.related_model is get_user_model():
+                kwargs["queryset"] = organizer_team(request.user)
             related = scoped_admin_of(self.admin_site, db_field.related_model)
             if related is not None:
                 kwargs["queryset"] = related.get_queryset(request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field: Field, request: HttpRequest, **kwargs: Any) -> Any:
+        if not request.user.is_superuser and db_field.related_model is get_user_model():
+            kwargs["queryset"] = organizer_team(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+def organizer_team(user: Any) -> QuerySet:
+    """The accounts a staff organizer may pick in the admin: themselves, and the owners and
+    co-organizers of the events they run; never the site's other accounts (new co-organizers
+    come in by invitation, which they accept)."""
+    events = Event.objects.organized_by(user)
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(pk=user.pk) | Q(co_organized_events__in=events) | Q(organized_events__in=events)
+        )
+        .distinct()
+    )
 
 
 def scoped_admin_of(site: admin.AdminSite, model: type[Model]) -> OrganizerScopedAdmin | None:
@@ -55,9 +78,31 @@ def scoped_admin_of(site: admin.AdminSite, model: type[Model]) -> OrganizerScope
     return model_admin if isinstance(model_admin, OrganizerScopedAdmin) else None
 
 
+class RevokingDeleteMixin:
+    """Deleting records closes the live sockets they opened (events/sockets.py), after commit."""
+
+    def socket_groups(self, obj: Any) -> list[str]:
+        raise NotImplementedError
+
+    def revoke_after_commit(self, objs: Any) -> None:
+        groups = [group for obj in objs for group in self.socket_groups(obj)]
+        transaction.on_commit(lambda: sockets.revoke(groups))
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        self.revoke_after_commit([obj])
+        super().delete_model(request, obj)  # type: ignore[misc]
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self.revoke_after_commit(list(queryset))
+        super().delete_queryset(request, queryset)  # type: ignore[misc]
+
+
 @admin.register(Event)
-class EventAdmin(OrganizerScopedAdmin):
+class EventAdmin(RevokingDeleteMixin, OrganizerScopedAdmin):
     """feedback/admin.py extends this with the post-event report and the CSV exports."""
+
+    def socket_groups(self, obj: Event) -> list[str]:
+        return [sockets.event_group(obj.pk)]
 
     event_path = "pk"
     list_display = [
@@ -108,8 +153,12 @@ class CheckedInFilter(admin.SimpleListFilter):
 
 
 @admin.register(Attendee)
-class AttendeeAdmin(OrganizerScopedAdmin):
+class AttendeeAdmin(RevokingDeleteMixin, OrganizerScopedAdmin):
     form = AttendeeAdminForm
+
+    def socket_groups(self, obj: Attendee) -> list[str]:
+        return [sockets.attendee_group(obj.pk)]
+
     list_display = ["name", "company", "email", "event", "checked_in_at", "left_at"]
     list_filter = [("event", OrganizedEventFilter), CheckedInFilter, "is_consenting_to_share"]
     search_fields = ["name", "email", "company", "job_title"]

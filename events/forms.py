@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events import csv_import, hygiene, tabular
 from events.codes import JOIN_CODE_LENGTH, normalize_join_code
-from events.models import Attendee, Event, PairRule
+from events.models import Attendee, Event, PairRule, validate_start_year
 
 
 class IdentityFieldsMixin:
@@ -139,6 +139,10 @@ class EventForm(forms.ModelForm):
         if starts_at and time_zone:
             typed = timezone.make_naive(starts_at, timezone.get_current_timezone())
             data["starts_at"] = timezone.make_aware(typed, zoneinfo.ZoneInfo(time_zone))
+            try:
+                validate_start_year(data["starts_at"])
+            except forms.ValidationError as error:
+                self.add_error("starts_at", error)
         return data
 
     def clean_time_zone(self) -> str:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import zoneinfo
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +19,22 @@ MIN_ROUNDS, MAX_ROUNDS = 1, 12
 MIN_TABLE_SIZE, MAX_TABLE_SIZE = 3, 10
 MIN_PITCH_SECONDS, MAX_PITCH_SECONDS = 10, 120
 MIN_ROUND_SECONDS, MAX_ROUND_SECONDS = 60, 1800
+# An event starts within this window of years (UTC and local): a far-off year is a typo, and
+# year 9999 in a zone west of UTC does not fit the database's timestamp once converted.
+MIN_START_YEAR, MAX_START_YEAR = 2000, 2100
+EARLIEST_START_AT = datetime(MIN_START_YEAR, 1, 1, tzinfo=UTC)
+LATEST_START_AT = datetime(MAX_START_YEAR + 1, 1, 1, tzinfo=UTC)
+
+
+def validate_start_year(value: datetime) -> None:
+    """Refuse a start outside ``MIN_START_YEAR``..``MAX_START_YEAR`` (``ValidationError``)."""
+    in_window = MIN_START_YEAR <= value.year <= MAX_START_YEAR
+    if not in_window or not EARLIEST_START_AT <= value < LATEST_START_AT:
+        raise ValidationError(
+            _("An event starts between the years %(first)s and %(last)s."),
+            code="start_year",
+            params={"first": MIN_START_YEAR, "last": MAX_START_YEAR},
+        )
 
 
 class EventQuerySet(models.QuerySet["Event"]):
@@ -83,7 +99,7 @@ class Event(models.Model):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     venue = models.CharField(_("venue"), max_length=200, blank=True)
-    starts_at = models.DateTimeField(_("starts at"))
+    starts_at = models.DateTimeField(_("starts at"), validators=[validate_start_year])
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
     language = models.CharField(
         _("language"), max_length=8, choices=Language.choices, default=Language.ENGLISH
@@ -173,6 +189,11 @@ class Event(models.Model):
         verbose_name_plural = _("events")
         ordering = ["-starts_at", "pk"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_at__gte=EARLIEST_START_AT, starts_at__lt=LATEST_START_AT),
+                name="event_starts_at_in_range",
+                violation_error_message=_("An event starts between the years 2000 and 2100."),
+            ),
             models.CheckConstraint(
                 condition=Q(rounds_count__gte=MIN_ROUNDS, rounds_count__lte=MAX_ROUNDS),
                 name="event_rounds_count_in_range",
@@ -608,3 +629,38 @@ class LogEntry(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class CoOrganizerInvitation(models.Model):
+    """The owner asked someone, by email, to help run the event. The link in the mail (its random
+    ``token``) makes whoever follows it and signs in a co-organizer, once, within
+    ``CO_ORGANIZER_INVITATION_DAYS``. Nothing tells the owner whether the address has an
+    account."""
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="co_organizer_invitations"
+    )
+    email = models.EmailField(_("email"))
+    token = models.CharField(max_length=64, unique=True, default=new_attendee_token)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("co-organizer invitation")
+        verbose_name_plural = _("co-organizer invitations")
+
+    def __str__(self) -> str:
+        return self.email
+
+
+CO_ORGANIZER_INVITATION_DAYS = 7

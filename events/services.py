@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from events import csv_import, hygiene
+from events import csv_import, hygiene, sockets
 from events.codes import new_join_code
 from events.models import (
+    CO_ORGANIZER_INVITATION_DAYS,
     Attendee,
+    CoOrganizerInvitation,
     EmailBlock,
     Event,
     ImportUpload,
@@ -27,6 +31,8 @@ from events.models import (
     SeatingRequest,
     invited_filter,
 )
+
+logger = logging.getLogger(__name__)
 
 CODE_ATTEMPTS = 20
 
@@ -579,34 +585,77 @@ def remove_pair_rule(event: Event, *, rule_id: int, by: AbstractBaseUser | None)
 
 
 @transaction.atomic
-def add_co_organizer(event: Event, *, identifier: str, by: AbstractBaseUser) -> AbstractBaseUser:
-    """The event's owner lets another organizer account help run it (found by name or email)."""
+def invite_co_organizer(
+    event: Event, *, email: str, by: AbstractBaseUser, accept_url: Callable[[str], str]
+) -> CoOrganizerInvitation:
+    """The owner invites someone by email: a mail with a link (``accept_url(token)``) leaves after
+    commit. The answer is the same whether or not the address has an account, so the form tells
+    nobody who is registered. Raises ``ValidationError`` for a non-owner or a malformed address."""
     if event.organizer_id != by.pk:
         raise ValidationError(_("Only the event's owner can add co-organizers."))
-    identifier = identifier.strip()
-    users = get_user_model().objects.filter(
-        Q(username__iexact=identifier) | Q(email__iexact=identifier), is_active=True
-    )
-    matches = list(users[:2])
-    if len(matches) != 1:
-        raise ValidationError(
-            _(
-                "No single organizer account matches “%(who)s”: ask them to sign up first, then "
-                "use their exact user name."
-            )
-            % {"who": identifier}
-        )
-    helper = matches[0]
-    if helper.pk == event.organizer_id:
-        raise ValidationError(_("You already run this event."))
-    event.co_organizers.add(helper)
+    email = hygiene.clean_email(email)
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError(_("Enter the email address of the person to invite.")) from None
+    invitation = CoOrganizerInvitation.objects.create(event=event, email=email, invited_by=by)
     record(
         event,
-        action="co_organizer_added",
+        action="co_organizer_invited",
         by=by,
-        message=_("%(name)s can now run this event.") % {"name": helper.get_username()},
+        message=_("Invitation to run this event sent to %(email)s.") % {"email": email},
     )
-    return helper
+    link = accept_url(invitation.token)
+    subject = _("Help run %(event)s") % {"event": event.title}
+    body = _(
+        "%(owner)s invites you to help run “%(event)s” on speednet.\n\n"
+        "Open this link and sign in (or create an organizer account) to accept:\n%(link)s\n\n"
+        "The link works once, for %(days)s days. If you did not expect this, ignore this mail."
+    ) % {
+        "owner": by.get_username(),
+        "event": event.title,
+        "link": link,
+        "days": CO_ORGANIZER_INVITATION_DAYS,
+    }
+    transaction.on_commit(lambda: send_invitation_mail(subject, body, email))
+    return invitation
+
+
+def send_invitation_mail(subject: str, body: str, email: str) -> None:
+    try:
+        send_mail(subject, body, None, [email])
+    except Exception:  # the invitation stands; the owner can send another
+        logger.exception("Co-organizer invitation mail not sent")
+
+
+@transaction.atomic
+def accept_co_organizer_invitation(token: str, *, user: AbstractBaseUser) -> Event:
+    """Whoever follows the link, signed in, becomes a co-organizer (once; the link expires after
+    ``CO_ORGANIZER_INVITATION_DAYS``). ``ValidationError`` for a used, expired or unknown link."""
+    invitation = (
+        CoOrganizerInvitation.objects.select_for_update()
+        .select_related("event")
+        .filter(token=token)
+        .first()
+    )
+    too_old = timezone.now() - timedelta(days=CO_ORGANIZER_INVITATION_DAYS)
+    if invitation is None or invitation.accepted_at is not None or invitation.created_at < too_old:
+        raise ValidationError(
+            _("This invitation link is used, expired or unknown: ask for a new one.")
+        )
+    event = invitation.event
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    if user.pk != event.organizer_id:
+        event.co_organizers.add(user)
+        record(
+            event,
+            action="co_organizer_added",
+            by=user,
+            message=_("%(name)s can now run this event.") % {"name": user.get_username()},
+        )
+    return event
 
 
 @transaction.atomic
@@ -618,6 +667,9 @@ def remove_co_organizer(event: Event, *, user_id: int, by: AbstractBaseUser) -> 
     helper = event.co_organizers.filter(pk=user_id).first()
     if helper is not None:
         event.co_organizers.remove(helper)
+        # Their open dashboards of this event stop receiving its state now.
+        group = sockets.organizer_group(event.pk, helper.pk)
+        transaction.on_commit(lambda: sockets.revoke([group]))
         record(
             event,
             action="co_organizer_removed",

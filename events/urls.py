@@ -1,5 +1,6 @@
 from django.urls import path
 
+import config.converters  # noqa: F401  (registers <id:...>)
 from events import views
 
 urlpatterns = [
@@ -10,21 +11,31 @@ urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
     path("events/", views.event_list, name="event_list"),
     path("events/new/", views.event_create, name="event_create"),
-    path("events/<int:event_id>/", views.event_detail, name="event_detail"),
-    path("events/<int:event_id>/co-organizers/", views.co_organizers, name="co_organizers"),
-    path("events/<int:event_id>/attendees/", views.attendee_list, name="attendee_list"),
-    path("events/<int:event_id>/attendees/add/", views.attendee_add, name="attendee_add"),
-    path("events/<int:event_id>/attendees/import/", views.attendee_import, name="attendee_import"),
-    path("events/<int:event_id>/seating/", views.seating, name="seating"),
-    path("events/<int:event_id>/seating/add/", views.pair_rule_add, name="pair_rule_add"),
+    path("events/<id:event_id>/", views.event_detail, name="event_detail"),
+    path("events/<id:event_id>/co-organizers/", views.co_organizers, name="co_organizers"),
+    path("events/<id:event_id>/attendees/", views.attendee_list, name="attendee_list"),
+    path("events/<id:event_id>/attendees/add/", views.attendee_add, name="attendee_add"),
+    path("events/<id:event_id>/attendees/import/", views.attendee_import, name="attendee_import"),
+    path("events/<id:event_id>/seating/", views.seating, name="seating"),
+    path("events/<id:event_id>/seating/add/", views.pair_rule_add, name="pair_rule_add"),
     path(
-        "events/<int:event_id>/seating/<int:rule_id>/remove/",
+        "co-organizers/accept/<str:token>/",
+        views.co_organizer_accept,
+        name="co_organizer_accept",
+    ),
+    path("events/<id:event_id>/attendees/", views.attendee_list, name="attendee_list"),
+    path("events/<id:event_id>/attendees/add/", views.attendee_add, name="attendee_add"),
+    path("events/<id:event_id>/attendees/import/", views.attendee_import, name="attendee_import"),
+    path("events/<id:event_id>/seating/", views.seating, name="seating"),
+    path("events/<id:event_id>/seating/add/", views.pair_rule_add, name="pair_rule_add"),
+    path(
+        "events/<id:event_id>/seating/<id:rule_id>/remove/",
         views.pair_rule_remove,
         name="pair_rule_remove",
     ),
-    path("events/<int:event_id>/print/poster/", views.print_poster, name="print_poster"),
+    path("events/<id:event_id>/print/poster/", views.print_poster, name="print_poster"),
     path(
-        "events/<int:event_id>/attendees/<int:attendee_id>/presence/",
+        "events/<id:event_id>/attendees/<id:attendee_id>/presence/",
         views.attendee_presence,
         name="attendee_presence",
     ),

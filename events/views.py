@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from config.http import HtmxHttpRequest
 from config.i18n import activate_event_language
-from config.site import public_address
+from config.site import public_address, public_url
 from events import queries, ratelimit, services, tabular
 from events.codes import normalize_join_code
 from events.forms import (
@@ -31,8 +32,6 @@ from events.forms import (
 from events.models import Attendee, Event, ImportUpload
 from events.qr import qr_svg
 
-WRONG_CODES_ALLOWED = 10
-WRONG_CODE_WINDOW_S = 600
 SESSION_TOKENS = "attendee_tokens"
 
 
@@ -62,6 +61,13 @@ def too_many_wrong_codes(request: HttpRequest) -> HttpResponse:
     )
 
 
+def too_many_walk_ins_message() -> str:
+    return _(
+        "Many people are joining this minute: wait a minute and try again, or ask the "
+        "organizer at the door (they can raise the limit of %(limit)s walk-ins a minute)."
+    ) % {"limit": settings.SPEEDNET_WALK_INS_PER_MINUTE}
+
+
 @require_http_methods(["GET", "POST"])
 def join_start(request: HtmxHttpRequest) -> HttpResponse:
     """Type the event code (the QR code on the door leads straight to the next page)."""
@@ -78,11 +84,19 @@ def remembered_attendee(request: HttpRequest, event: Event) -> Attendee | None:
 
 @require_http_methods(["GET", "POST"])
 def join(request: HtmxHttpRequest, code: str) -> HttpResponse:
-    if ratelimit.is_limited(request, scope="join", limit=WRONG_CODES_ALLOWED):
+    """The join page of an event code (throttled for a venue behind one address: see
+    events/ratelimit.py), and the walk-in form."""
+    response = join_page(request, code)
+    return ratelimit.remember_device(request, response)
+
+
+def join_page(request: HtmxHttpRequest, code: str) -> HttpResponse:
+    if ratelimit.is_address_locked_out(request):
         return too_many_wrong_codes(request)
     event = Event.objects.filter(join_code=normalize_join_code(code)).first()
     if event is None:
-        ratelimit.record_failure(request, scope="join", window_seconds=WRONG_CODE_WINDOW_S)
+        if ratelimit.record_wrong_code(request):
+            return too_many_wrong_codes(request)
         form = JoinCodeForm(initial={"code": code})
         error = _("No event has the code %(code)s. Check it and try again.") % {"code": code}
         return render(request, "events/join_code.html", {"form": form, "error": error}, status=404)
@@ -99,11 +113,16 @@ def join(request: HtmxHttpRequest, code: str) -> HttpResponse:
         return render(request, "events/join.html", context)
     form = JoinForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if ratelimit.is_walk_in_limited(request, event_id=event.pk):
+            context = {"event": event, "form": form, "link_form": MyLinkForm()}
+            form.add_error(None, too_many_walk_ins_message())
+            return render(request, "events/join.html", context, status=429)
         try:
             attendee = services.join_event(event, **form.cleaned_data)
         except ValidationError as refusal:
             form.add_error(None, refusal)
         else:
+            ratelimit.record_walk_in(request, event_id=event.pk)
             tokens = request.session.get(SESSION_TOKENS, {})
             request.session[SESSION_TOKENS] = {**tokens, str(event.pk): attendee.token}
             return redirect(reverse("room", kwargs={"token": attendee.token}))
@@ -414,19 +433,42 @@ def print_poster(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 @login_required
+@login_required
+@require_http_methods(["GET", "POST"])
+def co_organizer_accept(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    """The link of a co-organizer invitation: signed in, confirm with one button."""
+    if request.method == "POST":
+        try:
+            event = services.accept_co_organizer_invitation(token, user=request.user)
+        except ValidationError as refusal:
+            messages.error(request, " ".join(refusal.messages))
+            return redirect("event_list")
+        return redirect("event_detail", event_id=event.pk)
+    return render(request, "events/co_organizer_accept.html", {"token": token})
+
+
+@login_required
 @require_POST
 def co_organizers(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
-    """Add (``identifier``) or remove (``remove``) a co-organizer; the owner only."""
+    """Invite (``email``) or remove (``remove``) a co-organizer; the owner only. The answer to an
+    invitation is the same whether or not the address has an account."""
     event = queries.organizer_event(request.user, event_id)
     try:
         if "remove" in request.POST:
             user_id = int(request.POST["remove"]) if request.POST["remove"].isdigit() else 0
             services.remove_co_organizer(event, user_id=user_id, by=request.user)
         else:
-            helper = services.add_co_organizer(
-                event, identifier=request.POST.get("identifier", ""), by=request.user
+            invitation = services.invite_co_organizer(
+                event,
+                email=request.POST.get("email", ""),
+                by=request.user,
+                accept_url=lambda token: public_url(reverse("co_organizer_accept", args=[token])),
             )
-            messages.success(request, _("%(name)s can now run this event.") % {"name": helper})
+            messages.success(
+                request,
+                _("Invitation sent to %(email)s: they become a co-organizer when they accept it.")
+                % {"email": invitation.email},
+            )
     except ValidationError as refusal:
         messages.error(request, " ".join(refusal.messages))
     return redirect("event_detail", event_id=event.pk)

@@ -112,15 +112,21 @@ def give_card(
 @transaction.atomic
 def take_back_card(giver: Attendee, *, client_id: uuid.UUID) -> bool:
     """Take back the card given with this tap's client id. Repeating it is harmless; it returns
-    whether a card was taken back now."""
+    whether a card was taken back now. Once the event is closed its cards are the report's
+    figures and the introductions offered are promises: taking back is refused
+    (``ValidationError``, code ``closed``)."""
     card = (
-        Card.objects.select_for_update()
-        .select_related("giver", "round")
+        Card.objects.select_for_update(of=("self",))
+        .select_related("giver", "round__event")
         .filter(giver=giver, client_id=client_id)
         .first()
     )
     if card is None:
         return False
+    if card.round.event.status == Event.Status.CLOSED:
+        raise ValidationError(
+            _("The event is closed: cards given can no longer be taken back."), code="closed"
+        )
     message = broadcasts.card_json(card, is_given=False)
     receiver_id = card.receiver_id
     card.delete()

@@ -1,10 +1,11 @@
 from django.urls import path
 
+import config.converters  # noqa: F401  (registers <id:...>)
 from feedback import views
 
 urlpatterns = [
     path(
-        "events/<int:event_id>/control/counters/",
+        "events/<id:event_id>/control/counters/",
         views.control_counters,
         name="control_counters",
     ),
@@ -14,14 +15,14 @@ urlpatterns = [
     path("a/<str:token>/received/", views.room_received, name="room_received"),
     path("a/<str:token>/leads/", views.leads, name="leads"),
     path(
-        "a/<str:token>/introductions/<int:introduction_id>/",
+        "a/<str:token>/introductions/<id:introduction_id>/",
         views.introduction_move,
         name="introduction_move",
     ),
     path("a/<str:token>/details/", views.my_details, name="my_details"),
     path("a/<str:token>/sharing/", views.consent_answer, name="consent_answer"),
     path(
-        "a/<str:token>/contacts/<int:person_id>/call.ics",
+        "a/<str:token>/contacts/<id:person_id>/call.ics",
         views.call_proposal,
         name="call_proposal",
     ),
@@ -29,19 +30,19 @@ urlpatterns = [
     path("a/<str:token>/resubscribe/", views.resubscribe, name="resubscribe"),
     path("a/<str:token>/leads/leads.csv", views.leads_csv, name="leads_csv"),
     path("a/<str:token>/leads/contacts.vcf", views.leads_vcf, name="leads_vcf"),
-    path("events/<int:event_id>/report/", views.event_report, name="event_report"),
-    path("events/<int:event_id>/exports/<slug:kind>.csv", views.event_export, name="event_export"),
-    path("a/<str:token>/contacts/<int:person_id>.vcf", views.contact_vcard, name="contact_vcard"),
+    path("events/<id:event_id>/report/", views.event_report, name="event_report"),
+    path("events/<id:event_id>/exports/<slug:kind>.csv", views.event_export, name="event_export"),
+    path("a/<str:token>/contacts/<id:person_id>.vcf", views.contact_vcard, name="contact_vcard"),
     path("a/<str:token>/erase/", views.attendee_erase, name="attendee_erase"),
-    path("events/<int:event_id>/erase/", views.event_erase, name="event_erase"),
-    path("events/<int:event_id>/invitations/", views.event_invitations, name="event_invitations"),
+    path("events/<id:event_id>/erase/", views.event_erase, name="event_erase"),
+    path("events/<id:event_id>/invitations/", views.event_invitations, name="event_invitations"),
     path(
-        "events/<int:event_id>/attendees/<int:attendee_id>/link/",
+        "events/<id:event_id>/attendees/<id:attendee_id>/link/",
         views.attendee_link,
         name="attendee_link",
     ),
     path(
-        "events/<int:event_id>/attendees/<int:attendee_id>/invite/",
+        "events/<id:event_id>/attendees/<id:attendee_id>/invite/",
         views.attendee_invite,
         name="attendee_invite",
     ),

@@ -437,10 +437,11 @@ def email_my_link(request: HtmxHttpRequest, code: str) -> HttpResponse:
     that asks too often is refused for a while."""
     event = get_object_or_404(Event, join_code=normalize_join_code(code))
     activate_event_language(request, event)
-    if ratelimit.is_limited(request, scope="my-link", limit=MY_LINK_REQUESTS_ALLOWED):
+    limit = {"limit": MY_LINK_REQUESTS_ALLOWED, "window_seconds": MY_LINK_WINDOW_S}
+    if ratelimit.is_limited(request, scope="my-link", **limit):
         context = {"event": event, "is_limited": True}
         return render(request, "feedback/my_link.html", context, status=429)
-    ratelimit.record_failure(request, scope="my-link", window_seconds=MY_LINK_WINDOW_S)
+    ratelimit.record_failure(request, scope="my-link", **limit)
     form = MyLinkForm(request.POST)
     if form.is_valid():
         invitations.send_link_on_request(event, email=form.cleaned_data["email"])

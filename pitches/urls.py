@@ -4,5 +4,5 @@ from pitches import views
 
 urlpatterns = [
     path("a/<str:token>/pitch/", views.pitch_edit, name="pitch_edit"),
-    path("events/<int:event_id>/print/badges/", views.print_badges, name="print_badges"),
+    path("events/<id:event_id>/print/badges/", views.print_badges, name="print_badges"),
 ]

@@ -29,7 +29,7 @@ from channels.sessions import InstanceSessionWrapper
 
 from events.models import Attendee, Event
 from rounds import presence
-from rounds.groups import attendee_group, control_group, event_group
+from rounds.groups import attendee_group, control_group, event_group, organizer_group
 from rounds.queries import event_state, server_time_ms
 
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -67,6 +67,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
     """What every live socket does; subclasses decide who may connect and which groups."""
 
     joined: tuple[str, ...] = ()
+    is_revoked = False
     event_id: int
 
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
@@ -142,6 +143,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
         raise StopConsumer()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.is_revoked:  # frames already on their way when the permission went
+            return
         if self.is_flooding():
             await self.close(code=CLOSE_FLOOD)
             return
@@ -177,6 +180,17 @@ class LiveConsumer(AsyncWebsocketConsumer):
         """A broadcast, serialized once by the sender and forwarded as it is."""
         await self.send(text_data=message["text"])
 
+    async def revoke(self, message: dict[str, Any]) -> None:
+        """The permission behind this socket went (``events.sockets.revoke``: attendee erased or
+        deleted, organizer removed, event deleted): leave the groups and close with 4403; the
+        phone replaces the room with "This link no longer works", the dashboard says it is
+        closed. Nothing more is forwarded after this message."""
+        for group in self.joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.joined = ()
+        self.is_revoked = True
+        await self.close(code=CLOSE_FORBIDDEN)
+
 
 @database_sync_to_async
 def attendee_for_token(token: str) -> Attendee | None:
@@ -205,6 +219,8 @@ class AttendeeConsumer(LiveConsumer):
             await self.keep_present()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.is_revoked:
+            return
         await super().receive(text_data=text_data, bytes_data=bytes_data)
         if time.monotonic() - self.present_since >= presence.REFRESH_S:
             await self.keep_present()
@@ -219,9 +235,9 @@ class AttendeeConsumer(LiveConsumer):
         await super().websocket_disconnect(message)
 
     async def revoke(self, message: dict[str, Any]) -> None:
-        """The attendee's link stopped working (``broadcasts.revoke_attendees``): close with
-        4403, and the phone replaces the room with "This link no longer works"."""
-        await self.close(code=CLOSE_FORBIDDEN)
+        if self.joined:
+            await presence.mark_disconnected(self.attendee_id)
+        await super().revoke(message)
 
 
 @database_sync_to_async
@@ -236,9 +252,15 @@ class ControlConsumer(LiveConsumer):
 
     async def authorize(self) -> tuple[int, tuple[str, ...]] | None:
         event_id = self.scope["url_route"]["kwargs"]["event_id"]
-        if not await is_organizer(self.scope.get("user"), event_id):
+        user = self.scope.get("user")
+        if not await is_organizer(user, event_id):
             return None
-        return event_id, (event_group(event_id), control_group(event_id))
+        groups = (
+            event_group(event_id),
+            control_group(event_id),
+            organizer_group(event_id, user.pk),
+        )
+        return event_id, groups
 
 
 @database_sync_to_async

@@ -1,15 +1,9 @@
 """Channel-layer group names, shared by the consumers that join them and the broadcasts that
-send to them."""
+send to them. Those that ``events`` revokes (events/sockets.py) are defined there."""
 
+from events.sockets import attendee_group, event_group, organizer_group
 
-def event_group(event_id: int) -> str:
-    """Every phone and dashboard of the event."""
-    return f"event.{event_id}"
-
-
-def attendee_group(attendee_id: int) -> str:
-    """One attendee's phones (a person may have the page open on two devices)."""
-    return f"attendee.{attendee_id}"
+__all__ = ["attendee_group", "control_group", "event_group", "organizer_group"]
 
 
 def control_group(event_id: int) -> str:

@@ -1,11 +1,12 @@
 from django.urls import path
 
+import config.converters  # noqa: F401  (registers <id:...>)
 from rounds import consumers
 
 # The phone's socket, ``ws/a/<token>/``, is in feedback/routing.py: it also takes card taps.
 websocket_urlpatterns = [
     path(
-        "ws/events/<int:event_id>/control/",
+        "ws/events/<id:event_id>/control/",
         consumers.ControlConsumer.as_asgi(),
         name="ws_control",
     ),

@@ -114,7 +114,8 @@ def django_db_modify_db_settings(tmp_path_factory: pytest.TempPathFactory) -> No
         database.setdefault("TEST", {})["NAME"] = str(test_db)
 
 
-ORIGIN = (b"origin", b"http://localhost")
+# The public address of the test settings (SITE_URL), a trusted origin.
+ORIGIN = (b"origin", b"http://127.0.0.1:8000")
 
 
 async def acreate(factory, **fields):

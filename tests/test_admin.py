@@ -251,3 +251,20 @@ def test_admin_attendee_consent_choice_is_not_the_organizers_to_set(client):
     assert 'name="consent_decided_at' not in page.text
     assert 'name="is_consenting_to_share"' not in page.text
     assert 'name="is_consent_suggested"' in page.text
+
+
+def test_admin_event_form_offers_only_the_organizers_own_team_as_users(client, two_events):
+    mine, theirs = two_events
+    helper = staff_organizer()
+    mine.co_organizers.add(helper)
+    UserFactory(username="stranger-on-the-site")
+    client.force_login(mine.organizer)
+
+    response = client.get(reverse("admin:events_event_change", args=[mine.pk]))
+
+    form = response.context["adminform"].form
+    offered = {user.pk for user in form.fields["co_organizers"].queryset}
+    owners = {user.pk for user in form.fields["organizer"].queryset}
+    assert offered == owners == {mine.organizer.pk, helper.pk}
+    assert "stranger-on-the-site" not in response.text
+    assert theirs.organizer.get_username() not in response.text

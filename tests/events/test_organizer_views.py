@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.core import mail
+from django.test import TestCase
 from django.urls import reverse
 
 from events.models import Attendee, Event
@@ -312,23 +313,65 @@ def test_event_edit_shows_the_start_in_the_events_time_zone(organizer, event):
     assert 'value="2026-12-01T18:00"' in response.text
 
 
-def test_co_organizer_added_by_the_owner_can_run_the_event(client, event):
+def invite(client, event, email):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(reverse("co_organizers", args=[event.pk]), {"email": email}, follow=True)
+
+
+def test_co_organizer_invitation_answers_the_same_whether_or_not_an_account_exists(
+    organizer, event, mailoutbox
+):
+    UserFactory(username="helper", email="helper@example.com")
+
+    known = invite(organizer, event, "Helper@Example.com")
+    unknown = invite(organizer, event, "nobody@example.com")
+
+    def answer(response):
+        return [
+            str(m).replace("helper@example.com", "X").replace("nobody@example.com", "X")
+            for m in response.context["messages"]
+        ]
+
+    assert (
+        answer(known)
+        == answer(unknown)
+        == ["Invitation sent to X: they become a co-organizer when they accept it."]
+    )
+    assert "helper" not in known.text.replace("helper@example.com", "")
+    assert not event.co_organizers.exists()  # nobody is added without accepting
+    assert [m.to for m in mailoutbox] == [["helper@example.com"], ["nobody@example.com"]]
+
+
+def test_co_organizer_invitation_link_accepted_once_makes_a_co_organizer(
+    client, organizer, event, mailoutbox
+):
     helper = UserFactory(username="helper")
-    client.force_login(event.organizer)
-
-    client.post(reverse("co_organizers", args=[event.pk]), {"identifier": "HELPER"})
-
-    assert list(event.co_organizers.all()) == [helper]
+    invite(organizer, event, "helper@example.com")
+    [link] = [w for w in mailoutbox[0].body.split() if "/co-organizers/accept/" in w]
+    path = link[link.index("/co-organizers/") :]
     client.force_login(helper)
+
+    page = client.get(path)
+    accepted = client.post(path)
+    again = client.post(path, follow=True)
+
+    assert page.status_code == 200
+    assert accepted.url == reverse("event_detail", args=[event.pk])
+    assert list(event.co_organizers.all()) == [helper]
+    assert "This invitation link is used, expired or unknown" in again.text
     assert client.get(reverse("event_detail", args=[event.pk])).status_code == 200
 
 
-def test_co_organizer_unknown_name_is_explained(organizer, event):
-    response = organizer.post(
-        reverse("co_organizers", args=[event.pk]), {"identifier": "nobody"}, follow=True
-    )
+def test_co_organizer_invitation_link_needs_sign_in_and_a_real_token(client, event):
+    helper = UserFactory(username="helper")
 
-    assert "No single organizer account matches “nobody”" in response.text
+    anonymous = client.get("/co-organizers/accept/not-a-token/")
+    client.force_login(helper)
+    forged = client.post("/co-organizers/accept/not-a-token/", follow=True)
+
+    assert anonymous.status_code == 302
+    assert "/accounts/login/" in anonymous.url
+    assert "This invitation link is used, expired or unknown" in forged.text
     assert not event.co_organizers.exists()
 
 
@@ -338,9 +381,7 @@ def test_co_organizer_cannot_add_or_remove_others(client, event):
     event.co_organizers.add(helper)
     client.force_login(helper)
 
-    added = client.post(
-        reverse("co_organizers", args=[event.pk]), {"identifier": "other"}, follow=True
-    )
+    added = invite(client, event, "other@example.com")
     client.post(reverse("co_organizers", args=[event.pk]), {"remove": str(helper.pk)})
 
     assert [str(m) for m in added.context["messages"]] == [

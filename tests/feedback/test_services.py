@@ -5,8 +5,9 @@ import uuid
 import pytest
 from django.core.exceptions import ValidationError
 
+from events.models import Event
 from feedback import retention, services
-from feedback.models import Card
+from feedback.models import Card, Introduction
 from rounds.groups import attendee_group
 from tests.factories import (
     AttendeeFactory,
@@ -168,6 +169,30 @@ def test_take_back_card_of_someone_else_changes_nothing(round_, table):
 
     assert services.take_back_card(other, client_id=tap) is False
     assert Card.objects.count() == 1
+
+
+@pytest.mark.parametrize("kind", [Card.Kind.SEE_ME, Card.Kind.INTRODUCE])
+def test_take_back_card_after_close_is_refused_and_the_card_stays(
+    round_, table, kind, listen, django_capture_on_commit_callbacks
+):
+    pitcher, listener, _ = table
+    tap_id = uuid.uuid4()
+    give(listener, pitcher, round_, kind=kind, client_id=tap_id, note="my cousin at Acme")
+    round_.event.status = Event.Status.CLOSED
+    round_.event.save(update_fields=["status"])
+    pitcher_phone = listen(attendee_group(pitcher.pk))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(ValidationError, match="can no longer be taken back"):
+            services.take_back_card(listener, client_id=tap_id)
+        [outcome] = services.tap_cards(
+            [(listener.pk, tap(pitcher, action="take_back", client_id=tap_id))]
+        )
+
+    assert outcome.error == "The event is closed: cards given can no longer be taken back."
+    assert Card.objects.filter(client_id=tap_id).exists()
+    assert Introduction.objects.count() == (1 if kind == Card.Kind.INTRODUCE else 0)
+    assert pitcher_phone.messages() == []
 
 
 def tap(receiver, *, action="give", kind="see_me", client_id=None):

@@ -3,13 +3,20 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from events.models import Event
 from pitches.models import Pitch
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _development(settings):
+    """The demo is for development servers (DEBUG on); tests that need it off say so."""
+    settings.DEBUG = True
 
 
 def run_demo() -> str:
@@ -48,7 +55,7 @@ def test_create_demo_event_is_idempotent_and_the_printed_login_works():
     assert Event.objects.get().attendees.count() == 36
     assert "36 attendees (0 new)" in output
     assert Event.objects.get().conduct_version == 1  # the default code, written once
-    assert authenticate(username="organizer", password="speednet-demo") is not None
+    assert get_user_model().objects.get(username="organizer").check_password("speednet-demo")
 
 
 def test_create_demo_event_prints_links_at_the_public_address_by_default(settings):
@@ -59,3 +66,37 @@ def test_create_demo_event_prints_links_at_the_public_address_by_default(setting
 
     event = Event.objects.get()
     assert f"Join link: http://192.168.1.20:8000/join/{event.join_code}/" in out.getvalue()
+
+
+def test_create_demo_event_refuses_the_known_password_superuser_with_debug_off(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        run_demo()
+
+    assert not get_user_model().objects.exists()
+    assert not Event.objects.exists()
+
+
+def test_create_demo_event_does_not_reset_an_existing_demo_password_with_debug_off(settings):
+    user = get_user_model().objects.create_user("organizer", password="a-real-secret-9481")
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError):
+        run_demo()
+
+    assert not get_user_model().objects.get(username="organizer").check_password("speednet-demo")
+    assert get_user_model().objects.get(pk=user.pk).check_password("a-real-secret-9481")
+
+
+def test_create_demo_event_with_debug_off_uses_a_named_account_and_prints_no_password(settings):
+    user = get_user_model().objects.create_user("maria", password="a-real-secret-9481")
+    settings.DEBUG = False
+    out = StringIO()
+
+    call_command("create_demo_event", "--organizer", "maria", stdout=out)
+
+    assert Event.objects.get().organizer == user
+    assert "speednet-demo" not in out.getvalue()
+    assert not get_user_model().objects.filter(is_superuser=True).exists()
+    assert get_user_model().objects.get(pk=user.pk).check_password("a-real-secret-9481")

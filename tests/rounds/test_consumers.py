@@ -9,6 +9,7 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
 
+from events import services
 from rounds import presence
 from rounds.consumers import CLOSE_FLOOD, FLOOD_FRAMES
 from rounds.groups import attendee_group, control_group, event_group
@@ -263,3 +264,64 @@ async def test_attendee_consumer_refused_socket_is_not_counted(asgi_app):
     await communicator.connect()
 
     assert presence.connected_count([999_999]) == 0
+
+
+async def test_control_consumer_of_a_removed_co_organizer_is_closed_at_once(asgi_app):
+    event = await acreate(EventFactory)
+    helper = await acreate(UserFactory)
+    await event.co_organizers.aadd(helper)
+    owner_dashboard, _ = await connect(
+        asgi_app, f"/ws/events/{event.pk}/control/", user=event.organizer
+    )
+    helper_dashboard, _ = await connect(asgi_app, f"/ws/events/{event.pk}/control/", user=helper)
+
+    await database_sync_to_async(services.remove_co_organizer)(
+        event, user_id=helper.pk, by=event.organizer
+    )
+    await get_channel_layer().group_send(
+        control_group(event.pk), {"type": "push", "text": '{"to":"org"}'}
+    )
+
+    assert await helper_dashboard.receive_output() == {"type": "websocket.close", "code": 4403}
+    assert await helper_dashboard.receive_nothing(timeout=0.2)
+    assert await owner_dashboard.receive_from() == '{"to":"org"}'
+    await owner_dashboard.disconnect()
+
+
+def admin_delete(path: str) -> int:
+    client = Client()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client.post(path, {"post": "yes"}).status_code
+
+
+async def test_attendee_consumer_is_closed_when_the_admin_deletes_the_attendee(asgi_app):
+    event = await acreate(EventFactory)
+    gone = await acreate(AttendeeFactory, event=event)
+    stays = await acreate(AttendeeFactory, event=event)
+    gone_phone, other_phone = await phone_of(asgi_app, gone), await phone_of(asgi_app, stays)
+
+    status = await database_sync_to_async(admin_delete)(f"/admin/events/attendee/{gone.pk}/delete/")
+
+    assert status == 302
+    assert await gone_phone.receive_output() == {"type": "websocket.close", "code": 4403}
+    assert not await presence_of(gone.pk)
+    assert await other_phone.receive_nothing(timeout=0.2)
+    await other_phone.disconnect()
+
+
+async def test_every_socket_of_an_event_is_closed_when_the_admin_deletes_it(asgi_app):
+    event = await acreate(EventFactory)
+    attendee = await acreate(AttendeeFactory, event=event)
+    phone = await phone_of(asgi_app, attendee)
+    dashboard, _ = await connect(asgi_app, f"/ws/events/{event.pk}/control/", user=event.organizer)
+    projector, _ = await connect(asgi_app, f"/ws/p/{event.projector_key}/")
+
+    status = await database_sync_to_async(admin_delete)(f"/admin/events/event/{event.pk}/delete/")
+
+    assert status == 302
+    for socket in (phone, dashboard, projector):
+        assert await socket.receive_output() == {"type": "websocket.close", "code": 4403}
+
+
+async def presence_of(attendee_id: int) -> bool:
+    return await database_sync_to_async(presence.connected_count)([attendee_id]) == 1

@@ -2,6 +2,10 @@
 with pitches, and the rotation plan, ready for round 1.
 
 Idempotent: running it again finds what it made before and only adds what is missing.
+
+The demo organizer is a superuser with a published password, so with DEBUG off the command
+refuses to make or reset it: ``--organizer USERNAME`` puts the demo event under an existing
+account instead, whose password is left alone.
 """
 
 from __future__ import annotations
@@ -9,8 +13,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -36,20 +41,39 @@ class Command(BaseCommand):
             help="Where the server will answer, for the printed links (default: the public "
             "address, SPEEDNET_SITE_URL or the development server's).",
         )
+        parser.add_argument(
+            "--organizer",
+            default=None,
+            help="An existing username to own the demo event; without it a superuser "
+            f"{DEMO_USERNAME!r} with the published password is made, in development only.",
+        )
 
     @transaction.atomic
-    def handle(self, *args: Any, base_url: str | None, **options: Any) -> None:
-        organizer, _ = get_user_model().objects.get_or_create(
-            username=DEMO_USERNAME,
-            defaults={"email": "organizer@example.com", "is_staff": True, "is_superuser": True},
-        )
-        organizer.set_password(DEMO_PASSWORD)
-        organizer.save(update_fields=["password"])
+    def handle(
+        self, *args: Any, base_url: str | None, organizer: str | None = None, **options: Any
+    ) -> None:
+        if organizer is not None:
+            account = get_user_model().objects.filter(username=organizer).first()
+            if account is None:
+                raise CommandError(f"No account named {organizer!r}: create it first.")
+        elif not settings.DEBUG:
+            raise CommandError(
+                f"DEBUG is off: refusing to create or reset the superuser {DEMO_USERNAME!r} with "
+                "the published demo password. Pass --organizer USERNAME to put the demo event "
+                "under an existing account."
+            )
+        else:
+            account, _ = get_user_model().objects.get_or_create(
+                username=DEMO_USERNAME,
+                defaults={"email": "organizer@example.com", "is_staff": True, "is_superuser": True},
+            )
+            account.set_password(DEMO_PASSWORD)
+            account.save(update_fields=["password"])
 
         event = Event.objects.filter(slug=DEMO_SLUG).first()
         if event is None:
             event = services.create_event(
-                organizer,
+                account,
                 title="Demo Speed Networking Night",
                 slug=DEMO_SLUG,
                 venue="Town Hall, Room 2",
@@ -90,7 +114,7 @@ class Command(BaseCommand):
                 services.check_in(attendee)
 
         if not event.rounds.exists():
-            round_services.make_plan(event, by=organizer)
+            round_services.make_plan(event, by=account)
 
         base = (base_url or public_url()).rstrip("/")
         total = event.attendees.count()
@@ -99,8 +123,9 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"  Organizer sign-in: {base}/admin/")
         self.stdout.write(f"  Live control: {base}{reverse('control', args=[event.pk])}")
-        self.stdout.write(f"    username: {DEMO_USERNAME}")
-        self.stdout.write(f"    password: {DEMO_PASSWORD}")
+        self.stdout.write(f"    username: {account.get_username()}")
+        if organizer is None:
+            self.stdout.write(f"    password: {DEMO_PASSWORD}")
         self.stdout.write(f"  Join code: {event.join_code}")
         self.stdout.write(f"  Join link: {base}{reverse('join', args=[event.join_code])}")
         sample = event.attendees.order_by("pk").first()

@@ -1,0 +1,150 @@
+"""What daphne does before our ASGI application sees a request, made safe: bounded request
+bodies and an access log without secret tokens. Installed by ``config/asgi.py`` when daphne
+imports the application (before it starts listening), however daphne was started.
+
+**Bodies.** daphne (through Twisted) receives a whole request body before calling the application
+(into memory, or a temporary file past 100 kB) and then queues all of it, in memory, as ASGI
+messages: a 100 MB multipart POST to any URL, without login, grew the process by about 1.2 GB
+whatever Django's upload settings say. Here a body is refused with 413 as soon as its
+``Content-Length`` (or, chunked, its running size) passes the limit of its path, before it is
+stored: ``MAX_BODY_BYTES`` everywhere, ``MAX_IMPORT_BODY_BYTES`` for the attendee list upload
+(which checks its own, smaller file limit). ``BodyLimitMiddleware`` applies the same rule at the
+ASGI level for any other server.
+
+**Access log.** daphne's access log writes each request's path, and an attendee's path carries
+their secret token (``/a/<token>/``, ``/ws/a/<token>/``) as does the projector's (``/p/<key>/``):
+the lines are written with the secret replaced by ``***``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from events.csv_import import MAX_BYTES as MAX_IMPORT_FILE_BYTES
+
+MAX_BODY_BYTES = 2_621_440  # Django's DATA_UPLOAD_MAX_MEMORY_SIZE: every form of ours fits
+MAX_IMPORT_BODY_BYTES = MAX_IMPORT_FILE_BYTES + 1_048_576  # the file and the form around it
+IMPORT_PATH = re.compile(r"^/events/[0-9]+/attendees/import/")
+SECRET_IN_PATH = re.compile(r"^(/(?:ws/)?(?:a|p)/)[^/?#]+")
+
+
+def body_limit(path: str) -> int:
+    """The largest request body accepted for a path, in bytes."""
+    return MAX_IMPORT_BODY_BYTES if IMPORT_PATH.match(path) else MAX_BODY_BYTES
+
+
+def mask_path(path: str) -> str:
+    """``/a/<token>/leads/`` → ``/a/***/leads/`` (also ``/ws/a/``, ``/p/``, ``/ws/p/``)."""
+    return SECRET_IN_PATH.sub(r"\1***", path)
+
+
+TOO_LARGE = (
+    b"HTTP/1.1 413 Payload Too Large\r\nContent-Type: text/plain; charset=utf-8\r\n"
+    b"Content-Length: 24\r\nConnection: close\r\n\r\nThe request is too large"
+)
+
+
+def install_daphne_guards() -> None:
+    """Patch daphne's request and access-log classes (idempotent; a no-op without daphne)."""
+    try:
+        from daphne.access import AccessLogGenerator
+        from daphne.http_protocol import WebRequest
+    except ImportError:  # pragma: no cover - another ASGI server
+        return
+    if getattr(WebRequest, "speednet_guarded", False):
+        return
+
+    original_got_length = WebRequest.gotLength
+    original_chunk = WebRequest.handleContentChunk
+
+    def request_path(request: Any) -> str:
+        raw = getattr(request.channel, "_path", b"") or b""
+        return raw.split(b"?", 1)[0].decode("latin-1")
+
+    def refuse(request: Any) -> None:
+        request.speednet_refused = True
+        transport = request.channel.transport
+        transport.write(TOO_LARGE)
+        transport.loseConnection()
+
+    def got_length(self: Any, length: int | None) -> None:
+        self.speednet_limit = body_limit(request_path(self))
+        self.speednet_received = 0
+        if length is not None and length > self.speednet_limit:
+            refuse(self)
+            length = 0  # nothing is stored
+        original_got_length(self, length)
+
+    def handle_content_chunk(self: Any, data: bytes) -> None:
+        if getattr(self, "speednet_refused", False):
+            return
+        self.speednet_received = getattr(self, "speednet_received", 0) + len(data)
+        if self.speednet_received > getattr(self, "speednet_limit", MAX_BODY_BYTES):
+            refuse(self)
+            return
+        original_chunk(self, data)
+
+    def process(self: Any) -> Any:
+        if getattr(self, "speednet_refused", False):
+            return None
+        return original_process(self)
+
+    original_process = WebRequest.process
+    WebRequest.gotLength = got_length
+    WebRequest.handleContentChunk = handle_content_chunk
+    WebRequest.process = process
+    WebRequest.speednet_guarded = True
+
+    original_call = AccessLogGenerator.__call__
+
+    def log_masked(self: Any, protocol: str, action: str, details: dict[str, Any]) -> None:
+        if "path" in details:
+            details = {**details, "path": mask_path(str(details["path"]))}
+        original_call(self, protocol, action, details)
+
+    AccessLogGenerator.__call__ = log_masked
+
+
+class BodyLimitMiddleware:
+    """ASGI middleware: answer 413 for an HTTP request whose ``Content-Length`` passes its path's
+    limit, or whose body turns out larger while it is read, before the application sees it."""
+
+    def __init__(self, application: Any) -> None:
+        self.application = application
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        if scope["type"] != "http":
+            return await self.application(scope, receive, send)
+        limit = body_limit(scope.get("path", ""))
+        length = dict(scope.get("headers") or []).get(b"content-length", b"0")
+        try:
+            declared = int(length)
+        except ValueError:
+            declared = limit + 1
+        if declared > limit:
+            return await too_large(send)
+        received = 0
+
+        async def bounded_receive() -> dict[str, Any]:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    return {"type": "http.disconnect"}
+            return message
+
+        return await self.application(scope, bounded_receive, send)
+
+
+async def too_large(send: Any) -> None:
+    body = b"The request is too large"
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"connection", b"close")],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

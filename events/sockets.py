@@ -1,0 +1,50 @@
+"""Closing the live sockets whose permission went away, at once instead of at their next
+reconnect: an organizer removed from an event, an attendee deleted, an event deleted.
+
+The group names of one event, one attendee and one organizer's dashboards of one event live here
+because ``events`` (the leftmost app) revokes them; ``rounds.groups`` re-exports them for the
+consumers that join them. Every socket in a group that receives ``{"type": "revoke"}`` closes
+with 4403, and the page says the link or the access no longer works.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+logger = logging.getLogger(__name__)
+
+
+def event_group(event_id: int) -> str:
+    """Every phone and dashboard of the event."""
+    return f"event.{event_id}"
+
+
+def attendee_group(attendee_id: int) -> str:
+    """One attendee's phones (a person may have the page open on two devices)."""
+    return f"attendee.{attendee_id}"
+
+
+def organizer_group(event_id: int, user_id: int) -> str:
+    """One organizer account's dashboards of one event."""
+    return f"organizer.{event_id}.{user_id}"
+
+
+def revoke(groups: Iterable[str]) -> None:
+    """Close every socket in these groups with 4403. Called after commit; a failure to reach the
+    channel layer is logged (the sockets then lose access at their next reconnect)."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+
+    async def send_all() -> None:
+        for group in groups:
+            await layer.group_send(group, {"type": "revoke"})
+
+    try:
+        async_to_sync(send_all)()
+    except Exception:  # the permission is gone in the database either way
+        logger.exception("Could not close the sockets of %s", list(groups))
