@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from events.csv_import import MAX_BYTES as MAX_IMPORT_FILE_BYTES
+from config.limits import MAX_IMPORT_FILE_BYTES
 
 MAX_BODY_BYTES = 2_621_440  # Django's DATA_UPLOAD_MAX_MEMORY_SIZE: every form of ours fits
 MAX_IMPORT_BODY_BYTES = MAX_IMPORT_FILE_BYTES + 1_048_576  # the file and the form around it

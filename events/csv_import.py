@@ -19,9 +19,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from config.limits import MAX_IMPORT_FILE_BYTES
 from events import hygiene, tabular
 
-MAX_BYTES = 10 * 1024 * 1024
+MAX_BYTES = MAX_IMPORT_FILE_BYTES
 MAX_ROWS = 10_000
 FIELDS = (
     "name",
