@@ -29,6 +29,7 @@ urlpatterns = [
     path("events/<id:event_id>/exports/<slug:kind>.csv", views.event_export, name="event_export"),
     path("a/<str:token>/contacts/<id:person_id>.vcf", views.contact_vcard, name="contact_vcard"),
     path("a/<str:token>/erase/", views.attendee_erase, name="attendee_erase"),
+    path("a/<str:token>/confirm/", views.device_confirm, name="device_confirm"),
     path("events/<id:event_id>/erase/", views.event_erase, name="event_erase"),
     path("events/<id:event_id>/invitations/", views.event_invitations, name="event_invitations"),
     path(

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from config.http import HtmxHttpRequest
 from config.i18n import activate_attendee_language
+from events import devices
 from events.models import Attendee
 from pitches import services
 from pitches.forms import PitchForm
@@ -17,6 +18,7 @@ from pitches.models import WORDS_PER_MINUTE, Pitch
 def pitch_edit(request: HtmxHttpRequest, token: str) -> HttpResponse:
     attendee = get_object_or_404(Attendee.objects.select_related("event"), token=token)
     activate_attendee_language(request, attendee)
+    devices.claim_device(request, attendee)
     current = Pitch.objects.filter(attendee=attendee).first()
     initial = (
         {"need": current.need, "offer": current.offer, "ask": current.ask}
