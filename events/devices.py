@@ -72,7 +72,9 @@ def masked_email(email: str) -> str:
 
 
 def code_hash(attendee: Attendee, code: str) -> str:
-    return salted_hmac("speednet.attendee-code", f"{attendee.pk}:{code}").hexdigest()
+    return salted_hmac(
+        "speednet.attendee-code", f"{attendee.pk}:{code}", algorithm="sha256"
+    ).hexdigest()
 
 
 def send_code(attendee: Attendee, *, now: datetime | None = None) -> None:
@@ -90,7 +92,7 @@ def send_code(attendee: Attendee, *, now: datetime | None = None) -> None:
         raise ValidationError(
             _("A code was sent less than a minute ago: look for it in your mail.")
         )
-    key = f"device-codes:{attendee.pk}"
+    key = f"device-codes:{hashlib.sha256(attendee.token.encode()).hexdigest()}"
     if not cache.add(key, 1, timeout=3600) and cache.incr(key) > CODES_PER_HOUR:
         raise ValidationError(_("Too many codes asked for this hour. Try again later."))
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
