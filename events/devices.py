@@ -65,6 +65,24 @@ def is_confirmed_device(request: HttpRequest, attendee: Attendee) -> bool:
     )
 
 
+@transaction.atomic
+def forget_device(attendee: Attendee) -> None:
+    """The organizer's path for a lost phone without email: no browser is confirmed any more,
+    so the next one to open the link becomes the attendee's; a pending code is dropped."""
+    attendee.device_hash = ""
+    attendee.confirmation_code_hash = ""
+    attendee.confirmation_code_sent_at = None
+    attendee.confirmation_code_tries = 0
+    attendee.save(
+        update_fields=[
+            "device_hash",
+            "confirmation_code_hash",
+            "confirmation_code_sent_at",
+            "confirmation_code_tries",
+        ]
+    )
+
+
 def masked_email(email: str) -> str:
     """``"jane.doe@example.com"`` → ``"j•••@example.com"``: enough to know where to look."""
     local, _at, domain = email.partition("@")

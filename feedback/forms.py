@@ -78,6 +78,15 @@ class EraseMyDataForm(forms.Form):
     )
 
 
+class EraseAttendeeForm(forms.Form):
+    """The organizer confirms deleting one attendee's data."""
+
+    is_confirmed = forms.BooleanField(
+        label=_("Yes, delete this attendee's name, contact details, pitch and notes"),
+        required=True,
+    )
+
+
 class DeviceCodeForm(forms.Form):
     """Confirming a browser with a mailed code: ask for one (``send``) or enter it (``check``)."""
 

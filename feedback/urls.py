@@ -42,5 +42,15 @@ urlpatterns = [
         views.attendee_invite,
         name="attendee_invite",
     ),
+    path(
+        "events/<id:event_id>/attendees/<id:attendee_id>/forget-device/",
+        views.attendee_forget_device,
+        name="attendee_forget_device",
+    ),
+    path(
+        "events/<id:event_id>/attendees/<id:attendee_id>/erase/",
+        views.attendee_erase_by_organizer,
+        name="attendee_erase_by_organizer",
+    ),
     path("join/<str:code>/my-link/", views.email_my_link, name="email_my_link"),
 ]

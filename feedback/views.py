@@ -29,6 +29,7 @@ from feedback.forms import (
     PHONE_REGION,
     CardForm,
     DeviceCodeForm,
+    EraseAttendeeForm,
     EraseEventForm,
     EraseMyDataForm,
     IntroductionMoveForm,
@@ -481,8 +482,40 @@ def attendee_link(request: HttpRequest, event_id: int, attendee_id: int) -> Http
         "url": url,
         "qr": qr_svg(url),
         "public_address": public_address(),
+        "erase_form": EraseAttendeeForm(),
     }
     return render(request, "feedback/attendee_link.html", context)
+
+
+@login_required
+@require_POST
+def attendee_forget_device(request: HttpRequest, event_id: int, attendee_id: int) -> HttpResponse:
+    """For an attendee who lost their phone and has no email: the next browser to open their
+    link becomes their confirmed device (``events.devices``)."""
+    attendee = organizer_attendee(request, event_id, attendee_id)
+    devices.forget_device(attendee)
+    messages.success(
+        request,
+        _("Their phone is forgotten: the next browser to open the link becomes theirs."),
+    )
+    return redirect("attendee_link", event_id=attendee.event_id, attendee_id=attendee.pk)
+
+
+@login_required
+@require_POST
+def attendee_erase_by_organizer(
+    request: HttpRequest, event_id: int, attendee_id: int
+) -> HttpResponse:
+    """The organizer deletes one attendee's personal data (asked by someone who cannot confirm
+    it on their own phone); the figures remain, as when the attendee does it."""
+    attendee = organizer_attendee(request, event_id, attendee_id)
+    form = EraseAttendeeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Tick the box to confirm."))
+        return redirect("attendee_link", event_id=attendee.event_id, attendee_id=attendee.pk)
+    retention.erase_attendee(attendee, by=request.user)
+    messages.success(request, _("Personal data deleted for %(name)s.") % {"name": attendee.name})
+    return redirect("attendee_list", event_id=attendee.event_id)
 
 
 @login_required

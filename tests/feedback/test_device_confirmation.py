@@ -15,7 +15,7 @@ from django.utils import timezone
 from events import devices
 from events.models import Attendee
 from pitches.models import Pitch
-from tests.factories import AttendeeFactory
+from tests.factories import AttendeeFactory, UserFactory
 from tests.feedback.links import open_link
 
 pytestmark = pytest.mark.django_db
@@ -287,3 +287,56 @@ def test_the_confirmation_page_and_code_mail_speak_chinese(mailoutbox):
 
     assert "确认是你本人" in page.text
     assert "验证码" in mailoutbox[0].subject
+
+
+# The organizer's path, for someone with neither their phone nor their mailbox.
+
+
+def test_organizer_forgets_the_lost_phone_and_the_next_browser_becomes_theirs(owner, phone):
+    organizer = Client()
+    organizer.force_login(owner.event.organizer)
+    new_phone = Client()
+
+    page = organizer.get(reverse("attendee_link", args=[owner.event_id, owner.pk]))
+    forgotten = organizer.post(reverse("attendee_forget_device", args=[owner.event_id, owner.pk]))
+    open_link(new_phone, owner.token)
+
+    assert "A phone has opened this link" in page.text
+    assert forgotten.status_code == 302
+    assert erase(phone, owner).status_code == 403
+    assert (
+        new_phone.post(
+            reverse("my_details", args=[owner.token]), details(email="mara@example.org")
+        ).status_code
+        == 302
+    )
+
+
+def test_organizer_erases_one_attendee_from_the_dashboard(owner, phone):
+    organizer = Client()
+    organizer.force_login(owner.event.organizer)
+    url = reverse("attendee_erase_by_organizer", args=[owner.event_id, owner.pk])
+
+    unticked = organizer.post(url, {})
+    assert_unchanged(owner)
+    ticked = organizer.post(url, {"is_confirmed": "on"})
+
+    assert unticked.status_code == ticked.status_code == 302
+    assert ticked["Location"] == reverse("attendee_list", args=[owner.event_id])
+    assert Attendee.objects.get(pk=owner.pk).erased_at is not None
+
+
+def test_another_organizer_can_neither_erase_nor_forget_the_phone(owner, phone):
+    intruder = Client()
+    intruder.force_login(UserFactory())
+    args = [owner.event_id, owner.pk]
+
+    erased = intruder.post(
+        reverse("attendee_erase_by_organizer", args=args), {"is_confirmed": "on"}
+    )
+    forgotten = intruder.post(reverse("attendee_forget_device", args=args))
+    anonymous = Client().post(reverse("attendee_forget_device", args=args))
+
+    assert (erased.status_code, forgotten.status_code, anonymous.status_code) == (404, 404, 302)
+    assert Attendee.objects.get(pk=owner.pk).device_hash != ""
+    assert_unchanged(owner)
