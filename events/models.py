@@ -381,6 +381,18 @@ class Attendee(models.Model):
         blank=True,
         help_text=_("An organizer took them out of the remaining rounds after a report."),
     )
+    # The second factor for "Delete my data" and My details (a badge photo gives only the token):
+    # the browser that first opened the personal link, and a code mailed to the attendee.
+    device_hash = models.CharField(
+        _("confirmed device"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("A hash of the device cookie of the browser that first opened the link."),
+    )
+    confirmation_code_hash = models.CharField(max_length=64, blank=True, editable=False)
+    confirmation_code_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    confirmation_code_tries = models.PositiveSmallIntegerField(default=0, editable=False)
 
     objects = AttendeeQuerySet.as_manager()
 

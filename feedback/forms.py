@@ -78,6 +78,36 @@ class EraseMyDataForm(forms.Form):
     )
 
 
+class EraseAttendeeForm(forms.Form):
+    """The organizer confirms deleting one attendee's data."""
+
+    is_confirmed = forms.BooleanField(
+        label=_("Yes, delete this attendee's name, contact details, pitch and notes"),
+        required=True,
+    )
+
+
+class DeviceCodeForm(forms.Form):
+    """Confirming a browser with a mailed code: ask for one (``send``) or enter it (``check``)."""
+
+    action = forms.ChoiceField(choices=[("send", "send"), ("check", "check")])
+    code = forms.CharField(
+        label=_("6-digit code from your email"),
+        max_length=12,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+    next_page = forms.ChoiceField(
+        choices=[("details", "details"), ("erase", "erase")], widget=forms.HiddenInput
+    )
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean()
+        if cleaned.get("action") == "check" and not cleaned.get("code", "").strip():
+            self.add_error("code", _("Enter the code from your email."))
+        return cleaned
+
+
 class IntroductionMoveForm(forms.Form):
     """One tap on an introduction's status button; "made" may name whom."""
 

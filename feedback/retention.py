@@ -85,6 +85,15 @@ def scrub_log(event: Event, replacements: dict[str, str]) -> None:
             event.save(update_fields=["announcement"])
 
 
+# The second factor's traces: which browser opened the link, and a code that was mailed.
+DEVICE_FIELDS = (
+    "device_hash",
+    "confirmation_code_hash",
+    "confirmation_code_sent_at",
+    "confirmation_code_tries",
+)
+
+
 def anonymize(attendees: Iterable[Attendee], *, now: datetime) -> dict[str, str]:
     """Anonymize these attendees' rows, pitches, notes and introduction targets; returns the
     personal strings that were replaced, with their placeholders (for the log)."""
@@ -103,8 +112,13 @@ def anonymize(attendees: Iterable[Attendee], *, now: datetime) -> dict[str, str]
         attendee.is_consenting_to_share = attendee.is_consent_suggested = False
         attendee.consent_decided_at = None
         attendee.token = new_attendee_token()
+        attendee.device_hash = attendee.confirmation_code_hash = ""
+        attendee.confirmation_code_sent_at = None
+        attendee.confirmation_code_tries = 0
     Attendee.objects.bulk_update(
-        attendees, [*PERSONAL_FIELDS, "token", "erased_at"], batch_size=500
+        attendees,
+        [*PERSONAL_FIELDS, "token", "erased_at", *DEVICE_FIELDS],
+        batch_size=500,
     )
     Pitch.objects.filter(attendee_id__in=ids).delete()
     # A list waiting between preview and import may name them too.

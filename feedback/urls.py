@@ -34,6 +34,7 @@ urlpatterns = [
     path("events/<id:event_id>/exports/<slug:kind>.csv", views.event_export, name="event_export"),
     path("a/<str:token>/contacts/<id:person_id>.vcf", views.contact_vcard, name="contact_vcard"),
     path("a/<str:token>/erase/", views.attendee_erase, name="attendee_erase"),
+    path("a/<str:token>/confirm/", views.device_confirm, name="device_confirm"),
     path("events/<id:event_id>/erase/", views.event_erase, name="event_erase"),
     path("events/<id:event_id>/invitations/", views.event_invitations, name="event_invitations"),
     path(
@@ -45,6 +46,16 @@ urlpatterns = [
         "events/<id:event_id>/attendees/<id:attendee_id>/invite/",
         views.attendee_invite,
         name="attendee_invite",
+    ),
+    path(
+        "events/<id:event_id>/attendees/<id:attendee_id>/forget-device/",
+        views.attendee_forget_device,
+        name="attendee_forget_device",
+    ),
+    path(
+        "events/<id:event_id>/attendees/<id:attendee_id>/erase/",
+        views.attendee_erase_by_organizer,
+        name="attendee_erase_by_organizer",
     ),
     path("join/<str:code>/my-link/", views.email_my_link, name="email_my_link"),
 ]

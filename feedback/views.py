@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from config.http import HtmxHttpRequest
 from config.i18n import activate_event_language
 from config.site import public_address, public_url
+from events import devices, ratelimit
 from events import queries as event_queries
-from events import ratelimit
 from events import services as event_services
 from events.codes import normalize_join_code
 from events.forms import MyLinkForm
@@ -30,6 +30,8 @@ from feedback import exports, followups, invitations, queries, reports, retentio
 from feedback.forms import (
     PHONE_REGION,
     CardForm,
+    DeviceCodeForm,
+    EraseAttendeeForm,
     EraseEventForm,
     EraseMyDataForm,
     IntroductionMoveForm,
@@ -48,10 +50,70 @@ from rounds.routing import attendee_socket_path
 
 def attendee_for(request: HttpRequest, token: str) -> Attendee:
     """The attendee this token belongs to; their page speaks their event's language unless they
-    chose another or their phone asks for one we ship."""
+    chose another or their phone asks for one we ship. The first browser to open the link
+    becomes the attendee's confirmed device (``events.devices``)."""
     attendee = get_object_or_404(Attendee.objects.select_related("event", "pitch"), token=token)
     activate_attendee_language(request, attendee)
+    devices.claim_device(request, attendee)
     return attendee
+
+
+# The pages a badge photo must not open: they ask another browser for a mailed code first.
+CONFIRMED_PAGES = {"details": "my_details", "erase": "attendee_erase"}
+
+
+def confirmation_page(
+    request: HttpRequest,
+    attendee: Attendee,
+    *,
+    next_page: str,
+    status: int = 200,
+    form: DeviceCodeForm | None = None,
+) -> HttpResponse:
+    """The page a browser other than the attendee's confirmed device gets instead of My details
+    or Delete my data: ask for a mailed code and enter it, or ask the organizer."""
+    context = {
+        "attendee": attendee,
+        "event": attendee.event,
+        "next_page": next_page,
+        "masked_email": devices.masked_email(attendee.email) if attendee.email else "",
+        "has_code": attendee.confirmation_code_sent_at is not None,
+        "form": form or DeviceCodeForm(initial={"next_page": next_page}),
+    }
+    return render(request, "feedback/confirm_device.html", context, status=status)
+
+
+@require_POST
+def device_confirm(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    """Confirm this browser with a mailed code: ``action=send`` mails a new code, ``action=check``
+    checks ``code``; when right this browser becomes the confirmed device and goes on to
+    ``next_page`` (``details`` or ``erase``). Refusals keep the page, with the reason."""
+    attendee = attendee_for(request, token)
+    form = DeviceCodeForm(request.POST)
+    next_page = request.POST.get("next_page")
+    next_page = next_page if next_page in CONFIRMED_PAGES else "details"
+    if not form.is_valid():
+        return confirmation_page(request, attendee, next_page=next_page, status=400, form=form)
+    try:
+        if form.cleaned_data["action"] == "send":
+            devices.send_code(attendee)
+            messages.success(
+                request,
+                _("A code is on its way to %(email)s.")
+                % {"email": devices.masked_email(attendee.email)},
+            )
+        else:
+            devices.confirm_device(
+                attendee, code=form.cleaned_data["code"], device=devices.device_key(request)
+            )
+            messages.success(request, _("Confirmed: this browser is now your confirmed device."))
+            return redirect(CONFIRMED_PAGES[next_page], token=token)
+    except ValidationError as refusal:
+        for message in refusal.messages:
+            messages.error(request, message)
+        attendee.refresh_from_db()
+        return confirmation_page(request, attendee, next_page=next_page, status=400)
+    return redirect(CONFIRMED_PAGES[next_page], token=token)
 
 
 @require_GET
@@ -88,6 +150,8 @@ def consent_answer(request: HttpRequest, token: str) -> HttpResponse:
     """The room's question answered: the attendee's own yes or no to sharing contact details,
     recorded as My details records it. Without an answer, My details asks again."""
     attendee = attendee_for(request, token)
+    if not devices.is_confirmed_device(request, attendee):
+        return redirect("my_details", token=token)
     form = SharingForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose yes or no."))
@@ -279,6 +343,9 @@ def my_details(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """My details: the attendee's own yes/no to sharing contact details and the channels to
     share. Opened from the leads and pitch pages, and from the room on first opening."""
     attendee = attendee_for(request, token)
+    if not devices.is_confirmed_device(request, attendee):
+        status = 403 if request.method == "POST" else 200
+        return confirmation_page(request, attendee, next_page="details", status=status)
     region = PHONE_REGION.get(attendee.event.language)
     data = request.POST if request.method == "POST" else None
     form = MyDetailsForm(data, initial=details_initial(attendee), region=region)
@@ -310,6 +377,9 @@ def my_details(request: HtmxHttpRequest, token: str) -> HttpResponse:
 def attendee_erase(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """Delete my data. The done page is rendered here: afterwards the old link is gone."""
     attendee = attendee_for(request, token)
+    if not devices.is_confirmed_device(request, attendee):
+        status = 403 if request.method == "POST" else 200
+        return confirmation_page(request, attendee, next_page="erase", status=status)
     form = EraseMyDataForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         event = attendee.event
@@ -417,8 +487,40 @@ def attendee_link(request: HttpRequest, event_id: int, attendee_id: int) -> Http
         "url": url,
         "qr": qr_svg(url),
         "public_address": public_address(),
+        "erase_form": EraseAttendeeForm(),
     }
     return render(request, "feedback/attendee_link.html", context)
+
+
+@login_required
+@require_POST
+def attendee_forget_device(request: HttpRequest, event_id: int, attendee_id: int) -> HttpResponse:
+    """For an attendee who lost their phone and has no email: the next browser to open their
+    link becomes their confirmed device (``events.devices``)."""
+    attendee = organizer_attendee(request, event_id, attendee_id)
+    devices.forget_device(attendee)
+    messages.success(
+        request,
+        _("Their phone is forgotten: the next browser to open the link becomes theirs."),
+    )
+    return redirect("attendee_link", event_id=attendee.event_id, attendee_id=attendee.pk)
+
+
+@login_required
+@require_POST
+def attendee_erase_by_organizer(
+    request: HttpRequest, event_id: int, attendee_id: int
+) -> HttpResponse:
+    """The organizer deletes one attendee's personal data (asked by someone who cannot confirm
+    it on their own phone); the figures remain, as when the attendee does it."""
+    attendee = organizer_attendee(request, event_id, attendee_id)
+    form = EraseAttendeeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Tick the box to confirm."))
+        return redirect("attendee_link", event_id=attendee.event_id, attendee_id=attendee.pk)
+    retention.erase_attendee(attendee, by=request.user)
+    messages.success(request, _("Personal data deleted for %(name)s.") % {"name": attendee.name})
+    return redirect("attendee_list", event_id=attendee.event_id)
 
 
 @login_required

@@ -17,6 +17,7 @@ from events.models import Attendee
 from feedback import digest, exports, queries
 from feedback.forms import MyDetailsForm, normalize_linkedin, normalize_phone
 from tests.factories import AttendeeFactory, CardFactory, RoundFactory
+from tests.feedback.links import open_link
 
 pytestmark = pytest.mark.django_db
 
@@ -77,8 +78,10 @@ def test_my_details_first_open_without_a_suggestion_ticks_nothing(client):
 def test_my_details_one_tap_share_changes_leads_exports_and_the_next_digest(client, imported_pair):
     me, other = imported_pair
     other_details = details(email="ana@example.com", phone="+49 170 5550123")
+    open_link(client, other.token)
     client.post(reverse("my_details", args=[other.token]), other_details)
 
+    open_link(client, me.token)
     response = client.post(reverse("my_details", args=[me.token]), details(email="me@example.com"))
 
     me.refresh_from_db()
@@ -98,8 +101,10 @@ def test_my_details_one_tap_share_changes_leads_exports_and_the_next_digest(clie
 def test_my_details_saying_no_hides_contact_everywhere_at_once(client, imported_pair):
     me, other = imported_pair
     for person in (me, other):
+        open_link(client, person.token)
         client.post(reverse("my_details", args=[person.token]), details(email=person.email))
 
+    open_link(client, other.token)
     client.post(reverse("my_details", args=[other.token]), details(share="no"))
 
     me.refresh_from_db()
@@ -114,6 +119,7 @@ def test_my_details_saying_no_hides_contact_everywhere_at_once(client, imported_
 def test_my_details_requires_a_choice(client):
     attendee = AttendeeFactory()
 
+    open_link(client, attendee.token)
     response = client.post(reverse("my_details", args=[attendee.token]), details(share=""))
 
     attendee.refresh_from_db()
@@ -152,8 +158,10 @@ def test_room_links_my_details_at_the_bottom(client):
 
 def test_room_answer_in_one_tap_shares_like_my_details(client, imported_pair):
     me, other = imported_pair
+    open_link(client, other.token)
     client.post(reverse("consent_answer", args=[other.token]), {"share": "yes"})
 
+    open_link(client, me.token)
     response = client.post(reverse("consent_answer", args=[me.token]), {"share": "yes"})
 
     me.refresh_from_db()
@@ -172,6 +180,7 @@ def test_room_answer_in_one_tap_shares_like_my_details(client, imported_pair):
 def test_room_answer_without_a_choice_records_nothing_and_asks_on_my_details(client):
     attendee = AttendeeFactory(is_consent_suggested=True)
 
+    open_link(client, attendee.token)
     response = client.post(reverse("consent_answer", args=[attendee.token]), {"share": "maybe"})
 
     attendee.refresh_from_db()
@@ -185,6 +194,7 @@ def test_room_answer_without_a_choice_records_nothing_and_asks_on_my_details(cli
 def test_room_answer_changes_only_the_owner_of_the_token(client, imported_pair):
     me, other = imported_pair
 
+    open_link(client, me.token)
     client.post(reverse("consent_answer", args=[me.token]), {"share": "yes"})
 
     other.refresh_from_db()
@@ -194,6 +204,7 @@ def test_room_answer_changes_only_the_owner_of_the_token(client, imported_pair):
 def test_my_details_saves_normalised_channels(client):
     attendee = AttendeeFactory(event__language="zh-hans")
 
+    open_link(client, attendee.token)
     client.post(
         reverse("my_details", args=[attendee.token]),
         details(
@@ -229,6 +240,7 @@ def test_my_details_saves_normalised_channels(client):
 def test_my_details_refuses_bad_channels_and_keeps_the_rest(client, field, value, error):
     attendee = AttendeeFactory(phone="")
 
+    open_link(client, attendee.token)
     response = client.post(
         reverse("my_details", args=[attendee.token]),
         details(**{"phone": "+44 20 7946 0958", field: value}),
@@ -245,6 +257,7 @@ def test_my_details_refuses_an_email_someone_else_at_the_event_has(client):
     other = AttendeeFactory(email="taken@example.com")
     attendee = AttendeeFactory(event=other.event)
 
+    open_link(client, attendee.token)
     response = client.post(
         reverse("my_details", args=[attendee.token]), details(email="Taken@example.com")
     )
@@ -260,6 +273,7 @@ def test_my_details_of_an_unknown_token_is_404(client):
 def test_my_details_changes_only_the_owner_of_the_token(client, imported_pair):
     me, other = imported_pair
 
+    open_link(client, me.token)
     client.post(reverse("my_details", args=[me.token]), details(share="no"))
 
     other.refresh_from_db()
@@ -329,12 +343,14 @@ def test_imported_attendee_who_taps_share_once_gets_contact_details_in_their_lan
     Attendee.objects.filter(pk__in=[li.pk, ana.pk]).update(checked_in_at=timezone.now())
     CardFactory(round=round_, giver=ana, receiver=li)
     assert not queries.leads_of(li).want_to_see_me[0].has_contact
+    open_link(client, ana.token)
     client.post(
         reverse("my_details", args=[ana.token]),
         details(email="ana@example.com", phone="+49 170 5550123"),
     )
 
     client.get(reverse("my_details", args=[li.token]), HTTP_ACCEPT_LANGUAGE="zh-CN")
+    open_link(client, li.token)
     client.post(
         reverse("my_details", args=[li.token]),
         details(email="li@example.com"),

@@ -244,6 +244,18 @@ def test_erase_attendee_works_while_the_event_is_live():
     assert not Pitch.objects.filter(attendee=attendee).exists()
 
 
+def test_erase_attendee_forgets_the_confirmed_phone_and_any_mailed_code():
+    attendee = AttendeeFactory(
+        device_hash="a" * 64, confirmation_code_hash="b" * 64, confirmation_code_tries=2
+    )
+
+    erased = retention.erase_attendee(attendee)
+
+    erased.refresh_from_db()
+    assert (erased.device_hash, erased.confirmation_code_hash) == ("", "")
+    assert erased.confirmation_code_tries == 0
+
+
 def test_erase_attendee_twice_is_harmless_and_logs_once():
     attendee = AttendeeFactory(event=EventFactory(closed=True))
     first = retention.erase_attendee(attendee)

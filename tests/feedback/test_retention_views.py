@@ -9,6 +9,7 @@ from django.urls import reverse
 from events.models import Attendee, Event
 from feedback.models import Card
 from tests.factories import AttendeeFactory, EventFactory, PitchFactory, UserFactory
+from tests.feedback.links import open_link
 
 pytestmark = pytest.mark.django_db
 
@@ -164,6 +165,7 @@ def test_attendee_erase_deletes_and_the_old_link_stops_working(client):
     PitchFactory(attendee=attendee)
     token = attendee.token
 
+    open_link(client, token)
     response = client.post(reverse("attendee_erase", args=[token]), {"is_confirmed": "on"})
 
     assert response.status_code == 200
@@ -179,6 +181,7 @@ def test_attendee_erase_deletes_and_the_old_link_stops_working(client):
 def test_attendee_erase_without_the_checkbox_deletes_nothing(client):
     attendee = AttendeeFactory(event=EventFactory(closed=True), name="Zelda Quartermain")
 
+    open_link(client, attendee.token)
     response = client.post(reverse("attendee_erase", args=[attendee.token]), {})
 
     assert response.status_code == 400
@@ -189,6 +192,7 @@ def test_attendee_erase_during_the_live_event_warns_and_works(client):
     attendee = AttendeeFactory(event=EventFactory(live=True), checked_in=True)
 
     page = client.get(reverse("attendee_erase", args=[attendee.token]))
+    open_link(client, attendee.token)
     response = client.post(reverse("attendee_erase", args=[attendee.token]), {"is_confirmed": "1"})
 
     assert "The event is still running" in page.text
@@ -201,6 +205,7 @@ def test_attendee_erase_by_one_token_erases_only_its_owner(client):
     alice = AttendeeFactory(event=event, name="Alice Abernathy")
     bob = AttendeeFactory(event=event, name="Bob Brackenbury")
 
+    open_link(client, alice.token)
     client.post(
         reverse("attendee_erase", args=[alice.token]),
         {"is_confirmed": "on", "attendee": bob.pk, "token": bob.token},
@@ -228,6 +233,7 @@ def test_erased_attendee_shows_as_placeholder_to_a_tablemate(client, finished_ev
     event.status = Event.Status.MINGLE
     event.closed_at = None
     event.save()
+    open_link(client, people["zelda"].token)
     client.post(reverse("attendee_erase", args=[people["zelda"].token]), {"is_confirmed": "on"})
 
     room = client.get(reverse("room", args=[people["xavier"].token]))
@@ -242,6 +248,7 @@ def test_erased_attendee_shows_as_placeholder_to_a_tablemate(client, finished_ev
 
 def test_organizer_attendee_list_shows_erased_attendees(client, finished_event):
     event, people = finished_event
+    open_link(client, people["zelda"].token)
     client.post(reverse("attendee_erase", args=[people["zelda"].token]), {"is_confirmed": "on"})
     client.force_login(event.organizer)
 
