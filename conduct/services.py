@@ -30,6 +30,8 @@ MAX_MESSAGE_CHARS = 1000
 # A phone cannot flood the organizers' alerts (and mail): this many reports in this window.
 MAX_REPORTS_PER_WINDOW = 5
 REPORT_WINDOW = timedelta(minutes=10)
+# The same report again within this window (a double tap, a resent form) is not a new one.
+REPEAT_WINDOW = timedelta(minutes=2)
 
 
 @transaction.atomic
@@ -38,19 +40,11 @@ def make_report(
 ) -> Report:
     """Report a problem: about a person (``about_id``, one of the event's attendees), someone
     else (described in ``message``) or the event. Raises ``ValidationError`` for an unknown
-    kind, a person from elsewhere, oneself, or a message with control characters."""
+    kind, a person from elsewhere, oneself, a message with control characters, or more than
+    ``MAX_REPORTS_PER_WINDOW`` in ``REPORT_WINDOW``. The same report again within
+    ``REPEAT_WINDOW`` returns the first one (no second alert)."""
     if kind not in Report.Kind.values:
         raise ValidationError(_("Choose what the report is about."))
-    recent = Report.objects.filter(
-        reporter=reporter, created_at__gte=timezone.now() - REPORT_WINDOW
-    ).count()
-    if recent >= MAX_REPORTS_PER_WINDOW:
-        raise ValidationError(
-            _(
-                "The organizers have your reports from the last few minutes. For anything more, "
-                "please find an organizer in person."
-            )
-        )
     message = hygiene.clean_text(message, label=_("Message"), max_length=MAX_MESSAGE_CHARS)
     about = None
     if kind == Report.Kind.PERSON:
@@ -59,6 +53,28 @@ def make_report(
             raise ValidationError(_("This person is not at this event."))
         if about.pk == reporter.pk:
             raise ValidationError(_("A report is about someone else."))
+    # One report at a time per phone, so two taps at once cannot both pass the checks below.
+    Attendee.objects.select_for_update().filter(pk=reporter.pk).exists()
+    now = timezone.now()
+    # A second tap, or the same form sent again after a lost answer, is the same report: the
+    # organizers are alerted once.
+    same = Report.objects.filter(
+        reporter=reporter,
+        kind=kind,
+        about=about,
+        message=message,
+        created_at__gte=now - REPEAT_WINDOW,
+    ).first()
+    if same is not None:
+        return same
+    recent = Report.objects.filter(reporter=reporter, created_at__gte=now - REPORT_WINDOW).count()
+    if recent >= MAX_REPORTS_PER_WINDOW:
+        raise ValidationError(
+            _(
+                "The organizers have your reports from the last few minutes. For anything more, "
+                "please find an organizer in person."
+            )
+        )
     report = Report.objects.create(
         event_id=reporter.event_id, reporter=reporter, kind=kind, about=about, message=message
     )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -312,10 +314,39 @@ def test_removal_without_a_plan_still_tells_the_phone(listen, django_capture_on_
 
 def test_make_report_refuses_a_flood_from_one_phone():
     reporter = AttendeeFactory()
-    for _ in range(services.MAX_REPORTS_PER_WINDOW):
-        services.make_report(reporter, kind=Report.Kind.EVENT)
+    for n in range(services.MAX_REPORTS_PER_WINDOW):
+        services.make_report(reporter, kind=Report.Kind.EVENT, message=f"Problem {n}")
 
     with pytest.raises(ValidationError):
-        services.make_report(reporter, kind=Report.Kind.EVENT)
+        services.make_report(reporter, kind=Report.Kind.EVENT, message="One more")
     assert Report.objects.count() == services.MAX_REPORTS_PER_WINDOW
     services.make_report(AttendeeFactory(event=reporter.event), kind=Report.Kind.EVENT)
+
+
+def test_the_same_report_sent_twice_alerts_once(listen, django_capture_on_commit_callbacks):
+    reporter = AttendeeFactory()
+    about = AttendeeFactory(event=reporter.event)
+    dashboard = listen(control_group(reporter.event_id))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.make_report(reporter, kind=Report.Kind.PERSON, about_id=about.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = services.make_report(reporter, kind=Report.Kind.PERSON, about_id=about.pk)
+    other = services.make_report(reporter, kind=Report.Kind.PERSON, about_id=about.pk, message="x")
+
+    assert again == first
+    assert other != first
+    assert [m["type"] for m in dashboard.messages()] == ["report"]
+    assert Report.objects.count() == 2
+
+
+def test_the_same_report_later_is_a_new_one():
+    reporter = AttendeeFactory()
+    first = services.make_report(reporter, kind=Report.Kind.EVENT, message="Too loud")
+    Report.objects.filter(pk=first.pk).update(
+        created_at=timezone.now() - services.REPEAT_WINDOW - timedelta(seconds=1)
+    )
+
+    again = services.make_report(reporter, kind=Report.Kind.EVENT, message="Too loud")
+
+    assert again != first
