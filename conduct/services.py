@@ -76,7 +76,12 @@ def make_report(
             )
         )
     report = Report.objects.create(
-        event_id=reporter.event_id, reporter=reporter, kind=kind, about=about, message=message
+        event_id=reporter.event_id,
+        reporter=reporter,
+        kind=kind,
+        about=about,
+        about_email_hash=about_digest(about),
+        message=message,
     )
     event_services.record(
         reporter.event,
@@ -196,11 +201,25 @@ def undo_removal(report: Report, *, by: AbstractBaseUser) -> Attendee:
     return about
 
 
+def about_digest(about: Attendee | None) -> str:
+    """The keyed hash of the reported person's email ("" for none, or one that cannot be read)."""
+    if about is None or not about.email:
+        return ""
+    try:
+        return hygiene.email_digest(about.email)
+    except ValidationError:
+        return ""
+
+
 @transaction.atomic
 def block_from_future_events(report: Report, *, by: AbstractBaseUser) -> EmailBlock:
-    """Block the reported person's email from ``by``'s future events (a keyed hash only).
-    Raises ``ValidationError`` when they have no email."""
-    block = event_services.block_email(report.event, attendee=reported_person(report), by=by)
+    """Block the reported person's email from ``by``'s future events (a keyed hash only): their
+    email now, else the one they had when reported (they may have deleted their data since).
+    Raises ``ValidationError`` when there is none."""
+    about = reported_person(report)
+    block = event_services.block_email(
+        report.event, attendee=about, by=by, digest=report.about_email_hash
+    )
     if block is None:
         raise ValidationError(_("This person has no email to block."))
     return block

@@ -799,10 +799,13 @@ def drop_apart(attendee: Attendee, *, other_id: int) -> None:
 
 
 @transaction.atomic
-def block_email(event: Event, *, attendee: Attendee, by: AbstractBaseUser) -> EmailBlock | None:
+def block_email(
+    event: Event, *, attendee: Attendee, by: AbstractBaseUser, digest: str = ""
+) -> EmailBlock | None:
     """Block this attendee's email from the future events of the organizer ``by`` (only a
-    keyed hash is stored). None when the attendee has no email."""
-    digest = hygiene.email_digest(attendee.email) if attendee.email else ""
+    keyed hash is stored): their email now, else ``digest`` (``hygiene.email_digest`` of the one
+    they had). None when there is neither."""
+    digest = (hygiene.email_digest(attendee.email) if attendee.email else "") or digest
     if not digest:
         return None
     block, _created = EmailBlock.objects.get_or_create(organizer=by, email_hash=digest)

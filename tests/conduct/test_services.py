@@ -350,3 +350,36 @@ def test_the_same_report_later_is_a_new_one():
     again = services.make_report(reporter, kind=Report.Kind.EVENT, message="Too loud")
 
     assert again != first
+
+
+def test_the_reported_person_deleting_their_data_cannot_escape_a_block():
+    event = EventFactory(live=True)
+    reporter = AttendeeFactory(event=event, checked_in=True)
+    about = AttendeeFactory(event=event, checked_in=True, email="Pushy@Example.com")
+    report = services.make_report(reporter, kind=Report.Kind.PERSON, about_id=about.pk)
+
+    retention.erase_attendee(about)  # from their own phone, before the organizer acts
+    report.refresh_from_db()
+    services.block_from_future_events(report, by=event.organizer)
+
+    assert report.about_email_hash == hygiene.email_digest("pushy@example.com")
+    assert EmailBlock.objects.get().email_hash == report.about_email_hash
+    with pytest.raises(ValidationError) as refusal:  # back with the code under the same email
+        event_services.join_event(event, name="New Name", email="PUSHY@example.com")
+    assert refusal.value.messages == [event_services.neutral_refusal()]
+
+
+def test_event_erasure_drops_the_email_hash_a_report_kept():
+    event = EventFactory(live=True)
+    reporter, about = AttendeeFactory.create_batch(2, event=event, checked_in=True)
+    report = services.make_report(reporter, kind=Report.Kind.PERSON, about_id=about.pk)
+    assert report.about_email_hash
+    event.status = event.Status.CLOSED
+    event.save(update_fields=["status"])
+
+    retention.erase_event_personal_data(event, by=event.organizer)
+
+    report.refresh_from_db()
+    assert report.about_email_hash == ""
+    with pytest.raises(ValidationError):
+        services.block_from_future_events(report, by=event.organizer)
