@@ -172,10 +172,20 @@ def add_attendee(
 
 @transaction.atomic
 def check_in(attendee: Attendee, *, by: AbstractBaseUser | None = None) -> Attendee:
-    """Mark the attendee as arrived. Checking in again is harmless; it also undoes "left"."""
+    """Mark the attendee as arrived. Checking in again is harmless; it also undoes "left".
+    Raises ``ValidationError`` for a closed event, or someone removed from the remaining rounds
+    after a report (only undoing the removal on the report brings them back)."""
     attendee = Attendee.objects.select_for_update().get(pk=attendee.pk)
     if attendee.event.status == Event.Status.CLOSED:
         raise ValidationError(_("This event is closed."))
+    if attendee.removed_at is not None:
+        raise ValidationError(
+            _(
+                "%(name)s was removed from the remaining rounds after a report: undo the removal "
+                "on the report to bring them back."
+            )
+            % {"name": attendee.name}
+        )
     changed = []
     if attendee.checked_in_at is None:
         attendee.checked_in_at = timezone.now()
@@ -222,6 +232,7 @@ def join_event(
             email="",
             name__iexact=clean_identity(name=name)["name"],
             erased_at__isnull=True,
+            removed_at__isnull=True,
         )[:2]
     )
     if email and event.attendees.filter(email__iexact=email).exists():

@@ -383,3 +383,30 @@ def test_event_erasure_drops_the_email_hash_a_report_kept():
     assert report.about_email_hash == ""
     with pytest.raises(ValidationError):
         services.block_from_future_events(report, by=event.organizer)
+
+
+def test_a_removed_person_cannot_be_checked_in_again_by_mistake():
+    event = EventFactory(live=True)
+    report = ReportFactory(event=event, about__checked_in=True)
+    services.remove_from_rounds(report, by=event.organizer)
+
+    with pytest.raises(ValidationError) as refusal:
+        event_services.check_in(report.about, by=event.organizer)
+
+    assert "undo the removal" in refusal.value.messages[0]
+    about = Attendee.objects.get(pk=report.about.pk)
+    assert about.has_left
+    assert about.pk not in {pk for pk, _company in round_services.present_people(event)}
+    services.undo_removal(report, by=event.organizer)
+    assert Attendee.objects.get(pk=about.pk).is_present
+
+
+def test_a_removed_walk_in_record_is_not_claimed_by_name():
+    event = EventFactory(check_in=True)
+    report = ReportFactory(event=event, about__email="", about__name="Sam Seller")
+    services.remove_from_rounds(report, by=event.organizer)  # never checked in
+
+    joined = event_services.join_event(event, name="Sam Seller")
+
+    assert joined.pk != report.about.pk
+    assert Attendee.objects.get(pk=report.about.pk).is_removed
