@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from django.core.cache import cache
@@ -9,6 +10,8 @@ from django.urls import reverse
 from conduct.models import Report
 from events import services as event_services
 from events.models import Attendee, EmailBlock, SeatingRequest
+from feedback import services as feedback_services
+from feedback.models import Card
 from rounds import services as round_services
 from tests.factories import (
     AttendeeFactory,
@@ -353,3 +356,56 @@ def test_reports_page_queries_do_not_grow_with_reports(client, django_assert_num
         response = client.get(reverse("conduct_reports", args=[event.pk]))
 
     assert response.text.count('class="report report-open"') == count
+
+
+@pytest.mark.parametrize("name", ["pitch_edit", "leads"])
+def test_the_pitch_and_leads_links_ask_for_the_code_of_conduct_first(client, name):
+    event = EventFactory(live=True, with_conduct=True)
+    attendee = AttendeeFactory(event=event, checked_in=True)
+    url = reverse(name, args=[attendee.token])
+
+    first = client.get(url)
+    client.post(reverse("conduct_accept", args=[attendee.token]), {"version": "1"})
+
+    assert first.status_code == 302
+    assert first.url == reverse("conduct_accept", args=[attendee.token])
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["report_problem", "apart", "my_details", "attendee_erase"])
+def test_reporting_and_privacy_pages_never_wait_for_the_code_of_conduct(client, name):
+    attendee = AttendeeFactory(event=EventFactory(live=True, with_conduct=True))
+
+    assert client.get(reverse(name, args=[attendee.token])).status_code == 200
+
+
+def test_a_card_tap_without_the_code_of_conduct_is_refused(client):
+    event = EventFactory(live=True, with_conduct=True)
+    me, other = AttendeeFactory.create_batch(2, event=event, checked_in=True)
+    seated_together(event, me, other)
+    tap = {"action": "give", "receiver": other.pk, "round": 1, "kind": "see_me"}
+
+    by_post = client.post(reverse("card", args=[me.token]), {**tap, "client_id": str(uuid.uuid4())})
+    by_socket = feedback_services.tap_cards(
+        [
+            (
+                me.pk,
+                {
+                    "action": "give",
+                    "client_id": uuid.uuid4(),
+                    "receiver_id": other.pk,
+                    "round_number": 1,
+                    "kind": "see_me",
+                    "note": "",
+                },
+            )
+        ]
+    )
+
+    assert by_post.status_code == 400
+    assert "code of conduct" in by_post.json()["error"]
+    assert "code of conduct" in by_socket[0].error
+    assert not Card.objects.exists()
+    event_services.accept_conduct(me, version=1)
+    again = client.post(reverse("card", args=[me.token]), {**tap, "client_id": str(uuid.uuid4())})
+    assert again.status_code == 200
