@@ -409,3 +409,24 @@ def test_a_card_tap_without_the_code_of_conduct_is_refused(client):
     event_services.accept_conduct(me, version=1)
     again = client.post(reverse("card", args=[me.token]), {**tap, "client_id": str(uuid.uuid4())})
     assert again.status_code == 200
+
+
+@pytest.mark.parametrize("drop", ["²", "99999999999999999999999", "0", "-1", "x"])
+def test_taking_back_with_an_odd_id_changes_nothing(client, drop):
+    event = EventFactory(live=True)
+    me, other = AttendeeFactory.create_batch(2, event=event)
+    event_services.ask_apart(me, other_id=other.pk)
+
+    response = client.post(reverse("apart", args=[me.token]), {"drop": drop})
+
+    assert response.status_code == 302
+    assert SeatingRequest.objects.filter(attendee=me, other=other).exists()
+
+
+def test_a_report_about_an_id_out_of_range_is_refused(client):
+    me = AttendeeFactory(event=EventFactory(live=True))
+
+    response = client.post(reverse("report_problem", args=[me.token]), {"about": "9" * 25})
+
+    assert response.status_code == 400
+    assert not Report.objects.exists()
