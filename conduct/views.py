@@ -113,11 +113,15 @@ def apart(request: HtmxHttpRequest, token: str) -> HttpResponse:
                 messages.success(request, _("Removed."))
             return redirect("apart", token=token)
         if form.is_valid():
-            event_services.ask_apart(attendee, other_id=form.cleaned_data["other"].pk)
-            messages.success(
-                request, _("Noted. You will not share a table from the next seating plan on.")
-            )
-            return redirect("apart", token=token)
+            try:
+                event_services.ask_apart(attendee, other_id=form.cleaned_data["other"].pk)
+            except ValidationError as refusal:
+                form.add_error("other", refusal)
+            else:
+                messages.success(
+                    request, _("Noted. You will not share a table from the next seating plan on.")
+                )
+                return redirect("apart", token=token)
     mine = (
         SeatingRequest.objects.filter(attendee=attendee)
         .select_related("other")

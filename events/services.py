@@ -787,20 +787,37 @@ def accept_conduct(attendee: Attendee, *, version: int) -> Attendee:
     return attendee
 
 
+# One phone's private keep-apart requests: enough for anyone who needs them, too few to make
+# the plan impossible for everyone (each is a hard rule, like the victims' own).
+MAX_APART_REQUESTS = 10
+
+
 @transaction.atomic
-def ask_apart(attendee: Attendee, *, other_id: int) -> SeatingRequest:
+def ask_apart(
+    attendee: Attendee, *, other_id: int, limit: int | None = MAX_APART_REQUESTS
+) -> SeatingRequest:
     """The attendee's private "don't seat me with": a keep-apart pair the planner honours
     from the next plan or re-plan. Asking twice is harmless. Raises ``ValidationError`` for
-    oneself or someone from another event."""
+    oneself, someone from another event, or more than ``limit`` requests (None: no limit, for
+    an organizer acting on a report)."""
     if other_id == attendee.pk:
         raise ValidationError(_("Choose someone other than yourself."))
     other = attendee.event.attendees.filter(pk=other_id, erased_at__isnull=True).first()
     if other is None:
         raise ValidationError(_("This person is not at this event."))
-    request, _created = SeatingRequest.objects.get_or_create(
-        attendee=attendee, other=other, defaults={"event_id": attendee.event_id}
-    )
-    return request
+    Attendee.objects.select_for_update().filter(pk=attendee.pk).exists()
+    mine = SeatingRequest.objects.filter(attendee=attendee)
+    if mine.filter(other=other).exists():
+        return mine.get(other=other)
+    if limit is not None and mine.count() >= limit:
+        raise ValidationError(
+            _(
+                "You already asked not to sit with %(n)s people. For more, please speak to an "
+                "organizer."
+            )
+            % {"n": limit}
+        )
+    return SeatingRequest.objects.create(attendee=attendee, other=other, event_id=attendee.event_id)
 
 
 @transaction.atomic

@@ -410,3 +410,14 @@ def test_a_removed_walk_in_record_is_not_claimed_by_name():
 
     assert joined.pk != report.about.pk
     assert Attendee.objects.get(pk=report.about.pk).is_removed
+
+
+def test_the_organizers_move_is_not_held_by_the_phones_limit():
+    event = EventFactory(live=True)
+    report = ReportFactory(event=event)
+    for other in AttendeeFactory.create_batch(event_services.MAX_APART_REQUESTS, event=event):
+        event_services.ask_apart(report.reporter, other_id=other.pk)
+
+    services.keep_apart_from_next_round(report, by=event.organizer)
+
+    assert SeatingRequest.objects.filter(attendee=report.reporter, other=report.about).exists()

@@ -430,3 +430,20 @@ def test_a_report_about_an_id_out_of_range_is_refused(client):
 
     assert response.status_code == 400
     assert not Report.objects.exists()
+
+
+def test_one_phone_cannot_ask_apart_from_the_whole_room(client):
+    event = EventFactory(live=True)
+    me = AttendeeFactory(event=event)
+    others = AttendeeFactory.create_batch(event_services.MAX_APART_REQUESTS + 1, event=event)
+    url = reverse("apart", args=[me.token])
+    for other in others[:-1]:
+        client.post(url, {"other": other.pk})
+
+    refused = client.post(url, {"other": others[-1].pk})
+    again = client.post(url, {"other": others[0].pk})  # asking twice stays harmless
+
+    assert refused.status_code == 400
+    assert "speak to an organizer" in refused.text
+    assert again.status_code == 302
+    assert SeatingRequest.objects.filter(attendee=me).count() == event_services.MAX_APART_REQUESTS
