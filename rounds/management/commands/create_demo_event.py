@@ -85,12 +85,12 @@ class Command(BaseCommand):
                 pitch_seconds=30,
             )
         if event.status == Event.Status.DRAFT:
-            event = round_services.open_check_in(event, by=organizer)
+            event = round_services.open_check_in(event, by=account)
         if not event.has_conduct:
             # The short default code of conduct: each phone accepts it once.
             with translation.override(event.language):
                 text = services.default_conduct()
-            event = services.set_conduct(event, text=text, is_mailing_reports=False, by=organizer)
+            event = services.set_conduct(event, text=text, is_mailing_reports=False, by=account)
 
         existing = {a.email: a for a in event.attendees.all()}
         created = 0
