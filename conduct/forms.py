@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from conduct.models import Report
+from config.converters import MAX_ID
 from events.models import Attendee
 
 
@@ -26,7 +27,7 @@ class ReportForm(forms.Form):
     optional message typed above the buttons."""
 
     kind = forms.ChoiceField(choices=Report.Kind.choices, required=False)
-    about = forms.IntegerField(required=False, min_value=1)
+    about = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     message = forms.CharField(
         label=_("What happened"),
         required=False,
@@ -76,3 +77,9 @@ class ApartForm(forms.Form):
     def __init__(self, *args: object, people: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["other"].queryset = people
+
+
+class ApartDropForm(forms.Form):
+    """Taking back one's own "don't seat me with": the other person's id, as the button sends it."""
+
+    drop = forms.IntegerField(min_value=1, max_value=MAX_ID)

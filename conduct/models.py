@@ -38,6 +38,16 @@ class Report(models.Model):
         related_name="+",
         verbose_name=_("person reported"),
     )
+    about_email_hash = models.CharField(
+        _("email hash of the person reported"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "A keyed hash, kept so the organizers can still block the email after the person "
+            "deleted their data."
+        ),
+    )
     message = models.TextField(_("message"), max_length=1000, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.OPEN

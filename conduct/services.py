@@ -30,6 +30,8 @@ MAX_MESSAGE_CHARS = 1000
 # A phone cannot flood the organizers' alerts (and mail): this many reports in this window.
 MAX_REPORTS_PER_WINDOW = 5
 REPORT_WINDOW = timedelta(minutes=10)
+# The same report again within this window (a double tap, a resent form) is not a new one.
+REPEAT_WINDOW = timedelta(minutes=2)
 
 
 @transaction.atomic
@@ -38,19 +40,11 @@ def make_report(
 ) -> Report:
     """Report a problem: about a person (``about_id``, one of the event's attendees), someone
     else (described in ``message``) or the event. Raises ``ValidationError`` for an unknown
-    kind, a person from elsewhere, oneself, or a message with control characters."""
+    kind, a person from elsewhere, oneself, a message with control characters, or more than
+    ``MAX_REPORTS_PER_WINDOW`` in ``REPORT_WINDOW``. The same report again within
+    ``REPEAT_WINDOW`` returns the first one (no second alert)."""
     if kind not in Report.Kind.values:
         raise ValidationError(_("Choose what the report is about."))
-    recent = Report.objects.filter(
-        reporter=reporter, created_at__gte=timezone.now() - REPORT_WINDOW
-    ).count()
-    if recent >= MAX_REPORTS_PER_WINDOW:
-        raise ValidationError(
-            _(
-                "The organizers have your reports from the last few minutes. For anything more, "
-                "please find an organizer in person."
-            )
-        )
     message = hygiene.clean_text(message, label=_("Message"), max_length=MAX_MESSAGE_CHARS)
     about = None
     if kind == Report.Kind.PERSON:
@@ -59,8 +53,35 @@ def make_report(
             raise ValidationError(_("This person is not at this event."))
         if about.pk == reporter.pk:
             raise ValidationError(_("A report is about someone else."))
+    # One report at a time per phone, so two taps at once cannot both pass the checks below.
+    Attendee.objects.select_for_update().filter(pk=reporter.pk).exists()
+    now = timezone.now()
+    # A second tap, or the same form sent again after a lost answer, is the same report: the
+    # organizers are alerted once.
+    same = Report.objects.filter(
+        reporter=reporter,
+        kind=kind,
+        about=about,
+        message=message,
+        created_at__gte=now - REPEAT_WINDOW,
+    ).first()
+    if same is not None:
+        return same
+    recent = Report.objects.filter(reporter=reporter, created_at__gte=now - REPORT_WINDOW).count()
+    if recent >= MAX_REPORTS_PER_WINDOW:
+        raise ValidationError(
+            _(
+                "The organizers have your reports from the last few minutes. For anything more, "
+                "please find an organizer in person."
+            )
+        )
     report = Report.objects.create(
-        event_id=reporter.event_id, reporter=reporter, kind=kind, about=about, message=message
+        event_id=reporter.event_id,
+        reporter=reporter,
+        kind=kind,
+        about=about,
+        about_email_hash=about_digest(about),
+        message=message,
     )
     event_services.record(
         reporter.event,
@@ -126,7 +147,7 @@ def keep_apart_from_next_round(report: Report, *, by: AbstractBaseUser) -> bool:
     """Move the reported person away from the reporter from the next round on: a private
     keep-apart pair, then a re-plan of the remaining rounds. True when a plan was re-made."""
     about = reported_person(report)
-    event_services.ask_apart(report.reporter, other_id=about.pk)
+    event_services.ask_apart(report.reporter, other_id=about.pk, limit=None)
     moved = replan_if_started(report.event, by=by)
     if report.status == Report.Status.OPEN:
         report.status = Report.Status.ACKNOWLEDGED
@@ -180,11 +201,25 @@ def undo_removal(report: Report, *, by: AbstractBaseUser) -> Attendee:
     return about
 
 
+def about_digest(about: Attendee | None) -> str:
+    """The keyed hash of the reported person's email ("" for none, or one that cannot be read)."""
+    if about is None or not about.email:
+        return ""
+    try:
+        return hygiene.email_digest(about.email)
+    except ValidationError:
+        return ""
+
+
 @transaction.atomic
 def block_from_future_events(report: Report, *, by: AbstractBaseUser) -> EmailBlock:
-    """Block the reported person's email from ``by``'s future events (a keyed hash only).
-    Raises ``ValidationError`` when they have no email."""
-    block = event_services.block_email(report.event, attendee=reported_person(report), by=by)
+    """Block the reported person's email from ``by``'s future events (a keyed hash only): their
+    email now, else the one they had when reported (they may have deleted their data since).
+    Raises ``ValidationError`` when there is none."""
+    about = reported_person(report)
+    block = event_services.block_email(
+        report.event, attendee=about, by=by, digest=report.about_email_hash
+    )
     if block is None:
         raise ValidationError(_("This person has no email to block."))
     return block

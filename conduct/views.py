@@ -15,7 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from conduct import queries, services
-from conduct.forms import ApartForm, ConductForm, ReportActionForm, ReportForm, ReportUpdateForm
+from conduct.forms import (
+    ApartDropForm,
+    ApartForm,
+    ConductForm,
+    ReportActionForm,
+    ReportForm,
+    ReportUpdateForm,
+)
 from conduct.models import Report
 from config.http import HtmxHttpRequest
 from events import queries as event_queries
@@ -99,17 +106,22 @@ def apart(request: HtmxHttpRequest, token: str) -> HttpResponse:
     people = queries.guest_list(attendee)
     form = ApartForm(request.POST or None, people=people)
     if request.method == "POST":
-        drop = request.POST.get("drop", "")
-        if drop.isdigit():
-            event_services.drop_apart(attendee, other_id=int(drop))
-            messages.success(request, _("Removed."))
+        if "drop" in request.POST:
+            dropped = ApartDropForm(request.POST)
+            if dropped.is_valid():
+                event_services.drop_apart(attendee, other_id=dropped.cleaned_data["drop"])
+                messages.success(request, _("Removed."))
             return redirect("apart", token=token)
         if form.is_valid():
-            event_services.ask_apart(attendee, other_id=form.cleaned_data["other"].pk)
-            messages.success(
-                request, _("Noted. You will not share a table from the next seating plan on.")
-            )
-            return redirect("apart", token=token)
+            try:
+                event_services.ask_apart(attendee, other_id=form.cleaned_data["other"].pk)
+            except ValidationError as refusal:
+                form.add_error("other", refusal)
+            else:
+                messages.success(
+                    request, _("Noted. You will not share a table from the next seating plan on.")
+                )
+                return redirect("apart", token=token)
     mine = (
         SeatingRequest.objects.filter(attendee=attendee)
         .select_related("other")

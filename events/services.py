@@ -172,10 +172,20 @@ def add_attendee(
 
 @transaction.atomic
 def check_in(attendee: Attendee, *, by: AbstractBaseUser | None = None) -> Attendee:
-    """Mark the attendee as arrived. Checking in again is harmless; it also undoes "left"."""
+    """Mark the attendee as arrived. Checking in again is harmless; it also undoes "left".
+    Raises ``ValidationError`` for a closed event, or someone removed from the remaining rounds
+    after a report (only undoing the removal on the report brings them back)."""
     attendee = Attendee.objects.select_for_update().get(pk=attendee.pk)
     if attendee.event.status == Event.Status.CLOSED:
         raise ValidationError(_("This event is closed."))
+    if attendee.removed_at is not None:
+        raise ValidationError(
+            _(
+                "%(name)s was removed from the remaining rounds after a report: undo the removal "
+                "on the report to bring them back."
+            )
+            % {"name": attendee.name}
+        )
     changed = []
     if attendee.checked_in_at is None:
         attendee.checked_in_at = timezone.now()
@@ -222,6 +232,7 @@ def join_event(
             email="",
             name__iexact=clean_identity(name=name)["name"],
             erased_at__isnull=True,
+            removed_at__isnull=True,
         )[:2]
     )
     if email and event.attendees.filter(email__iexact=email).exists():
@@ -776,20 +787,37 @@ def accept_conduct(attendee: Attendee, *, version: int) -> Attendee:
     return attendee
 
 
+# One phone's private keep-apart requests: enough for anyone who needs them, too few to make
+# the plan impossible for everyone (each is a hard rule, like the victims' own).
+MAX_APART_REQUESTS = 10
+
+
 @transaction.atomic
-def ask_apart(attendee: Attendee, *, other_id: int) -> SeatingRequest:
+def ask_apart(
+    attendee: Attendee, *, other_id: int, limit: int | None = MAX_APART_REQUESTS
+) -> SeatingRequest:
     """The attendee's private "don't seat me with": a keep-apart pair the planner honours
     from the next plan or re-plan. Asking twice is harmless. Raises ``ValidationError`` for
-    oneself or someone from another event."""
+    oneself, someone from another event, or more than ``limit`` requests (None: no limit, for
+    an organizer acting on a report)."""
     if other_id == attendee.pk:
         raise ValidationError(_("Choose someone other than yourself."))
     other = attendee.event.attendees.filter(pk=other_id, erased_at__isnull=True).first()
     if other is None:
         raise ValidationError(_("This person is not at this event."))
-    request, _created = SeatingRequest.objects.get_or_create(
-        attendee=attendee, other=other, defaults={"event_id": attendee.event_id}
-    )
-    return request
+    Attendee.objects.select_for_update().filter(pk=attendee.pk).exists()
+    mine = SeatingRequest.objects.filter(attendee=attendee)
+    if mine.filter(other=other).exists():
+        return mine.get(other=other)
+    if limit is not None and mine.count() >= limit:
+        raise ValidationError(
+            _(
+                "You already asked not to sit with %(n)s people. For more, please speak to an "
+                "organizer."
+            )
+            % {"n": limit}
+        )
+    return SeatingRequest.objects.create(attendee=attendee, other=other, event_id=attendee.event_id)
 
 
 @transaction.atomic
@@ -799,10 +827,13 @@ def drop_apart(attendee: Attendee, *, other_id: int) -> None:
 
 
 @transaction.atomic
-def block_email(event: Event, *, attendee: Attendee, by: AbstractBaseUser) -> EmailBlock | None:
+def block_email(
+    event: Event, *, attendee: Attendee, by: AbstractBaseUser, digest: str = ""
+) -> EmailBlock | None:
     """Block this attendee's email from the future events of the organizer ``by`` (only a
-    keyed hash is stored). None when the attendee has no email."""
-    digest = hygiene.email_digest(attendee.email) if attendee.email else ""
+    keyed hash is stored): their email now, else ``digest`` (``hygiene.email_digest`` of the one
+    they had). None when there is neither."""
+    digest = (hygiene.email_digest(attendee.email) if attendee.email else "") or digest
     if not digest:
         return None
     block, _created = EmailBlock.objects.get_or_create(organizer=by, email_hash=digest)

@@ -169,6 +169,9 @@ def erase_event_personal_data(event: Event, *, by: AbstractBaseUser | None) -> E
     for attendee in attendees:
         attendee.event = event
     replacements = anonymize(attendees, now=now)
+    # The email hashes a report keeps for a later block go with the event's data (a block made
+    # already stays: it is the organizer's list).
+    Report.objects.filter(event=event).exclude(about_email_hash="").update(about_email_hash="")
     transaction.on_commit(partial(broadcasts.revoke_attendees, [a.pk for a in attendees]))
     scrub_log(event, replacements)
     first_time = event.personal_data_erased_at is None

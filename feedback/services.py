@@ -43,9 +43,15 @@ def shared_table(round_: Round, giver: Attendee, receiver: Attendee) -> bool:
 def check_card_allowed(round_: Round, giver: Attendee, receiver: Attendee) -> None:
     """Refuse a card that may not be given: to oneself (code ``self``), across events or tables
     (``not_tablemate``), before the round started (``not_started``), after the event closed
-    (``closed``). Raises ``ValidationError``; returns nothing when the card may be given."""
+    (``closed``), from a giver who has not accepted the code of conduct (``conduct``). Raises
+    ``ValidationError``; returns nothing when the card may be given."""
     if giver.pk == receiver.pk:
         raise ValidationError(_("You cannot give a card to yourself."), code="self")
+    if event_services.needs_conduct(giver):
+        raise ValidationError(
+            _("Please open your link again and accept the code of conduct first."),
+            code="conduct",
+        )
     if not (giver.event_id == receiver.event_id == round_.event_id):
         raise ValidationError(_("Cards go to people at your table."), code="not_tablemate")
     if round_.status == Round.Status.PLANNED:

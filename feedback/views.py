@@ -213,6 +213,8 @@ def leads_context(attendee: Attendee, refusal: dict | None = None) -> dict:
 @require_GET
 def leads(request: HtmxHttpRequest, token: str) -> HttpResponse:
     attendee = attendee_for(request, token)
+    if event_services.needs_conduct(attendee):
+        return redirect("conduct_accept", token=token)
     return render(request, "feedback/leads.html", leads_context(attendee))
 
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from config.http import HtmxHttpRequest
 from config.site import public_address, public_url
 from events import devices
+from events import services as event_services
 from events.language import activate_attendee_language
 from events.models import Attendee
 from events.qr import qr_svg
@@ -24,6 +25,8 @@ def pitch_edit(request: HtmxHttpRequest, token: str) -> HttpResponse:
     attendee = get_object_or_404(Attendee.objects.select_related("event"), token=token)
     activate_attendee_language(request, attendee)
     devices.claim_device(request, attendee)
+    if event_services.needs_conduct(attendee):  # the invitation's pitch link is a first arrival
+        return redirect("conduct_accept", token=token)
     current = Pitch.objects.filter(attendee=attendee).first()
     initial = (
         {"need": current.need, "offer": current.offer, "ask": current.ask}

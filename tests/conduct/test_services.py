@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -312,10 +314,110 @@ def test_removal_without_a_plan_still_tells_the_phone(listen, django_capture_on_
 
 def test_make_report_refuses_a_flood_from_one_phone():
     reporter = AttendeeFactory()
-    for _ in range(services.MAX_REPORTS_PER_WINDOW):
-        services.make_report(reporter, kind=Report.Kind.EVENT)
+    for n in range(services.MAX_REPORTS_PER_WINDOW):
+        services.make_report(reporter, kind=Report.Kind.EVENT, message=f"Problem {n}")
 
     with pytest.raises(ValidationError):
-        services.make_report(reporter, kind=Report.Kind.EVENT)
+        services.make_report(reporter, kind=Report.Kind.EVENT, message="One more")
     assert Report.objects.count() == services.MAX_REPORTS_PER_WINDOW
     services.make_report(AttendeeFactory(event=reporter.event), kind=Report.Kind.EVENT)
+
+
+def test_the_same_report_sent_twice_alerts_once(listen, django_capture_on_commit_callbacks):
+    reporter = AttendeeFactory()
+    about = AttendeeFactory(event=reporter.event)
+    dashboard = listen(control_group(reporter.event_id))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.make_report(reporter, kind=Report.Kind.PERSON, about_id=about.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = services.make_report(reporter, kind=Report.Kind.PERSON, about_id=about.pk)
+    other = services.make_report(reporter, kind=Report.Kind.PERSON, about_id=about.pk, message="x")
+
+    assert again == first
+    assert other != first
+    assert [m["type"] for m in dashboard.messages()] == ["report"]
+    assert Report.objects.count() == 2
+
+
+def test_the_same_report_later_is_a_new_one():
+    reporter = AttendeeFactory()
+    first = services.make_report(reporter, kind=Report.Kind.EVENT, message="Too loud")
+    Report.objects.filter(pk=first.pk).update(
+        created_at=timezone.now() - services.REPEAT_WINDOW - timedelta(seconds=1)
+    )
+
+    again = services.make_report(reporter, kind=Report.Kind.EVENT, message="Too loud")
+
+    assert again != first
+
+
+def test_the_reported_person_deleting_their_data_cannot_escape_a_block():
+    event = EventFactory(live=True)
+    reporter = AttendeeFactory(event=event, checked_in=True)
+    about = AttendeeFactory(event=event, checked_in=True, email="Pushy@Example.com")
+    report = services.make_report(reporter, kind=Report.Kind.PERSON, about_id=about.pk)
+
+    retention.erase_attendee(about)  # from their own phone, before the organizer acts
+    report.refresh_from_db()
+    services.block_from_future_events(report, by=event.organizer)
+
+    assert report.about_email_hash == hygiene.email_digest("pushy@example.com")
+    assert EmailBlock.objects.get().email_hash == report.about_email_hash
+    with pytest.raises(ValidationError) as refusal:  # back with the code under the same email
+        event_services.join_event(event, name="New Name", email="PUSHY@example.com")
+    assert refusal.value.messages == [event_services.neutral_refusal()]
+
+
+def test_event_erasure_drops_the_email_hash_a_report_kept():
+    event = EventFactory(live=True)
+    reporter, about = AttendeeFactory.create_batch(2, event=event, checked_in=True)
+    report = services.make_report(reporter, kind=Report.Kind.PERSON, about_id=about.pk)
+    assert report.about_email_hash
+    event.status = event.Status.CLOSED
+    event.save(update_fields=["status"])
+
+    retention.erase_event_personal_data(event, by=event.organizer)
+
+    report.refresh_from_db()
+    assert report.about_email_hash == ""
+    with pytest.raises(ValidationError):
+        services.block_from_future_events(report, by=event.organizer)
+
+
+def test_a_removed_person_cannot_be_checked_in_again_by_mistake():
+    event = EventFactory(live=True)
+    report = ReportFactory(event=event, about__checked_in=True)
+    services.remove_from_rounds(report, by=event.organizer)
+
+    with pytest.raises(ValidationError) as refusal:
+        event_services.check_in(report.about, by=event.organizer)
+
+    assert "undo the removal" in refusal.value.messages[0]
+    about = Attendee.objects.get(pk=report.about.pk)
+    assert about.has_left
+    assert about.pk not in {pk for pk, _company in round_services.present_people(event)}
+    services.undo_removal(report, by=event.organizer)
+    assert Attendee.objects.get(pk=about.pk).is_present
+
+
+def test_a_removed_walk_in_record_is_not_claimed_by_name():
+    event = EventFactory(check_in=True)
+    report = ReportFactory(event=event, about__email="", about__name="Sam Seller")
+    services.remove_from_rounds(report, by=event.organizer)  # never checked in
+
+    joined = event_services.join_event(event, name="Sam Seller")
+
+    assert joined.pk != report.about.pk
+    assert Attendee.objects.get(pk=report.about.pk).is_removed
+
+
+def test_the_organizers_move_is_not_held_by_the_phones_limit():
+    event = EventFactory(live=True)
+    report = ReportFactory(event=event)
+    for other in AttendeeFactory.create_batch(event_services.MAX_APART_REQUESTS, event=event):
+        event_services.ask_apart(report.reporter, other_id=other.pk)
+
+    services.keep_apart_from_next_round(report, by=event.organizer)
+
+    assert SeatingRequest.objects.filter(attendee=report.reporter, other=report.about).exists()

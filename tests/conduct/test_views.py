@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from django.core.cache import cache
@@ -9,6 +10,8 @@ from django.urls import reverse
 from conduct.models import Report
 from events import services as event_services
 from events.models import Attendee, EmailBlock, SeatingRequest
+from feedback import services as feedback_services
+from feedback.models import Card
 from rounds import services as round_services
 from tests.factories import (
     AttendeeFactory,
@@ -353,3 +356,94 @@ def test_reports_page_queries_do_not_grow_with_reports(client, django_assert_num
         response = client.get(reverse("conduct_reports", args=[event.pk]))
 
     assert response.text.count('class="report report-open"') == count
+
+
+@pytest.mark.parametrize("name", ["pitch_edit", "leads"])
+def test_the_pitch_and_leads_links_ask_for_the_code_of_conduct_first(client, name):
+    event = EventFactory(live=True, with_conduct=True)
+    attendee = AttendeeFactory(event=event, checked_in=True)
+    url = reverse(name, args=[attendee.token])
+
+    first = client.get(url)
+    client.post(reverse("conduct_accept", args=[attendee.token]), {"version": "1"})
+
+    assert first.status_code == 302
+    assert first.url == reverse("conduct_accept", args=[attendee.token])
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["report_problem", "apart", "my_details", "attendee_erase"])
+def test_reporting_and_privacy_pages_never_wait_for_the_code_of_conduct(client, name):
+    attendee = AttendeeFactory(event=EventFactory(live=True, with_conduct=True))
+
+    assert client.get(reverse(name, args=[attendee.token])).status_code == 200
+
+
+def test_a_card_tap_without_the_code_of_conduct_is_refused(client):
+    event = EventFactory(live=True, with_conduct=True)
+    me, other = AttendeeFactory.create_batch(2, event=event, checked_in=True)
+    seated_together(event, me, other)
+    tap = {"action": "give", "receiver": other.pk, "round": 1, "kind": "see_me"}
+
+    by_post = client.post(reverse("card", args=[me.token]), {**tap, "client_id": str(uuid.uuid4())})
+    by_socket = feedback_services.tap_cards(
+        [
+            (
+                me.pk,
+                {
+                    "action": "give",
+                    "client_id": uuid.uuid4(),
+                    "receiver_id": other.pk,
+                    "round_number": 1,
+                    "kind": "see_me",
+                    "note": "",
+                },
+            )
+        ]
+    )
+
+    assert by_post.status_code == 400
+    assert "code of conduct" in by_post.json()["error"]
+    assert "code of conduct" in by_socket[0].error
+    assert not Card.objects.exists()
+    event_services.accept_conduct(me, version=1)
+    again = client.post(reverse("card", args=[me.token]), {**tap, "client_id": str(uuid.uuid4())})
+    assert again.status_code == 200
+
+
+@pytest.mark.parametrize("drop", ["²", "99999999999999999999999", "0", "-1", "x"])
+def test_taking_back_with_an_odd_id_changes_nothing(client, drop):
+    event = EventFactory(live=True)
+    me, other = AttendeeFactory.create_batch(2, event=event)
+    event_services.ask_apart(me, other_id=other.pk)
+
+    response = client.post(reverse("apart", args=[me.token]), {"drop": drop})
+
+    assert response.status_code == 302
+    assert SeatingRequest.objects.filter(attendee=me, other=other).exists()
+
+
+def test_a_report_about_an_id_out_of_range_is_refused(client):
+    me = AttendeeFactory(event=EventFactory(live=True))
+
+    response = client.post(reverse("report_problem", args=[me.token]), {"about": "9" * 25})
+
+    assert response.status_code == 400
+    assert not Report.objects.exists()
+
+
+def test_one_phone_cannot_ask_apart_from_the_whole_room(client):
+    event = EventFactory(live=True)
+    me = AttendeeFactory(event=event)
+    others = AttendeeFactory.create_batch(event_services.MAX_APART_REQUESTS + 1, event=event)
+    url = reverse("apart", args=[me.token])
+    for other in others[:-1]:
+        client.post(url, {"other": other.pk})
+
+    refused = client.post(url, {"other": others[-1].pk})
+    again = client.post(url, {"other": others[0].pk})  # asking twice stays harmless
+
+    assert refused.status_code == 400
+    assert "speak to an organizer" in refused.text
+    assert again.status_code == 302
+    assert SeatingRequest.objects.filter(attendee=me).count() == event_services.MAX_APART_REQUESTS
