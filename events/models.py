@@ -455,7 +455,9 @@ class LogEntry(models.Model):
         verbose_name=_("by"),
     )
     action = models.CharField(_("action"), max_length=40)
-    message = models.CharField(_("message"), max_length=300)
+    message = models.CharField(_("message"), max_length=300, blank=True)
+    # ids and numbers the sentence is made of (``events.logs``); people only as ids
+    params = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("log entry")
@@ -464,4 +466,4 @@ class LogEntry(models.Model):
         indexes = [models.Index(fields=["event", "-created_at"])]
 
     def __str__(self) -> str:
-        return self.message
+        return f"{self.action} {self.params}" if self.params else self.message or self.action

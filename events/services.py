@@ -162,14 +162,27 @@ def check_in(attendee: Attendee, *, by: AbstractBaseUser | None = None) -> Atten
         changed.append("left_at")
     if changed:
         attendee.save(update_fields=changed)
+        record(attendee.event, action="checked_in", by=by, params={"attendee": attendee.pk})
     return attendee
 
 
 def record(
-    event: Event, *, action: str, message: str, by: AbstractBaseUser | None = None
+    event: Event,
+    *,
+    action: str,
+    params: dict[str, int | str | list[str]] | None = None,
+    message: str = "",
+    by: AbstractBaseUser | None = None,
 ) -> LogEntry:
-    """Add a line to the event's log; called inside the transaction that made the change."""
-    return LogEntry.objects.create(event=event, action=action, message=message, actor=by)
+    """Add a line to the event's log; called inside the transaction that made the change.
+
+    A line is data: ``action`` (one of ``events.logs``' sentences) and ``params`` (ids and
+    numbers; people as ids under ``attendee``/``first``/``second``, users under ``user``), so
+    it is written in the reader's language when shown. ``message`` is only for free text that
+    has no sentence (an announcement's own words); it is cut to 300 characters."""
+    return LogEntry.objects.create(
+        event=event, action=action, params=params or {}, message=message[:300], actor=by
+    )
 
 
 @transaction.atomic
@@ -243,11 +256,7 @@ def claim_attendee(
     attendee.job_title = attendee.job_title or identity["job_title"]
     consent = take_consent_choice(attendee, is_sharing=is_consenting_to_share)
     attendee.save(update_fields=["email", "company", "job_title", *consent])
-    record(
-        attendee.event,
-        action="attendee_claimed",
-        message=_("%(name)s joined and took their record from the list.") % {"name": attendee.name},
-    )
+    record(attendee.event, action="attendee_claimed", params={"attendee": attendee.pk})
     return check_in(attendee)
 
 
@@ -280,27 +289,26 @@ def update_event(event: Event, *, by: AbstractBaseUser | None, **fields: object)
     event.save()
     if {"rounds_count", "table_size"} & set(changed) and event.rounds.exists():
         event.rounds.all().delete()
-        record(
-            event,
-            action="plan_dropped",
-            by=by,
-            message=_("Settings changed: the plan was dropped; make it again."),
-        )
+        record(event, action="plan_dropped", by=by)
     if changed:
         record(
             event,
             action="event_changed",
             by=by,
-            message=_("Changed: %(fields)s.") % {"fields": ", ".join(changed)},
+            params={"fields": changed},
         )
     return event
 
 
 @transaction.atomic
 def undo_check_in(attendee: Attendee, *, by: AbstractBaseUser | None = None) -> Attendee:
+    """Not here after all (a check-in by mistake): back to "not here yet", in the log."""
     attendee = Attendee.objects.select_for_update().get(pk=attendee.pk)
+    if attendee.checked_in_at is None and attendee.left_at is None:
+        return attendee
     attendee.checked_in_at = attendee.left_at = None
     attendee.save(update_fields=["checked_in_at", "left_at"])
+    record(attendee.event, action="check_in_undone", by=by, params={"attendee": attendee.pk})
     return attendee
 
 
@@ -313,12 +321,7 @@ def mark_left(attendee: Attendee, *, by: AbstractBaseUser | None = None) -> Atte
     if attendee.left_at is None:
         attendee.left_at = timezone.now()
         attendee.save(update_fields=["left_at"])
-        record(
-            attendee.event,
-            action="attendee_left",
-            by=by,
-            message=_("%(name)s left.") % {"name": attendee.name},
-        )
+        record(attendee.event, action="attendee_left", by=by, params={"attendee": attendee.pk})
     return attendee
 
 
@@ -453,11 +456,7 @@ def import_attendees(
         event,
         action="imported",
         by=by,
-        message=_(
-            "Attendee list imported: %(added)s added, %(updated)s updated, %(unchanged)s "
-            "unchanged, %(skipped)s left out."
-        )
-        % {
+        params={
             "added": result.added,
             "updated": result.updated,
             "unchanged": result.unchanged,
@@ -514,8 +513,7 @@ def set_pair_rule(
         event,
         action="pair_rule_set",
         by=by,
-        message=_("%(a)s and %(b)s: %(rule)s.")
-        % {"a": first.name, "b": second.name, "rule": rule.get_kind_display()},
+        params={"first": first.pk, "second": second.pk, "rule": rule.kind},
     )
     return rule
 
@@ -533,7 +531,7 @@ def remove_pair_rule(event: Event, *, rule_id: int, by: AbstractBaseUser | None)
         event,
         action="pair_rule_removed",
         by=by,
-        message=_("%(a)s and %(b)s: rule removed.") % {"a": rule.first.name, "b": rule.second.name},
+        params={"first": rule.first_id, "second": rule.second_id},
     )
 
 
@@ -563,7 +561,7 @@ def add_co_organizer(event: Event, *, identifier: str, by: AbstractBaseUser) -> 
         event,
         action="co_organizer_added",
         by=by,
-        message=_("%(name)s can now run this event.") % {"name": helper.get_username()},
+        params={"user": helper.pk},
     )
     return helper
 
@@ -579,7 +577,7 @@ def remove_co_organizer(event: Event, *, user_id: int, by: AbstractBaseUser) -> 
             event,
             action="co_organizer_removed",
             by=by,
-            message=_("%(name)s no longer runs this event.") % {"name": helper.get_username()},
+            params={"user": helper.pk},
         )
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from config.http import HtmxHttpRequest
 from config.i18n import activate_event_language
 from config.site import public_address, public_url
-from events import queries, ratelimit, services, tabular
+from events import logs, queries, ratelimit, services, tabular
 from events.codes import normalize_join_code
 from events.forms import (
     AttendeeForm,
@@ -152,7 +152,7 @@ def event_detail(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     context = {
         "event": event,
         "attendance": queries.attendance(event),
-        "log": event.log_entries.select_related("actor")[:20],
+        "log": logs.lines(event.log_entries.select_related("actor")[:20]),
         "co_organizers": event.co_organizers.order_by("username"),
         "is_owner": event.organizer_id == request.user.pk,
         "join_url": public_url(reverse("join", args=[event.join_code])),
@@ -238,7 +238,13 @@ def attendee_presence(request: HtmxHttpRequest, event_id: int, attendee_id: int)
             error = " ".join(refusal.messages)
     if request.htmx:
         attendee = queries.attendees_of(event).get(pk=attendee.pk)
-        context = {"event": event, "attendee": attendee, "error": error}
+        context = {
+            "event": event,
+            "attendee": attendee,
+            "error": error,
+            "attendance": queries.attendance(event),
+            "oob": True,
+        }
         return render(request, "events/partials/attendee_row.html", context)
     if error:
         messages.error(request, error)

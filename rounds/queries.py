@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from events import logs
 from events.models import Attendee, Event, LogEntry
 from events.queries import STATUS_FILTERS
 from rounds import presence
@@ -231,10 +232,11 @@ def live_counters(event_id: int) -> dict[str, int]:
 LOG_LINES = 15
 
 
-def recent_log(event_id: int) -> list[LogEntry]:
-    """The latest lines of the event's log, newest first, for the live control page. One query."""
+def recent_log(event_id: int) -> list[logs.LogLine]:
+    """The latest lines of the event's log, newest first, for the live control page, written in
+    the active language. At most three queries (lines, the names and usernames they refer to)."""
     entries = LogEntry.objects.filter(event_id=event_id).select_related("actor")
-    return list(entries.order_by("-created_at", "-pk")[:LOG_LINES])
+    return logs.lines(entries.order_by("-created_at", "-pk")[:LOG_LINES])
 
 
 def seating_round(event_id: int) -> Round | None:

@@ -51,12 +51,17 @@ def bump_version(event: Event, *, fields: tuple[str, ...] = ()) -> None:
 
 
 def round_changed(
-    event: Event, *, action: str, message: str, by: User, fields: tuple[str, ...] = ()
+    event: Event,
+    *,
+    action: str,
+    params: dict[str, int],
+    by: User,
+    fields: tuple[str, ...] = (),
 ) -> None:
     """What every round transition does last: a new state version (saving ``fields`` of the
     event with it), a log line, and the push to every phone once the transaction has committed."""
     bump_version(event, fields=fields)
-    event_services.record(event, action=action, message=message, by=by)
+    event_services.record(event, action=action, params=params, by=by)
     transaction.on_commit(partial(broadcasts.broadcast_round, event.pk))
 
 
@@ -130,7 +135,7 @@ def start_round(round_: Round, *, by: User) -> Round:
         event,
         action="round_started",
         by=by,
-        message=_("Round %(n)s started.") % {"n": round_.number},
+        params={"n": round_.number},
         fields=("status",),
     )
     return round_
@@ -154,9 +159,7 @@ def pause_round(round_: Round, *, by: User) -> Round:
     round_.paused_at = paused_at
     round_.paused_remaining = round_.ends_at - paused_at
     round_.save(update_fields=["status", "paused_at", "paused_remaining"])
-    round_changed(
-        event, action="round_paused", by=by, message=_("Round %(n)s paused.") % {"n": round_.number}
-    )
+    round_changed(event, action="round_paused", by=by, params={"n": round_.number})
     return round_
 
 
@@ -192,7 +195,7 @@ def resume_round(round_: Round, *, by: User) -> Round:
         event,
         action="round_resumed",
         by=by,
-        message=_("Round %(n)s resumed.") % {"n": round_.number},
+        params={"n": round_.number},
     )
     return round_
 
@@ -221,7 +224,7 @@ def extend_round(round_: Round, *, seconds: int, by: User) -> Round:
         event,
         action="round_extended",
         by=by,
-        message=_("Round %(n)s extended by %(s)s s.") % {"n": round_.number, "s": seconds},
+        params={"n": round_.number, "s": seconds},
     )
     return round_
 
@@ -239,9 +242,7 @@ def end_round(round_: Round, *, by: User) -> Round:
     round_.ended_at = round_.ends_at = ended_at
     round_.paused_at = round_.paused_remaining = None
     round_.save(update_fields=["status", "ended_at", "ends_at", "paused_at", "paused_remaining"])
-    round_changed(
-        event, action="round_ended", by=by, message=_("Round %(n)s ended.") % {"n": round_.number}
-    )
+    round_changed(event, action="round_ended", by=by, params={"n": round_.number})
     return round_
 
 
@@ -282,7 +283,7 @@ def skip_turn(round_: Round, *, by: User) -> Round:
         event,
         action="turn_skipped",
         by=by,
-        message=_("Round %(n)s: turn %(t)s skipped.") % {"n": round_.number, "t": turn + 1},
+        params={"n": round_.number, "t": turn + 1},
     )
     return round_
 
@@ -345,9 +346,7 @@ def clear_announcement(event: Event, *, by: User) -> Event:
     if not drop_announcement(event):
         return event
     bump_version(event, fields=ANNOUNCEMENT_FIELDS)
-    event_services.record(
-        event, action="announcement_cleared", by=by, message=_("Announcement cleared.")
-    )
+    event_services.record(event, action="announcement_cleared", by=by)
     transaction.on_commit(partial(broadcasts.broadcast_announcement, event.pk))
     return event
 
@@ -383,7 +382,7 @@ def move_event(event: Event, *, to: str, by: User) -> Event:
         event,
         action=f"event_{to}",
         by=by,
-        message=_("The event is now %(status)s.") % {"status": event.get_status_display()},
+        params={"status": to},
     )
     transaction.on_commit(partial(broadcasts.broadcast_state, event.pk))
     return event
@@ -407,11 +406,17 @@ def close_event(event: Event, *, by: User) -> Event:
 
 def allowed_actions(event: Event, round_: Round | None, next_round: Round | None) -> set[str]:
     """The control actions that can work now (the names of ``rounds.forms.ControlForm``'s
-    actions): the one place the control panel, its keyboard shortcuts and the tests ask.
-    ``round_`` is ``queries.current_round`` (annotated with ``pitches``), ``next_round``
-    ``queries.next_round``. The transitions themselves still refuse what is not allowed."""
+    actions): the one place the control panel, its keyboard shortcuts, the admin and the tests
+    ask. ``round_`` is ``queries.current_round`` (annotated with ``pitches``), ``next_round``
+    ``queries.next_round``. The transitions themselves still refuse what is not allowed.
+
+    A plan exists once any round exists (``round_`` or ``next_round``): then "Make the plan" is
+    gone and "Re-plan the remaining rounds" takes its place while a round is left to play.
+    Mingling needs a round to have started (the event is live); closing is possible from
+    check-in on (an evening called off) and always asks first (``confirmations``)."""
     status = round_.effective_status(timezone.now()) if round_ else None
     is_open = event.status in (Event.Status.CHECK_IN, Event.Status.LIVE)
+    has_plan = round_ is not None or next_round is not None
     actions: set[str] = set()
     if (
         is_open
@@ -427,21 +432,62 @@ def allowed_actions(event: Event, round_: Round | None, next_round: Round | None
             actions.add("skip")
     if status == Round.Status.PAUSED:
         actions |= {"resume", "extend", "end"}
-    if event.status in (Event.Status.CHECK_IN, Event.Status.LIVE):
-        actions |= {"announce", "mingle"}
-    if event.status == Event.Status.MINGLE:
-        actions.add("announce")
+    if event.status in (Event.Status.CHECK_IN, Event.Status.LIVE, Event.Status.MINGLE):
+        actions |= {"announce", "close"}
+    if event.status == Event.Status.LIVE:
+        actions.add("mingle")
     if event.announcement and event.status != Event.Status.CLOSED:
         actions.add("clear_announcement")
-    if event.status in (Event.Status.CHECK_IN, Event.Status.LIVE, Event.Status.MINGLE):
-        actions.add("close")
-    if event.status in (Event.Status.DRAFT, Event.Status.CHECK_IN) and status is None:
+    if event.status in (Event.Status.DRAFT, Event.Status.CHECK_IN) and not has_plan:
         actions.add("plan")
     if event.status == Event.Status.DRAFT:
         actions.add("open")
-    if is_open and status is not None and next_round is not None:
+    if is_open and next_round is not None:
         actions.add("replan")
     return actions
+
+
+def primary_action(event: Event, round_: Round | None, next_round: Round | None) -> str | None:
+    """The one next step of the evening, shown as the panel's main button: "open" (check-in)
+    → "plan" → "start" (round 1, 2, …) → "mingle" → "close"; "resume" while paused; None
+    while a round runs (it ends by itself) and once the event is closed. Always one of
+    ``allowed_actions`` (arguments as there) or None."""
+    allowed = allowed_actions(event, round_, next_round)
+    status = round_.effective_status(timezone.now()) if round_ else None
+    if status == Round.Status.RUNNING:
+        return None
+    if status == Round.Status.PAUSED:
+        choice = "resume"
+    elif event.status == Event.Status.DRAFT:
+        choice = "open"
+    elif event.status == Event.Status.MINGLE:
+        choice = "close"
+    elif "plan" in allowed:
+        choice = "plan"
+    elif next_round is not None:
+        choice = "start"
+    else:
+        choice = "mingle"
+    return choice if choice in allowed else None
+
+
+def confirmations(event: Event, round_: Round | None) -> dict[str, str]:
+    """The disruptive actions that ask "are you sure?" before they are sent, with the question
+    in the organizer's language: ending a round early, mingling and closing (every phone
+    changes and it cannot be undone), and re-planning while a round is on (itineraries of the
+    rounds to come change under people's feet)."""
+    questions = {
+        "end": _("End this round now for every table?"),
+        "mingle": _("Start mingling? The remaining rounds are skipped and cannot be run later."),
+        "close": _("Close the event? Phones stop showing tables; this cannot be undone."),
+    }
+    status = round_.effective_status(timezone.now()) if round_ else None
+    if status in (Round.Status.RUNNING, Round.Status.PAUSED):
+        questions["replan"] = _(
+            "A round is on: re-plan the rounds still to come? Changed itineraries go to the "
+            "phones at once."
+        )
+    return questions
 
 
 @dataclass(frozen=True)
@@ -524,8 +570,7 @@ def make_plan(event: Event, *, by: User, seed: int = 0, time_limit: float = 2.0)
         event,
         action="planned",
         by=by,
-        message=_("Plan made for %(n)s people over %(r)s rounds.")
-        % {"n": len(people), "r": len(plan)},
+        params={"n": len(people), "r": len(plan)},
     )
     everyone = [pk for pk, _company in people]
     plan_changed(event, everyone)
@@ -588,10 +633,12 @@ def replan(event: Event, *, by: User, seed: int = 0, time_limit: float = 1.0) ->
         event,
         action="replanned",
         by=by,
-        message=_(
-            "Rounds %(first)s–%(last)s re-planned for %(n)s people; %(c)s itineraries changed."
-        )
-        % {"first": played + 1, "last": len(rounds), "n": len(present), "c": len(changed)},
+        params={
+            "first_round": played + 1,
+            "last_round": len(rounds),
+            "n": len(present),
+            "c": len(changed),
+        },
     )
     plan_changed(event, changed)
     return PlanReport(

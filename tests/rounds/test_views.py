@@ -63,7 +63,9 @@ def test_control_page_renders_for_the_organizer(organizer_client, event, seated_
 
     assert response.status_code == 200
     assert f'data-live-url="/ws/events/{event.pk}/control/"' in response.text
-    assert response.context["available"] == {"plan", "start", "announce", "mingle", "close"}
+    # a plan exists: it can be re-planned, not made again; mingling waits for a round
+    assert response.context["available"] == {"replan", "start", "announce", "close"}
+    assert response.context["primary"] == "start"
 
 
 def test_control_page_for_a_co_organizer(client, event):
@@ -114,7 +116,7 @@ def test_control_action_start_returns_the_panel_fragment(organizer_client, event
 
     assert response.status_code == 200
     assert response.text.lstrip().startswith(f'<section id="event-{event.pk}-control"')
-    assert "Round 1: Running" in response.text
+    assert f"Round 1 of {event.rounds_count}: Running" in response.text
     # during the count-in nobody is pitching yet: there is no turn to skip
     assert response.context["available"] == {
         "pause",
@@ -365,7 +367,7 @@ def test_control_counters_show_the_latest_log_lines_of_this_event_newest_first(
 
     response = organizer_client.get(reverse("control_counters", args=[event.pk]))
 
-    lines = [entry.message for entry in response.context["log"]]
+    lines = [entry.text for entry in response.context["log"]]
     assert lines == [f"line {n}" for n in range(queries.LOG_LINES + 2, 2, -1)]
     assert "another event's line" not in response.text
     assert f"line {queries.LOG_LINES + 2}" in response.text
