@@ -255,8 +255,6 @@ def test_erase_attendee_twice_is_harmless_and_logs_once():
     assert again.erased_at == first.erased_at
     assert again.name == first.name
     entries = list(attendee.event.log_entries.values_list("action", "message"))
-    assert entries == [
-        ("attendee_erased", "")
-    ]
+    assert entries == [("attendee_erased", "")]
     only = attendee.event.log_entries.get()
     assert logs.text(only) == f"Personal data deleted for Erased attendee #{attendee.pk}."
