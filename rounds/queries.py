@@ -229,6 +229,35 @@ def live_counters(event_id: int) -> dict[str, int]:
     }
 
 
+@dataclass(frozen=True)
+class SeatingGaps:
+    """Who the plan no longer fits, for the control page's banner: ``not_seated`` are present
+    people without a seat in the next round (walk-ins, late arrivals, an undone "left"),
+    ``gone`` are people who left but still hold one; names sorted."""
+
+    not_seated: list[str]
+    gone: list[str]
+
+    @property
+    def count(self) -> int:
+        return len(self.not_seated) + len(self.gone)
+
+
+def seating_gaps(event_id: int) -> SeatingGaps:
+    """The gaps between who is here and the next round's seats; empty when no round is left to
+    plan (nothing can be done) or there is no plan yet. Two queries."""
+    upcoming = next_round(event_id)
+    if upcoming is None:
+        return SeatingGaps(not_seated=[], gone=[])
+    seated = set(Seat.objects.filter(round=upcoming).values_list("attendee_id", flat=True))
+    people = Attendee.objects.filter(event_id=event_id, checked_in_at__isnull=False).values_list(
+        "pk", "name", "left_at"
+    )
+    not_seated = sorted(name for pk, name, left in people if left is None and pk not in seated)
+    gone = sorted(name for pk, name, left in people if left is not None and pk in seated)
+    return SeatingGaps(not_seated=not_seated, gone=gone)
+
+
 LOG_LINES = 15
 
 

@@ -42,6 +42,17 @@ def panel_context(event: Event, *, error: str = "", info: str = "") -> dict[str,
     }
 
 
+def gaps_context(event: Event) -> dict[str, Any]:
+    """The walk-in banner's context: who is not seated or gone, and the re-plan's question if a
+    round is on."""
+    return {
+        "gaps": queries.seating_gaps(event.pk),
+        "replan_question": services.confirmations(event, queries.current_round(event.pk)).get(
+            "replan", ""
+        ),
+    }
+
+
 @login_required
 @require_GET
 def control(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
@@ -50,6 +61,7 @@ def control(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
         return render(request, "rounds/partials/control_panel.html", panel_context(event))
     context = {
         **panel_context(event),
+        **gaps_context(event),
         "socket_path": control_socket_path(event.pk),
         "counters": queries.live_counters(event.pk),
         "log": queries.recent_log(event.pk),
@@ -155,7 +167,10 @@ def control_action(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     if request.htmx:
         event.refresh_from_db()
         context = panel_context(event, error=error, info=info)
-        return render(request, "rounds/partials/control_panel.html", context)
+        response = render(request, "rounds/partials/control_panel.html", context)
+        # the counters, the log and the walk-in banner follow the action at once
+        response["HX-Trigger"] = "speednet-counters"
+        return response
     if error:
         messages.error(request, error)
     elif info:
@@ -219,6 +234,7 @@ def plan(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
 def control_counters(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     event = organizer_event(request.user, event_id)
     context = {
+        **gaps_context(event),
         "event": event,
         "counters": queries.live_counters(event.pk),
         "log": queries.recent_log(event.pk),

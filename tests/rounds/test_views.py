@@ -556,3 +556,40 @@ def test_clear_announcement_by_another_organizer_is_refused(client, event):
     event.refresh_from_db()
     assert response.status_code == 404
     assert event.announcement == "Coffee"
+
+
+def test_control_page_banner_names_walk_ins_and_people_who_left_after_the_plan(
+    organizer_client, event, seated_rounds
+):
+    walk_in = AttendeeFactory(event=event, name="Zoe Walk-in", checked_in=True)
+    seated = seated_rounds[0].seats.select_related("attendee").first().attendee
+    seated.left_at = timezone.now()
+    seated.save(update_fields=["left_at"])
+
+    response = organizer_client.get(reverse("control_counters", args=[event.pk]))
+
+    gaps = response.context["gaps"]
+    assert gaps.not_seated == [walk_in.name]
+    assert gaps.gone == [seated.name]
+    assert "1 person is here but not seated: Zoe Walk-in." in response.text
+    assert f"1 person left but still has a seat: {seated.name}." in response.text
+    assert 'data-action="replan-gaps"' in response.text
+
+
+def test_control_page_banner_is_gone_after_the_re_plan(organizer_client, event, seated_rounds):
+    AttendeeFactory(event=event, name="Zoe Walk-in", checked_in=True)
+
+    answer = act(organizer_client, event, "replan")
+    response = organizer_client.get(reverse("control_counters", args=[event.pk]))
+
+    assert answer.headers["HX-Trigger"] == "speednet-counters"
+    assert response.context["gaps"].count == 0
+    assert "not seated" not in response.text
+
+
+def test_control_page_banner_without_a_plan_says_nothing(organizer_client, event):
+    AttendeeFactory(event=event, checked_in=True)
+
+    response = organizer_client.get(reverse("control_counters", args=[event.pk]))
+
+    assert response.context["gaps"].count == 0
