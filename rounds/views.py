@@ -14,10 +14,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from config.http import HtmxHttpRequest
 from config.site import public_address, public_url
+from events import services as event_services
 from events.models import Event
 from events.qr import qr_svg
 from events.queries import organizer_event
-from rounds import queries, scheduling, services
+from rounds import planning, queries, scheduling, services
 from rounds.forms import ControlForm
 from rounds.models import Round
 from rounds.routing import control_socket_path, projector_socket_path
@@ -101,14 +102,14 @@ def forecast_message(forecast: scheduling.Forecast, *, people: int) -> str:
     is English)."""
     if not forecast.repeats_forced:
         return _("With these numbers no repeat meetings are forced.")
-    message = _(
-        "With these numbers repeat meetings are unavoidable: the best plan has at least "
-        "%(cost)s (a pair meeting m times counts C(m, 2))."
-    ) % {"cost": forecast.min_repeat_cost}
+    message = _("With these numbers some pairs must meet more than once.")
     if forecast.suggested_table_size is not None:
         size = forecast.suggested_table_size
         tables = len(scheduling.table_sizes(people, size))
-        hint = _("Tables of %(size)s (%(tables)s tables) allow a plan without repeats.")
+        hint = _(
+            "Tables of %(size)s (%(tables)s tables) let nobody meet twice: compare the table "
+            "sizes on the plan page."
+        )
         message += " " + hint % {"size": size, "tables": tables}
     return message
 
@@ -204,29 +205,85 @@ def print_itineraries(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     return render(request, "rounds/print_itineraries.html", context)
 
 
+def size_choices(event: Event, people: int) -> list[tuple[planning.SizeOption, str]]:
+    """The table sizes to compare for ``people``, each with its figures in plain words."""
+    choices = []
+    for option in planning.size_options(max(people, 2), rounds=event.rounds_count):
+        values = {
+            "min": option.min_met,
+            "others": option.others,
+            "pairs": option.repeated_pairs,
+            "max": option.max_meetings,
+        }
+        if option.is_repeat_free:
+            text = _("Everyone meets at least %(min)s of %(others)s others, nobody twice.")
+        else:
+            text = _(
+                "Everyone meets at least %(min)s of %(others)s others; %(pairs)s pairs meet more "
+                "than once, the most any pair meets: %(max)s times."
+            )
+        choices.append((option, text % values))
+    return choices
+
+
 @login_required
 @require_GET
 def plan(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
-    """The rotation plan: its quality, and who sits where in every round."""
+    """The rotation plan: before it is made, the table sizes compared in the planner's own
+    figures with the best preselected; then its quality, its worst repeats by name, and who
+    sits where in every round."""
     event = organizer_event(request.user, event_id)
     people = services.present_people(event)
     stored = queries.stored_plan(event.pk)
     names = dict(event.attendees.values_list("pk", "name"))
     avoid = services.avoid_pairs(event, people)
-    counted = max(len(people), 2)
-    forecast = scheduling.forecast(counted, rounds=event.rounds_count, table_size=event.table_size)
+    started = event.rounds.exclude(status=Round.Status.PLANNED).exists()
+    choosing = (
+        event.status in (Event.Status.DRAFT, Event.Status.CHECK_IN)
+        and not started
+        and len(people) >= services.MIN_PEOPLE
+    )
+    choices = size_choices(event, len(people)) if choosing else []
+    best = planning.best_size([option for option, _text in choices])
+    repeats = [
+        _("%(a)s and %(b)s meet %(n)s times")
+        % {"a": names.get(a, "?"), "b": names.get(b, "?"), "n": n}
+        for a, b, n in planning.worst_repeats(stored)
+    ]
     context = {
         "event": event,
-        "forecast": forecast,
-        "forecast_message": forecast_message(forecast, people=counted),
         "present": len(people),
+        "choices": choices,
+        "best": best,
+        "has_plan": bool(stored),
         "quality": scheduling.plan_quality(stored, avoid=avoid) if stored else None,
+        "repeats": repeats,
         "rounds": [
             (number, [[names.get(pk, "?") for pk in table] for table in tables])
             for number, tables in enumerate(stored, start=1)
         ],
     }
     return render(request, "rounds/plan.html", context)
+
+
+@login_required
+@require_POST
+def plan_with_size(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
+    """One click from the comparison: use this table size and make the plan (again, while no
+    round has started)."""
+    event = organizer_event(request.user, event_id)
+    size = request.POST.get("table_size", "")
+    try:
+        if not size.isdigit():
+            raise ValidationError(_("Choose a table size."))
+        if int(size) != event.table_size:
+            event_services.update_event(event, by=request.user, table_size=int(size))
+        report = services.make_plan(event, by=request.user)
+    except ValidationError as refusal:
+        messages.error(request, " ".join(refusal.messages))
+        return redirect("plan", event_id=event.pk)
+    messages.info(request, plan_summary(report))
+    return redirect("plan", event_id=event.pk)
 
 
 @login_required
