@@ -7,6 +7,7 @@ from django.db.models import Count, Field, Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from events import logs
 from events.forms import AttendeeAdminForm
 from events.models import Attendee, Event, LogEntry, PairRule
 
@@ -44,6 +45,22 @@ class OrganizerScopedAdmin(admin.ModelAdmin):
             if related is not None:
                 kwargs["queryset"] = related.get_queryset(request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class LiveStateAdmin(OrganizerScopedAdmin):
+    """Rows the evening's state machine owns (rounds, tables, seats, cards, introductions, the
+    log): readable here, never added, edited or deleted directly, which would bypass the
+    services, the pushes to the phones and the state version. Changes that make sense are admin
+    actions calling the services."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
 
 
 def scoped_admin_of(site: admin.AdminSite, model: type[Model]) -> OrganizerScopedAdmin | None:
@@ -152,9 +169,14 @@ class PairRuleAdmin(OrganizerScopedAdmin):
 
 
 @admin.register(LogEntry)
-class LogEntryAdmin(OrganizerScopedAdmin):
-    list_display = ["created_at", "event", "action", "message", "actor"]
+class LogEntryAdmin(LiveStateAdmin):
+    list_display = ["created_at", "event", "action", "params", "message", "actor"]
     list_filter = [("event", OrganizedEventFilter), "action"]
     search_fields = ["message"]
     list_select_related = ["event", "actor"]
-    readonly_fields = ["event", "created_at", "actor", "action", "message"]
+    readonly_fields = ["event", "created_at", "actor", "action", "line", "params"]
+    fields = readonly_fields
+
+    @admin.display(description=_("what happened"))
+    def line(self, entry: LogEntry) -> str:
+        return logs.text(entry)
