@@ -25,6 +25,8 @@ urlpatterns = [
     ),
     path("events/<int:event_id>/print/poster/", views.print_poster, name="print_poster"),
     path("events/<int:event_id>/print/badges/", views.print_badges, name="print_badges"),
+    path("events/<int:event_id>/door/", views.door, name="door"),
+    path("events/<int:event_id>/door/scan/", views.door_scan, name="door_scan"),
     path(
         "events/<int:event_id>/attendees/<int:attendee_id>/presence/",
         views.attendee_presence,

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -249,6 +251,70 @@ def attendee_presence(request: HtmxHttpRequest, event_id: int, attendee_id: int)
     if error:
         messages.error(request, error)
     return redirect("attendee_list", event_id=event.pk)
+
+
+@login_required
+@require_GET
+def door(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
+    """The door: check people in by scanning their personal QR code with this device's camera
+    (its own page, the only one that may use the camera), or by search and list."""
+    event = queries.organizer_event(request.user, event_id)
+    context = {
+        "event": event,
+        "attendees": queries.attendees_of(event, status="invited"),
+        "attendance": queries.attendance(event),
+        "status": "invited",
+        "search": "",
+    }
+    return render(request, "events/door.html", context)
+
+
+PERSONAL_LINK = re.compile(r"/a/([A-Za-z0-9_-]{8,128})/?(?:[?#].*)?$")
+
+
+def scanned_token(text: str) -> str:
+    """The attendee token in a scanned code: their personal link ("https://…/a/<token>/") or
+    the bare token; "" for anything else."""
+    text = text.strip()
+    found = PERSONAL_LINK.search(text)
+    if found:
+        return found.group(1)
+    return text if re.fullmatch(r"[A-Za-z0-9_-]{8,128}", text) else ""
+
+
+@login_required
+@require_POST
+def door_scan(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
+    """Check in the attendee whose personal code was scanned; answers with who it was (and an
+    undo), and the door's counters at once."""
+    event = queries.organizer_event(request.user, event_id)
+    token = scanned_token(request.POST.get("code", "")[:500])
+    attendee = event.attendees.filter(token=token).first() if token else None
+    error = ""
+    was_present = False
+    if attendee is None:
+        error = _("This code is not a ticket for this event.")
+    else:
+        was_present = attendee.is_present
+        try:
+            attendee = services.check_in(attendee, by=request.user)
+        except ValidationError as refusal:
+            error = " ".join(refusal.messages)
+    context = {
+        "event": event,
+        "attendee": attendee,
+        "error": error,
+        "was_present": was_present,
+        "attendance": queries.attendance(event),
+        "oob": True,
+    }
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, _("%(name)s checked in.") % {"name": attendee.name})
+        return redirect("door", event_id=event.pk)
+    return render(request, "events/partials/door_result.html", context)
 
 
 def import_problem(request: HttpRequest, event: Event, problem: str) -> HttpResponse:

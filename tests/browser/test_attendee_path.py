@@ -30,6 +30,7 @@ def event():
 
 def control(page, base_url: str, event, action: str) -> None:
     page.goto(f"{base_url}/events/{event.pk}/control/")
+    page.once("dialog", lambda dialog: dialog.accept())  # mingle and close ask first
     page.click(f"button[data-action={action}]")
     expect(page.locator(f"#event-{event.pk}-control")).to_be_visible()
 

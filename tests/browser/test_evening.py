@@ -220,6 +220,7 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
     no_show = people[-1]
 
     organizer = sign_in(chromium, base, height=900)
+    organizer.on("dialog", lambda dialog: dialog.accept())  # mingle and close ask first
     organizer.goto(f"{base}/events/{event.pk}/control/")
     width, height = map(int, os.environ.get("SPEEDNET_SCREENS_PROJECTOR", "1280x720").split("x"))
     projector = chromium.new_context(viewport={"width": width, "height": height}).new_page()
