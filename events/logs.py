@@ -10,7 +10,7 @@ line written before the log was data) show their stored ``message``.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -60,11 +60,14 @@ SENTENCES: dict[str, Promise] = {
     "attendee_erased": gettext_lazy("Personal data deleted for %(attendee)s."),
 }
 
-# action → (singular, plural, the parameter that counts)
-PLURAL_SENTENCES: dict[str, tuple[str, str, str]] = {
+# action → (the sentence for a count, the parameter that counts)
+PLURAL_SENTENCES: dict[str, tuple[Callable[[int], str], str]] = {
     "personal_data_erased": (
-        "Personal data of %(n)s attendee deleted; the figures remain.",
-        "Personal data of %(n)s attendees deleted; the figures remain.",
+        lambda n: ngettext(
+            "Personal data of %(n)s attendee deleted; the figures remain.",
+            "Personal data of %(n)s attendees deleted; the figures remain.",
+            n,
+        ),
         "n",
     ),
 }
@@ -128,8 +131,8 @@ def text_of(
         values["fields"] = field_labels(values["fields"])
     try:
         if action in PLURAL_SENTENCES:
-            singular, plural, counter = PLURAL_SENTENCES[action]
-            return ngettext(singular, plural, int(values[counter])) % values
+            sentence, counter = PLURAL_SENTENCES[action]
+            return sentence(int(values[counter])) % values
         if action in SENTENCES:
             return str(SENTENCES[action]) % values
     except (KeyError, TypeError, ValueError):
