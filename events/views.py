@@ -29,6 +29,7 @@ from events.forms import (
     MyLinkForm,
     OrganizerSignupForm,
     PairRuleForm,
+    time_zone_names,
 )
 from events.models import Attendee, Event, ImportUpload
 from events.qr import qr_svg
@@ -144,7 +145,8 @@ def event_create(request: HtmxHttpRequest) -> HttpResponse:
             form.add_error(None, refusal)
         else:
             return redirect("event_detail", event_id=event.pk)
-    return render(request, "events/event_form.html", {"form": form})
+    context = {"form": form, "time_zone_names": time_zone_names()}
+    return render(request, "events/event_form.html", context)
 
 
 @login_required
@@ -175,7 +177,8 @@ def event_edit(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
             form.add_error(None, refusal)
         else:
             return redirect("event_detail", event_id=event.pk)
-    return render(request, "events/event_form.html", {"form": form, "event": event})
+    context = {"form": form, "event": event, "time_zone_names": time_zone_names()}
+    return render(request, "events/event_form.html", context)
 
 
 @login_required
