@@ -243,11 +243,13 @@ class SeatingGaps:
         return len(self.not_seated) + len(self.gone)
 
 
-def seating_gaps(event_id: int) -> SeatingGaps:
+def seating_gaps(event_id: int, *, upcoming: Round | bool | None = True) -> SeatingGaps:
     """The gaps between who is here and the next round's seats; empty when no round is left to
-    plan (nothing can be done) or there is no plan yet. Two queries."""
-    upcoming = next_round(event_id)
-    if upcoming is None:
+    plan (nothing can be done) or there is no plan yet. Two queries, three unless the caller
+    passes the ``upcoming`` round (``next_round``, None for none) it already has."""
+    if upcoming is True:
+        upcoming = next_round(event_id)
+    if not isinstance(upcoming, Round):
         return SeatingGaps(not_seated=[], gone=[])
     seated = set(Seat.objects.filter(round=upcoming).values_list("attendee_id", flat=True))
     people = Attendee.objects.filter(event_id=event_id, checked_in_at__isnull=False).values_list(

@@ -43,14 +43,16 @@ def panel_context(event: Event, *, error: str = "", info: str = "") -> dict[str,
     }
 
 
-def gaps_context(event: Event) -> dict[str, Any]:
+def gaps_context(
+    event: Event, *, round_: Round | bool | None = True, next_round: Round | bool | None = True
+) -> dict[str, Any]:
     """The walk-in banner's context: who is not seated or gone, and the re-plan's question if a
-    round is on."""
+    round is on. ``round_`` and ``next_round`` as in ``panel_context`` when already read."""
+    if round_ is True:
+        round_ = queries.current_round(event.pk)
     return {
-        "gaps": queries.seating_gaps(event.pk),
-        "replan_question": services.confirmations(event, queries.current_round(event.pk)).get(
-            "replan", ""
-        ),
+        "gaps": queries.seating_gaps(event.pk, upcoming=next_round),
+        "replan_question": services.confirmations(event, round_).get("replan", ""),
     }
 
 
@@ -60,9 +62,10 @@ def control(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     event = organizer_event(request.user, event_id)
     if request.htmx:
         return render(request, "rounds/partials/control_panel.html", panel_context(event))
+    panel = panel_context(event)
     context = {
-        **panel_context(event),
-        **gaps_context(event),
+        **panel,
+        **gaps_context(event, round_=panel["round"], next_round=panel["next_round"]),
         "socket_path": control_socket_path(event.pk),
         "counters": queries.live_counters(event.pk),
         "log": queries.recent_log(event.pk),
