@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import zoneinfo
+from datetime import datetime
 from typing import Any
 
 from django.contrib import admin
@@ -10,6 +12,18 @@ from django.utils.translation import gettext_lazy as _
 from events import logs
 from events.forms import AttendeeAdminForm
 from events.models import Attendee, Event, LogEntry, PairRule
+
+
+def venue_time(moment: datetime | None, zone: str) -> str:
+    """``moment`` as wall-clock time in the time zone named ``zone`` ("2026-12-01 18:30 CST"),
+    "" for none."""
+    if moment is None:
+        return ""
+    try:
+        local = moment.astimezone(zoneinfo.ZoneInfo(zone))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return moment.strftime("%Y-%m-%d %H:%M UTC")
+    return local.strftime("%Y-%m-%d %H:%M %Z")
 
 
 class OrganizedEventFilter(admin.RelatedFieldListFilter):
@@ -78,7 +92,7 @@ class EventAdmin(OrganizerScopedAdmin):
     event_path = "pk"
     list_display = [
         "title",
-        "starts_at",
+        "venue_start",
         "venue",
         "status",
         "join_code",
@@ -105,6 +119,11 @@ class EventAdmin(OrganizerScopedAdmin):
                 ),
             )
         )
+
+    @admin.display(description=_("starts (venue time)"), ordering="starts_at")
+    def venue_start(self, event: Event) -> str:
+        """The start in the event's own time zone, as the organizer typed it."""
+        return venue_time(event.starts_at, event.time_zone)
 
     @admin.display(description=_("attendees"), ordering="attendee_total")
     def attendee_count(self, event: Event) -> int:
@@ -170,12 +189,16 @@ class PairRuleAdmin(OrganizerScopedAdmin):
 
 @admin.register(LogEntry)
 class LogEntryAdmin(LiveStateAdmin):
-    list_display = ["created_at", "event", "action", "params", "message", "actor"]
+    list_display = ["venue_created", "event", "action", "params", "message", "actor"]
     list_filter = [("event", OrganizedEventFilter), "action"]
     search_fields = ["message"]
     list_select_related = ["event", "actor"]
-    readonly_fields = ["event", "created_at", "actor", "action", "line", "params"]
+    readonly_fields = ["event", "venue_created", "actor", "action", "line", "params"]
     fields = readonly_fields
+
+    @admin.display(description=_("at (venue time)"), ordering="created_at")
+    def venue_created(self, entry: LogEntry) -> str:
+        return venue_time(entry.created_at, entry.event.time_zone)
 
     @admin.display(description=_("what happened"))
     def line(self, entry: LogEntry) -> str:

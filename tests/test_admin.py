@@ -318,3 +318,18 @@ def test_admin_end_rounds_action_of_another_organizers_event_changes_nothing(cli
 
     running.refresh_from_db()
     assert running.status == "running"
+
+
+def test_admin_shows_event_times_in_the_events_zone(admin_client):
+    from datetime import UTC, datetime
+
+    event = EventFactory(
+        time_zone="Asia/Shanghai", starts_at=datetime(2026, 12, 1, 10, 30, tzinfo=UTC)
+    )
+    LogEntry.objects.create(event=event, action="round_started", params={"n": 1})
+
+    events = admin_client.get(reverse("admin:events_event_changelist"))
+    log = admin_client.get(reverse("admin:events_logentry_changelist"))
+
+    assert "2026-12-01 18:30 CST" in events.text
+    assert " CST" in log.text
