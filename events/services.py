@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -18,6 +19,14 @@ from django.utils.translation import gettext as _
 from events import csv_import, hygiene
 from events.codes import new_join_code
 from events.models import Attendee, Event, ImportUpload, LogEntry, PairRule
+
+
+def counters_changed(event_id: int) -> None:
+    """After the commit, push to the event's control pages that who is here changed."""
+    from rounds import broadcasts  # rounds builds on events: imported when first needed
+
+    transaction.on_commit(partial(broadcasts.broadcast_counters, event_id))
+
 
 CODE_ATTEMPTS = 20
 
@@ -163,6 +172,7 @@ def check_in(attendee: Attendee, *, by: AbstractBaseUser | None = None) -> Atten
     if changed:
         attendee.save(update_fields=changed)
         record(attendee.event, action="checked_in", by=by, params={"attendee": attendee.pk})
+        counters_changed(attendee.event_id)
     return attendee
 
 
@@ -309,6 +319,7 @@ def undo_check_in(attendee: Attendee, *, by: AbstractBaseUser | None = None) -> 
     attendee.checked_in_at = attendee.left_at = None
     attendee.save(update_fields=["checked_in_at", "left_at"])
     record(attendee.event, action="check_in_undone", by=by, params={"attendee": attendee.pk})
+    counters_changed(attendee.event_id)
     return attendee
 
 
@@ -322,6 +333,7 @@ def mark_left(attendee: Attendee, *, by: AbstractBaseUser | None = None) -> Atte
         attendee.left_at = timezone.now()
         attendee.save(update_fields=["left_at"])
         record(attendee.event, action="attendee_left", by=by, params={"attendee": attendee.pk})
+        counters_changed(attendee.event_id)
     return attendee
 
 

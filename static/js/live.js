@@ -375,7 +375,7 @@ export function start(root, options = {}) {
     }
     if (!msg || typeof msg.type !== 'string') return;
     if (msg.type === 'pong') pong(msg);
-    else if (['card', 'card_ack', 'plan'].includes(msg.type)) emit(msg.type, msg);
+    else if (['card', 'card_ack', 'plan', 'counters'].includes(msg.type)) emit(msg.type, msg);
     else if (apply(msg)) {
       emit('state', state);
       if (msg.type === 'state') emit('snapshot', state);

@@ -153,3 +153,34 @@ def test_door_checks_in_from_a_photo_of_the_personal_qr_code(live_server_url, ch
     mei.refresh_from_db()
     assert mei.checked_in_at is not None
     assert event.log_entries.get().action == "checked_in"
+
+
+def test_a_check_in_at_the_door_shows_on_the_control_page_at_once(live_server_url, chromium):
+    organizer = UserFactory(username="org")
+    event = EventFactory(
+        organizer=organizer, check_in=True, rounds_count=2, table_size=3, round_seconds=90
+    )
+    AttendeeFactory.create_batch(6, event=event, checked_in=True)
+    mei = AttendeeFactory(event=event, name="Mei Chen")
+    control = sign_in(chromium, live_server_url)
+    control.goto(f"{live_server_url}/events/{event.pk}/control/")
+    click(control, event, "plan")
+    door = control.context.new_page()
+    door.goto(f"{live_server_url}/events/{event.pk}/door/")
+    checked_in = control.locator(f"#event-{event.pk}-counters .counters dd").first
+    banner = control.locator(f"#event-{event.pk}-gaps")
+    expect(checked_in).to_have_text("6")
+    row = door.locator(f"#attendee-{mei.pk}-row")
+
+    # Right after a poll of the counters, the next one is 5 s away: only a push is this quick.
+    with control.expect_response(lambda r: "/control/counters/" in r.url):
+        pass
+    row.locator("button[value=check_in]").click()
+    expect(checked_in).to_have_text("7", timeout=3000)
+    expect(banner).to_contain_text("1 person is here but not seated: Mei Chen.", timeout=10)
+
+    with control.expect_response(lambda r: "/control/counters/" in r.url):
+        pass
+    row.locator("button[value=undo]").click()
+    expect(checked_in).to_have_text("6", timeout=3000)
+    expect(banner).to_have_count(0, timeout=10)
