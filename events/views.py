@@ -241,6 +241,7 @@ def attendee_presence(request: HtmxHttpRequest, event_id: int, attendee_id: int)
             attendee = change(attendee, by=request.user)
         except ValidationError as refusal:
             error = " ".join(refusal.messages)
+    at_door = request.POST.get("from") == "door"  # the door's own undo: the door stays
     if request.htmx:
         attendee = queries.attendees_of(event).get(pk=attendee.pk)
         context = {
@@ -249,10 +250,19 @@ def attendee_presence(request: HtmxHttpRequest, event_id: int, attendee_id: int)
             "error": error,
             "attendance": queries.attendance(event),
             "oob": True,
+            "undone": action == "undo" and not error,
         }
+        if at_door:
+            return render(request, "events/partials/door_result.html", context)
         return render(request, "events/partials/attendee_row.html", context)
     if error:
         messages.error(request, error)
+    if at_door:
+        if not error and action == "undo":
+            messages.info(
+                request, _("Undone: %(name)s is not checked in.") % {"name": attendee.name}
+            )
+        return redirect("door", event_id=event.pk)
     return redirect("attendee_list", event_id=event.pk)
 
 

@@ -154,6 +154,14 @@ def test_door_checks_in_from_a_photo_of_the_personal_qr_code(live_server_url, ch
     assert mei.checked_in_at is not None
     assert event.log_entries.get().action == "checked_in"
 
+    result = laptop.locator(f"#event-{event.pk}-door-result")
+    result.get_by_role("button", name="Undo: Mei Chen is not here").click()
+    expect(result).to_contain_text("Undone: Mei Chen is not checked in.")
+    expect(laptop.locator(f"#event-{event.pk}-attendance")).to_contain_text("0 checked in of 2")
+    assert laptop.url == f"{live_server_url}/events/{event.pk}/door/"
+    mei.refresh_from_db()
+    assert mei.checked_in_at is None
+
 
 def test_a_check_in_at_the_door_shows_on_the_control_page_at_once(live_server_url, chromium):
     organizer = UserFactory(username="org")
