@@ -79,6 +79,17 @@ class Event(models.Model):
         default=6,
         validators=[MinValueValidator(MIN_TABLE_SIZE), MaxValueValidator(MAX_TABLE_SIZE)],
     )
+    guide_min_table_size = models.PositiveSmallIntegerField(
+        _("smallest table size to compare"),
+        default=4,
+        validators=[MinValueValidator(MIN_TABLE_SIZE), MaxValueValidator(MAX_TABLE_SIZE)],
+        help_text=_("The plan page compares the table sizes from this one to the largest."),
+    )
+    guide_max_table_size = models.PositiveSmallIntegerField(
+        _("largest table size to compare"),
+        default=8,
+        validators=[MinValueValidator(MIN_TABLE_SIZE), MaxValueValidator(MAX_TABLE_SIZE)],
+    )
     pitch_seconds = models.PositiveSmallIntegerField(
         _("pitch length (seconds)"),
         default=30,
@@ -137,6 +148,18 @@ class Event(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(
+                    guide_min_table_size__gte=MIN_TABLE_SIZE,
+                    guide_max_table_size__lte=MAX_TABLE_SIZE,
+                    guide_min_table_size__lte=F("guide_max_table_size"),
+                ),
+                name="event_guide_table_sizes_in_order",
+                violation_error_message=_(
+                    "The table sizes to compare go from the smallest to the largest, between 3 "
+                    "and 10."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(
                     pitch_seconds__gte=MIN_PITCH_SECONDS, pitch_seconds__lte=MAX_PITCH_SECONDS
                 ),
                 name="event_pitch_seconds_in_range",
@@ -160,6 +183,17 @@ class Event(models.Model):
 
     def clean(self) -> None:
         super().clean()
+        low, high = self.guide_min_table_size, self.guide_max_table_size
+        if low and high and low > high:
+            raise ValidationError(
+                {
+                    "guide_max_table_size": _(
+                        "The largest table size to compare (%(high)s) is below the smallest "
+                        "(%(low)s)."
+                    )
+                    % {"low": low, "high": high}
+                }
+            )
         if self.table_size and self.pitch_seconds and self.round_seconds:
             needed = self.table_size * self.pitch_seconds
             if self.round_seconds < needed:

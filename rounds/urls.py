@@ -6,6 +6,7 @@ urlpatterns = [
     path("events/<int:event_id>/control/", views.control, name="control"),
     path("events/<int:event_id>/plan/", views.plan, name="plan"),
     path("events/<int:event_id>/plan/size/", views.plan_with_size, name="plan_with_size"),
+    path("events/<int:event_id>/plan/sizes/", views.plan_guide_range, name="plan_guide_range"),
     path("p/<str:key>/", views.projector, name="projector"),
     path("p/<str:key>/find/", views.projector_find, name="projector_find"),
     path("p/<str:key>/people/", views.projector_people, name="projector_people"),

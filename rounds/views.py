@@ -19,7 +19,7 @@ from events.models import Event
 from events.qr import qr_svg
 from events.queries import organizer_event
 from rounds import planning, queries, scheduling, services
-from rounds.forms import ControlForm
+from rounds.forms import ControlForm, GuideRangeForm
 from rounds.models import Round
 from rounds.routing import control_socket_path, projector_socket_path
 
@@ -211,7 +211,8 @@ def print_itineraries(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
 def size_choices(event: Event, people: int) -> list[tuple[planning.SizeOption, str]]:
     """The table sizes to compare for ``people``, each with its figures in plain words."""
     choices = []
-    for option in planning.size_options(max(people, 2), rounds=event.rounds_count):
+    sizes = range(event.guide_min_table_size, event.guide_max_table_size + 1)
+    for option in planning.size_options(max(people, 2), rounds=event.rounds_count, sizes=sizes):
         values = {
             "min": option.min_met,
             "others": option.others,
@@ -236,6 +237,18 @@ def plan(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     figures with the best preselected; then its quality, its worst repeats by name, and who
     sits where in every round."""
     event = organizer_event(request.user, event_id)
+    return plan_page(request, event)
+
+
+def plan_page(
+    request: HtmxHttpRequest,
+    event: Event,
+    *,
+    range_form: GuideRangeForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The plan page of ``event``; ``range_form`` is a refused change of the sizes compared,
+    shown with its errors (``status`` 400)."""
     people = services.present_people(event)
     stored = queries.stored_plan(event.pk)
     names = dict(event.attendees.values_list("pk", "name"))
@@ -261,12 +274,40 @@ def plan(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
         "has_plan": bool(stored),
         "quality": scheduling.plan_quality(stored, avoid=avoid) if stored else None,
         "repeats": repeats,
+        "range_form": range_form
+        or GuideRangeForm(
+            initial={"low": event.guide_min_table_size, "high": event.guide_max_table_size}
+        ),
+        "can_set_range": event.status in (Event.Status.DRAFT, Event.Status.CHECK_IN)
+        and not started,
         "rounds": [
             (number, [[names.get(pk, "?") for pk in table] for table in tables])
             for number, tables in enumerate(stored, start=1)
         ],
     }
-    return render(request, "rounds/plan.html", context)
+    return render(request, "rounds/plan.html", context, status=status)
+
+
+@login_required
+@require_POST
+def plan_guide_range(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
+    """Change the table sizes the plan page compares (the organizer's range, 4–8 at first)."""
+    event = organizer_event(request.user, event_id)
+    form = GuideRangeForm(request.POST)
+    if form.is_valid():
+        try:
+            event_services.update_event(
+                event,
+                by=request.user,
+                guide_min_table_size=form.cleaned_data["low"],
+                guide_max_table_size=form.cleaned_data["high"],
+            )
+        except ValidationError as refusal:
+            form.add_error(None, " ".join(refusal.messages))
+        else:
+            return redirect("plan", event_id=event.pk)
+    event.refresh_from_db()
+    return plan_page(request, event, range_form=form, status=400)
 
 
 @login_required

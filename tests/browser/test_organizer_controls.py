@@ -192,3 +192,42 @@ def test_a_check_in_at_the_door_shows_on_the_control_page_at_once(live_server_ur
     row.locator("button[value=undo]").click()
     expect(checked_in).to_have_text("6", timeout=3000)
     expect(banner).to_have_count(0, timeout=10)
+
+
+def test_the_table_sizes_compared_are_the_organizers_range_checked_in_the_browser(
+    live_server_url, chromium
+):
+    organizer = UserFactory(username="org")
+    event = EventFactory(
+        organizer=organizer, check_in=True, rounds_count=3, table_size=6, round_seconds=300
+    )
+    AttendeeFactory.create_batch(30, event=event, checked_in=True)
+    laptop = sign_in(chromium, live_server_url)
+    laptop.goto(f"{live_server_url}/events/{event.pk}/plan/")
+    sizes = laptop.locator(f"#event-{event.pk}-sizes input[name=table_size]")
+    expect(laptop.locator(f"#event-{event.pk}-size-8")).to_have_count(1)
+    expect(laptop.locator(f"#event-{event.pk}-size-3")).to_have_count(0)
+    form = laptop.locator(f"#event-{event.pk}-size-range")
+    low, high = form.locator("[name=low]"), form.locator("[name=high]")
+
+    low.fill("6")
+    high.fill("5")  # below the smallest: the browser refuses, as the server would
+    form.get_by_role("button", name="Compare these sizes").click()
+    assert high.evaluate("input => input.validity.rangeUnderflow")
+    assert laptop.url == f"{live_server_url}/events/{event.pk}/plan/"
+    high.fill("11")  # above what the planner seats
+    assert high.evaluate("input => input.validity.rangeOverflow")
+
+    low.fill("3")
+    high.fill("5")
+    with laptop.expect_navigation():
+        form.get_by_role("button", name="Compare these sizes").click()
+
+    expect(laptop.locator(f"#event-{event.pk}-size-3")).to_have_count(1)
+    assert sorted(int(value) for value in sizes.evaluate_all("l => l.map(i => i.value)")) == [
+        3,
+        4,
+        5,
+    ]
+    event.refresh_from_db()
+    assert (event.guide_min_table_size, event.guide_max_table_size) == (3, 5)

@@ -4,6 +4,7 @@ and applied with one click, and the worst repeats named on the plan page."""
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from rounds import planning, scheduling
@@ -121,3 +122,77 @@ def test_plan_page_names_the_worst_repeats(client):
 
     assert response.context["repeats"]
     assert " meet 2 times" in response.text or " meet 3 times" in response.text
+
+
+def test_plan_page_compares_the_default_range_with_the_planners_bounds_on_the_inputs(client):
+    event = EventFactory(check_in=True, rounds_count=3, table_size=6, round_seconds=300)
+    AttendeeFactory.create_batch(30, event=event, checked_in=True)
+    client.force_login(event.organizer)
+
+    response = client.get(reverse("plan", args=[event.pk]))
+
+    sizes = [option.table_size for option, _text in response.context["choices"]]
+    assert min(sizes) >= 4
+    assert max(sizes) <= 8
+    assert 'name="low" value="4" min="3" max="10"' in response.text
+    assert 'name="high" value="8" min="3" max="10"' in response.text
+
+
+def test_the_organizer_changes_the_range_and_the_comparison_follows(client):
+    event = EventFactory(check_in=True, rounds_count=3, table_size=6, round_seconds=300)
+    AttendeeFactory.create_batch(30, event=event, checked_in=True)
+    client.force_login(event.organizer)
+
+    answer = client.post(reverse("plan_guide_range", args=[event.pk]), {"low": "3", "high": "10"})
+
+    assert answer.url == reverse("plan", args=[event.pk])
+    event.refresh_from_db()
+    assert (event.guide_min_table_size, event.guide_max_table_size) == (3, 10)
+    page = client.get(reverse("plan", args=[event.pk]))
+    sizes = [option.table_size for option, _text in page.context["choices"]]
+    assert 3 in sizes
+    assert 10 in sizes
+    assert event.log_entries.get().action == "event_changed"
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "error"),
+    [
+        ("6", "5", "The largest table size to compare (5) is below the smallest (6)."),
+        ("2", "8", "Ensure this value is greater than or equal to 3."),
+        ("4", "11", "Ensure this value is less than or equal to 10."),
+        ("", "8", "This field is required."),
+        ("four", "8", "Enter a whole number."),
+    ],
+)
+def test_a_range_out_of_order_or_bounds_is_refused_with_the_reason(client, low, high, error):
+    event = EventFactory(check_in=True, rounds_count=3, table_size=6, round_seconds=300)
+    AttendeeFactory.create_batch(12, event=event, checked_in=True)
+    client.force_login(event.organizer)
+
+    answer = client.post(reverse("plan_guide_range", args=[event.pk]), {"low": low, "high": high})
+
+    assert answer.status_code == 400
+    assert error in answer.text
+    assert f'value="{high}"' in answer.text  # what was typed stays
+    event.refresh_from_db()
+    assert (event.guide_min_table_size, event.guide_max_table_size) == (4, 8)
+
+
+def test_the_model_refuses_a_range_out_of_order_too():
+    event = EventFactory.build(guide_min_table_size=7, guide_max_table_size=5)
+
+    with pytest.raises(ValidationError) as refusal:
+        event.clean()
+    assert "guide_max_table_size" in refusal.value.message_dict
+
+
+def test_another_organizer_cannot_change_the_range(client):
+    event = EventFactory(check_in=True)
+    client.force_login(EventFactory().organizer)
+
+    answer = client.post(reverse("plan_guide_range", args=[event.pk]), {"low": "3", "high": "5"})
+
+    assert answer.status_code == 404
+    event.refresh_from_db()
+    assert (event.guide_min_table_size, event.guide_max_table_size) == (4, 8)
