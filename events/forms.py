@@ -152,6 +152,7 @@ class EventForm(forms.ModelForm):
             "round_seconds",
             "table_size",
             "pitch_seconds",
+            "is_seating_walk_ins",
             "is_sending_missed_you",
         ]
         widgets = {

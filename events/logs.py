@@ -46,6 +46,9 @@ SENTENCES: dict[str, Promise] = {
     "checked_in": gettext_lazy("%(attendee)s checked in."),
     "check_in_undone": gettext_lazy("Check-in of %(attendee)s undone."),
     "attendee_left": gettext_lazy("%(attendee)s left."),
+    "walk_in_seated": gettext_lazy(
+        "%(attendee)s seated at free places from round %(n)s on, nobody else moved."
+    ),
     "attendee_claimed": gettext_lazy("%(attendee)s joined and took their record from the list."),
     "plan_dropped": gettext_lazy("Settings changed: the plan was dropped; make it again."),
     "event_changed": gettext_lazy("Changed: %(fields)s."),

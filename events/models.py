@@ -98,6 +98,15 @@ class Event(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
     )
+    is_seating_walk_ins = models.BooleanField(
+        _("seat walk-ins automatically at the next round"),
+        default=False,
+        help_text=_(
+            "When a round starts, people who arrived after the plan take free seats at tables "
+            "that are not full, in every remaining round, without moving anyone else. Otherwise "
+            "the control page asks you to re-plan."
+        ),
+    )
     is_sending_missed_you = models.BooleanField(
         _("send “sorry we missed you” to no-shows"),
         default=False,

@@ -62,10 +62,12 @@ def create_event(
     time_zone: str = "UTC",
     slug: str = "",
     is_sending_missed_you: bool = False,
+    is_seating_walk_ins: bool = False,
 ) -> Event:
     event = Event(
         organizer=organizer,
         is_sending_missed_you=is_sending_missed_you,
+        is_seating_walk_ins=is_seating_walk_ins,
         title=title,
         slug=slug or unique_slug(title),
         venue=venue,

@@ -8,6 +8,7 @@ Turns inside a round are never written: they follow from ``turns_started_at`` an
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -124,6 +125,8 @@ def start_round(round_: Round, *, by: User) -> Round:
             % {"number": round_.number},
             code="no_plan",
         )
+    if event.is_seating_walk_ins:
+        seat_walk_ins(event, round_, by=by)
     starts_at = now + START_LEAD
     round_.status = Round.Status.RUNNING
     round_.started_at = round_.turns_started_at = starts_at
@@ -139,6 +142,94 @@ def start_round(round_: Round, *, by: User) -> Round:
         fields=("status",),
     )
     return round_
+
+
+def seat_walk_ins(event: Event, round_: Round, *, by: User | None = None) -> list[int]:
+    """Seat the people here but not seated in ``round_`` (walk-ins, late arrivals) at free
+    places of the tables under ``event.table_size``, in ``round_`` and every planned round after
+    it, without moving anyone else: no one else's seat, table or speaking order changes (each is
+    added last in their table's order). Someone is seated only if every one of those rounds has
+    room (else the walk-in banner still asks for a re-plan). Among the tables with room, the one
+    where they meet the fewest people already met, then the fewest colleagues or keep-apart
+    pairs, then the smallest, then the lowest number. Called inside ``start_round``'s
+    transaction (event and round locked). Returns the ids seated, in order; logs each one and
+    sends them their itinerary after the commit."""
+    rounds = list(
+        event.rounds.filter(number__gte=round_.number, status=Round.Status.PLANNED).order_by(
+            "number"
+        )
+    )
+    present = present_people(event)
+    seated_now = set(round_.seats.values_list("attendee_id", flat=True))
+    waiting = [pk for pk, _company in present if pk not in seated_now]
+    if not waiting or not rounds:
+        return []
+    avoid = {frozenset(pair) for pair in avoid_pairs(event, present)}
+    # Who sits where: every round's tables as sets, so placing someone updates what follows.
+    tables: dict[int, dict[int, list[int]]] = {r.pk: {} for r in event.rounds.all()}
+    table_ids: dict[tuple[int, int], Table] = {}
+    next_order: dict[int, int] = {}
+    for table in Table.objects.filter(round__event=event).prefetch_related("seats"):
+        seats = list(table.seats.all())
+        tables[table.round_id][table.pk] = [seat.attendee_id for seat in seats]
+        table_ids[(table.round_id, table.pk)] = table
+        next_order[table.pk] = max((seat.speaking_order for seat in seats), default=-1) + 1
+    seated: list[int] = []
+    new_seats: list[Seat] = []
+    for person in waiting:
+        met = Counter(
+            other
+            for members in (m for by_table in tables.values() for m in by_table.values())
+            if person in members
+            for other in members
+            if other != person
+        )
+        choice: list[tuple[Round, int]] = []
+        for planned in rounds:
+            by_table = tables[planned.pk]
+            if any(person in members for members in by_table.values()):
+                continue  # already seated in this round (a re-plan after they came)
+            room = [
+                (
+                    sum(met[other] for other in members),
+                    sum(frozenset((person, other)) in avoid for other in members),
+                    len(members),
+                    table_ids[(planned.pk, pk)].number,
+                    pk,
+                )
+                for pk, members in by_table.items()
+                if len(members) < event.table_size
+            ]
+            if not room:
+                choice = []
+                break
+            best = min(room)[-1]
+            choice.append((planned, best))
+            for other in by_table[best]:
+                met[other] += 1
+        if not choice:
+            continue
+        for planned, pk in choice:
+            members = tables[planned.pk][pk]
+            new_seats.append(
+                Seat(
+                    round=planned,
+                    table=table_ids[(planned.pk, pk)],
+                    attendee_id=person,
+                    speaking_order=next_order[pk],
+                )
+            )
+            next_order[pk] += 1
+            members.append(person)
+        seated.append(person)
+        event_services.record(
+            event, action="walk_in_seated", by=by, params={"attendee": person, "n": round_.number}
+        )
+    if seated:
+        Seat.objects.bulk_create(new_seats)
+        transaction.on_commit(partial(broadcasts.broadcast_itineraries, seated))
+        event_services.counters_changed(event.pk)
+    return seated
 
 
 @transaction.atomic
