@@ -28,6 +28,7 @@ from events import services as event_services
 from events.models import Attendee, Event
 from rounds.models import Round, Seat
 from tests.browser.conftest import sign_in
+from tests.browser.test_projector import in_a_thread
 from tests.factories import AttendeeFactory, EventFactory, PitchFactory, UserFactory
 from tests.live import daphne
 
@@ -338,7 +339,7 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
     evening.screenshot("between")
 
     # A no-show and a late arrival, then the re-plan.
-    event_services.mark_left(no_show, by=None)
+    in_a_thread(event_services.mark_left, no_show, by=None)  # it pushes to the control page
     late_phone = chromium.new_context(**PHONE).new_page()
     late_phone.set_default_timeout(15_000)
     late_phone.goto(f"{base}/join/HARBOR/")
