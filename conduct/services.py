@@ -86,7 +86,7 @@ def make_report(
     event_services.record(
         reporter.event,
         action="report_made",
-        message=_("A problem was reported (report %(n)s).") % {"n": report.pk},
+        params={"n": report.pk},
     )
     transaction.on_commit(partial(broadcasts.broadcast_report, report.pk))
     if reporter.event.is_mailing_reports:
@@ -173,7 +173,7 @@ def remove_from_rounds(report: Report, *, by: AbstractBaseUser) -> Attendee:
         report.event,
         action="attendee_removed",
         by=by,
-        message=_("%(name)s was removed from the remaining rounds.") % {"name": about.name},
+        params={"attendee": about.pk},
     )
     tell_if_not_replanned(report.event, about, by=by)
     return about
@@ -195,7 +195,7 @@ def undo_removal(report: Report, *, by: AbstractBaseUser) -> Attendee:
         report.event,
         action="attendee_restored",
         by=by,
-        message=_("%(name)s is back in the remaining rounds.") % {"name": about.name},
+        params={"attendee": about.pk},
     )
     tell_if_not_replanned(report.event, about, by=by)
     return about

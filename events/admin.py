@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import zoneinfo
+from datetime import datetime
 from typing import Any
 
 from django.contrib import admin
@@ -9,9 +11,21 @@ from django.db.models import Field, Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from events import queries, sockets
+from events import logs, queries, sockets
 from events.forms import AttendeeAdminForm
 from events.models import Attendee, Event, LogEntry, PairRule
+
+
+def venue_time(moment: datetime | None, zone: str) -> str:
+    """``moment`` as wall-clock time in the time zone named ``zone`` ("2026-12-01 18:30 CST"),
+    "" for none."""
+    if moment is None:
+        return ""
+    try:
+        local = moment.astimezone(zoneinfo.ZoneInfo(zone))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return moment.strftime("%Y-%m-%d %H:%M UTC")
+    return local.strftime("%Y-%m-%d %H:%M %Z")
 
 
 class OrganizedEventFilter(admin.RelatedFieldListFilter):
@@ -70,6 +84,22 @@ def organizer_team(user: Any) -> QuerySet:
     )
 
 
+class LiveStateAdmin(OrganizerScopedAdmin):
+    """Rows the evening's state machine owns (rounds, tables, seats, cards, introductions, the
+    log): readable here, never added, edited or deleted directly, which would bypass the
+    services, the pushes to the phones and the state version. Changes that make sense are admin
+    actions calling the services."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
 def scoped_admin_of(site: admin.AdminSite, model: type[Model]) -> OrganizerScopedAdmin | None:
     try:
         model_admin = site.get_model_admin(model)
@@ -107,7 +137,7 @@ class EventAdmin(RevokingDeleteMixin, OrganizerScopedAdmin):
     event_path = "pk"
     list_display = [
         "title",
-        "starts_at",
+        "venue_start",
         "venue",
         "status",
         "join_code",
@@ -125,6 +155,11 @@ class EventAdmin(RevokingDeleteMixin, OrganizerScopedAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:
         return queries.with_attendance(super().get_queryset(request))
+
+    @admin.display(description=_("starts (venue time)"), ordering="starts_at")
+    def venue_start(self, event: Event) -> str:
+        """The start in the event's own time zone, as the organizer typed it."""
+        return venue_time(event.starts_at, event.time_zone)
 
     @admin.display(description=_("attendees"), ordering="attendee_total")
     def attendee_count(self, event: Event) -> int:
@@ -188,9 +223,18 @@ class PairRuleAdmin(OrganizerScopedAdmin):
 
 
 @admin.register(LogEntry)
-class LogEntryAdmin(OrganizerScopedAdmin):
-    list_display = ["created_at", "event", "action", "message", "actor"]
+class LogEntryAdmin(LiveStateAdmin):
+    list_display = ["venue_created", "event", "action", "params", "message", "actor"]
     list_filter = [("event", OrganizedEventFilter), "action"]
     search_fields = ["message"]
     list_select_related = ["event", "actor"]
-    readonly_fields = ["event", "created_at", "actor", "action", "message"]
+    readonly_fields = ["event", "venue_created", "actor", "action", "line", "params"]
+    fields = readonly_fields
+
+    @admin.display(description=_("at (venue time)"), ordering="created_at")
+    def venue_created(self, entry: LogEntry) -> str:
+        return venue_time(entry.created_at, entry.event.time_zone)
+
+    @admin.display(description=_("what happened"))
+    def line(self, entry: LogEntry) -> str:
+        return logs.text(entry)

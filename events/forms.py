@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
+from datetime import UTC, datetime
 from typing import Any
 
 from django import forms
@@ -11,7 +12,20 @@ from django.utils.translation import gettext_lazy as _
 
 from events import csv_import, hygiene, tabular
 from events.codes import JOIN_CODE_LENGTH, normalize_join_code
-from events.models import Attendee, Event, PairRule, validate_start_year
+from events.models import (
+    MAX_PITCH_SECONDS,
+    MAX_ROUND_SECONDS,
+    MAX_ROUNDS,
+    MAX_TABLE_SIZE,
+    MIN_PITCH_SECONDS,
+    MIN_ROUND_SECONDS,
+    MIN_ROUNDS,
+    MIN_TABLE_SIZE,
+    Attendee,
+    Event,
+    PairRule,
+    validate_start_year,
+)
 
 
 class IdentityFieldsMixin:
@@ -93,6 +107,36 @@ class MyLinkForm(IdentityFieldsMixin, forms.Form):
     email = EmailInputField(label=_("Your email"))
 
 
+def wall_clock_problem(typed: datetime, zone: zoneinfo.ZoneInfo) -> str:
+    """Why a wall-clock time (naive) cannot be an event's start in ``zone``: it does not exist
+    (the clocks jump forward over it) or it happens twice (the clocks go back); "" if fine."""
+    first, second = typed.replace(tzinfo=zone, fold=0), typed.replace(tzinfo=zone, fold=1)
+    back = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    values = {"time": typed.strftime("%Y-%m-%d %H:%M"), "zone": zone.key}
+    if back != typed:
+        return (
+            _(
+                "%(time)s does not exist in %(zone)s: the clocks jump forward over it that night. "
+                "Choose a time an hour later or earlier."
+            )
+            % values
+        )
+    if first.utcoffset() != second.utcoffset():
+        return (
+            _(
+                "%(time)s happens twice in %(zone)s: the clocks go back that night. Choose a time "
+                "outside that hour."
+            )
+            % values
+        )
+    return ""
+
+
+def time_zone_names() -> list[str]:
+    """Every time zone name the server knows, sorted (the time-zone field's suggestions)."""
+    return sorted(zoneinfo.available_timezones())
+
+
 class EventForm(forms.ModelForm):
     """Create or change an event. The model's ``clean`` explains a round too short for a full
     table with the arithmetic."""
@@ -109,6 +153,7 @@ class EventForm(forms.ModelForm):
             "round_seconds",
             "table_size",
             "pitch_seconds",
+            "is_seating_walk_ins",
             "is_sending_missed_you",
         ]
         widgets = {
@@ -123,8 +168,28 @@ class EventForm(forms.ModelForm):
             "pitch_seconds": _("30 seconds is the classic format."),
         }
 
+    # the bounds the model enforces, given to the browser too (min/max on the number inputs)
+    NUMBER_BOUNDS = {
+        "rounds_count": (MIN_ROUNDS, MAX_ROUNDS),
+        "round_seconds": (MIN_ROUND_SECONDS, MAX_ROUND_SECONDS),
+        "table_size": (MIN_TABLE_SIZE, MAX_TABLE_SIZE),
+        "pitch_seconds": (MIN_PITCH_SECONDS, MAX_PITCH_SECONDS),
+    }
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for name, (low, high) in self.NUMBER_BOUNDS.items():
+            field = self.fields[name]
+            field.min_value, field.max_value = low, high
+            field.widget.attrs.update({"min": low, "max": high})
+        # a searchable list of every zone; the browser's own zone is filled in for a new event
+        # (static/js/event_form.js), the server accepts only a real zone name
+        zone = self.fields["time_zone"]
+        zone.widget.attrs.update(
+            {"list": "time-zone-names", "autocomplete": "off", "data-browser-zone": ""}
+        )
+        if not self.instance.pk and not self.is_bound:
+            zone.widget.attrs["data-browser-zone"] = "fill"
         if self.instance.pk:
             # Shown as the wall-clock time at the venue, the way the organizer typed it.
             local = timezone.localtime(
@@ -138,7 +203,12 @@ class EventForm(forms.ModelForm):
         starts_at, time_zone = data.get("starts_at"), data.get("time_zone")
         if starts_at and time_zone:
             typed = timezone.make_naive(starts_at, timezone.get_current_timezone())
-            data["starts_at"] = timezone.make_aware(typed, zoneinfo.ZoneInfo(time_zone))
+            zone = zoneinfo.ZoneInfo(time_zone)
+            problem = wall_clock_problem(typed, zone)
+            if problem:
+                self.add_error("starts_at", problem)
+                return data
+            data["starts_at"] = timezone.make_aware(typed, zone)
             try:
                 validate_start_year(data["starts_at"])
             except forms.ValidationError as error:

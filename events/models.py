@@ -123,6 +123,17 @@ class Event(models.Model):
         default=6,
         validators=[MinValueValidator(MIN_TABLE_SIZE), MaxValueValidator(MAX_TABLE_SIZE)],
     )
+    guide_min_table_size = models.PositiveSmallIntegerField(
+        _("smallest table size to compare"),
+        default=4,
+        validators=[MinValueValidator(MIN_TABLE_SIZE), MaxValueValidator(MAX_TABLE_SIZE)],
+        help_text=_("The plan page compares the table sizes from this one to the largest."),
+    )
+    guide_max_table_size = models.PositiveSmallIntegerField(
+        _("largest table size to compare"),
+        default=8,
+        validators=[MinValueValidator(MIN_TABLE_SIZE), MaxValueValidator(MAX_TABLE_SIZE)],
+    )
     pitch_seconds = models.PositiveSmallIntegerField(
         _("pitch length (seconds)"),
         default=30,
@@ -130,6 +141,15 @@ class Event(models.Model):
     )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    is_seating_walk_ins = models.BooleanField(
+        _("seat walk-ins automatically at the next round"),
+        default=False,
+        help_text=_(
+            "When a round starts, people who arrived after the plan take free seats at tables "
+            "that are not full, in every remaining round, without moving anyone else. Otherwise "
+            "the control page asks you to re-plan."
+        ),
     )
     is_sending_missed_you = models.BooleanField(
         _("send “sorry we missed you” to no-shows"),
@@ -206,6 +226,18 @@ class Event(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(
+                    guide_min_table_size__gte=MIN_TABLE_SIZE,
+                    guide_max_table_size__lte=MAX_TABLE_SIZE,
+                    guide_min_table_size__lte=F("guide_max_table_size"),
+                ),
+                name="event_guide_table_sizes_in_order",
+                violation_error_message=_(
+                    "The table sizes to compare go from the smallest to the largest, between 3 "
+                    "and 10."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(
                     pitch_seconds__gte=MIN_PITCH_SECONDS, pitch_seconds__lte=MAX_PITCH_SECONDS
                 ),
                 name="event_pitch_seconds_in_range",
@@ -229,6 +261,17 @@ class Event(models.Model):
 
     def clean(self) -> None:
         super().clean()
+        low, high = self.guide_min_table_size, self.guide_max_table_size
+        if low and high and low > high:
+            raise ValidationError(
+                {
+                    "guide_max_table_size": _(
+                        "The largest table size to compare (%(high)s) is below the smallest "
+                        "(%(low)s)."
+                    )
+                    % {"low": low, "high": high}
+                }
+            )
         if self.table_size and self.pitch_seconds and self.round_seconds:
             needed = self.table_size * self.pitch_seconds
             if self.round_seconds < needed:
@@ -631,7 +674,9 @@ class LogEntry(models.Model):
         verbose_name=_("by"),
     )
     action = models.CharField(_("action"), max_length=40)
-    message = models.CharField(_("message"), max_length=300)
+    message = models.CharField(_("message"), max_length=300, blank=True)
+    # ids and numbers the sentence is made of (``events.logs``); people only as ids
+    params = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("log entry")
@@ -640,7 +685,7 @@ class LogEntry(models.Model):
         indexes = [models.Index(fields=["event", "-created_at"])]
 
     def __str__(self) -> str:
-        return self.message
+        return f"{self.action} {self.params}" if self.params else self.message or self.action
 
 
 class CoOrganizerInvitation(models.Model):

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -33,6 +34,14 @@ from events.models import (
 )
 
 logger = logging.getLogger(__name__)
+
+
+def counters_changed(event_id: int) -> None:
+    """After the commit, push to the event's control pages that who is here changed."""
+    from rounds import broadcasts  # rounds builds on events: imported when first needed
+
+    transaction.on_commit(partial(broadcasts.broadcast_counters, event_id))
+
 
 CODE_ATTEMPTS = 20
 
@@ -72,6 +81,7 @@ def create_event(
     time_zone: str = "UTC",
     slug: str = "",
     is_sending_missed_you: bool = False,
+    is_seating_walk_ins: bool = False,
 ) -> Event:
     """Create a draft event run by ``organizer``; ``round_seconds`` and ``pitch_seconds`` are
     seconds, ``starts_at`` aware. A unique slug is drawn when none is given, and always a new
@@ -80,6 +90,7 @@ def create_event(
     event = Event(
         organizer=organizer,
         is_sending_missed_you=is_sending_missed_you,
+        is_seating_walk_ins=is_seating_walk_ins,
         title=title,
         slug=slug or unique_slug(title),
         venue=venue,
@@ -195,14 +206,28 @@ def check_in(attendee: Attendee, *, by: AbstractBaseUser | None = None) -> Atten
         changed.append("left_at")
     if changed:
         attendee.save(update_fields=changed)
+        record(attendee.event, action="checked_in", by=by, params={"attendee": attendee.pk})
+        counters_changed(attendee.event_id)
     return attendee
 
 
 def record(
-    event: Event, *, action: str, message: str, by: AbstractBaseUser | None = None
+    event: Event,
+    *,
+    action: str,
+    params: dict[str, int | str | list[str]] | None = None,
+    message: str = "",
+    by: AbstractBaseUser | None = None,
 ) -> LogEntry:
-    """Add a line to the event's log; called inside the transaction that made the change."""
-    return LogEntry.objects.create(event=event, action=action, message=message, actor=by)
+    """Add a line to the event's log; called inside the transaction that made the change.
+
+    A line is data: ``action`` (one of ``events.logs``' sentences) and ``params`` (ids and
+    numbers; people as ids under ``attendee``/``first``/``second``, users under ``user``), so
+    it is written in the reader's language when shown. ``message`` is only for free text that
+    has no sentence (an announcement's own words); it is cut to 300 characters."""
+    return LogEntry.objects.create(
+        event=event, action=action, params=params or {}, message=message[:300], actor=by
+    )
 
 
 @transaction.atomic
@@ -279,11 +304,7 @@ def claim_attendee(
     attendee.job_title = attendee.job_title or identity["job_title"]
     consent = take_consent_choice(attendee, is_sharing=is_consenting_to_share)
     attendee.save(update_fields=["email", "company", "job_title", *consent])
-    record(
-        attendee.event,
-        action="attendee_claimed",
-        message=_("%(name)s joined and took their record from the list.") % {"name": attendee.name},
-    )
+    record(attendee.event, action="attendee_claimed", params={"attendee": attendee.pk})
     return check_in(attendee)
 
 
@@ -341,7 +362,7 @@ def update_event(event: Event, *, by: AbstractBaseUser | None, **fields: object)
             event,
             action="event_changed",
             by=by,
-            message=_("Changed: %(fields)s.") % {"fields": ", ".join(changed)},
+            params={"fields": changed},
         )
     return event
 
@@ -349,10 +370,15 @@ def update_event(event: Event, *, by: AbstractBaseUser | None, **fields: object)
 @transaction.atomic
 def undo_check_in(attendee: Attendee, *, by: AbstractBaseUser | None = None) -> Attendee:
     """Take back a check-in ticked by mistake: the attendee is invited again (not present, not
-    left). Pushes nothing; the next plan or re-plan leaves them out."""
+    left), in the log. Pushes the control page's counters; the next plan or re-plan leaves
+    them out."""
     attendee = Attendee.objects.select_for_update().get(pk=attendee.pk)
+    if attendee.checked_in_at is None and attendee.left_at is None:
+        return attendee
     attendee.checked_in_at = attendee.left_at = None
     attendee.save(update_fields=["checked_in_at", "left_at"])
+    record(attendee.event, action="check_in_undone", by=by, params={"attendee": attendee.pk})
+    counters_changed(attendee.event_id)
     return attendee
 
 
@@ -365,12 +391,8 @@ def mark_left(attendee: Attendee, *, by: AbstractBaseUser | None = None) -> Atte
     if attendee.left_at is None:
         attendee.left_at = timezone.now()
         attendee.save(update_fields=["left_at"])
-        record(
-            attendee.event,
-            action="attendee_left",
-            by=by,
-            message=_("%(name)s left.") % {"name": attendee.name},
-        )
+        record(attendee.event, action="attendee_left", by=by, params={"attendee": attendee.pk})
+        counters_changed(attendee.event_id)
     return attendee
 
 
@@ -511,11 +533,7 @@ def import_attendees(
         event,
         action="imported",
         by=by,
-        message=_(
-            "Attendee list imported: %(added)s added, %(updated)s updated, %(unchanged)s "
-            "unchanged, %(skipped)s left out."
-        )
-        % {
+        params={
             "added": result.added,
             "updated": result.updated,
             "unchanged": result.unchanged,
@@ -572,8 +590,7 @@ def set_pair_rule(
         event,
         action="pair_rule_set",
         by=by,
-        message=_("%(a)s and %(b)s: %(rule)s.")
-        % {"a": first.name, "b": second.name, "rule": rule.get_kind_display()},
+        params={"first": first.pk, "second": second.pk, "rule": rule.kind},
     )
     return rule
 
@@ -591,7 +608,7 @@ def remove_pair_rule(event: Event, *, rule_id: int, by: AbstractBaseUser | None)
         event,
         action="pair_rule_removed",
         by=by,
-        message=_("%(a)s and %(b)s: rule removed.") % {"a": rule.first.name, "b": rule.second.name},
+        params={"first": rule.first_id, "second": rule.second_id},
     )
 
 
@@ -614,7 +631,7 @@ def invite_co_organizer(
         event,
         action="co_organizer_invited",
         by=by,
-        message=_("Invitation to run this event sent to %(email)s.") % {"email": email},
+        params={"email": email},
     )
     link = accept_url(invitation.token)
     subject = _("Help run %(event)s") % {"event": event.title}
@@ -664,7 +681,7 @@ def accept_co_organizer_invitation(token: str, *, user: AbstractBaseUser) -> Eve
             event,
             action="co_organizer_added",
             by=user,
-            message=_("%(name)s can now run this event.") % {"name": user.get_username()},
+            params={"user": user.pk},
         )
     return event
 
@@ -685,7 +702,7 @@ def remove_co_organizer(event: Event, *, user_id: int, by: AbstractBaseUser) -> 
             event,
             action="co_organizer_removed",
             by=by,
-            message=_("%(name)s no longer runs this event.") % {"name": helper.get_username()},
+            params={"user": helper.pk},
         )
 
 
@@ -761,7 +778,7 @@ def set_conduct(
             event,
             action="conduct_changed",
             by=by,
-            message=_("Code of conduct changed (version %(v)s).") % {"v": event.conduct_version},
+            params={"v": event.conduct_version},
         )
     event.save(update_fields=fields)
     return event
@@ -837,7 +854,5 @@ def block_email(
     if not digest:
         return None
     block, _created = EmailBlock.objects.get_or_create(organizer=by, email_hash=digest)
-    record(
-        event, action="email_blocked", by=by, message=_("An email was blocked for future events.")
-    )
+    record(event, action="email_blocked", by=by)
     return block

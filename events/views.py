@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -16,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from config.http import HtmxHttpRequest
 from config.i18n import activate_event_language
 from config.site import public_address, public_url
-from events import queries, ratelimit, services, tabular
+from events import logs, queries, ratelimit, services, tabular
 from events.codes import normalize_join_code
 from events.forms import (
     AttendeeForm,
@@ -28,6 +30,7 @@ from events.forms import (
     MyLinkForm,
     OrganizerSignupForm,
     PairRuleForm,
+    time_zone_names,
 )
 from events.models import Attendee, Event, ImportUpload
 from events.qr import qr_svg
@@ -161,7 +164,8 @@ def event_create(request: HtmxHttpRequest) -> HttpResponse:
             form.add_error(None, refusal)
         else:
             return redirect("event_detail", event_id=event.pk)
-    return render(request, "events/event_form.html", {"form": form})
+    context = {"form": form, "time_zone_names": time_zone_names()}
+    return render(request, "events/event_form.html", context)
 
 
 @login_required
@@ -171,7 +175,7 @@ def event_detail(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     context = {
         "event": event,
         "attendance": queries.door_counts(event),
-        "log": event.log_entries.select_related("actor")[:20],
+        "log": logs.lines(event.log_entries.select_related("actor")[:20]),
         "co_organizers": event.co_organizers.order_by("username"),
         "is_owner": event.organizer_id == request.user.pk,
         "join_url": queries.join_url(event),
@@ -240,13 +244,93 @@ def attendee_presence(request: HtmxHttpRequest, event_id: int, attendee_id: int)
             attendee = change(attendee, by=request.user)
         except ValidationError as refusal:
             error = " ".join(refusal.messages)
+    at_door = request.POST.get("from") == "door"  # the door's own undo: the door stays
     if request.htmx:
         attendee = queries.attendees_of(event).get(pk=attendee.pk)
-        context = {"event": event, "attendee": attendee, "error": error}
+        context = {
+            "event": event,
+            "attendee": attendee,
+            "error": error,
+            "attendance": queries.attendance(event),
+            "oob": True,
+            "undone": action == "undo" and not error,
+        }
+        if at_door:
+            return render(request, "events/partials/door_result.html", context)
         return render(request, "events/partials/attendee_row.html", context)
     if error:
         messages.error(request, error)
+    if at_door:
+        if not error and action == "undo":
+            messages.info(
+                request, _("Undone: %(name)s is not checked in.") % {"name": attendee.name}
+            )
+        return redirect("door", event_id=event.pk)
     return redirect("attendee_list", event_id=event.pk)
+
+
+@login_required
+@require_GET
+def door(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
+    """The door: check people in by scanning their personal QR code with this device's camera
+    (its own page, the only one that may use the camera), or by search and list."""
+    event = queries.organizer_event(request.user, event_id)
+    context = {
+        "event": event,
+        "attendees": queries.attendees_of(event, status="invited"),
+        "attendance": queries.attendance(event),
+        "status": "invited",
+        "search": "",
+    }
+    return render(request, "events/door.html", context)
+
+
+PERSONAL_LINK = re.compile(r"/a/([A-Za-z0-9_-]{8,128})/?(?:[?#].*)?$")
+
+
+def scanned_token(text: str) -> str:
+    """The attendee token in a scanned code: their personal link ("https://…/a/<token>/") or
+    the bare token; "" for anything else."""
+    text = text.strip()
+    found = PERSONAL_LINK.search(text)
+    if found:
+        return found.group(1)
+    return text if re.fullmatch(r"[A-Za-z0-9_-]{8,128}", text) else ""
+
+
+@login_required
+@require_POST
+def door_scan(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
+    """Check in the attendee whose personal code was scanned; answers with who it was (and an
+    undo), and the door's counters at once."""
+    event = queries.organizer_event(request.user, event_id)
+    token = scanned_token(request.POST.get("code", "")[:500])
+    attendee = event.attendees.filter(token=token).first() if token else None
+    error = ""
+    was_present = False
+    if attendee is None:
+        error = _("This code is not a ticket for this event.")
+    else:
+        was_present = attendee.is_present
+        try:
+            attendee = services.check_in(attendee, by=request.user)
+        except ValidationError as refusal:
+            error = " ".join(refusal.messages)
+    context = {
+        "event": event,
+        "attendee": attendee,
+        "error": error,
+        "was_present": was_present,
+        "attendance": queries.attendance(event),
+        "oob": True,
+    }
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, _("%(name)s checked in.") % {"name": attendee.name})
+        return redirect("door", event_id=event.pk)
+    return render(request, "events/partials/door_result.html", context)
 
 
 def import_problem(request: HttpRequest, event: Event, problem: str) -> HttpResponse:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from events.admin import EventAdmin as BaseEventAdmin
-from events.admin import OrganizedEventFilter, OrganizerScopedAdmin
+from events.admin import LiveStateAdmin, OrganizedEventFilter, OrganizerScopedAdmin
 from events.models import Event
 from feedback import exports, followups, reports, retention
 from feedback.models import Card, Digest, Introduction
@@ -123,7 +123,7 @@ class EventAdmin(BaseEventAdmin):
 
 
 @admin.register(Card)
-class CardAdmin(OrganizerScopedAdmin):
+class CardAdmin(LiveStateAdmin):
     event_path = "round__event"
     list_display = ["giver", "receiver", "kind", "round", "note", "created_at"]
     list_filter = [("round__event", OrganizedEventFilter), "kind", "round__number"]
@@ -134,7 +134,7 @@ class CardAdmin(OrganizerScopedAdmin):
 
 
 @admin.register(Introduction)
-class IntroductionAdmin(OrganizerScopedAdmin):
+class IntroductionAdmin(LiveStateAdmin):
     event_path = "card__round__event"
     list_display = ["__str__", "introducer", "pitcher", "target", "status", "created_at"]
     list_filter = [("card__round__event", OrganizedEventFilter), "status"]

@@ -21,7 +21,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from conduct.models import Report
 from events import services as event_services
@@ -62,8 +61,9 @@ def personal_strings(attendee: Attendee) -> list[str]:
 
 
 def scrub_log(event: Event, replacements: dict[str, str]) -> None:
-    """Replace each personal string by its placeholder in the event's log; longest first, so a
-    name that contains another is replaced whole."""
+    """Replace each personal string by its placeholder in the free text of the event's log (an
+    announcement's words, a mail failure); longest first, so a name that contains another is
+    replaced whole. Lines stored as data name people by reference and need nothing."""
     if not replacements:
         return
     ordered = sorted(replacements.items(), key=lambda item: len(item[0]), reverse=True)
@@ -149,7 +149,7 @@ def erase_attendee(attendee: Attendee, *, by: AbstractBaseUser | None = None) ->
             attendee.event,
             action="attendee_erased",
             by=by,
-            message=_("Personal data deleted for %(name)s.") % {"name": attendee.name},
+            params={"attendee": attendee.pk},
         )
     return attendee
 
@@ -183,11 +183,6 @@ def erase_event_personal_data(event: Event, *, by: AbstractBaseUser | None) -> E
             event,
             action="personal_data_erased",
             by=by,
-            message=ngettext(
-                "Personal data of %(n)s attendee deleted; the figures remain.",
-                "Personal data of %(n)s attendees deleted; the figures remain.",
-                count,
-            )
-            % {"n": count},
+            params={"n": count},
         )
     return event

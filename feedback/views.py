@@ -46,6 +46,7 @@ from pitches.models import Pitch
 from rounds import queries as round_queries
 from rounds.queries import event_state
 from rounds.routing import attendee_socket_path
+from rounds.views import gaps_context
 
 
 def attendee_for(request: HttpRequest, token: str) -> Attendee:
@@ -560,6 +561,7 @@ def control_counters(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     the round's cards)."""
     event = event_queries.organizer_event(request.user, event_id)
     context = {
+        **gaps_context(event),
         "event": event,
         "counters": queries.live_counters(event.pk),
         "log": round_queries.recent_log(event.pk),

@@ -9,12 +9,14 @@ pitches first or last.
 
 from __future__ import annotations
 
+import functools
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from events import hygiene
+from rounds import scheduling
 
 Tables = Sequence[Sequence[int]]
 
@@ -122,3 +124,88 @@ def table_numbers(old: Tables, new: Tables) -> list[int]:
             taken.add(old_index)
     free = (n for n in range(1, len(old) + len(new) + 1) if n - 1 not in taken)
     return [numbers[i] if i in numbers else next(free) for i in range(len(new))]
+
+
+# -- table-size guidance --------------------------------------------------------------------
+
+GUIDE_SIZES = range(4, 9)
+"""The table sizes compared before planning (the format's tables of 4–8)."""
+GUIDE_TIME_LIMIT = 0.3
+"""Seconds the planner gets per table size for the guidance (it stops sooner when its plan is
+provably best, as for 16 people at tables of 4)."""
+
+
+@dataclass(frozen=True)
+class SizeOption:
+    """What the planner achieves for one table size, in the figures an organizer reads:
+    everyone meets at least ``min_met`` of the ``others``; ``repeated_pairs`` pairs meet more
+    than once; the most any pair meets is ``max_meetings``; ``tables`` tables a round."""
+
+    table_size: int
+    tables: int
+    others: int
+    min_met: int
+    repeated_pairs: int
+    max_meetings: int
+    repeat_cost: int
+
+    @property
+    def is_repeat_free(self) -> bool:
+        return self.repeated_pairs == 0
+
+
+@functools.lru_cache(maxsize=512)
+def size_option(people: int, rounds: int, table_size: int) -> SizeOption:
+    """The planner's own result for ``people`` anonymous people, ``rounds`` rounds at tables of
+    ``table_size`` (at most ``GUIDE_TIME_LIMIT`` s, then cached for these three numbers)."""
+    plan = scheduling.plan_rounds(
+        range(people), rounds=rounds, table_size=table_size, time_limit=GUIDE_TIME_LIMIT
+    )
+    quality = scheduling.plan_quality(plan)
+    return SizeOption(
+        table_size=table_size,
+        tables=len(plan[0]) if plan else 0,
+        others=people - 1,
+        min_met=quality.min_distinct_met,
+        repeated_pairs=quality.repeated_pairs,
+        max_meetings=quality.max_meetings,
+        repeat_cost=quality.repeat_cost,
+    )
+
+
+def size_options(
+    people: int, *, rounds: int, sizes: Iterable[int] = GUIDE_SIZES
+) -> list[SizeOption]:
+    """The planner's figures (``size_option``) for each table size in ``sizes`` that makes at
+    least two tables for ``people`` (≥ 2), smallest first. Sizes that seat people the same way
+    (16 people at "tables of 5" are 4 tables of 4) appear once, as the largest table they make."""
+    options: dict[int, SizeOption] = {}
+    for size in sizes:
+        layout = scheduling.table_sizes(people, size)
+        largest = max(layout)
+        if len(layout) >= 2 and largest not in options and largest in sizes:
+            options[largest] = size_option(people, rounds, largest)
+    return sorted(options.values(), key=lambda option: option.table_size)
+
+
+def best_size(options: Sequence[SizeOption]) -> SizeOption | None:
+    """The option to preselect: fewest repeats (weighted, a pair meeting 3 times counts 3), then
+    the most people met by everyone, then the larger table (more pitches heard)."""
+    if not options:
+        return None
+    return min(options, key=lambda o: (o.repeat_cost, -o.min_met, -o.table_size))
+
+
+def worst_repeats(plan: Sequence[Tables], *, limit: int = 5) -> list[tuple[int, int, int]]:
+    """The pairs that meet most often in ``plan`` (rounds → tables → attendee ids), as
+    (attendee id, attendee id, times) with times ≥ 2, most first, at most ``limit``."""
+    counts: Counter[tuple[int, int]] = Counter()
+    for tables in plan:
+        for table in tables:
+            people = sorted(table)
+            for i, a in enumerate(people):
+                for b in people[i + 1 :]:
+                    counts[(a, b)] += 1
+    repeats = [(a, b, n) for (a, b), n in counts.items() if n >= 2]
+    repeats.sort(key=lambda item: (-item[2], item[0], item[1]))
+    return repeats[:limit]

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
+from events import logs
 from events.models import Attendee, Event, LogEntry, present_filter
 from rounds import presence
 from rounds.models import Round, Seat, Table
@@ -234,13 +235,45 @@ def live_counters(event_id: int) -> dict[str, int]:
     }
 
 
+@dataclass(frozen=True)
+class SeatingGaps:
+    """Who the plan no longer fits, for the control page's banner: ``not_seated`` are present
+    people without a seat in the next round (walk-ins, late arrivals, an undone "left"),
+    ``gone`` are people who left but still hold one; names sorted."""
+
+    not_seated: list[str]
+    gone: list[str]
+
+    @property
+    def count(self) -> int:
+        return len(self.not_seated) + len(self.gone)
+
+
+def seating_gaps(event_id: int, *, upcoming: Round | bool | None = True) -> SeatingGaps:
+    """The gaps between who is here and the next round's seats; empty when no round is left to
+    plan (nothing can be done) or there is no plan yet. Two queries, three unless the caller
+    passes the ``upcoming`` round (``next_round``, None for none) it already has."""
+    if upcoming is True:
+        upcoming = next_round(event_id)
+    if not isinstance(upcoming, Round):
+        return SeatingGaps(not_seated=[], gone=[])
+    seated = set(Seat.objects.filter(round=upcoming).values_list("attendee_id", flat=True))
+    people = Attendee.objects.filter(event_id=event_id, checked_in_at__isnull=False).values_list(
+        "pk", "name", "left_at"
+    )
+    not_seated = sorted(name for pk, name, left in people if left is None and pk not in seated)
+    gone = sorted(name for pk, name, left in people if left is not None and pk in seated)
+    return SeatingGaps(not_seated=not_seated, gone=gone)
+
+
 LOG_LINES = 15
 
 
-def recent_log(event_id: int) -> list[LogEntry]:
-    """The latest lines of the event's log, newest first, for the live control page. One query."""
+def recent_log(event_id: int) -> list[logs.LogLine]:
+    """The latest lines of the event's log, newest first, for the live control page, written in
+    the active language. At most three queries (lines, the names and usernames they refer to)."""
     entries = LogEntry.objects.filter(event_id=event_id).select_related("actor")
-    return list(entries.order_by("-created_at", "-pk")[:LOG_LINES])
+    return logs.lines(entries.order_by("-created_at", "-pk")[:LOG_LINES])
 
 
 def seating_round(event_id: int) -> Round | None:

@@ -8,6 +8,7 @@ Turns inside a round are never written: they follow from ``turns_started_at`` an
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -53,12 +54,17 @@ def bump_version(event: Event, *, fields: tuple[str, ...] = ()) -> None:
 
 
 def round_changed(
-    event: Event, *, action: str, message: str, by: User, fields: tuple[str, ...] = ()
+    event: Event,
+    *,
+    action: str,
+    params: dict[str, int],
+    by: User,
+    fields: tuple[str, ...] = (),
 ) -> None:
     """What every round transition does last: a new state version (saving ``fields`` of the
     event with it), a log line, and the push to every phone once the transaction has committed."""
     bump_version(event, fields=fields)
-    event_services.record(event, action=action, message=message, by=by)
+    event_services.record(event, action=action, params=params, by=by)
     transaction.on_commit(partial(broadcasts.broadcast_round, event.pk))
 
 
@@ -129,6 +135,8 @@ def start_round(round_: Round, *, by: User) -> Round:
             % {"number": round_.number},
             code="no_plan",
         )
+    if event.is_seating_walk_ins:
+        seat_walk_ins(event, round_, by=by)
     starts_at = now + START_LEAD
     round_.status = Round.Status.RUNNING
     round_.started_at = round_.turns_started_at = starts_at
@@ -140,10 +148,98 @@ def start_round(round_: Round, *, by: User) -> Round:
         event,
         action="round_started",
         by=by,
-        message=_("Round %(n)s started.") % {"n": round_.number},
+        params={"n": round_.number},
         fields=("status",),
     )
     return round_
+
+
+def seat_walk_ins(event: Event, round_: Round, *, by: User | None = None) -> list[int]:
+    """Seat the people here but not seated in ``round_`` (walk-ins, late arrivals) at free
+    places of the tables under ``event.table_size``, in ``round_`` and every planned round after
+    it, without moving anyone else: no one else's seat, table or speaking order changes (each is
+    added last in their table's order). Someone is seated only if every one of those rounds has
+    room (else the walk-in banner still asks for a re-plan). Among the tables with room, the one
+    where they meet the fewest people already met, then the fewest colleagues or keep-apart
+    pairs, then the smallest, then the lowest number. Called inside ``start_round``'s
+    transaction (event and round locked). Returns the ids seated, in order; logs each one and
+    sends them their itinerary after the commit."""
+    rounds = list(
+        event.rounds.filter(number__gte=round_.number, status=Round.Status.PLANNED).order_by(
+            "number"
+        )
+    )
+    present = present_people(event)
+    seated_now = set(round_.seats.values_list("attendee_id", flat=True))
+    waiting = [pk for pk, _company in present if pk not in seated_now]
+    if not waiting or not rounds:
+        return []
+    avoid = {frozenset(pair) for pair in avoid_pairs(event, present)}
+    # Who sits where: every round's tables as sets, so placing someone updates what follows.
+    tables: dict[int, dict[int, list[int]]] = {r.pk: {} for r in event.rounds.all()}
+    table_ids: dict[tuple[int, int], Table] = {}
+    next_order: dict[int, int] = {}
+    for table in Table.objects.filter(round__event=event).prefetch_related("seats"):
+        seats = list(table.seats.all())
+        tables[table.round_id][table.pk] = [seat.attendee_id for seat in seats]
+        table_ids[(table.round_id, table.pk)] = table
+        next_order[table.pk] = max((seat.speaking_order for seat in seats), default=-1) + 1
+    seated: list[int] = []
+    new_seats: list[Seat] = []
+    for person in waiting:
+        met = Counter(
+            other
+            for members in (m for by_table in tables.values() for m in by_table.values())
+            if person in members
+            for other in members
+            if other != person
+        )
+        choice: list[tuple[Round, int]] = []
+        for planned in rounds:
+            by_table = tables[planned.pk]
+            if any(person in members for members in by_table.values()):
+                continue  # already seated in this round (a re-plan after they came)
+            room = [
+                (
+                    sum(met[other] for other in members),
+                    sum(frozenset((person, other)) in avoid for other in members),
+                    len(members),
+                    table_ids[(planned.pk, pk)].number,
+                    pk,
+                )
+                for pk, members in by_table.items()
+                if len(members) < event.table_size
+            ]
+            if not room:
+                choice = []
+                break
+            best = min(room)[-1]
+            choice.append((planned, best))
+            for other in by_table[best]:
+                met[other] += 1
+        if not choice:
+            continue
+        for planned, pk in choice:
+            members = tables[planned.pk][pk]
+            new_seats.append(
+                Seat(
+                    round=planned,
+                    table=table_ids[(planned.pk, pk)],
+                    attendee_id=person,
+                    speaking_order=next_order[pk],
+                )
+            )
+            next_order[pk] += 1
+            members.append(person)
+        seated.append(person)
+        event_services.record(
+            event, action="walk_in_seated", by=by, params={"attendee": person, "n": round_.number}
+        )
+    if seated:
+        Seat.objects.bulk_create(new_seats)
+        transaction.on_commit(partial(broadcasts.broadcast_itineraries, seated))
+        event_services.counters_changed(event.pk)
+    return seated
 
 
 def pause_refusal(round_: Round, *, now: datetime) -> ValidationError | None:
@@ -195,9 +291,7 @@ def pause_round(round_: Round, *, by: User) -> Round:
     round_.paused_at = paused_at
     round_.paused_remaining = round_.ends_at - paused_at
     round_.save(update_fields=["status", "paused_at", "paused_remaining"])
-    round_changed(
-        event, action="round_paused", by=by, message=_("Round %(n)s paused.") % {"n": round_.number}
-    )
+    round_changed(event, action="round_paused", by=by, params={"n": round_.number})
     return round_
 
 
@@ -234,7 +328,7 @@ def resume_round(round_: Round, *, by: User) -> Round:
         event,
         action="round_resumed",
         by=by,
-        message=_("Round %(n)s resumed.") % {"n": round_.number},
+        params={"n": round_.number},
     )
     return round_
 
@@ -267,7 +361,7 @@ def extend_round(round_: Round, *, seconds: int, by: User) -> Round:
         event,
         action="round_extended",
         by=by,
-        message=_("Round %(n)s extended by %(s)s s.") % {"n": round_.number, "s": seconds},
+        params={"n": round_.number, "s": seconds},
     )
     return round_
 
@@ -289,9 +383,7 @@ def end_round(round_: Round, *, by: User) -> Round:
     round_.ended_at = round_.ends_at = ended_at
     round_.paused_at = round_.paused_remaining = None
     round_.save(update_fields=["status", "ended_at", "ends_at", "paused_at", "paused_remaining"])
-    round_changed(
-        event, action="round_ended", by=by, message=_("Round %(n)s ended.") % {"n": round_.number}
-    )
+    round_changed(event, action="round_ended", by=by, params={"n": round_.number})
     return round_
 
 
@@ -335,7 +427,7 @@ def skip_turn(round_: Round, *, by: User) -> Round:
         event,
         action="turn_skipped",
         by=by,
-        message=_("Round %(n)s: turn %(t)s skipped.") % {"n": round_.number, "t": turn + 1},
+        params={"n": round_.number, "t": turn + 1},
     )
     return round_
 
@@ -398,9 +490,7 @@ def clear_announcement(event: Event, *, by: User) -> Event:
     if not drop_announcement(event):
         return event
     bump_version(event, fields=ANNOUNCEMENT_FIELDS)
-    event_services.record(
-        event, action="announcement_cleared", by=by, message=_("Announcement cleared.")
-    )
+    event_services.record(event, action="announcement_cleared", by=by)
     transaction.on_commit(partial(broadcasts.broadcast_announcement, event.pk))
     return event
 
@@ -440,7 +530,7 @@ def move_event(event: Event, *, to: str, by: User) -> Event:
         event,
         action=f"event_{to}",
         by=by,
-        message=_("The event is now %(status)s.") % {"status": event.get_status_display()},
+        params={"status": to},
     )
     transaction.on_commit(partial(broadcasts.broadcast_state, event.pk))
     return event
@@ -466,11 +556,18 @@ def close_event(event: Event, *, by: User) -> Event:
 
 def allowed_actions(event: Event, round_: Round | None, next_round: Round | None) -> set[str]:
     """The control actions that can work now (the names of ``rounds.forms.ControlForm``'s
-    actions): the one place the control panel, its keyboard shortcuts and the tests ask.
-    ``round_`` is ``queries.current_round`` (annotated with ``pitches``), ``next_round``
-    ``queries.next_round``. The transitions themselves still refuse what is not allowed."""
+    actions): the one place the control panel, its keyboard shortcuts, the admin and the tests
+    ask. ``round_`` is ``queries.current_round`` (annotated with ``pitches``), ``next_round``
+    ``queries.next_round``. The transitions themselves still refuse what is not allowed, with
+    the same rules (``pause_refusal``, ``resume_refusal``, ``skip_refusal``).
+
+    A plan exists once any round exists (``round_`` or ``next_round``): then "Make the plan" is
+    gone and "Re-plan the remaining rounds" takes its place while a round is left to play.
+    Mingling needs a round to have started (the event is live); closing is possible from
+    check-in on (an evening called off) and always asks first (``confirmations``)."""
     status = round_.effective_status(timezone.now()) if round_ else None
     is_open = event.status in (Event.Status.CHECK_IN, Event.Status.LIVE)
+    has_plan = round_ is not None or next_round is not None
     actions: set[str] = set()
     if (
         is_open
@@ -490,24 +587,21 @@ def allowed_actions(event: Event, round_: Round | None, next_round: Round | None
             actions.add("skip")
     if status == Round.Status.PAUSED:
         actions |= {"extend", "end"}
-    if event.status in (Event.Status.CHECK_IN, Event.Status.LIVE):
-        actions |= {"announce", "mingle"}
-    if event.status == Event.Status.MINGLE:
-        actions.add("announce")
+    if event.status in (Event.Status.CHECK_IN, Event.Status.LIVE, Event.Status.MINGLE):
+        actions |= {"announce", "close"}
+    if event.status == Event.Status.LIVE:
+        actions.add("mingle")
     if event.announcement and event.status != Event.Status.CLOSED:
         actions.add("clear_announcement")
-    if event.status in (Event.Status.CHECK_IN, Event.Status.LIVE, Event.Status.MINGLE):
-        actions.add("close")
-    if event.status in (Event.Status.DRAFT, Event.Status.CHECK_IN) and status is None:
+    if event.status in (Event.Status.DRAFT, Event.Status.CHECK_IN) and not has_plan:
         actions.add("plan")
     if event.status == Event.Status.DRAFT:
         actions.add("open")
-    if is_open and status is not None and next_round is not None:
+    if is_open and next_round is not None:
         actions.add("replan")
     return actions
 
 
-@transaction.atomic
 def change_settings(event: Event, *, by: User, **fields: object) -> Event:
     """Change an event's settings (``events.services.update_event``: ``EDITABLE_FIELDS`` only).
     Once a round has started the ``STRUCTURE_FIELDS`` are fixed (``ValidationError``, code
@@ -541,14 +635,52 @@ def drop_plan(event: Event, *, by: User) -> list[int]:
     if not event.rounds.exists():
         return []
     event.rounds.all().delete()
-    event_services.record(
-        event,
-        action="plan_dropped",
-        by=by,
-        message=_("Settings changed: the plan was dropped; make it again."),
-    )
+    event_services.record(event, action="plan_dropped", by=by)
     plan_changed(event, seated)
     return seated
+
+
+def primary_action(event: Event, round_: Round | None, next_round: Round | None) -> str | None:
+    """The one next step of the evening, shown as the panel's main button: "open" (check-in)
+    → "plan" → "start" (round 1, 2, …) → "mingle" → "close"; "resume" while paused; None
+    while a round runs (it ends by itself) and once the event is closed. Always one of
+    ``allowed_actions`` (arguments as there) or None."""
+    allowed = allowed_actions(event, round_, next_round)
+    status = round_.effective_status(timezone.now()) if round_ else None
+    if status == Round.Status.RUNNING:
+        return None
+    if status == Round.Status.PAUSED:
+        choice = "resume"
+    elif event.status == Event.Status.DRAFT:
+        choice = "open"
+    elif event.status == Event.Status.MINGLE:
+        choice = "close"
+    elif "plan" in allowed:
+        choice = "plan"
+    elif next_round is not None:
+        choice = "start"
+    else:
+        choice = "mingle"
+    return choice if choice in allowed else None
+
+
+def confirmations(event: Event, round_: Round | None) -> dict[str, str]:
+    """The disruptive actions that ask "are you sure?" before they are sent, with the question
+    in the organizer's language: ending a round early, mingling and closing (every phone
+    changes and it cannot be undone), and re-planning while a round is on (itineraries of the
+    rounds to come change under people's feet)."""
+    questions = {
+        "end": _("End this round now for every table?"),
+        "mingle": _("Start mingling? The remaining rounds are skipped and cannot be run later."),
+        "close": _("Close the event? Phones stop showing tables; this cannot be undone."),
+    }
+    status = round_.effective_status(timezone.now()) if round_ else None
+    if status in (Round.Status.RUNNING, Round.Status.PAUSED):
+        questions["replan"] = _(
+            "A round is on: re-plan the rounds still to come? Changed itineraries go to the "
+            "phones at once."
+        )
+    return questions
 
 
 @dataclass(frozen=True)
@@ -640,8 +772,7 @@ def make_plan(event: Event, *, by: User, seed: int = 0, time_limit: float = 2.0)
         event,
         action="planned",
         by=by,
-        message=_("Plan made for %(n)s people over %(r)s rounds.")
-        % {"n": len(people), "r": len(plan)},
+        params={"n": len(people), "r": len(plan)},
     )
     everyone = [pk for pk, _company in people]
     plan_changed(event, everyone)
@@ -702,10 +833,12 @@ def replan(event: Event, *, by: User, seed: int = 0, time_limit: float = 1.0) ->
         event,
         action="replanned",
         by=by,
-        message=_(
-            "Rounds %(first)s–%(last)s re-planned for %(n)s people; %(c)s itineraries changed."
-        )
-        % {"first": played + 1, "last": len(rounds), "n": len(present), "c": len(changed)},
+        params={
+            "first_round": played + 1,
+            "last_round": len(rounds),
+            "n": len(present),
+            "c": len(changed),
+        },
     )
     plan_changed(event, changed)
     return PlanReport(

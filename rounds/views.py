@@ -15,12 +15,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from config.http import HtmxHttpRequest
 from config.site import public_address, public_url
 from events import queries as event_queries
-from events.forms import EventForm
+from events import services as event_services
+from events.forms import EventForm, time_zone_names
 from events.models import Event
 from events.qr import qr_svg
 from events.queries import organizer_event
-from rounds import queries, scheduling, services
-from rounds.forms import ControlForm
+from rounds import planning, queries, scheduling, services
+from rounds.forms import ControlForm, GuideRangeForm
 from rounds.models import Round
 from rounds.routing import control_socket_path, projector_socket_path
 
@@ -39,7 +40,8 @@ def event_edit(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
             form.add_error(None, refusal)
         else:
             return redirect("event_detail", event_id=event.pk)
-    return render(request, "events/event_form.html", {"form": form, "event": event})
+    context = {"form": form, "event": event, "time_zone_names": time_zone_names()}
+    return render(request, "events/event_form.html", context)
 
 
 def panel_context(event: Event, *, error: str = "", info: str = "") -> dict[str, Any]:
@@ -53,9 +55,24 @@ def panel_context(event: Event, *, error: str = "", info: str = "") -> dict[str,
         "state_key": f"{event.status}:{round_.number if round_ else ''}:{round_status}",
         "next_round": next_round,
         "available": services.allowed_actions(event, round_, next_round),
+        "primary": services.primary_action(event, round_, next_round),
+        "confirm": services.confirmations(event, round_),
         "form": ControlForm(initial={"seconds": 30}),
         "error": error,
         "info": info,
+    }
+
+
+def gaps_context(
+    event: Event, *, round_: Round | bool | None = True, next_round: Round | bool | None = True
+) -> dict[str, Any]:
+    """The walk-in banner's context: who is not seated or gone, and the re-plan's question if a
+    round is on. ``round_`` and ``next_round`` as in ``panel_context`` when already read."""
+    if round_ is True:
+        round_ = queries.current_round(event.pk)
+    return {
+        "gaps": queries.seating_gaps(event.pk, upcoming=next_round),
+        "replan_question": services.confirmations(event, round_).get("replan", ""),
     }
 
 
@@ -65,8 +82,10 @@ def control(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     event = organizer_event(request.user, event_id)
     if request.htmx:
         return render(request, "rounds/partials/control_panel.html", panel_context(event))
+    panel = panel_context(event)
     context = {
-        **panel_context(event),
+        **panel,
+        **gaps_context(event, round_=panel["round"], next_round=panel["next_round"]),
         "socket_path": control_socket_path(event.pk),
         "counters": queries.live_counters(event.pk),
         "log": queries.recent_log(event.pk),
@@ -106,14 +125,14 @@ def forecast_message(forecast: scheduling.Forecast, *, people: int) -> str:
     is English)."""
     if not forecast.repeats_forced:
         return _("With these numbers no repeat meetings are forced.")
-    message = _(
-        "With these numbers repeat meetings are unavoidable: the best plan has at least "
-        "%(cost)s (a pair meeting m times counts C(m, 2))."
-    ) % {"cost": forecast.min_repeat_cost}
+    message = _("With these numbers some pairs must meet more than once.")
     if forecast.suggested_table_size is not None:
         size = forecast.suggested_table_size
         tables = len(scheduling.table_sizes(people, size))
-        hint = _("Tables of %(size)s (%(tables)s tables) allow a plan without repeats.")
+        hint = _(
+            "Tables of %(size)s (%(tables)s tables) let nobody meet twice: compare the table "
+            "sizes on the plan page."
+        )
         message += " " + hint % {"size": size, "tables": tables}
     return message
 
@@ -172,7 +191,10 @@ def control_action(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     if request.htmx:
         event.refresh_from_db()
         context = panel_context(event, error=error, info=info)
-        return render(request, "rounds/partials/control_panel.html", context)
+        response = render(request, "rounds/partials/control_panel.html", context)
+        # the counters, the log and the walk-in banner follow the action at once
+        response["HX-Trigger"] = "speednet-counters"
+        return response
     if error:
         messages.error(request, error)
     elif info:
@@ -206,29 +228,126 @@ def print_itineraries(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     return render(request, "rounds/print_itineraries.html", context)
 
 
+def size_choices(event: Event, people: int) -> list[tuple[planning.SizeOption, str]]:
+    """The table sizes to compare for ``people``, each with its figures in plain words."""
+    choices = []
+    sizes = range(event.guide_min_table_size, event.guide_max_table_size + 1)
+    for option in planning.size_options(max(people, 2), rounds=event.rounds_count, sizes=sizes):
+        values = {
+            "min": option.min_met,
+            "others": option.others,
+            "pairs": option.repeated_pairs,
+            "max": option.max_meetings,
+        }
+        if option.is_repeat_free:
+            text = _("Everyone meets at least %(min)s of %(others)s others, nobody twice.")
+        else:
+            text = _(
+                "Everyone meets at least %(min)s of %(others)s others; %(pairs)s pairs meet more "
+                "than once, the most any pair meets: %(max)s times."
+            )
+        choices.append((option, text % values))
+    return choices
+
+
 @login_required
 @require_GET
 def plan(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
-    """The rotation plan: its quality, and who sits where in every round."""
+    """The rotation plan: before it is made, the table sizes compared in the planner's own
+    figures with the best preselected; then its quality, its worst repeats by name, and who
+    sits where in every round."""
     event = organizer_event(request.user, event_id)
+    return plan_page(request, event)
+
+
+def plan_page(
+    request: HtmxHttpRequest,
+    event: Event,
+    *,
+    range_form: GuideRangeForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The plan page of ``event``; ``range_form`` is a refused change of the sizes compared,
+    shown with its errors (``status`` 400)."""
     people = services.present_people(event)
     stored = queries.stored_plan(event.pk)
     names = dict(event.attendees.values_list("pk", "name"))
     avoid = services.avoid_pairs(event, people)
-    counted = max(len(people), 2)
-    forecast = scheduling.forecast(counted, rounds=event.rounds_count, table_size=event.table_size)
+    started = event.rounds.exclude(status=Round.Status.PLANNED).exists()
+    choosing = (
+        event.status in (Event.Status.DRAFT, Event.Status.CHECK_IN)
+        and not started
+        and len(people) >= services.MIN_PEOPLE
+    )
+    choices = size_choices(event, len(people)) if choosing else []
+    best = planning.best_size([option for option, _text in choices])
+    repeats = [
+        _("%(a)s and %(b)s meet %(n)s times")
+        % {"a": names.get(a, "?"), "b": names.get(b, "?"), "n": n}
+        for a, b, n in planning.worst_repeats(stored)
+    ]
     context = {
         "event": event,
-        "forecast": forecast,
-        "forecast_message": forecast_message(forecast, people=counted),
         "present": len(people),
+        "choices": choices,
+        "best": best,
+        "has_plan": bool(stored),
         "quality": scheduling.plan_quality(stored, avoid=avoid) if stored else None,
+        "repeats": repeats,
+        "range_form": range_form
+        or GuideRangeForm(
+            initial={"low": event.guide_min_table_size, "high": event.guide_max_table_size}
+        ),
+        "can_set_range": event.status in (Event.Status.DRAFT, Event.Status.CHECK_IN)
+        and not started,
         "rounds": [
             (number, [[names.get(pk, "?") for pk in table] for table in tables])
             for number, tables in enumerate(stored, start=1)
         ],
     }
-    return render(request, "rounds/plan.html", context)
+    return render(request, "rounds/plan.html", context, status=status)
+
+
+@login_required
+@require_POST
+def plan_guide_range(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
+    """Change the table sizes the plan page compares (the organizer's range, 4–8 at first)."""
+    event = organizer_event(request.user, event_id)
+    form = GuideRangeForm(request.POST)
+    if form.is_valid():
+        try:
+            event_services.update_event(
+                event,
+                by=request.user,
+                guide_min_table_size=form.cleaned_data["low"],
+                guide_max_table_size=form.cleaned_data["high"],
+            )
+        except ValidationError as refusal:
+            form.add_error(None, " ".join(refusal.messages))
+        else:
+            return redirect("plan", event_id=event.pk)
+    event.refresh_from_db()
+    return plan_page(request, event, range_form=form, status=400)
+
+
+@login_required
+@require_POST
+def plan_with_size(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
+    """One click from the comparison: use this table size and make the plan (again, while no
+    round has started)."""
+    event = organizer_event(request.user, event_id)
+    size = request.POST.get("table_size", "")
+    try:
+        if not size.isdigit():
+            raise ValidationError(_("Choose a table size."))
+        if int(size) != event.table_size:
+            event_services.update_event(event, by=request.user, table_size=int(size))
+        report = services.make_plan(event, by=request.user)
+    except ValidationError as refusal:
+        messages.error(request, " ".join(refusal.messages))
+        return redirect("plan", event_id=event.pk)
+    messages.info(request, plan_summary(report))
+    return redirect("plan", event_id=event.pk)
 
 
 def projector_find_context(event: Event) -> dict[str, Any]:

@@ -268,3 +268,85 @@ def test_admin_event_form_offers_only_the_organizers_own_team_as_users(client, t
     assert offered == owners == {mine.organizer.pk, helper.pk}
     assert "stranger-on-the-site" not in response.text
     assert theirs.organizer.get_username() not in response.text
+
+
+LIVE_STATE = [
+    ("rounds", "round", lambda: TableFactory().round),
+    ("rounds", "table", TableFactory),
+    ("rounds", "seat", SeatFactory),
+    ("feedback", "card", CardFactory),
+    ("feedback", "introduction", IntroductionFactory),
+    ("events", "logentry", lambda: LogEntry.objects.create(event=EventFactory(), action="x")),
+]
+
+
+@pytest.mark.parametrize(("app", "model", "factory"), LIVE_STATE)
+def test_admin_live_state_is_read_only_even_for_a_superuser(admin_client, app, model, factory):
+    row = factory()
+    change = reverse(f"admin:{app}_{model}_change", args=[row.pk])
+    delete = reverse(f"admin:{app}_{model}_delete", args=[row.pk])
+    add = reverse(f"admin:{app}_{model}_add")
+
+    page = admin_client.get(change)
+    posted = admin_client.post(delete, {"post": "yes"})
+
+    assert page.status_code == 200  # readable
+    assert 'name="_save"' not in page.text
+    assert admin_client.get(add).status_code == 403
+    assert posted.status_code == 403
+    assert type(row).objects.filter(pk=row.pk).exists()
+
+
+def test_admin_log_entry_page_shows_the_sentence_in_the_readers_language(admin_client):
+    event = EventFactory()
+    entry = LogEntry.objects.create(event=event, action="round_started", params={"n": 3})
+    url = reverse("admin:events_logentry_change", args=[entry.pk])
+
+    english = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    chinese = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert "Round 3 started." in english.text
+    assert "第 3 轮已开始。" in chinese.text
+
+
+def test_admin_end_rounds_action_goes_through_the_service(admin_client):
+    running = RoundFactory(running=True)
+    url = reverse("admin:rounds_round_changelist")
+
+    admin_client.post(url, {"action": "end_rounds", "_selected_action": [running.pk]})
+
+    running.refresh_from_db()
+    running.event.refresh_from_db()
+    assert running.status == "done"
+    assert running.event.state_version == 1
+    assert running.event.log_entries.get().action == "round_ended"
+
+
+def test_admin_end_rounds_action_of_another_organizers_event_changes_nothing(client):
+    running = RoundFactory(running=True)
+    staff = UserFactory(is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_round"))
+    client.force_login(staff)
+
+    client.post(
+        reverse("admin:rounds_round_changelist"),
+        {"action": "end_rounds", "_selected_action": [running.pk]},
+    )
+
+    running.refresh_from_db()
+    assert running.status == "running"
+
+
+def test_admin_shows_event_times_in_the_events_zone(admin_client):
+    from datetime import UTC, datetime
+
+    event = EventFactory(
+        time_zone="Asia/Shanghai", starts_at=datetime(2026, 12, 1, 10, 30, tzinfo=UTC)
+    )
+    LogEntry.objects.create(event=event, action="round_started", params={"n": 1})
+
+    events = admin_client.get(reverse("admin:events_event_changelist"))
+    log = admin_client.get(reverse("admin:events_logentry_changelist"))
+
+    assert "2026-12-01 18:30 CST" in events.text
+    assert " CST" in log.text

@@ -436,8 +436,9 @@ def test_plan_forecast_speaks_the_organizers_language(client):
 
     response = client.get(reverse("plan", args=[event.pk]), headers={"Accept-Language": "zh"})
 
-    assert "按当前人数和设置，重复见面无法避免" in response.text
-    assert "改为每桌 3 人（共 4 桌）即可避免重复见面。" in response.text
+    assert "每个人至少认识其他 11 人中的" in response.text
+    assert "最适合您的人数" in response.text
+    assert "使用此每桌人数并制定安排" in response.text
 
 
 @pytest.mark.parametrize(

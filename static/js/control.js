@@ -115,3 +115,14 @@ for (const root of document.querySelectorAll('[data-live][data-conduct-alerts]')
     }
   });
 }
+
+// Someone was checked in, undone, left or walked in (at the door, the attendee list or the join
+// page): the counters, the log and the walk-in banner are fetched again at once (their htmx
+// trigger listens on the body); a burst of check-ins makes one request.
+for (const root of document.querySelectorAll('[data-live]')) {
+  let timer = null;
+  root.addEventListener('speednet:counters', () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => window.htmx?.trigger(document.body, 'speednet-counters'), 100);
+  });
+}

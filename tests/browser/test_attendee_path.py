@@ -32,6 +32,7 @@ def control(page, base_url: str, event, action: str) -> None:
     """Open the control page, click `action` and wait for the server's answer (the next
     navigation would otherwise cancel a request still on its way)."""
     page.goto(f"{base_url}/events/{event.pk}/control/")
+    page.once("dialog", lambda dialog: dialog.accept())  # mingle and close ask first
     with page.expect_response(lambda r: "/control/act/" in r.url) as answer:
         page.click(f"button[data-action={action}]")
     assert answer.value.ok, answer.value.status

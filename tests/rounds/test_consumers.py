@@ -7,9 +7,11 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
+from django.db import transaction
 from django.test import Client
 
 from events import services
+from events import services as event_services
 from rounds import presence
 from rounds.consumers import CLOSE_FLOOD, FLOOD_FRAMES
 from rounds.groups import attendee_group, control_group, event_group
@@ -325,3 +327,39 @@ async def test_every_socket_of_an_event_is_closed_when_the_admin_deletes_it(asgi
 
 async def presence_of(attendee_id: int) -> bool:
     return await database_sync_to_async(presence.connected_count)([attendee_id]) == 1
+
+
+async def test_control_consumer_hears_of_check_ins_undos_and_walk_ins_after_the_commit(asgi_app):
+    event = await acreate(EventFactory, live=True)
+    attendee = await acreate(AttendeeFactory, event=event)
+    dashboard, _ = await connect(asgi_app, f"/ws/events/{event.pk}/control/", user=event.organizer)
+    phone = await phone_of(asgi_app, attendee)
+    counters = {"type": "counters"}
+
+    await database_sync_to_async(event_services.check_in)(attendee, by=event.organizer)
+    assert json.loads(await dashboard.receive_from()) == counters
+    await database_sync_to_async(event_services.undo_check_in)(attendee, by=event.organizer)
+    assert json.loads(await dashboard.receive_from()) == counters
+    await database_sync_to_async(event_services.join_event)(event, name="Walk In")
+    assert json.loads(await dashboard.receive_from()) == counters
+    await database_sync_to_async(event_services.undo_check_in)(attendee)  # nothing changed
+    assert await dashboard.receive_nothing(timeout=0.2)
+    assert await phone.receive_nothing(timeout=0.1)  # phones are not told
+    for socket in (dashboard, phone):
+        await socket.disconnect()
+
+
+async def test_control_push_waits_for_the_commit_and_is_dropped_on_rollback(asgi_app):
+    event = await acreate(EventFactory, live=True)
+    attendee = await acreate(AttendeeFactory, event=event)
+    dashboard, _ = await connect(asgi_app, f"/ws/events/{event.pk}/control/", user=event.organizer)
+
+    def checked_in_then_rolled_back() -> None:
+        with transaction.atomic():
+            event_services.check_in(attendee)
+            transaction.set_rollback(True)
+
+    await database_sync_to_async(checked_in_then_rolled_back)()
+
+    assert await dashboard.receive_nothing(timeout=0.2)
+    await dashboard.disconnect()

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from events import logs
 from events import services as event_services
 from events.models import LogEntry, PairRule
 from rounds import queries, services
@@ -67,7 +68,7 @@ def test_make_plan_seats_everyone_once_per_round_without_repeats(event):
     assert len(met) == len(set(met))
     assert report.quality.repeated_pairs == 0
     assert (report.present, report.changed_attendees) == (20, 20)
-    assert LogEntry.objects.get(event=event, action="planned").message == (
+    assert logs.text(LogEntry.objects.get(event=event, action="planned")) == (
         "Plan made for 20 people over 4 rounds."
     )
 

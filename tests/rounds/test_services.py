@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from events import logs
 from events.models import Event, LogEntry
 from rounds import queries, services
 from rounds.groups import event_group
@@ -54,7 +55,7 @@ def test_start_round_sets_absolute_times_and_opens_the_event(event, rounds):
     event.refresh_from_db()
     assert event.status == Event.Status.LIVE
     assert event.state_version == 1
-    assert LogEntry.objects.get(event=event).message == "Round 1 started."
+    assert logs.text(LogEntry.objects.get(event=event)) == "Round 1 started."
 
 
 def test_start_round_pushes_one_round_message_after_commit(

@@ -63,7 +63,9 @@ def test_control_page_renders_for_the_organizer(organizer_client, event, seated_
 
     assert response.status_code == 200
     assert f'data-live-url="/ws/events/{event.pk}/control/"' in response.text
-    assert response.context["available"] == {"plan", "start", "announce", "mingle", "close"}
+    # a plan exists: it can be re-planned, not made again; mingling waits for a round
+    assert response.context["available"] == {"replan", "start", "announce", "close"}
+    assert response.context["primary"] == "start"
 
 
 def test_control_page_for_a_co_organizer(client, event):
@@ -114,7 +116,7 @@ def test_control_action_start_returns_the_panel_fragment(organizer_client, event
 
     assert response.status_code == 200
     assert response.text.lstrip().startswith(f'<section id="event-{event.pk}-control"')
-    assert "Round 1: Running" in response.text
+    assert f"Round 1 of {event.rounds_count}: Running" in response.text
     # during the count-in nobody is pitching yet: there is no turn to skip
     assert response.context["available"] == {
         "pause",
@@ -233,13 +235,13 @@ def test_control_page_queries_do_not_grow_with_rounds(
     for number in range(1, rounds_made + 1):
         RoundFactory(event=event, number=number)
 
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(11):  # with the walk-in banner's seats and people
         response = organizer_client.get(reverse("control", args=[event.pk]))
 
     assert response.status_code == 200
     assert response.context["next_round"].number == 1
     # the round's cards are counted by feedback's fragment, loaded at once
-    assert 'hx-trigger="load, every 5s"' in response.text
+    assert 'hx-trigger="load, every 5s, speednet-counters from:body"' in response.text
 
 
 def test_control_action_plan_makes_the_plan_and_reports_its_quality(client):
@@ -262,8 +264,9 @@ def test_control_action_plan_warns_when_repeats_are_forced(organizer_client, eve
 
     response = act(organizer_client, event, "plan")
 
-    assert "repeat meetings are unavoidable" in response.text
-    assert "Tables of 3 (4 tables) allow a plan without repeats." in response.text
+    assert "some pairs must meet more than once" in response.text
+    assert "Tables of 3 (4 tables) let nobody meet twice" in response.text
+    assert "C(m, 2)" not in response.text
 
 
 def test_control_action_replan_after_a_late_arrival(organizer_client, event):
@@ -297,7 +300,7 @@ def test_plan_page_warns_before_planning_when_repeats_are_forced(organizer_clien
     response = organizer_client.get(reverse("plan", args=[event.pk]))
 
     assert response.context["quality"] is None
-    assert "repeat meetings are unavoidable" in response.text
+    assert "pairs meet more than once" in response.text
 
 
 def test_plan_page_of_another_organizers_event_is_not_found(client, event):
@@ -331,7 +334,7 @@ def test_control_counters_show_check_ins_and_cards_this_round(organizer_client, 
         "cards_this_round": 1,
         "round": 1,
     }
-    assert 'hx-trigger="every 5s"' in response.text
+    assert 'hx-trigger="every 5s, speednet-counters from:body"' in response.text
 
 
 def test_control_counters_count_the_phones_connected_to_this_event_only(organizer_client, event):
@@ -354,7 +357,7 @@ def test_control_counters_queries_do_not_grow_with_the_room(
     for attendee in AttendeeFactory.create_batch(people, event=event, checked_in=True):
         async_to_sync(presence.mark_connected)(attendee.pk)
 
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(10):  # with the walk-in banner's seats and people
         response = organizer_client.get(reverse("control_counters", args=[event.pk]))
 
     assert response.status_code == 200
@@ -374,7 +377,7 @@ def test_control_counters_show_the_latest_log_lines_of_this_event_newest_first(
 
     response = organizer_client.get(reverse("control_counters", args=[event.pk]))
 
-    lines = [entry.message for entry in response.context["log"]]
+    lines = [entry.text for entry in response.context["log"]]
     assert lines == [f"line {n}" for n in range(queries.LOG_LINES + 2, 2, -1)]
     assert "another event's line" not in response.text
     assert f"line {queries.LOG_LINES + 2}" in response.text
@@ -563,3 +566,40 @@ def test_clear_announcement_by_another_organizer_is_refused(client, event):
     event.refresh_from_db()
     assert response.status_code == 404
     assert event.announcement == "Coffee"
+
+
+def test_control_page_banner_names_walk_ins_and_people_who_left_after_the_plan(
+    organizer_client, event, seated_rounds
+):
+    walk_in = AttendeeFactory(event=event, name="Zoe Walk-in", checked_in=True)
+    seated = seated_rounds[0].seats.select_related("attendee").first().attendee
+    seated.left_at = timezone.now()
+    seated.save(update_fields=["left_at"])
+
+    response = organizer_client.get(reverse("control_counters", args=[event.pk]))
+
+    gaps = response.context["gaps"]
+    assert gaps.not_seated == [walk_in.name]
+    assert gaps.gone == [seated.name]
+    assert "1 person is here but not seated: Zoe Walk-in." in response.text
+    assert f"1 person left but still has a seat: {seated.name}." in response.text
+    assert 'data-action="replan-gaps"' in response.text
+
+
+def test_control_page_banner_is_gone_after_the_re_plan(organizer_client, event, seated_rounds):
+    AttendeeFactory(event=event, name="Zoe Walk-in", checked_in=True)
+
+    answer = act(organizer_client, event, "replan")
+    response = organizer_client.get(reverse("control_counters", args=[event.pk]))
+
+    assert answer.headers["HX-Trigger"] == "speednet-counters"
+    assert response.context["gaps"].count == 0
+    assert "not seated" not in response.text
+
+
+def test_control_page_banner_without_a_plan_says_nothing(organizer_client, event):
+    AttendeeFactory(event=event, checked_in=True)
+
+    response = organizer_client.get(reverse("control_counters", args=[event.pk]))
+
+    assert response.context["gaps"].count == 0

@@ -121,11 +121,12 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Demo event “{event.title}”: {total} attendees ({created} new).")
         )
-        self.stdout.write(f"  Organizer sign-in: {base}/admin/")
+        self.stdout.write(f"  Organizer sign-in: {base}{reverse('login')}")
         self.stdout.write(f"  Live control: {base}{reverse('control', args=[event.pk])}")
         self.stdout.write(f"    username: {account.get_username()}")
         if organizer is None:
             self.stdout.write(f"    password: {DEMO_PASSWORD}")
+        self.stdout.write(f"  Admin (staff accounts, for the records): {base}/admin/")
         self.stdout.write(f"  Join code: {event.join_code}")
         self.stdout.write(f"  Join link: {base}{reverse('join', args=[event.join_code])}")
         sample = event.attendees.order_by("pk").first()

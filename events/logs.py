@@ -1,0 +1,199 @@
+"""The event log as data: each line stores its action, its actor and its parameters (ids and
+numbers); the sentence is written when the line is shown, in the reader's language.
+
+People are stored as references (``attendee``, ``first``, ``second``: attendee ids; ``user``: a
+user id), never as text, so erasing an attendee changes what every line about them says without
+touching the log. Lines whose action has no sentence here (an announcement's own words, an old
+line written before the log was data) show their stored ``message``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from events.models import Attendee, Event, LogEntry, PairRule
+
+ATTENDEE_KEYS = ("attendee", "first", "second")
+USER_KEYS = ("user",)
+
+# action → the sentence, with %(name)s placeholders filled from the stored parameters.
+SENTENCES: dict[str, Promise] = {
+    "round_started": gettext_lazy("Round %(n)s started."),
+    "report_made": gettext_lazy("A problem was reported (report %(n)s)."),
+    "attendee_removed": gettext_lazy("%(attendee)s was removed from the remaining rounds."),
+    "attendee_restored": gettext_lazy("%(attendee)s is back in the remaining rounds."),
+    "conduct_changed": gettext_lazy("Code of conduct changed (version %(v)s)."),
+    "email_blocked": gettext_lazy("An email was blocked for future events."),
+    "co_organizer_invited": gettext_lazy("Invitation to run this event sent to %(email)s."),
+    "round_paused": gettext_lazy("Round %(n)s paused."),
+    "round_resumed": gettext_lazy("Round %(n)s resumed."),
+    "round_extended": gettext_lazy("Round %(n)s extended by %(s)s s."),
+    "round_ended": gettext_lazy("Round %(n)s ended."),
+    "turn_skipped": gettext_lazy("Round %(n)s: turn %(t)s skipped."),
+    "announcement_cleared": gettext_lazy("Announcement cleared."),
+    "event_check_in": gettext_lazy("The event is now %(status)s."),
+    "event_live": gettext_lazy("The event is now %(status)s."),
+    "event_mingle": gettext_lazy("The event is now %(status)s."),
+    "event_closed": gettext_lazy("The event is now %(status)s."),
+    "planned": gettext_lazy("Plan made for %(n)s people over %(r)s rounds."),
+    "replanned": gettext_lazy(
+        "Rounds %(first_round)s–%(last_round)s re-planned for %(n)s people; %(c)s itineraries "
+        "changed."
+    ),
+    "checked_in": gettext_lazy("%(attendee)s checked in."),
+    "check_in_undone": gettext_lazy("Check-in of %(attendee)s undone."),
+    "attendee_left": gettext_lazy("%(attendee)s left."),
+    "walk_in_seated": gettext_lazy(
+        "%(attendee)s seated at free places from round %(n)s on, nobody else moved."
+    ),
+    "attendee_claimed": gettext_lazy("%(attendee)s joined and took their record from the list."),
+    "plan_dropped": gettext_lazy("Settings changed: the plan was dropped; make it again."),
+    "event_changed": gettext_lazy("Changed: %(fields)s."),
+    "imported": gettext_lazy(
+        "Attendee list imported: %(added)s added, %(updated)s updated, %(unchanged)s "
+        "unchanged, %(skipped)s left out."
+    ),
+    "pair_rule_set": gettext_lazy("%(first)s and %(second)s: %(rule)s."),
+    "pair_rule_removed": gettext_lazy("%(first)s and %(second)s: rule removed."),
+    "co_organizer_added": gettext_lazy("%(user)s can now run this event."),
+    "co_organizer_removed": gettext_lazy("%(user)s no longer runs this event."),
+    "attendee_erased": gettext_lazy("Personal data deleted for %(attendee)s."),
+}
+
+# action → (the sentence for a count, the parameter that counts)
+PLURAL_SENTENCES: dict[str, tuple[Callable[[int], str], str]] = {
+    "personal_data_erased": (
+        lambda n: ngettext(
+            "Personal data of %(n)s attendee deleted; the figures remain.",
+            "Personal data of %(n)s attendees deleted; the figures remain.",
+            n,
+        ),
+        "n",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class LogLine:
+    """One line of the log as shown: ``text`` in the active language, ``actor`` the username
+    of whoever did it ("" for the system or a phone)."""
+
+    pk: int
+    created_at: datetime
+    action: str
+    text: str
+    actor: str
+
+
+def has_sentence(action: str) -> bool:
+    """Whether lines of ``action`` are stored as data (rendered) rather than as text."""
+    return action in SENTENCES or action in PLURAL_SENTENCES
+
+
+def field_labels(names: Sequence[str]) -> str:
+    """Event field names as their labels in the active language, comma-separated."""
+    labels = []
+    for name in names:
+        try:
+            labels.append(str(Event._meta.get_field(name).verbose_name))
+        except Exception:  # a field since removed: its name is the best we have
+            labels.append(name)
+    return ", ".join(labels)
+
+
+def text_of(
+    action: str,
+    params: dict[str, Any],
+    *,
+    message: str = "",
+    names: dict[int, str] | None = None,
+    usernames: dict[int, str] | None = None,
+) -> str:
+    """The sentence for one stored line in the active language. ``names`` maps attendee ids to
+    names and ``usernames`` user ids to usernames (missing → "someone"); an unknown action or
+    missing parameter shows the stored ``message``."""
+    names = names or {}
+    usernames = usernames or {}
+    values: dict[str, Any] = dict(params)
+    for key in ATTENDEE_KEYS:
+        if key in values:
+            values[key] = names.get(values[key]) or _("someone")
+    for key in USER_KEYS:
+        if key in values:
+            values[key] = usernames.get(values[key]) or _("someone")
+    if "status" in values:
+        with contextlib.suppress(ValueError):
+            values["status"] = Event.Status(values["status"]).label
+    if "rule" in values:
+        with contextlib.suppress(ValueError):
+            values["rule"] = PairRule.Kind(values["rule"]).label
+    if "fields" in values and isinstance(values["fields"], list):
+        values["fields"] = field_labels(values["fields"])
+    try:
+        if action in PLURAL_SENTENCES:
+            sentence, counter = PLURAL_SENTENCES[action]
+            return sentence(int(values[counter])) % values
+        if action in SENTENCES:
+            return str(SENTENCES[action]) % values
+    except (KeyError, TypeError, ValueError):
+        pass
+    return message
+
+
+def lines(entries: Iterable[LogEntry]) -> list[LogLine]:
+    """The entries as shown, in the active language: two queries (the attendee names and the
+    usernames they refer to) whatever the number of lines; entries need ``actor`` selected."""
+    entries = list(entries)
+    attendee_ids = {
+        entry.params[key]
+        for entry in entries
+        for key in ATTENDEE_KEYS
+        if isinstance(entry.params, dict) and isinstance(entry.params.get(key), int)
+    }
+    user_ids = {
+        entry.params[key]
+        for entry in entries
+        for key in USER_KEYS
+        if isinstance(entry.params, dict) and isinstance(entry.params.get(key), int)
+    }
+    names = (
+        dict(Attendee.objects.filter(pk__in=attendee_ids).values_list("pk", "name"))
+        if attendee_ids
+        else {}
+    )
+    users = get_user_model()
+    usernames = (
+        {user.pk: user.get_username() for user in users.objects.filter(pk__in=user_ids)}
+        if user_ids
+        else {}
+    )
+    return [
+        LogLine(
+            pk=entry.pk,
+            created_at=entry.created_at,
+            action=entry.action,
+            text=text_of(
+                entry.action,
+                entry.params or {},
+                message=entry.message,
+                names=names,
+                usernames=usernames,
+            ),
+            actor=entry.actor.get_username() if entry.actor else "",
+        )
+        for entry in entries
+    ]
+
+
+def text(entry: LogEntry) -> str:
+    """One entry's sentence in the active language (a query or two; for lists use ``lines``)."""
+    return lines([entry])[0].text

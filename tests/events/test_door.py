@@ -1,0 +1,97 @@
+"""The door page: check in from a scanned personal code, and undo there without leaving it."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import AttendeeFactory, EventFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def event():
+    return EventFactory(check_in=True)
+
+
+@pytest.fixture
+def organizer(client, event):
+    client.force_login(event.organizer)
+    return client
+
+
+def test_a_scan_checks_in_and_offers_an_undo_that_answers_into_the_door(organizer, event):
+    mei = AttendeeFactory(event=event, name="Mei Chen")
+
+    answer = organizer.post(
+        reverse("door_scan", args=[event.pk]), {"code": f"/a/{mei.token}/"}, headers=HTMX
+    )
+
+    assert "Mei Chen checked in." in answer.text
+    presence = reverse("attendee_presence", args=[event.pk, mei.pk])
+    assert f'hx-post="{presence}" hx-target="#event-{event.pk}-door-result"' in answer.text
+    assert '<input type="hidden" name="from" value="door">' in answer.text
+
+
+def test_the_door_undo_with_htmx_answers_the_door_result_and_its_counters(organizer, event):
+    mei = AttendeeFactory(event=event, name="Mei Chen", checked_in=True)
+
+    answer = organizer.post(
+        reverse("attendee_presence", args=[event.pk, mei.pk]),
+        {"action": "undo", "from": "door"},
+        headers=HTMX,
+    )
+
+    mei.refresh_from_db()
+    assert mei.checked_in_at is None
+    assert "Undone: Mei Chen is not checked in." in answer.text
+    assert f'id="event-{event.pk}-attendance"' in answer.text  # the door's counters, out of band
+    assert f'id="attendee-{mei.pk}-row"' not in answer.text  # not the attendee list's row
+    assert list(event.log_entries.values_list("action", flat=True)) == ["check_in_undone"]
+
+
+def test_the_door_undo_without_javascript_comes_back_to_the_door(organizer, event):
+    mei = AttendeeFactory(event=event, name="Mei Chen", checked_in=True)
+
+    answer = organizer.post(
+        reverse("attendee_presence", args=[event.pk, mei.pk]),
+        {"action": "undo", "from": "door"},
+        follow=True,
+    )
+
+    assert answer.redirect_chain == [(reverse("door", args=[event.pk]), 302)]
+    assert "Undone: Mei Chen is not checked in." in answer.text
+    mei.refresh_from_db()
+    assert mei.checked_in_at is None
+
+
+def test_the_attendee_list_undo_still_answers_its_row(organizer, event):
+    mei = AttendeeFactory(event=event, name="Mei Chen", checked_in=True)
+
+    answer = organizer.post(
+        reverse("attendee_presence", args=[event.pk, mei.pk]), {"action": "undo"}, headers=HTMX
+    )
+
+    assert f'id="attendee-{mei.pk}-row"' in answer.text
+    plain = organizer.post(
+        reverse("attendee_presence", args=[event.pk, mei.pk]), {"action": "undo"}
+    )
+    assert plain.url == reverse("attendee_list", args=[event.pk])
+
+
+def test_another_organizer_cannot_undo_at_this_door(client, event):
+    mei = AttendeeFactory(event=event, checked_in=True)
+    client.force_login(UserFactory())
+
+    answer = client.post(
+        reverse("attendee_presence", args=[event.pk, mei.pk]),
+        {"action": "undo", "from": "door"},
+        headers=HTMX,
+    )
+
+    assert answer.status_code == 404
+    mei.refresh_from_db()
+    assert mei.checked_in_at is not None

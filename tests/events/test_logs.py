@@ -1,0 +1,89 @@
+"""The event log as data: one stored row, written in each reader's language; people by
+reference, so erasing them changes every line without touching the log."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import translation
+
+from events import logs, services
+from events.models import LogEntry
+from feedback import retention
+from tests.factories import AttendeeFactory, EventFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_log_line_one_row_renders_in_english_and_chinese():
+    event = EventFactory(live=True)
+    services.record(event, action="round_started", params={"n": 2}, by=event.organizer)
+    entry = LogEntry.objects.get(event=event)
+
+    with translation.override("en"):
+        english = logs.text(entry)
+    with translation.override("zh-hans"):
+        chinese = logs.text(entry)
+
+    assert english == "Round 2 started."
+    assert chinese == "第 2 轮已开始。"
+    assert entry.message == ""
+
+
+def test_log_check_in_and_undo_are_logged_with_who_did_it():
+    event = EventFactory(check_in=True)
+    attendee = AttendeeFactory(event=event, name="Kenji Sato")
+
+    services.check_in(attendee, by=event.organizer)
+    services.check_in(attendee, by=event.organizer)  # again: nothing new happened
+    services.undo_check_in(attendee, by=event.organizer)
+
+    entries = list(event.log_entries.order_by("pk").select_related("actor"))
+    assert [(e.action, e.params, e.actor) for e in entries] == [
+        ("checked_in", {"attendee": attendee.pk}, event.organizer),
+        ("check_in_undone", {"attendee": attendee.pk}, event.organizer),
+    ]
+    with translation.override("en"):
+        texts = [line.text for line in logs.lines(entries)]
+    assert texts == ["Kenji Sato checked in.", "Check-in of Kenji Sato undone."]
+
+
+def test_log_names_no_one_in_stored_text_and_follows_erasure():
+    event = EventFactory(check_in=True)
+    attendee = AttendeeFactory(event=event, name="Lucas Weber", checked_in=True)
+    services.mark_left(attendee, by=event.organizer)
+
+    retention.erase_attendee(attendee, by=event.organizer)
+
+    entry = event.log_entries.get(action="attendee_left")
+    assert "Lucas" not in entry.message
+    assert "Lucas" not in str(entry.params)
+    with translation.override("en"):
+        assert logs.text(entry) == f"Erased attendee #{attendee.pk} left."
+
+
+def test_log_lines_read_names_in_two_queries_whatever_the_count(django_assert_num_queries):
+    event = EventFactory(check_in=True)
+    helper = UserFactory(username="mei")
+    people = AttendeeFactory.create_batch(3, event=event)
+    for person in people:
+        services.check_in(person, by=event.organizer)
+    services.record(event, action="co_organizer_added", params={"user": helper.pk})
+    entries = list(event.log_entries.select_related("actor").order_by("pk"))
+
+    with django_assert_num_queries(2), translation.override("en"):
+        lines = logs.lines(entries)
+
+    assert lines[-1].text == "mei can now run this event."
+    assert [line.actor for line in lines] == [
+        "" if e.actor is None else e.actor.get_username() for e in entries
+    ]
+
+
+def test_log_unknown_action_or_missing_parameter_shows_the_stored_message():
+    assert logs.text_of("announced", {}, message="Coffee in the lobby") == "Coffee in the lobby"
+    assert logs.text_of("round_started", {}, message="") == ""
+
+
+def test_log_a_deleted_attendee_reads_as_someone():
+    with translation.override("en"):
+        assert logs.text_of("attendee_left", {"attendee": 987654}, names={}) == "someone left."

@@ -1,0 +1,155 @@
+"""Walk-ins seated automatically when a round starts (the event's switch, off by default):
+only at free places of tables under the table size, nobody else moved."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from events.models import LogEntry
+from rounds import queries, services
+from rounds.groups import attendee_group
+from rounds.models import Round, Seat
+from tests.events.test_organizer_views import EVENT_FORM
+from tests.factories import AttendeeFactory, EventFactory
+from tests.rounds.test_plan_services import what_phones_show
+
+pytestmark = pytest.mark.django_db
+
+
+def planned_event(people: int, *, seating: bool = True):
+    """An event with ``people`` checked in and planned: 4 rounds at tables of 4."""
+    event = EventFactory(
+        check_in=True, rounds_count=4, table_size=4, round_seconds=180, is_seating_walk_ins=seating
+    )
+    here = AttendeeFactory.create_batch(people, event=event, checked_in=True)
+    services.make_plan(event, by=None, time_limit=0.2)
+    return event, here
+
+
+def start(event, number: int) -> Round:
+    return services.start_round(event.rounds.get(number=number), by=event.organizer)
+
+
+def places(event, people) -> dict[int, tuple]:
+    """Each person's (round, table, seat) in every round: where their phone sends them."""
+    return {pk: stops for pk, (stops, _tablemates) in what_phones_show(event, people).items()}
+
+
+def table_sizes(event) -> list[Counter]:
+    return [Counter(len(table) for table in tables) for tables in queries.stored_plan(event.pk)]
+
+
+def test_a_walk_in_takes_a_free_place_in_every_round_and_nobody_else_moves(
+    listen, django_capture_on_commit_callbacks
+):
+    event, here = planned_event(18)  # tables of 4, 4, 4, 3, 3: two free places a round
+    before = places(event, here)
+    walk_in = AttendeeFactory(event=event, name="Zoe Late", checked_in=True)
+    phone = listen(attendee_group(walk_in.pk))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        start(event, 1)
+
+    assert places(event, here) == before
+    seats = Seat.objects.filter(attendee=walk_in).select_related("round", "table")
+    assert sorted(seat.round.number for seat in seats) == [1, 2, 3, 4]
+    for seat in seats:
+        assert seat.table.seats.count() == 4
+        assert seat.speaking_order == 3  # after the three who were there
+    assert all(max(sizes) == 4 for sizes in table_sizes(event))
+    assert queries.seating_gaps(event.pk).not_seated == []
+    [message] = phone.messages()
+    assert [stop["round"] for stop in message["itinerary"]] == [1, 2, 3, 4]
+    line = LogEntry.objects.get(action="walk_in_seated")
+    assert line.params == {"attendee": walk_in.pk, "n": 1}
+    assert line.actor == event.organizer
+
+
+def test_the_walk_in_is_placed_with_people_not_met_yet_where_it_can():
+    event, _here = planned_event(18)
+    walk_in = AttendeeFactory(event=event, checked_in=True)
+
+    start(event, 1)
+
+    met = Counter(
+        other
+        for tables in queries.stored_plan(event.pk)
+        for table in tables
+        if walk_in.pk in table
+        for other in table
+        if other != walk_in.pk
+    )
+    # Two tables of 3 a round: the second choice is never forced into the same three faces.
+    assert sum(met.values()) == 12
+    assert max(met.values()) <= 2
+
+
+def test_switched_off_by_default_nobody_is_seated_and_the_banner_stays():
+    event = EventFactory(check_in=True, rounds_count=4, table_size=4, round_seconds=180)
+    assert event.is_seating_walk_ins is False
+    AttendeeFactory.create_batch(18, event=event, checked_in=True)
+    services.make_plan(event, by=None, time_limit=0.2)
+    walk_in = AttendeeFactory(event=event, name="Zoe Late", checked_in=True)
+
+    start(event, 1)
+
+    assert not Seat.objects.filter(attendee=walk_in).exists()
+    assert queries.seating_gaps(event.pk).not_seated == ["Zoe Late"]
+
+
+def test_no_free_place_at_a_table_under_the_size_means_no_seat_and_the_banner_stays():
+    event, here = planned_event(20)  # five full tables of 4
+    before = places(event, here)
+    AttendeeFactory(event=event, name="Zoe Late", checked_in=True)
+
+    start(event, 1)
+
+    assert places(event, here) == before
+    assert queries.seating_gaps(event.pk).not_seated == ["Zoe Late"]
+    assert not LogEntry.objects.filter(action="walk_in_seated").exists()
+
+
+def test_seated_in_every_remaining_round_or_not_at_all():
+    event, _here = planned_event(19)  # tables of 4, 4, 4, 4, 3: one free place a round
+    first = AttendeeFactory(event=event, name="Ann First", checked_in=True)
+    second = AttendeeFactory(event=event, name="Ben Second", checked_in=True)
+
+    start(event, 1)
+
+    assert Seat.objects.filter(attendee=first).count() == 4
+    assert not Seat.objects.filter(attendee=second).exists()
+    assert queries.seating_gaps(event.pk).not_seated == ["Ben Second"]
+    assert all(max(sizes) == 4 for sizes in table_sizes(event))
+
+
+def test_at_a_later_round_only_the_rounds_still_to_play_get_the_walk_in():
+    event, here = planned_event(18)
+    start(event, 1)
+    services.end_round(event.rounds.get(number=1), by=event.organizer)
+    played = [set(table) for table in queries.stored_plan(event.pk)[0]]
+    walk_in = AttendeeFactory(event=event, checked_in=True)
+    gone = here[0]
+    gone.left_at = timezone.now()
+    gone.save(update_fields=["left_at"])
+
+    start(event, 2)
+
+    assert sorted(
+        Seat.objects.filter(attendee=walk_in).values_list("round__number", flat=True)
+    ) == [2, 3, 4]
+    assert [set(table) for table in queries.stored_plan(event.pk)[0]] == played
+    assert Seat.objects.filter(attendee=gone).count() == 4  # nobody else moved, even to leave
+
+
+def test_the_organizer_switches_it_on_in_the_event_form(client):
+    event = EventFactory()
+    client.force_login(event.organizer)
+
+    client.post(reverse("event_edit", args=[event.pk]), {**EVENT_FORM, "is_seating_walk_ins": "on"})
+
+    event.refresh_from_db()
+    assert event.is_seating_walk_ins is True
