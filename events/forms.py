@@ -204,12 +204,13 @@ class EventForm(forms.ModelForm):
         if starts_at and time_zone:
             typed = timezone.make_naive(starts_at, timezone.get_current_timezone())
             zone = zoneinfo.ZoneInfo(time_zone)
-            problem = wall_clock_problem(typed, zone)
-            if problem:
-                self.add_error("starts_at", problem)
-                return data
-            data["starts_at"] = timezone.make_aware(typed, zone)
             try:
+                # The year first: the zone's rules cannot be read at the ends of the calendar.
+                validate_start_year(typed.replace(tzinfo=UTC))
+                problem = wall_clock_problem(typed, zone)
+                if problem:
+                    raise forms.ValidationError(problem)
+                data["starts_at"] = timezone.make_aware(typed, zone)
                 validate_start_year(data["starts_at"])
             except forms.ValidationError as error:
                 self.add_error("starts_at", error)

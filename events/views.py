@@ -251,7 +251,7 @@ def attendee_presence(request: HtmxHttpRequest, event_id: int, attendee_id: int)
             "event": event,
             "attendee": attendee,
             "error": error,
-            "attendance": queries.attendance(event),
+            "attendance": queries.door_counts(event),
             "oob": True,
             "undone": action == "undo" and not error,
         }
@@ -278,7 +278,7 @@ def door(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     context = {
         "event": event,
         "attendees": queries.attendees_of(event, status="invited"),
-        "attendance": queries.attendance(event),
+        "attendance": queries.door_counts(event),
         "status": "invited",
         "search": "",
     }
@@ -321,7 +321,7 @@ def door_scan(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
         "attendee": attendee,
         "error": error,
         "was_present": was_present,
-        "attendance": queries.attendance(event),
+        "attendance": queries.door_counts(event),
         "oob": True,
     }
     if not request.htmx:
