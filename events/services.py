@@ -328,6 +328,9 @@ EDITABLE_FIELDS = frozenset(
         "table_size",
         "pitch_seconds",
         "is_sending_missed_you",
+        "is_seating_walk_ins",
+        "guide_min_table_size",
+        "guide_max_table_size",
     }
 )
 # How the rounds are built: fixed once a round has started (``rounds.services.change_settings``).

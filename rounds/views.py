@@ -338,10 +338,10 @@ def plan_with_size(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     event = organizer_event(request.user, event_id)
     size = request.POST.get("table_size", "")
     try:
-        if not size.isdigit():
+        if not (size.isascii() and size.isdigit()):
             raise ValidationError(_("Choose a table size."))
         if int(size) != event.table_size:
-            event_services.update_event(event, by=request.user, table_size=int(size))
+            event = services.change_settings(event, by=request.user, table_size=int(size))
         report = services.make_plan(event, by=request.user)
     except ValidationError as refusal:
         messages.error(request, " ".join(refusal.messages))
