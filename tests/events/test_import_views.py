@@ -17,6 +17,7 @@ from events import services as event_services
 from events.forms import ImportMappingForm
 from events.models import Attendee, ImportUpload, PairRule
 from tests.factories import AttendeeFactory, EventFactory, UserFactory
+from tests.feedback.links import open_link
 
 pytestmark = pytest.mark.django_db
 CASES = Path(__file__).parent / "field_cases"
@@ -406,6 +407,7 @@ def test_room_does_not_ask_once_the_attendee_answered(client):
 @pytest.mark.parametrize(("answer", "sharing"), [("yes", True), ("no", False)])
 def test_consent_answer_records_the_attendees_choice(client, answer, sharing):
     attendee = AttendeeFactory(is_consent_suggested=True)
+    open_link(client, attendee.token)  # the phone that opened the link answers
 
     response = client.post(reverse("consent_answer", args=[attendee.token]), {"share": answer})
 
