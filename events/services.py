@@ -38,9 +38,7 @@ logger = logging.getLogger(__name__)
 
 def counters_changed(event_id: int) -> None:
     """After the commit, push to the event's control pages that who is here changed."""
-    from rounds import broadcasts  # rounds builds on events: imported when first needed
-
-    transaction.on_commit(partial(broadcasts.broadcast_counters, event_id))
+    transaction.on_commit(partial(sockets.push_counters, event_id))
 
 
 CODE_ATTEMPTS = 20

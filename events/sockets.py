@@ -1,4 +1,5 @@
-"""Closing the live sockets whose permission went away, at once instead of at their next
+"""The group names ``events`` needs, the push that tells dashboards who is here changed, and
+closing the live sockets whose permission went away, at once instead of at their next
 reconnect: an organizer removed from an event, an attendee deleted, an event deleted.
 
 The group names of one event, one attendee and one organizer's dashboards of one event live here
@@ -31,6 +32,26 @@ def attendee_group(attendee_id: int) -> str:
 def organizer_group(event_id: int, user_id: int) -> str:
     """One organizer account's dashboards of one event."""
     return f"organizer.{event_id}.{user_id}"
+
+
+def control_group(event_id: int) -> str:
+    """The organizer dashboards of the event: figures phones do not need."""
+    return f"control.{event_id}"
+
+
+def push_counters(event_id: int) -> None:
+    """Tell the organizer dashboards of the event that who is here changed (a check-in, its
+    undo, someone leaving, a walk-in): they fetch their counters, log and walk-in banner again.
+    Sent to the control group only (phones never see it), after commit; a failure to reach the
+    channel layer is logged (the dashboards' 5-second refresh catches up)."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    message = {"type": "push", "text": '{"type":"counters"}'}
+    try:
+        async_to_sync(layer.group_send)(control_group(event_id), message)
+    except Exception:  # the change is committed either way
+        logger.exception("Could not tell the control pages of event %s", event_id)
 
 
 def revoke(groups: Iterable[str]) -> None:

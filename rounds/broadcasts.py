@@ -19,7 +19,7 @@ from channels.layers import get_channel_layer
 from django.utils import timezone
 
 from events.models import Event
-from rounds.groups import attendee_group, control_group, event_group
+from rounds.groups import attendee_group, event_group
 from rounds.queries import (
     announcement_json,
     current_round,
@@ -112,13 +112,6 @@ def broadcast_announcement(event_id: int) -> None:
 def broadcast_state(event_id: int) -> None:
     """Push the full ``state`` (``queries.event_state``) to the event group. Called after commit."""
     send_to_group(event_group(event_id), event_state(event_id))
-
-
-def broadcast_counters(event_id: int) -> None:
-    """Tell the organizer dashboards of the event that who is here changed (a check-in, its
-    undo, someone leaving, a walk-in): they fetch their counters, log and walk-in banner again.
-    Sent to the control group only; phones never see it."""
-    send_to_group(control_group(event_id), {"type": "counters"})
 
 
 def broadcast_itineraries(attendee_ids: list[int]) -> None:

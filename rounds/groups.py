@@ -1,11 +1,6 @@
 """Channel-layer group names, shared by the consumers that join them and the broadcasts that
 send to them. Those that ``events`` revokes (events/sockets.py) are defined there."""
 
-from events.sockets import attendee_group, event_group, organizer_group
+from events.sockets import attendee_group, control_group, event_group, organizer_group
 
 __all__ = ["attendee_group", "control_group", "event_group", "organizer_group"]
-
-
-def control_group(event_id: int) -> str:
-    """The organizer dashboards of the event: figures phones do not need."""
-    return f"control.{event_id}"
