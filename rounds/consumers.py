@@ -109,6 +109,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await asyncio.gather(*tasks, return_exceptions=True)
 
     async def dispatch(self, message: dict[str, Any]) -> None:
+        if self.is_revoked and not message["type"].startswith("websocket."):
+            # A push already queued for this channel before ``revoke`` left the groups (on Redis
+            # another group's message can arrive after the revoke): nothing more is forwarded.
+            return
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")

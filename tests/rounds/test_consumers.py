@@ -13,7 +13,7 @@ from django.test import Client
 from events import services
 from events import services as event_services
 from rounds import presence
-from rounds.consumers import CLOSE_FLOOD, FLOOD_FRAMES
+from rounds.consumers import CLOSE_FLOOD, FLOOD_FRAMES, ControlConsumer
 from rounds.groups import attendee_group, control_group, event_group
 from tests.conftest import ORIGIN, acreate
 from tests.factories import AttendeeFactory, EventFactory, RoundFactory, UserFactory
@@ -363,3 +363,21 @@ async def test_control_push_waits_for_the_commit_and_is_dropped_on_rollback(asgi
 
     assert await dashboard.receive_nothing(timeout=0.2)
     await dashboard.disconnect()
+
+
+async def test_a_push_queued_before_the_revoke_is_not_forwarded_after_it():
+    """On Redis a push to another group can reach the channel after the revoke that left it."""
+    sent: list[dict] = []
+    consumer = ControlConsumer()
+    consumer.channel_layer = get_channel_layer()
+    consumer.channel_name = await consumer.channel_layer.new_channel()
+    consumer.base_send = lambda message: _record(sent, message)
+
+    await consumer.dispatch({"type": "revoke"})
+    await consumer.dispatch({"type": "push", "text": '{"to":"org"}'})
+
+    assert sent == [{"type": "websocket.close", "code": 4403}]
+
+
+async def _record(sent: list[dict], message: dict) -> None:
+    sent.append(message)
