@@ -143,19 +143,7 @@ class EventForm(forms.ModelForm):
 
     class Meta:
         model = Event
-        fields = [
-            "title",
-            "venue",
-            "starts_at",
-            "time_zone",
-            "language",
-            "rounds_count",
-            "round_seconds",
-            "table_size",
-            "pitch_seconds",
-            "is_seating_walk_ins",
-            "is_sending_missed_you",
-        ]
+        fields = Event.FORM_FIELDS
         widgets = {
             "starts_at": forms.DateTimeInput(
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"

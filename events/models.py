@@ -84,6 +84,24 @@ class Event(models.Model):
         ENGLISH = "en", _("English")
         SIMPLIFIED_CHINESE = "zh-hans", _("Simplified Chinese")
 
+    # The settings an organizer changes on the event form, in the form's order, and the plan
+    # page's size range: together every field ``events.services.update_event`` may change
+    # (status, codes and keys change only through their own services).
+    FORM_FIELDS = (
+        "title",
+        "venue",
+        "starts_at",
+        "time_zone",
+        "language",
+        "rounds_count",
+        "round_seconds",
+        "table_size",
+        "pitch_seconds",
+        "is_seating_walk_ins",
+        "is_sending_missed_you",
+    )
+    GUIDE_FIELDS = ("guide_min_table_size", "guide_max_table_size")
+
     organizer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -313,24 +313,8 @@ def joining_refusal(event: Event) -> str:
     return _("This event is over.")
 
 
-# The settings an organizer may change (the fields of ``events.forms.EventForm``).
-EDITABLE_FIELDS = frozenset(
-    {
-        "title",
-        "venue",
-        "starts_at",
-        "time_zone",
-        "language",
-        "rounds_count",
-        "round_seconds",
-        "table_size",
-        "pitch_seconds",
-        "is_sending_missed_you",
-        "is_seating_walk_ins",
-        "guide_min_table_size",
-        "guide_max_table_size",
-    }
-)
+# The settings an organizer may change: the event form's fields and the plan page's size range.
+EDITABLE_FIELDS = frozenset(Event.FORM_FIELDS + Event.GUIDE_FIELDS)
 # How the rounds are built: fixed once a round has started (``rounds.services.change_settings``).
 STRUCTURE_FIELDS = ("rounds_count", "table_size", "round_seconds", "pitch_seconds")
 

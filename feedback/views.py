@@ -44,9 +44,9 @@ from feedback.forms import (
 from feedback.texts import room_texts
 from pitches.models import Pitch
 from rounds import queries as round_queries
+from rounds.panels import gaps_context
 from rounds.queries import event_state
 from rounds.routing import attendee_socket_path
-from rounds.views import gaps_context
 
 
 def attendee_for(request: HttpRequest, token: str) -> Attendee:

@@ -23,6 +23,7 @@ from events.queries import organizer_event
 from rounds import planning, queries, scheduling, services
 from rounds.forms import ControlForm, GuideRangeForm
 from rounds.models import Round
+from rounds.panels import gaps_context
 from rounds.routing import control_socket_path, projector_socket_path
 
 
@@ -60,19 +61,6 @@ def panel_context(event: Event, *, error: str = "", info: str = "") -> dict[str,
         "form": ControlForm(initial={"seconds": 30}),
         "error": error,
         "info": info,
-    }
-
-
-def gaps_context(
-    event: Event, *, round_: Round | bool | None = True, next_round: Round | bool | None = True
-) -> dict[str, Any]:
-    """The walk-in banner's context: who is not seated or gone, and the re-plan's question if a
-    round is on. ``round_`` and ``next_round`` as in ``panel_context`` when already read."""
-    if round_ is True:
-        round_ = queries.current_round(event.pk)
-    return {
-        "gaps": queries.seating_gaps(event.pk, upcoming=next_round),
-        "replan_question": services.confirmations(event, round_).get("replan", ""),
     }
 
 

@@ -143,3 +143,40 @@ def test_layers_the_checks_see_a_rightward_import_and_reach(tmp_path):
         "bad.py:6 'pitch'",
         "bad.py:7 .rounds",
     ]
+
+
+def imported_modules(path: Path) -> list[tuple[int, str]]:
+    """(line, dotted module) for every absolute import in the module at ``path``."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.append((node.lineno, node.module))
+            found += [(node.lineno, f"{node.module}.{alias.name}") for alias in node.names]
+    return found
+
+
+@pytest.mark.parametrize("package", ORDER)
+def test_layers_views_are_imported_only_by_their_own_app_wiring(package):
+    """A view module is the end of the line: what two apps' pages share lives in a module of its
+    own (``rounds.panels``, ``events.queries``), never in another app's ``views``."""
+    crossing = [
+        f"{path.relative_to(ROOT)}:{line} imports {name}"
+        for path in modules(package)
+        for line, name in imported_modules(path)
+        if (parts := name.split("."))[0] in ORDER and parts[0] != package and "views" in parts[1:]
+    ]
+    assert crossing == []
+
+
+def test_layers_the_view_check_sees_an_import_of_another_apps_views(tmp_path):
+    module = tmp_path / "bad.py"
+    module.write_text("from rounds.views import gaps_context\nfrom rounds import views\n")
+
+    assert imported_modules(module) == [
+        (1, "rounds.views"),
+        (1, "rounds.views.gaps_context"),
+        (2, "rounds"),
+        (2, "rounds.views"),
+    ]
