@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from rounds import services as round_services
+from rounds.models import Seat
 from tests.browser.conftest import PHONE
 from tests.browser.field_cases.audio_interrupted_init import FAKE_AUDIO
 from tests.factories import AttendeeFactory, EventFactory, PitchFactory
@@ -186,3 +187,62 @@ def test_long_words_and_titles_never_widen_the_phone_or_push_the_instruction_dow
 
     assert width <= PHONE["viewport"]["width"]
     assert status["y"] + status["height"] < PHONE["viewport"]["height"] / 2
+
+
+@pytest.fixture
+def long_pitches(transactional_db):
+    """Round 1 running with one-minute pitches: the first pitcher's turn outlasts the test."""
+    event = EventFactory(
+        check_in=True, rounds_count=2, table_size=3, pitch_seconds=60, round_seconds=300
+    )
+    AttendeeFactory.create_batch(3, event=event, checked_in=True)
+    round_services.make_plan(event, by=None, time_limit=0.2)
+    round_services.start_round(event.rounds.get(number=1), by=None)
+    seats = Seat.objects.filter(table__round__event=event, table__round__number=1)
+    return [seat.attendee for seat in seats.select_related("attendee").order_by("speaking_order")]
+
+
+@pytest.mark.parametrize("width", [320, 390])
+def test_the_countdown_stays_on_one_line_on_a_narrow_phone(
+    long_pitches, chromium, live_server_url, width
+):
+    """The pitcher's full-screen countdown and a listener's clock never wrap ("0:3" over "0"),
+    up to a five-character "10:00", on a 320 or 390 px wide phone."""
+    pitcher, listener, _ = long_pitches
+    context = chromium.new_context(**{**PHONE, "viewport": {"width": width, "height": 700}})
+    for attendee, now in ((pitcher, "my_turn"), (listener, "listening")):
+        page = context.new_page()
+        page.goto(f"{live_server_url}/a/{attendee.token}/")
+        expect(page.locator(".room")).to_have_attribute("data-now", now, timeout=10_000)
+        for text in ("0:30", "10:00"):
+            lines, overflow = page.evaluate(
+                """(text) => {
+                    const clock = document.querySelector('.now-clock');
+                    clock.textContent = text;
+                    const size = parseFloat(getComputedStyle(clock).fontSize);
+                    const box = clock.getBoundingClientRect();
+                    return [box.height / size, box.right > document.documentElement.clientWidth];
+                }""",
+                text,
+            )
+            assert lines < 1.5, f"{now} {text} wraps at {width} px"
+            assert not overflow, f"{now} {text} runs off a {width} px screen"
+        page.close()
+
+
+def test_a_listeners_cards_are_on_the_first_screen_while_a_round_is_on(
+    long_pitches, chromium, live_server_url
+):
+    """The contact question waits while a round is on: the listener sees the pitcher's cards
+    without scrolling, and the question again between rounds."""
+    pitcher, listener, _ = long_pitches
+    assert not listener.has_decided_consent  # the question is on the page
+    page = chromium.new_context(**PHONE).new_page()
+    page.goto(f"{live_server_url}/a/{listener.token}/")
+    expect(page.locator(".room")).to_have_attribute("data-now", "listening", timeout=10_000)
+
+    card = page.get_by_role("button", name=f"See me — {pitcher.name}")
+    box = card.bounding_box()
+
+    expect(page.locator(".consent-prompt")).to_be_hidden()
+    assert box["y"] + 44 <= PHONE["viewport"]["height"]  # a tappable part is in view
