@@ -99,7 +99,7 @@ def parts_fit(page, width: int, height: int) -> list[str]:
         """([w, h]) => {
              const sel = ['.screen-title', '.screen-stage', '.screen-clock', '.screen-turn',
                           '.screen-qr', '.screen-code', '.screen-people', '.screen-find h2',
-                          '.find-list', '.screen-banner', '.address-warning'];
+                          '.find-list', '.screen-banner', '.address-warning', '.screen-conduct'];
              const boxes = [];
              for (const s of sel) {
                const el = document.querySelector(s);
@@ -128,6 +128,44 @@ def parts_fit(page, width: int, height: int) -> list[str]:
            }""",
         [width, height],
     )
+
+
+def code_lines(page) -> int:
+    """Lines the join code takes (0 where it is hidden)."""
+    return page.locator(".screen-code").evaluate(
+        "e => e.offsetParent === null ? 0 : Math.round(e.getBoundingClientRect().height"
+        " / (parseFloat(getComputedStyle(e).fontSize) * 1.2))"
+    )
+
+
+@pytest.fixture
+def door_event(transactional_db):
+    """Check-in as ``make run`` shows it: a word-like code, a code of conduct, no plan yet, and
+    the loopback warning (no public address) taking its band."""
+    return EventFactory(
+        check_in=True,
+        join_code="HARBOR",
+        conduct_text="Serve, don't sell.\nKeep to business.\nRespect a no.\n"
+        "Something wrong? Tap Report a problem on your phone; an organizer comes at once.",
+    )
+
+
+@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1280, 720), (1024, 768)])
+def test_projector_at_the_door_shows_the_code_on_one_line_and_the_conduct_readable(
+    door_event, live_server_url, chromium, width, height
+):
+    page = chromium.new_context(viewport={"width": width, "height": height}).new_page()
+    page.goto(f"{live_server_url}/p/{door_event.projector_key}/")
+    expect(page.locator(".screen")).to_have_attribute("data-screen", "check_in")
+    expect(page.locator(".screen-conduct")).to_be_visible()
+
+    conduct_px = page.locator(".screen-conduct p").first.evaluate(
+        "e => parseFloat(getComputedStyle(e).fontSize)"
+    )
+
+    assert code_lines(page) == 1
+    assert conduct_px >= 18
+    assert parts_fit(page, width, height) == []
 
 
 @pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1280, 720)])
@@ -165,6 +203,7 @@ def test_projector_fits_every_stage_with_300_people_a_long_title_and_an_announce
 
         assert parts_fit(page, width, height) == [], stage
         assert title_lines <= 2, stage
+        assert code_lines(page) in (0, 1), stage
         if stage in ("check_in", "running", "between"):
             assert page.locator(".find-list li:not([hidden])").count() >= 5, stage
             assert page.locator(".screen-code").bounding_box()["height"] >= 40, stage
