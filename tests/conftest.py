@@ -7,13 +7,10 @@ absence is a failure, so CI can never pass by skipping them.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import shutil
 import socket
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from functools import cache
@@ -131,70 +128,47 @@ def asgi_app():
     return application
 
 
-class GroupListener:
-    """Listens to a channel-layer group the way a phone does, from sync test code.
+class GroupRecorder:
+    """What the code under test sends to one channel-layer group, recorded as it is sent.
 
-    Channel layers bind to an event loop (the Redis pub/sub layer subscribes per loop), so the
-    listener keeps one loop of its own running in a thread for its whole life.
+    The channel layer's ``group_send`` is wrapped for the test (as Zulip's tests capture events):
+    a push is recorded synchronously when the sender calls the layer, so "nothing was sent" is
+    known at once, never guessed from a quiet wait. Delivery through a real layer to real
+    sockets is tested where it matters (tests/rounds/test_consumers.py, tests/integration/).
     """
 
-    QUIET_SECONDS = 0.2
-
-    def __init__(self, group: str) -> None:
-        from channels.layers import get_channel_layer
-
+    def __init__(self, group: str, sent: list[tuple[str, dict]]) -> None:
         self.group = group
-        self.received: list[dict] = []
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-        self.layer = get_channel_layer()
-        self.channel = self.run(self.layer.new_channel())
-        self.run(self.layer.group_add(group, self.channel))
-        # One receive for the listener's whole life: the Redis layer drops a channel whose
-        # receive is cancelled.
-        self.collector = asyncio.run_coroutine_threadsafe(self.collect(), self.loop)
-
-    def run(self, coroutine):
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(10)
-
-    async def collect(self) -> None:
-        while True:
-            message = await self.layer.receive(self.channel)
-            self.received.append(json.loads(message["text"]))
+        self.sent = sent
+        self.seen = len(sent)
 
     def messages(self) -> list[dict]:
-        """What was delivered since the last call, decoded, once the group has been quiet."""
-        seen = -1
-        while seen != len(self.received):
-            seen = len(self.received)
-            time.sleep(self.QUIET_SECONDS)
-            # The in-memory layer completes the waiting receive from the sender's thread without
-            # waking this loop; running anything on the loop wakes it.
-            self.run(asyncio.sleep(0))
-        taken, self.received[:seen] = self.received[:seen], []
-        return taken
-
-    def close(self) -> None:
-        self.collector.cancel()
-        self.run(self.layer.group_discard(self.group, self.channel))
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
+        """What was sent to the group since the last call (or since listening began), with push
+        texts decoded from JSON."""
+        taken = [message for group, message in self.sent[self.seen :] if group == self.group]
+        self.seen = len(self.sent)
+        return [json.loads(m["text"]) if "text" in m else m for m in taken]
 
 
 @pytest.fixture
-def listen():
-    """``listen(group)`` starts listening to a group; ``.messages()`` gives what arrived."""
-    listeners: list[GroupListener] = []
+def listen(monkeypatch):
+    """``listen(group)`` starts recording what is sent to a group; ``.messages()`` gives it."""
+    from channels.layers import get_channel_layer
 
-    def start(group: str) -> GroupListener:
-        listener = GroupListener(group)
-        listeners.append(listener)
-        return listener
+    layer = get_channel_layer()
+    sent: list[tuple[str, dict]] = []
+    group_send = layer.group_send
 
-    yield start
-    for listener in listeners:
-        listener.close()
+    async def recording_group_send(group: str, message: dict) -> None:
+        sent.append((group, message))
+        await group_send(group, message)
+
+    monkeypatch.setattr(layer, "group_send", recording_group_send)
+
+    def start(group: str) -> GroupRecorder:
+        return GroupRecorder(group, sent)
+
+    return start
 
 
 @pytest.fixture
