@@ -86,6 +86,7 @@ from collections.abc import Iterable, Sequence
 from rounds.scheduling.bounds import Quality, _quality, lower_bound, table_sizes
 from rounds.scheduling.budget import _Budget
 from rounds.scheduling.forecasts import Forecast, forecast
+from rounds.scheduling.helpfulness import _improve, _index_helps
 from rounds.scheduling.portfolio import _solve
 from rounds.scheduling.repair import _repair_rounds
 from rounds.scheduling.validation import (
@@ -96,6 +97,7 @@ from rounds.scheduling.validation import (
     _copy_plan,
     _distinct,
     _index_pairs,
+    _index_triples,
     _seat_map,
     _to_people,
 )
@@ -103,6 +105,11 @@ from rounds.scheduling.validation import (
 # --------------------------------------------------------------------------------------------
 # Public functions
 # --------------------------------------------------------------------------------------------
+
+# Work allowed for seating pitchers with their helpers, as a share of ``time_limit``'s, after
+# the repeat search (which keeps its whole allowance, so its plan is the one without ``helps``).
+# Allowances run out at about half their seconds, so both together stay within ``time_limit``.
+_HELP_SHARE = 0.6
 
 
 def plan_rounds(
@@ -114,12 +121,19 @@ def plan_rounds(
     avoid: Iterable[tuple[P, P]] = (),
     seed: int = 0,
     time_limit: float = 2.0,
+    helps: Iterable[tuple[P, P, float]] = (),
 ) -> list[list[list[P]]]:
     """Plan every round for ``people``: rounds -> tables -> people.
 
     ``met`` pairs (earlier meetings, acquaintances) count as one meeting each; pairs naming
     someone absent are ignored. ``avoid`` pairs must both be in ``people``. Returns as soon as a
     plan is provably optimal, otherwise the best plan found within ``time_limit`` seconds.
+
+    ``helps`` are (pitcher, listener, weight > 0) triples: the listener may help the pitcher
+    (``pitches.matching`` scores them). Below the rules above, the plan then seats the most
+    pitchers at least once with one of their listeners, then the largest total weight of such
+    encounters (``helpfulness``); triples naming someone absent are ignored. Without ``helps``
+    the plan is the same as before they existed.
     """
     _check_int(rounds, "rounds", 1)
     _check_int(table_size, "table_size", 2)
@@ -134,8 +148,13 @@ def plan_rounds(
     met_pairs = _index_pairs(met, index, "met", strict=False)
     avoid_pairs = _index_pairs(avoid, index, "avoid", strict=True)
     sizes = table_sizes(len(order), table_size)
+    help_map = _index_helps(_index_triples(helps, index))
     budget = _Budget(time_limit)
     plan = _solve(len(order), sizes, rounds, met_pairs, avoid_pairs, rng, budget)
+    if help_map:
+        help_budget = _Budget(time_limit * _HELP_SHARE)
+        help_budget.deadline = min(help_budget.deadline, budget.deadline)
+        plan = _improve(plan, len(order), met_pairs, avoid_pairs, help_map, rng, help_budget)
     rank = {person: i for i, person in enumerate(canonical)}
     return _to_people(plan, order, rank)
 

@@ -64,6 +64,25 @@ def _index_pairs(
     return sorted(result)
 
 
+def _index_triples(
+    triples: Iterable[tuple[P, P, float]], index: dict[P, int]
+) -> list[tuple[int, int, float]]:
+    """(pitcher, listener, weight) triples with people as indexes; triples naming someone not
+    in ``index`` are dropped."""
+    result = []
+    for triple in triples:
+        try:
+            pitcher, listener, weight = triple
+        except (TypeError, ValueError):
+            message = f"helps must hold (pitcher, listener, weight), got {triple!r}"
+            raise ValueError(message) from None
+        if pitcher == listener:
+            raise ValueError(f"helps triple {triple!r} names the same person twice")
+        if pitcher in index and listener in index:
+            result.append((index[pitcher], index[listener], weight))
+    return result
+
+
 def _copy_plan(plan: Sequence[Sequence[Sequence[P]]]) -> list[list[list[P]]]:
     """A fresh copy of a plan, refusing a person seated twice in one round."""
     copy = [[list(table) for table in round_] for round_ in plan]
