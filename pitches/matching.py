@@ -1,6 +1,6 @@
 """Who can help whom: a score for "listener L can help pitcher P", offline, English and Chinese.
 
-One function, ``help_scores``, compares each pitcher's need and wish list with each
+One function, ``help_scores``, compares each pitcher's need, ask and wish list with each
 listener's offer, company and job title. The comparison is directed: P's *need* is the query
 and L's *offer* the document, so two people who need the same thing score nothing for it.
 
@@ -36,6 +36,8 @@ class Profile:
     id: Hashable
     need: str = ""
     offer: str = ""
+    ask: str = ""
+    """The pitch's closing ask ("Who do you know at a food bank?"): read as part of the need."""
     name: str = ""
     company: str = ""
     job_title: str = ""
@@ -50,7 +52,7 @@ def _fold(text: str) -> str:
 
 
 def _query(person: Profile) -> str:
-    return _fold(" ".join([person.need, *person.wishes]))
+    return _fold(" ".join([person.need, person.ask, *person.wishes]))
 
 
 def _document(person: Profile) -> str:

@@ -187,7 +187,7 @@ class _HelpSearch:
         rounds = len(plan)
         if not self.pitchers or rounds == 0:
             return
-        step = 4 * sum(len(table) for table in plan[0]) // len(plan[0]) * rounds
+        step = 2 * sum(len(table) for table in plan[0]) // len(plan[0]) * rounds
         stale = 0
         while budget.spend(step) and stale < 40 * self.n:
             open_ = [p for p in self.pitchers if not self.count[p]]
