@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from events import queries as event_queries
 from events import services as event_services
 from events.models import Event
+from pitches import queries as pitch_queries
 from rounds import broadcasts, queries, scheduling, seating
 from rounds.models import Round, Seat, Table
 
@@ -741,7 +742,9 @@ def plan_changed(event: Event, attendee_ids: list[int]) -> None:
 @transaction.atomic
 def make_plan(event: Event, *, by: User, seed: int = 0, time_limit: float = 2.0) -> PlanReport:
     """Plan every round from the people present now (before the first round starts), replacing
-    any plan there was; the planner searches for at most ``time_limit`` seconds. Raises
+    any plan there was; the planner searches for at most ``time_limit`` seconds and, below the
+    keep-apart pairs and the repeats, seats each pitcher with listeners whose offer answers their
+    need (``pitches.queries.seating_helps``). Raises
     ``ValidationError`` once a round has started or with fewer than ``MIN_PEOPLE`` present
     (``people_to_plan``). Bumps the state version, logs ``planned`` and, after commit, pushes
     ``state`` to the event group and each itinerary to its attendee (``plan_changed``)."""
@@ -752,13 +755,15 @@ def make_plan(event: Event, *, by: User, seed: int = 0, time_limit: float = 2.0)
         raise ValidationError(_("The rounds have started: re-plan the remaining rounds instead."))
     people = people_to_plan(event)
     avoid = avoid_pairs(event, people)
+    ids = [pk for pk, _company in people]
     plan = scheduling.plan_rounds(
-        [pk for pk, _company in people],
+        ids,
         rounds=event.rounds_count,
         table_size=event.table_size,
         avoid=avoid,
         seed=seed,
         time_limit=time_limit,
+        helps=pitch_queries.seating_helps(ids),
     )
     event.rounds.all().delete()
     rounds = Round.objects.bulk_create(
