@@ -13,12 +13,13 @@ HELPERS_PER_PITCHER = 10
 
 
 def help_profiles(attendee_ids: Sequence[int]) -> list[matching.Profile]:
-    """What the matcher reads of each attendee in ``attendee_ids`` (in that order): need, offer
-    and ask of their pitch (empty without one), name, company, job title. Two queries."""
+    """What the matcher reads of each attendee in ``attendee_ids`` (in that order): need, offer,
+    ask and wish list of their pitch (empty without one), name, company, job title. Two
+    queries."""
     pitches = {
         pitch.attendee_id: pitch
         for pitch in Pitch.objects.filter(attendee_id__in=attendee_ids).only(
-            "attendee_id", "need", "offer", "ask"
+            "attendee_id", "need", "offer", "ask", "wishes"
         )
     }
     people = Attendee.objects.filter(pk__in=attendee_ids).only("pk", "name", "company", "job_title")
@@ -35,6 +36,7 @@ def help_profiles(attendee_ids: Sequence[int]) -> list[matching.Profile]:
                 name=person.name,
                 company=person.company,
                 job_title=person.job_title,
+                wishes=pitch.wish_list if pitch else (),
             )
         )
     return profiles
