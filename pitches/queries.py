@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Hashable, Sequence
+
+from django.utils.text import Truncator
 
 from events.models import Attendee
 from pitches import matching
@@ -54,3 +57,28 @@ def seating_helps(
         for p, best in enumerate(matching.top_helpers(scores, limit=limit))
         for listener in best
     ]
+
+
+WHY_LIMIT = 3
+"""Tablemates, over the whole evening, whose offer a phone shows as "why this table"."""
+WHY_LENGTH = 120
+
+
+def offer_line(offer: str) -> str:
+    """The first sentence of an offer, at most ``WHY_LENGTH`` characters."""
+    first = re.split(r"(?<=[.!?。！？])\s*", offer.strip(), maxsplit=1)[0]
+    return Truncator(first).chars(WHY_LENGTH)
+
+
+def why_lines(me: matching.Profile, tablemates: Sequence[matching.Profile]) -> dict[Hashable, str]:
+    """For the ``WHY_LIMIT`` tablemates (over every round) best able to help ``me``, by the
+    matcher fitted on these people's texts: tablemate id -> one line from their offer. Reads
+    nobody's wish list into the line: only the tablemate's own offer is shown. No queries."""
+    others = [mate for mate in tablemates if mate.id != me.id]
+    scores = matching.help_scores([me, *others])
+    best = matching.top_helpers(scores, limit=WHY_LIMIT)[0]
+    return {
+        others[index - 1].id: offer_line(others[index - 1].offer)
+        for index in best
+        if others[index - 1].offer.strip()
+    }
