@@ -189,8 +189,8 @@ class _HelpSearch:
             return
         step = 2 * sum(len(table) for table in plan[0]) // len(plan[0]) * rounds
         stale = 0
+        open_ = [p for p in self.pitchers if not self.count[p]]
         while budget.spend(step) and stale < 40 * self.n:
-            open_ = [p for p in self.pitchers if not self.count[p]]
             pitcher = rng.choice(open_) if open_ and rng.random() < 0.8 else None
             if pitcher is None:
                 pitcher = rng.choice(self.pitchers)
@@ -231,6 +231,7 @@ class _HelpSearch:
             stale = 0
             _gain, kind, a, b, changes = best
             self._apply_counts(changes)
+            open_ = [p for p in self.pitchers if not self.count[p]]
             if kind == "relabel":
                 self._relabel(a, b)
             else:
