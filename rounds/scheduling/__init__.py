@@ -33,7 +33,9 @@ Public API
 
 Objectives, in order: no ``avoid`` pair at one table; no pair meets twice, counting ``met``;
 otherwise the smallest sum over pairs of C(meetings, 2) (a triple meeting costs more than two
-doubles); then repeats spread evenly over people (the sum of squares of each person's share).
+doubles); then repeats spread evenly over people (the sum of squares of each person's share);
+then, with ``helps``, the most pitchers seated at least once with one of their listeners, then
+the largest total weight of such encounters.
 ``met`` and ``avoid`` are iterables of 2-tuples; ``met`` pairs naming someone absent are ignored,
 ``avoid`` pairs naming someone absent are a ``ValueError``, as are table sizes below 2, rounds
 below 1 and a person listed twice.
@@ -75,7 +77,9 @@ leading underscore among themselves. ``validation`` checks and converts input an
 ``bounds`` holds the lower bounds and the figures of a plan; ``forecasts`` the warning before
 planning; ``budget`` the work allowance; ``portfolio`` the fresh-plan strategy; ``constructions``
 the grids over Z_t and GF(q) and the searched shift matrices; ``swaps`` the dense swap search;
-``repair`` the sparse repair used by re-plans and by large fresh plans.
+``repair`` the sparse repair used by re-plans and by large fresh plans; ``helpfulness`` the
+matching objective of ``plan_rounds(..., helps=...)``, which starts from the plan found without
+it and keeps its avoid hits and repeat cost.
 """
 
 from __future__ import annotations
