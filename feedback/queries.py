@@ -9,6 +9,8 @@ from django.db.models import Q, QuerySet
 from events.models import Attendee
 from feedback import services
 from feedback.models import Card, Introduction
+from pitches import matching
+from pitches import queries as pitch_queries
 from rounds import queries as round_queries
 from rounds.models import Round, Seat
 from rounds.queries import itinerary_with_tablemates
@@ -56,6 +58,8 @@ class Tablemate:
     is_me: bool
     see_me_client_id: str
     introduce_client_id: str
+    why: str = ""
+    """One line from the tablemate's offer when they may help (``pitches.queries.why_lines``)."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,8 @@ def room_itinerary(attendee_id: int) -> list[RoomStop]:
     """The attendee's rounds with each tablemate and the cards already given to them, so the
     buttons are drawn pressed. Three queries whatever the event size."""
     given = cards_given_by(attendee_id)
+    stops = itinerary_with_tablemates(attendee_id)
+    why = why_for(attendee_id, [seat for stop in stops for seat in stop.seats])
     return [
         RoomStop(
             round_number=stop.round_number,
@@ -79,12 +85,37 @@ def room_itinerary(attendee_id: int) -> list[RoomStop]:
                     is_me=seat.attendee_id == attendee_id,
                     see_me_client_id=given.get((seat.attendee_id, Card.Kind.SEE_ME), ""),
                     introduce_client_id=given.get((seat.attendee_id, Card.Kind.INTRODUCE), ""),
+                    why=why.get(seat.attendee_id, ""),
                 )
                 for seat in stop.seats
             ],
         )
-        for stop in itinerary_with_tablemates(attendee_id)
+        for stop in stops
     ]
+
+
+def why_for(attendee_id: int, seats: list[Seat]) -> dict[int, str]:
+    """ "Why this table" lines for the attendee from the seats of their itinerary (attendees and
+    pitches already loaded): tablemate id -> line. No queries."""
+    people = {seat.attendee_id: seat.attendee for seat in seats}
+    if attendee_id not in people:
+        return {}
+
+    def profile(person: Attendee) -> matching.Profile:
+        pitch = getattr(person, "pitch", None)
+        return matching.Profile(
+            id=person.pk,
+            need=pitch.need if pitch else "",
+            offer=pitch.offer if pitch else "",
+            ask=pitch.ask if pitch else "",
+            name=person.name,
+            company=person.company,
+            job_title=person.job_title,
+            wishes=pitch.wish_list if pitch else (),
+        )
+
+    others = [profile(person) for pk, person in people.items() if pk != attendee_id]
+    return pitch_queries.why_lines(profile(people[attendee_id]), others)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from events.models import Attendee
 
 WORDS_PER_MINUTE = 150
+MAX_WISHES = 5
+"""Lines of a wish list: people to meet, by name or by kind."""
+WISH_LENGTH = 120
 # Latin words, numbers and contractions count once; each CJK character is about one spoken word.
 WORD_PATTERN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[^\s\u3400-\u9fff\uf900-\ufaff]+")
 
@@ -34,6 +37,15 @@ class Pitch(models.Model):
         blank=True,
         help_text=_('One line that closes the pitch, e.g. "Who do you know at a food bank?"'),
     )
+    wishes = models.TextField(
+        _("people I would like to meet"),
+        max_length=MAX_WISHES * (WISH_LENGTH + 1),
+        blank=True,
+        help_text=_(
+            "Private, for the seating only: up to five lines, each a name from the guest list "
+            "or a kind of person."
+        ),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -47,6 +59,11 @@ class Pitch(models.Model):
     @property
     def text(self) -> str:
         return "\n".join(part for part in (self.need, self.offer, self.ask) if part)
+
+    @property
+    def wish_list(self) -> tuple[str, ...]:
+        """The wish list's lines, blank lines left out. Never shown to anyone but its author."""
+        return tuple(line.strip() for line in self.wishes.splitlines() if line.strip())
 
     @property
     def word_count(self) -> int:

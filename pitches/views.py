@@ -29,7 +29,7 @@ def pitch_edit(request: HtmxHttpRequest, token: str) -> HttpResponse:
         return redirect("conduct_accept", token=token)
     current = Pitch.objects.filter(attendee=attendee).first()
     initial = (
-        {"need": current.need, "offer": current.offer, "ask": current.ask}
+        {"need": current.need, "offer": current.offer, "ask": current.ask, "wishes": current.wishes}
         if current
         else {"need": attendee.registration_need}
     )

@@ -24,7 +24,8 @@ from django.utils.translation import gettext as _
 from events import queries as event_queries
 from events import services as event_services
 from events.models import Event
-from rounds import broadcasts, planning, queries, scheduling
+from pitches import queries as pitch_queries
+from rounds import broadcasts, queries, scheduling, seating
 from rounds.models import Round, Seat, Table
 
 # A change to a running countdown takes effect this far ahead, so every phone flips together.
@@ -711,9 +712,9 @@ def people_to_plan(event: Event) -> list[tuple[int, str]]:
 
 def avoid_pairs(event: Event, people: list[tuple[int, str]]) -> list[tuple[int, int]]:
     """Who must sit at different tables among ``people`` (present attendees): colleagues and
-    the organizer's keep-apart pairs, less the pairs allowed together (``planning.avoid_pairs``)."""
+    the organizer's keep-apart pairs, less the pairs allowed together (``seating.avoid_pairs``)."""
     keep_apart, together = event_queries.seating_rules(event)
-    return planning.avoid_pairs(people, keep_apart=keep_apart, together=together)
+    return seating.avoid_pairs(people, keep_apart=keep_apart, together=together)
 
 
 def write_round(
@@ -741,7 +742,9 @@ def plan_changed(event: Event, attendee_ids: list[int]) -> None:
 @transaction.atomic
 def make_plan(event: Event, *, by: User, seed: int = 0, time_limit: float = 2.0) -> PlanReport:
     """Plan every round from the people present now (before the first round starts), replacing
-    any plan there was; the planner searches for at most ``time_limit`` seconds. Raises
+    any plan there was; the planner searches for at most ``time_limit`` seconds and, below the
+    keep-apart pairs and the repeats, seats each pitcher with listeners whose offer answers their
+    need (``pitches.queries.seating_helps``). Raises
     ``ValidationError`` once a round has started or with fewer than ``MIN_PEOPLE`` present
     (``people_to_plan``). Bumps the state version, logs ``planned`` and, after commit, pushes
     ``state`` to the event group and each itinerary to its attendee (``plan_changed``)."""
@@ -752,19 +755,21 @@ def make_plan(event: Event, *, by: User, seed: int = 0, time_limit: float = 2.0)
         raise ValidationError(_("The rounds have started: re-plan the remaining rounds instead."))
     people = people_to_plan(event)
     avoid = avoid_pairs(event, people)
+    ids = [pk for pk, _company in people]
     plan = scheduling.plan_rounds(
-        [pk for pk, _company in people],
+        ids,
         rounds=event.rounds_count,
         table_size=event.table_size,
         avoid=avoid,
         seed=seed,
         time_limit=time_limit,
+        helps=pitch_queries.seating_helps(ids),
     )
     event.rounds.all().delete()
     rounds = Round.objects.bulk_create(
         Round(event=event, number=number) for number in range(1, len(plan) + 1)
     )
-    history = planning.SpeakingHistory()
+    history = seating.SpeakingHistory()
     for round_, tables in zip(rounds, plan, strict=True):
         orders = [history.order(table, round_.number) for table in tables]
         write_round(round_, tables, list(range(1, len(tables) + 1)), orders)
@@ -815,11 +820,11 @@ def replan(event: Event, *, by: User, seed: int = 0, time_limit: float = 1.0) ->
         seed=seed,
         time_limit=time_limit,
     )
-    history = planning.SpeakingHistory.from_played(old[:played])
+    history = seating.SpeakingHistory.from_played(old[:played])
     for round_, old_tables, new_tables in zip(
         rounds[played:], old[played:], new[played:], strict=True
     ):
-        numbers = planning.table_numbers(old_tables, new_tables)
+        numbers = seating.table_numbers(old_tables, new_tables)
         kept = {frozenset(t): list(t) for t in old_tables}
         orders = [
             kept.get(frozenset(table)) or history.order(table, round_.number)

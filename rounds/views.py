@@ -20,7 +20,7 @@ from events.forms import EventForm, time_zone_names
 from events.models import Event
 from events.qr import qr_svg
 from events.queries import organizer_event
-from rounds import planning, queries, scheduling, services
+from rounds import queries, scheduling, seating, services
 from rounds.forms import ControlForm, GuideRangeForm
 from rounds.models import Round
 from rounds.panels import gaps_context
@@ -216,11 +216,11 @@ def print_itineraries(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     return render(request, "rounds/print_itineraries.html", context)
 
 
-def size_choices(event: Event, people: int) -> list[tuple[planning.SizeOption, str]]:
+def size_choices(event: Event, people: int) -> list[tuple[seating.SizeOption, str]]:
     """The table sizes to compare for ``people``, each with its figures in plain words."""
     choices = []
     sizes = range(event.guide_min_table_size, event.guide_max_table_size + 1)
-    for option in planning.size_options(max(people, 2), rounds=event.rounds_count, sizes=sizes):
+    for option in seating.size_options(max(people, 2), rounds=event.rounds_count, sizes=sizes):
         values = {
             "min": option.min_met,
             "others": option.others,
@@ -268,11 +268,11 @@ def plan_page(
         and len(people) >= services.MIN_PEOPLE
     )
     choices = size_choices(event, len(people)) if choosing else []
-    best = planning.best_size([option for option, _text in choices])
+    best = seating.best_size([option for option, _text in choices])
     repeats = [
         _("%(a)s and %(b)s meet %(n)s times")
         % {"a": names.get(a, "?"), "b": names.get(b, "?"), "n": n}
-        for a, b, n in planning.worst_repeats(stored)
+        for a, b, n in seating.worst_repeats(stored)
     ]
     context = {
         "event": event,

@@ -24,7 +24,7 @@ function startEditor(form) {
   const limit = Number(form.dataset.limitSeconds);
   const wpm = Number(form.dataset.wordsPerMinute);
   const output = form.querySelector('[data-pitch-length]');
-  const fields = [...form.querySelectorAll('textarea, input[name="ask"]')];
+  const fields = [...form.querySelectorAll('textarea[name="need"], textarea[name="offer"], input[name="ask"]')];
   const update = () => {
     const seconds = spokenSeconds(countWords(fields.map((f) => f.value).join('\n')), wpm);
     const over = seconds > limit;

@@ -216,12 +216,12 @@ def test_field_case_invisible_chars_in_email_give_one_record_per_person():
 
 
 def test_field_case_placeholder_companies_freelancers_are_not_colleagues():
-    from rounds import planning
+    from rounds import seating
 
     parsed = csv_import.parse(case("placeholder-companies.csv"))
     people = [(row.line, row.company) for row in parsed.rows]
 
-    pairs = planning.company_pairs(people)
+    pairs = seating.company_pairs(people)
 
     assert len(parsed.rows) == 36
     assert len(pairs) == 9  # three companies of three people, three pairs each

@@ -31,3 +31,12 @@ def test_save_pitch_refuses_a_pitch_longer_than_the_event_allows_and_keeps_the_o
         "This pitch takes about 12 seconds to say; the limit is 10 seconds. Cut about 5 words."
     ]
     assert Pitch.objects.get(attendee=attendee).need == "short"
+
+
+def test_save_pitch_keeps_the_wish_list_when_none_is_given():
+    attendee = AttendeeFactory()
+    services.save_pitch(attendee, need="A bookkeeper.", offer="", ask="", wishes="Liu Fang\n")
+
+    pitch = services.save_pitch(attendee, need="A lawyer.", offer="", ask="")
+
+    assert pitch.wish_list == ("Liu Fang",)

@@ -79,3 +79,40 @@ def test_field_case_pitch_need_600_with_newlines_is_counted_as_the_browser_count
 
     assert response.status_code == 302
     assert Pitch.objects.get(attendee=attendee).need == need.strip()
+
+
+def test_pitch_edit_saves_a_wish_list_that_does_not_count_as_spoken(client):
+    attendee = AttendeeFactory(event=EventFactory(pitch_seconds=10))
+    wishes = "Liu Fang\n\n  investors in hardware  \n" + "\n".join(f"kind {n}" for n in range(3))
+
+    response = client.post(
+        reverse("pitch_edit", args=[attendee.token]),
+        {"need": "A bookkeeper.", "offer": "", "ask": "", "wishes": wishes},
+    )
+
+    assert response.status_code == 302
+    pitch = Pitch.objects.get(attendee=attendee)
+    assert pitch.wish_list == ("Liu Fang", "investors in hardware", "kind 0", "kind 1", "kind 2")
+    assert "Liu Fang" not in pitch.text
+    page = client.get(reverse("pitch_edit", args=[attendee.token]))
+    assert "investors in hardware" in page.text
+
+
+@pytest.mark.parametrize(
+    ("wishes", "error"),
+    [
+        ("\n".join(f"person {n}" for n in range(6)), "At most 5 lines"),
+        ("x" * 121, "Each line at most 120 characters"),
+    ],
+)
+def test_pitch_edit_refuses_a_wish_list_too_long(client, wishes, error):
+    attendee = AttendeeFactory()
+
+    response = client.post(
+        reverse("pitch_edit", args=[attendee.token]),
+        {"need": "A bookkeeper.", "offer": "", "ask": "", "wishes": wishes},
+    )
+
+    assert response.status_code == 200
+    assert error in response.text
+    assert not Pitch.objects.filter(attendee=attendee).exists()

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from rounds import planning, scheduling
+from rounds import scheduling, seating
 from rounds.models import Round, Seat
 from tests.factories import AttendeeFactory, EventFactory, RoundFactory
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize("people", [12, 16, 24, 36, 50])
 def test_size_options_agree_with_the_planner(people):
-    options = planning.size_options(people, rounds=5)
+    options = seating.size_options(people, rounds=5)
 
     assert options, people
     for option in options:
@@ -31,24 +31,24 @@ def test_size_options_agree_with_the_planner(people):
         assert option.is_repeat_free == (option.max_meetings <= 1)
         if scheduling.lower_bound([layout] * 5) > 0:
             assert not option.is_repeat_free
-    best = planning.best_size(options)
+    best = seating.best_size(options)
     assert best.repeat_cost == min(option.repeat_cost for option in options)
 
 
 def test_size_options_sixteen_people_at_tables_of_four_nobody_meets_twice():
-    options = {o.table_size: o for o in planning.size_options(16, rounds=5)}
+    options = {o.table_size: o for o in seating.size_options(16, rounds=5)}
 
     four = options[4]
     assert (four.tables, four.min_met, four.others, four.repeated_pairs) == (4, 15, 15, 0)
     assert options[6].repeated_pairs > 0
-    assert planning.best_size(list(options.values())) == four
+    assert seating.best_size(list(options.values())) == four
     # the figures are the planner's: a plan at tables of 4 really has no repeat
     plan = scheduling.plan_rounds(range(16), rounds=5, table_size=4)
     assert scheduling.plan_quality(plan).repeated_pairs == 0
 
 
 def test_size_options_merge_sizes_that_seat_people_the_same_way():
-    sizes = [o.table_size for o in planning.size_options(16, rounds=5)]
+    sizes = [o.table_size for o in seating.size_options(16, rounds=5)]
 
     assert sizes == sorted(set(sizes))
     assert 5 not in sizes  # 16 at "tables of 5" are 4 tables of 4
@@ -57,7 +57,7 @@ def test_size_options_merge_sizes_that_seat_people_the_same_way():
 def test_worst_repeats_names_the_pairs_meeting_most_first():
     plan = [[[1, 2, 3], [4, 5]], [[1, 2], [3, 4, 5]], [[1, 2, 4], [3, 5]]]
 
-    assert planning.worst_repeats(plan) == [(1, 2, 3), (3, 5, 2), (4, 5, 2)]
+    assert seating.worst_repeats(plan) == [(1, 2, 3), (3, 5, 2), (4, 5, 2)]
 
 
 def test_plan_page_compares_sizes_with_the_best_preselected(client):

@@ -12,7 +12,7 @@ from events.models import LogEntry, PairRule
 from rounds import queries, services
 from rounds.groups import attendee_group, event_group
 from rounds.models import Round, Seat
-from tests.factories import AttendeeFactory, EventFactory
+from tests.factories import AttendeeFactory, EventFactory, PitchFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +52,32 @@ def what_phones_show(event, people) -> dict[int, tuple]:
         )
         for pk, stops in itineraries.items()
     }
+
+
+TOPICS = [
+    "battery cells", "hospital procurement", "tax accounting", "wine import", "solar panels",
+    "cold chain logistics", "patent law", "game design", "dairy farming", "drone mapping",
+    "yoga studios", "crypto custody", "textile dyeing", "bike couriers", "3D printing",
+    "film subtitles", "pet insurance", "bamboo flooring", "school tutoring", "satellite radio",
+]  # fmt: skip
+
+
+def test_make_plan_seats_each_pitcher_with_the_listener_who_can_help(event):
+    people = check_in(event, 20)
+    helper_of = {person.pk: people[(i + 7) % 20].pk for i, person in enumerate(people)}
+    for i, person in enumerate(people):
+        PitchFactory(
+            attendee=person,
+            need=f"We need someone who knows {TOPICS[i]}.",
+            offer=f"I have ten years in {TOPICS[(i - 7) % 20]}.",
+            ask="",
+        )
+
+    report = services.make_plan(event, by=event.organizer, time_limit=0.5)
+
+    met = set(pairs_met(queries.stored_plan(event.pk)))
+    assert report.quality.repeated_pairs == 0
+    assert all(tuple(sorted((p, h))) in met for p, h in helper_of.items())
 
 
 def test_make_plan_seats_everyone_once_per_round_without_repeats(event):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from rounds.planning import SpeakingHistory, avoid_pairs, company_pairs, table_numbers
+from rounds.seating import SpeakingHistory, avoid_pairs, company_pairs, table_numbers
 
 
 def test_company_pairs_pairs_colleagues_ignoring_case_and_spacing():

@@ -1,10 +1,10 @@
-"""Between the planner and the stored plan: pure functions, no ORM (``rounds.services`` reads
-and writes the Rounds, Tables and Seats).
+"""Seating rules around the rotation planner: pure functions, no ORM.
 
-``rounds.scheduling`` decides who sits with whom; this module works out what a stored plan
-needs besides: the pairs to keep apart (colleagues, the organizer's rules), table numbers that
-stay put across a re-plan, and a speaking order that rotates fairly, so that nobody always
-pitches first or last.
+``rounds.scheduling`` decides who sits with whom; this module supplies and finishes its work:
+the pairs to keep apart (colleagues, the organizer's rules), table numbers that stay put across
+a re-plan, a speaking order that rotates fairly (nobody always pitches first or last), and the
+table-size guidance an organizer reads before planning. ``rounds.services`` reads and writes
+the stored Rounds, Tables and Seats.
 """
 
 from __future__ import annotations

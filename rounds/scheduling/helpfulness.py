@@ -1,0 +1,268 @@
+"""The matching objective: pitchers who sit with someone who can help them, below the hard rules.
+
+``helps`` are (pitcher, listener, weight) triples: the listener may help the pitcher, the
+weight says how likely (a matcher's score). Objectives, in order, after the planner's own:
+no ``avoid`` pair more often together and no higher repeat cost (counting ``met``) than the
+plan it starts from; then the most pitchers who sit at least once with one of their listeners;
+then the largest total weight of such encounters (a pitcher meeting several likely helpers has
+more chances that one really helps).
+
+Two moves, both checked against the hard rules before they are taken:
+
+- *Relabelling*: two people exchange their whole itineraries. The plan's structure is kept, so
+  the repeat count between seats is unchanged; only ``met`` and ``avoid`` pairs can make it
+  worse, and such moves are refused. This chooses which people take which positions of the
+  zero-repeat construction.
+- *Swap in one round*: two people at different tables of one round exchange seats, taken only
+  when it adds no repeat and no avoid hit.
+
+Moves are aimed: a pitcher without a helper (or, once all have one, any pitcher with an unmet
+listener) is picked, one of their listeners is brought to one of their tables. Hill climbing,
+strict improvements only, within a work allowance.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+from rounds.scheduling.budget import _Budget
+from rounds.scheduling.validation import _Plan
+
+
+class _HelpSearch:
+    def __init__(
+        self,
+        plan: _Plan,
+        n: int,
+        met: list[tuple[int, int]],
+        avoid: list[tuple[int, int]],
+        helps: dict[int, dict[int, float]],
+        rng: random.Random,
+    ) -> None:
+        self.plan, self.n, self.rng = plan, n, rng
+        self.seat = [[0] * n for _ in plan]
+        self.mates: list[dict[int, int]] = [{} for _ in range(n)]
+        for r, round_ in enumerate(plan):
+            for number, table in enumerate(round_):
+                for person in table:
+                    self.seat[r][person] = number
+                    mates = self.mates[person]
+                    for other in table:
+                        if other != person:
+                            mates[other] = mates.get(other, 0) + 1
+        self.met = {a * n + b for a, b in met} | {b * n + a for a, b in met}
+        self.avoid = {a * n + b for a, b in avoid} | {b * n + a for a, b in avoid}
+        self.helps = helps
+        self.pitchers = sorted(helps)
+        self.count = [0] * n  # encounters of each pitcher with one of their listeners
+        self.weight = [0.0] * n
+        for pitcher, listeners in helps.items():
+            for listener, weight in listeners.items():
+                times = self.mates[pitcher].get(listener, 0)
+                self.count[pitcher] += times
+                self.weight[pitcher] += times * weight
+
+    # -- figures ---------------------------------------------------------------------------
+
+    def covered(self) -> int:
+        return sum(1 for p in self.pitchers if self.count[p])
+
+    def _pair_cost(self, a: int, b: int, times: int) -> tuple[int, int]:
+        """(avoid hits, repeat cost) of a pair that meets ``times`` in the plan."""
+        key = a * self.n + b
+        meetings = times + (key in self.met)
+        return (times if key in self.avoid else 0), meetings * (meetings - 1) // 2
+
+    def _judge(self, changes: list[tuple[int, int, int, int]]) -> tuple[int, float] | None:
+        """Given pair changes (a, b, old times, new times), None when a hard rule gets worse,
+        else the gain (pitchers covered, weight)."""
+        hits = repeats = 0
+        count: dict[int, int] = {}
+        weight = 0.0
+        for a, b, old, new in changes:
+            if old == new:
+                continue
+            old_hits, old_repeats = self._pair_cost(a, b, old)
+            new_hits, new_repeats = self._pair_cost(a, b, new)
+            hits += new_hits - old_hits
+            repeats += new_repeats - old_repeats
+            for pitcher, listener in ((a, b), (b, a)):
+                w = self.helps.get(pitcher, {}).get(listener)
+                if w is not None:
+                    count[pitcher] = count.get(pitcher, 0) + new - old
+                    weight += (new - old) * w
+        if hits > 0 or repeats > 0:
+            return None
+        covered = sum(
+            (self.count[p] + change > 0) - (self.count[p] > 0) for p, change in count.items()
+        )
+        return covered, weight
+
+    # -- relabelling -----------------------------------------------------------------------
+
+    def _relabel_changes(self, a: int, b: int) -> list[tuple[int, int, int, int]]:
+        ma, mb = self.mates[a], self.mates[b]
+        changes = []
+        for y in ma.keys() | mb.keys():
+            if y in (a, b):
+                continue
+            ay, by = ma.get(y, 0), mb.get(y, 0)
+            changes.append((a, y, ay, by))
+            changes.append((b, y, by, ay))
+        return changes
+
+    def _relabel(self, a: int, b: int) -> None:
+        for r, round_ in enumerate(self.plan):
+            sa, sb = self.seat[r][a], self.seat[r][b]
+            if sa == sb:
+                continue
+            round_[sa][round_[sa].index(a)] = b
+            round_[sb][round_[sb].index(b)] = a
+            self.seat[r][a], self.seat[r][b] = sb, sa
+        ma, mb = self.mates[a], self.mates[b]
+        for y in (ma.keys() | mb.keys()) - {a, b}:
+            my = self.mates[y]
+            ya, yb = my.pop(a, 0), my.pop(b, 0)
+            if yb:
+                my[a] = yb
+            if ya:
+                my[b] = ya
+        self.mates[a] = {(b if y == a else y): c for y, c in mb.items()}
+        self.mates[b] = {(a if y == b else y): c for y, c in ma.items()}
+
+    # -- swaps in one round ------------------------------------------------------------------
+
+    def _swap_changes(self, r: int, a: int, b: int) -> list[tuple[int, int, int, int]]:
+        round_ = self.plan[r]
+        table_a, table_b = round_[self.seat[r][a]], round_[self.seat[r][b]]
+        ma, mb = self.mates[a], self.mates[b]
+        changes = []
+        for x in table_a:
+            if x != a:
+                changes.append((a, x, ma.get(x, 0), ma.get(x, 0) - 1))
+                changes.append((b, x, mb.get(x, 0), mb.get(x, 0) + 1))
+        for y in table_b:
+            if y != b:
+                changes.append((a, y, ma.get(y, 0), ma.get(y, 0) + 1))
+                changes.append((b, y, mb.get(y, 0), mb.get(y, 0) - 1))
+        return changes
+
+    def _swap(self, r: int, a: int, b: int) -> None:
+        round_ = self.plan[r]
+        sa, sb = self.seat[r][a], self.seat[r][b]
+        table_a, table_b = round_[sa], round_[sb]
+        for x in table_a:
+            if x != a:
+                self._meet(a, x, -1)
+                self._meet(b, x, 1)
+        for y in table_b:
+            if y != b:
+                self._meet(a, y, 1)
+                self._meet(b, y, -1)
+        table_a[table_a.index(a)] = b
+        table_b[table_b.index(b)] = a
+        self.seat[r][a], self.seat[r][b] = sb, sa
+
+    def _meet(self, a: int, b: int, change: int) -> None:
+        for x, y in ((a, b), (b, a)):
+            times = self.mates[x].get(y, 0) + change
+            if times:
+                self.mates[x][y] = times
+            else:
+                del self.mates[x][y]
+
+    # -- search ----------------------------------------------------------------------------
+
+    def _apply_counts(self, changes: list[tuple[int, int, int, int]]) -> None:
+        for a, b, old, new in changes:
+            for pitcher, listener in ((a, b), (b, a)):
+                w = self.helps.get(pitcher, {}).get(listener)
+                if w is not None:
+                    self.count[pitcher] += new - old
+                    self.weight[pitcher] += (new - old) * w
+
+    def run(self, budget: _Budget) -> None:
+        rng, plan = self.rng, self.plan
+        rounds = len(plan)
+        if not self.pitchers or rounds == 0:
+            return
+        step = 2 * sum(len(table) for table in plan[0]) // len(plan[0]) * rounds
+        stale = 0
+        open_ = [p for p in self.pitchers if not self.count[p]]
+        while budget.spend(step) and stale < 40 * self.n:
+            pitcher = rng.choice(open_) if open_ and rng.random() < 0.8 else None
+            if pitcher is None:
+                pitcher = rng.choice(self.pitchers)
+            unmet = [h for h in self.helps[pitcher] if not self.mates[pitcher].get(h)]
+            if not unmet:
+                stale += 1
+                continue
+            listener = rng.choice(unmet)
+            r = rng.randrange(rounds)
+            table = plan[r][self.seat[r][pitcher]]
+            other = rng.choice(table)
+            if other == pitcher:
+                stale += 1
+                continue
+            best = None
+            # the listener takes other's seat (all rounds, or this round), or the pitcher
+            # moves to the listener's table in this round
+            there = plan[r][self.seat[r][listener]]
+            mover = rng.choice(there)
+            candidates = [
+                ("relabel", listener, other),
+                ("swap", listener, other),
+                ("swap", pitcher, mover),
+            ]
+            for kind, a, b in candidates:
+                if a == b or (self.seat[r][a] == self.seat[r][b] and kind == "swap"):
+                    continue
+                if kind == "relabel":
+                    changes = self._relabel_changes(a, b)
+                else:
+                    changes = self._swap_changes(r, a, b)
+                gain = self._judge(changes)
+                if gain is not None and gain > (0, 1e-12) and (best is None or gain > best[0]):
+                    best = (gain, kind, a, b, changes)
+            if best is None:
+                stale += 1
+                continue
+            stale = 0
+            _gain, kind, a, b, changes = best
+            self._apply_counts(changes)
+            open_ = [p for p in self.pitchers if not self.count[p]]
+            if kind == "relabel":
+                self._relabel(a, b)
+            else:
+                self._swap(r, a, b)
+
+
+def _improve(
+    plan: _Plan,
+    n: int,
+    met: list[tuple[int, int]],
+    avoid: list[tuple[int, int]],
+    helps: dict[int, dict[int, float]],
+    rng: random.Random,
+    budget: _Budget,
+) -> _Plan:
+    """The plan with more pitchers seated with a listener who can help (see the module's
+    docstring); never more avoid hits or a higher repeat cost than ``plan``."""
+    search = _HelpSearch([[list(t) for t in round_] for round_ in plan], n, met, avoid, helps, rng)
+    search.run(budget)
+    return search.plan
+
+
+def _index_helps(
+    helps: list[tuple[int, int, float]],
+) -> dict[int, dict[int, float]]:
+    """(pitcher, listener, weight) index triples as pitcher -> listener -> weight (the largest
+    weight of a pair given twice)."""
+    result: dict[int, dict[int, float]] = {}
+    for pitcher, listener, weight in helps:
+        if not (isinstance(weight, int | float) and 0 < weight < math.inf):
+            raise ValueError(f"helps weights must be positive numbers, got {weight!r}")
+        row = result.setdefault(pitcher, {})
+        row[listener] = max(row.get(listener, 0.0), float(weight))
+    return result

@@ -1,0 +1,532 @@
+"""Sparse repair (re-planning, and fresh plans above ``portfolio._DENSE_LIMIT`` people)."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from rounds.scheduling.bounds import table_sizes
+from rounds.scheduling.budget import _Bag, _Budget
+from rounds.scheduling.validation import _Plan
+
+# Tables (and movers) tried for the second step of an ejection chain in the repair.
+_CHAIN_WIDTH = 12
+# Pair look-ups of the repair per work unit.
+_LOOKUPS_PER_UNIT = 2
+
+
+@dataclass(frozen=True)
+class _SizeRule:
+    """Table sizes allowed in one round: hard limits [low, high] and spread, preferred
+    (penalised outside) the balanced range [floor, ceil]."""
+
+    low: int
+    high: int
+    floor: int
+    ceil: int
+    spread: int
+
+    @classmethod
+    def fresh(cls, sizes: list[int]) -> _SizeRule:
+        return cls(min(sizes), max(sizes), min(sizes), max(sizes), 1)
+
+    def deviation(self, size: int) -> int:
+        return max(0, self.floor - size, size - self.ceil)
+
+
+def _repair_rounds(
+    plan: _Plan,
+    n: int,
+    played: int,
+    present: list[int],
+    table_size: int,
+    met: list[tuple[int, int]],
+    avoid: list[tuple[int, int]],
+    rng: random.Random,
+    budget: _Budget,
+) -> _Plan:
+    """The rounds after ``played`` repaired for ``present``: absentees deleted, tables beyond
+    the new count dissolved from the end (so no other table changes position), new tables added
+    at the end, the displaced and the arrivals seated, sizes balanced, conflicts repaired."""
+    here = set(present)
+    history = _history(plan[:played], met, n, here)
+    fresh = table_sizes(len(present), table_size)
+    low = min(3, fresh[-1])
+    rounds, pools, original, rules = [], [], [], []
+    for old_round in plan[played:]:
+        count = min(max(len(old_round), len(fresh)), len(present) // low)
+        kept = [[p for p in table if p in here] for table in old_round[:count]]
+        kept += [[] for _ in range(count - len(kept))]
+        seated = {p for table in kept for p in table}
+        pools.append([p for p in present if p not in seated])
+        seat = [-1] * n
+        for number, table in enumerate(old_round):
+            for person in table:
+                seat[person] = number
+        original.append(seat)
+        floor, ceil = len(present) // count, -(-len(present) // count)
+        rules.append(_SizeRule(low, fresh[0], floor, ceil, 2))
+        rounds.append(kept)
+    repair = _Repair(n, history, rounds, avoid, rules, original, rng)
+    repair.seat_all(pools)
+    repair.balance()
+    repair.repair(budget)
+    return repair.best_tables()
+
+
+def _history(
+    plan: _Plan, met: list[tuple[int, int]], n: int, here: set[int] | None = None
+) -> dict[int, int]:
+    """Meetings per pair (key a * n + b, a < b) in rounds that can no longer change, plus one
+    for each ``met`` pair; only pairs of people in ``here`` (everyone when None)."""
+    counts = {a * n + b: 1 for a, b in met}
+    for round_ in plan:
+        for table in round_:
+            seated = sorted(p for p in table if here is None or p in here)
+            for i, a in enumerate(seated):
+                for b in seated[i + 1 :]:
+                    counts[a * n + b] = counts.get(a * n + b, 0) + 1
+    return counts
+
+
+class _Repair:
+    """Local repair of rounds on a sparse pair count, for re-planning and for fresh plans too
+    large for the dense search.
+
+    Objective, lexicographic through weights: avoid pairs together, then the repeat cost, then
+    tables outside the balanced sizes, then people seated away from their ``original`` table in
+    any round (the itineraries that change). Moves go first to people who have already moved,
+    since a person told once about a change costs nothing more when told about two. Besides
+    moving one person and swapping two, a person may take the seat of someone who moves on to a
+    third table (an ejection chain): in a dense plan, where everyone has met half the room, a
+    conflict-free seat is rarely one step away.
+    """
+
+    def __init__(
+        self,
+        n: int,
+        history: dict[int, int],
+        rounds: _Plan,
+        avoid: list[tuple[int, int]],
+        rules: list[_SizeRule],
+        original: list[list[int]] | None,
+        rng: random.Random,
+    ) -> None:
+        self.n, self.rounds, self.rules, self.rng = n, rounds, rules, rng
+        self.original = original
+        self.avoid = {a * n + b for a, b in avoid}
+        self.w_move = 1 if original is not None else 0
+        self.w_size = n + 1
+        self.w_repeat = self.w_size * (len(rounds) * n + 1)
+        self.w_avoid = self.w_repeat * (math.comb(n, 2) * math.comb(len(rounds) + 2, 2) + 1)
+        self.count: defaultdict[int, int] = defaultdict(int, history)
+        self.seat = [[-1] * n for _ in rounds]
+        self.hits = 0
+        self.conflicts = _Bag()
+        shared: list[int] = []  # pairs at one table in some round, in order of discovery
+        for r, round_ in enumerate(rounds):
+            seat = self.seat[r]
+            for number, table in enumerate(round_):
+                for person in table:
+                    seat[person] = number
+                shared.extend(self._count_table(table))
+        for key in shared:
+            if key in self.avoid or self.count[key] > 1:
+                self.conflicts.add(key)
+        self.moved = [0] * n
+        if original is not None:
+            for seat, first in zip(self.seat, original, strict=True):
+                for person in range(n):
+                    if seat[person] != first[person] and seat[person] >= 0:
+                        self.moved[person] += 1
+        self.changed = sum(1 for m in self.moved if m)
+        self.repeats = 0  # change of the repeat cost since the start
+        self.deviation = sum(
+            rule.deviation(len(table))
+            for rule, round_ in zip(rules, rounds, strict=True)
+            for table in round_
+        )
+        self.rank = list(range(n))
+        rng.shuffle(self.rank)
+        self.lookups = 0  # pair look-ups since the last charge to a budget (the work measure)
+        self.best = self._snapshot()
+
+    def _count_table(self, table: list[int]) -> list[int]:
+        """Count the meetings at one table (and its avoid hits); return its pair keys."""
+        n, count = self.n, self.count
+        ordered = sorted(table)
+        keys = [a * n + b for i, a in enumerate(ordered) for b in ordered[i + 1 :]]
+        for key in keys:
+            count[key] += 1
+        self.hits += len(self.avoid.intersection(keys))
+        return keys
+
+    def _snapshot(self) -> _Plan:
+        return [[list(table) for table in round_] for round_ in self.rounds]
+
+    def objective(self) -> int:
+        return (
+            self.w_avoid * self.hits
+            + self.w_repeat * self.repeats
+            + self.w_size * self.deviation
+            + self.w_move * self.changed
+        )
+
+    def best_tables(self) -> _Plan:
+        return self.best
+
+    # -- state changes ---------------------------------------------------------------------
+
+    def _status(self, key: int) -> None:
+        """File the pair as a conflict when it shares a table in some round and either must
+        avoid each other or meets more than once."""
+        a, b = divmod(key, self.n)
+        bad = (key in self.avoid or self.count[key] > 1) and any(
+            seat[a] == seat[b] >= 0 for seat in self.seat
+        )
+        if bad:
+            self.conflicts.add(key)
+        else:
+            self.conflicts.discard(key)
+
+    def _meet(self, person: int, mates: list[int], change: int) -> None:
+        n, count = self.n, self.count
+        for other in mates:
+            key = person * n + other if person < other else other * n + person
+            meetings = count[key]
+            self.repeats += meetings if change > 0 else 1 - meetings
+            count[key] = meetings + change
+            if key in self.avoid:
+                self.hits += change
+            if meetings + change > 1 or meetings > 1 or key in self.avoid:
+                self._status(key)
+
+    def _track(self, r: int, person: int, old: int, new: int) -> None:
+        """Update the moved-rounds tally of a person whose table in round r goes old -> new."""
+        if self.original is None:
+            return
+        first = self.original[r][person]
+        before = self.moved[person]
+        after = before - (old != first and old >= 0) + (new != first and new >= 0)
+        self.moved[person] = after
+        self.changed += (after > 0) - (before > 0)
+
+    def _resize(self, r: int, table: list[int], change: int) -> None:
+        rule = self.rules[r]
+        self.deviation += rule.deviation(len(table) + change) - rule.deviation(len(table))
+
+    def _sit(self, r: int, person: int, number: int) -> None:
+        table = self.rounds[r][number]
+        self._resize(r, table, 1)
+        self._track(r, person, self.seat[r][person], number)
+        table.append(person)
+        self.seat[r][person] = number
+        self._meet(person, table[:-1], 1)
+
+    def _rise(self, r: int, person: int) -> None:
+        number = self.seat[r][person]
+        table = self.rounds[r][number]
+        self._resize(r, table, -1)
+        self._track(r, person, number, -1)
+        table.remove(person)
+        self.seat[r][person] = -1
+        self._meet(person, table, -1)
+
+    def _relocate(self, r: int, moves: list[tuple[int, int]]) -> None:
+        """Carry out simultaneous moves (person, table) in round r."""
+        for person, _ in moves:
+            self._rise(r, person)
+        for person, number in moves:
+            self._sit(r, person, number)
+
+    # -- costs -----------------------------------------------------------------------------
+
+    def _link(self, a: int, b: int) -> int:
+        """Cost of a and b sharing a table once more."""
+        key = a * self.n + b if a < b else b * self.n + a
+        return self.w_repeat * self.count[key] + (self.w_avoid if key in self.avoid else 0)
+
+    def _join(self, person: int, table: list[int]) -> int:
+        """Cost of person sitting down at table (person excluded if already there)."""
+        n = self.n
+        self.lookups += len(table)
+        keys = [person * n + o if person < o else o * n + person for o in table if o != person]
+        cost = self.w_repeat * sum(map(self.count.__getitem__, keys))
+        if self.avoid:
+            cost += self.w_avoid * len(self.avoid.intersection(keys))
+        return cost
+
+    def _leave(self, person: int, table: list[int]) -> int:
+        """Cost saved when person (sitting at table) gets up."""
+        return self._join(person, table) - self.w_repeat * (len(table) - 1)
+
+    def _move_cost(self, r: int, person: int, number: int) -> int:
+        """Change of the changed-itinerary tally if person sits at table ``number`` of round r."""
+        if self.original is None:
+            return 0
+        first, old = self.original[r][person], self.seat[r][person]
+        before = self.moved[person]
+        after = before - (old != first) + (number != first)
+        return self.w_move * ((after > 0) - (before > 0))
+
+    def _shift_cost(self, r: int, sizes: dict[int, int], source: int, target: int) -> int | None:
+        """Size penalty change when one seat moves from table ``source`` to ``target`` of round
+        r (sizes: how many tables have each size), or None if a hard limit would break."""
+        rule, round_ = self.rules[r], self.rounds[r]
+        small, large = len(round_[source]), len(round_[target])
+        if small - 1 < rule.low or large + 1 > rule.high:
+            return None
+        after = dict(sizes)
+        for size, change in ((small, -1), (large, -1), (small - 1, 1), (large + 1, 1)):
+            after[size] = after.get(size, 0) + change
+        present = [size for size, tables in after.items() if tables > 0]
+        if max(present) - min(present) > rule.spread:
+            return None
+        return self.w_size * (
+            rule.deviation(small - 1)
+            - rule.deviation(small)
+            + rule.deviation(large + 1)
+            - rule.deviation(large)
+        )
+
+    # -- construction steps ----------------------------------------------------------------
+
+    def seat_all(self, pools: list[list[int]]) -> None:
+        """Seat each round's unseated people where they add the least cost: fewest conflicts,
+        then tables short of the balanced size, never above the largest size."""
+        for r, pool in enumerate(pools):
+            round_, rule = self.rounds[r], self.rules[r]
+            order = list(range(len(round_)))
+            self.rng.shuffle(order)
+            for person in pool:
+                number = min(
+                    (t for t in order if len(round_[t]) < rule.high),
+                    key=lambda t: (
+                        self._join(person, round_[t]),
+                        rule.deviation(len(round_[t]) + 1) - rule.deviation(len(round_[t])),
+                    ),
+                )
+                self._sit(r, person, number)
+
+    def balance(self) -> None:
+        """Bring every round within the hard size limits, whatever it costs, then closer to
+        balanced sizes wherever that creates no conflict."""
+        for r in range(len(self.rounds)):
+            while (moves := self._forced_moves(r)) is not None:
+                self._relocate(r, moves)
+            while (moves := self._free_moves(r)) is not None:
+                self._relocate(r, moves)
+
+    def _forced_moves(self, r: int) -> list[tuple[int, int]] | None:
+        """The cheapest move from a table two or more larger into the smallest table (or out
+        of a table above the largest size), while a hard limit is broken; else None."""
+        rule, round_ = self.rules[r], self.rounds[r]
+        sizes = [len(table) for table in round_]
+        small, large = min(sizes), max(sizes)
+        numbers = range(len(round_))
+        if large > rule.high:
+            donors = [sizes.index(large)]
+            receivers = [t for t in numbers if sizes[t] <= large - 2]
+        elif small < rule.low or large - small > rule.spread:
+            receivers = [sizes.index(small)]
+            donors = [t for t in numbers if sizes[t] >= small + 2]
+        else:
+            return None
+        return self._cheapest_transfer(r, donors, receivers)[0]
+
+    def _free_moves(self, r: int) -> list[tuple[int, int]] | None:
+        """A conflict-free move that brings a table into the balanced range, or None."""
+        rule, round_ = self.rules[r], self.rounds[r]
+        sizes = [len(table) for table in round_]
+        numbers = range(len(round_))
+        for short in sorted((t for t in numbers if sizes[t] < rule.floor), key=sizes.__getitem__):
+            donors = [t for t in numbers if sizes[t] > rule.floor]
+            moves, cost = self._cheapest_transfer(r, donors, [short])
+            if moves and cost < self.w_size:
+                return moves
+        for long_ in sorted((t for t in numbers if sizes[t] > rule.ceil), key=sizes.__getitem__):
+            receivers = [t for t in numbers if sizes[t] < rule.ceil]
+            moves, cost = self._cheapest_transfer(r, [long_], receivers)
+            if moves and cost < self.w_size:
+                return moves
+        return None
+
+    def _movers(self, r: int, tables: list[int]) -> list[int]:
+        """People at these tables, those who already moved first."""
+        round_ = self.rounds[r]
+        people = [p for t in tables for p in round_[t]]
+        return [p for p in people if self.moved[p]] + [p for p in people if not self.moved[p]]
+
+    def _cheapest_transfer(
+        self, r: int, donors: list[int], receivers: list[int]
+    ) -> tuple[list[tuple[int, int]], int]:
+        """(moves, cost change) for one seat from a donor table to a receiver table: a person
+        moves straight across or, failing a conflict-free straight move, to some other table
+        whose occupant moves on to the receiver. Stops as soon as nobody new has to move (or
+        one person, going straight)."""
+        round_ = self.rounds[r]
+        best: list[tuple[int, int]] = []
+        best_cost: int | None = None
+        movers = self._movers(r, donors)
+        for person in movers:
+            leave = self._leave(person, round_[self.seat[r][person]])
+            for number in receivers:
+                cost = self._join(person, round_[number]) - leave
+                cost += self._move_cost(r, person, number)
+                if best_cost is None or cost < best_cost:
+                    best, best_cost = [(person, number)], cost
+                if cost <= 0 or (cost <= self.w_move and not self.moved[person]):
+                    return best, cost
+        if best_cost is None or best_cost <= self.w_move:
+            return best, best_cost or 0
+        middles = [t for t in range(len(round_)) if t not in donors and t not in receivers]
+        for person in movers[:_CHAIN_WIDTH]:
+            source = self.seat[r][person]
+            leave = self._leave(person, round_[source])
+            for middle in self._sample(middles):
+                table = round_[middle]
+                step = self._join(person, table) - leave + self._move_cost(r, person, middle)
+                if step >= best_cost:
+                    continue
+                for other in table:
+                    link = self._link(person, other)
+                    onward = self._leave(other, table)
+                    for number in receivers:
+                        cost = step - link + self._join(other, round_[number]) - onward
+                        cost += self._move_cost(r, other, number)
+                        if cost < best_cost:
+                            best, best_cost = [(person, middle), (other, number)], cost
+                        if cost <= 0:
+                            return best, cost
+        return best, best_cost
+
+    def _sample(self, tables: list[int]) -> list[int]:
+        """At most _CHAIN_WIDTH of the tables, so that chains stay cheap in large rounds."""
+        return tables if len(tables) <= _CHAIN_WIDTH else self.rng.sample(tables, _CHAIN_WIDTH)
+
+    # -- search ----------------------------------------------------------------------------
+
+    def repair(self, budget: _Budget) -> None:
+        """Tabu search on the people in conflicts: compare the best options of a few of them,
+        in a round where their conflict sits, and take the best, until no conflict is left or
+        progress stops; then, since the search wanders, move people back where that is free."""
+        rng, n = self.rng, self.n
+        best_value = self.objective()
+        self.best = self._snapshot()
+        tabu: dict[tuple[int, int, int], int] = {}
+        iteration = stall = 0
+        while self.conflicts and stall < 100 + 2 * len(self.conflicts):
+            if not budget.spend(self.lookups // _LOOKUPS_PER_UNIT):
+                break
+            self.lookups %= _LOOKUPS_PER_UNIT
+            iteration += 1
+            threshold = best_value - self.objective()
+            options = []
+            for _ in range(min(2, len(self.conflicts))):
+                a, b = divmod(self.conflicts.choice(rng), n)
+                shared = [r for r, seat in enumerate(self.seat) if seat[a] == seat[b] >= 0]
+                r = shared[rng.randrange(len(shared))]
+                for person in (a, b):
+                    option = self._best_option(r, person, None, tabu, iteration, threshold)
+                    if option is not None:
+                        options.append((option[0], r, option[1]))
+            if not options:
+                stall += 1
+                continue
+            _, r, moves = min(options, key=lambda option: option[0])
+            for person, _ in moves:
+                tabu[(r, person, self.seat[r][person])] = iteration + 5 + rng.randrange(10)
+            self._relocate(r, moves)
+            value = self.objective()
+            if value < best_value:
+                best_value, stall = value, 0
+                self.best = self._snapshot()
+            else:
+                stall += 1
+        if iteration:
+            self._restore(self.best)
+            self.settle(budget)
+
+    def _restore(self, plan: _Plan) -> None:
+        for r, round_ in enumerate(plan):
+            moves = [
+                (p, number)
+                for number, table in enumerate(round_)
+                for p in table
+                if self.seat[r][p] != number
+            ]
+            self._relocate(r, moves)
+
+    def settle(self, budget: _Budget) -> None:
+        """Send people back to their original tables wherever that lowers the objective."""
+        if self.original is None:
+            return
+        improved = True
+        while improved and budget.spend(self.lookups // _LOOKUPS_PER_UNIT):
+            self.lookups %= _LOOKUPS_PER_UNIT
+            improved = False
+            for person in sorted(range(self.n), key=self.rank.__getitem__):
+                for r, seat in enumerate(self.seat):
+                    first = self.original[r][person]
+                    if self.moved[person] == 0 or seat[person] in (-1, first):
+                        continue
+                    if first >= len(self.rounds[r]):
+                        continue
+                    option = self._best_option(r, person, first, {}, 0, 0)
+                    if option is not None and option[0] < 0:
+                        self._relocate(r, option[1])
+                        improved = True
+        self.best = self._snapshot()
+
+    def _best_option(
+        self,
+        r: int,
+        person: int,
+        only: int | None,
+        tabu: dict[tuple[int, int, int], int],
+        iteration: int,
+        threshold: int,
+    ) -> tuple[int, list[tuple[int, int]]] | None:
+        """(cost change, moves) of the best move, swap or chain moving person in round r (to
+        table ``only`` if given) that is not tabu, unless it beats the best plan so far."""
+        round_ = self.rounds[r]
+        source = self.seat[r][person]
+        table_a = round_[source]
+        sizes = Counter(len(table) for table in round_)
+        leave = self._leave(person, table_a)
+        targets = [t for t in range(len(round_)) if t != source and only in (None, t)]
+        joins = {t: self._join(person, round_[t]) for t in targets}
+        sample = self._sample([t for t in range(len(round_)) if t != source])
+        room = {t: self._shift_cost(r, sizes, source, t) for t in targets + sample}
+        onward = [t for t in sample if room[t] is not None]
+        best: tuple[int, list[tuple[int, int]]] | None = None
+
+        def consider(change: int, moves: list[tuple[int, int]]) -> None:
+            nonlocal best
+            blocked = any(tabu.get((r, p, t), 0) > iteration for p, t in moves)
+            if blocked and change >= threshold:
+                return
+            if best is None or change < best[0]:
+                best = (change, moves)
+
+        for number in targets:
+            shift = room[number]
+            if shift is not None:
+                step = joins[number] - leave + shift + self._move_cost(r, person, number)
+                consider(step, [(person, number)])
+        for number in sorted(targets, key=joins.__getitem__)[:6]:
+            table_b = round_[number]
+            step = joins[number] - leave + self._move_cost(r, person, number)
+            for other in table_b:
+                link = self._link(person, other)
+                rest = step - link - self._leave(other, table_b)
+                swap = self._join(other, table_a) - link + self._move_cost(r, other, source)
+                consider(rest + swap, [(person, number), (other, source)])
+                for third in onward:
+                    if third != number:
+                        chain = self._join(other, round_[third]) + room[third]  # type: ignore[operator]
+                        chain += self._move_cost(r, other, third)
+                        consider(rest + chain, [(person, number), (other, third)])
+        return best

@@ -1,0 +1,70 @@
+"""The phone's "why this table" line: one line from a tablemate's offer, never a wish list."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from feedback import queries
+from tests.factories import PitchFactory, SeatFactory, TableFactory
+from tests.feedback.links import open_link
+
+pytestmark = pytest.mark.django_db
+
+
+def seat(table, order: int, **pitch):
+    attendee = SeatFactory(table=table, speaking_order=order).attendee
+    PitchFactory(attendee=attendee, ask="", **pitch)
+    return attendee
+
+
+@pytest.fixture
+def table(round_):
+    return TableFactory(round=round_, number=1)
+
+
+def test_room_itinerary_says_why_a_tablemate_may_help(client, table):
+    need = "Our books are a mess: we need an accountant for Chinese tax."
+    me = seat(table, 0, need=need, offer="")
+    lucas = seat(
+        table,
+        1,
+        need="",
+        offer="I run the tax and bookkeeping desk of an accounting firm. Ask me anything.",
+        wishes=f"{me.name}\nsomeone at a hospital group",
+    )
+    seat(table, 2, need="", offer="")
+
+    open_link(client, me.token)
+    page = client.get(reverse("room_itinerary", args=[me.token])).text
+
+    assert page.count('class="why"') == 1
+    assert (
+        f"May help you: {lucas.name}: I run the tax and bookkeeping desk of an accounting firm."
+        in page
+    )
+    assert "Ask me anything" not in page.split('class="why"')[1].split("</p>")[0]
+    assert "hospital group" not in page  # Lucas's wish list, which names me, stays private
+
+
+def test_room_itinerary_never_shows_my_wish_list_to_the_person_wished_for(client, table):
+    me = seat(table, 0, need="Lunch places.", offer="I know every lunch place in Wangjing.")
+    wisher = seat(table, 1, need="", offer="", wishes=f"{me.name}\ninvestors in hardware")
+
+    open_link(client, me.token)
+    page = client.get(reverse("room_itinerary", args=[me.token])).text
+
+    assert "investors in hardware" not in page
+    assert 'class="why"' not in page  # the wisher offers nothing: no line about them
+    assert wisher.name in page
+
+
+def test_why_for_names_only_tablemates_with_an_offer_that_answers_the_need(table):
+    me = seat(table, 0, need="A battery cell supplier for our e-bikes.", offer="")
+    supplier = seat(table, 1, need="", offer="We make lithium battery cells for e-bikes.")
+    seat(table, 2, need="", offer="")
+
+    stops = queries.room_itinerary(me.pk)
+
+    lines = {mate.seat.attendee_id: mate.why for mate in stops[0].tablemates if mate.why}
+    assert lines == {supplier.pk: "We make lithium battery cells for e-bikes."}

@@ -1,0 +1,90 @@
+"""Tests of the matcher (pitches.matching): pure functions, no database."""
+
+from __future__ import annotations
+
+from pitches.matching import NAMED, Profile, help_scores, top_helpers
+
+ACCOUNTANT_NEED = (
+    "Our books are a mess: I need an accountant who knows Chinese tax for a small firm."
+)
+ACCOUNTANT_OFFER = "I am a chartered accountant; I do tax filings and bookkeeping for small firms."
+LUNCH_OFFER = "I can recommend every lunch place near the office."
+
+
+def scores_of(*people: Profile) -> list[list[float]]:
+    return help_scores(list(people))
+
+
+def test_help_scores_a_listener_whose_offer_answers_the_need() -> None:
+    pitcher = Profile(id=1, need=ACCOUNTANT_NEED)
+    helper = Profile(id=2, offer=ACCOUNTANT_OFFER)
+    bystander = Profile(id=3, offer=LUNCH_OFFER)
+
+    scores = scores_of(pitcher, helper, bystander)
+
+    assert scores[0][1] > scores[0][2]
+    assert top_helpers(scores, limit=1)[0] == [1]
+
+
+def test_help_scores_are_directed_a_shared_need_is_no_help() -> None:
+    pitcher = Profile(id=1, need=ACCOUNTANT_NEED, offer=LUNCH_OFFER)
+    same_need = Profile(id=2, need=ACCOUNTANT_NEED, offer="Our app books meeting rooms.")
+    helper = Profile(id=3, need="A designer for our logo.", offer=ACCOUNTANT_OFFER)
+
+    scores = scores_of(pitcher, same_need, helper)
+
+    assert scores[0][2] > scores[0][1]
+    assert scores[2][0] < scores[0][2]  # the accountant does not need an accountant
+
+
+def test_help_scores_match_chinese_without_a_segmenter() -> None:
+    pitcher = Profile(id=1, need="我们的气垫床想进三甲医院，最缺能对接医院设备科采购的人。")
+    helper = Profile(id=2, offer="我姐姐在一家医院集团负责设备采购，可以帮忙引荐。")
+    bystander = Profile(id=3, offer="我在望京开了一家咖啡馆，欢迎来坐坐。")
+
+    scores = scores_of(pitcher, helper, bystander)
+
+    assert scores[0][1] > scores[0][2]
+
+
+def test_help_scores_read_company_and_job_title_as_part_of_the_offer() -> None:
+    pitcher = Profile(id=1, need="An introduction to a battery cell supplier for e-bikes.")
+    helper = Profile(id=2, offer="Happy to talk.", company="Shenzhen Battery Cells Co.")
+    bystander = Profile(id=3, offer="Happy to talk.", company="Kite Labs", job_title="Designer")
+
+    scores = scores_of(pitcher, helper, bystander)
+
+    assert scores[0][1] > scores[0][2]
+
+
+def test_help_scores_a_wish_naming_a_listener_counts_fully() -> None:
+    pitcher = Profile(id=1, need=ACCOUNTANT_NEED, wishes=("  LIU Fang ",))
+    named = Profile(id=2, name="Liu Fang", offer=LUNCH_OFFER)
+    helper = Profile(id=3, offer=ACCOUNTANT_OFFER)
+
+    scores = scores_of(pitcher, named, helper)
+
+    assert scores[0][1] == NAMED
+    assert scores[0][2] < NAMED
+    assert top_helpers(scores, limit=1)[0] == [1]
+
+
+def test_help_scores_a_wish_in_free_text_reads_like_a_need() -> None:
+    pitcher = Profile(id=1, need="", wishes=("investors in hardware startups",))
+    investor = Profile(id=2, offer="I invest in early hardware startups.")
+    bystander = Profile(id=3, offer=LUNCH_OFFER)
+
+    scores = scores_of(pitcher, investor, bystander)
+
+    assert scores[0][1] > scores[0][2]
+
+
+def test_help_scores_never_score_oneself_and_leave_empty_texts_at_zero() -> None:
+    alone = Profile(id=1, need=ACCOUNTANT_NEED, offer=ACCOUNTANT_OFFER)
+    empty = Profile(id=2)
+
+    scores = scores_of(alone, empty)
+
+    assert scores == [[0.0, 0.0], [0.0, 0.0]]
+    assert help_scores([]) == []
+    assert top_helpers(scores) == [[], []]
