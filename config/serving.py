@@ -12,12 +12,16 @@ stored: ``MAX_BODY_BYTES`` everywhere, ``MAX_IMPORT_BODY_BYTES`` for the attende
 ASGI level for any other server.
 
 **Access log.** daphne's access log writes each request's path, and an attendee's path carries
-their secret token (``/a/<token>/``, ``/ws/a/<token>/``) as does the projector's (``/p/<key>/``):
-the lines are written with the secret replaced by ``***``.
+their secret token (``/a/<token>/``, ``/ws/a/<token>/``) as does the projector's (``/p/<key>/``),
+a co-organizer invitation (``/co-organizers/accept/<token>/``) and a password reset link
+(``/accounts/reset/<uid>/<token>/``): the lines are written with the secret replaced by ``***``.
+Django's own warnings name the same paths ("Not Found: /a/<token>/", "Forbidden (CSRF cookie not
+set.): ..."): ``MaskSecretsFilter`` on the log handler masks them the same way.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -26,7 +30,11 @@ from config.limits import MAX_IMPORT_FILE_BYTES
 MAX_BODY_BYTES = 2_621_440  # Django's DATA_UPLOAD_MAX_MEMORY_SIZE: every form of ours fits
 MAX_IMPORT_BODY_BYTES = MAX_IMPORT_FILE_BYTES + 1_048_576  # the file and the form around it
 IMPORT_PATH = re.compile(r"^/events/[0-9]+/attendees/import/")
-SECRET_IN_PATH = re.compile(r"^(/(?:ws/)?(?:a|p)/)[^/?#]+")
+# A secret path segment, wherever a path appears in a line (a log message names it mid-text).
+SECRET_IN_PATH = re.compile(
+    r"(/(?:ws/)?(?:a|p)/|/co-organizers/accept/)[^/?#\s\"']+"
+    r"|(/accounts/reset/)[^?#\s\"']+?(?=/?(?:[?#\s\"']|$))"
+)
 
 
 def body_limit(path: str) -> int:
@@ -35,8 +43,20 @@ def body_limit(path: str) -> int:
 
 
 def mask_path(path: str) -> str:
-    """``/a/<token>/leads/`` → ``/a/***/leads/`` (also ``/ws/a/``, ``/p/``, ``/ws/p/``)."""
-    return SECRET_IN_PATH.sub(r"\1***", path)
+    """``/a/<token>/leads/`` → ``/a/***/leads/`` (also ``/ws/a/``, ``/p/``, ``/ws/p/``, a
+    co-organizer invitation and a password reset link), in a path or in any line naming one."""
+    return SECRET_IN_PATH.sub(lambda m: f"{m.group(1) or m.group(2)}***", path)
+
+
+class MaskSecretsFilter(logging.Filter):
+    """A log handler's filter: the line is written with every secret path segment masked."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_path(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
 
 
 TOO_LARGE = (
