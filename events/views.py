@@ -93,7 +93,10 @@ def join(request: HtmxHttpRequest, code: str) -> HttpResponse:
     return ratelimit.remember_device(request, response)
 
 
-def join_page(request: HtmxHttpRequest, code: str) -> HttpResponse:
+def event_for_code(request: HttpRequest, code: str) -> Event | HttpResponse:
+    """The event of a join code, or the page refusing it: every door that takes a code (the
+    join page, "email me my link") counts wrong codes against the same budgets
+    (events/ratelimit.py), so none of them is a way to try codes unthrottled."""
     if ratelimit.is_address_locked_out(request):
         return too_many_wrong_codes(request)
     event = Event.objects.filter(join_code=normalize_join_code(code)).first()
@@ -103,6 +106,13 @@ def join_page(request: HtmxHttpRequest, code: str) -> HttpResponse:
         form = JoinCodeForm(initial={"code": code})
         error = _("No event has the code %(code)s. Check it and try again.") % {"code": code}
         return render(request, "events/join_code.html", {"form": form, "error": error}, status=404)
+    return event
+
+
+def join_page(request: HtmxHttpRequest, code: str) -> HttpResponse:
+    event = event_for_code(request, code)
+    if isinstance(event, HttpResponse):
+        return event
     activate_event_language(request, event)
     attendee = remembered_attendee(request, event)
     if attendee is not None:

@@ -57,6 +57,32 @@ def test_address_budget_of_wrong_codes_stops_guessing_with_fresh_devices(event, 
     assert phone("198.51.100.1").get("/join/CG26VP/").status_code == 200
 
 
+def test_the_email_my_link_form_is_no_way_around_the_wrong_code_budget(event, monkeypatch):
+    """POST /join/<code>/my-link/ answered 404 for a wrong code and 200/400 for a right one,
+    uncounted: 400 guesses in 3 s, an oracle for event codes beside the throttled join page."""
+    monkeypatch.setattr(ratelimit, "WRONG_CODES_PER_ADDRESS", "20/10m")
+
+    guesses = [
+        phone().post(f"/join/ZZZZ{n:02d}/my-link/", {"email": "a@example.com"}).status_code
+        for n in range(25)
+    ]
+
+    assert guesses[:20] == [404] * 20
+    assert set(guesses[20:]) == {429}
+    right = phone().post("/join/CG26VP/my-link/", {"email": "a@example.com"})
+    assert right.status_code == 429
+    assert phone().get("/join/CG26VP/").status_code == 429  # one budget for both doors
+
+
+def test_wrong_codes_on_the_my_link_form_count_per_device_too(event):
+    typist = phone()
+
+    typos = [typist.post("/join/ZZZZZZ/my-link/", {"email": "a@example.com"}) for _ in range(11)]
+
+    assert typos[-1].status_code == 429
+    assert phone().post("/join/CG26VP/my-link/", {"email": "a@example.com"}).status_code == 200
+
+
 @pytest.mark.parametrize("trusted", ["0", "1"])
 def test_rotating_a_forged_x_forwarded_for_does_not_escape_the_limit(
     event, monkeypatch, settings, trusted
