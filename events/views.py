@@ -52,16 +52,26 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
-def too_many_wrong_codes(request: HttpRequest) -> HttpResponse:
+def too_many_wrong_codes(request: HttpRequest, *, is_address: bool = False) -> HttpResponse:
+    if is_address:
+        error = _(
+            "Too many wrong codes from this network. Wait a few minutes and try again, or ask "
+            "the organizer at the door for your personal link."
+        )
+    else:
+        error = _("Too many wrong codes from this device. Wait a few minutes and try again.")
     return render(
-        request,
-        "events/join_code.html",
-        {
-            "form": JoinCodeForm(),
-            "error": _("Too many wrong codes from this device. Wait a few minutes and try again."),
-        },
-        status=429,
+        request, "events/join_code.html", {"form": JoinCodeForm(), "error": error}, status=429
     )
+
+
+def joined_event(request: HttpRequest, code: str) -> Event | None:
+    """The event of ``code`` if this browser joined it before (its session holds a link of it),
+    else None: answers nothing about codes this browser was never given."""
+    joined = [key for key in request.session.get(SESSION_TOKENS, {}) if key.isdigit()]
+    if not joined:
+        return None
+    return Event.objects.filter(pk__in=joined, join_code=normalize_join_code(code)).first()
 
 
 def too_many_walk_ins_message() -> str:
@@ -98,7 +108,8 @@ def event_for_code(request: HttpRequest, code: str) -> Event | HttpResponse:
     join page, "email me my link") counts wrong codes against the same budgets
     (events/ratelimit.py), so none of them is a way to try codes unthrottled."""
     if ratelimit.is_address_locked_out(request):
-        return too_many_wrong_codes(request)
+        # A phone that joined before still reaches its room (the lockout is the whole venue's).
+        return joined_event(request, code) or too_many_wrong_codes(request, is_address=True)
     event = Event.objects.filter(join_code=normalize_join_code(code)).first()
     if event is None:
         if ratelimit.record_wrong_code(request):

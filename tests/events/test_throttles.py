@@ -83,6 +83,27 @@ def test_wrong_codes_on_the_my_link_form_count_per_device_too(event):
     assert phone().post("/join/CG26VP/my-link/", {"email": "a@example.com"}).status_code == 200
 
 
+def test_a_phone_that_already_joined_is_not_locked_out_with_its_address(event, monkeypatch):
+    """Someone at the venue spends the address's budget of wrong codes: new phones wait, but a
+    phone that joined earlier and scans the door poster again still reaches its room."""
+    monkeypatch.setattr(ratelimit, "WRONG_CODES_PER_ADDRESS", "20/10m")
+    joined = phone()
+    joined.post("/join/CG26VP/", {"name": "Ana Costa", "email": "ana@example.com"})
+    attendee = Attendee.objects.get(email="ana@example.com")
+    for n in range(21):
+        phone().get(f"/join/ZZZZ{n:02d}/")
+
+    again = joined.get("/join/CG26VP/")
+    stranger = phone().get("/join/CG26VP/")
+    guess = joined.get("/join/ZZZZZZ/")
+
+    assert again.status_code == 302
+    assert again.url == reverse("room", kwargs={"token": attendee.token})
+    assert stranger.status_code == 429
+    assert "this network" in stranger.text
+    assert guess.status_code == 429
+
+
 @pytest.mark.parametrize("trusted", ["0", "1"])
 def test_rotating_a_forged_x_forwarded_for_does_not_escape_the_limit(
     event, monkeypatch, settings, trusted
