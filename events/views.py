@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.headers import permissions_policy
 from config.http import HtmxHttpRequest
 from config.i18n import activate_event_language
 from config.site import public_address, public_url
@@ -292,6 +293,7 @@ def attendee_presence(request: HtmxHttpRequest, event_id: int, attendee_id: int)
 
 @login_required
 @require_GET
+@permissions_policy(camera="self")
 def door(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     """The door: check people in by scanning their personal QR code with this device's camera
     (its own page, the only one that may use the camera), or by search and list."""
