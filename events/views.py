@@ -554,6 +554,11 @@ def co_organizer_accept(request: HtmxHttpRequest, token: str) -> HttpResponse:
     return render(request, "events/co_organizer_accept.html", {"token": token})
 
 
+# Each invitation mails any address a subject naming the event: a fresh account (sign-up is
+# open) must not turn the server into a mail cannon.
+CO_ORGANIZER_INVITATIONS_PER_HOUR = 20
+
+
 @login_required
 @require_POST
 def co_organizers(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
@@ -564,6 +569,14 @@ def co_organizers(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
         if "remove" in request.POST:
             user_id = int(request.POST["remove"]) if request.POST["remove"].isdigit() else 0
             services.remove_co_organizer(event, user_id=user_id, by=request.user)
+        elif ratelimit.usage(
+            request,
+            group="co-organizer-invitation",
+            key="user",
+            rate=f"{CO_ORGANIZER_INVITATIONS_PER_HOUR}/h",
+            count=True,
+        ):
+            messages.error(request, _("Too many invitations this hour: try again later."))
         else:
             invitation = services.invite_co_organizer(
                 event,
