@@ -190,6 +190,11 @@ def test_login_with_the_right_password_before_the_limit_signs_in():
         ("10.0.0.1", "1.2.3.4, 203.0.113.7, 10.0.0.2", "10.0.0.0/8", "203.0.113.7"),
         ("203.0.113.9", "1.2.3.4", "10.0.0.0/8", "203.0.113.9"),  # not from our proxy
         ("10.0.0.1", "junk, 10.0.0.3", "10.0.0.0/8", "10.0.0.1"),
+        # Some proxies append the port: the client's address, not the proxy's for everyone
+        ("10.0.0.1", "1.2.3.4, 203.0.113.7:51234", "1", "203.0.113.7"),
+        ("10.0.0.1", "[2001:db8::7]:443", "1", "2001:db8::7"),
+        ("10.0.0.1", "2001:db8::7", "1", "2001:db8::7"),
+        ("10.0.0.1", "203.0.113.7:51234, 10.0.0.2:80", "10.0.0.0/8", "203.0.113.7"),
     ],
 )
 def test_client_address_trusts_only_the_configured_proxies(remote, forwarded, trusted, client):
