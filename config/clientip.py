@@ -47,8 +47,17 @@ def read_trusted_proxies(value: str) -> int | tuple[Network, ...]:
 
 
 def parse_address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """An address from an ``X-Forwarded-For`` entry: ``1.2.3.4``, ``2001:db8::7``, or with the
+    port some proxies append (``1.2.3.4:51234``, ``[2001:db8::7]:443``); None for anything else.
+    (Without the port rule such an entry fell back to the proxy's own address: every client
+    of every venue one key, for the join and sign-in throttles alike.)"""
+    text = text.strip()
+    if text.startswith("[") and "]" in text:
+        text = text[1 : text.index("]")]
+    elif text.count(":") == 1:
+        text = text.split(":", 1)[0]
     try:
-        return ipaddress.ip_address(text.strip().strip("[]"))
+        return ipaddress.ip_address(text)
     except ValueError:
         return None
 

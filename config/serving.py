@@ -9,15 +9,22 @@ whatever Django's upload settings say. Here a body is refused with 413 as soon a
 ``Content-Length`` (or, chunked, its running size) passes the limit of its path, before it is
 stored: ``MAX_BODY_BYTES`` everywhere, ``MAX_IMPORT_BODY_BYTES`` for the attendee list upload
 (which checks its own, smaller file limit). ``BodyLimitMiddleware`` applies the same rule at the
-ASGI level for any other server.
+ASGI level for any other server. A body past ``MAX_BODY_BYTES`` (an import) is taken only with a
+session cookie (only a signed-in organizer can import) and only ``LARGE_BODIES_AT_ONCE`` at a
+time per process, 503 for another: twenty anonymous 11 MB posts at once had grown the process by
+some 300 MB, since the body is held in memory while it is handed to the application.
 
 **Access log.** daphne's access log writes each request's path, and an attendee's path carries
-their secret token (``/a/<token>/``, ``/ws/a/<token>/``) as does the projector's (``/p/<key>/``):
-the lines are written with the secret replaced by ``***``.
+their secret token (``/a/<token>/``, ``/ws/a/<token>/``) as does the projector's (``/p/<key>/``),
+a co-organizer invitation (``/co-organizers/accept/<token>/``) and a password reset link
+(``/accounts/reset/<uid>/<token>/``): the lines are written with the secret replaced by ``***``.
+Django's own warnings name the same paths ("Not Found: /a/<token>/", "Forbidden (CSRF cookie not
+set.): ..."): ``MaskSecretsFilter`` on the log handler masks them the same way.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -25,8 +32,13 @@ from config.limits import MAX_IMPORT_FILE_BYTES
 
 MAX_BODY_BYTES = 2_621_440  # Django's DATA_UPLOAD_MAX_MEMORY_SIZE: every form of ours fits
 MAX_IMPORT_BODY_BYTES = MAX_IMPORT_FILE_BYTES + 1_048_576  # the file and the form around it
+LARGE_BODIES_AT_ONCE = 2
 IMPORT_PATH = re.compile(r"^/events/[0-9]+/attendees/import/")
-SECRET_IN_PATH = re.compile(r"^(/(?:ws/)?(?:a|p)/)[^/?#]+")
+# A secret path segment, wherever a path appears in a line (a log message names it mid-text).
+SECRET_IN_PATH = re.compile(
+    r"(/(?:ws/)?(?:a|p)/|/co-organizers/accept/)[^/?#\s\"']+"
+    r"|(/accounts/reset/)[^?#\s\"']+?(?=/?(?:[?#\s\"']|$))"
+)
 
 
 def body_limit(path: str) -> int:
@@ -35,14 +47,60 @@ def body_limit(path: str) -> int:
 
 
 def mask_path(path: str) -> str:
-    """``/a/<token>/leads/`` → ``/a/***/leads/`` (also ``/ws/a/``, ``/p/``, ``/ws/p/``)."""
-    return SECRET_IN_PATH.sub(r"\1***", path)
+    """``/a/<token>/leads/`` → ``/a/***/leads/`` (also ``/ws/a/``, ``/p/``, ``/ws/p/``, a
+    co-organizer invitation and a password reset link), in a path or in any line naming one."""
+    return SECRET_IN_PATH.sub(lambda m: f"{m.group(1) or m.group(2)}***", path)
+
+
+class MaskSecretsFilter(logging.Filter):
+    """A log handler's filter: the line is written with every secret path segment masked."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_path(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
 
 
 TOO_LARGE = (
     b"HTTP/1.1 413 Payload Too Large\r\nContent-Type: text/plain; charset=utf-8\r\n"
     b"Content-Length: 24\r\nConnection: close\r\n\r\nThe request is too large"
 )
+BUSY = (
+    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+    b"Retry-After: 10\r\nContent-Length: 52\r\nConnection: close\r\n\r\n"
+    b"Another upload is in progress: try again in a moment"
+)
+
+
+class LargeBodies:
+    """How many bodies past ``MAX_BODY_BYTES`` this process is receiving (daphne's reactor is one
+    thread: no lock needed)."""
+
+    in_flight = 0
+
+    @classmethod
+    def take(cls, request: Any) -> bool:
+        """A slot for this request, given back when it finishes or its connection drops."""
+        if getattr(request, "speednet_large", False):
+            return True
+        if cls.in_flight >= LARGE_BODIES_AT_ONCE:
+            return False
+        cls.in_flight += 1
+        request.speednet_large = True
+        request.notifyFinish().addBoth(lambda _: cls.give_back())
+        return True
+
+    @classmethod
+    def give_back(cls) -> None:
+        cls.in_flight = max(0, cls.in_flight - 1)
+
+
+def has_session_cookie(request: Any) -> bool:
+    from django.conf import settings
+
+    return bool(request.getCookie(settings.SESSION_COOKIE_NAME.encode()))
 
 
 def install_daphne_guards() -> None:
@@ -62,17 +120,26 @@ def install_daphne_guards() -> None:
         raw = getattr(request.channel, "_path", b"") or b""
         return raw.split(b"?", 1)[0].decode("latin-1")
 
-    def refuse(request: Any) -> None:
+    def refuse(request: Any, answer: bytes = TOO_LARGE) -> None:
         request.speednet_refused = True
         transport = request.channel.transport
-        transport.write(TOO_LARGE)
+        transport.write(answer)
         transport.loseConnection()
+
+    def check_size(request: Any, size: int) -> bool:
+        """Refuse the request if a body of ``size`` bytes is not allowed now; True if refused."""
+        if size > request.speednet_limit:
+            refuse(request)
+        elif size > MAX_BODY_BYTES and not LargeBodies.take(request):
+            refuse(request, BUSY)
+        return getattr(request, "speednet_refused", False)
 
     def got_length(self: Any, length: int | None) -> None:
         self.speednet_limit = body_limit(request_path(self))
+        if not has_session_cookie(self):
+            self.speednet_limit = min(self.speednet_limit, MAX_BODY_BYTES)
         self.speednet_received = 0
-        if length is not None and length > self.speednet_limit:
-            refuse(self)
+        if length is not None and check_size(self, length):
             length = 0  # nothing is stored
         original_got_length(self, length)
 
@@ -80,8 +147,9 @@ def install_daphne_guards() -> None:
         if getattr(self, "speednet_refused", False):
             return
         self.speednet_received = getattr(self, "speednet_received", 0) + len(data)
-        if self.speednet_received > getattr(self, "speednet_limit", MAX_BODY_BYTES):
-            refuse(self)
+        if not hasattr(self, "speednet_limit"):
+            self.speednet_limit = MAX_BODY_BYTES
+        if check_size(self, self.speednet_received):
             return
         original_chunk(self, data)
 

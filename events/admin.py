@@ -149,9 +149,26 @@ class EventAdmin(RevokingDeleteMixin, OrganizerScopedAdmin):
     search_fields = ["title", "venue", "join_code", "organizer__username", "organizer__email"]
     list_select_related = ["organizer"]
     prepopulated_fields = {"slug": ["title"]}
-    filter_horizontal = ["co_organizers"]
     date_hierarchy = "starts_at"
-    readonly_fields = ["created_at", "closed_at"]
+    # The state changes through the services (control page, admin actions), never by a field;
+    # helpers are invited and removed by the owner on the event page (removal closes their
+    # sockets), so nobody adds or drops them here, and only a superuser hands an event over.
+    readonly_fields = [
+        "created_at",
+        "status",
+        "closed_at",
+        "personal_data_erased_at",
+        "announcement",
+        "announced_at",
+        "announcement_expires_at",
+        "co_organizers",
+    ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Event | None = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not request.user.is_superuser:
+            fields.append("organizer")
+        return fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:
         return queries.with_attendance(super().get_queryset(request))

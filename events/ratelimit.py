@@ -7,9 +7,9 @@ The client address is ``config.clientip.client_address`` (trusted proxies, never
 - Wrong join codes: each counts against its device (``WRONG_CODES_PER_DEVICE``: past it that
   device's wrong codes get "too many wrong codes", a 429) and against the address's generous budget
   (``WRONG_CODES_PER_ADDRESS``: past it every code from that address is refused for the rest of
-  the window). A correct code is never refused for a device's own typos, so one phone's mistakes
-  do not lock out the room; guessing is bounded by the address's budget (a few hundred tries in a
-  space of 31⁶ codes).
+  the window, but for a phone whose session joined that event before). A correct code is never
+  refused for a device's own typos, so one phone's mistakes do not lock out the room; guessing
+  is bounded by the address's budget (a few hundred tries in a space of 31⁶ codes).
 - Walk-ins: successful joins per event per minute, ``settings.SPEEDNET_WALK_INS_PER_MINUTE``.
 """
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.headers import permissions_policy
 from config.http import HtmxHttpRequest
 from config.i18n import activate_event_language
 from config.site import public_address, public_url
@@ -52,16 +53,26 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
-def too_many_wrong_codes(request: HttpRequest) -> HttpResponse:
+def too_many_wrong_codes(request: HttpRequest, *, is_address: bool = False) -> HttpResponse:
+    if is_address:
+        error = _(
+            "Too many wrong codes from this network. Wait a few minutes and try again, or ask "
+            "the organizer at the door for your personal link."
+        )
+    else:
+        error = _("Too many wrong codes from this device. Wait a few minutes and try again.")
     return render(
-        request,
-        "events/join_code.html",
-        {
-            "form": JoinCodeForm(),
-            "error": _("Too many wrong codes from this device. Wait a few minutes and try again."),
-        },
-        status=429,
+        request, "events/join_code.html", {"form": JoinCodeForm(), "error": error}, status=429
     )
+
+
+def joined_event(request: HttpRequest, code: str) -> Event | None:
+    """The event of ``code`` if this browser joined it before (its session holds a link of it),
+    else None: answers nothing about codes this browser was never given."""
+    joined = [key for key in request.session.get(SESSION_TOKENS, {}) if key.isdigit()]
+    if not joined:
+        return None
+    return Event.objects.filter(pk__in=joined, join_code=normalize_join_code(code)).first()
 
 
 def too_many_walk_ins_message() -> str:
@@ -93,9 +104,13 @@ def join(request: HtmxHttpRequest, code: str) -> HttpResponse:
     return ratelimit.remember_device(request, response)
 
 
-def join_page(request: HtmxHttpRequest, code: str) -> HttpResponse:
+def event_for_code(request: HttpRequest, code: str) -> Event | HttpResponse:
+    """The event of a join code, or the page refusing it: every door that takes a code (the
+    join page, "email me my link") counts wrong codes against the same budgets
+    (events/ratelimit.py), so none of them is a way to try codes unthrottled."""
     if ratelimit.is_address_locked_out(request):
-        return too_many_wrong_codes(request)
+        # A phone that joined before still reaches its room (the lockout is the whole venue's).
+        return joined_event(request, code) or too_many_wrong_codes(request, is_address=True)
     event = Event.objects.filter(join_code=normalize_join_code(code)).first()
     if event is None:
         if ratelimit.record_wrong_code(request):
@@ -103,6 +118,13 @@ def join_page(request: HtmxHttpRequest, code: str) -> HttpResponse:
         form = JoinCodeForm(initial={"code": code})
         error = _("No event has the code %(code)s. Check it and try again.") % {"code": code}
         return render(request, "events/join_code.html", {"form": form, "error": error}, status=404)
+    return event
+
+
+def join_page(request: HtmxHttpRequest, code: str) -> HttpResponse:
+    event = event_for_code(request, code)
+    if isinstance(event, HttpResponse):
+        return event
     activate_event_language(request, event)
     attendee = remembered_attendee(request, event)
     if attendee is not None:
@@ -271,6 +293,7 @@ def attendee_presence(request: HtmxHttpRequest, event_id: int, attendee_id: int)
 
 @login_required
 @require_GET
+@permissions_policy(camera="self")
 def door(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     """The door: check people in by scanning their personal QR code with this device's camera
     (its own page, the only one that may use the camera), or by search and list."""
@@ -531,6 +554,11 @@ def co_organizer_accept(request: HtmxHttpRequest, token: str) -> HttpResponse:
     return render(request, "events/co_organizer_accept.html", {"token": token})
 
 
+# Each invitation mails any address a subject naming the event: a fresh account (sign-up is
+# open) must not turn the server into a mail cannon.
+CO_ORGANIZER_INVITATIONS_PER_HOUR = 20
+
+
 @login_required
 @require_POST
 def co_organizers(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
@@ -541,6 +569,14 @@ def co_organizers(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
         if "remove" in request.POST:
             user_id = int(request.POST["remove"]) if request.POST["remove"].isdigit() else 0
             services.remove_co_organizer(event, user_id=user_id, by=request.user)
+        elif ratelimit.usage(
+            request,
+            group="co-organizer-invitation",
+            key="user",
+            rate=f"{CO_ORGANIZER_INVITATIONS_PER_HOUR}/h",
+            count=True,
+        ):
+            messages.error(request, _("Too many invitations this hour: try again later."))
         else:
             invitation = services.invite_co_organizer(
                 event,

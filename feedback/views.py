@@ -21,11 +21,11 @@ from config.site import public_address, public_url
 from events import devices, ratelimit
 from events import queries as event_queries
 from events import services as event_services
-from events.codes import normalize_join_code
 from events.forms import MyLinkForm
 from events.language import activate_attendee_language
-from events.models import Attendee, Event
+from events.models import Attendee
 from events.qr import qr_svg
+from events.views import event_for_code
 from feedback import exports, followups, invitations, queries, reports, retention, services
 from feedback.forms import (
     PHONE_REGION,
@@ -539,8 +539,11 @@ def attendee_invite(request: HttpRequest, event_id: int, attendee_id: int) -> Ht
 @require_POST
 def email_my_link(request: HtmxHttpRequest, code: str) -> HttpResponse:
     """ "Email me my link": the same answer whether or not the address is known, and a client
-    that asks too often is refused for a while."""
-    event = get_object_or_404(Event, join_code=normalize_join_code(code))
+    that asks too often is refused for a while. A wrong event code counts like one typed on the
+    join page."""
+    event = event_for_code(request, code)
+    if isinstance(event, HttpResponse):
+        return ratelimit.remember_device(request, event)
     activate_event_language(request, event)
     limit = {"limit": MY_LINK_REQUESTS_ALLOWED, "window_seconds": MY_LINK_WINDOW_S}
     if ratelimit.is_limited(request, scope="my-link", **limit):

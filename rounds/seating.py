@@ -155,11 +155,18 @@ class SizeOption:
 
 
 @functools.lru_cache(maxsize=512)
-def size_option(people: int, rounds: int, table_size: int) -> SizeOption:
-    """The planner's own result for ``people`` anonymous people, ``rounds`` rounds at tables of
-    ``table_size`` (at most ``GUIDE_TIME_LIMIT`` s, then cached for these three numbers)."""
+def size_option(
+    people: int, rounds: int, table_size: int, avoid: tuple[tuple[int, int], ...] = ()
+) -> SizeOption:
+    """The planner's own result for ``people`` people (numbered from 0), ``rounds`` rounds at
+    tables of ``table_size``, keeping the ``avoid`` pairs apart as the real plan will (at most
+    ``GUIDE_TIME_LIMIT`` s, then cached for these arguments)."""
     plan = scheduling.plan_rounds(
-        range(people), rounds=rounds, table_size=table_size, time_limit=GUIDE_TIME_LIMIT
+        range(people),
+        rounds=rounds,
+        table_size=table_size,
+        avoid=avoid,
+        time_limit=GUIDE_TIME_LIMIT,
     )
     quality = scheduling.plan_quality(plan)
     return SizeOption(
@@ -174,17 +181,24 @@ def size_option(people: int, rounds: int, table_size: int) -> SizeOption:
 
 
 def size_options(
-    people: int, *, rounds: int, sizes: Iterable[int] = GUIDE_SIZES
+    people: int,
+    *,
+    rounds: int,
+    sizes: Iterable[int] = GUIDE_SIZES,
+    avoid: Iterable[tuple[int, int]] = (),
 ) -> list[SizeOption]:
     """The planner's figures (``size_option``) for each table size in ``sizes`` that makes at
-    least two tables for ``people`` (≥ 2), smallest first. Sizes that seat people the same way
+    least two tables for ``people`` (≥ 2, numbered from 0; ``avoid``: pairs of those numbers
+    kept apart, such as colleagues), smallest first. Sizes that seat people the same way
     (16 people at "tables of 5" are 4 tables of 4) appear once, as the largest table they make."""
+    sizes = list(sizes)
+    apart = tuple(sorted({(min(a, b), max(a, b)) for a, b in avoid if a != b}))
     options: dict[int, SizeOption] = {}
     for size in sizes:
         layout = scheduling.table_sizes(people, size)
         largest = max(layout)
         if len(layout) >= 2 and largest not in options and largest in sizes:
-            options[largest] = size_option(people, rounds, largest)
+            options[largest] = size_option(people, rounds, largest, apart)
     return sorted(options.values(), key=lambda option: option.table_size)
 
 

@@ -216,11 +216,19 @@ def print_itineraries(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     return render(request, "rounds/print_itineraries.html", context)
 
 
-def size_choices(event: Event, people: int) -> list[tuple[seating.SizeOption, str]]:
-    """The table sizes to compare for ``people``, each with its figures in plain words."""
+def size_choices(
+    event: Event, people: list[int], *, avoid: list[tuple[int, int]]
+) -> list[tuple[seating.SizeOption, str]]:
+    """The table sizes to compare for ``people`` (attendee ids) with the ``avoid`` pairs kept
+    apart as the plan will keep them, each with its figures in plain words."""
     choices = []
     sizes = range(event.guide_min_table_size, event.guide_max_table_size + 1)
-    for option in seating.size_options(max(people, 2), rounds=event.rounds_count, sizes=sizes):
+    number = {person: index for index, person in enumerate(people)}
+    apart = [(number[a], number[b]) for a, b in avoid if a in number and b in number]
+    options = seating.size_options(
+        max(len(people), 2), rounds=event.rounds_count, sizes=sizes, avoid=apart
+    )
+    for option in options:
         values = {
             "min": option.min_met,
             "others": option.others,
@@ -267,7 +275,8 @@ def plan_page(
         and not started
         and len(people) >= services.MIN_PEOPLE
     )
-    choices = size_choices(event, len(people)) if choosing else []
+    ids = [person for person, _company in people]
+    choices = size_choices(event, ids, avoid=avoid) if choosing else []
     best = seating.best_size([option for option, _text in choices])
     repeats = [
         _("%(a)s and %(b)s meet %(n)s times")

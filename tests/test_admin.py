@@ -260,12 +260,12 @@ def test_admin_event_form_offers_only_the_organizers_own_team_as_users(client, t
     UserFactory(username="stranger-on-the-site")
     client.force_login(mine.organizer)
 
-    response = client.get(reverse("admin:events_event_change", args=[mine.pk]))
+    mine.organizer.user_permissions.add(Permission.objects.get(codename="add_event"))
+    response = client.get(reverse("admin:events_event_add"))
 
     form = response.context["adminform"].form
-    offered = {user.pk for user in form.fields["co_organizers"].queryset}
     owners = {user.pk for user in form.fields["organizer"].queryset}
-    assert offered == owners == {mine.organizer.pk, helper.pk}
+    assert owners == {mine.organizer.pk, helper.pk}
     assert "stranger-on-the-site" not in response.text
     assert theirs.organizer.get_username() not in response.text
 
@@ -350,3 +350,54 @@ def test_admin_shows_event_times_in_the_events_zone(admin_client):
 
     assert "2026-12-01 18:30 CST" in events.text
     assert " CST" in log.text
+
+
+def change_form_data(response) -> dict:
+    """What the admin's change form would send back unchanged (split date/time widgets too)."""
+    form = response.context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        widget = getattr(field.widget, "widget", field.widget)
+        if hasattr(widget, "decompress"):
+            for index, (sub, part) in enumerate(
+                zip(widget.widgets, widget.decompress(value), strict=True)
+            ):
+                data[f"{name}_{index}"] = sub.format_value(part) or ""
+        elif isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif isinstance(value, list | tuple):
+            data[name] = [str(v) for v in value]
+        elif value is not None:
+            data[name] = value
+    return data
+
+
+def test_admin_staff_co_organizer_cannot_take_the_event_or_its_team(client, two_events):
+    """Only the owner adds or removes helpers (events.services); the admin's event form let a
+    staff co-organizer make themselves the owner and drop the owner's other helpers."""
+    mine, _theirs = two_events
+    helper, other_helper = staff_organizer(), staff_organizer()
+    mine.co_organizers.add(helper, other_helper)
+    client.force_login(helper)
+    url = reverse("admin:events_event_change", args=[mine.pk])
+    data = change_form_data(client.get(url))
+
+    client.post(url, {**data, "organizer": str(helper.pk), "co_organizers": [str(helper.pk)]})
+
+    mine.refresh_from_db()
+    assert mine.organizer_id != helper.pk
+    assert set(mine.co_organizers.values_list("pk", flat=True)) == {helper.pk, other_helper.pk}
+
+
+def test_admin_event_form_shows_the_team_without_offering_every_user(client, two_events):
+    mine, _theirs = two_events
+    client.force_login(mine.organizer)
+
+    response = client.get(reverse("admin:events_event_change", args=[mine.pk]))
+
+    form = response.context["adminform"].form
+    assert "co_organizers" not in form.fields  # invited from the event page, not added here
+    assert "organizer" not in form.fields
+    assert "status" not in form.fields  # the state machine's, through the services

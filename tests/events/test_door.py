@@ -95,3 +95,14 @@ def test_another_organizer_cannot_undo_at_this_door(client, event):
     assert answer.status_code == 404
     mei.refresh_from_db()
     assert mei.checked_in_at is not None
+
+
+def test_the_door_page_may_use_the_camera_and_no_other_page_may(organizer, event):
+    """The door's "Start the camera" scanner was blocked by the site-wide policy (camera=()):
+    the browser refused getUserMedia and the page fell back to "No camera here"."""
+    door = organizer.get(reverse("door", args=[event.pk]))
+    attendees = organizer.get(reverse("attendee_list", args=[event.pk]))
+
+    assert "camera=(self)" in door.headers["Permissions-Policy"]
+    assert "microphone=()" in door.headers["Permissions-Policy"]
+    assert "camera=()" in attendees.headers["Permissions-Policy"]

@@ -8,6 +8,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from events.models import Attendee, Event
+from events.views import CO_ORGANIZER_INVITATIONS_PER_HOUR
 from tests.factories import AttendeeFactory, EventFactory, RoundFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -340,6 +341,24 @@ def test_co_organizer_invitation_answers_the_same_whether_or_not_an_account_exis
     assert "helper" not in known.text.replace("helper@example.com", "")
     assert not event.co_organizers.exists()  # nobody is added without accepting
     assert [m.to for m in mailoutbox] == [["helper@example.com"], ["nobody@example.com"]]
+
+
+def test_co_organizer_invitations_are_capped_per_owner_and_hour(organizer, event, mailoutbox):
+    """Anyone can sign up, and each invitation mails any address a subject with the event's
+    title in it: without a cap the server is a mail cannon for a fresh account."""
+    from django.core.cache import cache
+
+    cache.clear()
+    for n in range(CO_ORGANIZER_INVITATIONS_PER_HOUR):
+        invite(organizer, event, f"helper{n}@example.com")
+
+    refused = invite(organizer, event, "one-more@example.com")
+
+    assert len(mailoutbox) == CO_ORGANIZER_INVITATIONS_PER_HOUR
+    assert [str(m) for m in refused.context["messages"]] == [
+        "Too many invitations this hour: try again later."
+    ]
+    cache.clear()
 
 
 def test_co_organizer_invitation_link_accepted_once_makes_a_co_organizer(

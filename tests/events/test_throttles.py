@@ -57,6 +57,53 @@ def test_address_budget_of_wrong_codes_stops_guessing_with_fresh_devices(event, 
     assert phone("198.51.100.1").get("/join/CG26VP/").status_code == 200
 
 
+def test_the_email_my_link_form_is_no_way_around_the_wrong_code_budget(event, monkeypatch):
+    """POST /join/<code>/my-link/ answered 404 for a wrong code and 200/400 for a right one,
+    uncounted: 400 guesses in 3 s, an oracle for event codes beside the throttled join page."""
+    monkeypatch.setattr(ratelimit, "WRONG_CODES_PER_ADDRESS", "20/10m")
+
+    guesses = [
+        phone().post(f"/join/ZZZZ{n:02d}/my-link/", {"email": "a@example.com"}).status_code
+        for n in range(25)
+    ]
+
+    assert guesses[:20] == [404] * 20
+    assert set(guesses[20:]) == {429}
+    right = phone().post("/join/CG26VP/my-link/", {"email": "a@example.com"})
+    assert right.status_code == 429
+    assert phone().get("/join/CG26VP/").status_code == 429  # one budget for both doors
+
+
+def test_wrong_codes_on_the_my_link_form_count_per_device_too(event):
+    typist = phone()
+
+    typos = [typist.post("/join/ZZZZZZ/my-link/", {"email": "a@example.com"}) for _ in range(11)]
+
+    assert typos[-1].status_code == 429
+    assert phone().post("/join/CG26VP/my-link/", {"email": "a@example.com"}).status_code == 200
+
+
+def test_a_phone_that_already_joined_is_not_locked_out_with_its_address(event, monkeypatch):
+    """Someone at the venue spends the address's budget of wrong codes: new phones wait, but a
+    phone that joined earlier and scans the door poster again still reaches its room."""
+    monkeypatch.setattr(ratelimit, "WRONG_CODES_PER_ADDRESS", "20/10m")
+    joined = phone()
+    joined.post("/join/CG26VP/", {"name": "Ana Costa", "email": "ana@example.com"})
+    attendee = Attendee.objects.get(email="ana@example.com")
+    for n in range(21):
+        phone().get(f"/join/ZZZZ{n:02d}/")
+
+    again = joined.get("/join/CG26VP/")
+    stranger = phone().get("/join/CG26VP/")
+    guess = joined.get("/join/ZZZZZZ/")
+
+    assert again.status_code == 302
+    assert again.url == reverse("room", kwargs={"token": attendee.token})
+    assert stranger.status_code == 429
+    assert "this network" in stranger.text
+    assert guess.status_code == 429
+
+
 @pytest.mark.parametrize("trusted", ["0", "1"])
 def test_rotating_a_forged_x_forwarded_for_does_not_escape_the_limit(
     event, monkeypatch, settings, trusted
@@ -143,6 +190,11 @@ def test_login_with_the_right_password_before_the_limit_signs_in():
         ("10.0.0.1", "1.2.3.4, 203.0.113.7, 10.0.0.2", "10.0.0.0/8", "203.0.113.7"),
         ("203.0.113.9", "1.2.3.4", "10.0.0.0/8", "203.0.113.9"),  # not from our proxy
         ("10.0.0.1", "junk, 10.0.0.3", "10.0.0.0/8", "10.0.0.1"),
+        # Some proxies append the port: the client's address, not the proxy's for everyone
+        ("10.0.0.1", "1.2.3.4, 203.0.113.7:51234", "1", "203.0.113.7"),
+        ("10.0.0.1", "[2001:db8::7]:443", "1", "2001:db8::7"),
+        ("10.0.0.1", "2001:db8::7", "1", "2001:db8::7"),
+        ("10.0.0.1", "203.0.113.7:51234, 10.0.0.2:80", "10.0.0.0/8", "203.0.113.7"),
     ],
 )
 def test_client_address_trusts_only_the_configured_proxies(remote, forwarded, trusted, client):

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 import websockets
 
+from config.serving import LARGE_BODIES_AT_ONCE
 from tests.factories import AttendeeFactory
 from tests.live import daphne
 
@@ -72,6 +73,52 @@ def post_huge(base_url: str, *, chunked: bool, total: int = 100 * MB) -> bytes:
             return sock.recv(4096)
         except OSError:
             return b""
+
+
+def start_upload(base_url: str, *, length: int, cookie: str = "") -> socket.socket:
+    """Start a POST of ``length`` bytes to the attendee import and send its first megabyte; the
+    socket stays open (a slow upload in progress)."""
+    parts = urlsplit(base_url)
+    head = (
+        f"POST /events/1/attendees/import/ HTTP/1.1\r\nHost: {parts.hostname}:{parts.port}\r\n"
+        f"Content-Type: application/octet-stream\r\nContent-Length: {length}\r\n"
+        + (f"Cookie: {cookie}\r\n" if cookie else "")
+        + "\r\n"
+    ).encode()
+    sock = socket.create_connection((parts.hostname, parts.port), timeout=20)
+    sock.sendall(head + b"x" * MB)
+    return sock
+
+
+def answer_of(sock: socket.socket) -> bytes:
+    try:
+        return sock.recv(4096)
+    except OSError:
+        return b""
+
+
+def test_daphne_takes_only_a_few_import_sized_bodies_at_once(tmp_path):
+    """Twenty anonymous 11 MB posts to the import URL at once grew daphne by ~300 MB: bodies past
+    the general limit are taken a few at a time (503 for more), and only with a session cookie."""
+    with daphne(tmp_path) as base_url:
+        held = [
+            start_upload(base_url, length=10 * MB, cookie="sessionid=abc")
+            for _ in range(LARGE_BODIES_AT_ONCE)
+        ]
+        # a round trip on another connection: the server has read the uploads' headers
+        urllib.request.urlopen(f"{base_url}/healthz", timeout=10).read()
+        one_more = answer_of(start_upload(base_url, length=10 * MB, cookie="sessionid=abc"))
+        anonymous = answer_of(start_upload(base_url, length=5 * MB))
+        for sock in held:
+            sock.close()
+        urllib.request.urlopen(f"{base_url}/healthz", timeout=10).read()
+        after_release = start_upload(base_url, length=3 * MB, cookie="sessionid=abc")
+        after_release.sendall(b"x" * 2 * MB)
+        released = answer_of(after_release)
+
+    assert one_more.startswith(b"HTTP/1.1 503")
+    assert anonymous.startswith(b"HTTP/1.1 413")
+    assert released.startswith(b"HTTP/1.1 403")  # reached Django (no CSRF token): not refused
 
 
 @pytest.mark.parametrize("chunked", [False, True])
