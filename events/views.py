@@ -20,7 +20,7 @@ from config.http import HtmxHttpRequest
 from config.i18n import activate_event_language
 from config.site import public_address, public_url
 from events import logs, queries, ratelimit, services, tabular
-from events.codes import normalize_join_code
+from events.codegate import SESSION_TOKENS, event_for_code
 from events.forms import (
     AttendeeForm,
     EventForm,
@@ -36,8 +36,6 @@ from events.forms import (
 from events.models import Attendee, Event, ImportUpload
 from events.qr import qr_svg
 
-SESSION_TOKENS = "attendee_tokens"
-
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
@@ -51,28 +49,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
-
-
-def too_many_wrong_codes(request: HttpRequest, *, is_address: bool = False) -> HttpResponse:
-    if is_address:
-        error = _(
-            "Too many wrong codes from this network. Wait a few minutes and try again, or ask "
-            "the organizer at the door for your personal link."
-        )
-    else:
-        error = _("Too many wrong codes from this device. Wait a few minutes and try again.")
-    return render(
-        request, "events/join_code.html", {"form": JoinCodeForm(), "error": error}, status=429
-    )
-
-
-def joined_event(request: HttpRequest, code: str) -> Event | None:
-    """The event of ``code`` if this browser joined it before (its session holds a link of it),
-    else None: answers nothing about codes this browser was never given."""
-    joined = [key for key in request.session.get(SESSION_TOKENS, {}) if key.isdigit()]
-    if not joined:
-        return None
-    return Event.objects.filter(pk__in=joined, join_code=normalize_join_code(code)).first()
 
 
 def too_many_walk_ins_message() -> str:
@@ -102,23 +78,6 @@ def join(request: HtmxHttpRequest, code: str) -> HttpResponse:
     events/ratelimit.py), and the walk-in form."""
     response = join_page(request, code)
     return ratelimit.remember_device(request, response)
-
-
-def event_for_code(request: HttpRequest, code: str) -> Event | HttpResponse:
-    """The event of a join code, or the page refusing it: every door that takes a code (the
-    join page, "email me my link") counts wrong codes against the same budgets
-    (events/ratelimit.py), so none of them is a way to try codes unthrottled."""
-    if ratelimit.is_address_locked_out(request):
-        # A phone that joined before still reaches its room (the lockout is the whole venue's).
-        return joined_event(request, code) or too_many_wrong_codes(request, is_address=True)
-    event = Event.objects.filter(join_code=normalize_join_code(code)).first()
-    if event is None:
-        if ratelimit.record_wrong_code(request):
-            return too_many_wrong_codes(request)
-        form = JoinCodeForm(initial={"code": code})
-        error = _("No event has the code %(code)s. Check it and try again.") % {"code": code}
-        return render(request, "events/join_code.html", {"form": form, "error": error}, status=404)
-    return event
 
 
 def join_page(request: HtmxHttpRequest, code: str) -> HttpResponse:

@@ -21,11 +21,11 @@ from config.site import public_address, public_url
 from events import devices, ratelimit
 from events import queries as event_queries
 from events import services as event_services
+from events.codegate import event_for_code
 from events.forms import MyLinkForm
 from events.language import activate_attendee_language
 from events.models import Attendee
 from events.qr import qr_svg
-from events.views import event_for_code
 from feedback import exports, followups, invitations, queries, reports, retention, services
 from feedback.forms import (
     PHONE_REGION,

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from events.views import SESSION_TOKENS
+from events.codegate import SESSION_TOKENS
 from feedback import reports, services
 from feedback.models import Card, Introduction
 from rounds.models import Round
