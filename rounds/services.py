@@ -738,28 +738,124 @@ def plan_changed(event: Event, attendee_ids: list[int]) -> None:
     transaction.on_commit(partial(broadcasts.broadcast_itineraries, attendee_ids))
 
 
-@transaction.atomic
+# How often a plan is made again when what it was made from changed while it was being made
+# (someone checked in, a round started): then the organizer is asked to try again.
+MAX_PLAN_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    """Everything a plan is made from, read in one go: if any of it differs when the plan is
+    about to be written, the plan is stale and is made again. ``rounds`` are (id, status) of the
+    stored rounds by number and ``old`` the stored seating (``queries.stored_plan``); both are
+    empty for a first plan."""
+
+    status: str
+    rounds_count: int
+    table_size: int
+    people: list[tuple[int, str]]
+    avoid: list[tuple[int, int]]
+    rounds: list[tuple[int, str]]
+    old: list[list[list[int]]]
+
+    @property
+    def played(self) -> int:
+        return sum(1 for _pk, status in self.rounds if status != Round.Status.PLANNED)
+
+    @property
+    def present(self) -> list[int]:
+        return [pk for pk, _company in self.people]
+
+
+def first_plan_inputs(event: Event) -> PlanInputs:
+    """What ``make_plan`` plans from, checked: no round has started and enough people are
+    present (``people_to_plan``), else ``ValidationError``."""
+    if event.status not in (Event.Status.DRAFT, Event.Status.CHECK_IN) or (
+        event.rounds.exclude(status=Round.Status.PLANNED).exists()
+    ):
+        raise ValidationError(
+            _("The rounds have started: re-plan the remaining rounds instead."), code="started"
+        )
+    people = people_to_plan(event)
+    return PlanInputs(
+        status=event.status,
+        rounds_count=event.rounds_count,
+        table_size=event.table_size,
+        people=people,
+        avoid=avoid_pairs(event, people),
+        rounds=[],
+        old=[],
+    )
+
+
+def replan_inputs(event: Event) -> PlanInputs:
+    """What ``replan`` plans from, checked: a plan with a round still to play and enough
+    people present, else ``ValidationError``."""
+    rounds = list(event.rounds.order_by("number").values_list("pk", "status"))
+    if not rounds:
+        raise ValidationError(_("There is no plan yet: make the plan first."), code="no_plan")
+    if all(status != Round.Status.PLANNED for _pk, status in rounds):
+        raise ValidationError(
+            _("Every round has started already: nothing is left to re-plan."), code="all_played"
+        )
+    people = people_to_plan(event)
+    return PlanInputs(
+        status=event.status,
+        rounds_count=event.rounds_count,
+        table_size=event.table_size,
+        people=people,
+        avoid=avoid_pairs(event, people),
+        rounds=rounds,
+        old=queries.stored_plan(event.pk),
+    )
+
+
+def stale_plan() -> ValidationError:
+    return ValidationError(
+        _("The people present kept changing while the plan was being made: try again."),
+        code="stale_plan",
+    )
+
+
 def make_plan(event: Event, *, by: User, seed: int = 0, time_limit: float = 2.0) -> PlanReport:
     """Plan every round from the people present now (before the first round starts), replacing
-    any plan there was; the planner searches for at most ``time_limit`` seconds. Raises
-    ``ValidationError`` once a round has started or with fewer than ``MIN_PEOPLE`` present
-    (``people_to_plan``). Bumps the state version, logs ``planned`` and, after commit, pushes
-    ``state`` to the event group and each itinerary to its attendee (``plan_changed``)."""
-    event = Event.objects.select_for_update().get(pk=event.pk)
-    if event.status not in (Event.Status.DRAFT, Event.Status.CHECK_IN):
-        raise ValidationError(_("The rounds have started: re-plan the remaining rounds instead."))
-    if event.rounds.exclude(status=Round.Status.PLANNED).exists():
-        raise ValidationError(_("The rounds have started: re-plan the remaining rounds instead."))
-    people = people_to_plan(event)
-    avoid = avoid_pairs(event, people)
-    plan = scheduling.plan_rounds(
-        [pk for pk, _company in people],
-        rounds=event.rounds_count,
-        table_size=event.table_size,
-        avoid=avoid,
-        seed=seed,
-        time_limit=time_limit,
-    )
+    any plan there was; the planner searches for at most ``time_limit`` seconds.
+
+    The search runs with no transaction open (card taps and check-ins go on meanwhile): the
+    inputs are read, the plan is made, then the event is locked and the inputs read again; if
+    they changed (someone checked in) the plan is made again, at most ``MAX_PLAN_ATTEMPTS``
+    times, then ``ValidationError`` (code ``stale_plan``). Raises ``ValidationError`` once a
+    round has started or with fewer than ``MIN_PEOPLE`` present (``people_to_plan``). Bumps the
+    state version, logs ``planned`` and, after commit, pushes ``state`` to the event group and
+    each itinerary to its attendee (``plan_changed``)."""
+    for _attempt in range(MAX_PLAN_ATTEMPTS):
+        inputs = first_plan_inputs(Event.objects.get(pk=event.pk))
+        plan = scheduling.plan_rounds(
+            inputs.present,
+            rounds=inputs.rounds_count,
+            table_size=inputs.table_size,
+            avoid=inputs.avoid,
+            seed=seed,
+            time_limit=time_limit,
+        )
+        with transaction.atomic():
+            locked = Event.objects.select_for_update().get(pk=event.pk)
+            if first_plan_inputs(locked) != inputs:
+                continue
+            write_plan(locked, plan, inputs=inputs, by=by)
+        return PlanReport(
+            quality=scheduling.plan_quality(plan, avoid=inputs.avoid),
+            forecast=scheduling.forecast(
+                len(inputs.people), rounds=len(plan), table_size=inputs.table_size
+            ),
+            changed_attendees=len(inputs.people),
+            present=len(inputs.people),
+        )
+    raise stale_plan()
+
+
+def write_plan(event: Event, plan: list[list[list[int]]], *, inputs: PlanInputs, by: User) -> None:
+    """Store a first plan (the event locked): every round, its tables and speaking orders."""
     event.rounds.all().delete()
     rounds = Round.objects.bulk_create(
         Round(event=event, number=number) for number in range(1, len(plan) + 1)
@@ -772,49 +868,65 @@ def make_plan(event: Event, *, by: User, seed: int = 0, time_limit: float = 2.0)
         event,
         action="planned",
         by=by,
-        params={"n": len(people), "r": len(plan)},
+        params={"n": len(inputs.people), "r": len(plan)},
     )
-    everyone = [pk for pk, _company in people]
-    plan_changed(event, everyone)
-    return PlanReport(
-        quality=scheduling.plan_quality(plan, avoid=avoid),
-        forecast=scheduling.forecast(len(people), rounds=len(plan), table_size=event.table_size),
-        changed_attendees=len(everyone),
-        present=len(people),
-    )
+    plan_changed(event, inputs.present)
 
 
-@transaction.atomic
 def replan(event: Event, *, by: User, seed: int = 0, time_limit: float = 1.0) -> PlanReport:
     """Re-plan the rounds not yet started around late arrivals and people who left.
 
     Rounds already played (and the one running now) are history and never change; the planner
     repairs the rest so that most itineraries stay as they were, and only attendees whose
-    itinerary changed are told. The planner searches for at most ``time_limit`` seconds.
+    itinerary changed are told. The planner searches for at most ``time_limit`` seconds with no
+    transaction open, then the event and its rounds are locked and the inputs read again; if
+    anything changed meanwhile the re-plan is made again (``make_plan``: at most
+    ``MAX_PLAN_ATTEMPTS`` times, then ``ValidationError`` code ``stale_plan``).
     Raises ``ValidationError`` without a plan, when every round has started, or with fewer than
     ``MIN_PEOPLE`` present. Bumps the state version, logs ``replanned`` and pushes after commit
     (``plan_changed``).
     """
-    event = Event.objects.select_for_update().get(pk=event.pk)
-    rounds = list(event.rounds.select_for_update().order_by("number"))
-    if not rounds:
-        raise ValidationError(_("There is no plan yet: make the plan first."))
-    played = sum(1 for r in rounds if r.status != Round.Status.PLANNED)
-    if played == len(rounds):
-        raise ValidationError(_("Every round has started already: nothing is left to re-plan."))
-    people = people_to_plan(event)
-    old = queries.stored_plan(event.pk)
-    present = [pk for pk, _company in people]
-    avoid = avoid_pairs(event, people)
-    new = scheduling.replan_rounds(
-        old,
-        played=played,
-        present=present,
-        table_size=event.table_size,
-        avoid=avoid,
-        seed=seed,
-        time_limit=time_limit,
-    )
+    for _attempt in range(MAX_PLAN_ATTEMPTS):
+        inputs = replan_inputs(Event.objects.get(pk=event.pk))
+        new = scheduling.replan_rounds(
+            inputs.old,
+            played=inputs.played,
+            present=inputs.present,
+            table_size=inputs.table_size,
+            avoid=inputs.avoid,
+            seed=seed,
+            time_limit=time_limit,
+        )
+        with transaction.atomic():
+            locked = Event.objects.select_for_update().get(pk=event.pk)
+            rounds = list(locked.rounds.select_for_update().order_by("number"))
+            if replan_inputs(locked) != inputs:
+                continue
+            changed = write_replan(locked, rounds, new, inputs=inputs, by=by)
+        return PlanReport(
+            quality=scheduling.plan_quality(new, avoid=inputs.avoid),
+            forecast=scheduling.forecast(
+                len(inputs.present), rounds=len(new), table_size=inputs.table_size
+            ),
+            changed_attendees=len(changed),
+            present=len(inputs.present),
+        )
+    raise stale_plan()
+
+
+def write_replan(
+    event: Event,
+    rounds: list[Round],
+    new: list[list[list[int]]],
+    *,
+    inputs: PlanInputs,
+    by: User,
+) -> list[int]:
+    """Store a re-plan (the event and its rounds locked): the rounds not started get their new
+    tables, keeping table numbers and speaking orders where a table stayed the same. Returns
+    the attendees whose itinerary changed (also the people who left: their phones must stop
+    showing a table they no longer have), who are told after commit."""
+    old, played = inputs.old, inputs.played
     history = planning.SpeakingHistory.from_played(old[:played])
     for round_, old_tables, new_tables in zip(
         rounds[played:], old[played:], new[played:], strict=True
@@ -826,8 +938,6 @@ def replan(event: Event, *, by: User, seed: int = 0, time_limit: float = 1.0) ->
             for table in new_tables
         ]
         write_round(round_, new_tables, numbers, orders)
-    # Everyone whose itinerary changed is told, also the people who left: their phones must
-    # stop showing a table they no longer have.
     changed = sorted(scheduling.changed_itineraries(old, new))
     event_services.record(
         event,
@@ -836,14 +946,9 @@ def replan(event: Event, *, by: User, seed: int = 0, time_limit: float = 1.0) ->
         params={
             "first_round": played + 1,
             "last_round": len(rounds),
-            "n": len(present),
+            "n": len(inputs.present),
             "c": len(changed),
         },
     )
     plan_changed(event, changed)
-    return PlanReport(
-        quality=scheduling.plan_quality(new, avoid=avoid),
-        forecast=scheduling.forecast(len(present), rounds=len(new), table_size=event.table_size),
-        changed_attendees=len(changed),
-        present=len(present),
-    )
+    return changed

@@ -4,12 +4,13 @@ import itertools
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 
 from events import logs
 from events import services as event_services
 from events.models import LogEntry, PairRule
-from rounds import queries, services
+from rounds import queries, scheduling, services
 from rounds.groups import attendee_group, event_group
 from rounds.models import Round, Seat
 from tests.factories import AttendeeFactory, EventFactory
@@ -363,3 +364,102 @@ def test_update_event_refuses_fields_outside_its_allow_list(event):
 
     event.refresh_from_db()
     assert event.status == "check_in"
+
+
+def planner_that_sees_a_change(monkeypatch, name: str, change) -> list[int]:
+    """Wrap ``scheduling.<name>`` so that ``change()`` happens while the first plan is being
+    made (someone checks in meanwhile); returns the list of calls made, each noting whether a
+    transaction was open."""
+    real = getattr(scheduling, name)
+    calls: list[bool] = []
+
+    def planner(*args, **kwargs):
+        calls.append(connection.in_atomic_block)
+        if len(calls) == 1:
+            change()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(scheduling, name, planner)
+    return calls
+
+
+def test_make_plan_plans_again_when_someone_checks_in_while_it_plans(
+    event, monkeypatch, listen, django_capture_on_commit_callbacks
+):
+    check_in(event, 8)
+    late: list = []
+    calls = planner_that_sees_a_change(
+        monkeypatch, "plan_rounds", lambda: late.extend(check_in(event, 1))
+    )
+    room = listen(event_group(event.pk))
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        report = services.make_plan(event, by=None, time_limit=0.2)
+
+    assert len(calls) == 2
+    assert report.present == 9
+    assert Seat.objects.filter(attendee=late[0]).count() == 4
+    assert Seat.objects.filter(round__event=event).count() == 9 * 4
+    assert Round.objects.filter(event=event).count() == 4
+    assert LogEntry.objects.filter(event=event, action="planned").count() == 1
+    event.refresh_from_db()
+    assert event.state_version == 1
+    assert len(callbacks) == 2  # one state push, one batch of itineraries
+    assert [m["type"] for m in room.messages()] == ["state"]
+
+
+def test_make_plan_gives_up_when_the_people_keep_changing(event, monkeypatch):
+    check_in(event, 8)
+    real = scheduling.plan_rounds
+
+    def planner(*args, **kwargs):
+        check_in(event, 1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(scheduling, "plan_rounds", planner)
+
+    with pytest.raises(ValidationError) as refusal:
+        services.make_plan(event, by=None, time_limit=0.1)
+
+    assert refusal.value.code == "stale_plan"
+    assert not Round.objects.filter(event=event).exists()
+    event.refresh_from_db()
+    assert event.state_version == 0
+
+
+def test_replan_plans_again_when_a_round_starts_while_it_plans(
+    event, monkeypatch, django_capture_on_commit_callbacks
+):
+    check_in(event, 10)
+    services.make_plan(event, by=None, time_limit=0.2)
+    check_in(event, 2)
+    calls = planner_that_sees_a_change(
+        monkeypatch,
+        "replan_rounds",
+        lambda: services.start_round(event.rounds.get(number=1), by=None),
+    )
+    round_one = queries.stored_plan(event.pk)[0]
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.replan(event, by=None, time_limit=0.2)
+
+    assert len(calls) == 2
+    assert queries.stored_plan(event.pk)[0] == round_one  # the round now running kept its seats
+    assert LogEntry.objects.get(event=event, action="replanned").params["first_round"] == 2
+    event.refresh_from_db()
+    assert event.state_version == 3  # the plan, the start, one re-plan
+    pushes = [callback.func.__name__ for callback in callbacks]
+    assert pushes == ["broadcast_round", "broadcast_state", "broadcast_itineraries"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_make_plan_and_replan_search_with_no_transaction_open(monkeypatch):
+    event = EventFactory(check_in=True, rounds_count=4, table_size=4, round_seconds=180)
+    check_in(event, 8)
+    first = planner_that_sees_a_change(monkeypatch, "plan_rounds", lambda: None)
+    again = planner_that_sees_a_change(monkeypatch, "replan_rounds", lambda: None)
+
+    services.make_plan(event, by=None, time_limit=0.1)
+    services.replan(event, by=None, time_limit=0.1)
+
+    assert (first, again) == ([False], [False])
