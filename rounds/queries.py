@@ -109,13 +109,22 @@ def event_state(event_id: int, *, event: Event | None = None) -> dict[str, Any]:
     just read the ``event``."""
     if event is None:
         event = Event.objects.get(pk=event_id)
-    now = timezone.now()
+    return state_json(
+        event, planned=has_plan(event_id), round_=current_round(event_id), now=timezone.now()
+    )
+
+
+def state_json(
+    event: Event, *, planned: bool, round_: Round | None, now: datetime
+) -> dict[str, Any]:
+    """The ``state`` snapshot from what it is made of, as it stands at ``now`` (a round's
+    effective status and an announcement's expiry follow the clock). No queries."""
     return {
         "type": "state",
         "version": event.state_version,
         "server_time": epoch_ms(now),
-        "event": event_json(event, planned=has_plan(event_id)),
-        "round": round_json(current_round(event_id), now=now),
+        "event": event_json(event, planned=planned),
+        "round": round_json(round_, now=now),
         "announcement": announcement_json(event, now=now),
     }
 

@@ -606,7 +606,10 @@ def change_settings(event: Event, *, by: User, **fields: object) -> Event:
     """Change an event's settings (``events.services.update_event``: ``EDITABLE_FIELDS`` only).
     Once a round has started the ``STRUCTURE_FIELDS`` are fixed (``ValidationError``, code
     ``started``); before that a new number of rounds or table size drops the plan
-    (``drop_plan``: new state version and pushes), which must be made again."""
+    (``drop_plan``: new state version and pushes), which must be made again. A change of what
+    phones show (``PHONE_FIELDS``: the round and pitch lengths, the language) is a new state
+    version and the new ``state`` goes to the event group after commit; other settings (the
+    title) change neither."""
     event = Event.objects.select_for_update().get(pk=event.pk)
     changed = event_services.changed_settings(event, fields)
     started = event.rounds.exclude(status=Round.Status.PLANNED).exists()
@@ -619,9 +622,16 @@ def change_settings(event: Event, *, by: User, **fields: object) -> Event:
             code="started",
         )
     event = event_services.update_event(event, by=by, **fields)
-    if {"rounds_count", "table_size"} & set(changed):
+    if {"rounds_count", "table_size"} & set(changed) and event.rounds.exists():
         drop_plan(event, by=by)
+    elif PHONE_FIELDS & set(changed):
+        bump_version(event)
+        transaction.on_commit(partial(broadcasts.broadcast_state, event.pk))
     return event
+
+
+# The settings in the ``state`` phones are sent (``queries.event_json``) besides the status.
+PHONE_FIELDS = frozenset({"rounds_count", "round_seconds", "pitch_seconds", "language"})
 
 
 def drop_plan(event: Event, *, by: User) -> list[int]:

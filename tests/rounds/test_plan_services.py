@@ -463,3 +463,25 @@ def test_make_plan_and_replan_search_with_no_transaction_open(monkeypatch):
     services.replan(event, by=None, time_limit=0.1)
 
     assert (first, again) == ([False], [False])
+
+
+def test_change_settings_of_what_phones_show_is_a_new_state_version(
+    event, listen, django_capture_on_commit_callbacks
+):
+    check_in(event, 6)
+    services.make_plan(event, by=None, time_limit=0.2)
+    event.refresh_from_db()
+    version = event.state_version
+    room = listen(event_group(event.pk))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.change_settings(event, by=None, round_seconds=240)
+
+    event.refresh_from_db()
+    assert (event.state_version, event.rounds.count()) == (version + 1, 4)
+    [state] = room.messages()
+    assert (state["type"], state["version"], state["event"]["round_ms"]) == (
+        "state",
+        version + 1,
+        240_000,
+    )
