@@ -34,6 +34,7 @@ from channels.sessions import InstanceSessionWrapper
 
 from events.models import Attendee, Event
 from rounds import presence, snapshots
+from rounds.batching import Batcher
 from rounds.groups import attendee_group, control_group, event_group, organizer_group
 from rounds.queries import server_time_ms
 
@@ -151,7 +152,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_add(group, self.channel_name)
         self.joined = groups
         await self.accept()
+        await self.opened()
         await self.send_snapshot(version)
+
+    async def opened(self) -> None:
+        """After the socket joined its groups, before its snapshot: a subclass may add work."""
 
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
         for group in self.joined:
@@ -214,15 +219,17 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self.close(code=CLOSE_FORBIDDEN)
 
 
-@database_sync_to_async
-def attendee_for_token(token: str) -> tuple[int, int, int] | None:
-    """(attendee id, event id, the event's state version) for this secret token, or None: one
+def attendees_by_token(tokens: list[str]) -> dict[str, tuple[int, int, int]]:
+    """token → (attendee id, event id, the event's state version) for these secret tokens: one
     read by the token's unique index."""
-    return (
-        Attendee.objects.filter(token=token)
-        .values_list("pk", "event_id", "event__state_version")
-        .first()
+    found = Attendee.objects.filter(token__in=tokens).values_list(
+        "token", "pk", "event_id", "event__state_version"
     )
+    return {token: (pk, event_id, version) for token, pk, event_id, version in found}
+
+
+# The sockets connecting together are authorised by one read (``rounds.batching``).
+attendee_for_token = Batcher(attendees_by_token)
 
 
 class AttendeeConsumer(LiveConsumer):
@@ -247,11 +254,9 @@ class AttendeeConsumer(LiveConsumer):
         self.opened_at = (time.time(), self.channel_name)
         return event_id, version, (event_group(event_id), attendee_group(self.attendee_id))
 
-    async def connect(self) -> None:
-        await super().connect()
-        if self.joined:
-            await self.keep_present()
-            await self.tell_my_sockets("phone.opened", at=self.opened_at[0])
+    async def opened(self) -> None:
+        await self.keep_present()
+        await self.tell_my_sockets("phone.opened", at=self.opened_at[0])
 
     async def tell_my_sockets(self, kind: str, **fields: Any) -> None:
         message = {"type": kind, "channel": self.channel_name, **fields}
