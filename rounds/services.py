@@ -739,13 +739,16 @@ def write_round(
     )
 
 
-def plan_changed(event: Event, attendee_ids: list[int]) -> None:
+def plan_changed(
+    event: Event, attendee_ids: list[int], *, rounds: dict[int, list[int]] | None = None
+) -> None:
     """After a plan is written: a new state version, and after commit the new state to every
     phone and projector (who is seated, which tables the next round has) and each changed
-    itinerary to its attendee alone."""
+    itinerary to its attendee alone, with the stops of ``rounds`` (attendee id → the round
+    numbers whose tablemates changed; None: every round not started)."""
     bump_version(event)
     transaction.on_commit(partial(broadcasts.broadcast_state, event.pk))
-    transaction.on_commit(partial(broadcasts.broadcast_itineraries, attendee_ids))
+    transaction.on_commit(partial(broadcasts.broadcast_itineraries, attendee_ids, rounds=rounds))
 
 
 # How often a plan is made again when what it was made from changed while it was being made
@@ -960,5 +963,5 @@ def write_replan(
             "c": len(changed),
         },
     )
-    plan_changed(event, changed)
+    plan_changed(event, changed, rounds=planning.changed_rounds(old, new))
     return changed

@@ -13,7 +13,7 @@ from events.models import LogEntry, PairRule
 from rounds import queries, scheduling, services
 from rounds.groups import attendee_group, event_group
 from rounds.models import Round, Seat
-from tests.factories import AttendeeFactory, EventFactory
+from tests.factories import AttendeeFactory, EventFactory, PitchFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -291,7 +291,7 @@ def test_replan_tells_someone_who_left_that_they_have_no_table(
         services.replan(event, by=None, time_limit=0.2)
 
     [message] = gone_phone.messages()
-    assert message == {"type": "plan", "itinerary": []}
+    assert message == {"type": "plan", "itinerary": [], "stops": []}
     assert not Seat.objects.filter(attendee=gone).exists()
 
 
@@ -324,7 +324,7 @@ def test_change_settings_drops_the_plan_and_tells_every_phone(
         version + 1,
         False,
     )
-    assert alice_phone.messages() == [{"type": "plan", "itinerary": []}]
+    assert alice_phone.messages() == [{"type": "plan", "itinerary": [], "stops": []}]
     assert LogEntry.objects.filter(event=event, action="plan_dropped").count() == 1
 
 
@@ -485,3 +485,57 @@ def test_change_settings_of_what_phones_show_is_a_new_state_version(
         version + 1,
         240_000,
     )
+
+
+def tables_of(event) -> dict[tuple[int, int], frozenset[int]]:
+    """(round number, attendee id) → the people at their table."""
+    return {
+        (number, person): frozenset(table)
+        for number, tables in enumerate(queries.stored_plan(event.pk), start=1)
+        for table in tables
+        for person in table
+    }
+
+
+def test_replan_push_carries_the_new_tablemates_of_the_rounds_that_changed(
+    event, listen, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    people = check_in(event, 12)
+    PitchFactory(attendee=people[1], ask="A designer", need="Money", offer="")
+    services.make_plan(event, by=None, time_limit=0.2)
+    services.end_round(services.start_round(event.rounds.get(number=1), by=None), by=None)
+    event_services.mark_left(people[-1], by=None)
+    check_in(event, 1)
+    phones = {p.pk: listen(attendee_group(p.pk)) for p in people[:-1]}
+    before = tables_of(event)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.replan(event, by=None, time_limit=0.3)
+    itineraries = next(c for c in callbacks if c.func.__name__ == "broadcast_itineraries")
+    with django_assert_num_queries(2):
+        itineraries()
+
+    seats = {
+        (seat.round.number, seat.attendee_id): seat
+        for seat in Seat.objects.filter(round__event=event).select_related("round", "table")
+    }
+    after = tables_of(event)
+    told = {pk: phone.messages() for pk, phone in phones.items()}
+    assert any(message["stops"] for messages in told.values() for message in messages)
+    for pk, messages in told.items():
+        for message in messages:
+            changed = [n for n in (2, 3, 4) if before.get((n, pk)) != after.get((n, pk))]
+            assert [stop["round"] for stop in message["stops"]] == changed
+            for stop in message["stops"]:
+                mine = seats[(stop["round"], pk)]
+                assert stop["table"] == mine.table.number
+                mates = Seat.objects.filter(table=mine.table).order_by("speaking_order")
+                assert [m["id"] for m in stop["mates"]] == [m.attendee_id for m in mates]
+                assert [m["seat"] for m in stop["mates"]] == [m.pk for m in mates]
+                for mate in stop["mates"]:
+                    if mate["id"] == people[1].pk:
+                        assert (mate["ask"], mate["need"], mate["offer"]) == (
+                            "A designer",
+                            "Money",
+                            "",
+                        )
