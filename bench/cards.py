@@ -8,6 +8,12 @@ once with every tap sent once and once with every tap sent twice at the same mom
 tap, or a retry racing the first attempt): the count must equal the cards given, never fewer and
 never more.
 
+``--during-plan`` adds two socket runs with every tap sent once while the organizer re-plans the
+rounds still to come (a second of search for the whole room, started a third of the way in):
+``plan`` as the app does it (the search with no transaction open, then a short write), and
+``locked`` as it was (the search inside the transaction that holds the event's lock: on SQLite
+the database's write lock), so the taps' latency can be compared.
+
 PostgreSQL: a database ``speednet_bench_cards`` is created on ``--postgres`` (default
 postgres://postgres@127.0.0.1:5432) and dropped afterwards. Traffic goes to 127.0.0.1 only.
 """
@@ -23,6 +29,7 @@ import secrets
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from contextlib import ExitStack
@@ -121,8 +128,12 @@ def setup_django(database_url: str) -> None:
     call_command("migrate", verbosity=0)
 
 
-def seat_everyone(attendees: int, table_size: int) -> list[tuple[str, int, list[int]]]:
-    """An event with one running round, everyone seated; returns (token, id, tablemate ids)."""
+def seat_everyone(
+    attendees: int, table_size: int, *, rounds: int = 1
+) -> list[tuple[str, int, list[int]]]:
+    """An event with one running round, everyone seated, and ``rounds - 1`` planned rounds
+    seated the same way (something for a re-plan to repair); returns (token, id, tablemate
+    ids)."""
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
@@ -153,14 +164,16 @@ def seat_everyone(attendees: int, table_size: int) -> list[tuple[str, int, list[
         ends_at=now + timezone.timedelta(seconds=600),
     )
     groups = [people[i : i + table_size] for i in range(0, len(people), table_size)]
-    tables = Table.objects.bulk_create(
-        Table(round=round_, number=n + 1) for n in range(len(groups))
-    )
-    Seat.objects.bulk_create(
-        Seat(round=round_, table=table, attendee=person, speaking_order=order)
-        for table, group in zip(tables, groups, strict=True)
-        for order, person in enumerate(group)
-    )
+    later = Round.objects.bulk_create(Round(event=event, number=n) for n in range(2, rounds + 1))
+    for seated in (round_, *later):
+        tables = Table.objects.bulk_create(
+            Table(round=seated, number=n + 1) for n in range(len(groups))
+        )
+        Seat.objects.bulk_create(
+            Seat(round=seated, table=table, attendee=person, speaking_order=order)
+            for table, group in zip(tables, groups, strict=True)
+            for order, person in enumerate(group)
+        )
     return [
         (person.token, person.pk, [mate.pk for mate in group if mate.pk != person.pk])
         for group in groups
@@ -326,7 +339,7 @@ def run_database(database: str, args: argparse.Namespace) -> list[Result]:
     setup_django(url)
     from feedback.models import Card
 
-    people = seat_everyone(args.attendees, args.table_size)
+    people = seat_everyone(args.attendees, args.table_size, rounds=6 if args.during_plan else 1)
     results = []
     redis_url = args.redis if args.processes > 1 else None
     with tempfile.TemporaryDirectory() as logs, ExitStack() as servers:
@@ -352,7 +365,46 @@ def run_database(database: str, args: argparse.Namespace) -> list[Result]:
                 )
                 result.stored = Card.objects.count()
                 results.append(result)
+        if args.during_plan:
+            for mode in ("plan", "locked"):
+                Card.objects.all().delete()
+                planner = threading.Timer(args.seconds / 3, replan, (mode == "locked",))
+                planner.start()
+                latencies, failures, taps, elapsed = asyncio.run(
+                    run_socket_load(
+                        base_urls, people, cards=args.cards, seconds=args.seconds, twice=False
+                    )
+                )
+                planner.join()
+                result = Result(
+                    database, "socket", mode, taps, len(latencies), failures, latencies, elapsed
+                )
+                result.stored = Card.objects.count()
+                results.append(result)
     return results
+
+
+def replan(locked: bool) -> None:
+    """Re-plan the rounds to come, as the app does or (``locked``) inside the transaction that
+    holds the event's lock, as it did before; prints how long it took."""
+    from django.db import connection, transaction
+
+    from events.models import Event
+    from rounds import services
+
+    event = Event.objects.get(title="Cards bench")
+    started = time.perf_counter()
+    if locked:
+        with transaction.atomic():
+            Event.objects.select_for_update().get(pk=event.pk)
+            services.replan(event, by=None, time_limit=1.0)
+    else:
+        services.replan(event, by=None, time_limit=1.0)
+    print(
+        f"re-plan ({'locked' if locked else 'plan'}): {time.perf_counter() - started:.2f} s",
+        file=sys.stderr,
+    )
+    connection.close()
 
 
 def create_pg_database(url: str, *, drop: bool) -> None:
@@ -380,6 +432,11 @@ def main() -> int:
     )
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument(
+        "--during-plan",
+        action="store_true",
+        help="also tap while the rounds to come are re-planned",
+    )
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -396,7 +453,7 @@ def main() -> int:
             create_pg_database(args.postgres, drop=False)
         try:
             command = [sys.executable, __file__, *sys.argv[1:], "--one", database]
-            output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+            output = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True).stdout
         except subprocess.CalledProcessError as error:
             print(error.stderr, file=sys.stderr)
             return 1

@@ -174,13 +174,160 @@ class TapOutcome:
 
 def tap_cards(taps: Sequence[tuple[int, dict[str, Any]]]) -> list[TapOutcome | None]:
     """Many phones' taps, each a giver's id and ``tap_card``'s keywords, in one transaction (a
-    commit per tap is what a room of phones would otherwise pay most), each card in a savepoint of
-    its own (``give_card``'s), so a refused tap leaves the others. The pushes leave after the
-    commit, all in one hop to the event loop. None for a tap the database failed to write: it is
-    to be sent again. If the commit itself fails, the exception leaves every tap to be resent."""
+    commit per tap is what a room of phones would otherwise pay most). Each run of "give" taps
+    is handled as a set (``give_cards``: one read of the rounds, one of the seats concerned, one
+    of the cards already given, one insert), with the same answers ``give_card`` would give tap
+    by tap; a take-back goes alone, in its place in the order. Should the set's insert fail (the
+    same card stored meanwhile by another process), that run is done again tap by tap, each in
+    a savepoint of its own, so a refused tap leaves the others. The pushes leave after the
+    commit, all in one hop to the event loop. None for a tap the database failed to write: it
+    is to be sent again. If the commit itself fails, the exception leaves every tap to be
+    resent."""
     givers = Attendee.objects.select_related("event").in_bulk({giver_id for giver_id, _ in taps})
+    outcomes: list[TapOutcome | None] = []
     with sent_together(), transaction.atomic():
-        return [tap_outcome(givers.get(giver_id), arguments) for giver_id, arguments in taps]
+        run: list[tuple[Attendee | None, dict[str, Any]]] = []
+        for giver_id, arguments in [*taps, (0, {"action": "end"})]:
+            if arguments["action"] == "give":
+                run.append((givers.get(giver_id), arguments))
+                continue
+            if run:
+                outcomes.extend(give_run(run))
+                run = []
+            if arguments["action"] != "end":
+                outcomes.append(tap_outcome(givers.get(giver_id), arguments))
+    return outcomes
+
+
+def give_run(taps: list[tuple[Attendee | None, dict[str, Any]]]) -> list[TapOutcome | None]:
+    """A run of "give" taps as a set (``give_cards``), or tap by tap if the set fails."""
+    try:
+        with transaction.atomic():
+            return give_cards(taps)
+    except DatabaseError:
+        logger.warning("A set of %d card taps goes again tap by tap", len(taps), exc_info=True)
+        return [tap_outcome(giver, arguments) for giver, arguments in taps]
+
+
+def give_cards(taps: list[tuple[Attendee | None, dict[str, Any]]]) -> list[TapOutcome | None]:
+    """ "Give" taps (the giver with its event, ``tap_card``'s keywords) answered as
+    ``give_card`` answers each in turn: a repeat of a tap gets its card, a card given before (or
+    earlier in the set) is the card, a refusal its reason. One read each of the rounds, the seats
+    concerned, the cards already given and the receivers, and one insert (two with an
+    introduction among them), whatever their number. Raises ``DatabaseError`` when the insert
+    fails."""
+    valid = [(giver, args) for giver, args in taps if giver is not None and not giver.erased_at]
+    events = {giver.event_id for giver, _ in valid}
+    rounds = {
+        (round_.event_id, round_.number): round_
+        for round_ in Round.objects.filter(
+            event_id__in=events, number__in={args["round_number"] for _, args in valid}
+        )
+    }
+    people = {giver.pk for giver, _ in valid} | {args["receiver_id"] for _, args in valid}
+    seats = {
+        (round_id, attendee_id): table_id
+        for round_id, attendee_id, table_id in Seat.objects.filter(
+            round__in=rounds.values(), attendee_id__in=people
+        ).values_list("round_id", "attendee_id", "table_id")
+    }
+    existing = Card.objects.filter(
+        Q(client_id__in=[args["client_id"] for _, args in valid])
+        | Q(receiver_id__in={args["receiver_id"] for _, args in valid}),
+        giver_id__in={giver.pk for giver, _ in valid},
+    ).select_related("round", "giver")
+    by_tap = {(card.giver_id, str(card.client_id)): card for card in existing}
+    by_pair = {(card.giver_id, card.receiver_id, card.kind): card for card in existing}
+    # Who is in which event: a receiver must be an attendee of the giver's event.
+    members = dict(
+        Attendee.objects.filter(pk__in={args["receiver_id"] for _, args in valid}).values_list(
+            "pk", "event_id"
+        )
+    )
+    answers: list[TapOutcome | Card | None] = []
+    new: list[Card] = []
+    for giver, args in taps:
+        if giver is None or giver.erased_at is not None:
+            answers.append(TapOutcome(error=_("This link is no longer valid.")))
+            continue
+        try:
+            card = set_card(giver, args, rounds, seats, members, by_tap, by_pair)
+        except ValidationError as error:
+            answers.append(TapOutcome(error=" ".join(error.messages)))
+            continue
+        if card.pk is None and card not in new:
+            new.append(card)
+        answers.append(card)
+    if new:
+        Card.objects.bulk_create(new)
+        introductions = [
+            Introduction(card=card, target=card.note)
+            for card in new
+            if card.kind == Card.Kind.INTRODUCE
+        ]
+        if introductions:
+            Introduction.objects.bulk_create(introductions)
+        for card in new:
+            message = broadcasts.card_json(card, is_given=True)
+            transaction.on_commit(partial(broadcasts.send_card, card.receiver_id, message))
+    return [TapOutcome(card=a) if isinstance(a, Card) else a for a in answers]
+
+
+def set_card(
+    giver: Attendee,
+    args: dict[str, Any],
+    rounds: dict[tuple[int, int], Round],
+    seats: dict[tuple[int, int], int],
+    members: dict[int, int],
+    by_tap: dict[tuple[int, str], Card],
+    by_pair: dict[tuple[int, int, str], Card],
+) -> Card:
+    """One tap of ``give_cards``, from what the set read: the card (a new one unsaved, also
+    recorded in ``by_tap`` and ``by_pair`` for the taps after it), or ``ValidationError`` with
+    ``give_card``'s and ``check_card_allowed``'s reasons, in their order."""
+    round_ = rounds.get((giver.event_id, args["round_number"]))
+    receiver_id, kind, client_id = args["receiver_id"], args["kind"], args["client_id"]
+    if round_ is None or members.get(receiver_id) != giver.event_id:
+        raise ValidationError(_("Cards go to people at your table."), code="not_tablemate")
+    if kind not in Card.Kind.values:
+        raise ValidationError(_("Unknown kind of card."), code="kind")
+    note = " ".join(args.get("note", "").split())
+    if len(note) > MAX_NOTE_CHARS:
+        raise ValidationError(
+            _("The note is at most %(max)s characters.") % {"max": MAX_NOTE_CHARS}, code="note"
+        )
+    same_tap = by_tap.get((giver.pk, str(client_id)))
+    if same_tap is not None:
+        return same_tap
+    if giver.pk == receiver_id:
+        raise ValidationError(_("You cannot give a card to yourself."), code="self")
+    if event_services.needs_conduct(giver):
+        raise ValidationError(
+            _("Please open your link again and accept the code of conduct first."),
+            code="conduct",
+        )
+    if round_.status == Round.Status.PLANNED:
+        raise ValidationError(_("This round has not started yet."), code="not_started")
+    if giver.event.status == Event.Status.CLOSED:
+        raise ValidationError(_("The event is closed."), code="closed")
+    table = seats.get((round_.pk, giver.pk))
+    if table is None or seats.get((round_.pk, receiver_id)) != table:
+        raise ValidationError(_("Cards go to people at your table."), code="not_tablemate")
+    earlier = by_pair.get((giver.pk, receiver_id, kind))
+    if earlier is not None:
+        return earlier
+    round_.event = giver.event
+    card = Card(
+        round=round_,
+        giver=giver,
+        receiver_id=receiver_id,
+        kind=kind,
+        note=note if kind == Card.Kind.INTRODUCE else "",
+        client_id=client_id,
+    )
+    by_tap[(giver.pk, str(client_id))] = card
+    by_pair[(giver.pk, receiver_id, kind)] = card
+    return card
 
 
 def tap_outcome(giver: Attendee | None, arguments: dict[str, Any]) -> TapOutcome | None:

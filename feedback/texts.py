@@ -36,4 +36,5 @@ def room_texts() -> dict[str, str]:
         "card_note": _("{giver}: {kind} — “{note}”"),
         "sound_on": _("Sound on"),
         "sound_off": _("Sound off"),
+        "you": _("(you)"),
     }

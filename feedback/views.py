@@ -3,6 +3,8 @@ every read starts from it, so one attendee can never see another's cards."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -117,6 +119,30 @@ def device_confirm(request: HtmxHttpRequest, token: str) -> HttpResponse:
     return redirect(CONFIRMED_PAGES[next_page], token=token)
 
 
+# The itinerary's stop and tablemate fragments with {placeholders} instead of values: the page
+# carries them as <template>s, and static/js/room.js fills them from a ``plan`` push, so a
+# re-plan redraws a phone's itinerary from the same markup without loading it.
+BLANK_MATE = SimpleNamespace(
+    seat=SimpleNamespace(
+        pk="{seat}",
+        speaking_order="{order}",
+        attendee=SimpleNamespace(
+            pk="{id}",
+            name="{name}",
+            company="{company}",
+            pitch=SimpleNamespace(ask="{ask}", need="{need}", offer="{offer}"),
+        ),
+    ),
+    is_me=False,
+    see_me_client_id="",
+    introduce_client_id="",
+)
+BLANK_STOP = SimpleNamespace(
+    stop=SimpleNamespace(round_number="{round}", table_number="{table}", tablemates=[]),
+    mate=BLANK_MATE,
+)
+
+
 @require_GET
 def room(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """The live room. It carries the event state it was rendered with, so the phone shows the
@@ -133,6 +159,7 @@ def room(request: HtmxHttpRequest, token: str) -> HttpResponse:
         "announcement": state["announcement"],
         "texts": room_texts(),
         "itinerary": queries.room_itinerary(attendee.pk),
+        "blank": BLANK_STOP,
         "received": list(queries.cards_received_by(attendee.pk)),
         "sharing_form": (
             None

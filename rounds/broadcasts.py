@@ -26,6 +26,7 @@ from rounds.queries import (
     epoch_ms,
     event_state,
     itineraries,
+    planned_stops,
     round_json,
 )
 
@@ -114,13 +115,27 @@ def broadcast_state(event_id: int) -> None:
     send_to_group(event_group(event_id), event_state(event_id))
 
 
-def broadcast_itineraries(attendee_ids: list[int]) -> None:
-    """Tell each of these attendees their new itinerary: one small message each, to them only."""
+def broadcast_itineraries(
+    attendee_ids: list[int], *, rounds: dict[int, list[int]] | None = None
+) -> None:
+    """Tell each of these attendees their new itinerary: one message each, to them only, with
+    their table and tablemates in the rounds not started yet that changed for them (``rounds``:
+    attendee id → round numbers; None: every round not started; ``queries.planned_stops``), so
+    the phone redraws those stops from the message instead of loading its itinerary. Two
+    queries."""
     found = itineraries(attendee_ids)
+    stops = planned_stops(attendee_ids)
     with sent_together():
         for attendee_id in attendee_ids:
             itinerary = found.get(attendee_id, [])  # someone who left may have no seat at all
-            send_to_group(attendee_group(attendee_id), {"type": "plan", "itinerary": itinerary})
+            mine = stops.get(attendee_id, [])
+            if rounds is not None:
+                wanted = set(rounds.get(attendee_id, ()))
+                mine = [stop for stop in mine if stop["round"] in wanted]
+            send_to_group(
+                attendee_group(attendee_id),
+                {"type": "plan", "itinerary": itinerary, "stops": mine},
+            )
 
 
 def revoke_attendees(attendee_ids: list[int]) -> None:

@@ -8,7 +8,12 @@ per-message ``aclose_old_connections`` thread hop that Channels adds to every ha
 
 A broadcast reaches thousands of sockets at once, so the per-message path is kept short (see
 ``__call__``, measured in docs/benchmarks-fanout.md): no new task and no ``asyncio.wait`` per
-message, and no session wrapper around ``send``.
+message, and no session wrapper around ``send``. Thousands of sockets also connect at once (the
+venue Wi-Fi comes back): authorising a socket is one indexed read, which also gives the event's
+state version, and the snapshot comes from ``rounds.snapshots``, read once per version per
+process (docs/benchmarks-storm.md). One attendee link keeps at most
+``MAX_SOCKETS_PER_ATTENDEE`` sockets open across every process: the oldest is closed with
+``CLOSE_REPLACED`` (docs/protocol.md).
 """
 
 from __future__ import annotations
@@ -28,9 +33,10 @@ from channels.layers import get_channel_layer
 from channels.sessions import InstanceSessionWrapper
 
 from events.models import Attendee, Event
-from rounds import presence
+from rounds import presence, snapshots
+from rounds.batching import Batcher
 from rounds.groups import attendee_group, control_group, event_group, organizer_group
-from rounds.queries import event_state, server_time_ms
+from rounds.queries import server_time_ms
 
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
@@ -38,7 +44,12 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 MAX_FRAME_CHARS = 1024
 FLOOD_FRAMES, FLOOD_WINDOW_S = 60, 10.0
 SNAPSHOT_INTERVAL_S = 1.0
-CLOSE_FORBIDDEN, CLOSE_FLOOD = 4403, 4429
+CLOSE_FORBIDDEN, CLOSE_REPLACED, CLOSE_FLOOD = 4403, 4409, 4429
+MAX_SOCKETS_PER_ATTENDEE = 3
+
+# Who may connect: the event, its state version now (read with the permission, in the same
+# query) and the groups to join.
+Access = tuple[int, int, tuple[str, ...]]
 
 
 def parse_frame(text_data: str | None) -> dict[str, Any] | None:
@@ -118,8 +129,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
 
-    async def authorize(self) -> tuple[int, tuple[str, ...]] | None:
-        """The event id and the groups to join, or None to refuse the socket."""
+    async def authorize(self) -> Access | None:
+        """The event id, its state version and the groups to join (one indexed read), or None
+        to refuse the socket."""
         raise NotImplementedError
 
     async def connect(self) -> None:
@@ -133,13 +145,18 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.accept()
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        self.event_id, groups = allowed
-        # Join before reading the snapshot, so no change can fall between the two.
+        self.event_id, version, groups = allowed
+        # Join before reading the snapshot, so no change can fall between the two (the version
+        # was read before joining: a change in between makes the snapshot newer, never older).
         for group in groups:
             await self.channel_layer.group_add(group, self.channel_name)
         self.joined = groups
         await self.accept()
-        await self.send_snapshot()
+        await self.opened()
+        await self.send_snapshot(version)
+
+    async def opened(self) -> None:
+        """After the socket joined its groups, before its snapshot: a subclass may add work."""
 
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
         for group in self.joined:
@@ -176,9 +193,15 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.frame_times.append(now)
         return len(self.frame_times) > FLOOD_FRAMES
 
-    async def send_snapshot(self) -> None:
-        state = await database_sync_to_async(event_state)(self.event_id)
-        await self.send(text_data=json.dumps(state, separators=(",", ":")))
+    async def send_snapshot(self, version: int | None = None) -> None:
+        """The ``state`` at ``version`` or later (None: the version now, one indexed read), from
+        the parts this process keeps (``rounds.snapshots``): no query when they are current."""
+        if version is None:
+            version = await database_sync_to_async(snapshots.current_version)(self.event_id)
+        parts = snapshots.kept(self.event_id, version)
+        if parts is None:
+            parts = await database_sync_to_async(snapshots.parts_for)(self.event_id, version)
+        await self.send(text_data=json.dumps(parts.render(), separators=(",", ":")))
 
     async def push(self, message: dict[str, Any]) -> None:
         """A broadcast, serialized once by the sender and forwarded as it is."""
@@ -196,31 +219,70 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self.close(code=CLOSE_FORBIDDEN)
 
 
-@database_sync_to_async
-def attendee_for_token(token: str) -> Attendee | None:
-    return Attendee.objects.filter(token=token).only("pk", "event_id").first()
+def attendees_by_token(tokens: list[str]) -> dict[str, tuple[int, int, int]]:
+    """token → (attendee id, event id, the event's state version) for these secret tokens: one
+    read by the token's unique index."""
+    found = Attendee.objects.filter(token__in=tokens).values_list(
+        "token", "pk", "event_id", "event__state_version"
+    )
+    return {token: (pk, event_id, version) for token, pk, event_id, version in found}
+
+
+# The sockets connecting together are authorised by one read (``rounds.batching``).
+attendee_for_token = Batcher(attendees_by_token)
 
 
 class AttendeeConsumer(LiveConsumer):
     """An attendee's phone: ``ws/a/<token>/``. The token is the attendee's secret. The socket
     served there is ``feedback.consumers.PhoneConsumer``, which adds card taps. While it is open
-    the phone counts as connected (rounds/presence.py)."""
+    the phone counts as connected (rounds/presence.py).
+
+    One link keeps at most ``MAX_SOCKETS_PER_ATTENDEE`` sockets, in every process together: each
+    new socket announces itself (``phone.opened``, with the time it joined) to the attendee's
+    group, and a socket that hears of that many newer ones closes with ``CLOSE_REPLACED``."""
 
     present_since = 0.0
+    opened_at: tuple[float, str] = (0.0, "")
 
-    async def authorize(self) -> tuple[int, tuple[str, ...]] | None:
+    async def authorize(self) -> Access | None:
         self.token = self.scope["url_route"]["kwargs"]["token"]
-        attendee = await attendee_for_token(self.token)
-        if attendee is None:
+        found = await attendee_for_token(self.token)
+        if found is None:
             return None
-        self.attendee_id = attendee.pk
-        groups = (event_group(attendee.event_id), attendee_group(attendee.pk))
-        return attendee.event_id, groups
+        self.attendee_id, event_id, version = found
+        self.newer: set[str] = set()
+        self.opened_at = (time.time(), self.channel_name)
+        return event_id, version, (event_group(event_id), attendee_group(self.attendee_id))
 
-    async def connect(self) -> None:
-        await super().connect()
-        if self.joined:
-            await self.keep_present()
+    async def opened(self) -> None:
+        await self.keep_present()
+        await self.tell_my_sockets("phone.opened", at=self.opened_at[0])
+
+    async def tell_my_sockets(self, kind: str, **fields: Any) -> None:
+        message = {"type": kind, "channel": self.channel_name, **fields}
+        await self.channel_layer.group_send(attendee_group(self.attendee_id), message)
+
+    async def phone_opened(self, message: dict[str, Any]) -> None:
+        """Another socket of this link opened; this one gives way when it is the oldest of
+        more than ``MAX_SOCKETS_PER_ATTENDEE``."""
+        other = (message["at"], message["channel"])
+        if not self.joined or other <= self.opened_at:
+            return
+        self.newer.add(message["channel"])
+        if len(self.newer) >= MAX_SOCKETS_PER_ATTENDEE:
+            await self.give_way()
+
+    async def phone_closed(self, message: dict[str, Any]) -> None:
+        self.newer.discard(message["channel"])
+
+    async def give_way(self) -> None:
+        """Close with ``CLOSE_REPLACED``: the phone shows that the link is open on another
+        screen and does not reconnect by itself. The presence key stays (newer sockets hold
+        it)."""
+        for group in self.joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.joined = ()
+        await self.close(code=CLOSE_REPLACED)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.is_revoked:
@@ -236,6 +298,7 @@ class AttendeeConsumer(LiveConsumer):
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
         if self.joined:
             await presence.mark_disconnected(self.attendee_id)
+            await self.tell_my_sockets("phone.closed")
         await super().websocket_disconnect(message)
 
     async def revoke(self, message: dict[str, Any]) -> None:
@@ -245,38 +308,43 @@ class AttendeeConsumer(LiveConsumer):
 
 
 @database_sync_to_async
-def is_organizer(user: Any, event_id: int) -> bool:
+def organizer_version(user: Any, event_id: int) -> int | None:
+    """The event's state version when ``user`` organizes it, else None. One query."""
     if not user.is_authenticated:
-        return False
-    return Event.objects.organized_by(user).filter(pk=event_id).exists()
+        return None
+    events = Event.objects.organized_by(user).filter(pk=event_id)
+    return events.values_list("state_version", flat=True).first()
 
 
 class ControlConsumer(LiveConsumer):
     """The organizer's dashboard: ``ws/events/<event_id>/control/``; session login required."""
 
-    async def authorize(self) -> tuple[int, tuple[str, ...]] | None:
+    async def authorize(self) -> Access | None:
         event_id = self.scope["url_route"]["kwargs"]["event_id"]
         user = self.scope.get("user")
-        if not await is_organizer(user, event_id):
+        version = await organizer_version(user, event_id)
+        if version is None:
             return None
         groups = (
             event_group(event_id),
             control_group(event_id),
             organizer_group(event_id, user.pk),
         )
-        return event_id, groups
+        return event_id, version, groups
 
 
 @database_sync_to_async
-def event_for_projector(key: str) -> int | None:
-    return Event.objects.filter(projector_key=key).values_list("pk", flat=True).first()
+def event_for_projector(key: str) -> tuple[int, int] | None:
+    """(event id, state version) for this projector key, or None. One indexed read."""
+    return Event.objects.filter(projector_key=key).values_list("pk", "state_version").first()
 
 
 class ProjectorConsumer(LiveConsumer):
     """The big screen: ``ws/p/<key>/`` with the event's secret projector key; room messages only."""
 
-    async def authorize(self) -> tuple[int, tuple[str, ...]] | None:
-        event_id = await event_for_projector(self.scope["url_route"]["kwargs"]["key"])
-        if event_id is None:
+    async def authorize(self) -> Access | None:
+        found = await event_for_projector(self.scope["url_route"]["kwargs"]["key"])
+        if found is None:
             return None
-        return event_id, (event_group(event_id),)
+        event_id, version = found
+        return event_id, version, (event_group(event_id),)

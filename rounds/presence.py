@@ -10,9 +10,12 @@ monitoring).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 
 from django.core.cache import cache
+
+from rounds.batching import Batcher
 
 TTL_S = 60
 REFRESH_S = 20
@@ -22,12 +25,30 @@ def presence_key(attendee_id: int) -> str:
     return f"speednet:phone:{attendee_id}"
 
 
+def apply_changes(changes: list[tuple[int, int, bool]]) -> dict[tuple[int, int, bool], None]:
+    """(sequence number, attendee id, connected) in the order they happened: the last one of
+    each attendee counts. Two cache calls whatever their number."""
+    final = {attendee_id: connected for _seq, attendee_id, connected in sorted(changes)}
+    up = {presence_key(pk): 1 for pk, connected in final.items() if connected}
+    down = [presence_key(pk) for pk, connected in final.items() if not connected]
+    if up:
+        cache.set_many(up, TTL_S)
+    if down:
+        cache.delete_many(down)
+    return {}
+
+
+# Phones connecting together are marked in one cache call (a burst after the Wi-Fi came back).
+_changes = Batcher(apply_changes, uses_database=False)
+_sequence = itertools.count()
+
+
 async def mark_connected(attendee_id: int) -> None:
-    await cache.aset(presence_key(attendee_id), 1, TTL_S)
+    await _changes((next(_sequence), attendee_id, True))
 
 
 async def mark_disconnected(attendee_id: int) -> None:
-    await cache.adelete(presence_key(attendee_id))
+    await _changes((next(_sequence), attendee_id, False))
 
 
 def connected_count(attendee_ids: Iterable[int]) -> int:

@@ -109,13 +109,22 @@ def event_state(event_id: int, *, event: Event | None = None) -> dict[str, Any]:
     just read the ``event``."""
     if event is None:
         event = Event.objects.get(pk=event_id)
-    now = timezone.now()
+    return state_json(
+        event, planned=has_plan(event_id), round_=current_round(event_id), now=timezone.now()
+    )
+
+
+def state_json(
+    event: Event, *, planned: bool, round_: Round | None, now: datetime
+) -> dict[str, Any]:
+    """The ``state`` snapshot from what it is made of, as it stands at ``now`` (a round's
+    effective status and an announcement's expiry follow the clock). No queries."""
     return {
         "type": "state",
         "version": event.state_version,
         "server_time": epoch_ms(now),
-        "event": event_json(event, planned=has_plan(event_id)),
-        "round": round_json(current_round(event_id), now=now),
+        "event": event_json(event, planned=planned),
+        "round": round_json(round_, now=now),
         "announcement": announcement_json(event, now=now),
     }
 
@@ -162,6 +171,55 @@ def itineraries(attendee_ids: Iterable[int]) -> dict[int, list[dict[str, int]]]:
         result.setdefault(attendee_id, []).append(
             {"round": round_number, "table": table_number, "seat": order}
         )
+    return result
+
+
+def planned_stops(attendee_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each attendee's stops in the rounds not started yet, with their tablemates in speaking
+    order (docs/protocol.md, ``plan``): what a phone needs to draw its itinerary after a
+    re-plan without loading anything. One query whatever the number of attendees."""
+    ids = set(attendee_ids)
+    tables = Table.objects.filter(
+        round__status=Round.Status.PLANNED, seats__attendee_id__in=ids
+    ).values("pk")
+    seats = (
+        Seat.objects.filter(table__in=tables)
+        .order_by("round__number", "table_id", "speaking_order")
+        .values_list(
+            "round__number",
+            "table_id",
+            "table__number",
+            "pk",
+            "speaking_order",
+            "attendee_id",
+            "attendee__name",
+            "attendee__company",
+            "attendee__pitch__ask",
+            "attendee__pitch__need",
+            "attendee__pitch__offer",
+        )
+    )
+    by_table: dict[int, dict[str, Any]] = {}
+    for number, table_id, table_number, seat, order, person, name, company, *pitch in seats:
+        stop = by_table.setdefault(table_id, {"round": number, "table": table_number, "mates": []})
+        ask, need, offer = (text or "" for text in pitch)
+        stop["mates"].append(
+            {
+                "id": person,
+                "seat": seat,
+                "order": order,
+                "name": name,
+                "company": company,
+                "ask": ask,
+                "need": need,
+                "offer": offer,
+            }
+        )
+    result: dict[int, list[dict[str, Any]]] = {}
+    for stop in by_table.values():
+        for mate in stop["mates"]:
+            if mate["id"] in ids:
+                result.setdefault(mate["id"], []).append(stop)
     return result
 
 

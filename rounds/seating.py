@@ -126,6 +126,21 @@ def table_numbers(old: Tables, new: Tables) -> list[int]:
     return [numbers[i] if i in numbers else next(free) for i in range(len(new))]
 
 
+def changed_rounds(old: Sequence[Tables], new: Sequence[Tables]) -> dict[int, list[int]]:
+    """Per person, the round numbers (1-based) in which their tablemates differ between two
+    plans with the same number of rounds (being seated in only one of them counts): the stops
+    their phone must redraw. A table whose people stay the same keeps its number
+    (``table_numbers``), so the same tablemates mean the same stop."""
+    result: dict[int, list[int]] = defaultdict(list)
+    for number, (old_round, new_round) in enumerate(zip(old, new, strict=True), start=1):
+        before = {person: frozenset(table) for table in old_round for person in table}
+        after = {person: frozenset(table) for table in new_round for person in table}
+        for person in sorted(before.keys() | after.keys()):
+            if before.get(person) != after.get(person):
+                result[person].append(number)
+    return dict(result)
+
+
 # -- table-size guidance --------------------------------------------------------------------
 
 GUIDE_SIZES = range(4, 9)

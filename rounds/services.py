@@ -607,7 +607,10 @@ def change_settings(event: Event, *, by: User, **fields: object) -> Event:
     """Change an event's settings (``events.services.update_event``: ``EDITABLE_FIELDS`` only).
     Once a round has started the ``STRUCTURE_FIELDS`` are fixed (``ValidationError``, code
     ``started``); before that a new number of rounds or table size drops the plan
-    (``drop_plan``: new state version and pushes), which must be made again."""
+    (``drop_plan``: new state version and pushes), which must be made again. A change of what
+    phones show (``PHONE_FIELDS``: the round and pitch lengths, the language) is a new state
+    version and the new ``state`` goes to the event group after commit; other settings (the
+    title) change neither."""
     event = Event.objects.select_for_update().get(pk=event.pk)
     changed = event_services.changed_settings(event, fields)
     started = event.rounds.exclude(status=Round.Status.PLANNED).exists()
@@ -620,9 +623,16 @@ def change_settings(event: Event, *, by: User, **fields: object) -> Event:
             code="started",
         )
     event = event_services.update_event(event, by=by, **fields)
-    if {"rounds_count", "table_size"} & set(changed):
+    if {"rounds_count", "table_size"} & set(changed) and event.rounds.exists():
         drop_plan(event, by=by)
+    elif PHONE_FIELDS & set(changed):
+        bump_version(event)
+        transaction.on_commit(partial(broadcasts.broadcast_state, event.pk))
     return event
+
+
+# The settings in the ``state`` phones are sent (``queries.event_json``) besides the status.
+PHONE_FIELDS = frozenset({"rounds_count", "round_seconds", "pitch_seconds", "language"})
 
 
 def drop_plan(event: Event, *, by: User) -> list[int]:
@@ -730,41 +740,139 @@ def write_round(
     )
 
 
-def plan_changed(event: Event, attendee_ids: list[int]) -> None:
+def plan_changed(
+    event: Event, attendee_ids: list[int], *, rounds: dict[int, list[int]] | None = None
+) -> None:
     """After a plan is written: a new state version, and after commit the new state to every
     phone and projector (who is seated, which tables the next round has) and each changed
-    itinerary to its attendee alone."""
+    itinerary to its attendee alone, with the stops of ``rounds`` (attendee id → the round
+    numbers whose tablemates changed; None: every round not started)."""
     bump_version(event)
     transaction.on_commit(partial(broadcasts.broadcast_state, event.pk))
-    transaction.on_commit(partial(broadcasts.broadcast_itineraries, attendee_ids))
+    transaction.on_commit(partial(broadcasts.broadcast_itineraries, attendee_ids, rounds=rounds))
 
 
-@transaction.atomic
+# How often a plan is made again when what it was made from changed while it was being made
+# (someone checked in, a round started): then the organizer is asked to try again.
+MAX_PLAN_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    """Everything a plan is made from, read in one go: if any of it differs when the plan is
+    about to be written, the plan is stale and is made again. ``rounds`` are (id, status) of the
+    stored rounds by number and ``old`` the stored seating (``queries.stored_plan``); both are
+    empty for a first plan."""
+
+    status: str
+    rounds_count: int
+    table_size: int
+    people: list[tuple[int, str]]
+    avoid: list[tuple[int, int]]
+    rounds: list[tuple[int, str]]
+    old: list[list[list[int]]]
+
+    @property
+    def played(self) -> int:
+        return sum(1 for _pk, status in self.rounds if status != Round.Status.PLANNED)
+
+    @property
+    def present(self) -> list[int]:
+        return [pk for pk, _company in self.people]
+
+
+def first_plan_inputs(event: Event) -> PlanInputs:
+    """What ``make_plan`` plans from, checked: no round has started and enough people are
+    present (``people_to_plan``), else ``ValidationError``."""
+    if event.status not in (Event.Status.DRAFT, Event.Status.CHECK_IN) or (
+        event.rounds.exclude(status=Round.Status.PLANNED).exists()
+    ):
+        raise ValidationError(
+            _("The rounds have started: re-plan the remaining rounds instead."), code="started"
+        )
+    people = people_to_plan(event)
+    return PlanInputs(
+        status=event.status,
+        rounds_count=event.rounds_count,
+        table_size=event.table_size,
+        people=people,
+        avoid=avoid_pairs(event, people),
+        rounds=[],
+        old=[],
+    )
+
+
+def replan_inputs(event: Event) -> PlanInputs:
+    """What ``replan`` plans from, checked: a plan with a round still to play and enough
+    people present, else ``ValidationError``."""
+    rounds = list(event.rounds.order_by("number").values_list("pk", "status"))
+    if not rounds:
+        raise ValidationError(_("There is no plan yet: make the plan first."), code="no_plan")
+    if all(status != Round.Status.PLANNED for _pk, status in rounds):
+        raise ValidationError(
+            _("Every round has started already: nothing is left to re-plan."), code="all_played"
+        )
+    people = people_to_plan(event)
+    return PlanInputs(
+        status=event.status,
+        rounds_count=event.rounds_count,
+        table_size=event.table_size,
+        people=people,
+        avoid=avoid_pairs(event, people),
+        rounds=rounds,
+        old=queries.stored_plan(event.pk),
+    )
+
+
+def stale_plan() -> ValidationError:
+    return ValidationError(
+        _("The people present kept changing while the plan was being made: try again."),
+        code="stale_plan",
+    )
+
+
 def make_plan(event: Event, *, by: User, seed: int = 0, time_limit: float = 2.0) -> PlanReport:
     """Plan every round from the people present now (before the first round starts), replacing
     any plan there was; the planner searches for at most ``time_limit`` seconds and, below the
     keep-apart pairs and the repeats, seats each pitcher with listeners whose offer answers their
-    need (``pitches.queries.seating_helps``). Raises
-    ``ValidationError`` once a round has started or with fewer than ``MIN_PEOPLE`` present
-    (``people_to_plan``). Bumps the state version, logs ``planned`` and, after commit, pushes
-    ``state`` to the event group and each itinerary to its attendee (``plan_changed``)."""
-    event = Event.objects.select_for_update().get(pk=event.pk)
-    if event.status not in (Event.Status.DRAFT, Event.Status.CHECK_IN):
-        raise ValidationError(_("The rounds have started: re-plan the remaining rounds instead."))
-    if event.rounds.exclude(status=Round.Status.PLANNED).exists():
-        raise ValidationError(_("The rounds have started: re-plan the remaining rounds instead."))
-    people = people_to_plan(event)
-    avoid = avoid_pairs(event, people)
-    ids = [pk for pk, _company in people]
-    plan = scheduling.plan_rounds(
-        ids,
-        rounds=event.rounds_count,
-        table_size=event.table_size,
-        avoid=avoid,
-        seed=seed,
-        time_limit=time_limit,
-        helps=pitch_queries.seating_helps(ids),
-    )
+    need (``pitches.queries.seating_helps``).
+
+    The search runs with no transaction open (card taps and check-ins go on meanwhile): the
+    inputs are read, the plan is made, then the event is locked and the inputs read again; if
+    they changed (someone checked in) the plan is made again, at most ``MAX_PLAN_ATTEMPTS``
+    times, then ``ValidationError`` (code ``stale_plan``). Raises ``ValidationError`` once a
+    round has started or with fewer than ``MIN_PEOPLE`` present (``people_to_plan``). Bumps the
+    state version, logs ``planned`` and, after commit, pushes ``state`` to the event group and
+    each itinerary to its attendee (``plan_changed``)."""
+    for _attempt in range(MAX_PLAN_ATTEMPTS):
+        inputs = first_plan_inputs(Event.objects.get(pk=event.pk))
+        plan = scheduling.plan_rounds(
+            inputs.present,
+            rounds=inputs.rounds_count,
+            table_size=inputs.table_size,
+            avoid=inputs.avoid,
+            seed=seed,
+            time_limit=time_limit,
+            helps=pitch_queries.seating_helps(inputs.present),
+        )
+        with transaction.atomic():
+            locked = Event.objects.select_for_update().get(pk=event.pk)
+            if first_plan_inputs(locked) != inputs:
+                continue
+            write_plan(locked, plan, inputs=inputs, by=by)
+        return PlanReport(
+            quality=scheduling.plan_quality(plan, avoid=inputs.avoid),
+            forecast=scheduling.forecast(
+                len(inputs.people), rounds=len(plan), table_size=inputs.table_size
+            ),
+            changed_attendees=len(inputs.people),
+            present=len(inputs.people),
+        )
+    raise stale_plan()
+
+
+def write_plan(event: Event, plan: list[list[list[int]]], *, inputs: PlanInputs, by: User) -> None:
+    """Store a first plan (the event locked): every round, its tables and speaking orders."""
     event.rounds.all().delete()
     rounds = Round.objects.bulk_create(
         Round(event=event, number=number) for number in range(1, len(plan) + 1)
@@ -777,49 +885,65 @@ def make_plan(event: Event, *, by: User, seed: int = 0, time_limit: float = 2.0)
         event,
         action="planned",
         by=by,
-        params={"n": len(people), "r": len(plan)},
+        params={"n": len(inputs.people), "r": len(plan)},
     )
-    everyone = [pk for pk, _company in people]
-    plan_changed(event, everyone)
-    return PlanReport(
-        quality=scheduling.plan_quality(plan, avoid=avoid),
-        forecast=scheduling.forecast(len(people), rounds=len(plan), table_size=event.table_size),
-        changed_attendees=len(everyone),
-        present=len(people),
-    )
+    plan_changed(event, inputs.present)
 
 
-@transaction.atomic
 def replan(event: Event, *, by: User, seed: int = 0, time_limit: float = 1.0) -> PlanReport:
     """Re-plan the rounds not yet started around late arrivals and people who left.
 
     Rounds already played (and the one running now) are history and never change; the planner
     repairs the rest so that most itineraries stay as they were, and only attendees whose
-    itinerary changed are told. The planner searches for at most ``time_limit`` seconds.
+    itinerary changed are told. The planner searches for at most ``time_limit`` seconds with no
+    transaction open, then the event and its rounds are locked and the inputs read again; if
+    anything changed meanwhile the re-plan is made again (``make_plan``: at most
+    ``MAX_PLAN_ATTEMPTS`` times, then ``ValidationError`` code ``stale_plan``).
     Raises ``ValidationError`` without a plan, when every round has started, or with fewer than
     ``MIN_PEOPLE`` present. Bumps the state version, logs ``replanned`` and pushes after commit
     (``plan_changed``).
     """
-    event = Event.objects.select_for_update().get(pk=event.pk)
-    rounds = list(event.rounds.select_for_update().order_by("number"))
-    if not rounds:
-        raise ValidationError(_("There is no plan yet: make the plan first."))
-    played = sum(1 for r in rounds if r.status != Round.Status.PLANNED)
-    if played == len(rounds):
-        raise ValidationError(_("Every round has started already: nothing is left to re-plan."))
-    people = people_to_plan(event)
-    old = queries.stored_plan(event.pk)
-    present = [pk for pk, _company in people]
-    avoid = avoid_pairs(event, people)
-    new = scheduling.replan_rounds(
-        old,
-        played=played,
-        present=present,
-        table_size=event.table_size,
-        avoid=avoid,
-        seed=seed,
-        time_limit=time_limit,
-    )
+    for _attempt in range(MAX_PLAN_ATTEMPTS):
+        inputs = replan_inputs(Event.objects.get(pk=event.pk))
+        new = scheduling.replan_rounds(
+            inputs.old,
+            played=inputs.played,
+            present=inputs.present,
+            table_size=inputs.table_size,
+            avoid=inputs.avoid,
+            seed=seed,
+            time_limit=time_limit,
+        )
+        with transaction.atomic():
+            locked = Event.objects.select_for_update().get(pk=event.pk)
+            rounds = list(locked.rounds.select_for_update().order_by("number"))
+            if replan_inputs(locked) != inputs:
+                continue
+            changed = write_replan(locked, rounds, new, inputs=inputs, by=by)
+        return PlanReport(
+            quality=scheduling.plan_quality(new, avoid=inputs.avoid),
+            forecast=scheduling.forecast(
+                len(inputs.present), rounds=len(new), table_size=inputs.table_size
+            ),
+            changed_attendees=len(changed),
+            present=len(inputs.present),
+        )
+    raise stale_plan()
+
+
+def write_replan(
+    event: Event,
+    rounds: list[Round],
+    new: list[list[list[int]]],
+    *,
+    inputs: PlanInputs,
+    by: User,
+) -> list[int]:
+    """Store a re-plan (the event and its rounds locked): the rounds not started get their new
+    tables, keeping table numbers and speaking orders where a table stayed the same. Returns
+    the attendees whose itinerary changed (also the people who left: their phones must stop
+    showing a table they no longer have), who are told after commit."""
+    old, played = inputs.old, inputs.played
     history = seating.SpeakingHistory.from_played(old[:played])
     for round_, old_tables, new_tables in zip(
         rounds[played:], old[played:], new[played:], strict=True
@@ -831,8 +955,6 @@ def replan(event: Event, *, by: User, seed: int = 0, time_limit: float = 1.0) ->
             for table in new_tables
         ]
         write_round(round_, new_tables, numbers, orders)
-    # Everyone whose itinerary changed is told, also the people who left: their phones must
-    # stop showing a table they no longer have.
     changed = sorted(scheduling.changed_itineraries(old, new))
     event_services.record(
         event,
@@ -841,14 +963,9 @@ def replan(event: Event, *, by: User, seed: int = 0, time_limit: float = 1.0) ->
         params={
             "first_round": played + 1,
             "last_round": len(rounds),
-            "n": len(present),
+            "n": len(inputs.present),
             "c": len(changed),
         },
     )
-    plan_changed(event, changed)
-    return PlanReport(
-        quality=scheduling.plan_quality(new, avoid=avoid),
-        forecast=scheduling.forecast(len(present), rounds=len(new), table_size=event.table_size),
-        changed_attendees=len(changed),
-        present=len(present),
-    )
+    plan_changed(event, changed, rounds=seating.changed_rounds(old, new))
+    return changed

@@ -91,6 +91,15 @@ def _require_services(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _no_kept_snapshots() -> None:
+    """Each test starts with no snapshot kept in memory (``rounds.snapshots``): a rolled-back
+    database gives the next test's event the same id and state version."""
+    from rounds import snapshots
+
+    snapshots.forget()
+
+
+@pytest.fixture(autouse=True)
 def _default_language() -> Iterator[None]:
     """Each test starts in the default language: a view that activated an attendee's language
     (their phone's) leaves it active in this thread, and the next test must not speak it."""

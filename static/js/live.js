@@ -242,6 +242,7 @@ export function start(root, options = {}) {
   let socket = null;
   let state = null;
   let forbidden = false;
+  let replaced = false; // closed with 4409: the link is open on a newer screen
   let stopped = false;
   let attempt = 0;
   let connection = '';
@@ -398,7 +399,7 @@ export function start(root, options = {}) {
 
   function connect() {
     drop();
-    if (stopped || forbidden) return;
+    if (stopped || forbidden || replaced) return;
     setConnection('reconnecting');
     const ws = (socket = new WebSocket(url));
     connectedAt = mono();
@@ -419,6 +420,13 @@ export function start(root, options = {}) {
     };
     ws.onclose = (e) => {
       socket = null;
+      if (e.code === 4409) {
+        // Another screen opened this link: stay quiet (no retry, which would take the socket
+        // back and start a tug of war) until this page is shown again.
+        replaced = true;
+        setConnection('replaced');
+        return;
+      }
       if (e.code !== 4403) return retry();
       forbidden = true;
       setConnection('closed');
@@ -429,7 +437,7 @@ export function start(root, options = {}) {
   function retry(now = false) {
     drop();
     clearTimeout(timers.retry);
-    if (stopped || forbidden) return;
+    if (stopped || forbidden || replaced) return;
     setConnection('reconnecting');
     const delay = now ? 0 : backoffDelay(attempt++, Math.random, o.backoffBase, o.backoffCap);
     timers.retry = setTimeout(connect, delay);
@@ -570,6 +578,7 @@ export function start(root, options = {}) {
       hiddenAt = Date.now();
       return;
     }
+    if (replaced && hiddenAt !== null) replaced = false; // shown again: use the link here
     if (!isOpen() || Math.abs(Date.now() - (hiddenAt ?? Date.now())) > o.hiddenFor) {
       attempt = 0;
       retry(true);

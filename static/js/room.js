@@ -1,6 +1,7 @@
 // The attendee's room page: the one instruction for now (now.js) at the top, the stop it is
-// about, one-tap cards that survive flaky Wi-Fi, a card arriving shown for a moment, and fresh
-// fragments (htmx) when the organizer re-plans or a card arrives.
+// about, one-tap cards that survive flaky Wi-Fi, a card arriving shown for a moment, the
+// itinerary redrawn from a re-plan's push (no page load), and fresh fragments (htmx) when a card
+// arrives.
 // live.js runs the socket and the clock and tells this module through speednet:* events.
 // A tap goes over the socket when it is open (answered by a card_ack), over HTTP otherwise; it
 // stays in the outbox until one of them answers, and its client id makes every resend harmless.
@@ -20,6 +21,54 @@ export function newClientId() {
   b[8] = (b[8] & 0x3f) | 0x80;
   const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+const HTML_ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const escapeHtml = (value) => String(value ?? '').replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
+
+/**
+ * An element from a page's <template> whose markup has {placeholders} (the server renders the
+ * same fragment as for a page load, with placeholders instead of values): each filled with its
+ * value, escaped. Null without the template.
+ */
+export function fromTemplate(selector, values) {
+  const source = document.querySelector(selector);
+  if (!source) return null;
+  const escaped = Object.fromEntries(Object.entries(values).map(([key, value]) => [key, escapeHtml(value)]));
+  const holder = document.createElement('template');
+  holder.innerHTML = fill(source.innerHTML, escaped);
+  return holder.content.firstElementChild;
+}
+
+/**
+ * A stop of the itinerary (one round: table and tablemates) from a `plan` push, drawn with the
+ * page's stop and tablemate templates; `youText` follows my own name (attendee id `me`). Null
+ * without the templates.
+ */
+export function stopElement(stop, me, youText) {
+  const section = fromTemplate('[data-stop-template]', { round: stop.round, table: stop.table });
+  const list = section?.querySelector('.tablemates');
+  if (!list) return null;
+  for (const mate of stop.mates) {
+    const item = fromTemplate('[data-mate-template]', { ...mate, round: stop.round });
+    if (!item) return null;
+    if (!mate.company) item.querySelector('.company')?.remove();
+    if (!mate.ask) item.querySelector('.ask')?.remove();
+    const [need, offer] = item.querySelectorAll('.pitch-full > p');
+    if (!mate.need) need?.remove();
+    if (!mate.offer) offer?.remove();
+    if (!mate.need && !mate.offer) item.querySelector('.pitch-full')?.remove();
+    if (mate.id === me) {
+      item.dataset.isMe = 'true';
+      item.querySelector('.card-buttons')?.remove();
+      const you = document.createElement('span');
+      you.className = 'you';
+      you.textContent = youText;
+      item.querySelector('[data-name]')?.after(' ', you);
+    }
+    list.append(item);
+  }
+  return section;
 }
 
 function csrfToken() {
@@ -237,9 +286,41 @@ export function startRoom(root) {
 
   async function refreshItinerary() {
     await swap(root.dataset.itineraryUrl, '[data-itinerary]');
+    itineraryChanged();
+  }
+
+  function itineraryChanged() {
     itinerary = readItinerary(root.querySelector('[data-itinerary]'));
     for (const item of load()) mark(item, true);
     render();
+  }
+
+  // A re-plan's push carries my new itinerary: the rounds not started yet with their tablemates
+  // (`stops`), the others as they were. They are redrawn here, with no request, so a re-plan
+  // never makes a room of phones load at once; only what the push cannot say (I have no seat
+  // any more, a round missing from the page) is loaded.
+  function applyPlan(detail) {
+    const container = root.querySelector('[data-itinerary]');
+    const wanted = detail?.itinerary;
+    if (!container || !Array.isArray(wanted) || !Array.isArray(detail.stops) || wanted.length === 0) {
+      return refreshItinerary();
+    }
+    const fresh = new Map(detail.stops.map((stop) => [stop.round, stop]));
+    const shown = new Map(
+      [...container.querySelectorAll('.stop[data-round-number]')].map((el) => [Number(el.dataset.roundNumber), el]),
+    );
+    const drawn = [];
+    for (const stop of [...wanted].sort((a, b) => a.round - b.round)) {
+      const kept = shown.get(stop.round);
+      const el = fresh.has(stop.round)
+        ? stopElement(fresh.get(stop.round), Number(root.dataset.attendee), say('you'))
+        : kept && Number(kept.dataset.tableNumber) === stop.table ? kept : null;
+      if (!el) return refreshItinerary();
+      drawn.push(el);
+    }
+    container.replaceChildren(...drawn);
+    itineraryChanged();
+    return Promise.resolve();
   }
 
   let toastTimer = null;
@@ -301,7 +382,7 @@ export function startRoom(root) {
     if (event.detail?.event?.has_plan && itinerary.stops.size === 0) refreshItinerary();
   });
   root.addEventListener('speednet:card', (event) => cardArrived(event.detail));
-  root.addEventListener('speednet:plan', refreshItinerary);
+  root.addEventListener('speednet:plan', (event) => applyPlan(event.detail));
   root.addEventListener('speednet:card_ack', (event) => awaiting.get(ackKey(event.detail))?.(event.detail));
   root.addEventListener('speednet:connection', (event) => {
     if (event.detail?.status === 'open') flush();

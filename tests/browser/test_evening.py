@@ -357,10 +357,15 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
     late = Attendee.objects.get(event=event, name="Hana Sato")
     evening.phones[late.pk] = late_phone
     evening.expect_phone(late.pk, "not_seated", None)
+    loads: list[str] = []
+    for pk, page in evening.phones.items():
+        if pk != late.pk:  # a phone with no seat yet may look when the state says "planned"
+            page.on("request", lambda request: loads.append(request.url))
     evening.act("replan")
     kinds = {pk: "move" for pk in evening.phones}
     kinds[no_show.pk] = "not_seated"
     evening.expect_room(2, kinds)
+    assert [url for url in loads if "/itinerary/" in url] == []  # redrawn from the push
     evening.expect_projector("between", seating_round=2)
     assert seat_table(late.pk, 2) is not None
     assert seat_table(no_show.pk, 2) is None

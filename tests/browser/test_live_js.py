@@ -571,6 +571,21 @@ def test_live_stays_closed_after_a_forbidden_close_4403(offline):
     assert len(server.sockets) == 1
 
 
+def test_live_stays_quiet_after_a_replaced_close_4409_until_shown_again(offline):
+    server = FakeServer(offline, a_state(1))
+    server.on_connect = lambda ws: ws.close(code=4409, reason="replaced")
+
+    open_room(offline, {"backoffBase": 1})
+
+    expect(root(offline)).to_have_attribute("data-connection", "replaced")
+    offline.wait_for_timeout(300)
+    assert len(server.sockets) == 1  # no reconnect loop with the newer screen
+    server.on_connect = None
+    offline.evaluate("__setVisibility('hidden'); __setVisibility('visible')")
+    wait_for(offline, lambda: len(server.sockets) == 2)
+    expect(root(offline)).to_have_attribute("data-connection", "open")
+
+
 def test_live_reconnects_when_the_server_goes_silent(offline):
     server = FakeServer(offline, a_state(1))
     timings = {"heartbeat": 100, "silence": 400, "pingTimeout": 100, "backoffBase": 1}

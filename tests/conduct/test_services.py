@@ -307,7 +307,7 @@ def test_removal_without_a_plan_still_tells_the_phone(listen, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         services.remove_from_rounds(report, by=report.event.organizer)
 
-    assert phone.messages() == [{"type": "plan", "itinerary": []}]
+    assert phone.messages() == [{"type": "plan", "itinerary": [], "stops": []}]
     report.about.refresh_from_db()
     assert report.about.has_left
 

@@ -4,6 +4,7 @@ import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 
 from events.models import Event
 from feedback import retention, services
@@ -243,3 +244,71 @@ def test_tap_cards_refuses_a_giver_whose_data_was_erased(table):
 
     assert outcome == services.TapOutcome(error="This link is no longer valid.")
     assert not Card.objects.exists()
+
+
+@pytest.mark.parametrize("taps", [1, 6])
+def test_tap_cards_reads_and_writes_a_batch_as_a_set(table, taps, django_assert_num_queries):
+    pitcher, listener, other = table
+    people = [pitcher, listener, other]
+    batch = [
+        (giver.pk, tap(receiver, kind=kind))
+        for giver in people
+        for receiver in people
+        if giver != receiver
+        for kind in ("see_me",)
+    ][:taps]
+
+    # givers; rounds, seats, cards given, receivers; the insert; two savepoints in and out (the
+    # batch's transaction inside the test's, and the set's own)
+    with django_assert_num_queries(10):
+        outcomes = services.tap_cards(batch)
+
+    assert all(outcome.card is not None and outcome.card.pk for outcome in outcomes)
+    assert Card.objects.count() == taps
+
+
+def test_tap_cards_answers_two_taps_of_the_same_card_with_one_card(table):
+    pitcher, listener, _ = table
+
+    first, second = services.tap_cards(
+        [
+            (listener.pk, tap(pitcher, kind="introduce")),
+            (listener.pk, tap(pitcher, kind="introduce")),
+        ]
+    )
+
+    card = Card.objects.get()
+    assert (first.card, second.card) == (card, card)
+    assert Introduction.objects.get().card == card
+
+
+def test_tap_cards_keeps_the_order_of_gives_and_take_backs(table):
+    pitcher, listener, _ = table
+    first, again = uuid.uuid4(), uuid.uuid4()
+
+    outcomes = services.tap_cards(
+        [
+            (listener.pk, tap(pitcher, client_id=first)),
+            (listener.pk, tap(pitcher, action="take_back", client_id=first)),
+            (listener.pk, tap(pitcher, client_id=again)),
+        ]
+    )
+
+    card = Card.objects.get()
+    assert str(card.client_id) == str(again)
+    assert [o.card for o in outcomes] == [outcomes[0].card, None, card]
+
+
+def test_tap_cards_falls_back_to_one_by_one_when_the_set_insert_fails(table, monkeypatch):
+    pitcher, listener, other = table
+    give(other, pitcher, pitcher.seats.get().round)
+
+    def stored_meanwhile(cards, **kwargs):
+        raise IntegrityError("the same card was stored by another process")
+
+    monkeypatch.setattr(Card.objects, "bulk_create", stored_meanwhile)
+
+    outcomes = services.tap_cards([(listener.pk, tap(pitcher)), (other.pk, tap(listener))])
+
+    assert [o.error for o in outcomes] == ["", ""]
+    assert Card.objects.count() == 3

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -25,6 +26,24 @@ def seat_table(round_, people: int, number: int = 1) -> list:
     return [SeatFactory(table=table, speaking_order=order).attendee for order in range(people)]
 
 
+def shown(response) -> str:
+    """The page without its <template>s (the blank stop and tablemate the phone fills from a
+    re-plan's push): what the page shows."""
+    return re.sub(r"<template\b.*?</template>", "", response.text, flags=re.DOTALL)
+
+
+def test_room_carries_blank_stop_and_tablemate_templates(client, round_):
+    me, _mate = seat_table(round_, 2)
+
+    response = client.get(reverse("room", args=[me.token]))
+
+    templates = re.findall(r"<template\b.*?</template>", response.text, flags=re.DOTALL)
+    assert len(templates) == 2
+    assert 'data-round-number="{round}"' in templates[0]
+    assert 'id="seat-{seat}-person"' in templates[1]
+    assert 'data-receiver="{id}"' in templates[1]
+
+
 def post_card(client, attendee, **data):
     return client.post(reverse("card", args=[attendee.token]), data)
 
@@ -38,7 +57,7 @@ def test_room_shows_my_table_and_tablemates_with_their_ask(client, round_):
     assert response.status_code == 200
     assert f'data-live-url="/ws/a/{me.token}/"' in response.text
     assert "Who do you know at a port?" in response.text
-    assert response.text.count('data-card-kind="see_me"') == 1
+    assert shown(response).count('data-card-kind="see_me"') == 1
 
 
 def test_room_of_an_unknown_token_is_not_found(client):
@@ -75,7 +94,7 @@ def test_room_queries_do_not_grow_with_tablemates(
     assert response.status_code == 200
     state = response.context["live_state"]
     assert (state["type"], state["round"]["number"]) == ("state", 1)
-    assert response.text.count('class="tablemate"') == tablemates + 1
+    assert shown(response).count('class="tablemate"') == tablemates + 1
     assert response.text.count('id="card-') == tablemates
 
 

@@ -5,12 +5,13 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 
 from events import logs
 from events import services as event_services
 from events.models import LogEntry, PairRule
-from rounds import queries, services
+from rounds import queries, scheduling, services
 from rounds.groups import attendee_group, event_group
 from rounds.models import Round, Seat
 from tests.factories import AttendeeFactory, EventFactory, PitchFactory
@@ -319,7 +320,7 @@ def test_replan_tells_someone_who_left_that_they_have_no_table(
         services.replan(event, by=None, time_limit=0.2)
 
     [message] = gone_phone.messages()
-    assert message == {"type": "plan", "itinerary": []}
+    assert message == {"type": "plan", "itinerary": [], "stops": []}
     assert not Seat.objects.filter(attendee=gone).exists()
 
 
@@ -352,7 +353,7 @@ def test_change_settings_drops_the_plan_and_tells_every_phone(
         version + 1,
         False,
     )
-    assert alice_phone.messages() == [{"type": "plan", "itinerary": []}]
+    assert alice_phone.messages() == [{"type": "plan", "itinerary": [], "stops": []}]
     assert LogEntry.objects.filter(event=event, action="plan_dropped").count() == 1
 
 
@@ -392,3 +393,178 @@ def test_update_event_refuses_fields_outside_its_allow_list(event):
 
     event.refresh_from_db()
     assert event.status == "check_in"
+
+
+def planner_that_sees_a_change(monkeypatch, name: str, change) -> list[int]:
+    """Wrap ``scheduling.<name>`` so that ``change()`` happens while the first plan is being
+    made (someone checks in meanwhile); returns the list of calls made, each noting whether a
+    transaction was open."""
+    real = getattr(scheduling, name)
+    calls: list[bool] = []
+
+    def planner(*args, **kwargs):
+        calls.append(connection.in_atomic_block)
+        if len(calls) == 1:
+            change()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(scheduling, name, planner)
+    return calls
+
+
+def test_make_plan_plans_again_when_someone_checks_in_while_it_plans(
+    event, monkeypatch, listen, django_capture_on_commit_callbacks
+):
+    check_in(event, 8)
+    late: list = []
+    calls = planner_that_sees_a_change(
+        monkeypatch, "plan_rounds", lambda: late.extend(check_in(event, 1))
+    )
+    room = listen(event_group(event.pk))
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        report = services.make_plan(event, by=None, time_limit=0.2)
+
+    assert len(calls) == 2
+    assert report.present == 9
+    assert Seat.objects.filter(attendee=late[0]).count() == 4
+    assert Seat.objects.filter(round__event=event).count() == 9 * 4
+    assert Round.objects.filter(event=event).count() == 4
+    assert LogEntry.objects.filter(event=event, action="planned").count() == 1
+    event.refresh_from_db()
+    assert event.state_version == 1
+    assert len(callbacks) == 2  # one state push, one batch of itineraries
+    assert [m["type"] for m in room.messages()] == ["state"]
+
+
+def test_make_plan_gives_up_when_the_people_keep_changing(event, monkeypatch):
+    check_in(event, 8)
+    real = scheduling.plan_rounds
+
+    def planner(*args, **kwargs):
+        check_in(event, 1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(scheduling, "plan_rounds", planner)
+
+    with pytest.raises(ValidationError) as refusal:
+        services.make_plan(event, by=None, time_limit=0.1)
+
+    assert refusal.value.code == "stale_plan"
+    assert not Round.objects.filter(event=event).exists()
+    event.refresh_from_db()
+    assert event.state_version == 0
+
+
+def test_replan_plans_again_when_a_round_starts_while_it_plans(
+    event, monkeypatch, django_capture_on_commit_callbacks
+):
+    check_in(event, 10)
+    services.make_plan(event, by=None, time_limit=0.2)
+    check_in(event, 2)
+    calls = planner_that_sees_a_change(
+        monkeypatch,
+        "replan_rounds",
+        lambda: services.start_round(event.rounds.get(number=1), by=None),
+    )
+    round_one = queries.stored_plan(event.pk)[0]
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.replan(event, by=None, time_limit=0.2)
+
+    assert len(calls) == 2
+    assert queries.stored_plan(event.pk)[0] == round_one  # the round now running kept its seats
+    assert LogEntry.objects.get(event=event, action="replanned").params["first_round"] == 2
+    event.refresh_from_db()
+    assert event.state_version == 3  # the plan, the start, one re-plan
+    pushes = [callback.func.__name__ for callback in callbacks]
+    assert pushes == ["broadcast_round", "broadcast_state", "broadcast_itineraries"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_make_plan_and_replan_search_with_no_transaction_open(monkeypatch):
+    event = EventFactory(check_in=True, rounds_count=4, table_size=4, round_seconds=180)
+    check_in(event, 8)
+    first = planner_that_sees_a_change(monkeypatch, "plan_rounds", lambda: None)
+    again = planner_that_sees_a_change(monkeypatch, "replan_rounds", lambda: None)
+
+    services.make_plan(event, by=None, time_limit=0.1)
+    services.replan(event, by=None, time_limit=0.1)
+
+    assert (first, again) == ([False], [False])
+
+
+def test_change_settings_of_what_phones_show_is_a_new_state_version(
+    event, listen, django_capture_on_commit_callbacks
+):
+    check_in(event, 6)
+    services.make_plan(event, by=None, time_limit=0.2)
+    event.refresh_from_db()
+    version = event.state_version
+    room = listen(event_group(event.pk))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.change_settings(event, by=None, round_seconds=240)
+
+    event.refresh_from_db()
+    assert (event.state_version, event.rounds.count()) == (version + 1, 4)
+    [state] = room.messages()
+    assert (state["type"], state["version"], state["event"]["round_ms"]) == (
+        "state",
+        version + 1,
+        240_000,
+    )
+
+
+def tables_of(event) -> dict[tuple[int, int], frozenset[int]]:
+    """(round number, attendee id) → the people at their table."""
+    return {
+        (number, person): frozenset(table)
+        for number, tables in enumerate(queries.stored_plan(event.pk), start=1)
+        for table in tables
+        for person in table
+    }
+
+
+def test_replan_push_carries_the_new_tablemates_of_the_rounds_that_changed(
+    event, listen, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    people = check_in(event, 12)
+    PitchFactory(attendee=people[1], ask="A designer", need="Money", offer="")
+    services.make_plan(event, by=None, time_limit=0.2)
+    services.end_round(services.start_round(event.rounds.get(number=1), by=None), by=None)
+    event_services.mark_left(people[-1], by=None)
+    check_in(event, 1)
+    phones = {p.pk: listen(attendee_group(p.pk)) for p in people[:-1]}
+    before = tables_of(event)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.replan(event, by=None, time_limit=0.3)
+    itineraries = next(c for c in callbacks if c.func.__name__ == "broadcast_itineraries")
+    with django_assert_num_queries(2):
+        itineraries()
+
+    seats = {
+        (seat.round.number, seat.attendee_id): seat
+        for seat in Seat.objects.filter(round__event=event).select_related("round", "table")
+    }
+    after = tables_of(event)
+    told = {pk: phone.messages() for pk, phone in phones.items()}
+    assert any(message["stops"] for messages in told.values() for message in messages)
+    for pk, messages in told.items():
+        for message in messages:
+            changed = [n for n in (2, 3, 4) if before.get((n, pk)) != after.get((n, pk))]
+            assert [stop["round"] for stop in message["stops"]] == changed
+            for stop in message["stops"]:
+                mine = seats[(stop["round"], pk)]
+                assert stop["table"] == mine.table.number
+                mates = Seat.objects.filter(table=mine.table).order_by("speaking_order")
+                assert [m["id"] for m in stop["mates"]] == [m.attendee_id for m in mates]
+                assert [m["seat"] for m in stop["mates"]] == [m.pk for m in mates]
+                for mate in stop["mates"]:
+                    if mate["id"] == people[1].pk:
+                        assert (mate["ask"], mate["need"], mate["offer"]) == (
+                            "A designer",
+                            "Money",
+                            "",
+                        )

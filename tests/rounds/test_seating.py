@@ -2,7 +2,13 @@ from __future__ import annotations
 
 from collections import Counter
 
-from rounds.seating import SpeakingHistory, avoid_pairs, company_pairs, table_numbers
+from rounds.seating import (
+    SpeakingHistory,
+    avoid_pairs,
+    changed_rounds,
+    company_pairs,
+    table_numbers,
+)
 
 
 def test_company_pairs_pairs_colleagues_ignoring_case_and_spacing():
@@ -74,3 +80,12 @@ def test_table_numbers_give_new_tables_free_numbers():
     new = [[1, 2, 3], [20, 21, 22], [4, 5, 6]]
 
     assert table_numbers(old, new) == [1, 3, 2]
+
+
+def test_changed_rounds_lists_each_persons_rounds_whose_tablemates_changed():
+    old = [[[1, 2], [3, 4]], [[1, 3], [2, 4]], [[1, 4], [2, 3]]]
+    new = [[[1, 2], [3, 4]], [[3, 1], [2, 5]], [[2, 3], [1, 5]]]
+
+    changed = changed_rounds(old, new)
+
+    assert changed == {1: [3], 2: [2], 4: [2, 3], 5: [2, 3]}

@@ -1,0 +1,198 @@
+"""Reconnect storm: N phones (re)connecting at once to one daphne process.
+
+The venue Wi-Fi comes back and every phone reconnects in the same second. This starts one fresh
+daphne process on a bench database (``bench/fanout.py``'s helpers: SQLite by default, the
+in-memory channel layer), creates an event with N attendees, then, for each wave, opens all N
+sockets to ``/ws/a/<token>/`` at the same moment (no gate: every handshake starts together) and
+measures:
+
+- the time from the start of the wave until the last phone has its ``state`` snapshot (and the
+  p50 and p99 over the phones);
+- handshakes dropped: sockets refused or cut before they were accepted (daphne's connect
+  timeout, a reset, a full backlog), with no retry;
+- errors: sockets accepted whose first message is not a ``state`` or that close before it.
+
+The first wave is a cold connect; the next waves close every socket at once and reconnect them
+all (the storm after a network drop). The load generator runs in its own process.
+
+    .venv/bin/python bench/storm.py                      # 2,000 phones, 3 waves, SQLite
+    .venv/bin/python bench/storm.py --clients 500 2000 --waves 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import multiprocessing as mp
+import os
+import shutil
+import sys
+import tempfile
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script: bench/storm.py
+    sys.path.insert(0, str(ROOT))
+
+from bench import fanout  # noqa: E402
+
+WAVE_TIMEOUT_S = 60.0
+
+
+async def one_phone(ws_url: str, origin: str, started: float) -> tuple[str, float, Any]:
+    """Connect once (no retry) and wait for the snapshot: ("ok", seconds, socket),
+    ("dropped", seconds, None) or ("error", seconds, None)."""
+    from websockets.asyncio.client import connect
+
+    try:
+        ws = await asyncio.wait_for(
+            connect(
+                ws_url,
+                origin=origin,
+                ping_interval=None,
+                compression=None,
+                open_timeout=WAVE_TIMEOUT_S,
+                close_timeout=2,
+            ),
+            WAVE_TIMEOUT_S,
+        )
+    except Exception:  # refused, reset, timed out, InvalidStatus: the handshake was dropped
+        return "dropped", time.monotonic() - started, None
+    try:
+        first = json.loads(await asyncio.wait_for(ws.recv(), WAVE_TIMEOUT_S))
+    except Exception:
+        with contextlib.suppress(Exception):
+            await ws.close()
+        return "error", time.monotonic() - started, None
+    if first.get("type") != "state":
+        return "error", time.monotonic() - started, ws
+    return "ok", time.monotonic() - started, ws
+
+
+async def close_all(sockets: list[Any]) -> None:
+    async def close(ws: Any) -> None:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(ws.close(), 5)
+
+    await asyncio.gather(*(close(ws) for ws in sockets))
+
+
+async def generator_loop(conn: Connection, base_url: str, tokens: list[str], waves: int) -> None:
+    loop = asyncio.get_running_loop()
+    origin = base_url
+    ws_base = base_url.replace("http://", "ws://")
+    for _wave in range(waves):
+        command = await loop.run_in_executor(None, conn.recv)
+        if command != "go":
+            break
+        started = time.monotonic()
+        results = await asyncio.gather(
+            *(one_phone(f"{ws_base}/ws/a/{token}/", origin, started) for token in tokens)
+        )
+        sockets = [ws for _outcome, _t, ws in results if ws is not None]
+        conn.send([(outcome, seconds) for outcome, seconds, _ws in results])
+        await asyncio.sleep(1.0)  # every phone sits in the room a moment
+        await close_all(sockets)
+        await asyncio.sleep(1.0)  # the server sees the disconnects
+    conn.send("done")
+
+
+def generator_main(conn: Connection, base_url: str, tokens: list[str], waves: int) -> None:
+    fanout.raise_nofile()
+    asyncio.run(generator_loop(conn, base_url, tokens, waves))
+
+
+def summarize(results: list[tuple[str, float]]) -> dict[str, Any]:
+    times = sorted(seconds for outcome, seconds in results if outcome == "ok")
+    return {
+        "phones": len(results),
+        "snapshots": len(times),
+        "dropped": sum(1 for outcome, _ in results if outcome == "dropped"),
+        "errors": sum(1 for outcome, _ in results if outcome == "error"),
+        "p50_s": fanout.percentile(times, 0.5) if times else None,
+        "p99_s": fanout.percentile(times, 0.99) if times else None,
+        "last_s": times[-1] if times else None,
+    }
+
+
+def run(clients: int, waves: int, database_url: str, work_dir: Path) -> list[dict[str, Any]]:
+    fixture = fanout.create_event(clients)
+    server = fanout.start_daphne(fanout.django_env(database_url, "memory", ""), work_dir)
+    rows: list[dict[str, Any]] = []
+    try:
+        fanout.warm_up(server.base_url, fixture)
+        ours, theirs = mp.Pipe()
+        generator = mp.Process(
+            target=generator_main, args=(theirs, server.base_url, fixture.tokens, waves)
+        )
+        generator.start()
+        try:
+            for wave in range(waves):
+                load = fanout.load_average()
+                ours.send("go")
+                if not ours.poll(WAVE_TIMEOUT_S * 2):
+                    raise RuntimeError("the load generator did not answer")
+                row = {"clients": clients, "wave": wave + 1, "load": load, **summarize(ours.recv())}
+                rows.append(row)
+                print(format_row(row), flush=True)
+            ours.poll(30)
+        finally:
+            generator.join(30)
+            if generator.is_alive():
+                generator.kill()
+    finally:
+        fanout.stop_daphne(server)
+    return rows
+
+
+HEADER = "phones  wave  snapshots  dropped  errors   p50 s   p99 s  last s  load(1,5,15)"
+
+
+def seconds(value: float | None) -> str:
+    return "     -" if value is None else f"{value:6.2f}"
+
+
+def format_row(row: dict[str, Any]) -> str:
+    return (
+        f"{row['clients']:6d}  {row['wave']:4d}  {row['snapshots']:9d}  {row['dropped']:7d}  "
+        f"{row['errors']:6d}  {seconds(row['p50_s'])}  {seconds(row['p99_s'])}  "
+        f"{seconds(row['last_s'])}  {row['load']}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", nargs="+", type=int, default=[2000])
+    parser.add_argument("--waves", type=int, default=3, help="a cold connect, then reconnects")
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args(argv)
+    if not all(1 <= n <= 5000 for n in args.clients) or not 1 <= args.waves <= 10:
+        parser.error("1-5,000 clients and 1-10 waves")
+    fanout.raise_nofile()
+    print(f"load average before: {fanout.load_average()}; {os.cpu_count()} CPUs", flush=True)
+    rows: list[dict[str, Any]] = []
+    work_dir = Path(tempfile.mkdtemp(prefix="speednet-storm-"))
+    try:
+        with fanout.bench_database(args.db, work_dir) as database_url:
+            fanout.setup_django(database_url)
+            print(HEADER, flush=True)
+            for clients in args.clients:
+                rows.extend(run(clients, args.waves, database_url, work_dir))
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)
+    print(f"\nload average after: {fanout.load_average()}\n{HEADER}")
+    for row in rows:
+        print(format_row(row))
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2))
+    return 1 if any(row["dropped"] or row["errors"] for row in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

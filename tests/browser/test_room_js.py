@@ -1,0 +1,130 @@
+"""The room module's itinerary drawing (static/js/room.js ``stopElement``): a re-plan's push is
+drawn with the page's own stop and tablemate templates, every value escaped."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.template.loader import render_to_string
+from playwright.sync_api import Page
+
+from feedback.views import BLANK_STOP
+
+JS = Path(__file__).resolve().parents[2] / "static" / "js"
+ORIGIN = "http://speednet.test"
+
+pytestmark = pytest.mark.browser
+
+
+def page_with_templates() -> str:
+    """The two templates exactly as the room page renders them."""
+    context = {"attendee": {"pk": 5}, "blank": BLANK_STOP}
+    stop = render_to_string("feedback/partials/stop.html", {**context, "stop": BLANK_STOP.stop})
+    mate = render_to_string(
+        "feedback/partials/tablemate.html",
+        {
+            **context,
+            "stop": BLANK_STOP.stop,
+            "mate": BLANK_STOP.mate,
+            "person": BLANK_STOP.mate.seat.attendee,
+        },
+    )
+    return (
+        "<!doctype html><title>speednet</title><body>"
+        f"<template data-stop-template>{stop}</template>"
+        f"<template data-mate-template>{mate}</template></body>"
+    )
+
+
+@pytest.fixture
+def offline(phone: Page) -> Page:
+    body = page_with_templates()
+
+    def serve(route: Any) -> None:
+        name = route.request.url.rsplit("/", 1)[-1]
+        if "/static/js/" in route.request.url and (JS / name).is_file():
+            route.fulfill(body=(JS / name).read_text(), content_type="text/javascript")
+        else:
+            route.fulfill(body=body, status=200, content_type="text/html; charset=utf-8")
+
+    phone.route(f"{ORIGIN}/**", serve)
+    phone.goto(ORIGIN + "/")
+    phone.evaluate("async () => { window.room = await import('/static/js/room.js'); }")
+    return phone
+
+
+def test_stop_element_draws_a_pushed_stop_with_every_value_escaped(offline):
+    stop = {
+        "round": 3,
+        "table": 7,
+        "mates": [
+            {
+                "id": 11,
+                "seat": 901,
+                "order": 0,
+                "name": '<img src=x onerror="alert(1)"> Ann & "Co"',
+                "company": "",
+                "ask": "Who knows {name}?",
+                "need": "",
+                "offer": "Advice",
+            },
+            {
+                "id": 12,
+                "seat": 902,
+                "order": 1,
+                "name": "Me Myself",
+                "company": "Kite Labs",
+                "ask": "",
+                "need": "",
+                "offer": "",
+            },
+        ],
+    }
+
+    drawn = offline.evaluate(
+        """(stop) => {
+          const el = room.stopElement(stop, 12, '(you)');
+          const [ann, me] = el.querySelectorAll('.tablemate');
+          return {
+            round: el.dataset.roundNumber, table: el.dataset.tableNumber,
+            title: el.querySelector('.stop-title').textContent.replace(/\\s+/g, ' ').trim(),
+            annId: ann.id, annOrder: ann.dataset.seatOrder,
+            annName: ann.querySelector('[data-name]').textContent,
+            images: el.querySelectorAll('img').length,
+            annCompany: ann.querySelectorAll('.company').length,
+            annAsk: ann.querySelector('.ask').textContent,
+            annOffer: ann.querySelector('.pitch-full').textContent.replace(/\\s+/g, ' ').trim(),
+            receivers: [...ann.querySelectorAll('[data-receiver]')].map((b) => b.dataset.receiver),
+            rounds: [...ann.querySelectorAll('[data-round]')].map((b) => b.dataset.round),
+            noteId: ann.querySelector('[data-card-note]').id,
+            meIsMe: me.dataset.isMe, meButtons: me.querySelectorAll('.card-buttons').length,
+            meYou: me.querySelector('.you').textContent,
+            meCompany: me.querySelector('.company').textContent,
+            mePitch: me.querySelectorAll('.ask, .pitch-full').length,
+          };
+        }""",
+        stop,
+    )
+
+    assert drawn == {
+        "round": "3",
+        "table": "7",
+        "title": "Round 3 · Table 7",
+        "annId": "seat-901-person",
+        "annOrder": "0",
+        "annName": '<img src=x onerror="alert(1)"> Ann & "Co"',
+        "images": 0,
+        "annCompany": 0,
+        "annAsk": "Who knows {name}?",
+        "annOffer": "Offers: Advice",
+        "receivers": ["11", "11"],
+        "rounds": ["3", "3"],
+        "noteId": "seat-901-note",
+        "meIsMe": "true",
+        "meButtons": 0,
+        "meYou": "(you)",
+        "meCompany": "· Kite Labs",
+        "mePitch": 0,
+    }
