@@ -159,10 +159,6 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 # Join throttles (django-ratelimit, events/ratelimit.py) count in the default cache.
 RATELIMIT_USE_CACHE = "default"
-# Walk-ins an event takes per minute (scripted sign-ups would all be seated at the next re-plan).
-SPEEDNET_WALK_INS_PER_MINUTE = config_env.read_int(
-    ENV, "SPEEDNET_WALK_INS_PER_MINUTE", default=30, minimum=1
-)
 
 # Content-Security-Policy (django-csp): scripts, styles, images and sockets from this origin only;
 # no inline script or style anywhere (templates and static/js keep it so: htmx's own indicator

@@ -55,6 +55,10 @@ SENTENCES: dict[str, Promise] = {
     "walk_in_seated": gettext_lazy(
         "%(attendee)s seated at free places from round %(n)s on, nobody else moved."
     ),
+    "walk_ins_refused": gettext_lazy(
+        "Walk-ins refused: more than %(n)s joined in one minute. Raise the limit in the event's "
+        "settings if they are real people."
+    ),
     "attendee_claimed": gettext_lazy("%(attendee)s joined and took their record from the list."),
     "plan_dropped": gettext_lazy("Settings changed: the plan was dropped; make it again."),
     "event_changed": gettext_lazy("Changed: %(fields)s."),

@@ -98,6 +98,7 @@ class Event(models.Model):
         "table_size",
         "pitch_seconds",
         "is_seating_walk_ins",
+        "walk_ins_per_minute",
         "is_sending_missed_you",
     )
     GUIDE_FIELDS = ("guide_min_table_size", "guide_max_table_size")
@@ -159,6 +160,15 @@ class Event(models.Model):
     )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    walk_ins_per_minute = models.PositiveSmallIntegerField(
+        _("walk-ins a minute"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text=_(
+            "How many people may join with the event code in one minute (a guard against "
+            "scripted sign-ups). Raise it when a crowd arrives at once."
+        ),
     )
     is_seating_walk_ins = models.BooleanField(
         _("seat walk-ins automatically at the next round"),

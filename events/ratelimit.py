@@ -10,18 +10,19 @@ The client address is ``config.clientip.client_address`` (trusted proxies, never
   the window, but for a phone whose session joined that event before). A correct code is never
   refused for a device's own typos, so one phone's mistakes do not lock out the room; guessing
   is bounded by the address's budget (a few hundred tries in a space of 31⁶ codes).
-- Walk-ins: successful joins per event per minute, ``settings.SPEEDNET_WALK_INS_PER_MINUTE``.
+- Walk-ins: successful joins per event per minute, the event's ``walk_ins_per_minute``.
 """
 
 from __future__ import annotations
 
 import secrets
 
-from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django_ratelimit.core import get_usage
 
 from config.clientip import client_address
+from events.models import Event
 
 WRONG_CODES_PER_DEVICE = "10/5m"
 WRONG_CODES_PER_ADDRESS = "200/10m"
@@ -104,23 +105,29 @@ def record_wrong_code(request: HttpRequest) -> bool:
     return address_over or device_over
 
 
-def walk_in_rate() -> str:
-    return f"{settings.SPEEDNET_WALK_INS_PER_MINUTE}/m"
+def walk_in_rate(event: Event) -> str:
+    return f"{event.walk_ins_per_minute}/m"
 
 
 def event_key(event_id: int) -> object:
     return lambda group, request: str(event_id)
 
 
-def is_walk_in_limited(request: HttpRequest, *, event_id: int) -> bool:
-    """The event took ``SPEEDNET_WALK_INS_PER_MINUTE`` walk-ins this minute already."""
+def is_walk_in_limited(request: HttpRequest, *, event: Event) -> bool:
+    """The event took its ``walk_ins_per_minute`` walk-ins this minute already."""
     return usage(
-        request, group="walk-in", key=event_key(event_id), rate=walk_in_rate(), count=False
+        request, group="walk-in", key=event_key(event.pk), rate=walk_in_rate(event), count=False
     )
 
 
-def record_walk_in(request: HttpRequest, *, event_id: int) -> None:
-    usage(request, group="walk-in", key=event_key(event_id), rate=walk_in_rate(), count=True)
+def record_walk_in(request: HttpRequest, *, event: Event) -> None:
+    usage(request, group="walk-in", key=event_key(event.pk), rate=walk_in_rate(event), count=True)
+
+
+def is_first_refusal_this_minute(event: Event) -> bool:
+    """True once a minute per event: the first walk-in refused for the limit, which the control
+    page is told about (the rest of that minute's refusals are not logged one by one)."""
+    return cache.add(f"walk-in-refused:{event.pk}", 1, timeout=60)
 
 
 def is_limited(request: HttpRequest, *, scope: str, limit: int, window_seconds: int) -> bool:

@@ -80,6 +80,7 @@ def create_event(
     slug: str = "",
     is_sending_missed_you: bool = False,
     is_seating_walk_ins: bool = False,
+    walk_ins_per_minute: int = 30,
 ) -> Event:
     """Create a draft event run by ``organizer``; ``round_seconds`` and ``pitch_seconds`` are
     seconds, ``starts_at`` aware. A unique slug is drawn when none is given, and always a new
@@ -89,6 +90,7 @@ def create_event(
         organizer=organizer,
         is_sending_missed_you=is_sending_missed_you,
         is_seating_walk_ins=is_seating_walk_ins,
+        walk_ins_per_minute=walk_ins_per_minute,
         title=title,
         slug=slug or unique_slug(title),
         venue=venue,
@@ -226,6 +228,17 @@ def record(
     return LogEntry.objects.create(
         event=event, action=action, params=params or {}, message=message[:300], actor=by
     )
+
+
+@transaction.atomic
+def refuse_walk_ins(event: Event) -> LogEntry:
+    """Tell the organizers that walk-ins are being refused: the event's ``walk_ins_per_minute``
+    was reached this minute. A log line (``walk_ins_refused``, with the limit) and, after
+    commit, a counters push, so the control page shows it at once. The join page calls it for
+    the first refusal of a minute only."""
+    line = record(event, action="walk_ins_refused", params={"n": event.walk_ins_per_minute})
+    transaction.on_commit(partial(sockets.push_counters, event.pk))
+    return line
 
 
 @transaction.atomic

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import re
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -54,8 +53,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def too_many_walk_ins_message() -> str:
     return _(
         "Many people are joining this minute: wait a minute and try again, or ask the "
-        "organizer at the door (they can raise the limit of %(limit)s walk-ins a minute)."
-    ) % {"limit": settings.SPEEDNET_WALK_INS_PER_MINUTE}
+        "organizer at the door."
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -97,7 +96,9 @@ def join_page(request: HtmxHttpRequest, code: str) -> HttpResponse:
         return render(request, "events/join.html", context)
     form = JoinForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if ratelimit.is_walk_in_limited(request, event_id=event.pk):
+        if ratelimit.is_walk_in_limited(request, event=event):
+            if ratelimit.is_first_refusal_this_minute(event):
+                services.refuse_walk_ins(event)
             context = {"event": event, "form": form, "link_form": MyLinkForm()}
             form.add_error(None, too_many_walk_ins_message())
             return render(request, "events/join.html", context, status=429)
@@ -106,7 +107,7 @@ def join_page(request: HtmxHttpRequest, code: str) -> HttpResponse:
         except ValidationError as refusal:
             form.add_error(None, refusal)
         else:
-            ratelimit.record_walk_in(request, event_id=event.pk)
+            ratelimit.record_walk_in(request, event=event)
             tokens = request.session.get(SESSION_TOKENS, {})
             request.session[SESSION_TOKENS] = {**tokens, str(event.pk): attendee.token}
             return redirect(reverse("room", kwargs={"token": attendee.token}))

@@ -3,6 +3,9 @@ its key prefix is touched, so a run against Redis keeps the configured database'
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 from django.core.cache import CacheHandler
 
 from config import settings as project_settings
@@ -28,3 +31,19 @@ def test_fresh_cache_has_its_own_prefix_and_leaves_the_configured_keys_alone(fre
 
 def test_fresh_cache_is_empty_for_each_test(fresh_cache):
     assert fresh_cache.get("kept-by-the-venue") is None
+
+
+def test_no_test_clears_the_whole_cache():
+    """On the Redis run ``cache.clear()`` empties the configured database for every deployment
+    that shares it: a test that needs an empty cache asks for ``fresh_cache``."""
+    tests = Path(__file__).resolve().parent
+    clearing = [
+        f"{path.relative_to(tests)}:{node.lineno}"
+        for path in sorted(tests.rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "clear"
+        and "cache" in ast.unparse(node.func.value).lower()
+    ]
+    assert clearing == []

@@ -4,7 +4,6 @@ import re
 import uuid
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from conduct.models import Report
@@ -27,8 +26,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _clear_rate_limits():
-    cache.clear()
+def _own_rate_limits(fresh_cache):
+    """Each test counts in a cache of its own (never clearing a shared Redis database)."""
+    return fresh_cache
 
 
 # The code of conduct, wherever an attendee first arrives.

@@ -24,6 +24,7 @@ def data(**changes: str) -> dict[str, str]:
         "round_seconds": "180",
         "table_size": "5",
         "pitch_seconds": "30",
+        "walk_ins_per_minute": "30",
         **changes,
     }
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from config.clientip import client_address_from, read_trusted_proxies
-from events import ratelimit
-from events.models import Attendee
+from events import logs, ratelimit
+from events.models import Attendee, LogEntry
+from rounds.groups import control_group
 from tests.factories import EventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,8 +22,9 @@ NAT = "203.0.113.7"
 
 
 @pytest.fixture(autouse=True)
-def _clear_rate_limits():
-    cache.clear()
+def _own_rate_limits(fresh_cache):
+    """Each test counts in a cache of its own (never clearing a shared Redis database)."""
+    return fresh_cache
 
 
 @pytest.fixture
@@ -123,15 +125,26 @@ def test_rotating_a_forged_x_forwarded_for_does_not_escape_the_limit(
     assert set(guesses[20:]) == {429}
 
 
-def test_walk_ins_per_event_per_minute_are_capped_with_a_message(event, settings):
-    settings.SPEEDNET_WALK_INS_PER_MINUTE = 3
+def test_walk_ins_per_event_per_minute_are_capped_with_a_message(
+    event, listen, django_capture_on_commit_callbacks
+):
+    event.walk_ins_per_minute = 3
+    event.save()
+    control = listen(control_group(event.pk))
     data = {"name": "Walk In", "email": "", "company": "Script", "job_title": ""}
 
-    answers = [phone().post("/join/CG26VP/", data) for _ in range(5)]
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = [phone().post("/join/CG26VP/", data) for _ in range(5)]
 
     assert [a.status_code for a in answers] == [302, 302, 302, 429, 429]
-    assert "they can raise the limit of 3 walk-ins a minute" in answers[3].text
+    assert "Many people are joining this minute" in answers[3].text
     assert Attendee.objects.count() == 3
+    # The organizer hears of it once a minute, at once: one log line and a counters push.
+    refused = LogEntry.objects.filter(event=event, action="walk_ins_refused")
+    assert [line.params for line in refused] == [{"n": 3}]
+    assert {"type": "counters"} in control.messages()
+    with translation.override("zh-hans"):
+        assert "3" in logs.text(refused.get())
     other = EventFactory(check_in=True, join_code="HJ34KM")
     assert phone().post("/join/HJ34KM/", data).status_code == 302  # per event
     assert other.attendees.count() == 1
