@@ -10,7 +10,7 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,7 @@ def check_channel_layer() -> dict[str, Any]:
 
 def check_cache() -> dict[str, Any]:
     """Ask the cache server itself (``config.cache.RedisCache.check``), past its fallbacks."""
+    cache = caches["default"]
     name = backend_name(type(cache).__module__ + type(cache).__name__)
     try:
         check = getattr(cache, "check", None)
