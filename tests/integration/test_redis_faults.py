@@ -52,10 +52,16 @@ def test_control_actions_while_redis_is_stopped_answer_200_and_are_committed(
     client, event, own_redis
 ):
     client.force_login(event.organizer)
+    late = AttendeeFactory(event=event)
     with override_settings(**redis_settings(own_redis.url, "faults")):
         assert client.get("/healthz").status_code == 200
         own_redis.stop()
 
+        door = client.post(
+            reverse("door_scan", args=[event.pk]),
+            {"code": late.token},
+            headers={"HX-Request": "true"},
+        )  # pushes the control pages' counters after commit
         started = act(client, event, "start")
         round_ = Round.objects.get(event=event, number=1)
         ends_at = round_.ends_at
@@ -69,6 +75,9 @@ def test_control_actions_while_redis_is_stopped_answer_200_and_are_committed(
         own_redis.start()  # the same port: the next check finds it again
         health_after = client.get("/healthz")
 
+    late.refresh_from_db()
+    assert door.status_code == 200
+    assert late.checked_in_at is not None
     assert started.status_code == 200
     assert round_.status == Round.Status.RUNNING
     assert extended.status_code == 200
