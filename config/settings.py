@@ -130,11 +130,13 @@ SPEEDNET_REDIS_PREFIX = config_env.read_redis_prefix(ENV, database=DATABASES["de
 CHANNEL_LAYERS = config_env.read_channel_layers(ENV, prefix=SPEEDNET_REDIS_PREFIX)
 CACHES = config_env.read_caches(ENV, prefix=SPEEDNET_REDIS_PREFIX)
 # HTTP requests one process works on at once; the rest wait up to the queue timeout, then 503
-# (config/capacity.py). By default as many as the database pool has connections.
+# (config/capacity.py). By default the pool's size less two connections, kept for the live
+# sockets' database thread and the work after a commit; 8 without a pool.
+POOL_SIZE = DATABASES["default"].get("OPTIONS", {}).get("pool", {}).get("max_size")
 SPEEDNET_HTTP_CONCURRENCY = config_env.read_int(
     ENV,
     "SPEEDNET_HTTP_CONCURRENCY",
-    default=DATABASES["default"].get("OPTIONS", {}).get("pool", {}).get("max_size", 8),
+    default=max(1, POOL_SIZE - 2) if POOL_SIZE else 8,
     minimum=1,
 )
 SPEEDNET_HTTP_QUEUE_TIMEOUT = config_env.read_float(ENV, "SPEEDNET_HTTP_QUEUE_TIMEOUT", default=30)
