@@ -11,6 +11,7 @@ import urllib.request
 import pytest
 import websockets
 from django.conf import settings
+from django.db import connections
 from django.test import Client
 
 from tests.conftest import redis_url
@@ -34,7 +35,12 @@ def event():
 def organizer_post(base_url: str, event, action: str) -> int:
     """Click a control button as the signed-in organizer, through real HTTP."""
     client = Client()
-    client.force_login(event.organizer)
+    try:
+        client.force_login(event.organizer)
+    finally:
+        # Called from a worker thread too: its connection must not outlive the test (it would
+        # keep the test database from being dropped).
+        connections.close_all()
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
     csrf = secrets.token_hex(16)
     request = urllib.request.Request(
