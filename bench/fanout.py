@@ -763,7 +763,7 @@ def backend(layer: str) -> str:
     if layer == "config-memory":
         return "config.layers.InMemoryChannelLayer"
     env = {"REDIS_URL": REDIS_URL} if layer == "redis" else {}
-    return read_channel_layers(env)["default"]["BACKEND"]
+    return read_channel_layers(env, prefix="bench")["default"]["BACKEND"]
 
 
 def format_row(row: dict[str, Any]) -> str:

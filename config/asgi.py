@@ -17,7 +17,9 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
 
+from config.capacity import HttpConcurrencyLimit  # noqa: E402
 from config.origin import OriginValidator  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
 from config.serving import BodyLimitMiddleware, install_daphne_guards  # noqa: E402
@@ -27,7 +29,14 @@ install_daphne_guards()
 
 application = ProtocolTypeRouter(
     {
-        "http": BodyLimitMiddleware(django_asgi_app),
+        # At most SPEEDNET_HTTP_CONCURRENCY requests in Django at once; the rest queue, then 503.
+        "http": BodyLimitMiddleware(
+            HttpConcurrencyLimit(
+                django_asgi_app,
+                limit=settings.SPEEDNET_HTTP_CONCURRENCY,
+                wait_s=settings.SPEEDNET_HTTP_QUEUE_TIMEOUT,
+            )
+        ),
         # The host against ALLOWED_HOSTS, then scheme, host and port against the allowed origins.
         "websocket": AllowedHostsOriginValidator(
             OriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))

@@ -7,6 +7,8 @@ never a silent guess.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,13 @@ TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 DATABASE_SCHEMES = frozenset({"postgres", "postgresql", "pgsql", "sqlite"})
 SQLITE_BUSY_TIMEOUT_S = 20
+# psycopg's pool per process: a couple of connections kept open, at most DATABASE_POOL_MAX_SIZE;
+# a request waits DATABASE_POOL_TIMEOUT seconds for one, then gets a 503 (config/capacity.py).
+POOL_MIN_SIZE = 2
+POOL_MAX_SIZE = 10
+POOL_TIMEOUT_S = 10
+# Redis keys and pub/sub channels of one deployment start with this (letters, digits, . _ -).
+REDIS_PREFIX_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,40}")
 
 
 def read_bool(env: Mapping[str, str], name: str, *, default: bool) -> bool:
@@ -126,11 +135,80 @@ def read_database(env: Mapping[str, str], *, default_sqlite_path: Path) -> dict[
         return sqlite_database(Path(config["NAME"]))
     if not config.get("NAME"):
         raise ImproperlyConfigured("DATABASE_URL must name the database, e.g. .../speednet.")
+    return postgres_database(env, config)
+
+
+def postgres_database(env: Mapping[str, str], config: dict[str, Any]) -> dict[str, Any]:
+    """PostgreSQL through psycopg's connection pool (Django's ``"pool"`` option), unless
+    ``DATABASE_POOL=off``.
+
+    Under ASGI every HTTP request runs on a thread of its own, so a connection kept per thread
+    (``CONN_MAX_AGE``) would be left behind with the thread; the pool is the persistent
+    connection here: a request borrows one and gives it back at its end. The two are exclusive
+    in Django, so ``CONN_MAX_AGE`` stays 0. A connection is checked before it is lent
+    (``CONN_HEALTH_CHECKS``), so a restarted server costs no request.
+    """
+    config["CONN_MAX_AGE"] = 0
+    if not read_bool(env, "DATABASE_POOL", default=True):
+        return config
+    min_size = read_int(env, "DATABASE_POOL_MIN_SIZE", default=POOL_MIN_SIZE, minimum=0)
+    max_size = read_int(env, "DATABASE_POOL_MAX_SIZE", default=POOL_MAX_SIZE, minimum=1)
+    if min_size > max_size:
+        raise ImproperlyConfigured(
+            f"DATABASE_POOL_MIN_SIZE={min_size} is above DATABASE_POOL_MAX_SIZE={max_size}."
+        )
+    config["CONN_HEALTH_CHECKS"] = True
+    config.setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min_size,
+        "max_size": max_size,
+        "timeout": read_float(env, "DATABASE_POOL_TIMEOUT", default=POOL_TIMEOUT_S),
+    }
     return config
 
 
-def read_channel_layers(env: Mapping[str, str]) -> dict[str, Any]:
-    """The in-memory layer for one process; Redis pub/sub when ``REDIS_URL`` is set.
+def read_float(env: Mapping[str, str], name: str, *, default: float) -> float:
+    """A positive number of seconds."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return float(default)
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from None
+    if not value > 0 or value == float("inf"):
+        raise ImproperlyConfigured(f"{name}={raw!r} must be a positive number of seconds.")
+    return value
+
+
+def read_redis_prefix(env: Mapping[str, str], *, database: Mapping[str, Any]) -> str:
+    """What every Redis key and pub/sub channel of this deployment starts with.
+
+    Pub/sub ignores Redis's database numbers, so two deployments on one Redis server are kept
+    apart only by their names. ``SPEEDNET_REDIS_PREFIX`` sets it; by default it is derived from
+    the database the deployment uses (its name and a hash of where it lives), so two
+    deployments with their own databases never share one.
+    """
+    raw = env.get("SPEEDNET_REDIS_PREFIX", "").strip()
+    if raw:
+        if not REDIS_PREFIX_PATTERN.fullmatch(raw):
+            raise ImproperlyConfigured(
+                f"SPEEDNET_REDIS_PREFIX={raw!r} must be 1 to 40 letters, digits, '.', '_' or '-'."
+            )
+        return raw
+    if database["ENGINE"].endswith("sqlite3"):
+        place = str(Path(database["NAME"]).resolve())
+        name = Path(database["NAME"]).stem
+    else:
+        place = f"{database.get('HOST') or ''}:{database.get('PORT') or ''}/{database['NAME']}"
+        name = str(database["NAME"])
+    readable = re.sub(r"[^A-Za-z0-9_-]+", "-", name)[:20].strip("-") or "db"
+    digest = hashlib.sha256(place.encode()).hexdigest()[:10]
+    return f"sn.{readable}.{digest}"
+
+
+def read_channel_layers(env: Mapping[str, str], *, prefix: str) -> dict[str, Any]:
+    """The in-memory layer for one process; Redis pub/sub when ``REDIS_URL`` is set, its
+    channels named under the deployment's ``prefix``.
 
     redis-py 8 gives pools a 5 s socket timeout and 100 connections, which break long-lived
     subscribers under load, so both are set here explicitly.
@@ -152,9 +230,25 @@ def read_channel_layers(env: Mapping[str, str]) -> dict[str, Any]:
     return {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [host]},
+            "CONFIG": {"hosts": [host], "prefix": f"{prefix}:asgi"},
         }
     }
+
+
+HEALTHZ_PARTS = ("database", "channel_layer", "cache")
+
+
+def read_healthz_parts(env: Mapping[str, str]) -> list[str]:
+    """``SPEEDNET_HEALTHZ_REQUIRES``: the parts whose failure makes ``/healthz`` answer 503
+    (all three by default); the others are still reported."""
+    parts = read_list(env, "SPEEDNET_HEALTHZ_REQUIRES", default=list(HEALTHZ_PARTS))
+    unknown = [part for part in parts if part not in HEALTHZ_PARTS]
+    if unknown:
+        raise ImproperlyConfigured(
+            f"SPEEDNET_HEALTHZ_REQUIRES names {', '.join(unknown)}: use some of "
+            f"{', '.join(HEALTHZ_PARTS)}."
+        )
+    return parts
 
 
 def is_insecure_secret_key(key: str) -> bool:
@@ -162,16 +256,19 @@ def is_insecure_secret_key(key: str) -> bool:
     return key.startswith("django-insecure-") or len(key) < 50 or len(set(key)) < 5
 
 
-def read_caches(env: Mapping[str, str]) -> dict[str, Any]:
+def read_caches(env: Mapping[str, str], *, prefix: str) -> dict[str, Any]:
     """Per-process memory by default; Redis (shared by every process) when ``REDIS_URL`` is
-    set, so that limits such as the join page's rate limit hold across processes."""
+    set, so that limits such as the join page's rate limit hold across processes. Its keys
+    start with the deployment's ``prefix``; an unreachable Redis is a miss, not an error
+    (config/cache.py), and gives up within a second or two."""
     url = env.get("REDIS_URL", "").strip()
     if not url:
         return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": url,
-            "KEY_PREFIX": "speednet",
+            "KEY_PREFIX": f"{prefix}:cache",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }

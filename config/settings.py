@@ -85,6 +85,8 @@ MIDDLEWARE = [
     # After WhiteNoise: static files keep their caching; every view's answer gets these.
     "config.headers.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
+    # First to run before the view: takes the request's database connection, or answers 503.
+    "config.capacity.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -123,8 +125,23 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CHANNEL_LAYERS = config_env.read_channel_layers(ENV)
-CACHES = config_env.read_caches(ENV)
+# Every Redis key and pub/sub channel of this deployment starts with it (config/env.py).
+SPEEDNET_REDIS_PREFIX = config_env.read_redis_prefix(ENV, database=DATABASES["default"])
+CHANNEL_LAYERS = config_env.read_channel_layers(ENV, prefix=SPEEDNET_REDIS_PREFIX)
+CACHES = config_env.read_caches(ENV, prefix=SPEEDNET_REDIS_PREFIX)
+# HTTP requests one process works on at once; the rest wait up to the queue timeout, then 503
+# (config/capacity.py). By default the pool's size less two connections, kept for the live
+# sockets' database thread and the work after a commit; 8 without a pool.
+POOL_SIZE = DATABASES["default"].get("OPTIONS", {}).get("pool", {}).get("max_size")
+SPEEDNET_HTTP_CONCURRENCY = config_env.read_int(
+    ENV,
+    "SPEEDNET_HTTP_CONCURRENCY",
+    default=max(1, POOL_SIZE - 2) if POOL_SIZE else 8,
+    minimum=1,
+)
+SPEEDNET_HTTP_QUEUE_TIMEOUT = config_env.read_float(ENV, "SPEEDNET_HTTP_QUEUE_TIMEOUT", default=30)
+# The parts /healthz answers 503 for when they are down (database, channel_layer, cache).
+SPEEDNET_HEALTHZ_REQUIRES = config_env.read_healthz_parts(ENV)
 if not DEBUG and CHANNEL_LAYERS["default"]["BACKEND"].endswith("InMemoryChannelLayer"):
     raise ImproperlyConfigured(
         "DJANGO_DEBUG is off but REDIS_URL is not set: the in-memory channel layer only works "

@@ -10,13 +10,16 @@ with 4403, and the page says the link or the access no longer works.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
 logger = logging.getLogger(__name__)
+PUSH_TIMEOUT_S = 2.0
 
 
 def event_group(event_id: int) -> str:
@@ -39,6 +42,12 @@ def control_group(event_id: int) -> str:
     return f"control.{event_id}"
 
 
+async def send_within(layer: Any, group: str, message: dict[str, Any]) -> None:
+    """``group_send``, given up after ``PUSH_TIMEOUT_S``: a Redis that hangs instead of refusing
+    must not hold the request that made the change."""
+    await asyncio.wait_for(layer.group_send(group, message), PUSH_TIMEOUT_S)
+
+
 def push_counters(event_id: int) -> None:
     """Tell the organizer dashboards of the event that who is here changed (a check-in, its
     undo, someone leaving, a walk-in): they fetch their counters, log and walk-in banner again.
@@ -49,7 +58,7 @@ def push_counters(event_id: int) -> None:
         return
     message = {"type": "push", "text": '{"type":"counters"}'}
     try:
-        async_to_sync(layer.group_send)(control_group(event_id), message)
+        async_to_sync(send_within)(layer, control_group(event_id), message)
     except Exception:  # the change is committed either way
         logger.exception("Could not tell the control pages of event %s", event_id)
 
@@ -63,7 +72,7 @@ def revoke(groups: Iterable[str]) -> None:
 
     async def send_all() -> None:
         for group in groups:
-            await layer.group_send(group, {"type": "revoke"})
+            await send_within(layer, group, {"type": "revoke"})
 
     try:
         async_to_sync(send_all)()

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config import health
+from config.capacity import reports_database_itself
 from config.headers import permissions_policy
 from config.http import HtmxHttpRequest
 from config.i18n import activate_event_language
@@ -41,13 +43,15 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "events/home.html", {"form": JoinCodeForm()})
 
 
+@reports_database_itself
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """For a load balancer or a monitor: the process answers and reaches its database."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """For a load balancer or a monitor: the database, the channel layer and the cache, each
+    with its status; 503 when a part the deployment needs (``SPEEDNET_HEALTHZ_REQUIRES``) is
+    down."""
+    body, healthy = health.report(required=settings.SPEEDNET_HEALTHZ_REQUIRES)
+    return JsonResponse(body, status=200 if healthy else 503)
 
 
 def too_many_walk_ins_message() -> str:

@@ -7,6 +7,7 @@ phones catch up from the snapshot when they reconnect or see the next version.""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import threading
@@ -31,6 +32,7 @@ from rounds.queries import (
 )
 
 _held = threading.local()
+PUSH_TIMEOUT_S = 2.0
 log = logging.getLogger(__name__)
 
 
@@ -52,11 +54,21 @@ def sent_together() -> Iterator[None]:
 
 
 async def send_all(messages: list[tuple[str, dict[str, Any]]]) -> None:
-    """Send each message to its group; a failure is logged and the others still go."""
+    """Send each message to its group; a failure is logged and the others still go. A channel
+    layer that does not answer within ``PUSH_TIMEOUT_S`` (Redis hanging rather than refusing)
+    is not waited for again: the rest of the batch is dropped with one log line, so the
+    request that made the change answers at once."""
     layer = get_channel_layer()
-    for group, message in messages:
+    for index, (group, message) in enumerate(messages):
         try:
-            await layer.group_send(group, message)
+            await asyncio.wait_for(layer.group_send(group, message), PUSH_TIMEOUT_S)
+        except TimeoutError:
+            log.warning(
+                "push to %s timed out; %s pushes dropped, phones resync from the next snapshot",
+                group,
+                len(messages) - index,
+            )
+            return
         except Exception:
             log.warning(
                 "push to %s failed; phones resync from the next snapshot", group, exc_info=True

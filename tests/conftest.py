@@ -1,8 +1,8 @@
 """Test-wide fixtures and the service markers.
 
-A test marked ``postgres``, ``redis``, ``browser`` or ``gettext`` skips where that service is
-absent, so the suite runs on a bare laptop; with ``REQUIRE_SERVICES=1`` (set by CI) the same
-absence is a failure, so CI can never pass by skipping them.
+A test marked ``postgres``, ``redis``, ``redis_server``, ``browser`` or ``gettext`` skips where
+that service is absent, so the suite runs on a bare laptop; with ``REQUIRE_SERVICES=1`` (set by
+CI) the same absence is a failure, so CI can never pass by skipping them.
 """
 
 from __future__ import annotations
@@ -65,9 +65,17 @@ def gettext_missing() -> str | None:
     return None
 
 
+@cache
+def redis_server_missing() -> str | None:
+    if not shutil.which("redis-server"):
+        return "no redis-server on PATH (apt-get install redis-server)"
+    return None
+
+
 SERVICE_CHECKS = {
     "postgres": postgres_missing,
     "redis": redis_missing,
+    "redis_server": redis_server_missing,
     "browser": browser_missing,
     "gettext": gettext_missing,
 }
@@ -194,3 +202,15 @@ def fresh_cache(settings):
     from django.core.cache import cache as default_cache
 
     return default_cache
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    """A Redis server of this test's own (``tests.live.RedisServer``), started; for tests
+    marked ``redis_server``. Stopped at the end."""
+    from tests.live import RedisServer
+
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()

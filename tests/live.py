@@ -7,16 +7,21 @@ runs in production.
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
+from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,14 +62,20 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> Non
 
 
 @contextmanager
-def daphne(log_dir: Path, *, redis_url: str | None = None) -> Iterator[str]:
-    """Serve the app in a new daphne process; yields its base URL."""
+def daphne(
+    log_dir: Path, *, redis_url: str | None = None, extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """Serve the app in a new daphne process; yields its base URL. It uses the test database
+    and the test run's Redis prefix (so it hears what this process sends), and ``extra_env``
+    on top (pool sizes, another database)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env["DATABASE_URL"] = database_url()
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    env["SPEEDNET_REDIS_PREFIX"] = settings.SPEEDNET_REDIS_PREFIX
     if redis_url:
         env["REDIS_URL"] = redis_url
+    env.update(extra_env or {})
     log = log_dir / f"daphne-{port}.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -93,3 +104,105 @@ def daphne(log_dir: Path, *, redis_url: str | None = None) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+class TcpProxy:
+    """A small TCP load balancer in a thread: each new connection goes to the next backend in
+    turn (round robin) and bytes are copied both ways, websocket upgrades included, the way
+    nginx or Caddy spread phones over several daphne processes. ``connections`` counts the
+    connections each backend port received."""
+
+    def __init__(self, backend_ports: list[int]) -> None:
+        self.backend_ports = backend_ports
+        self.connections: Counter[int] = Counter()
+        self.turn = 0
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.server = asyncio.run_coroutine_threadsafe(
+            asyncio.start_server(self.serve, "127.0.0.1", 0), self.loop
+        ).result(10)
+        self.port = self.server.sockets[0].getsockname()[1]
+
+    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        port = self.backend_ports[self.turn % len(self.backend_ports)]
+        self.turn += 1
+        self.connections[port] += 1
+        try:
+            backend_reader, backend_writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            writer.close()
+            return
+        await asyncio.gather(self.pipe(reader, backend_writer), self.pipe(backend_reader, writer))
+
+    @staticmethod
+    async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            writer.close()
+
+    def close(self) -> None:
+        async def stop() -> None:
+            self.server.close()
+            for task in asyncio.all_tasks():
+                if task is not asyncio.current_task():
+                    task.cancel()
+
+        asyncio.run_coroutine_threadsafe(stop(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+
+
+@contextmanager
+def tcp_proxy(backend_urls: list[str]) -> Iterator[tuple[str, TcpProxy]]:
+    """A round-robin proxy in front of these ``http://127.0.0.1:port`` servers; yields its
+    base URL and the proxy (for its connection counts)."""
+    proxy = TcpProxy([int(url.rsplit(":", 1)[1]) for url in backend_urls])
+    try:
+        yield f"http://127.0.0.1:{proxy.port}", proxy
+    finally:
+        proxy.close()
+
+
+class RedisServer:
+    """A Redis server of the test's own, on its own port, that the test may stop and start:
+    nothing another test or process uses is touched."""
+
+    def __init__(self, log_dir: Path) -> None:
+        self.port = free_port()
+        self.log = log_dir / f"redis-{self.port}.log"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        program = shutil.which("redis-server")
+        if program is None:
+            raise RuntimeError("no redis-server on PATH")
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [
+                    program,
+                    "--bind",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        wait_for_port(self.port, self.process, self.log)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None

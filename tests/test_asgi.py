@@ -6,6 +6,8 @@ import json
 
 import pytest
 from channels.testing import HttpCommunicator, WebsocketCommunicator
+from django.conf import settings
+from django.db import connection
 
 from tests.conftest import ORIGIN, acreate
 from tests.factories import AttendeeFactory
@@ -19,7 +21,13 @@ async def test_asgi_http_answers_the_health_check(asgi_app):
     response = await communicator.get_response()
 
     assert response["status"] == 200
-    assert json.loads(response["body"]) == {"status": "ok"}
+    on_redis = "redis" in settings.CHANNEL_LAYERS["default"]["BACKEND"].lower()
+    assert json.loads(response["body"]) == {
+        "status": "ok",
+        "database": {"status": "ok", "backend": connection.vendor},
+        "channel_layer": {"status": "ok", "backend": "redis" if on_redis else "memory"},
+        "cache": {"status": "ok", "backend": "redis" if on_redis else "memory"},
+    }
 
 
 async def test_asgi_websocket_accepts_an_attendee_token(asgi_app):

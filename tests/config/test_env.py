@@ -47,7 +47,7 @@ def test_read_database_defaults_to_sqlite_in_wal_mode_with_busy_timeout(tmp_path
     assert config["CONN_MAX_AGE"] == 0
 
 
-def test_read_database_reads_postgres_url(tmp_path: Path):
+def test_read_database_reads_postgres_url_with_a_connection_pool(tmp_path: Path):
     config = env.read_database(
         {"DATABASE_URL": "postgres://speednet:secret@db.internal:5433/events"},
         default_sqlite_path=tmp_path / "x",
@@ -56,7 +56,51 @@ def test_read_database_reads_postgres_url(tmp_path: Path):
     assert config["ENGINE"] == "django.db.backends.postgresql"
     assert (config["HOST"], config["PORT"], config["NAME"]) == ("db.internal", 5433, "events")
     assert (config["USER"], config["PASSWORD"]) == ("speednet", "secret")
+    # the pool keeps the connections; Django refuses a pool with CONN_MAX_AGE
     assert config["CONN_MAX_AGE"] == 0
+    assert config["CONN_HEALTH_CHECKS"] is True
+    assert config["OPTIONS"]["pool"] == {"min_size": 2, "max_size": 10, "timeout": 10.0}
+
+
+def test_read_database_pool_size_and_timeout_from_the_environment(tmp_path: Path):
+    config = env.read_database(
+        {
+            "DATABASE_URL": "postgres://db.internal/events",
+            "DATABASE_POOL_MIN_SIZE": "0",
+            "DATABASE_POOL_MAX_SIZE": "40",
+            "DATABASE_POOL_TIMEOUT": "2.5",
+        },
+        default_sqlite_path=tmp_path / "x",
+    )
+
+    assert config["OPTIONS"]["pool"] == {"min_size": 0, "max_size": 40, "timeout": 2.5}
+
+
+def test_read_database_pool_can_be_turned_off(tmp_path: Path):
+    config = env.read_database(
+        {"DATABASE_URL": "postgres://db.internal/events", "DATABASE_POOL": "off"},
+        default_sqlite_path=tmp_path / "x",
+    )
+
+    assert "pool" not in config.get("OPTIONS", {})
+    assert config["CONN_MAX_AGE"] == 0
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"DATABASE_POOL_MAX_SIZE": "0"}, "DATABASE_POOL_MAX_SIZE=0 is below the minimum of 1"),
+        ({"DATABASE_POOL_MIN_SIZE": "5", "DATABASE_POOL_MAX_SIZE": "4"}, "is above"),
+        ({"DATABASE_POOL_TIMEOUT": "0"}, "DATABASE_POOL_TIMEOUT='0' must be a positive"),
+        ({"DATABASE_POOL_TIMEOUT": "soon"}, "DATABASE_POOL_TIMEOUT='soon' is not a number"),
+    ],
+)
+def test_read_database_refuses_a_bad_pool_setting(variables, message, tmp_path: Path):
+    with pytest.raises(ImproperlyConfigured, match=message):
+        env.read_database(
+            {"DATABASE_URL": "postgres://db.internal/events", **variables},
+            default_sqlite_path=tmp_path / "x",
+        )
 
 
 @pytest.mark.parametrize(
@@ -75,15 +119,16 @@ def test_read_database_refuses_malformed_urls(url, message, tmp_path: Path):
 
 
 def test_read_channel_layers_defaults_to_in_memory():
-    layers = env.read_channel_layers({})
+    layers = env.read_channel_layers({}, prefix="sn.x")
 
     assert layers == {"default": {"BACKEND": "config.layers.InMemoryChannelLayer"}}
 
 
-def test_read_channel_layers_uses_redis_pubsub_without_socket_timeout():
-    layers = env.read_channel_layers({"REDIS_URL": "redis://127.0.0.1:6379/2"})
+def test_read_channel_layers_uses_redis_pubsub_without_socket_timeout_under_the_prefix():
+    layers = env.read_channel_layers({"REDIS_URL": "redis://127.0.0.1:6379/2"}, prefix="sn.x")
 
     assert layers["default"]["BACKEND"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
+    assert layers["default"]["CONFIG"]["prefix"] == "sn.x:asgi"
     assert layers["default"]["CONFIG"]["hosts"] == [
         {
             "address": "redis://127.0.0.1:6379/2",
@@ -96,7 +141,7 @@ def test_read_channel_layers_uses_redis_pubsub_without_socket_timeout():
 
 def test_read_channel_layers_refuses_another_scheme():
     with pytest.raises(ImproperlyConfigured, match="REDIS_URL has the scheme 'http'"):
-        env.read_channel_layers({"REDIS_URL": "http://127.0.0.1:6379"})
+        env.read_channel_layers({"REDIS_URL": "http://127.0.0.1:6379"}, prefix="sn.x")
 
 
 @pytest.mark.parametrize(
@@ -113,14 +158,57 @@ def test_is_insecure_secret_key_matches_the_deploy_check(key, insecure):
 
 
 def test_read_caches_uses_memory_by_default_and_redis_with_redis_url():
-    assert env.read_caches({})["default"]["BACKEND"].endswith("LocMemCache")
-    assert env.read_caches({"REDIS_URL": "redis://127.0.0.1:6379/3"}) == {
+    assert env.read_caches({}, prefix="sn.x")["default"]["BACKEND"].endswith("LocMemCache")
+    assert env.read_caches({"REDIS_URL": "redis://127.0.0.1:6379/3"}, prefix="sn.x") == {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/3",
-            "KEY_PREFIX": "speednet",
+            "KEY_PREFIX": "sn.x:cache",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
+
+
+def test_read_redis_prefix_is_the_setting_when_given():
+    database = {"ENGINE": "django.db.backends.postgresql", "NAME": "events"}
+
+    assert env.read_redis_prefix({"SPEEDNET_REDIS_PREFIX": "venue-a"}, database=database) == (
+        "venue-a"
+    )
+
+
+@pytest.mark.parametrize("raw", ["has space", "a" * 41, "a:b", "ünï"])
+def test_read_redis_prefix_refuses_anything_but_a_short_plain_name(raw):
+    database = {"ENGINE": "django.db.backends.postgresql", "NAME": "events"}
+
+    with pytest.raises(ImproperlyConfigured, match="SPEEDNET_REDIS_PREFIX="):
+        env.read_redis_prefix({"SPEEDNET_REDIS_PREFIX": raw}, database=database)
+
+
+def test_read_redis_prefix_default_differs_per_database(tmp_path: Path):
+    def prefix(url: str) -> str:
+        database = env.read_database({"DATABASE_URL": url}, default_sqlite_path=tmp_path / "x")
+        return env.read_redis_prefix({}, database=database)
+
+    first = prefix("postgres://db.internal/speednet")
+    assert first == prefix("postgres://other-user@db.internal/speednet")  # the same database
+    assert first.startswith("sn.speednet.")
+    assert env.REDIS_PREFIX_PATTERN.fullmatch(first)
+    others = {
+        prefix("postgres://db.internal/speednet_staging"),
+        prefix("postgres://db2.internal/speednet"),
+        prefix(f"sqlite:///{tmp_path}/a/speednet.sqlite3"),
+        prefix(f"sqlite:///{tmp_path}/b/speednet.sqlite3"),
+    }
+    assert len(others) == 4
+    assert first not in others
+
+
+def test_read_healthz_parts_defaults_to_all_and_refuses_unknown_names():
+    assert env.read_healthz_parts({}) == ["database", "channel_layer", "cache"]
+    assert env.read_healthz_parts({"SPEEDNET_HEALTHZ_REQUIRES": "database"}) == ["database"]
+    with pytest.raises(ImproperlyConfigured, match="names redis"):
+        env.read_healthz_parts({"SPEEDNET_HEALTHZ_REQUIRES": "database,redis"})
 
 
 def test_read_site_url_is_none_when_unset_or_blank():

@@ -179,3 +179,32 @@ def test_settings_send_no_opener_policy_over_plain_http_in_development_only():
 
     assert lan.stdout.strip() == "None"
     assert production.stdout.strip() == "same-origin"
+
+
+PRINT_CAPACITY = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "print(s.SPEEDNET_HTTP_CONCURRENCY, s.SPEEDNET_HTTP_QUEUE_TIMEOUT, "
+    "s.DATABASES['default'].get('OPTIONS', {}).get('pool', {}).get('max_size'))"
+)
+
+
+@pytest.mark.parametrize(
+    ("variables", "printed"),
+    [
+        ({}, ["8", "30.0", "None"]),
+        ({"DATABASE_URL": "postgres://db.internal/events"}, ["8", "30.0", "10"]),
+        (
+            {"DATABASE_URL": "postgres://db.internal/events", "DATABASE_POOL_MAX_SIZE": "2"},
+            ["1", "30.0", "2"],
+        ),
+        (
+            {"DATABASE_URL": "postgres://db.internal/events", "SPEEDNET_HTTP_CONCURRENCY": "30"},
+            ["30", "30.0", "10"],
+        ),
+    ],
+)
+def test_settings_http_concurrency_leaves_two_pool_connections_to_the_sockets(variables, printed):
+    result = run_python(["-c", PRINT_CAPACITY], variables)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == printed

@@ -11,11 +11,12 @@ import urllib.request
 import pytest
 import websockets
 from django.conf import settings
+from django.db import connections
 from django.test import Client
 
 from tests.conftest import redis_url
 from tests.factories import AttendeeFactory, EventFactory, RoundFactory, SeatFactory, TableFactory
-from tests.live import daphne
+from tests.live import daphne, tcp_proxy
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,7 +35,12 @@ def event():
 def organizer_post(base_url: str, event, action: str) -> int:
     """Click a control button as the signed-in organizer, through real HTTP."""
     client = Client()
-    client.force_login(event.organizer)
+    try:
+        client.force_login(event.organizer)
+    finally:
+        # Called from a worker thread too: its connection must not outlive the test (it would
+        # keep the test database from being dropped).
+        connections.close_all()
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
     csrf = secrets.token_hex(16)
     request = urllib.request.Request(
@@ -92,6 +98,39 @@ def test_two_daphne_processes_share_a_round_change_through_redis(event, tmp_path
     assert on_first["round"]["number"] == 1
     assert on_first["round"]["status"] == "running"
     assert on_first["version"] == 1
+
+
+@pytest.mark.redis_server
+def test_round_change_reaches_phones_on_two_daphne_processes_behind_one_proxy(
+    event, tmp_path, own_redis
+):
+    """The recipe of docs/deployment.md: two daphne processes, a proxy spreading connections
+    over them (websocket upgrades included), one Redis; phones on either process hear it."""
+    alice, bob, carol = list(event.attendees.all()[:3])
+
+    with (
+        daphne(tmp_path, redis_url=own_redis.url) as first,
+        daphne(tmp_path, redis_url=own_redis.url) as second,
+        tcp_proxy([first, second]) as (public, proxy),
+    ):
+
+        async def scenario() -> list[dict]:
+            phones = [(await open_phone(public, who.token))[0] for who in (alice, bob, carol)]
+            status = await asyncio.to_thread(organizer_post, public, event, "start")
+            assert status == 200
+            pushes = await asyncio.gather(*(next_of_type(phone, "round") for phone in phones))
+            for phone in phones:
+                await phone.close()
+            return pushes
+
+        pushes = asyncio.run(scenario())
+        spread = dict(proxy.connections)
+
+    # three sockets and one POST, in turn: each process served two connections
+    assert sorted(spread.values()) == [2, 2]
+    assert [push["round"]["number"] for push in pushes] == [1, 1, 1]
+    assert {push["round"]["status"] for push in pushes} == {"running"}
+    assert {push["version"] for push in pushes} == {1}
 
 
 def test_restarted_server_resumes_the_running_round_from_the_database(event, tmp_path):

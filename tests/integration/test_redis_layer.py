@@ -7,6 +7,7 @@ import json
 import pytest
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
 from django.test import override_settings
 
 from config.env import read_channel_layers
@@ -18,7 +19,8 @@ pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True), pyte
 
 
 async def test_redis_layer_delivers_a_group_message_to_a_connected_consumer(asgi_app):
-    with override_settings(CHANNEL_LAYERS=read_channel_layers({"REDIS_URL": redis_url()})):
+    layers = read_channel_layers({"REDIS_URL": redis_url()}, prefix=settings.SPEEDNET_REDIS_PREFIX)
+    with override_settings(CHANNEL_LAYERS=layers):
         layer = get_channel_layer()
         try:
             assert type(layer).__name__ == "RedisPubSubChannelLayer"

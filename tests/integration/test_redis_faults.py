@@ -1,0 +1,151 @@
+"""Redis failures are not user errors, and deployments sharing one Redis never hear each other.
+
+Each test runs a Redis server of its own (``own_redis``), on its own port, so stopping it or
+filling it touches nothing else."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import timedelta
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+from django.utils.module_loading import import_string
+
+from config.env import read_caches, read_channel_layers
+from rounds.models import Round
+from tests.factories import AttendeeFactory, EventFactory, RoundFactory, SeatFactory, TableFactory
+
+pytestmark = [pytest.mark.redis_server, pytest.mark.django_db(transaction=True)]
+
+
+def redis_settings(url: str, prefix: str) -> dict:
+    env = {"REDIS_URL": url}
+    return {
+        "CHANNEL_LAYERS": read_channel_layers(env, prefix=prefix),
+        "CACHES": read_caches(env, prefix=prefix),
+    }
+
+
+@pytest.fixture
+def event():
+    event = EventFactory(check_in=True, rounds_count=2)
+    people = AttendeeFactory.create_batch(3, event=event, checked_in=True)
+    for number in (1, 2):
+        table = TableFactory(round=RoundFactory(event=event, number=number), number=1)
+        for order, person in enumerate(people):
+            SeatFactory(table=table, attendee=person, speaking_order=order)
+    return event
+
+
+def act(client, event, action: str, **data):
+    return client.post(
+        reverse("control_action", args=[event.pk]),
+        {"action": action, **data},
+        headers={"HX-Request": "true"},
+    )
+
+
+def test_control_actions_while_redis_is_stopped_answer_200_and_are_committed(
+    client, event, own_redis
+):
+    client.force_login(event.organizer)
+    late = AttendeeFactory(event=event)
+    with override_settings(**redis_settings(own_redis.url, "faults")):
+        assert client.get("/healthz").status_code == 200
+        own_redis.stop()
+
+        door = client.post(
+            reverse("door_scan", args=[event.pk]),
+            {"code": late.token},
+            headers={"HX-Request": "true"},
+        )  # pushes the control pages' counters after commit
+        started = act(client, event, "start")
+        round_ = Round.objects.get(event=event, number=1)
+        ends_at = round_.ends_at
+        extended = act(client, event, "extend", seconds=60)
+        round_.refresh_from_db()
+        page = client.get(reverse("control", args=[event.pk]))
+        counters = client.get(reverse("control_counters", args=[event.pk]))
+        phone = client.get(reverse("room", args=[event.attendees.first().token]))
+        health = client.get("/healthz")
+
+        own_redis.start()  # the same port: the next check finds it again
+        health_after = client.get("/healthz")
+
+    late.refresh_from_db()
+    assert door.status_code == 200
+    assert late.checked_in_at is not None
+    assert started.status_code == 200
+    assert round_.status == Round.Status.RUNNING
+    assert extended.status_code == 200
+    assert round_.ends_at == ends_at + timedelta(seconds=60)  # once: no retry by the user
+    assert (page.status_code, counters.status_code, phone.status_code) == (200, 200, 200)
+    assert health.status_code == 503
+    assert health.json() == {
+        "status": "down",
+        "database": {"status": "ok", "backend": health.json()["database"]["backend"]},
+        "channel_layer": {"status": "down", "backend": "redis"},
+        "cache": {"status": "down", "backend": "redis"},
+    }
+    assert health_after.status_code == 200
+    assert health_after.json()["status"] == "ok"
+
+
+def test_healthz_answers_200_when_only_a_part_it_does_not_require_is_down(client, own_redis):
+    with override_settings(
+        **redis_settings(own_redis.url, "faults"), SPEEDNET_HEALTHZ_REQUIRES=["database"]
+    ):
+        own_redis.stop()
+        health = client.get("/healthz")
+
+    assert health.status_code == 200
+    assert health.json()["channel_layer"]["status"] == "down"
+
+
+def layer_for(url: str, prefix: str):
+    config = read_channel_layers({"REDIS_URL": url}, prefix=prefix)["default"]
+    return import_string(config["BACKEND"])(**config["CONFIG"])
+
+
+def cache_for(url: str, prefix: str):
+    config = read_caches({"REDIS_URL": url}, prefix=prefix)["default"]
+    backend = import_string(config["BACKEND"])
+    return backend(config["LOCATION"], {k: v for k, v in config.items() if k != "LOCATION"})
+
+
+def test_two_deployments_with_different_prefixes_on_one_redis_do_not_cross(own_redis):
+    # Different database numbers, as two deployments would pick: pub/sub ignores them.
+    first_url = own_redis.url
+    second_url = own_redis.url.rsplit("/", 1)[0] + "/1"
+
+    async def scenario() -> tuple[dict, dict]:
+        first, second = layer_for(first_url, "venue-a"), layer_for(second_url, "venue-b")
+        first_phone = await first.new_channel()
+        second_phone = await second.new_channel()
+        await first.group_add("event.1", first_phone)
+        await second.group_add("event.1", second_phone)
+        # Each side publishes to the same group name; the other side's publish went first,
+        # and Redis delivers to one subscriber in publish order, so a crossed message would
+        # be the first one received.
+        await second.group_send("event.1", {"type": "push", "text": "venue b"})
+        await first.group_send("event.1", {"type": "push", "text": "venue a"})
+        got_first = await asyncio.wait_for(first.receive(first_phone), 5)
+        got_second = await asyncio.wait_for(second.receive(second_phone), 5)
+        await first.flush()
+        await second.flush()
+        return got_first, got_second
+
+    got_first, got_second = asyncio.run(scenario())
+
+    assert got_first == {"type": "push", "text": "venue a"}
+    assert got_second == {"type": "push", "text": "venue b"}
+
+    first_cache, second_cache = cache_for(first_url, "venue-a"), cache_for(first_url, "venue-b")
+    first_cache.set("speednet:phone:1", "a", 60)
+    assert second_cache.get("speednet:phone:1") is None
+    second_cache.set("speednet:phone:1", "b", 60)
+    assert first_cache.get("speednet:phone:1") == "a"
+    assert json.dumps(second_cache.get("speednet:phone:1")) == '"b"'
