@@ -9,6 +9,7 @@ urlpatterns = [
     path("join/", views.join_start, name="join_start"),
     path("join/<str:code>/", views.join, name="join"),
     path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/password_reset/", views.password_reset, name="password_reset"),
     path("events/", views.event_list, name="event_list"),
     path("events/new/", views.event_create, name="event_create"),
     path("events/<id:event_id>/", views.event_detail, name="event_detail"),

@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -516,6 +519,45 @@ def co_organizer_accept(request: HtmxHttpRequest, token: str) -> HttpResponse:
             return redirect("event_list")
         return redirect("event_detail", event_id=event.pk)
     return render(request, "events/co_organizer_accept.html", {"token": token})
+
+
+# A reset mail goes to whatever address is typed: a script must not flood one person's inbox
+# (per address typed) nor use the server to mail many (per client address).
+PASSWORD_RESETS_PER_EMAIL_HOUR = 3
+PASSWORD_RESETS_PER_ADDRESS_HOUR = 10
+
+
+def typed_email(group: str, request: HttpRequest) -> str:
+    return request.POST.get("email", "").strip().casefold()
+
+
+@method_decorator(never_cache, name="dispatch")
+class PasswordReset(auth_views.PasswordResetView):
+    """Django's reset form, with its mails limited per address typed and per client address
+    (the answer is "sent" either way for an unknown address, as Django's is)."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        over_email = ratelimit.usage(
+            self.request,
+            group="password-reset-email",
+            key=typed_email,
+            rate=f"{PASSWORD_RESETS_PER_EMAIL_HOUR}/h",
+            count=True,
+        )
+        over_address = ratelimit.usage(
+            self.request,
+            group="password-reset-address",
+            key=ratelimit.by_address,
+            rate=f"{PASSWORD_RESETS_PER_ADDRESS_HOUR}/h",
+            count=True,
+        )
+        if over_email or over_address:
+            form.add_error(None, _("Too many reset requests: try again in an hour."))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)
+
+
+password_reset = PasswordReset.as_view()
 
 
 # Each invitation mails any address a subject naming the event: a fresh account (sign-up is
