@@ -30,6 +30,7 @@ from events.models import (
     LogEntry,
     PairRule,
     SeatingRequest,
+    Series,
     invited_filter,
 )
 
@@ -80,13 +81,20 @@ def create_event(
     slug: str = "",
     is_sending_missed_you: bool = False,
     is_seating_walk_ins: bool = False,
+    is_favouring_new_faces: bool = True,
+    series: Series | None = None,
 ) -> Event:
     """Create a draft event run by ``organizer``; ``round_seconds`` and ``pitch_seconds`` are
     seconds, ``starts_at`` aware. A unique slug is drawn when none is given, and always a new
     join code. Validated whole (``full_clean``: ``ValidationError``, e.g. a round too short for
-    a full table). Pushes nothing (no phone follows a draft)."""
+    a full table). ``series`` must be one of the organizer's own series (``ValidationError``
+    otherwise). Pushes nothing (no phone follows a draft)."""
+    if series is not None and series.organizer_id != organizer.pk:
+        raise ValidationError(_("Choose one of your own series."), code="series")
     event = Event(
         organizer=organizer,
+        series=series,
+        is_favouring_new_faces=is_favouring_new_faces,
         is_sending_missed_you=is_sending_missed_you,
         is_seating_walk_ins=is_seating_walk_ins,
         title=title,
@@ -104,6 +112,32 @@ def create_event(
     event.full_clean()
     event.save()
     return event
+
+
+@transaction.atomic
+def create_series(organizer: AbstractBaseUser, *, title: str) -> Series:
+    """A new series run by ``organizer``. Raises ``ValidationError`` for an empty title."""
+    series = Series(
+        organizer=organizer, title=hygiene.clean_line(title, label=_("title"), max_length=200)
+    )
+    series.full_clean()
+    series.save()
+    return series
+
+
+@transaction.atomic
+def answer_series_question(attendee: Attendee, *, is_same: bool) -> Attendee:
+    """Store the attendee's answer to "Is this you from …?" (asked once, when their link first
+    opens at an event of a series where someone with their email came before). "Someone else"
+    keeps this attendee out of the series' memory; the first answer stands."""
+    attendee = Attendee.objects.select_for_update().get(pk=attendee.pk)
+    if attendee.series_answer == Attendee.SeriesAnswer.UNASKED:
+        attendee.series_answer = (
+            Attendee.SeriesAnswer.SAME if is_same else Attendee.SeriesAnswer.OTHER
+        )
+        attendee.series_answered_at = timezone.now()
+        attendee.save(update_fields=["series_answer", "series_answered_at"])
+    return attendee
 
 
 def clean_identity(**fields: str) -> dict[str, str]:

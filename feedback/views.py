@@ -134,6 +134,7 @@ def room(request: HtmxHttpRequest, token: str) -> HttpResponse:
         "texts": room_texts(),
         "itinerary": queries.room_itinerary(attendee.pk),
         "received": list(queries.cards_received_by(attendee.pk)),
+        "series_question": event_queries.series_question(attendee),
         "sharing_form": (
             None
             if attendee.has_decided_consent
@@ -435,6 +436,20 @@ def event_report(request: HttpRequest, event_id: int) -> HttpResponse:
         "mail": followups.mail_status(event),
     }
     return render(request, "feedback/report.html", context)
+
+
+@login_required
+@require_GET
+def series_detail(request: HttpRequest, series_id: int) -> HttpResponse:
+    """A series: its events, and a new event that copies the last one's settings."""
+    series = event_queries.organizer_series(request.user, series_id)
+    context = {
+        "series": series,
+        "events": event_queries.events_of(request.user)
+        .filter(series=series)
+        .order_by("starts_at", "pk"),
+    }
+    return render(request, "feedback/series.html", context)
 
 
 # Invitations: the organizer sends each attendee their personal link before the event; an
