@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.http import Http404
 from django.urls import reverse
@@ -215,7 +216,10 @@ def earlier_selves(attendee: Attendee) -> QuerySet[Attendee]:
     (``hygiene.clean_email``, applied at every entry point), newest first. Empty outside a series,
     without an email, or once either side said "Someone else"."""
     event = attendee.event
-    email = hygiene.clean_email(attendee.email) if attendee.email else ""
+    try:
+        email = hygiene.clean_email(attendee.email)
+    except ValidationError:  # an address from before the hygiene rule that no one can mail
+        return Attendee.objects.none()
     if (
         event.series_id is None
         or not email

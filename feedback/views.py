@@ -132,7 +132,7 @@ def room(request: HtmxHttpRequest, token: str) -> HttpResponse:
         "live_state": state,
         "announcement": state["announcement"],
         "texts": room_texts(),
-        "itinerary": queries.room_itinerary(attendee.pk),
+        "itinerary": queries.room_itinerary(attendee.pk, met_before=queries.met_before(attendee)),
         "received": list(queries.cards_received_by(attendee.pk)),
         "series_question": event_queries.series_question(attendee),
         "sharing_form": (
@@ -166,7 +166,8 @@ def consent_answer(request: HttpRequest, token: str) -> HttpResponse:
 def room_itinerary(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """The room's itinerary fragment, fetched again when a re-plan changed it."""
     attendee = attendee_for(request, token)
-    context = {"attendee": attendee, "itinerary": queries.room_itinerary(attendee.pk)}
+    itinerary = queries.room_itinerary(attendee.pk, met_before=queries.met_before(attendee))
+    context = {"attendee": attendee, "itinerary": itinerary}
     return render(request, "feedback/partials/itinerary.html", context)
 
 
@@ -208,6 +209,12 @@ def leads_context(attendee: Attendee, refusal: dict | None = None) -> dict:
         "event": attendee.event,
         "leads": queries.leads_of(attendee),
         "introductions": queries.introductions_of(attendee),
+        # last time's open promises, once the attendee said they are the same person
+        "carried": (
+            queries.carried_promises(attendee)
+            if attendee.series_answer == Attendee.SeriesAnswer.SAME
+            else []
+        ),
         "refusal": refusal,
     }
 

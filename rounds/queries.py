@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from events import logs
 from events.models import Attendee, Event, LogEntry, present_filter
-from events.queries import is_same_person_filter
+from events.queries import earlier_selves, is_same_person_filter
 from rounds import presence
 from rounds.models import Round, Seat, Table
 
@@ -377,3 +377,30 @@ def plan_encounters(event: Event, plan: list[list[list[int]]]) -> Encounters | N
     people = {person for round_ in plan for table in round_ for person in table}
     met = set(series_met(event, people, last=None))
     return Encounters(total=len(pairs), new=len(pairs - met))
+
+
+def earlier_tablemates(attendee: Attendee) -> dict[int, datetime]:
+    """The attendee's tablemates at ``attendee.event`` whom they sat with at an earlier event of
+    the series (the same people by normalised email, as ``series_met``): their ids at this event
+    and the start of the latest such event. No query outside a series, else two."""
+    selves = earlier_selves(attendee)
+    if attendee.event.series_id is None or not attendee.email:
+        return {}
+    met_at: dict[str, datetime] = {}
+    seats = (
+        Seat.objects.filter(is_same_person_filter("attendee__"))
+        .filter(
+            table__seats__attendee__in=selves.values("pk"),
+            round__event__personal_data_erased_at__isnull=True,
+        )
+        .exclude(attendee__email=attendee.email)
+        .values_list("attendee__email", "round__event__starts_at")
+    )
+    for email, starts_at in seats:
+        met_at[email] = max(starts_at, met_at.get(email, starts_at))
+    if not met_at:
+        return {}
+    here = Attendee.objects.filter(
+        is_same_person_filter(), event_id=attendee.event_id, email__in=list(met_at)
+    ).values_list("pk", "email")
+    return {pk: met_at[email] for pk, email in here}
