@@ -518,6 +518,14 @@ class Attendee(models.Model):
     series_answered_at = models.DateTimeField(
         _("series question answered at"), null=True, blank=True
     )
+    is_listed_as_connector = models.BooleanField(
+        _("listed as a connector of the series"),
+        default=False,
+        help_text=_(
+            "The attendee's own yes to appearing on the series page's connectors list when "
+            "their introductions were confirmed met."
+        ),
+    )
     confirmation_code_hash = models.CharField(max_length=64, blank=True, editable=False)
     confirmation_code_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     confirmation_code_tries = models.PositiveSmallIntegerField(default=0, editable=False)

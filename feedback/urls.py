@@ -31,6 +31,7 @@ urlpatterns = [
     path("a/<str:token>/leads/leads.csv", views.leads_csv, name="leads_csv"),
     path("a/<str:token>/leads/contacts.vcf", views.leads_vcf, name="leads_vcf"),
     path("series/<id:series_id>/", views.series_detail, name="series_detail"),
+    path("series/<id:series_id>/people.csv", views.series_export, name="series_export"),
     path("events/<id:event_id>/report/", views.event_report, name="event_report"),
     path("events/<id:event_id>/exports/<slug:kind>.csv", views.event_export, name="event_export"),
     path("a/<str:token>/contacts/<id:person_id>.vcf", views.contact_vcard, name="contact_vcard"),

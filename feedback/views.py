@@ -26,7 +26,16 @@ from events.forms import MyLinkForm
 from events.language import activate_attendee_language
 from events.models import Attendee, Event
 from events.qr import qr_svg
-from feedback import exports, followups, invitations, queries, reports, retention, services
+from feedback import (
+    exports,
+    followups,
+    invitations,
+    queries,
+    reports,
+    retention,
+    series_report,
+    services,
+)
 from feedback.forms import (
     PHONE_REGION,
     CardForm,
@@ -448,15 +457,25 @@ def event_report(request: HttpRequest, event_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def series_detail(request: HttpRequest, series_id: int) -> HttpResponse:
-    """A series: its events, and a new event that copies the last one's settings."""
+    """A series: its events (a new one copies the last one's settings), who came back, how
+    often each person came, introductions across the series and its connectors, as charts."""
     series = event_queries.organizer_series(request.user, series_id)
+    report = series_report.series_report(series)
     context = {
         "series": series,
-        "events": event_queries.events_of(request.user)
-        .filter(series=series)
-        .order_by("starts_at", "pk"),
+        "report": report,
+        "charts": series_report.series_charts(report),
     }
     return render(request, "feedback/series.html", context)
+
+
+@login_required
+@require_GET
+def series_export(request: HttpRequest, series_id: int) -> HttpResponse:
+    """The series' people and how many of its events each came to, as CSV."""
+    series = event_queries.organizer_series(request.user, series_id)
+    report = series_report.series_report(series)
+    return exports.csv_response(series_report.series_sheet(series, report))
 
 
 # Invitations: the organizer sends each attendee their personal link before the event; an
