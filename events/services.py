@@ -140,6 +140,33 @@ def answer_series_question(attendee: Attendee, *, is_same: bool) -> Attendee:
     return attendee
 
 
+@transaction.atomic
+def forget_series_memory(attendee: Attendee) -> int:
+    """Delete what the series remembers about the attendee: every attendee of the series with
+    their email (earlier and later events, this one included) is marked "Someone else", so no
+    meeting, promise or attendance links them any more, and off the connectors list. Each
+    event keeps its own records (the organizer's). Returns how many attendees were unlinked."""
+    attendee = Attendee.objects.select_related("event").get(pk=attendee.pk)
+    if attendee.event.series_id is None or not attendee.email:
+        return 0
+    return Attendee.objects.filter(
+        event__series_id=attendee.event.series_id, email=attendee.email
+    ).update(
+        series_answer=Attendee.SeriesAnswer.OTHER,
+        series_answered_at=timezone.now(),
+        is_listed_as_connector=False,
+    )
+
+
+@transaction.atomic
+def set_connector_listing(attendee: Attendee, *, is_listed: bool) -> Attendee:
+    """The attendee's own yes or no to the series page's connectors list."""
+    attendee = Attendee.objects.select_for_update().get(pk=attendee.pk)
+    attendee.is_listed_as_connector = is_listed
+    attendee.save(update_fields=["is_listed_as_connector"])
+    return attendee
+
+
 def clean_identity(**fields: str) -> dict[str, str]:
     """Each of ``name``, ``email``, ``company``, ``job_title``, ``phone`` given, through the
     identity hygiene rule; raises ``ValidationError`` keyed by field for what cannot be taken."""

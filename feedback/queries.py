@@ -337,7 +337,8 @@ class CarriedPromise:
 def carried_promises(attendee: Attendee) -> list[CarriedPromise]:
     """Open introductions (offered, accepted, made but not confirmed met) that the attendee's
     earlier selves in the series (``events.queries.earlier_selves``) promised or were promised,
-    oldest first. No query outside a series, else one."""
+    oldest first; none with someone who asked the series to forget them or was erased. No query
+    outside a series, else one."""
     selves = earlier_selves(attendee)
     if attendee.event.series_id is None or not attendee.email:
         return []
@@ -345,6 +346,10 @@ def carried_promises(attendee: Attendee) -> list[CarriedPromise]:
     introductions = (
         Introduction.objects.filter(status__in=CARRIED_STATUSES)
         .filter(Q(card__giver__in=mine) | Q(card__receiver__in=mine))
+        # the other person may have asked the series to forget them, or been erased
+        .exclude(card__giver__series_answer=Attendee.SeriesAnswer.OTHER)
+        .exclude(card__receiver__series_answer=Attendee.SeriesAnswer.OTHER)
+        .filter(card__giver__erased_at__isnull=True, card__receiver__erased_at__isnull=True)
         .select_related("card__giver__event", "card__receiver")
         .order_by("card__giver__event__starts_at", "created_at", "pk")
     )

@@ -69,7 +69,11 @@ def attendee_for(request: HttpRequest, token: str) -> Attendee:
 
 
 # The pages a badge photo must not open: they ask another browser for a mailed code first.
-CONFIRMED_PAGES = {"details": "my_details", "erase": "attendee_erase"}
+CONFIRMED_PAGES = {
+    "details": "my_details",
+    "erase": "attendee_erase",
+    "memory": "series_memory",
+}
 
 
 def confirmation_page(
@@ -387,6 +391,39 @@ def my_details(request: HtmxHttpRequest, token: str) -> HttpResponse:
             return redirect("my_details", token=token)
     context = {"attendee": attendee, "event": attendee.event, "form": form}
     return render(request, "feedback/details.html", context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def series_memory(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    """What the series remembers about the attendee (earlier events, people met there, open
+    promises), their yes or no to the connectors list, and "Forget me in this series". From the
+    confirmed device only, as My details."""
+    attendee = attendee_for(request, token)
+    if attendee.event.series_id is None:
+        raise Http404(_("This event is not part of a series."))
+    if not devices.is_confirmed_device(request, attendee):
+        status = 403 if request.method == "POST" else 200
+        return confirmation_page(request, attendee, next_page="memory", status=status)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action == "forget":
+            event_services.forget_series_memory(attendee)
+            messages.success(request, _("Done: the series no longer links you to other events."))
+        elif action in {"list", "unlist"}:
+            event_services.set_connector_listing(attendee, is_listed=action == "list")
+            messages.success(request, _("Saved."))
+        return redirect("series_memory", token=token)
+    context = {
+        "attendee": attendee,
+        "event": attendee.event,
+        "earlier": [
+            (self_, queries.month_of(self_.event.starts_at, self_.event))
+            for self_ in event_queries.earlier_selves(attendee)
+        ],
+        "people_met": round_queries.earlier_tablemate_count(attendee),
+        "carried": queries.carried_promises(attendee),
+    }
+    return render(request, "feedback/series_memory.html", context)
 
 
 # Deleting personal data: the attendee's own, through their link; or a closed event's, by its

@@ -404,3 +404,21 @@ def earlier_tablemates(attendee: Attendee) -> dict[int, datetime]:
         is_same_person_filter(), event_id=attendee.event_id, email__in=list(met_at)
     ).values_list("pk", "email")
     return {pk: met_at[email] for pk, email in here}
+
+
+def earlier_tablemate_count(attendee: Attendee) -> int:
+    """How many people the attendee sat with at earlier events of the series (each attendee
+    once; what the series remembers of their meetings). No query outside a series, else one."""
+    selves = earlier_selves(attendee)
+    if attendee.event.series_id is None or not attendee.email:
+        return 0
+    mine = selves.values("pk")
+    return (
+        Seat.objects.filter(
+            table__seats__attendee__in=mine, round__event__personal_data_erased_at__isnull=True
+        )
+        .exclude(attendee__in=mine)
+        .values("attendee_id")
+        .distinct()
+        .count()
+    )
