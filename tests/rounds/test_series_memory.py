@@ -150,3 +150,25 @@ def test_plan_page_has_no_new_encounters_outside_a_series(client):
     client.force_login(event.organizer)
 
     assert "New encounters" not in client.get(reverse("plan", args=[event.pk])).content.decode()
+
+
+def test_replan_also_seats_returning_people_with_new_faces(series):
+    past_event(series, month(3), GROUPS)
+    event, _people = next_event(
+        series,
+        month(4),
+        [e for group in GROUPS for e in group],
+        rounds_count=1,
+        table_size=3,
+        is_favouring_new_faces=False,
+    )
+    services.make_plan(event, by=series.organizer, time_limit=5.0)
+    alone = queries.plan_encounters(event, queries.stored_plan(event.pk))
+    event.is_favouring_new_faces = True
+    event.save()
+
+    services.replan(event, by=series.organizer, time_limit=5.0)
+
+    encounters = queries.plan_encounters(event, queries.stored_plan(event.pk))
+    assert alone.new < alone.total  # planned alone, some old pairs sat together again
+    assert (encounters.new, encounters.total) == (9, 9)
