@@ -216,16 +216,16 @@ def earlier_selves(attendee: Attendee) -> QuerySet[Attendee]:
     (``hygiene.clean_email``, applied at every entry point), newest first. Empty outside a series,
     without an email, or once either side said "Someone else"."""
     event = attendee.event
-    try:
-        email = hygiene.clean_email(attendee.email)
-    except ValidationError:  # an address from before the hygiene rule that no one can mail
-        return Attendee.objects.none()
     if (
         event.series_id is None
-        or not email
+        or not attendee.email
         or attendee.series_answer == Attendee.SeriesAnswer.OTHER
         or attendee.erased_at is not None
     ):
+        return Attendee.objects.none()
+    try:
+        email = hygiene.clean_email(attendee.email)
+    except ValidationError:  # an address from before the hygiene rule that no one can mail
         return Attendee.objects.none()
     return (
         Attendee.objects.filter(
