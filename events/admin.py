@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events import logs, queries, sockets
 from events.forms import AttendeeAdminForm
-from events.models import Attendee, Event, LogEntry, PairRule
+from events.models import Attendee, Event, LogEntry, PairRule, Series
 
 
 def venue_time(moment: datetime | None, zone: str) -> str:
@@ -125,6 +125,22 @@ class RevokingDeleteMixin:
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         self.revoke_after_commit(list(queryset))
         super().delete_queryset(request, queryset)  # type: ignore[misc]
+
+
+@admin.register(Series)
+class SeriesAdmin(OrganizerScopedAdmin):
+    """A staff organizer sees and picks only their own series (an event's series dropdown
+    included); a superuser sees all."""
+
+    list_display = ["title", "organizer", "created_at"]
+    search_fields = ["title", "organizer__username"]
+    readonly_fields = ["created_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Series]:
+        queryset = admin.ModelAdmin.get_queryset(self, request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(organizer=request.user)
 
 
 @admin.register(Event)

@@ -24,6 +24,7 @@ from events.models import (
     Attendee,
     Event,
     PairRule,
+    Series,
     validate_start_year,
 )
 
@@ -137,6 +138,12 @@ def time_zone_names() -> list[str]:
     return sorted(zoneinfo.available_timezones())
 
 
+class SeriesForm(forms.Form):
+    """A new series: its title."""
+
+    title = forms.CharField(label=_("Series title"), max_length=200)
+
+
 class EventForm(forms.ModelForm):
     """Create or change an event. The model's ``clean`` explains a round too short for a full
     table with the arithmetic."""
@@ -164,8 +171,17 @@ class EventForm(forms.ModelForm):
         "pitch_seconds": (MIN_PITCH_SECONDS, MAX_PITCH_SECONDS),
     }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organizer: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if organizer is not None and not self.instance.pk:
+            # a new event may join one of the organizer's own series (never another's)
+            self.fields["series"] = forms.ModelChoiceField(
+                label=_("Series"),
+                queryset=Series.objects.filter(organizer=organizer),
+                required=False,
+                empty_label=_("None (a one-off event)"),
+                help_text=_("People who come again are recognised by their email."),
+            )
         for name, (low, high) in self.NUMBER_BOUNDS.items():
             field = self.fields[name]
             field.min_value, field.max_value = low, high

@@ -72,6 +72,36 @@ def _attendance(relation: str, **lookups: bool) -> Q:
     return Q(**{prefix + name: value for name, value in lookups.items()})
 
 
+class Series(models.Model):
+    """A recurring group of events (a monthly chapter, an alumni evening) run by one organizer.
+    People are recognised across its events by their normalised email; pairs who sat together
+    at an earlier event count as already met when a later one is planned."""
+
+    organizer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="event_series",
+        verbose_name=_("organizer"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("series")
+        verbose_name_plural = _("series")
+        ordering = ["title", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(title=""),
+                name="series_title_not_empty",
+                violation_error_message=_("A series needs a title."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class Event(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -100,6 +130,7 @@ class Event(models.Model):
         "is_seating_walk_ins",
         "walk_ins_per_minute",
         "is_sending_missed_you",
+        "is_favouring_new_faces",
     )
     GUIDE_FIELDS = ("guide_min_table_size", "guide_max_table_size")
 
@@ -108,6 +139,14 @@ class Event(models.Model):
         on_delete=models.PROTECT,
         related_name="organized_events",
         verbose_name=_("organizer"),
+    )
+    series = models.ForeignKey(
+        Series,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("series"),
     )
     co_organizers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -185,6 +224,14 @@ class Event(models.Model):
         help_text=_(
             "After the event, people who registered but never checked in get a short note with "
             "their link instead of nothing. The follow-up digest goes only to people who came."
+        ),
+    )
+    is_favouring_new_faces = models.BooleanField(
+        _("new faces first (series)"),
+        default=True,
+        help_text=_(
+            "In a series, pairs who sat together at earlier events of the series count as "
+            "already met when the plan is made, the most recent events most."
         ),
     )
     announcement = models.CharField(_("announcement"), max_length=280, blank=True)
@@ -355,6 +402,11 @@ class AttendeeQuerySet(models.QuerySet["Attendee"]):
 
 
 class Attendee(models.Model):
+    class SeriesAnswer(models.TextChoices):
+        UNASKED = "", _("Not asked")
+        SAME = "same", _("Same person")
+        OTHER = "other", _("Someone else")
+
     event = models.ForeignKey(
         Event, on_delete=models.CASCADE, related_name="attendees", verbose_name=_("event")
     )
@@ -460,6 +512,29 @@ class Attendee(models.Model):
         blank=True,
         editable=False,
         help_text=_("A hash of the device cookie of the browser that first opened the link."),
+    )
+    series_answer = models.CharField(
+        _("same person as at earlier events of the series"),
+        max_length=8,
+        choices=SeriesAnswer.choices,
+        blank=True,
+        default=SeriesAnswer.UNASKED,
+        help_text=_(
+            "The attendee's own answer to “Is this you from …?” when their link first opened. "
+            "People with the same email are one person across the series unless they said "
+            "“Someone else”."
+        ),
+    )
+    series_answered_at = models.DateTimeField(
+        _("series question answered at"), null=True, blank=True
+    )
+    is_listed_as_connector = models.BooleanField(
+        _("listed as a connector of the series"),
+        default=False,
+        help_text=_(
+            "The attendee's own yes to appearing on the series page's connectors list when "
+            "their introductions were confirmed met."
+        ),
     )
     confirmation_code_hash = models.CharField(max_length=64, blank=True, editable=False)
     confirmation_code_sent_at = models.DateTimeField(null=True, blank=True, editable=False)

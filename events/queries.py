@@ -5,17 +5,20 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.http import Http404
 from django.urls import reverse
 
 from config.site import public_url
+from events import hygiene
 from events.models import (
     Attendee,
     Event,
     ImportUpload,
     PairRule,
     SeatingRequest,
+    Series,
     arrived_filter,
     invited_filter,
     left_filter,
@@ -157,3 +160,88 @@ def private_apart_pairs(event: Event) -> set[tuple[int, int]]:
 def private_apart_count(event: Event) -> int:
     """How many keep-apart rules attendees asked for privately: all an organizer page shows."""
     return len(private_apart_pairs(event))
+
+
+# Series: events of one organizer that remember who came and who met.
+
+
+def organizer_series(user: Any, series_id: int) -> Series:
+    """The series, if this user runs it (its organizer); otherwise 404, so that another
+    organizer's series is not even confirmed to exist."""
+    series = Series.objects.filter(organizer=user, pk=series_id).first()
+    if series is None:
+        raise Http404("No such series.")
+    return series
+
+
+def series_of(user: Any) -> QuerySet[Series]:
+    """The user's series, each annotated with ``event_total``. One query."""
+    return Series.objects.filter(organizer=user).annotate(event_total=Count("events"))
+
+
+def last_event(series: Series) -> Event | None:
+    """The series' latest event by start (the one whose settings a new event copies)."""
+    return series.events.order_by("-starts_at", "-pk").first()
+
+
+# The settings a new event of a series takes from the last one (its title and start are new).
+COPIED_SETTINGS = (
+    tuple(name for name in Event.FORM_FIELDS if name not in {"title", "starts_at"})
+    + Event.GUIDE_FIELDS
+)
+
+
+def copied_settings(series: Series) -> dict[str, Any]:
+    """The initial values of a new event "in" ``series``: the last event's settings (venue,
+    zone, language, rounds, lengths, table sizes, switches) and the series itself."""
+    previous = last_event(series)
+    initial: dict[str, Any] = {"series": series.pk}
+    if previous is not None:
+        initial.update({name: getattr(previous, name) for name in COPIED_SETTINGS})
+    return initial
+
+
+def is_same_person_filter(prefix: str = "") -> Q:
+    """Attendees who may be linked to the series' memory: an email, not erased, and not
+    answered "Someone else"."""
+    return (
+        ~Q(**{f"{prefix}email": ""})
+        & ~Q(**{f"{prefix}series_answer": Attendee.SeriesAnswer.OTHER})
+        & Q(**{f"{prefix}erased_at__isnull": True})
+    )
+
+
+def earlier_selves(attendee: Attendee) -> QuerySet[Attendee]:
+    """The same person at earlier events of the attendee's series: the same normalised email
+    (``hygiene.clean_email``, applied at every entry point), newest first. Empty outside a series,
+    without an email, or once either side said "Someone else"."""
+    event = attendee.event
+    if (
+        event.series_id is None
+        or not attendee.email
+        or attendee.series_answer == Attendee.SeriesAnswer.OTHER
+        or attendee.erased_at is not None
+    ):
+        return Attendee.objects.none()
+    try:
+        email = hygiene.clean_email(attendee.email)
+    except ValidationError:  # an address from before the hygiene rule that no one can mail
+        return Attendee.objects.none()
+    return (
+        Attendee.objects.filter(
+            is_same_person_filter(),
+            email=email,
+            event__series_id=event.series_id,
+            event__starts_at__lt=event.starts_at,
+        )
+        .select_related("event")
+        .order_by("-event__starts_at", "-pk")
+    )
+
+
+def series_question(attendee: Attendee) -> Attendee | None:
+    """The earlier self to ask about ("Is this you from <event> / <month>?"), while the
+    attendee has not answered; None when there is nothing to ask."""
+    if attendee.series_answer != Attendee.SeriesAnswer.UNASKED:
+        return None
+    return earlier_selves(attendee).first()

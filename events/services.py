@@ -30,6 +30,7 @@ from events.models import (
     LogEntry,
     PairRule,
     SeatingRequest,
+    Series,
     invited_filter,
 )
 
@@ -81,13 +82,20 @@ def create_event(
     is_sending_missed_you: bool = False,
     is_seating_walk_ins: bool = False,
     walk_ins_per_minute: int = 30,
+    is_favouring_new_faces: bool = True,
+    series: Series | None = None,
 ) -> Event:
     """Create a draft event run by ``organizer``; ``round_seconds`` and ``pitch_seconds`` are
     seconds, ``starts_at`` aware. A unique slug is drawn when none is given, and always a new
     join code. Validated whole (``full_clean``: ``ValidationError``, e.g. a round too short for
-    a full table). Pushes nothing (no phone follows a draft)."""
+    a full table). ``series`` must be one of the organizer's own series (``ValidationError``
+    otherwise). Pushes nothing (no phone follows a draft)."""
+    if series is not None and series.organizer_id != organizer.pk:
+        raise ValidationError(_("Choose one of your own series."), code="series")
     event = Event(
         organizer=organizer,
+        series=series,
+        is_favouring_new_faces=is_favouring_new_faces,
         is_sending_missed_you=is_sending_missed_you,
         is_seating_walk_ins=is_seating_walk_ins,
         walk_ins_per_minute=walk_ins_per_minute,
@@ -106,6 +114,59 @@ def create_event(
     event.full_clean()
     event.save()
     return event
+
+
+@transaction.atomic
+def create_series(organizer: AbstractBaseUser, *, title: str) -> Series:
+    """A new series run by ``organizer``. Raises ``ValidationError`` for an empty title."""
+    series = Series(
+        organizer=organizer, title=hygiene.clean_line(title, label=_("title"), max_length=200)
+    )
+    series.full_clean()
+    series.save()
+    return series
+
+
+@transaction.atomic
+def answer_series_question(attendee: Attendee, *, is_same: bool) -> Attendee:
+    """Store the attendee's answer to "Is this you from …?" (asked once, when their link first
+    opens at an event of a series where someone with their email came before). "Someone else"
+    keeps this attendee out of the series' memory; the first answer stands."""
+    attendee = Attendee.objects.select_for_update().get(pk=attendee.pk)
+    if attendee.series_answer == Attendee.SeriesAnswer.UNASKED:
+        attendee.series_answer = (
+            Attendee.SeriesAnswer.SAME if is_same else Attendee.SeriesAnswer.OTHER
+        )
+        attendee.series_answered_at = timezone.now()
+        attendee.save(update_fields=["series_answer", "series_answered_at"])
+    return attendee
+
+
+@transaction.atomic
+def forget_series_memory(attendee: Attendee) -> int:
+    """Delete what the series remembers about the attendee: every attendee of the series with
+    their email (earlier and later events, this one included) is marked "Someone else", so no
+    meeting, promise or attendance links them any more, and off the connectors list. Each
+    event keeps its own records (the organizer's). Returns how many attendees were unlinked."""
+    attendee = Attendee.objects.select_related("event").get(pk=attendee.pk)
+    if attendee.event.series_id is None or not attendee.email:
+        return 0
+    return Attendee.objects.filter(
+        event__series_id=attendee.event.series_id, email=attendee.email
+    ).update(
+        series_answer=Attendee.SeriesAnswer.OTHER,
+        series_answered_at=timezone.now(),
+        is_listed_as_connector=False,
+    )
+
+
+@transaction.atomic
+def set_connector_listing(attendee: Attendee, *, is_listed: bool) -> Attendee:
+    """The attendee's own yes or no to the series page's connectors list."""
+    attendee = Attendee.objects.select_for_update().get(pk=attendee.pk)
+    attendee.is_listed_as_connector = is_listed
+    attendee.save(update_fields=["is_listed_as_connector"])
+    return attendee
 
 
 def clean_identity(**fields: str) -> dict[str, str]:

@@ -35,6 +35,7 @@ from events.forms import (
     MyLinkForm,
     OrganizerSignupForm,
     PairRuleForm,
+    SeriesForm,
     time_zone_names,
 )
 from events.models import Attendee, Event, ImportUpload
@@ -145,7 +146,13 @@ def event_list(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_create(request: HtmxHttpRequest) -> HttpResponse:
-    form = EventForm(request.POST or None)
+    """A new event; ``?series=<id>`` (one of the user's series) makes it an event of that series
+    with the last event's settings filled in."""
+    initial: dict[str, object] = {}
+    if request.method == "GET" and request.GET.get("series", "").isdigit():
+        series = queries.organizer_series(request.user, int(request.GET["series"]))
+        initial = queries.copied_settings(series)
+    form = EventForm(request.POST or None, initial=initial, organizer=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             event = services.create_event(request.user, **form.cleaned_data)
@@ -598,3 +605,29 @@ def co_organizers(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     except ValidationError as refusal:
         messages.error(request, " ".join(refusal.messages))
     return redirect("event_detail", event_id=event.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def series_list(request: HtmxHttpRequest) -> HttpResponse:
+    """The user's series, and a new one."""
+    form = SeriesForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            series = services.create_series(request.user, title=form.cleaned_data["title"])
+        except ValidationError as refusal:
+            form.add_error("title", refusal)
+        else:
+            return redirect("series_detail", series_id=series.pk)
+    context = {"series_list": queries.series_of(request.user).order_by("title", "pk"), "form": form}
+    return render(request, "events/series_list.html", context)
+
+
+@require_POST
+def series_answer(request: HttpRequest, token: str) -> HttpResponse:
+    """The attendee's yes or no to "Is this you from …?", then back to the room."""
+    attendee = get_object_or_404(Attendee, token=token)
+    answer = request.POST.get("answer", "")
+    if answer in {"same", "other"}:
+        services.answer_series_question(attendee, is_same=answer == "same")
+    return redirect("room", token=token)

@@ -98,7 +98,8 @@ class DeviceCodeForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
     next_page = forms.ChoiceField(
-        choices=[("details", "details"), ("erase", "erase")], widget=forms.HiddenInput
+        choices=[("details", "details"), ("erase", "erase"), ("memory", "memory")],
+        widget=forms.HiddenInput,
     )
 
     def clean(self) -> dict[str, object]:

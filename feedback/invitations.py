@@ -25,7 +25,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from events.models import Attendee, Event
-from feedback import digest, exports
+from feedback import digest, exports, queries
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +60,7 @@ def invitation_message(attendee: Attendee) -> EmailMultiAlternatives:
                 "room_url": room_url,
                 "pitch_url": digest.absolute_url(reverse("pitch_edit", args=[attendee.token])),
                 "details_url": digest.absolute_url(reverse("my_details", args=[attendee.token])),
+                "carried": queries.carried_promises(attendee),
             },
         )
         calendar = exports.event_calendar(event, url=room_url)

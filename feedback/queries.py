@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Q, QuerySet
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
+from django.utils.translation import gettext as _
 
-from events.models import Attendee
+from events.models import Attendee, Event
+from events.queries import earlier_selves
 from feedback import services
 from feedback.models import Card, Introduction
 from pitches import matching
@@ -60,6 +65,7 @@ class Tablemate:
     introduce_client_id: str
     why: str = ""
     """One line from the tablemate's offer when they may help (``pitches.queries.why_lines``)."""
+    met_before: str = ""  # "met in March 2026": sat together at an earlier event of the series
 
 
 @dataclass(frozen=True)
@@ -69,12 +75,14 @@ class RoomStop:
     tablemates: list[Tablemate]
 
 
-def room_itinerary(attendee_id: int) -> list[RoomStop]:
+def room_itinerary(attendee_id: int, *, met_before: dict[int, str] | None = None) -> list[RoomStop]:
     """The attendee's rounds with each tablemate and the cards already given to them, so the
-    buttons are drawn pressed. Three queries whatever the event size."""
+    buttons are drawn pressed; ``met_before`` (``met_before``) marks tablemates met at an
+    earlier event of the series. Three queries whatever the event size."""
     given = cards_given_by(attendee_id)
     stops = itinerary_with_tablemates(attendee_id)
     why = why_for(attendee_id, [seat for stop in stops for seat in stop.seats])
+    earlier = met_before or {}
     return [
         RoomStop(
             round_number=stop.round_number,
@@ -86,6 +94,7 @@ def room_itinerary(attendee_id: int) -> list[RoomStop]:
                     see_me_client_id=given.get((seat.attendee_id, Card.Kind.SEE_ME), ""),
                     introduce_client_id=given.get((seat.attendee_id, Card.Kind.INTRODUCE), ""),
                     why=why.get(seat.attendee_id, ""),
+                    met_before=earlier.get(seat.attendee_id, ""),
                 )
                 for seat in stop.seats
             ],
@@ -289,3 +298,102 @@ def contact_for(attendee: Attendee, person_id: int) -> Attendee | None:
         is_consenting_to_share=True,
         consent_decided_at__isnull=False,
     ).first()
+
+
+# The series: what earlier events of the attendee's series left open, and whom they met there.
+
+
+def month_of(starts_at: datetime, event: Event) -> str:
+    """The month of an event in its own zone, in the active language ("March 2026")."""
+    local = timezone.localtime(starts_at, event.zone)
+    return dateformat.format(local, get_format("YEAR_MONTH_FORMAT"))
+
+
+def met_before(attendee: Attendee) -> dict[int, str]:
+    """The attendee's tablemates they sat with at an earlier event of the series, each with
+    "met in <month>" (the latest time), in the active language. No query outside a series."""
+    return {
+        pk: _("met in %(month)s") % {"month": month_of(starts_at, attendee.event)}
+        for pk, starts_at in round_queries.earlier_tablemates(attendee).items()
+    }
+
+
+# What carries over: promised and not yet confirmed met, not declined.
+CARRIED_STATUSES = (
+    Introduction.Status.OFFERED,
+    Introduction.Status.ACCEPTED,
+    Introduction.Status.MADE,
+)
+
+
+@dataclass(frozen=True)
+class CarriedPromise:
+    """An open introduction from an earlier event of the series, as one of its two people (the
+    attendee at this event) sees it."""
+
+    introduction: Introduction
+    person: Attendee  # the other person, at the earlier event
+    is_introducer: bool
+    event: Event  # the earlier event
+
+    @property
+    def text(self) -> str:
+        """ "At Harbour March (March 2026) you offered to introduce Priya Shah to a hotel
+        buyer.", in the active language."""
+        values = {
+            "event": self.event.title,
+            "month": month_of(self.event.starts_at, self.event),
+            "name": self.person.name,
+            "target": self.introduction.target,
+        }
+        if self.is_introducer:
+            text = (
+                _("At %(event)s (%(month)s) you offered to introduce %(name)s to %(target)s.")
+                if self.introduction.target
+                else _("At %(event)s (%(month)s) you offered to introduce %(name)s to someone.")
+            )
+        else:
+            text = (
+                _("At %(event)s (%(month)s) %(name)s offered to introduce you to %(target)s.")
+                if self.introduction.target
+                else _("At %(event)s (%(month)s) %(name)s offered to introduce you to someone.")
+            )
+        return text % values
+
+    @property
+    def status(self) -> str:
+        return self.introduction.get_status_display()
+
+
+def carried_promises(attendee: Attendee) -> list[CarriedPromise]:
+    """Open introductions (offered, accepted, made but not confirmed met) that the attendee's
+    earlier selves in the series (``events.queries.earlier_selves``) promised or were promised,
+    oldest first; none with someone who asked the series to forget them or was erased. No query
+    outside a series, else one."""
+    selves = earlier_selves(attendee)
+    if attendee.event.series_id is None or not attendee.email:
+        return []
+    mine = selves.values("pk")
+    introductions = (
+        Introduction.objects.filter(status__in=CARRIED_STATUSES)
+        .filter(Q(card__giver__in=mine) | Q(card__receiver__in=mine))
+        # the other person may have asked the series to forget them, or been erased
+        .exclude(card__giver__series_answer=Attendee.SeriesAnswer.OTHER)
+        .exclude(card__receiver__series_answer=Attendee.SeriesAnswer.OTHER)
+        .filter(card__giver__erased_at__isnull=True, card__receiver__erased_at__isnull=True)
+        .select_related("card__giver__event", "card__receiver")
+        .order_by("card__giver__event__starts_at", "created_at", "pk")
+    )
+    promises = []
+    for introduction in introductions:
+        card = introduction.card
+        is_introducer = card.giver.email == attendee.email
+        promises.append(
+            CarriedPromise(
+                introduction=introduction,
+                person=card.receiver if is_introducer else card.giver,
+                is_introducer=is_introducer,
+                event=card.giver.event,
+            )
+        )
+    return promises

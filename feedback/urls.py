@@ -20,6 +20,7 @@ urlpatterns = [
         name="introduction_move",
     ),
     path("a/<str:token>/details/", views.my_details, name="my_details"),
+    path("a/<str:token>/series/memory/", views.series_memory, name="series_memory"),
     path("a/<str:token>/sharing/", views.consent_answer, name="consent_answer"),
     path(
         "a/<str:token>/contacts/<id:person_id>/call.ics",
@@ -30,6 +31,8 @@ urlpatterns = [
     path("a/<str:token>/resubscribe/", views.resubscribe, name="resubscribe"),
     path("a/<str:token>/leads/leads.csv", views.leads_csv, name="leads_csv"),
     path("a/<str:token>/leads/contacts.vcf", views.leads_vcf, name="leads_vcf"),
+    path("series/<id:series_id>/", views.series_detail, name="series_detail"),
+    path("series/<id:series_id>/people.csv", views.series_export, name="series_export"),
     path("events/<id:event_id>/report/", views.event_report, name="event_report"),
     path("events/<id:event_id>/exports/<slug:kind>.csv", views.event_export, name="event_export"),
     path("a/<str:token>/contacts/<id:person_id>.vcf", views.contact_vcard, name="contact_vcard"),

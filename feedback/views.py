@@ -28,7 +28,16 @@ from events.forms import MyLinkForm
 from events.language import activate_attendee_language
 from events.models import Attendee
 from events.qr import qr_svg
-from feedback import exports, followups, invitations, queries, reports, retention, services
+from feedback import (
+    exports,
+    followups,
+    invitations,
+    queries,
+    reports,
+    retention,
+    series_report,
+    services,
+)
 from feedback.forms import (
     PHONE_REGION,
     CardForm,
@@ -62,7 +71,11 @@ def attendee_for(request: HttpRequest, token: str) -> Attendee:
 
 
 # The pages a badge photo must not open: they ask another browser for a mailed code first.
-CONFIRMED_PAGES = {"details": "my_details", "erase": "attendee_erase"}
+CONFIRMED_PAGES = {
+    "details": "my_details",
+    "erase": "attendee_erase",
+    "memory": "series_memory",
+}
 
 
 def confirmation_page(
@@ -158,9 +171,10 @@ def room(request: HtmxHttpRequest, token: str) -> HttpResponse:
         "live_state": state,
         "announcement": state["announcement"],
         "texts": room_texts(),
-        "itinerary": queries.room_itinerary(attendee.pk),
+        "itinerary": queries.room_itinerary(attendee.pk, met_before=queries.met_before(attendee)),
         "blank": BLANK_STOP,
         "received": list(queries.cards_received_by(attendee.pk)),
+        "series_question": event_queries.series_question(attendee),
         "sharing_form": (
             None
             if attendee.has_decided_consent
@@ -192,7 +206,8 @@ def consent_answer(request: HttpRequest, token: str) -> HttpResponse:
 def room_itinerary(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """The room's itinerary fragment, fetched again when a re-plan changed it."""
     attendee = attendee_for(request, token)
-    context = {"attendee": attendee, "itinerary": queries.room_itinerary(attendee.pk)}
+    itinerary = queries.room_itinerary(attendee.pk, met_before=queries.met_before(attendee))
+    context = {"attendee": attendee, "itinerary": itinerary}
     return render(request, "feedback/partials/itinerary.html", context)
 
 
@@ -234,6 +249,12 @@ def leads_context(attendee: Attendee, refusal: dict | None = None) -> dict:
         "event": attendee.event,
         "leads": queries.leads_of(attendee),
         "introductions": queries.introductions_of(attendee),
+        # last time's open promises, once the attendee said they are the same person
+        "carried": (
+            queries.carried_promises(attendee)
+            if attendee.series_answer == Attendee.SeriesAnswer.SAME
+            else []
+        ),
         "refusal": refusal,
     }
 
@@ -399,6 +420,39 @@ def my_details(request: HtmxHttpRequest, token: str) -> HttpResponse:
     return render(request, "feedback/details.html", context, status=400 if form.errors else 200)
 
 
+@require_http_methods(["GET", "POST"])
+def series_memory(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    """What the series remembers about the attendee (earlier events, people met there, open
+    promises), their yes or no to the connectors list, and "Forget me in this series". From the
+    confirmed device only, as My details."""
+    attendee = attendee_for(request, token)
+    if attendee.event.series_id is None:
+        raise Http404(_("This event is not part of a series."))
+    if not devices.is_confirmed_device(request, attendee):
+        status = 403 if request.method == "POST" else 200
+        return confirmation_page(request, attendee, next_page="memory", status=status)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action == "forget":
+            event_services.forget_series_memory(attendee)
+            messages.success(request, _("Done: the series no longer links you to other events."))
+        elif action in {"list", "unlist"}:
+            event_services.set_connector_listing(attendee, is_listed=action == "list")
+            messages.success(request, _("Saved."))
+        return redirect("series_memory", token=token)
+    context = {
+        "attendee": attendee,
+        "event": attendee.event,
+        "earlier": [
+            (self_, queries.month_of(self_.event.starts_at, self_.event))
+            for self_ in event_queries.earlier_selves(attendee)
+        ],
+        "people_met": round_queries.earlier_tablemate_count(attendee),
+        "carried": queries.carried_promises(attendee),
+    }
+    return render(request, "feedback/series_memory.html", context)
+
+
 # Deleting personal data: the attendee's own, through their link; or a closed event's, by its
 # organizer (a page under /events/, here because erasure touches pitches and cards).
 
@@ -462,6 +516,30 @@ def event_report(request: HttpRequest, event_id: int) -> HttpResponse:
         "mail": followups.mail_status(event),
     }
     return render(request, "feedback/report.html", context)
+
+
+@login_required
+@require_GET
+def series_detail(request: HttpRequest, series_id: int) -> HttpResponse:
+    """A series: its events (a new one copies the last one's settings), who came back, how
+    often each person came, introductions across the series and its connectors, as charts."""
+    series = event_queries.organizer_series(request.user, series_id)
+    report = series_report.series_report(series)
+    context = {
+        "series": series,
+        "report": report,
+        "charts": series_report.series_charts(report),
+    }
+    return render(request, "feedback/series.html", context)
+
+
+@login_required
+@require_GET
+def series_export(request: HttpRequest, series_id: int) -> HttpResponse:
+    """The series' people and how many of its events each came to, as CSV."""
+    series = event_queries.organizer_series(request.user, series_id)
+    report = series_report.series_report(series)
+    return exports.csv_response(series_report.series_sheet(series, report))
 
 
 # Invitations: the organizer sends each attendee their personal link before the event; an

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import combinations
 from typing import Any
 
 from django.db import models
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from events import logs
 from events.models import Attendee, Event, LogEntry, present_filter
+from events.queries import earlier_selves, is_same_person_filter
 from rounds import presence
 from rounds.models import Round, Seat, Table
 
@@ -354,3 +356,127 @@ def find_my_table(round_: Round | None) -> list[tuple[str, int]]:
         .values_list("attendee__name", "table__number")
     )
     return list(seats)
+
+
+# The series' memory: who sat together at earlier events of the event's series.
+
+# Planning remembers the meetings of the last few events of the series only: the planner takes
+# pairs, each counting as one meeting, so recency is the weight: a pair who met at one of the
+# last ``SERIES_MEMORY_EVENTS`` events is kept apart where the plan allows, an older meeting is
+# forgotten (people may sit together again after a season). The plan page's "new encounters"
+# figure compares with every earlier event.
+SERIES_MEMORY_EVENTS = 3
+
+
+def series_met(
+    event: Event, attendee_ids: Iterable[int], *, last: int | None = SERIES_MEMORY_EVENTS
+) -> list[tuple[int, int]]:
+    """Pairs among ``attendee_ids`` (attendees of ``event``) who sat at one table at one of the
+    ``last`` earlier events of its series (None: every earlier one), as pairs of their ids at
+    ``event`` (lower id first), sorted. People are one person across the series by their
+    normalised email, unless either side answered "Someone else"; an event whose personal data
+    was erased is forgotten. Empty outside a series. Two queries."""
+    if event.series_id is None:
+        return []
+    earlier = Event.objects.filter(
+        series_id=event.series_id,
+        starts_at__lt=event.starts_at,
+        personal_data_erased_at__isnull=True,
+    ).order_by("-starts_at", "-pk")
+    earlier_ids = earlier.values("pk")[:last] if last is not None else earlier.values("pk")
+    current = dict(
+        Attendee.objects.filter(is_same_person_filter(), pk__in=list(attendee_ids)).values_list(
+            "email", "pk"
+        )
+    )
+    if not current:
+        return []
+    seats = (
+        Seat.objects.filter(is_same_person_filter("attendee__"))
+        .filter(round__event_id__in=earlier_ids, attendee__email__in=list(current))
+        .values_list("table_id", "attendee__email")
+    )
+    tables: dict[int, set[int]] = {}
+    for table_id, email in seats:
+        tables.setdefault(table_id, set()).add(current[email])
+    pairs = {pair for members in tables.values() for pair in combinations(sorted(members), 2)}
+    return sorted(pairs)
+
+
+def planning_memory(event: Event, attendee_ids: Iterable[int]) -> list[tuple[int, int]]:
+    """The planner's ``met`` for ``event``: the series' recent meetings among ``attendee_ids``
+    (``series_met``) when the organizer favours new faces (``Event.is_favouring_new_faces``),
+    else none. The one place ``make_plan`` and ``replan`` read the series' memory."""
+    if not event.is_favouring_new_faces:
+        return []
+    return series_met(event, attendee_ids)
+
+
+@dataclass(frozen=True)
+class Encounters:
+    """The pairs who share a table in a plan: all of them, and those who never sat together at
+    an earlier event of the series."""
+
+    total: int
+    new: int
+
+    @property
+    def new_share(self) -> float:
+        return self.new / self.total if self.total else 1.0
+
+
+def plan_encounters(event: Event, plan: list[list[list[int]]]) -> Encounters | None:
+    """How many of the plan's pairs are new encounters for the series (never at one table at an
+    earlier event, ``series_met`` over every earlier event); None outside a series or without a
+    plan. Two queries."""
+    if event.series_id is None or not plan:
+        return None
+    pairs = {pair for round_ in plan for table in round_ for pair in combinations(sorted(table), 2)}
+    people = {person for round_ in plan for table in round_ for person in table}
+    met = set(series_met(event, people, last=None))
+    return Encounters(total=len(pairs), new=len(pairs - met))
+
+
+def earlier_tablemates(attendee: Attendee) -> dict[int, datetime]:
+    """The attendee's tablemates at ``attendee.event`` whom they sat with at an earlier event of
+    the series (the same people by normalised email, as ``series_met``): their ids at this event
+    and the start of the latest such event. No query outside a series, else two."""
+    selves = earlier_selves(attendee)
+    if attendee.event.series_id is None or not attendee.email:
+        return {}
+    met_at: dict[str, datetime] = {}
+    seats = (
+        Seat.objects.filter(is_same_person_filter("attendee__"))
+        .filter(
+            table__seats__attendee__in=selves.values("pk"),
+            round__event__personal_data_erased_at__isnull=True,
+        )
+        .exclude(attendee__email=attendee.email)
+        .values_list("attendee__email", "round__event__starts_at")
+    )
+    for email, starts_at in seats:
+        met_at[email] = max(starts_at, met_at.get(email, starts_at))
+    if not met_at:
+        return {}
+    here = Attendee.objects.filter(
+        is_same_person_filter(), event_id=attendee.event_id, email__in=list(met_at)
+    ).values_list("pk", "email")
+    return {pk: met_at[email] for pk, email in here}
+
+
+def earlier_tablemate_count(attendee: Attendee) -> int:
+    """How many people the attendee sat with at earlier events of the series (each attendee
+    once; what the series remembers of their meetings). No query outside a series, else one."""
+    selves = earlier_selves(attendee)
+    if attendee.event.series_id is None or not attendee.email:
+        return 0
+    mine = selves.values("pk")
+    return (
+        Seat.objects.filter(
+            table__seats__attendee__in=mine, round__event__personal_data_erased_at__isnull=True
+        )
+        .exclude(attendee__in=mine)
+        .values("attendee_id")
+        .distinct()
+        .count()
+    )

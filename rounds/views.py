@@ -291,6 +291,7 @@ def plan_page(
         "has_plan": bool(stored),
         "quality": scheduling.plan_quality(stored, avoid=avoid) if stored else None,
         "repeats": repeats,
+        "encounters": queries.plan_encounters(event, stored),
         "range_form": range_form
         or GuideRangeForm(
             initial={"low": event.guide_min_table_size, "high": event.guide_max_table_size}

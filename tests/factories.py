@@ -13,7 +13,7 @@ from factory.django import DjangoModelFactory
 
 from conduct.models import Report
 from events.codes import new_attendee_token, new_join_code
-from events.models import Attendee, Event
+from events.models import Attendee, Event, Series
 from feedback.models import Card, Digest, Introduction
 from pitches.models import Pitch
 from rounds.models import Round, Seat, Table
@@ -27,6 +27,14 @@ class UserFactory(DjangoModelFactory):
     username = factory.Sequence(lambda n: f"organizer{n}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
     password = factory.django.Password("correct horse battery staple")
+
+
+class SeriesFactory(DjangoModelFactory):
+    class Meta:
+        model = Series
+
+    organizer = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"Monthly chapter {n}")
 
 
 class EventFactory(DjangoModelFactory):

@@ -1,0 +1,230 @@
+"""Series: events grouped by their organizer, people recognised across them by email and
+confirmed by themselves, a new event copying the last one's settings; every page scoped."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from events import queries, services
+from events.models import Attendee, Event
+from tests.factories import AttendeeFactory, EventFactory, SeriesFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+MARCH = datetime(2026, 3, 12, 18, tzinfo=UTC)
+APRIL = datetime(2026, 4, 9, 18, tzinfo=UTC)
+MAY = datetime(2026, 5, 14, 18, tzinfo=UTC)
+
+
+@pytest.fixture
+def series():
+    return SeriesFactory(title="Harbour founders")
+
+
+def event_of(series, starts_at, **fields):
+    return EventFactory(organizer=series.organizer, series=series, starts_at=starts_at, **fields)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Priya.Shah@Example.com",
+        " priya.shah@example.com. ",
+        "ｐｒｉｙａ.ｓｈａｈ＠ｅｘａｍｐｌｅ.ｃｏｍ",
+    ],
+)
+def test_earlier_selves_recognises_case_and_unicode_variants_of_the_email(series, typed):
+    march, april = event_of(series, MARCH), event_of(series, APRIL)
+    before = services.add_attendee(march, name="Priya Shah", email="priya.shah@example.com")
+    again = services.add_attendee(april, name="Priya S.", email=typed)
+
+    assert list(queries.earlier_selves(again)) == [before]
+    assert queries.series_question(again) == before
+
+
+def test_earlier_selves_ignores_other_series_later_events_and_other_people(series):
+    march, april, may = event_of(series, MARCH), event_of(series, APRIL), event_of(series, MAY)
+    elsewhere = EventFactory(organizer=series.organizer, starts_at=MARCH)
+    AttendeeFactory(event=elsewhere, email="ada@example.com")
+    AttendeeFactory(event=may, email="ada@example.com")
+    AttendeeFactory(event=march, email="bo@example.com")
+    ada = AttendeeFactory(event=april, email="ada@example.com")
+
+    assert list(queries.earlier_selves(ada)) == []
+
+
+def test_earlier_selves_newest_first(series):
+    march, april, may = event_of(series, MARCH), event_of(series, APRIL), event_of(series, MAY)
+    first = AttendeeFactory(event=march, email="ada@example.com")
+    second = AttendeeFactory(event=april, email="ada@example.com")
+    ada = AttendeeFactory(event=may, email="ada@example.com")
+
+    assert list(queries.earlier_selves(ada)) == [second, first]
+
+
+def test_answer_someone_else_unlinks_and_is_not_asked_again(series):
+    march, april = event_of(series, MARCH), event_of(series, APRIL)
+    AttendeeFactory(event=march, email="ada@example.com")
+    ada = AttendeeFactory(event=april, email="ada@example.com")
+
+    services.answer_series_question(ada, is_same=False)
+    services.answer_series_question(ada, is_same=True)  # the first answer stands
+
+    ada.refresh_from_db()
+    assert ada.series_answer == Attendee.SeriesAnswer.OTHER
+    assert ada.series_answered_at is not None
+    assert queries.series_question(ada) is None
+    assert list(queries.earlier_selves(ada)) == []
+
+
+def test_earlier_self_who_said_someone_else_is_not_linked(series):
+    march, april = event_of(series, MARCH), event_of(series, APRIL)
+    AttendeeFactory(event=march, email="ada@example.com", series_answer="other")
+    ada = AttendeeFactory(event=april, email="ada@example.com")
+
+    assert queries.series_question(ada) is None
+
+
+def test_room_asks_is_this_you_and_stores_the_answer(client, series):
+    march, april = event_of(series, MARCH, title="Harbour March"), event_of(series, APRIL)
+    AttendeeFactory(event=march, email="ada@example.com")
+    ada = AttendeeFactory(event=april, email="ada@example.com")
+
+    page = client.get(reverse("room", args=[ada.token]))
+    assert "Is this you from Harbour March (March 2026)?" in page.content.decode()
+
+    response = client.post(reverse("series_answer", args=[ada.token]), {"answer": "same"})
+
+    assert response.status_code == 302
+    ada.refresh_from_db()
+    assert ada.series_answer == Attendee.SeriesAnswer.SAME
+    assert "Is this you from" not in client.get(reverse("room", args=[ada.token])).content.decode()
+
+
+def test_room_does_not_ask_a_newcomer(client, series):
+    ada = AttendeeFactory(event=event_of(series, APRIL), email="ada@example.com")
+
+    assert "Is this you from" not in client.get(reverse("room", args=[ada.token])).content.decode()
+
+
+def test_series_answer_is_only_the_attendees_own(client, series):
+    march, april = event_of(series, MARCH), event_of(series, APRIL)
+    AttendeeFactory(event=march, email="ada@example.com")
+    ada = AttendeeFactory(event=april, email="ada@example.com")
+
+    response = client.post(reverse("series_answer", args=["not-a-token"]), {"answer": "other"})
+
+    assert response.status_code == 404
+    ada.refresh_from_db()
+    assert ada.series_answer == Attendee.SeriesAnswer.UNASKED
+
+
+def test_create_event_refuses_another_organizers_series(series):
+    with pytest.raises(ValidationError):
+        services.create_event(UserFactory(), title="Mine", starts_at=APRIL, series=series)
+
+
+def test_create_series_and_an_event_in_it(client):
+    user = UserFactory()
+    client.force_login(user)
+
+    response = client.post(reverse("series_list"), {"title": "Alumni evenings"})
+
+    series = user.event_series.get()
+    assert response.url == reverse("series_detail", args=[series.pk])
+    assert series.title == "Alumni evenings"
+
+
+def test_new_event_in_a_series_copies_the_last_events_settings(client, series):
+    event_of(series, MARCH, venue="Old Pier", rounds_count=5, table_size=5, round_seconds=200)
+    event_of(series, APRIL, venue="Harbour Hall", rounds_count=7, table_size=4, round_seconds=240)
+    client.force_login(series.organizer)
+
+    form = client.get(reverse("event_create"), {"series": series.pk}).context["form"]
+
+    assert form.initial["venue"] == "Harbour Hall"
+    assert form.initial["rounds_count"] == 7
+    assert form.initial["table_size"] == 4
+    assert form.initial["round_seconds"] == 240
+    assert form.initial["series"] == series.pk
+
+
+def test_event_form_creates_the_event_in_the_series(client, series):
+    client.force_login(series.organizer)
+    data = {
+        "title": "Harbour June",
+        "starts_at": "2026-06-11T18:30",
+        "time_zone": "UTC",
+        "language": "en",
+        "rounds_count": "6",
+        "round_seconds": "180",
+        "table_size": "6",
+        "pitch_seconds": "30",
+        "is_favouring_new_faces": "on",
+        "series": str(series.pk),
+    }
+
+    client.post(reverse("event_create"), data)
+
+    event = Event.objects.get(title="Harbour June")
+    assert event.series == series
+    assert event.is_favouring_new_faces is True
+
+
+def test_event_form_refuses_another_organizers_series(client, series):
+    client.force_login(UserFactory())
+    data = {
+        "title": "Intruder",
+        "starts_at": "2026-06-11T18:30",
+        "time_zone": "UTC",
+        "language": "en",
+        "rounds_count": "6",
+        "round_seconds": "180",
+        "table_size": "6",
+        "pitch_seconds": "30",
+        "series": str(series.pk),
+    }
+
+    response = client.post(reverse("event_create"), data)
+
+    assert response.status_code == 200
+    assert "series" in response.context["form"].errors
+    assert not Event.objects.filter(title="Intruder").exists()
+
+
+def test_another_organizers_series_pages_are_404(client, series):
+    client.force_login(UserFactory())
+
+    assert client.get(reverse("series_detail", args=[series.pk])).status_code == 404
+    assert client.get(reverse("event_create"), {"series": series.pk}).status_code == 404
+    assert series.title not in client.get(reverse("series_list")).content.decode()
+
+
+def test_series_list_query_count_is_constant(client, django_assert_num_queries):
+    user = UserFactory()
+    client.force_login(user)
+    SeriesFactory(organizer=user)
+    with django_assert_num_queries(3) as one:
+        client.get(reverse("series_list"))
+    SeriesFactory(organizer=user), SeriesFactory(organizer=user)
+    with django_assert_num_queries(len(one.captured_queries)):
+        client.get(reverse("series_list"))
+
+
+def test_admin_event_form_offers_only_the_staff_organizers_own_series(client, series):
+    staff = UserFactory(is_staff=True)
+    staff.user_permissions.set(Permission.objects.filter(codename__in=["change_event"]))
+    mine = SeriesFactory(organizer=staff, title="My own chapter")
+    event = EventFactory(organizer=staff)
+    client.force_login(staff)
+
+    form = (
+        client.get(reverse("admin:events_event_change", args=[event.pk])).context["adminform"].form
+    )
+
+    assert list(form.fields["series"].queryset) == [mine]
