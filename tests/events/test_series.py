@@ -165,6 +165,7 @@ def test_event_form_creates_the_event_in_the_series(client, series):
         "round_seconds": "180",
         "table_size": "6",
         "pitch_seconds": "30",
+        "walk_ins_per_minute": "30",
         "is_favouring_new_faces": "on",
         "series": str(series.pk),
     }
@@ -187,6 +188,7 @@ def test_event_form_refuses_another_organizers_series(client, series):
         "round_seconds": "180",
         "table_size": "6",
         "pitch_seconds": "30",
+        "walk_ins_per_minute": "30",
         "series": str(series.pk),
     }
 

@@ -30,6 +30,7 @@ def form_data(title, starts_at, **fields):
         "round_seconds": "180",
         "table_size": "3",
         "pitch_seconds": "30",
+        "walk_ins_per_minute": "30",
         "is_favouring_new_faces": "on",
     }
     return data | fields
