@@ -2,7 +2,9 @@
 
 ``<id:event_id>`` matches 1 to 19 digits and, past ``MAX_ID`` (the largest value a
 ``BigAutoField`` holds on PostgreSQL and SQLite), does not match at all: the answer is a 404,
-never a database error. Imported by every URL module that uses it (registration is global).
+never a database error. ``<key:badge_key>`` is a secret of ``secrets.token_urlsafe`` (1 to 64
+characters of its URL-safe alphabet; anything else does not match). Imported by every URL module
+that uses them (registration is global).
 """
 
 from __future__ import annotations
@@ -28,3 +30,19 @@ class IdConverter:
 
 
 register_converter(IdConverter, "id")
+
+
+class KeyConverter:
+    """A random secret in a path (``secrets.token_urlsafe``): its alphabet, at most as long as
+    the column that stores it."""
+
+    regex = "[A-Za-z0-9_-]{1,64}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(KeyConverter, "key")

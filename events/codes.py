@@ -3,7 +3,8 @@
 A join code is read aloud by an organizer and typed on a phone, so it uses an alphabet without
 look-alikes (no 0/O, 1/I/L) and is upper case; 6 characters of 31 symbols give 887 million codes,
 which with the join page's rate limit cannot be guessed during an event. An attendee token is the
-attendee's only credential (their personal link and socket), so it is a long random secret.
+attendee's only credential (their personal link and socket), so it is a long random secret; their
+badge carries another one, which is no credential.
 """
 
 from __future__ import annotations
@@ -26,6 +27,13 @@ def normalize_join_code(raw: str) -> str:
 
 def new_attendee_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def new_badge_key() -> str:
+    """The secret in a printed badge's QR code (``/b/<key>/``). A badge is worn in view all
+    evening, so it is not the attendee's token: it opens nothing by itself (it offers to mail
+    the personal link to the attendee's own address), and it is rotated with the token."""
+    return secrets.token_urlsafe(16)
 
 
 def new_projector_key() -> str:

@@ -13,7 +13,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from events import hygiene
-from events.codes import new_attendee_token, new_join_code, new_projector_key
+from events.codes import new_attendee_token, new_badge_key, new_join_code, new_projector_key
 
 MIN_ROUNDS, MAX_ROUNDS = 1, 12
 MIN_TABLE_SIZE, MAX_TABLE_SIZE = 3, 10
@@ -476,6 +476,10 @@ class Attendee(models.Model):
     )
     token = models.CharField(
         _("secret token"), max_length=64, unique=True, editable=False, default=new_attendee_token
+    )
+    # The printed badge's QR code: worn in view, so not the token (events/codes.py).
+    badge_key = models.CharField(
+        _("badge key"), max_length=64, unique=True, editable=False, default=new_badge_key
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)

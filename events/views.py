@@ -9,6 +9,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -282,27 +283,32 @@ def door(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     return render(request, "events/door.html", context)
 
 
-PERSONAL_LINK = re.compile(r"/a/([A-Za-z0-9_-]{8,128})/?(?:[?#].*)?$")
+# What the door reads: a personal link ("https://…/a/<token>/") or a badge ("https://…/b/<key>/").
+SCANNED_LINK = re.compile(r"/(a|b)/([A-Za-z0-9_-]{8,128})/?(?:[?#].*)?$")
+BARE_SECRET = re.compile(r"[A-Za-z0-9_-]{8,128}")
 
 
-def scanned_token(text: str) -> str:
-    """The attendee token in a scanned code: their personal link ("https://…/a/<token>/") or
-    the bare token; "" for anything else."""
+def scanned_attendee(text: str) -> Q | None:
+    """Which attendee a scanned code names: their personal link (by token), their badge (by
+    badge key), or a bare token or key; None for anything else."""
     text = text.strip()
-    found = PERSONAL_LINK.search(text)
+    found = SCANNED_LINK.search(text)
     if found:
-        return found.group(1)
-    return text if re.fullmatch(r"[A-Za-z0-9_-]{8,128}", text) else ""
+        kind, secret = found.groups()
+        return Q(token=secret) if kind == "a" else Q(badge_key=secret)
+    if BARE_SECRET.fullmatch(text):
+        return Q(token=text) | Q(badge_key=text)
+    return None
 
 
 @login_required
 @require_POST
 def door_scan(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
-    """Check in the attendee whose personal code was scanned; answers with who it was (and an
-    undo), and the door's counters at once."""
+    """Check in the attendee whose personal link or badge was scanned (only among this event's
+    attendees); answers with who it was (and an undo), and the door's counters at once."""
     event = queries.organizer_event(request.user, event_id)
-    token = scanned_token(request.POST.get("code", "")[:500])
-    attendee = event.attendees.filter(token=token).first() if token else None
+    scanned = scanned_attendee(request.POST.get("code", "")[:500])
+    attendee = event.attendees.filter(scanned).first() if scanned is not None else None
     error = ""
     was_present = False
     if attendee is None:

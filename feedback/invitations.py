@@ -1,7 +1,7 @@
 """Invitations before the event: each attendee's personal link, the event's time and place in its
 own zone with a calendar file, and a nudge to write the pitch beforehand. The organizer sends them
 to everyone or to the people not invited yet, or again to one person; an attendee who lost their
-link asks for it on the join page ("Email me my link").
+link asks for it on the join page ("Email me my link") or by scanning their own badge.
 
 Each message is its own guarded step, as in ``feedback/followups.py``: a failure for one person
 (an address no server takes, an SMTP refusal, a template error) is reported with its reason and
@@ -155,12 +155,20 @@ def send_link_on_request(event: Event, *, email: str) -> None:
     )
     if attendee is None:
         return
+    send_requested_link(attendee)
+
+
+def send_requested_link(attendee: Attendee) -> bool:
+    """Mail the personal link to the attendee's own address because someone asked for it ("Email
+    me my link" on the join page, or their badge scanned): at most ``LINK_MAILS_PER_ATTENDEE``
+    messages an hour to one attendee, whoever asks and from wherever. Returns whether a message
+    went out; never raises."""
     key = f"my-link:{attendee.pk}"
     if not cache.add(key, 1, timeout=LINK_MAIL_WINDOW_S):
         try:
             if cache.incr(key) > LINK_MAILS_PER_ATTENDEE:
-                return
+                return False
         except ValueError:
             cache.add(key, 1, timeout=LINK_MAIL_WINDOW_S)
     # Unsubscribing stops the follow-up mail; a link the attendee asks for still goes out.
-    send_invitation(attendee, is_requested=True)
+    return send_invitation(attendee, is_requested=True)

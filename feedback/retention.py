@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from conduct.models import Report
 from events import services as event_services
-from events.codes import new_attendee_token
+from events.codes import new_attendee_token, new_badge_key
 from events.models import Attendee, Event, ImportUpload, LogEntry, SeatingRequest
 from feedback.models import Card, Introduction
 from pitches.models import Pitch
@@ -112,12 +112,13 @@ def anonymize(attendees: Iterable[Attendee], *, now: datetime) -> dict[str, str]
         attendee.is_consenting_to_share = attendee.is_consent_suggested = False
         attendee.consent_decided_at = None
         attendee.token = new_attendee_token()
+        attendee.badge_key = new_badge_key()  # a badge printed before opens nothing
         attendee.device_hash = attendee.confirmation_code_hash = ""
         attendee.confirmation_code_sent_at = None
         attendee.confirmation_code_tries = 0
     Attendee.objects.bulk_update(
         attendees,
-        [*PERSONAL_FIELDS, "token", "erased_at", *DEVICE_FIELDS],
+        [*PERSONAL_FIELDS, "token", "badge_key", "erased_at", *DEVICE_FIELDS],
         batch_size=500,
     )
     Pitch.objects.filter(attendee_id__in=ids).delete()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-import config.converters  # noqa: F401  (registers <id:...>)
+import config.converters  # noqa: F401  (registers <id:...> and <key:...>)
 from feedback import views
 
 urlpatterns = [
@@ -61,4 +61,5 @@ urlpatterns = [
         name="attendee_erase_by_organizer",
     ),
     path("join/<str:code>/my-link/", views.email_my_link, name="email_my_link"),
+    path("b/<key:key>/", views.badge, name="badge"),
 ]

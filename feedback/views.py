@@ -23,7 +23,7 @@ from config.site import public_address, public_url
 from events import devices, ratelimit
 from events import queries as event_queries
 from events import services as event_services
-from events.codegate import event_for_code
+from events.codegate import attendee_for_badge, event_for_code, holds_link
 from events.forms import MyLinkForm
 from events.language import activate_attendee_language
 from events.models import Attendee
@@ -543,7 +543,7 @@ def series_export(request: HttpRequest, series_id: int) -> HttpResponse:
 
 
 # Invitations: the organizer sends each attendee their personal link before the event; an
-# attendee who lost it asks for it on the join page.
+# attendee who lost it asks for it on the join page or by scanning their badge.
 
 MY_LINK_REQUESTS_ALLOWED = 5
 MY_LINK_WINDOW_S = 600
@@ -660,6 +660,34 @@ def email_my_link(request: HtmxHttpRequest, code: str) -> HttpResponse:
         invitations.send_link_on_request(event, email=form.cleaned_data["email"])
     context = {"event": event, "form": form, "is_limited": False}
     return render(request, "feedback/my_link.html", context, status=200 if form.is_valid() else 400)
+
+
+@require_http_methods(["GET", "POST"])
+def badge(request: HtmxHttpRequest, key: str) -> HttpResponse:
+    """A printed badge's QR code (``/b/<key>/``). A badge is worn in view all evening, so its
+    key is no credential: the attendee's own browser goes on to their room; any other gets a page
+    offering to mail the personal link to the address they registered (never showing the link
+    or the address), which binds no device. Unknown keys count as wrong join codes."""
+    response = badge_page(request, key)
+    return ratelimit.remember_device(request, response)
+
+
+def badge_page(request: HtmxHttpRequest, key: str) -> HttpResponse:
+    attendee = attendee_for_badge(request, key)
+    if isinstance(attendee, HttpResponse):
+        return attendee
+    if holds_link(request, attendee):
+        return redirect("room", token=attendee.token)
+    activate_event_language(request, attendee.event)
+    context = {"event": attendee.event, "key": key, "has_email": bool(attendee.email)}
+    if request.method != "POST" or not attendee.email:
+        return render(request, "feedback/badge.html", context)
+    limit = {"limit": MY_LINK_REQUESTS_ALLOWED, "window_seconds": MY_LINK_WINDOW_S}
+    if ratelimit.is_limited(request, scope="my-link", **limit):
+        return render(request, "feedback/badge.html", {**context, "is_limited": True}, status=429)
+    ratelimit.record_failure(request, scope="my-link", **limit)
+    invitations.send_requested_link(attendee)
+    return render(request, "feedback/badge.html", {**context, "is_sent": True})
 
 
 @login_required

@@ -53,11 +53,13 @@ def pitch_edit(request: HtmxHttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_GET
 def print_badges(request: HttpRequest, event_id: int) -> HttpResponse:
-    """Badges with each attendee's personal QR code (scanning it opens their phone page) and
-    the ask of their pitch (in this app because it shows the pitch)."""
+    """Badges with each attendee's badge QR code and the ask of their pitch (in this app because
+    it shows the pitch). A badge is worn in view, so its code is the badge key, not the personal
+    link: it opens the room only in the attendee's own browser, anywhere else it offers to mail
+    the link to them (feedback ``badge``), and it checks them in at the door."""
     event = organizer_event(request.user, event_id)
     badges = [
-        (attendee, qr_svg(public_url(reverse("room", args=[attendee.token]))))
+        (attendee, qr_svg(public_url(reverse("badge", args=[attendee.badge_key]))))
         for attendee in attendees_of(event).select_related("pitch")
     ]
     context = {"event": event, "badges": badges, "public_address": public_address()}

@@ -1,5 +1,5 @@
-// The door: read an attendee's personal QR code with the camera (or from a photo) and check
-// them in. The browser's BarcodeDetector where it reads QR codes, else the vendored jsQR
+// The door: read an attendee's badge or personal QR code with the camera (or from a photo) and
+// check them in (the server tells a badge, /b/<key>/, from a personal link, /a/<token>/). The browser's BarcodeDetector where it reads QR codes, else the vendored jsQR
 // decoder (static/vendor/jsqr, Apache-2.0), loaded only when needed.
 
 const root = document.querySelector('[data-door]');

@@ -1,11 +1,12 @@
 """The organizer's controls in a real browser: no double click costs anything, disruptive
 actions ask first, the next step is the one main button in every state, walk-ins are flagged,
-and the door checks people in from their personal QR code."""
+and the door checks people in from their personal or badge QR code."""
 
 from __future__ import annotations
 
 import io
 
+import pytest
 import segno
 from playwright.sync_api import expect
 
@@ -132,13 +133,15 @@ def test_walk_in_banner_names_them_and_re_plans(live_server_url, chromium):
     assert event.rounds.get(number=1).seats.count() == 7
 
 
-def test_door_checks_in_from_a_photo_of_the_personal_qr_code(live_server_url, chromium):
+@pytest.mark.parametrize("code", ["personal link", "badge"])
+def test_door_checks_in_from_a_photo_of_the_qr_code(live_server_url, chromium, code):
     organizer = UserFactory(username="org")
     event = EventFactory(organizer=organizer, check_in=True)
     mei = AttendeeFactory(event=event, name="Mei Chen")
     AttendeeFactory(event=event)
+    path = f"/a/{mei.token}/" if code == "personal link" else f"/b/{mei.badge_key}/"
     image = io.BytesIO()
-    segno.make(public_url(f"/a/{mei.token}/"), error="m").save(image, kind="png", scale=8)
+    segno.make(public_url(path), error="m").save(image, kind="png", scale=8)
     laptop = sign_in(chromium, live_server_url)
     laptop.goto(f"{live_server_url}/events/{event.pk}/door/")
     expect(laptop.locator(f"#event-{event.pk}-attendance")).to_contain_text("0 checked in of 2")

@@ -23,6 +23,7 @@ PAGES = [
     "/a/{token}/leads/contacts.vcf",
     "/a/{token}/details/",
     "/a/{token}/pitch/",
+    "/b/{badge}/",
     "/p/{key}/",
     "/events/",
     "/events/{event}/",
@@ -46,6 +47,7 @@ def test_every_page_kind_has_csp_permissions_policy_and_no_store(client, page):
     path = page.format(
         code=event.join_code,
         token=attendee.token,
+        badge=attendee.badge_key,
         key=event.projector_key,
         event=event.pk,
         export=sorted(exports.KINDS)[0],
@@ -88,6 +90,7 @@ def test_permissions_policy_decorator_allows_the_camera_on_one_view_only():
         ("/a/AbC_d-1234/leads/leads.csv", "/a/***/leads/leads.csv"),
         ("/ws/a/AbC_d-1234/", "/ws/a/***/"),
         ("/p/key123/find/", "/p/***/find/"),
+        ("/b/AbC_d-1234/", "/b/***/"),
         ("/events/4/control/", "/events/4/control/"),
     ],
 )

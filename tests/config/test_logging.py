@@ -39,6 +39,17 @@ def test_request_warnings_do_not_write_the_attendee_token(client, server_log):
     assert attendee.token not in written
 
 
+def test_request_warnings_do_not_write_badge_keys(client, server_log):
+    attendee = AttendeeFactory()
+    client.head(f"/b/{attendee.badge_key}/")  # 405, logged by django.request
+    client.get(f"/b/{attendee.badge_key}x/")  # an unknown badge: 404
+
+    written = server_log.getvalue()
+    assert "Method Not Allowed (HEAD): /b/***/" in written
+    assert "Not Found: /b/***/" in written
+    assert attendee.badge_key not in written
+
+
 def test_a_refused_csrf_check_does_not_write_the_token(server_log):
     from django.test import Client
 

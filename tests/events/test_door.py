@@ -1,10 +1,12 @@
-"""The door page: check in from a scanned personal code, and undo there without leaving it."""
+"""The door page: check in from a scanned personal code or badge, and undo there without leaving
+it."""
 
 from __future__ import annotations
 
 import pytest
 from django.urls import reverse
 
+from config.site import public_url
 from tests.factories import AttendeeFactory, EventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +36,96 @@ def test_a_scan_checks_in_and_offers_an_undo_that_answers_into_the_door(organize
     presence = reverse("attendee_presence", args=[event.pk, mei.pk])
     assert f'hx-post="{presence}" hx-target="#event-{event.pk}-door-result"' in answer.text
     assert '<input type="hidden" name="from" value="door">' in answer.text
+
+
+@pytest.mark.parametrize(
+    "scanned",
+    [
+        lambda mei: public_url(f"/b/{mei.badge_key}/"),
+        lambda mei: f"/b/{mei.badge_key}/",
+        lambda mei: f"  {public_url(f'/b/{mei.badge_key}/')}?utm=x ",
+        lambda mei: mei.badge_key,
+    ],
+    ids=["url", "path", "url-with-query", "bare"],
+)
+def test_a_scanned_badge_checks_the_attendee_in(organizer, event, scanned):
+    mei = AttendeeFactory(event=event, name="Mei Chen")
+    AttendeeFactory(event=event)
+
+    answer = organizer.post(
+        reverse("door_scan", args=[event.pk]), {"code": scanned(mei)}, headers=HTMX
+    )
+
+    assert "Mei Chen checked in." in answer.text
+    assert "1 checked in of 2" in answer.text
+    mei.refresh_from_db()
+    assert mei.checked_in_at is not None
+    assert list(event.log_entries.values_list("action", flat=True)) == ["checked_in"]
+
+
+def test_the_door_takes_its_own_events_badges_and_refuses_another_organizers(organizer, event):
+    mei = AttendeeFactory(event=event, name="Mei Chen")
+    elsewhere = AttendeeFactory(event=EventFactory(check_in=True), name="Ola Berg")
+    scan = reverse("door_scan", args=[event.pk])
+
+    own = organizer.post(scan, {"code": public_url(f"/b/{mei.badge_key}/")}, headers=HTMX)
+    other = organizer.post(scan, {"code": public_url(f"/b/{elsewhere.badge_key}/")}, headers=HTMX)
+
+    assert "Mei Chen checked in." in own.text
+    assert "This code is not a ticket for this event." in other.text
+    assert "Ola Berg" not in other.text
+    mei.refresh_from_db()
+    elsewhere.refresh_from_db()
+    assert mei.checked_in_at is not None
+    assert elsewhere.checked_in_at is None
+    assert elsewhere.event.log_entries.count() == 0
+
+
+def test_another_organizer_cannot_check_in_by_a_badge_of_this_event(client, event):
+    mei = AttendeeFactory(event=event, name="Mei Chen")
+    theirs = EventFactory(check_in=True)
+    client.force_login(theirs.organizer)
+    badge = {"code": public_url(f"/b/{mei.badge_key}/")}
+
+    at_this_door = client.post(reverse("door_scan", args=[event.pk]), badge, headers=HTMX)
+    at_their_door = client.post(reverse("door_scan", args=[theirs.pk]), badge, headers=HTMX)
+
+    assert at_this_door.status_code == 404
+    assert at_their_door.status_code == 200
+    assert "This code is not a ticket for this event." in at_their_door.text
+    mei.refresh_from_db()
+    assert mei.checked_in_at is None
+    # The same badge at its own event's door is a ticket.
+    client.force_login(event.organizer)
+    assert (
+        "Mei Chen checked in."
+        in client.post(reverse("door_scan", args=[event.pk]), badge, headers=HTMX).text
+    )
+
+
+def test_an_anonymous_visitor_cannot_check_in_by_a_badge(client, event):
+    mei = AttendeeFactory(event=event)
+
+    answer = client.post(reverse("door_scan", args=[event.pk]), {"code": f"/b/{mei.badge_key}/"})
+
+    assert answer.status_code == 302
+    assert answer.url.startswith(reverse("login"))
+    mei.refresh_from_db()
+    assert mei.checked_in_at is None
+
+
+def test_a_scanned_personal_link_with_a_badge_key_in_place_of_the_token_is_refused(
+    organizer, event
+):
+    mei = AttendeeFactory(event=event)
+
+    answer = organizer.post(
+        reverse("door_scan", args=[event.pk]), {"code": f"/a/{mei.badge_key}/"}, headers=HTMX
+    )
+
+    assert "This code is not a ticket for this event." in answer.text
+    mei.refresh_from_db()
+    assert mei.checked_in_at is None
 
 
 def test_the_door_undo_with_htmx_answers_the_door_result_and_its_counters(organizer, event):

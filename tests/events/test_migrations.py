@@ -6,6 +6,8 @@ import importlib
 
 import pytest
 from django.apps import apps
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from events.models import Attendee
@@ -31,3 +33,22 @@ def test_consent_migration_makes_an_unconfirmed_yes_a_suggestion():
         (confirmed.pk, True, False),
         (declined.pk, False, False),
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_badge_key_migrations_give_every_existing_attendee_a_distinct_key():
+    people = AttendeeFactory.create_batch(3)
+    executor = MigrationExecutor(connection)
+    executor.migrate([("events", "0018_connector_opt_in")])
+    try:
+        with connection.cursor() as cursor:
+            columns = connection.introspection.get_table_description(cursor, "events_attendee")
+        assert "badge_key" not in {column.name for column in columns}
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+    keys = dict(Attendee.objects.values_list("pk", "badge_key"))
+    assert sorted(keys) == sorted(person.pk for person in people)
+    assert len(set(keys.values())) == 3
+    assert all(len(key) == 22 for key in keys.values())

@@ -64,7 +64,7 @@ def test_print_poster_ignores_the_address_the_organizers_browser_used(client, ev
     assert "127.0.0.1" not in response.text
 
 
-def test_print_badges_qr_codes_open_each_attendees_phone_page_at_the_public_address(
+def test_print_badges_qr_codes_are_each_attendees_badge_url_at_the_public_address(
     organizer, event, venue
 ):
     ana = AttendeeFactory(event=event, name="Ana Costa")
@@ -73,9 +73,22 @@ def test_print_badges_qr_codes_open_each_attendees_phone_page_at_the_public_addr
     response = organizer.get(reverse("print_badges", args=[event.pk]))
 
     assert qr.decode_svgs(response.text) == [
-        f"{VENUE_URL}/a/{ana.token}/",
-        f"{VENUE_URL}/a/{li.token}/",
+        f"{VENUE_URL}/b/{ana.badge_key}/",
+        f"{VENUE_URL}/b/{li.badge_key}/",
     ]
+
+
+def test_printed_badges_carry_no_personal_token(organizer, event, venue):
+    """A badge is worn in view all evening: a photo of it must not be the personal link."""
+    people = AttendeeFactory.create_batch(3, event=event)
+
+    response = organizer.get(reverse("print_badges", args=[event.pk]))
+
+    codes = qr.decode_svgs(response.text)
+    assert len(codes) == 3
+    printed = response.text + "\n".join(codes)
+    assert [person.name for person in people if person.token in printed] == []
+    assert [code for code in codes if "/a/" in code] == []
 
 
 def test_print_itineraries_qr_codes_open_each_attendees_phone_page_at_the_public_address(

@@ -93,6 +93,7 @@ def test_erase_event_personal_data_keeps_every_figure(finished_event):
 def test_erase_event_personal_data_leaves_no_personal_value_in_the_database(finished_event):
     event, people = finished_event
     old_tokens = [person.token for person in people.values()]
+    old_tokens += [person.badge_key for person in people.values()]
     assert all(secret in stored_text() for secret in EVERYONE_SECRETS)
 
     retention.erase_event_personal_data(event, by=event.organizer)
@@ -100,6 +101,19 @@ def test_erase_event_personal_data_leaves_no_personal_value_in_the_database(fini
     text = stored_text()
     assert [secret for secret in EVERYONE_SECRETS if secret in text] == []
     assert [token for token in old_tokens if token in text] == []
+
+
+def test_erase_attendee_rotates_the_token_and_the_badge_key():
+    attendee = AttendeeFactory()
+    others = AttendeeFactory(event=attendee.event)
+
+    retention.erase_attendee(attendee)
+
+    erased = Attendee.objects.get(pk=attendee.pk)
+    assert erased.token != attendee.token
+    assert erased.badge_key != attendee.badge_key
+    assert len(erased.badge_key) == 22
+    assert Attendee.objects.get(pk=others.pk).badge_key == others.badge_key
 
 
 def test_erase_attendee_removes_name_parts_suggestions_and_pending_uploads():

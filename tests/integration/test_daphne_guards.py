@@ -137,10 +137,11 @@ def test_daphne_refuses_a_100_mb_multipart_body_and_stays_small(tmp_path, chunke
     assert healthy == 200
 
 
-def test_daphne_access_log_masks_attendee_tokens(tmp_path):
+def test_daphne_access_log_masks_attendee_tokens_and_badge_keys(tmp_path):
     attendee = AttendeeFactory()
     with daphne(tmp_path) as base_url:
         urllib.request.urlopen(f"{base_url}/a/{attendee.token}/", timeout=10).read()
+        urllib.request.urlopen(f"{base_url}/b/{attendee.badge_key}/", timeout=10).read()
 
         async def open_socket() -> None:
             ws_url = base_url.replace("http://", "ws://") + f"/ws/a/{attendee.token}/"
@@ -153,5 +154,7 @@ def test_daphne_access_log_masks_attendee_tokens(tmp_path):
         text = log.read_text()
 
     assert attendee.token not in text
+    assert attendee.badge_key not in text
     assert '"GET /a/***/' in text
+    assert '"GET /b/***/' in text
     assert "WSCONNECT /ws/a/***/" in text
