@@ -58,6 +58,13 @@ def claim_device(request: HttpRequest, attendee: Attendee) -> None:
         attendee.refresh_from_db(fields=["device_hash"])
 
 
+def owns_email(request: HttpRequest, attendee: Attendee) -> bool:
+    """Whether this browser may act as the owner of the attendee's email (what the series
+    remembers under it): the confirmed device, with an email that came from the organizer's list
+    or was confirmed with a mailed code (a walk-in's typed email proves nothing)."""
+    return is_confirmed_device(request, attendee) and not attendee.is_email_unconfirmed
+
+
 def is_confirmed_device(request: HttpRequest, attendee: Attendee) -> bool:
     """Whether this browser is the attendee's confirmed device."""
     return bool(attendee.device_hash) and constant_time_compare(
@@ -184,14 +191,17 @@ def checked_code(attendee: Attendee, *, code: str, device: str, now: datetime) -
     row.confirmation_code_hash = ""
     row.confirmation_code_sent_at = None
     row.confirmation_code_tries = 0
+    row.is_email_unconfirmed = False  # the code went to the email and came back
     row.save(
         update_fields=[
             "device_hash",
             "confirmation_code_hash",
             "confirmation_code_sent_at",
             "confirmation_code_tries",
+            "is_email_unconfirmed",
         ]
     )
+    attendee.is_email_unconfirmed = False
     attendee.device_hash = device
     attendee.confirmation_code_hash = ""
     attendee.confirmation_code_sent_at = None

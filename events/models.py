@@ -517,6 +517,11 @@ class Attendee(models.Model):
         editable=False,
         help_text=_("A hash of the device cookie of the browser that first opened the link."),
     )
+    # An email typed at the door by a walk-in is theirs only once a code mailed to it comes back
+    # (events/devices.py): until then it links them to nobody's earlier events.
+    is_email_unconfirmed = models.BooleanField(
+        _("email not confirmed yet"), default=False, editable=False
+    )
     series_answer = models.CharField(
         _("same person as at earlier events of the series"),
         max_length=8,

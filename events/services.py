@@ -357,6 +357,9 @@ def join_event(
         job_title=job_title,
         is_consenting_to_share=is_consenting_to_share,  # the walk-in chose on the join form
     )
+    if attendee.email:  # typed, not from the organizer's list: confirmed by a mailed code
+        attendee.is_email_unconfirmed = True
+        attendee.save(update_fields=["is_email_unconfirmed"])
     return check_in(attendee)
 
 
@@ -372,10 +375,11 @@ def claim_attendee(
     answer to sharing taken, checked in."""
     identity = clean_identity(company=company, job_title=job_title)
     attendee.email = email
+    attendee.is_email_unconfirmed = bool(email)  # typed at the door, as a walk-in's
     attendee.company = attendee.company or identity["company"]
     attendee.job_title = attendee.job_title or identity["job_title"]
     consent = take_consent_choice(attendee, is_sharing=is_consenting_to_share)
-    attendee.save(update_fields=["email", "company", "job_title", *consent])
+    attendee.save(update_fields=["email", "is_email_unconfirmed", "company", "job_title", *consent])
     record(attendee.event, action="attendee_claimed", params={"attendee": attendee.pk})
     return check_in(attendee)
 

@@ -24,7 +24,7 @@ from config.headers import permissions_policy
 from config.http import HtmxHttpRequest
 from config.i18n import activate_event_language
 from config.site import public_address, public_url
-from events import logs, queries, ratelimit, services, tabular
+from events import devices, logs, queries, ratelimit, services, tabular
 from events.codegate import SESSION_TOKENS, event_for_code
 from events.forms import (
     AttendeeForm,
@@ -631,9 +631,14 @@ def series_list(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_POST
 def series_answer(request: HttpRequest, token: str) -> HttpResponse:
-    """The attendee's yes or no to "Is this you from …?", then back to the room."""
+    """The attendee's yes or no to "Is this you from …?", then back to the room. A "yes" links
+    them to what the series remembers under their email, so it needs the email's owner
+    (``devices.owns_email``): a walk-in's typed email is first confirmed with a mailed code,
+    after which the yes is taken (``feedback.views.device_confirm``, ``next_page=series``)."""
     attendee = get_object_or_404(Attendee, token=token)
     answer = request.POST.get("answer", "")
+    if answer == "same" and not devices.owns_email(request, attendee):
+        return redirect("series_confirm", token=token)
     if answer in {"same", "other"}:
         services.answer_series_question(attendee, is_same=answer == "same")
     return redirect("room", token=token)

@@ -98,7 +98,7 @@ class DeviceCodeForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
     next_page = forms.ChoiceField(
-        choices=[("details", "details"), ("erase", "erase"), ("memory", "memory")],
+        choices=[(page, page) for page in ("details", "erase", "memory", "series")],
         widget=forms.HiddenInput,
     )
 

@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     path("a/<str:token>/details/", views.my_details, name="my_details"),
     path("a/<str:token>/series/memory/", views.series_memory, name="series_memory"),
+    path("a/<str:token>/series/confirm/", views.series_confirm, name="series_confirm"),
     path("a/<str:token>/sharing/", views.consent_answer, name="consent_answer"),
     path(
         "a/<str:token>/contacts/<id:person_id>/call.ics",

@@ -75,6 +75,7 @@ CONFIRMED_PAGES = {
     "details": "my_details",
     "erase": "attendee_erase",
     "memory": "series_memory",
+    "series": "room",  # "Is this you from …?" answered yes once the code came back
 }
 
 
@@ -123,6 +124,8 @@ def device_confirm(request: HtmxHttpRequest, token: str) -> HttpResponse:
                 attendee, code=form.cleaned_data["code"], device=devices.device_key(request)
             )
             messages.success(request, _("Confirmed: this browser is now your confirmed device."))
+            if next_page == "series":
+                event_services.answer_series_question(attendee, is_same=True)
             return redirect(CONFIRMED_PAGES[next_page], token=token)
     except ValidationError as refusal:
         for message in refusal.messages:
@@ -421,6 +424,16 @@ def my_details(request: HtmxHttpRequest, token: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@require_GET
+def series_confirm(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    """Before a walk-in's "yes, that's me" links them to earlier events: the code mailed to the
+    email they typed, entered here (then ``device_confirm`` takes the yes)."""
+    attendee = attendee_for(request, token)
+    if event_queries.series_question(attendee) is None:
+        return redirect("room", token=token)
+    return confirmation_page(request, attendee, next_page="series")
+
+
 def series_memory(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """What the series remembers about the attendee (earlier events, people met there, open
     promises), their yes or no to the connectors list, and "Forget me in this series". From the
@@ -428,7 +441,7 @@ def series_memory(request: HtmxHttpRequest, token: str) -> HttpResponse:
     attendee = attendee_for(request, token)
     if attendee.event.series_id is None:
         raise Http404(_("This event is not part of a series."))
-    if not devices.is_confirmed_device(request, attendee):
+    if not devices.owns_email(request, attendee):
         status = 403 if request.method == "POST" else 200
         return confirmation_page(request, attendee, next_page="memory", status=status)
     if request.method == "POST":

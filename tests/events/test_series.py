@@ -3,6 +3,7 @@ confirmed by themselves, a new event copying the last one's settings; every page
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -230,3 +231,52 @@ def test_admin_event_form_offers_only_the_staff_organizers_own_series(client, se
     )
 
     assert list(form.fields["series"].queryset) == [mine]
+
+
+@pytest.fixture
+def walk_in_with_her_email(series, client, fresh_cache):
+    """Someone joins April's event at the door typing Ada's email (Ada came in March and was
+    promised an introduction there): their phone is the confirmed device of that record."""
+    march = event_of(series, MARCH, title="Harbour March")
+    april = event_of(series, APRIL, check_in=True, join_code="AP26RL")
+    AttendeeFactory(event=march, email="ada@example.com")
+    client.post(
+        "/join/AP26RL/",
+        {"name": "Not Ada", "email": "ada@example.com", "company": "", "job_title": ""},
+    )
+    return april.attendees.get()
+
+
+def test_a_walk_in_typing_someone_elses_email_is_not_linked_to_their_past(
+    client, walk_in_with_her_email
+):
+    impostor = walk_in_with_her_email
+    assert impostor.is_email_unconfirmed
+
+    answer = client.post(reverse("series_answer", args=[impostor.token]), {"answer": "same"})
+    memory = client.get(reverse("series_memory", args=[impostor.token]))
+
+    assert answer["Location"] == reverse("series_confirm", args=[impostor.token])
+    impostor.refresh_from_db()
+    assert impostor.series_answer == Attendee.SeriesAnswer.UNASKED
+    assert "Harbour March" not in memory.content.decode()
+    assert "confirm the address is yours" in memory.content.decode()
+
+
+def test_a_walk_in_who_enters_the_code_mailed_to_the_email_is_linked(
+    client, walk_in_with_her_email, mailoutbox
+):
+    ada = walk_in_with_her_email
+    confirm = reverse("device_confirm", args=[ada.token])
+
+    page = client.get(reverse("series_confirm", args=[ada.token]))
+    client.post(confirm, {"action": "send", "next_page": "series"})
+    code = re.search(r"\b(\d{6})\b", mailoutbox[-1].body).group(1)
+    entered = client.post(confirm, {"action": "check", "code": code, "next_page": "series"})
+
+    assert "a code we email to it" in page.content.decode()
+    assert [message.to for message in mailoutbox] == [["ada@example.com"]]
+    assert entered["Location"] == reverse("room", args=[ada.token])
+    ada.refresh_from_db()
+    assert (ada.series_answer, ada.is_email_unconfirmed) == (Attendee.SeriesAnswer.SAME, False)
+    assert "Harbour March" in client.get(reverse("series_memory", args=[ada.token])).text
