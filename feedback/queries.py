@@ -111,17 +111,7 @@ def why_for(attendee_id: int, seats: list[Seat]) -> dict[int, str]:
         return {}
 
     def profile(person: Attendee) -> matching.Profile:
-        pitch = getattr(person, "pitch", None)
-        return matching.Profile(
-            id=person.pk,
-            need=pitch.need if pitch else "",
-            offer=pitch.offer if pitch else "",
-            ask=pitch.ask if pitch else "",
-            name=person.name,
-            company=person.company,
-            job_title=person.job_title,
-            wishes=pitch.wish_list if pitch else (),
-        )
+        return pitch_queries.help_profile(person, getattr(person, "pitch", None))
 
     others = [profile(person) for pk, person in people.items() if pk != attendee_id]
     return pitch_queries.why_lines(profile(people[attendee_id]), others)

@@ -27,22 +27,21 @@ def help_profiles(attendee_ids: Sequence[int]) -> list[matching.Profile]:
     }
     people = Attendee.objects.filter(pk__in=attendee_ids).only("pk", "name", "company", "job_title")
     by_id = {person.pk: person for person in people}
-    profiles = []
-    for pk in attendee_ids:
-        person, pitch = by_id[pk], pitches.get(pk)
-        profiles.append(
-            matching.Profile(
-                id=pk,
-                need=pitch.need if pitch else "",
-                offer=pitch.offer if pitch else "",
-                ask=pitch.ask if pitch else "",
-                name=person.name,
-                company=person.company,
-                job_title=person.job_title,
-                wishes=pitch.wish_list if pitch else (),
-            )
-        )
-    return profiles
+    return [help_profile(by_id[pk], pitches.get(pk)) for pk in attendee_ids]
+
+
+def help_profile(person: Attendee, pitch: Pitch | None) -> matching.Profile:
+    """What the matcher reads of one person: their pitch (if any) and who they are."""
+    return matching.Profile(
+        id=person.pk,
+        need=pitch.need if pitch else "",
+        offer=pitch.offer if pitch else "",
+        ask=pitch.ask if pitch else "",
+        name=person.name,
+        company=person.company,
+        job_title=person.job_title,
+        wishes=pitch.wish_list if pitch else (),
+    )
 
 
 def seating_helps(

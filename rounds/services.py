@@ -790,6 +790,14 @@ def first_plan_inputs(event: Event) -> PlanInputs:
         raise ValidationError(
             _("The rounds have started: re-plan the remaining rounds instead."), code="started"
         )
+    return plan_inputs(event, rounds=[], old=[])
+
+
+def plan_inputs(
+    event: Event, *, rounds: list[tuple[int, str]], old: list[list[list[int]]]
+) -> PlanInputs:
+    """The people to plan (``people_to_plan``: ``ValidationError`` when too few) and the rules
+    that hold among them, with the stored ``rounds`` and seating ``old`` given."""
     people = people_to_plan(event)
     return PlanInputs(
         status=event.status,
@@ -797,8 +805,8 @@ def first_plan_inputs(event: Event) -> PlanInputs:
         table_size=event.table_size,
         people=people,
         avoid=avoid_pairs(event, people),
-        rounds=[],
-        old=[],
+        rounds=rounds,
+        old=old,
     )
 
 
@@ -812,16 +820,7 @@ def replan_inputs(event: Event) -> PlanInputs:
         raise ValidationError(
             _("Every round has started already: nothing is left to re-plan."), code="all_played"
         )
-    people = people_to_plan(event)
-    return PlanInputs(
-        status=event.status,
-        rounds_count=event.rounds_count,
-        table_size=event.table_size,
-        people=people,
-        avoid=avoid_pairs(event, people),
-        rounds=rounds,
-        old=queries.stored_plan(event.pk),
-    )
+    return plan_inputs(event, rounds=rounds, old=queries.stored_plan(event.pk))
 
 
 def stale_plan() -> ValidationError:
