@@ -202,10 +202,11 @@ def copied_settings(series: Series) -> dict[str, Any]:
 
 
 def is_same_person_filter(prefix: str = "") -> Q:
-    """Attendees who may be linked to the series' memory: an email, not erased, and not
-    answered "Someone else"."""
+    """Attendees who may be linked to the series' memory: an email (not a walk-in's typed one
+    still waiting for its mailed code), not erased, and not answered "Someone else"."""
     return (
         ~Q(**{f"{prefix}email": ""})
+        & Q(**{f"{prefix}is_email_unconfirmed": False})
         & ~Q(**{f"{prefix}series_answer": Attendee.SeriesAnswer.OTHER})
         & Q(**{f"{prefix}erased_at__isnull": True})
     )
