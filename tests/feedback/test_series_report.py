@@ -162,3 +162,19 @@ def test_series_report_does_not_merge_a_walk_in_with_the_owner_of_an_unconfirmed
 
     assert [(row.arrived, row.returning) for row in report.events] == [(1, 0), (1, 0)]
     assert sorted((p.name, p.events) for p in report.people) == [("Not Cy", 1), ("cy", 1)]
+
+
+def test_series_chart_legend_keys_each_have_their_own_colour(series):
+    """A legend names series of bars told apart by colour: each key needs its bar fill and its
+    swatch in the stylesheet (else both bars are the default grey and the swatches are blank)."""
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+
+    css = Path(finders.find("css/report.css")).read_text(encoding="utf-8")
+    event_with(series, 3, ["ana@x.io"])
+    charts = series_report.series_charts(series_report.series_report(series))
+
+    for key, _label in charts.attendance.legend:
+        assert f".chart-bar-{key}," in css, key
+        assert f".chart-key-{key}::before" in css, key
