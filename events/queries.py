@@ -202,10 +202,11 @@ def copied_settings(series: Series) -> dict[str, Any]:
 
 
 def is_same_person_filter(prefix: str = "") -> Q:
-    """Attendees who may be linked to the series' memory: an email, not erased, and not
-    answered "Someone else"."""
+    """Attendees who may be linked to the series' memory: an email (not a walk-in's typed one
+    still waiting for its mailed code), not erased, and not answered "Someone else"."""
     return (
         ~Q(**{f"{prefix}email": ""})
+        & Q(**{f"{prefix}is_email_unconfirmed": False})
         & ~Q(**{f"{prefix}series_answer": Attendee.SeriesAnswer.OTHER})
         & Q(**{f"{prefix}erased_at__isnull": True})
     )
@@ -214,7 +215,15 @@ def is_same_person_filter(prefix: str = "") -> Q:
 def earlier_selves(attendee: Attendee) -> QuerySet[Attendee]:
     """The same person at earlier events of the attendee's series: the same normalised email
     (``hygiene.clean_email``, applied at every entry point), newest first. Empty outside a series,
-    without an email, or once either side said "Someone else"."""
+    without an email, once either side said "Someone else", or while the email is a walk-in's
+    typed one not yet confirmed by a mailed code (it proves nothing: no marks, no promises)."""
+    if attendee.is_email_unconfirmed:
+        return Attendee.objects.none()
+    return selves_by_email(attendee)
+
+
+def selves_by_email(attendee: Attendee) -> QuerySet[Attendee]:
+    """``earlier_selves`` before the typed email is confirmed: only to ask "Is this you…?"."""
     event = attendee.event
     if (
         event.series_id is None
@@ -241,7 +250,9 @@ def earlier_selves(attendee: Attendee) -> QuerySet[Attendee]:
 
 def series_question(attendee: Attendee) -> Attendee | None:
     """The earlier self to ask about ("Is this you from <event> / <month>?"), while the
-    attendee has not answered; None when there is nothing to ask."""
+    attendee has not answered; None when there is nothing to ask. A walk-in whose typed email is
+    unconfirmed is asked without the event's name or month (the page must not tell whoever typed
+    an address where its owner went)."""
     if attendee.series_answer != Attendee.SeriesAnswer.UNASKED:
         return None
-    return earlier_selves(attendee).first()
+    return selves_by_email(attendee).first()

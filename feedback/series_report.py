@@ -76,9 +76,10 @@ class SeriesReport:
         return [(n, counts.get(n, 0)) for n in range(1, max(counts, default=0) + 1)]
 
 
-def person_key(pk: int, email: str, answer: str) -> str:
-    """One person across the series: the normalised email, else this attendee alone."""
-    linkable = email and answer != Attendee.SeriesAnswer.OTHER
+def person_key(pk: int, email: str, answer: str, *, is_unconfirmed: bool = False) -> str:
+    """One person across the series: the normalised email (once confirmed, for a walk-in's
+    typed one), else this attendee alone."""
+    linkable = email and answer != Attendee.SeriesAnswer.OTHER and not is_unconfirmed
     return f"@{email}" if linkable else f"#{pk}"
 
 
@@ -92,14 +93,16 @@ def series_report(series: Series) -> SeriesReport:
     arrivals = (
         Attendee.objects.filter(arrived_filter(), event__series=series, erased_at__isnull=True)
         .order_by("event__starts_at", "event_id", "pk")
-        .values_list("pk", "event_id", "email", "series_answer", "name", "company")
+        .values_list(
+            "pk", "event_id", "email", "series_answer", "is_email_unconfirmed", "name", "company"
+        )
     )
     seen: set[str] = set()
     returning: Counter[int] = Counter()
     people: dict[str, dict] = {}
     start = {event.pk: event.starts_at for event in events}
-    for pk, event_id, email, answer, name, company in arrivals:
-        key = person_key(pk, email, answer)
+    for pk, event_id, email, answer, is_unconfirmed, name, company in arrivals:
+        key = person_key(pk, email, answer, is_unconfirmed=is_unconfirmed)
         if key in seen:
             returning[event_id] += 1
         seen.add(key)

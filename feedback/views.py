@@ -423,7 +423,6 @@ def my_details(request: HtmxHttpRequest, token: str) -> HttpResponse:
     return render(request, "feedback/details.html", context, status=400 if form.errors else 200)
 
 
-@require_http_methods(["GET", "POST"])
 @require_GET
 def series_confirm(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """Before a walk-in's "yes, that's me" links them to earlier events: the code mailed to the
@@ -434,6 +433,7 @@ def series_confirm(request: HtmxHttpRequest, token: str) -> HttpResponse:
     return confirmation_page(request, attendee, next_page="series")
 
 
+@require_http_methods(["GET", "POST"])
 def series_memory(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """What the series remembers about the attendee (earlier events, people met there, open
     promises), their yes or no to the connectors list, and "Forget me in this series". From the

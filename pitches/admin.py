@@ -16,6 +16,7 @@ class PitchAdmin(OrganizerScopedAdmin):
     list_select_related = ["attendee__event"]
     autocomplete_fields = ["attendee"]
     readonly_fields = ["word_count", "spoken_seconds", "updated_at"]
+    exclude = ["wishes"]  # the wish list is its author's alone, never the organizers'
 
     @admin.display(description=_("event"), ordering="attendee__event__title")
     def event(self, pitch: Pitch) -> str:

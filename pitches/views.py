@@ -34,6 +34,11 @@ def pitch_edit(request: HtmxHttpRequest, token: str) -> HttpResponse:
         else {"need": attendee.registration_need}
     )
     form = PitchForm(request.POST or None, initial=initial)
+    if attendee.device_hash and not devices.is_confirmed_device(request, attendee):
+        # the wish list is its author's alone: once their browser is bound, another with the
+        # link (the organizer's, a forwarded mail) neither reads nor overwrites it
+        # (``save_pitch`` keeps it on None)
+        del form.fields["wishes"]
     if request.method == "POST" and form.is_valid():
         try:
             services.save_pitch(attendee, **form.cleaned_data)

@@ -401,3 +401,20 @@ def test_admin_event_form_shows_the_team_without_offering_every_user(client, two
     assert "co_organizers" not in form.fields  # invited from the event page, not added here
     assert "organizer" not in form.fields
     assert "status" not in form.fields  # the state machine's, through the services
+
+
+def test_admin_never_shows_an_attendees_private_wish_list(client):
+    """The wish list is its author's alone: not to the organizer, nor a co-organizer."""
+    co_organizer = staff_organizer()
+    event = EventFactory(organizer=staff_organizer())
+    event.co_organizers.add(co_organizer)
+    pitch = PitchFactory(attendee=AttendeeFactory(event=event), wishes="my rival's CFO")
+    client.force_login(co_organizer)
+
+    change = client.get(reverse("admin:pitches_pitch_change", args=[pitch.pk]))
+    listed = client.get(reverse("admin:pitches_pitch_changelist"), {"q": "rival"})
+
+    assert change.status_code == 200
+    assert "rival" not in change.text
+    assert 'name="wishes"' not in change.text
+    assert pitch.attendee.name not in listed.text  # not searchable by its wishes either

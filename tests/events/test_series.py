@@ -280,3 +280,11 @@ def test_a_walk_in_who_enters_the_code_mailed_to_the_email_is_linked(
     ada.refresh_from_db()
     assert (ada.series_answer, ada.is_email_unconfirmed) == (Attendee.SeriesAnswer.SAME, False)
     assert "Harbour March" in client.get(reverse("series_memory", args=[ada.token])).text
+
+
+def test_series_memory_answers_only_get_and_post(client, series):
+    ada = AttendeeFactory(event=event_of(series, APRIL), email="ada@example.com")
+
+    answer = client.options(reverse("series_memory", args=[ada.token]))
+
+    assert answer.status_code == 405

@@ -150,3 +150,24 @@ def test_room_marks_tablemates_met_at_an_earlier_event(client, march, april):
     assert f"seat-{seats[new.pk].pk}-met-before" not in page
     assert Attendee.objects.filter(series_answer="").count() == 5
     assert Introduction.objects.count() == 0
+
+
+def test_room_of_a_walk_in_who_typed_someone_elses_email_marks_no_one_met_before(
+    client, march, april
+):
+    """A typed email proves nothing until the mailed code comes back: the room must not show
+    whom the email's owner sat with last time."""
+    old_table = TableFactory(round=RoundFactory(event=march, number=1, done=True), number=1)
+    for email in ["bo@x.io", "priya@x.io"]:
+        SeatFactory(table=old_table, attendee=AttendeeFactory(event=march, email=email))
+    table = TableFactory(round=RoundFactory(event=april, number=1), number=1)
+    impostor = AttendeeFactory(
+        event=april, email="bo@x.io", checked_in=True, is_email_unconfirmed=True
+    )
+    priya = AttendeeFactory(event=april, email="priya@x.io", checked_in=True)
+    seats = {a.pk: SeatFactory(table=table, attendee=a) for a in (impostor, priya)}
+
+    page = client.get(reverse("room", args=[impostor.token])).text
+
+    assert f"seat-{seats[priya.pk].pk}-met-before" not in page
+    assert "March 2026" not in page

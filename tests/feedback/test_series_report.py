@@ -147,3 +147,34 @@ def test_series_page_queries_do_not_grow_with_events(
 
     assert response.text.count('class="series-connector"') == 1
     assert len(response.context["report"].events) == events
+
+
+def test_series_report_does_not_merge_a_walk_in_with_the_owner_of_an_unconfirmed_email(series):
+    """Someone typing Cy's address at the door is not Cy until the mailed code comes back: the
+    series page counts them apart (not as Cy returning, not under the walk-in's name)."""
+    event_with(series, 3, ["cy@x.io"])
+    _april, people = event_with(series, 4, ["cy@x.io"])
+    walk_in = people["cy@x.io"]
+    walk_in.name, walk_in.is_email_unconfirmed = "Not Cy", True
+    walk_in.save()
+
+    report = series_report.series_report(series)
+
+    assert [(row.arrived, row.returning) for row in report.events] == [(1, 0), (1, 0)]
+    assert sorted((p.name, p.events) for p in report.people) == [("Not Cy", 1), ("cy", 1)]
+
+
+def test_series_chart_legend_keys_each_have_their_own_colour(series):
+    """A legend names series of bars told apart by colour: each key needs its bar fill and its
+    swatch in the stylesheet (else both bars are the default grey and the swatches are blank)."""
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+
+    css = Path(finders.find("css/report.css")).read_text(encoding="utf-8")
+    event_with(series, 3, ["ana@x.io"])
+    charts = series_report.series_charts(series_report.series_report(series))
+
+    for key, _label in charts.attendance.legend:
+        assert f".chart-bar-{key}," in css, key
+        assert f".chart-key-{key}::before" in css, key

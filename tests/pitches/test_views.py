@@ -116,3 +116,22 @@ def test_pitch_edit_refuses_a_wish_list_too_long(client, wishes, error):
     assert response.status_code == 200
     assert error in response.text
     assert not Pitch.objects.filter(attendee=attendee).exists()
+
+
+def test_pitch_page_shows_and_takes_the_wish_list_only_on_the_confirmed_device(client):
+    """The organizer can open anyone's personal link (the attendee's link page shows it): on any
+    browser but the attendee's own the wish list is neither shown nor overwritten."""
+    from django.test import Client
+
+    pitch = PitchFactory(wishes="my rival's CFO")
+    url = reverse("pitch_edit", args=[pitch.attendee.token])
+    assert "rival" in client.get(url).text  # the first browser becomes the attendee's own
+
+    other = Client()
+    page = other.get(url)
+    other.post(url, {"need": "A need", "offer": "An offer", "ask": "An ask", "wishes": ""})
+
+    assert "rival" not in page.text
+    assert 'name="wishes"' not in page.text
+    pitch.refresh_from_db()
+    assert (pitch.need, pitch.wishes) == ("A need", "my rival's CFO")
