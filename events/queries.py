@@ -248,11 +248,21 @@ def selves_by_email(attendee: Attendee) -> QuerySet[Attendee]:
     )
 
 
-def series_question(attendee: Attendee) -> Attendee | None:
-    """The earlier self to ask about ("Is this you from <event> / <month>?"), while the
-    attendee has not answered; None when there is nothing to ask. A walk-in whose typed email is
-    unconfirmed is asked without the event's name or month (the page must not tell whoever typed
-    an address where its owner went)."""
+def series_question(attendee: Attendee) -> Event | None:
+    """The earlier event of the series to ask about ("Is this you from <event> (<month>)?"),
+    while the attendee has not answered; None when there is nothing to ask.
+
+    A walk-in whose typed email is unconfirmed is asked, without the event's name or month,
+    whenever the series has an earlier event, whether or not the address came to one: the
+    question tells whoever typed an address nothing about its owner, and a yes waits for the
+    code mailed to it (``devices.owns_email``)."""
     if attendee.series_answer != Attendee.SeriesAnswer.UNASKED:
         return None
-    return selves_by_email(attendee).first()
+    if attendee.is_email_unconfirmed:
+        event = attendee.event
+        if not attendee.email or event.series_id is None or attendee.erased_at is not None:
+            return None
+        earlier = Event.objects.filter(series_id=event.series_id, starts_at__lt=event.starts_at)
+        return earlier.order_by("-starts_at").first()
+    earlier_self = selves_by_email(attendee).first()
+    return earlier_self.event if earlier_self else None

@@ -45,7 +45,7 @@ def test_earlier_selves_recognises_case_and_unicode_variants_of_the_email(series
     again = services.add_attendee(april, name="Priya S.", email=typed)
 
     assert list(queries.earlier_selves(again)) == [before]
-    assert queries.series_question(again) == before
+    assert queries.series_question(again) == before.event
 
 
 def test_earlier_selves_ignores_other_series_later_events_and_other_people(series):
@@ -288,3 +288,33 @@ def test_series_memory_answers_only_get_and_post(client, series):
     answer = client.options(reverse("series_memory", args=[ada.token]))
 
     assert answer.status_code == 405
+
+
+@pytest.mark.parametrize("typed", ["ada@example.com", "never.came@example.com"])
+def test_a_walk_in_is_asked_the_same_whether_or_not_the_typed_email_came_before(
+    client, series, fresh_cache, typed
+):
+    """The question must not tell whoever typed an address that its owner came before."""
+    march = event_of(series, MARCH, title="Harbour March")
+    april = event_of(series, APRIL, check_in=True, join_code="AP26RL")
+    AttendeeFactory(event=march, email="ada@example.com")
+    client.post(
+        "/join/AP26RL/", {"name": "Walk In", "email": typed, "company": "", "job_title": ""}
+    )
+    walk_in = april.attendees.get()
+
+    room = client.get(reverse("room", args=[walk_in.token])).content.decode()
+
+    assert queries.series_question(walk_in) == march
+    assert "Have you come to an earlier event of this series with this email?" in room
+    assert "Harbour March" not in room
+
+
+def test_a_walk_in_at_the_first_event_of_a_series_is_not_asked(client, series, fresh_cache):
+    march = event_of(series, MARCH, check_in=True, join_code="MA26RC")
+    client.post(
+        "/join/MA26RC/",
+        {"name": "Walk In", "email": "a@example.com", "company": "", "job_title": ""},
+    )
+
+    assert queries.series_question(march.attendees.get()) is None
