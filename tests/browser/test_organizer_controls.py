@@ -164,6 +164,10 @@ def test_door_checks_in_from_a_photo_of_the_qr_code(live_server_url, chromium, c
     assert laptop.url == f"{live_server_url}/events/{event.pk}/door/"
     mei.refresh_from_db()
     assert mei.checked_in_at is None
+    typed = laptop.get_by_label("Or type the code or paste the badge or personal link")
+    box = typed.bounding_box()
+    assert box["height"] >= 44  # a box a thumb (or a scanner gun's cursor) finds at once
+    assert box["width"] >= 240
 
 
 def test_a_check_in_at_the_door_shows_on_the_control_page_at_once(live_server_url, chromium):
