@@ -98,4 +98,4 @@ def test_a_round_that_runs_out_of_time_updates_the_panel_and_the_projector(
     expect(laptop.locator("button[data-action=end]")).to_be_disabled()
     expect(screen.locator(".screen")).to_have_attribute("data-screen", "between")
     expect(screen.locator("[data-find-table]")).to_have_attribute("data-round", "2")
-    expect(screen.locator("[data-find-table] h2")).to_contain_text("round 2")
+    expect(screen.locator("[data-find-table] > h2")).to_contain_text("round 2")

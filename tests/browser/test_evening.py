@@ -128,14 +128,17 @@ class Evening:
 
     # -- the projector ---------------------------------------------------------------------------
     def expect_projector(self, kind: str, seating_round: int | None = None) -> None:
-        expect(self.projector.locator(".screen")).to_have_attribute("data-screen", kind)
+        wait = {"timeout": 15_000}  # a loaded machine: the find list is fetched after a push
+        expect(self.projector.locator(".screen")).to_have_attribute("data-screen", kind, **wait)
         if seating_round is None:
             return
-        heading = self.projector.locator("[data-find-table] h2")
-        expect(heading).to_contain_text(f"round {seating_round}")
+        # the list's own heading (before the plan the section also holds the code of conduct)
+        heading = self.projector.locator("[data-find-table] > h2")
+        expect(heading).to_contain_text(f"round {seating_round}", **wait)
         rows = self.projector.locator(".find-list li")
         expect(rows).to_have_count(
-            Seat.objects.filter(round__event=self.event, round__number=seating_round).count()
+            Seat.objects.filter(round__event=self.event, round__number=seating_round).count(),
+            **wait,
         )
         listed = dict(
             (name, int(table))
