@@ -21,7 +21,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 
 from feedback import services
-from feedback.forms import CardForm, tap_arguments
+from feedback.forms import read_card_frame, tap_arguments
 from rounds.consumers import AttendeeConsumer
 
 logger = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ MAX_BATCH = 100
 @dataclass(frozen=True)
 class Tap:
     attendee_id: int
-    data: dict[str, Any]  # CardForm.cleaned_data
+    data: dict[str, Any]  # read_card_frame's cleaned data
 
 
 def card_ack(tap: Tap, outcome: services.TapOutcome | None) -> dict[str, Any] | None:
@@ -103,21 +103,20 @@ class PhoneConsumer(AttendeeConsumer):
     async def receive_frame(self, frame: dict[str, Any]) -> None:
         if frame["type"] != "card":
             return
-        form = CardForm({k: v for k, v in frame.items() if k != "type"})
-        if not form.is_valid():
-            if "client_id" in form.cleaned_data:  # answer the phone, so it stops retrying
-                errors = [" ".join(messages) for messages in form.errors.values()]
+        cleaned, errors = read_card_frame(frame)
+        if errors:
+            if "client_id" in cleaned:  # answer the phone, so it stops retrying
                 await self.send_json_frame(
                     {
                         "type": "card_ack",
-                        "client_id": str(form.cleaned_data["client_id"]),
-                        "action": form.cleaned_data.get("action", ""),
+                        "client_id": str(cleaned["client_id"]),
+                        "action": cleaned.get("action", ""),
                         "ok": False,
-                        "error": " ".join(errors),
+                        "error": " ".join(" ".join(messages) for messages in errors.values()),
                     }
                 )
             return  # junk without a client id is ignored, like any junk frame
-        ack = await tap_writer().write(Tap(attendee_id=self.attendee_id, data=form.cleaned_data))
+        ack = await tap_writer().write(Tap(attendee_id=self.attendee_id, data=cleaned))
         if ack is not None:
             await self.send_json_frame(ack)
 

@@ -246,6 +246,7 @@ def give_cards(taps: list[tuple[Attendee | None, dict[str, Any]]]) -> list[TapOu
     )
     answers: list[TapOutcome | Card | None] = []
     new: list[Card] = []
+    added: set[int] = set()
     for giver, args in taps:
         if giver is None or giver.erased_at is not None:
             answers.append(TapOutcome(error=_("This link is no longer valid.")))
@@ -255,7 +256,8 @@ def give_cards(taps: list[tuple[Attendee | None, dict[str, Any]]]) -> list[TapOu
         except ValidationError as error:
             answers.append(TapOutcome(error=" ".join(error.messages)))
             continue
-        if card.pk is None and card not in new:
+        if card.pk is None and id(card) not in added:  # a repeat in the set is the same card
+            added.add(id(card))
             new.append(card)
         answers.append(card)
     if new:
