@@ -82,17 +82,25 @@ async def close_all(sockets: list[Any]) -> None:
     await asyncio.gather(*(close(ws) for ws in sockets))
 
 
-async def generator_loop(conn: Connection, base_url: str, tokens: list[str], waves: int) -> None:
+async def generator_loop(
+    conn: Connection, base_urls: list[str], tokens: list[str], waves: int
+) -> None:
+    """Phone ``i`` connects to ``base_urls[i % len(base_urls)]`` (a proxy's round robin)."""
     loop = asyncio.get_running_loop()
-    origin = base_url
-    ws_base = base_url.replace("http://", "ws://")
     for _wave in range(waves):
         command = await loop.run_in_executor(None, conn.recv)
         if command != "go":
             break
         started = time.monotonic()
         results = await asyncio.gather(
-            *(one_phone(f"{ws_base}/ws/a/{token}/", origin, started) for token in tokens)
+            *(
+                one_phone(
+                    f"{base_urls[i % len(base_urls)].replace('http://', 'ws://')}/ws/a/{token}/",
+                    base_urls[i % len(base_urls)],
+                    started,
+                )
+                for i, token in enumerate(tokens)
+            )
         )
         sockets = [ws for _outcome, _t, ws in results if ws is not None]
         conn.send([(outcome, seconds) for outcome, seconds, _ws in results])
@@ -102,9 +110,9 @@ async def generator_loop(conn: Connection, base_url: str, tokens: list[str], wav
     conn.send("done")
 
 
-def generator_main(conn: Connection, base_url: str, tokens: list[str], waves: int) -> None:
+def generator_main(conn: Connection, base_urls: list[str], tokens: list[str], waves: int) -> None:
     fanout.raise_nofile()
-    asyncio.run(generator_loop(conn, base_url, tokens, waves))
+    asyncio.run(generator_loop(conn, base_urls, tokens, waves))
 
 
 def summarize(results: list[tuple[str, float]]) -> dict[str, Any]:
@@ -120,37 +128,71 @@ def summarize(results: list[tuple[str, float]]) -> dict[str, Any]:
     }
 
 
-def run(clients: int, waves: int, database_url: str, work_dir: Path) -> list[dict[str, Any]]:
+def run(
+    clients: int,
+    waves: int,
+    database_url: str,
+    work_dir: Path,
+    *,
+    processes: int = 1,
+    generators: int = 1,
+) -> list[dict[str, Any]]:
+    """``waves`` storms of ``clients`` phones on ``processes`` daphne processes (sharing the
+    room through Redis when more than one), the phones spread over ``generators`` load
+    generator processes that start each wave together; one row per wave."""
     fixture = fanout.create_event(clients)
-    server = fanout.start_daphne(fanout.django_env(database_url, "memory", ""), work_dir)
+    layer = "redis" if processes > 1 else "memory"
+    servers = [
+        fanout.start_daphne(fanout.django_env(database_url, layer, ""), work_dir)
+        for _ in range(processes)
+    ]
+    base_urls = [server.base_url for server in servers]
     rows: list[dict[str, Any]] = []
+    pipes: list[Connection] = []
+    workers: list[mp.Process] = []
     try:
-        fanout.warm_up(server.base_url, fixture)
-        ours, theirs = mp.Pipe()
-        generator = mp.Process(
-            target=generator_main, args=(theirs, server.base_url, fixture.tokens, waves)
-        )
-        generator.start()
-        try:
-            for wave in range(waves):
-                load = fanout.load_average()
-                ours.send("go")
-                if not ours.poll(WAVE_TIMEOUT_S * 2):
-                    raise RuntimeError("the load generator did not answer")
-                row = {"clients": clients, "wave": wave + 1, "load": load, **summarize(ours.recv())}
-                rows.append(row)
-                print(format_row(row), flush=True)
-            ours.poll(30)
-        finally:
-            generator.join(30)
-            if generator.is_alive():
-                generator.kill()
+        for url in base_urls:
+            fanout.warm_up(url, fixture)
+        for g in range(generators):
+            ours, theirs = mp.Pipe()
+            share = fixture.tokens[g::generators]
+            # phone i of the room goes to process i % processes whichever generator opens it
+            targets = base_urls[g % processes :] + base_urls[: g % processes]
+            worker = mp.Process(target=generator_main, args=(theirs, targets, share, waves))
+            worker.start()
+            pipes.append(ours)
+            workers.append(worker)
+        for wave in range(waves):
+            load = fanout.load_average()
+            for pipe in pipes:
+                pipe.send("go")
+            results: list[tuple[str, float]] = []
+            for pipe in pipes:
+                if not pipe.poll(WAVE_TIMEOUT_S * 2):
+                    raise RuntimeError("a load generator did not answer")
+                results.extend(pipe.recv())
+            row = {
+                "clients": clients,
+                "processes": processes,
+                "wave": wave + 1,
+                "load": load,
+                **summarize(results),
+            }
+            rows.append(row)
+            print(format_row(row), flush=True)
+        for pipe in pipes:
+            pipe.poll(30)
     finally:
-        fanout.stop_daphne(server)
+        for worker in workers:
+            worker.join(30)
+            if worker.is_alive():
+                worker.kill()
+        for server in servers:
+            fanout.stop_daphne(server)
     return rows
 
 
-HEADER = "phones  wave  snapshots  dropped  errors   p50 s   p99 s  last s  load(1,5,15)"
+HEADER = "phones  procs  wave  snapshots  dropped  errors   p50 s   p99 s  last s  load(1,5,15)"
 
 
 def seconds(value: float | None) -> str:
@@ -159,7 +201,8 @@ def seconds(value: float | None) -> str:
 
 def format_row(row: dict[str, Any]) -> str:
     return (
-        f"{row['clients']:6d}  {row['wave']:4d}  {row['snapshots']:9d}  {row['dropped']:7d}  "
+        f"{row['clients']:6d}  {row['processes']:5d}  {row['wave']:4d}  "
+        f"{row['snapshots']:9d}  {row['dropped']:7d}  "
         f"{row['errors']:6d}  {seconds(row['p50_s'])}  {seconds(row['p99_s'])}  "
         f"{seconds(row['last_s'])}  {row['load']}"
     )
@@ -170,8 +213,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", nargs="+", type=int, default=[2000])
     parser.add_argument("--waves", type=int, default=3, help="a cold connect, then reconnects")
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="daphne processes sharing the room through Redis (phones spread round robin)",
+    )
+    parser.add_argument(
+        "--generators", type=int, default=1, help="load generator processes (phones split)"
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
+    if not 1 <= args.processes <= 8 or not 1 <= args.generators <= 8:
+        parser.error("1-8 processes and 1-8 generators")
     if not all(1 <= n <= 5000 for n in args.clients) or not 1 <= args.waves <= 10:
         parser.error("1-5,000 clients and 1-10 waves")
     fanout.raise_nofile()
@@ -183,7 +237,16 @@ def main(argv: list[str] | None = None) -> int:
             fanout.setup_django(database_url)
             print(HEADER, flush=True)
             for clients in args.clients:
-                rows.extend(run(clients, args.waves, database_url, work_dir))
+                rows.extend(
+                    run(
+                        clients,
+                        args.waves,
+                        database_url,
+                        work_dir,
+                        processes=args.processes,
+                        generators=args.generators,
+                    )
+                )
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)
     print(f"\nload average after: {fanout.load_average()}\n{HEADER}")

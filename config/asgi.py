@@ -14,7 +14,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # Django must be set up before anything imports models (the websocket routes below do).
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
@@ -37,9 +36,8 @@ application = ProtocolTypeRouter(
                 wait_s=settings.SPEEDNET_HTTP_QUEUE_TIMEOUT,
             )
         ),
-        # The host against ALLOWED_HOSTS, then scheme, host and port against the allowed origins.
-        "websocket": AllowedHostsOriginValidator(
-            OriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
-        ),
+        # The host against ALLOWED_HOSTS, then scheme, host and port against the allowed origins;
+        # the session and login are read by the organizer's route alone (rounds/routing.py).
+        "websocket": AllowedHostsOriginValidator(OriginValidator(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -26,6 +26,7 @@ set.): ..."): ``MaskSecretsFilter`` on the log handler masks them the same way.
 from __future__ import annotations
 
 import logging
+import pprint
 import re
 from typing import Any
 
@@ -104,6 +105,45 @@ def has_session_cookie(request: Any) -> bool:
     return bool(request.getCookie(settings.SESSION_COOKIE_NAME.encode()))
 
 
+class LazyPformat:
+    """``pprint.pformat(value)`` made only when it is written out (``str`` or a format field).
+
+    autobahn formats its whole configuration (some forty attributes) for a debug log line as
+    each socket connects, whether or not debug lines are written: a fifth of the server's CPU
+    in a reconnect storm of 2,000 phones (docs/benchmarks-storm.md). Given to autobahn as its
+    ``pformat``, the work is done only for a line that is written."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any, *args: Any, **kwargs: Any) -> None:
+        self.value = value
+
+    def __str__(self) -> str:
+        return pprint.pformat(self.value)
+
+    __repr__ = __str__
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+def defer_autobahn_debug_formatting() -> None:
+    """Install ``LazyPformat`` as autobahn's ``pformat`` (idempotent; a no-op without it).
+    Its one use that must return a ``str`` (``Timings.__str__``) keeps the real one."""
+    try:
+        from autobahn.websocket import protocol
+    except ImportError:  # pragma: no cover - another ASGI server
+        return
+    if protocol.pformat is LazyPformat:
+        return
+    protocol.pformat = LazyPformat
+
+    def timings(self: Any) -> str:
+        return pprint.pformat(self._timings)
+
+    protocol.Timings.__str__ = timings
+
+
 def install_daphne_guards() -> None:
     """Patch daphne's request and access-log classes (idempotent; a no-op without daphne)."""
     try:
@@ -111,6 +151,7 @@ def install_daphne_guards() -> None:
         from daphne.http_protocol import WebRequest
     except ImportError:  # pragma: no cover - another ASGI server
         return
+    defer_autobahn_debug_formatting()
     if getattr(WebRequest, "speednet_guarded", False):
         return
 

@@ -1,13 +1,17 @@
+from channels.auth import AuthMiddlewareStack
 from django.urls import path
 
 import config.converters  # noqa: F401  (registers <id:...>)
 from rounds import consumers
 
 # The phone's socket, ``ws/a/<token>/``, is in feedback/routing.py: it also takes card taps.
+# Only the organizer's socket reads the session (the login); phones and the projector carry
+# their key in the path, so a reconnect storm of phones does not read cookies, sessions and
+# users it never uses (docs/benchmarks-storm.md).
 websocket_urlpatterns = [
     path(
         "ws/events/<id:event_id>/control/",
-        consumers.ControlConsumer.as_asgi(),
+        AuthMiddlewareStack(consumers.ControlConsumer.as_asgi()),
         name="ws_control",
     ),
     path("ws/p/<str:key>/", consumers.ProjectorConsumer.as_asgi(), name="ws_projector"),
