@@ -146,17 +146,25 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.event_id, version, groups = allowed
+        # Accepted at once: daphne drops a handshake the application has not accepted within
+        # 5 s, and in a reconnect storm the joins below wait their turn on the channel layer's
+        # one connection (docs/benchmarks-storm.md). Frames the phone sends meanwhile wait for
+        # this handler to end (one message at a time).
+        await self.accept()
         # Join before reading the snapshot, so no change can fall between the two (the version
         # was read before joining: a change in between makes the snapshot newer, never older).
         for group in groups:
             await self.channel_layer.group_add(group, self.channel_name)
         self.joined = groups
-        await self.accept()
-        await self.opened()
+        await self.joined_groups()
         await self.send_snapshot(version)
+        await self.opened()
+
+    async def joined_groups(self) -> None:
+        """After the socket joined its groups, before its snapshot: a subclass may add work."""
 
     async def opened(self) -> None:
-        """After the socket joined its groups, before its snapshot: a subclass may add work."""
+        """After the snapshot: a subclass may add work that the person need not wait for."""
 
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
         for group in self.joined:
@@ -254,8 +262,10 @@ class AttendeeConsumer(LiveConsumer):
         self.opened_at = (time.time(), self.channel_name)
         return event_id, version, (event_group(event_id), attendee_group(self.attendee_id))
 
+    async def joined_groups(self) -> None:
+        await self.keep_present()  # counted as connected by the time the phone has its state
+
     async def opened(self) -> None:
-        await self.keep_present()
         await self.tell_my_sockets("phone.opened", at=self.opened_at[0])
 
     async def tell_my_sockets(self, kind: str, **fields: Any) -> None:
