@@ -153,8 +153,9 @@ provably best, as for 16 people at tables of 4)."""
 @dataclass(frozen=True)
 class SizeOption:
     """What the planner achieves for one table size, in the figures an organizer reads:
-    everyone meets at least ``min_met`` of the ``others``; ``repeated_pairs`` pairs meet more
-    than once; the most any pair meets is ``max_meetings``; ``tables`` tables a round."""
+    everyone meets at least ``min_met`` of the ``others`` (``mean_met`` on average, ``max_met``
+    at most); ``repeated_pairs`` pairs meet more than once; the most any pair meets is
+    ``max_meetings``; ``tables`` tables a round."""
 
     table_size: int
     tables: int
@@ -163,6 +164,8 @@ class SizeOption:
     repeated_pairs: int
     max_meetings: int
     repeat_cost: int
+    mean_met: float
+    max_met: int
 
     @property
     def is_repeat_free(self) -> bool:
@@ -192,6 +195,8 @@ def size_option(
         repeated_pairs=quality.repeated_pairs,
         max_meetings=quality.max_meetings,
         repeat_cost=quality.repeat_cost,
+        mean_met=quality.mean_distinct_met,
+        max_met=quality.max_distinct_met,
     )
 
 

@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.http import HtmxHttpRequest
@@ -93,19 +94,69 @@ def round_for(event: Event, action: str) -> Round:
 
 
 def plan_summary(report: services.PlanReport) -> str:
+    """The line shown after planning. When repeats are forced it says what attendees feel
+    (``meeting_words``) instead of counting repeated meetings, then the forecast."""
     quality = report.quality
-    summary = _(
-        "Planned %(people)s people: %(repeats)s repeated meetings, %(colleagues)s colleagues or "
-        "pairs to keep apart seated together, %(changed)s itineraries sent."
-    ) % {
+    values = {
         "people": report.present,
         "repeats": quality.repeated_pairs,
         "colleagues": quality.avoid_violations,
         "changed": report.changed_attendees,
     }
-    if report.forecast.repeats_forced:
-        summary += " " + forecast_message(report.forecast, people=report.present)
-    return summary
+    if not report.forecast.repeats_forced:
+        return (
+            _(
+                "Planned %(people)s people: %(repeats)s repeated meetings, %(colleagues)s "
+                "colleagues or pairs to keep apart seated together, %(changed)s itineraries sent."
+            )
+            % values
+        )
+    summary = _(
+        "Planned %(people)s people: %(colleagues)s colleagues or pairs to keep apart seated "
+        "together, %(changed)s itineraries sent."
+    )
+    feel = meeting_words(
+        fewest=quality.min_distinct_met,
+        mean=quality.mean_distinct_met,
+        most=quality.max_distinct_met,
+        times=quality.max_meetings,
+    )
+    forecast = forecast_message(report.forecast, people=report.present)
+    return f"{summary % values} {feel} {forecast}"
+
+
+def meeting_words(*, fewest: int, mean: float, most: int, times: int) -> str:
+    """What attendees feel when repeats are forced, in the organizer's language: "Each person
+    meets 9–11 different people (10.2 on average); no two people sit together more than
+    twice." ``fewest``/``mean``/``most``: different people a person meets (``mean`` given to one
+    decimal, and left out when everyone meets the same number); ``times``: the most times any
+    pair sits together (>= 1). ``ValueError`` when the figures contradict each other."""
+    if not 0 <= fewest <= mean <= most or times < 1:
+        raise ValueError(
+            f"meeting figures out of order: fewest {fewest}, mean {mean}, most {most}, "
+            f"times {times}"
+        )
+    if fewest == most:
+        people = ngettext(
+            "Each person meets %(n)s different person",
+            "Each person meets %(n)s different people",
+            fewest,
+        ) % {"n": fewest}
+    else:
+        people = _(
+            "Each person meets %(fewest)s–%(most)s different people (%(mean)s on average)"
+        ) % {
+            "fewest": fewest,
+            "most": most,
+            "mean": formats.number_format(round(mean, 1), decimal_pos=1),
+        }
+    if times == 1:
+        pairs = _("nobody sits with the same person twice")
+    elif times == 2:
+        pairs = _("no two people sit together more than twice")
+    else:
+        pairs = _("no two people sit together more than %(times)s times") % {"times": times}
+    return _("%(people)s; %(pairs)s.") % {"people": people, "pairs": pairs}
 
 
 def forecast_message(forecast: scheduling.Forecast, *, people: int) -> str:
@@ -229,20 +280,18 @@ def size_choices(
         max(len(people), 2), rounds=event.rounds_count, sizes=sizes, avoid=apart
     )
     for option in options:
-        values = {
-            "min": option.min_met,
-            "others": option.others,
-            "pairs": option.repeated_pairs,
-            "max": option.max_meetings,
-        }
+        values = {"min": option.min_met, "others": option.others}
         if option.is_repeat_free:
             text = _("Everyone meets at least %(min)s of %(others)s others, nobody twice.")
+            text %= values
         else:
-            text = _(
-                "Everyone meets at least %(min)s of %(others)s others; %(pairs)s pairs meet more "
-                "than once, the most any pair meets: %(max)s times."
+            text = meeting_words(
+                fewest=option.min_met,
+                mean=option.mean_met,
+                most=option.max_met,
+                times=option.max_meetings,
             )
-        choices.append((option, text % values))
+        choices.append((option, text))
     return choices
 
 
@@ -278,6 +327,18 @@ def plan_page(
     ids = [person for person, _company in people]
     choices = size_choices(event, ids, avoid=avoid) if choosing else []
     best = seating.best_size([option for option, _text in choices])
+    quality = scheduling.plan_quality(stored, avoid=avoid) if stored else None
+    # when the room forces repeats, what attendees feel instead of a count of repeats
+    feel = (
+        meeting_words(
+            fewest=quality.min_distinct_met,
+            mean=quality.mean_distinct_met,
+            most=quality.max_distinct_met,
+            times=quality.max_meetings,
+        )
+        if quality is not None and quality.lower_bound > 0
+        else ""
+    )
     repeats = [
         _("%(a)s and %(b)s meet %(n)s times")
         % {"a": names.get(a, "?"), "b": names.get(b, "?"), "n": n}
@@ -289,7 +350,8 @@ def plan_page(
         "choices": choices,
         "best": best,
         "has_plan": bool(stored),
-        "quality": scheduling.plan_quality(stored, avoid=avoid) if stored else None,
+        "quality": quality,
+        "feel": feel,
         "repeats": repeats,
         "encounters": queries.plan_encounters(event, stored),
         "range_form": range_form

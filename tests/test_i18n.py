@@ -436,7 +436,8 @@ def test_plan_forecast_speaks_the_organizers_language(client):
 
     response = client.get(reverse("plan", args=[event.pk]), headers={"Accept-Language": "zh"})
 
-    assert "每个人至少认识其他 11 人中的" in response.text
+    assert "位不同的人（平均" in response.text
+    assert "任何两人同桌都不超过" in response.text
     assert "最适合您的人数" in response.text
     assert "使用此每桌人数并制定安排" in response.text
 

@@ -14,8 +14,9 @@ Public API
     addition to the interface of the issue: acquaintances to keep apart, as in ``plan_rounds``
     (meetings in played rounds count as met without it).
 ``plan_quality(plan, *, met=(), avoid=()) -> Quality``
-    The figures of a plan: repeats, their lower bound, avoid pairs together, table sizes, the
-    distinct people each person meets.
+    The figures of a plan: repeats, their lower bound, avoid pairs together, table sizes, and
+    what attendees feel: the fewest, average and most different people a person meets, and the
+    most times any pair meets.
 ``forecast(n_people, *, rounds, table_size) -> Forecast``
     The warning to show before planning: whether repeats are forced, the least repeat cost, and
     the largest smaller table size that allows none.
@@ -36,6 +37,11 @@ otherwise the smallest sum over pairs of C(meetings, 2) (a triple meeting costs 
 doubles); then repeats spread evenly over people (the sum of squares of each person's share);
 then, with ``helps``, the most pitchers seated at least once with one of their listeners, then
 the largest total weight of such encounters.
+When repeats are forced (``lower_bound`` of the fresh table sizes above zero: fewer tables than
+seats at a table), the plan of that search is then reordered by what attendees feel
+(``feel``): the fewest times the most-met pair meets, then the most different people met by
+the person who meets fewest, then the repeat cost; never more ``avoid`` hits. ``helps`` then
+never makes those two figures worse.
 ``met`` and ``avoid`` are iterables of 2-tuples; ``met`` pairs naming someone absent are ignored,
 ``avoid`` pairs naming someone absent are a ``ValueError``, as are table sizes below 2, rounds
 below 1 and a person listed twice.
@@ -75,11 +81,13 @@ Modules
 The public API above is this package's; its modules are internal and share names with a
 leading underscore among themselves. ``validation`` checks and converts input and output;
 ``bounds`` holds the lower bounds and the figures of a plan; ``forecasts`` the warning before
-planning; ``budget`` the work allowance; ``portfolio`` the fresh-plan strategy; ``constructions``
-the grids over Z_t and GF(q) and the searched shift matrices; ``swaps`` the dense swap search;
+planning; ``budget`` the work allowance; ``portfolio`` the fresh-plan strategy;
+``constructions`` the grids over Z_t and GF(q) and the searched shift matrices; ``swaps`` the
+dense swap search; ``feel`` the search on what attendees feel when repeats are forced;
 ``repair`` the sparse repair used by re-plans and by large fresh plans; ``helpfulness`` the
 matching objective of ``plan_rounds(..., helps=...)``, which starts from the plan found without
-it and keeps its avoid hits and repeat cost.
+it and keeps its avoid hits, its repeat cost, the most meetings of a pair and the fewest people
+met.
 """
 
 from __future__ import annotations
@@ -89,9 +97,10 @@ from collections.abc import Iterable, Sequence
 
 from rounds.scheduling.bounds import Quality, _quality, lower_bound, table_sizes
 from rounds.scheduling.budget import _Budget
+from rounds.scheduling.feel import _feel_better
 from rounds.scheduling.forecasts import Forecast, forecast
 from rounds.scheduling.helpfulness import _improve, _index_helps
-from rounds.scheduling.portfolio import _solve
+from rounds.scheduling.portfolio import _DENSE_LIMIT, _solve
 from rounds.scheduling.repair import _repair_rounds
 from rounds.scheduling.validation import (
     P,
@@ -114,6 +123,9 @@ from rounds.scheduling.validation import (
 # the repeat search (which keeps its whole allowance, so its plan is the one without ``helps``).
 # Allowances run out at about half their seconds, so both together stay within ``time_limit``.
 _HELP_SHARE = 0.6
+# Work allowed, when repeats are forced, for what attendees feel (``feel``), as a share of
+# ``time_limit``'s, after the repeat search.
+_FEEL_SHARE = 0.3
 
 
 def plan_rounds(
@@ -155,6 +167,10 @@ def plan_rounds(
     help_map = _index_helps(_index_triples(helps, index))
     budget = _Budget(time_limit)
     plan = _solve(len(order), sizes, rounds, met_pairs, avoid_pairs, rng, budget)
+    if len(order) <= _DENSE_LIMIT and lower_bound([sizes] * rounds) > 0:
+        feel_budget = _Budget(time_limit * _FEEL_SHARE)
+        feel_budget.deadline = min(feel_budget.deadline, budget.deadline)
+        plan = _feel_better(plan, len(order), met_pairs, avoid_pairs, rng, feel_budget)
     if help_map:
         help_budget = _Budget(time_limit * _HELP_SHARE)
         help_budget.deadline = min(help_budget.deadline, budget.deadline)

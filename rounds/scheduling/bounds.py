@@ -29,6 +29,8 @@ class Quality:
     """The fewest different people anyone meets in the plan."""
     mean_distinct_met: float
     """The mean number of different people each person meets in the plan."""
+    max_distinct_met: int
+    """The most different people anyone meets in the plan."""
     max_person_repeats: int
     """The most repeated pairs any one person is part of (how evenly repeats are spread)."""
 
@@ -162,5 +164,6 @@ def _quality(
         table_sizes=sizes,
         min_distinct_met=min(seated, default=0),
         mean_distinct_met=sum(seated) / len(seated) if seated else 0.0,
+        max_distinct_met=max(seated, default=0),
         max_person_repeats=max(person_repeats, default=0),
     )

@@ -2,10 +2,11 @@
 
 ``helps`` are (pitcher, listener, weight) triples: the listener may help the pitcher, the
 weight says how likely (a matcher's score). Objectives, in order, after the planner's own:
-no ``avoid`` pair more often together and no higher repeat cost (counting ``met``) than the
-plan it starts from; then the most pitchers who sit at least once with one of their listeners;
-then the largest total weight of such encounters (a pitcher meeting several likely helpers has
-more chances that one really helps).
+no ``avoid`` pair more often together, no higher repeat cost (counting ``met``), no pair
+meeting more times (counting ``met``) and nobody meeting fewer different people than the
+fewest of the plan it starts from; then the most pitchers who sit at least once with one of
+their listeners; then the largest total weight of such encounters (a pitcher meeting several
+likely helpers has more chances that one really helps).
 
 Two moves, both checked against the hard rules before they are taken:
 
@@ -55,6 +56,17 @@ class _HelpSearch:
         self.avoid = {a * n + b for a, b in avoid} | {b * n + a for a, b in avoid}
         self.helps = helps
         self.pitchers = sorted(helps)
+        # what attendees feel, never made worse: the most times a pair meets, the fewest
+        # different people anyone meets
+        self.most = max(
+            (
+                times + (a * n + b in self.met)
+                for a, mates in enumerate(self.mates)
+                for b, times in mates.items()
+            ),
+            default=0,
+        )
+        self.fewest = min((len(mates) for mates in self.mates), default=0)
         self.count = [0] * n  # encounters of each pitcher with one of their listeners
         self.weight = [0.0] * n
         for pitcher, listeners in helps.items():
@@ -79,14 +91,25 @@ class _HelpSearch:
         else the gain (pitchers covered, weight)."""
         hits = repeats = 0
         count: dict[int, int] = {}
+        met_people: dict[int, int] = {}
         weight = 0.0
         for a, b, old, new in changes:
             if old == new:
                 continue
+            if new > old and new + (a * self.n + b in self.met) > max(self.most, 1):
+                return None
+            if (old > 0) != (new > 0):
+                for person in (a, b):
+                    met_people[person] = met_people.get(person, 0) + (1 if new else -1)
             old_hits, old_repeats = self._pair_cost(a, b, old)
             new_hits, new_repeats = self._pair_cost(a, b, new)
             hits += new_hits - old_hits
             repeats += new_repeats - old_repeats
+        if any(len(self.mates[p]) + d < self.fewest for p, d in met_people.items() if d < 0):
+            return None
+        for a, b, old, new in changes:
+            if old == new:
+                continue
             for pitcher, listener in ((a, b), (b, a)):
                 w = self.helps.get(pitcher, {}).get(listener)
                 if w is not None:

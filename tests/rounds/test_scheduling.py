@@ -281,6 +281,7 @@ def test_plan_quality_reports_every_figure() -> None:
         table_sizes=((3, 2), (2, 3)),
         min_distinct_met=2,
         mean_distinct_met=2.4,
+        max_distinct_met=4,
         max_person_repeats=1,
     )
 

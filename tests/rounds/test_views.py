@@ -300,7 +300,7 @@ def test_plan_page_warns_before_planning_when_repeats_are_forced(organizer_clien
     response = organizer_client.get(reverse("plan", args=[event.pk]))
 
     assert response.context["quality"] is None
-    assert "pairs meet more than once" in response.text
+    assert "no two people sit together more than" in response.text
 
 
 def test_plan_page_of_another_organizers_event_is_not_found(client, event):
