@@ -4,11 +4,21 @@ One function, ``help_scores``, compares each pitcher's need, ask and wish list w
 listener's offer, company and job title. The comparison is directed: P's *need* is the query
 and L's *offer* the document, so two people who need the same thing score nothing for it.
 
-Texts are compared as TF-IDF vectors over character n-grams (scikit-learn), which needs no
-word segmenter for Chinese and tolerates inflections and typos in English. The vocabulary and
-the document frequencies are fitted on the room's own texts, so words everyone writes ("I
-need", "我们") weigh little and the rare words that name a trade weigh much. A wish that names
-a listener (their name, or their company) counts fully: the score is 1, the highest possible.
+Both languages are compared in one English word space (``pitches.glosses``): Chinese is
+segmented and glossed word by word with the CC-CEDICT dictionary (dictionary-based query
+translation, Ballesteros & Croft 1997; Pirkola 1998), every word is reduced to its Snowball
+stem, stop words and Chinese function words are dropped. A Chinese need is thus met by an
+English offer and the other way round, and "investors" meets "investor". Texts are then
+TF-IDF vectors over those stems (scikit-learn), fitted on the room's own texts, so words
+everyone writes ("need", "help") weigh little and the rare words that name a trade weigh much.
+
+Character n-grams (TF-IDF over 2-4-grams within words, the matcher before this one) were
+measured against this on a bench with a ground truth (``bench/intentions.py``): they cannot
+see help written in the other language, and adding their score to the word score ranks a
+pitcher's same-language listeners above the cross-language ones. They are not used.
+
+A wish that names a listener (their name, or their company) counts fully: the score is 1, the
+highest possible.
 
 No Django here: callers pass plain ``Profile`` values (``pitches.queries`` builds them from
 the stored pitches) and read a matrix of floats.
@@ -16,17 +26,19 @@ the stored pitches) and read a matrix of floats.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer
+
+from pitches import glosses
 
 NAMED = 1.0
 """The score of a listener a wish names: above anything texts can score (cosines are below 1)."""
-NGRAMS = (2, 4)
-"""Character n-gram lengths compared (within word boundaries)."""
 
 
 @dataclass(frozen=True)
@@ -65,25 +77,34 @@ def _named(wish: str, listener: Profile) -> bool:
     return bool(wanted) and wanted in {_fold(listener.name), _fold(listener.company)} - {""}
 
 
+def _damped(weights: Mapping[str, float]) -> dict[str, float]:
+    """Term weights damped as log(1 + w): a word written three times is not three times the
+    evidence. (scikit-learn's sublinear 1 + log(w) would turn the fractional weights of glossed
+    words negative.)"""
+    return {term: math.log1p(weight) for term, weight in weights.items()}
+
+
 def help_scores(people: Sequence[Profile]) -> list[list[float]]:
     """``scores[p][l]``: how well ``people[l]`` can help ``people[p]``, from 0 (no sign of it)
     to ``NAMED`` (1, a wish names them). Not symmetric; the diagonal is 0.
 
-    Texts score the cosine of P's need and wishes with L's offer, company and job title, in
-    TF-IDF over character n-grams fitted on everyone's texts. Empty texts score 0.
+    Texts score the cosine of P's need, ask and wishes with L's offer, company and job title,
+    in TF-IDF (term frequency damped as log(1 + tf)) over the English stems of
+    ``glosses.gloss_terms``, fitted on everyone's texts: English and Chinese alike. Empty texts
+    score 0. The first call in a process loads the dictionary and the segmenter (about two
+    seconds); then 300 people take a fraction of a second.
     """
     count = len(people)
     if count == 0:
         return []
-    queries = [_query(person) for person in people]
-    documents = [_document(person) for person in people]
+    queries = [_damped(glosses.gloss_terms(_query(person))) for person in people]
+    documents = [_damped(glosses.gloss_terms(_document(person))) for person in people]
     scores = [[0.0] * count for _ in range(count)]
     if any(queries) and any(documents):
-        vectorizer = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=NGRAMS, sublinear_tf=True, lowercase=False
-        )
-        vectorizer.fit(queries + documents)
-        similarity = (vectorizer.transform(queries) @ vectorizer.transform(documents).T).toarray()
+        vocabulary = DictVectorizer()
+        counts = vocabulary.fit_transform(queries + documents)
+        tfidf = TfidfTransformer().fit(counts)
+        similarity = (tfidf.transform(counts[:count]) @ tfidf.transform(counts[count:]).T).toarray()
         scores = [[float(value) for value in row] for row in similarity]
     for p, pitcher in enumerate(people):
         scores[p][p] = 0.0
