@@ -101,7 +101,7 @@ def run(
     started = time.perf_counter()
     today = scheduling.plan_rounds(range(size), rounds=rounds, table_size=table_size, seed=seed)
     today_seconds = time.perf_counter() - started
-    helps = [(p, h, row[h]) for p, row in enumerate(scores) for h in top_row(row, top)]
+    helps = matching.help_chances(scores, limit=top)
     started = time.perf_counter()
     new = scheduling.plan_rounds(
         range(size), rounds=rounds, table_size=table_size, seed=seed, helps=helps
@@ -120,15 +120,16 @@ def run(
     }
 
 
-def top_row(row: list[float], top: int) -> list[int]:
-    return sorted((i for i, s in enumerate(row) if s > 0), key=lambda i: (-row[i], i))[:top]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--top", type=int, default=10, help="helpers per pitcher given the planner")
+    parser.add_argument(
+        "--top",
+        type=int,
+        default=matching.CANDIDATES,
+        help="helpers per pitcher given the planner (matching.help_chances)",
+    )
     args = parser.parse_args()
     people, truth = load(args.data)
     print(f"data: {args.data.name}, {len(people)} people, {len(truth)} helps pairs")

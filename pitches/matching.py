@@ -122,3 +122,34 @@ def top_helpers(scores: Sequence[Sequence[float]], *, limit: int = 5) -> list[li
         sorted((i for i, s in enumerate(row) if s > 0), key=lambda i: (-row[i], i))[:limit]
         for row in scores
     ]
+
+
+CANDIDATES = 25
+"""Listeners per pitcher handed to the planner as possible helpers."""
+
+
+def help_chances(
+    scores: Sequence[Sequence[float]], *, limit: int = CANDIDATES
+) -> list[tuple[int, int, float]]:
+    """(pitcher, listener, chance) index triples for each pitcher's ``limit`` best-scored
+    listeners (``top_helpers``): the planner's ``helps``. A listener a wish names (score
+    ``NAMED``) has chance 1. The others get a rank-based guess, 1 / (r + 1) for the r-th best
+    text score (1/2, 1/3, 1/4, ...), whatever the scores' scale.
+
+    The scores are cosines, not probabilities, and their scale changes with the room and the
+    length of the texts, so they are not read as chances. Their order is what a ranked
+    retrieval gives reliably, and the precision of a ranking falls with rank; a reciprocal-rank
+    prior (as in reciprocal rank fusion, Cormack, Clarke & Büttcher 2009) is the standard
+    guess free of the scale. It keeps every guess below 1 so that the planner still spreads a
+    pitcher's encounters over several likely helpers rather than trusting the first.
+    """
+    chances = []
+    for pitcher, best in enumerate(top_helpers(scores, limit=limit)):
+        rank = 0
+        for listener in best:
+            if scores[pitcher][listener] >= NAMED:
+                chances.append((pitcher, listener, 1.0))
+            else:
+                rank += 1
+                chances.append((pitcher, listener, 1.0 / (rank + 1)))
+    return chances
