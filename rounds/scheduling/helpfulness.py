@@ -27,9 +27,10 @@ Two moves, both checked against the hard rules before they are taken:
 - *Swap in one round*: two people at different tables of one round exchange seats, taken only
   when it adds no repeat and no avoid hit.
 
-Moves are aimed: a pitcher without a helper (or, once all have one, any pitcher with an unmet
-listener) is picked, one of their listeners (drawn by chance) is brought to one of their
-tables. Hill climbing, strict improvements only, within a work allowance.
+Moves are aimed: a pitcher is drawn, the more likely the less chance they have so far of
+meeting a helper, and one of their listeners not met yet, the more likely the higher their
+chance, is brought to one of their tables. Hill climbing, strict improvements only, within a
+work allowance.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ import random
 from rounds.scheduling.budget import _Budget
 from rounds.scheduling.validation import _Plan
 
+_DRAWS = 8
+"""Draws at most when picking a pitcher to serve (``_HelpSearch._pick_pitcher``)."""
 _EPSILON = 1e-12
 """Gains smaller than this are rounding, not gains."""
 
@@ -87,8 +90,12 @@ class _HelpSearch:
                 self.count[pitcher] += times
                 self.weight[pitcher] += times * weight
         self.levels: dict[int, int] = {}  # encounters -> how many pitchers have that many
+        self.miss = [1.0] * n  # the chance that none of the listeners a pitcher meets helps
+        self.product = [1.0] * n
+        self.sure = [0] * n
         for pitcher in self.pitchers:
             self.levels[self.count[pitcher]] = self.levels.get(self.count[pitcher], 0) + 1
+            self._recount(pitcher)
 
     # -- figures ---------------------------------------------------------------------------
 
@@ -97,13 +104,30 @@ class _HelpSearch:
 
     def _miss(self, pitcher: int, flips: dict[int, bool]) -> float:
         """The chance that none of the listeners ``pitcher`` sits with helps, with the met
-        state of the listeners in ``flips`` replaced."""
-        miss = 1.0
+        state of the listeners in ``flips`` changed (from the kept product: O(len(flips)))."""
+        product, sure = self.product[pitcher], self.sure[pitcher]
+        chances = self.helps[pitcher]
+        for listener, now in flips.items():
+            chance = chances[listener]
+            if chance >= 1.0:
+                sure += 1 if now else -1
+            else:
+                product = product * (1.0 - chance) if now else product / (1.0 - chance)
+        return 0.0 if sure else product
+
+    def _recount(self, pitcher: int) -> None:
+        """The kept product of (1 - chance) over the listeners ``pitcher`` meets (chances
+        below 1) and the number met with chance 1, computed afresh (no rounding drift)."""
+        product, sure = 1.0, 0
         mates = self.mates[pitcher]
         for listener, chance in self.helps[pitcher].items():
-            if flips.get(listener, listener in mates):
-                miss *= 1.0 - chance
-        return miss
+            if listener in mates:
+                if chance >= 1.0:
+                    sure += 1
+                else:
+                    product *= 1.0 - chance
+        self.product[pitcher], self.sure[pitcher] = product, sure
+        self.miss[pitcher] = 0.0 if sure else product
 
     def _fewest(self, changes: dict[int, int]) -> int:
         """The fewest encounters any pitcher has, after adding ``changes`` (pitcher -> change)."""
@@ -147,10 +171,9 @@ class _HelpSearch:
         if hits > 0 or repeats > 0:
             return None
         expected = sum(
-            self._miss(pitcher, {}) - self._miss(pitcher, flipped)
-            for pitcher, flipped in flips.items()
+            self.miss[pitcher] - self._miss(pitcher, flipped) for pitcher, flipped in flips.items()
         )
-        work = sum(2 * len(self.helps[pitcher]) for pitcher in flips) + len(self.levels)
+        work = sum(len(flipped) for flipped in flips.values()) + len(self.levels)
         fairness = self._fewest(count) - self._fewest({}) if count else 0
         return (expected, weight, fairness), work
 
@@ -229,7 +252,9 @@ class _HelpSearch:
 
     # -- search ----------------------------------------------------------------------------
 
-    def _apply_counts(self, changes: list[tuple[int, int, int, int]]) -> None:
+    def _apply_counts(self, changes: list[tuple[int, int, int, int]]) -> set[int]:
+        """Count the encounters the changes make; the pitchers whose encounters changed."""
+        touched = set()
         for a, b, old, new in changes:
             for pitcher, listener in ((a, b), (b, a)):
                 w = self.helps.get(pitcher, {}).get(listener)
@@ -238,6 +263,19 @@ class _HelpSearch:
                     self.count[pitcher] += new - old
                     self.levels[self.count[pitcher]] = self.levels.get(self.count[pitcher], 0) + 1
                     self.weight[pitcher] += (new - old) * w
+                    touched.add(pitcher)
+        return touched
+
+    def _pick_pitcher(self) -> int:
+        """A pitcher drawn with probability about proportional to their chance of meeting no
+        helper yet (rejection sampling, at most ``_DRAWS`` draws): those with most to gain."""
+        rng = self.rng
+        pitcher = rng.choice(self.pitchers)
+        for _draw in range(_DRAWS):
+            if rng.random() < self.miss[pitcher]:
+                break
+            pitcher = rng.choice(self.pitchers)
+        return pitcher
 
     def run(self, budget: _Budget) -> None:
         rng, plan = self.rng, self.plan
@@ -246,12 +284,9 @@ class _HelpSearch:
             return
         step = 2 * sum(len(table) for table in plan[0]) // len(plan[0]) * rounds
         stale = 0
-        open_ = [p for p in self.pitchers if not self.count[p]]
         zero = (0.0, 0.0, 0)
-        while budget.spend(step) and stale < 40 * self.n:
-            pitcher = rng.choice(open_) if open_ and rng.random() < 0.8 else None
-            if pitcher is None:
-                pitcher = rng.choice(self.pitchers)
+        while budget.spend(step + _DRAWS) and stale < 40 * self.n:
+            pitcher = self._pick_pitcher()
             chances = self.helps[pitcher]
             unmet = [h for h in chances if not self.mates[pitcher].get(h)]
             if not unmet:
@@ -293,12 +328,13 @@ class _HelpSearch:
                 continue
             stale = 0
             _gain, kind, a, b, changes = best
-            self._apply_counts(changes)
-            open_ = [p for p in self.pitchers if not self.count[p]]
+            touched = self._apply_counts(changes)
             if kind == "relabel":
                 self._relabel(a, b)
             else:
                 self._swap(r, a, b)
+            for p in touched:
+                self._recount(p)
 
 
 def _improve(
