@@ -124,8 +124,10 @@ def top_helpers(scores: Sequence[Sequence[float]], *, limit: int = 5) -> list[li
     ]
 
 
-CANDIDATES = 25
-"""Listeners per pitcher handed to the planner as possible helpers."""
+CANDIDATES = 10
+"""Listeners per pitcher handed to the planner as possible helpers. Measured with 10, 15 and
+25 (``bench/intentions.py``, eight seeds): more candidates did not seat more pitchers with a
+true helper, and 25 spread the results over seeds more widely."""
 
 
 def help_chances(
