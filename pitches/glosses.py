@@ -16,7 +16,9 @@ A Chinese word the dictionary lacks is looked up by its shorter parts (jieba's s
 segmentation), then character by character; what is still unknown is dropped.
 
 Offline: the dictionary and the segmenter's word list are files inside their packages, loaded
-once per process (about two seconds) on first use.
+once per process on the first text that holds Chinese (two to four seconds; about 270 MB held
+then: the segmenter, its part-of-speech tagger and the dictionary). CC-CEDICT is published by
+MDBG under CC BY-SA 4.0; it is read from its package, not copied into this project.
 """
 
 from __future__ import annotations
