@@ -4,11 +4,21 @@ One function, ``help_scores``, compares each pitcher's need, ask and wish list w
 listener's offer, company and job title. The comparison is directed: P's *need* is the query
 and L's *offer* the document, so two people who need the same thing score nothing for it.
 
-Texts are compared as TF-IDF vectors over character n-grams (scikit-learn), which needs no
-word segmenter for Chinese and tolerates inflections and typos in English. The vocabulary and
-the document frequencies are fitted on the room's own texts, so words everyone writes ("I
-need", "我们") weigh little and the rare words that name a trade weigh much. A wish that names
-a listener (their name, or their company) counts fully: the score is 1, the highest possible.
+Both languages are compared in one English word space (``pitches.glosses``): Chinese is
+segmented and glossed word by word with the CC-CEDICT dictionary (dictionary-based query
+translation, Ballesteros & Croft 1997; Pirkola 1998), every word is reduced to its Snowball
+stem, stop words and Chinese function words are dropped. A Chinese need is thus met by an
+English offer and the other way round, and "investors" meets "investor". Texts are then
+TF-IDF vectors over those stems (scikit-learn), fitted on the room's own texts, so words
+everyone writes ("need", "help") weigh little and the rare words that name a trade weigh much.
+
+Character n-grams (TF-IDF over 2-4-grams within words, the matcher before this one) were
+measured against this on a bench with a ground truth (``bench/intentions.py``): they cannot
+see help written in the other language, and adding their score to the word score ranks a
+pitcher's same-language listeners above the cross-language ones. They are not used.
+
+A wish that names a listener (their name, or their company) counts fully: the score is 1, the
+highest possible.
 
 No Django here: callers pass plain ``Profile`` values (``pitches.queries`` builds them from
 the stored pitches) and read a matrix of floats.
@@ -16,17 +26,19 @@ the stored pitches) and read a matrix of floats.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer
+
+from pitches import glosses
 
 NAMED = 1.0
 """The score of a listener a wish names: above anything texts can score (cosines are below 1)."""
-NGRAMS = (2, 4)
-"""Character n-gram lengths compared (within word boundaries)."""
 
 
 @dataclass(frozen=True)
@@ -65,25 +77,34 @@ def _named(wish: str, listener: Profile) -> bool:
     return bool(wanted) and wanted in {_fold(listener.name), _fold(listener.company)} - {""}
 
 
+def _damped(weights: Mapping[str, float]) -> dict[str, float]:
+    """Term weights damped as log(1 + w): a word written three times is not three times the
+    evidence. (scikit-learn's sublinear 1 + log(w) would turn the fractional weights of glossed
+    words negative.)"""
+    return {term: math.log1p(weight) for term, weight in weights.items()}
+
+
 def help_scores(people: Sequence[Profile]) -> list[list[float]]:
     """``scores[p][l]``: how well ``people[l]`` can help ``people[p]``, from 0 (no sign of it)
     to ``NAMED`` (1, a wish names them). Not symmetric; the diagonal is 0.
 
-    Texts score the cosine of P's need and wishes with L's offer, company and job title, in
-    TF-IDF over character n-grams fitted on everyone's texts. Empty texts score 0.
+    Texts score the cosine of P's need, ask and wishes with L's offer, company and job title,
+    in TF-IDF (term frequency damped as log(1 + tf)) over the English stems of
+    ``glosses.gloss_terms``, fitted on everyone's texts: English and Chinese alike. Empty texts
+    score 0. The first call in a process loads the dictionary and the segmenter (about two
+    seconds); then 300 people take a fraction of a second.
     """
     count = len(people)
     if count == 0:
         return []
-    queries = [_query(person) for person in people]
-    documents = [_document(person) for person in people]
+    queries = [_damped(glosses.gloss_terms(_query(person))) for person in people]
+    documents = [_damped(glosses.gloss_terms(_document(person))) for person in people]
     scores = [[0.0] * count for _ in range(count)]
     if any(queries) and any(documents):
-        vectorizer = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=NGRAMS, sublinear_tf=True, lowercase=False
-        )
-        vectorizer.fit(queries + documents)
-        similarity = (vectorizer.transform(queries) @ vectorizer.transform(documents).T).toarray()
+        vocabulary = DictVectorizer()
+        counts = vocabulary.fit_transform(queries + documents)
+        tfidf = TfidfTransformer().fit(counts)
+        similarity = (tfidf.transform(counts[:count]) @ tfidf.transform(counts[count:]).T).toarray()
         scores = [[float(value) for value in row] for row in similarity]
     for p, pitcher in enumerate(people):
         scores[p][p] = 0.0
@@ -101,3 +122,36 @@ def top_helpers(scores: Sequence[Sequence[float]], *, limit: int = 5) -> list[li
         sorted((i for i, s in enumerate(row) if s > 0), key=lambda i: (-row[i], i))[:limit]
         for row in scores
     ]
+
+
+CANDIDATES = 10
+"""Listeners per pitcher handed to the planner as possible helpers. Measured with 10, 15 and
+25 (``bench/intentions.py``, eight seeds): more candidates did not seat more pitchers with a
+true helper, and 25 spread the results over seeds more widely."""
+
+
+def help_chances(
+    scores: Sequence[Sequence[float]], *, limit: int = CANDIDATES
+) -> list[tuple[int, int, float]]:
+    """(pitcher, listener, chance) index triples for each pitcher's ``limit`` best-scored
+    listeners (``top_helpers``): the planner's ``helps``. A listener a wish names (score
+    ``NAMED``) has chance 1. The others get a rank-based guess, 1 / (r + 1) for the r-th best
+    text score (1/2, 1/3, 1/4, ...), whatever the scores' scale.
+
+    The scores are cosines, not probabilities, and their scale changes with the room and the
+    length of the texts, so they are not read as chances. Their order is what a ranked
+    retrieval gives reliably, and the precision of a ranking falls with rank; a reciprocal-rank
+    prior (as in reciprocal rank fusion, Cormack, Clarke & Büttcher 2009) is the standard
+    guess free of the scale. It keeps every guess below 1 so that the planner still spreads a
+    pitcher's encounters over several likely helpers rather than trusting the first.
+    """
+    chances = []
+    for pitcher, best in enumerate(top_helpers(scores, limit=limit)):
+        rank = 0
+        for listener in best:
+            if scores[pitcher][listener] >= NAMED:
+                chances.append((pitcher, listener, 1.0))
+            else:
+                rank += 1
+                chances.append((pitcher, listener, 1.0 / (rank + 1)))
+    return chances

@@ -11,7 +11,7 @@ from events.models import Attendee
 from pitches import matching
 from pitches.models import Pitch
 
-HELPERS_PER_PITCHER = 10
+HELPERS_PER_PITCHER = matching.CANDIDATES
 """Listeners per pitcher the planner tries to seat with them (the best-scored first)."""
 
 
@@ -47,14 +47,15 @@ def help_profile(person: Attendee, pitch: Pitch | None) -> matching.Profile:
 def seating_helps(
     attendee_ids: Sequence[int], *, limit: int = HELPERS_PER_PITCHER
 ) -> list[tuple[int, int, float]]:
-    """(pitcher id, listener id, score) for each attendee's ``limit`` best-scored listeners
-    among ``attendee_ids`` (``matching.help_scores``), the planner's ``helps``. Two queries."""
+    """(pitcher id, listener id, chance) for each attendee's ``limit`` best-scored listeners
+    among ``attendee_ids`` (``matching.help_scores``), with the chance that the listener helps
+    guessed from their rank (``matching.help_chances``; 1 for a listener a wish names): the
+    planner's ``helps``. Two queries."""
     profiles = help_profiles(attendee_ids)
     scores = matching.help_scores(profiles)
     return [
-        (profiles[p].id, profiles[listener].id, scores[p][listener])
-        for p, best in enumerate(matching.top_helpers(scores, limit=limit))
-        for listener in best
+        (profiles[p].id, profiles[listener].id, chance)
+        for p, listener, chance in matching.help_chances(scores, limit=limit)
     ]
 
 

@@ -35,8 +35,9 @@ Public API
 Objectives, in order: no ``avoid`` pair at one table; no pair meets twice, counting ``met``;
 otherwise the smallest sum over pairs of C(meetings, 2) (a triple meeting costs more than two
 doubles); then repeats spread evenly over people (the sum of squares of each person's share);
-then, with ``helps``, the most pitchers seated at least once with one of their listeners, then
-the largest total weight of such encounters.
+then, with ``helps``, the largest expected number of pitchers who sit with a listener who
+helps them, then the largest total chance of such encounters, then the fewest such encounters
+any pitcher gets (``helpfulness``).
 When repeats are forced (``lower_bound`` of the fresh table sizes above zero: fewer tables than
 seats at a table), the plan of that search is then reordered by what attendees feel
 (``feel``): the fewest times the most-met pair meets, then the most different people met by
@@ -145,11 +146,14 @@ def plan_rounds(
     someone absent are ignored. ``avoid`` pairs must both be in ``people``. Returns as soon as a
     plan is provably optimal, otherwise the best plan found within ``time_limit`` seconds.
 
-    ``helps`` are (pitcher, listener, weight > 0) triples: the listener may help the pitcher
-    (``pitches.matching`` scores them). Below the rules above, the plan then seats the most
-    pitchers at least once with one of their listeners, then the largest total weight of such
-    encounters (``helpfulness``); triples naming someone absent are ignored. Without ``helps``
-    the plan is the same as before they existed.
+    ``helps`` are (pitcher, listener, chance) triples, chance in (0, 1]: the probability that
+    the listener helps the pitcher (``pitches.matching.help_chances`` guesses them; 1 for a
+    listener asked for by name). Below the rules above, the plan then seats pitchers so as to
+    maximise the expected number who meet a listener who helps (the sum over pitchers of
+    1 - prod(1 - chance) over the listeners they sit with), then the total chance of such
+    encounters, then the fewest such encounters any pitcher gets (``helpfulness``); triples
+    naming someone absent are ignored, a chance outside (0, 1] is a ``ValueError``. Without
+    ``helps`` the plan is the same as before they existed.
     """
     _check_int(rounds, "rounds", 1)
     _check_int(table_size, "table_size", 2)

@@ -1,12 +1,23 @@
 """The matching objective: pitchers who sit with someone who can help them, below the hard rules.
 
-``helps`` are (pitcher, listener, weight) triples: the listener may help the pitcher, the
-weight says how likely (a matcher's score). Objectives, in order, after the planner's own:
-no ``avoid`` pair more often together, no higher repeat cost (counting ``met``), no pair
-meeting more times (counting ``met``) and nobody meeting fewer different people than the
-fewest of the plan it starts from; then the most pitchers who sit at least once with one of
-their listeners; then the largest total weight of such encounters (a pitcher meeting several
-likely helpers has more chances that one really helps).
+``helps`` are (pitcher, listener, chance) triples: the listener may help the pitcher, with
+probability ``chance`` in (0, 1] (a matcher's guess; 1 for someone the pitcher asked for by
+name). Objectives, in order, after the planner's own: no ``avoid`` pair more often together,
+no higher repeat cost (counting ``met``), no pair meeting more times (counting ``met``) and
+nobody meeting fewer different people than the fewest of the plan it starts from; then the
+largest *expected number of pitchers who meet a true helper*, the sum over pitchers of
+1 - prod(1 - chance) over the distinct listeners they sit with (the chances taken as
+independent); then the largest total chance of such encounters; then fairness, the fewest
+encounters with one of their listeners that any pitcher gets.
+
+Since the chances are guesses, the expectation is the right thing to maximise rather than "each
+pitcher meets one listener": a pitcher already seated with a likely helper still gains by
+meeting a second one, a little less likely, instead of a third person with no chance at all,
+and one whose only chance is a long shot is worth more seats than one already near certain.
+(Maximising the probability of at least one success over uncertain candidates is the
+"expected coverage" or probabilistic set-cover objective; its greedy and local-search
+treatments are standard, e.g. Krause & Golovin, "Submodular function maximization", 2014: the
+objective is submodular in the set of encounters.)
 
 Two moves, both checked against the hard rules before they are taken:
 
@@ -17,18 +28,34 @@ Two moves, both checked against the hard rules before they are taken:
 - *Swap in one round*: two people at different tables of one round exchange seats, taken only
   when it adds no repeat and no avoid hit.
 
-Moves are aimed: a pitcher without a helper (or, once all have one, any pitcher with an unmet
-listener) is picked, one of their listeners is brought to one of their tables. Hill climbing,
-strict improvements only, within a work allowance.
+Moves are aimed: a pitcher is drawn, the more likely the less chance they have so far of
+meeting a helper, and one of their listeners not met yet, the more likely the higher their
+chance, is brought to one of their tables. Hill climbing, strict improvements only, within a
+work allowance.
 """
 
 from __future__ import annotations
 
-import math
 import random
 
 from rounds.scheduling.budget import _Budget
 from rounds.scheduling.validation import _Plan
+
+_DRAWS = 8
+"""Draws at most when picking a pitcher to serve (``_HelpSearch._pick_pitcher``)."""
+_EPSILON = 1e-12
+"""Gains smaller than this are rounding, not gains."""
+
+
+def _better(gain: tuple[float, float, int], than: tuple[float, float, int]) -> bool:
+    """Whether ``gain`` (expected pitchers, total chance, fairness) is lexicographically above
+    ``than``, floating differences below ``_EPSILON`` counting as ties."""
+    for mine, theirs in zip(gain, than, strict=True):
+        if mine > theirs + _EPSILON:
+            return True
+        if mine < theirs - _EPSILON:
+            return False
+    return False
 
 
 class _HelpSearch:
@@ -74,11 +101,54 @@ class _HelpSearch:
                 times = self.mates[pitcher].get(listener, 0)
                 self.count[pitcher] += times
                 self.weight[pitcher] += times * weight
+        self.levels: dict[int, int] = {}  # encounters -> how many pitchers have that many
+        self.miss = [1.0] * n  # the chance that none of the listeners a pitcher meets helps
+        self.product = [1.0] * n
+        self.sure = [0] * n
+        for pitcher in self.pitchers:
+            self.levels[self.count[pitcher]] = self.levels.get(self.count[pitcher], 0) + 1
+            self._recount(pitcher)
 
     # -- figures ---------------------------------------------------------------------------
 
     def covered(self) -> int:
         return sum(1 for p in self.pitchers if self.count[p])
+
+    def _miss(self, pitcher: int, flips: dict[int, bool]) -> float:
+        """The chance that none of the listeners ``pitcher`` sits with helps, with the met
+        state of the listeners in ``flips`` changed (from the kept product: O(len(flips)))."""
+        product, sure = self.product[pitcher], self.sure[pitcher]
+        chances = self.helps[pitcher]
+        for listener, now in flips.items():
+            chance = chances[listener]
+            if chance >= 1.0:
+                sure += 1 if now else -1
+            else:
+                product = product * (1.0 - chance) if now else product / (1.0 - chance)
+        return 0.0 if sure else product
+
+    def _recount(self, pitcher: int) -> None:
+        """The kept product of (1 - chance) over the listeners ``pitcher`` meets (chances
+        below 1) and the number met with chance 1, computed afresh (no rounding drift)."""
+        product, sure = 1.0, 0
+        mates = self.mates[pitcher]
+        for listener, chance in self.helps[pitcher].items():
+            if listener in mates:
+                if chance >= 1.0:
+                    sure += 1
+                else:
+                    product *= 1.0 - chance
+        self.product[pitcher], self.sure[pitcher] = product, sure
+        self.miss[pitcher] = 0.0 if sure else product
+
+    def _fewest(self, changes: dict[int, int]) -> int:
+        """The fewest encounters any pitcher has, after adding ``changes`` (pitcher -> change)."""
+        levels = dict(self.levels)
+        for pitcher, change in changes.items():
+            old = self.count[pitcher]
+            levels[old] -= 1
+            levels[old + change] = levels.get(old + change, 0) + 1
+        return min(level for level, pitchers in levels.items() if pitchers)
 
     def _pair_cost(self, a: int, b: int, times: int) -> tuple[int, int]:
         """(avoid hits, repeat cost) of a pair that meets ``times`` in the plan."""
@@ -86,11 +156,15 @@ class _HelpSearch:
         meetings = times + (key in self.met)
         return (times if key in self.avoid else 0), meetings * (meetings - 1) // 2
 
-    def _judge(self, changes: list[tuple[int, int, int, int]]) -> tuple[int, float] | None:
+    def _judge(
+        self, changes: list[tuple[int, int, int, int]]
+    ) -> tuple[tuple[float, float, int], int] | None:
         """Given pair changes (a, b, old times, new times), None when a hard rule gets worse,
-        else the gain (pitchers covered, weight)."""
+        else the gain (expected pitchers who meet a helper, total chance, fewest encounters)
+        and the work it took."""
         hits = repeats = 0
         count: dict[int, int] = {}
+        flips: dict[int, dict[int, bool]] = {}
         met_people: dict[int, int] = {}
         weight = 0.0
         for a, b, old, new in changes:
@@ -105,22 +179,23 @@ class _HelpSearch:
             new_hits, new_repeats = self._pair_cost(a, b, new)
             hits += new_hits - old_hits
             repeats += new_repeats - old_repeats
-        if any(len(self.mates[p]) + d < self.fewest for p, d in met_people.items() if d < 0):
-            return None
-        for a, b, old, new in changes:
-            if old == new:
-                continue
             for pitcher, listener in ((a, b), (b, a)):
                 w = self.helps.get(pitcher, {}).get(listener)
                 if w is not None:
                     count[pitcher] = count.get(pitcher, 0) + new - old
                     weight += (new - old) * w
+                    if (old > 0) != (new > 0):
+                        flips.setdefault(pitcher, {})[listener] = new > 0
         if hits > 0 or repeats > 0:
             return None
-        covered = sum(
-            (self.count[p] + change > 0) - (self.count[p] > 0) for p, change in count.items()
+        if any(len(self.mates[p]) + d < self.fewest for p, d in met_people.items() if d < 0):
+            return None
+        expected = sum(
+            self.miss[pitcher] - self._miss(pitcher, flipped) for pitcher, flipped in flips.items()
         )
-        return covered, weight
+        work = sum(len(flipped) for flipped in flips.values()) + len(self.levels)
+        fairness = self._fewest(count) - self._fewest({}) if count else 0
+        return (expected, weight, fairness), work
 
     # -- relabelling -----------------------------------------------------------------------
 
@@ -197,13 +272,30 @@ class _HelpSearch:
 
     # -- search ----------------------------------------------------------------------------
 
-    def _apply_counts(self, changes: list[tuple[int, int, int, int]]) -> None:
+    def _apply_counts(self, changes: list[tuple[int, int, int, int]]) -> set[int]:
+        """Count the encounters the changes make; the pitchers whose encounters changed."""
+        touched = set()
         for a, b, old, new in changes:
             for pitcher, listener in ((a, b), (b, a)):
                 w = self.helps.get(pitcher, {}).get(listener)
                 if w is not None:
+                    self.levels[self.count[pitcher]] -= 1
                     self.count[pitcher] += new - old
+                    self.levels[self.count[pitcher]] = self.levels.get(self.count[pitcher], 0) + 1
                     self.weight[pitcher] += (new - old) * w
+                    touched.add(pitcher)
+        return touched
+
+    def _pick_pitcher(self) -> int:
+        """A pitcher drawn with probability about proportional to their chance of meeting no
+        helper yet (rejection sampling, at most ``_DRAWS`` draws): those with most to gain."""
+        rng = self.rng
+        pitcher = rng.choice(self.pitchers)
+        for _draw in range(_DRAWS):
+            if rng.random() < self.miss[pitcher]:
+                break
+            pitcher = rng.choice(self.pitchers)
+        return pitcher
 
     def run(self, budget: _Budget) -> None:
         rng, plan = self.rng, self.plan
@@ -212,16 +304,15 @@ class _HelpSearch:
             return
         step = 2 * sum(len(table) for table in plan[0]) // len(plan[0]) * rounds
         stale = 0
-        open_ = [p for p in self.pitchers if not self.count[p]]
-        while budget.spend(step) and stale < 40 * self.n:
-            pitcher = rng.choice(open_) if open_ and rng.random() < 0.8 else None
-            if pitcher is None:
-                pitcher = rng.choice(self.pitchers)
-            unmet = [h for h in self.helps[pitcher] if not self.mates[pitcher].get(h)]
+        zero = (0.0, 0.0, 0)
+        while budget.spend(step + _DRAWS) and stale < 40 * self.n:
+            pitcher = self._pick_pitcher()
+            chances = self.helps[pitcher]
+            unmet = [h for h in chances if not self.mates[pitcher].get(h)]
             if not unmet:
                 stale += 1
                 continue
-            listener = rng.choice(unmet)
+            listener = rng.choices(unmet, weights=[chances[h] for h in unmet])[0]
             r = rng.randrange(rounds)
             table = plan[r][self.seat[r][pitcher]]
             other = rng.choice(table)
@@ -245,20 +336,25 @@ class _HelpSearch:
                     changes = self._relabel_changes(a, b)
                 else:
                     changes = self._swap_changes(r, a, b)
-                gain = self._judge(changes)
-                if gain is not None and gain > (0, 1e-12) and (best is None or gain > best[0]):
+                judged = self._judge(changes)
+                if judged is None:
+                    continue
+                gain, work = judged
+                budget.spend(work)
+                if _better(gain, zero) and (best is None or _better(gain, best[0])):
                     best = (gain, kind, a, b, changes)
             if best is None:
                 stale += 1
                 continue
             stale = 0
             _gain, kind, a, b, changes = best
-            self._apply_counts(changes)
-            open_ = [p for p in self.pitchers if not self.count[p]]
+            touched = self._apply_counts(changes)
             if kind == "relabel":
                 self._relabel(a, b)
             else:
                 self._swap(r, a, b)
+            for p in touched:
+                self._recount(p)
 
 
 def _improve(
@@ -270,8 +366,8 @@ def _improve(
     rng: random.Random,
     budget: _Budget,
 ) -> _Plan:
-    """The plan with more pitchers seated with a listener who can help (see the module's
-    docstring); never more avoid hits or a higher repeat cost than ``plan``."""
+    """The plan with more pitchers expected to sit with a listener who helps (see the
+    module's docstring); never more avoid hits or a higher repeat cost than ``plan``."""
     search = _HelpSearch([[list(t) for t in round_] for round_ in plan], n, met, avoid, helps, rng)
     search.run(budget)
     return search.plan
@@ -280,12 +376,12 @@ def _improve(
 def _index_helps(
     helps: list[tuple[int, int, float]],
 ) -> dict[int, dict[int, float]]:
-    """(pitcher, listener, weight) index triples as pitcher -> listener -> weight (the largest
-    weight of a pair given twice)."""
+    """(pitcher, listener, chance) index triples as pitcher -> listener -> chance (the largest
+    chance of a pair given twice). A chance outside (0, 1] is a ``ValueError``."""
     result: dict[int, dict[int, float]] = {}
     for pitcher, listener, weight in helps:
-        if not (isinstance(weight, int | float) and 0 < weight < math.inf):
-            raise ValueError(f"helps weights must be positive numbers, got {weight!r}")
+        if isinstance(weight, bool) or not (isinstance(weight, int | float) and 0 < weight <= 1):
+            raise ValueError(f"helps chances must be numbers in (0, 1], got {weight!r}")
         row = result.setdefault(pitcher, {})
         row[listener] = max(row.get(listener, 0.0), float(weight))
     return result

@@ -37,7 +37,7 @@ def test_help_scores_are_directed_a_shared_need_is_no_help() -> None:
     assert scores[2][0] < scores[0][2]  # the accountant does not need an accountant
 
 
-def test_help_scores_match_chinese_without_a_segmenter() -> None:
+def test_help_scores_match_chinese_with_chinese() -> None:
     pitcher = Profile(id=1, need="我们的气垫床想进三甲医院，最缺能对接医院设备科采购的人。")
     helper = Profile(id=2, offer="我姐姐在一家医院集团负责设备采购，可以帮忙引荐。")
     bystander = Profile(id=3, offer="我在望京开了一家咖啡馆，欢迎来坐坐。")
@@ -88,3 +88,62 @@ def test_help_scores_never_score_oneself_and_leave_empty_texts_at_zero() -> None
     assert scores == [[0.0, 0.0], [0.0, 0.0]]
     assert help_scores([]) == []
     assert top_helpers(scores) == [[], []]
+
+
+def test_help_scores_a_chinese_need_is_met_by_an_english_offer() -> None:
+    pitcher = Profile(id=1, need="我们正在寻找懂税务的会计师，帮小公司做账。")
+    helper = Profile(id=2, offer="I am an accountant: tax returns and bookkeeping for small firms.")
+    bystander = Profile(id=3, offer="I organise hiking trips in the mountains every weekend.")
+
+    scores = scores_of(pitcher, helper, bystander)
+
+    assert scores[0][1] > 0
+    assert scores[0][1] > scores[0][2]
+
+
+def test_help_scores_an_english_need_is_met_by_a_chinese_offer() -> None:
+    pitcher = Profile(id=1, need="We are looking for a lawyer to register our company.")
+    helper = Profile(id=2, offer="我是律师，专门帮外国人在上海注册公司。")
+    bystander = Profile(id=3, offer="我在望京开了一家咖啡馆，欢迎来坐坐。")
+
+    scores = scores_of(pitcher, helper, bystander)
+
+    assert scores[0][1] > 0
+    assert scores[0][1] > scores[0][2]
+
+
+def test_help_scores_across_languages_are_directed() -> None:
+    pitcher = Profile(id=1, need="我们需要律师。", offer="我们做手机游戏。")
+    same_need = Profile(id=2, need="We need a lawyer.", offer="We sell coffee beans.")
+    lawyer = Profile(id=3, need="A designer for our logo.", offer="I am a lawyer.")
+
+    scores = scores_of(pitcher, same_need, lawyer)
+
+    assert scores[0][1] == 0  # a shared need, in the other language, is no help
+    assert scores[0][2] > 0
+    assert scores[2][0] == 0  # the lawyer does not need a lawyer
+
+
+def test_help_scores_a_distractor_sharing_only_common_words_ranks_below_the_helper() -> None:
+    pitcher = Profile(id=1, need="I need help finding investors for our medical device firm.")
+    fields = ["hiring", "visas", "logo design", "Python code", "translation", "office space"]
+    room = [  # words everyone writes, in needs and offers alike
+        Profile(id=10 + i, need=f"I need help with {a}.", offer=f"I can help with {b}.")
+        for i, (a, b) in enumerate(zip(fields, fields[1:] + fields[:1], strict=True))
+    ]
+    distractor = Profile(id=5, offer="I need help too and I can help anyone, I love to help!")
+    investor = Profile(id=6, offer="我是天使投资人，投资医疗器械领域。")
+
+    scores = scores_of(pitcher, *room, distractor, investor)
+
+    assert top_helpers(scores, limit=1)[0] == [len(room) + 2]
+
+
+def test_help_scores_fold_english_inflections() -> None:
+    pitcher = Profile(id=1, need="Looking for investors.")
+    helper = Profile(id=2, offer="As an investor I back seed rounds.")
+    bystander = Profile(id=3, offer="I spend my weekends hiking.")
+
+    scores = scores_of(pitcher, helper, bystander)
+
+    assert scores[0][1] > scores[0][2]

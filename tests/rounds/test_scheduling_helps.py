@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rounds.scheduling import plan_quality, plan_rounds
+from rounds.scheduling.helpfulness import _better, _HelpSearch
 
 PROPERTIES = settings(
     max_examples=15,
@@ -23,7 +24,7 @@ PROPERTIES = settings(
 def random_helps(people: int, per_pitcher: int, seed: int) -> list[tuple[int, int, float]]:
     rng = random.Random(seed)
     return [
-        (pitcher, listener, rng.random() + 0.01)
+        (pitcher, listener, rng.uniform(0.01, 1.0))
         for pitcher in range(people)
         for listener in rng.sample([p for p in range(people) if p != pitcher], per_pitcher)
     ]
@@ -123,7 +124,102 @@ def test_plan_rounds_helps_are_deterministic() -> None:
     assert second == first
 
 
-@pytest.mark.parametrize("helps", [[(1, 1, 1.0)], [(1, 2, 0.0)], [(1, 2, float("nan"))], [(1,)]])
+@pytest.mark.parametrize(
+    "helps",
+    [[(1, 1, 1.0)], [(1, 2, 0.0)], [(1, 2, 1.5)], [(1, 2, True)], [(1, 2, float("nan"))], [(1,)]],
+)
 def test_plan_rounds_rejects_malformed_helps(helps: list[tuple]) -> None:
     with pytest.raises(ValueError, match="helps"):
         plan_rounds(range(10), rounds=3, table_size=5, helps=helps)
+
+
+def expected_helped(plan: list[list[list[int]]], helps: list[tuple[int, int, float]]) -> float:
+    """Sum over pitchers of 1 - prod(1 - chance) over the listeners they sit with."""
+    mates: dict[int, set[int]] = {}
+    for round_ in plan:
+        for table in round_:
+            for person in table:
+                mates.setdefault(person, set()).update(table)
+    miss: dict[int, float] = {}
+    for pitcher, listener, chance in helps:
+        miss.setdefault(pitcher, 1.0)
+        if listener in mates[pitcher]:
+            miss[pitcher] *= 1.0 - chance
+    return sum(1.0 - value for value in miss.values())
+
+
+def ranked_helps(people: int, per_pitcher: int, seed: int) -> list[tuple[int, int, float]]:
+    """Each pitcher's listeners with the chances a ranking gives them: 1/2, 1/3, 1/4, ..."""
+    rng = random.Random(seed)
+    return [
+        (pitcher, listener, 1.0 / (rank + 2))
+        for pitcher in range(people)
+        for rank, listener in enumerate(
+            rng.sample([p for p in range(people) if p != pitcher], per_pitcher)
+        )
+    ]
+
+
+@pytest.mark.parametrize(("people", "table_size", "rounds"), [(90, 6, 6), (98, 7, 7)])
+def test_plan_rounds_helps_raise_the_expected_pitchers_who_meet_a_helper(
+    people: int, table_size: int, rounds: int
+) -> None:
+    helps = ranked_helps(people, 20, seed=people)
+
+    with mock.patch("time.perf_counter", return_value=0.0):
+        without = plan_rounds(range(people), rounds=rounds, table_size=table_size)
+        with_helps = plan_rounds(range(people), rounds=rounds, table_size=table_size, helps=helps)
+
+    assert plan_quality(with_helps).repeat_cost == plan_quality(without).repeat_cost
+    assert expected_helped(with_helps, helps) > expected_helped(without, helps)
+    assert helped(with_helps, helps) == people  # every pitcher meets one of their listeners
+
+
+def test_plan_rounds_helps_seat_a_pitcher_with_the_listener_they_named() -> None:
+    named = [(pitcher, (pitcher + 7) % 30, 1.0) for pitcher in range(0, 30, 3)]
+    long_shots = ranked_helps(30, 5, seed=3)
+
+    with mock.patch("time.perf_counter", return_value=0.0):
+        plan = plan_rounds(range(30), rounds=4, table_size=5, helps=named + long_shots)
+
+    mates: dict[int, set[int]] = {}
+    for round_ in plan:
+        for table in round_:
+            for person in table:
+                mates.setdefault(person, set()).update(table)
+    assert all(listener in mates[pitcher] for pitcher, listener, _chance in named)
+
+
+def test_help_search_prefers_a_likely_helper_for_a_pitcher_with_little_chance() -> None:
+    # Pitcher 0 sits with a near-certain helper (1); pitcher 3 only with a long shot (4).
+    # Bringing 2 (chance 0.6 for pitcher 0) to pitcher 0 adds more total chance than bringing 5
+    # (chance 0.4 for pitcher 3) to pitcher 3, but far less expected help: 0.06 against 0.36.
+    plan = [[[0, 1, 8, 9], [3, 4, 10, 11], [2, 5, 6, 7]]]
+    helps = {0: {1: 0.9, 2: 0.6}, 3: {4: 0.1, 5: 0.4}}
+    search = _HelpSearch(plan, 12, [], [], helps, random.Random(0))
+
+    for_pitcher_0 = search._judge(search._swap_changes(0, 8, 2))  # 2 joins 0's table
+    for_pitcher_3 = search._judge(search._swap_changes(0, 10, 5))  # 5 joins 3's table
+
+    assert for_pitcher_0 is not None
+    assert for_pitcher_3 is not None
+    (expected_0, total_0, _fair), _work = for_pitcher_0
+    (expected_3, total_3, _fair), _work = for_pitcher_3
+    assert total_0 == pytest.approx(0.6)
+    assert total_3 == pytest.approx(0.4)
+    assert expected_0 == pytest.approx(0.1 * 0.6)  # the chance of no help falls from 0.1 to 0.04
+    assert expected_3 == pytest.approx(0.9 * 0.4)  # from 0.9 to 0.54
+    assert _better(for_pitcher_3[0], for_pitcher_0[0])
+
+
+def test_help_search_breaks_ties_by_the_fewest_encounters_anyone_gets() -> None:
+    assert _better((0.0, 0.0, 1), (0.0, 0.0, 0))
+    assert _better((1e-15, 0.0, 1), (0.0, 1e-15, 0))  # rounding is no gain
+    assert not _better((0.0, 0.0, 0), (0.0, 0.0, 0))
+    assert _better((0.1, -5.0, -1), (0.0, 0.0, 0))  # expected help first
+
+    plan = [[[0, 1, 2], [3, 4, 5]], [[0, 3, 4], [1, 2, 5]]]
+    search = _HelpSearch(plan, 6, [], [], {0: {1: 0.5, 3: 0.5}, 5: {4: 0.5}}, random.Random(0))
+    assert search._fewest({}) == 1  # pitcher 5 meets 4 once
+    assert search._fewest({5: -1}) == 0
+    assert search._fewest({5: 1}) == 2
