@@ -7,8 +7,9 @@ and L's *offer* the document, so two people who need the same thing score nothin
 Texts are compared as TF-IDF vectors over character n-grams (scikit-learn), which needs no
 word segmenter for Chinese and tolerates inflections and typos in English. The vocabulary and
 the document frequencies are fitted on the room's own texts, so words everyone writes ("I
-need", "我们") weigh little and the rare words that name a trade weigh much. A wish that names
-a listener (their name, or their company) counts fully: the score is 1, the highest possible.
+need", "我们") weigh little and the rare words that name a trade weigh much. A wish that picked
+a listener from the guest list (``Profile.wished``, by id), or whose free text names them (their
+whole name, or their company), counts fully: the score is 1, the highest possible.
 
 No Django here: callers pass plain ``Profile`` values (``pitches.queries`` builds them from
 the stored pitches) and read a matrix of floats.
@@ -42,7 +43,9 @@ class Profile:
     company: str = ""
     job_title: str = ""
     wishes: tuple[str, ...] = field(default=())
-    """The wish list: names of people in the room or kinds of people in free text."""
+    """The wish list's free-text lines: kinds of people ("investors in hardware"), or a name."""
+    wished: frozenset[Hashable] = field(default=frozenset())
+    """The ids of the people the wish list picked from the guest list."""
 
 
 def _fold(text: str) -> str:
@@ -67,7 +70,7 @@ def _named(wish: str, listener: Profile) -> bool:
 
 def help_scores(people: Sequence[Profile]) -> list[list[float]]:
     """``scores[p][l]``: how well ``people[l]`` can help ``people[p]``, from 0 (no sign of it)
-    to ``NAMED`` (1, a wish names them). Not symmetric; the diagonal is 0.
+    to ``NAMED`` (1, a wish picked or names them). Not symmetric; the diagonal is 0.
 
     Texts score the cosine of P's need and wishes with L's offer, company and job title, in
     TF-IDF over character n-grams fitted on everyone's texts. Empty texts score 0.
@@ -85,8 +88,13 @@ def help_scores(people: Sequence[Profile]) -> list[list[float]]:
         vectorizer.fit(queries + documents)
         similarity = (vectorizer.transform(queries) @ vectorizer.transform(documents).T).toarray()
         scores = [[float(value) for value in row] for row in similarity]
+    index = {person.id: i for i, person in enumerate(people)}
     for p, pitcher in enumerate(people):
         scores[p][p] = 0.0
+        for wished in pitcher.wished:
+            listener = index.get(wished)
+            if listener is not None and listener != p:
+                scores[p][listener] = NAMED
         for wish in pitcher.wishes:
             for listener, other in enumerate(people):
                 if listener != p and _named(wish, other):
