@@ -84,6 +84,9 @@ class Wish(models.Model):
     text = models.CharField(_("kind of person"), max_length=WISH_LENGTH, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    is_private_to_author = True
+    """Left out of the admin's deletion summary of the person wished for (``events.admin``)."""
+
     class Meta:
         verbose_name = _("wish")
         verbose_name_plural = _("wishes")
