@@ -270,3 +270,14 @@ def test_wish_list_waits_for_the_code_of_conduct(client, me):
     assert plain.url == url("conduct_accept", me)
     assert htmx.headers["HX-Redirect"] == url("conduct_accept", me)
     assert wish_list(me) == []
+
+
+def test_wish_list_speaks_chinese_to_a_chinese_phone(client, me):
+    chinese = {"HTTP_ACCEPT_LANGUAGE": "zh-CN,zh;q=0.9"}
+
+    page = client.get(url("pitch_edit", me), **chinese).text
+    full = client.post(url("wish_add", me), {"person": 10**9}, **HTMX, **chinese).text
+
+    assert "在宾客名单中找人" in page
+    assert "你不在宾客名单上：没有人能在那里找到你。" in page
+    assert "此人不在本活动的宾客名单上。请重新搜索名单。" in full
