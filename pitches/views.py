@@ -52,6 +52,8 @@ def wish_context(
 ) -> dict[str, object]:
     """What the wish list's fragment shows: the list, the add forms (with the typed text kept
     after a refusal), the guest-list results for ``search``, the listing choice."""
+    if attendee.is_removed:  # taken out of the rounds after a report: no guest list, no seating
+        return {"is_wish_owner": False, "is_removed": True}
     if not is_wish_owner(request, attendee):
         return {"is_wish_owner": False}
     wishes = queries.wishes_of(attendee)
@@ -107,13 +109,17 @@ SEARCH_LENGTH = 100
 
 def wish_owner(request: HtmxHttpRequest, token: str) -> Attendee | HttpResponse:
     """The attendee whose wish list this browser may change, or the answer refusing it: 404 for
-    an unknown link, 403 from a browser that is not the attendee's confirmed device, the code of
-    conduct first when it waits."""
+    an unknown link, 403 for someone an organizer took out of the rounds and from a browser that
+    is not the attendee's confirmed device, the code of conduct first when it waits."""
     attendee = get_object_or_404(Attendee.objects.select_related("event"), token=token)
     activate_attendee_language(request, attendee)
     if event_services.needs_conduct(attendee):
         url = reverse("conduct_accept", args=[token])
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    if attendee.is_removed:
+        return HttpResponseForbidden(
+            _("You have no more tables this evening. Please speak to an organizer.")
+        )
     if not is_wish_owner(request, attendee):
         return HttpResponseForbidden(
             _(

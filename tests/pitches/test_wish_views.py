@@ -64,7 +64,7 @@ def test_guest_search_shows_listed_people_with_company_and_ask(client, me, liu):
 
 def test_guest_search_counts_its_queries(client, me, liu, django_assert_num_queries):
     AttendeeFactory.create_batch(2, event=me.event, company="Anshui", is_listed_in_guest_list=True)
-    # the attendee, the session's device check and the search: the same for 1 and 3 results
+    # the attendee, the search and the wish list (is it full?): the same for 1 and 3 results
     with django_assert_num_queries(3):
         one = client.get(url("wish_guests", me), {"q": "Liu"}, **HTMX)
     with django_assert_num_queries(3):
@@ -281,3 +281,39 @@ def test_wish_list_speaks_chinese_to_a_chinese_phone(client, me):
     assert "在宾客名单中找人" in page
     assert "你不在宾客名单上：没有人能在那里找到你。" in page
     assert "此人不在本活动的宾客名单上。请重新搜索名单。" in full
+
+
+def test_someone_taken_out_of_the_rounds_can_neither_search_nor_change_the_wish_list(
+    client, me, liu
+):
+    WishFactory(author=me, text="investors in hardware")
+    Attendee.objects.filter(pk=me.pk).update(removed_at=timezone.now())
+
+    answers = [
+        client.get(url("wish_guests", me), {"q": "Liu"}, **HTMX),
+        client.post(url("wish_add", me), {"person": liu.pk}),
+        client.post(url("wish_remove", me), {"wish": Wish.objects.get().pk}),
+        client.post(url("guest_listing", me), {"is_listed": "yes"}),
+    ]
+    page = client.get(url("pitch_edit", me), {"q": "Liu"}).text
+
+    assert [answer.status_code for answer in answers] == [403, 403, 403, 403]
+    assert "Liu Fang" not in page
+    assert "You have no more tables this evening." in page
+    assert wish_list(me) == [(None, "investors in hardware")]
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_pitch_page_queries_do_not_grow_with_the_wish_list(
+    client, me, count, django_assert_num_queries
+):
+    for _ in range(count):
+        person = AttendeeFactory(event=me.event, is_listed_in_guest_list=True)
+        WishFactory(author=me, person=person, text="")
+    client.get(url("pitch_edit", me))  # the session's first writes are done
+
+    # the attendee, the pitch, the wish list with its people, the search: for 1 wish as for 3
+    with django_assert_num_queries(4):
+        page = client.get(url("pitch_edit", me), {"q": "Attendee"})
+
+    assert page.text.count('class="wish"') == count
