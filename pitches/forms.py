@@ -47,11 +47,17 @@ class PitchForm(forms.Form):
         return data
 
 
+ID_MAX = 2**63 - 1
+"""The largest id a database row can have (a 64-bit key): a larger number is refused as input."""
+
+
 class WishForm(forms.Form):
     """One wish to add: ``person`` (an attendee id, picked from the guest list) or ``text`` (a
     kind of person). Exactly one; the service checks the person and the list's length."""
 
-    person = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    person = forms.IntegerField(
+        required=False, min_value=1, max_value=ID_MAX, widget=forms.HiddenInput
+    )
     text = forms.CharField(
         label=_("Or describe a kind of person"),
         max_length=WISH_LENGTH,
@@ -74,7 +80,7 @@ class WishForm(forms.Form):
 
 
 class WishRemoveForm(forms.Form):
-    wish = forms.IntegerField(min_value=1)
+    wish = forms.IntegerField(min_value=1, max_value=ID_MAX)
 
 
 class GuestListingForm(forms.Form):
