@@ -25,6 +25,9 @@ from pitches import queries, services
 from pitches.forms import GuestListingForm, PitchForm, WishForm, WishRemoveForm
 from pitches.models import MAX_WISHES, WISH_LENGTH, WORDS_PER_MINUTE, Pitch
 
+SEARCH_LENGTH = 100
+"""Characters of a guest-list search read (a longer one is cut)."""
+
 
 def pitch_initial(attendee: Attendee) -> dict[str, str]:
     current = Pitch.objects.filter(attendee=attendee).first()
@@ -102,9 +105,6 @@ def pitch_edit(request: HtmxHttpRequest, token: str) -> HttpResponse:
         else:
             return redirect("room", token=token)
     return pitch_page(request, attendee, form, search=request.GET.get("q", "")[:SEARCH_LENGTH])
-
-
-SEARCH_LENGTH = 100
 
 
 def wish_owner(request: HtmxHttpRequest, token: str) -> Attendee | HttpResponse:
