@@ -4,11 +4,13 @@ import zoneinfo
 from datetime import datetime
 from typing import Any
 
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Field, Model, Q, QuerySet
 from django.http import HttpRequest
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from events import logs, queries, sockets
@@ -242,8 +244,34 @@ class AttendeeAdmin(RevokingDeleteMixin, OrganizerScopedAdmin):
         "linkedin_url",
         "language",
         "invited_at",
+        "is_listed_in_guest_list",
     ]
     autocomplete_fields = ["event"]
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple[Any, ...]:
+        """The deletion summary without the rows private to their author (models with
+        ``is_private_to_author``: a wish list), which the deletion still removes: deleting an
+        attendee must not tell the organizer that someone wished to meet them."""
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        private = [
+            model for model in apps.get_models() if getattr(model, "is_private_to_author", False)
+        ]
+        labels = tuple(f"{capfirst(model._meta.verbose_name)}: " for model in private)
+        for model in private:
+            model_count.pop(model._meta.verbose_name_plural, None)
+        return without_labels(to_delete, labels), model_count, perms_needed, protected
+
+
+def without_labels(nested: list[Any], labels: tuple[str, ...]) -> list[Any]:
+    """An admin deletion summary (nested lists of strings) without the lines starting with one
+    of ``labels`` (a line of a model with no admin page is "Verbose name: str(obj)")."""
+    kept: list[Any] = []
+    for item in nested:
+        if isinstance(item, list):
+            kept.append(without_labels(item, labels))
+        elif not str(item).startswith(labels):
+            kept.append(item)
+    return kept
 
 
 @admin.register(PairRule)

@@ -545,6 +545,14 @@ class Attendee(models.Model):
             "their introductions were confirmed met."
         ),
     )
+    is_listed_in_guest_list = models.BooleanField(
+        _("on the event's guest list"),
+        default=False,
+        help_text=_(
+            "The attendee's own yes, given on their phone: other attendees of this event may find "
+            "them (name, company, the ask of their pitch) to put on their private wish list."
+        ),
+    )
     confirmation_code_hash = models.CharField(max_length=64, blank=True, editable=False)
     confirmation_code_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     confirmation_code_tries = models.PositiveSmallIntegerField(default=0, editable=False)

@@ -169,6 +169,17 @@ def set_connector_listing(attendee: Attendee, *, is_listed: bool) -> Attendee:
     return attendee
 
 
+@transaction.atomic
+def set_guest_listing(attendee: Attendee, *, is_listed: bool) -> Attendee:
+    """The attendee's own yes or no to being found on the event's guest list by the other
+    attendees (name, company and the ask of their pitch), who may put them on their private
+    wish list. A no takes them off the list at once; wishes already made stay their authors'."""
+    attendee = Attendee.objects.select_for_update().get(pk=attendee.pk)
+    attendee.is_listed_in_guest_list = is_listed
+    attendee.save(update_fields=["is_listed_in_guest_list"])
+    return attendee
+
+
 def clean_identity(**fields: str) -> dict[str, str]:
     """Each of ``name``, ``email``, ``company``, ``job_title``, ``phone`` given, through the
     identity hygiene rule; raises ``ValidationError`` keyed by field for what cannot be taken."""

@@ -27,7 +27,7 @@ from events import services as event_services
 from events.codes import new_attendee_token, new_badge_key
 from events.models import Attendee, Event, ImportUpload, LogEntry, SeatingRequest
 from feedback.models import Card, Introduction
-from pitches.models import Pitch
+from pitches.models import Pitch, Wish
 from rounds import broadcasts
 
 PERSONAL_FIELDS = [
@@ -44,6 +44,7 @@ PERSONAL_FIELDS = [
     "is_consenting_to_share",
     "consent_decided_at",
     "is_consent_suggested",
+    "is_listed_in_guest_list",
 ]
 
 
@@ -111,6 +112,7 @@ def anonymize(attendees: Iterable[Attendee], *, now: datetime) -> dict[str, str]
         attendee.wechat_id = attendee.linkedin_url = ""
         attendee.is_consenting_to_share = attendee.is_consent_suggested = False
         attendee.consent_decided_at = None
+        attendee.is_listed_in_guest_list = False
         attendee.token = new_attendee_token()
         attendee.badge_key = new_badge_key()  # a badge printed before opens nothing
         attendee.device_hash = attendee.confirmation_code_hash = ""
@@ -122,6 +124,8 @@ def anonymize(attendees: Iterable[Attendee], *, now: datetime) -> dict[str, str]
         batch_size=500,
     )
     Pitch.objects.filter(attendee_id__in=ids).delete()
+    # A private wish list goes with its author, and a wish for them with them.
+    Wish.objects.filter(Q(author_id__in=ids) | Q(person_id__in=ids)).delete()
     # A list waiting between preview and import may name them too.
     ImportUpload.objects.filter(event__attendees__in=ids).delete()
     # A note says something about the pitcher as much as about the giver: blank both ways.

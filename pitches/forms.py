@@ -4,7 +4,7 @@ from django import forms
 from django.utils.text import normalize_newlines
 from django.utils.translation import gettext_lazy as _
 
-from pitches.models import MAX_WISHES, WISH_LENGTH
+from pitches.models import WISH_LENGTH
 
 
 class TextField(forms.CharField):
@@ -40,34 +40,50 @@ class PitchForm(forms.Form):
         help_text=_('Close with one clear question: "Who do you know who…?"'),
     )
 
-    wishes = TextField(
-        label=_("People I would like to meet"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_(
-            'Up to five lines, each a name from the guest list or a kind of person ("investors '
-            'in hardware"). Only the seating reads it: nobody is shown your list.'
-        ),
-    )
-
-    def clean_wishes(self) -> str:
-        lines = [line.strip() for line in self.cleaned_data["wishes"].split("\n") if line.strip()]
-        if len(lines) > MAX_WISHES:
-            raise forms.ValidationError(
-                _("At most %(max)s lines, one person or kind of person each."),
-                code="too_many",
-                params={"max": MAX_WISHES},
-            )
-        if any(len(line) > WISH_LENGTH for line in lines):
-            raise forms.ValidationError(
-                _("Each line at most %(max)s characters."),
-                code="too_long",
-                params={"max": WISH_LENGTH},
-            )
-        return "\n".join(lines)
-
     def clean(self) -> dict:
         data = super().clean()
         if not any(data.get(field, "").strip() for field in ("need", "offer", "ask")):
             raise forms.ValidationError(_("Write at least what you need."))
         return data
+
+
+ID_MAX = 2**63 - 1
+"""The largest id a database row can have (a 64-bit key): a larger number is refused as input."""
+
+
+class WishForm(forms.Form):
+    """One wish to add: ``person`` (an attendee id, picked from the guest list) or ``text`` (a
+    kind of person). Exactly one; the service checks the person and the list's length."""
+
+    person = forms.IntegerField(
+        required=False, min_value=1, max_value=ID_MAX, widget=forms.HiddenInput
+    )
+    text = forms.CharField(
+        label=_("Or describe a kind of person"),
+        max_length=WISH_LENGTH,
+        required=False,
+        help_text=_('For example "investors in hardware" or "someone at a hospital group".'),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if self.errors:
+            return data
+        if data.get("person") is None and not data.get("text", "").strip():
+            raise forms.ValidationError(
+                _("Describe a kind of person, or pick someone from the guest list."),
+                code="empty",
+            )
+        if data.get("person") is not None and data.get("text", "").strip():
+            raise forms.ValidationError(_("Pick a person or describe one, not both."), code="both")
+        return data
+
+
+class WishRemoveForm(forms.Form):
+    wish = forms.IntegerField(min_value=1, max_value=ID_MAX)
+
+
+class GuestListingForm(forms.Form):
+    is_listed = forms.TypedChoiceField(
+        choices=[("yes", "yes"), ("no", "no")], coerce=lambda value: value == "yes"
+    )

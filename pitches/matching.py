@@ -17,8 +17,9 @@ measured against this on a bench with a ground truth (``bench/intentions.py``): 
 see help written in the other language, and adding their score to the word score ranks a
 pitcher's same-language listeners above the cross-language ones. They are not used.
 
-A wish that names a listener (their name, or their company) counts fully: the score is 1, the
-highest possible.
+A wish that picked a listener from the guest list (``Profile.wished``, by id), or whose free
+text names them (their whole name, or their company), counts fully: the score is 1, the highest
+possible.
 
 No Django here: callers pass plain ``Profile`` values (``pitches.queries`` builds them from
 the stored pitches) and read a matrix of floats.
@@ -54,7 +55,9 @@ class Profile:
     company: str = ""
     job_title: str = ""
     wishes: tuple[str, ...] = field(default=())
-    """The wish list: names of people in the room or kinds of people in free text."""
+    """The wish list's free-text lines: kinds of people ("investors in hardware"), or a name."""
+    wished: frozenset[Hashable] = field(default=frozenset())
+    """The ids of the people the wish list picked from the guest list."""
 
 
 def _fold(text: str) -> str:
@@ -86,7 +89,7 @@ def _damped(weights: Mapping[str, float]) -> dict[str, float]:
 
 def help_scores(people: Sequence[Profile]) -> list[list[float]]:
     """``scores[p][l]``: how well ``people[l]`` can help ``people[p]``, from 0 (no sign of it)
-    to ``NAMED`` (1, a wish names them). Not symmetric; the diagonal is 0.
+    to ``NAMED`` (1, a wish picked or names them). Not symmetric; the diagonal is 0.
 
     Texts score the cosine of P's need, ask and wishes with L's offer, company and job title,
     in TF-IDF (term frequency damped as log(1 + tf)) over the English stems of
@@ -106,8 +109,13 @@ def help_scores(people: Sequence[Profile]) -> list[list[float]]:
         tfidf = TfidfTransformer().fit(counts)
         similarity = (tfidf.transform(counts[:count]) @ tfidf.transform(counts[count:]).T).toarray()
         scores = [[float(value) for value in row] for row in similarity]
+    index = {person.id: i for i, person in enumerate(people)}
     for p, pitcher in enumerate(people):
         scores[p][p] = 0.0
+        for wished in pitcher.wished:
+            listener = index.get(wished)
+            if listener is not None and listener != p:
+                scores[p][listener] = NAMED
         for wish in pitcher.wishes:
             for listener, other in enumerate(people):
                 if listener != p and _named(wish, other):

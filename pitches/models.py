@@ -4,13 +4,14 @@ import math
 import re
 
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Attendee
 
 WORDS_PER_MINUTE = 150
 MAX_WISHES = 5
-"""Lines of a wish list: people to meet, by name or by kind."""
+"""Wishes on a wish list: people to meet, picked from the guest list or described."""
 WISH_LENGTH = 120
 # Latin words, numbers and contractions count once; each CJK character is about one spoken word.
 WORD_PATTERN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[^\s\u3400-\u9fff\uf900-\ufaff]+")
@@ -37,15 +38,6 @@ class Pitch(models.Model):
         blank=True,
         help_text=_('One line that closes the pitch, e.g. "Who do you know at a food bank?"'),
     )
-    wishes = models.TextField(
-        _("people I would like to meet"),
-        max_length=MAX_WISHES * (WISH_LENGTH + 1),
-        blank=True,
-        help_text=_(
-            "Private, for the seating only: up to five lines, each a name from the guest list "
-            "or a kind of person."
-        ),
-    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -61,14 +53,72 @@ class Pitch(models.Model):
         return "\n".join(part for part in (self.need, self.offer, self.ask) if part)
 
     @property
-    def wish_list(self) -> tuple[str, ...]:
-        """The wish list's lines, blank lines left out. Never shown to anyone but its author."""
-        return tuple(line.strip() for line in self.wishes.splitlines() if line.strip())
-
-    @property
     def word_count(self) -> int:
         return count_words(self.text)
 
     @property
     def spoken_seconds(self) -> int:
         return spoken_seconds(self.word_count)
+
+
+class Wish(models.Model):
+    """One line of an attendee's private wish list: a person picked from the event's guest list
+    (held by reference, so a namesake or a renamed person changes nothing) or a kind of person in
+    free text ("investors in hardware"). Only its author ever sees it; the seating reads it
+    (``pitches.matching``). That the person is at the author's event is checked by
+    ``pitches.services.add_wish``; the rest is enforced here."""
+
+    author = models.ForeignKey(
+        Attendee, on_delete=models.CASCADE, related_name="wishes", verbose_name=_("author")
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    # No reverse accessor: nothing reached from the person wished for leads to the wish.
+    person = models.ForeignKey(
+        Attendee,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person from the guest list"),
+    )
+    text = models.CharField(_("kind of person"), max_length=WISH_LENGTH, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    is_private_to_author = True
+    """Left out of the admin's deletion summary of the person wished for (``events.admin``)."""
+
+    class Meta:
+        verbose_name = _("wish")
+        verbose_name_plural = _("wishes")
+        ordering = ["author", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "position"], name="wish_unique_position_per_author"
+            ),
+            models.UniqueConstraint(
+                fields=["author", "person"],
+                condition=Q(person__isnull=False),
+                name="wish_unique_person_per_author",
+                violation_error_message=_("This person is on your wish list already."),
+            ),
+            models.CheckConstraint(
+                condition=Q(position__gte=1, position__lte=MAX_WISHES),
+                name="wish_at_most_five",
+                violation_error_message=_("A wish list holds at most five wishes."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(person__isnull=True) & ~Q(text=""))
+                | (Q(person__isnull=False) & Q(text="")),
+                name="wish_person_or_text",
+                violation_error_message=_("A wish is either a person or a kind of person."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(person=F("author")),
+                name="wish_not_oneself",
+                violation_error_message=_("You cannot wish to meet yourself."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # Neutral on purpose: an admin's deletion summary must not tell who wished for whom.
+        return str(_("a private wish"))

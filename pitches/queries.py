@@ -5,11 +5,62 @@ from __future__ import annotations
 import re
 from collections.abc import Hashable, Sequence
 
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils.text import Truncator
 
 from events.models import Attendee
 from pitches import matching
-from pitches.models import Pitch
+from pitches.models import Pitch, Wish
+
+GUEST_RESULTS = 20
+"""People a guest-list search shows at most (type more of the name to find others)."""
+
+
+def guest_list(author: Attendee) -> QuerySet[Attendee]:
+    """The people ``author`` may pick for their wish list: the other attendees of the author's
+    event who said yes to being listed (``Attendee.is_listed_in_guest_list``), neither erased nor
+    removed by an organizer; each annotated with ``ask``, the closing line of their pitch ("" for
+    none). One query when evaluated."""
+    return (
+        Attendee.objects.filter(
+            event_id=author.event_id,
+            is_listed_in_guest_list=True,
+            erased_at__isnull=True,
+            removed_at__isnull=True,
+        )
+        .exclude(pk=author.pk)
+        .annotate(ask=Coalesce(F("pitch__ask"), Value("")))
+        .only("pk", "name", "company")
+        .order_by("name", "pk")
+    )
+
+
+def search_guest_list(author: Attendee, search: str) -> list[Attendee]:
+    """Up to ``GUEST_RESULTS`` people of ``guest_list(author)`` whose name or company contains
+    ``search`` (case-insensitive, spaces around it ignored), those on the author's wish list
+    already left out; [] for an empty search. One query."""
+    search = search.strip()
+    if not search:
+        return []
+    people = (
+        guest_list(author)
+        .filter(Q(name__icontains=search) | Q(company__icontains=search))
+        .exclude(pk__in=Wish.objects.filter(author=author, person__isnull=False).values("person"))
+    )
+    return list(people[:GUEST_RESULTS])
+
+
+def wishes_of(author: Attendee) -> list[Wish]:
+    """The author's wish list in order, each picked person loaded (name, company). For the author
+    alone: nothing else reads a wish list but the matcher. One query."""
+    return list(
+        Wish.objects.filter(author=author)
+        .select_related("person")
+        .only("pk", "author_id", "position", "text", "person__name", "person__company")
+        .order_by("position")
+    )
+
 
 HELPERS_PER_PITCHER = matching.CANDIDATES
 """Listeners per pitcher the planner tries to seat with them (the best-scored first)."""
@@ -17,21 +68,27 @@ HELPERS_PER_PITCHER = matching.CANDIDATES
 
 def help_profiles(attendee_ids: Sequence[int]) -> list[matching.Profile]:
     """What the matcher reads of each attendee in ``attendee_ids`` (in that order): need, offer,
-    ask and wish list of their pitch (empty without one), name, company, job title. Two
-    queries."""
+    ask of their pitch (empty without one), their wish list (free-text lines, and the ids of the
+    people they picked), name, company, job title. Three queries."""
     pitches = {
         pitch.attendee_id: pitch
         for pitch in Pitch.objects.filter(attendee_id__in=attendee_ids).only(
-            "attendee_id", "need", "offer", "ask", "wishes"
+            "attendee_id", "need", "offer", "ask"
         )
     }
+    wishes: dict[int, list[Wish]] = {}
+    for wish in Wish.objects.filter(author_id__in=attendee_ids).order_by("position"):
+        wishes.setdefault(wish.author_id, []).append(wish)
     people = Attendee.objects.filter(pk__in=attendee_ids).only("pk", "name", "company", "job_title")
     by_id = {person.pk: person for person in people}
-    return [help_profile(by_id[pk], pitches.get(pk)) for pk in attendee_ids]
+    return [help_profile(by_id[pk], pitches.get(pk), wishes.get(pk, [])) for pk in attendee_ids]
 
 
-def help_profile(person: Attendee, pitch: Pitch | None) -> matching.Profile:
-    """What the matcher reads of one person: their pitch (if any) and who they are."""
+def help_profile(
+    person: Attendee, pitch: Pitch | None, wishes: Sequence[Wish] = ()
+) -> matching.Profile:
+    """What the matcher reads of one person: their pitch (if any), their wish list and who they
+    are."""
     return matching.Profile(
         id=person.pk,
         need=pitch.need if pitch else "",
@@ -40,7 +97,8 @@ def help_profile(person: Attendee, pitch: Pitch | None) -> matching.Profile:
         name=person.name,
         company=person.company,
         job_title=person.job_title,
-        wishes=pitch.wish_list if pitch else (),
+        wishes=tuple(wish.text for wish in wishes if wish.person_id is None),
+        wished=frozenset(wish.person_id for wish in wishes if wish.person_id is not None),
     )
 
 
@@ -50,7 +108,7 @@ def seating_helps(
     """(pitcher id, listener id, chance) for each attendee's ``limit`` best-scored listeners
     among ``attendee_ids`` (``matching.help_scores``), with the chance that the listener helps
     guessed from their rank (``matching.help_chances``; 1 for a listener a wish names): the
-    planner's ``helps``. Two queries."""
+    planner's ``helps``. Three queries."""
     profiles = help_profiles(attendee_ids)
     scores = matching.help_scores(profiles)
     return [

@@ -6,21 +6,26 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from events import hygiene
 from events.models import Attendee
-from pitches.models import WORDS_PER_MINUTE, Pitch, count_words, spoken_seconds
+from pitches import queries
+from pitches.models import (
+    MAX_WISHES,
+    WISH_LENGTH,
+    WORDS_PER_MINUTE,
+    Pitch,
+    Wish,
+    count_words,
+    spoken_seconds,
+)
 
 
 @transaction.atomic
-def save_pitch(
-    attendee: Attendee, *, need: str, offer: str, ask: str, wishes: str | None = None
-) -> Pitch:
-    """Create or replace the attendee's pitch; refuse one longer than the event allows.
-    ``wishes`` (the private wish list, one person or kind a line) is kept as it was when None.
-    """
+def save_pitch(attendee: Attendee, *, need: str, offer: str, ask: str) -> Pitch:
+    """Create or replace the attendee's pitch; refuse one longer than the event allows. (The
+    private wish list is kept apart: ``add_wish``, ``remove_wish``.)"""
     pitch, _created = Pitch.objects.select_for_update().get_or_create(attendee=attendee)
     pitch.need, pitch.offer, pitch.ask = need.strip(), offer.strip(), ask.strip()
-    if wishes is not None:
-        pitch.wishes = "\n".join(line.strip() for line in wishes.splitlines() if line.strip())
     limit = attendee.event.pitch_seconds
     seconds = spoken_seconds(count_words(pitch.text))
     if seconds > limit:
@@ -38,3 +43,83 @@ def save_pitch(
     pitch.full_clean(exclude=["attendee"])
     pitch.save()
     return pitch
+
+
+def refused_person() -> ValidationError:
+    """The one refusal for a person who cannot be picked: not on this event's guest list, from
+    another event, removed, erased or unknown alike, so the answer tells nothing about anyone."""
+    return ValidationError(
+        _("This person is not on the guest list of this event. Search the list again."),
+        code="not_listed",
+    )
+
+
+@transaction.atomic
+def add_wish(author: Attendee, *, person_id: int | None = None, text: str = "") -> Wish:
+    """Add one wish at the end of the author's private wish list: a person picked from the
+    event's guest list (``person_id``, an attendee id) or a kind of person in free text (one
+    line, at most ``WISH_LENGTH`` characters). Give exactly one of the two.
+
+    Raises ``ValidationError`` and changes nothing when the list holds ``MAX_WISHES`` already,
+    when the person is not on the author's guest list (``queries.guest_list``: another event's,
+    unlisted, removed, erased, the author), is on the list already, or the text is empty, too
+    long or not one line. The author's row is locked, so two adds at once queue."""
+    Attendee.objects.select_for_update().filter(pk=author.pk).first()
+    mine = compact(author)
+    if len(mine) >= MAX_WISHES:
+        raise ValidationError(
+            _("Your wish list is full (%(max)s wishes): remove one to add another.")
+            % {"max": MAX_WISHES},
+            code="full",
+        )
+    if person_id is not None:
+        if text:
+            raise ValidationError(_("Pick a person or describe one, not both."), code="both")
+        if person_id == author.pk:
+            raise ValidationError(_("You cannot wish to meet yourself."), code="oneself")
+        person = queries.guest_list(author).filter(pk=person_id).first()
+        if person is None:
+            raise refused_person()
+        if any(wish.person_id == person.pk for wish in mine):
+            raise ValidationError(
+                _("%(name)s is on your wish list already.") % {"name": person.name},
+                code="duplicate",
+            )
+        wish = Wish(author=author, person=person)
+    else:
+        line = hygiene.clean_line(text, label=_("wish"), max_length=WISH_LENGTH)
+        if not line:
+            raise ValidationError(
+                _("Describe a kind of person, or pick someone from the guest list."),
+                code="empty",
+            )
+        wish = Wish(author=author, text=line)
+    wish.position = len(mine) + 1
+    wish.full_clean(exclude=["author", "person"])
+    wish.save()
+    return wish
+
+
+@transaction.atomic
+def remove_wish(author: Attendee, *, wish_id: int) -> None:
+    """Take one wish off the author's list and close the gap (the later ones move up). Raises
+    ``ValidationError`` for a wish that is not the author's (another's, or gone already)."""
+    Attendee.objects.select_for_update().filter(pk=author.pk).first()
+    deleted, _counts = Wish.objects.filter(author=author, pk=wish_id).delete()
+    if not deleted:
+        raise ValidationError(
+            _("This wish is not on your list any more: the list below is the current one."),
+            code="gone",
+        )
+    compact(author)
+
+
+def compact(author: Attendee) -> list[Wish]:
+    """Number the author's wishes 1, 2, … again in their order, closing the gaps a removal or
+    an erased or deleted person left; returns them. Call with the author's row locked."""
+    wishes = list(Wish.objects.filter(author=author).order_by("position"))
+    for position, wish in enumerate(wishes, start=1):
+        if wish.position != position:
+            wish.position = position
+            Wish.objects.filter(pk=wish.pk).update(position=position)
+    return wishes

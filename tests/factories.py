@@ -15,7 +15,7 @@ from conduct.models import Report
 from events.codes import new_attendee_token, new_join_code
 from events.models import Attendee, Event, Series
 from feedback.models import Card, Digest, Introduction
-from pitches.models import Pitch
+from pitches.models import Pitch, Wish
 from rounds.models import Round, Seat, Table
 
 
@@ -97,6 +97,17 @@ class PitchFactory(DjangoModelFactory):
     need = "I need introductions to logistics companies with their own fleet."
     offer = "I share a benchmark of regional carriers."
     ask = "Who do you know who runs a trucking fleet?"
+
+
+class WishFactory(DjangoModelFactory):
+    """A free-text wish by default; pass ``person`` (and ``text=""``) for a picked one."""
+
+    class Meta:
+        model = Wish
+
+    author = factory.SubFactory(AttendeeFactory)
+    position = factory.LazyAttribute(lambda wish: wish.author.wishes.count() + 1)
+    text = "investors in hardware"
 
 
 class RoundFactory(DjangoModelFactory):

@@ -21,6 +21,7 @@ from tests.factories import (
     SeatFactory,
     TableFactory,
     UserFactory,
+    WishFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -408,7 +409,8 @@ def test_admin_never_shows_an_attendees_private_wish_list(client):
     co_organizer = staff_organizer()
     event = EventFactory(organizer=staff_organizer())
     event.co_organizers.add(co_organizer)
-    pitch = PitchFactory(attendee=AttendeeFactory(event=event), wishes="my rival's CFO")
+    pitch = PitchFactory(attendee=AttendeeFactory(event=event))
+    WishFactory(author=pitch.attendee, text="my rival's CFO")
     client.force_login(co_organizer)
 
     change = client.get(reverse("admin:pitches_pitch_change", args=[pitch.pk]))

@@ -5,16 +5,22 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from events.models import Attendee
 from feedback import queries
-from tests.factories import PitchFactory, SeatFactory, TableFactory
+from tests.factories import PitchFactory, SeatFactory, TableFactory, WishFactory
 from tests.feedback.links import open_link
 
 pytestmark = pytest.mark.django_db
 
 
-def seat(table, order: int, **pitch):
+def seat(table, order: int, *, wishes: tuple[str | Attendee, ...] = (), **pitch):
     attendee = SeatFactory(table=table, speaking_order=order).attendee
     PitchFactory(attendee=attendee, ask="", **pitch)
+    for wish in wishes:
+        if isinstance(wish, Attendee):
+            WishFactory(author=attendee, person=wish, text="")
+        else:
+            WishFactory(author=attendee, text=wish)
     return attendee
 
 
@@ -31,7 +37,7 @@ def test_room_itinerary_says_why_a_tablemate_may_help(client, table):
         1,
         need="",
         offer="I run the tax and bookkeeping desk of an accounting firm. Ask me anything.",
-        wishes=f"{me.name}\nsomeone at a hospital group",
+        wishes=(me, "someone at a hospital group"),
     )
     seat(table, 2, need="", offer="")
 
@@ -49,7 +55,7 @@ def test_room_itinerary_says_why_a_tablemate_may_help(client, table):
 
 def test_room_itinerary_never_shows_my_wish_list_to_the_person_wished_for(client, table):
     me = seat(table, 0, need="Lunch places.", offer="I know every lunch place in Wangjing.")
-    wisher = seat(table, 1, need="", offer="", wishes=f"{me.name}\ninvestors in hardware")
+    wisher = seat(table, 1, need="", offer="", wishes=(me, "investors in hardware"))
 
     open_link(client, me.token)
     page = client.get(reverse("room_itinerary", args=[me.token])).text

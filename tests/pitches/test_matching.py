@@ -69,6 +69,19 @@ def test_help_scores_a_wish_naming_a_listener_counts_fully() -> None:
     assert top_helpers(scores, limit=1)[0] == [1]
 
 
+def test_help_scores_a_person_picked_by_id_counts_fully_whatever_the_names() -> None:
+    pitcher = Profile(id=1, need=ACCOUNTANT_NEED, wished=frozenset({2, 99}))
+    picked = Profile(id=2, name="Liu Fang", offer=LUNCH_OFFER)
+    namesake = Profile(id=3, name="Liu Fang", offer=ACCOUNTANT_OFFER)
+    wishes_themselves = Profile(id=4, wished=frozenset({4}))
+
+    scores = scores_of(pitcher, picked, namesake, wishes_themselves)
+
+    assert scores[0][1] == NAMED
+    assert scores[0][2] < NAMED  # same name, not the one picked; 99 is not in the room
+    assert scores[3][3] == 0.0
+
+
 def test_help_scores_a_wish_in_free_text_reads_like_a_need() -> None:
     pitcher = Profile(id=1, need="", wishes=("investors in hardware startups",))
     investor = Profile(id=2, offer="I invest in early hardware startups.")

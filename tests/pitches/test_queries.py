@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from pitches import queries
-from tests.factories import AttendeeFactory, EventFactory, PitchFactory
+from tests.factories import AttendeeFactory, EventFactory, PitchFactory, WishFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -12,27 +13,124 @@ def test_seating_helps_name_the_listener_a_wish_names(django_assert_num_queries)
     event = EventFactory()
     wished = AttendeeFactory(event=event, name="Liu Fang", company="Anshui Medical")
     stranger = AttendeeFactory(event=event, company="Kite Labs")
-    pitcher = PitchFactory(
-        attendee=AttendeeFactory(event=event), need="Lunch.", wishes="anshui medical"
-    ).attendee
+    pitcher = PitchFactory(attendee=AttendeeFactory(event=event), need="Lunch.").attendee
+    WishFactory(author=pitcher, text="anshui medical")
     ids = [pitcher.pk, wished.pk, stranger.pk]
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         helps = queries.seating_helps(ids, limit=1)
 
     assert helps == [(pitcher.pk, wished.pk, 1.0)]
 
 
+def test_seating_helps_count_a_picked_person_fully_by_id_not_by_name():
+    """Two people called Liu Fang: the one picked scores 1, the namesake nothing; renaming the
+    picked one changes nothing (the namesake may score by text, never fully)."""
+    event = EventFactory()
+    picked = AttendeeFactory(event=event, name="Liu Fang", company="Anshui Medical")
+    namesake = AttendeeFactory(event=event, name="Liu Fang", company="Kite Labs")
+    pitcher = PitchFactory(attendee=AttendeeFactory(event=event), need="Lunch.").attendee
+    WishFactory(author=pitcher, person=picked, text="")
+    picked.name = "Fang Liu-Chen"
+    picked.save(update_fields=["name"])
+
+    helps = queries.seating_helps([pitcher.pk, namesake.pk, picked.pk], limit=2)
+
+    assert helps[0] == (pitcher.pk, picked.pk, 1.0)
+    assert all(score < 1 for _pitcher, listener, score in helps if listener == namesake.pk)
+
+
 def test_help_profiles_read_people_without_a_pitch(django_assert_num_queries):
     person = AttendeeFactory(company="Kite Labs", job_title="Designer")
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         (profile,) = queries.help_profiles([person.pk])
 
-    assert (profile.id, profile.need, profile.company, profile.job_title, profile.wishes) == (
-        person.pk,
-        "",
-        "Kite Labs",
-        "Designer",
-        (),
+    assert (
+        profile.id,
+        profile.need,
+        profile.company,
+        profile.job_title,
+        profile.wishes,
+        profile.wished,
+    ) == (person.pk, "", "Kite Labs", "Designer", (), frozenset())
+
+
+def test_help_profiles_split_a_wish_list_into_texts_and_picked_ids():
+    event = EventFactory()
+    picked = AttendeeFactory(event=event)
+    author = AttendeeFactory(event=event)
+    WishFactory(author=author, text="investors in hardware")
+    WishFactory(author=author, person=picked, text="")
+    WishFactory(author=author, text="someone at a hospital group")
+
+    (profile,) = queries.help_profiles([author.pk])
+
+    assert profile.wishes == ("investors in hardware", "someone at a hospital group")
+    assert profile.wished == frozenset({picked.pk})
+
+
+@pytest.fixture
+def room():
+    """An event with a searching attendee and the kinds of people the guest list holds or not."""
+    event = EventFactory()
+    me = AttendeeFactory(event=event, name="Ana Costa", is_listed_in_guest_list=True)
+    listed = AttendeeFactory(
+        event=event, name="Liu Fang", company="Anshui Medical", is_listed_in_guest_list=True
     )
+    PitchFactory(attendee=listed, ask="Who runs a clinic?")
+    AttendeeFactory(event=event, name="Liu Unlisted", company="Anshui Medical")
+    AttendeeFactory(
+        event=event, name="Liu Removed", is_listed_in_guest_list=True, removed_at=timezone.now()
+    )
+    AttendeeFactory(
+        event=event, name="Liu Erased", is_listed_in_guest_list=True, erased_at=timezone.now()
+    )
+    AttendeeFactory(name="Liu Elsewhere", is_listed_in_guest_list=True)  # another event
+    return me, listed
+
+
+def test_search_guest_list_finds_only_listed_people_of_the_event_with_their_ask(
+    room, django_assert_num_queries
+):
+    me, listed = room
+
+    with django_assert_num_queries(1):
+        found = queries.search_guest_list(me, "liu")
+
+    assert [(person.pk, person.ask) for person in found] == [(listed.pk, "Who runs a clinic?")]
+    assert [person.pk for person in queries.search_guest_list(me, " anshui ")] == [listed.pk]
+
+
+def test_search_guest_list_leaves_out_me_people_on_my_list_and_an_empty_search(room):
+    me, listed = room
+
+    assert queries.search_guest_list(me, "Ana") == []
+    assert queries.search_guest_list(me, "  ") == []
+    WishFactory(author=me, person=listed, text="")
+    assert queries.search_guest_list(me, "liu") == []
+
+
+def test_search_guest_list_shows_at_most_the_limit():
+    event = EventFactory()
+    me = AttendeeFactory(event=event)
+    AttendeeFactory.create_batch(
+        queries.GUEST_RESULTS + 1, event=event, company="Kite Labs", is_listed_in_guest_list=True
+    )
+
+    assert len(queries.search_guest_list(me, "kite")) == queries.GUEST_RESULTS
+
+
+def test_wishes_of_lists_the_authors_wishes_in_order(django_assert_num_queries):
+    author = AttendeeFactory()
+    person = AttendeeFactory(event=author.event, name="Liu Fang")
+    first = WishFactory(author=author, text="investors in hardware")
+    second = WishFactory(author=author, person=person, text="")
+    WishFactory(text="someone else's wish")
+
+    with django_assert_num_queries(1):
+        wishes = queries.wishes_of(author)
+        names = [wish.person.name if wish.person else wish.text for wish in wishes]
+
+    assert [wish.pk for wish in wishes] == [first.pk, second.pk]
+    assert names == ["investors in hardware", "Liu Fang"]
