@@ -172,6 +172,12 @@ def rescued_pitchers(received: Mapping[int, int], present: Sequence[int]) -> lis
     return sorted(person for person in present if received.get(person, 0) <= cut)
 
 
+RESCUE_HELPER_SHARE = 0.5
+"""A rescued pitcher's helpers are the listeners scoring at least this share of their best
+remaining listener's score: the matcher scores nearly everyone a little (shared words), and a
+pitcher seated with a listener who scored a twentieth of their best one is not rescued."""
+
+
 def rescue_helps(
     helps: Iterable[tuple[int, int, float]],
     *,
@@ -183,9 +189,10 @@ def rescue_helps(
     """The planner's ``helps`` for a rescue round: from (pitcher, listener, score) triples (a
     matcher's, ``pitches.queries.seating_helps``), those of the ``rescued_pitchers``, with
     listeners present they have not met (``met``: pairs who sat together already, either
-    order), the ``limit`` best-scored per pitcher (their best remaining helpers), each weight
-    being the score divided by 1 + the pitcher's cards so far: among the rescued, the pitcher
-    with fewer cards counts more when two want the same seat."""
+    order): their best remaining helpers, the ``limit`` best-scored per pitcher among those
+    scoring at least ``RESCUE_HELPER_SHARE`` of their best. Each weight is the score divided by
+    1 + the pitcher's cards so far: among the rescued, the pitcher with fewer cards counts more
+    when two want the same seat."""
     rescued = set(rescued_pitchers(received, present))
     here = set(present)
     known = {frozenset(pair) for pair in met}
@@ -198,11 +205,16 @@ def rescue_helps(
             and frozenset((pitcher, listener)) not in known
         ):
             best[pitcher].append((score, listener))
-    return [
-        (pitcher, listener, score / (1 + received.get(pitcher, 0)))
-        for pitcher in sorted(best)
-        for score, listener in sorted(best[pitcher], key=lambda item: (-item[0], item[1]))[:limit]
-    ]
+    found = []
+    for pitcher in sorted(best):
+        ranked = sorted(best[pitcher], key=lambda item: (-item[0], item[1]))
+        floor = ranked[0][0] * RESCUE_HELPER_SHARE
+        found += [
+            (pitcher, listener, score / (1 + received.get(pitcher, 0)))
+            for score, listener in ranked[:limit]
+            if score >= floor
+        ]
+    return found
 
 
 # -- table-size guidance --------------------------------------------------------------------

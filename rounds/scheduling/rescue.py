@@ -30,21 +30,23 @@ import random
 from rounds.scheduling.budget import _Bag, _Budget
 from rounds.scheduling.validation import _Plan
 
-MOVE_COST = 0.25
+MOVE_COST = 0.05
 """Weight, on the scale of a helper's weight (at most 1 after ``rescue_rounds`` normalises),
-that moving one person costs: a swap (two people) must bring at least 0.5 of a helper."""
+that moving one person costs. Small: before the last round everyone walks to a new table
+anyway, and a moved person costs only a push; a pitcher seated with their best helper rather
+than one half as good (0.5) is worth ten people moved, and nobody moves for nothing."""
 
 _Key = tuple[int, int, int, float]
 
 # The search's climbing weights (``_RescueSearch._guide``): an avoid hit, a repeat, a pitcher
 # left without a helper; the last part of the key (weights and moves) counts as it is.
 _AVOID = 100.0
-_REPEAT = 4.0
+_REPEAT = 2.0
 _COVER = 2.0
 # Work units charged per seat of the largest table, for each swap the search weighs.
 _UNITS_PER_SEAT = 20
 # How often the search, while a pair costs a hit or a repeat, moves one of them.
-_FIX_SHARE = 0.8
+_FIX_SHARE = 0.5
 
 
 class _RescueSearch:
@@ -236,9 +238,10 @@ class _RescueSearch:
 
     @staticmethod
     def _guide(key: _Key) -> float:
-        """The key as one number to climb by: an avoid hit or a repeat costs more than one
-        pitcher's cover, so a step that covers someone with a repeat is a step uphill the
-        search may take (and then remove the repeat); the best plan is judged by the key."""
+        """The key as one number to climb by: an avoid hit weighs far more than anything else,
+        a repeat as much as one pitcher's cover, so that a swap which covers someone at the
+        price of a repeat is level ground the search may cross (and then remove the repeat);
+        the plan returned is judged by the key itself."""
         hits, repeats, uncovered, rest = key
         return _AVOID * hits + _REPEAT * repeats + _COVER * uncovered + rest
 
