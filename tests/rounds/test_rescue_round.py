@@ -5,12 +5,14 @@ with their best remaining helpers (``rounds.services.rescue_last_round`` through
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
 from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from events import logs
 from events.models import LogEntry, PairRule
@@ -400,3 +402,28 @@ def test_rescue_round_pairs_met_are_every_pair_of_the_played_rounds():
 
     assert services.met_pairs(plan) == [(1, 2), (1, 3), (2, 3), (2, 4)]
     assert list(itertools.chain(*services.met_pairs([]))) == []
+
+
+def test_rescue_round_is_offered_once_the_second_to_last_round_ran_out_of_time():
+    event = EventFactory(
+        check_in=True, rounds_count=3, table_size=4, round_seconds=180, is_rescuing_last_round=True
+    )
+    AttendeeFactory.create_batch(12, event=event, checked_in=True)
+    services.make_plan(event, by=None, time_limit=0.2)
+    play(event, 1)
+    second = services.start_round(event.rounds.get(number=2), by=None)
+    second.started_at = second.turns_started_at = timezone.now() - timedelta(minutes=4)
+    second.ends_at = timezone.now() - timedelta(minutes=1)  # over by the clock, nobody pressed End
+    second.save()
+    event.refresh_from_db()
+    current, upcoming = queries.current_round(event.pk), queries.next_round(event.pk)
+
+    assert services.primary_action(event, current, upcoming) == "rescue"
+    played = queries.stored_plan(event.pk)[:2]
+    report = feedback_services.rescue_last_round(event, by=None)
+
+    assert report.round_number == 3
+    assert queries.stored_plan(event.pk)[:2] == played
+    services.start_round(upcoming, by=None)
+    second.refresh_from_db()
+    assert second.status == "done"
