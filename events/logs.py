@@ -49,6 +49,10 @@ SENTENCES: dict[str, Promise] = {
         "Rounds %(first_round)s–%(last_round)s re-planned for %(n)s people; %(c)s itineraries "
         "changed."
     ),
+    "rescue_replanned": gettext_lazy(
+        "Rescue round %(n)s: %(h)s of %(p)s pitchers with the fewest cards now sit with a new "
+        "helper; %(m)s people change table, %(c)s phones told."
+    ),
     "checked_in": gettext_lazy("%(attendee)s checked in."),
     "check_in_undone": gettext_lazy("Check-in of %(attendee)s undone."),
     "attendee_left": gettext_lazy("%(attendee)s left."),

@@ -131,6 +131,7 @@ class Event(models.Model):
         "walk_ins_per_minute",
         "is_sending_missed_you",
         "is_favouring_new_faces",
+        "is_rescuing_last_round",
     )
     GUIDE_FIELDS = ("guide_min_table_size", "guide_max_table_size")
 
@@ -233,6 +234,23 @@ class Event(models.Model):
             "In a series, pairs who sat together at earlier events of the series count as "
             "already met when the plan is made, the most recent events most."
         ),
+    )
+    is_rescuing_last_round = models.BooleanField(
+        _("rescue round before the last round"),
+        default=False,
+        help_text=_(
+            "Once the second-to-last round is over, the control page's next step re-plans the "
+            "last round so that the people with the fewest cards so far sit with the listeners "
+            "best able to help them, with no pair you keep apart and no new repeat meeting. "
+            "Only the phones whose table or tablemates change are told."
+        ),
+    )
+    last_round_rescued_at = models.DateTimeField(
+        _("last round rescued at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the last round was re-planned as the rescue round (once an event)."),
     )
     announcement = models.CharField(_("announcement"), max_length=280, blank=True)
     announced_at = models.DateTimeField(_("announced at"), null=True, blank=True)

@@ -83,6 +83,7 @@ def create_event(
     is_seating_walk_ins: bool = False,
     walk_ins_per_minute: int = 30,
     is_favouring_new_faces: bool = True,
+    is_rescuing_last_round: bool = False,
     series: Series | None = None,
 ) -> Event:
     """Create a draft event run by ``organizer``; ``round_seconds`` and ``pitch_seconds`` are
@@ -96,6 +97,7 @@ def create_event(
         organizer=organizer,
         series=series,
         is_favouring_new_faces=is_favouring_new_faces,
+        is_rescuing_last_round=is_rescuing_last_round,
         is_sending_missed_you=is_sending_missed_you,
         is_seating_walk_ins=is_seating_walk_ins,
         walk_ins_per_minute=walk_ins_per_minute,

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,6 +21,7 @@ from events import services as event_services
 from events.models import Attendee, Event
 from feedback import broadcasts
 from feedback.models import Card, Introduction
+from rounds import services as round_services
 from rounds.broadcasts import sent_together
 from rounds.models import Round, Seat
 
@@ -496,3 +497,19 @@ def save_my_details(
             fields.append(name)
     attendee.save(update_fields=fields)
     return attendee
+
+
+def rescue_last_round(
+    event: Event, *, by: Any, time_limit: float = 1.0
+) -> round_services.RescueReport:
+    """The organizer's rescue round (``rounds.services.rescue_last_round``) with the cards each
+    attendee of ``event`` received so far, of either kind, counted here (one query): the
+    pitchers with the fewest sit with their best remaining helpers in the last round. Returns
+    the ``RescueReport``; raises its ``ValidationError``s."""
+    received = dict(
+        Card.objects.filter(receiver__event_id=event.pk)
+        .values("receiver_id")
+        .annotate(total=Count("pk"))
+        .values_list("receiver_id", "total")
+    )
+    return round_services.rescue_last_round(event, received=received, by=by, time_limit=time_limit)

@@ -9,6 +9,7 @@ urlpatterns = [
         views.control_counters,
         name="control_counters",
     ),
+    path("events/<id:event_id>/control/rescue/", views.control_rescue, name="control_rescue"),
     path("a/<str:token>/", views.room, name="room"),
     path("a/<str:token>/cards/", views.card, name="card"),
     path("a/<str:token>/itinerary/", views.room_itinerary, name="room_itinerary"),

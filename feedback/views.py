@@ -55,9 +55,10 @@ from feedback.forms import (
 from feedback.texts import room_texts
 from pitches.models import Pitch
 from rounds import queries as round_queries
-from rounds.panels import gaps_context
+from rounds.panels import gaps_context, panel_context
 from rounds.queries import event_state
 from rounds.routing import attendee_socket_path
+from rounds.services import RescueReport
 
 
 def attendee_for(request: HttpRequest, token: str) -> Attendee:
@@ -701,6 +702,52 @@ def badge_page(request: HtmxHttpRequest, key: str) -> HttpResponse:
     ratelimit.record_failure(request, scope="my-link", **limit)
     invitations.send_requested_link(attendee)
     return render(request, "feedback/badge.html", {**context, "is_sent": True})
+
+
+def rescue_summary(report: RescueReport) -> str:
+    """A ``rounds.services.RescueReport`` as the line the organizer reads."""
+    return _(
+        "Round %(round)s re-planned as the rescue round: %(helped)s of %(pitchers)s pitchers with "
+        "the fewest cards now sit with a new helper; %(moved)s people change table and "
+        "%(told)s phones were told. Repeated meetings: %(repeats)s; pairs kept apart seated "
+        "together: %(apart)s."
+    ) % {
+        "round": report.round_number,
+        "helped": report.helped,
+        "pitchers": report.pitchers,
+        "moved": report.moved,
+        "told": report.told,
+        "repeats": report.quality.repeated_pairs,
+        "apart": report.quality.avoid_violations,
+    }
+
+
+@login_required
+@require_POST
+def control_rescue(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
+    """The control panel's "Rescue round" button (in this app because it counts the cards):
+    the last round re-planned for the pitchers with the fewest cards
+    (``services.rescue_last_round``); the panel comes back with what it did or why not."""
+    event = event_queries.organizer_event(request.user, event_id)
+    error = info = ""
+    try:
+        info = rescue_summary(services.rescue_last_round(event, by=request.user))
+    except ValidationError as refusal:
+        error = " ".join(refusal.messages)
+    if request.htmx:
+        event.refresh_from_db()
+        response = render(
+            request,
+            "rounds/partials/control_panel.html",
+            panel_context(event, error=error, info=info),
+        )
+        response["HX-Trigger"] = "speednet-counters"  # the log shows the rescue at once
+        return response
+    if error:
+        messages.error(request, error)
+    else:
+        messages.info(request, info)
+    return redirect("control", event_id=event.pk)
 
 
 @login_required

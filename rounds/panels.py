@@ -1,12 +1,16 @@
-"""The control page's walk-in banner context, shared by the pages that draw it: the control page
-(``rounds.views``) and its counters fragment (``feedback.views``, which counts the cards)."""
+"""The control page's contexts shared by the pages that draw them: the button panel (drawn by
+``rounds.views`` and, after the rescue round, by ``feedback.views``, which counts the cards),
+and the walk-in banner (the control page and its counters fragment, ``feedback.views``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
 from events.models import Event
 from rounds import queries, services
+from rounds.forms import ControlForm
 from rounds.models import Round
 
 
@@ -20,4 +24,26 @@ def gaps_context(
     return {
         "gaps": queries.seating_gaps(event.pk, upcoming=next_round),
         "replan_question": services.confirmations(event, round_).get("replan", ""),
+    }
+
+
+def panel_context(event: Event, *, error: str = "", info: str = "") -> dict[str, Any]:
+    """The button panel's context: the current and next round, the actions allowed now and the
+    next step, the questions asked first, and a line to show (``error`` or ``info``)."""
+    round_ = queries.current_round(event.pk)
+    next_round = queries.next_round(event.pk)
+    round_status = round_.effective_status(timezone.now()) if round_ else ""
+    return {
+        "event": event,
+        "round": round_,
+        # the state the panel was drawn for, as control.js reads it from a push
+        "state_key": f"{event.status}:{round_.number if round_ else ''}:{round_status}",
+        "next_round": next_round,
+        "available": services.allowed_actions(event, round_, next_round),
+        "primary": services.primary_action(event, round_, next_round),
+        "confirm": services.confirmations(event, round_),
+        "rescue_due": services.is_rescue_due(event, next_round),
+        "form": ControlForm(initial={"seconds": 30}),
+        "error": error,
+        "info": info,
     }

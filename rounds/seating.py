@@ -10,9 +10,10 @@ the stored Rounds, Tables and Seats.
 from __future__ import annotations
 
 import functools
+import statistics
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from events import hygiene
@@ -139,6 +140,81 @@ def changed_rounds(old: Sequence[Tables], new: Sequence[Tables]) -> dict[int, li
             if before.get(person) != after.get(person):
                 result[person].append(number)
     return dict(result)
+
+
+def moved_people(old: Sequence[Tables], new: Sequence[Tables]) -> set[int]:
+    """The people seated in both plans whose table number differs in some round, the numbers
+    being those a re-plan writes (``table_numbers``: the old round's tables numbered by position
+    from 1): who must walk to another table than their phone showed."""
+    moved: set[int] = set()
+    for old_round, new_round in zip(old, new, strict=True):
+        before = {person: n for n, table in enumerate(old_round, start=1) for person in table}
+        numbers = table_numbers(old_round, new_round)
+        for number, table in zip(numbers, new_round, strict=True):
+            moved.update(p for p in table if p in before and before[p] != number)
+    return moved
+
+
+# -- the rescue round -------------------------------------------------------------------------
+
+
+def rescued_pitchers(received: Mapping[int, int], present: Sequence[int]) -> list[int]:
+    """The pitchers a rescue round is for: the people ``present`` whose cards received so far
+    (``received``: attendee id → cards, missing = 0) are at most the room's lower median
+    (``statistics.median_low``), in id order; none without anyone present.
+
+    The median, not a fixed share: in a room where most people have a card or two it picks
+    those with none or one, and when cards are few it may pick most of the room (everyone at
+    0 is equally in need). The planner then seats as many of them as it can with a helper."""
+    if not present:
+        return []
+    cut = statistics.median_low(received.get(person, 0) for person in present)
+    return sorted(person for person in present if received.get(person, 0) <= cut)
+
+
+RESCUE_HELPER_SHARE = 0.5
+"""A rescued pitcher's helpers are the listeners scoring at least this share of their best
+remaining listener's score: the matcher scores nearly everyone a little (shared words), and a
+pitcher seated with a listener who scored a twentieth of their best one is not rescued."""
+
+
+def rescue_helps(
+    helps: Iterable[tuple[int, int, float]],
+    *,
+    received: Mapping[int, int],
+    present: Sequence[int],
+    met: Iterable[tuple[int, int]],
+    limit: int,
+) -> list[tuple[int, int, float]]:
+    """The planner's ``helps`` for a rescue round: from (pitcher, listener, score) triples (a
+    matcher's, ``pitches.queries.seating_helps``), those of the ``rescued_pitchers``, with
+    listeners present they have not met (``met``: pairs who sat together already, either
+    order): their best remaining helpers, the ``limit`` best-scored per pitcher among those
+    scoring at least ``RESCUE_HELPER_SHARE`` of their best. Each weight is the score divided by
+    1 + the pitcher's cards so far: among the rescued, the pitcher with fewer cards counts more
+    when two want the same seat."""
+    rescued = set(rescued_pitchers(received, present))
+    here = set(present)
+    known = {frozenset(pair) for pair in met}
+    best: dict[int, list[tuple[float, int]]] = defaultdict(list)
+    for pitcher, listener, score in helps:
+        if (
+            pitcher in rescued
+            and listener in here
+            and score > 0
+            and frozenset((pitcher, listener)) not in known
+        ):
+            best[pitcher].append((score, listener))
+    found = []
+    for pitcher in sorted(best):
+        ranked = sorted(best[pitcher], key=lambda item: (-item[0], item[1]))
+        floor = ranked[0][0] * RESCUE_HELPER_SHARE
+        found += [
+            (pitcher, listener, score / (1 + received.get(pitcher, 0)))
+            for score, listener in ranked[:limit]
+            if score >= floor
+        ]
+    return found
 
 
 # -- table-size guidance --------------------------------------------------------------------

@@ -9,7 +9,7 @@ Turns inside a round are never written: they follow from ``turns_started_at`` an
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -99,7 +99,8 @@ def start_round(round_: Round, *, by: User) -> Round:
     "3, 2, 1" together; it ends one round length (``Event.round_seconds``) after that. A round
     whose time ran out is recorded as done first; the event goes from check-in to live.
     Raises ``ValidationError`` (codes ``event_not_open``, ``already_started``,
-    ``another_running``, ``out_of_order``, ``no_plan``). Bumps the state version, logs
+    ``another_running``, ``out_of_order``, ``no_plan``, and ``rescue_first`` while the rescue
+    round is due: ``is_rescue_due``). Bumps the state version, logs
     ``round_started`` and pushes ``round`` to the event group after commit."""
     event, round_ = lock(round_)
     now = timezone.now()
@@ -135,6 +136,14 @@ def start_round(round_: Round, *, by: User) -> Round:
             _("Round %(number)s has no seating plan yet: make the plan first.")
             % {"number": round_.number},
             code="no_plan",
+        )
+    if is_rescue_due(event, round_):
+        raise ValidationError(
+            _(
+                "Re-plan the last round as the rescue round first, or turn the rescue round off "
+                "in the event's settings."
+            ),
+            code="rescue_first",
         )
     if event.is_seating_walk_ins:
         seat_walk_ins(event, round_, by=by)
@@ -565,7 +574,9 @@ def allowed_actions(event: Event, round_: Round | None, next_round: Round | None
     A plan exists once any round exists (``round_`` or ``next_round``): then "Make the plan" is
     gone and "Re-plan the remaining rounds" takes its place while a round is left to play.
     Mingling needs a round to have started (the event is live); closing is possible from
-    check-in on (an evening called off) and always asks first (``confirmations``)."""
+    check-in on (an evening called off) and always asks first (``confirmations``). While the
+    rescue round is due (``is_rescue_due``) "rescue" takes the place of starting the last
+    round, once the round before it is over (``rescue_refusal``)."""
     status = round_.effective_status(timezone.now()) if round_ else None
     is_open = event.status in (Event.Status.CHECK_IN, Event.Status.LIVE)
     has_plan = round_ is not None or next_round is not None
@@ -600,6 +611,10 @@ def allowed_actions(event: Event, round_: Round | None, next_round: Round | None
         actions.add("open")
     if is_open and next_round is not None:
         actions.add("replan")
+    if rescue_refusal(event, round_, next_round) is None:
+        actions.add("rescue")
+    if is_rescue_due(event, next_round):
+        actions.discard("start")  # the rescue round comes first (``start_round`` refuses too)
     return actions
 
 
@@ -653,7 +668,8 @@ def drop_plan(event: Event, *, by: User) -> list[int]:
 
 def primary_action(event: Event, round_: Round | None, next_round: Round | None) -> str | None:
     """The one next step of the evening, shown as the panel's main button: "open" (check-in)
-    → "plan" → "start" (round 1, 2, …) → "mingle" → "close"; "resume" while paused; None
+    → "plan" → "start" (round 1, 2, …, with "rescue" before the last one when the event
+    has the rescue round) → "mingle" → "close"; "resume" while paused; None
     while a round runs (it ends by itself) and once the event is closed. Always one of
     ``allowed_actions`` (arguments as there) or None."""
     allowed = allowed_actions(event, round_, next_round)
@@ -668,6 +684,8 @@ def primary_action(event: Event, round_: Round | None, next_round: Round | None)
         choice = "close"
     elif "plan" in allowed:
         choice = "plan"
+    elif "rescue" in allowed:
+        choice = "rescue"
     elif next_round is not None:
         choice = "start"
     else:
@@ -940,10 +958,32 @@ def write_replan(
     inputs: PlanInputs,
     by: User,
 ) -> list[int]:
-    """Store a re-plan (the event and its rounds locked): the rounds not started get their new
-    tables, keeping table numbers and speaking orders where a table stayed the same. Returns
-    the attendees whose itinerary changed (also the people who left: their phones must stop
-    showing a table they no longer have), who are told after commit."""
+    """Store a re-plan (``write_future``), log ``replanned`` and tell the attendees whose
+    itinerary changed after commit (``plan_changed``); returns them."""
+    changed = write_future(rounds, new, inputs=inputs)
+    played = inputs.played
+    event_services.record(
+        event,
+        action="replanned",
+        by=by,
+        params={
+            "first_round": played + 1,
+            "last_round": len(rounds),
+            "n": len(inputs.present),
+            "c": len(changed),
+        },
+    )
+    plan_changed(event, changed, rounds=seating.changed_rounds(inputs.old, new))
+    return changed
+
+
+def write_future(
+    rounds: list[Round], new: list[list[list[int]]], *, inputs: PlanInputs
+) -> list[int]:
+    """Store the rounds not started of a re-plan (the event and its rounds locked): each gets
+    its new tables, keeping table numbers and speaking orders where a table stayed the same.
+    Returns the attendees whose itinerary changed (also the people who left: their phones must
+    stop showing a table they no longer have), in id order."""
     old, played = inputs.old, inputs.played
     history = seating.SpeakingHistory.from_played(old[:played])
     for round_, old_tables, new_tables in zip(
@@ -956,17 +996,207 @@ def write_replan(
             for table in new_tables
         ]
         write_round(round_, new_tables, numbers, orders)
-    changed = sorted(scheduling.changed_itineraries(old, new))
-    event_services.record(
-        event,
-        action="replanned",
-        by=by,
-        params={
-            "first_round": played + 1,
-            "last_round": len(rounds),
-            "n": len(inputs.present),
-            "c": len(changed),
-        },
+    return sorted(scheduling.changed_itineraries(old, new))
+
+
+# -- the rescue round ---------------------------------------------------------------------------
+
+
+def is_rescue_due(event: Event, next_round: Round | None) -> bool:
+    """Whether ``next_round`` (the next round to start) waits for the rescue round: the event
+    has it (``Event.is_rescuing_last_round``), it was not made yet, and ``next_round`` is the
+    last round with a round before it."""
+    return (
+        event.is_rescuing_last_round
+        and event.last_round_rescued_at is None
+        and next_round is not None
+        and next_round.number == event.rounds_count
+        and next_round.number >= 2
     )
-    plan_changed(event, changed, rounds=seating.changed_rounds(old, new))
-    return changed
+
+
+def rescue_refusal(
+    event: Event, round_: Round | None, next_round: Round | None
+) -> ValidationError | None:
+    """Why the rescue round cannot be made now (None: it can), ``round_`` and ``next_round``
+    as in ``allowed_actions``: it is off (code ``rescue_off``), made already (``rescued``), or
+    it is not the moment, between the end of the second-to-last round and the start of the
+    last one (``not_now``). The one rule for ``rescue_last_round`` and the panel's button."""
+    if not event.is_rescuing_last_round:
+        return ValidationError(
+            _("The rescue round is off for this event: turn it on in the event's settings."),
+            code="rescue_off",
+        )
+    if event.last_round_rescued_at is not None:
+        return ValidationError(
+            _("The last round was already re-planned as the rescue round."), code="rescued"
+        )
+    status = round_.effective_status(timezone.now()) if round_ else None
+    if (
+        event.status != Event.Status.LIVE
+        or not is_rescue_due(event, next_round)
+        or status in (Round.Status.RUNNING, Round.Status.PAUSED)
+    ):
+        return ValidationError(
+            _(
+                "The rescue round is made once the second-to-last round is over, before the "
+                "last round starts."
+            ),
+            code="not_now",
+        )
+    return None
+
+
+def refuse_rescue(event: Event) -> None:
+    """Raise ``rescue_refusal``'s error for ``event`` as stored now, if any."""
+    refusal = rescue_refusal(event, queries.current_round(event.pk), queries.next_round(event.pk))
+    if refusal is not None:
+        raise refusal
+
+
+@dataclass(frozen=True)
+class RescueReport:
+    """What a rescue round did, in the figures the organizer reads."""
+
+    round_number: int
+    pitchers: int
+    """Pitchers rescued for: at most the median of cards so far, with a helper left to meet."""
+    helped: int
+    """Of them, those now seated with a helper they were not seated with before."""
+    moved: int
+    """People present whose table number changes."""
+    told: int
+    """Phones told (table or tablemates changed, or who left)."""
+    quality: scheduling.Quality
+    """The whole evening's figures with the new last round (repeats, keep-apart pairs)."""
+
+
+def met_pairs(plan: Sequence[Sequence[Sequence[int]]]) -> list[tuple[int, int]]:
+    """Every pair seated at one table in ``plan`` (rounds → tables → ids), lower id first."""
+    return sorted(
+        {
+            (a, b) if a < b else (b, a)
+            for tables in plan
+            for table in tables
+            for i, a in enumerate(table)
+            for b in table[i + 1 :]
+        }
+    )
+
+
+def rescue_last_round(
+    event: Event,
+    *,
+    received: Mapping[int, int],
+    by: User,
+    seed: int = 0,
+    time_limit: float = 1.0,
+) -> RescueReport:
+    """The rescue round: re-plan the last round (once the one before is over) so that the
+    pitchers with the fewest cards so far sit with their best remaining helpers.
+
+    ``received`` is each attendee's number of cards received so far (id → count, missing = 0;
+    the cards are ``feedback``'s, which calls this). The pitchers rescued and their helpers
+    are ``seating.rescue_helps``: the present people at most at the median of cards, each with
+    the ``pitches.queries.HELPERS_PER_PITCHER`` best-scored listeners present whom they have
+    not met (in the played rounds, or at the series' recent events when new faces come
+    first). ``scheduling.rescue_rounds`` plans with the keep-apart pairs and the meetings so
+    far: no keep-apart pair together, no repeat where a plan without exists, never more than
+    the plan had.
+
+    Planned like ``replan``: with no transaction open, then the event and its rounds locked
+    and the inputs read again; a change of the people present or of the rounds meanwhile plans
+    again (at most ``MAX_PLAN_ATTEMPTS`` times, then ``ValidationError`` code ``stale_plan``).
+    Cards given meanwhile are not waited for. Raises ``ValidationError`` from
+    ``rescue_refusal`` and ``replan_inputs``. Stores ``Event.last_round_rescued_at``, bumps the
+    state version, logs ``rescue_replanned`` with the figures, and after commit sends the new
+    state to the event group and each changed itinerary to its attendee alone
+    (``plan_changed``): phones whose table and tablemates stay get nothing."""
+    for _attempt in range(MAX_PLAN_ATTEMPTS):
+        fresh = Event.objects.get(pk=event.pk)
+        refuse_rescue(fresh)
+        inputs = replan_inputs(fresh)
+        present = inputs.present
+        memory = queries.planning_memory(fresh, present)
+        helps = seating.rescue_helps(
+            pitch_queries.seating_helps(present, limit=len(present)),
+            received=received,
+            present=present,
+            met=[*met_pairs(inputs.old[: inputs.played]), *memory],
+            limit=pitch_queries.HELPERS_PER_PITCHER,
+        )
+        new = scheduling.rescue_rounds(
+            inputs.old,
+            played=inputs.played,
+            present=present,
+            table_size=inputs.table_size,
+            helps=helps,
+            avoid=inputs.avoid,
+            met=memory,
+            seed=seed,
+            time_limit=time_limit,
+        )
+        with transaction.atomic():
+            locked = Event.objects.select_for_update().get(pk=event.pk)
+            rounds = list(locked.rounds.select_for_update().order_by("number"))
+            refuse_rescue(locked)
+            if replan_inputs(locked) != inputs:
+                continue
+            changed = write_future(rounds, new, inputs=inputs)
+            report = rescue_report(inputs, new, helps=helps, told=len(changed))
+            locked.last_round_rescued_at = timezone.now()
+            locked.save(update_fields=["last_round_rescued_at"])
+            event_services.record(
+                locked,
+                action="rescue_replanned",
+                by=by,
+                params={
+                    "n": report.round_number,
+                    "p": report.pitchers,
+                    "h": report.helped,
+                    "m": report.moved,
+                    "c": report.told,
+                },
+            )
+            plan_changed(locked, changed, rounds=seating.changed_rounds(inputs.old, new))
+        return report
+    raise stale_plan()
+
+
+def rescue_report(
+    inputs: PlanInputs,
+    new: list[list[list[int]]],
+    *,
+    helps: list[tuple[int, int, float]],
+    told: int,
+) -> RescueReport:
+    """The figures of a rescue round: the old plan ``inputs.old`` against ``new``."""
+    played = inputs.played
+    future_old, future_new = inputs.old[played:], new[played:]
+
+    def mates(plan: Sequence[Sequence[Sequence[int]]]) -> dict[int, set[int]]:
+        found: dict[int, set[int]] = {}
+        for tables in plan:
+            for table in tables:
+                for person in table:
+                    found.setdefault(person, set()).update(table)
+        return found
+
+    before, after = mates(future_old), mates(future_new)
+    helpers: dict[int, set[int]] = {}
+    for pitcher, listener, _weight in helps:
+        helpers.setdefault(pitcher, set()).add(listener)
+    helped = sum(
+        1
+        for pitcher, listeners in helpers.items()
+        if (listeners & after.get(pitcher, set())) - before.get(pitcher, set())
+    )
+    present = set(inputs.present)
+    return RescueReport(
+        round_number=played + 1,
+        pitchers=len(helpers),
+        helped=helped,
+        moved=len(seating.moved_people(future_old, future_new) & present),
+        told=told,
+        quality=scheduling.plan_quality(new, avoid=inputs.avoid),
+    )

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,7 +24,7 @@ from events.queries import organizer_event
 from rounds import queries, scheduling, seating, services
 from rounds.forms import ControlForm, GuideRangeForm
 from rounds.models import Round
-from rounds.panels import gaps_context
+from rounds.panels import gaps_context, panel_context
 from rounds.routing import control_socket_path, projector_socket_path
 
 
@@ -44,25 +44,6 @@ def event_edit(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
             return redirect("event_detail", event_id=event.pk)
     context = {"form": form, "event": event, "time_zone_names": time_zone_names()}
     return render(request, "events/event_form.html", context)
-
-
-def panel_context(event: Event, *, error: str = "", info: str = "") -> dict[str, Any]:
-    round_ = queries.current_round(event.pk)
-    next_round = queries.next_round(event.pk)
-    round_status = round_.effective_status(timezone.now()) if round_ else ""
-    return {
-        "event": event,
-        "round": round_,
-        # the state the panel was drawn for, as control.js reads it from a push
-        "state_key": f"{event.status}:{round_.number if round_ else ''}:{round_status}",
-        "next_round": next_round,
-        "available": services.allowed_actions(event, round_, next_round),
-        "primary": services.primary_action(event, round_, next_round),
-        "confirm": services.confirmations(event, round_),
-        "form": ControlForm(initial={"seconds": 30}),
-        "error": error,
-        "info": info,
-    }
 
 
 @login_required

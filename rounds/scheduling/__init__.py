@@ -13,6 +13,12 @@ Public API
     (history, absentees included) and every later round seats exactly ``present``. ``met`` is an
     addition to the interface of the issue: acquaintances to keep apart, as in ``plan_rounds``
     (meetings in played rounds count as met without it).
+``rescue_rounds(plan, *, played, present, table_size, helps, avoid=(), met=(), seed=0,
+time_limit=1.0)`` ``-> list[list[list[P]]]``
+    The rounds after ``played`` re-planned for the pitchers named in ``helps`` (the organizer's
+    "rescue round": those with the fewest cards so far), brought to the tables of listeners who
+    can help them, with no more avoid hits and no higher repeat cost than ``replan_rounds``
+    gives, and few people moved for nothing.
 ``plan_quality(plan, *, met=(), avoid=()) -> Quality``
     The figures of a plan: repeats, their lower bound, avoid pairs together, table sizes, and
     what attendees feel: the fewest, average and most different people a person meets, and the
@@ -103,6 +109,7 @@ from rounds.scheduling.forecasts import Forecast, forecast
 from rounds.scheduling.helpfulness import _improve, _index_helps
 from rounds.scheduling.portfolio import _DENSE_LIMIT, _solve
 from rounds.scheduling.repair import _repair_rounds
+from rounds.scheduling.rescue import _rescue
 from rounds.scheduling.validation import (
     P,
     _canonical,
@@ -234,6 +241,103 @@ def replan_rounds(
     return old[:played] + _to_people(future, order, rank)
 
 
+# Shares of ``rescue_rounds``' ``time_limit``: the repair, the fresh plan of the rounds to come,
+# and the two rescue searches together. Allowances run out at about half their
+# seconds, so the three together stay within ``time_limit``.
+_RESCUE_REPAIR_SHARE = 0.5
+_RESCUE_FRESH_SHARE = 0.3
+_RESCUE_HELP_SHARE = 0.4
+
+
+def rescue_rounds(
+    plan: Sequence[Sequence[Sequence[P]]],
+    *,
+    played: int,
+    present: Iterable[P],
+    table_size: int,
+    helps: Iterable[tuple[P, P, float]],
+    avoid: Iterable[tuple[P, P]] = (),
+    met: Iterable[tuple[P, P]] = (),
+    seed: int = 0,
+    time_limit: float = 1.0,
+) -> list[list[list[P]]]:
+    """Re-plan the rounds after ``played`` so that the pitchers of ``helps`` sit with the
+    listeners who can help them, keeping every rule of ``replan_rounds``.
+
+    ``helps`` are (pitcher, listener, weight > 0) triples, as in ``plan_rounds``, naming only
+    the pitchers to rescue (the caller chooses them: those with the fewest cards so far).
+    ``replan_rounds`` first seats exactly ``present`` in the rounds to come (arrivals, people
+    who left); ``plan_rounds`` makes the same rounds anew with ``helps`` (meetings of the played
+    rounds and ``met`` counting as met); a tabu search (``rescue``) starts from each. The
+    result is the best of them by, in order: the fewest avoid pairs together, the lowest repeat
+    cost (no repeats where one of them found a plan without), the most pitchers seated at least
+    once with one of their listeners, then the best helper each pitcher sits with less a small
+    cost for each person whose table differs from the repaired rounds. It is never worse than
+    the repaired rounds on the first two.
+
+    ``plan[:played]`` comes back unchanged. Raises ``ValueError`` as ``replan_rounds`` does, or
+    for a bad ``helps`` triple (a weight that is not a positive number, a pitcher who is their
+    own listener).
+    """
+    _check_time_limit(time_limit)
+    here = _distinct(present, "present")
+    triples = list(helps)
+    repaired = replan_rounds(
+        plan,
+        played=played,
+        present=here,
+        table_size=table_size,
+        avoid=avoid,
+        met=met,
+        seed=seed,
+        time_limit=time_limit * _RESCUE_REPAIR_SHARE,
+    )
+    history, future = repaired[:played], repaired[played:]
+    if not future:
+        return repaired
+    everyone = set(here)
+    avoid = list(avoid)
+    known = [pair for pair in met if pair[0] in everyone and pair[1] in everyone] + [
+        (a, b)
+        for round_ in history
+        for table in round_
+        for i, a in enumerate(table)
+        for b in table[i + 1 :]
+        if a in everyone and b in everyone
+    ]
+    fresh = plan_rounds(
+        here,
+        rounds=len(future),
+        table_size=table_size,
+        met=known,
+        avoid=avoid,
+        seed=seed,
+        time_limit=time_limit * _RESCUE_FRESH_SHARE,
+        helps=triples,
+    )
+    canonical = _canonical(here)
+    rng = random.Random(seed)
+    order = list(canonical)
+    rng.shuffle(order)
+    index = {person: i for i, person in enumerate(order)}
+    help_map = _index_helps(_index_triples(triples, index))
+    if help_map:
+        top = max(weight for row in help_map.values() for weight in row.values())
+        help_map = {p: {q: w / top for q, w in row.items()} for p, row in help_map.items()}
+    rescued = _rescue(
+        [[[index[p] for p in table] for table in round_] for round_ in future],
+        [[[index[p] for p in table] for table in round_] for round_ in fresh],
+        len(order),
+        _index_pairs(known, index, "met", strict=False),
+        _index_pairs(avoid, index, "avoid", strict=True),
+        help_map,
+        rng,
+        _Budget(time_limit * _RESCUE_HELP_SHARE),
+    )
+    rank = {person: i for i, person in enumerate(canonical)}
+    return history + _to_people(rescued, order, rank)
+
+
 def plan_quality(
     plan: Sequence[Sequence[Sequence[P]]],
     *,
@@ -287,5 +391,6 @@ __all__ = [
     "plan_quality",
     "plan_rounds",
     "replan_rounds",
+    "rescue_rounds",
     "table_sizes",
 ]

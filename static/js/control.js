@@ -1,7 +1,7 @@
 // The organizer's live control page: keyboard shortcuts, and a fresh button panel whenever the
 // event's state changes (from this laptop, a co-organizer's, or a round ending by the clock).
 
-const SHORTCUTS = { s: ['start'], ' ': ['pause', 'resume'], '+': ['extend'], n: ['skip'] };
+const SHORTCUTS = { s: ['rescue', 'start'], ' ': ['pause', 'resume'], '+': ['extend'], n: ['skip'] };
 
 function clickFirstEnabled(actions) {
   for (const action of actions) {

@@ -1,0 +1,74 @@
+"""The rescue round in Chromium: the organizer presses the control panel's next step between the
+second-to-last and the last round, and an open phone whose table changed shows its new table for
+the last round at once (from the push, without a reload)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from rounds import services
+from rounds.models import Seat
+from tests.browser.conftest import PHONE, sign_in
+from tests.browser.test_projector import in_a_thread
+from tests.factories import AttendeeFactory, EventFactory, UserFactory
+from tests.rounds.test_rescue_round import card_history, one_swap_helper, play, write_pitches
+
+
+def last_table(attendee_id: int) -> int:
+    return Seat.objects.get(attendee_id=attendee_id, round__number=3).table.number
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rescue_round_moves_a_phone_to_its_new_table_for_the_last_round(live_server_url, chromium):
+    organizer = UserFactory(username="org")
+    event = EventFactory(
+        organizer=organizer,
+        check_in=True,
+        rounds_count=3,
+        table_size=4,
+        round_seconds=180,
+        is_rescuing_last_round=True,
+    )
+    people = AttendeeFactory.create_batch(24, event=event, checked_in=True)
+
+    def first_two_rounds() -> None:
+        services.make_plan(event, by=None, time_limit=0.3)
+        play(event, 1, 2)
+
+    in_a_thread(first_two_rounds)  # the pushes need a thread without Playwright's loop
+    pitcher, helper = one_swap_helper(event, people)
+    card_history(event, people)
+    write_pitches(people, {pitcher: helper})
+    by_id = {person.pk: person for person in people}
+    before = {pk: last_table(pk) for pk in (pitcher, helper)}
+    phones = {}
+    for pk in (pitcher, helper):
+        page = chromium.new_context(**PHONE).new_page()
+        page.set_default_timeout(15_000)
+        page.goto(f"{live_server_url}/a/{by_id[pk].token}/")
+        status = page.locator("[data-now-text]")
+        expect(page.locator(".room")).to_have_attribute("data-now", "move", timeout=15_000)
+        expect(status).to_have_attribute("data-table", str(before[pk]), timeout=15_000)
+        phones[pk] = page
+    laptop = sign_in(chromium, live_server_url)
+    laptop.goto(f"{live_server_url}/events/{event.pk}/control/")
+    panel = laptop.locator(f"#event-{event.pk}-control")
+    expect(panel.locator(".control-next")).to_contain_text("Rescue round", timeout=15_000)
+
+    panel.locator("button[data-action=rescue]").click()
+
+    expect(panel.locator(".notice")).to_contain_text(
+        "re-planned as the rescue round: 1 of 1 pitchers", timeout=15_000
+    )
+    expect(panel.locator("button[data-action=start]")).to_be_enabled(timeout=15_000)
+    after = {pk: last_table(pk) for pk in (pitcher, helper)}
+    assert after != before  # one of the two walks to the other's table
+    assert (
+        Seat.objects.get(attendee_id=pitcher, round__number=3).table_id
+        == Seat.objects.get(attendee_id=helper, round__number=3).table_id
+    )
+    for pk, page in phones.items():
+        status = page.locator("[data-now-text]")
+        expect(status).to_have_attribute("data-table", str(after[pk]), timeout=15_000)
+        expect(status).to_contain_text(str(after[pk]), timeout=15_000)
