@@ -236,7 +236,7 @@ def give_cards(taps: list[tuple[Attendee | None, dict[str, Any]]]) -> list[TapOu
         Q(client_id__in=[args["client_id"] for _, args in valid])
         | Q(receiver_id__in={args["receiver_id"] for _, args in valid}),
         giver_id__in={giver.pk for giver, _ in valid},
-    ).select_related("round", "giver")
+    ).only("pk", "giver_id", "receiver_id", "kind", "client_id")  # a repeat is answered by pk
     by_tap = {(card.giver_id, str(card.client_id)): card for card in existing}
     by_pair = {(card.giver_id, card.receiver_id, card.kind): card for card in existing}
     # Who is in which event: a receiver must be an attendee of the giver's event.
