@@ -18,12 +18,13 @@ segmentation), then character by character; what is still unknown is dropped.
 Offline, and cheap to hold: the matcher needs of CC-CEDICT only each headword's English stems,
 so that table (headword -> stems, about 186,000 lines) is derived once from the installed
 package and kept as a file in the gloss cache directory (``cache_dir``); a process reads the
-file (a quarter of a second, about 18 MB held) instead of parsing the dictionary (several
-seconds, some 100 MB left behind). The file's name carries a digest of everything it is derived
-from (the dictionary file, the stemmer, the stop words, the rules below), so an upgrade makes a
-new one. The segmenter and its part-of-speech tagger are jieba's own default instances (its
-tagger module builds one at import anyway: a second copy held ~40 MB more). ``load`` loads all
-of it, once per process and thread-safe; ``load_in_background`` lets a server do it at start
+file (about 0.4 s, 40 MB held) instead of parsing the dictionary (seconds, some 100 MB left
+behind). The file's name carries a digest of everything it is derived from (the dictionary
+file, the stemmer, the stop words, the rules below), so an upgrade makes a new one. The
+segmenter and its part-of-speech tagger are jieba's own default instances (its tagger module
+builds one at import anyway: a second copy held ~40 MB more); jieba's prefix dictionary is
+cached in the same directory (not the temporary one, emptied at a reboot). ``load`` loads it
+all, once per process and thread-safe; ``load_in_background`` lets a server do it at start
 (``config/asgi.py``), so no phone waits for it. CC-CEDICT is published by MDBG under CC BY-SA
 4.0; it is read from its package, and the derived table is written at run time outside the
 project, never copied into it. Figures: ``docs/benchmarks-intentions.md``.
@@ -215,8 +216,9 @@ _loaded = False
 
 def load() -> None:
     """Load the gloss table, the segmenter and the tagger, once per process; other threads
-    calling meanwhile wait for the one loading. About a second from the caches (the gloss
-    table's and jieba's own, both written on the first run), several on a first run."""
+    calling meanwhile wait for the one loading. Two to three seconds from the caches (the gloss
+    table and jieba's prefix dictionary, both kept in ``cache_dir()`` and written on the first
+    run), about twelve on a first run. Raises what the packages raise (``ImportError``...)."""
     global _loaded
     if _loaded:
         return
@@ -227,7 +229,15 @@ def load() -> None:
 
         jieba.setLogLevel(logging.WARNING)
         _table()
-        _segmenter().initialize()
+        segmenter = _segmenter()
+        try:  # jieba's prefix dictionary cached beside the table, not in a temporary directory
+            cache_dir().mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            logger.warning("Gloss cache directory unusable (jieba caches in /tmp): %s", error)
+        else:
+            segmenter.tmp_dir = str(cache_dir())
+            segmenter.cache_file = f"jieba-{jieba.__version__}.cache"
+        segmenter.initialize()
         _tagger()
         _loaded = True
 
