@@ -140,6 +140,9 @@ SPEEDNET_HTTP_CONCURRENCY = config_env.read_int(
     minimum=1,
 )
 SPEEDNET_HTTP_QUEUE_TIMEOUT = config_env.read_float(ENV, "SPEEDNET_HTTP_QUEUE_TIMEOUT", default=30)
+# Load the matcher's Chinese glosses (dictionary, segmenter: ~2 s, ~160 MB) in a background thread
+# when the server starts (config/asgi.py), so no phone's page waits for the first load.
+SPEEDNET_PRELOAD_GLOSSES = config_env.read_bool(ENV, "SPEEDNET_PRELOAD_GLOSSES", default=True)
 # The parts /healthz answers 503 for when they are down (database, channel_layer, cache).
 SPEEDNET_HEALTHZ_REQUIRES = config_env.read_healthz_parts(ENV)
 if not DEBUG and CHANNEL_LAYERS["default"]["BACKEND"].endswith("InMemoryChannelLayer"):

