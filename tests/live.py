@@ -73,6 +73,8 @@ def daphne(
     env["DATABASE_URL"] = database_url()
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     env["SPEEDNET_REDIS_PREFIX"] = settings.SPEEDNET_REDIS_PREFIX
+    # No Chinese dictionary loaded at start (about 3 s of CPU) unless a test asks for it.
+    env.setdefault("SPEEDNET_PRELOAD_GLOSSES", "0")
     if redis_url:
         env["REDIS_URL"] = redis_url
     env.update(extra_env or {})
