@@ -276,7 +276,7 @@ def rescue_rounds(
     the repaired rounds on the first two.
 
     ``plan[:played]`` comes back unchanged. Raises ``ValueError`` as ``replan_rounds`` does, or
-    for a bad ``helps`` triple (a weight that is not a positive number, a pitcher who is their
+    for a bad ``helps`` triple (a chance that is not a number in (0, 1], a pitcher who is their
     own listener).
     """
     _check_time_limit(time_limit)
@@ -297,7 +297,7 @@ def rescue_rounds(
         return repaired
     everyone = set(here)
     avoid = list(avoid)
-    known = [pair for pair in met if pair[0] in everyone and pair[1] in everyone] + [
+    played_pairs = [
         (a, b)
         for round_ in history
         for table in round_
@@ -305,6 +305,7 @@ def rescue_rounds(
         for b in table[i + 1 :]
         if a in everyone and b in everyone
     ]
+    known = [pair for pair in met if pair[0] in everyone and pair[1] in everyone] + played_pairs
     fresh = plan_rounds(
         here,
         rounds=len(future),
@@ -328,7 +329,9 @@ def rescue_rounds(
         [[[index[p] for p in table] for table in round_] for round_ in future],
         [[[index[p] for p in table] for table in round_] for round_ in fresh],
         len(order),
-        _index_pairs(known, index, "met", strict=False),
+        # a pair counts each played round it met in (twice at one table: two meetings)
+        _index_pairs(met, index, "met", strict=False)
+        + [tuple(sorted((index[a], index[b]))) for a, b in played_pairs],
         _index_pairs(avoid, index, "avoid", strict=True),
         help_map,
         rng,
