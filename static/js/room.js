@@ -54,6 +54,7 @@ export function stopElement(stop, me, youText) {
     if (!item) return null;
     if (!mate.company) item.querySelector('.company')?.remove();
     if (!mate.ask) item.querySelector('.ask')?.remove();
+    if (!mate.why) item.querySelector('.why')?.remove();
     const [need, offer] = item.querySelectorAll('.pitch-full > p');
     if (!mate.need) need?.remove();
     if (!mate.offer) offer?.remove();
