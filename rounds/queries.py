@@ -68,6 +68,7 @@ def event_json(event: Event, *, planned: bool) -> dict[str, Any]:
         "pitch_ms": event.pitch_seconds * 1000,
         "language": event.language,
         "has_plan": planned,
+        "plan_version": event.plan_version,
     }
 
 
