@@ -273,7 +273,9 @@ def rescue_rounds(
     cost (no repeats where one of them found a plan without), the most pitchers seated at least
     once with one of their listeners, then the best helper each pitcher sits with less a small
     cost for each person whose table differs from the repaired rounds. It is never worse than
-    the repaired rounds on the first two.
+    the repaired rounds on the first two, nor on what attendees feel of forced repeats: no
+    pair meets more often, and nobody meets fewer different people, than in the repaired
+    rounds (a pair counts every played round it met in).
 
     ``plan[:played]`` comes back unchanged. Raises ``ValueError`` as ``replan_rounds`` does, or
     for a bad ``helps`` triple (a chance that is not a number in (0, 1], a pitcher who is their
