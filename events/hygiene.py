@@ -202,6 +202,23 @@ def clean_line(value: str | None, *, label: str, max_length: int | None = None) 
     return cleaned
 
 
+def clean_search(value: str | None, *, max_length: int) -> str:
+    """What a person typed into a search box, as searched: control, invisible and direction
+    characters dropped (a database refuses a NUL in a query), spaces folded, trimmed, cut to
+    ``max_length`` characters. Never refuses: a search looks for what can be seen."""
+    text = unicodedata.normalize("NFC", value or "")
+    if SPECIAL.search(text):
+        hidden = INVISIBLE | JOINERS | BIDI_CONTROLS
+        text = "".join(
+            " " if char in LINE_BREAKS or char == "\t" else char
+            for char in text
+            if char in LINE_BREAKS
+            or char == "\t"
+            or (char not in hidden and unicodedata.category(char) != "Cc")
+        )
+    return SPACES.sub(" ", text).strip()[:max_length]
+
+
 def too_long(label: str, cleaned: str, max_length: int) -> ValidationError:
     return refuse(
         _("The %(field)s is %(n)s characters long; at most %(max)s fit.")

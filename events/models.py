@@ -252,6 +252,15 @@ class Event(models.Model):
         editable=False,
         help_text=_("When the last round was re-planned as the rescue round (once an event)."),
     )
+    plan_version = models.PositiveIntegerField(
+        _("plan version"),
+        default=0,
+        editable=False,
+        help_text=_(
+            "One more each time the seating plan changes (made, re-planned, dropped): a phone "
+            "that was away when it changed loads its itinerary again when it reconnects."
+        ),
+    )
     announcement = models.CharField(_("announcement"), max_length=280, blank=True)
     announced_at = models.DateTimeField(_("announced at"), null=True, blank=True)
     announcement_expires_at = models.DateTimeField(

@@ -24,7 +24,7 @@ from config.headers import permissions_policy
 from config.http import HtmxHttpRequest
 from config.i18n import activate_event_language
 from config.site import public_address, public_url
-from events import devices, logs, queries, ratelimit, services, tabular
+from events import devices, hygiene, logs, queries, ratelimit, services, tabular
 from events.codegate import SESSION_TOKENS, event_for_code
 from events.forms import (
     AttendeeForm,
@@ -185,7 +185,7 @@ def event_detail(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
 @require_GET
 def attendee_list(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     event = queries.organizer_event(request.user, event_id)
-    search = request.GET.get("q", "").strip()[:100]
+    search = hygiene.clean_search(request.GET.get("q"), max_length=100)
     status = request.GET.get("status", "")
     context = {
         "event": event,

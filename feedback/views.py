@@ -153,6 +153,7 @@ BLANK_MATE = SimpleNamespace(
     is_me=False,
     see_me_client_id="",
     introduce_client_id="",
+    why="{why}",
 )
 BLANK_STOP = SimpleNamespace(
     stop=SimpleNamespace(round_number="{round}", table_number="{table}", tablemates=[]),

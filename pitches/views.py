@@ -15,7 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from config.http import HtmxHttpRequest
 from config.site import public_address, public_url
-from events import devices
+from events import devices, hygiene
 from events import services as event_services
 from events.language import activate_attendee_language
 from events.models import Attendee
@@ -27,6 +27,11 @@ from pitches.models import MAX_WISHES, WISH_LENGTH, WORDS_PER_MINUTE, Pitch
 
 SEARCH_LENGTH = 100
 """Characters of a guest-list search read (a longer one is cut)."""
+
+
+def guest_search(request: HttpRequest) -> str:
+    """The guest-list search typed (``?q=``), as searched (``hygiene.clean_search``)."""
+    return hygiene.clean_search(request.GET.get("q"), max_length=SEARCH_LENGTH)
 
 
 def pitch_initial(attendee: Attendee) -> dict[str, str]:
@@ -104,7 +109,7 @@ def pitch_edit(request: HtmxHttpRequest, token: str) -> HttpResponse:
             form.add_error(None, refusal)
         else:
             return redirect("room", token=token)
-    return pitch_page(request, attendee, form, search=request.GET.get("q", "")[:SEARCH_LENGTH])
+    return pitch_page(request, attendee, form, search=guest_search(request))
 
 
 def wish_owner(request: HtmxHttpRequest, token: str) -> Attendee | HttpResponse:
@@ -220,7 +225,7 @@ def wish_guests(request: HtmxHttpRequest, token: str) -> HttpResponse:
     attendee = wish_owner(request, token)
     if isinstance(attendee, HttpResponse):
         return attendee
-    search = request.GET.get("q", "")[:SEARCH_LENGTH]
+    search = guest_search(request)
     if not request.htmx:
         return redirect(
             reverse("pitch_edit", args=[token]) + "?" + urlencode({"q": search}) + "#wishes"

@@ -29,6 +29,7 @@ from rounds.queries import (
     itineraries,
     planned_stops,
     round_json,
+    why_lines_of,
 )
 
 _held = threading.local()
@@ -133,10 +134,12 @@ def broadcast_itineraries(
     """Tell each of these attendees their new itinerary: one message each, to them only, with
     their table and tablemates in the rounds not started yet that changed for them (``rounds``:
     attendee id → round numbers; None: every round not started; ``queries.planned_stops``), so
-    the phone redraws those stops from the message instead of loading its itinerary. Two
-    queries."""
+    the phone redraws those stops from the message instead of loading its itinerary; each
+    tablemate with the "May help you" line the page shows of them for this attendee (``why``,
+    "" for none: ``queries.why_lines_of``). Three queries."""
     found = itineraries(attendee_ids)
     stops = planned_stops(attendee_ids)
+    why = why_lines_of(attendee_ids)
     with sent_together():
         for attendee_id in attendee_ids:
             itinerary = found.get(attendee_id, [])  # someone who left may have no seat at all
@@ -144,6 +147,14 @@ def broadcast_itineraries(
             if rounds is not None:
                 wanted = set(rounds.get(attendee_id, ()))
                 mine = [stop for stop in mine if stop["round"] in wanted]
+            lines = why.get(attendee_id, {})
+            mine = [
+                {
+                    **stop,
+                    "mates": [{**mate, "why": lines.get(mate["id"], "")} for mate in stop["mates"]],
+                }
+                for stop in mine
+            ]
             send_to_group(
                 attendee_group(attendee_id),
                 {"type": "plan", "itinerary": itinerary, "stops": mine},

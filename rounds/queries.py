@@ -15,6 +15,8 @@ from django.utils import timezone
 from events import logs
 from events.models import Attendee, Event, LogEntry, present_filter
 from events.queries import earlier_selves, is_same_person_filter
+from pitches import matching
+from pitches import queries as pitch_queries
 from rounds import presence
 from rounds.models import Round, Seat, Table
 
@@ -66,6 +68,7 @@ def event_json(event: Event, *, planned: bool) -> dict[str, Any]:
         "pitch_ms": event.pitch_seconds * 1000,
         "language": event.language,
         "has_plan": planned,
+        "plan_version": event.plan_version,
     }
 
 
@@ -223,6 +226,57 @@ def planned_stops(attendee_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]
             if mate["id"] in ids:
                 result.setdefault(mate["id"], []).append(stop)
     return result
+
+
+def why_lines_of(attendee_ids: Iterable[int]) -> dict[int, dict[int, str]]:
+    """For each attendee of ``attendee_ids``: tablemate id → the "May help you" line the room
+    page shows of them (``pitches.queries.why_lines`` over the tablemates of every round of the
+    attendee's itinerary, as ``feedback.queries.why_for`` reads them), so a push draws the same
+    lines as a page load. One query whatever the number of attendees."""
+    ids = set(attendee_ids)
+    tables = Table.objects.filter(seats__attendee_id__in=ids).values("pk")
+    seats = (
+        Seat.objects.filter(table__in=tables)
+        .order_by("round__number", "table_id", "speaking_order")
+        .values_list(
+            "table_id",
+            "attendee_id",
+            "attendee__name",
+            "attendee__company",
+            "attendee__job_title",
+            "attendee__pitch__need",
+            "attendee__pitch__offer",
+            "attendee__pitch__ask",
+        )
+    )
+    profiles: dict[int, matching.Profile] = {}
+    at_table: dict[int, list[int]] = {}
+    for table_id, person, name, company, job_title, *pitch in seats:
+        need, offer, ask = (text or "" for text in pitch)
+        profiles.setdefault(
+            person,
+            matching.Profile(
+                id=person,
+                need=need,
+                offer=offer,
+                ask=ask,
+                name=name,
+                company=company,
+                job_title=job_title,
+            ),
+        )
+        at_table.setdefault(table_id, []).append(person)
+    mates: dict[int, dict[int, None]] = {pk: {} for pk in ids}  # ordered: as the page meets them
+    for people in at_table.values():
+        for person in people:
+            if person in ids:
+                mates[person].update(dict.fromkeys(people))
+    return {
+        pk: pitch_queries.why_lines(profiles[pk], [profiles[m] for m in mine if m != pk])
+        if pk in profiles
+        else {}
+        for pk, mine in mates.items()
+    }
 
 
 @dataclass(frozen=True)

@@ -764,8 +764,11 @@ def plan_changed(
     """After a plan is written: a new state version, and after commit the new state to every
     phone and projector (who is seated, which tables the next round has) and each changed
     itinerary to its attendee alone, with the stops of ``rounds`` (attendee id → the round
-    numbers whose tablemates changed; None: every round not started)."""
-    bump_version(event)
+    numbers whose tablemates changed; None: every round not started). The event's
+    ``plan_version`` goes up with it, so a phone that was away learns from its next snapshot
+    that its itinerary may be stale."""
+    event.plan_version += 1
+    bump_version(event, fields=("plan_version",))
     transaction.on_commit(partial(broadcasts.broadcast_state, event.pk))
     transaction.on_commit(partial(broadcasts.broadcast_itineraries, attendee_ids, rounds=rounds))
 

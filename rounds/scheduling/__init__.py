@@ -273,10 +273,12 @@ def rescue_rounds(
     cost (no repeats where one of them found a plan without), the most pitchers seated at least
     once with one of their listeners, then the best helper each pitcher sits with less a small
     cost for each person whose table differs from the repaired rounds. It is never worse than
-    the repaired rounds on the first two.
+    the repaired rounds on the first two, nor on what attendees feel of forced repeats: no
+    pair meets more often, and nobody meets fewer different people, than in the repaired
+    rounds (a pair counts every played round it met in).
 
     ``plan[:played]`` comes back unchanged. Raises ``ValueError`` as ``replan_rounds`` does, or
-    for a bad ``helps`` triple (a weight that is not a positive number, a pitcher who is their
+    for a bad ``helps`` triple (a chance that is not a number in (0, 1], a pitcher who is their
     own listener).
     """
     _check_time_limit(time_limit)
@@ -297,7 +299,7 @@ def rescue_rounds(
         return repaired
     everyone = set(here)
     avoid = list(avoid)
-    known = [pair for pair in met if pair[0] in everyone and pair[1] in everyone] + [
+    played_pairs = [
         (a, b)
         for round_ in history
         for table in round_
@@ -305,6 +307,7 @@ def rescue_rounds(
         for b in table[i + 1 :]
         if a in everyone and b in everyone
     ]
+    known = [pair for pair in met if pair[0] in everyone and pair[1] in everyone] + played_pairs
     fresh = plan_rounds(
         here,
         rounds=len(future),
@@ -328,7 +331,9 @@ def rescue_rounds(
         [[[index[p] for p in table] for table in round_] for round_ in future],
         [[[index[p] for p in table] for table in round_] for round_ in fresh],
         len(order),
-        _index_pairs(known, index, "met", strict=False),
+        # a pair counts each played round it met in (twice at one table: two meetings)
+        _index_pairs(met, index, "met", strict=False)
+        + [tuple(sorted((index[a], index[b]))) for a, b in played_pairs],
         _index_pairs(avoid, index, "avoid", strict=True),
         help_map,
         rng,

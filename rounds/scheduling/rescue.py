@@ -7,12 +7,19 @@ the tables of listeners who can help them. Plans are judged by, in order (a tupl
 traded; the search itself climbs a weighted sum of the same figures, ``_guide``):
 
 1. no more ``avoid`` pairs together (times, summed over rounds) than the starting rounds;
-2. no higher repeat cost (sum over pairs of C(meetings, 2), a pair in ``met`` counting one
-   earlier meeting) than the starting rounds: none where the search finds a way;
+2. no higher repeat cost (sum over pairs of C(meetings, 2), each time a pair appears in ``met``
+   counting one earlier meeting: a pair of two played rounds has met twice) than the starting
+   rounds: none where the search finds a way;
 3. the most pitchers who sit at least once with one of their listeners;
 4. the largest sum over pitchers of the best weight among the listeners they sit with, less
    ``MOVE_COST`` for each person whose table differs from the starting rounds in some round:
    a pitcher is brought to their best remaining helper, and nobody is moved for nothing.
+
+A plan is only kept if what attendees feel of forced repeats (``feel``) is no worse than in the
+starting rounds: no pair meets more often than the most any pair met, and nobody meets fewer
+different people than the fewest anyone met (``_feel``). At an equal repeat cost a pair meeting
+a third time, or someone meeting fewer new faces, is worse for the people concerned than any
+rescue is worth.
 
 A tabu search over swaps of two people at different tables of one round (Dotú & Van
 Hentenryck's swap neighbourhood, as ``swaps`` uses for repeats), with moves aimed at an
@@ -81,7 +88,10 @@ class _RescueSearch:
                 for number, table in enumerate(round_):
                     for person in table:
                         self.start[r][person] = number
-        self.met = {self._pair(a, b) for a, b in met}
+        self.met: dict[int, int] = {}  # pair key → earlier meetings
+        for a, b in met:
+            key = self._pair(a, b)
+            self.met[key] = self.met.get(key, 0) + 1
         self.avoid = {self._pair(a, b) for a, b in avoid}
         # rounds in which each person left their starting table
         self.moved_rounds = [
@@ -108,7 +118,7 @@ class _RescueSearch:
 
     def _pair_cost(self, key: int, times: int) -> tuple[int, int]:
         """(avoid hits, repeat cost) of a pair at one table ``times`` in these rounds."""
-        meetings = times + (key in self.met)
+        meetings = times + self.met.get(key, 0)
         return (times if key in self.avoid else 0), meetings * (meetings - 1) // 2
 
     def _pitcher_weight(self, pitcher: int, change: dict[int, int]) -> float:
@@ -245,8 +255,13 @@ class _RescueSearch:
         hits, repeats, uncovered, rest = key
         return _AVOID * hits + _REPEAT * repeats + _COVER * uncovered + rest
 
-    def run(self, budget: _Budget) -> _Plan:
-        """Search within ``budget``; the best plan seen (by ``key()``)."""
+    def feel(self) -> tuple[int, int]:
+        """``_feel`` of the current plan."""
+        return _feel(self.plan, self.n, self.met)
+
+    def run(self, budget: _Budget, *, feel: tuple[int, int] | None = None) -> _Plan:
+        """Search within ``budget``; the best plan seen (by ``key()``) among those no worse
+        than ``feel`` (``_feel``'s figures; None: any)."""
         if not self.pitchers or not self.plan:
             return self.plan
         best_key = self.key()
@@ -285,11 +300,37 @@ class _RescueSearch:
             self._swap(r, a, b, change, weights)
             self._conflicts(change)
             self.tabu[(r, a)] = self.tabu[(r, b)] = iteration + tenure
-            if self.key() < best_key:
+            if self.key() < best_key and (feel is None or _no_worse(self.feel(), feel)):
                 best_key = self.key()
                 best = [[list(table) for table in round_] for round_ in self.plan]
                 stale = 0
         return best
+
+
+def _feel(plan: _Plan, n: int, met: dict[int, int]) -> tuple[int, int]:
+    """What attendees feel of repeats in ``plan`` (rounds of tables of indexes below ``n``),
+    with ``met`` (pair key ``a * n + b``, a < b → earlier meetings) counted: (the most times any
+    pair meets, minus the fewest different people anyone seated meets). Smaller is better."""
+    together: dict[int, int] = dict(met)
+    people: set[int] = set()
+    for round_ in plan:
+        for table in round_:
+            people.update(table)
+            for i, a in enumerate(table):
+                for b in table[i + 1 :]:
+                    key = a * n + b if a < b else b * n + a
+                    together[key] = together.get(key, 0) + 1
+    distinct = dict.fromkeys(people, 0)
+    for key in together:
+        for person in divmod(key, n):
+            if person in distinct:
+                distinct[person] += 1
+    return max(together.values(), default=0), -min(distinct.values(), default=0)
+
+
+def _no_worse(feel: tuple[int, int], than: tuple[int, int]) -> bool:
+    """Whether ``_feel``'s figures ``feel`` are no worse than ``than`` on either."""
+    return feel[0] <= than[0] and feel[1] <= than[1]
 
 
 def _align(start: list[list[int]], round_: list[list[int]]) -> list[list[int]]:
@@ -329,16 +370,18 @@ def _rescue(
     budget: _Budget,
 ) -> _Plan:
     """The rounds to come re-seated for ``helps`` (see the module's docstring): the best, by
-    the key counted from ``plan`` (index rounds to come, repaired), of two searches, each with
-    half the budget: one from ``plan`` and one from ``fresh``, a plan of the same rounds made
-    anew (its tables aligned to ``plan``'s positions so that people who stay are not counted
-    as moved). ``plan`` itself when neither does better."""
+    the key counted from ``plan`` (index rounds to come, repaired) and no worse than ``plan`` by
+    ``_feel``, of two searches, each with half the budget: one from ``plan`` and one from
+    ``fresh``, a plan of the same rounds made anew (its tables aligned to ``plan``'s positions
+    so that people who stay are not counted as moved). ``plan`` itself when neither does
+    better."""
     aligned = [_align(old, new) for old, new in zip(plan, fresh, strict=True)]
-    best, best_key = plan, _RescueSearch(plan, n, met, avoid, helps, rng).key()
+    first = _RescueSearch(plan, n, met, avoid, helps, rng)
+    best, best_key, feel = plan, first.key(), first.feel()
     for origin in (plan, aligned):
         search = _RescueSearch(origin, n, met, avoid, helps, rng, start=plan)
-        found = search.run(budget.share(0.5) if origin is plan else budget)
-        key = _RescueSearch(found, n, met, avoid, helps, rng, start=plan).key()
-        if key < best_key:
-            best, best_key = found, key
+        found = search.run(budget.share(0.5) if origin is plan else budget, feel=feel)
+        judged = _RescueSearch(found, n, met, avoid, helps, rng, start=plan)
+        if judged.key() < best_key and _no_worse(judged.feel(), feel):
+            best, best_key = found, judged.key()
     return best

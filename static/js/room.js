@@ -54,6 +54,7 @@ export function stopElement(stop, me, youText) {
     if (!item) return null;
     if (!mate.company) item.querySelector('.company')?.remove();
     if (!mate.ask) item.querySelector('.ask')?.remove();
+    if (!mate.why) item.querySelector('.why')?.remove();
     const [need, offer] = item.querySelectorAll('.pitch-full > p');
     if (!mate.need) need?.remove();
     if (!mate.offer) offer?.remove();
@@ -377,14 +378,25 @@ export function startRoom(root) {
     gone = event.detail?.phase === 'forbidden';
     render(event.detail);
   });
+  // A phone whose socket was closed (asleep, out of Wi-Fi) missed any `plan` push meanwhile: the
+  // first state after it reconnects says whether the plan changed since the one it shows (its
+  // `plan_version`), and only then is the itinerary loaded. Connected all along, the push came.
+  let planVersion = readJson(root.dataset.liveState, null)?.event?.plan_version ?? null;
+  let away = true;
   root.addEventListener('speednet:snapshot', (event) => {
+    const shown = event.detail?.event;
+    const version = shown?.plan_version ?? null;
+    const missed = away && version !== null && planVersion !== null && version !== planVersion;
+    away = false;
+    planVersion = version ?? planVersion;
     // Someone without a seat learns of a plan made or re-made only from the state: look again.
-    if (event.detail?.event?.has_plan && itinerary.stops.size === 0) refreshItinerary();
+    if (missed || (shown?.has_plan && itinerary.stops.size === 0)) refreshItinerary();
   });
   root.addEventListener('speednet:card', (event) => cardArrived(event.detail));
   root.addEventListener('speednet:plan', (event) => applyPlan(event.detail));
   root.addEventListener('speednet:card_ack', (event) => awaiting.get(ackKey(event.detail))?.(event.detail));
   root.addEventListener('speednet:connection', (event) => {
+    if (event.detail?.status !== 'open') away = true;
     if (event.detail?.status === 'open') flush();
     else for (const resolve of [...awaiting.values()]) resolve(null);
   });

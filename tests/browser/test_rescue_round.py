@@ -72,3 +72,8 @@ def test_rescue_round_moves_a_phone_to_its_new_table_for_the_last_round(live_ser
         status = page.locator("[data-now-text]")
         expect(status).to_have_attribute("data-table", str(after[pk]), timeout=15_000)
         expect(status).to_contain_text(str(after[pk]), timeout=15_000)
+    # the pitcher's phone says at once who may help, as a reload does
+    last_stop = phones[pitcher].locator('.stop[data-round-number="3"]')
+    expect(last_stop.locator(".why")).to_contain_text(
+        f"May help you: {by_id[helper].name}: I have ten years in", timeout=15_000
+    )

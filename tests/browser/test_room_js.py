@@ -69,6 +69,7 @@ def test_stop_element_draws_a_pushed_stop_with_every_value_escaped(offline):
                 "ask": "Who knows {name}?",
                 "need": "",
                 "offer": "Advice",
+                "why": "Advice <b>for</b> {name}",
             },
             {
                 "id": 12,
@@ -79,6 +80,7 @@ def test_stop_element_draws_a_pushed_stop_with_every_value_escaped(offline):
                 "ask": "",
                 "need": "",
                 "offer": "",
+                "why": "",
             },
         ],
     }
@@ -96,6 +98,8 @@ def test_stop_element_draws_a_pushed_stop_with_every_value_escaped(offline):
             annCompany: ann.querySelectorAll('.company').length,
             annAsk: ann.querySelector('.ask').textContent,
             annOffer: ann.querySelector('.pitch-full').textContent.replace(/\\s+/g, ' ').trim(),
+            annWhy: ann.querySelector('.why').textContent,
+            meWhy: me.querySelectorAll('.why').length,
             receivers: [...ann.querySelectorAll('[data-receiver]')].map((b) => b.dataset.receiver),
             rounds: [...ann.querySelectorAll('[data-round]')].map((b) => b.dataset.round),
             noteId: ann.querySelector('[data-card-note]').id,
@@ -119,6 +123,10 @@ def test_stop_element_draws_a_pushed_stop_with_every_value_escaped(offline):
         "annCompany": 0,
         "annAsk": "Who knows {name}?",
         "annOffer": "Offers: Advice",
+        "annWhy": (
+            'May help you: <img src=x onerror="alert(1)"> Ann & "Co": Advice <b>for</b> {name}'
+        ),
+        "meWhy": 0,
         "receivers": ["11", "11"],
         "rounds": ["3", "3"],
         "noteId": "seat-901-note",

@@ -399,3 +399,19 @@ def test_is_company_of_described_self_employment(value, is_company):
 )  # fmt: skip
 def test_clean_email_of_an_address_typed_with_an_input_method(value, email):
     assert hygiene.clean_email(value) == email
+
+
+@pytest.mark.parametrize(
+    ("typed", "searched"),
+    [
+        ("  Li  Wei ", "Li Wei"),
+        ("li\x00", "li"),
+        ("\u202eli\u200bu\x07", "liu"),
+        ("li\tu\nx", "li u x"),
+        ("%_.*\\", "%_.*\\"),  # a search looks for these characters as typed
+        (None, ""),
+        ("李伟" * 60, "李伟" * 50),
+    ],
+)
+def test_clean_search_drops_what_cannot_be_seen_and_cuts(typed, searched):
+    assert hygiene.clean_search(typed, max_length=100) == searched

@@ -196,6 +196,16 @@ def test_attendee_list_searches_and_filters(organizer, event):
     assert [a.name for a in not_here.context["attendees"]] == ["Ana Costa"]
 
 
+def test_attendee_list_search_drops_a_nul_and_other_hidden_characters(organizer, event):
+    # PostgreSQL refuses a NUL in a query: it was a server error
+    AttendeeFactory(event=event, name="Li Wei", company="Harbor")
+
+    response = organizer.get(reverse("attendee_list", args=[event.pk]), {"q": "harb\x00\u200b"})
+
+    assert response.status_code == 200
+    assert [a.name for a in response.context["attendees"]] == ["Li Wei"]
+
+
 def test_attendee_list_htmx_search_returns_the_table_only(organizer, event):
     response = organizer.get(
         reverse("attendee_list", args=[event.pk]), {"q": "x"}, headers={"HX-Request": "true"}

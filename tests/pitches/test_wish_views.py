@@ -323,3 +323,16 @@ def test_pitch_page_queries_do_not_grow_with_the_wish_list(
         page = client.get(url("pitch_edit", me), {"q": "Attendee"})
 
     assert page.text.count('class="wish"') == count
+
+
+@pytest.mark.parametrize("search", ["liu\x00", "\x00liu", "li\x07u", "liu\u200b"])
+def test_guest_search_drops_control_and_invisible_characters(client, me, liu, search):
+    # PostgreSQL refuses a NUL in a query (it was a server error); a search is not refused
+    # for what cannot be seen, it looks for the rest
+    fragment = client.get(url("wish_guests", me), {"q": search}, **HTMX)
+    page = client.get(url("pitch_edit", me), {"q": search})
+
+    for response in (fragment, page):
+        assert response.status_code == 200
+        assert f'name="person" value="{liu.pk}"' in response.text
+        assert "\x00" not in response.text

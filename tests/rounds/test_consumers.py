@@ -75,6 +75,7 @@ async def test_attendee_consumer_sends_the_state_snapshot_on_connect(asgi_app):
         "pitch_ms": 30_000,
         "language": "en",
         "has_plan": False,
+        "plan_version": 0,
     }
     assert state["round"]["number"] == 1
     assert state["round"]["status"] == "running"

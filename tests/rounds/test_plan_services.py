@@ -181,6 +181,27 @@ def test_make_plan_rotates_who_pitches_first():
     assert len(set(firsts)) == 4
 
 
+def test_each_plan_change_raises_the_plan_version_the_state_carries(
+    event, listen, django_capture_on_commit_callbacks
+):
+    # a phone away when the plan changed learns it from the state after it reconnects
+    check_in(event, 6)
+    room = listen(event_group(event.pk))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.make_plan(event, by=None, time_limit=0.2)
+    event.refresh_from_db()
+    made = event.plan_version
+    AttendeeFactory(event=event, checked_in=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.replan(event, by=None, time_limit=0.2)
+    event.refresh_from_db()
+
+    assert (made, event.plan_version) == (1, 2)
+    states = [m for m in room.messages() if m["type"] == "state"]
+    assert [state["event"]["plan_version"] for state in states] == [1, 2]
+
+
 def test_make_plan_pushes_each_attendee_their_itinerary(
     event, listen, django_capture_on_commit_callbacks
 ):
@@ -541,7 +562,7 @@ def test_replan_push_carries_the_new_tablemates_of_the_rounds_that_changed(
     with django_capture_on_commit_callbacks() as callbacks:
         services.replan(event, by=None, time_limit=0.3)
     itineraries = next(c for c in callbacks if c.func.__name__ == "broadcast_itineraries")
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):  # itineraries, the stops, the "May help you" lines
         itineraries()
 
     seats = {

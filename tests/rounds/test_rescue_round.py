@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from events import logs
 from events.models import LogEntry, PairRule
+from feedback import queries as feedback_queries
 from feedback import services as feedback_services
 from rounds import queries, scheduling, seating, services
 from rounds.groups import attendee_group, event_group
@@ -211,6 +212,33 @@ def test_rescue_round_pushes_only_to_the_phones_whose_last_round_changed(
         assert stop["round"] == 3
         assert stop["table"] == after[pk][0][2][1]
     assert [m["type"] for m in room.messages()] == ["state"]
+
+
+def test_rescue_round_push_says_which_new_tablemate_may_help_as_the_page_does(
+    listen, django_capture_on_commit_callbacks
+):
+    # the point of the rescue: the moved pitcher's phone says "May help you" of the helper at
+    # once, as a fresh load of the room does, not only after a reload
+    event, people = evening(rounds=3, size=24)
+    pitcher, helper = one_swap_helper(event, people)
+    card_history(event, people)
+    write_pitches(people, {pitcher: helper})
+    pitcher_phone = listen(attendee_group(pitcher))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        feedback_services.rescue_last_round(event, by=None)
+
+    [message] = pitcher_phone.messages()
+    [stop] = message["stops"]
+    why = {mate["id"]: mate["why"] for mate in stop["mates"]}
+    page = {
+        mate.seat.attendee_id: mate.why
+        for room_stop in feedback_queries.room_itinerary(pitcher)
+        if room_stop.round_number == 3
+        for mate in room_stop.tablemates
+    }
+    assert why[helper].startswith("I have ten years in ")
+    assert why == page
 
 
 def test_rescue_round_off_changes_nothing_and_the_last_round_starts():

@@ -140,7 +140,7 @@ def test_rescue_rounds_moves_nobody_when_every_pitcher_already_sits_with_a_helpe
 @pytest.mark.parametrize(
     ("helps", "message"),
     [
-        ([(0, 1, 0.0)], "positive numbers"),
+        ([(0, 1, 0.0)], r"numbers in \(0, 1\]"),
         ([(0, 0, 1.0)], "names the same person twice"),
         ([(0, 1)], "must hold"),
     ],
@@ -151,3 +151,54 @@ def test_rescue_rounds_refuses_bad_helps(helps, message):
 
     with pytest.raises(ValueError, match=message):
         scheduling.rescue_rounds(plan, played=1, present=people, table_size=4, helps=helps)
+
+
+def test_rescue_rounds_count_a_pair_met_in_two_played_rounds_as_two_meetings():
+    # 12 people at 3 tables of 4 for 3 rounds: repeats are forced (cost 9 at least); the
+    # stored last round has 9 pairs meeting twice. Pairs such as (2, 5) met in both played
+    # rounds: seating them together again is a third meeting, not a second.
+    plan = [
+        [[0, 2, 3, 5], [7, 8, 10, 11], [1, 4, 6, 9]],
+        [[0, 4, 7, 11], [2, 5, 8, 9], [1, 3, 6, 10]],
+        [[2, 3, 6, 11], [0, 4, 9, 10], [1, 5, 7, 8]],
+    ]
+    helps = [(0, 9, 0.333), (2, 11, 0.333), (9, 0, 0.5)]
+    before = scheduling.plan_quality(plan)
+
+    new = scheduling.rescue_rounds(plan, played=2, present=range(12), table_size=4, helps=helps)
+
+    after = scheduling.plan_quality(new)
+    assert (before.max_meetings, before.repeat_cost) == (2, 9)
+    assert after.max_meetings == 2
+    assert after.repeat_cost == 9
+    together = tablemates(new[2])
+    # the stored round seated both pitchers with a helper: they still are
+    assert 9 in together[0]
+    assert 11 in together[2]
+
+
+@pytest.mark.parametrize(("seed", "size", "table_size", "rounds"), [(3, 12, 4, 4), (4, 12, 5, 3)])
+def test_rescue_rounds_never_make_the_forced_repeats_felt_worse(seed, size, table_size, rounds):
+    # Repeats are forced here; the rescue keeps the repeat cost but must not let anyone meet
+    # fewer different people, nor a pair meet more often, than the repaired rounds.
+    rng = random.Random(seed)
+    people = list(range(size))
+    plan = scheduling.plan_rounds(people, rounds=rounds, table_size=table_size, seed=seed)
+    helps = [
+        (pitcher, listener, rng.uniform(0.1, 1.0))
+        for pitcher in rng.sample(people, size // 3)
+        for listener in rng.sample([p for p in people if p != pitcher], 3)
+    ]
+    played = rounds - 1
+    repaired = scheduling.replan_rounds(
+        plan, played=played, present=people, table_size=table_size, seed=seed
+    )
+
+    new = scheduling.rescue_rounds(
+        plan, played=played, present=people, table_size=table_size, helps=helps, seed=seed
+    )
+
+    before, after = scheduling.plan_quality(repaired), scheduling.plan_quality(new)
+    assert after.repeat_cost <= before.repeat_cost
+    assert after.max_meetings <= before.max_meetings
+    assert after.min_distinct_met >= before.min_distinct_met
