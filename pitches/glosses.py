@@ -282,7 +282,19 @@ def gloss_terms(text: str) -> Counter[str]:
     """``text`` (English, Chinese or both) as English stems with weights: an English word
     weighs 1, a Chinese content word 1 shared equally among the stems of its gloss (a word the
     dictionary lacks: each of its parts found there weighs 1). Empty for a text with no word
-    either way, or only words the dictionary does not know."""
+    either way, or only words the dictionary does not know. A new ``Counter`` each call (the
+    terms of the last ``GLOSSED_TEXTS`` texts are kept: a re-plan's push computes the "why this
+    table" lines of every phone told, each from the same tablemates' texts)."""
+    return Counter(dict(_gloss_terms(text)))
+
+
+GLOSSED_TEXTS = 8192
+"""Texts whose terms ``gloss_terms`` keeps (a pitch's need, ask and offer: a room of 2,000
+people is 6,000 texts)."""
+
+
+@functools.lru_cache(maxsize=GLOSSED_TEXTS)
+def _gloss_terms(text: str) -> tuple[tuple[str, float], ...]:
     text = unicodedata.normalize("NFKC", text)
     weights: Counter[str] = Counter()
     for stem in english_terms(_CJK.sub(" ", text)):
@@ -297,4 +309,4 @@ def gloss_terms(text: str) -> Counter[str]:
             for concept in _gloss_word(token.word):
                 for stem in concept:
                     weights[stem] += 1.0 / len(concept)
-    return weights
+    return tuple(weights.items())
