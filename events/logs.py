@@ -50,8 +50,8 @@ SENTENCES: dict[str, Promise] = {
         "changed."
     ),
     "rescue_replanned": gettext_lazy(
-        "Rescue round %(n)s: %(h)s of %(p)s pitchers with the fewest cards now sit with a new "
-        "helper; %(m)s people change table, %(c)s phones told."
+        "Rescue round %(n)s. Pitchers with the fewest cards who now sit with a new helper: "
+        "%(h)s of %(p)s. People changing table: %(m)s. Phones told: %(c)s."
     ),
     "checked_in": gettext_lazy("%(attendee)s checked in."),
     "check_in_undone": gettext_lazy("Check-in of %(attendee)s undone."),

@@ -708,9 +708,9 @@ def badge_page(request: HtmxHttpRequest, key: str) -> HttpResponse:
 def rescue_summary(report: RescueReport) -> str:
     """A ``rounds.services.RescueReport`` as the line the organizer reads."""
     return _(
-        "Round %(round)s re-planned as the rescue round: %(helped)s of %(pitchers)s pitchers with "
-        "the fewest cards now sit with a new helper; %(moved)s people change table and "
-        "%(told)s phones were told. Repeated meetings: %(repeats)s; pairs kept apart seated "
+        "Round %(round)s re-planned as the rescue round. Pitchers with the fewest cards who now "
+        "sit with a new helper: %(helped)s of %(pitchers)s. People changing table: %(moved)s. "
+        "Phones told: %(told)s. Repeated meetings: %(repeats)s. Pairs kept apart seated "
         "together: %(apart)s."
     ) % {
         "round": report.round_number,

@@ -163,8 +163,8 @@ def test_rescue_round_seats_the_pitchers_with_the_fewest_cards_with_their_best_r
     entry = LogEntry.objects.get(event=event, action="rescue_replanned")
     assert entry.params == {"n": 4, "p": 3, "h": 3, "m": report.moved, "c": report.told}
     assert logs.text_of(entry.action, entry.params) == (
-        f"Rescue round 4: 3 of 3 pitchers with the fewest cards now sit with a new helper; "
-        f"{report.moved} people change table, {report.told} phones told."
+        "Rescue round 4. Pitchers with the fewest cards who now sit with a new helper: 3 of 3. "
+        f"People changing table: {report.moved}. Phones told: {report.told}."
     )
 
 
@@ -418,11 +418,15 @@ def test_control_rescue_button_reports_what_it_did_and_only_to_organizers(client
     body = response.content.decode()
     assert response.status_code == 200
     assert response["HX-Trigger"] == "speednet-counters"
-    assert "re-planned as the rescue round: 3 of 3 pitchers" in body
+    assert "re-planned as the rescue round. Pitchers with the fewest cards who now sit" in body
+    assert "with a new helper: 3 of 3." in body
     assert "Start round 4" in body
     assert 'data-action="rescue"' not in body
     log = client.get(reverse("control_counters", args=[event.pk])).content.decode()
-    assert "Rescue round 4: 3 of 3 pitchers" in log
+    assert (
+        "Rescue round 4. Pitchers with the fewest cards who now sit with a new helper: 3 of 3."
+        in log
+    )
 
 
 def test_rescue_round_pairs_met_are_every_pair_of_the_played_rounds():
