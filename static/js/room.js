@@ -381,8 +381,10 @@ export function startRoom(root) {
   // A phone whose socket was closed (asleep, out of Wi-Fi) missed any `plan` push meanwhile: the
   // first state after it reconnects says whether the plan changed since the one it shows (its
   // `plan_version`), and only then is the itinerary loaded. Connected all along, the push came.
+  // The socket may have opened (and had its first state) before this script ran, when the
+  // page's scripts load slowly: then the phone is not coming back from away.
   let planVersion = readJson(root.dataset.liveState, null)?.event?.plan_version ?? null;
-  let away = true;
+  let away = root.dataset.connection !== 'open';
   root.addEventListener('speednet:snapshot', (event) => {
     const shown = event.detail?.event;
     const version = shown?.plan_version ?? null;
