@@ -15,6 +15,11 @@ measures:
 The first wave is a cold connect; the next waves close every socket at once and reconnect them
 all (the storm after a network drop). The load generator runs in its own process.
 
+Since the times move with whatever else the machine does, each wave also prints figures that do
+not: the CPU seconds the daphne processes spent on it (its connects, and the closes after it),
+and with Redis (``--processes`` above 1) the commands Redis processed meanwhile and its own CPU
+seconds.
+
     .venv/bin/python bench/storm.py                      # 2,000 phones, 3 waves, SQLite
     .venv/bin/python bench/storm.py --clients 500 2000 --waves 2
 """
@@ -150,6 +155,7 @@ def run(
     rows: list[dict[str, Any]] = []
     pipes: list[Connection] = []
     workers: list[mp.Process] = []
+    redis_pid = fanout.redis_server_pid() if layer == "redis" else None
     try:
         for url in base_urls:
             fanout.warm_up(url, fixture)
@@ -162,8 +168,11 @@ def run(
             worker.start()
             pipes.append(ours)
             workers.append(worker)
+        costs = [wave_costs(servers, redis_pid)]
         for wave in range(waves):
             load = fanout.load_average()
+            if wave:
+                costs.append(wave_costs(servers, redis_pid))
             for pipe in pipes:
                 pipe.send("go")
             results: list[tuple[str, float]] = []
@@ -179,9 +188,16 @@ def run(
                 **summarize(results),
             }
             rows.append(row)
-            print(format_row(row), flush=True)
         for pipe in pipes:
             pipe.poll(30)
+        time.sleep(1.0)  # the last closes are handled
+        costs.append(wave_costs(servers, redis_pid))
+        for row, before, after in zip(rows, costs, costs[1:], strict=False):
+            row["cpu_s"] = after[0] - before[0]
+            if redis_pid:
+                row["redis_commands"] = after[1] - before[1]
+                row["redis_cpu_s"] = after[2] - before[2]
+            print(format_row(row), flush=True)
     finally:
         for worker in workers:
             worker.join(30)
@@ -192,7 +208,26 @@ def run(
     return rows
 
 
-HEADER = "phones  procs  wave  snapshots  dropped  errors   p50 s   p99 s  last s  load(1,5,15)"
+def wave_costs(servers: list[Any], redis_pid: int | None) -> tuple[float, int, float]:
+    """(the daphne processes' CPU seconds, Redis's commands processed, Redis's CPU seconds) so
+    far; the Redis figures 0 without Redis."""
+    cpu = sum(fanout.cpu_seconds(server.pid) for server in servers)
+    if redis_pid is None:
+        return cpu, 0, 0.0
+    import redis
+
+    client = redis.Redis.from_url(fanout.REDIS_URL)
+    try:
+        commands = int(client.info("stats")["total_commands_processed"])
+    finally:
+        client.close()
+    return cpu, commands, fanout.cpu_seconds(redis_pid)
+
+
+HEADER = (
+    "phones  procs  wave  snapshots  dropped  errors   p50 s   p99 s  last s  "
+    "CPU s  Redis cmds  Redis CPU s  load(1,5,15)"
+)
 
 
 def seconds(value: float | None) -> str:
@@ -204,7 +239,8 @@ def format_row(row: dict[str, Any]) -> str:
         f"{row['clients']:6d}  {row['processes']:5d}  {row['wave']:4d}  "
         f"{row['snapshots']:9d}  {row['dropped']:7d}  "
         f"{row['errors']:6d}  {seconds(row['p50_s'])}  {seconds(row['p99_s'])}  "
-        f"{seconds(row['last_s'])}  {row['load']}"
+        f"{seconds(row['last_s'])}  {row.get('cpu_s', 0):5.1f}  "
+        f"{row.get('redis_commands', 0):10d}  {row.get('redis_cpu_s', 0):11.2f}  {row['load']}"
     )
 
 

@@ -208,7 +208,8 @@ def read_redis_prefix(env: Mapping[str, str], *, database: Mapping[str, Any]) ->
 
 def read_channel_layers(env: Mapping[str, str], *, prefix: str) -> dict[str, Any]:
     """The in-memory layer for one process; Redis pub/sub when ``REDIS_URL`` is set, its
-    channels named under the deployment's ``prefix``.
+    channels named under the deployment's ``prefix`` (channels_redis's layer with its commands
+    coalesced, ``config.redis_layer``).
 
     redis-py 8 gives pools a 5 s socket timeout and 100 connections, which break long-lived
     subscribers under load, so both are set here explicitly.
@@ -229,7 +230,7 @@ def read_channel_layers(env: Mapping[str, str], *, prefix: str) -> dict[str, Any
     }
     return {
         "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "BACKEND": "config.redis_layer.RedisPubSubChannelLayer",
             "CONFIG": {"hosts": [host], "prefix": f"{prefix}:asgi"},
         }
     }

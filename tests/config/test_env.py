@@ -127,7 +127,7 @@ def test_read_channel_layers_defaults_to_in_memory():
 def test_read_channel_layers_uses_redis_pubsub_without_socket_timeout_under_the_prefix():
     layers = env.read_channel_layers({"REDIS_URL": "redis://127.0.0.1:6379/2"}, prefix="sn.x")
 
-    assert layers["default"]["BACKEND"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
+    assert layers["default"]["BACKEND"] == "config.redis_layer.RedisPubSubChannelLayer"
     assert layers["default"]["CONFIG"]["prefix"] == "sn.x:asgi"
     assert layers["default"]["CONFIG"]["hosts"] == [
         {

@@ -70,7 +70,7 @@ def test_settings_production_environment_switches_every_part():
     assert result.stdout.split() == [
         "False",
         "django.db.backends.postgresql",
-        "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "config.redis_layer.RedisPubSubChannelLayer",
         "django.core.mail.backends.smtp.EmailBackend",
     ]
 

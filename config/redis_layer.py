@@ -1,0 +1,146 @@
+"""channels_redis's pub/sub layer with its Redis commands coalesced, for reconnect storms.
+
+``channels_redis.pubsub.RedisPubSubChannelLayer`` sends every subscribe, unsubscribe and publish
+of a process as its own command, one at a time behind one lock per Redis connection. A phone's
+socket costs three of them when it opens (its own channel, its link's group; the event's group
+is shared) and four when it closes (both unsubscribes, the "this socket closed" publish, the
+presence key). When the venue's Wi-Fi comes back thousands of sockets close and reopen in the
+same second, and each new socket's first step, subscribing to its own channel, waits in that
+queue behind every other socket's commands: measured with 5,000 phones on two processes, the
+reconnect wave's handshakes passed daphne's 5 s timeout and 4,317 were dropped
+(docs/benchmarks-storm.md).
+
+This layer behaves the same (the same channel and group names, the same messages, so processes
+running either layer share one Redis) but sends what the event loop asks for together as one
+command: every subscribe and unsubscribe asked for while the previous batch was being sent goes
+out as one ``SUBSCRIBE a b c ...`` and one ``UNSUBSCRIBE ...``, every publish as one pipeline of
+``PUBLISH`` commands (group commit). The order of publishes is kept (one batch at a time, in the
+order asked); for a channel asked to be subscribed and unsubscribed in one batch the last wish
+counts, as it would have had the commands been sent one by one. A subscribe to a channel already
+subscribed, with nothing pending for it, costs no command and no wait (a phone's join of the
+event's group).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from channels_redis import pubsub
+from channels_redis.utils import _wrap_close
+
+BATCH = 1000
+"""Channels per SUBSCRIBE or UNSUBSCRIBE command, publishes per pipeline, at most."""
+
+
+class BatchingShardConnection(pubsub.RedisSingleShardConnection):
+    """One Redis server's connections (``RedisSingleShardConnection``), commands coalesced."""
+
+    def __init__(self, host: dict[str, Any], channel_layer: Any) -> None:
+        super().__init__(host, channel_layer)
+        self._wanted: dict[str, bool] = {}  # channel -> subscribed, asked for and not yet sent
+        self._sending: dict[str, bool] = {}  # the batch being sent
+        self._subscriptions: asyncio.Future[None] | None = None
+        self._publishes: list[tuple[str, bytes]] = []
+        self._publishing: asyncio.Future[None] | None = None
+        self._publish_lock = asyncio.Lock()
+
+    async def subscribe(self, channel: str) -> None:
+        if (
+            channel in self._subscribed_to
+            and channel not in self._wanted
+            and self._sending.get(channel, True)
+        ):
+            return
+        self._wanted[channel] = True
+        await self._join(self._subscriptions_task())
+
+    async def unsubscribe(self, channel: str) -> None:
+        self._wanted[channel] = False
+        await self._join(self._subscriptions_task())
+
+    async def publish(self, channel: str, message: bytes) -> None:
+        self._publishes.append((channel, message))
+        if self._publishing is None:
+            self._publishing = self._start(self._send_publishes)
+        await self._join(self._publishing)
+
+    async def flush(self) -> None:
+        self._wanted, self._sending, self._publishes = {}, {}, []
+        await super().flush()
+
+    # -- batches ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _start(send: Callable[[], Awaitable[None]]) -> asyncio.Future[None]:
+        task = asyncio.ensure_future(send())
+        # Retrieved here too: a batch whose every waiter was cancelled must not log
+        # "exception never retrieved"; the waiters that remain get it from ``_join``.
+        task.add_done_callback(lambda done: done.cancelled() or done.exception())
+        return task
+
+    @staticmethod
+    async def _join(batch: asyncio.Future[None]) -> None:
+        # Shielded: one waiter cancelled (its socket closed) does not cancel the batch.
+        await asyncio.shield(batch)
+
+    def _subscriptions_task(self) -> asyncio.Future[None]:
+        if self._subscriptions is None:
+            self._subscriptions = self._start(self._send_subscriptions)
+        return self._subscriptions
+
+    async def _send_subscriptions(self) -> None:
+        async with self._lock:
+            # What was asked until now goes in this batch; what is asked from here on waits for
+            # the next one (a new task, which waits for this lock).
+            wanted, self._wanted, self._subscriptions = self._wanted, {}, None
+            self._sending = wanted
+            try:
+                add = [c for c, on in wanted.items() if on and c not in self._subscribed_to]
+                drop = [c for c, on in wanted.items() if not on and c in self._subscribed_to]
+                if add or drop:
+                    self._ensure_redis()
+                    self._ensure_receiver()
+                for start in range(0, len(add), BATCH):
+                    await self._pubsub.subscribe(*add[start : start + BATCH])
+                    self._subscribed_to.update(add[start : start + BATCH])
+                for start in range(0, len(drop), BATCH):
+                    await self._pubsub.unsubscribe(*drop[start : start + BATCH])
+                    self._subscribed_to.difference_update(drop[start : start + BATCH])
+            finally:
+                self._sending = {}
+
+    async def _send_publishes(self) -> None:
+        async with self._publish_lock:
+            batch, self._publishes, self._publishing = self._publishes, [], None
+            if not batch:
+                return
+            self._ensure_redis()
+            for start in range(0, len(batch), BATCH):
+                async with self._redis.pipeline(transaction=False) as pipe:
+                    for channel, message in batch[start : start + BATCH]:
+                        pipe.publish(channel, message)
+                    await pipe.execute()
+
+
+class RedisPubSubLoopLayer(pubsub.RedisPubSubLoopLayer):
+    """channels_redis's per-event-loop layer over ``BatchingShardConnection``s."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._shards = [BatchingShardConnection(shard.host, self) for shard in self._shards]
+
+
+class RedisPubSubChannelLayer(pubsub.RedisPubSubChannelLayer):
+    """Drop-in for ``channels_redis.pubsub.RedisPubSubChannelLayer`` (same ``CONFIG``)."""
+
+    def _get_layer(self) -> RedisPubSubLoopLayer:
+        loop = asyncio.get_running_loop()
+        layer = self._layers.get(loop)
+        if layer is None:
+            layer = self._layers[loop] = RedisPubSubLoopLayer(
+                *self._args, **self._kwargs, channel_layer=self
+            )
+            _wrap_close(self, loop)
+        return layer
