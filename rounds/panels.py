@@ -36,8 +36,12 @@ def panel_context(event: Event, *, error: str = "", info: str = "") -> dict[str,
     return {
         "event": event,
         "round": round_,
-        # the state the panel was drawn for, as control.js reads it from a push
-        "state_key": f"{event.status}:{round_.number if round_ else ''}:{round_status}",
+        # the state the panel was drawn for, as control.js reads it from a push; the plan
+        # version too: a plan, re-plan or rescue round changes the buttons (the rescue is
+        # gone once made), not the event's or the round's status
+        "state_key": (
+            f"{event.status}:{round_.number if round_ else ''}:{round_status}:{event.plan_version}"
+        ),
         "next_round": next_round,
         "available": services.allowed_actions(event, round_, next_round),
         "primary": services.primary_action(event, round_, next_round),

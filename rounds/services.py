@@ -802,6 +802,16 @@ class PlanInputs:
         return [pk for pk, _company in self.people]
 
 
+def refuse_second_plan(event: Event) -> None:
+    """Refuse a first plan (``make_plan`` with ``is_first``) once ``event`` has one: a
+    co-organizer's click on a panel drawn before the plan was made (code ``planned``)."""
+    if event.rounds.exists():
+        raise ValidationError(
+            _("The plan is already made: re-plan the remaining rounds to change it."),
+            code="planned",
+        )
+
+
 def first_plan_inputs(event: Event) -> PlanInputs:
     """What ``make_plan`` plans from, checked: no round has started and enough people are
     present (``people_to_plan``), else ``ValidationError``."""
@@ -851,11 +861,15 @@ def stale_plan() -> ValidationError:
     )
 
 
-def make_plan(event: Event, *, by: User, seed: int = 0, time_limit: float = 2.0) -> PlanReport:
+def make_plan(
+    event: Event, *, by: User, seed: int = 0, time_limit: float = 2.0, is_first: bool = False
+) -> PlanReport:
     """Plan every round from the people present now (before the first round starts), replacing
     any plan there was; the planner searches for at most ``time_limit`` seconds and, below the
     keep-apart pairs and the repeats, seats each pitcher with listeners whose offer answers their
-    need (``pitches.queries.seating_helps``).
+    need (``pitches.queries.seating_helps``). With ``is_first`` (the control panel's "Make the
+    plan") a plan made meanwhile, from another laptop, is kept: ``ValidationError`` code
+    ``planned`` (``refuse_second_plan``).
 
     The search runs with no transaction open (card taps and check-ins go on meanwhile): the
     inputs are read, the plan is made, then the event is locked and the inputs read again; if
@@ -865,7 +879,10 @@ def make_plan(event: Event, *, by: User, seed: int = 0, time_limit: float = 2.0)
     state version, logs ``planned`` and, after commit, pushes ``state`` to the event group and
     each itinerary to its attendee (``plan_changed``)."""
     for _attempt in range(MAX_PLAN_ATTEMPTS):
-        inputs = first_plan_inputs(Event.objects.get(pk=event.pk))
+        fresh = Event.objects.get(pk=event.pk)
+        inputs = first_plan_inputs(fresh)
+        if is_first:
+            refuse_second_plan(fresh)
         plan = scheduling.plan_rounds(
             inputs.present,
             rounds=inputs.rounds_count,
@@ -878,6 +895,8 @@ def make_plan(event: Event, *, by: User, seed: int = 0, time_limit: float = 2.0)
         )
         with transaction.atomic():
             locked = Event.objects.select_for_update().get(pk=event.pk)
+            if is_first:
+                refuse_second_plan(locked)
             if first_plan_inputs(locked) != inputs:
                 continue
             write_plan(locked, plan, inputs=inputs, by=by)

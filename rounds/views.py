@@ -162,7 +162,7 @@ def perform(event: Event, form: ControlForm, *, by: Any) -> str:
     action = form.cleaned_data["action"]
     match action:
         case "plan":
-            report = services.make_plan(event, by=by)
+            report = services.make_plan(event, by=by, is_first=True)
             return plan_summary(report)
         case "replan":
             report = services.replan(event, by=by)

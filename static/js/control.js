@@ -22,11 +22,13 @@ document.addEventListener('keydown', (event) => {
 });
 
 // The state a panel is drawn for, as the server writes it (data-state): the event's status, the
-// current round and its status, a running round whose time is up counting as done.
+// current round and its status, a running round whose time is up counting as done, and the plan
+// version (a plan, a re-plan or the rescue round, made from another laptop, changes the buttons).
 function stateKey(state, now) {
+  const event = state.event ?? {};
   const r = state.round;
   const status = r?.status === 'running' && now >= r.ends_at ? 'done' : r?.status ?? '';
-  return `${state.event?.status ?? ''}:${r?.number ?? ''}:${status}`;
+  return `${event.status ?? ''}:${r?.number ?? ''}:${status}:${event.plan_version ?? ''}`;
 }
 
 // What is in the announcement form, unless it is on its way to the server.

@@ -77,3 +77,41 @@ def test_rescue_round_moves_a_phone_to_its_new_table_for_the_last_round(live_ser
     expect(last_stop.locator(".why")).to_contain_text(
         f"May help you: {by_id[helper].name}: I have ten years in", timeout=15_000
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rescue_round_leaves_no_rescue_button_on_a_co_organizers_open_panel(
+    live_server_url, chromium
+):
+    """Owner and co-organizer both have the control panel open; once the owner's rescue ran, the
+    co-organizer's panel offers the last round (the pushed state is drawn again) and no rescue."""
+    event = EventFactory(
+        organizer=UserFactory(username="org"),
+        check_in=True,
+        rounds_count=3,
+        table_size=4,
+        round_seconds=180,
+        is_rescuing_last_round=True,
+    )
+    event.co_organizers.add(UserFactory(username="co"))
+    AttendeeFactory.create_batch(12, event=event, checked_in=True)
+
+    def first_two_rounds() -> None:
+        services.make_plan(event, by=None, time_limit=0.3)
+        play(event, 1, 2)
+
+    in_a_thread(first_two_rounds)
+    laptops = [sign_in(chromium, live_server_url, name) for name in ("org", "co")]
+    for laptop in laptops:
+        laptop.goto(f"{live_server_url}/events/{event.pk}/control/")
+        expect(laptop.locator("[data-live]")).to_have_attribute("data-connection", "open")
+        expect(laptop.locator("button[data-action=rescue]")).to_be_enabled()
+    owner, co_organizer = laptops
+
+    owner.locator("button[data-action=rescue]").click()
+
+    expect(owner.locator(".control-panel .notice")).to_contain_text("rescue round")
+    panel = co_organizer.locator(f"#event-{event.pk}-control")
+    expect(panel.locator("button[data-action=rescue]")).to_have_count(0, timeout=15_000)
+    expect(panel.locator("button[data-action=start]")).to_be_enabled()
+    expect(panel.locator(".control-next")).to_contain_text("Start round 3")

@@ -5,6 +5,7 @@ with their best remaining helpers (``rounds.services.rescue_last_round`` through
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import timedelta
 from unittest import mock
 
@@ -459,3 +460,86 @@ def test_rescue_round_is_offered_once_the_second_to_last_round_ran_out_of_time()
     services.start_round(upcoming, by=None)
     second.refresh_from_db()
     assert second.status == "done"
+
+
+def panel_state(page: str) -> str:
+    """The state a control panel was drawn for (its ``data-state``)."""
+    found = re.search(r'class="control-panel" data-state="([^"]*)"', page)
+    assert found, "no control panel"
+    return found.group(1)
+
+
+def pushed_state_key(state: dict) -> str:
+    """The key ``static/js/control.js`` (``stateKey``) makes of a pushed ``state`` at its
+    server time: a panel drawn for another key is fetched again."""
+    round_ = state["round"] or {}
+    status = round_.get("status", "")
+    if status == "running" and state["server_time"] >= round_["ends_at"]:
+        status = "done"
+    event = state["event"]
+    return f"{event['status']}:{round_.get('number', '')}:{status}:{event['plan_version']}"
+
+
+def test_every_organizers_panel_is_drawn_again_once_the_rescue_ran(
+    client, listen, django_capture_on_commit_callbacks
+):
+    """A co-organizer's open panel, drawn before the owner's rescue, is for another state than
+    the one pushed after it (so control.js fetches it again, without the Rescue button); the
+    owner's own answer is for the pushed state (no second swap)."""
+    event, _people = evening(rounds=3, size=12)
+    co_organizer = UserFactory()
+    event.co_organizers.add(co_organizer)
+    client.force_login(co_organizer)
+    control = reverse("control", args=[event.pk])
+    before = client.get(control, HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-action="rescue"' in before
+    room = listen(event_group(event.pk))
+    client.force_login(event.organizer)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(reverse("control_rescue", args=[event.pk]), HTTP_HX_REQUEST="true")
+
+    [state] = room.messages()
+    assert panel_state(answer.content.decode()) != panel_state(before)
+    assert pushed_state_key(state) != panel_state(before)
+    assert panel_state(answer.content.decode()) == pushed_state_key(state)
+    client.force_login(co_organizer)
+    after = client.get(control, HTTP_HX_REQUEST="true").content.decode()
+    assert panel_state(after) == pushed_state_key(state)
+    assert 'data-action="rescue"' not in after
+    assert "Start round 3" in after
+
+
+def test_a_second_rescue_from_a_stale_panel_is_refused_and_changes_nothing(
+    client, listen, django_capture_on_commit_callbacks
+):
+    event, people = evening(rounds=3, size=12)
+    co_organizer = UserFactory()
+    event.co_organizers.add(co_organizer)
+    url = reverse("control_rescue", args=[event.pk])
+    client.force_login(event.organizer)
+    client.post(url, HTTP_HX_REQUEST="true")
+    event.refresh_from_db()
+    plan, version = queries.stored_plan(event.pk), event.state_version
+    rescued_at = event.last_round_rescued_at
+    logged = LogEntry.objects.filter(event=event).count()
+    room = listen(event_group(event.pk))
+    phones = [listen(attendee_group(person.pk)) for person in people]
+    client.force_login(co_organizer)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        answer = client.post(url, HTTP_HX_REQUEST="true")
+
+    body = answer.content.decode()
+    event.refresh_from_db()
+    assert answer.status_code == 200
+    assert "The last round was already re-planned as the rescue round." in body
+    assert 'role="alert"' in body
+    assert 'data-action="rescue"' not in body
+    assert queries.stored_plan(event.pk) == plan
+    assert event.state_version == version
+    assert event.last_round_rescued_at == rescued_at
+    assert LogEntry.objects.filter(event=event).count() == logged
+    assert callbacks == []
+    assert room.messages() == []
+    assert all(phone.messages() == [] for phone in phones)

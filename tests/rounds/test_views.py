@@ -259,6 +259,37 @@ def test_control_action_plan_makes_the_plan_and_reports_its_quality(client):
     assert Round.objects.filter(event=event).count() == 3
 
 
+def test_control_action_plan_from_a_stale_panel_is_refused_and_changes_nothing(
+    client, django_capture_on_commit_callbacks
+):
+    """The panel's "Make the plan" works once: a co-organizer's panel drawn before the
+    owner planned is for another state (control.js fetches it again), and its click, if sent,
+    is refused without making the plan again."""
+    event = EventFactory(check_in=True, rounds_count=3, table_size=3)
+    AttendeeFactory.create_batch(12, event=event, checked_in=True)
+    co_organizer = UserFactory()
+    event.co_organizers.add(co_organizer)
+    client.force_login(co_organizer)
+    stale = client.get(reverse("control", args=[event.pk]), headers={"HX-Request": "true"})
+    client.force_login(event.organizer)
+    planned = act(client, event, "plan")
+    plan, version = queries.stored_plan(event.pk), Event.objects.get(pk=event.pk).state_version
+    logged = event.log_entries.count()
+    client.force_login(co_organizer)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = act(client, event, "plan")
+
+    drawn = 'class="control-panel" data-state="{}"'
+    assert drawn.format(planned.context["state_key"]) not in stale.text
+    assert drawn.format(planned.context["state_key"]) in response.text
+    assert "The plan is already made: re-plan the remaining rounds to change it." in response.text
+    assert queries.stored_plan(event.pk) == plan
+    assert Event.objects.get(pk=event.pk).state_version == version
+    assert event.log_entries.count() == logged
+    assert callbacks == []
+
+
 def test_control_action_plan_warns_when_repeats_are_forced(organizer_client, event):
     AttendeeFactory.create_batch(12, event=event, checked_in=True)
 
