@@ -132,11 +132,24 @@ def why_lines(me: matching.Profile, tablemates: Sequence[matching.Profile]) -> d
     """For the ``WHY_LIMIT`` tablemates (over every round) best able to help ``me``, by the
     matcher fitted on these people's texts: tablemate id -> one line from their offer. Reads
     nobody's wish list into the line: only the tablemate's own offer is shown. No queries."""
-    others = [mate for mate in tablemates if mate.id != me.id]
-    scores = matching.help_scores([me, *others])
-    best = matching.top_helpers(scores, limit=WHY_LIMIT)[0]
-    return {
-        others[index - 1].id: offer_line(others[index - 1].offer)
-        for index in best
-        if others[index - 1].offer.strip()
-    }
+    return why_lines_within([(me, tablemates)])[0]
+
+
+def why_lines_within(
+    groups: Sequence[tuple[matching.Profile, Sequence[matching.Profile]]],
+) -> list[dict[Hashable, str]]:
+    """``why_lines`` for each (person, tablemates) group, all scored together
+    (``matching.help_scores_within``): what a re-plan's push draws for a thousand phones at
+    once. No queries."""
+    groups = [(me, [mate for mate in mates if mate.id != me.id]) for me, mates in groups]
+    lines = []
+    for (_me, others), scores in zip(groups, matching.help_scores_within(groups), strict=True):
+        best = matching.top_helpers([scores], limit=WHY_LIMIT)[0]
+        lines.append(
+            {
+                others[index].id: offer_line(others[index].offer)
+                for index in best
+                if others[index].offer.strip()
+            }
+        )
+    return lines

@@ -271,12 +271,11 @@ def why_lines_of(attendee_ids: Iterable[int]) -> dict[int, dict[int, str]]:
         for person in people:
             if person in ids:
                 mates[person].update(dict.fromkeys(people))
-    return {
-        pk: pitch_queries.why_lines(profiles[pk], [profiles[m] for m in mine if m != pk])
-        if pk in profiles
-        else {}
-        for pk, mine in mates.items()
-    }
+    seated = [pk for pk in mates if pk in profiles]
+    lines = pitch_queries.why_lines_within(
+        [(profiles[pk], [profiles[m] for m in mates[pk] if m != pk]) for pk in seated]
+    )
+    return {pk: {} for pk in mates} | dict(zip(seated, lines, strict=True))
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pitches.matching import NAMED, Profile, help_scores, top_helpers
+import pytest
+
+from pitches.matching import NAMED, Profile, help_scores, help_scores_within, top_helpers
 
 ACCOUNTANT_NEED = (
     "Our books are a mess: I need an accountant who knows Chinese tax for a small firm."
@@ -160,3 +162,40 @@ def test_help_scores_fold_english_inflections() -> None:
     scores = scores_of(pitcher, helper, bystander)
 
     assert scores[0][1] > scores[0][2]
+
+
+ROOM = [
+    Profile(id=1, need="We need a lawyer for a trademark dispute.", offer="I run a bakery."),
+    Profile(id=2, need="Looking for a bakery supplier.", offer="I am a trademark lawyer."),
+    Profile(id=3, need="需要律师处理商标纠纷", offer="我们做物流，仓库在通州。"),
+    Profile(id=4, need="", offer="Warehouse space in Tongzhou for events.", company="Logistics"),
+    Profile(id=5, need="Investors in hardware", offer="", wishes=("Ada Li",)),
+    Profile(id=6, name="Ada Li", offer="Angel investor in hardware startups."),
+    Profile(id=7),
+    Profile(id=8, need="场地 活动", offer="", wished=frozenset({4})),
+]
+
+
+def test_help_scores_within_equal_help_scores_of_each_group() -> None:
+    """The bulk scorer gives each group what ``help_scores`` fitted on that group alone gives
+    (float rounding aside): groups of every size, overlapping, with named wishes and empty
+    texts."""
+    groups = [(ROOM[p], [ROOM[m] for m in range(len(ROOM)) if m != p]) for p in range(len(ROOM))]
+    groups += [(ROOM[0], [ROOM[1]]), (ROOM[4], [ROOM[5], ROOM[6]]), (ROOM[7], [ROOM[3]])]
+    groups += [(ROOM[2], []), (ROOM[6], [ROOM[6 - k] for k in range(1, 6)])]
+
+    bulk = help_scores_within(groups)
+
+    assert len(bulk) == len(groups)
+    for (pitcher, listeners), scores in zip(groups, bulk, strict=True):
+        alone = help_scores([pitcher, *listeners])[0][1:]
+        assert scores == pytest.approx(alone, abs=1e-12)
+    assert bulk[4][ROOM.index(ROOM[5]) - 1] == NAMED  # a wish naming Ada Li
+    assert bulk[7][3] == NAMED  # a person picked from the guest list
+    assert any(score > 0 for score in bulk[0])
+
+
+def test_help_scores_within_of_nothing() -> None:
+    assert help_scores_within([]) == []
+    assert help_scores_within([(ROOM[6], [])]) == [[]]
+    assert help_scores_within([(Profile(id=1), [Profile(id=2)])]) == [[0.0]]
