@@ -128,8 +128,11 @@ from rounds.scheduling.validation import (
 # --------------------------------------------------------------------------------------------
 
 # Work allowed for seating pitchers with their helpers, as a share of ``time_limit``'s, after
-# the repeat search (which keeps its whole allowance, so its plan is the one without ``helps``).
-# Allowances run out at about half their seconds, so both together stay within ``time_limit``.
+# the repeat search (which keeps its whole allowance, so its plan is the one without ``helps``),
+# plus half of what the repeat search left of its allowance. Allowances run out at about half
+# their seconds, so all together stay within ``time_limit``, the wall clock's ceiling (measured:
+# 300 people, 7 rounds, 1.3 s of 2 s; the whole of the leftover took 1.9 s, so close to the
+# ceiling that the wall clock, not the work, would end it on a slower machine).
 _HELP_SHARE = 0.6
 # Work allowed, when repeats are forced, for what attendees feel (``feel``), as a share of
 # ``time_limit``'s, after the repeat search.
@@ -184,7 +187,10 @@ def plan_rounds(
         plan = _feel_better(plan, len(order), met_pairs, avoid_pairs, rng, feel_budget)
     if help_map:
         help_budget = _Budget(time_limit * _HELP_SHARE)
-        help_budget.deadline = min(help_budget.deadline, budget.deadline)
+        # and half what the repeat search left (it ends early when its plan is provably
+        # optimal, as zero-repeat plans usually are), within the same deadline
+        help_budget.units += max(budget.units, 0) // 2
+        help_budget.deadline = budget.deadline
         plan = _improve(plan, len(order), met_pairs, avoid_pairs, help_map, rng, help_budget)
     rank = {person: i for i, person in enumerate(canonical)}
     return _to_people(plan, order, rank)
