@@ -62,7 +62,7 @@ class BatchingShardConnection(pubsub.RedisSingleShardConnection):
 
     async def publish(self, channel: str, message: bytes) -> None:
         self._publishes.append((channel, message))
-        if self._publishing is None:
+        if self._publishing is None or self._publishing.done():
             self._publishing = self._start(self._send_publishes)
         await self._join(self._publishing)
 
@@ -86,7 +86,8 @@ class BatchingShardConnection(pubsub.RedisSingleShardConnection):
         await asyncio.shield(batch)
 
     def _subscriptions_task(self) -> asyncio.Future[None]:
-        if self._subscriptions is None:
+        # (a batch cancelled before it ran, as when its event loop closed, is replaced)
+        if self._subscriptions is None or self._subscriptions.done():
             self._subscriptions = self._start(self._send_subscriptions)
         return self._subscriptions
 
