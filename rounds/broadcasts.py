@@ -132,13 +132,15 @@ def broadcast_itineraries(
     attendee_ids: list[int], *, rounds: dict[int, list[int]] | None = None
 ) -> None:
     """Tell each of these attendees their new itinerary: one message each, to them only, with
-    their table and tablemates in the rounds not started yet that changed for them (``rounds``:
-    attendee id → round numbers; None: every round not started; ``queries.planned_stops``), so
+    their table and tablemates in the rounds that changed for them (``rounds``: attendee id →
+    round numbers, whatever their status; None: every round not started;
+    ``queries.planned_stops``), so
     the phone redraws those stops from the message instead of loading its itinerary; each
     tablemate with the "May help you" line the page shows of them for this attendee (``why``,
     "" for none: ``queries.why_lines_of``). Three queries."""
     found = itineraries(attendee_ids)
-    stops = planned_stops(attendee_ids)
+    numbers = None if rounds is None else {n for wanted in rounds.values() for n in wanted}
+    stops = planned_stops(attendee_ids, numbers=numbers)
     why = why_lines_of(attendee_ids)
     with sent_together():
         for attendee_id in attendee_ids:

@@ -179,14 +179,20 @@ def itineraries(attendee_ids: Iterable[int]) -> dict[int, list[dict[str, int]]]:
     return result
 
 
-def planned_stops(attendee_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
-    """Each attendee's stops in the rounds not started yet, with their tablemates in speaking
-    order (docs/protocol.md, ``plan``): what a phone needs to draw its itinerary after a
-    re-plan without loading anything. One query whatever the number of attendees."""
+def planned_stops(
+    attendee_ids: Iterable[int], *, numbers: Iterable[int] | None = None
+) -> dict[int, list[dict[str, Any]]]:
+    """Each attendee's stops in the rounds not started yet (or in the rounds ``numbers``, of
+    any status: a round just started whose tables walk-ins joined), with their tablemates in
+    speaking order (docs/protocol.md, ``plan``): what a phone needs to draw its itinerary after
+    a re-plan without loading anything. One query whatever the number of attendees."""
     ids = set(attendee_ids)
-    tables = Table.objects.filter(
-        round__status=Round.Status.PLANNED, seats__attendee_id__in=ids
-    ).values("pk")
+    tables = Table.objects.filter(seats__attendee_id__in=ids)
+    if numbers is None:
+        tables = tables.filter(round__status=Round.Status.PLANNED)
+    else:
+        tables = tables.filter(round__number__in=set(numbers))
+    tables = tables.values("pk")
     seats = (
         Seat.objects.filter(table__in=tables)
         .order_by("round__number", "table_id", "speaking_order")

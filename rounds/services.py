@@ -173,7 +173,9 @@ def seat_walk_ins(event: Event, round_: Round, *, by: User | None = None) -> lis
     where they meet the fewest people already met, then the fewest colleagues or keep-apart
     pairs, then the smallest, then the lowest number. Called inside ``start_round``'s
     transaction (event and round locked). Returns the ids seated, in order; logs each one and
-    sends them their itinerary after the commit."""
+    sends them, and everyone at the tables they join, the stops that changed after the commit
+    (a phone counts its table's pitches and names whose turn it is from its stop's seats), and
+    raises the event's ``plan_version``."""
     rounds = list(
         event.rounds.filter(number__gte=round_.number, status=Round.Status.PLANNED).order_by(
             "number"
@@ -196,6 +198,7 @@ def seat_walk_ins(event: Event, round_: Round, *, by: User | None = None) -> lis
         next_order[table.pk] = max((seat.speaking_order for seat in seats), default=-1) + 1
     seated: list[int] = []
     new_seats: list[Seat] = []
+    told: dict[int, set[int]] = {}  # attendee -> round numbers whose stop changed for them
     for person in waiting:
         met = Counter(
             other
@@ -241,13 +244,25 @@ def seat_walk_ins(event: Event, round_: Round, *, by: User | None = None) -> lis
             )
             next_order[pk] += 1
             members.append(person)
+            for member in members:
+                told.setdefault(member, set()).add(planned.number)
         seated.append(person)
         event_services.record(
             event, action="walk_in_seated", by=by, params={"attendee": person, "n": round_.number}
         )
     if seated:
         Seat.objects.bulk_create(new_seats)
-        transaction.on_commit(partial(broadcasts.broadcast_itineraries, seated))
+        # a phone asleep now learns from its next snapshot that its itinerary may be stale
+        # (``plan_changed``); the state version goes up with the round's start
+        event.plan_version += 1
+        event.save(update_fields=["plan_version"])
+        transaction.on_commit(
+            partial(
+                broadcasts.broadcast_itineraries,
+                sorted(told),
+                rounds={member: sorted(numbers) for member, numbers in told.items()},
+            )
+        )
         event_services.counters_changed(event.pk)
     return seated
 

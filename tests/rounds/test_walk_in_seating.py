@@ -69,6 +69,42 @@ def test_a_walk_in_takes_a_free_place_in_every_round_and_nobody_else_moves(
     assert line.actor == event.organizer
 
 
+def test_the_walk_ins_tablemates_phones_are_told_of_them_in_every_round_they_join(
+    listen, django_capture_on_commit_callbacks
+):
+    """A phone counts the pitches at its table and names whose turn it is from its stop's
+    seats: each tablemate's phone gets the walk-in in that stop, the round just started
+    included, and the walk-in's own phone every stop, so no phone loads anything."""
+    event, here = planned_event(18)
+    walk_in = AttendeeFactory(event=event, name="Zoe Late", checked_in=True)
+    phones = {person.pk: listen(attendee_group(person.pk)) for person in [*here, walk_in]}
+    plan_version = event.__class__.objects.get(pk=event.pk).plan_version
+
+    with django_capture_on_commit_callbacks(execute=True):
+        start(event, 1)
+
+    joined = {
+        seat.round.number: set(seat.table.seats.values_list("attendee_id", flat=True))
+        for seat in Seat.objects.filter(attendee=walk_in).select_related("round", "table")
+    }
+    told = {pk: phone.messages() for pk, phone in phones.items()}
+    for person in here:
+        rounds = sorted(n for n, members in joined.items() if person.pk in members)
+        if not rounds:
+            assert told[person.pk] == [], person.name
+            continue
+        [message] = told[person.pk]
+        assert sorted(stop["round"] for stop in message["stops"]) == rounds
+        for stop in message["stops"]:
+            mates = [mate["name"] for mate in stop["mates"]]
+            assert mates[-1] == "Zoe Late"
+            assert len(mates) == len(joined[stop["round"]])
+    [message] = told[walk_in.pk]
+    assert [stop["round"] for stop in message["stops"]] == [1, 2, 3, 4]
+    # a phone asleep meanwhile reloads its itinerary when it is back (room.js)
+    assert event.__class__.objects.get(pk=event.pk).plan_version == plan_version + 1
+
+
 def test_the_walk_in_is_placed_with_people_not_met_yet_where_it_can():
     event, _here = planned_event(18)
     walk_in = AttendeeFactory(event=event, checked_in=True)
