@@ -41,6 +41,8 @@ def test_create_demo_event_makes_36_checked_in_attendees_with_pitches_that_fit()
     assert all(0 < pitch.spoken_seconds <= event.pitch_seconds for pitch in pitches)
     assert event.rounds.count() == 6
     assert event.rounds.first().seats.count() == 36
+    # a wish list has people to pick from, and someone said no
+    assert event.attendees.filter(is_listed_in_guest_list=True).count() == 30
     assert "username: organizer" in output
     assert "password: speednet-demo" in output
     assert f"http://127.0.0.1:9000/join/{event.join_code}/" in output

@@ -94,7 +94,7 @@ class Command(BaseCommand):
 
         existing = {a.email: a for a in event.attendees.all()}
         created = 0
-        for person in PEOPLE:
+        for index, person in enumerate(PEOPLE):
             email = f"{slugify(person.name)}@example.com"
             attendee = existing.get(email)
             if attendee is None:
@@ -109,6 +109,11 @@ class Command(BaseCommand):
                 pitch_services.save_pitch(
                     attendee, need=person.need, offer=person.offer, ask=person.ask
                 )
+                # Demo people say yes to the guest list (a real attendee does on their own
+                # phone), all but every sixth, so a wish list has people to pick and the
+                # demo shows someone who said no.
+                if index % 6 != 5:
+                    services.set_guest_listing(attendee, is_listed=True)
                 created += 1
             if not attendee.is_checked_in:
                 services.check_in(attendee)
