@@ -67,8 +67,12 @@ class BatchingShardConnection(pubsub.RedisSingleShardConnection):
         await self._join(self._publishing)
 
     async def flush(self) -> None:
-        self._wanted, self._sending, self._publishes = {}, {}, []
-        await super().flush()
+        self._wanted, self._sending = {}, {}
+        # Publishes asked for before the flush still go out, as channels_redis's layer (one lock
+        # for every command) sends them: the batch being sent ends before the connection is
+        # closed, and those queued behind it are sent afterwards on a new one.
+        async with self._publish_lock:
+            await super().flush()
 
     # -- batches ---------------------------------------------------------------------------
 

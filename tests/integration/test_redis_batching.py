@@ -164,3 +164,34 @@ async def test_it_shares_a_redis_with_channels_redis_own_layer(prefix):
     finally:
         await ours.flush()
         await stock.flush()
+
+
+@pytest.mark.parametrize("steps", [1, 2, 3])
+async def test_publishes_asked_for_before_a_flush_still_go_out(prefix, steps):
+    """As with channels_redis's layer (one lock for every command), a flush comes after the
+    publishes asked for before it, whether their batch is being sent or waits for the one being
+    sent: none is reported sent and dropped."""
+    ours, stock = layer(prefix), layer(prefix, StockLayer)
+    try:
+        theirs = await stock.new_channel()
+        await stock.group_add("room", theirs)
+        await ours.group_send("warm", {"type": "push", "text": "connect"})
+        sends = []
+        for wave in range(2):
+            sends += [
+                asyncio.ensure_future(
+                    ours.group_send("room", {"type": "push", "text": f"{wave}{i}"})
+                )
+                for i in range(3)
+            ]
+            for _ in range(steps):
+                await asyncio.sleep(0)  # the first wave's batch is asked for, begun, being sent
+
+        await ours.flush()
+
+        assert await asyncio.gather(*sends) == [None] * 6
+        received = [(await asyncio.wait_for(stock.receive(theirs), 5))["text"] for _ in range(6)]
+        assert received == ["00", "01", "02", "10", "11", "12"]
+    finally:
+        await ours.flush()
+        await stock.flush()
