@@ -174,8 +174,8 @@ def seat_walk_ins(event: Event, round_: Round, *, by: User | None = None) -> lis
     pairs, then the smallest, then the lowest number. Called inside ``start_round``'s
     transaction (event and round locked). Returns the ids seated, in order; logs each one and
     sends them, and everyone at the tables they join, the stops that changed after the commit
-    (a phone counts its table's pitches and names whose turn it is from its stop's seats), and
-    raises the event's ``plan_version``."""
+    (a phone counts its table's pitches and names whose turn it is from its stop's seats),
+    raises the event's ``plan_version`` and pushes the full state to the event group."""
     rounds = list(
         event.rounds.filter(number__gte=round_.number, status=Round.Status.PLANNED).order_by(
             "number"
@@ -253,9 +253,12 @@ def seat_walk_ins(event: Event, round_: Round, *, by: User | None = None) -> lis
     if seated:
         Seat.objects.bulk_create(new_seats)
         # a phone asleep now learns from its next snapshot that its itinerary may be stale
-        # (``plan_changed``); the state version goes up with the round's start
+        # (``plan_changed``); the state version goes up with the round's start. The full state
+        # (not only ``round``) makes the projector fetch its "find your table" list again: it
+        # is for the same round before and after the start, so nothing else would.
         event.plan_version += 1
         event.save(update_fields=["plan_version"])
+        transaction.on_commit(partial(broadcasts.broadcast_state, event.pk))
         transaction.on_commit(
             partial(
                 broadcasts.broadcast_itineraries,

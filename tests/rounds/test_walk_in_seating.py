@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from events.models import LogEntry
 from rounds import queries, services
-from rounds.groups import attendee_group
+from rounds.groups import attendee_group, event_group
 from rounds.models import Round, Seat
 from tests.events.test_organizer_views import EVENT_FORM
 from tests.factories import AttendeeFactory, EventFactory
@@ -189,3 +191,64 @@ def test_the_organizer_switches_it_on_in_the_event_form(client):
 
     event.refresh_from_db()
     assert event.is_seating_walk_ins is True
+
+
+def test_the_projector_and_every_screen_get_the_new_state_when_walk_ins_are_seated(
+    listen, django_capture_on_commit_callbacks
+):
+    """The projector's "find your table" list is for round 1 before and after the start: only
+    a full state (a new version) makes it fetch the list again with the walk-ins in it, and the
+    phones learn the new ``plan_version`` from it."""
+    event, _here = planned_event(18)
+    AttendeeFactory(event=event, name="Zoe Late", checked_in=True)
+    screens = listen(event_group(event.pk))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        start(event, 1)
+
+    event.refresh_from_db()
+    states = [message for message in screens.messages() if message["type"] == "state"]
+    assert [state["version"] for state in states] == [event.state_version]
+    assert states[0]["event"]["plan_version"] == event.plan_version
+    assert states[0]["round"]["number"] == 1
+
+
+def test_before_round_2_the_played_round_stays_as_it_was_on_every_phone(
+    listen, django_capture_on_commit_callbacks
+):
+    event, here = planned_event(18)
+    start(event, 1)
+    services.end_round(event.rounds.get(number=1), by=event.organizer)
+    walk_ins = [AttendeeFactory(event=event, checked_in=True) for _ in range(2)]
+    before = {pk: stops[0] for pk, stops in places(event, here).items()}
+    phones = {person.pk: listen(attendee_group(person.pk)) for person in [*here, *walk_ins]}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        start(event, 2)
+
+    for person in here:
+        for message in phones[person.pk].messages():
+            assert [stop["round"] for stop in message["stops"]] != []
+            assert all(stop["round"] >= 2 for stop in message["stops"])
+            assert message["itinerary"][0] == {
+                "round": 1,
+                "table": before[person.pk][1],
+                "seat": before[person.pk][2],
+            }
+    for person in walk_ins:
+        [message] = phones[person.pk].messages()
+        assert [stop["round"] for stop in message["stops"]] == [2, 3, 4]
+
+
+def test_seating_many_walk_ins_takes_a_few_queries_more_per_walk_in():
+    counts = []
+    for walk_ins in (1, 8):
+        event, _here = planned_event(24)  # tables of 4: no room ...
+        event.table_size = 6  # ... until the size goes up: two places a table
+        event.save(update_fields=["table_size"])
+        AttendeeFactory.create_batch(walk_ins, event=event, checked_in=True)
+        with CaptureQueriesContext(connection) as captured:
+            start(event, 1)
+        assert Seat.objects.filter(round__event=event, round__number=1).count() == 24 + walk_ins
+        counts.append(len(captured))
+    assert counts[1] - counts[0] <= 7, counts  # one log line each
