@@ -258,7 +258,6 @@ def seat_walk_ins(event: Event, round_: Round, *, by: User | None = None) -> lis
         # is for the same round before and after the start, so nothing else would.
         event.plan_version += 1
         event.save(update_fields=["plan_version"])
-        transaction.on_commit(partial(broadcasts.broadcast_state, event.pk))
         transaction.on_commit(
             partial(
                 broadcasts.broadcast_itineraries,
@@ -266,6 +265,8 @@ def seat_walk_ins(event: Event, round_: Round, *, by: User | None = None) -> lis
                 rounds={member: sorted(numbers) for member, numbers in told.items()},
             )
         )
+        # after the itineraries: a walk-in's phone with its stops already needs to load nothing
+        transaction.on_commit(partial(broadcasts.broadcast_state, event.pk))
         event_services.counters_changed(event.pk)
     return seated
 
