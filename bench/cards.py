@@ -40,6 +40,9 @@ from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench import fanout  # noqa: E402
+
 PG_DATABASE = "speednet_bench_cards"
 CONNECTIONS = 64
 
@@ -55,6 +58,8 @@ class Result:
     latencies: list[float] = field(default_factory=list)
     elapsed: float = 0.0
     stored: int = 0
+    server_cpu: float = 0.0
+    database_cpu: float = 0.0
 
     def row(self) -> str:
         ordered = sorted(self.latencies)
@@ -66,14 +71,67 @@ class Result:
             f"{self.database:<9} {self.via:<6} {self.mode:<6} {self.taps:>6} {self.requests:>8} "
             f"{self.requests / self.elapsed:>8.0f} {pct(0.5):>8.1f} {pct(0.99):>8.1f} "
             f"{max(ordered) * 1000 if ordered else 0:>8.1f} {self.failures:>5} {self.stored:>7} "
-            f"{'ok' if self.stored == self.taps and not self.failures else 'MISMATCH':>8}"
+            f"{'ok' if self.stored == self.taps and not self.failures else 'MISMATCH':>8} "
+            f"{self.server_cpu * 1000 / max(1, self.requests):>9.2f} "
+            f"{self.database_cpu * 1000 / max(1, self.requests):>7.2f}"
         )
 
 
 HEADER = (
     f"{'database':<9} {'via':<6} {'sent':<6} {'cards':>6} {'requests':>8} {'req/s':>8} "
-    f"{'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'fail':>5} {'stored':>7} {'check':>8}"
+    f"{'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'fail':>5} {'stored':>7} {'check':>8} "
+    f"{'server ms':>9} {'db ms':>7}"
 )
+"""The last two columns: CPU milliseconds per request (tap frame or HTTP request) of the daphne
+processes and of the PostgreSQL server's processes (0 on SQLite, which works inside daphne).
+Unlike latency they hardly move with what else the machine is doing."""
+
+
+def server_pids(base_urls: list[str]) -> list[int]:
+    """The daphne processes serving ``base_urls`` (found by the port on their command line)."""
+    ports = {url.rsplit(":", 1)[1] for url in base_urls}
+    pids = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"daphne" in b" ".join(args) and any(port.encode() in args for port in ports):
+            pids.append(int(cmdline.parent.name))
+    return pids
+
+
+def postgres_cpu() -> float:
+    """CPU seconds of every PostgreSQL server process now running (the bench's connections
+    among them)."""
+    total = 0.0
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if comm.read_text().strip() == "postgres":
+                total += fanout.cpu_seconds(int(comm.parent.name))
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+class Meter:
+    """CPU seconds of the servers and of PostgreSQL from ``start`` (called by a load once its
+    phones or connections are open, so connecting is not counted) to ``stop``."""
+
+    def __init__(self, base_urls: list[str], *, postgres: bool) -> None:
+        self.pids, self.postgres = server_pids(base_urls), postgres
+        self.server = self.database = 0.0
+
+    def read(self) -> tuple[float, float]:
+        server = sum(map(fanout.cpu_seconds, self.pids))
+        return server, postgres_cpu() if self.postgres else 0.0
+
+    def start(self) -> None:
+        self.started = self.read()
+
+    def stop(self) -> None:
+        now = self.read()
+        self.server, self.database = now[0] - self.started[0], now[1] - self.started[1]
 
 
 class Client:
@@ -200,6 +258,7 @@ async def run_load(
     cards: int,
     seconds: float,
     twice: bool,
+    meter: Meter | None = None,
 ) -> tuple[list[float], int, int, float]:
     clients = []
     for base_url in base_urls:
@@ -213,6 +272,8 @@ async def run_load(
     taps = schedule_taps(people, cards=cards, seconds=seconds)
     latencies: list[float] = []
     failures = 0
+    if meter:
+        meter.start()
     started = time.perf_counter()
 
     async def send(token: str, form: dict[str, str]) -> None:
@@ -289,9 +350,12 @@ async def run_socket_load(
     cards: int,
     seconds: float,
     twice: bool,
+    meter: Meter | None = None,
 ) -> tuple[list[float], int, int, float]:
     phones = await open_phones(base_urls, [token for token, _pk, _mates in people])
     taps = schedule_taps(people, cards=cards, seconds=seconds)
+    if meter:
+        meter.start()
     latencies: list[float] = []
     failures = 0
     started = time.perf_counter()
@@ -322,6 +386,8 @@ async def run_socket_load(
 
     await asyncio.gather(*(tap(at, token, receiver) for at, token, receiver in taps))
     elapsed = time.perf_counter() - started
+    if meter:
+        meter.stop()
     for phone in phones.values():
         await phone.connection.close()
         phone.reader.cancel()
@@ -351,6 +417,7 @@ def run_database(database: str, args: argparse.Namespace) -> list[Result]:
             load = run_socket_load if via == "socket" else run_load
             for mode in ("once", "twice"):
                 Card.objects.all().delete()
+                meter = Meter(base_urls, postgres=database == "postgres")
                 latencies, failures, taps, elapsed = asyncio.run(
                     load(
                         base_urls,
@@ -358,11 +425,13 @@ def run_database(database: str, args: argparse.Namespace) -> list[Result]:
                         cards=args.cards,
                         seconds=args.seconds,
                         twice=mode == "twice",
+                        meter=meter,
                     )
                 )
                 result = Result(
                     database, via, mode, taps, len(latencies), failures, latencies, elapsed
                 )
+                result.server_cpu, result.database_cpu = meter.server, meter.database
                 result.stored = Card.objects.count()
                 results.append(result)
         if args.during_plan:

@@ -27,6 +27,9 @@ from rounds.consumers import AttendeeConsumer
 logger = logging.getLogger(__name__)
 
 MAX_BATCH = 100
+MAX_TAPS_IN_FLIGHT = 8
+"""Taps one socket may have waiting for their answer before it reads its next frame: a phone's
+outbox holds a few (one per tablemate); more from one socket would only crowd out the others."""
 
 
 @dataclass(frozen=True)
@@ -55,22 +58,45 @@ def write_taps(taps: list[Tap]) -> list[dict[str, Any] | None]:
     return [card_ack(tap, outcome) for tap, outcome in zip(taps, outcomes, strict=True)]
 
 
+TapKey = tuple[int, str, str]
+
+
+def tap_key(tap: Tap) -> TapKey:
+    """What makes two taps the same tap: the giver, the action and the phone's client id."""
+    return tap.attendee_id, tap.data["action"], str(tap.data["client_id"])
+
+
 @dataclass
 class TapWriter:
     """The taps of every phone socket on one event loop, written by one worker task in batches.
-    The worker runs only while taps are waiting, so nothing is left running when the loop ends."""
+    The worker runs only while taps are waiting, so nothing is left running when the loop ends.
+
+    A tap that arrives again while it still waits or is being written (a double tap, or the
+    phone's outbox sending it again after a reconnect) gets the first one's answer instead of
+    another place in the queue: the answer is the one the database would give it (the card the
+    client id stored), at no cost to the batch. A take-back ends that for the give it takes back,
+    so a give sent after it is written again, in order, as before."""
 
     queue: asyncio.Queue[tuple[Tap, asyncio.Future[dict[str, Any] | None]]] = field(
         default_factory=asyncio.Queue
     )
     worker: asyncio.Task[None] | None = None
+    pending: dict[TapKey, asyncio.Future[dict[str, Any] | None]] = field(default_factory=dict)
 
     async def write(self, tap: Tap) -> dict[str, Any] | None:
+        key = tap_key(tap)
+        earlier = self.pending.get(key)
+        if earlier is not None:
+            # shield: a phone that goes away cancels its own wait, not the other's answer
+            return await asyncio.shield(earlier)
+        if tap.data["action"] == "take_back":
+            self.pending.pop((tap.attendee_id, "give", key[2]), None)
         done: asyncio.Future[dict[str, Any] | None] = asyncio.get_running_loop().create_future()
+        self.pending[key] = done
         self.queue.put_nowait((tap, done))
         if self.worker is None or self.worker.done():
             self.worker = asyncio.ensure_future(self.drain())
-        return await done
+        return await asyncio.shield(done)
 
     async def drain(self) -> None:
         while not self.queue.empty():
@@ -80,9 +106,10 @@ class TapWriter:
             except Exception:  # the connection could not even be opened: every tap is retried
                 logger.exception("A batch of %d card taps was not written", len(batch))
                 acks = [None] * len(batch)
-            for (_tap, done), ack in zip(batch, acks, strict=True):
-                if not done.done():  # the phone may have gone meanwhile
-                    done.set_result(ack)
+            for (tap, done), ack in zip(batch, acks, strict=True):
+                if self.pending.get(tap_key(tap)) is done:
+                    del self.pending[tap_key(tap)]
+                done.set_result(ack)
 
 
 _writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, TapWriter] = (
@@ -98,7 +125,17 @@ def tap_writer() -> TapWriter:
 
 
 class PhoneConsumer(AttendeeConsumer):
-    """``ws/a/<token>/``: the room socket of an attendee, who also gives cards through it."""
+    """``ws/a/<token>/``: the room socket of an attendee, who also gives cards through it.
+
+    A card frame does not hold the socket's other messages while its tap is written: the socket
+    takes its next frame at once (a double tap joins the first one's answer, see ``TapWriter``),
+    up to ``MAX_TAPS_IN_FLIGHT`` taps; the answers still leave in the order the frames came."""
+
+    async def connect(self) -> None:
+        self.taps_in_flight = asyncio.Semaphore(MAX_TAPS_IN_FLIGHT)
+        self.answers: set[asyncio.Task[None]] = set()
+        self.last_answer: asyncio.Task[None] | None = None
+        await super().connect()
 
     async def receive_frame(self, frame: dict[str, Any]) -> None:
         if frame["type"] != "card":
@@ -116,9 +153,29 @@ class PhoneConsumer(AttendeeConsumer):
                     }
                 )
             return  # junk without a client id is ignored, like any junk frame
-        ack = await tap_writer().write(Tap(attendee_id=self.attendee_id, data=cleaned))
-        if ack is not None:
-            await self.send_json_frame(ack)
+        await self.taps_in_flight.acquire()  # the next frame waits, as every frame once did
+        answer = asyncio.ensure_future(
+            self.answer(Tap(attendee_id=self.attendee_id, data=cleaned), self.last_answer)
+        )
+        self.answers.add(answer)
+        answer.add_done_callback(self.answers.discard)
+        self.last_answer = answer
+
+    async def answer(self, tap: Tap, previous: asyncio.Task[None] | None) -> None:
+        """Write one tap and send its ``card_ack`` once the frame before it was answered."""
+        try:
+            ack = await tap_writer().write(tap)
+            if previous is not None:
+                await asyncio.wait([previous])  # its outcome is its own
+            if ack is not None:
+                await self.send_json_frame(ack)
+        finally:
+            self.taps_in_flight.release()
+
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        for answer in list(getattr(self, "answers", ())):
+            answer.cancel()  # the tap itself is still written; its phone resends it if unsure
+        await super().websocket_disconnect(message)
 
     async def send_json_frame(self, message: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(message, separators=(",", ":")))

@@ -178,45 +178,64 @@ def tap_cards(taps: Sequence[tuple[int, dict[str, Any]]]) -> list[TapOutcome | N
     commit per tap is what a room of phones would otherwise pay most). Each run of "give" taps
     is handled as a set (``give_cards``: one read of the rounds, one of the seats concerned, one
     of the cards already given, one insert), with the same answers ``give_card`` would give tap
-    by tap; a take-back goes alone, in its place in the order. Should the set's insert fail (the
-    same card stored meanwhile by another process), that run is done again tap by tap, each in
-    a savepoint of its own, so a refused tap leaves the others. The pushes leave after the
-    commit, all in one hop to the event loop. None for a tap the database failed to write: it
-    is to be sent again. If the commit itself fails, the exception leaves every tap to be
-    resent."""
-    givers = Attendee.objects.select_related("event").in_bulk({giver_id for giver_id, _ in taps})
+    by tap; a take-back goes alone, in its place in the order. The givers and the receivers are
+    read together, before the transaction. Should a set's insert fail (the same card stored
+    meanwhile by another process), the whole batch is rolled back and done again tap by tap,
+    each tap in a savepoint of its own, so a refused tap leaves the others (no savepoint is
+    paid when nothing fails: on PostgreSQL every statement is a round trip to the server). The
+    pushes leave after the commit, all in one hop to the event loop. None for a tap the
+    database failed to write: it is to be sent again. If the commit itself fails, the exception
+    leaves every tap to be resent."""
+    wanted = {giver_id for giver_id, _ in taps} | {
+        arguments["receiver_id"] for _, arguments in taps if arguments["action"] == "give"
+    }
+    people = Attendee.objects.select_related("event").in_bulk(wanted)
+    with sent_together():
+        try:
+            with transaction.atomic():
+                return tap_runs(taps, people, as_sets=True)
+        except DatabaseError:
+            logger.warning(
+                "A batch of %d card taps goes again tap by tap", len(taps), exc_info=True
+            )
+        with transaction.atomic():
+            return tap_runs(taps, people, as_sets=False)
+
+
+def tap_runs(
+    taps: Sequence[tuple[int, dict[str, Any]]],
+    people: dict[int, Attendee],
+    *,
+    as_sets: bool,
+) -> list[TapOutcome | None]:
+    """``tap_cards``'s taps in order, inside its transaction: each run of "give" taps as a set
+    (``give_cards``, which raises ``DatabaseError`` should its insert fail) or, with
+    ``as_sets=False``, every tap on its own (``tap_outcome``: a tap the database refuses is
+    None, the others stand). ``people``: the givers and receivers by id, with their event."""
     outcomes: list[TapOutcome | None] = []
-    with sent_together(), transaction.atomic():
-        run: list[tuple[Attendee | None, dict[str, Any]]] = []
-        for giver_id, arguments in [*taps, (0, {"action": "end"})]:
-            if arguments["action"] == "give":
-                run.append((givers.get(giver_id), arguments))
-                continue
-            if run:
-                outcomes.extend(give_run(run))
-                run = []
-            if arguments["action"] != "end":
-                outcomes.append(tap_outcome(givers.get(giver_id), arguments))
+    run: list[tuple[Attendee | None, dict[str, Any]]] = []
+    for giver_id, arguments in [*taps, (0, {"action": "end"})]:
+        if arguments["action"] == "give" and as_sets:
+            run.append((people.get(giver_id), arguments))
+            continue
+        if run:
+            outcomes.extend(give_cards(run, people))
+            run = []
+        if arguments["action"] != "end":
+            outcomes.append(tap_outcome(people.get(giver_id), arguments))
     return outcomes
 
 
-def give_run(taps: list[tuple[Attendee | None, dict[str, Any]]]) -> list[TapOutcome | None]:
-    """A run of "give" taps as a set (``give_cards``), or tap by tap if the set fails."""
-    try:
-        with transaction.atomic():
-            return give_cards(taps)
-    except DatabaseError:
-        logger.warning("A set of %d card taps goes again tap by tap", len(taps), exc_info=True)
-        return [tap_outcome(giver, arguments) for giver, arguments in taps]
-
-
-def give_cards(taps: list[tuple[Attendee | None, dict[str, Any]]]) -> list[TapOutcome | None]:
+def give_cards(
+    taps: list[tuple[Attendee | None, dict[str, Any]]], people: dict[int, Attendee]
+) -> list[TapOutcome | None]:
     """ "Give" taps (the giver with its event, ``tap_card``'s keywords) answered as
     ``give_card`` answers each in turn: a repeat of a tap gets its card, a card given before (or
-    earlier in the set) is the card, a refusal its reason. One read each of the rounds, the seats
-    concerned, the cards already given and the receivers, and one insert (two with an
-    introduction among them), whatever their number. Raises ``DatabaseError`` when the insert
-    fails."""
+    earlier in the set) is the card, a refusal its reason. ``people`` holds at least every
+    receiver that exists, by id (a receiver must be an attendee of the giver's event). One read
+    each of the rounds, the seats concerned and the cards already given, and one insert (two
+    with an introduction among them), whatever their number. Raises ``DatabaseError`` when the
+    insert fails."""
     valid = [(giver, args) for giver, args in taps if giver is not None and not giver.erased_at]
     events = {giver.event_id for giver, _ in valid}
     rounds = {
@@ -225,11 +244,11 @@ def give_cards(taps: list[tuple[Attendee | None, dict[str, Any]]]) -> list[TapOu
             event_id__in=events, number__in={args["round_number"] for _, args in valid}
         )
     }
-    people = {giver.pk for giver, _ in valid} | {args["receiver_id"] for _, args in valid}
+    concerned = {giver.pk for giver, _ in valid} | {args["receiver_id"] for _, args in valid}
     seats = {
         (round_id, attendee_id): table_id
         for round_id, attendee_id, table_id in Seat.objects.filter(
-            round__in=rounds.values(), attendee_id__in=people
+            round__in=rounds.values(), attendee_id__in=concerned
         ).values_list("round_id", "attendee_id", "table_id")
     }
     existing = Card.objects.filter(
@@ -239,12 +258,7 @@ def give_cards(taps: list[tuple[Attendee | None, dict[str, Any]]]) -> list[TapOu
     ).only("pk", "giver_id", "receiver_id", "kind", "client_id")  # a repeat is answered by pk
     by_tap = {(card.giver_id, str(card.client_id)): card for card in existing}
     by_pair = {(card.giver_id, card.receiver_id, card.kind): card for card in existing}
-    # Who is in which event: a receiver must be an attendee of the giver's event.
-    members = dict(
-        Attendee.objects.filter(pk__in={args["receiver_id"] for _, args in valid}).values_list(
-            "pk", "event_id"
-        )
-    )
+    members = {pk: person.event_id for pk, person in people.items()}
     answers: list[TapOutcome | Card | None] = []
     new: list[Card] = []
     added: set[int] = set()

@@ -3,14 +3,16 @@ the pitcher, and never given in anyone's name but the socket's own attendee."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
 import uuid
 
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
-from feedback import retention
+from feedback import consumers, retention
 from feedback.models import Card, Introduction
 from tests.conftest import ORIGIN, acreate
 from tests.factories import AttendeeFactory, EventFactory, RoundFactory, SeatFactory, TableFactory
@@ -98,6 +100,91 @@ async def test_phone_consumer_tap_sent_twice_counts_once(asgi_app):
     assert first == again
     assert await cards() == [(listener.pk, pitcher.pk, "introduce", "my cousin at the port")]
     assert await database_sync_to_async(Introduction.objects.count)() == 1
+    await phone.disconnect()
+
+
+def count_written_taps(monkeypatch, *, gate: threading.Event | None = None) -> list[int]:
+    """Patch the writer's batch function: the number of taps of each batch it was given, and
+    (with ``gate``) every batch waits for the gate to open."""
+    written: list[int] = []
+    real = consumers.write_taps
+
+    def write_taps(taps):
+        written.append(len(taps))
+        if gate is not None:
+            assert gate.wait(10)
+        return real(taps)
+
+    monkeypatch.setattr(consumers, "write_taps", write_taps)
+    return written
+
+
+async def test_phone_consumer_double_tap_is_written_once_and_both_are_answered(
+    asgi_app, monkeypatch
+):
+    [[pitcher, listener]] = await seated(2)
+    phone = await phone_of(asgi_app, listener)
+    written = count_written_taps(monkeypatch)
+    frame = tap(pitcher)
+
+    await phone.send_to(text_data=frame)
+    await phone.send_to(text_data=frame)
+    first = json.loads(await phone.receive_from())
+    again = json.loads(await phone.receive_from())
+
+    assert first == again
+    assert first["ok"]
+    assert sum(written) == 1  # the second frame joined the first one's answer
+    assert len(await cards()) == 1
+    await phone.disconnect()
+
+
+async def test_phone_consumer_answers_taps_in_the_order_they_came(asgi_app, monkeypatch):
+    [[pitcher, listener, other]] = await seated(3)
+    phone = await phone_of(asgi_app, listener)
+    gate = threading.Event()
+    count_written_taps(monkeypatch, gate=gate)
+    given = str(uuid.uuid4())
+    frames = [
+        tap(pitcher, client_id=given),
+        tap(other),
+        tap(pitcher, action="take_back", client_id=given),
+        tap(pitcher),
+    ]
+
+    for frame in frames:
+        await phone.send_to(text_data=frame)
+    gate.set()
+    acks = [json.loads(await phone.receive_from(timeout=5)) for _ in frames]
+
+    assert [(a["client_id"], a["action"]) for a in acks] == [
+        (json.loads(f)["client_id"], json.loads(f)["action"]) for f in frames
+    ]
+    assert all(a["ok"] for a in acks)
+    assert sorted(receiver for _, receiver, _, _ in await cards()) == sorted([pitcher.pk, other.pk])
+    await phone.disconnect()
+
+
+async def test_phone_consumer_holds_at_most_its_share_of_taps_in_flight(asgi_app, monkeypatch):
+    [people] = await seated(2)
+    listener, pitcher = people
+    phone = await phone_of(asgi_app, listener)
+    gate = threading.Event()
+    written = count_written_taps(monkeypatch, gate=gate)
+    frames = [tap(pitcher, kind="introduce", note=f"cousin {n}") for n in range(20)]
+
+    for frame in frames:
+        await phone.send_to(text_data=frame)
+    await asyncio.sleep(0.3)
+    waiting = consumers.tap_writer().queue.qsize()
+    gate.set()
+    acks = [json.loads(await phone.receive_from(timeout=5)) for _ in frames]
+
+    # the taps in flight are being written or wait behind them; the socket reads no more
+    # frames until one is answered
+    assert written[0] + waiting == consumers.MAX_TAPS_IN_FLIGHT
+    assert [a["client_id"] for a in acks] == [json.loads(f)["client_id"] for f in frames]
+    assert len(await cards()) == 1  # one introduction card per pair: the first one counts
     await phone.disconnect()
 
 

@@ -258,9 +258,10 @@ def test_tap_cards_reads_and_writes_a_batch_as_a_set(table, taps, django_assert_
         for kind in ("see_me",)
     ][:taps]
 
-    # givers; rounds, seats, cards given, receivers; the insert; two savepoints in and out (the
-    # batch's transaction inside the test's, and the set's own)
-    with django_assert_num_queries(10):
+    # givers and receivers together; rounds, seats, cards given; the insert; the batch's
+    # transaction (a savepoint in and out inside the test's transaction), and no savepoint of
+    # its own for the set
+    with django_assert_num_queries(7):
         outcomes = services.tap_cards(batch)
 
     assert all(outcome.card is not None and outcome.card.pk for outcome in outcomes)
@@ -312,3 +313,37 @@ def test_tap_cards_falls_back_to_one_by_one_when_the_set_insert_fails(table, mon
 
     assert [o.error for o in outcomes] == ["", ""]
     assert Card.objects.count() == 3
+
+
+def test_tap_cards_does_a_whole_batch_again_in_order_when_a_set_insert_fails(table, monkeypatch):
+    pitcher, listener, other = table
+    first, again = uuid.uuid4(), uuid.uuid4()
+    give(other, pitcher, pitcher.seats.get().round)
+    calls = []
+
+    def stored_meanwhile(cards, **kwargs):
+        calls.append(len(cards))
+        raise IntegrityError("the same card was stored by another process")
+
+    monkeypatch.setattr(Card.objects, "bulk_create", stored_meanwhile)
+
+    outcomes = services.tap_cards(
+        [
+            (listener.pk, tap(pitcher, client_id=first)),
+            (listener.pk, tap(pitcher, action="take_back", client_id=first)),
+            (other.pk, tap(pitcher)),
+            (listener.pk, tap(pitcher, client_id=again)),
+        ]
+    )
+
+    assert calls == [1]  # the first set failed; the batch went again tap by tap
+    card = Card.objects.get(giver=listener)
+    assert str(card.client_id) == str(again)
+    assert [o.error for o in outcomes] == ["", "", "", ""]
+    assert [o.card for o in outcomes] == [
+        outcomes[0].card,
+        None,
+        Card.objects.get(giver=other),
+        card,
+    ]
+    assert Card.objects.count() == 2
