@@ -64,22 +64,18 @@ def seated_share(plan: list[list[list[int]]], truth: list[set[int]]) -> float:
     return sum(1 for p in pitchers if met.get(p, set()) & truth[p]) / len(pitchers)
 
 
-def run(
-    people: list[dict],
-    truth_pairs: set[tuple[str, str]],
-    *,
-    size: int,
-    table_size: int,
-    rounds: int,
-    seed: int,
-    top: int,
-) -> dict[str, float]:
+def build_room(
+    people: list[dict], truth_pairs: set[tuple[str, str]], *, size: int, seed: int
+) -> tuple[list[matching.Profile], list[set[int]], list[str]]:
+    """The room of a setting: the file's people (``size`` = their number) or ``size`` drawn
+    from them with seed ``seed``; returns their profiles, each one's true helpers (indexes:
+    a copy of a helper helps every copy of the seeker) and each one's id in the file."""
     rng = random.Random(seed)
     room = [(p["id"], p) for p in people] if size == len(people) else sample(people, size, rng)
     index_of: dict[str, list[int]] = {}
     for index, (_new, original) in enumerate(room):
         index_of.setdefault(original["id"], []).append(index)
-    truth = [set() for _ in room]
+    truth: list[set[int]] = [set() for _ in room]
     for seeker, helper in truth_pairs:
         for s in index_of.get(seeker, []):
             truth[s].update(h for h in index_of.get(helper, []) if h != s)
@@ -94,6 +90,20 @@ def run(
         )
         for new, p in room
     ]
+    return profiles, truth, [original["id"] for _new, original in room]
+
+
+def run(
+    people: list[dict],
+    truth_pairs: set[tuple[str, str]],
+    *,
+    size: int,
+    table_size: int,
+    rounds: int,
+    seed: int,
+    top: int,
+) -> dict[str, float]:
+    profiles, truth, _origins = build_room(people, truth_pairs, size=size, seed=seed)
     started = time.perf_counter()
     scores = matching.help_scores(profiles)
     match_seconds = time.perf_counter() - started
