@@ -18,8 +18,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
-from channels.db import database_sync_to_async
-
+from config.livedb import live_database_sync_to_async
 from feedback import services
 from feedback.forms import read_card_frame, tap_arguments
 from rounds.consumers import AttendeeConsumer
@@ -102,7 +101,7 @@ class TapWriter:
         while not self.queue.empty():
             batch = [self.queue.get_nowait() for _ in range(min(MAX_BATCH, self.queue.qsize()))]
             try:
-                acks = await database_sync_to_async(write_taps)([tap for tap, _ in batch])
+                acks = await live_database_sync_to_async(write_taps)([tap for tap, _ in batch])
             except Exception:  # the connection could not even be opened: every tap is retried
                 logger.exception("A batch of %d card taps was not written", len(batch))
                 acks = [None] * len(batch)

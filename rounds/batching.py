@@ -4,7 +4,7 @@ When the venue Wi-Fi comes back, thousands of sockets connect in the same second
 token looked up and its phone marked as connected; one by one that is thousands of hops to the
 one thread that runs database (and cache) work, each opening a connection of its own. A
 ``Batcher`` collects the keys asked for while the previous batch was in flight and answers all
-of them from one call of its function, made on that thread (``database_sync_to_async``): one
+of them from one call of its function, made on that thread (``live_database_sync_to_async``): one
 query for a whole burst, and a single socket waits no longer than one call.
 """
 
@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from asgiref.sync import sync_to_async
-from channels.db import database_sync_to_async
+
+from config.livedb import live_database_sync_to_async
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -44,7 +45,7 @@ class Batcher(Generic[K, V]):
         self, many: Callable[[list[K]], dict[K, V]], *, uses_database: bool = True
     ) -> None:
         self.many = many
-        self.hop = database_sync_to_async if uses_database else sync_to_async
+        self.hop = live_database_sync_to_async if uses_database else sync_to_async
         self.queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Queue[K, V]] = (
             weakref.WeakKeyDictionary()
         )

@@ -2,7 +2,7 @@
 
 Consumers never write themselves: the one frame that changes state, a phone's card tap, is handed
 to ``feedback.services`` (see ``feedback/consumers.py``). Every database read goes through
-``database_sync_to_async``, which closes stale connections around each call itself, so the
+``live_database_sync_to_async``, which closes stale connections around each call itself, so the
 per-message ``aclose_old_connections`` thread hop that Channels adds to every handler is skipped
 (see ``dispatch``): forwarding a push is pure async.
 
@@ -26,12 +26,12 @@ from functools import partial
 from typing import Any
 
 from channels.consumer import get_handler_name
-from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from channels.sessions import InstanceSessionWrapper
 
+from config.livedb import live_database_sync_to_async
 from events.models import Attendee, Event
 from rounds import presence, snapshots
 from rounds.batching import Batcher
@@ -205,10 +205,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
         """The ``state`` at ``version`` or later (None: the version now, one indexed read), from
         the parts this process keeps (``rounds.snapshots``): no query when they are current."""
         if version is None:
-            version = await database_sync_to_async(snapshots.current_version)(self.event_id)
+            version = await live_database_sync_to_async(snapshots.current_version)(self.event_id)
         parts = snapshots.kept(self.event_id, version)
         if parts is None:
-            parts = await database_sync_to_async(snapshots.parts_for)(self.event_id, version)
+            parts = await live_database_sync_to_async(snapshots.parts_for)(self.event_id, version)
         await self.send(text_data=json.dumps(parts.render(), separators=(",", ":")))
 
     async def push(self, message: dict[str, Any]) -> None:
@@ -317,7 +317,7 @@ class AttendeeConsumer(LiveConsumer):
         await super().revoke(message)
 
 
-@database_sync_to_async
+@live_database_sync_to_async
 def organizer_version(user: Any, event_id: int) -> int | None:
     """The event's state version when ``user`` organizes it, else None. One query."""
     if not user.is_authenticated:
@@ -343,7 +343,7 @@ class ControlConsumer(LiveConsumer):
         return event_id, version, groups
 
 
-@database_sync_to_async
+@live_database_sync_to_async
 def event_for_projector(key: str) -> tuple[int, int] | None:
     """(event id, state version) for this projector key, or None. One indexed read."""
     return Event.objects.filter(projector_key=key).values_list("pk", "state_version").first()
