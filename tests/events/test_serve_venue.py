@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config import network
+from config import venue as config_venue
 from events import queries
 from events.demo import DEMO_PASSWORD, DEMO_USERNAME
 from tests import qr
@@ -131,6 +132,33 @@ def test_serve_venue_refuses_a_port_in_use_before_printing(no_site_url, monkeypa
             call_command("serve_venue", "--bind", "127.0.0.1", "--port", str(port), stdout=out)
 
     assert out.getvalue() == ""
+
+
+@pytest.mark.django_db
+def test_serve_venue_starts_daphne_in_venue_mode(no_site_url, monkeypatch):
+    started = []
+    monkeypatch.delenv("DJANGO_DEBUG", raising=False)
+    monkeypatch.setattr(os, "execve", lambda path, argv, environ: started.append((argv, environ)))
+    port = free_port()
+
+    serve("--bind", "127.0.0.1", "--port", str(port))
+
+    [(argv, environ)] = started
+    assert argv[-5:] == ["--bind", "127.0.0.1", "--port", str(port), "config.asgi:application"]
+    assert environ["SPEEDNET_VENUE"] == "1"
+    assert config_venue.read_mode(environ) == (False, True)
+
+
+@pytest.mark.django_db
+def test_serve_venue_refuses_debug_on_before_starting(no_site_url, monkeypatch):
+    def never_exec(*args):
+        raise AssertionError("serve_venue tried to start daphne")
+
+    monkeypatch.setattr(os, "execve", never_exec)
+    monkeypatch.setenv("DJANGO_DEBUG", "true")
+
+    with pytest.raises(CommandError, match="venue mode serves the room with DEBUG off"):
+        serve("--bind", "127.0.0.1", "--port", str(free_port()))
 
 
 @pytest.mark.django_db
