@@ -314,7 +314,11 @@ def test_serve_venue_serves_the_room_with_debug_off_over_plain_http(transactiona
             phone,
             f"{origin}/a/{attendee.token}/confirm/",
             data=b"action=send&next_page=details",
-            headers={"X-CSRFToken": csrf, "Content-Type": "application/x-www-form-urlencoded"},
+            headers={
+                "X-CSRFToken": csrf,
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept-Language": "zh-CN,zh;q=0.9",
+            },
             method="POST",
         )
         stylesheet = fetch(phone, f"{origin}/static/css/app.css")
@@ -327,7 +331,9 @@ def test_serve_venue_serves_the_room_with_debug_off_over_plain_http(transactiona
     assert (unknown_page.status, unknown_token.status) == (404, 404)
     for answer in (unknown_page, unknown_token):
         assert [mark for mark in DEBUG_PAGE_MARKS if mark in answer.body] == []
+        assert "<h1>Page not found</h1>" in answer.body
     assert error.status == 500
+    assert "<h1>出错了</h1>" in error.body
     assert [mark for mark in DEBUG_PAGE_MARKS if mark in error.body] == []
     assert attendee.token not in error.body
     assert "mara@example.com" not in error.body
