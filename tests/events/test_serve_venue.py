@@ -179,6 +179,18 @@ def test_serve_venue_refuses_debug_on_before_starting(no_site_url, monkeypatch):
 
 
 @pytest.mark.django_db
+def test_serve_venue_refuses_mail_with_links_to_the_lan_before_printing(no_site_url, monkeypatch):
+    monkeypatch.setenv("EMAIL_HOST", "smtp.example.com")
+    monkeypatch.setenv("DEFAULT_FROM_EMAIL", "speednet <noreply@events.example.com>")
+    out = StringIO()
+
+    with pytest.raises(CommandError, match="points at this machine or this network"):
+        call_command("serve_venue", "--print-only", "--bind", "192.168.1.20", stdout=out)
+
+    assert out.getvalue() == ""
+
+
+@pytest.mark.django_db
 def test_serve_venue_refuses_a_bind_that_is_not_an_address(no_site_url):
     with pytest.raises(CommandError, match="SPEEDNET_BIND='venue-laptop' is not an IP address"):
         serve("--print-only", "--bind", "venue-laptop")

@@ -85,7 +85,8 @@ class Command(BaseCommand):
             # The address the server started below will compute from the same environment.
             debug, venue = config_venue.read_mode(environ)
             site_url = site.read_public_url(environ, debug=debug or venue, network=network.detect())
-        except ImproperlyConfigured as error:  # a bad --bind or --port, DJANGO_DEBUG=true
+            site.check_mail_settings(environ, debug=debug, site_url=site_url)
+        except ImproperlyConfigured as error:  # a bad --bind or --port, DJANGO_DEBUG=true, mail
             raise CommandError(str(error)) from None
         if not print_only:
             check_port_free(bind, port)
