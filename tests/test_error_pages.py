@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 
 from tests.factories import AttendeeFactory
 
@@ -31,21 +30,19 @@ def test_error_page_not_found_is_the_plain_page_in_the_visitors_language(
 def test_error_server_error_is_the_plain_page_without_the_request(
     settings, accept_language, heading
 ):
-    """Mailing a device code with mail off raises: the page names neither the error nor the
-    attendee."""
-    settings.EMAIL_BACKEND = "config.mail.MailOffBackend"
+    """A view that fails with the attendee's data at hand (``tests.venue_failing_urls``): the
+    page names neither the error nor the attendee."""
+    settings.ROOT_URLCONF = "tests.venue_failing_urls"
     attendee = AttendeeFactory(email="mara@example.com")
     phone = Client(raise_request_exception=False)
 
-    response = phone.post(
-        reverse("device_confirm", args=[attendee.token]),
-        {"action": "send", "next_page": "details"},
-        headers={"accept-language": accept_language},
+    response = phone.get(
+        f"/test-failure/{attendee.token}/", headers={"accept-language": accept_language}
     )
 
     body = response.content.decode()
     assert response.status_code == 500
     assert f"<h1>{heading}</h1>" in body
-    assert "MailIsOff" not in body
+    assert "FailureForTests" not in body
     assert attendee.token not in body
     assert "mara@example.com" not in body

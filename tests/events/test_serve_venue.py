@@ -235,7 +235,7 @@ def read_lines(stream, lines: list[str]) -> None:
 
 
 @contextmanager
-def venue_server(port: int) -> Iterator[str]:
+def venue_server(port: int, *, settings_module: str = "config.settings") -> Iterator[str]:
     """``manage.py serve_venue`` on every interface against the test database, as ``make venue``
     runs it; yields the join link it printed, once it printed it."""
     env = {
@@ -245,7 +245,7 @@ def venue_server(port: int) -> Iterator[str]:
     }
     env.update(
         DATABASE_URL=database_url(),
-        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_SETTINGS_MODULE=settings_module,
         PYTHONUNBUFFERED="1",
         SPEEDNET_PRELOAD_GLOSSES="0",
     )
@@ -313,16 +313,16 @@ def test_serve_venue_serves_the_room_with_debug_off_over_plain_http(transactiona
     cookies = CookieJar()
     phone = build_opener(NoRedirects, HTTPCookieProcessor(cookies))
     port = free_port()
-    with venue_server(port) as printed:
+    with venue_server(port, settings_module="tests.venue_failing_settings") as printed:
         origin = printed.split("/join/")[0]
         fetch_when_up(printed)
         join = fetch(phone, printed)
         room = fetch(phone, f"{origin}/a/{attendee.token}/")
         unknown_page = fetch(phone, f"{origin}/no/such/page/")
         unknown_token = fetch(phone, f"{origin}/a/no-such-token-0123456789/")
-        # No mail server at the venue: mailing a device code raises (mail is off).
+        # No mail server at the venue: the phone is told, nothing fails.
         csrf = next(c.value for c in cookies if c.name == "csrftoken")
-        error = fetch(
+        no_mail = fetch(
             phone,
             f"{origin}/a/{attendee.token}/confirm/",
             data=b"action=send&next_page=details",
@@ -332,6 +332,11 @@ def test_serve_venue_serves_the_room_with_debug_off_over_plain_http(transactiona
                 "Accept-Language": "zh-CN,zh;q=0.9",
             },
             method="POST",
+        )
+        error = fetch(
+            phone,
+            f"{origin}/test-failure/{attendee.token}/",
+            headers={"Accept-Language": "zh-CN,zh;q=0.9"},
         )
         stylesheet = fetch(phone, f"{origin}/static/css/app.css")
         pushed = asyncio.run(first_message(origin, attendee.token))
@@ -346,12 +351,14 @@ def test_serve_venue_serves_the_room_with_debug_off_over_plain_http(transactiona
     for answer in (unknown_page, unknown_token):
         assert [mark for mark in DEBUG_PAGE_MARKS if mark in answer.body] == []
         assert "<h1>Page not found</h1>" in answer.body
+    assert no_mail.status == 400
+    assert "无法发送验证码" in no_mail.body
     assert error.status == 500
     assert "<h1>出错了</h1>" in error.body
     assert [mark for mark in DEBUG_PAGE_MARKS if mark in error.body] == []
     assert attendee.token not in error.body
     assert "mara@example.com" not in error.body
-    assert "MailIsOff" not in error.body
+    assert "FailureForTests" not in error.body
     assert stylesheet.status == 200
     assert stylesheet.headers["Content-Type"].startswith("text/css")
     assert stylesheet.body == (ROOT / "static/css/app.css").read_text()
