@@ -29,7 +29,8 @@ demo: install
 run: demo
 	$(SERVE_ENV) $(BIN)/daphne --bind $(HOST) --port $(PORT) config.asgi:application
 
-# At the venue: every interface, the LAN address in every QR code, a QR code in the terminal.
+# At the venue: every interface, the LAN address in every QR code, a QR code in the terminal;
+# venue mode (SPEEDNET_VENUE=1, set by serve_venue): DEBUG off over plain HTTP on one laptop.
 venue: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py serve_venue --port $(PORT)

@@ -2,7 +2,8 @@
 
 With nothing set this is a DEBUG development server on SQLite (WAL) with the in-memory channel
 layer. ``DATABASE_URL`` switches to PostgreSQL and ``REDIS_URL`` to channels_redis. With DEBUG off
-the server refuses to start without a real secret key and a real channel layer.
+the server refuses to start without a real secret key and a real channel layer, except in venue
+mode (``SPEEDNET_VENUE=1``, set by ``make venue``: config/venue.py), DEBUG off on one laptop.
 """
 
 from __future__ import annotations
@@ -19,14 +20,30 @@ from config import clientip as config_clientip
 from config import env as config_env
 from config import network as config_network
 from config import site as config_site
+from config import venue as config_venue
 
 ENV = os.environ
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEBUG = config_env.read_bool(ENV, "DJANGO_DEBUG", default=True)
+# Venue mode (make venue): DEBUG off, one daphne process on a laptop serving the venue Wi-Fi over
+# plain HTTP; it keeps the development server's addresses, SQLite and in-memory layer.
+DEBUG, VENUE = config_venue.read_mode(ENV)
+# The development server, or the laptop at the venue: serves at its own addresses (config/site.py).
+IS_LOCAL_SERVER = DEBUG or VENUE
+
+DATABASES = {
+    "default": config_env.read_database(ENV, default_sqlite_path=BASE_DIR / "db.sqlite3"),
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 DEV_SECRET_KEY = "django-insecure-speednet-development-key-never-use-in-production"
-SECRET_KEY = ENV.get("DJANGO_SECRET_KEY", "").strip() or DEV_SECRET_KEY
+SECRET_KEY = ENV.get("DJANGO_SECRET_KEY", "").strip()
+if not SECRET_KEY and VENUE:
+    # Made once and kept beside the database, so sessions and signed links survive a restart.
+    SECRET_KEY = config_venue.read_or_create_secret_key(
+        config_venue.secret_key_path(DATABASES["default"], base_dir=BASE_DIR)
+    )
+SECRET_KEY = SECRET_KEY or DEV_SECRET_KEY
 if not DEBUG and config_env.is_insecure_secret_key(SECRET_KEY):
     raise ImproperlyConfigured(
         "DJANGO_DEBUG is off but DJANGO_SECRET_KEY is missing or weak. Set it to a long random "
@@ -34,7 +51,9 @@ if not DEBUG and config_env.is_insecure_secret_key(SECRET_KEY):
     )
 
 ALLOWED_HOSTS = config_env.read_list(
-    ENV, "DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
+    ENV,
+    "DJANGO_ALLOWED_HOSTS",
+    default=["localhost", "127.0.0.1", "[::1]"] if IS_LOCAL_SERVER else [],
 )
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured(
@@ -42,17 +61,19 @@ if not DEBUG and not ALLOWED_HOSTS:
         "answers to, separated by commas."
     )
 # The one public address for QR codes, printed links and mail (config/site.py). In development
-# it is found at start-up: the LAN address when serving on every interface (make venue), and the
-# server then answers to each of the laptop's addresses.
-LOCAL_NETWORK = config_network.detect() if DEBUG else config_network.LocalNetwork(None, ())
-SITE_URL = config_site.read_public_url(ENV, debug=DEBUG, network=LOCAL_NETWORK)
-if DEBUG:
+# it is found at start-up (and in venue mode): the LAN address when serving on every interface
+# (make venue), and the server then answers to each of the laptop's addresses.
+LOCAL_NETWORK = (
+    config_network.detect() if IS_LOCAL_SERVER else config_network.LocalNetwork(None, ())
+)
+SITE_URL = config_site.read_public_url(ENV, debug=IS_LOCAL_SERVER, network=LOCAL_NETWORK)
+if IS_LOCAL_SERVER:
     ALLOWED_HOSTS += [
         h for h in config_site.development_hosts(SITE_URL, LOCAL_NETWORK) if h not in ALLOWED_HOSTS
     ]
 # Browsers ignore Cross-Origin-Opener-Policy on plain HTTP to a LAN address and log an error on
-# every phone for it: in development over HTTP it is not sent.
-if DEBUG and SITE_URL.startswith("http://"):
+# every phone for it: in development and at the venue over HTTP it is not sent.
+if IS_LOCAL_SERVER and SITE_URL.startswith("http://"):
     SECURE_CROSS_ORIGIN_OPENER_POLICY = None
 CSRF_TRUSTED_ORIGINS = config_env.read_list(ENV, "DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # The public address's own origin, e.g. https through a TLS proxy in front of the laptop.
@@ -120,11 +141,6 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": config_env.read_database(ENV, default_sqlite_path=BASE_DIR / "db.sqlite3"),
-}
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-
 # Every Redis key and pub/sub channel of this deployment starts with it (config/env.py).
 SPEEDNET_REDIS_PREFIX = config_env.read_redis_prefix(ENV, database=DATABASES["default"])
 CHANNEL_LAYERS = config_env.read_channel_layers(ENV, prefix=SPEEDNET_REDIS_PREFIX)
@@ -145,10 +161,11 @@ SPEEDNET_HTTP_QUEUE_TIMEOUT = config_env.read_float(ENV, "SPEEDNET_HTTP_QUEUE_TI
 SPEEDNET_PRELOAD_GLOSSES = config_env.read_bool(ENV, "SPEEDNET_PRELOAD_GLOSSES", default=True)
 # The parts /healthz answers 503 for when they are down (database, channel_layer, cache).
 SPEEDNET_HEALTHZ_REQUIRES = config_env.read_healthz_parts(ENV)
-if not DEBUG and CHANNEL_LAYERS["default"]["BACKEND"].endswith("InMemoryChannelLayer"):
+if not IS_LOCAL_SERVER and CHANNEL_LAYERS["default"]["BACKEND"].endswith("InMemoryChannelLayer"):
     raise ImproperlyConfigured(
         "DJANGO_DEBUG is off but REDIS_URL is not set: the in-memory channel layer only works "
-        "inside one process. Set REDIS_URL=redis://host:6379/0."
+        "inside one process (make venue's single daphne process, SPEEDNET_VENUE=1, may use "
+        "it). Set REDIS_URL=redis://host:6379/0."
     )
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -210,25 +227,30 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-# collectstatic's target; in development WhiteNoise serves from the finders and needs none.
-STATIC_ROOT = ENV.get("DJANGO_STATIC_ROOT") or (None if DEBUG else BASE_DIR / "staticfiles")
+# collectstatic's target; in development and at the venue WhiteNoise serves from the finders and
+# needs none: a fresh clone serves at once, and no stale copy or missing manifest (a 500 on every
+# page) can outlive an update. One laptop on a LAN needs no hashed names or compressed copies.
+STATIC_ROOT = ENV.get("DJANGO_STATIC_ROOT") or (
+    None if IS_LOCAL_SERVER else BASE_DIR / "staticfiles"
+)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
+        if IS_LOCAL_SERVER
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-# Without collectstatic (development, tests), WhiteNoise serves straight from the finders.
-WHITENOISE_USE_FINDERS = DEBUG
+# Without collectstatic (development, the venue, tests), WhiteNoise serves from the finders.
+WHITENOISE_USE_FINDERS = IS_LOCAL_SERVER
 
 EMAIL_HOST = ENV.get("EMAIL_HOST", "").strip()
 # Mail to real people needs a real sender and real links (DEBUG off and EMAIL_HOST set).
 config_site.check_mail_settings(ENV, debug=DEBUG, site_url=SITE_URL)
-# Without EMAIL_HOST: printed to the console in development; off in production (config/mail.py),
-# so that nothing is counted as sent that nobody received.
+# Without EMAIL_HOST: printed to the console in development; off in production and at the venue
+# (config/mail.py), so that nothing is counted as sent that nobody received: the follow-ups and
+# invitations stay due for a later run with a mail server.
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 elif DEBUG:
@@ -243,7 +265,15 @@ EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = ENV.get("DEFAULT_FROM_EMAIL", "speednet <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-if not DEBUG:
+if VENUE:
+    # Plain HTTP on the venue Wi-Fi (http://192.168.1.20:8000): no redirect to an HTTPS nobody
+    # serves, no HSTS, cookies that the organizer's browser sends back over HTTP. Every other
+    # security header stays (config/headers.py, CSP).
+    SECURE_SSL_REDIRECT = False
+    SECURE_HSTS_SECONDS = 0
+    SESSION_COOKIE_SECURE = False
+    CSRF_COOKIE_SECURE = False
+elif not DEBUG:
     SECURE_SSL_REDIRECT = config_env.read_bool(ENV, "DJANGO_SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = config_env.read_int(ENV, "DJANGO_HSTS_SECONDS", default=31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -13,7 +13,9 @@ phone. Without an email address only the organizer can act for the attendee.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
+import smtplib
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
@@ -29,6 +31,8 @@ from django.utils.translation import gettext as _
 from config.site import public_url
 from events import ratelimit
 from events.models import Attendee
+
+logger = logging.getLogger(__name__)
 
 CODE_DIGITS = 6
 CODE_VALID_MINUTES = 15
@@ -106,7 +110,8 @@ def send_code(attendee: Attendee, *, now: datetime | None = None) -> None:
     """Mail a new 6-digit code to the attendee (in their language), replacing any earlier one.
 
     Raises ``ValidationError`` when the attendee has no email address, when a code went out
-    less than a minute ago, or after ``CODES_PER_HOUR`` codes this hour."""
+    less than a minute ago, after ``CODES_PER_HOUR`` codes this hour, or when the mail cannot
+    go out (then no code is kept)."""
     now = now or timezone.now()
     if not attendee.email:
         raise ValidationError(
@@ -121,7 +126,14 @@ def send_code(attendee: Attendee, *, now: datetime | None = None) -> None:
     if not cache.add(key, 1, timeout=3600) and cache.incr(key) > CODES_PER_HOUR:
         raise ValidationError(_("Too many codes asked for this hour. Try again later."))
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-    store_code(attendee, code_hash=code_hash(attendee, code), now=now)
+    with transaction.atomic():  # a code that could not be mailed is not kept
+        store_code(attendee, code_hash=code_hash(attendee, code), now=now)
+        mail_code(attendee, code)
+
+
+def mail_code(attendee: Attendee, code: str) -> None:
+    """Mail ``code`` to the attendee. Raises ``ValidationError`` when it cannot go out (mail is
+    off on this server, as at the venue without ``EMAIL_HOST``, or the mail server refused)."""
     with translation.override(attendee.mail_language):
         subject = _("Your code for %(event)s: %(code)s") % {
             "event": attendee.event.title,
@@ -139,7 +151,13 @@ def send_code(attendee: Attendee, *, now: datetime | None = None) -> None:
             "event": attendee.event.title,
             "url": public_url(reverse("room", args=[attendee.token])),
         }
-    send_mail(subject.replace("\n", " "), body, None, [attendee.email])
+    try:
+        send_mail(subject.replace("\n", " "), body, None, [attendee.email])
+    except (OSError, smtplib.SMTPException):  # MailIsOff is an OSError too
+        logger.warning("Device code for attendee %s not mailed", attendee.pk, exc_info=True)
+        raise ValidationError(
+            _("The code could not be sent: mail is not working here. Ask the organizer.")
+        ) from None
 
 
 @transaction.atomic

@@ -208,3 +208,104 @@ def test_settings_http_concurrency_leaves_two_pool_connections_to_the_sockets(va
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == printed
+
+
+PRINT_VENUE = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "print(s.DEBUG, s.CHANNEL_LAYERS['default']['BACKEND'], s.SECURE_SSL_REDIRECT, "
+    "s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.EMAIL_BACKEND, "
+    "s.WHITENOISE_USE_FINDERS, s.STATIC_ROOT, s.SECURE_CONTENT_TYPE_NOSNIFF, "
+    "s.CONTENT_SECURITY_POLICY['DIRECTIVES']['script-src'])"
+)
+
+
+def venue(tmp_path: Path, **variables: str) -> dict[str, str]:
+    """What serve_venue gives daphne, on a database of the test's own."""
+    return {
+        "SPEEDNET_VENUE": "1",
+        "SPEEDNET_BIND": "0.0.0.0",
+        "SPEEDNET_PORT": "8123",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'venue.sqlite3'}",
+        **variables,
+    }
+
+
+def test_settings_venue_mode_is_debug_off_on_plain_http_with_the_in_memory_layer(tmp_path):
+    result = run_python(["-c", PRINT_VENUE], venue(tmp_path))
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "False",
+        "config.layers.InMemoryChannelLayer",
+        "False",
+        "0",
+        "False",
+        "False",
+        "config.mail.MailOffBackend",
+        "True",
+        "None",
+        "True",
+        "[\"'self'\"]",
+    ]
+
+
+PRINT_KEY = (
+    "import django; django.setup(); from django.conf import settings as s; print(s.SECRET_KEY)"
+)
+
+
+def test_settings_venue_mode_keeps_a_generated_key_beside_the_database_owner_only(tmp_path):
+    first = run_python(["-c", PRINT_KEY], venue(tmp_path))
+    second = run_python(["-c", PRINT_KEY], venue(tmp_path))
+
+    assert first.returncode == 0, first.stderr
+    key_file = tmp_path / "venue.sqlite3.secret_key"
+    key = key_file.read_text().strip()
+    assert first.stdout.strip() == key
+    assert second.stdout.strip() == key
+    assert len(key) >= 50
+    assert not key.startswith("django-insecure-")
+    assert key_file.stat().st_mode & 0o777 == 0o600
+
+
+def test_settings_venue_mode_uses_the_secret_key_when_set_and_writes_no_file(tmp_path):
+    result = run_python(["-c", PRINT_KEY], venue(tmp_path, DJANGO_SECRET_KEY=STRONG_KEY))
+
+    assert result.stdout.strip() == STRONG_KEY
+    assert not (tmp_path / "venue.sqlite3.secret_key").exists()
+
+
+def test_settings_venue_mode_refuses_a_weak_secret_key(tmp_path):
+    result = run_python(["-c", PRINT_KEY], venue(tmp_path, DJANGO_SECRET_KEY="short"))
+
+    assert result.returncode == 1
+    assert "DJANGO_SECRET_KEY is missing or weak" in result.stderr
+
+
+def test_settings_venue_mode_serves_and_allows_the_lan_address(tmp_path):
+    from config import network
+
+    lan = network.detect().lan_address or "127.0.0.1"
+    result = run_python(["-c", PRINT_ADDRESS], venue(tmp_path))
+
+    assert result.returncode == 0, result.stderr
+    site_url, hosts, origins = result.stdout.splitlines()
+    assert site_url == f"http://{lan}:8123"
+    assert {"localhost", "127.0.0.1", lan} <= set(hosts.split())
+    assert f"http://{lan}:8123" in origins.split()
+
+
+def test_settings_venue_mode_refuses_debug_on(tmp_path):
+    result = run_python(["-c", PRINT_VENUE], venue(tmp_path, DJANGO_DEBUG="true"))
+
+    assert result.returncode == 1
+    assert "SPEEDNET_VENUE is on (make venue) but DJANGO_DEBUG is true" in result.stderr
+
+
+@pytest.mark.parametrize("variables", [{}, {"SPEEDNET_VENUE": "0"}])
+def test_settings_outside_venue_mode_debug_off_still_refuses_the_in_memory_layer(variables):
+    result = run_python(["-c", PRINT_SETTINGS], {**PRODUCTION, "REDIS_URL": "", **variables})
+
+    assert result.returncode == 1
+    assert "REDIS_URL is not set" in result.stderr
+    assert "SPEEDNET_VENUE=1" in result.stderr

@@ -251,6 +251,19 @@ def test_a_new_code_waits_a_minute(owner, phone, stranger, mailoutbox):
     assert len(mailoutbox) == 1
 
 
+def test_without_mail_the_phone_is_told_and_no_code_is_kept(owner, phone, stranger, settings):
+    settings.EMAIL_BACKEND = "config.mail.MailOffBackend"  # the venue without EMAIL_HOST
+
+    asked = send_code(stranger, owner)
+    again = send_code(stranger, owner)
+
+    assert (asked.status_code, again.status_code) == (400, 400)
+    assert "The code could not be sent: mail is not working here." in asked.text
+    assert "The code could not be sent" in again.text  # not "a code was sent a minute ago"
+    fresh = Attendee.objects.get(pk=owner.pk)
+    assert (fresh.confirmation_code_hash, fresh.confirmation_code_sent_at) == ("", None)
+
+
 def test_an_empty_code_is_a_form_error(owner, phone, stranger, mailoutbox):
     send_code(stranger, owner)
 

@@ -3,7 +3,9 @@
 Listens on every interface, prints the address phones use ("Phones join at
 http://192.168.1.20:8000/join/ABC123/") with a QR code of it in the terminal, then replaces
 itself with daphne. The daphne process is told where it listens (``SPEEDNET_BIND``,
-``SPEEDNET_PORT``), so its QR codes, printed links and projector show the same address.
+``SPEEDNET_PORT``), so its QR codes, printed links and projector show the same address, and runs
+in venue mode (``SPEEDNET_VENUE=1``, config/venue.py): DEBUG off, so that no phone on the Wi-Fi
+ever sees a traceback, with plain HTTP, SQLite and the in-memory channel layer allowed.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 from django.utils import timezone
 
-from config import env as config_env
 from config import network, site
+from config import venue as config_venue
 from events import queries
 from events.demo import DEMO_PASSWORD, DEMO_USERNAME
 
@@ -73,12 +75,18 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, port: int, bind: str, print_only: bool, **options: Any) -> None:
-        environ = {**os.environ, "SPEEDNET_BIND": bind, "SPEEDNET_PORT": str(port)}
+        environ = {
+            **os.environ,
+            "SPEEDNET_BIND": bind,
+            "SPEEDNET_PORT": str(port),
+            config_venue.VENUE_VARIABLE: "1",
+        }
         try:
             # The address the server started below will compute from the same environment.
-            debug = config_env.read_bool(environ, "DJANGO_DEBUG", default=True)
-            site_url = site.read_public_url(environ, debug=debug, network=network.detect())
-        except ImproperlyConfigured as error:  # a bad --bind or --port
+            debug, venue = config_venue.read_mode(environ)
+            site_url = site.read_public_url(environ, debug=debug or venue, network=network.detect())
+            site.check_mail_settings(environ, debug=debug, site_url=site_url)
+        except ImproperlyConfigured as error:  # a bad --bind or --port, DJANGO_DEBUG=true, mail
             raise CommandError(str(error)) from None
         if not print_only:
             check_port_free(bind, port)
