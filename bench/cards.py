@@ -485,6 +485,64 @@ def create_pg_database(url: str, *, drop: bool) -> None:
             connection.execute(f"CREATE DATABASE {PG_DATABASE}")
 
 
+def time_batches(database: str, args: argparse.Namespace) -> list[dict[str, Any]]:
+    """``--batches``: ``write_taps`` timed in this process as the sockets' database thread calls
+    it (``live_database_sync_to_async``: stale connections closed around each call), for each
+    batch size, ``--repeats`` batches of distinct "give" taps; median wall and CPU milliseconds
+    a batch. No server, no load generator: the database part of a tap alone."""
+    import statistics
+
+    from asgiref.sync import async_to_sync
+
+    if database == "sqlite":
+        url = f"sqlite:///{tempfile.mkdtemp(prefix='cards-bench-')}/bench.sqlite3"
+    else:
+        url = f"{args.postgres.rstrip('/')}/{PG_DATABASE}"
+    setup_django(url)
+    try:
+        from config.livedb import live_database_sync_to_async
+    except ImportError:  # a tree before it, measured for comparison
+        from channels.db import database_sync_to_async as live_database_sync_to_async
+    from feedback.consumers import Tap, write_taps
+
+    people = seat_everyone(args.attendees, args.table_size)
+    rng = random.Random(1)
+    rows = []
+    for size in [int(part) for part in args.batches.split(",")]:
+
+        def one_batch(batch: list[Tap]) -> float:
+            started = time.process_time()
+            write_taps(batch)
+            return time.process_time() - started
+
+        walls, cpus = [], []
+        for _ in range(args.repeats):
+            batch = []
+            for _ in range(size):
+                _token, giver, mates = rng.choice(people)
+                data = {
+                    "action": "give",
+                    "client_id": uuid.uuid4(),
+                    "receiver": rng.choice(mates),
+                    "round": 1,
+                    "kind": "see_me",
+                    "note": "",
+                }
+                batch.append(Tap(attendee_id=giver, data=data))
+            started = time.perf_counter()
+            cpus.append(async_to_sync(live_database_sync_to_async(one_batch))(batch))
+            walls.append(time.perf_counter() - started)
+        rows.append(
+            {
+                "database": database,
+                "size": size,
+                "wall_ms": statistics.median(walls) * 1000,
+                "cpu_ms": statistics.median(cpus) * 1000,
+            }
+        )
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--attendees", type=int, default=1000)
@@ -506,11 +564,19 @@ def main() -> int:
         action="store_true",
         help="also tap while the rounds to come are re-planned",
     )
+    parser.add_argument(
+        "--batches",
+        help="instead of a server: time write_taps in-process for these batch sizes, e.g. 1,50",
+    )
+    parser.add_argument("--repeats", type=int, default=200, help="batches timed per size")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps([r.__dict__ for r in run_database(args.one, args)]))
+        run = time_batches if args.batches else run_database
+        print(json.dumps([getattr(r, "__dict__", r) for r in run(args.one, args)]))
         return 0
+    if args.batches:
+        return print_batches(args)
     print(
         f"{args.attendees} attendees × {args.cards} cards within {args.seconds:.0f} s; "
         f"{args.processes} daphne process(es); load average {os.getloadavg()[0]:.1f}"
@@ -534,6 +600,26 @@ def main() -> int:
             ok &= result.stored == result.taps and not result.failures
             print(result.row())
     return 0 if ok else 1
+
+
+def print_batches(args: argparse.Namespace) -> int:
+    print(f"write_taps in-process; load average {os.getloadavg()[0]:.1f}")
+    print(f"{'database':<9} {'taps':>5} {'wall ms':>8} {'cpu ms':>7} {'cpu ms/tap':>10}")
+    for database in args.databases.split(","):
+        if database == "postgres":
+            create_pg_database(args.postgres, drop=False)
+        try:
+            command = [sys.executable, __file__, *sys.argv[1:], "--one", database]
+            output = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True).stdout
+        finally:
+            if database == "postgres":
+                create_pg_database(args.postgres, drop=True)
+        for row in json.loads(output.strip().splitlines()[-1]):
+            print(
+                f"{row['database']:<9} {row['size']:>5} {row['wall_ms']:>8.2f} "
+                f"{row['cpu_ms']:>7.2f} {row['cpu_ms'] / row['size']:>10.3f}"
+            )
+    return 0
 
 
 if __name__ == "__main__":
