@@ -111,17 +111,13 @@ def help_scores(people: Sequence[Profile]) -> list[list[float]]:
         tfidf = TfidfTransformer().fit(counts)
         similarity = (tfidf.transform(counts[:count]) @ tfidf.transform(counts[count:]).T).toarray()
         scores = [[float(value) for value in row] for row in similarity]
-    index = {person.id: i for i, person in enumerate(people)}
     for p, pitcher in enumerate(people):
         scores[p][p] = 0.0
-        for wished in pitcher.wished:
-            listener = index.get(wished)
-            if listener is not None and listener != p:
+        if not (pitcher.wished or pitcher.wishes):
+            continue
+        for listener, other in enumerate(people):
+            if listener != p and _named_score(pitcher, other):
                 scores[p][listener] = NAMED
-        for wish in pitcher.wishes:
-            for listener, other in enumerate(people):
-                if listener != p and _named(wish, other):
-                    scores[p][listener] = NAMED
     return scores
 
 
