@@ -154,3 +154,45 @@ async def test_a_flooding_phone_is_closed_and_does_not_starve_another_phone(asgi
     assert await database_sync_to_async(Card.objects.filter(giver=other).count)() == 1
     await other_phone.disconnect()
     await flooder.disconnect()
+
+
+async def test_a_give_taken_back_while_still_queued_leaves_no_card(asgi_app, monkeypatch):
+    [[pitcher, listener, other]] = await seated(3)
+    phone = await phone_of(asgi_app, listener)
+    second = await phone_of(asgi_app, listener)  # the take-back comes from another tab
+    gate = threading.Event()
+    count_written_taps(monkeypatch, gate=gate)
+    client_id = str(uuid.uuid4())
+
+    await phone.send_to(text_data=tap(other))  # being written: the next ones wait in the queue
+    await asyncio.sleep(0.1)
+    await phone.send_to(text_data=tap(pitcher, client_id=client_id))
+    await asyncio.sleep(0.1)
+    await second.send_to(text_data=tap(pitcher, action="take_back", client_id=client_id))
+    await asyncio.sleep(0.1)
+    gate.set()
+    acks = await acks_of(phone, 2)
+    [taken_back] = await acks_of(second, 1)
+
+    assert [a["ok"] for a in [*acks, taken_back]] == [True, True, True]
+    assert [receiver for _, receiver, _, _ in await cards()] == [other.pk]
+    await phone.disconnect()
+    await second.disconnect()
+
+
+async def test_a_tap_after_the_event_closed_is_refused(asgi_app):
+    [[pitcher, listener, other]] = await seated(3)
+    phone = await phone_of(asgi_app, listener)
+    await phone.send_to(text_data=tap(pitcher))
+    [given] = await acks_of(phone, 1)
+
+    await database_sync_to_async(
+        lambda: type(pitcher.event).objects.filter(pk=pitcher.event_id).update(status="closed")
+    )()
+    await phone.send_to(text_data=tap(other))
+    [refused] = await acks_of(phone, 1)
+
+    assert given["ok"]
+    assert (refused["ok"], refused["error"]) == (False, "The event is closed.")
+    assert [receiver for _, receiver, _, _ in await cards()] == [pitcher.pk]
+    await phone.disconnect()
