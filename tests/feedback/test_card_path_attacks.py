@@ -62,6 +62,37 @@ async def test_give_take_back_give_take_back_with_one_client_id_ends_with_no_car
     await phone.disconnect()
 
 
+async def test_take_back_give_take_back_of_a_given_card_ends_with_no_card(asgi_app, monkeypatch):
+    """The shortest form: a card given earlier, then take back / give / take back with its client
+    id, the last one from a second tab. The last take-back joins the first one's answer."""
+    [[pitcher, listener]] = await seated(2)
+    phone = await phone_of(asgi_app, listener)
+    second = await phone_of(asgi_app, listener)
+    client_id = str(uuid.uuid4())
+    await phone.send_to(text_data=tap(pitcher, client_id=client_id))
+    [given] = await acks_of(phone, 1)
+    gate = threading.Event()
+    count_written_taps(monkeypatch, gate=gate)
+
+    await phone.send_to(text_data=tap(pitcher, action="take_back", client_id=client_id))
+    await phone.send_to(text_data=tap(pitcher, client_id=client_id))
+    await asyncio.sleep(0.1)
+    await second.send_to(text_data=tap(pitcher, action="take_back", client_id=client_id))
+    await asyncio.sleep(0.1)
+    gate.set()
+    acks = [*await acks_of(phone, 2), *await acks_of(second, 1)]
+
+    assert given["ok"]
+    assert [(a["action"], a["ok"]) for a in acks] == [
+        ("take_back", True),
+        ("give", True),
+        ("take_back", True),
+    ]
+    assert await cards() == []
+    await phone.disconnect()
+    await second.disconnect()
+
+
 async def test_a_refused_frame_is_answered_after_the_taps_before_it(asgi_app, monkeypatch):
     """docs/protocol.md: a socket's card_acks come in the order of its card frames, refusals of
     malformed frames (with a client id) included."""
