@@ -3,14 +3,17 @@ people read once (``.only``), and receivers whose data was erased."""
 
 from __future__ import annotations
 
+import contextlib
 import re
+import threading
 import uuid
 
 import pytest
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
-from feedback import retention, services
+from events.models import Attendee
+from feedback import broadcasts, retention, services
 from feedback.models import Card
 from tests.feedback.test_services import give, table, tap  # noqa: F401 (fixture)
 
@@ -72,3 +75,43 @@ def test_tap_cards_refuses_a_card_with_a_note_to_an_erased_receiver(table):  # n
 
     assert outcome.card is None
     assert Card.objects.filter(receiver=pitcher).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tap_cards_stores_nothing_from_a_giver_erased_while_the_batch_waits_for_its_lock(
+    table,  # noqa: F811
+    monkeypatch,
+):
+    """Pre-existing (the givers were read before the transaction before this change too): the
+    people are read, then the batch waits for the write lock an erasure holds. Once it has it,
+    the giver's data is gone, yet the card, its note and the push with their old name go
+    through."""
+    pitcher, listener, _ = table
+    real = services.sent_together
+
+    @contextlib.contextmanager
+    def erased_meanwhile():
+        eraser = threading.Thread(target=erase_in_a_thread_of_its_own, args=(listener.pk,))
+        eraser.start()
+        eraser.join()
+        with real():
+            yield
+
+    monkeypatch.setattr(services, "sent_together", erased_meanwhile)
+    monkeypatch.setattr(broadcasts, "send_card", lambda receiver_id, message: sent.append(message))
+    sent: list[dict] = []
+
+    [outcome] = services.tap_cards(
+        [(listener.pk, {**tap(pitcher, kind="introduce"), "note": "my cousin Bart at the port"})]
+    )
+
+    assert sent == []  # was: the card with the note and the giver's name from before erasure
+    assert outcome.card is None
+    assert Card.objects.filter(giver=listener).count() == 0
+
+
+def erase_in_a_thread_of_its_own(attendee_id: int) -> None:
+    try:
+        retention.erase_attendee(Attendee.objects.get(pk=attendee_id))
+    finally:
+        connection.close()  # this thread's own
