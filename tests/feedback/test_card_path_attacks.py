@@ -1,0 +1,229 @@
+"""A hostile phone and a flaky network against the card path: taps in flight on one socket, the
+writer's sharing of a repeated tap's answer, disconnects and floods."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import uuid
+
+import pytest
+from channels.db import database_sync_to_async
+
+from feedback import consumers
+from feedback.models import Card
+from tests.feedback.test_consumers import cards, count_written_taps, phone_of, seated, tap
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+
+
+async def acks_of(phone, count: int) -> list[dict]:
+    """The next ``count`` card_acks of ``phone`` (other frames skipped)."""
+    acks: list[dict] = []
+    while len(acks) < count:
+        frame = json.loads(await phone.receive_from(timeout=5))
+        if frame["type"] == "card_ack":
+            acks.append(frame)
+    return acks
+
+
+async def test_give_take_back_give_take_back_with_one_client_id_ends_with_no_card(
+    asgi_app, monkeypatch
+):
+    """Done in order, give / take back / give / take back leave no card. The second take-back
+    must not share the first take-back's answer: a give came between them."""
+    [[pitcher, listener]] = await seated(2)
+    phone = await phone_of(asgi_app, listener)
+    gate = threading.Event()
+    count_written_taps(monkeypatch, gate=gate)
+    client_id = str(uuid.uuid4())
+    frames = [
+        tap(pitcher, client_id=client_id),
+        tap(pitcher, action="take_back", client_id=client_id),
+        tap(pitcher, client_id=client_id),
+        tap(pitcher, action="take_back", client_id=client_id),
+    ]
+
+    for frame in frames:
+        await phone.send_to(text_data=frame)
+    await asyncio.sleep(0.2)  # all four read while the first one is being written
+    gate.set()
+    acks = await acks_of(phone, len(frames))
+
+    assert [(a["action"], a["ok"]) for a in acks] == [
+        ("give", True),
+        ("take_back", True),
+        ("give", True),
+        ("take_back", True),
+    ]
+    assert await cards() == []  # the phone was told its last take-back was done
+    await phone.disconnect()
+
+
+async def test_take_back_give_take_back_of_a_given_card_ends_with_no_card(asgi_app, monkeypatch):
+    """The shortest form: a card given earlier, then take back / give / take back with its client
+    id, the last one from a second tab. The last take-back joins the first one's answer."""
+    [[pitcher, listener]] = await seated(2)
+    phone = await phone_of(asgi_app, listener)
+    second = await phone_of(asgi_app, listener)
+    client_id = str(uuid.uuid4())
+    await phone.send_to(text_data=tap(pitcher, client_id=client_id))
+    [given] = await acks_of(phone, 1)
+    gate = threading.Event()
+    count_written_taps(monkeypatch, gate=gate)
+
+    await phone.send_to(text_data=tap(pitcher, action="take_back", client_id=client_id))
+    await phone.send_to(text_data=tap(pitcher, client_id=client_id))
+    await asyncio.sleep(0.1)
+    await second.send_to(text_data=tap(pitcher, action="take_back", client_id=client_id))
+    await asyncio.sleep(0.1)
+    gate.set()
+    acks = [*await acks_of(phone, 2), *await acks_of(second, 1)]
+
+    assert given["ok"]
+    assert [(a["action"], a["ok"]) for a in acks] == [
+        ("take_back", True),
+        ("give", True),
+        ("take_back", True),
+    ]
+    assert await cards() == []
+    await phone.disconnect()
+    await second.disconnect()
+
+
+async def test_a_refused_frame_is_answered_after_the_taps_before_it(asgi_app, monkeypatch):
+    """docs/protocol.md: a socket's card_acks come in the order of its card frames, refusals of
+    malformed frames (with a client id) included."""
+    [[pitcher, listener]] = await seated(2)
+    phone = await phone_of(asgi_app, listener)
+    gate = threading.Event()
+    count_written_taps(monkeypatch, gate=gate)
+    good, bad = str(uuid.uuid4()), str(uuid.uuid4())
+
+    await phone.send_to(text_data=tap(pitcher, client_id=good))
+    await phone.send_to(text_data=tap(pitcher, kind="hug", client_id=bad))
+    await asyncio.sleep(0.2)
+    gate.set()
+    acks = await acks_of(phone, 2)
+
+    assert [(a["client_id"], a["ok"]) for a in acks] == [(good, True), (bad, False)]
+    await phone.disconnect()
+
+
+async def test_a_phone_gone_with_taps_in_flight_leaves_them_written_and_the_writer_working(
+    asgi_app, monkeypatch, caplog
+):
+    [[pitcher, listener, other]] = await seated(3)
+    phone = await phone_of(asgi_app, listener)
+    other_phone = await phone_of(asgi_app, other)
+    gate = threading.Event()
+    count_written_taps(monkeypatch, gate=gate)
+
+    for frame in [tap(pitcher), tap(other), tap(pitcher, kind="introduce", note="a")]:
+        await phone.send_to(text_data=frame)
+    await asyncio.sleep(0.2)
+    with caplog.at_level(logging.WARNING):
+        await phone.disconnect()
+        gate.set()
+        await other_phone.send_to(text_data=tap(pitcher))
+        [ack] = await acks_of(other_phone, 1)
+        for _ in range(50):
+            if not consumers.tap_writer().pending:
+                break
+            await asyncio.sleep(0.05)
+
+    assert ack["ok"]
+    assert len(await cards()) == 4
+    assert consumers.tap_writer().pending == {}
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+    await other_phone.disconnect()
+
+
+async def test_the_same_tap_on_two_sockets_of_one_attendee_is_written_once(asgi_app, monkeypatch):
+    [[pitcher, listener]] = await seated(2)
+    first = await phone_of(asgi_app, listener)
+    second = await phone_of(asgi_app, listener)
+    gate = threading.Event()
+    written = count_written_taps(monkeypatch, gate=gate)
+    frame = tap(pitcher)
+
+    await first.send_to(text_data=frame)
+    await second.send_to(text_data=frame)
+    await asyncio.sleep(0.2)
+    gate.set()
+    [one] = await acks_of(first, 1)
+    [two] = await acks_of(second, 1)
+
+    assert one == two
+    assert one["ok"]
+    assert sum(written) == 1
+    assert len(await cards()) == 1
+    await first.disconnect()
+    await second.disconnect()
+
+
+async def test_a_flooding_phone_is_closed_and_does_not_starve_another_phone(asgi_app):
+    [[pitcher, listener, other]] = await seated(3)
+    flooder = await phone_of(asgi_app, listener)
+    other_phone = await phone_of(asgi_app, other)
+
+    for n in range(100):
+        await flooder.send_to(text_data=tap(pitcher, kind="introduce", note=f"cousin {n}"))
+    await other_phone.send_to(text_data=tap(pitcher))
+    [ack] = await acks_of(other_phone, 1)
+
+    assert ack["ok"]
+    closed = None
+    for _ in range(200):
+        output = await flooder.receive_output(timeout=5)
+        if output["type"] == "websocket.close":
+            closed = output
+            break
+    assert closed == {"type": "websocket.close", "code": 4429}
+    assert await database_sync_to_async(Card.objects.filter(giver=other).count)() == 1
+    await other_phone.disconnect()
+    await flooder.disconnect()
+
+
+async def test_a_give_taken_back_while_still_queued_leaves_no_card(asgi_app, monkeypatch):
+    [[pitcher, listener, other]] = await seated(3)
+    phone = await phone_of(asgi_app, listener)
+    second = await phone_of(asgi_app, listener)  # the take-back comes from another tab
+    gate = threading.Event()
+    count_written_taps(monkeypatch, gate=gate)
+    client_id = str(uuid.uuid4())
+
+    await phone.send_to(text_data=tap(other))  # being written: the next ones wait in the queue
+    await asyncio.sleep(0.1)
+    await phone.send_to(text_data=tap(pitcher, client_id=client_id))
+    await asyncio.sleep(0.1)
+    await second.send_to(text_data=tap(pitcher, action="take_back", client_id=client_id))
+    await asyncio.sleep(0.1)
+    gate.set()
+    acks = await acks_of(phone, 2)
+    [taken_back] = await acks_of(second, 1)
+
+    assert [a["ok"] for a in [*acks, taken_back]] == [True, True, True]
+    assert [receiver for _, receiver, _, _ in await cards()] == [other.pk]
+    await phone.disconnect()
+    await second.disconnect()
+
+
+async def test_a_tap_after_the_event_closed_is_refused(asgi_app):
+    [[pitcher, listener, other]] = await seated(3)
+    phone = await phone_of(asgi_app, listener)
+    await phone.send_to(text_data=tap(pitcher))
+    [given] = await acks_of(phone, 1)
+
+    await database_sync_to_async(
+        lambda: type(pitcher.event).objects.filter(pk=pitcher.event_id).update(status="closed")
+    )()
+    await phone.send_to(text_data=tap(other))
+    [refused] = await acks_of(phone, 1)
+
+    assert given["ok"]
+    assert (refused["ok"], refused["error"]) == (False, "The event is closed.")
+    assert [receiver for _, receiver, _, _ in await cards()] == [pitcher.pk]
+    await phone.disconnect()
