@@ -11,8 +11,8 @@ card taps, of snapshots and of token lookups in the room (docs/benchmarks-cards.
 ``live_database_sync_to_async`` is ``database_sync_to_async`` that keeps a usable SQLite
 connection of that one long-lived thread open for the next call. Only there: an HTTP request's
 thread ends with its request, so a connection kept there would be left behind (``CONN_MAX_AGE``
-stays 0 for them). A connection that failed, or was left inside a transaction, is still closed
-by ``close_old_connections`` as before.
+stays 0 for them). A connection on which a database error occurred, or left inside a
+transaction, is still closed by ``close_old_connections`` as before.
 """
 
 from __future__ import annotations
@@ -32,10 +32,12 @@ def on_live_thread() -> bool:
 
 def keep_sqlite_connections() -> None:
     """Let the open SQLite connections of this thread outlive ``close_old_connections``'s
-    age check (a failed or unusable one is still closed)."""
+    age check, unless a database error occurred on one: that one is closed as before (Django
+    cannot tell a broken SQLite connection from a good one, so any error closes it, and the next
+    call opens a new one)."""
     for connection in connections.all(initialized_only=True):
         if connection.vendor == "sqlite" and connection.connection is not None:
-            connection.close_at = None
+            connection.close_at = 0 if connection.errors_occurred else None
 
 
 class LiveDatabaseSyncToAsync(SyncToAsync):

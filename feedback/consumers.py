@@ -73,8 +73,9 @@ class TapWriter:
     A tap that arrives again while it still waits or is being written (a double tap, or the
     phone's outbox sending it again after a reconnect) gets the first one's answer instead of
     another place in the queue: the answer is the one the database would give it (the card the
-    client id stored), at no cost to the batch. A take-back ends that for the give it takes back,
-    so a give sent after it is written again, in order, as before."""
+    client id stored), at no cost to the batch. A take-back ends that for the give it takes back
+    (and a give for the take-back before it), so a repeat sent after it is written again, in
+    order, as before."""
 
     queue: asyncio.Queue[tuple[Tap, asyncio.Future[dict[str, Any] | None]]] = field(
         default_factory=asyncio.Queue
@@ -88,8 +89,11 @@ class TapWriter:
         if earlier is not None:
             # shield: a phone that goes away cancels its own wait, not the other's answer
             return await asyncio.shield(earlier)
-        if tap.data["action"] == "take_back":
-            self.pending.pop((tap.attendee_id, "give", key[2]), None)
+        # The other action on the same client id (a take-back after a give, a give after a
+        # take-back) ends the sharing of the one before it: a repeat of that one comes after
+        # this tap and must be written again, in order.
+        undone = "give" if tap.data["action"] == "take_back" else "take_back"
+        self.pending.pop((tap.attendee_id, undone, key[2]), None)
         done: asyncio.Future[dict[str, Any] | None] = asyncio.get_running_loop().create_future()
         self.pending[key] = done
         self.queue.put_nowait((tap, done))
@@ -140,22 +144,21 @@ class PhoneConsumer(AttendeeConsumer):
         if frame["type"] != "card":
             return
         cleaned, errors = read_card_frame(frame)
-        if errors:
-            if "client_id" in cleaned:  # answer the phone, so it stops retrying
-                await self.send_json_frame(
-                    {
-                        "type": "card_ack",
-                        "client_id": str(cleaned["client_id"]),
-                        "action": cleaned.get("action", ""),
-                        "ok": False,
-                        "error": " ".join(" ".join(messages) for messages in errors.values()),
-                    }
-                )
+        if errors and "client_id" not in cleaned:
             return  # junk without a client id is ignored, like any junk frame
         await self.taps_in_flight.acquire()  # the next frame waits, as every frame once did
-        answer = asyncio.ensure_future(
-            self.answer(Tap(attendee_id=self.attendee_id, data=cleaned), self.last_answer)
-        )
+        if errors:  # answered, so the phone stops retrying, after the taps before it
+            refusal = {
+                "type": "card_ack",
+                "client_id": str(cleaned["client_id"]),
+                "action": cleaned.get("action", ""),
+                "ok": False,
+                "error": " ".join(" ".join(messages) for messages in errors.values()),
+            }
+            reply = self.answer_with(refusal, self.last_answer)
+        else:
+            reply = self.answer(Tap(attendee_id=self.attendee_id, data=cleaned), self.last_answer)
+        answer = asyncio.ensure_future(reply)
         self.answers.add(answer)
         answer.add_done_callback(self.answers.discard)
         self.last_answer = answer
@@ -164,6 +167,16 @@ class PhoneConsumer(AttendeeConsumer):
         """Write one tap and send its ``card_ack`` once the frame before it was answered."""
         try:
             ack = await tap_writer().write(tap)
+        except BaseException:
+            self.taps_in_flight.release()
+            raise
+        await self.answer_with(ack, previous)
+
+    async def answer_with(
+        self, ack: dict[str, Any] | None, previous: asyncio.Task[None] | None
+    ) -> None:
+        """Send ``ack`` (None: nothing) once the frame before it was answered."""
+        try:
             if previous is not None:
                 await asyncio.wait([previous])  # its outcome is its own
             if ack is not None:

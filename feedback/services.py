@@ -44,8 +44,9 @@ def shared_table(round_: Round, giver: Attendee, receiver: Attendee) -> bool:
 def check_card_allowed(round_: Round, giver: Attendee, receiver: Attendee) -> None:
     """Refuse a card that may not be given: to oneself (code ``self``), across events or tables
     (``not_tablemate``), before the round started (``not_started``), after the event closed
-    (``closed``), from a giver who has not accepted the code of conduct (``conduct``). Raises
-    ``ValidationError``; returns nothing when the card may be given."""
+    (``closed``), from a giver who has not accepted the code of conduct (``conduct``), to a
+    person whose data was erased (``erased``). Raises ``ValidationError``; returns nothing when
+    the card may be given."""
     if giver.pk == receiver.pk:
         raise ValidationError(_("You cannot give a card to yourself."), code="self")
     if event_services.needs_conduct(giver):
@@ -61,6 +62,11 @@ def check_card_allowed(round_: Round, giver: Attendee, receiver: Attendee) -> No
         raise ValidationError(_("The event is closed."), code="closed")
     if not shared_table(round_, giver, receiver):
         raise ValidationError(_("Cards go to people at your table."), code="not_tablemate")
+    if receiver.erased_at is not None:
+        raise ValidationError(
+            _("This person's data was deleted: they can no longer be given cards."),
+            code="erased",
+        )
 
 
 @transaction.atomic
@@ -193,27 +199,41 @@ def tap_cards(taps: Sequence[tuple[int, dict[str, Any]]]) -> list[TapOutcome | N
     is handled as a set (``give_cards``: one read of the rounds, one of the seats concerned, one
     of the cards already given, one insert), with the same answers ``give_card`` would give tap
     by tap; a take-back goes alone, in its place in the order. The givers and the receivers are
-    read together, before the transaction. Should a set's insert fail (the same card stored
-    meanwhile by another process), the whole batch is rolled back and done again tap by tap,
-    each tap in a savepoint of its own, so a refused tap leaves the others (no savepoint is
-    paid when nothing fails: on PostgreSQL every statement is a round trip to the server). The
-    pushes leave after the commit, all in one hop to the event loop. None for a tap the
+    read together, inside the transaction (``tap_people``). Should a set's insert fail (the same
+    card stored meanwhile by another process), the whole batch is rolled back and done again tap
+    by tap, each tap in a savepoint of its own, so a refused tap leaves the others (no savepoint
+    is paid when nothing fails: on PostgreSQL every statement is a round trip to the server).
+    The pushes leave after the commit, all in one hop to the event loop. None for a tap the
     database failed to write: it is to be sent again. If the commit itself fails, the exception
     leaves every tap to be resent."""
     wanted = {giver_id for giver_id, _ in taps} | {
         arguments["receiver_id"] for _, arguments in taps if arguments["action"] == "give"
     }
-    people = Attendee.objects.select_related("event").only(*TAP_PEOPLE_FIELDS).in_bulk(wanted)
     with sent_together():
         try:
             with transaction.atomic():
-                return tap_runs(taps, people, as_sets=True)
+                return tap_runs(taps, tap_people(wanted), as_sets=True)
         except DatabaseError:
             logger.warning(
                 "A batch of %d card taps goes again tap by tap", len(taps), exc_info=True
             )
         with transaction.atomic():
-            return tap_runs(taps, people, as_sets=False)
+            return tap_runs(taps, tap_people(wanted), as_sets=False)
+
+
+def tap_people(ids: set[int]) -> dict[int, Attendee]:
+    """The givers and receivers of a batch by id, with their event (``TAP_PEOPLE_FIELDS``),
+    read inside the batch's transaction and locked for it (on PostgreSQL; SQLite's write lock
+    covers the whole transaction), in id order so that two processes' batches never deadlock:
+    an erasure of one of them waits for the batch, or the batch sees it."""
+    people = (
+        Attendee.objects.select_related("event")
+        .only(*TAP_PEOPLE_FIELDS)
+        .select_for_update(of=("self",))
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
+    return {person.pk: person for person in people}
 
 
 def tap_runs(
@@ -273,6 +293,7 @@ def give_cards(
     by_tap = {(card.giver_id, str(card.client_id)): card for card in existing}
     by_pair = {(card.giver_id, card.receiver_id, card.kind): card for card in existing}
     members = {pk: person.event_id for pk, person in people.items()}
+    erased = {pk for pk, person in people.items() if person.erased_at is not None}
     answers: list[TapOutcome | Card | None] = []
     new: list[Card] = []
     added: set[int] = set()
@@ -281,7 +302,7 @@ def give_cards(
             answers.append(TapOutcome(error=_("This link is no longer valid.")))
             continue
         try:
-            card = set_card(giver, args, rounds, seats, members, by_tap, by_pair)
+            card = set_card(giver, args, rounds, seats, members, erased, by_tap, by_pair)
         except ValidationError as error:
             answers.append(TapOutcome(error=" ".join(error.messages)))
             continue
@@ -310,6 +331,7 @@ def set_card(
     rounds: dict[tuple[int, int], Round],
     seats: dict[tuple[int, int], int],
     members: dict[int, int],
+    erased: set[int],
     by_tap: dict[tuple[int, str], Card],
     by_pair: dict[tuple[int, int, str], Card],
 ) -> Card:
@@ -344,6 +366,11 @@ def set_card(
     table = seats.get((round_.pk, giver.pk))
     if table is None or seats.get((round_.pk, receiver_id)) != table:
         raise ValidationError(_("Cards go to people at your table."), code="not_tablemate")
+    if receiver_id in erased:
+        raise ValidationError(
+            _("This person's data was deleted: they can no longer be given cards."),
+            code="erased",
+        )
     earlier = by_pair.get((giver.pk, receiver_id, kind))
     if earlier is not None:
         return earlier
