@@ -584,37 +584,37 @@ def main() -> int:
     print(HEADER)
     ok = True
     for database in args.databases.split(","):
-        if database == "postgres":
-            create_pg_database(args.postgres, drop=False)
         try:
-            command = [sys.executable, __file__, *sys.argv[1:], "--one", database]
-            output = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True).stdout
-        except subprocess.CalledProcessError as error:
-            print(error.stderr, file=sys.stderr)
+            rows = run_in_child(database, args)
+        except subprocess.CalledProcessError:
             return 1
-        finally:
-            if database == "postgres":
-                create_pg_database(args.postgres, drop=True)
-        for raw in json.loads(output.strip().splitlines()[-1]):
+        for raw in rows:
             result = Result(**raw)
             ok &= result.stored == result.taps and not result.failures
             print(result.row())
     return 0 if ok else 1
 
 
+def run_in_child(database: str, args: argparse.Namespace) -> list[dict[str, Any]]:
+    """This script again with ``--one database`` in a child process (Django is set up once per
+    process), on a PostgreSQL database made for it and dropped afterwards: the rows it printed.
+    Raises ``CalledProcessError`` when the child fails."""
+    if database == "postgres":
+        create_pg_database(args.postgres, drop=False)
+    try:
+        command = [sys.executable, __file__, *sys.argv[1:], "--one", database]
+        output = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True).stdout
+    finally:
+        if database == "postgres":
+            create_pg_database(args.postgres, drop=True)
+    return json.loads(output.strip().splitlines()[-1])
+
+
 def print_batches(args: argparse.Namespace) -> int:
     print(f"write_taps in-process; load average {os.getloadavg()[0]:.1f}")
     print(f"{'database':<9} {'taps':>5} {'wall ms':>8} {'cpu ms':>7} {'cpu ms/tap':>10}")
     for database in args.databases.split(","):
-        if database == "postgres":
-            create_pg_database(args.postgres, drop=False)
-        try:
-            command = [sys.executable, __file__, *sys.argv[1:], "--one", database]
-            output = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True).stdout
-        finally:
-            if database == "postgres":
-                create_pg_database(args.postgres, drop=True)
-        for row in json.loads(output.strip().splitlines()[-1]):
+        for row in run_in_child(database, args):
             print(
                 f"{row['database']:<9} {row['size']:>5} {row['wall_ms']:>8.2f} "
                 f"{row['cpu_ms']:>7.2f} {row['cpu_ms'] / row['size']:>10.3f}"
