@@ -14,6 +14,11 @@ rounds still to come (a second of search for the whole room, started a third of 
 ``locked`` as it was (the search inside the transaction that holds the event's lock: on SQLite
 the database's write lock), so the taps' latency can be compared.
 
+``--server deployed`` (the default) serves as each database is deployed: SQLite as ``make venue``
+serves the venue laptop (DEBUG off, the in-memory channel layer), PostgreSQL as the scale path
+(DEBUG off, channels_redis on ``--redis`` with a prefix of its own); ``--server development``
+serves as ``make run`` does (DEBUG on: every statement is also recorded and logged).
+
 PostgreSQL: a database ``speednet_bench_cards`` is created on ``--postgres`` (default
 postgres://postgres@127.0.0.1:5432) and dropped afterwards. Traffic goes to 127.0.0.1 only.
 """
@@ -172,6 +177,25 @@ class Client:
             return 599
         finally:
             self.pool.put_nowait((reader, writer))
+
+
+def deployed_env(database: str, args: argparse.Namespace) -> dict[str, str]:
+    """The environment ``--server`` asks for, for this process and the daphne processes it
+    starts: empty for ``development``; venue mode for SQLite; DEBUG off with Redis for
+    PostgreSQL."""
+    if args.server == "development":
+        return {}
+    if database == "sqlite":
+        return {"SPEEDNET_VENUE": "1"}
+    return {
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SPEEDNET_SITE_URL": "https://127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "REDIS_URL": args.redis,
+        "SPEEDNET_REDIS_PREFIX": f"speednet-bench-cards-{os.getpid()}",
+    }
 
 
 def setup_django(database_url: str) -> None:
@@ -402,12 +426,14 @@ def run_database(database: str, args: argparse.Namespace) -> list[Result]:
         url = f"sqlite:///{tempfile.mkdtemp(prefix='cards-bench-')}/bench.sqlite3"
     else:
         url = f"{args.postgres.rstrip('/')}/{PG_DATABASE}"
+    os.environ.pop("DJANGO_DEBUG", None)
+    os.environ.update(deployed_env(database, args))
     setup_django(url)
     from feedback.models import Card
 
     people = seat_everyone(args.attendees, args.table_size, rounds=6 if args.during_plan else 1)
     results = []
-    redis_url = args.redis if args.processes > 1 else None
+    redis_url = args.redis if args.processes > 1 or "REDIS_URL" in os.environ else None
     with tempfile.TemporaryDirectory() as logs, ExitStack() as servers:
         base_urls = [
             servers.enter_context(daphne(Path(logs), redis_url=redis_url))
@@ -498,6 +524,8 @@ def time_batches(database: str, args: argparse.Namespace) -> list[dict[str, Any]
         url = f"sqlite:///{tempfile.mkdtemp(prefix='cards-bench-')}/bench.sqlite3"
     else:
         url = f"{args.postgres.rstrip('/')}/{PG_DATABASE}"
+    os.environ.pop("DJANGO_DEBUG", None)
+    os.environ.update(deployed_env(database, args))
     setup_django(url)
     try:
         from config.livedb import live_database_sync_to_async
@@ -558,6 +586,13 @@ def main() -> int:
         help="daphne processes sharing the room through Redis (the production path)",
     )
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
+    parser.add_argument(
+        "--server",
+        choices=("deployed", "development"),
+        default="deployed",
+        help="deployed: SQLite as make venue, PostgreSQL with DEBUG off and Redis; "
+        "development: as make run (DEBUG on)",
+    )
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument(
         "--during-plan",
@@ -579,7 +614,8 @@ def main() -> int:
         return print_batches(args)
     print(
         f"{args.attendees} attendees × {args.cards} cards within {args.seconds:.0f} s; "
-        f"{args.processes} daphne process(es); load average {os.getloadavg()[0]:.1f}"
+        f"{args.processes} daphne process(es), {args.server}; "
+        f"load average {os.getloadavg()[0]:.1f}"
     )
     print(HEADER)
     ok = True

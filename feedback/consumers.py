@@ -21,6 +21,7 @@ from typing import Any
 from config.livedb import live_database_sync_to_async
 from feedback import services
 from feedback.forms import read_card_frame, tap_arguments
+from rounds import broadcasts
 from rounds.consumers import AttendeeConsumer
 
 logger = logging.getLogger(__name__)
@@ -51,10 +52,16 @@ def card_ack(tap: Tap, outcome: services.TapOutcome | None) -> dict[str, Any] | 
     return {**ack, "ok": True, "card": outcome.card.pk if outcome.card else None}
 
 
-def write_taps(taps: list[Tap]) -> list[dict[str, Any] | None]:
-    """A batch of taps, written by ``services.tap_cards``, and their answers."""
-    outcomes = services.tap_cards([(tap.attendee_id, tap_arguments(tap.data)) for tap in taps])
-    return [card_ack(tap, outcome) for tap, outcome in zip(taps, outcomes, strict=True)]
+Push = tuple[str, dict[str, Any]]
+
+
+def write_taps(taps: list[Tap]) -> tuple[list[dict[str, Any] | None], list[Push]]:
+    """A batch of taps, written by ``services.tap_cards``: their answers, and the pushes the
+    commit made (``(group, message)``, for ``broadcasts.send_all``), not yet sent: the caller
+    sends them from the event loop, so the one database thread is not held while it does."""
+    with broadcasts.pushes_kept() as pushes:
+        outcomes = services.tap_cards([(tap.attendee_id, tap_arguments(tap.data)) for tap in taps])
+    return [card_ack(tap, outcome) for tap, outcome in zip(taps, outcomes, strict=True)], pushes
 
 
 TapKey = tuple[int, str, str]
@@ -81,6 +88,7 @@ class TapWriter:
         default_factory=asyncio.Queue
     )
     worker: asyncio.Task[None] | None = None
+    sender: asyncio.Task[None] | None = None
     pending: dict[TapKey, asyncio.Future[dict[str, Any] | None]] = field(default_factory=dict)
 
     async def write(self, tap: Tap) -> dict[str, Any] | None:
@@ -105,14 +113,26 @@ class TapWriter:
         while not self.queue.empty():
             batch = [self.queue.get_nowait() for _ in range(min(MAX_BATCH, self.queue.qsize()))]
             try:
-                acks = await live_database_sync_to_async(write_taps)([tap for tap, _ in batch])
+                acks, pushes = await live_database_sync_to_async(write_taps)(
+                    [tap for tap, _ in batch]
+                )
             except Exception:  # the connection could not even be opened: every tap is retried
                 logger.exception("A batch of %d card taps was not written", len(batch))
-                acks = [None] * len(batch)
+                acks, pushes = [None] * len(batch), []
             for (tap, done), ack in zip(batch, acks, strict=True):
                 if self.pending.get(tap_key(tap)) is done:
                     del self.pending[tap_key(tap)]
                 done.set_result(ack)
+            if pushes:
+                self.sender = asyncio.ensure_future(self.send_after(self.sender, pushes))
+
+    @staticmethod
+    async def send_after(earlier: asyncio.Task[None] | None, pushes: list[Push]) -> None:
+        """A batch's pushes, sent once the batch before's are (a card's give and its take-back
+        reach the receiver in that order), while the next batch is written."""
+        if earlier is not None and not earlier.done():
+            await asyncio.wait([earlier])
+        await broadcasts.send_all(pushes)
 
 
 _writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, TapWriter] = (

@@ -54,6 +54,22 @@ def sent_together() -> Iterator[None]:
             async_to_sync(send_all)(messages)
 
 
+@contextmanager
+def pushes_kept() -> Iterator[list[tuple[str, dict[str, Any]]]]:
+    """Hold the pushes made inside (``sent_together``'s included) and hand them to the caller
+    instead of sending them: a list of ``(group, message)`` for ``send_all``. For work on a
+    worker thread whose caller is on the event loop (a batch of card taps): the thread is free
+    for the next batch at once, rather than held until a busy loop has sent every push."""
+    if getattr(_held, "messages", None) is not None:
+        raise RuntimeError("pushes_kept() inside sent_together(): the outer one would send them")
+    kept: list[tuple[str, dict[str, Any]]] = []
+    _held.messages = kept
+    try:
+        yield kept
+    finally:
+        _held.messages = None
+
+
 async def send_all(messages: list[tuple[str, dict[str, Any]]]) -> None:
     """Send each message to its group; a failure is logged and the others still go. A channel
     layer that does not answer within ``PUSH_TIMEOUT_S`` (Redis hanging rather than refusing)
@@ -62,7 +78,9 @@ async def send_all(messages: list[tuple[str, dict[str, Any]]]) -> None:
     layer = get_channel_layer()
     for index, (group, message) in enumerate(messages):
         try:
-            await asyncio.wait_for(layer.group_send(group, message), PUSH_TIMEOUT_S)
+            # a deadline on this task, not a task per push (asyncio.wait_for)
+            async with asyncio.timeout(PUSH_TIMEOUT_S):
+                await layer.group_send(group, message)
         except TimeoutError:
             log.warning(
                 "push to %s timed out; %s pushes dropped, phones resync from the next snapshot",

@@ -227,3 +227,84 @@ async def test_a_tap_after_the_event_closed_is_refused(asgi_app):
     assert (refused["ok"], refused["error"]) == (False, "The event is closed.")
     assert [receiver for _, receiver, _, _ in await cards()] == [pitcher.pk]
     await phone.disconnect()
+
+
+async def cards_pushed_to(phone, count: int) -> list[dict]:
+    """The next ``count`` card pushes ``phone`` receives (other frames skipped)."""
+    pushed: list[dict] = []
+    while len(pushed) < count:
+        frame = json.loads(await phone.receive_from(timeout=5))
+        if frame["type"] == "card":
+            pushed.append(frame["card"])
+    return pushed
+
+
+async def test_a_slow_push_holds_neither_the_answers_nor_the_next_batches(asgi_app, monkeypatch):
+    """The channel layer slow to take a push (Redis busy): the taps after it are still written
+    and answered (the one database thread is not held while the event loop sends), and the
+    pushes then reach the pitcher in the order their taps were written: a give before its
+    take-back, never the other way round."""
+    from channels.layers import get_channel_layer
+
+    [[pitcher, listener, other]] = await seated(3)
+    pitcher_phone = await phone_of(asgi_app, pitcher)
+    listener_phone = await phone_of(asgi_app, listener)
+    other_phone = await phone_of(asgi_app, other)
+    layer = get_channel_layer()
+    real_group_send = layer.group_send
+    release = asyncio.Event()
+
+    async def slow_group_send(group, message):
+        await release.wait()
+        await real_group_send(group, message)
+
+    monkeypatch.setattr(layer, "group_send", slow_group_send)
+    given = str(uuid.uuid4())
+
+    await listener_phone.send_to(text_data=tap(pitcher, client_id=given))
+    [first] = await acks_of(listener_phone, 1)
+    await other_phone.send_to(text_data=tap(pitcher))
+    [second] = await acks_of(other_phone, 1)
+    await listener_phone.send_to(text_data=tap(pitcher, action="take_back", client_id=given))
+    [taken_back] = await acks_of(listener_phone, 1)
+    release.set()
+    pushed = await cards_pushed_to(pitcher_phone, 3)
+
+    assert [(a["action"], a["ok"]) for a in (first, second, taken_back)] == [
+        ("give", True),
+        ("give", True),
+        ("take_back", True),
+    ]
+    assert [(card["giver"]["id"], card["is_given"]) for card in pushed] == [
+        (listener.pk, True),
+        (other.pk, True),
+        (listener.pk, False),
+    ]
+    assert await cards() == [(other.pk, pitcher.pk, "see_me", "")]
+    for phone in (pitcher_phone, listener_phone, other_phone):
+        await phone.disconnect()
+
+
+async def test_a_channel_layer_that_never_answers_costs_one_timeout_per_batch(monkeypatch, caplog):
+    """``send_all`` gives a hanging layer ``PUSH_TIMEOUT_S`` once: the rest of the batch is
+    dropped with one log line (phones resync from the next snapshot), and it returns."""
+    from channels.layers import get_channel_layer
+
+    from rounds import broadcasts
+
+    layer = get_channel_layer()
+    calls: list[str] = []
+
+    async def hanging_group_send(group, message):
+        calls.append(group)
+        await asyncio.Event().wait()
+
+    monkeypatch.setattr(layer, "group_send", hanging_group_send)
+    monkeypatch.setattr(broadcasts, "PUSH_TIMEOUT_S", 0.1)
+    messages = [(f"g{n}", {"type": "push", "text": "{}"}) for n in range(3)]
+
+    with caplog.at_level(logging.WARNING):
+        await asyncio.wait_for(broadcasts.send_all(messages), 5)
+
+    assert calls == ["g0"]
+    assert "push to g0 timed out; 3 pushes dropped" in caplog.text
