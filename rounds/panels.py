@@ -33,17 +33,20 @@ def panel_context(event: Event, *, error: str = "", info: str = "") -> dict[str,
     round_ = queries.current_round(event.pk)
     next_round = queries.next_round(event.pk)
     round_status = round_.effective_status(timezone.now()) if round_ else ""
+    available = services.allowed_actions(event, round_, next_round)
     return {
         "event": event,
         "round": round_,
         # the state the panel was drawn for, as control.js reads it from a push; the plan
         # version too: a plan, re-plan or rescue round changes the buttons (the rescue is
-        # gone once made), not the event's or the round's status
+        # gone once made), not the event's or the round's status; and whether a turn can be
+        # skipped, which the clock changes (the count-in ends, the last slot begins)
         "state_key": (
-            f"{event.status}:{round_.number if round_ else ''}:{round_status}:{event.plan_version}"
+            f"{event.status}:{round_.number if round_ else ''}:{round_status}"
+            f":{event.plan_version}:{'skip' if 'skip' in available else ''}"
         ),
         "next_round": next_round,
-        "available": services.allowed_actions(event, round_, next_round),
+        "available": available,
         "primary": services.primary_action(event, round_, next_round),
         "confirm": services.confirmations(event, round_),
         "rescue_due": services.is_rescue_due(event, next_round),

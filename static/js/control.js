@@ -21,14 +21,27 @@ document.addEventListener('keydown', (event) => {
   if (actions && clickFirstEnabled(actions)) event.preventDefault();
 });
 
+// Skipping a turn works once the count-in is over and until the last pitch slot has begun, half
+// a second ahead (rounds.services.skip_refusal at CHANGE_LEAD): the clock alone moves it.
+const CHANGE_LEAD_MS = 500;
+
+function canSkip(r, pitchMs, now) {
+  if (r?.status !== 'running' || now >= r.ends_at || r.turns_at == null || !pitchMs) return false;
+  const at = now + CHANGE_LEAD_MS;
+  if (at < r.turns_at) return false;
+  return r.pitches == null || Math.floor((at - r.turns_at) / pitchMs) < r.pitches;
+}
+
 // The state a panel is drawn for, as the server writes it (data-state): the event's status, the
-// current round and its status, a running round whose time is up counting as done, and the plan
-// version (a plan, a re-plan or the rescue round, made from another laptop, changes the buttons).
+// current round and its status, a running round whose time is up counting as done, the plan
+// version (a plan, a re-plan or the rescue round, made from another laptop, changes the buttons)
+// and whether a turn can be skipped (the count-in ending and the last slot beginning change it).
 function stateKey(state, now) {
   const event = state.event ?? {};
   const r = state.round;
   const status = r?.status === 'running' && now >= r.ends_at ? 'done' : r?.status ?? '';
-  return `${event.status ?? ''}:${r?.number ?? ''}:${status}:${event.plan_version ?? ''}`;
+  const skip = canSkip(r, event.pitch_ms, now) ? 'skip' : '';
+  return `${event.status ?? ''}:${r?.number ?? ''}:${status}:${event.plan_version ?? ''}:${skip}`;
 }
 
 // What is in the announcement form, unless it is on its way to the server.

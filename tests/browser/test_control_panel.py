@@ -99,3 +99,28 @@ def test_a_round_that_runs_out_of_time_updates_the_panel_and_the_projector(
     expect(screen.locator(".screen")).to_have_attribute("data-screen", "between")
     expect(screen.locator("[data-find-table]")).to_have_attribute("data-round", "2")
     expect(screen.locator("[data-find-table] > h2")).to_contain_text("round 2")
+
+
+def test_skip_turn_is_offered_once_the_count_in_is_over_without_another_click(
+    planned_event, chromium, live_server_url
+):
+    """The panel that answers "Start round 1" is drawn during the count-in, when no turn can be
+    skipped yet; when the first pitch begins the panel offers "Skip turn" by itself (the
+    organizer whose first pitcher is missing must not have to reload), and the N key works."""
+    event = planned_event
+    laptop = sign_in(chromium, live_server_url)
+    laptop.goto(f"{live_server_url}/events/{event.pk}/control/")
+    expect(laptop.locator("[data-live]")).to_have_attribute("data-connection", "open")
+
+    laptop.locator("button[data-action=start]").click()
+    expect(laptop.locator("button[data-action=pause]")).to_be_enabled()
+
+    expect(laptop.locator("button[data-action=skip]")).to_be_enabled(timeout=10_000)
+    turns_at = event.rounds.get(number=1).turns_started_at
+    laptop.keyboard.press("n")
+    expect(laptop.locator(f"#event-{event.pk}-control .notice-error")).to_have_count(0)
+    for _ in range(50):
+        if event.rounds.get(number=1).turns_started_at != turns_at:
+            break
+        laptop.wait_for_timeout(100)
+    assert event.rounds.get(number=1).turns_started_at != turns_at

@@ -477,7 +477,8 @@ def pushed_state_key(state: dict) -> str:
     if status == "running" and state["server_time"] >= round_["ends_at"]:
         status = "done"
     event = state["event"]
-    return f"{event['status']}:{round_.get('number', '')}:{status}:{event['plan_version']}"
+    skip = ""  # between rounds no turn can be skipped
+    return f"{event['status']}:{round_.get('number', '')}:{status}:{event['plan_version']}:{skip}"
 
 
 def test_every_organizers_panel_is_drawn_again_once_the_rescue_ran(
