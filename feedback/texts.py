@@ -12,6 +12,7 @@ def room_texts() -> dict[str, str]:
     and the few labels it composes; in the active language."""
     return {
         "connecting": _("Connecting…"),
+        "reconnecting": _("No connection: reconnecting…"),
         "gone": _("This link no longer works"),
         "welcome": _("Welcome! Check in at the door: your table appears here."),
         "waiting_plan": _(

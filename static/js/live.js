@@ -591,12 +591,20 @@ export function start(root, options = {}) {
     if (!isOpen()) retry(true);
   }
 
+  // The phone lost its network: a socket that looks open will hear nothing (nor close for up to
+  // `silence`), so it is dropped at once and the page says it is reconnecting; `online` brings
+  // it back.
+  function onOffline() {
+    if (socket) retry();
+  }
+
   function stop() {
     stopped = true;
     for (const t of Object.values(timers)) clearTimeout(t);
     drop();
     document.removeEventListener('visibilitychange', onVisibility);
     removeEventListener('online', onOnline);
+    removeEventListener('offline', onOffline);
     wakeLock(false);
     setConnection('closed');
     started.delete(root);
@@ -617,6 +625,7 @@ export function start(root, options = {}) {
   started.set(root, api);
   document.addEventListener('visibilitychange', onVisibility);
   addEventListener('online', onOnline);
+  addEventListener('offline', onOffline);
   connect();
   loop();
   return api;

@@ -397,7 +397,13 @@ export function startRoom(root) {
   root.addEventListener('speednet:card', (event) => cardArrived(event.detail));
   root.addEventListener('speednet:plan', (event) => applyPlan(event.detail));
   root.addEventListener('speednet:card_ack', (event) => awaiting.get(ackKey(event.detail))?.(event.detail));
+  // Out of touch (Wi-Fi gone, server away): the header says so in words, since the countdown
+  // goes on from what the phone last heard and may be behind a pause, a skip or a round change.
+  const connectionLabel = root.querySelector('[data-connection-label]');
   root.addEventListener('speednet:connection', (event) => {
+    if (connectionLabel) {
+      connectionLabel.textContent = event.detail?.status === 'reconnecting' ? say('reconnecting') : '';
+    }
     if (event.detail?.status !== 'open') away = true;
     if (event.detail?.status === 'open') flush();
     else for (const resolve of [...awaiting.values()]) resolve(null);
