@@ -42,6 +42,20 @@ def counters_changed(event_id: int) -> None:
     transaction.on_commit(partial(sockets.push_counters, event_id))
 
 
+def presence_changed(attendee: Attendee) -> None:
+    """After the commit, push to the event's control pages that who is here changed, and to the
+    attendee's own phone whether they are checked in or gone now."""
+    counters_changed(attendee.event_id)
+    transaction.on_commit(
+        partial(
+            sockets.push_presence,
+            attendee.pk,
+            is_checked_in=attendee.is_checked_in,
+            has_left=attendee.has_left,
+        )
+    )
+
+
 CODE_ATTEMPTS = 20
 
 
@@ -281,7 +295,7 @@ def check_in(attendee: Attendee, *, by: AbstractBaseUser | None = None) -> Atten
     if changed:
         attendee.save(update_fields=changed)
         record(attendee.event, action="checked_in", by=by, params={"attendee": attendee.pk})
-        counters_changed(attendee.event_id)
+        presence_changed(attendee)
     return attendee
 
 
@@ -454,7 +468,7 @@ def undo_check_in(attendee: Attendee, *, by: AbstractBaseUser | None = None) -> 
     attendee.checked_in_at = attendee.left_at = None
     attendee.save(update_fields=["checked_in_at", "left_at"])
     record(attendee.event, action="check_in_undone", by=by, params={"attendee": attendee.pk})
-    counters_changed(attendee.event_id)
+    presence_changed(attendee)
     return attendee
 
 
@@ -468,7 +482,7 @@ def mark_left(attendee: Attendee, *, by: AbstractBaseUser | None = None) -> Atte
         attendee.left_at = timezone.now()
         attendee.save(update_fields=["left_at"])
         record(attendee.event, action="attendee_left", by=by, params={"attendee": attendee.pk})
-        counters_changed(attendee.event_id)
+        presence_changed(attendee)
     return attendee
 
 

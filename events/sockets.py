@@ -11,6 +11,7 @@ with 4403, and the page says the link or the access no longer works.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Iterable
 from typing import Any
@@ -61,6 +62,26 @@ def push_counters(event_id: int) -> None:
         async_to_sync(send_within)(layer, control_group(event_id), message)
     except Exception:  # the change is committed either way
         logger.exception("Could not tell the control pages of event %s", event_id)
+
+
+def push_presence(attendee_id: int, *, is_checked_in: bool, has_left: bool) -> None:
+    """Tell the attendee's own phone that they were checked in, un-checked or marked gone, so
+    it says what a fresh load would ("You're checked in…" instead of "Check in at the door").
+    Sent to the attendee's group only, after commit; a failure to reach the channel layer is
+    logged (the phone catches up at its next load)."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    text = json.dumps(
+        {"type": "presence", "checked_in": is_checked_in, "left": has_left},
+        separators=(",", ":"),
+    )
+    try:
+        async_to_sync(send_within)(
+            layer, attendee_group(attendee_id), {"type": "push", "text": text}
+        )
+    except Exception:  # the change is committed either way
+        logger.exception("Could not tell the phone of attendee %s", attendee_id)
 
 
 def revoke(groups: Iterable[str]) -> None:

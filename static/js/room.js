@@ -396,6 +396,14 @@ export function startRoom(root) {
   });
   root.addEventListener('speednet:card', (event) => cardArrived(event.detail));
   root.addEventListener('speednet:plan', (event) => applyPlan(event.detail));
+  // Checked in at the door (or undone, or marked gone): the instruction follows at once.
+  root.addEventListener('speednet:presence', (event) => {
+    const container = root.querySelector('[data-itinerary]');
+    if (!container || typeof event.detail?.checked_in !== 'boolean') return;
+    container.dataset.checkedIn = String(event.detail.checked_in);
+    container.dataset.left = String(event.detail.left === true);
+    itineraryChanged();
+  });
   root.addEventListener('speednet:card_ack', (event) => awaiting.get(ackKey(event.detail))?.(event.detail));
   // Out of touch (Wi-Fi gone, server away): the header says so in words, since the countdown
   // goes on from what the phone last heard and may be behind a pause, a skip or a round change.

@@ -337,15 +337,20 @@ async def test_control_consumer_hears_of_check_ins_undos_and_walk_ins_after_the_
     phone = await phone_of(asgi_app, attendee)
     counters = {"type": "counters"}
 
+    presence = {"type": "presence", "left": False}
+
     await database_sync_to_async(event_services.check_in)(attendee, by=event.organizer)
     assert json.loads(await dashboard.receive_from()) == counters
+    # the attendee's own phone hears of its check-in (never the counters)
+    assert json.loads(await phone.receive_from()) == {**presence, "checked_in": True}
     await database_sync_to_async(event_services.undo_check_in)(attendee, by=event.organizer)
     assert json.loads(await dashboard.receive_from()) == counters
+    assert json.loads(await phone.receive_from()) == {**presence, "checked_in": False}
     await database_sync_to_async(event_services.join_event)(event, name="Walk In")
     assert json.loads(await dashboard.receive_from()) == counters
     await database_sync_to_async(event_services.undo_check_in)(attendee)  # nothing changed
     assert await dashboard.receive_nothing(timeout=0.2)
-    assert await phone.receive_nothing(timeout=0.1)  # phones are not told
+    assert await phone.receive_nothing(timeout=0.1)  # nor of someone else's arrival
     for socket in (dashboard, phone):
         await socket.disconnect()
 

@@ -56,6 +56,7 @@ def test_protocol_documents_every_message_type():
         "card_ack",
         "plan",
         "pong",
+        "presence",
         "report",
         "round",
         "state",
@@ -133,3 +134,30 @@ async def test_protocol_card_ack_matches(asgi_app):
 
     assert_same_shape(ack, documented_examples()["card_ack"])
     await phone.disconnect()
+
+
+@pytest.mark.django_db
+def test_protocol_presence_push_matches_for_check_in_its_undo_and_leaving(
+    listen, django_capture_on_commit_callbacks
+):
+    from events import services as event_services
+
+    event = EventFactory(check_in=True)
+    person = AttendeeFactory(event=event)
+    phone = listen(attendee_group(person.pk))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        event_services.check_in(person)
+    with django_capture_on_commit_callbacks(execute=True):
+        event_services.mark_left(person)
+    with django_capture_on_commit_callbacks(execute=True):
+        event_services.undo_check_in(person)
+
+    messages = phone.messages()
+    for message in messages:
+        assert_same_shape(message, documented_examples()["presence"])
+    assert messages == [
+        {"type": "presence", "checked_in": True, "left": False},
+        {"type": "presence", "checked_in": True, "left": True},
+        {"type": "presence", "checked_in": False, "left": False},
+    ]

@@ -1,0 +1,48 @@
+"""A phone open before its owner is checked in follows the check-in at once: it stops saying
+"Check in at the door" (what a fresh load says, the open page says)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import PHONE, sign_in
+from tests.factories import AttendeeFactory, EventFactory, UserFactory
+
+
+@pytest.mark.django_db(transaction=True)
+def test_room_open_during_check_in_follows_the_organizers_tick(live_server_url, chromium):
+    event = EventFactory(organizer=UserFactory(username="org"), check_in=True)
+    english, chinese = AttendeeFactory.create_batch(2, event=event)
+    phones = {}
+    for person, locale in ((english, "en-US"), (chinese, "zh-CN")):
+        page = chromium.new_context(**PHONE, locale=locale).new_page()
+        page.set_default_timeout(15_000)
+        page.goto(f"{live_server_url}/a/{person.token}/")
+        expect(page.locator(".room")).to_have_attribute("data-connection", "open")
+        expect(page.locator(".room")).to_have_attribute("data-now", "welcome")
+        phones[person.pk] = page
+
+    laptop = sign_in(chromium, live_server_url)
+    laptop.goto(f"{live_server_url}/events/{event.pk}/attendees/")
+
+    def tick(person, presence: str) -> None:
+        button = laptop.locator(f"#attendee-{person.pk}-row button[data-presence={presence}]")
+        button.click()
+        expect(button).to_be_disabled()
+
+    for person in (english, chinese):
+        tick(person, "check_in")
+
+    for page in phones.values():
+        expect(page.locator(".room")).to_have_attribute("data-now", "waiting_plan")
+    expect(phones[english.pk].locator("[data-now-text]")).to_have_text(
+        "You're checked in. Your table appears here when the organizer makes the plan."
+    )
+    expect(phones[chinese.pk].locator("[data-now-text]")).not_to_contain_text("Check in")
+
+    tick(english, "undo")
+    expect(phones[english.pk].locator(".room")).to_have_attribute("data-now", "welcome")
+    # a fresh load agrees with the open page
+    phones[chinese.pk].reload()
+    expect(phones[chinese.pk].locator(".room")).to_have_attribute("data-now", "waiting_plan")
