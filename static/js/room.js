@@ -389,10 +389,12 @@ export function startRoom(root) {
     const shown = event.detail?.event;
     const version = shown?.plan_version ?? null;
     const missed = away && version !== null && planVersion !== null && version !== planVersion;
+    // Not checked in when the socket went: a check-in meanwhile was pushed to nobody.
+    const arrived = away && !itinerary.checkedIn && !shown?.has_plan;
     away = false;
     planVersion = version ?? planVersion;
     // Someone without a seat learns of a plan made or re-made only from the state: look again.
-    if (missed || (shown?.has_plan && itinerary.stops.size === 0)) refreshItinerary();
+    if (missed || arrived || (shown?.has_plan && itinerary.stops.size === 0)) refreshItinerary();
   });
   root.addEventListener('speednet:card', (event) => cardArrived(event.detail));
   root.addEventListener('speednet:plan', (event) => applyPlan(event.detail));

@@ -1,5 +1,6 @@
 """A phone open before its owner is checked in follows the check-in at once: it stops saying
-"Check in at the door" (what a fresh load says, the open page says)."""
+"Check in at the door" (what a fresh load says, the open page says), and so does a phone whose
+socket was away at that moment, once it reconnects."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ from tests.factories import AttendeeFactory, EventFactory, UserFactory
 @pytest.mark.django_db(transaction=True)
 def test_room_open_during_check_in_follows_the_organizers_tick(live_server_url, chromium):
     event = EventFactory(organizer=UserFactory(username="org"), check_in=True)
-    english, chinese = AttendeeFactory.create_batch(2, event=event)
+    english, chinese, asleep = AttendeeFactory.create_batch(3, event=event)
     phones = {}
-    for person, locale in ((english, "en-US"), (chinese, "zh-CN")):
+    for person, locale in ((english, "en-US"), (chinese, "zh-CN"), (asleep, "en-US")):
         page = chromium.new_context(**PHONE, locale=locale).new_page()
         page.set_default_timeout(15_000)
         page.goto(f"{live_server_url}/a/{person.token}/")
@@ -31,9 +32,12 @@ def test_room_open_during_check_in_follows_the_organizers_tick(live_server_url, 
         button.click()
         expect(button).to_be_disabled()
 
-    for person in (english, chinese):
+    phones[asleep.pk].context.set_offline(True)  # its socket goes: the push is missed
+    expect(phones[asleep.pk].locator(".room")).to_have_attribute("data-connection", "reconnecting")
+    for person in (english, chinese, asleep):
         tick(person, "check_in")
 
+    phones[asleep.pk].context.set_offline(False)  # back: it learns on reconnecting
     for page in phones.values():
         expect(page.locator(".room")).to_have_attribute("data-now", "waiting_plan")
     expect(phones[english.pk].locator("[data-now-text]")).to_have_text(
