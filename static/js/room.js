@@ -12,6 +12,9 @@ import { fill, instructionFor, readItinerary, readJson } from './now.js';
 const OUTBOX_RETRY_MS = 3000;
 const ACK_TIMEOUT_MS = 8000;
 const TOAST_MS = 6000;
+// A second tap on the same card button this soon is the same tap (a habitual double tap): it
+// must not take back the card the first one gave.
+const DOUBLE_TAP_MS = 500;
 
 /** A random id for one tap, so a repeated submission is recognised by the server. */
 export function newClientId() {
@@ -183,9 +186,14 @@ export function startRoom(root) {
     flush();
   }
 
+  let lastTap = { button: null, at: -Infinity };
   root.addEventListener('click', (event) => {
     const button = event.target.closest('[data-card-kind]');
     if (!button || !root.contains(button)) return;
+    const at = performance.now();
+    const again = lastTap.button === button && at - lastTap.at < DOUBLE_TAP_MS;
+    lastTap = { button, at };
+    if (again) return;
     const base = { receiver: button.dataset.receiver, round: button.dataset.round, kind: button.dataset.cardKind };
     if (button.getAttribute('aria-pressed') === 'true') {
       tap({ ...base, action: 'take_back', client_id: button.dataset.clientId, note: '' });

@@ -1,0 +1,55 @@
+"""A habitual double tap on a card button gives the card once: it does not give and take back."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from feedback.models import Card
+from rounds import services
+from rounds.models import Seat
+from tests.browser.conftest import PHONE
+from tests.browser.test_projector import in_a_thread
+from tests.factories import AttendeeFactory, EventFactory
+
+
+@pytest.mark.django_db(transaction=True)
+def test_room_double_tap_on_see_me_gives_one_card_and_a_later_tap_takes_it_back(
+    live_server_url, chromium
+):
+    event = EventFactory(check_in=True, rounds_count=2, table_size=4, round_seconds=180)
+    AttendeeFactory.create_batch(4, event=event, checked_in=True)
+
+    def start() -> None:
+        services.make_plan(event, by=None, time_limit=0.2)
+        services.start_round(event.rounds.get(number=1), by=None)
+
+    in_a_thread(start)
+    seats = Seat.objects.filter(round__event=event, round__number=1).select_related("attendee")
+    listener = next(seat.attendee for seat in seats if seat.speaking_order == 1)
+    pitcher = next(
+        seat.attendee
+        for seat in seats
+        if seat.speaking_order == 0 and seat.table_id == seats.get(attendee=listener).table_id
+    )
+    phone = chromium.new_context(**PHONE).new_page()
+    phone.set_default_timeout(15_000)
+    phone.goto(f"{live_server_url}/a/{listener.token}/")
+    expect(phone.locator(".room")).to_have_attribute("data-connection", "open")
+    button = phone.get_by_role("button", name=f"See me — {pitcher.name}")
+    expect(button).to_be_visible()
+
+    button.dblclick()
+
+    expect(button).to_have_attribute("aria-pressed", "true")
+    phone.wait_for_timeout(1_500)  # a second tap, had it counted, would have been sent by now
+    expect(button).to_have_attribute("aria-pressed", "true")
+    assert Card.objects.filter(giver=listener, receiver=pitcher).count() == 1
+
+    button.click()  # a deliberate tap later takes it back
+    expect(button).to_have_attribute("aria-pressed", "false")
+    for _ in range(50):
+        if not Card.objects.filter(giver=listener, receiver=pitcher).exists():
+            break
+        phone.wait_for_timeout(100)
+    assert not Card.objects.filter(giver=listener, receiver=pitcher).exists()
