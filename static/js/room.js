@@ -333,25 +333,35 @@ export function startRoom(root) {
   }
 
   let toastTimer = null;
-  function toast(text) {
+  let toastFor = null; // the card the toast shows (giver and kind), while it shows
+  function hideToast() {
+    const box = root.querySelector('[data-card-toast]');
+    clearTimeout(toastTimer);
+    toastFor = null;
+    if (!box) return;
+    box.hidden = true;
+    box.textContent = '';
+  }
+  function toast(text, key = null) {
     const box = root.querySelector('[data-card-toast]');
     if (!box) return;
     box.textContent = text;
     box.hidden = false;
+    toastFor = key;
     clearTimeout(toastTimer);
-    toastTimer = setTimeout(() => {
-      box.hidden = true;
-      box.textContent = '';
-    }, TOAST_MS);
+    toastTimer = setTimeout(hideToast, TOAST_MS);
   }
 
   async function cardArrived(detail) {
     const card = detail?.card;
     if (!card) return;
+    const key = `${card.giver?.id}:${card.kind}`;
     if (card.is_given) {
       const kind = say(card.kind === 'see_me' ? 'see_me' : 'introduce');
       const values = { giver: card.giver?.name ?? '', kind, note: card.note ?? '' };
-      toast(say(card.note ? 'card_note' : 'card_from', values));
+      toast(say(card.note ? 'card_note' : 'card_from', values), key);
+    } else if (toastFor === key) {
+      hideToast(); // taken back: the toast no longer shows a card that is gone
     }
     await swap(root.dataset.receivedUrl, '[data-card-feed]');
     const count = root.querySelectorAll('[data-card-feed] li:not([data-empty])').length;

@@ -53,3 +53,37 @@ def test_room_double_tap_on_see_me_gives_one_card_and_a_later_tap_takes_it_back(
             break
         phone.wait_for_timeout(100)
     assert not Card.objects.filter(giver=listener, receiver=pitcher).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_room_card_taken_back_takes_its_toast_off_the_pitchers_phone(live_server_url, chromium):
+    event = EventFactory(check_in=True, rounds_count=2, table_size=4, round_seconds=180)
+    AttendeeFactory.create_batch(4, event=event, checked_in=True)
+
+    def start() -> None:
+        services.make_plan(event, by=None, time_limit=0.2)
+        services.start_round(event.rounds.get(number=1), by=None)
+
+    in_a_thread(start)
+    seats = Seat.objects.filter(round__event=event, round__number=1).select_related("attendee")
+    listener = next(seat.attendee for seat in seats if seat.speaking_order == 1)
+    table = seats.get(attendee=listener).table_id
+    pitcher = next(s.attendee for s in seats if s.speaking_order == 0 and s.table_id == table)
+    phones = {}
+    for person in (listener, pitcher):
+        page = chromium.new_context(**PHONE).new_page()
+        page.set_default_timeout(15_000)
+        page.goto(f"{live_server_url}/a/{person.token}/")
+        expect(page.locator(".room")).to_have_attribute("data-connection", "open")
+        phones[person.pk] = page
+    button = phones[listener.pk].get_by_role("button", name=f"See me — {pitcher.name}")
+    toast = phones[pitcher.pk].locator("[data-card-toast]")
+    button.click()
+    expect(toast).to_have_text(f"{listener.name}: See me")
+    expect(phones[pitcher.pk].locator("[data-card-count]")).to_have_text("1")
+    phones[listener.pk].wait_for_timeout(600)  # a second tap, not a double tap
+
+    button.click()
+
+    expect(phones[pitcher.pk].locator("[data-card-count]")).to_have_text("0")
+    expect(toast).to_be_hidden(timeout=3_000)  # well before the toast's own 6 s
