@@ -26,11 +26,6 @@ urlpatterns = [
         views.co_organizer_accept,
         name="co_organizer_accept",
     ),
-    path("events/<id:event_id>/attendees/", views.attendee_list, name="attendee_list"),
-    path("events/<id:event_id>/attendees/add/", views.attendee_add, name="attendee_add"),
-    path("events/<id:event_id>/attendees/import/", views.attendee_import, name="attendee_import"),
-    path("events/<id:event_id>/seating/", views.seating, name="seating"),
-    path("events/<id:event_id>/seating/add/", views.pair_rule_add, name="pair_rule_add"),
     path(
         "events/<id:event_id>/seating/<id:rule_id>/remove/",
         views.pair_rule_remove,
