@@ -13,10 +13,8 @@ from tests.browser.test_projector import in_a_thread
 from tests.factories import AttendeeFactory, EventFactory
 
 
-@pytest.mark.django_db(transaction=True)
-def test_room_double_tap_on_see_me_gives_one_card_and_a_later_tap_takes_it_back(
-    live_server_url, chromium
-):
+def listener_and_pitcher():
+    """Round 1 running, four people at one table: the second speaker and the first."""
     event = EventFactory(check_in=True, rounds_count=2, table_size=4, round_seconds=180)
     AttendeeFactory.create_batch(4, event=event, checked_in=True)
 
@@ -27,11 +25,16 @@ def test_room_double_tap_on_see_me_gives_one_card_and_a_later_tap_takes_it_back(
     in_a_thread(start)
     seats = Seat.objects.filter(round__event=event, round__number=1).select_related("attendee")
     listener = next(seat.attendee for seat in seats if seat.speaking_order == 1)
-    pitcher = next(
-        seat.attendee
-        for seat in seats
-        if seat.speaking_order == 0 and seat.table_id == seats.get(attendee=listener).table_id
-    )
+    table = seats.get(attendee=listener).table_id
+    pitcher = next(s.attendee for s in seats if s.speaking_order == 0 and s.table_id == table)
+    return listener, pitcher
+
+
+@pytest.mark.django_db(transaction=True)
+def test_room_double_tap_on_see_me_gives_one_card_and_a_later_tap_takes_it_back(
+    live_server_url, chromium
+):
+    listener, pitcher = listener_and_pitcher()
     phone = chromium.new_context(**PHONE).new_page()
     phone.set_default_timeout(15_000)
     phone.goto(f"{live_server_url}/a/{listener.token}/")
@@ -57,18 +60,7 @@ def test_room_double_tap_on_see_me_gives_one_card_and_a_later_tap_takes_it_back(
 
 @pytest.mark.django_db(transaction=True)
 def test_room_card_taken_back_takes_its_toast_off_the_pitchers_phone(live_server_url, chromium):
-    event = EventFactory(check_in=True, rounds_count=2, table_size=4, round_seconds=180)
-    AttendeeFactory.create_batch(4, event=event, checked_in=True)
-
-    def start() -> None:
-        services.make_plan(event, by=None, time_limit=0.2)
-        services.start_round(event.rounds.get(number=1), by=None)
-
-    in_a_thread(start)
-    seats = Seat.objects.filter(round__event=event, round__number=1).select_related("attendee")
-    listener = next(seat.attendee for seat in seats if seat.speaking_order == 1)
-    table = seats.get(attendee=listener).table_id
-    pitcher = next(s.attendee for s in seats if s.speaking_order == 0 and s.table_id == table)
+    listener, pitcher = listener_and_pitcher()
     phones = {}
     for person in (listener, pitcher):
         page = chromium.new_context(**PHONE).new_page()
