@@ -46,14 +46,7 @@ def presence_changed(attendee: Attendee) -> None:
     """After the commit, push to the event's control pages that who is here changed, and to the
     attendee's own phone whether they are checked in or gone now."""
     counters_changed(attendee.event_id)
-    transaction.on_commit(
-        partial(
-            sockets.push_presence,
-            attendee.pk,
-            is_checked_in=attendee.is_checked_in,
-            has_left=attendee.has_left,
-        )
-    )
+    transaction.on_commit(partial(sockets.push_presence, attendee.pk))
 
 
 CODE_ATTEMPTS = 20

@@ -19,6 +19,8 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
+from events.models import Attendee
+
 logger = logging.getLogger(__name__)
 PUSH_TIMEOUT_S = 2.0
 
@@ -64,19 +66,23 @@ def push_counters(event_id: int) -> None:
         logger.exception("Could not tell the control pages of event %s", event_id)
 
 
-def push_presence(attendee_id: int, *, is_checked_in: bool, has_left: bool) -> None:
-    """Tell the attendee's own phone that they were checked in, un-checked or marked gone, so
-    it says what a fresh load would ("You're checked in…" instead of "Check in at the door").
-    Sent to the attendee's group only, after commit; a failure to reach the channel layer is
-    logged (the phone catches up at its next load)."""
+def push_presence(attendee_id: int) -> None:
+    """Tell the attendee's own phone whether they are checked in or gone now, so it says what
+    a fresh load would ("You're checked in…" instead of "Check in at the door"). Read after
+    the commit, when it is sent: a push held up (its request's other pushes waiting on a slow
+    channel layer) that leaves after another organizer's undo still says what is true. Sent to
+    the attendee's group only; a failure to reach the channel layer is logged (the phone
+    catches up at its next load)."""
     layer = get_channel_layer()
     if layer is None:
         return
-    text = json.dumps(
-        {"type": "presence", "checked_in": is_checked_in, "left": has_left},
-        separators=(",", ":"),
-    )
     try:
+        found = Attendee.objects.filter(pk=attendee_id).values_list("checked_in_at", "left_at")
+        if not found:
+            return  # deleted meanwhile: its sockets were revoked
+        [(checked_in_at, left_at)] = found
+        presence = {"checked_in": checked_in_at is not None, "left": left_at is not None}
+        text = json.dumps({"type": "presence", **presence}, separators=(",", ":"))
         async_to_sync(send_within)(
             layer, attendee_group(attendee_id), {"type": "push", "text": text}
         )

@@ -115,3 +115,24 @@ def test_check_in_is_refused_when_the_event_is_closed():
 
     attendee.refresh_from_db()
     assert attendee.checked_in_at is None
+
+
+@pytest.mark.django_db
+def test_presence_push_that_leaves_late_tells_the_phone_what_is_true_then(
+    listen, django_capture_on_commit_callbacks
+):
+    """Two organizers tick the same person (the door scans, the list on another laptop undoes):
+    the check-in's push, held up after its commit (its counters push waiting on a slow channel
+    layer), leaves after the undo's. The phone must not be left saying "You're checked in"."""
+    from events.sockets import attendee_group
+
+    person = AttendeeFactory(event=EventFactory(check_in=True))
+    phone = listen(attendee_group(person.pk))
+    with django_capture_on_commit_callbacks() as held:  # committed, pushes not sent yet
+        services.check_in(person)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.undo_check_in(person)
+    for callback in held:
+        callback()
+
+    assert phone.messages()[-1] == {"type": "presence", "checked_in": False, "left": False}
