@@ -403,13 +403,17 @@ export function startRoom(root) {
   // page's scripts load slowly: then the phone is not coming back from away.
   let planVersion = readJson(root.dataset.liveState, null)?.event?.plan_version ?? null;
   let away = root.dataset.connection !== 'open';
+  // Whether this page has had a state from its socket: the first one after the page loaded
+  // finds the itinerary the page came with, current.
+  let heard = !away;
   root.addEventListener('speednet:snapshot', (event) => {
     const shown = event.detail?.event;
     const version = shown?.plan_version ?? null;
     const missed = away && version !== null && planVersion !== null && version !== planVersion;
     // Not checked in when the socket went: a check-in meanwhile was pushed to nobody.
-    const arrived = away && !itinerary.checkedIn && !shown?.has_plan;
+    const arrived = away && heard && !itinerary.checkedIn && !shown?.has_plan;
     away = false;
+    heard = true;
     planVersion = version ?? planVersion;
     // Someone without a seat learns of a plan made or re-made only from the state: look again.
     if (missed || arrived || (shown?.has_plan && itinerary.stops.size === 0)) refreshItinerary();

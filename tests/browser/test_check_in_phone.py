@@ -50,3 +50,24 @@ def test_room_open_during_check_in_follows_the_organizers_tick(live_server_url, 
     # a fresh load agrees with the open page
     phones[chinese.pk].reload()
     expect(phones[chinese.pk].locator(".room")).to_have_attribute("data-now", "waiting_plan")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_room_fresh_load_before_check_in_does_not_load_its_itinerary_again(
+    live_server_url, chromium
+):
+    """The page comes with the itinerary: only a phone coming back from away looks again (a
+    room of people opening their link in the queue at the door must not cost two loads each)."""
+    event = EventFactory(organizer=UserFactory(username="org"), check_in=True)
+    person = AttendeeFactory(event=event)
+    page = chromium.new_context(**PHONE).new_page()
+    page.set_default_timeout(15_000)
+    loads: list[str] = []
+    page.on("request", lambda request: loads.append(request.url))
+
+    page.goto(f"{live_server_url}/a/{person.token}/")
+    expect(page.locator(".room")).to_have_attribute("data-connection", "open")
+    expect(page.locator(".room")).to_have_attribute("data-now", "welcome")
+    page.wait_for_timeout(2_000)  # the first state has come and been acted on
+
+    assert [url for url in loads if "/itinerary/" in url] == []
