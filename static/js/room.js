@@ -410,8 +410,9 @@ export function startRoom(root) {
     const shown = event.detail?.event;
     const version = shown?.plan_version ?? null;
     const missed = away && version !== null && planVersion !== null && version !== planVersion;
-    // Not checked in when the socket went: a check-in meanwhile was pushed to nobody.
-    const arrived = away && heard && !itinerary.checkedIn && !shown?.has_plan;
+    // Before the plan, whether I am checked in is all the page says: a check-in (or its undo)
+    // while the socket was gone was pushed to nobody, so a phone coming back looks again.
+    const arrived = away && heard && !shown?.has_plan;
     away = false;
     heard = true;
     planVersion = version ?? planVersion;

@@ -71,3 +71,31 @@ def test_room_fresh_load_before_check_in_does_not_load_its_itinerary_again(
     page.wait_for_timeout(2_000)  # the first state has come and been acted on
 
     assert [url for url in loads if "/itinerary/" in url] == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_room_away_while_its_check_in_is_undone_says_check_in_again_once_back(
+    live_server_url, chromium
+):
+    """The other way round from a check-in missed while away: a tick undone (a mistake at the
+    door) while the phone's socket was gone. Back, it says what a fresh load says."""
+    event = EventFactory(organizer=UserFactory(username="org"), check_in=True)
+    person = AttendeeFactory(event=event, checked_in=True)
+    page = chromium.new_context(**PHONE).new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server_url}/a/{person.token}/")
+    room = page.locator(".room")
+    expect(room).to_have_attribute("data-connection", "open")
+    expect(room).to_have_attribute("data-now", "waiting_plan")
+    laptop = sign_in(chromium, live_server_url)
+    laptop.goto(f"{live_server_url}/events/{event.pk}/attendees/")
+
+    page.context.set_offline(True)
+    expect(room).to_have_attribute("data-connection", "reconnecting")
+    button = laptop.locator(f"#attendee-{person.pk}-row button[data-presence=undo]")
+    button.click()
+    expect(button).to_be_disabled()
+    page.context.set_offline(False)
+
+    expect(room).to_have_attribute("data-connection", "open")
+    expect(room).to_have_attribute("data-now", "welcome")
