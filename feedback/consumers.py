@@ -16,7 +16,6 @@ import json
 import logging
 import weakref
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 from config.livedb import live_database_sync_to_async
@@ -66,7 +65,6 @@ def write_taps(taps: list[Tap]) -> tuple[list[dict[str, Any] | None], list[Push]
 
 
 TapKey = tuple[int, str, str]
-Queued = tuple[Tap, asyncio.Future[dict[str, Any] | None]]
 
 
 def tap_key(tap: Tap) -> TapKey:
@@ -84,12 +82,11 @@ class TapWriter:
     another place in the queue: the answer is the one the database would give it (the card the
     client id stored), at no cost to the batch. A take-back ends that for the give it takes back
     (and a give for the take-back before it), so a repeat sent after it is written again, in
-    order, as before.
+    order, as before."""
 
-    A batch's answers leave once its pushes (and those of the batches before) have: the next tap
-    of a phone that has its answer (a take-back, perhaps over HTTP) comes after them."""
-
-    queue: asyncio.Queue[Queued] = field(default_factory=asyncio.Queue)
+    queue: asyncio.Queue[tuple[Tap, asyncio.Future[dict[str, Any] | None]]] = field(
+        default_factory=asyncio.Queue
+    )
     worker: asyncio.Task[None] | None = None
     sender: asyncio.Task[None] | None = None
     pending: dict[TapKey, asyncio.Future[dict[str, Any] | None]] = field(default_factory=dict)
@@ -122,29 +119,17 @@ class TapWriter:
             except Exception:  # the connection could not even be opened: every tap is retried
                 logger.exception("A batch of %d card taps was not written", len(batch))
                 acks, pushes = [None] * len(batch), []
-            answers = list(zip(batch, acks, strict=True))
-            if pushes or (any(acks) and self.sender is not None and not self.sender.done()):
-                # Answered once the pushes of this batch and the ones before have left: a phone
-                # with its answer may take the card back by another way (over HTTP, or on
-                # another process after a reconnect), whose push must not overtake the give's.
-                # The next batch is written meanwhile.
-                self.sender = asyncio.ensure_future(self.send_after(self.sender, pushes))
-                self.sender.add_done_callback(partial(self.answer_taps, answers))
-            else:
-                self.answer_taps(answers)
-
-    def answer_taps(self, answers: list[tuple[Queued, dict[str, Any] | None]], *_: object) -> None:
-        for (tap, done), ack in answers:
-            if self.pending.get(tap_key(tap)) is done:
-                del self.pending[tap_key(tap)]
-            if not done.done():
+            for (tap, done), ack in zip(batch, acks, strict=True):
+                if self.pending.get(tap_key(tap)) is done:
+                    del self.pending[tap_key(tap)]
                 done.set_result(ack)
+            if pushes:
+                self.sender = asyncio.ensure_future(self.send_after(self.sender, pushes))
 
     @staticmethod
     async def send_after(earlier: asyncio.Task[None] | None, pushes: list[Push]) -> None:
         """A batch's pushes, sent once the batch before's are (a card's give and its take-back
-        reach the receiver in that order), while the next batch is written; the batch's taps
-        are answered when it is done."""
+        reach the receiver in that order), while the next batch is written."""
         if earlier is not None and not earlier.done():
             await asyncio.wait([earlier])
         await broadcasts.send_all(pushes)
