@@ -352,20 +352,28 @@ export function startRoom(root) {
     toastTimer = setTimeout(hideToast, TOAST_MS);
   }
 
+  // What the pushes last said of each card (id → given): a give is shown only if no take-back
+  // came after it. The two can arrive in either order: a take-back sent another way (over HTTP
+  // after the socket dropped, or through another server process) may overtake the give's push.
+  const lastSaid = new Map();
   async function cardArrived(detail) {
     const card = detail?.card;
     if (!card) return;
     const key = `${card.giver?.id}:${card.kind}`;
-    if (card.is_given) {
+    lastSaid.set(card.id, card.is_given === true);
+    if (!card.is_given && toastFor === key) hideToast(); // the toast's card is gone
+    await swap(root.dataset.receivedUrl, '[data-card-feed]');
+    const feed = root.querySelector('[data-card-feed]');
+    const count = feed ? feed.querySelectorAll('li:not([data-empty])').length : 0;
+    put(root.querySelector('[data-card-count]'), String(count));
+    // Shown once the feed (the server's word) has it and no take-back came meanwhile: a late
+    // give of a card already taken back shows nothing.
+    const held = feed?.querySelector(`#${CSS.escape(`card-${card.id}-feed`)}`);
+    if (card.is_given && lastSaid.get(card.id) === true && held) {
       const kind = say(card.kind === 'see_me' ? 'see_me' : 'introduce');
       const values = { giver: card.giver?.name ?? '', kind, note: card.note ?? '' };
       toast(say(card.note ? 'card_note' : 'card_from', values), key);
-    } else if (toastFor === key) {
-      hideToast(); // taken back: the toast no longer shows a card that is gone
     }
-    await swap(root.dataset.receivedUrl, '[data-card-feed]');
-    const count = root.querySelectorAll('[data-card-feed] li:not([data-empty])').length;
-    put(root.querySelector('[data-card-count]'), String(count));
   }
 
   // Sound on or off, remembered on this phone; the vibration and the flash stay either way.

@@ -79,3 +79,40 @@ def test_room_card_taken_back_takes_its_toast_off_the_pitchers_phone(live_server
 
     expect(phones[pitcher.pk].locator("[data-card-count]")).to_have_text("0")
     expect(toast).to_be_hidden(timeout=3_000)  # well before the toast's own 6 s
+
+
+@pytest.mark.django_db(transaction=True)
+def test_room_a_give_that_arrives_after_its_take_back_shows_no_toast(live_server_url, chromium):
+    """The push of a give may reach the pitcher after the push of its take-back (the take-back
+    sent over HTTP after the socket dropped, or through another server process): the phone
+    shows no toast for a card that is gone, and counts what the server holds."""
+    from feedback.broadcasts import card_json
+
+    listener, pitcher = listener_and_pitcher()
+    phones = {}
+    for person in (listener, pitcher):
+        page = chromium.new_context(**PHONE).new_page()
+        page.set_default_timeout(15_000)
+        page.goto(f"{live_server_url}/a/{person.token}/")
+        expect(page.locator(".room")).to_have_attribute("data-connection", "open")
+        phones[person.pk] = page
+    button = phones[listener.pk].get_by_role("button", name=f"See me — {pitcher.name}")
+    toast = phones[pitcher.pk].locator("[data-card-toast]")
+    count = phones[pitcher.pk].locator("[data-card-count]")
+    button.click()
+    expect(toast).to_have_text(f"{listener.name}: See me")
+    late_give = card_json(Card.objects.get(giver=listener, receiver=pitcher), is_given=True)
+    phones[listener.pk].wait_for_timeout(600)  # a second tap, not a double tap
+    button.click()
+    expect(count).to_have_text("0")
+    expect(toast).to_be_hidden()
+
+    phones[pitcher.pk].locator(".room").evaluate(
+        "(room, message) => room.dispatchEvent("
+        "new CustomEvent('speednet:card', { detail: message }))",
+        late_give,
+    )
+    phones[pitcher.pk].wait_for_timeout(1_000)  # the feed fetched again; a toast would show
+
+    expect(toast).to_be_hidden()
+    expect(count).to_have_text("0")
