@@ -30,6 +30,18 @@ def listener_and_pitcher():
     return listener, pitcher
 
 
+def open_phones(live_server_url, chromium, *people) -> dict:
+    """Each person's room page on a phone of their own, its socket open: by person id."""
+    phones = {}
+    for person in people:
+        page = chromium.new_context(**PHONE).new_page()
+        page.set_default_timeout(15_000)
+        page.goto(f"{live_server_url}/a/{person.token}/")
+        expect(page.locator(".room")).to_have_attribute("data-connection", "open")
+        phones[person.pk] = page
+    return phones
+
+
 @pytest.mark.django_db(transaction=True)
 def test_room_double_tap_on_see_me_gives_one_card_and_a_later_tap_takes_it_back(
     live_server_url, chromium
@@ -61,13 +73,7 @@ def test_room_double_tap_on_see_me_gives_one_card_and_a_later_tap_takes_it_back(
 @pytest.mark.django_db(transaction=True)
 def test_room_card_taken_back_takes_its_toast_off_the_pitchers_phone(live_server_url, chromium):
     listener, pitcher = listener_and_pitcher()
-    phones = {}
-    for person in (listener, pitcher):
-        page = chromium.new_context(**PHONE).new_page()
-        page.set_default_timeout(15_000)
-        page.goto(f"{live_server_url}/a/{person.token}/")
-        expect(page.locator(".room")).to_have_attribute("data-connection", "open")
-        phones[person.pk] = page
+    phones = open_phones(live_server_url, chromium, listener, pitcher)
     button = phones[listener.pk].get_by_role("button", name=f"See me — {pitcher.name}")
     toast = phones[pitcher.pk].locator("[data-card-toast]")
     button.click()
@@ -89,13 +95,7 @@ def test_room_a_give_that_arrives_after_its_take_back_shows_no_toast(live_server
     from feedback.broadcasts import card_json
 
     listener, pitcher = listener_and_pitcher()
-    phones = {}
-    for person in (listener, pitcher):
-        page = chromium.new_context(**PHONE).new_page()
-        page.set_default_timeout(15_000)
-        page.goto(f"{live_server_url}/a/{person.token}/")
-        expect(page.locator(".room")).to_have_attribute("data-connection", "open")
-        phones[person.pk] = page
+    phones = open_phones(live_server_url, chromium, listener, pitcher)
     button = phones[listener.pk].get_by_role("button", name=f"See me — {pitcher.name}")
     toast = phones[pitcher.pk].locator("[data-card-toast]")
     count = phones[pitcher.pk].locator("[data-card-count]")
