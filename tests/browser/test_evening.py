@@ -247,6 +247,16 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
     evening.expect_room(None, {p.pk: "waiting_plan" for p in people[:4]})
     evening.expect_projector("check_in")
     expect(projector.locator("[data-people]")).to_contain_text("7 people checked in")
+    # The door ticks someone off by mistake and back: their open phone follows each tick at
+    # once, with no reload (it said "Check in at the door" until a reload showed the truth).
+    door = organizer.context.new_page()
+    door.goto(f"{base}/events/{event.pk}/attendees/")
+    for presence, kind in (("undo", "welcome"), ("check_in", "waiting_plan")):
+        tick = door.locator(f"#attendee-{people[3].pk}-row button[data-presence={presence}]")
+        tick.click()
+        expect(tick).to_be_disabled()
+        evening.expect_phone(people[3].pk, kind, None)
+    door.close()
     evening.screenshot("check-in")
 
     # The plan: every open phone shows its first table and only round 1's tablemates.
