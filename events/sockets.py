@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -56,14 +56,11 @@ def push_counters(event_id: int) -> None:
     undo, someone leaving, a walk-in): they fetch their counters, log and walk-in banner again.
     Sent to the control group only (phones never see it), after commit; a failure to reach the
     channel layer is logged (the dashboards' 5-second refresh catches up)."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    message = {"type": "push", "text": '{"type":"counters"}'}
-    try:
-        async_to_sync(send_within)(layer, control_group(event_id), message)
-    except Exception:  # the change is committed either way
-        logger.exception("Could not tell the control pages of event %s", event_id)
+    push(
+        control_group(event_id),
+        lambda: '{"type":"counters"}',
+        failure=f"Could not tell the control pages of event {event_id}",
+    )
 
 
 def push_presence(attendee_id: int) -> None:
@@ -71,23 +68,36 @@ def push_presence(attendee_id: int) -> None:
     a fresh load would ("You're checked in…" instead of "Check in at the door"). Read after
     the commit, when it is sent: a push held up (its request's other pushes waiting on a slow
     channel layer) that leaves after another organizer's undo still says what is true. Sent to
-    the attendee's group only; a failure to reach the channel layer is logged (the phone
-    catches up at its next load)."""
+    the attendee's group only; a failure is logged (the phone catches up at its next load)."""
+
+    def presence() -> str | None:
+        found = Attendee.objects.filter(pk=attendee_id).values_list("checked_in_at", "left_at")
+        if not found:
+            return None  # deleted meanwhile: its sockets were revoked
+        [(checked_in_at, left_at)] = found
+        said = {"type": "presence", "checked_in": checked_in_at is not None}
+        return json.dumps({**said, "left": left_at is not None}, separators=(",", ":"))
+
+    push(
+        attendee_group(attendee_id),
+        presence,
+        failure=f"Could not tell the phone of attendee {attendee_id}",
+    )
+
+
+def push(group: str, text: Callable[[], str | None], *, failure: str) -> None:
+    """A ``push`` of ``text()`` (a JSON string; None: nothing to say) to every socket in
+    ``group``. Called after commit: anything that fails, reading or sending, is logged with
+    ``failure`` and not raised (the change is committed either way)."""
     layer = get_channel_layer()
     if layer is None:
         return
     try:
-        found = Attendee.objects.filter(pk=attendee_id).values_list("checked_in_at", "left_at")
-        if not found:
-            return  # deleted meanwhile: its sockets were revoked
-        [(checked_in_at, left_at)] = found
-        presence = {"checked_in": checked_in_at is not None, "left": left_at is not None}
-        text = json.dumps({"type": "presence", **presence}, separators=(",", ":"))
-        async_to_sync(send_within)(
-            layer, attendee_group(attendee_id), {"type": "push", "text": text}
-        )
-    except Exception:  # the change is committed either way
-        logger.exception("Could not tell the phone of attendee %s", attendee_id)
+        said = text()
+        if said is not None:
+            async_to_sync(send_within)(layer, group, {"type": "push", "text": said})
+    except Exception:
+        logger.exception(failure)
 
 
 def revoke(groups: Iterable[str]) -> None:
