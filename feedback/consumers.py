@@ -52,10 +52,7 @@ def card_ack(tap: Tap, outcome: services.TapOutcome | None) -> dict[str, Any] | 
     return {**ack, "ok": True, "card": outcome.card.pk if outcome.card else None}
 
 
-Push = tuple[str, dict[str, Any]]
-
-
-def write_taps(taps: list[Tap]) -> tuple[list[dict[str, Any] | None], list[Push]]:
+def write_taps(taps: list[Tap]) -> tuple[list[dict[str, Any] | None], list[broadcasts.Push]]:
     """A batch of taps, written by ``services.tap_cards``: their answers, and the pushes the
     commit made (``(group, message)``, for ``broadcasts.send_all``), not yet sent: the caller
     sends them from the event loop, so the one database thread is not held while it does."""
@@ -127,7 +124,7 @@ class TapWriter:
                 self.sender = asyncio.ensure_future(self.send_after(self.sender, pushes))
 
     @staticmethod
-    async def send_after(earlier: asyncio.Task[None] | None, pushes: list[Push]) -> None:
+    async def send_after(earlier: asyncio.Task[None] | None, pushes: list[broadcasts.Push]) -> None:
         """A batch's pushes, sent once the batch before's are (a card's give and its take-back
         reach the receiver in that order), while the next batch is written."""
         if earlier is not None and not earlier.done():

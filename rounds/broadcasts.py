@@ -32,6 +32,9 @@ from rounds.queries import (
     why_lines_of,
 )
 
+Push = tuple[str, dict[str, Any]]
+"""A channel-layer message and the group it goes to: ``(group, message)``."""
+
 _held = threading.local()
 PUSH_TIMEOUT_S = 2.0
 log = logging.getLogger(__name__)
@@ -55,14 +58,14 @@ def sent_together() -> Iterator[None]:
 
 
 @contextmanager
-def pushes_kept() -> Iterator[list[tuple[str, dict[str, Any]]]]:
+def pushes_kept() -> Iterator[list[Push]]:
     """Hold the pushes made inside (``sent_together``'s included) and hand them to the caller
     instead of sending them: a list of ``(group, message)`` for ``send_all``. For work on a
     worker thread whose caller is on the event loop (a batch of card taps): the thread is free
     for the next batch at once, rather than held until a busy loop has sent every push."""
     if getattr(_held, "messages", None) is not None:
         raise RuntimeError("pushes_kept() inside sent_together(): the outer one would send them")
-    kept: list[tuple[str, dict[str, Any]]] = []
+    kept: list[Push] = []
     _held.messages = kept
     try:
         yield kept
@@ -70,7 +73,7 @@ def pushes_kept() -> Iterator[list[tuple[str, dict[str, Any]]]]:
         _held.messages = None
 
 
-async def send_all(messages: list[tuple[str, dict[str, Any]]]) -> None:
+async def send_all(messages: list[Push]) -> None:
     """Send each message to its group; a failure is logged and the others still go. A channel
     layer that does not answer within ``PUSH_TIMEOUT_S`` (Redis hanging rather than refusing)
     is not waited for again: the rest of the batch is dropped with one log line, so the
