@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from events import services as event_services
 from events.models import Attendee, Event
-from feedback import broadcasts
+from feedback import broadcasts, tapsql
 from feedback.models import Card, Introduction
 from rounds import services as round_services
 from rounds.broadcasts import sent_together
@@ -171,20 +171,6 @@ def tap_card(
     )
 
 
-TAP_PEOPLE_FIELDS = (
-    "event_id",
-    "erased_at",
-    "conduct_accepted_version",
-    "name",
-    "event__status",
-    "event__conduct_text",
-    "event__conduct_version",
-)
-"""What a batch of taps reads of its givers and receivers (and their event): what the checks
-and the card pushed to the receiver use, not the 70 columns of both rows (on a slow laptop
-Django takes longer to build the wide query and its objects than the database to answer)."""
-
-
 @dataclass(frozen=True)
 class TapOutcome:
     """What became of one tap: the card given (None after a take-back), or why it was refused."""
@@ -222,18 +208,11 @@ def tap_cards(taps: Sequence[tuple[int, dict[str, Any]]]) -> list[TapOutcome | N
 
 
 def tap_people(ids: set[int]) -> dict[int, Attendee]:
-    """The givers and receivers of a batch by id, with their event (``TAP_PEOPLE_FIELDS``),
-    read inside the batch's transaction and locked for it (on PostgreSQL; SQLite's write lock
-    covers the whole transaction), in id order so that two processes' batches never deadlock:
-    an erasure of one of them waits for the batch, or the batch sees it."""
-    people = (
-        Attendee.objects.select_related("event")
-        .only(*TAP_PEOPLE_FIELDS)
-        .select_for_update(of=("self",))
-        .filter(pk__in=ids)
-        .order_by("pk")
-    )
-    return {person.pk: person for person in people}
+    """The givers and receivers of a batch by id, with their event (``tapsql.people``'s
+    fields), read inside the batch's transaction and locked for it (on PostgreSQL; SQLite's
+    write lock covers the whole transaction), in id order so that two processes' batches never
+    deadlock: an erasure of one of them waits for the batch, or the batch sees it."""
+    return tapsql.people(ids, lock=True)
 
 
 def tap_runs(
@@ -271,32 +250,17 @@ def give_cards(
     with an introduction among them), whatever their number. Raises ``DatabaseError`` when the
     insert fails."""
     valid = [(giver, args) for giver, args in taps if giver is not None and not giver.erased_at]
-    events = {giver.event_id for giver, _ in valid}
-    # Read into dicts, so unsorted: the models' default ordering cost an eighth of a batch's
-    # CPU to build, and the database a sort.
-    rounds = {
-        (round_.event_id, round_.number): round_
-        for round_ in Round.objects.filter(
-            event_id__in=events, number__in={args["round_number"] for _, args in valid}
-        ).order_by()
-    }
+    # Written as SQL once (tapsql): through the ORM, building these reads took most of a
+    # batch's CPU, on the thread that shares the interpreter with every phone's frames.
+    rounds = tapsql.rounds(
+        {giver.event_id for giver, _ in valid}, {args["round_number"] for _, args in valid}
+    )
     concerned = {giver.pk for giver, _ in valid} | {args["receiver_id"] for _, args in valid}
-    seats = {
-        (round_id, attendee_id): table_id
-        for round_id, attendee_id, table_id in Seat.objects.filter(
-            round__in=rounds.values(), attendee_id__in=concerned
-        )
-        .order_by()
-        .values_list("round_id", "attendee_id", "table_id")
-    }
-    existing = (
-        Card.objects.filter(
-            Q(client_id__in=[args["client_id"] for _, args in valid])
-            | Q(receiver_id__in={args["receiver_id"] for _, args in valid}),
-            giver_id__in={giver.pk for giver, _ in valid},
-        )
-        .order_by()
-        .only("pk", "giver_id", "receiver_id", "kind", "client_id")  # a repeat is answered by pk
+    seats = tapsql.seats({round_.pk for round_ in rounds.values()}, concerned)
+    existing = tapsql.cards_given(
+        {giver.pk for giver, _ in valid},
+        [args["client_id"] for _, args in valid],
+        {args["receiver_id"] for _, args in valid},
     )
     by_tap = {(card.giver_id, str(card.client_id)): card for card in existing}
     by_pair = {(card.giver_id, card.receiver_id, card.kind): card for card in existing}
@@ -319,7 +283,7 @@ def give_cards(
             new.append(card)
         answers.append(card)
     if new:
-        Card.objects.bulk_create(new)
+        tapsql.insert_cards(new)
         introductions = [
             Introduction(card=card, target=card.note)
             for card in new

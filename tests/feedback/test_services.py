@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
 from events.models import Event
-from feedback import retention, services
+from feedback import retention, services, tapsql
 from feedback.models import Card, Introduction
 from rounds.groups import attendee_group
 from tests.factories import (
@@ -304,10 +304,10 @@ def test_tap_cards_falls_back_to_one_by_one_when_the_set_insert_fails(table, mon
     pitcher, listener, other = table
     give(other, pitcher, pitcher.seats.get().round)
 
-    def stored_meanwhile(cards, **kwargs):
+    def stored_meanwhile(cards):
         raise IntegrityError("the same card was stored by another process")
 
-    monkeypatch.setattr(Card.objects, "bulk_create", stored_meanwhile)
+    monkeypatch.setattr(tapsql, "insert_cards", stored_meanwhile)
 
     outcomes = services.tap_cards([(listener.pk, tap(pitcher)), (other.pk, tap(listener))])
 
@@ -321,11 +321,11 @@ def test_tap_cards_does_a_whole_batch_again_in_order_when_a_set_insert_fails(tab
     give(other, pitcher, pitcher.seats.get().round)
     calls = []
 
-    def stored_meanwhile(cards, **kwargs):
+    def stored_meanwhile(cards):
         calls.append(len(cards))
         raise IntegrityError("the same card was stored by another process")
 
-    monkeypatch.setattr(Card.objects, "bulk_create", stored_meanwhile)
+    monkeypatch.setattr(tapsql, "insert_cards", stored_meanwhile)
 
     outcomes = services.tap_cards(
         [

@@ -13,7 +13,7 @@ from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
 from events.models import Attendee
-from feedback import broadcasts, retention, services
+from feedback import broadcasts, retention, services, tapsql
 from feedback.models import Card
 from tests.feedback.test_services import give, table, tap  # noqa: F401 (fixture)
 
@@ -33,10 +33,10 @@ def test_tap_cards_fallback_reads_no_deferred_field_and_pushes_once(
     pitcher, listener, other = table
     given = give(other, pitcher, pitcher.seats.get().round)
 
-    def stored_meanwhile(cards, **kwargs):
+    def stored_meanwhile(cards):
         raise IntegrityError("the same card was stored by another process")
 
-    monkeypatch.setattr(Card.objects, "bulk_create", stored_meanwhile)
+    monkeypatch.setattr(tapsql, "insert_cards", stored_meanwhile)
 
     with (
         CaptureQueriesContext(connection) as queries,
