@@ -102,22 +102,29 @@ class LiveConsumer(AsyncWebsocketConsumer):
         one_at_a_time = asyncio.Lock()
 
         async def handle(source: Receive) -> None:
-            while True:
-                message = await source()
-                async with one_at_a_time:
-                    await self.dispatch(message)
+            try:
+                while True:
+                    message = await source()
+                    async with one_at_a_time:
+                        await self.dispatch(message)
+            except StopConsumer:
+                return  # the socket closed: the loop ends with no exception kept in its task
 
         tasks = [asyncio.ensure_future(handle(source)) for source in sources]
         try:
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
-                task.result()  # only an exception ends a loop: StopConsumer or a failure
-        except StopConsumer:
-            pass
+                task.result()  # a loop ends when the socket closed, or with a failure
         finally:
             for task in tasks:
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            for outcome in await asyncio.gather(*tasks, return_exceptions=True):
+                if isinstance(outcome, asyncio.CancelledError):
+                    # Its traceback holds the loop's frames, which hold the task that holds it:
+                    # a reference cycle per closed socket, left for the cyclic garbage collector,
+                    # whose passes stop the event loop (a thousand phones closing at once in a
+                    # reconnect storm: docs/benchmarks-storm.md).
+                    outcome.__traceback__ = None
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         if self.is_revoked and not message["type"].startswith("websocket."):
