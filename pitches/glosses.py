@@ -41,6 +41,7 @@ import tempfile
 import threading
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
@@ -244,15 +245,19 @@ def load() -> None:
         _loaded = True
 
 
-def load_in_background() -> threading.Thread:
-    """Start ``load`` in a daemon thread (for a server, at start) and return the thread. A
-    failure is logged; the first text with Chinese then tries again and raises."""
+def load_in_background(then: Callable[[], object] | None = None) -> threading.Thread:
+    """Start ``load`` in a daemon thread (for a server, at start) and return the thread; once
+    loaded, call ``then`` (a server freezes what it loaded out of the garbage collector's
+    sight). A failure is logged; the first text with Chinese then tries again and raises."""
 
     def run() -> None:
         try:
             load()
         except Exception:
             logger.exception("Loading the Chinese glosses failed")
+            return
+        if then is not None:
+            then()
 
     thread = threading.Thread(target=run, name="gloss-load", daemon=True)
     thread.start()

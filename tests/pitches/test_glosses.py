@@ -139,9 +139,23 @@ def test_gloss_table_path_is_in_the_configured_directory_named_by_its_sources(
 
 
 def test_load_in_background_loads_the_glosses_in_a_daemon_thread() -> None:
-    thread = glosses.load_in_background()
+    loaded = []
+    thread = glosses.load_in_background(then=lambda: loaded.append(gloss_terms("律师")))
     thread.join(timeout=120)
 
     assert thread.daemon
     assert not thread.is_alive()
     assert gloss_terms("律师") == {"lawyer": 1.0}
+    assert loaded == [{"lawyer": 1.0}]  # then, once loaded
+
+
+def test_load_in_background_does_not_go_on_after_a_failure(monkeypatch) -> None:
+    def broken() -> None:
+        raise OSError("the dictionary is unreadable")
+
+    monkeypatch.setattr(glosses, "load", broken)
+    after = []
+
+    glosses.load_in_background(then=lambda: after.append(True)).join(timeout=10)
+
+    assert after == []
