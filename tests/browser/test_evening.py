@@ -423,6 +423,7 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
     evening.expect_projector("mingle")
     for page in evening.phones.values():
         expect(page.locator(".now-leads a")).to_be_visible()
+        expect(page.locator(".room-apart")).to_be_hidden()  # no seating plan is left
 
     evening.act("announce", text="Thank you all")
     evening.act("close")
@@ -436,3 +437,4 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
     # A phone loaded fresh after the close says the same as the others.
     evening.phones[people[6].pk].reload()
     evening.expect_phone(people[6].pk, "closed", None)
+    expect(evening.phones[people[6].pk].locator(".room-apart")).to_have_count(0)
