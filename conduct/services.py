@@ -147,7 +147,7 @@ def keep_apart_from_next_round(report: Report, *, by: AbstractBaseUser) -> bool:
     """Move the reported person away from the reporter from the next round on: a private
     keep-apart pair, then a re-plan of the remaining rounds. True when a plan was re-made."""
     about = reported_person(report)
-    event_services.ask_apart(report.reporter, other_id=about.pk, limit=None)
+    event_services.keep_apart(report.reporter, other_id=about.pk)
     moved = replan_if_started(report.event, by=by)
     if report.status == Report.Status.OPEN:
         report.status = Report.Status.ACKNOWLEDGED

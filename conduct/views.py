@@ -101,7 +101,9 @@ def report_problem(request: HtmxHttpRequest, token: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def apart(request: HtmxHttpRequest, token: str) -> HttpResponse:
-    """ "Don't seat me with": private keep-apart requests, added and taken back by their owner."""
+    """ "Don't seat me with": private keep-apart requests, added and taken back by their owner.
+    Once the rounds are over the page offers nobody (a request is refused), and earlier
+    requests can still be taken back."""
     attendee = attendee_for(request, token)
     people = queries.guest_list(attendee)
     form = ApartForm(request.POST or None, people=people)
@@ -127,12 +129,15 @@ def apart(request: HtmxHttpRequest, token: str) -> HttpResponse:
         .select_related("other")
         .order_by("other__name", "pk")
     )
+    is_over = not attendee.event.has_seating_ahead  # nobody offered: no plan is left
     context = {
         "attendee": attendee,
         "event": attendee.event,
         "form": form,
         "mine": mine,
-        "tablemates": queries.tablemates(attendee),
+        "is_over": is_over,
+        "seating_over": event_services.seating_over() if is_over else "",
+        "tablemates": [] if is_over else queries.tablemates(attendee),
     }
     return render(request, "conduct/apart.html", context, status=400 if form.errors else 200)
 

@@ -414,6 +414,13 @@ class Event(models.Model):
         return self.status in {self.Status.CHECK_IN, self.Status.LIVE, self.Status.MINGLE}
 
     @property
+    def has_seating_ahead(self) -> bool:
+        """Whether a seating plan or re-plan can still come (draft, check-in, live): what a
+        phone's wish list and "don't seat me with" act on. Once the rounds are over (mingle,
+        closed) neither can work, and the phone no longer offers them."""
+        return self.status in {self.Status.DRAFT, self.Status.CHECK_IN, self.Status.LIVE}
+
+    @property
     def has_conduct(self) -> bool:
         return bool(self.conduct_text.strip())
 

@@ -893,13 +893,21 @@ MAX_APART_REQUESTS = 10
 
 
 @transaction.atomic
-def ask_apart(
-    attendee: Attendee, *, other_id: int, limit: int | None = MAX_APART_REQUESTS
-) -> SeatingRequest:
-    """The attendee's private "don't seat me with": a keep-apart pair the planner honours
-    from the next plan or re-plan. Asking twice is harmless. Raises ``ValidationError`` for
-    oneself, someone from another event, or more than ``limit`` requests (None: no limit, for
-    an organizer acting on a report)."""
+def ask_apart(attendee: Attendee, *, other_id: int) -> SeatingRequest:
+    """The attendee's own private "don't seat me with", from their phone: ``keep_apart`` with
+    at most ``MAX_APART_REQUESTS``. Raises ``ValidationError`` (nothing saved) once the rounds
+    are over: no plan or re-plan is left to honour it."""
+    if not Event.objects.get(pk=attendee.event_id).has_seating_ahead:
+        raise ValidationError(seating_over())
+    return keep_apart(attendee, other_id=other_id, limit=MAX_APART_REQUESTS)
+
+
+@transaction.atomic
+def keep_apart(attendee: Attendee, *, other_id: int, limit: int | None = None) -> SeatingRequest:
+    """A private keep-apart pair asked for ``attendee``, which the planner honours from the
+    next plan or re-plan. Asking twice is harmless. Raises ``ValidationError`` for oneself,
+    someone from another event, or more than ``limit`` requests (None: no limit, for an
+    organizer acting on a report)."""
     if other_id == attendee.pk:
         raise ValidationError(_("Choose someone other than yourself."))
     other = attendee.event.attendees.filter(pk=other_id, erased_at__isnull=True).first()
@@ -920,9 +928,15 @@ def ask_apart(
     return SeatingRequest.objects.create(attendee=attendee, other=other, event_id=attendee.event_id)
 
 
+def seating_over() -> str:
+    """Why a keep-apart request cannot be made now, in the reader's language."""
+    return _("The rounds are over: no seating plan is left to keep you apart.")
+
+
 @transaction.atomic
 def drop_apart(attendee: Attendee, *, other_id: int) -> None:
-    """Take back one's own "don't seat me with" (from the next re-plan on)."""
+    """Take back one's own "don't seat me with" (from the next re-plan on). Always allowed: it
+    is the attendee's own private data, even once the rounds are over."""
     SeatingRequest.objects.filter(attendee=attendee, other_id=other_id).delete()
 
 

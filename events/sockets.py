@@ -63,24 +63,36 @@ def push_counters(event_id: int) -> None:
     )
 
 
+def presence_frames(attendee_ids: Iterable[int]) -> dict[int, str]:
+    """attendee id → the ``presence`` frame saying whether they are checked in or gone now (one
+    read): pushed when the door changes it, and sent to every phone right after the state that
+    answers its connect (a phone away meanwhile missed the push). Deleted attendees are left out."""
+    found = Attendee.objects.filter(pk__in=attendee_ids).values_list(
+        "pk", "checked_in_at", "left_at"
+    )
+    return {
+        pk: json.dumps(
+            {
+                "type": "presence",
+                "checked_in": checked_in_at is not None,
+                "left": left_at is not None,
+            },
+            separators=(",", ":"),
+        )
+        for pk, checked_in_at, left_at in found
+    }
+
+
 def push_presence(attendee_id: int) -> None:
     """Tell the attendee's own phone whether they are checked in or gone now, so it says what
     a fresh load would ("You're checked in…" instead of "Check in at the door"). Read after
     the commit, when it is sent: a push held up (its request's other pushes waiting on a slow
     channel layer) that leaves after another organizer's undo still says what is true. Sent to
-    the attendee's group only; a failure is logged (the phone catches up at its next load)."""
-
-    def presence() -> str | None:
-        found = Attendee.objects.filter(pk=attendee_id).values_list("checked_in_at", "left_at")
-        if not found:
-            return None  # deleted meanwhile: its sockets were revoked
-        [(checked_in_at, left_at)] = found
-        said = {"type": "presence", "checked_in": checked_in_at is not None}
-        return json.dumps({**said, "left": left_at is not None}, separators=(",", ":"))
-
+    the attendee's group only; a failure is logged (the phone catches up at its next connect).
+    A deleted attendee gets nothing (its sockets were revoked)."""
     push(
         attendee_group(attendee_id),
-        presence,
+        lambda: presence_frames([attendee_id]).get(attendee_id),
         failure=f"Could not tell the phone of attendee {attendee_id}",
     )
 

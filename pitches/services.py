@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from events import hygiene
-from events.models import Attendee
+from events.models import Attendee, Event
 from pitches import queries
 from pitches.models import (
     MAX_WISHES,
@@ -60,10 +60,13 @@ def add_wish(author: Attendee, *, person_id: int | None = None, text: str = "") 
     event's guest list (``person_id``, an attendee id) or a kind of person in free text (one
     line, at most ``WISH_LENGTH`` characters). Give exactly one of the two.
 
-    Raises ``ValidationError`` and changes nothing when the list holds ``MAX_WISHES`` already,
+    Raises ``ValidationError`` and changes nothing once the rounds are over (no plan is left
+    for the wish to shape: code ``over``), when the list holds ``MAX_WISHES`` already,
     when the person is not on the author's guest list (``queries.guest_list``: another event's,
     unlisted, removed, erased, the author), is on the list already, or the text is empty, too
     long or not one line. The author's row is locked, so two adds at once queue."""
+    if not Event.objects.get(pk=author.event_id).has_seating_ahead:
+        raise ValidationError(wishes_over(), code="over")
     Attendee.objects.select_for_update().filter(pk=author.pk).first()
     mine = compact(author)
     if len(mine) >= MAX_WISHES:
@@ -100,9 +103,15 @@ def add_wish(author: Attendee, *, person_id: int | None = None, text: str = "") 
     return wish
 
 
+def wishes_over() -> str:
+    """Why no wish can be added now, in the reader's language."""
+    return _("The rounds are over: your wish list no longer shapes any seating.")
+
+
 @transaction.atomic
 def remove_wish(author: Attendee, *, wish_id: int) -> None:
-    """Take one wish off the author's list and close the gap (the later ones move up). Raises
+    """Take one wish off the author's list and close the gap (the later ones move up), also
+    once the rounds are over (it is the author's own private data). Raises
     ``ValidationError`` for a wish that is not the author's (another's, or gone already)."""
     Attendee.objects.select_for_update().filter(pk=author.pk).first()
     deleted, _counts = Wish.objects.filter(author=author, pk=wish_id).delete()

@@ -59,12 +59,23 @@ def wish_context(
     search: str = "",
 ) -> dict[str, object]:
     """What the wish list's fragment shows: the list, the add forms (with the typed text kept
-    after a refusal), the guest-list results for ``search``, the listing choice."""
+    after a refusal), the guest-list results for ``search``, the listing choice. Once the
+    rounds are over, the list (its wishes can still be removed) and why nothing can be added;
+    no search."""
     if attendee.is_removed:  # taken out of the rounds after a report: no guest list, no seating
         return {"is_wish_owner": False, "is_removed": True}
     if not is_wish_owner(request, attendee):
         return {"is_wish_owner": False}
     wishes = queries.wishes_of(attendee)
+    if not attendee.event.has_seating_ahead:  # no plan is left to shape: nothing to add
+        return {
+            "is_wish_owner": True,
+            "wishes": wishes,
+            "max_wishes": MAX_WISHES,
+            "wish_error": "" if error == services.wishes_over() else error,
+            "wish_done": done,
+            "wishes_over": services.wishes_over(),
+        }
     return {
         "is_wish_owner": True,
         "wishes": wishes,

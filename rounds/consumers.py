@@ -33,6 +33,7 @@ from channels.sessions import InstanceSessionWrapper
 
 from config.livedb import live_database_sync_to_async
 from events.models import Attendee, Event
+from events.sockets import presence_frames
 from rounds import presence, snapshots
 from rounds.batching import Batcher
 from rounds.groups import attendee_group, control_group, event_group, organizer_group
@@ -247,6 +248,10 @@ def attendees_by_token(tokens: list[str]) -> dict[str, tuple[int, int, int]]:
 attendee_for_token = Batcher(attendees_by_token)
 
 
+# Their ``presence`` frames too, read after they joined their groups (``AttendeeConsumer.opened``).
+presence_for = Batcher(presence_frames)
+
+
 class AttendeeConsumer(LiveConsumer):
     """An attendee's phone: ``ws/a/<token>/``. The token is the attendee's secret. The socket
     served there is ``feedback.consumers.PhoneConsumer``, which adds card taps. While it is open
@@ -273,6 +278,13 @@ class AttendeeConsumer(LiveConsumer):
         await self.keep_present()  # counted as connected by the time the phone has its state
 
     async def opened(self) -> None:
+        # Whether the owner is checked in or gone now, read after joining their group: a phone
+        # whose socket was away when the door marked them gone (or back) missed that push, and
+        # the plan has not changed (a re-plan would have told it), so the state says nothing of
+        # it. A change committed after this read is pushed to this socket and arrives after it.
+        said = await presence_for(self.attendee_id)
+        if said is not None:
+            await self.send(text_data=said)
         await self.tell_my_sockets("phone.opened", at=self.opened_at[0])
 
     async def tell_my_sockets(self, kind: str, **fields: Any) -> None:

@@ -409,6 +409,8 @@ def render_for_screen(
 def projector_texts() -> dict[str, str]:
     """The big screen's sentences by stage (``screenFor`` in static/js/now.js)."""
     return {
+        # Before check-in opens the join page turns phones away: nothing invites them to scan.
+        "draft": _("Check-in opens soon"),
         "check_in": _("Welcome! Scan the code to join"),
         "starting": _("Round {round} is about to start: take your seats"),
         "running": _("Round {round} of {count}"),

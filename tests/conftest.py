@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
 from django.db import connection
 
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -135,6 +136,19 @@ ORIGIN = (b"origin", b"http://127.0.0.1:8000")
 async def acreate(factory, **fields):
     """Create through a factory from async test code (the ORM is sync-only)."""
     return await database_sync_to_async(factory)(**fields)
+
+
+async def open_phone(asgi_app, token: str, **options) -> tuple[WebsocketCommunicator, dict, dict]:
+    """An attendee's socket, open, with what answers its connect read: the ``state``, then the
+    ``presence`` frame (docs/protocol.md). ``options`` go to the WebsocketCommunicator."""
+    options.setdefault("headers", [ORIGIN])
+    phone = WebsocketCommunicator(asgi_app, f"/ws/a/{token}/", **options)
+    connected, _ = await phone.connect()
+    assert connected
+    state = json.loads(await phone.receive_from())
+    presence = json.loads(await phone.receive_from())
+    assert (state["type"], presence["type"]) == ("state", "presence")
+    return phone, state, presence
 
 
 @pytest.fixture

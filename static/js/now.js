@@ -33,8 +33,9 @@ function readAtRound(round, now) {
  * @param {object|null} state
  * @param {number} now server epoch ms
  * @returns {{kind: string, round: number|null, roundsCount: number|null, clockMs: number|null,
- *   pitch: object|null, startsIn: number|null}} kind is one of connecting, check_in, starting,
- *   running, paused, between (round: the next one), last_over, mingle, closed
+ *   pitch: object|null, startsIn: number|null}} kind is one of connecting, draft (check-in
+ *   not open yet: the join page turns phones away, so nothing invites them to scan), check_in,
+ *   starting, running, paused, between (round: the next one), last_over, mingle, closed
  */
 export function screenFor(state, now) {
   const phase = phaseOf(state, now);
@@ -49,6 +50,7 @@ export function screenFor(state, now) {
     startsIn: null,
   };
   if (phase === 'connecting' || phase === 'mingle' || phase === 'closed') return base;
+  if (event.status === 'draft') return { ...base, kind: 'draft', round: null };
   if (phase === 'before') return { ...base, kind: 'check_in', round: event.has_plan ? 1 : null };
   if (phase === 'between') {
     if (r.number >= event.rounds_count) return { ...base, kind: 'last_over' };
@@ -110,6 +112,7 @@ export function instructionFor(state, itinerary, now, gone = false) {
       return { ...none, kind: screen.kind };
     case 'last_over':
       return { ...none, kind: 'mingle' };
+    case 'draft': // a personal link opened before check-in opens: as at the door
     case 'check_in':
       if (seatedIn(1)) return at('first_table', 1);
       if (state.event.has_plan) return { ...none, kind: 'not_seated', round: 1 };

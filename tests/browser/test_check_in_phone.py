@@ -99,3 +99,52 @@ def test_room_away_while_its_check_in_is_undone_says_check_in_again_once_back(
 
     expect(room).to_have_attribute("data-connection", "open")
     expect(room).to_have_attribute("data-now", "welcome")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_room_away_while_marked_gone_shows_no_table_once_back_and_its_table_when_back_again(
+    live_server_url, chromium
+):
+    """After the plan, a person marked gone while their phone's socket was away: back, the
+    phone says what a fresh load says (no table: ask the organizer), not the table it showed;
+    brought back at the door while away again, it shows the table again."""
+    from rounds.models import Seat
+    from tests.factories import RoundFactory, SeatFactory, TableFactory
+
+    event = EventFactory(organizer=UserFactory(username="org"), check_in=True)
+    table = TableFactory(round=RoundFactory(event=event, number=1), number=4)
+    person = SeatFactory(table=table, speaking_order=0, attendee__name="Ana Costa").attendee
+    SeatFactory(table=table, speaking_order=1, attendee__name="Bo Lind")
+    page = chromium.new_context(**PHONE).new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server_url}/a/{person.token}/")
+    room = page.locator(".room")
+    expect(room).to_have_attribute("data-connection", "open")
+    expect(room).to_have_attribute("data-now", "first_table")
+    laptop = sign_in(chromium, live_server_url)
+    laptop.on("dialog", lambda dialog: dialog.accept())  # "Mark Ana Costa as gone home?"
+    laptop.goto(f"{live_server_url}/events/{event.pk}/attendees/")
+
+    def while_away(presence: str) -> None:
+        page.context.set_offline(True)
+        expect(room).to_have_attribute("data-connection", "reconnecting")
+        button = laptop.locator(f"#attendee-{person.pk}-row button[data-presence={presence}]")
+        button.click()
+        expect(button).to_be_disabled()
+        page.context.set_offline(False)
+        expect(room).to_have_attribute("data-connection", "open")
+
+    while_away("left")
+    expect(room).to_have_attribute("data-now", "not_seated")
+    expect(page.locator("[data-now-text]")).to_have_text(
+        "You are not seated this round — ask the organizer"
+    )
+    expect(page.locator(".stop:visible")).to_have_count(0)
+    assert Seat.objects.filter(attendee=person).count() == 1  # no re-plan: the seat is still there
+
+    while_away("check_in")
+    expect(room).to_have_attribute("data-now", "first_table")
+    expect(page.locator("[data-now-text]")).to_have_text("Your first table: 4")
+    expect(page.locator(".stop:visible")).to_have_count(1)
+    page.reload()  # a fresh load agrees
+    expect(room).to_have_attribute("data-now", "first_table")

@@ -3,7 +3,9 @@ pages of both organizers; the organizer acts on it within the same round."""
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -12,7 +14,14 @@ from events.models import Attendee
 from rounds import services as round_services
 from rounds.models import Round
 from tests.browser.conftest import PHONE, sign_in
-from tests.factories import AttendeeFactory, EventFactory, UserFactory
+from tests.factories import (
+    AttendeeFactory,
+    EventFactory,
+    RoundFactory,
+    SeatFactory,
+    TableFactory,
+    UserFactory,
+)
 
 # Counts the beeps the control page plays (live.js creates one oscillator per beep).
 COUNT_BEEPS = """
@@ -103,3 +112,49 @@ def test_two_tap_report_alerts_both_organizers_and_the_organizer_removes_the_per
     assert seller.is_removed
     assert not seller.seats.filter(round__number__gt=1).exists()
     assert Round.objects.get(event=event, number=1).status == Round.Status.RUNNING
+
+
+def test_phone_after_the_rounds_offers_its_leads_but_not_dont_seat_me_with(
+    live_server_url, chromium
+):
+    """Once the last round is over no seating plan is left for a keep-apart request to act
+    on: the open phone stops offering it (the close included, with no reload), keeps My leads,
+    and the page itself, opened by its address, says so instead of offering anyone."""
+    base = live_server_url
+    event = EventFactory(organizer=UserFactory(username="org"), live=True, rounds_count=1)
+    table = TableFactory(round=RoundFactory(event=event, number=1, done=True), number=1)
+    me = SeatFactory(table=table, speaking_order=0, attendee__name="Ana Costa").attendee
+    SeatFactory(table=table, speaking_order=1, attendee__name="Bo Lind")
+    phone = chromium.new_context(**PHONE).new_page()
+    phone.set_default_timeout(15_000)
+    phone.goto(f"{base}/a/{me.token}/")
+    room = phone.locator(".room")
+    apart = phone.get_by_role("link", name="Don't seat me with…")
+    leads = phone.locator(".room-links").get_by_role("link", name="My leads")
+
+    expect(room).to_have_attribute("data-now", "mingle")  # the last round is over
+    expect(apart).to_be_hidden()
+    expect(leads).to_be_visible()
+
+    organizer = sign_in(chromium, base)
+    organizer.on("dialog", lambda dialog: dialog.accept())  # closing asks first
+    organizer.goto(f"{base}/events/{event.pk}/control/")
+    organizer.locator("button[data-action=close]").click()
+    expect(room).to_have_attribute("data-now", "closed")
+    expect(apart).to_be_hidden()
+    expect(leads).to_be_visible()
+    expect(phone.locator(".now-leads a")).to_be_visible()
+    if os.environ.get("SPEEDNET_SCREENS"):
+        phone.screenshot(path=str(Path(os.environ["SPEEDNET_SCREENS"]) / "closed-room.png"))
+    phone.reload()
+    expect(room).to_have_attribute("data-now", "closed")
+    expect(apart).to_have_count(0)
+    expect(leads).to_be_visible()
+
+    phone.goto(f"{base}/a/{me.token}/apart/")
+    over = phone.get_by_text("The rounds are over: no seating plan is left to keep you apart.")
+    expect(over).to_be_visible()
+    if os.environ.get("SPEEDNET_SCREENS"):
+        phone.screenshot(path=str(Path(os.environ["SPEEDNET_SCREENS"]) / "closed-apart.png"))
+    expect(phone.get_by_role("button", name="Keep us apart")).to_have_count(0)
+    expect(phone.get_by_role("button", name="Bo Lind")).to_have_count(0)

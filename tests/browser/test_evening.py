@@ -4,7 +4,8 @@ One organizer at the control page, seven phones and the projector, in Chromium a
 daphne, walk every state of an event: check-in before and after the plan, the count-in, each
 pitch slot, pause and resume, extend, skip, the end of a round, between rounds without and with a
 re-plan (a no-show and a late arrival), the last round, mingling and the close. Phones are
-opened at different moments, one is reloaded mid-round and one has its socket cut. At every
+opened at different moments, one is reloaded mid-round, one has its socket cut and one is
+offline while its owner is marked gone. At every
 state, on every phone, the status region names what the database says for the round that state
 is about, and the projector agrees.
 
@@ -359,8 +360,18 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
     evening.expect_phone(no_show.pk, "move", 2)
     evening.screenshot("between")
 
-    # A no-show and a late arrival, then the re-plan.
+    # A no-show and a late arrival, then the re-plan. The no-show's phone is out of the Wi-Fi
+    # when the door marks them gone: back, it shows no table (it used to keep showing its table
+    # until the re-plan), although their seats stay in the plan until then.
+    gone_phone = evening.phones[no_show.pk]
+    gone_phone.context.set_offline(True)
+    expect(gone_phone.locator(".room")).to_have_attribute("data-connection", "reconnecting")
     in_a_thread(event_services.mark_left, no_show, by=None)  # it pushes to the control page
+    gone_phone.context.set_offline(False)
+    expect(gone_phone.locator(".room")).to_have_attribute("data-connection", "open")
+    assert seat_table(no_show.pk, 2) is not None
+    evening.expect_phone(no_show.pk, "not_seated", None)
+    evening.screenshot("gone-while-away")
     late_phone = chromium.new_context(**PHONE).new_page()
     late_phone.set_default_timeout(15_000)
     late_phone.goto(f"{base}/join/HARBOR/")
@@ -412,6 +423,7 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
     evening.expect_projector("mingle")
     for page in evening.phones.values():
         expect(page.locator(".now-leads a")).to_be_visible()
+        expect(page.locator(".room-apart")).to_be_hidden()  # no seating plan is left
 
     evening.act("announce", text="Thank you all")
     evening.act("close")
@@ -425,3 +437,4 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
     # A phone loaded fresh after the close says the same as the others.
     evening.phones[people[6].pk].reload()
     evening.expect_phone(people[6].pk, "closed", None)
+    expect(evening.phones[people[6].pk].locator(".room-apart")).to_have_count(0)

@@ -98,6 +98,7 @@ def brief(result: dict) -> tuple:
 
 SEATED_CASES = [
     (None, T0, ("connecting", None, None, None, False)),
+    (state("draft"), T0, ("first_table", 1, 4, 1, False)),  # a plan made before the doors open
     (state("check_in"), T0, ("first_table", 1, 4, 1, False)),
     (state("live", a_round()), T0 - 2_000, ("starting", 1, 4, 1, True)),
     (state("live", a_round()), T0 + 1_000, ("listening", 1, 4, 1, True)),
@@ -179,6 +180,8 @@ def test_instruction_without_a_seat_before_and_after_the_plan(now_js):
     unplanned = state("check_in", has_plan=False)
 
     assert instruction(now_js, unplanned, T0, stops={}, checked_in=False)["kind"] == "welcome"
+    draft = state("draft", has_plan=False)  # a personal link opened before check-in opens
+    assert instruction(now_js, draft, T0, stops={}, checked_in=False)["kind"] == "welcome"
     assert instruction(now_js, unplanned, T0, stops={})["kind"] == "waiting_plan"
     assert instruction(now_js, state("check_in"), T0, stops={})["kind"] == "not_seated"
 
@@ -189,6 +192,8 @@ def test_instruction_when_the_link_no_longer_works(now_js):
 
 SCREEN_CASES = [
     (None, T0, "connecting", None, None),
+    (state("draft", has_plan=False), T0, "draft", None, None),  # joining is not open yet
+    (state("draft"), T0, "draft", None, None),
     (state("check_in", has_plan=False), T0, "check_in", None, None),
     (state("check_in"), T0, "check_in", 1, None),
     (state("live", a_round()), T0 - 1_000, "starting", 1, None),

@@ -12,7 +12,8 @@ import pytest
 from playwright.sync_api import expect
 
 from rounds import services as round_services
-from tests.factories import AttendeeFactory, EventFactory
+from tests.browser.conftest import sign_in
+from tests.factories import AttendeeFactory, EventFactory, UserFactory
 
 
 @pytest.fixture
@@ -227,3 +228,46 @@ def test_projector_loopback_warning_covers_nothing(announced_event, live_server_
     expect(page.locator(".address-warning")).to_be_visible()
     expect(page.locator(".screen-banner")).to_be_visible()
     assert parts_fit(page, 1280, 720) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "waiting", "welcome"),
+    [
+        ("en", "Check-in opens soon", "Welcome! Scan the code to join"),
+        ("zh-hans", "签到即将开始", "欢迎！扫码加入"),
+    ],
+)
+def test_projector_before_check_in_opens_does_not_invite_people_to_scan(
+    transactional_db, live_server_url, chromium, language, waiting, welcome
+):
+    """A draft event turns phones away at the join page ("not open yet"), so the big screen
+    shows the title and that check-in opens soon, with no code to scan; once the organizer
+    opens check-in the code appears by itself (no reload)."""
+    event = EventFactory(
+        organizer=UserFactory(username="org"),
+        title="Harbor Founders Night",
+        join_code="HARBOR",
+        language=language,
+    )
+    page = chromium.new_context(viewport={"width": 1280, "height": 720}).new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server_url}/p/{event.projector_key}/")
+    screen = page.locator(".screen")
+
+    expect(screen).to_have_attribute("data-screen", "draft")
+    expect(page.locator(".screen-title")).to_have_text("Harbor Founders Night")
+    expect(page.locator("[data-screen-text]")).to_have_text(waiting)
+    for part in (".screen-qr", ".screen-code", ".screen-people", ".screen-clock"):
+        expect(page.locator(part)).to_be_hidden()
+    assert parts_fit(page, 1280, 720) == []
+    if os.environ.get("SPEEDNET_SCREENS"):
+        page.screenshot(path=str(Path(os.environ["SPEEDNET_SCREENS"]) / f"draft-{language}.png"))
+
+    control = sign_in(chromium, live_server_url)
+    control.goto(f"{live_server_url}/events/{event.pk}/control/")
+    control.locator("button[data-action=open]").click()
+
+    expect(screen).to_have_attribute("data-screen", "check_in")
+    expect(page.locator("[data-screen-text]")).to_have_text(welcome)
+    expect(page.locator(".screen-qr svg")).to_be_visible()
+    expect(page.locator(".screen-code")).to_have_text("HARBOR")

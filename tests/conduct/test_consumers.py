@@ -10,7 +10,7 @@ from channels.db import database_sync_to_async
 
 from conduct import services
 from conduct.models import Report
-from tests.conftest import acreate
+from tests.conftest import acreate, open_phone
 from tests.factories import AttendeeFactory, EventFactory, UserFactory
 from tests.rounds.test_consumers import connect
 from tests.rounds.test_protocol import assert_same_shape, documented_examples
@@ -35,10 +35,8 @@ async def test_report_reaches_two_organizers_live_and_no_phone(asgi_app):
     control = f"/ws/events/{event.pk}/control/"
     owner_dash, _ = await connect(asgi_app, control, user=event.organizer)
     helper_dash, _ = await connect(asgi_app, control, user=helper)
-    phones = [
-        (await connect(asgi_app, f"/ws/a/{person.token}/"))[0]
-        for person in (about, reporter, bystander)
-    ]
+    people = (about, reporter, bystander)
+    phones = [(await open_phone(asgi_app, person.token))[0] for person in people]
 
     made = await report(reporter, about, "He would not take no for an answer.")
 

@@ -276,7 +276,7 @@ def test_block_of_someone_without_email_is_refused():
 def test_erasure_blanks_reports_and_drops_private_requests_but_keeps_the_block():
     event = EventFactory(closed=True)
     report = ReportFactory(event=event, organizer_note="Spoke to him.")
-    event_services.ask_apart(report.reporter, other_id=report.about.pk)
+    event_services.keep_apart(report.reporter, other_id=report.about.pk)
     services.block_from_future_events(report, by=event.organizer)
 
     retention.erase_event_personal_data(event, by=event.organizer)

@@ -206,6 +206,29 @@ def test_apart_refuses_someone_from_another_event(client):
     assert not SeatingRequest.objects.exists()
 
 
+@pytest.mark.parametrize("status", ["mingle", "closed"])
+def test_apart_after_the_rounds_offers_nothing_new_and_refuses_a_post(client, status):
+    """No seating plan comes once the rounds are over, so "Don't seat me with" cannot work:
+    the page says so, offers nobody, and a request posted anyway is refused, nothing saved.
+    Taking back an earlier request (one's own private data) still works."""
+    event = EventFactory(**{status: True})
+    me, other, earlier = AttendeeFactory.create_batch(3, event=event, checked_in=True)
+    SeatingRequest.objects.create(attendee=me, other=earlier, event=event)
+    url = reverse("apart", args=[me.token])
+
+    page = client.get(url)
+    refused = client.post(url, {"other": other.pk})
+    client.post(url, {"drop": earlier.pk})
+
+    over = "The rounds are over: no seating plan is left to keep you apart."
+    assert over in page.text
+    assert 'name="other"' not in page.text
+    assert f'name="drop" value="{earlier.pk}"' in page.text
+    assert refused.status_code == 400
+    assert over in refused.text
+    assert not SeatingRequest.objects.exists()
+
+
 def comparable(html: str) -> str:
     """A page without what changes at every request (CSRF tokens, server times)."""
     html = re.sub(r'(csrfmiddlewaretoken" value=|x-csrftoken": )"[^"]+"', r"\1", html)

@@ -309,3 +309,42 @@ def test_settings_outside_venue_mode_debug_off_still_refuses_the_in_memory_layer
     assert result.returncode == 1
     assert "REDIS_URL is not set" in result.stderr
     assert "SPEEDNET_VENUE=1" in result.stderr
+
+
+def tls_proxy_recipe() -> tuple[dict[str, str], list[str]]:
+    """The command docs/deployment.md gives for the laptop behind a TLS proxy: its variables
+    and its arguments (the last line of the bullet's shell block, continued lines joined)."""
+    text = (ROOT / "docs" / "deployment.md").read_text()
+    bullet = text.split("*The laptop behind a TLS proxy*", 1)[1].split("\n## ", 1)[0]
+    block = bullet.split("```sh", 1)[1].split("```", 1)[0]
+    words = block.replace("\\\n", " ").strip().splitlines()[-1].split()
+    variables = {}
+    while "=" in words[0]:  # NAME=value before the command
+        name, value = words.pop(0).split("=", 1)
+        variables[name] = value
+    return variables, words
+
+
+def test_settings_the_documented_tls_proxy_recipe_serves_venue_mode_at_the_https_address(
+    tmp_path,
+):
+    """The laptop behind a TLS proxy serves the room in venue mode (DEBUG off: no traceback for
+    any phone), on its loopback address only, answering to the public https address."""
+    variables, command = tls_proxy_recipe()
+    bind = command[command.index("--bind") + 1]
+    port = command[command.index("--port") + 1]
+
+    result = run_python(
+        ["-c", PRINT_ADDRESS + "; print(s.DEBUG)"],
+        venue(tmp_path, SPEEDNET_BIND=bind, SPEEDNET_PORT=port, **variables),
+    )
+
+    assert command[:3] == [".venv/bin/python", "manage.py", "serve_venue"]
+    assert bind == "127.0.0.1"
+    assert result.returncode == 0, result.stderr
+    site_url, hosts, origins, debug = result.stdout.splitlines()
+    assert site_url == "https://venue.example.com"
+    assert "venue.example.com" in hosts.split()
+    assert "https://venue.example.com" in origins.split()
+    assert debug == "False"
+    assert variables["SPEEDNET_TRUSTED_PROXIES"] == "1"  # the proxy's X-Forwarded-For counts

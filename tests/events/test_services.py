@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from events import services
-from events.models import Event
+from events.models import Event, SeatingRequest
 from tests.factories import AttendeeFactory, EventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +136,17 @@ def test_presence_push_that_leaves_late_tells_the_phone_what_is_true_then(
         callback()
 
     assert phone.messages()[-1] == {"type": "presence", "checked_in": False, "left": False}
+
+
+@pytest.mark.parametrize("status", ["mingle", "closed"])
+def test_ask_apart_after_the_rounds_is_refused_and_saves_nothing(status):
+    """No seating plan comes once the rounds are over: a keep-apart request cannot work."""
+    me, other = AttendeeFactory.create_batch(2, event=EventFactory(**{status: True}))
+
+    with pytest.raises(ValidationError) as refused:
+        services.ask_apart(me, other_id=other.pk)
+
+    assert refused.value.messages == [
+        "The rounds are over: no seating plan is left to keep you apart."
+    ]
+    assert not SeatingRequest.objects.exists()

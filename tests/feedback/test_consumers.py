@@ -14,17 +14,14 @@ from channels.testing import WebsocketCommunicator
 
 from feedback import consumers, retention
 from feedback.models import Card, Introduction
-from tests.conftest import ORIGIN, acreate
+from tests.conftest import acreate, open_phone
 from tests.factories import AttendeeFactory, EventFactory, RoundFactory, SeatFactory, TableFactory
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 
 async def phone_of(asgi_app, attendee) -> WebsocketCommunicator:
-    phone = WebsocketCommunicator(asgi_app, f"/ws/a/{attendee.token}/", headers=[ORIGIN])
-    connected, _ = await phone.connect()
-    assert connected
-    assert json.loads(await phone.receive_from())["type"] == "state"
+    phone, _, _ = await open_phone(asgi_app, attendee.token)
     return phone
 
 

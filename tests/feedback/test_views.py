@@ -12,6 +12,7 @@ from feedback.models import Card
 from tests.factories import (
     AttendeeFactory,
     CardFactory,
+    EventFactory,
     PitchFactory,
     SeatFactory,
     TableFactory,
@@ -58,6 +59,22 @@ def test_room_shows_my_table_and_tablemates_with_their_ask(client, round_):
     assert f'data-live-url="/ws/a/{me.token}/"' in response.text
     assert "Who do you know at a port?" in response.text
     assert shown(response).count('data-card-kind="see_me"') == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "offered"),
+    [("check_in", True), ("live", True), ("mingle", False), ("closed", False)],
+)
+def test_room_offers_dont_seat_me_with_only_while_a_seating_plan_can_come(client, status, offered):
+    """After the rounds the phone keeps the leads, pitch and details, not the keep-apart request
+    (no plan is left for it to act on)."""
+    me = AttendeeFactory(event=EventFactory(**{status: True}), checked_in=True)
+
+    room = client.get(reverse("room", args=[me.token])).text
+
+    assert (f'href="{reverse("apart", args=[me.token])}"' in room) is offered
+    assert f'href="{reverse("leads", args=[me.token])}"' in room
+    assert f'href="{reverse("my_details", args=[me.token])}"' in room
 
 
 def test_room_of_an_unknown_token_is_not_found(client):

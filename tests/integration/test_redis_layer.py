@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from channels.layers import get_channel_layer
-from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import override_settings
 
 from config.env import read_channel_layers
 from rounds.groups import event_group
-from tests.conftest import ORIGIN, acreate, redis_url
+from tests.conftest import acreate, open_phone, redis_url
 from tests.factories import AttendeeFactory
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True), pytest.mark.redis]
@@ -25,9 +22,7 @@ async def test_redis_layer_delivers_a_group_message_to_a_connected_consumer(asgi
         try:
             assert type(layer).__name__ == "RedisPubSubChannelLayer"
             attendee = await acreate(AttendeeFactory)
-            phone = WebsocketCommunicator(asgi_app, f"/ws/a/{attendee.token}/", headers=[ORIGIN])
-            assert (await phone.connect())[0]
-            assert json.loads(await phone.receive_from())["type"] == "state"
+            phone, _state, _presence = await open_phone(asgi_app, attendee.token)
 
             await layer.group_send(
                 event_group(attendee.event_id), {"type": "push", "text": '{"via":"redis"}'}

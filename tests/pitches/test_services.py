@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from events.models import Event
 from feedback import retention
 from pitches import services
 from pitches.models import MAX_WISHES, Pitch, Wish
@@ -184,3 +185,15 @@ def test_erasing_a_person_takes_their_wish_list_and_the_wishes_for_them(author):
     ]
     person.refresh_from_db()
     assert person.is_listed_in_guest_list is False
+
+
+@pytest.mark.parametrize("status", ["mingle", "closed"])
+def test_add_wish_after_the_rounds_is_refused_and_saves_nothing(author, status):
+    Event.objects.filter(pk=author.event_id).update(status=status)
+    author.refresh_from_db()
+
+    with pytest.raises(ValidationError) as refused:
+        services.add_wish(author, text="investors in hardware")
+
+    assert refused.value.code == "over"
+    assert wish_list(author) == []

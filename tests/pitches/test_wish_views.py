@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from events.models import Attendee
+from events.models import Attendee, Event
 from pitches.models import MAX_WISHES, Wish
 from tests.factories import AttendeeFactory, EventFactory, PitchFactory, WishFactory
 from tests.feedback.links import open_link
@@ -336,3 +336,27 @@ def test_guest_search_drops_control_and_invisible_characters(client, me, liu, se
         assert response.status_code == 200
         assert f'name="person" value="{liu.pk}"' in response.text
         assert "\x00" not in response.text
+
+
+@pytest.mark.parametrize("status", ["mingle", "closed"])
+def test_wish_list_after_the_rounds_offers_no_new_wish_and_refuses_one(client, me, liu, status):
+    """A wish list only shapes the seating, and no plan comes once the rounds are over: the
+    pitch page (still editable) says so instead of the search and the add form, and a wish
+    posted anyway is refused. Removing an earlier wish still works."""
+    earlier = WishFactory(author=me, text="investors in hardware")
+    Event.objects.filter(pk=me.event_id).update(status=status)
+
+    page = client.get(url("pitch_edit", me))
+    added = client.post(url("wish_add", me), {"person": liu.pk}, **HTMX)
+    client.post(url("wish_remove", me), {"wish": earlier.pk}, **HTMX)
+
+    over = "The rounds are over: your wish list no longer shapes any seating."
+    assert page.status_code == 200
+    assert 'name="need"' in page.text  # the pitch itself stays editable
+    assert over in page.text
+    assert f'action="{url("wish_add", me)}"' not in page.text
+    assert f'hx-get="{url("wish_guests", me)}"' not in page.text
+    assert 'role="search"' not in page.text
+    assert f'name="wish" value="{earlier.pk}"' in page.text
+    assert over in added.text
+    assert wish_list(me) == []

@@ -17,7 +17,7 @@ from events import services as event_services
 from rounds import presence
 from rounds.consumers import CLOSE_FLOOD, FLOOD_FRAMES, ControlConsumer
 from rounds.groups import attendee_group, control_group, event_group
-from tests.conftest import ORIGIN, acreate
+from tests.conftest import ORIGIN, acreate, open_phone
 from tests.factories import AttendeeFactory, EventFactory, RoundFactory, UserFactory
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
@@ -50,7 +50,7 @@ async def headers_for(user) -> list[tuple[bytes, bytes]]:
 
 
 async def phone_of(asgi_app, attendee) -> WebsocketCommunicator:
-    communicator, _ = await connect(asgi_app, f"/ws/a/{attendee.token}/")
+    communicator, _, _ = await open_phone(asgi_app, attendee.token)
     return communicator
 
 
@@ -65,8 +65,9 @@ async def test_attendee_consumer_sends_the_state_snapshot_on_connect(asgi_app):
     attendee = await acreate(AttendeeFactory, event=event)
     await acreate(RoundFactory, event=event, number=1, running=True)
 
-    phone, state = await connect(asgi_app, f"/ws/a/{attendee.token}/")
+    phone, state, presence = await open_phone(asgi_app, attendee.token)
 
+    assert presence == {"type": "presence", "checked_in": False, "left": False}
     assert state["type"] == "state"
     assert state["version"] == 5
     assert state["event"] == {
@@ -219,9 +220,9 @@ async def test_attendee_consumer_reconnect_mid_round_gets_the_same_deadline(asgi
     round_ = await acreate(RoundFactory, number=1, running=True)
     attendee = await acreate(AttendeeFactory, event=round_.event)
 
-    first_phone, before = await connect(asgi_app, f"/ws/a/{attendee.token}/")
+    first_phone, before, _ = await open_phone(asgi_app, attendee.token)
     await first_phone.disconnect()
-    second_phone, after = await connect(asgi_app, f"/ws/a/{attendee.token}/")
+    second_phone, after, _ = await open_phone(asgi_app, attendee.token)
 
     assert after["round"] == before["round"]
     assert after["round"]["ends_at"] == round(round_.ends_at.timestamp() * 1000)
@@ -411,3 +412,21 @@ async def test_a_closed_socket_leaves_nothing_for_the_cyclic_garbage_collector(a
         gc.enable()
 
     assert left_in_cycles < len(people)
+
+
+async def test_attendee_consumer_tells_a_phone_coming_back_whether_it_was_marked_gone(asgi_app):
+    """A phone whose socket was away when the door marked its owner gone (or back) missed the
+    `presence` push: right after the state, every connect says where its owner stands."""
+    event = await acreate(EventFactory, live=True)
+    attendee = await acreate(AttendeeFactory, event=event, checked_in=True)
+
+    await database_sync_to_async(event_services.mark_left)(attendee, by=event.organizer)
+    away, _, gone = await open_phone(asgi_app, attendee.token)
+    await away.disconnect()
+    await database_sync_to_async(event_services.check_in)(attendee, by=event.organizer)
+    back, _, returned = await open_phone(asgi_app, attendee.token)
+
+    assert gone == {"type": "presence", "checked_in": True, "left": True}
+    assert returned == {"type": "presence", "checked_in": True, "left": False}
+    assert await back.receive_nothing(timeout=0.2)
+    await back.disconnect()

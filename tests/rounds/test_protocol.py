@@ -8,12 +8,11 @@ import uuid
 from pathlib import Path
 
 import pytest
-from channels.testing import WebsocketCommunicator
 
 from feedback import services as feedback_services
 from rounds import broadcasts, services
 from rounds.groups import attendee_group, event_group
-from tests.conftest import ORIGIN, acreate
+from tests.conftest import acreate, open_phone
 from tests.factories import AttendeeFactory, EventFactory, RoundFactory, SeatFactory, TableFactory
 
 PROTOCOL = Path(__file__).resolve().parents[2] / "docs" / "protocol.md"
@@ -103,14 +102,13 @@ async def test_protocol_state_and_pong_match(asgi_app):
     round_ = await acreate(RoundFactory, number=1, running=True)
     attendee = await acreate(AttendeeFactory, event=round_.event)
     examples = documented_examples()
-    phone = WebsocketCommunicator(asgi_app, f"/ws/a/{attendee.token}/", headers=[ORIGIN])
-    await phone.connect()
+    phone, state, presence = await open_phone(asgi_app, attendee.token)
 
-    state = json.loads(await phone.receive_from())
     await phone.send_to(text_data=json.dumps({"type": "ping", "id": 1, "t": 12.5}))
     pong = json.loads(await phone.receive_from())
 
     assert_same_shape(state, examples["state"])
+    assert_same_shape(presence, examples["presence"])
     assert_same_shape(pong, examples["pong"])
     await phone.disconnect()
 
@@ -122,9 +120,7 @@ async def test_protocol_card_ack_matches(asgi_app):
     table = await acreate(TableFactory, round=round_, number=1)
     pitcher = (await acreate(SeatFactory, table=table, speaking_order=0)).attendee
     listener = (await acreate(SeatFactory, table=table, speaking_order=1)).attendee
-    phone = WebsocketCommunicator(asgi_app, f"/ws/a/{listener.token}/", headers=[ORIGIN])
-    await phone.connect()
-    await phone.receive_from()
+    phone, _, _ = await open_phone(asgi_app, listener.token)
     tap = {"type": "card", "action": "give", "client_id": str(uuid.uuid4())}
 
     await phone.send_to(

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from rounds import services, snapshots
 from rounds.consumers import CLOSE_REPLACED, MAX_SOCKETS_PER_ATTENDEE
-from tests.conftest import ORIGIN, acreate
+from tests.conftest import acreate, open_phone
 from tests.factories import AttendeeFactory, EventFactory, RoundFactory
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
@@ -42,10 +42,16 @@ class DatabaseQueries:
 
 
 async def phone(asgi_app, token: str) -> tuple[WebsocketCommunicator, dict]:
-    communicator = WebsocketCommunicator(asgi_app, f"/ws/a/{token}/", headers=[ORIGIN])
-    connected, _ = await communicator.connect()
-    assert connected
-    return communicator, json.loads(await communicator.receive_from())
+    communicator, state, _presence = await open_phone(asgi_app, token)
+    return communicator, state
+
+
+def attendee_reads(sql: list[str]) -> tuple[list[str], list[str]]:
+    """The sockets' reads of attendees: by token (authorising them) and by id (whether each
+    phone's owner is checked in or gone, once they joined their groups)."""
+    reads = [query for query in sql if 'FROM "events_attendee"' in query]
+    by_token = [query for query in reads if '"token" IN' in query]
+    return by_token, [query for query in reads if query not in by_token]
 
 
 async def storm(asgi_app, people) -> list[tuple[WebsocketCommunicator, dict]]:
@@ -68,10 +74,12 @@ async def test_phones_connecting_at_once_read_the_snapshot_once(asgi_app, room, 
 
     # At most one read per socket (the tokens of sockets connecting together are read at once,
     # with the event's state version), then the snapshot's three reads (event, plan, round)
-    # once for all of them.
-    tokens = [sql for sql in queries.sql if 'FROM "events_attendee"' in sql]
+    # once for all of them, and at most one more per socket for the presence frames (read
+    # together too).
+    tokens, presences = attendee_reads(queries.sql)
     assert 1 <= len(tokens) <= count
-    assert len(queries.sql) == len(tokens) + 3
+    assert 1 <= len(presences) <= count
+    assert len(queries.sql) == len(tokens) + len(presences) + 3
     assert {state["version"] for _phone, state in phones} == {4}
     assert {state["round"]["number"] for _phone, state in phones} == {1}
     for communicator, _state in phones:
@@ -86,8 +94,8 @@ async def test_a_new_state_version_is_read_once_more(asgi_app, room):
     async with DatabaseQueries() as queries:
         phones = await storm(asgi_app, people[1:])
 
-    tokens = [sql for sql in queries.sql if 'FROM "events_attendee"' in sql]
-    assert len(queries.sql) == len(tokens) + 3
+    tokens, presences = attendee_reads(queries.sql)
+    assert len(queries.sql) == len(tokens) + len(presences) + 3
     assert [state["announcement"]["text"] for _phone, state in phones] == ["Drinks", "Drinks"]
     assert {state["version"] for _phone, state in phones} == {5}
     for communicator in (first, *(p for p, _ in phones)):

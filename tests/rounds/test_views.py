@@ -451,6 +451,27 @@ def test_projector_shows_join_code_and_find_my_table_for_the_next_round(client):
     )
 
 
+@pytest.mark.parametrize(
+    ("language", "waiting", "welcome"),
+    [
+        ("en", "Check-in opens soon", "Welcome! Scan the code to join"),
+        ("zh-hans", "签到即将开始", "欢迎！扫码加入"),
+    ],
+)
+def test_projector_has_a_sentence_for_a_draft_event_that_does_not_invite_scanning(
+    client, language, waiting, welcome
+):
+    """Before check-in opens the join page turns people away, so the big screen must not
+    invite them to scan: it has its own sentence for that stage, in the event's language."""
+    event = EventFactory(language=language)
+
+    response = client.get(reverse("projector", args=[event.projector_key]))
+
+    assert response.context["live_state"]["event"]["status"] == "draft"
+    assert response.context["texts"]["draft"] == waiting
+    assert response.context["texts"]["check_in"] == welcome
+
+
 def test_projector_with_a_wrong_key_is_not_found(client, event):
     assert client.get(reverse("projector", args=["guessed-key"])).status_code == 404
 
