@@ -71,6 +71,18 @@ def phone(chromium) -> Iterator[object]:
 PASSWORD = "correct horse battery staple"
 
 
+def open_room(chromium, base_url: str, attendee, *, timeout_ms: int = 15_000):
+    """A phone's page on ``attendee``'s room, its socket open: (page, the ``.room`` locator)."""
+    from playwright.sync_api import expect
+
+    page = chromium.new_context(**PHONE).new_page()
+    page.set_default_timeout(timeout_ms)
+    page.goto(f"{base_url}/a/{attendee.token}/")
+    room = page.locator(".room")
+    expect(room).to_have_attribute("data-connection", "open")
+    return page, room
+
+
 def sign_in(chromium, base_url: str, username: str = "org", *, width=1280, height=800):
     """A laptop signed in as `username` (made by UserFactory): a new page on the event list."""
     page = chromium.new_context(viewport={"width": width, "height": height}).new_page()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, sign_in
+from tests.browser.conftest import PHONE, open_room, sign_in
 from tests.factories import AttendeeFactory, EventFactory, UserFactory
 
 
@@ -81,11 +81,7 @@ def test_room_away_while_its_check_in_is_undone_says_check_in_again_once_back(
     door) while the phone's socket was gone. Back, it says what a fresh load says."""
     event = EventFactory(organizer=UserFactory(username="org"), check_in=True)
     person = AttendeeFactory(event=event, checked_in=True)
-    page = chromium.new_context(**PHONE).new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server_url}/a/{person.token}/")
-    room = page.locator(".room")
-    expect(room).to_have_attribute("data-connection", "open")
+    page, room = open_room(chromium, live_server_url, person)
     expect(room).to_have_attribute("data-now", "waiting_plan")
     laptop = sign_in(chromium, live_server_url)
     laptop.goto(f"{live_server_url}/events/{event.pk}/attendees/")
@@ -115,11 +111,7 @@ def test_room_away_while_marked_gone_shows_no_table_once_back_and_its_table_when
     table = TableFactory(round=RoundFactory(event=event, number=1), number=4)
     person = SeatFactory(table=table, speaking_order=0, attendee__name="Ana Costa").attendee
     SeatFactory(table=table, speaking_order=1, attendee__name="Bo Lind")
-    page = chromium.new_context(**PHONE).new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server_url}/a/{person.token}/")
-    room = page.locator(".room")
-    expect(room).to_have_attribute("data-connection", "open")
+    page, room = open_room(chromium, live_server_url, person)
     expect(room).to_have_attribute("data-now", "first_table")
     laptop = sign_in(chromium, live_server_url)
     laptop.on("dialog", lambda dialog: dialog.accept())  # "Mark Ana Costa as gone home?"

@@ -13,7 +13,7 @@ from conduct.models import Report
 from events.models import Attendee
 from rounds import services as round_services
 from rounds.models import Round
-from tests.browser.conftest import PHONE, sign_in
+from tests.browser.conftest import PHONE, open_room, sign_in
 from tests.factories import (
     AttendeeFactory,
     EventFactory,
@@ -125,10 +125,7 @@ def test_phone_after_the_rounds_offers_its_leads_but_not_dont_seat_me_with(
     table = TableFactory(round=RoundFactory(event=event, number=1, done=True), number=1)
     me = SeatFactory(table=table, speaking_order=0, attendee__name="Ana Costa").attendee
     SeatFactory(table=table, speaking_order=1, attendee__name="Bo Lind")
-    phone = chromium.new_context(**PHONE).new_page()
-    phone.set_default_timeout(15_000)
-    phone.goto(f"{base}/a/{me.token}/")
-    room = phone.locator(".room")
+    phone, room = open_room(chromium, base, me)
     apart = phone.get_by_role("link", name="Don't seat me with…")
     leads = phone.locator(".room-links").get_by_role("link", name="My leads")
 
