@@ -86,15 +86,21 @@ def test_room_away_while_its_check_in_is_undone_says_check_in_again_once_back(
     laptop = sign_in(chromium, live_server_url)
     laptop.goto(f"{live_server_url}/events/{event.pk}/attendees/")
 
+    at_the_door_while_away(page, room, laptop, person, "undo")
+
+    expect(room).to_have_attribute("data-now", "welcome")
+
+
+def at_the_door_while_away(page, room, laptop, person, presence: str) -> None:
+    """The phone's socket goes away, the door's ``presence`` button (check_in, undo, left) is
+    clicked on the laptop's attendees page, and the phone comes back, its socket open."""
     page.context.set_offline(True)
     expect(room).to_have_attribute("data-connection", "reconnecting")
-    button = laptop.locator(f"#attendee-{person.pk}-row button[data-presence=undo]")
+    button = laptop.locator(f"#attendee-{person.pk}-row button[data-presence={presence}]")
     button.click()
     expect(button).to_be_disabled()
     page.context.set_offline(False)
-
     expect(room).to_have_attribute("data-connection", "open")
-    expect(room).to_have_attribute("data-now", "welcome")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -117,16 +123,7 @@ def test_room_away_while_marked_gone_shows_no_table_once_back_and_its_table_when
     laptop.on("dialog", lambda dialog: dialog.accept())  # "Mark Ana Costa as gone home?"
     laptop.goto(f"{live_server_url}/events/{event.pk}/attendees/")
 
-    def while_away(presence: str) -> None:
-        page.context.set_offline(True)
-        expect(room).to_have_attribute("data-connection", "reconnecting")
-        button = laptop.locator(f"#attendee-{person.pk}-row button[data-presence={presence}]")
-        button.click()
-        expect(button).to_be_disabled()
-        page.context.set_offline(False)
-        expect(room).to_have_attribute("data-connection", "open")
-
-    while_away("left")
+    at_the_door_while_away(page, room, laptop, person, "left")
     expect(room).to_have_attribute("data-now", "not_seated")
     expect(page.locator("[data-now-text]")).to_have_text(
         "You are not seated this round — ask the organizer"
@@ -134,7 +131,7 @@ def test_room_away_while_marked_gone_shows_no_table_once_back_and_its_table_when
     expect(page.locator(".stop:visible")).to_have_count(0)
     assert Seat.objects.filter(attendee=person).count() == 1  # no re-plan: the seat is still there
 
-    while_away("check_in")
+    at_the_door_while_away(page, room, laptop, person, "check_in")
     expect(room).to_have_attribute("data-now", "first_table")
     expect(page.locator("[data-now-text]")).to_have_text("Your first table: 4")
     expect(page.locator(".stop:visible")).to_have_count(1)
