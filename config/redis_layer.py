@@ -20,16 +20,29 @@ order asked); for a channel asked to be subscribed and unsubscribed in one batch
 counts, as it would have had the commands been sent one by one. A subscribe to a channel already
 subscribed, with nothing pending for it, costs no command and no wait (a phone's join of the
 event's group).
+
+While Redis cannot be reached, its commands raise one of ``UNREACHABLE``; the consumers log that
+once per socket (rounds/consumers.py). A socket's own channel is then dropped without an
+error-level log of its own (``RedisPubSubLoopLayer.receive``), and a channel that could not be
+made is not kept.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from channels_redis import pubsub
 from channels_redis.utils import _wrap_close
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+log = logging.getLogger(__name__)
+
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+"""What redis-py raises when the server cannot be reached (refused, reset, timed out)."""
 
 BATCH = 1000
 """Channels per SUBSCRIBE or UNSUBSCRIBE command, publishes per pipeline, at most."""
@@ -136,6 +149,34 @@ class RedisPubSubLoopLayer(pubsub.RedisPubSubLoopLayer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._shards = [BatchingShardConnection(shard.host, self) for shard in self._shards]
+
+    async def _subscribe_to_channel(self, channel: str) -> None:
+        try:
+            await super()._subscribe_to_channel(channel)
+        except BaseException:
+            # not kept: nobody knows its name (``new_channel`` failed), so nobody would drop it
+            self.channels.pop(channel, None)
+            raise
+
+    async def receive(self, channel: str) -> Any:
+        """channels_redis's ``receive``. Cancelled, as when its socket closed, it unsubscribes the
+        channel as there; a Redis that cannot be reached then is logged at debug level only, as
+        the consumer has said so already (once per socket)."""
+        if channel not in self.channels:
+            await self._subscribe_to_channel(channel)
+        queue = self.channels[channel]
+        try:
+            message = await queue.get()
+        except (asyncio.CancelledError, TimeoutError, GeneratorExit):
+            if self.channels.pop(channel, None) is not None:
+                try:
+                    await self._get_shard(channel).unsubscribe(channel)
+                except UNREACHABLE as error:
+                    log.debug("channel %s dropped while Redis is unreachable: %s", channel, error)
+                except BaseException:
+                    log.exception("Unexpected exception while cleaning-up channel:")
+            raise
+        return self.channel_layer.deserialize(message)
 
 
 class RedisPubSubChannelLayer(pubsub.RedisPubSubChannelLayer):

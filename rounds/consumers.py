@@ -14,12 +14,18 @@ state version, and the snapshot comes from ``rounds.snapshots``, read once per v
 process (docs/benchmarks-storm.md). One attendee link keeps at most
 ``MAX_SOCKETS_PER_ATTENDEE`` sockets open across every process: the oldest is closed with
 ``CLOSE_REPLACED`` (docs/protocol.md).
+
+The channel layer (Redis) may be unreachable while sockets open and close: a socket that cannot
+join its groups is closed with ``CLOSE_UNAVAILABLE`` (the phone retries with backoff), and one
+that closes leaves its groups in this process and ends cleanly. Either is one warning in the log
+per socket, never an error escaping the consumer.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from functools import partial
@@ -32,6 +38,7 @@ from channels.layers import get_channel_layer
 from channels.sessions import InstanceSessionWrapper
 
 from config.livedb import live_database_sync_to_async
+from config.redis_layer import UNREACHABLE
 from events.models import Attendee, Event
 from events.sockets import presence_frames
 from rounds import presence, snapshots
@@ -45,8 +52,9 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 MAX_FRAME_CHARS = 1024
 FLOOD_FRAMES, FLOOD_WINDOW_S = 60, 10.0
 SNAPSHOT_INTERVAL_S = 1.0
-CLOSE_FORBIDDEN, CLOSE_REPLACED, CLOSE_FLOOD = 4403, 4409, 4429
+CLOSE_FORBIDDEN, CLOSE_REPLACED, CLOSE_FLOOD, CLOSE_UNAVAILABLE = 4403, 4409, 4429, 4503
 MAX_SOCKETS_PER_ATTENDEE = 3
+log = logging.getLogger(__name__)
 
 # Who may connect: the event, its state version now (read with the permission, in the same
 # query) and the groups to join.
@@ -80,6 +88,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     joined: tuple[str, ...] = ()
     is_revoked = False
+    layer_error: Exception | None = None
+    """What the channel layer raised when it could not be reached for this socket (logged once)."""
     event_id: int
 
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
@@ -95,9 +105,13 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.channel_layer = get_channel_layer(self.channel_layer_alias)
         sources: list[Receive] = [receive]
         if self.channel_layer is not None:
-            self.channel_name = await self.channel_layer.new_channel()
-            self.channel_receive = partial(self.channel_layer.receive, self.channel_name)
-            sources.append(self.channel_receive)
+            try:
+                self.channel_name = await self.channel_layer.new_channel()
+            except UNREACHABLE as error:  # ``connect`` closes the socket with CLOSE_UNAVAILABLE
+                self.layer_unreachable(error, "the socket is closed with 4503, the phone retries")
+            else:
+                self.channel_receive = partial(self.channel_layer.receive, self.channel_name)
+                sources.append(self.channel_receive)
         wrapper = getattr(send, "__self__", None)
         self.base_send = wrapper.real_send if isinstance(wrapper, InstanceSessionWrapper) else send
         one_at_a_time = asyncio.Lock()
@@ -145,6 +159,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.frame_times: list[float] = []
         self.last_snapshot_at = 0.0
+        if self.layer_error is not None:  # no channel of its own: it could hear nothing
+            await self.accept()
+            await self.close(code=CLOSE_UNAVAILABLE)
+            return
         allowed = await self.authorize()
         if allowed is None:
             # Accepted first: a socket refused at the handshake reaches the browser as a bare
@@ -161,9 +179,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self.accept()
         # Join before reading the snapshot, so no change can fall between the two (the version
         # was read before joining: a change in between makes the snapshot newer, never older).
-        for group in groups:
-            await self.channel_layer.group_add(group, self.channel_name)
-        self.joined = groups
+        if not await self.join(groups):
+            await self.close(code=CLOSE_UNAVAILABLE)
+            return
         await self.joined_groups()
         await self.send_snapshot(version)
         await self.opened()
@@ -174,9 +192,44 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def opened(self) -> None:
         """After the snapshot: a subclass may add work that the person need not wait for."""
 
+    async def join(self, groups: tuple[str, ...]) -> bool:
+        """Join ``groups``; False, with none of them joined, when the channel layer cannot be
+        reached."""
+        try:
+            for group in groups:
+                await self.channel_layer.group_add(group, self.channel_name)
+        except UNREACHABLE as error:
+            self.layer_unreachable(error, "the socket is closed with 4503, the phone retries")
+            self.joined = groups
+            await self.leave()  # what this process already counts as joined
+            return False
+        self.joined = groups
+        return True
+
+    async def leave(self) -> None:
+        """Leave the groups joined. When the channel layer cannot be reached they are left in this
+        process only: no message reaches this socket any more (should the process's Redis
+        subscription to a group be renewed when Redis is back, what it hears there is dropped)."""
+        groups, self.joined = self.joined, ()
+        for group in groups:
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except UNREACHABLE as error:
+                self.layer_unreachable(error, "its groups are left in this process only")
+
+    def layer_unreachable(self, error: Exception, outcome: str) -> None:
+        """Log, once for this socket, that the channel layer could not be reached."""
+        if self.layer_error is None:
+            log.warning(
+                "%s: the channel layer is unreachable (%s); %s",
+                type(self).__name__,
+                error,
+                outcome,
+            )
+        self.layer_error = error
+
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
-        for group in self.joined:
-            await self.channel_layer.group_discard(group, self.channel_name)
+        await self.leave()
         raise StopConsumer()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
@@ -228,9 +281,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         deleted, organizer removed, event deleted): leave the groups and close with 4403; the
         phone replaces the room with "This link no longer works", the dashboard says it is
         closed. Nothing more is forwarded after this message."""
-        for group in self.joined:
-            await self.channel_layer.group_discard(group, self.channel_name)
-        self.joined = ()
+        await self.leave()
         self.is_revoked = True
         await self.close(code=CLOSE_FORBIDDEN)
 
@@ -289,7 +340,10 @@ class AttendeeConsumer(LiveConsumer):
 
     async def tell_my_sockets(self, kind: str, **fields: Any) -> None:
         message = {"type": kind, "channel": self.channel_name, **fields}
-        await self.channel_layer.group_send(attendee_group(self.attendee_id), message)
+        try:
+            await self.channel_layer.group_send(attendee_group(self.attendee_id), message)
+        except UNREACHABLE as error:
+            self.layer_unreachable(error, f"the link's other sockets did not hear {kind}")
 
     async def phone_opened(self, message: dict[str, Any]) -> None:
         """Another socket of this link opened; this one gives way when it is the oldest of
@@ -308,9 +362,7 @@ class AttendeeConsumer(LiveConsumer):
         """Close with ``CLOSE_REPLACED``: the phone shows that the link is open on another
         screen and does not reconnect by itself. The presence key stays (newer sockets hold
         it)."""
-        for group in self.joined:
-            await self.channel_layer.group_discard(group, self.channel_name)
-        self.joined = ()
+        await self.leave()
         await self.close(code=CLOSE_REPLACED)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:

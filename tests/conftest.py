@@ -7,10 +7,13 @@ CI) the same absence is a failure, so CI can never pass by skipping them.
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import json
 import os
 import shutil
 import socket
+import time
 import uuid
 from collections.abc import Iterator
 from functools import cache
@@ -127,6 +130,59 @@ def django_db_modify_db_settings(tmp_path_factory: pytest.TempPathFactory) -> No
     if database["ENGINE"].endswith("sqlite3"):
         test_db = tmp_path_factory.mktemp("db") / "test.sqlite3"
         database.setdefault("TEST", {})["NAME"] = str(test_db)
+
+
+def close_database_connections() -> None:
+    """Close every connection this process holds on the test databases: this thread's, those of
+    asgiref's sync thread (where Channels' ``database_sync_to_async`` runs the sockets' work in
+    the tests), then psycopg's pools. A pool closes only the connections it holds, so one still
+    lent to a thread would stay open until given back; one lent to a thread that has ended
+    closes when it is collected."""
+    from asgiref.sync import sync_to_async
+    from django.db import connections
+
+    gc.collect()
+    connections.close_all()
+    asyncio.run(sync_to_async(connections.close_all, thread_sensitive=True)())
+    for alias in connections:
+        wrapper = connections[alias]
+        # ``close_pool`` creates the pool it closes when there is none: only an opened one
+        if alias in getattr(type(wrapper), "_connection_pools", {}):
+            wrapper.close_pool()
+
+
+def database_sessions_left(*, wait_s: float = 5.0) -> list[tuple]:
+    """The client sessions still open on the PostgreSQL test database but this one: (pid,
+    application, state, query). A closed connection's server process takes a moment to end,
+    so this waits up to ``wait_s`` for them to go (as ``DROP DATABASE`` itself waits 5 s)."""
+    name = connection.settings_dict["NAME"]
+    deadline = time.monotonic() + wait_s
+    while True:
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(
+                "SELECT pid, application_name, state, left(query, 80) FROM pg_stat_activity"
+                " WHERE datname = %s AND backend_type = 'client backend'"
+                " AND pid <> pg_backend_pid()",
+                [name],
+            )
+            left = cursor.fetchall()
+        if not left or time.monotonic() >= deadline:
+            return left
+        time.sleep(0.1)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test databases, whose PostgreSQL one is dropped with no connection of
+    this process left on it (else PostgreSQL refuses the drop: "is being accessed by other
+    users"). A connection left open fails the run here, naming it."""
+    yield
+    with django_db_blocker.unblock():
+        close_database_connections()
+        if connection.vendor == "postgresql":
+            left = database_sessions_left()
+            if left:
+                pytest.fail(f"connections left on the test database: {left}", pytrace=False)
 
 
 # The public address of the test settings (SITE_URL), a trusted origin.

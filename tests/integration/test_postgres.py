@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import uuid
 
 import pytest
+from asgiref.sync import sync_to_async
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, connections, transaction
 
 from events import services
 from events.models import Attendee
+from tests.conftest import close_database_connections, database_sessions_left
 from tests.factories import EventFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -97,3 +100,20 @@ def test_give_card_same_tap_sent_concurrently_is_stored_once():
     assert len(cards) == 4
     assert len(set(cards)) == 1
     assert Card.objects.count() == 1
+
+
+def test_closing_the_database_connections_leaves_none_on_the_test_database():
+    """What the test session does before the test database is dropped: a pool connection still
+    lent to asgiref's sync thread (where ``database_sync_to_async`` runs in the tests) and this
+    thread's are closed with the pool, so PostgreSQL can drop the database."""
+
+    def borrow() -> None:  # a query on the sync thread, its connection not given back
+        connection.ensure_connection()
+
+    asyncio.run(sync_to_async(borrow, thread_sensitive=True)())
+    connection.ensure_connection()
+    assert len(database_sessions_left(wait_s=0)) >= 1
+
+    close_database_connections()
+
+    assert database_sessions_left() == []

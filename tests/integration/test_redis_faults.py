@@ -7,15 +7,20 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from datetime import timedelta
 
 import pytest
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
 from django.test import override_settings
 from django.urls import reverse
 from django.utils.module_loading import import_string
 
 from config.env import read_caches, read_channel_layers
+from rounds.consumers import CLOSE_UNAVAILABLE
 from rounds.models import Round
+from tests.conftest import ORIGIN, acreate
 from tests.factories import AttendeeFactory, EventFactory, RoundFactory, SeatFactory, TableFactory
 
 pytestmark = [pytest.mark.redis_server, pytest.mark.django_db(transaction=True)]
@@ -149,3 +154,77 @@ def test_two_deployments_with_different_prefixes_on_one_redis_do_not_cross(own_r
     second_cache.set("speednet:phone:1", "b", 60)
     assert first_cache.get("speednet:phone:1") == "a"
     assert json.dumps(second_cache.get("speednet:phone:1")) == '"b"'
+
+
+async def phone_on(asgi_app, attendee) -> WebsocketCommunicator:
+    phone = WebsocketCommunicator(asgi_app, f"/ws/a/{attendee.token}/", headers=[ORIGIN])
+    assert (await phone.connect())[0]
+    assert json.loads(await phone.receive_from())["type"] == "state"
+    # answered once the connect handler ended (one message at a time): its pushes have left
+    await phone.send_to(text_data='{"type":"ping","id":1,"t":0}')
+    assert json.loads(await phone.receive_from())["type"] == "pong"
+    return phone
+
+
+# What reports the outage itself, whatever the sockets do: the cache, once every few seconds
+# (config/cache.py), and channels_redis's receive loop, every second while Redis is down.
+OUTAGE_LOGS = {
+    ("config.cache", "cache unreachable"),
+    ("channels_redis.pubsub", "Unexpected exception in receive task"),
+}
+
+
+def said(records: list[logging.LogRecord]) -> list[tuple[str, int]]:
+    """(logger, level) of the lines logged at INFO or above, but the outage's own reports."""
+    return [
+        (record.name, record.levelno)
+        for record in records
+        if record.levelno >= logging.INFO
+        and not any(
+            record.name == name and record.getMessage().startswith(start)
+            for name, start in OUTAGE_LOGS
+        )
+    ]
+
+
+@pytest.mark.asyncio
+async def test_a_phone_closing_while_redis_is_stopped_is_logged_once_and_ends_cleanly(
+    asgi_app, own_redis, caplog
+):
+    attendee = await acreate(AttendeeFactory)
+    with override_settings(**redis_settings(own_redis.url, "faults")):
+        phone = await phone_on(asgi_app, attendee)
+        own_redis.stop()
+        caplog.clear()
+
+        with caplog.at_level(logging.INFO):
+            await phone.disconnect()  # raises what escapes the consumer
+        layer = get_channel_layer()
+        kept = (layer.channels, layer.groups)
+
+    assert kept == ({}, {})
+    assert said(caplog.records) == [("rounds.consumers", logging.WARNING)]
+    assert "unreachable" in caplog.records[-1].getMessage()
+    assert attendee.token not in caplog.text
+
+
+@pytest.mark.asyncio
+async def test_a_phone_connecting_while_redis_is_stopped_is_closed_with_4503(
+    asgi_app, own_redis, caplog
+):
+    attendee = await acreate(AttendeeFactory)
+    with override_settings(**redis_settings(own_redis.url, "faults")):
+        own_redis.stop()
+        phone = WebsocketCommunicator(asgi_app, f"/ws/a/{attendee.token}/", headers=[ORIGIN])
+
+        with caplog.at_level(logging.INFO):
+            connected, _ = await phone.connect()
+            closed = await phone.receive_output()
+            await phone.wait()
+        kept = get_channel_layer().channels  # none for a channel that was never made
+
+    assert kept == {}
+    assert connected
+    assert closed == {"type": "websocket.close", "code": CLOSE_UNAVAILABLE}
+    assert said(caplog.records) == [("rounds.consumers", logging.WARNING)]
+    assert attendee.token not in caplog.text
