@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.utils.functional import cached_property
 
 from config.redis_layer import UNREACHABLE
 
@@ -28,13 +29,33 @@ RETRY_AFTER_S = 5.0
 T = TypeVar("T")
 
 
+_clients: dict[tuple[tuple[str, ...], str], Any] = {}
+_clients_lock = threading.Lock()
+
+
 class RedisCache(DjangoRedisCache):
-    """``django.core.cache.backends.redis.RedisCache`` that degrades to an empty cache."""
+    """``django.core.cache.backends.redis.RedisCache`` that degrades to an empty cache, with one
+    client (and so one connection pool) per server for the whole process.
+
+    Django keeps a cache object per thread and per asyncio context, and each of them made its
+    own Redis client and pool: every task of the sockets' event loop that touched the cache
+    (a batch of phones connecting or closing marks them in it) opened a new connection to
+    Redis and left the old client for the garbage collector. The client is thread-safe and its
+    pool is shared, so every cache object of the process now uses the same one."""
 
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._down_until = 0.0
         self._lock = threading.Lock()
+
+    @cached_property
+    def _cache(self) -> Any:
+        key = (tuple(self._servers), repr(sorted(self._options.items())))
+        with _clients_lock:
+            client = _clients.get(key)
+            if client is None:
+                client = _clients[key] = self._class(self._servers, **self._options)
+        return client
 
     def check(self) -> None:
         """Ask the server now, whatever the last failure: raises if it does not answer."""

@@ -20,7 +20,7 @@ from django.utils.module_loading import import_string
 from config.env import read_caches, read_channel_layers
 from rounds.consumers import CLOSE_UNAVAILABLE
 from rounds.models import Round
-from tests.conftest import ORIGIN, acreate
+from tests.conftest import ORIGIN, acreate, open_phone
 from tests.factories import AttendeeFactory, EventFactory, RoundFactory, SeatFactory, TableFactory
 
 pytestmark = [pytest.mark.redis_server, pytest.mark.django_db(transaction=True)]
@@ -157,9 +157,7 @@ def test_two_deployments_with_different_prefixes_on_one_redis_do_not_cross(own_r
 
 
 async def phone_on(asgi_app, attendee) -> WebsocketCommunicator:
-    phone = WebsocketCommunicator(asgi_app, f"/ws/a/{attendee.token}/", headers=[ORIGIN])
-    assert (await phone.connect())[0]
-    assert json.loads(await phone.receive_from())["type"] == "state"
+    phone, _, _ = await open_phone(asgi_app, attendee.token)
     # answered once the connect handler ended (one message at a time): its pushes have left
     await phone.send_to(text_data='{"type":"ping","id":1,"t":0}')
     assert json.loads(await phone.receive_from())["type"] == "pong"
