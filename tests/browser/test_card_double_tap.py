@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from playwright.sync_api import expect
 
+from feedback.forms import plain_card_frame
 from feedback.models import Card
 from rounds import services
 from rounds.models import Seat
@@ -116,3 +119,36 @@ def test_room_a_give_that_arrives_after_its_take_back_shows_no_toast(live_server
 
     expect(toast).to_be_hidden()
     expect(count).to_have_text("0")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_room_card_frames_take_the_servers_short_way(live_server_url, chromium):
+    """The phone writes its card frames in the shape the server cleans without the form's fields
+    (``plain_card_frame``: whole numbers, not the digits of a data attribute), both kinds."""
+    listener, pitcher = listener_and_pitcher()
+    phone = chromium.new_context(**PHONE).new_page()
+    phone.set_default_timeout(15_000)
+    sent: list[dict] = []
+
+    def watch(ws) -> None:
+        ws.on("framesent", lambda payload: sent.append(json.loads(payload)))
+
+    phone.on("websocket", watch)
+    phone.goto(f"{live_server_url}/a/{listener.token}/")
+    expect(phone.locator(".room")).to_have_attribute("data-connection", "open")
+
+    phone.get_by_role("button", name=f"See me — {pitcher.name}").click()
+    introduce = phone.get_by_role("button", name=f"I can introduce you to someone — {pitcher.name}")
+    introduce.click()
+    stop = phone.locator(".stop:visible")  # round 2's stop may hold the same tablemate
+    stop.get_by_label(f"Whom can you introduce {pitcher.name} to? (optional)").fill("Ms Wang")
+    phone.get_by_role("button", name=f"Give the card — {pitcher.name}").click()
+    for _ in range(50):
+        if Card.objects.filter(giver=listener, receiver=pitcher).count() == 2:
+            break
+        phone.wait_for_timeout(100)
+
+    frames = [frame for frame in sent if frame.get("type") == "card"]
+    assert [frame["kind"] for frame in frames] == ["see_me", "introduce"]
+    assert [plain_card_frame(frame) is not None for frame in frames] == [True, True]
+    assert Card.objects.filter(giver=listener, receiver=pitcher).count() == 2
