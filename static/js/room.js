@@ -360,13 +360,22 @@ export function startRoom(root) {
   // came after it. The two can arrive in either order: a take-back sent another way (over HTTP
   // after the socket dropped, or through another server process) may overtake the give's push.
   const lastSaid = new Map();
+  // One load of the feed at a time, each started once the one before has been swapped in: htmx
+  // queues a second load of an element still loading, resolves its promise at once (the count
+  // was read from the old feed) and sends it later into the element the first load replaced,
+  // off the page, so cards arriving together left the count and the feed behind.
+  let feedLoaded = Promise.resolve();
+  function loadFeed() {
+    feedLoaded = feedLoaded.then(() => swap(root.dataset.receivedUrl, '[data-card-feed]'));
+    return feedLoaded;
+  }
   async function cardArrived(detail) {
     const card = detail?.card;
     if (!card) return;
     const key = `${card.giver?.id}:${card.kind}`;
     lastSaid.set(card.id, card.is_given === true);
     if (!card.is_given && toastFor === key) hideToast(); // the toast's card is gone
-    await swap(root.dataset.receivedUrl, '[data-card-feed]');
+    await loadFeed();
     const feed = root.querySelector('[data-card-feed]');
     const count = feed ? feed.querySelectorAll('li:not([data-empty])').length : 0;
     put(root.querySelector('[data-card-count]'), String(count));
