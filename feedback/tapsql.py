@@ -113,6 +113,21 @@ def fetch(
     return result
 
 
+def storable(
+    db: BaseDatabaseWrapper, model: type[Model], name: str, values: Iterable[int]
+) -> set[int]:
+    """The values an integer field's column can hold: a phone's frame may name any whole
+    number, which no row has (as the ORM's lookups find nothing), but one past the column's
+    range would make SQLite's driver raise ``OverflowError``, failing the whole batch."""
+    field = model._meta.get_field(name)
+    low, high = db.ops.integer_field_range(field.get_internal_type())
+    return {
+        value
+        for value in values
+        if (low is None or value >= low) and (high is None or value <= high)
+    }
+
+
 def prepared(
     db: BaseDatabaseWrapper, model: type[Model], name: str, values: Iterable[Any]
 ) -> list[Any]:
@@ -127,6 +142,7 @@ def people(ids: set[int], *, lock: bool) -> dict[int, Attendee]:
     locks, locked ``FOR UPDATE`` (the attendee rows only), as
     ``select_for_update(of=("self",))`` locks them."""
     db = database()
+    ids = storable(db, Attendee, "id", ids)
     if not ids:
         return {}
     person_names = in_model_order(Attendee, PEOPLE_FIELDS)
@@ -162,6 +178,7 @@ def rounds(events: set[int], numbers: set[int]) -> dict[tuple[int, int], Round]:
     """The rounds of these numbers in these events, by (event id, number), reading
     ``ROUND_FIELDS`` only."""
     db = database()
+    events, numbers = storable(db, Event, "id", events), storable(db, Round, "number", numbers)
     if not events or not numbers:
         return {}
     names = in_model_order(Round, ROUND_FIELDS)
@@ -181,6 +198,8 @@ def rounds(events: set[int], numbers: set[int]) -> dict[tuple[int, int], Round]:
 def seats(round_ids: set[int], attendee_ids: set[int]) -> dict[tuple[int, int], int]:
     """Where these people sit in these rounds: table id by (round id, attendee id)."""
     db = database()
+    round_ids = storable(db, Round, "id", round_ids)
+    attendee_ids = storable(db, Attendee, "id", attendee_ids)
     if not round_ids or not attendee_ids:
         return {}
     names = ["round_id", "attendee_id", "table_id"]
@@ -198,6 +217,8 @@ def cards_given(givers: set[int], client_ids: Sequence[Any], receivers: set[int]
     """The cards these givers gave, with one of these client ids or to one of these
     receivers, reading ``CARD_FIELDS`` only (a repeated tap is answered by its card's pk)."""
     db = database()
+    givers = storable(db, Attendee, "id", givers)
+    receivers = storable(db, Attendee, "id", receivers)
     if not givers or not (client_ids or receivers):
         return []
     names = in_model_order(Card, CARD_FIELDS)

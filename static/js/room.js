@@ -169,7 +169,7 @@ export function startRoom(root) {
         save(load().filter((queued) => queued.client_id !== item.client_id || queued.action !== item.action));
         if (answer.ok) {
           showError('');
-          if (!load().some((q) => q.receiver === item.receiver && q.kind === item.kind)) mark(item, false);
+          if (!load().some((q) => String(q.receiver) === String(item.receiver) && q.kind === item.kind)) mark(item, false);
         } else {
           showError(answer.error || '');
           mark({ ...item, action: item.action === 'give' ? 'take_back' : 'give' }, false);
@@ -186,6 +186,11 @@ export function startRoom(root) {
     flush();
   }
 
+  // Whole numbers, not the digits of the data attributes: the server cleans a frame of this shape
+  // without the form's fields (feedback.forms.plain_card_frame). An outbox kept from before may
+  // still hold strings; both ways give the same answer.
+  const cardTarget = (button) => ({ receiver: Number(button.dataset.receiver), round: Number(button.dataset.round) });
+
   let lastTap = { button: null, at: -Infinity };
   root.addEventListener('click', (event) => {
     const button = event.target.closest('[data-card-kind]');
@@ -194,7 +199,7 @@ export function startRoom(root) {
     const again = lastTap.button === button && at - lastTap.at < DOUBLE_TAP_MS;
     lastTap = { button, at };
     if (again) return;
-    const base = { receiver: button.dataset.receiver, round: button.dataset.round, kind: button.dataset.cardKind };
+    const base = { ...cardTarget(button), kind: button.dataset.cardKind };
     if (button.getAttribute('aria-pressed') === 'true') {
       tap({ ...base, action: 'take_back', client_id: button.dataset.clientId, note: '' });
       return;
@@ -222,8 +227,7 @@ export function startRoom(root) {
     tap({
       action: 'give',
       client_id: newClientId(),
-      receiver: button.dataset.receiver,
-      round: button.dataset.round,
+      ...cardTarget(button),
       kind: 'introduce',
       note,
     });
@@ -356,13 +360,22 @@ export function startRoom(root) {
   // came after it. The two can arrive in either order: a take-back sent another way (over HTTP
   // after the socket dropped, or through another server process) may overtake the give's push.
   const lastSaid = new Map();
+  // One load of the feed at a time, each started once the one before has been swapped in: htmx
+  // queues a second load of an element still loading, resolves its promise at once (the count
+  // was read from the old feed) and sends it later into the element the first load replaced,
+  // off the page, so cards arriving together left the count and the feed behind.
+  let feedLoaded = Promise.resolve();
+  function loadFeed() {
+    feedLoaded = feedLoaded.then(() => swap(root.dataset.receivedUrl, '[data-card-feed]'));
+    return feedLoaded;
+  }
   async function cardArrived(detail) {
     const card = detail?.card;
     if (!card) return;
     const key = `${card.giver?.id}:${card.kind}`;
     lastSaid.set(card.id, card.is_given === true);
     if (!card.is_given && toastFor === key) hideToast(); // the toast's card is gone
-    await swap(root.dataset.receivedUrl, '[data-card-feed]');
+    await loadFeed();
     const feed = root.querySelector('[data-card-feed]');
     const count = feed ? feed.querySelectorAll('li:not([data-empty])').length : 0;
     put(root.querySelector('[data-card-count]'), String(count));

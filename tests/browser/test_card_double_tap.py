@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import re
+import uuid
+
 import pytest
 from playwright.sync_api import expect
 
+from feedback import services as feedback_services
+from feedback.broadcasts import card_json
+from feedback.forms import plain_card_frame
 from feedback.models import Card
 from rounds import services
 from rounds.models import Seat
@@ -116,3 +123,96 @@ def test_room_a_give_that_arrives_after_its_take_back_shows_no_toast(live_server
 
     expect(toast).to_be_hidden()
     expect(count).to_have_text("0")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_room_card_frames_take_the_servers_short_way(live_server_url, chromium):
+    """The phone writes its card frames in the shape the server cleans without the form's fields
+    (``plain_card_frame``: whole numbers, not the digits of a data attribute), both kinds."""
+    listener, pitcher = listener_and_pitcher()
+    phone = chromium.new_context(**PHONE).new_page()
+    phone.set_default_timeout(15_000)
+    sent: list[dict] = []
+
+    def watch(ws) -> None:
+        ws.on("framesent", lambda payload: sent.append(json.loads(payload)))
+
+    phone.on("websocket", watch)
+    phone.goto(f"{live_server_url}/a/{listener.token}/")
+    expect(phone.locator(".room")).to_have_attribute("data-connection", "open")
+
+    phone.get_by_role("button", name=f"See me — {pitcher.name}").click()
+    introduce = phone.get_by_role("button", name=f"I can introduce you to someone — {pitcher.name}")
+    introduce.click()
+    stop = phone.locator(".stop:visible")  # round 2's stop may hold the same tablemate
+    stop.get_by_label(f"Whom can you introduce {pitcher.name} to? (optional)").fill("Ms Wang")
+    phone.get_by_role("button", name=f"Give the card — {pitcher.name}").click()
+    for _ in range(50):
+        if Card.objects.filter(giver=listener, receiver=pitcher).count() == 2:
+            break
+        phone.wait_for_timeout(100)
+
+    frames = [frame for frame in sent if frame.get("type") == "card"]
+    assert [frame["kind"] for frame in frames] == ["see_me", "introduce"]
+    assert [plain_card_frame(frame) is not None for frame in frames] == [True, True]
+    assert Card.objects.filter(giver=listener, receiver=pitcher).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_room_cards_arriving_together_all_reach_the_pitchers_count_and_feed(
+    live_server_url, chromium
+):
+    """Two listeners tap at the same moment: both cards' pushes reach the pitcher before the
+    first card's feed has loaded. The count and the feed end with both (the second load used
+    to be queued on the feed the first one replaced, and the count read before either)."""
+    _, pitcher = listener_and_pitcher()
+    others = [
+        seat.attendee
+        for seat in Seat.objects.filter(round__number=1, table__seats__attendee=pitcher)
+        .exclude(attendee=pitcher)
+        .select_related("attendee")
+    ]
+    phones = open_phones(live_server_url, chromium, pitcher)
+    taps = [
+        (
+            giver.pk,
+            {
+                "action": "give",
+                "client_id": uuid.uuid4(),
+                "receiver_id": pitcher.pk,
+                "round_number": 1,
+                "kind": "see_me",
+                "note": "",
+            },
+        )
+        for giver in others
+    ]
+
+    page = phones[pitcher.pk]
+    held: list = []  # the first feed load, answered by the server but not yet delivered
+
+    def hold_first(route) -> None:
+        if held:
+            route.continue_()
+            return
+        held.append((route, route.fetch()))
+
+    page.route(re.compile(r"/received/"), hold_first)
+    room = page.locator(".room")
+    for index, tap_ in enumerate(taps):  # each its own batch: a card, then its push
+        in_a_thread(feedback_services.tap_cards, [tap_])
+        card = Card.objects.select_related("giver", "round").get(client_id=tap_[1]["client_id"])
+        room.evaluate(
+            "(room, message) => room.dispatchEvent(new CustomEvent('speednet:card', "
+            "{ detail: message }))",
+            card_json(card, is_given=True),
+        )
+        if index == 0:
+            page.wait_for_timeout(300)  # the first load is on its way
+    route, answer = held[0]
+    route.fulfill(response=answer)
+
+    page = phones[pitcher.pk]
+    expect(page.locator("[data-card-count]")).to_have_text(str(len(others)))
+    for giver in others:
+        expect(page.locator("[data-card-feed]")).to_contain_text(giver.name)
