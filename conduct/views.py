@@ -129,7 +129,7 @@ def apart(request: HtmxHttpRequest, token: str) -> HttpResponse:
         .select_related("other")
         .order_by("other__name", "pk")
     )
-    is_over = not event_queries.has_seating_ahead(attendee.event)  # no plan is left
+    is_over = not attendee.event.has_seating_ahead  # nobody offered: no plan is left
     context = {
         "attendee": attendee,
         "event": attendee.event,

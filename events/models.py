@@ -417,8 +417,7 @@ class Event(models.Model):
     def has_seating_ahead(self) -> bool:
         """Whether a seating plan or re-plan can still come (draft, check-in, live): what a
         phone's wish list and "don't seat me with" act on. Once the rounds are over (mingle,
-        closed) neither can work, and the phone no longer offers them; nor after the last round
-        of a live event (``events.queries.has_seating_ahead``, which reads the rounds)."""
+        closed) neither can work, and the phone no longer offers them."""
         return self.status in {self.Status.DRAFT, self.Status.CHECK_IN, self.Status.LIVE}
 
     @property

@@ -26,22 +26,6 @@ from events.models import (
 )
 
 
-def has_seating_ahead(event: Event) -> bool:
-    """Whether a seating plan or re-plan can still come: what a phone's wish list and "don't
-    seat me with" act on. ``Event.has_seating_ahead`` by its status, and, once the rounds have
-    begun (live), while a round is left to play (or none was made): after the last round the
-    phone already says "Time to mingle" and no re-plan is left, although the event is live
-    until the organizer starts mingling. One query while live, none otherwise."""
-    if not event.has_seating_ahead:
-        return False
-    if event.status != Event.Status.LIVE:
-        return True
-    rounds = event.rounds.aggregate(  # "done": rounds.models.Round.Status.DONE
-        made=Count("pk"), left=Count("pk", filter=~Q(status="done"))
-    )
-    return rounds["made"] == 0 or rounds["left"] > 0
-
-
 def join_url(event: Event, *, site_url: str | None = None) -> str:
     """The absolute address phones open to join ``event`` (poster, projector, control page,
     the venue server's start-up lines): ``site_url`` (default ``settings.SITE_URL``) followed

@@ -18,7 +18,7 @@ from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from events import csv_import, hygiene, queries, sockets
+from events import csv_import, hygiene, sockets
 from events.codes import new_join_code
 from events.models import (
     CO_ORGANIZER_INVITATION_DAYS,
@@ -897,7 +897,7 @@ def ask_apart(attendee: Attendee, *, other_id: int) -> SeatingRequest:
     """The attendee's own private "don't seat me with", from their phone: ``keep_apart`` with
     at most ``MAX_APART_REQUESTS``. Raises ``ValidationError`` (nothing saved) once the rounds
     are over: no plan or re-plan is left to honour it."""
-    if not queries.has_seating_ahead(Event.objects.get(pk=attendee.event_id)):
+    if not Event.objects.get(pk=attendee.event_id).has_seating_ahead:
         raise ValidationError(seating_over())
     return keep_apart(attendee, other_id=other_id, limit=MAX_APART_REQUESTS)
 

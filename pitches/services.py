@@ -7,7 +7,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from events import hygiene
-from events import queries as event_queries
 from events.models import Attendee, Event
 from pitches import queries
 from pitches.models import (
@@ -66,7 +65,7 @@ def add_wish(author: Attendee, *, person_id: int | None = None, text: str = "") 
     when the person is not on the author's guest list (``queries.guest_list``: another event's,
     unlisted, removed, erased, the author), is on the list already, or the text is empty, too
     long or not one line. The author's row is locked, so two adds at once queue."""
-    if not event_queries.has_seating_ahead(Event.objects.get(pk=author.event_id)):
+    if not Event.objects.get(pk=author.event_id).has_seating_ahead:
         raise ValidationError(wishes_over(), code="over")
     Attendee.objects.select_for_update().filter(pk=author.pk).first()
     mine = compact(author)

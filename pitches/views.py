@@ -20,7 +20,7 @@ from events import services as event_services
 from events.language import activate_attendee_language
 from events.models import Attendee
 from events.qr import qr_svg
-from events.queries import attendees_of, has_seating_ahead, organizer_event
+from events.queries import attendees_of, organizer_event
 from pitches import queries, services
 from pitches.forms import GuestListingForm, PitchForm, WishForm, WishRemoveForm
 from pitches.models import MAX_WISHES, WISH_LENGTH, WORDS_PER_MINUTE, Pitch
@@ -67,7 +67,7 @@ def wish_context(
     if not is_wish_owner(request, attendee):
         return {"is_wish_owner": False}
     wishes = queries.wishes_of(attendee)
-    if not has_seating_ahead(attendee.event):  # no plan is left to shape: nothing to add
+    if not attendee.event.has_seating_ahead:  # no plan is left to shape: nothing to add
         return {
             "is_wish_owner": True,
             "wishes": wishes,

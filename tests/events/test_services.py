@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from events import services
 from events.models import Event, SeatingRequest
-from tests.factories import AttendeeFactory, EventFactory, RoundFactory, UserFactory
+from tests.factories import AttendeeFactory, EventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -149,16 +149,4 @@ def test_ask_apart_after_the_rounds_is_refused_and_saves_nothing(status):
     assert refused.value.messages == [
         "The rounds are over: no seating plan is left to keep you apart."
     ]
-    assert not SeatingRequest.objects.exists()
-
-
-def test_ask_apart_after_the_last_round_is_refused_and_saves_nothing():
-    """Live, with every round played: no re-plan is left for a keep-apart request."""
-    event = EventFactory(live=True)
-    RoundFactory(event=event, number=1, done=True)
-    me, other = AttendeeFactory.create_batch(2, event=event)
-
-    with pytest.raises(ValidationError):
-        services.ask_apart(me, other_id=other.pk)
-
     assert not SeatingRequest.objects.exists()

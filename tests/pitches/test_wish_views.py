@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from events.models import Attendee, Event
 from pitches.models import MAX_WISHES, Wish
-from tests.factories import AttendeeFactory, EventFactory, PitchFactory, RoundFactory, WishFactory
+from tests.factories import AttendeeFactory, EventFactory, PitchFactory, WishFactory
 from tests.feedback.links import open_link
 
 pytestmark = pytest.mark.django_db
@@ -360,33 +360,3 @@ def test_wish_list_after_the_rounds_offers_no_new_wish_and_refuses_one(client, m
     assert f'name="wish" value="{earlier.pk}"' in page.text
     assert over in added.text
     assert wish_list(me) == []
-
-
-def test_wish_list_after_the_last_round_offers_no_new_wish_and_refuses_one(client, me, liu):
-    """The last round over, the event is still live until the organizer starts mingling, but
-    the phone already says "Time to mingle" and no re-plan is left: as in mingle, the pitch
-    page says so instead of the add form, and a wish posted anyway is refused."""
-    Event.objects.filter(pk=me.event_id).update(status=Event.Status.LIVE)
-    for number in (1, 2):
-        RoundFactory(event=me.event, number=number, done=True)
-
-    page = client.get(url("pitch_edit", me))
-    added = client.post(url("wish_add", me), {"person": liu.pk}, **HTMX)
-
-    over = "The rounds are over: your wish list no longer shapes any seating."
-    assert over in page.text
-    assert f'action="{url("wish_add", me)}"' not in page.text
-    assert over in added.text
-    assert not Wish.objects.filter(author=me).exists()
-
-
-def test_wish_list_during_the_rounds_still_takes_a_wish(client, me, liu):
-    Event.objects.filter(pk=me.event_id).update(status=Event.Status.LIVE)
-    RoundFactory(event=me.event, number=1, done=True)
-    RoundFactory(event=me.event, number=2)
-
-    page = client.get(url("pitch_edit", me))
-    client.post(url("wish_add", me), {"person": liu.pk}, **HTMX)
-
-    assert f'action="{url("wish_add", me)}"' in page.text
-    assert Wish.objects.filter(author=me, person=liu).exists()
