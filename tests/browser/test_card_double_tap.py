@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 
 import pytest
 from playwright.sync_api import expect
@@ -18,6 +17,7 @@ from rounds.models import Seat
 from tests.browser.conftest import PHONE
 from tests.browser.test_projector import in_a_thread
 from tests.factories import AttendeeFactory, EventFactory
+from tests.feedback.test_services import tap
 
 
 def listener_and_pitcher():
@@ -173,20 +173,7 @@ def test_room_cards_arriving_together_all_reach_the_pitchers_count_and_feed(
         .select_related("attendee")
     ]
     phones = open_phones(live_server_url, chromium, pitcher)
-    taps = [
-        (
-            giver.pk,
-            {
-                "action": "give",
-                "client_id": uuid.uuid4(),
-                "receiver_id": pitcher.pk,
-                "round_number": 1,
-                "kind": "see_me",
-                "note": "",
-            },
-        )
-        for giver in others
-    ]
+    taps = [(giver.pk, tap(pitcher)) for giver in others]
 
     page = phones[pitcher.pk]
     held: list = []  # the first feed load, answered by the server but not yet delivered

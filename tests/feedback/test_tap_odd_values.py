@@ -9,7 +9,7 @@ import pytest
 from feedback import services
 from feedback.forms import read_card_frame, tap_arguments
 from feedback.models import Card
-from tests.feedback.test_services import table  # noqa: F401 (fixture)
+from tests.feedback.test_services import table, tap  # noqa: F401 (table: a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -60,14 +60,7 @@ def test_tap_cards_refuses_a_number_too_big_for_the_database_as_the_form_path_do
 
 def test_tap_cards_writes_the_other_taps_of_a_batch_with_a_number_too_big(table):  # noqa: F811
     pitcher, listener, other = table
-    good = {
-        "action": "give",
-        "client_id": uuid.uuid4(),
-        "receiver_id": pitcher.pk,
-        "round_number": 1,
-        "kind": "see_me",
-        "note": "",
-    }
+    good = tap(pitcher)
     odd = {**good, "client_id": uuid.uuid4(), "receiver_id": 2**64}
 
     outcomes = services.tap_cards([(listener.pk, good), (other.pk, odd)])
