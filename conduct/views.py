@@ -102,8 +102,8 @@ def report_problem(request: HtmxHttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def apart(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """ "Don't seat me with": private keep-apart requests, added and taken back by their owner.
-    Once the rounds are over the page offers nobody (a request is refused), and earlier
-    requests can still be taken back."""
+    Once no round is left to seat (``Event.has_seating_ahead``) the page offers nobody (a
+    request is refused), and earlier requests can still be taken back."""
     attendee = attendee_for(request, token)
     people = queries.guest_list(attendee)
     form = ApartForm(request.POST or None, people=people)

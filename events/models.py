@@ -252,6 +252,16 @@ class Event(models.Model):
         editable=False,
         help_text=_("When the last round was re-planned as the rescue round (once an event)."),
     )
+    last_round_started_at = models.DateTimeField(
+        _("last round started at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "When the plan's last round started: from then on no plan or re-plan is left to "
+            "seat anyone."
+        ),
+    )
     plan_version = models.PositiveIntegerField(
         _("plan version"),
         default=0,
@@ -415,10 +425,16 @@ class Event(models.Model):
 
     @property
     def has_seating_ahead(self) -> bool:
-        """Whether a seating plan or re-plan can still come (draft, check-in, live): what a
-        phone's wish list and "don't seat me with" act on. Once the rounds are over (mingle,
-        closed) neither can work, and the phone no longer offers them."""
-        return self.status in {self.Status.DRAFT, self.Status.CHECK_IN, self.Status.LIVE}
+        """Whether a seating plan or re-plan can still come: what a phone's wish list and
+        "don't seat me with" act on. Before the rounds (draft, check-in) and while a round of
+        the plan is still to start (live); no longer once the last one has started
+        (``last_round_started_at``, set by ``rounds.services.start_round``: the phone says
+        "Time to mingle" when it ends, and no re-plan is left) nor in mingle and closed. The
+        phone then no longer offers them. No queries."""
+        return (
+            self.status in {self.Status.DRAFT, self.Status.CHECK_IN, self.Status.LIVE}
+            and self.last_round_started_at is None
+        )
 
     @property
     def has_conduct(self) -> bool:

@@ -895,8 +895,8 @@ MAX_APART_REQUESTS = 10
 @transaction.atomic
 def ask_apart(attendee: Attendee, *, other_id: int) -> SeatingRequest:
     """The attendee's own private "don't seat me with", from their phone: ``keep_apart`` with
-    at most ``MAX_APART_REQUESTS``. Raises ``ValidationError`` (nothing saved) once the rounds
-    are over: no plan or re-plan is left to honour it."""
+    at most ``MAX_APART_REQUESTS``. Raises ``ValidationError`` (nothing saved) once no round is
+    left to seat (``Event.has_seating_ahead``): no plan or re-plan is left to honour it."""
     if not Event.objects.get(pk=attendee.event_id).has_seating_ahead:
         raise ValidationError(seating_over())
     return keep_apart(attendee, other_id=other_id, limit=MAX_APART_REQUESTS)
@@ -930,7 +930,7 @@ def keep_apart(attendee: Attendee, *, other_id: int, limit: int | None = None) -
 
 def seating_over() -> str:
     """Why a keep-apart request cannot be made now, in the reader's language."""
-    return _("The rounds are over: no seating plan is left to keep you apart.")
+    return _("No round is left to seat: no seating plan can keep you apart any more.")
 
 
 @transaction.atomic

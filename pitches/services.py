@@ -60,11 +60,12 @@ def add_wish(author: Attendee, *, person_id: int | None = None, text: str = "") 
     event's guest list (``person_id``, an attendee id) or a kind of person in free text (one
     line, at most ``WISH_LENGTH`` characters). Give exactly one of the two.
 
-    Raises ``ValidationError`` and changes nothing once the rounds are over (no plan is left
-    for the wish to shape: code ``over``), when the list holds ``MAX_WISHES`` already,
-    when the person is not on the author's guest list (``queries.guest_list``: another event's,
-    unlisted, removed, erased, the author), is on the list already, or the text is empty, too
-    long or not one line. The author's row is locked, so two adds at once queue."""
+    Raises ``ValidationError`` and changes nothing once no round is left to seat
+    (``Event.has_seating_ahead``: no plan is left for the wish to shape, code ``over``), when
+    the list holds ``MAX_WISHES`` already, when the person is not on the author's guest list
+    (``queries.guest_list``: another event's, unlisted, removed, erased, the author), is on
+    the list already, or the text is empty, too long or not one line. The author's row is
+    locked, so two adds at once queue."""
     if not Event.objects.get(pk=author.event_id).has_seating_ahead:
         raise ValidationError(wishes_over(), code="over")
     Attendee.objects.select_for_update().filter(pk=author.pk).first()
@@ -105,7 +106,7 @@ def add_wish(author: Attendee, *, person_id: int | None = None, text: str = "") 
 
 def wishes_over() -> str:
     """Why no wish can be added now, in the reader's language."""
-    return _("The rounds are over: your wish list no longer shapes any seating.")
+    return _("No round is left to seat: your wish list no longer shapes any seating.")
 
 
 @transaction.atomic

@@ -59,9 +59,9 @@ def wish_context(
     search: str = "",
 ) -> dict[str, object]:
     """What the wish list's fragment shows: the list, the add forms (with the typed text kept
-    after a refusal), the guest-list results for ``search``, the listing choice. Once the
-    rounds are over, the list (its wishes can still be removed) and why nothing can be added;
-    no search."""
+    after a refusal), the guest-list results for ``search``, the listing choice. Once no round
+    is left to seat (``Event.has_seating_ahead``), the list (its wishes can still be removed)
+    and why nothing can be added; no search."""
     if attendee.is_removed:  # taken out of the rounds after a report: no guest list, no seating
         return {"is_wish_owner": False, "is_removed": True}
     if not is_wish_owner(request, attendee):
@@ -232,7 +232,8 @@ def guest_listing(request: HtmxHttpRequest, token: str) -> HttpResponse:
 @require_GET
 def wish_guests(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """The guest-list search's results (htmx, as the attendee types); without script the pitch
-    page shows them."""
+    page shows them. Once no round is left to seat (``Event.has_seating_ahead``) it answers
+    that, and nobody: a page loaded earlier may still search."""
     attendee = wish_owner(request, token)
     if isinstance(attendee, HttpResponse):
         return attendee
@@ -241,6 +242,9 @@ def wish_guests(request: HtmxHttpRequest, token: str) -> HttpResponse:
         return redirect(
             reverse("pitch_edit", args=[token]) + "?" + urlencode({"q": search}) + "#wishes"
         )
+    if not attendee.event.has_seating_ahead:
+        context = {"attendee": attendee, "wishes_over": services.wishes_over()}
+        return render(request, "pitches/partials/guest_results.html", context)
     context = {
         "attendee": attendee,
         "search": search,

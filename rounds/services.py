@@ -98,6 +98,8 @@ def start_round(round_: Round, *, by: User) -> Round:
     """Start the next planned round ``START_LEAD`` (3 s) from now, so every phone counts in
     "3, 2, 1" together; it ends one round length (``Event.round_seconds``) after that. A round
     whose time ran out is recorded as done first; the event goes from check-in to live.
+    Starting the plan's last round stores ``Event.last_round_started_at``: no round is left to
+    seat, so phones take no new wish or "don't seat me with" (``Event.has_seating_ahead``).
     Raises ``ValidationError`` (codes ``event_not_open``, ``already_started``,
     ``another_running``, ``out_of_order``, ``no_plan``, and ``rescue_first`` while the rescue
     round is due: ``is_rescue_due``). Bumps the state version, logs
@@ -154,12 +156,14 @@ def start_round(round_: Round, *, by: User) -> Round:
     round_.save(update_fields=["status", "started_at", "turns_started_at", "ends_at"])
     if event.status == Event.Status.CHECK_IN:
         event.status = Event.Status.LIVE
+    if not event.rounds.filter(status=Round.Status.PLANNED).exists():
+        event.last_round_started_at = now  # no round is left to seat (Event.has_seating_ahead)
     round_changed(
         event,
         action="round_started",
         by=by,
         params={"n": round_.number},
-        fields=("status",),
+        fields=("status", "last_round_started_at"),
     )
     return round_
 

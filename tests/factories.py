@@ -51,6 +51,11 @@ class EventFactory(DjangoModelFactory):
     class Params:
         check_in = factory.Trait(status=Event.Status.CHECK_IN)
         live = factory.Trait(status=Event.Status.LIVE)
+        # Live, the plan's last round started (``rounds.services.start_round``): no round is
+        # left to seat.
+        last_round = factory.Trait(
+            status=Event.Status.LIVE, last_round_started_at=factory.LazyFunction(timezone.now)
+        )
         mingle = factory.Trait(status=Event.Status.MINGLE)
         closed = factory.Trait(
             status=Event.Status.CLOSED, closed_at=factory.LazyFunction(timezone.now)

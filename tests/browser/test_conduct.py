@@ -149,7 +149,9 @@ def test_phone_after_the_rounds_offers_its_leads_but_not_dont_seat_me_with(
     expect(leads).to_be_visible()
 
     phone.goto(f"{base}/a/{me.token}/apart/")
-    over = phone.get_by_text("The rounds are over: no seating plan is left to keep you apart.")
+    over = phone.get_by_text(
+        "No round is left to seat: no seating plan can keep you apart any more."
+    )
     expect(over).to_be_visible()
     if os.environ.get("SPEEDNET_SCREENS"):
         phone.screenshot(path=str(Path(os.environ["SPEEDNET_SCREENS"]) / "closed-apart.png"))

@@ -206,9 +206,10 @@ def test_apart_refuses_someone_from_another_event(client):
     assert not SeatingRequest.objects.exists()
 
 
-@pytest.mark.parametrize("status", ["mingle", "closed"])
+@pytest.mark.parametrize("status", ["last_round", "mingle", "closed"])
 def test_apart_after_the_rounds_offers_nothing_new_and_refuses_a_post(client, status):
-    """No seating plan comes once the rounds are over, so "Don't seat me with" cannot work:
+    """No seating plan comes once no round is left to seat (the last one started, mingle,
+    closed), so "Don't seat me with" cannot work:
     the page says so, offers nobody, and a request posted anyway is refused, nothing saved.
     Taking back an earlier request (one's own private data) still works."""
     event = EventFactory(**{status: True})
@@ -220,7 +221,7 @@ def test_apart_after_the_rounds_offers_nothing_new_and_refuses_a_post(client, st
     refused = client.post(url, {"other": other.pk})
     client.post(url, {"drop": earlier.pk})
 
-    over = "The rounds are over: no seating plan is left to keep you apart."
+    over = "No round is left to seat: no seating plan can keep you apart any more."
     assert over in page.text
     assert 'name="other"' not in page.text
     assert f'name="drop" value="{earlier.pk}"' in page.text

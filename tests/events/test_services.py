@@ -138,15 +138,16 @@ def test_presence_push_that_leaves_late_tells_the_phone_what_is_true_then(
     assert phone.messages()[-1] == {"type": "presence", "checked_in": False, "left": False}
 
 
-@pytest.mark.parametrize("status", ["mingle", "closed"])
+@pytest.mark.parametrize("status", ["last_round", "mingle", "closed"])
 def test_ask_apart_after_the_rounds_is_refused_and_saves_nothing(status):
-    """No seating plan comes once the rounds are over: a keep-apart request cannot work."""
+    """No seating plan comes once no round is left to seat (the last one started, although
+    the event is live until mingling starts): a keep-apart request cannot work."""
     me, other = AttendeeFactory.create_batch(2, event=EventFactory(**{status: True}))
 
     with pytest.raises(ValidationError) as refused:
         services.ask_apart(me, other_id=other.pk)
 
     assert refused.value.messages == [
-        "The rounds are over: no seating plan is left to keep you apart."
+        "No round is left to seat: no seating plan can keep you apart any more."
     ]
     assert not SeatingRequest.objects.exists()

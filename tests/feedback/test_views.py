@@ -63,11 +63,17 @@ def test_room_shows_my_table_and_tablemates_with_their_ask(client, round_):
 
 @pytest.mark.parametrize(
     ("status", "offered"),
-    [("check_in", True), ("live", True), ("mingle", False), ("closed", False)],
+    [
+        ("check_in", True),
+        ("live", True),
+        ("last_round", False),
+        ("mingle", False),
+        ("closed", False),
+    ],
 )
 def test_room_offers_dont_seat_me_with_only_while_a_seating_plan_can_come(client, status, offered):
-    """After the rounds the phone keeps the leads, pitch and details, not the keep-apart request
-    (no plan is left for it to act on)."""
+    """Once no round is left to seat (the last one started, mingle, closed) the phone keeps the
+    leads, pitch and details, not the keep-apart request (no plan is left for it to act on)."""
     me = AttendeeFactory(event=EventFactory(**{status: True}), checked_in=True)
 
     room = client.get(reverse("room", args=[me.token])).text

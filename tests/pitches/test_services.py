@@ -187,9 +187,17 @@ def test_erasing_a_person_takes_their_wish_list_and_the_wishes_for_them(author):
     assert person.is_listed_in_guest_list is False
 
 
-@pytest.mark.parametrize("status", ["mingle", "closed"])
-def test_add_wish_after_the_rounds_is_refused_and_saves_nothing(author, status):
-    Event.objects.filter(pk=author.event_id).update(status=status)
+@pytest.mark.parametrize(
+    "after",
+    [
+        {"status": "live", "last_round_started_at": timezone.now()},  # the last round started
+        {"status": "mingle"},
+        {"status": "closed"},
+    ],
+    ids=["last_round", "mingle", "closed"],
+)
+def test_add_wish_after_the_rounds_is_refused_and_saves_nothing(author, after):
+    Event.objects.filter(pk=author.event_id).update(**after)
     author.refresh_from_db()
 
     with pytest.raises(ValidationError) as refused:

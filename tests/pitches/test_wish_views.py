@@ -338,25 +338,66 @@ def test_guest_search_drops_control_and_invisible_characters(client, me, liu, se
         assert "\x00" not in response.text
 
 
-@pytest.mark.parametrize("status", ["mingle", "closed"])
-def test_wish_list_after_the_rounds_offers_no_new_wish_and_refuses_one(client, me, liu, status):
-    """A wish list only shapes the seating, and no plan comes once the rounds are over: the
-    pitch page (still editable) says so instead of the search and the add form, and a wish
+AFTER_THE_ROUNDS = pytest.mark.parametrize(
+    "after",
+    [
+        # The last round started: the event is live until the organizer starts mingling, but
+        # the phone says "Time to mingle" once it ends and no re-plan is left.
+        {"status": "live", "last_round_started_at": timezone.now()},
+        {"status": "mingle"},
+        {"status": "closed"},
+    ],
+    ids=["last_round", "mingle", "closed"],
+)
+
+
+@AFTER_THE_ROUNDS
+def test_wish_list_after_the_rounds_offers_no_new_wish_and_refuses_one(client, me, liu, after):
+    """A wish list only shapes the seating, and no plan comes once no round is left to seat:
+    the pitch page (still editable) says so instead of the search and the add form, and a wish
     posted anyway is refused. Removing an earlier wish still works."""
     earlier = WishFactory(author=me, text="investors in hardware")
-    Event.objects.filter(pk=me.event_id).update(status=status)
+    Event.objects.filter(pk=me.event_id).update(**after)
 
-    page = client.get(url("pitch_edit", me))
+    page = client.get(url("pitch_edit", me) + "?q=Liu")
     added = client.post(url("wish_add", me), {"person": liu.pk}, **HTMX)
     client.post(url("wish_remove", me), {"wish": earlier.pk}, **HTMX)
 
-    over = "The rounds are over: your wish list no longer shapes any seating."
+    over = "No round is left to seat: your wish list no longer shapes any seating."
     assert page.status_code == 200
     assert 'name="need"' in page.text  # the pitch itself stays editable
     assert over in page.text
     assert f'action="{url("wish_add", me)}"' not in page.text
     assert f'hx-get="{url("wish_guests", me)}"' not in page.text
     assert 'role="search"' not in page.text
+    assert f'name="person" value="{liu.pk}"' not in page.text  # ?q= found nobody
     assert f'name="wish" value="{earlier.pk}"' in page.text
     assert over in added.text
     assert wish_list(me) == []
+
+
+@AFTER_THE_ROUNDS
+def test_guest_search_after_the_rounds_says_so_and_finds_nobody(client, me, liu, after):
+    """A pitch page loaded while a round was left may still search as its owner types: the
+    answer says no round is left to seat rather than offering people to add."""
+    Event.objects.filter(pk=me.event_id).update(**after)
+
+    found = client.get(url("wish_guests", me), {"q": "Liu"}, **HTMX)
+
+    assert found.status_code == 200
+    assert "No round is left to seat: your wish list no longer shapes any seating." in found.text
+    assert "Liu Fang" not in found.text
+    assert f'name="person" value="{liu.pk}"' not in found.text
+
+
+def test_wish_list_while_a_round_is_left_to_seat_still_takes_a_wish(client, me, liu):
+    """Live, the last round not started yet: a re-plan (the rescue round) may still come."""
+    Event.objects.filter(pk=me.event_id).update(status=Event.Status.LIVE)
+
+    page = client.get(url("pitch_edit", me))
+    found = client.get(url("wish_guests", me), {"q": "Liu"}, **HTMX)
+    client.post(url("wish_add", me), {"person": liu.pk}, **HTMX)
+
+    assert f'action="{url("wish_add", me)}"' in page.text
+    assert f'name="person" value="{liu.pk}"' in found.text
+    assert wish_list(me) == [(liu.pk, "")]

@@ -85,6 +85,24 @@ def test_start_round_pushes_one_round_message_after_commit(
     }
 
 
+def test_start_round_of_the_last_round_leaves_no_round_to_seat(event, rounds):
+    """Wishes and "don't seat me with" act on a plan or re-plan, and none is left once the
+    plan's last round has started: ``Event.has_seating_ahead`` says so from then on, although
+    the event stays live until the organizer starts mingling."""
+    seating = []
+    for round_ in rounds:
+        started = services.start_round(round_, by=event.organizer)
+        past = timezone.now() - timedelta(seconds=1)  # its time ran out
+        running(started, ends_at=past, started_at=past - timedelta(seconds=180))
+        event.refresh_from_db()
+        seating.append((event.has_seating_ahead, event.last_round_started_at))
+
+    assert [ahead for ahead, _at in seating] == [True, True, False]
+    assert [at for _ahead, at in seating[:2]] == [None, None]
+    assert seating[2][1] is not None
+    assert event.status == Event.Status.LIVE
+
+
 def test_start_round_refuses_a_second_start(rounds):
     services.start_round(rounds[0], by=None)
 
