@@ -65,6 +65,22 @@ export function screenFor(state, now) {
 }
 
 /**
+ * Whether a seating plan or re-plan can still come, as the server's Event.has_seating_ahead
+ * says: before the rounds, and while a round of the plan is still to start. Not once the last
+ * round has started (no round is left to seat), nor in mingle or after the close. What the
+ * room's "Don't seat me with…" acts on.
+ * @param {object|null} state the protocol's state
+ * @returns {boolean|null} null before any state arrived (the page's own answer stands)
+ */
+export function hasSeatingAhead(state) {
+  const event = state?.event;
+  if (!event) return null;
+  if (event.status === 'draft' || event.status === 'check_in') return true;
+  if (event.status !== 'live') return false;
+  return !state.round || state.round.number < event.rounds_count;
+}
+
+/**
  * The attendee's itinerary as the room page holds it (from its itinerary fragment).
  * @typedef {{left: boolean, checkedIn: boolean,
  *   stops: Map<number, {table: number, seats: {order: number, name: string, isMe: boolean}[]}>}}

@@ -7,7 +7,7 @@
 // stays in the outbox until one of them answers, and its client id makes every resend harmless.
 
 import { formatClock, start } from './live.js';
-import { fill, instructionFor, readItinerary, readJson } from './now.js';
+import { fill, hasSeatingAhead, instructionFor, readItinerary, readJson } from './now.js';
 
 const OUTBOX_RETRY_MS = 3000;
 const ACK_TIMEOUT_MS = 8000;
@@ -257,6 +257,8 @@ export function startRoom(root) {
     const event = state?.event ?? {};
     root.dataset.now = now.kind;
     root.dataset.cards = now.cards ? 'on' : 'off';
+    const seating = hasSeatingAhead(state); // the last round started: "Don't seat me with…" goes
+    if (seating !== null) root.dataset.seating = seating ? 'ahead' : 'over';
     const status = root.querySelector('[data-now-text]');
     put(status, sentence(now));
     if (status) {

@@ -231,6 +231,27 @@ def test_screen_for_every_stage_of_the_projector(now_js):
     assert shown == [list(expected) for _, _, *expected in SCREEN_CASES]
 
 
+def test_seating_ahead_until_the_last_round_starts(now_js):
+    """As the server's ``Event.has_seating_ahead``: "Don't seat me with…" acts on a plan or
+    re-plan, and none is left once the plan's last round (3 of 3) has started."""
+    cases = [
+        (None, None),  # no state yet: the page's own answer stands
+        (state("draft", has_plan=False), True),
+        (state("check_in"), True),
+        (state("live", a_round()), True),
+        (state("live", a_round(2, status="done")), True),
+        (state("live", a_round(3, starts_at=T0 + 3_000)), False),  # its count-in
+        (state("live", a_round(3)), False),
+        (state("live", a_round(3, status="done")), False),
+        (state("mingle", a_round(2, status="done")), False),  # the rest skipped
+        (state("closed", a_round(3, status="done")), False),
+    ]
+
+    ahead = [now_js.evaluate("(st) => now.hasSeatingAhead(st)", st) for st, _ in cases]
+
+    assert ahead == [expected for _, expected in cases]
+
+
 def test_fill_replaces_known_placeholders_only(now_js):
     assert now_js.evaluate("now.fill('Table {table} · {who}', {table: 7})") == "Table 7 · {who}"
 
