@@ -423,24 +423,19 @@ export function startRoom(root) {
   // first state after it reconnects says whether the plan changed since the one it shows (its
   // `plan_version`), and only then is the itinerary loaded. Connected all along, the push came.
   // The socket may have opened (and had its first state) before this script ran, when the
-  // page's scripts load slowly: then the phone is not coming back from away.
+  // page's scripts load slowly: then the phone is not coming back from away. A check-in, its
+  // undo or "gone" missed while away (before the plan, all the itinerary says) needs no load:
+  // every connect's state is followed by my `presence` (docs/protocol.md).
   let planVersion = readJson(root.dataset.liveState, null)?.event?.plan_version ?? null;
   let away = root.dataset.connection !== 'open';
-  // Whether this page has had a state from its socket: the first one after the page loaded
-  // finds the itinerary the page came with, current.
-  let heard = !away;
   root.addEventListener('speednet:snapshot', (event) => {
     const shown = event.detail?.event;
     const version = shown?.plan_version ?? null;
     const missed = away && version !== null && planVersion !== null && version !== planVersion;
-    // Before the plan, whether I am checked in is all the page says: a check-in (or its undo)
-    // while the socket was gone was pushed to nobody, so a phone coming back looks again.
-    const arrived = away && heard && !shown?.has_plan;
     away = false;
-    heard = true;
     planVersion = version ?? planVersion;
     // Someone without a seat learns of a plan made or re-made only from the state: look again.
-    if (missed || arrived || (shown?.has_plan && itinerary.stops.size === 0)) refreshItinerary();
+    if (missed || (shown?.has_plan && itinerary.stops.size === 0)) refreshItinerary();
   });
   root.addEventListener('speednet:card', (event) => cardArrived(event.detail));
   root.addEventListener('speednet:plan', (event) => applyPlan(event.detail));

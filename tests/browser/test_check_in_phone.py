@@ -1,6 +1,8 @@
 """A phone open before its owner is checked in follows the check-in at once: it stops saying
 "Check in at the door" (what a fresh load says, the open page says), and so does a phone whose
-socket was away at that moment, once it reconnects."""
+socket was away at that moment, once it reconnects: from the ``presence`` frame every connect
+gets after its ``state``, with no load of its itinerary (a reconnect storm at the door must not
+cost a request per phone)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,13 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, open_room, sign_in
 from tests.factories import AttendeeFactory, EventFactory, UserFactory
+
+
+def itinerary_loads(page) -> list[str]:
+    """The itinerary loads (``/a/<token>/itinerary/``) ``page`` makes from now on."""
+    loads: list[str] = []
+    page.on("request", lambda request: "/itinerary/" in request.url and loads.append(request.url))
+    return loads
 
 
 @pytest.mark.django_db(transaction=True)
@@ -37,9 +46,12 @@ def test_room_open_during_check_in_follows_the_organizers_tick(live_server_url, 
     for person in (english, chinese, asleep):
         tick(person, "check_in")
 
+    loads = itinerary_loads(phones[asleep.pk])
     phones[asleep.pk].context.set_offline(False)  # back: it learns on reconnecting
     for page in phones.values():
         expect(page.locator(".room")).to_have_attribute("data-now", "waiting_plan")
+    phones[asleep.pk].wait_for_timeout(1_000)  # the reconnect's frames have been acted on
+    assert loads == []
     expect(phones[english.pk].locator("[data-now-text]")).to_have_text(
         "You're checked in. Your table appears here when the organizer makes the plan."
     )
@@ -85,10 +97,13 @@ def test_room_away_while_its_check_in_is_undone_says_check_in_again_once_back(
     expect(room).to_have_attribute("data-now", "waiting_plan")
     laptop = sign_in(chromium, live_server_url)
     laptop.goto(f"{live_server_url}/events/{event.pk}/attendees/")
+    loads = itinerary_loads(page)
 
     at_the_door_while_away(page, room, laptop, person, "undo")
 
     expect(room).to_have_attribute("data-now", "welcome")
+    page.wait_for_timeout(1_000)  # the reconnect's frames have been acted on
+    assert loads == []
 
 
 def at_the_door_while_away(page, room, laptop, person, presence: str) -> None:
