@@ -294,6 +294,35 @@ def test_leads_show_only_my_own_cards(client, round_, pair):
     assert pitcher.name not in response.text
 
 
+@pytest.mark.parametrize(
+    ("status", "empty"),
+    [
+        ("live", "No cards yet. Cards you give and receive during the rounds appear here."),
+        ("mingle", "No cards yet. Cards you give and receive during the rounds appear here."),
+        ("closed", "You gave and received no cards at this event."),
+    ],
+)
+def test_leads_without_cards_say_what_is_true_then(client, status, empty):
+    """Cards are given until the close: before it the empty page says they will appear, after
+    it that none were given or received (none can come any more)."""
+    me = AttendeeFactory(event=EventFactory(**{status: True}), checked_in=True)
+
+    page = client.get(reverse("leads", args=[me.token]))
+
+    assert page.context["leads"].is_empty
+    assert empty in page.text
+    if status == "closed":
+        assert "No cards yet" not in page.text
+
+
+def test_leads_without_cards_after_the_close_speak_chinese_to_a_chinese_phone(client):
+    me = AttendeeFactory(event=EventFactory(closed=True), checked_in=True)
+
+    page = client.get(reverse("leads", args=[me.token]), HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
+
+    assert "你在本次活动中没有给出或收到卡片。" in page.text
+
+
 @pytest.mark.parametrize("cards", [1, 3])
 def test_leads_queries_do_not_grow_with_cards(client, round_, cards, django_assert_num_queries):
     me, *others = seat_table(round_, cards + 1)
