@@ -20,6 +20,9 @@ def room_texts() -> dict[str, str]:
         ),
         "first_table": _("Your first table: {table}"),
         "not_seated": _("You are not seated this round — ask the organizer"),
+        "left": _(
+            "You are marked as gone, so you have no table. Still here? Check in again at the door."
+        ),
         "starting": _("Round {round} is starting · Table {table}"),
         "my_turn": _("Your turn · Table {table}"),
         "listening": _("Table {table} · {pitcher} is pitching"),

@@ -96,10 +96,12 @@ export function hasSeatingAhead(state) {
  * @returns {{kind: string, round: number|null, table: number|null, stop: number|null,
  *   cards: boolean, pitcher: string|null, clockMs: number|null, pitch: object|null,
  *   startsIn: number|null}}
- *   kind is one of connecting, gone, welcome, waiting_plan, first_table, not_seated, starting,
- *   my_turn, listening, open_talk, paused, move, mingle, closed. `round` is the round the
- *   instruction is about; `table` the attendee's table in it; `stop` the itinerary stop to show
- *   (null: none); `cards` whether cards can be given to that stop's tablemates now.
+ *   kind is one of connecting, gone, welcome, waiting_plan, first_table, not_seated, left,
+ *   starting, my_turn, listening, open_talk, paused, move, mingle, closed; `left`: the organizer
+ *   marked the attendee gone, so they have no table (the next re-plan leaves them out) until
+ *   they check in again at the door. `round` is the round the instruction is about; `table`
+ *   the attendee's table in it; `stop` the itinerary stop to show (null: none); `cards`
+ *   whether cards can be given to that stop's tablemates now.
  */
 export function instructionFor(state, itinerary, now, gone = false) {
   const none = {
@@ -115,19 +117,17 @@ export function instructionFor(state, itinerary, now, gone = false) {
   };
   if (gone) return { ...none, kind: 'gone' };
   const screen = screenFor(state, now);
-  const seatedIn = (number) => (itinerary.left ? null : itinerary.stops.get(number) ?? null);
+  const seatedIn = (number) => itinerary.stops.get(number) ?? null;
   const at = (kind, number, extra = {}) => {
     const stop = seatedIn(number);
     if (!stop) return { ...none, kind: 'not_seated', round: number };
     return { ...none, kind, round: number, table: stop.table, stop: number, ...extra };
   };
+  if (['connecting', 'mingle', 'closed'].includes(screen.kind)) return { ...none, kind: screen.kind };
+  if (screen.kind === 'last_over') return { ...none, kind: 'mingle' };
+  // Marked gone: no table, whatever seats the plan still holds until the next re-plan.
+  if (itinerary.left) return { ...none, kind: 'left', round: screen.round };
   switch (screen.kind) {
-    case 'connecting':
-    case 'mingle':
-    case 'closed':
-      return { ...none, kind: screen.kind };
-    case 'last_over':
-      return { ...none, kind: 'mingle' };
     case 'draft': // a personal link opened before check-in opens: as at the door
     case 'check_in':
       if (seatedIn(1)) return at('first_table', 1);

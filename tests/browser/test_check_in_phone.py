@@ -123,8 +123,8 @@ def test_room_away_while_marked_gone_shows_no_table_once_back_and_its_table_when
     live_server_url, chromium
 ):
     """After the plan, a person marked gone while their phone's socket was away: back, the
-    phone says what a fresh load says (no table: ask the organizer), not the table it showed;
-    brought back at the door while away again, it shows the table again."""
+    phone says what a fresh load says (marked gone, no table: check in again at the door), not
+    the table it showed; brought back at the door while away again, it shows the table again."""
     from rounds.models import Seat
     from tests.factories import RoundFactory, SeatFactory, TableFactory
 
@@ -139,9 +139,9 @@ def test_room_away_while_marked_gone_shows_no_table_once_back_and_its_table_when
     laptop.goto(f"{live_server_url}/events/{event.pk}/attendees/")
 
     at_the_door_while_away(page, room, laptop, person, "left")
-    expect(room).to_have_attribute("data-now", "not_seated")
+    expect(room).to_have_attribute("data-now", "left")
     expect(page.locator("[data-now-text]")).to_have_text(
-        "You are not seated this round — ask the organizer"
+        "You are marked as gone, so you have no table. Still here? Check in again at the door."
     )
     expect(page.locator(".stop:visible")).to_have_count(0)
     assert Seat.objects.filter(attendee=person).count() == 1  # no re-plan: the seat is still there

@@ -179,6 +179,9 @@ def slot_kinds(event: Event, round_number: int, slot: int, phones) -> dict[int, 
     kinds = {}
     for attendee_id in phones:
         seat = Seat.objects.filter(attendee_id=attendee_id, round__number=round_number).first()
+        if Attendee.objects.filter(pk=attendee_id, left_at__isnull=False).exists():
+            kinds[attendee_id] = "left"  # marked gone at the door
+            continue
         if seat is None:
             kinds[attendee_id] = "not_seated"
             continue
@@ -370,7 +373,7 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
     gone_phone.context.set_offline(False)
     expect(gone_phone.locator(".room")).to_have_attribute("data-connection", "open")
     assert seat_table(no_show.pk, 2) is not None
-    evening.expect_phone(no_show.pk, "not_seated", None)
+    evening.expect_phone(no_show.pk, "left", None)  # marked gone: check in again at the door
     evening.screenshot("gone-while-away")
     late_phone = chromium.new_context(**PHONE).new_page()
     late_phone.set_default_timeout(15_000)
@@ -390,7 +393,7 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
             page.on("request", lambda request: loads.append(request.url))
     evening.act("replan")
     kinds = {pk: "move" for pk in evening.phones}
-    kinds[no_show.pk] = "not_seated"
+    kinds[no_show.pk] = "left"
     evening.expect_room(2, kinds)
     reloaded_by = {  # who loaded their itinerary (a failure names them)
         Attendee.objects.get(token=url.split("/a/")[1].split("/")[0]).name

@@ -164,16 +164,27 @@ def test_instruction_freezes_the_slot_while_paused(now_js):
     )
 
 
-def test_instruction_for_someone_who_left_is_not_seated(now_js):
+def test_instruction_for_someone_marked_gone_says_so_until_the_rounds_are_over(now_js):
+    """Marked gone at the door: no table (their seats stay until the next re-plan, which leaves
+    them out), and "ask the organizer" is not what to do: checking in again at the door is.
+    Before the plan too (it will leave them out: not "your table appears here"). After the
+    rounds, as everyone: mingle and the close."""
     cases = [
-        (state("check_in"), T0),
-        (state("live", a_round()), T0 + 1_000),
-        (state("live", a_round(status="done")), T0 + 200_000),
+        (state("check_in", has_plan=False), T0, {}, "left"),
+        (state("check_in"), T0, STOPS, "left"),
+        (state("live", a_round()), T0 - 2_000, STOPS, "left"),  # the count-in
+        (state("live", a_round()), T0 + 1_000, STOPS, "left"),
+        (state("live", a_round(status="paused", paused_at=T0 + 5_000)), T0 + 9_000, STOPS, "left"),
+        (state("live", a_round(status="done")), T0 + 200_000, STOPS, "left"),
+        (state("live", a_round(3, status="done")), T0 + 200_000, STOPS, "mingle"),
+        (state("mingle", a_round(3, status="done")), T0 + 200_000, STOPS, "mingle"),
+        (state("closed", a_round(3, status="done")), T0 + 200_000, STOPS, "closed"),
     ]
 
-    kinds = [instruction(now_js, st, at, left=True)["kind"] for st, at in cases]
+    shown = [instruction(now_js, st, at, stops=stops, left=True) for st, at, stops, _ in cases]
 
-    assert kinds == ["not_seated"] * 3
+    assert [result["kind"] for result in shown] == [kind for *_, kind in cases]
+    assert {(r["table"], r["stop"], r["cards"]) for r in shown} == {(None, None, False)}
 
 
 def test_instruction_without_a_seat_before_and_after_the_plan(now_js):
