@@ -17,8 +17,9 @@ all (the storm after a network drop). The load generator runs in its own process
 
 Since the times move with whatever else the machine does, each wave also prints figures that do
 not: the CPU seconds the daphne processes spent on it (its connects, and the closes after it),
-and with Redis (``--processes`` above 1) the commands Redis processed meanwhile and its own CPU
-seconds.
+with Redis (``--processes`` above 1) the commands Redis processed meanwhile and its own CPU
+seconds; and the handshakes the kernel turned away because a listen queue was full (Linux's
+``TcpExt ListenOverflows``, machine-wide: the phone's TCP tries again after 1, 3, 7, 15 s).
 
     .venv/bin/python bench/storm.py                      # 2,000 phones, 3 waves, SQLite
     .venv/bin/python bench/storm.py --clients 500 2000 --waves 2
@@ -29,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import json
 import multiprocessing as mp
 import os
@@ -194,6 +196,7 @@ def run(
         costs.append(wave_costs(servers, redis_pid))
         for row, before, after in zip(rows, costs, costs[1:], strict=False):
             row["cpu_s"] = after[0] - before[0]
+            row["overflows"] = after[3] - before[3]
             if redis_pid:
                 row["redis_commands"] = after[1] - before[1]
                 row["redis_cpu_s"] = after[2] - before[2]
@@ -208,12 +211,27 @@ def run(
     return rows
 
 
-def wave_costs(servers: list[Any], redis_pid: int | None) -> tuple[float, int, float]:
-    """(the daphne processes' CPU seconds, Redis's commands processed, Redis's CPU seconds) so
-    far; the Redis figures 0 without Redis."""
+def listen_overflows() -> int:
+    """Connections the kernel turned away so far because a listen queue was full (Linux's
+    ``TcpExt ListenOverflows`` of ``/proc/net/netstat``, machine-wide); 0 where it is not kept."""
+    try:
+        lines = Path("/proc/net/netstat").read_text().splitlines()
+    except OSError:
+        return 0
+    for names, values in itertools.pairwise(lines):
+        if names.startswith("TcpExt:") and values.startswith("TcpExt:"):
+            counters = dict(zip(names.split()[1:], values.split()[1:], strict=True))
+            return int(counters.get("ListenOverflows", 0))
+    return 0
+
+
+def wave_costs(servers: list[Any], redis_pid: int | None) -> tuple[float, int, float, int]:
+    """(the daphne processes' CPU seconds, Redis's commands processed, Redis's CPU seconds,
+    ``listen_overflows``) so far; the Redis figures 0 without Redis."""
     cpu = sum(fanout.cpu_seconds(server.pid) for server in servers)
+    overflows = listen_overflows()
     if redis_pid is None:
-        return cpu, 0, 0.0
+        return cpu, 0, 0.0, overflows
     import redis
 
     client = redis.Redis.from_url(fanout.REDIS_URL)
@@ -221,12 +239,12 @@ def wave_costs(servers: list[Any], redis_pid: int | None) -> tuple[float, int, f
         commands = int(client.info("stats")["total_commands_processed"])
     finally:
         client.close()
-    return cpu, commands, fanout.cpu_seconds(redis_pid)
+    return cpu, commands, fanout.cpu_seconds(redis_pid), overflows
 
 
 HEADER = (
     "phones  procs  wave  snapshots  dropped  errors   p50 s   p99 s  last s  "
-    "CPU s  Redis cmds  Redis CPU s  load(1,5,15)"
+    "CPU s  Redis cmds  Redis CPU s  queue full  load(1,5,15)"
 )
 
 
@@ -240,7 +258,8 @@ def format_row(row: dict[str, Any]) -> str:
         f"{row['snapshots']:9d}  {row['dropped']:7d}  "
         f"{row['errors']:6d}  {seconds(row['p50_s'])}  {seconds(row['p99_s'])}  "
         f"{seconds(row['last_s'])}  {row.get('cpu_s', 0):5.1f}  "
-        f"{row.get('redis_commands', 0):10d}  {row.get('redis_cpu_s', 0):11.2f}  {row['load']}"
+        f"{row.get('redis_commands', 0):10d}  {row.get('redis_cpu_s', 0):11.2f}  "
+        f"{row.get('overflows', 0):10d}  {row['load']}"
     )
 
 

@@ -24,8 +24,9 @@ from config.routing import websocket_urlpatterns  # noqa: E402
 from config.serving import BodyLimitMiddleware, install_daphne_guards  # noqa: E402
 from pitches import glosses  # noqa: E402
 
-# Bodies bounded before daphne stores them, tokens kept out of its access log (config/serving.py).
-install_daphne_guards()
+# Bodies bounded before daphne stores them, tokens kept out of its access log, a listen queue a
+# reconnect storm fits in (config/serving.py).
+install_daphne_guards(listen_backlog=settings.SPEEDNET_LISTEN_BACKLOG)
 
 # The first Chinese text matched (the planner, a phone's "May help you" line) needs the glosses:
 # loaded now, beside the server, rather than during some phone's request (pitches/glosses.py).

@@ -146,7 +146,9 @@ def postgres_database(env: Mapping[str, str], config: dict[str, Any]) -> dict[st
     (``CONN_MAX_AGE``) would be left behind with the thread; the pool is the persistent
     connection here: a request borrows one and gives it back at its end. The two are exclusive
     in Django, so ``CONN_MAX_AGE`` stays 0. A connection is checked before it is lent
-    (``CONN_HEALTH_CHECKS``), so a restarted server costs no request.
+    by the backend (``config.postgresql``: Django's PostgreSQL backend, whose own check,
+    ``CONN_HEALTH_CHECKS``, made a request wait out psycopg_pool's backoff once per dead
+    connection after a restart), so a restarted server costs no request an error.
     """
     config["CONN_MAX_AGE"] = 0
     if not read_bool(env, "DATABASE_POOL", default=True):
@@ -157,7 +159,8 @@ def postgres_database(env: Mapping[str, str], config: dict[str, Any]) -> dict[st
         raise ImproperlyConfigured(
             f"DATABASE_POOL_MIN_SIZE={min_size} is above DATABASE_POOL_MAX_SIZE={max_size}."
         )
-    config["CONN_HEALTH_CHECKS"] = True
+    config["ENGINE"] = "config.postgresql"
+    config["CONN_HEALTH_CHECKS"] = False  # checked by the backend, not by the pool
     config.setdefault("OPTIONS", {})["pool"] = {
         "min_size": min_size,
         "max_size": max_size,

@@ -1,6 +1,7 @@
 """What daphne does before our ASGI application sees a request, made safe: bounded request
-bodies and an access log without secret tokens. Installed by ``config/asgi.py`` when daphne
-imports the application (before it starts listening), however daphne was started.
+bodies, an access log without secret tokens, and a listen queue a room's reconnect storm fits
+in. Installed by ``config/asgi.py`` when daphne imports the application (before it starts
+listening), however daphne was started.
 
 **Bodies.** daphne (through Twisted) receives a whole request body before calling the application
 (into memory, or a temporary file past 100 kB) and then queues all of it, in memory, as ASGI
@@ -35,6 +36,7 @@ from config.limits import MAX_IMPORT_FILE_BYTES
 MAX_BODY_BYTES = 2_621_440  # Django's DATA_UPLOAD_MAX_MEMORY_SIZE: every form of ours fits
 MAX_IMPORT_BODY_BYTES = MAX_IMPORT_FILE_BYTES + 1_048_576  # the file and the form around it
 LARGE_BODIES_AT_ONCE = 2
+DEFAULT_LISTEN_BACKLOG = 4096  # connections not yet accepted; Twisted's own default is 50
 IMPORT_PATH = re.compile(r"^/events/[0-9]+/attendees/import/")
 # A secret path segment, wherever a path appears in a line (a log message names it mid-text).
 SECRET_IN_PATH = re.compile(
@@ -144,14 +146,51 @@ def defer_autobahn_debug_formatting() -> None:
     protocol.Timings.__str__ = timings
 
 
-def install_daphne_guards() -> None:
-    """Patch daphne's request and access-log classes (idempotent; a no-op without daphne)."""
+def with_backlog(description: str, backlog: int) -> str:
+    """A Twisted server endpoint description (daphne's ``--bind``/``--port`` make
+    ``tcp:port=8000:interface=127.0.0.1``) with a listen queue of ``backlog`` connections, unless
+    it names one already or is a kind without a queue of ours (``fd:``, given by systemd with
+    its own ``Backlog=``). ``backlog``: connections, at least 1."""
+    kind = description.split(":", 1)[0]
+    if kind not in {"tcp", "tcp6", "unix", "ssl"} or re.search(r"(?:^|:)backlog=", description):
+        return description
+    return f"{description}:backlog={backlog}"
+
+
+def widen_listen_backlog(backlog: int) -> None:
+    """Make daphne listen with a queue of ``backlog`` connections, however it was started
+    (idempotent; the last call's value holds; a no-op without daphne).
+
+    daphne hands its endpoint descriptions to Twisted, whose listen queue is 50 by default: in a
+    reconnect storm (venue Wi-Fi back, a thousand phones at once) the kernel drops every
+    handshake past the 50 not yet accepted, and each phone's TCP stack tries again after 1, 3,
+    7, 15 s. ``backlog`` is capped by the kernel (``net.core.somaxconn``, 4096 on Linux 5.4 and
+    later)."""
+    try:
+        import daphne.server
+    except ImportError:  # pragma: no cover - another ASGI server
+        return
+    original = getattr(daphne.server.serverFromString, "speednet_original", None)
+    original = original or daphne.server.serverFromString
+
+    def server_from_string(reactor: Any, description: str) -> Any:
+        return original(reactor, with_backlog(str(description), backlog))
+
+    server_from_string.speednet_original = original  # type: ignore[attr-defined]
+    daphne.server.serverFromString = server_from_string
+
+
+def install_daphne_guards(*, listen_backlog: int = DEFAULT_LISTEN_BACKLOG) -> None:
+    """Patch daphne's request and access-log classes, and its listen queue to
+    ``listen_backlog`` connections (``widen_listen_backlog``). Idempotent; a no-op without
+    daphne."""
     try:
         from daphne.access import AccessLogGenerator
         from daphne.http_protocol import WebRequest
     except ImportError:  # pragma: no cover - another ASGI server
         return
     defer_autobahn_debug_formatting()
+    widen_listen_backlog(listen_backlog)
     if getattr(WebRequest, "speednet_guarded", False):
         return
 

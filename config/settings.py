@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from config import clientip as config_clientip
 from config import env as config_env
 from config import network as config_network
+from config import serving as config_serving
 from config import site as config_site
 from config import venue as config_venue
 
@@ -156,6 +157,11 @@ SPEEDNET_HTTP_CONCURRENCY = config_env.read_int(
     minimum=1,
 )
 SPEEDNET_HTTP_QUEUE_TIMEOUT = config_env.read_float(ENV, "SPEEDNET_HTTP_QUEUE_TIMEOUT", default=30)
+# Connections the kernel holds for daphne until it accepts them (config/serving.py): a room's
+# phones reconnecting at once must fit, or their handshakes wait seconds for TCP's retries.
+SPEEDNET_LISTEN_BACKLOG = config_env.read_int(
+    ENV, "SPEEDNET_LISTEN_BACKLOG", default=config_serving.DEFAULT_LISTEN_BACKLOG, minimum=1
+)
 # Load the matcher's Chinese glosses (dictionary, segmenter: ~2 s, ~160 MB) in a background thread
 # when the server starts (config/asgi.py), so no phone's page waits for the first load.
 SPEEDNET_PRELOAD_GLOSSES = config_env.read_bool(ENV, "SPEEDNET_PRELOAD_GLOSSES", default=True)

@@ -18,7 +18,10 @@ process (docs/benchmarks-storm.md). One attendee link keeps at most
 The channel layer (Redis) may be unreachable while sockets open and close: a socket that cannot
 join its groups is closed with ``CLOSE_UNAVAILABLE`` (the phone retries with backoff), and one
 that closes leaves its groups in this process and ends cleanly. Either is one warning in the log
-per socket, never an error escaping the consumer.
+per socket, never an error escaping the consumer. So is the database: a socket whose read or
+write finds it unreachable (PostgreSQL restarting, the network to it cut) is closed with
+``CLOSE_UNAVAILABLE`` too, and the log says so in one line every ``DATABASE_LOG_EVERY_S`` with
+the number of sockets closed meanwhile, not a traceback per socket.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from channels.sessions import InstanceSessionWrapper
+from django.db import InterfaceError, OperationalError
 
 from config.livedb import live_database_sync_to_async
 from config.redis_layer import UNREACHABLE
@@ -54,7 +58,34 @@ FLOOD_FRAMES, FLOOD_WINDOW_S = 60, 10.0
 SNAPSHOT_INTERVAL_S = 1.0
 CLOSE_FORBIDDEN, CLOSE_REPLACED, CLOSE_FLOOD, CLOSE_UNAVAILABLE = 4403, 4409, 4429, 4503
 MAX_SOCKETS_PER_ATTENDEE = 3
+DATABASE_UNREACHABLE = (OperationalError, InterfaceError)
+DATABASE_LOG_EVERY_S = 10.0
 log = logging.getLogger(__name__)
+
+
+class DatabaseTrouble:
+    """The sockets of this process that found the database unreachable, logged in one line at
+    most every ``DATABASE_LOG_EVERY_S`` seconds (a restart meets thousands at once)."""
+
+    logged_at = -DATABASE_LOG_EVERY_S
+    unlogged = 0
+
+    @classmethod
+    def seen(cls, consumer: str, error: Exception) -> None:
+        """One socket of kind ``consumer`` closed because of ``error``."""
+        cls.unlogged += 1
+        now = time.monotonic()
+        if now - cls.logged_at < DATABASE_LOG_EVERY_S:
+            return
+        log.warning(
+            "%s: the database is unreachable (%s); %d socket(s) closed with 4503 since the "
+            "last line, the phones retry",
+            consumer,
+            str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__,
+            cls.unlogged,
+        )
+        cls.logged_at, cls.unlogged = now, 0
+
 
 # Who may connect: the event, its state version now (read with the permission, in the same
 # query) and the groups to join.
@@ -88,6 +119,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     joined: tuple[str, ...] = ()
     is_revoked = False
+    is_accepted = False
     layer_error: Exception | None = None
     """What the channel layer raised when it could not be reached for this socket (logged once)."""
     event_id: int
@@ -149,7 +181,19 @@ class LiveConsumer(AsyncWebsocketConsumer):
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
+        try:
+            await handler(message)
+        except DATABASE_UNREACHABLE as error:
+            DatabaseTrouble.seen(type(self).__name__, error)
+            if message["type"] == "websocket.disconnect":
+                raise StopConsumer() from None
+            if not self.is_accepted:  # refused at the handshake, a phone could not tell why
+                await self.accept()
+            await self.close(code=CLOSE_UNAVAILABLE)
+
+    async def accept(self, subprotocol: str | None = None, headers: Any = None) -> None:
+        self.is_accepted = True
+        await super().accept(subprotocol, headers)
 
     async def authorize(self) -> Access | None:
         """The event id, its state version and the groups to join (one indexed read), or None

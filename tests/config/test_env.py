@@ -53,12 +53,13 @@ def test_read_database_reads_postgres_url_with_a_connection_pool(tmp_path: Path)
         default_sqlite_path=tmp_path / "x",
     )
 
-    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert config["ENGINE"] == "config.postgresql"  # Django's, with restart-proof checks
     assert (config["HOST"], config["PORT"], config["NAME"]) == ("db.internal", 5433, "events")
     assert (config["USER"], config["PASSWORD"]) == ("speednet", "secret")
     # the pool keeps the connections; Django refuses a pool with CONN_MAX_AGE
     assert config["CONN_MAX_AGE"] == 0
-    assert config["CONN_HEALTH_CHECKS"] is True
+    # connections are checked before they are lent by the backend, not by the pool
+    assert config["CONN_HEALTH_CHECKS"] is False
     assert config["OPTIONS"]["pool"] == {"min_size": 2, "max_size": 10, "timeout": 10.0}
 
 

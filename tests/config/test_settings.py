@@ -69,7 +69,7 @@ def test_settings_production_environment_switches_every_part():
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
         "False",
-        "django.db.backends.postgresql",
+        "config.postgresql",
         "config.redis_layer.RedisPubSubChannelLayer",
         "django.core.mail.backends.smtp.EmailBackend",
     ]

@@ -3,18 +3,19 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import logging
 
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.test import Client
 
 from events import services
 from events import services as event_services
-from rounds import presence
+from rounds import consumers, presence
 from rounds.consumers import CLOSE_FLOOD, FLOOD_FRAMES, ControlConsumer
 from rounds.groups import attendee_group, control_group, event_group
 from tests.conftest import ORIGIN, acreate, open_phone
@@ -433,3 +434,49 @@ async def test_attendee_consumer_tells_a_phone_coming_back_whether_it_was_marked
     assert returned == {"type": "presence", "checked_in": True, "left": False}
     assert await back.receive_nothing(timeout=0.2)
     await back.disconnect()
+
+
+async def test_sockets_that_find_the_database_unreachable_are_closed_with_4503_in_one_line(
+    asgi_app, monkeypatch, caplog
+):
+    """PostgreSQL restarting while phones connect: each socket is told to come back (4503, the
+    phone retries with backoff) instead of ending with an error, and a room of them is one
+    line in the log, not a traceback each."""
+    event = await acreate(EventFactory, live=True)
+    people = [await acreate(AttendeeFactory, event=event) for _ in range(3)]
+
+    async def unreachable(self):
+        raise OperationalError("server closed the connection unexpectedly\n\tThis probably…")
+
+    monkeypatch.setattr(consumers.AttendeeConsumer, "authorize", unreachable)
+    monkeypatch.setattr(consumers.DatabaseTrouble, "logged_at", -consumers.DATABASE_LOG_EVERY_S)
+    monkeypatch.setattr(consumers.DatabaseTrouble, "unlogged", 0)
+    closes = []
+    with caplog.at_level(logging.WARNING, logger="rounds.consumers"):
+        for person in people:
+            phone = WebsocketCommunicator(asgi_app, f"/ws/a/{person.token}/", headers=[ORIGIN])
+            closes.append(await refusal(phone))
+            await phone.wait()
+
+    assert closes == [{"type": "websocket.close", "code": 4503}] * len(people)
+    lines = [r.getMessage() for r in caplog.records if r.name == "rounds.consumers"]
+    assert len(lines) == 1
+    assert "database is unreachable (server closed the connection unexpectedly)" in lines[0]
+    assert not any(r.exc_info for r in caplog.records)
+    assert consumers.DatabaseTrouble.unlogged == len(people) - 1  # in the next line
+
+
+async def test_a_socket_open_when_the_database_goes_is_closed_with_4503(asgi_app, monkeypatch):
+    event = await acreate(EventFactory, live=True)
+    await acreate(RoundFactory, event=event, number=1, running=True)
+    attendee = await acreate(AttendeeFactory, event=event)
+    phone = await phone_of(asgi_app, attendee)
+
+    async def unreachable(self, *args, **kwargs):
+        raise InterfaceError("connection already closed")
+
+    monkeypatch.setattr(consumers.AttendeeConsumer, "receive", unreachable)
+    await phone.send_to(text_data=json.dumps({"type": "snapshot"}))
+
+    assert await phone.receive_output() == {"type": "websocket.close", "code": 4503}
+    await phone.wait()
