@@ -24,7 +24,8 @@ event's group).
 While Redis cannot be reached, its commands raise one of ``UNREACHABLE``; the consumers log that
 once per socket (rounds/consumers.py). A socket's own channel is then dropped without an
 error-level log of its own (``RedisPubSubLoopLayer.receive``), and a channel that could not be
-made is not kept.
+made is not kept. The receive loop reports a lost connection once and its return once
+(``BatchingShardConnection._do_receiving``), not every second with a traceback.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ class BatchingShardConnection(pubsub.RedisSingleShardConnection):
         self._publishes: list[tuple[str, bytes]] = []
         self._publishing: asyncio.Future[None] | None = None
         self._publish_lock = asyncio.Lock()
+        self._is_lost = False  # the receive loop's connection failed and has not come back
 
     async def subscribe(self, channel: str) -> None:
         if (
@@ -82,11 +84,44 @@ class BatchingShardConnection(pubsub.RedisSingleShardConnection):
 
     async def flush(self) -> None:
         self._wanted, self._sending = {}, {}
+        self._is_lost = False  # a new connection, reported afresh
         # Publishes asked for before the flush still go out, as channels_redis's layer (one lock
         # for every command) sends them: the batch being sent ends before the connection is
         # closed, and those queued behind it are sent afterwards on a new one.
         async with self._publish_lock:
             await super().flush()
+
+    async def _do_receiving(self) -> None:
+        """channels_redis's receive loop, which logs every failed reconnect (once a second for
+        as long as Redis is down, in every process) as an error with its traceback. Here a lost
+        connection is one warning and its return one info line, per connection; it still tries
+        again every second (the next ``get_message`` reconnects and renews the subscriptions).
+        Anything else is logged with its traceback, as there."""
+        while True:
+            try:
+                if self._pubsub and self._pubsub.subscribed:
+                    message = await self._pubsub.get_message(
+                        ignore_subscribe_messages=True, timeout=0.1
+                    )
+                    if self._is_lost:
+                        self._is_lost = False
+                        log.info("Redis connection back: the channel layer's subscriptions renewed")
+                    self._receive_message(message)
+                else:
+                    await asyncio.sleep(0.1)
+            except (asyncio.CancelledError, TimeoutError, GeneratorExit):
+                raise
+            except UNREACHABLE as error:
+                if not self._is_lost:
+                    self._is_lost = True
+                    log.warning(
+                        "Redis connection lost (%s): the channel layer tries again every second",
+                        error,
+                    )
+                await asyncio.sleep(1)
+            except Exception:
+                log.exception("Unexpected exception in receive task")
+                await asyncio.sleep(1)
 
     # -- batches ---------------------------------------------------------------------------
 

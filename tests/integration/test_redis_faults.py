@@ -8,9 +8,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+import redis
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.test import override_settings
@@ -165,10 +168,11 @@ async def phone_on(asgi_app, attendee) -> WebsocketCommunicator:
 
 
 # What reports the outage itself, whatever the sockets do: the cache, once every few seconds
-# (config/cache.py), and channels_redis's receive loop, every second while Redis is down.
+# (config/cache.py), and the channel layer's receive loop, once when lost and once when back.
 OUTAGE_LOGS = {
     ("config.cache", "cache unreachable"),
-    ("channels_redis.pubsub", "Unexpected exception in receive task"),
+    ("config.redis_layer", "Redis connection lost"),
+    ("config.redis_layer", "Redis connection back"),
 }
 
 
@@ -226,3 +230,42 @@ async def test_a_phone_connecting_while_redis_is_stopped_is_closed_with_4503(
     assert closed == {"type": "websocket.close", "code": CLOSE_UNAVAILABLE}
     assert said(caplog.records) == [("rounds.consumers", logging.WARNING)]
     assert attendee.token not in caplog.text
+
+
+def subscribed(url: str) -> set[str]:
+    """The pub/sub channels someone is subscribed to on this Redis (``PUBSUB CHANNELS``)."""
+    client = redis.Redis.from_url(url)
+    try:
+        return {name.decode() for name in client.pubsub_channels()}
+    finally:
+        client.close()
+
+
+async def until(condition: Callable[[], bool], *, timeout_s: float) -> None:
+    """Wait, letting the event loop run, until ``condition()`` holds; fails after ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"not true within {timeout_s} s"
+        await asyncio.sleep(0.1)
+
+
+@pytest.mark.asyncio
+async def test_the_layer_logs_a_lost_redis_once_and_its_return_once(own_redis, caplog):
+    layer = layer_for(own_redis.url, "faults")
+    channel = await layer.new_channel()
+    try:
+        with caplog.at_level(logging.INFO):
+            own_redis.stop()
+            await asyncio.sleep(3.5)  # the receive loop tries to reconnect every second
+            own_redis.start()
+            await until(lambda: channel in subscribed(own_redis.url), timeout_s=10)
+    finally:
+        await layer.flush()
+
+    assert [(record.name, record.levelno) for record in caplog.records] == [
+        ("config.redis_layer", logging.WARNING),
+        ("config.redis_layer", logging.INFO),
+    ]
+    assert "lost" in caplog.records[0].getMessage()
+    assert "back" in caplog.records[1].getMessage()
+    assert caplog.records[0].exc_info is None
