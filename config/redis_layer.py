@@ -24,7 +24,9 @@ event's group).
 While Redis cannot be reached, its commands raise one of ``UNREACHABLE``; the consumers log that
 once per socket (rounds/consumers.py). A socket's own channel is then dropped without an
 error-level log of its own (``RedisPubSubLoopLayer.receive``), and a channel that could not be
-made is not kept. The receive loop reports a lost connection once and its return once
+made is not kept. When Redis is back, only the channels and groups still wanted are subscribed
+again (``RenewingPubSub``): an unsubscribe that failed meanwhile is not undone. The receive
+loop reports a lost connection once and its return once
 (``BatchingShardConnection._do_receiving``), not every second with a traceback.
 """
 
@@ -36,7 +38,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from channels_redis import pubsub
-from channels_redis.utils import _wrap_close
+from channels_redis.utils import _wrap_close, create_pool
+from redis import asyncio as aioredis
+from redis.asyncio.client import PubSub
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -47,6 +51,29 @@ UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 
 BATCH = 1000
 """Channels per SUBSCRIBE or UNSUBSCRIBE command, publishes per pipeline, at most."""
+
+
+def text(name: bytes | str) -> str:
+    """A channel's name as redis-py keeps it (bytes unless it decodes responses), as text."""
+    return name.decode() if isinstance(name, bytes) else name
+
+
+class RenewingPubSub(PubSub):
+    """redis-py's ``PubSub``, whose reconnect renews only the subscriptions still wanted.
+
+    redis-py renews every channel it has been subscribed to and not heard unsubscribed from: an
+    ``UNSUBSCRIBE`` that failed while Redis was down (a socket that closed meanwhile) was then
+    renewed when Redis came back, and what arrived there was dropped, until a restart."""
+
+    def __init__(
+        self, pool: Any, *, still_wanted: Callable[[dict[Any, Any]], dict[Any, Any]], **kwargs: Any
+    ) -> None:
+        super().__init__(pool, **kwargs)
+        self.still_wanted = still_wanted
+
+    async def on_connect(self, connection: Any) -> None:
+        self.channels = self.still_wanted(self.channels)
+        await super().on_connect(connection)
 
 
 class BatchingShardConnection(pubsub.RedisSingleShardConnection):
@@ -115,13 +142,33 @@ class BatchingShardConnection(pubsub.RedisSingleShardConnection):
                 if not self._is_lost:
                     self._is_lost = True
                     log.warning(
-                        "Redis connection lost (%s): the channel layer tries again every second",
+                        "Redis connection lost, the channel layer tries again every second: %s",
                         error,
                     )
                 await asyncio.sleep(1)
             except Exception:
                 log.exception("Unexpected exception in receive task")
                 await asyncio.sleep(1)
+
+    def _ensure_redis(self) -> None:
+        if self._redis is None:
+            self._redis = aioredis.Redis(connection_pool=create_pool(self.host))
+            self._pubsub = RenewingPubSub(
+                self._redis.connection_pool, still_wanted=self._still_wanted
+            )
+
+    def _still_wanted(self, subscribed: dict[Any, Any]) -> dict[Any, Any]:
+        """What a new connection subscribes to again: of ``subscribed`` (redis-py's channel
+        name, bytes or str, → handler), the channels and groups this process still has sockets
+        for. The others count as unsubscribed here too."""
+        layer = self.channel_layer
+        kept = {
+            name: handler
+            for name, handler in subscribed.items()
+            if text(name) in layer.channels or text(name) in layer.groups
+        }
+        self._subscribed_to.intersection_update(text(name) for name in kept)
+        return kept
 
     # -- batches ---------------------------------------------------------------------------
 

@@ -208,8 +208,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def leave(self) -> None:
         """Leave the groups joined. When the channel layer cannot be reached they are left in this
-        process only: no message reaches this socket any more (should the process's Redis
-        subscription to a group be renewed when Redis is back, what it hears there is dropped)."""
+        process only: no message reaches this socket any more, and when Redis is back the
+        process subscribes again only to the groups it still has sockets in
+        (``config.redis_layer.RenewingPubSub``)."""
         groups, self.joined = self.joined, ()
         for group in groups:
             try:

@@ -269,3 +269,27 @@ async def test_the_layer_logs_a_lost_redis_once_and_its_return_once(own_redis, c
     assert "lost" in caplog.records[0].getMessage()
     assert "back" in caplog.records[1].getMessage()
     assert caplog.records[0].exc_info is None
+
+
+@pytest.mark.asyncio
+async def test_what_sockets_left_while_redis_was_stopped_is_not_subscribed_again_when_it_is_back(
+    asgi_app, own_redis
+):
+    staying = await acreate(AttendeeFactory)
+    leaving = await acreate(AttendeeFactory, event=staying.event)
+    with override_settings(**redis_settings(own_redis.url, "faults")):
+        layer = get_channel_layer()._get_layer()
+        kept = await phone_on(asgi_app, staying)
+        gone = await phone_on(asgi_app, leaving)
+        own_redis.stop()
+        await asyncio.sleep(1.5)  # the receive loop saw the connection go
+
+        await gone.disconnect()  # its channel and its own group: unsubscribes that fail
+        own_redis.start()
+        wanted = set(layer.channels) | set(layer.groups)
+        await until(lambda: subscribed(own_redis.url) >= wanted, timeout_s=10)
+        renewed = subscribed(own_redis.url)
+        await kept.disconnect()
+
+    assert len(wanted) == 3  # the staying phone's channel, its group, the event's group
+    assert renewed == wanted
