@@ -28,6 +28,14 @@ made is not kept. When Redis is back, only the channels and groups still wanted 
 again (``RenewingPubSub``): an unsubscribe that failed meanwhile is not undone. The receive
 loop reports a lost connection once and its return once
 (``BatchingShardConnection._do_receiving``), not every second with a traceback.
+
+A Redis that hangs (accepts connections, answers nothing) holds nothing for long: a subscribe
+counts as done only once Redis has confirmed it (the receive loop hears the confirmation; a
+``SUBSCRIBE`` is otherwise only sent, and a hung Redis takes it without a word), and every
+subscribe, unsubscribe and publish raises redis-py's ``TimeoutError`` (one of ``UNREACHABLE``)
+after ``timeout_s`` seconds (``REDIS_TIMEOUT``, config/env.py). The listening connection itself
+has no read timeout: it waits for messages as long as there are none. A subscription Redis
+confirms late, for a channel nobody in the process wants any more, is dropped again.
 """
 
 from __future__ import annotations
@@ -35,7 +43,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from channels_redis import pubsub
 from channels_redis.utils import _wrap_close, create_pool
@@ -44,6 +52,8 @@ from redis.asyncio.client import PubSub
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from config.env import REDIS_TIMEOUT_S
+
 log = logging.getLogger(__name__)
 
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
@@ -51,6 +61,8 @@ UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 
 BATCH = 1000
 """Channels per SUBSCRIBE or UNSUBSCRIBE command, publishes per pipeline, at most."""
+
+T = TypeVar("T")
 
 
 def text(name: bytes | str) -> str:
@@ -79,8 +91,13 @@ class RenewingPubSub(PubSub):
 class BatchingShardConnection(pubsub.RedisSingleShardConnection):
     """One Redis server's connections (``RedisSingleShardConnection``), commands coalesced."""
 
-    def __init__(self, host: dict[str, Any], channel_layer: Any) -> None:
+    def __init__(
+        self, host: dict[str, Any], channel_layer: Any, *, timeout_s: float | None = REDIS_TIMEOUT_S
+    ) -> None:
         super().__init__(host, channel_layer)
+        self.timeout_s = timeout_s
+        # the last channel of each SUBSCRIBE sent -> its senders, until Redis confirms it
+        self._confirming: dict[str, list[asyncio.Future[None]]] = {}
         self._wanted: dict[str, bool] = {}  # channel -> subscribed, asked for and not yet sent
         self._sending: dict[str, bool] = {}  # the batch being sent
         self._subscriptions: asyncio.Future[None] | None = None
@@ -127,13 +144,16 @@ class BatchingShardConnection(pubsub.RedisSingleShardConnection):
         while True:
             try:
                 if self._pubsub and self._pubsub.subscribed:
-                    message = await self._pubsub.get_message(
-                        ignore_subscribe_messages=True, timeout=0.1
-                    )
+                    message = await self._pubsub.get_message(timeout=0.1)
                     if self._is_lost:
                         self._is_lost = False
                         log.info("Redis connection back: the channel layer's subscriptions renewed")
-                    self._receive_message(message)
+                    if message is None:
+                        continue
+                    if message["type"] == "message":
+                        self._receive_message(message)
+                    elif message["type"] == "subscribe":
+                        self._confirmed(text(message["channel"]))
                 else:
                     await asyncio.sleep(0.1)
             except (asyncio.CancelledError, TimeoutError, GeneratorExit):
@@ -149,6 +169,11 @@ class BatchingShardConnection(pubsub.RedisSingleShardConnection):
             except Exception:
                 log.exception("Unexpected exception in receive task")
                 await asyncio.sleep(1)
+
+    def _ensure_receiver(self) -> None:
+        if self._receive_task is not None and self._receive_task.done():
+            self._receive_task = None  # it ended (a failure it does not survive): a new one
+        super()._ensure_receiver()
 
     def _ensure_redis(self) -> None:
         if self._redis is None:
@@ -180,10 +205,19 @@ class BatchingShardConnection(pubsub.RedisSingleShardConnection):
         task.add_done_callback(lambda done: done.cancelled() or done.exception())
         return task
 
-    @staticmethod
-    async def _join(batch: asyncio.Future[None]) -> None:
-        # Shielded: one waiter cancelled (its socket closed) does not cancel the batch.
-        await asyncio.shield(batch)
+    async def _join(self, batch: asyncio.Future[None]) -> None:
+        # Shielded: one waiter cancelled (its socket closed) does not cancel the batch. Bounded:
+        # a batch queued behind one that waits for a hung Redis is not waited for longer.
+        await self._bounded(asyncio.shield(batch))
+
+    async def _bounded(self, operation: Awaitable[T]) -> T:
+        """``operation``, or ``RedisTimeoutError`` when Redis has not answered it within
+        ``timeout_s`` seconds (a Redis that hangs: accepts connections, answers nothing)."""
+        try:
+            async with asyncio.timeout(self.timeout_s):
+                return await operation
+        except TimeoutError:
+            raise RedisTimeoutError(f"Redis did not answer within {self.timeout_s} s") from None
 
     def _subscriptions_task(self) -> asyncio.Future[None]:
         # (a batch cancelled before it ran, as when its event loop closed, is replaced)
@@ -197,6 +231,7 @@ class BatchingShardConnection(pubsub.RedisSingleShardConnection):
             # the next one (a new task, which waits for this lock).
             wanted, self._wanted, self._subscriptions = self._wanted, {}, None
             self._sending = wanted
+            confirmations: list[tuple[str, asyncio.Future[None]]] = []
             try:
                 add = [c for c, on in wanted.items() if on and c not in self._subscribed_to]
                 drop = [c for c, on in wanted.items() if not on and c in self._subscribed_to]
@@ -204,13 +239,50 @@ class BatchingShardConnection(pubsub.RedisSingleShardConnection):
                     self._ensure_redis()
                     self._ensure_receiver()
                 for start in range(0, len(add), BATCH):
-                    await self._pubsub.subscribe(*add[start : start + BATCH])
-                    self._subscribed_to.update(add[start : start + BATCH])
+                    chunk = add[start : start + BATCH]
+                    confirmations.append(self._confirmation(chunk[-1]))
+                    await self._bounded(self._pubsub.subscribe(*chunk))
+                    self._subscribed_to.update(chunk)
                 for start in range(0, len(drop), BATCH):
-                    await self._pubsub.unsubscribe(*drop[start : start + BATCH])
+                    await self._bounded(self._pubsub.unsubscribe(*drop[start : start + BATCH]))
                     self._subscribed_to.difference_update(drop[start : start + BATCH])
+            except BaseException:
+                self._forget(confirmations)
+                raise
             finally:
                 self._sending = {}
+        # Outside the lock, so that the next batch goes out meanwhile: a SUBSCRIBE is only sent
+        # above, and a Redis that hangs would take it without a word. Confirmed, the channel is
+        # subscribed (a message published after this reaches it).
+        try:
+            await self._bounded(asyncio.gather(*(future for _, future in confirmations)))
+        finally:
+            self._forget(confirmations)
+
+    def _confirmation(self, channel: str) -> tuple[str, asyncio.Future[None]]:
+        """``channel`` and a future set when Redis confirms the subscription to it."""
+        future = asyncio.get_running_loop().create_future()
+        self._confirming.setdefault(channel, []).append(future)
+        return channel, future
+
+    def _forget(self, confirmations: list[tuple[str, asyncio.Future[None]]]) -> None:
+        for channel, future in confirmations:
+            waiting = self._confirming.get(channel, [])
+            if future in waiting:
+                waiting.remove(future)
+            if not waiting:
+                self._confirming.pop(channel, None)
+
+    def _confirmed(self, channel: str) -> None:
+        """Redis confirmed a subscription (the receive loop heard it). One that nobody in this
+        process wants any more (its socket gave up waiting for Redis) is dropped again."""
+        for future in self._confirming.pop(channel, []):
+            if not future.done():
+                future.set_result(None)
+        layer = self.channel_layer
+        if channel not in layer.channels and channel not in layer.groups:
+            self._wanted.setdefault(channel, False)
+            self._subscriptions_task()
 
     async def _send_publishes(self) -> None:
         async with self._publish_lock:
@@ -222,15 +294,19 @@ class BatchingShardConnection(pubsub.RedisSingleShardConnection):
                 async with self._redis.pipeline(transaction=False) as pipe:
                     for channel, message in batch[start : start + BATCH]:
                         pipe.publish(channel, message)
-                    await pipe.execute()
+                    await self._bounded(pipe.execute())
 
 
 class RedisPubSubLoopLayer(pubsub.RedisPubSubLoopLayer):
     """channels_redis's per-event-loop layer over ``BatchingShardConnection``s."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, timeout_s: float | None = REDIS_TIMEOUT_S, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self._shards = [BatchingShardConnection(shard.host, self) for shard in self._shards]
+        self._shards = [
+            BatchingShardConnection(shard.host, self, timeout_s=timeout_s) for shard in self._shards
+        ]
 
     async def _subscribe_to_channel(self, channel: str) -> None:
         try:

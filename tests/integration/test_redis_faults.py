@@ -8,8 +8,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -19,9 +21,11 @@ from channels.testing import WebsocketCommunicator
 from django.test import override_settings
 from django.urls import reverse
 from django.utils.module_loading import import_string
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from config.env import read_caches, read_channel_layers
 from rounds.consumers import CLOSE_UNAVAILABLE
+from rounds.groups import event_group
 from rounds.models import Round
 from tests.conftest import ORIGIN, acreate, open_phone
 from tests.factories import AttendeeFactory, EventFactory, RoundFactory, SeatFactory, TableFactory
@@ -29,8 +33,8 @@ from tests.factories import AttendeeFactory, EventFactory, RoundFactory, SeatFac
 pytestmark = [pytest.mark.redis_server, pytest.mark.django_db(transaction=True)]
 
 
-def redis_settings(url: str, prefix: str) -> dict:
-    env = {"REDIS_URL": url}
+def redis_settings(url: str, prefix: str, **env: str) -> dict:
+    env = {"REDIS_URL": url, **env}
     return {
         "CHANNEL_LAYERS": read_channel_layers(env, prefix=prefix),
         "CACHES": read_caches(env, prefix=prefix),
@@ -113,8 +117,8 @@ def test_healthz_answers_200_when_only_a_part_it_does_not_require_is_down(client
     assert health.json()["channel_layer"]["status"] == "down"
 
 
-def layer_for(url: str, prefix: str):
-    config = read_channel_layers({"REDIS_URL": url}, prefix=prefix)["default"]
+def layer_for(url: str, prefix: str, **env: str):
+    config = read_channel_layers({"REDIS_URL": url, **env}, prefix=prefix)["default"]
     return import_string(config["BACKEND"])(**config["CONFIG"])
 
 
@@ -293,3 +297,122 @@ async def test_what_sockets_left_while_redis_was_stopped_is_not_subscribed_again
 
     assert len(wanted) == 3  # the staying phone's channel, its group, the event's group
     assert renewed == wanted
+
+
+@contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Fail, rather than wait for ever, when the block takes longer than ``seconds`` (SIGALRM
+    interrupts the main thread's wait)."""
+
+    def expire(signum: int, frame: object) -> None:
+        raise TimeoutError(f"still waiting after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+HUNG = {"REDIS_TIMEOUT": "1"}
+"""The settings of the tests where Redis hangs: it counts as unreachable after 1 s."""
+
+
+def test_control_actions_and_healthz_while_redis_hangs_answer_in_bounded_time(
+    client, event, own_redis
+):
+    client.force_login(event.organizer)
+    with override_settings(**redis_settings(own_redis.url, "faults", **HUNG)):
+        assert client.get("/healthz").status_code == 200
+        own_redis.pause()
+        try:
+            with deadline(30):
+                started = time.monotonic()
+                action = act(client, event, "start")  # a push to every phone after commit
+                acted_in = time.monotonic() - started
+                started = time.monotonic()
+                health = client.get("/healthz")
+                health_in = time.monotonic() - started
+        finally:
+            own_redis.resume()
+        health_after = client.get("/healthz")
+
+    assert action.status_code == 200
+    assert Round.objects.get(event=event, number=1).status == Round.Status.RUNNING
+    assert acted_in < 3
+    assert health.status_code == 503
+    assert health.json()["channel_layer"] == {"status": "down", "backend": "redis"}
+    assert health.json()["cache"] == {"status": "down", "backend": "redis"}
+    assert health_in < 3
+    assert health_after.status_code == 200
+
+
+@pytest.mark.asyncio
+async def test_a_phone_connecting_while_redis_hangs_is_closed_with_4503_and_opens_once_it_answers(
+    asgi_app, own_redis
+):
+    staying = await acreate(AttendeeFactory)
+    arriving = await acreate(AttendeeFactory, event=staying.event)
+    with override_settings(**redis_settings(own_redis.url, "faults", **HUNG)):
+        layer = get_channel_layer()
+        kept = await phone_on(asgi_app, staying)  # the layer's connections are open
+        own_redis.pause()
+        try:
+            phone = WebsocketCommunicator(asgi_app, f"/ws/a/{arriving.token}/", headers=[ORIGIN])
+            started = time.monotonic()
+            connected, _ = await phone.connect(timeout=10)
+            closed = await phone.receive_output(timeout=10)
+            took = time.monotonic() - started
+            await phone.wait()
+        finally:
+            own_redis.resume()
+
+        again = await phone_on(asgi_app, arriving)  # its state and presence: it opens
+        await layer.group_send(event_group(staying.event_id), {"type": "push", "text": "back"})
+        heard = [await kept.receive_from(timeout=5), await again.receive_from(timeout=5)]
+        loop_layer = layer._get_layer()
+        wanted = set(loop_layer.channels) | set(loop_layer.groups)
+        # the subscription Redis took late for the socket closed with 4503 is dropped again
+        await until(lambda: subscribed(own_redis.url) == wanted, timeout_s=5)
+        await kept.disconnect()
+        await again.disconnect()
+
+    assert connected
+    assert closed == {"type": "websocket.close", "code": CLOSE_UNAVAILABLE}
+    assert took < 3
+    assert heard == ["back", "back"]
+    assert len(wanted) == 5  # two phones' channels and groups, the event's group
+
+
+@pytest.mark.asyncio
+async def test_the_layers_commands_give_up_on_a_hung_redis_and_work_again_once_it_answers(
+    own_redis,
+):
+    layer = layer_for(own_redis.url, "faults", **HUNG)
+    channel = await layer.new_channel()
+    await layer.group_add("room", channel)
+    await layer.group_send("room", {"type": "push", "text": "before"})  # its connection opens
+    assert (await asyncio.wait_for(layer.receive(channel), 5))["text"] == "before"
+    own_redis.pause()
+    try:
+        started = time.monotonic()
+        with pytest.raises(RedisTimeoutError):
+            await layer.group_send("room", {"type": "push", "text": "lost"})
+        with pytest.raises(RedisTimeoutError):
+            await layer.group_add("other", channel)
+        took = time.monotonic() - started
+    finally:
+        own_redis.resume()
+    try:
+        await layer.group_send("room", {"type": "push", "text": "back"})
+        await layer.group_send("other", {"type": "push", "text": "other"})
+        heard = [await asyncio.wait_for(layer.receive(channel), 5) for _ in range(3)]
+    finally:
+        await layer.flush()
+
+    assert took < 3  # a second each
+    # The push given up on had reached Redis's socket: Redis sends it when it resumes (at most
+    # once, maybe late: phones apply a message only when its version is newer, docs/protocol.md).
+    assert [message["text"] for message in heard] == ["lost", "back", "other"]
