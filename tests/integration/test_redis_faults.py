@@ -398,10 +398,11 @@ async def test_the_layers_commands_give_up_on_a_hung_redis_and_work_again_once_i
     own_redis.pause()
     try:
         started = time.monotonic()
-        with pytest.raises(RedisTimeoutError):
-            await layer.group_send("room", {"type": "push", "text": "lost"})
-        with pytest.raises(RedisTimeoutError):
-            await layer.group_add("other", channel)
+        async with asyncio.timeout(10):  # fails, rather than waits for ever, if they hang
+            with pytest.raises(RedisTimeoutError):
+                await layer.group_send("room", {"type": "push", "text": "lost"})
+            with pytest.raises(RedisTimeoutError):
+                await layer.group_add("other", channel)
         took = time.monotonic() - started
     finally:
         own_redis.resume()
@@ -416,3 +417,24 @@ async def test_the_layers_commands_give_up_on_a_hung_redis_and_work_again_once_i
     # The push given up on had reached Redis's socket: Redis sends it when it resumes (at most
     # once, maybe late: phones apply a message only when its version is newer, docs/protocol.md).
     assert [message["text"] for message in heard] == ["lost", "back", "other"]
+
+
+@pytest.mark.asyncio
+async def test_a_phone_closing_while_redis_hangs_ends_in_bounded_time(asgi_app, own_redis, caplog):
+    attendee = await acreate(AttendeeFactory)
+    with override_settings(**redis_settings(own_redis.url, "faults", **HUNG)):
+        phone = await phone_on(asgi_app, attendee)
+        own_redis.pause()
+        try:
+            started = time.monotonic()
+            with caplog.at_level(logging.INFO):
+                await phone.disconnect(timeout=10)  # raises what escapes the consumer
+            took = time.monotonic() - started
+        finally:
+            own_redis.resume()
+        layer = get_channel_layer()
+        kept = (layer.channels, layer.groups)
+
+    assert took < 4  # its presence key (the cache) and "this socket closed" (a push): 1 s each
+    assert kept == ({}, {})
+    assert said(caplog.records) == [("rounds.consumers", logging.WARNING)]
