@@ -26,6 +26,9 @@ SQLITE_BUSY_TIMEOUT_S = 20
 POOL_MIN_SIZE = 2
 POOL_MAX_SIZE = 10
 POOL_TIMEOUT_S = 10
+# How long the server waits for Redis to answer a command (the channel layer's subscribe, publish
+# and unsubscribe; the cache's reads and writes) before it counts as unreachable (REDIS_TIMEOUT).
+REDIS_TIMEOUT_S = 2.0
 # Redis keys and pub/sub channels of one deployment start with this (letters, digits, . _ -).
 REDIS_PREFIX_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,40}")
 
@@ -215,7 +218,10 @@ def read_channel_layers(env: Mapping[str, str], *, prefix: str) -> dict[str, Any
     coalesced, ``config.redis_layer``).
 
     redis-py 8 gives pools a 5 s socket timeout and 100 connections, which break long-lived
-    subscribers under load, so both are set here explicitly.
+    subscribers under load, so both are set here explicitly: no socket timeout (the listening
+    connection waits for messages indefinitely); instead each subscribe, unsubscribe and publish
+    gives up after ``REDIS_TIMEOUT`` seconds (``REDIS_TIMEOUT_S`` by default), raising redis-py's
+    ``TimeoutError``, so a Redis that hangs cannot hold a socket or a request.
     """
     url = env.get("REDIS_URL", "").strip()
     if not url:
@@ -234,7 +240,11 @@ def read_channel_layers(env: Mapping[str, str], *, prefix: str) -> dict[str, Any
     return {
         "default": {
             "BACKEND": "config.redis_layer.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [host], "prefix": f"{prefix}:asgi"},
+            "CONFIG": {
+                "hosts": [host],
+                "prefix": f"{prefix}:asgi",
+                "timeout_s": read_float(env, "REDIS_TIMEOUT", default=REDIS_TIMEOUT_S),
+            },
         }
     }
 
@@ -264,7 +274,8 @@ def read_caches(env: Mapping[str, str], *, prefix: str) -> dict[str, Any]:
     """Per-process memory by default; Redis (shared by every process) when ``REDIS_URL`` is
     set, so that limits such as the join page's rate limit hold across processes. Its keys
     start with the deployment's ``prefix``; an unreachable Redis is a miss, not an error
-    (config/cache.py), and gives up within a second or two."""
+    (config/cache.py): a connection is given up after a second, a command after
+    ``REDIS_TIMEOUT`` seconds."""
     url = env.get("REDIS_URL", "").strip()
     if not url:
         return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -273,6 +284,9 @@ def read_caches(env: Mapping[str, str], *, prefix: str) -> dict[str, Any]:
             "BACKEND": "config.cache.RedisCache",
             "LOCATION": url,
             "KEY_PREFIX": f"{prefix}:cache",
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+            "OPTIONS": {
+                "socket_connect_timeout": 1,
+                "socket_timeout": read_float(env, "REDIS_TIMEOUT", default=REDIS_TIMEOUT_S),
+            },
         }
     }

@@ -24,7 +24,18 @@ event's group).
 While Redis cannot be reached, its commands raise one of ``UNREACHABLE``; the consumers log that
 once per socket (rounds/consumers.py). A socket's own channel is then dropped without an
 error-level log of its own (``RedisPubSubLoopLayer.receive``), and a channel that could not be
-made is not kept.
+made is not kept. When Redis is back, only the channels and groups still wanted are subscribed
+again (``RenewingPubSub``): an unsubscribe that failed meanwhile is not undone. The receive
+loop reports a lost connection once and its return once
+(``BatchingShardConnection._do_receiving``), not every second with a traceback.
+
+A Redis that hangs (accepts connections, answers nothing) holds nothing for long: a subscribe
+counts as done only once Redis has confirmed it (the receive loop hears the confirmation; a
+``SUBSCRIBE`` is otherwise only sent, and a hung Redis takes it without a word), and every
+subscribe, unsubscribe and publish raises redis-py's ``TimeoutError`` (one of ``UNREACHABLE``)
+after ``timeout_s`` seconds (``REDIS_TIMEOUT``, config/env.py). The listening connection itself
+has no read timeout: it waits for messages as long as there are none. A subscription Redis
+confirms late, for a channel nobody in the process wants any more, is dropped again.
 """
 
 from __future__ import annotations
@@ -32,12 +43,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from channels_redis import pubsub
-from channels_redis.utils import _wrap_close
+from channels_redis.utils import _wrap_close, create_pool
+from redis import asyncio as aioredis
+from redis.asyncio.client import PubSub
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from config.env import REDIS_TIMEOUT_S
 
 log = logging.getLogger(__name__)
 
@@ -47,18 +62,49 @@ UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 BATCH = 1000
 """Channels per SUBSCRIBE or UNSUBSCRIBE command, publishes per pipeline, at most."""
 
+T = TypeVar("T")
+
+
+def text(name: bytes | str) -> str:
+    """A channel's name as redis-py keeps it (bytes unless it decodes responses), as text."""
+    return name.decode() if isinstance(name, bytes) else name
+
+
+class RenewingPubSub(PubSub):
+    """redis-py's ``PubSub``, whose reconnect renews only the subscriptions still wanted.
+
+    redis-py renews every channel it has been subscribed to and not heard unsubscribed from: an
+    ``UNSUBSCRIBE`` that failed while Redis was down (a socket that closed meanwhile) was then
+    renewed when Redis came back, and what arrived there was dropped, until a restart."""
+
+    def __init__(
+        self, pool: Any, *, still_wanted: Callable[[dict[Any, Any]], dict[Any, Any]], **kwargs: Any
+    ) -> None:
+        super().__init__(pool, **kwargs)
+        self.still_wanted = still_wanted
+
+    async def on_connect(self, connection: Any) -> None:
+        self.channels = self.still_wanted(self.channels)
+        await super().on_connect(connection)
+
 
 class BatchingShardConnection(pubsub.RedisSingleShardConnection):
     """One Redis server's connections (``RedisSingleShardConnection``), commands coalesced."""
 
-    def __init__(self, host: dict[str, Any], channel_layer: Any) -> None:
+    def __init__(
+        self, host: dict[str, Any], channel_layer: Any, *, timeout_s: float | None = REDIS_TIMEOUT_S
+    ) -> None:
         super().__init__(host, channel_layer)
+        self.timeout_s = timeout_s
+        # the last channel of each SUBSCRIBE sent -> its senders, until Redis confirms it
+        self._confirming: dict[str, list[asyncio.Future[None]]] = {}
         self._wanted: dict[str, bool] = {}  # channel -> subscribed, asked for and not yet sent
         self._sending: dict[str, bool] = {}  # the batch being sent
         self._subscriptions: asyncio.Future[None] | None = None
         self._publishes: list[tuple[str, bytes]] = []
         self._publishing: asyncio.Future[None] | None = None
         self._publish_lock = asyncio.Lock()
+        self._is_lost = False  # the receive loop's connection failed and has not come back
 
     async def subscribe(self, channel: str) -> None:
         if (
@@ -82,11 +128,72 @@ class BatchingShardConnection(pubsub.RedisSingleShardConnection):
 
     async def flush(self) -> None:
         self._wanted, self._sending = {}, {}
+        self._is_lost = False  # a new connection, reported afresh
         # Publishes asked for before the flush still go out, as channels_redis's layer (one lock
         # for every command) sends them: the batch being sent ends before the connection is
         # closed, and those queued behind it are sent afterwards on a new one.
         async with self._publish_lock:
             await super().flush()
+
+    async def _do_receiving(self) -> None:
+        """channels_redis's receive loop, which logs every failed reconnect (once a second for
+        as long as Redis is down, in every process) as an error with its traceback. Here a lost
+        connection is one warning and its return one info line, per connection; it still tries
+        again every second (the next ``get_message`` reconnects and renews the subscriptions).
+        Anything else is logged with its traceback, as there."""
+        while True:
+            try:
+                if self._pubsub and self._pubsub.subscribed:
+                    message = await self._pubsub.get_message(timeout=0.1)
+                    if self._is_lost:
+                        self._is_lost = False
+                        log.info("Redis connection back: the channel layer's subscriptions renewed")
+                    if message is None:
+                        continue
+                    if message["type"] == "message":
+                        self._receive_message(message)
+                    elif message["type"] == "subscribe":
+                        self._confirmed(text(message["channel"]))
+                else:
+                    await asyncio.sleep(0.1)
+            except (asyncio.CancelledError, TimeoutError, GeneratorExit):
+                raise
+            except UNREACHABLE as error:
+                if not self._is_lost:
+                    self._is_lost = True
+                    log.warning(
+                        "Redis connection lost, the channel layer tries again every second: %s",
+                        error,
+                    )
+                await asyncio.sleep(1)
+            except Exception:
+                log.exception("Unexpected exception in receive task")
+                await asyncio.sleep(1)
+
+    def _ensure_receiver(self) -> None:
+        if self._receive_task is not None and self._receive_task.done():
+            self._receive_task = None  # it ended (a failure it does not survive): a new one
+        super()._ensure_receiver()
+
+    def _ensure_redis(self) -> None:
+        if self._redis is None:
+            self._redis = aioredis.Redis(connection_pool=create_pool(self.host))
+            self._pubsub = RenewingPubSub(
+                self._redis.connection_pool, still_wanted=self._still_wanted
+            )
+
+    def _still_wanted(self, subscribed: dict[Any, Any]) -> dict[Any, Any]:
+        """What a new connection subscribes to again: of ``subscribed`` (redis-py's channel
+        name, bytes or str, → handler), the channels and groups this process still has sockets
+        for. The others count as unsubscribed here too."""
+        layer = self.channel_layer
+        kept = {
+            name: handler
+            for name, handler in subscribed.items()
+            if text(name) in layer.channels or text(name) in layer.groups
+        }
+        self._subscribed_to.intersection_update(text(name) for name in kept)
+        return kept
 
     # -- batches ---------------------------------------------------------------------------
 
@@ -98,10 +205,19 @@ class BatchingShardConnection(pubsub.RedisSingleShardConnection):
         task.add_done_callback(lambda done: done.cancelled() or done.exception())
         return task
 
-    @staticmethod
-    async def _join(batch: asyncio.Future[None]) -> None:
-        # Shielded: one waiter cancelled (its socket closed) does not cancel the batch.
-        await asyncio.shield(batch)
+    async def _join(self, batch: asyncio.Future[None]) -> None:
+        # Shielded: one waiter cancelled (its socket closed) does not cancel the batch. Bounded:
+        # a batch queued behind one that waits for a hung Redis is not waited for longer.
+        await self._bounded(asyncio.shield(batch))
+
+    async def _bounded(self, operation: Awaitable[T]) -> T:
+        """``operation``, or ``RedisTimeoutError`` when Redis has not answered it within
+        ``timeout_s`` seconds (a Redis that hangs: accepts connections, answers nothing)."""
+        try:
+            async with asyncio.timeout(self.timeout_s):
+                return await operation
+        except TimeoutError:
+            raise RedisTimeoutError(f"Redis did not answer within {self.timeout_s} s") from None
 
     def _subscriptions_task(self) -> asyncio.Future[None]:
         # (a batch cancelled before it ran, as when its event loop closed, is replaced)
@@ -115,6 +231,7 @@ class BatchingShardConnection(pubsub.RedisSingleShardConnection):
             # the next one (a new task, which waits for this lock).
             wanted, self._wanted, self._subscriptions = self._wanted, {}, None
             self._sending = wanted
+            confirmations: list[tuple[str, asyncio.Future[None]]] = []
             try:
                 add = [c for c, on in wanted.items() if on and c not in self._subscribed_to]
                 drop = [c for c, on in wanted.items() if not on and c in self._subscribed_to]
@@ -122,13 +239,50 @@ class BatchingShardConnection(pubsub.RedisSingleShardConnection):
                     self._ensure_redis()
                     self._ensure_receiver()
                 for start in range(0, len(add), BATCH):
-                    await self._pubsub.subscribe(*add[start : start + BATCH])
-                    self._subscribed_to.update(add[start : start + BATCH])
+                    chunk = add[start : start + BATCH]
+                    confirmations.append(self._confirmation(chunk[-1]))
+                    await self._bounded(self._pubsub.subscribe(*chunk))
+                    self._subscribed_to.update(chunk)
                 for start in range(0, len(drop), BATCH):
-                    await self._pubsub.unsubscribe(*drop[start : start + BATCH])
+                    await self._bounded(self._pubsub.unsubscribe(*drop[start : start + BATCH]))
                     self._subscribed_to.difference_update(drop[start : start + BATCH])
+            except BaseException:
+                self._forget(confirmations)
+                raise
             finally:
                 self._sending = {}
+        # Outside the lock, so that the next batch goes out meanwhile: a SUBSCRIBE is only sent
+        # above, and a Redis that hangs would take it without a word. Confirmed, the channel is
+        # subscribed (a message published after this reaches it).
+        try:
+            await self._bounded(asyncio.gather(*(future for _, future in confirmations)))
+        finally:
+            self._forget(confirmations)
+
+    def _confirmation(self, channel: str) -> tuple[str, asyncio.Future[None]]:
+        """``channel`` and a future set when Redis confirms the subscription to it."""
+        future = asyncio.get_running_loop().create_future()
+        self._confirming.setdefault(channel, []).append(future)
+        return channel, future
+
+    def _forget(self, confirmations: list[tuple[str, asyncio.Future[None]]]) -> None:
+        for channel, future in confirmations:
+            waiting = self._confirming.get(channel, [])
+            if future in waiting:
+                waiting.remove(future)
+            if not waiting:
+                self._confirming.pop(channel, None)
+
+    def _confirmed(self, channel: str) -> None:
+        """Redis confirmed a subscription (the receive loop heard it). One that nobody in this
+        process wants any more (its socket gave up waiting for Redis) is dropped again."""
+        for future in self._confirming.pop(channel, []):
+            if not future.done():
+                future.set_result(None)
+        layer = self.channel_layer
+        if channel not in layer.channels and channel not in layer.groups:
+            self._wanted.setdefault(channel, False)
+            self._subscriptions_task()
 
     async def _send_publishes(self) -> None:
         async with self._publish_lock:
@@ -140,15 +294,19 @@ class BatchingShardConnection(pubsub.RedisSingleShardConnection):
                 async with self._redis.pipeline(transaction=False) as pipe:
                     for channel, message in batch[start : start + BATCH]:
                         pipe.publish(channel, message)
-                    await pipe.execute()
+                    await self._bounded(pipe.execute())
 
 
 class RedisPubSubLoopLayer(pubsub.RedisPubSubLoopLayer):
     """channels_redis's per-event-loop layer over ``BatchingShardConnection``s."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, timeout_s: float | None = REDIS_TIMEOUT_S, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self._shards = [BatchingShardConnection(shard.host, self) for shard in self._shards]
+        self._shards = [
+            BatchingShardConnection(shard.host, self, timeout_s=timeout_s) for shard in self._shards
+        ]
 
     async def _subscribe_to_channel(self, channel: str) -> None:
         try:

@@ -18,6 +18,7 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.utils import timezone
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from events.models import Event
 from rounds.groups import attendee_group, event_group
@@ -75,16 +76,17 @@ def pushes_kept() -> Iterator[list[Push]]:
 
 async def send_all(messages: list[Push]) -> None:
     """Send each message to its group; a failure is logged and the others still go. A channel
-    layer that does not answer within ``PUSH_TIMEOUT_S`` (Redis hanging rather than refusing)
-    is not waited for again: the rest of the batch is dropped with one log line, so the
-    request that made the change answers at once."""
+    layer that does not answer within ``PUSH_TIMEOUT_S``, or says itself that Redis did not
+    answer in time (``REDIS_TIMEOUT``: Redis hanging rather than refusing), is not waited for
+    again: the rest of the batch is dropped with one log line, so the request that made the
+    change answers at once."""
     layer = get_channel_layer()
     for index, (group, message) in enumerate(messages):
         try:
             # a deadline on this task, not a task per push (asyncio.wait_for)
             async with asyncio.timeout(PUSH_TIMEOUT_S):
                 await layer.group_send(group, message)
-        except TimeoutError:
+        except (TimeoutError, RedisTimeoutError):
             log.warning(
                 "push to %s timed out; %s pushes dropped, phones resync from the next snapshot",
                 group,

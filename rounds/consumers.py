@@ -15,7 +15,8 @@ process (docs/benchmarks-storm.md). One attendee link keeps at most
 ``MAX_SOCKETS_PER_ATTENDEE`` sockets open across every process: the oldest is closed with
 ``CLOSE_REPLACED`` (docs/protocol.md).
 
-The channel layer (Redis) may be unreachable while sockets open and close: a socket that cannot
+The channel layer (Redis) may be unreachable, or hang (config/redis_layer.py gives up on it
+after ``REDIS_TIMEOUT`` seconds), while sockets open and close: a socket that cannot
 join its groups is closed with ``CLOSE_UNAVAILABLE`` (the phone retries with backoff), and one
 that closes leaves its groups in this process and ends cleanly. Either is one warning in the log
 per socket, never an error escaping the consumer. So is the database: a socket whose read or
@@ -252,8 +253,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def leave(self) -> None:
         """Leave the groups joined. When the channel layer cannot be reached they are left in this
-        process only: no message reaches this socket any more (should the process's Redis
-        subscription to a group be renewed when Redis is back, what it hears there is dropped)."""
+        process only: no message reaches this socket any more, and when Redis is back the
+        process subscribes again only to the groups it still has sockets in
+        (``config.redis_layer.RenewingPubSub``)."""
         groups, self.joined = self.joined, ()
         for group in groups:
             try:

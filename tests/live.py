@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -203,8 +204,20 @@ class RedisServer:
             )
         wait_for_port(self.port, self.process, self.log)
 
+    def pause(self) -> None:
+        """Hang the server (SIGSTOP): connections are still accepted by the kernel, nothing is
+        answered, until ``resume``."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """Let a paused server go on (SIGCONT), with its data and clients as they were."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
+
     def stop(self) -> None:
         if self.process is not None:
+            self.process.send_signal(signal.SIGCONT)  # a paused server cannot end
             self.process.terminate()
             self.process.wait(timeout=10)
             self.process = None

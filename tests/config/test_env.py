@@ -170,6 +170,24 @@ def test_read_caches_uses_memory_by_default_and_redis_with_redis_url():
     }
 
 
+def test_redis_timeout_bounds_the_channel_layer_and_the_cache_commands():
+    variables = {"REDIS_URL": "redis://127.0.0.1:6379/3", "REDIS_TIMEOUT": "0.5"}
+
+    layer = env.read_channel_layers(variables, prefix="sn.x")["default"]["CONFIG"]
+    cache = env.read_caches(variables, prefix="sn.x")["default"]["OPTIONS"]
+    default = env.read_channel_layers({"REDIS_URL": variables["REDIS_URL"]}, prefix="sn.x")
+
+    assert (layer["timeout_s"], cache["socket_timeout"]) == (0.5, 0.5)
+    assert layer["hosts"][0]["socket_timeout"] is None  # the listener waits for messages
+    assert default["default"]["CONFIG"]["timeout_s"] == 2.0
+
+
+@pytest.mark.parametrize("raw", ["0", "-1", "soon"])
+def test_redis_timeout_refuses_anything_but_a_positive_number_of_seconds(raw):
+    with pytest.raises(ImproperlyConfigured, match=f"REDIS_TIMEOUT={raw!r}"):
+        env.read_channel_layers({"REDIS_URL": "redis://h:6379/0", "REDIS_TIMEOUT": raw}, prefix="x")
+
+
 def test_read_redis_prefix_is_the_setting_when_given():
     database = {"ENGINE": "django.db.backends.postgresql", "NAME": "events"}
 
