@@ -33,7 +33,9 @@ A Redis that hangs (accepts connections, answers nothing) holds nothing for long
 counts as done only once Redis has confirmed it (the receive loop hears the confirmation; a
 ``SUBSCRIBE`` is otherwise only sent, and a hung Redis takes it without a word), and every
 subscribe, unsubscribe and publish raises redis-py's ``TimeoutError`` (one of ``UNREACHABLE``)
-after ``timeout_s`` seconds (``REDIS_TIMEOUT``, config/env.py). The listening connection itself
+once Redis has answered nothing at all for ``timeout_s`` seconds (``REDIS_TIMEOUT``,
+config/env.py) while it waits; one that Redis is busy answering, far behind a storm, is waited
+for. The listening connection itself
 has no read timeout: it waits for messages as long as there are none. A subscription Redis
 confirms late, for a channel nobody in the process wants any more, is dropped again.
 """
@@ -60,6 +62,8 @@ UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 """What redis-py raises when the server cannot be reached (refused, reset, timed out)."""
 
 BATCH = 1000
+PATIENCE = 10
+"""A command Redis is busy answering is waited for up to this many ``timeout_s``."""
 """Channels per SUBSCRIBE or UNSUBSCRIBE command, publishes per pipeline, at most."""
 
 T = TypeVar("T")
@@ -105,6 +109,7 @@ class BatchingShardConnection(pubsub.RedisSingleShardConnection):
         self._publishing: asyncio.Future[None] | None = None
         self._publish_lock = asyncio.Lock()
         self._is_lost = False  # the receive loop's connection failed and has not come back
+        self._heard = 0  # answers from Redis so far (messages heard, pipelines answered)
 
     async def subscribe(self, channel: str) -> None:
         if (
@@ -150,6 +155,7 @@ class BatchingShardConnection(pubsub.RedisSingleShardConnection):
                         log.info("Redis connection back: the channel layer's subscriptions renewed")
                     if message is None:
                         continue
+                    self._heard += 1
                     if message["type"] == "message":
                         self._receive_message(message)
                     elif message["type"] == "subscribe":
@@ -205,17 +211,43 @@ class BatchingShardConnection(pubsub.RedisSingleShardConnection):
         task.add_done_callback(lambda done: done.cancelled() or done.exception())
         return task
 
-    async def _join(self, batch: asyncio.Future[None]) -> None:
-        # Shielded: one waiter cancelled (its socket closed) does not cancel the batch. Bounded:
-        # a batch queued behind one that waits for a hung Redis is not waited for longer.
-        await self._bounded(asyncio.shield(batch))
+    @staticmethod
+    async def _join(batch: asyncio.Future[None]) -> None:
+        # Shielded: one waiter cancelled (its socket closed) does not cancel the batch. Not
+        # bounded here, once per waiter (a timer each: a sixth of the layer's CPU in a storm):
+        # every step of a batch is bounded, its wait for the batch before it included.
+        await asyncio.shield(batch)
 
     async def _bounded(self, operation: Awaitable[T]) -> T:
-        """``operation``, or ``RedisTimeoutError`` when Redis has not answered it within
-        ``timeout_s`` seconds (a Redis that hangs: accepts connections, answers nothing)."""
+        """``operation``, or ``RedisTimeoutError`` when Redis has answered nothing at all on this
+        shard's connections for ``timeout_s`` seconds while it waited (a Redis that hangs:
+        accepts connections, answers nothing). A Redis that answers is waited for, however far
+        behind a reconnect storm the answer to this operation is (thousands of subscriptions and
+        publishes ahead of it, an event loop busy with thousands of handshakes), up to
+        ``PATIENCE`` times ``timeout_s``: a per-command deadline closed healthy phones with 4503
+        in a storm of 5,000 on two processes (docs/benchmarks-storm.md)."""
+        if self.timeout_s is None:
+            return await operation
+        loop = asyncio.get_running_loop()
+        give_up_at = loop.time() + self.timeout_s * PATIENCE
+        heard = self._heard
         try:
-            async with asyncio.timeout(self.timeout_s):
-                return await operation
+            async with asyncio.timeout(None) as deadline:
+
+                def watch() -> None:
+                    # every timeout_s: Redis answered something meanwhile, wait on; else give up
+                    nonlocal heard, watcher
+                    if self._heard != heard and loop.time() < give_up_at:
+                        heard = self._heard
+                        watcher = loop.call_later(self.timeout_s, watch)
+                    else:
+                        deadline.reschedule(loop.time())
+
+                watcher = loop.call_later(self.timeout_s, watch)
+                try:
+                    return await operation
+                finally:
+                    watcher.cancel()
         except TimeoutError:
             raise RedisTimeoutError(f"Redis did not answer within {self.timeout_s} s") from None
 
@@ -226,7 +258,9 @@ class BatchingShardConnection(pubsub.RedisSingleShardConnection):
         return self._subscriptions
 
     async def _send_subscriptions(self) -> None:
-        async with self._lock:
+        # Bounded: the batch before may be waiting for a Redis that hangs.
+        await self._bounded(self._lock.acquire())
+        try:
             # What was asked until now goes in this batch; what is asked from here on waits for
             # the next one (a new task, which waits for this lock).
             wanted, self._wanted, self._subscriptions = self._wanted, {}, None
@@ -251,6 +285,8 @@ class BatchingShardConnection(pubsub.RedisSingleShardConnection):
                 raise
             finally:
                 self._sending = {}
+        finally:
+            self._lock.release()
         # Outside the lock, so that the next batch goes out meanwhile: a SUBSCRIBE is only sent
         # above, and a Redis that hangs would take it without a word. Confirmed, the channel is
         # subscribed (a message published after this reaches it).
@@ -285,7 +321,8 @@ class BatchingShardConnection(pubsub.RedisSingleShardConnection):
             self._subscriptions_task()
 
     async def _send_publishes(self) -> None:
-        async with self._publish_lock:
+        await self._bounded(self._publish_lock.acquire())  # as for subscriptions
+        try:
             batch, self._publishes, self._publishing = self._publishes, [], None
             if not batch:
                 return
@@ -295,6 +332,9 @@ class BatchingShardConnection(pubsub.RedisSingleShardConnection):
                     for channel, message in batch[start : start + BATCH]:
                         pipe.publish(channel, message)
                     await self._bounded(pipe.execute())
+                self._heard += 1
+        finally:
+            self._publish_lock.release()
 
 
 class RedisPubSubLoopLayer(pubsub.RedisPubSubLoopLayer):
