@@ -20,6 +20,7 @@ from conduct import broadcasts
 from conduct.models import Report
 from events import hygiene
 from events import services as event_services
+from events import sockets as event_sockets
 from events.models import Attendee, EmailBlock, Event
 from rounds import broadcasts as round_broadcasts
 from rounds import queries as round_queries
@@ -176,6 +177,7 @@ def remove_from_rounds(report: Report, *, by: AbstractBaseUser) -> Attendee:
         params={"attendee": about.pk},
     )
     tell_if_not_replanned(report.event, about, by=by)
+    transaction.on_commit(partial(event_sockets.push_presence, about.pk))
     return about
 
 
@@ -198,6 +200,7 @@ def undo_removal(report: Report, *, by: AbstractBaseUser) -> Attendee:
         params={"attendee": about.pk},
     )
     tell_if_not_replanned(report.event, about, by=by)
+    transaction.on_commit(partial(event_sockets.push_presence, about.pk))
     return about
 
 

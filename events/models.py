@@ -654,6 +654,13 @@ class Attendee(models.Model):
         return self.removed_at is not None
 
     @property
+    def is_marked_gone(self) -> bool:
+        """Marked gone at the door: their phone says so and how to come back (check in again).
+        A person removed from the rounds after a report has left too, but their phone shows
+        only the neutral "not seated": it never sends them back to the organizers' desk."""
+        return self.left_at is not None and self.removed_at is None
+
+    @property
     def has_decided_consent(self) -> bool:
         return self.consent_decided_at is not None
 

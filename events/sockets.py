@@ -66,20 +66,23 @@ def push_counters(event_id: int) -> None:
 def presence_frames(attendee_ids: Iterable[int]) -> dict[int, str]:
     """attendee id → the ``presence`` frame saying whether they are checked in or gone now (one
     read): pushed when the door changes it, and sent to every phone right after the state that
-    answers its connect (a phone away meanwhile missed the push). Deleted attendees are left out."""
+    answers its connect (a phone away meanwhile missed the push). ``left``: marked gone at the
+    door (``Attendee.is_marked_gone``); ``removed``: taken out of the rounds after a report (the
+    phone shows only "not seated"). Deleted attendees are left out."""
     found = Attendee.objects.filter(pk__in=attendee_ids).values_list(
-        "pk", "checked_in_at", "left_at"
+        "pk", "checked_in_at", "left_at", "removed_at"
     )
     return {
         pk: json.dumps(
             {
                 "type": "presence",
                 "checked_in": checked_in_at is not None,
-                "left": left_at is not None,
+                "left": left_at is not None and removed_at is None,
+                "removed": removed_at is not None,
             },
             separators=(",", ":"),
         )
-        for pk, checked_in_at, left_at in found
+        for pk, checked_in_at, left_at, removed_at in found
     }
 
 

@@ -82,7 +82,7 @@ export function hasSeatingAhead(state) {
 
 /**
  * The attendee's itinerary as the room page holds it (from its itinerary fragment).
- * @typedef {{left: boolean, checkedIn: boolean,
+ * @typedef {{left: boolean, removed: boolean, checkedIn: boolean,
  *   stops: Map<number, {table: number, seats: {order: number, name: string, isMe: boolean}[]}>}}
  *   Itinerary
  */
@@ -125,6 +125,9 @@ export function instructionFor(state, itinerary, now, gone = false) {
   };
   if (['connecting', 'mingle', 'closed'].includes(screen.kind)) return { ...none, kind: screen.kind };
   if (screen.kind === 'last_over') return { ...none, kind: 'mingle' };
+  // Taken out of the rounds after a report: no table from now on, said neutrally (the seat of
+  // the round under way too, which no re-plan changes).
+  if (itinerary.removed) return { ...none, kind: 'not_seated', round: screen.round };
   // Marked gone: no table, whatever seats the plan still holds until the next re-plan.
   if (itinerary.left) return { ...none, kind: 'left', round: screen.round };
   switch (screen.kind) {
@@ -152,8 +155,8 @@ export function instructionFor(state, itinerary, now, gone = false) {
 }
 
 /**
- * The itinerary held in the page: `[data-itinerary]` (its data-left and data-checked-in) with a
- * `.stop` per round (data-round-number, data-table-number) listing `[data-seat-order]` seats.
+ * The itinerary held in the page: `[data-itinerary]` (its data-left, data-removed and
+ * data-checked-in) with a `.stop` per round (data-round-number, data-table-number) listing `[data-seat-order]` seats.
  * @param {Element|null} container
  * @returns {Itinerary}
  */
@@ -169,6 +172,7 @@ export function readItinerary(container) {
   }
   return {
     left: container?.dataset.left === 'true',
+    removed: container?.dataset.removed === 'true',
     checkedIn: container?.dataset.checkedIn === 'true',
     stops,
   };

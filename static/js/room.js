@@ -445,6 +445,7 @@ export function startRoom(root) {
     if (!container || typeof event.detail?.checked_in !== 'boolean') return;
     container.dataset.checkedIn = String(event.detail.checked_in);
     container.dataset.left = String(event.detail.left === true);
+    container.dataset.removed = String(event.detail.removed === true);
     itineraryChanged();
   });
   root.addEventListener('speednet:card_ack', (event) => awaiting.get(ackKey(event.detail))?.(event.detail));

@@ -112,6 +112,14 @@ def test_two_tap_report_alerts_both_organizers_and_the_organizer_removes_the_per
     assert seller.is_removed
     assert not seller.seats.filter(round__number__gt=1).exists()
     assert Round.objects.get(event=event, number=1).status == Round.Status.RUNNING
+    # Their open phone leaves the table at once, neutrally, and so does a fresh load: never
+    # the gone text, which would send them to the door (where checking in again is refused).
+    seller_room = seller_phone.locator(".room")
+    expect(seller_room).to_have_attribute("data-now", "not_seated")
+    seller_phone.reload()
+    expect(seller_room).to_have_attribute("data-now", "not_seated")
+    expect(seller_phone.locator("body")).not_to_contain_text("Check in again at the door")
+    expect(seller_phone.locator("body")).not_to_contain_text("marked as gone")
 
 
 def test_phone_after_the_rounds_offers_its_leads_but_not_dont_seat_me_with(

@@ -80,15 +80,23 @@ STOPS = {
 
 
 def instruction(
-    page: Page, st: dict | None, at: int, *, stops=STOPS, left=False, checked_in=True, gone=False
+    page: Page,
+    st: dict | None,
+    at: int,
+    *,
+    stops=STOPS,
+    left=False,
+    removed=False,
+    checked_in=True,
+    gone=False,
 ):
     return page.evaluate(
-        """([st, stops, at, left, checkedIn, gone]) => {
-             const itinerary = {left, checkedIn,
+        """([st, stops, at, left, removed, checkedIn, gone]) => {
+             const itinerary = {left, removed, checkedIn,
                stops: new Map(Object.entries(stops).map(([k, v]) => [Number(k), v]))};
              return now.instructionFor(st, itinerary, at, gone);
            }""",
-        [st, stops, at, left, checked_in, gone],
+        [st, stops, at, left, removed, checked_in, gone],
     )
 
 
@@ -182,6 +190,25 @@ def test_instruction_for_someone_marked_gone_says_so_until_the_rounds_are_over(n
     ]
 
     shown = [instruction(now_js, st, at, stops=stops, left=True) for st, at, stops, _ in cases]
+
+    assert [result["kind"] for result in shown] == [kind for *_, kind in cases]
+    assert {(r["table"], r["stop"], r["cards"]) for r in shown} == {(None, None, False)}
+
+
+def test_instruction_for_someone_removed_after_a_report_is_the_neutral_not_seated(now_js):
+    """Taken out of the rounds after a report (which marks them gone too): never the gone text
+    that sends them back to the door, where checking in again is refused; no table from the
+    round under way on, whatever seat it held."""
+    cases = [
+        (state("check_in"), T0, "not_seated"),
+        (state("live", a_round()), T0 - 2_000, "not_seated"),
+        (state("live", a_round()), T0 + 1_000, "not_seated"),  # their turn at table 4 before
+        (state("live", a_round(status="paused", paused_at=T0 + 5_000)), T0 + 9_000, "not_seated"),
+        (state("live", a_round(3, status="done")), T0 + 200_000, "mingle"),
+        (state("closed", a_round(3, status="done")), T0 + 200_000, "closed"),
+    ]
+
+    shown = [instruction(now_js, st, at, left=False, removed=True) for st, at, _ in cases]
 
     assert [result["kind"] for result in shown] == [kind for *_, kind in cases]
     assert {(r["table"], r["stop"], r["cards"]) for r in shown} == {(None, None, False)}

@@ -199,16 +199,21 @@ def test_remove_from_rounds_takes_them_out_and_undo_puts_them_back(
     assert about.has_left
     plan = round_queries.stored_plan(event.pk)
     assert all(about.pk not in table for tables in plan[1:] for table in tables)
+    assert not about.is_marked_gone  # their phone never sends them back to the door
     pushes = phone.messages()
-    assert [p["type"] for p in pushes] == ["plan"]
+    assert [p["type"] for p in pushes] == ["plan", "presence"]
     assert [stop["round"] for stop in pushes[0]["itinerary"]] == [1]  # no table left after now
+    assert (pushes[1]["left"], pushes[1]["removed"]) == (False, True)
     assert "report" not in str(pushes)
 
-    services.undo_removal(report, by=event.organizer)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.undo_removal(report, by=event.organizer)
 
     about.refresh_from_db()
     assert not about.is_removed
     assert about.is_present
+    back = [p for p in phone.messages() if p["type"] == "presence"]
+    assert (back[-1]["checked_in"], back[-1]["left"], back[-1]["removed"]) == (True, False, False)
     plan = round_queries.stored_plan(event.pk)
     assert all(any(about.pk in table for table in tables) for tables in plan[1:])
 
@@ -307,7 +312,10 @@ def test_removal_without_a_plan_still_tells_the_phone(listen, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         services.remove_from_rounds(report, by=report.event.organizer)
 
-    assert phone.messages() == [{"type": "plan", "itinerary": [], "stops": []}]
+    assert phone.messages() == [
+        {"type": "plan", "itinerary": [], "stops": []},
+        {"type": "presence", "checked_in": True, "left": False, "removed": True},
+    ]
     report.about.refresh_from_db()
     assert report.about.has_left
 

@@ -135,7 +135,12 @@ def test_presence_push_that_leaves_late_tells_the_phone_what_is_true_then(
     for callback in held:
         callback()
 
-    assert phone.messages()[-1] == {"type": "presence", "checked_in": False, "left": False}
+    assert phone.messages()[-1] == {
+        "type": "presence",
+        "checked_in": False,
+        "left": False,
+        "removed": False,
+    }
 
 
 @pytest.mark.parametrize("status", ["last_round", "mingle", "closed"])

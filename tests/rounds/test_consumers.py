@@ -68,7 +68,7 @@ async def test_attendee_consumer_sends_the_state_snapshot_on_connect(asgi_app):
 
     phone, state, presence = await open_phone(asgi_app, attendee.token)
 
-    assert presence == {"type": "presence", "checked_in": False, "left": False}
+    assert presence == {"type": "presence", "checked_in": False, "left": False, "removed": False}
     assert state["type"] == "state"
     assert state["version"] == 5
     assert state["event"] == {
@@ -341,7 +341,7 @@ async def test_control_consumer_hears_of_check_ins_undos_and_walk_ins_after_the_
     phone = await phone_of(asgi_app, attendee)
     counters = {"type": "counters"}
 
-    presence = {"type": "presence", "left": False}
+    presence = {"type": "presence", "left": False, "removed": False}
 
     await database_sync_to_async(event_services.check_in)(attendee, by=event.organizer)
     assert json.loads(await dashboard.receive_from()) == counters
@@ -430,8 +430,8 @@ async def test_attendee_consumer_tells_a_phone_coming_back_whether_it_was_marked
     await database_sync_to_async(event_services.check_in)(attendee, by=event.organizer)
     back, _, returned = await open_phone(asgi_app, attendee.token)
 
-    assert gone == {"type": "presence", "checked_in": True, "left": True}
-    assert returned == {"type": "presence", "checked_in": True, "left": False}
+    assert gone == {"type": "presence", "checked_in": True, "left": True, "removed": False}
+    assert returned == {"type": "presence", "checked_in": True, "left": False, "removed": False}
     assert await back.receive_nothing(timeout=0.2)
     await back.disconnect()
 
