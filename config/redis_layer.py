@@ -92,6 +92,43 @@ class RenewingPubSub(PubSub):
         await super().on_connect(connection)
 
 
+class SilenceWatch:
+    """Ends an ``asyncio.timeout`` scope (``scope``) once a shard has heard nothing from Redis
+    for ``timeout_s`` seconds, or after ``PATIENCE`` times that in all. Checked every
+    ``timeout_s`` by one timer; ``stop`` drops the timer and the scope (which holds the waiting
+    task), so a socket's end leaves nothing in reference cycles."""
+
+    __slots__ = ("give_up_at", "heard", "scope", "shard", "timeout_s", "timer")
+
+    def __init__(self, shard: BatchingShardConnection, timeout_s: float) -> None:
+        self.shard = shard
+        self.timeout_s = timeout_s
+        self.scope: asyncio.Timeout | None = asyncio.timeout(None)
+        self.heard = shard._heard
+        self.give_up_at = 0.0
+        self.timer: asyncio.TimerHandle | None = None
+
+    def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        self.give_up_at = loop.time() + self.timeout_s * PATIENCE
+        self.timer = loop.call_later(self.timeout_s, self.check)
+
+    def check(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self.scope is None:
+            return
+        if self.shard._heard != self.heard and loop.time() < self.give_up_at:
+            self.heard = self.shard._heard  # Redis answers: wait on
+            self.timer = loop.call_later(self.timeout_s, self.check)
+        else:
+            self.scope.reschedule(loop.time())
+
+    def stop(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+        self.timer = self.scope = None
+
+
 class BatchingShardConnection(pubsub.RedisSingleShardConnection):
     """One Redis server's connections (``RedisSingleShardConnection``), commands coalesced."""
 
@@ -228,28 +265,15 @@ class BatchingShardConnection(pubsub.RedisSingleShardConnection):
         in a storm of 5,000 on two processes (docs/benchmarks-storm.md)."""
         if self.timeout_s is None:
             return await operation
-        loop = asyncio.get_running_loop()
-        give_up_at = loop.time() + self.timeout_s * PATIENCE
-        heard = self._heard
+        watch = SilenceWatch(self, self.timeout_s)
         try:
-            async with asyncio.timeout(None) as deadline:
-
-                def watch() -> None:
-                    # every timeout_s: Redis answered something meanwhile, wait on; else give up
-                    nonlocal heard, watcher
-                    if self._heard != heard and loop.time() < give_up_at:
-                        heard = self._heard
-                        watcher = loop.call_later(self.timeout_s, watch)
-                    else:
-                        deadline.reschedule(loop.time())
-
-                watcher = loop.call_later(self.timeout_s, watch)
-                try:
-                    return await operation
-                finally:
-                    watcher.cancel()
+            async with watch.scope:
+                watch.start()
+                return await operation
         except TimeoutError:
             raise RedisTimeoutError(f"Redis did not answer within {self.timeout_s} s") from None
+        finally:
+            watch.stop()
 
     def _subscriptions_task(self) -> asyncio.Future[None]:
         # (a batch cancelled before it ran, as when its event loop closed, is replaced)
