@@ -47,7 +47,16 @@ def read_bool(env: Mapping[str, str], name: str, *, default: bool) -> bool:
     )
 
 
-def read_int(env: Mapping[str, str], name: str, *, default: int, minimum: int = 0) -> int:
+def read_int(
+    env: Mapping[str, str],
+    name: str,
+    *,
+    default: int,
+    minimum: int = 0,
+    maximum: int | None = None,
+) -> int:
+    """A whole number from ``env[name]`` (``default`` when unset or blank), within
+    ``minimum``..``maximum``; ``ImproperlyConfigured`` naming the variable otherwise."""
     raw = env.get(name, "").strip()
     if not raw:
         return default
@@ -57,6 +66,8 @@ def read_int(env: Mapping[str, str], name: str, *, default: int, minimum: int = 
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
     if value < minimum:
         raise ImproperlyConfigured(f"{name}={value} is below the minimum of {minimum}.")
+    if maximum is not None and value > maximum:
+        raise ImproperlyConfigured(f"{name}={value} is above the maximum of {maximum}.")
     return value
 
 

@@ -160,7 +160,11 @@ SPEEDNET_HTTP_QUEUE_TIMEOUT = config_env.read_float(ENV, "SPEEDNET_HTTP_QUEUE_TI
 # Connections the kernel holds for daphne until it accepts them (config/serving.py): a room's
 # phones reconnecting at once must fit, or their handshakes wait seconds for TCP's retries.
 SPEEDNET_LISTEN_BACKLOG = config_env.read_int(
-    ENV, "SPEEDNET_LISTEN_BACKLOG", default=config_serving.DEFAULT_LISTEN_BACKLOG, minimum=1
+    ENV,
+    "SPEEDNET_LISTEN_BACKLOG",
+    default=config_serving.DEFAULT_LISTEN_BACKLOG,
+    minimum=1,
+    maximum=65535,  # the kernel caps it lower anyway (net.core.somaxconn)
 )
 # Load the matcher's Chinese glosses (dictionary, segmenter: ~2 s, ~160 MB) in a background thread
 # when the server starts (config/asgi.py), so no phone's page waits for the first load.

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from events import logs, queries, sockets
 from events.forms import AttendeeAdminForm
 from events.models import Attendee, Event, LogEntry, PairRule, Series
+from events.services import STRUCTURE_FIELDS
 
 
 def venue_time(moment: datetime | None, zone: str) -> str:
@@ -186,6 +187,12 @@ class EventAdmin(RevokingDeleteMixin, OrganizerScopedAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None and not request.user.is_superuser:
             fields.append("organizer")
+        if obj is not None:
+            # How the rounds are built changes on the event's settings page only
+            # (``rounds.services.change_settings``): fixed once a round has started, and a new
+            # number of rounds or table size drops the plan. Saved here, it did neither: the
+            # phones and the server then disagreed on which round is the last.
+            fields.extend(STRUCTURE_FIELDS)
         return fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:

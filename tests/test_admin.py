@@ -420,3 +420,18 @@ def test_admin_never_shows_an_attendees_private_wish_list(client):
     assert "rival" not in change.text
     assert 'name="wishes"' not in change.text
     assert pitch.attendee.name not in listed.text  # not searchable by its wishes either
+
+
+def test_admin_cannot_change_how_the_rounds_are_built(admin_client):
+    """The number of rounds, their length and the table size change on the event's settings
+    page only (fixed once a round has started; a new number of rounds drops the plan). Saved
+    in the admin on a live event, the phones and the server disagreed on the last round."""
+    event = EventFactory(live=True, rounds_count=2, table_size=6)
+    url = reverse("admin:events_event_change", args=[event.pk])
+    data = change_form_data(admin_client.get(url))
+
+    admin_client.post(url, {**data, "rounds_count": "3", "table_size": "5"})
+
+    event.refresh_from_db()
+    assert (event.rounds_count, event.table_size) == (2, 6)
+    assert "rounds_count" not in data

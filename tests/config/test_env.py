@@ -26,6 +26,8 @@ def test_read_int_refuses_words_and_values_below_minimum():
         env.read_int({"EMAIL_PORT": "smtp"}, "EMAIL_PORT", default=587)
     with pytest.raises(ImproperlyConfigured, match="below the minimum of 1"):
         env.read_int({"EMAIL_PORT": "0"}, "EMAIL_PORT", default=587, minimum=1)
+    with pytest.raises(ImproperlyConfigured, match="B=99999999999 is above the maximum of 65535"):
+        env.read_int({"B": "99999999999"}, "B", default=4096, maximum=65535)
 
 
 def test_read_list_splits_on_commas_and_trims():

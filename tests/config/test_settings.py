@@ -85,6 +85,9 @@ def test_settings_production_environment_switches_every_part():
         ({"DJANGO_DEBUG": "maybe"}, "DJANGO_DEBUG='maybe' is not a boolean"),
         ({"DATABASE_URL": "postgres//broken"}, "DATABASE_URL has the scheme ''"),
         ({"SPEEDNET_SITE_URL": ""}, "DJANGO_DEBUG is off but SPEEDNET_SITE_URL is not set"),
+        # a listen queue the kernel cannot take: daphne said only "signed integer is greater
+        # than maximum", naming no variable
+        ({"SPEEDNET_LISTEN_BACKLOG": "99999999999"}, "SPEEDNET_LISTEN_BACKLOG=99999999999 is abo"),
     ],
 )
 def test_settings_refuse_to_start_with_insecure_or_malformed_values(env, message):
