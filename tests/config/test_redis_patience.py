@@ -25,6 +25,13 @@ async def answered_after(seconds: float) -> str:
     return "answered"
 
 
+async def redis_answering_others(connection: BatchingShardConnection) -> None:
+    """What the receive loop does while Redis answers other commands: it hears something."""
+    while True:
+        await asyncio.sleep(TIMEOUT_S / 4)
+        connection._heard += 1
+
+
 async def test_a_command_redis_is_silent_on_is_given_up_after_the_timeout():
     connection = shard()
     started = asyncio.get_running_loop().time()
@@ -38,13 +45,7 @@ async def test_a_command_behind_a_storm_is_waited_for_while_redis_answers_others
     is answering (the shard hears it), so the command is not given up on (it was, after 2 s:
     phones closed with 4503 while Redis was well)."""
     connection = shard()
-
-    async def redis_answers_others() -> None:
-        while True:
-            await asyncio.sleep(TIMEOUT_S / 4)
-            connection._heard += 1
-
-    others = asyncio.ensure_future(redis_answers_others())
+    others = asyncio.ensure_future(redis_answering_others(connection))
     try:
         assert await connection._bounded(answered_after(4 * TIMEOUT_S)) == "answered"
     finally:
@@ -53,13 +54,7 @@ async def test_a_command_behind_a_storm_is_waited_for_while_redis_answers_others
 
 async def test_a_busy_redis_is_waited_for_only_so_long():
     connection = shard()
-
-    async def redis_answers_others() -> None:
-        while True:
-            await asyncio.sleep(TIMEOUT_S / 4)
-            connection._heard += 1
-
-    others = asyncio.ensure_future(redis_answers_others())
+    others = asyncio.ensure_future(redis_answering_others(connection))
     try:
         with pytest.raises(RedisTimeoutError):
             await connection._bounded(answered_after((PATIENCE + 3) * TIMEOUT_S))
