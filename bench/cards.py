@@ -187,15 +187,19 @@ def deployed_env(database: str, args: argparse.Namespace) -> dict[str, str]:
         return {}
     if database == "sqlite":
         return {"SPEEDNET_VENUE": "1"}
-    return {
+    env = {
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SPEEDNET_SITE_URL": "https://127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "REDIS_URL": args.redis,
-        "SPEEDNET_REDIS_PREFIX": f"speednet-bench-cards-{os.getpid()}",
     }
+    if args.redis:
+        env["REDIS_URL"] = args.redis
+        env["SPEEDNET_REDIS_PREFIX"] = f"speednet-bench-cards-{os.getpid()}"
+    else:  # one process with the in-memory layer, as the venue laptop serves
+        env["SPEEDNET_VENUE"] = "1"
+    return env
 
 
 def setup_django(database_url: str) -> None:
@@ -585,7 +589,11 @@ def main() -> int:
         default=1,
         help="daphne processes sharing the room through Redis (the production path)",
     )
-    parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
+    parser.add_argument(
+        "--redis",
+        default="redis://127.0.0.1:6379/0",
+        help="Redis for PostgreSQL's runs; empty: the in-memory channel layer (one process)",
+    )
     parser.add_argument(
         "--server",
         choices=("deployed", "development"),

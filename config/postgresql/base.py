@@ -12,11 +12,20 @@ own and ``get_new_connection`` checks the connection lent (one empty statement, 
 if the server closed it, the pool checks every other connection it holds idle at once and
 replaces the dead (psycopg_pool's ``ConnectionPool.check``), and the next one lent works. The
 settings turn Django's check off for this backend (``config.env.postgres_database``).
+
+That check is a round trip to the server each time a connection is lent, and the sockets' thread
+borrows one for every batch of card taps, snapshots and token lookups: one round trip in eight
+of a card batch. A connection the server closed has something to read (the server's last
+message, or the end of the stream), which an idle pooled connection otherwise never has, so the
+round trip is paid only when the connection's socket is readable, as urllib3's pool tells a
+dropped HTTP connection (``urllib3.util.connection.is_connection_dropped``). A connection whose
+network went silent passes both checks alike: its next statement waits for TCP to give up.
 """
 
 from __future__ import annotations
 
 import logging
+import select
 from typing import Any
 
 import psycopg
@@ -39,6 +48,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if not pool:
             return connection
         for _attempt in range(pool.max_size + 1):
+            if not has_something_to_read(connection):
+                return connection
             try:
                 ConnectionPool.check_connection(connection)
             except psycopg.Error:
@@ -52,3 +63,18 @@ class DatabaseWrapper(base.DatabaseWrapper):
             else:
                 return connection
         return connection
+
+
+def has_something_to_read(connection: psycopg.Connection[Any]) -> bool:
+    """Whether an idle connection's socket has input waiting, or is closed, without waiting
+    (a ``poll`` with no timeout): true when the server closed it or sent it a message (a notice,
+    a changed parameter) since its last statement; false for an idle connection that is fine."""
+    if connection.closed:
+        return True
+    try:
+        descriptor = connection.pgconn.socket
+    except psycopg.OperationalError:
+        return True
+    poller = select.poll()
+    poller.register(descriptor, select.POLLIN | select.POLLPRI)
+    return bool(poller.poll(0))
