@@ -182,7 +182,7 @@ class TapOutcome:
 def tap_cards(taps: Sequence[tuple[int, dict[str, Any]]]) -> list[TapOutcome | None]:
     """Many phones' taps, each a giver's id and ``tap_card``'s keywords, in one transaction (a
     commit per tap is what a room of phones would otherwise pay most). Each run of "give" taps
-    is handled as a set (``give_cards``: one read of the rounds, one of the seats concerned, one
+    is handled as a set (``give_cards``: one read of the rounds with the seats concerned, one
     of the cards already given, one insert), with the same answers ``give_card`` would give tap
     by tap; a take-back goes alone, in its place in the order. The givers and the receivers are
     read together, inside the transaction (``tap_people``). Should a set's insert fail (the same
@@ -246,17 +246,18 @@ def give_cards(
     ``give_card`` answers each in turn: a repeat of a tap gets its card, a card given before (or
     earlier in the set) is the card, a refusal its reason. ``people`` holds at least every
     receiver that exists, by id (a receiver must be an attendee of the giver's event). One read
-    each of the rounds, the seats concerned and the cards already given, and one insert (two
+    of the rounds with the seats concerned, one of the cards already given, and one insert (two
     with an introduction among them), whatever their number. Raises ``DatabaseError`` when the
     insert fails."""
     valid = [(giver, args) for giver, args in taps if giver is not None and not giver.erased_at]
     # Written as SQL once (tapsql): through the ORM, building these reads took most of a
     # batch's CPU, on the thread that shares the interpreter with every phone's frames.
-    rounds = tapsql.rounds(
-        {giver.event_id for giver, _ in valid}, {args["round_number"] for _, args in valid}
-    )
     concerned = {giver.pk for giver, _ in valid} | {args["receiver_id"] for _, args in valid}
-    seats = tapsql.seats({round_.pk for round_ in rounds.values()}, concerned)
+    rounds, seats = tapsql.rounds_and_seats(
+        {giver.event_id for giver, _ in valid},
+        {args["round_number"] for _, args in valid},
+        concerned,
+    )
     existing = tapsql.cards_given(
         {giver.pk for giver, _ in valid},
         [args["client_id"] for _, args in valid],

@@ -2,7 +2,7 @@
 
 A room taps about a thousand cards a second on one process, written in batches by the sockets'
 one database thread (``feedback.consumers``). A batch reads its givers and receivers with their
-event, the rounds, the seats concerned and the cards already given, and inserts its new cards.
+event, the rounds with the seats concerned, and the cards already given, and inserts its new cards.
 Through the ORM, building those querysets and compiling their SQL took most of a batch's CPU,
 far more than the database took to answer; and that thread shares the interpreter lock with the
 event loop that reads and answers every phone's frames (docs/benchmarks-cards.md). Here each
@@ -174,43 +174,45 @@ def people(ids: set[int], *, lock: bool) -> dict[int, Attendee]:
     return found
 
 
-def rounds(events: set[int], numbers: set[int]) -> dict[tuple[int, int], Round]:
+def rounds_and_seats(
+    events: set[int], numbers: set[int], attendee_ids: set[int]
+) -> tuple[dict[tuple[int, int], Round], dict[tuple[int, int], int]]:
     """The rounds of these numbers in these events, by (event id, number), reading
-    ``ROUND_FIELDS`` only."""
+    ``ROUND_FIELDS`` only; and where these people sit in those rounds, table id by (round id,
+    attendee id). One statement, the rounds left-joined to these people's seats in them: on
+    PostgreSQL every statement is a round trip to the server, waited for by the sockets' one
+    database thread."""
     db = database()
     events, numbers = storable(db, Event, "id", events), storable(db, Round, "number", numbers)
+    attendee_ids = storable(db, Attendee, "id", attendee_ids)
     if not events or not numbers:
-        return {}
+        return {}, {}
     names = in_model_order(Round, ROUND_FIELDS)
+    seat_names = ["attendee_id", "table_id"]
+    seated = (
+        f"{column(db, Seat, 'round_id')} = {column(db, Round, 'id')} AND "
+        f"{column(db, Seat, 'attendee_id')} IN ({placeholders(len(attendee_ids))})"
+        if attendee_ids
+        else "1 = 0"
+    )
     sql = (
-        f"SELECT {', '.join(column(db, Round, f) for f in names)} "
-        f"FROM {table_name(db, Round)} "
+        f"SELECT {', '.join(column(db, Round, f) for f in names)}, "
+        f"{', '.join(column(db, Seat, f) for f in seat_names)} "
+        f"FROM {table_name(db, Round)} LEFT OUTER JOIN {table_name(db, Seat)} ON {seated} "
         f"WHERE {column(db, Round, 'event_id')} IN ({placeholders(len(events))}) "
         f"AND {column(db, Round, 'number')} IN ({placeholders(len(numbers))})"
     )
-    found = {}
-    for row in fetch(db, sql, [*events, *numbers], [(Round, f) for f in names]):
-        round_ = Round.from_db(db.alias, names, row)
-        found[(round_.event_id, round_.number)] = round_
-    return found
-
-
-def seats(round_ids: set[int], attendee_ids: set[int]) -> dict[tuple[int, int], int]:
-    """Where these people sit in these rounds: table id by (round id, attendee id)."""
-    db = database()
-    round_ids = storable(db, Round, "id", round_ids)
-    attendee_ids = storable(db, Attendee, "id", attendee_ids)
-    if not round_ids or not attendee_ids:
-        return {}
-    names = ["round_id", "attendee_id", "table_id"]
-    sql = (
-        f"SELECT {', '.join(column(db, Seat, f) for f in names)} "
-        f"FROM {table_name(db, Seat)} "
-        f"WHERE {column(db, Seat, 'round_id')} IN ({placeholders(len(round_ids))}) "
-        f"AND {column(db, Seat, 'attendee_id')} IN ({placeholders(len(attendee_ids))})"
-    )
-    rows = fetch(db, sql, [*round_ids, *attendee_ids], [(Seat, f) for f in names])
-    return {(round_id, attendee_id): table_id for round_id, attendee_id, table_id in rows}
+    fields = [(Round, f) for f in names] + [(Seat, f) for f in seat_names]
+    width = len(names)
+    found: dict[tuple[int, int], Round] = {}
+    seats: dict[tuple[int, int], int] = {}
+    for row in fetch(db, sql, [*attendee_ids, *events, *numbers], fields):
+        round_ = Round.from_db(db.alias, names, row[:width])
+        found.setdefault((round_.event_id, round_.number), round_)
+        attendee_id, table_id = row[width:]
+        if attendee_id is not None:
+            seats[(round_.pk, attendee_id)] = table_id
+    return found, seats
 
 
 def cards_given(givers: set[int], client_ids: Sequence[Any], receivers: set[int]) -> list[Card]:

@@ -258,10 +258,10 @@ def test_tap_cards_reads_and_writes_a_batch_as_a_set(table, taps, django_assert_
         for kind in ("see_me",)
     ][:taps]
 
-    # givers and receivers together; rounds, seats, cards given; the insert; the batch's
-    # transaction (a savepoint in and out inside the test's transaction), and no savepoint of
-    # its own for the set
-    with django_assert_num_queries(7):
+    # givers and receivers together; the rounds with the seats; cards given; the insert; the
+    # batch's transaction (a savepoint in and out inside the test's transaction), and no
+    # savepoint of its own for the set
+    with django_assert_num_queries(6):
         outcomes = services.tap_cards(batch)
 
     assert all(outcome.card is not None and outcome.card.pk for outcome in outcomes)

@@ -79,27 +79,38 @@ def test_people_locks_the_attendee_rows_where_the_database_can(room):
 
 def test_rounds_and_seats_read_what_the_orm_reads(room):
     event, other_event, seated, outsider = room
+    people = {person.pk for person in [*seated, outsider]} | {999_999}
 
-    rounds = tapsql.rounds({event.pk, other_event.pk}, {1, 2, 7})
+    with CaptureQueriesContext(connection) as queries:
+        rounds, seats = tapsql.rounds_and_seats({event.pk, other_event.pk}, {1, 2, 7}, people)
 
+    assert len(queries.captured_queries) == 1  # one round trip on PostgreSQL
     expected = Round.objects.filter(event__in=[event, other_event], number__in=[1, 2, 7])
     assert {key: r.pk for key, r in rounds.items()} == {
         (r.event_id, r.number): r.pk for r in expected
-    }
+    }  # round 2 too, where nobody sits yet
     for round_ in expected:
         assert rounds[(round_.event_id, round_.number)].status == round_.status
         assert rounds[(round_.event_id, round_.number)].ends_at == round_.ends_at  # on access
-
-    people = {person.pk for person in [*seated, outsider]}
-    round_ids = {r.pk for r in expected}
-    assert tapsql.seats(round_ids, people) == {
+    assert seats == {
         (round_id, attendee_id): table_id
         for round_id, attendee_id, table_id in Seat.objects.filter(
-            round__in=round_ids, attendee__in=people
+            round__in=expected, attendee__in=people
         ).values_list("round_id", "attendee_id", "table_id")
     }
-    assert tapsql.rounds(set(), {1}) == {}
-    assert tapsql.seats(set(), people) == {}
+    assert len(seats) == 5
+    one = seated[0].pk
+    assert tapsql.rounds_and_seats({event.pk}, {1}, {one})[1] == {
+        (rounds[(event.pk, 1)].pk, one): Seat.objects.get(attendee_id=one).table_id
+    }
+    assert tapsql.rounds_and_seats(set(), {1}, people) == ({}, {})
+    assert tapsql.rounds_and_seats({event.pk}, set(), people) == ({}, {})
+    assert set(tapsql.rounds_and_seats({event.pk}, {1, 2}, set())[0]) == {
+        (event.pk, 1),
+        (event.pk, 2),
+    }
+    assert tapsql.rounds_and_seats({event.pk}, {1, 2}, set())[1] == {}
+    assert tapsql.rounds_and_seats({event.pk}, {1}, {2**70})[1] == {}  # out of any id's range
 
 
 def test_cards_given_reads_what_the_orm_reads(room):
