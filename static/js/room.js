@@ -257,8 +257,10 @@ export function startRoom(root) {
     const event = state?.event ?? {};
     root.dataset.now = now.kind;
     root.dataset.cards = now.cards ? 'on' : 'off';
-    const seating = hasSeatingAhead(state); // the last round started: "Don't seat me with…" goes
-    if (seating !== null) root.dataset.seating = seating ? 'ahead' : 'over';
+    // The last round started, or I was taken out of the rounds (Attendee.has_seating_ahead):
+    // "Don't seat me with…" goes; back if the organizer undoes the removal.
+    const seating = hasSeatingAhead(state);
+    if (seating !== null) root.dataset.seating = seating && !itinerary.removed ? 'ahead' : 'over';
     const status = root.querySelector('[data-now-text]');
     put(status, sentence(now));
     if (status) {
