@@ -7,7 +7,7 @@
 // stays in the outbox until one of them answers, and its client id makes every resend harmless.
 
 import { formatClock, start } from './live.js';
-import { fill, hasSeatingAhead, instructionFor, readItinerary, readJson } from './now.js';
+import { fill, hasSeatingAhead, instructionFor, pitchPromptFor, readItinerary, readJson } from './now.js';
 
 const OUTBOX_RETRY_MS = 3000;
 const ACK_TIMEOUT_MS = 8000;
@@ -261,6 +261,9 @@ export function startRoom(root) {
     // "Don't seat me with…" goes; back if the organizer undoes the removal.
     const seating = hasSeatingAhead(state);
     if (seating !== null) root.dataset.seating = seating && !itinerary.removed ? 'ahead' : 'over';
+    // "Write your pitch before the rounds start" is true only until they start (room.css).
+    const prompt = pitchPromptFor(state, serverNow);
+    if (prompt !== null) root.dataset.pitchPrompt = prompt;
     const status = root.querySelector('[data-now-text]');
     put(status, sentence(now));
     if (status) {
