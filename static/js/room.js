@@ -436,11 +436,14 @@ export function startRoom(root) {
   root.addEventListener('speednet:snapshot', (event) => {
     const shown = event.detail?.event;
     const version = shown?.plan_version ?? null;
-    const missed = away && version !== null && planVersion !== null && version !== planVersion;
+    const changed = version !== null && planVersion !== null && version !== planVersion;
+    const missed = away && changed;
     away = false;
     planVersion = version ?? planVersion;
-    // Someone without a seat learns of a plan made or re-made only from the state: look again.
-    if (missed || (shown?.has_plan && itinerary.stops.size === 0)) refreshItinerary();
+    // Someone without a seat looks again when a plan was made or re-made (its state may come
+    // before the push that would seat them); every other state (the organizer's mingle and
+    // close, a reconnect, a snapshot asked for) leaves their itinerary as it is.
+    if (missed || (changed && shown?.has_plan && itinerary.stops.size === 0)) refreshItinerary();
   });
   root.addEventListener('speednet:card', (event) => cardArrived(event.detail));
   root.addEventListener('speednet:plan', (event) => applyPlan(event.detail));
