@@ -262,7 +262,7 @@ export function startRoom(root) {
     const seating = hasSeatingAhead(state);
     if (seating !== null) root.dataset.seating = seating && !itinerary.removed ? 'ahead' : 'over';
     // "Write your pitch before the rounds start" is true only until they start (room.css).
-    const prompt = pitchPromptFor(state, serverNow);
+    const prompt = pitchPromptFor(state, serverNow, itinerary.removed);
     if (prompt !== null) root.dataset.pitchPrompt = prompt;
     const status = root.querySelector('[data-now-text]');
     put(status, sentence(now));

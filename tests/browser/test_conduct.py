@@ -122,6 +122,8 @@ def test_two_tap_report_alerts_both_organizers_and_the_organizer_removes_the_per
     # No table is left for them: "Don't seat me with…" goes from the open phone with the
     # push (no reload), and stays gone on a fresh load.
     expect(seller_apart).to_be_hidden()
+    expect(seller_room).to_have_attribute("data-pitch-prompt", "none")  # no table to pitch at
+    expect(seller_phone.locator(".pitch-prompt:visible")).to_have_count(0)
     assert seller_phone.evaluate("window.__notReloaded") is True
     screens = os.environ.get("SPEEDNET_SCREENS")
     if screens:
@@ -130,6 +132,7 @@ def test_two_tap_report_alerts_both_organizers_and_the_organizer_removes_the_per
     seller_phone.reload()
     expect(seller_room).to_have_attribute("data-now", "not_seated")
     expect(seller_apart).to_be_hidden()
+    expect(seller_room).to_have_attribute("data-pitch-prompt", "none")
     expect(seller_phone.locator("body")).not_to_contain_text("Check in again at the door")
     expect(seller_phone.locator("body")).not_to_contain_text("marked as gone")
     # Opened by its address, the keep-apart page offers nobody and says why; the wish list

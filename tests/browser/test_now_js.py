@@ -316,6 +316,11 @@ def test_pitch_prompt_before_the_rounds_then_for_them_then_none(now_js):
     ]
 
     assert prompts == [expected for _, expected in cases]
+    removed = [
+        now_js.evaluate("([st, t]) => now.pitchPromptFor(st, t, true)", [st, T0 + 5_000])
+        for st, _ in cases
+    ]
+    assert removed == [None] + ["none"] * (len(cases) - 1)  # taken out of the rounds
 
 
 def test_fill_replaces_known_placeholders_only(now_js):

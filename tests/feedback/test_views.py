@@ -118,6 +118,19 @@ def test_room_asks_for_a_pitch_in_words_true_for_the_events_state(client, status
     )
 
 
+@pytest.mark.parametrize("status", ["check_in", "live"])
+def test_room_asks_no_pitch_of_someone_taken_out_of_the_rounds(client, status):
+    """Removed after a report, they have no table left to pitch at."""
+    event = EventFactory(**{status: True}, rounds_count=3)
+    if status == "live":
+        RoundFactory(event=event, number=1, running=True)
+    me = AttendeeFactory(event=event, checked_in=True, removed_at=timezone.now())
+
+    room = client.get(reverse("room", args=[me.token])).text
+
+    assert 'data-pitch-prompt="none"' in room
+
+
 def test_room_asks_for_a_pitch_in_chinese_for_the_rounds_under_way(client):
     event = EventFactory(live=True, language="zh-hans", pitch_seconds=30)
     RoundFactory(event=event, number=1, running=True)
