@@ -102,8 +102,9 @@ def report_problem(request: HtmxHttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def apart(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """ "Don't seat me with": private keep-apart requests, added and taken back by their owner.
-    Once no round is left to seat (``Event.has_seating_ahead``) the page offers nobody (a
-    request is refused), and earlier requests can still be taken back."""
+    Once no round is left to seat for them (``Attendee.has_seating_ahead``: none in the event,
+    or they were taken out of the rounds after a report) the page offers nobody (a request is
+    refused), and earlier requests can still be taken back."""
     attendee = attendee_for(request, token)
     people = queries.guest_list(attendee)
     form = ApartForm(request.POST or None, people=people)
@@ -129,14 +130,18 @@ def apart(request: HtmxHttpRequest, token: str) -> HttpResponse:
         .select_related("other")
         .order_by("other__name", "pk")
     )
-    is_over = not attendee.event.has_seating_ahead  # nobody offered: no plan is left
+    is_over = not attendee.has_seating_ahead  # nobody offered: no plan is left for them
+    if attendee.is_removed:
+        over = event_services.no_more_tables()
+    else:
+        over = event_services.seating_over() if is_over else ""
     context = {
         "attendee": attendee,
         "event": attendee.event,
         "form": form,
         "mine": mine,
         "is_over": is_over,
-        "seating_over": event_services.seating_over() if is_over else "",
+        "seating_over": over,
         "tablemates": [] if is_over else queries.tablemates(attendee),
     }
     return render(request, "conduct/apart.html", context, status=400 if form.errors else 200)

@@ -896,8 +896,13 @@ MAX_APART_REQUESTS = 10
 def ask_apart(attendee: Attendee, *, other_id: int) -> SeatingRequest:
     """The attendee's own private "don't seat me with", from their phone: ``keep_apart`` with
     at most ``MAX_APART_REQUESTS``. Raises ``ValidationError`` (nothing saved) once no round is
-    left to seat (``Event.has_seating_ahead``): no plan or re-plan is left to honour it."""
-    if not Event.objects.get(pk=attendee.event_id).has_seating_ahead:
+    left to seat (``Event.has_seating_ahead``): no plan or re-plan is left to honour it; and
+    for someone taken out of the rounds after a report (``Attendee.has_seating_ahead``, read
+    afresh), who has no table left to keep apart."""
+    fresh = Attendee.objects.select_related("event").get(pk=attendee.pk)
+    if fresh.is_removed:
+        raise ValidationError(no_more_tables())
+    if not fresh.event.has_seating_ahead:
         raise ValidationError(seating_over())
     return keep_apart(attendee, other_id=other_id, limit=MAX_APART_REQUESTS)
 
@@ -931,6 +936,13 @@ def keep_apart(attendee: Attendee, *, other_id: int, limit: int | None = None) -
 def seating_over() -> str:
     """Why a keep-apart request cannot be made now, in the reader's language."""
     return _("No round is left to seat: no seating plan can keep you apart any more.")
+
+
+def no_more_tables() -> str:
+    """What a person taken out of the rounds after a report is told when they ask for a
+    seating wish or a keep-apart request, in the reader's language: there is no table left
+    for them, and whom to speak to."""
+    return _("You have no more tables this evening. Please speak to an organizer.")
 
 
 @transaction.atomic

@@ -174,6 +174,7 @@ def room(request: HtmxHttpRequest, token: str) -> HttpResponse:
         "event": attendee.event,
         "socket_path": attendee_socket_path(token),
         "live_state": state,
+        "pitch_prompt": round_queries.pitch_prompt(state, is_removed=attendee.is_removed),
         "announcement": state["announcement"],
         "texts": room_texts(),
         "itinerary": queries.room_itinerary(attendee.pk, met_before=queries.met_before(attendee)),

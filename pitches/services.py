@@ -7,7 +7,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from events import hygiene
-from events.models import Attendee, Event
+from events import services as event_services
+from events.models import Attendee
 from pitches import queries
 from pitches.models import (
     MAX_WISHES,
@@ -61,12 +62,16 @@ def add_wish(author: Attendee, *, person_id: int | None = None, text: str = "") 
     line, at most ``WISH_LENGTH`` characters). Give exactly one of the two.
 
     Raises ``ValidationError`` and changes nothing once no round is left to seat
-    (``Event.has_seating_ahead``: no plan is left for the wish to shape, code ``over``), when
+    (``Event.has_seating_ahead``: no plan is left for the wish to shape, code ``over``) or for
+    someone taken out of the rounds after a report (code ``removed``), when
     the list holds ``MAX_WISHES`` already, when the person is not on the author's guest list
     (``queries.guest_list``: another event's, unlisted, removed, erased, the author), is on
     the list already, or the text is empty, too long or not one line. The author's row is
     locked, so two adds at once queue."""
-    if not Event.objects.get(pk=author.event_id).has_seating_ahead:
+    fresh = Attendee.objects.select_related("event").get(pk=author.pk)
+    if fresh.is_removed:
+        raise ValidationError(event_services.no_more_tables(), code="removed")
+    if not fresh.event.has_seating_ahead:
         raise ValidationError(wishes_over(), code="over")
     Attendee.objects.select_for_update().filter(pk=author.pk).first()
     mine = compact(author)

@@ -133,9 +133,7 @@ def wish_owner(request: HtmxHttpRequest, token: str) -> Attendee | HttpResponse:
         url = reverse("conduct_accept", args=[token])
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     if attendee.is_removed:
-        return HttpResponseForbidden(
-            _("You have no more tables this evening. Please speak to an organizer.")
-        )
+        return HttpResponseForbidden(event_services.no_more_tables())
     if not is_wish_owner(request, attendee):
         return HttpResponseForbidden(
             _(

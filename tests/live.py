@@ -8,7 +8,9 @@ runs in production.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -16,14 +18,19 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
+import websockets
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
+from django.test import Client
 
 ROOT = Path(__file__).resolve().parents[1]
 STARTUP_SECONDS = 30
@@ -221,3 +228,52 @@ class RedisServer:
             self.process.terminate()
             self.process.wait(timeout=10)
             self.process = None
+
+
+def fetch(url: str) -> tuple[int, dict[str, str]]:
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            response.read()
+            return response.status, dict(response.headers)
+    except urllib.error.HTTPError as error:
+        error.read()
+        return error.code, dict(error.headers)
+
+
+def organizer_post(base_url: str, event, action: str) -> int:
+    """Click a control button as the signed-in organizer, through real HTTP."""
+    client = Client()
+    try:
+        client.force_login(event.organizer)
+    finally:
+        # Called from a worker thread too: its connection must not outlive the test (it would
+        # keep the test database from being dropped).
+        connections.close_all()
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    csrf = secrets.token_hex(16)
+    request = urllib.request.Request(
+        f"{base_url}/events/{event.pk}/control/act/",
+        data=urllib.parse.urlencode({"action": action}).encode(),
+        headers={
+            "Cookie": f"{settings.SESSION_COOKIE_NAME}={session}; csrftoken={csrf}",
+            "X-CSRFToken": csrf,
+            "HX-Request": "true",
+        },
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status
+
+
+async def open_phone(base_url: str, token: str):
+    ws_url = base_url.replace("http://", "ws://") + f"/ws/a/{token}/"
+    phone = await websockets.connect(ws_url, origin=base_url)
+    state = json.loads(await asyncio.wait_for(phone.recv(), 5))
+    return phone, state
+
+
+async def next_of_type(phone, kind: str) -> dict:
+    while True:
+        message = json.loads(await asyncio.wait_for(phone.recv(), 5))
+        if message["type"] == kind:
+            return message

@@ -81,6 +81,27 @@ export function hasSeatingAhead(state) {
 }
 
 /**
+ * Which "write your pitch" prompt the room shows someone without a pitch, as the server's
+ * rounds.queries.pitch_prompt says for a fresh load: `before` until the first round starts
+ * (the plan may still come), `rounds` once the rounds have started (each round, each person
+ * pitches at their table in turn), `none` once the last round is over (mingle and closed too)
+ * and, whatever the state, for someone taken out of the rounds after a report (no table left).
+ * @param {object|null} state the protocol's state
+ * @param {number} now server epoch ms
+ * @param {boolean} [removed] the itinerary's `removed` (docs/protocol.md, `presence`)
+ * @returns {'before'|'rounds'|'none'|null} null before any state arrived (the page's own
+ *   answer stands)
+ */
+export function pitchPromptFor(state, now, removed = false) {
+  const kind = screenFor(state, now).kind;
+  if (kind === 'connecting') return null;
+  if (removed) return 'none';
+  if (kind === 'draft' || kind === 'check_in') return 'before';
+  if (kind === 'last_over' || kind === 'mingle' || kind === 'closed') return 'none';
+  return 'rounds';
+}
+
+/**
  * The attendee's itinerary as the room page holds it (from its itinerary fragment).
  * @typedef {{left: boolean, removed: boolean, checkedIn: boolean,
  *   stops: Map<number, {table: number, seats: {order: number, name: string, isMe: boolean}[]}>}}

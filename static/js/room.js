@@ -7,7 +7,7 @@
 // stays in the outbox until one of them answers, and its client id makes every resend harmless.
 
 import { formatClock, start } from './live.js';
-import { fill, hasSeatingAhead, instructionFor, readItinerary, readJson } from './now.js';
+import { fill, hasSeatingAhead, instructionFor, pitchPromptFor, readItinerary, readJson } from './now.js';
 
 const OUTBOX_RETRY_MS = 3000;
 const ACK_TIMEOUT_MS = 8000;
@@ -257,8 +257,13 @@ export function startRoom(root) {
     const event = state?.event ?? {};
     root.dataset.now = now.kind;
     root.dataset.cards = now.cards ? 'on' : 'off';
-    const seating = hasSeatingAhead(state); // the last round started: "Don't seat me with…" goes
-    if (seating !== null) root.dataset.seating = seating ? 'ahead' : 'over';
+    // The last round started, or I was taken out of the rounds (Attendee.has_seating_ahead):
+    // "Don't seat me with…" goes; back if the organizer undoes the removal.
+    const seating = hasSeatingAhead(state);
+    if (seating !== null) root.dataset.seating = seating && !itinerary.removed ? 'ahead' : 'over';
+    // "Write your pitch before the rounds start" is true only until they start (room.css).
+    const prompt = pitchPromptFor(state, serverNow, itinerary.removed);
+    if (prompt !== null) root.dataset.pitchPrompt = prompt;
     const status = root.querySelector('[data-now-text]');
     put(status, sentence(now));
     if (status) {
@@ -431,11 +436,14 @@ export function startRoom(root) {
   root.addEventListener('speednet:snapshot', (event) => {
     const shown = event.detail?.event;
     const version = shown?.plan_version ?? null;
-    const missed = away && version !== null && planVersion !== null && version !== planVersion;
+    const changed = version !== null && planVersion !== null && version !== planVersion;
+    const missed = away && changed;
     away = false;
     planVersion = version ?? planVersion;
-    // Someone without a seat learns of a plan made or re-made only from the state: look again.
-    if (missed || (shown?.has_plan && itinerary.stops.size === 0)) refreshItinerary();
+    // Someone without a seat looks again when a plan was made or re-made (its state may come
+    // before the push that would seat them); every other state (the organizer's mingle and
+    // close, a reconnect, a snapshot asked for) leaves their itinerary as it is.
+    if (missed || (changed && shown?.has_plan && itinerary.stops.size === 0)) refreshItinerary();
   });
   root.addEventListener('speednet:card', (event) => cardArrived(event.detail));
   root.addEventListener('speednet:plan', (event) => applyPlan(event.detail));

@@ -77,6 +77,8 @@ def test_two_tap_report_alerts_both_organizers_and_the_organizer_removes_the_per
     seller_phone.goto(f"{base}/a/{seller.token}/")
     seller_phone.get_by_role("button", name="I accept").click()
     expect(seller_phone.locator(".room")).to_have_attribute("data-phase", "running")
+    seller_apart = seller_phone.get_by_role("link", name="Don't seat me with…")
+    expect(seller_apart).to_be_visible()  # rounds 2 and 3 are left to seat
 
     phone = chromium.new_context(**PHONE).new_page()
     phone.set_default_timeout(10_000)
@@ -115,11 +117,43 @@ def test_two_tap_report_alerts_both_organizers_and_the_organizer_removes_the_per
     # Their open phone leaves the table at once, neutrally, and so does a fresh load: never
     # the gone text, which would send them to the door (where checking in again is refused).
     seller_room = seller_phone.locator(".room")
+    seller_phone.evaluate("window.__notReloaded = true")
     expect(seller_room).to_have_attribute("data-now", "not_seated")
+    # No table is left for them: "Don't seat me with…" goes from the open phone with the
+    # push (no reload), and stays gone on a fresh load.
+    expect(seller_apart).to_be_hidden()
+    expect(seller_room).to_have_attribute("data-pitch-prompt", "none")  # no table to pitch at
+    expect(seller_phone.locator(".pitch-prompt:visible")).to_have_count(0)
+    assert seller_phone.evaluate("window.__notReloaded") is True
+    screens = os.environ.get("SPEEDNET_SCREENS")
+    if screens:
+        Path(screens).mkdir(parents=True, exist_ok=True)
+        seller_phone.screenshot(path=str(Path(screens) / "removed-room-live.png"), full_page=True)
     seller_phone.reload()
     expect(seller_room).to_have_attribute("data-now", "not_seated")
+    expect(seller_apart).to_be_hidden()
+    expect(seller_room).to_have_attribute("data-pitch-prompt", "none")
     expect(seller_phone.locator("body")).not_to_contain_text("Check in again at the door")
     expect(seller_phone.locator("body")).not_to_contain_text("marked as gone")
+    # Opened by its address, the keep-apart page offers nobody and says why; the wish list
+    # (on My pitch) offers no guest search.
+    no_tables = "You have no more tables this evening. Please speak to an organizer."
+    seller_phone.goto(f"{base}/a/{seller.token}/apart/")
+    expect(seller_phone.get_by_text(no_tables)).to_be_visible()
+    expect(seller_phone.get_by_role("button", name="Keep us apart")).to_have_count(0)
+    expect(seller_phone.get_by_role("button", name=reporter.name)).to_have_count(0)
+    if screens:
+        seller_phone.screenshot(path=str(Path(screens) / "removed-apart.png"), full_page=True)
+    seller_phone.goto(f"{base}/a/{seller.token}/pitch/")
+    expect(seller_phone.locator(".wishes")).to_contain_text(no_tables)
+    expect(seller_phone.get_by_role("searchbox")).to_have_count(0)
+    # The same in Chinese, on a phone asking for it.
+    chinese = chromium.new_context(**PHONE, locale="zh-CN").new_page()
+    chinese.goto(f"{base}/a/{seller.token}/apart/")
+    expect(chinese.get_by_text("今晚你没有更多的桌次了。请与组织者联系。")).to_be_visible()
+    expect(chinese.locator('select[name="other"], button[name="other"]')).to_have_count(0)
+    if screens:
+        chinese.screenshot(path=str(Path(screens) / "removed-apart-zh.png"), full_page=True)
 
 
 def test_phone_after_the_rounds_offers_its_leads_but_not_dont_seat_me_with(

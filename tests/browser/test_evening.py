@@ -5,7 +5,9 @@ daphne, walk every state of an event: check-in before and after the plan, the co
 pitch slot, pause and resume, extend, skip, the end of a round, between rounds without and with a
 re-plan (a no-show and a late arrival), the last round, mingling and the close. Phones are
 opened at different moments, one is reloaded mid-round, one has its socket cut and one is
-offline while its owner is marked gone. At every
+offline while its owner is marked gone; two people who never come to the door (never seated,
+without a pitch) keep their phones open all evening: they are asked for a pitch in words true at
+each moment and load their itinerary only when the plan changes. At every
 state, on every phone, the status region names what the database says for the round that state
 is about, and the projector agrees.
 
@@ -16,6 +18,7 @@ every state (bench/screens.py does that for a person to look at).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -167,6 +170,56 @@ class Evening:
             page.screenshot(path=str(folder / f"{prefix}-phone-{name}.png"))
 
 
+@dataclass
+class Stray:
+    """The phone of someone on the list who never comes to the door, without a pitch: never
+    seated, it is open all evening. What its socket brings and each itinerary it loads are
+    counted."""
+
+    page: Page
+    frames: list[str] = field(default_factory=list)
+    loads: list[str] = field(default_factory=list)
+
+    def states(self) -> int:
+        """How many ``state`` frames its sockets received so far."""
+        return sum(json.loads(frame).get("type") == "state" for frame in self.frames)
+
+    def screenshot(self, state: str) -> None:
+        if not SCREENS:
+            return
+        name = self.page.locator(".room-me").inner_text().split()[0].lower()
+        Path(SCREENS).mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(Path(SCREENS) / f"stray-{state}-{name}.png"), full_page=True)
+
+    def expect_prompt(self, prompt: str, text: str = "") -> None:
+        """The room asks for a pitch in the words of ``prompt`` (before, rounds; none: no
+        prompt at all), reading ``text``."""
+        room = self.page.locator(".room")
+        expect(room).to_have_attribute("data-pitch-prompt", prompt)
+        for kind in ("before", "rounds"):
+            shown = self.page.locator(f".pitch-prompt-{kind}")
+            if kind == prompt:
+                expect(shown).to_be_visible()
+                expect(shown).to_have_text(text)
+            else:
+                expect(shown).to_be_hidden()
+
+
+def open_stray(chromium, base: str, attendee: Attendee, *, locale: str) -> Stray:
+    page = chromium.new_context(**PHONE, locale=locale).new_page()
+    page.set_default_timeout(15_000)
+    stray = Stray(page=page)
+    page.on(
+        "websocket",
+        lambda ws: ws.on("framereceived", lambda frame: stray.frames.append(str(frame))),
+    )
+    page.on("request", lambda r: stray.loads.append(r.url) if "/itinerary/" in r.url else None)
+    page.goto(f"{base}/a/{attendee.token}/")
+    accept_conduct(page)
+    expect(page.locator(".room")).to_have_attribute("data-connection", "open")
+    return stray
+
+
 def seat_table(attendee_id: int, round_number: int | None) -> int | None:
     if round_number is None:
         return None
@@ -261,11 +314,26 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
         expect(tick).to_be_disabled()
         evening.expect_phone(people[3].pk, kind, None)
     door.close()
+    # Two people on the list who never come to the door, with no pitch, their phones open all
+    # evening (one in Chinese): never seated, each is asked for a pitch in words true at the
+    # time, and loads its itinerary only when the plan changes, not at every state.
+    strays = [
+        open_stray(chromium, base, AttendeeFactory(event=event, name=name), locale=locale)
+        for name, locale in (("Ivy Wong", "en-US"), ("Jun Li", "zh-CN"))
+    ]
+    english, chinese_stray = strays
+    english.expect_prompt("before", "Write your 30-second pitch before the rounds start.")
+    chinese_stray.expect_prompt("before", "请在各轮开始前写好你的 30 秒自我介绍。")
+    for stray in strays:
+        stray.screenshot("check-in")
     evening.screenshot("check-in")
 
     # The plan: every open phone shows its first table and only round 1's tablemates.
-    evening.act("plan")
+    with english.page.expect_request(lambda r: "/itinerary/" in r.url):
+        evening.act("plan")  # a plan made: the strays look whether they are in it
     evening.expect_room(1, {p.pk: "first_table" for p in people[:4]})
+    for stray in strays:
+        expect(stray.page.locator(".room")).to_have_attribute("data-now", "not_seated")
     evening.expect_projector("check_in", seating_round=1)
     for page in evening.phones.values():
         expect(page.locator(".card-buttons:visible")).to_have_count(0)
@@ -284,6 +352,20 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
     evening.expect_room(1, slot_kinds(event, 1, 0, evening.phones))
     expect_pitchers(evening, 1, 0)
     evening.expect_projector("running", seating_round=1)
+    # The rounds have started: the open strays no longer say "before the rounds start".
+    during = "Write your 30-second pitch: you give it at your table in each round."
+    english.expect_prompt("rounds", during)
+    chinese_stray.expect_prompt(
+        "rounds", "请写好你的 30 秒自我介绍：每一轮你都要在自己的桌上讲一次。"
+    )
+    for stray in strays:
+        stray.screenshot("round1")
+    # A stray's socket drops and comes back: its state on connect changes nothing it shows.
+    english.page.context.set_offline(True)
+    expect(english.page.locator(".room")).to_have_attribute("data-connection", "reconnecting")
+    english.page.context.set_offline(False)
+    expect(english.page.locator(".room")).to_have_attribute("data-connection", "open")
+    english.expect_prompt("rounds", during)
     for page in evening.phones.values():
         expect(page.locator(".stop:visible .card-buttons").first).to_be_visible()
     # A listener hands the pitcher a card: it shows at the top of the pitcher's phone.
@@ -387,11 +469,13 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
     loads: list[str] = []
     for pk, page in evening.phones.items():
         # Bound to redraw from the push: the phones connected since round 1. A phone with no
-        # seat (the late arrival, the no-show who left) may look when the state says "planned",
-        # and one opened moments ago may look once on its first state after the re-plan.
+        # seat (the late arrival, the no-show who left) looks when the state says the plan
+        # changed, and one opened moments ago may look once on its first state after the
+        # re-plan.
         if pk not in (late.pk, no_show.pk, people[5].pk):
             page.on("request", lambda request: loads.append(request.url))
-    evening.act("replan")
+    with english.page.expect_request(lambda r: "/itinerary/" in r.url):
+        evening.act("replan")  # a plan re-made: the strays look whether they are in it now
     kinds = {pk: "move" for pk in evening.phones}
     kinds[no_show.pk] = "left"
     evening.expect_room(2, kinds)
@@ -401,6 +485,8 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
         if "/itinerary/" in url
     }
     assert reloaded_by == set()  # redrawn from the push
+    for stray in strays:
+        expect(stray.page.locator(".room")).to_have_attribute("data-now", "not_seated")
     evening.expect_projector("between", seating_round=2)
     assert seat_table(late.pk, 2) is not None
     assert seat_table(no_show.pk, 2) is None
@@ -426,6 +512,10 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
     mingle[no_show.pk] = "mingle"
     evening.expect_room(None, mingle)
     evening.expect_projector("last_over")
+    for stray in strays:  # no more rounds to pitch in: no prompt
+        expect(stray.page.locator(".room")).to_have_attribute("data-now", "mingle")
+        stray.expect_prompt("none")
+        stray.screenshot("after-last-round")
     evening.screenshot("after-last-round")
 
     evening.act("mingle")
@@ -443,6 +533,13 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
     for page in [*evening.phones.values(), projector]:
         expect(page.locator("[data-live-announcement]")).to_be_hidden()
     evening.screenshot("closed")
+    # The strays loaded their itinerary only when the plan was made and when it was re-made,
+    # although their sockets brought more states (each connect, mingle, the close).
+    for stray in strays:
+        expect(stray.page.locator(".room")).to_have_attribute("data-now", "closed")
+        stray.expect_prompt("none")
+        assert stray.states() >= 5
+        assert len(stray.loads) == 2, stray.loads
 
     # A phone loaded fresh after the close says the same as the others.
     evening.phones[people[6].pk].reload()

@@ -290,6 +290,39 @@ def test_seating_ahead_until_the_last_round_starts(now_js):
     assert ahead == [expected for _, expected in cases]
 
 
+def test_pitch_prompt_before_the_rounds_then_for_them_then_none(now_js):
+    """As the server's ``rounds.queries.pitch_prompt``: "before the rounds start" only until
+    the first one starts, then the prompt for the rounds under way (between them too), none
+    once the last is over."""
+    cases = [
+        (None, None),  # no state yet: the page's own answer stands
+        (state("draft", has_plan=False), "before"),
+        (state("check_in"), "before"),
+        (state("live"), "before"),  # live, no round started yet
+        (state("live", a_round(starts_at=T0 + 3_000)), "rounds"),  # round 1's count-in
+        (state("live", a_round()), "rounds"),
+        (state("live", a_round(status="paused", paused_at=T0 + 1_000)), "rounds"),
+        (state("live", a_round(2, status="done")), "rounds"),  # between rounds
+        (state("live", a_round(3)), "rounds"),
+        (state("live", a_round(3, status="done")), "none"),
+        (state("live", a_round(3, ends_at=T0 + 1_000)), "none"),  # its time ran out
+        (state("mingle", a_round(2, status="done")), "none"),
+        (state("closed", a_round(3, status="done")), "none"),
+    ]
+
+    prompts = [
+        now_js.evaluate("([st, t]) => now.pitchPromptFor(st, t)", [st, T0 + 5_000])
+        for st, _ in cases
+    ]
+
+    assert prompts == [expected for _, expected in cases]
+    removed = [
+        now_js.evaluate("([st, t]) => now.pitchPromptFor(st, t, true)", [st, T0 + 5_000])
+        for st, _ in cases
+    ]
+    assert removed == [None] + ["none"] * (len(cases) - 1)  # taken out of the rounds
+
+
 def test_fill_replaces_known_placeholders_only(now_js):
     assert now_js.evaluate("now.fill('Table {table} · {who}', {table: 7})") == "Table 7 · {who}"
 

@@ -4,7 +4,9 @@ import re
 import uuid
 
 import pytest
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from conduct.models import Report
 from events import services as event_services
@@ -228,6 +230,50 @@ def test_apart_after_the_rounds_offers_nothing_new_and_refuses_a_post(client, st
     assert refused.status_code == 400
     assert over in refused.text
     assert not SeatingRequest.objects.exists()
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_apart_for_someone_taken_out_of_the_rounds_offers_nobody_and_refuses_a_post(
+    client, language
+):
+    """Removed after a report, the person has no table left for a plan to keep apart from
+    anyone: the page says so (in their language), offers nobody, and a request posted anyway
+    is refused, nothing saved, although the event still has rounds to seat. Taking back an
+    earlier request (their own private data) still works."""
+    event = EventFactory(check_in=True, language=language)
+    me, other, earlier = AttendeeFactory.create_batch(3, event=event, checked_in=True)
+    SeatingRequest.objects.create(attendee=me, other=earlier, event=event)
+    Attendee.objects.filter(pk=me.pk).update(removed_at=timezone.now())
+    url = reverse("apart", args=[me.token])
+
+    page = client.get(url)
+    refused = client.post(url, {"other": other.pk})
+    client.post(url, {"drop": earlier.pk})
+
+    removed = {
+        "en": "You have no more tables this evening. Please speak to an organizer.",
+        "zh-hans": "今晚你没有更多的桌次了。请与组织者联系。",
+    }[language]
+    assert removed in page.text
+    assert 'name="other"' not in page.text
+    assert f'name="drop" value="{earlier.pk}"' in page.text
+    assert refused.status_code == 400
+    assert removed in refused.text
+    assert not SeatingRequest.objects.exists()
+
+
+def test_room_of_someone_taken_out_of_the_rounds_does_not_offer_dont_seat_me_with(client):
+    """The link is on the page (the removal may be undone while it is open) but the room
+    starts with no seating ahead for them, which hides it (room.css)."""
+    event = EventFactory(check_in=True)
+    me, other = AttendeeFactory.create_batch(2, event=event, checked_in=True)
+    Attendee.objects.filter(pk=me.pk).update(removed_at=timezone.now())
+
+    removed = client.get(reverse("room", args=[me.token])).text
+    present = Client().get(reverse("room", args=[other.token])).text  # another phone
+
+    assert 'data-seating="over"' in removed
+    assert 'data-seating="ahead"' in present
 
 
 def comparable(html: str) -> str:

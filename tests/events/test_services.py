@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from events import services
-from events.models import Event, SeatingRequest
+from events.models import Attendee, Event, SeatingRequest
 from tests.factories import AttendeeFactory, EventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -154,5 +154,21 @@ def test_ask_apart_after_the_rounds_is_refused_and_saves_nothing(status):
 
     assert refused.value.messages == [
         "No round is left to seat: no seating plan can keep you apart any more."
+    ]
+    assert not SeatingRequest.objects.exists()
+
+
+def test_ask_apart_from_someone_taken_out_of_the_rounds_is_refused_and_saves_nothing():
+    """Removed after a report, they have no table left for a plan to keep apart from anyone,
+    although the event still has rounds to seat; the attendee given may be a stale copy."""
+    event = EventFactory(check_in=True)
+    me, other = AttendeeFactory.create_batch(2, event=event, checked_in=True)
+    Attendee.objects.filter(pk=me.pk).update(removed_at=timezone.now())
+
+    with pytest.raises(ValidationError) as refused:
+        services.ask_apart(me, other_id=other.pk)
+
+    assert refused.value.messages == [
+        "You have no more tables this evening. Please speak to an organizer."
     ]
     assert not SeatingRequest.objects.exists()

@@ -14,6 +14,7 @@ from tests.factories import (
     CardFactory,
     EventFactory,
     PitchFactory,
+    RoundFactory,
     SeatFactory,
     TableFactory,
 )
@@ -81,6 +82,64 @@ def test_room_offers_dont_seat_me_with_only_while_a_seating_plan_can_come(client
     assert (f'href="{reverse("apart", args=[me.token])}"' in room) is offered
     assert f'href="{reverse("leads", args=[me.token])}"' in room
     assert f'href="{reverse("my_details", args=[me.token])}"' in room
+
+
+@pytest.mark.parametrize(
+    ("status", "rounds", "prompt"),
+    [
+        ("check_in", [], "before"),
+        ("live", [{"running": True}], "rounds"),
+        ("live", [{"done": True}], "rounds"),  # between rounds 1 and 2
+        ("live", [{"done": True}, {"done": True}, {"running": True}], "rounds"),
+        ("live", [{"done": True}, {"done": True}, {"done": True}], "none"),  # the last is over
+        ("mingle", [{"done": True}], "none"),
+        ("closed", [{"done": True}], "none"),
+    ],
+    ids=["before", "running", "between", "last_running", "last_over", "mingle", "closed"],
+)
+def test_room_asks_for_a_pitch_in_words_true_for_the_events_state(client, status, rounds, prompt):
+    """Someone without a pitch is asked to write one "before the rounds start" only until they
+    start; once they have, for the rounds (each round they pitch at their table); after the
+    last one, not at all. The page carries which (``data-pitch-prompt``, room.css shows that
+    one), so a phone loaded fresh agrees with one left open (now.js ``pitchPromptFor``)."""
+    event = EventFactory(**{status: True}, rounds_count=3, pitch_seconds=30)
+    for number, traits in enumerate(rounds, start=1):
+        RoundFactory(event=event, number=number, **traits)
+    me = AttendeeFactory(event=event, checked_in=True)
+
+    room = client.get(reverse("room", args=[me.token])).text
+
+    assert f'data-pitch-prompt="{prompt}"' in room
+    before = '<p class="pitch-prompt pitch-prompt-before">'
+    during = '<p class="pitch-prompt pitch-prompt-rounds">'
+    assert f"{before}Write your 30-second pitch before the rounds start.</p>" in room
+    assert f"{during}Write your 30-second pitch: you give it at your table in each round.</p>" in (
+        room
+    )
+
+
+@pytest.mark.parametrize("status", ["check_in", "live"])
+def test_room_asks_no_pitch_of_someone_taken_out_of_the_rounds(client, status):
+    """Removed after a report, they have no table left to pitch at."""
+    event = EventFactory(**{status: True}, rounds_count=3)
+    if status == "live":
+        RoundFactory(event=event, number=1, running=True)
+    me = AttendeeFactory(event=event, checked_in=True, removed_at=timezone.now())
+
+    room = client.get(reverse("room", args=[me.token])).text
+
+    assert 'data-pitch-prompt="none"' in room
+
+
+def test_room_asks_for_a_pitch_in_chinese_for_the_rounds_under_way(client):
+    event = EventFactory(live=True, language="zh-hans", pitch_seconds=30)
+    RoundFactory(event=event, number=1, running=True)
+    me = AttendeeFactory(event=event, checked_in=True)
+
+    room = client.get(reverse("room", args=[me.token])).text
+
+    assert 'data-pitch-prompt="rounds"' in room
+    assert "请写好你的 30 秒自我介绍：每一轮你都要在自己的桌上讲一次。" in room
 
 
 def test_room_of_an_unknown_token_is_not_found(client):

@@ -11,21 +11,11 @@ from collections import Counter
 import pytest
 
 from tests.factories import AttendeeFactory
-from tests.live import daphne, free_port
+from tests.live import daphne, fetch, free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 CROWD = 200
-
-
-def fetch(url: str) -> tuple[int, dict[str, str]]:
-    try:
-        with urllib.request.urlopen(url, timeout=60) as response:
-            response.read()
-            return response.status, dict(response.headers)
-    except urllib.error.HTTPError as error:
-        error.read()
-        return error.code, dict(error.headers)
 
 
 def crowd(urls: list[str]) -> list[tuple[int, dict[str, str]]]:

@@ -3,72 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import json
-import secrets
-import urllib.parse
-import urllib.request
 
 import pytest
-import websockets
-from django.conf import settings
-from django.db import connections
-from django.test import Client
 
 from tests.conftest import redis_url
-from tests.factories import AttendeeFactory, EventFactory, RoundFactory, SeatFactory, TableFactory
-from tests.live import daphne, tcp_proxy
+from tests.live import daphne, next_of_type, open_phone, organizer_post, tcp_proxy
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def event():
-    event = EventFactory(check_in=True, rounds_count=2)
-    people = AttendeeFactory.create_batch(3, event=event, checked_in=True)
-    for number in (1, 2):
-        table = TableFactory(round=RoundFactory(event=event, number=number), number=1)
-        for order, person in enumerate(people):
-            SeatFactory(table=table, attendee=person, speaking_order=order)
-    return event
-
-
-def organizer_post(base_url: str, event, action: str) -> int:
-    """Click a control button as the signed-in organizer, through real HTTP."""
-    client = Client()
-    try:
-        client.force_login(event.organizer)
-    finally:
-        # Called from a worker thread too: its connection must not outlive the test (it would
-        # keep the test database from being dropped).
-        connections.close_all()
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    csrf = secrets.token_hex(16)
-    request = urllib.request.Request(
-        f"{base_url}/events/{event.pk}/control/act/",
-        data=urllib.parse.urlencode({"action": action}).encode(),
-        headers={
-            "Cookie": f"{settings.SESSION_COOKIE_NAME}={session}; csrftoken={csrf}",
-            "X-CSRFToken": csrf,
-            "HX-Request": "true",
-        },
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return response.status
-
-
-async def open_phone(base_url: str, token: str):
-    ws_url = base_url.replace("http://", "ws://") + f"/ws/a/{token}/"
-    phone = await websockets.connect(ws_url, origin=base_url)
-    state = json.loads(await asyncio.wait_for(phone.recv(), 5))
-    return phone, state
-
-
-async def next_of_type(phone, kind: str) -> dict:
-    while True:
-        message = json.loads(await asyncio.wait_for(phone.recv(), 5))
-        if message["type"] == kind:
-            return message
 
 
 @pytest.mark.redis

@@ -12,13 +12,7 @@ import uuid
 import pytest
 from django.db import connection
 
-from tests.integration.test_capacity import fetch
-from tests.integration.test_live_processes import (  # noqa: F401
-    event,
-    next_of_type,
-    open_phone,
-    organizer_post,
-)
+from tests.live import daphne, fetch, next_of_type, open_phone, organizer_post
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
@@ -53,10 +47,9 @@ def cut_every_other_connection() -> int:
 
 
 def test_after_the_server_cut_every_connection_pages_sockets_and_controls_carry_on(
-    event,  # noqa: F811
+    event,
     tmp_path,
 ):
-    from tests.live import daphne
 
     alice, bob = list(event.attendees.order_by("pk")[:2])
     # the default pool of 10, all of them open: the pool holds 10 dead connections after the cut

@@ -28,7 +28,7 @@ from rounds.consumers import CLOSE_UNAVAILABLE
 from rounds.groups import event_group
 from rounds.models import Round
 from tests.conftest import ORIGIN, acreate, open_phone
-from tests.factories import AttendeeFactory, EventFactory, RoundFactory, SeatFactory, TableFactory
+from tests.factories import AttendeeFactory
 
 pytestmark = [pytest.mark.redis_server, pytest.mark.django_db(transaction=True)]
 
@@ -39,17 +39,6 @@ def redis_settings(url: str, prefix: str, **env: str) -> dict:
         "CHANNEL_LAYERS": read_channel_layers(env, prefix=prefix),
         "CACHES": read_caches(env, prefix=prefix),
     }
-
-
-@pytest.fixture
-def event():
-    event = EventFactory(check_in=True, rounds_count=2)
-    people = AttendeeFactory.create_batch(3, event=event, checked_in=True)
-    for number in (1, 2):
-        table = TableFactory(round=RoundFactory(event=event, number=number), number=1)
-        for order, person in enumerate(people):
-            SeatFactory(table=table, attendee=person, speaking_order=order)
-    return event
 
 
 def act(client, event, action: str, **data):

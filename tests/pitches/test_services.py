@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from events.models import Event
+from events.models import Attendee, Event
 from feedback import retention
 from pitches import services
 from pitches.models import MAX_WISHES, Pitch, Wish
@@ -204,4 +204,19 @@ def test_add_wish_after_the_rounds_is_refused_and_saves_nothing(author, after):
         services.add_wish(author, text="investors in hardware")
 
     assert refused.value.code == "over"
+    assert wish_list(author) == []
+
+
+def test_add_wish_of_someone_taken_out_of_the_rounds_is_refused_and_saves_nothing(author):
+    """Removed after a report: no seating is left for them, while the event has rounds to seat
+    (the attendee given may be a stale copy)."""
+    Attendee.objects.filter(pk=author.pk).update(removed_at=timezone.now())
+
+    with pytest.raises(ValidationError) as refused:
+        services.add_wish(author, text="investors in hardware")
+
+    assert refused.value.code == "removed"
+    assert refused.value.messages == [
+        "You have no more tables this evening. Please speak to an organizer."
+    ]
     assert wish_list(author) == []
