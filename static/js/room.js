@@ -262,6 +262,8 @@ export function startRoom(root) {
     const seating = hasSeatingAhead(state);
     if (seating !== null) root.dataset.seating = seating && !itinerary.removed ? 'ahead' : 'over';
     // "Write your pitch before the rounds start" is true only until they start (room.css).
+    // Taken out of the rounds (or put back): "You have no more tables…" follows (room.css).
+    root.dataset.removed = String(itinerary.removed === true);
     const prompt = pitchPromptFor(state, serverNow, itinerary.removed);
     if (prompt !== null) root.dataset.pitchPrompt = prompt;
     const status = root.querySelector('[data-now-text]');

@@ -124,6 +124,8 @@ def test_two_tap_report_alerts_both_organizers_and_the_organizer_removes_the_per
     expect(seller_apart).to_be_hidden()
     expect(seller_room).to_have_attribute("data-pitch-prompt", "none")  # no table to pitch at
     expect(seller_phone.locator(".pitch-prompt:visible")).to_have_count(0)
+    no_tables = "You have no more tables this evening. Please speak to an organizer."
+    expect(seller_phone.get_by_text(no_tables)).to_be_visible()  # said at once, too
     assert seller_phone.evaluate("window.__notReloaded") is True
     screens = os.environ.get("SPEEDNET_SCREENS")
     if screens:
@@ -135,9 +137,9 @@ def test_two_tap_report_alerts_both_organizers_and_the_organizer_removes_the_per
     expect(seller_room).to_have_attribute("data-pitch-prompt", "none")
     expect(seller_phone.locator("body")).not_to_contain_text("Check in again at the door")
     expect(seller_phone.locator("body")).not_to_contain_text("marked as gone")
+    expect(seller_phone.get_by_text(no_tables)).to_be_visible()
     # Opened by its address, the keep-apart page offers nobody and says why; the wish list
     # (on My pitch) offers no guest search.
-    no_tables = "You have no more tables this evening. Please speak to an organizer."
     seller_phone.goto(f"{base}/a/{seller.token}/apart/")
     expect(seller_phone.get_by_text(no_tables)).to_be_visible()
     expect(seller_phone.get_by_role("button", name="Keep us apart")).to_have_count(0)
