@@ -112,10 +112,11 @@ def announcement_json(event: Event, *, now: datetime) -> dict[str, Any] | None:
 def pitch_prompt(state: dict[str, Any], *, is_removed: bool = False) -> str:
     """Which "write your pitch" prompt the room shows someone without a pitch, from the
     ``state`` it is rendered with (static/js/now.js ``pitchPromptFor`` follows it live):
-    ``before`` until the first round starts, ``rounds`` once the rounds have started (each
-    round, each person pitches at their table in turn), ``none`` once the last round is over,
-    in mingle and after the close, and for someone taken out of the rounds after a report
-    (``is_removed``: no table is left for them). No queries."""
+    ``before`` until the first round starts, ``rounds`` once the rounds have started (the
+    room shows it to someone without a table yet: written now, it is ready when they get one),
+    ``none`` once the last round is over, in mingle and after the close, and for someone taken
+    out of the rounds after a report (``is_removed``: no table is left for them). No
+    queries."""
     event, round_ = state["event"], state["round"]
     if is_removed or event["status"] in (Event.Status.MINGLE, Event.Status.CLOSED):
         return "none"

@@ -83,9 +83,10 @@ export function hasSeatingAhead(state) {
 /**
  * Which "write your pitch" prompt the room shows someone without a pitch, as the server's
  * rounds.queries.pitch_prompt says for a fresh load: `before` until the first round starts
- * (the plan may still come), `rounds` once the rounds have started (each round, each person
- * pitches at their table in turn), `none` once the last round is over (mingle and closed too)
- * and, whatever the state, for someone taken out of the rounds after a report (no table left).
+ * (the plan may still come), `rounds` once the rounds have started (the room shows it to
+ * someone without a table yet: written now, it is ready when they get one), `none` once the
+ * last round is over (mingle and closed too) and, whatever the state, for someone taken out
+ * of the rounds after a report (no table left).
  * @param {object|null} state the protocol's state
  * @param {number} now server epoch ms
  * @param {boolean} [removed] the itinerary's `removed` (docs/protocol.md, `presence`)

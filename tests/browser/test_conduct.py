@@ -126,6 +126,7 @@ def test_two_tap_report_alerts_both_organizers_and_the_organizer_removes_the_per
     expect(seller_phone.locator(".pitch-prompt:visible")).to_have_count(0)
     no_tables = "You have no more tables this evening. Please speak to an organizer."
     expect(seller_phone.get_by_text(no_tables)).to_be_visible()  # said at once, too
+    expect(seller_phone.locator(".phase-before")).to_be_hidden()  # no pitch to write for a table
     assert seller_phone.evaluate("window.__notReloaded") is True
     screens = os.environ.get("SPEEDNET_SCREENS")
     if screens:
@@ -156,6 +157,14 @@ def test_two_tap_report_alerts_both_organizers_and_the_organizer_removes_the_per
     expect(chinese.locator('select[name="other"], button[name="other"]')).to_have_count(0)
     if screens:
         chinese.screenshot(path=str(Path(screens) / "removed-apart-zh.png"), full_page=True)
+    # Put back: the open room drops the notice with the push and offers the rounds again.
+    seller_phone.goto(f"{base}/a/{seller.token}/")
+    expect(seller_phone.get_by_text(no_tables)).to_be_visible()
+    seller_phone.evaluate("window.__notReloaded = true")
+    owner_laptop.get_by_role("button", name=f"Undo: put {seller.name} back").click()
+    expect(seller_phone.get_by_text(no_tables)).to_be_hidden()
+    expect(seller_apart).to_be_visible()
+    assert seller_phone.evaluate("window.__notReloaded") is True
 
 
 def test_phone_after_the_rounds_offers_its_leads_but_not_dont_seat_me_with(

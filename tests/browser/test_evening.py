@@ -353,11 +353,9 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
     expect_pitchers(evening, 1, 0)
     evening.expect_projector("running", seating_round=1)
     # The rounds have started: the open strays no longer say "before the rounds start".
-    during = "Write your 30-second pitch: you give it at your table in each round."
+    during = "Write your 30-second pitch now, so it is ready when you get a table."
     english.expect_prompt("rounds", during)
-    chinese_stray.expect_prompt(
-        "rounds", "请写好你的 30 秒自我介绍：每一轮你都要在自己的桌上讲一次。"
-    )
+    chinese_stray.expect_prompt("rounds", "现在就写好你的 30 秒自我介绍，入座时就能用上。")
     for stray in strays:
         stray.screenshot("round1")
     # A stray's socket drops and comes back: its state on connect changes nothing it shows.

@@ -13,6 +13,7 @@ from tests.factories import (
     AttendeeFactory,
     CardFactory,
     EventFactory,
+    IntroductionFactory,
     PitchFactory,
     RoundFactory,
     SeatFactory,
@@ -113,7 +114,7 @@ def test_room_asks_for_a_pitch_in_words_true_for_the_events_state(client, status
     before = '<p class="pitch-prompt pitch-prompt-before">'
     during = '<p class="pitch-prompt pitch-prompt-rounds">'
     assert f"{before}Write your 30-second pitch before the rounds start.</p>" in room
-    assert f"{during}Write your 30-second pitch: you give it at your table in each round.</p>" in (
+    assert f"{during}Write your 30-second pitch now, so it is ready when you get a table.</p>" in (
         room
     )
 
@@ -139,7 +140,7 @@ def test_room_asks_for_a_pitch_in_chinese_for_the_rounds_under_way(client):
     room = client.get(reverse("room", args=[me.token])).text
 
     assert 'data-pitch-prompt="rounds"' in room
-    assert "请写好你的 30 秒自我介绍：每一轮你都要在自己的桌上讲一次。" in room
+    assert "现在就写好你的 30 秒自我介绍，入座时就能用上。" in room
 
 
 def test_room_of_an_unknown_token_is_not_found(client):
@@ -372,6 +373,22 @@ def test_leads_without_cards_say_what_is_true_then(client, status, empty):
     assert empty in page.text
     if status == "closed":
         assert "No cards yet" not in page.text
+
+
+def test_leads_of_someone_who_only_promised_an_introduction_do_not_say_no_cards(client):
+    """An "I can introduce you" card given is a promise on the leads page, not a lead: the page
+    must not say no card was given above the promise."""
+    event = EventFactory(closed=True)
+    promise = IntroductionFactory(card__round__event=event, card__note="my cousin at a hospital")
+    me = promise.card.giver
+
+    page = client.get(reverse("leads", args=[me.token]))
+
+    assert page.context["leads"].is_empty  # nobody wants to see me, nor I them
+    assert "You promised" in page.text
+    assert "my cousin at a hospital" in page.text
+    assert "You gave and received no cards at this event." not in page.text
+    assert "No cards yet" not in page.text
 
 
 def test_leads_without_cards_after_the_close_speak_chinese_to_a_chinese_phone(client):
