@@ -720,13 +720,21 @@ def confirmations(event: Event, round_: Round | None) -> dict[str, str]:
     """The disruptive actions that ask "are you sure?" before they are sent, with the question
     in the organizer's language: ending a round early, mingling and closing (every phone
     changes and it cannot be undone), and re-planning while a round is on (itineraries of the
-    rounds to come change under people's feet)."""
+    rounds to come change under people's feet). Mingling after the last round is over skips
+    nothing, and its question says so."""
+    status = round_.effective_status(timezone.now()) if round_ else None
+    last_over = (
+        round_ is not None and round_.number >= event.rounds_count and status == Round.Status.DONE
+    )
     questions = {
         "end": _("End this round now for every table?"),
-        "mingle": _("Start mingling? The remaining rounds are skipped and cannot be run later."),
+        "mingle": (
+            _("Start mingling? Every phone switches to mingling; this cannot be undone.")
+            if last_over
+            else _("Start mingling? The remaining rounds are skipped and cannot be run later.")
+        ),
         "close": _("Close the event? Phones stop showing tables; this cannot be undone."),
     }
-    status = round_.effective_status(timezone.now()) if round_ else None
     if status in (Round.Status.RUNNING, Round.Status.PAUSED):
         questions["replan"] = _(
             "A round is on: re-plan the rounds still to come? Changed itineraries go to the "

@@ -168,3 +168,21 @@ def test_primary_action_is_always_allowed(status):
     allowed, primary, _confirm = state(event)
 
     assert primary is None or primary in allowed
+
+
+@pytest.mark.parametrize(
+    ("statuses", "skips"),
+    [
+        (("done", "planned"), True),  # round 2 is left: mingling skips it
+        (("done", "running"), True),  # the last round is on: mingling cuts it short
+        (("done", "done"), False),  # every round is over: nothing is skipped
+    ],
+)
+def test_mingle_question_says_rounds_are_skipped_only_when_some_are_left(statuses, skips):
+    event = EventFactory(live=True, rounds_count=2)
+    rounds_of(event, *statuses)
+
+    question = services.confirmations(event, queries.current_round(event.pk))["mingle"]
+
+    assert ("remaining rounds are skipped" in question) is skips
+    assert question.startswith("Start mingling?")
