@@ -77,6 +77,23 @@ def requested_language(request: HttpRequest) -> str | None:
     return None
 
 
+def chosen_language(request: HttpRequest) -> str | None:
+    """The shipped language chosen in this browser: a language prefix in the URL or the
+    language switch's cookie (not the browser's Accept-Language, which is a guess), or None."""
+    urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
+    if is_language_prefix_patterns_used(urlconf)[0]:
+        from_path = translation.get_language_from_path(request.path_info)
+        if from_path is not None:
+            return from_path
+    cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if cookie:
+        try:
+            return translation.get_supported_language_variant(cookie)
+        except LookupError:
+            return None
+    return None
+
+
 def activate_event_language(request: HttpRequest, event: HasLanguage) -> str:
     """Speak an attendee's page in the language they switched to or their phone asks for, else
     in the event's language. Returns the language now active."""

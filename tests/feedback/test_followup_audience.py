@@ -7,6 +7,7 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -99,17 +100,26 @@ def test_digest_message_falls_back_to_the_events_language():
     assert digest.digest_message(attendee).subject == "你在 Harbour night 的后续跟进"
 
 
-def test_attendee_page_remembers_the_phones_language(client):
+def test_attendee_page_remembers_the_phones_language_until_a_choice_is_made(client):
+    """The browser's language is remembered for the mail while none is; another browser's
+    (a laptop in English opening the follow-up mail's link) does not replace it; a language
+    chosen with the switch does."""
     event = closed_event(language="en")
     attendee = AttendeeFactory(event=event)
 
-    client.get(reverse("leads", args=[attendee.token]), HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
-    attendee.refresh_from_db()
-    first = attendee.language
-    client.get(reverse("pitch_edit", args=[attendee.token]), HTTP_ACCEPT_LANGUAGE="en-GB")
-    attendee.refresh_from_db()
+    def remembered_after(**headers) -> str:
+        client.get(reverse("leads", args=[attendee.token]), **headers)
+        attendee.refresh_from_db()
+        return attendee.language
 
-    assert (first, attendee.language) == ("zh-hans", "en")
+    assert remembered_after(HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9") == "zh-hans"
+    page = client.get(reverse("pitch_edit", args=[attendee.token]), HTTP_ACCEPT_LANGUAGE="en-GB")
+    assert page.wsgi_request.LANGUAGE_CODE == "en"  # that screen reads English
+    assert remembered_after(HTTP_ACCEPT_LANGUAGE="en-GB") == "zh-hans"  # the mail stays Chinese
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the switch, on that laptop
+    assert remembered_after(HTTP_ACCEPT_LANGUAGE="zh-CN") == "en"
+    del client.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert remembered_after(HTTP_ACCEPT_LANGUAGE="zh-CN") == "en"
 
 
 def test_attendee_page_without_a_language_of_its_own_keeps_what_was_remembered(client):
