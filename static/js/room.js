@@ -118,6 +118,28 @@ export function startRoom(root) {
     else delete button.dataset.pending;
   }
 
+  // Another tab of this link on this phone (they share localStorage) hears of each tap the
+  // server took, through a key of its own (the storage event fires in the other tabs only), and
+  // shows the button as this tab does: no tab offers to give a card already given.
+  const takenKey = `${outboxKey}:taken`;
+  function tellOtherTabs(item) {
+    try {
+      localStorage.setItem(takenKey, JSON.stringify({ ...item, at: Date.now() }));
+    } catch {
+      // storage full or refused: the other tab shows it at its next load
+    }
+  }
+  window.addEventListener('storage', (event) => {
+    if (event.key !== takenKey || !event.newValue) return;
+    let item;
+    try {
+      item = JSON.parse(event.newValue);
+    } catch {
+      return;
+    }
+    if (item && (item.action === 'give' || item.action === 'take_back')) mark(item, false);
+  });
+
   // Answers awaited from the socket, by action and client id: resolve(ack), or resolve(null) to
   // keep the tap for later (no answer in time, or the socket dropped).
   const awaiting = new Map();
@@ -169,7 +191,10 @@ export function startRoom(root) {
         save(load().filter((queued) => queued.client_id !== item.client_id || queued.action !== item.action));
         if (answer.ok) {
           showError('');
-          if (!load().some((q) => String(q.receiver) === String(item.receiver) && q.kind === item.kind)) mark(item, false);
+          if (!load().some((q) => String(q.receiver) === String(item.receiver) && q.kind === item.kind)) {
+            mark(item, false);
+            tellOtherTabs(item);
+          }
         } else {
           showError(answer.error || '');
           mark({ ...item, action: item.action === 'give' ? 'take_back' : 'give' }, false);

@@ -47,3 +47,38 @@ def test_card_taps_reload_mid_tap_and_a_second_tab_agree_with_the_database(
     first.reload()
     expect(first.locator(button)).to_have_attribute("aria-pressed", str(pressed).lower())
     context.close()
+
+
+def test_a_card_given_in_one_tab_shows_in_the_other_tab_of_the_phone_at_once(
+    chromium,
+    live_server_url,
+    event,  # noqa: F811
+):
+    """Two tabs of one link on one phone: a give or a take-back in one shows in the other with
+    no reload, so neither offers to give a card already given (or to take back one gone)."""
+    base = live_server_url
+    ana = AttendeeFactory(event=event, name="Ana Costa", checked_in=True)
+    organizer = sign_in(chromium, base)
+    control(organizer, base, event, "plan")
+    control(organizer, base, event, "start")
+    context = chromium.new_context(**PHONE)
+    first, second = context.new_page(), context.new_page()
+    for page in (first, second):
+        page.set_default_timeout(15_000)
+        page.goto(f"{base}/a/{ana.token}/")
+        expect(page.locator(".room")).to_have_attribute("data-phase", "running", timeout=10_000)
+        page.evaluate("window.__notReloaded = true")
+    button = '.stop[data-round-number="1"] [data-card-kind="see_me"]'
+
+    second.locator(button).click()
+    expect(second.locator(button)).not_to_have_attribute("data-pending", "true")
+    expect(first.locator(button)).to_have_attribute("aria-pressed", "true")
+    assert Card.objects.filter(giver=ana).count() == 1
+
+    first.locator(button).click()  # taken back from the first tab, which knows the card
+    expect(first.locator(button)).not_to_have_attribute("data-pending", "true")
+    expect(second.locator(button)).to_have_attribute("aria-pressed", "false")
+    assert Card.objects.filter(giver=ana).count() == 0
+    assert first.evaluate("window.__notReloaded")
+    assert second.evaluate("window.__notReloaded")
+    context.close()
