@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.utils import timezone
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from events.models import Event
@@ -74,12 +76,37 @@ def pushes_kept() -> Iterator[list[Push]]:
         _held.messages = None
 
 
+class LayerRefusing:
+    """Pushes dropped while the channel layer refuses connections (Redis down or restarting):
+    one warning every ``PERIOD_S`` with how many, rather than a traceback per push: a room taps
+    a thousand cards a second, and the layer logs the outage itself (``config.redis_layer``).
+    Used on the event loop's thread only."""
+
+    PERIOD_S = 10.0
+    dropped = 0
+    logged_at = -PERIOD_S
+
+    @classmethod
+    def seen(cls, count: int, error: Exception) -> None:
+        cls.dropped += count
+        now = time.monotonic()
+        if now - cls.logged_at >= cls.PERIOD_S:
+            log.warning(
+                "the channel layer refuses connections (%s): %d push(es) dropped since the last "
+                "such line; phones resync from the next snapshot",
+                error,
+                cls.dropped,
+            )
+            cls.dropped, cls.logged_at = 0, now
+
+
 async def send_all(messages: list[Push]) -> None:
     """Send each message to its group; a failure is logged and the others still go. A channel
     layer that does not answer within ``PUSH_TIMEOUT_S``, or says itself that Redis did not
     answer in time (``REDIS_TIMEOUT``: Redis hanging rather than refusing), is not waited for
     again: the rest of the batch is dropped with one log line, so the request that made the
-    change answers at once."""
+    change answers at once. One that refuses the connection is not tried again either: the rest
+    is dropped and counted (``LayerRefusing``)."""
     layer = get_channel_layer()
     for index, (group, message) in enumerate(messages):
         try:
@@ -92,6 +119,9 @@ async def send_all(messages: list[Push]) -> None:
                 group,
                 len(messages) - index,
             )
+            return
+        except (RedisConnectionError, ConnectionError) as error:
+            LayerRefusing.seen(len(messages) - index, error)
             return
         except Exception:
             log.warning(

@@ -308,3 +308,41 @@ async def test_a_channel_layer_that_never_answers_costs_one_timeout_per_batch(mo
 
     assert calls == ["g0"]
     assert "push to g0 timed out; 3 pushes dropped" in caplog.text
+
+
+async def test_a_channel_layer_refusing_connections_is_one_line_per_period(monkeypatch, caplog):
+    """Redis down: a batch's first push is refused and the rest of the batch is dropped with
+    it; the log says so once a period with the number dropped, not a traceback per push."""
+    from channels.layers import get_channel_layer
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from rounds import broadcasts
+
+    layer = get_channel_layer()
+    calls: list[str] = []
+
+    async def refusing_group_send(group, message):
+        calls.append(group)
+        raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(layer, "group_send", refusing_group_send)
+    monkeypatch.setattr(broadcasts.LayerRefusing, "dropped", 0)
+    monkeypatch.setattr(broadcasts.LayerRefusing, "logged_at", -broadcasts.LayerRefusing.PERIOD_S)
+    batches = [[(f"g{b}.{n}", {"type": "push", "text": "{}"}) for n in range(3)] for b in range(4)]
+
+    with caplog.at_level(logging.WARNING):
+        for batch in batches:
+            await asyncio.wait_for(broadcasts.send_all(batch), 5)
+
+    assert calls == ["g0.0", "g1.0", "g2.0", "g3.0"]  # one try a batch
+    lines = [r for r in caplog.records if r.name == "rounds.broadcasts"]
+    assert len(lines) == 1
+    assert "refuses connections" in lines[0].getMessage()
+    assert "3 push(es) dropped" in lines[0].getMessage()
+    assert lines[0].exc_info is None
+    assert broadcasts.LayerRefusing.dropped == 9  # counted for the next line
+
+    monkeypatch.setattr(broadcasts.LayerRefusing, "logged_at", -broadcasts.LayerRefusing.PERIOD_S)
+    with caplog.at_level(logging.WARNING):
+        await broadcasts.send_all(batches[0])
+    assert "12 push(es) dropped" in caplog.records[-1].getMessage()
