@@ -19,12 +19,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from config.livedb import live_database_sync_to_async
+from config.throttled_log import ThrottledWarning, first_line
 from feedback import services
 from feedback.forms import read_card_frame, tap_arguments
 from rounds import broadcasts
-from rounds.consumers import AttendeeConsumer
+from rounds.consumers import DATABASE_UNREACHABLE, AttendeeConsumer
 
 logger = logging.getLogger(__name__)
+TAPS_NOT_WRITTEN = ThrottledWarning(
+    logger,
+    "card taps not written, the database is unreachable (%s): %d tap(s) since the last such "
+    "line; the phones send them again",
+)
+"""A database restarting meets every batch of taps: one line every 10 s, not a traceback each."""
 
 MAX_BATCH = 100
 MAX_TAPS_IN_FLIGHT = 8
@@ -113,7 +120,10 @@ class TapWriter:
                 acks, pushes = await live_database_sync_to_async(write_taps)(
                     [tap for tap, _ in batch]
                 )
-            except Exception:  # the connection could not even be opened: every tap is retried
+            except DATABASE_UNREACHABLE as error:  # every tap is sent again by its phone
+                TAPS_NOT_WRITTEN.seen(first_line(error), count=len(batch))
+                acks, pushes = [None] * len(batch), []
+            except Exception:  # the same, with what went wrong
                 logger.exception("A batch of %d card taps was not written", len(batch))
                 acks, pushes = [None] * len(batch), []
             for (tap, done), ack in zip(batch, acks, strict=True):

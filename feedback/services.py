@@ -11,7 +11,7 @@ from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connections, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -191,7 +191,8 @@ def tap_cards(taps: Sequence[tuple[int, dict[str, Any]]]) -> list[TapOutcome | N
     is paid when nothing fails: on PostgreSQL every statement is a round trip to the server).
     The pushes leave after the commit, all in one hop to the event loop. None for a tap the
     database failed to write: it is to be sent again. If the commit itself fails, the exception
-    leaves every tap to be resent."""
+    leaves every tap to be resent, and so does a connection that cannot be had or has gone
+    (``database_lost``)."""
     wanted = {giver_id for giver_id, _ in taps} | {
         arguments["receiver_id"] for _, arguments in taps if arguments["action"] == "give"
     }
@@ -200,11 +201,21 @@ def tap_cards(taps: Sequence[tuple[int, dict[str, Any]]]) -> list[TapOutcome | N
             with transaction.atomic():
                 return tap_runs(taps, tap_people(wanted), as_sets=True)
         except DatabaseError:
+            if database_lost():  # tap by tap would wait for it again: the phones resend
+                raise
             logger.warning(
                 "A batch of %d card taps goes again tap by tap", len(taps), exc_info=True
             )
         with transaction.atomic():
             return tap_runs(taps, tap_people(wanted), as_sets=False)
+
+
+def database_lost() -> bool:
+    """Whether this thread's database connection could not be had or no longer answers (the
+    server restarting, the pool's timeout met), rather than a statement refused: then the
+    batch is not tried again tap by tap."""
+    db = connections[DEFAULT_DB_ALIAS]
+    return db.connection is None or not db.is_usable()
 
 
 def tap_people(ids: set[int]) -> dict[int, Attendee]:

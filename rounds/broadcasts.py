@@ -11,7 +11,6 @@ import asyncio
 import json
 import logging
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -22,6 +21,7 @@ from django.utils import timezone
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from config.throttled_log import ThrottledWarning, first_line
 from events.models import Event
 from rounds.groups import attendee_group, event_group
 from rounds.queries import (
@@ -76,28 +76,14 @@ def pushes_kept() -> Iterator[list[Push]]:
         _held.messages = None
 
 
-class LayerRefusing:
-    """Pushes dropped while the channel layer refuses connections (Redis down or restarting):
-    one warning every ``PERIOD_S`` with how many, rather than a traceback per push: a room taps
-    a thousand cards a second, and the layer logs the outage itself (``config.redis_layer``).
-    Used on the event loop's thread only."""
-
-    PERIOD_S = 10.0
-    dropped = 0
-    logged_at = -PERIOD_S
-
-    @classmethod
-    def seen(cls, count: int, error: Exception) -> None:
-        cls.dropped += count
-        now = time.monotonic()
-        if now - cls.logged_at >= cls.PERIOD_S:
-            log.warning(
-                "the channel layer refuses connections (%s): %d push(es) dropped since the last "
-                "such line; phones resync from the next snapshot",
-                error,
-                cls.dropped,
-            )
-            cls.dropped, cls.logged_at = 0, now
+PUSHES_REFUSED = ThrottledWarning(
+    log,
+    "the channel layer refuses connections (%s): %d push(es) dropped since the last such line; "
+    "phones resync from the next snapshot",
+)
+"""Pushes dropped while the channel layer refuses connections (Redis down or restarting): one
+warning every 10 s with how many, rather than a traceback per push: a room taps a thousand
+cards a second, and the layer logs the outage itself (``config.redis_layer``)."""
 
 
 async def send_all(messages: list[Push]) -> None:
@@ -106,7 +92,7 @@ async def send_all(messages: list[Push]) -> None:
     answer in time (``REDIS_TIMEOUT``: Redis hanging rather than refusing), is not waited for
     again: the rest of the batch is dropped with one log line, so the request that made the
     change answers at once. One that refuses the connection is not tried again either: the rest
-    is dropped and counted (``LayerRefusing``)."""
+    is dropped and counted (``PUSHES_REFUSED``)."""
     layer = get_channel_layer()
     for index, (group, message) in enumerate(messages):
         try:
@@ -121,7 +107,7 @@ async def send_all(messages: list[Push]) -> None:
             )
             return
         except (RedisConnectionError, ConnectionError) as error:
-            LayerRefusing.seen(len(messages) - index, error)
+            PUSHES_REFUSED.seen(first_line(error), count=len(messages) - index)
             return
         except Exception:
             log.warning(

@@ -44,6 +44,7 @@ from django.db import InterfaceError, OperationalError
 
 from config.livedb import live_database_sync_to_async
 from config.redis_layer import UNREACHABLE
+from config.throttled_log import ThrottledWarning, first_line
 from events.models import Attendee, Event
 from events.sockets import presence_frames
 from rounds import presence, snapshots
@@ -64,28 +65,14 @@ DATABASE_LOG_EVERY_S = 10.0
 log = logging.getLogger(__name__)
 
 
-class DatabaseTrouble:
-    """The sockets of this process that found the database unreachable, logged in one line at
-    most every ``DATABASE_LOG_EVERY_S`` seconds (a restart meets thousands at once)."""
-
-    logged_at = -DATABASE_LOG_EVERY_S
-    unlogged = 0
-
-    @classmethod
-    def seen(cls, consumer: str, error: Exception) -> None:
-        """One socket of kind ``consumer`` closed because of ``error``."""
-        cls.unlogged += 1
-        now = time.monotonic()
-        if now - cls.logged_at < DATABASE_LOG_EVERY_S:
-            return
-        log.warning(
-            "%s: the database is unreachable (%s); %d socket(s) closed with 4503 since the "
-            "last line, the phones retry",
-            consumer,
-            str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__,
-            cls.unlogged,
-        )
-        cls.logged_at, cls.unlogged = now, 0
+DATABASE_TROUBLE = ThrottledWarning(
+    log,
+    "%s: the database is unreachable (%s); %d socket(s) closed with 4503 since the last line, "
+    "the phones retry",
+    every_s=DATABASE_LOG_EVERY_S,
+)
+"""The sockets of this process that found the database unreachable (a restart meets thousands
+at once): one line at most every ``DATABASE_LOG_EVERY_S`` seconds."""
 
 
 # Who may connect: the event, its state version now (read with the permission, in the same
@@ -185,7 +172,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         try:
             await handler(message)
         except DATABASE_UNREACHABLE as error:
-            DatabaseTrouble.seen(type(self).__name__, error)
+            DATABASE_TROUBLE.seen(type(self).__name__, first_line(error))
             if message["type"] == "websocket.disconnect":
                 raise StopConsumer() from None
             if not self.is_accepted:  # refused at the handshake, a phone could not tell why

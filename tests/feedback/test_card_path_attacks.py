@@ -326,8 +326,7 @@ async def test_a_channel_layer_refusing_connections_is_one_line_per_period(monke
         raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     monkeypatch.setattr(layer, "group_send", refusing_group_send)
-    monkeypatch.setattr(broadcasts.LayerRefusing, "dropped", 0)
-    monkeypatch.setattr(broadcasts.LayerRefusing, "logged_at", -broadcasts.LayerRefusing.PERIOD_S)
+    broadcasts.PUSHES_REFUSED.reset()
     batches = [[(f"g{b}.{n}", {"type": "push", "text": "{}"}) for n in range(3)] for b in range(4)]
 
     with caplog.at_level(logging.WARNING):
@@ -340,9 +339,10 @@ async def test_a_channel_layer_refusing_connections_is_one_line_per_period(monke
     assert "refuses connections" in lines[0].getMessage()
     assert "3 push(es) dropped" in lines[0].getMessage()
     assert lines[0].exc_info is None
-    assert broadcasts.LayerRefusing.dropped == 9  # counted for the next line
+    assert broadcasts.PUSHES_REFUSED.unlogged == 9  # counted for the next line
 
-    monkeypatch.setattr(broadcasts.LayerRefusing, "logged_at", -broadcasts.LayerRefusing.PERIOD_S)
+    broadcasts.PUSHES_REFUSED.logged_at = -broadcasts.PUSHES_REFUSED.every_s
     with caplog.at_level(logging.WARNING):
         await broadcasts.send_all(batches[0])
     assert "12 push(es) dropped" in caplog.records[-1].getMessage()
+    broadcasts.PUSHES_REFUSED.reset()

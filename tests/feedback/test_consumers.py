@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import threading
 import uuid
 
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.db import OperationalError
 
 from feedback import consumers, retention
 from feedback.models import Card, Introduction
@@ -335,3 +337,33 @@ async def test_erasing_an_events_personal_data_closes_every_phone(asgi_app):
 
     for phone in phones:
         assert await phone.receive_output() == {"type": "websocket.close", "code": 4403}
+
+
+async def test_taps_meeting_an_unreachable_database_are_one_log_line_and_sent_again(
+    asgi_app, monkeypatch, caplog
+):
+    """PostgreSQL restarting: no tap is answered (each phone keeps it and sends it again) and a
+    room of batches is one warning line, not a traceback each."""
+    [[pitcher, listener]] = await seated(2)
+    phone = await phone_of(asgi_app, listener)
+
+    def unreachable(taps):
+        raise OperationalError("server closed the connection unexpectedly\n\tThis probably…")
+
+    monkeypatch.setattr(consumers, "write_taps", unreachable)
+    consumers.TAPS_NOT_WRITTEN.reset()
+    with caplog.at_level(logging.WARNING, logger="feedback.consumers"):
+        for _ in range(3):
+            await phone.send_to(text_data=tap(pitcher))
+            assert await phone.receive_nothing(timeout=0.3)
+
+    lines = [r for r in caplog.records if r.name == "feedback.consumers"]
+    assert [r.getMessage() for r in lines] == [
+        "card taps not written, the database is unreachable (server closed the connection "
+        "unexpectedly): 1 tap(s) since the last such line; the phones send them again"
+    ]
+    assert lines[0].exc_info is None
+    assert consumers.TAPS_NOT_WRITTEN.unlogged == 2
+    consumers.TAPS_NOT_WRITTEN.reset()
+    assert await cards() == []
+    await phone.disconnect()

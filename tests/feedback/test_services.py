@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import logging
 import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, OperationalError
 
 from events.models import Event
 from feedback import retention, services, tapsql
@@ -347,3 +348,30 @@ def test_tap_cards_does_a_whole_batch_again_in_order_when_a_set_insert_fails(tab
         card,
     ]
     assert Card.objects.count() == 2
+
+
+def test_tap_cards_does_not_go_again_tap_by_tap_when_the_connection_is_gone(
+    table, monkeypatch, caplog
+):
+    """The server restarting mid-batch: going again tap by tap would only wait for the
+    database again; the error goes up (the phones send their taps again), nothing is stored."""
+    pitcher, listener, _ = table
+    attempts = []
+
+    def gone(ids):
+        attempts.append(ids)
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(services, "tap_people", gone)
+    monkeypatch.setattr(services, "database_lost", lambda: True)
+
+    with pytest.raises(OperationalError), caplog.at_level(logging.WARNING):
+        services.tap_cards([(listener.pk, tap(pitcher))])
+
+    assert len(attempts) == 1
+    assert "tap by tap" not in caplog.text
+    assert not Card.objects.exists()
+
+
+def test_tap_cards_sees_a_connection_that_answers_as_not_lost(table):
+    assert services.database_lost() is False

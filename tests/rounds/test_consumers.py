@@ -449,8 +449,8 @@ async def test_sockets_that_find_the_database_unreachable_are_closed_with_4503_i
         raise OperationalError("server closed the connection unexpectedly\n\tThis probably…")
 
     monkeypatch.setattr(consumers.AttendeeConsumer, "authorize", unreachable)
-    monkeypatch.setattr(consumers.DatabaseTrouble, "logged_at", -consumers.DATABASE_LOG_EVERY_S)
-    monkeypatch.setattr(consumers.DatabaseTrouble, "unlogged", 0)
+    monkeypatch.setattr(consumers.DATABASE_TROUBLE, "logged_at", -consumers.DATABASE_LOG_EVERY_S)
+    monkeypatch.setattr(consumers.DATABASE_TROUBLE, "unlogged", 0)
     closes = []
     with caplog.at_level(logging.WARNING, logger="rounds.consumers"):
         for person in people:
@@ -463,7 +463,7 @@ async def test_sockets_that_find_the_database_unreachable_are_closed_with_4503_i
     assert len(lines) == 1
     assert "database is unreachable (server closed the connection unexpectedly)" in lines[0]
     assert not any(r.exc_info for r in caplog.records)
-    assert consumers.DatabaseTrouble.unlogged == len(people) - 1  # in the next line
+    assert consumers.DATABASE_TROUBLE.unlogged == len(people) - 1  # in the next line
 
 
 async def test_a_socket_open_when_the_database_goes_is_closed_with_4503(asgi_app, monkeypatch):

@@ -597,7 +597,7 @@ def test_control_action_succeeds_while_the_channel_layer_is_down(
     from rounds import broadcasts
 
     # the refusals are logged once a period: this test's first is logged whatever came before
-    monkeypatch.setattr(broadcasts.LayerRefusing, "logged_at", -broadcasts.LayerRefusing.PERIOD_S)
+    monkeypatch.setattr(broadcasts.PUSHES_REFUSED, "logged_at", -broadcasts.PUSHES_REFUSED.every_s)
     with django_capture_on_commit_callbacks(execute=True):
         started = act(organizer_client, event, "start")
     with django_capture_on_commit_callbacks(execute=True):
