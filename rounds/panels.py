@@ -37,6 +37,9 @@ def panel_context(event: Event, *, error: str = "", info: str = "") -> dict[str,
     return {
         "event": event,
         "round": round_,
+        # what the clock says (a round whose time ran out is over, ended or not), as the
+        # buttons and the questions read it
+        "round_status": Round.Status(round_status).label if round_ else "",
         # the state the panel was drawn for, as control.js reads it from a push; the plan
         # version too: a plan, re-plan or rescue round changes the buttons (the rescue is
         # gone once made), not the event's or the round's status; and whether a turn can be

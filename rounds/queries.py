@@ -114,15 +114,15 @@ def pitch_prompt(state: dict[str, Any], *, is_removed: bool = False) -> str:
     ``state`` it is rendered with (static/js/now.js ``pitchPromptFor`` follows it live):
     ``before`` until the first round starts, ``rounds`` once the rounds have started (the
     room shows it to someone without a table yet: written now, it is ready when they get one),
-    ``none`` once the last round is over, in mingle and after the close, and for someone taken
-    out of the rounds after a report (``is_removed``: no table is left for them). No
-    queries."""
+    ``none`` once the last round has started (no table is to come), in mingle and after the
+    close, and for someone taken out of the rounds after a report (``is_removed``: no table is
+    left for them). No queries."""
     event, round_ = state["event"], state["round"]
     if is_removed or event["status"] in (Event.Status.MINGLE, Event.Status.CLOSED):
         return "none"
     if event["status"] == Event.Status.DRAFT or round_ is None:
         return "before"
-    if round_["status"] == Round.Status.DONE and round_["number"] >= event["rounds_count"]:
+    if round_["number"] >= event["rounds_count"]:  # the last round started: no table to come
         return "none"
     return "rounds"
 

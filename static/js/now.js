@@ -85,8 +85,8 @@ export function hasSeatingAhead(state) {
  * rounds.queries.pitch_prompt says for a fresh load: `before` until the first round starts
  * (the plan may still come), `rounds` once the rounds have started (the room shows it to
  * someone without a table yet: written now, it is ready when they get one), `none` once the
- * last round is over (mingle and closed too) and, whatever the state, for someone taken out
- * of the rounds after a report (no table left).
+ * last round has started (no table is to come; mingle and closed too) and, whatever the
+ * state, for someone taken out of the rounds after a report (no table left).
  * @param {object|null} state the protocol's state
  * @param {number} now server epoch ms
  * @param {boolean} [removed] the itinerary's `removed` (docs/protocol.md, `presence`)
@@ -99,6 +99,7 @@ export function pitchPromptFor(state, now, removed = false) {
   if (removed) return 'none';
   if (kind === 'draft' || kind === 'check_in') return 'before';
   if (kind === 'last_over' || kind === 'mingle' || kind === 'closed') return 'none';
+  if (hasSeatingAhead(state) === false) return 'none'; // the last round started: no table to come
   return 'rounds';
 }
 

@@ -293,7 +293,7 @@ def test_seating_ahead_until_the_last_round_starts(now_js):
 def test_pitch_prompt_before_the_rounds_then_for_them_then_none(now_js):
     """As the server's ``rounds.queries.pitch_prompt``: "before the rounds start" only until
     the first one starts, then the prompt for the rounds under way (between them too), none
-    once the last is over."""
+    once the last has started: no table is to come."""
     cases = [
         (None, None),  # no state yet: the page's own answer stands
         (state("draft", has_plan=False), "before"),
@@ -303,7 +303,7 @@ def test_pitch_prompt_before_the_rounds_then_for_them_then_none(now_js):
         (state("live", a_round()), "rounds"),
         (state("live", a_round(status="paused", paused_at=T0 + 1_000)), "rounds"),
         (state("live", a_round(2, status="done")), "rounds"),  # between rounds
-        (state("live", a_round(3)), "rounds"),
+        (state("live", a_round(3)), "none"),  # the last round: no table is to come
         (state("live", a_round(3, status="done")), "none"),
         (state("live", a_round(3, ends_at=T0 + 1_000)), "none"),  # its time ran out
         (state("mingle", a_round(2, status="done")), "none"),

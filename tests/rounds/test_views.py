@@ -665,3 +665,25 @@ def test_control_page_banner_without_a_plan_says_nothing(organizer_client, event
     response = organizer_client.get(reverse("control_counters", args=[event.pk]))
 
     assert response.context["gaps"].count == 0
+
+
+def test_control_panel_says_a_round_whose_time_ran_out_is_done(organizer_client, event):
+    """Nobody pressed End: the clock ended the round, and the status line says so, as the
+    buttons (Start round 2) do, not the "Running" stored until someone acts."""
+    started = timezone.now() - timedelta(seconds=400)
+    RoundFactory(
+        event=event,
+        number=1,
+        status=Round.Status.RUNNING,
+        started_at=started,
+        turns_started_at=started,
+        ends_at=started + timedelta(seconds=180),
+    )
+    RoundFactory(event=event, number=2)
+    event.status = Event.Status.LIVE
+    event.save(update_fields=["status"])
+
+    page = organizer_client.get(reverse("control", args=[event.pk])).text
+
+    assert "Round 1 of 3: Done" in page
+    assert "Round 1 of 3: Running" not in page
