@@ -58,18 +58,12 @@ def accept_language_ranges(header: str) -> list[str]:
 def requested_language(request: HttpRequest) -> str | None:
     """The shipped language this request asks for, in LocaleMiddleware's order (URL prefix,
     cookie, Accept-Language), or None when it names none of ours."""
-    urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
-    if is_language_prefix_patterns_used(urlconf)[0]:
-        from_path = translation.get_language_from_path(request.path_info)
-        if from_path is not None:
-            return from_path
-    cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-    candidates = [cookie] if cookie else []
+    chosen = chosen_language(request)
+    if chosen is not None:
+        return chosen
     for code in accept_language_ranges(request.META.get("HTTP_ACCEPT_LANGUAGE", "")):
         if code == "*":
             break
-        candidates.append(code)
-    for code in candidates:
         try:
             return translation.get_supported_language_variant(code)
         except LookupError:
