@@ -130,11 +130,8 @@ def apart(request: HtmxHttpRequest, token: str) -> HttpResponse:
         .select_related("other")
         .order_by("other__name", "pk")
     )
-    is_over = not attendee.has_seating_ahead  # nobody offered: no plan is left for them
-    if attendee.is_removed:
-        over = event_services.no_more_tables()
-    else:
-        over = event_services.seating_over() if is_over else ""
+    over = event_services.seating_refusal(attendee)
+    is_over = bool(over)  # nobody offered: no plan is left for them
     context = {
         "attendee": attendee,
         "event": attendee.event,

@@ -899,11 +899,9 @@ def ask_apart(attendee: Attendee, *, other_id: int) -> SeatingRequest:
     left to seat (``Event.has_seating_ahead``): no plan or re-plan is left to honour it; and
     for someone taken out of the rounds after a report (``Attendee.has_seating_ahead``, read
     afresh), who has no table left to keep apart."""
-    fresh = Attendee.objects.select_related("event").get(pk=attendee.pk)
-    if fresh.is_removed:
-        raise ValidationError(no_more_tables())
-    if not fresh.event.has_seating_ahead:
-        raise ValidationError(seating_over())
+    refusal = seating_refusal(Attendee.objects.select_related("event").get(pk=attendee.pk))
+    if refusal:
+        raise ValidationError(refusal)
     return keep_apart(attendee, other_id=other_id, limit=MAX_APART_REQUESTS)
 
 
@@ -931,6 +929,19 @@ def keep_apart(attendee: Attendee, *, other_id: int, limit: int | None = None) -
             % {"n": limit}
         )
     return SeatingRequest.objects.create(attendee=attendee, other=other, event_id=attendee.event_id)
+
+
+def seating_refusal(attendee: Attendee, *, over: Callable[[], str] | None = None) -> str:
+    """Why a seating request of ``attendee``'s (a keep-apart pair, a wish) cannot be honoured
+    any more, in the reader's language, or ``""`` while one can (``Attendee.has_seating_ahead``):
+    ``no_more_tables()`` for someone taken out of the rounds after a report, else ``over()``
+    (default ``seating_over``) once no round is left to seat. The one rule behind the phone's
+    pages and the services that refuse. No queries when ``event`` is loaded with them."""
+    if attendee.has_seating_ahead:
+        return ""
+    if attendee.is_removed:
+        return no_more_tables()
+    return (over or seating_over)()
 
 
 def seating_over() -> str:

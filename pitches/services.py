@@ -69,10 +69,9 @@ def add_wish(author: Attendee, *, person_id: int | None = None, text: str = "") 
     the list already, or the text is empty, too long or not one line. The author's row is
     locked, so two adds at once queue."""
     fresh = Attendee.objects.select_related("event").get(pk=author.pk)
-    if fresh.is_removed:
-        raise ValidationError(event_services.no_more_tables(), code="removed")
-    if not fresh.event.has_seating_ahead:
-        raise ValidationError(wishes_over(), code="over")
+    refusal = event_services.seating_refusal(fresh, over=wishes_over)
+    if refusal:
+        raise ValidationError(refusal, code="removed" if fresh.is_removed else "over")
     Attendee.objects.select_for_update().filter(pk=author.pk).first()
     mine = compact(author)
     if len(mine) >= MAX_WISHES:

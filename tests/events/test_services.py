@@ -158,6 +158,32 @@ def test_ask_apart_after_the_rounds_is_refused_and_saves_nothing(status):
     assert not SeatingRequest.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("status", "removed", "said"),
+    [
+        ("check_in", False, ""),
+        ("live", False, ""),
+        ("mingle", False, "No round is left to seat: no seating plan can keep you apart any more."),
+        ("check_in", True, "You have no more tables this evening. Please speak to an organizer."),
+        ("closed", True, "You have no more tables this evening. Please speak to an organizer."),
+    ],
+)
+def test_seating_refusal_is_one_rule_and_a_removal_outranks_the_end_of_the_rounds(
+    status, removed, said
+):
+    """The phone's pages and the services read one rule: nothing while a plan can still seat
+    the person; for someone taken out of the rounds, that they have no table left (whatever the
+    event's state, so they are never told only that the rounds are over)."""
+    me = AttendeeFactory(event=EventFactory(**{status: True}))
+    if removed:
+        me.removed_at = timezone.now()
+
+    assert services.seating_refusal(me) == said
+    assert services.seating_refusal(me, over=lambda: "over") == (
+        "over" if said and not removed else said
+    )
+
+
 def test_ask_apart_from_someone_taken_out_of_the_rounds_is_refused_and_saves_nothing():
     """Removed after a report, they have no table left for a plan to keep apart from anyone,
     although the event still has rounds to seat; the attendee given may be a stale copy."""
