@@ -30,8 +30,9 @@ A listener is a candidate when their word score, or (on a same-language pair) th
 is above 0; ties by index, as ``matching.top_helpers``. ``w`` is chosen by cross-validation
 (``bench/wordnet_expansion.py``'s harness): on half of the pitchers (split by the person in the
 file, so no copy of a pitcher is on both sides), for the share with a true helper among their 10
-best, then 5 best, then the smaller weight, applied to the other half, and the other way round;
-only the held-out figure is printed. The 90-person room is the same for every seed, so there the
+best, then 5 best (``--select 5``: 5, then 10), then the smaller weight, applied to the other
+half, and the other way round; only the held-out figure is printed, with its mean gain over the
+glossed words (paired by seed). The 90-person room is the same for every seed, so there the
 seed draws the halves; at 300 the seed draws the room (``bench/intentions.py``) and its halves.
 Printed per variant: mean over the seeds, standard deviation and lowest-highest, at top 5 and 10,
 and the weights the halves chose; then, for reading only, each weight's figure on every pitcher
@@ -187,8 +188,10 @@ def halves(origins: list[str], seed: int) -> tuple[set[int], set[int]]:
     return rows_a, set(range(len(origins))) - rows_a
 
 
-def held_out(room: Room, variant: str, truth, origins, seed: int):
-    """Top-5 and top-10 shares with each half ranked at the weight best on the other half."""
+def held_out(room: Room, variant: str, truth, origins, seed: int, select: int = 10):
+    """Top-5 and top-10 shares with each half ranked at the weight best on the other half
+    (best: the share with a helper among the ``select`` best, then the other, then the smaller
+    weight)."""
     by_weight = {w: room.tops(variant, w) for w in WEIGHTS}
     rows_a, rows_b = halves(origins, seed)
 
@@ -196,8 +199,8 @@ def held_out(room: Room, variant: str, truth, origins, seed: int):
         return max(
             WEIGHTS,
             key=lambda w: (
-                share(by_weight[w], truth, 10, rows),
-                share(by_weight[w], truth, 5, rows),
+                share(by_weight[w], truth, select, rows),
+                share(by_weight[w], truth, 15 - select, rows),
                 -w,
             ),
         )
@@ -221,6 +224,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=intentions.DEFAULT_DATA)
     parser.add_argument("--seeds", type=int, default=8)
+    parser.add_argument(
+        "--select",
+        type=int,
+        choices=LIMITS,
+        default=10,
+        help="the weight is chosen for the share among the 10 (default) or 5 best first",
+    )
     args = parser.parse_args()
     people, truth_pairs = intentions.load(args.data)
     print(f"data: {args.data.name}, {len(people)} people, {len(truth_pairs)} helps pairs")
@@ -238,7 +248,9 @@ def main() -> None:
                 (share(base, truth, 5), share(base, truth, 10), None, None)
             )
             for variant in VARIANTS:
-                rows.setdefault(variant, []).append(held_out(room, variant, truth, origins, seed))
+                rows.setdefault(variant, []).append(
+                    held_out(room, variant, truth, origins, seed, args.select)
+                )
         pitchers = sum(1 for helpers in truth if helpers)
         same = sum(1 for p, helpers in enumerate(truth) for h in helpers if room.same[p, h])
         print(
@@ -246,20 +258,24 @@ def main() -> None:
             f"{same} of {sum(map(len, truth))} true pairs same-language in the last room), "
             f"held out:"
         )
+        baseline = next(iter(rows.values()))
         for name, runs in rows.items():
             weights = sorted({w for r in runs if r[2] for w in r[2]})
+            gains = [
+                f"{statistics.mean(r[k] - b[k] for r, b in zip(runs, baseline, strict=True)):+.1%}"
+                for k in (0, 1)
+            ]
             print(
                 f"  {name:38s} top 5 {spread([r[0] for r in runs])}"
                 f"  top 10 {spread([r[1] for r in runs])}"
-                + (f"  weights {weights}" if weights else "")
+                + (f"  gain {gains[0]} / {gains[1]}  weights {weights}" if weights else "")
             )
         print("  not held out (every pitcher, each weight; an upper bound, not a result):")
         for name, runs in rows.items():
             if runs[0][3] is None:
                 continue
             curve = {
-                w: tuple(statistics.mean(r[3][w][k] for r in runs) for k in (0, 1))
-                for w in WEIGHTS
+                w: tuple(statistics.mean(r[3][w][k] for r in runs) for k in (0, 1)) for w in WEIGHTS
             }
             top = max(WEIGHTS, key=lambda w, curve=curve: (curve[w][1], curve[w][0], -w))
             print(
