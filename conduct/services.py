@@ -159,7 +159,8 @@ def keep_apart_from_next_round(report: Report, *, by: AbstractBaseUser) -> bool:
 @transaction.atomic
 def remove_from_rounds(report: Report, *, by: AbstractBaseUser) -> Attendee:
     """Take the reported person out of the remaining rounds: they count as gone (their phone
-    shows the neutral "not seated" instruction) and the remaining rounds are re-planned."""
+    shows the neutral "You have no more tables this evening" in every state) and the remaining
+    rounds are re-planned."""
     about = Attendee.objects.select_for_update().get(pk=reported_person(report).pk)
     if about.removed_at is not None:
         return about

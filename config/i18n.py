@@ -1,4 +1,4 @@
-"""Which language a page speaks.
+"""Which language a page speaks, and which one an attendee's mail remembers.
 
 ``LocaleMiddleware`` picks a language for every request: the URL's language prefix (only with
 ``i18n_patterns``, which this project does not use), then the cookie set by the language switch
@@ -6,6 +6,14 @@
 The organizer's pages keep that order. An attendee's pages end with the event's language instead
 of ``LANGUAGE_CODE``: their views call ``activate_event_language`` before rendering. The
 middleware then writes the active language into the response's ``Content-Language`` header.
+
+What a page speaks is this browser's business; what an attendee's mail speaks
+(``Attendee.language``) is the attendee's. It changes only when the switch is used on that
+attendee's own page (``events.views.attendee_language``, which sets the same cookie as
+``set_language``); merely opening their page never replaces it, whatever this browser chose
+elsewhere (an organizer's laptop opening an attendee's link). A blank one is filled from the
+first browser that opens the page and names a language we ship (cookie or Accept-Language),
+which is how joining remembers the language the phone joined in (``events.language``).
 """
 
 from __future__ import annotations
@@ -15,8 +23,9 @@ from typing import Protocol
 
 from django.conf import settings
 from django.conf.urls.i18n import is_language_prefix_patterns_used
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 
 # Longer headers are read up to their last whole entry within this length (as Django does).
 ACCEPT_LANGUAGE_MAX_CHARS = 500
@@ -86,6 +95,43 @@ def chosen_language(request: HttpRequest) -> str | None:
         except LookupError:
             return None
     return None
+
+
+def is_shipped_language(code: str) -> bool:
+    """Whether ``code`` is exactly one of ``settings.LANGUAGES``' codes (``"en"``,
+    ``"zh-hans"``): what a language switch may choose."""
+    return code in dict(settings.LANGUAGES)
+
+
+def set_language_cookie(response: HttpResponse, language: str) -> HttpResponse:
+    """Set the language switch's cookie on ``response`` as Django's ``set_language`` does (the
+    ``LANGUAGE_COOKIE_*`` settings). ``language`` must pass ``is_shipped_language``
+    (``ValueError`` otherwise). Returns ``response``."""
+    if not is_shipped_language(language):
+        raise ValueError(f"not a shipped language: {language!r}")
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
+
+
+def safe_next_url(request: HttpRequest, *, fallback: str) -> str:
+    """Where a language switch goes back to, checked as Django's ``set_language`` checks it:
+    the POSTed ``next`` when it stays on this host (and on https when the request is), else the
+    Referer under the same rule, else ``fallback`` (a path of ours)."""
+    for candidate in (request.POST.get("next"), request.META.get("HTTP_REFERER")):
+        if candidate and url_has_allowed_host_and_scheme(
+            url=candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return candidate
+    return fallback
 
 
 def activate_event_language(request: HttpRequest, event: HasLanguage) -> str:

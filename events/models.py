@@ -658,14 +658,16 @@ class Attendee(models.Model):
         """Whether a seating plan or re-plan can still seat this person: what their phone's
         wish list and "don't seat me with" act on. The event's ``has_seating_ahead``, and never
         for someone an organizer took out of the rounds after a report (no table is left for
-        them; the phone shows "not seated"). No queries when ``event`` is loaded with them."""
+        them; the phone shows "You have no more tables this evening"). No queries when
+        ``event`` is loaded with them."""
         return self.removed_at is None and self.event.has_seating_ahead
 
     @property
     def is_marked_gone(self) -> bool:
         """Marked gone at the door: their phone says so and how to come back (check in again).
         A person removed from the rounds after a report has left too, but their phone shows
-        only the neutral "not seated": it never sends them back to the organizers' desk."""
+        only the neutral "You have no more tables this evening": it never sends them back to
+        the organizers' desk."""
         return self.left_at is not None and self.removed_at is None
 
     @property

@@ -68,7 +68,7 @@ def presence_frames(attendee_ids: Iterable[int]) -> dict[int, str]:
     read): pushed when the door changes it, and sent to every phone right after the state that
     answers its connect (a phone away meanwhile missed the push). ``left``: marked gone at the
     door (``Attendee.is_marked_gone``); ``removed``: taken out of the rounds after a report (the
-    phone shows only "not seated"). Deleted attendees are left out."""
+    phone shows only "You have no more tables this evening"). Deleted attendees are left out."""
     found = Attendee.objects.filter(pk__in=attendee_ids).values_list(
         "pk", "checked_in_at", "left_at", "removed_at"
     )

@@ -14,6 +14,7 @@ urlpatterns = [
     path("events/new/", views.event_create, name="event_create"),
     path("series/", views.series_list, name="series_list"),
     path("a/<str:token>/series/", views.series_answer, name="series_answer"),
+    path("a/<str:token>/language/", views.attendee_language, name="attendee_language"),
     path("events/<id:event_id>/", views.event_detail, name="event_detail"),
     path("events/<id:event_id>/co-organizers/", views.co_organizers, name="co_organizers"),
     path("events/<id:event_id>/attendees/", views.attendee_list, name="attendee_list"),

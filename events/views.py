@@ -10,7 +10,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -22,7 +22,12 @@ from config import health
 from config.capacity import reports_database_itself
 from config.headers import permissions_policy
 from config.http import HtmxHttpRequest
-from config.i18n import activate_event_language
+from config.i18n import (
+    activate_event_language,
+    is_shipped_language,
+    safe_next_url,
+    set_language_cookie,
+)
 from config.site import public_address, public_url
 from events import devices, hygiene, logs, queries, ratelimit, services, tabular
 from events.codegate import SESSION_TOKENS, event_for_code
@@ -64,6 +69,25 @@ def too_many_walk_ins_message() -> str:
         "Many people are joining this minute: wait a minute and try again, or ask the "
         "organizer at the door."
     )
+
+
+@require_POST
+def attendee_language(request: HttpRequest, token: str) -> HttpResponse:
+    """The language switch on an attendee's own pages (``POST language=<code>&next=<url>``):
+    sets this browser's language cookie as Django's ``set_language`` does and remembers the
+    language for the attendee's mail, then goes back to ``next`` (checked as ``set_language``
+    checks it, else the Referer, else the room). The token is the credential: an unknown one
+    is a 404. A language we do not ship is a 400 with the reason; nothing is stored."""
+    attendee = get_object_or_404(Attendee.objects.select_related("event"), token=token)
+    language = request.POST.get("language", "")
+    if not is_shipped_language(language):
+        activate_event_language(request, attendee.event)
+        return HttpResponseBadRequest(
+            _("This language is not offered here. Go back and choose one of the page's languages.")
+        )
+    services.remember_language(attendee, language=language)
+    response = redirect(safe_next_url(request, fallback=reverse("room", args=[token])))
+    return set_language_cookie(response, language)
 
 
 @require_http_methods(["GET", "POST"])

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from events.services import no_more_tables
+
 
 def room_texts() -> dict[str, str]:
     """The room's instruction sentences by kind (see ``instructionFor`` in static/js/now.js),
@@ -20,6 +22,8 @@ def room_texts() -> dict[str, str]:
         ),
         "first_table": _("Your first table: {table}"),
         "not_seated": _("You are not seated this round — ask the organizer"),
+        # Taken out of the rounds after a report: the same neutral words as every page says.
+        "removed": no_more_tables(),
         "left": _(
             "You are marked as gone, so you have no table. Still here? Check in again at the door."
         ),

@@ -472,3 +472,158 @@ def test_accept_language_ranges_reads_a_long_header_up_to_its_last_whole_entry()
     assert len(header) > ACCEPT_LANGUAGE_MAX_CHARS
     assert ranges == entries[: ACCEPT_LANGUAGE_MAX_CHARS // 7]
     assert accept_language_ranges("a" * (ACCEPT_LANGUAGE_MAX_CHARS + 1)) == []
+
+
+# The language remembered for an attendee's mail: changed only by the switch on their own pages.
+
+
+ATTENDEE_PAGES = ("room", "leads", "pitch_edit")
+
+
+def organizers_laptop(client, language: str = "zh-hans"):
+    """A browser whose language cookie came from the dashboard's switch."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client
+
+
+def remembered(attendee) -> str:
+    attendee.refresh_from_db()
+    return attendee.language
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ATTENDEE_PAGES)
+def test_attendee_page_opened_on_an_organizers_laptop_keeps_the_attendees_language(client, page):
+    attendee = AttendeeFactory(event=EventFactory(check_in=True, language="en"), language="en")
+
+    response = organizers_laptop(client).get(reverse(page, args=[attendee.token]))
+
+    assert response.status_code == 200
+    assert response["Content-Language"] == "zh-hans"  # the laptop reads its own language
+    assert remembered(attendee) == "en"  # the attendee's mail does not follow it
+
+
+@pytest.mark.django_db
+def test_attendee_page_fills_a_blank_language_from_the_browser(client):
+    """As at join: the first browser naming a language we ship fills a blank one."""
+    attendee = AttendeeFactory(event=EventFactory(check_in=True, language="en"), language="")
+
+    organizers_laptop(client).get(reverse("room", args=[attendee.token]))
+
+    assert remembered(attendee) == "zh-hans"
+
+
+@pytest.mark.django_db
+def test_join_remembers_the_language_the_phone_joined_in(client):
+    event = EventFactory(check_in=True, language="en")
+    join_path = reverse("join", args=[event.join_code])
+    switch_to(client, "zh-hans", join_path)
+
+    response = client.post(join_path, {"name": "Ana", "email": "ana@example.com"}, follow=True)
+
+    attendee = event.attendees.get(name="Ana")
+    assert response.redirect_chain[0][0] == reverse("room", args=[attendee.token])
+    assert attendee.language == "zh-hans"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ATTENDEE_PAGES)
+def test_attendee_page_switch_posts_to_the_attendees_own_switch(client, page):
+    attendee = AttendeeFactory(event=EventFactory(check_in=True, language="en"), language="en")
+
+    response = client.get(reverse(page, args=[attendee.token]))
+
+    action = reverse("attendee_language", args=[attendee.token])
+    assert f'<form class="language-switch" method="post" action="{action}"' in response.text
+
+
+@pytest.mark.django_db
+def test_attendee_language_switch_sets_the_cookie_and_remembers_the_language(client):
+    event = EventFactory(check_in=True, language="en")
+    attendee = AttendeeFactory(event=event, language="en")
+    someone_else = AttendeeFactory(event=event, language="en")
+    leads_path = reverse("leads", args=[attendee.token])
+
+    response = organizers_laptop(client, "en").post(
+        reverse("attendee_language", args=[attendee.token]),
+        {"language": "zh-hans", "next": leads_path},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == leads_path
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "zh-hans"
+    assert remembered(attendee) == "zh-hans"
+    assert remembered(someone_else) == "en"
+    assert client.get(leads_path)["Content-Language"] == "zh-hans"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "next_url", ["https://evil.example/a/", "//evil.example/", "javascript:alert(1)", ""]
+)
+def test_attendee_language_switch_goes_back_only_to_this_site(client, next_url):
+    attendee = AttendeeFactory(event=EventFactory(check_in=True), language="en")
+
+    response = client.post(
+        reverse("attendee_language", args=[attendee.token]),
+        {"language": "zh-hans", "next": next_url},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("room", args=[attendee.token])
+    assert remembered(attendee) == "zh-hans"
+
+
+@pytest.mark.django_db
+def test_attendee_language_switch_with_an_unknown_token_is_404_and_stores_nothing(client):
+    attendee = AttendeeFactory(event=EventFactory(check_in=True), language="en")
+
+    response = client.post(
+        reverse("attendee_language", args=[attendee.token + "x"]), {"language": "zh-hans"}
+    )
+
+    assert response.status_code == 404
+    assert remembered(attendee) == "en"
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["fr", "zh", "ZH-HANS", "", "zh-hans\n"])
+def test_attendee_language_switch_refuses_a_language_we_do_not_ship(client, language):
+    attendee = AttendeeFactory(event=EventFactory(check_in=True), language="en")
+
+    response = client.post(
+        reverse("attendee_language", args=[attendee.token]), {"language": language}
+    )
+
+    assert response.status_code == 400
+    assert "This language is not offered here." in response.text
+    assert remembered(attendee) == "en"
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+
+
+@pytest.mark.django_db
+def test_attendee_language_switch_refuses_get(client):
+    attendee = AttendeeFactory(event=EventFactory(check_in=True), language="en")
+
+    response = client.get(
+        reverse("attendee_language", args=[attendee.token]), {"language": "zh-hans"}
+    )
+
+    assert response.status_code == 405
+    assert remembered(attendee) == "en"
+
+
+@pytest.mark.django_db
+def test_attendee_language_switch_needs_the_csrf_token():
+    from django.test import Client
+
+    attendee = AttendeeFactory(event=EventFactory(check_in=True), language="en")
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(
+        reverse("attendee_language", args=[attendee.token]), {"language": "zh-hans"}
+    )
+
+    assert response.status_code == 403
+    assert remembered(attendee) == "en"

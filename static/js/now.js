@@ -120,9 +120,11 @@ export function pitchPromptFor(state, now, removed = false) {
  *   cards: boolean, pitcher: string|null, clockMs: number|null, pitch: object|null,
  *   startsIn: number|null}}
  *   kind is one of connecting, gone, welcome, waiting_plan, first_table, not_seated, left,
- *   starting, my_turn, listening, open_talk, paused, move, mingle, closed; `left`: the organizer
- *   marked the attendee gone, so they have no table (the next re-plan leaves them out) until
- *   they check in again at the door. `round` is the round the instruction is about; `table`
+ *   removed, starting, my_turn, listening, open_talk, paused, move, mingle, closed; `left`: the
+ *   organizer marked the attendee gone, so they have no table (the next re-plan leaves them out)
+ *   until they check in again at the door; `removed`: taken out of the rounds after a report
+ *   (the itinerary's `removed`), whatever the event's state: no table, no cards to give, no
+ *   mingle invitation, only their leads (feedback.views.room renders it so on a fresh load). `round` is the round the instruction is about; `table`
  *   the attendee's table in it; `stop` the itinerary stop to show (null: none); `cards`
  *   whether cards can be given to that stop's tablemates now.
  */
@@ -146,11 +148,12 @@ export function instructionFor(state, itinerary, now, gone = false) {
     if (!stop) return { ...none, kind: 'not_seated', round: number };
     return { ...none, kind, round: number, table: stop.table, stop: number, ...extra };
   };
+  // Taken out of the rounds after a report: no table from now on, said neutrally, in every
+  // state (the seat of the round under way too, which no re-plan changes; the last round's end
+  // and mingle too, whose invitation is not for them). Known from the page before any state.
+  if (itinerary.removed) return { ...none, kind: 'removed', round: screen.round };
   if (['connecting', 'mingle', 'closed'].includes(screen.kind)) return { ...none, kind: screen.kind };
   if (screen.kind === 'last_over') return { ...none, kind: 'mingle' };
-  // Taken out of the rounds after a report: no table from now on, said neutrally (the seat of
-  // the round under way too, which no re-plan changes).
-  if (itinerary.removed) return { ...none, kind: 'not_seated', round: screen.round };
   // Marked gone: no table, whatever seats the plan still holds until the next re-plan.
   if (itinerary.left) return { ...none, kind: 'left', round: screen.round };
   switch (screen.kind) {

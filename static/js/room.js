@@ -287,7 +287,8 @@ export function startRoom(root) {
     const seating = hasSeatingAhead(state);
     if (seating !== null) root.dataset.seating = seating && !itinerary.removed ? 'ahead' : 'over';
     // "Write your pitch before the rounds start" is true only until they start (room.css).
-    // Taken out of the rounds (or put back): "You have no more tables…" follows (room.css).
+    // Taken out of the rounds (or put back): the instruction says "You have no more tables…"
+    // (kind `removed`, instructionFor) and room.css hides the table, cards and pitch prompt.
     root.dataset.removed = String(itinerary.removed === true);
     const prompt = pitchPromptFor(state, serverNow, itinerary.removed);
     if (prompt !== null) root.dataset.pitchPrompt = prompt;

@@ -16,7 +16,9 @@ from rounds.models import Round
 from tests.browser.conftest import PHONE, open_room, sign_in
 from tests.factories import (
     AttendeeFactory,
+    CardFactory,
     EventFactory,
+    ReportFactory,
     RoundFactory,
     SeatFactory,
     TableFactory,
@@ -118,7 +120,7 @@ def test_two_tap_report_alerts_both_organizers_and_the_organizer_removes_the_per
     # the gone text, which would send them to the door (where checking in again is refused).
     seller_room = seller_phone.locator(".room")
     seller_phone.evaluate("window.__notReloaded = true")
-    expect(seller_room).to_have_attribute("data-now", "not_seated")
+    expect(seller_room).to_have_attribute("data-now", "removed")
     # No table is left for them: "Don't seat me with…" goes from the open phone with the
     # push (no reload), and stays gone on a fresh load.
     expect(seller_apart).to_be_hidden()
@@ -133,7 +135,7 @@ def test_two_tap_report_alerts_both_organizers_and_the_organizer_removes_the_per
         Path(screens).mkdir(parents=True, exist_ok=True)
         seller_phone.screenshot(path=str(Path(screens) / "removed-room-live.png"), full_page=True)
     seller_phone.reload()
-    expect(seller_room).to_have_attribute("data-now", "not_seated")
+    expect(seller_room).to_have_attribute("data-now", "removed")
     expect(seller_apart).to_be_hidden()
     expect(seller_room).to_have_attribute("data-pitch-prompt", "none")
     expect(seller_phone.locator("body")).not_to_contain_text("Check in again at the door")
@@ -210,3 +212,96 @@ def test_phone_after_the_rounds_offers_its_leads_but_not_dont_seat_me_with(
         phone.screenshot(path=str(Path(os.environ["SPEEDNET_SCREENS"]) / "closed-apart.png"))
     expect(phone.get_by_role("button", name="Keep us apart")).to_have_count(0)
     expect(phone.get_by_role("button", name="Bo Lind")).to_have_count(0)
+
+
+NO_TABLES = "You have no more tables this evening. Please speak to an organizer."
+SHOTS = Path("/tmp/h1-shots")
+
+
+def expect_no_more_tables(phone) -> None:
+    """What a removed person's room shows, whatever the state: the neutral notice, My leads,
+    and nothing else of the evening (no table, no cards section, no mingle invitation, no
+    "while you pitch" promise, no pitch to write)."""
+    expect(phone.locator(".room")).to_have_attribute("data-now", "removed")
+    expect(phone.locator("[data-now-text]")).to_have_text(NO_TABLES)
+    expect(phone.locator(".now-leads a")).to_be_visible()
+    expect(phone.locator(".stop:visible")).to_have_count(0)
+    expect(phone.locator(".received")).to_be_hidden()
+    expect(phone.locator(".phase-before")).to_be_hidden()
+    shown = phone.evaluate("document.body.innerText")
+    assert shown.count(NO_TABLES) == 1
+    for words in ("Time to mingle", "while you pitch", "Table 3", "Your turn", "Move to table"):
+        assert words not in shown
+
+
+def test_phone_removed_in_the_last_round_says_no_more_tables_through_mingle_and_the_close(
+    live_server_url, chromium
+):
+    """Removed during the last round: the open phone (no reload) and a fresh load say only
+    the neutral notice as the round runs, when it ends, in mingle and at the close; never
+    "Time to mingle" beside it. The card already received stays on My leads. Undo in mingle
+    brings the mingle invitation back, live."""
+    base = live_server_url
+    owner = UserFactory(username="org")
+    event = EventFactory(organizer=owner, live=True, rounds_count=2)
+    RoundFactory(event=event, number=1, done=True)
+    last = RoundFactory(event=event, number=2, running=True)
+    table = TableFactory(round=last, number=3)
+    seat = {"attendee__event": event, "attendee__checked_in": True}
+    me = SeatFactory(table=table, speaking_order=0, attendee__name="Sam Seller", **seat).attendee
+    mate = SeatFactory(table=table, speaking_order=1, attendee__name="Bo Lind", **seat).attendee
+    CardFactory(round=last, giver=mate, receiver=me)
+    ReportFactory(event=event, reporter=mate, about=me)
+    phone, room = open_room(chromium, base, me)
+    expect(room).to_have_attribute("data-now", "my_turn")
+    phone.evaluate("window.__notReloaded = true")
+    # The organizer's laptop (the server pushes to the open phone from its own process).
+    laptop = sign_in(chromium, base)
+    laptop.on("dialog", lambda dialog: dialog.accept())  # ending and closing ask first
+    reports = f"{base}/events/{event.pk}/reports/"
+    control = f"{base}/events/{event.pk}/control/"
+
+    def act_on_report(button: str) -> None:
+        laptop.goto(reports)
+        laptop.get_by_role("button", name=button).click()
+        laptop.wait_for_load_state()
+
+    def control_action(action: str) -> None:
+        laptop.goto(control)
+        laptop.locator(f"button[data-action={action}]").click()
+
+    act_on_report("Remove Sam Seller from the remaining rounds")
+    expect_no_more_tables(phone)  # the last round under way
+    control_action("end")
+    expect(room).to_have_attribute("data-phase", "between")
+    expect_no_more_tables(phone)  # the last round over: everyone else is asked to mingle
+    control_action("mingle")
+    expect(room).to_have_attribute("data-phase", "mingle")
+    expect_no_more_tables(phone)
+    assert phone.evaluate("window.__notReloaded") is True
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    phone.screenshot(path=str(SHOTS / "removed-mingle-live.png"), full_page=True)
+    phone.reload()
+    expect(room).to_have_attribute("data-connection", "open")
+    expect_no_more_tables(phone)
+    phone.screenshot(path=str(SHOTS / "removed-mingle-fresh.png"), full_page=True)
+
+    phone.evaluate("window.__notReloaded = true")
+    act_on_report("Undo: put Sam Seller back")
+    expect(room).to_have_attribute("data-now", "mingle")
+    expect(phone.locator("[data-now-text]")).to_have_text(
+        "Time to mingle — see who wants to meet you"
+    )
+    phone.screenshot(path=str(SHOTS / "restored-mingle-live.png"), full_page=True)
+    act_on_report("Remove Sam Seller from the remaining rounds")
+    expect_no_more_tables(phone)
+    control_action("close")
+    expect(room).to_have_attribute("data-phase", "closed")
+    expect_no_more_tables(phone)
+    assert phone.evaluate("window.__notReloaded") is True
+    phone.reload()
+    expect_no_more_tables(phone)
+    phone.screenshot(path=str(SHOTS / "removed-closed-fresh.png"), full_page=True)
+
+    phone.locator(".now-leads a").click()
+    expect(phone.locator("body")).to_contain_text("Bo Lind")

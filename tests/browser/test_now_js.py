@@ -195,22 +195,27 @@ def test_instruction_for_someone_marked_gone_says_so_until_the_rounds_are_over(n
     assert {(r["table"], r["stop"], r["cards"]) for r in shown} == {(None, None, False)}
 
 
-def test_instruction_for_someone_removed_after_a_report_is_the_neutral_not_seated(now_js):
+def test_instruction_for_someone_removed_after_a_report_is_removed_in_every_state(now_js):
     """Taken out of the rounds after a report (which marks them gone too): never the gone text
     that sends them back to the door, where checking in again is refused; no table from the
-    round under way on, whatever seat it held."""
+    round under way on, whatever seat it held; and no mingle invitation once the last round
+    is over (removed during or after it), nor at the close: the neutral notice throughout."""
     cases = [
-        (state("check_in"), T0, "not_seated"),
-        (state("live", a_round()), T0 - 2_000, "not_seated"),
-        (state("live", a_round()), T0 + 1_000, "not_seated"),  # their turn at table 4 before
-        (state("live", a_round(status="paused", paused_at=T0 + 5_000)), T0 + 9_000, "not_seated"),
-        (state("live", a_round(3, status="done")), T0 + 200_000, "mingle"),
-        (state("closed", a_round(3, status="done")), T0 + 200_000, "closed"),
+        (None, T0),  # before any state: the page already knows
+        (state("check_in"), T0),
+        (state("live", a_round()), T0 - 2_000),
+        (state("live", a_round()), T0 + 1_000),  # their turn at table 4 before
+        (state("live", a_round(status="paused", paused_at=T0 + 5_000)), T0 + 9_000),
+        (state("live", a_round(status="done")), T0 + 200_000),  # between rounds
+        (state("live", a_round(3)), T0 + 1_000),  # the last round
+        (state("live", a_round(3, status="done")), T0 + 200_000),  # the last one is over
+        (state("mingle", a_round(3, status="done")), T0 + 200_000),
+        (state("closed", a_round(3, status="done")), T0 + 200_000),
     ]
 
-    shown = [instruction(now_js, st, at, left=False, removed=True) for st, at, _ in cases]
+    shown = [instruction(now_js, st, at, left=False, removed=True) for st, at in cases]
 
-    assert [result["kind"] for result in shown] == [kind for *_, kind in cases]
+    assert [result["kind"] for result in shown] == ["removed"] * len(cases)
     assert {(r["table"], r["stop"], r["cards"]) for r in shown} == {(None, None, False)}
 
 

@@ -102,8 +102,9 @@ def test_digest_message_falls_back_to_the_events_language():
 
 def test_attendee_page_remembers_the_phones_language_until_a_choice_is_made(client):
     """The browser's language is remembered for the mail while none is; another browser's
-    (a laptop in English opening the follow-up mail's link) does not replace it; a language
-    chosen with the switch does."""
+    (a laptop in English opening the follow-up mail's link, or one whose cookie came from the
+    organizer's dashboard) does not replace it; a language chosen with the switch on the
+    attendee's own page does."""
     event = closed_event(language="en")
     attendee = AttendeeFactory(event=event)
 
@@ -116,8 +117,10 @@ def test_attendee_page_remembers_the_phones_language_until_a_choice_is_made(clie
     page = client.get(reverse("pitch_edit", args=[attendee.token]), HTTP_ACCEPT_LANGUAGE="en-GB")
     assert page.wsgi_request.LANGUAGE_CODE == "en"  # that screen reads English
     assert remembered_after(HTTP_ACCEPT_LANGUAGE="en-GB") == "zh-hans"  # the mail stays Chinese
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the switch, on that laptop
-    assert remembered_after(HTTP_ACCEPT_LANGUAGE="zh-CN") == "en"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the dashboard's switch, on that laptop
+    assert remembered_after(HTTP_ACCEPT_LANGUAGE="zh-CN") == "zh-hans"
+    client.post(reverse("attendee_language", args=[attendee.token]), {"language": "en"})
+    assert remembered_after(HTTP_ACCEPT_LANGUAGE="zh-CN") == "en"  # the switch on their page
     del client.cookies[settings.LANGUAGE_COOKIE_NAME]
     assert remembered_after(HTTP_ACCEPT_LANGUAGE="zh-CN") == "en"
 

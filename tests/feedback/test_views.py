@@ -132,6 +132,54 @@ def test_room_asks_no_pitch_of_someone_taken_out_of_the_rounds(client, status):
     assert 'data-pitch-prompt="none"' in room
 
 
+NO_TABLES = "You have no more tables this evening. Please speak to an organizer."
+
+
+def event_in(state: str):
+    """An event of two rounds in ``state``: before the rounds, a round running, between rounds,
+    the last round running, the last one over, mingle, closed."""
+    status = {"check_in": "check_in", "mingle": "mingle", "closed": "closed"}.get(state, "live")
+    event = EventFactory(**{status: True}, rounds_count=2)
+    first = {"running": {"running": True}}.get(state, {"done": True})
+    if state != "check_in":
+        RoundFactory(event=event, number=1, **first)
+    if state == "last_round":
+        RoundFactory(event=event, number=2, running=True)
+    elif state in {"last_over", "mingle", "closed"}:
+        RoundFactory(event=event, number=2, done=True)
+    return event
+
+
+ROOM_STATES = ["check_in", "running", "between", "last_round", "last_over", "mingle", "closed"]
+
+
+@pytest.mark.parametrize("state", ROOM_STATES)
+def test_room_of_someone_taken_out_of_the_rounds_says_only_no_more_tables(client, state):
+    """Removed after a report, in any state (during or after the last round too): the page's
+    instruction is the neutral notice from the first paint (the kind static/js/now.js gives
+    them, which room.css follows: no table, no cards section, My leads), never the mingle
+    invitation, and the notice is said once."""
+    me = AttendeeFactory(event=event_in(state), checked_in=True, removed_at=timezone.now())
+
+    room = client.get(reverse("room", args=[me.token])).text
+
+    assert 'data-now="removed"' in room
+    assert f'data-now-text data-table="" data-round="">{NO_TABLES}</p>' in room
+    assert room.count(NO_TABLES) == 2  # the status, and the room's texts for now.js
+    assert 'data-removed="true"' in room
+
+
+@pytest.mark.parametrize("state", ROOM_STATES)
+def test_room_of_someone_in_the_rounds_starts_connecting(client, state):
+    me = AttendeeFactory(event=event_in(state), checked_in=True)
+
+    room = client.get(reverse("room", args=[me.token])).text
+
+    assert 'data-now="connecting"' in room
+    assert 'data-now-text data-table="" data-round="">Connecting…</p>' in room
+    assert NO_TABLES not in room.split('id="room-texts"')[0]
+
+
 def test_room_asks_for_a_pitch_in_chinese_for_the_rounds_under_way(client):
     event = EventFactory(live=True, language="zh-hans", pitch_seconds=30)
     RoundFactory(event=event, number=1, running=True)
