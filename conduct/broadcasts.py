@@ -25,7 +25,7 @@ def report_json(report: Report) -> dict[str, object]:
         "type": "report",
         "id": report.pk,
         "kind": report.kind,
-        "kind_label": str(report.get_kind_display()),
+        "kind_label": report.kind_for_organizers,
         "reporter": report.reporter.name,
         "about": report.about.name if report.about else "",
         "message": report.message,
@@ -54,7 +54,7 @@ def mail_report(report_id: int) -> None:
             line
             for line in (
                 _("%(who)s reported a problem (%(kind)s).")
-                % {"who": report.reporter.name, "kind": report.get_kind_display()},
+                % {"who": report.reporter.name, "kind": report.kind_for_organizers},
                 _("About: %(name)s") % {"name": report.about.name} if report.about else "",
                 report.message,
                 "",

@@ -86,3 +86,18 @@ class Report(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
+
+    @property
+    def kind_for_organizers(self) -> str:
+        """What the report is about, as its organizers read it, in the active language: the
+        kind's own label is the reporter's choice on the phone, in their voice ("a person at
+        my table")."""
+        return str(ORGANIZER_KIND_LABELS[self.kind])
+
+
+# What a report is about, worded for the organizers who read it (``Report.kind_for_organizers``).
+ORGANIZER_KIND_LABELS = {
+    Report.Kind.PERSON: _("About a tablemate"),
+    Report.Kind.SOMEONE_ELSE: _("About someone else"),
+    Report.Kind.EVENT: _("About the event"),
+}

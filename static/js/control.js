@@ -115,7 +115,10 @@ for (const root of document.querySelectorAll('[data-live][data-conduct-alerts]')
     item.setAttribute('role', 'alert');
     const link = document.createElement('a');
     link.href = report.url;
-    const who = report.about ? `${report.kind_label}: ${report.about}` : report.kind_label;
+    // What it is about in this page's language (the push's label is in the event's).
+    const kindKey = { person: 'textReportPerson', someone_else: 'textReportSomeoneElse', event: 'textReportEvent' }[report.kind];
+    const kind = (kindKey && root.dataset[kindKey]) || report.kind_label;
+    const who = report.about ? `${kind}: ${report.about}` : kind;
     link.textContent = (root.dataset.textReport ?? '%s').replace('%s', `${who} (${report.reporter})`);
     item.append(link);
     if (report.message) {

@@ -67,8 +67,13 @@ def test_two_tap_report_alerts_both_organizers_and_the_organizer_removes_the_per
     for username in ("org", "helper"):
         laptop = sign_in(chromium, base, username)
         laptop.context.add_init_script(COUNT_BEEPS)
+        if username == "helper":  # the co-organizer's dashboard speaks Chinese
+            chinese = {"name": "django_language", "value": "zh-hans", "url": base}
+            laptop.context.add_cookies([chinese])
         laptop.goto(f"{base}/events/{event.pk}/control/")
-        expect(laptop.locator("[data-conduct-count]")).to_contain_text("No open reports.")
+        expect(laptop.locator("[data-conduct-count]")).to_contain_text(
+            "没有待处理的报告。" if username == "helper" else "No open reports."
+        )
         laptop.locator("h1").click()  # a first gesture unlocks sound, as any click does
         dashboards.append(laptop)
     seller_phone = chromium.new_context(**PHONE).new_page()
@@ -97,7 +102,14 @@ def test_two_tap_report_alerts_both_organizers_and_the_organizer_removes_the_per
         alert = laptop.locator(f'.conduct-alert[data-report-id="{report.pk}"]')
         expect(alert).to_contain_text(seller.name)
         expect(alert).to_contain_text(reporter.name)
-        expect(laptop.locator("[data-conduct-count]")).to_contain_text("1 open report")
+    # What it is about, worded for organizers in each dashboard's own language (the reporter's
+    # phone is English; the event's language too).
+    expect(dashboards[0].locator(".conduct-alert")).to_contain_text("About a tablemate")
+    expect(dashboards[1].locator(".conduct-alert")).to_contain_text("新报告——关于同桌的人")
+    expect(dashboards[1].locator(".conduct-alert")).not_to_contain_text("About")
+    for laptop, count in zip(dashboards, ("1 open report", "1 条待处理的报告"), strict=True):
+        expect(laptop.locator("[data-conduct-count]")).to_contain_text(count)
+    for laptop in dashboards:
         assert laptop.evaluate("window.__beeps") >= 1
     # The person reported is never told: no frame of theirs mentions it, nor their page.
     assert seller_frames

@@ -312,6 +312,21 @@ def test_no_organizer_page_or_export_reveals_a_private_request(client):
 # The organizers' reports page and actions.
 
 
+def test_reports_page_says_what_a_report_is_about_in_the_organizers_words(client):
+    """The reporter's choice reads "about a person at my table" on their phone; the organizers
+    read it in their own voice and language, whatever the reporter's."""
+    event = EventFactory(check_in=True, language="en")
+    ReportFactory(event=event, about__name="Sam Seller")
+    client.force_login(event.organizer)
+    client.cookies["django_language"] = "zh-hans"
+
+    page = client.get(reverse("conduct_reports", args=[event.pk])).text
+
+    assert "关于同桌的人: Sam Seller" in page
+    assert "我桌上" not in page
+    assert "my table" not in page
+
+
 def test_organizer_sees_reports_and_acts(client):
     event = EventFactory(check_in=True)
     report = ReportFactory(event=event, about__email="pushy@example.com")
