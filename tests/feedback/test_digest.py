@@ -126,7 +126,7 @@ def test_digest_message_shows_no_contact_details_when_i_did_not_agree(busy):
 
 
 def test_digest_message_without_cards_is_short_and_kind(event):
-    lonely = person(event, "Lonely")
+    lonely = person(event, "Lonely", consent_decided_at=None)  # never asked
 
     message = digest.digest_message(lonely)
 
@@ -135,6 +135,8 @@ def test_digest_message_without_cards_is_short_and_kind(event):
         assert "Follow up with the people you met" in body
         assert f"{SITE}/a/{lonely.token}/leads/" in body
         assert "Want to see you" not in body
+        # no one to share contact details with: no question about sharing them
+        assert "contact details" not in body
 
 
 def test_digest_message_leaves_out_people_whose_data_was_erased(event, closed_round):

@@ -162,7 +162,9 @@ def test_digest_content_leaves_out_declined_introductions():
 
 def test_digest_links_start_at_the_site_url(settings):
     settings.SITE_URL = "https://speednet.example.com"
-    attendee = AttendeeFactory(event=closed_event(), checked_in=True)
+    event = closed_event()
+    attendee = AttendeeFactory(event=event, checked_in=True, consent_decided_at=None)
+    CardFactory(round=RoundFactory(event=event, number=1), receiver=attendee)  # to share with
 
     message = digest.digest_message(attendee)
 
