@@ -358,7 +358,7 @@ def test_tap_cards_does_not_go_again_tap_by_tap_when_the_connection_is_gone(
     pitcher, listener, _ = table
     attempts = []
 
-    def gone(ids):
+    def gone(ids, **batch):
         attempts.append(ids)
         raise OperationalError("server closed the connection unexpectedly")
 
