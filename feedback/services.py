@@ -186,10 +186,12 @@ def tap_cards(taps: Sequence[tuple[int, dict[str, Any]]]) -> list[TapOutcome | N
     is handled as a set (``give_cards``: one read of the rounds with the seats concerned, one
     of the cards already given, one insert), with the same answers ``give_card`` would give tap
     by tap; a take-back goes alone, in its place in the order. The givers and the receivers are
-    read together, inside the transaction (``tap_people``). Should a set's insert fail (the same
-    card stored meanwhile by another process), the whole batch is rolled back and done again tap
-    by tap, each tap in a savepoint of its own, so a refused tap leaves the others (no savepoint
-    is paid when nothing fails: on PostgreSQL every statement is a round trip to the server).
+    read together, inside the transaction (``tap_people``; on PostgreSQL in the same round trip
+    as the first set's two reads, sent after the lock in one pipeline). Should a set's insert
+    fail (the same card stored meanwhile by another process), the whole batch is rolled back
+    and done again tap by tap, each tap in a savepoint of its own, so a refused tap leaves the
+    others (no savepoint is paid when nothing fails: on PostgreSQL every statement is a round
+    trip to the server).
     The pushes leave after the commit, all in one hop to the event loop. None for a tap the
     database failed to write: it is to be sent again. If the commit itself fails, the exception
     leaves every tap to be resent, and so does a connection that cannot be had or has gone

@@ -132,8 +132,8 @@ def fetch_together(
     statement. Opens no transaction of its own: outside one, each statement commits alone."""
     if not can_send_together(db):
         return [
-            [] if statement is None else fetch(db, statement.sql, statement.params, statement.fields)
-            for statement in statements
+            [] if read is None else fetch(db, read.sql, read.params, read.fields)
+            for read in statements
         ]
     db.ensure_connection()
     cursors: list[Any] = []
@@ -147,9 +147,7 @@ def fetch_together(
                 cursors.append(cursor)
                 cursor.execute(statement.sql, statement.params)
         return [
-            []
-            if statement is None
-            else converted(db, cursor.fetchall(), statement.fields)
+            [] if statement is None else converted(db, cursor.fetchall(), statement.fields)
             for statement, cursor in zip(statements, cursors, strict=True)
         ]
     finally:
@@ -270,9 +268,7 @@ def rounds_and_seats(events: set[int], numbers: set[int], attendee_ids: set[int]
     statement = rounds_and_seats_statement(db, numbers, attendee_ids, events=events)
     if statement is None:
         return {}, {}
-    return rounds_and_seats_from(
-        db, fetch(db, statement.sql, statement.params, statement.fields)
-    )
+    return rounds_and_seats_from(db, fetch(db, statement.sql, statement.params, statement.fields))
 
 
 def rounds_and_seats_statement(
