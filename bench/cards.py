@@ -20,7 +20,9 @@ serves the venue laptop (DEBUG off, the in-memory channel layer), PostgreSQL as 
 serves as ``make run`` does (DEBUG on: every statement is also recorded and logged).
 
 PostgreSQL: a database ``speednet_bench_cards`` is created on ``--postgres`` (default
-postgres://postgres@127.0.0.1:5432) and dropped afterwards. Traffic goes to 127.0.0.1 only.
+postgres://postgres@127.0.0.1:5432) and dropped afterwards; a URL with a database name
+(``…:5432/mine``) uses that name instead, so that two benchmarks on one server do not drop each
+other's database. Traffic goes to 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -429,7 +431,7 @@ def run_database(database: str, args: argparse.Namespace) -> list[Result]:
     if database == "sqlite":
         url = f"sqlite:///{tempfile.mkdtemp(prefix='cards-bench-')}/bench.sqlite3"
     else:
-        url = f"{args.postgres.rstrip('/')}/{PG_DATABASE}"
+        url = pg_database_url(args.postgres)
     os.environ.pop("DJANGO_DEBUG", None)
     os.environ.update(deployed_env(database, args))
     setup_django(url)
@@ -506,13 +508,31 @@ def replan(locked: bool) -> None:
     connection.close()
 
 
+def pg_server_and_database(url: str) -> tuple[str, str]:
+    """``--postgres`` as the server's URL and the benchmark's database name: the URL's path if
+    it names one, else ``PG_DATABASE``."""
+    parts = urlsplit(url)
+    name = parts.path.strip("/")
+    return urlunsplit(parts._replace(path="")), name or PG_DATABASE
+
+
+def pg_database_url(url: str) -> str:
+    """The benchmark database's URL on ``--postgres``'s server."""
+    server, name = pg_server_and_database(url)
+    return f"{server}/{name}"
+
+
 def create_pg_database(url: str, *, drop: bool) -> None:
     import psycopg
+    from psycopg import sql
 
-    with psycopg.connect(f"{url.rstrip('/')}/test", autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+    server, name = pg_server_and_database(url)
+    with psycopg.connect(f"{server}/test", autocommit=True) as connection:
+        connection.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
         if not drop:
-            connection.execute(f"CREATE DATABASE {PG_DATABASE}")
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def time_batches(database: str, args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -527,7 +547,7 @@ def time_batches(database: str, args: argparse.Namespace) -> list[dict[str, Any]
     if database == "sqlite":
         url = f"sqlite:///{tempfile.mkdtemp(prefix='cards-bench-')}/bench.sqlite3"
     else:
-        url = f"{args.postgres.rstrip('/')}/{PG_DATABASE}"
+        url = pg_database_url(args.postgres)
     os.environ.pop("DJANGO_DEBUG", None)
     os.environ.update(deployed_env(database, args))
     setup_django(url)

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
+from itertools import takewhile
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -185,10 +186,12 @@ def tap_cards(taps: Sequence[tuple[int, dict[str, Any]]]) -> list[TapOutcome | N
     is handled as a set (``give_cards``: one read of the rounds with the seats concerned, one
     of the cards already given, one insert), with the same answers ``give_card`` would give tap
     by tap; a take-back goes alone, in its place in the order. The givers and the receivers are
-    read together, inside the transaction (``tap_people``). Should a set's insert fail (the same
-    card stored meanwhile by another process), the whole batch is rolled back and done again tap
-    by tap, each tap in a savepoint of its own, so a refused tap leaves the others (no savepoint
-    is paid when nothing fails: on PostgreSQL every statement is a round trip to the server).
+    read together, inside the transaction (``tap_people``; on PostgreSQL in the same round trip
+    as the first set's two reads, sent after the lock in one pipeline). Should a set's insert
+    fail (the same card stored meanwhile by another process), the whole batch is rolled back
+    and done again tap by tap, each tap in a savepoint of its own, so a refused tap leaves the
+    others (no savepoint is paid when nothing fails: on PostgreSQL every statement is a round
+    trip to the server).
     The pushes leave after the commit, all in one hop to the event loop. None for a tap the
     database failed to write: it is to be sent again. If the commit itself fails, the exception
     leaves every tap to be resent, and so does a connection that cannot be had or has gone
@@ -199,7 +202,8 @@ def tap_cards(taps: Sequence[tuple[int, dict[str, Any]]]) -> list[TapOutcome | N
     with sent_together():
         try:
             with transaction.atomic():
-                return tap_runs(taps, tap_people(wanted), as_sets=True)
+                people, first_set = tap_people(wanted, taps=taps)
+                return tap_runs(taps, people, as_sets=True, first_set=first_set)
         except DatabaseError:
             if database_lost():  # tap by tap would wait for it again: the phones resend
                 raise
@@ -207,7 +211,8 @@ def tap_cards(taps: Sequence[tuple[int, dict[str, Any]]]) -> list[TapOutcome | N
                 "A batch of %d card taps goes again tap by tap", len(taps), exc_info=True
             )
         with transaction.atomic():
-            return tap_runs(taps, tap_people(wanted), as_sets=False)
+            people, _ = tap_people(wanted)
+            return tap_runs(taps, people, as_sets=False)
 
 
 def database_lost() -> bool:
@@ -218,12 +223,35 @@ def database_lost() -> bool:
     return db.connection is None or not db.is_usable()
 
 
-def tap_people(ids: set[int]) -> dict[int, Attendee]:
+SetReads = tuple[tapsql.RoundsAndSeats, list[Card]]
+"""What ``give_cards`` reads for a set: the rounds and seats (``tapsql.rounds_and_seats``) and
+the cards already given (``tapsql.cards_given``)."""
+
+
+def tap_people(
+    ids: set[int], *, taps: Sequence[tuple[int, dict[str, Any]]] = ()
+) -> tuple[dict[int, Attendee], SetReads | None]:
     """The givers and receivers of a batch by id, with their event (``tapsql.people``'s
     fields), read inside the batch's transaction and locked for it (on PostgreSQL; SQLite's
     write lock covers the whole transaction), in id order so that two processes' batches never
-    deadlock: an erasure of one of them waits for the batch, or the batch sees it."""
-    return tapsql.people(ids, lock=True)
+    deadlock: an erasure of one of them waits for the batch, or the batch sees it.
+
+    With the batch's ``taps``, where the database takes statements sent together (PostgreSQL:
+    ``tapsql.people_and_their_set``), also what ``give_cards`` reads for the batch's first run
+    of "give" taps, in the same round trip, read after the people are locked just as
+    ``give_cards`` would read it (nothing else happens in the transaction before that run).
+    Otherwise, or when the batch starts with a take-back, None: ``give_cards`` reads it."""
+    first = list(takewhile(lambda tap: tap[1]["action"] == "give", taps))
+    if not first or not tapsql.can_send_together(connections[DEFAULT_DB_ALIAS]):
+        return tapsql.people(ids, lock=True), None
+    people, rounds_and_seats, existing = tapsql.people_and_their_set(
+        ids,
+        givers={giver_id for giver_id, _ in first},
+        numbers={args["round_number"] for _, args in first},
+        client_ids=[args["client_id"] for _, args in first],
+        receivers={args["receiver_id"] for _, args in first},
+    )
+    return people, (rounds_and_seats, existing)
 
 
 def tap_runs(
@@ -231,11 +259,13 @@ def tap_runs(
     people: dict[int, Attendee],
     *,
     as_sets: bool,
+    first_set: SetReads | None = None,
 ) -> list[TapOutcome | None]:
     """``tap_cards``'s taps in order, inside its transaction: each run of "give" taps as a set
     (``give_cards``, which raises ``DatabaseError`` should its insert fail) or, with
     ``as_sets=False``, every tap on its own (``tap_outcome``: a tap the database refuses is
-    None, the others stand). ``people``: the givers and receivers by id, with their event."""
+    None, the others stand). ``people``: the givers and receivers by id, with their event;
+    ``first_set``: what ``give_cards`` reads, read already for the run the batch starts with."""
     outcomes: list[TapOutcome | None] = []
     run: list[tuple[Attendee | None, dict[str, Any]]] = []
     for giver_id, arguments in [*taps, (0, {"action": "end"})]:
@@ -243,7 +273,8 @@ def tap_runs(
             run.append((people.get(giver_id), arguments))
             continue
         if run:
-            outcomes.extend(give_cards(run, people))
+            read = first_set if not outcomes else None  # the batch's first run only
+            outcomes.extend(give_cards(run, people, read=read))
             run = []
         if arguments["action"] != "end":
             outcomes.append(tap_outcome(people.get(giver_id), arguments))
@@ -251,29 +282,22 @@ def tap_runs(
 
 
 def give_cards(
-    taps: list[tuple[Attendee | None, dict[str, Any]]], people: dict[int, Attendee]
+    taps: list[tuple[Attendee | None, dict[str, Any]]],
+    people: dict[int, Attendee],
+    *,
+    read: SetReads | None = None,
 ) -> list[TapOutcome | None]:
     """ "Give" taps (the giver with its event, ``tap_card``'s keywords) answered as
     ``give_card`` answers each in turn: a repeat of a tap gets its card, a card given before (or
     earlier in the set) is the card, a refusal its reason. ``people`` holds at least every
     receiver that exists, by id (a receiver must be an attendee of the giver's event). One read
     of the rounds with the seats concerned, one of the cards already given, and one insert (two
-    with an introduction among them), whatever their number. Raises ``DatabaseError`` when the
-    insert fails."""
-    valid = [(giver, args) for giver, args in taps if giver is not None and not giver.erased_at]
-    # Written as SQL once (tapsql): through the ORM, building these reads took most of a
-    # batch's CPU, on the thread that shares the interpreter with every phone's frames.
-    concerned = {giver.pk for giver, _ in valid} | {args["receiver_id"] for _, args in valid}
-    rounds, seats = tapsql.rounds_and_seats(
-        {giver.event_id for giver, _ in valid},
-        {args["round_number"] for _, args in valid},
-        concerned,
-    )
-    existing = tapsql.cards_given(
-        {giver.pk for giver, _ in valid},
-        [args["client_id"] for _, args in valid],
-        {args["receiver_id"] for _, args in valid},
-    )
+    with an introduction among them), whatever their number; ``read``: those two reads, done
+    already (``tap_people``), for these taps' givers or more. Raises
+    ``DatabaseError`` when the insert fails."""
+    if read is None:
+        read = set_reads(taps)
+    (rounds, seats), existing = read
     by_tap = {(card.giver_id, str(card.client_id)): card for card in existing}
     by_pair = {(card.giver_id, card.receiver_id, card.kind): card for card in existing}
     members = {pk: person.event_id for pk, person in people.items()}
@@ -307,6 +331,26 @@ def give_cards(
             message = broadcasts.card_json(card, is_given=True)
             transaction.on_commit(partial(broadcasts.send_card, card.receiver_id, message))
     return [TapOutcome(card=a) if isinstance(a, Card) else a for a in answers]
+
+
+def set_reads(taps: list[tuple[Attendee | None, dict[str, Any]]]) -> SetReads:
+    """What ``give_cards`` reads for its taps (the giver with its event, ``tap_card``'s
+    keywords), for the givers that exist and are not erased: two statements."""
+    valid = [(giver, args) for giver, args in taps if giver is not None and not giver.erased_at]
+    # Written as SQL once (tapsql): through the ORM, building these reads took most of a
+    # batch's CPU, on the thread that shares the interpreter with every phone's frames.
+    concerned = {giver.pk for giver, _ in valid} | {args["receiver_id"] for _, args in valid}
+    rounds_and_seats = tapsql.rounds_and_seats(
+        {giver.event_id for giver, _ in valid},
+        {args["round_number"] for _, args in valid},
+        concerned,
+    )
+    existing = tapsql.cards_given(
+        {giver.pk for giver, _ in valid},
+        [args["client_id"] for _, args in valid],
+        {args["receiver_id"] for _, args in valid},
+    )
+    return rounds_and_seats, existing
 
 
 def set_card(

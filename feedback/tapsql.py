@@ -17,6 +17,7 @@ ORM's: ``tests/feedback/test_tapsql.py`` compares them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -85,6 +86,16 @@ def reader(model: type[Model], name: str, vendor: str) -> tuple[Any, tuple[Conve
     return expression, tuple(chain)
 
 
+@dataclass(frozen=True)
+class Statement:
+    """A read to send: its SQL, its parameters, and the (model, field attname) each of its
+    columns is read from, in order."""
+
+    sql: str
+    params: list[Any]
+    fields: list[tuple[type[Model], str]]
+
+
 def fetch(
     db: BaseDatabaseWrapper,
     sql: str,
@@ -96,6 +107,61 @@ def fetch(
     with db.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
+    return converted(db, rows, fields)
+
+
+def can_send_together(db: BaseDatabaseWrapper) -> bool:
+    """Whether ``fetch_together`` sends its statements in one round trip on ``db``: PostgreSQL
+    through a psycopg 3 whose libpq has pipeline mode."""
+    if db.vendor != "postgresql":
+        return False
+    from psycopg import Pipeline
+
+    return Pipeline.is_supported()
+
+
+def fetch_together(
+    db: BaseDatabaseWrapper, statements: Sequence[Statement | None]
+) -> list[list[list[Any]]]:
+    """The converted rows (as ``fetch``'s) of each statement, an empty list for None. Where
+    ``can_send_together``, in one round trip to the server (psycopg's pipeline mode: all are
+    sent, then their answers read; the server runs them in order, in the transaction open, so
+    a lock taken by one holds for those after it), else one after the other. Raises
+    ``DatabaseError`` (Django's) for the first statement that fails; on PostgreSQL the ones after
+    it are then not run, and the transaction is to be rolled back, as after any failed
+    statement. Opens no transaction of its own: outside one, each statement commits alone."""
+    if not can_send_together(db):
+        return [
+            [] if read is None else fetch(db, read.sql, read.params, read.fields)
+            for read in statements
+        ]
+    db.ensure_connection()
+    cursors: list[Any] = []
+    try:
+        with db.wrap_database_errors, db.connection.pipeline():
+            for statement in statements:
+                if statement is None:
+                    cursors.append(None)
+                    continue
+                cursor = db.cursor()
+                cursors.append(cursor)
+                cursor.execute(statement.sql, statement.params)
+        return [
+            [] if statement is None else converted(db, cursor.fetchall(), statement.fields)
+            for statement, cursor in zip(statements, cursors, strict=True)
+        ]
+    finally:
+        for cursor in cursors:
+            if cursor is not None:
+                cursor.close()
+
+
+def converted(
+    db: BaseDatabaseWrapper,
+    rows: Sequence[Sequence[Any]],
+    fields: Sequence[tuple[type[Model], str]],
+) -> list[list[Any]]:
+    """``rows`` as lists, each value converted as the ORM converts the field it was read from."""
     conversions = []
     for index, (model, name) in enumerate(fields):
         expression, chain = reader(model, name, db.vendor)
@@ -142,9 +208,17 @@ def people(ids: set[int], *, lock: bool) -> dict[int, Attendee]:
     locks, locked ``FOR UPDATE`` (the attendee rows only), as
     ``select_for_update(of=("self",))`` locks them."""
     db = database()
+    statement = people_statement(db, ids, lock=lock)
+    if statement is None:
+        return {}
+    return people_from(db, fetch(db, statement.sql, statement.params, statement.fields))
+
+
+def people_statement(db: BaseDatabaseWrapper, ids: set[int], *, lock: bool) -> Statement | None:
+    """``people``'s read; None when no id can name a row."""
     ids = storable(db, Attendee, "id", ids)
     if not ids:
-        return {}
+        return None
     person_names = in_model_order(Attendee, PEOPLE_FIELDS)
     event_names = in_model_order(Event, PEOPLE_EVENT_FIELDS)
     attendees, events = table_name(db, Attendee), table_name(db, Event)
@@ -160,10 +234,17 @@ def people(ids: set[int], *, lock: bool) -> dict[int, Attendee]:
     if lock and db.features.has_select_for_update_of:
         sql += f" FOR UPDATE OF {attendees}"
     fields = [(Attendee, f) for f in person_names] + [(Event, f) for f in event_names]
+    return Statement(sql, sorted(ids), fields)
+
+
+def people_from(db: BaseDatabaseWrapper, rows: list[list[Any]]) -> dict[int, Attendee]:
+    """``people``'s answer from the rows of its statement."""
+    person_names = in_model_order(Attendee, PEOPLE_FIELDS)
+    event_names = in_model_order(Event, PEOPLE_EVENT_FIELDS)
     found: dict[int, Attendee] = {}
     events_by_id: dict[int, Event] = {}
     width = len(person_names)
-    for row in fetch(db, sql, sorted(ids), fields):
+    for row in rows:
         person = Attendee.from_db(db.alias, person_names, row[:width])
         event = events_by_id.get(person.event_id)
         if event is None:
@@ -174,19 +255,47 @@ def people(ids: set[int], *, lock: bool) -> dict[int, Attendee]:
     return found
 
 
-def rounds_and_seats(
-    events: set[int], numbers: set[int], attendee_ids: set[int]
-) -> tuple[dict[tuple[int, int], Round], dict[tuple[int, int], int]]:
+RoundsAndSeats = tuple[dict[tuple[int, int], Round], dict[tuple[int, int], int]]
+
+
+def rounds_and_seats(events: set[int], numbers: set[int], attendee_ids: set[int]) -> RoundsAndSeats:
     """The rounds of these numbers in these events, by (event id, number), reading
     ``ROUND_FIELDS`` only; and where these people sit in those rounds, table id by (round id,
     attendee id). One statement, the rounds left-joined to these people's seats in them: on
     PostgreSQL every statement is a round trip to the server, waited for by the sockets' one
     database thread."""
     db = database()
-    events, numbers = storable(db, Event, "id", events), storable(db, Round, "number", numbers)
-    attendee_ids = storable(db, Attendee, "id", attendee_ids)
-    if not events or not numbers:
+    statement = rounds_and_seats_statement(db, numbers, attendee_ids, events=events)
+    if statement is None:
         return {}, {}
+    return rounds_and_seats_from(db, fetch(db, statement.sql, statement.params, statement.fields))
+
+
+def rounds_and_seats_statement(
+    db: BaseDatabaseWrapper,
+    numbers: set[int],
+    attendee_ids: set[int],
+    *,
+    events: set[int] | None = None,
+    events_of: set[int] | None = None,
+) -> Statement | None:
+    """``rounds_and_seats``'s read, of the rounds of ``events`` or, given ``events_of`` (attendee
+    ids) instead, of these attendees' events, read by the statement itself (so it can be sent
+    with the read of the attendees, before its answer); None when it would find nothing."""
+    numbers = storable(db, Round, "number", numbers)
+    attendee_ids = storable(db, Attendee, "id", attendee_ids)
+    if events_of is None:
+        events = storable(db, Event, "id", events or set())
+        event_params: list[Any] = sorted(events)
+        in_events = placeholders(len(events))
+    else:
+        event_params = sorted(storable(db, Attendee, "id", events_of))
+        in_events = (
+            f"SELECT {column(db, Attendee, 'event_id')} FROM {table_name(db, Attendee)} "
+            f"WHERE {column(db, Attendee, 'id')} IN ({placeholders(len(event_params))})"
+        )
+    if not event_params or not numbers:
+        return None
     names = in_model_order(Round, ROUND_FIELDS)
     seat_names = ["attendee_id", "table_id"]
     seated = (
@@ -199,14 +308,20 @@ def rounds_and_seats(
         f"SELECT {', '.join(column(db, Round, f) for f in names)}, "
         f"{', '.join(column(db, Seat, f) for f in seat_names)} "
         f"FROM {table_name(db, Round)} LEFT OUTER JOIN {table_name(db, Seat)} ON {seated} "
-        f"WHERE {column(db, Round, 'event_id')} IN ({placeholders(len(events))}) "
+        f"WHERE {column(db, Round, 'event_id')} IN ({in_events}) "
         f"AND {column(db, Round, 'number')} IN ({placeholders(len(numbers))})"
     )
     fields = [(Round, f) for f in names] + [(Seat, f) for f in seat_names]
+    return Statement(sql, [*attendee_ids, *event_params, *numbers], fields)
+
+
+def rounds_and_seats_from(db: BaseDatabaseWrapper, rows: list[list[Any]]) -> RoundsAndSeats:
+    """``rounds_and_seats``'s answer from the rows of its statement."""
+    names = in_model_order(Round, ROUND_FIELDS)
     width = len(names)
     found: dict[tuple[int, int], Round] = {}
     seats: dict[tuple[int, int], int] = {}
-    for row in fetch(db, sql, [*attendee_ids, *events, *numbers], fields):
+    for row in rows:
         round_ = Round.from_db(db.alias, names, row[:width])
         found.setdefault((round_.event_id, round_.number), round_)
         attendee_id, table_id = row[width:]
@@ -219,10 +334,20 @@ def cards_given(givers: set[int], client_ids: Sequence[Any], receivers: set[int]
     """The cards these givers gave, with one of these client ids or to one of these
     receivers, reading ``CARD_FIELDS`` only (a repeated tap is answered by its card's pk)."""
     db = database()
+    statement = cards_given_statement(db, givers, client_ids, receivers)
+    if statement is None:
+        return []
+    return cards_from(db, fetch(db, statement.sql, statement.params, statement.fields))
+
+
+def cards_given_statement(
+    db: BaseDatabaseWrapper, givers: set[int], client_ids: Sequence[Any], receivers: set[int]
+) -> Statement | None:
+    """``cards_given``'s read; None when it would find nothing."""
     givers = storable(db, Attendee, "id", givers)
     receivers = storable(db, Attendee, "id", receivers)
     if not givers or not (client_ids or receivers):
-        return []
+        return None
     names = in_model_order(Card, CARD_FIELDS)
     either = []
     if client_ids:
@@ -236,8 +361,40 @@ def cards_given(givers: set[int], client_ids: Sequence[Any], receivers: set[int]
         f"AND {column(db, Card, 'giver_id')} IN ({placeholders(len(givers))})"
     )
     params = [*prepared(db, Card, "client_id", client_ids), *receivers, *givers]
-    rows = fetch(db, sql, params, [(Card, f) for f in names])
+    return Statement(sql, params, [(Card, f) for f in names])
+
+
+def cards_from(db: BaseDatabaseWrapper, rows: list[list[Any]]) -> list[Card]:
+    """``cards_given``'s answer from the rows of its statement."""
+    names = in_model_order(Card, CARD_FIELDS)
     return [Card.from_db(db.alias, names, row) for row in rows]
+
+
+def people_and_their_set(
+    ids: set[int],
+    *,
+    givers: set[int],
+    numbers: set[int],
+    client_ids: Sequence[Any],
+    receivers: set[int],
+) -> tuple[dict[int, Attendee], RoundsAndSeats, list[Card]]:
+    """``people(ids, lock=True)`` and, read after it in the same transaction, what
+    ``rounds_and_seats`` and ``cards_given`` read for a set of "give" taps from ``givers``
+    (the rounds of the givers' events, the seats of givers and receivers, the cards the givers
+    gave with these client ids or to these receivers), as three statements sent together
+    (``fetch_together``: one round trip on PostgreSQL, the attendee rows locked before the
+    other two are read). Whoever of the givers turns out erased or missing is read for all the
+    same: the caller skips them. Raises ``DatabaseError``."""
+    db = database()
+    rows = fetch_together(
+        db,
+        [
+            people_statement(db, ids, lock=True),
+            rounds_and_seats_statement(db, numbers, givers | receivers, events_of=givers),
+            cards_given_statement(db, givers, client_ids, receivers),
+        ],
+    )
+    return people_from(db, rows[0]), rounds_and_seats_from(db, rows[1]), cards_from(db, rows[2])
 
 
 CARD_INSERT_FIELDS = (

@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError
+from django.db import IntegrityError, OperationalError, connection
 
 from events.models import Event
 from feedback import retention, services, tapsql
@@ -269,6 +269,33 @@ def test_tap_cards_reads_and_writes_a_batch_as_a_set(table, taps, django_assert_
     assert Card.objects.count() == taps
 
 
+@pytest.mark.postgres
+def test_tap_cards_sends_the_lock_and_the_reads_of_its_first_set_together(table):
+    """On PostgreSQL the people's lock, the rounds with the seats and the cards given leave in
+    one round trip (pipeline mode), in that order; the insert goes alone."""
+    pitcher, listener, other = table
+    sent = []
+
+    def record(execute, sql, params, many, context):
+        piped = context["connection"].connection.pgconn.pipeline_status != 0
+        if sql.startswith("SELECT"):  # not the test's savepoints around the batch
+            sent.append((sql.split(" FROM ")[1].split()[0], piped))
+        elif sql.startswith("INSERT"):
+            sent.append(("INSERT", piped))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        outcomes = services.tap_cards([(listener.pk, tap(pitcher)), (other.pk, tap(listener))])
+
+    assert [outcome.error for outcome in outcomes] == ["", ""]
+    assert sent == [
+        ('"events_attendee"', True),
+        ('"rounds_round"', True),
+        ('"feedback_card"', True),
+        ("INSERT", False),
+    ]
+
+
 def test_tap_cards_answers_two_taps_of_the_same_card_with_one_card(table):
     pitcher, listener, _ = table
 
@@ -358,7 +385,7 @@ def test_tap_cards_does_not_go_again_tap_by_tap_when_the_connection_is_gone(
     pitcher, listener, _ = table
     attempts = []
 
-    def gone(ids):
+    def gone(ids, **batch):
         attempts.append(ids)
         raise OperationalError("server closed the connection unexpectedly")
 
