@@ -308,7 +308,7 @@ export function startRoom(root) {
     }
     let detailText = '';
     if (now.pitch) detailText = say('pitch_of', { index: now.pitch.index + 1, count: now.pitch.count });
-    else if (now.kind === 'move') detailText = say('next_round', { round: now.round, count: event.rounds_count ?? '' });
+    else if (now.kind === 'move' || now.kind === 'stay') detailText = say('next_round', { round: now.round, count: event.rounds_count ?? '' });
     put(root.querySelector('[data-now-detail]'), detailText);
     const roundLine = ['starting', 'my_turn', 'listening', 'open_talk', 'paused'].includes(now.kind)
       ? say('round_of', { round: now.round, count: event.rounds_count ?? '' }) : '';
