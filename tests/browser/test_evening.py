@@ -30,6 +30,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from events import services as event_services
 from events.models import Attendee, Event
+from feedback.models import Card
 from rounds.models import Round, Seat
 from tests.browser.conftest import sign_in
 from tests.browser.test_projector import in_a_thread
@@ -527,9 +528,19 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
     evening.act("mingle")
     evening.expect_room(None, mingle)
     evening.expect_projector("mingle")
-    for page in evening.phones.values():
+    for attendee_id, page in evening.phones.items():
         expect(page.locator(".now-leads a")).to_be_visible()
+        # My leads once (the quiet link at the bottom gives way to the panel's)
+        expect(page.locator(".room-links .room-leads")).to_be_hidden()
+        # mingling is finding who tapped "See me": the cards received stay in view
+        received = Card.objects.filter(receiver_id=attendee_id).count()
+        expect(page.locator(".received")).to_be_visible()
+        expect(page.locator("[data-card-count]")).to_have_text(str(received))
+        expect(page.locator("[data-card-feed] li:not([data-empty])")).to_have_count(received)
+        expect(page.locator("[data-card-feed] [data-empty]")).to_be_hidden()
         expect(page.locator(".room-apart")).to_be_hidden()  # no seating plan is left
+    assert Card.objects.filter(receiver_id__in=evening.phones).exists()
+    evening.screenshot("mingle")
 
     evening.act("announce", text="Thank you all")
     evening.act("close")
