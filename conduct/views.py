@@ -64,6 +64,7 @@ def conduct_accept(request: HtmxHttpRequest, token: str) -> HttpResponse:
         "attendee": attendee,
         "event": event,
         "is_renewal": attendee.conduct_accepted_version > 0,
+        "conduct_text": event_services.conduct_for_reader(event),
         "error": error,
     }
     return render(request, "conduct/accept.html", context, status=409 if error else 200)

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -840,6 +841,19 @@ def default_conduct() -> str:
             ),
         ]
     )
+
+
+def conduct_for_reader(event: Event) -> str:
+    """The event's code of conduct as the reader sees it: the default text, never edited (it
+    equals the default in a language we ship, as the event was given it), in the active
+    language; a text the organizer wrote or edited, as written."""
+    written = " ".join(event.conduct_text.split())
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            is_default = written == " ".join(default_conduct().split())
+        if is_default:
+            return default_conduct()
+    return event.conduct_text
 
 
 @transaction.atomic
