@@ -883,9 +883,14 @@ def set_conduct(
 
 def needs_conduct(attendee: Attendee) -> bool:
     """Whether this attendee must accept the event's code of conduct before the room: there is
-    one and they have not accepted its current version."""
+    one, they have not accepted its current version, and the event is not closed (nothing is
+    left to behave at: someone who never came reaches their room and leads at once)."""
     event = attendee.event
-    return event.has_conduct and attendee.conduct_accepted_version != event.conduct_version
+    return (
+        event.has_conduct
+        and event.status != Event.Status.CLOSED
+        and attendee.conduct_accepted_version != event.conduct_version
+    )
 
 
 @transaction.atomic

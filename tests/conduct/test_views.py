@@ -558,3 +558,20 @@ def test_projector_shows_the_default_code_in_the_events_language_unless_edited(c
     shown = html.unescape(page.text)
     assert (default_conduct_in("zh-hans").splitlines()[0] in shown) is not edited
     assert (default_conduct_in("en").splitlines()[0] in shown) is edited
+
+
+def test_personal_link_after_the_close_opens_the_room_and_leads_without_the_code(client):
+    """Someone who never came opens their link after the close: nothing is left to behave at,
+    so their room (closed) and leads open without accepting the code first."""
+    event = EventFactory(closed=True, with_conduct=True)
+    attendee = AttendeeFactory(event=event)
+
+    room = client.get(reverse("room", args=[attendee.token]))
+    leads = client.get(reverse("leads", args=[attendee.token]))
+    accept = client.get(reverse("conduct_accept", args=[attendee.token]))
+
+    assert (room.status_code, leads.status_code) == (200, 200)
+    assert accept.status_code == 302
+    assert accept.url == reverse("room", args=[attendee.token])
+    attendee.refresh_from_db()
+    assert attendee.conduct_accepted_version == 0
