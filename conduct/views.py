@@ -28,7 +28,7 @@ from config.http import HtmxHttpRequest
 from events import queries as event_queries
 from events import services as event_services
 from events.language import activate_attendee_language
-from events.models import Attendee, SeatingRequest
+from events.models import Attendee, Event, SeatingRequest
 
 
 def attendee_for(request: HttpRequest, token: str) -> Attendee:
@@ -45,7 +45,7 @@ def conduct_accept(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """The event's code of conduct, accepted once per version before the room opens."""
     attendee = attendee_for(request, token)
     event = attendee.event
-    if not event.has_conduct:
+    if not event.has_conduct or event.status == Event.Status.CLOSED:  # closed: nothing to accept
         return redirect("room", token=token)
     error = ""
     if request.method == "POST":
@@ -64,6 +64,7 @@ def conduct_accept(request: HtmxHttpRequest, token: str) -> HttpResponse:
         "attendee": attendee,
         "event": event,
         "is_renewal": attendee.conduct_accepted_version > 0,
+        "conduct_text": event_services.conduct_for_reader(event),
         "error": error,
     }
     return render(request, "conduct/accept.html", context, status=409 if error else 200)

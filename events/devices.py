@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from config.site import public_url
 from events import ratelimit
-from events.models import Attendee
+from events.models import Attendee, Event
 
 logger = logging.getLogger(__name__)
 
@@ -51,15 +51,28 @@ def device_key(request: HttpRequest) -> str:
 def claim_device(request: HttpRequest, attendee: Attendee) -> None:
     """Bind this browser to the attendee if no browser is bound yet (the first to open the
     link). Only a page opened (GET) binds: a HEAD request, a form sent straight to a sensitive
-    action, or an erased attendee binds nothing. Safe against two first visits at once: only one
-    update can find the field empty."""
+    action, or an erased attendee binds nothing; nor does an organizer of the attendee's event
+    signed in on this browser (checking a link from the attendee-link page must not take the
+    attendee's own phone's place). Safe against two first visits at once: only one update can
+    find the field empty."""
     if attendee.device_hash or attendee.erased_at is not None or request.method != "GET":
+        return
+    if is_organizer_of(request, attendee):
         return
     key = device_key(request)
     if Attendee.objects.filter(pk=attendee.pk, device_hash="").update(device_hash=key):
         attendee.device_hash = key
     else:
         attendee.refresh_from_db(fields=["device_hash"])
+
+
+def is_organizer_of(request: HttpRequest, attendee: Attendee) -> bool:
+    """Whether the user signed in on this browser organizes the attendee's event (organizer or
+    co-organizer, ``Event.objects.organized_by``)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    return Event.objects.organized_by(user).filter(pk=attendee.event_id).exists()
 
 
 def owns_email(request: HttpRequest, attendee: Attendee) -> bool:

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -842,6 +843,19 @@ def default_conduct() -> str:
     )
 
 
+def conduct_for_reader(event: Event) -> str:
+    """The event's code of conduct as the reader sees it: the default text, never edited (it
+    equals the default in a language we ship, as the event was given it), in the active
+    language; a text the organizer wrote or edited, as written."""
+    written = " ".join(event.conduct_text.split())
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            is_default = written == " ".join(default_conduct().split())
+        if is_default:
+            return default_conduct()
+    return event.conduct_text
+
+
 @transaction.atomic
 def set_conduct(
     event: Event, *, text: str, is_mailing_reports: bool, by: AbstractBaseUser | None
@@ -869,9 +883,14 @@ def set_conduct(
 
 def needs_conduct(attendee: Attendee) -> bool:
     """Whether this attendee must accept the event's code of conduct before the room: there is
-    one and they have not accepted its current version."""
+    one, they have not accepted its current version, and the event is not closed (nothing is
+    left to behave at: someone who never came reaches their room and leads at once)."""
     event = attendee.event
-    return event.has_conduct and attendee.conduct_accepted_version != event.conduct_version
+    return (
+        event.has_conduct
+        and event.status != Event.Status.CLOSED
+        and attendee.conduct_accepted_version != event.conduct_version
+    )
 
 
 @transaction.atomic

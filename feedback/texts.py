@@ -33,6 +33,7 @@ def room_texts() -> dict[str, str]:
         "open_talk": _("Table {table} · Open conversation"),
         "paused": _("Paused · Table {table}"),
         "move": _("Move to table {table}"),
+        "stay": _("Stay at table {table}"),
         "mingle": _("Time to mingle — see who wants to meet you"),
         "closed": _("Thank you — your leads"),
         "round_of": _("Round {round} of {count}"),

@@ -393,7 +393,14 @@ def plan_with_size(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
 
 def projector_find_context(event: Event) -> dict[str, Any]:
     seating = queries.seating_round(event.pk)
-    return {"event": event, "seating_round": seating, "seats": queries.find_my_table(seating)}
+    with translation.override(event.language):  # the projector speaks the event's language
+        conduct_text = event_services.conduct_for_reader(event)
+    return {
+        "event": event,
+        "seating_round": seating,
+        "seats": queries.find_my_table(seating),
+        "conduct_text": conduct_text,
+    }
 
 
 def render_for_screen(

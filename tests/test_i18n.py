@@ -356,6 +356,7 @@ def test_room_renders_chinese_for_a_chinese_event(client, chinese_attendee):
     assert response["Content-Language"] == "zh-hans"
     texts = response.context["texts"]
     assert texts["move"] == "请移步到 {table} 号桌"
+    assert texts["stay"] == "留在 {table} 号桌"
     assert texts["round_of"] == "第 {round} 轮，共 {count} 轮"
     assert '"move": "\\u8bf7\\u79fb\\u6b65\\u5230 {table} \\u53f7\\u684c"' in response.text
 

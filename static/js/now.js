@@ -120,7 +120,8 @@ export function pitchPromptFor(state, now, removed = false) {
  *   cards: boolean, pitcher: string|null, clockMs: number|null, pitch: object|null,
  *   startsIn: number|null}}
  *   kind is one of connecting, gone, welcome, waiting_plan, first_table, not_seated, left,
- *   removed, starting, my_turn, listening, open_talk, paused, move, mingle, closed; `left`: the
+ *   removed, starting, my_turn, listening, open_talk, paused, move, stay, mingle, closed; `stay`: between rounds, the next
+ *   round's table is the one they sit at (else `move`); `left`: the
  *   organizer marked the attendee gone, so they have no table (the next re-plan leaves them out)
  *   until they check in again at the door; `removed`: taken out of the rounds after a report
  *   (the itinerary's `removed`), whatever the event's state: no table, no cards to give, no
@@ -162,8 +163,12 @@ export function instructionFor(state, itinerary, now, gone = false) {
       if (seatedIn(1)) return at('first_table', 1);
       if (state.event.has_plan) return { ...none, kind: 'not_seated', round: 1 };
       return { ...none, kind: itinerary.checkedIn ? 'waiting_plan' : 'welcome' };
-    case 'between':
-      return at('move', screen.round);
+    case 'between': {
+      // Staying put is not moving: the same table in the round just over and the next one.
+      const before = seatedIn(state.round.number);
+      const next = seatedIn(screen.round);
+      return at(before && next && before.table === next.table ? 'stay' : 'move', screen.round);
+    }
     default:
       break;
   }

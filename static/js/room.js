@@ -308,7 +308,7 @@ export function startRoom(root) {
     }
     let detailText = '';
     if (now.pitch) detailText = say('pitch_of', { index: now.pitch.index + 1, count: now.pitch.count });
-    else if (now.kind === 'move') detailText = say('next_round', { round: now.round, count: event.rounds_count ?? '' });
+    else if (now.kind === 'move' || now.kind === 'stay') detailText = say('next_round', { round: now.round, count: event.rounds_count ?? '' });
     put(root.querySelector('[data-now-detail]'), detailText);
     const roundLine = ['starting', 'my_turn', 'listening', 'open_talk', 'paused'].includes(now.kind)
       ? say('round_of', { round: now.round, count: event.rounds_count ?? '' }) : '';
@@ -404,16 +404,21 @@ export function startRoom(root) {
     feedLoaded = feedLoaded.then(() => swap(root.dataset.receivedUrl, '[data-card-feed]'));
     return feedLoaded;
   }
+  // The feed loaded again and its count beside the heading: the server's word, now.
+  async function refreshFeed() {
+    await loadFeed();
+    const feed = root.querySelector('[data-card-feed]');
+    const count = feed ? feed.querySelectorAll('li:not([data-empty])').length : 0;
+    put(root.querySelector('[data-card-count]'), String(count));
+    return feed;
+  }
   async function cardArrived(detail) {
     const card = detail?.card;
     if (!card) return;
     const key = `${card.giver?.id}:${card.kind}`;
     lastSaid.set(card.id, card.is_given === true);
     if (!card.is_given && toastFor === key) hideToast(); // the toast's card is gone
-    await loadFeed();
-    const feed = root.querySelector('[data-card-feed]');
-    const count = feed ? feed.querySelectorAll('li:not([data-empty])').length : 0;
-    put(root.querySelector('[data-card-count]'), String(count));
+    const feed = await refreshFeed();
     // Shown once the feed (the server's word) has it and no take-back came meanwhile: a late
     // give of a card already taken back shows nothing.
     const held = feed?.querySelector(`#${CSS.escape(`card-${card.id}-feed`)}`);
@@ -461,7 +466,17 @@ export function startRoom(root) {
   // every connect's state is followed by my `presence` (docs/protocol.md).
   let planVersion = readJson(root.dataset.liveState, null)?.event?.plan_version ?? null;
   let away = root.dataset.connection !== 'open';
+  // Cards pushed while the socket was closed never arrive: the first state after a reconnect
+  // loads the received cards once (one request per phone per reconnect). The page's first
+  // state needs none: the page was just rendered with them.
+  let states = 0;
+  let feedStale = false;
   root.addEventListener('speednet:snapshot', (event) => {
+    states += 1;
+    if (feedStale) {
+      feedStale = false;
+      refreshFeed();
+    }
     const shown = event.detail?.event;
     const version = shown?.plan_version ?? null;
     const changed = version !== null && planVersion !== null && version !== planVersion;
@@ -493,6 +508,7 @@ export function startRoom(root) {
       connectionLabel.textContent = event.detail?.status === 'reconnecting' ? say('reconnecting') : '';
     }
     if (event.detail?.status !== 'open') away = true;
+    if (event.detail?.status !== 'open' && states > 0) feedStale = true;
     if (event.detail?.status === 'open') flush();
     else for (const resolve of [...awaiting.values()]) resolve(null);
   });

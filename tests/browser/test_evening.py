@@ -30,6 +30,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from events import services as event_services
 from events.models import Attendee, Event
+from feedback.models import Card
 from rounds.models import Round, Seat
 from tests.browser.conftest import sign_in
 from tests.browser.test_projector import in_a_thread
@@ -225,6 +226,14 @@ def seat_table(attendee_id: int, round_number: int | None) -> int | None:
         return None
     seat = Seat.objects.filter(attendee_id=attendee_id, round__number=round_number).first()
     return seat.table.number if seat else None
+
+
+def between_kind(attendee_id: int, next_round: int) -> str:
+    """Between rounds: 'stay' for someone whose table in the next round is the one they sit at
+    (their table in the round just over), else 'move'."""
+    table = seat_table(attendee_id, next_round)
+    same = table is not None and table == seat_table(attendee_id, next_round - 1)
+    return "stay" if same else "move"
 
 
 def slot_kinds(event: Event, round_number: int, slot: int, phones) -> dict[int, str]:
@@ -432,15 +441,15 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
 
     # Between rounds, without a re-plan: every phone says where to go for round 2.
     evening.act("end")
-    evening.expect_room(2, {pk: "move" for pk in evening.phones})
-    expect(chinese.locator("[data-now-text]")).to_have_text(
-        f"请移步到 {seat_table(people[4].pk, 2)} 号桌"
-    )
+    evening.expect_room(2, {pk: between_kind(pk, 2) for pk in evening.phones})
+    said = {"move": "请移步到 {} 号桌", "stay": "留在 {} 号桌"}[between_kind(people[4].pk, 2)]
+    chinese_table = seat_table(people[4].pk, 2)
+    expect(chinese.locator("[data-now-text]")).to_have_text(said.format(chinese_table))
     evening.expect_projector("between", seating_round=2)
     evening.open_phone(chromium, people[5])  # loaded fresh between rounds
-    evening.expect_phone(people[5].pk, "move", 2)
+    evening.expect_phone(people[5].pk, between_kind(people[5].pk, 2), 2)
     evening.open_phone(chromium, no_show)
-    evening.expect_phone(no_show.pk, "move", 2)
+    evening.expect_phone(no_show.pk, between_kind(no_show.pk, 2), 2)
     evening.screenshot("between")
 
     # A no-show and a late arrival, then the re-plan. The no-show's phone is out of the Wi-Fi
@@ -474,7 +483,7 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
             page.on("request", lambda request: loads.append(request.url))
     with english.page.expect_request(lambda r: "/itinerary/" in r.url):
         evening.act("replan")  # a plan re-made: the strays look whether they are in it now
-    kinds = {pk: "move" for pk in evening.phones}
+    kinds = {pk: between_kind(pk, 2) for pk in evening.phones}
     kinds[no_show.pk] = "left"
     evening.expect_room(2, kinds)
     reloaded_by = {  # who loaded their itinerary (a failure names them)
@@ -519,9 +528,19 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
     evening.act("mingle")
     evening.expect_room(None, mingle)
     evening.expect_projector("mingle")
-    for page in evening.phones.values():
+    for attendee_id, page in evening.phones.items():
         expect(page.locator(".now-leads a")).to_be_visible()
+        # My leads once (the quiet link at the bottom gives way to the panel's)
+        expect(page.locator(".room-links .room-leads")).to_be_hidden()
+        # mingling is finding who tapped "See me": the cards received stay in view
+        received = Card.objects.filter(receiver_id=attendee_id).count()
+        expect(page.locator(".received")).to_be_visible()
+        expect(page.locator("[data-card-count]")).to_have_text(str(received))
+        expect(page.locator("[data-card-feed] li:not([data-empty])")).to_have_count(received)
+        expect(page.locator("[data-card-feed] [data-empty]")).to_be_hidden()
         expect(page.locator(".room-apart")).to_be_hidden()  # no seating plan is left
+    assert Card.objects.filter(receiver_id__in=evening.phones).exists()
+    evening.screenshot("mingle")
 
     evening.act("announce", text="Thank you all")
     evening.act("close")

@@ -152,6 +152,28 @@ def test_instruction_for_every_state_of_a_seated_attendee(now_js):
     assert shown == [expected for _, _, expected in SEATED_CASES]
 
 
+def test_instruction_between_rounds_says_stay_when_the_next_table_is_the_same(now_js):
+    """Between rounds someone whose next table is the one they sit at is told to stay there, not
+    to move to it; a different table is a move; no seat in the round just over is a move."""
+    staying = {**STOPS, 2: {**STOPS[2], "table": 4}}
+    no_seat_before = {2: STOPS[2]}
+    cases = [
+        (staying, state("live", a_round(status="done")), T0 + 200_000),
+        (staying, state("live", a_round()), T0 + 180_000),  # time ran out
+        (STOPS, state("live", a_round(status="done")), T0 + 200_000),
+        (no_seat_before, state("live", a_round(status="done")), T0 + 200_000),
+    ]
+
+    shown = [brief(instruction(now_js, st, at, stops=stops)) for stops, st, at in cases]
+
+    assert shown == [
+        ("stay", 2, 4, 2, False),
+        ("stay", 2, 4, 2, False),
+        ("move", 2, 7, 2, False),
+        ("move", 2, 7, 2, False),
+    ]
+
+
 def test_instruction_names_the_pitcher_and_counts_down_the_slot(now_js):
     result = instruction(now_js, state("live", a_round()), T0 + 10_000)
 

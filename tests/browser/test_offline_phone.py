@@ -3,9 +3,12 @@ network is back (a pause made meanwhile)."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from playwright.sync_api import expect
 
+from feedback import services as feedback_services
 from rounds import services
 from tests.browser.conftest import PHONE
 from tests.browser.test_projector import in_a_thread
@@ -40,3 +43,49 @@ def test_room_offline_says_it_is_reconnecting_and_catches_up_when_back(live_serv
     expect(room).to_have_attribute("data-connection", "open")
     expect(label).to_have_text("")
     expect(room).to_have_attribute("data-now", "paused")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_room_offline_shows_the_cards_given_meanwhile_once_back(live_server_url, chromium):
+    event = EventFactory(check_in=True, rounds_count=2, table_size=4, round_seconds=180)
+    AttendeeFactory.create_batch(4, event=event, checked_in=True)
+
+    def start() -> None:
+        services.make_plan(event, by=None, time_limit=0.2)
+        services.start_round(event.rounds.get(number=1), by=None)
+
+    in_a_thread(start)
+    round_ = event.rounds.get(number=1)
+    seats = list(round_.tables.order_by("number").first().seats.order_by("speaking_order"))
+    receiver, givers = seats[0].attendee, [seat.attendee for seat in seats[1:3]]
+    context = chromium.new_context(**PHONE)
+    phone = context.new_page()
+    phone.set_default_timeout(15_000)
+    loads: list[str] = []
+    phone.on("request", lambda r: loads.append(r.url) if "/received/" in r.url else None)
+    phone.goto(f"{live_server_url}/a/{receiver.token}/")
+    room = phone.locator(".room")
+    expect(room).to_have_attribute("data-connection", "open")
+    expect(phone.locator("[data-card-count]")).to_have_text("0")
+    assert loads == []  # the page came with its cards: the first connect loads none
+
+    context.set_offline(True)
+    expect(room).to_have_attribute("data-connection", "reconnecting", timeout=5_000)
+    for giver in givers:  # two tablemates tap "See me" for him while he is away
+        in_a_thread(
+            feedback_services.give_card,
+            giver,
+            receiver=receiver,
+            round_=round_,
+            kind="see_me",
+            client_id=uuid.uuid4(),
+        )
+    context.set_offline(False)
+
+    expect(room).to_have_attribute("data-connection", "open")
+    expect(phone.locator("[data-card-count]")).to_have_text("2")
+    feed = phone.locator("[data-card-feed] li:not([data-empty])")
+    expect(feed).to_have_count(2)
+    for giver in givers:
+        expect(phone.locator("[data-card-feed]")).to_contain_text(giver.name)
+    assert len(loads) == 1  # one load for the reconnect

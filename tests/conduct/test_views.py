@@ -1,16 +1,17 @@
 from __future__ import annotations
 
+import html
 import re
 import uuid
 
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from conduct.models import Report
 from events import services as event_services
-from events.models import Attendee, EmailBlock, SeatingRequest
+from events.models import Attendee, EmailBlock, Event, SeatingRequest
 from feedback import services as feedback_services
 from feedback.models import Card
 from rounds import services as round_services
@@ -532,3 +533,60 @@ def test_one_phone_cannot_ask_apart_from_the_whole_room(client):
     assert "speak to an organizer" in refused.text
     assert again.status_code == 302
     assert SeatingRequest.objects.filter(attendee=me).count() == event_services.MAX_APART_REQUESTS
+
+
+def default_conduct_in(language: str) -> str:
+    with translation.override(language):
+        return event_services.default_conduct()
+
+
+@pytest.mark.parametrize("edited", [False, True])
+def test_accept_page_shows_the_default_code_in_the_phones_language_unless_edited(client, edited):
+    """The default code, made in the event's language (English), reads in Chinese on a Chinese
+    phone; a text the organizer edited is shown as written."""
+    event = EventFactory(language="en")
+    written = default_conduct_in("en") + ("\nNo photos without asking." if edited else "")
+    event_services.set_conduct(event, text=written, is_mailing_reports=False, by=None)
+    attendee = AttendeeFactory(event=event)
+
+    page = client.get(
+        reverse("conduct_accept", args=[attendee.token]), HTTP_ACCEPT_LANGUAGE="zh-CN"
+    )
+
+    first_line = default_conduct_in("en" if edited else "zh-hans").splitlines()[0]
+    assert first_line in html.unescape(page.text)
+    assert ("No photos without asking." in page.text) is edited
+    assert (default_conduct_in("zh-hans").splitlines()[0] in html.unescape(page.text)) is not edited
+
+
+@pytest.mark.parametrize("edited", [False, True])
+def test_projector_shows_the_default_code_in_the_events_language_unless_edited(client, edited):
+    """An event switched to Chinese after its default code was made in English: the projector
+    (in the event's language) shows the Chinese default; an edited text as written."""
+    event = EventFactory(language="en", check_in=True)
+    written = default_conduct_in("en") + ("\nNo photos without asking." if edited else "")
+    event_services.set_conduct(event, text=written, is_mailing_reports=False, by=None)
+    Event.objects.filter(pk=event.pk).update(language="zh-hans")
+
+    page = client.get(reverse("projector_find", args=[event.projector_key]))
+
+    shown = html.unescape(page.text)
+    assert (default_conduct_in("zh-hans").splitlines()[0] in shown) is not edited
+    assert (default_conduct_in("en").splitlines()[0] in shown) is edited
+
+
+def test_personal_link_after_the_close_opens_the_room_and_leads_without_the_code(client):
+    """Someone who never came opens their link after the close: nothing is left to behave at,
+    so their room (closed) and leads open without accepting the code first."""
+    event = EventFactory(closed=True, with_conduct=True)
+    attendee = AttendeeFactory(event=event)
+
+    room = client.get(reverse("room", args=[attendee.token]))
+    leads = client.get(reverse("leads", args=[attendee.token]))
+    accept = client.get(reverse("conduct_accept", args=[attendee.token]))
+
+    assert (room.status_code, leads.status_code) == (200, 200)
+    assert accept.status_code == 302
+    assert accept.url == reverse("room", args=[attendee.token])
+    attendee.refresh_from_db()
+    assert attendee.conduct_accepted_version == 0

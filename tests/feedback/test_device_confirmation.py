@@ -353,3 +353,48 @@ def test_another_organizer_can_neither_erase_nor_forget_the_phone(owner, phone):
     assert (erased.status_code, forgotten.status_code, anonymous.status_code) == (404, 404, 302)
     assert Attendee.objects.get(pk=owner.pk).device_hash != ""
     assert_unchanged(owner)
+
+
+@pytest.mark.parametrize("page", ["room", "pitch_edit"])
+@pytest.mark.parametrize("role", ["organizer", "co_organizer"])
+def test_organizer_opening_a_link_first_leaves_the_device_to_the_attendees_phone(page, role):
+    """An organizer checking a person's link from their laptop before the person does: the
+    laptop is not the person's device, and the person's own phone opens the wish list after."""
+    organizer = UserFactory()
+    event = AttendeeFactory().event
+    if role == "organizer":
+        event.organizer = organizer
+        event.save(update_fields=["organizer"])
+    else:
+        event.co_organizers.add(organizer)
+    me = AttendeeFactory(event=event)
+    laptop = Client()
+    laptop.force_login(organizer)
+
+    assert laptop.get(reverse(page, args=[me.token])).status_code == 200
+    assert Attendee.objects.get(pk=me.pk).device_hash == ""
+
+    phone = Client()
+    open_link(phone, me.token)
+    added = phone.post(reverse("wish_add", args=[me.token]), {"text": "a CFO"})
+    assert added.status_code == 302
+    assert list(me.wishes.values_list("text", flat=True)) == ["a CFO"]
+    assert laptop.get(reverse("pitch_edit", args=[me.token])).context["is_wish_owner"] is False
+
+
+def test_signed_in_user_not_organizing_the_event_becomes_the_device_as_anyone():
+    """Signed in, but organizer of another event only: the first to open the link, as anyone."""
+    other = UserFactory()
+    AttendeeFactory(event__organizer=other)
+    me = AttendeeFactory()
+    browser = Client()
+    browser.force_login(other)
+
+    open_link(browser, me.token)
+
+    assert Attendee.objects.get(pk=me.pk).device_hash != ""
+    added = browser.post(reverse("wish_add", args=[me.token]), {"text": "a CFO"})
+    assert added.status_code == 302
+    phone = Client()
+    open_link(phone, me.token)
+    assert phone.get(reverse("pitch_edit", args=[me.token])).context["is_wish_owner"] is False
