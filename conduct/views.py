@@ -29,6 +29,7 @@ from events import queries as event_queries
 from events import services as event_services
 from events.language import activate_attendee_language
 from events.models import Attendee, SeatingRequest
+from rounds import queries as round_queries
 
 
 def attendee_for(request: HttpRequest, token: str) -> Attendee:
@@ -121,9 +122,15 @@ def apart(request: HtmxHttpRequest, token: str) -> HttpResponse:
             except ValidationError as refusal:
                 form.add_error("other", refusal)
             else:
-                messages.success(
-                    request, _("Noted. You will not share a table from the next seating plan on.")
-                )
+                if round_queries.unmet_apart_requests(attendee.event_id, asked_by=attendee.pk):
+                    # the plan seats them together in a coming round: only a re-plan helps
+                    noted = _(
+                        "Noted. The organizers are asked, without your name, to re-seat the "
+                        "coming rounds so that you do not share a table."
+                    )
+                else:
+                    noted = _("Noted. You will not share a table from the next seating plan on.")
+                messages.success(request, noted)
                 return redirect("apart", token=token)
     mine = (
         SeatingRequest.objects.filter(attendee=attendee)

@@ -517,3 +517,20 @@ def test_one_phone_cannot_ask_apart_from_the_whole_room(client):
     assert "speak to an organizer" in refused.text
     assert again.status_code == 302
     assert SeatingRequest.objects.filter(attendee=me).count() == event_services.MAX_APART_REQUESTS
+
+
+def test_apart_after_the_plan_says_the_organizers_are_asked_to_re_seat(client):
+    """The pair shares the table of round 2, not started yet: only a re-plan keeps them apart,
+    and the phone says so instead of promising it."""
+    event = EventFactory(check_in=True)
+    me, other = AttendeeFactory.create_batch(2, event=event, checked_in=True)
+    table = TableFactory(round=RoundFactory(event=event, number=2), number=1)
+    SeatFactory(table=table, attendee=me, speaking_order=0)
+    SeatFactory(table=table, attendee=other, speaking_order=1)
+
+    page = client.post(reverse("apart", args=[me.token]), {"other": other.pk}, follow=True)
+
+    assert "The organizers are asked, without your name, to re-seat the coming rounds" in (
+        page.text
+    )
+    assert "Noted. You will not share a table" not in page.text

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from events import services as event_services
 from events.models import Event
 from rounds import presence, queries, services
 from rounds.models import Round, Seat
@@ -235,7 +236,7 @@ def test_control_page_queries_do_not_grow_with_rounds(
     for number in range(1, rounds_made + 1):
         RoundFactory(event=event, number=number)
 
-    with django_assert_num_queries(11):  # with the walk-in banner's seats and people
+    with django_assert_num_queries(12):  # the banner: seats, people, private requests met
         response = organizer_client.get(reverse("control", args=[event.pk]))
 
     assert response.status_code == 200
@@ -687,3 +688,26 @@ def test_control_panel_says_a_round_whose_time_ran_out_is_done(organizer_client,
 
     assert "Round 1 of 3: Done" in page
     assert "Round 1 of 3: Running" not in page
+
+
+def test_control_page_banner_asks_to_re_plan_for_a_private_request_without_names(
+    organizer_client, event, seated_rounds
+):
+    """Round 1 is running; the three share the one table of rounds 2 and 3 too."""
+    services.start_round(seated_rounds[0], by=event.organizer)
+    asker, other = (seat.attendee for seat in seated_rounds[1].seats.select_related("attendee")[:2])
+    event_services.ask_apart(asker, other_id=other.pk)
+
+    response = organizer_client.get(reverse("control_counters", args=[event.pk]))
+    page = organizer_client.get(reverse("control", args=[event.pk])).text
+
+    message = (
+        "A private seating request is not met by the plan for the coming rounds. "
+        "Re-plan to honour it."
+    )
+    assert response.context["gaps"].unmet_apart == 1
+    assert message in response.text
+    assert message in page
+    assert 'data-action="replan-gaps"' in response.text
+    assert asker.name not in response.text
+    assert other.name not in response.text
