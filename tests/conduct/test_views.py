@@ -139,6 +139,16 @@ def test_report_page_offers_tablemates_and_sends_on_the_second_tap(client):
     assert (report.reporter, report.about, report.kind) == (me, seller, "person")
 
 
+def test_report_page_in_chinese_asks_what_happened_not_for_the_event_log(client):
+    event = EventFactory(live=True, language="zh-hans")
+    me = AttendeeFactory(event=event, checked_in=True)
+
+    page = client.get(reverse("report_problem", args=[me.token]))
+
+    assert "发生了什么" in page.text
+    assert "活动记录" not in page.text
+
+
 def test_report_about_someone_else_or_the_event(client):
     me = AttendeeFactory(event=EventFactory(live=True))
     url = reverse("report_problem", args=[me.token])
