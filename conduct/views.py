@@ -269,8 +269,23 @@ def report_action(request: HtmxHttpRequest, event_id: int, report_id: int) -> Ht
     except ValidationError as refusal:
         messages.error(request, " ".join(refusal.messages))
     else:
-        messages.success(request, str(dict(ReportActionForm.base_fields["action"].choices)[action]))
+        messages.success(request, action_done(action, name=report.about.name))
     return redirect(f"{report_path(event_id)}#report-{report.pk}")
+
+
+def action_done(action: str, *, name: str) -> str:
+    """What an action on a report did to the person it names, in the organizer's language: the
+    flash after it (with the way back where there is one)."""
+    done = {
+        "move": _("%(name)s will not share a table with the reporter from the next round on."),
+        "remove": _(
+            "%(name)s is taken out of the remaining rounds. To put them back, press "
+            "“Undo: put %(name)s back” below."
+        ),
+        "undo_remove": _("%(name)s is back in the remaining rounds."),
+        "block": _("%(name)s’s email is blocked from your future events."),
+    }
+    return done[action] % {"name": name}
 
 
 def report_path(event_id: int) -> str:

@@ -348,6 +348,23 @@ def test_organizer_sees_reports_and_acts(client):
     assert not Attendee.objects.get(pk=report.about_id).is_removed
 
 
+def test_report_actions_flash_what_happened_to_the_person(client):
+    event = EventFactory(check_in=True)
+    report = ReportFactory(event=event, about__name="Dana Lee", about__email="dana@example.com")
+    client.force_login(event.organizer)
+    url = reverse("report_action", args=[event.pk, report.pk])
+
+    removed = client.post(url, {"action": "remove"}, follow=True)
+    undone = client.post(url, {"action": "undo_remove"}, follow=True)
+    blocked = client.post(url, {"action": "block"}, follow=True)
+
+    assert "Dana Lee is taken out of the remaining rounds." in removed.text
+    assert "Undo: put Dana Lee back" in removed.text
+    assert "Remove from the remaining rounds" not in removed.text
+    assert "Dana Lee is back in the remaining rounds." in undone.text
+    assert "Dana Lee’s email is blocked from your future events." in blocked.text
+
+
 def test_control_page_carries_the_report_alert_region(client):
     event = EventFactory(live=True)
     ReportFactory(event=event)
