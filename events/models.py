@@ -418,6 +418,12 @@ class Event(models.Model):
             return zoneinfo.ZoneInfo("UTC")
 
     @property
+    def compared_table_sizes(self) -> range:
+        """The table sizes the plan page compares (the organizer's guide range): the only sizes
+        any advice after planning may suggest."""
+        return range(self.guide_min_table_size, self.guide_max_table_size + 1)
+
+    @property
     def round_length(self) -> timedelta:
         return timedelta(seconds=self.round_seconds)
 

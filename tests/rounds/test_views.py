@@ -292,6 +292,8 @@ def test_control_action_plan_from_a_stale_panel_is_refused_and_changes_nothing(
 
 
 def test_control_action_plan_warns_when_repeats_are_forced(organizer_client, event):
+    event.guide_min_table_size = 3  # the plan page compares tables of 3 too
+    event.save(update_fields=["guide_min_table_size"])
     AttendeeFactory.create_batch(12, event=event, checked_in=True)
 
     response = act(organizer_client, event, "plan")
@@ -299,6 +301,22 @@ def test_control_action_plan_warns_when_repeats_are_forced(organizer_client, eve
     assert "some pairs must meet more than once" in response.text
     assert "Tables of 3 (4 tables) let nobody meet twice" in response.text
     assert "C(m, 2)" not in response.text
+
+
+def test_control_action_plan_suggests_only_a_table_size_the_plan_page_compares(
+    organizer_client, event
+):
+    """The plan page compares tables of 4 to 8 (the default range): tables of 3 would let
+    nobody meet twice, but the advice must not send the organizer to a size not offered."""
+    AttendeeFactory.create_batch(12, event=event, checked_in=True)
+
+    response = act(organizer_client, event, "plan")
+    plan_page = organizer_client.get(reverse("plan", args=[event.pk])).text
+
+    assert event.compared_table_sizes == range(4, 9)
+    assert "some pairs must meet more than once" in response.text
+    assert "Tables of 3" not in response.text
+    assert "Tables of 3" not in plan_page
 
 
 def test_control_action_replan_after_a_late_arrival(organizer_client, event):
