@@ -421,7 +421,8 @@ def projector_texts() -> dict[str, str]:
         "mingle": _("Time to mingle: find the people who want to see you"),
         "closed": _("Thank you for coming!"),
         "connecting": "",
-        "pitch_of": _("Pitch {index} of {count} · {clock}"),
+        # no "of N": tables of different sizes have different numbers of pitches
+        "pitch_of": _("Pitch {index} · {clock}"),
         "open_talk": _("Open conversation"),
     }
 

@@ -729,3 +729,15 @@ def test_control_page_banner_asks_to_re_plan_for_a_private_request_without_names
     assert 'data-action="replan-gaps"' in response.text
     assert asker.name not in response.text
     assert other.name not in response.text
+
+
+def test_projector_states_no_pitch_count_which_a_smaller_table_would_contradict(client, event):
+    """Tables of 4 and of 3: "Pitch 1 of 4" would be false at the table of 3, whose phones
+    say "of 3"; the projector says the pitch and its clock only."""
+    page = client.get(reverse("projector", args=[event.projector_key]))
+
+    texts = page.context["texts"]
+    assert texts["pitch_of"] == "Pitch {index} · {clock}"
+    assert "Pitch {index} · {clock}" in page.text.replace("\\u00b7", "·")
+    assert 'data-text-open-talk="Open conversation"' in page.text
+    assert 'data-text-event-closed="The event is closed."' in page.text
