@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from conduct.models import Report
 from config.converters import MAX_ID
@@ -29,7 +30,7 @@ class ReportForm(forms.Form):
     kind = forms.ChoiceField(choices=Report.Kind.choices, required=False)
     about = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     message = forms.CharField(
-        label=_("What happened"),
+        label=pgettext_lazy("report form", "What happened"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -29,6 +29,7 @@ from events import queries as event_queries
 from events import services as event_services
 from events.language import activate_attendee_language
 from events.models import Attendee, Event, SeatingRequest
+from rounds import queries as round_queries
 
 
 def attendee_for(request: HttpRequest, token: str) -> Attendee:
@@ -122,9 +123,15 @@ def apart(request: HtmxHttpRequest, token: str) -> HttpResponse:
             except ValidationError as refusal:
                 form.add_error("other", refusal)
             else:
-                messages.success(
-                    request, _("Noted. You will not share a table from the next seating plan on.")
-                )
+                if round_queries.unmet_apart_requests(attendee.event_id, asked_by=attendee.pk):
+                    # the plan seats them together in a coming round: only a re-plan helps
+                    noted = _(
+                        "Noted. The organizers are asked, without your name, to re-seat the "
+                        "coming rounds so that you do not share a table."
+                    )
+                else:
+                    noted = _("Noted. You will not share a table from the next seating plan on.")
+                messages.success(request, noted)
                 return redirect("apart", token=token)
     mine = (
         SeatingRequest.objects.filter(attendee=attendee)
@@ -263,8 +270,23 @@ def report_action(request: HtmxHttpRequest, event_id: int, report_id: int) -> Ht
     except ValidationError as refusal:
         messages.error(request, " ".join(refusal.messages))
     else:
-        messages.success(request, str(dict(ReportActionForm.base_fields["action"].choices)[action]))
+        messages.success(request, action_done(action, name=report.about.name))
     return redirect(f"{report_path(event_id)}#report-{report.pk}")
+
+
+def action_done(action: str, *, name: str) -> str:
+    """What an action on a report did to the person it names, in the organizer's language: the
+    flash after it (with the way back where there is one)."""
+    done = {
+        "move": _("%(name)s will not share a table with the reporter from the next round on."),
+        "remove": _(
+            "%(name)s is taken out of the remaining rounds. To put them back, press "
+            "“Undo: put %(name)s back” below."
+        ),
+        "undo_remove": _("%(name)s is back in the remaining rounds."),
+        "block": _("%(name)s’s email is blocked from your future events."),
+    }
+    return done[action] % {"name": name}
 
 
 def report_path(event_id: int) -> str:

@@ -67,6 +67,12 @@ def left_filter(relation: str = "") -> Q:
     return _attendance(relation, left_at__isnull=False)
 
 
+def removed_filter(relation: str = "") -> Q:
+    """Taken out of the rounds after a report (they count as gone at the door, and apart in
+    the report after the event); ``relation`` as above."""
+    return _attendance(relation, removed_at__isnull=False)
+
+
 def _attendance(relation: str, **lookups: bool) -> Q:
     prefix = f"{relation}__" if relation else ""
     return Q(**{prefix + name: value for name, value in lookups.items()})
@@ -410,6 +416,12 @@ class Event(models.Model):
             return zoneinfo.ZoneInfo(self.time_zone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             return zoneinfo.ZoneInfo("UTC")
+
+    @property
+    def compared_table_sizes(self) -> range:
+        """The table sizes the plan page compares (the organizer's guide range): the only sizes
+        any advice after planning may suggest."""
+        return range(self.guide_min_table_size, self.guide_max_table_size + 1)
 
     @property
     def round_length(self) -> timedelta:

@@ -927,9 +927,10 @@ def ask_apart(attendee: Attendee, *, other_id: int) -> SeatingRequest:
 @transaction.atomic
 def keep_apart(attendee: Attendee, *, other_id: int, limit: int | None = None) -> SeatingRequest:
     """A private keep-apart pair asked for ``attendee``, which the planner honours from the
-    next plan or re-plan. Asking twice is harmless. Raises ``ValidationError`` for oneself,
-    someone from another event, or more than ``limit`` requests (None: no limit, for an
-    organizer acting on a report)."""
+    next plan or re-plan; the control pages are told after commit (their banner asks for the
+    re-plan while the coming rounds seat the pair together). Asking twice is harmless. Raises
+    ``ValidationError`` for oneself, someone from another event, or more than ``limit``
+    requests (None: no limit, for an organizer acting on a report)."""
     if other_id == attendee.pk:
         raise ValidationError(_("Choose someone other than yourself."))
     other = attendee.event.attendees.filter(pk=other_id, erased_at__isnull=True).first()
@@ -947,7 +948,12 @@ def keep_apart(attendee: Attendee, *, other_id: int, limit: int | None = None) -
             )
             % {"n": limit}
         )
-    return SeatingRequest.objects.create(attendee=attendee, other=other, event_id=attendee.event_id)
+    request = SeatingRequest.objects.create(
+        attendee=attendee, other=other, event_id=attendee.event_id
+    )
+    # the control pages check the plan for the coming rounds against it (their banner)
+    counters_changed(attendee.event_id)
+    return request
 
 
 def seating_refusal(attendee: Attendee, *, over: Callable[[], str] | None = None) -> str:
@@ -979,7 +985,9 @@ def no_more_tables() -> str:
 def drop_apart(attendee: Attendee, *, other_id: int) -> None:
     """Take back one's own "don't seat me with" (from the next re-plan on). Always allowed: it
     is the attendee's own private data, even once the rounds are over."""
-    SeatingRequest.objects.filter(attendee=attendee, other_id=other_id).delete()
+    deleted, _kinds = SeatingRequest.objects.filter(attendee=attendee, other_id=other_id).delete()
+    if deleted:
+        counters_changed(attendee.event_id)
 
 
 @transaction.atomic

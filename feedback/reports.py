@@ -5,8 +5,10 @@ their anonymized names, which is what the top connectors then show).
 
 Definitions, also shown on the page:
 
-- *Checked in*: attendees with a check-in time (including those who left); *no-shows*: registered
-  and never checked in; *left early*: attendees with a leaving time.
+- *Checked in*: attendees with a check-in time (including those who left), but those an
+  organizer took out of the rounds after a report (*removed*, counted apart, as the dashboard
+  counts them with the people gone); *no-shows*: registered and never checked in; *left early*:
+  attendees with a leaving time who were not removed.
 - *Played round*: a round that is done, running or paused; planned rounds never count.
 - *People met*: the distinct other attendees someone shared a table with in played rounds,
   over the attendees who had a seat in at least one played round. A *repeat pair* is two people
@@ -28,7 +30,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from events.models import Event, arrived_filter, invited_filter, left_filter
+from events.models import Event, arrived_filter, invited_filter, left_filter, removed_filter
 from feedback import charts
 from feedback.models import Card, Introduction
 from rounds.models import Round, Seat
@@ -89,6 +91,7 @@ class EventReport:
     introductions_by_status: tuple[StatusCount, ...]
     connectors: tuple[Connector, ...]
     met_awaiting_confirmation: int = 0
+    removed: int = 0
 
     @property
     def see_me_total(self) -> int:
@@ -131,20 +134,25 @@ class EventReport:
 
 def turnout(event: Event) -> dict[str, int]:
     """Who came, for the report after the event: ``registered``, ``checked_in`` (everyone who
-    arrived, those who left early included: ``arrived_filter``), ``no_shows`` and
-    ``left_early``. One query. Where people are now is ``events.queries.door_counts``."""
+    arrived, those who left early included: ``arrived_filter``, but the people taken out of the
+    rounds after a report), ``no_shows``, ``left_early`` (who left on their own) and
+    ``removed`` (arrived and taken out after a report). One query. Where people are now is
+    ``events.queries.door_counts``."""
     return event.attendees.aggregate(
         registered=Count("pk"),
-        checked_in=Count("pk", filter=arrived_filter()),
+        checked_in=Count("pk", filter=arrived_filter() & ~removed_filter()),
         no_shows=Count("pk", filter=invited_filter()),
-        left_early=Count("pk", filter=left_filter()),
+        left_early=Count("pk", filter=left_filter() & ~removed_filter()),
+        removed=Count("pk", filter=arrived_filter() & removed_filter()),
     )
 
 
 def receivers_of(event: Event) -> int:
-    """Checked-in attendees who received at least one card."""
+    """Checked-in attendees (as ``turnout`` counts them) who received at least one card."""
     return (
-        Card.objects.filter(arrived_filter("receiver"), round__event=event)
+        Card.objects.filter(
+            arrived_filter("receiver") & ~removed_filter("receiver"), round__event=event
+        )
         .values("receiver_id")
         .distinct()
         .count()

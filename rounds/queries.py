@@ -9,11 +9,11 @@ from itertools import combinations
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from events import logs
-from events.models import Attendee, Event, LogEntry, present_filter
+from events.models import Attendee, Event, LogEntry, SeatingRequest, present_filter
 from events.queries import earlier_selves, is_same_person_filter
 from pitches import matching
 from pitches import queries as pitch_queries
@@ -376,19 +376,23 @@ def live_counters(event_id: int) -> dict[str, int]:
 class SeatingGaps:
     """Who the plan no longer fits, for the control page's banner: ``not_seated`` are present
     people without a seat in the next round (walk-ins, late arrivals, an undone "left"),
-    ``gone`` are people who left but still hold one; names sorted."""
+    ``gone`` are people who left but still hold one; names sorted. ``unmet_apart`` counts the
+    private keep-apart pairs the rounds not yet started seat at one table (no names: who asked
+    is private)."""
 
     not_seated: list[str]
     gone: list[str]
+    unmet_apart: int = 0
 
     @property
     def count(self) -> int:
-        return len(self.not_seated) + len(self.gone)
+        """How many things the banner has to say: a re-plan answers them all."""
+        return len(self.not_seated) + len(self.gone) + self.unmet_apart
 
 
 def seating_gaps(event_id: int, *, upcoming: Round | bool | None = True) -> SeatingGaps:
     """The gaps between who is here and the next round's seats; empty when no round is left to
-    plan (nothing can be done) or there is no plan yet. Two queries, three unless the caller
+    plan (nothing can be done) or there is no plan yet. Three queries, four unless the caller
     passes the ``upcoming`` round (``next_round``, None for none) it already has."""
     if upcoming is True:
         upcoming = next_round(event_id)
@@ -400,7 +404,25 @@ def seating_gaps(event_id: int, *, upcoming: Round | bool | None = True) -> Seat
     )
     not_seated = sorted(name for pk, name, left in people if left is None and pk not in seated)
     gone = sorted(name for pk, name, left in people if left is not None and pk in seated)
-    return SeatingGaps(not_seated=not_seated, gone=gone)
+    return SeatingGaps(not_seated=not_seated, gone=gone, unmet_apart=unmet_apart_requests(event_id))
+
+
+def unmet_apart_requests(event_id: int, *, asked_by: int | None = None) -> int:
+    """How many of the attendees' private keep-apart pairs (``SeatingRequest``, asked after the
+    plan was made; only those ``asked_by`` this attendee when given) sit at one table in a round
+    not started yet: a re-plan honours them. Rounds played or running are history and count
+    for nothing. One query."""
+    together = Seat.objects.filter(
+        round__event_id=event_id,
+        round__status=Round.Status.PLANNED,
+        attendee_id=OuterRef("attendee_id"),
+        table__seats__attendee_id=OuterRef("other_id"),
+    )
+    requests = SeatingRequest.objects.filter(event_id=event_id)
+    if asked_by is not None:
+        requests = requests.filter(attendee_id=asked_by)
+    pairs = requests.filter(Exists(together)).values_list("attendee_id", "other_id")
+    return len({(min(a, b), max(a, b)) for a, b in pairs})
 
 
 LOG_LINES = 15

@@ -74,9 +74,10 @@ def round_for(event: Event, action: str) -> Round:
     return round_
 
 
-def plan_summary(report: services.PlanReport) -> str:
+def plan_summary(report: services.PlanReport, *, sizes: range) -> str:
     """The line shown after planning. When repeats are forced it says what attendees feel
-    (``meeting_words``) instead of counting repeated meetings, then the forecast."""
+    (``meeting_words``) instead of counting repeated meetings, then the forecast (suggesting
+    only table ``sizes`` the plan page compares: ``Event.compared_table_sizes``)."""
     quality = report.quality
     values = {
         "people": report.present,
@@ -102,7 +103,7 @@ def plan_summary(report: services.PlanReport) -> str:
         most=quality.max_distinct_met,
         times=quality.max_meetings,
     )
-    forecast = forecast_message(report.forecast, people=report.present)
+    forecast = forecast_message(report.forecast, people=report.present, sizes=sizes)
     return f"{summary % values} {feel} {forecast}"
 
 
@@ -140,13 +141,13 @@ def meeting_words(*, fewest: int, mean: float, most: int, times: int) -> str:
     return _("%(people)s; %(pairs)s.") % {"people": people, "pairs": pairs}
 
 
-def forecast_message(forecast: scheduling.Forecast, *, people: int) -> str:
+def forecast_message(forecast: scheduling.Forecast, *, people: int, sizes: range) -> str:
     """The planner's forecast for ``people`` in the organizer's language (``Forecast.message``
-    is English)."""
+    is English); its suggested table size only when the plan page offers it (``sizes``)."""
     if not forecast.repeats_forced:
         return _("With these numbers no repeat meetings are forced.")
     message = _("With these numbers some pairs must meet more than once.")
-    if forecast.suggested_table_size is not None:
+    if forecast.suggested_table_size in sizes:
         size = forecast.suggested_table_size
         tables = len(scheduling.table_sizes(people, size))
         hint = _(
@@ -163,10 +164,10 @@ def perform(event: Event, form: ControlForm, *, by: Any) -> str:
     match action:
         case "plan":
             report = services.make_plan(event, by=by, is_first=True)
-            return plan_summary(report)
+            return plan_summary(report, sizes=event.compared_table_sizes)
         case "replan":
             report = services.replan(event, by=by)
-            return plan_summary(report)
+            return plan_summary(report, sizes=event.compared_table_sizes)
         case "open":
             services.open_check_in(event, by=by)
         case "announce":
@@ -254,7 +255,7 @@ def size_choices(
     """The table sizes to compare for ``people`` (attendee ids) with the ``avoid`` pairs kept
     apart as the plan will keep them, each with its figures in plain words."""
     choices = []
-    sizes = range(event.guide_min_table_size, event.guide_max_table_size + 1)
+    sizes = event.compared_table_sizes
     number = {person: index for index, person in enumerate(people)}
     apart = [(number[a], number[b]) for a, b in avoid if a in number and b in number]
     options = seating.size_options(
@@ -387,7 +388,7 @@ def plan_with_size(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     except ValidationError as refusal:
         messages.error(request, " ".join(refusal.messages))
         return redirect("plan", event_id=event.pk)
-    messages.info(request, plan_summary(report))
+    messages.info(request, plan_summary(report, sizes=event.compared_table_sizes))
     return redirect("plan", event_id=event.pk)
 
 
@@ -427,7 +428,8 @@ def projector_texts() -> dict[str, str]:
         "mingle": _("Time to mingle: find the people who want to see you"),
         "closed": _("Thank you for coming!"),
         "connecting": "",
-        "pitch_of": _("Pitch {index} of {count} · {clock}"),
+        # no "of N": tables of different sizes have different numbers of pitches
+        "pitch_of": _("Pitch {index} · {clock}"),
         "open_talk": _("Open conversation"),
     }
 

@@ -25,6 +25,8 @@ const TEXTS = {
   roundStarts: 'Round %s starts.',
   roundOver: 'Round over',
   turn: 'Turn %s',
+  openTalk: 'Open conversation',
+  eventClosed: 'The event is closed.',
 };
 
 const LIVE = new Set(['running', 'paused']);
@@ -479,14 +481,18 @@ export function start(root, options = {}) {
     setAttr(root, 'data-my-turn', mine && 'true');
   }
 
-  // The announcer's sentence for a new turn: mine, a name, or "Turn 3" without a seat list.
-  function turnText(number, turn) {
+  // The announcer's sentence for a new turn: mine, a name, or "Turn 3" without a seat list
+  // (the control page, the projector), which says "Open conversation" once the largest table's
+  // pitches (`pitches`) are over, as the phones do, and nothing more after that.
+  function turnText(number, turn, pitches) {
     const list = $(`[data-round-number="${number}"]`);
     const seat = list?.querySelector(`[data-seat-order="${turn}"]`);
     if (seat?.dataset.isMe === 'true') return texts.yourTurn;
     const name = seat?.querySelector('[data-name]')?.textContent.trim();
     if (name) return fmt(texts.nowPitching, name);
-    return list ? '' : fmt(texts.turn, turn + 1);
+    if (list) return '';
+    if (isNum(pitches) && turn >= pitches) return turn === pitches ? texts.openTalk : '';
+    return fmt(texts.turn, turn + 1);
   }
 
   // Buzz and announce what changed since the last render, if it has just happened.
@@ -502,9 +508,12 @@ export function start(root, options = {}) {
     }
     const changed = turn !== p.turn || round.number !== p.number;
     const newTurn = running && turn !== null && changed && fresh(round.turns_at + turn * pitch);
-    if (newTurn) said.push(turnText(round.number, turn));
+    if (newTurn) said.push(turnText(round.number, turn, round.pitches));
     const over = LIVE.has(p.phase) && AFTER.has(phase) && fresh(round.ended_at ?? round.ends_at);
-    if (over) said.push(texts.roundOver);
+    const closed = phase === 'closed' && p.phase !== 'closed';
+    // the close replaces whatever was said last ("The round is over." stays no longer)
+    if (closed) said.push(texts.eventClosed);
+    else if (over) said.push(texts.roundOver);
     const text = said.filter(Boolean).join(' ');
     if (text) put('[data-live-announcer]', text);
     if (newTurn || over) {

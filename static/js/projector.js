@@ -65,9 +65,9 @@ function startScreen(root) {
     put('[data-screen-text]', fill(texts[screen.kind] ?? '', values));
     let turn = '';
     if (screen.pitch) {
+      // No count: a smaller table has fewer pitches than the largest one.
       turn = fill(texts.pitch_of, {
         index: screen.pitch.index + 1,
-        count: screen.pitch.count,
         clock: formatClock(screen.pitch.leftMs),
       });
     } else if (screen.kind === 'running') {

@@ -273,7 +273,7 @@ def expect_pitchers(evening: Evening, round_number: int, slot: int) -> None:
     )
     if slot < largest:
         expect(evening.projector.locator("[data-turn-label]")).to_contain_text(
-            re.compile(rf"Pitch {slot + 1} of {largest} · \d:\d\d")
+            re.compile(rf"Pitch {slot + 1} · \d:\d\d")
         )
 
 

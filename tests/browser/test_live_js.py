@@ -411,6 +411,57 @@ def test_live_counts_in_and_announces_each_turn_without_buzzing_before_a_tap(off
     assert errors == []
 
 
+SCREEN = """
+<section data-live data-live-url="/ws/control/1/">
+  <p data-live-clock></p>
+  <p data-live-announcer aria-live="polite"></p>
+</section>
+"""
+
+
+def open_screen(page: Page) -> None:
+    """A page without seat lists (the control page, the projector), watched and started."""
+    page.evaluate("(html) => { document.body.innerHTML = html; }", SCREEN)
+    page.evaluate(WATCH)
+    page.evaluate("() => { window.room = live.start(document.querySelector('[data-live]')); }")
+
+
+def test_live_without_seats_says_open_conversation_after_the_largest_tables_pitches(
+    offline, errors
+):
+    """Tables of 2 at most: turns 3 and 4 are open conversation on every phone, and the
+    control page says so once, never "Turn 3"."""
+    start = now_ms() + 1_500
+    round_ = a_round(start, ends_at=start + 3_000, pitches=2)
+    FakeServer(offline, a_state(1, round=round_, event={"pitch_ms": 600}))
+
+    open_screen(offline)
+
+    expect(root(offline)).to_have_attribute("data-phase", "between", timeout=8_000)
+    assert offline.evaluate("__log.said") == [
+        "Round 1 starts. Turn 1",
+        "Turn 2",
+        "Open conversation",
+        "Round over",
+    ]
+    assert errors == []
+
+
+def test_live_says_the_event_is_closed_when_it_closes(offline, errors):
+    start = now_ms() - 1_000
+    server = FakeServer(offline, a_state(1, round=a_round(start)))
+    open_screen(offline)
+    expect(root(offline)).to_have_attribute("data-phase", "running")
+
+    ended = a_round(start, status="done", ended_at=now_ms())
+    server.send(a_state(2, round=ended, event={"status": "closed"}))
+
+    expect(root(offline)).to_have_attribute("data-phase", "closed")
+    expect(offline.locator("[data-live-announcer]")).to_have_text("The event is closed.")
+    assert "Round over" not in offline.evaluate("__log.said")
+    assert errors == []
+
+
 def test_live_buzzes_and_beeps_at_each_turn_and_at_the_end_after_a_tap(offline):
     server = FakeServer(offline, a_state(1, event={"pitch_ms": 800}))
     open_room(offline)

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from events import queries as event_queries
 from events import services as event_services
+from events.sockets import control_group
 from rounds import queries as round_queries
 from rounds import services as round_services
 from rounds.models import Round
@@ -74,3 +75,78 @@ def test_first_plan_honours_a_private_pair_even_against_a_may_sit_together_rule(
     apart, allowed = event_queries.seating_rules(event)
     assert (min(a.pk, b.pk), max(a.pk, b.pk)) in apart
     assert allowed == []
+
+
+# A request made after the plan: the control page's banner asks for the re-plan.
+
+
+def planned_and_running(people: int = 8):
+    """An event of ``people`` planned at tables of 4 for 3 rounds, round 1 running."""
+    event = EventFactory(check_in=True, rounds_count=3, table_size=4, round_seconds=180)
+    here = AttendeeFactory.create_batch(people, event=event, checked_in=True)
+    round_services.make_plan(event, by=event.organizer, seed=1, time_limit=0.2)
+    round_services.start_round(Round.objects.get(event=event, number=1), by=event.organizer)
+    return event, {person.pk: person for person in here}
+
+
+def pair_seated(plan, *, in_rounds, not_in_rounds) -> tuple[int, int]:
+    """A pair at one table in one of ``in_rounds`` (indexes) and in none of ``not_in_rounds``."""
+    for index in in_rounds:
+        for table in plan[index]:
+            for a in table:
+                for b in table:
+                    if a < b and not together(plan, [plan[i] for i in not_in_rounds], a, b):
+                        return a, b
+    raise AssertionError("no such pair in this plan")
+
+
+def test_unmet_apart_requests_counts_a_pair_seated_together_in_a_coming_round():
+    event, people = planned_and_running()
+    plan = round_queries.stored_plan(event.pk)
+    asker, other = pair_seated(plan, in_rounds=[1], not_in_rounds=[])
+
+    event_services.ask_apart(people[asker], other_id=other)
+    event_services.ask_apart(people[other], other_id=asker)  # both asked: still one pair
+
+    assert round_queries.unmet_apart_requests(event.pk) == 1
+    assert round_queries.unmet_apart_requests(event.pk, asked_by=asker) == 1
+    assert round_queries.seating_gaps(event.pk).unmet_apart == 1
+    assert round_queries.seating_gaps(event.pk).count == 1
+
+
+def test_unmet_apart_requests_ignores_a_pair_together_only_in_the_running_round():
+    event, people = planned_and_running()
+    plan = round_queries.stored_plan(event.pk)
+    asker, other = pair_seated(plan, in_rounds=[0], not_in_rounds=[1, 2])
+
+    event_services.ask_apart(people[asker], other_id=other)
+
+    assert round_queries.unmet_apart_requests(event.pk) == 0
+    assert round_queries.seating_gaps(event.pk).count == 0
+
+
+def test_unmet_apart_requests_is_none_after_the_re_plan_which_seats_them_apart():
+    event, people = planned_and_running()
+    plan = round_queries.stored_plan(event.pk)
+    asker, other = pair_seated(plan, in_rounds=[1, 2], not_in_rounds=[])
+    event_services.ask_apart(people[asker], other_id=other)
+
+    round_services.replan(event, by=event.organizer, seed=1, time_limit=0.3)
+
+    replanned = round_queries.stored_plan(event.pk)
+    assert replanned[0] == plan[0]  # the running round is history
+    assert not together(replanned, replanned[1:], asker, other)
+    assert round_queries.unmet_apart_requests(event.pk) == 0
+
+
+def test_ask_apart_tells_the_control_pages(listen, django_capture_on_commit_callbacks):
+    event, people = planned_and_running()
+    asker, other = list(people)[:2]
+    control = listen(control_group(event.pk))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        event_services.ask_apart(people[asker], other_id=other)
+    with django_capture_on_commit_callbacks(execute=True):
+        event_services.drop_apart(people[asker], other_id=other)
+
+    assert control.messages() == [{"type": "counters"}, {"type": "counters"}]

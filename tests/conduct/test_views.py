@@ -140,6 +140,16 @@ def test_report_page_offers_tablemates_and_sends_on_the_second_tap(client):
     assert (report.reporter, report.about, report.kind) == (me, seller, "person")
 
 
+def test_report_page_in_chinese_asks_what_happened_not_for_the_event_log(client):
+    event = EventFactory(live=True, language="zh-hans")
+    me = AttendeeFactory(event=event, checked_in=True)
+
+    page = client.get(reverse("report_problem", args=[me.token]))
+
+    assert "发生了什么" in page.text
+    assert "活动记录" not in page.text
+
+
 def test_report_about_someone_else_or_the_event(client):
     me = AttendeeFactory(event=EventFactory(live=True))
     url = reverse("report_problem", args=[me.token])
@@ -352,6 +362,23 @@ def test_organizer_sees_reports_and_acts(client):
     assert (report.status, report.organizer_note) == ("acknowledged", "Talked to both.")
     assert EmailBlock.objects.filter(organizer=event.organizer).count() == 1
     assert not Attendee.objects.get(pk=report.about_id).is_removed
+
+
+def test_report_actions_flash_what_happened_to_the_person(client):
+    event = EventFactory(check_in=True)
+    report = ReportFactory(event=event, about__name="Dana Lee", about__email="dana@example.com")
+    client.force_login(event.organizer)
+    url = reverse("report_action", args=[event.pk, report.pk])
+
+    removed = client.post(url, {"action": "remove"}, follow=True)
+    undone = client.post(url, {"action": "undo_remove"}, follow=True)
+    blocked = client.post(url, {"action": "block"}, follow=True)
+
+    assert "Dana Lee is taken out of the remaining rounds." in removed.text
+    assert "Undo: put Dana Lee back" in removed.text
+    assert "Remove from the remaining rounds" not in removed.text
+    assert "Dana Lee is back in the remaining rounds." in undone.text
+    assert "Dana Lee’s email is blocked from your future events." in blocked.text
 
 
 def test_control_page_carries_the_report_alert_region(client):
@@ -590,3 +617,20 @@ def test_personal_link_after_the_close_opens_the_room_and_leads_without_the_code
     assert accept.url == reverse("room", args=[attendee.token])
     attendee.refresh_from_db()
     assert attendee.conduct_accepted_version == 0
+
+
+def test_apart_after_the_plan_says_the_organizers_are_asked_to_re_seat(client):
+    """The pair shares the table of round 2, not started yet: only a re-plan keeps them apart,
+    and the phone says so instead of promising it."""
+    event = EventFactory(check_in=True)
+    me, other = AttendeeFactory.create_batch(2, event=event, checked_in=True)
+    table = TableFactory(round=RoundFactory(event=event, number=2), number=1)
+    SeatFactory(table=table, attendee=me, speaking_order=0)
+    SeatFactory(table=table, attendee=other, speaking_order=1)
+
+    page = client.post(reverse("apart", args=[me.token]), {"other": other.pk}, follow=True)
+
+    assert "The organizers are asked, without your name, to re-seat the coming rounds" in (
+        page.text
+    )
+    assert "Noted. You will not share a table" not in page.text

@@ -180,7 +180,13 @@ def test_attendance_door_counts_and_turnout_give_their_own_figures(door):
     event, _people = door
 
     assert queries.door_counts(event) == {"total": 4, "present": 2, "left": 1, "invited": 1}
-    assert turnout(event) == {"registered": 4, "checked_in": 3, "no_shows": 1, "left_early": 1}
+    assert turnout(event) == {
+        "registered": 4,
+        "checked_in": 3,
+        "no_shows": 1,
+        "left_early": 1,
+        "removed": 0,
+    }
 
 
 def test_attendance_event_list_counts_present_and_admin_counts_arrived(door):

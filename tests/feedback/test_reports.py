@@ -213,6 +213,26 @@ def test_event_report_page_renders_figures_charts_and_tables(organizer, event):
     assert "css/report.css" in html
 
 
+def test_event_report_counts_a_removed_person_apart_as_the_dashboard_does(organizer, event):
+    """Ada was taken out of the rounds after a report: not checked in, not "left early", a
+    line of her own; the dashboard's checked-in figure (here at the end) says the same."""
+    from events.queries import door_counts
+
+    now = timezone.now()
+    event.attendees.filter(name="Finn Lee").update(left_at=None)  # nobody left on their own
+    event.attendees.filter(name="Ada Park").update(removed_at=now, left_at=now)
+
+    report = reports.event_report(event)
+    html = organizer.get(reverse("event_report", args=[event.pk])).text
+
+    assert (report.checked_in, report.left_early, report.removed) == (5, 0, 1)
+    assert report.checked_in == door_counts(event)["present"]
+    assert '<dd id="report-checked-in">5</dd>' in html
+    assert '<dd id="report-left-early">0</dd>' in html
+    assert '<dd id="report-removed">1</dd>' in html
+    assert "People removed after a report are counted apart" in html
+
+
 def test_event_report_bars_have_whole_pixel_geometry(organizer, event):
     html = organizer.get(reverse("event_report", args=[event.pk])).text
 

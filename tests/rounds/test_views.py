@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from events import services as event_services
 from events.models import Event
 from rounds import presence, queries, services
 from rounds.models import Round, Seat
@@ -235,7 +236,7 @@ def test_control_page_queries_do_not_grow_with_rounds(
     for number in range(1, rounds_made + 1):
         RoundFactory(event=event, number=number)
 
-    with django_assert_num_queries(11):  # with the walk-in banner's seats and people
+    with django_assert_num_queries(12):  # the banner: seats, people, private requests met
         response = organizer_client.get(reverse("control", args=[event.pk]))
 
     assert response.status_code == 200
@@ -291,6 +292,8 @@ def test_control_action_plan_from_a_stale_panel_is_refused_and_changes_nothing(
 
 
 def test_control_action_plan_warns_when_repeats_are_forced(organizer_client, event):
+    event.guide_min_table_size = 3  # the plan page compares tables of 3 too
+    event.save(update_fields=["guide_min_table_size"])
     AttendeeFactory.create_batch(12, event=event, checked_in=True)
 
     response = act(organizer_client, event, "plan")
@@ -298,6 +301,22 @@ def test_control_action_plan_warns_when_repeats_are_forced(organizer_client, eve
     assert "some pairs must meet more than once" in response.text
     assert "Tables of 3 (4 tables) let nobody meet twice" in response.text
     assert "C(m, 2)" not in response.text
+
+
+def test_control_action_plan_suggests_only_a_table_size_the_plan_page_compares(
+    organizer_client, event
+):
+    """The plan page compares tables of 4 to 8 (the default range): tables of 3 would let
+    nobody meet twice, but the advice must not send the organizer to a size not offered."""
+    AttendeeFactory.create_batch(12, event=event, checked_in=True)
+
+    response = act(organizer_client, event, "plan")
+    plan_page = organizer_client.get(reverse("plan", args=[event.pk])).text
+
+    assert event.compared_table_sizes == range(4, 9)
+    assert "some pairs must meet more than once" in response.text
+    assert "Tables of 3" not in response.text
+    assert "Tables of 3" not in plan_page
 
 
 def test_control_action_replan_after_a_late_arrival(organizer_client, event):
@@ -687,3 +706,38 @@ def test_control_panel_says_a_round_whose_time_ran_out_is_done(organizer_client,
 
     assert "Round 1 of 3: Done" in page
     assert "Round 1 of 3: Running" not in page
+
+
+def test_control_page_banner_asks_to_re_plan_for_a_private_request_without_names(
+    organizer_client, event, seated_rounds
+):
+    """Round 1 is running; the three share the one table of rounds 2 and 3 too."""
+    services.start_round(seated_rounds[0], by=event.organizer)
+    asker, other = (seat.attendee for seat in seated_rounds[1].seats.select_related("attendee")[:2])
+    event_services.ask_apart(asker, other_id=other.pk)
+
+    response = organizer_client.get(reverse("control_counters", args=[event.pk]))
+    page = organizer_client.get(reverse("control", args=[event.pk])).text
+
+    message = (
+        "A private seating request is not met by the plan for the coming rounds. "
+        "Re-plan to honour it."
+    )
+    assert response.context["gaps"].unmet_apart == 1
+    assert message in response.text
+    assert message in page
+    assert 'data-action="replan-gaps"' in response.text
+    assert asker.name not in response.text
+    assert other.name not in response.text
+
+
+def test_projector_states_no_pitch_count_which_a_smaller_table_would_contradict(client, event):
+    """Tables of 4 and of 3: "Pitch 1 of 4" would be false at the table of 3, whose phones
+    say "of 3"; the projector says the pitch and its clock only."""
+    page = client.get(reverse("projector", args=[event.projector_key]))
+
+    texts = page.context["texts"]
+    assert texts["pitch_of"] == "Pitch {index} · {clock}"
+    assert "Pitch {index} · {clock}" in page.text.replace("\\u00b7", "·")
+    assert 'data-text-open-talk="Open conversation"' in page.text
+    assert 'data-text-event-closed="The event is closed."' in page.text
