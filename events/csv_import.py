@@ -792,7 +792,7 @@ def report_absent(
                 line,
                 _(
                     "%(name)s is already at the event but their ticket is now “%(status)s”; "
-                    "they stay until you remove them on the attendees page."
+                    "they stay until you choose “Remove from the event” on the attendees page."
                 )
                 % {"name": person.name, "status": status},
             )

@@ -1034,7 +1034,7 @@ def test_import_attendees_reports_tickets_cancelled_since_and_people_not_in_the_
     assert comparison.errors == []
     assert (
         "Line 6: Frank Li is already at the event but their ticket is now “Refunded”; they "
-        "stay until you remove them on the attendees page."
+        "stay until you choose “Remove from the event” on the attendees page."
     ) in comparison.notes
     assert comparison.notes[-1] == (
         "Already at the event but not in this file (they stay): Eve Park, Eve Ray."
