@@ -195,6 +195,19 @@ SKIPPED_STATUSES = frozenset(
 )  # fmt: skip
 # What a ticketing site writes where it did not ask the ticket holder (Eventbrite).
 NOT_ASKED = frozenset({"info requested", "information requested", "not requested"})
+# What a survey or ticketing export writes for a question nobody answered (问卷星's "(跳过)",
+# "(空)"), as ``no_answer_key`` folds it, brackets removed: blank in every column. "Freelance"
+# is an answer and stays (``hygiene.is_company`` tells it from an employer).
+NO_ANSWER = frozenset(
+    {
+        "跳过", "空", "未填", "未填写", "未回答", "未作答", "n/a", "#n/a", "n.a.", "-", "--",
+        "—", "–", "_", "skipped", "not answered", "no answer", "unanswered", "blank", "empty",
+    }
+)  # fmt: skip
+# Also no answer, except in a name column, where they can be a real name ("Na", "Null").
+NO_ANSWER_BUT_NAMES = frozenset({"null", "none", "nil", "na", "n a", "无", "暂无", "没有"})
+# "No email", "not given", "无邮箱", "暂无手机": said where an address or a number would be.
+SAYS_NONE = re.compile(r"^(no|not|none|without) |^(无|没有|暂无|未)")
 NEED_LENGTH = 600
 NEED_LABEL = gettext_lazy("answer")
 NO_EMAIL = frozenset({"anonymous", "n/a", "none", "-", "无"})
@@ -267,7 +280,7 @@ def hint_matches(hint: str, header: str) -> bool:
 def values_fit(name: str, values: list[str]) -> bool:
     """Whether a column's values can be ``name``: not all empty, emails mostly with an "@",
     a job title not a group role ("Member", "Organizer")."""
-    filled = [v.strip() for v in values if v.strip()]
+    filled = [v.strip() for v in values if v.strip() and not is_no_answer(v, field=name)]
     if not filled:
         return False
     if name == "email":
@@ -363,6 +376,29 @@ def recognise_platform(headers: list[str]) -> str:
         if sum(1 for sign in signs if sign in normalized) >= min(2, len(signs)):
             return platform
     return ""
+
+
+def no_answer_key(value: str) -> str:
+    """A cell as ``NO_ANSWER`` lists it: width-folded ("（跳过）" → "(跳过)"), lower case, spaces
+    folded, without the brackets around a survey's marker ("(跳过)", "[empty]", "【空】")."""
+    text = " ".join(unicodedata.normalize("NFKC", value).casefold().split())
+    return text.strip("()[]【】<>「」{} ") or text
+
+
+def is_no_answer(value: str, *, field: str) -> bool:
+    """Whether a cell of the ``field`` column says nobody answered ("(跳过)", "N/A", "-", "null",
+    "无"); in a name column only the markers that cannot be a name. In an email or phone column
+    any placeholder without an address or number in it ("none", "暂无", "xxx") is no answer."""
+    if not value.strip():
+        return False
+    key = no_answer_key(value)
+    if key in NO_ANSWER or (field not in NAMES and key in NO_ANSWER_BUT_NAMES):
+        return True
+    if field == "email" and "@" not in key and "＠" not in value:
+        return hygiene.is_placeholder(value) or SAYS_NONE.match(key) is not None
+    if field == "phone" and not any(c.isdigit() for c in key):
+        return hygiene.is_placeholder(value) or SAYS_NONE.match(key) is not None
+    return False
 
 
 def unguarded(value: str) -> str:
@@ -508,7 +544,9 @@ def check_row(parsed: Parsed, line: int, cells: list[str]) -> Row | None:
     def value(name: str) -> str:
         index = m[name]
         text = unguarded(cells[index].strip()) if index is not None else ""
-        return "" if text.casefold() in NOT_ASKED else text
+        if text.casefold() in NOT_ASKED or is_no_answer(text, field=name):
+            return ""
+        return text
 
     status = value("status")
     if status and is_skipped_status(status):

@@ -1166,3 +1166,66 @@ def test_parse_reads_the_workbooks_attendee_sheet_not_a_hidden_or_summary_one(fi
     assert parsed.errors == []
     assert [(r.name, r.email) for r in parsed.rows] == [("Ola Nordmann", "ola@example.no")]
     assert parsed.described == "Excel workbook, sheet “Attendees”"
+
+
+def test_parse_wenjuanxing_skipped_question_is_blank():
+    parsed = csv_import.parse(probe("wjx-skipped-question.csv"))
+
+    assert parsed.errors == []
+    assert [(r.name, r.email, r.company) for r in parsed.rows] == [
+        ("林一", "linyi@example.cn", "甲公司"),
+        ("林二", "liner@example.cn", "乙公司"),
+        ("林三", "", "丙公司"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "marker", ["(跳过)", "（跳过）", "(空)", "跳过", "N/A", "n/a", "-", "—", "null", "None", "无"]
+)
+def test_parse_no_answer_markers_are_blank_in_every_column(marker):
+    data = (
+        "姓名,邮箱,公司,职位,手机,需求,是否同意分享联系方式,参会者编号\n"
+        f"林一,{marker},{marker},{marker},{marker},{marker},{marker},{marker}\n"
+        "林二,liner@example.cn,乙公司,经理,13900000002,找投资,同意,A2\n"
+    ).encode("gb18030")
+
+    parsed = csv_import.parse(data)
+
+    assert parsed.errors == []
+    assert parsed.notes == []
+    first = parsed.rows[0]
+    assert (first.name, first.email, first.company, first.job_title, first.phone) == (
+        "林一", "", "", "", ""
+    )
+    assert (first.registration_need, first.is_consent_suggested, first.external_id) == (
+        "", False, ""
+    )
+
+
+@pytest.mark.parametrize("value", ["none", "暂无", "No email", "xxx", "(not answered)"])
+def test_parse_placeholder_in_the_email_column_is_no_email(value):
+    parsed = csv_import.parse(f"Name,Email\nLi Wei,{value}\nAna,ana@example.com\n".encode())
+
+    assert parsed.errors == []
+    assert [(r.name, r.email) for r in parsed.rows] == [("Li Wei", ""), ("Ana", "ana@example.com")]
+
+
+def test_parse_no_answer_keeps_names_and_freelance_answers():
+    data = (
+        "First name,Last name,Company\nNa,Null,Freelance\nBo,None,(跳过)\nAl,无,N/A\n"
+    ).encode()
+
+    parsed = csv_import.parse(data)
+
+    assert parsed.errors == []
+    assert [(r.name, r.company) for r in parsed.rows] == [
+        ("Na Null", "Freelance"),
+        ("Bo None", ""),
+        ("Al 无", ""),
+    ]
+
+
+def test_parse_skipped_name_is_still_a_missing_name():
+    parsed = csv_import.parse("Name,Email,Company\n(跳过),x@example.com,Acme\nAna,ana@example.com,\n".encode())
+
+    assert parsed.errors == ["Line 2: the name is missing."]
