@@ -1229,3 +1229,14 @@ def test_parse_skipped_name_is_still_a_missing_name():
     parsed = csv_import.parse("Name,Email,Company\n(跳过),x@example.com,Acme\nAna,ana@example.com,\n".encode())
 
     assert parsed.errors == ["Line 2: the name is missing."]
+
+
+def test_parse_name_and_address_in_angle_brackets_imports_the_address():
+    parsed = csv_import.parse(probe("name-angle-email-zh.csv"))
+
+    assert parsed.errors == []
+    assert [(r.name, r.email) for r in parsed.rows] == [
+        ("孙悟空", "sunwukong@example.cn"),
+        ("猪八戒", "zhubajie@example.cn"),
+        ("沙僧", "shaseng@example.cn"),
+    ]

@@ -415,3 +415,27 @@ def test_clean_email_of_an_address_typed_with_an_input_method(value, email):
 )
 def test_clean_search_drops_what_cannot_be_seen_and_cuts(typed, searched):
     assert hygiene.clean_search(typed, max_length=100) == searched
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Zhu Bajie <zhubajie@example.cn>", "zhubajie@example.cn"),
+        ('"Lee, Ann" <Ann@Example.com>', "ann@example.com"),
+        ("猪八戒 <ZhuBajie@example.cn>", "zhubajie@example.cn"),
+        ("Zhu Bajie＜zhubajie＠example.cn＞", "zhubajie@example.cn"),
+        ("<ann@example.com>", "ann@example.com"),
+    ],
+)
+def test_clean_email_takes_the_address_inside_angle_brackets(value, expected):
+    assert hygiene.clean_email(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value", ["Zhu Bajie <zhubajie at example.cn>", "Zhu <zhu@example.cn> and <b@example.cn>"]
+)
+def test_clean_email_refusal_quotes_the_whole_value(value):
+    with pytest.raises(ValidationError) as refusal:
+        hygiene.clean_email(value)
+
+    assert refusal.value.messages[0].startswith(f"“{value}”")
