@@ -401,6 +401,20 @@ def is_no_answer(value: str, *, field: str) -> bool:
     return False
 
 
+# Fields whose cells keep their line breaks: an answer in paragraphs, a list of names.
+MULTILINE = frozenset({"need", "keep_apart"})
+
+
+def one_line(value: str) -> str:
+    """A cell's line breaks (Alt+Enter in Excel, a pasted address block) as spaces: a name,
+    company or job title in a spreadsheet is one line however the cell wraps it. The result
+    is one line, so it is as safe in mail headers as a typed one (the join form still refuses
+    a typed line break)."""
+    if not any(char in hygiene.LINE_BREAKS for char in value):
+        return value
+    return "".join(" " if char in hygiene.LINE_BREAKS else char for char in value).strip()
+
+
 def unguarded(value: str) -> str:
     """A cell without the quote a spreadsheet export puts before a formula-like value
     (``'+86 138…`` → ``+86 138…``, ``'=x`` → ``=x``)."""
@@ -544,6 +558,8 @@ def check_row(parsed: Parsed, line: int, cells: list[str]) -> Row | None:
     def value(name: str) -> str:
         index = m[name]
         text = unguarded(cells[index].strip()) if index is not None else ""
+        if name not in MULTILINE:
+            text = one_line(text)
         if text.casefold() in NOT_ASKED or is_no_answer(text, field=name):
             return ""
         return text

@@ -1240,3 +1240,31 @@ def test_parse_name_and_address_in_angle_brackets_imports_the_address():
         ("猪八戒", "zhubajie@example.cn"),
         ("沙僧", "shaseng@example.cn"),
     ]
+
+
+def test_parse_line_break_inside_a_cell_becomes_a_space():
+    parsed = csv_import.parse(probe("alt-enter-company.csv"))
+
+    assert parsed.errors == []
+    assert [(r.name, r.company) for r in parsed.rows] == [
+        ("Pat Q", "Foo Bar Ltd"),
+        ("Ray Z", "Semi; colon, Inc."),
+    ]
+
+
+def test_parse_line_breaks_in_one_line_fields_of_any_kind_collapse():
+    data = (
+        'First name,Last name,Email,Company,Job title,Phone,What are you looking for\r\n'
+        '"Ann\r\nMarie","Lee\u2028",ann@example.com,"Acme\r\n\r\nGmbH","Head of\nSales",'
+        '"+49 170\n5550123","Investors\nand a CTO"\r\n'
+    ).encode()
+
+    parsed = csv_import.parse(data)
+
+    assert parsed.errors == []
+    row = parsed.rows[0]
+    assert (row.name, row.company, row.job_title, row.phone) == (
+        "Ann Marie Lee", "Acme GmbH", "Head of Sales", "+49 170 5550123"
+    )
+    assert row.registration_need == "Investors\nand a CTO"
+
