@@ -121,7 +121,7 @@ def test_field_case_utf16_unicode_text_imports():
     parsed = csv_import.parse(case("utf16-unicode-text.txt"))
 
     assert parsed.errors == []
-    assert parsed.described == "UTF-16, separated by tabs"
+    assert parsed.described == "UTF-16 LE, separated by tabs"
     assert [(r.name, r.company, r.phone) for r in parsed.rows] == [
         ("张伟", "北京星河科技", "13800000001"),
         ("李娜", "朝阳咨询", "13800000002"),
