@@ -62,20 +62,32 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "registrant name", "contact name", "姓名", "參會者姓名", "參加者姓名",
         "名字", "您的姓名", "你的姓名", "参会人姓名",
         "参会者姓名", "真实姓名", "称呼",
+        # German, French, Spanish, Italian, Portuguese, Dutch.
+        "vollständiger name", "vollstandiger name", "nom complet", "nom et prénom",
+        "nom et prenom", "prénom et nom", "prenom et nom", "nom prénom", "nom prenom",
+        "nombre completo", "nombre y apellidos", "nombre y apellido", "nome completo",
+        "volledige naam", "naam",
     ),
     "first_name": (
         "ticket first name", "attendee first name", "first name", "firstname", "given name",
         "attendee name given name", "name given name", "forename", "first", "名",
+        "vorname", "prénom", "prenom", "nombre", "nome", "primeiro nome", "voornaam",
     ),
     "last_name": (
         "ticket last name", "attendee last name", "last name", "lastname", "surname",
         "family name", "attendee name family name", "name family name", "last", "姓",
+        "nachname", "familienname", "nom", "nom de famille", "apellido", "apellidos",
+        "cognome", "sobrenome", "apelido", "achternaam",
     ),
     "email": (
         "ticket email", "attendee email", "attendee email address", "email", "email address",
         "e mail", "e mail address", "mail", "your email", "your email address", "邮箱",
         "电子邮箱", "电子邮件", "邮件", "邮箱地址", "email 邮箱", "電子郵件", "電郵", "郵箱",
         "電子郵箱", "郵件", "電子郵件地址",
+        "e mail adresse", "email adresse", "mailadresse", "mail adresse", "courriel",
+        "adresse e mail", "adresse email", "adresse courriel", "adresse électronique",
+        "adresse electronique", "correo", "correo electrónico", "correo electronico",
+        "correo e", "e mail adres", "indirizzo email", "posta elettronica",
     ),
     "company": (
         "ticket company name", "ticket company", "attendee company", "company", "company name",
@@ -83,17 +95,28 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "business", "business name", "affiliation", "institution", "startup", "startup name",
         "公司", "公司名称", "单位", "工作单位", "所在公司", "企业", "企业名称", "机构", "组织",
         "公司名稱", "單位", "工作單位", "企業", "機構", "組織",
+        "firma", "unternehmen", "firmenname", "arbeitgeber", "entreprise", "société", "societe",
+        "nom de l entreprise", "employeur", "empresa", "compañía", "compania",
+        "nombre de la empresa", "organización", "organizacion", "azienda", "società",
+        "bedrijf", "organisatie",
     ),
     "job_title": (
         "ticket job title", "attendee job title", "job title", "jobtitle", "title", "position",
         "role", "job", "job role", "occupation", "designation", "职位", "职务", "头衔", "岗位",
         "職稱", "職位", "職務", "頭銜",
+        "jobtitel", "berufsbezeichnung", "funktion", "beruf", "poste", "fonction",
+        "intitulé du poste", "intitule du poste", "titre du poste", "métier", "metier",
+        "cargo", "puesto", "puesto de trabajo", "ocupación", "ocupacion", "ruolo",
+        "functie",
     ),
     "phone": (
         "ticket phone number", "ticket phone", "attendee phone", "phone", "phone number",
         "mobile", "mobile phone", "mobile number", "cell phone", "cell", "telephone", "tel",
         "work phone", "电话", "手机", "手机号", "手机号码", "联系电话", "电话号码",
         "電話", "手機", "手機號碼", "聯絡電話", "電話號碼",
+        "telefon", "telefonnummer", "handy", "handynummer", "mobil", "mobilnummer",
+        "téléphone", "telephone", "portable", "numéro de téléphone", "numero de telephone",
+        "teléfono", "telefono", "móvil", "movil", "celular", "cellulare", "telefoon",
     ),
     "consent": (
         "consent", "share contact details", "share contact", "shares contact details",
@@ -118,6 +141,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "guest id", "participant id", "报名编号", "参会者编号",
     ),
 }  # fmt: skip
+# A header that is the surname when a first-name column stands beside it.
+SURNAME_BESIDE_FIRST = frozenset({"name", "naam"})
 # Words in a header that make it likely, when no alias matched exactly (custom questions).
 # Latin hints match whole words; a header asking a yes/no question ("May we email you?") or
 # about an id, a link or a website is never guessed for a field other than consent and need.
@@ -336,6 +361,15 @@ def guess_mapping(
                 mapping[name] = i
                 used.add(i)
                 break
+    surname = mapping["name"]
+    if (
+        mapping["first_name"] is not None
+        and mapping["last_name"] is None
+        and surname is not None
+        and normalized[surname] in SURNAME_BESIDE_FIRST
+    ):
+        # "Vorname" and "Name" (a German form): the name beside a first name is the surname.
+        mapping["last_name"], mapping["name"] = surname, None
     return mapping
 
 

@@ -1268,3 +1268,57 @@ def test_parse_line_breaks_in_one_line_fields_of_any_kind_collapse():
     )
     assert row.registration_need == "Investors\nand a CTO"
 
+
+
+def test_parse_german_headers_of_a_windows_1252_file():
+    parsed = csv_import.parse(probe("german-headers-cp1252.csv"))
+
+    assert parsed.errors == []
+    assert [(r.name, r.email, r.company) for r in parsed.rows] == [
+        ("Jürgen Müller", "juergen@example.de", "Müller & Söhne GmbH"),
+        ("François Lefèvre", "francois@example.fr", "Société Générale"),
+        ("Søren Østergaard", "soren@example.dk", "Ørsted"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Vorname,Nachname,E-Mail-Adresse,Unternehmen,Position,Telefon",
+        "Vorname,Name,Mail-Adresse,Arbeitgeber,Berufsbezeichnung,Handy",
+        "Prénom,Nom,Courriel,Entreprise,Poste,Téléphone",
+        "Prenom,Nom de famille,Adresse e-mail,Société,Fonction,Portable",
+        "Nombre,Apellidos,Correo electrónico,Empresa,Cargo,Teléfono",
+        "Nombre,Apellido,Correo,Compañía,Puesto,Móvil",
+    ],
+)
+def test_parse_european_headers_for_first_and_last_name(header):
+    data = f"{header}\nAna,Ruiz,ana@example.es,Ruiz SL,CTO,+34 600 000 000\n".encode()
+
+    parsed = csv_import.parse(data)
+
+    assert parsed.errors == []
+    row = parsed.rows[0]
+    assert (row.name, row.email, row.company, row.job_title, row.phone) == (
+        "Ana Ruiz", "ana@example.es", "Ruiz SL", "CTO", "+34 600 000 000"
+    )
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Vollständiger Name;E-Mail;Firma;Jobtitel",
+        "Nom complet;Adresse électronique;Société;Intitulé du poste",
+        "Nombre completo;Correo electrónico;Empresa;Puesto de trabajo",
+    ],
+)
+def test_parse_european_headers_for_the_full_name(header):
+    data = f"{header}\nAna Ruiz;ana@example.es;Ruiz SL;CTO\n".encode()
+
+    parsed = csv_import.parse(data)
+
+    assert parsed.errors == []
+    row = parsed.rows[0]
+    assert (row.name, row.email, row.company, row.job_title) == (
+        "Ana Ruiz", "ana@example.es", "Ruiz SL", "CTO"
+    )
