@@ -563,11 +563,8 @@ def preview_import(
             for row, attendee in comparison.unchanged
             if not is_blocked_email(row.email, blocked)
         ]
-        comparison.skipped += (
-            len(comparison.new) - len(kept)
-            + len(comparison.changes) - len(changes)
-            + len(comparison.unchanged) - len(unchanged)
-        )
+        before = len(comparison.new) + len(comparison.changes) + len(comparison.unchanged)
+        comparison.skipped += before - len(kept) - len(changes) - len(unchanged)
         comparison.new, comparison.changes, comparison.unchanged = kept, changes, unchanged
     return parsed, comparison
 

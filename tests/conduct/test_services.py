@@ -452,7 +452,7 @@ def test_block_applies_to_add_someone_neutrally():
 
 
 def test_block_applies_to_add_someone_of_a_co_organizer():
-    organizer, future = blocked_bob()
+    organizer, _future = blocked_bob()
     theirs = EventFactory()
     theirs.co_organizers.add(organizer)
 

@@ -1195,10 +1195,16 @@ def test_parse_no_answer_markers_are_blank_in_every_column(marker):
     assert parsed.notes == []
     first = parsed.rows[0]
     assert (first.name, first.email, first.company, first.job_title, first.phone) == (
-        "林一", "", "", "", ""
+        "林一",
+        "",
+        "",
+        "",
+        "",
     )
     assert (first.registration_need, first.is_consent_suggested, first.external_id) == (
-        "", False, ""
+        "",
+        False,
+        "",
     )
 
 
@@ -1211,9 +1217,7 @@ def test_parse_placeholder_in_the_email_column_is_no_email(value):
 
 
 def test_parse_no_answer_keeps_names_and_freelance_answers():
-    data = (
-        "First name,Last name,Company\nNa,Null,Freelance\nBo,None,(跳过)\nAl,无,N/A\n"
-    ).encode()
+    data = ("First name,Last name,Company\nNa,Null,Freelance\nBo,None,(跳过)\nAl,无,N/A\n").encode()
 
     parsed = csv_import.parse(data)
 
@@ -1226,7 +1230,9 @@ def test_parse_no_answer_keeps_names_and_freelance_answers():
 
 
 def test_parse_skipped_name_is_still_a_missing_name():
-    parsed = csv_import.parse("Name,Email,Company\n(跳过),x@example.com,Acme\nAna,ana@example.com,\n".encode())
+    data = "Name,Email,Company\n(跳过),x@example.com,Acme\nAna,ana@example.com,\n".encode()
+
+    parsed = csv_import.parse(data)
 
     assert parsed.errors == ["Line 2: the name is missing."]
 
@@ -1254,7 +1260,7 @@ def test_parse_line_break_inside_a_cell_becomes_a_space():
 
 def test_parse_line_breaks_in_one_line_fields_of_any_kind_collapse():
     data = (
-        'First name,Last name,Email,Company,Job title,Phone,What are you looking for\r\n'
+        "First name,Last name,Email,Company,Job title,Phone,What are you looking for\r\n"
         '"Ann\r\nMarie","Lee\u2028",ann@example.com,"Acme\r\n\r\nGmbH","Head of\nSales",'
         '"+49 170\n5550123","Investors\nand a CTO"\r\n'
     ).encode()
@@ -1264,10 +1270,12 @@ def test_parse_line_breaks_in_one_line_fields_of_any_kind_collapse():
     assert parsed.errors == []
     row = parsed.rows[0]
     assert (row.name, row.company, row.job_title, row.phone) == (
-        "Ann Marie Lee", "Acme GmbH", "Head of Sales", "+49 170 5550123"
+        "Ann Marie Lee",
+        "Acme GmbH",
+        "Head of Sales",
+        "+49 170 5550123",
     )
     assert row.registration_need == "Investors\nand a CTO"
-
 
 
 def test_parse_german_headers_of_a_windows_1252_file():
@@ -1300,7 +1308,11 @@ def test_parse_european_headers_for_first_and_last_name(header):
     assert parsed.errors == []
     row = parsed.rows[0]
     assert (row.name, row.email, row.company, row.job_title, row.phone) == (
-        "Ana Ruiz", "ana@example.es", "Ruiz SL", "CTO", "+34 600 000 000"
+        "Ana Ruiz",
+        "ana@example.es",
+        "Ruiz SL",
+        "CTO",
+        "+34 600 000 000",
     )
 
 
@@ -1320,5 +1332,8 @@ def test_parse_european_headers_for_the_full_name(header):
     assert parsed.errors == []
     row = parsed.rows[0]
     assert (row.name, row.email, row.company, row.job_title) == (
-        "Ana Ruiz", "ana@example.es", "Ruiz SL", "CTO"
+        "Ana Ruiz",
+        "ana@example.es",
+        "Ruiz SL",
+        "CTO",
     )
