@@ -62,20 +62,32 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "registrant name", "contact name", "姓名", "參會者姓名", "參加者姓名",
         "名字", "您的姓名", "你的姓名", "参会人姓名",
         "参会者姓名", "真实姓名", "称呼",
+        # German, French, Spanish, Italian, Portuguese, Dutch.
+        "vollständiger name", "vollstandiger name", "nom complet", "nom et prénom",
+        "nom et prenom", "prénom et nom", "prenom et nom", "nom prénom", "nom prenom",
+        "nombre completo", "nombre y apellidos", "nombre y apellido", "nome completo",
+        "volledige naam", "naam",
     ),
     "first_name": (
         "ticket first name", "attendee first name", "first name", "firstname", "given name",
         "attendee name given name", "name given name", "forename", "first", "名",
+        "vorname", "prénom", "prenom", "nombre", "nome", "primeiro nome", "voornaam",
     ),
     "last_name": (
         "ticket last name", "attendee last name", "last name", "lastname", "surname",
         "family name", "attendee name family name", "name family name", "last", "姓",
+        "nachname", "familienname", "nom", "nom de famille", "apellido", "apellidos",
+        "cognome", "sobrenome", "apelido", "achternaam",
     ),
     "email": (
         "ticket email", "attendee email", "attendee email address", "email", "email address",
         "e mail", "e mail address", "mail", "your email", "your email address", "邮箱",
         "电子邮箱", "电子邮件", "邮件", "邮箱地址", "email 邮箱", "電子郵件", "電郵", "郵箱",
         "電子郵箱", "郵件", "電子郵件地址",
+        "e mail adresse", "email adresse", "mailadresse", "mail adresse", "courriel",
+        "adresse e mail", "adresse email", "adresse courriel", "adresse électronique",
+        "adresse electronique", "correo", "correo electrónico", "correo electronico",
+        "correo e", "e mail adres", "indirizzo email", "posta elettronica",
     ),
     "company": (
         "ticket company name", "ticket company", "attendee company", "company", "company name",
@@ -83,17 +95,28 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "business", "business name", "affiliation", "institution", "startup", "startup name",
         "公司", "公司名称", "单位", "工作单位", "所在公司", "企业", "企业名称", "机构", "组织",
         "公司名稱", "單位", "工作單位", "企業", "機構", "組織",
+        "firma", "unternehmen", "firmenname", "arbeitgeber", "entreprise", "société", "societe",
+        "nom de l entreprise", "employeur", "empresa", "compañía", "compania",
+        "nombre de la empresa", "organización", "organizacion", "azienda", "società",
+        "bedrijf", "organisatie",
     ),
     "job_title": (
         "ticket job title", "attendee job title", "job title", "jobtitle", "title", "position",
         "role", "job", "job role", "occupation", "designation", "职位", "职务", "头衔", "岗位",
         "職稱", "職位", "職務", "頭銜",
+        "jobtitel", "berufsbezeichnung", "funktion", "beruf", "poste", "fonction",
+        "intitulé du poste", "intitule du poste", "titre du poste", "métier", "metier",
+        "cargo", "puesto", "puesto de trabajo", "ocupación", "ocupacion", "ruolo",
+        "functie",
     ),
     "phone": (
         "ticket phone number", "ticket phone", "attendee phone", "phone", "phone number",
         "mobile", "mobile phone", "mobile number", "cell phone", "cell", "telephone", "tel",
         "work phone", "电话", "手机", "手机号", "手机号码", "联系电话", "电话号码",
         "電話", "手機", "手機號碼", "聯絡電話", "電話號碼",
+        "telefon", "telefonnummer", "handy", "handynummer", "mobil", "mobilnummer",
+        "téléphone", "telephone", "portable", "numéro de téléphone", "numero de telephone",
+        "teléfono", "telefono", "móvil", "movil", "celular", "cellulare", "telefoon",
     ),
     "consent": (
         "consent", "share contact details", "share contact", "shares contact details",
@@ -118,6 +141,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "guest id", "participant id", "报名编号", "参会者编号",
     ),
 }  # fmt: skip
+# A header that is the surname when a first-name column stands beside it.
+SURNAME_BESIDE_FIRST = frozenset({"name", "naam"})
 # Words in a header that make it likely, when no alias matched exactly (custom questions).
 # Latin hints match whole words; a header asking a yes/no question ("May we email you?") or
 # about an id, a link or a website is never guessed for a field other than consent and need.
@@ -195,6 +220,19 @@ SKIPPED_STATUSES = frozenset(
 )  # fmt: skip
 # What a ticketing site writes where it did not ask the ticket holder (Eventbrite).
 NOT_ASKED = frozenset({"info requested", "information requested", "not requested"})
+# What a survey or ticketing export writes for a question nobody answered (问卷星's "(跳过)",
+# "(空)"), as ``no_answer_key`` folds it, brackets removed: blank in every column. "Freelance"
+# is an answer and stays (``hygiene.is_company`` tells it from an employer).
+NO_ANSWER = frozenset(
+    {
+        "跳过", "空", "未填", "未填写", "未回答", "未作答", "n/a", "#n/a", "n.a.", "-", "--",
+        "—", "–", "_", "skipped", "not answered", "no answer", "unanswered", "blank", "empty",
+    }
+)  # fmt: skip
+# Also no answer, except in a name column, where they can be a real name ("Na", "Null").
+NO_ANSWER_BUT_NAMES = frozenset({"null", "none", "nil", "na", "n a", "无", "暂无", "没有"})
+# "No email", "not given", "无邮箱", "暂无手机": said where an address or a number would be.
+SAYS_NONE = re.compile(r"^(no|not|none|without) |^(无|没有|暂无|未)")
 NEED_LENGTH = 600
 NEED_LABEL = gettext_lazy("answer")
 NO_EMAIL = frozenset({"anonymous", "n/a", "none", "-", "无"})
@@ -267,7 +305,7 @@ def hint_matches(hint: str, header: str) -> bool:
 def values_fit(name: str, values: list[str]) -> bool:
     """Whether a column's values can be ``name``: not all empty, emails mostly with an "@",
     a job title not a group role ("Member", "Organizer")."""
-    filled = [v.strip() for v in values if v.strip()]
+    filled = [v.strip() for v in values if v.strip() and not is_no_answer(v, field=name)]
     if not filled:
         return False
     if name == "email":
@@ -323,6 +361,15 @@ def guess_mapping(
                 mapping[name] = i
                 used.add(i)
                 break
+    surname = mapping["name"]
+    if (
+        mapping["first_name"] is not None
+        and mapping["last_name"] is None
+        and surname is not None
+        and normalized[surname] in SURNAME_BESIDE_FIRST
+    ):
+        # "Vorname" and "Name" (a German form): the name beside a first name is the surname.
+        mapping["last_name"], mapping["name"] = surname, None
     return mapping
 
 
@@ -363,6 +410,43 @@ def recognise_platform(headers: list[str]) -> str:
         if sum(1 for sign in signs if sign in normalized) >= min(2, len(signs)):
             return platform
     return ""
+
+
+def no_answer_key(value: str) -> str:
+    """A cell as ``NO_ANSWER`` lists it: width-folded ("（跳过）" → "(跳过)"), lower case, spaces
+    folded, without the brackets around a survey's marker ("(跳过)", "[empty]", "【空】")."""
+    text = " ".join(unicodedata.normalize("NFKC", value).casefold().split())
+    return text.strip("()[]【】<>「」{} ") or text
+
+
+def is_no_answer(value: str, *, field: str) -> bool:
+    """Whether a cell of the ``field`` column says nobody answered ("(跳过)", "N/A", "-", "null",
+    "无"); in a name column only the markers that cannot be a name. In an email or phone column
+    any placeholder without an address or number in it ("none", "暂无", "xxx") is no answer."""
+    if not value.strip():
+        return False
+    key = no_answer_key(value)
+    if key in NO_ANSWER or (field not in NAMES and key in NO_ANSWER_BUT_NAMES):
+        return True
+    if field == "email" and "@" not in key and "＠" not in value:
+        return hygiene.is_placeholder(value) or SAYS_NONE.match(key) is not None
+    if field == "phone" and not any(c.isdigit() for c in key):
+        return hygiene.is_placeholder(value) or SAYS_NONE.match(key) is not None
+    return False
+
+
+# Fields whose cells keep their line breaks: an answer in paragraphs, a list of names.
+MULTILINE = frozenset({"need", "keep_apart"})
+
+
+def one_line(value: str) -> str:
+    """A cell's line breaks (Alt+Enter in Excel, a pasted address block) as spaces: a name,
+    company or job title in a spreadsheet is one line however the cell wraps it. The result
+    is one line, so it is as safe in mail headers as a typed one (the join form still refuses
+    a typed line break)."""
+    if not any(char in hygiene.LINE_BREAKS for char in value):
+        return value
+    return "".join(" " if char in hygiene.LINE_BREAKS else char for char in value).strip()
 
 
 def unguarded(value: str) -> str:
@@ -508,7 +592,11 @@ def check_row(parsed: Parsed, line: int, cells: list[str]) -> Row | None:
     def value(name: str) -> str:
         index = m[name]
         text = unguarded(cells[index].strip()) if index is not None else ""
-        return "" if text.casefold() in NOT_ASKED else text
+        if name not in MULTILINE:
+            text = one_line(text)
+        if text.casefold() in NOT_ASKED or is_no_answer(text, field=name):
+            return ""
+        return text
 
     status = value("status")
     if status and is_skipped_status(status):
@@ -792,7 +880,7 @@ def report_absent(
                 line,
                 _(
                     "%(name)s is already at the event but their ticket is now “%(status)s”; "
-                    "they stay until you remove them on the attendees page."
+                    "they stay until you choose “Remove from the event” on the attendees page."
                 )
                 % {"name": person.name, "status": status},
             )

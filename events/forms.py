@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from events import csv_import, hygiene, tabular
@@ -296,16 +298,21 @@ class AttendeeAdminForm(IdentityFieldsMixin, forms.ModelForm):
 UPLOAD_SUFFIXES = (".csv", ".txt", ".tsv", ".tab", ".xlsx")
 
 
+def upload_help() -> str:
+    """The upload field's help, in the active language (filled in when shown, not when the
+    form class is made: ``%`` on a lazy text would fix it in the language of that moment)."""
+    return gettext(
+        "A CSV, tab-separated text or Excel (.xlsx) file with a header row, in any encoding, "
+        "at most %(mb)s MB and %(rows)s rows. Exports from ticketing sites (Eventbrite, "
+        "Luma, Meetup, ti.to, pretix) and forms work as they are; you check the columns "
+        "before anything is imported."
+    ) % {"mb": csv_import.MAX_BYTES // (1024 * 1024), "rows": f"{csv_import.MAX_ROWS:,}"}
+
+
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Attendee list (CSV or Excel)"),
-        help_text=_(
-            "A CSV, tab-separated text or Excel (.xlsx) file with a header row, in any encoding, "
-            "at most %(mb)s MB and %(rows)s rows. Exports from ticketing sites (Eventbrite, "
-            "Luma, Meetup, ti.to, pretix) and forms work as they are; you check the columns "
-            "before anything is imported."
-        )
-        % {"mb": csv_import.MAX_BYTES // (1024 * 1024), "rows": f"{csv_import.MAX_ROWS:,}"},
+        help_text=lazy(upload_help, str)(),
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(UPLOAD_SUFFIXES)}),
     )
 

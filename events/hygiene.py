@@ -101,6 +101,8 @@ SPECIAL = re.compile(
     + r"\x00-\x1f\x7f-\x9f]"
 )
 ASCII_DOMAIN = re.compile(r"^[a-z0-9.-]+$")
+# "Zhu Bajie <zhu@example.cn>", "\"Lee, Ann\" <ann@example.com>", "<ann@example.com>".
+NAMED_ADDRESS = re.compile(r'^(?:"[^"]*"|[^<>"])*<([^<>]*)>$')
 ASCII_HIDDEN = re.compile(r"[\s\x00-\x1f\x7f]")
 NAME_LABEL = gettext_lazy("name")
 COMPANY_LABEL = gettext_lazy("company")
@@ -324,7 +326,8 @@ def company_key(value: str) -> str:
 def clean_email(value: str | None) -> str:
     """An address that can be mailed, normalised once: invisible characters and spaces around it
     removed, NFKC (full-width letters and ＠ typed with an input method), a trailing full stop
-    dropped, lower case, the domain IDNA-encoded. "" stays "". Raises ``ValidationError``
+    dropped, lower case, the domain IDNA-encoded; of "Name <address>" (a mail program's copy)
+    the address inside the angle brackets. "" stays "". Raises ``ValidationError``
     for anything else (spaces or controls inside, no domain, a non-ASCII local part)."""
     text = value or ""
     if not text.isascii():
@@ -332,7 +335,10 @@ def clean_email(value: str | None) -> str:
         # becomes the ASCII one; the ideographic full stop is a dot (as in IDNA).
         text = unicodedata.normalize("NFKC", text).replace("\u3002", ".")
         text = "".join(c for c in text if c not in INVISIBLE and c not in JOINERS)
-    text = SPACES.sub(" ", text).strip().strip("<>").strip().rstrip(".")
+    text = SPACES.sub(" ", text).strip()
+    shown = text  # the value as written, in every message
+    named = NAMED_ADDRESS.match(text)
+    text = (named.group(1) if named else text.strip("<>")).strip().rstrip(".")
     if text.lower().startswith("mailto:"):
         text = text[len("mailto:") :]
     if not text:
@@ -343,14 +349,14 @@ def clean_email(value: str | None) -> str:
         else any(c.isspace() or unicodedata.category(c) in {"Cc", "Cf"} for c in text)
     )
     if inside:
-        raise refuse(_("“%(email)s” has spaces or hidden characters inside.") % {"email": text})
+        raise refuse(_("“%(email)s” has spaces or hidden characters inside.") % {"email": shown})
     local, at, domain = text.rpartition("@")
     if not at or not local or not domain:
-        raise refuse(_("“%(email)s” is not an email address.") % {"email": text})
+        raise refuse(_("“%(email)s” is not an email address.") % {"email": shown})
     if not local.isascii():
         raise refuse(
             _("“%(email)s” cannot be mailed: the part before @ must use Latin letters and digits.")
-            % {"email": text}
+            % {"email": shown}
         )
     domain = domain.rstrip(".").lower()
     try:
@@ -362,15 +368,15 @@ def clean_email(value: str | None) -> str:
     except (idna.IDNAError, UnicodeError):
         raise refuse(
             _("“%(email)s” cannot be mailed: “%(domain)s” is not a valid domain.")
-            % {"email": text, "domain": domain}
+            % {"email": shown, "domain": domain}
         ) from None
     email = f"{local.lower()}@{ascii_domain}"
     try:
         validate_email(email)
     except ValidationError:
-        raise refuse(_("“%(email)s” is not an email address.") % {"email": text}) from None
+        raise refuse(_("“%(email)s” is not an email address.") % {"email": shown}) from None
     if len(email) > 254:
-        raise refuse(_("“%(email)s” is too long to be mailed.") % {"email": text})
+        raise refuse(_("“%(email)s” is too long to be mailed.") % {"email": shown})
     return email
 
 

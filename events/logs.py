@@ -31,6 +31,7 @@ SENTENCES: dict[str, Promise] = {
     "report_made": gettext_lazy("A problem was reported (report %(n)s)."),
     "attendee_removed": gettext_lazy("%(attendee)s was removed from the remaining rounds."),
     "attendee_restored": gettext_lazy("%(attendee)s is back in the remaining rounds."),
+    "attendee_deleted": gettext_lazy("Someone who had not taken part was removed from the list."),
     "conduct_changed": gettext_lazy("Code of conduct changed (version %(v)s)."),
     "email_blocked": gettext_lazy("An email was blocked for future events."),
     "co_organizer_invited": gettext_lazy("Invitation to run this event sent to %(email)s."),

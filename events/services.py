@@ -244,11 +244,13 @@ def add_attendee(
     ``is_consent_suggested`` is someone else's "yes" to sharing (the organizer's tick), which the
     attendee confirms on their phone; ``is_consenting_to_share`` is the attendee's own answer when
     they gave it here (the join form), recorded as their decision; None when not asked.
-    Raises ``ValidationError`` for a name, email or phone that cannot be taken, or an email
-    already at the event."""
+    Raises ``ValidationError`` for a name, email or phone that cannot be taken, an email
+    already at the event, or one the event's organizers blocked (neutrally: not why)."""
     identity = clean_identity(
         name=name, email=email, company=company, job_title=job_title, phone=phone
     )
+    if is_blocked_email(identity["email"], blocked_digests(event)):
+        raise ValidationError({"email": _("This email cannot be added to this event.")})
     attendee = Attendee(event=event, is_consent_suggested=is_consent_suggested, **identity)
     if is_consenting_to_share is not None:
         take_consent_choice(attendee, is_sharing=is_consenting_to_share)
@@ -548,9 +550,23 @@ def preview_import(
     comparison = csv_import.compare(parsed, existing_attendees(event))
     blocked = blocked_digests(event)
     if blocked:
+        # A blocked email is neither added nor, already here, updated (a row naming it could
+        # give an attendee without one the blocked address): left out, without saying why.
         kept = [row for row in comparison.new if not is_blocked_email(row.email, blocked)]
-        comparison.skipped += len(comparison.new) - len(kept)
-        comparison.new = kept
+        changes = [
+            change
+            for change in comparison.changes
+            if not is_blocked_email(change.row.email, blocked)
+            and not is_blocked_email(change.attendee.email, blocked)
+        ]
+        unchanged = [
+            (row, attendee)
+            for row, attendee in comparison.unchanged
+            if not is_blocked_email(row.email, blocked)
+        ]
+        before = len(comparison.new) + len(comparison.changes) + len(comparison.unchanged)
+        comparison.skipped += before - len(kept) - len(changes) - len(unchanged)
+        comparison.new, comparison.changes, comparison.unchanged = kept, changes, unchanged
     return parsed, comparison
 
 

@@ -68,10 +68,10 @@ BOMS = (
 SUPERSETS = {"gbk": "gb18030", "gb2312": "gb18030", "big5": "big5hkscs", "shift_jis": "cp932"}
 ENCODING_NAMES = {
     "utf_8": "UTF-8",
-    "utf_16_le": "UTF-16",
-    "utf_16_be": "UTF-16",
-    "utf_32_le": "UTF-32",
-    "utf_32_be": "UTF-32",
+    "utf_16_le": "UTF-16 LE",
+    "utf_16_be": "UTF-16 BE",
+    "utf_32_le": "UTF-32 LE",
+    "utf_32_be": "UTF-32 BE",
     "gb18030": "GB18030 (GBK)",
     "big5hkscs": "Big5",
     "cp932": "Shift-JIS",

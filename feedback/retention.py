@@ -26,9 +26,10 @@ from conduct.models import Report
 from events import services as event_services
 from events.codes import new_attendee_token, new_badge_key
 from events.models import Attendee, Event, ImportUpload, LogEntry, SeatingRequest
-from feedback.models import Card, Introduction
+from feedback.models import Card, Digest, Introduction
 from pitches.models import Pitch, Wish
 from rounds import broadcasts
+from rounds.models import Round, Seat
 
 PERSONAL_FIELDS = [
     "name",
@@ -191,3 +192,49 @@ def erase_event_personal_data(event: Event, *, by: AbstractBaseUser | None) -> E
             params={"n": count},
         )
     return event
+
+
+def removal_refusal(attendee: Attendee) -> str:
+    """Why ``attendee`` cannot be deleted from the event ("" when they can): deleting is for
+    someone who has not taken part (a cancelled ticket, a typo duplicate), since it takes
+    their seats, cards and reports with them. Someone with a seat in a round that has started,
+    a card given or received, a report by or about them or a follow-up message sent has
+    history; someone seated in the plan of rounds to come must first leave it (marked as left,
+    then re-planned), so that no table loses a person behind the plan's back."""
+    name = attendee.name
+    if Seat.objects.filter(attendee=attendee).exclude(round__status=Round.Status.PLANNED).exists():
+        return _(
+            "%(name)s has already sat at a table, so removing them would change what happened. "
+            "Mark them as left instead (or delete their personal data from their link page)."
+        ) % {"name": name}
+    if (
+        Card.objects.filter(Q(giver=attendee) | Q(receiver=attendee)).exists()
+        or Report.objects.filter(Q(reporter=attendee) | Q(about=attendee)).exists()
+        or Digest.objects.filter(attendee=attendee).exists()
+    ):
+        return _(
+            "%(name)s has cards, reports or follow-up messages at this event, which removing "
+            "them would lose. Mark them as left instead (or delete their personal data from "
+            "their link page)."
+        ) % {"name": name}
+    if Seat.objects.filter(attendee=attendee).exists():
+        return _(
+            "%(name)s has a seat in the plan for the coming rounds. Mark them as left and "
+            "re-plan the remaining rounds first, then remove them."
+        ) % {"name": name}
+    return ""
+
+
+@transaction.atomic
+def remove_attendee(attendee: Attendee, *, by: AbstractBaseUser) -> None:
+    """Delete an attendee who has not taken part (see ``removal_refusal``) from their event,
+    with their pitch, wishes and keep-apart pairs; their personal link stops working at once
+    (an open phone is told so). Raises ``ValidationError`` for someone with history."""
+    attendee = Attendee.objects.select_for_update().select_related("event").get(pk=attendee.pk)
+    refusal = removal_refusal(attendee)
+    if refusal:
+        raise ValidationError(refusal, code="has_history")
+    event, pk = attendee.event, attendee.pk
+    attendee.delete()
+    event_services.record(event, action="attendee_deleted", by=by)
+    transaction.on_commit(partial(broadcasts.revoke_attendees, [pk]))

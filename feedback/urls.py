@@ -62,6 +62,11 @@ urlpatterns = [
         views.attendee_erase_by_organizer,
         name="attendee_erase_by_organizer",
     ),
+    path(
+        "events/<id:event_id>/attendees/<id:attendee_id>/remove/",
+        views.attendee_remove,
+        name="attendee_remove",
+    ),
     path("join/<str:code>/my-link/", views.email_my_link, name="email_my_link"),
     path("b/<key:key>/", views.badge, name="badge"),
 ]

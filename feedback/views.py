@@ -649,6 +649,36 @@ def attendee_erase_by_organizer(
 
 @login_required
 @require_POST
+def attendee_remove(request: HtmxHttpRequest, event_id: int, attendee_id: int) -> HttpResponse:
+    """Delete an attendee who has not taken part (a cancelled ticket, a typo duplicate) from
+    the event; someone with history is refused with what to do instead (``retention``)."""
+    attendee = organizer_attendee(request, event_id, attendee_id)
+    event = attendee.event
+    try:
+        retention.remove_attendee(attendee, by=request.user)
+    except ValidationError as refusal:
+        error = " ".join(refusal.messages)
+        if request.htmx:
+            context = {
+                "event": event,
+                "attendee": event_queries.attendees_of(event).get(pk=attendee.pk),
+                "error": error,
+                "attendance": event_queries.door_counts(event),
+                "oob": True,
+            }
+            return render(request, "events/partials/attendee_row.html", context)
+        messages.error(request, error)
+        return redirect("attendee_list", event_id=event.pk)
+    done = _("%(name)s removed from the event.") % {"name": attendee.name}
+    if request.htmx:
+        context = {"event": event, "attendance": event_queries.door_counts(event), "oob": True}
+        return render(request, "events/partials/attendance.html", context)
+    messages.success(request, done)
+    return redirect("attendee_list", event_id=event.pk)
+
+
+@login_required
+@require_POST
 def attendee_invite(request: HttpRequest, event_id: int, attendee_id: int) -> HttpResponse:
     attendee = organizer_attendee(request, event_id, attendee_id)
     report = invitations.InvitationReport()

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from conduct import services
@@ -429,3 +430,69 @@ def test_the_organizers_move_is_not_held_by_the_phones_limit():
     services.keep_apart_from_next_round(report, by=event.organizer)
 
     assert SeatingRequest.objects.filter(attendee=report.reporter, other=report.about).exists()
+
+
+def blocked_bob() -> tuple[object, object]:
+    """An organizer who blocked bob@example.com after a report, and their next event."""
+    report = ReportFactory(about__email="bob@example.com", about__name="Bob Nguyen")
+    organizer = report.event.organizer
+    services.block_from_future_events(report, by=organizer)
+    return organizer, EventFactory(organizer=organizer)
+
+
+def test_block_applies_to_add_someone_neutrally():
+    _organizer, future = blocked_bob()
+
+    with pytest.raises(ValidationError) as refusal:
+        event_services.add_attendee(future, name="Bob Nguyen", email=" BOB@Example.com ")
+
+    assert refusal.value.message_dict == {"email": ["This email cannot be added to this event."]}
+    assert not future.attendees.exists()
+    event_services.add_attendee(EventFactory(), name="Bob Nguyen", email="bob@example.com")
+
+
+def test_block_applies_to_add_someone_of_a_co_organizer():
+    organizer, _future = blocked_bob()
+    theirs = EventFactory()
+    theirs.co_organizers.add(organizer)
+
+    with pytest.raises(ValidationError):
+        event_services.add_attendee(theirs, name="Bob", email="bob@example.com")
+
+
+def test_block_add_someone_page_shows_the_refusal(client):
+    organizer, future = blocked_bob()
+    client.force_login(organizer)
+
+    response = client.post(
+        reverse("attendee_add", args=[future.pk]), {"name": "Bob", "email": "BOB@example.com"}
+    )
+
+    assert response.status_code == 400
+    assert "This email cannot be added to this event." in response.text
+    assert "block" not in response.text.lower().split("<main")[1].split("</main>")[0]
+    assert not future.attendees.exists()
+
+
+def test_block_import_never_updates_a_blocked_attendee():
+    organizer, future = blocked_bob()
+    bob = AttendeeFactory(event=future, name="Bob Nguyen", email="bob@example.com", company="")
+    data = b"name,email,company\nBob Nguyen,bob@example.com,Acme\nAda Kim,ada@example.com,\n"
+
+    result = event_services.import_attendees(future, data=data, by=organizer)
+
+    bob.refresh_from_db()
+    assert bob.company == ""
+    assert (result.added, result.updated, result.skipped) == (1, 0, 1)
+
+
+def test_block_import_never_gives_an_attendee_the_blocked_email():
+    organizer, future = blocked_bob()
+    namesake = AttendeeFactory(event=future, name="Bob Nguyen", email="", company="")
+    data = b"name,email\nBob Nguyen,bob@example.com\n"
+
+    result = event_services.import_attendees(future, data=data, by=organizer)
+
+    namesake.refresh_from_db()
+    assert namesake.email == ""
+    assert (result.added, result.updated, result.skipped) == (0, 0, 1)

@@ -121,7 +121,7 @@ def test_field_case_utf16_unicode_text_imports():
     parsed = csv_import.parse(case("utf16-unicode-text.txt"))
 
     assert parsed.errors == []
-    assert parsed.described == "UTF-16, separated by tabs"
+    assert parsed.described == "UTF-16 LE, separated by tabs"
     assert [(r.name, r.company, r.phone) for r in parsed.rows] == [
         ("张伟", "北京星河科技", "13800000001"),
         ("李娜", "朝阳咨询", "13800000002"),
@@ -1034,7 +1034,7 @@ def test_import_attendees_reports_tickets_cancelled_since_and_people_not_in_the_
     assert comparison.errors == []
     assert (
         "Line 6: Frank Li is already at the event but their ticket is now “Refunded”; they "
-        "stay until you remove them on the attendees page."
+        "stay until you choose “Remove from the event” on the attendees page."
     ) in comparison.notes
     assert comparison.notes[-1] == (
         "Already at the event but not in this file (they stay): Eve Park, Eve Ray."
@@ -1166,3 +1166,174 @@ def test_parse_reads_the_workbooks_attendee_sheet_not_a_hidden_or_summary_one(fi
     assert parsed.errors == []
     assert [(r.name, r.email) for r in parsed.rows] == [("Ola Nordmann", "ola@example.no")]
     assert parsed.described == "Excel workbook, sheet “Attendees”"
+
+
+def test_parse_wenjuanxing_skipped_question_is_blank():
+    parsed = csv_import.parse(probe("wjx-skipped-question.csv"))
+
+    assert parsed.errors == []
+    assert [(r.name, r.email, r.company) for r in parsed.rows] == [
+        ("林一", "linyi@example.cn", "甲公司"),
+        ("林二", "liner@example.cn", "乙公司"),
+        ("林三", "", "丙公司"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "marker", ["(跳过)", "（跳过）", "(空)", "跳过", "N/A", "n/a", "-", "—", "null", "None", "无"]
+)
+def test_parse_no_answer_markers_are_blank_in_every_column(marker):
+    data = (
+        "姓名,邮箱,公司,职位,手机,需求,是否同意分享联系方式,参会者编号\n"
+        f"林一,{marker},{marker},{marker},{marker},{marker},{marker},{marker}\n"
+        "林二,liner@example.cn,乙公司,经理,13900000002,找投资,同意,A2\n"
+    ).encode("gb18030")
+
+    parsed = csv_import.parse(data)
+
+    assert parsed.errors == []
+    assert parsed.notes == []
+    first = parsed.rows[0]
+    assert (first.name, first.email, first.company, first.job_title, first.phone) == (
+        "林一",
+        "",
+        "",
+        "",
+        "",
+    )
+    assert (first.registration_need, first.is_consent_suggested, first.external_id) == (
+        "",
+        False,
+        "",
+    )
+
+
+@pytest.mark.parametrize("value", ["none", "暂无", "No email", "xxx", "(not answered)"])
+def test_parse_placeholder_in_the_email_column_is_no_email(value):
+    parsed = csv_import.parse(f"Name,Email\nLi Wei,{value}\nAna,ana@example.com\n".encode())
+
+    assert parsed.errors == []
+    assert [(r.name, r.email) for r in parsed.rows] == [("Li Wei", ""), ("Ana", "ana@example.com")]
+
+
+def test_parse_no_answer_keeps_names_and_freelance_answers():
+    data = ("First name,Last name,Company\nNa,Null,Freelance\nBo,None,(跳过)\nAl,无,N/A\n").encode()
+
+    parsed = csv_import.parse(data)
+
+    assert parsed.errors == []
+    assert [(r.name, r.company) for r in parsed.rows] == [
+        ("Na Null", "Freelance"),
+        ("Bo None", ""),
+        ("Al 无", ""),
+    ]
+
+
+def test_parse_skipped_name_is_still_a_missing_name():
+    data = "Name,Email,Company\n(跳过),x@example.com,Acme\nAna,ana@example.com,\n".encode()
+
+    parsed = csv_import.parse(data)
+
+    assert parsed.errors == ["Line 2: the name is missing."]
+
+
+def test_parse_name_and_address_in_angle_brackets_imports_the_address():
+    parsed = csv_import.parse(probe("name-angle-email-zh.csv"))
+
+    assert parsed.errors == []
+    assert [(r.name, r.email) for r in parsed.rows] == [
+        ("孙悟空", "sunwukong@example.cn"),
+        ("猪八戒", "zhubajie@example.cn"),
+        ("沙僧", "shaseng@example.cn"),
+    ]
+
+
+def test_parse_line_break_inside_a_cell_becomes_a_space():
+    parsed = csv_import.parse(probe("alt-enter-company.csv"))
+
+    assert parsed.errors == []
+    assert [(r.name, r.company) for r in parsed.rows] == [
+        ("Pat Q", "Foo Bar Ltd"),
+        ("Ray Z", "Semi; colon, Inc."),
+    ]
+
+
+def test_parse_line_breaks_in_one_line_fields_of_any_kind_collapse():
+    data = (
+        "First name,Last name,Email,Company,Job title,Phone,What are you looking for\r\n"
+        '"Ann\r\nMarie","Lee\u2028",ann@example.com,"Acme\r\n\r\nGmbH","Head of\nSales",'
+        '"+49 170\n5550123","Investors\nand a CTO"\r\n'
+    ).encode()
+
+    parsed = csv_import.parse(data)
+
+    assert parsed.errors == []
+    row = parsed.rows[0]
+    assert (row.name, row.company, row.job_title, row.phone) == (
+        "Ann Marie Lee",
+        "Acme GmbH",
+        "Head of Sales",
+        "+49 170 5550123",
+    )
+    assert row.registration_need == "Investors\nand a CTO"
+
+
+def test_parse_german_headers_of_a_windows_1252_file():
+    parsed = csv_import.parse(probe("german-headers-cp1252.csv"))
+
+    assert parsed.errors == []
+    assert [(r.name, r.email, r.company) for r in parsed.rows] == [
+        ("Jürgen Müller", "juergen@example.de", "Müller & Söhne GmbH"),
+        ("François Lefèvre", "francois@example.fr", "Société Générale"),
+        ("Søren Østergaard", "soren@example.dk", "Ørsted"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Vorname,Nachname,E-Mail-Adresse,Unternehmen,Position,Telefon",
+        "Vorname,Name,Mail-Adresse,Arbeitgeber,Berufsbezeichnung,Handy",
+        "Prénom,Nom,Courriel,Entreprise,Poste,Téléphone",
+        "Prenom,Nom de famille,Adresse e-mail,Société,Fonction,Portable",
+        "Nombre,Apellidos,Correo electrónico,Empresa,Cargo,Teléfono",
+        "Nombre,Apellido,Correo,Compañía,Puesto,Móvil",
+    ],
+)
+def test_parse_european_headers_for_first_and_last_name(header):
+    data = f"{header}\nAna,Ruiz,ana@example.es,Ruiz SL,CTO,+34 600 000 000\n".encode()
+
+    parsed = csv_import.parse(data)
+
+    assert parsed.errors == []
+    row = parsed.rows[0]
+    assert (row.name, row.email, row.company, row.job_title, row.phone) == (
+        "Ana Ruiz",
+        "ana@example.es",
+        "Ruiz SL",
+        "CTO",
+        "+34 600 000 000",
+    )
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Vollständiger Name;E-Mail;Firma;Jobtitel",
+        "Nom complet;Adresse électronique;Société;Intitulé du poste",
+        "Nombre completo;Correo electrónico;Empresa;Puesto de trabajo",
+    ],
+)
+def test_parse_european_headers_for_the_full_name(header):
+    data = f"{header}\nAna Ruiz;ana@example.es;Ruiz SL;CTO\n".encode()
+
+    parsed = csv_import.parse(data)
+
+    assert parsed.errors == []
+    row = parsed.rows[0]
+    assert (row.name, row.email, row.company, row.job_title) == (
+        "Ana Ruiz",
+        "ana@example.es",
+        "Ruiz SL",
+        "CTO",
+    )

@@ -510,3 +510,20 @@ def test_import_view_shows_a_confirmed_sharer_as_confirmed_not_to_confirm(organi
 
     assert response.text.count("yes, confirmed") == 1
     assert response.text.count("yes, to confirm") == 1
+
+
+def test_import_page_help_is_in_the_organizers_language(organizer, event):
+    response = organizer.get(
+        reverse("attendee_import", args=[event.pk]), headers={"accept-language": "zh-CN"}
+    )
+
+    assert "带标题行的 CSV、制表符分隔文本或 Excel（.xlsx）文件" in response.text
+    assert "A CSV, tab-separated text" not in response.text
+
+
+def test_import_mapping_form_names_each_encoding_once():
+    form = ImportMappingForm(headers=["Name"], is_text=True)
+
+    labels = [label for _value, label in form.fields["encoding"].choices]
+    assert len(labels) == len(set(labels))
+    assert {"UTF-16 LE", "UTF-16 BE"} <= set(labels)
