@@ -157,6 +157,10 @@ SPEEDNET_HTTP_CONCURRENCY = config_env.read_int(
     minimum=1,
 )
 SPEEDNET_HTTP_QUEUE_TIMEOUT = config_env.read_float(ENV, "SPEEDNET_HTTP_QUEUE_TIMEOUT", default=30)
+# Seconds the live sockets' one database thread waits for a pooled connection (at most
+# DATABASE_POOL_TIMEOUT): below daphne's 5 s handshake timeout, so that while PostgreSQL is down
+# a phone hears 4503 and retries, and the other sockets do not queue behind a 10 s wait.
+SPEEDNET_LIVE_POOL_TIMEOUT = config_env.read_float(ENV, "SPEEDNET_LIVE_POOL_TIMEOUT", default=2)
 # Connections the kernel holds for daphne until it accepts them (config/serving.py): a room's
 # phones reconnecting at once must fit, or their handshakes wait seconds for TCP's retries.
 SPEEDNET_LISTEN_BACKLOG = config_env.read_int(

@@ -120,9 +120,10 @@ class TcpProxy:
     """A small TCP load balancer in a thread: each new connection goes to the next backend in
     turn (round robin) and bytes are copied both ways, websocket upgrades included, the way
     nginx or Caddy spread phones over several daphne processes. ``connections`` counts the
-    connections each backend port received."""
+    connections each backend port received. ``port`` 0 listens on a free port; another
+    listens on that one (a proxy opened again where a closed one was)."""
 
-    def __init__(self, backend_ports: list[int]) -> None:
+    def __init__(self, backend_ports: list[int], *, port: int = 0) -> None:
         self.backend_ports = backend_ports
         self.connections: Counter[int] = Counter()
         self.turn = 0
@@ -130,7 +131,7 @@ class TcpProxy:
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
         self.server = asyncio.run_coroutine_threadsafe(
-            asyncio.start_server(self.serve, "127.0.0.1", 0), self.loop
+            asyncio.start_server(self.serve, "127.0.0.1", port), self.loop
         ).result(10)
         self.port = self.server.sockets[0].getsockname()[1]
 
@@ -157,6 +158,10 @@ class TcpProxy:
             writer.close()
 
     def close(self) -> None:
+        """Stop listening and cut every connection; closing again does nothing."""
+        if not self.thread.is_alive():
+            return
+
         async def stop() -> None:
             self.server.close()
             for task in asyncio.all_tasks():

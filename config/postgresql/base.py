@@ -29,15 +29,34 @@ import select
 from typing import Any
 
 import psycopg
+from django.conf import settings
 from django.db.backends.postgresql import base
 from psycopg_pool import ConnectionPool
+
+from config.livedb import on_live_thread
 
 logger = logging.getLogger(__name__)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
     """``django.db.backends.postgresql``'s wrapper; with a pool, a connection the server closed
-    is never handed to Django (above)."""
+    is never handed to Django (above), and the live sockets' thread waits for a connection at
+    most ``SPEEDNET_LIVE_POOL_TIMEOUT`` seconds (below)."""
+
+    @property
+    def pool(self) -> Any:
+        """Django's pool of this alias; on the live sockets' thread (``config.livedb``) the same
+        pool lending with a shorter wait, ``LivePool``.
+
+        Every socket of a process does its database work on that one thread, so while the
+        server is down each call there waited the whole ``DATABASE_POOL_TIMEOUT`` (10 s) with
+        every other socket queued behind it, and a phone connecting meanwhile was dropped by
+        daphne's 5 s handshake timeout instead of hearing 4503. Pages and controls keep the
+        pool's own timeout (then a 503): they run on threads of their own."""
+        pool = super().pool
+        if pool is None or not on_live_thread():
+            return pool
+        return LivePool(pool, timeout=min(pool.timeout, settings.SPEEDNET_LIVE_POOL_TIMEOUT))
 
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
         """A connection from the pool that answers (or a new one without a pool). Raises
@@ -63,6 +82,26 @@ class DatabaseWrapper(base.DatabaseWrapper):
             else:
                 return connection
         return connection
+
+
+class LivePool:
+    """A pool as the live sockets' thread borrows from it: ``getconn`` waits at most
+    ``timeout`` seconds (psycopg_pool's ``PoolTimeout`` after that, which Django's wrapper turns
+    into ``OperationalError``: the socket is closed with 4503 and the phone retries); everything
+    else is the pool's own."""
+
+    def __init__(self, pool: ConnectionPool, *, timeout: float) -> None:
+        self._pool = pool
+        self._timeout = timeout
+
+    def getconn(self, timeout: float | None = None) -> Any:
+        return self._pool.getconn(timeout=self._timeout if timeout is None else timeout)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._pool, name)
+
+    def __bool__(self) -> bool:
+        return True
 
 
 def has_something_to_read(connection: psycopg.Connection[Any]) -> bool:
