@@ -981,6 +981,10 @@ def compare(parsed: Parsed, existing: Iterable[Existing]) -> Comparison:
     by_name: dict[str, list[Existing]] = {}
     for person in vouched:
         by_name.setdefault(folded(person.name), []).append(person)
+    unproven_names: dict[str, list[Existing]] = {}
+    for person in people:
+        if person.is_email_unconfirmed:
+            unproven_names.setdefault(folded(person.name), []).append(person)
     matched: dict[int, int] = {}
     mapped = parsed.mapped
     for row in parsed.rows:
@@ -1002,6 +1006,21 @@ def compare(parsed: Parsed, existing: Iterable[Existing]) -> Comparison:
                 )
                 continue
             attendee = candidates[0] if candidates else None
+            if attendee is None and same_person(row, unproven_names.get(folded(row.name), []))[0]:
+                # Only the name ties this row to someone who joined with an email they never
+                # confirmed: neither merged into what they typed nor added twice.
+                comparison.skipped += 1
+                comparison.notes.append(
+                    line_message(
+                        row.line,
+                        _(
+                            "someone joined on their phone under this name with an email they "
+                            "never confirmed; left out. Add this person's email to the file to "
+                            "import them."
+                        ),
+                    )
+                )
+                continue
             if attendee is not None and by_name_only and attendee.pk not in matched:
                 comparison.notes.append(
                     line_message(

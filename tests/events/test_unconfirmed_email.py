@@ -70,14 +70,30 @@ def test_import_after_the_code_came_back_updates_the_same_person(event):
     assert event.attendees.get().name == "Mei Chen"
 
 
-def test_import_never_merges_a_list_row_into_an_unconfirmed_namesake(event):
+def test_import_never_merges_a_list_row_into_an_unconfirmed_namesake_nor_adds_it_twice(event):
     services.join_event(event, name="Mei Chen", email="someone@example.com")
+    data = b"Name,Company\nMei Chen,Harbor\nBo Lund,Lund AB\n"
 
-    services.import_attendees(event, data=b"Name,Company\nMei Chen,Harbor\n", by=None)
+    _parsed, comparison = services.preview_import(event, data=data)
+    result = services.import_attendees(event, data=data, by=None)
 
-    assert sorted(event.attendees.values_list("email", "company")) == [
-        ("", "Harbor"),
-        ("someone@example.com", ""),
+    assert "Line 2: someone joined on their phone under this name" in comparison.notes[0]
+    assert (result.added, result.updated, result.skipped) == (1, 0, 1)
+    assert sorted(event.attendees.values_list("name", "email", "company")) == [
+        ("Bo Lund", "", "Lund AB"),
+        ("Mei Chen", "someone@example.com", ""),
+    ]
+
+
+def test_re_importing_an_email_less_list_after_a_claim_duplicates_nobody(event):
+    data = b"Name,Company\nMei Chen,Harbor\n"
+    services.import_attendees(event, data=data, by=None)
+    services.join_event(event, name="Mei Chen", email="mei@example.com")  # claims the record
+
+    services.import_attendees(event, data=data, by=None)
+
+    assert list(event.attendees.values_list("name", "email", "company")) == [
+        ("Mei Chen", "mei@example.com", "Harbor")
     ]
 
 
