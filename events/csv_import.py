@@ -717,6 +717,8 @@ class Existing:
     registration_need: str = ""
     is_erased: bool = False
     external_id: str = ""
+    # the email was typed on the join page and no mailed code came back: it proves nothing
+    is_email_unconfirmed: bool = False
 
 
 COMPARED = (
@@ -752,6 +754,9 @@ class Comparison:
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     keep_apart: list[tuple[int, str, str]] = field(default_factory=list)
+    # attendees who joined with an email they never confirmed, which a new row of the list
+    # takes: the email is released from them when the list is imported
+    released: list[Existing] = field(default_factory=list)
 
     @property
     def is_importable(self) -> bool:
@@ -863,7 +868,7 @@ def report_absent(
     decides whether they still come), and attendees already here the file does not list."""
     if not people:
         return
-    by_email = {p.email.lower(): p for p in people if p.email}
+    by_email = {p.email.lower(): p for p in people if p.email and not p.is_email_unconfirmed}
     by_name: dict[str, list[Existing]] = {}
     for person in people:
         by_name.setdefault(folded(person.name), []).append(person)
@@ -909,7 +914,7 @@ def resolved_keep_apart(
             continue
         identity = ("attendee", person.pk)
         who.setdefault(folded(person.name), set()).add(identity)
-        if person.email:
+        if person.email and not person.is_email_unconfirmed:
             who.setdefault(person.email.lower(), set()).add(identity)
     importing = {id(r) for r in comparison.new}
     matched = {id(c.row): c.attendee.pk for c in comparison.changes}
@@ -966,11 +971,20 @@ def compare(parsed: Parsed, existing: Iterable[Existing]) -> Comparison:
         errors=list(parsed.errors), notes=list(parsed.notes), skipped=parsed.skipped
     )
     people = list(existing)
-    by_email = {p.email.lower(): p for p in people if p.email}
-    by_id = {p.external_id: p for p in people if p.external_id}
+    # Whoever typed an email on the join page without confirming it is not vouched for by the
+    # list: never matched to a row (by email or name), so the list's person is never merged
+    # into what a stranger's phone holds.
+    vouched = [p for p in people if not p.is_email_unconfirmed]
+    unconfirmed = {p.email.lower(): p for p in people if p.is_email_unconfirmed and p.email}
+    by_email = {p.email.lower(): p for p in vouched if p.email}
+    by_id = {p.external_id: p for p in vouched if p.external_id}
     by_name: dict[str, list[Existing]] = {}
-    for person in people:
+    for person in vouched:
         by_name.setdefault(folded(person.name), []).append(person)
+    unproven_names: dict[str, list[Existing]] = {}
+    for person in people:
+        if person.is_email_unconfirmed:
+            unproven_names.setdefault(folded(person.name), []).append(person)
     matched: dict[int, int] = {}
     mapped = parsed.mapped
     for row in parsed.rows:
@@ -992,6 +1006,21 @@ def compare(parsed: Parsed, existing: Iterable[Existing]) -> Comparison:
                 )
                 continue
             attendee = candidates[0] if candidates else None
+            if attendee is None and same_person(row, unproven_names.get(folded(row.name), []))[0]:
+                # Only the name ties this row to someone who joined with an email they never
+                # confirmed: neither merged into what they typed nor added twice.
+                comparison.skipped += 1
+                comparison.notes.append(
+                    line_message(
+                        row.line,
+                        _(
+                            "someone joined on their phone under this name with an email they "
+                            "never confirmed; left out. Add this person's email to the file to "
+                            "import them."
+                        ),
+                    )
+                )
+                continue
             if attendee is not None and by_name_only and attendee.pk not in matched:
                 comparison.notes.append(
                     line_message(
@@ -1005,6 +1034,20 @@ def compare(parsed: Parsed, existing: Iterable[Existing]) -> Comparison:
                 )
         if attendee is None:
             comparison.new.append(row)
+            holder = unconfirmed.pop(row.email, None) if row.email else None
+            if holder is not None:
+                comparison.released.append(holder)
+                comparison.notes.append(
+                    line_message(
+                        row.line,
+                        _(
+                            "someone joined on their phone with this email but never confirmed "
+                            "it. This person gets their own record; the email is taken off the "
+                            "phone's record, which keeps only what was typed there. If it was "
+                            "them, they get their link by mail (“Email me my link”)."
+                        ),
+                    )
+                )
         elif attendee.is_erased:
             comparison.skipped += 1
             comparison.notes.append(

@@ -257,6 +257,18 @@ class AttendeeForm(IdentityFieldsMixin, forms.Form):
     )
 
 
+class WalkInForm(IdentityFieldsMixin, forms.Form):
+    """The door adds a walk-in and checks them in at once: the name, and what else they say."""
+
+    name = forms.CharField(label=_("Name"), max_length=120)
+    email = EmailInputField(label=_("Email"), required=False)
+    company = forms.CharField(label=_("Company"), max_length=160, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "walk-in-%s")
+        super().__init__(*args, **kwargs)
+
+
 class AttendeeAdminForm(IdentityFieldsMixin, forms.ModelForm):
     """The admin's attendee form, under the same hygiene rule as every other entry point. The
     attendee's own answer to sharing (and their WeChat and LinkedIn) is theirs to set, on their

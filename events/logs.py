@@ -65,6 +65,10 @@ SENTENCES: dict[str, Promise] = {
         "settings if they are real people."
     ),
     "attendee_claimed": gettext_lazy("%(attendee)s joined and took their record from the list."),
+    "unconfirmed_email_released": gettext_lazy(
+        "%(attendee)s never confirmed the email they typed on joining; it now belongs to the "
+        "person the organizers listed with it."
+    ),
     "plan_dropped": gettext_lazy("Settings changed: the plan was dropped; make it again."),
     "event_changed": gettext_lazy("Changed: %(fields)s."),
     "imported": gettext_lazy(

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from config.site import public_url
-from events import hygiene
+from events import chinese, hygiene
 from events.models import (
     Attendee,
     Event,
@@ -70,13 +70,19 @@ STATUS_FILTERS = {
 
 
 def attendees_of(event: Event, *, search: str = "", status: str = "") -> QuerySet[Attendee]:
-    """The event's attendees by name, narrowed by ``search`` (name, email or company, any case)
-    and ``status`` (a key of ``STATUS_FILTERS``; anything else: everyone). One query."""
+    """The event's attendees by name, narrowed by ``search`` (name, email or company, any case;
+    Chinese in Simplified or Traditional characters, whichever the list used: ``chinese``) and
+    ``status`` (a key of ``STATUS_FILTERS``; anything else: everyone). One query."""
     attendees = event.attendees.order_by("name", "pk")
     if search:
-        attendees = attendees.filter(
-            Q(name__icontains=search) | Q(email__icontains=search) | Q(company__icontains=search)
-        )
+        found = Q()
+        for variant in chinese.script_variants(search):
+            found |= (
+                Q(name__icontains=variant)
+                | Q(email__icontains=variant)
+                | Q(company__icontains=variant)
+            )
+        attendees = attendees.filter(found)
     if status in STATUS_FILTERS:
         attendees = attendees.filter(STATUS_FILTERS[status])
     return attendees

@@ -238,8 +238,13 @@ def add_attendee(
     phone: str = "",
     is_consent_suggested: bool = False,
     is_consenting_to_share: bool | None = None,
+    is_listed: bool = True,
 ) -> Attendee:
     """Add one attendee, their identity cleaned by the hygiene rule (``events.hygiene``).
+
+    ``is_listed``: the organizer adds them (their email vouched for), so an attendee who typed
+    that email on the join page and never confirmed it gives it up
+    (``release_unconfirmed_email``); False for a walk-in joining on their phone.
 
     ``is_consent_suggested`` is someone else's "yes" to sharing (the organizer's tick), which the
     attendee confirms on their phone; ``is_consenting_to_share`` is the attendee's own answer when
@@ -255,6 +260,12 @@ def add_attendee(
     if is_consenting_to_share is not None:
         take_consent_choice(attendee, is_sharing=is_consenting_to_share)
     attendee.full_clean(exclude=["event"])
+    if is_listed and attendee.email:
+        holder = event.attendees.filter(
+            email__iexact=attendee.email, is_email_unconfirmed=True
+        ).first()
+        if holder is not None:
+            release_unconfirmed_email(event, holder.pk)
     try:
         with transaction.atomic():
             attendee.save()
@@ -263,6 +274,27 @@ def add_attendee(
             {"email": _("Someone with this email is already at this event.")}
         ) from None
     return attendee
+
+
+def release_unconfirmed_email(
+    event: Event, attendee_id: int, *, by: AbstractBaseUser | None = None
+) -> None:
+    """Take an email typed on the join page and never confirmed off the attendee who typed it,
+    because the organizer's list (an import, "Add someone") gives it to its own person: the
+    walk-in keeps their record, seat and link with only what else they typed; their pending
+    code (mailed to that email) is dropped. If it really was them, the listed record is theirs:
+    its link goes to that email ("Email me my link"). In the log; nothing else changes."""
+    released = Attendee.objects.filter(
+        event=event, pk=attendee_id, is_email_unconfirmed=True
+    ).update(
+        email="",
+        is_email_unconfirmed=False,
+        confirmation_code_hash="",
+        confirmation_code_sent_at=None,
+        confirmation_code_tries=0,
+    )
+    if released:
+        record(event, action="unconfirmed_email_released", by=by, params={"attendee": attendee_id})
 
 
 @transaction.atomic
@@ -379,6 +411,7 @@ def join_event(
         company=company,
         job_title=job_title,
         is_consenting_to_share=is_consenting_to_share,  # the walk-in chose on the join form
+        is_listed=False,
     )
     if attendee.email:  # typed, not from the organizer's list: confirmed by a mailed code
         attendee.is_email_unconfirmed = True
@@ -517,6 +550,7 @@ def existing_attendees(event: Event) -> list[csv_import.Existing]:
             is_erased=values[11] is not None,
             external_id=values[12],
             is_sharing=values[6] is not None and values[13],
+            is_email_unconfirmed=values[14],
         )
         for values in event.attendees.order_by("pk").values_list(
             "pk",
@@ -533,6 +567,7 @@ def existing_attendees(event: Event) -> list[csv_import.Existing]:
             "erased_at",
             "external_id",
             "is_consenting_to_share",
+            "is_email_unconfirmed",
         )
     ]
 
@@ -567,6 +602,8 @@ def preview_import(
         before = len(comparison.new) + len(comparison.changes) + len(comparison.unchanged)
         comparison.skipped += before - len(kept) - len(changes) - len(unchanged)
         comparison.new, comparison.changes, comparison.unchanged = kept, changes, unchanged
+        taken = {row.email for row in kept if row.email}
+        comparison.released = [p for p in comparison.released if p.email.lower() in taken]
     return parsed, comparison
 
 
@@ -597,6 +634,8 @@ def import_attendees(
     _parsed, comparison = preview_import(event, data=data, mapping=mapping, encoding=encoding)
     if comparison.errors:
         raise ValidationError(comparison.errors)
+    for person in comparison.released:
+        release_unconfirmed_email(event, person.pk, by=by)
     Attendee.objects.bulk_create(
         Attendee(
             event=event,

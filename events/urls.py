@@ -35,6 +35,7 @@ urlpatterns = [
     path("events/<id:event_id>/print/poster/", views.print_poster, name="print_poster"),
     path("events/<id:event_id>/door/", views.door, name="door"),
     path("events/<id:event_id>/door/scan/", views.door_scan, name="door_scan"),
+    path("events/<id:event_id>/door/walk-in/", views.door_walk_in, name="door_walk_in"),
     path(
         "events/<id:event_id>/attendees/<id:attendee_id>/presence/",
         views.attendee_presence,

@@ -9,6 +9,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -42,6 +43,7 @@ from events.forms import (
     OrganizerSignupForm,
     PairRuleForm,
     SeriesForm,
+    WalkInForm,
     time_zone_names,
 )
 from events.models import Attendee, Event, ImportUpload
@@ -297,14 +299,39 @@ def door(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     """The door: check people in by scanning their personal QR code with this device's camera
     (its own page, the only one that may use the camera), or by search and list."""
     event = queries.organizer_event(request.user, event_id)
-    context = {
+    return render(request, "events/door.html", door_context(event, WalkInForm()))
+
+
+def door_context(event: Event, walk_in: WalkInForm) -> dict[str, Any]:
+    return {
         "event": event,
         "attendees": queries.attendees_of(event, status="invited"),
         "attendance": queries.door_counts(event),
         "status": "invited",
         "search": "",
+        "walk_in": walk_in,
     }
-    return render(request, "events/door.html", context)
+
+
+@login_required
+@require_POST
+def door_walk_in(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
+    """Add a walk-in at the door and check them in at once, under "Add someone"'s rules (a
+    blocked email refused, an email already at the event refused); a refused form comes back
+    with what was typed and why."""
+    event = queries.organizer_event(request.user, event_id)
+    form = WalkInForm(request.POST)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                attendee = services.add_attendee(event, **form.cleaned_data)
+                services.check_in(attendee, by=request.user)
+        except ValidationError as refusal:
+            form.add_error(None, refusal)
+        else:
+            messages.success(request, _("%(name)s added and checked in.") % {"name": attendee.name})
+            return redirect("door", event_id=event.pk)
+    return render(request, "events/door.html", door_context(event, form), status=400)
 
 
 # What the door reads: a personal link ("https://…/a/<token>/") or a badge ("https://…/b/<key>/").

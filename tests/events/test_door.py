@@ -198,3 +198,122 @@ def test_the_door_page_may_use_the_camera_and_no_other_page_may(organizer, event
     assert "camera=(self)" in door.headers["Permissions-Policy"]
     assert "microphone=()" in door.headers["Permissions-Policy"]
     assert "camera=()" in attendees.headers["Permissions-Policy"]
+
+
+@pytest.mark.parametrize(
+    ("listed", "typed"),
+    [("陳美玲", "陈美玲"), ("陈美玲", "陳美玲"), ("陳美玲", "美玲"), ("林台生", "林臺生")],
+)
+def test_the_door_search_finds_a_chinese_name_in_either_script(organizer, event, listed, typed):
+    AttendeeFactory(event=event, name=listed, email="mei@example.com")
+    AttendeeFactory(event=event, name="陈大文", email="dawen@example.com")
+
+    found = organizer.get(
+        reverse("attendee_list", args=[event.pk]),
+        {"q": typed, "status": "invited"},
+        headers=HTMX,
+    )
+
+    assert listed in found.text
+    assert "陈大文" not in found.text
+
+
+def test_the_door_search_finds_a_company_in_either_script_and_latin_text_as_before(
+    organizer, event
+):
+    AttendeeFactory(event=event, name="Li Wei", company="東方電氣")
+    AttendeeFactory(event=event, name="Ana Costa", company="Costa")
+
+    by_company = organizer.get(
+        reverse("attendee_list", args=[event.pk]), {"q": "东方电气"}, headers=HTMX
+    )
+    by_latin = organizer.get(
+        reverse("attendee_list", args=[event.pk]), {"q": "COSTA"}, headers=HTMX
+    )
+
+    assert "Li Wei" in by_company.text
+    assert "Ana Costa" not in by_company.text
+    assert "Ana Costa" in by_latin.text
+    assert "Li Wei" not in by_latin.text
+
+
+def walk_in(client, event, **fields):
+    return client.post(reverse("door_walk_in", args=[event.pk]), fields)
+
+
+def test_the_door_adds_a_walk_in_and_checks_them_in_at_once(organizer, event):
+    page = organizer.get(reverse("door", args=[event.pk]))
+    assert f'action="{reverse("door_walk_in", args=[event.pk])}"' in page.text
+
+    answer = walk_in(organizer, event, name="Bo Lund", email="BO@example.se", company="Lund AB")
+
+    assert answer.status_code == 302
+    assert answer.url == reverse("door", args=[event.pk])
+    bo = event.attendees.get()
+    assert (bo.name, bo.email, bo.company) == ("Bo Lund", "bo@example.se", "Lund AB")
+    assert bo.is_present
+    assert not bo.is_email_unconfirmed  # the organizer at the door vouches for it
+    assert "Bo Lund added and checked in." in organizer.get(answer.url).text
+
+
+def test_the_door_walk_in_needs_only_a_name_and_refuses_none_keeping_what_was_typed(
+    organizer, event
+):
+    nameless = walk_in(organizer, event, name="  ", email="bo@example.se", company="Lund AB")
+    only_name = walk_in(organizer, event, name="Bo Lund")
+
+    assert nameless.status_code == 400
+    assert 'value="bo@example.se"' in nameless.text
+    assert 'value="Lund AB"' in nameless.text
+    assert "field-error" in nameless.text
+    assert only_name.status_code == 302
+    assert list(event.attendees.values_list("name", "email")) == [("Bo Lund", "")]
+
+
+def test_the_door_walk_in_refuses_an_email_already_at_the_event_with_a_clear_message(
+    organizer, event
+):
+    AttendeeFactory(event=event, name="Bo Lund", email="bo@example.se")
+
+    answer = walk_in(organizer, event, name="Bo Again", email="Bo@Example.se", company="X")
+
+    assert answer.status_code == 400
+    assert "Someone with this email is already at this event." in answer.text
+    assert 'value="Bo Again"' in answer.text
+    assert event.attendees.count() == 1
+    assert not event.attendees.get().is_present
+
+
+def test_the_door_walk_in_refuses_a_blocked_email_without_saying_why(organizer, event):
+    from events import hygiene
+    from events.models import EmailBlock
+
+    EmailBlock.objects.create(
+        organizer=event.organizer, email_hash=hygiene.email_digest("pushy@example.com")
+    )
+
+    answer = walk_in(organizer, event, name="P. Ushy", email="pushy@example.com")
+
+    assert answer.status_code == 400
+    assert "This email cannot be added to this event." in answer.text
+    assert not event.attendees.exists()
+
+
+def test_the_door_walk_in_at_a_closed_event_adds_nobody(organizer, event):
+    closed = EventFactory(closed=True, organizer=event.organizer)
+
+    answer = walk_in(organizer, closed, name="Late Larry", email="larry@example.com")
+
+    assert answer.status_code == 400
+    assert "This event is closed." in answer.text
+    assert 'value="Late Larry"' in answer.text
+    assert not closed.attendees.exists()
+
+
+def test_another_organizer_cannot_add_a_walk_in_at_this_door(client, event):
+    client.force_login(UserFactory())
+
+    answer = walk_in(client, event, name="Intruder")
+
+    assert answer.status_code == 404
+    assert not event.attendees.exists()

@@ -1,0 +1,48 @@
+"""The door in a real browser: a walk-in is added and checked in without leaving the page (a
+refused email keeps everything typed), and the search finds a Chinese name typed in the other
+script."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import sign_in
+from tests.factories import AttendeeFactory, EventFactory, UserFactory
+
+
+@pytest.mark.django_db(transaction=True)
+def test_door_adds_a_walk_in_and_checks_them_in_there(live_server_url, chromium):
+    event = EventFactory(organizer=UserFactory(username="org"), check_in=True)
+    AttendeeFactory(event=event, name="陳美玲", email="mei@example.com")
+    door_url = f"{live_server_url}/events/{event.pk}/door/"
+    laptop = sign_in(chromium, live_server_url)
+    laptop.goto(door_url)
+    expect(laptop.locator(f"#event-{event.pk}-attendance")).to_contain_text("0 checked in of 1")
+
+    laptop.get_by_role("searchbox", name="Search").fill("陈美玲")
+    expect(laptop.locator(f"#event-{event.pk}-attendees")).to_contain_text("陳美玲")
+
+    laptop.locator("#walk-in-name").fill("Bo Lund")
+    laptop.locator("#walk-in-email").fill("MEI@example.com")
+    laptop.locator("#walk-in-company").fill("Lund AB")
+    laptop.get_by_role("button", name="Add and check in").click()
+
+    expect(laptop.get_by_role("alert").first).to_contain_text(
+        "Someone with this email is already at this event."
+    )
+    expect(laptop.locator("#walk-in-name")).to_have_value("Bo Lund")
+    expect(laptop.locator("#walk-in-company")).to_have_value("Lund AB")
+    assert event.attendees.count() == 1
+
+    laptop.locator("#walk-in-email").fill("bo@example.se")
+    laptop.get_by_role("button", name="Add and check in").click()
+
+    added = laptop.get_by_role("status").filter(has_text="Bo Lund added and checked in.")
+    expect(added).to_be_visible()
+    assert laptop.url == door_url
+    expect(laptop.locator(f"#event-{event.pk}-attendance")).to_contain_text("1 checked in of 2")
+    expect(laptop.locator("#walk-in-name")).to_have_value("")
+    bo = event.attendees.get(email="bo@example.se")
+    assert (bo.name, bo.company) == ("Bo Lund", "Lund AB")
+    assert bo.is_present
