@@ -277,8 +277,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--generators", type=int, default=1, help="load generator processes (phones split)"
     )
+    parser.add_argument(
+        "--pg-database",
+        default=fanout.PG_DATABASE,
+        help="the PostgreSQL database to create (dropped first and at the end: one of your own)",
+    )
+    parser.add_argument(
+        "--redis-prefix",
+        help="the channel layer's Redis prefix (default speednet-bench; another for a second "
+        "bench running at once against the same Redis)",
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
+    if args.redis_prefix:
+        os.environ["BENCH_REDIS_PREFIX"] = args.redis_prefix
     if not 1 <= args.processes <= 8 or not 1 <= args.generators <= 8:
         parser.error("1-8 processes and 1-8 generators")
     if not all(1 <= n <= 5000 for n in args.clients) or not 1 <= args.waves <= 10:
@@ -288,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[dict[str, Any]] = []
     work_dir = Path(tempfile.mkdtemp(prefix="speednet-storm-"))
     try:
-        with fanout.bench_database(args.db, work_dir) as database_url:
+        with fanout.bench_database(args.db, work_dir, args.pg_database) as database_url:
             fanout.setup_django(database_url)
             print(HEADER, flush=True)
             for clients in args.clients:
