@@ -183,13 +183,20 @@ def read_table(path: Path) -> dict[str, str]:
 
 @functools.cache
 def _table() -> dict[str, str]:
-    """The gloss table: read from its cache file, else built from the package and written there
-    for the next process (a cache that cannot be written or read is logged and skipped)."""
+    """The gloss table: read from its cache file, else built and written there by a child
+    process (``prepare_in_child``: about seven CPU seconds that would otherwise hold this
+    process's interpreter, against a server's event loop), then read; if that fails, built
+    here and written for the next process (a cache that cannot be written or read is logged
+    and skipped)."""
     path = table_path()
     try:
         return read_table(path)
     except FileNotFoundError:
-        pass
+        try:
+            prepare_in_child()
+            return read_table(path)
+        except (OSError, ValueError, subprocess.SubprocessError) as error:
+            logger.warning("Gloss table not built by a child process, building it here: %s", error)
     except (OSError, ValueError) as error:
         logger.warning("Gloss table %s unreadable, rebuilding it: %s", path, error)
     table = _build_table()
@@ -302,8 +309,9 @@ PREPARE_TIMEOUT_S = 600.0
 def prepare_in_child(timeout_s: float = PREPARE_TIMEOUT_S) -> bool:
     """``prepare`` in a child process at the lowest CPU priority, when the cache files are
     missing: the build (about seven CPU seconds, holding the interpreter) then takes the CPU
-    the server's phones leave, instead of half of the server's event loop. Whether a child was
-    run. Raises ``OSError`` or ``subprocess.SubprocessError`` when it could not run or failed."""
+    the server's phones leave, instead of half of the server's event loop, and the thread
+    that waits for it holds nothing. Whether a child was run. Raises ``OSError`` or
+    ``subprocess.SubprocessError`` when it could not run or failed."""
     if is_prepared():
         return False
     subprocess.run(
@@ -318,16 +326,11 @@ def prepare_in_child(timeout_s: float = PREPARE_TIMEOUT_S) -> bool:
 
 
 def load_in_background(then: Callable[[], object] | None = None) -> threading.Thread:
-    """Start ``load`` in a daemon thread (for a server, at start) and return the thread, the
-    cache files built first by ``prepare_in_child`` if they are missing; once loaded, call
-    ``then`` (a server freezes what it loaded out of the garbage collector's sight). A failure
-    is logged; the first text with Chinese then tries again and raises."""
+    """Start ``load`` in a daemon thread (for a server, at start) and return the thread; once
+    loaded, call ``then`` (a server freezes what it loaded out of the garbage collector's
+    sight). A failure is logged; the first text with Chinese then tries again and raises."""
 
     def run() -> None:
-        try:
-            prepare_in_child()
-        except (OSError, subprocess.SubprocessError) as error:
-            logger.warning("Preparing the glosses in a child process failed (%s)", error)
         try:
             load()
         except Exception:
