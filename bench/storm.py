@@ -35,6 +35,7 @@ import json
 import multiprocessing as mp
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -229,6 +230,9 @@ def wave_costs(servers: list[Any], redis_pid: int | None) -> tuple[float, int, f
     """(the daphne processes' CPU seconds, Redis's commands processed, Redis's CPU seconds,
     ``listen_overflows``) so far; the Redis figures 0 without Redis."""
     cpu = sum(fanout.cpu_seconds(server.pid) for server in servers)
+    if os.environ.get("BENCH_DIAG"):  # bench/_asgi.py: what each process holds, into a file
+        for server in servers:
+            os.kill(server.pid, signal.SIGUSR1)
     overflows = listen_overflows()
     if redis_pid is None:
         return cpu, 0, 0.0, overflows
