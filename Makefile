@@ -22,8 +22,11 @@ install: $(INSTALLED)
 # SPEEDNET_BIND/SPEEDNET_PORT tell the server where it listens, for the links it prints.
 SERVE_ENV = SPEEDNET_BIND=$(HOST) SPEEDNET_PORT=$(PORT)
 
+# The Chinese glosses' caches are built here, once per machine, not by the server's first start
+# while phones connect (pitches/glosses.py).
 demo: install
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py prepare_glosses
 	$(SERVE_ENV) $(BIN)/python manage.py create_demo_event
 
 run: demo
@@ -33,6 +36,7 @@ run: demo
 # venue mode (SPEEDNET_VENUE=1, set by serve_venue): DEBUG off over plain HTTP on one laptop.
 venue: install
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py prepare_glosses
 	$(BIN)/python manage.py serve_venue --port $(PORT)
 
 test: install

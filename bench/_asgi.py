@@ -75,3 +75,53 @@ if "dumps" in VARIANT:
 
 if GC_THRESHOLD:
     gc.set_threshold(GC_THRESHOLD[0])
+
+if os.environ.get("BENCH_DIAG"):
+    # On SIGUSR1, append to the file BENCH_DIAG names (with this process's id) what the process
+    # holds: live objects by type (the 25 commonest; with BENCH_DIAG_COLLECT after a full
+    # collection, which changes what the next wave costs), asyncio tasks, and the channel
+    # layer's channels, groups and subscriptions. bench/storm.py sends it between waves.
+    import asyncio
+    import collections
+    import contextlib
+    import signal
+
+    def write_diagnosis(_signum: int, _frame: Any) -> None:
+        before = len(gc.get_objects())
+        collected, garbage = 0, collections.Counter()
+        if os.environ.get("BENCH_DIAG_COLLECT"):  # and what was left in cycles, by type
+            gc.set_debug(gc.DEBUG_SAVEALL)
+            collected = gc.collect()
+            gc.set_debug(0)
+            garbage.update(type(o).__qualname__ for o in gc.garbage)
+            gc.garbage.clear()
+        objects = gc.get_objects()
+        kinds = collections.Counter(type(o).__qualname__ for o in objects)
+        lines = [
+            f"--- {time.time():.3f} objects={before} collected={collected} kept={len(objects)}"
+        ]
+        with contextlib.suppress(RuntimeError):  # no loop running in this thread
+            lines.append(f"tasks={len(asyncio.all_tasks())}")
+        layer = get_channel_layer()
+        for loop_layer in getattr(layer, "_layers", {}).values():
+            lines.append(
+                f"layer channels={len(loop_layer.channels)} groups={len(loop_layer.groups)} "
+                f"members={sum(len(m) for m in loop_layer.groups.values())}"
+            )
+            for shard in loop_layer._shards:
+                pubsub = shard._pubsub
+                lines.append(
+                    f"shard subscribed_to={len(shard._subscribed_to)} "
+                    f"confirming={len(getattr(shard, '_confirming', {}))} "
+                    f"pubsub.channels={len(pubsub.channels) if pubsub else 0} "
+                    f"pending_unsub={len(pubsub.pending_unsubscribe_channels) if pubsub else 0}"
+                )
+        if hasattr(layer, "channels"):
+            lines.append(f"memory layer channels={len(layer.channels)} groups={len(layer.groups)}")
+        lines += [f"{count:8d} {name}" for name, count in kinds.most_common(25)]
+        lines += [f"garbage {count:8d} {name}" for name, count in garbage.most_common(60)]
+        del objects
+        with open(f"{os.environ['BENCH_DIAG']}.{os.getpid()}", "a") as out:
+            out.write("\n".join(lines) + "\n")
+
+    signal.signal(signal.SIGUSR1, write_diagnosis)

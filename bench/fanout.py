@@ -322,14 +322,16 @@ def django_env(database_url: str, layer: str, variant: str) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def bench_database(kind: str, work_dir: Path) -> Iterator[str]:
+def bench_database(kind: str, work_dir: Path, name: str = PG_DATABASE) -> Iterator[str]:
+    """A fresh bench database: SQLite in ``work_dir``, or the PostgreSQL database ``name``
+    (dropped first if it exists, and at the end: never name a database someone else uses)."""
     if kind == "sqlite":
         yield f"sqlite:///{work_dir / 'bench.sqlite3'}"
         return
-    subprocess.run(["dropdb", *PG, "--if-exists", "--force", PG_DATABASE], check=True)
-    subprocess.run(["createdb", *PG, PG_DATABASE], check=True)
+    subprocess.run(["dropdb", *PG, "--if-exists", "--force", name], check=True)
+    subprocess.run(["createdb", *PG, name], check=True)
     try:
-        yield f"postgres://postgres@127.0.0.1:5432/{PG_DATABASE}"
+        yield f"postgres://postgres@127.0.0.1:5432/{name}"
     finally:
         from django.conf import settings
 
@@ -337,7 +339,7 @@ def bench_database(kind: str, work_dir: Path) -> Iterator[str]:
             from django.db import connections
 
             connections.close_all()
-        subprocess.run(["dropdb", *PG, "--if-exists", "--force", PG_DATABASE], check=False)
+        subprocess.run(["dropdb", *PG, "--if-exists", "--force", name], check=False)
 
 
 def setup_django(database_url: str) -> None:

@@ -16,10 +16,12 @@ The first wave is a cold connect; the next waves close every socket at once and 
 all (the storm after a network drop). The load generator runs in its own process.
 
 Since the times move with whatever else the machine does, each wave also prints figures that do
-not: the CPU seconds the daphne processes spent on it (its connects, and the closes after it),
-with Redis (``--processes`` above 1) the commands Redis processed meanwhile and its own CPU
-seconds; and the handshakes the kernel turned away because a listen queue was full (Linux's
-``TcpExt ListenOverflows``, machine-wide: the phone's TCP tries again after 1, 3, 7, 15 s).
+not: the CPU seconds the daphne processes spent on it, on its connects (until every phone has
+sat in the room a second: "CPU s") and on its closes (every phone closes at once, then a second
+for the server to see it: "close CPU s"), with Redis (``--processes`` above 1) the commands
+Redis processed meanwhile and its own CPU seconds; and the handshakes the kernel turned away
+because a listen queue was full (Linux's ``TcpExt ListenOverflows``, machine-wide: the phone's
+TCP tries again after 1, 3, 7, 15 s).
 
     .venv/bin/python bench/storm.py                      # 2,000 phones, 3 waves, SQLite
     .venv/bin/python bench/storm.py --clients 500 2000 --waves 2
@@ -35,6 +37,7 @@ import json
 import multiprocessing as mp
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -111,9 +114,14 @@ async def generator_loop(
         )
         sockets = [ws for _outcome, _t, ws in results if ws is not None]
         conn.send([(outcome, seconds) for outcome, seconds, _ws in results])
-        await asyncio.sleep(1.0)  # every phone sits in the room a moment
+        # every phone sits in the room a moment; the coordinator says when to close (having
+        # taken the servers' CPU figures), and hears when the server has seen the disconnects
+        command = await loop.run_in_executor(None, conn.recv)
         await close_all(sockets)
-        await asyncio.sleep(1.0)  # the server sees the disconnects
+        await asyncio.sleep(1.0)
+        conn.send("closed")
+        if command != "close":
+            break
     conn.send("done")
 
 
@@ -170,11 +178,9 @@ def run(
             worker.start()
             pipes.append(ours)
             workers.append(worker)
-        costs = [wave_costs(servers, redis_pid)]
         for wave in range(waves):
             load = fanout.load_average()
-            if wave:
-                costs.append(wave_costs(servers, redis_pid))
+            before = wave_costs(servers, redis_pid)
             for pipe in pipes:
                 pipe.send("go")
             results: list[tuple[str, float]] = []
@@ -182,25 +188,31 @@ def run(
                 if not pipe.poll(WAVE_TIMEOUT_S * 2):
                     raise RuntimeError("a load generator did not answer")
                 results.extend(pipe.recv())
+            time.sleep(1.0)  # every phone sits in the room a moment
+            connected = wave_costs(servers, redis_pid)
+            for pipe in pipes:
+                pipe.send("close")
+            for pipe in pipes:
+                if not pipe.poll(WAVE_TIMEOUT_S) or pipe.recv() != "closed":
+                    raise RuntimeError("a load generator did not close its phones")
+            after = wave_costs(servers, redis_pid)
             row = {
                 "clients": clients,
                 "processes": processes,
                 "wave": wave + 1,
                 "load": load,
                 **summarize(results),
+                "cpu_s": connected[0] - before[0],
+                "close_cpu_s": after[0] - connected[0],
+                "overflows": after[3] - before[3],
             }
-            rows.append(row)
-        for pipe in pipes:
-            pipe.poll(30)
-        time.sleep(1.0)  # the last closes are handled
-        costs.append(wave_costs(servers, redis_pid))
-        for row, before, after in zip(rows, costs, costs[1:], strict=False):
-            row["cpu_s"] = after[0] - before[0]
-            row["overflows"] = after[3] - before[3]
             if redis_pid:
                 row["redis_commands"] = after[1] - before[1]
                 row["redis_cpu_s"] = after[2] - before[2]
+            rows.append(row)
             print(format_row(row), flush=True)
+        for pipe in pipes:
+            pipe.poll(30)
     finally:
         for worker in workers:
             worker.join(30)
@@ -229,6 +241,9 @@ def wave_costs(servers: list[Any], redis_pid: int | None) -> tuple[float, int, f
     """(the daphne processes' CPU seconds, Redis's commands processed, Redis's CPU seconds,
     ``listen_overflows``) so far; the Redis figures 0 without Redis."""
     cpu = sum(fanout.cpu_seconds(server.pid) for server in servers)
+    if os.environ.get("BENCH_DIAG"):  # bench/_asgi.py: what each process holds, into a file
+        for server in servers:
+            os.kill(server.pid, signal.SIGUSR1)
     overflows = listen_overflows()
     if redis_pid is None:
         return cpu, 0, 0.0, overflows
@@ -244,7 +259,7 @@ def wave_costs(servers: list[Any], redis_pid: int | None) -> tuple[float, int, f
 
 HEADER = (
     "phones  procs  wave  snapshots  dropped  errors   p50 s   p99 s  last s  "
-    "CPU s  Redis cmds  Redis CPU s  queue full  load(1,5,15)"
+    "CPU s  close CPU s  Redis cmds  Redis CPU s  queue full  load(1,5,15)"
 )
 
 
@@ -257,7 +272,7 @@ def format_row(row: dict[str, Any]) -> str:
         f"{row['clients']:6d}  {row['processes']:5d}  {row['wave']:4d}  "
         f"{row['snapshots']:9d}  {row['dropped']:7d}  "
         f"{row['errors']:6d}  {seconds(row['p50_s'])}  {seconds(row['p99_s'])}  "
-        f"{seconds(row['last_s'])}  {row.get('cpu_s', 0):5.1f}  "
+        f"{seconds(row['last_s'])}  {row.get('cpu_s', 0):5.1f}  {row.get('close_cpu_s', 0):11.1f}  "
         f"{row.get('redis_commands', 0):10d}  {row.get('redis_cpu_s', 0):11.2f}  "
         f"{row.get('overflows', 0):10d}  {row['load']}"
     )
@@ -277,8 +292,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--generators", type=int, default=1, help="load generator processes (phones split)"
     )
+    parser.add_argument(
+        "--pg-database",
+        default=fanout.PG_DATABASE,
+        help="the PostgreSQL database to create (dropped first and at the end: one of your own)",
+    )
+    parser.add_argument(
+        "--redis-prefix",
+        help="the channel layer's Redis prefix (default speednet-bench; another for a second "
+        "bench running at once against the same Redis)",
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
+    if args.redis_prefix:
+        os.environ["BENCH_REDIS_PREFIX"] = args.redis_prefix
     if not 1 <= args.processes <= 8 or not 1 <= args.generators <= 8:
         parser.error("1-8 processes and 1-8 generators")
     if not all(1 <= n <= 5000 for n in args.clients) or not 1 <= args.waves <= 10:
@@ -288,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[dict[str, Any]] = []
     work_dir = Path(tempfile.mkdtemp(prefix="speednet-storm-"))
     try:
-        with fanout.bench_database(args.db, work_dir) as database_url:
+        with fanout.bench_database(args.db, work_dir, args.pg_database) as database_url:
             fanout.setup_django(database_url)
             print(HEADER, flush=True)
             for clients in args.clients:

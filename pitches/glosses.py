@@ -25,9 +25,15 @@ segmenter and its part-of-speech tagger are jieba's own default instances (its t
 builds one at import anyway: a second copy held ~40 MB more); jieba's prefix dictionary is
 cached in the same directory (not the temporary one, emptied at a reboot). ``load`` loads it
 all, once per process and thread-safe; ``load_in_background`` lets a server do it at start
-(``config/asgi.py``), so no phone waits for it. CC-CEDICT is published by MDBG under CC BY-SA
-4.0; it is read from its package, and the derived table is written at run time outside the
-project, never copied into it. Figures: ``docs/benchmarks-intentions.md``.
+(``config/asgi.py``), so no phone waits for it. Building the two cache files costs about seven
+CPU seconds: ``prepare`` builds them at set-up (``manage.py prepare_glosses``, run by ``make
+run``, ``make venue`` and the deployment steps), and a server that starts without them has them
+built by a child process at the lowest CPU priority (``prepare_in_child``), not by a thread of
+its own that would hold the interpreter against the phones connecting meanwhile.
+
+CC-CEDICT is published by MDBG under CC BY-SA 4.0; it is read from its package, and the derived
+table is written at run time outside the project, never copied into it. Figures:
+``docs/benchmarks-intentions.md``, ``docs/benchmarks-storm.md``.
 """
 
 from __future__ import annotations
@@ -37,6 +43,8 @@ import hashlib
 import logging
 import os
 import re
+import subprocess
+import sys
 import tempfile
 import threading
 import unicodedata
@@ -175,13 +183,20 @@ def read_table(path: Path) -> dict[str, str]:
 
 @functools.cache
 def _table() -> dict[str, str]:
-    """The gloss table: read from its cache file, else built from the package and written there
-    for the next process (a cache that cannot be written or read is logged and skipped)."""
+    """The gloss table: read from its cache file, else built and written there by a child
+    process (``prepare_in_child``: about seven CPU seconds that would otherwise hold this
+    process's interpreter, against a server's event loop), then read; if that fails, built
+    here and written for the next process (a cache that cannot be written or read is logged
+    and skipped)."""
     path = table_path()
     try:
         return read_table(path)
     except FileNotFoundError:
-        pass
+        try:
+            prepare_in_child()
+            return read_table(path)
+        except (OSError, ValueError, subprocess.SubprocessError) as error:
+            logger.warning("Gloss table not built by a child process, building it here: %s", error)
     except (OSError, ValueError) as error:
         logger.warning("Gloss table %s unreadable, rebuilding it: %s", path, error)
     table = _build_table()
@@ -239,10 +254,75 @@ def load() -> None:
             logger.warning("Gloss cache directory unusable (jieba caches in /tmp): %s", error)
         else:
             segmenter.tmp_dir = str(cache_dir())
-            segmenter.cache_file = f"jieba-{jieba.__version__}.cache"
+            segmenter.cache_file = _jieba_cache_name()
         segmenter.initialize()
         _tagger()
         _loaded = True
+
+
+def _jieba_cache_name() -> str:
+    from jieba import __version__
+
+    return f"jieba-{__version__}.cache"
+
+
+def is_prepared() -> bool:
+    """Whether ``cache_dir()`` holds both files ``load`` reads instead of building them: the
+    gloss table and jieba's prefix dictionary."""
+    return table_path().is_file() and (cache_dir() / _jieba_cache_name()).is_file()
+
+
+def prepare() -> bool:
+    """Build the gloss table and jieba's prefix dictionary into ``cache_dir()`` where they are
+    missing (set-up time: ``manage.py prepare_glosses``), without loading them into this
+    process's matcher; whether anything was missing. Raises ``OSError`` if the directory cannot
+    be written."""
+    import jieba
+
+    built = False
+    path = table_path()
+    if not path.is_file():
+        write_table(_build_table(), path)
+        built = True
+    if not (cache_dir() / _jieba_cache_name()).is_file():
+        cache_dir().mkdir(parents=True, exist_ok=True)
+        jieba.setLogLevel(logging.WARNING)
+        segmenter = jieba.Tokenizer()  # a throwaway one: it writes the cache as it initializes
+        segmenter.tmp_dir = str(cache_dir())
+        segmenter.cache_file = _jieba_cache_name()
+        segmenter.initialize()
+        built = True
+    return built
+
+
+_PROJECT = Path(__file__).resolve().parent.parent
+_PREPARE = (
+    "import os\n"
+    "if hasattr(os, 'nice'):\n"
+    "    os.nice(19)\n"
+    "from pitches import glosses\n"
+    "glosses.prepare()\n"
+)
+PREPARE_TIMEOUT_S = 600.0
+
+
+def prepare_in_child(timeout_s: float = PREPARE_TIMEOUT_S) -> bool:
+    """``prepare`` in a child process at the lowest CPU priority, when the cache files are
+    missing: the build (about seven CPU seconds, holding the interpreter) then takes the CPU
+    the server's phones leave, instead of half of the server's event loop, and the thread
+    that waits for it holds nothing. Whether a child was run. Raises ``OSError`` or
+    ``subprocess.SubprocessError`` when it could not run or failed."""
+    if is_prepared():
+        return False
+    subprocess.run(
+        [sys.executable, "-c", _PREPARE],
+        cwd=_PROJECT,
+        check=True,
+        timeout=timeout_s,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+    )
+    return True
 
 
 def load_in_background(then: Callable[[], object] | None = None) -> threading.Thread:

@@ -159,3 +159,37 @@ def test_load_in_background_does_not_go_on_after_a_failure(monkeypatch) -> None:
     glosses.load_in_background(then=lambda: after.append(True)).join(timeout=10)
 
     assert after == []
+
+
+def test_prepare_builds_both_caches_where_missing_and_then_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(glosses.CACHE_DIR_ENV, str(tmp_path / "cache"))
+    monkeypatch.setattr(glosses, "_build_table", lambda: {"律师": "lawyer"})
+
+    assert not glosses.is_prepared()
+    assert glosses.prepare() is True
+
+    assert glosses.is_prepared()
+    assert glosses.read_table(glosses.table_path()) == {"律师": "lawyer"}
+    assert (tmp_path / "cache" / glosses._jieba_cache_name()).stat().st_size > 1_000_000
+    assert glosses.prepare() is False
+
+
+def test_a_missing_gloss_table_is_built_by_a_child_process_and_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Building the table holds the interpreter for seconds: a server that starts without it
+    (a venue laptop set up the same day) must not build it on a thread beside its event loop,
+    while phones connect, but have a child process build it, and read what the child wrote."""
+
+    def built_here() -> dict[str, str]:
+        raise AssertionError("the table was built in the server's process")
+
+    monkeypatch.setenv(glosses.CACHE_DIR_ENV, str(tmp_path))
+    monkeypatch.setattr(glosses, "_build_table", built_here)
+
+    table = glosses._table.__wrapped__()
+
+    assert table["律师"] == "lawyer"
+    assert glosses.is_prepared()  # jieba's prefix dictionary too
