@@ -137,7 +137,15 @@ export function startRoom(root) {
     } catch {
       return;
     }
-    if (item && (item.action === 'give' || item.action === 'take_back')) mark(item, false);
+    if (item?.action === 'give') mark(item, false);
+    // A take-back unmarks only the card it names: a late word of an old card's take-back must
+    // not show as not given the card this tab holds now (its take-back would name that one).
+    else if (item?.action === 'take_back') {
+      const button = buttonFor(item);
+      if (button && (button.getAttribute('aria-pressed') !== 'true' || button.dataset.clientId === item.client_id)) {
+        mark(item, false);
+      }
+    }
   });
 
   // Answers awaited from the socket, by action and client id: resolve(ack), or resolve(null) to
@@ -158,7 +166,15 @@ export function startRoom(root) {
     });
   }
 
-  /** The server's answer {ok, error}, or null when the tap must wait (offline, server busy). */
+  async function socketAnswer(item) {
+    const ack = await overSocket(item);
+    return ack && { ...ack, cardClientId: ack.card_client_id || '' };
+  }
+
+  /**
+   * The server's answer {ok, error, cardClientId}, or null when the tap must wait (offline,
+   * server busy). `cardClientId`: the client id the card given is stored with.
+   */
   async function overHttp(item) {
     let response;
     try {
@@ -172,8 +188,8 @@ export function startRoom(root) {
       return null;
     }
     if (response.status >= 500 || response.status === 429 || response.status === 403) return null;
-    const body = response.ok ? {} : await response.json().catch(() => ({}));
-    return { ok: response.ok, error: body.error || '' };
+    const body = await response.json().catch(() => ({}));
+    return { ok: response.ok, error: body.error || '', cardClientId: body.is_given ? body.client_id : '' };
   }
 
   async function flush() {
@@ -183,7 +199,7 @@ export function startRoom(root) {
     try {
       for (let items = load(); items.length; items = load()) {
         const item = items[0];
-        const answer = live?.isOpen() ? await overSocket(item) : await overHttp(item);
+        const answer = live?.isOpen() ? await socketAnswer(item) : await overHttp(item);
         if (!answer) {
           retryTimer = setTimeout(flush, OUTBOX_RETRY_MS);
           return; // keep the tap, try again later
@@ -191,9 +207,16 @@ export function startRoom(root) {
         save(load().filter((queued) => queued.client_id !== item.client_id || queued.action !== item.action));
         if (answer.ok) {
           showError('');
+          // The card may have been given before with another client id (from another tab of
+          // this link that this one did not hear of): this tab holds the card's own id, and a
+          // take-back queued meanwhile names it, so taking back takes back the card that is there.
+          const held = item.action === 'give' && answer.cardClientId ? { ...item, client_id: answer.cardClientId } : item;
+          if (held !== item) {
+            save(load().map((q) => (q.action === 'take_back' && q.client_id === item.client_id ? { ...q, client_id: held.client_id } : q)));
+          }
           if (!load().some((q) => String(q.receiver) === String(item.receiver) && q.kind === item.kind)) {
-            mark(item, false);
-            tellOtherTabs(item);
+            mark(held, false);
+            tellOtherTabs(held);
           }
         } else {
           showError(answer.error || '');
