@@ -56,7 +56,16 @@ def card_ack(tap: Tap, outcome: services.TapOutcome | None) -> dict[str, Any] | 
     }
     if outcome.error:
         return {**ack, "ok": False, "error": outcome.error}
-    return {**ack, "ok": True, "card": outcome.card.pk if outcome.card else None}
+    if outcome.card is None:
+        return {**ack, "ok": True, "card": None}
+    # The card's own client id: another tab of the phone (or an earlier tap) may have given it,
+    # so a later take-back from this tab names the card that is there (docs/protocol.md).
+    return {
+        **ack,
+        "ok": True,
+        "card": outcome.card.pk,
+        "card_client_id": str(outcome.card.client_id),
+    }
 
 
 def write_taps(taps: list[Tap]) -> tuple[list[dict[str, Any] | None], list[broadcasts.Push]]:

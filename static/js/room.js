@@ -15,6 +15,9 @@ const TOAST_MS = 6000;
 // A second tap on the same card button this soon is the same tap (a habitual double tap): it
 // must not take back the card the first one gave.
 const DOUBLE_TAP_MS = 500;
+// An introduction given from a round's stop kept in view after the round ended (its note form
+// was open) stays in view this long, its button showing the card given, then the stop goes.
+const HELD_GIVEN_MS = 4000;
 
 /** A random id for one tap, so a repeated submission is recognised by the server. */
 export function newClientId() {
@@ -137,7 +140,15 @@ export function startRoom(root) {
     } catch {
       return;
     }
-    if (item && (item.action === 'give' || item.action === 'take_back')) mark(item, false);
+    if (item?.action === 'give') mark(item, false);
+    // A take-back unmarks only the card it names: a late word of an old card's take-back must
+    // not show as not given the card this tab holds now (its take-back would name that one).
+    else if (item?.action === 'take_back') {
+      const button = buttonFor(item);
+      if (button && (button.getAttribute('aria-pressed') !== 'true' || button.dataset.clientId === item.client_id)) {
+        mark(item, false);
+      }
+    }
   });
 
   // Answers awaited from the socket, by action and client id: resolve(ack), or resolve(null) to
@@ -158,7 +169,15 @@ export function startRoom(root) {
     });
   }
 
-  /** The server's answer {ok, error}, or null when the tap must wait (offline, server busy). */
+  async function socketAnswer(item) {
+    const ack = await overSocket(item);
+    return ack && { ...ack, cardClientId: ack.card_client_id || '' };
+  }
+
+  /**
+   * The server's answer {ok, error, cardClientId}, or null when the tap must wait (offline,
+   * server busy). `cardClientId`: the client id the card given is stored with.
+   */
   async function overHttp(item) {
     let response;
     try {
@@ -172,8 +191,8 @@ export function startRoom(root) {
       return null;
     }
     if (response.status >= 500 || response.status === 429 || response.status === 403) return null;
-    const body = response.ok ? {} : await response.json().catch(() => ({}));
-    return { ok: response.ok, error: body.error || '' };
+    const body = await response.json().catch(() => ({}));
+    return { ok: response.ok, error: body.error || '', cardClientId: body.is_given ? body.client_id : '' };
   }
 
   async function flush() {
@@ -183,7 +202,7 @@ export function startRoom(root) {
     try {
       for (let items = load(); items.length; items = load()) {
         const item = items[0];
-        const answer = live?.isOpen() ? await overSocket(item) : await overHttp(item);
+        const answer = live?.isOpen() ? await socketAnswer(item) : await overHttp(item);
         if (!answer) {
           retryTimer = setTimeout(flush, OUTBOX_RETRY_MS);
           return; // keep the tap, try again later
@@ -191,9 +210,16 @@ export function startRoom(root) {
         save(load().filter((queued) => queued.client_id !== item.client_id || queued.action !== item.action));
         if (answer.ok) {
           showError('');
+          // The card may have been given before with another client id (from another tab of
+          // this link that this one did not hear of): this tab holds the card's own id, and a
+          // take-back queued meanwhile names it, so taking back takes back the card that is there.
+          const held = item.action === 'give' && answer.cardClientId ? { ...item, client_id: answer.cardClientId } : item;
+          if (held !== item) {
+            save(load().map((q) => (q.action === 'take_back' && q.client_id === item.client_id ? { ...q, client_id: held.client_id } : q)));
+          }
           if (!load().some((q) => String(q.receiver) === String(item.receiver) && q.kind === item.kind)) {
-            mark(item, false);
-            tellOtherTabs(item);
+            mark(held, false);
+            tellOtherTabs(held);
           }
         } else {
           showError(answer.error || '');
@@ -241,6 +267,26 @@ export function startRoom(root) {
     tap({ ...base, action: 'give', client_id: newClientId(), note: '' });
   });
 
+  // The note form closed without giving the card ("Cancel", or Escape in it): what was typed goes.
+  function closeNote(form) {
+    form.hidden = true;
+    root.querySelector(`[aria-controls="${form.id}"]`)?.setAttribute('aria-expanded', 'false');
+    form.reset();
+    render();
+  }
+  root.addEventListener('click', (event) => {
+    const cancel = event.target.closest('[data-card-note-cancel]');
+    const form = cancel?.closest('[data-card-note]');
+    if (form && root.contains(form)) closeNote(form);
+  });
+  root.addEventListener('keydown', (event) => {
+    const form = event.key === 'Escape' ? event.target.closest?.('[data-card-note]') : null;
+    if (form && root.contains(form)) closeNote(form);
+  });
+
+  // A tablemate whose introduction was given from a stop kept after its round (below): shown
+  // a moment longer, with the card given.
+  const justGiven = new Set();
   root.addEventListener('submit', (event) => {
     const form = event.target.closest('[data-card-note]');
     if (!form) return;
@@ -248,6 +294,14 @@ export function startRoom(root) {
     const button = root.querySelector(`[aria-controls="${form.id}"]`);
     form.hidden = true;
     button.setAttribute('aria-expanded', 'false');
+    const person = form.closest('.tablemate');
+    if (person && form.closest('.stop')?.dataset.held === 'true') {
+      justGiven.add(person);
+      setTimeout(() => {
+        justGiven.delete(person);
+        render();
+      }, HELD_GIVEN_MS);
+    }
     const note = new FormData(form).get('note') || '';
     tap({
       action: 'give',
@@ -257,6 +311,7 @@ export function startRoom(root) {
       note,
     });
     form.reset();
+    render();
   });
 
   const texts = readJson(root.dataset.texts, {});
@@ -313,8 +368,23 @@ export function startRoom(root) {
     const roundLine = ['starting', 'my_turn', 'listening', 'open_talk', 'paused'].includes(now.kind)
       ? say('round_of', { round: now.round, count: event.rounds_count ?? '' }) : '';
     put(root.querySelector('[data-live-round-line]'), roundLine);
+    // A note form open when its round ended (the phone moved on to "Move to table…", "Stay…"
+    // or mingle) stays, with what was typed, until the card is given or the form closed: its
+    // stop stays in view below the new instruction, showing only that tablemate (room.css).
+    // The server takes a card for a past round from a tablemate of it.
+    const holding = !['gone', 'closed', 'removed'].includes(now.kind);
     for (const stop of root.querySelectorAll('.stop')) {
-      stop.hidden = Number(stop.dataset.roundNumber) !== now.stop;
+      const current = Number(stop.dataset.roundNumber) === now.stop;
+      let held = false;
+      for (const person of stop.querySelectorAll('.tablemate')) {
+        const keep = holding && !current && (justGiven.has(person) || person.querySelector('[data-card-note]:not([hidden])') !== null);
+        if (keep) person.dataset.held = 'true';
+        else delete person.dataset.held;
+        held ||= keep;
+      }
+      if (held) stop.dataset.held = 'true';
+      else delete stop.dataset.held;
+      stop.hidden = !current && !held;
     }
     if (now.kind === 'gone' && shown?.kind !== 'gone') showGone();
     shown = now;

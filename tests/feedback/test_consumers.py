@@ -72,6 +72,7 @@ async def test_phone_consumer_gives_a_card_acks_it_and_pushes_it_to_the_pitcher(
         "action": "give",
         "ok": True,
         "card": card.pk,
+        "card_client_id": client_id,
     }
     pushed = json.loads(await pitcher_phone.receive_from())
     assert pushed["card"] == {
@@ -100,6 +101,30 @@ async def test_phone_consumer_tap_sent_twice_counts_once(asgi_app):
     assert await cards() == [(listener.pk, pitcher.pk, "introduce", "my cousin at the port")]
     assert await database_sync_to_async(Introduction.objects.count)() == 1
     await phone.disconnect()
+
+
+async def test_phone_consumer_give_of_a_card_given_before_answers_with_the_cards_client_id(
+    asgi_app,
+):
+    """Two tabs of one link: the second tab, which missed the first one's give, gives the same
+    card with a client id of its own. Its answer names the card's client id, so a take-back from
+    that tab takes back the card that is there (its own id would take back nothing)."""
+    [[pitcher, listener]] = await seated(2)
+    first_tab = await phone_of(asgi_app, listener)
+    second_tab = await phone_of(asgi_app, listener)
+    given, again = str(uuid.uuid4()), str(uuid.uuid4())
+    await first_tab.send_to(text_data=tap(pitcher, client_id=given))
+    assert json.loads(await first_tab.receive_from())["card_client_id"] == given
+
+    await second_tab.send_to(text_data=tap(pitcher, client_id=again))
+
+    ack = json.loads(await second_tab.receive_from())
+    assert ack["client_id"] == again  # the tap's own, to match its answer
+    assert ack["ok"] is True
+    assert ack["card_client_id"] == given
+    assert len(await cards()) == 1
+    await first_tab.disconnect()
+    await second_tab.disconnect()
 
 
 def count_written_taps(monkeypatch, *, gate: threading.Event | None = None) -> list[int]:
