@@ -65,6 +65,7 @@ def card_ack(tap: Tap, outcome: services.TapOutcome | None) -> dict[str, Any] | 
         "ok": True,
         "card": outcome.card.pk,
         "card_client_id": str(outcome.card.client_id),
+        "other_round": outcome.other_round,
     }
 
 

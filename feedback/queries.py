@@ -40,12 +40,15 @@ def both_share_contact(attendee: Attendee, person: Attendee) -> bool:
     return attendee.is_sharing_contact and person.is_sharing_contact
 
 
-def cards_given_by(attendee_id: int) -> dict[tuple[int, str], str]:
-    """(receiver id, kind) → the client id of the tap that gave it, to draw pressed buttons."""
+def cards_given_by(attendee_id: int) -> dict[tuple[int, str], tuple[str, int]]:
+    """(receiver id, kind) → (the client id of the tap that gave it, the number of the round
+    it was given in), to draw pressed buttons. One query."""
     cards = Card.objects.filter(giver_id=attendee_id).values_list(
-        "receiver_id", "kind", "client_id"
+        "receiver_id", "kind", "client_id", "round__number"
     )
-    return {(receiver, kind): str(client_id) for receiver, kind, client_id in cards}
+    return {
+        (receiver, kind): (str(client_id), number) for receiver, kind, client_id, number in cards
+    }
 
 
 def cards_received_by(attendee_id: int) -> QuerySet[Card]:
@@ -62,7 +65,12 @@ class Tablemate:
     seat: Seat
     is_me: bool
     see_me_client_id: str
+    """The client id of the "See me" card given to them in this stop's round; "" otherwise."""
     introduce_client_id: str
+    see_me_elsewhere: bool = False
+    """A "See me" card went to them in another round (one card of a kind per person: it is
+    neither given again nor taken back from this round)."""
+    introduce_elsewhere: bool = False
     why: str = ""
     """One line from the tablemate's offer when they may help (``pitches.queries.why_lines``)."""
     met_before: str = ""  # "met in March 2026": sat together at an earlier event of the series
@@ -91,8 +99,18 @@ def room_itinerary(attendee_id: int, *, met_before: dict[int, str] | None = None
                 Tablemate(
                     seat=seat,
                     is_me=seat.attendee_id == attendee_id,
-                    see_me_client_id=given.get((seat.attendee_id, Card.Kind.SEE_ME), ""),
-                    introduce_client_id=given.get((seat.attendee_id, Card.Kind.INTRODUCE), ""),
+                    see_me_client_id=given_here(
+                        given, seat.attendee_id, Card.Kind.SEE_ME, stop.round_number
+                    ),
+                    introduce_client_id=given_here(
+                        given, seat.attendee_id, Card.Kind.INTRODUCE, stop.round_number
+                    ),
+                    see_me_elsewhere=given_elsewhere(
+                        given, seat.attendee_id, Card.Kind.SEE_ME, stop.round_number
+                    ),
+                    introduce_elsewhere=given_elsewhere(
+                        given, seat.attendee_id, Card.Kind.INTRODUCE, stop.round_number
+                    ),
                     why=why.get(seat.attendee_id, ""),
                     met_before=earlier.get(seat.attendee_id, ""),
                 )
@@ -101,6 +119,24 @@ def room_itinerary(attendee_id: int, *, met_before: dict[int, str] | None = None
         )
         for stop in stops
     ]
+
+
+def given_here(
+    given: dict[tuple[int, str], tuple[str, int]], receiver_id: int, kind: str, round_number: int
+) -> str:
+    """The client id of the card of ``kind`` given to ``receiver_id`` in round
+    ``round_number``, or "" (``given``: ``cards_given_by``)."""
+    client_id, number = given.get((receiver_id, kind), ("", 0))
+    return client_id if number == round_number else ""
+
+
+def given_elsewhere(
+    given: dict[tuple[int, str], tuple[str, int]], receiver_id: int, kind: str, round_number: int
+) -> bool:
+    """Whether the card of ``kind`` to ``receiver_id`` was given in a round other than
+    ``round_number`` (``given``: ``cards_given_by``)."""
+    _client_id, number = given.get((receiver_id, kind), ("", 0))
+    return bool(number) and number != round_number
 
 
 def why_for(attendee_id: int, seats: list[Seat]) -> dict[int, str]:

@@ -91,9 +91,9 @@ def give_card(
     # One read for both repeats: this very tap (answered even after the round ended, so a late
     # retry from the phone's outbox succeeds) and the same card given by an earlier tap.
     earlier = list(
-        Card.objects.filter(
-            Q(client_id=client_id) | Q(receiver=receiver, kind=kind), giver=giver
-        ).order_by()[:2]
+        Card.objects.filter(Q(client_id=client_id) | Q(receiver=receiver, kind=kind), giver=giver)
+        .select_related("round")
+        .order_by()[:2]
     )
     same_tap = next((c for c in earlier if str(c.client_id) == str(client_id)), None)
     if same_tap is not None:
@@ -124,11 +124,16 @@ def give_card(
 
 
 @transaction.atomic
-def take_back_card(giver: Attendee, *, client_id: uuid.UUID) -> bool:
+def take_back_card(
+    giver: Attendee, *, client_id: uuid.UUID, round_number: int | None = None
+) -> bool:
     """Take back the card given with this tap's client id. Repeating it is harmless; it returns
     whether a card was taken back now. Once the event is closed its cards are the report's
     figures and the introductions offered are promises: taking back is refused
-    (``ValidationError``, code ``closed``)."""
+    (``ValidationError``, code ``closed``). A tap from the stop of round ``round_number`` takes
+    back only a card given in that round: sitting with someone again, one does not take back,
+    with its note and introduction, the card given them in an earlier round (code
+    ``other_round``). None: any round (a tap queued by a phone before rounds were sent)."""
     card = (
         Card.objects.select_for_update(of=("self",))
         .select_related("giver", "round__event")
@@ -140,6 +145,10 @@ def take_back_card(giver: Attendee, *, client_id: uuid.UUID) -> bool:
     if card.round.event.status == Event.Status.CLOSED:
         raise ValidationError(
             _("The event is closed: cards given can no longer be taken back."), code="closed"
+        )
+    if round_number is not None and card.round.number != round_number:
+        raise ValidationError(
+            _("This card was given in another round; it stays given."), code="other_round"
         )
     message = broadcasts.card_json(card, is_given=False)
     receiver_id = card.receiver_id
@@ -161,7 +170,7 @@ def tap_card(
     """One tap on a card button as the phone sends it, over HTTP or its socket: give (returning
     the card) or take back (returning None). ``giver`` comes with its event."""
     if action == "take_back":
-        take_back_card(giver, client_id=client_id)
+        take_back_card(giver, client_id=client_id, round_number=round_number)
         return None
     receiver = giver.event.attendees.filter(pk=receiver_id).order_by().first()
     round_ = giver.event.rounds.filter(number=round_number).order_by().first()
@@ -178,6 +187,9 @@ class TapOutcome:
 
     card: Card | None = None
     error: str = ""
+    other_round: bool = False
+    """A "give" answered with the card given in another round (one card of a kind per person:
+    the tablemate met again already has it)."""
 
 
 def tap_cards(taps: Sequence[tuple[int, dict[str, Any]]]) -> list[TapOutcome | None]:
@@ -330,7 +342,12 @@ def give_cards(
         for card in new:
             message = broadcasts.card_json(card, is_given=True)
             transaction.on_commit(partial(broadcasts.send_card, card.receiver_id, message))
-    return [TapOutcome(card=a) if isinstance(a, Card) else a for a in answers]
+    return [
+        TapOutcome(card=a, other_round=a.round_id != rounds[(g.event_id, t["round_number"])].pk)
+        if isinstance(a, Card) and g is not None
+        else a
+        for a, (g, t) in zip(answers, taps, strict=True)
+    ]
 
 
 def set_reads(taps: list[tuple[Attendee | None, dict[str, Any]]]) -> SetReads:
@@ -422,12 +439,14 @@ def tap_outcome(giver: Attendee | None, arguments: dict[str, Any]) -> TapOutcome
     if giver is None or giver.erased_at is not None:  # erased since its phone connected
         return TapOutcome(error=_("This link is no longer valid."))
     try:
-        return TapOutcome(card=tap_card(giver, **arguments))
+        card = tap_card(giver, **arguments)
     except ValidationError as error:
         return TapOutcome(error=" ".join(error.messages))
     except DatabaseError:
         logger.exception("Card tap %s not written; it will be sent again", arguments["client_id"])
         return None
+    other = card is not None and card.round.number != arguments.get("round_number")
+    return TapOutcome(card=card, other_round=other)
 
 
 # Introductions: offered (the card) → accepted by the pitcher → made (the introducer says so,

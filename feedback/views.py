@@ -246,7 +246,16 @@ def card(request: HttpRequest, token: str) -> JsonResponse:
         return refused(error)
     if given is None:
         return JsonResponse({"client_id": str(data["client_id"]), "is_given": False})
-    return JsonResponse({"client_id": str(given.client_id), "card": given.pk, "is_given": True})
+    # ``other_round``: the card went to them in another round (they sit together again): the
+    # button there shows it given, and it is not taken back from this round.
+    return JsonResponse(
+        {
+            "client_id": str(given.client_id),
+            "card": given.pk,
+            "is_given": True,
+            "other_round": given.round.number != data["round"],
+        }
+    )
 
 
 def leads_context(attendee: Attendee, refusal: dict | None = None) -> dict:

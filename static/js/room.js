@@ -121,6 +121,35 @@ export function startRoom(root) {
     else delete button.dataset.pending;
   }
 
+  // One card of a kind per person: a card given in one round shows, in the stops of the other
+  // rounds where the same person sits with me again, as "Given in another round", a button no
+  // tap gives again or takes back (the server refuses a take-back from another round too).
+  function setElsewhere(button, given) {
+    if (given) {
+      button.dataset.givenElsewhere = 'true';
+      button.setAttribute('aria-disabled', 'true');
+      button.setAttribute('aria-pressed', 'true');
+      button.dataset.clientId = '';
+      delete button.dataset.pending;
+    } else if (button.dataset.givenElsewhere === 'true') {
+      delete button.dataset.givenElsewhere;
+      button.removeAttribute('aria-disabled');
+      button.setAttribute('aria-pressed', 'false');
+    }
+  }
+  function markElsewhere(item) {
+    const selector = `[data-card-kind="${item.kind}"][data-receiver="${item.receiver}"]`;
+    for (const button of root.querySelectorAll(selector)) {
+      if (button.dataset.round !== String(item.round)) setElsewhere(button, item.action === 'give');
+    }
+  }
+  // After stops are drawn anew (a re-plan's push): the cards given in the rounds kept.
+  function syncElsewhere() {
+    for (const button of root.querySelectorAll('[data-card-kind][aria-pressed="true"]')) {
+      if (button.dataset.clientId) markElsewhere({ ...cardTarget(button), kind: button.dataset.cardKind, action: 'give' });
+    }
+  }
+
   // Another tab of this link on this phone (they share localStorage) hears of each tap the
   // server took, through a key of its own (the storage event fires in the other tabs only), and
   // shows the button as this tab does: no tab offers to give a card already given.
@@ -140,13 +169,17 @@ export function startRoom(root) {
     } catch {
       return;
     }
-    if (item?.action === 'give') mark(item, false);
+    if (item?.action === 'give') {
+      mark(item, false);
+      markElsewhere(item);
+    }
     // A take-back unmarks only the card it names: a late word of an old card's take-back must
     // not show as not given the card this tab holds now (its take-back would name that one).
     else if (item?.action === 'take_back') {
       const button = buttonFor(item);
       if (button && (button.getAttribute('aria-pressed') !== 'true' || button.dataset.clientId === item.client_id)) {
         mark(item, false);
+        markElsewhere(item);
       }
     }
   });
@@ -171,7 +204,7 @@ export function startRoom(root) {
 
   async function socketAnswer(item) {
     const ack = await overSocket(item);
-    return ack && { ...ack, cardClientId: ack.card_client_id || '' };
+    return ack && { ...ack, cardClientId: ack.card_client_id || '', otherRound: ack.other_round === true };
   }
 
   /**
@@ -192,7 +225,12 @@ export function startRoom(root) {
     }
     if (response.status >= 500 || response.status === 429 || response.status === 403) return null;
     const body = await response.json().catch(() => ({}));
-    return { ok: response.ok, error: body.error || '', cardClientId: body.is_given ? body.client_id : '' };
+    return {
+      ok: response.ok,
+      error: body.error || '',
+      cardClientId: body.is_given ? body.client_id : '',
+      otherRound: body.other_round === true,
+    };
   }
 
   async function flush() {
@@ -217,8 +255,13 @@ export function startRoom(root) {
           if (held !== item) {
             save(load().map((q) => (q.action === 'take_back' && q.client_id === item.client_id ? { ...q, client_id: held.client_id } : q)));
           }
-          if (!load().some((q) => String(q.receiver) === String(item.receiver) && q.kind === item.kind)) {
+          if (item.action === 'give' && answer.otherRound) {
+            // The card they have from me was given in another round: it stays that one.
+            const button = buttonFor(item);
+            if (button) setElsewhere(button, true);
+          } else if (!load().some((q) => String(q.receiver) === String(item.receiver) && q.kind === item.kind)) {
             mark(held, false);
+            markElsewhere(held);
             tellOtherTabs(held);
           }
         } else {
@@ -246,6 +289,7 @@ export function startRoom(root) {
   root.addEventListener('click', (event) => {
     const button = event.target.closest('[data-card-kind]');
     if (!button || !root.contains(button)) return;
+    if (button.dataset.givenElsewhere === 'true') return; // given in another round: it stays
     const at = performance.now();
     const again = lastTap.button === button && at - lastTap.at < DOUBLE_TAP_MS;
     lastTap = { button, at };
@@ -437,6 +481,7 @@ export function startRoom(root) {
       drawn.push(el);
     }
     container.replaceChildren(...drawn);
+    syncElsewhere();
     itineraryChanged();
     return Promise.resolve();
   }

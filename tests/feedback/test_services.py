@@ -11,6 +11,7 @@ from events.models import Event
 from feedback import retention, services, tapsql
 from feedback.models import Card, Introduction
 from rounds.groups import attendee_group
+from rounds.models import Round
 from tests.factories import (
     AttendeeFactory,
     RoundFactory,
@@ -402,3 +403,68 @@ def test_tap_cards_does_not_go_again_tap_by_tap_when_the_connection_is_gone(
 
 def test_tap_cards_sees_a_connection_that_answers_as_not_lost(table):
     assert services.database_lost() is False
+
+
+@pytest.fixture
+def again(round_, table):
+    """Round 2, running, the same three at one table again (a small room repeats); round 1
+    is over."""
+    round_.status = Round.Status.DONE
+    round_.save(update_fields=["status"])
+    second = RoundFactory(event=round_.event, number=2, running=True)
+    table_2 = TableFactory(round=second, number=1)
+    for order, person in enumerate(table):
+        SeatFactory(table=table_2, attendee=person, speaking_order=order)
+    return second
+
+
+def test_a_give_to_someone_met_again_answers_with_the_card_of_the_earlier_round(
+    round_, table, again
+):
+    pitcher, listener, _ = table
+    first = give(listener, pitcher, round_, kind=Card.Kind.INTRODUCE, note="my cousin")
+
+    [batched] = services.tap_cards([(listener.pk, {**tap(pitcher), "round_number": 2})])
+    [set_of_one] = services.tap_cards(
+        [(listener.pk, {**tap(pitcher, kind="introduce"), "round_number": 2})]
+    )
+    [alone] = services.tap_runs(
+        [(listener.pk, {**tap(pitcher, kind="introduce"), "round_number": 2})],
+        tapsql.people({listener.pk, pitcher.pk}, lock=False),
+        as_sets=False,
+    )
+    [own_round] = services.tap_cards([(listener.pk, tap(pitcher, kind="introduce"))])
+
+    assert (batched.error, batched.other_round) == ("", False)  # "See me" is new in round 2
+    assert batched.card.round_id == again.pk
+    assert (set_of_one.card.pk, set_of_one.other_round) == (first.pk, True)
+    assert (alone.card.pk, alone.other_round) == (first.pk, True)
+    assert (own_round.card.pk, own_round.other_round) == (first.pk, False)
+
+
+def test_a_take_back_from_a_later_round_leaves_the_card_of_the_earlier_round(
+    round_, table, again, listen, django_capture_on_commit_callbacks
+):
+    pitcher, listener, _ = table
+    tap_id = uuid.uuid4()
+    give(listener, pitcher, round_, kind=Card.Kind.INTRODUCE, client_id=tap_id, note="my cousin")
+    pitcher_phone = listen(attendee_group(pitcher.pk))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        [outcome] = services.tap_cards(
+            [
+                (
+                    listener.pk,
+                    {**tap(pitcher, action="take_back", client_id=tap_id), "round_number": 2},
+                )
+            ]
+        )
+        with pytest.raises(ValidationError, match="given in another round"):
+            services.take_back_card(listener, client_id=tap_id, round_number=2)
+
+    assert outcome.error == "This card was given in another round; it stays given."
+    assert Card.objects.filter(client_id=tap_id, round=round_).exists()
+    assert Introduction.objects.filter(card__client_id=tap_id, target="my cousin").exists()
+    assert pitcher_phone.messages() == []
+    # from its own round it is taken back as before
+    assert services.take_back_card(listener, client_id=tap_id, round_number=1) is True

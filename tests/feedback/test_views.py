@@ -271,8 +271,23 @@ def test_card_give_then_repeat_then_take_back(client, round_):
     assert first.status_code == again.status_code == back.status_code == 200
     assert first.json()["client_id"] == tap
     assert first.json()["card"] == again.json()["card"]
+    assert first.json()["other_round"] is False
     assert back.json() == {"client_id": tap, "is_given": False}
     assert not Card.objects.exists()
+
+
+def test_card_taken_back_from_another_round_is_refused_and_stays(client, round_):
+    pitcher, listener = seat_table(round_, 2)
+    tap = str(uuid.uuid4())
+    post_card(
+        client, listener, action="give", client_id=tap, receiver=pitcher.pk, round=1, kind="see_me"
+    )
+
+    back = post_card(client, listener, action="take_back", client_id=tap, round=2)
+
+    assert back.status_code == 400
+    assert back.json() == {"error": "This card was given in another round; it stays given."}
+    assert Card.objects.filter(client_id=tap).exists()
 
 
 def test_card_to_another_table_is_refused_with_the_reason(client, round_):
