@@ -72,6 +72,7 @@ def _repair_rounds(
     repair = _Repair(n, history, rounds, avoid, rules, original, rng)
     repair.seat_all(pools)
     repair.balance()
+    repair.separate()
     repair.repair(budget)
     return repair.best_tables()
 
@@ -405,6 +406,63 @@ class _Repair:
     def _sample(self, tables: list[int]) -> list[int]:
         """At most _CHAIN_WIDTH of the tables, so that chains stay cheap in large rounds."""
         return tables if len(tables) <= _CHAIN_WIDTH else self.rng.sample(tables, _CHAIN_WIDTH)
+
+    # -- the people directly concerned first ----------------------------------------------
+
+    def separate(self) -> None:
+        """Part every ``avoid`` pair sitting together by the cheapest single move or swap of
+        one of the two, over every table of the round (not a sample), where that lowers the
+        objective: so a keep-apart pair made mid-event costs one person (a move to a shorter
+        table) or two (a swap) per round it shares, when such a step adds no repeat, before
+        the search below may wander. Not charged to the budget, so that neither the work
+        allowance nor the wall clock can leave a pair together that one step parts: a hit
+        costs at most a scan of its round (people x table size pair look-ups), and the scan
+        stops at the first step that adds nothing but the moves."""
+        n = self.n
+        for key in sorted(self.avoid):
+            a, b = divmod(key, n)
+            for r, seat in enumerate(self.seat):
+                if not seat[a] == seat[b] >= 0:
+                    continue
+                options = [option for p in (a, b) if (option := self._step(r, p)) is not None]
+                if options:
+                    change, moves = min(options, key=lambda option: option[0])
+                    if change < 0:
+                        self._relocate(r, moves)
+
+    def _step(self, r: int, person: int) -> tuple[int, list[tuple[int, int]]] | None:
+        """(cost change, moves) of the cheapest move or swap taking person away from their
+        table in round r, scanning moves first, then swaps until one costs only its moves."""
+        round_ = self.rounds[r]
+        source = self.seat[r][person]
+        table_a = round_[source]
+        sizes = Counter(len(table) for table in round_)
+        leave = self._leave(person, table_a)
+        best: tuple[int, list[tuple[int, int]]] | None = None
+        enough = -self.w_avoid + 2 * self.w_move  # a pair parted, two people told
+        for number in range(len(round_)):
+            shift = None if number == source else self._shift_cost(r, sizes, source, number)
+            if shift is not None:
+                change = self._join(person, round_[number]) - leave + shift
+                change += self._move_cost(r, person, number)
+                if best is None or change < best[0]:
+                    best = (change, [(person, number)])
+        if best is not None and best[0] <= enough - self.w_move:
+            return best
+        for number in range(len(round_)):
+            if number == source:
+                continue
+            table_b = round_[number]
+            step = self._join(person, table_b) - leave + self._move_cost(r, person, number)
+            for other in table_b:
+                link = self._link(person, other)
+                change = step - link - self._leave(other, table_b)
+                change += self._join(other, table_a) - link + self._move_cost(r, other, source)
+                if best is None or change < best[0]:
+                    best = (change, [(person, number), (other, source)])
+                    if change <= enough:
+                        return best
+        return best
 
     # -- search ----------------------------------------------------------------------------
 
