@@ -69,11 +69,28 @@ def _repair_rounds(
         floor, ceil = len(present) // count, -(-len(present) // count)
         rules.append(_SizeRule(low, fresh[0], floor, ceil, 2))
         rounds.append(kept)
-    repair = _Repair(n, history, rounds, avoid, rules, original, rng)
-    repair.seat_all(pools)
-    repair.balance()
-    repair.separate()
+
+    def start() -> _Repair:
+        repair = _Repair(
+            n, history, [[list(t) for t in r] for r in rounds], avoid, rules, original, rng
+        )
+        repair.seat_all([list(pool) for pool in pools])
+        repair.balance()
+        return repair
+
+    # The people directly concerned first: when single steps of keep-apart pairs leave no
+    # conflict at all, nobody else moves and the search is not needed; otherwise the search
+    # runs from where it always did (the same random draws), so that its repeats are never
+    # worse than before this step existed.
+    state = rng.getstate()
+    direct = start()
+    direct.separate(free=True)
+    if not direct.conflicts:
+        return direct.best_tables()
+    rng.setstate(state)
+    repair = start()
     repair.repair(budget)
+    repair.separate(free=False)
     return repair.best_tables()
 
 
@@ -409,15 +426,16 @@ class _Repair:
 
     # -- the people directly concerned first ----------------------------------------------
 
-    def separate(self) -> None:
+    def separate(self, *, free: bool) -> None:
         """Part every ``avoid`` pair sitting together by the cheapest single move or swap of
-        one of the two, over every table of the round (not a sample), where that lowers the
-        objective: so a keep-apart pair made mid-event costs one person (a move to a shorter
-        table) or two (a swap) per round it shares, when such a step adds no repeat, before
-        the search below may wander. Not charged to the budget, so that neither the work
-        allowance nor the wall clock can leave a pair together that one step parts: a hit
-        costs at most a scan of its round (people x table size pair look-ups), and the scan
-        stops at the first step that adds nothing but the moves."""
+        one of the two, over every table of the round (not a sample). With ``free``, only a
+        step that adds no repeat and no table outside the balanced sizes is taken (before the
+        search: a keep-apart pair made mid-event then costs one person, moving to a shorter
+        table, or two, a swap, per round it shares); without, any step that lowers the
+        objective (after the search, for a pair it left together). Not charged to the budget,
+        so that neither the work allowance nor the wall clock can leave a pair together that
+        one step parts: a hit costs at most a scan of its round (people x table size pair
+        look-ups), and the scan stops at the first step that adds nothing but the moves."""
         n = self.n
         for key in sorted(self.avoid):
             a, b = divmod(key, n)
@@ -425,10 +443,17 @@ class _Repair:
                 if not seat[a] == seat[b] >= 0:
                     continue
                 options = [option for p in (a, b) if (option := self._step(r, p)) is not None]
-                if options:
-                    change, moves = min(options, key=lambda option: option[0])
-                    if change < 0:
-                        self._relocate(r, moves)
+                if not options:
+                    continue
+                change, moves = min(options, key=lambda option: option[0])
+                if change >= 0:
+                    continue
+                before = (self.hits, self.repeats, self.deviation)
+                back = [(person, seat[person]) for person, _ in moves]
+                self._relocate(r, moves)
+                if free and (self.repeats > before[1] or self.deviation > before[2]):
+                    self._relocate(r, back)
+        self.best = self._snapshot()
 
     def _step(self, r: int, person: int) -> tuple[int, list[tuple[int, int]]] | None:
         """(cost change, moves) of the cheapest move or swap taking person away from their
