@@ -25,6 +25,11 @@ Run from the project root (pure Python, no database)::
     .venv/bin/python bench/replan_moves.py                     # 30, 120, 1,000; seed 0
     .venv/bin/python bench/replan_moves.py --seeds 3 --people 120
     .venv/bin/python bench/replan_moves.py --seeds 3 --plans /tmp/plans.json  # reuse plans
+    .venv/bin/python bench/replan_moves.py --stopped-clock   # every search out of time at once
+
+``--stopped-clock`` makes the planner's clock jump ten seconds at every reading during the
+re-plans (not the fresh plans): a machine so loaded that every search is cut short at its first
+look, which shows what a re-plan guarantees without its search.
 """
 
 from __future__ import annotations
@@ -35,12 +40,14 @@ import random
 import sys
 import time
 from pathlib import Path
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from rounds import scheduling  # noqa: E402
+from rounds.scheduling import budget  # noqa: E402
 
 
 def shared_rounds(plan: list[list[list[int]]], played: int, a: int, b: int) -> int:
@@ -87,8 +94,26 @@ def fresh_plan(people: int, *, table_size: int, rounds: int, seed: int, plans: P
     return stored[key]
 
 
+class StoppedClock:
+    """Stands in for the ``time`` module of ``rounds.scheduling.budget``."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def perf_counter(self) -> float:
+        self.now += 10.0
+        return self.now
+
+
 def rows(
-    people: int, *, table_size: int, rounds: int, seed: int, time_limit: float, plans: Path | None
+    people: int,
+    *,
+    table_size: int,
+    rounds: int,
+    seed: int,
+    time_limit: float,
+    plans: Path | None,
+    stopped_clock: bool = False,
 ):
     plan = fresh_plan(people, table_size=table_size, rounds=rounds, seed=seed, plans=plans)
     for played in (1, 2):
@@ -99,15 +124,16 @@ def rows(
                 plan[:played] + [[[p for p in t if p in here] for t in r] for r in plan[played:]]
             )
             started = time.perf_counter()
-            new = scheduling.replan_rounds(
-                plan,
-                played=played,
-                present=present,
-                table_size=table_size,
-                avoid=avoid,
-                seed=seed,
-                time_limit=time_limit,
-            )
+            with mock.patch.object(budget, "time", StoppedClock() if stopped_clock else time):
+                new = scheduling.replan_rounds(
+                    plan,
+                    played=played,
+                    present=present,
+                    table_size=table_size,
+                    avoid=avoid,
+                    seed=seed,
+                    time_limit=time_limit,
+                )
             seconds = time.perf_counter() - started
             quality = scheduling.plan_quality(new)
             hits = scheduling.plan_quality(new[played:], avoid=avoid).avoid_violations
@@ -136,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--table-size", type=int, default=6)
     parser.add_argument("--time-limit", type=float, default=1.0)
     parser.add_argument("--plans", type=Path, help="JSON file of fresh plans to reuse")
+    parser.add_argument("--stopped-clock", action="store_true", help="searches out of time")
     args = parser.parse_args(argv)
     print(
         "| people | seed | after round | cause | moved | k | told "
@@ -151,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
                 seed=seed,
                 time_limit=args.time_limit,
                 plans=args.plans,
+                stopped_clock=args.stopped_clock,
             ):
                 print(
                     f"| {r['people']} | {r['seed']} | {r['played']} | {r['cause']} | "
