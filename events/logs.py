@@ -82,6 +82,18 @@ SENTENCES: dict[str, Promise] = {
     "attendee_erased": gettext_lazy("Personal data deleted for %(attendee)s."),
 }
 
+# action → (a parameter, the sentence used when lines store it): the newer sentence of an action
+# whose older lines lack the parameter, which keep their own sentence in SENTENCES.
+NEWER_SENTENCES: dict[str, tuple[str, Promise]] = {
+    "replanned": (
+        "m",
+        gettext_lazy(
+            "Rounds %(first_round)s–%(last_round)s re-planned for %(n)s people. People changing "
+            "table: %(m)s. Phones told: %(c)s."
+        ),
+    ),
+}
+
 # action → (the sentence for a count, the parameter that counts)
 PLURAL_SENTENCES: dict[str, tuple[Callable[[int], str], str]] = {
     "personal_data_erased": (
@@ -155,6 +167,8 @@ def text_of(
         if action in PLURAL_SENTENCES:
             sentence, counter = PLURAL_SENTENCES[action]
             return sentence(int(values[counter])) % values
+        if action in NEWER_SENTENCES and NEWER_SENTENCES[action][0] in values:
+            return str(NEWER_SENTENCES[action][1]) % values
         if action in SENTENCES:
             return str(SENTENCES[action]) % values
     except (KeyError, TypeError, ValueError):

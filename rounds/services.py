@@ -1011,10 +1011,13 @@ def write_replan(
     inputs: PlanInputs,
     by: User,
 ) -> list[int]:
-    """Store a re-plan (``write_future``), log ``replanned`` and tell the attendees whose
-    itinerary changed after commit (``plan_changed``); returns them."""
+    """Store a re-plan (``write_future``), log ``replanned`` with the people present who must
+    walk to another table number in some round (``m``: ``seating.moved_people``, arrivals not
+    counted) and the phones told (``c``: table or tablemates changed), and tell those
+    attendees after commit (``plan_changed``); returns them."""
     changed = write_future(rounds, new, inputs=inputs)
     played = inputs.played
+    moved = seating.moved_people(inputs.old[played:], new[played:])
     event_services.record(
         event,
         action="replanned",
@@ -1023,6 +1026,7 @@ def write_replan(
             "first_round": played + 1,
             "last_round": len(rounds),
             "n": len(inputs.present),
+            "m": len(moved & set(inputs.present)),
             "c": len(changed),
         },
     )

@@ -71,10 +71,17 @@ tables (only clamped to between the fresh count and one table per three present)
 tables from the end and opening new ones at the end, so that no other table changes position;
 displaced people and arrivals are seated where they add the least cost; tables are balanced when
 a hard limit demands it (largest fresh size, at least three people or the smallest fresh size,
-sizes within two of each other) and otherwise only by moves that create no conflict; a tabu
-search over moves, swaps and ejection chains then removes conflicts, preferring people who have
-already moved (one phone told twice is one phone). Order of costs: avoid hits, repeats, tables
-outside the balanced sizes, people who must move.
+sizes within two of each other) and otherwise only by moves that create no conflict. The
+people directly concerned come first: each ``avoid`` pair at one table is parted by the
+cheapest single move or swap of one of the two over the whole round that adds no repeat and no
+unbalanced table; when that leaves no conflict, nobody else moves (a keep-apart pair made
+mid-event costs one person per round it shares, moving to a shorter table, or two, a swap).
+Otherwise a tabu search over moves, swaps and ejection chains removes conflicts from the
+seating before those steps (the same random draws, so the steps never make its repeats worse),
+preferring people who have already moved (one phone told twice is one phone), and a pair it
+leaves together is then parted by the cheapest step. These steps are not charged to the work
+allowance or the wall clock (a scan of one round per pair). Order of costs: avoid hits,
+repeats, tables outside the balanced sizes, people who must move.
 
 Determinism: the result depends only on the set of people (they are sorted; mixed types that
 cannot be compared are sorted by type name and ``repr``), the other arguments and ``seed``, which

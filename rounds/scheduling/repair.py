@@ -69,10 +69,28 @@ def _repair_rounds(
         floor, ceil = len(present) // count, -(-len(present) // count)
         rules.append(_SizeRule(low, fresh[0], floor, ceil, 2))
         rounds.append(kept)
-    repair = _Repair(n, history, rounds, avoid, rules, original, rng)
-    repair.seat_all(pools)
-    repair.balance()
+
+    def start() -> _Repair:
+        repair = _Repair(
+            n, history, [[list(t) for t in r] for r in rounds], avoid, rules, original, rng
+        )
+        repair.seat_all([list(pool) for pool in pools])
+        repair.balance()
+        return repair
+
+    # The people directly concerned first: when single steps of keep-apart pairs leave no
+    # conflict at all, nobody else moves and the search is not needed; otherwise the search
+    # runs from where it always did (the same random draws), so that its repeats are never
+    # worse than before this step existed.
+    state = rng.getstate()
+    direct = start()
+    direct.separate(free=True)
+    if not direct.conflicts:
+        return direct.best_tables()
+    rng.setstate(state)
+    repair = start()
     repair.repair(budget)
+    repair.separate(free=False)
     return repair.best_tables()
 
 
@@ -405,6 +423,71 @@ class _Repair:
     def _sample(self, tables: list[int]) -> list[int]:
         """At most _CHAIN_WIDTH of the tables, so that chains stay cheap in large rounds."""
         return tables if len(tables) <= _CHAIN_WIDTH else self.rng.sample(tables, _CHAIN_WIDTH)
+
+    # -- the people directly concerned first ----------------------------------------------
+
+    def separate(self, *, free: bool) -> None:
+        """Part every ``avoid`` pair sitting together by the cheapest single move or swap of
+        one of the two, over every table of the round (not a sample). With ``free``, only a
+        step that adds no repeat and no table outside the balanced sizes is taken (before the
+        search: a keep-apart pair made mid-event then costs one person, moving to a shorter
+        table, or two, a swap, per round it shares); without, any step that lowers the
+        objective (after the search, for a pair it left together). Not charged to the budget,
+        so that neither the work allowance nor the wall clock can leave a pair together that
+        one step parts: a hit costs at most a scan of its round (people x table size pair
+        look-ups), and the scan stops at the first step that adds nothing but the moves."""
+        n = self.n
+        for key in sorted(self.avoid):
+            a, b = divmod(key, n)
+            for r, seat in enumerate(self.seat):
+                if not seat[a] == seat[b] >= 0:
+                    continue
+                options = [option for p in (a, b) if (option := self._step(r, p)) is not None]
+                if not options:
+                    continue
+                change, moves = min(options, key=lambda option: option[0])
+                if change >= 0:
+                    continue
+                before = (self.hits, self.repeats, self.deviation)
+                back = [(person, seat[person]) for person, _ in moves]
+                self._relocate(r, moves)
+                if free and (self.repeats > before[1] or self.deviation > before[2]):
+                    self._relocate(r, back)
+        self.best = self._snapshot()
+
+    def _step(self, r: int, person: int) -> tuple[int, list[tuple[int, int]]] | None:
+        """(cost change, moves) of the cheapest move or swap taking person away from their
+        table in round r, scanning moves first, then swaps until one costs only its moves."""
+        round_ = self.rounds[r]
+        source = self.seat[r][person]
+        table_a = round_[source]
+        sizes = Counter(len(table) for table in round_)
+        leave = self._leave(person, table_a)
+        best: tuple[int, list[tuple[int, int]]] | None = None
+        enough = -self.w_avoid + 2 * self.w_move  # a pair parted, two people told
+        for number in range(len(round_)):
+            shift = None if number == source else self._shift_cost(r, sizes, source, number)
+            if shift is not None:
+                change = self._join(person, round_[number]) - leave + shift
+                change += self._move_cost(r, person, number)
+                if best is None or change < best[0]:
+                    best = (change, [(person, number)])
+        if best is not None and best[0] <= enough - self.w_move:
+            return best
+        for number in range(len(round_)):
+            if number == source:
+                continue
+            table_b = round_[number]
+            step = self._join(person, table_b) - leave + self._move_cost(r, person, number)
+            for other in table_b:
+                link = self._link(person, other)
+                change = step - link - self._leave(other, table_b)
+                change += self._join(other, table_a) - link + self._move_cost(r, other, source)
+                if best is None or change < best[0]:
+                    best = (change, [(person, number), (other, source)])
+                    if change <= enough:
+                        return best
+        return best
 
     # -- search ----------------------------------------------------------------------------
 

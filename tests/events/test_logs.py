@@ -87,3 +87,17 @@ def test_log_unknown_action_or_missing_parameter_shows_the_stored_message():
 def test_log_a_deleted_attendee_reads_as_someone():
     with translation.override("en"):
         assert logs.text_of("attendee_left", {"attendee": 987654}, names={}) == "someone left."
+
+
+def test_log_a_replan_logged_before_people_changing_table_were_counted_keeps_its_sentence():
+    params = {"first_round": 2, "last_round": 4, "n": 20, "c": 8}
+
+    with translation.override("en"):
+        old = logs.text_of("replanned", params)
+        new = logs.text_of("replanned", {**params, "m": 2})
+    with translation.override("zh-hans"):
+        chinese = logs.text_of("replanned", {**params, "m": 2})
+
+    assert old == "Rounds 2–4 re-planned for 20 people; 8 itineraries changed."
+    assert new == "Rounds 2–4 re-planned for 20 people. People changing table: 2. Phones told: 8."
+    assert chinese == "第 2–4 轮已为 20 人重新安排。换桌人数：2。已通知手机：8 部。"

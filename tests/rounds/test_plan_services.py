@@ -6,12 +6,12 @@ from unittest import mock
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from events import logs
 from events import services as event_services
 from events.models import LogEntry, PairRule
-from rounds import queries, scheduling, services
+from rounds import queries, scheduling, seating, services
 from rounds.groups import attendee_group, event_group
 from rounds.models import Round, Seat
 from tests.factories import AttendeeFactory, EventFactory, PitchFactory
@@ -589,3 +589,25 @@ def test_replan_push_carries_the_new_tablemates_of_the_rounds_that_changed(
                             "Money",
                             "",
                         )
+
+
+def test_replan_logs_the_people_changing_table_apart_from_the_phones_told(event):
+    people = {person.pk: person for person in check_in(event, 20)}
+    services.make_plan(event, by=None, time_limit=0.5)
+    services.start_round(event.rounds.get(number=1), by=None)
+    before = queries.stored_plan(event.pk)
+    first, second = before[2][0][:2]
+    event_services.ask_apart(people[first], other_id=second)
+
+    report = services.replan(event, by=None, time_limit=0.5)
+
+    moved = len(seating.moved_people(before, queries.stored_plan(event.pk)))
+    told = report.changed_attendees
+    entry = LogEntry.objects.get(event=event, action="replanned")
+    assert (entry.params["m"], entry.params["c"]) == (moved, told)
+    assert 0 < moved < told
+    with translation.override("en"):
+        assert logs.text(entry) == (
+            f"Rounds 2–4 re-planned for 20 people. People changing table: {moved}. "
+            f"Phones told: {told}."
+        )

@@ -573,3 +573,80 @@ def test_scheduling_imports_no_django() -> None:
     )
 
     assert result.stdout == "[]\n"
+
+
+def met_pairs(rounds: list[list[list[int]]]) -> set[tuple[int, int]]:
+    return {pair for round_ in rounds for table in round_ for pair in combinations(table, 2)}
+
+
+def has_free_swap(round_: list[list[int]], pair: tuple[int, int], met: set) -> bool:
+    """Whether one of the pair can swap seats with someone at another table of this round
+    with nobody meeting anyone again (``met``: pairs, sorted, that met in some other round)."""
+    number = next(t for t, table in enumerate(round_) if pair[0] in table)
+    home = round_[number]
+    for person in pair:
+        for other_table in round_[:number] + round_[number + 1 :]:
+            for other in other_table:
+                new = [(other, p) for p in home if p != person] + [
+                    (person, p) for p in other_table if p != other
+                ]
+                if all(tuple(sorted(link)) not in met for link in new):
+                    return True
+    return False
+
+
+@PROPERTIES
+@given(constructible().filter(lambda event: event[2] >= 2), st.data(), st.integers(0, 3))
+def test_replan_rounds_separates_a_keep_apart_pair_with_one_swap_a_round(
+    instance, data: st.DataObject, seed: int
+) -> None:
+    people, table_size, rounds = instance
+    plan = plan_rounds(range(people), rounds=rounds, table_size=table_size, seed=seed)
+    played = data.draw(st.integers(0, rounds - 1))
+    sharing = sorted(
+        {pair for round_ in plan[played:] for table in round_ for pair in combinations(table, 2)}
+    )
+    assume(sharing)
+    pair = data.draw(st.sampled_from(sharing))
+    affected = [r for r in range(played, rounds) if any(set(pair) <= set(t) for t in plan[r])]
+    for r in affected:
+        others = met_pairs(plan[:r] + plan[r + 1 :])
+        assume(has_free_swap(plan[r], pair, others))
+
+    result = replan_rounds(
+        plan,
+        played=played,
+        present=range(people),
+        table_size=table_size,
+        avoid=[pair],
+        seed=seed,
+        time_limit=0.3,
+    )
+
+    assert plan_quality(result[played:], avoid=[pair]).avoid_violations == 0
+    assert plan_quality(result).repeat_cost == plan_quality(plan).repeat_cost == 0
+    assert len(changed_itineraries(plan, result, tablemates=False)) <= 2 * len(affected)
+
+
+class StoppedClock:
+    """A ``time`` module whose clock jumps ten seconds at every reading: a machine so loaded
+    that every search finds its time up at its first look."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def perf_counter(self) -> float:
+        self.now += 10.0
+        return self.now
+
+
+def test_replan_rounds_parts_a_keep_apart_pair_when_the_clock_stops_every_search() -> None:
+    plan = plan_rounds(range(120), rounds=6, table_size=6, seed=0)
+    pair = (plan[3][0][0], plan[3][0][1])
+
+    with mock.patch("rounds.scheduling.budget.time", StoppedClock()):
+        result = replan_rounds(plan, played=1, present=range(120), table_size=6, avoid=[pair])
+
+    assert plan_quality(result[1:], avoid=[pair]).avoid_violations == 0
+    assert plan_quality(result).repeat_cost == 0
+    assert len(changed_itineraries(plan, result, tablemates=False)) == 2
