@@ -73,6 +73,7 @@ async def test_phone_consumer_gives_a_card_acks_it_and_pushes_it_to_the_pitcher(
         "ok": True,
         "card": card.pk,
         "card_client_id": client_id,
+        "other_round": False,
     }
     pushed = json.loads(await pitcher_phone.receive_from())
     assert pushed["card"] == {
