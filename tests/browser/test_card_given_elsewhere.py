@@ -9,8 +9,7 @@ from playwright.sync_api import expect
 
 from feedback.models import Card
 from rounds import services
-from tests.browser.conftest import PHONE
-from tests.browser.test_card_double_tap import listener_and_pitcher
+from tests.browser.test_card_double_tap import listener_and_pitcher, open_phones
 from tests.browser.test_projector import in_a_thread
 
 
@@ -27,10 +26,7 @@ def test_a_card_given_in_round_1_stays_given_when_the_same_people_sit_together_i
 ):
     # four people at one table of four for two rounds: they sit together in both
     listener, pitcher = listener_and_pitcher()
-    phone = chromium.new_context(**PHONE).new_page()
-    phone.set_default_timeout(15_000)
-    phone.goto(f"{live_server_url}/a/{listener.token}/")
-    expect(phone.locator(".room")).to_have_attribute("data-connection", "open")
+    phone = open_phones(live_server_url, chromium, listener)[listener.pk]
 
     phone.get_by_role("button", name=f"See me — {pitcher.name}").click()
 
