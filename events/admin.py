@@ -198,6 +198,19 @@ class EventAdmin(RevokingDeleteMixin, OrganizerScopedAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:
         return queries.with_attendance(super().get_queryset(request))
 
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        """Deleting an event is the owner's (``queries.is_owner``), as erasing its data: a
+        co-organizer may change it here, not delete it."""
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or request.user.is_superuser or queries.is_owner(request.user, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """The list's "delete selected" deletes only the events the user owns."""
+        if not request.user.is_superuser:
+            queryset = queryset.filter(organizer=request.user)
+        super().delete_queryset(request, queryset)
+
     @admin.display(description=_("starts (venue time)"), ordering="starts_at")
     def venue_start(self, event: Event) -> str:
         """The start in the event's own time zone, as the organizer typed it."""

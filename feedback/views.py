@@ -492,7 +492,8 @@ def attendee_erase(request: HtmxHttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_erase(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
-    event = event_queries.organizer_event(request.user, event_id)
+    """Erase a closed event's personal data: the owner only (a co-organizer gets 403)."""
+    event = event_queries.owned_event(request.user, event_id)
     data = request.POST if request.method == "POST" else None
     form = EraseEventForm(data, event=event)
     if request.method == "POST" and form.is_valid():
@@ -612,6 +613,7 @@ def attendee_link(request: HttpRequest, event_id: int, attendee_id: int) -> Http
         "qr": qr_svg(url),
         "public_address": public_address(),
         "erase_form": EraseAttendeeForm(),
+        "is_owner": event_queries.is_owner(request.user, attendee.event),
     }
     return render(request, "feedback/attendee_link.html", context)
 
@@ -636,8 +638,10 @@ def attendee_erase_by_organizer(
     request: HttpRequest, event_id: int, attendee_id: int
 ) -> HttpResponse:
     """The organizer deletes one attendee's personal data (asked by someone who cannot confirm
-    it on their own phone); the figures remain, as when the attendee does it."""
-    attendee = organizer_attendee(request, event_id, attendee_id)
+    it on their own phone); the figures remain, as when the attendee does it. The owner only,
+    as the whole event's erasure (a co-organizer gets 403)."""
+    event = event_queries.owned_event(request.user, event_id)
+    attendee = get_object_or_404(event.attendees.select_related("event"), pk=attendee_id)
     form = EraseAttendeeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Tick the box to confirm."))
