@@ -223,6 +223,12 @@ class Introductions:
     def is_empty(self) -> bool:
         return not (self.offered_to_me or self.promised_by_me)
 
+    @property
+    def has_moves(self) -> bool:
+        """Whether any of them waits for a step from the attendee (a button or a decline)."""
+        items = [*self.offered_to_me, *self.promised_by_me]
+        return any(item.buttons or item.can_decline for item in items)
+
 
 def introduction_items(
     attendee: Attendee, introductions: QuerySet[Introduction]

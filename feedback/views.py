@@ -77,6 +77,7 @@ CONFIRMED_PAGES = {
     "erase": "attendee_erase",
     "memory": "series_memory",
     "series": "room",  # "Is this you from …?" answered yes once the code came back
+    "leads": "leads",  # introductions: accept, decline, made, met
 }
 
 
@@ -101,15 +102,21 @@ def confirmation_page(
     return render(request, "feedback/confirm_device.html", context, status=status)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def device_confirm(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """Confirm this browser with a mailed code: ``action=send`` mails a new code, ``action=check``
     checks ``code``; when right this browser becomes the confirmed device and goes on to
-    ``next_page`` (``details`` or ``erase``). Refusals keep the page, with the reason."""
+    ``next_page`` (``details``, ``erase``, ``leads`` …). Refusals keep the page, with the reason.
+    A GET (``?next_page=leads``: the leads page's "confirm it is you") shows the page."""
     attendee = attendee_for(request, token)
-    form = DeviceCodeForm(request.POST)
-    next_page = request.POST.get("next_page")
+    data = request.POST if request.method == "POST" else request.GET
+    next_page = data.get("next_page")
     next_page = next_page if next_page in CONFIRMED_PAGES else "details"
+    if request.method == "GET":
+        if devices.is_confirmed_device(request, attendee):
+            return redirect(CONFIRMED_PAGES[next_page], token=token)
+        return confirmation_page(request, attendee, next_page=next_page)
+    form = DeviceCodeForm(request.POST)
     if not form.is_valid():
         return confirmation_page(request, attendee, next_page=next_page, status=400, form=form)
     try:
@@ -249,9 +256,12 @@ def card(request: HttpRequest, token: str) -> JsonResponse:
     return JsonResponse({"client_id": str(given.client_id), "card": given.pk, "is_given": True})
 
 
-def leads_context(attendee: Attendee, refusal: dict | None = None) -> dict:
+def leads_context(attendee: Attendee, refusal: dict | None = None, *, can_move: bool) -> dict:
+    """The leads page; ``can_move``: this browser is the attendee's confirmed device, so the
+    introductions' buttons show (elsewhere: a way to confirm it, ``device_confirm``)."""
     return {
         "attendee": attendee,
+        "can_move": can_move,
         "event": attendee.event,
         "leads": queries.leads_of(attendee),
         "introductions": queries.introductions_of(attendee),
@@ -270,17 +280,26 @@ def leads(request: HtmxHttpRequest, token: str) -> HttpResponse:
     attendee = attendee_for(request, token)
     if event_services.needs_conduct(attendee):
         return redirect("conduct_accept", token=token)
-    return render(request, "feedback/leads.html", leads_context(attendee))
+    can_move = devices.is_confirmed_device(request, attendee)
+    return render(request, "feedback/leads.html", leads_context(attendee, can_move=can_move))
 
 
 @require_POST
 def introduction_move(request: HtmxHttpRequest, token: str, introduction_id: int) -> HttpResponse:
     """One status step on one of the attendee's own introductions. With htmx the answer is the
-    introduction's fragment; without JS, back to the leads page. A refusal keeps what was typed."""
+    introduction's fragment; without JS, back to the leads page. A refusal keeps what was typed.
+    From the confirmed device only, as My details (a badge photo's link moves nothing): another
+    browser gets 403 with the way to confirm it (htmx: sent there by ``HX-Redirect``)."""
     attendee = attendee_for(request, token)
     item = queries.introduction_for(attendee, introduction_id)
     if item is None:
         raise Http404(_("No such introduction."))
+    if not devices.is_confirmed_device(request, attendee):
+        response = confirmation_page(request, attendee, next_page="leads", status=403)
+        if request.htmx:
+            confirm = reverse("device_confirm", args=[token])
+            response["HX-Redirect"] = f"{confirm}?next_page=leads"
+        return response
     form = IntroductionMoveForm(request.POST)
     error = ""
     if not form.is_valid():
@@ -303,10 +322,11 @@ def introduction_move(request: HtmxHttpRequest, token: str, introduction_id: int
             "attendee": attendee,
             "item": queries.introduction_for(attendee, introduction_id),
             "refusal": refusal,
+            "can_move": True,
         }
         return render(request, "feedback/partials/introduction.html", context)
     if refusal:
-        context = leads_context(attendee, refusal)
+        context = leads_context(attendee, refusal, can_move=True)
         return render(request, "feedback/leads.html", context, status=400)
     return redirect(reverse("leads", args=[token]) + f"#introduction-{introduction_id}-item")
 
