@@ -393,3 +393,8 @@ def carried_promises(attendee: Attendee) -> list[CarriedPromise]:
             )
         )
     return promises
+
+
+def has_cards(attendee: Attendee) -> bool:
+    """Whether any card links the attendee to someone (given or received). One query."""
+    return Card.objects.filter(Q(giver=attendee) | Q(receiver=attendee)).exists()

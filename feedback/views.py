@@ -26,7 +26,7 @@ from events import services as event_services
 from events.codegate import attendee_for_badge, event_for_code, holds_link
 from events.forms import MyLinkForm
 from events.language import activate_attendee_language
-from events.models import Attendee
+from events.models import Attendee, Event
 from events.qr import qr_svg
 from feedback import (
     exports,
@@ -176,6 +176,14 @@ def room(request: HtmxHttpRequest, token: str) -> HttpResponse:
     if event_services.needs_conduct(attendee):
         return redirect("conduct_accept", token=token)
     state = event_state(attendee.event_id, event=attendee.event)
+    # Never checked in and the event closed (a no-show opening the link afterwards): nobody to
+    # report, and no sharing question unless a card links them to someone.
+    is_absent_after_close = (
+        attendee.event.status == Event.Status.CLOSED and not attendee.is_checked_in
+    )
+    asks_consent = not attendee.has_decided_consent and (
+        not is_absent_after_close or queries.has_cards(attendee)
+    )
     context = {
         "attendee": attendee,
         "event": attendee.event,
@@ -188,9 +196,10 @@ def room(request: HtmxHttpRequest, token: str) -> HttpResponse:
         "blank": BLANK_STOP,
         "received": list(queries.cards_received_by(attendee.pk)),
         "series_question": event_queries.series_question(attendee),
+        "is_absent_after_close": is_absent_after_close,
         "sharing_form": (
             None
-            if attendee.has_decided_consent
+            if not asks_consent
             else SharingForm(
                 initial={"share": sharing_initial(attendee)},
                 auto_id=f"attendee-{attendee.pk}-%s",
