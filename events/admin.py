@@ -6,7 +6,9 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Field, Model, Q, QuerySet
 from django.http import HttpRequest
@@ -198,6 +200,19 @@ class EventAdmin(RevokingDeleteMixin, OrganizerScopedAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:
         return queries.with_attendance(super().get_queryset(request))
 
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        """Deleting an event is the owner's (``queries.is_owner``), as erasing its data: a
+        co-organizer may change it here, not delete it."""
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or request.user.is_superuser or queries.is_owner(request.user, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """The list's "delete selected" deletes only the events the user owns."""
+        if not request.user.is_superuser:
+            queryset = queryset.filter(organizer=request.user)
+        super().delete_queryset(request, queryset)
+
     @admin.display(description=_("starts (venue time)"), ordering="starts_at")
     def venue_start(self, event: Event) -> str:
         """The start in the event's own time zone, as the organizer typed it."""
@@ -306,3 +321,38 @@ class LogEntryAdmin(LiveStateAdmin):
     @admin.display(description=_("what happened"))
     def line(self, entry: LogEntry) -> str:
         return logs.text(entry)
+
+
+# The site's accounts are the superuser's: a staff organizer (the "Organizers" group,
+# feedback/migrations/0005) sees no list of users or groups here, whatever permissions they are
+# given (a user admin would show every organizer's email; a change to their own account or the
+# group would let them grant themselves more). Their password changes at /admin/password_change/.
+class SuperuserOnlyAdmin:
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+
+admin.site.unregister(get_user_model())
+admin.site.unregister(Group)
+
+
+@admin.register(get_user_model())
+class UserAdmin(SuperuserOnlyAdmin, auth_admin.UserAdmin):
+    pass
+
+
+@admin.register(Group)
+class GroupAdmin(SuperuserOnlyAdmin, auth_admin.GroupAdmin):
+    pass

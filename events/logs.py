@@ -39,6 +39,7 @@ SENTENCES: dict[str, Promise] = {
     "round_resumed": gettext_lazy("Round %(n)s resumed."),
     "round_extended": gettext_lazy("Round %(n)s extended by %(s)s s."),
     "round_ended": gettext_lazy("Round %(n)s ended."),
+    "round_ended_time_up": gettext_lazy("Round %(n)s ended (time up)."),
     "turn_skipped": gettext_lazy("Round %(n)s: turn %(t)s skipped."),
     "announcement_cleared": gettext_lazy("Announcement cleared."),
     "event_check_in": gettext_lazy("The event is now %(status)s."),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.http import Http404
 from django.urls import reverse
@@ -41,6 +41,22 @@ def organizer_event(user: Any, event_id: int) -> Event:
     if event is None:
         raise Http404("No such event.")
     return event
+
+
+def owned_event(user: Any, event_id: int) -> Event:
+    """The event, if this user owns it: for the owner's actions (erasing the event's personal
+    data or one attendee's, inviting and removing co-organizers). A co-organizer gets 403 (they
+    know the event; the action is not theirs), anyone else 404 as ``organizer_event``."""
+    event = organizer_event(user, event_id)
+    if not is_owner(user, event):
+        raise PermissionDenied("Only the event's owner can do this.")
+    return event
+
+
+def is_owner(user: Any, event: Event) -> bool:
+    """Whether ``user`` owns ``event`` (its organizer, not a co-organizer): the one rule of the
+    owner's actions, their buttons and the admin's."""
+    return user.is_authenticated and event.organizer_id == user.pk
 
 
 def events_of(user: Any) -> QuerySet[Event]:

@@ -334,16 +334,22 @@ def record(
     params: dict[str, int | str | list[str]] | None = None,
     message: str = "",
     by: AbstractBaseUser | None = None,
+    at: datetime | None = None,
 ) -> LogEntry:
     """Add a line to the event's log; called inside the transaction that made the change.
+    ``at``: when it happened, if earlier than now (a round's timer, noticed later).
 
     A line is data: ``action`` (one of ``events.logs``' sentences) and ``params`` (ids and
     numbers; people as ids under ``attendee``/``first``/``second``, users under ``user``), so
     it is written in the reader's language when shown. ``message`` is only for free text that
     has no sentence (an announcement's own words); it is cut to 300 characters."""
-    return LogEntry.objects.create(
+    line = LogEntry.objects.create(
         event=event, action=action, params=params or {}, message=message[:300], actor=by
     )
+    if at is not None:
+        LogEntry.objects.filter(pk=line.pk).update(created_at=at)
+        line.created_at = at
+    return line
 
 
 @transaction.atomic

@@ -200,7 +200,7 @@ def event_detail(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
         "attendance": queries.door_counts(event),
         "log": logs.lines(event.log_entries.select_related("actor")[:20]),
         "co_organizers": event.co_organizers.order_by("username"),
-        "is_owner": event.organizer_id == request.user.pk,
+        "is_owner": queries.is_owner(request.user, event),
         "join_url": queries.join_url(event),
         "public_address": public_address(),
     }
@@ -633,8 +633,9 @@ CO_ORGANIZER_INVITATIONS_PER_HOUR = 20
 @require_POST
 def co_organizers(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     """Invite (``email``) or remove (``remove``) a co-organizer; the owner only. The answer to an
-    invitation is the same whether or not the address has an account."""
-    event = queries.organizer_event(request.user, event_id)
+    invitation is the same whether or not the address has an account. A co-organizer gets 403
+    (``queries.owned_event``)."""
+    event = queries.owned_event(request.user, event_id)
     try:
         if "remove" in request.POST:
             user_id = int(request.POST["remove"]) if request.POST["remove"].isdigit() else 0

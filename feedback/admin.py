@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from events import queries as event_queries
 from events.admin import EventAdmin as BaseEventAdmin
 from events.admin import LiveStateAdmin, OrganizedEventFilter, OrganizerScopedAdmin
 from events.models import Event
@@ -83,9 +84,17 @@ class EventAdmin(BaseEventAdmin):
         self, request: HttpRequest, queryset: QuerySet[Event]
     ) -> HttpResponse | None:
         """Django's confirmation pattern: a page listing what will happen, then a POST with
-        ``post=yes``. Events that are not closed are left as they are, with a warning."""
-        closed = [event for event in queryset if event.status == Event.Status.CLOSED]
-        not_closed = [event for event in queryset if event.status != Event.Status.CLOSED]
+        ``post=yes``. Events that are not closed, and those a staff user only co-organizes
+        (erasure is the owner's: ``queries.is_owner``), are left as they are, with a warning."""
+        owned = list(queryset)
+        not_owned: list[Event] = []
+        if not request.user.is_superuser:
+            not_owned = [
+                event for event in owned if not event_queries.is_owner(request.user, event)
+            ]
+            owned = [event for event in owned if event_queries.is_owner(request.user, event)]
+        closed = [event for event in owned if event.status == Event.Status.CLOSED]
+        not_closed = [event for event in owned if event.status != Event.Status.CLOSED]
         if request.POST.get("post") != "yes":
             context = {
                 **self.admin_site.each_context(request),
@@ -93,6 +102,7 @@ class EventAdmin(BaseEventAdmin):
                 "opts": self.model._meta,
                 "closed": closed,
                 "not_closed": not_closed,
+                "not_owned": not_owned,
                 "queryset": queryset,
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             }
@@ -111,6 +121,13 @@ class EventAdmin(BaseEventAdmin):
                 )
                 % {"n": len(closed)},
                 messages.SUCCESS,
+            )
+        if not_owned:
+            self.message_user(
+                request,
+                _("Not yours, so left as they are: %(events)s. Only an event's owner can do this.")
+                % {"events": ", ".join(event.title for event in not_owned)},
+                messages.WARNING,
             )
         if not_closed:
             self.message_user(

@@ -181,7 +181,7 @@ class DeviceCodeForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
     next_page = forms.ChoiceField(
-        choices=[(page, page) for page in ("details", "erase", "memory", "series")],
+        choices=[(page, page) for page in ("details", "erase", "memory", "series", "leads")],
         widget=forms.HiddenInput,
     )
 

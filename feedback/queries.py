@@ -259,6 +259,12 @@ class Introductions:
     def is_empty(self) -> bool:
         return not (self.offered_to_me or self.promised_by_me)
 
+    @property
+    def has_moves(self) -> bool:
+        """Whether any of them waits for a step from the attendee (a button or a decline)."""
+        items = [*self.offered_to_me, *self.promised_by_me]
+        return any(item.buttons or item.can_decline for item in items)
+
 
 def introduction_items(
     attendee: Attendee, introductions: QuerySet[Introduction]
@@ -423,3 +429,8 @@ def carried_promises(attendee: Attendee) -> list[CarriedPromise]:
             )
         )
     return promises
+
+
+def has_cards(attendee: Attendee) -> bool:
+    """Whether any card links the attendee to someone (given or received). One query."""
+    return Card.objects.filter(Q(giver=attendee) | Q(receiver=attendee)).exists()

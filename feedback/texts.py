@@ -36,6 +36,8 @@ def room_texts() -> dict[str, str]:
         "stay": _("Stay at table {table}"),
         "mingle": _("Time to mingle — see who wants to meet you"),
         "closed": _("Thank you — your leads"),
+        # a no-show opening the link after the close: no thanks for coming, nothing to collect
+        "closed_absent": _("The event is closed."),
         "round_of": _("Round {round} of {count}"),
         "next_round": _("Round {round} of {count} starts soon"),
         "pitch_of": _("Pitch {index} of {count}"),

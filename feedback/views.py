@@ -26,7 +26,7 @@ from events import services as event_services
 from events.codegate import attendee_for_badge, event_for_code, holds_link
 from events.forms import MyLinkForm
 from events.language import activate_attendee_language
-from events.models import Attendee
+from events.models import Attendee, Event
 from events.qr import qr_svg
 from feedback import (
     exports,
@@ -77,6 +77,7 @@ CONFIRMED_PAGES = {
     "erase": "attendee_erase",
     "memory": "series_memory",
     "series": "room",  # "Is this you from …?" answered yes once the code came back
+    "leads": "leads",  # introductions: accept, decline, made, met
 }
 
 
@@ -101,15 +102,21 @@ def confirmation_page(
     return render(request, "feedback/confirm_device.html", context, status=status)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def device_confirm(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """Confirm this browser with a mailed code: ``action=send`` mails a new code, ``action=check``
     checks ``code``; when right this browser becomes the confirmed device and goes on to
-    ``next_page`` (``details`` or ``erase``). Refusals keep the page, with the reason."""
+    ``next_page`` (``details``, ``erase``, ``leads`` …). Refusals keep the page, with the reason.
+    A GET (``?next_page=leads``: the leads page's "confirm it is you") shows the page."""
     attendee = attendee_for(request, token)
-    form = DeviceCodeForm(request.POST)
-    next_page = request.POST.get("next_page")
+    data = request.POST if request.method == "POST" else request.GET
+    next_page = data.get("next_page")
     next_page = next_page if next_page in CONFIRMED_PAGES else "details"
+    if request.method == "GET":
+        if devices.is_confirmed_device(request, attendee):
+            return redirect(CONFIRMED_PAGES[next_page], token=token)
+        return confirmation_page(request, attendee, next_page=next_page)
+    form = DeviceCodeForm(request.POST)
     if not form.is_valid():
         return confirmation_page(request, attendee, next_page=next_page, status=400, form=form)
     try:
@@ -169,6 +176,14 @@ def room(request: HtmxHttpRequest, token: str) -> HttpResponse:
     if event_services.needs_conduct(attendee):
         return redirect("conduct_accept", token=token)
     state = event_state(attendee.event_id, event=attendee.event)
+    # Never checked in and the event closed (a no-show opening the link afterwards): nobody to
+    # report, and no sharing question unless a card links them to someone.
+    is_absent_after_close = (
+        attendee.event.status == Event.Status.CLOSED and not attendee.is_checked_in
+    )
+    asks_consent = not attendee.has_decided_consent and (
+        not is_absent_after_close or queries.has_cards(attendee)
+    )
     context = {
         "attendee": attendee,
         "event": attendee.event,
@@ -181,9 +196,10 @@ def room(request: HtmxHttpRequest, token: str) -> HttpResponse:
         "blank": BLANK_STOP,
         "received": list(queries.cards_received_by(attendee.pk)),
         "series_question": event_queries.series_question(attendee),
+        "is_absent_after_close": is_absent_after_close,
         "sharing_form": (
             None
-            if attendee.has_decided_consent
+            if not asks_consent
             else SharingForm(
                 initial={"share": sharing_initial(attendee)},
                 auto_id=f"attendee-{attendee.pk}-%s",
@@ -258,9 +274,12 @@ def card(request: HttpRequest, token: str) -> JsonResponse:
     )
 
 
-def leads_context(attendee: Attendee, refusal: dict | None = None) -> dict:
+def leads_context(attendee: Attendee, refusal: dict | None = None, *, can_move: bool) -> dict:
+    """The leads page; ``can_move``: this browser is the attendee's confirmed device, so the
+    introductions' buttons show (elsewhere: a way to confirm it, ``device_confirm``)."""
     return {
         "attendee": attendee,
+        "can_move": can_move,
         "event": attendee.event,
         "leads": queries.leads_of(attendee),
         "introductions": queries.introductions_of(attendee),
@@ -279,17 +298,26 @@ def leads(request: HtmxHttpRequest, token: str) -> HttpResponse:
     attendee = attendee_for(request, token)
     if event_services.needs_conduct(attendee):
         return redirect("conduct_accept", token=token)
-    return render(request, "feedback/leads.html", leads_context(attendee))
+    can_move = devices.is_confirmed_device(request, attendee)
+    return render(request, "feedback/leads.html", leads_context(attendee, can_move=can_move))
 
 
 @require_POST
 def introduction_move(request: HtmxHttpRequest, token: str, introduction_id: int) -> HttpResponse:
     """One status step on one of the attendee's own introductions. With htmx the answer is the
-    introduction's fragment; without JS, back to the leads page. A refusal keeps what was typed."""
+    introduction's fragment; without JS, back to the leads page. A refusal keeps what was typed.
+    From the confirmed device only, as My details (a badge photo's link moves nothing): another
+    browser gets 403 with the way to confirm it (htmx: sent there by ``HX-Redirect``)."""
     attendee = attendee_for(request, token)
     item = queries.introduction_for(attendee, introduction_id)
     if item is None:
         raise Http404(_("No such introduction."))
+    if not devices.is_confirmed_device(request, attendee):
+        response = confirmation_page(request, attendee, next_page="leads", status=403)
+        if request.htmx:
+            confirm = reverse("device_confirm", args=[token])
+            response["HX-Redirect"] = f"{confirm}?next_page=leads"
+        return response
     form = IntroductionMoveForm(request.POST)
     error = ""
     if not form.is_valid():
@@ -312,10 +340,11 @@ def introduction_move(request: HtmxHttpRequest, token: str, introduction_id: int
             "attendee": attendee,
             "item": queries.introduction_for(attendee, introduction_id),
             "refusal": refusal,
+            "can_move": True,
         }
         return render(request, "feedback/partials/introduction.html", context)
     if refusal:
-        context = leads_context(attendee, refusal)
+        context = leads_context(attendee, refusal, can_move=True)
         return render(request, "feedback/leads.html", context, status=400)
     return redirect(reverse("leads", args=[token]) + f"#introduction-{introduction_id}-item")
 
@@ -501,7 +530,8 @@ def attendee_erase(request: HtmxHttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_erase(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
-    event = event_queries.organizer_event(request.user, event_id)
+    """Erase a closed event's personal data: the owner only (a co-organizer gets 403)."""
+    event = event_queries.owned_event(request.user, event_id)
     data = request.POST if request.method == "POST" else None
     form = EraseEventForm(data, event=event)
     if request.method == "POST" and form.is_valid():
@@ -621,6 +651,7 @@ def attendee_link(request: HttpRequest, event_id: int, attendee_id: int) -> Http
         "qr": qr_svg(url),
         "public_address": public_address(),
         "erase_form": EraseAttendeeForm(),
+        "is_owner": event_queries.is_owner(request.user, attendee.event),
     }
     return render(request, "feedback/attendee_link.html", context)
 
@@ -645,8 +676,10 @@ def attendee_erase_by_organizer(
     request: HttpRequest, event_id: int, attendee_id: int
 ) -> HttpResponse:
     """The organizer deletes one attendee's personal data (asked by someone who cannot confirm
-    it on their own phone); the figures remain, as when the attendee does it."""
-    attendee = organizer_attendee(request, event_id, attendee_id)
+    it on their own phone); the figures remain, as when the attendee does it. The owner only,
+    as the whole event's erasure (a co-organizer gets 403)."""
+    event = event_queries.owned_event(request.user, event_id)
+    attendee = get_object_or_404(event.attendees.select_related("event"), pk=attendee_id)
     form = EraseAttendeeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Tick the box to confirm."))

@@ -78,13 +78,18 @@ def refuse_if_over(round_: Round, now: datetime) -> None:
 
 
 def finish_expired(event: Event, now: datetime) -> None:
-    """A running round whose time ran out is done; record it as such before anything new."""
+    """A running round whose time ran out is done; record it as such before anything new, with
+    its log line ``round_ended_time_up`` at its deadline (no actor: the timer ended it). Called
+    with the event locked (``lock``), so the line is written once however many callers race."""
     for expired in event.rounds.select_for_update().filter(
         status=Round.Status.RUNNING, ends_at__lte=now
     ):
         expired.status = Round.Status.DONE
         expired.ended_at = expired.ends_at
         expired.save(update_fields=["status", "ended_at"])
+        event_services.record(
+            event, action="round_ended_time_up", params={"n": expired.number}, at=expired.ends_at
+        )
 
 
 def largest_table(round_: Round) -> int:

@@ -435,3 +435,71 @@ def test_admin_cannot_change_how_the_rounds_are_built(admin_client):
     event.refresh_from_db()
     assert (event.rounds_count, event.table_size) == (2, 6)
     assert "rounds_count" not in data
+
+
+# The README's set-up: tick "Staff status" and the "Organizers" group (a data migration).
+
+
+def organizers_group_member():
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name="Organizers"))
+    return user
+
+
+@pytest.mark.parametrize(("app", "model"), [*SCOPED, ("events", "series"), ("conduct", "report")])
+def test_admin_organizers_group_opens_the_scoped_lists(client, app, model):
+    mine = busy_event(organizers_group_member(), "Mine")
+    busy_event(organizers_group_member(), "Theirs")
+    client.force_login(mine.organizer)
+
+    response = client.get(reverse(f"admin:{app}_{model}_changelist"))
+
+    assert response.status_code == 200
+    assert "Theirs" not in response.text
+
+
+def test_admin_organizers_group_changes_an_event_but_deletes_nothing(client):
+    event = busy_event(organizers_group_member(), "Mine")
+    client.force_login(event.organizer)
+
+    index = client.get(reverse("admin:index"))
+    change = client.get(reverse("admin:events_event_change", args=[event.pk]))
+    delete = client.get(reverse("admin:events_event_delete", args=[event.pk]))
+
+    assert index.status_code == 200
+    assert "You don’t have permission to view or edit anything" not in index.text
+    assert reverse("admin:events_event_changelist") in index.text
+    assert change.status_code == 200
+    assert 'name="_save"' in change.text
+    assert delete.status_code == 403
+
+
+@pytest.mark.parametrize("page", ["admin:auth_user_changelist", "admin:auth_group_changelist"])
+def test_admin_accounts_are_the_superusers_even_with_permissions(client, page):
+    """A staff organizer given every permission on accounts still sees no account list (every
+    organizer's email) and cannot change their own account or group into more."""
+    staff = organizers_group_member()
+    UserFactory(username="someone-else", email="someone-else@example.com")
+    staff.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="auth", codename__contains="_")
+    )
+    client.force_login(staff)
+
+    listed = client.get(reverse(page))
+    own = client.get(reverse("admin:auth_user_change", args=[staff.pk]))
+    index = client.get(reverse("admin:index"))
+
+    assert (listed.status_code, own.status_code) == (403, 403)
+    assert "someone-else@example.com" not in index.text
+    assert reverse("admin:auth_user_changelist") not in index.text
+
+
+def test_admin_superuser_still_manages_accounts(admin_client):
+    UserFactory(username="someone-else", email="someone-else@example.com")
+
+    response = admin_client.get(reverse("admin:auth_user_changelist"))
+
+    assert response.status_code == 200
+    assert "someone-else@example.com" in response.text

@@ -120,7 +120,8 @@ export function pitchPromptFor(state, now, removed = false) {
  *   cards: boolean, pitcher: string|null, clockMs: number|null, pitch: object|null,
  *   startsIn: number|null}}
  *   kind is one of connecting, gone, welcome, waiting_plan, first_table, not_seated, left,
- *   removed, starting, my_turn, listening, open_talk, paused, move, stay, mingle, closed; `stay`: between rounds, the next
+ *   removed, starting, my_turn, listening, open_talk, paused, move, stay, mingle, closed,
+ *   closed_absent (closed, and they never checked in); `stay`: between rounds, the next
  *   round's table is the one they sit at (else `move`); `left`: the
  *   organizer marked the attendee gone, so they have no table (the next re-plan leaves them out)
  *   until they check in again at the door; `removed`: taken out of the rounds after a report
@@ -153,6 +154,8 @@ export function instructionFor(state, itinerary, now, gone = false) {
   // state (the seat of the round under way too, which no re-plan changes; the last round's end
   // and mingle too, whose invitation is not for them). Known from the page before any state.
   if (itinerary.removed) return { ...none, kind: 'removed', round: screen.round };
+  // Never checked in (a no-show opening the link afterwards): over, without thanks for coming.
+  if (screen.kind === 'closed' && !itinerary.checkedIn) return { ...none, kind: 'closed_absent' };
   if (['connecting', 'mingle', 'closed'].includes(screen.kind)) return { ...none, kind: screen.kind };
   if (screen.kind === 'last_over') return { ...none, kind: 'mingle' };
   // Marked gone: no table, whatever seats the plan still holds until the next re-plan.

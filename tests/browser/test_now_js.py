@@ -367,3 +367,23 @@ def test_announcement_shows_until_it_expires(now_js):
     )
 
     assert shown == ["Coffee", "", "Forever", "", ""]
+
+
+def test_instruction_after_the_close_for_someone_who_never_checked_in_is_closed_absent(now_js):
+    """A no-show opening the link after the close: the event is over, with no thanks for
+    coming; whoever checked in (gone since or not) is thanked as before."""
+    closed = state("closed", a_round(3, status="done"))
+
+    absent = instruction(now_js, closed, T0 + 200_000, stops={}, checked_in=False)
+    came = instruction(now_js, closed, T0 + 200_000, checked_in=True)
+    came_and_left = instruction(now_js, closed, T0 + 200_000, checked_in=True, left=True)
+    mingle = instruction(
+        now_js, state("mingle", a_round(3, status="done")), T0 + 200_000, checked_in=False
+    )
+
+    assert [absent["kind"], came["kind"], came_and_left["kind"], mingle["kind"]] == [
+        "closed_absent",
+        "closed",
+        "closed",
+        "mingle",
+    ]

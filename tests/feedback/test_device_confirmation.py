@@ -355,6 +355,28 @@ def test_another_organizer_can_neither_erase_nor_forget_the_phone(owner, phone):
     assert_unchanged(owner)
 
 
+def test_co_organizer_cannot_erase_one_attendee_and_is_not_offered_it(owner, phone):
+    """Erasing someone's data is the owner's (as the whole event's); a co-organizer may still
+    forget a lost phone at the door."""
+    helper = UserFactory()
+    owner.event.co_organizers.add(helper)
+    organizer = Client()
+    organizer.force_login(helper)
+    args = [owner.event_id, owner.pk]
+
+    page = organizer.get(reverse("attendee_link", args=args))
+    erased = organizer.post(
+        reverse("attendee_erase_by_organizer", args=args), {"is_confirmed": "on"}
+    )
+
+    assert reverse("attendee_erase_by_organizer", args=args) not in page.text
+    assert "Only the event's owner can delete an attendee's data." in page.text
+    assert erased.status_code == 403
+    assert_unchanged(owner)
+    forgotten = organizer.post(reverse("attendee_forget_device", args=args))
+    assert forgotten.status_code == 302
+
+
 @pytest.mark.parametrize("page", ["room", "pitch_edit"])
 @pytest.mark.parametrize("role", ["organizer", "co_organizer"])
 def test_organizer_opening_a_link_first_leaves_the_device_to_the_attendees_phone(page, role):

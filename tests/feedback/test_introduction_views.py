@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.test import Client
 from django.urls import reverse
 
+from events.models import Attendee
 from feedback.models import Introduction
 from tests.factories import (
     AttendeeFactory,
@@ -33,6 +37,8 @@ def introduction(round_, people):
 
 
 def move(client, attendee, introduction, *, htmx=False, **data):
+    """A step from the attendee's own phone (the first browser to open their link)."""
+    open_link(client, attendee.token)
     url = reverse("introduction_move", args=[attendee.token, introduction.pk])
     return client.post(url, data, **(HTMX if htmx else {}))
 
@@ -229,3 +235,119 @@ def test_leads_queries_do_not_grow_with_introductions(
 
     assert len(response.context["introductions"].offered_to_me) == count
     assert len(response.context["introductions"].promised_by_me) == count
+
+
+# Moving an introduction needs the attendee's confirmed device, as My details does: a badge
+# photo's link (another browser) moves nothing, and is shown how to confirm it is them.
+
+
+def mailed_code(mailoutbox) -> str:
+    return re.search(r"\b(\d{6})\b", mailoutbox[-1].body).group(1)
+
+
+@pytest.mark.parametrize(
+    ("who", "data"),
+    [(0, {"action": "accept"}), (0, {"action": "decline"}), (1, {"action": "made"})],
+)
+def test_introduction_move_from_another_browser_is_refused_with_the_code_flow(
+    people, introduction, who, data
+):
+    attendee = people[who]
+    Attendee.objects.filter(pk=attendee.pk).update(email="owner@example.com")
+    open_link(Client(), attendee.token)  # their own phone, first
+    stranger = Client()  # only the link, from a photographed badge
+
+    url = reverse("introduction_move", args=[attendee.token, introduction.pk])
+    response = stranger.post(url, data)
+
+    assert response.status_code == 403
+    assert "To answer your introductions from here, confirm it is you." in response.text
+    assert 'name="next_page" value="leads"' in response.text
+    assert "Email me a code" in response.text
+    assert Introduction.objects.get(pk=introduction.pk).status == introduction.status
+
+
+def test_introduction_met_from_another_browser_is_refused(round_, people):
+    pitcher, introducer, _ = people
+    card = CardFactory(round=round_, giver=introducer, receiver=pitcher, introduce=True)
+    introduction = IntroductionFactory(card=card, target="Ana at the port", made=True)
+    open_link(Client(), pitcher.token)
+
+    response = Client().post(
+        reverse("introduction_move", args=[pitcher.token, introduction.pk]), {"action": "met"}
+    )
+
+    assert response.status_code == 403
+    assert Introduction.objects.get(pk=introduction.pk).status == Introduction.Status.MADE
+
+
+def test_introduction_move_from_another_browser_with_htmx_is_sent_to_confirm(people, introduction):
+    pitcher = people[0]
+    open_link(Client(), pitcher.token)
+
+    response = move(Client(), pitcher, introduction, htmx=True, action="decline")
+
+    assert response.status_code == 403
+    assert response["HX-Redirect"] == (
+        reverse("device_confirm", args=[pitcher.token]) + "?next_page=leads"
+    )
+    assert Introduction.objects.get(pk=introduction.pk).status == introduction.status
+
+
+def test_introduction_move_from_the_phone_that_opened_the_link_needs_no_extra_step(
+    people, introduction
+):
+    pitcher = people[0]
+    phone = Client()
+    open_link(phone, pitcher.token)
+
+    page = phone.get(reverse("leads", args=[pitcher.token]))
+    response = move(phone, pitcher, introduction, action="accept")
+
+    assert 'data-action="accept"' in page.text
+    assert "confirm it is you" not in page.text
+    assert response.status_code == 302
+    assert Introduction.objects.get(pk=introduction.pk).status == Introduction.Status.ACCEPTED
+
+
+def test_digest_link_on_another_device_offers_to_confirm_then_moves(
+    people, introduction, mailoutbox
+):
+    """The follow-up mail read on a laptop: the leads page shows the introduction and a way to
+    confirm (a code mailed to the attendee), after which the laptop moves it."""
+    pitcher = people[0]
+    Attendee.objects.filter(pk=pitcher.pk).update(email="pitcher@example.com")
+    open_link(Client(), pitcher.token)  # the phone at the event
+    laptop = Client()
+    confirm_url = reverse("device_confirm", args=[pitcher.token])
+
+    page = laptop.get(reverse("leads", args=[pitcher.token]))
+    asked = laptop.get(f"{confirm_url}?next_page=leads")
+    laptop.post(confirm_url, {"action": "send", "next_page": "leads"})
+    confirmed = laptop.post(
+        confirm_url, {"action": "check", "code": mailed_code(mailoutbox), "next_page": "leads"}
+    )
+    after = laptop.get(reverse("leads", args=[pitcher.token]))
+    moved = move(laptop, pitcher, introduction, action="accept")
+
+    assert "Ana at the port" in page.text
+    assert 'data-action="accept"' not in page.text
+    assert f'href="{confirm_url}?next_page=leads"' in page.text
+    assert asked.status_code == 200
+    assert "To answer your introductions from here, confirm it is you." in asked.text
+    assert confirmed.status_code == 302
+    assert confirmed["Location"] == reverse("leads", args=[pitcher.token])
+    assert 'data-action="accept"' in after.text
+    assert moved.status_code == 302
+    assert Introduction.objects.get(pk=introduction.pk).status == Introduction.Status.ACCEPTED
+
+
+def test_device_confirm_page_on_the_confirmed_device_goes_straight_on(people):
+    pitcher = people[0]
+    phone = Client()
+    open_link(phone, pitcher.token)
+
+    response = phone.get(reverse("device_confirm", args=[pitcher.token]) + "?next_page=leads")
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("leads", args=[pitcher.token])

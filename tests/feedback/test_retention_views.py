@@ -4,6 +4,7 @@ through the personal link, and the admin action."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from events.models import Attendee, Event
@@ -87,18 +88,40 @@ def test_event_erase_of_a_live_event_is_refused(client):
     assert Attendee.objects.get(pk=attendee.pk).name == "Still Here"
 
 
-def test_event_erase_by_a_co_organizer_works(client):
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_event_erase_by_a_co_organizer_is_forbidden_and_erases_nothing(client, method):
+    """Erasing a whole event is the owner's, as inviting co-organizers is: a helper typing the
+    confirmation gets 403 and every attendee stays."""
     event = EventFactory(closed=True, title="Shared night")
+    attendee = AttendeeFactory(event=event, name="Still Named")
     helper = UserFactory()
     event.co_organizers.add(helper)
     client.force_login(helper)
 
-    response = client.post(
+    response = getattr(client, method)(
         reverse("event_erase", args=[event.pk]), {"confirmation": "Shared night"}
     )
 
-    assert response.status_code == 302
-    assert event.log_entries.get(action="personal_data_erased").actor == helper
+    assert response.status_code == 403
+    assert Attendee.objects.get(pk=attendee.pk).name == "Still Named"
+    assert Event.objects.get(pk=event.pk).personal_data_erased_at is None
+    assert not event.log_entries.filter(action="personal_data_erased").exists()
+
+
+def test_event_detail_shows_erasure_to_the_owner_only(client):
+    event = EventFactory(closed=True)
+    helper = UserFactory()
+    event.co_organizers.add(helper)
+    client.force_login(helper)
+
+    helper_page = client.get(reverse("event_detail", args=[event.pk]))
+    client.force_login(event.organizer)
+    owner_page = client.get(reverse("event_detail", args=[event.pk]))
+
+    assert reverse("event_erase", args=[event.pk]) not in helper_page.text
+    assert "Only the event's owner can delete its personal data." in helper_page.text
+    assert reverse("event_erase", args=[event.pk]) in owner_page.text
+    assert "owner can delete" not in owner_page.text
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
@@ -316,3 +339,57 @@ def test_admin_erase_action_is_for_staff_only(client, finished_event):
 
     assert response.redirect_chain[0][0].startswith(reverse("admin:login"))
     assert Attendee.objects.get(pk=people["zelda"].pk).erased_at is None
+
+
+def staff_user():
+    user = UserFactory(is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_event", "change_event", "delete_event"])
+    )
+    return user
+
+
+def test_admin_erase_action_leaves_a_co_organized_event_alone(client, finished_event):
+    event, people = finished_event
+    owned = EventFactory(closed=True, title="My own night")
+    owned.organizer = staff_user()
+    owned.save(update_fields=["organizer"])
+    mine = AttendeeFactory(event=owned, name="Mine To Erase")
+    event.co_organizers.add(owned.organizer)
+    client.force_login(owned.organizer)
+
+    asked = run_action(client, [event, owned])
+    response = run_action(client, [event, owned], post="yes")
+
+    assert "Only an event's owner can delete its personal data" in asked.text
+    assert [str(m) for m in response.context["messages"]] == [
+        "Personal data of 1 event deleted.",
+        "Not yours, so left as they are: Harbour Founders Night. Only an event's owner can do "
+        "this.",
+    ]
+    assert Attendee.objects.get(pk=mine.pk).erased_at is not None
+    assert Attendee.objects.get(pk=people["zelda"].pk).name == "Zelda Quartermain"
+    assert Event.objects.get(pk=event.pk).personal_data_erased_at is None
+
+
+def test_admin_event_deletion_is_the_owners_only(client):
+    helper, owner = staff_user(), staff_user()
+    event = EventFactory(closed=True, organizer=owner)
+    event.co_organizers.add(helper)
+    url = reverse("admin:events_event_delete", args=[event.pk])
+    client.force_login(helper)
+
+    refused = client.post(url, {"post": "yes"})
+    listed = client.post(
+        reverse("admin:events_event_changelist"),
+        {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"},
+    )
+    assert refused.status_code == 403
+    assert listed.status_code == 403
+    assert Event.objects.filter(pk=event.pk).exists()
+
+    client.force_login(owner)
+    deleted = client.post(url, {"post": "yes"})
+
+    assert deleted.status_code == 302
+    assert not Event.objects.filter(pk=event.pk).exists()

@@ -4,6 +4,7 @@ import re
 import uuid
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -528,3 +529,32 @@ def test_vcard_escapes_special_characters():
         "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ana\\; Li\r\nN:Li;Ana\\;;;;\r\nNOTE:line\\nbreak\r\n"
         "ORG:A\\,B\r\nEND:VCARD\r\n"
     )
+
+
+# A no-show (never checked in) opening their link after the close.
+
+
+def test_room_after_the_close_of_a_no_show_neither_thanks_nor_asks(client):
+    no_show = AttendeeFactory(event=EventFactory(closed=True))
+    came = AttendeeFactory(event=no_show.event, checked_in=True)
+
+    absent_page = client.get(reverse("room", args=[no_show.token]))
+    present_page = Client().get(reverse("room", args=[came.token]))
+
+    assert absent_page.context["texts"]["closed_absent"] == "The event is closed."
+    assert reverse("report_problem", args=[no_show.token]) not in absent_page.text
+    assert f'id="attendee-{no_show.pk}-consent"' not in absent_page.text
+    assert reverse("report_problem", args=[came.token]) in present_page.text
+    assert f'id="attendee-{came.pk}-consent"' in present_page.text
+
+
+def test_room_after_the_close_of_a_no_show_with_a_card_still_asks_to_share(client):
+    """A card links them to someone (checked in once, then undone): whether to share still
+    matters to that person."""
+    card = CardFactory(round__event=EventFactory(closed=True))
+    no_show = card.receiver
+
+    page = client.get(reverse("room", args=[no_show.token]))
+
+    assert no_show.checked_in_at is None
+    assert f'id="attendee-{no_show.pk}-consent"' in page.text

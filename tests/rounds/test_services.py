@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from events import logs
 from events.models import Event, LogEntry
@@ -149,6 +149,32 @@ def test_start_round_finishes_a_round_whose_time_ran_out(rounds):
 
     first.refresh_from_db()
     assert (first.status, first.ended_at) == (Round.Status.DONE, past)
+
+
+def test_start_round_logs_the_timer_end_of_the_round_before_once(event, rounds):
+    """A round that ended on its timer is in the log ("What happened") at its deadline, between
+    its start and the next one's, with no actor; written once, however often it is looked at."""
+    first = services.start_round(rounds[0], by=None)
+    past = timezone.now() - timedelta(seconds=1)
+    running(first, ends_at=past, started_at=past - timedelta(seconds=180))
+    LogEntry.objects.filter(action="round_started").update(created_at=first.started_at)
+
+    services.start_round(rounds[1], by=None)
+    with pytest.raises(ValidationError):
+        services.start_round(rounds[1], by=None)
+    services.finish_expired(event, timezone.now())
+
+    lines = [line.text for line in queries.recent_log(event.pk)]
+    ended = LogEntry.objects.get(event=event, action="round_ended_time_up")
+    assert lines[:3] == ["Round 2 started.", "Round 1 ended (time up).", "Round 1 started."]
+    assert (ended.created_at, ended.actor, ended.params) == (past, None, {"n": 1})
+
+
+def test_round_ended_time_up_reads_in_chinese():
+    line = LogEntry(action="round_ended_time_up", params={"n": 2})
+
+    with translation.override("zh-hans"):
+        assert logs.lines([line])[0].text == "第 2 轮已结束（时间到）。"
 
 
 def test_pause_then_resume_keeps_the_remaining_time_exactly(rounds):
