@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from events import hygiene
@@ -463,6 +464,15 @@ class AttendeeQuerySet(models.QuerySet["Attendee"]):
         return self.filter(arrived_filter())
 
 
+# The name an erased attendee's row keeps (a name is required): shown as ``erased_name()``.
+ERASED_NAME = "Erased attendee"
+
+
+def erased_name() -> str:
+    """What an erased attendee is called, in the active language (the reader's)."""
+    return gettext("Erased attendee")
+
+
 class Attendee(models.Model):
     class SeriesAnswer(models.TextChoices):
         UNASKED = "", _("Not asked")
@@ -648,6 +658,16 @@ class Attendee(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.company})" if self.company else self.name
+
+    @classmethod
+    def from_db(cls, db, field_names, values):  # type: ignore[no-untyped-def]
+        """An erased attendee's name is read in the reader's language (the active one: a page's,
+        a mail's recipient's, an export's), never as stored: the stored ``ERASED_NAME`` holds no
+        language and no id."""
+        attendee = super().from_db(db, field_names, values)
+        if attendee.__dict__.get("erased_at") is not None and "name" in attendee.__dict__:
+            attendee.name = erased_name()
+        return attendee
 
     @property
     def is_checked_in(self) -> bool:
