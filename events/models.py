@@ -721,11 +721,12 @@ class Attendee(models.Model):
     @property
     def name_parts(self) -> tuple[str, str]:
         """(family name, given name), for a vCard ``N:`` field: the stored parts when the
-        attendee came with them, else read from the full name ("李娜" → ("李", "娜"),
-        "Ada Kim" → ("Kim", "Ada"))."""
+        attendee came with them, else the whole name as the given name ("Ada Kim" → ("",
+        "Ada Kim")): a name is not guessed apart at its spaces or characters, which splits
+        "Walter 🙂 <img src=x>" or "Jean-Baptiste de la Salle" wrongly."""
         if self.given_name or self.family_name:
             return self.family_name, self.given_name
-        return hygiene.name_parts(self.name)
+        return "", self.name
 
     @property
     def company_key(self) -> str:
