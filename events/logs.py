@@ -20,7 +20,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from events.models import Attendee, Event, LogEntry, PairRule
+from events.models import Attendee, Event, LogEntry, PairRule, erased_name
 
 ATTENDEE_KEYS = ("attendee", "first", "second")
 USER_KEYS = ("user",)
@@ -194,7 +194,12 @@ def lines(entries: Iterable[LogEntry]) -> list[LogLine]:
         if isinstance(entry.params, dict) and isinstance(entry.params.get(key), int)
     }
     names = (
-        dict(Attendee.objects.filter(pk__in=attendee_ids).values_list("pk", "name"))
+        {
+            pk: erased_name() if erased_at else name
+            for pk, name, erased_at in Attendee.objects.filter(pk__in=attendee_ids).values_list(
+                "pk", "name", "erased_at"
+            )
+        }
         if attendee_ids
         else {}
     )

@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from events import hygiene
@@ -463,6 +464,15 @@ class AttendeeQuerySet(models.QuerySet["Attendee"]):
         return self.filter(arrived_filter())
 
 
+# The name an erased attendee's row keeps (a name is required): shown as ``erased_name()``.
+ERASED_NAME = "Erased attendee"
+
+
+def erased_name() -> str:
+    """What an erased attendee is called, in the active language (the reader's)."""
+    return gettext("Erased attendee")
+
+
 class Attendee(models.Model):
     class SeriesAnswer(models.TextChoices):
         UNASKED = "", _("Not asked")
@@ -649,6 +659,16 @@ class Attendee(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.company})" if self.company else self.name
 
+    @classmethod
+    def from_db(cls, db, field_names, values):  # type: ignore[no-untyped-def]
+        """An erased attendee's name is read in the reader's language (the active one: a page's,
+        a mail's recipient's, an export's), never as stored: the stored ``ERASED_NAME`` holds no
+        language and no id."""
+        attendee = super().from_db(db, field_names, values)
+        if attendee.__dict__.get("erased_at") is not None and "name" in attendee.__dict__:
+            attendee.name = erased_name()
+        return attendee
+
     @property
     def is_checked_in(self) -> bool:
         return self.checked_in_at is not None
@@ -701,11 +721,12 @@ class Attendee(models.Model):
     @property
     def name_parts(self) -> tuple[str, str]:
         """(family name, given name), for a vCard ``N:`` field: the stored parts when the
-        attendee came with them, else read from the full name ("李娜" → ("李", "娜"),
-        "Ada Kim" → ("Kim", "Ada"))."""
+        attendee came with them, else the whole name as the given name ("Ada Kim" → ("",
+        "Ada Kim")): a name is not guessed apart at its spaces or characters, which splits
+        "Walter 🙂 <img src=x>" or "Jean-Baptiste de la Salle" wrongly."""
         if self.given_name or self.family_name:
             return self.family_name, self.given_name
-        return hygiene.name_parts(self.name)
+        return "", self.name
 
     @property
     def company_key(self) -> str:

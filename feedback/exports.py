@@ -326,18 +326,19 @@ def leads_rows(attendee: Attendee) -> Sheet:
 
 
 def leads_vcards(attendee: Attendee) -> str:
-    """One vCard per person on the leads page: name, company, job title and a note with their
-    ask for everyone; email, phone, WeChat and LinkedIn only where both agreed (the leads page's
-    rule)."""
+    """One vCard per person on the leads page with whom both agreed to share contact details
+    (the rule of each person's own .vcf, ``queries.contact_for``: someone who declined is in
+    neither): name, company, job title, email, phone, WeChat, LinkedIn and a note with their
+    ask."""
     cards: dict[int, str] = {}
     met_at = _("Met at %(event)s.") % {"event": attendee.event.title}
     for _relation, lead in lead_sections(queries.leads_of(attendee)):
         person = lead.person
-        if person.pk in cards:
+        if person.pk in cards or not lead.has_contact:
             continue
         pitch = getattr(person, "pitch", None)
         note = f"{met_at} {pitch.ask}" if pitch and pitch.ask else met_at
-        cards[person.pk] = vcard(person, note=note, with_contact=lead.has_contact)
+        cards[person.pk] = vcard(person, note=note)
     return "".join(cards.values())
 
 

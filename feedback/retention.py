@@ -25,7 +25,15 @@ from django.utils.translation import gettext as _
 from conduct.models import Report
 from events import services as event_services
 from events.codes import new_attendee_token, new_badge_key
-from events.models import Attendee, Event, ImportUpload, LogEntry, SeatingRequest
+from events.models import (
+    ERASED_NAME,
+    Attendee,
+    Event,
+    ImportUpload,
+    LogEntry,
+    SeatingRequest,
+    erased_name,
+)
 from feedback.models import Card, Digest, Introduction
 from pitches.models import Pitch, Wish
 from rounds import broadcasts
@@ -50,10 +58,11 @@ PERSONAL_FIELDS = [
 
 
 def placeholder_name(attendee: Attendee) -> str:
-    """The neutral name an erased attendee keeps (the name must not be empty), in the event's
-    language, since it is stored and shown to everyone at the event."""
+    """What replaces the attendee's name in free text of the event's log (an announcement's
+    words): in the event's language, since free text has one language; no id. The row itself
+    keeps ``ERASED_NAME``, which every reader sees in their own language."""
     with translation.override(attendee.event.language):
-        return _("Erased attendee #%(n)s") % {"n": attendee.pk}
+        return erased_name()
 
 
 def personal_strings(attendee: Attendee) -> list[str]:
@@ -107,7 +116,7 @@ def anonymize(attendees: Iterable[Attendee], *, now: datetime) -> dict[str, str]
         if attendee.erased_at is None:
             replacements |= {secret: placeholder for secret in personal_strings(attendee)}
             attendee.erased_at = now
-        attendee.name = placeholder
+        attendee.name = ERASED_NAME
         attendee.email = attendee.company = attendee.job_title = attendee.phone = ""
         attendee.given_name = attendee.family_name = attendee.registration_need = ""
         attendee.wechat_id = attendee.linkedin_url = ""

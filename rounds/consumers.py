@@ -35,6 +35,7 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
+from autobahn.exception import Disconnected
 from channels.consumer import get_handler_name
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -102,6 +103,26 @@ def pong_for(frame: dict[str, Any]) -> dict[str, Any] | None:
     return {"type": "pong", "id": ping_id, "t": client_time, "server_time": server_time_ms()}
 
 
+# What the server raises for a frame sent on a socket the phone has already closed (a page shut
+# right after connecting, its pong or snapshot still on the way): daphne lets autobahn's
+# ``Disconnected`` ("Attempt to send on a closed protocol") through; the ASGI spec asks servers
+# for an ``OSError`` instead. Nobody is left to read the frame: it is dropped without a traceback,
+# and the disconnect that follows ends the consumer as usual.
+SOCKET_CLOSED = (Disconnected, OSError)
+
+
+def dropping_on_closed(send: Send) -> Send:
+    """``send``, quiet about a socket already closed by the other side."""
+
+    async def send_or_drop(message: dict[str, Any]) -> None:
+        try:
+            await send(message)
+        except SOCKET_CLOSED as error:
+            log.debug("%s dropped: the socket is closed (%s)", message.get("type"), error)
+
+    return send_or_drop
+
+
 class LiveConsumer(AsyncWebsocketConsumer):
     """What every live socket does; subclasses decide who may connect and which groups."""
 
@@ -133,7 +154,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
                 self.channel_receive = partial(self.channel_layer.receive, self.channel_name)
                 sources.append(self.channel_receive)
         wrapper = getattr(send, "__self__", None)
-        self.base_send = wrapper.real_send if isinstance(wrapper, InstanceSessionWrapper) else send
+        server_send = wrapper.real_send if isinstance(wrapper, InstanceSessionWrapper) else send
+        self.base_send = dropping_on_closed(server_send)
         one_at_a_time = asyncio.Lock()
 
         async def handle(source: Receive) -> None:

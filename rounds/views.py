@@ -298,7 +298,7 @@ def plan_page(
     shown with its errors (``status`` 400)."""
     people = services.present_people(event)
     stored = queries.stored_plan(event.pk)
-    names = dict(event.attendees.values_list("pk", "name"))
+    names = {person.pk: person.name for person in event.attendees.only("pk", "name", "erased_at")}
     avoid = services.avoid_pairs(event, people)
     started = event.rounds.exclude(status=Round.Status.PLANNED).exists()
     choosing = (

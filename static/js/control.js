@@ -118,11 +118,19 @@ for (const root of document.querySelectorAll('[data-live][data-conduct-alerts]')
     // What it is about in this page's language (the push's label is in the event's).
     const kindKey = { person: 'textReportPerson', someone_else: 'textReportSomeoneElse', event: 'textReportEvent' }[report.kind];
     const kind = (kindKey && root.dataset[kindKey]) || report.kind_label;
-    const who = report.about ? `${kind}: ${report.about}` : kind;
-    link.textContent = (root.dataset.textReport ?? '%s').replace('%s', `${who} (${report.reporter})`);
+    // Names people typed each in a <bdi>: an Arabic name does not reorder the line around it.
+    const person = (value) => {
+      const bdi = document.createElement('bdi');
+      bdi.textContent = value ?? '';
+      return bdi;
+    };
+    const [before, after = ''] = (root.dataset.textReport ?? '%s').split('%s');
+    const about = report.about ? [': ', person(report.about)] : [];
+    link.append(before, kind, ...about, ' (', person(report.reporter), ')', after);
     item.append(link);
     if (report.message) {
       const message = document.createElement('p');
+      message.dir = 'auto';
       message.textContent = report.message;
       item.append(message);
     }

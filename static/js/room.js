@@ -7,7 +7,7 @@
 // stays in the outbox until one of them answers, and its client id makes every resend harmless.
 
 import { formatClock, start } from './live.js';
-import { fill, hasSeatingAhead, instructionFor, pitchPromptFor, readItinerary, readJson } from './now.js';
+import { fill, fillInto, hasSeatingAhead, instructionFor, pitchPromptFor, readItinerary, readJson } from './now.js';
 
 const OUTBOX_RETRY_MS = 3000;
 const ACK_TIMEOUT_MS = 8000;
@@ -370,9 +370,7 @@ export function startRoom(root) {
 
   // The instruction's sentence: what the status region says (no ticking numbers in it, so a
   // screen reader hears each change once).
-  function sentence(now) {
-    return say(now.kind, { table: now.table ?? '', round: now.round ?? '', pitcher: now.pitcher ?? '' });
-  }
+  const sentenceValues = (now) => ({ table: now.table ?? '', round: now.round ?? '', pitcher: now.pitcher ?? '' });
 
   function render(detail) {
     const state = detail?.state ?? live?.state();
@@ -392,7 +390,7 @@ export function startRoom(root) {
     const prompt = pitchPromptFor(state, serverNow, itinerary.removed);
     if (prompt !== null) root.dataset.pitchPrompt = prompt;
     const status = root.querySelector('[data-now-text]');
-    put(status, sentence(now));
+    fillInto(status, texts[now.kind] ?? now.kind, sentenceValues(now), ['pitcher']);
     if (status) {
       status.dataset.table = now.table ?? '';
       status.dataset.round = now.round ?? '';
@@ -496,10 +494,10 @@ export function startRoom(root) {
     box.hidden = true;
     box.textContent = '';
   }
-  function toast(text, key = null) {
+  function toast(text, key = null, values = {}) {
     const box = root.querySelector('[data-card-toast]');
     if (!box) return;
-    box.textContent = text;
+    fillInto(box, text, values, ['giver', 'note']);
     box.hidden = false;
     toastFor = key;
     clearTimeout(toastTimer);
@@ -540,7 +538,8 @@ export function startRoom(root) {
     if (card.is_given && lastSaid.get(card.id) === true && held) {
       const kind = say(card.kind === 'see_me' ? 'see_me' : 'introduce');
       const values = { giver: card.giver?.name ?? '', kind, note: card.note ?? '' };
-      toast(say(card.note ? 'card_note' : 'card_from', values), key);
+      const sentenceKey = card.note ? 'card_note' : 'card_from';
+      toast(texts[sentenceKey] ?? sentenceKey, key, values);
     }
   }
 

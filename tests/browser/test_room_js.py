@@ -136,3 +136,50 @@ def test_stop_element_draws_a_pushed_stop_with_every_value_escaped(offline):
         "meCompany": "· Kite Labs",
         "mePitch": 0,
     }
+
+
+def test_stop_element_and_sentences_isolate_a_right_to_left_name(offline):
+    arabic = "محمد الأحمد"
+    stop = {
+        "round": 1,
+        "table": 2,
+        "mates": [
+            {
+                "id": 11,
+                "seat": 901,
+                "order": 0,
+                "name": arabic,
+                "company": "شركة النور",
+                "ask": "",
+                "need": "",
+                "offer": "",
+                "why": "",
+            }
+        ],
+    }
+
+    drawn = offline.evaluate(
+        """async (stop) => {
+          const now = await import('/static/js/now.js');
+          const el = room.stopElement(stop, 12, '(you)');
+          const status = document.createElement('p');
+          now.fillInto(status, 'Table {table} · {pitcher} is <b>pitching</b>',
+                       { table: 2, pitcher: stop.mates[0].name }, ['pitcher']);
+          return {
+            name: el.querySelector('[data-name]').tagName,
+            company: el.querySelector('.company bdi').textContent,
+            sentence: status.textContent,
+            isolated: [...status.querySelectorAll('bdi')].map((b) => b.textContent),
+            markup: status.querySelectorAll('b').length,
+          };
+        }""",
+        stop,
+    )
+
+    assert drawn == {
+        "name": "BDI",
+        "company": "شركة النور",
+        "sentence": f"Table 2 · {arabic} is <b>pitching</b>",
+        "isolated": [arabic],
+        "markup": 0,
+    }

@@ -232,3 +232,17 @@ def test_digest_message_queries_do_not_grow_with_cards(
         message = digest.digest_message(me)
 
     assert message.body.count("Needs:") == 4 * count
+
+
+def test_digest_message_wraps_long_unbroken_words(event, closed_round):
+    """A 120-character name without a space wraps inside the mail's frame (mail clients ignore
+    style sheets: the frame carries the style itself)."""
+    me = person(event, "Me")
+    long = person(event, "W" * 120, company="https://example.com/" + "a" * 140)
+    CardFactory(round=closed_round, giver=long, receiver=me)
+
+    html = html_of(digest.digest_message(me))
+
+    frame = html[html.index("<div") : html.index(">", html.index("<div"))]
+    assert "overflow-wrap:anywhere;word-break:break-word;" in frame
+    assert "W" * 120 in html

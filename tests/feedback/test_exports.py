@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from events.models import Attendee
 from feedback import exports
 from feedback.models import Card
 from tests.factories import (
@@ -122,7 +123,7 @@ def test_leads_csv_of_someone_not_sharing_has_no_contact_details(client, round_)
     assert rows[1][9:] == ["", "", "", ""]
 
 
-def test_leads_vcf_everyone_once_contact_only_where_both_agreed(client, round_, me):
+def test_leads_vcf_only_where_both_agreed_as_each_persons_own_vcf(client, round_, me):
     sharer = lead(
         round_,
         me,
@@ -138,11 +139,15 @@ def test_leads_vcf_everyone_once_contact_only_where_both_agreed(client, round_, 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/vcard; charset=utf-8"
     text = response.content.decode()
-    assert text.count("BEGIN:VCARD") == 2
+    assert text.count("BEGIN:VCARD") == 1
     assert f"EMAIL;TYPE=INTERNET:{sharer.email}" in text
-    assert "FN:Private" in text
+    assert "Private" not in text
     assert "p@ex.com" not in text
-    assert text.count("TEL;TYPE=CELL") == 1
+    own = {
+        person.name: client.get(reverse("contact_vcard", args=[me.token, person.pk])).status_code
+        for person in Attendee.objects.filter(name__in=["Sharer", "Private"])
+    }
+    assert own == {"Sharer": 200, "Private": 404}
 
 
 @pytest.mark.parametrize("name", ["leads_csv", "leads_vcf"])

@@ -4,6 +4,7 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.utils import translation
 
 from events import logs
 from events.models import Attendee, Event, ImportUpload, LogEntry
@@ -142,7 +143,7 @@ def test_erase_event_personal_data_anonymizes_each_attendee(finished_event):
 
     zelda = Attendee.objects.get(pk=people["zelda"].pk)
     assert (zelda.name, zelda.email, zelda.company, zelda.job_title, zelda.phone) == (
-        f"Erased attendee #{zelda.pk}",
+        "Erased attendee",
         "",
         "",
         "",
@@ -167,8 +168,8 @@ def test_erase_event_personal_data_stamps_the_event_and_logs_without_names(finis
     assert logs.text(entry) == "Personal data of 4 attendees deleted; the figures remain."
     assert entry.actor == event.organizer
     texts = [line.text for line in logs.lines(event.log_entries.select_related("actor"))]
-    assert any("Erased attendee #" in text for text in texts)
-    assert Event.objects.get(pk=event.pk).announcement.startswith("Erased attendee #")
+    assert any("Erased attendee" in text for text in texts)
+    assert Event.objects.get(pk=event.pk).announcement == "Erased attendee, to the desk"
 
 
 def test_erase_event_personal_data_twice_is_harmless(finished_event):
@@ -203,13 +204,18 @@ def test_erase_event_personal_data_refuses_an_event_not_closed(status):
     assert Event.objects.get(pk=event.pk).personal_data_erased_at is None
 
 
-def test_erase_event_personal_data_uses_the_event_language_for_the_placeholder():
+def test_erase_event_personal_data_names_the_erased_in_each_readers_language():
     event = EventFactory(closed=True, language=Event.Language.SIMPLIFIED_CHINESE)
     attendee = AttendeeFactory(event=event)
 
     retention.erase_event_personal_data(event, by=event.organizer)
 
-    assert Attendee.objects.get(pk=attendee.pk).name == f"已删除的参会者 #{attendee.pk}"
+    stored = Attendee.objects.filter(pk=attendee.pk).values_list("name", flat=True).get()
+    assert stored == "Erased attendee"  # no language, no id
+    with translation.override("en"):
+        assert Attendee.objects.get(pk=attendee.pk).name == "Erased attendee"
+    with translation.override("zh-hans"):
+        assert Attendee.objects.get(pk=attendee.pk).name == "已删除的参会者"
 
 
 def test_erase_event_personal_data_with_blank_emails_keeps_the_unique_email_rule():
@@ -255,7 +261,7 @@ def test_erase_attendee_works_while_the_event_is_live():
 
     erased = retention.erase_attendee(attendee)
 
-    assert erased.name == f"Erased attendee #{attendee.pk}"
+    assert erased.name == "Erased attendee"
     assert erased.is_checked_in
     assert not Pitch.objects.filter(attendee=attendee).exists()
 
@@ -283,4 +289,4 @@ def test_erase_attendee_twice_is_harmless_and_logs_once():
     entries = list(attendee.event.log_entries.values_list("action", "message"))
     assert entries == [("attendee_erased", "")]
     only = attendee.event.log_entries.get()
-    assert logs.text(only) == f"Personal data deleted for Erased attendee #{attendee.pk}."
+    assert logs.text(only) == "Personal data deleted for Erased attendee."

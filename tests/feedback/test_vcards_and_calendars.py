@@ -72,13 +72,19 @@ def test_vcard_lines_fold_at_75_octets_and_unfold_to_the_same_value():
 @pytest.mark.parametrize(
     ("name", "given", "family", "parts"),
     [
-        ("王小明", "", "", ("王", "小明")),
-        ("欧阳娜娜", "", "", ("欧阳", "娜娜")),
-        ("Ana María Costa", "", "", ("Costa", "Ana María")),
+        ("王小明", "", "", ("", "王小明")),
+        ("欧阳娜娜", "", "", ("", "欧阳娜娜")),
+        ("Ana María Costa", "", "", ("", "Ana María Costa")),
         ("Madonna", "", "", ("", "Madonna")),
-        ("  Li \n Wei  ", "", "", ("Wei", "Li")),
-        ("李 雷", "", "", ("李", "雷")),
+        ("李 雷", "", "", ("", "李 雷")),
+        (
+            "Walter 🙂 <img src=x onerror=alert(9)>",
+            "",
+            "",
+            ("", "Walter 🙂 <img src=x onerror=alert(9)>"),
+        ),
         ("Ana María Costa Pérez", "Ana María", "Costa Pérez", ("Costa Pérez", "Ana María")),
+        ("李娜", "娜", "李", ("李", "娜")),
     ],
 )
 def test_vcard_n_takes_the_attendees_name_parts(name, given, family, parts):
@@ -89,10 +95,13 @@ def test_vcard_n_takes_the_attendees_name_parts(name, given, family, parts):
     assert (card.n.value.family, card.n.value.given) == parts
 
 
-def test_vcard_n_has_family_and_given_names():
-    card = vobject.readOne(exports.vcard(AttendeeFactory.build(name="王小明", email="")))
+def test_vcard_fn_is_always_the_full_name():
+    person = AttendeeFactory.build(name="Walter 🙂 <img src=x onerror=alert(9)>", email="")
 
-    assert (card.n.value.family, card.n.value.given) == ("王", "小明")
+    card = vobject.readOne(exports.vcard(person))
+
+    assert card.fn.value == "Walter 🙂 <img src=x onerror=alert(9)>"
+    assert "N:;Walter 🙂 <img src=x onerror=alert(9)>;;;" in exports.vcard(person)
 
 
 def test_vcard_without_consent_leaves_out_every_channel():

@@ -526,7 +526,7 @@ def test_vcard_escapes_special_characters():
     person = AttendeeFactory.build(name="Ana; Li", company="A,B", email="", job_title="", phone="")
 
     assert exports.vcard(person, note="line\nbreak") == (
-        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ana\\; Li\r\nN:Li;Ana\\;;;;\r\nNOTE:line\\nbreak\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ana\\; Li\r\nN:;Ana\\; Li;;;\r\nNOTE:line\\nbreak\r\n"
         "ORG:A\\,B\r\nEND:VCARD\r\n"
     )
 

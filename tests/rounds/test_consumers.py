@@ -98,6 +98,32 @@ async def test_attendee_consumer_answers_ping_with_server_time(asgi_app):
     await phone.disconnect()
 
 
+async def test_attendee_consumer_drops_a_pong_for_a_phone_already_gone(asgi_app, caplog):
+    """A page closed right after connecting: daphne raises autobahn's ``Disconnected`` for the
+    pong sent after the socket closed. The frame is dropped without "Exception inside
+    application" and the socket's disconnect still ends the consumer."""
+    from autobahn.exception import Disconnected
+
+    closed = False
+
+    async def daphne_like(scope, receive, send):
+        async def send_until_closed(message):
+            if closed:
+                raise Disconnected("Attempt to send on a closed protocol")
+            await send(message)
+
+        await asgi_app(scope, receive, send_until_closed)
+
+    phone, _, _ = await open_phone(daphne_like, (await acreate(AttendeeFactory)).token)
+    closed = True
+
+    await phone.send_to(text_data=json.dumps({"type": "ping", "id": 7, "t": 1234.5}))
+    assert await phone.receive_nothing(timeout=0.3)  # raises the consumer's exception, if any
+    await phone.disconnect()
+
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
 async def test_attendee_consumer_sends_a_snapshot_on_request_at_most_once_a_second(asgi_app):
     phone = await phone_of(asgi_app, await acreate(AttendeeFactory))
 

@@ -520,7 +520,7 @@ def test_projector_queries_do_not_grow_with_people(client, people, django_assert
         response = client.get(reverse("projector", args=[event.projector_key]))
 
     assert response.status_code == 200
-    assert response.text.count('<li><span class="find-name">') == people
+    assert response.text.count('<li><bdi class="find-name">') == people
     assert response.context["live_state"]["event"]["has_plan"] is True
 
 
