@@ -41,17 +41,21 @@ class CardForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        for field, message in missing_for_give(data).items():
+        for field, message in missing_for_tap(data).items():
             self.add_error(field, message)
         return data
 
 
-def missing_for_give(data: dict[str, Any]) -> dict[str, str]:
-    """The fields a "give" tap lacks (``CardForm``'s rule), each with its message."""
-    if data.get("action") != "give":
-        return {}
+# What each action needs beside its client id: a "give" names the card; a "take_back" the round
+# whose stop it was tapped in, so that a card given in another round is never taken back
+# (``services.take_back_card``).
+NEEDED = {"give": ("receiver", "round", "kind"), "take_back": ("round",)}
+
+
+def missing_for_tap(data: dict[str, Any]) -> dict[str, str]:
+    """The fields a tap lacks for its action (``CardForm``'s rule), each with its message."""
     required = _("This field is required.")
-    return {field: required for field in ("receiver", "round", "kind") if not data.get(field)}
+    return {f: required for f in NEEDED.get(data.get("action", ""), ()) if not data.get(f)}
 
 
 CARD_ACTIONS = frozenset(("give", "take_back"))
@@ -95,6 +99,8 @@ def plain_card_frame(frame: dict[str, Any]) -> dict[str, Any] | None:
     receiver, round_number = numbers
     if action == "give" and not (receiver and round_number and kind):
         return None
+    if action == "take_back" and not round_number:
+        return None
     return {
         "action": action,
         "client_id": cleaned_id,
@@ -124,7 +130,7 @@ def read_card_frame(frame: dict[str, Any]) -> tuple[dict[str, Any], dict[str, li
             cleaned[name] = field.clean(frame.get(name))
         except ValidationError as error:
             errors[name] = list(error.messages)
-    for name, message in missing_for_give(cleaned).items():
+    for name, message in missing_for_tap(cleaned).items():
         errors.setdefault(name, []).append(str(message))
         cleaned.pop(name, None)
     return cleaned, errors

@@ -20,8 +20,9 @@ CARD_FRAMES = [
         "kind": "introduce",
         "note": "  my cousin  ",
     },
-    {"action": "take_back", "client_id": str(uuid.uuid4())},
+    {"action": "take_back", "client_id": str(uuid.uuid4()), "round": 2},
     {"action": "give", "client_id": str(uuid.uuid4())},
+    {"action": "take_back", "client_id": str(uuid.uuid4())},  # which round's stop: unsaid
     {"action": "give", "client_id": str(uuid.uuid4()), "receiver": "abc", "round": 0, "kind": "x"},
     {"action": "give", "client_id": "not-a-uuid", "receiver": 3, "round": 1, "kind": "see_me"},
     {"action": "steal", "client_id": str(uuid.uuid4())},

@@ -267,7 +267,7 @@ def test_card_give_then_repeat_then_take_back(client, round_):
 
     first = post_card(client, listener, **give)
     again = post_card(client, listener, **give)
-    back = post_card(client, listener, action="take_back", client_id=tap)
+    back = post_card(client, listener, action="take_back", client_id=tap, round=1)
 
     assert first.status_code == again.status_code == back.status_code == 200
     assert first.json()["client_id"] == tap
@@ -288,6 +288,22 @@ def test_card_taken_back_from_another_round_is_refused_and_stays(client, round_)
 
     assert back.status_code == 400
     assert back.json() == {"error": "This card was given in another round; it stays given."}
+    assert Card.objects.filter(client_id=tap).exists()
+
+
+def test_card_take_back_without_its_round_is_refused_and_the_card_stays(client, round_):
+    """The round names the stop the tap came from: without it, a crafted take-back would reach a
+    card given in another round."""
+    pitcher, listener = seat_table(round_, 2)
+    tap = str(uuid.uuid4())
+    post_card(
+        client, listener, action="give", client_id=tap, receiver=pitcher.pk, round=1, kind="see_me"
+    )
+
+    back = post_card(client, listener, action="take_back", client_id=tap)
+
+    assert back.status_code == 400
+    assert "round" in back.json()["error"]
     assert Card.objects.filter(client_id=tap).exists()
 
 
@@ -331,7 +347,7 @@ def test_card_cannot_take_back_someone_elses_card(client, round_):
     pitcher, listener, other = seat_table(round_, 3)
     card = CardFactory(round=round_, giver=listener, receiver=pitcher)
 
-    response = post_card(client, other, action="take_back", client_id=str(card.client_id))
+    response = post_card(client, other, action="take_back", client_id=str(card.client_id), round=1)
 
     assert response.status_code == 200
     assert Card.objects.filter(pk=card.pk).exists()
