@@ -18,6 +18,9 @@ const DOUBLE_TAP_MS = 500;
 // An introduction given from a round's stop kept in view after the round ended (its note form
 // was open) stays in view this long, its button showing the card given, then the stop goes.
 const HELD_GIVEN_MS = 4000;
+// A page started this soon after the server took a tap from this phone (another page of the
+// link, e.g. the one just reloaded) may have been rendered before that tap was written.
+const TAKEN_RECENTLY_MS = 15000;
 
 /** A random id for one tap, so a repeated submission is recognised by the server. */
 export function newClientId() {
@@ -672,6 +675,17 @@ export function startRoom(root) {
   window.addEventListener('online', flush);
   for (const item of load()) mark(item, true);
   render();
+  // A tap sent as the network came back, just before a reload, races the reload: the server may
+  // render this page before it writes the tap, and the old page may have its answer (and empty
+  // the outbox) before this one runs, so nothing here would tell. The taps the server took are
+  // noted (tellOtherTabs): one taken moments ago loads my buttons again, the server's word now.
+  try {
+    const taken = JSON.parse(localStorage.getItem(takenKey) || 'null');
+    const age = Date.now() - Number(taken?.at);
+    if (age >= 0 && age < TAKEN_RECENTLY_MS) refreshItinerary();
+  } catch {
+    // nothing readable noted: nothing to catch up on
+  }
   flush();
 }
 
