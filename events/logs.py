@@ -90,8 +90,17 @@ NEWER_SENTENCES: dict[str, tuple[str, Promise]] = {
         "m",
         gettext_lazy(
             "Rounds %(first_round)s–%(last_round)s re-planned for %(n)s people. People changing "
-            "table: %(m)s. Phones told: %(c)s."
+            "table: %(m)s. Phones told (their table or tablemates changed): %(c)s."
         ),
+    ),
+}
+
+# action → the newer sentence when its lines name one round only (first_round == last_round):
+# "Round 3 re-planned…", not "Rounds 3–3 re-planned…".
+ONE_ROUND_SENTENCES: dict[str, Promise] = {
+    "replanned": gettext_lazy(
+        "Round %(first_round)s re-planned for %(n)s people. People changing table: %(m)s. "
+        "Phones told (their table or tablemates changed): %(c)s."
     ),
 }
 
@@ -169,6 +178,10 @@ def text_of(
             sentence, counter = PLURAL_SENTENCES[action]
             return sentence(int(values[counter])) % values
         if action in NEWER_SENTENCES and NEWER_SENTENCES[action][0] in values:
+            if action in ONE_ROUND_SENTENCES and values.get("first_round") == values.get(
+                "last_round"
+            ):
+                return str(ONE_ROUND_SENTENCES[action]) % values
             return str(NEWER_SENTENCES[action][1]) % values
         if action in SENTENCES:
             return str(SENTENCES[action]) % values

@@ -630,7 +630,12 @@ export function start(root, options = {}) {
     }
   }
 
-  const api = { serverNow, state: () => state, send, isOpen, reconnect: () => retry(true), stop };
+  // A change the attendee must not miss (their coming table changed): the round change's cue.
+  const alert = () => {
+    buzz(true, root.dataset.sound === 'off');
+    flash();
+  };
+  const api = { serverNow, state: () => state, send, isOpen, reconnect: () => retry(true), stop, alert };
   started.set(root, api);
   document.addEventListener('visibilitychange', onVisibility);
   addEventListener('online', onOnline);

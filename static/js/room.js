@@ -18,6 +18,9 @@ const DOUBLE_TAP_MS = 500;
 // An introduction given from a round's stop kept in view after the round ended (its note form
 // was open) stays in view this long, its button showing the card given, then the stop goes.
 const HELD_GIVEN_MS = 4000;
+// A page started this soon after the server took a tap from this phone (another page of the
+// link, e.g. the one just reloaded) may have been rendered before that tap was written.
+const TAKEN_RECENTLY_MS = 15000;
 
 /** A random id for one tap, so a repeated submission is recognised by the server. */
 export function newClientId() {
@@ -429,6 +432,7 @@ export function startRoom(root) {
       stop.hidden = !current && !held;
     }
     if (now.kind === 'gone' && shown?.kind !== 'gone') showGone();
+    hidePlanNotice(now);
     shown = now;
   }
 
@@ -478,10 +482,52 @@ export function startRoom(root) {
       if (!el) return refreshItinerary();
       drawn.push(el);
     }
+    const coming = comingRound();
+    const before = coming === null ? null : stopSignature(itinerary.stops.get(coming));
     container.replaceChildren(...drawn);
     syncElsewhere();
     itineraryChanged();
+    if (coming !== null) noticePlanChange(coming, before);
     return Promise.resolve();
+  }
+
+  // The round whose table the attendee is about to go to (or already went to): the next one
+  // while a round is on, the one the instruction names between rounds and before the first.
+  // Null when no round is ahead (mingle, closed, gone…).
+  const ROUND_ON = ['starting', 'my_turn', 'listening', 'open_talk', 'paused'];
+  const ROUND_AHEAD = ['first_table', 'move', 'stay', 'not_seated'];
+  function comingRound() {
+    const now = shown;
+    if (!now || now.round === null) return null;
+    if (ROUND_AHEAD.includes(now.kind)) return now.round;
+    if (ROUND_ON.includes(now.kind)) return now.round + 1;
+    return null;
+  }
+  // A stop as far as the attendee can tell: the table and who sits there.
+  const stopSignature = (stop) => (stop ? `${stop.table}|${stop.seats.map((s) => s.name).sort().join('\n')}` : '');
+
+  // A re-plan changed my coming stop (its table or my tablemates): said plainly and buzzed, so
+  // someone who read "Move to table 2" and walked off notices. It stays until that round starts.
+  const planNotice = root.querySelector('[data-plan-notice]');
+  let noticeRound = null;
+  function noticePlanChange(round, before) {
+    const stop = itinerary.stops.get(round);
+    if (!stop || !planNotice || stopSignature(stop) === before) return;
+    const moved = before === '' || !before.startsWith(`${stop.table}|`);
+    fillInto(planNotice, texts[moved ? 'table_changed' : 'mates_changed'] ?? '', { round, table: stop.table });
+    planNotice.dataset.round = String(round);
+    planNotice.hidden = false;
+    noticeRound = round;
+    live?.alert?.();
+  }
+  function hidePlanNotice(now) {
+    if (noticeRound === null || !planNotice) return;
+    const started = ROUND_ON.includes(now.kind) && now.round >= noticeRound;
+    const over = !ROUND_ON.includes(now.kind) && !ROUND_AHEAD.includes(now.kind) && now.kind !== 'connecting';
+    if (started || over) {
+      planNotice.hidden = true;
+      noticeRound = null;
+    }
   }
 
   let toastTimer = null;
@@ -629,6 +675,17 @@ export function startRoom(root) {
   window.addEventListener('online', flush);
   for (const item of load()) mark(item, true);
   render();
+  // A tap sent as the network came back, just before a reload, races the reload: the server may
+  // render this page before it writes the tap, and the old page may have its answer (and empty
+  // the outbox) before this one runs, so nothing here would tell. The taps the server took are
+  // noted (tellOtherTabs): one taken moments ago loads my buttons again, the server's word now.
+  try {
+    const taken = JSON.parse(localStorage.getItem(takenKey) || 'null');
+    const age = Date.now() - Number(taken?.at);
+    if (age >= 0 && age < TAKEN_RECENTLY_MS) refreshItinerary();
+  } catch {
+    // nothing readable noted: nothing to catch up on
+  }
   flush();
 }
 

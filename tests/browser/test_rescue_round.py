@@ -129,3 +129,68 @@ def test_rescue_round_leaves_no_rescue_button_on_a_co_organizers_open_panel(
     expect(panel.locator("button[data-action=rescue]")).to_have_count(0, timeout=15_000)
     expect(panel.locator("button[data-action=start]")).to_be_enabled()
     expect(panel.locator(".control-next")).to_contain_text("Start round 3")
+
+
+def round_three_stop(attendee_id: int) -> tuple[int, frozenset[int]]:
+    """The attendee's table in round 3 and who sits there."""
+    seat = Seat.objects.select_related("table").get(attendee_id=attendee_id, round__number=3)
+    people = Seat.objects.filter(table=seat.table).values_list("attendee_id", flat=True)
+    return seat.table.number, frozenset(people)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rescue_round_tells_a_phone_whose_coming_table_changed_and_no_other(
+    live_server_url, chromium
+):
+    organizer = UserFactory(username="org")
+    event = EventFactory(
+        organizer=organizer,
+        check_in=True,
+        rounds_count=3,
+        table_size=4,
+        round_seconds=180,
+        is_rescuing_last_round=True,
+    )
+    people = AttendeeFactory.create_batch(24, event=event, checked_in=True)
+
+    def first_two_rounds() -> None:
+        services.make_plan(event, by=None, time_limit=0.3)
+        play(event, 1, 2)
+
+    in_a_thread(first_two_rounds)
+    pitcher, helper = one_swap_helper(event, people)
+    card_history(event, people)
+    write_pitches(people, {pitcher: helper})
+    by_id = {person.pk: person for person in people}
+    before = {person.pk: round_three_stop(person.pk) for person in people}
+    busy = {before[pitcher][0], before[helper][0]}
+    others = [pk for pk in before if before[pk][0] not in busy][:2]
+    pages = {}
+    for pk in (pitcher, helper, *others):
+        person = by_id[pk]
+        page = chromium.new_context(**PHONE).new_page()
+        page.set_default_timeout(15_000)
+        page.goto(f"{live_server_url}/a/{by_id[person.pk].token}/")
+        expect(page.locator(".room")).to_have_attribute("data-now", between_kind(person.pk))
+        pages[person.pk] = page
+    laptop = sign_in(chromium, live_server_url)
+    laptop.goto(f"{live_server_url}/events/{event.pk}/control/")
+    panel = laptop.locator(f"#event-{event.pk}-control")
+    expect(panel.locator(".control-next")).to_contain_text("Rescue round", timeout=15_000)
+
+    panel.locator("button[data-action=rescue]").click()
+
+    expect(panel.locator("button[data-action=start]")).to_be_enabled(timeout=15_000)
+    after = {person.pk: round_three_stop(person.pk) for person in people}
+    moved = next(pk for pk in (pitcher, helper) if after[pk][0] != before[pk][0])
+    still = next(pk for pk in pages if after[pk] == before[pk])
+    notice = pages[moved].locator("[data-plan-notice]")
+    expect(notice).to_be_visible(timeout=15_000)
+    expect(notice).to_have_text(f"Your table for round 3 changed: now table {after[moved][0]}.")
+    expect(pages[moved].locator("[data-now-text]")).to_have_attribute(
+        "data-table", str(after[moved][0])
+    )
+    expect(pages[still].locator("[data-now-text]")).to_have_attribute(
+        "data-table", str(after[still][0])
+    )
+    expect(pages[still].locator("[data-plan-notice]")).to_be_hidden()

@@ -99,5 +99,27 @@ def test_log_a_replan_logged_before_people_changing_table_were_counted_keeps_its
         chinese = logs.text_of("replanned", {**params, "m": 2})
 
     assert old == "Rounds 2–4 re-planned for 20 people; 8 itineraries changed."
-    assert new == "Rounds 2–4 re-planned for 20 people. People changing table: 2. Phones told: 8."
-    assert chinese == "第 2–4 轮已为 20 人重新安排。换桌人数：2。已通知手机：8 部。"
+    assert new == (
+        "Rounds 2–4 re-planned for 20 people. People changing table: 2. "
+        "Phones told (their table or tablemates changed): 8."
+    )
+    assert chinese == (
+        "第 2–4 轮已为 20 人重新安排。换桌人数：2。已通知的手机（桌号或同桌有变）：8 部。"
+    )
+
+
+def test_log_a_replan_of_one_round_names_the_round_not_a_range():
+    params = {"first_round": 3, "last_round": 3, "n": 8, "m": 1, "c": 9}
+
+    with translation.override("en"):
+        english = logs.text_of("replanned", params)
+    with translation.override("zh-hans"):
+        chinese = logs.text_of("replanned", params)
+
+    assert english == (
+        "Round 3 re-planned for 8 people. People changing table: 1. "
+        "Phones told (their table or tablemates changed): 9."
+    )
+    assert chinese == (
+        "第 3 轮已为 8 人重新安排。换桌人数：1。已通知的手机（桌号或同桌有变）：9 部。"
+    )

@@ -609,5 +609,5 @@ def test_replan_logs_the_people_changing_table_apart_from_the_phones_told(event)
     with translation.override("en"):
         assert logs.text(entry) == (
             f"Rounds 2–4 re-planned for 20 people. People changing table: {moved}. "
-            f"Phones told: {told}."
+            f"Phones told (their table or tablemates changed): {told}."
         )
