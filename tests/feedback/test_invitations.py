@@ -329,3 +329,22 @@ def test_the_link_mail_during_and_after_the_event_speaks_chinese(event):
     assert "活动正在进行" in during.body
     assert after.subject == "你在 Harbour night 的人脉收获"
     assert "这是你在 Harbour night 的收获链接" in after.body
+
+
+def test_the_join_page_ids_are_unique_and_each_email_label_names_its_own_input(client, event):
+    event.status = "check_in"
+    event.save()
+
+    pages = [
+        client.get(reverse("join", args=["CG26VP"])).text,
+        client.post(reverse("join", args=["CG26VP"]), {"name": ""}).text,
+        client.post(reverse("email_my_link", args=["CG26VP"]), {"email": "nope"}).text,
+    ]
+
+    for page in pages:
+        ids = re.findall(r'\sid="([^"]+)"', page)
+        assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+        for target in re.findall(r'<label[^>]*\sfor="([^"]+)"', page):
+            assert target in ids
+    assert 'for="my-link-email"' in pages[0]
+    assert re.search(r'<input[^>]*name="email"[^>]*id="my-link-email"', pages[0])
