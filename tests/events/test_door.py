@@ -344,7 +344,8 @@ def test_the_door_list_shows_who_is_not_here_yet_and_a_search_finds_everyone(org
     assert "Alan Waits" in listed.text
     assert "Alice Smith" not in listed.text
     assert "Alice Smith" in alice_found.text
-    assert "Checked in 16:53" in alice_found.text
+    assert "Checked in<br>" in alice_found.text
+    assert 'datetime="2026-05-01T16:53:00+00:00">16:53</time>' in alice_found.text
     assert "Alan Waits" not in alice_found.text
     assert 'data-presence="undo" disabled' not in alice_found.text
     assert "<html" not in alice_found.text
