@@ -105,9 +105,14 @@ class JoinForm(IdentityFieldsMixin, forms.Form):
 
 class MyLinkForm(IdentityFieldsMixin, forms.Form):
     """ "Email me my link" on the join page, for someone registered who lost their link; the
-    address is read by the hygiene rule, as it was stored."""
+    address is read by the hygiene rule, as it was stored. It shares the join page with the join
+    form, so its ids have their own prefix (``my-link-email``); the field's name stays ``email``."""
 
     email = EmailInputField(label=_("Your email"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "my-link-%s")
+        super().__init__(*args, **kwargs)
 
 
 def wall_clock_problem(typed: datetime, zone: zoneinfo.ZoneInfo) -> str:

@@ -297,18 +297,25 @@ def attendee_presence(request: HtmxHttpRequest, event_id: int, attendee_id: int)
 @permissions_policy(camera="self")
 def door(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     """The door: check people in by scanning their personal QR code with this device's camera
-    (its own page, the only one that may use the camera), or by search and list."""
+    (its own page, the only one that may use the camera), or by search and list. The list shows
+    who is not here yet; a search (``q``) finds everyone, checked in or gone too, so the door can
+    undo a check-in or mark someone as left. With htmx: the list alone."""
     event = queries.organizer_event(request.user, event_id)
-    return render(request, "events/door.html", door_context(event, WalkInForm()))
+    search = hygiene.clean_search(request.GET.get("q"), max_length=100)
+    context = door_context(event, WalkInForm(), search=search)
+    if request.htmx:
+        return render(request, "events/partials/attendee_table.html", context)
+    return render(request, "events/door.html", context)
 
 
-def door_context(event: Event, walk_in: WalkInForm) -> dict[str, Any]:
+def door_context(event: Event, walk_in: WalkInForm, *, search: str = "") -> dict[str, Any]:
+    status = "" if search else "invited"
     return {
         "event": event,
-        "attendees": queries.attendees_of(event, status="invited"),
+        "attendees": queries.attendees_of(event, search=search, status=status),
         "attendance": queries.door_counts(event),
-        "status": "invited",
-        "search": "",
+        "status": status,
+        "search": search,
         "walk_in": walk_in,
     }
 

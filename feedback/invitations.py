@@ -44,14 +44,33 @@ class InvitationReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
 
 
+# What the mail says depends on where the event is: before it (draft) the invitation with the
+# pitch nudge and a calendar file; once the door is open or the rounds run, the link for now;
+# after it (closed), the link to the attendee's leads.
+DURING = (Event.Status.CHECK_IN, Event.Status.LIVE, Event.Status.MINGLE)
+
+
+def invitation_stage(event: Event) -> str:
+    """``before``, ``during`` or ``after`` the event, for the wording of its link mail."""
+    if event.status == Event.Status.CLOSED:
+        return "after"
+    return "during" if event.status in DURING else "before"
+
+
 def invitation_message(attendee: Attendee) -> EmailMultiAlternatives:
-    """The invitation in the attendee's language: their personal link, the event's time in its
-    zone and its place, the nudge to write the pitch, and the event as an .ics attachment.
-    Raises ``digest.UnsendableAddress`` for an address no server would take."""
+    """The invitation in the attendee's language, worded for where the event is
+    (``invitation_stage``): before it, their personal link, the event's time in its zone and its
+    place, the nudge to write the pitch, and the event as an .ics attachment; during it, the link
+    for now; after it, the link to their leads. Raises ``digest.UnsendableAddress`` for an
+    address no server would take."""
     event = attendee.event
+    stage = invitation_stage(event)
     with digest.speaking(attendee):
         room_url = digest.absolute_url(reverse("room", args=[attendee.token]))
-        subject = _("Your personal link for %(event)s") % {"event": event.title}
+        if stage == "after":
+            subject = _("Your leads from %(event)s") % {"event": event.title}
+        else:
+            subject = _("Your personal link for %(event)s") % {"event": event.title}
         message = digest.compose(
             attendee,
             subject=subject,
@@ -61,8 +80,11 @@ def invitation_message(attendee: Attendee) -> EmailMultiAlternatives:
                 "pitch_url": digest.absolute_url(reverse("pitch_edit", args=[attendee.token])),
                 "details_url": digest.absolute_url(reverse("my_details", args=[attendee.token])),
                 "carried": queries.carried_promises(attendee),
+                "stage": stage,
             },
         )
+        if stage != "before":
+            return message
         calendar = exports.event_calendar(event, url=room_url)
     message.attach(
         f"{slugify(event.slug) or 'event'}.ics",

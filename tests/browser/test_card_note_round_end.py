@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from playwright.sync_api import expect
 
 from feedback.models import Card
@@ -58,6 +60,11 @@ def test_note_form_open_at_the_round_end_stays_and_gives_the_card(live_server_ur
     expect(phone.locator(".stop[data-round-number='2']")).to_be_visible()
     # only the tablemate the card is for, not the whole past table
     expect(phone.locator(".stop[data-round-number='1'] .tablemate:visible")).to_have_count(1)
+    # under the new round's heading, a short line says which round the kept card is from
+    held_label = phone.locator(".stop[data-round-number='1'] .stop-held-label")
+    expect(held_label).to_be_visible()
+    expect(held_label).to_have_text("From round 1:")
+    expect(phone.locator(".stop[data-round-number='2'] .stop-held-label")).to_be_hidden()
 
     past = phone.locator(".stop[data-round-number='1']")
     past.get_by_role("button", name=f"Give the card — {pitcher.name}").click()
@@ -87,6 +94,7 @@ def test_note_form_open_at_the_round_end_can_be_cancelled(live_server_url, chrom
 
     expect(note).to_be_hidden()
     expect(phone.locator(".stop[data-round-number='1']")).to_be_hidden()
+    expect(phone.locator(".stop-held-label:visible")).to_have_count(0)
     expect(phone.locator("[data-now-text]")).to_have_text(NEW_INSTRUCTION)
     phone.wait_for_timeout(500)
     assert not Card.objects.filter(giver=listener).exists()
@@ -108,3 +116,13 @@ def test_note_form_open_when_the_last_round_ends_stays_in_mingle(live_server_url
             break
         phone.wait_for_timeout(100)
     assert Card.objects.get(giver=listener, receiver=pitcher).note == "my cousin at the port"
+
+
+def test_the_kept_stop_label_in_chinese():
+    stop = SimpleNamespace(round_number=2, table_number=5, tablemates=[])
+    with translation.override("zh-hans"):
+        html = render_to_string(
+            "feedback/partials/stop.html", {"stop": stop, "attendee": SimpleNamespace(pk=7)}
+        )
+
+    assert '<p class="stop-held-label">第 2 轮：</p>' in html

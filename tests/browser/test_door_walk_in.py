@@ -46,3 +46,30 @@ def test_door_adds_a_walk_in_and_checks_them_in_there(live_server_url, chromium)
     bo = event.attendees.get(email="bo@example.se")
     assert (bo.name, bo.company) == ("Bo Lund", "Lund AB")
     assert bo.is_present
+
+
+@pytest.mark.django_db(transaction=True)
+def test_door_search_finds_someone_checked_in_and_marks_them_as_left(live_server_url, chromium):
+    event = EventFactory(organizer=UserFactory(username="org"), check_in=True)
+    alice = AttendeeFactory(event=event, name="Alice Smith", email="alice@example.com")
+    AttendeeFactory(event=event, name="Alan Waits", email="alan@example.com")
+    alice.checked_in_at = event.starts_at
+    alice.save(update_fields=["checked_in_at"])
+    laptop = sign_in(chromium, live_server_url)
+    laptop.goto(f"{live_server_url}/events/{event.pk}/door/")
+    table = laptop.locator(f"#event-{event.pk}-attendees")
+    expect(table).not_to_contain_text("Alice Smith")
+
+    laptop.get_by_role("searchbox", name="Search").fill("Alice")
+    row = laptop.locator(f"#attendee-{alice.pk}-row")
+    expect(row).to_contain_text("Checked in")
+    expect(table).not_to_contain_text("Alan Waits")
+    assert laptop.locator(f"[id=event-{event.pk}-attendees]").count() == 1
+    ids = laptop.eval_on_selector_all("[id]", "els => els.map(e => e.id)")
+    assert len(ids) == len(set(ids))
+
+    laptop.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name="Left").click()
+    expect(row.get_by_role("button", name="Left")).to_be_disabled()
+    alice.refresh_from_db()
+    assert alice.has_left

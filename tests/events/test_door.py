@@ -3,10 +3,13 @@ it."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from django.urls import reverse
 
 from config.site import public_url
+from events import services
 from tests.factories import AttendeeFactory, EventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -317,3 +320,46 @@ def test_another_organizer_cannot_add_a_walk_in_at_this_door(client, event):
 
     assert answer.status_code == 404
     assert not event.attendees.exists()
+
+
+def test_the_door_list_shows_who_is_not_here_yet_and_a_search_finds_everyone(organizer, event):
+    event.time_zone = "UTC"
+    event.save(update_fields=["time_zone"])
+    alice = AttendeeFactory(event=event, name="Alice Smith")
+    mei = AttendeeFactory(event=event, name="陳美玲")
+    AttendeeFactory(event=event, name="Alan Waits")
+    services.check_in(alice, by=event.organizer)
+    services.check_in(mei, by=event.organizer)
+    services.mark_left(mei, by=event.organizer)
+    type(alice).objects.filter(pk=alice.pk).update(
+        checked_in_at=datetime(2026, 5, 1, 16, 53, tzinfo=UTC)
+    )
+    door = reverse("door", args=[event.pk])
+
+    listed = organizer.get(door)
+    alice_found = organizer.get(door, {"q": "Alice"}, headers=HTMX)
+    mei_found = organizer.get(door, {"q": "陈美玲"}, headers=HTMX)
+    no_js = organizer.get(door, {"q": "Alice"})
+
+    assert "Alan Waits" in listed.text
+    assert "Alice Smith" not in listed.text
+    assert "Alice Smith" in alice_found.text
+    assert "Checked in<br>" in alice_found.text
+    assert 'datetime="2026-05-01T16:53:00+00:00">16:53</time>' in alice_found.text
+    assert "Alan Waits" not in alice_found.text
+    assert 'data-presence="undo" disabled' not in alice_found.text
+    assert "<html" not in alice_found.text
+    assert "陳美玲" in mei_found.text
+    assert "Left" in mei_found.text
+    assert "Alice Smith" in no_js.text
+    assert 'value="Alice"' in no_js.text
+
+
+def test_the_door_and_attendee_searches_replace_the_list_so_its_id_stays_unique(organizer, event):
+    door = organizer.get(reverse("door", args=[event.pk])).text
+    attendees = organizer.get(reverse("attendee_list", args=[event.pk])).text
+
+    for page in (door, attendees):
+        form = page.split('class="filters"', 1)[1].split(">", 1)[0]
+        assert f'hx-target="#event-{event.pk}-attendees"' in form
+        assert 'hx-swap="outerHTML"' in form

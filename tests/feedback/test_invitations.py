@@ -12,7 +12,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from events.models import Attendee
+from events.models import Attendee, Event
 from feedback import invitations
 from tests import qr
 from tests.factories import AttendeeFactory, EventFactory, UserFactory
@@ -279,3 +279,72 @@ def test_send_invitations_with_the_mail_server_down_says_so_and_stamps_nobody(
     assert shown[0] == "Invitations sent: 0; skipped (no email, unsubscribed): 0."
     assert shown[1].startswith("Not sent to (mail server): ConnectionRefusedError")
     assert not Attendee.objects.filter(invited_at__isnull=False).exists()
+
+
+@pytest.mark.parametrize("status", [Event.Status.CHECK_IN, Event.Status.LIVE, Event.Status.MINGLE])
+def test_email_my_link_during_the_event_gives_the_link_for_now_without_before_you_come(
+    client, event, mailoutbox, status
+):
+    event.status = status
+    event.save(update_fields=["status"])
+    ana = AttendeeFactory(event=event, name="Ana", email="ana@example.com")
+
+    client.post(reverse("email_my_link", args=[event.join_code]), {"email": "ana@example.com"})
+
+    [message] = mailoutbox
+    assert message.subject == "Your personal link for Harbour night"
+    assert "Here is your link for Harbour night, happening now" in message.body
+    assert f"{SITE}/a/{ana.token}/\n" in message.body
+    html = message.alternatives[0][0]
+    for text in (message.body, html):
+        assert "Before you come" not in text
+        assert "You are invited" not in text
+        assert "calendar" not in text
+    assert message.attachments == []
+
+
+def test_email_my_link_after_the_event_gives_the_link_to_the_leads(client, event, mailoutbox):
+    event.status = Event.Status.CLOSED
+    event.save(update_fields=["status"])
+    ana = AttendeeFactory(event=event, name="Ana", email="ana@example.com")
+
+    invitations.send_link_on_request(event, email="ana@example.com")
+
+    [message] = mailoutbox
+    assert message.subject == "Your leads from Harbour night"
+    assert f"{SITE}/a/{ana.token}/leads/\n" in message.body
+    assert f'href="{SITE}/a/{ana.token}/leads/"' in message.alternatives[0][0]
+    assert "Before you come" not in message.body
+    assert "happening now" not in message.body
+    assert message.attachments == []
+
+
+def test_the_link_mail_during_and_after_the_event_speaks_chinese(event):
+    li = AttendeeFactory(event=event, name="李雷", email="li@example.com", language="zh-hans")
+    event.status = Event.Status.LIVE
+    during = invitations.invitation_message(li)
+    event.status = Event.Status.CLOSED
+    after = invitations.invitation_message(li)
+
+    assert "活动正在进行" in during.body
+    assert after.subject == "你在 Harbour night 的人脉收获"
+    assert "这是你在 Harbour night 的收获链接" in after.body
+
+
+def test_the_join_page_ids_are_unique_and_each_email_label_names_its_own_input(client, event):
+    event.status = "check_in"
+    event.save()
+
+    pages = [
+        client.get(reverse("join", args=["CG26VP"])).text,
+        client.post(reverse("join", args=["CG26VP"]), {"name": ""}).text,
+        client.post(reverse("email_my_link", args=["CG26VP"]), {"email": "nope"}).text,
+    ]
+
+    for page in pages:
+        ids = re.findall(r'\sid="([^"]+)"', page)
+        assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+        for target in re.findall(r'<label[^>]*\sfor="([^"]+)"', page):
+            assert target in ids
+    assert 'for="my-link-email"' in pages[0]
+    assert re.search(r'<input[^>]*name="email"[^>]*id="my-link-email"', pages[0])
