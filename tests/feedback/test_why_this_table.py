@@ -46,8 +46,8 @@ def test_room_itinerary_says_why_a_tablemate_may_help(client, table):
 
     assert page.count('class="why"') == 1
     assert (
-        f"May help you: {lucas.name}: I run the tax and bookkeeping desk of an accounting firm."
-        in page
+        f"May help you: <bdi>{lucas.name}</bdi>: "
+        "<bdi>I run the tax and bookkeeping desk of an accounting firm.</bdi>" in page
     )
     assert "Ask me anything" not in page.split('class="why"')[1].split("</p>")[0]
     assert "hospital group" not in page  # Lucas's wish list, which names me, stays private
