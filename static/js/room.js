@@ -628,11 +628,11 @@ export function startRoom(root) {
   let away = root.dataset.connection !== 'open';
   // Cards pushed while the socket was closed never arrive: the first state after a reconnect
   // loads the received cards once (one request per phone per reconnect). The page's first
-  // state needs none: the page was just rendered with them.
-  let states = 0;
+  // connect needs none: the page was just rendered with them. A socket that opened and dropped
+  // before its first state came (a busy server) counts as a reconnect all the same.
+  let wasOpen = root.dataset.connection === 'open';
   let feedStale = false;
   root.addEventListener('speednet:snapshot', (event) => {
-    states += 1;
     if (feedStale) {
       feedStale = false;
       refreshFeed();
@@ -668,7 +668,8 @@ export function startRoom(root) {
       connectionLabel.textContent = event.detail?.status === 'reconnecting' ? say('reconnecting') : '';
     }
     if (event.detail?.status !== 'open') away = true;
-    if (event.detail?.status !== 'open' && states > 0) feedStale = true;
+    if (event.detail?.status === 'open') wasOpen = true;
+    else if (wasOpen) feedStale = true;
     if (event.detail?.status === 'open') flush();
     else for (const resolve of [...awaiting.values()]) resolve(null);
   });
