@@ -89,3 +89,51 @@ def test_room_offline_shows_the_cards_given_meanwhile_once_back(live_server_url,
     for giver in givers:
         expect(phone.locator("[data-card-feed]")).to_contain_text(giver.name)
     assert len(loads) == 1  # one load for the reconnect
+
+
+@pytest.mark.django_db(transaction=True)
+def test_room_offline_before_its_first_state_still_shows_the_cards_given_meanwhile(
+    live_server_url, chromium
+):
+    """A busy server: the socket opened, then dropped before its first state came. Once back,
+    that counts as a reconnect: the cards given meanwhile are loaded."""
+    event = EventFactory(check_in=True, rounds_count=2, table_size=4, round_seconds=180)
+    AttendeeFactory.create_batch(4, event=event, checked_in=True)
+
+    def start() -> None:
+        services.make_plan(event, by=None, time_limit=0.2)
+        services.start_round(event.rounds.get(number=1), by=None)
+
+    in_a_thread(start)
+    round_ = event.rounds.get(number=1)
+    seats = list(round_.tables.order_by("number").first().seats.order_by("speaking_order"))
+    receiver, giver = seats[0].attendee, seats[1].attendee
+    context = chromium.new_context(**PHONE)
+    phone = context.new_page()
+    phone.set_default_timeout(15_000)
+    sockets = []
+
+    def first_socket_says_nothing(ws) -> None:
+        """The first socket opens and hears nothing from the server (its state is late);
+        later sockets pass through."""
+        server = ws.connect_to_server()
+        sockets.append(ws)
+        if len(sockets) == 1:
+            server.on_message(lambda message: None)
+
+    phone.route_web_socket("**/ws/a/**", first_socket_says_nothing)
+    phone.goto(f"{live_server_url}/a/{receiver.token}/")
+    room = phone.locator(".room")
+    expect(room).to_have_attribute("data-connection", "open")
+    in_a_thread(
+        feedback_services.give_card,
+        giver,
+        receiver=receiver,
+        round_=round_,
+        kind="see_me",
+        client_id=uuid.uuid4(),
+    )
+    sockets[0].close()  # dropped before its first state
+
+    expect(phone.locator("[data-card-count]")).to_have_text("1", timeout=15_000)
+    expect(phone.locator("[data-card-feed]")).to_contain_text(giver.name)
