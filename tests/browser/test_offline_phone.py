@@ -45,8 +45,9 @@ def test_room_offline_says_it_is_reconnecting_and_catches_up_when_back(live_serv
     expect(room).to_have_attribute("data-now", "paused")
 
 
-@pytest.mark.django_db(transaction=True)
-def test_room_offline_shows_the_cards_given_meanwhile_once_back(live_server_url, chromium):
+def round_1_running():
+    """Round 1 running, four people at one table of four: the round and its seats in speaking
+    order."""
     event = EventFactory(check_in=True, rounds_count=2, table_size=4, round_seconds=180)
     AttendeeFactory.create_batch(4, event=event, checked_in=True)
 
@@ -56,7 +57,12 @@ def test_room_offline_shows_the_cards_given_meanwhile_once_back(live_server_url,
 
     in_a_thread(start)
     round_ = event.rounds.get(number=1)
-    seats = list(round_.tables.order_by("number").first().seats.order_by("speaking_order"))
+    return round_, list(round_.tables.order_by("number").first().seats.order_by("speaking_order"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_room_offline_shows_the_cards_given_meanwhile_once_back(live_server_url, chromium):
+    round_, seats = round_1_running()
     receiver, givers = seats[0].attendee, [seat.attendee for seat in seats[1:3]]
     context = chromium.new_context(**PHONE)
     phone = context.new_page()
@@ -97,16 +103,7 @@ def test_room_offline_before_its_first_state_still_shows_the_cards_given_meanwhi
 ):
     """A busy server: the socket opened, then dropped before its first state came. Once back,
     that counts as a reconnect: the cards given meanwhile are loaded."""
-    event = EventFactory(check_in=True, rounds_count=2, table_size=4, round_seconds=180)
-    AttendeeFactory.create_batch(4, event=event, checked_in=True)
-
-    def start() -> None:
-        services.make_plan(event, by=None, time_limit=0.2)
-        services.start_round(event.rounds.get(number=1), by=None)
-
-    in_a_thread(start)
-    round_ = event.rounds.get(number=1)
-    seats = list(round_.tables.order_by("number").first().seats.order_by("speaking_order"))
+    round_, seats = round_1_running()
     receiver, giver = seats[0].attendee, seats[1].attendee
     context = chromium.new_context(**PHONE)
     phone = context.new_page()
