@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -295,6 +296,14 @@ def release_unconfirmed_email(
     )
     if released:
         record(event, action="unconfirmed_email_released", by=by, params={"attendee": attendee_id})
+
+
+@transaction.atomic
+def admit_walk_in(event: Event, *, by: AbstractBaseUser | None, **identity: Any) -> Attendee:
+    """A walk-in at the door: added under "Add someone"'s rules (``add_attendee``, with the
+    ``identity`` keywords it takes) and checked in, both or neither. Raises ``ValidationError``
+    for what either refuses."""
+    return check_in(add_attendee(event, **identity), by=by)
 
 
 @transaction.atomic

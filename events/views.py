@@ -9,7 +9,6 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -330,9 +329,7 @@ def door_walk_in(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     form = WalkInForm(request.POST)
     if form.is_valid():
         try:
-            with transaction.atomic():
-                attendee = services.add_attendee(event, **form.cleaned_data)
-                services.check_in(attendee, by=request.user)
+            attendee = services.admit_walk_in(event, by=request.user, **form.cleaned_data)
         except ValidationError as refusal:
             form.add_error(None, refusal)
         else:
