@@ -53,7 +53,8 @@ SENTENCES: dict[str, Promise] = {
     ),
     "rescue_replanned": gettext_lazy(
         "Rescue round %(n)s. Pitchers with the fewest cards who now sit with a new helper: "
-        "%(h)s of %(p)s. People changing table: %(m)s. Phones told: %(c)s."
+        "%(h)s of %(p)s. People changing table: %(m)s. Phones told (their table or tablemates "
+        "changed): %(c)s."
     ),
     "checked_in": gettext_lazy("%(attendee)s checked in."),
     "check_in_undone": gettext_lazy("Check-in of %(attendee)s undone."),

@@ -783,8 +783,8 @@ def rescue_summary(report: RescueReport) -> str:
     return _(
         "Round %(round)s re-planned as the rescue round. Pitchers with the fewest cards who now "
         "sit with a new helper: %(helped)s of %(pitchers)s. People changing table: %(moved)s. "
-        "Phones told: %(told)s. Repeated meetings: %(repeats)s. Pairs kept apart seated "
-        "together: %(apart)s."
+        "Phones told (their table or tablemates changed): %(told)s. Repeated meetings: "
+        "%(repeats)s. Pairs kept apart seated together: %(apart)s."
     ) % {
         "round": report.round_number,
         "helped": report.helped,

@@ -123,3 +123,21 @@ def test_log_a_replan_of_one_round_names_the_round_not_a_range():
     assert chinese == (
         "第 3 轮已为 8 人重新安排。换桌人数：1。已通知的手机（桌号或同桌有变）：9 部。"
     )
+
+
+def test_log_a_rescue_round_says_which_phones_were_told_as_a_replan_does():
+    params = {"n": 4, "p": 3, "h": 2, "m": 2, "c": 8}
+
+    with translation.override("en"):
+        english = logs.text_of("rescue_replanned", params)
+    with translation.override("zh-hans"):
+        chinese = logs.text_of("rescue_replanned", params)
+
+    assert english == (
+        "Rescue round 4. Pitchers with the fewest cards who now sit with a new helper: 2 of 3. "
+        "People changing table: 2. Phones told (their table or tablemates changed): 8."
+    )
+    assert chinese == (
+        "救场轮（第 4 轮）。卡片最少、现在与新的帮手同桌的演讲者：3 位中 2 位。换桌人数：2。"
+        "已通知的手机（桌号或同桌有变）：8 部。"
+    )

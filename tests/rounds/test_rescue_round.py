@@ -165,7 +165,8 @@ def test_rescue_round_seats_the_pitchers_with_the_fewest_cards_with_their_best_r
     assert entry.params == {"n": 4, "p": 3, "h": 3, "m": report.moved, "c": report.told}
     assert logs.text_of(entry.action, entry.params) == (
         "Rescue round 4. Pitchers with the fewest cards who now sit with a new helper: 3 of 3. "
-        f"People changing table: {report.moved}. Phones told: {report.told}."
+        f"People changing table: {report.moved}. Phones told (their table or tablemates "
+        f"changed): {report.told}."
     )
 
 
@@ -421,6 +422,8 @@ def test_control_rescue_button_reports_what_it_did_and_only_to_organizers(client
     assert response["HX-Trigger"] == "speednet-counters"
     assert "re-planned as the rescue round. Pitchers with the fewest cards who now sit" in body
     assert "with a new helper: 3 of 3." in body
+    told = LogEntry.objects.get(event=event, action="rescue_replanned").params["c"]
+    assert f"Phones told (their table or tablemates changed): {told}. Repeated meetings:" in body
     assert "Start round 4" in body
     assert 'data-action="rescue"' not in body
     log = client.get(reverse("control_counters", args=[event.pk])).content.decode()
@@ -428,6 +431,7 @@ def test_control_rescue_button_reports_what_it_did_and_only_to_organizers(client
         "Rescue round 4. Pitchers with the fewest cards who now sit with a new helper: 3 of 3."
         in log
     )
+    assert f"Phones told (their table or tablemates changed): {told}." in log
 
 
 def test_rescue_round_pairs_met_are_every_pair_of_the_played_rounds():
