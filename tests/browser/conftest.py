@@ -114,3 +114,34 @@ def offered_introduction(event):
         client_id="00000000-0000-4000-8000-000000000001",
     )
     return Introduction.objects.create(card=card, target=card.note)
+
+
+def rescue_evening(**event_fields):
+    """The rescue round ready to press: 24 checked-in people at tables of four over three rounds,
+    the first two played, and a pitcher with no card so far whose best-scored helper (by the
+    pitches) can join their table in the last round by one swap. ``event_fields`` go to the
+    event (its organizer, say). Returns (event, people by id, pitcher id, helper id)."""
+    from rounds import services
+    from tests.browser.test_projector import in_a_thread
+    from tests.factories import AttendeeFactory, EventFactory
+    from tests.rounds.test_rescue_round import card_history, one_swap_helper, play, write_pitches
+
+    event = EventFactory(
+        check_in=True,
+        rounds_count=3,
+        table_size=4,
+        round_seconds=180,
+        is_rescuing_last_round=True,
+        **event_fields,
+    )
+    people = AttendeeFactory.create_batch(24, event=event, checked_in=True)
+
+    def first_two_rounds() -> None:
+        services.make_plan(event, by=None, time_limit=0.3)
+        play(event, 1, 2)
+
+    in_a_thread(first_two_rounds)  # the pushes need a thread without Playwright's loop
+    pitcher, helper = one_swap_helper(event, people)
+    card_history(event, people)
+    write_pitches(people, {pitcher: helper})
+    return event, {person.pk: person for person in people}, pitcher, helper

@@ -7,32 +7,16 @@ import pytest
 from playwright.sync_api import expect
 
 from feedback import services as feedback_services
-from rounds import services
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, rescue_evening
 from tests.browser.test_projector import in_a_thread
 from tests.browser.test_rescue_round import last_table
-from tests.factories import AttendeeFactory, EventFactory
-from tests.rounds.test_rescue_round import card_history, one_swap_helper, play, write_pitches
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_phone_that_missed_the_rescue_push_shows_its_new_table_after_reconnecting(
     live_server_url, chromium
 ):
-    event = EventFactory(
-        check_in=True, rounds_count=3, table_size=4, round_seconds=180, is_rescuing_last_round=True
-    )
-    people = AttendeeFactory.create_batch(24, event=event, checked_in=True)
-
-    def first_two_rounds() -> None:
-        services.make_plan(event, by=None, time_limit=0.3)
-        play(event, 1, 2)
-
-    in_a_thread(first_two_rounds)
-    pitcher, helper = one_swap_helper(event, people)
-    card_history(event, people)
-    write_pitches(people, {pitcher: helper})
-    by_id = {person.pk: person for person in people}
+    event, by_id, pitcher, helper = rescue_evening()
     before = {pk: last_table(pk) for pk in (pitcher, helper)}
     phones = {}
     for pk in (pitcher, helper):

@@ -9,10 +9,10 @@ from playwright.sync_api import expect
 
 from rounds import services
 from rounds.models import Seat
-from tests.browser.conftest import PHONE, sign_in
+from tests.browser.conftest import PHONE, rescue_evening, sign_in
 from tests.browser.test_projector import in_a_thread
 from tests.factories import AttendeeFactory, EventFactory, UserFactory
-from tests.rounds.test_rescue_round import card_history, one_swap_helper, play, write_pitches
+from tests.rounds.test_rescue_round import play
 
 
 def last_table(attendee_id: int) -> int:
@@ -32,26 +32,7 @@ def between_kind(attendee_id: int) -> str:
 
 @pytest.mark.django_db(transaction=True)
 def test_rescue_round_moves_a_phone_to_its_new_table_for_the_last_round(live_server_url, chromium):
-    organizer = UserFactory(username="org")
-    event = EventFactory(
-        organizer=organizer,
-        check_in=True,
-        rounds_count=3,
-        table_size=4,
-        round_seconds=180,
-        is_rescuing_last_round=True,
-    )
-    people = AttendeeFactory.create_batch(24, event=event, checked_in=True)
-
-    def first_two_rounds() -> None:
-        services.make_plan(event, by=None, time_limit=0.3)
-        play(event, 1, 2)
-
-    in_a_thread(first_two_rounds)  # the pushes need a thread without Playwright's loop
-    pitcher, helper = one_swap_helper(event, people)
-    card_history(event, people)
-    write_pitches(people, {pitcher: helper})
-    by_id = {person.pk: person for person in people}
+    event, by_id, pitcher, helper = rescue_evening(organizer=UserFactory(username="org"))
     before = {pk: last_table(pk) for pk in (pitcher, helper)}
     phones = {}
     for pk in (pitcher, helper):
@@ -142,27 +123,8 @@ def round_three_stop(attendee_id: int) -> tuple[int, frozenset[int]]:
 def test_rescue_round_tells_a_phone_whose_coming_table_changed_and_no_other(
     live_server_url, chromium
 ):
-    organizer = UserFactory(username="org")
-    event = EventFactory(
-        organizer=organizer,
-        check_in=True,
-        rounds_count=3,
-        table_size=4,
-        round_seconds=180,
-        is_rescuing_last_round=True,
-    )
-    people = AttendeeFactory.create_batch(24, event=event, checked_in=True)
-
-    def first_two_rounds() -> None:
-        services.make_plan(event, by=None, time_limit=0.3)
-        play(event, 1, 2)
-
-    in_a_thread(first_two_rounds)
-    pitcher, helper = one_swap_helper(event, people)
-    card_history(event, people)
-    write_pitches(people, {pitcher: helper})
-    by_id = {person.pk: person for person in people}
-    before = {person.pk: round_three_stop(person.pk) for person in people}
+    event, by_id, pitcher, helper = rescue_evening(organizer=UserFactory(username="org"))
+    before = {pk: round_three_stop(pk) for pk in by_id}
     busy = {before[pitcher][0], before[helper][0]}
     others = [pk for pk in before if before[pk][0] not in busy][:2]
     pages = {}
@@ -181,7 +143,7 @@ def test_rescue_round_tells_a_phone_whose_coming_table_changed_and_no_other(
     panel.locator("button[data-action=rescue]").click()
 
     expect(panel.locator("button[data-action=start]")).to_be_enabled(timeout=15_000)
-    after = {person.pk: round_three_stop(person.pk) for person in people}
+    after = {pk: round_three_stop(pk) for pk in by_id}
     moved = next(pk for pk in (pitcher, helper) if after[pk][0] != before[pk][0])
     still = next(pk for pk in pages if after[pk] == before[pk])
     notice = pages[moved].locator("[data-plan-notice]")
