@@ -48,7 +48,7 @@ def room_texts() -> dict[str, str]:
         "sound_on": _("Sound on"),
         "sound_off": _("Sound off"),
         "you": _("(you)"),
-        # a re-plan changed the attendee's coming stop (static/js/room.js noticePlanChange)
+        # a re-plan changed the attendee's coming stop (static/js/room.js followComingStop)
         "table_changed": _("Your table for round {round} changed: now table {table}."),
         "mates_changed": _("Your tablemates for round {round} changed (table {table})."),
     }

@@ -106,8 +106,9 @@ export function pitchPromptFor(state, now, removed = false) {
 /**
  * The attendee's itinerary as the room page holds it (from its itinerary fragment).
  * @typedef {{left: boolean, removed: boolean, checkedIn: boolean,
- *   stops: Map<number, {table: number, seats: {order: number, name: string, isMe: boolean}[]}>}}
- *   Itinerary
+ *   stops: Map<number, {table: number,
+ *     seats: {order: number, name: string, isMe: boolean, id: number|null}[]}>}}
+ *   Itinerary (a seat's `id`: the tablemate's attendee id, from their card buttons; null for me)
  */
 
 /**
@@ -201,6 +202,7 @@ export function readItinerary(container) {
       order: Number(seat.dataset.seatOrder),
       name: seat.querySelector('[data-name]')?.textContent.trim() ?? '',
       isMe: seat.dataset.isMe === 'true',
+      id: Number(seat.querySelector('[data-receiver]')?.dataset.receiver) || null,
     }));
     stops.set(Number(stop.dataset.roundNumber), { table: Number(stop.dataset.tableNumber), seats });
   }

@@ -434,6 +434,7 @@ export function startRoom(root) {
     if (now.kind === 'gone' && shown?.kind !== 'gone') showGone();
     hidePlanNotice(now);
     shown = now;
+    followComingStop();
   }
 
   // The link no longer works (the socket was closed with 4403): the room gives way to a notice.
@@ -482,12 +483,9 @@ export function startRoom(root) {
       if (!el) return refreshItinerary();
       drawn.push(el);
     }
-    const coming = comingRound();
-    const before = coming === null ? null : stopSignature(itinerary.stops.get(coming));
     container.replaceChildren(...drawn);
     syncElsewhere();
-    itineraryChanged();
-    if (coming !== null) noticePlanChange(coming, before);
+    itineraryChanged(); // its render tells a change of my coming stop (followComingStop)
     return Promise.resolve();
   }
 
@@ -503,22 +501,63 @@ export function startRoom(root) {
     if (ROUND_ON.includes(now.kind)) return now.round + 1;
     return null;
   }
-  // A stop as far as the attendee can tell: the table and who sits there.
-  const stopSignature = (stop) => (stop ? `${stop.table}|${stop.seats.map((s) => s.name).sort().join('\n')}` : '');
+  // A stop as far as the attendee can tell: the table and who sits there (by attendee id, so a
+  // name corrected meanwhile is no change). '' for no stop.
+  const stopSignature = (stop) =>
+    stop ? `${stop.table}|${stop.seats.filter((s) => !s.isMe).map((s) => s.id ?? s.name).sort().join(',')}` : '';
 
   // A re-plan changed my coming stop (its table or my tablemates): said plainly and buzzed, so
   // someone who read "Move to table 2" and walked off notices. It stays until that round starts.
+  // Told whenever the stop shown differs from the one this phone last showed for that round:
+  // from a push at once, and just as well when the push was missed (the socket closed while the
+  // phone slept: its itinerary is loaded on reconnect) or the page was closed or reloaded
+  // meanwhile. So the last coming stop shown (and its notice, if one shows) is kept per link on
+  // this phone; with nothing kept (the link's first load here) there is nothing to tell.
   const planNotice = root.querySelector('[data-plan-notice]');
+  const comingKey = `speednet:coming:${root.dataset.token}`;
+  const NOTICES = ['', 'table_changed', 'mates_changed'];
   let noticeRound = null;
-  function noticePlanChange(round, before) {
-    const stop = itinerary.stops.get(round);
-    if (!stop || !planNotice || stopSignature(stop) === before) return;
-    const moved = before === '' || !before.startsWith(`${stop.table}|`);
-    fillInto(planNotice, texts[moved ? 'table_changed' : 'mates_changed'] ?? '', { round, table: stop.table });
+  let noticeKind = '';
+  let seen = null; // {round, table (null: no stop), signature, notice}
+  try {
+    const kept = JSON.parse(localStorage.getItem(comingKey) || 'null');
+    if (Number.isInteger(kept?.round) && typeof kept.signature === 'string' && NOTICES.includes(kept.notice)) seen = kept;
+  } catch {
+    seen = null; // nothing readable kept: nothing to compare with
+  }
+  function remember(value) {
+    seen = value;
+    try {
+      localStorage.setItem(comingKey, JSON.stringify(value));
+    } catch {
+      // storage full or refused: this page still compares with what it showed
+    }
+  }
+  function showPlanNotice(round, table, kind, buzz) {
+    if (!planNotice) return;
+    fillInto(planNotice, texts[kind] ?? '', { round, table });
     planNotice.dataset.round = String(round);
     planNotice.hidden = false;
     noticeRound = round;
-    live?.alert?.();
+    noticeKind = kind;
+    if (buzz) live?.alert?.();
+  }
+  function followComingStop() {
+    const round = comingRound();
+    // No stop at all is an itinerary not there yet (a plan just made, its load on the way).
+    if (round === null || itinerary.stops.size === 0) return;
+    const stop = itinerary.stops.get(round);
+    const signature = stopSignature(stop);
+    const same = seen?.round === round;
+    if (stop && same && seen.signature !== signature) {
+      showPlanNotice(round, stop.table, seen.table === stop.table ? 'mates_changed' : 'table_changed', true);
+    } else if (stop && same && seen.notice && noticeRound !== round) {
+      showPlanNotice(round, stop.table, seen.notice, false); // told before this page: still true
+    }
+    const notice = noticeRound === round ? noticeKind : '';
+    if (!same || seen.signature !== signature || seen.notice !== notice) {
+      remember({ round, table: stop?.table ?? null, signature, notice });
+    }
   }
   function hidePlanNotice(now) {
     if (noticeRound === null || !planNotice) return;
@@ -527,6 +566,8 @@ export function startRoom(root) {
     if (started || over) {
       planNotice.hidden = true;
       noticeRound = null;
+      noticeKind = '';
+      if (seen?.notice) remember({ ...seen, notice: '' });
     }
   }
 
