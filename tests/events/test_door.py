@@ -349,6 +349,20 @@ def test_the_door_walk_in_says_when_the_one_with_the_email_left_and_offers_their
     assert "Check in <bdi>Ana Costa</bdi>" in answer.text
 
 
+def test_the_door_walk_in_names_who_has_the_email_in_chinese(organizer, event):
+    li = AttendeeFactory(event=event, name="李伟", email="li@example.com", company="东方电气")
+
+    answer = organizer.post(
+        reverse("door_walk_in", args=[event.pk]),
+        {"name": "Bo Lund", "email": "li@example.com"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+
+    assert "已在名单上：<bdi>李伟</bdi>（<bdi>东方电气</bdi>），尚未签到。" in answer.text
+    assert "为 <bdi>李伟</bdi> 签到" in answer.text
+    assert event.attendees.get() == li
+
+
 def test_the_door_walk_in_refused_for_another_reason_names_nobody(organizer, event):
     from events import hygiene
     from events.models import EmailBlock
