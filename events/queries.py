@@ -104,6 +104,14 @@ def attendees_of(event: Event, *, search: str = "", status: str = "") -> QuerySe
     return attendees
 
 
+def attendee_with_email(event: Event, email: str) -> Attendee | None:
+    """The event's attendee with this email (any case): who an email refused as already at the
+    event (``services.DUPLICATE_EMAIL``) belongs to. None for no email or nobody. One query."""
+    if not email:
+        return None
+    return event.attendees.filter(email__iexact=email).first()
+
+
 def door_counts(event: Event) -> dict[str, int]:
     """Where the event's attendees are now: ``total``, ``present`` (checked in, not gone),
     ``left`` and ``invited`` (not checked in yet). One query. The report's figures after the

@@ -214,6 +214,9 @@ def clean_identity(**fields: str) -> dict[str, str]:
 
 CONSENT_FIELDS = ["is_consenting_to_share", "consent_decided_at", "is_consent_suggested"]
 
+# The code of the refusal of an email already at the event (``add_attendee``).
+DUPLICATE_EMAIL = "duplicate_email"
+
 
 def take_consent_choice(attendee: Attendee, *, is_sharing: bool) -> list[str]:
     """Set on ``attendee`` (not saved) the attendee's own answer to sharing their contact
@@ -251,7 +254,8 @@ def add_attendee(
     attendee confirms on their phone; ``is_consenting_to_share`` is the attendee's own answer when
     they gave it here (the join form), recorded as their decision; None when not asked.
     Raises ``ValidationError`` for a name, email or phone that cannot be taken, an email
-    already at the event, or one the event's organizers blocked (neutrally: not why)."""
+    already at the event (code ``DUPLICATE_EMAIL``: ``queries.attendee_with_email`` finds who),
+    or one the event's organizers blocked (neutrally: not why)."""
     identity = clean_identity(
         name=name, email=email, company=company, job_title=job_title, phone=phone
     )
@@ -271,9 +275,8 @@ def add_attendee(
         with transaction.atomic():
             attendee.save()
     except IntegrityError:
-        raise ValidationError(
-            {"email": _("Someone with this email is already at this event.")}
-        ) from None
+        message = _("Someone with this email is already at this event.")
+        raise ValidationError({"email": ValidationError(message, code=DUPLICATE_EMAIL)}) from None
     return attendee
 
 

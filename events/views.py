@@ -287,6 +287,8 @@ def attendee_presence(request: HtmxHttpRequest, event_id: int, attendee_id: int)
             messages.info(
                 request, _("Undone: %(name)s is not checked in.") % {"name": attendee.name}
             )
+        elif not error and action == "check_in":
+            messages.success(request, _("%(name)s checked in.") % {"name": attendee.name})
         return redirect("door", event_id=event.pk)
     return redirect("attendee_list", event_id=event.pk)
 
@@ -307,7 +309,9 @@ def door(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     return render(request, "events/door.html", context)
 
 
-def door_context(event: Event, walk_in: WalkInForm, *, search: str = "") -> dict[str, Any]:
+def door_context(
+    event: Event, walk_in: WalkInForm, *, search: str = "", match: Attendee | None = None
+) -> dict[str, Any]:
     status = "" if search else "invited"
     return {
         "event": event,
@@ -316,7 +320,14 @@ def door_context(event: Event, walk_in: WalkInForm, *, search: str = "") -> dict
         "status": status,
         "search": search,
         "walk_in": walk_in,
+        "match": match,
     }
+
+
+def is_duplicate_email(refusal: ValidationError) -> bool:
+    """Whether ``refusal`` says the email is already at the event (``services.DUPLICATE_EMAIL``)."""
+    errors = refusal.error_dict.get("email", []) if hasattr(refusal, "error_dict") else []
+    return any(error.code == services.DUPLICATE_EMAIL for error in errors)
 
 
 @login_required
@@ -324,18 +335,24 @@ def door_context(event: Event, walk_in: WalkInForm, *, search: str = "") -> dict
 def door_walk_in(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     """Add a walk-in at the door and check them in at once, under "Add someone"'s rules (a
     blocked email refused, an email already at the event refused); a refused form comes back
-    with what was typed and why."""
+    with what was typed and why. An email already at the event names who has it (this event's
+    attendee, shown to its organizers only), whether they are here, and offers their check-in."""
     event = queries.organizer_event(request.user, event_id)
     form = WalkInForm(request.POST)
+    match = None
     if form.is_valid():
+        email = form.cleaned_data["email"]
         try:
             attendee = services.admit_walk_in(event, by=request.user, **form.cleaned_data)
         except ValidationError as refusal:
             form.add_error(None, refusal)
+            if is_duplicate_email(refusal):
+                match = queries.attendee_with_email(event, email)
         else:
             messages.success(request, _("%(name)s added and checked in.") % {"name": attendee.name})
             return redirect("door", event_id=event.pk)
-    return render(request, "events/door.html", door_context(event, form), status=400)
+    context = door_context(event, form, match=match)
+    return render(request, "events/door.html", context, status=400)
 
 
 # What the door reads: a personal link ("https://…/a/<token>/") or a badge ("https://…/b/<key>/").

@@ -1,6 +1,8 @@
 // The organizer's live control page: keyboard shortcuts, and a fresh button panel whenever the
 // event's state changes (from this laptop, a co-organizer's, or a round ending by the clock).
 
+import { isolated } from './text.js';
+
 const SHORTCUTS = { s: ['rescue', 'start'], ' ': ['pause', 'resume'], '+': ['extend'], n: ['skip'] };
 
 function clickFirstEnabled(actions) {
@@ -118,15 +120,10 @@ for (const root of document.querySelectorAll('[data-live][data-conduct-alerts]')
     // What it is about in this page's language (the push's label is in the event's).
     const kindKey = { person: 'textReportPerson', someone_else: 'textReportSomeoneElse', event: 'textReportEvent' }[report.kind];
     const kind = (kindKey && root.dataset[kindKey]) || report.kind_label;
-    // Names people typed each in a <bdi>: an Arabic name does not reorder the line around it.
-    const person = (value) => {
-      const bdi = document.createElement('bdi');
-      bdi.textContent = value ?? '';
-      return bdi;
-    };
+    // Names people typed each isolated: an Arabic name does not reorder the line around it.
     const [before, after = ''] = (root.dataset.textReport ?? '%s').split('%s');
-    const about = report.about ? [': ', person(report.about)] : [];
-    link.append(before, kind, ...about, ' (', person(report.reporter), ')', after);
+    const about = report.about ? [': ', isolated(report.about)] : [];
+    link.append(before, kind, ...about, ' (', isolated(report.reporter), ')', after);
     item.append(link);
     if (report.message) {
       const message = document.createElement('p');

@@ -3,6 +3,8 @@
 // clock (NTP-style ping/pong) and counts down locally, so every phone flips the same second at
 // the same instant whatever its own clock says. Pure functions are exported for tests.
 
+import { fillInto } from './text.js';
+
 const DEFAULTS = {
   pings: 5, // pings per clock sync burst: at connect and every syncEvery
   pingGap: 150, // ms between the pings of a burst
@@ -20,11 +22,11 @@ const DEFAULTS = {
 };
 
 const TEXTS = {
-  nowPitching: 'Now pitching: %s',
+  nowPitching: 'Now pitching: {name}',
   yourTurn: 'Your turn',
-  roundStarts: 'Round %s starts.',
+  roundStarts: 'Round {round} starts.',
   roundOver: 'Round over',
-  turn: 'Turn %s',
+  turn: 'Turn {turn}',
   openTalk: 'Open conversation',
   eventClosed: 'The event is closed.',
 };
@@ -269,7 +271,6 @@ export function start(root, options = {}) {
 
   const serverNow = () => Date.now() + (offset ?? 0);
   const $ = (sel) => root.querySelector(sel);
-  const fmt = (text, value) => text.replace('%s', value);
   const emit = (name, detail) =>
     root.dispatchEvent(new CustomEvent(`speednet:${name}`, { detail }));
   const setAttr = (el, name, value) => {
@@ -481,18 +482,28 @@ export function start(root, options = {}) {
     setAttr(root, 'data-my-turn', mine && 'true');
   }
 
-  // The announcer's sentence for a new turn: mine, a name, or "Turn 3" without a seat list
-  // (the control page, the projector), which says "Open conversation" once the largest table's
-  // pitches (`pitches`) are over, as the phones do, and nothing more after that.
+  // The announcer's sentence for a new turn, as [text, values]: mine, a name, or "Turn 3"
+  // without a seat list (the control page, the projector), which says "Open conversation" once
+  // the largest table's pitches (`pitches`) are over, as the phones do, and nothing after that.
   function turnText(number, turn, pitches) {
     const list = $(`[data-round-number="${number}"]`);
     const seat = list?.querySelector(`[data-seat-order="${turn}"]`);
-    if (seat?.dataset.isMe === 'true') return texts.yourTurn;
+    if (seat?.dataset.isMe === 'true') return [texts.yourTurn];
     const name = seat?.querySelector('[data-name]')?.textContent.trim();
-    if (name) return fmt(texts.nowPitching, name);
-    if (list) return '';
-    if (isNum(pitches) && turn >= pitches) return turn === pitches ? texts.openTalk : '';
-    return fmt(texts.turn, turn + 1);
+    if (name) return [texts.nowPitching, { name }];
+    if (list) return [''];
+    if (isNum(pitches) && turn >= pitches) return [turn === pitches ? texts.openTalk : ''];
+    return [texts.turn, { turn: turn + 1 }];
+  }
+
+  // Say `said` ([text, values] each, their {placeholders} named apart) in the announcer, one
+  // sentence after the other; a name ({name}) isolated, as text.
+  function announce(said) {
+    const spoken = said.filter(([text]) => text);
+    if (!spoken.length) return;
+    const text = spoken.map(([sentence]) => sentence).join(' ');
+    const values = Object.assign({}, ...spoken.map(([, v]) => v ?? {}));
+    fillInto($('[data-live-announcer]'), text, values, ['name']);
   }
 
   // Buzz and announce what changed since the last render, if it has just happened.
@@ -504,7 +515,7 @@ export function start(root, options = {}) {
     const running = phase === 'running';
     const said = [];
     if (running && !LIVE.has(p.phase) && fresh(round.starts_at)) {
-      said.push(fmt(texts.roundStarts, round.number));
+      said.push([texts.roundStarts, { round: round.number }]);
     }
     const changed = turn !== p.turn || round.number !== p.number;
     const newTurn = running && turn !== null && changed && fresh(round.turns_at + turn * pitch);
@@ -512,10 +523,9 @@ export function start(root, options = {}) {
     const over = LIVE.has(p.phase) && AFTER.has(phase) && fresh(round.ended_at ?? round.ends_at);
     const closed = phase === 'closed' && p.phase !== 'closed';
     // the close replaces whatever was said last ("The round is over." stays no longer)
-    if (closed) said.push(texts.eventClosed);
-    else if (over) said.push(texts.roundOver);
-    const text = said.filter(Boolean).join(' ');
-    if (text) put('[data-live-announcer]', text);
+    if (closed) said.push([texts.eventClosed]);
+    else if (over) said.push([texts.roundOver]);
+    announce(said);
     if (newTurn || over) {
       buzz(over, root.dataset.sound === 'off');
       flash();

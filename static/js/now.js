@@ -215,41 +215,6 @@ export function readItinerary(container) {
 }
 
 /**
- * Fill a text's {placeholders}: fill('Move to table {table}', {table: 7}).
- * @param {string} text
- * @param {object} values
- * @returns {string}
- */
-export function fill(text, values) {
-  return String(text ?? '').replace(/\{(\w+)\}/g, (whole, key) => (key in values ? values[key] : whole));
-}
-
-/**
- * `text` with its {placeholders} filled, into `el` (unless it already says so): the values named
- * in `people` (what a person typed: a name, a note) each in a <bdi>, so an Arabic name does not
- * reorder the sentence around it. Text nodes only, no markup parsed (CSP-safe); `el.textContent`
- * ends up equal to `fill(text, values)`.
- * @param {Element|null} el
- * @param {string} text
- * @param {Object<string, *>} values
- * @param {string[]} people
- */
-export function fillInto(el, text, values, people = []) {
-  if (!el || el.textContent === fill(text, values)) return;
-  const parts = String(text ?? '').split(/\{(\w+)\}/);
-  el.replaceChildren(
-    ...parts.map((part, i) => {
-      if (i % 2 === 0) return document.createTextNode(part);
-      if (!(part in values)) return document.createTextNode(`{${part}}`);
-      if (!people.includes(part)) return document.createTextNode(String(values[part]));
-      const bdi = document.createElement('bdi');
-      bdi.textContent = String(values[part]);
-      return bdi;
-    }),
-  );
-}
-
-/**
  * The JSON a page carries in `<script type="application/json" id=…>` (Django's json_script).
  * @param {string|undefined} id
  * @param {*} fallback what to return without the element or with unreadable JSON

@@ -3,7 +3,8 @@
 // fresh seating list (htmx) when the round it is about changes. live.js runs the socket and clock.
 
 import { formatClock } from './live.js';
-import { fill, readJson, screenFor } from './now.js';
+import { readJson, screenFor } from './now.js';
+import { fill } from './text.js';
 
 const PAGE_SECONDS = 8;
 

@@ -7,7 +7,8 @@
 // stays in the outbox until one of them answers, and its client id makes every resend harmless.
 
 import { formatClock, start } from './live.js';
-import { fill, fillInto, hasSeatingAhead, instructionFor, pitchPromptFor, readItinerary, readJson } from './now.js';
+import { hasSeatingAhead, instructionFor, pitchPromptFor, readItinerary, readJson } from './now.js';
+import { fill, fillInto } from './text.js';
 
 const OUTBOX_RETRY_MS = 3000;
 const ACK_TIMEOUT_MS = 8000;

@@ -49,6 +49,43 @@ def test_door_adds_a_walk_in_and_checks_them_in_there(live_server_url, chromium)
 
 
 @pytest.mark.django_db(transaction=True)
+def test_door_names_whom_a_walk_in_duplicates_and_checks_them_in_with_one_click(
+    live_server_url, chromium
+):
+    event = EventFactory(organizer=UserFactory(username="org"), check_in=True)
+    li = AttendeeFactory(event=event, name="Li Wei", email="li@example.com", company="Acme")
+    door_url = f"{live_server_url}/events/{event.pk}/door/"
+    laptop = sign_in(chromium, live_server_url)
+    laptop.goto(door_url)
+
+    laptop.locator("#walk-in-name").fill("Wei Li")
+    laptop.locator("#walk-in-email").fill("LI@example.com")
+    laptop.locator("#walk-in-company").fill("Acme Ltd")
+    laptop.get_by_role("button", name="Add and check in").click()
+
+    match = laptop.locator(f"#attendee-{li.pk}-walk-in-match")
+    expect(match).to_contain_text("Already on the list: Li Wei (Acme), not checked in yet.")
+    expect(laptop.locator("#walk-in-name")).to_have_value("Wei Li")
+    expect(laptop.locator("#walk-in-company")).to_have_value("Acme Ltd")
+    refused_url = laptop.url
+
+    match.get_by_role("button", name="Check in Li Wei").click()
+
+    expect(match.get_by_role("status")).to_contain_text("Li Wei checked in.")
+    expect(laptop.locator(f"#event-{event.pk}-attendance")).to_contain_text("1 checked in of 1")
+    assert laptop.url == refused_url  # no page load: what was typed stays
+    expect(laptop.locator("#walk-in-name")).to_have_value("Wei Li")
+    li.refresh_from_db()
+    assert li.is_present
+    assert event.attendees.count() == 1
+
+    laptop.get_by_role("button", name="Add and check in").click()
+
+    expect(match).to_contain_text("Already on the list: Li Wei (Acme), already checked in at")
+    expect(match.get_by_role("button")).to_have_count(0)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_door_search_finds_someone_checked_in_and_marks_them_as_left(live_server_url, chromium):
     event = EventFactory(organizer=UserFactory(username="org"), check_in=True)
     alice = AttendeeFactory(event=event, name="Alice Smith", email="alice@example.com")

@@ -7,6 +7,7 @@ the real daphne on the test database (snapshot on connect, clock sync, reconnect
 
 from __future__ import annotations
 
+import html
 import itertools
 import json
 import math
@@ -24,7 +25,7 @@ from events.models import Event
 from rounds.models import Round
 from tests.factories import RoundFactory, SeatFactory, TableFactory
 
-LIVE_JS = Path(__file__).resolve().parents[2] / "static" / "js" / "live.js"
+JS = Path(__file__).resolve().parents[2] / "static" / "js"
 ORIGIN = "http://speednet.test"
 SKEW_MS = -600_000
 
@@ -56,7 +57,7 @@ Object.defineProperty(Navigator.prototype, 'wakeLock', {configurable: true, get:
 """
 
 ROOM = """
-<section data-live data-live-url="/ws/a/{token}/" data-text-now-pitching="Am Wort: %s">
+<section data-live data-live-url="/ws/a/{token}/" data-text-now-pitching="Am Wort: {{name}}">
   <p data-live-clock></p>
   <p>Round <span data-live-round></span> of <span data-live-rounds-count></span></p>
   <p data-live-starts-in hidden></p>
@@ -175,15 +176,17 @@ class FakeServer:
 
 
 def serve_from_tree(route: Any) -> None:
-    if route.request.url.endswith("/static/js/live.js"):
-        route.fulfill(body=LIVE_JS.read_text(), content_type="text/javascript")
+    name = route.request.url.rpartition("/static/js/")[2]
+    if "/static/js/" in route.request.url and (JS / name).is_file():
+        route.fulfill(body=(JS / name).read_text(), content_type="text/javascript")
     else:
         route.fulfill(body="<!doctype html><title>speednet</title><body></body>", status=200)
 
 
 @pytest.fixture
 def offline(phone: Page) -> Page:
-    """The phone on a stand-in origin serving live.js from the tree, imported as ``live``."""
+    """The phone on a stand-in origin serving static/js from the tree, live.js imported as
+    ``live``."""
     phone.add_init_script(RECORDERS)
     phone.route(f"{ORIGIN}/**", serve_from_tree)
     phone.goto(ORIGIN + "/")
@@ -408,6 +411,25 @@ def test_live_counts_in_and_announces_each_turn_without_buzzing_before_a_tap(off
     assert offline.locator("[data-live-clock]").text_content() == "0:00"
     assert root(offline).get_attribute("data-turn") is None
     assert offline.evaluate("[__calls.vibrate, __calls.beeps]") == [[], 0]
+    assert errors == []
+
+
+def test_live_announces_a_right_to_left_name_isolated_and_as_text(offline, errors):
+    """An Arabic name followed by digits or brackets would, as plain text, carry the sentence
+    around it into its own direction: the announcer holds the name in its own <bdi>, as text
+    (what a name says is never markup)."""
+    name = "مريم 2 (CEO) <b>x</b>"
+    start = now_ms() + 300
+    FakeServer(offline, a_state(1, round=a_round(start), event={"pitch_ms": 30_000}))
+    room_html = ROOM.format(token="secret").replace("Li Wei", html.escape(name))
+
+    offline.evaluate("(markup) => { document.body.innerHTML = markup; }", room_html)
+    offline.evaluate("() => { window.room = live.start(document.querySelector('[data-live]')); }")
+
+    announcer = offline.locator("[data-live-announcer]")
+    expect(announcer).to_have_text(f"Round 1 starts. Am Wort: {name}")
+    assert announcer.locator("bdi").all_text_contents() == [name]
+    assert announcer.locator("b").count() == 0
     assert errors == []
 
 

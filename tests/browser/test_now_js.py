@@ -351,7 +351,10 @@ def test_pitch_prompt_before_the_rounds_then_for_them_then_none(now_js):
 
 
 def test_fill_replaces_known_placeholders_only(now_js):
-    assert now_js.evaluate("now.fill('Table {table} · {who}', {table: 7})") == "Table 7 · {who}"
+    filled = now_js.evaluate(
+        "async () => (await import('/static/js/text.js')).fill('Table {table} · {who}', {table: 7})"
+    )
+    assert filled == "Table 7 · {who}"
 
 
 def test_announcement_shows_until_it_expires(now_js):

@@ -160,10 +160,10 @@ def test_stop_element_and_sentences_isolate_a_right_to_left_name(offline):
 
     drawn = offline.evaluate(
         """async (stop) => {
-          const now = await import('/static/js/now.js');
+          const text = await import('/static/js/text.js');
           const el = room.stopElement(stop, 12, '(you)');
           const status = document.createElement('p');
-          now.fillInto(status, 'Table {table} · {pitcher} is <b>pitching</b>',
+          text.fillInto(status, 'Table {table} · {pitcher} is <b>pitching</b>',
                        { table: 2, pitcher: stop.mates[0].name }, ['pitcher']);
           return {
             name: el.querySelector('[data-name]').tagName,

@@ -37,7 +37,7 @@ def test_a_scan_checks_in_and_offers_an_undo_that_answers_into_the_door(organize
 
     assert "Mei Chen checked in." in answer.text
     presence = reverse("attendee_presence", args=[event.pk, mei.pk])
-    assert f'hx-post="{presence}" hx-target="#event-{event.pk}-door-result"' in answer.text
+    assert f'hx-post="{presence}" hx-target="closest .door-result"' in answer.text
     assert '<input type="hidden" name="from" value="door">' in answer.text
 
 
@@ -285,6 +285,147 @@ def test_the_door_walk_in_refuses_an_email_already_at_the_event_with_a_clear_mes
     assert 'value="Bo Again"' in answer.text
     assert event.attendees.count() == 1
     assert not event.attendees.get().is_present
+
+
+def test_the_door_walk_in_names_who_has_the_email_and_offers_their_check_in(organizer, event):
+    li = AttendeeFactory(event=event, name="Li Wei", email="li@example.com", company="Acme")
+
+    answer = walk_in(organizer, event, name="Bo Lund", email="LI@example.com", company="Lund AB")
+
+    assert answer.status_code == 400
+    assert (
+        "Already on the list: <bdi>Li Wei</bdi> (<bdi>Acme</bdi>), not checked in yet."
+        in answer.text
+    )
+    presence = reverse("attendee_presence", args=[event.pk, li.pk])
+    assert f'hx-post="{presence}" hx-target="closest .door-result"' in answer.text
+    assert '<input type="hidden" name="action" value="check_in">' in answer.text
+    assert "Check in <bdi>Li Wei</bdi>" in answer.text
+    assert 'value="Bo Lund"' in answer.text
+    assert 'value="Lund AB"' in answer.text
+    assert event.attendees.count() == 1
+
+
+def test_the_door_walk_in_says_when_the_one_with_the_email_checked_in_and_offers_nothing(
+    organizer, event
+):
+    event.time_zone = "Asia/Shanghai"
+    event.save(update_fields=["time_zone"])
+    AttendeeFactory(
+        event=event,
+        name="مريم 2",
+        email="maryam@example.com",
+        company="",
+        checked_in_at=datetime(2026, 12, 1, 11, 5, tzinfo=UTC),
+    )
+
+    answer = walk_in(organizer, event, name="Maryam", email="maryam@example.com")
+
+    assert answer.status_code == 400
+    assert "Already on the list: <bdi>مريم 2</bdi>, already checked in at 19:05." in answer.text
+    assert "Check in <bdi>مريم 2</bdi>" not in answer.text
+
+
+def test_the_door_walk_in_says_when_the_one_with_the_email_left_and_offers_their_return(
+    organizer, event
+):
+    event.time_zone = "UTC"
+    event.save(update_fields=["time_zone"])
+    AttendeeFactory(
+        event=event,
+        name="Ana Costa",
+        email="ana@example.com",
+        company="Costa Lda",
+        checked_in_at=datetime(2026, 12, 1, 18, 0, tzinfo=UTC),
+        left_at=datetime(2026, 12, 1, 20, 30, tzinfo=UTC),
+    )
+
+    answer = walk_in(organizer, event, name="Ana", email="ana@example.com")
+
+    assert (
+        "Already on the list: <bdi>Ana Costa</bdi> (<bdi>Costa Lda</bdi>), checked in and left"
+        " at 20:30." in answer.text
+    )
+    assert "Check in <bdi>Ana Costa</bdi>" in answer.text
+
+
+def test_the_door_walk_in_names_who_has_the_email_in_chinese(organizer, event):
+    li = AttendeeFactory(event=event, name="李伟", email="li@example.com", company="东方电气")
+
+    answer = organizer.post(
+        reverse("door_walk_in", args=[event.pk]),
+        {"name": "Bo Lund", "email": "li@example.com"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+
+    assert "已在名单上：<bdi>李伟</bdi>（<bdi>东方电气</bdi>），尚未签到。" in answer.text
+    assert "为 <bdi>李伟</bdi> 签到" in answer.text
+    assert event.attendees.get() == li
+
+
+def test_the_door_walk_in_refused_for_another_reason_names_nobody(organizer, event):
+    from events import hygiene
+    from events.models import EmailBlock
+
+    AttendeeFactory(event=event, name="Li Wei", email="li@example.com")
+    EmailBlock.objects.create(
+        organizer=event.organizer, email_hash=hygiene.email_digest("li@example.com")
+    )
+
+    answer = walk_in(organizer, event, name="Bo Lund", email="li@example.com")
+
+    assert answer.status_code == 400
+    assert "This email cannot be added to this event." in answer.text
+    assert "Already on the list" not in answer.text
+
+
+def test_the_check_in_offered_at_the_door_checks_them_in_there(organizer, event):
+    li = AttendeeFactory(event=event, name="Li Wei", email="li@example.com")
+    presence = reverse("attendee_presence", args=[event.pk, li.pk])
+
+    answer = organizer.post(presence, {"action": "check_in", "from": "door"}, headers=HTMX)
+
+    assert "Li Wei checked in." in answer.text
+    assert 'hx-target="closest .door-result"' in answer.text
+    assert "1 checked in of 1" in answer.text
+    li.refresh_from_db()
+    assert li.is_present
+
+
+def test_the_check_in_offered_at_the_door_without_javascript_comes_back_and_says_so(
+    organizer, event
+):
+    li = AttendeeFactory(event=event, name="Li Wei", email="li@example.com")
+    presence = reverse("attendee_presence", args=[event.pk, li.pk])
+
+    answer = organizer.post(presence, {"action": "check_in", "from": "door"})
+
+    assert answer.url == reverse("door", args=[event.pk])
+    assert "Li Wei checked in." in organizer.get(answer.url).text
+    li.refresh_from_db()
+    assert li.is_present
+
+
+def test_another_organizer_is_never_told_who_has_an_email_at_this_event(client, event):
+    li = AttendeeFactory(event=event, name="Li Wei", email="li@example.com", company="Acme")
+    intruder = UserFactory()
+    own = EventFactory(organizer=intruder, check_in=True)
+    client.force_login(intruder)
+
+    here = walk_in(client, event, name="Bo Lund", email="li@example.com")
+    at_own_door = walk_in(client, own, name="Bo Lund", email="li@example.com")
+    check_in = client.post(
+        reverse("attendee_presence", args=[own.pk, li.pk]), {"action": "check_in", "from": "door"}
+    )
+
+    assert here.status_code == 404
+    assert "Li Wei" not in here.text
+    assert at_own_door.status_code == 302
+    assert "Li Wei" not in client.get(at_own_door.url).text
+    assert check_in.status_code == 404
+    assert event.attendees.get() == li
+    li.refresh_from_db()
+    assert not li.is_checked_in
 
 
 def test_the_door_walk_in_refuses_a_blocked_email_without_saying_why(organizer, event):

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from events import services
+from events import queries, services
 from events.models import Attendee, Event, SeatingRequest
 from tests.factories import AttendeeFactory, EventFactory, UserFactory
 
@@ -88,6 +88,20 @@ def test_add_attendee_refuses_duplicate_email_with_a_clear_message():
         "email": ["Someone with this email is already at this event."]
     }
     assert event.attendees.count() == 1
+
+
+def test_add_attendee_refuses_duplicate_email_with_a_code_that_finds_who_has_it():
+    event = EventFactory()
+    li = services.add_attendee(event, name="Li Wei", email="li@example.com")
+    services.add_attendee(EventFactory(), name="Li Elsewhere", email="li2@example.com")
+
+    with pytest.raises(ValidationError) as error:
+        services.add_attendee(event, name="Someone Else", email="LI@example.com")
+
+    assert [e.code for e in error.value.error_dict["email"]] == [services.DUPLICATE_EMAIL]
+    assert queries.attendee_with_email(event, "Li@Example.com") == li
+    assert queries.attendee_with_email(event, "li2@example.com") is None
+    assert queries.attendee_with_email(event, "") is None
 
 
 def test_add_attendee_refuses_bad_email():
