@@ -16,7 +16,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from events import logs, queries, sockets
-from events.forms import AttendeeAdminForm
+from events.forms import AttendeeAdminForm, EventAdminForm
 from events.models import Attendee, Event, LogEntry, PairRule, Series
 from events.services import STRUCTURE_FIELDS
 
@@ -52,6 +52,11 @@ class OrganizerScopedAdmin(admin.ModelAdmin):
     model's own admin."""
 
     event_path = "event"
+    # The links that make a row what it is (its event, its attendee): chosen when it is added,
+    # among the user's own events' rows, then read-only for everyone, superusers too. Re-pointed
+    # later, the row moved to another event (one the user runs) while the seats, cards and log
+    # of the first still pointed at it.
+    fixed_once_added: tuple[str, ...] = ()
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         queryset = super().get_queryset(request)
@@ -59,6 +64,12 @@ class OrganizerScopedAdmin(admin.ModelAdmin):
             return queryset
         events = Event.objects.organized_by(request.user).values("pk")
         return queryset.filter(**{f"{self.event_path}__in": events})
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields.extend(name for name in self.fixed_once_added if name not in fields)
+        return fields
 
     def formfield_for_foreignkey(self, db_field: Field, request: HttpRequest, **kwargs: Any) -> Any:
         if not request.user.is_superuser and "queryset" not in kwargs:
@@ -141,6 +152,14 @@ class SeriesAdmin(OrganizerScopedAdmin):
     search_fields = ["title", "organizer__username"]
     readonly_fields = ["created_at"]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Series | None = None) -> list[str]:
+        """Only a superuser hands a series over, as an event: given to a teammate, a series
+        took the owner's events with it (the people it remembers, its pages)."""
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not request.user.is_superuser:
+            fields.append("organizer")
+        return fields
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Series]:
         queryset = admin.ModelAdmin.get_queryset(self, request)
         if request.user.is_superuser:
@@ -156,6 +175,11 @@ class EventAdmin(RevokingDeleteMixin, OrganizerScopedAdmin):
         return [sockets.event_group(obj.pk)]
 
     event_path = "pk"
+    form = EventAdminForm
+    # An event stays in the series it was made in (``services.create_event``; the settings page
+    # never moves it): moved, the people one series remembers met another's, and a
+    # co-organizer could file the owner's event under a series of their own.
+    fixed_once_added = ("series",)
     list_display = [
         "title",
         "venue_start",
@@ -174,15 +198,22 @@ class EventAdmin(RevokingDeleteMixin, OrganizerScopedAdmin):
     # The state changes through the services (control page, admin actions), never by a field;
     # helpers are invited and removed by the owner on the event page (removal closes their
     # sockets), so nobody adds or drops them here, and only a superuser hands an event over.
+    # The join code is drawn (``services.unused_join_code``), never typed: a short or guessable
+    # code lets strangers join. The erasure date is the retention service's (the owner's), and
+    # the code of conduct changes on its own page (``services.set_conduct``), where a new text
+    # asks everyone to accept it again: changed here, the attendees' acceptance stood for a
+    # text they never read.
     readonly_fields = [
         "created_at",
         "status",
+        "join_code",
         "closed_at",
         "personal_data_erased_at",
         "announcement",
         "announced_at",
         "announcement_expires_at",
         "co_organizers",
+        "conduct_text",
     ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Event | None = None) -> list[str]:
@@ -257,6 +288,10 @@ class AttendeeAdmin(RevokingDeleteMixin, OrganizerScopedAdmin):
     list_select_related = ["event"]
     # The consent choice is the attendee's own (My details, the room, the join form): the
     # organizer sets only the suggestion (``is_consent_suggested``) the attendee confirms.
+    # Unsubscribing is the attendee's too (the link in their mail): cleared here, follow-up
+    # mail resumed against their choice. Erasure is a service's (the attendee's own, or the
+    # owner's for a closed event: ``feedback.retention``): set here, the row looked erased but
+    # kept every detail.
     readonly_fields = [
         "token",
         "created_at",
@@ -267,8 +302,13 @@ class AttendeeAdmin(RevokingDeleteMixin, OrganizerScopedAdmin):
         "language",
         "invited_at",
         "is_listed_in_guest_list",
+        "unsubscribed_at",
+        "erased_at",
     ]
     autocomplete_fields = ["event"]
+    # Added to one of the user's events; never moved: their seats, cards and log lines stay
+    # with the first event, and their phone would show the other.
+    fixed_once_added = ("event",)
 
     def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple[Any, ...]:
         """The deletion summary without the rows private to their author (models with
@@ -303,6 +343,9 @@ class PairRuleAdmin(OrganizerScopedAdmin):
     list_select_related = ["event", "first", "second"]
     autocomplete_fields = ["event", "first", "second"]
     readonly_fields = ["created_at"]
+    # Both people at the rule's event (``PairRule.clean``) when it is added; a rule for other
+    # people or another event is a new rule.
+    fixed_once_added = ("event", "first", "second")
 
 
 @admin.register(LogEntry)

@@ -274,10 +274,29 @@ class WalkInForm(IdentityFieldsMixin, forms.Form):
         super().__init__(*args, **kwargs)
 
 
+class EventAdminForm(forms.ModelForm):
+    """The admin's event form: a new event's series is one of its owner's own, as
+    ``services.create_event`` requires (a staff organizer may make the event for a teammate,
+    and is offered only their own series)."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        series = cleaned.get("series")
+        if "organizer" in self.fields:
+            organizer = cleaned.get("organizer")
+            organizer_id = organizer.pk if organizer is not None else None
+        else:
+            organizer_id = self.instance.organizer_id
+        if series is not None and organizer_id is not None and series.organizer_id != organizer_id:
+            self.add_error("series", _("Choose one of the owner's own series."))
+        return cleaned
+
+
 class AttendeeAdminForm(IdentityFieldsMixin, forms.ModelForm):
     """The admin's attendee form, under the same hygiene rule as every other entry point. The
     attendee's own answer to sharing (and their WeChat and LinkedIn) is theirs to set, on their
-    phone: the admin shows it, and sets only the suggestion."""
+    phone: the admin shows it, and sets only the suggestion. Unsubscribing and erasure are not
+    fields: they happen through their services (``events.admin.AttendeeAdmin``)."""
 
     email = EmailInputField(label=_("email"), required=False)
 
@@ -296,9 +315,20 @@ class AttendeeAdminForm(IdentityFieldsMixin, forms.ModelForm):
             "is_consent_suggested",
             "checked_in_at",
             "left_at",
-            "unsubscribed_at",
-            "erased_at",
         ]
+
+    def validate_unique(self) -> None:
+        """Also one email per event once the attendee exists: their event is then read-only,
+        not a field, and Django leaves out the constraints naming a field the form lacks (the
+        database refused the save, a server error)."""
+        super().validate_unique()
+        if "event" in self.fields or "email" not in self.cleaned_data:
+            return
+        others = {field.name for field in Attendee._meta.get_fields()} - {"event", "email"}
+        try:
+            self.instance.validate_constraints(exclude=others)
+        except forms.ValidationError as error:
+            self.add_error("email", error.messages)
 
     def clean_given_name(self) -> str:
         return hygiene.clean_name(self.cleaned_data.get("given_name"))

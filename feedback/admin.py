@@ -76,9 +76,19 @@ class EventAdmin(BaseEventAdmin):
     def export_introductions(self, request: HttpRequest, queryset: QuerySet[Event]) -> HttpResponse:
         return self.export("introductions", queryset)
 
+    def has_erase_permission(self, request: HttpRequest) -> bool:
+        """Erasure is the owner's (``event_queries.is_owner``): the action is offered to a
+        superuser and to those who own an event, never to a staff user who only co-organizes
+        (it would refuse every event they can select). It still leaves alone the selected
+        events the user does not own."""
+        if not self.has_change_permission(request):
+            return False
+        user = request.user
+        return user.is_superuser or Event.objects.filter(organizer=user).exists()
+
     @admin.action(
         description=_("Delete personal data of the selected closed events"),
-        permissions=["change"],
+        permissions=["erase"],
     )
     def erase_personal_data(
         self, request: HttpRequest, queryset: QuerySet[Event]
@@ -176,7 +186,14 @@ class DigestAdmin(OrganizerScopedAdmin):
     search_fields = ["attendee__name", "attendee__email", "error"]
     list_select_related = ["attendee"]
     readonly_fields = ["status", "attempts", "error", "claimed_at", "sent_at"]
+    # A row is a follow-up run's claim on one message to one person (``followups``): moved to
+    # someone else or to another kind, the first person got the message twice, or never; added
+    # by hand, it marked as sent a message nobody sent.
+    fixed_once_added = ("attendee", "kind")
     actions = ["try_again"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
     @admin.action(
         description=_("Try the selected failed messages again on the next run"),

@@ -17,6 +17,9 @@ class PitchAdmin(OrganizerScopedAdmin):
     autocomplete_fields = ["attendee"]
     readonly_fields = ["word_count", "spoken_seconds", "updated_at"]
     exclude = ["wishes"]  # the wish list is its author's alone, never the organizers'
+    # One pitch per attendee, for an attendee of the user's events: moved, it became another
+    # person's words (one of another event, too).
+    fixed_once_added = ("attendee",)
 
     @admin.display(description=_("event"), ordering="attendee__event__title")
     def event(self, pitch: Pitch) -> str:

@@ -168,11 +168,12 @@ def test_admin_staff_organizer_cannot_open_another_organizers_event(client, two_
 
 
 def test_admin_attendee_form_offers_only_own_events(client, two_events):
+    """On add: once added, an attendee's event is read-only (tests/events/test_admin.py)."""
     mine, _theirs = two_events
+    mine.organizer.user_permissions.add(Permission.objects.get(codename="add_attendee"))
     client.force_login(mine.organizer)
-    attendee = mine.attendees.first()
 
-    response = client.get(reverse("admin:events_attendee_change", args=[attendee.pk]))
+    response = client.get(reverse("admin:events_attendee_add"))
 
     field = response.context["adminform"].form.fields["event"]
     assert list(field.queryset) == [mine]
