@@ -113,7 +113,7 @@ def device_confirm(request: HtmxHttpRequest, token: str) -> HttpResponse:
     next_page = data.get("next_page")
     next_page = next_page if next_page in CONFIRMED_PAGES else "details"
     if request.method == "GET":
-        if devices.is_confirmed_device(request, attendee):
+        if is_through(request, attendee, next_page=next_page):
             return redirect(CONFIRMED_PAGES[next_page], token=token)
         return confirmation_page(request, attendee, next_page=next_page)
     form = DeviceCodeForm(request.POST)
@@ -140,7 +140,17 @@ def device_confirm(request: HtmxHttpRequest, token: str) -> HttpResponse:
             messages.error(request, message)
         attendee.refresh_from_db()
         return confirmation_page(request, attendee, next_page=next_page, status=400)
-    return redirect(CONFIRMED_PAGES[next_page], token=token)
+    # The code is on its way: back to this page, now with the code field, not to ``next_page``
+    # (which, for the leads or the room, would not ask for the code).
+    return redirect(f"{reverse('device_confirm', args=[token])}?next_page={next_page}")
+
+
+def is_through(request: HttpRequest, attendee: Attendee, *, next_page: str) -> bool:
+    """Whether this browser already passes the check ``next_page`` makes: the email's owner for
+    the series pages, the confirmed device for the others."""
+    if next_page in {"series", "memory"}:
+        return devices.owns_email(request, attendee)
+    return devices.is_confirmed_device(request, attendee)
 
 
 # The itinerary's stop and tablemate fragments with {placeholders} instead of values: the page
