@@ -184,9 +184,10 @@ def last_tables(event_id: int, people: set[int]) -> dict[int, int]:
     return dict(seats.values_list("attendee_id", "table__number"))
 
 
-def leads_of(attendee: Attendee) -> Leads:
-    """The attendee's own leads, with contact details only where both agreed; an introduction
-    the attendee declined is no longer a lead. Three queries."""
+def leads_of(attendee: Attendee, *, shows_contact: bool = True) -> Leads:
+    """The attendee's own leads, with contact details only where both agreed (and, with
+    ``shows_contact`` false, none: ``devices.sees_contacts``); an introduction the attendee
+    declined is no longer a lead. Three queries."""
     received = list(
         Card.objects.filter(receiver=attendee)
         .exclude(introduction__status=Introduction.Status.DECLINED)
@@ -202,7 +203,7 @@ def leads_of(attendee: Attendee) -> Leads:
     tables = last_tables(attendee.event_id, people)
 
     def lead(person: Attendee, note: str = "") -> Lead:
-        shared = both_share_contact(attendee, person)
+        shared = shows_contact and both_share_contact(attendee, person)
         return Lead(person=person, note=note, last_table=tables.get(person.pk), has_contact=shared)
 
     return Leads(
@@ -267,7 +268,7 @@ class Introductions:
 
 
 def introduction_items(
-    attendee: Attendee, introductions: QuerySet[Introduction]
+    attendee: Attendee, introductions: QuerySet[Introduction], *, shows_contact: bool = True
 ) -> list[IntroductionItem]:
     """``introductions`` as the attendee's leads page lists them: who, what was promised, and
     what the attendee can do next. No queries beyond those of ``introductions``."""
@@ -281,7 +282,7 @@ def introduction_items(
             person=person,
             is_introducer=is_introducer,
             moves=services.moves_for(introduction, attendee_id=attendee.pk),
-            has_contact=both_share_contact(attendee, person),
+            has_contact=shows_contact and both_share_contact(attendee, person),
         )
 
     mine = Q(card__giver_id=attendee.pk) | Q(card__receiver_id=attendee.pk)
@@ -293,9 +294,9 @@ def introduction_items(
     ]
 
 
-def introductions_of(attendee: Attendee) -> Introductions:
+def introductions_of(attendee: Attendee, *, shows_contact: bool = True) -> Introductions:
     """The introductions offered to the attendee and the ones they promised. One query."""
-    items = introduction_items(attendee, Introduction.objects.all())
+    items = introduction_items(attendee, Introduction.objects.all(), shows_contact=shows_contact)
     return Introductions(
         offered_to_me=[item for item in items if not item.is_introducer],
         promised_by_me=[item for item in items if item.is_introducer],

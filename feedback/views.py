@@ -284,15 +284,19 @@ def card(request: HttpRequest, token: str) -> JsonResponse:
     )
 
 
-def leads_context(attendee: Attendee, refusal: dict | None = None, *, can_move: bool) -> dict:
+def leads_context(
+    attendee: Attendee, refusal: dict | None = None, *, can_move: bool, shows_contact: bool
+) -> dict:
     """The leads page; ``can_move``: this browser is the attendee's confirmed device, so the
-    introductions' buttons show (elsewhere: a way to confirm it, ``device_confirm``)."""
+    introductions' buttons show (elsewhere: a way to confirm it, ``device_confirm``);
+    ``shows_contact``: ``devices.sees_contacts``."""
     return {
         "attendee": attendee,
         "can_move": can_move,
+        "shows_contact": shows_contact,
         "event": attendee.event,
-        "leads": queries.leads_of(attendee),
-        "introductions": queries.introductions_of(attendee),
+        "leads": queries.leads_of(attendee, shows_contact=shows_contact),
+        "introductions": queries.introductions_of(attendee, shows_contact=shows_contact),
         # last time's open promises, once the attendee said they are the same person
         "carried": (
             queries.carried_promises(attendee)
@@ -309,7 +313,10 @@ def leads(request: HtmxHttpRequest, token: str) -> HttpResponse:
     if event_services.needs_conduct(attendee):
         return redirect("conduct_accept", token=token)
     can_move = devices.is_confirmed_device(request, attendee)
-    return render(request, "feedback/leads.html", leads_context(attendee, can_move=can_move))
+    context = leads_context(
+        attendee, can_move=can_move, shows_contact=devices.sees_contacts(request, attendee)
+    )
+    return render(request, "feedback/leads.html", context)
 
 
 @require_POST
@@ -354,7 +361,7 @@ def introduction_move(request: HtmxHttpRequest, token: str, introduction_id: int
         }
         return render(request, "feedback/partials/introduction.html", context)
     if refusal:
-        context = leads_context(attendee, refusal, can_move=True)
+        context = leads_context(attendee, refusal, can_move=True, shows_contact=True)
         return render(request, "feedback/leads.html", context, status=400)
     return redirect(reverse("leads", args=[token]) + f"#introduction-{introduction_id}-item")
 
@@ -386,15 +393,18 @@ def resubscribe(request: HtmxHttpRequest, token: str) -> HttpResponse:
 def leads_csv(request: HttpRequest, token: str) -> HttpResponse:
     """The leads page as a spreadsheet: one row per lead, contact details as on the page."""
     attendee = attendee_for(request, token)
-    return exports.csv_response(exports.leads_rows(attendee))
+    shows_contact = devices.sees_contacts(request, attendee)
+    return exports.csv_response(exports.leads_rows(attendee, shows_contact=shows_contact))
 
 
 @require_GET
 def leads_vcf(request: HttpRequest, token: str) -> HttpResponse:
     """Everyone on the leads page in one address-book file, contact details as on the page."""
     attendee = attendee_for(request, token)
+    shows_contact = devices.sees_contacts(request, attendee)
     response = HttpResponse(
-        exports.leads_vcards(attendee), content_type="text/vcard; charset=utf-8"
+        exports.leads_vcards(attendee, shows_contact=shows_contact),
+        content_type="text/vcard; charset=utf-8",
     )
     filename = slugify(attendee.event.slug) or "event"
     response["Content-Disposition"] = f'attachment; filename="{filename}-contacts.vcf"'
@@ -405,7 +415,7 @@ def leads_vcf(request: HttpRequest, token: str) -> HttpResponse:
 def contact_vcard(request: HttpRequest, token: str, person_id: int) -> HttpResponse:
     attendee = attendee_for(request, token)
     person = queries.contact_for(attendee, person_id)
-    if person is None:
+    if person is None or not devices.sees_contacts(request, attendee):
         raise Http404(_("No contact card to share."))
     pitch = Pitch.objects.filter(attendee=person).first()
     note = _("Met at %(event)s.") % {"event": attendee.event.title}
@@ -425,7 +435,12 @@ def call_proposal(request: HttpRequest, token: str, person_id: int) -> HttpRespo
     meeting request; only where both shared contact details (the invitation needs the email)."""
     attendee = attendee_for(request, token)
     person = queries.contact_for(attendee, person_id)
-    if person is None or not person.email or not attendee.email:
+    if (
+        person is None
+        or not devices.sees_contacts(request, attendee)
+        or not person.email
+        or not attendee.email
+    ):
         raise Http404(_("No contact to propose a call to."))
     calendar = exports.call_proposal(attendee, person, now=timezone.now())
     return exports.calendar_response(calendar, f"call-{slugify(person.name) or 'contact'}")

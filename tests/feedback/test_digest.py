@@ -246,3 +246,23 @@ def test_digest_message_wraps_long_unbroken_words(event, closed_round):
     frame = html[html.index("<div") : html.index(">", html.index("<div"))]
     assert "overflow-wrap:anywhere;word-break:break-word;" in frame
     assert "W" * 120 in html
+
+
+def test_digest_message_to_an_unconfirmed_email_carries_no_ones_contact_details(busy):
+    """A walk-in's address typed on the phone may be mistyped, a stranger's: the digest to it
+    has the cards and pitches, no one's contact details or links to them, and says where to
+    see them."""
+    busy.is_email_unconfirmed = True
+    busy.save()
+
+    message = digest.digest_message(busy)
+
+    for body in (message.body, html_of(message)):
+        assert "A customs broker." in body
+        assert "Ed at customs" in body
+        for detail in ("ana@example.com", "+1 555 0101", "Acme", "cy@example.com", "di@example"):
+            assert detail not in body
+        assert "/contacts/" not in body
+        assert "call.ics" not in body
+        assert "Contact details are not in this mail: this email address was typed" in body
+        assert "open your page on the phone you used at the event" in body
