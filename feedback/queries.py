@@ -156,9 +156,23 @@ def why_for(attendee_id: int, seats: list[Seat]) -> dict[int, str]:
 @dataclass(frozen=True)
 class Lead:
     person: Attendee
-    note: str
+    note: str  # an introduction's target as it stands now (made "to …"), else the card's note
     last_table: int | None
     has_contact: bool
+    introduction: Introduction | None = None
+
+    @property
+    def status(self) -> str:
+        """The introduction's status in the reader's language, as the introducer sees it."""
+        return self.introduction.get_status_display() if self.introduction else ""
+
+
+def introduction_of(card: Card) -> Introduction | None:
+    """The card's introduction (loaded with ``select_related``), or None."""
+    try:
+        return card.introduction
+    except Introduction.DoesNotExist:
+        return None
 
 
 @dataclass(frozen=True)
@@ -191,7 +205,7 @@ def leads_of(attendee: Attendee, *, shows_contact: bool = True) -> Leads:
     received = list(
         Card.objects.filter(receiver=attendee)
         .exclude(introduction__status=Introduction.Status.DECLINED)
-        .select_related("giver__pitch")
+        .select_related("giver__pitch", "introduction")
         .order_by("created_at")
     )
     given = list(
@@ -202,13 +216,22 @@ def leads_of(attendee: Attendee, *, shows_contact: bool = True) -> Leads:
     people = {c.giver_id for c in received} | {c.receiver_id for c in given}
     tables = last_tables(attendee.event_id, people)
 
-    def lead(person: Attendee, note: str = "") -> Lead:
+    def lead(person: Attendee, introduction: Introduction | None = None, note: str = "") -> Lead:
         shared = shows_contact and both_share_contact(attendee, person)
-        return Lead(person=person, note=note, last_table=tables.get(person.pk), has_contact=shared)
+        return Lead(
+            person=person,
+            note=introduction.target if introduction else note,
+            last_table=tables.get(person.pk),
+            has_contact=shared,
+            introduction=introduction,
+        )
+
+    def offer(card: Card) -> Lead:
+        return lead(card.giver, introduction_of(card), card.note)
 
     return Leads(
         want_to_see_me=[lead(c.giver) for c in received if c.kind == Card.Kind.SEE_ME],
-        can_introduce_me=[lead(c.giver, c.note) for c in received if c.kind == Card.Kind.INTRODUCE],
+        can_introduce_me=[offer(c) for c in received if c.kind == Card.Kind.INTRODUCE],
         i_asked_to_see=[lead(c.receiver) for c in given],
     )
 
