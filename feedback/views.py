@@ -78,7 +78,12 @@ CONFIRMED_PAGES = {
     "memory": "series_memory",
     "series": "room",  # "Is this you from …?" answered yes once the code came back
     "leads": "leads",  # introductions: accept, decline, made, met
+    "sharing": "room",  # the room's yes or no to sharing, kept until the code came back
 }
+
+# The room's answer to sharing contact details given on another browser: kept in this browser's
+# session, for this attendee only, and saved once the code confirms it is them.
+PENDING_SHARING = "pending_sharing"
 
 
 def confirmation_page(
@@ -134,6 +139,9 @@ def device_confirm(request: HtmxHttpRequest, token: str) -> HttpResponse:
             messages.success(request, _("Confirmed: this browser is now your confirmed device."))
             if next_page == "series":
                 event_services.answer_series_question(attendee, is_same=True)
+            pending = request.session.pop(PENDING_SHARING, None)
+            if next_page == "sharing" and pending and pending.get("attendee") == attendee.pk:
+                services.save_my_details(attendee, is_sharing=bool(pending.get("is_sharing")))
             return redirect(CONFIRMED_PAGES[next_page], token=token)
     except ValidationError as refusal:
         for message in refusal.messages:
@@ -222,11 +230,19 @@ def room(request: HtmxHttpRequest, token: str) -> HttpResponse:
 @require_POST
 def consent_answer(request: HttpRequest, token: str) -> HttpResponse:
     """The room's question answered: the attendee's own yes or no to sharing contact details,
-    recorded as My details records it. Without an answer, My details asks again."""
+    recorded as My details records it. Without an answer, My details asks again. From another
+    browser than the confirmed device the answer is kept (``PENDING_SHARING``) and the browser
+    asked to confirm it is them; the right code saves it (``device_confirm``)."""
     attendee = attendee_for(request, token)
-    if not devices.is_confirmed_device(request, attendee):
-        return redirect("my_details", token=token)
     form = SharingForm(request.POST)
+    if not devices.is_confirmed_device(request, attendee):
+        if form.is_valid():
+            request.session[PENDING_SHARING] = {
+                "attendee": attendee.pk,
+                "is_sharing": form.is_sharing,
+            }
+        confirm = reverse("device_confirm", args=[token])
+        return redirect(f"{confirm}?next_page=sharing")
     if not form.is_valid():
         messages.error(request, _("Choose yes or no."))
         return redirect("my_details", token=token)
