@@ -82,6 +82,15 @@ def owns_email(request: HttpRequest, attendee: Attendee) -> bool:
     return is_confirmed_device(request, attendee) and not attendee.is_email_unconfirmed
 
 
+def sees_contacts(request: HttpRequest, attendee: Attendee) -> bool:
+    """Whether this browser is shown other people's contact details on the attendee's leads
+    (and their downloads): the confirmed device; or any browser with the link when the email is
+    the attendee's own (from the organizer's list, or confirmed with a code). A walk-in's typed
+    email may be a stranger's, and the follow-up mail to it carries the link: that link alone,
+    on another browser, shows no one's contact details until it is confirmed."""
+    return is_confirmed_device(request, attendee) or not attendee.is_email_unconfirmed
+
+
 def is_confirmed_device(request: HttpRequest, attendee: Attendee) -> bool:
     """Whether this browser is the attendee's confirmed device."""
     return bool(attendee.device_hash) and constant_time_compare(

@@ -87,6 +87,8 @@ class DigestContent:
     can_introduce_me: list[Lead]
     promised: list[IntroductionItem]
     i_asked_to_see: list[Lead]
+    # False for an address typed at the event and never confirmed: it may be someone else's
+    is_withholding_contacts: bool = False
 
     @property
     def is_empty(self) -> bool:
@@ -98,11 +100,15 @@ class DigestContent:
 def digest_content(attendee: Attendee) -> DigestContent:
     """Everything the digest lists, by the leads page's rules (contact details only where both
     agreed, declined introductions left out); people whose data was erased are left out too.
+    An address typed at the event and never confirmed (``is_email_unconfirmed``) may be a
+    stranger's, mistyped: the digest to it carries no one's contact details, as the leads page
+    shows none to a browser other than the attendee's phone (``devices.sees_contacts``).
     Four queries."""
-    leads = queries.leads_of(attendee)
+    shows_contact = not attendee.is_email_unconfirmed
+    leads = queries.leads_of(attendee, shows_contact=shows_contact)
     promised = [
         item
-        for item in queries.introductions_of(attendee).promised_by_me
+        for item in queries.introductions_of(attendee, shows_contact=shows_contact).promised_by_me
         if item.introduction.status != Introduction.Status.DECLINED
     ]
 
@@ -114,6 +120,7 @@ def digest_content(attendee: Attendee) -> DigestContent:
         can_introduce_me=kept(leads.can_introduce_me),
         promised=kept(promised),
         i_asked_to_see=kept(leads.i_asked_to_see),
+        is_withholding_contacts=not shows_contact,
     )
 
 

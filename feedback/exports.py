@@ -284,7 +284,7 @@ def lead_sections(leads: queries.Leads) -> Iterable[tuple[str, queries.Lead]]:
         yield _("I asked to see"), lead
 
 
-def leads_rows(attendee: Attendee) -> Sheet:
+def leads_rows(attendee: Attendee, *, shows_contact: bool = True) -> Sheet:
     """One row per lead, as on the leads page; email and phone only where both agreed."""
     header = [
         _("relation"),
@@ -302,7 +302,7 @@ def leads_rows(attendee: Attendee) -> Sheet:
         _("LinkedIn profile"),
     ]
     rows = []
-    for relation, lead in lead_sections(queries.leads_of(attendee)):
+    for relation, lead in lead_sections(queries.leads_of(attendee, shows_contact=shows_contact)):
         person = lead.person
         pitch = getattr(person, "pitch", None)
         rows.append(
@@ -325,14 +325,15 @@ def leads_rows(attendee: Attendee) -> Sheet:
     return Sheet(f"{slugify(attendee.event.slug) or 'event'}-leads", header, rows)
 
 
-def leads_vcards(attendee: Attendee) -> str:
+def leads_vcards(attendee: Attendee, *, shows_contact: bool = True) -> str:
     """One vCard per person on the leads page with whom both agreed to share contact details
     (the rule of each person's own .vcf, ``queries.contact_for``: someone who declined is in
     neither): name, company, job title, email, phone, WeChat, LinkedIn and a note with their
     ask."""
     cards: dict[int, str] = {}
     met_at = _("Met at %(event)s.") % {"event": attendee.event.title}
-    for _relation, lead in lead_sections(queries.leads_of(attendee)):
+    leads = queries.leads_of(attendee, shows_contact=shows_contact)
+    for _relation, lead in lead_sections(leads):
         person = lead.person
         if person.pk in cards or not lead.has_contact:
             continue

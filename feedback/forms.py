@@ -187,7 +187,9 @@ class DeviceCodeForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
     next_page = forms.ChoiceField(
-        choices=[(page, page) for page in ("details", "erase", "memory", "series", "leads")],
+        choices=[
+            (page, page) for page in ("details", "erase", "memory", "series", "leads", "sharing")
+        ],
         widget=forms.HiddenInput,
     )
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
+from email.mime.text import MIMEText
 
 from django.core import mail
 from django.core.cache import cache
@@ -87,11 +88,19 @@ def invitation_message(attendee: Attendee) -> EmailMultiAlternatives:
             return message
         calendar = exports.event_calendar(event, url=room_url)
     message.attach(
-        f"{slugify(event.slug) or 'event'}.ics",
-        calendar.to_ical().decode("utf-8"),
-        "text/calendar; charset=utf-8; method=PUBLISH",
+        calendar_part(calendar.to_ical(), filename=f"{slugify(event.slug) or 'event'}.ics")
     )
     return message
+
+
+def calendar_part(ical: bytes, *, filename: str) -> MIMEText:
+    """The .ics as its own MIME part: ``text/calendar`` with one charset and ``method``. (Given
+    to ``attach`` as a string, Django would read ``calendar; charset=…; method=…`` as the
+    subtype and add its own charset after it: two charsets in one header.)"""
+    part = MIMEText(ical.decode("utf-8"), "calendar", "utf-8")
+    part.set_param("method", "PUBLISH")
+    part.add_header("Content-Disposition", "attachment", filename=filename)
+    return part
 
 
 def skip_reason(attendee: Attendee, *, is_requested: bool = False) -> str | None:

@@ -156,9 +156,23 @@ def why_for(attendee_id: int, seats: list[Seat]) -> dict[int, str]:
 @dataclass(frozen=True)
 class Lead:
     person: Attendee
-    note: str
+    note: str  # an introduction's target as it stands now (made "to …"), else the card's note
     last_table: int | None
     has_contact: bool
+    introduction: Introduction | None = None
+
+    @property
+    def status(self) -> str:
+        """The introduction's status in the reader's language, as the introducer sees it."""
+        return self.introduction.get_status_display() if self.introduction else ""
+
+
+def introduction_of(card: Card) -> Introduction | None:
+    """The card's introduction (loaded with ``select_related``), or None."""
+    try:
+        return card.introduction
+    except Introduction.DoesNotExist:
+        return None
 
 
 @dataclass(frozen=True)
@@ -184,13 +198,14 @@ def last_tables(event_id: int, people: set[int]) -> dict[int, int]:
     return dict(seats.values_list("attendee_id", "table__number"))
 
 
-def leads_of(attendee: Attendee) -> Leads:
-    """The attendee's own leads, with contact details only where both agreed; an introduction
-    the attendee declined is no longer a lead. Three queries."""
+def leads_of(attendee: Attendee, *, shows_contact: bool = True) -> Leads:
+    """The attendee's own leads, with contact details only where both agreed (and, with
+    ``shows_contact`` false, none: ``devices.sees_contacts``); an introduction the attendee
+    declined is no longer a lead. Three queries."""
     received = list(
         Card.objects.filter(receiver=attendee)
         .exclude(introduction__status=Introduction.Status.DECLINED)
-        .select_related("giver__pitch")
+        .select_related("giver__pitch", "introduction")
         .order_by("created_at")
     )
     given = list(
@@ -201,13 +216,22 @@ def leads_of(attendee: Attendee) -> Leads:
     people = {c.giver_id for c in received} | {c.receiver_id for c in given}
     tables = last_tables(attendee.event_id, people)
 
-    def lead(person: Attendee, note: str = "") -> Lead:
-        shared = both_share_contact(attendee, person)
-        return Lead(person=person, note=note, last_table=tables.get(person.pk), has_contact=shared)
+    def lead(person: Attendee, introduction: Introduction | None = None, note: str = "") -> Lead:
+        shared = shows_contact and both_share_contact(attendee, person)
+        return Lead(
+            person=person,
+            note=introduction.target if introduction else note,
+            last_table=tables.get(person.pk),
+            has_contact=shared,
+            introduction=introduction,
+        )
+
+    def offer(card: Card) -> Lead:
+        return lead(card.giver, introduction_of(card), card.note)
 
     return Leads(
         want_to_see_me=[lead(c.giver) for c in received if c.kind == Card.Kind.SEE_ME],
-        can_introduce_me=[lead(c.giver, c.note) for c in received if c.kind == Card.Kind.INTRODUCE],
+        can_introduce_me=[offer(c) for c in received if c.kind == Card.Kind.INTRODUCE],
         i_asked_to_see=[lead(c.receiver) for c in given],
     )
 
@@ -267,7 +291,7 @@ class Introductions:
 
 
 def introduction_items(
-    attendee: Attendee, introductions: QuerySet[Introduction]
+    attendee: Attendee, introductions: QuerySet[Introduction], *, shows_contact: bool = True
 ) -> list[IntroductionItem]:
     """``introductions`` as the attendee's leads page lists them: who, what was promised, and
     what the attendee can do next. No queries beyond those of ``introductions``."""
@@ -281,7 +305,7 @@ def introduction_items(
             person=person,
             is_introducer=is_introducer,
             moves=services.moves_for(introduction, attendee_id=attendee.pk),
-            has_contact=both_share_contact(attendee, person),
+            has_contact=shows_contact and both_share_contact(attendee, person),
         )
 
     mine = Q(card__giver_id=attendee.pk) | Q(card__receiver_id=attendee.pk)
@@ -293,9 +317,9 @@ def introduction_items(
     ]
 
 
-def introductions_of(attendee: Attendee) -> Introductions:
+def introductions_of(attendee: Attendee, *, shows_contact: bool = True) -> Introductions:
     """The introductions offered to the attendee and the ones they promised. One query."""
-    items = introduction_items(attendee, Introduction.objects.all())
+    items = introduction_items(attendee, Introduction.objects.all(), shows_contact=shows_contact)
     return Introductions(
         offered_to_me=[item for item in items if not item.is_introducer],
         promised_by_me=[item for item in items if item.is_introducer],

@@ -78,7 +78,12 @@ CONFIRMED_PAGES = {
     "memory": "series_memory",
     "series": "room",  # "Is this you from …?" answered yes once the code came back
     "leads": "leads",  # introductions: accept, decline, made, met
+    "sharing": "room",  # the room's yes or no to sharing, kept until the code came back
 }
+
+# The room's answer to sharing contact details given on another browser: kept in this browser's
+# session, for this attendee only, and saved once the code confirms it is them.
+PENDING_SHARING = "pending_sharing"
 
 
 def confirmation_page(
@@ -113,7 +118,7 @@ def device_confirm(request: HtmxHttpRequest, token: str) -> HttpResponse:
     next_page = data.get("next_page")
     next_page = next_page if next_page in CONFIRMED_PAGES else "details"
     if request.method == "GET":
-        if devices.is_confirmed_device(request, attendee):
+        if is_through(request, attendee, next_page=next_page):
             return redirect(CONFIRMED_PAGES[next_page], token=token)
         return confirmation_page(request, attendee, next_page=next_page)
     form = DeviceCodeForm(request.POST)
@@ -134,13 +139,26 @@ def device_confirm(request: HtmxHttpRequest, token: str) -> HttpResponse:
             messages.success(request, _("Confirmed: this browser is now your confirmed device."))
             if next_page == "series":
                 event_services.answer_series_question(attendee, is_same=True)
+            pending = request.session.pop(PENDING_SHARING, None)
+            if next_page == "sharing" and pending and pending.get("attendee") == attendee.pk:
+                services.save_my_details(attendee, is_sharing=bool(pending.get("is_sharing")))
             return redirect(CONFIRMED_PAGES[next_page], token=token)
     except ValidationError as refusal:
         for message in refusal.messages:
             messages.error(request, message)
         attendee.refresh_from_db()
         return confirmation_page(request, attendee, next_page=next_page, status=400)
-    return redirect(CONFIRMED_PAGES[next_page], token=token)
+    # The code is on its way: back to this page, now with the code field, not to ``next_page``
+    # (which, for the leads or the room, would not ask for the code).
+    return redirect(f"{reverse('device_confirm', args=[token])}?next_page={next_page}")
+
+
+def is_through(request: HttpRequest, attendee: Attendee, *, next_page: str) -> bool:
+    """Whether this browser already passes the check ``next_page`` makes: the email's owner for
+    the series pages, the confirmed device for the others."""
+    if next_page in {"series", "memory"}:
+        return devices.owns_email(request, attendee)
+    return devices.is_confirmed_device(request, attendee)
 
 
 # The itinerary's stop and tablemate fragments with {placeholders} instead of values: the page
@@ -212,11 +230,19 @@ def room(request: HtmxHttpRequest, token: str) -> HttpResponse:
 @require_POST
 def consent_answer(request: HttpRequest, token: str) -> HttpResponse:
     """The room's question answered: the attendee's own yes or no to sharing contact details,
-    recorded as My details records it. Without an answer, My details asks again."""
+    recorded as My details records it. Without an answer, My details asks again. From another
+    browser than the confirmed device the answer is kept (``PENDING_SHARING``) and the browser
+    asked to confirm it is them; the right code saves it (``device_confirm``)."""
     attendee = attendee_for(request, token)
-    if not devices.is_confirmed_device(request, attendee):
-        return redirect("my_details", token=token)
     form = SharingForm(request.POST)
+    if not devices.is_confirmed_device(request, attendee):
+        if form.is_valid():
+            request.session[PENDING_SHARING] = {
+                "attendee": attendee.pk,
+                "is_sharing": form.is_sharing,
+            }
+        confirm = reverse("device_confirm", args=[token])
+        return redirect(f"{confirm}?next_page=sharing")
     if not form.is_valid():
         messages.error(request, _("Choose yes or no."))
         return redirect("my_details", token=token)
@@ -274,15 +300,19 @@ def card(request: HttpRequest, token: str) -> JsonResponse:
     )
 
 
-def leads_context(attendee: Attendee, refusal: dict | None = None, *, can_move: bool) -> dict:
+def leads_context(
+    attendee: Attendee, refusal: dict | None = None, *, can_move: bool, shows_contact: bool
+) -> dict:
     """The leads page; ``can_move``: this browser is the attendee's confirmed device, so the
-    introductions' buttons show (elsewhere: a way to confirm it, ``device_confirm``)."""
+    introductions' buttons show (elsewhere: a way to confirm it, ``device_confirm``);
+    ``shows_contact``: ``devices.sees_contacts``."""
     return {
         "attendee": attendee,
         "can_move": can_move,
+        "shows_contact": shows_contact,
         "event": attendee.event,
-        "leads": queries.leads_of(attendee),
-        "introductions": queries.introductions_of(attendee),
+        "leads": queries.leads_of(attendee, shows_contact=shows_contact),
+        "introductions": queries.introductions_of(attendee, shows_contact=shows_contact),
         # last time's open promises, once the attendee said they are the same person
         "carried": (
             queries.carried_promises(attendee)
@@ -299,7 +329,10 @@ def leads(request: HtmxHttpRequest, token: str) -> HttpResponse:
     if event_services.needs_conduct(attendee):
         return redirect("conduct_accept", token=token)
     can_move = devices.is_confirmed_device(request, attendee)
-    return render(request, "feedback/leads.html", leads_context(attendee, can_move=can_move))
+    context = leads_context(
+        attendee, can_move=can_move, shows_contact=devices.sees_contacts(request, attendee)
+    )
+    return render(request, "feedback/leads.html", context)
 
 
 @require_POST
@@ -344,7 +377,7 @@ def introduction_move(request: HtmxHttpRequest, token: str, introduction_id: int
         }
         return render(request, "feedback/partials/introduction.html", context)
     if refusal:
-        context = leads_context(attendee, refusal, can_move=True)
+        context = leads_context(attendee, refusal, can_move=True, shows_contact=True)
         return render(request, "feedback/leads.html", context, status=400)
     return redirect(reverse("leads", args=[token]) + f"#introduction-{introduction_id}-item")
 
@@ -376,15 +409,18 @@ def resubscribe(request: HtmxHttpRequest, token: str) -> HttpResponse:
 def leads_csv(request: HttpRequest, token: str) -> HttpResponse:
     """The leads page as a spreadsheet: one row per lead, contact details as on the page."""
     attendee = attendee_for(request, token)
-    return exports.csv_response(exports.leads_rows(attendee))
+    shows_contact = devices.sees_contacts(request, attendee)
+    return exports.csv_response(exports.leads_rows(attendee, shows_contact=shows_contact))
 
 
 @require_GET
 def leads_vcf(request: HttpRequest, token: str) -> HttpResponse:
     """Everyone on the leads page in one address-book file, contact details as on the page."""
     attendee = attendee_for(request, token)
+    shows_contact = devices.sees_contacts(request, attendee)
     response = HttpResponse(
-        exports.leads_vcards(attendee), content_type="text/vcard; charset=utf-8"
+        exports.leads_vcards(attendee, shows_contact=shows_contact),
+        content_type="text/vcard; charset=utf-8",
     )
     filename = slugify(attendee.event.slug) or "event"
     response["Content-Disposition"] = f'attachment; filename="{filename}-contacts.vcf"'
@@ -395,7 +431,7 @@ def leads_vcf(request: HttpRequest, token: str) -> HttpResponse:
 def contact_vcard(request: HttpRequest, token: str, person_id: int) -> HttpResponse:
     attendee = attendee_for(request, token)
     person = queries.contact_for(attendee, person_id)
-    if person is None:
+    if person is None or not devices.sees_contacts(request, attendee):
         raise Http404(_("No contact card to share."))
     pitch = Pitch.objects.filter(attendee=person).first()
     note = _("Met at %(event)s.") % {"event": attendee.event.title}
@@ -415,7 +451,12 @@ def call_proposal(request: HttpRequest, token: str, person_id: int) -> HttpRespo
     meeting request; only where both shared contact details (the invitation needs the email)."""
     attendee = attendee_for(request, token)
     person = queries.contact_for(attendee, person_id)
-    if person is None or not person.email or not attendee.email:
+    if (
+        person is None
+        or not devices.sees_contacts(request, attendee)
+        or not person.email
+        or not attendee.email
+    ):
         raise Http404(_("No contact to propose a call to."))
     calendar = exports.call_proposal(attendee, person, now=timezone.now())
     return exports.calendar_response(calendar, f"call-{slugify(person.name) or 'contact'}")

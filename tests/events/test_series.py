@@ -316,3 +316,18 @@ def test_a_walk_in_at_the_first_event_of_a_series_is_not_asked(client, series, f
     )
 
     assert queries.series_question(march.attendees.get()) is None
+
+
+def test_a_walk_in_asking_for_the_code_stays_on_the_code_page(
+    client, walk_in_with_her_email, mailoutbox
+):
+    """Their own phone (the confirmed device) with a typed email: the code page stays, with the
+    code field, instead of going back to the room that would not ask for it."""
+    ada = walk_in_with_her_email
+    confirm = reverse("device_confirm", args=[ada.token])
+
+    sent = client.post(confirm, {"action": "send", "next_page": "series"}, follow=True)
+
+    assert sent.redirect_chain == [(f"{confirm}?next_page=series", 302)]
+    assert "A code is on its way to a•••@example.com." in sent.text
+    assert f'id="attendee-{ada.pk}-check-code"' in sent.text

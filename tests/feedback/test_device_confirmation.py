@@ -100,7 +100,9 @@ def test_badge_photo_cannot_delete_or_change_details(owner, phone, stranger):
     assert "7946" not in details_page.text
     assert (erased.status_code, changed.status_code) == (403, 403)
     assert shared.status_code == 302
-    assert shared["Location"] == reverse("my_details", args=[owner.token])
+    assert shared["Location"] == (
+        reverse("device_confirm", args=[owner.token]) + "?next_page=sharing"
+    )
     assert_unchanged(owner)
 
 
@@ -420,3 +422,25 @@ def test_signed_in_user_not_organizing_the_event_becomes_the_device_as_anyone():
     phone = Client()
     open_link(phone, me.token)
     assert phone.get(reverse("pitch_edit", args=[me.token])).context["is_wish_owner"] is False
+
+
+def test_the_rooms_sharing_answer_on_another_browser_is_kept_until_the_code_comes_back(
+    owner, phone, stranger, mailoutbox
+):
+    """The room opened in a second browser: "Yes, share" is not lost; it asks for the code and,
+    once the code is right, saves the answer and goes back to the room."""
+    room = reverse("room", args=[owner.token])
+
+    answered = stranger.post(
+        reverse("consent_answer", args=[owner.token]), {"share": "yes"}, follow=True
+    )
+    before = Attendee.objects.get(pk=owner.pk).is_sharing_contact
+    send_code(stranger, owner, next_page="sharing")
+    confirmed = enter_code(stranger, owner, mailed_code(mailoutbox), next_page="sharing")
+
+    assert "Your answer about sharing contact details is kept" in answered.text
+    assert f'id="attendee-{owner.pk}-send-code"' in answered.text
+    assert before is False
+    assert confirmed["Location"] == room
+    assert Attendee.objects.get(pk=owner.pk).is_sharing_contact is True
+    assert f'id="attendee-{owner.pk}-consent"' not in stranger.get(room).text

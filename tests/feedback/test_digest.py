@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -246,3 +247,61 @@ def test_digest_message_wraps_long_unbroken_words(event, closed_round):
     frame = html[html.index("<div") : html.index(">", html.index("<div"))]
     assert "overflow-wrap:anywhere;word-break:break-word;" in frame
     assert "W" * 120 in html
+
+
+def test_digest_message_to_an_unconfirmed_email_carries_no_ones_contact_details(busy):
+    """A walk-in's address typed on the phone may be mistyped, a stranger's: the digest to it
+    has the cards and pitches, no one's contact details or links to them, and says where to
+    see them."""
+    busy.is_email_unconfirmed = True
+    busy.save()
+
+    message = digest.digest_message(busy)
+
+    for body in (message.body, html_of(message)):
+        assert "A customs broker." in body
+        assert "Ed at customs" in body
+        for detail in ("ana@example.com", "+1 555 0101", "Acme", "cy@example.com", "di@example"):
+            assert detail not in body
+        assert "/contacts/" not in body
+        assert "call.ics" not in body
+        assert "Contact details are not in this mail: this email address was typed" in body
+        assert "open your page on the phone you used at the event" in body
+
+
+@pytest.mark.parametrize(
+    ("language", "whom", "status"),
+    [("en", "To whom:", "Status: Met"), ("zh-hans", "引荐给：", "状态： 已见面")],
+)
+def test_digest_message_shows_the_introduction_as_it_stands_on_both_sides(
+    event, closed_round, language, whom, status
+):
+    """Yuki offered Alice an introduction with a note, then made it to someone else and both
+    confirmed they met: both digests name the same person and status."""
+    event.language = language
+    event.save()
+    yuki = person(event, "Yuki")
+    alice = person(event, "Alice")
+    offer = CardFactory(
+        round=closed_round,
+        giver=yuki,
+        receiver=alice,
+        introduce=True,
+        note="My cousin runs a logistics firm in Rotterdam",
+    )
+    IntroductionFactory(
+        card=offer,
+        target="Jan de Vries, Rotterdam Logistics BV",
+        status="met",
+        made_at=timezone.now(),
+        met_at=timezone.now(),
+    )
+
+    mails = [digest.digest_message(yuki), digest.digest_message(alice)]
+
+    for message in mails:
+        for body in (message.body, html_of(message)):
+            assert "Jan de Vries, Rotterdam Logistics BV" in body
+            assert "My cousin runs" not in body
+            assert re.sub(r"<[^>]+>", "", body).count(status) == 1
+    assert f"  {whom} Jan de Vries, Rotterdam Logistics BV\n  {status}\n" in mails[1].body

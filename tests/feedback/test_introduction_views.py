@@ -351,3 +351,26 @@ def test_device_confirm_page_on_the_confirmed_device_goes_straight_on(people):
 
     assert response.status_code == 302
     assert response["Location"] == reverse("leads", args=[pitcher.token])
+
+
+def test_email_me_a_code_from_the_leads_stays_on_the_code_page_then_goes_on(
+    people, introduction, mailoutbox
+):
+    """The leads page's "Email me a code": the browser stays on the code page, told the code
+    is on its way and with the field to enter it; the right code then goes on to the leads."""
+    pitcher = people[0]
+    Attendee.objects.filter(pk=pitcher.pk).update(email="pitcher@example.com")
+    open_link(Client(), pitcher.token)  # the phone at the event
+    laptop = Client()
+    confirm_url = reverse("device_confirm", args=[pitcher.token])
+
+    sent = laptop.post(confirm_url, {"action": "send", "next_page": "leads"}, follow=True)
+    confirmed = laptop.post(
+        confirm_url, {"action": "check", "code": mailed_code(mailoutbox), "next_page": "leads"}
+    )
+
+    assert sent.redirect_chain == [(f"{confirm_url}?next_page=leads", 302)]
+    assert "A code is on its way to p•••@example.com." in sent.text
+    assert f'id="attendee-{pitcher.pk}-check-code"' in sent.text
+    assert 'name="next_page" value="leads"' in sent.text
+    assert confirmed["Location"] == reverse("leads", args=[pitcher.token])

@@ -64,12 +64,9 @@ def test_invitation_message_has_the_link_time_place_pitch_nudge_and_ics(event):
     assert "Where: Pier 3, Hamburg" in body
     assert 'one clear ask: "I need X. Who do you know?"' in body
     assert f"{SITE}/a/{ana.token}/pitch/" in body
-    [(filename, content, mimetype)] = message.attachments
-    assert (filename, mimetype) == (
-        f"{event.slug}.ics",
-        "text/calendar; charset=utf-8; method=PUBLISH",
-    )
-    [entry] = icalendar.Calendar.from_ical(content).walk("VEVENT")
+    [part] = message.attachments
+    assert (part.get_filename(), part.get_content_type()) == (f"{event.slug}.ics", "text/calendar")
+    [entry] = icalendar.Calendar.from_ical(part.get_payload(decode=True)).walk("VEVENT")
     assert entry.decoded("dtstart") == datetime(
         2025, 6, 1, 19, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Berlin")
     )
@@ -348,3 +345,14 @@ def test_the_join_page_ids_are_unique_and_each_email_label_names_its_own_input(c
             assert target in ids
     assert 'for="my-link-email"' in pages[0]
     assert re.search(r'<input[^>]*name="email"[^>]*id="my-link-email"', pages[0])
+
+
+def test_invitation_calendar_part_has_one_charset_and_the_method(event):
+    ana = AttendeeFactory(event=event, name="Ana", email="ana@example.com")
+
+    sent = invitations.invitation_message(ana).message()
+
+    [part] = [part for part in sent.walk() if part.get_content_type() == "text/calendar"]
+    assert part["Content-Type"] == 'text/calendar; charset="utf-8"; method="PUBLISH"'
+    assert part.get_filename() == f"{event.slug}.ics"
+    assert part.get_content_disposition() == "attachment"

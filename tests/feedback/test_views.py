@@ -574,3 +574,46 @@ def test_room_after_the_close_of_a_no_show_with_a_card_still_asks_to_share(clien
 
     assert no_show.checked_in_at is None
     assert f'id="attendee-{no_show.pk}-consent"' in page.text
+
+
+@pytest.mark.parametrize("is_email_unconfirmed", [True, False])
+def test_leads_and_downloads_of_an_unconfirmed_email_show_contacts_on_the_phone_only(
+    round_, is_email_unconfirmed
+):
+    """The digest to a walk-in's typed email carries the personal link; if the address was a
+    stranger's, the link on their browser shows no one's contact details, on the page or in
+    the downloads, while the walk-in's own phone (and any browser of a vouched email) does."""
+    me = AttendeeFactory(
+        event=round_.event,
+        consenting=True,
+        email="walk.in@example.com",
+        is_email_unconfirmed=is_email_unconfirmed,
+    )
+    ana = AttendeeFactory(
+        event=round_.event, name="Ana", consenting=True, email="ana@example.com", company="Acme"
+    )
+    CardFactory(round=round_, giver=ana, receiver=me)
+    phone, stranger = Client(), Client()
+    open_link(phone, me.token)
+    urls = [
+        reverse("leads", args=[me.token]),
+        reverse("leads_csv", args=[me.token]),
+        reverse("leads_vcf", args=[me.token]),
+        reverse("contact_vcard", args=[me.token, ana.pk]),
+        reverse("call_proposal", args=[me.token, ana.pk]),
+    ]
+
+    on_phone = [phone.get(url) for url in urls]
+    elsewhere = [stranger.get(url) for url in urls]
+
+    assert [response.status_code for response in on_phone] == [200] * 5
+    assert all("ana@example.com" in response.content.decode() for response in on_phone)
+    if is_email_unconfirmed:
+        assert [response.status_code for response in elsewhere] == [200, 200, 200, 404, 404]
+        assert not any("ana@example.com" in response.content.decode() for response in elsewhere)
+        assert "Ana" in elsewhere[0].text
+        assert f'id="attendee-{me.pk}-confirm-to-see-contacts"' in elsewhere[0].text
+    else:
+        assert [response.status_code for response in elsewhere] == [200] * 5
+        assert all("ana@example.com" in response.content.decode() for response in elsewhere)
+        assert "confirm-to-see-contacts" not in elsewhere[0].text
