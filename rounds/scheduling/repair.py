@@ -209,7 +209,7 @@ class _Repair:
         # make: every pair meeting once more in every round than the most any pair has met.
         top = max(self.count.values(), default=0) + len(rounds)
         repeat_span = math.comb(n, 2) * math.comb(top, 2) + 1
-        self.cap: int | None = None  # the most repeats allowed before the moves rank first
+        self.cap: int | None = None  # repeats above it rank before the moves (``forced``)
         if self.forced:
             self.w_size = 1
             self.w_repeat = self.w_size * (len(rounds) * n + 1)
