@@ -12,12 +12,13 @@ re-plans the rounds left:
 - ``no-show 10%``: a tenth of the room leaves.
 
 Printed per re-plan: ``moved``, the people present whose table changes in some remaining round
-(``changed_itineraries(tablemates=False)``, arrivals included); ``k``, for the keep-apart pair,
-the remaining rounds it shares a table in (one swap a round, 2k people, or one move to a
-shorter table, k people, separates it); ``told``, those whose table or table-mates change
-(``tablemates=True``: the phones pushed to, the "itineraries changed" of the event log); the
-repeat cost (sum over pairs of C(meetings, 2), played rounds counted) before and after;
-keep-apart pairs together in the remaining rounds; time. The causes are drawn with their own
+(``changed_itineraries(tablemates=False)``, arrivals included); ``coming``, of them, those whose
+table changes in the coming round (the one phones already show; arrivals not counted); ``k``,
+for the keep-apart pair, the remaining rounds it shares a table in (one swap a round, 2k
+people, or one move to a shorter table, k people, separates it); ``told``, those whose table or
+table-mates change (``tablemates=True``: the phones pushed to, the "Phones told" of the event
+log); the repeat cost (sum over pairs of C(meetings, 2), played rounds counted) before and
+after; keep-apart pairs together in the remaining rounds; time. The causes are drawn with their own
 random stream (``seed``), independent of the planner's seed, so runs compare the same re-plans.
 
 Run from the project root (pure Python, no database)::
@@ -26,6 +27,11 @@ Run from the project root (pure Python, no database)::
     .venv/bin/python bench/replan_moves.py --seeds 3 --people 120
     .venv/bin/python bench/replan_moves.py --seeds 3 --plans /tmp/plans.json  # reuse plans
     .venv/bin/python bench/replan_moves.py --stopped-clock   # every search out of time at once
+    .venv/bin/python bench/replan_moves.py --people 14 --table-size 5 --rounds 5  # forced repeats
+
+The last is a tester's evening: 14 people at tables of 5 (5, 5, 4) for 5 rounds, so repeats are
+forced; its "walk-in 1" after round 1 is one late arrival, who fits the free place at the table
+of 4 in every round.
 
 ``--stopped-clock`` makes the planner's clock jump ten seconds at every reading during the
 re-plans (not the fresh plans): a machine so loaded that every search is cut short at its first
@@ -138,6 +144,10 @@ def rows(
             quality = scheduling.plan_quality(new)
             hits = scheduling.plan_quality(new[played:], avoid=avoid).avoid_violations
             moved = scheduling.changed_itineraries(plan, new, tablemates=False) & here
+            stayed = {p for p in here if p < people}  # arrivals are numbered from ``people``
+            coming = stayed & scheduling.changed_itineraries(
+                plan[played : played + 1], new[played : played + 1], tablemates=False
+            )
             told = scheduling.changed_itineraries(plan, new, tablemates=True) & here
             yield {
                 "people": people,
@@ -145,6 +155,7 @@ def rows(
                 "played": played,
                 "cause": label,
                 "moved": len(moved),
+                "coming": len(coming),
                 "told": len(told),
                 "k": k,
                 "cost_before": before.repeat_cost,
@@ -165,10 +176,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stopped-clock", action="store_true", help="searches out of time")
     args = parser.parse_args(argv)
     print(
-        "| people | seed | after round | cause | moved | k | told "
+        "| people | seed | after round | cause | moved | coming | k | told "
         "| repeat cost before -> after | keep-apart together | time s |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for people in args.people:
         for seed in range(args.seeds):
             for r in rows(
@@ -182,7 +193,8 @@ def main(argv: list[str] | None = None) -> int:
             ):
                 print(
                     f"| {r['people']} | {r['seed']} | {r['played']} | {r['cause']} | "
-                    f"{r['moved']} | {'' if r['k'] is None else r['k']} | {r['told']} | "
+                    f"{r['moved']} | {r['coming']} | {'' if r['k'] is None else r['k']} | "
+                    f"{r['told']} | "
                     f"{r['cost_before']} -> {r['cost']} | {r['avoid']} | {r['seconds']:.3f} |",
                     flush=True,
                 )

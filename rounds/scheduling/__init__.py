@@ -81,7 +81,13 @@ seating before those steps (the same random draws, so the steps never make its r
 preferring people who have already moved (one phone told twice is one phone), and a pair it
 leaves together is then parted by the cheapest step. These steps are not charged to the work
 allowance or the wall clock (a scan of one round per pair). Order of costs: avoid hits,
-repeats, tables outside the balanced sizes, people who must move.
+repeats, tables outside the balanced sizes, people who must move. Where the room forces repeats
+(``lower_bound`` of the fresh sizes above zero) and the rounds to repair already had some, the
+room is not reshuffled to trade those repeats for fewer: the seating that moves the fewest
+people (arrivals at the free places, keep-apart pairs parted by the cheapest step) sets the
+most repeats allowed, and the order is avoid hits, repeats above that, people who must move in
+the coming round (the first one re-planned, which phones already show), people who must move
+in any round, repeats, tables outside the balanced sizes (``repair._Repair`` gives the reasons).
 
 Determinism: the result depends only on the set of people (they are sorted; mixed types that
 cannot be compared are sorted by type name and ``repr``), the other arguments and ``seed``, which
@@ -223,7 +229,10 @@ def replan_rounds(
     who must go elsewhere). Meetings in played rounds count as ``met``; ``avoid`` pairs must
     name people present. Avoid pairs and repeats come first; table sizes may then differ by two
     where that avoids a repeat, never exceed the largest fresh table, and never drop below three
-    (two where fresh tables would be smaller).
+    (two where fresh tables would be smaller). Where repeats are forced and the plan already had
+    some, moves come before repeats instead, never at more repeats than the seating that moves
+    the fewest people (a late arrival at the free places of a table short of the table size
+    moves nobody else), and moves in the coming round (``plan[played]``) come first.
     """
     _check_int(table_size, "table_size", 2)
     _check_time_limit(time_limit)

@@ -7,7 +7,7 @@ import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from rounds.scheduling.bounds import table_sizes
+from rounds.scheduling.bounds import lower_bound, table_sizes
 from rounds.scheduling.budget import _Bag, _Budget
 from rounds.scheduling.validation import _Plan
 
@@ -49,10 +49,17 @@ def _repair_rounds(
 ) -> _Plan:
     """The rounds after ``played`` repaired for ``present``: absentees deleted, tables beyond
     the new count dissolved from the end (so no other table changes position), new tables added
-    at the end, the displaced and the arrivals seated, sizes balanced, conflicts repaired."""
+    at the end, the displaced and the arrivals seated, sizes balanced, conflicts repaired.
+
+    Where the room forces repeats (``lower_bound`` of the fresh sizes above zero) and the rounds
+    to repair already had some, moves rank above repeats (``_Repair``): the seating that moves
+    the fewest people (arrivals at the free places, keep-apart pairs parted by the cheapest
+    step) sets the most repeats allowed, and the result is never worse than it on keep-apart
+    pairs, then repeats above it, then the rest of the objective."""
     here = set(present)
     history = _history(plan[:played], met, n, here)
     fresh = table_sizes(len(present), table_size)
+    forced = lower_bound([fresh] * len(plan)) > 0
     low = min(3, fresh[-1])
     rounds, pools, original, rules = [], [], [], []
     for old_round in plan[played:]:
@@ -72,7 +79,14 @@ def _repair_rounds(
 
     def start() -> _Repair:
         repair = _Repair(
-            n, history, [[list(t) for t in r] for r in rounds], avoid, rules, original, rng
+            n,
+            history,
+            [[list(t) for t in r] for r in rounds],
+            avoid,
+            rules,
+            original,
+            rng,
+            forced=forced,
         )
         repair.seat_all([list(pool) for pool in pools])
         repair.balance()
@@ -89,9 +103,22 @@ def _repair_rounds(
         return direct.best_tables()
     rng.setstate(state)
     repair = start()
+    if repair.forced:
+        # Repeats are forced and the plan had some: the seating that moves the fewest people,
+        # keep-apart pairs parted (``direct``), sets the repeats allowed, and the search may
+        # trade repeats for fewer moves only below that.
+        direct.separate(free=False)
+        repair.cap = direct.cap = direct.repeats
     repair.repair(budget)
     repair.separate(free=False)
+    if repair.forced and _rank(direct) < _rank(repair):
+        return direct.best_tables()
     return repair.best_tables()
+
+
+def _rank(repair: _Repair) -> tuple[int, int, int]:
+    """What orders two repairs of one re-plan: avoid hits, repeats above the cap, the rest."""
+    return (repair.hits, repair.excess(), repair.objective())
 
 
 def _history(
@@ -115,7 +142,27 @@ class _Repair:
 
     Objective, lexicographic through weights: avoid pairs together, then the repeat cost, then
     tables outside the balanced sizes, then people seated away from their ``original`` table in
-    any round (the itineraries that change). Moves go first to people who have already moved,
+    any round (the itineraries that change).
+
+    With ``forced`` (the room forces repeats) and rounds that already make a pair meet again,
+    the order is instead: avoid pairs together; repeats above ``cap`` (set by the caller: the
+    repeats of the seating that moves the fewest people); people seated away from their table
+    in the coming round (the first round repaired: phones show it already and people may be
+    walking there); people seated away from their table in any round (the event log's "People
+    changing table", each one a phone told "your table changed"); the repeat cost; tables
+    outside the balanced sizes (the hard size limits hold regardless). This is the minimal
+    perturbation view of re-scheduling (El Sakkout and Wallace, "Probe backtrack search for
+    minimal perturbation in dynamic scheduling", Constraints 5(4), 2000): the quality of the
+    plan as it stands is a bound the repair keeps, and within it the fewest changes win. Every
+    remaining round's moves rank above repeats, not only the coming round's: forced repeats are
+    spread over everyone (14 people at tables of 5 for 5 rounds meet 20 seats among 13 others),
+    so with repeats above the later moves a search trades them by reseating the room in the
+    later rounds (measured, one late arrival in that room after round 1, seeds 0-5: with the
+    coming round's moves alone above repeats, 0-12 of the 14 moved, 10 or more in three
+    seeds, for a repeat cost 0-4 lower; with every move above repeats, nobody but the
+    arrival). Where repeats are not forced, a repeat-free repair keeps its first rank.
+
+    Moves go first to people who have already moved,
     since a person told once about a change costs nothing more when told about two. Besides
     moving one person and swapping two, a person may take the seat of someone who moves on to a
     third table (an ejection chain): in a dense plan, where everyone has met half the room, a
@@ -131,14 +178,12 @@ class _Repair:
         rules: list[_SizeRule],
         original: list[list[int]] | None,
         rng: random.Random,
+        *,
+        forced: bool = False,
     ) -> None:
         self.n, self.rounds, self.rules, self.rng = n, rounds, rules, rng
         self.original = original
         self.avoid = {a * n + b for a, b in avoid}
-        self.w_move = 1 if original is not None else 0
-        self.w_size = n + 1
-        self.w_repeat = self.w_size * (len(rounds) * n + 1)
-        self.w_avoid = self.w_repeat * (math.comb(n, 2) * math.comb(len(rounds) + 2, 2) + 1)
         self.count: defaultdict[int, int] = defaultdict(int, history)
         self.seat = [[-1] * n for _ in rounds]
         self.hits = 0
@@ -153,6 +198,32 @@ class _Repair:
         for key in shared:
             if key in self.avoid or self.count[key] > 1:
                 self.conflicts.add(key)
+        # Moves rank above repeats (the class docstring) when the room forces repeats and
+        # the rounds as given (before anyone is seated) already make a pair meet again.
+        self.forced = (
+            forced
+            and original is not None
+            and any(key not in self.avoid for key in self.conflicts.items)
+        )
+        # Largest change of the repeat cost (sum over pairs of C(meetings, 2)) a seating can
+        # make: every pair meeting once more in every round than the most any pair has met.
+        top = max(self.count.values(), default=0) + len(rounds)
+        repeat_span = math.comb(n, 2) * math.comb(top, 2) + 1
+        self.cap: int | None = None  # repeats above it rank before the moves (``forced``)
+        if self.forced:
+            self.w_size = 1
+            self.w_repeat = self.w_size * (len(rounds) * n + 1)
+            self.w_move = self.w_repeat * repeat_span
+            self.w_coming = self.w_move * (n + 1)
+            self.w_cap = self.w_coming * (n + 1)
+            self.w_avoid = self.w_cap * repeat_span
+        else:
+            self.w_move = 1 if original is not None else 0
+            self.w_coming = 0
+            self.w_size = n + 1
+            self.w_repeat = self.w_size * (len(rounds) * n + 1)
+            self.w_cap = 0
+            self.w_avoid = self.w_repeat * (math.comb(n, 2) * math.comb(len(rounds) + 2, 2) + 1)
         self.moved = [0] * n
         if original is not None:
             for seat, first in zip(self.seat, original, strict=True):
@@ -160,6 +231,11 @@ class _Repair:
                     if seat[person] != first[person] and seat[person] >= 0:
                         self.moved[person] += 1
         self.changed = sum(1 for m in self.moved if m)
+        # people seated away from their table in the coming round (the first one repaired)
+        self.coming = 0
+        if original is not None and rounds:
+            seat, first = self.seat[0], original[0]
+            self.coming = sum(1 for p in range(n) if seat[p] >= 0 and seat[p] != first[p])
         self.repeats = 0  # change of the repeat cost since the start
         self.deviation = sum(
             rule.deviation(len(table))
@@ -184,9 +260,15 @@ class _Repair:
     def _snapshot(self) -> _Plan:
         return [[list(table) for table in round_] for round_ in self.rounds]
 
+    def excess(self) -> int:
+        """Repeats above ``cap`` (none without a cap)."""
+        return 0 if self.cap is None else max(0, self.repeats - self.cap)
+
     def objective(self) -> int:
         return (
             self.w_avoid * self.hits
+            + self.w_cap * self.excess()
+            + self.w_coming * self.coming
             + self.w_repeat * self.repeats
             + self.w_size * self.deviation
             + self.w_move * self.changed
@@ -227,9 +309,12 @@ class _Repair:
             return
         first = self.original[r][person]
         before = self.moved[person]
-        after = before - (old != first and old >= 0) + (new != first and new >= 0)
+        away = (new != first and new >= 0) - (old != first and old >= 0)
+        after = before + away
         self.moved[person] = after
         self.changed += (after > 0) - (before > 0)
+        if r == 0:
+            self.coming += away
 
     def _resize(self, r: int, table: list[int], change: int) -> None:
         rule = self.rules[r]
@@ -286,8 +371,10 @@ class _Repair:
             return 0
         first, old = self.original[r][person], self.seat[r][person]
         before = self.moved[person]
-        after = before - (old != first) + (number != first)
-        return self.w_move * ((after > 0) - (before > 0))
+        away = (number != first) - (old != first)
+        after = before + away
+        cost = self.w_move * ((after > 0) - (before > 0))
+        return cost + self.w_coming * away if r == 0 else cost
 
     def _shift_cost(self, r: int, sizes: dict[int, int], source: int, target: int) -> int | None:
         """Size penalty change when one seat moves from table ``source`` to ``target`` of round
@@ -558,8 +645,14 @@ class _Repair:
                     if first >= len(self.rounds[r]):
                         continue
                     option = self._best_option(r, person, first, {}, 0, 0)
-                    if option is not None and option[0] < 0:
-                        self._relocate(r, option[1])
+                    if option is None or option[0] >= 0:
+                        continue
+                    value = self.objective()
+                    back = [(p, seat[p]) for p, _ in option[1]]
+                    self._relocate(r, option[1])
+                    if self.cap is not None and self.objective() >= value:
+                        self._relocate(r, back)  # a saving the cap on repeats forbids
+                    else:
                         improved = True
         self.best = self._snapshot()
 

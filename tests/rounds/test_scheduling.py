@@ -377,6 +377,21 @@ def test_replan_rounds_dissolves_the_last_tables_when_many_leave() -> None:
     assert all(sizes_of(round_) == [3, 3, 3, 3] for round_ in result[1:])
 
 
+def test_replan_rounds_seats_a_walk_in_at_the_free_places_when_repeats_are_forced() -> None:
+    # A tester's evening: 14 people at tables of 5, 5 and 4 for 5 rounds (each meets 4 people a
+    # round, 20 > 13 others: repeats are forced); after round 1 one person arrives.
+    plan = plan_rounds(range(14), rounds=5, table_size=5, seed=0)
+    free_places = plan[:1] + [[[*t, 14] if len(t) == 4 else t for t in r] for r in plan[1:]]
+
+    result = replan_rounds(plan, played=1, present=range(15), table_size=5, seed=0)
+
+    coming = changed_itineraries(plan[1:2], result[1:2], tablemates=False) - {14}
+    moved = changed_itineraries(plan, result, tablemates=False) - {14}
+    assert len(coming) <= 1
+    assert len(moved) <= 2
+    assert plan_quality(result).repeat_cost <= plan_quality(free_places).repeat_cost
+
+
 def test_replan_rounds_keeps_history_and_acquaintances_apart() -> None:
     plan, present = no_show_scenario(60, 5, 6, absent=6)
     known = [(present[0], present[1]), (present[2], present[3])]
