@@ -588,6 +588,21 @@ def parse(
 def check_row(parsed: Parsed, line: int, cells: list[str]) -> Row | None:
     """The row cleaned, or None when it is skipped (a note says why) or wrong (an error)."""
     m = parsed.mapping
+    too_long = [
+        name
+        for name in FIELDS
+        if name != "need" and m[name] is not None and len(cells[m[name]]) > tabular.MAX_CELL
+    ]
+    if too_long:
+        # Megabytes in a name cell are a broken export, not a person: never cleaned whole.
+        parsed.errors.append(
+            line_message(
+                line,
+                _("the cell for “%(field)s” holds more than %(n)s characters.")
+                % {"field": FIELD_LABELS[too_long[0]], "n": f"{tabular.MAX_CELL:,}"},
+            )
+        )
+        return None
 
     def value(name: str) -> str:
         index = m[name]

@@ -87,6 +87,15 @@ ZIP_MAGIC = b"PK\x03\x04"
 # Bounds on what a workbook may make us read (a stray cell far right or far down).
 XLSX_MAX_COLUMNS = 300
 XLSX_MAX_ROWS = 100_000
+# The largest part of a workbook unpacked (a sheet, its shared strings), in bytes: a 10 MB
+# upload can unpack to gigabytes, and each step of the import reads it again.
+XLSX_MAX_PART_BYTES = 50 * 1024 * 1024
+XLSX_MAX_SHEETS = 20  # sheets looked at for the attendee list
+# Empty rows after which a sheet is taken to have ended (a stray cell far below the list).
+XLSX_MAX_EMPTY_RUN = 10_000
+# The longest cell kept, in characters: a longer one is cut to ``MAX_CELL + 1`` characters,
+# so that the import can tell the row is wrong without cleaning megabytes of it.
+MAX_CELL = 5_000
 # What openpyxl raises for a damaged workbook (XML parse errors are SyntaxErrors).
 BROKEN_WORKBOOK = (
     zipfile.BadZipFile,
@@ -382,7 +391,7 @@ def tabulate(records: list[tuple[int, list[str]]], *, is_header: HeaderTest | No
     """The header is the first non-empty record that ``is_header`` accepts among the first
     ``HEADER_SEARCH`` (a report's title lines above it are left out), else the first non-empty
     one. Every later row is made as long as the header, an extra value beyond it being an error
-    of its line unless it is empty."""
+    of its line unless it is empty; a cell is cut to ``MAX_CELL + 1`` characters."""
     records = [(line, cells) for line, cells in records if any(c.strip() for c in cells)]
     if not records:
         raise ValidationError(_("The file is empty."))
@@ -398,6 +407,7 @@ def tabulate(records: list[tuple[int, list[str]]], *, is_header: HeaderTest | No
     table = Table(header=header, header_line=records[0][0])
     width = len(header)
     for line, cells in records[1:]:
+        cells = [c[: MAX_CELL + 1] for c in cells]
         extra = [c for c in cells[width:] if c.strip()]
         if extra:
             table.errors.append(
@@ -412,6 +422,7 @@ def tabulate(records: list[tuple[int, list[str]]], *, is_header: HeaderTest | No
 
 
 def cell_text(value: object) -> str:
+    """A workbook value as the text a CSV export would hold; at most ``MAX_CELL + 1`` long."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -422,7 +433,29 @@ def cell_text(value: object) -> str:
         return value.isoformat(sep=" ", timespec="minutes")
     if isinstance(value, datetime.date):
         return value.isoformat()
-    return str(value)
+    return str(value)[: MAX_CELL + 1]
+
+
+def check_workbook_size(data: bytes) -> None:
+    """Refuse a workbook that would unpack to more than we read: any part whose declared size
+    is over ``XLSX_MAX_PART_BYTES``. A part longer than its declared size is never read past
+    it (the zip reader stops there and finds the checksum wrong: a damaged workbook). Raises
+    ``ValidationError``; a file that is no zip at all is left to the workbook reader."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError):
+        return
+    for part in parts:
+        if part.file_size > XLSX_MAX_PART_BYTES:
+            raise ValidationError(
+                _(
+                    "This workbook unpacks to more than %(mb)s MB (its part “%(part)s”), more "
+                    "than an attendee list needs. Delete what is not the list (or save the "
+                    "list as CSV) and upload it again."
+                )
+                % {"mb": XLSX_MAX_PART_BYTES // (1024 * 1024), "part": part.filename[:100]}
+            )
 
 
 def read_xlsx(data: bytes, *, is_header: HeaderTest | None = None) -> Table:
@@ -431,6 +464,7 @@ def read_xlsx(data: bytes, *, is_header: HeaderTest | None = None) -> Table:
     visible one; line numbers are the sheet's row numbers."""
     from openpyxl import load_workbook
 
+    check_workbook_size(data)
     cannot_open = ValidationError(
         _("This Excel file cannot be opened. Save it again as .xlsx or as CSV.")
     )
@@ -441,7 +475,7 @@ def read_xlsx(data: bytes, *, is_header: HeaderTest | None = None) -> Table:
     try:
         several = len(workbook.worksheets) > 1
         visible = [ws for ws in workbook.worksheets if ws.sheet_state == "visible"]
-        sheets = visible or workbook.worksheets[:1]
+        sheets = (visible or workbook.worksheets[:1])[:XLSX_MAX_SHEETS]
         chosen = None
         for sheet in sheets:
             records = sheet_records(sheet)
@@ -466,12 +500,21 @@ def read_xlsx(data: bytes, *, is_header: HeaderTest | None = None) -> Table:
 
 
 def sheet_records(sheet: Any) -> list[tuple[int, list[str]]]:
-    """The rows with values of one sheet as (row number, cells). Raises ``ValidationError``
-    beyond ``XLSX_MAX_ROWS`` of them."""
+    """The rows with values of one sheet as (row number, cells of at most ``MAX_CELL + 1``
+    characters). The sheet ends after ``XLSX_MAX_EMPTY_RUN`` empty rows: a stray cell a
+    million rows below the list is never walked to. Raises ``ValidationError`` beyond
+    ``XLSX_MAX_ROWS`` rows with values."""
     sheet.reset_dimensions()  # some writers store a wrong size
-    records = []
+    records: list[tuple[int, list[str]]] = []
     rows = sheet.iter_rows(values_only=True, max_col=XLSX_MAX_COLUMNS)
+    empty: tuple[Any, ...] | None = None
     for number, values in enumerate(rows, start=1):
+        if number - (records[-1][0] if records else 0) > XLSX_MAX_EMPTY_RUN:
+            break
+        # The reader gives every missing row as one same tuple of Nones: known at a glance.
+        if values is empty or values.count(None) == len(values):
+            empty = values
+            continue
         cells = [cell_text(v) for v in values]
         if not any(c.strip() for c in cells):
             continue  # a formatted but empty row, however far down
