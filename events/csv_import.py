@@ -273,6 +273,13 @@ class Parsed:
     skipped: int = 0
     # Rows left out for their status: (line, name, email, status) as the file writes them.
     cancelled: list[tuple[int, str, str, str]] = field(default_factory=list)
+    # the text's encoding was guessed: the organizer is asked to check the names
+    is_encoding_guessed: bool = False
+
+    @property
+    def encoding_name(self) -> str:
+        """The encoding read, for the organizer: "Windows-1251 (Cyrillic)"."""
+        return tabular.ENCODING_NAMES.get(self.encoding, self.encoding)
 
     @property
     def mapped(self) -> set[str]:
@@ -535,6 +542,7 @@ def parse(
         described=table.described,
         encoding=table.encoding,
         errors=list(table.errors),
+        is_encoding_guessed=table.is_guessed,
     )
     if headless:
         parsed.notes.insert(

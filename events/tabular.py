@@ -13,6 +13,7 @@ import codecs
 import csv
 import datetime
 import io
+import re
 import unicodedata
 import zipfile
 from collections.abc import Callable
@@ -34,6 +35,8 @@ ENCODINGS = (
     "cp1252",
     "cp1250",
     "cp1251",
+    "koi8_r",
+    "cp1253",
     "iso8859_15",
     "mac_roman",
     "utf_16_le",
@@ -50,13 +53,27 @@ CHOOSABLE = (
     "mac_roman",
     "cp1250",
     "cp1251",
+    "koi8_r",
+    "cp1253",
     "iso8859_15",
     "utf_16_le",
     "utf_16_be",
 )
 # Readings tried for text that is not UTF-8 and has no NUL bytes; on equal plausibility the
-# earlier wins (GB18030 first: Chinese Windows is where most such files come from).
-SCORED = ("gb18030", "big5hkscs", "cp932", "euc_kr", "cp1252", "mac_roman", "cp1250", "cp1251")
+# earlier wins (GB18030 first: Chinese Windows is where most such files come from; Russian
+# before Greek, whose letters sit on the same bytes).
+SCORED = (
+    "gb18030",
+    "big5hkscs",
+    "cp932",
+    "euc_kr",
+    "cp1252",
+    "mac_roman",
+    "cp1250",
+    "cp1251",
+    "koi8_r",
+    "cp1253",
+)
 BOMS = (
     (codecs.BOM_UTF32_LE, "utf_32_le"),
     (codecs.BOM_UTF32_BE, "utf_32_be"),
@@ -78,7 +95,9 @@ ENCODING_NAMES = {
     "euc_kr": "EUC-KR",
     "cp1252": "Windows-1252",
     "cp1250": "Windows-1250",
-    "cp1251": "Windows-1251",
+    "cp1251": "Windows-1251 (Cyrillic)",
+    "koi8_r": "KOI8-R",
+    "cp1253": "Windows-1253 (Greek)",
     "iso8859_15": "ISO-8859-15",
     "mac_roman": "Mac Roman",
     "xlsx": "Excel",
@@ -121,6 +140,8 @@ class Table:
     errors: list[str] = field(default_factory=list)
     header_line: int = 1
     sheet: str = ""  # the sheet read, when the workbook has several
+    # the encoding was guessed (no byte-order mark, not UTF-8, not chosen by the organizer)
+    is_guessed: bool = False
 
     @property
     def described(self) -> str:
@@ -154,6 +175,7 @@ class Table:
             delimiter=self.delimiter,
             errors=self.errors,
             header_line=self.header_line,
+            is_guessed=self.is_guessed,
         )
 
 
@@ -165,14 +187,19 @@ def char_plausibility(char: str, encoding: str, before: str, after: str) -> int:
     category = unicodedata.category(char)
     if category[0] in "CZ" or category == "Co":
         return -3
+    if "\u3100" <= char <= "\u312f":
+        return -2  # bopomofo: phonetic signs, never in a name
     if encoding not in ONE_BYTE and (is_ascii_letter(before) or is_ascii_letter(after)):
         return -1  # an ideograph glued to a Latin word: an accented letter misread
     if encoding == "gb18030":
         try:
-            char.encode("gb2312")
-        except UnicodeEncodeError:
+            lead = char.encode("gb2312")[0]
+        except (UnicodeEncodeError, IndexError):
             return -2  # outside the 6,763 common characters
-        return 2 if category[0] == "L" else 0
+        if category[0] != "L":
+            return 0
+        # The 3,755 commonest first; the rarer half is where Cyrillic lower case lands.
+        return 2 if lead <= 0xD7 else 1
     if encoding == "big5hkscs":
         try:
             lead = char.encode("big5")[0]
@@ -191,19 +218,34 @@ def char_plausibility(char: str, encoding: str, before: str, after: str) -> int:
         return 2 if 0x88 <= lead <= 0x98 else (0 if category[0] == "L" else -1)
     if encoding == "euc_kr":
         return 1 if "\uac00" <= char <= "\ud7a3" else -2
-    # One-byte encodings: an accented letter between ASCII letters or at a word's edge.
+    # One-byte encodings: an accented letter between ASCII letters or at a word's edge, or a
+    # word of Cyrillic or Greek letters.
     if category[0] != "L":
         return -2
     score = 1
-    if not unicodedata.name(char, "").startswith("LATIN") and (
-        is_ascii_letter(before) or is_ascii_letter(after)
-    ):
+    script = script_of(char)
+    if script != "LATIN" and (is_ascii_letter(before) or is_ascii_letter(after)):
         score -= 3  # "Zoл": another script inside a Latin word
-    if (before and not before.isascii()) or (after and not after.isascii()):
-        score -= 2
+    if script == "LATIN":
+        # "Í·": two bytes of a CJK character read one by one cost most; a run of accented
+        # letters ("Żółć" in Polish, but also "Èâàí" for Cyrillic "Иван") costs less.
+        penalties = [
+            1 if c.isalpha() and script_of(c) == "LATIN" else 2
+            for c in (before, after)
+            if c and not c.isascii()
+        ]
+        score -= max(penalties, default=0)
+    elif any(c and not c.isascii() and script_of(c) != script for c in (before, after)):
+        score -= 2  # "Ђ°": a letter beside a symbol or a letter of another script
     if char.isupper() and before.isalpha() and before.islower():
-        score -= 2  # "RenŽe": a capital inside a word is another encoding's small letter
+        score -= 2  # "RenŽe", "пЕТРОВ": a capital inside a word is another encoding's small letter
     return score
+
+
+def script_of(char: str) -> str:
+    """The script a letter belongs to, as Unicode names it ("LATIN", "CYRILLIC", "GREEK");
+    the first word of the character's name for anything else."""
+    return unicodedata.name(char, "").partition(" ")[0]
 
 
 def is_ascii_letter(char: str) -> bool:
@@ -225,7 +267,32 @@ def plausibility(text: str, encoding: str) -> float:
     return total / count if count else 0.0
 
 
-ONE_BYTE = frozenset({"cp1252", "mac_roman", "cp1250", "cp1251", "iso8859_15"})
+# The commonest family names, by which a list of people tells Korean from Chinese: the same
+# bytes are hangul in EUC-KR and common ideographs in GBK, but names start with these.
+KOREAN_FAMILY_NAMES = frozenset(
+    "김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진나지엄채원"
+    "천방공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편용예경봉사부"
+)
+CHINESE_FAMILY_NAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
+    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴"
+    "莫孔向汤欧上司诸洪车"
+)
+HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]{2,4}")
+HAN_WORD = re.compile(r"[\u4e00-\u9fff]{2,4}")
+
+
+def is_korean(korean: str, chinese: str) -> bool:
+    """Whether text that reads both as EUC-KR (``korean``) and as GBK (``chinese``) is Korean:
+    every non-ASCII character of the Korean reading is hangul, and more of its words start
+    with a Korean family name than words of the Chinese reading with a Chinese one."""
+    if not all("\uac00" <= c <= "\ud7a3" or c.isascii() for c in korean):
+        return False
+    named = sum(1 for word in HANGUL_WORD.findall(korean) if word[0] in KOREAN_FAMILY_NAMES)
+    return named > sum(1 for word in HAN_WORD.findall(chinese) if word[0] in CHINESE_FAMILY_NAMES)
+
+
+ONE_BYTE = frozenset({"cp1252", "mac_roman", "cp1250", "cp1251", "koi8_r", "cp1253", "iso8859_15"})
 
 
 def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
@@ -276,6 +343,9 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
             readings.append((plausibility(text[: len(sample)], name), -order, text, name))
         if readings:
             _score, _order, text, name = max(readings)
+            korean = next((r for r in readings if r[3] == "euc_kr"), None)
+            if name == "gb18030" and korean is not None and is_korean(korean[2], text):
+                return korean[2], "euc_kr"
             return text, name
     matches = list(from_bytes(sample, cp_isolation=list(ENCODINGS)))
     if matches:
@@ -542,5 +612,12 @@ def read(data: bytes, *, is_header: HeaderTest | None = None, encoding: str | No
         )
     if data.startswith(b"%PDF"):
         raise ValidationError(_("This is a PDF, not a table. Export the list as CSV or .xlsx."))
+    chosen = encoding
     text, encoding = decode(data, encoding)
-    return read_text(text, encoding=encoding, is_header=is_header)
+    table = read_text(text, encoding=encoding, is_header=is_header)
+    table.is_guessed = (
+        chosen is None
+        and encoding != "utf_8"
+        and not any(data.startswith(bom) for bom, _name in BOMS)
+    )
+    return table

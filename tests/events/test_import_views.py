@@ -527,3 +527,16 @@ def test_import_mapping_form_names_each_encoding_once():
     labels = [label for _value, label in form.fields["encoding"].choices]
     assert len(labels) == len(set(labels))
     assert {"UTF-16 LE", "UTF-16 BE"} <= set(labels)
+
+
+def test_import_view_says_which_encoding_it_guessed_and_asks_to_check_the_names(organizer, event):
+    data = "Name,Email\nИван Петров,ivan@example.ru\n".encode("cp1251")
+
+    response = upload(organizer, event, data)
+
+    assert (
+        "The file does not say its encoding; it was read as Windows-1251 (Cyrillic). Check "
+        "that the names below read right; if they look garbled, choose another encoding below."
+    ) in response.text
+    assert "Иван Петров" in response.text
+    assert "does not say its encoding" not in upload(organizer, event, GOOD).text
