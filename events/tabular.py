@@ -297,7 +297,7 @@ ONE_BYTE = frozenset({"cp1252", "mac_roman", "cp1250", "cp1251", "koi8_r", "cp12
 
 def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     """(text, codec name): ``encoding`` when the organizer chose one, else the byte-order mark
-    if any, else strict UTF-8, else the most plausible reading (``plausibility``) among
+    if any, else UTF-16 when every other byte is NUL (``utf16_without_mark``), else strict UTF-8, else the most plausible reading (``plausibility``) among
     ``SCORED``; UTF-16 without a mark is left to charset-normalizer. Raises
     ``ValidationError`` when no encoding reads the file as text (or the chosen one does not)."""
     if encoding:
@@ -314,6 +314,12 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
                 return data[len(bom) :].decode(name), name
             except UnicodeDecodeError:
                 break
+    utf16 = utf16_without_mark(data)
+    if utf16:
+        try:
+            return data.decode(utf16), utf16
+        except UnicodeDecodeError:
+            pass
     try:
         return data.decode("utf_8"), "utf_8"
     except UnicodeDecodeError:
@@ -375,6 +381,22 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
             "CSV or as an Excel workbook (.xlsx) and upload that."
         )
     )
+
+
+def utf16_without_mark(data: bytes) -> str | None:
+    """ "utf_16_le" or "utf_16_be" when ``data`` looks like UTF-16 without a byte-order mark:
+    an even length, and NUL in at least four tenths of the bytes on one side of each pair
+    (the high byte of every Latin character) and in almost none on the other; else None."""
+    sample = data[:4096]
+    if len(data) % 2 or len(sample) < 4:
+        return None
+    evens, odds = sample[0::2], sample[1::2]
+    even_nuls, odd_nuls = evens.count(0) / len(evens), odds.count(0) / len(odds)
+    if odd_nuls >= 0.4 and even_nuls <= 0.05:
+        return "utf_16_le"
+    if even_nuls >= 0.4 and odd_nuls <= 0.05:
+        return "utf_16_be"
+    return None
 
 
 def header_delimiter(line: str) -> str:

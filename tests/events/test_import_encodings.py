@@ -55,3 +55,10 @@ def test_parse_says_the_encoding_was_guessed_only_when_it_was():
     assert (guessed.is_encoding_guessed, guessed.encoding_name) == (True, "Windows-1251 (Cyrillic)")
     assert [r.name for r in guessed.rows] == ["Иван Петров"]
     assert (chosen.is_encoding_guessed, utf8.is_encoding_guessed) == (False, False)
+
+
+@pytest.mark.parametrize("encoding", ["utf_16_le", "utf_16_be"])
+def test_decode_reads_ascii_utf16_without_a_byte_order_mark(encoding):
+    text = "Name\tEmail\r\nAnn Lee\tann@example.com\r\nBob Ray\tbob@example.com\r\n"
+
+    assert tabular.decode(text.encode(encoding)) == (text, encoding)
