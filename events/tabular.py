@@ -297,8 +297,9 @@ ONE_BYTE = frozenset({"cp1252", "mac_roman", "cp1250", "cp1251", "koi8_r", "cp12
 
 def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     """(text, codec name): ``encoding`` when the organizer chose one, else the byte-order mark
-    if any, else UTF-16 when every other byte is NUL (``utf16_without_mark``), else strict UTF-8, else the most plausible reading (``plausibility``) among
-    ``SCORED``; UTF-16 without a mark is left to charset-normalizer. Raises
+    if any, else UTF-16 when every other byte is NUL (``utf16_without_mark``), else strict
+    UTF-8, else the most plausible reading (``plausibility``) among ``SCORED`` (EUC-KR over
+    GBK when ``is_korean``); other UTF-16 without a mark is left to charset-normalizer. Raises
     ``ValidationError`` when no encoding reads the file as text (or the chosen one does not)."""
     if encoding:
         try:
