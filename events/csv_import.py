@@ -93,8 +93,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "adresse e mail", "adresse email", "adresse courriel", "adresse électronique",
         "adresse electronique", "correo", "correo electrónico", "correo electronico",
         "correo e", "e mail adres", "indirizzo email", "posta elettronica",
-        "メールアドレス", "メール", "eメール", "eメールアドレス", "電子メール", "이메일", "이메일 주소",
-        "전자우편", "메일", "электронная почта", "эл почта", "почта",
+        "メールアドレス", "メール", "eメール", "eメールアドレス", "電子メール", "이메일",
+        "이메일 주소", "전자우편", "메일", "электронная почта", "эл почта", "почта",
     ),
     "company": (
         "ticket company name", "ticket company", "attendee company", "company", "company name",
