@@ -289,6 +289,8 @@ class Parsed:
     cancelled: list[tuple[int, str, str, str]] = field(default_factory=list)
     # the text's encoding was guessed: the organizer is asked to check the names
     is_encoding_guessed: bool = False
+    # (line, column index) of workbook cells holding a formula without a saved value
+    formulas: set[tuple[int, int]] = field(default_factory=set)
 
     @property
     def encoding_name(self) -> str:
@@ -566,6 +568,7 @@ def parse(
         encoding=table.encoding,
         errors=list(table.errors),
         is_encoding_guessed=table.is_guessed,
+        formulas=table.formulas,
     )
     if headless:
         parsed.notes.insert(
@@ -739,7 +742,15 @@ def check_row(parsed: Parsed, line: int, cells: list[str]) -> Row | None:
                 line_message(line, _("a ticket without the holder's name; left out."))
             )
             return None
-        problems.append(_("the name is missing."))
+        if any(m[f] is not None and (line, m[f]) in parsed.formulas for f in NAMES):
+            problems.append(
+                _(
+                    "the name cell holds a formula without a value. Open the file in Excel "
+                    "and save it again, or paste the values in place of the formulas."
+                )
+            )
+        else:
+            problems.append(_("the name is missing."))
     for problem in problems:
         parsed.errors.append(line_message(line, problem))
     return row if not problems else None

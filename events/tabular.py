@@ -109,6 +109,7 @@ XLSX_MAX_ROWS = 100_000
 # The largest part of a workbook unpacked (a sheet, its shared strings), in bytes: a 10 MB
 # upload can unpack to gigabytes, and each step of the import reads it again.
 XLSX_MAX_PART_BYTES = 50 * 1024 * 1024
+XLSX_MAX_TOTAL_BYTES = 200 * 1024 * 1024  # all parts together
 XLSX_MAX_SHEETS = 20  # sheets looked at for the attendee list
 # Empty rows after which a sheet is taken to have ended (a stray cell far below the list).
 XLSX_MAX_EMPTY_RUN = 10_000
@@ -142,6 +143,8 @@ class Table:
     sheet: str = ""  # the sheet read, when the workbook has several
     # the encoding was guessed (no byte-order mark, not UTF-8, not chosen by the organizer)
     is_guessed: bool = False
+    # (line, column index) of workbook cells holding a formula without a saved value
+    formulas: set[tuple[int, int]] = field(default_factory=set)
 
     @property
     def described(self) -> str:
@@ -176,6 +179,7 @@ class Table:
             errors=self.errors,
             header_line=self.header_line,
             is_guessed=self.is_guessed,
+            formulas=self.formulas,
         )
 
 
@@ -446,9 +450,18 @@ def read_text(text: str, *, encoding: str = "utf_8", is_header: HeaderTest | Non
             records.append((previous + 1 + skipped, cells))
             previous = reader.line_num
     except csv.Error as error:
+        line = previous + 1 + skipped
+        if "field larger than field limit" in str(error):
+            raise ValidationError(
+                _(
+                    "Line %(line)s has a cell longer than %(n)s characters, more than any "
+                    "attendee's data: a quote (\") left open, or a pasted document. Correct "
+                    "that line and upload the file again."
+                )
+                % {"line": line, "n": f"{csv.field_size_limit():,}"}
+            ) from None
         raise ValidationError(
-            _("Line %(line)s cannot be read as CSV: %(error)s")
-            % {"line": previous + 1 + skipped, "error": error}
+            _("Line %(line)s cannot be read as CSV: %(error)s") % {"line": line, "error": error}
         ) from None
     if text.count('"') % 2 and records and any("\n" in cell for cell in records[-1][1]):
         raise ValidationError(
@@ -530,25 +543,33 @@ def cell_text(value: object) -> str:
 
 
 def check_workbook_size(data: bytes) -> None:
-    """Refuse a workbook that would unpack to more than we read: any part whose declared size
-    is over ``XLSX_MAX_PART_BYTES``. A part longer than its declared size is never read past
-    it (the zip reader stops there and finds the checksum wrong: a damaged workbook). Raises
-    ``ValidationError``; a file that is no zip at all is left to the workbook reader."""
+    """Refuse a workbook that would unpack to more than we read: a part whose declared size is
+    over ``XLSX_MAX_PART_BYTES``, or parts over ``XLSX_MAX_TOTAL_BYTES`` together. A part
+    longer than its declared size is never read past it (the zip reader stops there and finds
+    the checksum wrong: a damaged workbook). Raises ``ValidationError`` naming the largest
+    part; a file that is no zip at all is left to the workbook reader."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, ValueError):
         return
-    for part in parts:
-        if part.file_size > XLSX_MAX_PART_BYTES:
-            raise ValidationError(
-                _(
-                    "This workbook unpacks to more than %(mb)s MB (its part “%(part)s”), more "
-                    "than an attendee list needs. Delete what is not the list (or save the "
-                    "list as CSV) and upload it again."
-                )
-                % {"mb": XLSX_MAX_PART_BYTES // (1024 * 1024), "part": part.filename[:100]}
-            )
+    if not parts:
+        return
+    largest = max(parts, key=lambda part: part.file_size)
+    if largest.file_size > XLSX_MAX_PART_BYTES:
+        limit = XLSX_MAX_PART_BYTES
+    elif sum(part.file_size for part in parts) > XLSX_MAX_TOTAL_BYTES:
+        limit = XLSX_MAX_TOTAL_BYTES
+    else:
+        return
+    raise ValidationError(
+        _(
+            "This workbook unpacks to more than %(mb)s MB (its part “%(part)s”), more "
+            "than an attendee list needs. Delete what is not the list (or save the "
+            "list as CSV) and upload it again."
+        )
+        % {"mb": limit // (1024 * 1024), "part": largest.filename[:100]}
+    )
 
 
 def read_xlsx(data: bytes, *, is_header: HeaderTest | None = None) -> Table:
@@ -589,7 +610,56 @@ def read_xlsx(data: bytes, *, is_header: HeaderTest | None = None) -> Table:
     table = tabulate(records, is_header=is_header)
     table.encoding, table.delimiter = "xlsx", ","
     table.sheet = title if several else ""
+    if has_formulas(data):
+        table.formulas = unsaved_formulas(data, title, records)
     return table
+
+
+FORMULA = re.compile(rb"<(?:\w+:)?f[ >]")
+
+
+def has_formulas(data: bytes) -> bool:
+    """Whether any sheet of the workbook holds a formula (its XML an ``<f>`` element)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return any(
+            FORMULA.search(archive.read(part))
+            for part in archive.namelist()
+            if part.startswith("xl/worksheets/") and part.endswith(".xml")
+        )
+
+
+def unsaved_formulas(
+    data: bytes, title: str, records: list[tuple[int, list[str]]]
+) -> set[tuple[int, int]]:
+    """(row number, column index) of the cells of sheet ``title`` that hold a formula but no
+    value (a file written by a program that does not calculate, never opened in Excel since):
+    the workbook is read a second time, for its formulas."""
+    from openpyxl import load_workbook
+
+    empty = {(number, i) for number, cells in records for i, c in enumerate(cells) if not c}
+    found: set[tuple[int, int]] = set()
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except BROKEN_WORKBOOK:
+        return found
+    try:
+        sheet = workbook[title]
+        sheet.reset_dimensions()
+        wanted = {number for number, _i in empty}
+        last = max(wanted, default=0)
+        rows = sheet.iter_rows(values_only=True, max_col=XLSX_MAX_COLUMNS, max_row=last)
+        for number, values in enumerate(rows, start=1):
+            if number not in wanted:
+                continue
+            for i, value in enumerate(values):
+                text = getattr(value, "text", value)  # an array formula's text
+                if (number, i) in empty and isinstance(text, str) and text.startswith("="):
+                    found.add((number, i))
+    except BROKEN_WORKBOOK:
+        return set()
+    finally:
+        workbook.close()
+    return found
 
 
 def sheet_records(sheet: Any) -> list[tuple[int, list[str]]]:

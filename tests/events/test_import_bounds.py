@@ -99,3 +99,47 @@ def test_parse_a_csv_company_cell_beyond_the_cell_limit_is_a_bad_row_by_line():
     parsed = csv_import.parse(data)
 
     assert parsed.errors == ["Line 2: the cell for “Company” holds more than 5,000 characters."]
+
+
+def test_parse_refuses_a_workbook_whose_parts_together_unpack_beyond_the_limit():
+    source = zipfile.ZipFile(io.BytesIO(workbook(PEOPLE)))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for part in source.infolist():
+            target.writestr(part.filename, source.read(part))
+        for n in range(5):  # five parts of 45 MB each, none over the limit alone
+            target.writestr(f"xl/media/padding{n}.bin", b"\0" * (45 * 1024 * 1024))
+
+    with pytest.raises(ValidationError) as refusal:
+        csv_import.parse(buffer.getvalue())
+
+    assert refusal.value.messages[0].startswith("This workbook unpacks to more than 200 MB")
+
+
+def test_parse_a_csv_cell_beyond_the_csv_readers_limit_is_said_in_words():
+    data = f"Name,Email,Company\nAnn,ann@example.org,{'x' * 200_000}\n".encode()
+
+    with pytest.raises(ValidationError) as refusal:
+        csv_import.parse(data)
+
+    assert refusal.value.messages == [
+        "Line 2 has a cell longer than 131,072 characters, more than any attendee's data: a "
+        'quote (") left open, or a pasted document. Correct that line and upload the file again.'
+    ]
+
+
+def test_parse_a_workbook_name_formula_without_a_saved_value_says_so():
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Name", "Email", "Company"])
+    sheet.append(["Ann Lee", "ann@example.com", "=1+1"])
+    sheet.append(['=HYPERLINK("https://example.com","x")', "f@example.com", "=1+1"])
+    buffer = io.BytesIO()
+    book.save(buffer)  # formulas written without values, as a program that does not calculate
+
+    parsed = csv_import.parse(buffer.getvalue())
+
+    assert parsed.errors == [
+        "Line 3: the name cell holds a formula without a value. Open the file in Excel and "
+        "save it again, or paste the values in place of the formulas."
+    ]
