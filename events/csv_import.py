@@ -67,17 +67,22 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "nom et prenom", "prénom et nom", "prenom et nom", "nom prénom", "nom prenom",
         "nombre completo", "nombre y apellidos", "nombre y apellido", "nome completo",
         "volledige naam", "naam",
+        # Japanese, Korean, Russian.
+        "氏名", "お名前", "名前", "フルネーム", "参加者名", "参加者氏名", "이름", "성명", "성함",
+        "참가자 이름", "참가자명", "фио", "ф и о", "имя и фамилия", "полное имя", "имя",
     ),
     "first_name": (
         "ticket first name", "attendee first name", "first name", "firstname", "given name",
         "attendee name given name", "name given name", "forename", "first", "名",
         "vorname", "prénom", "prenom", "nombre", "nome", "primeiro nome", "voornaam",
+        "下の名前",
     ),
     "last_name": (
         "ticket last name", "attendee last name", "last name", "lastname", "surname",
         "family name", "attendee name family name", "name family name", "last", "姓",
         "nachname", "familienname", "nom", "nom de famille", "apellido", "apellidos",
         "cognome", "sobrenome", "apelido", "achternaam",
+        "苗字", "성", "фамилия",
     ),
     "email": (
         "ticket email", "attendee email", "attendee email address", "email", "email address",
@@ -88,6 +93,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "adresse e mail", "adresse email", "adresse courriel", "adresse électronique",
         "adresse electronique", "correo", "correo electrónico", "correo electronico",
         "correo e", "e mail adres", "indirizzo email", "posta elettronica",
+        "メールアドレス", "メール", "eメール", "eメールアドレス", "電子メール", "이메일",
+        "이메일 주소", "전자우편", "메일", "электронная почта", "эл почта", "почта",
     ),
     "company": (
         "ticket company name", "ticket company", "attendee company", "company", "company name",
@@ -99,6 +106,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "nom de l entreprise", "employeur", "empresa", "compañía", "compania",
         "nombre de la empresa", "organización", "organizacion", "azienda", "società",
         "bedrijf", "organisatie",
+        "会社名", "会社", "所属", "所属先", "企業名", "勤務先", "団体名", "회사", "회사명", "소속",
+        "직장", "компания", "организация", "место работы",
     ),
     "job_title": (
         "ticket job title", "attendee job title", "job title", "jobtitle", "title", "position",
@@ -108,6 +117,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "intitulé du poste", "intitule du poste", "titre du poste", "métier", "metier",
         "cargo", "puesto", "puesto de trabajo", "ocupación", "ocupacion", "ruolo",
         "functie",
+        "役職", "職種", "肩書き", "肩書", "직함", "직책", "직위", "직급", "должность",
     ),
     "phone": (
         "ticket phone number", "ticket phone", "attendee phone", "phone", "phone number",
@@ -116,6 +126,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "電話", "手機", "手機號碼", "聯絡電話", "電話號碼",
         "telefon", "telefonnummer", "handy", "handynummer", "mobil", "mobilnummer",
         "téléphone", "telephone", "portable", "numéro de téléphone", "numero de telephone",
+        "電話番号", "電話", "携帯電話", "携帯電話番号", "전화번호", "휴대폰", "휴대폰 번호",
+        "연락처", "телефон", "мобильный телефон",
         "teléfono", "telefono", "móvil", "movil", "celular", "cellulare", "telefoon",
     ),
     "consent": (
@@ -143,6 +155,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 # A header that is the surname when a first-name column stands beside it.
 SURNAME_BESIDE_FIRST = frozenset({"name", "naam"})
+# A header that is the given name when a surname column stands beside it.
+GIVEN_BESIDE_LAST = frozenset({"имя"})
 # Words in a header that make it likely, when no alias matched exactly (custom questions).
 # Latin hints match whole words; a header asking a yes/no question ("May we email you?") or
 # about an id, a link or a website is never guessed for a field other than consent and need.
@@ -273,6 +287,15 @@ class Parsed:
     skipped: int = 0
     # Rows left out for their status: (line, name, email, status) as the file writes them.
     cancelled: list[tuple[int, str, str, str]] = field(default_factory=list)
+    # the text's encoding was guessed: the organizer is asked to check the names
+    is_encoding_guessed: bool = False
+    # (line, column index) of workbook cells holding a formula without a saved value
+    formulas: set[tuple[int, int]] = field(default_factory=set)
+
+    @property
+    def encoding_name(self) -> str:
+        """The encoding read, for the organizer: "Windows-1251 (Cyrillic)"."""
+        return tabular.ENCODING_NAMES.get(self.encoding, self.encoding)
 
     @property
     def mapped(self) -> set[str]:
@@ -370,6 +393,15 @@ def guess_mapping(
     ):
         # "Vorname" and "Name" (a German form): the name beside a first name is the surname.
         mapping["last_name"], mapping["name"] = surname, None
+    given = mapping["name"]
+    if (
+        mapping["last_name"] is not None
+        and mapping["first_name"] is None
+        and given is not None
+        and normalized[given] in GIVEN_BESIDE_LAST
+    ):
+        # "Имя" and "Фамилия" (a Russian form): the name beside a surname is the given name.
+        mapping["first_name"], mapping["name"] = given, None
     return mapping
 
 
@@ -535,6 +567,8 @@ def parse(
         described=table.described,
         encoding=table.encoding,
         errors=list(table.errors),
+        is_encoding_guessed=table.is_guessed,
+        formulas=table.formulas,
     )
     if headless:
         parsed.notes.insert(
@@ -588,6 +622,21 @@ def parse(
 def check_row(parsed: Parsed, line: int, cells: list[str]) -> Row | None:
     """The row cleaned, or None when it is skipped (a note says why) or wrong (an error)."""
     m = parsed.mapping
+    too_long = [
+        name
+        for name in FIELDS
+        if name != "need" and m[name] is not None and len(cells[m[name]]) > tabular.MAX_CELL
+    ]
+    if too_long:
+        # Megabytes in a name cell are a broken export, not a person: never cleaned whole.
+        parsed.errors.append(
+            line_message(
+                line,
+                _("the cell for “%(field)s” holds more than %(n)s characters.")
+                % {"field": FIELD_LABELS[too_long[0]], "n": f"{tabular.MAX_CELL:,}"},
+            )
+        )
+        return None
 
     def value(name: str) -> str:
         index = m[name]
@@ -693,7 +742,15 @@ def check_row(parsed: Parsed, line: int, cells: list[str]) -> Row | None:
                 line_message(line, _("a ticket without the holder's name; left out."))
             )
             return None
-        problems.append(_("the name is missing."))
+        if any(m[f] is not None and (line, m[f]) in parsed.formulas for f in NAMES):
+            problems.append(
+                _(
+                    "the name cell holds a formula without a value. Open the file in Excel "
+                    "and save it again, or paste the values in place of the formulas."
+                )
+            )
+        else:
+            problems.append(_("the name is missing."))
     for problem in problems:
         parsed.errors.append(line_message(line, problem))
     return row if not problems else None

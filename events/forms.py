@@ -420,6 +420,12 @@ class ImportMappingForm(forms.Form):
         return value if value in tabular.CHOOSABLE else None
 
     @staticmethod
+    def previewed_encoding(data: Any) -> str | None:
+        """The encoding of the dry run the organizer saw (from its ``previewed`` field)."""
+        value = str(data.get("previewed", "")).partition("|")[0]
+        return value if value in tabular.CHOOSABLE else None
+
+    @staticmethod
     def fingerprint(mapping: dict[str, int | None], encoding: str | None) -> str:
         """What was previewed, so that Import imports exactly that (``previewed`` field)."""
         columns = ",".join(

@@ -13,6 +13,7 @@ import codecs
 import csv
 import datetime
 import io
+import re
 import unicodedata
 import zipfile
 from collections.abc import Callable
@@ -34,6 +35,8 @@ ENCODINGS = (
     "cp1252",
     "cp1250",
     "cp1251",
+    "koi8_r",
+    "cp1253",
     "iso8859_15",
     "mac_roman",
     "utf_16_le",
@@ -50,13 +53,27 @@ CHOOSABLE = (
     "mac_roman",
     "cp1250",
     "cp1251",
+    "koi8_r",
+    "cp1253",
     "iso8859_15",
     "utf_16_le",
     "utf_16_be",
 )
 # Readings tried for text that is not UTF-8 and has no NUL bytes; on equal plausibility the
-# earlier wins (GB18030 first: Chinese Windows is where most such files come from).
-SCORED = ("gb18030", "big5hkscs", "cp932", "euc_kr", "cp1252", "mac_roman", "cp1250", "cp1251")
+# earlier wins (GB18030 first: Chinese Windows is where most such files come from; Russian
+# before Greek, whose letters sit on the same bytes).
+SCORED = (
+    "gb18030",
+    "big5hkscs",
+    "cp932",
+    "euc_kr",
+    "cp1252",
+    "mac_roman",
+    "cp1250",
+    "cp1251",
+    "koi8_r",
+    "cp1253",
+)
 BOMS = (
     (codecs.BOM_UTF32_LE, "utf_32_le"),
     (codecs.BOM_UTF32_BE, "utf_32_be"),
@@ -78,7 +95,9 @@ ENCODING_NAMES = {
     "euc_kr": "EUC-KR",
     "cp1252": "Windows-1252",
     "cp1250": "Windows-1250",
-    "cp1251": "Windows-1251",
+    "cp1251": "Windows-1251 (Cyrillic)",
+    "koi8_r": "KOI8-R",
+    "cp1253": "Windows-1253 (Greek)",
     "iso8859_15": "ISO-8859-15",
     "mac_roman": "Mac Roman",
     "xlsx": "Excel",
@@ -87,6 +106,16 @@ ZIP_MAGIC = b"PK\x03\x04"
 # Bounds on what a workbook may make us read (a stray cell far right or far down).
 XLSX_MAX_COLUMNS = 300
 XLSX_MAX_ROWS = 100_000
+# The largest part of a workbook unpacked (a sheet, its shared strings), in bytes: a 10 MB
+# upload can unpack to gigabytes, and each step of the import reads it again.
+XLSX_MAX_PART_BYTES = 50 * 1024 * 1024
+XLSX_MAX_TOTAL_BYTES = 200 * 1024 * 1024  # all parts together
+XLSX_MAX_SHEETS = 20  # sheets looked at for the attendee list
+# Empty rows after which a sheet is taken to have ended (a stray cell far below the list).
+XLSX_MAX_EMPTY_RUN = 10_000
+# The longest cell kept, in characters: a longer one is cut to ``MAX_CELL + 1`` characters,
+# so that the import can tell the row is wrong without cleaning megabytes of it.
+MAX_CELL = 5_000
 # What openpyxl raises for a damaged workbook (XML parse errors are SyntaxErrors).
 BROKEN_WORKBOOK = (
     zipfile.BadZipFile,
@@ -112,6 +141,10 @@ class Table:
     errors: list[str] = field(default_factory=list)
     header_line: int = 1
     sheet: str = ""  # the sheet read, when the workbook has several
+    # the encoding was guessed (no byte-order mark, not UTF-8, not chosen by the organizer)
+    is_guessed: bool = False
+    # (line, column index) of workbook cells holding a formula without a saved value
+    formulas: set[tuple[int, int]] = field(default_factory=set)
 
     @property
     def described(self) -> str:
@@ -145,6 +178,8 @@ class Table:
             delimiter=self.delimiter,
             errors=self.errors,
             header_line=self.header_line,
+            is_guessed=self.is_guessed,
+            formulas=self.formulas,
         )
 
 
@@ -156,14 +191,19 @@ def char_plausibility(char: str, encoding: str, before: str, after: str) -> int:
     category = unicodedata.category(char)
     if category[0] in "CZ" or category == "Co":
         return -3
+    if "\u3100" <= char <= "\u312f":
+        return -2  # bopomofo: phonetic signs, never in a name
     if encoding not in ONE_BYTE and (is_ascii_letter(before) or is_ascii_letter(after)):
         return -1  # an ideograph glued to a Latin word: an accented letter misread
     if encoding == "gb18030":
         try:
-            char.encode("gb2312")
-        except UnicodeEncodeError:
+            lead = char.encode("gb2312")[0]
+        except (UnicodeEncodeError, IndexError):
             return -2  # outside the 6,763 common characters
-        return 2 if category[0] == "L" else 0
+        if category[0] != "L":
+            return 0
+        # The 3,755 commonest first; the rarer half is where Cyrillic lower case lands.
+        return 2 if lead <= 0xD7 else 1
     if encoding == "big5hkscs":
         try:
             lead = char.encode("big5")[0]
@@ -182,19 +222,34 @@ def char_plausibility(char: str, encoding: str, before: str, after: str) -> int:
         return 2 if 0x88 <= lead <= 0x98 else (0 if category[0] == "L" else -1)
     if encoding == "euc_kr":
         return 1 if "\uac00" <= char <= "\ud7a3" else -2
-    # One-byte encodings: an accented letter between ASCII letters or at a word's edge.
+    # One-byte encodings: an accented letter between ASCII letters or at a word's edge, or a
+    # word of Cyrillic or Greek letters.
     if category[0] != "L":
         return -2
     score = 1
-    if not unicodedata.name(char, "").startswith("LATIN") and (
-        is_ascii_letter(before) or is_ascii_letter(after)
-    ):
+    script = script_of(char)
+    if script != "LATIN" and (is_ascii_letter(before) or is_ascii_letter(after)):
         score -= 3  # "Zoл": another script inside a Latin word
-    if (before and not before.isascii()) or (after and not after.isascii()):
-        score -= 2
+    if script == "LATIN":
+        # "Í·": two bytes of a CJK character read one by one cost most; a run of accented
+        # letters ("Żółć" in Polish, but also "Èâàí" for Cyrillic "Иван") costs less.
+        penalties = [
+            1 if c.isalpha() and script_of(c) == "LATIN" else 2
+            for c in (before, after)
+            if c and not c.isascii()
+        ]
+        score -= max(penalties, default=0)
+    elif any(c and not c.isascii() and script_of(c) != script for c in (before, after)):
+        score -= 2  # "Ђ°": a letter beside a symbol or a letter of another script
     if char.isupper() and before.isalpha() and before.islower():
-        score -= 2  # "RenŽe": a capital inside a word is another encoding's small letter
+        score -= 2  # "RenŽe", "пЕТРОВ": a capital inside a word is another encoding's small letter
     return score
+
+
+def script_of(char: str) -> str:
+    """The script a letter belongs to, as Unicode names it ("LATIN", "CYRILLIC", "GREEK");
+    the first word of the character's name for anything else."""
+    return unicodedata.name(char, "").partition(" ")[0]
 
 
 def is_ascii_letter(char: str) -> bool:
@@ -216,13 +271,39 @@ def plausibility(text: str, encoding: str) -> float:
     return total / count if count else 0.0
 
 
-ONE_BYTE = frozenset({"cp1252", "mac_roman", "cp1250", "cp1251", "iso8859_15"})
+# The commonest family names, by which a list of people tells Korean from Chinese: the same
+# bytes are hangul in EUC-KR and common ideographs in GBK, but names start with these.
+KOREAN_FAMILY_NAMES = frozenset(
+    "김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진나지엄채원"
+    "천방공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편용예경봉사부"
+)
+CHINESE_FAMILY_NAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
+    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴"
+    "莫孔向汤欧上司诸洪车"
+)
+HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]{2,4}")
+HAN_WORD = re.compile(r"[\u4e00-\u9fff]{2,4}")
+
+
+def is_korean(korean: str, chinese: str) -> bool:
+    """Whether text that reads both as EUC-KR (``korean``) and as GBK (``chinese``) is Korean:
+    every non-ASCII character of the Korean reading is hangul, and more of its words start
+    with a Korean family name than words of the Chinese reading with a Chinese one."""
+    if not all("\uac00" <= c <= "\ud7a3" or c.isascii() for c in korean):
+        return False
+    named = sum(1 for word in HANGUL_WORD.findall(korean) if word[0] in KOREAN_FAMILY_NAMES)
+    return named > sum(1 for word in HAN_WORD.findall(chinese) if word[0] in CHINESE_FAMILY_NAMES)
+
+
+ONE_BYTE = frozenset({"cp1252", "mac_roman", "cp1250", "cp1251", "koi8_r", "cp1253", "iso8859_15"})
 
 
 def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     """(text, codec name): ``encoding`` when the organizer chose one, else the byte-order mark
-    if any, else strict UTF-8, else the most plausible reading (``plausibility``) among
-    ``SCORED``; UTF-16 without a mark is left to charset-normalizer. Raises
+    if any, else UTF-16 when every other byte is NUL (``utf16_without_mark``), else strict
+    UTF-8, else the most plausible reading (``plausibility``) among ``SCORED`` (EUC-KR over
+    GBK when ``is_korean``); other UTF-16 without a mark is left to charset-normalizer. Raises
     ``ValidationError`` when no encoding reads the file as text (or the chosen one does not)."""
     if encoding:
         try:
@@ -238,6 +319,12 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
                 return data[len(bom) :].decode(name), name
             except UnicodeDecodeError:
                 break
+    utf16 = utf16_without_mark(data)
+    if utf16:
+        try:
+            return data.decode(utf16), utf16
+        except UnicodeDecodeError:
+            pass
     try:
         return data.decode("utf_8"), "utf_8"
     except UnicodeDecodeError:
@@ -267,6 +354,9 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
             readings.append((plausibility(text[: len(sample)], name), -order, text, name))
         if readings:
             _score, _order, text, name = max(readings)
+            korean = next((r for r in readings if r[3] == "euc_kr"), None)
+            if name == "gb18030" and korean is not None and is_korean(korean[2], text):
+                return korean[2], "euc_kr"
             return text, name
     matches = list(from_bytes(sample, cp_isolation=list(ENCODINGS)))
     if matches:
@@ -296,6 +386,22 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
             "CSV or as an Excel workbook (.xlsx) and upload that."
         )
     )
+
+
+def utf16_without_mark(data: bytes) -> str | None:
+    """ "utf_16_le" or "utf_16_be" when ``data`` looks like UTF-16 without a byte-order mark:
+    an even length, and NUL in at least four tenths of the bytes on one side of each pair
+    (the high byte of every Latin character) and in almost none on the other; else None."""
+    sample = data[:4096]
+    if len(data) % 2 or len(sample) < 4:
+        return None
+    evens, odds = sample[0::2], sample[1::2]
+    even_nuls, odd_nuls = evens.count(0) / len(evens), odds.count(0) / len(odds)
+    if odd_nuls >= 0.4 and even_nuls <= 0.05:
+        return "utf_16_le"
+    if even_nuls >= 0.4 and odd_nuls <= 0.05:
+        return "utf_16_be"
+    return None
 
 
 def header_delimiter(line: str) -> str:
@@ -344,9 +450,18 @@ def read_text(text: str, *, encoding: str = "utf_8", is_header: HeaderTest | Non
             records.append((previous + 1 + skipped, cells))
             previous = reader.line_num
     except csv.Error as error:
+        line = previous + 1 + skipped
+        if "field larger than field limit" in str(error):
+            raise ValidationError(
+                _(
+                    "Line %(line)s has a cell longer than %(n)s characters, more than any "
+                    "attendee's data: a quote (\") left open, or a pasted document. Correct "
+                    "that line and upload the file again."
+                )
+                % {"line": line, "n": f"{csv.field_size_limit():,}"}
+            ) from None
         raise ValidationError(
-            _("Line %(line)s cannot be read as CSV: %(error)s")
-            % {"line": previous + 1 + skipped, "error": error}
+            _("Line %(line)s cannot be read as CSV: %(error)s") % {"line": line, "error": error}
         ) from None
     if text.count('"') % 2 and records and any("\n" in cell for cell in records[-1][1]):
         raise ValidationError(
@@ -382,7 +497,7 @@ def tabulate(records: list[tuple[int, list[str]]], *, is_header: HeaderTest | No
     """The header is the first non-empty record that ``is_header`` accepts among the first
     ``HEADER_SEARCH`` (a report's title lines above it are left out), else the first non-empty
     one. Every later row is made as long as the header, an extra value beyond it being an error
-    of its line unless it is empty."""
+    of its line unless it is empty; a cell is cut to ``MAX_CELL + 1`` characters."""
     records = [(line, cells) for line, cells in records if any(c.strip() for c in cells)]
     if not records:
         raise ValidationError(_("The file is empty."))
@@ -398,6 +513,7 @@ def tabulate(records: list[tuple[int, list[str]]], *, is_header: HeaderTest | No
     table = Table(header=header, header_line=records[0][0])
     width = len(header)
     for line, cells in records[1:]:
+        cells = [c[: MAX_CELL + 1] for c in cells]
         extra = [c for c in cells[width:] if c.strip()]
         if extra:
             table.errors.append(
@@ -412,6 +528,7 @@ def tabulate(records: list[tuple[int, list[str]]], *, is_header: HeaderTest | No
 
 
 def cell_text(value: object) -> str:
+    """A workbook value as the text a CSV export would hold; at most ``MAX_CELL + 1`` long."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -422,7 +539,37 @@ def cell_text(value: object) -> str:
         return value.isoformat(sep=" ", timespec="minutes")
     if isinstance(value, datetime.date):
         return value.isoformat()
-    return str(value)
+    return str(value)[: MAX_CELL + 1]
+
+
+def check_workbook_size(data: bytes) -> None:
+    """Refuse a workbook that would unpack to more than we read: a part whose declared size is
+    over ``XLSX_MAX_PART_BYTES``, or parts over ``XLSX_MAX_TOTAL_BYTES`` together. A part
+    longer than its declared size is never read past it (the zip reader stops there and finds
+    the checksum wrong: a damaged workbook). Raises ``ValidationError`` naming the largest
+    part; a file that is no zip at all is left to the workbook reader."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError):
+        return
+    if not parts:
+        return
+    largest = max(parts, key=lambda part: part.file_size)
+    if largest.file_size > XLSX_MAX_PART_BYTES:
+        limit = XLSX_MAX_PART_BYTES
+    elif sum(part.file_size for part in parts) > XLSX_MAX_TOTAL_BYTES:
+        limit = XLSX_MAX_TOTAL_BYTES
+    else:
+        return
+    raise ValidationError(
+        _(
+            "This workbook unpacks to more than %(mb)s MB (its part “%(part)s”), more "
+            "than an attendee list needs. Delete what is not the list (or save the "
+            "list as CSV) and upload it again."
+        )
+        % {"mb": limit // (1024 * 1024), "part": largest.filename[:100]}
+    )
 
 
 def read_xlsx(data: bytes, *, is_header: HeaderTest | None = None) -> Table:
@@ -431,6 +578,7 @@ def read_xlsx(data: bytes, *, is_header: HeaderTest | None = None) -> Table:
     visible one; line numbers are the sheet's row numbers."""
     from openpyxl import load_workbook
 
+    check_workbook_size(data)
     cannot_open = ValidationError(
         _("This Excel file cannot be opened. Save it again as .xlsx or as CSV.")
     )
@@ -441,7 +589,7 @@ def read_xlsx(data: bytes, *, is_header: HeaderTest | None = None) -> Table:
     try:
         several = len(workbook.worksheets) > 1
         visible = [ws for ws in workbook.worksheets if ws.sheet_state == "visible"]
-        sheets = visible or workbook.worksheets[:1]
+        sheets = (visible or workbook.worksheets[:1])[:XLSX_MAX_SHEETS]
         chosen = None
         for sheet in sheets:
             records = sheet_records(sheet)
@@ -462,16 +610,74 @@ def read_xlsx(data: bytes, *, is_header: HeaderTest | None = None) -> Table:
     table = tabulate(records, is_header=is_header)
     table.encoding, table.delimiter = "xlsx", ","
     table.sheet = title if several else ""
+    if has_formulas(data):
+        table.formulas = unsaved_formulas(data, title, records)
     return table
 
 
+FORMULA = re.compile(rb"<(?:\w+:)?f[ >]")
+
+
+def has_formulas(data: bytes) -> bool:
+    """Whether any sheet of the workbook holds a formula (its XML an ``<f>`` element)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return any(
+            FORMULA.search(archive.read(part))
+            for part in archive.namelist()
+            if part.startswith("xl/worksheets/") and part.endswith(".xml")
+        )
+
+
+def unsaved_formulas(
+    data: bytes, title: str, records: list[tuple[int, list[str]]]
+) -> set[tuple[int, int]]:
+    """(row number, column index) of the cells of sheet ``title`` that hold a formula but no
+    value (a file written by a program that does not calculate, never opened in Excel since):
+    the workbook is read a second time, for its formulas."""
+    from openpyxl import load_workbook
+
+    empty = {(number, i) for number, cells in records for i, c in enumerate(cells) if not c}
+    found: set[tuple[int, int]] = set()
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except BROKEN_WORKBOOK:
+        return found
+    try:
+        sheet = workbook[title]
+        sheet.reset_dimensions()
+        wanted = {number for number, _i in empty}
+        last = max(wanted, default=0)
+        rows = sheet.iter_rows(values_only=True, max_col=XLSX_MAX_COLUMNS, max_row=last)
+        for number, values in enumerate(rows, start=1):
+            if number not in wanted:
+                continue
+            for i, value in enumerate(values):
+                text = getattr(value, "text", value)  # an array formula's text
+                if (number, i) in empty and isinstance(text, str) and text.startswith("="):
+                    found.add((number, i))
+    except BROKEN_WORKBOOK:
+        return set()
+    finally:
+        workbook.close()
+    return found
+
+
 def sheet_records(sheet: Any) -> list[tuple[int, list[str]]]:
-    """The rows with values of one sheet as (row number, cells). Raises ``ValidationError``
-    beyond ``XLSX_MAX_ROWS`` of them."""
+    """The rows with values of one sheet as (row number, cells of at most ``MAX_CELL + 1``
+    characters). The sheet ends after ``XLSX_MAX_EMPTY_RUN`` empty rows: a stray cell a
+    million rows below the list is never walked to. Raises ``ValidationError`` beyond
+    ``XLSX_MAX_ROWS`` rows with values."""
     sheet.reset_dimensions()  # some writers store a wrong size
-    records = []
+    records: list[tuple[int, list[str]]] = []
     rows = sheet.iter_rows(values_only=True, max_col=XLSX_MAX_COLUMNS)
+    empty: tuple[Any, ...] | None = None
     for number, values in enumerate(rows, start=1):
+        if number - (records[-1][0] if records else 0) > XLSX_MAX_EMPTY_RUN:
+            break
+        # The reader gives every missing row as one same tuple of Nones: known at a glance.
+        if values is empty or values.count(None) == len(values):
+            empty = values
+            continue
         cells = [cell_text(v) for v in values]
         if not any(c.strip() for c in cells):
             continue  # a formatted but empty row, however far down
@@ -499,5 +705,12 @@ def read(data: bytes, *, is_header: HeaderTest | None = None, encoding: str | No
         )
     if data.startswith(b"%PDF"):
         raise ValidationError(_("This is a PDF, not a table. Export the list as CSV or .xlsx."))
+    chosen = encoding
     text, encoding = decode(data, encoding)
-    return read_text(text, encoding=encoding, is_header=is_header)
+    table = read_text(text, encoding=encoding, is_header=is_header)
+    table.is_guessed = (
+        chosen is None
+        and encoding != "utf_8"
+        and not any(data.startswith(bom) for bom, _name in BOMS)
+    )
+    return table

@@ -489,6 +489,9 @@ def attendee_import(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
         )
     mapping = ImportMappingForm.posted_mapping(request.POST)
     encoding = ImportMappingForm.posted_encoding(request.POST)
+    if encoding != ImportMappingForm.previewed_encoding(request.POST):
+        # The columns shown were guessed from another reading of the file: guess them again.
+        return import_preview(request, event, upload, None, encoding)
     previewed = ImportMappingForm.fingerprint(mapping, encoding)
     if request.POST.get("step") != "import" or request.POST.get("previewed") != previewed:
         # A choice changed since the dry run shown: show the dry run of what would be imported.

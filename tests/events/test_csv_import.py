@@ -1337,3 +1337,37 @@ def test_parse_european_headers_for_the_full_name(header):
         "Ruiz SL",
         "CTO",
     )
+
+
+@pytest.mark.parametrize(
+    ("encoding", "text"),
+    [
+        (
+            "cp932",
+            "氏名,メールアドレス,会社名,役職\n山田太郎,yamada@example.jp,株式会社サンプル,部長\n",
+        ),
+        ("utf-8", "お名前,Eメール,所属,肩書き\n山田太郎,yamada@example.jp,株式会社サンプル,部長\n"),
+        ("euc_kr", "이름,이메일,회사,직함\n김민준,kim@example.kr,삼성전자,과장\n"),
+        ("utf-8", "성명,이메일 주소,회사명,직책\n김민준,kim@example.kr,삼성전자,과장\n"),
+        (
+            "cp1251",
+            "ФИО,Электронная почта,Компания,Должность\nИван Петров,ivan@example.ru,Яндекс,CTO\n",
+        ),
+    ],
+)
+def test_parse_japanese_korean_and_russian_headers(encoding, text):
+    parsed = csv_import.parse(text.encode(encoding))
+
+    assert parsed.errors == []
+    row = parsed.rows[0]
+    expected = text.splitlines()[1].split(",")
+    assert [row.name, row.email, row.company, row.job_title] == expected
+
+
+def test_parse_russian_given_name_beside_the_surname():
+    data = "Имя,Фамилия,Email\nИван,Петров,ivan@example.ru\n".encode("cp1251")
+
+    parsed = csv_import.parse(data)
+
+    assert parsed.errors == []
+    assert (parsed.rows[0].given_name, parsed.rows[0].family_name) == ("Иван", "Петров")

@@ -527,3 +527,38 @@ def test_import_mapping_form_names_each_encoding_once():
     labels = [label for _value, label in form.fields["encoding"].choices]
     assert len(labels) == len(set(labels))
     assert {"UTF-16 LE", "UTF-16 BE"} <= set(labels)
+
+
+def test_import_view_says_which_encoding_it_guessed_and_asks_to_check_the_names(organizer, event):
+    data = "Name,Email\nИван Петров,ivan@example.ru\n".encode("cp1251")
+
+    response = upload(organizer, event, data)
+
+    assert (
+        "The file does not say its encoding; it was read as Windows-1251 (Cyrillic). Check "
+        "that the names below read right; if they look garbled, choose another encoding below."
+    ) in response.text
+    assert "Иван Петров" in response.text
+    assert "does not say its encoding" not in upload(organizer, event, GOOD).text
+
+
+def test_import_view_guesses_the_columns_again_in_the_encoding_the_organizer_chose(
+    organizer, event
+):
+    data = "Name\tEmail\r\nAnn Lee\tann@example.com\r\n".encode("utf-16-le")
+    preview = upload(organizer, event, data)
+    # What the page held after a wrong reading: no column found, the form's encoding UTF-8.
+    wrong = {
+        **previewed(preview),
+        **{f"column_{name}": "" for name in csv_import.FIELDS},
+        "previewed": ImportMappingForm.fingerprint(dict.fromkeys(csv_import.FIELDS), "utf_8"),
+    }
+
+    chosen = organizer.post(
+        reverse("attendee_import", args=[event.pk]),
+        {**wrong, "encoding": "utf_16_le", "step": "preview"},
+    )
+
+    assert "No column holds the names" not in chosen.text
+    assert (previewed(chosen)["column_name"], previewed(chosen)["column_email"]) == ("0", "1")
+    assert "Ann Lee" in chosen.text

@@ -1,0 +1,64 @@
+"""Telling the encodings of attendee lists apart: Cyrillic, Greek and Korean as well as the
+Chinese, Japanese and Latin ones."""
+
+from __future__ import annotations
+
+import pytest
+
+from events import csv_import, tabular
+
+LISTS = [
+    (
+        "cp1251",
+        "Name,Email,Company\nИван Петров,ivan@example.ru,Яндекс\n"
+        "Ольга Смирнова,olga@example.ru,Сбербанк\nJohn Smith,john@example.com,Acme\n",
+    ),
+    ("cp1251", "Name,Email\nАнна Кузнецова,anna@example.ru\nПётр Иванов,petr@example.ru\n"),
+    ("cp1251", "Name,Email\nОксана Ґонта,o@example.ua\nІгор Їжак,i@example.ua\n"),
+    ("koi8_r", "Name,Email\nИван Петров,ivan@example.ru\nОльга Смирнова,olga@example.ru\n"),
+    (
+        "cp1253",
+        "Name,Email,Company\nΓιώργος Παπαδόπουλος,g@example.gr,Αθηναϊκή Τράπεζα\n"
+        "Ελένη Νικολάου,e@example.gr,Ολυμπιακή\n",
+    ),
+    (
+        "euc_kr",
+        "Name,Email,Company\n김민준,kim@example.kr,삼성전자\n이서연,lee@example.kr,현대자동차\n",
+    ),
+    (
+        "euc_kr",
+        "이름,이메일\n박지훈,park@example.kr\n최수아,choi@example.kr\n정우진,jung@example.kr\n",
+    ),
+    ("cp1250", "Name,Email\nŁukasz Żółć,lz@example.pl\nAgnieszka Wąs,aw@example.pl\n"),
+    (
+        "gb18030",
+        "Name,Email,Company\n王芳,wf@example.cn,北京星河科技\n李娜,ln@example.cn,朝阳咨询\n",
+    ),
+    ("gb18030", "Name,Email\n张伟,zw@example.cn\n"),
+    ("big5hkscs", "Name,Email\n陳大文,chan@example.hk\n林美玲,lin@example.tw\n"),
+    ("cp932", "Name,Email\n山田太郎,yamada@example.jp\n佐藤花子,sato@example.jp\n"),
+]
+
+
+@pytest.mark.parametrize(("encoding", "text"), LISTS)
+def test_decode_reads_each_script_in_its_own_encoding(encoding, text):
+    assert tabular.decode(text.encode(encoding)) == (text, encoding)
+
+
+def test_parse_says_the_encoding_was_guessed_only_when_it_was():
+    text = "Name,Email\nИван Петров,ivan@example.ru\n"
+
+    guessed = csv_import.parse(text.encode("cp1251"))
+    chosen = csv_import.parse(text.encode("cp1251"), encoding="cp1251")
+    utf8 = csv_import.parse(text.encode())
+
+    assert (guessed.is_encoding_guessed, guessed.encoding_name) == (True, "Windows-1251 (Cyrillic)")
+    assert [r.name for r in guessed.rows] == ["Иван Петров"]
+    assert (chosen.is_encoding_guessed, utf8.is_encoding_guessed) == (False, False)
+
+
+@pytest.mark.parametrize("encoding", ["utf_16_le", "utf_16_be"])
+def test_decode_reads_ascii_utf16_without_a_byte_order_mark(encoding):
+    text = "Name\tEmail\r\nAnn Lee\tann@example.com\r\nBob Ray\tbob@example.com\r\n"
+
+    assert tabular.decode(text.encode(encoding)) == (text, encoding)
