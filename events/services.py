@@ -381,15 +381,27 @@ def join_event(
     company: str = "",
     job_title: str = "",
     is_consenting_to_share: bool = False,
+    join_nonce: str = "",
 ) -> Attendee:
     """A walk-in joins with the event code: registered and checked in at once.
 
     Someone imported without an email (a Meetup list) claims their record: when exactly one
     attendee not yet checked in, without email, has the name typed, that record is theirs
-    (the email, company and job title they typed fill its blanks) instead of a second one."""
+    (the email, company and job title they typed fill its blanks) instead of a second one.
+
+    ``join_nonce`` is the join form's own random id (``events.codes.new_join_nonce``; "" for
+    none): the attendee it added or claimed keeps it, and the same form sent again (a double
+    tap, at once or later) returns that attendee, unchanged, instead of adding another or
+    refusing their email as taken. Checked under the event's row lock, so simultaneous sends
+    join once. Raises ``ValidationError`` for an event not open for joining, a blocked email,
+    an email already at the event, or what ``add_attendee`` refuses."""
     event = Event.objects.select_for_update().get(pk=event.pk)
     if not event.is_open_for_joining:
         raise ValidationError(joining_refusal(event))
+    if join_nonce:
+        joined = event.attendees.filter(join_nonce=join_nonce).first()
+        if joined is not None:
+            return joined
     email = clean_identity(email=email)["email"]
     if is_blocked_email(email, blocked_digests(event)):
         raise ValidationError(neutral_refusal())
@@ -418,6 +430,7 @@ def join_event(
             company=company,
             job_title=job_title,
             is_consenting_to_share=is_consenting_to_share,
+            join_nonce=join_nonce,
         )
     attendee = add_attendee(
         event,
@@ -428,9 +441,11 @@ def join_event(
         is_consenting_to_share=is_consenting_to_share,  # the walk-in chose on the join form
         is_listed=False,
     )
-    if attendee.email:  # typed, not from the organizer's list: confirmed by a mailed code
-        attendee.is_email_unconfirmed = True
-        attendee.save(update_fields=["is_email_unconfirmed"])
+    # An email typed, not from the organizer's list, is confirmed by a mailed code.
+    attendee.is_email_unconfirmed = bool(attendee.email)
+    attendee.join_nonce = join_nonce
+    if attendee.is_email_unconfirmed or join_nonce:
+        attendee.save(update_fields=["is_email_unconfirmed", "join_nonce"])
     return check_in(attendee)
 
 
@@ -441,16 +456,28 @@ def claim_attendee(
     company: str,
     job_title: str,
     is_consenting_to_share: bool,
+    join_nonce: str = "",
 ) -> Attendee:
     """An imported attendee without email joins in person: their blanks filled, their own
-    answer to sharing taken, checked in."""
+    answer to sharing taken, the join form's ``join_nonce`` kept (see ``join_event``), checked
+    in."""
     identity = clean_identity(company=company, job_title=job_title)
     attendee.email = email
     attendee.is_email_unconfirmed = bool(email)  # typed at the door, as a walk-in's
     attendee.company = attendee.company or identity["company"]
     attendee.job_title = attendee.job_title or identity["job_title"]
+    attendee.join_nonce = join_nonce
     consent = take_consent_choice(attendee, is_sharing=is_consenting_to_share)
-    attendee.save(update_fields=["email", "is_email_unconfirmed", "company", "job_title", *consent])
+    attendee.save(
+        update_fields=[
+            "email",
+            "is_email_unconfirmed",
+            "company",
+            "job_title",
+            "join_nonce",
+            *consent,
+        ]
+    )
     record(attendee.event, action="attendee_claimed", params={"attendee": attendee.pk})
     return check_in(attendee)
 
