@@ -228,6 +228,28 @@ def take_consent_choice(attendee: Attendee, *, is_sharing: bool) -> list[str]:
     return list(CONSENT_FIELDS)
 
 
+def adding_refusal(event: Event) -> str:
+    """Why no new person can be added to ``event`` (by an import, "Add someone", the door or
+    the join page), in the reader's language, or "" while people can be: once its personal data
+    were deleted nothing personal comes back in, and once it is closed the evening is over.
+    People already here can still be corrected. No queries."""
+    if event.personal_data_erased_at is not None:
+        return _("This event's personal data were deleted: no one can be added to it any more.")
+    if event.status == Event.Status.CLOSED:
+        return _(
+            "This event is closed: no one can be added to it any more. The details of people "
+            "already here can still be corrected."
+        )
+    return ""
+
+
+def refuse_adding(event: Event) -> None:
+    """Raise ``ValidationError`` (code ``closed``) with ``adding_refusal``'s reason, if any."""
+    refusal = adding_refusal(event)
+    if refusal:
+        raise ValidationError(refusal, code="closed")
+
+
 @transaction.atomic
 def add_attendee(
     event: Event,
@@ -250,8 +272,11 @@ def add_attendee(
     ``is_consent_suggested`` is someone else's "yes" to sharing (the organizer's tick), which the
     attendee confirms on their phone; ``is_consenting_to_share`` is the attendee's own answer when
     they gave it here (the join form), recorded as their decision; None when not asked.
-    Raises ``ValidationError`` for a name, email or phone that cannot be taken, an email
-    already at the event, or one the event's organizers blocked (neutrally: not why)."""
+    Raises ``ValidationError`` for a closed event or one whose personal data were deleted
+    (``adding_refusal``, read under the event's row lock), a name, email or phone that cannot
+    be taken, an email already at the event, or one the event's organizers blocked (neutrally:
+    not why)."""
+    refuse_adding(Event.objects.select_for_update().get(pk=event.pk))
     identity = clean_identity(
         name=name, email=email, company=company, job_title=job_title, phone=phone
     )
@@ -566,7 +591,9 @@ def store_upload(
 ) -> ImportUpload:
     """Keep an uploaded list on the server until it is imported (or for ``UPLOAD_KEPT``); the
     preview and the import refer to it by its random ``key``. Uploads older than that, of any
-    event, are removed here. Raises ``ValidationError`` for a file over the size limit."""
+    event, are removed here. Raises ``ValidationError`` for a file over the size limit, or an
+    event that takes no new people (``adding_refusal``: nothing is kept)."""
+    refuse_adding(event)
     if len(data) > csv_import.MAX_BYTES:
         raise ValidationError(
             _("The file is larger than %(mb)s MB; split it into smaller files.")
@@ -621,8 +648,10 @@ def preview_import(
     mapping: dict[str, int | None] | None = None,
     encoding: str | None = None,
 ) -> tuple[csv_import.Parsed, csv_import.Comparison]:
-    """The dry run of an import: nothing is written. Raises ``ValidationError`` for a file
-    that cannot be read at all (or not in the chosen ``encoding``)."""
+    """The dry run of an import: nothing is written. Raises ``ValidationError`` for an event
+    that takes no new people (``adding_refusal``; ``import_attendees`` reads it under the event's
+    row lock), or a file that cannot be read at all (or not in the chosen ``encoding``)."""
+    refuse_adding(event)
     parsed = csv_import.parse(data, mapping=mapping, encoding=encoding)
     comparison = csv_import.compare(parsed, existing_attendees(event))
     blocked = blocked_digests(event)
@@ -671,7 +700,8 @@ def import_attendees(
     """Import a list, all or nothing: new people are added, people already here (same email,
     or same name and company without one) are updated where the file differs, keep-apart
     requests become seating rules. Any error refuses the whole file with every error by line
-    (``ValidationError``). The ``upload`` it came from is removed once imported."""
+    (``ValidationError``), as does an event that takes no new people (``adding_refusal``,
+    read under the event's row lock). The ``upload`` it came from is removed once imported."""
     event = Event.objects.select_for_update().get(pk=event.pk)
     _parsed, comparison = preview_import(event, data=data, mapping=mapping, encoding=encoding)
     if comparison.errors:

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from events import services
-from events.models import Attendee, Event, SeatingRequest
+from events.models import Attendee, Event, ImportUpload, SeatingRequest
 from tests.factories import AttendeeFactory, EventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -237,3 +237,36 @@ def test_join_event_claiming_an_imported_record_twice_with_one_form_claims_it_on
     assert first.pk == again.pk == imported.pk
     assert event.attendees.count() == 1
     assert event.attendees.get().email == "ana@example.com"
+
+
+@pytest.mark.parametrize(
+    "add",
+    [
+        lambda event: services.add_attendee(event, name="Zelda Quartermain"),
+        lambda event: services.admit_walk_in(event, by=None, name="Zelda Quartermain"),
+        lambda event: services.import_attendees(
+            event, data=b"name,email\nZelda Quartermain,z@example.com\n", by=None
+        ),
+        lambda event: services.store_upload(
+            event, data=b"name\nZelda Quartermain\n", file_name="p.csv", by=event.organizer
+        ),
+    ],
+    ids=["add", "door", "import", "upload"],
+)
+@pytest.mark.parametrize(
+    ("erased", "message"),
+    [
+        (True, "This event's personal data were deleted: no one can be added to it any more."),
+        (False, "This event is closed: no one can be added to it any more."),
+    ],
+    ids=["erased", "closed"],
+)
+def test_no_one_new_is_added_once_the_event_is_closed_or_its_data_deleted(add, erased, message):
+    event = EventFactory(closed=True, personal_data_erased_at=timezone.now() if erased else None)
+
+    with pytest.raises(ValidationError) as refusal:
+        add(event)
+
+    assert message in refusal.value.messages[0]
+    assert not event.attendees.exists()
+    assert not ImportUpload.objects.exists()
