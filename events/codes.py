@@ -9,6 +9,7 @@ badge carries another one, which is no credential.
 
 from __future__ import annotations
 
+import re
 import secrets
 
 JOIN_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -33,6 +34,17 @@ def new_badge_key() -> str:
     """The secret in a printed badge's QR code (``/b/<key>/``). A badge is worn in view all
     evening, so it is not the attendee's token: it opens nothing by itself (it offers to mail
     the personal link to the attendee's own address), and it is rotated with the token."""
+    return secrets.token_urlsafe(16)
+
+
+# A join form's nonce: 22 URL-safe characters (16 random bytes), issued with the form.
+JOIN_NONCE_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def new_join_nonce() -> str:
+    """The random id of one join form as served (a hidden field): the attendee a submit of it
+    creates keeps it, so the same form sent again (a double tap) finds them instead of adding a
+    second person. Not a credential on its own: only the browser it was served to has it."""
     return secrets.token_urlsafe(16)
 
 

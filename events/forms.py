@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from events import csv_import, hygiene, tabular
-from events.codes import JOIN_CODE_LENGTH, normalize_join_code
+from events.codes import JOIN_CODE_LENGTH, JOIN_NONCE_PATTERN, new_join_nonce, normalize_join_code
 from events.models import (
     MAX_PITCH_SECONDS,
     MAX_ROUND_SECONDS,
@@ -101,6 +101,16 @@ class JoinForm(IdentityFieldsMixin, forms.Form):
     is_consenting_to_share = forms.BooleanField(
         label=_("Share my contact details with people who ask to see me"), required=False
     )
+    # Issued with each form served; a repeated submit of that form joins once (join_event).
+    join_nonce = forms.CharField(
+        required=False, strip=True, initial=new_join_nonce, widget=forms.HiddenInput
+    )
+
+    def clean_join_nonce(self) -> str:
+        """The form's nonce, or "" for a missing or malformed one (the join then goes ahead
+        without the repeat check; a hidden field's error would be seen by nobody)."""
+        nonce = self.cleaned_data.get("join_nonce") or ""
+        return nonce if JOIN_NONCE_PATTERN.fullmatch(nonce) else ""
 
 
 class MyLinkForm(IdentityFieldsMixin, forms.Form):

@@ -626,6 +626,9 @@ class Attendee(models.Model):
         ),
     )
     confirmation_code_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # The nonce of the join form that added them (events.codes.new_join_nonce): the same form
+    # sent again (a double tap) finds them instead of adding someone else.
+    join_nonce = models.CharField(max_length=64, blank=True, editable=False)
     confirmation_code_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     confirmation_code_tries = models.PositiveSmallIntegerField(default=0, editable=False)
 
@@ -642,6 +645,11 @@ class Attendee(models.Model):
                 condition=~Q(email=""),
                 name="attendee_unique_email_per_event",
                 violation_error_message=_("Someone with this email is already at this event."),
+            ),
+            models.UniqueConstraint(
+                fields=["event", "join_nonce"],
+                condition=~Q(join_nonce=""),
+                name="attendee_unique_join_nonce_per_event",
             ),
             models.CheckConstraint(
                 condition=~Q(name=""),

@@ -231,6 +231,28 @@ def take_consent_choice(attendee: Attendee, *, is_sharing: bool) -> list[str]:
     return list(CONSENT_FIELDS)
 
 
+def adding_refusal(event: Event) -> str:
+    """Why no new person can be added to ``event`` (by an import, "Add someone", the door or
+    the join page), in the reader's language, or "" while people can be: once its personal data
+    were deleted nothing personal comes back in, and once it is closed the evening is over.
+    People already here can still be corrected. No queries."""
+    if event.personal_data_erased_at is not None:
+        return _("This event's personal data were deleted: no one can be added to it any more.")
+    if event.status == Event.Status.CLOSED:
+        return _(
+            "This event is closed: no one can be added to it any more. The details of people "
+            "already here can still be corrected."
+        )
+    return ""
+
+
+def refuse_adding(event: Event) -> None:
+    """Raise ``ValidationError`` (code ``closed``) with ``adding_refusal``'s reason, if any."""
+    refusal = adding_refusal(event)
+    if refusal:
+        raise ValidationError(refusal, code="closed")
+
+
 @transaction.atomic
 def add_attendee(
     event: Event,
@@ -253,9 +275,12 @@ def add_attendee(
     ``is_consent_suggested`` is someone else's "yes" to sharing (the organizer's tick), which the
     attendee confirms on their phone; ``is_consenting_to_share`` is the attendee's own answer when
     they gave it here (the join form), recorded as their decision; None when not asked.
-    Raises ``ValidationError`` for a name, email or phone that cannot be taken, an email
-    already at the event (code ``DUPLICATE_EMAIL``: ``queries.attendee_with_email`` finds who),
-    or one the event's organizers blocked (neutrally: not why)."""
+    Raises ``ValidationError`` for a closed event or one whose personal data were deleted
+    (``adding_refusal``, read under the event's row lock), a name, email or phone that cannot
+    be taken, an email already at the event (code ``DUPLICATE_EMAIL``:
+    ``queries.attendee_with_email`` finds who), or one the event's organizers blocked
+    (neutrally: not why)."""
+    refuse_adding(Event.objects.select_for_update().get(pk=event.pk))
     identity = clean_identity(
         name=name, email=email, company=company, job_title=job_title, phone=phone
     )
@@ -384,15 +409,27 @@ def join_event(
     company: str = "",
     job_title: str = "",
     is_consenting_to_share: bool = False,
+    join_nonce: str = "",
 ) -> Attendee:
     """A walk-in joins with the event code: registered and checked in at once.
 
     Someone imported without an email (a Meetup list) claims their record: when exactly one
     attendee not yet checked in, without email, has the name typed, that record is theirs
-    (the email, company and job title they typed fill its blanks) instead of a second one."""
+    (the email, company and job title they typed fill its blanks) instead of a second one.
+
+    ``join_nonce`` is the join form's own random id (``events.codes.new_join_nonce``; "" for
+    none): the attendee it added or claimed keeps it, and the same form sent again (a double
+    tap, at once or later) returns that attendee, unchanged, instead of adding another or
+    refusing their email as taken. Checked under the event's row lock, so simultaneous sends
+    join once. Raises ``ValidationError`` for an event not open for joining, a blocked email,
+    an email already at the event, or what ``add_attendee`` refuses."""
     event = Event.objects.select_for_update().get(pk=event.pk)
     if not event.is_open_for_joining:
         raise ValidationError(joining_refusal(event))
+    if join_nonce:
+        joined = event.attendees.filter(join_nonce=join_nonce).first()
+        if joined is not None:
+            return joined
     email = clean_identity(email=email)["email"]
     if is_blocked_email(email, blocked_digests(event)):
         raise ValidationError(neutral_refusal())
@@ -421,6 +458,7 @@ def join_event(
             company=company,
             job_title=job_title,
             is_consenting_to_share=is_consenting_to_share,
+            join_nonce=join_nonce,
         )
     attendee = add_attendee(
         event,
@@ -431,9 +469,11 @@ def join_event(
         is_consenting_to_share=is_consenting_to_share,  # the walk-in chose on the join form
         is_listed=False,
     )
-    if attendee.email:  # typed, not from the organizer's list: confirmed by a mailed code
-        attendee.is_email_unconfirmed = True
-        attendee.save(update_fields=["is_email_unconfirmed"])
+    # An email typed, not from the organizer's list, is confirmed by a mailed code.
+    attendee.is_email_unconfirmed = bool(attendee.email)
+    attendee.join_nonce = join_nonce
+    if attendee.is_email_unconfirmed or join_nonce:
+        attendee.save(update_fields=["is_email_unconfirmed", "join_nonce"])
     return check_in(attendee)
 
 
@@ -444,16 +484,28 @@ def claim_attendee(
     company: str,
     job_title: str,
     is_consenting_to_share: bool,
+    join_nonce: str = "",
 ) -> Attendee:
     """An imported attendee without email joins in person: their blanks filled, their own
-    answer to sharing taken, checked in."""
+    answer to sharing taken, the join form's ``join_nonce`` kept (see ``join_event``), checked
+    in."""
     identity = clean_identity(company=company, job_title=job_title)
     attendee.email = email
     attendee.is_email_unconfirmed = bool(email)  # typed at the door, as a walk-in's
     attendee.company = attendee.company or identity["company"]
     attendee.job_title = attendee.job_title or identity["job_title"]
+    attendee.join_nonce = join_nonce
     consent = take_consent_choice(attendee, is_sharing=is_consenting_to_share)
-    attendee.save(update_fields=["email", "is_email_unconfirmed", "company", "job_title", *consent])
+    attendee.save(
+        update_fields=[
+            "email",
+            "is_email_unconfirmed",
+            "company",
+            "job_title",
+            "join_nonce",
+            *consent,
+        ]
+    )
     record(attendee.event, action="attendee_claimed", params={"attendee": attendee.pk})
     return check_in(attendee)
 
@@ -542,7 +594,9 @@ def store_upload(
 ) -> ImportUpload:
     """Keep an uploaded list on the server until it is imported (or for ``UPLOAD_KEPT``); the
     preview and the import refer to it by its random ``key``. Uploads older than that, of any
-    event, are removed here. Raises ``ValidationError`` for a file over the size limit."""
+    event, are removed here. Raises ``ValidationError`` for a file over the size limit, or an
+    event that takes no new people (``adding_refusal``: nothing is kept)."""
+    refuse_adding(event)
     if len(data) > csv_import.MAX_BYTES:
         raise ValidationError(
             _("The file is larger than %(mb)s MB; split it into smaller files.")
@@ -597,8 +651,10 @@ def preview_import(
     mapping: dict[str, int | None] | None = None,
     encoding: str | None = None,
 ) -> tuple[csv_import.Parsed, csv_import.Comparison]:
-    """The dry run of an import: nothing is written. Raises ``ValidationError`` for a file
-    that cannot be read at all (or not in the chosen ``encoding``)."""
+    """The dry run of an import: nothing is written. Raises ``ValidationError`` for an event
+    that takes no new people (``adding_refusal``; ``import_attendees`` reads it under the event's
+    row lock), or a file that cannot be read at all (or not in the chosen ``encoding``)."""
+    refuse_adding(event)
     parsed = csv_import.parse(data, mapping=mapping, encoding=encoding)
     comparison = csv_import.compare(parsed, existing_attendees(event))
     blocked = blocked_digests(event)
@@ -647,7 +703,8 @@ def import_attendees(
     """Import a list, all or nothing: new people are added, people already here (same email,
     or same name and company without one) are updated where the file differs, keep-apart
     requests become seating rules. Any error refuses the whole file with every error by line
-    (``ValidationError``). The ``upload`` it came from is removed once imported."""
+    (``ValidationError``), as does an event that takes no new people (``adding_refusal``,
+    read under the event's row lock). The ``upload`` it came from is removed once imported."""
     event = Event.objects.select_for_update().get(pk=event.pk)
     _parsed, comparison = preview_import(event, data=data, mapping=mapping, encoding=encoding)
     if comparison.errors:

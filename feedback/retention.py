@@ -96,12 +96,14 @@ def scrub_log(event: Event, replacements: dict[str, str]) -> None:
             event.save(update_fields=["announcement"])
 
 
-# The second factor's traces: which browser opened the link, and a code that was mailed.
+# The second factor's traces: which browser opened the link, and a code that was mailed; and
+# the join form that added them (sent again, it would open the erased record's new link).
 DEVICE_FIELDS = (
     "device_hash",
     "confirmation_code_hash",
     "confirmation_code_sent_at",
     "confirmation_code_tries",
+    "join_nonce",
 )
 
 
@@ -128,6 +130,7 @@ def anonymize(attendees: Iterable[Attendee], *, now: datetime) -> dict[str, str]
         attendee.device_hash = attendee.confirmation_code_hash = ""
         attendee.confirmation_code_sent_at = None
         attendee.confirmation_code_tries = 0
+        attendee.join_nonce = ""
     Attendee.objects.bulk_update(
         attendees,
         [*PERSONAL_FIELDS, "token", "badge_key", "erased_at", *DEVICE_FIELDS],

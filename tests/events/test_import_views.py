@@ -16,6 +16,7 @@ from events import csv_import
 from events import services as event_services
 from events.forms import ImportMappingForm
 from events.models import Attendee, ImportUpload, PairRule
+from feedback import retention
 from tests.factories import AttendeeFactory, EventFactory, UserFactory
 from tests.feedback.links import open_link
 
@@ -562,3 +563,36 @@ def test_import_view_guesses_the_columns_again_in_the_encoding_the_organizer_cho
     assert "No column holds the names" not in chosen.text
     assert (previewed(chosen)["column_name"], previewed(chosen)["column_email"]) == ("0", "1")
     assert "Ann Lee" in chosen.text
+
+
+def test_import_into_an_event_whose_personal_data_were_deleted_is_refused_and_keeps_nothing(
+    organizer, event
+):
+    AttendeeFactory(event=event, name="Li Wei", email="li@example.com")
+    event.status = "closed"
+    event.save(update_fields=["status"])
+    retention.erase_event_personal_data(event, by=event.organizer)
+
+    response = upload(organizer, event, b"name,email\nLi Wei,li@example.com\nAna,ana@example.com\n")
+
+    assert response.status_code == 400
+    assert "This event&#x27;s personal data were deleted" in response.text
+    assert not ImportUpload.objects.exists()
+    assert list(event.attendees.values_list("name", flat=True)) == ["Erased attendee"]
+
+
+def test_import_into_a_closed_event_is_refused_even_from_a_file_uploaded_before(organizer, event):
+    kept = event_services.store_upload(
+        event, data=b"name,email\nAna,ana@example.com\n", file_name="p.csv", by=event.organizer
+    )
+    event.status = "closed"
+    event.save(update_fields=["status"])
+
+    response = organizer.post(
+        reverse("attendee_import", args=[event.pk]),
+        {"upload": kept.key, "step": "import", "column_name": "0", "column_email": "1"},
+    )
+
+    assert response.status_code == 400
+    assert "This event is closed: no one can be added to it any more." in response.text
+    assert not event.attendees.exists()

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import html
 from datetime import UTC, datetime
 
 import pytest
 from django.core import mail
 from django.test import TestCase
 from django.urls import reverse
+from django.utils import timezone
 
 from events.models import Attendee, Event
 from events.views import CO_ORGANIZER_INVITATIONS_PER_HOUR
@@ -456,3 +458,27 @@ def test_event_detail_warns_when_phones_cannot_reach_the_address(organizer, even
     response = organizer.get(reverse("event_detail", args=[event.pk]))
 
     assert "Phones cannot reach 127.0.0.1 — start with <code>make venue</code>" in response.text
+
+
+ERASED = "This event's personal data were deleted: no one can be added to it any more."
+CLOSED = "This event is closed: no one can be added to it any more."
+
+
+@pytest.mark.parametrize(
+    ("state", "message"),
+    [({"personal_data_erased_at": timezone.now()}, ERASED), ({}, CLOSED)],
+    ids=["erased", "closed"],
+)
+def test_attendee_add_after_the_event_closed_is_refused_and_stores_nothing(
+    organizer, event, state, message
+):
+    Event.objects.filter(pk=event.pk).update(status=Event.Status.CLOSED, **state)
+
+    response = organizer.post(
+        reverse("attendee_add", args=[event.pk]), {"name": "Zelda Quartermain"}
+    )
+
+    assert response.status_code == 400
+    assert html.escape(message) in response.text
+    assert 'value="Zelda Quartermain"' in response.text
+    assert not event.attendees.exists()

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from events import queries, services
-from events.models import Attendee, Event, SeatingRequest
+from events.models import Attendee, Event, ImportUpload, SeatingRequest
 from tests.factories import AttendeeFactory, EventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -212,3 +212,75 @@ def test_ask_apart_from_someone_taken_out_of_the_rounds_is_refused_and_saves_not
         "You have no more tables this evening. Please speak to an organizer."
     ]
     assert not SeatingRequest.objects.exists()
+
+
+def test_join_event_sent_again_with_the_same_form_nonce_returns_the_same_attendee():
+    event = EventFactory(check_in=True)
+    nonce = "b3J0aGVyZS1ub25jZS0x"
+    fields = {"name": "Li Wei", "email": "li@example.com", "company": "Harbor"}
+
+    first = services.join_event(event, join_nonce=nonce, **fields)
+    again = services.join_event(event, join_nonce=nonce, **fields)
+
+    assert again.pk == first.pk
+    assert again.token == first.token
+    assert list(event.attendees.values_list("name", "email", "join_nonce")) == [
+        ("Li Wei", "li@example.com", nonce)
+    ]
+    assert again.is_checked_in
+
+
+def test_join_event_with_another_form_nonce_is_another_join_and_its_email_is_refused():
+    event = EventFactory(check_in=True)
+    services.join_event(event, name="Li Wei", email="li@example.com", join_nonce="a" * 22)
+
+    with pytest.raises(ValidationError, match="This email is already registered"):
+        services.join_event(event, name="Li Wei", email="li@example.com", join_nonce="b" * 22)
+
+    assert event.attendees.count() == 1
+
+
+def test_join_event_claiming_an_imported_record_twice_with_one_form_claims_it_once():
+    event = EventFactory(check_in=True)
+    imported = AttendeeFactory(event=event, name="Ana Costa", email="")
+    nonce = "c" * 22
+
+    first = services.join_event(event, name="Ana Costa", email="ana@example.com", join_nonce=nonce)
+    again = services.join_event(event, name="Ana Costa", email="ana@example.com", join_nonce=nonce)
+
+    assert first.pk == again.pk == imported.pk
+    assert event.attendees.count() == 1
+    assert event.attendees.get().email == "ana@example.com"
+
+
+@pytest.mark.parametrize(
+    "add",
+    [
+        lambda event: services.add_attendee(event, name="Zelda Quartermain"),
+        lambda event: services.admit_walk_in(event, by=None, name="Zelda Quartermain"),
+        lambda event: services.import_attendees(
+            event, data=b"name,email\nZelda Quartermain,z@example.com\n", by=None
+        ),
+        lambda event: services.store_upload(
+            event, data=b"name\nZelda Quartermain\n", file_name="p.csv", by=event.organizer
+        ),
+    ],
+    ids=["add", "door", "import", "upload"],
+)
+@pytest.mark.parametrize(
+    ("erased", "message"),
+    [
+        (True, "This event's personal data were deleted: no one can be added to it any more."),
+        (False, "This event is closed: no one can be added to it any more."),
+    ],
+    ids=["erased", "closed"],
+)
+def test_no_one_new_is_added_once_the_event_is_closed_or_its_data_deleted(add, erased, message):
+    event = EventFactory(closed=True, personal_data_erased_at=timezone.now() if erased else None)
+
+    with pytest.raises(ValidationError) as refusal:
+        add(event)
+
+    assert message in refusal.value.messages[0]
+    assert not event.attendees.exists()
+    assert not ImportUpload.objects.exists()

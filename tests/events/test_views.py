@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from events.models import Attendee
@@ -75,6 +78,44 @@ def test_join_again_from_the_same_phone_goes_back_to_the_room(client, event):
 
     assert response.url == reverse("room", args=[Attendee.objects.get().token])
     assert Attendee.objects.count() == 1
+
+
+def served_nonce(client, code: str) -> str:
+    """The join form's nonce as the page serves it."""
+    page = client.get(reverse("join", args=[code])).text
+    return re.search(r'name="join_nonce" value="([^"]+)"', page).group(1)
+
+
+def test_join_page_serves_each_form_its_own_nonce(client, event):
+    first, second = served_nonce(client, "CG26VP"), served_nonce(client, "CG26VP")
+
+    assert re.fullmatch(r"[A-Za-z0-9_-]{22}", first)
+    assert first != second
+
+
+def test_join_form_sent_three_times_at_once_joins_once_and_each_send_opens_that_room(client, event):
+    nonce = served_nonce(client, "CG26VP")
+    # Sent together, the later sends carry the cookies the browser had before the first answer.
+    phones = [client, Client(), Client()]
+
+    answers = [join(phone, "CG26VP", email="li@example.com", join_nonce=nonce) for phone in phones]
+
+    attendee = Attendee.objects.get()
+    assert [(answer.status_code, answer.url) for answer in answers] == [
+        (302, reverse("room", args=[attendee.token]))
+    ] * 3
+    assert (attendee.name, attendee.email, attendee.is_checked_in) == (
+        "Li Wei",
+        "li@example.com",
+        True,
+    )
+
+
+def test_join_form_with_a_malformed_nonce_still_joins(client, event):
+    response = join(client, "CG26VP", join_nonce="<script>")
+
+    assert response.status_code == 302
+    assert Attendee.objects.get().join_nonce == ""
 
 
 def test_join_duplicate_email_is_explained_and_keeps_the_typed_values(client, event):

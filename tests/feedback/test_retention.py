@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.utils import translation
 
 from events import logs
+from events import services as event_services
 from events.models import Attendee, Event, ImportUpload, LogEntry
 from events.queries import door_counts
 from feedback import retention
@@ -276,6 +277,19 @@ def test_erase_attendee_forgets_the_confirmed_phone_and_any_mailed_code():
     erased.refresh_from_db()
     assert (erased.device_hash, erased.confirmation_code_hash) == ("", "")
     assert erased.confirmation_code_tries == 0
+
+
+def test_erase_attendee_forgets_the_join_form_so_sending_it_again_opens_nothing_erased():
+    event = EventFactory(check_in=True)
+    nonce = "d" * 22
+    walk_in = event_services.join_event(event, name="Zelda Quartermain", join_nonce=nonce)
+
+    retention.erase_attendee(walk_in)
+    again = event_services.join_event(event, name="Zelda Quartermain", join_nonce=nonce)
+
+    assert Attendee.objects.get(pk=walk_in.pk).join_nonce == ""
+    assert again.pk != walk_in.pk
+    assert again.name == "Zelda Quartermain"
 
 
 def test_erase_attendee_twice_is_harmless_and_logs_once():

@@ -68,6 +68,39 @@ def test_add_attendee_concurrent_duplicate_email_keeps_exactly_one():
     assert event.attendees.count() == 1
 
 
+def test_join_event_same_form_sent_three_times_at_once_joins_one_person():
+    """A triple tap on "Join and check in": three requests with the form's one nonce, at once.
+    The event's row lock orders them; the first adds the walk-in, the others find them."""
+    event = EventFactory(check_in=True)
+    nonce = "ZG91YmxlLXRhcC1ub25jZQ"
+    barrier = threading.Barrier(3)
+    joined: list[int] = []
+    refused: list[str] = []
+
+    def tap() -> None:
+        try:
+            barrier.wait()
+            attendee = services.join_event(
+                event, name="Li Wei", email="li@example.com", join_nonce=nonce
+            )
+            joined.append(attendee.pk)
+        except ValidationError as refusal:
+            refused.extend(refusal.messages)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=tap) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert refused == []
+    assert len(joined) == 3
+    assert len(set(joined)) == 1
+    assert list(event.attendees.values_list("pk", "email")) == [(joined[0], "li@example.com")]
+
+
 def test_give_card_same_tap_sent_concurrently_is_stored_once():
     from feedback import services as feedback_services
     from feedback.models import Card
