@@ -473,8 +473,10 @@ def consent_of(value: str) -> bool | None:
 
 
 def reference_key(text: str) -> str:
-    """How a "keep apart from" cell names someone: a normalised email, or a folded name."""
-    text = text.strip()
+    """How a "keep apart from" cell names someone: a normalised email, or a folded name. An
+    address or name typed in full-width letters ("ｒｕｉ＠ｅｘａｍｐｌｅ．ｐｔ") is read as
+    its ASCII one."""
+    text = hygiene.fold_width(text).strip()
     if "@" in text:
         try:
             return hygiene.clean_email(text)
