@@ -500,6 +500,36 @@ def test_consent_of_reads_the_usual_answers(value, answer):
     assert csv_import.consent_of(value) is answer
 
 
+# A negation never reads as yes: no when the answer starts with it, unclear when it comes later.
+CONSENT_TABLE = {
+    "是": True, "Y": True, "TRUE": True, " true": True, "Yes please": True, "yes!": True,
+    "Oui": True, "✅": True, "✓": True, "1": True, "Agreed": True, "yes (email only)": True,
+    "Yes – share": True, "是的，同意": True, "I consent": True, "consent": True,
+    "Opt-in": True, "opt in": True, "ＹＥＳ": True,
+    "No thanks": False, "No, thank you": False, "Not now": False, "no": False, "N": False,
+    "0": False, "FALSE": False, "Nope": False, "nah": False, "☐": False, "否": False,
+    "不同意": False, "不是": False, "拒绝": False, "没有": False, "I don't agree": False,
+    "I don’t consent": False, "I do not consent": False, "Declined": False, "Opt-out": False,
+    "opt out": False, "unsubscribe": False, "": False,
+    "同意不分享": None, "是否": None, "Y/N": None, "Yes, but not my phone": None,
+    "I consent, but not by phone": None, "好，不过不要电话": None, "maybe later": None,
+    "jamais": None,
+}  # fmt: skip
+
+
+def test_consent_of_lets_negations_win_and_reads_the_common_yes_forms():
+    assert {value: csv_import.consent_of(value) for value in CONSENT_TABLE} == CONSENT_TABLE
+
+
+def test_parse_agree_not_to_share_is_unclear_and_taken_as_no_with_a_note():
+    parsed = csv_import.parse("Name,Consent\nAda,同意不分享\nBo,Opt-in\n".encode())
+
+    assert [r.is_consent_suggested for r in parsed.rows] == [False, True]
+    assert parsed.notes == [
+        "Line 2: sharing answer “同意不分享” is neither yes nor no; taken as no."
+    ]
+
+
 def test_parse_takes_an_unclear_sharing_answer_as_no_with_a_note():
     parsed = csv_import.parse(b"Name,Consent\nAda,maybe later\n")
 
