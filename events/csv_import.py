@@ -254,6 +254,12 @@ NO_ANSWER = frozenset(
 NO_ANSWER_BUT_NAMES = frozenset({"null", "none", "nil", "na", "n a", "无", "暂无", "没有"})
 # "No email", "not given", "无邮箱", "暂无手机": said where an address or a number would be.
 SAYS_NONE = re.compile(r"^(no|not|none|without) |^(无|没有|暂无|未)")
+# The same said where an email would be; "not an email" or "ask me" is no such answer but a
+# value that is not an address (refused by line).
+SAYS_NO_EMAIL = re.compile(
+    r"^(no|none|without) |^not (given|provided|available|applicable|answered|known|shared|"
+    r"supplied|specified|disclosed|asked|requested)\b|^(无|没有|暂无|未)"
+)
 NEED_LENGTH = 600
 NEED_LABEL = gettext_lazy("answer")
 NO_EMAIL = frozenset({"anonymous", "n/a", "none", "-", "无"})
@@ -450,7 +456,7 @@ def is_no_answer(value: str, *, field: str) -> bool:
     if key in NO_ANSWER or (field not in NAMES and key in NO_ANSWER_BUT_NAMES):
         return True
     if field == "email" and "@" not in key and "＠" not in value:
-        return hygiene.is_placeholder(value) or SAYS_NONE.match(key) is not None
+        return hygiene.is_placeholder(value) or SAYS_NO_EMAIL.match(key) is not None
     if field == "phone" and not any(c.isdigit() for c in key):
         return hygiene.is_placeholder(value) or SAYS_NONE.match(key) is not None
     return False

@@ -30,7 +30,7 @@ import unicodedata
 
 import idna
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.core.validators import EmailValidator
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -104,6 +104,8 @@ SPECIAL = re.compile(
     + r"\x00-\x1f\x7f-\x9f]"
 )
 ASCII_DOMAIN = re.compile(r"^[a-z0-9.-]+$")
+# Django's check without its "localhost" exception: our mail must reach a domain on the internet.
+validate_mailable = EmailValidator(allowlist=[])
 # "Zhu Bajie <zhu@example.cn>", "\"Lee, Ann\" <ann@example.com>", "<ann@example.com>".
 NAMED_ADDRESS = re.compile(r'^(?:"[^"]*"|[^<>"])*<([^<>]*)>$')
 ASCII_HIDDEN = re.compile(r"[\s\x00-\x1f\x7f]")
@@ -364,7 +366,8 @@ def clean_email(value: str | None) -> str:
     removed, NFKC (full-width letters and ＠ typed with an input method), a trailing full stop
     dropped, lower case, the domain IDNA-encoded; of "Name <address>" (a mail program's copy)
     the address inside the angle brackets. "" stays "". Raises ``ValidationError``
-    for anything else (spaces or controls inside, no domain, a non-ASCII local part)."""
+    for anything else: no "@" at all ("ask me", "wechat: abc123"), spaces or controls inside, a
+    domain without a dot ("localhost"), a non-ASCII local part."""
     text = value or ""
     if not text.isascii():
         # NFKC: an address typed with a Chinese or Japanese input method ("ｚｈａｎｇ＠…")
@@ -379,6 +382,8 @@ def clean_email(value: str | None) -> str:
         text = text[len("mailto:") :]
     if not text:
         return ""
+    if "@" not in text:
+        raise refuse(_("“%(email)s” is not an email address.") % {"email": shown})
     inside = (
         ASCII_HIDDEN.search(text)
         if text.isascii()
@@ -406,9 +411,17 @@ def clean_email(value: str | None) -> str:
             _("“%(email)s” cannot be mailed: “%(domain)s” is not a valid domain.")
             % {"email": shown, "domain": domain}
         ) from None
+    if "." not in ascii_domain.strip("."):
+        raise refuse(
+            _(
+                "“%(email)s” cannot be mailed: “%(domain)s” has no dot, so it is not a domain "
+                "on the internet."
+            )
+            % {"email": shown, "domain": domain}
+        )
     email = f"{local.lower()}@{ascii_domain}"
     try:
-        validate_email(email)
+        validate_mailable(email)
     except ValidationError:
         raise refuse(_("“%(email)s” is not an email address.") % {"email": shown}) from None
     if len(email) > 254:

@@ -1246,6 +1246,35 @@ def test_parse_placeholder_in_the_email_column_is_no_email(value):
     assert [(r.name, r.email) for r in parsed.rows] == [("Li Wei", ""), ("Ana", "ana@example.com")]
 
 
+@pytest.mark.django_db
+def test_import_refuses_by_line_an_email_cell_that_holds_no_address_and_imports_nothing():
+    event = EventFactory()
+    data = (
+        b"Name,Email\n"
+        b"Good One,g1@example.org\n"
+        b"Bad E,ann@localhost\n"
+        b"Bad O,ask me\n"
+        b"Bad P,wechat: abc123\n"
+        b"Bad Q,not an email\n"
+        b"Li Wei,No email\n"
+        b"Good Two,g2@example.org\n"
+        b"Good Three,g3@example.org\n"
+        b"Good Four,g4@example.org\n"
+    )
+
+    with pytest.raises(ValidationError) as refusal:
+        services.import_attendees(event, data=data, by=None)
+
+    assert refusal.value.messages == [
+        "Line 3: “ann@localhost” cannot be mailed: “localhost” has no dot, so it is not a "
+        "domain on the internet.",
+        "Line 4: “ask me” is not an email address.",
+        "Line 5: “wechat: abc123” is not an email address.",
+        "Line 6: “not an email” is not an email address.",
+    ]
+    assert not event.attendees.exists()
+
+
 def test_parse_no_answer_keeps_names_and_freelance_answers():
     data = ("First name,Last name,Company\nNa,Null,Freelance\nBo,None,(跳过)\nAl,无,N/A\n").encode()
 

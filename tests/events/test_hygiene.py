@@ -536,3 +536,28 @@ def test_join_form_stores_a_full_width_name_in_ascii(client, fresh_cache):
         "john@example.com",
         "ACME",
     )
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("ask me", "“ask me” is not an email address."),
+        ("wechat: abc123", "“wechat: abc123” is not an email address."),
+        ("not an email", "“not an email” is not an email address."),
+        (
+            "ann@localhost",
+            "“ann@localhost” cannot be mailed: “localhost” has no dot, so it is not a domain on "
+            "the internet.",
+        ),
+        (
+            "ann@Example.",
+            "“ann@Example.” cannot be mailed: “example” has no dot, so it is not a domain on "
+            "the internet.",
+        ),
+    ],
+)
+def test_clean_email_says_what_is_wrong_with_no_address_or_a_domain_without_a_dot(typed, message):
+    with pytest.raises(ValidationError) as refusal:
+        hygiene.clean_email(typed)
+
+    assert refusal.value.messages == [message]
