@@ -213,15 +213,36 @@ YES_WORDS = frozenset(
         "yes", "y", "true", "1", "x", "✓", "✔", "☑", "checked", "check", "ticked", "on", "agree",
         "agreed", "i agree", "yes i agree", "accept", "accepted", "ok", "sure", "oui", "ja",
         "sí", "si", "是", "同意", "好", "愿意", "可以", "对", "是的", "我同意", "接受", "允许",
+        "✅", "☑️", "✔️", "consent", "i consent", "consented", "i give consent", "opt in",
+        "opt-in", "optin", "opted in", "yes please", "share", "shared", "allow", "allowed",
     }
 )  # fmt: skip
 NO_WORDS = frozenset(
     {
         "", "no", "n", "false", "0", "unchecked", "off", "not checked", "disagree",
         "i do not agree", "i don't agree", "decline", "declined", "non", "nein", "否", "不",
-        "不同意", "不愿意", "不可以", "拒绝", "-", "n/a",
+        "不同意", "不愿意", "不可以", "拒绝", "-", "n/a", "☐", "□", "❌", "✗", "✘", "nope", "nah",
     }
 )  # fmt: skip
+# Words that say no wherever they stand: an answer holding one is a no when it starts with it
+# ("No, thank you", "不是", "Opt-out") and unclear otherwise ("Yes, but not my phone", "同意不分享",
+# "是否", the question echoed); never a yes.
+NEGATION_WORDS = frozenset(
+    {
+        "no", "n", "not", "nope", "nah", "never", "don't", "dont", "doesn't", "won't", "can't",
+        "cannot", "decline", "declined", "declines", "refuse", "refused", "disagree",
+        "disagreed", "unsubscribe", "unsubscribed", "optout", "non", "nein",
+    }
+)  # fmt: skip
+NEGATION_PHRASES = ("opt out", "opted out", "do not", "does not", "did not", "will not")
+NEGATION_CHARS = frozenset("不否没拒别勿无")
+# The start of a yes: whole words ("Yes please", "I consent (email only)"), or a prefix in
+# Chinese and for tick marks ("是的，同意", "✅ share").
+YES_FIRST_WORDS = (
+    "yes", "y", "ja", "oui", "sí", "si", "ok", "okay", "sure", "true", "agree", "agreed",
+    "accept", "accepted", "consent", "i agree", "i consent", "opt in", "opted in",
+)  # fmt: skip
+YES_PREFIXES = ("同意", "是", "好", "愿意", "可以", "允许", "接受", "✅", "✓", "✔", "☑")
 SKIPPED_STATUSES = frozenset(
     {
         "refunded", "cancelled", "canceled", "not attending", "declined", "rejected", "denied",
@@ -247,6 +268,12 @@ NO_ANSWER = frozenset(
 NO_ANSWER_BUT_NAMES = frozenset({"null", "none", "nil", "na", "n a", "无", "暂无", "没有"})
 # "No email", "not given", "无邮箱", "暂无手机": said where an address or a number would be.
 SAYS_NONE = re.compile(r"^(no|not|none|without) |^(无|没有|暂无|未)")
+# The same said where an email would be; "not an email" or "ask me" is no such answer but a
+# value that is not an address (refused by line).
+SAYS_NO_EMAIL = re.compile(
+    r"^(no|none|without) |^not (given|provided|available|applicable|answered|known|shared|"
+    r"supplied|specified|disclosed|asked|requested)\b|^(无|没有|暂无|未)"
+)
 NEED_LENGTH = 600
 NEED_LABEL = gettext_lazy("answer")
 NO_EMAIL = frozenset({"anonymous", "n/a", "none", "-", "无"})
@@ -461,7 +488,7 @@ def is_no_answer(value: str, *, field: str) -> bool:
     if key in NO_ANSWER or (field not in NAMES and key in NO_ANSWER_BUT_NAMES):
         return True
     if field == "email" and "@" not in key and "＠" not in value:
-        return hygiene.is_placeholder(value) or SAYS_NONE.match(key) is not None
+        return hygiene.is_placeholder(value) or SAYS_NO_EMAIL.match(key) is not None
     if field == "phone" and not any(c.isdigit() for c in key):
         return hygiene.is_placeholder(value) or SAYS_NONE.match(key) is not None
     return False
@@ -490,23 +517,47 @@ def unguarded(value: str) -> str:
 
 
 def consent_of(value: str) -> bool | None:
-    """True for a yes ("checked", "Yes, I agree", "同意"), False for a no or blank, None when
-    the value says neither."""
-    text = " ".join(re.sub(r"[,.!。！，]", " ", value.casefold()).split())
-    if text in YES_WORDS:
-        return True
+    """How a sharing answer reads: True for a yes ("checked", "Yes, I agree", "I consent",
+    "Opt-in", "✅", "同意"), False for a no or blank ("No thanks", "Opt-out", "不是", "☐"),
+    None when it says neither ("maybe later") or both ("Y/N", "Yes, but not my phone",
+    "同意不分享", "是否"). A negation word in English or Chinese (``NEGATION_WORDS``,
+    ``NEGATION_PHRASES``, ``NEGATION_CHARS``) never reads as a yes."""
+    folded = unicodedata.normalize("NFKC", value).casefold().replace("’", "'")
+    text = " ".join(re.sub(r"[,.!?;:()\[\]/\\|\-–—。！，？；：（）、]", " ", folded).split())
     if text in NO_WORDS:
         return False
-    if text.startswith(("yes", "i agree", "同意", "是")) and "not" not in text:
+    words = text.split()
+    negated = (
+        any(word in NEGATION_WORDS or word.endswith("n't") for word in words)
+        or any(f" {phrase} " in f" {text} " for phrase in NEGATION_PHRASES)
+        or any(char in NEGATION_CHARS for char in text)
+    )
+    if negated:
+        starts_negated = (
+            words[0] in NEGATION_WORDS
+            or words[0].endswith("n't")
+            or text[0] in NEGATION_CHARS
+            or text.startswith(NEGATION_PHRASES)
+            or (words[0] == "i" and not is_yes_start(text))
+        )
+        return False if starts_negated else None
+    if text in YES_WORDS or folded.strip() in YES_WORDS:
         return True
-    if text.startswith(("no ", "not ", "i do not", "don't", "不")):
-        return False
-    return None
+    return True if is_yes_start(text) else None
+
+
+def is_yes_start(text: str) -> bool:
+    """Whether a folded answer (``consent_of``) starts like a yes."""
+    return f"{text} ".startswith(tuple(f"{w} " for w in YES_FIRST_WORDS)) or text.startswith(
+        YES_PREFIXES
+    )
 
 
 def reference_key(text: str) -> str:
-    """How a "keep apart from" cell names someone: a normalised email, or a folded name."""
-    text = text.strip()
+    """How a "keep apart from" cell names someone: a normalised email, or a folded name. An
+    address or name typed in full-width letters ("ｒｕｉ＠ｅｘａｍｐｌｅ．ｐｔ") is read as
+    its ASCII one."""
+    text = hygiene.fold_width(text).strip()
     if "@" in text:
         try:
             return hygiene.clean_email(text)

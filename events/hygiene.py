@@ -1,7 +1,10 @@
 """One rule for people's data, applied wherever it comes in: the CSV import, the join form, the
 organizer's add form, the admin and the services behind them.
 
-- Names, companies and job titles: Unicode NFC; invisible characters (zero-width spaces, the
+- Names, companies and job titles: Unicode NFC; full-width Latin letters and digits (typed with
+  a Chinese or Japanese input method: "Ｊｏｈｎ Ｄｏｅ") made ASCII, and full-width punctuation
+  too unless it stands next to Chinese, Japanese or Korean text ("北京（中关村）科技" is kept as
+  written; companies are compared width-folded anyway); invisible characters (zero-width spaces, the
   byte-order mark, soft hyphens, direction marks) removed; spaces of every kind (NBSP, tabs, the
   ideographic space) folded into one plain space; line breaks, other control characters (C0, C1)
   and bidirectional overrides refused, since they are never part of a name and break mail
@@ -27,7 +30,7 @@ import unicodedata
 
 import idna
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.core.validators import EmailValidator
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -101,6 +104,8 @@ SPECIAL = re.compile(
     + r"\x00-\x1f\x7f-\x9f]"
 )
 ASCII_DOMAIN = re.compile(r"^[a-z0-9.-]+$")
+# Django's check without its "localhost" exception: our mail must reach a domain on the internet.
+validate_mailable = EmailValidator(allowlist=[])
 # "Zhu Bajie <zhu@example.cn>", "\"Lee, Ann\" <ann@example.com>", "<ann@example.com>".
 NAMED_ADDRESS = re.compile(r'^(?:"[^"]*"|[^<>"])*<([^<>]*)>$')
 ASCII_HIDDEN = re.compile(r"[\s\x00-\x1f\x7f]")
@@ -204,6 +209,36 @@ def clean_line(value: str | None, *, label: str, max_length: int | None = None) 
     return cleaned
 
 
+# Full-width forms (U+FF01–U+FF5E) and their ASCII letters (U+0021–U+007E), plus the ideographic
+# space (U+3000).
+FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
+FULL_WIDTH_TO_ASCII = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+# Neighbours that keep full-width punctuation as written: CJK text and its own punctuation.
+WIDE_TEXT = re.compile(CJK.pattern[:-1] + "\u3001-\u303f]")
+
+
+def fold_width(value: str) -> str:
+    """``value`` with full-width ASCII forms (U+FF01–U+FF5E) and the ideographic space (U+3000)
+    as their ASCII characters: "Ｊｏｈｎ　Ｄｏｅ" → "John Doe", "ｒｕｉ＠ｅｘａｍｐｌｅ．ｐｔ" →
+    "rui@example.pt". Full-width punctuation and symbols next to CJK text stay as written
+    ("北京（中关村）科技", "是的，同意"), as do all other characters (unlike NFKC, which would also
+    change e.g. "①", "㈱" or half-width katakana)."""
+    if not FULL_WIDTH.search(value):
+        return value
+    chars = list(value)
+    for index, char in enumerate(chars):
+        if not FULL_WIDTH.match(char):
+            continue
+        folded = chr(FULL_WIDTH_TO_ASCII[ord(char)])
+        if not folded.isalnum() and folded != " ":
+            before = value[index - 1] if index else ""
+            after = value[index + 1] if index + 1 < len(value) else ""
+            if WIDE_TEXT.match(before) or WIDE_TEXT.match(after):
+                continue
+        chars[index] = folded
+    return "".join(chars)
+
+
 def clean_search(value: str | None, *, max_length: int) -> str:
     """What a person typed into a search box, as searched: control, invisible and direction
     characters dropped (a database refuses a NUL in a query), spaces folded, trimmed, cut to
@@ -241,12 +276,15 @@ def clean_text(value: str | None, *, label: str, max_length: int | None = None) 
 
 
 def clean_name(value: str | None) -> str:
-    """A person's name as they write it (see ``clean_line``); at most 120 characters."""
-    return clean_line(value, label=NAME_LABEL, max_length=120)
+    """A person's name as they write it (see ``clean_line``), full-width Latin made ASCII
+    (``fold_width``); at most 120 characters."""
+    return clean_line(fold_width(value or ""), label=NAME_LABEL, max_length=120)
 
 
 def clean_job_title(value: str | None) -> str:
-    return clean_line(value, label=JOB_TITLE_LABEL, max_length=160)
+    """A job title as written (see ``clean_line``), full-width Latin made ASCII
+    (``fold_width``); at most 160 characters."""
+    return clean_line(fold_width(value or ""), label=JOB_TITLE_LABEL, max_length=160)
 
 
 def placeholder_key(value: str) -> str:
@@ -273,9 +311,9 @@ def is_placeholder(value: str) -> bool:
 
 
 def clean_company(value: str | None) -> str:
-    """A company as written, or "" for a placeholder that names none ("N/A", "#N/A", "-", "无",
-    "(跳过)", "No company")."""
-    cleaned = clean_line(value, label=COMPANY_LABEL, max_length=160)
+    """A company as written (full-width Latin made ASCII: ``fold_width``), or "" for a
+    placeholder that names none ("N/A", "#N/A", "-", "无", "(跳过)", "No company")."""
+    cleaned = clean_line(fold_width(value or ""), label=COMPANY_LABEL, max_length=160)
     return "" if cleaned and is_placeholder(cleaned) else cleaned
 
 
@@ -328,7 +366,8 @@ def clean_email(value: str | None) -> str:
     removed, NFKC (full-width letters and ＠ typed with an input method), a trailing full stop
     dropped, lower case, the domain IDNA-encoded; of "Name <address>" (a mail program's copy)
     the address inside the angle brackets. "" stays "". Raises ``ValidationError``
-    for anything else (spaces or controls inside, no domain, a non-ASCII local part)."""
+    for anything else: no "@" at all ("ask me", "wechat: abc123"), spaces or controls inside, a
+    domain without a dot ("localhost"), a non-ASCII local part."""
     text = value or ""
     if not text.isascii():
         # NFKC: an address typed with a Chinese or Japanese input method ("ｚｈａｎｇ＠…")
@@ -343,6 +382,8 @@ def clean_email(value: str | None) -> str:
         text = text[len("mailto:") :]
     if not text:
         return ""
+    if "@" not in text:
+        raise refuse(_("“%(email)s” is not an email address.") % {"email": shown})
     inside = (
         ASCII_HIDDEN.search(text)
         if text.isascii()
@@ -370,9 +411,17 @@ def clean_email(value: str | None) -> str:
             _("“%(email)s” cannot be mailed: “%(domain)s” is not a valid domain.")
             % {"email": shown, "domain": domain}
         ) from None
+    if "." not in ascii_domain.strip("."):
+        raise refuse(
+            _(
+                "“%(email)s” cannot be mailed: “%(domain)s” has no dot, so it is not a domain "
+                "on the internet."
+            )
+            % {"email": shown, "domain": domain}
+        )
     email = f"{local.lower()}@{ascii_domain}"
     try:
-        validate_email(email)
+        validate_mailable(email)
     except ValidationError:
         raise refuse(_("“%(email)s” is not an email address.") % {"email": shown}) from None
     if len(email) > 254:

@@ -18,6 +18,8 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from config.livedb import live_database_sync_to_async
 from config.throttled_log import ThrottledWarning, first_line
 from feedback import services
@@ -46,7 +48,10 @@ class Tap:
 
 
 def card_ack(tap: Tap, outcome: services.TapOutcome | None) -> dict[str, Any] | None:
-    """The answer to one tap; None when it was not written (no answer: the phone sends it again)."""
+    """The answer to one tap (a ``card_ack`` message, docs/protocol.md); None when it was not
+    written (no answer: the phone sends it again). A take-back is ``ok`` whether or not a card
+    had its client id (the phone clears it from its outbox either way); ``result`` says which:
+    ``"taken_back"``, or ``"none"`` when nothing changed (never given, or taken back already)."""
     if outcome is None:
         return None
     ack = {
@@ -56,6 +61,9 @@ def card_ack(tap: Tap, outcome: services.TapOutcome | None) -> dict[str, Any] | 
     }
     if outcome.error:
         return {**ack, "ok": False, "error": outcome.error}
+    if tap.data["action"] == "take_back":
+        result = "taken_back" if outcome.is_taken_back else "none"
+        return {**ack, "ok": True, "card": None, "result": result}
     if outcome.card is None:
         return {**ack, "ok": True, "card": None}
     # The card's own client id: another tab of the phone (or an earlier tap) may have given it,
@@ -164,6 +172,14 @@ def tap_writer() -> TapWriter:
     return _writers[loop]
 
 
+def refusal_message(errors: dict[str, list[str]]) -> str:
+    """One clear sentence for a card frame's errors by field (``read_card_frame``): the first
+    field's first problem, naming the field as the frame does ("round: Ensure this value is
+    greater than or equal to 1."), never two messages run together."""
+    field, messages = next(iter(errors.items()))
+    return _("%(field)s: %(problem)s") % {"field": field, "problem": messages[0]}
+
+
 class PhoneConsumer(AttendeeConsumer):
     """``ws/a/<token>/``: the room socket of an attendee, who also gives cards through it.
 
@@ -190,7 +206,7 @@ class PhoneConsumer(AttendeeConsumer):
                 "client_id": str(cleaned["client_id"]),
                 "action": cleaned.get("action", ""),
                 "ok": False,
-                "error": " ".join(" ".join(messages) for messages in errors.values()),
+                "error": refusal_message(errors),
             }
             reply = self.answer_with(refusal, self.last_answer)
         else:

@@ -190,6 +190,9 @@ class TapOutcome:
     other_round: bool = False
     """A "give" answered with the card given in another round (one card of a kind per person:
     the tablemate met again already has it)."""
+    is_taken_back: bool = False
+    """A "take_back" that took a card back now; False when no card had its client id (never
+    given, or taken back already): nothing changed."""
 
 
 def tap_cards(taps: Sequence[tuple[int, dict[str, Any]]]) -> list[TapOutcome | None]:
@@ -439,6 +442,13 @@ def tap_outcome(giver: Attendee | None, arguments: dict[str, Any]) -> TapOutcome
     if giver is None or giver.erased_at is not None:  # erased since its phone connected
         return TapOutcome(error=_("This link is no longer valid."))
     try:
+        if arguments["action"] == "take_back":
+            is_taken_back = take_back_card(
+                giver,
+                client_id=arguments["client_id"],
+                round_number=arguments.get("round_number"),
+            )
+            return TapOutcome(is_taken_back=is_taken_back)
         card = tap_card(giver, **arguments)
     except ValidationError as error:
         return TapOutcome(error=" ".join(error.messages))

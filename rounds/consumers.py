@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import time
 from collections.abc import Awaitable, Callable
 from functools import partial
@@ -94,11 +95,24 @@ def parse_frame(text_data: str | None) -> dict[str, Any] | None:
     return frame
 
 
+# The largest whole number a phone's JSON.parse reads exactly (Number.MAX_SAFE_INTEGER).
+MAX_SAFE_INTEGER = 2**53 - 1
+
+
 def pong_for(frame: dict[str, Any]) -> dict[str, Any] | None:
+    """The ``pong`` answering a ``ping`` frame (docs/protocol.md), its ``id`` and ``t`` echoed;
+    None (the frame is ignored) unless ``id`` is a whole number from 0 to ``MAX_SAFE_INTEGER``
+    and ``t`` (the phone's clock, ms) a finite number no larger in size: NaN, Infinity or a
+    400-digit number would come back as JSON the phone cannot read, or read wrong."""
     ping_id, client_time = frame.get("id"), frame.get("t")
     if isinstance(ping_id, bool) or not isinstance(ping_id, int):
         return None
+    if not 0 <= ping_id <= MAX_SAFE_INTEGER:
+        return None
     if isinstance(client_time, bool) or not isinstance(client_time, int | float):
+        return None
+    # abs first: a huge int does not convert to a float; NaN compares false.
+    if not (abs(client_time) <= MAX_SAFE_INTEGER and math.isfinite(client_time)):
         return None
     return {"type": "pong", "id": ping_id, "t": client_time, "server_time": server_time_ms()}
 

@@ -500,6 +500,36 @@ def test_consent_of_reads_the_usual_answers(value, answer):
     assert csv_import.consent_of(value) is answer
 
 
+# A negation never reads as yes: no when the answer starts with it, unclear when it comes later.
+CONSENT_TABLE = {
+    "是": True, "Y": True, "TRUE": True, " true": True, "Yes please": True, "yes!": True,
+    "Oui": True, "✅": True, "✓": True, "1": True, "Agreed": True, "yes (email only)": True,
+    "Yes – share": True, "是的，同意": True, "I consent": True, "consent": True,
+    "Opt-in": True, "opt in": True, "ＹＥＳ": True,
+    "No thanks": False, "No, thank you": False, "Not now": False, "no": False, "N": False,
+    "0": False, "FALSE": False, "Nope": False, "nah": False, "☐": False, "否": False,
+    "不同意": False, "不是": False, "拒绝": False, "没有": False, "I don't agree": False,
+    "I don’t consent": False, "I do not consent": False, "Declined": False, "Opt-out": False,
+    "opt out": False, "unsubscribe": False, "": False,
+    "同意不分享": None, "是否": None, "Y/N": None, "Yes, but not my phone": None,
+    "I consent, but not by phone": None, "好，不过不要电话": None, "maybe later": None,
+    "jamais": None,
+}  # fmt: skip
+
+
+def test_consent_of_lets_negations_win_and_reads_the_common_yes_forms():
+    assert {value: csv_import.consent_of(value) for value in CONSENT_TABLE} == CONSENT_TABLE
+
+
+def test_parse_agree_not_to_share_is_unclear_and_taken_as_no_with_a_note():
+    parsed = csv_import.parse("Name,Consent\nAda,同意不分享\nBo,Opt-in\n".encode())
+
+    assert [r.is_consent_suggested for r in parsed.rows] == [False, True]
+    assert parsed.notes == [
+        "Line 2: sharing answer “同意不分享” is neither yes nor no; taken as no."
+    ]
+
+
 def test_parse_takes_an_unclear_sharing_answer_as_no_with_a_note():
     parsed = csv_import.parse(b"Name,Consent\nAda,maybe later\n")
 
@@ -1214,6 +1244,35 @@ def test_parse_placeholder_in_the_email_column_is_no_email(value):
 
     assert parsed.errors == []
     assert [(r.name, r.email) for r in parsed.rows] == [("Li Wei", ""), ("Ana", "ana@example.com")]
+
+
+@pytest.mark.django_db
+def test_import_refuses_by_line_an_email_cell_that_holds_no_address_and_imports_nothing():
+    event = EventFactory()
+    data = (
+        b"Name,Email\n"
+        b"Good One,g1@example.org\n"
+        b"Bad E,ann@localhost\n"
+        b"Bad O,ask me\n"
+        b"Bad P,wechat: abc123\n"
+        b"Bad Q,not an email\n"
+        b"Li Wei,No email\n"
+        b"Good Two,g2@example.org\n"
+        b"Good Three,g3@example.org\n"
+        b"Good Four,g4@example.org\n"
+    )
+
+    with pytest.raises(ValidationError) as refusal:
+        services.import_attendees(event, data=data, by=None)
+
+    assert refusal.value.messages == [
+        "Line 3: “ann@localhost” cannot be mailed: “localhost” has no dot, so it is not a "
+        "domain on the internet.",
+        "Line 4: “ask me” is not an email address.",
+        "Line 5: “wechat: abc123” is not an email address.",
+        "Line 6: “not an email” is not an email address.",
+    ]
+    assert not event.attendees.exists()
 
 
 def test_parse_no_answer_keeps_names_and_freelance_answers():

@@ -14,6 +14,7 @@ from django.utils import timezone
 from events import csv_import, hygiene, services
 from events.forms import AttendeeAdminForm, AttendeeForm, JoinForm
 from events.models import Attendee
+from rounds.seating import company_pairs
 from tests.factories import AttendeeFactory, EventFactory, UserFactory
 
 CASES = Path(__file__).parent / "field_cases"
@@ -440,3 +441,123 @@ def test_clean_email_refusal_quotes_the_whole_value(value):
         hygiene.clean_email(value)
 
     assert refusal.value.messages[0].startswith(f"“{value}”")
+
+
+# Full-width Latin (typed with a Chinese or Japanese input method) is ASCII; Chinese stays.
+
+
+def test_clean_name_company_and_job_title_fold_full_width_latin_and_keep_chinese():
+    names = ["Ｊｏｈｎ　Ｄｏｅ", "Ａｎｎ Ｌｅｅ", "王小明", "欧阳　娜", "Ｊ．Ｄｏｅ", "①号 ㈱ ｱｲ"]
+    companies = [
+        "ＡＣＭＥ　Ｌｔｄ",
+        "ＡＣＭＥ（Ｃｈｉｎａ）",
+        "ＡＣＭＥ（中国）",
+        "北京（中关村）科技",
+        "北京(中关村)科技",
+        "甲乙，丙丁",
+        "Ｎ／Ａ",
+    ]
+
+    assert [hygiene.clean_name(n) for n in names] == [
+        "John Doe",
+        "Ann Lee",
+        "王小明",
+        "欧阳 娜",
+        "J.Doe",
+        "①号 ㈱ ｱｲ",  # not NFKC: only the full-width ASCII forms change
+    ]
+    assert [hygiene.clean_company(c) for c in companies] == [
+        "ACME Ltd",
+        "ACME(China)",
+        "ACME（中国）",
+        "北京（中关村）科技",
+        "北京(中关村)科技",
+        "甲乙，丙丁",
+        "",
+    ]
+    assert hygiene.clean_job_title("ＣＥＯ／ＣＴＯ") == "CEO/CTO"
+
+
+def test_full_width_and_ascii_spellings_of_one_company_are_colleagues():
+    parsed = csv_import.parse(
+        "姓名,邮箱,公司\n"
+        "王一,w1@example.cn,北京（中关村）科技\n"
+        "王二,w2@example.cn,北京(中关村)科技\n"
+        "Bob Ray,bob@example.com,ＡＣＭＥ　Ｌｔｄ\n"
+        "Ann Lee,ann@example.com,ACME Ltd\n".encode()
+    )
+
+    assert [r.company for r in parsed.rows] == [
+        "北京（中关村）科技",
+        "北京(中关村)科技",
+        "ACME Ltd",
+        "ACME Ltd",
+    ]
+    assert company_pairs([(r.line, r.company) for r in parsed.rows]) == [(2, 3), (4, 5)]
+
+
+def test_import_full_width_repeat_of_a_person_is_the_same_person():
+    parsed = csv_import.parse(
+        "Name,Email,Company\n"
+        "Ann Lee,ann@example.com,ACME\n"
+        "Ａｎｎ Ｌｅｅ,ａｎｎ＠ｅｘａｍｐｌｅ．ｃｏｍ,ＡＣＭＥ\n".encode()
+    )
+
+    assert [(r.name, r.email) for r in parsed.rows] == [("Ann Lee", "ann@example.com")]
+    assert parsed.notes == ["Line 3: the same person as line 2; left out."]
+
+
+def test_keep_apart_reference_in_full_width_letters_names_the_person():
+    parsed = csv_import.parse(
+        "Name,Email,Keep apart from\n"
+        "Rui Lima,rui@example.pt,\n"
+        "Fw Test,fw@example.org,ｒｕｉ＠ｅｘａｍｐｌｅ．ｐｔ；Ａｎａ　Ｌｉｍａ\n".encode()
+    )
+
+    assert parsed.rows[1].keep_apart == ["rui@example.pt", "ana lima"]
+
+
+@pytest.mark.django_db
+def test_join_form_stores_a_full_width_name_in_ascii(client, fresh_cache):
+    event = EventFactory(check_in=True)
+
+    client.post(
+        reverse("join", args=[event.join_code]),
+        {
+            "name": "Ｊｏｈｎ　Ｄｏｅ",
+            "email": "ｊｏｈｎ＠ｅｘａｍｐｌｅ．ｃｏｍ",
+            "company": "ＡＣＭＥ",
+        },
+    )
+
+    attendee = Attendee.objects.get()
+    assert (attendee.name, attendee.email, attendee.company) == (
+        "John Doe",
+        "john@example.com",
+        "ACME",
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("ask me", "“ask me” is not an email address."),
+        ("wechat: abc123", "“wechat: abc123” is not an email address."),
+        ("not an email", "“not an email” is not an email address."),
+        (
+            "ann@localhost",
+            "“ann@localhost” cannot be mailed: “localhost” has no dot, so it is not a domain on "
+            "the internet.",
+        ),
+        (
+            "ann@Example.",
+            "“ann@Example.” cannot be mailed: “example” has no dot, so it is not a domain on "
+            "the internet.",
+        ),
+    ],
+)
+def test_clean_email_says_what_is_wrong_with_no_address_or_a_domain_without_a_dot(typed, message):
+    with pytest.raises(ValidationError) as refusal:
+        hygiene.clean_email(typed)
+
+    assert refusal.value.messages == [message]

@@ -228,6 +228,50 @@ async def test_phone_consumer_takes_a_card_back(asgi_app):
     await phone.disconnect()
 
 
+async def test_phone_consumer_says_whether_a_take_back_took_a_card_back(asgi_app):
+    [[pitcher, listener]] = await seated(2)
+    phone = await phone_of(asgi_app, listener)
+    client_id, unknown = str(uuid.uuid4()), str(uuid.uuid4())
+    await phone.send_to(text_data=tap(pitcher, client_id=client_id))
+    await phone.receive_from()
+
+    await phone.send_to(text_data=tap(pitcher, action="take_back", client_id=client_id))
+    taken = json.loads(await phone.receive_from())
+    await phone.send_to(text_data=tap(pitcher, action="take_back", client_id=client_id))
+    again = json.loads(await phone.receive_from())
+    await phone.send_to(text_data=tap(pitcher, action="take_back", client_id=unknown))
+    never = json.loads(await phone.receive_from())
+
+    # ok either way: the phone clears the take-back from its outbox; "none" says nothing changed
+    assert [(a["client_id"], a["ok"], a["card"], a["result"]) for a in (taken, again, never)] == [
+        (client_id, True, None, "taken_back"),
+        (client_id, True, None, "none"),
+        (unknown, True, None, "none"),
+    ]
+    assert await cards() == []
+    await phone.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("extra", "error"),
+    [
+        ({"round": 0}, "round: Ensure this value is greater than or equal to 1."),
+        ({"round": "x"}, "round: Enter a whole number."),
+        ({"round": -1, "kind": "hug"}, "round: Ensure this value is greater than or equal to 1."),
+    ],
+)
+async def test_phone_consumer_refuses_a_malformed_tap_with_one_clear_error(asgi_app, extra, error):
+    [[pitcher, listener]] = await seated(2)
+    phone = await phone_of(asgi_app, listener)
+
+    await phone.send_to(text_data=tap(pitcher, **extra))
+
+    ack = json.loads(await phone.receive_from())
+    assert (ack["ok"], ack["error"]) == (False, error)
+    assert await cards() == []
+    await phone.disconnect()
+
+
 async def test_phone_consumer_refuses_a_card_to_another_table_with_the_reason(asgi_app):
     [[_, listener], [stranger, _]] = await seated(2, tables=2)
     phone = await phone_of(asgi_app, listener)

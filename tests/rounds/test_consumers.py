@@ -161,6 +161,33 @@ async def test_attendee_consumer_ignores_junk_frames(asgi_app, frame):
     await phone.disconnect()
 
 
+@pytest.mark.parametrize(
+    "frame",
+    [
+        '{"type": "ping", "id": 1, "t": NaN}',
+        '{"type": "ping", "id": 1, "t": Infinity}',
+        '{"type": "ping", "id": 1, "t": -Infinity}',
+        '{"type": "ping", "id": 1, "t": 1e400}',
+        '{"type": "ping", "id": 1, "t": ' + "9" * 400 + "}",
+        '{"type": "ping", "id": ' + "9" * 400 + ', "t": 1}',
+        '{"type": "ping", "id": 9007199254740992, "t": 1}',
+        '{"type": "ping", "id": -1, "t": 1}',
+    ],
+)
+async def test_attendee_consumer_ignores_a_ping_whose_echo_the_phone_could_not_read(
+    asgi_app, frame
+):
+    phone = await phone_of(asgi_app, await acreate(AttendeeFactory))
+
+    await phone.send_to(text_data=frame)
+
+    assert await phone.receive_nothing(timeout=0.2)
+    await phone.send_to(text_data=json.dumps({"type": "ping", "id": 9007199254740991, "t": 5}))
+    pong = await phone.receive_from()
+    assert json.loads(pong)["id"] == 9007199254740991
+    await phone.disconnect()
+
+
 async def test_attendee_consumer_ignores_binary_frames(asgi_app):
     phone = await phone_of(asgi_app, await acreate(AttendeeFactory))
 
