@@ -77,7 +77,11 @@ def report_problem(request: HtmxHttpRequest, token: str) -> HttpResponse:
     and "the event", under an optional message."""
     attendee = attendee_for(request, token)
     form = ReportForm(request.POST or None)
-    sent = False
+    if request.method == "GET" and request.GET.get("sent"):
+        # After sending (redirected here): the thank-you and the way back, not the buttons again
+        # (a second tap would be a second report; Back or a reload never sends it again).
+        context = {"attendee": attendee, "event": attendee.event, "sent": True}
+        return render(request, "conduct/report.html", context)
     if request.method == "POST" and form.is_valid():
         try:
             services.make_report(
@@ -89,13 +93,12 @@ def report_problem(request: HtmxHttpRequest, token: str) -> HttpResponse:
         except ValidationError as refusal:
             form.add_error(None, refusal)
         else:
-            sent = True
-            form = ReportForm()
+            return redirect(f"{reverse('report_problem', args=[token])}?sent=1")
     context = {
         "attendee": attendee,
         "event": attendee.event,
         "form": form,
-        "sent": sent,
+        "sent": False,
         "tablemates": queries.tablemates(attendee),
     }
     return render(request, "conduct/report.html", context, status=400 if form.errors else 200)

@@ -15,14 +15,19 @@ from rounds.models import Round
 
 
 def gaps_context(
-    event: Event, *, round_: Round | bool | None = True, next_round: Round | bool | None = True
+    event: Event,
+    *,
+    round_: Round | bool | None = True,
+    next_round: Round | bool | None = True,
+    gaps: queries.SeatingGaps | None = None,
 ) -> dict[str, Any]:
     """The walk-in banner's context: who is not seated or gone, and the re-plan's question if a
-    round is on. ``round_`` and ``next_round`` as in ``panel_context`` when already read."""
+    round is on. ``round_``, ``next_round`` and ``gaps`` as in ``panel_context`` when already
+    read."""
     if round_ is True:
         round_ = queries.current_round(event.pk)
     return {
-        "gaps": queries.seating_gaps(event.pk, upcoming=next_round),
+        "gaps": gaps if gaps is not None else queries.seating_gaps(event.pk, upcoming=next_round),
         "replan_question": services.confirmations(event, round_).get("replan", ""),
     }
 
@@ -34,6 +39,8 @@ def panel_context(event: Event, *, error: str = "", info: str = "") -> dict[str,
     next_round = queries.next_round(event.pk)
     round_status = round_.effective_status(timezone.now()) if round_ else ""
     available = services.allowed_actions(event, round_, next_round)
+    # the walk-in banner's condition, read once: it makes re-planning the next step
+    gaps = queries.seating_gaps(event.pk, upcoming=next_round)
     return {
         "event": event,
         "round": round_,
@@ -50,7 +57,11 @@ def panel_context(event: Event, *, error: str = "", info: str = "") -> dict[str,
         ),
         "next_round": next_round,
         "available": available,
-        "primary": services.primary_action(event, round_, next_round),
+        "gaps": gaps,
+        "is_replan_due": bool(gaps.count),
+        "primary": services.primary_action(
+            event, round_, next_round, is_replan_due=bool(gaps.count)
+        ),
         "confirm": services.confirmations(event, round_),
         "rescue_due": services.is_rescue_due(event, next_round),
         "form": ControlForm(initial={"seconds": 30}),

@@ -694,12 +694,21 @@ def drop_plan(event: Event, *, by: User) -> list[int]:
     return seated
 
 
-def primary_action(event: Event, round_: Round | None, next_round: Round | None) -> str | None:
+def primary_action(
+    event: Event,
+    round_: Round | None,
+    next_round: Round | None,
+    *,
+    is_replan_due: bool = False,
+) -> str | None:
     """The one next step of the evening, shown as the panel's main button: "open" (check-in)
     → "plan" → "start" (round 1, 2, …, with "rescue" before the last one when the event
     has the rescue round) → "mingle" → "close"; "resume" while paused; None
     while a round runs (it ends by itself) and once the event is closed. Always one of
-    ``allowed_actions`` (arguments as there) or None."""
+    ``allowed_actions`` (arguments as there) or None. ``is_replan_due`` is the walk-in
+    banner's condition (``queries.seating_gaps(...).count``: someone here is not seated in
+    the next round, someone gone still is, a private request is unmet): then the next step
+    is "replan" rather than starting a round that leaves them out."""
     allowed = allowed_actions(event, round_, next_round)
     status = round_.effective_status(timezone.now()) if round_ else None
     if status == Round.Status.RUNNING:
@@ -715,7 +724,7 @@ def primary_action(event: Event, round_: Round | None, next_round: Round | None)
     elif "rescue" in allowed:
         choice = "rescue"
     elif next_round is not None:
-        choice = "start"
+        choice = "replan" if is_replan_due and "replan" in allowed else "start"
     else:
         choice = "mingle"
     return choice if choice in allowed else None

@@ -55,7 +55,9 @@ def control(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     panel = panel_context(event)
     context = {
         **panel,
-        **gaps_context(event, round_=panel["round"], next_round=panel["next_round"]),
+        **gaps_context(
+            event, round_=panel["round"], next_round=panel["next_round"], gaps=panel["gaps"]
+        ),
         "socket_path": control_socket_path(event.pk),
         "counters": queries.live_counters(event.pk),
         "log": queries.recent_log(event.pk),

@@ -72,11 +72,11 @@ for (const root of document.querySelectorAll('[data-live][data-panel-url]')) {
   let timer = null;
   let pushed = null; // the state key of the latest render
   let asked = null; // the state last refreshed for: one refresh per state, again after 2 s
-  const refresh = () => {
+  const refresh = (always = false) => {
     clearTimeout(timer);
     timer = setTimeout(() => {
       const panel = root.querySelector('.control-panel');
-      if (!panel || !window.htmx || panel.dataset.state === pushed) return;
+      if (!panel || !window.htmx || (!always && panel.dataset.state === pushed)) return;
       // An announcement being typed survives the refresh (it was not sent yet).
       const typed = typedAnnouncement(panel);
       window.htmx
@@ -89,6 +89,18 @@ for (const root of document.querySelectorAll('[data-live][data-panel-url]')) {
   // organizer's own click the panel that came back is already right, and swapping it again
   // could swallow the next click. A round that runs out of time is over without any push, so
   // the state is read at every render (live.js renders at least once a second).
+  // Someone checked in, left or walked in: the counters (refreshed on every check-in and every
+  // 5 s) carry the walk-in banner's condition; when the panel was drawn for the other answer its
+  // next step changes (re-plan rather than start), so it is fetched again.
+  document.body.addEventListener('htmx:afterSettle', () => {
+    const panel = root.querySelector('.control-panel');
+    const counters = root.querySelector('.live-status[data-replan-due]');
+    if (!panel || !counters || !window.htmx) return;
+    if (panel.dataset.replanDue === counters.dataset.replanDue) return;
+    if (asked === 'replan') return;
+    asked = 'replan';
+    refresh(true);
+  });
   root.addEventListener('speednet:render', (event) => {
     const { state, now } = event.detail ?? {};
     if (!state) return;

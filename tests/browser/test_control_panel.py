@@ -4,6 +4,8 @@ organizer is typing."""
 
 from __future__ import annotations
 
+import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -124,3 +126,46 @@ def test_skip_turn_is_offered_once_the_count_in_is_over_without_another_click(
             break
         laptop.wait_for_timeout(100)
     assert event.rounds.get(number=1).turns_started_at != turns_at
+
+
+def test_the_announcement_field_is_styled_and_takes_the_panels_width(
+    planned_event, chromium, live_server_url
+):
+    event = planned_event
+    laptop = sign_in(chromium, live_server_url)
+    laptop.goto(f"{live_server_url}/events/{event.pk}/control/")
+
+    box = laptop.locator(f"#event-{event.pk}-announcement").bounding_box()
+    panel = laptop.locator(f"#event-{event.pk}-control").bounding_box()
+    minutes = laptop.locator(f"#event-{event.pk}-announcement-minutes").bounding_box()
+
+    assert box["width"] >= panel["width"] * 0.95
+    assert box["height"] >= 44
+    assert minutes["height"] >= 44
+
+
+@pytest.fixture
+def round_1_over(planned_event):
+    round_1 = planned_event.rounds.get(number=1)
+    round_services.start_round(round_1, by=planned_event.organizer)
+    round_services.end_round(round_1, by=planned_event.organizer)
+    return planned_event
+
+
+def test_a_late_arrival_checked_in_between_rounds_makes_re_planning_the_highlighted_step(
+    round_1_over, chromium, live_server_url
+):
+    event = round_1_over
+    laptop = sign_in(chromium, live_server_url)
+    laptop.goto(f"{live_server_url}/events/{event.pk}/control/")
+    expect(laptop.locator("button.button-primary")).to_have_attribute("data-action", "start")
+
+    # at the door, no reload (the ORM outside Playwright's event loop)
+    with ThreadPoolExecutor(1) as worker:
+        worker.submit(AttendeeFactory, event=event, name="Zoe Late", checked_in=True).result()
+
+    primary = laptop.locator(".control-buttons button.button-primary")
+    expect(primary).to_have_attribute("data-action", "replan", timeout=15_000)
+    expect(laptop.locator(".control-next")).to_contain_text("Re-plan the remaining rounds")
+    expect(laptop.locator("button[data-action=start]")).to_be_enabled()
+    expect(laptop.locator("button[data-action=start]")).to_have_class(re.compile("button-quiet"))

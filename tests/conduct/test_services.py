@@ -321,6 +321,18 @@ def test_removal_without_a_plan_still_tells_the_phone(listen, django_capture_on_
     assert report.about.has_left
 
 
+def test_make_report_the_same_report_again_within_minutes_is_stored_once():
+    reporter = AttendeeFactory(event=EventFactory(live=True))
+
+    first = services.make_report(reporter, kind=Report.Kind.EVENT, message="Too loud.")
+    again = services.make_report(reporter, kind=Report.Kind.EVENT, message="Too loud.")
+    other = services.make_report(reporter, kind=Report.Kind.EVENT, message="No water.")
+
+    assert again.pk == first.pk
+    assert other.pk != first.pk
+    assert Report.objects.count() == 2
+
+
 def test_make_report_refuses_a_flood_from_one_phone():
     reporter = AttendeeFactory()
     for n in range(services.MAX_REPORTS_PER_WINDOW):

@@ -131,13 +131,30 @@ def test_report_page_offers_tablemates_and_sends_on_the_second_tap(client):
     url = reverse("report_problem", args=[me.token])
 
     page = client.get(url)
-    sent = client.post(url, {"about": str(seller.pk), "message": ""})
+    sent = client.post(url, {"about": str(seller.pk), "message": ""}, follow=True)
 
     assert f'name="about" value="{seller.pk}"' in page.text
-    assert sent.status_code == 200
+    assert sent.redirect_chain == [(f"{url}?sent=1", 302)]
     assert f'id="attendee-{me.pk}-report-sent"' in sent.text
     report = Report.objects.get()
     assert (report.reporter, report.about, report.kind) == (me, seller, "person")
+
+
+def test_after_sending_the_report_page_thanks_and_leads_back_without_the_buttons(client):
+    event = EventFactory(live=True)
+    me, seller = AttendeeFactory.create_batch(2, event=event, checked_in=True)
+    seated_together(event, me, seller)
+    url = reverse("report_problem", args=[me.token])
+
+    sent = client.post(url, {"about": str(seller.pk), "message": ""}, follow=True)
+    reloaded = client.get(f"{url}?sent=1")
+
+    for page in (sent, reloaded):
+        assert f'id="attendee-{me.pk}-report-sent"' in page.text
+        assert 'name="about"' not in page.text
+        assert 'name="kind"' not in page.text
+        assert f'href="{reverse("room", args=[me.token])}">Back to my table<' in page.text
+    assert Report.objects.count() == 1
 
 
 def test_report_page_in_chinese_asks_what_happened_not_for_the_event_log(client):

@@ -252,3 +252,32 @@ def test_seating_many_walk_ins_takes_a_few_queries_more_per_walk_in():
         assert Seat.objects.filter(round__event=event, round__number=1).count() == 24 + walk_ins
         counts.append(len(captured))
     assert counts[1] - counts[0] <= 7, counts  # one log line each
+
+
+def test_a_late_arrival_not_seated_makes_re_planning_the_next_step_and_start_stays_quiet(client):
+    event, _here = planned_event(18, seating=False)
+    start(event, 1)
+    services.end_round(event.rounds.get(number=1), by=event.organizer)
+    AttendeeFactory(event=event, name="Zoe Late", checked_in=True)
+    client.force_login(event.organizer)
+
+    page = client.get(reverse("control", args=[event.pk])).content.decode()
+
+    next_step = page.split('class="control-next"')[1].split("</p>")[0]
+    assert "Re-plan the remaining rounds" in next_step
+    assert "Start round 2" not in next_step
+    start_button = page.split('data-action="start"')[0].rsplit("<button", 1)[1]
+    assert "button-quiet" in start_button
+    replan_button = page.split('data-action="replan"')[0].rsplit("<button", 1)[1]
+    assert "button-primary" in replan_button
+    assert 'data-replan-due="1"' in page
+
+
+def test_with_everyone_seated_starting_the_next_round_stays_the_next_step():
+    event, _here = planned_event(18, seating=False)
+    start(event, 1)
+    services.end_round(event.rounds.get(number=1), by=event.organizer)
+    current, upcoming = queries.current_round(event.pk), queries.next_round(event.pk)
+
+    assert services.primary_action(event, current, upcoming, is_replan_due=False) == "start"
+    assert services.primary_action(event, current, upcoming, is_replan_due=True) == "replan"
