@@ -184,7 +184,9 @@ def digest_message(attendee: Attendee) -> EmailMultiAlternatives:
 def reminder_message(
     attendee: Attendee, promises: list[IntroductionItem]
 ) -> EmailMultiAlternatives:
-    """The one reminder of the introductions the attendee promised and has not made yet."""
+    """The one reminder of the introductions the attendee promised and has not made yet; to an
+    address typed at the event and never confirmed it says why contact details are left out
+    (the promises then carry none: ``followups.send_reminder``)."""
     event = attendee.event
     with speaking(attendee):
         subject = _("The introductions you promised at %(event)s") % {"event": event.title}
@@ -192,7 +194,10 @@ def reminder_message(
             attendee,
             subject=subject,
             template="feedback/email/reminder",
-            context={"promises": [(item, promise_url(attendee, item)) for item in promises]},
+            context={
+                "promises": [(item, promise_url(attendee, item)) for item in promises],
+                "is_withholding_contacts": attendee.is_email_unconfirmed,
+            },
         )
 
 

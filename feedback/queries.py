@@ -332,11 +332,12 @@ def introduction_for(attendee: Attendee, introduction_id: int) -> IntroductionIt
     return items[0] if items else None
 
 
-def open_promises_of(attendee: Attendee) -> list[IntroductionItem]:
+def open_promises_of(attendee: Attendee, *, shows_contact: bool = True) -> list[IntroductionItem]:
     """The introductions the attendee promised and has not made yet (the pitcher has not
-    declined them either): what the seven-day reminder lists. One query."""
+    declined them either): what the seven-day reminder lists; with ``shows_contact`` false,
+    no one's contact details. One query."""
     promised = Introduction.objects.filter(card__giver_id=attendee.pk, status__in=OPEN_PROMISES)
-    return introduction_items(attendee, promised)
+    return introduction_items(attendee, promised, shows_contact=shows_contact)
 
 
 def contact_for(attendee: Attendee, person_id: int) -> Attendee | None:

@@ -235,6 +235,31 @@ def test_send_followups_reminds_an_open_promise_once_and_stamps_it(mailoutbox, p
     assert Digest.objects.filter(kind="reminder").count() == 1
 
 
+def test_send_followups_reminder_to_an_unconfirmed_email_carries_no_ones_contact_details(
+    mailoutbox, promise
+):
+    """The digest's rule holds for the reminder too: an address typed at the event and never
+    confirmed may be a stranger's; the pitcher's email and phone stay out, and it says why."""
+    Attendee.objects.filter(pk=promise.card.giver_id).update(
+        is_email_unconfirmed=True, is_consenting_to_share=True, consent_decided_at=timezone.now()
+    )
+    Attendee.objects.filter(pk=promise.card.receiver_id).update(
+        email="pia@example.com",
+        phone="+1 555 0199",
+        is_consenting_to_share=True,
+        consent_decided_at=timezone.now(),
+    )
+
+    run()
+
+    [message] = [m for m in mailoutbox if m.subject.startswith("The introductions you promised")]
+    [(html, _)] = message.alternatives
+    for body in (message.body, html):
+        assert "pia@example.com" not in body
+        assert "+1 555 0199" not in body
+        assert "Contact details are not in this mail: this email address was typed" in body
+
+
 def test_send_followups_reminds_an_accepted_promise(mailoutbox, promise):
     Introduction.objects.update(status="accepted", accepted_at=timezone.now())
 
