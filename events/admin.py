@@ -310,6 +310,13 @@ class AttendeeAdmin(RevokingDeleteMixin, OrganizerScopedAdmin):
     # with the first event, and their phone would show the other.
     fixed_once_added = ("event",)
 
+    def has_change_permission(self, request: HttpRequest, obj: Attendee | None = None) -> bool:
+        """An erased attendee is read only: typing details back into the row would undo the
+        erasure (``feedback.retention``)."""
+        if obj is not None and obj.erased_at is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
     def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple[Any, ...]:
         """The deletion summary without the rows private to their author (models with
         ``is_private_to_author``: a wish list), which the deletion still removes: deleting an

@@ -29,6 +29,7 @@ from events.models import (
     Series,
     validate_start_year,
 )
+from events.services import adding_refusal
 
 
 class IdentityFieldsMixin:
@@ -339,6 +340,17 @@ class AttendeeAdminForm(IdentityFieldsMixin, forms.ModelForm):
             self.instance.validate_constraints(exclude=others)
         except forms.ValidationError as error:
             self.add_error("email", error.messages)
+
+    def clean(self) -> dict:
+        """No one added to a closed event or one whose personal data were deleted, here as at
+        every other entry point (``services.adding_refusal``)."""
+        cleaned = super().clean()
+        event = cleaned.get("event")
+        if self.instance.pk is None and event is not None:
+            refusal = adding_refusal(event)
+            if refusal:
+                self.add_error("event", refusal)
+        return cleaned
 
     def clean_given_name(self) -> str:
         return hygiene.clean_name(self.cleaned_data.get("given_name"))

@@ -159,6 +159,46 @@ def test_attendee_cannot_be_added_to_another_organizers_event(client, crossing):
     assert Attendee.objects.get(name="Walk-in").event_id == crossing.first.pk
 
 
+@pytest.mark.parametrize("state", ["closed", "erased"])
+def test_attendee_cannot_be_added_to_a_closed_or_erased_event(admin_client_of, crossing, state):
+    """As at the door, the import and the join page: the evening is over, or its personal data
+    were deleted and nothing personal comes back in."""
+    event = crossing.first
+    event.status = Event.Status.CLOSED
+    if state == "erased":
+        event.personal_data_erased_at = timezone.now()
+    event.save()
+    client = admin_client_of()
+
+    refused = client.post(add_url(Attendee), {"event": str(event.pk), "name": "Late Add"})
+
+    assert refused.status_code == 200
+    assert "no one can be added to it any more" in str(
+        refused.context["adminform"].form.errors["event"]
+    )
+    assert not Attendee.objects.filter(name="Late Add").exists()
+
+
+@pytest.mark.parametrize("who", ["helper", "superuser"])
+def test_erased_attendee_is_read_only(admin_client_of, client, crossing, who):
+    """Typing details back into an erased row would undo the erasure."""
+    erased = AttendeeFactory(
+        event=crossing.first, name="Erased attendee", email="", erased_at=timezone.now()
+    )
+    if who == "superuser":
+        client = admin_client_of()
+    else:
+        client.force_login(crossing.helper)
+    url = change_url(erased)
+
+    page = client.get(url)
+    client.post(url, {"name": "Retyped", "email": "retyped@example.com", "phone": "+1 555 0100"})
+
+    erased.refresh_from_db()
+    assert (erased.name, erased.email, erased.phone) == ("Erased attendee", "", "")
+    assert 'name="email"' not in page.text
+
+
 # 2. What only a service sets: unsubscribing, erasure.
 
 
