@@ -94,29 +94,3 @@ def test_digest_mail_with_long_unbroken_names_fits_a_phone(transactional_db, chr
 
     assert LONG_NAME in phone.content()
     assert _scroll_width(phone) <= 390
-
-
-LONG_SPACED_NAME = "Maximilian-Alexander von Hohenzollern-Sigmaringen-Wittelsbach"
-
-
-def test_a_long_pitchers_name_takes_two_lines_and_the_countdown_stays_in_view(
-    live_server_url, chromium
-):
-    event = EventFactory(live=True)
-    table = TableFactory(round=RoundFactory(event=event, number=1, running=True), number=1)
-    SeatFactory(table=table, speaking_order=0, attendee__name=LONG_SPACED_NAME)
-    reader = SeatFactory(table=table, speaking_order=1, attendee__name="Nora Jensen").attendee
-    phone = chromium.new_context(viewport={"width": 360, "height": 640}, is_mobile=True).new_page()
-
-    phone.goto(f"{live_server_url}/a/{reader.token}/")
-    name = phone.locator("[data-now-text] bdi")
-    name.wait_for()
-
-    assert name.text_content() == LONG_SPACED_NAME  # cut on screen only
-    line = name.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)")
-    assert name.bounding_box()["height"] <= 2 * line + 1
-    text = phone.locator("[data-now-text]").bounding_box()
-    assert text["height"] <= 4 * line + 1  # "Table 1 ·", the name, "is pitching"
-    clock = phone.locator("[data-now-clock]").bounding_box()
-    assert clock["y"] + clock["height"] <= 640
-    assert phone.locator(f".tablemate-name bdi:text-is('{LONG_SPACED_NAME}')").is_visible()
