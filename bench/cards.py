@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import random
@@ -39,6 +40,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,10 +50,11 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench import fanout  # noqa: E402
+from bench import fanout, rawws  # noqa: E402
 
 PG_DATABASE = "speednet_bench_cards"
 CONNECTIONS = 64
+SETTLE_S = 2.0
 
 
 @dataclass
@@ -281,6 +284,29 @@ def schedule_taps(
     return sorted(taps)
 
 
+async def at_their_moments(
+    taps: list[tuple[float, str, int]], tap: Callable[[str, int], Awaitable[None]]
+) -> None:
+    """Run ``tap(token, receiver)`` for each (seconds from now, token, receiver) of ``taps`` at
+    its moment; return when all are done. Each waits as a timer, not as a task: 5,000 tasks
+    made at the start and sleeping cost the generator its first few tenths of a second, which
+    the first taps' latencies then showed."""
+    loop = asyncio.get_running_loop()
+    running: set[asyncio.Future[None]] = set()
+
+    def start(token: str, receiver: int) -> None:
+        task = asyncio.ensure_future(tap(token, receiver))
+        running.add(task)
+        task.add_done_callback(running.discard)
+
+    origin = loop.time()
+    for at, token, receiver in taps:
+        loop.call_at(origin + at, start, token, receiver)
+    await asyncio.sleep(max((at for at, _token, _receiver in taps), default=0.0))
+    while running:
+        await asyncio.gather(*list(running))
+
+
 async def run_load(
     base_urls: list[str],
     people: list[tuple[str, int, list[int]]],
@@ -314,8 +340,7 @@ async def run_load(
         if status != 200:
             failures += 1
 
-    async def tap(at: float, token: str, receiver: int) -> None:
-        await asyncio.sleep(max(0.0, at - (time.perf_counter() - started)))
+    async def tap(token: str, receiver: int) -> None:
         form = {
             "action": "give",
             "client_id": str(uuid.uuid4()),
@@ -326,48 +351,76 @@ async def run_load(
         sends = [send(token, form), send(token, form)] if twice else [send(token, form)]
         await asyncio.gather(*sends)
 
-    await asyncio.gather(*(tap(at, token, receiver) for at, token, receiver in taps))
+    await at_their_moments(taps, tap)
     elapsed = time.perf_counter() - started
     return latencies, failures, len(taps), elapsed
 
 
 class Phone:
-    """One attendee's websocket: sends card frames and matches each ``card_ack`` to its tap."""
+    """One attendee's websocket: sends card frames and matches each ``card_ack`` to its tap.
+    ``client``: "raw" (``bench.rawws``: the load generator shares the cores with the server,
+    and the ``websockets`` library costs it several times the CPU) or "websockets"."""
 
-    def __init__(self, connection: Any) -> None:
-        self.connection = connection
+    def __init__(self) -> None:
+        self.connection: Any = None
+        self.reader: asyncio.Future[None] | None = None
         self.waiting: dict[str, list[asyncio.Future[dict[str, Any]]]] = {}
+
+    def received(self, message: dict[str, Any]) -> None:
+        if message.get("type") == "card_ack" and self.waiting.get(message["client_id"]):
+            self.waiting[message["client_id"]].pop(0).set_result(message)
+
+    async def open(self, url: str, origin: str, client: str) -> None:
+        """Connect and wait for the snapshot."""
+        if client == "raw":
+            snapshot = asyncio.get_running_loop().create_future()
+
+            def on_message(message: dict[str, Any]) -> None:
+                if not snapshot.done():
+                    snapshot.set_result(message)
+                else:
+                    self.received(message)
+
+            self.connection = await rawws.connect(url, origin, on_message, timeout=120)
+            await asyncio.wait_for(snapshot, 120)
+            return
+        from websockets.asyncio.client import connect
+
+        self.connection = await connect(url, origin=origin, open_timeout=120, max_queue=None)
+        await self.connection.recv()  # the snapshot
         self.reader = asyncio.ensure_future(self.read())
 
     async def read(self) -> None:
         async for raw in self.connection:
-            message = json.loads(raw)
-            if message.get("type") == "card_ack" and self.waiting.get(message["client_id"]):
-                self.waiting[message["client_id"]].pop(0).set_result(message)
+            self.received(json.loads(raw))
 
     async def tap(self, frame: dict[str, Any]) -> dict[str, Any]:
         done = asyncio.get_running_loop().create_future()
         self.waiting.setdefault(frame["client_id"], []).append(done)
-        await self.connection.send(json.dumps(frame))
+        if isinstance(self.connection, rawws.RawSocket):
+            self.connection.send(frame)
+        else:
+            await self.connection.send(json.dumps(frame))
         return await asyncio.wait_for(done, 120)
 
+    async def close(self) -> None:
+        await self.connection.close()
+        if self.reader is not None:
+            self.reader.cancel()
 
-async def open_phones(base_urls: list[str], tokens: list[str]) -> dict[str, Phone]:
+
+async def open_phones(base_urls: list[str], tokens: list[str], client: str) -> dict[str, Phone]:
     """Every attendee's socket, spread over the servers as behind a load balancer."""
-    from websockets.asyncio.client import connect
-
     phones: dict[str, Phone] = {}
     limit = asyncio.Semaphore(50)
 
     async def open_one(index: int, token: str) -> None:
         origin = base_urls[index % len(base_urls)].rstrip("/")
         socket_url = origin.replace("http://", "ws://")
+        phone = Phone()
         async with limit:
-            connection = await connect(
-                f"{socket_url}/ws/a/{token}/", origin=origin, open_timeout=120, max_queue=None
-            )
-            await connection.recv()  # the snapshot
-            phones[token] = Phone(connection)
+            await phone.open(f"{socket_url}/ws/a/{token}/", origin, client)
+        phones[token] = phone
 
     await asyncio.gather(*(open_one(index, token) for index, token in enumerate(tokens)))
     return phones
@@ -381,11 +434,21 @@ async def run_socket_load(
     seconds: float,
     twice: bool,
     meter: Meter | None = None,
+    client: str = "raw",
+    at_start: Callable[[], None] | None = None,
 ) -> tuple[list[float], int, int, float]:
-    phones = await open_phones(base_urls, [token for token, _pk, _mates in people])
+    """Every attendee's socket opened, a moment's wait, then the taps at their moments (each
+    sent twice at once if ``twice``); ``at_start`` is called as the first tap's clock starts.
+    (latencies in seconds, failures, taps, seconds the taps took)."""
+    phones = await open_phones(base_urls, [token for token, _pk, _mates in people], client)
     taps = schedule_taps(people, cards=cards, seconds=seconds)
+    # the room sits a moment before the first card, as phones that joined minutes before: the
+    # server's answers to the last connects (presence, the "phone connected" keys) are done
+    await asyncio.sleep(SETTLE_S)
     if meter:
         meter.start()
+    if at_start:
+        at_start()
     latencies: list[float] = []
     failures = 0
     started = time.perf_counter()
@@ -401,8 +464,7 @@ async def run_socket_load(
         if not ack.get("ok"):
             failures += 1
 
-    async def tap(at: float, token: str, receiver: int) -> None:
-        await asyncio.sleep(max(0.0, at - (time.perf_counter() - started)))
+    async def tap(token: str, receiver: int) -> None:
         frame = {
             "type": "card",
             "action": "give",
@@ -414,13 +476,12 @@ async def run_socket_load(
         sends = [send(phones[token], frame) for _ in range(2 if twice else 1)]
         await asyncio.gather(*sends)
 
-    await asyncio.gather(*(tap(at, token, receiver) for at, token, receiver in taps))
+    await at_their_moments(taps, tap)
     elapsed = time.perf_counter() - started
     if meter:
         meter.stop()
     for phone in phones.values():
-        await phone.connection.close()
-        phone.reader.cancel()
+        await phone.close()
     return latencies, failures, len(taps), elapsed
 
 
@@ -446,7 +507,11 @@ def run_database(database: str, args: argparse.Namespace) -> list[Result]:
             for _ in range(args.processes)
         ]
         for via in args.via.split(","):
-            load = run_socket_load if via == "socket" else run_load
+            load = (
+                functools.partial(run_socket_load, client=args.client)
+                if via == "socket"
+                else run_load
+            )
             for mode in ("once", "twice"):
                 Card.objects.all().delete()
                 meter = Meter(base_urls, postgres=database == "postgres")
@@ -470,10 +535,15 @@ def run_database(database: str, args: argparse.Namespace) -> list[Result]:
             for mode in ("plan", "locked"):
                 Card.objects.all().delete()
                 planner = threading.Timer(args.seconds / 3, replan, (mode == "locked",))
-                planner.start()
                 latencies, failures, taps, elapsed = asyncio.run(
                     run_socket_load(
-                        base_urls, people, cards=args.cards, seconds=args.seconds, twice=False
+                        base_urls,
+                        people,
+                        cards=args.cards,
+                        seconds=args.seconds,
+                        twice=False,
+                        client=args.client,
+                        at_start=planner.start,
                     )
                 )
                 planner.join()
@@ -632,6 +702,13 @@ def main() -> int:
         help="instead of a server: time write_taps in-process for these batch sizes, e.g. 1,50",
     )
     parser.add_argument("--repeats", type=int, default=200, help="batches timed per size")
+    parser.add_argument(
+        "--client",
+        choices=["raw", "websockets"],
+        default="raw",
+        help="the phones' socket code: a minimal RFC 6455 client (bench/rawws.py, the default) "
+        "or the websockets library (costlier for the load generator, which shares the cores)",
+    )
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:

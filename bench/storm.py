@@ -49,7 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: bench/storm.py
     sys.path.insert(0, str(ROOT))
 
-from bench import fanout  # noqa: E402
+from bench import fanout, rawws  # noqa: E402
 
 WAVE_TIMEOUT_S = 60.0
 
@@ -84,27 +84,54 @@ async def one_phone(ws_url: str, origin: str, started: float) -> tuple[str, floa
     return "ok", time.monotonic() - started, ws
 
 
+async def raw_phone(ws_url: str, origin: str, started: float) -> tuple[str, float, Any]:
+    """``one_phone`` with ``bench.rawws`` (a minimal RFC 6455 client: the generator shares the
+    cores with the server, and the ``websockets`` library costs it about three times the CPU)."""
+    loop = asyncio.get_running_loop()
+    first: asyncio.Future[Any] = loop.create_future()
+
+    def on_message(message: Any) -> None:
+        if not first.done():
+            first.set_result(message)
+
+    try:
+        phone = await rawws.connect(ws_url, origin, on_message, timeout=WAVE_TIMEOUT_S)
+    except Exception:  # refused, reset, timed out, a refused upgrade: the handshake dropped
+        return "dropped", time.monotonic() - started, None
+    await asyncio.wait([first, phone.lost], timeout=WAVE_TIMEOUT_S, return_when="FIRST_COMPLETED")
+    if not first.done():  # closed, or no message in time
+        await phone.close()
+        return "error", time.monotonic() - started, None
+    message = first.result()
+    outcome = "ok" if isinstance(message, dict) and message.get("type") == "state" else "error"
+    return outcome, time.monotonic() - started, phone
+
+
 async def close_all(sockets: list[Any]) -> None:
     async def close(ws: Any) -> None:
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(ws.close(), 5)
+            await asyncio.wait_for(ws.close(), 5)  # a websockets client or a RawPhone
 
     await asyncio.gather(*(close(ws) for ws in sockets))
 
 
 async def generator_loop(
-    conn: Connection, base_urls: list[str], tokens: list[str], waves: int
+    conn: Connection, base_urls: list[str], tokens: list[str], waves: int, client: str
 ) -> None:
-    """Phone ``i`` connects to ``base_urls[i % len(base_urls)]`` (a proxy's round robin)."""
+    """Phone ``i`` connects to ``base_urls[i % len(base_urls)]`` (a proxy's round robin);
+    ``client``: "raw" (``raw_phone``) or "websockets" (``one_phone``). Each wave's answer
+    carries the results and the CPU seconds this process spent until the last snapshot."""
     loop = asyncio.get_running_loop()
+    phone = raw_phone if client == "raw" else one_phone
     for _wave in range(waves):
         command = await loop.run_in_executor(None, conn.recv)
         if command != "go":
             break
         started = time.monotonic()
+        cpu_before = time.process_time()
         results = await asyncio.gather(
             *(
-                one_phone(
+                phone(
                     f"{base_urls[i % len(base_urls)].replace('http://', 'ws://')}/ws/a/{token}/",
                     base_urls[i % len(base_urls)],
                     started,
@@ -113,7 +140,8 @@ async def generator_loop(
             )
         )
         sockets = [ws for _outcome, _t, ws in results if ws is not None]
-        conn.send([(outcome, seconds) for outcome, seconds, _ws in results])
+        cpu = time.process_time() - cpu_before
+        conn.send(([(outcome, seconds) for outcome, seconds, _ws in results], cpu))
         # every phone sits in the room a moment; the coordinator says when to close (having
         # taken the servers' CPU figures), and hears when the server has seen the disconnects
         command = await loop.run_in_executor(None, conn.recv)
@@ -125,9 +153,11 @@ async def generator_loop(
     conn.send("done")
 
 
-def generator_main(conn: Connection, base_urls: list[str], tokens: list[str], waves: int) -> None:
+def generator_main(
+    conn: Connection, base_urls: list[str], tokens: list[str], waves: int, client: str
+) -> None:
     fanout.raise_nofile()
-    asyncio.run(generator_loop(conn, base_urls, tokens, waves))
+    asyncio.run(generator_loop(conn, base_urls, tokens, waves, client))
 
 
 def summarize(results: list[tuple[str, float]]) -> dict[str, Any]:
@@ -151,6 +181,7 @@ def run(
     *,
     processes: int = 1,
     generators: int = 1,
+    client: str = "raw",
 ) -> list[dict[str, Any]]:
     """``waves`` storms of ``clients`` phones on ``processes`` daphne processes (sharing the
     room through Redis when more than one), the phones spread over ``generators`` load
@@ -174,7 +205,7 @@ def run(
             share = fixture.tokens[g::generators]
             # phone i of the room goes to process i % processes whichever generator opens it
             targets = base_urls[g % processes :] + base_urls[: g % processes]
-            worker = mp.Process(target=generator_main, args=(theirs, targets, share, waves))
+            worker = mp.Process(target=generator_main, args=(theirs, targets, share, waves, client))
             worker.start()
             pipes.append(ours)
             workers.append(worker)
@@ -184,10 +215,13 @@ def run(
             for pipe in pipes:
                 pipe.send("go")
             results: list[tuple[str, float]] = []
+            generator_cpu = 0.0
             for pipe in pipes:
                 if not pipe.poll(WAVE_TIMEOUT_S * 2):
                     raise RuntimeError("a load generator did not answer")
-                results.extend(pipe.recv())
+                phones, cpu = pipe.recv()
+                results.extend(phones)
+                generator_cpu += cpu
             time.sleep(1.0)  # every phone sits in the room a moment
             connected = wave_costs(servers, redis_pid)
             for pipe in pipes:
@@ -204,6 +238,7 @@ def run(
                 **summarize(results),
                 "cpu_s": connected[0] - before[0],
                 "close_cpu_s": after[0] - connected[0],
+                "generator_cpu_s": generator_cpu,
                 "overflows": after[3] - before[3],
             }
             if redis_pid:
@@ -259,7 +294,7 @@ def wave_costs(servers: list[Any], redis_pid: int | None) -> tuple[float, int, f
 
 HEADER = (
     "phones  procs  wave  snapshots  dropped  errors   p50 s   p99 s  last s  "
-    "CPU s  close CPU s  Redis cmds  Redis CPU s  queue full  load(1,5,15)"
+    "CPU s  close CPU s  gen CPU s  Redis cmds  Redis CPU s  queue full  load(1,5,15)"
 )
 
 
@@ -273,6 +308,7 @@ def format_row(row: dict[str, Any]) -> str:
         f"{row['snapshots']:9d}  {row['dropped']:7d}  "
         f"{row['errors']:6d}  {seconds(row['p50_s'])}  {seconds(row['p99_s'])}  "
         f"{seconds(row['last_s'])}  {row.get('cpu_s', 0):5.1f}  {row.get('close_cpu_s', 0):11.1f}  "
+        f"{row.get('generator_cpu_s', 0):9.1f}  "
         f"{row.get('redis_commands', 0):10d}  {row.get('redis_cpu_s', 0):11.2f}  "
         f"{row.get('overflows', 0):10d}  {row['load']}"
     )
@@ -302,6 +338,13 @@ def main(argv: list[str] | None = None) -> int:
         help="the channel layer's Redis prefix (default speednet-bench; another for a second "
         "bench running at once against the same Redis)",
     )
+    parser.add_argument(
+        "--client",
+        choices=["raw", "websockets"],
+        default="raw",
+        help="the phones' socket code: a minimal RFC 6455 client (default) or the websockets "
+        "library (costlier for the generator, which shares the cores with the server)",
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
     if args.redis_prefix:
@@ -327,6 +370,7 @@ def main(argv: list[str] | None = None) -> int:
                         work_dir,
                         processes=args.processes,
                         generators=args.generators,
+                        client=args.client,
                     )
                 )
     finally:
