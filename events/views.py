@@ -219,6 +219,7 @@ def attendee_list(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
         "search": search,
         "status": status,
         "form": AttendeeForm(),
+        "adding_refusal": services.adding_refusal(event),
     }
     template = "events/partials/attendee_table.html" if request.htmx else "events/attendees.html"
     return render(request, template, context)
@@ -242,6 +243,7 @@ def attendee_add(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
         "attendees": queries.attendees_of(event),
         "attendance": queries.door_counts(event),
         "form": form,
+        "adding_refusal": services.adding_refusal(event),
     }
     return render(request, "events/attendees.html", context, status=400)
 
@@ -321,6 +323,7 @@ def door_context(
         "search": search,
         "walk_in": walk_in,
         "match": match,
+        "adding_refusal": services.adding_refusal(event),
     }
 
 
@@ -409,9 +412,20 @@ def door_scan(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
 
 
 def import_problem(request: HttpRequest, event: Event, problem: str) -> HttpResponse:
-    """Start the import again with the reason the file could not be read."""
-    context = {"event": event, "upload": ImportUploadForm(), "problem": problem}
+    """Start the import again with the reason the file could not be read (or, where the event
+    takes no new people, only why: ``import_start``)."""
+    context = {**import_start(event), "problem": problem}
     return render(request, "events/import.html", context, status=400)
+
+
+def import_start(event: Event) -> dict[str, Any]:
+    """The import page's context before a file: the upload form, or, where the event takes no
+    new people, the reason in its place (``services.adding_refusal``)."""
+    return {
+        "event": event,
+        "upload": ImportUploadForm(),
+        "adding_refusal": services.adding_refusal(event),
+    }
 
 
 def import_preview(
@@ -468,11 +482,11 @@ def attendee_import(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     """Upload (kept on the server), check the columns and the dry run, then import."""
     event = queries.organizer_event(request.user, event_id)
     if request.method == "GET":
-        return render(request, "events/import.html", {"event": event, "upload": ImportUploadForm()})
+        return render(request, "events/import.html", import_start(event))
     if "file" in request.FILES:
         form = ImportUploadForm(request.POST, request.FILES)
         if not form.is_valid():
-            context = {"event": event, "upload": form}
+            context = {**import_start(event), "upload": form}
             return render(request, "events/import.html", context, status=400)
         file = form.cleaned_data["file"]
         try:

@@ -60,7 +60,7 @@ def card_ack(tap: Tap, outcome: services.TapOutcome | None) -> dict[str, Any] | 
         "action": tap.data["action"],
     }
     if outcome.error:
-        return {**ack, "ok": False, "error": outcome.error}
+        return {**ack, "ok": False, "code": REFUSED, "error": outcome.error}
     if tap.data["action"] == "take_back":
         result = "taken_back" if outcome.is_taken_back else "none"
         return {**ack, "ok": True, "card": None, "result": result}
@@ -172,6 +172,34 @@ def tap_writer() -> TapWriter:
     return _writers[loop]
 
 
+# The ``code`` of a refused ``card_ack`` (docs/protocol.md): the tap broke a rule of the event
+# (the reason in ``error``), a field of the frame was wrong, or its action is not one we know.
+REFUSED = "refused"
+INVALID = "invalid"
+UNKNOWN_ACTION = "unknown_action"
+
+
+def malformed_ack(
+    frame: dict[str, Any], cleaned: dict[str, Any], errors: dict[str, list[str]]
+) -> dict[str, Any]:
+    """The ``card_ack`` refusing a card frame that has a client id but is wrong otherwise
+    (``read_card_frame``'s ``errors``). An action other than "give" or "take_back" (or none)
+    is ``UNKNOWN_ACTION``, whatever else is wrong, since the action decides what the other
+    fields mean; any other problem is ``INVALID``, with its first field's problem. ``action``
+    is the frame's own when it is text, so that the phone matches the answer to its tap."""
+    action = frame.get("action")
+    ack = {
+        "type": "card_ack",
+        "client_id": str(cleaned["client_id"]),
+        "action": action if isinstance(action, str) else "",
+        "ok": False,
+    }
+    if "action" in errors:
+        error = _("This phone sent a tap this server does not know. Reload the page and tap again.")
+        return {**ack, "code": UNKNOWN_ACTION, "error": error}
+    return {**ack, "code": INVALID, "error": refusal_message(errors)}
+
+
 def refusal_message(errors: dict[str, list[str]]) -> str:
     """One clear sentence for a card frame's errors by field (``read_card_frame``): the first
     field's first problem, naming the field as the frame does ("round: Ensure this value is
@@ -201,14 +229,7 @@ class PhoneConsumer(AttendeeConsumer):
             return  # junk without a client id is ignored, like any junk frame
         await self.taps_in_flight.acquire()  # the next frame waits, as every frame once did
         if errors:  # answered, so the phone stops retrying, after the taps before it
-            refusal = {
-                "type": "card_ack",
-                "client_id": str(cleaned["client_id"]),
-                "action": cleaned.get("action", ""),
-                "ok": False,
-                "error": refusal_message(errors),
-            }
-            reply = self.answer_with(refusal, self.last_answer)
+            reply = self.answer_with(malformed_ack(frame, cleaned, errors), self.last_answer)
         else:
             reply = self.answer(Tap(attendee_id=self.attendee_id, data=cleaned), self.last_answer)
         answer = asyncio.ensure_future(reply)

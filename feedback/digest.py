@@ -97,14 +97,21 @@ class DigestContent:
         )
 
 
+def mail_shows_contacts(attendee: Attendee) -> bool:
+    """Whether mail to ``attendee`` may carry other people's contact details: not to an address
+    typed at the event and never confirmed (``is_email_unconfirmed``), which may be a
+    stranger's, mistyped; the leads page likewise shows none to a browser other than the
+    attendee's phone (``devices.sees_contacts``). The one rule of the digest and the reminder.
+    No queries."""
+    return not attendee.is_email_unconfirmed
+
+
 def digest_content(attendee: Attendee) -> DigestContent:
     """Everything the digest lists, by the leads page's rules (contact details only where both
     agreed, declined introductions left out); people whose data was erased are left out too.
-    An address typed at the event and never confirmed (``is_email_unconfirmed``) may be a
-    stranger's, mistyped: the digest to it carries no one's contact details, as the leads page
-    shows none to a browser other than the attendee's phone (``devices.sees_contacts``).
-    Four queries."""
-    shows_contact = not attendee.is_email_unconfirmed
+    Contact details only where the mail may carry them (``mail_shows_contacts``). Four
+    queries."""
+    shows_contact = mail_shows_contacts(attendee)
     leads = queries.leads_of(attendee, shows_contact=shows_contact)
     promised = [
         item
@@ -184,9 +191,9 @@ def digest_message(attendee: Attendee) -> EmailMultiAlternatives:
 def reminder_message(
     attendee: Attendee, promises: list[IntroductionItem]
 ) -> EmailMultiAlternatives:
-    """The one reminder of the introductions the attendee promised and has not made yet; to an
-    address typed at the event and never confirmed it says why contact details are left out
-    (the promises then carry none: ``followups.send_reminder``)."""
+    """The one reminder of the introductions the attendee promised and has not made yet; where
+    the mail may carry no contact details (``mail_shows_contacts``) it says why they are left
+    out (the promises then carry none: ``followups.send_reminder``)."""
     event = attendee.event
     with speaking(attendee):
         subject = _("The introductions you promised at %(event)s") % {"event": event.title}
@@ -196,7 +203,7 @@ def reminder_message(
             template="feedback/email/reminder",
             context={
                 "promises": [(item, promise_url(attendee, item)) for item in promises],
-                "is_withholding_contacts": attendee.is_email_unconfirmed,
+                "is_withholding_contacts": not mail_shows_contacts(attendee),
             },
         )
 

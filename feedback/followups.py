@@ -214,9 +214,7 @@ def send_reminder(
     promises: list[queries.IntroductionItem] = []
 
     def build(person: Attendee) -> EmailMessage | None:
-        # The digest's rule: an address typed at the event and never confirmed gets no one's
-        # contact details (digest.digest_content).
-        shows_contact = not person.is_email_unconfirmed
+        shows_contact = digest.mail_shows_contacts(person)
         promises.extend(queries.open_promises_of(person, shows_contact=shows_contact))
         return digest.reminder_message(person, promises) if promises else None
 

@@ -5,12 +5,14 @@ from datetime import UTC, datetime
 
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Attendee, Event
 from events.views import CO_ORGANIZER_INVITATIONS_PER_HOUR
+from feedback import retention
 from tests.factories import AttendeeFactory, EventFactory, RoundFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -480,5 +482,85 @@ def test_attendee_add_after_the_event_closed_is_refused_and_stores_nothing(
 
     assert response.status_code == 400
     assert html.escape(message) in response.text
-    assert 'value="Zelda Quartermain"' in response.text
+    assert 'value="Zelda Quartermain"' not in response.text
     assert not event.attendees.exists()
+
+
+@pytest.fixture(params=["closed", "erased"])
+def refused(request, event):
+    """The event closed, or closed and its personal data deleted, with one attendee already
+    there; the reason every page gives for adding no one."""
+    AttendeeFactory(event=event, name="Ann Lee")
+    Event.objects.filter(pk=event.pk).update(status=Event.Status.CLOSED, closed_at=timezone.now())
+    if request.param == "erased":
+        retention.erase_event_personal_data(event, by=event.organizer)
+        return ERASED
+    return CLOSED
+
+
+def add_forms(event) -> dict[str, str]:
+    """The marks of each form that adds people, as the organizer's pages render them."""
+    return {
+        "add someone": f'action="{reverse("attendee_add", args=[event.pk])}"',
+        "import link": f'href="{reverse("attendee_import", args=[event.pk])}"',
+        "walk-in": f'action="{reverse("door_walk_in", args=[event.pk])}"',
+        "name input": 'name="name"',
+        "email input": 'name="email"',
+        "file input": 'name="file"',
+    }
+
+
+def adding_pages(organizer, event) -> dict[str, object]:
+    """Every organizer page with a way to add people: shown, and answering a refused add."""
+    return {
+        "attendees": organizer.get(reverse("attendee_list", args=[event.pk])),
+        "add someone": organizer.post(
+            reverse("attendee_add", args=[event.pk]), {"name": "Zelda Quartermain"}
+        ),
+        "door": organizer.get(reverse("door", args=[event.pk])),
+        "walk-in": organizer.post(reverse("door_walk_in", args=[event.pk]), {"name": "Late Larry"}),
+        "import": organizer.get(reverse("attendee_import", args=[event.pk])),
+        "upload": organizer.post(
+            reverse("attendee_import", args=[event.pk]),
+            {"file": SimpleUploadedFile("people.csv", b"name\nAna\n", content_type="text/csv")},
+        ),
+        "empty upload": organizer.post(reverse("attendee_import", args=[event.pk]), {"file": ""}),
+    }
+
+
+def test_organizer_pages_of_an_event_that_takes_no_one_say_why_in_place_of_every_add_form(
+    organizer, event, refused
+):
+    pages = adding_pages(organizer, event)
+
+    for page, response in pages.items():
+        text = response.content.decode()
+        assert text.count(html.escape(refused)) == 1, page
+        assert f'id="event-{event.pk}-adding-closed"' in text, page
+        shown = [form for form, mark in add_forms(event).items() if mark in text]
+        assert shown == [], page
+    assert not event.attendees.exclude(name__in=["Ann Lee", "Erased attendee"]).exists()
+
+
+def test_the_attendee_list_of_an_event_that_takes_no_one_still_lists_who_is_there(
+    organizer, event, refused
+):
+    ann = event.attendees.get()
+
+    response = organizer.get(reverse("attendee_list", args=[event.pk]))
+
+    assert f'id="attendee-{ann.pk}-row"' in response.text
+    assert ann.name in response.text
+
+
+def test_organizer_pages_of_an_open_event_show_every_add_form(organizer, event):
+    pages = adding_pages(organizer, event)
+
+    marks = add_forms(event)
+    assert marks["add someone"] in pages["attendees"].text
+    assert marks["import link"] in pages["attendees"].text
+    assert marks["walk-in"] in pages["door"].text
+    assert marks["file input"] in pages["import"].text
+    assert marks["file input"] in pages["empty upload"].text
+    for response in pages.values():
+        assert f'id="event-{event.pk}-adding-closed"' not in response.content.decode()

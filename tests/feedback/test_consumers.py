@@ -267,7 +267,68 @@ async def test_phone_consumer_refuses_a_malformed_tap_with_one_clear_error(asgi_
     await phone.send_to(text_data=tap(pitcher, **extra))
 
     ack = json.loads(await phone.receive_from())
-    assert (ack["ok"], ack["error"]) == (False, error)
+    assert (ack["action"], ack["ok"], ack["code"]) == ("give", False, "invalid")
+    assert ack["error"] == error
+    assert await cards() == []
+    await phone.disconnect()
+
+
+UNKNOWN_ACTION = "This phone sent a tap this server does not know. Reload the page and tap again."
+
+
+@pytest.mark.parametrize(
+    ("action", "echoed"),
+    [("gift", "gift"), ("GIVE", "GIVE"), ("", ""), (None, ""), (7, ""), (["give"], "")],
+)
+async def test_phone_consumer_refuses_a_tap_of_an_unknown_action_with_its_code(
+    asgi_app, action, echoed
+):
+    [[pitcher, listener]] = await seated(2)
+    phone = await phone_of(asgi_app, listener)
+    client_id = str(uuid.uuid4())
+    frame = json.loads(tap(pitcher, client_id=client_id, round=0))
+    frame["action"] = action
+
+    await phone.send_to(text_data=json.dumps(frame))
+
+    ack = json.loads(await phone.receive_from())
+    assert ack == {
+        "type": "card_ack",
+        "client_id": client_id,
+        "action": echoed,
+        "ok": False,
+        "code": "unknown_action",
+        "error": UNKNOWN_ACTION,
+    }
+    assert await cards() == []
+    await phone.disconnect()
+
+
+async def test_phone_consumer_refuses_a_tap_without_an_action_with_its_code(asgi_app):
+    [[pitcher, listener]] = await seated(2)
+    phone = await phone_of(asgi_app, listener)
+    frame = json.loads(tap(pitcher))
+    del frame["action"]
+
+    await phone.send_to(text_data=json.dumps(frame))
+
+    ack = json.loads(await phone.receive_from())
+    assert (ack["action"], ack["ok"], ack["code"], ack["error"]) == (
+        "",
+        False,
+        "unknown_action",
+        UNKNOWN_ACTION,
+    )
+    await phone.disconnect()
+
+
+async def test_phone_consumer_ignores_a_tap_of_an_unknown_action_without_a_client_id(asgi_app):
+    [[pitcher, listener]] = await seated(2)
+    phone = await phone_of(asgi_app, listener)
+
+    await phone.send_to(text_data=tap(pitcher, action="gift", client_id="not-a-uuid"))
+
+    assert await phone.receive_nothing(timeout=0.2)
     assert await cards() == []
     await phone.disconnect()
 
@@ -279,7 +340,11 @@ async def test_phone_consumer_refuses_a_card_to_another_table_with_the_reason(as
     await phone.send_to(text_data=tap(stranger))
 
     ack = json.loads(await phone.receive_from())
-    assert (ack["ok"], ack["error"]) == (False, "Cards go to people at your table.")
+    assert (ack["ok"], ack["code"], ack["error"]) == (
+        False,
+        "refused",
+        "Cards go to people at your table.",
+    )
     assert await cards() == []
     await phone.disconnect()
 

@@ -269,6 +269,17 @@ def test_digest_message_to_an_unconfirmed_email_carries_no_ones_contact_details(
         assert "open your page on the phone you used at the event" in body
 
 
+@pytest.mark.parametrize(("is_email_unconfirmed", "shows"), [(True, False), (False, True)])
+def test_mail_shows_contacts_only_to_a_confirmed_or_vouched_for_email(
+    event, is_email_unconfirmed, shows
+):
+    attendee = person(event, "Bo")
+    attendee.is_email_unconfirmed = is_email_unconfirmed
+
+    assert digest.mail_shows_contacts(attendee) is shows
+    assert digest.digest_content(attendee).is_withholding_contacts is not shows
+
+
 @pytest.mark.parametrize(
     ("language", "whom", "status"),
     [("en", "To whom:", "Status: Met"), ("zh-hans", "引荐给：", "状态： 已见面")],
