@@ -301,9 +301,10 @@ ONE_BYTE = frozenset({"cp1252", "mac_roman", "cp1250", "cp1251", "koi8_r", "cp12
 
 def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     """(text, codec name): ``encoding`` when the organizer chose one, else the byte-order mark
-    if any, else UTF-16 when every other byte is NUL (``utf16_without_mark``), else strict
-    UTF-8, else the most plausible reading (``plausibility``) among ``SCORED`` (EUC-KR over
-    GBK when ``is_korean``); other UTF-16 without a mark is left to charset-normalizer. Raises
+    if any, else UTF-16 when its NUL bytes say so (``utf16_without_mark``), else strict UTF-8
+    (unless it makes control characters and another reading does not: ``control_count``),
+    else the most plausible reading (``plausibility``) among ``SCORED`` (EUC-KR over GBK when
+    ``is_korean``); other UTF-16 without a mark is left to charset-normalizer. Raises
     ``ValidationError`` when no encoding reads the file as text (or the chosen one does not)."""
     if encoding:
         try:
@@ -325,10 +326,20 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
             return data.decode(utf16), utf16
         except UnicodeDecodeError:
             pass
+    sample = data[:200_000]
+    if len(data) > len(sample) and b"\n" in sample:
+        sample = sample[: sample.rindex(b"\n") + 1]  # whole lines: no character cut in two
     try:
-        return data.decode("utf_8"), "utf_8"
+        text = data.decode("utf_8")
     except UnicodeDecodeError:
         pass
+    else:
+        # Control characters or NUL from UTF-8 are another encoding's bytes (UTF-16 of
+        # Cyrillic is all ASCII bytes): a reading without them wins. Without NUL bytes every
+        # other reading has the same control characters.
+        if not control_count(text) or b"\x00" not in data:
+            return text, "utf_8"
+        return normalizer_reading(data, sample, is_clean_only=True) or (text, "utf_8")
     mostly_utf8 = data.decode("utf_8", errors="replace")
     bad = mostly_utf8.count("\ufffd")
     good = sum(1 for char in mostly_utf8 if not char.isascii()) - bad
@@ -341,9 +352,6 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
             )
             % {"line": line}
         )
-    sample = data[:200_000]
-    if len(data) > len(sample) and b"\n" in sample:
-        sample = sample[: sample.rindex(b"\n") + 1]  # whole lines: no character cut in two
     if b"\x00" not in sample:
         readings = []
         for order, name in enumerate(SCORED):
@@ -358,28 +366,9 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
             if name == "gb18030" and korean is not None and is_korean(korean[2], text):
                 return korean[2], "euc_kr"
             return text, name
-    matches = list(from_bytes(sample, cp_isolation=list(ENCODINGS)))
-    if matches:
-        # Equally likely readings (Windows-1252 and -1250 often are): the commoner one.
-        first = matches[0]
-        tied = [
-            m
-            for m in matches
-            if abs(m.percent_chaos - first.percent_chaos) < 0.01
-            and abs(m.percent_coherence - first.percent_coherence) < 0.01
-            and m.encoding in ENCODINGS
-        ]
-        best = min(
-            tied or [first],
-            key=lambda m: (
-                ENCODINGS.index(m.encoding) if m.encoding in ENCODINGS else len(ENCODINGS)
-            ),
-        )
-        name = SUPERSETS.get(best.encoding, best.encoding)
-        try:
-            return data.decode(name), name
-        except UnicodeDecodeError:
-            pass
+    reading = normalizer_reading(data, sample)
+    if reading:
+        return reading
     raise ValidationError(
         _(
             "This file is not text in any encoding we know. Save it from the spreadsheet as "
@@ -388,20 +377,87 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     )
 
 
+# The ASCII bytes that give a table its shape: line ends, separators, quotes and spaces. In
+# UTF-16 each is paired with a NUL, on the right in little-endian and on the left in big-endian,
+# whatever script the names are in.
+STRUCTURE_BYTES = frozenset(b'\r\n\t,;| "')
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def control_count(text: str) -> int:
+    """How many C0 control characters other than tab, CR and LF (NUL included) ``text``
+    holds: none are in a real list, so a reading that makes them is a wrong one (UTF-16
+    bytes read as UTF-8 or as a one-byte encoding)."""
+    return len(CONTROL.findall(text))
+
+
+def normalizer_reading(
+    data: bytes, sample: bytes, *, is_clean_only: bool = False
+) -> tuple[str, str] | None:
+    """(text, codec name) of ``data`` in the encoding charset-normalizer finds likeliest for
+    ``sample`` among ``ENCODINGS``: a reading without control characters (``control_count``)
+    before one with them, and of equally likely readings (Windows-1252 and -1250 often are)
+    the commoner one. None when no encoding reads the whole of ``data``, or, with
+    ``is_clean_only``, none reads it without control characters."""
+    readings = []
+    for match in from_bytes(sample, cp_isolation=list(ENCODINGS)):
+        name = SUPERSETS.get(match.encoding, match.encoding)
+        try:
+            text = data.decode(name)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        readings.append((match, text, name))
+    clean = [reading for reading in readings if not control_count(reading[1][:200_000])]
+    pool = clean if clean or is_clean_only else readings
+    if not pool:
+        return None
+    first = pool[0][0]
+    tied = [
+        reading
+        for reading in pool
+        if abs(reading[0].percent_chaos - first.percent_chaos) < 0.01
+        and abs(reading[0].percent_coherence - first.percent_coherence) < 0.01
+        and reading[0].encoding in ENCODINGS
+    ]
+    best = min(
+        tied or pool[:1],
+        key=lambda r: ENCODINGS.index(r[0].encoding) if r[0].encoding in ENCODINGS else 99,
+    )
+    return best[1], best[2]
+
+
 def utf16_without_mark(data: bytes) -> str | None:
-    """ "utf_16_le" or "utf_16_be" when ``data`` looks like UTF-16 without a byte-order mark:
-    an even length, and NUL in at least four tenths of the bytes on one side of each pair
-    (the high byte of every Latin character) and in almost none on the other; else None."""
+    """ "utf_16_le" or "utf_16_be" when ``data`` looks like UTF-16 without a byte-order mark,
+    else None. It does when its length is even, it reads as that UTF-16 without a control
+    character (``control_count``), and either NUL is in at least four tenths of the bytes on
+    one side of each pair (the high byte of every Latin character) and in almost none on the
+    other, or, for names in another script (Cyrillic, Chinese, Greek) whose high bytes are not
+    NUL, the line ends and separators (``STRUCTURE_BYTES``) are paired with NUL on one side
+    at least twice and at least four times as often as on the other."""
     sample = data[:4096]
     if len(data) % 2 or len(sample) < 4:
         return None
+    if len(data) > len(sample):
+        sample = sample[: len(sample) - len(sample) % 2]
     evens, odds = sample[0::2], sample[1::2]
     even_nuls, odd_nuls = evens.count(0) / len(evens), odds.count(0) / len(odds)
-    if odd_nuls >= 0.4 and even_nuls <= 0.05:
-        return "utf_16_le"
-    if even_nuls >= 0.4 and odd_nuls <= 0.05:
-        return "utf_16_be"
-    return None
+    pairs = list(zip(evens, odds, strict=True))
+    little = sum(1 for low, high in pairs if high == 0 and low in STRUCTURE_BYTES)
+    big = sum(1 for high, low in pairs if high == 0 and low in STRUCTURE_BYTES)
+    if (odd_nuls >= 0.4 and even_nuls <= 0.05) or (little >= 2 and little >= 4 * big):
+        guess = "utf_16_le"
+    elif (even_nuls >= 0.4 and odd_nuls <= 0.05) or (big >= 2 and big >= 4 * little):
+        guess = "utf_16_be"
+    else:
+        return None
+    try:
+        text = sample.decode(guess)
+    except UnicodeDecodeError:
+        # A sample cut inside a surrogate pair is still UTF-16; anything else is not.
+        text = sample.decode(guess, errors="replace")
+        if text.count("\ufffd") > 1:
+            return None
+    return guess if not control_count(text) else None
 
 
 def header_delimiter(line: str) -> str:
