@@ -706,6 +706,25 @@ def parse(
     return parsed
 
 
+def import_email(value: str) -> str:
+    """``hygiene.clean_email`` of an email cell, with the refusal of a cell holding two or more
+    addresses ("a@x.com; b@y.com") saying what to do in a list: a row per person. Raises
+    ``ValidationError`` as ``clean_email`` does."""
+    try:
+        return hygiene.clean_email(value)
+    except ValidationError as error:
+        if error.code != hygiene.SEVERAL_ADDRESSES:
+            raise
+        raise ValidationError(
+            _(
+                "the email cell “%(email)s” holds more than one address: each person needs "
+                "their own row, with one address."
+            )
+            % {"email": " ".join(value.split())},
+            code=hygiene.SEVERAL_ADDRESSES,
+        ) from None
+
+
 def check_row(parsed: Parsed, line: int, cells: list[str]) -> Row | None:
     """The row cleaned, or None when it is skipped (a note says why) or wrong (an error)."""
     m = parsed.mapping
@@ -763,9 +782,7 @@ def check_row(parsed: Parsed, line: int, cells: list[str]) -> Row | None:
         except ValidationError as error:
             problems.extend(error.messages)
     raw_email = value("email")
-    email = (
-        "" if raw_email.casefold() in NO_EMAIL else cleaned("email", hygiene.clean_email, raw_email)
-    )
+    email = "" if raw_email.casefold() in NO_EMAIL else cleaned("email", import_email, raw_email)
     raw_phone = value("phone")
     try:
         phone = "" if raw_phone.casefold() in NO_EMAIL else hygiene.clean_phone(raw_phone)

@@ -551,6 +551,26 @@ def test_parse_no_objection_is_a_suggested_yes_without_a_note():
     assert ([r.is_consent_suggested for r in parsed.rows], parsed.notes) == ([True, True], [])
 
 
+def test_parse_an_email_cell_with_two_addresses_asks_for_a_row_per_person():
+    data = (
+        b'Name,Email\nAda,"a@x.com, b@y.com"\nBo,a@x.com; b@y.com\nCy,a@x.com / b@y.com\n'
+        b"Di,di@x.com\nEd,ed kim@x.com\n"
+    )
+
+    parsed = csv_import.parse(data)
+
+    assert [r.email for r in parsed.rows] == ["di@x.com"]
+    assert parsed.errors == [
+        f"Line {line}: the email cell “{cell}” holds more than one address: each person needs "
+        "their own row, with one address."
+        for line, cell in (
+            (2, "a@x.com, b@y.com"),
+            (3, "a@x.com; b@y.com"),
+            (4, "a@x.com / b@y.com"),
+        )
+    ] + ["Line 6: “ed kim@x.com” has spaces or hidden characters inside."]
+
+
 def test_parse_agree_not_to_share_is_unclear_and_taken_as_no_with_a_note():
     parsed = csv_import.parse("Name,Consent\nAda,同意不分享\nBo,Opt-in\n".encode())
 
