@@ -631,7 +631,12 @@ def parse(
             _("The file is larger than %(mb)s MB; split it into smaller files.")
             % {"mb": MAX_BYTES // (1024 * 1024)}
         )
-    table = tabular.read(data, is_header=looks_like_header, encoding=encoding)
+    table = tabular.read(data, is_header=looks_like_header, encoding=encoding, max_rows=MAX_ROWS)
+    if table.is_cut:  # reading stopped past the limit: how far past is not known
+        raise ValidationError(
+            _("The file has more than %(max)s rows; at most %(max)s can be imported at once.")
+            % {"max": MAX_ROWS}
+        )
     if len(table.rows) > MAX_ROWS:
         raise ValidationError(
             _("The file has %(n)s rows; at most %(max)s can be imported at once.")

@@ -145,6 +145,8 @@ class Table:
     is_guessed: bool = False
     # (line, column index) of workbook cells holding a formula without a saved value
     formulas: set[tuple[int, int]] = field(default_factory=set)
+    # reading stopped past ``read``'s ``max_rows``: the file has more rows than ``rows`` holds
+    is_cut: bool = False
 
     @property
     def described(self) -> str:
@@ -180,6 +182,7 @@ class Table:
             header_line=self.header_line,
             is_guessed=self.is_guessed,
             formulas=self.formulas,
+            is_cut=self.is_cut,
         )
 
 
@@ -478,11 +481,18 @@ HeaderTest = Callable[[list[str]], bool]
 HEADER_SEARCH = 30  # records looked at for the header row
 
 
-def read_text(text: str, *, encoding: str = "utf_8", is_header: HeaderTest | None = None) -> Table:
+def read_text(
+    text: str,
+    *,
+    encoding: str = "utf_8",
+    is_header: HeaderTest | None = None,
+    max_rows: int | None = None,
+) -> Table:
     """A CSV table from decoded text; Excel's ``sep=`` first line (quoted or not) sets the
     separator, else the separator is the one with which ``is_header`` finds a header row among
     the first lines (a title line above a semicolon table), else that of the first line. Line
-    ends may be CRLF, LF or a Mac's lone CR."""
+    ends may be CRLF, LF or a Mac's lone CR. With ``max_rows``, reading stops once the table
+    surely has more rows than that under its header (``is_cut``, see ``past_limit``)."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     skipped = 0
     delimiter = None
@@ -501,10 +511,16 @@ def read_text(text: str, *, encoding: str = "utf_8", is_header: HeaderTest | Non
     reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=False)
     records: list[tuple[int, list[str]]] = []
     previous = 0
+    filled = 0
+    is_cut = False
     try:
         for cells in reader:
             records.append((previous + 1 + skipped, cells))
             previous = reader.line_num
+            filled += any(c.strip() for c in cells)
+            if past_limit(filled, max_rows):
+                is_cut = True
+                break
     except csv.Error as error:
         line = previous + 1 + skipped
         if "field larger than field limit" in str(error):
@@ -519,14 +535,26 @@ def read_text(text: str, *, encoding: str = "utf_8", is_header: HeaderTest | Non
         raise ValidationError(
             _("Line %(line)s cannot be read as CSV: %(error)s") % {"line": line, "error": error}
         ) from None
-    if text.count('"') % 2 and records and any("\n" in cell for cell in records[-1][1]):
+    if (
+        not is_cut
+        and text.count('"') % 2
+        and records
+        and any("\n" in cell for cell in records[-1][1])
+    ):
         raise ValidationError(
             _('Line %(line)s opens a quote (") that is never closed; close it or remove it.')
             % {"line": records[-1][0]}
         )
     table = tabulate(records, is_header=is_header)
-    table.encoding, table.delimiter = encoding, delimiter
+    table.encoding, table.delimiter, table.is_cut = encoding, delimiter, is_cut
     return table
+
+
+def past_limit(filled: int, max_rows: int | None) -> bool:
+    """Whether ``filled`` non-empty records read so far make surely more than ``max_rows``
+    rows under the header, wherever among the first ``HEADER_SEARCH`` records ``tabulate``
+    finds it; never without a limit."""
+    return max_rows is not None and filled > max_rows + HEADER_SEARCH
 
 
 def header_row_delimiter(text: str, first: str, is_header: HeaderTest | None) -> str:
@@ -628,10 +656,13 @@ def check_workbook_size(data: bytes) -> None:
     )
 
 
-def read_xlsx(data: bytes, *, is_header: HeaderTest | None = None) -> Table:
+def read_xlsx(
+    data: bytes, *, is_header: HeaderTest | None = None, max_rows: int | None = None
+) -> Table:
     """The first visible sheet of an Excel workbook on which ``is_header`` finds the header
     (hidden sheets of drop-down lists and summary sheets are passed over), else the first
-    visible one; line numbers are the sheet's row numbers."""
+    visible one; line numbers are the sheet's row numbers. With ``max_rows``, a sheet is read
+    only until it surely has more rows than that (``is_cut``, see ``sheet_records``)."""
     from openpyxl import load_workbook
 
     check_workbook_size(data)
@@ -648,17 +679,18 @@ def read_xlsx(data: bytes, *, is_header: HeaderTest | None = None) -> Table:
         sheets = (visible or workbook.worksheets[:1])[:XLSX_MAX_SHEETS]
         chosen = None
         for sheet in sheets:
-            records = sheet_records(sheet)
+            records, is_cut = sheet_records(sheet, max_rows=max_rows)
             if chosen is None:
-                chosen = (sheet.title, records)  # the first visible sheet, failing a better one
+                # the first visible sheet, failing a better one
+                chosen = (sheet.title, records, is_cut)
             if is_header is not None and any(
                 is_header(cells) for _n, cells in records[:HEADER_SEARCH]
             ):
-                chosen = (sheet.title, records)
+                chosen = (sheet.title, records, is_cut)
                 break
         if chosen is None:
             raise cannot_open
-        title, records = chosen
+        title, records, is_cut = chosen
     except BROKEN_WORKBOOK:
         raise cannot_open from None
     finally:
@@ -666,6 +698,7 @@ def read_xlsx(data: bytes, *, is_header: HeaderTest | None = None) -> Table:
     table = tabulate(records, is_header=is_header)
     table.encoding, table.delimiter = "xlsx", ","
     table.sheet = title if several else ""
+    table.is_cut = is_cut
     if has_formulas(data):
         table.formulas = unsaved_formulas(data, title, records)
     return table
@@ -718,11 +751,15 @@ def unsaved_formulas(
     return found
 
 
-def sheet_records(sheet: Any) -> list[tuple[int, list[str]]]:
-    """The rows with values of one sheet as (row number, cells of at most ``MAX_CELL + 1``
-    characters). The sheet ends after ``XLSX_MAX_EMPTY_RUN`` empty rows: a stray cell a
-    million rows below the list is never walked to. Raises ``ValidationError`` beyond
-    ``XLSX_MAX_ROWS`` rows with values."""
+def sheet_records(
+    sheet: Any, *, max_rows: int | None = None
+) -> tuple[list[tuple[int, list[str]]], bool]:
+    """(records, is_cut): the rows with values of one sheet as (row number, cells of at most
+    ``MAX_CELL + 1`` characters), and whether reading stopped once they were surely more
+    than ``max_rows`` under a header (``past_limit``; a sheet of 400,000 rows takes most of a
+    minute to read to its end). The sheet ends after ``XLSX_MAX_EMPTY_RUN`` empty rows: a
+    stray cell a million rows below the list is never walked to. Raises ``ValidationError``
+    beyond ``XLSX_MAX_ROWS`` rows with values."""
     sheet.reset_dimensions()  # some writers store a wrong size
     records: list[tuple[int, list[str]]] = []
     rows = sheet.iter_rows(values_only=True, max_col=XLSX_MAX_COLUMNS)
@@ -738,23 +775,34 @@ def sheet_records(sheet: Any) -> list[tuple[int, list[str]]]:
         if not any(c.strip() for c in cells):
             continue  # a formatted but empty row, however far down
         records.append((number, cells))
+        if past_limit(len(records), max_rows):
+            return records, True
         if len(records) > XLSX_MAX_ROWS:
             raise ValidationError(
                 _("The workbook's sheet “%(sheet)s” has more than %(max)s rows.")
                 % {"sheet": sheet.title, "max": f"{XLSX_MAX_ROWS:,}"}
             )
-    return records
+    return records, False
 
 
-def read(data: bytes, *, is_header: HeaderTest | None = None, encoding: str | None = None) -> Table:
+def read(
+    data: bytes,
+    *,
+    is_header: HeaderTest | None = None,
+    encoding: str | None = None,
+    max_rows: int | None = None,
+) -> Table:
     """A table from the bytes of an uploaded file (CSV/TSV text or .xlsx); ``is_header`` tells
     the header row from title lines above it (see ``tabulate``). Raises
     ``ValidationError`` with what to do for files that are no table (an old .xls, a PDF).
-    ``encoding`` (one of ``CHOOSABLE``) is the organizer's choice for a text file."""
+    ``encoding`` (one of ``CHOOSABLE``) is the organizer's choice for a text file. With
+    ``max_rows``, reading stops once the table surely has more rows than that under its
+    header, and the table says so (``is_cut``; its ``rows`` are then more than ``max_rows``
+    but not all)."""
     if not data.strip():
         raise ValidationError(_("The file is empty."))
     if data.startswith(ZIP_MAGIC):
-        return read_xlsx(data, is_header=is_header)
+        return read_xlsx(data, is_header=is_header, max_rows=max_rows)
     if data.startswith(OLE_MAGIC):
         raise ValidationError(
             _("This is an old Excel file (.xls). Save it as .xlsx or as CSV and upload that.")
@@ -763,7 +811,7 @@ def read(data: bytes, *, is_header: HeaderTest | None = None, encoding: str | No
         raise ValidationError(_("This is a PDF, not a table. Export the list as CSV or .xlsx."))
     chosen = encoding
     text, encoding = decode(data, encoding)
-    table = read_text(text, encoding=encoding, is_header=is_header)
+    table = read_text(text, encoding=encoding, is_header=is_header, max_rows=max_rows)
     table.is_guessed = (
         chosen is None
         and encoding != "utf_8"
