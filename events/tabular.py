@@ -83,6 +83,9 @@ BOMS = (
 )
 # Decoding with the superset reads every file the subset wrote.
 SUPERSETS = {"gbk": "gb18030", "gb2312": "gb18030", "big5": "big5hkscs", "shift_jis": "cp932"}
+# The codec that reads what an encoding's name promises, as Windows writes it: EUC-KR saved by
+# Korean Windows is CP949, with the 8,822 hangul syllables EUC-KR lacks ("똠", "햏", "뷁").
+READ_AS = {"euc_kr": "cp949"}
 ENCODING_NAMES = {
     "utf_8": "UTF-8",
     "utf_16_le": "UTF-16 LE",
@@ -290,7 +293,8 @@ HAN_WORD = re.compile(r"[\u4e00-\u9fff]{2,4}")
 
 
 def is_korean(korean: str, chinese: str) -> bool:
-    """Whether text that reads both as EUC-KR (``korean``) and as GBK (``chinese``) is Korean:
+    """Whether text that reads both as EUC-KR (``korean``) and as GBK, Big5 or Shift-JIS
+    (``chinese``, ``CJK_READINGS``) is Korean:
     every non-ASCII character of the Korean reading is hangul, and more of its words start
     with a Korean family name than words of the Chinese reading with a Chinese one."""
     if not all("\uac00" <= c <= "\ud7a3" or c.isascii() for c in korean):
@@ -299,6 +303,9 @@ def is_korean(korean: str, chinese: str) -> bool:
     return named > sum(1 for word in HAN_WORD.findall(chinese) if word[0] in CHINESE_FAMILY_NAMES)
 
 
+# The readings of Korean bytes that can outscore the Korean one: its hangul syllables are also
+# common ideographs (GBK, Big5) or kanji (Shift-JIS); ``is_korean`` tells them apart.
+CJK_READINGS = frozenset({"gb18030", "big5hkscs", "cp932"})
 ONE_BYTE = frozenset({"cp1252", "mac_roman", "cp1250", "cp1251", "koi8_r", "cp1253", "iso8859_15"})
 
 
@@ -306,12 +313,14 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     """(text, codec name): ``encoding`` when the organizer chose one, else the byte-order mark
     if any, else UTF-16 when its NUL bytes say so (``utf16_without_mark``), else strict UTF-8
     (unless it makes control characters and another reading does not: ``control_count``),
-    else the most plausible reading (``plausibility``) among ``SCORED`` (EUC-KR over GBK when
-    ``is_korean``); other UTF-16 without a mark is left to charset-normalizer. Raises
+    else the most plausible reading (``plausibility``) among ``SCORED``, each read by the codec
+    Windows writes for it (``READ_AS``: EUC-KR as CP949), EUC-KR over GBK, Big5 or Shift-JIS
+    when ``is_korean``; other UTF-16 without a mark is left to charset-normalizer. Raises
     ``ValidationError`` when no encoding reads the file as text (or the chosen one does not)."""
     if encoding:
         try:
-            return data.removeprefix(codecs.BOM_UTF8).decode(encoding), encoding
+            text = data.removeprefix(codecs.BOM_UTF8).decode(READ_AS.get(encoding, encoding))
+            return text, encoding
         except (UnicodeDecodeError, LookupError):
             raise ValidationError(
                 _("This file cannot be read as %(encoding)s; choose another encoding.")
@@ -359,14 +368,14 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         readings = []
         for order, name in enumerate(SCORED):
             try:
-                text = data.decode(name)
+                text = data.decode(READ_AS.get(name, name))
             except UnicodeDecodeError:
                 continue
             readings.append((plausibility(text[: len(sample)], name), -order, text, name))
         if readings:
             _score, _order, text, name = max(readings)
             korean = next((r for r in readings if r[3] == "euc_kr"), None)
-            if name == "gb18030" and korean is not None and is_korean(korean[2], text):
+            if name in CJK_READINGS and korean is not None and is_korean(korean[2], text):
                 return korean[2], "euc_kr"
             return text, name
     reading = normalizer_reading(data, sample)
@@ -406,7 +415,7 @@ def normalizer_reading(
     for match in from_bytes(sample, cp_isolation=list(ENCODINGS)):
         name = SUPERSETS.get(match.encoding, match.encoding)
         try:
-            text = data.decode(name)
+            text = data.decode(READ_AS.get(name, name))
         except (UnicodeDecodeError, LookupError):
             continue
         readings.append((match, text, name))

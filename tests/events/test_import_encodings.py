@@ -114,3 +114,26 @@ def test_decode_reads_an_all_non_latin_list_as_utf16_without_a_byte_order_mark(t
 )
 def test_decode_still_reads_utf8_as_utf8(text):
     assert tabular.decode(text.encode()) == (text, "utf_8")
+
+
+# Hangul syllables outside EUC-KR's 2,350, which Korean Windows (CP949) writes all the same.
+CP949_LISTS = [
+    "Name,Email\n김똠,kim@example.kr\n이햏,lee@example.kr\n박뷁,park@example.kr\n",
+    "이름,이메일\n김민준,kim@example.kr\n최똠,choi@example.kr\n",
+    "Name,Email,Company\n김민준,kim@example.kr,삼성전자\n이햏,lee@example.kr,현대자동차\n",
+    "이름\t회사\r\n정똠방\t뷁컴퍼니\r\n윤햏\t삼성\r\n",
+]
+
+
+@pytest.mark.parametrize("text", CP949_LISTS)
+def test_decode_reads_korean_names_only_cp949_can_write(text):
+    assert tabular.decode(text.encode("cp949")) == (text, "euc_kr")
+
+
+def test_parse_reads_cp949_names_guessed_or_chosen_as_euc_kr():
+    data = "Name,Email\n김똠,kim@example.kr\n이햏,lee@example.kr\n".encode("cp949")
+
+    guessed = csv_import.parse(data)
+    chosen = csv_import.parse(data, encoding="euc_kr")
+
+    assert [r.name for r in guessed.rows] == [r.name for r in chosen.rows] == ["김똠", "이햏"]
