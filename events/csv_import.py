@@ -236,6 +236,20 @@ NEGATION_WORDS = frozenset(
 )  # fmt: skip
 NEGATION_PHRASES = ("opt out", "opted out", "do not", "does not", "did not", "will not")
 NEGATION_CHARS = frozenset("不否没拒别勿无")
+# Double negatives that say yes ("No objection", "I don't mind", "Why not", "没问题", "不介意"),
+# as ``consent_of`` folds them, longest first: read before the negation rule, which would take
+# their leading "no" or 不 for a refusal.
+DOUBLE_NEGATIVES = (
+    "i have no objections", "i have no objection", "no objections", "no objection",
+    "no problems", "no problem", "not a problem", "i do not mind", "i don't mind",
+    "i dont mind", "do not mind", "don't mind", "dont mind", "why not", "没有问题", "没问题",
+    "我不介意", "不介意", "我不反对", "不反对", "没有异议", "无异议", "我没意见", "没有意见",
+    "没意见", "无所谓",
+)  # fmt: skip
+# What may stand beside a double negative without changing it ("No problem at all, thanks").
+DOUBLE_NEGATIVE_FILLERS = frozenset(
+    {"at all", "whatsoever", "from me", "here", "please", "thanks", "thank you", "我", "啊", "的"}
+)
 # The start of a yes: whole words ("Yes please", "I consent (email only)"), or a prefix in
 # Chinese and for tick marks ("是的，同意", "✅ share").
 YES_FIRST_WORDS = (
@@ -521,9 +535,15 @@ def consent_of(value: str) -> bool | None:
     "Opt-in", "✅", "同意"), False for a no or blank ("No thanks", "Opt-out", "不是", "☐"),
     None when it says neither ("maybe later") or both ("Y/N", "Yes, but not my phone",
     "同意不分享", "是否"). A negation word in English or Chinese (``NEGATION_WORDS``,
-    ``NEGATION_PHRASES``, ``NEGATION_CHARS``) never reads as a yes."""
+    ``NEGATION_PHRASES``, ``NEGATION_CHARS``) never reads as a yes, except in a double
+    negative that agrees (``DOUBLE_NEGATIVES``: "No objection", "I don't mind", "没问题"),
+    read first: a yes alone or beside a yes, unclear beside anything else ("No objection,
+    but not my phone", "没问题，但不要电话"); never a no."""
     folded = unicodedata.normalize("NFKC", value).casefold().replace("’", "'")
     text = " ".join(re.sub(r"[,.!?;:()\[\]/\\|\-–—。！，？；：（）、]", " ", folded).split())
+    rest = double_negative_rest(text)
+    if rest is not None:  # agreed, unless the rest restricts or refuses: then unclear
+        return True if not rest or consent_of(rest) is True else None
     if text in NO_WORDS:
         return False
     words = text.split()
@@ -544,6 +564,22 @@ def consent_of(value: str) -> bool | None:
     if text in YES_WORDS or folded.strip() in YES_WORDS:
         return True
     return True if is_yes_start(text) else None
+
+
+def double_negative_rest(text: str) -> str | None:
+    """What an answer says besides its double negatives (``DOUBLE_NEGATIVES``) and their
+    filler (``DOUBLE_NEGATIVE_FILLERS``), for a folded answer as ``consent_of`` makes it
+    (NFKC, casefolded, punctuation as spaces): "" for "no objection at all", "but not my
+    phone" for "no objection but not my phone", "可以" for "可以 没问题". None when the answer
+    holds no double negative."""
+    rest = f" {text} "
+    for phrase in DOUBLE_NEGATIVES:
+        rest = rest.replace(f" {phrase} " if phrase.isascii() else phrase, " ")
+    if rest == f" {text} ":
+        return None
+    for filler in DOUBLE_NEGATIVE_FILLERS:
+        rest = f" {' '.join(rest.split())} ".replace(f" {filler} ", " ")
+    return " ".join(rest.split())
 
 
 def is_yes_start(text: str) -> bool:
@@ -595,7 +631,12 @@ def parse(
             _("The file is larger than %(mb)s MB; split it into smaller files.")
             % {"mb": MAX_BYTES // (1024 * 1024)}
         )
-    table = tabular.read(data, is_header=looks_like_header, encoding=encoding)
+    table = tabular.read(data, is_header=looks_like_header, encoding=encoding, max_rows=MAX_ROWS)
+    if table.is_cut:  # reading stopped past the limit: how far past is not known
+        raise ValidationError(
+            _("The file has more than %(max)s rows; at most %(max)s can be imported at once.")
+            % {"max": MAX_ROWS}
+        )
     if len(table.rows) > MAX_ROWS:
         raise ValidationError(
             _("The file has %(n)s rows; at most %(max)s can be imported at once.")
@@ -670,6 +711,25 @@ def parse(
     return parsed
 
 
+def import_email(value: str) -> str:
+    """``hygiene.clean_email`` of an email cell, with the refusal of a cell holding two or more
+    addresses ("a@x.com; b@y.com") saying what to do in a list: a row per person. Raises
+    ``ValidationError`` as ``clean_email`` does."""
+    try:
+        return hygiene.clean_email(value)
+    except ValidationError as error:
+        if error.code != hygiene.SEVERAL_ADDRESSES:
+            raise
+        raise ValidationError(
+            _(
+                "the email cell “%(email)s” holds more than one address: each person needs "
+                "their own row, with one address."
+            )
+            % {"email": " ".join(value.split())},
+            code=hygiene.SEVERAL_ADDRESSES,
+        ) from None
+
+
 def check_row(parsed: Parsed, line: int, cells: list[str]) -> Row | None:
     """The row cleaned, or None when it is skipped (a note says why) or wrong (an error)."""
     m = parsed.mapping
@@ -727,9 +787,7 @@ def check_row(parsed: Parsed, line: int, cells: list[str]) -> Row | None:
         except ValidationError as error:
             problems.extend(error.messages)
     raw_email = value("email")
-    email = (
-        "" if raw_email.casefold() in NO_EMAIL else cleaned("email", hygiene.clean_email, raw_email)
-    )
+    email = "" if raw_email.casefold() in NO_EMAIL else cleaned("email", import_email, raw_email)
     raw_phone = value("phone")
     try:
         phone = "" if raw_phone.casefold() in NO_EMAIL else hygiene.clean_phone(raw_phone)

@@ -109,6 +109,9 @@ validate_mailable = EmailValidator(allowlist=[])
 # "Zhu Bajie <zhu@example.cn>", "\"Lee, Ann\" <ann@example.com>", "<ann@example.com>".
 NAMED_ADDRESS = re.compile(r'^(?:"[^"]*"|[^<>"])*<([^<>]*)>$')
 ASCII_HIDDEN = re.compile(r"[\s\x00-\x1f\x7f]")
+# What stands between two addresses typed in one field: "a@x.com, b@y.com", "a@x.com; b@y.com",
+# "a@x.com / b@y.com", "a@x.com and b@y.com", "a@x.com、b@y.com".
+ADDRESS_SEPARATORS = re.compile(r"[,;/|，；、]+|\s+(?:and|or|&|和|或)\s+")
 NAME_LABEL = gettext_lazy("name")
 COMPANY_LABEL = gettext_lazy("company")
 JOB_TITLE_LABEL = gettext_lazy("job title")
@@ -361,12 +364,29 @@ def company_key(value: str) -> str:
     return stripped or joined
 
 
+SEVERAL_ADDRESSES = "several_addresses"  # the code of ``clean_email``'s refusal of two
+
+
+def is_several_addresses(text: str) -> bool:
+    """Whether ``text`` (one field, spaces folded) holds two or more addresses: it splits at
+    commas, semicolons, slashes, bars, "and"/"和" (``ADDRESS_SEPARATORS``), or else at spaces,
+    into two or more parts that each hold an "@" ("a@x.com, b@y.com", "Ada <a@x.com>; Bo
+    <b@y.com>", "a@x.com b@y.com"). A part without one ("a@x.com Bcc: b@y.com") makes it no
+    list of addresses."""
+    for parts in (ADDRESS_SEPARATORS.split(text), text.split()):
+        parts = [part for part in (p.strip() for p in parts) if part]
+        if len(parts) >= 2 and all("@" in part for part in parts):
+            return True
+    return False
+
+
 def clean_email(value: str | None) -> str:
     """An address that can be mailed, normalised once: invisible characters and spaces around it
     removed, NFKC (full-width letters and ＠ typed with an input method), a trailing full stop
     dropped, lower case, the domain IDNA-encoded; of "Name <address>" (a mail program's copy)
     the address inside the angle brackets. "" stays "". Raises ``ValidationError``
-    for anything else: no "@" at all ("ask me", "wechat: abc123"), spaces or controls inside, a
+    for anything else: no "@" at all ("ask me", "wechat: abc123"), more than one address
+    (``is_several_addresses``; code ``SEVERAL_ADDRESSES``), spaces or controls inside, a
     domain without a dot ("localhost"), a non-ASCII local part."""
     text = value or ""
     if not text.isascii():
@@ -384,6 +404,12 @@ def clean_email(value: str | None) -> str:
         return ""
     if "@" not in text:
         raise refuse(_("“%(email)s” is not an email address.") % {"email": shown})
+    if is_several_addresses(text):
+        raise ValidationError(
+            _("“%(email)s” holds more than one address; give one address per person.")
+            % {"email": shown},
+            code=SEVERAL_ADDRESSES,
+        )
     inside = (
         ASCII_HIDDEN.search(text)
         if text.isascii()

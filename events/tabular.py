@@ -83,6 +83,9 @@ BOMS = (
 )
 # Decoding with the superset reads every file the subset wrote.
 SUPERSETS = {"gbk": "gb18030", "gb2312": "gb18030", "big5": "big5hkscs", "shift_jis": "cp932"}
+# The codec that reads what an encoding's name promises, as Windows writes it: EUC-KR saved by
+# Korean Windows is CP949, with the 8,822 hangul syllables EUC-KR lacks ("똠", "햏", "뷁").
+READ_AS = {"euc_kr": "cp949"}
 ENCODING_NAMES = {
     "utf_8": "UTF-8",
     "utf_16_le": "UTF-16 LE",
@@ -145,6 +148,8 @@ class Table:
     is_guessed: bool = False
     # (line, column index) of workbook cells holding a formula without a saved value
     formulas: set[tuple[int, int]] = field(default_factory=set)
+    # reading stopped past ``read``'s ``max_rows``: the file has more rows than ``rows`` holds
+    is_cut: bool = False
 
     @property
     def described(self) -> str:
@@ -180,6 +185,7 @@ class Table:
             header_line=self.header_line,
             is_guessed=self.is_guessed,
             formulas=self.formulas,
+            is_cut=self.is_cut,
         )
 
 
@@ -287,7 +293,8 @@ HAN_WORD = re.compile(r"[\u4e00-\u9fff]{2,4}")
 
 
 def is_korean(korean: str, chinese: str) -> bool:
-    """Whether text that reads both as EUC-KR (``korean``) and as GBK (``chinese``) is Korean:
+    """Whether text that reads both as EUC-KR (``korean``) and as GBK, Big5 or Shift-JIS
+    (``chinese``, ``CJK_READINGS``) is Korean:
     every non-ASCII character of the Korean reading is hangul, and more of its words start
     with a Korean family name than words of the Chinese reading with a Chinese one."""
     if not all("\uac00" <= c <= "\ud7a3" or c.isascii() for c in korean):
@@ -296,18 +303,24 @@ def is_korean(korean: str, chinese: str) -> bool:
     return named > sum(1 for word in HAN_WORD.findall(chinese) if word[0] in CHINESE_FAMILY_NAMES)
 
 
+# The readings of Korean bytes that can outscore the Korean one: its hangul syllables are also
+# common ideographs (GBK, Big5) or kanji (Shift-JIS); ``is_korean`` tells them apart.
+CJK_READINGS = frozenset({"gb18030", "big5hkscs", "cp932"})
 ONE_BYTE = frozenset({"cp1252", "mac_roman", "cp1250", "cp1251", "koi8_r", "cp1253", "iso8859_15"})
 
 
 def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     """(text, codec name): ``encoding`` when the organizer chose one, else the byte-order mark
-    if any, else UTF-16 when every other byte is NUL (``utf16_without_mark``), else strict
-    UTF-8, else the most plausible reading (``plausibility``) among ``SCORED`` (EUC-KR over
-    GBK when ``is_korean``); other UTF-16 without a mark is left to charset-normalizer. Raises
+    if any, else UTF-16 when its NUL bytes say so (``utf16_without_mark``), else strict UTF-8
+    (unless it makes control characters and another reading does not: ``control_count``),
+    else the most plausible reading (``plausibility``) among ``SCORED``, each read by the codec
+    Windows writes for it (``READ_AS``: EUC-KR as CP949), EUC-KR over GBK, Big5 or Shift-JIS
+    when ``is_korean``; other UTF-16 without a mark is left to charset-normalizer. Raises
     ``ValidationError`` when no encoding reads the file as text (or the chosen one does not)."""
     if encoding:
         try:
-            return data.removeprefix(codecs.BOM_UTF8).decode(encoding), encoding
+            text = data.removeprefix(codecs.BOM_UTF8).decode(READ_AS.get(encoding, encoding))
+            return text, encoding
         except (UnicodeDecodeError, LookupError):
             raise ValidationError(
                 _("This file cannot be read as %(encoding)s; choose another encoding.")
@@ -325,10 +338,20 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
             return data.decode(utf16), utf16
         except UnicodeDecodeError:
             pass
+    sample = data[:200_000]
+    if len(data) > len(sample) and b"\n" in sample:
+        sample = sample[: sample.rindex(b"\n") + 1]  # whole lines: no character cut in two
     try:
-        return data.decode("utf_8"), "utf_8"
+        text = data.decode("utf_8")
     except UnicodeDecodeError:
         pass
+    else:
+        # Control characters or NUL from UTF-8 are another encoding's bytes (UTF-16 of
+        # Cyrillic is all ASCII bytes): a reading without them wins. Without NUL bytes every
+        # other reading has the same control characters.
+        if not control_count(text) or b"\x00" not in data:
+            return text, "utf_8"
+        return normalizer_reading(data, sample, is_clean_only=True) or (text, "utf_8")
     mostly_utf8 = data.decode("utf_8", errors="replace")
     bad = mostly_utf8.count("\ufffd")
     good = sum(1 for char in mostly_utf8 if not char.isascii()) - bad
@@ -341,45 +364,23 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
             )
             % {"line": line}
         )
-    sample = data[:200_000]
-    if len(data) > len(sample) and b"\n" in sample:
-        sample = sample[: sample.rindex(b"\n") + 1]  # whole lines: no character cut in two
     if b"\x00" not in sample:
         readings = []
         for order, name in enumerate(SCORED):
             try:
-                text = data.decode(name)
+                text = data.decode(READ_AS.get(name, name))
             except UnicodeDecodeError:
                 continue
             readings.append((plausibility(text[: len(sample)], name), -order, text, name))
         if readings:
             _score, _order, text, name = max(readings)
             korean = next((r for r in readings if r[3] == "euc_kr"), None)
-            if name == "gb18030" and korean is not None and is_korean(korean[2], text):
+            if name in CJK_READINGS and korean is not None and is_korean(korean[2], text):
                 return korean[2], "euc_kr"
             return text, name
-    matches = list(from_bytes(sample, cp_isolation=list(ENCODINGS)))
-    if matches:
-        # Equally likely readings (Windows-1252 and -1250 often are): the commoner one.
-        first = matches[0]
-        tied = [
-            m
-            for m in matches
-            if abs(m.percent_chaos - first.percent_chaos) < 0.01
-            and abs(m.percent_coherence - first.percent_coherence) < 0.01
-            and m.encoding in ENCODINGS
-        ]
-        best = min(
-            tied or [first],
-            key=lambda m: (
-                ENCODINGS.index(m.encoding) if m.encoding in ENCODINGS else len(ENCODINGS)
-            ),
-        )
-        name = SUPERSETS.get(best.encoding, best.encoding)
-        try:
-            return data.decode(name), name
-        except UnicodeDecodeError:
-            pass
+    reading = normalizer_reading(data, sample)
+    if reading:
+        return reading
     raise ValidationError(
         _(
             "This file is not text in any encoding we know. Save it from the spreadsheet as "
@@ -388,20 +389,87 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     )
 
 
+# The ASCII bytes that give a table its shape: line ends, separators, quotes and spaces. In
+# UTF-16 each is paired with a NUL, on the right in little-endian and on the left in big-endian,
+# whatever script the names are in.
+STRUCTURE_BYTES = frozenset(b'\r\n\t,;| "')
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def control_count(text: str) -> int:
+    """How many C0 control characters other than tab, CR and LF (NUL included) ``text``
+    holds: none are in a real list, so a reading that makes them is a wrong one (UTF-16
+    bytes read as UTF-8 or as a one-byte encoding)."""
+    return len(CONTROL.findall(text))
+
+
+def normalizer_reading(
+    data: bytes, sample: bytes, *, is_clean_only: bool = False
+) -> tuple[str, str] | None:
+    """(text, codec name) of ``data`` in the encoding charset-normalizer finds likeliest for
+    ``sample`` among ``ENCODINGS``: a reading without control characters (``control_count``)
+    before one with them, and of equally likely readings (Windows-1252 and -1250 often are)
+    the commoner one. None when no encoding reads the whole of ``data``, or, with
+    ``is_clean_only``, none reads it without control characters."""
+    readings = []
+    for match in from_bytes(sample, cp_isolation=list(ENCODINGS)):
+        name = SUPERSETS.get(match.encoding, match.encoding)
+        try:
+            text = data.decode(READ_AS.get(name, name))
+        except (UnicodeDecodeError, LookupError):
+            continue
+        readings.append((match, text, name))
+    clean = [reading for reading in readings if not control_count(reading[1][:200_000])]
+    pool = clean if clean or is_clean_only else readings
+    if not pool:
+        return None
+    first = pool[0][0]
+    tied = [
+        reading
+        for reading in pool
+        if abs(reading[0].percent_chaos - first.percent_chaos) < 0.01
+        and abs(reading[0].percent_coherence - first.percent_coherence) < 0.01
+        and reading[0].encoding in ENCODINGS
+    ]
+    best = min(
+        tied or pool[:1],
+        key=lambda r: ENCODINGS.index(r[0].encoding) if r[0].encoding in ENCODINGS else 99,
+    )
+    return best[1], best[2]
+
+
 def utf16_without_mark(data: bytes) -> str | None:
-    """ "utf_16_le" or "utf_16_be" when ``data`` looks like UTF-16 without a byte-order mark:
-    an even length, and NUL in at least four tenths of the bytes on one side of each pair
-    (the high byte of every Latin character) and in almost none on the other; else None."""
+    """ "utf_16_le" or "utf_16_be" when ``data`` looks like UTF-16 without a byte-order mark,
+    else None. It does when its length is even, it reads as that UTF-16 without a control
+    character (``control_count``), and either NUL is in at least four tenths of the bytes on
+    one side of each pair (the high byte of every Latin character) and in almost none on the
+    other, or, for names in another script (Cyrillic, Chinese, Greek) whose high bytes are not
+    NUL, the line ends and separators (``STRUCTURE_BYTES``) are paired with NUL on one side
+    at least twice and at least four times as often as on the other."""
     sample = data[:4096]
     if len(data) % 2 or len(sample) < 4:
         return None
+    if len(data) > len(sample):
+        sample = sample[: len(sample) - len(sample) % 2]
     evens, odds = sample[0::2], sample[1::2]
     even_nuls, odd_nuls = evens.count(0) / len(evens), odds.count(0) / len(odds)
-    if odd_nuls >= 0.4 and even_nuls <= 0.05:
-        return "utf_16_le"
-    if even_nuls >= 0.4 and odd_nuls <= 0.05:
-        return "utf_16_be"
-    return None
+    pairs = list(zip(evens, odds, strict=True))
+    little = sum(1 for low, high in pairs if high == 0 and low in STRUCTURE_BYTES)
+    big = sum(1 for high, low in pairs if high == 0 and low in STRUCTURE_BYTES)
+    if (odd_nuls >= 0.4 and even_nuls <= 0.05) or (little >= 2 and little >= 4 * big):
+        guess = "utf_16_le"
+    elif (even_nuls >= 0.4 and odd_nuls <= 0.05) or (big >= 2 and big >= 4 * little):
+        guess = "utf_16_be"
+    else:
+        return None
+    try:
+        text = sample.decode(guess)
+    except UnicodeDecodeError:
+        # A sample cut inside a surrogate pair is still UTF-16; anything else is not.
+        text = sample.decode(guess, errors="replace")
+        if text.count("\ufffd") > 1:
+            return None
+    return guess if not control_count(text) else None
 
 
 def header_delimiter(line: str) -> str:
@@ -422,11 +490,18 @@ HeaderTest = Callable[[list[str]], bool]
 HEADER_SEARCH = 30  # records looked at for the header row
 
 
-def read_text(text: str, *, encoding: str = "utf_8", is_header: HeaderTest | None = None) -> Table:
+def read_text(
+    text: str,
+    *,
+    encoding: str = "utf_8",
+    is_header: HeaderTest | None = None,
+    max_rows: int | None = None,
+) -> Table:
     """A CSV table from decoded text; Excel's ``sep=`` first line (quoted or not) sets the
     separator, else the separator is the one with which ``is_header`` finds a header row among
     the first lines (a title line above a semicolon table), else that of the first line. Line
-    ends may be CRLF, LF or a Mac's lone CR."""
+    ends may be CRLF, LF or a Mac's lone CR. With ``max_rows``, reading stops once the table
+    surely has more rows than that under its header (``is_cut``, see ``past_limit``)."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     skipped = 0
     delimiter = None
@@ -445,10 +520,16 @@ def read_text(text: str, *, encoding: str = "utf_8", is_header: HeaderTest | Non
     reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=False)
     records: list[tuple[int, list[str]]] = []
     previous = 0
+    filled = 0
+    is_cut = False
     try:
         for cells in reader:
             records.append((previous + 1 + skipped, cells))
             previous = reader.line_num
+            filled += any(c.strip() for c in cells)
+            if past_limit(filled, max_rows):
+                is_cut = True
+                break
     except csv.Error as error:
         line = previous + 1 + skipped
         if "field larger than field limit" in str(error):
@@ -463,14 +544,26 @@ def read_text(text: str, *, encoding: str = "utf_8", is_header: HeaderTest | Non
         raise ValidationError(
             _("Line %(line)s cannot be read as CSV: %(error)s") % {"line": line, "error": error}
         ) from None
-    if text.count('"') % 2 and records and any("\n" in cell for cell in records[-1][1]):
+    if (
+        not is_cut
+        and text.count('"') % 2
+        and records
+        and any("\n" in cell for cell in records[-1][1])
+    ):
         raise ValidationError(
             _('Line %(line)s opens a quote (") that is never closed; close it or remove it.')
             % {"line": records[-1][0]}
         )
     table = tabulate(records, is_header=is_header)
-    table.encoding, table.delimiter = encoding, delimiter
+    table.encoding, table.delimiter, table.is_cut = encoding, delimiter, is_cut
     return table
+
+
+def past_limit(filled: int, max_rows: int | None) -> bool:
+    """Whether ``filled`` non-empty records read so far make surely more than ``max_rows``
+    rows under the header, wherever among the first ``HEADER_SEARCH`` records ``tabulate``
+    finds it; never without a limit."""
+    return max_rows is not None and filled > max_rows + HEADER_SEARCH
 
 
 def header_row_delimiter(text: str, first: str, is_header: HeaderTest | None) -> str:
@@ -572,10 +665,13 @@ def check_workbook_size(data: bytes) -> None:
     )
 
 
-def read_xlsx(data: bytes, *, is_header: HeaderTest | None = None) -> Table:
+def read_xlsx(
+    data: bytes, *, is_header: HeaderTest | None = None, max_rows: int | None = None
+) -> Table:
     """The first visible sheet of an Excel workbook on which ``is_header`` finds the header
     (hidden sheets of drop-down lists and summary sheets are passed over), else the first
-    visible one; line numbers are the sheet's row numbers."""
+    visible one; line numbers are the sheet's row numbers. With ``max_rows``, a sheet is read
+    only until it surely has more rows than that (``is_cut``, see ``sheet_records``)."""
     from openpyxl import load_workbook
 
     check_workbook_size(data)
@@ -592,17 +688,18 @@ def read_xlsx(data: bytes, *, is_header: HeaderTest | None = None) -> Table:
         sheets = (visible or workbook.worksheets[:1])[:XLSX_MAX_SHEETS]
         chosen = None
         for sheet in sheets:
-            records = sheet_records(sheet)
+            records, is_cut = sheet_records(sheet, max_rows=max_rows)
             if chosen is None:
-                chosen = (sheet.title, records)  # the first visible sheet, failing a better one
+                # the first visible sheet, failing a better one
+                chosen = (sheet.title, records, is_cut)
             if is_header is not None and any(
                 is_header(cells) for _n, cells in records[:HEADER_SEARCH]
             ):
-                chosen = (sheet.title, records)
+                chosen = (sheet.title, records, is_cut)
                 break
         if chosen is None:
             raise cannot_open
-        title, records = chosen
+        title, records, is_cut = chosen
     except BROKEN_WORKBOOK:
         raise cannot_open from None
     finally:
@@ -610,6 +707,7 @@ def read_xlsx(data: bytes, *, is_header: HeaderTest | None = None) -> Table:
     table = tabulate(records, is_header=is_header)
     table.encoding, table.delimiter = "xlsx", ","
     table.sheet = title if several else ""
+    table.is_cut = is_cut
     if has_formulas(data):
         table.formulas = unsaved_formulas(data, title, records)
     return table
@@ -662,11 +760,15 @@ def unsaved_formulas(
     return found
 
 
-def sheet_records(sheet: Any) -> list[tuple[int, list[str]]]:
-    """The rows with values of one sheet as (row number, cells of at most ``MAX_CELL + 1``
-    characters). The sheet ends after ``XLSX_MAX_EMPTY_RUN`` empty rows: a stray cell a
-    million rows below the list is never walked to. Raises ``ValidationError`` beyond
-    ``XLSX_MAX_ROWS`` rows with values."""
+def sheet_records(
+    sheet: Any, *, max_rows: int | None = None
+) -> tuple[list[tuple[int, list[str]]], bool]:
+    """(records, is_cut): the rows with values of one sheet as (row number, cells of at most
+    ``MAX_CELL + 1`` characters), and whether reading stopped once they were surely more
+    than ``max_rows`` under a header (``past_limit``; a sheet of 400,000 rows takes most of a
+    minute to read to its end). The sheet ends after ``XLSX_MAX_EMPTY_RUN`` empty rows: a
+    stray cell a million rows below the list is never walked to. Raises ``ValidationError``
+    beyond ``XLSX_MAX_ROWS`` rows with values."""
     sheet.reset_dimensions()  # some writers store a wrong size
     records: list[tuple[int, list[str]]] = []
     rows = sheet.iter_rows(values_only=True, max_col=XLSX_MAX_COLUMNS)
@@ -682,23 +784,34 @@ def sheet_records(sheet: Any) -> list[tuple[int, list[str]]]:
         if not any(c.strip() for c in cells):
             continue  # a formatted but empty row, however far down
         records.append((number, cells))
+        if past_limit(len(records), max_rows):
+            return records, True
         if len(records) > XLSX_MAX_ROWS:
             raise ValidationError(
                 _("The workbook's sheet “%(sheet)s” has more than %(max)s rows.")
                 % {"sheet": sheet.title, "max": f"{XLSX_MAX_ROWS:,}"}
             )
-    return records
+    return records, False
 
 
-def read(data: bytes, *, is_header: HeaderTest | None = None, encoding: str | None = None) -> Table:
+def read(
+    data: bytes,
+    *,
+    is_header: HeaderTest | None = None,
+    encoding: str | None = None,
+    max_rows: int | None = None,
+) -> Table:
     """A table from the bytes of an uploaded file (CSV/TSV text or .xlsx); ``is_header`` tells
     the header row from title lines above it (see ``tabulate``). Raises
     ``ValidationError`` with what to do for files that are no table (an old .xls, a PDF).
-    ``encoding`` (one of ``CHOOSABLE``) is the organizer's choice for a text file."""
+    ``encoding`` (one of ``CHOOSABLE``) is the organizer's choice for a text file. With
+    ``max_rows``, reading stops once the table surely has more rows than that under its
+    header, and the table says so (``is_cut``; its ``rows`` are then more than ``max_rows``
+    but not all)."""
     if not data.strip():
         raise ValidationError(_("The file is empty."))
     if data.startswith(ZIP_MAGIC):
-        return read_xlsx(data, is_header=is_header)
+        return read_xlsx(data, is_header=is_header, max_rows=max_rows)
     if data.startswith(OLE_MAGIC):
         raise ValidationError(
             _("This is an old Excel file (.xls). Save it as .xlsx or as CSV and upload that.")
@@ -707,7 +820,7 @@ def read(data: bytes, *, is_header: HeaderTest | None = None, encoding: str | No
         raise ValidationError(_("This is a PDF, not a table. Export the list as CSV or .xlsx."))
     chosen = encoding
     text, encoding = decode(data, encoding)
-    table = read_text(text, encoding=encoding, is_header=is_header)
+    table = read_text(text, encoding=encoding, is_header=is_header, max_rows=max_rows)
     table.is_guessed = (
         chosen is None
         and encoding != "utf_8"

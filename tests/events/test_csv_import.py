@@ -521,6 +521,56 @@ def test_consent_of_lets_negations_win_and_reads_the_common_yes_forms():
     assert {value: csv_import.consent_of(value) for value in CONSENT_TABLE} == CONSENT_TABLE
 
 
+@pytest.mark.parametrize(
+    ("value", "answer"),
+    [
+        ("No objection", True), ("No objections", True), ("No problem", True),
+        ("Not a problem", True), ("I don't mind", True), ("Don't mind", True),
+        ("Why not", True), ("没问题", True), ("不介意", True), ("不反对", True),
+        ("无异议", True), ("没意见", True), ("无所谓", True),
+        # spellings beyond the list's own
+        ("NO OBJECTION!", True), ("no objection.", True), ("Ｎｏ ｏｂｊｅｃｔｉｏｎ", True),
+        ("No-problem", True), ("I don’t mind!", True), ("Why not?", True), ("没问题！", True),
+        ("没问题。", True), ("我不介意", True), ("不介意的", True), ("No problem at all", True),
+        ("Sure, why not", True), ("Yes, no problem", True), ("可以，没问题", True),
+        # a restriction or refusal beside one is unclear, never yes
+        ("No objection, but not my phone", None), ("没问题，但不要电话", None),
+        ("No problem, but email only", None), ("I don't mind not sharing", None),
+        # the negations stay as they were
+        ("No, I object", False), ("I do not agree", False), ("不同意", False),
+        ("同意不分享", None), ("Yes, but not my phone", None),
+    ],
+)  # fmt: skip
+def test_consent_of_reads_a_double_negative_as_yes_and_a_restricted_one_as_unclear(value, answer):
+    assert csv_import.consent_of(value) is answer
+
+
+def test_parse_no_objection_is_a_suggested_yes_without_a_note():
+    parsed = csv_import.parse("Name,Consent\nAda,No objection\nBo,不介意\n".encode())
+
+    assert ([r.is_consent_suggested for r in parsed.rows], parsed.notes) == ([True, True], [])
+
+
+def test_parse_an_email_cell_with_two_addresses_asks_for_a_row_per_person():
+    data = (
+        b'Name,Email\nAda,"a@x.com, b@y.com"\nBo,a@x.com; b@y.com\nCy,a@x.com / b@y.com\n'
+        b"Di,di@x.com\nEd,ed kim@x.com\n"
+    )
+
+    parsed = csv_import.parse(data)
+
+    assert [r.email for r in parsed.rows] == ["di@x.com"]
+    assert parsed.errors == [
+        f"Line {line}: the email cell “{cell}” holds more than one address: each person needs "
+        "their own row, with one address."
+        for line, cell in (
+            (2, "a@x.com, b@y.com"),
+            (3, "a@x.com; b@y.com"),
+            (4, "a@x.com / b@y.com"),
+        )
+    ] + ["Line 6: “ed kim@x.com” has spaces or hidden characters inside."]
+
+
 def test_parse_agree_not_to_share_is_unclear_and_taken_as_no_with_a_note():
     parsed = csv_import.parse("Name,Consent\nAda,同意不分享\nBo,Opt-in\n".encode())
 

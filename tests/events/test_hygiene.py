@@ -98,6 +98,24 @@ def test_clean_email_refuses_what_cannot_be_mailed(typed, message):
 
 
 @pytest.mark.parametrize(
+    "typed",
+    [
+        "a@x.com, b@y.com", "a@x.com; b@y.com", "a@x.com / b@y.com", "a@x.com b@y.com",
+        "a@x.com and b@y.com", "a@x.com，b@y.com", "Ada <a@x.com>; Bo <b@y.com>",
+        "a@x.com,b@y.com,c@z.com", "a@x.com|b@y.com",
+    ],
+)  # fmt: skip
+def test_clean_email_says_a_field_holding_two_addresses_holds_more_than_one(typed):
+    with pytest.raises(ValidationError) as refusal:
+        hygiene.clean_email(typed)
+
+    assert refusal.value.code == hygiene.SEVERAL_ADDRESSES
+    assert refusal.value.messages[0].endswith(
+        "holds more than one address; give one address per person."
+    )
+
+
+@pytest.mark.parametrize(
     ("typed", "kept"),
     [
         ("'+86 138 0000 0001", "+86 138 0000 0001"),

@@ -11,7 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from openpyxl import Workbook
 
-from events import csv_import
+from events import csv_import, tabular
 
 PEOPLE = [["Name", "Email"], ["Ann Lee", "ann@example.com"], ["Bo Lund", "bo@example.se"]]
 
@@ -143,3 +143,68 @@ def test_parse_a_workbook_name_formula_without_a_saved_value_says_so():
         "Line 3: the name cell holds a formula without a value. Open the file in Excel and "
         "save it again, or paste the values in place of the formulas."
     ]
+
+
+def long_workbook(rows: int) -> bytes:
+    """A workbook (written as a spreadsheet program streams it) of a header and ``rows``
+    people."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("People")
+    sheet.append(["Name", "Email"])
+    for i in range(rows):
+        sheet.append([f"Person {i}", f"p{i}@example.com"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def pulled_rows(monkeypatch):
+    """How many rows the import pulls from openpyxl's read-only sheets, as a one-item list."""
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    count = [0]
+    iter_rows = ReadOnlyWorksheet.iter_rows
+
+    def counted(self, *args, **kwargs):
+        for row in iter_rows(self, *args, **kwargs):
+            count[0] += 1
+            yield row
+
+    monkeypatch.setattr(ReadOnlyWorksheet, "iter_rows", counted)
+    return count
+
+
+def test_parse_stops_reading_a_workbook_past_the_row_limit(pulled_rows):
+    data = long_workbook(csv_import.MAX_ROWS + 50)
+
+    with pytest.raises(ValidationError) as refusal:
+        csv_import.parse(data)
+
+    assert refusal.value.messages == [
+        "The file has more than 10000 rows; at most 10000 can be imported at once."
+    ]
+    assert 0 < pulled_rows[0] < csv_import.MAX_ROWS + 50
+
+
+def test_parse_stops_reading_a_text_file_past_the_row_limit():
+    rows = "".join(f"Person {i},p{i}@example.com\n" for i in range(csv_import.MAX_ROWS + 50))
+
+    with pytest.raises(ValidationError) as refusal:
+        csv_import.parse(f"Name,Email\n{rows}".encode())
+
+    assert refusal.value.messages == [
+        "The file has more than 10000 rows; at most 10000 can be imported at once."
+    ]
+
+
+def test_read_reads_a_workbook_of_as_many_rows_as_the_limit_to_its_end():
+    full = tabular.read(long_workbook(100), max_rows=100)
+    over = tabular.read(long_workbook(200), max_rows=100)
+
+    assert (len(full.rows), full.rows[-1][1], full.is_cut) == (
+        100,
+        ["Person 99", "p99@example.com"],
+        False,
+    )
+    assert (over.is_cut, len(over.rows) > 100) == (True, True)

@@ -62,3 +62,78 @@ def test_decode_reads_ascii_utf16_without_a_byte_order_mark(encoding):
     text = "Name\tEmail\r\nAnn Lee\tann@example.com\r\nBob Ray\tbob@example.com\r\n"
 
     assert tabular.decode(text.encode(encoding)) == (text, encoding)
+
+
+# Lists in another script saved as "Unicode Text" without a byte-order mark: the high byte of
+# each letter is not NUL, and Cyrillic's bytes are all ASCII, so they also "read" as UTF-8.
+NON_LATIN_NAMES = {
+    "cyrillic": ["Иван Петров", "Ольга Смирнова", "Дмитрий Соколов"],
+    "chinese": ["王芳", "李娜", "张伟"],
+    "chinese_in_ascii_bytes": ["丁上丽", "严丽字", "上海村"],  # every byte below 0x80
+    "greek": ["Γιώργος Παπαδόπουλος", "Ελένη Νικολάου", "Νίκος Οικονόμου"],
+}
+
+
+@pytest.mark.parametrize("encoding", ["utf_16_le", "utf_16_be"])
+@pytest.mark.parametrize("separator", ["\t", ","])
+@pytest.mark.parametrize("script", list(NON_LATIN_NAMES))
+def test_parse_reads_non_latin_utf16_without_a_byte_order_mark(script, separator, encoding):
+    names = NON_LATIN_NAMES[script]
+    text = f"Name{separator}Company\r\n" + "".join(
+        f"{name}{separator}{name[0]}\r\n" for name in names
+    )
+
+    parsed = csv_import.parse(text.encode(encoding))
+
+    assert (parsed.encoding, [r.name for r in parsed.rows]) == (encoding, names)
+    assert [r.company for r in parsed.rows] == [name[0] for name in names]
+
+
+@pytest.mark.parametrize("encoding", ["utf_16_le", "utf_16_be"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Имя\tФамилия\r\nИван\tПетров\r\nОльга\tСмирнова\r\n",
+        "Имя,Фамилия\nИван,Петров\nОльга,Смирнова\n",
+        "名字\t村名\r\n丁上丽\t上海村\r\n严丽字\t丁村名\r\n",  # every byte below 0x80
+        "姓名,公司\n王芳,北京星河科技\n李娜,朝阳咨询\n",
+        "Όνομα\tΕπώνυμο\r\nΓιώργος\tΠαπαδόπουλος\r\nΕλένη\tΝικολάου\r\n",
+    ],
+)
+def test_decode_reads_an_all_non_latin_list_as_utf16_without_a_byte_order_mark(text, encoding):
+    assert tabular.decode(text.encode(encoding)) == (text, encoding)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Name,Email\nИван Петров,ivan@example.ru\nОльга Смирнова,olga@example.ru\n",
+        "Name,Email\n王芳,wf@example.cn\n丁一,dy@example.cn\n",
+        "Name,Email\nAnn Lee,ann@example.com\nBob\x0bRay,bob@example.com\n",  # a stray control
+    ],
+)
+def test_decode_still_reads_utf8_as_utf8(text):
+    assert tabular.decode(text.encode()) == (text, "utf_8")
+
+
+# Hangul syllables outside EUC-KR's 2,350, which Korean Windows (CP949) writes all the same.
+CP949_LISTS = [
+    "Name,Email\n김똠,kim@example.kr\n이햏,lee@example.kr\n박뷁,park@example.kr\n",
+    "이름,이메일\n김민준,kim@example.kr\n최똠,choi@example.kr\n",
+    "Name,Email,Company\n김민준,kim@example.kr,삼성전자\n이햏,lee@example.kr,현대자동차\n",
+    "이름\t회사\r\n정똠방\t뷁컴퍼니\r\n윤햏\t삼성\r\n",
+]
+
+
+@pytest.mark.parametrize("text", CP949_LISTS)
+def test_decode_reads_korean_names_only_cp949_can_write(text):
+    assert tabular.decode(text.encode("cp949")) == (text, "euc_kr")
+
+
+def test_parse_reads_cp949_names_guessed_or_chosen_as_euc_kr():
+    data = "Name,Email\n김똠,kim@example.kr\n이햏,lee@example.kr\n".encode("cp949")
+
+    guessed = csv_import.parse(data)
+    chosen = csv_import.parse(data, encoding="euc_kr")
+
+    assert [r.name for r in guessed.rows] == [r.name for r in chosen.rows] == ["김똠", "이햏"]
