@@ -186,6 +186,21 @@ HINTS: dict[str, tuple[str, ...]] = {
     ),
     "name": ("your name", "full name", "姓名"),
     "need": ("looking for", "hoping to find", "想找", "需求", "寻找"),
+    # a form's own question ("Anyone you would rather not sit with?", "不想和谁同桌？")
+    "keep_apart": (
+        "keep apart",
+        "rather not sit",
+        "not sit with",
+        "not be seated",
+        "not to sit",
+        "not seated with",
+        "rather not meet",
+        "不想同桌",
+        "不想和",
+        "不要和",
+        "不希望和",
+        "分开坐",
+    ),
 }
 YES_NO_QUESTION = re.compile(
     r"^(may|would|do|does|can|could|are|is|will|shall|should|did|have|may we|want)\b"
@@ -215,6 +230,10 @@ YES_WORDS = frozenset(
         "sí", "si", "是", "同意", "好", "愿意", "可以", "对", "是的", "我同意", "接受", "允许",
         "✅", "☑️", "✔️", "consent", "i consent", "consented", "i give consent", "opt in",
         "opt-in", "optin", "opted in", "yes please", "share", "shared", "allow", "allowed",
+        # a square root sign is the tick of many Chinese spreadsheets; Japanese, Korean and
+        # Russian forms answer in their languages (their headers are read too)
+        "√", "はい", "同意します", "예", "네", "동의", "동의함", "동의합니다", "да", "согласен",
+        "согласна", "согласен(на)",
     }
 )  # fmt: skip
 NO_WORDS = frozenset(
@@ -222,6 +241,7 @@ NO_WORDS = frozenset(
         "", "no", "n", "false", "0", "unchecked", "off", "not checked", "disagree",
         "i do not agree", "i don't agree", "decline", "declined", "non", "nein", "否", "不",
         "不同意", "不愿意", "不可以", "拒绝", "-", "n/a", "☐", "□", "❌", "✗", "✘", "nope", "nah",
+        "×", "いいえ", "아니요", "아니오", "아니", "нет",
     }
 )  # fmt: skip
 # Words that say no wherever they stand: an answer holding one is a no when it starts with it
@@ -231,11 +251,14 @@ NEGATION_WORDS = frozenset(
     {
         "no", "n", "not", "nope", "nah", "never", "don't", "dont", "doesn't", "won't", "can't",
         "cannot", "decline", "declined", "declines", "refuse", "refused", "disagree",
-        "disagreed", "unsubscribe", "unsubscribed", "optout", "non", "nein",
+        "disagreed", "unsubscribe", "unsubscribed", "optout", "non", "nein", "нет", "не",
     }
 )  # fmt: skip
 NEGATION_PHRASES = ("opt out", "opted out", "do not", "does not", "did not", "will not")
 NEGATION_CHARS = frozenset("不否没拒别勿无")
+# Negations inside a Japanese or Korean answer, which has no spaces between words
+# ("同意しません", "동의하지 않음", "거부"): as ``NEGATION_CHARS``, never a yes.
+NEGATION_INFIXES = ("しない", "しません", "いいえ", "않", "아니", "거부", "안 함")
 # Double negatives that say yes ("No objection", "I don't mind", "Why not", "没问题", "不介意"),
 # as ``consent_of`` folds them, longest first: read before the negation rule, which would take
 # their leading "no" or 不 for a refusal.
@@ -256,7 +279,12 @@ YES_FIRST_WORDS = (
     "yes", "y", "ja", "oui", "sí", "si", "ok", "okay", "sure", "true", "agree", "agreed",
     "accept", "accepted", "consent", "i agree", "i consent", "opt in", "opted in",
 )  # fmt: skip
-YES_PREFIXES = ("同意", "是", "好", "愿意", "可以", "允许", "接受", "✅", "✓", "✔", "☑")
+YES_PREFIXES = (
+    "同意", "我同意", "我愿意", "是", "好", "愿意", "可以", "允许", "接受", "✅", "✓", "✔", "☑",
+    "√", "はい", "동의", "예", "네",
+)  # fmt: skip
+# A number a spreadsheet wrote for a tick box: 1 (or 1.0) is a yes, 0 (or 0.0) a no.
+YES_NO_NUMBER = re.compile(r"([01])(?:\.0+)?")
 SKIPPED_STATUSES = frozenset(
     {
         "refunded", "cancelled", "canceled", "not attending", "declined", "rejected", "denied",
@@ -280,6 +308,15 @@ NO_ANSWER = frozenset(
 )  # fmt: skip
 # Also no answer, except in a name column, where they can be a real name ("Na", "Null").
 NO_ANSWER_BUT_NAMES = frozenset({"null", "none", "nil", "na", "n a", "无", "暂无", "没有"})
+# What a keep-apart question's answer says when it names nobody ("Anyone you would rather not
+# sit with?" "No one"), as ``no_answer_key`` folds it.
+NOBODY = frozenset(
+    {
+        "no", "nope", "nah", "nobody", "no one", "no-one", "noone", "none", "not really",
+        "no thanks", "no thank you", "anyone is fine", "n", "否", "不", "没", "没有", "没有人",
+        "无", "无人", "沒有", "都可以", "いいえ", "いない", "없음", "없어요", "нет",
+    }
+)  # fmt: skip
 # "No email", "not given", "无邮箱", "暂无手机": said where an address or a number would be.
 SAYS_NONE = re.compile(r"^(no|not|none|without) |^(无|没有|暂无|未)")
 # The same said where an email would be; "not an email" or "ask me" is no such answer but a
@@ -417,7 +454,7 @@ def guess_mapping(
         for i, header in enumerate(normalized):
             if i in used or header.startswith(BUYER_WORDS) or not fits(name, i):
                 continue
-            if name not in {"consent", "need"} and (
+            if name not in {"consent", "need", "keep_apart"} and (
                 YES_NO_QUESTION.search(header) or NOT_A_VALUE_WORDS.search(header)
             ):
                 continue
@@ -546,11 +583,14 @@ def consent_of(value: str) -> bool | None:
         return True if not rest or consent_of(rest) is True else None
     if text in NO_WORDS:
         return False
+    if number := YES_NO_NUMBER.fullmatch(folded.strip()):
+        return number.group(1) == "1"
     words = text.split()
     negated = (
         any(word in NEGATION_WORDS or word.endswith("n't") for word in words)
         or any(f" {phrase} " in f" {text} " for phrase in NEGATION_PHRASES)
         or any(char in NEGATION_CHARS for char in text)
+        or any(infix in text for infix in NEGATION_INFIXES)
     )
     if negated:
         starts_negated = (
@@ -558,6 +598,7 @@ def consent_of(value: str) -> bool | None:
             or words[0].endswith("n't")
             or text[0] in NEGATION_CHARS
             or text.startswith(NEGATION_PHRASES)
+            or text.startswith(NEGATION_INFIXES)
             or (words[0] == "i" and not is_yes_start(text))
         )
         return False if starts_negated else None
@@ -833,7 +874,10 @@ def check_row(parsed: Parsed, line: int, cells: list[str]) -> Row | None:
             )
         )
     row.is_consent_suggested = bool(answer)
-    for part in REFERENCE_SEPARATORS.split(value("keep_apart")):
+    keep_apart = value("keep_apart")
+    if no_answer_key(keep_apart).strip(" .!。！") in NOBODY:
+        keep_apart = ""  # "No", "Nobody", "没有": the question answered, nobody named
+    for part in REFERENCE_SEPARATORS.split(keep_apart):
         if part.strip():
             key = reference_key(part)
             row.keep_apart.append(key)

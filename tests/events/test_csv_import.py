@@ -545,6 +545,25 @@ def test_consent_of_reads_a_double_negative_as_yes_and_a_restricted_one_as_uncle
     assert csv_import.consent_of(value) is answer
 
 
+@pytest.mark.parametrize(
+    ("value", "answer"),
+    [
+        # the tick of Chinese spreadsheets, and a tick box's number as Excel writes it
+        ("√", True), (" √ ", True), ("1.0", True), ("1.00", True), ("0.0", False),
+        ("10", None), ("1.5", None),
+        ("我同意分享", True), ("我愿意分享", True), ("我同意不分享", None),
+        # Japanese, Korean and Russian answers (their headers are read already)
+        ("はい", True), ("同意します", True), ("いいえ", False), ("同意しません", None),
+        ("예", True), ("네", True), ("동의함", True), ("동의합니다", True), ("아니요", False),
+        ("아니오", False), ("동의하지 않음", None), ("거부", False),
+        ("Да", True), ("да", True), ("Согласен", True), ("Нет", False), ("не согласен", False),
+        ("×", False),
+    ],
+)  # fmt: skip
+def test_consent_of_reads_ticks_numbers_and_answers_in_more_languages(value, answer):
+    assert csv_import.consent_of(value) is answer
+
+
 def test_parse_no_objection_is_a_suggested_yes_without_a_note():
     parsed = csv_import.parse("Name,Consent\nAda,No objection\nBo,不介意\n".encode())
 
@@ -727,6 +746,35 @@ def test_import_attendees_keep_apart_column_becomes_seating_rules():
     }
     assert result.pairs == 3
     assert names == {("Ana Lima", "Rui Lima"), ("Kim Yoon", "Lee Park"), ("Ana Lima", "Kim Yoon")}
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Anyone you would rather not sit with?",
+        "Is there anyone you'd rather not sit with?",
+        "Who should you not be seated with?",
+        "不想和谁同桌？",
+    ],
+)
+@pytest.mark.django_db
+def test_import_attendees_reads_a_forms_keep_apart_question_and_its_nobody_answers(header):
+    event = EventFactory()
+    data = (
+        f"Name,Email,{header}\n"
+        "Ana Lima,ana@example.pt,rui@example.pt\n"
+        "Rui Lima,rui@example.pt,No\n"
+        "Kim Yoon,kim@example.kr,Nobody.\n"
+        "Lee Park,lee@example.kr,没有\n"
+        "Bo Chen,bo@example.cn,No one\n"
+    ).encode()
+
+    parsed = csv_import.parse(data)
+    result = services.import_attendees(event, data=data, by=None)
+
+    assert parsed.mapping["keep_apart"] == 2
+    assert [row.keep_apart for row in parsed.rows] == [["rui@example.pt"], [], [], [], []]
+    assert (result.pairs, parsed.notes) == (1, [])
 
 
 @pytest.mark.django_db
