@@ -25,6 +25,7 @@ SCREENS = os.environ.get("SPEEDNET_SCREENS", "")
 
 
 def first_seat(person) -> Seat:
+    """``person``'s seat in the first round that has one."""
     seats = Seat.objects.select_related("round", "table").filter(attendee=person)
     return seats.order_by("round__number").first()
 
