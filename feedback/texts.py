@@ -21,6 +21,8 @@ def room_texts() -> dict[str, str]:
             "You're checked in. Your table appears here when the organizer makes the plan."
         ),
         "first_table": _("Your first table: {table}"),
+        # no seat in the round under way, one in a later round (a walk-in seated by a re-plan)
+        "joins_later": _("You join from round {round} — your first table: {table}"),
         "not_seated": _("You are not seated this round — ask the organizer"),
         # Taken out of the rounds after a report: the same neutral words as every page says.
         "removed": no_more_tables(),

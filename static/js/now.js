@@ -120,10 +120,14 @@ export function pitchPromptFor(state, now, removed = false) {
  * @returns {{kind: string, round: number|null, table: number|null, stop: number|null,
  *   cards: boolean, pitcher: string|null, clockMs: number|null, pitch: object|null,
  *   startsIn: number|null}}
- *   kind is one of connecting, gone, welcome, waiting_plan, first_table, not_seated, left,
+ *   kind is one of connecting, gone, welcome, waiting_plan, first_table, joins_later,
+ *   not_seated, left,
  *   removed, starting, my_turn, listening, open_talk, paused, move, stay, mingle, closed,
  *   closed_absent (closed, and they never checked in); `stay`: between rounds, the next
- *   round's table is the one they sit at (else `move`); `left`: the
+ *   round's table is the one they sit at (else `move`); `joins_later`: no seat in the round
+ *   under way (or about to start) but one in a later round, which `round`, `table` and `stop`
+ *   name (a walk-in seated by a re-plan during a round); `not_seated`: no seat in that round
+ *   nor any later one; `left`: the
  *   organizer marked the attendee gone, so they have no table (the next re-plan leaves them out)
  *   until they check in again at the door; `removed`: taken out of the rounds after a report
  *   (the itinerary's `removed`), whatever the event's state: no table, no cards to give, no
@@ -146,9 +150,17 @@ export function instructionFor(state, itinerary, now, gone = false) {
   if (gone) return { ...none, kind: 'gone' };
   const screen = screenFor(state, now);
   const seatedIn = (number) => itinerary.stops.get(number) ?? null;
+  // No seat in round `number`: a seat in a later one (a walk-in a re-plan seated from the next
+  // round on) is where they join, calmly; no seat in any round from `number` on is a question
+  // for the organizer.
+  const notSeated = (number) => {
+    const later = [...itinerary.stops.keys()].filter((n) => n > number).sort((a, b) => a - b)[0];
+    if (later === undefined) return { ...none, kind: 'not_seated', round: number };
+    return { ...none, kind: 'joins_later', round: later, table: seatedIn(later).table, stop: later };
+  };
   const at = (kind, number, extra = {}) => {
     const stop = seatedIn(number);
-    if (!stop) return { ...none, kind: 'not_seated', round: number };
+    if (!stop) return notSeated(number);
     return { ...none, kind, round: number, table: stop.table, stop: number, ...extra };
   };
   // Taken out of the rounds after a report: no table from now on, said neutrally, in every
@@ -165,7 +177,7 @@ export function instructionFor(state, itinerary, now, gone = false) {
     case 'draft': // a personal link opened before check-in opens: as at the door
     case 'check_in':
       if (seatedIn(1)) return at('first_table', 1);
-      if (state.event.has_plan) return { ...none, kind: 'not_seated', round: 1 };
+      if (state.event.has_plan) return notSeated(1);
       return { ...none, kind: itinerary.checkedIn ? 'waiting_plan' : 'welcome' };
     case 'between': {
       // Staying put is not moving: the same table in the round just over and the next one.
@@ -179,7 +191,7 @@ export function instructionFor(state, itinerary, now, gone = false) {
   // starting, running or paused: the current round, at the attendee's own table.
   const r = state.round;
   const stop = seatedIn(r.number);
-  if (!stop) return { ...none, kind: 'not_seated', round: r.number };
+  if (!stop) return notSeated(r.number);
   const pitch = pitchSlot(r, state.event.pitch_ms, stop.seats.length, now);
   const speaker = pitch && stop.seats.find((seat) => seat.order === pitch.index);
   const live = { cards: true, clockMs: screen.clockMs, pitch, pitcher: speaker?.name ?? null };

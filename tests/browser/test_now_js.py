@@ -251,6 +251,38 @@ def test_instruction_without_a_seat_before_and_after_the_plan(now_js):
     assert instruction(now_js, state("check_in"), T0, stops={})["kind"] == "not_seated"
 
 
+def test_instruction_for_a_walk_in_seated_from_a_later_round_names_that_first_table(now_js):
+    """A walk-in a re-plan seated from round 3 on while round 2 is on (starting, running or
+    paused) is told where they join, calmly, not to ask the organizer; between rounds 2 and 3
+    the usual move. No seat in the round on nor any later one is still a question for the
+    organizer; nor does a seat in a round already played count."""
+    from_round_3 = {3: {"table": 2, "seats": [{"order": 3, "name": "Me", "isMe": True}]}}
+    paused = a_round(2, status="paused", paused_at=T0 + 5_000)
+    cases = [
+        (from_round_3, state("live", a_round(2)), T0 - 2_000),  # the count-in
+        (from_round_3, state("live", a_round(2)), T0 + 1_000),
+        (from_round_3, state("live", paused), T0 + 9_000),
+        (from_round_3, state("live", a_round(1, status="done")), T0 + 200_000),
+        (from_round_3, state("check_in"), T0),
+        (from_round_3, state("live", a_round(2, status="done")), T0 + 200_000),
+        ({1: STOPS[1]}, state("live", a_round(2)), T0 + 1_000),
+        ({}, state("live", a_round(2)), T0 + 1_000),
+    ]
+
+    shown = [brief(instruction(now_js, st, at, stops=stops)) for stops, st, at in cases]
+
+    assert shown == [
+        ("joins_later", 3, 2, 3, False),
+        ("joins_later", 3, 2, 3, False),
+        ("joins_later", 3, 2, 3, False),
+        ("joins_later", 3, 2, 3, False),  # between rounds 1 and 2: round 3 is theirs
+        ("joins_later", 3, 2, 3, False),
+        ("move", 3, 2, 3, False),
+        ("not_seated", 2, None, None, False),
+        ("not_seated", 2, None, None, False),
+    ]
+
+
 def test_instruction_when_the_link_no_longer_works(now_js):
     assert instruction(now_js, state("live", a_round()), T0, gone=True)["kind"] == "gone"
 

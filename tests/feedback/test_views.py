@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import re
 import uuid
 
@@ -10,6 +11,8 @@ from django.utils import timezone
 
 from feedback import exports
 from feedback.models import Card
+from rounds import services as round_services
+from rounds.groups import attendee_group
 from tests.factories import (
     AttendeeFactory,
     CardFactory,
@@ -617,3 +620,32 @@ def test_leads_and_downloads_of_an_unconfirmed_email_show_contacts_on_the_phone_
         assert [response.status_code for response in elsewhere] == [200] * 5
         assert all("ana@example.com" in response.content.decode() for response in elsewhere)
         assert "confirm-to-see-contacts" not in elsewhere[0].text
+
+
+@pytest.mark.parametrize("paused", [False, True])
+def test_room_of_a_walk_in_seated_by_a_re_plan_during_a_round_carries_their_first_table(
+    client, listen, django_capture_on_commit_callbacks, paused
+):
+    event = EventFactory(check_in=True, rounds_count=4, table_size=4, round_seconds=180)
+    AttendeeFactory.create_batch(8, event=event, checked_in=True)
+    round_services.make_plan(event, by=None, time_limit=0.2)
+    first = round_services.start_round(event.rounds.get(number=1), by=None)
+    if paused:
+        round_services.pause_round(first, by=None)
+    mia = AttendeeFactory(event=event, name="Mia Walk", checked_in=True)
+    phone = listen(attendee_group(mia.pk))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        round_services.replan(event, by=None, time_limit=0.2)
+
+    seat = mia.seats.select_related("table", "round").order_by("round__number").first()
+    assert seat.round.number == 2
+    [push] = phone.messages()
+    assert push["stops"][0]["round"] == 2
+    assert push["stops"][0]["table"] == seat.table.number
+    response = client.get(reverse("room", args=[mia.token]))
+    page = shown(response)
+    assert 'data-round-number="1"' not in page
+    assert f'data-round-number="2" data-table-number="{seat.table.number}"' in page
+    texts = json.loads(re.search(r'id="room-texts"[^>]*>(.*?)</script>', response.text).group(1))
+    assert texts["joins_later"] == "You join from round {round} — your first table: {table}"
