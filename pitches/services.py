@@ -11,11 +11,13 @@ from events import services as event_services
 from events.models import Attendee
 from pitches import queries
 from pitches.models import (
+    CJK_CHARACTERS_PER_MINUTE,
     MAX_WISHES,
     WISH_LENGTH,
     WORDS_PER_MINUTE,
     Pitch,
     Wish,
+    count_cjk_characters,
     count_words,
     spoken_seconds,
 )
@@ -28,7 +30,7 @@ def save_pitch(attendee: Attendee, *, need: str, offer: str, ask: str) -> Pitch:
     pitch, _created = Pitch.objects.select_for_update().get_or_create(attendee=attendee)
     pitch.need, pitch.offer, pitch.ask = need.strip(), offer.strip(), ask.strip()
     limit = attendee.event.pitch_seconds
-    seconds = spoken_seconds(count_words(pitch.text))
+    seconds = spoken_seconds(pitch.text)
     if seconds > limit:
         raise ValidationError(
             _(
@@ -38,12 +40,26 @@ def save_pitch(attendee: Attendee, *, need: str, offer: str, ask: str) -> Pitch:
             % {
                 "seconds": seconds,
                 "limit": limit,
-                "cut": count_words(pitch.text) - limit * WORDS_PER_MINUTE // 60,
+                "cut": words_to_cut(pitch.text, limit=limit),
             }
         )
     pitch.full_clean(exclude=["attendee"])
     pitch.save()
     return pitch
+
+
+def words_to_cut(text: str, *, limit: int) -> int:
+    """About how many words (characters, for a mostly Chinese text) to cut from ``text`` so that
+    it is said in ``limit`` seconds at the rates of ``pitches.models.spoken_seconds``."""
+    characters = count_cjk_characters(text)
+    words = count_words(text) - characters
+    per_minute = WORDS_PER_MINUTE * CJK_CHARACTERS_PER_MINUTE
+    over = (
+        60 * (characters * WORDS_PER_MINUTE + words * CJK_CHARACTERS_PER_MINUTE)
+        - limit * per_minute
+    )
+    rate = CJK_CHARACTERS_PER_MINUTE if characters > words else WORDS_PER_MINUTE
+    return max(0, -(-over * rate // (60 * per_minute)))
 
 
 def refused_person() -> ValidationError:

@@ -23,7 +23,13 @@ from events.qr import qr_svg
 from events.queries import attendees_of, organizer_event
 from pitches import queries, services
 from pitches.forms import GuestListingForm, PitchForm, WishForm, WishRemoveForm
-from pitches.models import MAX_WISHES, WISH_LENGTH, WORDS_PER_MINUTE, Pitch
+from pitches.models import (
+    CJK_CHARACTERS_PER_MINUTE,
+    MAX_WISHES,
+    WISH_LENGTH,
+    WORDS_PER_MINUTE,
+    Pitch,
+)
 
 SEARCH_LENGTH = 100
 """Characters of a guest-list search read (a longer one is cut)."""
@@ -98,6 +104,7 @@ def pitch_page(
         "event": attendee.event,
         "form": form,
         "words_per_minute": WORDS_PER_MINUTE,
+        "cjk_characters_per_minute": CJK_CHARACTERS_PER_MINUTE,
         **wish_context(request, attendee, **wish),
     }
     return render(request, "pitches/edit.html", context, status=status)

@@ -10,9 +10,22 @@ export function countWords(text) {
   return cjk + rest;
 }
 
-/** Seconds to say `words` at `wpm`, rounded up. */
-export function spokenSeconds(words, wpm) {
-  return Math.ceil((words * 60) / wpm);
+/**
+ * Seconds to say `text`, rounded up, as the server says them (pitches/models.py
+ * spoken_seconds, in the same integer arithmetic): each CJK character at `cpm` characters a
+ * minute (240: Mandarin, one syllable a character, is read aloud at about 5.2 syllables a
+ * second, Pellegrino, Coupé and Marsico 2011, Language 87(3); a pitch a little slower), every
+ * other word at `wpm` words a minute (150, a calm English pace), mixed text the sum.
+ * @param {string} text
+ * @param {number} wpm words a minute
+ * @param {number} cpm CJK characters a minute
+ * @returns {number}
+ */
+export function spokenSeconds(text, wpm, cpm) {
+  const characters = (String(text).match(CJK) || []).length;
+  const words = countWords(String(text)) - characters;
+  const spoken = 60 * (characters * wpm + words * cpm);
+  return Math.ceil(spoken / (wpm * cpm));
 }
 
 function formatClock(seconds) {
@@ -23,10 +36,11 @@ function formatClock(seconds) {
 function startEditor(form) {
   const limit = Number(form.dataset.limitSeconds);
   const wpm = Number(form.dataset.wordsPerMinute);
+  const cpm = Number(form.dataset.cjkCharactersPerMinute);
   const output = form.querySelector('[data-pitch-length]');
   const fields = [...form.querySelectorAll('textarea[name="need"], textarea[name="offer"], input[name="ask"]')];
   const update = () => {
-    const seconds = spokenSeconds(countWords(fields.map((f) => f.value).join('\n')), wpm);
+    const seconds = spokenSeconds(fields.map((f) => f.value).join('\n'), wpm, cpm);
     const over = seconds > limit;
     output.textContent = (over ? form.dataset.textOver : form.dataset.textEstimate).replace('%s', seconds);
     output.classList.toggle('is-over', over);

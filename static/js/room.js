@@ -375,6 +375,10 @@ export function startRoom(root) {
   // The instruction's sentence: what the status region says (no ticking numbers in it, so a
   // screen reader hears each change once).
   const sentenceValues = (now) => ({ table: now.table ?? '', round: now.round ?? '', pitcher: now.pitcher ?? '' });
+  // The pitcher's name takes at most this many characters in it ("…" ends a longer one; the
+  // whole name is its title and in the table list below): on a 360×640 phone the sentence
+  // takes at most four lines, the countdown right below it.
+  const PITCHER_CHARACTERS = 20;
 
   function render(detail) {
     const state = detail?.state ?? live?.state();
@@ -394,7 +398,7 @@ export function startRoom(root) {
     const prompt = pitchPromptFor(state, serverNow, itinerary.removed);
     if (prompt !== null) root.dataset.pitchPrompt = prompt;
     const status = root.querySelector('[data-now-text]');
-    fillInto(status, texts[now.kind] ?? now.kind, sentenceValues(now), ['pitcher']);
+    fillInto(status, texts[now.kind] ?? now.kind, sentenceValues(now), ['pitcher'], { pitcher: PITCHER_CHARACTERS });
     if (status) {
       status.dataset.table = now.table ?? '';
       status.dataset.round = now.round ?? '';

@@ -246,3 +246,51 @@ def test_a_listeners_cards_are_on_the_first_screen_while_a_round_is_on(
 
     expect(page.locator(".consent-prompt")).to_be_hidden()
     assert box["y"] + 44 <= PHONE["viewport"]["height"]  # a tappable part is in view
+
+
+# Pitchers' names that once filled a listener's first screen with "Table 1 · <name> is pitching".
+LONG_NAMES = {
+    "latin": (
+        "Maximilian Alexander Christopher "
+        "Montgomery-Wolfeschlegelsteinhausenbergerdorff the Third of Nowhere"
+    ),
+    "chinese": "阿卜杜拉·本·穆罕默德·本·阿卜杜勒-阿齐兹·阿勒沙特·哈希姆·古莱什·伊本·赛义德",
+    "arabic": "عبد الرحمن بن محمد بن عبد الله بن عبد العزيز آل سعود الهاشمي القرشي",
+    "unbroken": ("Wolfeschlegelsteinhausenbergerdorff" * 2)[:60],
+}
+
+
+@pytest.mark.parametrize("name", LONG_NAMES.values(), ids=LONG_NAMES.keys())
+def test_a_long_pitchers_name_is_shortened_in_the_listeners_instruction(
+    long_pitches, chromium, live_server_url, name
+):
+    """ "Table 1 · <name> is pitching" takes at most four lines on a 360×640 phone, the clock
+    right below it: the name shortened with "…" (whole in its title and in the table list),
+    nothing wider than the screen."""
+    pitcher, listener, _ = long_pitches
+    pitcher.name = name
+    pitcher.save(update_fields=["name"])
+    page = chromium.new_context(**PHONE).new_page()
+    page.goto(f"{live_server_url}/a/{listener.token}/")
+    expect(page.locator(".room")).to_have_attribute("data-now", "listening", timeout=10_000)
+
+    lines = page.evaluate(
+        """() => {
+            const el = document.querySelector('[data-now-text]');
+            return el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight);
+        }"""
+    )
+    width = page.evaluate("document.documentElement.scrollWidth")
+    shown = page.locator("[data-now-text] bdi")
+
+    assert lines <= 4.1
+    assert width <= PHONE["viewport"]["width"]
+    expect(shown).to_have_attribute("title", name)
+    assert shown.text_content().endswith("…")
+    assert name.startswith(shown.text_content()[:-1])
+    expect(page.locator(f"#seat-{seat_of(pitcher)}-person [data-name]")).to_have_text(name)
+
+
+def seat_of(attendee) -> int:
+    """The attendee's seat in round 1."""
+    return Seat.objects.get(attendee=attendee, table__round__number=1).pk

@@ -22,7 +22,29 @@ def test_count_words_counts_latin_words_and_cjk_characters(text, words):
 
 @pytest.mark.parametrize(("words", "seconds"), [(0, 0), (75, 30), (76, 31), (150, 60)])
 def test_spoken_seconds_at_150_words_a_minute_rounds_up(words, seconds):
-    assert spoken_seconds(words) == seconds
+    assert spoken_seconds("word " * words) == seconds
+
+
+# A 33-character Chinese pitch: "I need introductions to logistics companies; I share a
+# benchmark of carriers. Who do you know?"
+CHINESE_33 = "我需要认识有自己车队的物流公司我分享区域承运商的基准数据你认识谁吗"
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        (CHINESE_33, 9),  # 33 characters at 240 a minute: 8.25 s
+        ("字" * 240, 60),
+        ("字" * 40, 10),
+        ("字" * 41, 11),
+        ("I need 物流 clients", 2),  # 3 words (1.2 s) and 2 characters (0.5 s)
+    ],
+)
+def test_spoken_seconds_says_chinese_characters_at_240_a_minute_and_mixed_text_as_the_sum(
+    text, seconds
+):
+    assert len(CHINESE_33) == 33
+    assert spoken_seconds(text) == seconds
 
 
 def test_pitch_word_count_and_seconds_cover_need_offer_and_ask():

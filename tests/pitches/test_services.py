@@ -37,6 +37,27 @@ def test_save_pitch_refuses_a_pitch_longer_than_the_event_allows_and_keeps_the_o
     assert Pitch.objects.get(attendee=attendee).need == "short"
 
 
+def test_save_pitch_takes_a_33_character_chinese_pitch_in_10_seconds():
+    attendee = AttendeeFactory(event=EventFactory(pitch_seconds=10))
+    text = "我需要认识有自己车队的物流公司我分享区域承运商的基准数据你认识谁吗"
+
+    pitch = services.save_pitch(attendee, need=text, offer="", ask="")
+
+    assert (len(text), pitch.spoken_seconds) == (33, 9)
+
+
+def test_save_pitch_refuses_a_chinese_pitch_over_the_limit_and_says_how_many_characters_to_cut():
+    attendee = AttendeeFactory(event=EventFactory(pitch_seconds=10))
+
+    with pytest.raises(ValidationError) as error:
+        services.save_pitch(attendee, need="我需要物流客户" * 7, offer="", ask="")
+
+    assert error.value.messages == [  # 49 characters at 4 a second: 12.25 s, 9 characters over
+        "This pitch takes about 13 seconds to say; the limit is 10 seconds. Cut about 9 words."
+    ]
+    assert not Pitch.objects.filter(attendee=attendee).exists()
+
+
 def test_save_pitch_leaves_the_wish_list_alone():
     attendee = AttendeeFactory()
     wish = WishFactory(author=attendee, text="investors in hardware")

@@ -19,6 +19,7 @@ def test_pitch_edit_shows_the_current_pitch_and_the_limit(client):
     assert response.status_code == 200
     assert "Who do you know at a port?" in response.text
     assert 'data-limit-seconds="30"' in response.text
+    assert 'data-words-per-minute="150" data-cjk-characters-per-minute="240"' in response.text
 
 
 def test_pitch_edit_saves_and_returns_to_the_room(client):
