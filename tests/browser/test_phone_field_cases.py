@@ -294,3 +294,33 @@ def test_a_long_pitchers_name_is_shortened_in_the_listeners_instruction(
 def seat_of(attendee) -> int:
     """The attendee's seat in round 1."""
     return Seat.objects.get(attendee=attendee, table__round__number=1).pk
+
+
+@pytest.mark.parametrize("name", ["Ana Lima", *LONG_NAMES.values()], ids=["short", *LONG_NAMES])
+def test_a_listeners_cards_are_on_the_first_screen_whatever_the_pitchers_pitch_and_name(
+    long_pitches, chromium, live_server_url, name
+):
+    """A pitcher with a full written pitch (the ask, and a need and an offer of several lines)
+    and any name: the listener's "See me" card is on a 360×640 phone's first screen, the
+    pitch to read below it; the name in full in the tablemate's entry."""
+    pitcher, listener, _ = long_pitches
+    pitcher.name = name
+    pitcher.save(update_fields=["name"])
+    PitchFactory(
+        attendee=pitcher,
+        need="I need introductions to regional logistics companies that run their own fleet "
+        "of refrigerated trucks between the coast and the western provinces. " * 2,
+        offer="I share a benchmark of carriers' prices and delays, updated every month. " * 3,
+    )
+    page = chromium.new_context(**PHONE).new_page()
+    page.goto(f"{live_server_url}/a/{listener.token}/")
+    expect(page.locator(".room")).to_have_attribute("data-now", "listening", timeout=10_000)
+
+    card = page.get_by_role("button", name=f"See me — {name}")
+    need = page.locator(f"#seat-{seat_of(pitcher)}-person .pitch-full")
+
+    assert card.bounding_box()["y"] + 44 <= PHONE["viewport"]["height"]
+    expect(need).to_be_visible()
+    assert need.bounding_box()["y"] > card.bounding_box()["y"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
+    expect(page.locator(f"#seat-{seat_of(pitcher)}-person [data-name]")).to_have_text(name)
