@@ -217,9 +217,11 @@ def about_digest(about: Attendee | None) -> str:
 
 @transaction.atomic
 def block_from_future_events(report: Report, *, by: AbstractBaseUser) -> EmailBlock:
-    """Block the reported person's email from ``by``'s future events (a keyed hash only): their
-    email now, else the one they had when reported (they may have deleted their data since).
-    Raises ``ValidationError`` when there is none."""
+    """Block the reported person's email from the future events of the event's owner (a keyed
+    hash only), whichever organizer ``by`` acts: their email now, else the one they had when
+    reported (they may have deleted their data since). A co-organizer's own list is never
+    touched (``events.services.block_email`` says why). Raises ``ValidationError`` when there
+    is none."""
     about = reported_person(report)
     block = event_services.block_email(
         report.event, attendee=about, by=by, digest=report.about_email_hash

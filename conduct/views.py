@@ -205,6 +205,7 @@ def conduct_reports(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
         "event": event,
         "reports": list(queries.reports_of(event)),
         "has_rounds_left": services.has_rounds_left(event),
+        "is_owner": event.organizer_id == request.user.pk,
         "statuses": Report.Status.choices,
     }
     return render(request, "conduct/reports.html", context)
@@ -261,7 +262,7 @@ ACTIONS = {
 @require_POST
 def report_action(request: HtmxHttpRequest, event_id: int, report_id: int) -> HttpResponse:
     """Act on a report: keep apart from the next round, remove from the remaining rounds (and
-    undo it), or block the person's email from this organizer's future events."""
+    undo it), or block the person's email from the future events of the event's owner."""
     report = organizer_report(request, event_id, report_id)
     form = ReportActionForm(request.POST)
     if not form.is_valid():
@@ -273,13 +274,15 @@ def report_action(request: HtmxHttpRequest, event_id: int, report_id: int) -> Ht
     except ValidationError as refusal:
         messages.error(request, " ".join(refusal.messages))
     else:
-        messages.success(request, action_done(action, name=report.about.name))
+        is_owner = report.event.organizer_id == request.user.pk
+        messages.success(request, action_done(action, name=report.about.name, is_owner=is_owner))
     return redirect(f"{report_path(event_id)}#report-{report.pk}")
 
 
-def action_done(action: str, *, name: str) -> str:
+def action_done(action: str, *, name: str, is_owner: bool = True) -> str:
     """What an action on a report did to the person it names, in the organizer's language: the
-    flash after it (with the way back where there is one)."""
+    flash after it (with the way back where there is one). A block is the event owner's
+    (``is_owner`` False: a co-organizer pressed it, and is told whose events it keeps them from)."""
     done = {
         "move": _("%(name)s will not share a table with the reporter from the next round on."),
         "remove": _(
@@ -287,7 +290,11 @@ def action_done(action: str, *, name: str) -> str:
             "“Undo: put %(name)s back” below."
         ),
         "undo_remove": _("%(name)s is back in the remaining rounds."),
-        "block": _("%(name)s’s email is blocked from your future events."),
+        "block": (
+            _("%(name)s’s email is blocked from your future events.")
+            if is_owner
+            else _("%(name)s’s email is blocked from the future events of this event’s owner.")
+        ),
     }
     return done[action] % {"name": name}
 

@@ -278,8 +278,8 @@ def add_attendee(
     Raises ``ValidationError`` for a closed event or one whose personal data were deleted
     (``adding_refusal``, read under the event's row lock), a name, email or phone that cannot
     be taken, an email already at the event (code ``DUPLICATE_EMAIL``:
-    ``queries.attendee_with_email`` finds who), or one the event's organizers blocked
-    (neutrally: not why)."""
+    ``queries.attendee_with_email`` finds who), or one the event's owner blocked
+    (``blocked_digests``; neutrally: not why)."""
     refuse_adding(Event.objects.select_for_update().get(pk=event.pk))
     identity = clean_identity(
         name=name, email=email, company=company, job_title=job_title, phone=phone
@@ -939,10 +939,14 @@ def neutral_refusal() -> str:
 
 
 def blocked_digests(event: Event) -> set[str]:
-    """The hashes of the emails the event's organizers blocked (``EmailBlock``); one query."""
-    organizers = [event.organizer_id, *event.co_organizers.values_list("pk", flat=True)]
+    """The hashes of the emails blocked at this event (``EmailBlock``): its owner's blocks only;
+    one query. A co-organizer's own blocks never apply here: they would leave people out of
+    another owner's event without reason and let that owner test an email against the
+    co-organizer's private list by importing it and counting who is left out."""
     return set(
-        EmailBlock.objects.filter(organizer_id__in=organizers).values_list("email_hash", flat=True)
+        EmailBlock.objects.filter(organizer_id=event.organizer_id).values_list(
+            "email_hash", flat=True
+        )
     )
 
 
@@ -1124,12 +1128,21 @@ def drop_apart(attendee: Attendee, *, other_id: int) -> None:
 def block_email(
     event: Event, *, attendee: Attendee, by: AbstractBaseUser, digest: str = ""
 ) -> EmailBlock | None:
-    """Block this attendee's email from the future events of the organizer ``by`` (only a
-    keyed hash is stored): their email now, else ``digest`` (``hygiene.email_digest`` of the one
-    they had). None when there is neither."""
+    """Block this attendee's email from the future events of ``event``'s owner (only a keyed
+    hash is stored): their email now, else ``digest`` (``hygiene.email_digest`` of the one they
+    had). None when there is neither. ``by`` (the owner or a co-organizer) is recorded in the
+    event's log.
+
+    The block belongs to the event's owner whoever presses the button: it keeps the person out
+    of the owner's next events, where the report was made, and it is never added to the list of
+    a co-organizer, which would carry one event's report into the co-organizer's other events
+    and to the organizers they work with. An event applies its owner's blocks only
+    (``blocked_digests``)."""
     digest = (hygiene.email_digest(attendee.email) if attendee.email else "") or digest
     if not digest:
         return None
-    block, _created = EmailBlock.objects.get_or_create(organizer=by, email_hash=digest)
+    block, _created = EmailBlock.objects.get_or_create(
+        organizer_id=event.organizer_id, email_hash=digest
+    )
     record(event, action="email_blocked", by=by)
     return block

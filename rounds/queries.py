@@ -435,14 +435,21 @@ def recent_log(event_id: int) -> list[logs.LogLine]:
     return logs.lines(entries.order_by("-created_at", "-pk")[:LOG_LINES])
 
 
-def seating_round(event_id: int) -> Round | None:
+def seating_round(event: Event) -> Round | None:
     """The round people are looking for a seat in: the running or paused one, else the next to
-    start (also when the running one has just run out of time, before anyone pressed End)."""
-    current = current_round(event_id)
+    start (also when the running one has just run out of time, before anyone pressed End).
+
+    None once no one is looking for a table: after the last round is done (no round is left to
+    start), in mingle and after the close, even when the organizer ended the rounds early. The
+    projector link stays on the venue screen and with its staff, so its "find your table" list
+    of everyone's name then shows no one. Two queries; none in mingle or after the close."""
+    if event.status in (Event.Status.MINGLE, Event.Status.CLOSED):
+        return None
+    current = current_round(event.pk)
     live = (Round.Status.RUNNING, Round.Status.PAUSED)
     if current is not None and current.effective_status(timezone.now()) in live:
         return current
-    return next_round(event_id) or current
+    return next_round(event.pk)
 
 
 def find_my_table(round_: Round | None) -> list[tuple[str, int]]:

@@ -395,14 +395,22 @@ def plan_with_size(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
 
 
 def projector_find_context(event: Event) -> dict[str, Any]:
-    seating = queries.seating_round(event.pk)
+    """The projector's "find your table" list: the seating round's names and tables, or none
+    once the rounds are over (``queries.seating_round``): then the list says the rounds are
+    over, or that the event has ended."""
+    seating = queries.seating_round(event)
     with translation.override(event.language):  # the projector speaks the event's language
         conduct_text = event_services.conduct_for_reader(event)
+    is_ended = event.status == Event.Status.CLOSED
     return {
         "event": event,
         "seating_round": seating,
         "seats": queries.find_my_table(seating),
         "conduct_text": conduct_text,
+        "is_ended": is_ended,
+        "is_rounds_over": not is_ended
+        and seating is None
+        and event.status in (Event.Status.LIVE, Event.Status.MINGLE),
     }
 
 
@@ -428,7 +436,7 @@ def projector_texts() -> dict[str, str]:
         "between": _("Round over · move to your table for round {round} of {count}"),
         "last_over": _("That was the last round: time to mingle"),
         "mingle": _("Time to mingle: find the people who want to see you"),
-        "closed": _("Thank you for coming!"),
+        "closed": _("This event has ended. Thank you for coming!"),
         "connecting": "",
         # no "of N": tables of different sizes have different numbers of pitches
         "pitch_of": _("Pitch {index} · {clock}"),

@@ -79,12 +79,28 @@ function startScreen(root) {
 
   // The seating list follows the round the screen is about (also a round that ran out of time
   // with nobody pressing End), and every full state: a (re)connect, a plan made or re-made.
+  // Once the rounds are over (the last one done, mingle, the close) no one is looking for a
+  // table: the names leave the page at once, and the server's list (none) replaces it.
   let listFor = root.querySelector('[data-find-table]')?.dataset.round ?? '';
   let askedAt = 0;
   root.addEventListener('speednet:render', (event) => {
     const { state, now } = event.detail ?? {};
     if (!state) return;
     const screen = screenFor(state, now);
+    if (['last_over', 'mingle', 'closed'].includes(screen.kind)) {
+      const list = root.querySelector('[data-find-list]');
+      if (!list) return;
+      stopPaging();
+      list.remove();
+      root.querySelector('[data-find-page]')?.remove();
+      if (Date.now() - askedAt > 3000) {
+        askedAt = Date.now();
+        refreshSeating().then(() => {
+          listFor = root.querySelector('[data-find-table]')?.dataset.round ?? '';
+        });
+      }
+      return;
+    }
     if (!['check_in', 'starting', 'running', 'paused', 'between'].includes(screen.kind)) return;
     const wanted = String(screen.round ?? '');
     if (wanted !== listFor && Date.now() - askedAt > 3000) {

@@ -546,7 +546,9 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
     evening.act("close")
     evening.expect_room(None, {pk: "closed" for pk in evening.phones})
     evening.expect_projector("closed")
-    expect(projector.locator("[data-screen-text]")).to_have_text("Thank you for coming!")
+    expect(projector.locator("[data-screen-text]")).to_have_text(
+        "This event has ended. Thank you for coming!"
+    )
     for page in [*evening.phones.values(), projector]:
         expect(page.locator("[data-live-announcement]")).to_be_hidden()
     evening.screenshot("closed")

@@ -271,3 +271,66 @@ def test_projector_before_check_in_opens_does_not_invite_people_to_scan(
     expect(page.locator("[data-screen-text]")).to_have_text(welcome)
     expect(page.locator(".screen-qr svg")).to_be_visible()
     expect(page.locator(".screen-code")).to_have_text("HARBOR")
+
+
+@pytest.fixture
+def named_event(transactional_db):
+    """Two rounds planned for ten people whose names all start with "Guest"."""
+    event = EventFactory(
+        check_in=True,
+        rounds_count=2,
+        table_size=5,
+        language="en",
+        organizer=UserFactory(username="org"),
+    )
+    AttendeeFactory.create_batch(
+        10, event=event, checked_in=True, name=factory.Sequence(lambda n: f"Guest {n}")
+    )
+    round_services.make_plan(event, by=None, time_limit=0.3)
+    return event
+
+
+def test_projector_drops_the_names_when_the_last_round_ends_and_says_the_event_ended(
+    named_event, live_server_url, chromium
+):
+    """The open projector page, never reloaded, as the organizer runs the evening: names while
+    a round is to come, none once the last round is done, and after the close none either,
+    also on a fresh load."""
+    event = named_event
+    page = chromium.new_context(viewport={"width": 1280, "height": 720}).new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server_url}/p/{event.projector_key}/")
+    expect(page.locator(".find-name")).to_have_count(10)
+    control = sign_in(chromium, live_server_url)
+    control.on("dialog", lambda dialog: dialog.accept())  # the close asks first
+    control.goto(f"{live_server_url}/events/{event.pk}/control/")
+    screen = page.locator(".screen")
+
+    def act(action: str, stage: str) -> None:
+        button = control.locator(f"button[data-action={action}]")
+        expect(button).to_be_enabled()
+        button.click()
+        expect(screen).to_have_attribute("data-screen", re.compile(f"^({stage}|starting)$"))
+        expect(screen).to_have_attribute("data-screen", stage)
+
+    act("start", "running")
+    act("end", "between")
+    expect(page.locator(".screen-find h2")).to_contain_text("round 2")
+    expect(page.locator(".find-name")).to_have_count(10)
+    act("start", "running")
+    act("end", "last_over")
+    expect(page.locator(".find-name")).to_have_count(0)
+    expect(page.locator(".screen-find")).to_contain_text("Time to mingle")
+    act("close", "closed")
+    expect(page.locator("[data-screen-text]")).to_have_text(
+        "This event has ended. Thank you for coming!"
+    )
+
+    assert "Guest" not in page.content()
+    page.goto(f"{live_server_url}/p/{event.projector_key}/")
+    expect(screen).to_have_attribute("data-screen", "closed")
+    expect(page.locator(".screen-title")).to_have_text(event.title)
+    expect(page.locator("[data-screen-text]")).to_have_text(
+        "This event has ended. Thank you for coming!"
+    )
+    assert "Guest" not in page.content()

@@ -463,13 +463,14 @@ def test_block_applies_to_add_someone_neutrally():
     event_services.add_attendee(EventFactory(), name="Bob Nguyen", email="bob@example.com")
 
 
-def test_block_applies_to_add_someone_of_a_co_organizer():
+def test_block_stays_out_of_add_someone_where_its_organizer_only_helps():
     organizer, _future = blocked_bob()
     theirs = EventFactory()
     theirs.co_organizers.add(organizer)
 
-    with pytest.raises(ValidationError):
-        event_services.add_attendee(theirs, name="Bob", email="bob@example.com")
+    added = event_services.add_attendee(theirs, name="Bob", email="bob@example.com")
+
+    assert added.email == "bob@example.com"
 
 
 def test_block_add_someone_page_shows_the_refusal(client):
@@ -508,3 +509,40 @@ def test_block_import_never_gives_an_attendee_the_blocked_email():
     namesake.refresh_from_db()
     assert namesake.email == ""
     assert (result.added, result.updated, result.skipped) == (0, 0, 1)
+
+
+def test_block_by_a_co_organizer_belongs_to_the_events_owner_and_keeps_them_out_there():
+    report = ReportFactory(about__email="pushy@example.com")
+    owner = report.event.organizer
+    helper = UserFactory()
+    report.event.co_organizers.add(helper)
+
+    services.block_from_future_events(report, by=helper)
+
+    [block] = EmailBlock.objects.all()
+    assert block.organizer == owner
+    next_event = EventFactory(organizer=owner, check_in=True)
+    with pytest.raises(ValidationError) as refusal:
+        event_services.join_event(next_event, name="P. Ushy", email="pushy@example.com")
+    assert refusal.value.messages == [event_services.neutral_refusal()]
+    result = event_services.import_attendees(
+        EventFactory(organizer=owner), data=b"name,email\nP,pushy@example.com\n", by=owner
+    )
+    assert (result.added, result.skipped) == (0, 1)
+
+
+def test_block_by_a_co_organizer_never_reaches_their_own_or_another_owners_events():
+    report = ReportFactory(about__email="pushy@example.com")
+    helper = UserFactory()
+    report.event.co_organizers.add(helper)
+    services.block_from_future_events(report, by=helper)
+    helpers_own = EventFactory(organizer=helper, check_in=True)
+    elsewhere = EventFactory(check_in=True)
+    elsewhere.co_organizers.add(helper)
+
+    for event in (helpers_own, elsewhere):
+        _parsed, comparison = event_services.preview_import(
+            event, data=b"name,email\nP,pushy@example.com\n"
+        )
+        assert (len(comparison.new), comparison.skipped) == (1, 0)
+        assert event_services.blocked_digests(event) == set()

@@ -651,3 +651,24 @@ def test_apart_after_the_plan_says_the_organizers_are_asked_to_re_seat(client):
         page.text
     )
     assert "Noted. You will not share a table" not in page.text
+
+
+def test_a_co_organizer_blocking_is_told_it_is_the_owners_block(client):
+    event = EventFactory(check_in=True)
+    report = ReportFactory(event=event, about__name="Dana Lee", about__email="dana@example.com")
+    helper = UserFactory()
+    event.co_organizers.add(helper)
+    client.force_login(helper)
+
+    page = client.get(reverse("conduct_reports", args=[event.pk]))
+    blocked = client.post(
+        reverse("report_action", args=[event.pk, report.pk]), {"action": "block"}, follow=True
+    )
+
+    assert "Block their email from the future events of this event’s owner" in page.text
+    assert "from my future events" not in page.text
+    assert "Dana Lee’s email is blocked from the future events of this event’s owner." in (
+        blocked.text
+    )
+    assert EmailBlock.objects.get().organizer == event.organizer
+    assert not EmailBlock.objects.filter(organizer=helper).exists()

@@ -284,3 +284,65 @@ def test_no_one_new_is_added_once_the_event_is_closed_or_its_data_deleted(add, e
     assert message in refusal.value.messages[0]
     assert not event.attendees.exists()
     assert not ImportUpload.objects.exists()
+
+
+# Blocked emails: an event applies its owner's blocks only.
+
+BLOCK_ROWS = b"Name,Email\nS,stalker@example.com\nN,normal@example.com\n"
+
+
+def blocked_by(user, email: str) -> None:
+    from events import hygiene
+    from events.models import EmailBlock
+
+    EmailBlock.objects.create(organizer=user, email_hash=hygiene.email_digest(email))
+
+
+def test_preview_import_ignores_a_co_organizers_own_blocks():
+    helper, owner = UserFactory(), UserFactory()
+    EventFactory(organizer=helper)
+    event = EventFactory(organizer=owner)
+    blocked_by(helper, "stalker@example.com")
+    event.co_organizers.add(helper)
+
+    _parsed, comparison = services.preview_import(event, data=BLOCK_ROWS)
+
+    assert [row.name for row in comparison.new] == ["S", "N"]
+    assert comparison.skipped == 0
+    assert services.blocked_digests(event) == set()
+
+
+def test_import_join_and_add_ignore_a_co_organizers_own_blocks():
+    helper, owner = UserFactory(), UserFactory()
+    blocked_by(helper, "stalker@example.com")
+    imported = EventFactory(organizer=owner)
+    joined = EventFactory(organizer=owner, check_in=True)
+    added = EventFactory(organizer=owner, check_in=True)
+    for event in (imported, joined, added):
+        event.co_organizers.add(helper)
+
+    result = services.import_attendees(imported, data=BLOCK_ROWS, by=helper)
+    walk_in = services.join_event(joined, name="S", email="stalker@example.com")
+    listed = services.add_attendee(added, name="S", email="stalker@example.com")
+
+    assert (result.added, result.skipped) == (2, 0)
+    assert walk_in.email == listed.email == "stalker@example.com"
+
+
+def test_the_owners_own_blocks_still_apply_at_import_join_and_add():
+    owner = UserFactory()
+    blocked_by(owner, "stalker@example.com")
+    event = EventFactory(organizer=owner, check_in=True)
+    event.co_organizers.add(UserFactory())
+
+    _parsed, comparison = services.preview_import(event, data=BLOCK_ROWS)
+    with pytest.raises(ValidationError) as joining:
+        services.join_event(event, name="S", email="stalker@example.com")
+    with pytest.raises(ValidationError) as adding:
+        services.add_attendee(event, name="S", email="stalker@example.com")
+
+    assert [row.name for row in comparison.new] == ["N"]
+    assert comparison.skipped == 1
+    assert joining.value.messages == [services.neutral_refusal()]
+    assert adding.value.message_dict == {"email": ["This email cannot be added to this event."]}
+    assert not event.attendees.exists()

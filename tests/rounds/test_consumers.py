@@ -533,3 +533,31 @@ async def test_a_socket_open_when_the_database_goes_is_closed_with_4503(asgi_app
 
     assert await phone.receive_output() == {"type": "websocket.close", "code": 4503}
     await phone.wait()
+
+
+@pytest.mark.parametrize("status", ["closed", "mingle"])
+async def test_projector_consumer_carries_no_names_after_the_rounds(asgi_app, status):
+    from events.models import Event
+    from rounds import broadcasts
+    from tests.factories import SeatFactory, TableFactory
+
+    event = await acreate(EventFactory, status=status, rounds_count=1)
+    round_ = await acreate(RoundFactory, event=event, number=1, done=True)
+    table = await acreate(TableFactory, round=round_, number=1)
+    await acreate(
+        SeatFactory, table=table, attendee__name="Ada Kim", attendee__email="ada@example.com"
+    )
+    screen, state = await connect(asgi_app, f"/ws/p/{event.projector_key}/")
+
+    await database_sync_to_async(broadcasts.broadcast_state)(event.pk)
+    await database_sync_to_async(broadcasts.broadcast_round)(event.pk)
+    pushes = [await screen.receive_from(), await screen.receive_from()]
+
+    assert state["event"]["status"] == status
+    assert await database_sync_to_async(Event.objects.filter(pk=event.pk).exists)()
+    for frame in [json.dumps(state), *pushes]:
+        assert "Ada" not in frame
+        assert "ada@example.com" not in frame
+        assert "table" not in frame
+    assert await screen.receive_nothing(timeout=0.2)
+    await screen.disconnect()

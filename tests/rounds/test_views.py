@@ -741,3 +741,86 @@ def test_projector_states_no_pitch_count_which_a_smaller_table_would_contradict(
     assert "Pitch {index} · {clock}" in page.text.replace("\\u00b7", "·")
     assert 'data-text-open-talk="Open conversation"' in page.text
     assert 'data-text-event-closed="The event is closed."' in page.text
+
+
+# The projector after the rounds: its link stays on the venue screen and with AV staff, so once
+# no one is looking for a table it shows no one's name or table.
+
+NAMES = ("Ada Kim", "Bo Lund", "Cai Wen")
+
+
+def seated_evening(*, status: str, done: int, language: str = "en") -> Event:
+    """An event of three rounds at one table of three named people, the first ``done`` rounds
+    done, in ``status``."""
+    event = EventFactory(status=status, rounds_count=3, language=language)
+    people = [AttendeeFactory(event=event, name=name, checked_in=True) for name in NAMES]
+    for number in (1, 2, 3):
+        kind = {"done": True} if number <= done else {}
+        table = TableFactory(round=RoundFactory(event=event, number=number, **kind), number=1)
+        for order, person in enumerate(people):
+            SeatFactory(table=table, attendee=person, speaking_order=order)
+    return event
+
+
+def projector_pages(client, event) -> list[str]:
+    return [
+        client.get(reverse(name, args=[event.projector_key])).text
+        for name in ("projector", "projector_find")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("status", "done"),
+    [
+        (Event.Status.CLOSED, 3),  # closed after the last round
+        (Event.Status.CLOSED, 1),  # closed early, rounds left unplayed
+        (Event.Status.MINGLE, 3),
+        (Event.Status.LIVE, 3),  # the last round done, before mingle
+    ],
+)
+def test_projector_shows_no_names_once_the_rounds_are_over(client, status, done):
+    event = seated_evening(status=status, done=done)
+
+    pages = projector_pages(client, event)
+
+    for page in pages:
+        for name in NAMES:
+            assert name not in page
+        assert 'class="find-name"' not in page
+    assert queries.seating_round(event) is None
+
+
+@pytest.mark.parametrize(
+    ("language", "ended"),
+    [("en", "This event has ended"), ("zh-hans", "本活动已结束")],
+)
+def test_projector_of_a_closed_event_says_it_has_ended_with_the_title(client, language, ended):
+    event = seated_evening(status=Event.Status.CLOSED, done=3, language=language)
+
+    page, find = projector_pages(client, event)
+
+    assert event.title in page
+    assert ended in page
+    assert ended in find
+    assert 'data-screen="closed"' in page
+
+
+def test_projector_after_the_last_round_says_it_is_time_to_mingle(client):
+    event = seated_evening(status=Event.Status.LIVE, done=3)
+
+    _page, find = projector_pages(client, event)
+
+    assert "Time to mingle: find the people who want to see you" in find
+    assert "Tables appear here" not in find
+
+
+@pytest.mark.parametrize("done", [0, 2])
+def test_projector_shows_names_while_a_round_is_to_come(client, done):
+    event = seated_evening(status=Event.Status.LIVE, done=done)
+
+    pages = projector_pages(client, event)
+
+    for page in pages:
+        for name in NAMES:
+            assert name in page
+        assert f"round {done + 1}" in page
