@@ -509,10 +509,17 @@ def one_line(value: str) -> str:
 
 
 def unguarded(value: str) -> str:
-    """A cell without the quote a spreadsheet export puts before a formula-like value
-    (``'+86 138…`` → ``+86 138…``, ``'=x`` → ``=x``)."""
+    """A cell without the guard a spreadsheet export puts around a value it must keep as text:
+    the quote before a formula-like value (``'+86 138…`` → ``+86 138…``, ``'=x`` → ``=x``),
+    or Excel's text formula around one that would lose its leading zeros (``="0912345678"``
+    → ``0912345678``; a doubled quote inside is one quote). A formula joining strings is
+    left as written."""
     if value.startswith("'") and value[1:2] and value[1:2] in FORMULA_STARTS:
         return value[1:]
+    if len(value) >= 3 and value.startswith('="') and value.endswith('"'):
+        inner = value[2:-1]
+        if '"' not in inner.replace('""', ""):  # one string, not a formula joining several
+            return inner.replace('""', '"')
     return value
 
 

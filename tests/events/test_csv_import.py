@@ -548,6 +548,49 @@ def test_parse_strips_the_formula_guard_of_a_spreadsheet_export():
     assert (row.phone, row.company) == ("+86 138 0000 0001", "=Kim")
 
 
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        # quoted by the CSV writer, as Excel saves it
+        ('"=""Ada Lovelace""","=""0912345678""","=""007"""', ("Ada Lovelace", "0912345678", "007")),
+        # unquoted, as exports written by hand or by scripts have it
+        (
+            '="Ada",="0044 7700 900123",="00123 Holdings"',
+            ("Ada", "0044 7700 900123", "00123 Holdings"),
+        ),
+        # a quote inside the guarded text
+        (
+            'Ada,="+86 138 0000 0001","=""The """"Best"""" Co"""',
+            ("Ada", "+86 138 0000 0001", 'The "Best" Co'),
+        ),
+        # a real formula joining strings is no guard: kept as written
+        ('Ada,0912345678,"=""a""&""b"""', ("Ada", "0912345678", '="a"&"b"')),
+    ],
+)
+def test_parse_unwraps_excels_text_guard_in_every_column(line, expected):
+    data = f"Name,Phone,Company\n{line}\n".encode()
+
+    parsed = csv_import.parse(data)
+
+    assert parsed.errors == []
+    assert [(r.name, r.phone, r.company) for r in parsed.rows] == [expected]
+
+
+def test_parse_keeps_an_eventbrite_cell_phone_behind_excels_text_guard():
+    data = (
+        b"First Name,Last Name,Email,Cell Phone\n"
+        b'Alice,Moreau,alice@example.com,"=""0044 7700 900123"""\n'
+    )
+
+    [row] = csv_import.parse(data).rows
+
+    assert (row.name, row.email, row.phone) == (
+        "Alice Moreau",
+        "alice@example.com",
+        "0044 7700 900123",
+    )
+
+
 # Importing: all or nothing, re-import as an update.
 
 
