@@ -869,6 +869,8 @@ class Comparison:
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     keep_apart: list[tuple[int, str, str]] = field(default_factory=list)
+    # the people each kept request names, ("attendee", pk) or ("row", line): one pair per two
+    apart: set[frozenset[tuple[str, object]]] = field(default_factory=set)
     # attendees who joined with an email they never confirmed, which a new row of the list
     # takes: the email is released from them when the list is imported
     released: list[Existing] = field(default_factory=list)
@@ -885,8 +887,10 @@ class Comparison:
 
     @property
     def pair_count(self) -> int:
-        """How many different pairs the keep-apart requests name (A–B and B–A are one)."""
-        return len({frozenset((me, other)) for _line, me, other in self.keep_apart})
+        """How many different pairs of people the keep-apart requests name: A naming B and B
+        naming A are one pair however each is written (a name, an email), as the import counts
+        the rules it makes."""
+        return len(self.apart)
 
     def sharing_of(self, row: Row) -> str:
         """What the preview shows of sharing after the import: "confirmed" for an attendee
@@ -1034,6 +1038,7 @@ def resolved_keep_apart(
     importing = {id(r) for r in comparison.new}
     matched = {id(c.row): c.attendee.pk for c in comparison.changes}
     matched |= {id(r): e.pk for r, e in comparison.unchanged}
+    identities: dict[int, tuple[str, object]] = {}
     for row in parsed.rows:
         if id(row) in matched:
             identity = ("attendee", matched[id(row)])
@@ -1041,6 +1046,7 @@ def resolved_keep_apart(
             identity = ("row", row.line)
         else:
             continue
+        identities[row.line] = identity
         who.setdefault(folded(row.name), set()).add(identity)
         if row.email:
             who.setdefault(row.email, set()).add(identity)
@@ -1054,6 +1060,8 @@ def resolved_keep_apart(
         mine = who.get(me, set())
         if len(found) == 1 and found != mine:
             kept.append((line, me, other))
+            mine_one = identities.get(line, ("reference", me))
+            comparison.apart.add(frozenset((mine_one, *found)))
             continue
         if len(found) > 1:
             problem = _(

@@ -1473,3 +1473,32 @@ def test_parse_russian_given_name_beside_the_surname():
 
     assert parsed.errors == []
     assert (parsed.rows[0].given_name, parsed.rows[0].family_name) == ("Иван", "Петров")
+
+
+@pytest.mark.parametrize(
+    ("rows", "pairs"),
+    [
+        # each names the other, by name
+        ("Tom Cat,tom@example.com,Jerry Mouse\nJerry Mouse,jerry@example.com,Tom Cat\n", 1),
+        # one by email, the other by name in other letter case
+        ("Tom Cat,tom@example.com,JERRY@example.com\nJerry Mouse,jerry@example.com,tom cat\n", 1),
+        # a third person named by both, and the pair both ways
+        (
+            "Tom Cat,tom@example.com,Jerry Mouse; Spike Dog\n"
+            "Jerry Mouse,jerry@example.com,tom@example.com; Spike Dog\n"
+            "Spike Dog,,\n",
+            3,
+        ),
+        # without emails: names both ways
+        ("Tom Cat,,Jerry Mouse\nJerry Mouse,,Tom Cat\n", 1),
+    ],
+)
+@pytest.mark.django_db
+def test_preview_counts_a_pair_named_from_both_sides_once_as_the_import_does(rows, pairs):
+    event = EventFactory()
+    data = f"Name,Email,Keep apart from\n{rows}".encode()
+
+    _parsed, comparison = services.preview_import(event, data=data)
+    result = services.import_attendees(event, data=data, by=None)
+
+    assert (comparison.pair_count, result.pairs) == (pairs, pairs)
