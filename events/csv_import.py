@@ -646,7 +646,14 @@ def parse(
         return parsed
     by_email: dict[str, Row] = {}
     footer = summary_lines(table.rows, email=chosen["email"])
+    header = [h.casefold() for h in table.header]
     for line, cells in table.rows:
+        if [c.strip().casefold() for c in cells] == header:
+            parsed.skipped += 1
+            parsed.notes.append(
+                line_message(line, _("the column names again (a pasted header); left out."))
+            )
+            continue
         if line in footer:
             parsed.skipped += 1
             parsed.notes.append(

@@ -1563,3 +1563,25 @@ def test_preview_names_a_summary_line_by_its_line_number(client):
 
     assert "Line 4: looks like a summary line, not a person; left out." in preview.text
     assert "Total: 1" not in preview.text
+
+
+@pytest.mark.parametrize(
+    ("data", "line"),
+    [
+        ("Name,Email\nAda Lovelace,ada@example.com\nName,Email\nLi Wei,li@example.cn\n", 3),
+        ("Name,Email\nAda Lovelace,ada@example.com\nNAME , email\nLi Wei,li@example.cn\n", 3),
+        (
+            "姓名;邮箱;公司\nAda Lovelace;ada@example.com;Kite\n\n姓名;邮箱;公司\n"
+            "Li Wei;li@example.cn;\n",
+            4,
+        ),
+        ("Name,Email,Company\nAda Lovelace,ada@example.com,\nName,Email,Company,\nLi Wei,,\n", 3),
+    ],
+)
+def test_parse_leaves_out_a_header_row_pasted_again_and_says_so(data, line):
+    parsed = csv_import.parse(data.encode())
+
+    assert parsed.errors == []
+    assert [r.name for r in parsed.rows] == ["Ada Lovelace", "Li Wei"]
+    assert parsed.notes == [f"Line {line}: the column names again (a pasted header); left out."]
+    assert parsed.skipped == 1
