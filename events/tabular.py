@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime
+import functools
 import io
 import re
 import unicodedata
@@ -319,6 +320,24 @@ ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
 ACCENTED_WORD = re.compile(r"[^\W\d_]*[^\x00-\x7f\W\d_][^\W\d_]*")
 
 
+@functools.lru_cache(maxsize=65_536)
+def word_cost(word: str) -> int:
+    """What a word read with a one-byte encoding adds to its letters' ``char_plausibility``:
+    minus one per accented letter of a word no one language spells (``is_one_language``);
+    plus one per accented letter beside another in a Polish, Czech or Hungarian word
+    ("Żółć", "Jiří": these languages put them side by side), taking back what a run costs."""
+    if not is_one_language(word):
+        return -sum(1 for c in word if not c.isascii())
+    if not any(set(word.lower()) - ASCII_LETTERS <= a for a in RUNS_ALPHABETS):
+        return 0
+    return sum(
+        1
+        for i, c in enumerate(word)
+        if not c.isascii()
+        and any(not n.isascii() for n in word[max(i - 1, 0) : i] + word[i + 1 : i + 2])
+    )
+
+
 def is_one_language(word: str) -> bool:
     """Whether the accented Latin letters of ``word`` are all letters of one language's
     alphabet (``LATIN_ALPHABETS``); a word with letters of another script is left to
@@ -341,9 +360,8 @@ def is_ascii_letter(char: str) -> bool:
 
 def plausibility(text: str, encoding: str) -> float:
     """The mean ``char_plausibility`` of the non-ASCII characters of ``text``, per byte; read
-    with a one-byte encoding, each accented letter of a word no one language spells
-    (``is_one_language``) costs one more, and a Mac Roman reading ``DOUBT`` (it wins only
-    when clearly better than Windows-1252's)."""
+    with a one-byte encoding, each word's ``word_cost`` counts too, and a Mac Roman reading
+    loses ``DOUBT`` (it wins only when clearly better than Windows-1252's)."""
     total = 0.0
     count = 0
     width = 1 if encoding in ONE_BYTE else 2
@@ -355,18 +373,7 @@ def plausibility(text: str, encoding: str) -> float:
         total += char_plausibility(char, encoding, before, after)
         count += width
     if encoding in ONE_BYTE:
-        for match in ACCENTED_WORD.finditer(text):
-            word = match.group()
-            if not is_one_language(word):
-                total -= sum(1 for c in word if not c.isascii())
-            elif any(set(word.lower()) - ASCII_LETTERS <= a for a in RUNS_ALPHABETS):
-                # "Żółć", "Jiří": these languages put accented letters side by side
-                total += sum(
-                    1
-                    for i, c in enumerate(word)
-                    if not c.isascii()
-                    and any(not n.isascii() for n in word[max(i - 1, 0) : i] + word[i + 1 : i + 2])
-                )
+        total += sum(word_cost(match.group()) for match in ACCENTED_WORD.finditer(text))
     return total / count - DOUBT.get(encoding, 0.0) if count else 0.0
 
 
