@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime
+import functools
 import io
 import re
 import unicodedata
@@ -34,6 +35,7 @@ ENCODINGS = (
     "euc_kr",
     "cp1252",
     "cp1250",
+    "iso8859_2",
     "cp1251",
     "koi8_r",
     "cp1253",
@@ -52,6 +54,7 @@ CHOOSABLE = (
     "cp1252",
     "mac_roman",
     "cp1250",
+    "iso8859_2",
     "cp1251",
     "koi8_r",
     "cp1253",
@@ -70,6 +73,7 @@ SCORED = (
     "cp1252",
     "mac_roman",
     "cp1250",
+    "iso8859_2",
     "cp1251",
     "koi8_r",
     "cp1253",
@@ -98,6 +102,7 @@ ENCODING_NAMES = {
     "euc_kr": "EUC-KR",
     "cp1252": "Windows-1252",
     "cp1250": "Windows-1250",
+    "iso8859_2": "ISO-8859-2",
     "cp1251": "Windows-1251 (Cyrillic)",
     "koi8_r": "KOI8-R",
     "cp1253": "Windows-1253 (Greek)",
@@ -228,14 +233,18 @@ def char_plausibility(char: str, encoding: str, before: str, after: str) -> int:
         return 2 if 0x88 <= lead <= 0x98 else (0 if category[0] == "L" else -1)
     if encoding == "euc_kr":
         return 1 if "\uac00" <= char <= "\ud7a3" else -2
-    # One-byte encodings: an accented letter between ASCII letters or at a word's edge, or a
-    # word of Cyrillic or Greek letters.
+    # One-byte encodings: typographic punctuation where a word processor puts it, an accented
+    # letter between ASCII letters or at a word's edge, or a word of Cyrillic or Greek letters.
+    if char in TYPOGRAPHIC:
+        return punctuation_plausibility(char, before, after)
     if category[0] != "L":
-        return -2
+        return -3 if before.isalpha() and after.isalpha() else -2  # "W±sowska" costs most
     score = 1
     script = script_of(char)
     if script != "LATIN" and (is_ascii_letter(before) or is_ascii_letter(after)):
-        score -= 3  # "Zoл": another script inside a Latin word
+        score -= 5  # "Јukasz": another script inside a Latin word
+    if char.islower() and after.isupper():
+        score -= 2  # "DíAngelo", "ìChip": a small letter before a capital is a misread quote
     if script == "LATIN":
         # "Í·": two bytes of a CJK character read one by one cost most; a run of accented
         # letters ("Żółć" in Polish, but also "Èâàí" for Cyrillic "Иван") costs less.
@@ -252,6 +261,99 @@ def char_plausibility(char: str, encoding: str, before: str, after: str) -> int:
     return score
 
 
+# Punctuation that word processors and spreadsheets type for ' " - (curly quotes, dashes), and
+# the signs a company name carries; where one-byte encodings differ most (Windows-1252 writes
+# ’ where Mac Roman has í).
+TYPOGRAPHIC = frozenset("‘’‚“”„«»‹›–—…™®©•€")
+
+
+def punctuation_plausibility(char: str, before: str, after: str) -> int:
+    """How likely typographic punctuation ``char`` is between ``before`` and ``after``: an
+    apostrophe between letters ("D’Angelo"), an opening quote before a word and a closing one
+    after it ("“Chip”"), a dash between spaces ("Smith – Jones") or before a capital
+    ("Smith–Jones"), ™ after a word ("Acme™") score; the same sign inside a word ("C™te",
+    "Mu–oz": another encoding's accented letter) costs."""
+    word_before = before.isascii() and before.isalnum()
+    word_after = after.isascii() and after.isalnum()
+    gap_before = not before or before.isspace() or (before.isascii() and not before.isalnum())
+    gap_after = not after or after.isspace() or (after.isascii() and not after.isalnum())
+    if char in "‘’‚":
+        if word_before and (word_after or gap_after):
+            return 2  # "D’Angelo", "James’"
+        return 1 if gap_before and word_after else -2  # "‘Chip’"
+    if char in "“„«‹":
+        return 2 if gap_before and word_after else -2
+    if char in "”»›":
+        return 2 if (word_before or before in ".!?") and gap_after else -2
+    if char in "–—":
+        if gap_before and gap_after:
+            return 2  # "Smith – Jones"
+        if word_before and (after.isupper() or after.isdigit()) and after.isascii():
+            return 1  # "Smith–Jones", "9–17"
+        return -2
+    if char in "™®…":
+        return 2 if word_before and gap_after else -2
+    if char in "©•":
+        return 1 if gap_before and gap_after else -2
+    return 1 if before.isdigit() or after.isdigit() or (gap_before and gap_after) else -2  # €
+
+
+# The letters beyond ASCII of the languages written in Latin letters in the one-byte
+# encodings: a word whose accented letters no one language has together ("Jiøí" for Czech
+# "Jiří") is another encoding's reading.
+LATIN_ALPHABETS = (
+    frozenset("àâæçéèêëîïôœùûüÿ"),  # French
+    frozenset("äöüß"),  # German
+    frozenset("áéíóúñüàèìòï"),  # Spanish, Catalan, Italian
+    frozenset("áâãàçéêíóôõú"),  # Portuguese
+    frozenset("áàéèëïíóöúüêîôû"),  # Dutch
+    frozenset("æøåäöéóòôàü"),  # Danish, Norwegian, Swedish, Finnish
+    frozenset("áðéíóúýþæö"),  # Icelandic
+    frozenset("ąćęłńóśźż"),  # Polish
+    frozenset("áčďéěíňóřšťúůýž"),  # Czech
+    frozenset("áäčďéíĺľňóôŕšťúýž"),  # Slovak
+    frozenset("áéíóöőúüű"),  # Hungarian
+    frozenset("ăâîșțşţ"),  # Romanian
+    frozenset("čćđšž"),  # Croatian, Slovenian, Bosnian, Serbian
+    frozenset("çğıöşüâî"),  # Turkish
+    frozenset("äöõüšž"),  # Estonian
+    frozenset("çë"),  # Albanian
+)
+# Polish, Czech, Hungarian: where accented letters stand side by side (no run of Cyrillic read
+# as Windows-1250 spells them, lacking а, е and о).
+RUNS_ALPHABETS = (LATIN_ALPHABETS[7], LATIN_ALPHABETS[8], LATIN_ALPHABETS[10])
+ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
+ACCENTED_WORD = re.compile(r"[^\W\d_]*[^\x00-\x7f\W\d_][^\W\d_]*")
+
+
+@functools.lru_cache(maxsize=65_536)
+def word_cost(word: str) -> int:
+    """What a word read with a one-byte encoding adds to its letters' ``char_plausibility``:
+    minus one per accented letter of a word no one language spells (``is_one_language``);
+    plus one per accented letter beside another in a Polish, Czech or Hungarian word
+    ("Żółć", "Jiří": these languages put them side by side), taking back what a run costs."""
+    if not is_one_language(word):
+        return -sum(1 for c in word if not c.isascii())
+    if not any(set(word.lower()) - ASCII_LETTERS <= a for a in RUNS_ALPHABETS):
+        return 0
+    return sum(
+        1
+        for i, c in enumerate(word)
+        if not c.isascii()
+        and any(not n.isascii() for n in word[max(i - 1, 0) : i] + word[i + 1 : i + 2])
+    )
+
+
+def is_one_language(word: str) -> bool:
+    """Whether the accented Latin letters of ``word`` are all letters of one language's
+    alphabet (``LATIN_ALPHABETS``); a word with letters of another script is left to
+    ``char_plausibility``."""
+    letters = {c.lower() for c in word if not c.isascii()}
+    if any(script_of(c) != "LATIN" for c in letters):
+        return True
+    return any(letters <= alphabet for alphabet in LATIN_ALPHABETS)
+
+
 def script_of(char: str) -> str:
     """The script a letter belongs to, as Unicode names it ("LATIN", "CYRILLIC", "GREEK");
     the first word of the character's name for anything else."""
@@ -263,8 +365,10 @@ def is_ascii_letter(char: str) -> bool:
 
 
 def plausibility(text: str, encoding: str) -> float:
-    """The mean ``char_plausibility`` of the non-ASCII characters of ``text``, per byte."""
-    total = 0
+    """The mean ``char_plausibility`` of the non-ASCII characters of ``text``, per byte; read
+    with a one-byte encoding, each word's ``word_cost`` counts too, and a Mac Roman reading
+    loses ``DOUBT`` (it wins only when clearly better than Windows-1252's)."""
+    total = 0.0
     count = 0
     width = 1 if encoding in ONE_BYTE else 2
     for i, char in enumerate(text):
@@ -274,7 +378,13 @@ def plausibility(text: str, encoding: str) -> float:
         after = text[i + 1] if i + 1 < len(text) else ""
         total += char_plausibility(char, encoding, before, after)
         count += width
-    return total / count if count else 0.0
+    if encoding in ONE_BYTE:
+        total += sum(word_cost(match.group()) for match in ACCENTED_WORD.finditer(text))
+    return total / count - DOUBT.get(encoding, 0.0) if count else 0.0
+
+
+# What a reading loses for being the less common of two that read the same bytes.
+DOUBT = {"mac_roman": 0.5}
 
 
 # The commonest family names, by which a list of people tells Korean from Chinese: the same
@@ -306,7 +416,9 @@ def is_korean(korean: str, chinese: str) -> bool:
 # The readings of Korean bytes that can outscore the Korean one: its hangul syllables are also
 # common ideographs (GBK, Big5) or kanji (Shift-JIS); ``is_korean`` tells them apart.
 CJK_READINGS = frozenset({"gb18030", "big5hkscs", "cp932"})
-ONE_BYTE = frozenset({"cp1252", "mac_roman", "cp1250", "cp1251", "koi8_r", "cp1253", "iso8859_15"})
+ONE_BYTE = frozenset(
+    {"cp1252", "mac_roman", "cp1250", "iso8859_2", "cp1251", "koi8_r", "cp1253", "iso8859_15"}
+)
 
 
 def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:

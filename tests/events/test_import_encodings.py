@@ -137,3 +137,33 @@ def test_parse_reads_cp949_names_guessed_or_chosen_as_euc_kr():
     chosen = csv_import.parse(data, encoding="euc_kr")
 
     assert [r.name for r in guessed.rows] == [r.name for r in chosen.rows] == ["김똠", "이햏"]
+
+
+# Windows files whose punctuation or letters another one-byte encoding also reads as letters:
+# (encoding, name, company) as the organizer typed them.
+ONE_BYTE_PEOPLE = [
+    ("cp1252", "Tom D’Angelo", "Acme™"),
+    ("cp1252", "“Chip” O’Reilly", "Smith – Jones"),
+    ("cp1252", "Ann Lee", "Café “Le Petit”"),
+    ("cp1252", "Siobhán O’Brien", "Ryan — Partners"),
+    ("cp1252", "Zoë ‘Zed’ Hart", "Hart & Sons…"),
+    ("cp1250", "Jiří Dvořák", "Škoda Auto"),
+    ("cp1250", "Łukasz Żółć", ""),
+    ("cp1250", "Tomáš Růžička", "Kovárna"),
+    ("cp1250", "Ľubomír Šťastný", "Žilina"),
+    ("cp1250", "Zdeněk Dvořák", "Brněnská"),
+    ("iso8859_2", "Anna Wąsowska", ""),
+    ("iso8859_2", "Paweł Ścisło", "Śląsk"),
+    ("mac_roman", "Renée Côté", "Crêperie"),
+    ("utf_8", "Tom D’Angelo", "Café “Le Petit”"),
+    ("gb18030", "王芳", "北京星河科技"),
+]
+
+
+@pytest.mark.parametrize(("encoding", "name", "company"), ONE_BYTE_PEOPLE)
+def test_parse_reads_one_byte_files_with_their_punctuation_and_letters(encoding, name, company):
+    data = f"Name,Email,Company\r\n{name},p@example.com,{company}\r\n".encode(encoding)
+
+    parsed = csv_import.parse(data)
+
+    assert [(r.name, r.company) for r in parsed.rows] == [(name, company)]
