@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -10,6 +12,28 @@ from tests.conftest import CHROMIUM_PATH
 from tests.live import daphne
 
 PHONE = {"viewport": {"width": 360, "height": 640}, "is_mobile": True, "has_touch": True}
+JS = Path(__file__).resolve().parents[2] / "static" / "js"
+JS_ORIGIN = "http://speednet.test"
+
+
+def import_js_module(page: Any, module: str) -> Any:
+    """``page`` on a blank page of ``JS_ORIGIN`` (no server: Playwright answers) whose
+    ``/static/js/`` files are this tree's, with ``static/js/<module>.js`` imported as
+    ``window.<module>``, for testing a module's functions in Chromium. Returns the page."""
+
+    def serve(route: Any) -> None:
+        name = route.request.url.rsplit("/", 1)[-1]
+        if route.request.url.startswith(f"{JS_ORIGIN}/static/js/") and (JS / name).is_file():
+            route.fulfill(body=(JS / name).read_text(), content_type="text/javascript")
+        else:
+            route.fulfill(body="<!doctype html><title>speednet</title><body></body>", status=200)
+
+    page.route(f"{JS_ORIGIN}/**", serve)
+    page.goto(JS_ORIGIN + "/")
+    page.evaluate(f"async () => {{ window.{module} = await import('/static/js/{module}.js'); }}")
+    return page
+
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

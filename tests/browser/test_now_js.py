@@ -6,32 +6,20 @@ combination of the phone's instruction, and every stage of the projector.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page
 
-STATIC = Path(__file__).resolve().parents[2] / "static" / "js"
-ORIGIN = "http://speednet.test"
+from tests.browser.conftest import import_js_module
+
 T0 = 1_800_000_000_000  # server ms: round starts here
 PITCH = 30_000
 
 
-def serve(route: Any) -> None:
-    name = route.request.url.rsplit("/", 1)[-1]
-    if route.request.url.startswith(f"{ORIGIN}/static/js/") and (STATIC / name).exists():
-        route.fulfill(body=(STATIC / name).read_text(), content_type="text/javascript")
-    else:
-        route.fulfill(body="<!doctype html><title>now</title><body></body>", status=200)
-
-
 @pytest.fixture
 def now_js(phone: Page) -> Page:
-    phone.route(f"{ORIGIN}/**", serve)
-    phone.goto(ORIGIN + "/")
-    phone.evaluate("async () => { window.now = await import('/static/js/now.js'); }")
-    return phone
+    return import_js_module(phone, "now")
 
 
 def state(status: str = "live", round_: dict | None = None, **event: Any) -> dict:

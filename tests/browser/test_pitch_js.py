@@ -3,16 +3,11 @@ server (pitches/models.py) for the same text."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import pytest
 from playwright.sync_api import Page
 
 from pitches.models import CJK_CHARACTERS_PER_MINUTE, WORDS_PER_MINUTE, spoken_seconds
-
-STATIC = Path(__file__).resolve().parents[2] / "static" / "js"
-ORIGIN = "http://speednet.test"
+from tests.browser.conftest import import_js_module
 
 TEXTS = {
     "english": "I need introductions to logistics companies with their own fleet. " * 3,
@@ -26,17 +21,7 @@ TEXTS = {
 
 @pytest.fixture
 def pitch_js(phone: Page) -> Page:
-    def serve(route: Any) -> None:
-        name = route.request.url.rsplit("/", 1)[-1]
-        if route.request.url.startswith(f"{ORIGIN}/static/js/") and (STATIC / name).exists():
-            route.fulfill(body=(STATIC / name).read_text(), content_type="text/javascript")
-        else:
-            route.fulfill(body="<!doctype html><title>pitch</title><body></body>", status=200)
-
-    phone.route(f"{ORIGIN}/**", serve)
-    phone.goto(ORIGIN + "/")
-    phone.evaluate("async () => { window.pitch = await import('/static/js/pitch.js'); }")
-    return phone
+    return import_js_module(phone, "pitch")
 
 
 def test_spoken_seconds_in_the_browser_equal_the_servers(pitch_js):

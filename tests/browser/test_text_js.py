@@ -3,14 +3,10 @@ a reader sees, with and without Intl.Segmenter, never splitting one."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import pytest
 from playwright.sync_api import Page
 
-STATIC = Path(__file__).resolve().parents[2] / "static" / "js"
-ORIGIN = "http://speednet.test"
+from tests.browser.conftest import import_js_module
 
 # An accent typed as its own code point, a family emoji (joined by ZWJ), a flag, a skin tone,
 # a character outside the BMP (a surrogate pair in JavaScript), Arabic.
@@ -20,17 +16,7 @@ CLUSTERS = ["Z", "o", "e\u0301", " ", "👨‍👩‍👧‍👦", "🇨🇳", "
 
 @pytest.fixture
 def text_js(phone: Page) -> Page:
-    def serve(route: Any) -> None:
-        name = route.request.url.rsplit("/", 1)[-1]
-        if route.request.url.startswith(f"{ORIGIN}/static/js/") and (STATIC / name).exists():
-            route.fulfill(body=(STATIC / name).read_text(), content_type="text/javascript")
-        else:
-            route.fulfill(body="<!doctype html><title>text</title><body></body>", status=200)
-
-    phone.route(f"{ORIGIN}/**", serve)
-    phone.goto(ORIGIN + "/")
-    phone.evaluate("async () => { window.text = await import('/static/js/text.js'); }")
-    return phone
+    return import_js_module(phone, "text")
 
 
 @pytest.mark.parametrize("segmenter", [True, False], ids=["segmenter", "code-points"])
