@@ -23,7 +23,12 @@ def room_texts() -> dict[str, str]:
         "first_table": _("Your first table: {table}"),
         # no seat in the round under way, one in a later round (a walk-in seated by a re-plan)
         "joins_later": _("You join from round {round} — your first table: {table}"),
-        "not_seated": _("You are not seated this round — ask the organizer"),
+        # checked in, no seat in this round or a later one yet: a walk-in before the organizer
+        # seats them (a re-plan, or the next round's start when walk-ins are seated then)
+        "not_seated": _(
+            "You're checked in. Your table appears here when the organizer seats you "
+            "for a coming round."
+        ),
         # Taken out of the rounds after a report: the same neutral words as every page says.
         "removed": no_more_tables(),
         "left": _(

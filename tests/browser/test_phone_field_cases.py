@@ -4,8 +4,10 @@ on a real daphne in Chromium."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from rounds import services as round_services
@@ -324,3 +326,34 @@ def test_a_listeners_cards_are_on_the_first_screen_whatever_the_pitchers_pitch_a
     assert need.bounding_box()["y"] > card.bounding_box()["y"]
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
     expect(page.locator(f"#seat-{seat_of(pitcher)}-person [data-name]")).to_have_text(name)
+
+
+@pytest.fixture
+def second_pitching(long_pitches):
+    """``long_pitches`` with written pitches, the first turn over: the second one speaks."""
+    first, second, _third = long_pitches
+    for attendee in (first, second):
+        PitchFactory(attendee=attendee, need="A need of several lines. " * 12)
+    event = first.event
+    event.rounds.filter(number=1).update(
+        turns_started_at=timezone.now() - event.pitch_length - timedelta(seconds=5)
+    )
+    return long_pitches
+
+
+def test_the_current_pitchers_cards_lead_the_list_from_the_second_pitch_on(
+    second_pitching, chromium, live_server_url
+):
+    """After the first pitch, the entry of the person speaking comes first in the listener's
+    table list, so the first cards on the screen are theirs, not an earlier pitcher's."""
+    _first, second, third = second_pitching
+    page = chromium.new_context(**PHONE).new_page()
+    page.goto(f"{live_server_url}/a/{third.token}/")
+    expect(page.locator(".room")).to_have_attribute("data-now", "listening", timeout=10_000)
+
+    cards = page.locator(".card-button[data-card-kind='see_me']:visible")
+    now = page.get_by_role("button", name=f"See me — {second.name}")
+    tops = {c.get_attribute("data-receiver"): c.bounding_box()["y"] for c in cards.all()}
+
+    assert min(tops, key=tops.get) == str(second.pk)  # the highest on the screen
+    assert now.bounding_box()["y"] + 44 <= PHONE["viewport"]["height"]

@@ -56,6 +56,10 @@ def test_a_walk_in_seated_by_a_re_plan_during_a_round_sees_their_first_table(
     _context, page = open_phone(chromium, live_server_url, mia)
     room, status = page.locator(".room"), page.locator("[data-now-text]")
     expect(room).to_have_attribute("data-now", "not_seated")  # no plan has her yet
+    # calmly told she will be seated, not sent to queue at the organizer's laptop mid-round
+    expect(status).to_contain_text("when the organizer seats you")
+    panel = page.locator("[data-now-panel]")
+    assert panel.evaluate("e => getComputedStyle(e).backgroundColor") != "rgb(254, 242, 242)"
 
     laptop = control_panel(chromium, live_server_url, event)
     laptop.on("dialog", lambda dialog: dialog.accept())  # "Re-plan while round 1 is on?"
