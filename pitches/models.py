@@ -19,10 +19,17 @@ MAX_WISHES = 5
 """Wishes on a wish list: people to meet, picked from the guest list or described."""
 WISH_LENGTH = 120
 # Latin words, numbers and contractions count once; each CJK character once (static/js/pitch.js
-# counts the same way).
-CJK_RANGES = "\u3400-\u9fff\uf900-\ufaff"
+# counts the same way): Han ideographs (the basic block, extension A, compatibility, and the
+# extensions B-G beyond the BMP, such as 𠮷) and Japanese kana (hiragana, katakana, their
+# phonetic extensions, half-width katakana), which are written without spaces between words.
+# Kana are said faster than 240 a minute, so a kana pitch is estimated long, never short.
+CJK_RANGES = (
+    "\u3040-\u30ff\u31f0-\u31ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003134f"
+)
+# What separates words, as JavaScript's \s does (Python's also takes U+001C-U+001F and U+0085).
+SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 CJK_PATTERN = re.compile(f"[{CJK_RANGES}]")
-WORD_PATTERN = re.compile(f"[{CJK_RANGES}]|[^\\s{CJK_RANGES}]+")
+WORD_PATTERN = re.compile(f"[{CJK_RANGES}]|[^{SPACE}{CJK_RANGES}]+")
 
 
 def count_words(text: str) -> int:

@@ -1,7 +1,8 @@
 // The pitch editor: a live estimate of the spoken length (the server counts the same way:
 // pitches/models.py) and a rehearsal timer.
 
-const CJK = /[\u3400-\u9fff\uf900-\ufaff]/g;
+// as pitches/models.py CJK_RANGES: Han ideographs (with the extensions beyond the BMP) and kana
+const CJK = /[\u3040-\u30ff\u31f0-\u31ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f\u{20000}-\u{3134f}]/gu;
 
 /** Spoken words: Latin words and numbers once, each CJK character once (as the server). */
 export function countWords(text) {

@@ -15,6 +15,10 @@ TEXTS = {
     "chinese_33": "我需要认识有自己车队的物流公司我分享区域承运商的基准数据你认识谁吗",
     "mixed": "我需要 B2B 物流客户, 20–200 trucks. Who do you know? 你认识谁吗",
     "kana": "こんにちは、よろしくお願いします。 カタカナ テスト",
+    "hiragana": "わたしは ちいさな ぱんやさんを けいえいしています" * 3,
+    "katakana_half_width": "ｶﾀｶﾅ ﾃｽﾄ" * 5,
+    "beyond_the_bmp": "𠮷野家" * 5,
+    "odd_separators": "one\x85two\x1cthree\u3000four",
     "empty": "",
 }
 

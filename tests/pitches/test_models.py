@@ -47,6 +47,19 @@ def test_spoken_seconds_says_chinese_characters_at_240_a_minute_and_mixed_text_a
     assert spoken_seconds(text) == seconds
 
 
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("わ" * 88, 22),  # hiragana, written without spaces: each kana once, not one word
+        ("カ" * 40 + "ｶ" * 20, 15),  # katakana, full and half width
+        ("𠮷" * 12, 3),  # Han beyond the BMP (extension B)
+        ("one\x85two\x1cthree", 1),  # separators only Python's \s knows make no words
+    ],
+)
+def test_spoken_seconds_counts_kana_and_every_han_character_as_the_browser_does(text, seconds):
+    assert spoken_seconds(text) == seconds
+
+
 def test_pitch_word_count_and_seconds_cover_need_offer_and_ask():
     pitch = PitchFactory.build(need="one two three", offer="four five", ask="six")
 
