@@ -564,6 +564,14 @@ def test_consent_of_reads_ticks_numbers_and_answers_in_more_languages(value, ans
     assert csv_import.consent_of(value) is answer
 
 
+@pytest.mark.parametrize("header", ["Share my details?", "Share your details", "share details"])
+def test_parse_takes_a_share_details_question_for_the_sharing_column(header):
+    parsed = csv_import.parse(f"Name,Email,{header}\nAda,ada@x.com,√\n".encode())
+
+    assert parsed.mapping["consent"] == 2
+    assert parsed.rows[0].is_consent_suggested
+
+
 def test_parse_no_objection_is_a_suggested_yes_without_a_note():
     parsed = csv_import.parse("Name,Consent\nAda,No objection\nBo,不介意\n".encode())
 
