@@ -42,15 +42,27 @@ def count_cjk_characters(text: str) -> int:
     return len(CJK_PATTERN.findall(text))
 
 
+# ``spoken_units`` per second: both rates' minutes in one integer scale.
+UNITS_PER_SECOND = WORDS_PER_MINUTE * CJK_CHARACTERS_PER_MINUTE
+
+
+def spoken_units(text: str) -> tuple[int, int, int]:
+    """(the time to say ``text`` in units of 1/``UNITS_PER_SECOND`` s, its CJK characters, its
+    other words): each CJK character at ``CJK_CHARACTERS_PER_MINUTE``, every other word at
+    ``WORDS_PER_MINUTE``. Integer arithmetic, as static/js/pitch.js ``spokenSeconds``."""
+    characters = count_cjk_characters(text)
+    words = count_words(text) - characters
+    units = 60 * (characters * WORDS_PER_MINUTE + words * CJK_CHARACTERS_PER_MINUTE)
+    return units, characters, words
+
+
 def spoken_seconds(text: str) -> int:
     """Seconds to say ``text`` at a calm pace, rounded up so a tight pitch is not flattered: each
     CJK character at ``CJK_CHARACTERS_PER_MINUTE`` (240 characters a minute, see there for the
-    source), every other word at ``WORDS_PER_MINUTE`` (150 words a minute), mixed text the sum.
-    Integer arithmetic, as static/js/pitch.js ``spokenSeconds``, so both say the same second."""
-    characters = count_cjk_characters(text)
-    words = count_words(text) - characters
-    spoken = 60 * (characters * WORDS_PER_MINUTE + words * CJK_CHARACTERS_PER_MINUTE)
-    return -(-spoken // (WORDS_PER_MINUTE * CJK_CHARACTERS_PER_MINUTE))
+    source), every other word at ``WORDS_PER_MINUTE`` (150 words a minute), mixed text the sum
+    (``spoken_units``), so that the server and the browser say the same second."""
+    units, _characters, _words = spoken_units(text)
+    return -(-units // UNITS_PER_SECOND)
 
 
 class Pitch(models.Model):

@@ -13,13 +13,13 @@ from pitches import queries
 from pitches.models import (
     CJK_CHARACTERS_PER_MINUTE,
     MAX_WISHES,
+    UNITS_PER_SECOND,
     WISH_LENGTH,
     WORDS_PER_MINUTE,
     Pitch,
     Wish,
-    count_cjk_characters,
-    count_words,
     spoken_seconds,
+    spoken_units,
 )
 
 
@@ -51,15 +51,10 @@ def save_pitch(attendee: Attendee, *, need: str, offer: str, ask: str) -> Pitch:
 def words_to_cut(text: str, *, limit: int) -> int:
     """About how many words (characters, for a mostly Chinese text) to cut from ``text`` so that
     it is said in ``limit`` seconds at the rates of ``pitches.models.spoken_seconds``."""
-    characters = count_cjk_characters(text)
-    words = count_words(text) - characters
-    per_minute = WORDS_PER_MINUTE * CJK_CHARACTERS_PER_MINUTE
-    over = (
-        60 * (characters * WORDS_PER_MINUTE + words * CJK_CHARACTERS_PER_MINUTE)
-        - limit * per_minute
-    )
+    units, characters, words = spoken_units(text)
+    over = units - limit * UNITS_PER_SECOND
     rate = CJK_CHARACTERS_PER_MINUTE if characters > words else WORDS_PER_MINUTE
-    return max(0, -(-over * rate // (60 * per_minute)))
+    return max(0, -(-over * rate // (60 * UNITS_PER_SECOND)))
 
 
 def refused_person() -> ValidationError:

@@ -151,8 +151,8 @@ export function instructionFor(state, itinerary, now, gone = false) {
   const screen = screenFor(state, now);
   const seatedIn = (number) => itinerary.stops.get(number) ?? null;
   // No seat in round `number`: a seat in a later one (a walk-in a re-plan seated from the next
-  // round on) is where they join, calmly; no seat in any round from `number` on is a question
-  // for the organizer.
+  // round on) is where they join; no seat in any round from `number` on yet: they wait, calmly
+  // told, for the organizer to seat them (the control panel lists who is not seated).
   const notSeated = (number) => {
     const later = [...itinerary.stops.keys()].filter((n) => n > number).sort((a, b) => a - b)[0];
     if (later === undefined) return { ...none, kind: 'not_seated', round: number };
