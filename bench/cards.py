@@ -610,6 +610,8 @@ def time_batches(database: str, args: argparse.Namespace) -> list[dict[str, Any]
     it (``live_database_sync_to_async``: stale connections closed around each call), for each
     batch size, ``--repeats`` batches of distinct "give" taps; median wall and CPU milliseconds
     a batch. No server, no load generator: the database part of a tap alone."""
+    import cProfile
+    import pstats
     import statistics
 
     from asgiref.sync import async_to_sync
@@ -637,7 +639,12 @@ def time_batches(database: str, args: argparse.Namespace) -> list[dict[str, Any]
             write_taps(batch)
             return time.process_time() - started
 
-        walls, cpus = [], []
+        def counted(batch: list[Tap]) -> int:
+            profile = cProfile.Profile()
+            profile.runcall(write_taps, batch)
+            return pstats.Stats(profile).total_calls
+
+        walls, cpus, calls = [], [], []
         for _ in range(args.repeats):
             batch = []
             for _ in range(size):
@@ -651,6 +658,9 @@ def time_batches(database: str, args: argparse.Namespace) -> list[dict[str, Any]
                     "note": "",
                 }
                 batch.append(Tap(attendee_id=giver, data=data))
+            if len(calls) < args.counted:
+                calls.append(async_to_sync(live_database_sync_to_async(counted))(batch))
+                continue
             started = time.perf_counter()
             cpus.append(async_to_sync(live_database_sync_to_async(one_batch))(batch))
             walls.append(time.perf_counter() - started)
@@ -660,6 +670,7 @@ def time_batches(database: str, args: argparse.Namespace) -> list[dict[str, Any]
                 "size": size,
                 "wall_ms": statistics.median(walls) * 1000,
                 "cpu_ms": statistics.median(cpus) * 1000,
+                "calls": statistics.median(calls) if calls else None,
             }
         )
     return rows
@@ -702,6 +713,14 @@ def main() -> int:
         help="instead of a server: time write_taps in-process for these batch sizes, e.g. 1,50",
     )
     parser.add_argument("--repeats", type=int, default=200, help="batches timed per size")
+    parser.add_argument(
+        "--counted",
+        type=int,
+        default=20,
+        help="with --batches: the first this many of each size's --repeats batches are not "
+        "timed; their Python function calls are counted (cProfile), a figure the machine's "
+        "load does not move",
+    )
     parser.add_argument(
         "--client",
         choices=["raw", "websockets"],
@@ -753,12 +772,15 @@ def run_in_child(database: str, args: argparse.Namespace) -> list[dict[str, Any]
 
 def print_batches(args: argparse.Namespace) -> int:
     print(f"write_taps in-process; load average {os.getloadavg()[0]:.1f}")
-    print(f"{'database':<9} {'taps':>5} {'wall ms':>8} {'cpu ms':>7} {'cpu ms/tap':>10}")
+    print(
+        f"{'database':<9} {'taps':>5} {'wall ms':>8} {'cpu ms':>7} {'cpu ms/tap':>10} {'calls':>7}"
+    )
     for database in args.databases.split(","):
         for row in run_in_child(database, args):
+            calls = "—" if row["calls"] is None else f"{row['calls']:.0f}"
             print(
                 f"{row['database']:<9} {row['size']:>5} {row['wall_ms']:>8.2f} "
-                f"{row['cpu_ms']:>7.2f} {row['cpu_ms'] / row['size']:>10.3f}"
+                f"{row['cpu_ms']:>7.2f} {row['cpu_ms'] / row['size']:>10.3f} {calls:>7}"
             )
     return 0
 
