@@ -344,6 +344,18 @@ def word_cost(word: str) -> int:
     )
 
 
+def alphabet_misfit(text: str) -> int:
+    """How many of the accented Latin letters of ``text`` (small and capital alike) the
+    alphabet of ``LATIN_ALPHABETS`` holding most of them lacks: none when one language
+    writes them all. It tells apart one-byte readings that score the same letter by letter:
+    Hungarian read as Windows-1252 spells "Erdõs Pál, Kovács Ödön" (õ is Portuguese or
+    Estonian, á and ö are not both), as Windows-1250 "Erdős Pál, Kovács Ödön"."""
+    letters = {
+        c.lower() for c in set(text) if not c.isascii() and c.isalpha() and script_of(c) == "LATIN"
+    }
+    return min(len(letters - alphabet) for alphabet in LATIN_ALPHABETS) if letters else 0
+
+
 def is_one_language(word: str) -> bool:
     """Whether the accented Latin letters of ``word`` are all letters of one language's
     alphabet (``LATIN_ALPHABETS``); a word with letters of another script is left to
@@ -425,9 +437,10 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     """(text, codec name): ``encoding`` when the organizer chose one, else the byte-order mark
     if any, else UTF-16 when its NUL bytes say so (``utf16_without_mark``), else strict UTF-8
     (unless it makes control characters and another reading does not: ``control_count``),
-    else the most plausible reading (``plausibility``) among ``SCORED``, each read by the codec
-    Windows writes for it (``READ_AS``: EUC-KR as CP949), EUC-KR over GBK, Big5 or Shift-JIS
-    when ``is_korean``; other UTF-16 without a mark is left to charset-normalizer. Raises
+    else the most plausible reading (``plausibility``) among ``SCORED`` (of one-byte readings
+    as plausible, the one whose letters one language writes: ``alphabet_misfit``), each read by
+    the codec Windows writes for it (``READ_AS``: EUC-KR as CP949), EUC-KR over GBK, Big5 or
+    Shift-JIS when ``is_korean``; other UTF-16 without a mark is left to charset-normalizer. Raises
     ``ValidationError`` when no encoding reads the file as text (or the chosen one does not)."""
     if encoding:
         try:
@@ -483,12 +496,14 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
                 text = data.decode(READ_AS.get(name, name))
             except UnicodeDecodeError:
                 continue
-            readings.append((plausibility(text[: len(sample)], name), -order, text, name))
+            head = text[: len(sample)]
+            misfit = alphabet_misfit(head) if name in ONE_BYTE else 0
+            readings.append((plausibility(head, name), -misfit, -order, text, name))
         if readings:
-            _score, _order, text, name = max(readings)
-            korean = next((r for r in readings if r[3] == "euc_kr"), None)
-            if name in CJK_READINGS and korean is not None and is_korean(korean[2], text):
-                return korean[2], "euc_kr"
+            _score, _misfit, _order, text, name = max(readings)
+            korean = next((r for r in readings if r[4] == "euc_kr"), None)
+            if name in CJK_READINGS and korean is not None and is_korean(korean[3], text):
+                return korean[3], "euc_kr"
             return text, name
     reading = normalizer_reading(data, sample)
     if reading:

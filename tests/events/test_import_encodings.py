@@ -167,3 +167,33 @@ def test_parse_reads_one_byte_files_with_their_punctuation_and_letters(encoding,
     parsed = csv_import.parse(data)
 
     assert [(r.name, r.company) for r in parsed.rows] == [(name, company)]
+
+
+# Hungarian saved by Windows (Windows-1250): ő and ű are Windows-1252's õ and û, every other
+# letter the same, so each word reads in both; only the letters together tell.
+HUNGARIAN_LISTS = [
+    "Name,City\nErdős Pál,Győr\nKovács Ödön,Budapest\n",
+    "Név,Cég\nSzűcs Anna,Fűzfa Kft.\nKovács Ödön,Győri Keksz\n",
+    "Name\nErdős Pál\nMüller Hans\nKovács Ödön\n",
+]
+
+
+@pytest.mark.parametrize("text", HUNGARIAN_LISTS)
+def test_decode_reads_hungarian_windows_1250_with_its_long_umlauts(text):
+    assert tabular.decode(text.encode("cp1250")) == (text, "cp1250")
+
+
+# Windows-1252 lists whose õ or û Windows-1250 would read as Hungarian ő or ű.
+WESTERN_LISTS = [
+    "Name,Company\nJoão Simões,Conceição Ltda\n",
+    "Name,Company\nTõnu Mägi,Eesti õlu\nJüri Õun,Tallinn\n",
+    "Name\nEesti õ\n",
+    "Name,Company\nBenoît Coûteaux,Crêperie Élodie\n",
+    "Name,Company\nJoão Silva,São Paulo\nJosé García,Señor\nFrançois Müller,Café\n",
+    "Name,Company\nTom D’Angelo,“Chip” Simões – Partners\n",
+]
+
+
+@pytest.mark.parametrize("text", WESTERN_LISTS)
+def test_decode_still_reads_western_windows_1252_with_o_tilde_or_u_circumflex(text):
+    assert tabular.decode(text.encode("cp1252")) == (text, "cp1252")
