@@ -208,3 +208,27 @@ def test_read_reads_a_workbook_of_as_many_rows_as_the_limit_to_its_end():
         False,
     )
     assert (over.is_cut, len(over.rows) > 100) == (True, True)
+
+
+def test_parse_a_workbook_formula_without_a_saved_value_in_another_cell_is_noted_by_line():
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Name", "Email", "Company", "Job title"])
+    sheet.append(["Ann Lee", "ann@example.com", '=CONCATENATE("Ac","me")', "CTO"])
+    sheet.append(["Bo Lund", "bo@example.se", "Lund AB", "=UPPER(A3)"])
+    sheet.append(["Cy Dahl", "cy@example.se", "Dahl AB", "CEO"])
+    buffer = io.BytesIO()
+    book.save(buffer)  # formulas written without values, as a program that does not calculate
+
+    parsed = csv_import.parse(buffer.getvalue())
+
+    assert (parsed.errors, [(r.name, r.company, r.job_title) for r in parsed.rows]) == (
+        [],
+        [("Ann Lee", "", "CTO"), ("Bo Lund", "Lund AB", ""), ("Cy Dahl", "Dahl AB", "CEO")],
+    )
+    assert parsed.notes == [
+        f"Line {line}: the cell for “{field}” holds a formula without a value, so it is left "
+        "empty. Open the file in Excel and save it again, or paste the values in place of the "
+        "formulas."
+        for line, field in ((2, "Company"), (3, "Job title"))
+    ]
