@@ -792,16 +792,66 @@ def check_workbook_size(data: bytes) -> None:
     )
 
 
+SHEET_DATA = re.compile(rb"<(\w+:)?sheetData[\s/>]")
+DIMENSION = re.compile(rb"<(?:\w+:)?dimension[\s/>]")
+
+
+def with_dimensions(data: bytes) -> bytes:
+    """``data`` (a workbook) with ``<dimension ref="A1"/>`` put in each sheet that has no
+    ``<dimension>`` before its cells. Opening a workbook, openpyxl reads a sheet without one
+    to its end to find its size (a program streaming the sheet out writes none), where the
+    import reads only the rows it needs (``sheet_records`` drops the size and reads rows one by
+    one). ``data`` itself when every sheet has one, or when it is no readable zip (left to the
+    workbook reader)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError):
+        return data
+    with archive:
+        sheets = [
+            part
+            for part in archive.infolist()
+            if part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml")
+        ]
+        missing: dict[str, tuple[int, bytes]] = {}
+        try:
+            for part in sheets:
+                head = b""
+                with archive.open(part) as source:
+                    while not (start := SHEET_DATA.search(head)):
+                        chunk = source.read(65_536)
+                        if not chunk:
+                            break
+                        head += chunk
+                if start and not DIMENSION.search(head, 0, start.start()):
+                    missing[part.filename] = (start.start(), start.group(1) or b"")
+            if not missing:
+                return data
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+                for part in archive.infolist():
+                    body = archive.read(part)
+                    if part.filename in missing:
+                        at, prefix = missing[part.filename]
+                        body = body[:at] + b"<" + prefix + b'dimension ref="A1"/>' + body[at:]
+                    target.writestr(part.filename, body, compresslevel=1)
+        except BROKEN_WORKBOOK:
+            return data
+    return buffer.getvalue()
+
+
 def read_xlsx(
     data: bytes, *, is_header: HeaderTest | None = None, max_rows: int | None = None
 ) -> Table:
     """The first visible sheet of an Excel workbook on which ``is_header`` finds the header
     (hidden sheets of drop-down lists and summary sheets are passed over), else the first
     visible one; line numbers are the sheet's row numbers. With ``max_rows``, a sheet is read
-    only until it surely has more rows than that (``is_cut``, see ``sheet_records``)."""
+    only until it surely has more rows than that (``is_cut``, see ``sheet_records``), even one
+    without a ``<dimension>`` (``with_dimensions``)."""
     from openpyxl import load_workbook
 
     check_workbook_size(data)
+    data = with_dimensions(data)
     cannot_open = ValidationError(
         _("This Excel file cannot be opened. Save it again as .xlsx or as CSV.")
     )

@@ -232,3 +232,71 @@ def test_parse_a_workbook_formula_without_a_saved_value_in_another_cell_is_noted
         "formulas."
         for line, field in ((2, "Company"), (3, "Job title"))
     ]
+
+
+def without_dimension(data: bytes, *, ref: str | None = None) -> bytes:
+    """``data`` (a workbook) with its sheets' ``<dimension>`` taken out, or set to ``ref``."""
+    import re
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for part in source.infolist():
+            body = source.read(part)
+            if part.filename.startswith("xl/worksheets/sheet"):
+                replacement = f'<dimension ref="{ref}"/>'.encode() if ref else b""
+                body, found = re.subn(rb"<dimension [^>]*/>", replacement, body)
+                assert found == 1
+            target.writestr(part.filename, body)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def parsed_rows(monkeypatch):
+    """How many rows openpyxl parses from the XML of the workbooks' sheets, whatever for
+    (reading the sheet's size or its rows), as a one-item list."""
+    from openpyxl.worksheet import _reader
+
+    count = [0]
+    iterparse = _reader.iterparse
+
+    def counted(source, *args, **kwargs):
+        for event, element in iterparse(source, *args, **kwargs):
+            count[0] += element.tag == _reader.ROW_TAG
+            yield event, element
+
+    monkeypatch.setattr(_reader, "iterparse", counted)
+    return count
+
+
+@pytest.mark.parametrize("ref", [None, "A1:B1048576"])
+def test_read_reads_the_rows_of_a_workbook_without_a_true_dimension(ref):
+    data = without_dimension(workbook(PEOPLE, [["Other"], ["x"]]), ref=ref)
+
+    table = tabular.read(data)
+
+    assert (table.header, table.rows, table.is_cut) == (
+        ["Name", "Email"],
+        [(2, ["Ann Lee", "ann@example.com"]), (3, ["Bo Lund", "bo@example.se"])],
+        False,
+    )
+
+
+def test_parse_stops_parsing_a_workbook_without_a_dimension_past_the_row_limit(parsed_rows):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Name", "Email"])
+    for i in range(csv_import.MAX_ROWS + 1_000):
+        sheet.append([f"Person {i}", f"p{i}@example.com"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    data = without_dimension(buffer.getvalue())
+
+    with pytest.raises(ValidationError) as refusal:
+        csv_import.parse(data)
+
+    assert refusal.value.messages == [
+        "The file has more than 10000 rows; at most 10000 can be imported at once."
+    ]
+    # the rows up to the limit and the header search past it, once: not the sheet to its end
+    assert parsed_rows[0] <= csv_import.MAX_ROWS + 1 + tabular.HEADER_SEARCH
