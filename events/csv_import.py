@@ -714,6 +714,7 @@ def parse(
         described=table.described,
         encoding=table.encoding,
         errors=list(table.errors),
+        notes=list(table.notes),
         is_encoding_guessed=table.is_guessed,
         formulas=table.formulas,
     )

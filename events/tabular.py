@@ -2,9 +2,10 @@
 encoding, with or without Excel's ``sep=`` line, or an Excel workbook (.xlsx).
 
 ``read(data)`` returns a ``Table``: the header, the rows with their line numbers in the file, and
-how the file was read (for the preview: "GB18030, separated by commas"). Rows carrying more
-values than the header are tolerated when the extra values are empty (a trailing separator) and
-reported by line otherwise; short rows are padded.
+how the file was read (for the preview: "GB18030, separated by commas"), with notes by line of
+what was repaired (text garbled by a wrong encoding before). Rows carrying more values than the
+header are tolerated when the extra values are empty (a trailing separator) and reported by line
+otherwise; short rows are padded.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import ftfy
 from charset_normalizer import from_bytes
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from ftfy.badness import is_bad
 
 DELIMITERS = (",", ";", "\t", "|")
 # What a detector may choose among: what spreadsheets and ticketing sites really write.
@@ -155,6 +158,8 @@ class Table:
     formulas: set[tuple[int, int]] = field(default_factory=set)
     # reading stopped past ``read``'s ``max_rows``: the file has more rows than ``rows`` holds
     is_cut: bool = False
+    # what was done to the file's text that the organizer should know, by line
+    notes: list[str] = field(default_factory=list)
 
     @property
     def described(self) -> str:
@@ -191,6 +196,7 @@ class Table:
             is_guessed=self.is_guessed,
             formulas=self.formulas,
             is_cut=self.is_cut,
+            notes=self.notes,
         )
 
 
@@ -717,10 +723,13 @@ def tabulate(records: list[tuple[int, list[str]]], *, is_header: HeaderTest | No
     """The header is the first non-empty record that ``is_header`` accepts among the first
     ``HEADER_SEARCH`` (a report's title lines above it are left out), else the first non-empty
     one. Every later row is made as long as the header, an extra value beyond it being an error
-    of its line unless it is empty; a cell is cut to ``MAX_CELL + 1`` characters."""
+    of its line unless it is empty; a cell is cut to ``MAX_CELL + 1`` characters. Cells garbled
+    by a wrong encoding are repaired first (``repair_mojibake``), and ``notes`` names each line
+    of the table so repaired."""
     records = [(line, cells) for line, cells in records if any(c.strip() for c in cells)]
     if not records:
         raise ValidationError(_("The file is empty."))
+    records, repaired = repair_mojibake(records)
     start = 0
     if is_header is not None:
         start = next(
@@ -731,6 +740,18 @@ def tabulate(records: list[tuple[int, list[str]]], *, is_header: HeaderTest | No
     while header and not header[-1]:
         header.pop()
     table = Table(header=header, header_line=records[0][0])
+    table.notes = [
+        _("Line %(line)s: %(problem)s")
+        % {
+            "line": line,
+            "problem": _(
+                "text garbled by a wrong encoding (such as “Ã©” for “é”) was repaired; "
+                "check the names."
+            ),
+        }
+        for line in sorted(repaired)
+        if line >= table.header_line
+    ]
     width = len(header)
     for line, cells in records[1:]:
         cells = [c[: MAX_CELL + 1] for c in cells]
@@ -745,6 +766,34 @@ def tabulate(records: list[tuple[int, list[str]]], *, is_header: HeaderTest | No
             )
         table.rows.append((line, (cells + [""] * width)[:width]))
     return table
+
+
+# ftfy's repair of mojibake (UTF-8 read as Windows-1252 or Latin-1 and saved again: "JosÃ©"
+# for "José", "å¼ ä¼Ÿ" for "张伟") and nothing else: no undecodable sequence made "�", no lone
+# C1 control character reinterpreted; ``fix_encoding`` applies no other of ftfy's fixes.
+MOJIBAKE_REPAIR = ftfy.TextFixerConfig(
+    replace_lossy_sequences=False, fix_c1_controls=False, explain=False
+)
+
+
+def repair_mojibake(
+    records: list[tuple[int, list[str]]],
+) -> tuple[list[tuple[int, list[str]]], set[int]]:
+    """(records, repaired lines): the cells holding mojibake repaired by ftfy
+    (``MOJIBAKE_REPAIR``), correct text in any language left as it is ("SÃO PAULO", "张伟"),
+    and the lines of the records that had a cell repaired. A cell ftfy finds no sign of
+    mojibake in (``is_bad``, its own first test) is not handed to the slower repair."""
+    repaired: set[int] = set()
+    result = []
+    for line, cells in records:
+        fixed = [
+            ftfy.fix_encoding(c, MOJIBAKE_REPAIR) if not c.isascii() and is_bad(c) else c
+            for c in cells
+        ]
+        if fixed != cells:
+            repaired.add(line)
+        result.append((line, fixed))
+    return result, repaired
 
 
 def cell_text(value: object) -> str:
