@@ -657,6 +657,10 @@ def reference_key(text: str) -> str:
 
 
 NAMES = ("name", "first_name", "last_name")
+FORMULA_NOTE = gettext_lazy(
+    "the cell for “%(field)s” holds a formula without a value, so it is left empty. Open the "
+    "file in Excel and save it again, or paste the values in place of the formulas."
+)
 
 
 def is_not_asked(value: str) -> bool:
@@ -710,6 +714,7 @@ def parse(
         described=table.described,
         encoding=table.encoding,
         errors=list(table.errors),
+        notes=list(table.notes),
         is_encoding_guessed=table.is_guessed,
         formulas=table.formulas,
     )
@@ -934,6 +939,9 @@ def check_row(parsed: Parsed, line: int, cells: list[str]) -> Row | None:
             key = reference_key(part)
             row.keep_apart.append(key)
             row.keep_apart_written.setdefault(key, part.strip())
+    for f in FIELDS:
+        if f not in NAMES and m[f] is not None and (line, m[f]) in parsed.formulas:
+            parsed.notes.append(line_message(line, FORMULA_NOTE % {"field": FIELD_LABELS[f]}))
     if not name and not problems:
         if not any(c.strip() for c in cells):
             return None

@@ -2,9 +2,10 @@
 encoding, with or without Excel's ``sep=`` line, or an Excel workbook (.xlsx).
 
 ``read(data)`` returns a ``Table``: the header, the rows with their line numbers in the file, and
-how the file was read (for the preview: "GB18030, separated by commas"). Rows carrying more
-values than the header are tolerated when the extra values are empty (a trailing separator) and
-reported by line otherwise; short rows are padded.
+how the file was read (for the preview: "GB18030, separated by commas"), with notes by line of
+what was repaired (text garbled by a wrong encoding before). Rows carrying more values than the
+header are tolerated when the extra values are empty (a trailing separator) and reported by line
+otherwise; short rows are padded.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import ftfy
 from charset_normalizer import from_bytes
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from ftfy.badness import is_bad
 
 DELIMITERS = (",", ";", "\t", "|")
 # What a detector may choose among: what spreadsheets and ticketing sites really write.
@@ -155,6 +158,8 @@ class Table:
     formulas: set[tuple[int, int]] = field(default_factory=set)
     # reading stopped past ``read``'s ``max_rows``: the file has more rows than ``rows`` holds
     is_cut: bool = False
+    # what was done to the file's text that the organizer should know, by line
+    notes: list[str] = field(default_factory=list)
 
     @property
     def described(self) -> str:
@@ -191,6 +196,7 @@ class Table:
             is_guessed=self.is_guessed,
             formulas=self.formulas,
             is_cut=self.is_cut,
+            notes=self.notes,
         )
 
 
@@ -344,6 +350,18 @@ def word_cost(word: str) -> int:
     )
 
 
+def alphabet_misfit(text: str) -> int:
+    """How many of the accented Latin letters of ``text`` (small and capital alike) the
+    alphabet of ``LATIN_ALPHABETS`` holding most of them lacks: none when one language
+    writes them all. It tells apart one-byte readings that score the same letter by letter:
+    Hungarian read as Windows-1252 spells "Erdõs Pál, Kovács Ödön" (õ is Portuguese or
+    Estonian, á and ö are not both), as Windows-1250 "Erdős Pál, Kovács Ödön"."""
+    letters = {
+        c.lower() for c in set(text) if not c.isascii() and c.isalpha() and script_of(c) == "LATIN"
+    }
+    return min(len(letters - alphabet) for alphabet in LATIN_ALPHABETS) if letters else 0
+
+
 def is_one_language(word: str) -> bool:
     """Whether the accented Latin letters of ``word`` are all letters of one language's
     alphabet (``LATIN_ALPHABETS``); a word with letters of another script is left to
@@ -425,9 +443,10 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     """(text, codec name): ``encoding`` when the organizer chose one, else the byte-order mark
     if any, else UTF-16 when its NUL bytes say so (``utf16_without_mark``), else strict UTF-8
     (unless it makes control characters and another reading does not: ``control_count``),
-    else the most plausible reading (``plausibility``) among ``SCORED``, each read by the codec
-    Windows writes for it (``READ_AS``: EUC-KR as CP949), EUC-KR over GBK, Big5 or Shift-JIS
-    when ``is_korean``; other UTF-16 without a mark is left to charset-normalizer. Raises
+    else the most plausible reading (``plausibility``) among ``SCORED`` (of one-byte readings
+    as plausible, the one whose letters one language writes: ``alphabet_misfit``), each read by
+    the codec Windows writes for it (``READ_AS``: EUC-KR as CP949), EUC-KR over GBK, Big5 or
+    Shift-JIS when ``is_korean``; other UTF-16 without a mark is left to charset-normalizer. Raises
     ``ValidationError`` when no encoding reads the file as text (or the chosen one does not)."""
     if encoding:
         try:
@@ -483,12 +502,14 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
                 text = data.decode(READ_AS.get(name, name))
             except UnicodeDecodeError:
                 continue
-            readings.append((plausibility(text[: len(sample)], name), -order, text, name))
+            head = text[: len(sample)]
+            misfit = alphabet_misfit(head) if name in ONE_BYTE else 0
+            readings.append((plausibility(head, name), -misfit, -order, text, name))
         if readings:
-            _score, _order, text, name = max(readings)
-            korean = next((r for r in readings if r[3] == "euc_kr"), None)
-            if name in CJK_READINGS and korean is not None and is_korean(korean[2], text):
-                return korean[2], "euc_kr"
+            _score, _misfit, _order, text, name = max(readings)
+            korean = next((r for r in readings if r[4] == "euc_kr"), None)
+            if name in CJK_READINGS and korean is not None and is_korean(korean[3], text):
+                return korean[3], "euc_kr"
             return text, name
     reading = normalizer_reading(data, sample)
     if reading:
@@ -702,10 +723,13 @@ def tabulate(records: list[tuple[int, list[str]]], *, is_header: HeaderTest | No
     """The header is the first non-empty record that ``is_header`` accepts among the first
     ``HEADER_SEARCH`` (a report's title lines above it are left out), else the first non-empty
     one. Every later row is made as long as the header, an extra value beyond it being an error
-    of its line unless it is empty; a cell is cut to ``MAX_CELL + 1`` characters."""
+    of its line unless it is empty; a cell is cut to ``MAX_CELL + 1`` characters. Cells garbled
+    by a wrong encoding are repaired first (``repair_mojibake``), and ``notes`` names each line
+    of the table so repaired."""
     records = [(line, cells) for line, cells in records if any(c.strip() for c in cells)]
     if not records:
         raise ValidationError(_("The file is empty."))
+    records, repaired = repair_mojibake(records)
     start = 0
     if is_header is not None:
         start = next(
@@ -716,6 +740,18 @@ def tabulate(records: list[tuple[int, list[str]]], *, is_header: HeaderTest | No
     while header and not header[-1]:
         header.pop()
     table = Table(header=header, header_line=records[0][0])
+    table.notes = [
+        _("Line %(line)s: %(problem)s")
+        % {
+            "line": line,
+            "problem": _(
+                "text garbled by a wrong encoding (such as “Ã©” for “é”) was repaired; "
+                "check the names."
+            ),
+        }
+        for line in sorted(repaired)
+        if line >= table.header_line
+    ]
     width = len(header)
     for line, cells in records[1:]:
         cells = [c[: MAX_CELL + 1] for c in cells]
@@ -730,6 +766,34 @@ def tabulate(records: list[tuple[int, list[str]]], *, is_header: HeaderTest | No
             )
         table.rows.append((line, (cells + [""] * width)[:width]))
     return table
+
+
+# ftfy's repair of mojibake (UTF-8 read as Windows-1252 or Latin-1 and saved again: "JosÃ©"
+# for "José", "å¼ ä¼Ÿ" for "张伟") and nothing else: no undecodable sequence made "�", no lone
+# C1 control character reinterpreted; ``fix_encoding`` applies no other of ftfy's fixes.
+MOJIBAKE_REPAIR = ftfy.TextFixerConfig(
+    replace_lossy_sequences=False, fix_c1_controls=False, explain=False
+)
+
+
+def repair_mojibake(
+    records: list[tuple[int, list[str]]],
+) -> tuple[list[tuple[int, list[str]]], set[int]]:
+    """(records, repaired lines): the cells holding mojibake repaired by ftfy
+    (``MOJIBAKE_REPAIR``), correct text in any language left as it is ("SÃO PAULO", "张伟"),
+    and the lines of the records that had a cell repaired. A cell ftfy finds no sign of
+    mojibake in (``is_bad``, its own first test) is not handed to the slower repair."""
+    repaired: set[int] = set()
+    result = []
+    for line, cells in records:
+        fixed = [
+            ftfy.fix_encoding(c, MOJIBAKE_REPAIR) if not c.isascii() and is_bad(c) else c
+            for c in cells
+        ]
+        if fixed != cells:
+            repaired.add(line)
+        result.append((line, fixed))
+    return result, repaired
 
 
 def cell_text(value: object) -> str:
@@ -777,16 +841,66 @@ def check_workbook_size(data: bytes) -> None:
     )
 
 
+SHEET_DATA = re.compile(rb"<(\w+:)?sheetData[\s/>]")
+DIMENSION = re.compile(rb"<(?:\w+:)?dimension[\s/>]")
+
+
+def with_dimensions(data: bytes) -> bytes:
+    """``data`` (a workbook) with ``<dimension ref="A1"/>`` put in each sheet that has no
+    ``<dimension>`` before its cells. Opening a workbook, openpyxl reads a sheet without one
+    to its end to find its size (a program streaming the sheet out writes none), where the
+    import reads only the rows it needs (``sheet_records`` drops the size and reads rows one by
+    one). ``data`` itself when every sheet has one, or when it is no readable zip (left to the
+    workbook reader)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError):
+        return data
+    with archive:
+        sheets = [
+            part
+            for part in archive.infolist()
+            if part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml")
+        ]
+        missing: dict[str, tuple[int, bytes]] = {}
+        try:
+            for part in sheets:
+                head = b""
+                with archive.open(part) as source:
+                    while not (start := SHEET_DATA.search(head)):
+                        chunk = source.read(65_536)
+                        if not chunk:
+                            break
+                        head += chunk
+                if start and not DIMENSION.search(head, 0, start.start()):
+                    missing[part.filename] = (start.start(), start.group(1) or b"")
+            if not missing:
+                return data
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+                for part in archive.infolist():
+                    body = archive.read(part)
+                    if part.filename in missing:
+                        at, prefix = missing[part.filename]
+                        body = body[:at] + b"<" + prefix + b'dimension ref="A1"/>' + body[at:]
+                    target.writestr(part.filename, body, compresslevel=1)
+        except BROKEN_WORKBOOK:
+            return data
+    return buffer.getvalue()
+
+
 def read_xlsx(
     data: bytes, *, is_header: HeaderTest | None = None, max_rows: int | None = None
 ) -> Table:
     """The first visible sheet of an Excel workbook on which ``is_header`` finds the header
     (hidden sheets of drop-down lists and summary sheets are passed over), else the first
     visible one; line numbers are the sheet's row numbers. With ``max_rows``, a sheet is read
-    only until it surely has more rows than that (``is_cut``, see ``sheet_records``)."""
+    only until it surely has more rows than that (``is_cut``, see ``sheet_records``), even one
+    without a ``<dimension>`` (``with_dimensions``)."""
     from openpyxl import load_workbook
 
     check_workbook_size(data)
+    data = with_dimensions(data)
     cannot_open = ValidationError(
         _("This Excel file cannot be opened. Save it again as .xlsx or as CSV.")
     )

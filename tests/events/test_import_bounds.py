@@ -208,3 +208,95 @@ def test_read_reads_a_workbook_of_as_many_rows_as_the_limit_to_its_end():
         False,
     )
     assert (over.is_cut, len(over.rows) > 100) == (True, True)
+
+
+def test_parse_a_workbook_formula_without_a_saved_value_in_another_cell_is_noted_by_line():
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Name", "Email", "Company", "Job title"])
+    sheet.append(["Ann Lee", "ann@example.com", '=CONCATENATE("Ac","me")', "CTO"])
+    sheet.append(["Bo Lund", "bo@example.se", "Lund AB", "=UPPER(A3)"])
+    sheet.append(["Cy Dahl", "cy@example.se", "Dahl AB", "CEO"])
+    buffer = io.BytesIO()
+    book.save(buffer)  # formulas written without values, as a program that does not calculate
+
+    parsed = csv_import.parse(buffer.getvalue())
+
+    assert (parsed.errors, [(r.name, r.company, r.job_title) for r in parsed.rows]) == (
+        [],
+        [("Ann Lee", "", "CTO"), ("Bo Lund", "Lund AB", ""), ("Cy Dahl", "Dahl AB", "CEO")],
+    )
+    assert parsed.notes == [
+        f"Line {line}: the cell for “{field}” holds a formula without a value, so it is left "
+        "empty. Open the file in Excel and save it again, or paste the values in place of the "
+        "formulas."
+        for line, field in ((2, "Company"), (3, "Job title"))
+    ]
+
+
+def without_dimension(data: bytes, *, ref: str | None = None) -> bytes:
+    """``data`` (a workbook) with its sheets' ``<dimension>`` taken out, or set to ``ref``."""
+    import re
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for part in source.infolist():
+            body = source.read(part)
+            if part.filename.startswith("xl/worksheets/sheet"):
+                replacement = f'<dimension ref="{ref}"/>'.encode() if ref else b""
+                body, found = re.subn(rb"<dimension [^>]*/>", replacement, body)
+                assert found == 1
+            target.writestr(part.filename, body)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def parsed_rows(monkeypatch):
+    """How many rows openpyxl parses from the XML of the workbooks' sheets, whatever for
+    (reading the sheet's size or its rows), as a one-item list."""
+    from openpyxl.worksheet import _reader
+
+    count = [0]
+    iterparse = _reader.iterparse
+
+    def counted(source, *args, **kwargs):
+        for event, element in iterparse(source, *args, **kwargs):
+            count[0] += element.tag == _reader.ROW_TAG
+            yield event, element
+
+    monkeypatch.setattr(_reader, "iterparse", counted)
+    return count
+
+
+@pytest.mark.parametrize("ref", [None, "A1:B1048576"])
+def test_read_reads_the_rows_of_a_workbook_without_a_true_dimension(ref):
+    data = without_dimension(workbook(PEOPLE, [["Other"], ["x"]]), ref=ref)
+
+    table = tabular.read(data)
+
+    assert (table.header, table.rows, table.is_cut) == (
+        ["Name", "Email"],
+        [(2, ["Ann Lee", "ann@example.com"]), (3, ["Bo Lund", "bo@example.se"])],
+        False,
+    )
+
+
+def test_parse_stops_parsing_a_workbook_without_a_dimension_past_the_row_limit(parsed_rows):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Name", "Email"])
+    for i in range(csv_import.MAX_ROWS + 1_000):
+        sheet.append([f"Person {i}", f"p{i}@example.com"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    data = without_dimension(buffer.getvalue())
+
+    with pytest.raises(ValidationError) as refusal:
+        csv_import.parse(data)
+
+    assert refusal.value.messages == [
+        "The file has more than 10000 rows; at most 10000 can be imported at once."
+    ]
+    # the rows up to the limit and the header search past it, once: not the sheet to its end
+    assert parsed_rows[0] <= csv_import.MAX_ROWS + 1 + tabular.HEADER_SEARCH

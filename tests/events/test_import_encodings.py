@@ -3,6 +3,8 @@ Chinese, Japanese and Latin ones."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from events import csv_import, tabular
@@ -167,3 +169,120 @@ def test_parse_reads_one_byte_files_with_their_punctuation_and_letters(encoding,
     parsed = csv_import.parse(data)
 
     assert [(r.name, r.company) for r in parsed.rows] == [(name, company)]
+
+
+# Hungarian saved by Windows (Windows-1250): ő and ű are Windows-1252's õ and û, every other
+# letter the same, so each word reads in both; only the letters together tell.
+HUNGARIAN_LISTS = [
+    "Name,City\nErdős Pál,Győr\nKovács Ödön,Budapest\n",
+    "Név,Cég\nSzűcs Anna,Fűzfa Kft.\nKovács Ödön,Győri Keksz\n",
+    "Name\nErdős Pál\nMüller Hans\nKovács Ödön\n",
+]
+
+
+@pytest.mark.parametrize("text", HUNGARIAN_LISTS)
+def test_decode_reads_hungarian_windows_1250_with_its_long_umlauts(text):
+    assert tabular.decode(text.encode("cp1250")) == (text, "cp1250")
+
+
+# Windows-1252 lists whose õ or û Windows-1250 would read as Hungarian ő or ű.
+WESTERN_LISTS = [
+    "Name,Company\nJoão Simões,Conceição Ltda\n",
+    "Name,Company\nTõnu Mägi,Eesti õlu\nJüri Õun,Tallinn\n",
+    "Name\nEesti õ\n",
+    "Name,Company\nBenoît Coûteaux,Crêperie Élodie\n",
+    "Name,Company\nJoão Silva,São Paulo\nJosé García,Señor\nFrançois Müller,Café\n",
+    "Name,Company\nTom D’Angelo,“Chip” Simões – Partners\n",
+]
+
+
+@pytest.mark.parametrize("text", WESTERN_LISTS)
+def test_decode_still_reads_western_windows_1252_with_o_tilde_or_u_circumflex(text):
+    assert tabular.decode(text.encode("cp1252")) == (text, "cp1252")
+
+
+def mojibake(text: str) -> bytes:
+    """``text`` as it is after its UTF-8 was read as Windows-1252 (bytes Windows-1252 lacks as
+    the C1 controls, as browsers and spreadsheets do) and saved again as UTF-8."""
+    import ftfy.bad_codecs  # noqa: F401  (registers "sloppy-windows-1252")
+
+    return text.encode().decode("sloppy-windows-1252").encode()
+
+
+MOJIBAKE_PEOPLE = [
+    ("José García", "Müller GmbH"),
+    ("张伟", "北京星河科技"),
+    ("王芳", "朝阳咨询"),
+    ("Erdős Pál", "Győr Kft."),
+]
+
+
+def test_parse_repairs_names_garbled_by_a_wrong_encoding_and_says_on_which_lines():
+    text = "Name,Email,Company\n" + "".join(
+        f"{name},p{i}@example.com,{company}\n" for i, (name, company) in enumerate(MOJIBAKE_PEOPLE)
+    )
+    text += "Ann Lee,ann@example.com,Acme\n"
+    garbled = mojibake(text)
+    assert "JosÃ© GarcÃ\u00ada".encode() in garbled
+    assert "å¼\u00a0ä¼Ÿ".encode() in garbled
+
+    parsed = csv_import.parse(garbled)
+
+    assert [(r.name, r.company) for r in parsed.rows] == [*MOJIBAKE_PEOPLE, ("Ann Lee", "Acme")]
+    assert parsed.notes == [
+        f"Line {line}: text garbled by a wrong encoding (such as “Ã©” for “é”) was repaired; "
+        "check the names."
+        for line in (2, 3, 4, 5)
+    ]
+
+
+def test_read_repairs_a_garbled_workbook_cell_and_its_header():
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["Name", "Société".encode().decode("cp1252")])
+    book.active.append(["MÃ¼ller", "Acme"])
+    book.active.append(["Ann Lee", "Acme"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+
+    table = tabular.read(buffer.getvalue())
+
+    assert (table.header, table.rows) == (
+        ["Name", "Société"],
+        [(2, ["Müller", "Acme"]), (3, ["Ann Lee", "Acme"])],
+    )
+    assert [note.partition(":")[0] for note in table.notes] == ["Line 1", "Line 2"]
+
+
+# Correct text that looks a little like mojibake, or that a fuller clean-up than the repair of
+# the encoding would change (quotes, widths, ligatures, HTML entities, C1 controls).
+CORRECT_TEXT = [
+    ("JOÃO SILVA", "SÃO PAULO AÇÃO LTDA"),
+    ("Conceição Leão", "Mãe & Filhos"),
+    ("Tom D’Angelo", "“Chip” Co – Partners…"),
+    ("Zoë Ångström", "Ærø Øl"),
+    ("Łukasz Żółć", "Spółka Kraków"),
+    ("Erdős Pál", "Győri Keksz"),
+    ("Jiří Dvořák", "Škoda"),
+    ("Иван Петров", "Яндекс"),
+    ("Γιώργος Παπαδόπουλος", "Ολυμπιακή"),
+    ("张伟", "北京星河科技（ＡＢＣ）"),
+    ("陳大文", "星河科技"),
+    ("山田太郎", "株式会社テスト"),
+    ("김민준", "삼성전자"),
+    ("Nguyễn Văn Anh", "Công ty Đại Phát"),
+    ("Şükrü Öztürk", "İstanbul Ağ"),
+    ("محمد علي", "שלום"),
+    ("Ãlvaro ﬁn", "Tom &amp; Jerry"),
+    ("Ann Lee", "Acme™ 5×3 °C ±1"),
+]
+
+
+def test_read_leaves_correct_text_of_many_languages_as_it_is():
+    text = "Name,Company\n" + "".join(f"{name},{company}\n" for name, company in CORRECT_TEXT)
+
+    table = tabular.read(text.encode())
+
+    assert [tuple(cells) for _line, cells in table.rows] == CORRECT_TEXT
+    assert table.notes == []
