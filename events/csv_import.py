@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from config.limits import MAX_IMPORT_FILE_BYTES
 from events import hygiene, tabular
@@ -490,8 +490,8 @@ EMAIL_LIKE = re.compile(r"[^@\s,;]+[@＠][^@\s,;]+\.[^@\s,;]+")
 
 
 def guess_by_values(columns: list[list[str]]) -> dict[str, int | None]:
-    """The mapping of a file without column names: the column whose values are emails, and
-    the first other column holding text as the name."""
+    """The mapping of a file without column names: the column whose values are emails, the
+    one whose values are phone numbers, and the first other column holding text as the name."""
     mapping: dict[str, int | None] = dict.fromkeys(FIELDS)
 
     def share(values: list[str], test: object) -> float:
@@ -501,11 +501,107 @@ def guess_by_values(columns: list[list[str]]) -> dict[str, int | None]:
     for i, values in enumerate(columns):
         if mapping["email"] is None and share(values, EMAIL_LIKE.fullmatch) >= 0.5:
             mapping["email"] = i
+        elif mapping["phone"] is None and share(values, is_phone_like) >= 0.5:
+            mapping["phone"] = i
     for i, values in enumerate(columns):
         if i != mapping["email"] and share(values, lambda v: any(c.isalpha() for c in v)) >= 0.5:
             mapping["name"] = i
             break
     return mapping
+
+
+# Seven digits or more, with the signs a phone number is written with ("+86 138 0013 8000",
+# "(555) 010-0199"); a date ("2026-11-02", "02/11/2026") is none.
+PHONE_LIKE = re.compile(r"\+?[\d ()./\-]+")
+DATE_LIKE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
+
+
+def is_phone_like(value: str) -> bool:
+    """Whether a cell holds a phone number and nothing else (``PHONE_LIKE``, not a date)."""
+    text = unicodedata.normalize("NFKC", value).strip().lstrip("'")
+    return (
+        PHONE_LIKE.fullmatch(text) is not None
+        and sum(c.isdigit() for c in text) >= 7
+        and DATE_LIKE.search(text) is None
+    )
+
+
+# The most common Chinese family names (about nine people in ten), in simplified and
+# traditional writing: a Chinese name starts with one (or with a compound one, 欧阳, 司马…).
+COMMON_SURNAMES = frozenset(
+    "李王张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶"
+    "程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫阎段雷侯龙史陶黎"
+    "贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧"
+    "耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍"
+    "華张張劉陳楊趙黃吳孫馬鄭謝許韓馮鄧蕭葉蘇呂盧鍾譚陸賈鄒賀顧龔錢嚴湯莊聶蘭紀駱藍"
+)
+# Characters of Chinese column names ("名单", "序号", "金额", "方式") that names hardly hold.
+HEADER_CHARS = frozenset("单号码数额式期间表类型称态注址箱话机职位务司员者栏列项备签到票统计")
+# Words of column names no alias lists ("Guest list", "Ticket type", "Dietary requirements")
+# and of a title line ("Speed Networking Night"): a cell holding one is no person's name.
+HEADER_WORDS = frozenset(
+    {
+        "list", "guest", "guests", "attendees", "participants", "people", "members", "member",
+        "registrations", "registrants", "ticket", "tickets", "type", "date", "time", "order",
+        "status", "number", "id", "code", "notes", "note", "comments", "comment", "remarks",
+        "question", "answer", "table", "seat", "round", "event", "group", "response",
+        "responses", "first", "last", "given", "family", "contact", "address", "city",
+        "country", "sheet", "column", "checked", "paid", "amount", "source", "created",
+        "updated", "unnamed", "speaker", "speakers", "sponsor", "networking", "night",
+        "meetup", "session", "evening", "workshop", "summit", "conference", "forum", "mixer",
+        "data", "export", "report", "info", "information", "details", "dietary",
+        "requirements", "preference", "preferences", "industry", "interests", "linkedin",
+        "website", "wechat", "social", "age", "gender", "department", "team", "school",
+        "university", "bio", "registered", "registration", "answers", "form", "survey",
+    }
+)  # fmt: skip
+NAME_PARTICLES = frozenset(
+    {"de", "van", "von", "der", "den", "da", "di", "du", "la", "le", "del", "della", "dos",
+     "das", "bin", "binti", "al", "el", "ibn", "ter", "ten", "y", "e", "zu"}
+)  # fmt: skip
+NAME_WORD = re.compile(r"[^\W\d_]+(?:['’.\-][^\W\d_]+)*\.?")
+
+
+def is_name_like(value: str) -> bool:
+    """Whether a cell reads as a person's name: two to four Chinese characters starting with a
+    common family name ("林一", "欧阳娜娜"), or two to four capitalised words of letters ("Ada
+    Lovelace", "Rui de Sousa", "Mary-Jane O'Neil"), none of them a column name's word."""
+    text = " ".join(hygiene.fold_width(value).split())
+    if not text or len(text) > 60:
+        return False
+    if hygiene.has_cjk(text):
+        return (
+            2 <= len(text) <= 4
+            and all(hygiene.CJK.match(c) for c in text)
+            and (text[:2] in hygiene.COMPOUND_SURNAMES or text[0] in COMMON_SURNAMES)
+            and not any(c in HEADER_CHARS for c in text)
+        )
+    words = text.split()
+    return 2 <= len(words) <= 4 and all(
+        NAME_WORD.fullmatch(word)
+        and (word[0].isupper() or word in NAME_PARTICLES)
+        and normalize_header(word) not in HEADER_WORDS
+        for word in words
+    )
+
+
+def is_person_first(header: list[str], rows: list[tuple[int, list[str]]]) -> bool:
+    """Whether the row read as column names is a person: no column name we know in any
+    language (``guess_mapping`` finds none) and a cell that is a name or a phone number
+    (``is_name_like``, ``is_phone_like``) in a column whose values below mostly are too."""
+    if not rows or any(index is not None for index in guess_mapping(header).values()):
+        return False
+    for i, cell in enumerate(header):
+        for looks_like in (is_name_like, is_phone_like):
+            if not looks_like(cell):
+                continue
+            below = [cells[i] for _line, cells in rows[:HEADER_SAMPLE] if cells[i].strip()]
+            if below and sum(1 for v in below if looks_like(v)) * 2 >= len(below):
+                return True
+    return False
+
+
+HEADER_SAMPLE = 50  # rows compared with the first when telling a person from column names
 
 
 def looks_like_header(cells: list[str]) -> bool:
@@ -697,7 +793,8 @@ def parse(
             _("The file has %(n)s rows; at most %(max)s can be imported at once.")
             % {"n": len(table.rows), "max": MAX_ROWS}
         )
-    headless = any(EMAIL_LIKE.fullmatch(h.strip()) for h in table.header)
+    has_email_first = any(EMAIL_LIKE.fullmatch(h.strip()) for h in table.header)
+    headless = has_email_first or is_person_first(table.header, table.rows)
     if headless:
         table = table.without_header()
     columns = [[cells[i] for _line, cells in table.rows] for i in range(len(table.header))]
@@ -719,13 +816,19 @@ def parse(
         formulas=table.formulas,
     )
     if headless:
-        parsed.notes.insert(
-            0,
+        parsed.notes[:0] = [
             _(
                 "The first line holds an email, so the file has no column names: every line "
                 "is read as a person and the columns are guessed from their values."
+            )
+            if has_email_first
+            else _(
+                "No row of column names was found: the first line holds no column name we "
+                "know and looks like a person, so every line is read as a person and the "
+                "columns are guessed from their values."
             ),
-        )
+            columns_read(table.header, chosen),
+        ]
     if not table.rows:
         parsed.errors.insert(0, _("The file has column names but no attendees below them."))
         return parsed
@@ -781,6 +884,21 @@ def parse(
     return parsed
 
 
+def columns_read(headers: list[str], mapping: dict[str, int | None]) -> str:
+    """What each column of a file without column names was read as, for the organizer:
+    "Columns read: Column 1 as Name, Column 2 as Email, Column 3 not imported."."""
+    fields = {index: name for name, index in mapping.items() if index is not None}
+    parts = [
+        _("%(column)s as %(field)s") % {"column": header, "field": FIELD_LABELS[fields[i]]}
+        if i in fields
+        else _("%(column)s not imported") % {"column": header}
+        for i, header in enumerate(headers)
+    ]
+    return _("Columns read: %(columns)s.") % {
+        "columns": pgettext("between the columns of a list", ", ").join(parts)
+    }
+
+
 def import_email(value: str) -> str:
     """``hygiene.clean_email`` of an email cell, with the refusal of a cell holding two or more
     addresses ("a@x.com; b@y.com") saying what to do in a list: a row per person. Raises
@@ -800,12 +918,85 @@ def import_email(value: str) -> str:
         ) from None
 
 
+# The label of a report's count line, as ``summary_text`` folds it: "Total: 3", "Total
+# attendees 12", "Count of attendees: 12", "Grand total", "合计：3人", "共 3 人", "总人数". It
+# counts only beside a figure or before a colon ("Count Basie" is a name).
+COUNT_LABEL = re.compile(
+    r"(?:(?:grand total|sub ?total|totals?|summary|sum|count|number|no\.)(?: of)?"
+    r"(?: (?:the )?(?:attendees|attending|people|persons|guests|participants|registrations|"
+    r"registrants|tickets(?: sold)?|rsvps|members|orders|rows|records|entries|check ins|"
+    r"checked in|going|yes))?"
+    r"|(?:attendees|guests|participants|registrations|registrants|tickets(?: sold)?|rsvps)"
+    r"(?= ?[:=]| ?\d))"
+    r"|合计|合計|总计|總計|小计|小計|共计|共計|总数|總數|总人数|總人數|人数|人數|报名人数|"
+    r"参会人数|签到人数|统计|統計|共"
+)
+# The line a report tool signs: "Generated by Eventbrite on 2026-11-02", "Exported from Luma",
+# "Report run 2026-11-01 09:00", "Page 1 of 2", "导出时间：…", "由活动行导出".
+SIGNATURE = re.compile(
+    r"(?:(?:report|list|file|export|data|attendee list|guest list) )?"
+    r"(?:generated|exported|downloaded|created|printed|produced|pulled|run)"
+    r"(?: (?:by|on|at|from|via|with|using|in)\b|:| \d)"
+    r"|(?:report|export|download|print) (?:date|time|run)\b"
+    r"|page \d+(?: of \d+)?$"
+    r"|(?:导出|生成|導出|打印|下载|下載)(?:时间|時間|日期|于|於|自)"
+    r"|由.{1,20}(?:导出|生成|導出)"
+)
+# A cell beside a summary label: a figure, a date or a time, an amount ("3", "12 人",
+# "2026-11-02 09:00 UTC", "$150.00", "¥300").
+FIGURE = re.compile(r"[\d\s.,:;/\-+%$€£¥￥()#*]*\d[\d\s.,:;/\-+%$€£¥￥()#*]*[人名位个個张張元]?")
+FIGURE_WORDS = re.compile(r"\b(?:am|pm|utc|gmt|cst|cet|est|pst|usd|eur|gbp|rmb|cny|hkd|twd|sgd)\b")
+
+
+def summary_text(value: str) -> str:
+    """A cell as the summary patterns read it: width-folded, lower case, spaces folded."""
+    return " ".join(unicodedata.normalize("NFKC", value).casefold().split())
+
+
+def is_figure(value: str) -> bool:
+    """Whether a cell holds a figure and nothing else (``FIGURE``)."""
+    return FIGURE.fullmatch(FIGURE_WORDS.sub(" ", summary_text(value)).strip()) is not None
+
+
+def is_summary_row(cells: list[str]) -> bool:
+    """Whether a row is a report's summary line rather than a person: no email in it, its first
+    value a count label with a figure ("Total: 3", "Total" then "3", "合计：3人", "Count of
+    attendees: 12") or a report tool's signature ("Generated by Eventbrite on 2026-11-02"),
+    and every other value a figure or date (anything beside a signature). "Count Basie",
+    "Total" with an email, or a count label beside a company or any other words is a person."""
+    filled = [c.strip() for c in cells if c.strip()]
+    if not filled or any("@" in c or "＠" in c for c in filled):
+        return False
+    label, others = summary_text(filled[0]), filled[1:]
+    if SIGNATURE.match(label):
+        return True  # whatever stands beside it ("Generated by", "Eventbrite"): no one's name
+    count = COUNT_LABEL.match(label)
+    if count is None or not all(is_figure(c) for c in others):
+        return False
+    rest = label[count.end() :].strip()
+    if rest[:1] in {":", "="}:
+        rest = rest[1:].strip()
+        return not rest or is_figure(rest)
+    return is_figure(rest) if rest else bool(others)
+
+
 def summary_lines(rows: list[tuple[int, list[str]]], *, email: int | None) -> set[int]:
     """The lines of a report's footer ("Total: 2", "Generated by Eventbrite on …") below the
     list: the rows after a blank line to the end of the file (one or more blocks of them)
     when each fills one cell only, with no email in it, and at least half the rows above
-    have an email. A list with no emails (names only) has no footer, and rows with more
-    than one value below a blank line are people."""
+    have an email (a list with no emails, names only, has no such footer, and rows with more
+    than one value below a blank line are people); and, blank line or not, the last rows of
+    the list that are summary lines by their words (``is_summary_row``)."""
+    footer = blank_line_footer(rows, email=email)
+    end = len(rows) - len(footer)
+    while end > 0 and is_summary_row(rows[end - 1][1]):
+        end -= 1
+        footer.add(rows[end][0])
+    return footer
+
+
+def blank_line_footer(rows: list[tuple[int, list[str]]], *, email: int | None) -> set[int]:
+    """The footer of ``summary_lines`` that a blank line sets apart from the list."""
     if email is None:
         return set()
     # a row starts on the line after the previous one's last (its cells' line breaks counted)
@@ -826,6 +1017,12 @@ def summary_lines(rows: list[tuple[int, list[str]]], *, email: int | None) -> se
     if start == len(rows) or sum(1 for _l, cells in above if cells[email].strip()) * 2 < len(above):
         return set()
     return {line for line, _cells in rows[start:]}
+
+
+def written_cell(cells: list[str], index: int | None) -> str:
+    """The cell at ``index`` as written, on one line and without a spreadsheet's text guard
+    ("" for no column)."""
+    return one_line(unguarded(cells[index].strip())) if index is not None else ""
 
 
 def check_row(parsed: Parsed, line: int, cells: list[str]) -> Row | None:
@@ -898,12 +1095,14 @@ def check_row(parsed: Parsed, line: int, cells: list[str]) -> Row | None:
                 _("%(problem)s The phone is left empty.") % {"problem": " ".join(error.messages)},
             )
         )
+    company = cleaned("company", hygiene.clean_company, value("company"))
+    job_title = cleaned("job_title", hygiene.clean_job_title, value("job_title"))
     row = Row(
         line=line,
         name=name,
         email=email,
-        company=cleaned("company", hygiene.clean_company, value("company")),
-        job_title=cleaned("job_title", hygiene.clean_job_title, value("job_title")),
+        company=company,
+        job_title=job_title,
         phone=phone,
         given_name=given if not value("name") else "",
         family_name=family if not value("name") else "",
@@ -966,7 +1165,24 @@ def check_row(parsed: Parsed, line: int, cells: list[str]) -> Row | None:
             problems.append(_("the name is missing."))
     for problem in problems:
         parsed.errors.append(line_message(line, problem))
-    return row if not problems else None
+    if problems:
+        return None
+    for column, label, kept in (
+        ("company", hygiene.COMPANY_LABEL, company),
+        ("job_title", hygiene.JOB_TITLE_LABEL, job_title),
+    ):
+        # what can be seen of the cell: invisible characters alone are no placeholder
+        written = hygiene.clean_search(written_cell(cells, m[column]), max_length=80)
+        if written and not kept and not is_not_asked(written):
+            # "N/A", "-", "无" typed where a company or job title would be: blank, and said.
+            parsed.notes.append(
+                line_message(
+                    line,
+                    _("the %(field)s “%(value)s” says there is none; left empty.")
+                    % {"field": label, "value": written},
+                )
+            )
+    return row
 
 
 @dataclass(frozen=True)

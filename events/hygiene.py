@@ -313,17 +313,28 @@ def is_placeholder(value: str) -> bool:
     )
 
 
+def says_no_company(value: str) -> bool:
+    """Whether a company as written names none: a placeholder (``is_placeholder``), except a
+    single Latin letter, which can be a company's whole name ("X", the company once called
+    Twitter) where a placeholder "x" would be no address or number in an email or phone cell."""
+    stripped = fold_width(value).strip()
+    if len(stripped) == 1 and stripped.isascii() and stripped.isalpha():
+        return False
+    return is_placeholder(value)
+
+
 def clean_company(value: str | None) -> str:
     """A company as written (full-width Latin made ASCII: ``fold_width``), or "" for a
-    placeholder that names none ("N/A", "#N/A", "-", "无", "(跳过)", "No company")."""
+    placeholder that names none ("N/A", "#N/A", "-", "无", "(跳过)", "No company";
+    ``says_no_company``: a single letter such as "X" is a company)."""
     cleaned = clean_line(fold_width(value or ""), label=COMPANY_LABEL, max_length=160)
-    return "" if cleaned and is_placeholder(cleaned) else cleaned
+    return "" if cleaned and says_no_company(cleaned) else cleaned
 
 
 def is_company(value: str) -> bool:
     """Whether ``value`` names an employer; "Freelance", "Freelancer (design)", "个人", "N/A"
-    and the like do not."""
-    if is_placeholder(value):
+    and the like do not; "X" does."""
+    if says_no_company(value):
         return False
     folded = " ".join(unicodedata.normalize("NFKC", value).casefold().split()).strip(" .")
     described = re.sub(r"\s*[(（\[].*?[)）\]]\s*", " ", folded).strip(" .,-")

@@ -579,3 +579,15 @@ def test_clean_email_says_what_is_wrong_with_no_address_or_a_domain_without_a_do
         hygiene.clean_email(typed)
 
     assert refusal.value.messages == [message]
+
+
+@pytest.mark.parametrize("company", ["X", "x", "Q", "Ｘ"])
+def test_clean_company_keeps_a_single_letter_company(company):
+    assert hygiene.clean_company(company) == hygiene.fold_width(company)
+    assert hygiene.is_company(company)
+    assert hygiene.company_key(company) == hygiene.fold_width(company).casefold()
+
+
+@pytest.mark.parametrize("placeholder", ["xx", "xxx", "0", "-", "无"])
+def test_clean_company_still_blanks_placeholders_beside_single_letters(placeholder):
+    assert hygiene.clean_company(placeholder) == ""
