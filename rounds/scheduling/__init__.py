@@ -69,25 +69,27 @@ Van Hentenryck; Triska & Musliu) with avoid hits weighted far above repeats.
 Re-plans repair instead of re-solving: absentees are deleted; a round keeps its number of
 tables (only clamped to between the fresh count and one table per three present), dissolving
 tables from the end and opening new ones at the end, so that no other table changes position;
-displaced people and arrivals are seated where they add the least cost; tables are balanced when
-a hard limit demands it (largest fresh size, at least three people or the smallest fresh size,
-sizes within two of each other) and otherwise only by moves that create no conflict. The
+displaced people and arrivals are seated where they add the least cost; then every round is
+balanced, whatever it costs: its sizes differ by at most one (so never above the largest fresh
+size, nor below three people or the smallest fresh size), a hard limit that every later step
+keeps, since a short table runs out of pitches long before the others. The
 people directly concerned come first: each ``avoid`` pair at one table is parted by the
-cheapest single move or swap of one of the two over the whole round that adds no repeat and no
-unbalanced table; when that leaves no conflict, nobody else moves (a keep-apart pair made
+cheapest single move or swap of one of the two over the whole round that adds no repeat (and
+keeps the sizes balanced); when that leaves no conflict, nobody else moves (a keep-apart pair made
 mid-event costs one person per round it shares, moving to a shorter table, or two, a swap).
 Otherwise a tabu search over moves, swaps and ejection chains removes conflicts from the
 seating before those steps (the same random draws, so the steps never make its repeats worse),
 preferring people who have already moved (one phone told twice is one phone), and a pair it
 leaves together is then parted by the cheapest step. These steps are not charged to the work
-allowance or the wall clock (a scan of one round per pair). Order of costs: avoid hits,
-repeats, tables outside the balanced sizes, people who must move. Where the room forces repeats
+allowance or the wall clock (a scan of one round per pair). Order of costs, below balanced
+sizes: avoid hits, repeats, people who must move. Where the room forces repeats
 (``lower_bound`` of the fresh sizes above zero) and the rounds to repair already had some, the
 room is not reshuffled to trade those repeats for fewer: the seating that moves the fewest
-people (arrivals at the free places, keep-apart pairs parted by the cheapest step) sets the
-most repeats allowed, and the order is avoid hits, repeats above that, people who must move in
-the coming round (the first one re-planned, which phones already show), people who must move
-in any round, repeats, tables outside the balanced sizes (``repair._Repair`` gives the reasons).
+people (arrivals at the free places, tables balanced and keep-apart pairs parted by the
+cheapest steps) sets the most repeats allowed, and the order, below balanced sizes, is avoid
+hits, repeats above that, people who must move in the coming round (the first one re-planned,
+which phones already show), people who must move in any round, repeats (``repair._Repair``
+gives the reasons).
 
 Determinism: the result depends only on the set of people (they are sorted; mixed types that
 cannot be compared are sorted by type name and ``repr``), the other arguments and ``seed``, which
@@ -227,9 +229,10 @@ def replan_rounds(
     the sizes allow, and moves go first to people who already had to move, so that few
     itineraries change (``changed_itineraries(plan, result, tablemates=False)`` lists the people
     who must go elsewhere). Meetings in played rounds count as ``met``; ``avoid`` pairs must
-    name people present. Avoid pairs and repeats come first; table sizes may then differ by two
-    where that avoids a repeat, never exceed the largest fresh table, and never drop below three
-    (two where fresh tables would be smaller). Where repeats are forced and the plan already had
+    name people present. Every round after ``played`` has balanced tables: sizes differ by at
+    most one, never exceed the largest fresh table and never drop below three (two where fresh
+    tables would be smaller), whatever that costs; below that, avoid pairs and repeats come
+    first. Where repeats are forced and the plan already had
     some, moves come before repeats instead, never at more repeats than the seating that moves
     the fewest people (a late arrival at the free places of a table short of the table size
     moves nobody else), and moves in the coming round (``plan[played]``) come first.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 
 from rounds.scheduling.bounds import lower_bound, table_sizes
@@ -19,21 +19,20 @@ _LOOKUPS_PER_UNIT = 2
 
 @dataclass(frozen=True)
 class _SizeRule:
-    """Table sizes allowed in one round: hard limits [low, high] and spread, preferred
-    (penalised outside) the balanced range [floor, ceil]."""
+    """Table sizes allowed in one round: from ``low`` to ``high`` people, a hard limit; both
+    callers make the sizes balanced (``high`` at most ``low`` + 1)."""
 
     low: int
     high: int
-    floor: int
-    ceil: int
-    spread: int
 
     @classmethod
     def fresh(cls, sizes: list[int]) -> _SizeRule:
-        return cls(min(sizes), max(sizes), min(sizes), max(sizes), 1)
+        return cls(min(sizes), max(sizes))
 
-    def deviation(self, size: int) -> int:
-        return max(0, self.floor - size, size - self.ceil)
+    @classmethod
+    def balanced(cls, people: int, tables: int) -> _SizeRule:
+        """``people`` at ``tables`` tables, sizes differing by at most one."""
+        return cls(people // tables, -(-people // tables))
 
 
 def _repair_rounds(
@@ -51,11 +50,17 @@ def _repair_rounds(
     the new count dissolved from the end (so no other table changes position), new tables added
     at the end, the displaced and the arrivals seated, sizes balanced, conflicts repaired.
 
+    Every round returned has balanced sizes: its tables seat ``len(present) // count`` or one
+    more, ``count`` its number of tables (a hard limit of the seating and of every step of the
+    search, ``_SizeRule.balanced``), so that no table runs out of pitches long before the
+    others; ``count`` is at most one table per three people (per the smallest fresh size when
+    below three), so no table falls below that either.
+
     Where the room forces repeats (``lower_bound`` of the fresh sizes above zero) and the rounds
     to repair already had some, moves rank above repeats (``_Repair``): the seating that moves
-    the fewest people (arrivals at the free places, keep-apart pairs parted by the cheapest
-    step) sets the most repeats allowed, and the result is never worse than it on keep-apart
-    pairs, then repeats above it, then the rest of the objective."""
+    the fewest people (arrivals at the free places, tables balanced and keep-apart pairs parted
+    by the cheapest steps) sets the most repeats allowed, and the result is never worse than it
+    on keep-apart pairs, then repeats above it, then the rest of the objective."""
     here = set(present)
     history = _history(plan[:played], met, n, here)
     fresh = table_sizes(len(present), table_size)
@@ -73,8 +78,7 @@ def _repair_rounds(
             for person in table:
                 seat[person] = number
         original.append(seat)
-        floor, ceil = len(present) // count, -(-len(present) // count)
-        rules.append(_SizeRule(low, fresh[0], floor, ceil, 2))
+        rules.append(_SizeRule.balanced(len(present), count))
         rounds.append(kept)
 
     def start() -> _Repair:
@@ -140,17 +144,20 @@ class _Repair:
     """Local repair of rounds on a sparse pair count, for re-planning and for fresh plans too
     large for the dense search.
 
+    Table sizes are a hard limit (``rules``: balanced sizes, in re-plans and fresh plans
+    alike), brought about by ``balance`` whatever it costs and kept by every step after it.
     Objective, lexicographic through weights: avoid pairs together, then the repeat cost, then
-    tables outside the balanced sizes, then people seated away from their ``original`` table in
-    any round (the itineraries that change).
+    people seated away from their ``original`` table in any round (the itineraries that
+    change).
 
     With ``forced`` (the room forces repeats) and rounds that already make a pair meet again,
     the order is instead: avoid pairs together; repeats above ``cap`` (set by the caller: the
     repeats of the seating that moves the fewest people); people seated away from their table
     in the coming round (the first round repaired: phones show it already and people may be
     walking there); people seated away from their table in any round (the event log's "People
-    changing table", each one a phone told "your table changed"); the repeat cost; tables
-    outside the balanced sizes (the hard size limits hold regardless). This is the minimal
+    changing table", each one a phone told "your table changed"); the repeat cost. Balanced
+    table sizes hold in both orders, above everything (a table of three among tables of five
+    runs out of pitches long before the others). This is the minimal
     perturbation view of re-scheduling (El Sakkout and Wallace, "Probe backtrack search for
     minimal perturbation in dynamic scheduling", Constraints 5(4), 2000): the quality of the
     plan as it stands is a bound the repair keeps, and within it the fewest changes win. Every
@@ -211,8 +218,7 @@ class _Repair:
         repeat_span = math.comb(n, 2) * math.comb(top, 2) + 1
         self.cap: int | None = None  # repeats above it rank before the moves (``forced``)
         if self.forced:
-            self.w_size = 1
-            self.w_repeat = self.w_size * (len(rounds) * n + 1)
+            self.w_repeat = 1
             self.w_move = self.w_repeat * repeat_span
             self.w_coming = self.w_move * (n + 1)
             self.w_cap = self.w_coming * (n + 1)
@@ -220,8 +226,7 @@ class _Repair:
         else:
             self.w_move = 1 if original is not None else 0
             self.w_coming = 0
-            self.w_size = n + 1
-            self.w_repeat = self.w_size * (len(rounds) * n + 1)
+            self.w_repeat = n + 1
             self.w_cap = 0
             self.w_avoid = self.w_repeat * (math.comb(n, 2) * math.comb(len(rounds) + 2, 2) + 1)
         self.moved = [0] * n
@@ -237,11 +242,6 @@ class _Repair:
             seat, first = self.seat[0], original[0]
             self.coming = sum(1 for p in range(n) if seat[p] >= 0 and seat[p] != first[p])
         self.repeats = 0  # change of the repeat cost since the start
-        self.deviation = sum(
-            rule.deviation(len(table))
-            for rule, round_ in zip(rules, rounds, strict=True)
-            for table in round_
-        )
         self.rank = list(range(n))
         rng.shuffle(self.rank)
         self.lookups = 0  # pair look-ups since the last charge to a budget (the work measure)
@@ -270,7 +270,6 @@ class _Repair:
             + self.w_cap * self.excess()
             + self.w_coming * self.coming
             + self.w_repeat * self.repeats
-            + self.w_size * self.deviation
             + self.w_move * self.changed
         )
 
@@ -316,13 +315,8 @@ class _Repair:
         if r == 0:
             self.coming += away
 
-    def _resize(self, r: int, table: list[int], change: int) -> None:
-        rule = self.rules[r]
-        self.deviation += rule.deviation(len(table) + change) - rule.deviation(len(table))
-
     def _sit(self, r: int, person: int, number: int) -> None:
         table = self.rounds[r][number]
-        self._resize(r, table, 1)
         self._track(r, person, self.seat[r][person], number)
         table.append(person)
         self.seat[r][person] = number
@@ -331,7 +325,6 @@ class _Repair:
     def _rise(self, r: int, person: int) -> None:
         number = self.seat[r][person]
         table = self.rounds[r][number]
-        self._resize(r, table, -1)
         self._track(r, person, number, -1)
         table.remove(person)
         self.seat[r][person] = -1
@@ -376,31 +369,19 @@ class _Repair:
         cost = self.w_move * ((after > 0) - (before > 0))
         return cost + self.w_coming * away if r == 0 else cost
 
-    def _shift_cost(self, r: int, sizes: dict[int, int], source: int, target: int) -> int | None:
-        """Size penalty change when one seat moves from table ``source`` to ``target`` of round
-        r (sizes: how many tables have each size), or None if a hard limit would break."""
+    def _shift_cost(self, r: int, source: int, target: int) -> int | None:
+        """Cost change of the table sizes when one seat moves from table ``source`` to
+        ``target`` of round r: 0, or None if the sizes would leave the round's limits."""
         rule, round_ = self.rules[r], self.rounds[r]
-        small, large = len(round_[source]), len(round_[target])
-        if small - 1 < rule.low or large + 1 > rule.high:
+        if len(round_[source]) - 1 < rule.low or len(round_[target]) + 1 > rule.high:
             return None
-        after = dict(sizes)
-        for size, change in ((small, -1), (large, -1), (small - 1, 1), (large + 1, 1)):
-            after[size] = after.get(size, 0) + change
-        present = [size for size, tables in after.items() if tables > 0]
-        if max(present) - min(present) > rule.spread:
-            return None
-        return self.w_size * (
-            rule.deviation(small - 1)
-            - rule.deviation(small)
-            + rule.deviation(large + 1)
-            - rule.deviation(large)
-        )
+        return 0
 
     # -- construction steps ----------------------------------------------------------------
 
     def seat_all(self, pools: list[list[int]]) -> None:
         """Seat each round's unseated people where they add the least cost: fewest conflicts,
-        then tables short of the balanced size, never above the largest size."""
+        then tables below the smallest size, never above the largest size."""
         for r, pool in enumerate(pools):
             round_, rule = self.rounds[r], self.rules[r]
             order = list(range(len(round_)))
@@ -408,25 +389,20 @@ class _Repair:
             for person in pool:
                 number = min(
                     (t for t in order if len(round_[t]) < rule.high),
-                    key=lambda t: (
-                        self._join(person, round_[t]),
-                        rule.deviation(len(round_[t]) + 1) - rule.deviation(len(round_[t])),
-                    ),
+                    key=lambda t: (self._join(person, round_[t]), len(round_[t]) >= rule.low),
                 )
                 self._sit(r, person, number)
 
     def balance(self) -> None:
-        """Bring every round within the hard size limits, whatever it costs, then closer to
-        balanced sizes wherever that creates no conflict."""
+        """Bring every round within its size limits (balanced sizes), whatever it costs, one
+        cheapest move or chain at a time."""
         for r in range(len(self.rounds)):
             while (moves := self._forced_moves(r)) is not None:
-                self._relocate(r, moves)
-            while (moves := self._free_moves(r)) is not None:
                 self._relocate(r, moves)
 
     def _forced_moves(self, r: int) -> list[tuple[int, int]] | None:
         """The cheapest move from a table two or more larger into the smallest table (or out
-        of a table above the largest size), while a hard limit is broken; else None."""
+        of a table above the largest size), while a size limit is broken; else None."""
         rule, round_ = self.rules[r], self.rounds[r]
         sizes = [len(table) for table in round_]
         small, large = min(sizes), max(sizes)
@@ -434,29 +410,12 @@ class _Repair:
         if large > rule.high:
             donors = [sizes.index(large)]
             receivers = [t for t in numbers if sizes[t] <= large - 2]
-        elif small < rule.low or large - small > rule.spread:
+        elif small < rule.low:
             receivers = [sizes.index(small)]
             donors = [t for t in numbers if sizes[t] >= small + 2]
         else:
             return None
         return self._cheapest_transfer(r, donors, receivers)[0]
-
-    def _free_moves(self, r: int) -> list[tuple[int, int]] | None:
-        """A conflict-free move that brings a table into the balanced range, or None."""
-        rule, round_ = self.rules[r], self.rounds[r]
-        sizes = [len(table) for table in round_]
-        numbers = range(len(round_))
-        for short in sorted((t for t in numbers if sizes[t] < rule.floor), key=sizes.__getitem__):
-            donors = [t for t in numbers if sizes[t] > rule.floor]
-            moves, cost = self._cheapest_transfer(r, donors, [short])
-            if moves and cost < self.w_size:
-                return moves
-        for long_ in sorted((t for t in numbers if sizes[t] > rule.ceil), key=sizes.__getitem__):
-            receivers = [t for t in numbers if sizes[t] < rule.ceil]
-            moves, cost = self._cheapest_transfer(r, [long_], receivers)
-            if moves and cost < self.w_size:
-                return moves
-        return None
 
     def _movers(self, r: int, tables: list[int]) -> list[int]:
         """People at these tables, those who already moved first."""
@@ -516,7 +475,7 @@ class _Repair:
     def separate(self, *, free: bool) -> None:
         """Part every ``avoid`` pair sitting together by the cheapest single move or swap of
         one of the two, over every table of the round (not a sample). With ``free``, only a
-        step that adds no repeat and no table outside the balanced sizes is taken (before the
+        step that adds no repeat is taken (sizes stay balanced whatever the step; before the
         search: a keep-apart pair made mid-event then costs one person, moving to a shorter
         table, or two, a swap, per round it shares); without, any step that lowers the
         objective (after the search, for a pair it left together). Not charged to the budget,
@@ -535,10 +494,10 @@ class _Repair:
                 change, moves = min(options, key=lambda option: option[0])
                 if change >= 0:
                     continue
-                before = (self.hits, self.repeats, self.deviation)
+                before = self.repeats
                 back = [(person, seat[person]) for person, _ in moves]
                 self._relocate(r, moves)
-                if free and (self.repeats > before[1] or self.deviation > before[2]):
+                if free and self.repeats > before:
                     self._relocate(r, back)
         self.best = self._snapshot()
 
@@ -548,12 +507,11 @@ class _Repair:
         round_ = self.rounds[r]
         source = self.seat[r][person]
         table_a = round_[source]
-        sizes = Counter(len(table) for table in round_)
         leave = self._leave(person, table_a)
         best: tuple[int, list[tuple[int, int]]] | None = None
         enough = -self.w_avoid + 2 * self.w_move  # a pair parted, two people told
         for number in range(len(round_)):
-            shift = None if number == source else self._shift_cost(r, sizes, source, number)
+            shift = None if number == source else self._shift_cost(r, source, number)
             if shift is not None:
                 change = self._join(person, round_[number]) - leave + shift
                 change += self._move_cost(r, person, number)
@@ -670,12 +628,11 @@ class _Repair:
         round_ = self.rounds[r]
         source = self.seat[r][person]
         table_a = round_[source]
-        sizes = Counter(len(table) for table in round_)
         leave = self._leave(person, table_a)
         targets = [t for t in range(len(round_)) if t != source and only in (None, t)]
         joins = {t: self._join(person, round_[t]) for t in targets}
         sample = self._sample([t for t in range(len(round_)) if t != source])
-        room = {t: self._shift_cost(r, sizes, source, t) for t in targets + sample}
+        room = {t: self._shift_cost(r, source, t) for t in targets + sample}
         onward = [t for t in sample if room[t] is not None]
         best: tuple[int, list[tuple[int, int]]] | None = None
 
