@@ -122,6 +122,7 @@ from rounds.scheduling.budget import _Budget
 from rounds.scheduling.feel import _feel_better
 from rounds.scheduling.forecasts import Forecast, forecast
 from rounds.scheduling.helpfulness import _improve, _index_helps
+from rounds.scheduling.keep_apart import _part_avoid_pairs
 from rounds.scheduling.portfolio import _DENSE_LIMIT, _solve
 from rounds.scheduling.repair import _repair_rounds
 from rounds.scheduling.rescue import _rescue
@@ -207,6 +208,8 @@ def plan_rounds(
         help_budget.units += max(budget.units, 0) // 2
         help_budget.deadline = budget.deadline
         plan = _improve(plan, len(order), met_pairs, avoid_pairs, help_map, rng, help_budget)
+    # whatever time the searches had, no keep-apart pair is left together that a swap parts
+    plan = _part_avoid_pairs(plan, avoid_pairs)
     rank = {person: i for i, person in enumerate(canonical)}
     return _to_people(plan, order, rank)
 
@@ -262,6 +265,7 @@ def replan_rounds(
     future = _repair_rounds(
         indexed, len(order), played, present_sorted, table_size, met_pairs, avoid_pairs, rng, budget
     )
+    future = _part_avoid_pairs(future, avoid_pairs)
     rank = {person: i for i, person in enumerate(canonical)}
     return old[:played] + _to_people(future, order, rank)
 

@@ -482,6 +482,79 @@ def test_plan_rounds_seats_everyone_once_at_balanced_tables(event, seed: int) ->
         assert plan_quality(plan, met=met, avoid=avoid).avoid_violations == 0
 
 
+def a_clock_that_runs_out_after(readings: int) -> mock._patch:
+    """``time.perf_counter`` standing still for ``readings`` readings (at least one: the
+    search's start), then a billion seconds on: the search's wall-clock ceiling passes at some
+    step of its work, as on a laptop that other work slows down."""
+    count = iter(range(10**9))
+    return mock.patch(
+        "time.perf_counter", side_effect=lambda: 0.0 if next(count) < readings else 1e9
+    )
+
+
+@pytest.mark.parametrize(
+    ("people", "table_size", "rounds", "avoid", "seed"),
+    [(4, 2, 3, [(1, 0)], 2), (4, 3, 3, [(0, 2)], 2), (8, 3, 4, [(2, 5)], 3)],
+)
+def test_plan_rounds_parts_a_keep_apart_pair_when_the_clock_ends_the_search_at_once(
+    people: int, table_size: int, rounds: int, avoid: list[tuple[int, int]], seed: int
+) -> None:
+    """Seen on a loaded machine: the clock ran out at the search's first step, and the
+    construction it started from had the pair at one table."""
+    with a_clock_that_runs_out_after(1):
+        plan = plan_rounds(
+            range(people), rounds=rounds, table_size=table_size, avoid=avoid, seed=seed
+        )
+
+    assert plan_quality(plan, avoid=avoid).avoid_violations == 0
+
+
+@PROPERTIES
+@given(events(), st.integers(0, 3), st.integers(1, 60))
+def test_plan_rounds_parts_keep_apart_pairs_whenever_the_clock_ends_the_search(
+    event, seed: int, readings: int
+) -> None:
+    people, table_size, rounds, met, avoid = event
+
+    with a_clock_that_runs_out_after(readings):
+        plan = plan_rounds(
+            range(people), rounds=rounds, table_size=table_size, met=met, avoid=avoid, seed=seed
+        )
+
+    assert all(sizes_of(round_) == table_sizes(people, table_size) for round_ in plan)
+    if len(table_sizes(people, table_size)) > 1:
+        assert plan_quality(plan, met=met, avoid=avoid).avoid_violations == 0
+
+
+@PROPERTIES
+@given(events(), st.integers(0, 3), st.integers(1, 60), st.data())
+def test_replan_rounds_parts_keep_apart_pairs_whenever_the_clock_ends_the_search(
+    event, seed: int, readings: int, data
+) -> None:
+    people, table_size, rounds, _, _ = event
+    assume(rounds >= 2 and people >= 6)
+    plan = plan_rounds(range(people), rounds=rounds, table_size=table_size, seed=seed)
+    played = data.draw(st.integers(1, rounds - 1))
+    left = data.draw(st.sets(st.integers(0, people - 1), max_size=people // 4))
+    present = [person for person in range(people) if person not in left]
+    # pairs seated together in the rounds to come: the worst case for the repair
+    together = []
+    for table in plan[played]:
+        free = [person for person in table if person in present]
+        together += [(free[i], free[i + 1]) for i in range(0, len(free) - 1, 2)]
+    avoid = together[: len(present) // 4]
+
+    with a_clock_that_runs_out_after(readings):
+        replanned = replan_rounds(
+            plan, played=played, present=present, table_size=table_size, avoid=avoid, seed=seed
+        )
+
+    assert replanned[:played] == plan[:played]
+    for round_ in replanned[played:]:
+        if len(round_) > 1:
+            assert plan_quality([round_], avoid=avoid).avoid_violations == 0
+
+
 @PROPERTIES
 @given(events(), st.integers(0, 3))
 def test_plan_rounds_is_deterministic_for_a_seed(event, seed: int) -> None:
