@@ -291,10 +291,14 @@ class AttendeeAdmin(RevokingDeleteMixin, OrganizerScopedAdmin):
     # Unsubscribing is the attendee's too (the link in their mail): cleared here, follow-up
     # mail resumed against their choice. Erasure is a service's (the attendee's own, or the
     # owner's for a closed event: ``feedback.retention``): set here, the row looked erased but
-    # kept every detail.
+    # kept every detail. Arriving and leaving are the door's and the control page's services
+    # (``check_in``, ``mark_left``): typed here, the seating and the live room went by a
+    # presence nobody recorded, with no re-plan and no push to the phones.
     readonly_fields = [
         "token",
         "created_at",
+        "checked_in_at",
+        "left_at",
         "is_consenting_to_share",
         "consent_decided_at",
         "wechat_id",

@@ -306,8 +306,9 @@ class EventAdminForm(forms.ModelForm):
 class AttendeeAdminForm(IdentityFieldsMixin, forms.ModelForm):
     """The admin's attendee form, under the same hygiene rule as every other entry point. The
     attendee's own answer to sharing (and their WeChat and LinkedIn) is theirs to set, on their
-    phone: the admin shows it, and sets only the suggestion. Unsubscribing and erasure are not
-    fields: they happen through their services (``events.admin.AttendeeAdmin``)."""
+    phone: the admin shows it, and sets only the suggestion. Check-in, leaving, unsubscribing
+    and erasure are not fields: they happen through their services
+    (``events.admin.AttendeeAdmin``)."""
 
     email = EmailInputField(label=_("email"), required=False)
 
@@ -324,8 +325,6 @@ class AttendeeAdminForm(IdentityFieldsMixin, forms.ModelForm):
             "phone",
             "registration_need",
             "is_consent_suggested",
-            "checked_in_at",
-            "left_at",
         ]
 
     def validate_unique(self) -> None:

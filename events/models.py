@@ -918,9 +918,10 @@ class LogEntry(models.Model):
 
 class CoOrganizerInvitation(models.Model):
     """The owner asked someone, by email, to help run the event. The link in the mail (its random
-    ``token``) makes whoever follows it and signs in a co-organizer, once, within
-    ``CO_ORGANIZER_INVITATION_DAYS``. Nothing tells the owner whether the address has an
-    account."""
+    ``token``) makes the person who follows it, signed in with an account of that email, a
+    co-organizer, once, within ``CO_ORGANIZER_INVITATION_DAYS``
+    (``services.accept_co_organizer_invitation``). Nothing tells the owner whether the address
+    has an account."""
 
     event = models.ForeignKey(
         Event, on_delete=models.CASCADE, related_name="co_organizer_invitations"

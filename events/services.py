@@ -20,7 +20,7 @@ from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from events import csv_import, hygiene, sockets
+from events import csv_import, devices, hygiene, sockets
 from events.codes import new_join_code
 from events.models import (
     CO_ORGANIZER_INVITATION_DAYS,
@@ -851,7 +851,8 @@ def invite_co_organizer(
     subject = _("Help run %(event)s") % {"event": event.title}
     body = _(
         "%(owner)s invites you to help run “%(event)s” on speednet.\n\n"
-        "Open this link and sign in (or create an organizer account) to accept:\n%(link)s\n\n"
+        "Open this link and sign in with this email address (or create an organizer account "
+        "with it) to accept:\n%(link)s\n\n"
         "The link works once, for %(days)s days. If you did not expect this, ignore this mail."
     ) % {
         "owner": by.get_username(),
@@ -870,10 +871,31 @@ def send_invitation_mail(subject: str, body: str, email: str) -> None:
         logger.exception("Co-organizer invitation mail not sent")
 
 
+def is_same_email(first: str | None, second: str | None) -> bool:
+    """Whether two addresses are one mailbox as typed by people: normalised as every address is
+    (``hygiene.clean_email``: case, spaces, full-width characters), or, for one that rule
+    refuses, stripped and case-folded. Two empty addresses are not the same."""
+
+    def normal(email: str | None) -> str:
+        try:
+            return hygiene.clean_email(email)
+        except ValidationError:
+            return (email or "").strip().casefold()
+
+    first_normal = normal(first)
+    return bool(first_normal) and first_normal == normal(second)
+
+
 @transaction.atomic
 def accept_co_organizer_invitation(token: str, *, user: AbstractBaseUser) -> Event:
-    """Whoever follows the link, signed in, becomes a co-organizer (once; the link expires after
-    ``CO_ORGANIZER_INVITATION_DAYS``). ``ValidationError`` for a used, expired or unknown link."""
+    """The invited person, signed in with the account whose email is the invitation's (compared
+    normalised: case and spaces aside), becomes a co-organizer (once; the link expires after
+    ``CO_ORGANIZER_INVITATION_DAYS``); the event's owner may follow it too (nothing changes for
+    them). ``ValidationError`` for a used, expired or unknown link, and for any other account:
+    its message names the masked address ("a•••@example.com") and the invitation stays usable.
+
+    Accounts' emails are not confirmed at sign-up: this keeps a forwarded link from working for
+    someone else's existing account, not from someone who signs up with the invited address."""
     invitation = (
         CoOrganizerInvitation.objects.select_for_update()
         .select_related("event")
@@ -886,6 +908,13 @@ def accept_co_organizer_invitation(token: str, *, user: AbstractBaseUser) -> Eve
             _("This invitation link is used, expired or unknown: ask for a new one.")
         )
     event = invitation.event
+    if user.pk != event.organizer_id and not is_same_email(
+        getattr(user, "email", ""), invitation.email
+    ):
+        raise ValidationError(
+            _("This invitation was sent to %(email)s. Sign in with that address.")
+            % {"email": devices.masked_email(invitation.email)}
+        )
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])

@@ -609,10 +609,10 @@ def print_poster(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 @login_required
-@login_required
 @require_http_methods(["GET", "POST"])
 def co_organizer_accept(request: HtmxHttpRequest, token: str) -> HttpResponse:
-    """The link of a co-organizer invitation: signed in, confirm with one button."""
+    """The link of a co-organizer invitation: signed in with the invited address, confirm with
+    one button (another account is told which masked address to sign in with)."""
     if request.method == "POST":
         try:
             event = services.accept_co_organizer_invitation(token, user=request.user)

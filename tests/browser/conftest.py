@@ -119,6 +119,37 @@ def sign_in(chromium, base_url: str, username: str = "org", *, width=1280, heigh
     return page
 
 
+def press_control(page, event, action: str, **fields: str):
+    """Press the ``action`` button (its ``data-action``) on ``event``'s control panel in
+    ``page``, an organizer's page already on the control page, after typing ``fields`` (input
+    name → text) into the panel; wait up to 15 s for the button to be enabled and for the
+    server's answer to the press (``/control/act/``). Asserts the answer is a success and the
+    panel shows no error; returns the answer (a Playwright ``Response``). An action that asks
+    first (mingle, close) needs ``page.on("dialog", lambda dialog: dialog.accept())`` set by the
+    caller. The panel refreshes itself when the state changes: a click that lands on a panel
+    being swapped sends nothing and is made again, as the organizer would, up to three times."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+    from playwright.sync_api import expect
+
+    panel = page.locator(f"#event-{event.pk}-control")
+    for attempt in range(3):
+        for name, value in fields.items():
+            panel.locator(f"[name={name}]").first.fill(value)
+        button = panel.locator(f"button[data-action={action}]")
+        expect(button, f"{action} is offered").to_be_enabled(timeout=15_000)
+        try:
+            with page.expect_request(lambda r: "/control/act/" in r.url, timeout=5_000) as sent:
+                button.click()
+            break
+        except PlaywrightTimeoutError:  # no request: the click met a panel being swapped
+            assert attempt < 2, f"{action} was never sent"
+    answer = sent.value.response()
+    assert answer is not None, action
+    assert answer.ok, (action, answer.status)
+    expect(panel.locator(".notice-error")).to_have_count(0)
+    return answer
+
+
 def offered_introduction(event):
     """Round 1 done at ``event``: Bo Lind offered Ana Costa an introduction ("my cousin at the
     port"). Returns the Introduction."""

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from feedback.models import Card
-from tests.browser.conftest import PHONE, offered_introduction, sign_in
+from tests.browser.conftest import PHONE, offered_introduction, press_control, sign_in
 from tests.factories import (
     AttendeeFactory,
     EventFactory,
@@ -26,17 +26,6 @@ def event():
     li = AttendeeFactory(event=event, name="Li Wei", company="Harbor", checked_in=True)
     PitchFactory(attendee=li, ask="Who do you know who runs a trucking fleet?")
     return event
-
-
-def control(page, base_url: str, event, action: str) -> None:
-    """Open the control page, click `action` and wait for the server's answer (the next
-    navigation would otherwise cancel a request still on its way)."""
-    page.goto(f"{base_url}/events/{event.pk}/control/")
-    page.once("dialog", lambda dialog: dialog.accept())  # mingle and close ask first
-    with page.expect_response(lambda r: "/control/act/" in r.url) as answer:
-        page.click(f"button[data-action={action}]")
-    assert answer.value.ok, answer.value.status
-    expect(page.locator(f"#event-{event.pk}-control")).to_be_visible()
 
 
 def phone_page(chromium):
@@ -66,11 +55,13 @@ def test_attendee_path_join_pitch_round_card_and_leads(chromium, live_server_url
     expect(ana.locator(".room")).to_have_attribute("data-phase", "before")
 
     organizer = sign_in(chromium, base)
-    control(organizer, base, event, "plan")
+    organizer.on("dialog", lambda dialog: dialog.accept())  # mingle asks first
+    organizer.goto(f"{base}/events/{event.pk}/control/")
+    press_control(organizer, event, "plan")
     li = phone_page(chromium)
     li.goto(f"{base}/a/{event.attendees.get(name='Li Wei').token}/")
     ana.reload()
-    control(organizer, base, event, "start")
+    press_control(organizer, event, "start")
 
     expect(ana.locator(".room")).to_have_attribute("data-phase", re.compile("starting|running"))
     expect(ana.locator(".room")).to_have_attribute("data-phase", "running", timeout=10_000)
@@ -91,7 +82,7 @@ def test_attendee_path_join_pitch_round_card_and_leads(chromium, live_server_url
     assert Card.objects.filter(kind="see_me").count() == 1
     assert card_posts == []  # the tap went over the open socket
 
-    control(organizer, base, event, "mingle")
+    press_control(organizer, event, "mingle")
     expect(li.locator(".room")).to_have_attribute("data-phase", "mingle")
     expect(li.locator("[data-now-text]")).to_have_text("Time to mingle — see who wants to meet you")
     li.click(".now-leads >> text=My leads")
@@ -104,8 +95,9 @@ def test_attendee_offline_tap_is_kept_and_sent_once_when_back(chromium, live_ser
     base = live_server_url
     ana = AttendeeFactory(event=event, name="Ana Costa", checked_in=True)
     organizer = sign_in(chromium, base)
-    control(organizer, base, event, "plan")
-    control(organizer, base, event, "start")
+    organizer.goto(f"{base}/events/{event.pk}/control/")
+    press_control(organizer, event, "plan")
+    press_control(organizer, event, "start")
     context = chromium.new_context(**PHONE)
     phone = context.new_page()
     phone.goto(f"{base}/a/{ana.token}/")

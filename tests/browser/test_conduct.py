@@ -13,7 +13,7 @@ from conduct.models import Report
 from events.models import Attendee
 from rounds import services as round_services
 from rounds.models import Round
-from tests.browser.conftest import PHONE, open_room, sign_in
+from tests.browser.conftest import PHONE, open_room, press_control, sign_in
 from tests.factories import (
     AttendeeFactory,
     CardFactory,
@@ -206,7 +206,7 @@ def test_phone_after_the_rounds_offers_its_leads_but_not_dont_seat_me_with(
     organizer = sign_in(chromium, base)
     organizer.on("dialog", lambda dialog: dialog.accept())  # closing asks first
     organizer.goto(f"{base}/events/{event.pk}/control/")
-    organizer.locator("button[data-action=close]").click()
+    press_control(organizer, event, "close")
     expect(room).to_have_attribute("data-now", "closed")
     expect(apart).to_be_hidden()
     expect(leads).to_be_visible()
@@ -283,16 +283,14 @@ def test_phone_removed_in_the_last_round_says_no_more_tables_through_mingle_and_
         laptop.get_by_role("button", name=button).click()
         laptop.wait_for_load_state()
 
-    def control_action(action: str) -> None:
-        laptop.goto(control)
-        laptop.locator(f"button[data-action={action}]").click()
-
     act_on_report("Remove Sam Seller from the remaining rounds")
     expect_no_more_tables(phone)  # the last round under way
-    control_action("end")
+    laptop.goto(control)
+    press_control(laptop, event, "end")
     expect(room).to_have_attribute("data-phase", "between")
     expect_no_more_tables(phone)  # the last round over: everyone else is asked to mingle
-    control_action("mingle")
+    laptop.goto(control)
+    press_control(laptop, event, "mingle")
     expect(room).to_have_attribute("data-phase", "mingle")
     expect_no_more_tables(phone)
     assert phone.evaluate("window.__notReloaded") is True
@@ -312,7 +310,8 @@ def test_phone_removed_in_the_last_round_says_no_more_tables_through_mingle_and_
     phone.screenshot(path=str(SHOTS / "restored-mingle-live.png"), full_page=True)
     act_on_report("Remove Sam Seller from the remaining rounds")
     expect_no_more_tables(phone)
-    control_action("close")
+    laptop.goto(control)
+    press_control(laptop, event, "close")
     expect(room).to_have_attribute("data-phase", "closed")
     expect_no_more_tables(phone)
     assert phone.evaluate("window.__notReloaded") is True

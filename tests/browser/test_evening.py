@@ -26,13 +26,12 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from events import services as event_services
 from events.models import Attendee, Event
 from feedback.models import Card
 from rounds.models import Round, Seat
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import press_control, sign_in
 from tests.browser.test_projector import in_a_thread
 from tests.factories import AttendeeFactory, EventFactory, PitchFactory, UserFactory
 from tests.live import daphne
@@ -69,27 +68,8 @@ class Evening:
 
     # -- the organizer -------------------------------------------------------------------------
     def act(self, action: str, **fields: str) -> None:
-        """Click an action on the control panel (after typing `fields`) and wait for its answer.
-        The panel refreshes itself when the state changes; a click that lands on a panel being
-        swapped is sent again, as the organizer would click again."""
-        panel = self.organizer.locator(f"#event-{self.event.pk}-control")
-        for attempt in range(3):
-            for name, value in fields.items():
-                panel.locator(f"[name={name}]").first.fill(value)
-            button = panel.locator(f"button[data-action={action}]")
-            expect(button, f"{action} is offered").to_be_enabled()
-            try:
-                with self.organizer.expect_request(
-                    lambda r: "/control/act/" in r.url, timeout=5_000
-                ) as sent:
-                    button.click()
-                break
-            except PlaywrightTimeoutError:  # no request: the click met a panel being swapped
-                assert attempt < 2, f"{action} was never sent"
-        answer = sent.value.response()
-        assert answer is not None, action
-        assert answer.ok, action
-        expect(panel.locator(".notice-error")).to_have_count(0)
+        """The organizer presses `action` (after typing `fields`): ``press_control``."""
+        press_control(self.organizer, self.event, action, **fields)
 
     # -- the phones ----------------------------------------------------------------------------
     def open_phone(

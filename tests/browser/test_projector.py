@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from rounds import services as round_services
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import press_control, sign_in
 from tests.factories import AttendeeFactory, EventFactory, UserFactory
 
 
@@ -265,7 +265,7 @@ def test_projector_before_check_in_opens_does_not_invite_people_to_scan(
 
     control = sign_in(chromium, live_server_url)
     control.goto(f"{live_server_url}/events/{event.pk}/control/")
-    control.locator("button[data-action=open]").click()
+    press_control(control, event, "open")
 
     expect(screen).to_have_attribute("data-screen", "check_in")
     expect(page.locator("[data-screen-text]")).to_have_text(welcome)
@@ -307,9 +307,7 @@ def test_projector_drops_the_names_when_the_last_round_ends_and_says_the_event_e
     screen = page.locator(".screen")
 
     def act(action: str, stage: str) -> None:
-        button = control.locator(f"button[data-action={action}]")
-        expect(button).to_be_enabled()
-        button.click()
+        press_control(control, event, action)
         expect(screen).to_have_attribute("data-screen", re.compile(f"^({stage}|starting)$"))
         expect(screen).to_have_attribute("data-screen", stage)
 

@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from rounds import services
 from rounds.models import Round, Seat
+from tests.browser.conftest import press_control
 from tests.browser.test_projector import in_a_thread
 from tests.browser.test_walk_in_seating import control_panel, open_phone
 from tests.factories import AttendeeFactory, EventFactory, UserFactory
@@ -28,15 +29,6 @@ def first_seat(person) -> Seat:
     """``person``'s seat in the first round that has one."""
     seats = Seat.objects.select_related("round", "table").filter(attendee=person)
     return seats.order_by("round__number").first()
-
-
-def act(laptop, event, action: str) -> None:
-    """Press an action on the control panel and wait for the server's answer."""
-    button = laptop.locator(f"#event-{event.pk}-control button[data-action={action}]")
-    expect(button).to_be_enabled(timeout=15_000)
-    with laptop.expect_response(lambda r: "/control/act/" in r.url) as answer:
-        button.click()
-    assert answer.value.ok, action
 
 
 def test_a_walk_in_seated_by_a_re_plan_during_a_round_sees_their_first_table(
@@ -64,7 +56,7 @@ def test_a_walk_in_seated_by_a_re_plan_during_a_round_sees_their_first_table(
     laptop = control_panel(chromium, live_server_url, event)
     laptop.on("dialog", lambda dialog: dialog.accept())  # "Re-plan while round 1 is on?"
 
-    act(laptop, event, "replan")  # pushes from the server the organizer's page talks to
+    press_control(laptop, event, "replan")  # pushes from the server the organizer's page talks to
 
     seat = first_seat(mia)
     assert seat.round.number == 2
@@ -79,7 +71,7 @@ def test_a_walk_in_seated_by_a_re_plan_during_a_round_sees_their_first_table(
     page.reload()
     expect(room).to_have_attribute("data-now", "joins_later")
     expect(status).to_have_text(said)
-    act(laptop, event, "pause")
+    press_control(laptop, event, "pause")
     expect(room).to_have_attribute("data-phase", "paused")  # from the push
     expect(room).to_have_attribute("data-now", "joins_later")
     page.reload()

@@ -269,6 +269,66 @@ def test_event_erasure_date_join_code_and_conduct_are_not_set_in_the_admin(clien
     assert event.personal_data_erased_at is None
 
 
+def test_attendee_check_in_and_leaving_are_not_set_in_the_admin(client, crossing):
+    """Arriving and leaving are the door's and the control page's (``check_in``, ``mark_left``):
+    typed here, seating and the live room went by a presence nobody recorded."""
+    arrived = timezone.now() - timedelta(hours=1)
+    present = AttendeeFactory(event=crossing.first, checked_in_at=arrived)
+    invited = AttendeeFactory(event=crossing.first)
+    client.force_login(crossing.helper)
+
+    page = client.get(change_url(present))
+    left = post_change(client, present, left_at_0="2026-01-01", left_at_1="10:00:00")
+    unchecked = post_change(client, present, checked_in_at_0="", checked_in_at_1="")
+    checked = post_change(client, invited, checked_in_at_0="2026-01-01", checked_in_at_1="9:00")
+
+    assert (left.status_code, unchecked.status_code, checked.status_code) == (302, 302, 302)
+    assert Attendee.objects.get(pk=present.pk).checked_in_at == arrived
+    assert Attendee.objects.get(pk=present.pk).left_at is None
+    assert Attendee.objects.get(pk=invited.pk).checked_in_at is None
+    fields = page.context["adminform"].form.fields
+    assert "checked_in_at" not in fields
+    assert "left_at" not in fields
+    assert "Checked in at" in page.text  # shown, read-only
+    assert "Left at" in page.text
+
+
+# The times a person types (an event's start): every other moment is stamped by a service.
+TYPED_TIMES = {(Event, "starts_at")}
+
+
+def test_organizer_change_forms_offer_no_service_stamped_time(client, crossing):
+    """Every change form a staff organizer can open: no date-time field but the typed ones,
+    so a new service-stamped moment is read-only here from the start."""
+    attendee = AttendeeFactory(event=crossing.first)
+    rows = [
+        crossing.first,
+        attendee,
+        SeriesFactory(organizer=crossing.owner),
+        PairRule.objects.create(
+            event=crossing.first, first=attendee, second=AttendeeFactory(event=crossing.first)
+        ),
+        PitchFactory(attendee=attendee),
+        DigestFactory(attendee=attendee),
+        ReportFactory(event=crossing.first),
+    ]
+    client.force_login(crossing.owner)
+    offered = set()
+
+    for row in rows:
+        page = client.get(change_url(row))
+        assert page.status_code == 200, row
+        model = type(row)
+        offered |= {
+            (model, name)
+            for name in page.context["adminform"].form.fields
+            if name in {f.name for f in model._meta.concrete_fields}
+            and model._meta.get_field(name).get_internal_type() == "DateTimeField"
+        }
+
+    assert offered == TYPED_TIMES
+
+
 # 3. Every other admin: its event, attendee, round or table is fixed once added.
 
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import html
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
@@ -10,7 +10,7 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
-from events.models import Attendee, Event
+from events.models import CO_ORGANIZER_INVITATION_DAYS, Attendee, CoOrganizerInvitation, Event
 from events.views import CO_ORGANIZER_INVITATIONS_PER_HOUR
 from feedback import retention
 from tests.factories import AttendeeFactory, EventFactory, RoundFactory, UserFactory
@@ -392,6 +392,51 @@ def test_co_organizer_invitation_link_accepted_once_makes_a_co_organizer(
     assert list(event.co_organizers.all()) == [helper]
     assert "This invitation link is used, expired or unknown" in again.text
     assert client.get(reverse("event_detail", args=[event.pk])).status_code == 200
+
+
+def test_co_organizer_invitation_link_refuses_another_account_and_stays_for_the_invited_one(
+    client, organizer, event, mailoutbox
+):
+    """A forwarded or leaked link gives another signed-in account nothing: the event, its
+    attendees and their details stay out of reach, and the invited person can still accept."""
+    stranger = UserFactory(username="stranger", email="stranger@example.com")
+    helper = UserFactory(username="helper", email="Helper@Example.com")
+    invite(organizer, event, "helper@example.com")
+    [link] = [w for w in mailoutbox[0].body.split() if "/co-organizers/accept/" in w]
+    path = link[link.index("/co-organizers/") :]
+    client.force_login(stranger)
+
+    refused = client.post(path, follow=True)
+    event_page = client.get(reverse("event_detail", args=[event.pk]))
+    client.force_login(helper)
+    accepted = client.post(path)
+
+    assert [str(m) for m in refused.context["messages"]] == [
+        "This invitation was sent to h•••@example.com. Sign in with that address."
+    ]
+    assert event_page.status_code == 404
+    assert accepted.url == reverse("event_detail", args=[event.pk])
+    assert list(event.co_organizers.all()) == [helper]
+
+
+def test_co_organizer_invitation_link_expired_is_refused_to_the_invited_account(
+    client, organizer, event, mailoutbox
+):
+    helper = UserFactory(username="helper", email=" helper@example.com ")
+    invite(organizer, event, "helper@example.com")
+    [link] = [w for w in mailoutbox[0].body.split() if "/co-organizers/accept/" in w]
+    path = link[link.index("/co-organizers/") :]
+    CoOrganizerInvitation.objects.update(
+        created_at=timezone.now() - timedelta(days=CO_ORGANIZER_INVITATION_DAYS, hours=1)
+    )
+    client.force_login(helper)
+
+    refused = client.post(path, follow=True)
+
+    assert [str(m) for m in refused.context["messages"]] == [
+        "This invitation link is used, expired or unknown: ask for a new one."
+    ]
+    assert not event.co_organizers.exists()
 
 
 def test_co_organizer_invitation_link_needs_sign_in_and_a_real_token(client, event):

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from events import queries, services
-from events.models import Attendee, Event, ImportUpload, SeatingRequest
+from events.models import Attendee, CoOrganizerInvitation, Event, ImportUpload, SeatingRequest
 from tests.factories import AttendeeFactory, EventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -346,3 +348,79 @@ def test_the_owners_own_blocks_still_apply_at_import_join_and_add():
     assert joining.value.messages == [services.neutral_refusal()]
     assert adding.value.message_dict == {"email": ["This email cannot be added to this event."]}
     assert not event.attendees.exists()
+
+
+def invitation_to(email, *, event=None):
+    event = event or EventFactory()
+    return services.invite_co_organizer(
+        event, email=email, by=event.organizer, accept_url=lambda token: f"/accept/{token}/"
+    )
+
+
+def test_accept_co_organizer_invitation_refuses_another_account_and_stays_usable():
+    invitation = invitation_to("ada@example.com")
+    stranger = UserFactory(email="mallory@example.com")
+    invited = UserFactory(email="ada@example.com")
+
+    with pytest.raises(ValidationError) as refusal:
+        services.accept_co_organizer_invitation(invitation.token, user=stranger)
+    event = services.accept_co_organizer_invitation(invitation.token, user=invited)
+
+    assert refusal.value.messages == [
+        "This invitation was sent to a•••@example.com. Sign in with that address."
+    ]
+    assert list(event.co_organizers.all()) == [invited]
+    invitation.refresh_from_db()
+    assert invitation.accepted_by == invited
+
+
+def test_accept_co_organizer_invitation_refuses_an_account_without_an_email():
+    invitation = invitation_to("ada@example.com")
+
+    with pytest.raises(ValidationError):
+        services.accept_co_organizer_invitation(invitation.token, user=UserFactory(email=""))
+
+    invitation.refresh_from_db()
+    assert (invitation.accepted_at, invitation.accepted_by) == (None, None)
+    assert not invitation.event.co_organizers.exists()
+
+
+@pytest.mark.parametrize(
+    "account_email", ["Ada@Example.COM", "  ada@example.com ", "ADA@EXAMPLE.COM"]
+)
+def test_accept_co_organizer_invitation_matches_the_email_whatever_its_case_and_spaces(
+    account_email,
+):
+    invitation = invitation_to("ada@example.com")
+    invited = UserFactory(email=account_email)
+
+    event = services.accept_co_organizer_invitation(invitation.token, user=invited)
+
+    assert list(event.co_organizers.all()) == [invited]
+
+
+def test_accept_co_organizer_invitation_refuses_the_right_account_once_used_or_expired():
+    used = invitation_to("ada@example.com")
+    expired = invitation_to("ada@example.com")
+    invited = UserFactory(email="ada@example.com")
+    services.accept_co_organizer_invitation(used.token, user=invited)
+    CoOrganizerInvitation.objects.filter(pk=expired.pk).update(
+        created_at=timezone.now() - timedelta(days=services.CO_ORGANIZER_INVITATION_DAYS, hours=1)
+    )
+
+    for invitation in (used, expired):
+        with pytest.raises(ValidationError) as refusal:
+            services.accept_co_organizer_invitation(invitation.token, user=invited)
+        assert refusal.value.messages == [
+            "This invitation link is used, expired or unknown: ask for a new one."
+        ]
+    assert not expired.event.co_organizers.exists()
+
+
+def test_accept_co_organizer_invitation_lets_the_owner_follow_it_without_change():
+    invitation = invitation_to("ada@example.com")
+    owner = invitation.event.organizer
+
+    event = services.accept_co_organizer_invitation(invitation.token, user=owner)
+
+    assert (event.organizer, list(event.co_organizers.all())) == (owner, [])
