@@ -91,6 +91,11 @@ hits, repeats above that, people who must move in the coming round (the first on
 which phones already show), people who must move in any round, repeats (``repair._Repair``
 gives the reasons).
 
+Last, after every plan and re-plan, whatever time its searches had: a keep-apart pair still at
+one table is parted by swaps within its round, each lowering the round's pairs together
+(``keep_apart._part_avoid_pairs``; no clock, sizes kept), since a search the clock cut short
+may return the construction it started from.
+
 Determinism: the result depends only on the set of people (they are sorted; mixed types that
 cannot be compared are sorted by type name and ``repr``), the other arguments and ``seed``, which
 shuffles the people before anything else. Searches stop at a work allowance proportional to
