@@ -6,8 +6,8 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from feedback.models import Card
-from tests.browser.conftest import PHONE, sign_in
-from tests.browser.test_attendee_path import control, event  # noqa: F401 (fixture)
+from tests.browser.conftest import PHONE, press_control, sign_in
+from tests.browser.test_attendee_path import event  # noqa: F401 (fixture)
 from tests.factories import AttendeeFactory
 
 
@@ -19,8 +19,9 @@ def test_card_taps_reload_mid_tap_and_a_second_tab_agree_with_the_database(
     base = live_server_url
     ana = AttendeeFactory(event=event, name="Ana Costa", checked_in=True)
     organizer = sign_in(chromium, base)
-    control(organizer, base, event, "plan")
-    control(organizer, base, event, "start")
+    organizer.goto(f"{base}/events/{event.pk}/control/")
+    press_control(organizer, event, "plan")
+    press_control(organizer, event, "start")
     context = chromium.new_context(**PHONE)  # two tabs share the phone's outbox
     first, second = context.new_page(), context.new_page()
     for page in (first, second):
@@ -59,8 +60,9 @@ def test_a_card_given_in_one_tab_shows_in_the_other_tab_of_the_phone_at_once(
     base = live_server_url
     ana = AttendeeFactory(event=event, name="Ana Costa", checked_in=True)
     organizer = sign_in(chromium, base)
-    control(organizer, base, event, "plan")
-    control(organizer, base, event, "start")
+    organizer.goto(f"{base}/events/{event.pk}/control/")
+    press_control(organizer, event, "plan")
+    press_control(organizer, event, "start")
     context = chromium.new_context(**PHONE)
     first, second = context.new_page(), context.new_page()
     for page in (first, second):
