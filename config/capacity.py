@@ -46,17 +46,26 @@ UNAVAILABLE_MESSAGES = (
     "server closed the connection unexpectedly",
     "consuming input failed",
     "database is locked",  # SQLite: a writer waited its whole busy timeout
+    "terminating connection due to administrator command",
+    "the connection is closed",
 )
+# PostgreSQL's error codes for the same: class 08 (connection exception), the server shutting
+# down or starting (57P01-57P03), too many connections (53300).
+UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
 
 
 def is_database_unavailable(error: BaseException) -> bool:
-    """Whether ``error`` means no database connection could be had now (a retry may work),
-    as opposed to a query the database refused."""
+    """Whether ``error`` means no database connection could be had now, or the one held was
+    lost (a server restarting ends every session: "terminating connection due to administrator
+    command"), so a retry may work; as opposed to a query the database refused."""
     if not isinstance(error, DatabaseError):
         return False
     seen: BaseException | None = error
     while seen is not None:
         if type(seen).__name__ in POOL_REFUSALS:
+            return True
+        sqlstate = getattr(seen, "sqlstate", None)
+        if isinstance(sqlstate, str) and sqlstate.startswith(UNAVAILABLE_SQLSTATES):
             return True
         text = str(seen).lower()
         if any(message in text for message in UNAVAILABLE_MESSAGES):

@@ -28,6 +28,10 @@ def as_django_raises(error: Exception) -> Exception:
         psycopg.OperationalError("FATAL:  sorry, too many clients already"),
         psycopg.OperationalError("connection failed: Connection refused"),
         psycopg.OperationalError("FATAL:  the database system is starting up"),
+        # a restart ends the session a request holds, mid-request
+        psycopg.errors.AdminShutdown("terminating connection due to administrator command"),
+        psycopg.errors.ConnectionFailure("server conn crashed?"),
+        psycopg.OperationalError("the connection is closed"),
     ],
 )
 def test_is_database_unavailable_for_no_connection_in_time(error):

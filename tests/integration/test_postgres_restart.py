@@ -37,10 +37,13 @@ def when_the_pool_is_full(size: int) -> None:
 
 def cut_every_other_connection() -> int:
     """What a restart does to a client: every other session on the test database ended by the
-    server (``pg_terminate_backend``). Returns how many were ended."""
+    server (``pg_terminate_backend``), waiting (at most 5 s each) until each has ended: without
+    the wait the next request could take a connection whose session was still ending, which is
+    a request during the restart (a 503, ``tests/config/test_capacity.py``), not after it.
+    Returns how many were ended."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity"
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
         return cursor.fetchone()[0]
