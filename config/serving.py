@@ -18,7 +18,8 @@ some 300 MB, since the body is held in memory while it is handed to the applicat
 **Access log.** daphne's access log writes each request's path, and an attendee's path carries
 their secret token (``/a/<token>/``, ``/ws/a/<token>/``) as does the projector's (``/p/<key>/``),
 a badge's (``/b/<key>/``: not a credential, but it names one person's badge), a co-organizer
-invitation (``/co-organizers/accept/<token>/``) and a password reset link
+invitation (``/co-organizers/accept/<token>/``, and its ``?proof=`` confirmation) and a password
+reset link
 (``/accounts/reset/<uid>/<token>/``): the lines are written with the secret replaced by ``***``.
 Django's own warnings name the same paths ("Not Found: /a/<token>/", "Forbidden (CSRF cookie not
 set.): ..."): ``MaskSecretsFilter`` on the log handler masks them the same way.
@@ -42,6 +43,7 @@ IMPORT_PATH = re.compile(r"^/events/[0-9]+/attendees/import/")
 SECRET_IN_PATH = re.compile(
     r"(/(?:ws/)?(?:a|p)/|/b/|/co-organizers/accept/)[^/?#\s\"']+"
     r"|(/accounts/reset/)[^?#\s\"']+?(?=/?(?:[?#\s\"']|$))"
+    r"|([?&]proof=)[^&#\s\"']+"
 )
 
 
@@ -52,8 +54,9 @@ def body_limit(path: str) -> int:
 
 def mask_path(path: str) -> str:
     """``/a/<token>/leads/`` → ``/a/***/leads/`` (also ``/ws/a/``, ``/p/``, ``/ws/p/``, ``/b/``, a
-    co-organizer invitation and a password reset link), in a path or in any line naming one."""
-    return SECRET_IN_PATH.sub(lambda m: f"{m.group(1) or m.group(2)}***", path)
+    co-organizer invitation, its mailbox confirmation ``?proof=`` and a password reset link), in
+    a path or in any line naming one."""
+    return SECRET_IN_PATH.sub(lambda m: f"{m.group(1) or m.group(2) or m.group(3)}***", path)
 
 
 class MaskSecretsFilter(logging.Filter):

@@ -918,8 +918,8 @@ class LogEntry(models.Model):
 
 class CoOrganizerInvitation(models.Model):
     """The owner asked someone, by email, to help run the event. The link in the mail (its random
-    ``token``) makes the person who follows it, signed in with an account of that email, a
-    co-organizer, once, within ``CO_ORGANIZER_INVITATION_DAYS``
+    ``token``) makes the person who follows it, signed in with an account of that email that
+    then confirms a link mailed to it, a co-organizer, once, within ``CO_ORGANIZER_INVITATION_DAYS``
     (``services.accept_co_organizer_invitation``). Nothing tells the owner whether the address
     has an account."""
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
@@ -875,27 +876,39 @@ def is_same_email(first: str | None, second: str | None) -> bool:
     """Whether two addresses are one mailbox as typed by people: normalised as every address is
     (``hygiene.clean_email``: case, spaces, full-width characters), or, for one that rule
     refuses, stripped and case-folded. Two empty addresses are not the same."""
+    first_normal = normal_email(first)
+    return bool(first_normal) and first_normal == normal_email(second)
 
-    def normal(email: str | None) -> str:
-        try:
-            return hygiene.clean_email(email)
-        except ValidationError:
-            return (email or "").strip().casefold()
 
-    first_normal = normal(first)
-    return bool(first_normal) and first_normal == normal(second)
+def normal_email(email: str | None) -> str:
+    """An address as ``is_same_email`` compares it ("" for none)."""
+    try:
+        return hygiene.clean_email(email or "")
+    except ValidationError:
+        return (email or "").strip().casefold()
 
 
 @transaction.atomic
-def accept_co_organizer_invitation(token: str, *, user: AbstractBaseUser) -> Event:
+def accept_co_organizer_invitation(
+    token: str,
+    *,
+    user: AbstractBaseUser,
+    proof: str = "",
+    confirm_url: Callable[[str], str] | None = None,
+) -> Event | None:
     """The invited person, signed in with the account whose email is the invitation's (compared
     normalised: case and spaces aside), becomes a co-organizer (once; the link expires after
     ``CO_ORGANIZER_INVITATION_DAYS``); the event's owner may follow it too (nothing changes for
     them). ``ValidationError`` for a used, expired or unknown link, and for any other account:
     its message names the masked address ("a•••@example.com") and the invitation stays usable.
 
-    Accounts' emails are not confirmed at sign-up: this keeps a forwarded link from working for
-    someone else's existing account, not from someone who signs up with the invited address."""
+    Sign-up does not confirm an email, so an account's address proves nothing by itself: anyone
+    holding a forwarded link could sign up with the invited address. So the account must also
+    show it reads that mailbox: without a valid ``proof`` (``mailbox_proof``: signed, for this
+    invitation, this account and its address, ``MAILBOX_PROOF_HOURS`` long) a mail with
+    ``confirm_url(proof)`` goes to the account's address after commit and the answer is
+    ``None``; with it, the event. ``ValidationError`` for a proof that is forged, expired or made
+    for another invitation, account or address."""
     invitation = (
         CoOrganizerInvitation.objects.select_for_update()
         .select_related("event")
@@ -908,17 +921,28 @@ def accept_co_organizer_invitation(token: str, *, user: AbstractBaseUser) -> Eve
             _("This invitation link is used, expired or unknown: ask for a new one.")
         )
     event = invitation.event
-    if user.pk != event.organizer_id and not is_same_email(
-        getattr(user, "email", ""), invitation.email
-    ):
+    is_owner = user.pk == event.organizer_id
+    if not is_owner and not is_same_email(getattr(user, "email", ""), invitation.email):
         raise ValidationError(
             _("This invitation was sent to %(email)s. Sign in with that address.")
             % {"email": devices.masked_email(invitation.email)}
         )
+    if not is_owner and not proof:
+        if confirm_url is None:
+            raise ValueError("confirm_url is needed to ask for the mailbox's confirmation")
+        send_mailbox_proof(invitation, user=user, confirm_url=confirm_url)
+        return None
+    if not is_owner and not mailbox_proof_holds(proof, invitation=invitation, user=user):
+        raise ValidationError(
+            _(
+                "This confirmation link is expired or was not made for this account: "
+                "open the invitation link again to get a new one."
+            )
+        )
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
-    if user.pk != event.organizer_id:
+    if not is_owner:
         event.co_organizers.add(user)
         record(
             event,
@@ -927,6 +951,59 @@ def accept_co_organizer_invitation(token: str, *, user: AbstractBaseUser) -> Eve
             params={"user": user.pk},
         )
     return event
+
+
+MAILBOX_PROOF_SALT = "speednet.co-organizer.mailbox"
+MAILBOX_PROOF_HOURS = 24
+
+
+def mailbox_proof(invitation: CoOrganizerInvitation, *, user: AbstractBaseUser) -> str:
+    """A signed, URL-safe string saying that ``user``, with its present address, asked to accept
+    ``invitation``; it is mailed to that address, so holding it shows one reads that mailbox.
+    Checked by ``mailbox_proof_holds``."""
+    payload = {"i": invitation.pk, "u": user.pk, "e": normal_email(getattr(user, "email", ""))}
+    return signing.dumps(payload, salt=MAILBOX_PROOF_SALT, compress=True)
+
+
+def mailbox_proof_holds(
+    proof: str, *, invitation: CoOrganizerInvitation, user: AbstractBaseUser
+) -> bool:
+    """Whether ``proof`` came from ``mailbox_proof`` for this invitation and this account with its
+    present address, less than ``MAILBOX_PROOF_HOURS`` ago (a changed address voids it)."""
+    try:
+        payload = signing.loads(
+            proof, salt=MAILBOX_PROOF_SALT, max_age=timedelta(hours=MAILBOX_PROOF_HOURS)
+        )
+    except signing.BadSignature:  # forged, damaged or expired (SignatureExpired is one)
+        return False
+    expected = {"i": invitation.pk, "u": user.pk, "e": normal_email(getattr(user, "email", ""))}
+    return isinstance(payload, dict) and payload == expected and bool(expected["e"])
+
+
+def send_mailbox_proof(
+    invitation: CoOrganizerInvitation,
+    *,
+    user: AbstractBaseUser,
+    confirm_url: Callable[[str], str],
+) -> None:
+    """Mail the account's address (the invitation's) a link, ``confirm_url(proof)``, that
+    accepts the invitation; it leaves after commit and a failure to send is logged."""
+    link = confirm_url(mailbox_proof(invitation, user=user))
+    subject = _("Confirm: help run %(event)s") % {"event": invitation.event.title}
+    body = _(
+        "Someone signed in to speednet as %(name)s, with this email address, asked to help run "
+        "“%(event)s”.\n\n"
+        "If that was you, open this link to confirm (it works for %(hours)s hours, signed in "
+        "with that account):\n%(link)s\n\n"
+        "If it was not you, ignore this mail: nothing changes without it."
+    ) % {
+        "name": user.get_username(),
+        "event": invitation.event.title,
+        "hours": MAILBOX_PROOF_HOURS,
+        "link": link,
+    }
+    email = user.email
+    transaction.on_commit(lambda: send_invitation_mail(subject, body, email))
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -608,19 +609,46 @@ def print_poster(request: HttpRequest, event_id: int) -> HttpResponse:
     return render(request, "events/print_poster.html", context)
 
 
+# Each press of "Accept" without a confirmation mails the account's own address: a script must
+# not use it to flood that mailbox.
+CO_ORGANIZER_CONFIRMATIONS_PER_HOUR = 5
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def co_organizer_accept(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """The link of a co-organizer invitation: signed in with the invited address, confirm with
-    one button (another account is told which masked address to sign in with)."""
+    one button; a mail to that address then carries the same page with ``?proof=`` (the mailbox
+    confirmed, ``services.accept_co_organizer_invitation``), whose button accepts. Another
+    account is told which masked address to sign in with."""
+    proof = (request.POST if request.method == "POST" else request.GET).get("proof", "")
     if request.method == "POST":
+        if not proof and ratelimit.usage(
+            request,
+            group="co-organizer-confirmation",
+            key="user",
+            rate=f"{CO_ORGANIZER_CONFIRMATIONS_PER_HOUR}/h",
+            count=True,
+        ):
+            messages.error(request, _("Too many confirmation mails this hour: try again later."))
+            return redirect("co_organizer_accept", token=token)
         try:
-            event = services.accept_co_organizer_invitation(token, user=request.user)
+            event = services.accept_co_organizer_invitation(
+                token,
+                user=request.user,
+                proof=proof,
+                confirm_url=lambda signed: public_url(
+                    f"{reverse('co_organizer_accept', args=[token])}?{urlencode({'proof': signed})}"
+                ),
+            )
         except ValidationError as refusal:
             messages.error(request, " ".join(refusal.messages))
             return redirect("event_list")
+        if event is None:
+            context = {"token": token, "sent_to": devices.masked_email(request.user.email)}
+            return render(request, "events/co_organizer_accept.html", context)
         return redirect("event_detail", event_id=event.pk)
-    return render(request, "events/co_organizer_accept.html", {"token": token})
+    return render(request, "events/co_organizer_accept.html", {"token": token, "proof": proof})
 
 
 # A reset mail goes to whatever address is typed: a script must not flood one person's inbox

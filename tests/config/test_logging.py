@@ -71,6 +71,11 @@ def test_each_request_warning_is_written_once(client, server_log):
     ("path", "masked"),
     [
         ("/co-organizers/accept/tok_EN-123/", "/co-organizers/accept/***/"),
+        (
+            "/co-organizers/accept/tok_EN-123/?proof=eyJpIjo:1vQx:Ab-c_d",
+            "/co-organizers/accept/***/?proof=***",
+        ),
+        ("/events/?x=1&proof=abc&y=2", "/events/?x=1&proof=***&y=2"),
         ("/accounts/reset/MQ/cz7y2c-0123abcd/", "/accounts/reset/***/"),
         ("/events/4/control/", "/events/4/control/"),
         ("/join/ABC123/", "/join/ABC123/"),

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events.models import CO_ORGANIZER_INVITATION_DAYS, Attendee, CoOrganizerInvitation, Event
-from events.views import CO_ORGANIZER_INVITATIONS_PER_HOUR
+from events.views import CO_ORGANIZER_CONFIRMATIONS_PER_HOUR, CO_ORGANIZER_INVITATIONS_PER_HOUR
 from feedback import retention
 from tests.factories import AttendeeFactory, EventFactory, RoundFactory, UserFactory
 
@@ -374,8 +374,23 @@ def test_co_organizer_invitations_are_capped_per_owner_and_hour(
     ]
 
 
+def confirmed(client, path, mailoutbox):
+    """Press "Accept" on the invitation's page, then open the confirmation link mailed to the
+    account's address and press "Accept" there: the answer to that last press."""
+    before = len(mailoutbox)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        asked = client.post(path)
+    assert asked.status_code == 200, asked
+    [link] = [w for w in mailoutbox[before].body.split() if "/co-organizers/accept/" in w]
+    confirm = link[link.index("/co-organizers/") :]
+    page = client.get(confirm)
+    assert page.status_code == 200
+    proof = html.unescape(page.text.split('name="proof" value="')[1].split('"')[0])
+    return client.post(path, {"proof": proof})
+
+
 def test_co_organizer_invitation_link_accepted_once_makes_a_co_organizer(
-    client, organizer, event, mailoutbox
+    client, organizer, event, mailoutbox, fresh_cache
 ):
     helper = UserFactory(username="helper")
     invite(organizer, event, "helper@example.com")
@@ -384,7 +399,7 @@ def test_co_organizer_invitation_link_accepted_once_makes_a_co_organizer(
     client.force_login(helper)
 
     page = client.get(path)
-    accepted = client.post(path)
+    accepted = confirmed(client, path, mailoutbox)
     again = client.post(path, follow=True)
 
     assert page.status_code == 200
@@ -395,7 +410,7 @@ def test_co_organizer_invitation_link_accepted_once_makes_a_co_organizer(
 
 
 def test_co_organizer_invitation_link_refuses_another_account_and_stays_for_the_invited_one(
-    client, organizer, event, mailoutbox
+    client, organizer, event, mailoutbox, fresh_cache
 ):
     """A forwarded or leaked link gives another signed-in account nothing: the event, its
     attendees and their details stay out of reach, and the invited person can still accept."""
@@ -409,7 +424,7 @@ def test_co_organizer_invitation_link_refuses_another_account_and_stays_for_the_
     refused = client.post(path, follow=True)
     event_page = client.get(reverse("event_detail", args=[event.pk]))
     client.force_login(helper)
-    accepted = client.post(path)
+    accepted = confirmed(client, path, mailoutbox)
 
     assert [str(m) for m in refused.context["messages"]] == [
         "This invitation was sent to h•••@example.com. Sign in with that address."
@@ -419,8 +434,69 @@ def test_co_organizer_invitation_link_refuses_another_account_and_stays_for_the_
     assert list(event.co_organizers.all()) == [helper]
 
 
+def test_co_organizer_invitation_forwarded_link_and_a_new_account_with_its_address_gain_nothing(
+    client, organizer, event, mailoutbox, fresh_cache
+):
+    """Sign-up confirms no address: someone holding a forwarded link signs up with the invited
+    address. Pressing "Accept" only mails a confirmation to the invited mailbox; a made-up or
+    another account's proof is refused; the event stays out of reach."""
+    invite(organizer, event, "helper@example.com")
+    [link] = [w for w in mailoutbox[0].body.split() if "/co-organizers/accept/" in w]
+    path = link[link.index("/co-organizers/") :]
+    signed_up = client.post(
+        reverse("signup"),
+        {
+            "username": "squatter",
+            "email": "helper@example.com",
+            "password1": "a long enough passphrase 7",
+            "password2": "a long enough passphrase 7",
+        },
+    )
+    assert signed_up.status_code == 302, signed_up.context["form"].errors
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        asked = client.post(path)
+    forged = client.post(path, {"proof": "eyJpIjoxfQ:forged:sig"}, follow=True)
+    twin = UserFactory(username="twin", email="helper@example.com")
+    client.force_login(twin)
+    [mailed] = [w for w in mailoutbox[1].body.split() if "proof=" in w]
+    proof = mailed.split("proof=")[1]
+    replayed = client.post(path, {"proof": proof}, follow=True)
+    event_page = client.get(reverse("event_detail", args=[event.pk]))
+
+    assert "We sent a confirmation link to h•••@example.com" in html.unescape(asked.text)
+    assert mailoutbox[1].to == ["helper@example.com"]  # the invited mailbox, not the squatter's
+    for refused in (forged, replayed):
+        assert [str(m) for m in refused.context["messages"]] == [
+            "This confirmation link is expired or was not made for this account: open the "
+            "invitation link again to get a new one."
+        ]
+    assert event_page.status_code == 404
+    assert not event.co_organizers.exists()
+    assert CoOrganizerInvitation.objects.get().accepted_at is None
+
+
+def test_co_organizer_confirmation_mails_are_capped_per_account_and_hour(
+    client, organizer, event, mailoutbox, fresh_cache
+):
+    helper = UserFactory(username="helper", email="helper@example.com")
+    invite(organizer, event, "helper@example.com")
+    [link] = [w for w in mailoutbox[0].body.split() if "/co-organizers/accept/" in w]
+    path = link[link.index("/co-organizers/") :]
+    client.force_login(helper)
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        for _ in range(CO_ORGANIZER_CONFIRMATIONS_PER_HOUR):
+            client.post(path)
+        refused = client.post(path, follow=True)
+
+    assert len(mailoutbox) == 1 + CO_ORGANIZER_CONFIRMATIONS_PER_HOUR
+    assert [str(m) for m in refused.context["messages"]] == [
+        "Too many confirmation mails this hour: try again later."
+    ]
+
+
 def test_co_organizer_invitation_link_expired_is_refused_to_the_invited_account(
-    client, organizer, event, mailoutbox
+    client, organizer, event, mailoutbox, fresh_cache
 ):
     helper = UserFactory(username="helper", email=" helper@example.com ")
     invite(organizer, event, "helper@example.com")
@@ -439,7 +515,7 @@ def test_co_organizer_invitation_link_expired_is_refused_to_the_invited_account(
     assert not event.co_organizers.exists()
 
 
-def test_co_organizer_invitation_link_needs_sign_in_and_a_real_token(client, event):
+def test_co_organizer_invitation_link_needs_sign_in_and_a_real_token(client, event, fresh_cache):
     helper = UserFactory(username="helper")
 
     anonymous = client.get("/co-organizers/accept/not-a-token/")

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import time
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -357,6 +360,19 @@ def invitation_to(email, *, event=None):
     )
 
 
+def accepted_with_proof(invitation, user):
+    """Accept as the invited person does: the first call mails a confirmation (``None``), the
+    proof in that mail's link accepts."""
+    links = []
+    assert (
+        services.accept_co_organizer_invitation(
+            invitation.token, user=user, confirm_url=lambda proof: links.append(proof) or "/c/"
+        )
+        is None
+    )
+    return services.accept_co_organizer_invitation(invitation.token, user=user, proof=links[0])
+
+
 def test_accept_co_organizer_invitation_refuses_another_account_and_stays_usable():
     invitation = invitation_to("ada@example.com")
     stranger = UserFactory(email="mallory@example.com")
@@ -364,7 +380,7 @@ def test_accept_co_organizer_invitation_refuses_another_account_and_stays_usable
 
     with pytest.raises(ValidationError) as refusal:
         services.accept_co_organizer_invitation(invitation.token, user=stranger)
-    event = services.accept_co_organizer_invitation(invitation.token, user=invited)
+    event = accepted_with_proof(invitation, invited)
 
     assert refusal.value.messages == [
         "This invitation was sent to a•••@example.com. Sign in with that address."
@@ -394,7 +410,7 @@ def test_accept_co_organizer_invitation_matches_the_email_whatever_its_case_and_
     invitation = invitation_to("ada@example.com")
     invited = UserFactory(email=account_email)
 
-    event = services.accept_co_organizer_invitation(invitation.token, user=invited)
+    event = accepted_with_proof(invitation, invited)
 
     assert list(event.co_organizers.all()) == [invited]
 
@@ -403,7 +419,7 @@ def test_accept_co_organizer_invitation_refuses_the_right_account_once_used_or_e
     used = invitation_to("ada@example.com")
     expired = invitation_to("ada@example.com")
     invited = UserFactory(email="ada@example.com")
-    services.accept_co_organizer_invitation(used.token, user=invited)
+    accepted_with_proof(used, invited)
     CoOrganizerInvitation.objects.filter(pk=expired.pk).update(
         created_at=timezone.now() - timedelta(days=services.CO_ORGANIZER_INVITATION_DAYS, hours=1)
     )
@@ -424,3 +440,60 @@ def test_accept_co_organizer_invitation_lets_the_owner_follow_it_without_change(
     event = services.accept_co_organizer_invitation(invitation.token, user=owner)
 
     assert (event.organizer, list(event.co_organizers.all())) == (owner, [])
+
+
+def test_accept_co_organizer_invitation_mails_the_account_a_proof_before_it_accepts(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    """Sign-up confirms no address: someone holding a forwarded link who signs up with the
+    invited address gets only a mail sent to that mailbox, which is not theirs."""
+    invitation = invitation_to("ada@example.com")
+    mailoutbox.clear()
+    squatter = UserFactory(username="squatter", email="ADA@example.com")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = services.accept_co_organizer_invitation(
+            invitation.token, user=squatter, confirm_url=lambda proof: f"/confirm/{proof}/"
+        )
+
+    assert answer is None
+    assert not invitation.event.co_organizers.exists()
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
+    [sent] = mailoutbox
+    assert sent.to == ["ADA@example.com"]
+    assert "squatter" in sent.body
+    assert "/confirm/" in sent.body
+
+
+@pytest.mark.parametrize("whose", ["forged", "other account", "other invitation", "moved", "old"])
+def test_accept_co_organizer_invitation_refuses_a_proof_not_made_for_it(whose, monkeypatch):
+    invitation = invitation_to("ada@example.com")
+    invited = UserFactory(email="ada@example.com")
+    twin = UserFactory(email="ada@example.com")  # another account typed with the same address
+    other = invitation_to("ada@example.com")
+    proof_for = {
+        "forged": lambda: "x" + services.mailbox_proof(invitation, user=invited)[1:],
+        "other account": lambda: services.mailbox_proof(invitation, user=twin),
+        "other invitation": lambda: services.mailbox_proof(other, user=invited),
+        "moved": lambda: services.mailbox_proof(invitation, user=invited),
+        "old": lambda: services.mailbox_proof(invitation, user=invited),
+    }
+    proof = proof_for[whose]()
+    if whose == "moved":  # the account's address changed after the mail left
+        invited.email = "ada@elsewhere.example"
+        invited.save()
+        invitation.email = "ada@elsewhere.example"  # even if the invitation named the new one
+        invitation.save()
+    if whose == "old":  # the signature's clock, a day and a minute on
+        later = time.time() + services.MAILBOX_PROOF_HOURS * 3600 + 60
+        monkeypatch.setattr(signing, "time", SimpleNamespace(time=lambda: later))
+
+    with pytest.raises(ValidationError) as refusal:
+        services.accept_co_organizer_invitation(invitation.token, user=invited, proof=proof)
+
+    assert refusal.value.messages == [
+        "This confirmation link is expired or was not made for this account: open the "
+        "invitation link again to get a new one."
+    ]
+    assert not invitation.event.co_organizers.exists()
