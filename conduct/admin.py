@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from conduct.forms import ReportAdminForm
 from conduct.models import Report
 from events.admin import OrganizerScopedAdmin
 
@@ -10,6 +11,7 @@ from events.admin import OrganizerScopedAdmin
 class ReportAdmin(OrganizerScopedAdmin):
     """Reports for the organizers who run the event; a staff organizer sees only theirs."""
 
+    form = ReportAdminForm
     list_display = ["created_at", "event", "kind", "status"]
     list_filter = ["status", "kind"]
     readonly_fields = ["event", "reporter", "kind", "about", "message", "created_at"]

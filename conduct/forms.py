@@ -6,6 +6,7 @@ from django.utils.translation import pgettext_lazy
 
 from conduct.models import Report
 from config.converters import MAX_ID
+from events import hygiene
 from events.models import Attendee
 
 
@@ -53,6 +54,22 @@ class ReportUpdateForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class ReportAdminForm(forms.ModelForm):
+    """The admin's report form: the organizers' private note under the same rule as the report
+    page's (``services.update_report``: ``hygiene.clean_text``, at most 2,000 characters), so a
+    note typed in the admin cannot hold what the page refuses (control characters, bidi
+    overrides, runs of empty lines)."""
+
+    class Meta:
+        model = Report
+        fields = ["status", "organizer_note"]
+
+    def clean_organizer_note(self) -> str:
+        return hygiene.clean_text(
+            self.cleaned_data.get("organizer_note"), label=_("Note"), max_length=2000
+        )
 
 
 class ReportActionForm(forms.Form):

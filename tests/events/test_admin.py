@@ -609,6 +609,31 @@ def test_report_stays_with_its_event_and_people(client, crossing):
     assert report.about.event_id == report.reporter.event_id == crossing.first.pk
 
 
+def test_report_note_typed_in_the_admin_is_cleaned_as_on_the_report_page(client, crossing):
+    """The report page cleans the organizers' note (``conduct.services.update_report``); the
+    admin saved it as typed. Now spaces and runs of empty lines are folded, and a control
+    character, a hidden text-direction character or an overlong note re-render the form with
+    the message, the saved note unchanged."""
+    report = ReportFactory(event=crossing.first)
+    client.force_login(crossing.helper)
+
+    saved = post_change(client, report, organizer_note="Spoke \u200b to both.  \n\n\n\nDone.")
+    refused = {
+        text: post_change(client, report, organizer_note=text)
+        for text in ("Spoke\x07 to both.", "Spoke to \u202eboth.", "x" * 2001)
+    }
+
+    assert saved.status_code == 302
+    report.refresh_from_db()
+    assert report.organizer_note == "Spoke to both.\n\nDone."
+    assert [response.status_code for response in refused.values()] == [200, 200, 200]
+    assert "control character (U+0007)" in refused["Spoke\x07 to both."].text
+    assert "hidden text-direction character" in refused["Spoke to \u202eboth."].text
+    assert "at most 2000 characters" in refused["x" * 2001].text
+    report.refresh_from_db()
+    assert report.organizer_note == "Spoke to both.\n\nDone."
+
+
 def test_co_organizers_and_invitations_have_no_admin_form(client, crossing):
     """Helpers are invited (by email link) and removed by the owner on the event page; the
     attendees' private rows are theirs. None has an admin page to re-point them from, and the
