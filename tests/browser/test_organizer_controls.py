@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from config.site import public_url
 from events.models import Event
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import press_control, sign_in
 from tests.factories import AttendeeFactory, EventFactory, UserFactory
 
 
@@ -21,12 +21,6 @@ def primary(page, event) -> str | None:
     if button.count() == 0:
         return None
     return button.get_attribute("data-action")
-
-
-def click(page, event, action: str) -> None:
-    panel = page.locator(f"#event-{event.pk}-control")
-    with page.expect_response(lambda r: "/control/act/" in r.url):
-        panel.locator(f"button[data-action={action}]").click()
 
 
 def test_double_click_on_check_in_never_marks_as_left(live_server_url, chromium):
@@ -81,14 +75,14 @@ def test_the_primary_action_follows_every_state_and_disruptive_ones_ask(live_ser
 
     assert primary(laptop, event) == "open"
     expect(panel.locator("button[data-action=close]")).to_be_disabled()
-    click(laptop, event, "open")
+    press_control(laptop, event, "open")
     assert primary(laptop, event) == "plan"
     expect(panel.locator("button[data-action=mingle]")).to_be_disabled()
-    click(laptop, event, "plan")
+    press_control(laptop, event, "plan")
     assert primary(laptop, event) == "start"
     expect(panel.locator("button[data-action=plan]")).to_be_disabled()
     expect(panel.locator("button[data-action=start]")).to_have_text("Start round 1")
-    click(laptop, event, "start")
+    press_control(laptop, event, "start")
     assert primary(laptop, event) is None
 
     # ending a round asks; "no" changes nothing
@@ -97,18 +91,18 @@ def test_the_primary_action_follows_every_state_and_disruptive_ones_ask(live_ser
     laptop.wait_for_timeout(300)
     assert event.rounds.get().status == "running"
     laptop.once("dialog", lambda dialog: dialog.accept())
-    click(laptop, event, "end")
+    press_control(laptop, event, "end")
     assert primary(laptop, event) == "mingle"
 
     laptop.once("dialog", lambda dialog: dialog.accept())
-    click(laptop, event, "mingle")
+    press_control(laptop, event, "mingle")
     assert primary(laptop, event) == "close"
     laptop.once("dialog", lambda dialog: dialog.dismiss())
     panel.locator("button[data-action=close]").click()
     laptop.wait_for_timeout(300)
     assert Event.objects.get(pk=event.pk).status == Event.Status.MINGLE
     laptop.once("dialog", lambda dialog: dialog.accept())
-    click(laptop, event, "close")
+    press_control(laptop, event, "close")
     assert primary(laptop, event) is None
     assert Event.objects.get(pk=event.pk).status == Event.Status.CLOSED
 
@@ -127,8 +121,8 @@ def test_walk_in_banner_names_them_and_re_plans(live_server_url, chromium):
     laptop.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     laptop.on("pageerror", lambda error: errors.append(str(error)))
     laptop.goto(f"{live_server_url}/events/{event.pk}/control/")
-    click(laptop, event, "plan")
-    click(laptop, event, "start")
+    press_control(laptop, event, "plan")
+    press_control(laptop, event, "start")
     AttendeeFactory(event=event, name="Zoe Late", checked_in=True)
 
     laptop.reload()
@@ -189,7 +183,7 @@ def test_a_check_in_at_the_door_shows_on_the_control_page_at_once(live_server_ur
     mei = AttendeeFactory(event=event, name="Mei Chen")
     control = sign_in(chromium, live_server_url)
     control.goto(f"{live_server_url}/events/{event.pk}/control/")
-    click(control, event, "plan")
+    press_control(control, event, "plan")
     door = control.context.new_page()
     door.goto(f"{live_server_url}/events/{event.pk}/door/")
     checked_in = control.locator(f"#event-{event.pk}-counters .counters dd").first

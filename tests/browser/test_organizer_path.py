@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from events.models import Attendee, Event
 from rounds import queries
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, press_control
 from tests.factories import UserFactory
 
 PASSWORD = "correct horse battery staple"
@@ -16,14 +16,6 @@ CSV = "\n".join(
     ["First Name,Last Name,Email,Company"]
     + [f"Person,{n:02d},p{n}@example.com,Company {n}" for n in range(12)]
 ).encode()
-
-
-def click_action(page, action: str) -> None:
-    """Click `action` on the control panel and wait for the server's answer."""
-    with page.expect_response(lambda r: "/control/act/" in r.url) as answer:
-        page.click(f'button[data-action="{action}"]')
-    assert answer.value.ok, answer.value.status
-    expect(page.locator(f'button[data-action="{action}"]')).to_be_attached()
 
 
 def test_organizer_path_from_sign_in_to_close(live_server_url, chromium):
@@ -69,9 +61,9 @@ def test_organizer_path_from_sign_in_to_close(live_server_url, chromium):
         expect(laptop.locator("button[value=undo]:enabled")).to_have_count(done)
 
     laptop.goto(f"{base}/events/{event.pk}/control/")
-    click_action(laptop, "open")
+    press_control(laptop, event, "open")
     expect(laptop.locator(f"#event-{event.pk}-control")).to_contain_text("Event: Check-in")
-    click_action(laptop, "plan")
+    press_control(laptop, event, "plan")
     expect(laptop.locator(f"#event-{event.pk}-control")).to_contain_text(
         "Planned 9 people: 0 repeated"
     )
@@ -85,16 +77,16 @@ def test_organizer_path_from_sign_in_to_close(live_server_url, chromium):
         expect(phone.locator(".room")).to_have_attribute("data-phase", "before")
         phones.append(phone)
 
-    click_action(laptop, "start")
+    press_control(laptop, event, "start")
     for phone in phones:
         expect(phone.locator(".room")).to_have_attribute("data-phase", "running", timeout=10_000)
 
-    click_action(laptop, "pause")
+    press_control(laptop, event, "pause")
     for phone in phones:
         expect(phone.locator(".room")).to_have_attribute("data-phase", "paused")
     frozen = phones[0].locator("[data-live-clock]").inner_text()
-    click_action(laptop, "resume")
-    click_action(laptop, "extend")
+    press_control(laptop, event, "resume")
+    press_control(laptop, event, "extend")
     expect(phones[0].locator(".room")).to_have_attribute("data-phase", "running")
     expect(phones[0].locator("[data-live-clock]")).to_have_text(re.compile(r"^2:\d\d$"))
     assert frozen.startswith(("1:", "2:"))
@@ -108,21 +100,21 @@ def test_organizer_path_from_sign_in_to_close(live_server_url, chromium):
 
     laptop.goto(f"{base}/events/{event.pk}/control/")
     first_round = queries.stored_plan(event.pk)[0]
-    click_action(laptop, "replan")
+    press_control(laptop, event, "replan")
     expect(laptop.locator(f"#event-{event.pk}-control")).to_contain_text("Planned 9 people")
     assert queries.stored_plan(event.pk)[0] == first_round
     later = {p for table in queries.stored_plan(event.pk)[1] for p in table}
     assert gone.pk not in later
     assert len(later) == 9
 
-    click_action(laptop, "end")
+    press_control(laptop, event, "end")
     expect(phones[0].locator(".room")).to_have_attribute("data-phase", "between")
-    click_action(laptop, "start")
+    press_control(laptop, event, "start")
     expect(phones[0].locator(".room")).to_have_attribute("data-round", "2", timeout=10_000)
 
-    click_action(laptop, "mingle")
+    press_control(laptop, event, "mingle")
     expect(phones[0].locator(".room")).to_have_attribute("data-phase", "mingle")
-    click_action(laptop, "close")
+    press_control(laptop, event, "close")
     expect(phones[1].locator(".room")).to_have_attribute("data-phase", "closed")
     event.refresh_from_db()
     assert event.status == Event.Status.CLOSED
