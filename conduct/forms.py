@@ -84,12 +84,18 @@ class ReportActionForm(forms.Form):
 
 
 class ApartForm(forms.Form):
-    """'Don't seat me with': one of the event's other attendees."""
+    """'Don't seat me with': one of ``people`` (``conduct.queries.apart_choices``); anyone
+    else is refused with an error that names nobody."""
 
     other = forms.ModelChoiceField(
         label=_("Don't seat me with"),
         queryset=Attendee.objects.none(),
         empty_label=_("Choose a person"),
+        error_messages={
+            "invalid_choice": _(
+                "Choose someone from the guest list or from the tables you sat at."
+            ),
+        },
     )
 
     def __init__(self, *args: object, people: object, **kwargs: object) -> None:

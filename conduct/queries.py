@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from conduct.models import Report
 from events.models import Attendee, Event
+from pitches import queries as pitch_queries
 from rounds.models import Round, Seat
+
+
+def started_tables(attendee: Attendee) -> QuerySet[Seat]:
+    """The attendee's own seats in the rounds started so far (running, paused or done; not the
+    planned ones), as a subquery of their tables (``.values("table")``)."""
+    return Seat.objects.filter(attendee=attendee).exclude(round__status=Round.Status.PLANNED)
 
 
 def tablemates(attendee: Attendee) -> list[Attendee]:
     """The people who sat at the attendee's table in the rounds started so far (the latest
     round's first), each once; the current round when one runs. Two queries."""
-    tables = Seat.objects.filter(attendee=attendee).exclude(round__status=Round.Status.PLANNED)
     seats = (
-        Seat.objects.filter(table__in=tables.values("table"))
+        Seat.objects.filter(table__in=started_tables(attendee).values("table"))
         .exclude(attendee=attendee)
         .filter(attendee__erased_at__isnull=True)
         .select_related("attendee")
@@ -26,11 +32,21 @@ def tablemates(attendee: Attendee) -> list[Attendee]:
     return list(found.values())
 
 
-def guest_list(attendee: Attendee) -> QuerySet[Attendee]:
-    """The other attendees of the event, for "don't seat me with" (erased people left out)."""
+def apart_choices(attendee: Attendee) -> QuerySet[Attendee]:
+    """The people ``attendee`` may name for "don't seat me with", by name: those on the
+    event's guest list (``pitches.queries.guest_list``, the wish list's rule: they said yes to
+    being listed, neither erased nor removed) and those who sat at their table in a round
+    started so far (``tablemates``; erased people left out). Nobody else of the event: the
+    registration list is not the attendees' to read, so the page, its form and its refusals
+    name no one outside this set. One query when evaluated."""
+    sat_with = Seat.objects.filter(table__in=started_tables(attendee).values("table"))
     return (
-        attendee.event.attendees.exclude(pk=attendee.pk)
-        .filter(erased_at__isnull=True)
+        Attendee.objects.filter(event_id=attendee.event_id, erased_at__isnull=True)
+        .filter(
+            Q(pk__in=pitch_queries.guest_list(attendee).values("pk"))
+            | Q(pk__in=sat_with.values("attendee"))
+        )
+        .exclude(pk=attendee.pk)
         .order_by("name", "pk")
     )
 

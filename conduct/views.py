@@ -107,12 +107,13 @@ def report_problem(request: HtmxHttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def apart(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """ "Don't seat me with": private keep-apart requests, added and taken back by their owner.
-    Once no round is left to seat for them (``Attendee.has_seating_ahead``: none in the event,
-    or they were taken out of the rounds after a report) the page offers nobody (a request is
-    refused), and earlier requests can still be taken back."""
+    It offers only ``queries.apart_choices`` (the guest list and the people they sat with), and
+    refuses anyone else with a form error that names nobody. Once no round is left to seat for
+    them (``Attendee.has_seating_ahead``: none in the event, or they were taken out of the
+    rounds after a report) the page offers nobody (a request is refused), and earlier requests
+    can still be taken back."""
     attendee = attendee_for(request, token)
-    people = queries.guest_list(attendee)
-    form = ApartForm(request.POST or None, people=people)
+    form = ApartForm(request.POST or None, people=queries.apart_choices(attendee))
     if request.method == "POST":
         if "drop" in request.POST:
             dropped = ApartDropForm(request.POST)

@@ -14,16 +14,23 @@ attendee's own page (``events.views.attendee_language``, which sets the same coo
 elsewhere (an organizer's laptop opening an attendee's link). A blank one is filled from the
 first browser that opens the page and names a language we ship (cookie or Accept-Language),
 which is how joining remembers the language the phone joined in (``events.language``).
+
+A phone's socket speaks its page's language: the room page writes it into the socket URL
+(``?lang=``), and the socket sends its refusals in it (``socket_language``), whatever language
+the other phones whose taps share a batch speak.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Protocol
+from collections.abc import Mapping
+from typing import Any, Protocol
+from urllib.parse import parse_qs
 
 from django.conf import settings
 from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.http import HttpRequest, HttpResponse
+from django.http.cookie import parse_cookie
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -70,7 +77,13 @@ def requested_language(request: HttpRequest) -> str | None:
     chosen = chosen_language(request)
     if chosen is not None:
         return chosen
-    for code in accept_language_ranges(request.META.get("HTTP_ACCEPT_LANGUAGE", "")):
+    return accepted_language(request.META.get("HTTP_ACCEPT_LANGUAGE", ""))
+
+
+def accepted_language(header: str) -> str | None:
+    """The shipped language an Accept-Language header asks for first (``"zh-CN,en;q=0.8"`` →
+    ``"zh-hans"``), or None when it names none of ours before a ``*``."""
+    for code in accept_language_ranges(header):
         if code == "*":
             break
         try:
@@ -88,13 +101,45 @@ def chosen_language(request: HttpRequest) -> str | None:
         from_path = translation.get_language_from_path(request.path_info)
         if from_path is not None:
             return from_path
-    cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    return cookie_language(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
+
+
+def cookie_language(cookie: str | None) -> str | None:
+    """The shipped language the language switch's cookie names, or None."""
     if cookie:
         try:
             return translation.get_supported_language_variant(cookie)
         except LookupError:
             return None
     return None
+
+
+SOCKET_LANGUAGE_PARAMETER = "lang"
+"""The query parameter of a phone's socket URL that names its page's language
+(``rounds.routing.attendee_socket_path``)."""
+
+
+def socket_language(scope: Mapping[str, Any], *, default: str) -> str:
+    """The language a websocket speaks (the refusals sent on it), from its ASGI ``scope``: the
+    ``?lang=`` of its URL when it is exactly one of ``settings.LANGUAGES``' codes (the language
+    of the page that opened it), else the one its handshake asks for as a page's request would
+    (the language switch's cookie, then Accept-Language), else ``default`` (an attendee's page
+    ends with the event's language). Never raises: anything else in the URL or the headers is
+    ignored."""
+    query = parse_qs(bytes(scope.get("query_string") or b"").decode("latin-1"))
+    for code in query.get(SOCKET_LANGUAGE_PARAMETER, [])[:1]:
+        if is_shipped_language(code.strip().lower()):
+            return code.strip().lower()
+    headers = {
+        bytes(name).lower(): bytes(value).decode("latin-1")
+        for name, value in scope.get("headers") or ()
+    }
+    cookies = parse_cookie(headers.get(b"cookie", ""))
+    return (
+        cookie_language(cookies.get(settings.LANGUAGE_COOKIE_NAME))
+        or accepted_language(headers.get(b"accept-language", ""))
+        or default
+    )
 
 
 def is_shipped_language(code: str) -> bool:

@@ -18,6 +18,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from config.livedb import live_database_sync_to_async
@@ -49,7 +50,8 @@ class Tap:
 
 def card_ack(tap: Tap, outcome: services.TapOutcome | None) -> dict[str, Any] | None:
     """The answer to one tap (a ``card_ack`` message, docs/protocol.md); None when it was not
-    written (no answer: the phone sends it again). A take-back is ``ok`` whether or not a card
+    written (no answer: the phone sends it again). A refusal's ``error`` is lazy: the socket
+    reads it in its own language (``in_language``). A take-back is ``ok`` whether or not a card
     had its client id (the phone clears it from its outbox either way); ``result`` says which:
     ``"taken_back"``, or ``"none"`` when nothing changed (never given, or taken back already)."""
     if outcome is None:
@@ -208,6 +210,18 @@ def refusal_message(errors: dict[str, list[str]]) -> str:
     return _("%(field)s: %(problem)s") % {"field": field, "problem": messages[0]}
 
 
+def in_language(ack: dict[str, Any], language: str) -> dict[str, Any]:
+    """``ack`` with its ``error`` (a refusal, lazy: ``services.TapOutcome.error``) read as text
+    in ``language``, a code of ``settings.LANGUAGES``: the language of the socket it is sent
+    on. A batch holds taps from phones in different languages, and a tap sent again while the
+    first is written shares its ``ack``, so each socket reads the refusal for itself; ``ack``
+    is left as it is."""
+    if "error" not in ack:
+        return ack
+    with translation.override(language):
+        return {**ack, "error": str(ack["error"])}
+
+
 class PhoneConsumer(AttendeeConsumer):
     """``ws/a/<token>/``: the room socket of an attendee, who also gives cards through it.
 
@@ -229,7 +243,9 @@ class PhoneConsumer(AttendeeConsumer):
             return  # junk without a client id is ignored, like any junk frame
         await self.taps_in_flight.acquire()  # the next frame waits, as every frame once did
         if errors:  # answered, so the phone stops retrying, after the taps before it
-            reply = self.answer_with(malformed_ack(frame, cleaned, errors), self.last_answer)
+            with translation.override(self.language):  # read again, to say it in its words
+                refusal = malformed_ack(frame, *read_card_frame(frame))
+            reply = self.answer_with(refusal, self.last_answer)
         else:
             reply = self.answer(Tap(attendee_id=self.attendee_id, data=cleaned), self.last_answer)
         answer = asyncio.ensure_future(reply)
@@ -249,12 +265,13 @@ class PhoneConsumer(AttendeeConsumer):
     async def answer_with(
         self, ack: dict[str, Any] | None, previous: asyncio.Task[None] | None
     ) -> None:
-        """Send ``ack`` (None: nothing) once the frame before it was answered."""
+        """Send ``ack`` (None: nothing) once the frame before it was answered, its refusal in
+        this socket's language."""
         try:
             if previous is not None:
                 await asyncio.wait([previous])  # its outcome is its own
             if ack is not None:
-                await self.send_json_frame(ack)
+                await self.send_json_frame(in_language(ack, self.language))
         finally:
             self.taps_in_flight.release()
 

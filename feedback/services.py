@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connections, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -29,6 +30,18 @@ from rounds.models import Round, Seat
 logger = logging.getLogger(__name__)
 
 MAX_NOTE_CHARS = 200
+
+# The refusals of a card tap are lazy (``gettext_lazy``; a number goes in the
+# ``ValidationError``'s ``params``, not into the text): a batch of taps is written for many
+# phones at once, and each phone's socket reads its refusal in its own language
+# (``feedback.consumers.PhoneConsumer``); a page reads it in the request's.
+
+
+def refusal_text(error: ValidationError) -> str:
+    """``error``'s messages as one sentence (joined by a space), made when read as text, in the
+    language active then (a lazy ``str``). Its messages must be lazy themselves
+    (``gettext_lazy``) for it to read in any language but the one active when they were made."""
+    return lazy(lambda: " ".join(error.messages), str)()
 
 
 def shared_table(round_: Round, giver: Attendee, receiver: Attendee) -> bool:
@@ -49,23 +62,27 @@ def check_card_allowed(round_: Round, giver: Attendee, receiver: Attendee) -> No
     person whose data was erased (``erased``). Raises ``ValidationError``; returns nothing when
     the card may be given."""
     if giver.pk == receiver.pk:
-        raise ValidationError(_("You cannot give a card to yourself."), code="self")
+        raise ValidationError(gettext_lazy("You cannot give a card to yourself."), code="self")
     if event_services.needs_conduct(giver):
         raise ValidationError(
-            _("Please open your link again and accept the code of conduct first."),
+            gettext_lazy("Please open your link again and accept the code of conduct first."),
             code="conduct",
         )
     if not (giver.event_id == receiver.event_id == round_.event_id):
-        raise ValidationError(_("Cards go to people at your table."), code="not_tablemate")
+        raise ValidationError(
+            gettext_lazy("Cards go to people at your table."), code="not_tablemate"
+        )
     if round_.status == Round.Status.PLANNED:
-        raise ValidationError(_("This round has not started yet."), code="not_started")
+        raise ValidationError(gettext_lazy("This round has not started yet."), code="not_started")
     if round_.event.status == Event.Status.CLOSED:
-        raise ValidationError(_("The event is closed."), code="closed")
+        raise ValidationError(gettext_lazy("The event is closed."), code="closed")
     if not shared_table(round_, giver, receiver):
-        raise ValidationError(_("Cards go to people at your table."), code="not_tablemate")
+        raise ValidationError(
+            gettext_lazy("Cards go to people at your table."), code="not_tablemate"
+        )
     if receiver.erased_at is not None:
         raise ValidationError(
-            _("This person's data was deleted: they can no longer be given cards."),
+            gettext_lazy("This person's data was deleted: they can no longer be given cards."),
             code="erased",
         )
 
@@ -82,11 +99,13 @@ def give_card(
 ) -> Card:
     """Give a card; giving the same tap again (same client id) returns the card already given."""
     if kind not in Card.Kind.values:
-        raise ValidationError(_("Unknown kind of card."), code="kind")
+        raise ValidationError(gettext_lazy("Unknown kind of card."), code="kind")
     note = " ".join(note.split())
     if len(note) > MAX_NOTE_CHARS:
         raise ValidationError(
-            _("The note is at most %(max)s characters.") % {"max": MAX_NOTE_CHARS}, code="note"
+            gettext_lazy("The note is at most %(max)s characters."),
+            code="note",
+            params={"max": MAX_NOTE_CHARS},
         )
     # One read for both repeats: this very tap (answered even after the round ended, so a late
     # retry from the phone's outbox succeeds) and the same card given by an earlier tap.
@@ -144,11 +163,13 @@ def take_back_card(
         return False
     if card.round.event.status == Event.Status.CLOSED:
         raise ValidationError(
-            _("The event is closed: cards given can no longer be taken back."), code="closed"
+            gettext_lazy("The event is closed: cards given can no longer be taken back."),
+            code="closed",
         )
     if round_number is not None and card.round.number != round_number:
         raise ValidationError(
-            _("This card was given in another round; it stays given."), code="other_round"
+            gettext_lazy("This card was given in another round; it stays given."),
+            code="other_round",
         )
     message = broadcasts.card_json(card, is_given=False)
     receiver_id = card.receiver_id
@@ -175,7 +196,9 @@ def tap_card(
     receiver = giver.event.attendees.filter(pk=receiver_id).order_by().first()
     round_ = giver.event.rounds.filter(number=round_number).order_by().first()
     if receiver is None or round_ is None:
-        raise ValidationError(_("Cards go to people at your table."), code="not_tablemate")
+        raise ValidationError(
+            gettext_lazy("Cards go to people at your table."), code="not_tablemate"
+        )
     return give_card(
         giver, receiver=receiver, round_=round_, kind=kind, client_id=client_id, note=note
     )
@@ -187,6 +210,8 @@ class TapOutcome:
 
     card: Card | None = None
     error: str = ""
+    """Why the tap was refused ("" when it was not): lazy, read in the language active when it
+    is read as text (``refusal_text``), so that each phone reads it in its own."""
     other_round: bool = False
     """A "give" answered with the card given in another round (one card of a kind per person:
     the tablemate met again already has it)."""
@@ -322,12 +347,12 @@ def give_cards(
     added: set[int] = set()
     for giver, args in taps:
         if giver is None or giver.erased_at is not None:
-            answers.append(TapOutcome(error=_("This link is no longer valid.")))
+            answers.append(TapOutcome(error=gettext_lazy("This link is no longer valid.")))
             continue
         try:
             card = set_card(giver, args, rounds, seats, members, erased, by_tap, by_pair)
         except ValidationError as error:
-            answers.append(TapOutcome(error=" ".join(error.messages)))
+            answers.append(TapOutcome(error=refusal_text(error)))
             continue
         if card.pk is None and id(card) not in added:  # a repeat in the set is the same card
             added.add(id(card))
@@ -389,34 +414,40 @@ def set_card(
     round_ = rounds.get((giver.event_id, args["round_number"]))
     receiver_id, kind, client_id = args["receiver_id"], args["kind"], args["client_id"]
     if round_ is None or members.get(receiver_id) != giver.event_id:
-        raise ValidationError(_("Cards go to people at your table."), code="not_tablemate")
+        raise ValidationError(
+            gettext_lazy("Cards go to people at your table."), code="not_tablemate"
+        )
     if kind not in Card.Kind.values:
-        raise ValidationError(_("Unknown kind of card."), code="kind")
+        raise ValidationError(gettext_lazy("Unknown kind of card."), code="kind")
     note = " ".join(args.get("note", "").split())
     if len(note) > MAX_NOTE_CHARS:
         raise ValidationError(
-            _("The note is at most %(max)s characters.") % {"max": MAX_NOTE_CHARS}, code="note"
+            gettext_lazy("The note is at most %(max)s characters."),
+            code="note",
+            params={"max": MAX_NOTE_CHARS},
         )
     same_tap = by_tap.get((giver.pk, str(client_id)))
     if same_tap is not None:
         return same_tap
     if giver.pk == receiver_id:
-        raise ValidationError(_("You cannot give a card to yourself."), code="self")
+        raise ValidationError(gettext_lazy("You cannot give a card to yourself."), code="self")
     if event_services.needs_conduct(giver):
         raise ValidationError(
-            _("Please open your link again and accept the code of conduct first."),
+            gettext_lazy("Please open your link again and accept the code of conduct first."),
             code="conduct",
         )
     if round_.status == Round.Status.PLANNED:
-        raise ValidationError(_("This round has not started yet."), code="not_started")
+        raise ValidationError(gettext_lazy("This round has not started yet."), code="not_started")
     if giver.event.status == Event.Status.CLOSED:
-        raise ValidationError(_("The event is closed."), code="closed")
+        raise ValidationError(gettext_lazy("The event is closed."), code="closed")
     table = seats.get((round_.pk, giver.pk))
     if table is None or seats.get((round_.pk, receiver_id)) != table:
-        raise ValidationError(_("Cards go to people at your table."), code="not_tablemate")
+        raise ValidationError(
+            gettext_lazy("Cards go to people at your table."), code="not_tablemate"
+        )
     if receiver_id in erased:
         raise ValidationError(
-            _("This person's data was deleted: they can no longer be given cards."),
+            gettext_lazy("This person's data was deleted: they can no longer be given cards."),
             code="erased",
         )
     earlier = by_pair.get((giver.pk, receiver_id, kind))
@@ -440,7 +471,7 @@ def tap_outcome(giver: Attendee | None, arguments: dict[str, Any]) -> TapOutcome
     """What a phone's card tap (``arguments`` of ``tap_card``) came to: the card, or an error to
     show; None when the database failed (logged; the phone sends the same tap again)."""
     if giver is None or giver.erased_at is not None:  # erased since its phone connected
-        return TapOutcome(error=_("This link is no longer valid."))
+        return TapOutcome(error=gettext_lazy("This link is no longer valid."))
     try:
         if arguments["action"] == "take_back":
             is_taken_back = take_back_card(
@@ -451,7 +482,7 @@ def tap_outcome(giver: Attendee | None, arguments: dict[str, Any]) -> TapOutcome
             return TapOutcome(is_taken_back=is_taken_back)
         card = tap_card(giver, **arguments)
     except ValidationError as error:
-        return TapOutcome(error=" ".join(error.messages))
+        return TapOutcome(error=refusal_text(error))
     except DatabaseError:
         logger.exception("Card tap %s not written; it will be sent again", arguments["client_id"])
         return None

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -205,7 +205,8 @@ def room(request: HtmxHttpRequest, token: str) -> HttpResponse:
     context = {
         "attendee": attendee,
         "event": attendee.event,
-        "socket_path": attendee_socket_path(token),
+        # the page's language, for the refusals its socket sends (config.i18n.socket_language)
+        "socket_path": attendee_socket_path(token, language=translation.get_language()),
         "live_state": state,
         "pitch_prompt": round_queries.pitch_prompt(state, is_removed=attendee.is_removed),
         "announcement": state["announcement"],

@@ -42,8 +42,10 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from channels.sessions import InstanceSessionWrapper
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
+from config.i18n import socket_language
 from config.livedb import live_database_sync_to_async
 from config.redis_layer import UNREACHABLE
 from config.throttled_log import ThrottledWarning, first_line
@@ -355,13 +357,13 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self.close(code=CLOSE_FORBIDDEN)
 
 
-def attendees_by_token(tokens: list[str]) -> dict[str, tuple[int, int, int]]:
-    """token → (attendee id, event id, the event's state version) for these secret tokens: one
-    read by the token's unique index."""
+def attendees_by_token(tokens: list[str]) -> dict[str, tuple[int, int, int, str]]:
+    """token → (attendee id, event id, the event's state version, the event's language) for
+    these secret tokens: one read by the token's unique index."""
     found = Attendee.objects.filter(token__in=tokens).values_list(
-        "token", "pk", "event_id", "event__state_version"
+        "token", "pk", "event_id", "event__state_version", "event__language"
     )
-    return {token: (pk, event_id, version) for token, pk, event_id, version in found}
+    return {token: (pk, event_id, version, lang) for token, pk, event_id, version, lang in found}
 
 
 # The sockets connecting together are authorised by one read (``rounds.batching``).
@@ -383,13 +385,17 @@ class AttendeeConsumer(LiveConsumer):
 
     present_since = 0.0
     opened_at: tuple[float, str] = (0.0, "")
+    language = settings.LANGUAGE_CODE
+    """The language of the refusals this socket sends: its page's (``?lang=``), else its
+    handshake's, else the event's (``config.i18n.socket_language``)."""
 
     async def authorize(self) -> Access | None:
         self.token = self.scope["url_route"]["kwargs"]["token"]
         found = await attendee_for_token(self.token)
         if found is None:
             return None
-        self.attendee_id, event_id, version = found
+        self.attendee_id, event_id, version, event_language = found
+        self.language = socket_language(self.scope, default=event_language or self.language)
         self.newer: set[str] = set()
         self.opened_at = (time.time(), self.channel_name)
         return event_id, version, (event_group(event_id), attendee_group(self.attendee_id))

@@ -1,7 +1,10 @@
+from urllib.parse import urlencode
+
 from channels.auth import AuthMiddlewareStack
 from django.urls import path
 
 import config.converters  # noqa: F401  (registers <id:...>)
+from config.i18n import SOCKET_LANGUAGE_PARAMETER
 from rounds import consumers
 
 # The phone's socket, ``ws/a/<token>/``, is in feedback/routing.py: it also takes card taps.
@@ -18,8 +21,12 @@ websocket_urlpatterns = [
 ]
 
 
-def attendee_socket_path(token: str) -> str:
-    return f"/ws/a/{token}/"
+def attendee_socket_path(token: str, *, language: str = "") -> str:
+    """The phone's socket path; with ``language`` (the page's, one of ``settings.LANGUAGES``'
+    codes) as its ``?lang=``, the language of the refusals the socket sends
+    (``config.i18n.socket_language``)."""
+    path = f"/ws/a/{token}/"
+    return f"{path}?{urlencode({SOCKET_LANGUAGE_PARAMETER: language})}" if language else path
 
 
 def control_socket_path(event_id: int) -> str:

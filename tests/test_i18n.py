@@ -30,6 +30,7 @@ from config.i18n import (
     accept_language_ranges,
     activate_event_language,
     requested_language,
+    socket_language,
 )
 from tests.factories import AttendeeFactory, EventFactory, PitchFactory, RoundFactory
 
@@ -377,6 +378,47 @@ def test_room_texts_have_the_placeholders_the_phone_fills(client, chinese_attend
 
     for key, text in english.items():
         assert set(re.findall(r"{\w+}", chinese[key])) == set(re.findall(r"{\w+}", text)), key
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("headers", "language"),
+    [
+        ({}, "zh-hans"),  # the event's
+        ({"Accept-Language": "en-US,en;q=0.9"}, "en"),
+        ({"Cookie": "django_language=en", "Accept-Language": "zh-CN"}, "en"),
+    ],
+)
+def test_room_opens_its_socket_in_the_pages_language(client, chinese_attendee, headers, language):
+    """The phone's socket URL carries the language the page speaks (``?lang=``): the socket
+    sends its refusals in it (``config.i18n.socket_language``)."""
+    response = client.get(reverse("room", args=[chinese_attendee.token]), headers=headers)
+
+    assert response["Content-Language"] == language
+    assert f'data-live-url="/ws/a/{chinese_attendee.token}/?lang={language}"' in response.text
+
+
+@pytest.mark.parametrize(
+    ("query", "headers", "expected"),
+    [
+        (b"lang=zh-hans", [], "zh-hans"),
+        (b"lang=ZH-Hans", [(b"accept-language", b"en")], "zh-hans"),
+        (b"lang=en&lang=zh-hans", [], "en"),  # the first only
+        (b"lang=zh", [], "en"),  # exactly one of settings.LANGUAGES' codes, or none
+        (b"lang=%00%ff", [(b"accept-language", b"zh-TW")], "zh-hans"),
+        (b"lang=klingon", [(b"cookie", b"django_language=zh-hans; other=\xff")], "zh-hans"),
+        (b"", [(b"cookie", b"django_language=klingon"), (b"accept-language", b"zh")], "zh-hans"),
+        (b"", [(b"accept-language", b"fr, *;q=0.5")], "en"),
+        (b"", [(b"Accept-Language", b"\xe4\xb8\xad")], "en"),
+    ],
+)
+def test_socket_language_reads_the_url_then_the_handshake_then_the_default(
+    query, headers, expected
+):
+    scope = {"type": "websocket", "query_string": query, "headers": headers}
+
+    assert socket_language(scope, default="en") == expected
+    assert socket_language({"type": "websocket"}, default="zh-hans") == "zh-hans"
 
 
 @pytest.mark.django_db

@@ -214,7 +214,8 @@ def test_unknown_token_cannot_report(client):
 
 def test_apart_adds_and_takes_back_a_private_request(client):
     event = EventFactory(check_in=True)
-    me, other = AttendeeFactory.create_batch(2, event=event)
+    me = AttendeeFactory(event=event)
+    other = AttendeeFactory(event=event, is_listed_in_guest_list=True)
     url = reverse("apart", args=[me.token])
 
     client.post(url, {"other": other.pk})
@@ -233,6 +234,93 @@ def test_apart_refuses_someone_from_another_event(client):
     response = client.post(reverse("apart", args=[me.token]), {"other": stranger.pk})
 
     assert response.status_code == 400
+    assert not SeatingRequest.objects.exists()
+
+
+@pytest.fixture
+def apart_room():
+    """An event with its second round running: ``me``; Liu, on the guest list; Tao, not on it,
+    at my table now; Dee, not on it, at my table in round 1 (done); and, none of them on the
+    guest list nor ever at my table, Pia (seated with me in round 3, not started), Sam (at
+    another table) and Nor (never seated). The last three are ``hidden``: only the registration
+    list names them."""
+    event = EventFactory(live=True)
+    me = AttendeeFactory(event=event, name="Ana Me", checked_in=True)
+    liu = AttendeeFactory(event=event, name="Liu Listed", is_listed_in_guest_list=True)
+    tao, dee, pia, sam, nor = (
+        AttendeeFactory(event=event, name=name, checked_in=True)
+        for name in ("Tao Tablemate", "Dee Earlier", "Pia Planned", "Sam Secret", "Nor Never")
+    )
+    rounds = {
+        number: RoundFactory(event=event, number=number, **state)
+        for number, state in ((1, {"done": True}), (2, {"running": True}), (3, {}))
+    }
+    for number, mate, stranger in ((1, dee, sam), (2, tao, sam), (3, pia, sam)):
+        mine, other = (TableFactory(round=rounds[number], number=n) for n in (1, 2))
+        SeatFactory(table=mine, attendee=me, speaking_order=0)
+        SeatFactory(table=mine, attendee=mate, speaking_order=1)
+        SeatFactory(table=other, attendee=stranger, speaking_order=0)
+    return me, {"shown": [dee, liu, tao], "hidden": [nor, pia, sam]}
+
+
+def test_apart_offers_only_the_guest_list_and_the_people_i_sat_with(client, apart_room):
+    """The page (asked with another person's id too) names the people on the guest list and
+    those who sat at my table in the rounds started so far, and nobody else of the
+    registration list."""
+    me, people = apart_room
+    url = reverse("apart", args=[me.token])
+
+    pages = [client.get(url).text] + [
+        client.get(url, {"other": person.pk}).text for person in people["hidden"]
+    ]
+
+    for page in pages:
+        for person in people["shown"]:
+            assert f'<option value="{person.pk}">{person.name} ({person.company})</option>' in page
+        for person in people["hidden"]:
+            assert person.name not in page
+            assert f'value="{person.pk}"' not in page
+
+
+def test_apart_refuses_someone_neither_listed_nor_sat_with_and_names_nobody(client, apart_room):
+    me, people = apart_room
+    url = reverse("apart", args=[me.token])
+
+    refusals = [client.post(url, {"other": person.pk}) for person in people["hidden"]]
+
+    for response in refusals:
+        assert response.status_code == 400
+        assert "Choose someone from the guest list or from the tables you sat at." in (
+            html.unescape(response.text)
+        )
+        for hidden in people["hidden"]:
+            assert hidden.name not in response.text
+    assert not SeatingRequest.objects.exists()
+
+
+def test_apart_takes_the_guest_list_and_the_people_i_sat_with(client, apart_room):
+    me, people = apart_room
+    url = reverse("apart", args=[me.token])
+
+    answers = [client.post(url, {"other": person.pk}) for person in people["shown"]]
+
+    assert [answer.status_code for answer in answers] == [302, 302, 302]
+    assert set(SeatingRequest.objects.values_list("other_id", flat=True)) == {
+        person.pk for person in people["shown"]
+    }
+
+
+def test_apart_refusal_in_chinese_names_nobody(client, apart_room):
+    me, people = apart_room
+
+    response = client.post(
+        reverse("apart", args=[me.token]),
+        {"other": people["hidden"][0].pk},
+        HTTP_ACCEPT_LANGUAGE="zh-CN",
+    )
+
+    assert response.status_code == 400
+    assert "请从宾客名单或与你同桌过的人中选择。" in response.text
     assert not SeatingRequest.objects.exists()
 
 
@@ -565,7 +653,9 @@ def test_a_report_about_an_id_out_of_range_is_refused(client):
 def test_one_phone_cannot_ask_apart_from_the_whole_room(client):
     event = EventFactory(live=True)
     me = AttendeeFactory(event=event)
-    others = AttendeeFactory.create_batch(event_services.MAX_APART_REQUESTS + 1, event=event)
+    others = AttendeeFactory.create_batch(
+        event_services.MAX_APART_REQUESTS + 1, event=event, is_listed_in_guest_list=True
+    )
     url = reverse("apart", args=[me.token])
     for other in others[:-1]:
         client.post(url, {"other": other.pk})
@@ -640,7 +730,8 @@ def test_apart_after_the_plan_says_the_organizers_are_asked_to_re_seat(client):
     """The pair shares the table of round 2, not started yet: only a re-plan keeps them apart,
     and the phone says so instead of promising it."""
     event = EventFactory(check_in=True)
-    me, other = AttendeeFactory.create_batch(2, event=event, checked_in=True)
+    me = AttendeeFactory(event=event, checked_in=True)
+    other = AttendeeFactory(event=event, checked_in=True, is_listed_in_guest_list=True)
     table = TableFactory(round=RoundFactory(event=event, number=2), number=1)
     SeatFactory(table=table, attendee=me, speaking_order=0)
     SeatFactory(table=table, attendee=other, speaking_order=1)

@@ -16,7 +16,7 @@ from django.db import OperationalError
 
 from feedback import consumers, retention
 from feedback.models import Card, Introduction
-from tests.conftest import acreate, open_phone
+from tests.conftest import ORIGIN, acreate, open_phone
 from tests.factories import AttendeeFactory, EventFactory, RoundFactory, SeatFactory, TableFactory
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
@@ -501,4 +501,115 @@ async def test_taps_meeting_an_unreachable_database_are_one_log_line_and_sent_ag
     assert consumers.TAPS_NOT_WRITTEN.unlogged == 2
     consumers.TAPS_NOT_WRITTEN.reset()
     assert await cards() == []
+    await phone.disconnect()
+
+
+# Each phone's socket reads its refusals in its own language.
+
+NOT_TABLEMATE = {"en": "Cards go to people at your table.", "zh-hans": "卡片只能发给同桌的人。"}
+
+
+async def phone_speaking(asgi_app, attendee, *, query: str = "", headers=()):
+    """``open_phone`` on the socket URL with ``query`` (``"?lang=zh-hans"``) and these handshake
+    ``headers`` besides the origin."""
+    phone = WebsocketCommunicator(
+        asgi_app, f"/ws/a/{attendee.token}/{query}", headers=[ORIGIN, *headers]
+    )
+    connected, _ = await phone.connect()
+    assert connected
+    for expected in ("state", "presence"):
+        assert json.loads(await phone.receive_from())["type"] == expected
+    return phone
+
+
+@database_sync_to_async
+def seated_at_an_event_in(language: str, *, people: int, tables: int) -> list[list]:
+    """``seated``, at an event whose language is ``language``."""
+    round_ = RoundFactory(event=EventFactory(live=True, language=language), number=1, running=True)
+    seating = []
+    for number in range(1, tables + 1):
+        table = TableFactory(round=round_, number=number)
+        seating.append([SeatFactory(table=table, speaking_order=k).attendee for k in range(people)])
+    return seating
+
+
+async def test_one_batch_of_taps_refuses_each_phone_in_its_own_language(asgi_app, monkeypatch):
+    """A Chinese phone and an English phone (each page's language in its socket URL) at a
+    Chinese event: their refused taps are written in one batch, and each reads its refusal in
+    its own language."""
+    [[chinese, pitcher], [english, other]] = await seated_at_an_event_in(
+        "zh-hans", people=2, tables=2
+    )
+    chinese_phone = await phone_speaking(asgi_app, chinese, query="?lang=zh-hans")
+    english_phone = await phone_speaking(asgi_app, english, query="?lang=en")
+    gate = threading.Event()
+    written = count_written_taps(monkeypatch, gate=gate)
+    await english_phone.send_to(text_data=tap(other))  # a batch of its own, held at the gate
+    while not written:
+        await asyncio.sleep(0.01)
+
+    await chinese_phone.send_to(text_data=tap(other))  # another table: refused
+    await english_phone.send_to(text_data=tap(pitcher))  # the same
+    while consumers.tap_writer().queue.qsize() < 2:
+        await asyncio.sleep(0.01)
+    gate.set()
+    to_chinese = json.loads(await chinese_phone.receive_from(timeout=5))
+    given, to_english = [json.loads(await english_phone.receive_from(timeout=5)) for _ in "ab"]
+
+    assert written == [1, 2]  # both refusals came from one batch
+    assert given["ok"] is True
+    assert (to_chinese["ok"], to_chinese["code"]) == (to_english["ok"], to_english["code"])
+    assert (to_chinese["code"], to_chinese["error"]) == ("refused", NOT_TABLEMATE["zh-hans"])
+    assert to_english["error"] == NOT_TABLEMATE["en"]
+    await chinese_phone.disconnect()
+    await english_phone.disconnect()
+
+
+async def test_a_malformed_tap_is_refused_in_the_phones_language(asgi_app):
+    [[listener, pitcher]] = await seated_at_an_event_in("en", people=2, tables=1)
+    chinese_phone = await phone_speaking(asgi_app, listener, query="?lang=zh-hans")
+    english_phone = await phone_speaking(asgi_app, listener, query="?lang=en")
+
+    await chinese_phone.send_to(text_data=tap(pitcher, round=0))
+    await english_phone.send_to(text_data=tap(pitcher, round=0))
+    await chinese_phone.send_to(text_data=tap(pitcher, action="gift"))
+
+    below, unknown = [json.loads(await chinese_phone.receive_from()) for _ in "ab"]
+    assert below["error"] == "round：确保该值大于或等于1。"
+    assert unknown["error"] == "这部手机发来的点按服务器无法识别。请刷新页面后再点一次。"
+    english = json.loads(await english_phone.receive_from())
+    assert english["error"] == "round: Ensure this value is greater than or equal to 1."
+    assert await cards() == []
+    await chinese_phone.disconnect()
+    await english_phone.disconnect()
+
+
+CHINESE_COOKIE = [(b"cookie", b"django_language=zh-hans"), (b"accept-language", b"en")]
+"""The language switch's cookie says Chinese, the browser asks for English."""
+
+
+@pytest.mark.parametrize(
+    ("event_language", "query", "headers", "spoken"),
+    [
+        # the page's language, in the socket URL, wins over the handshake's
+        ("en", "?lang=zh-hans", [(b"accept-language", b"en")], "zh-hans"),
+        ("zh-hans", "?lang=en", [(b"cookie", b"django_language=zh-hans")], "en"),
+        # no language of ours in the URL: the handshake's, as a page would read it
+        ("en", "?lang=klingon", [(b"accept-language", b"zh-CN,zh;q=0.9,en;q=0.8")], "zh-hans"),
+        ("zh-hans", "", [(b"accept-language", b"en-US")], "en"),
+        ("en", "", CHINESE_COOKIE, "zh-hans"),
+        # nothing said: the event's language, as the attendee's pages end with
+        ("zh-hans", "", [], "zh-hans"),
+        ("en", "?lang=", [(b"accept-language", b"fr")], "en"),
+    ],
+)
+async def test_a_refusal_reads_in_the_language_the_socket_speaks(
+    asgi_app, event_language, query, headers, spoken
+):
+    [[listener], [stranger]] = await seated_at_an_event_in(event_language, people=1, tables=2)
+    phone = await phone_speaking(asgi_app, listener, query=query, headers=headers)
+
+    await phone.send_to(text_data=tap(stranger))
+
+    assert json.loads(await phone.receive_from())["error"] == NOT_TABLEMATE[spoken]
     await phone.disconnect()

@@ -62,7 +62,7 @@ def test_room_shows_my_table_and_tablemates_with_their_ask(client, round_):
     response = client.get(reverse("room", args=[me.token]))
 
     assert response.status_code == 200
-    assert f'data-live-url="/ws/a/{me.token}/"' in response.text
+    assert f'data-live-url="/ws/a/{me.token}/?lang=en"' in response.text
     assert "Who do you know at a port?" in response.text
     assert shown(response).count('data-card-kind="see_me"') == 1
 

@@ -118,7 +118,7 @@ def organizer_pages(event, ana: Attendee, liu: Attendee, client: Client) -> dict
 
 def test_the_person_wished_for_never_sees_the_wish_or_who_made_it(room):
     """Liu's phone names Ana exactly as often with her wishes as without (the conduct pages list
-    everyone of the event), and shows no wish but Liu's own list, empty."""
+    the people one sat with), and shows no wish but Liu's own list, empty."""
     _event, ana, liu, phones = room
 
     before = liu_pages(liu, phones[liu.pk])
