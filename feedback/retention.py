@@ -37,6 +37,7 @@ from events.models import (
 from feedback.models import Card, Digest, Introduction
 from pitches.models import Pitch, Wish
 from rounds import broadcasts
+from rounds import services as round_services
 from rounds.models import Round, Seat
 
 PERSONAL_FIELDS = [
@@ -153,22 +154,31 @@ def anonymize(attendees: Iterable[Attendee], *, now: datetime) -> dict[str, str]
     return replacements
 
 
-@transaction.atomic
 def erase_attendee(attendee: Attendee, *, by: AbstractBaseUser | None = None) -> Attendee:
     """Delete one attendee's personal data, at any time (by the attendee through their link, or
-    by an organizer). Erasing again is harmless: it blanks anything written about them since."""
-    attendee = Attendee.objects.select_for_update().select_related("event").get(pk=attendee.pk)
-    first_time = attendee.erased_at is None
-    replacements = anonymize([attendee], now=timezone.now())
-    transaction.on_commit(partial(broadcasts.revoke_attendees, [attendee.pk]))
+    by an organizer). Erasing again is harmless: it blanks anything written about them since.
+
+    During the evening it is also their leaving (``rounds.services.leave_on_erasure``: marked
+    gone as an organizer would, their seat in the round under way kept); once the erasure has
+    committed, the rounds not started are re-planned without them and their tablemates' phones
+    and the projector are told to show the placeholder (``rounds.services.after_erasure``)."""
+    with transaction.atomic():
+        attendee = Attendee.objects.select_for_update().select_related("event").get(pk=attendee.pk)
+        first_time = attendee.erased_at is None
+        replacements = anonymize([attendee], now=timezone.now())
+        transaction.on_commit(partial(broadcasts.revoke_attendees, [attendee.pk]))
+        if first_time:
+            scrub_log(attendee.event, replacements)
+            event_services.record(
+                attendee.event,
+                action="attendee_erased",
+                by=by,
+                params={"attendee": attendee.pk},
+            )
+            if round_services.leave_on_erasure(attendee, by=by):
+                attendee.refresh_from_db(fields=["left_at"])
     if first_time:
-        scrub_log(attendee.event, replacements)
-        event_services.record(
-            attendee.event,
-            action="attendee_erased",
-            by=by,
-            params={"attendee": attendee.pk},
-        )
+        round_services.after_erasure(attendee.event, attendee_id=attendee.pk, by=by)
     return attendee
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from events.models import erased_name
 from events.services import no_more_tables
 
 
@@ -55,6 +56,8 @@ def room_texts() -> dict[str, str]:
         "sound_on": _("Sound on"),
         "sound_off": _("Sound off"),
         "you": _("(you)"),
+        # a tablemate who deleted their data during the evening (the ``person`` push)
+        "erased": erased_name(),
         # a re-plan changed the attendee's coming stop (static/js/room.js followComingStop)
         "table_changed": _("Your table for round {round} changed: now table {table}."),
         "mates_changed": _("Your tablemates for round {round} changed (table {table})."),

@@ -17,13 +17,13 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.utils import timezone
+from django.utils import timezone, translation
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from config.throttled_log import ThrottledWarning, first_line
-from events.models import Event
-from rounds.groups import attendee_group, event_group
+from events.models import Attendee, Event, erased_name
+from rounds.groups import attendee_group, event_group, projector_group
 from rounds.queries import (
     announcement_json,
     current_round,
@@ -32,6 +32,7 @@ from rounds.queries import (
     itineraries,
     planned_stops,
     round_json,
+    tablemates_now,
     why_lines_of,
 )
 
@@ -208,3 +209,27 @@ def revoke_attendees(attendee_ids: list[int]) -> None:
     with sent_together():
         for attendee_id in attendee_ids:
             send_message(attendee_group(attendee_id), {"type": "revoke"})
+
+
+def broadcast_erased(attendee_id: int) -> None:
+    """Tell the phones at the erased attendee's table in the round running or paused now
+    (``queries.tablemates_now``), one message each to their attendee group, and the event's
+    projectors (``projector_group``) that this person's data was erased: ``person`` with their
+    id, ``erased`` and the name every page now shows for them (``erased_name``, in the event's
+    language; a phone shows its own page's words). The phones redraw that tablemate at once
+    (placeholder name, no card buttons, the pitch slot kept); the projector its list. Nothing
+    for an attendee not erased or deleted. Called after commit; two queries."""
+    found = (
+        Attendee.objects.filter(pk=attendee_id, erased_at__isnull=False)
+        .values_list("event_id", "event__language")
+        .first()
+    )
+    if found is None:
+        return
+    event_id, language = found
+    with translation.override(language):
+        payload = {"type": "person", "id": attendee_id, "erased": True, "name": erased_name()}
+    with sent_together():
+        for mate in tablemates_now(attendee_id):
+            send_to_group(attendee_group(mate), payload)
+        send_to_group(projector_group(event_id), payload)

@@ -53,7 +53,13 @@ from events.models import Attendee, Event
 from events.sockets import presence_frames
 from rounds import presence, snapshots
 from rounds.batching import Batcher
-from rounds.groups import attendee_group, control_group, event_group, organizer_group
+from rounds.groups import (
+    attendee_group,
+    control_group,
+    event_group,
+    organizer_group,
+    projector_group,
+)
 from rounds.queries import server_time_ms
 
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -496,11 +502,12 @@ def event_for_projector(key: str) -> tuple[int, int] | None:
 
 
 class ProjectorConsumer(LiveConsumer):
-    """The big screen: ``ws/p/<key>/`` with the event's secret projector key; room messages only."""
+    """The big screen: ``ws/p/<key>/`` with the event's secret projector key; room messages and
+    the projector group's (a ``person`` erased: its list redrawn)."""
 
     async def authorize(self) -> Access | None:
         found = await event_for_projector(self.scope["url_route"]["kwargs"]["key"])
         if found is None:
             return None
         event_id, version = found
-        return event_id, version, (event_group(event_id),)
+        return event_id, version, (event_group(event_id), projector_group(event_id))

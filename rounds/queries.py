@@ -13,7 +13,14 @@ from django.db.models import Count, Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from events import logs
-from events.models import Attendee, Event, LogEntry, SeatingRequest, present_filter
+from events.models import (
+    Attendee,
+    Event,
+    LogEntry,
+    SeatingRequest,
+    erased_name,
+    present_filter,
+)
 from events.queries import earlier_selves, is_same_person_filter
 from pitches import matching
 from pitches import queries as pitch_queries
@@ -203,7 +210,9 @@ def planned_stops(
     """Each attendee's stops in the rounds not started yet (or in the rounds ``numbers``, of
     any status: a round just started whose tables walk-ins joined), with their tablemates in
     speaking order (docs/protocol.md, ``plan``): what a phone needs to draw its itinerary after
-    a re-plan without loading anything. One query whatever the number of attendees."""
+    a re-plan without loading anything; a tablemate whose data was erased is named as the page
+    names them (``erased_name``, in the active language) and ``erased``. One query whatever the
+    number of attendees."""
     ids = set(attendee_ids)
     tables = Table.objects.filter(seats__attendee_id__in=ids)
     if numbers is None:
@@ -226,22 +235,25 @@ def planned_stops(
             "attendee__pitch__ask",
             "attendee__pitch__need",
             "attendee__pitch__offer",
+            "attendee__erased_at",
         )
     )
     by_table: dict[int, dict[str, Any]] = {}
-    for number, table_id, table_number, seat, order, person, name, company, *pitch in seats:
+    for number, table_id, table_number, seat, order, person, name, company, *rest in seats:
         stop = by_table.setdefault(table_id, {"round": number, "table": table_number, "mates": []})
+        *pitch, erased_at = rest
         ask, need, offer = (text or "" for text in pitch)
         stop["mates"].append(
             {
                 "id": person,
                 "seat": seat,
                 "order": order,
-                "name": name,
+                "name": name if erased_at is None else erased_name(),
                 "company": company,
                 "ask": ask,
                 "need": need,
                 "offer": offer,
+                "erased": erased_at is not None,
             }
         )
     result: dict[int, list[dict[str, Any]]] = {}
@@ -453,15 +465,34 @@ def seating_round(event: Event) -> Round | None:
 
 
 def find_my_table(round_: Round | None) -> list[tuple[str, int]]:
-    """Everyone in this round with their table, by name: for the projector. One query."""
+    """Everyone in this round with their table, by name: for the projector. Someone whose data
+    was erased keeps their line, named ``erased_name`` in the active language. One query."""
     if round_ is None:
         return []
     seats = (
         Seat.objects.filter(round=round_)
         .order_by("attendee__name", "attendee_id")
-        .values_list("attendee__name", "table__number")
+        .values_list("attendee__name", "table__number", "attendee__erased_at")
     )
-    return list(seats)
+    return [
+        (name if erased_at is None else erased_name(), table) for name, table, erased_at in seats
+    ]
+
+
+def tablemates_now(attendee_id: int) -> list[int]:
+    """The attendees at this attendee's table in the round running or paused now (themselves
+    left out), by id; empty between rounds or without a seat in it. One query."""
+    seats = Seat.objects.filter(
+        round__status__in=[Round.Status.RUNNING, Round.Status.PAUSED],
+        table__seats__attendee_id=attendee_id,
+    ).exclude(attendee_id=attendee_id)
+    return sorted(seats.values_list("attendee_id", flat=True))
+
+
+def is_seated(attendee_id: int, *, statuses: Iterable[str]) -> bool:
+    """Whether this attendee holds a seat in a round of one of these ``statuses`` (``PLANNED``:
+    a round not started yet, which a re-plan can take back from someone who left). One query."""
+    return Seat.objects.filter(attendee_id=attendee_id, round__status__in=list(statuses)).exists()
 
 
 # The series' memory: who sat together at earlier events of the event's series.

@@ -8,6 +8,7 @@ Turns inside a round are never written: they follow from ``turns_started_at`` an
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from events import queries as event_queries
 from events import services as event_services
-from events.models import Event
+from events.models import Attendee, Event
 from pitches import queries as pitch_queries
 from rounds import broadcasts, queries, scheduling, seating
 from rounds.models import Round, Seat, Table
@@ -35,6 +36,7 @@ START_LEAD = timedelta(seconds=3)
 MAX_EXTEND_SECONDS = 600
 MAX_ANNOUNCEMENT_CHARS = 280
 MIN_PEOPLE = 2
+log = logging.getLogger(__name__)
 
 User = AbstractBaseUser | None
 
@@ -1068,6 +1070,57 @@ def write_future(
         ]
         write_round(round_, new_tables, numbers, orders)
     return sorted(scheduling.changed_itineraries(old, new))
+
+
+# -- an attendee who deletes their data during the evening -------------------------------------
+
+# The event states in which an erasure is someone leaving: the rounds are planned or played.
+EVENING = (Event.Status.CHECK_IN, Event.Status.LIVE)
+
+
+def leave_on_erasure(attendee: Attendee, *, by: User) -> bool:
+    """An attendee whose personal data was just erased during the evening (check-in open or
+    live; called by ``feedback.retention.erase_attendee`` inside its transaction) counts as
+    having left, exactly as when an organizer marks them gone (``events.services.mark_left``:
+    ``left_at``, the log line ``attendee_left``, the control page's counters): the next plan or
+    re-plan leaves them out, and their seat in the round under way stays, as every leaver's.
+    True when they were present and are marked gone now. Call ``after_erasure`` once the
+    erasure has committed, whatever this returned."""
+    if attendee.event.status not in EVENING or not attendee.is_present:
+        return False
+    event_services.mark_left(attendee, by=by)
+    return True
+
+
+def after_erasure(event: Event, *, attendee_id: int, by: User) -> bool:
+    """After an attendee's erasure during the evening has committed (``leave_on_erasure``):
+    the rounds not started that still seat them are re-planned without them, as for anyone who
+    left (``replan``, its search with no transaction open; refused, with too few people present
+    or the people changing meanwhile, the control page's banner lists them among the gone still
+    seated, as every such leaver, and the organizer re-plans). Without a re-plan, their seat in
+    a round not done (the one under way keeps it) raises the plan version (and the state
+    version), so a phone that was away loads its itinerary again when it reconnects and
+    shows them as the page now does: the placeholder name, no card buttons. After commit,
+    ``person`` goes to their tablemates of the round under way and to the projector
+    (``broadcasts.broadcast_erased``). Nothing outside the evening, nor for someone with no
+    seat in a round not done. Returns whether the remaining rounds were re-planned."""
+    not_done = [Round.Status.RUNNING, Round.Status.PAUSED, Round.Status.PLANNED]
+    if event.status not in EVENING or not queries.is_seated(attendee_id, statuses=not_done):
+        return False
+    replanned = False
+    if queries.is_seated(attendee_id, statuses=[Round.Status.PLANNED]):
+        try:
+            replan(event, by=by)
+            replanned = True
+        except ValidationError as refusal:
+            log.info("no re-plan after erasing attendee %s: %s", attendee_id, refusal.messages)
+    with transaction.atomic():
+        locked = Event.objects.select_for_update().get(pk=event.pk)
+        if not replanned:
+            locked.plan_version += 1
+            bump_version(locked, fields=("plan_version",))
+        transaction.on_commit(partial(broadcasts.broadcast_erased, attendee_id))
+    return replanned
 
 
 # -- the rescue round ---------------------------------------------------------------------------

@@ -401,11 +401,12 @@ def projector_find_context(event: Event) -> dict[str, Any]:
     seating = queries.seating_round(event)
     with translation.override(event.language):  # the projector speaks the event's language
         conduct_text = event_services.conduct_for_reader(event)
+        seats = queries.find_my_table(seating)  # an erased person's placeholder too
     is_ended = event.status == Event.Status.CLOSED
     return {
         "event": event,
         "seating_round": seating,
-        "seats": queries.find_my_table(seating),
+        "seats": seats,
         "conduct_text": conduct_text,
         "is_ended": is_ended,
         "is_rounds_over": not is_ended

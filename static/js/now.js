@@ -108,7 +108,9 @@ export function pitchPromptFor(state, now, removed = false) {
  * @typedef {{left: boolean, removed: boolean, checkedIn: boolean,
  *   stops: Map<number, {table: number,
  *     seats: {order: number, name: string, isMe: boolean, id: number|null}[]}>}}
- *   Itinerary (a seat's `id`: the tablemate's attendee id, from their card buttons; null for me)
+ *   Itinerary (a seat's `id`: the tablemate's attendee id, from their `data-person` or else
+ *   their card buttons; null for me). Every seat counts, an erased tablemate's too: the pitch
+ *   slots are the table's seats, so a person erased mid-round keeps their slot.
  */
 
 /**
@@ -214,7 +216,7 @@ export function readItinerary(container) {
       order: Number(seat.dataset.seatOrder),
       name: seat.querySelector('[data-name]')?.textContent.trim() ?? '',
       isMe: seat.dataset.isMe === 'true',
-      id: Number(seat.querySelector('[data-receiver]')?.dataset.receiver) || null,
+      id: seat.dataset.isMe === 'true' ? null : Number(seat.dataset.person || seat.querySelector('[data-receiver]')?.dataset.receiver) || null,
     }));
     stops.set(Number(stop.dataset.roundNumber), { table: Number(stop.dataset.tableNumber), seats });
   }

@@ -110,6 +110,12 @@ function startScreen(root) {
       });
     }
   });
+  // Someone in the list deleted their data (`person`, docs/protocol.md): the server's list
+  // names them as every page now does, at once. A projector that missed it sees the new
+  // version at its next snapshot (below).
+  root.addEventListener('speednet:person', (event) => {
+    if (event.detail?.erased) refreshSeating();
+  });
   let seen = readJson(root.dataset.liveState, null)?.version ?? null;
   root.addEventListener('speednet:snapshot', (event) => {
     const version = event.detail?.version;

@@ -52,10 +52,11 @@ export function fromTemplate(selector, values) {
 
 /**
  * A stop of the itinerary (one round: table and tablemates) from a `plan` push, drawn with the
- * page's stop and tablemate templates; `youText` follows my own name (attendee id `me`). Null
- * without the templates.
+ * page's stop and tablemate templates; `youText` follows my own name (attendee id `me`); a
+ * tablemate the push marks `erased` is drawn as `showErased` does, named `erasedText` (the
+ * page's words) or else the push's name. Null without the templates.
  */
-export function stopElement(stop, me, youText) {
+export function stopElement(stop, me, youText, erasedText = null) {
   const section = fromTemplate('[data-stop-template]', { round: stop.round, table: stop.table });
   const list = section?.querySelector('.tablemates');
   if (!list) return null;
@@ -69,6 +70,7 @@ export function stopElement(stop, me, youText) {
     if (!mate.need) need?.remove();
     if (!mate.offer) offer?.remove();
     if (!mate.need && !mate.offer) item.querySelector('.pitch-full')?.remove();
+    if (mate.erased) showErased(item, erasedText ?? mate.name);
     if (mate.id === me) {
       item.dataset.isMe = 'true';
       item.querySelector('.card-buttons')?.remove();
@@ -80,6 +82,19 @@ export function stopElement(stop, me, youText) {
     list.append(item);
   }
   return section;
+}
+
+/**
+ * Show a tablemate's entry (`.tablemate`) as the page draws someone whose data was erased: the
+ * placeholder `name`, no card buttons (nor the note form), no company, pitch, "May help you" or
+ * "met before" line. The entry itself stays, with its speaking order: the pitch slots are the
+ * table's seats (now.js), so the order of pitches does not move.
+ */
+export function showErased(item, name) {
+  item.dataset.erased = 'true';
+  const shown = item.querySelector('[data-name]');
+  if (shown) shown.textContent = name;
+  for (const part of item.querySelectorAll('.card-buttons, .company, .met-before, .why, .ask, .pitch-full')) part.remove();
 }
 
 function csrfToken() {
@@ -483,7 +498,7 @@ export function startRoom(root) {
     for (const stop of [...wanted].sort((a, b) => a.round - b.round)) {
       const kept = shown.get(stop.round);
       const el = fresh.has(stop.round)
-        ? stopElement(fresh.get(stop.round), Number(root.dataset.attendee), say('you'))
+        ? stopElement(fresh.get(stop.round), Number(root.dataset.attendee), say('you'), texts.erased)
         : kept && Number(kept.dataset.tableNumber) === stop.table ? kept : null;
       if (!el) return refreshItinerary();
       drawn.push(el);
@@ -704,6 +719,22 @@ export function startRoom(root) {
     container.dataset.left = String(event.detail.left === true);
     container.dataset.removed = String(event.detail.removed === true);
     itineraryChanged();
+  });
+  // A tablemate deleted their data (`person`, docs/protocol.md): every entry of theirs in my
+  // itinerary shows the placeholder (my page's own words) with no card buttons, at once; the
+  // pitch order stays. A phone that missed it loads its itinerary on reconnect (plan_version).
+  root.addEventListener('speednet:person', (event) => {
+    const id = Number(event.detail?.id);
+    if (!event.detail?.erased || !Number.isInteger(id) || id === Number(root.dataset.attendee)) return;
+    const name = texts.erased ?? event.detail.name ?? '';
+    const entries = root.querySelectorAll(`[data-itinerary] .tablemate[data-person="${id}"]`);
+    const names = new Set([...entries].map((item) => item.querySelector('[data-name]')?.textContent.trim()).filter(Boolean));
+    for (const item of entries) showErased(item, name);
+    // The screen reader's last sentence ("Now pitching: …") goes too if it named them: emptied,
+    // not said again.
+    const announcer = root.querySelector('[data-live-announcer]');
+    if (announcer && [...names].some((said) => said !== name && announcer.textContent.includes(said))) announcer.textContent = '';
+    if (entries.length) itineraryChanged();
   });
   root.addEventListener('speednet:card_ack', (event) => awaiting.get(ackKey(event.detail))?.(event.detail));
   // Out of touch (Wi-Fi gone, server away): the header says so in words, since the countdown

@@ -183,3 +183,33 @@ def test_stop_element_and_sentences_isolate_a_right_to_left_name(offline):
         "isolated": [arabic],
         "markup": 0,
     }
+
+
+def test_stop_element_draws_an_erased_tablemate_with_the_placeholder_and_no_cards(offline):
+    mate = {"seat": 903, "company": "", "ask": "", "need": "", "offer": "", "why": ""}
+    stop = {
+        "round": 2,
+        "table": 4,
+        "mates": [
+            {**mate, "id": 31, "order": 0, "name": "Erased attendee", "erased": True},
+            {**mate, "id": 32, "seat": 904, "order": 1, "name": "Rita Ng", "erased": False},
+        ],
+    }
+
+    drawn = offline.evaluate(
+        """(stop) => {
+          const el = room.stopElement(stop, 12, '(you)', '已删除的参会者');
+          return [...el.querySelectorAll('.tablemate')].map((item) => ({
+            person: item.dataset.person, order: item.dataset.seatOrder,
+            erased: item.dataset.erased ?? null,
+            name: item.querySelector('[data-name]').textContent,
+            buttons: item.querySelectorAll('[data-card-kind]').length,
+          }));
+        }""",
+        stop,
+    )
+
+    assert drawn == [
+        {"person": "31", "order": "0", "erased": "true", "name": "已删除的参会者", "buttons": 0},
+        {"person": "32", "order": "1", "erased": None, "name": "Rita Ng", "buttons": 2},
+    ]

@@ -17,7 +17,7 @@ from events import services
 from events import services as event_services
 from rounds import consumers, presence
 from rounds.consumers import CLOSE_FLOOD, FLOOD_FRAMES, ControlConsumer
-from rounds.groups import attendee_group, control_group, event_group
+from rounds.groups import attendee_group, control_group, event_group, projector_group
 from tests.conftest import ORIGIN, acreate, open_phone
 from tests.factories import AttendeeFactory, EventFactory, RoundFactory, UserFactory
 
@@ -297,6 +297,20 @@ async def test_projector_consumer_gets_the_room_but_not_attendee_or_control_push
 
     assert state["event"]["id"] == event.pk
     assert await screen.receive_from() == '{"to":"all"}'
+    assert await screen.receive_nothing(timeout=0.2)
+    await screen.disconnect()
+
+
+async def test_projector_consumer_gets_the_projector_group_but_no_other_events(asgi_app):
+    event = await acreate(EventFactory, live=True)
+    other = await acreate(EventFactory, live=True)
+    screen, _state = await connect(asgi_app, f"/ws/p/{event.projector_key}/")
+    layer = get_channel_layer()
+
+    await layer.group_send(projector_group(other.pk), {"type": "push", "text": '{"to":"other"}'})
+    await layer.group_send(projector_group(event.pk), {"type": "push", "text": '{"to":"screen"}'})
+
+    assert await screen.receive_from() == '{"to":"screen"}'
     assert await screen.receive_nothing(timeout=0.2)
     await screen.disconnect()
 

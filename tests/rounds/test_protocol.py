@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from events.models import Attendee
 from feedback import services as feedback_services
 from rounds import broadcasts, services
 from rounds.groups import attendee_group, event_group
@@ -53,6 +54,7 @@ def test_protocol_documents_every_message_type():
         "announce",
         "card",
         "card_ack",
+        "person",
         "plan",
         "pong",
         "presence",
@@ -94,6 +96,19 @@ def test_protocol_round_announce_card_and_plan_pushes_match(
     for message in (started, paused, announced, card, plan):
         assert_same_shape(message, examples[message["type"]])
     assert paused["round"]["paused_remaining_ms"] > 0
+
+
+@pytest.mark.django_db
+def test_protocol_person_push_matches(seated, listen):
+    event, round_, (erased, mate) = seated
+    services.start_round(round_, by=None)
+    Attendee.objects.filter(pk=erased.pk).update(erased_at=event.created_at)
+    phone = listen(attendee_group(mate.pk))
+
+    broadcasts.broadcast_erased(erased.pk)
+
+    (person,) = phone.messages()
+    assert_same_shape(person, documented_examples()["person"])
 
 
 @pytest.mark.asyncio
