@@ -1108,14 +1108,30 @@ def rescue_refusal(
         or not is_rescue_due(event, next_round)
         or status in (Round.Status.RUNNING, Round.Status.PAUSED)
     ):
-        return ValidationError(
-            _(
-                "The rescue round is made once the second-to-last round is over, before the "
-                "last round starts."
-            ),
-            code="not_now",
-        )
+        return ValidationError(not_now_reason(event, round_, status=status), code="not_now")
     return None
+
+
+def not_now_reason(event: Event, round_: Round | None, *, status: str | None) -> str:
+    """Why it is not the moment for the rescue round, in the organizer's words: the last round
+    started already, the round before it still runs, the event is not live, or rounds before
+    the second-to-last are still to play. ``status`` is ``round_``'s effective status."""
+    if round_ is not None and round_.number >= event.rounds_count:
+        return _(
+            "The last round has already started: the rescue round re-plans it before it starts, "
+            "so there is nothing left to re-plan."
+        )
+    if status in (Round.Status.RUNNING, Round.Status.PAUSED) and round_ is not None:
+        return _(
+            "Round %(n)s is still running: the rescue round is made once it is over, before "
+            "the last round starts."
+        ) % {"n": round_.number}
+    if event.status != Event.Status.LIVE:
+        return _("The rescue round is made while the event is live, before the last round.")
+    return _(
+        "The rescue round is made once the second-to-last round is over, before the last "
+        "round starts."
+    )
 
 
 def refuse_rescue(event: Event) -> None:
@@ -1140,6 +1156,56 @@ class RescueReport:
     """Phones told (table or tablemates changed, or who left)."""
     quality: scheduling.Quality
     """The whole evening's figures with the new last round (repeats, keep-apart pairs)."""
+    fewest: int = 0
+    """People present with the fewest cards (``seating.rescued_pitchers``), helper or not."""
+    most_cards: int = 0
+    """The most cards any of those ``fewest`` received (the room's lower median)."""
+    cards: int = 0
+    """Cards given at the event so far (0: no card history to go by)."""
+    already: int = 0
+    """Pitchers with a helper found who already sat with one as planned (and got no new one)."""
+    tables: int = 0
+    """Tables of the re-planned rounds whose people changed (0: the plan stays as it was)."""
+
+    @property
+    def reason(self) -> str:
+        """Why no pitcher was brought to a new helper ("" when some were): ``no_cards`` (no
+        card given yet and no helper found), ``no_helpers`` (no helper found for any pitcher
+        with the fewest cards), ``already_seated`` (each pitcher with a helper found sits with
+        one already), ``no_seating`` (no seating brings them together without a repeat or a
+        keep-apart pair at one table)."""
+        return rescue_reason(
+            helped=self.helped, pitchers=self.pitchers, already=self.already, cards=self.cards
+        )
+
+    def log_params(self) -> dict[str, int | str]:
+        """The figures as the ``rescue_replanned`` log line stores them (and
+        ``events.logs.rescue_text`` reads them): short keys, plain numbers, and ``w`` the
+        ``reason`` code."""
+        return {
+            "n": self.round_number,
+            "p": self.pitchers,
+            "h": self.helped,
+            "m": self.moved,
+            "c": self.told,
+            "f": self.fewest,
+            "k": self.most_cards,
+            "g": self.cards,
+            "s": self.already,
+            "t": self.tables,
+            "w": self.reason,
+        }
+
+
+def rescue_reason(*, helped: int, pitchers: int, already: int, cards: int) -> str:
+    """``RescueReport.reason`` from its figures."""
+    if helped:
+        return ""
+    if not pitchers:
+        return "no_helpers" if cards else "no_cards"
+    if already >= pitchers:
+        return "already_seated"
+    return "no_seating"
 
 
 def met_pairs(plan: Sequence[Sequence[Sequence[int]]]) -> list[tuple[int, int]]:
@@ -1214,20 +1280,11 @@ def rescue_last_round(
             if replan_inputs(locked) != inputs:
                 continue
             changed = write_future(rounds, new, inputs=inputs)
-            report = rescue_report(inputs, new, helps=helps, told=len(changed))
+            report = rescue_report(inputs, new, helps=helps, told=len(changed), received=received)
             locked.last_round_rescued_at = timezone.now()
             locked.save(update_fields=["last_round_rescued_at"])
             event_services.record(
-                locked,
-                action="rescue_replanned",
-                by=by,
-                params={
-                    "n": report.round_number,
-                    "p": report.pitchers,
-                    "h": report.helped,
-                    "m": report.moved,
-                    "c": report.told,
-                },
+                locked, action="rescue_replanned", by=by, params=report.log_params()
             )
             plan_changed(locked, changed, rounds=seating.changed_rounds(inputs.old, new))
         return report
@@ -1240,8 +1297,10 @@ def rescue_report(
     *,
     helps: list[tuple[int, int, float]],
     told: int,
+    received: Mapping[int, int],
 ) -> RescueReport:
-    """The figures of a rescue round: the old plan ``inputs.old`` against ``new``."""
+    """The figures of a rescue round: the old plan ``inputs.old`` against ``new``;
+    ``received`` the cards each attendee received so far (id → count, missing = 0)."""
     played = inputs.played
     future_old, future_new = inputs.old[played:], new[played:]
 
@@ -1257,17 +1316,34 @@ def rescue_report(
     helpers: dict[int, set[int]] = {}
     for pitcher, listener, _weight in helps:
         helpers.setdefault(pitcher, set()).add(listener)
-    helped = sum(
-        1
+    new_helper = {
+        pitcher
         for pitcher, listeners in helpers.items()
         if (listeners & after.get(pitcher, set())) - before.get(pitcher, set())
+    }
+    already = sum(
+        1
+        for pitcher, listeners in helpers.items()
+        if pitcher not in new_helper and listeners & before.get(pitcher, set())
     )
+    tables = sum(
+        1
+        for old_tables, new_tables in zip(future_old, future_new, strict=True)
+        for table in new_tables
+        if frozenset(table) not in {frozenset(t) for t in old_tables}
+    )
+    fewest = seating.rescued_pitchers(received, inputs.present)
     present = set(inputs.present)
     return RescueReport(
         round_number=played + 1,
         pitchers=len(helpers),
-        helped=helped,
+        helped=len(new_helper),
         moved=len(seating.moved_people(future_old, future_new) & present),
         told=told,
         quality=scheduling.plan_quality(new, avoid=inputs.avoid),
+        fewest=len(fewest),
+        most_cards=max((received.get(person, 0) for person in fewest), default=0),
+        cards=sum(received.values()),
+        already=already,
+        tables=tables,
     )
