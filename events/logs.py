@@ -59,6 +59,9 @@ SENTENCES: dict[str, Promise] = {
     "checked_in": gettext_lazy("%(attendee)s checked in."),
     "check_in_undone": gettext_lazy("Check-in of %(attendee)s undone."),
     "attendee_left": gettext_lazy("%(attendee)s left."),
+    "seat_vacated": gettext_lazy(
+        "%(attendee)s no longer sits at table %(t)s in round %(n)s; the tablemates were told."
+    ),
     "walk_in_seated": gettext_lazy(
         "%(attendee)s seated at free places from round %(n)s on, nobody else moved."
     ),

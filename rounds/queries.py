@@ -9,7 +9,7 @@ from itertools import combinations
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Subquery
 from django.utils import timezone
 
 from events import logs
@@ -32,15 +32,18 @@ def server_time_ms() -> int:
 
 
 def with_pitches(rounds: models.QuerySet[Round]) -> models.QuerySet[Round]:
-    """Annotate each round with ``pitches``: the number of seats at its largest table, which is
-    how many pitch slots the round has (smaller tables finish early and talk freely)."""
-    largest = (
-        Table.objects.filter(round=OuterRef("pk"))
-        .annotate(size=Count("seats"))
-        .order_by("-size")
-        .values("size")[:1]
+    """Annotate each round with ``pitches``: how many pitch slots the round has, one more than
+    its highest speaking order: the seats at its largest table (smaller tables finish early and
+    talk freely), unless someone who had pitched left their seat empty mid-round
+    (``services.leave_running_round``), which keeps every later slot where it was."""
+    slots = (
+        Seat.objects.filter(round=OuterRef("pk"))
+        .order_by()
+        .values("round")
+        .annotate(slots=Max("speaking_order") + 1)
+        .values("slots")[:1]
     )
-    return rounds.annotate(pitches=Subquery(largest))
+    return rounds.annotate(pitches=Subquery(slots))
 
 
 def current_round(event_id: int) -> Round | None:

@@ -17,13 +17,13 @@ from functools import partial
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events import queries as event_queries
 from events import services as event_services
-from events.models import Event
+from events.models import Attendee, Event
 from pitches import queries as pitch_queries
 from rounds import broadcasts, queries, scheduling, seating
 from rounds.models import Round, Seat, Table
@@ -93,9 +93,11 @@ def finish_expired(event: Event, now: datetime) -> None:
 
 
 def largest_table(round_: Round) -> int:
-    """The number of seats at the round's largest table (0 without seats): its pitch slots."""
-    sizes = round_.seats.values("table").annotate(size=Count("pk")).aggregate(Max("size"))
-    return sizes["size__max"] or 0
+    """The round's pitch slots: one more than its highest speaking order (0 without seats),
+    the seats at its largest table unless someone left a slot empty
+    (``leave_running_round``)."""
+    highest = round_.seats.aggregate(highest=Max("speaking_order"))["highest"]
+    return 0 if highest is None else highest + 1
 
 
 @transaction.atomic
@@ -278,6 +280,54 @@ def seat_walk_ins(event: Event, round_: Round, *, by: User | None = None) -> lis
         transaction.on_commit(partial(broadcasts.broadcast_state, event.pk))
         event_services.counters_changed(event.pk)
     return seated
+
+
+@transaction.atomic
+def leave_running_round(attendee: Attendee, *, by: User = None) -> list[int]:
+    """Vacate ``attendee``'s seat in the event's running or paused round, now: they are no
+    longer at that table (a person removed after a report; a round already over keeps its
+    seats as history). The tablemates who had not pitched yet speak one slot earlier (the
+    slot of the person leaving, if it is the current one, goes to the next at once); when the
+    person leaving had pitched already, everyone keeps their slot (a table's pitch slots run
+    to its highest speaking order, ``queries.with_pitches``), so the current pitcher is never
+    cut off. Coming rounds are not touched: re-plan them as for anyone gone (``replan``).
+
+    Returns the ids told (the tablemates and the person leaving; [] when they have no seat
+    in a running or paused round). Logs ``seat_vacated``, raises the event's
+    ``plan_version`` and after commit sends the new state to the event group (the
+    projector's "find my table" list) and the round's stop to each of them alone
+    (``plan_changed``): the person leaving gets an itinerary without that round."""
+    event = Event.objects.select_for_update().get(pk=attendee.event_id)
+    now = timezone.now()
+    round_ = (
+        event.rounds.select_for_update()
+        .filter(status__in=[Round.Status.RUNNING, Round.Status.PAUSED])
+        .first()
+    )
+    if round_ is None or round_.is_over(now):
+        return []
+    seat = Seat.objects.filter(round=round_, attendee_id=attendee.pk).first()
+    if seat is None:
+        return []
+    seats = list(
+        Seat.objects.select_for_update().filter(table_id=seat.table_id).order_by("speaking_order")
+    )
+    turn = round_.turn_index(now, event.pitch_length)
+    seat.delete()
+    if turn is None or seat.speaking_order >= turn:
+        for later in seats:  # one by one, upwards: each order is free when it is taken
+            if later.speaking_order > seat.speaking_order:
+                later.speaking_order -= 1
+                later.save(update_fields=["speaking_order"])
+    told = sorted(other.attendee_id for other in seats)
+    event_services.record(
+        event,
+        action="seat_vacated",
+        by=by,
+        params={"attendee": attendee.pk, "n": round_.number, "t": seat.table.number},
+    )
+    plan_changed(event, told, rounds={person: [round_.number] for person in told})
+    return told
 
 
 def pause_refusal(round_: Round, *, now: datetime) -> ValidationError | None:
@@ -1160,7 +1210,7 @@ class RescueReport:
     """People present with the fewest cards (``seating.rescued_pitchers``), helper or not."""
     most_cards: int = 0
     """The most cards any of those ``fewest`` received (the room's lower median)."""
-    cards: int = 0
+    cards_given: int = 0
     """Cards given at the event so far (0: no card history to go by)."""
     already: int = 0
     """Pitchers with a helper found who already sat with one as planned (and got no new one)."""
@@ -1175,7 +1225,7 @@ class RescueReport:
         one already), ``no_seating`` (no seating brings them together without a repeat or a
         keep-apart pair at one table)."""
         return rescue_reason(
-            helped=self.helped, pitchers=self.pitchers, already=self.already, cards=self.cards
+            helped=self.helped, pitchers=self.pitchers, already=self.already, cards=self.cards_given
         )
 
     def log_params(self) -> dict[str, int | str]:
@@ -1190,7 +1240,7 @@ class RescueReport:
             "c": self.told,
             "f": self.fewest,
             "k": self.most_cards,
-            "g": self.cards,
+            "g": self.cards_given,
             "s": self.already,
             "t": self.tables,
             "w": self.reason,
@@ -1343,7 +1393,7 @@ def rescue_report(
         quality=scheduling.plan_quality(new, avoid=inputs.avoid),
         fewest=len(fewest),
         most_cards=max((received.get(person, 0) for person in fewest), default=0),
-        cards=sum(received.values()),
+        cards_given=sum(received.values()),
         already=already,
         tables=tables,
     )

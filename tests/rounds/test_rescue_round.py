@@ -599,7 +599,12 @@ def test_rescue_round_before_any_card_says_there_was_no_card_history():
 
     report = feedback_services.rescue_last_round(event, by=None)
 
-    assert (report.cards, report.pitchers, report.helped, report.reason) == (0, 0, 0, "no_cards")
+    assert (report.cards_given, report.pitchers, report.helped, report.reason) == (
+        0,
+        0,
+        0,
+        "no_cards",
+    )
     entry = LogEntry.objects.get(event=event, action="rescue_replanned")
     assert logs.text_of(entry.action, entry.params) == (
         "Round 4 kept as planned: the rescue round changed no table. No cards were given yet, "
