@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Count, Exists, Max, OuterRef, Subquery
 from django.utils import timezone
 
-from events import logs
+from events import chinese, logs
 from events.models import Attendee, Event, LogEntry, SeatingRequest, present_filter
 from events.queries import earlier_selves, is_same_person_filter
 from pitches import matching
@@ -456,15 +456,15 @@ def seating_round(event: Event) -> Round | None:
 
 
 def find_my_table(round_: Round | None) -> list[tuple[str, int]]:
-    """Everyone in this round with their table, by name: for the projector. One query."""
+    """Everyone in this round with their table, by name (``chinese.name_sort_key``: Chinese
+    names by their pinyin among the Latin ones): for the projector. One query."""
     if round_ is None:
         return []
-    seats = (
-        Seat.objects.filter(round=round_)
-        .order_by("attendee__name", "attendee_id")
-        .values_list("attendee__name", "table__number")
+    seats = Seat.objects.filter(round=round_).values_list(
+        "attendee__name", "table__number", "attendee_id"
     )
-    return list(seats)
+    ordered = sorted(seats, key=lambda seat: (chinese.name_sort_key(seat[0]), seat[2]))
+    return [(name, table) for name, table, _attendee in ordered]
 
 
 # The series' memory: who sat together at earlier events of the event's series.
