@@ -159,8 +159,9 @@ def keep_apart_from_next_round(report: Report, *, by: AbstractBaseUser) -> bool:
 @transaction.atomic
 def remove_from_rounds(report: Report, *, by: AbstractBaseUser) -> Attendee:
     """Take the reported person out of the remaining rounds: they count as gone (their phone
-    shows the neutral "You have no more tables this evening" in every state) and the remaining
-    rounds are re-planned."""
+    shows the neutral "You have no more tables this evening" in every state), their seat in
+    the round under way is vacated now (``rounds.services.leave_running_round``: their
+    tablemates' phones and the projector are told) and the remaining rounds are re-planned."""
     about = Attendee.objects.select_for_update().get(pk=reported_person(report).pk)
     if about.removed_at is not None:
         return about
@@ -177,6 +178,8 @@ def remove_from_rounds(report: Report, *, by: AbstractBaseUser) -> Attendee:
         by=by,
         params={"attendee": about.pk},
     )
+    # the round under way too: the reporter no longer sits with the person reported
+    round_services.leave_running_round(about, by=by)
     tell_if_not_replanned(report.event, about, by=by)
     transaction.on_commit(partial(event_sockets.push_presence, about.pk))
     return about

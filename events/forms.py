@@ -190,15 +190,25 @@ class EventForm(forms.ModelForm):
     }
 
     def __init__(self, *args: Any, organizer: Any = None, **kwargs: Any) -> None:
+        """``organizer``: the user filling the form in. A new event may join one of their own
+        series; an existing event in no series may join one of its owner's series, offered to
+        the owner only (``services.update_event`` keeps an event in the series it joined).
+        Another organizer's series id is refused as an invalid choice."""
         super().__init__(*args, **kwargs)
         if organizer is not None and not self.instance.pk:
             # a new event may join one of the organizer's own series (never another's)
-            self.fields["series"] = forms.ModelChoiceField(
-                label=_("Series"),
-                queryset=Series.objects.filter(organizer=organizer),
-                required=False,
-                empty_label=_("None (a one-off event)"),
-                help_text=_("People who come again are recognised by their email."),
+            self.fields["series"] = self.series_field(organizer.pk)
+        elif (
+            organizer is not None
+            and self.instance.series_id is None
+            and organizer.pk == self.instance.organizer_id
+        ):
+            self.fields["series"] = self.series_field(
+                self.instance.organizer_id,
+                help_text=_(
+                    "People who come again are recognised by their email. Once the event joins "
+                    "a series it stays in it."
+                ),
             )
         for name, (low, high) in self.NUMBER_BOUNDS.items():
             field = self.fields[name]
@@ -218,6 +228,17 @@ class EventForm(forms.ModelForm):
                 self.instance.starts_at, zoneinfo.ZoneInfo(self.instance.time_zone)
             )
             self.initial["starts_at"] = local.replace(tzinfo=None)
+
+    @staticmethod
+    def series_field(organizer_id: int, *, help_text: str = "") -> forms.ModelChoiceField:
+        """The choice of a series among ``organizer_id``'s own (none: a one-off event)."""
+        return forms.ModelChoiceField(
+            label=_("Series"),
+            queryset=Series.objects.filter(organizer_id=organizer_id).order_by("title", "pk"),
+            required=False,
+            empty_label=_("None (a one-off event)"),
+            help_text=help_text or _("People who come again are recognised by their email."),
+        )
 
     def clean(self) -> dict[str, Any]:
         """Read the start as the wall-clock time in the event's own time zone."""

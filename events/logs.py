@@ -59,6 +59,9 @@ SENTENCES: dict[str, Promise] = {
     "checked_in": gettext_lazy("%(attendee)s checked in."),
     "check_in_undone": gettext_lazy("Check-in of %(attendee)s undone."),
     "attendee_left": gettext_lazy("%(attendee)s left."),
+    "seat_vacated": gettext_lazy(
+        "%(attendee)s no longer sits at table %(t)s in round %(n)s; the tablemates were told."
+    ),
     "walk_in_seated": gettext_lazy(
         "%(attendee)s seated at free places from round %(n)s on, nobody else moved."
     ),
@@ -115,6 +118,100 @@ PLURAL_SENTENCES: dict[str, tuple[Callable[[int], str], str]] = {
         ),
         "n",
     ),
+}
+
+
+RESCUE_REASONS: dict[str, Promise] = {
+    "no_cards": gettext_lazy(
+        "No pitcher was brought to a new helper: no cards were given yet, and no pitch found a "
+        "helper among the people present they have not met."
+    ),
+    "no_helpers": gettext_lazy(
+        "No pitcher was brought to a new helper: none was found for the pitchers with the "
+        "fewest cards (their pitches match no one present they have not met, or they wrote "
+        "none)."
+    ),
+    "already_seated": gettext_lazy(
+        "No pitcher was brought to a new helper: each pitcher with a helper found already sits "
+        "with one in the last round as planned."
+    ),
+    "no_seating": gettext_lazy(
+        "No pitcher was brought to a new helper: no seating brings them together without "
+        "someone meeting twice or a pair kept apart at one table."
+    ),
+}
+"""A rescue round's ``reason`` code (``rounds.services.RescueReport.reason``) → why it helped
+nobody."""
+
+
+FULL_WIDTH_ENDS = ("。", "！", "？", "）", "」")
+"""Sentence ends after which Chinese text goes on without a space."""
+
+
+def join_sentences(sentences: Iterable[str]) -> str:
+    """Translated sentences as one text: a space between them, none after a full-width end
+    (``FULL_WIDTH_ENDS``: "第 4 轮……。换桌人数……"), so each language reads as written."""
+    text = ""
+    for sentence in sentences:
+        if text and not text.endswith(FULL_WIDTH_ENDS):
+            text += " "
+        text += sentence
+    return text
+
+
+def rescue_text(values: dict[str, Any]) -> str:
+    """The sentences of a rescue round's log line (``rescue_replanned`` with the newer figures,
+    ``rounds.services.RescueReport.log_params``) in the active language: what changed, whom it
+    was for, and why nobody was helped when nobody was. Raises ``KeyError`` for a missing
+    figure."""
+    n, tables = values["n"], int(values["t"])
+    fewest, most = int(values["f"]), int(values["k"])
+    unfound = fewest - int(values["p"])
+    sentences = [
+        _("Round %(n)s re-planned as the rescue round.") % {"n": n}
+        if tables
+        else _("Round %(n)s kept as planned: the rescue round changed no table.") % {"n": n}
+    ]
+    if not int(values["g"]):
+        sentences.append(
+            _(
+                "No cards were given yet, so all %(f)s people present counted as the pitchers "
+                "with the fewest cards."
+            )
+            % values
+        )
+    else:
+        sentences.append(
+            ngettext(
+                "Pitchers with the fewest cards (at most %(k)s card): %(f)s.",
+                "Pitchers with the fewest cards (at most %(k)s cards): %(f)s.",
+                most,
+            )
+            % values
+        )
+    sentences.append(
+        _("Of those with a helper found, now sitting with a new helper: %(h)s of %(p)s.") % values
+    )
+    if int(values["s"]):
+        sentences.append(_("Already sitting with a helper as planned: %(s)s.") % values)
+    if unfound > 0:
+        sentences.append(_("No helper found: %(x)s.") % {"x": unfound})
+    if values.get("w"):
+        sentences.append(str(RESCUE_REASONS[values["w"]]))
+    sentences.append(
+        _(
+            "Tables changed: %(t)s. People changing table: %(m)s. Phones told (their table or "
+            "tablemates changed): %(c)s."
+        )
+        % values
+    )
+    return join_sentences(sentences)
+
+
+# action → (a parameter, the function writing the lines that store it): actions whose sentence
+# depends on their figures; older lines without the parameter keep their SENTENCES entry.
+COMPOSED_SENTENCES: dict[str, tuple[str, Callable[[dict[str, Any]], str]]] = {
+    "rescue_replanned": ("t", rescue_text),
 }
 
 
@@ -175,6 +272,8 @@ def text_of(
     if "fields" in values and isinstance(values["fields"], list):
         values["fields"] = field_labels(values["fields"])
     try:
+        if action in COMPOSED_SENTENCES and COMPOSED_SENTENCES[action][0] in values:
+            return COMPOSED_SENTENCES[action][1](values)
         if action in PLURAL_SENTENCES:
             sentence, counter = PLURAL_SENTENCES[action]
             return sentence(int(values[counter])) % values

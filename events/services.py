@@ -519,7 +519,7 @@ def joining_refusal(event: Event) -> str:
 
 
 # The settings an organizer may change: the event form's fields and the plan page's size range.
-EDITABLE_FIELDS = frozenset(Event.FORM_FIELDS + Event.GUIDE_FIELDS)
+EDITABLE_FIELDS = frozenset((*Event.FORM_FIELDS, *Event.GUIDE_FIELDS, "series"))
 # How the rounds are built: fixed once a round has started (``rounds.services.change_settings``).
 STRUCTURE_FIELDS = ("rounds_count", "table_size", "round_seconds", "pitch_seconds")
 
@@ -534,15 +534,32 @@ def changed_settings(event: Event, fields: dict[str, object]) -> list[str]:
     return [name for name, value in fields.items() if getattr(event, name) != value]
 
 
+def refuse_series_change(event: Event, series: object) -> None:
+    """Raise ``ValidationError`` unless ``event`` (in no series yet) may join ``series``: one of
+    its owner's own (code ``series``). An event in a series stays in it (code
+    ``series_fixed``): moved, the people one series remembers would have met at another's
+    events."""
+    if event.series_id is not None:
+        raise ValidationError(
+            _("An event stays in the series it joined: its meetings are that series' memory."),
+            code="series_fixed",
+        )
+    if series is not None and getattr(series, "organizer_id", None) != event.organizer_id:
+        raise ValidationError(_("Choose one of the owner's own series."), code="series")
+
+
 @transaction.atomic
 def update_event(event: Event, *, by: AbstractBaseUser | None, **fields: object) -> Event:
     """Change an event's settings: only the ``EDITABLE_FIELDS`` (any other name raises
     ``TypeError``), validated together (``full_clean``: ``ValidationError``), and a log line
-    naming what changed. What a change means for the rounds (fixed once started, a plan dropped)
-    is ``rounds.services.change_settings``, the one the organizer's page calls. Pushes
-    nothing."""
+    naming what changed. ``series`` only joins an event in none to one of its owner's series
+    (``refuse_series_change``). What a change means for the rounds (fixed once started, a plan
+    dropped) is ``rounds.services.change_settings``, the one the organizer's page calls.
+    Pushes nothing."""
     event = Event.objects.select_for_update().get(pk=event.pk)
     changed = changed_settings(event, fields)
+    if "series" in changed:
+        refuse_series_change(event, fields["series"])
     for name, value in fields.items():
         setattr(event, name, value)
     event.full_clean()

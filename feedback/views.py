@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from config.http import HtmxHttpRequest
 from config.i18n import activate_event_language
 from config.site import public_address, public_url
-from events import devices, ratelimit
+from events import devices, logs, ratelimit
 from events import queries as event_queries
 from events import services as event_services
 from events.codegate import attendee_for_badge, event_for_code, holds_link
@@ -821,21 +821,19 @@ def badge_page(request: HtmxHttpRequest, key: str) -> HttpResponse:
 
 
 def rescue_summary(report: RescueReport) -> str:
-    """A ``rounds.services.RescueReport`` as the line the organizer reads."""
-    return _(
-        "Round %(round)s re-planned as the rescue round. Pitchers with the fewest cards who now "
-        "sit with a new helper: %(helped)s of %(pitchers)s. People changing table: %(moved)s. "
-        "Phones told (their table or tablemates changed): %(told)s. Repeated meetings: "
-        "%(repeats)s. Pairs kept apart seated together: %(apart)s."
-    ) % {
-        "round": report.round_number,
-        "helped": report.helped,
-        "pitchers": report.pitchers,
-        "moved": report.moved,
-        "told": report.told,
-        "repeats": report.quality.repeated_pairs,
-        "apart": report.quality.avoid_violations,
-    }
+    """A ``rounds.services.RescueReport`` as the lines the organizer reads: the log line's
+    sentences (what changed, for whom, why nobody was helped when nobody was:
+    ``events.logs.rescue_text``) and the evening's figures with the new last round."""
+    return logs.join_sentences(
+        [
+            logs.rescue_text(report.log_params()),
+            _("Repeated meetings: %(repeats)s. Pairs kept apart seated together: %(apart)s.")
+            % {
+                "repeats": report.quality.repeated_pairs,
+                "apart": report.quality.avoid_violations,
+            },
+        ]
+    )
 
 
 @login_required

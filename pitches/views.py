@@ -15,7 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from config.http import HtmxHttpRequest
 from config.site import public_address, public_url
-from events import devices, hygiene
+from events import chinese, devices, hygiene
 from events import services as event_services
 from events.language import activate_attendee_language
 from events.models import Attendee
@@ -268,9 +268,13 @@ def print_badges(request: HttpRequest, event_id: int) -> HttpResponse:
     link: it opens the room only in the attendee's own browser, anywhere else it offers to mail
     the link to them (feedback ``badge``), and it checks them in at the door."""
     event = organizer_event(request.user, event_id)
+    attendees = sorted(
+        attendees_of(event).select_related("pitch"),
+        key=lambda attendee: (chinese.name_sort_key(attendee.name), attendee.pk),
+    )  # by name, Chinese names by their pinyin among the Latin ones
     badges = [
         (attendee, qr_svg(public_url(reverse("badge", args=[attendee.badge_key]))))
-        for attendee in attendees_of(event).select_related("pitch")
+        for attendee in attendees
     ]
     context = {"event": event, "badges": badges, "public_address": public_address()}
     return render(request, "events/print_badges.html", context)

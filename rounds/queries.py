@@ -9,10 +9,10 @@ from itertools import combinations
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Subquery
 from django.utils import timezone
 
-from events import logs
+from events import chinese, logs
 from events.models import (
     Attendee,
     Event,
@@ -39,15 +39,18 @@ def server_time_ms() -> int:
 
 
 def with_pitches(rounds: models.QuerySet[Round]) -> models.QuerySet[Round]:
-    """Annotate each round with ``pitches``: the number of seats at its largest table, which is
-    how many pitch slots the round has (smaller tables finish early and talk freely)."""
-    largest = (
-        Table.objects.filter(round=OuterRef("pk"))
-        .annotate(size=Count("seats"))
-        .order_by("-size")
-        .values("size")[:1]
+    """Annotate each round with ``pitches``: how many pitch slots the round has, one more than
+    its highest speaking order: the seats at its largest table (smaller tables finish early and
+    talk freely), unless someone who had pitched left their seat empty mid-round
+    (``services.leave_running_round``), which keeps every later slot where it was."""
+    slots = (
+        Seat.objects.filter(round=OuterRef("pk"))
+        .order_by()
+        .values("round")
+        .annotate(slots=Max("speaking_order") + 1)
+        .values("slots")[:1]
     )
-    return rounds.annotate(pitches=Subquery(largest))
+    return rounds.annotate(pitches=Subquery(slots))
 
 
 def current_round(event_id: int) -> Round | None:
@@ -465,18 +468,20 @@ def seating_round(event: Event) -> Round | None:
 
 
 def find_my_table(round_: Round | None) -> list[tuple[str, int]]:
-    """Everyone in this round with their table, by name: for the projector. Someone whose data
-    was erased keeps their line, named ``erased_name`` in the active language. One query."""
+    """Everyone in this round with their table, by name (``chinese.name_sort_key``: Chinese
+    names by their pinyin among the Latin ones): for the projector. Someone whose data was
+    erased keeps their line, named ``erased_name`` in the active language. One query."""
     if round_ is None:
         return []
-    seats = (
-        Seat.objects.filter(round=round_)
-        .order_by("attendee__name", "attendee_id")
-        .values_list("attendee__name", "table__number", "attendee__erased_at")
+    seats = Seat.objects.filter(round=round_).values_list(
+        "attendee__name", "table__number", "attendee_id", "attendee__erased_at"
     )
-    return [
-        (name if erased_at is None else erased_name(), table) for name, table, erased_at in seats
+    named = [
+        (name if erased_at is None else erased_name(), table, attendee_id)
+        for name, table, attendee_id, erased_at in seats
     ]
+    ordered = sorted(named, key=lambda seat: (chinese.name_sort_key(seat[0]), seat[2]))
+    return [(name, table) for name, table, _attendee in ordered]
 
 
 def tablemates_now(attendee_id: int) -> list[int]:

@@ -18,7 +18,7 @@ from functools import partial
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -95,9 +95,11 @@ def finish_expired(event: Event, now: datetime) -> None:
 
 
 def largest_table(round_: Round) -> int:
-    """The number of seats at the round's largest table (0 without seats): its pitch slots."""
-    sizes = round_.seats.values("table").annotate(size=Count("pk")).aggregate(Max("size"))
-    return sizes["size__max"] or 0
+    """The round's pitch slots: one more than its highest speaking order (0 without seats),
+    the seats at its largest table unless someone left a slot empty
+    (``leave_running_round``)."""
+    highest = round_.seats.aggregate(highest=Max("speaking_order"))["highest"]
+    return 0 if highest is None else highest + 1
 
 
 @transaction.atomic
@@ -280,6 +282,54 @@ def seat_walk_ins(event: Event, round_: Round, *, by: User | None = None) -> lis
         transaction.on_commit(partial(broadcasts.broadcast_state, event.pk))
         event_services.counters_changed(event.pk)
     return seated
+
+
+@transaction.atomic
+def leave_running_round(attendee: Attendee, *, by: User = None) -> list[int]:
+    """Vacate ``attendee``'s seat in the event's running or paused round, now: they are no
+    longer at that table (a person removed after a report; a round already over keeps its
+    seats as history). The tablemates who had not pitched yet speak one slot earlier (the
+    slot of the person leaving, if it is the current one, goes to the next at once); when the
+    person leaving had pitched already, everyone keeps their slot (a table's pitch slots run
+    to its highest speaking order, ``queries.with_pitches``), so the current pitcher is never
+    cut off. Coming rounds are not touched: re-plan them as for anyone gone (``replan``).
+
+    Returns the ids told (the tablemates and the person leaving; [] when they have no seat
+    in a running or paused round). Logs ``seat_vacated``, raises the event's
+    ``plan_version`` and after commit sends the new state to the event group (the
+    projector's "find my table" list) and the round's stop to each of them alone
+    (``plan_changed``): the person leaving gets an itinerary without that round."""
+    event = Event.objects.select_for_update().get(pk=attendee.event_id)
+    now = timezone.now()
+    round_ = (
+        event.rounds.select_for_update()
+        .filter(status__in=[Round.Status.RUNNING, Round.Status.PAUSED])
+        .first()
+    )
+    if round_ is None or round_.is_over(now):
+        return []
+    seat = Seat.objects.filter(round=round_, attendee_id=attendee.pk).first()
+    if seat is None:
+        return []
+    seats = list(
+        Seat.objects.select_for_update().filter(table_id=seat.table_id).order_by("speaking_order")
+    )
+    turn = round_.turn_index(now, event.pitch_length)
+    seat.delete()
+    if turn is None or seat.speaking_order >= turn:
+        for later in seats:  # one by one, upwards: each order is free when it is taken
+            if later.speaking_order > seat.speaking_order:
+                later.speaking_order -= 1
+                later.save(update_fields=["speaking_order"])
+    told = sorted(other.attendee_id for other in seats)
+    event_services.record(
+        event,
+        action="seat_vacated",
+        by=by,
+        params={"attendee": attendee.pk, "n": round_.number, "t": seat.table.number},
+    )
+    plan_changed(event, told, rounds={person: [round_.number] for person in told})
+    return told
 
 
 def pause_refusal(round_: Round, *, now: datetime) -> ValidationError | None:
@@ -1161,14 +1211,30 @@ def rescue_refusal(
         or not is_rescue_due(event, next_round)
         or status in (Round.Status.RUNNING, Round.Status.PAUSED)
     ):
-        return ValidationError(
-            _(
-                "The rescue round is made once the second-to-last round is over, before the "
-                "last round starts."
-            ),
-            code="not_now",
-        )
+        return ValidationError(not_now_reason(event, round_, status=status), code="not_now")
     return None
+
+
+def not_now_reason(event: Event, round_: Round | None, *, status: str | None) -> str:
+    """Why it is not the moment for the rescue round, in the organizer's words: the last round
+    started already, the round before it still runs, the event is not live, or rounds before
+    the second-to-last are still to play. ``status`` is ``round_``'s effective status."""
+    if round_ is not None and round_.number >= event.rounds_count:
+        return _(
+            "The last round has already started: the rescue round re-plans it before it starts, "
+            "so there is nothing left to re-plan."
+        )
+    if status in (Round.Status.RUNNING, Round.Status.PAUSED) and round_ is not None:
+        return _(
+            "Round %(n)s is still running: the rescue round is made once it is over, before "
+            "the last round starts."
+        ) % {"n": round_.number}
+    if event.status != Event.Status.LIVE:
+        return _("The rescue round is made while the event is live, before the last round.")
+    return _(
+        "The rescue round is made once the second-to-last round is over, before the last "
+        "round starts."
+    )
 
 
 def refuse_rescue(event: Event) -> None:
@@ -1193,6 +1259,56 @@ class RescueReport:
     """Phones told (table or tablemates changed, or who left)."""
     quality: scheduling.Quality
     """The whole evening's figures with the new last round (repeats, keep-apart pairs)."""
+    fewest: int = 0
+    """People present with the fewest cards (``seating.rescued_pitchers``), helper or not."""
+    most_cards: int = 0
+    """The most cards any of those ``fewest`` received (the room's lower median)."""
+    cards_given: int = 0
+    """Cards given at the event so far (0: no card history to go by)."""
+    already: int = 0
+    """Pitchers with a helper found who already sat with one as planned (and got no new one)."""
+    tables: int = 0
+    """Tables of the re-planned rounds whose people changed (0: the plan stays as it was)."""
+
+    @property
+    def reason(self) -> str:
+        """Why no pitcher was brought to a new helper ("" when some were): ``no_cards`` (no
+        card given yet and no helper found), ``no_helpers`` (no helper found for any pitcher
+        with the fewest cards), ``already_seated`` (each pitcher with a helper found sits with
+        one already), ``no_seating`` (no seating brings them together without a repeat or a
+        keep-apart pair at one table)."""
+        return rescue_reason(
+            helped=self.helped, pitchers=self.pitchers, already=self.already, cards=self.cards_given
+        )
+
+    def log_params(self) -> dict[str, int | str]:
+        """The figures as the ``rescue_replanned`` log line stores them (and
+        ``events.logs.rescue_text`` reads them): short keys, plain numbers, and ``w`` the
+        ``reason`` code."""
+        return {
+            "n": self.round_number,
+            "p": self.pitchers,
+            "h": self.helped,
+            "m": self.moved,
+            "c": self.told,
+            "f": self.fewest,
+            "k": self.most_cards,
+            "g": self.cards_given,
+            "s": self.already,
+            "t": self.tables,
+            "w": self.reason,
+        }
+
+
+def rescue_reason(*, helped: int, pitchers: int, already: int, cards: int) -> str:
+    """``RescueReport.reason`` from its figures."""
+    if helped:
+        return ""
+    if not pitchers:
+        return "no_helpers" if cards else "no_cards"
+    if already >= pitchers:
+        return "already_seated"
+    return "no_seating"
 
 
 def met_pairs(plan: Sequence[Sequence[Sequence[int]]]) -> list[tuple[int, int]]:
@@ -1267,20 +1383,11 @@ def rescue_last_round(
             if replan_inputs(locked) != inputs:
                 continue
             changed = write_future(rounds, new, inputs=inputs)
-            report = rescue_report(inputs, new, helps=helps, told=len(changed))
+            report = rescue_report(inputs, new, helps=helps, told=len(changed), received=received)
             locked.last_round_rescued_at = timezone.now()
             locked.save(update_fields=["last_round_rescued_at"])
             event_services.record(
-                locked,
-                action="rescue_replanned",
-                by=by,
-                params={
-                    "n": report.round_number,
-                    "p": report.pitchers,
-                    "h": report.helped,
-                    "m": report.moved,
-                    "c": report.told,
-                },
+                locked, action="rescue_replanned", by=by, params=report.log_params()
             )
             plan_changed(locked, changed, rounds=seating.changed_rounds(inputs.old, new))
         return report
@@ -1293,8 +1400,10 @@ def rescue_report(
     *,
     helps: list[tuple[int, int, float]],
     told: int,
+    received: Mapping[int, int],
 ) -> RescueReport:
-    """The figures of a rescue round: the old plan ``inputs.old`` against ``new``."""
+    """The figures of a rescue round: the old plan ``inputs.old`` against ``new``;
+    ``received`` the cards each attendee received so far (id → count, missing = 0)."""
     played = inputs.played
     future_old, future_new = inputs.old[played:], new[played:]
 
@@ -1310,17 +1419,34 @@ def rescue_report(
     helpers: dict[int, set[int]] = {}
     for pitcher, listener, _weight in helps:
         helpers.setdefault(pitcher, set()).add(listener)
-    helped = sum(
-        1
+    new_helper = {
+        pitcher
         for pitcher, listeners in helpers.items()
         if (listeners & after.get(pitcher, set())) - before.get(pitcher, set())
+    }
+    already = sum(
+        1
+        for pitcher, listeners in helpers.items()
+        if pitcher not in new_helper and listeners & before.get(pitcher, set())
     )
+    tables = sum(
+        1
+        for old_tables, new_tables in zip(future_old, future_new, strict=True)
+        for table in new_tables
+        if frozenset(table) not in {frozenset(t) for t in old_tables}
+    )
+    fewest = seating.rescued_pitchers(received, inputs.present)
     present = set(inputs.present)
     return RescueReport(
         round_number=played + 1,
         pitchers=len(helpers),
-        helped=helped,
+        helped=len(new_helper),
         moved=len(seating.moved_people(future_old, future_new) & present),
         told=told,
         quality=scheduling.plan_quality(new, avoid=inputs.avoid),
+        fewest=len(fewest),
+        most_cards=max((received.get(person, 0) for person in fewest), default=0),
+        cards_given=sum(received.values()),
+        already=already,
+        tables=tables,
     )

@@ -34,7 +34,9 @@ def event_edit(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     """The event's settings page (in this app because a change can drop the plan:
     ``services.change_settings``)."""
     event = organizer_event(request.user, event_id)
-    form = EventForm(request.POST or None, instance=Event.objects.get(pk=event.pk))
+    form = EventForm(
+        request.POST or None, instance=Event.objects.get(pk=event.pk), organizer=request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.change_settings(event, by=request.user, **form.cleaned_data)

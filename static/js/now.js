@@ -194,13 +194,24 @@ export function instructionFor(state, itinerary, now, gone = false) {
   const r = state.round;
   const stop = seatedIn(r.number);
   if (!stop) return notSeated(r.number);
-  const pitch = pitchSlot(r, state.event.pitch_ms, stop.seats.length, now);
+  const pitch = pitchSlot(r, state.event.pitch_ms, pitchSlots(stop), now);
   const speaker = pitch && stop.seats.find((seat) => seat.order === pitch.index);
   const live = { cards: true, clockMs: screen.clockMs, pitch, pitcher: speaker?.name ?? null };
   if (screen.kind === 'starting') return at('starting', r.number, { ...live, startsIn: screen.startsIn });
   if (screen.kind === 'paused') return at('paused', r.number, live);
   if (speaker?.isMe) return at('my_turn', r.number, live);
   return at(speaker ? 'listening' : 'open_talk', r.number, live);
+}
+
+/**
+ * A table's pitch slots: one more than its highest speaking order. Its seats, unless someone
+ * who had pitched left mid-round (a removal after a report): then every later slot stays where
+ * it was and the current pitcher keeps their turn.
+ * @param {{seats: {order: number}[]}} stop
+ * @returns {number}
+ */
+export function pitchSlots(stop) {
+  return stop.seats.reduce((slots, seat) => Math.max(slots, seat.order + 1), 0);
 }
 
 /**

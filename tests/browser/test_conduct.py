@@ -126,8 +126,15 @@ def test_two_tap_report_alerts_both_organizers_and_the_organizer_removes_the_per
     expect(owner_laptop.get_by_role("button", name=f"Undo: put {seller.name} back")).to_be_visible()
     seller.refresh_from_db()
     assert seller.is_removed
-    assert not seller.seats.filter(round__number__gt=1).exists()
+    assert not seller.seats.exists()  # the seat of the round under way is vacated too
     assert Round.objects.get(event=event, number=1).status == Round.Status.RUNNING
+    # The reporter's room no longer seats them together in the round under way.
+    phone.goto(f"{base}/a/{reporter.token}/")
+    reporter_stop = phone.locator('.stop[data-round-number="1"]')
+    expect(reporter_stop.locator("[data-seat-order]", has_text=seller.name)).to_have_count(0)
+    expect(reporter_stop.locator("[data-seat-order]")).to_have_count(
+        reporter.seats.get(round__number=1).table.seats.count()
+    )
     # Their open phone leaves the table at once, neutrally, and so does a fresh load: never
     # the gone text, which would send them to the door (where checking in again is refused).
     seller_room = seller_phone.locator(".room")

@@ -410,3 +410,19 @@ def test_instruction_after_the_close_for_someone_who_never_checked_in_is_closed_
         "closed",
         "mingle",
     ]
+
+
+def test_instruction_keeps_every_later_slot_when_a_tablemate_who_pitched_left_mid_round(now_js):
+    """Kenji (order 0) was removed after a report once he had pitched: his seat is gone, the
+    orders after it stay, so the table still has three slots and the last one is mine."""
+    seats = [
+        {"order": 1, "name": "Lucas", "isMe": False},
+        {"order": 2, "name": "Me", "isMe": True},
+    ]
+    stops = {1: {"table": 4, "seats": seats}}
+
+    second = instruction(now_js, state("live", a_round()), T0 + PITCH + 1, stops=stops)
+    last = instruction(now_js, state("live", a_round()), T0 + 2 * PITCH + 1, stops=stops)
+
+    assert (second["kind"], second["pitcher"]) == ("listening", "Lucas")
+    assert (last["kind"], last["pitch"]["count"]) == ("my_turn", 3)

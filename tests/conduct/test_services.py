@@ -5,13 +5,13 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from conduct import services
 from conduct.models import Report
-from events import hygiene
+from events import hygiene, logs
 from events import services as event_services
-from events.models import Attendee, EmailBlock, SeatingRequest
+from events.models import Attendee, EmailBlock, LogEntry, SeatingRequest
 from feedback import retention
 from rounds import queries as round_queries
 from rounds import services as round_services
@@ -202,9 +202,10 @@ def test_remove_from_rounds_takes_them_out_and_undo_puts_them_back(
     assert all(about.pk not in table for tables in plan[1:] for table in tables)
     assert not about.is_marked_gone  # their phone never sends them back to the door
     pushes = phone.messages()
-    assert [p["type"] for p in pushes] == ["plan", "presence"]
-    assert [stop["round"] for stop in pushes[0]["itinerary"]] == [1]  # no table left after now
-    assert (pushes[1]["left"], pushes[1]["removed"]) == (False, True)
+    # the seat of the round under way is vacated, then the coming rounds are re-planned
+    assert [p["type"] for p in pushes] == ["plan", "plan", "presence"]
+    assert pushes[0]["itinerary"] == pushes[1]["itinerary"] == []  # no table from now on
+    assert (pushes[2]["left"], pushes[2]["removed"]) == (False, True)
     assert "report" not in str(pushes)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -546,3 +547,53 @@ def test_block_by_a_co_organizer_never_reaches_their_own_or_another_owners_event
         )
         assert (len(comparison.new), comparison.skipped) == (1, 0)
         assert event_services.blocked_digests(event) == set()
+
+
+def test_remove_from_rounds_during_a_running_round_vacates_the_seat_and_tells_the_table(
+    listen, django_capture_on_commit_callbacks
+):
+    """The reporter no longer sits with the person she reported in the round under way: the
+    seat is vacated now, the tablemates' phones get the round's stop without them, the
+    projector the new state, and the removed person's phone an itinerary without that round."""
+    event, _people = live_event_with_plan()
+    plan = round_queries.stored_plan(event.pk)
+    reporter_id, about_id, *others = plan[0][0]
+    report = ReportFactory(
+        event=event,
+        reporter=Attendee.objects.get(pk=reporter_id),
+        about=Attendee.objects.get(pk=about_id),
+    )
+    mates = {pk: listen(attendee_group(pk)) for pk in [reporter_id, *others]}
+    removed_phone = listen(attendee_group(about_id))
+    room = listen(event_group(event.pk))
+    version = event.plan_version
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.remove_from_rounds(report, by=event.organizer)
+
+    after = round_queries.stored_plan(event.pk)
+    assert after[0][0] == [reporter_id, *others]
+    assert all(about_id not in table for tables in after for table in tables)
+    for pk, phone in mates.items():
+        [running] = [
+            stop
+            for push in phone.messages()
+            if push["type"] == "plan"
+            for stop in push["stops"]
+            if stop["round"] == 1
+        ]
+        assert [mate["id"] for mate in running["mates"]] == [reporter_id, *others], pk
+        assert [mate["order"] for mate in running["mates"]] == list(range(len(others) + 1))
+    pushes = removed_phone.messages()
+    assert pushes[0] == {"type": "plan", "itinerary": [], "stops": []}
+    assert pushes[-1] == {"type": "presence", "checked_in": True, "left": False, "removed": True}
+    assert any(message["type"] == "state" for message in room.messages())
+    event.refresh_from_db()
+    assert event.plan_version > version
+    entry = LogEntry.objects.get(event=event, action="seat_vacated")
+    assert entry.params == {"attendee": about_id, "n": 1, "t": 1}
+    assert logs.text(entry) == (
+        f"{report.about.name} no longer sits at table 1 in round 1; the tablemates were told."
+    )
+    with translation.override("zh-hans"):
+        assert logs.text(entry) == f"{report.about.name} 已不在第 1 轮第 1 桌就座；已通知同桌的人。"

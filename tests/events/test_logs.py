@@ -141,3 +141,12 @@ def test_log_a_rescue_round_says_which_phones_were_told_as_a_replan_does():
         "救场轮（第 4 轮）。卡片最少、现在与新的帮手同桌的演讲者：3 位中 2 位。换桌人数：2。"
         "已通知的手机（桌号或同桌有变）：8 部。"
     )
+
+
+def test_log_join_sentences_puts_a_space_between_english_and_none_after_chinese():
+    assert logs.join_sentences(["Round 4.", "Tables changed: 0."]) == "Round 4. Tables changed: 0."
+    assert (
+        logs.join_sentences(["第 4 轮。", "改动的桌数：0。", "Done."])
+        == "第 4 轮。改动的桌数：0。Done."
+    )
+    assert logs.join_sentences([]) == ""

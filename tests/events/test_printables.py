@@ -166,3 +166,13 @@ def test_print_itineraries_queries_do_not_grow(organizer, event, count, django_a
 
     assert response.status_code == 200
     assert len(response.context["sheets"]) == count
+
+
+def test_print_badges_sort_chinese_names_by_pinyin_among_latin_ones(organizer, event):
+    for name in ["Zoe Adams", "王小明", "Anna Schmidt", "陳美玲", "Li Na", "张三"]:
+        AttendeeFactory(event=event, name=name)
+
+    page = organizer.get(reverse("print_badges", args=[event.pk])).text
+
+    names = ["Anna Schmidt", "陳美玲", "Li Na", "王小明", "张三", "Zoe Adams"]
+    assert sorted(names, key=page.index) == names

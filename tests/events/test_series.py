@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from events import queries, services
-from events.models import Attendee, Event
+from events.models import Attendee, Event, LogEntry
 from tests.factories import AttendeeFactory, EventFactory, SeriesFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -331,3 +331,87 @@ def test_a_walk_in_asking_for_the_code_stays_on_the_code_page(
     assert sent.redirect_chain == [(f"{confirm}?next_page=series", 302)]
     assert "A code is on its way to a•••@example.com." in sent.text
     assert f'id="attendee-{ada.pk}-check-code"' in sent.text
+
+
+def edit_data(event, **fields) -> dict:
+    """The settings page's form for ``event``, as sent back, with ``fields`` put in."""
+    return {
+        "title": event.title,
+        "starts_at": "2026-06-11T18:30",
+        "time_zone": "UTC",
+        "language": "en",
+        "rounds_count": "6",
+        "round_seconds": "180",
+        "table_size": "6",
+        "pitch_seconds": "30",
+        "walk_ins_per_minute": "30",
+        **fields,
+    }
+
+
+def test_event_edit_joins_an_existing_event_to_one_of_its_owners_series(client, series):
+    other = SeriesFactory()  # another organizer's
+    event = EventFactory(organizer=series.organizer)
+    client.force_login(series.organizer)
+    url = reverse("event_edit", args=[event.pk])
+
+    offered = client.get(url).context["form"].fields["series"].queryset
+    response = client.post(url, edit_data(event, series=str(series.pk)))
+
+    assert list(offered) == [series]
+    assert other not in offered
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert event.series == series
+    [changed] = LogEntry.objects.filter(event=event, action="event_changed")
+    assert "series" in changed.params["fields"]
+
+
+def test_event_edit_refuses_another_organizers_series_with_a_form_error(client, series):
+    event = EventFactory()
+    client.force_login(event.organizer)
+
+    response = client.post(
+        reverse("event_edit", args=[event.pk]), edit_data(event, series=str(series.pk))
+    )
+
+    assert response.status_code == 200
+    assert "series" in response.context["form"].errors
+    event.refresh_from_db()
+    assert event.series is None
+
+
+def test_event_edit_offers_a_co_organizer_no_series_and_ignores_one_posted(client, series):
+    event = EventFactory(organizer=series.organizer)
+    helper = UserFactory()
+    event.co_organizers.add(helper)
+    client.force_login(helper)
+    url = reverse("event_edit", args=[event.pk])
+
+    form = client.get(url).context["form"]
+    response = client.post(url, edit_data(event, series=str(series.pk)))
+
+    assert "series" not in form.fields
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert event.series is None
+
+
+def test_update_event_keeps_an_event_in_the_series_it_joined(series):
+    event = event_of(series, MAY)
+    another = SeriesFactory(organizer=series.organizer)
+
+    with pytest.raises(ValidationError) as moved:
+        services.update_event(event, by=None, series=another)
+    with pytest.raises(ValidationError) as left:
+        services.update_event(event, by=None, series=None)
+    with pytest.raises(ValidationError) as foreign:
+        services.update_event(EventFactory(), by=None, series=series)
+
+    assert (moved.value.code, left.value.code, foreign.value.code) == (
+        "series_fixed",
+        "series_fixed",
+        "series",
+    )
+    event.refresh_from_db()
+    assert event.series == series

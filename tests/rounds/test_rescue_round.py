@@ -13,7 +13,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from events import logs
 from events.models import LogEntry, PairRule
@@ -162,11 +162,26 @@ def test_rescue_round_seats_the_pitchers_with_the_fewest_cards_with_their_best_r
     event.refresh_from_db()
     assert event.last_round_rescued_at is not None
     entry = LogEntry.objects.get(event=event, action="rescue_replanned")
-    assert entry.params == {"n": 4, "p": 3, "h": 3, "m": report.moved, "c": report.told}
+    assert entry.params == {
+        "n": 4,
+        "p": 3,
+        "h": 3,
+        "m": report.moved,
+        "c": report.told,
+        "f": LOW,
+        "k": 0,
+        "g": 18,
+        "s": 0,
+        "t": report.tables,
+        "w": "",
+    }
+    assert report.tables > 0
     assert logs.text_of(entry.action, entry.params) == (
-        "Rescue round 4. Pitchers with the fewest cards who now sit with a new helper: 3 of 3. "
-        f"People changing table: {report.moved}. Phones told (their table or tablemates "
-        f"changed): {report.told}."
+        "Round 4 re-planned as the rescue round. Pitchers with the fewest cards (at "
+        f"most 0 cards): {LOW}. Of those with a helper found, now sitting with a new helper: "
+        f"3 of 3. No helper found: {LOW - 3}. Tables changed: {report.tables}. People changing "
+        f"table: {report.moved}. Phones told (their table or tablemates changed): "
+        f"{report.told}."
     )
 
 
@@ -420,17 +435,15 @@ def test_control_rescue_button_reports_what_it_did_and_only_to_organizers(client
     body = response.content.decode()
     assert response.status_code == 200
     assert response["HX-Trigger"] == "speednet-counters"
-    assert "re-planned as the rescue round. Pitchers with the fewest cards who now sit" in body
-    assert "with a new helper: 3 of 3." in body
+    assert "Round 4 re-planned as the rescue round." in body
+    assert "Of those with a helper found, now sitting with a new helper: 3 of 3." in body
     told = LogEntry.objects.get(event=event, action="rescue_replanned").params["c"]
     assert f"Phones told (their table or tablemates changed): {told}. Repeated meetings:" in body
     assert "Start round 4" in body
     assert 'data-action="rescue"' not in body
     log = client.get(reverse("control_counters", args=[event.pk])).content.decode()
-    assert (
-        "Rescue round 4. Pitchers with the fewest cards who now sit with a new helper: 3 of 3."
-        in log
-    )
+    assert "Round 4 re-planned as the rescue round." in log
+    assert "Of those with a helper found, now sitting with a new helper: 3 of 3." in log
     assert f"Phones told (their table or tablemates changed): {told}." in log
 
 
@@ -548,3 +561,121 @@ def test_a_second_rescue_from_a_stale_panel_is_refused_and_changes_nothing(
     assert callbacks == []
     assert room.messages() == []
     assert all(phone.messages() == [] for phone in phones)
+
+
+def test_control_rescue_without_pitches_says_nothing_changed_and_why(client):
+    event, people = evening()
+    card_history(event, people)
+    plan = queries.stored_plan(event.pk)
+    client.force_login(event.organizer)
+
+    response = client.post(reverse("control_rescue", args=[event.pk]), HTTP_HX_REQUEST="true")
+
+    body = response.content.decode()
+    assert queries.stored_plan(event.pk) == plan
+    assert (
+        "Round 4 kept as planned: the rescue round changed no table. Pitchers with the fewest "
+        f"cards (at most 0 cards): {LOW}. Of those with a helper found, now sitting with a new "
+        f"helper: 0 of 0. No helper found: {LOW}. No pitcher was brought to a new helper: none "
+        "was found for the pitchers with the fewest cards (their pitches match no one present "
+        "they have not met, or they wrote none). Tables changed: 0. People changing table: 0. "
+        "Phones told (their table or tablemates changed): 0. Repeated meetings: 0."
+    ) in body
+    entry = LogEntry.objects.get(event=event, action="rescue_replanned")
+    assert entry.params["w"] == "no_helpers"
+    with translation.override("zh-hans"):
+        chinese = logs.text_of(entry.action, entry.params)
+    assert chinese == (
+        "第 4 轮保持原安排：救场轮没有改动任何一桌。卡片最少的演讲者（最多 0 张卡片）："
+        f"{LOW} 位。已找到帮手的人中，现在与新的帮手同桌的：0 位中 0 位。没有找到帮手："
+        f"{LOW} 位。没有演讲者被安排到新的帮手身边：卡片最少的演讲者都没有找到帮手（他们的"
+        "演讲与在场且尚未见过的人都不匹配，或者他们没有写演讲）。改动的桌数：0。换桌人数：0。"
+        "已通知的手机（桌号或同桌有变）：0 部。"
+    )
+
+
+def test_rescue_round_before_any_card_says_there_was_no_card_history():
+    event, people = evening()
+
+    report = feedback_services.rescue_last_round(event, by=None)
+
+    assert (report.cards_given, report.pitchers, report.helped, report.reason) == (
+        0,
+        0,
+        0,
+        "no_cards",
+    )
+    entry = LogEntry.objects.get(event=event, action="rescue_replanned")
+    assert logs.text_of(entry.action, entry.params) == (
+        "Round 4 kept as planned: the rescue round changed no table. No cards were given yet, "
+        f"so all {len(people)} people present counted as the pitchers with the fewest cards. "
+        "Of those with a helper found, now sitting with a new helper: 0 of 0. No helper found: "
+        f"{len(people)}. No pitcher was brought to a new helper: no cards were given yet, and "
+        "no pitch found a helper among the people present they have not met. Tables changed: "
+        "0. People changing table: 0. Phones told (their table or tablemates changed): 0."
+    )
+
+
+def test_rescue_round_says_when_each_pitcher_already_sits_with_a_helper():
+    event, people = evening()
+    card_history(event, people)
+    last = tablemates(queries.stored_plan(event.pk)[3])
+    pitcher = people[0].pk
+    helper = min(last[pitcher])  # at their table in the last round, never met before
+    write_pitches(people, {pitcher: helper})
+    plan = queries.stored_plan(event.pk)
+
+    report = feedback_services.rescue_last_round(event, by=None)
+
+    assert queries.stored_plan(event.pk) == plan
+    assert (report.pitchers, report.already, report.helped, report.tables) == (1, 1, 0, 0)
+    assert report.reason == "already_seated"
+    entry = LogEntry.objects.get(event=event, action="rescue_replanned")
+    text = logs.text_of(entry.action, entry.params)
+    assert "Already sitting with a helper as planned: 1." in text
+    assert (
+        "No pitcher was brought to a new helper: each pitcher with a helper found already sits "
+        "with one in the last round as planned." in text
+    )
+
+
+def test_rescue_round_reason_names_what_kept_every_pitcher_from_a_new_helper():
+    assert services.rescue_reason(helped=2, pitchers=3, already=1, cards=0) == ""
+    assert services.rescue_reason(helped=0, pitchers=0, already=0, cards=0) == "no_cards"
+    assert services.rescue_reason(helped=0, pitchers=0, already=0, cards=5) == "no_helpers"
+    assert services.rescue_reason(helped=0, pitchers=2, already=2, cards=5) == "already_seated"
+    assert services.rescue_reason(helped=0, pitchers=2, already=1, cards=5) == "no_seating"
+
+
+def test_rescue_round_refused_once_the_last_round_started_says_so():
+    event, _people = evening(rescue=False)
+    services.start_round(event.rounds.get(number=4), by=None)
+    event.is_rescuing_last_round = True
+    event.save(update_fields=["is_rescuing_last_round"])
+
+    with pytest.raises(ValidationError) as refusal:
+        feedback_services.rescue_last_round(event, by=None)
+
+    assert refusal.value.code == "not_now"
+    assert refusal.value.messages == [
+        "The last round has already started: the rescue round re-plans it before it starts, "
+        "so there is nothing left to re-plan."
+    ]
+
+
+def test_rescue_round_refused_while_the_round_before_the_last_runs_names_it():
+    event = EventFactory(
+        check_in=True, rounds_count=3, table_size=4, round_seconds=180, is_rescuing_last_round=True
+    )
+    AttendeeFactory.create_batch(12, event=event, checked_in=True)
+    services.make_plan(event, by=None, time_limit=0.2)
+    play(event, 1)
+    services.start_round(event.rounds.get(number=2), by=None)
+
+    with pytest.raises(ValidationError) as refusal:
+        feedback_services.rescue_last_round(event, by=None)
+
+    assert refusal.value.messages == [
+        "Round 2 is still running: the rescue round is made once it is over, before the last "
+        "round starts."
+    ]

@@ -506,3 +506,59 @@ def test_plan_and_replan_refuse_fewer_than_two_present_by_one_rule(event, rounds
 
     too_few = ("too_few", ["At least 2 checked-in people are needed to plan (there are 1)."])
     assert codes == [too_few, too_few]
+
+
+def orders_at_table(round_: Round) -> list[tuple[int, int]]:
+    """(attendee id, speaking order) at the round's table 1, in speaking order."""
+    return list(
+        round_.seats.filter(table__number=1)
+        .order_by("speaking_order")
+        .values_list("attendee_id", "speaking_order")
+    )
+
+
+def test_leave_running_round_before_their_turn_moves_the_later_pitchers_up(event, rounds):
+    round_ = services.start_round(rounds[0], by=None)
+    first, leaving, last = (pk for pk, _order in orders_at_table(round_))
+    # the first pitcher is speaking: the one leaving had not pitched yet
+    round_ = running(round_, turns_started_at=timezone.now() - timedelta(seconds=5))
+
+    leaving_person = round_.seats.get(attendee_id=leaving).attendee
+
+    told = services.leave_running_round(leaving_person)
+
+    assert told == sorted([first, leaving, last])
+    assert orders_at_table(round_) == [(first, 0), (last, 1)]
+    assert services.largest_table(round_) == 2
+    assert queries.current_round(event.pk).pitches == 2
+    assert rounds[1].seats.filter(attendee=leaving_person).exists()  # coming rounds: re-plan
+
+
+def test_leave_running_round_after_their_turn_keeps_every_later_slot(event, rounds):
+    round_ = services.start_round(rounds[0], by=None)
+    leaving, second, third = (pk for pk, _order in orders_at_table(round_))
+    # the second pitcher is speaking: the one leaving pitched first
+    round_ = running(
+        round_,
+        turns_started_at=timezone.now() - event.pitch_length - timedelta(seconds=5),
+    )
+
+    services.leave_running_round(round_.seats.get(attendee_id=leaving).attendee)
+
+    assert orders_at_table(round_) == [(second, 1), (third, 2)]
+    assert services.largest_table(round_) == 3
+    assert queries.current_round(event.pk).pitches == 3
+    last_slot = round_.turns_started_at + 2 * event.pitch_length
+    assert services.skip_refusal(round_, at=last_slot, pitch_length=event.pitch_length) is None
+
+
+def test_leave_running_round_without_a_seat_in_a_running_round_tells_nobody(
+    event, rounds, django_capture_on_commit_callbacks
+):
+    person = rounds[0].seats.first().attendee
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert services.leave_running_round(person) == []
+
+    assert callbacks == []
+    assert rounds[0].seats.filter(attendee=person).exists()

@@ -824,3 +824,23 @@ def test_projector_shows_names_while_a_round_is_to_come(client, done):
         for name in NAMES:
             assert name in page
         assert f"round {done + 1}" in page
+
+
+def test_projector_find_my_table_sorts_chinese_names_by_pinyin_among_latin_ones(client):
+    event = EventFactory(check_in=True, rounds_count=2, table_size=3)
+    for name in ["Zoe Adams", "王小明", "Anna Schmidt", "陳美玲", "Li Na", "张三"]:
+        AttendeeFactory(event=event, name=name, checked_in=True)
+    client.force_login(event.organizer)
+    act(client, event, "plan")
+    client.logout()
+
+    response = client.get(reverse("projector_find", args=[event.projector_key]))
+
+    assert [name for name, _table in response.context["seats"]] == [
+        "Anna Schmidt",
+        "陳美玲",
+        "Li Na",
+        "王小明",
+        "张三",
+        "Zoe Adams",
+    ]
