@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from events import services as event_services
+from events import sockets as event_sockets
 from events.models import Attendee, Event
 from feedback import broadcasts, tapsql
 from feedback.models import Card, Introduction
@@ -584,7 +585,9 @@ def save_my_details(
     ``events.services.take_consent_choice``) and their channels (already validated and
     normalised by ``MyDetailsForm``; a channel given as None is left as it is, as when the room's
     yes/no question is answered). It takes effect at once: leads, downloads and the next mail
-    read it. Raises ``ValidationError`` on ``email`` when someone else at the event has it."""
+    read it, and every open room page of theirs drops its sharing question (a ``presence`` push
+    after commit). Raises ``ValidationError`` on ``email`` when someone else at the event has
+    it."""
     attendee = Attendee.objects.select_for_update().get(pk=attendee.pk)
     if email:
         taken = (
@@ -608,6 +611,7 @@ def save_my_details(
             setattr(attendee, name, value)
             fields.append(name)
     attendee.save(update_fields=fields)
+    transaction.on_commit(partial(event_sockets.push_presence, attendee.pk))
     return attendee
 
 

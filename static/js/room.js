@@ -705,6 +705,11 @@ export function startRoom(root) {
     container.dataset.removed = String(event.detail.removed === true);
     itineraryChanged();
   });
+  // The sharing question answered on another page of this link (another tab or phone), told by
+  // a push or by my presence after a reconnect: this page no longer asks it.
+  root.addEventListener('speednet:presence', (event) => {
+    if (typeof event.detail?.sharing === 'boolean') root.querySelector('.consent-prompt')?.remove();
+  });
   root.addEventListener('speednet:card_ack', (event) => awaiting.get(ackKey(event.detail))?.(event.detail));
   // Out of touch (Wi-Fi gone, server away): the header says so in words, since the countdown
   // goes on from what the phone last heard and may be behind a pause, a skip or a round change.

@@ -14,6 +14,7 @@ from rounds.groups import attendee_group
 from rounds.models import Round
 from tests.factories import (
     AttendeeFactory,
+    EventFactory,
     RoundFactory,
     SeatFactory,
     TableFactory,
@@ -468,3 +469,26 @@ def test_a_take_back_from_a_later_round_leaves_the_card_of_the_earlier_round(
     assert pitcher_phone.messages() == []
     # from its own round it is taken back as before
     assert services.take_back_card(listener, client_id=tap_id, round_number=1) is True
+
+
+@pytest.mark.parametrize("is_sharing", [True, False])
+def test_save_my_details_tells_every_open_page_of_the_attendee_the_answer(
+    listen, django_capture_on_commit_callbacks, is_sharing
+):
+    """The sharing question answered in one tab: every open page of the attendee (their group)
+    hears the answer after the commit, and drops the question."""
+    person = AttendeeFactory(event=EventFactory(live=True), checked_in=True)
+    phones = listen(attendee_group(person.pk))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.save_my_details(person, is_sharing=is_sharing)
+
+    assert phones.messages() == [
+        {
+            "type": "presence",
+            "checked_in": True,
+            "left": False,
+            "removed": False,
+            "sharing": is_sharing,
+        }
+    ]
