@@ -29,10 +29,14 @@ def room_texts() -> dict[str, str]:
             "You're checked in. Your table appears here when the organizer seats you "
             "for a coming round."
         ),
+        # the same, at an event that seats walk-ins as a round starts: the next round seats them
+        "table_at_start": _("You get a table when round {round} starts"),
         # Taken out of the rounds after a report: the same neutral words as every page says.
         "removed": no_more_tables(),
+        # marked gone at the door (no seat, no round, whatever the plan still holds)
         "left": _(
-            "You are marked as gone, so you have no table. Still here? Check in again at the door."
+            "Thank you for coming! You are marked as gone, so you have no table. Still here? "
+            "Check in again at the door."
         ),
         "starting": _("Round {round} is starting · Table {table}"),
         "my_turn": _("Your turn · Table {table}"),

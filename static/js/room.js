@@ -498,7 +498,7 @@ export function startRoom(root) {
   // while a round is on, the one the instruction names between rounds and before the first.
   // Null when no round is ahead (mingle, closed, gone…).
   const ROUND_ON = ['starting', 'my_turn', 'listening', 'open_talk', 'paused'];
-  const ROUND_AHEAD = ['first_table', 'joins_later', 'move', 'stay', 'not_seated'];
+  const ROUND_AHEAD = ['first_table', 'joins_later', 'move', 'stay', 'not_seated', 'table_at_start'];
   function comingRound() {
     const now = shown;
     if (!now || now.round === null) return null;

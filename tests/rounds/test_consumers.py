@@ -80,6 +80,7 @@ async def test_attendee_consumer_sends_the_state_snapshot_on_connect(asgi_app):
         "language": "en",
         "has_plan": False,
         "plan_version": 0,
+        "seats_walk_ins": False,
     }
     assert state["round"]["number"] == 1
     assert state["round"]["status"] == "running"
