@@ -97,7 +97,8 @@ def presence_frames(attendee_ids: Iterable[int]) -> dict[int, str]:
 def push_presence(attendee_id: int) -> None:
     """Tell the attendee's own phone whether they are checked in or gone now (and their answer
     about sharing contact details), so it says what a fresh load would ("You're checked in…"
-    instead of "Check in at the door"; no sharing question once answered). Read after the commit, when it is sent: a push held up (its request's other pushes waiting on a slow
+    instead of "Check in at the door"; no sharing question once answered). Read after the
+    commit, when it is sent: a push held up (its request's other pushes waiting on a slow
     channel layer) that leaves after another organizer's undo still says what is true. Sent to
     the attendee's group only; a failure is logged (the phone catches up at its next connect).
     A deleted attendee gets nothing (its sockets were revoked)."""

@@ -68,7 +68,13 @@ async def test_attendee_consumer_sends_the_state_snapshot_on_connect(asgi_app):
 
     phone, state, presence = await open_phone(asgi_app, attendee.token)
 
-    assert presence == {"type": "presence", "checked_in": False, "left": False, "removed": False, "sharing": None}
+    assert presence == {
+        "type": "presence",
+        "checked_in": False,
+        "left": False,
+        "removed": False,
+        "sharing": None,
+    }
     assert state["type"] == "state"
     assert state["version"] == 5
     assert state["event"] == {
@@ -484,8 +490,20 @@ async def test_attendee_consumer_tells_a_phone_coming_back_whether_it_was_marked
     await database_sync_to_async(event_services.check_in)(attendee, by=event.organizer)
     back, _, returned = await open_phone(asgi_app, attendee.token)
 
-    assert gone == {"type": "presence", "checked_in": True, "left": True, "removed": False, "sharing": None}
-    assert returned == {"type": "presence", "checked_in": True, "left": False, "removed": False, "sharing": None}
+    assert gone == {
+        "type": "presence",
+        "checked_in": True,
+        "left": True,
+        "removed": False,
+        "sharing": None,
+    }
+    assert returned == {
+        "type": "presence",
+        "checked_in": True,
+        "left": False,
+        "removed": False,
+        "sharing": None,
+    }
     assert await back.receive_nothing(timeout=0.2)
     await back.disconnect()
 
