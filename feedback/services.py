@@ -17,6 +17,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from wcwidth import iter_graphemes
 
 from events import services as event_services
 from events import sockets as event_sockets
@@ -29,7 +30,32 @@ from rounds.models import Round, Seat
 
 logger = logging.getLogger(__name__)
 
+# A card's note (and an introduction's "whom") holds at most this many characters as a reader
+# counts them: grapheme clusters, so 中 is one, and so is 👍🏽 or a family emoji
+# (static/js/room.js counts the same with Intl.Segmenter and refuses more before sending;
+# nothing is ever cut). The database column holds ``MAX_NOTE_CODE_POINTS`` code points, room
+# for 200 emoji sequences; a note above it (no reader's text is) is refused too.
 MAX_NOTE_CHARS = 200
+MAX_NOTE_CODE_POINTS = 1000
+
+
+def note_characters(text: str) -> int:
+    """How many characters ``text`` has as a reader counts them (extended grapheme clusters,
+    Unicode UAX #29): what the phone's note counter counts. No queries."""
+    return sum(1 for _cluster in iter_graphemes(text))
+
+
+def is_note_too_long(text: str) -> bool:
+    """Whether ``text`` (already cleaned) is over the note's limit: more than ``MAX_NOTE_CHARS``
+    characters as a reader counts them, or more code points than the column holds."""
+    return len(text) > MAX_NOTE_CODE_POINTS or note_characters(text) > MAX_NOTE_CHARS
+
+
+def note_too_long() -> ValidationError:
+    """The refusal of a note over the limit, in the active language (code ``note``)."""
+    return ValidationError(
+        _("The note is at most %(max)s characters.") % {"max": MAX_NOTE_CHARS}, code="note"
+    )
 
 
 def shared_table(round_: Round, giver: Attendee, receiver: Attendee) -> bool:
@@ -85,10 +111,8 @@ def give_card(
     if kind not in Card.Kind.values:
         raise ValidationError(_("Unknown kind of card."), code="kind")
     note = " ".join(note.split())
-    if len(note) > MAX_NOTE_CHARS:
-        raise ValidationError(
-            _("The note is at most %(max)s characters.") % {"max": MAX_NOTE_CHARS}, code="note"
-        )
+    if is_note_too_long(note):
+        raise note_too_long()
     # One read for both repeats: this very tap (answered even after the round ended, so a late
     # retry from the phone's outbox succeeds) and the same card given by an earlier tap.
     earlier = list(
@@ -394,10 +418,8 @@ def set_card(
     if kind not in Card.Kind.values:
         raise ValidationError(_("Unknown kind of card."), code="kind")
     note = " ".join(args.get("note", "").split())
-    if len(note) > MAX_NOTE_CHARS:
-        raise ValidationError(
-            _("The note is at most %(max)s characters.") % {"max": MAX_NOTE_CHARS}, code="note"
-        )
+    if is_note_too_long(note):
+        raise note_too_long()
     same_tap = by_tap.get((giver.pk, str(client_id)))
     if same_tap is not None:
         return same_tap
@@ -530,7 +552,7 @@ def move_introduction(
     if action == "made":
         if not target and not introduction.target:
             raise ValidationError(_("Say whom you introduced them to."), code="target")
-        if len(target) > MAX_NOTE_CHARS:
+        if is_note_too_long(target):
             raise ValidationError(
                 _("The name is at most %(max)s characters.") % {"max": MAX_NOTE_CHARS},
                 code="target",

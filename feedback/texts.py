@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from events.services import no_more_tables
+from feedback.services import MAX_NOTE_CHARS
 
 
 def room_texts() -> dict[str, str]:
@@ -56,6 +57,10 @@ def room_texts() -> dict[str, str]:
         "introduce": _("I can introduce you"),
         "card_from": _("{giver}: {kind}"),
         "card_note": _("{giver}: {kind} — “{note}”"),
+        # the introduction's note: characters as a reader counts them (note_characters)
+        "note_left": _("Characters left: {count}"),
+        "note_over": _("Characters over the limit: {count}"),
+        "note_too_long": _("The note is at most %(max)s characters.") % {"max": MAX_NOTE_CHARS},
         "sound_on": _("Sound on"),
         "sound_off": _("Sound off"),
         "you": _("(you)"),

@@ -8,7 +8,7 @@
 
 import { formatClock, start } from './live.js';
 import { hasSeatingAhead, instructionFor, pitchPromptFor, readItinerary, readJson } from './now.js';
-import { fill, fillInto } from './text.js';
+import { fill, fillInto, graphemes } from './text.js';
 
 const OUTBOX_RETRY_MS = 3000;
 const ACK_TIMEOUT_MS = 8000;
@@ -307,12 +307,44 @@ export function startRoom(root) {
       const form = document.getElementById(button.getAttribute('aria-controls'));
       if (form) {
         form.hidden = false;
+        showNoteCount(form);
         button.setAttribute('aria-expanded', 'true');
         form.querySelector('input')?.focus();
         return;
       }
     }
     tap({ ...base, action: 'give', client_id: newClientId(), note: '' });
+  });
+
+  // The introduction's note: a live count of the characters left, as a reader counts them
+  // (grapheme clusters, as the server does: feedback.services.note_characters); a note over the
+  // limit is refused here with a message in the phone's language, never cut (nor sent: the
+  // server would refuse it too).
+  const noteMax = Number(root.dataset.noteMax) || 0;
+  const noteLeft = (form) => noteMax - graphemes(form.querySelector('input[name="note"]')?.value ?? '').length;
+  function showNoteCount(form) {
+    const count = form.querySelector('[data-card-note-count]');
+    if (!count || !noteMax) return;
+    const left = noteLeft(form);
+    count.textContent = left >= 0 ? say('note_left', { count: left }) : say('note_over', { count: -left });
+    count.dataset.over = String(left < 0);
+    const error = form.querySelector('[data-card-note-error]');
+    if (error && left >= 0) {
+      error.hidden = true;
+      error.textContent = '';
+    }
+  }
+  function refuseNote(form) {
+    const error = form.querySelector('[data-card-note-error]');
+    if (error) {
+      error.textContent = say('note_too_long');
+      error.hidden = false;
+    }
+    form.querySelector('input[name="note"]')?.focus();
+  }
+  root.addEventListener('input', (event) => {
+    const form = event.target.closest?.('[data-card-note]');
+    if (form && root.contains(form)) showNoteCount(form);
   });
 
   // The note form closed without giving the card ("Cancel", or Escape in it): what was typed goes.
@@ -339,6 +371,7 @@ export function startRoom(root) {
     const form = event.target.closest('[data-card-note]');
     if (!form) return;
     event.preventDefault();
+    if (noteMax && noteLeft(form) < 0) return refuseNote(form);
     const button = root.querySelector(`[aria-controls="${form.id}"]`);
     form.hidden = true;
     button.setAttribute('aria-expanded', 'false');
