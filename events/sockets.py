@@ -68,9 +68,16 @@ def presence_frames(attendee_ids: Iterable[int]) -> dict[int, str]:
     read): pushed when the door changes it, and sent to every phone right after the state that
     answers its connect (a phone away meanwhile missed the push). ``left``: marked gone at the
     door (``Attendee.is_marked_gone``); ``removed``: taken out of the rounds after a report (the
-    phone shows only "You have no more tables this evening"). Deleted attendees are left out."""
+    phone shows only "You have no more tables this evening"); ``sharing``: their own answer to
+    sharing their contact details (None: not answered yet), so every open page of theirs drops
+    the room's question once it is answered on one. Deleted attendees are left out."""
     found = Attendee.objects.filter(pk__in=attendee_ids).values_list(
-        "pk", "checked_in_at", "left_at", "removed_at"
+        "pk",
+        "checked_in_at",
+        "left_at",
+        "removed_at",
+        "consent_decided_at",
+        "is_consenting_to_share",
     )
     return {
         pk: json.dumps(
@@ -79,17 +86,19 @@ def presence_frames(attendee_ids: Iterable[int]) -> dict[int, str]:
                 "checked_in": checked_in_at is not None,
                 "left": left_at is not None and removed_at is None,
                 "removed": removed_at is not None,
+                "sharing": None if decided_at is None else is_sharing,
             },
             separators=(",", ":"),
         )
-        for pk, checked_in_at, left_at, removed_at in found
+        for pk, checked_in_at, left_at, removed_at, decided_at, is_sharing in found
     }
 
 
 def push_presence(attendee_id: int) -> None:
-    """Tell the attendee's own phone whether they are checked in or gone now, so it says what
-    a fresh load would ("You're checked in…" instead of "Check in at the door"). Read after
-    the commit, when it is sent: a push held up (its request's other pushes waiting on a slow
+    """Tell the attendee's own phone whether they are checked in or gone now (and their answer
+    about sharing contact details), so it says what a fresh load would ("You're checked in…"
+    instead of "Check in at the door"; no sharing question once answered). Read after the
+    commit, when it is sent: a push held up (its request's other pushes waiting on a slow
     channel layer) that leaves after another organizer's undo still says what is true. Sent to
     the attendee's group only; a failure is logged (the phone catches up at its next connect).
     A deleted attendee gets nothing (its sockets were revoked)."""

@@ -14,7 +14,7 @@ from events.codes import normalize_join_code
 from events.forms import EmailInputField, IdentityFieldsMixin
 from events.models import Attendee, Event
 from feedback.models import Card
-from feedback.services import INTRODUCTION_MOVE_LABELS, MAX_NOTE_CHARS
+from feedback.services import INTRODUCTION_MOVE_LABELS, MAX_NOTE_CODE_POINTS
 
 
 def tap_arguments(data: dict[str, Any]) -> dict[str, Any]:
@@ -37,7 +37,9 @@ class CardForm(forms.Form):
     receiver = forms.IntegerField(min_value=1, required=False)
     round = forms.IntegerField(min_value=1, required=False)
     kind = forms.ChoiceField(choices=Card.Kind.choices, required=False)
-    note = forms.CharField(max_length=MAX_NOTE_CHARS, required=False)
+    # The note's own limit (characters as a reader counts them) is the service's, refused in
+    # the attendee's words; the field only bounds the column.
+    note = forms.CharField(max_length=MAX_NOTE_CODE_POINTS, required=False)
 
     def clean(self) -> dict:
         data = super().clean()
@@ -94,7 +96,7 @@ def plain_card_frame(frame: dict[str, Any]) -> dict[str, Any] | None:
     elif type(note) is not str or "\x00" in note:
         return None
     note = note.strip()
-    if len(note) > MAX_NOTE_CHARS:
+    if len(note) > MAX_NOTE_CODE_POINTS:
         return None
     receiver, round_number = numbers
     if action == "give" and not (receiver and round_number and kind):
@@ -204,7 +206,7 @@ class IntroductionMoveForm(forms.Form):
     """One tap on an introduction's status button; "made" may name whom."""
 
     action = forms.ChoiceField(choices=list(INTRODUCTION_MOVE_LABELS.items()))
-    target = forms.CharField(max_length=MAX_NOTE_CHARS, required=False)
+    target = forms.CharField(max_length=MAX_NOTE_CODE_POINTS, required=False)
 
 
 SHARE_CHOICES = [

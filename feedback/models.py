@@ -32,7 +32,9 @@ class Card(models.Model):
         verbose_name=_("receiver"),
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    note = models.CharField(_("note"), max_length=200, blank=True)
+    # 200 characters as a reader counts them (feedback.services.MAX_NOTE_CHARS): emoji
+    # sequences take several code points each.
+    note = models.CharField(_("note"), max_length=1000, blank=True)
     client_id = models.UUIDField(_("client id"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -79,7 +81,7 @@ class Introduction(models.Model):
     )
     target = models.CharField(
         _("introduce to"),
-        max_length=200,
+        max_length=1000,
         blank=True,
         help_text=_("Whom the introducer will introduce the pitcher to."),
     )

@@ -18,8 +18,10 @@ from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from wcwidth import iter_graphemes
 
 from events import services as event_services
+from events import sockets as event_sockets
 from events.models import Attendee, Event
 from feedback import broadcasts, tapsql
 from feedback.models import Card, Introduction
@@ -29,7 +31,36 @@ from rounds.models import Round, Seat
 
 logger = logging.getLogger(__name__)
 
+# A card's note (and an introduction's "whom") holds at most this many characters as a reader
+# counts them: grapheme clusters, so 中 is one, and so is 👍🏽 or a family emoji
+# (static/js/room.js counts the same with Intl.Segmenter and refuses more before sending;
+# nothing is ever cut). The database column holds ``MAX_NOTE_CODE_POINTS`` code points, room
+# for 200 emoji sequences; a note above it (no reader's text is) is refused too.
 MAX_NOTE_CHARS = 200
+MAX_NOTE_CODE_POINTS = 1000
+
+
+def note_characters(text: str) -> int:
+    """How many characters ``text`` has as a reader counts them (extended grapheme clusters,
+    Unicode UAX #29): what the phone's note counter counts. No queries."""
+    return sum(1 for _cluster in iter_graphemes(text))
+
+
+def is_note_too_long(text: str) -> bool:
+    """Whether ``text`` (already cleaned) is over the note's limit: more than ``MAX_NOTE_CHARS``
+    characters as a reader counts them, or more code points than the column holds."""
+    return len(text) > MAX_NOTE_CODE_POINTS or note_characters(text) > MAX_NOTE_CHARS
+
+
+def note_too_long() -> ValidationError:
+    """The refusal of a note over the limit (code ``note``), lazy as every refusal of a tap
+    (below): read in the language active when it is read."""
+    return ValidationError(
+        gettext_lazy("The note is at most %(max)s characters."),
+        code="note",
+        params={"max": MAX_NOTE_CHARS},
+    )
+
 
 # The refusals of a card tap are lazy (``gettext_lazy``; a number goes in the
 # ``ValidationError``'s ``params``, not into the text): a batch of taps is written for many
@@ -101,12 +132,8 @@ def give_card(
     if kind not in Card.Kind.values:
         raise ValidationError(gettext_lazy("Unknown kind of card."), code="kind")
     note = " ".join(note.split())
-    if len(note) > MAX_NOTE_CHARS:
-        raise ValidationError(
-            gettext_lazy("The note is at most %(max)s characters."),
-            code="note",
-            params={"max": MAX_NOTE_CHARS},
-        )
+    if is_note_too_long(note):
+        raise note_too_long()
     # One read for both repeats: this very tap (answered even after the round ended, so a late
     # retry from the phone's outbox succeeds) and the same card given by an earlier tap.
     earlier = list(
@@ -420,12 +447,8 @@ def set_card(
     if kind not in Card.Kind.values:
         raise ValidationError(gettext_lazy("Unknown kind of card."), code="kind")
     note = " ".join(args.get("note", "").split())
-    if len(note) > MAX_NOTE_CHARS:
-        raise ValidationError(
-            gettext_lazy("The note is at most %(max)s characters."),
-            code="note",
-            params={"max": MAX_NOTE_CHARS},
-        )
+    if is_note_too_long(note):
+        raise note_too_long()
     same_tap = by_tap.get((giver.pk, str(client_id)))
     if same_tap is not None:
         return same_tap
@@ -560,7 +583,7 @@ def move_introduction(
     if action == "made":
         if not target and not introduction.target:
             raise ValidationError(_("Say whom you introduced them to."), code="target")
-        if len(target) > MAX_NOTE_CHARS:
+        if is_note_too_long(target):
             raise ValidationError(
                 _("The name is at most %(max)s characters.") % {"max": MAX_NOTE_CHARS},
                 code="target",
@@ -615,7 +638,9 @@ def save_my_details(
     ``events.services.take_consent_choice``) and their channels (already validated and
     normalised by ``MyDetailsForm``; a channel given as None is left as it is, as when the room's
     yes/no question is answered). It takes effect at once: leads, downloads and the next mail
-    read it. Raises ``ValidationError`` on ``email`` when someone else at the event has it."""
+    read it, and every open room page of theirs drops its sharing question (a ``presence`` push
+    after commit). Raises ``ValidationError`` on ``email`` when someone else at the event has
+    it."""
     attendee = Attendee.objects.select_for_update().get(pk=attendee.pk)
     if email:
         taken = (
@@ -639,6 +664,7 @@ def save_my_details(
             setattr(attendee, name, value)
             fields.append(name)
     attendee.save(update_fields=fields)
+    transaction.on_commit(partial(event_sockets.push_presence, attendee.pk))
     return attendee
 
 

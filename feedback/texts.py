@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from events.models import erased_name
 from events.services import no_more_tables
+from feedback.services import MAX_NOTE_CHARS
 
 
 def room_texts() -> dict[str, str]:
@@ -30,10 +31,14 @@ def room_texts() -> dict[str, str]:
             "You're checked in. Your table appears here when the organizer seats you "
             "for a coming round."
         ),
+        # the same, at an event that seats walk-ins as a round starts: the next round seats them
+        "table_at_start": _("You get a table when round {round} starts"),
         # Taken out of the rounds after a report: the same neutral words as every page says.
         "removed": no_more_tables(),
+        # marked gone at the door (no seat, no round, whatever the plan still holds)
         "left": _(
-            "You are marked as gone, so you have no table. Still here? Check in again at the door."
+            "Thank you for coming! You are marked as gone, so you have no table. Still here? "
+            "Check in again at the door."
         ),
         "starting": _("Round {round} is starting · Table {table}"),
         "my_turn": _("Your turn · Table {table}"),
@@ -53,6 +58,10 @@ def room_texts() -> dict[str, str]:
         "introduce": _("I can introduce you"),
         "card_from": _("{giver}: {kind}"),
         "card_note": _("{giver}: {kind} — “{note}”"),
+        # the introduction's note: characters as a reader counts them (note_characters)
+        "note_left": _("Characters left: {count}"),
+        "note_over": _("Characters over the limit: {count}"),
+        "note_too_long": _("The note is at most %(max)s characters.") % {"max": MAX_NOTE_CHARS},
         "sound_on": _("Sound on"),
         "sound_off": _("Sound off"),
         "you": _("(you)"),

@@ -213,6 +213,7 @@ def room(request: HtmxHttpRequest, token: str) -> HttpResponse:
         "texts": room_texts(),
         "itinerary": queries.room_itinerary(attendee.pk, met_before=queries.met_before(attendee)),
         "blank": BLANK_STOP,
+        "note_max": services.MAX_NOTE_CHARS,
         "received": list(queries.cards_received_by(attendee.pk)),
         "series_question": event_queries.series_question(attendee),
         "is_absent_after_close": is_absent_after_close,

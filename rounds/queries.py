@@ -69,7 +69,8 @@ def has_plan(event_id: int) -> bool:
 
 
 def event_json(event: Event, *, planned: bool) -> dict[str, Any]:
-    """The protocol's event shape; ``planned`` says whether a seating plan exists."""
+    """The protocol's event shape; ``planned`` says whether a seating plan exists;
+    ``seats_walk_ins``, whether a round's start seats the walk-ins without a seat."""
     return {
         "id": event.pk,
         "status": event.status,
@@ -79,6 +80,7 @@ def event_json(event: Event, *, planned: bool) -> dict[str, Any]:
         "language": event.language,
         "has_plan": planned,
         "plan_version": event.plan_version,
+        "seats_walk_ins": event.is_seating_walk_ins,
     }
 
 

@@ -521,15 +521,27 @@ export function start(root, options = {}) {
     const newTurn = running && turn !== null && changed && fresh(round.turns_at + turn * pitch);
     if (newTurn) said.push(turnText(round.number, turn, round.pitches));
     const over = LIVE.has(p.phase) && AFTER.has(phase) && fresh(round.ended_at ?? round.ends_at);
+    const overHere = over && satIn(round.number);
     const closed = phase === 'closed' && p.phase !== 'closed';
     // the close replaces whatever was said last ("The round is over." stays no longer)
     if (closed) said.push([texts.eventClosed]);
-    else if (over) said.push([texts.roundOver]);
+    else if (overHere) said.push([texts.roundOver]);
     announce(said);
     if (newTurn || over) {
       buzz(over, root.dataset.sound === 'off');
       flash();
     }
+  }
+
+  // Whether this page's person sat in round `number`: "The round is over" is said only to them,
+  // not to a walk-in or someone seated from a later round (no stop of that round in the
+  // itinerary), nor to someone marked gone or taken out of the rounds. A page without an
+  // itinerary (the control page, the projector) speaks for the room: always.
+  function satIn(number) {
+    const itinerary = $('[data-itinerary]');
+    if (!itinerary) return true;
+    if (itinerary.dataset.left === 'true' || itinerary.dataset.removed === 'true') return false;
+    return itinerary.querySelector(`.stop[data-round-number="${number}"]`) !== null;
   }
 
   // A visible cue at each pitch change and round end, for people who cannot hear the beep or

@@ -123,13 +123,14 @@ export function pitchPromptFor(state, now, removed = false) {
  *   cards: boolean, pitcher: string|null, clockMs: number|null, pitch: object|null,
  *   startsIn: number|null}}
  *   kind is one of connecting, gone, welcome, waiting_plan, first_table, joins_later,
- *   not_seated, left,
+ *   not_seated, table_at_start, left,
  *   removed, starting, my_turn, listening, open_talk, paused, move, stay, mingle, closed,
  *   closed_absent (closed, and they never checked in); `stay`: between rounds, the next
  *   round's table is the one they sit at (else `move`); `joins_later`: no seat in the round
  *   under way (or about to start) but one in a later round, which `round`, `table` and `stop`
  *   name (a walk-in seated by a re-plan during a round); `not_seated`: no seat in that round
- *   nor any later one; `left`: the
+ *   nor any later one; `table_at_start`: the same, checked in at an event that seats walk-ins as
+ *   a round starts, so round `round` (the next to start) gives them a table; `left`: the
  *   organizer marked the attendee gone, so they have no table (the next re-plan leaves them out)
  *   until they check in again at the door; `removed`: taken out of the rounds after a report
  *   (the itinerary's `removed`), whatever the event's state: no table, no cards to give, no
@@ -154,11 +155,19 @@ export function instructionFor(state, itinerary, now, gone = false) {
   const seatedIn = (number) => itinerary.stops.get(number) ?? null;
   // No seat in round `number`: a seat in a later one (a walk-in a re-plan seated from the next
   // round on) is where they join; no seat in any round from `number` on yet: they wait, calmly
-  // told, for the organizer to seat them (the control panel lists who is not seated).
-  const notSeated = (number) => {
+  // told, for the organizer to seat them (the control panel lists who is not seated), or, when
+  // the event seats walk-ins as a round starts (`seats_walk_ins`) and they are checked in, for
+  // round `next` (the next round to start) to give them a table.
+  const notSeated = (number, next = number) => {
     const later = [...itinerary.stops.keys()].filter((n) => n > number).sort((a, b) => a - b)[0];
-    if (later === undefined) return { ...none, kind: 'not_seated', round: number };
-    return { ...none, kind: 'joins_later', round: later, table: seatedIn(later).table, stop: later };
+    if (later !== undefined) {
+      return { ...none, kind: 'joins_later', round: later, table: seatedIn(later).table, stop: later };
+    }
+    const event = state?.event ?? {};
+    if (event.seats_walk_ins && event.has_plan && itinerary.checkedIn && next <= event.rounds_count) {
+      return { ...none, kind: 'table_at_start', round: next };
+    }
+    return { ...none, kind: 'not_seated', round: number };
   };
   const at = (kind, number, extra = {}) => {
     const stop = seatedIn(number);
@@ -193,7 +202,7 @@ export function instructionFor(state, itinerary, now, gone = false) {
   // starting, running or paused: the current round, at the attendee's own table.
   const r = state.round;
   const stop = seatedIn(r.number);
-  if (!stop) return notSeated(r.number);
+  if (!stop) return notSeated(r.number, r.number + 1);
   const pitch = pitchSlot(r, state.event.pitch_ms, pitchSlots(stop), now);
   const speaker = pitch && stop.seats.find((seat) => seat.order === pitch.index);
   const live = { cards: true, clockMs: screen.clockMs, pitch, pitcher: speaker?.name ?? null };

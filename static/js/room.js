@@ -8,7 +8,7 @@
 
 import { formatClock, start } from './live.js';
 import { hasSeatingAhead, instructionFor, pitchPromptFor, readItinerary, readJson } from './now.js';
-import { fill, fillInto } from './text.js';
+import { fill, fillInto, graphemes } from './text.js';
 
 const OUTBOX_RETRY_MS = 3000;
 const ACK_TIMEOUT_MS = 8000;
@@ -322,12 +322,44 @@ export function startRoom(root) {
       const form = document.getElementById(button.getAttribute('aria-controls'));
       if (form) {
         form.hidden = false;
+        showNoteCount(form);
         button.setAttribute('aria-expanded', 'true');
         form.querySelector('input')?.focus();
         return;
       }
     }
     tap({ ...base, action: 'give', client_id: newClientId(), note: '' });
+  });
+
+  // The introduction's note: a live count of the characters left, as a reader counts them
+  // (grapheme clusters, as the server does: feedback.services.note_characters); a note over the
+  // limit is refused here with a message in the phone's language, never cut (nor sent: the
+  // server would refuse it too).
+  const noteMax = Number(root.dataset.noteMax) || 0;
+  const noteLeft = (form) => noteMax - graphemes(form.querySelector('input[name="note"]')?.value ?? '').length;
+  function showNoteCount(form) {
+    const count = form.querySelector('[data-card-note-count]');
+    if (!count || !noteMax) return;
+    const left = noteLeft(form);
+    count.textContent = left >= 0 ? say('note_left', { count: left }) : say('note_over', { count: -left });
+    count.dataset.over = String(left < 0);
+    const error = form.querySelector('[data-card-note-error]');
+    if (error && left >= 0) {
+      error.hidden = true;
+      error.textContent = '';
+    }
+  }
+  function refuseNote(form) {
+    const error = form.querySelector('[data-card-note-error]');
+    if (error) {
+      error.textContent = say('note_too_long');
+      error.hidden = false;
+    }
+    form.querySelector('input[name="note"]')?.focus();
+  }
+  root.addEventListener('input', (event) => {
+    const form = event.target.closest?.('[data-card-note]');
+    if (form && root.contains(form)) showNoteCount(form);
   });
 
   // The note form closed without giving the card ("Cancel", or Escape in it): what was typed goes.
@@ -354,6 +386,7 @@ export function startRoom(root) {
     const form = event.target.closest('[data-card-note]');
     if (!form) return;
     event.preventDefault();
+    if (noteMax && noteLeft(form) < 0) return refuseNote(form);
     const button = root.querySelector(`[aria-controls="${form.id}"]`);
     form.hidden = true;
     button.setAttribute('aria-expanded', 'false');
@@ -513,7 +546,7 @@ export function startRoom(root) {
   // while a round is on, the one the instruction names between rounds and before the first.
   // Null when no round is ahead (mingle, closed, gone…).
   const ROUND_ON = ['starting', 'my_turn', 'listening', 'open_talk', 'paused'];
-  const ROUND_AHEAD = ['first_table', 'joins_later', 'move', 'stay', 'not_seated'];
+  const ROUND_AHEAD = ['first_table', 'joins_later', 'move', 'stay', 'not_seated', 'table_at_start'];
   function comingRound() {
     const now = shown;
     if (!now || now.round === null) return null;
@@ -735,6 +768,11 @@ export function startRoom(root) {
     const announcer = root.querySelector('[data-live-announcer]');
     if (announcer && [...names].some((said) => said !== name && announcer.textContent.includes(said))) announcer.textContent = '';
     if (entries.length) itineraryChanged();
+  });
+  // The sharing question answered on another page of this link (another tab or phone), told by
+  // a push or by my presence after a reconnect: this page no longer asks it.
+  root.addEventListener('speednet:presence', (event) => {
+    if (typeof event.detail?.sharing === 'boolean') root.querySelector('.consent-prompt')?.remove();
   });
   root.addEventListener('speednet:card_ack', (event) => awaiting.get(ackKey(event.detail))?.(event.detail));
   // Out of touch (Wi-Fi gone, server away): the header says so in words, since the countdown

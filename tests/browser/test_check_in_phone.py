@@ -141,7 +141,8 @@ def test_room_away_while_marked_gone_shows_no_table_once_back_and_its_table_when
     at_the_door_while_away(page, room, laptop, person, "left")
     expect(room).to_have_attribute("data-now", "left")
     expect(page.locator("[data-now-text]")).to_have_text(
-        "You are marked as gone, so you have no table. Still here? Check in again at the door."
+        "Thank you for coming! You are marked as gone, so you have no table. Still here? "
+        "Check in again at the door."
     )
     expect(page.locator(".stop:visible")).to_have_count(0)
     assert Seat.objects.filter(attendee=person).count() == 1  # no re-plan: the seat is still there

@@ -419,8 +419,17 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
     evening.expect_room(1, slot_kinds(event, 1, 3, evening.phones))  # everyone talks freely
     evening.screenshot("round1-open")
 
-    # Between rounds, without a re-plan: every phone says where to go for round 2.
+    # Between rounds, without a re-plan: every phone says where to go for round 2. The end of
+    # round 1 is said on the phones that sat in it, not on the strays' (never seated).
     evening.act("end")
+    for page in evening.phones.values():
+        expect(page.locator("[data-live-announcer]")).to_have_text(
+            re.compile(r"The round is over\.|本轮已结束。")
+        )
+    for stray in strays:
+        expect(stray.page.locator("[data-live-announcer]")).not_to_contain_text(
+            re.compile(r"round is over|本轮已结束")
+        )
     evening.expect_room(2, {pk: between_kind(pk, 2) for pk in evening.phones})
     said = {"move": "请移步到 {} 号桌", "stay": "留在 {} 号桌"}[between_kind(people[4].pk, 2)]
     chinese_table = seat_table(people[4].pk, 2)
@@ -443,6 +452,7 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
     expect(gone_phone.locator(".room")).to_have_attribute("data-connection", "open")
     assert seat_table(no_show.pk, 2) is not None
     evening.expect_phone(no_show.pk, "left", None)  # marked gone: check in again at the door
+    expect(gone_phone.locator("[data-now-text]")).to_contain_text("Thank you for coming!")
     evening.screenshot("gone-while-away")
     late_phone = chromium.new_context(**PHONE).new_page()
     late_phone.set_default_timeout(15_000)
@@ -485,6 +495,12 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
         kinds = slot_kinds(event, number, 0, evening.phones)
         evening.expect_room(number, kinds)
         expect_pitchers(evening, number, 0)
+        # Marked gone: thanked for coming, with no table, round line, clock or cards.
+        gone_phone = evening.phones[no_show.pk]
+        expect(gone_phone.locator("[data-now-text]")).to_contain_text("Thank you for coming!")
+        expect(gone_phone.locator(".round-line")).to_be_hidden()
+        expect(gone_phone.locator("[data-now-clock]")).to_be_hidden()
+        expect(gone_phone.locator(".card-buttons:visible")).to_have_count(0)
         evening.expect_projector("running", seating_round=number)
         # "Don't seat me with…" acts on a re-plan: offered while a round is left to seat, gone
         # from every open phone once the last one has started.

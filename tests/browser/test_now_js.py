@@ -271,6 +271,46 @@ def test_instruction_for_a_walk_in_seated_from_a_later_round_names_that_first_ta
     ]
 
 
+def test_instruction_for_a_walk_in_at_an_event_that_seats_walk_ins_names_the_next_round(now_js):
+    """Checked in with no seat at an event that seats walk-ins as a round starts: told that
+    the next round to start gives them a table (round 3 while round 2 is on, round 2 between
+    rounds 1 and 2, round 1 before the rounds), never a table. Not checked in, without a plan,
+    with a seat to come, or with no round left: as without the switch."""
+    auto = {"seats_walk_ins": True}
+    paused = a_round(2, status="paused", paused_at=T0 + 5_000)
+    from_round_3 = {3: {"table": 2, "seats": [{"order": 3, "name": "Me", "isMe": True}]}}
+    cases = [
+        ({}, state("live", a_round(2), **auto), T0 - 2_000, True),  # the count-in
+        ({}, state("live", a_round(2), **auto), T0 + 1_000, True),
+        ({}, state("live", paused, **auto), T0 + 9_000, True),
+        ({}, state("live", a_round(1, status="done"), **auto), T0 + 200_000, True),
+        ({}, state("check_in", **auto), T0, True),
+        ({}, state("live", a_round(3), **auto), T0 + 1_000, True),  # the last round
+        ({}, state("live", a_round(2), **auto), T0 + 1_000, False),  # not checked in
+        ({}, state("check_in", has_plan=False, **auto), T0, True),
+        (from_round_3, state("live", a_round(2), **auto), T0 + 1_000, True),
+        ({}, state("live", a_round(2)), T0 + 1_000, True),  # the switch off
+    ]
+
+    shown = [
+        brief(instruction(now_js, st, at, stops=stops, checked_in=checked_in))
+        for stops, st, at, checked_in in cases
+    ]
+
+    assert shown == [
+        ("table_at_start", 3, None, None, False),
+        ("table_at_start", 3, None, None, False),
+        ("table_at_start", 3, None, None, False),
+        ("table_at_start", 2, None, None, False),
+        ("table_at_start", 1, None, None, False),
+        ("not_seated", 3, None, None, False),
+        ("not_seated", 2, None, None, False),
+        ("waiting_plan", None, None, None, False),
+        ("joins_later", 3, 2, 3, False),
+        ("not_seated", 2, None, None, False),
+    ]
+
+
 def test_instruction_when_the_link_no_longer_works(now_js):
     assert instruction(now_js, state("live", a_round()), T0, gone=True)["kind"] == "gone"
 

@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 from feedback.models import Card
 from rounds import services
 from rounds.models import Round, Seat, Table
-from tests.browser.conftest import PHONE, sign_in
+from tests.browser.conftest import PHONE, press_control, sign_in
 from tests.browser.test_projector import in_a_thread
 from tests.factories import AttendeeFactory, EventFactory, UserFactory
 
@@ -223,3 +223,52 @@ def test_a_tablemate_gives_the_walk_in_a_card_from_the_pushed_stop(live_server_u
         page.wait_for_timeout(100)
     card = Card.objects.get(receiver=walk_in)
     assert (card.giver_id, card.round.number, card.kind) == (mate.pk, 1, "see_me")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_walk_in_checked_in_during_a_round_is_told_the_next_round_gives_a_table(
+    live_server_url, chromium
+):
+    """Round 1 running at an event that seats walk-ins as a round starts: a walk-in the door
+    checks in now (their phone open before, or opened after) is told "You get a table when
+    round 2 starts", no table; when round 2 starts, the table it gave them. The end of round 1
+    is not theirs to hear: "The round is over." is said only on the phones of people who sat in
+    it."""
+    event, first, _ = planned_with_walk_ins(18, rounds=3)
+    seated = Seat.objects.filter(round=first).select_related("attendee").first().attendee
+    early, late = (AttendeeFactory(event=event, name=name) for name in ("Zoe Early", "Yan Late"))
+    seated_page = open_phone(chromium, live_server_url, seated)[1]
+    early_page = open_phone(chromium, live_server_url, early)[1]
+    laptop = control_panel(chromium, live_server_url, event)
+    laptop.on("dialog", lambda dialog: dialog.accept())  # ending a round asks first
+    start_first_round(laptop, event, first)
+    expect(early_page.locator(".room")).to_have_attribute("data-now", "not_seated")
+
+    door = laptop.context.new_page()
+    door.goto(f"{live_server_url}/events/{event.pk}/attendees/")
+    for person in (early, late):
+        tick = door.locator(f"#attendee-{person.pk}-row button[data-presence=check_in]")
+        tick.click()
+        expect(tick).to_be_disabled()
+    late_page = open_phone(chromium, live_server_url, late)[1]
+
+    for page in (early_page, late_page):
+        expect(page.locator(".room")).to_have_attribute("data-now", "table_at_start")
+        status = page.locator("[data-now-text]")
+        expect(status).to_have_text("You get a table when round 2 starts")
+        expect(status).to_have_attribute("data-table", "")
+        expect(page.locator(".stop:visible")).to_have_count(0)
+
+    press_control(laptop, event, "end")
+    expect(seated_page.locator("[data-live-announcer]")).to_have_text("The round is over.")
+    for page in (early_page, late_page):
+        expect(page.locator(".room")).to_have_attribute("data-now", "table_at_start")
+        expect(page.locator("[data-live-announcer]")).not_to_contain_text("round is over")
+
+    press_control(laptop, event, "start")
+    second = Round.objects.get(event=event, number=2)
+    for person, page in ((early, early_page), (late, late_page)):
+        table = Table.objects.get(round=second, seats__attendee=person)
+        status = page.locator("[data-now-text]")
+        expect(status).to_have_attribute("data-table", str(table.number), timeout=15_000)
+        expect(page.locator('.stop:visible[data-round-number="2"]')).to_have_count(1)

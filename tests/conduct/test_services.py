@@ -316,7 +316,7 @@ def test_removal_without_a_plan_still_tells_the_phone(listen, django_capture_on_
 
     assert phone.messages() == [
         {"type": "plan", "itinerary": [], "stops": []},
-        {"type": "presence", "checked_in": True, "left": False, "removed": True},
+        {"type": "presence", "checked_in": True, "left": False, "removed": True, "sharing": None},
     ]
     report.about.refresh_from_db()
     assert report.about.has_left

@@ -159,6 +159,7 @@ def test_presence_push_that_leaves_late_tells_the_phone_what_is_true_then(
         "checked_in": False,
         "left": False,
         "removed": False,
+        "sharing": None,
     }
 
 

@@ -167,7 +167,7 @@ def test_introduction_move_made_without_whom_keeps_what_was_typed(client, people
     assert plain.status_code == 400
     assert "Say whom you introduced them to." in plain.text
     assert htmx.status_code == 200
-    assert "Ensure this value has at most 200 characters" in htmx.text
+    assert "The name is at most 200 characters." in htmx.text
     assert 'role="alert"' in htmx.text
     assert Introduction.objects.get().status == "offered"
 

@@ -14,6 +14,7 @@ from rounds.groups import attendee_group
 from rounds.models import Round
 from tests.factories import (
     AttendeeFactory,
+    EventFactory,
     RoundFactory,
     SeatFactory,
     TableFactory,
@@ -468,3 +469,79 @@ def test_a_take_back_from_a_later_round_leaves_the_card_of_the_earlier_round(
     assert pitcher_phone.messages() == []
     # from its own round it is taken back as before
     assert services.take_back_card(listener, client_id=tap_id, round_number=1) is True
+
+
+@pytest.mark.parametrize("is_sharing", [True, False])
+def test_save_my_details_tells_every_open_page_of_the_attendee_the_answer(
+    listen, django_capture_on_commit_callbacks, is_sharing
+):
+    """The sharing question answered in one tab: every open page of the attendee (their group)
+    hears the answer after the commit, and drops the question."""
+    person = AttendeeFactory(event=EventFactory(live=True), checked_in=True)
+    phones = listen(attendee_group(person.pk))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.save_my_details(person, is_sharing=is_sharing)
+
+    assert phones.messages() == [
+        {
+            "type": "presence",
+            "checked_in": True,
+            "left": False,
+            "removed": False,
+            "sharing": is_sharing,
+        }
+    ]
+
+
+# 200 characters as a reader counts them, 450 code points: families, Chinese, flags.
+NOTE_OF_200 = "👨‍👩‍👧" * 50 + "中" * 100 + "🇨🇳" * 50
+
+
+def test_give_card_keeps_a_note_of_200_characters_as_a_reader_counts_them_whole(round_, table):
+    pitcher, listener, _ = table
+
+    card = give(listener, pitcher, round_, kind=Card.Kind.INTRODUCE, note=NOTE_OF_200)
+
+    card.refresh_from_db()
+    assert (card.note, card.introduction.target) == (NOTE_OF_200, NOTE_OF_200)
+    assert services.note_characters(NOTE_OF_200) == 200
+
+
+@pytest.mark.parametrize("extra", ["中", "👍🏽", "e\u0301"])
+def test_give_card_refuses_a_note_over_200_characters_and_cuts_nothing(round_, table, extra):
+    pitcher, listener, _ = table
+
+    with pytest.raises(ValidationError) as refused:
+        give(listener, pitcher, round_, kind=Card.Kind.INTRODUCE, note=NOTE_OF_200 + extra)
+
+    assert refused.value.code == "note"
+    assert refused.value.messages == ["The note is at most 200 characters."]
+    assert not Card.objects.exists()
+
+
+def test_tap_cards_keeps_a_note_of_200_characters_whole_and_refuses_one_more(round_, table):
+    pitcher, listener, other = table
+    tap = {"action": "give", "round_number": 1, "kind": Card.Kind.INTRODUCE}
+
+    kept, refused = services.tap_cards(
+        [
+            (
+                listener.pk,
+                {**tap, "client_id": uuid.uuid4(), "receiver_id": pitcher.pk, "note": NOTE_OF_200},
+            ),
+            (
+                other.pk,
+                {
+                    **tap,
+                    "client_id": uuid.uuid4(),
+                    "receiver_id": pitcher.pk,
+                    "note": NOTE_OF_200 + "中",
+                },
+            ),
+        ]
+    )
+
+    assert Card.objects.get(giver=listener).note == NOTE_OF_200
+    assert not Card.objects.filter(giver=other).exists()
+    assert (kept.error, refused.error) == ("", "The note is at most 200 characters.")

@@ -68,7 +68,13 @@ async def test_attendee_consumer_sends_the_state_snapshot_on_connect(asgi_app):
 
     phone, state, presence = await open_phone(asgi_app, attendee.token)
 
-    assert presence == {"type": "presence", "checked_in": False, "left": False, "removed": False}
+    assert presence == {
+        "type": "presence",
+        "checked_in": False,
+        "left": False,
+        "removed": False,
+        "sharing": None,
+    }
     assert state["type"] == "state"
     assert state["version"] == 5
     assert state["event"] == {
@@ -80,6 +86,7 @@ async def test_attendee_consumer_sends_the_state_snapshot_on_connect(asgi_app):
         "language": "en",
         "has_plan": False,
         "plan_version": 0,
+        "seats_walk_ins": False,
     }
     assert state["round"]["number"] == 1
     assert state["round"]["status"] == "running"
@@ -408,7 +415,7 @@ async def test_control_consumer_hears_of_check_ins_undos_and_walk_ins_after_the_
     phone = await phone_of(asgi_app, attendee)
     counters = {"type": "counters"}
 
-    presence = {"type": "presence", "left": False, "removed": False}
+    presence = {"type": "presence", "left": False, "removed": False, "sharing": None}
 
     await database_sync_to_async(event_services.check_in)(attendee, by=event.organizer)
     assert json.loads(await dashboard.receive_from()) == counters
@@ -497,8 +504,20 @@ async def test_attendee_consumer_tells_a_phone_coming_back_whether_it_was_marked
     await database_sync_to_async(event_services.check_in)(attendee, by=event.organizer)
     back, _, returned = await open_phone(asgi_app, attendee.token)
 
-    assert gone == {"type": "presence", "checked_in": True, "left": True, "removed": False}
-    assert returned == {"type": "presence", "checked_in": True, "left": False, "removed": False}
+    assert gone == {
+        "type": "presence",
+        "checked_in": True,
+        "left": True,
+        "removed": False,
+        "sharing": None,
+    }
+    assert returned == {
+        "type": "presence",
+        "checked_in": True,
+        "left": False,
+        "removed": False,
+        "sharing": None,
+    }
     assert await back.receive_nothing(timeout=0.2)
     await back.disconnect()
 
@@ -575,3 +594,19 @@ async def test_projector_consumer_carries_no_names_after_the_rounds(asgi_app, st
         assert "table" not in frame
     assert await screen.receive_nothing(timeout=0.2)
     await screen.disconnect()
+
+
+async def test_attendee_consumer_presence_on_connect_carries_the_sharing_answer(asgi_app):
+    """A page that missed the answer's push (asleep, offline) learns it when it reconnects: the
+    presence after its state carries it, so the page drops the sharing question."""
+    from feedback import services as feedback_services
+
+    attendee = await acreate(AttendeeFactory, event=await acreate(EventFactory, live=True))
+    phone, _, before = await open_phone(asgi_app, attendee.token)
+    await phone.disconnect()
+
+    await database_sync_to_async(feedback_services.save_my_details)(attendee, is_sharing=False)
+    phone, _, after = await open_phone(asgi_app, attendee.token)
+
+    assert (before["sharing"], after["sharing"]) == (None, False)
+    await phone.disconnect()

@@ -168,7 +168,7 @@ def test_protocol_presence_push_matches_for_check_in_its_undo_and_leaving(
     for message in messages:
         assert_same_shape(message, documented_examples()["presence"])
     assert messages == [
-        {"type": "presence", "checked_in": True, "left": False, "removed": False},
-        {"type": "presence", "checked_in": True, "left": True, "removed": False},
-        {"type": "presence", "checked_in": False, "left": False, "removed": False},
+        {"type": "presence", "checked_in": True, "left": False, "removed": False, "sharing": None},
+        {"type": "presence", "checked_in": True, "left": True, "removed": False, "sharing": None},
+        {"type": "presence", "checked_in": False, "left": False, "removed": False, "sharing": None},
     ]
