@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -205,6 +205,16 @@ HINTS: dict[str, tuple[str, ...]] = {
         "分开坐",
     ),
 }
+# Every column name of ``ALIASES`` as ``normalize_header`` makes it, and every word of those
+# and of ``HINTS``: a cell holding one is a column name, not a person's name.
+KNOWN_HEADERS = frozenset(alias for aliases in ALIASES.values() for alias in aliases)
+ALIAS_WORDS = frozenset(
+    word
+    for phrases in (*ALIASES.values(), *HINTS.values())
+    for phrase in phrases
+    for word in phrase.split()
+    if len(word) > 1
+)
 YES_NO_QUESTION = re.compile(
     r"^(may|would|do|does|can|could|are|is|will|shall|should|did|have|may we|want)\b"
 )
@@ -489,6 +499,18 @@ def guess_mapping(
 EMAIL_LIKE = re.compile(r"[^@\s,;]+[@＠][^@\s,;]+\.[^@\s,;]+")
 
 
+def is_email_cell(value: str) -> bool:
+    """Whether a cell is an email address as the import reads one (``hygiene.clean_email``):
+    a bare address, "Name <address>", "mailto:…", full-width letters, invisible characters
+    around it; a cell of several addresses too. Column names never are one."""
+    if "@" not in value and "＠" not in value:
+        return False
+    try:
+        return bool(hygiene.clean_email(value))
+    except ValidationError as error:
+        return error.code == hygiene.SEVERAL_ADDRESSES
+
+
 def guess_by_values(columns: list[list[str]]) -> dict[str, int | None]:
     """The mapping of a file without column names: the column whose values are emails, the
     one whose values are phone numbers, and the first other column holding text as the name."""
@@ -499,7 +521,7 @@ def guess_by_values(columns: list[list[str]]) -> dict[str, int | None]:
         return sum(1 for v in filled if test(v)) / len(filled) if filled else 0.0  # type: ignore[operator]
 
     for i, values in enumerate(columns):
-        if mapping["email"] is None and share(values, EMAIL_LIKE.fullmatch) >= 0.5:
+        if mapping["email"] is None and share(values, is_email_cell) >= 0.5:
             mapping["email"] = i
         elif mapping["phone"] is None and share(values, is_phone_like) >= 0.5:
             mapping["phone"] = i
@@ -553,8 +575,17 @@ HEADER_WORDS = frozenset(
         "requirements", "preference", "preferences", "industry", "interests", "linkedin",
         "website", "wechat", "social", "age", "gender", "department", "team", "school",
         "university", "bio", "registered", "registration", "answers", "form", "survey",
+        "names", "namen", "nombres", "noms", "nomi", "namn", "navn", "nimi", "person",
+        "persons", "who", "nickname", "username", "user", "handle", "alias", "display",
+        "login", "account", "host", "hosts", "mentor", "mentors", "volunteer", "volunteers",
+        "teilnehmer", "teilnehmerin", "teilnehmende", "gast", "gäste", "gaeste", "participante",
+        "participantes", "asistente", "asistentes", "invitado", "invitados", "invité", "invités",
+        "inscrit", "inscrits", "partecipante", "partecipanti", "ospite", "ospiti",
+        "deelnemer", "deelnemers", "gasten", "deltagare", "deltager", "deltagere",
     }
 )  # fmt: skip
+# Characters of Chinese column names besides ``HEADER_CHARS`` ("嘉宾", "人员", "参会人", "姓名").
+CJK_HEADER_CHARS = frozenset("名姓宾客")
 NAME_PARTICLES = frozenset(
     {"de", "van", "von", "der", "den", "da", "di", "du", "la", "le", "del", "della", "dos",
      "das", "bin", "binti", "al", "el", "ibn", "ter", "ten", "y", "e", "zu"}
@@ -580,25 +611,73 @@ def is_name_like(value: str) -> bool:
     return 2 <= len(words) <= 4 and all(
         NAME_WORD.fullmatch(word)
         and (word[0].isupper() or word in NAME_PARTICLES)
-        and normalize_header(word) not in HEADER_WORDS
+        and not is_header_word(word)
         for word in words
     )
 
 
 def is_person_first(header: list[str], rows: list[tuple[int, list[str]]]) -> bool:
     """Whether the row read as column names is a person: no column name we know in any
-    language (``guess_mapping`` finds none) and a cell that is a name or a phone number
-    (``is_name_like``, ``is_phone_like``) in a column whose values below mostly are too."""
-    if not rows or any(index is not None for index in guess_mapping(header).values()):
+    language (an alias of ``ALIASES`` whole, or a cell holding a word of one: ``is_header_word``)
+    and a cell in a column whose values below mostly are of the same kind: a phone number
+    (``is_phone_like``), a name (``is_name_like``), or any cell that could be a name
+    (``could_be_name``: "madonna", "zhang wei", "亓官伟") above a column of names, or above a
+    column of lower-case names when it is in lower case too ("zhang wei" above "li lei")."""
+    if not rows or any(normalize_header(h) in KNOWN_HEADERS for h in header):
         return False
     for i, cell in enumerate(header):
-        for looks_like in (is_name_like, is_phone_like):
-            if not looks_like(cell):
-                continue
-            below = [cells[i] for _line, cells in rows[:HEADER_SAMPLE] if cells[i].strip()]
-            if below and sum(1 for v in below if looks_like(v)) * 2 >= len(below):
-                return True
+        below = [cells[i] for _line, cells in rows[:HEADER_SAMPLE] if cells[i].strip()]
+        if not below:
+            continue
+        if is_phone_like(cell) and most(below, is_phone_like):
+            return True
+        if not could_be_name(cell):
+            continue
+        if most(below, is_name_like):
+            return True
+        lower = cell == cell.lower() and not hygiene.has_cjk(cell)
+        if lower and most(below, lambda v: could_be_name(v, words=2) and v == v.lower()):
+            return True
     return False
+
+
+def most(values: list[str], test: Callable[[str], bool]) -> bool:
+    """Whether at least half of ``values`` pass ``test``."""
+    return sum(1 for v in values if test(v)) * 2 >= len(values)
+
+
+def could_be_name(value: str, *, words: int = 1) -> bool:
+    """Whether a cell could be a person's name in any case: ``is_name_like``, or ``words`` to
+    four words of letters in any case ("madonna", "zhang wei", "CHER"), or two to four Chinese
+    characters without a column name's character (``HEADER_CHARS``), none of them a word of a
+    column name (``is_header_word``)."""
+    if is_name_like(value):
+        return True
+    text = " ".join(hygiene.fold_width(value).split())
+    if not text or len(text) > 60:
+        return False
+    if hygiene.has_cjk(text):
+        return (
+            2 <= len(text) <= 4
+            and all(hygiene.CJK.match(c) for c in text)
+            and not any(c in HEADER_CHARS or c in CJK_HEADER_CHARS for c in text)
+            and normalize_header(text) not in KNOWN_HEADERS
+        )
+    parts = text.split()
+    return words <= len(parts) <= 4 and all(
+        NAME_WORD.fullmatch(part) and not is_header_word(part) for part in parts
+    )
+
+
+def is_header_word(word: str) -> bool:
+    """Whether a word is one of a column name (``HEADER_WORDS``, or a word of an alias or hint
+    other than a name's particle: "Names", "Attendee", "E-mail"), in the singular or plural."""
+    key = normalize_header(word)
+    if key in NAME_PARTICLES:
+        return False
+    return any(
+        k in HEADER_WORDS or k in ALIAS_WORDS for k in (key, key.removesuffix("s"), *key.split())
+    )
 
 
 HEADER_SAMPLE = 50  # rows compared with the first when telling a person from column names
@@ -793,7 +872,7 @@ def parse(
             _("The file has %(n)s rows; at most %(max)s can be imported at once.")
             % {"n": len(table.rows), "max": MAX_ROWS}
         )
-    has_email_first = any(EMAIL_LIKE.fullmatch(h.strip()) for h in table.header)
+    has_email_first = any(is_email_cell(h) for h in table.header)
     headless = has_email_first or is_person_first(table.header, table.rows)
     if headless:
         table = table.without_header()

@@ -1847,6 +1847,92 @@ def test_parse_column_names_we_do_not_know_are_never_taken_for_a_person(data):
     ]
 
 
+# A first person whose name is one word or in lower case, so it is no capitalised name, above
+# a column of names: still a person, not column names.
+@pytest.mark.parametrize(
+    ("data", "first"),
+    [
+        ("madonna\nAda Lovelace\nLi Wei\n", "madonna"),
+        ("Madonna,Acme\nAda Lovelace,Kite Labs\nLi Wei,Harbor\n", "Madonna"),
+        ("zhang wei,Acme\nAda Lovelace,Kite Labs\nLi Wei,Harbor\n", "zhang wei"),
+        ("zhang wei;Acme Company\nAda Lovelace;Kite Labs\nLi Wei;Harbor\n", "zhang wei"),
+        ("zhang wei\nli lei\nwang fang\n", "zhang wei"),
+        ("CHER\tAcme\nAda Lovelace\tKite\nLi Wei\tHarbor\n", "CHER"),
+        ("亓官伟,阿克米\n林一,甲\n王二,乙\n", "亓官伟"),
+    ],
+)
+def test_parse_a_list_without_column_names_keeps_a_one_word_or_lower_case_first_person(data, first):
+    parsed = csv_import.parse(data.encode())
+
+    assert parsed.errors == []
+    assert (parsed.rows[0].line, parsed.rows[0].name) == (1, first)
+    assert len(parsed.rows) == 3
+    assert parsed.notes[0] == NO_HEADER_NOTE
+    assert parsed.notes[1].startswith("Columns read: Column 1 as Name")
+
+
+# The first person's email written as a mail program or an input method writes it.
+@pytest.mark.parametrize(
+    "email",
+    [
+        "Madonna <madonna@example.com>",
+        "ｍａｄｏｎｎａ＠ｅｘａｍｐｌｅ．ｃｏｍ",
+        "mailto:madonna@example.com",
+        "\u200bmadonna@example.com\u00a0",
+    ],
+)
+def test_parse_a_list_without_column_names_whose_first_email_is_written_otherwise(email):
+    data = f"madonna,{email}\nAda Lovelace,Ada <ada@example.com>\nLi Wei,li@example.cn\n"
+
+    parsed = csv_import.parse(data.encode())
+
+    assert parsed.errors == []
+    assert [(r.line, r.name, r.email) for r in parsed.rows] == [
+        (1, "madonna", "madonna@example.com"),
+        (2, "Ada Lovelace", "ada@example.com"),
+        (3, "Li Wei", "li@example.cn"),
+    ]
+    assert parsed.notes[0].startswith("The first line holds an email")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "name,email,company\nmadonna,madonna@example.com,Acme\n",
+        "NAME,EMAIL,COMPANY\nzhang wei,zw@example.com,Acme\n",
+        "姓名,邮箱,公司\nmadonna,madonna@example.com,Acme\n",
+        "Full Name;E-mail\nmadonna;madonna@example.com\n",
+        "name\nmadonna\n",
+        "Attendee Names\nAda Lovelace\nLi Wei\n",
+        "Names\nAda Lovelace\nLi Wei\n",
+        "Teilnehmer\nAda Lovelace\nLi Wei\n",
+        "嘉宾\n林一\n王二\n",
+        "Nickname\nada\nli\n",
+    ],
+)
+def test_parse_column_names_in_any_case_or_language_stay_column_names(data):
+    parsed = csv_import.parse(data.encode())
+
+    assert parsed.headers == data.split("\n")[0].replace(";", ",").split(",")
+    assert all(r.line > 1 for r in parsed.rows)
+    assert not any(note.startswith(("No row of", "The first line")) for note in parsed.notes)
+
+
+@pytest.mark.django_db
+def test_import_of_a_list_without_column_names_imports_a_one_word_first_person():
+    event = EventFactory()
+
+    services.import_attendees(
+        event, data=b"madonna,Acme\nAda Lovelace,Kite Labs\nLi Wei,Harbor\n", by=None
+    )
+
+    assert sorted(event.attendees.values_list("name", flat=True)) == [
+        "Ada Lovelace",
+        "Li Wei",
+        "madonna",
+    ]
+
+
 @pytest.mark.django_db
 def test_import_of_names_without_column_names_imports_the_first_person_too():
     event = EventFactory()
