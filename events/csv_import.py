@@ -401,9 +401,16 @@ def line_message(line: int, problem: str) -> str:
     return _("Line %(line)s: %(problem)s") % {"line": line, "problem": problem}
 
 
+# Characters a column name holds unseen, pasted from a web page or two files joined (a
+# zero-width space, a soft hyphen, a byte-order mark, a direction mark).
+HIDDEN_IN_HEADERS = hygiene.INVISIBLE | hygiene.JOINERS | hygiene.BIDI_CONTROLS
+
+
 def normalize_header(header: str) -> str:
-    """Lower case, width-folded, without numbering ("1、", "Q3."), punctuation or "(required)"."""
+    """Lower case, width-folded, without hidden characters (``HIDDEN_IN_HEADERS``), numbering
+    ("1、", "Q3."), punctuation or "(required)"."""
     text = unicodedata.normalize("NFKC", header).casefold()
+    text = "".join(c for c in text if c not in HIDDEN_IN_HEADERS)
     text = re.sub(r"\((required|optional|必填|选填)\)|\*", " ", text)
     text = re.sub(r"^\s*(q?\d+\s*[、.:)．]\s*)", "", text)
     text = re.sub(r"[_\-:?？：/()（）.,，\"']+", " ", text)
@@ -876,8 +883,10 @@ def parse(
     headless = has_email_first or is_person_first(table.header, table.rows)
     if headless:
         table = table.without_header()
+    placeholders = not headless and is_placeholder_header(table.header)
     columns = [[cells[i] for _line, cells in table.rows] for i in range(len(table.header))]
-    guessed = guess_by_values(columns) if headless else guess_mapping(table.header, columns)
+    by_values = headless or placeholders
+    guessed = guess_by_values(columns) if by_values else guess_mapping(table.header, columns)
     chosen = {name: guessed[name] for name in FIELDS} if mapping is None else mapping
     chosen = {
         name: index if index is not None and 0 <= index < len(table.header) else None
@@ -906,6 +915,15 @@ def parse(
                 "know and looks like a person, so every line is read as a person and the "
                 "columns are guessed from their values."
             ),
+            columns_read(table.header, chosen),
+        ]
+    elif placeholders and table.rows:
+        parsed.notes[:0] = [
+            _(
+                "The column names (such as “%(header)s”) are a spreadsheet's numbering, not "
+                "what the columns hold, so the columns are guessed from their values."
+            )
+            % {"header": table.header[0]},
             columns_read(table.header, chosen),
         ]
     if not table.rows:
@@ -961,6 +979,22 @@ def parse(
             by_email[row.email] = row
         parsed.rows.append(row)
     return parsed
+
+
+# The names a spreadsheet or a program gives columns it was given none for: Excel's table
+# ("Column1"), pandas ("Unnamed: 0"), Access and ODBC ("F1"), Chinese and German Excel ("列1",
+# "Spalte1"), as ``normalize_header`` makes them.
+PLACEHOLDER_HEADER = re.compile(
+    r"(?:column|col|field|unnamed|f|列|字段|spalte|colonne|columna|kolom|колонка|столбец)"
+    r" ?\d+"
+)
+
+
+def is_placeholder_header(header: list[str]) -> bool:
+    """Whether every filled cell of a header row is a spreadsheet's numbering of its columns
+    (``PLACEHOLDER_HEADER``: "Column1", "Column2"…), which says nothing of what they hold."""
+    filled = [normalize_header(h) for h in header if h.strip()]
+    return bool(filled) and all(PLACEHOLDER_HEADER.fullmatch(h) for h in filled)
 
 
 def columns_read(headers: list[str], mapping: dict[str, int | None]) -> str:

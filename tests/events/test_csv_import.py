@@ -1933,6 +1933,63 @@ def test_import_of_a_list_without_column_names_imports_a_one_word_first_person()
     ]
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Na\u200bme,E\u00admail,Com\u2060pany",
+        "\ufeffName,\ufeffEmail,\ufeffCompany",
+        "\u200eName\u200f,E-mail\u202c,Company",
+    ],
+)
+def test_parse_recognises_column_names_holding_hidden_characters(header):
+    data = f"{header}\r\nAda Kim,ada@example.kr,Kim Studio\r\nBo Lund,bo@example.se,Lund AB\r\n"
+
+    parsed = csv_import.parse(data.encode())
+
+    assert parsed.errors == []
+    assert [(r.line, r.name, r.email, r.company) for r in parsed.rows] == [
+        (2, "Ada Kim", "ada@example.kr", "Kim Studio"),
+        (3, "Bo Lund", "bo@example.se", "Lund AB"),
+    ]
+
+
+def test_parse_imports_an_email_wrapped_in_direction_marks():
+    data = "Name,Email\r\nAl Bo,\u202aal@example.com\u202c\r\nCy Do,\u2067cy@example.com\u2069\r\n"
+
+    parsed = csv_import.parse(data.encode())
+
+    assert parsed.errors == []
+    assert [r.email for r in parsed.rows] == ["al@example.com", "cy@example.com"]
+
+
+@pytest.mark.parametrize(
+    ("header", "first"),
+    [
+        ("Column1,Column2,Column3", "Column1"),
+        ("Column 1,Column 2,Column 3", "Column 1"),
+        ("Unnamed: 0,Unnamed: 1,Unnamed: 2", "Unnamed: 0"),
+        ("列1,列2,列3", "列1"),
+        ("F1,F2,F3", "F1"),
+    ],
+)
+def test_parse_reads_columns_named_only_by_number_by_their_values(header, first):
+    data = f"{header}\r\nAda Kim,ada@example.kr,Kim Studio\r\nBo Lund,bo@example.se,Lund AB\r\n"
+
+    parsed = csv_import.parse(data.encode())
+
+    assert parsed.errors == []
+    assert [(r.line, r.name, r.email) for r in parsed.rows] == [
+        (2, "Ada Kim", "ada@example.kr"),
+        (3, "Bo Lund", "bo@example.se"),
+    ]
+    names = header.split(",")
+    assert parsed.notes == [
+        f"The column names (such as “{first}”) are a spreadsheet's numbering, not what the "
+        "columns hold, so the columns are guessed from their values.",
+        f"Columns read: {names[0]} as Name, {names[1]} as Email, {names[2]} not imported.",
+    ]
+
+
 @pytest.mark.django_db
 def test_import_of_names_without_column_names_imports_the_first_person_too():
     event = EventFactory()
