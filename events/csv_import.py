@@ -70,11 +70,17 @@ ALIASES: dict[str, tuple[str, ...]] = {
         # Japanese, Korean, Russian.
         "氏名", "お名前", "名前", "フルネーム", "参加者名", "参加者氏名", "이름", "성명", "성함",
         "참가자 이름", "참가자명", "фио", "ф и о", "имя и фамилия", "полное имя", "имя",
+        # Hungarian, Czech, Slovak, Polish, Croatian and Serbian, Romanian, Slovenian.
+        "név", "teljes név", "résztvevő neve", "jméno a příjmení", "celé jméno", "jméno",
+        "meno a priezvisko", "celé meno", "meno", "imię i nazwisko", "ime i prezime",
+        "puno ime", "nume complet", "nume și prenume", "nume si prenume", "numele complet",
+        "nume", "ime in priimek",
     ),
     "first_name": (
         "ticket first name", "attendee first name", "first name", "firstname", "given name",
         "attendee name given name", "name given name", "forename", "first", "名",
         "vorname", "prénom", "prenom", "nombre", "nome", "primeiro nome", "voornaam",
+        "keresztnév", "utónév", "křestní jméno", "krstné meno", "imię", "ime", "prenume",
         "下の名前",
     ),
     "last_name": (
@@ -82,6 +88,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "family name", "attendee name family name", "name family name", "last", "姓",
         "nachname", "familienname", "nom", "nom de famille", "apellido", "apellidos",
         "cognome", "sobrenome", "apelido", "achternaam",
+        "vezetéknév", "családnév", "příjmení", "priezvisko", "nazwisko", "prezime",
+        "nume de familie", "priimek",
         "苗字", "성", "фамилия",
     ),
     "email": (
@@ -95,6 +103,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "correo e", "e mail adres", "indirizzo email", "posta elettronica",
         "メールアドレス", "メール", "eメール", "eメールアドレス", "電子メール", "이메일",
         "이메일 주소", "전자우편", "메일", "электронная почта", "эл почта", "почта",
+        "e mail cím", "email cím", "e mail adresa", "emailová adresa", "adres e mail",
+        "adres email", "adresa de email", "adresa de e mail", "e pošta", "e naslov",
     ),
     "company": (
         "ticket company name", "ticket company", "attendee company", "company", "company name",
@@ -108,6 +118,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "bedrijf", "organisatie",
         "会社名", "会社", "所属", "所属先", "企業名", "勤務先", "団体名", "회사", "회사명", "소속",
         "직장", "компания", "организация", "место работы",
+        "cég", "cégnév", "munkahely", "szervezet", "společnost", "spoločnosť", "organizace",
+        "organizácia", "zaměstnavatel", "zamestnávateľ", "organizacja", "tvrtka", "poduzeće",
+        "kompanija", "companie", "compania", "organizație", "podjetje",
     ),
     "job_title": (
         "ticket job title", "attendee job title", "job title", "jobtitle", "title", "position",
@@ -118,6 +131,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "cargo", "puesto", "puesto de trabajo", "ocupación", "ocupacion", "ruolo",
         "functie",
         "役職", "職種", "肩書き", "肩書", "직함", "직책", "직위", "직급", "должность",
+        "beosztás", "munkakör", "pozice", "pozícia", "stanowisko", "radno mjesto", "pozicija",
+        "funcție", "funkcija", "delovno mesto",
     ),
     "phone": (
         "ticket phone number", "ticket phone", "attendee phone", "phone", "phone number",
@@ -129,6 +144,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "電話番号", "電話", "携帯電話", "携帯電話番号", "전화번호", "휴대폰", "휴대폰 번호",
         "연락처", "телефон", "мобильный телефон",
         "teléfono", "telefono", "móvil", "movil", "celular", "cellulare", "telefoon",
+        "telefonszám", "telefonní číslo", "telefónne číslo", "numer telefonu",
+        "broj telefona", "număr de telefon", "numar de telefon",
     ),
     "consent": (
         "consent", "share contact details", "share contact", "shares contact details",
@@ -154,9 +171,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 # A header that is the surname when a first-name column stands beside it.
-SURNAME_BESIDE_FIRST = frozenset({"name", "naam"})
+SURNAME_BESIDE_FIRST = frozenset({"name", "naam", "nume"})
 # A header that is the given name when a surname column stands beside it.
-GIVEN_BESIDE_LAST = frozenset({"имя"})
+GIVEN_BESIDE_LAST = frozenset({"имя", "jméno", "meno"})
 # Words in a header that make it likely, when no alias matched exactly (custom questions).
 # Latin hints match whole words; a header asking a yes/no question ("May we email you?") or
 # about an id, a link or a website is never guessed for a field other than consent and need.
@@ -627,18 +644,30 @@ def is_person_first(header: list[str], rows: list[tuple[int, list[str]]]) -> boo
     """Whether the row read as column names is a person: no column name we know in any
     language (an alias of ``ALIASES`` whole, or a cell holding a word of one: ``is_header_word``)
     and a cell in a column whose values below mostly are of the same kind: a phone number
-    (``is_phone_like``), a name (``is_name_like``), or any cell that could be a name
+    (``is_phone_like``), a name (``is_name_like``), or, in the column read as the names
+    (``guess_by_values``), any cell that could be a name
     (``could_be_name``: "madonna", "zhang wei", "亓官伟") above a column of names, or above a
-    column of lower-case names when it is in lower case too ("zhang wei" above "li lei")."""
+    column of lower-case names when it is in lower case too ("zhang wei" above "li lei"). Never
+    when a cell that is no email or phone number stands above a column of emails or phone
+    numbers ("Sähköposti" above addresses): that row names the columns."""
     if not rows or any(normalize_header(h) in KNOWN_HEADERS for h in header):
         return False
+    for i, cell in enumerate(header):
+        below = [cells[i] for _line, cells in rows[:HEADER_SAMPLE] if cells[i].strip()]
+        for kind in (is_email_cell, is_phone_like):
+            if cell.strip() and below and most(below, kind) and not kind(cell):
+                return False  # words above a column of emails or phone numbers: its name
+    columns = [[cells[i] for _line, cells in rows[:HEADER_SAMPLE]] for i in range(len(header))]
+    name_column = guess_by_values(columns)["name"]
     for i, cell in enumerate(header):
         below = [cells[i] for _line, cells in rows[:HEADER_SAMPLE] if cells[i].strip()]
         if not below:
             continue
         if is_phone_like(cell) and most(below, is_phone_like):
             return True
-        if not could_be_name(cell):
+        if is_name_like(cell) and most(below, is_name_like):
+            return True
+        if i != name_column or not could_be_name(cell):
             continue
         if most(below, is_name_like):
             return True

@@ -1908,6 +1908,10 @@ def test_parse_a_list_without_column_names_whose_first_email_is_written_otherwis
         "Teilnehmer\nAda Lovelace\nLi Wei\n",
         "嘉宾\n林一\n王二\n",
         "Nickname\nada\nli\n",
+        # column names in a language we know none of, above emails or beside the names
+        "Nama;Surel;Perusahaan\nBudi Santoso;b@example.id;Gojek\n"
+        "Siti Rahayu;s@example.id;Tokopedia\n",
+        "Nachnamen,Arbeitsstelle\nSzűcs,Fűtő Kft\nNagy,Kite Labs\n",
     ],
 )
 def test_parse_column_names_in_any_case_or_language_stay_column_names(data):
@@ -1988,6 +1992,46 @@ def test_parse_reads_columns_named_only_by_number_by_their_values(header, first)
         "columns hold, so the columns are guessed from their values.",
         f"Columns read: {names[0]} as Name, {names[1]} as Email, {names[2]} not imported.",
     ]
+
+
+# Column names of Central European forms, whose lists are the Windows-1250 files.
+@pytest.mark.parametrize(
+    ("header", "row", "person"),
+    [
+        (
+            "Név;E-mail cím;Cégnév;Beosztás",
+            "Kőrösi Csoma;k@example.hu;Győri Keksz;Igazgató",
+            ("Kőrösi Csoma", "k@example.hu", "Győri Keksz", "Igazgató"),
+        ),
+        (
+            "Jméno;Příjmení;E-mail;Společnost;Pozice",
+            "Jiří;Novák;j@example.cz;Škoda;Ředitel",
+            ("Jiří Novák", "j@example.cz", "Škoda", "Ředitel"),
+        ),
+        (
+            "Imię i nazwisko;Adres e-mail;Firma;Stanowisko",
+            "Łukasz Żółć;l@example.pl;Spółka;Prezes",
+            ("Łukasz Żółć", "l@example.pl", "Spółka", "Prezes"),
+        ),
+        (
+            "Ime;Prezime;Email;Tvrtka",
+            "Đurđa;Šimić;d@example.hr;Podravka",
+            ("Đurđa Šimić", "d@example.hr", "Podravka", ""),
+        ),
+        (
+            "Meno;Priezvisko;E-mail;Spoločnosť",
+            "Ľubomír;Šťastný;l@example.sk;Slovnaft",
+            ("Ľubomír Šťastný", "l@example.sk", "Slovnaft", ""),
+        ),
+    ],
+)
+def test_parse_knows_central_european_column_names(header, row, person):
+    data = f"{header}\r\n{row}\r\n".encode("cp1250")
+
+    parsed = csv_import.parse(data)
+
+    assert parsed.errors == []
+    assert [(r.name, r.email, r.company, r.job_title) for r in parsed.rows] == [person]
 
 
 @pytest.mark.django_db
