@@ -898,6 +898,19 @@ def parse(
             % {"mb": MAX_BYTES // (1024 * 1024)}
         )
     table = tabular.read(data, is_header=looks_like_header, encoding=encoding, max_rows=MAX_ROWS)
+    if is_title_line(table.header):
+        # A title above a list without column names ("Speed networking, 2 Nov" then people):
+        # the list starts at its first person with an email, the title is left out.
+        below = tabular.read(
+            data, is_header=is_person_with_email, encoding=encoding, max_rows=MAX_ROWS
+        )
+        if below.header_line > table.header_line and is_person_with_email(below.header):
+            table = below
+            table.notes.insert(
+                0,
+                _("The lines above line %(line)s are a title, not people; left out.")
+                % {"line": below.header_line},
+            )
     if table.is_cut:  # reading stopped past the limit: how far past is not known
         raise ValidationError(
             _("The file has more than %(max)s rows; at most %(max)s can be imported at once.")
@@ -1017,6 +1030,23 @@ PLACEHOLDER_HEADER = re.compile(
     r"(?:column|col|field|unnamed|f|列|字段|spalte|colonne|columna|kolom|колонка|столбец)"
     r" ?\d+"
 )
+
+
+def is_person_with_email(cells: list[str]) -> bool:
+    """Whether a row is a person's: two values or more, one of them an email."""
+    return sum(1 for c in cells if c.strip()) >= 2 and any(is_email_cell(c) for c in cells)
+
+
+def is_title_line(header: list[str]) -> bool:
+    """Whether the row read as column names is one value that is no column name we know, no
+    email and no name (``could_be_name``): a report's title ("Speed networking 2026-11-02")."""
+    filled = [h for h in header if h.strip()]
+    return (
+        len(filled) == 1
+        and normalize_header(filled[0]) not in KNOWN_HEADERS
+        and not is_email_cell(filled[0])
+        and not could_be_name(filled[0])
+    )
 
 
 def is_placeholder_header(header: list[str]) -> bool:

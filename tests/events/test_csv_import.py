@@ -2034,6 +2034,24 @@ def test_parse_knows_central_european_column_names(header, row, person):
     assert [(r.name, r.email, r.company, r.job_title) for r in parsed.rows] == [person]
 
 
+@pytest.mark.parametrize(
+    ("data", "first_line"),
+    [
+        ("Speed networking 2026-11-02\nmadonna,madonna@example.com\nLi Wei,li@example.cn\n", 2),
+        ("Guest list – Nov 2\n\nmadonna;madonna@example.com\nLi Wei;li@example.cn\n", 3),
+    ],
+)
+def test_parse_a_title_above_a_list_without_column_names_keeps_the_first_person(data, first_line):
+    parsed = csv_import.parse(data.encode())
+
+    assert parsed.errors == []
+    assert [(r.line, r.name, r.email) for r in parsed.rows] == [
+        (first_line, "madonna", "madonna@example.com"),
+        (first_line + 1, "Li Wei", "li@example.cn"),
+    ]
+    assert f"The lines above line {first_line} are a title, not people; left out." in parsed.notes
+
+
 @pytest.mark.django_db
 def test_import_of_names_without_column_names_imports_the_first_person_too():
     event = EventFactory()
