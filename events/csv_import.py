@@ -202,6 +202,7 @@ HINTS: dict[str, tuple[str, ...]] = {
         "share details",
         "consent",
         "agree to share",
+        "contact sharing",
         "同意分享",
     ),
     "name": ("your name", "full name", "姓名"),

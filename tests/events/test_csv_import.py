@@ -2052,6 +2052,18 @@ def test_parse_a_title_above_a_list_without_column_names_keeps_the_first_person(
     assert f"The lines above line {first_line} are a title, not people; left out." in parsed.notes
 
 
+@pytest.mark.parametrize(
+    "header", ["Contact sharing (opt-in)", "Contact sharing?", "Consent to share contact details?"]
+)
+def test_parse_finds_the_sharing_column_by_a_question_about_contact_sharing(header):
+    data = f"Name,Email,{header}\nAda Kim,ada@example.kr,Yes\nBo Lund,bo@example.se,No\n"
+
+    parsed = csv_import.parse(data.encode())
+
+    assert parsed.mapping["consent"] == 2
+    assert [r.is_consent_suggested for r in parsed.rows] == [True, False]
+
+
 @pytest.mark.django_db
 def test_import_of_names_without_column_names_imports_the_first_person_too():
     event = EventFactory()
