@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -70,11 +70,17 @@ ALIASES: dict[str, tuple[str, ...]] = {
         # Japanese, Korean, Russian.
         "氏名", "お名前", "名前", "フルネーム", "参加者名", "参加者氏名", "이름", "성명", "성함",
         "참가자 이름", "참가자명", "фио", "ф и о", "имя и фамилия", "полное имя", "имя",
+        # Hungarian, Czech, Slovak, Polish, Croatian and Serbian, Romanian, Slovenian.
+        "név", "teljes név", "résztvevő neve", "jméno a příjmení", "celé jméno", "jméno",
+        "meno a priezvisko", "celé meno", "meno", "imię i nazwisko", "ime i prezime",
+        "puno ime", "nume complet", "nume și prenume", "nume si prenume", "numele complet",
+        "nume", "ime in priimek",
     ),
     "first_name": (
         "ticket first name", "attendee first name", "first name", "firstname", "given name",
         "attendee name given name", "name given name", "forename", "first", "名",
         "vorname", "prénom", "prenom", "nombre", "nome", "primeiro nome", "voornaam",
+        "keresztnév", "utónév", "křestní jméno", "krstné meno", "imię", "ime", "prenume",
         "下の名前",
     ),
     "last_name": (
@@ -82,6 +88,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "family name", "attendee name family name", "name family name", "last", "姓",
         "nachname", "familienname", "nom", "nom de famille", "apellido", "apellidos",
         "cognome", "sobrenome", "apelido", "achternaam",
+        "vezetéknév", "családnév", "příjmení", "priezvisko", "nazwisko", "prezime",
+        "nume de familie", "priimek",
         "苗字", "성", "фамилия",
     ),
     "email": (
@@ -95,6 +103,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "correo e", "e mail adres", "indirizzo email", "posta elettronica",
         "メールアドレス", "メール", "eメール", "eメールアドレス", "電子メール", "이메일",
         "이메일 주소", "전자우편", "메일", "электронная почта", "эл почта", "почта",
+        "e mail cím", "email cím", "e mail adresa", "emailová adresa", "adres e mail",
+        "adres email", "adresa de email", "adresa de e mail", "e pošta", "e naslov",
     ),
     "company": (
         "ticket company name", "ticket company", "attendee company", "company", "company name",
@@ -108,6 +118,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "bedrijf", "organisatie",
         "会社名", "会社", "所属", "所属先", "企業名", "勤務先", "団体名", "회사", "회사명", "소속",
         "직장", "компания", "организация", "место работы",
+        "cég", "cégnév", "munkahely", "szervezet", "společnost", "spoločnosť", "organizace",
+        "organizácia", "zaměstnavatel", "zamestnávateľ", "organizacja", "tvrtka", "poduzeće",
+        "kompanija", "companie", "compania", "organizație", "podjetje",
     ),
     "job_title": (
         "ticket job title", "attendee job title", "job title", "jobtitle", "title", "position",
@@ -118,6 +131,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "cargo", "puesto", "puesto de trabajo", "ocupación", "ocupacion", "ruolo",
         "functie",
         "役職", "職種", "肩書き", "肩書", "직함", "직책", "직위", "직급", "должность",
+        "beosztás", "munkakör", "pozice", "pozícia", "stanowisko", "radno mjesto", "pozicija",
+        "funcție", "funkcija", "delovno mesto",
     ),
     "phone": (
         "ticket phone number", "ticket phone", "attendee phone", "phone", "phone number",
@@ -129,6 +144,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "電話番号", "電話", "携帯電話", "携帯電話番号", "전화번호", "휴대폰", "휴대폰 번호",
         "연락처", "телефон", "мобильный телефон",
         "teléfono", "telefono", "móvil", "movil", "celular", "cellulare", "telefoon",
+        "telefonszám", "telefonní číslo", "telefónne číslo", "numer telefonu",
+        "broj telefona", "număr de telefon", "numar de telefon",
     ),
     "consent": (
         "consent", "share contact details", "share contact", "shares contact details",
@@ -154,9 +171,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 # A header that is the surname when a first-name column stands beside it.
-SURNAME_BESIDE_FIRST = frozenset({"name", "naam"})
+SURNAME_BESIDE_FIRST = frozenset({"name", "naam", "nume"})
 # A header that is the given name when a surname column stands beside it.
-GIVEN_BESIDE_LAST = frozenset({"имя"})
+GIVEN_BESIDE_LAST = frozenset({"имя", "jméno", "meno"})
 # Words in a header that make it likely, when no alias matched exactly (custom questions).
 # Latin hints match whole words; a header asking a yes/no question ("May we email you?") or
 # about an id, a link or a website is never guessed for a field other than consent and need.
@@ -185,6 +202,7 @@ HINTS: dict[str, tuple[str, ...]] = {
         "share details",
         "consent",
         "agree to share",
+        "contact sharing",
         "同意分享",
     ),
     "name": ("your name", "full name", "姓名"),
@@ -205,6 +223,16 @@ HINTS: dict[str, tuple[str, ...]] = {
         "分开坐",
     ),
 }
+# Every column name of ``ALIASES`` as ``normalize_header`` makes it, and every word of those
+# and of ``HINTS``: a cell holding one is a column name, not a person's name.
+KNOWN_HEADERS = frozenset(alias for aliases in ALIASES.values() for alias in aliases)
+ALIAS_WORDS = frozenset(
+    word
+    for phrases in (*ALIASES.values(), *HINTS.values())
+    for phrase in phrases
+    for word in phrase.split()
+    if len(word) > 1
+)
 YES_NO_QUESTION = re.compile(
     r"^(may|would|do|does|can|could|are|is|will|shall|should|did|have|may we|want)\b"
 )
@@ -391,9 +419,16 @@ def line_message(line: int, problem: str) -> str:
     return _("Line %(line)s: %(problem)s") % {"line": line, "problem": problem}
 
 
+# Characters a column name holds unseen, pasted from a web page or two files joined (a
+# zero-width space, a soft hyphen, a byte-order mark, a direction mark).
+HIDDEN_IN_HEADERS = hygiene.INVISIBLE | hygiene.JOINERS | hygiene.BIDI_CONTROLS
+
+
 def normalize_header(header: str) -> str:
-    """Lower case, width-folded, without numbering ("1、", "Q3."), punctuation or "(required)"."""
+    """Lower case, width-folded, without hidden characters (``HIDDEN_IN_HEADERS``), numbering
+    ("1、", "Q3."), punctuation or "(required)"."""
     text = unicodedata.normalize("NFKC", header).casefold()
+    text = "".join(c for c in text if c not in HIDDEN_IN_HEADERS)
     text = re.sub(r"\((required|optional|必填|选填)\)|\*", " ", text)
     text = re.sub(r"^\s*(q?\d+\s*[、.:)．]\s*)", "", text)
     text = re.sub(r"[_\-:?？：/()（）.,，\"']+", " ", text)
@@ -489,6 +524,18 @@ def guess_mapping(
 EMAIL_LIKE = re.compile(r"[^@\s,;]+[@＠][^@\s,;]+\.[^@\s,;]+")
 
 
+def is_email_cell(value: str) -> bool:
+    """Whether a cell is an email address as the import reads one (``hygiene.clean_email``):
+    a bare address, "Name <address>", "mailto:…", full-width letters, invisible characters
+    around it; a cell of several addresses too. Column names never are one."""
+    if "@" not in value and "＠" not in value:
+        return False
+    try:
+        return bool(hygiene.clean_email(value))
+    except ValidationError as error:
+        return error.code == hygiene.SEVERAL_ADDRESSES
+
+
 def guess_by_values(columns: list[list[str]]) -> dict[str, int | None]:
     """The mapping of a file without column names: the column whose values are emails, the
     one whose values are phone numbers, and the first other column holding text as the name."""
@@ -499,7 +546,7 @@ def guess_by_values(columns: list[list[str]]) -> dict[str, int | None]:
         return sum(1 for v in filled if test(v)) / len(filled) if filled else 0.0  # type: ignore[operator]
 
     for i, values in enumerate(columns):
-        if mapping["email"] is None and share(values, EMAIL_LIKE.fullmatch) >= 0.5:
+        if mapping["email"] is None and share(values, is_email_cell) >= 0.5:
             mapping["email"] = i
         elif mapping["phone"] is None and share(values, is_phone_like) >= 0.5:
             mapping["phone"] = i
@@ -553,8 +600,17 @@ HEADER_WORDS = frozenset(
         "requirements", "preference", "preferences", "industry", "interests", "linkedin",
         "website", "wechat", "social", "age", "gender", "department", "team", "school",
         "university", "bio", "registered", "registration", "answers", "form", "survey",
+        "names", "namen", "nombres", "noms", "nomi", "namn", "navn", "nimi", "person",
+        "persons", "who", "nickname", "username", "user", "handle", "alias", "display",
+        "login", "account", "host", "hosts", "mentor", "mentors", "volunteer", "volunteers",
+        "teilnehmer", "teilnehmerin", "teilnehmende", "gast", "gäste", "gaeste", "participante",
+        "participantes", "asistente", "asistentes", "invitado", "invitados", "invité", "invités",
+        "inscrit", "inscrits", "partecipante", "partecipanti", "ospite", "ospiti",
+        "deelnemer", "deelnemers", "gasten", "deltagare", "deltager", "deltagere",
     }
 )  # fmt: skip
+# Characters of Chinese column names besides ``HEADER_CHARS`` ("嘉宾", "人员", "参会人", "姓名").
+CJK_HEADER_CHARS = frozenset("名姓宾客")
 NAME_PARTICLES = frozenset(
     {"de", "van", "von", "der", "den", "da", "di", "du", "la", "le", "del", "della", "dos",
      "das", "bin", "binti", "al", "el", "ibn", "ter", "ten", "y", "e", "zu"}
@@ -580,25 +636,85 @@ def is_name_like(value: str) -> bool:
     return 2 <= len(words) <= 4 and all(
         NAME_WORD.fullmatch(word)
         and (word[0].isupper() or word in NAME_PARTICLES)
-        and normalize_header(word) not in HEADER_WORDS
+        and not is_header_word(word)
         for word in words
     )
 
 
 def is_person_first(header: list[str], rows: list[tuple[int, list[str]]]) -> bool:
     """Whether the row read as column names is a person: no column name we know in any
-    language (``guess_mapping`` finds none) and a cell that is a name or a phone number
-    (``is_name_like``, ``is_phone_like``) in a column whose values below mostly are too."""
-    if not rows or any(index is not None for index in guess_mapping(header).values()):
+    language (an alias of ``ALIASES`` whole, or a cell holding a word of one: ``is_header_word``)
+    and a cell in a column whose values below mostly are of the same kind: a phone number
+    (``is_phone_like``), a name (``is_name_like``), or, in the column read as the names
+    (``guess_by_values``), any cell that could be a name
+    (``could_be_name``: "madonna", "zhang wei", "亓官伟") above a column of names, or above a
+    column of lower-case names when it is in lower case too ("zhang wei" above "li lei"). Never
+    when a cell that is no email or phone number stands above a column of emails or phone
+    numbers ("Sähköposti" above addresses): that row names the columns."""
+    if not rows or any(normalize_header(h) in KNOWN_HEADERS for h in header):
         return False
     for i, cell in enumerate(header):
-        for looks_like in (is_name_like, is_phone_like):
-            if not looks_like(cell):
-                continue
-            below = [cells[i] for _line, cells in rows[:HEADER_SAMPLE] if cells[i].strip()]
-            if below and sum(1 for v in below if looks_like(v)) * 2 >= len(below):
-                return True
+        below = [cells[i] for _line, cells in rows[:HEADER_SAMPLE] if cells[i].strip()]
+        for kind in (is_email_cell, is_phone_like):
+            if cell.strip() and below and most(below, kind) and not kind(cell):
+                return False  # words above a column of emails or phone numbers: its name
+    columns = [[cells[i] for _line, cells in rows[:HEADER_SAMPLE]] for i in range(len(header))]
+    name_column = guess_by_values(columns)["name"]
+    for i, cell in enumerate(header):
+        below = [cells[i] for _line, cells in rows[:HEADER_SAMPLE] if cells[i].strip()]
+        if not below:
+            continue
+        if is_phone_like(cell) and most(below, is_phone_like):
+            return True
+        if is_name_like(cell) and most(below, is_name_like):
+            return True
+        if i != name_column or not could_be_name(cell):
+            continue
+        if most(below, is_name_like):
+            return True
+        lower = cell == cell.lower() and not hygiene.has_cjk(cell)
+        if lower and most(below, lambda v: could_be_name(v, words=2) and v == v.lower()):
+            return True
     return False
+
+
+def most(values: list[str], test: Callable[[str], bool]) -> bool:
+    """Whether at least half of ``values`` pass ``test``."""
+    return sum(1 for v in values if test(v)) * 2 >= len(values)
+
+
+def could_be_name(value: str, *, words: int = 1) -> bool:
+    """Whether a cell could be a person's name in any case: ``is_name_like``, or ``words`` to
+    four words of letters in any case ("madonna", "zhang wei", "CHER"), or two to four Chinese
+    characters without a column name's character (``HEADER_CHARS``), none of them a word of a
+    column name (``is_header_word``)."""
+    if is_name_like(value):
+        return True
+    text = " ".join(hygiene.fold_width(value).split())
+    if not text or len(text) > 60:
+        return False
+    if hygiene.has_cjk(text):
+        return (
+            2 <= len(text) <= 4
+            and all(hygiene.CJK.match(c) for c in text)
+            and not any(c in HEADER_CHARS or c in CJK_HEADER_CHARS for c in text)
+            and normalize_header(text) not in KNOWN_HEADERS
+        )
+    parts = text.split()
+    return words <= len(parts) <= 4 and all(
+        NAME_WORD.fullmatch(part) and not is_header_word(part) for part in parts
+    )
+
+
+def is_header_word(word: str) -> bool:
+    """Whether a word is one of a column name (``HEADER_WORDS``, or a word of an alias or hint
+    other than a name's particle: "Names", "Attendee", "E-mail"), in the singular or plural."""
+    key = normalize_header(word)
+    if key in NAME_PARTICLES:
+        return False
+    return any(
+        k in HEADER_WORDS or k in ALIAS_WORDS for k in (key, key.removesuffix("s"), *key.split())
+    )
 
 
 HEADER_SAMPLE = 50  # rows compared with the first when telling a person from column names
@@ -783,6 +899,19 @@ def parse(
             % {"mb": MAX_BYTES // (1024 * 1024)}
         )
     table = tabular.read(data, is_header=looks_like_header, encoding=encoding, max_rows=MAX_ROWS)
+    if is_title_line(table.header):
+        # A title above a list without column names ("Speed networking, 2 Nov" then people):
+        # the list starts at its first person with an email, the title is left out.
+        below = tabular.read(
+            data, is_header=is_person_with_email, encoding=encoding, max_rows=MAX_ROWS
+        )
+        if below.header_line > table.header_line and is_person_with_email(below.header):
+            table = below
+            table.notes.insert(
+                0,
+                _("The lines above line %(line)s are a title, not people; left out.")
+                % {"line": below.header_line},
+            )
     if table.is_cut:  # reading stopped past the limit: how far past is not known
         raise ValidationError(
             _("The file has more than %(max)s rows; at most %(max)s can be imported at once.")
@@ -793,12 +922,14 @@ def parse(
             _("The file has %(n)s rows; at most %(max)s can be imported at once.")
             % {"n": len(table.rows), "max": MAX_ROWS}
         )
-    has_email_first = any(EMAIL_LIKE.fullmatch(h.strip()) for h in table.header)
+    has_email_first = any(is_email_cell(h) for h in table.header)
     headless = has_email_first or is_person_first(table.header, table.rows)
     if headless:
         table = table.without_header()
+    placeholders = not headless and is_placeholder_header(table.header)
     columns = [[cells[i] for _line, cells in table.rows] for i in range(len(table.header))]
-    guessed = guess_by_values(columns) if headless else guess_mapping(table.header, columns)
+    by_values = headless or placeholders
+    guessed = guess_by_values(columns) if by_values else guess_mapping(table.header, columns)
     chosen = {name: guessed[name] for name in FIELDS} if mapping is None else mapping
     chosen = {
         name: index if index is not None and 0 <= index < len(table.header) else None
@@ -827,6 +958,15 @@ def parse(
                 "know and looks like a person, so every line is read as a person and the "
                 "columns are guessed from their values."
             ),
+            columns_read(table.header, chosen),
+        ]
+    elif placeholders and table.rows:
+        parsed.notes[:0] = [
+            _(
+                "The column names (such as “%(header)s”) are a spreadsheet's numbering, not "
+                "what the columns hold, so the columns are guessed from their values."
+            )
+            % {"header": table.header[0]},
             columns_read(table.header, chosen),
         ]
     if not table.rows:
@@ -882,6 +1022,39 @@ def parse(
             by_email[row.email] = row
         parsed.rows.append(row)
     return parsed
+
+
+# The names a spreadsheet or a program gives columns it was given none for: Excel's table
+# ("Column1"), pandas ("Unnamed: 0"), Access and ODBC ("F1"), Chinese and German Excel ("列1",
+# "Spalte1"), as ``normalize_header`` makes them.
+PLACEHOLDER_HEADER = re.compile(
+    r"(?:column|col|field|unnamed|f|列|字段|spalte|colonne|columna|kolom|колонка|столбец)"
+    r" ?\d+"
+)
+
+
+def is_person_with_email(cells: list[str]) -> bool:
+    """Whether a row is a person's: two values or more, one of them an email."""
+    return sum(1 for c in cells if c.strip()) >= 2 and any(is_email_cell(c) for c in cells)
+
+
+def is_title_line(header: list[str]) -> bool:
+    """Whether the row read as column names is one value that is no column name we know, no
+    email and no name (``could_be_name``): a report's title ("Speed networking 2026-11-02")."""
+    filled = [h for h in header if h.strip()]
+    return (
+        len(filled) == 1
+        and normalize_header(filled[0]) not in KNOWN_HEADERS
+        and not is_email_cell(filled[0])
+        and not could_be_name(filled[0])
+    )
+
+
+def is_placeholder_header(header: list[str]) -> bool:
+    """Whether every filled cell of a header row is a spreadsheet's numbering of its columns
+    (``PLACEHOLDER_HEADER``: "Column1", "Column2"…), which says nothing of what they hold."""
+    filled = [normalize_header(h) for h in header if h.strip()]
+    return bool(filled) and all(PLACEHOLDER_HEADER.fullmatch(h) for h in filled)
 
 
 def columns_read(headers: list[str], mapping: dict[str, int | None]) -> str:

@@ -404,7 +404,11 @@ def clean_email(value: str | None) -> str:
         # NFKC: an address typed with a Chinese or Japanese input method ("ｚｈａｎｇ＠…")
         # becomes the ASCII one; the ideographic full stop is a dot (as in IDNA).
         text = unicodedata.normalize("NFKC", text).replace("\u3002", ".")
-        text = "".join(c for c in text if c not in INVISIBLE and c not in JOINERS)
+        # Direction marks around an address copied from a right-to-left page or mail program
+        # ("\u202aada@example.com\u202c") are invisible too: an address is read left to right.
+        text = "".join(
+            c for c in text if c not in INVISIBLE and c not in JOINERS and c not in BIDI_CONTROLS
+        )
     text = SPACES.sub(" ", text).strip()
     shown = text  # the value as written, in every message
     named = NAMED_ADDRESS.match(text)

@@ -362,6 +362,42 @@ def alphabet_misfit(text: str) -> int:
     return min(len(letters - alphabet) for alphabet in LATIN_ALPHABETS) if letters else 0
 
 
+# The readings that write Hungarian's ő and ű where Windows-1252 has õ and û (the same bytes).
+LONG_UMLAUT_READINGS = frozenset({"cp1250", "iso8859_2"})
+LONG_UMLAUTS = frozenset("őűŐŰ")
+HUNGARIAN_VOWELS = frozenset("aáeéiíoóöőuúüű")
+
+
+def is_hungarian(text: str) -> bool:
+    """Whether ``text`` read with Windows-1250 is Hungarian rather than the Windows-1252 reading
+    of the same bytes (õ for ő, û for ű): every accented Latin letter is Hungarian's, and more of
+    its ő and ű stand before a consonant ("Kőrösi", "Szűcs", "Győr", "Erdős") or end a word that
+    holds another accented letter ("Győző") than stand beside a vowel, where Portuguese puts õ
+    ("Simões"), French û ("Coûteaux") and Estonian often õ ("Õun"). A lone "ő" ("Eesti õ") is
+    no sign either way. Tells Hungarian apart when letter by letter both readings score the same
+    (``plausibility``, ``alphabet_misfit``)."""
+    if not LONG_UMLAUTS & set(text):
+        return False
+    letters = {c.lower() for c in text if not c.isascii() and c.isalpha()}
+    if not letters <= LATIN_ALPHABETS[10]:
+        return False
+    signs = 0
+    for match in ACCENTED_WORD.finditer(text):
+        word = match.group().lower()
+        for i, char in enumerate(word):
+            if char not in "őű":
+                continue
+            before = word[i - 1] if i else ""
+            after = word[i + 1] if i + 1 < len(word) else ""
+            if before in HUNGARIAN_VOWELS or after in HUNGARIAN_VOWELS:
+                signs -= 1
+            elif after:
+                signs += 1  # before a consonant
+            elif len(word) > 2 and sum(1 for c in word if not c.isascii()) > 1:
+                signs += 1  # ending a word with another accented letter
+    return signs > 0
+
+
 def is_one_language(word: str) -> bool:
     """Whether the accented Latin letters of ``word`` are all letters of one language's
     alphabet (``LATIN_ALPHABETS``); a word with letters of another script is left to
@@ -504,12 +540,13 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
                 continue
             head = text[: len(sample)]
             misfit = alphabet_misfit(head) if name in ONE_BYTE else 0
-            readings.append((plausibility(head, name), -misfit, -order, text, name))
+            hungarian = is_hungarian(head) if name in LONG_UMLAUT_READINGS else False
+            readings.append((plausibility(head, name), -misfit, hungarian, -order, text, name))
         if readings:
-            _score, _misfit, _order, text, name = max(readings)
-            korean = next((r for r in readings if r[4] == "euc_kr"), None)
-            if name in CJK_READINGS and korean is not None and is_korean(korean[3], text):
-                return korean[3], "euc_kr"
+            _score, _misfit, _hungarian, _order, text, name = max(readings)
+            korean = next((r for r in readings if r[5] == "euc_kr"), None)
+            if name in CJK_READINGS and korean is not None and is_korean(korean[4], text):
+                return korean[4], "euc_kr"
             return text, name
     reading = normalizer_reading(data, sample)
     if reading:

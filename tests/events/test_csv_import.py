@@ -1847,6 +1847,223 @@ def test_parse_column_names_we_do_not_know_are_never_taken_for_a_person(data):
     ]
 
 
+# A first person whose name is one word or in lower case, so it is no capitalised name, above
+# a column of names: still a person, not column names.
+@pytest.mark.parametrize(
+    ("data", "first"),
+    [
+        ("madonna\nAda Lovelace\nLi Wei\n", "madonna"),
+        ("Madonna,Acme\nAda Lovelace,Kite Labs\nLi Wei,Harbor\n", "Madonna"),
+        ("zhang wei,Acme\nAda Lovelace,Kite Labs\nLi Wei,Harbor\n", "zhang wei"),
+        ("zhang wei;Acme Company\nAda Lovelace;Kite Labs\nLi Wei;Harbor\n", "zhang wei"),
+        ("zhang wei\nli lei\nwang fang\n", "zhang wei"),
+        ("CHER\tAcme\nAda Lovelace\tKite\nLi Wei\tHarbor\n", "CHER"),
+        ("亓官伟,阿克米\n林一,甲\n王二,乙\n", "亓官伟"),
+    ],
+)
+def test_parse_a_list_without_column_names_keeps_a_one_word_or_lower_case_first_person(data, first):
+    parsed = csv_import.parse(data.encode())
+
+    assert parsed.errors == []
+    assert (parsed.rows[0].line, parsed.rows[0].name) == (1, first)
+    assert len(parsed.rows) == 3
+    assert parsed.notes[0] == NO_HEADER_NOTE
+    assert parsed.notes[1].startswith("Columns read: Column 1 as Name")
+
+
+# The first person's email written as a mail program or an input method writes it.
+@pytest.mark.parametrize(
+    "email",
+    [
+        "Madonna <madonna@example.com>",
+        "ｍａｄｏｎｎａ＠ｅｘａｍｐｌｅ．ｃｏｍ",
+        "mailto:madonna@example.com",
+        "\u200bmadonna@example.com\u00a0",
+    ],
+)
+def test_parse_a_list_without_column_names_whose_first_email_is_written_otherwise(email):
+    data = f"madonna,{email}\nAda Lovelace,Ada <ada@example.com>\nLi Wei,li@example.cn\n"
+
+    parsed = csv_import.parse(data.encode())
+
+    assert parsed.errors == []
+    assert [(r.line, r.name, r.email) for r in parsed.rows] == [
+        (1, "madonna", "madonna@example.com"),
+        (2, "Ada Lovelace", "ada@example.com"),
+        (3, "Li Wei", "li@example.cn"),
+    ]
+    assert parsed.notes[0].startswith("The first line holds an email")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "name,email,company\nmadonna,madonna@example.com,Acme\n",
+        "NAME,EMAIL,COMPANY\nzhang wei,zw@example.com,Acme\n",
+        "姓名,邮箱,公司\nmadonna,madonna@example.com,Acme\n",
+        "Full Name;E-mail\nmadonna;madonna@example.com\n",
+        "name\nmadonna\n",
+        "Attendee Names\nAda Lovelace\nLi Wei\n",
+        "Names\nAda Lovelace\nLi Wei\n",
+        "Teilnehmer\nAda Lovelace\nLi Wei\n",
+        "嘉宾\n林一\n王二\n",
+        "Nickname\nada\nli\n",
+        # column names in a language we know none of, above emails or beside the names
+        "Nama;Surel;Perusahaan\nBudi Santoso;b@example.id;Gojek\n"
+        "Siti Rahayu;s@example.id;Tokopedia\n",
+        "Nachnamen,Arbeitsstelle\nSzűcs,Fűtő Kft\nNagy,Kite Labs\n",
+    ],
+)
+def test_parse_column_names_in_any_case_or_language_stay_column_names(data):
+    parsed = csv_import.parse(data.encode())
+
+    assert parsed.headers == data.split("\n")[0].replace(";", ",").split(",")
+    assert all(r.line > 1 for r in parsed.rows)
+    assert not any(note.startswith(("No row of", "The first line")) for note in parsed.notes)
+
+
+@pytest.mark.django_db
+def test_import_of_a_list_without_column_names_imports_a_one_word_first_person():
+    event = EventFactory()
+
+    services.import_attendees(
+        event, data=b"madonna,Acme\nAda Lovelace,Kite Labs\nLi Wei,Harbor\n", by=None
+    )
+
+    assert sorted(event.attendees.values_list("name", flat=True)) == [
+        "Ada Lovelace",
+        "Li Wei",
+        "madonna",
+    ]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Na\u200bme,E\u00admail,Com\u2060pany",
+        "\ufeffName,\ufeffEmail,\ufeffCompany",
+        "\u200eName\u200f,E-mail\u202c,Company",
+    ],
+)
+def test_parse_recognises_column_names_holding_hidden_characters(header):
+    data = f"{header}\r\nAda Kim,ada@example.kr,Kim Studio\r\nBo Lund,bo@example.se,Lund AB\r\n"
+
+    parsed = csv_import.parse(data.encode())
+
+    assert parsed.errors == []
+    assert [(r.line, r.name, r.email, r.company) for r in parsed.rows] == [
+        (2, "Ada Kim", "ada@example.kr", "Kim Studio"),
+        (3, "Bo Lund", "bo@example.se", "Lund AB"),
+    ]
+
+
+def test_parse_imports_an_email_wrapped_in_direction_marks():
+    data = "Name,Email\r\nAl Bo,\u202aal@example.com\u202c\r\nCy Do,\u2067cy@example.com\u2069\r\n"
+
+    parsed = csv_import.parse(data.encode())
+
+    assert parsed.errors == []
+    assert [r.email for r in parsed.rows] == ["al@example.com", "cy@example.com"]
+
+
+@pytest.mark.parametrize(
+    ("header", "first"),
+    [
+        ("Column1,Column2,Column3", "Column1"),
+        ("Column 1,Column 2,Column 3", "Column 1"),
+        ("Unnamed: 0,Unnamed: 1,Unnamed: 2", "Unnamed: 0"),
+        ("列1,列2,列3", "列1"),
+        ("F1,F2,F3", "F1"),
+    ],
+)
+def test_parse_reads_columns_named_only_by_number_by_their_values(header, first):
+    data = f"{header}\r\nAda Kim,ada@example.kr,Kim Studio\r\nBo Lund,bo@example.se,Lund AB\r\n"
+
+    parsed = csv_import.parse(data.encode())
+
+    assert parsed.errors == []
+    assert [(r.line, r.name, r.email) for r in parsed.rows] == [
+        (2, "Ada Kim", "ada@example.kr"),
+        (3, "Bo Lund", "bo@example.se"),
+    ]
+    names = header.split(",")
+    assert parsed.notes == [
+        f"The column names (such as “{first}”) are a spreadsheet's numbering, not what the "
+        "columns hold, so the columns are guessed from their values.",
+        f"Columns read: {names[0]} as Name, {names[1]} as Email, {names[2]} not imported.",
+    ]
+
+
+# Column names of Central European forms, whose lists are the Windows-1250 files.
+@pytest.mark.parametrize(
+    ("header", "row", "person"),
+    [
+        (
+            "Név;E-mail cím;Cégnév;Beosztás",
+            "Kőrösi Csoma;k@example.hu;Győri Keksz;Igazgató",
+            ("Kőrösi Csoma", "k@example.hu", "Győri Keksz", "Igazgató"),
+        ),
+        (
+            "Jméno;Příjmení;E-mail;Společnost;Pozice",
+            "Jiří;Novák;j@example.cz;Škoda;Ředitel",
+            ("Jiří Novák", "j@example.cz", "Škoda", "Ředitel"),
+        ),
+        (
+            "Imię i nazwisko;Adres e-mail;Firma;Stanowisko",
+            "Łukasz Żółć;l@example.pl;Spółka;Prezes",
+            ("Łukasz Żółć", "l@example.pl", "Spółka", "Prezes"),
+        ),
+        (
+            "Ime;Prezime;Email;Tvrtka",
+            "Đurđa;Šimić;d@example.hr;Podravka",
+            ("Đurđa Šimić", "d@example.hr", "Podravka", ""),
+        ),
+        (
+            "Meno;Priezvisko;E-mail;Spoločnosť",
+            "Ľubomír;Šťastný;l@example.sk;Slovnaft",
+            ("Ľubomír Šťastný", "l@example.sk", "Slovnaft", ""),
+        ),
+    ],
+)
+def test_parse_knows_central_european_column_names(header, row, person):
+    data = f"{header}\r\n{row}\r\n".encode("cp1250")
+
+    parsed = csv_import.parse(data)
+
+    assert parsed.errors == []
+    assert [(r.name, r.email, r.company, r.job_title) for r in parsed.rows] == [person]
+
+
+@pytest.mark.parametrize(
+    ("data", "first_line"),
+    [
+        ("Speed networking 2026-11-02\nmadonna,madonna@example.com\nLi Wei,li@example.cn\n", 2),
+        ("Guest list – Nov 2\n\nmadonna;madonna@example.com\nLi Wei;li@example.cn\n", 3),
+    ],
+)
+def test_parse_a_title_above_a_list_without_column_names_keeps_the_first_person(data, first_line):
+    parsed = csv_import.parse(data.encode())
+
+    assert parsed.errors == []
+    assert [(r.line, r.name, r.email) for r in parsed.rows] == [
+        (first_line, "madonna", "madonna@example.com"),
+        (first_line + 1, "Li Wei", "li@example.cn"),
+    ]
+    assert f"The lines above line {first_line} are a title, not people; left out." in parsed.notes
+
+
+@pytest.mark.parametrize(
+    "header", ["Contact sharing (opt-in)", "Contact sharing?", "Consent to share contact details?"]
+)
+def test_parse_finds_the_sharing_column_by_a_question_about_contact_sharing(header):
+    data = f"Name,Email,{header}\nAda Kim,ada@example.kr,Yes\nBo Lund,bo@example.se,No\n"
+
+    parsed = csv_import.parse(data.encode())
+
+    assert parsed.mapping["consent"] == 2
+    assert [r.is_consent_suggested for r in parsed.rows] == [True, False]
+
+
 @pytest.mark.django_db
 def test_import_of_names_without_column_names_imports_the_first_person_too():
     event = EventFactory()

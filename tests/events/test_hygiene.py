@@ -72,6 +72,8 @@ def test_clean_name_refuses_breaks_controls_and_direction_overrides(typed, messa
         ("zhang@例子.中国", "zhang@xn--fsqu00a.xn--fiqs8s"),
         ("anna@MÜLLER.de", "anna@xn--mller-kva.de"),
         ("ada@ｅｘａｍｐｌｅ.com", "ada@example.com"),
+        ("\u202aal.bo@example.com\u202c", "al.bo@example.com"),
+        ("\u2067al.bo@example.com\u2069", "al.bo@example.com"),
         ("", ""),
     ],
 )

@@ -177,12 +177,32 @@ HUNGARIAN_LISTS = [
     "Name,City\nErdős Pál,Győr\nKovács Ödön,Budapest\n",
     "Név,Cég\nSzűcs Anna,Fűzfa Kft.\nKovács Ödön,Győri Keksz\n",
     "Name\nErdős Pál\nMüller Hans\nKovács Ödön\n",
+    # ő or ű the only letters Windows-1252 reads otherwise, and no ö or ä beside them to tell
+    "Name,Email\nKőrösi Csoma,k@example.hu\n",
+    "Name,Email\nSzűcs Anna,s@example.hu\n",
+    "Name,Email\nErdős Pál,e@example.hu\n",
+    "Name,Email,City\nNagy Éva,n@example.hu,Győr\n",
+    "Name\nGőz Ferenc\nŐri Ágnes\n",
+    "Name\nSZŰCS ANNA\n",
+    "Name\nKovács Győző\n",
 ]
 
 
 @pytest.mark.parametrize("text", HUNGARIAN_LISTS)
 def test_decode_reads_hungarian_windows_1250_with_its_long_umlauts(text):
     assert tabular.decode(text.encode("cp1250")) == (text, "cp1250")
+
+
+def test_parse_imports_hungarian_names_whose_only_special_letters_are_long_umlauts():
+    text = "Name,Email,Company\nErdős Pál,e@example.hu,Győr Kft\nKoós Ákos,k@example.hu,\n"
+
+    parsed = csv_import.parse(text.encode("cp1250"))
+
+    assert parsed.encoding == "cp1250"
+    assert [(r.name, r.company) for r in parsed.rows] == [
+        ("Erdős Pál", "Győr Kft"),
+        ("Koós Ákos", ""),
+    ]
 
 
 # Windows-1252 lists whose õ or û Windows-1250 would read as Hungarian ő or ű.
@@ -193,6 +213,9 @@ WESTERN_LISTS = [
     "Name,Company\nBenoît Coûteaux,Crêperie Élodie\n",
     "Name,Company\nJoão Silva,São Paulo\nJosé García,Señor\nFrançois Müller,Café\n",
     "Name,Company\nTom D’Angelo,“Chip” Simões – Partners\n",
+    "Name,Email\nCamões Luís,c@example.pt\n",
+    "Name,Email\nJõgi Õie,j@example.ee\n",
+    "Name,Email\nJosé Müller,j@example.com\n",
 ]
 
 

@@ -273,6 +273,38 @@ def test_import_view_field_case_gbk_imports_first_time(organizer, event):
     ]
 
 
+# Variants of the field cases, each previewed and then imported as previewed.
+VARIANTS = [
+    (
+        b"madonna,madonna@example.com,Acme\nZhang Wei,zw@example.com,Harbor\n",
+        ["Zhang Wei", "madonna"],
+    ),
+    (
+        b"zhang wei;Acme\nAda Lovelace;Kite Labs\nLi Wei;Harbor\n",
+        ["Ada Lovelace", "Li Wei", "zhang wei"],
+    ),
+    ("Name,Email\nKőrösi Csoma,k@example.hu\n".encode("cp1250"), ["Kőrösi Csoma"]),
+    ("Név;E-mail;Cég\nSzűcs Anna;s@example.hu;Győri Keksz\n".encode("cp1250"), ["Szűcs Anna"]),
+    (b"Column1,Column2\nAda Kim,ada@example.kr\nBo Lund,bo@example.se\n", ["Ada Kim", "Bo Lund"]),
+    (b"Speed networking 2026-11-02\nmadonna,madonna@example.com\n", ["madonna"]),
+    ("Na\u200bme,E\u00admail\nAl Bo,\u202aal@example.com\u202c\n".encode(), ["Al Bo"]),
+]
+
+
+@pytest.mark.parametrize(("data", "names"), VARIANTS)
+def test_import_view_previews_and_imports_field_case_variants(organizer, event, data, names):
+    preview = upload(organizer, event, data)
+
+    assert preview.status_code == 200
+    assert f"{len(names)} new attendee" in preview.text
+    done = organizer.post(
+        reverse("attendee_import", args=[event.pk]), {**previewed(preview), "step": "import"}
+    )
+
+    assert done.status_code == 302
+    assert sorted(event.attendees.values_list("name", flat=True)) == names
+
+
 # Seating rules.
 
 
