@@ -586,7 +586,13 @@ def test_remove_from_rounds_during_a_running_round_vacates_the_seat_and_tells_th
         assert [mate["order"] for mate in running["mates"]] == list(range(len(others) + 1))
     pushes = removed_phone.messages()
     assert pushes[0] == {"type": "plan", "itinerary": [], "stops": []}
-    assert pushes[-1] == {"type": "presence", "checked_in": True, "left": False, "removed": True}
+    assert pushes[-1] == {
+        "type": "presence",
+        "checked_in": True,
+        "left": False,
+        "removed": True,
+        "sharing": None,
+    }
     assert any(message["type"] == "state" for message in room.messages())
     event.refresh_from_db()
     assert event.plan_version > version
