@@ -446,7 +446,8 @@ async def test_phone_consumer_taps_from_a_whole_table_at_once_are_all_written(as
 
 async def test_phone_consumer_is_closed_when_its_attendees_data_is_erased(asgi_app):
     """Erasure closes the open socket with 4403 at once (the phone then says the link no
-    longer works); nothing it sent after gives a card."""
+    longer works); nothing it sent after gives a card. The tablemate's socket stays open: it
+    hears only that this person is now the placeholder (``person``)."""
     [[pitcher, listener]] = await seated(2)
     phone = await phone_of(asgi_app, listener)
     other = await phone_of(asgi_app, pitcher)
@@ -454,7 +455,9 @@ async def test_phone_consumer_is_closed_when_its_attendees_data_is_erased(asgi_a
     await database_sync_to_async(retention.erase_attendee)(listener)
 
     assert await phone.receive_output() == {"type": "websocket.close", "code": 4403}
-    assert await other.receive_nothing()  # only the erased attendee's socket
+    heard = json.loads(await other.receive_from(timeout=5))
+    assert (heard["type"], heard["id"], heard["erased"]) == ("person", listener.pk, True)
+    assert await other.receive_nothing()  # only the erased attendee's socket is closed
     assert await cards() == []
     await other.disconnect()
 
