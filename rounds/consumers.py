@@ -65,7 +65,10 @@ from rounds.queries import server_time_ms
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
-MAX_FRAME_CHARS = 1024
+# A card frame with its note at the limit: 200 characters as read may take 1,000 code points
+# (``feedback.services.MAX_NOTE_CODE_POINTS``: joined emoji), each possibly escaped in the JSON
+# ('"' as '\\"'), and the frame's other fields: 4,096 holds it with room to spare.
+MAX_FRAME_CHARS = 4096
 FLOOD_FRAMES, FLOOD_WINDOW_S = 60, 10.0
 SNAPSHOT_INTERVAL_S = 1.0
 CLOSE_FORBIDDEN, CLOSE_REPLACED, CLOSE_FLOOD, CLOSE_UNAVAILABLE = 4403, 4409, 4429, 4503

@@ -88,6 +88,32 @@ async def test_phone_consumer_gives_a_card_acks_it_and_pushes_it_to_the_pitcher(
     await listener_phone.disconnect()
 
 
+@pytest.mark.parametrize(
+    "note",
+    [
+        "👨‍👩‍👧" * 199 + "e\u0301",  # 200 characters as read, 997 code points
+        '"' * 200,  # each one escaped in the frame's JSON: 400 characters
+        "\\" * 200,
+    ],
+    ids=["joined-emoji", "quotes", "backslashes"],
+)
+async def test_phone_consumer_takes_a_note_at_its_limit_whatever_its_characters(asgi_app, note):
+    """A note of 200 characters as a reader counts them is within the limit however many code
+    points it takes: its frame is not dropped as too long, the card is written with the note
+    whole and the phone hears its ack. The frame is written as the phone writes it
+    (``JSON.stringify`` leaves characters beyond ASCII as they are)."""
+    [[pitcher, listener]] = await seated(2)
+    phone = await phone_of(asgi_app, listener)
+    frame = json.dumps(json.loads(tap(pitcher, kind="introduce", note=note)), ensure_ascii=False)
+
+    await phone.send_to(text_data=frame)
+    answer = json.loads(await phone.receive_from(timeout=5))
+
+    assert (answer["type"], answer["ok"]) == ("card_ack", True)
+    assert await cards() == [(listener.pk, pitcher.pk, "introduce", note)]
+    await phone.disconnect()
+
+
 async def test_phone_consumer_tap_sent_twice_counts_once(asgi_app):
     [[pitcher, listener]] = await seated(2)
     phone = await phone_of(asgi_app, listener)
