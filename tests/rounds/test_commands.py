@@ -60,6 +60,29 @@ def test_create_demo_event_is_idempotent_and_the_printed_login_works():
     assert get_user_model().objects.get(username="organizer").check_password("speednet-demo")
 
 
+@pytest.mark.parametrize("status", [Event.Status.LIVE, Event.Status.MINGLE, Event.Status.CLOSED])
+def test_create_demo_event_again_after_the_demo_was_played_makes_a_new_one(status):
+    """``make run`` is safe to run again: once the demo evening was played (rounds started,
+    mingle, closed) nobody can be added or checked in there, and the command stopped with a
+    traceback. The played event is kept and a new one is ready for round 1."""
+    run_demo()
+    played = Event.objects.get()
+    played.attendees.order_by("pk").first().delete()  # someone missing, to be added again
+    Event.objects.filter(pk=played.pk).update(status=status)
+
+    output = run_demo()
+
+    fresh = Event.objects.exclude(pk=played.pk).get()
+    assert fresh.status == Event.Status.CHECK_IN
+    assert fresh.attendees.count() == 36
+    assert fresh.attendees.filter(checked_in_at__isnull=True).count() == 0
+    assert fresh.rounds.count() == 6
+    played.refresh_from_db()
+    assert (played.status, played.attendees.count()) == (status, 35)
+    assert f"The demo event #{played.pk} was played" in output
+    assert f"http://127.0.0.1:9000/events/{fresh.pk}/control/" in output
+
+
 def test_create_demo_event_prints_links_at_the_public_address_by_default(settings):
     settings.SITE_URL = "http://192.168.1.20:8000"
     out = StringIO()

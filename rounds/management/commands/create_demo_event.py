@@ -1,7 +1,9 @@
 """Create (or bring up to date) the demo event: an organizer, an event, 36 checked-in attendees
 with pitches, and the rotation plan, ready for round 1.
 
-Idempotent: running it again finds what it made before and only adds what is missing.
+Idempotent: running it again finds what it made before and only adds what is missing. A demo
+event already played (its rounds started, mingle or closed) cannot take people any more: it is
+kept, under a slug of its own, and a new demo event is made beside it.
 
 The demo organizer is a superuser with a published password, so with DEBUG off the command
 refuses to make or reset it: ``--organizer USERNAME`` puts the demo event under an existing
@@ -71,6 +73,15 @@ class Command(BaseCommand):
             account.save(update_fields=["password"])
 
         event = Event.objects.filter(slug=DEMO_SLUG).first()
+        if event is not None and event.status not in (Event.Status.DRAFT, Event.Status.CHECK_IN):
+            played = event.get_status_display()
+            event.slug = f"{DEMO_SLUG}-{event.pk}"
+            event.save(update_fields=["slug"])
+            self.stdout.write(
+                f"The demo event #{event.pk} was played ({played}): it is kept, and a new "
+                "demo event is made."
+            )
+            event = None
         if event is None:
             event = services.create_event(
                 account,
