@@ -266,10 +266,11 @@ def print_badges(request: HttpRequest, event_id: int) -> HttpResponse:
     """Badges with each attendee's badge QR code and the ask of their pitch (in this app because
     it shows the pitch). A badge is worn in view, so its code is the badge key, not the personal
     link: it opens the room only in the attendee's own browser, anywhere else it offers to mail
-    the link to them (feedback ``badge``), and it checks them in at the door."""
+    the link to them (feedback ``badge``), and it checks them in at the door. No badge for
+    someone who deleted their data (their row stays as the placeholder)."""
     event = organizer_event(request.user, event_id)
     attendees = sorted(
-        attendees_of(event).select_related("pitch"),
+        attendees_of(event).filter(erased_at__isnull=True).select_related("pitch"),
         key=lambda attendee: (chinese.name_sort_key(attendee.name), attendee.pk),
     )  # by name, Chinese names by their pinyin among the Latin ones
     badges = [

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from feedback import retention
 from rounds import services as round_services
 from tests import qr
 from tests.factories import AttendeeFactory, EventFactory, PitchFactory, UserFactory
@@ -132,6 +133,20 @@ def test_print_badges_one_per_attendee_with_name_company_and_ask(organizer, even
     assert response.text.count('class="badge"') == 2
     assert response.text.count('class="segno"') == 2
     assert "Who runs a trucking fleet?" in response.text
+
+
+def test_print_badges_leaves_out_whoever_deleted_their_data(organizer, event):
+    """An erased attendee's row stays (seats, cards) as "Erased attendee": no badge for it, with
+    a QR code nobody will wear."""
+    AttendeeFactory(event=event, name="Li Wei")
+    gone = AttendeeFactory(event=event, name="Ana Costa")
+    retention.erase_attendee(gone)
+
+    response = organizer.get(reverse("print_badges", args=[event.pk]))
+
+    assert response.text.count('class="badge"') == 1
+    assert "Li Wei" in response.text
+    assert "Erased attendee" not in response.text
 
 
 @pytest.mark.parametrize("count", [1, 3])
