@@ -6,7 +6,7 @@ from django.utils.translation import pgettext_lazy
 
 from conduct.models import Report
 from config.converters import MAX_ID
-from events import hygiene
+from events import chinese, hygiene
 from events.models import Attendee
 
 
@@ -100,7 +100,14 @@ class ApartForm(forms.Form):
 
     def __init__(self, *args: object, people: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["other"].queryset = people
+        field = self.fields["other"]
+        field.queryset = people
+        # offered by name, Chinese names by their pinyin among the Latin ones
+        ordered = sorted(people, key=lambda person: (chinese.name_sort_key(person.name), person.pk))
+        field.choices = [
+            ("", field.empty_label),
+            *((person.pk, field.label_from_instance(person)) for person in ordered),
+        ]
 
 
 class ApartDropForm(forms.Form):

@@ -282,6 +282,20 @@ def test_apart_offers_only_the_guest_list_and_the_people_i_sat_with(client, apar
             assert f'value="{person.pk}"' not in page
 
 
+def test_apart_offers_chinese_names_by_their_pinyin_among_the_latin_ones(client):
+    event = EventFactory(live=True)
+    me = AttendeeFactory(event=event, name="Ana Me", checked_in=True)
+    for name in ("张伟", "Chen Jing", "欧阳娜娜", "Zoe Li", "李娜", "Bo Lind"):
+        AttendeeFactory(event=event, name=name, is_listed_in_guest_list=True)
+
+    page = client.get(reverse("apart", args=[me.token])).text
+
+    offered = re.findall(r'<option value="\d+">([^<(]+) \(', page)
+    assert [name.strip() for name in offered] == [
+        "Bo Lind", "Chen Jing", "李娜", "欧阳娜娜", "张伟", "Zoe Li"
+    ]  # fmt: skip
+
+
 def test_apart_refuses_someone_neither_listed_nor_sat_with_and_names_nobody(client, apart_room):
     me, people = apart_room
     url = reverse("apart", args=[me.token])
