@@ -259,6 +259,9 @@ def test_walk_in_checked_in_during_a_round_is_told_the_next_round_gives_a_table(
         expect(status).to_have_attribute("data-table", "")
         expect(page.locator(".stop:visible")).to_have_count(0)
 
+    # the round is under way on the phones (past its starting countdown) before it ends: a round
+    # ended during the countdown was never running there, and nothing is said
+    expect(seated_page.locator(".room")).to_have_attribute("data-phase", "running", timeout=10_000)
     press_control(laptop, event, "end")
     expect(seated_page.locator("[data-live-announcer]")).to_have_text("The round is over.")
     for page in (early_page, late_page):
