@@ -187,7 +187,7 @@ def written_at_once(transport: Any, data: bytes) -> bool:
     """Send ``data`` on a plain Twisted TCP ``transport`` now, as asyncio's own transports do,
     when nothing is waiting in its buffer; True when it was taken (all of it sent, or the rest
     queued behind it), False when the caller should write it as usual (the connection closing
-    or lost, TLS, data already waiting, the kernel's buffer full).
+    or lost, TLS, data already waiting, a pull producer registered, the kernel's buffer full).
 
     Twisted's ``write`` never sends at once: it appends to the buffer and asks the reactor to
     watch the socket for writing (an ``epoll_ctl``), the reactor calls back on its next turn
@@ -205,7 +205,10 @@ def written_at_once(transport: Any, data: bytes) -> bool:
         or transport._writeDisconnected
         or transport._tempDataBuffer
         or len(transport.dataBuffer) > transport.offset
-        or transport.producer is not None
+        # a pull producer is asked for more each time the buffer empties: left to Twisted; a
+        # streaming one (daphne's HTTP channel stays registered on an upgraded socket) is paused
+        # only when data waits, which the rest of a partial send still does
+        or (transport.producer is not None and not transport.streamingProducer)
     ):
         return False
     sent = transport.writeSomeData(data)

@@ -28,6 +28,17 @@ class Reactor:
         self.writers.remove(connection)
 
 
+class Producer:
+    def resumeProducing(self) -> None:
+        pass
+
+    def pauseProducing(self) -> None:
+        pass
+
+    def stopProducing(self) -> None:
+        pass
+
+
 @pytest.fixture
 def sockets() -> Iterator[tuple[socket.socket, socket.socket]]:
     ours, phone = socket.socketpair()
@@ -70,6 +81,27 @@ def test_send_data_frame_leaves_without_a_reactor_turn(sockets):
     assert received(phone) == b"\x81\x05hello"
     assert reactor.writers == []  # no watch added, so none to remove
     assert protocol.trafficStats.outgoingOctetsWireLevel == 7  # counted as autobahn counts
+
+
+def test_send_data_frame_leaves_at_once_on_an_upgraded_http_connection(sockets):
+    install_daphne_guards()
+    ours, phone = sockets
+    reactor = Reactor()
+    transport = connection(ours, reactor)
+    # daphne's HTTP channel registers itself as a streaming producer and stays registered once
+    # the connection is a websocket
+    transport.registerProducer(Producer(), True)
+    phone_protocol(transport).sendData(b"\x81\x02ok")
+    assert received(phone) == b"\x81\x02ok"
+    assert reactor.writers == []
+
+
+def test_written_at_once_leaves_a_pull_producer_to_twisted(sockets):
+    ours, phone = sockets
+    transport = connection(ours, Reactor())
+    transport.registerProducer(Producer(), False)  # asked for more each time the buffer empties
+    assert written_at_once(transport, b"data") is False
+    assert received(phone) == b""
 
 
 def test_send_data_frame_waits_behind_data_already_buffered(sockets):
