@@ -1,6 +1,7 @@
 """What daphne does before our ASGI application sees a request, made safe: bounded request
 bodies, an access log without secret tokens, and a listen queue a room's reconnect storm fits
-in. Installed by ``config/asgi.py`` when daphne imports the application (before it starts
+in; and, not a guard, websocket frames sent as soon as they are written (``written_at_once``).
+Installed by ``config/asgi.py`` when daphne imports the application (before it starts
 listening), however daphne was started.
 
 **Bodies.** daphne (through Twisted) receives a whole request body before calling the application
