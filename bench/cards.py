@@ -23,6 +23,14 @@ PostgreSQL: a database ``speednet_bench_cards`` is created on ``--postgres`` (de
 postgres://postgres@127.0.0.1:5432) and dropped afterwards; a URL with a database name
 (``…:5432/mine``) uses that name instead, so that two benchmarks on one server do not drop each
 other's database. Traffic goes to 127.0.0.1 only.
+
+The load generator runs at a lower priority than the server (``--generator-nice``, 10 by default:
+the niceness of the thread that plays the phones, for the taps' runs only; 0 leaves it as it
+is). In a room each phone is a device of its own; here the thousand phones share the machine's
+cores with daphne and PostgreSQL, and whenever the generator takes the core the server needed,
+every tap queues behind it: an artefact of the bench, not something a room does. The server and
+PostgreSQL keep their normal priority. The re-plan runs of ``--during-plan`` are not lowered (the
+re-plan stands for the organizer's request and takes its core as it would).
 """
 
 from __future__ import annotations
@@ -34,14 +42,16 @@ import json
 import os
 import random
 import secrets
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable
-from contextlib import ExitStack
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,6 +107,27 @@ processes and of the PostgreSQL server's processes (0 on SQLite, which works ins
 Unlike latency they hardly move with what else the machine is doing."""
 
 
+@contextmanager
+def lowered_priority(niceness: int) -> Iterator[None]:
+    """The calling thread (the load generator's event loop, and threads it starts meanwhile) at
+    ``niceness`` (Linux: a thread's own nice value, -20..19; 0: no change) inside, its own
+    again after. Raising a thread's priority back needs CAP_SYS_NICE (root) or RLIMIT_NICE;
+    without either it stays lowered, with a line saying so on stderr."""
+    if not niceness:
+        yield
+        return
+    thread = threading.get_native_id()
+    before = os.getpriority(os.PRIO_PROCESS, thread)
+    os.setpriority(os.PRIO_PROCESS, thread, min(19, before + niceness))
+    try:
+        yield
+    finally:
+        try:
+            os.setpriority(os.PRIO_PROCESS, thread, before)
+        except PermissionError:
+            print("the load generator's priority stays lowered (no CAP_SYS_NICE)", file=sys.stderr)
+
+
 def server_pids(base_urls: list[str]) -> list[int]:
     """The daphne processes serving ``base_urls`` (found by the port on their command line)."""
     ports = {url.rsplit(":", 1)[1] for url in base_urls}
@@ -126,22 +157,40 @@ def postgres_cpu() -> float:
 
 class Meter:
     """CPU seconds of the servers and of PostgreSQL from ``start`` (called by a load once its
-    phones or connections are open, so connecting is not counted) to ``stop``."""
+    phones or connections are open, so connecting is not counted) to ``stop``; with
+    ``profile`` (a file path without its suffix), py-spy records each server meanwhile
+    (on-CPU samples, collapsed stacks: ``<profile>-<pid>.txt``)."""
 
-    def __init__(self, base_urls: list[str], *, postgres: bool) -> None:
+    def __init__(self, base_urls: list[str], *, postgres: bool, profile: str | None = None) -> None:
         self.pids, self.postgres = server_pids(base_urls), postgres
         self.server = self.database = 0.0
+        self.profile = profile
+        self.profilers: list[subprocess.Popen[bytes]] = []
 
     def read(self) -> tuple[float, float]:
         server = sum(map(fanout.cpu_seconds, self.pids))
         return server, postgres_cpu() if self.postgres else 0.0
 
     def start(self) -> None:
+        if self.profile:
+            command = [shutil.which("py-spy") or "py-spy", "record", "--rate", "250"]
+            command += ["--format", "raw"]
+            self.profilers = [
+                subprocess.Popen(
+                    [*command, "--pid", str(pid), "--output", f"{self.profile}-{pid}.txt"],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+                for pid in self.pids
+            ]
         self.started = self.read()
 
     def stop(self) -> None:
         now = self.read()
         self.server, self.database = now[0] - self.started[0], now[1] - self.started[1]
+        for profiler in self.profilers:
+            profiler.send_signal(signal.SIGINT)
+            profiler.wait(timeout=30)
 
 
 class Client:
@@ -514,17 +563,19 @@ def run_database(database: str, args: argparse.Namespace) -> list[Result]:
             )
             for mode in ("once", "twice"):
                 Card.objects.all().delete()
-                meter = Meter(base_urls, postgres=database == "postgres")
-                latencies, failures, taps, elapsed = asyncio.run(
-                    load(
-                        base_urls,
-                        people,
-                        cards=args.cards,
-                        seconds=args.seconds,
-                        twice=mode == "twice",
-                        meter=meter,
+                profile = args.profile and f"{args.profile}/{database}-{via}-{mode}"
+                meter = Meter(base_urls, postgres=database == "postgres", profile=profile)
+                with lowered_priority(args.generator_nice):
+                    latencies, failures, taps, elapsed = asyncio.run(
+                        load(
+                            base_urls,
+                            people,
+                            cards=args.cards,
+                            seconds=args.seconds,
+                            twice=mode == "twice",
+                            meter=meter,
+                        )
                     )
-                )
                 result = Result(
                     database, via, mode, taps, len(latencies), failures, latencies, elapsed
                 )
@@ -728,6 +779,18 @@ def main() -> int:
         help="the phones' socket code: a minimal RFC 6455 client (bench/rawws.py, the default) "
         "or the websockets library (costlier for the load generator, which shares the cores)",
     )
+    parser.add_argument(
+        "--generator-nice",
+        type=int,
+        default=10,
+        help="niceness added to the load generator's thread during the taps (0: none): the "
+        "phones are devices of their own in a room, not a process taking the server's core",
+    )
+    parser.add_argument(
+        "--profile",
+        help="a directory: py-spy (on PATH) records each daphne process during each run's "
+        "taps, on-CPU samples as collapsed stacks, <database>-<via>-<sent>-<pid>.txt",
+    )
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -739,7 +802,7 @@ def main() -> int:
     print(
         f"{args.attendees} attendees × {args.cards} cards within {args.seconds:.0f} s; "
         f"{args.processes} daphne process(es), {args.server}; "
-        f"load average {os.getloadavg()[0]:.1f}"
+        f"generator nice +{args.generator_nice}; load average {os.getloadavg()[0]:.1f}"
     )
     print(HEADER)
     ok = True

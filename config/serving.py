@@ -1,6 +1,7 @@
 """What daphne does before our ASGI application sees a request, made safe: bounded request
 bodies, an access log without secret tokens, and a listen queue a room's reconnect storm fits
-in. Installed by ``config/asgi.py`` when daphne imports the application (before it starts
+in; and, not a guard, websocket frames sent as soon as they are written (``written_at_once``).
+Installed by ``config/asgi.py`` when daphne imports the application (before it starts
 listening), however daphne was started.
 
 **Bodies.** daphne (through Twisted) receives a whole request body before calling the application
@@ -183,6 +184,70 @@ def widen_listen_backlog(backlog: int) -> None:
     daphne.server.serverFromString = server_from_string
 
 
+def written_at_once(transport: Any, data: bytes) -> bool:
+    """Send ``data`` on a plain Twisted TCP ``transport`` now, as asyncio's own transports do,
+    when nothing is waiting in its buffer; True when it was taken (all of it sent, or the rest
+    queued behind it), False when the caller should write it as usual (the connection closing
+    or lost, TLS, data already waiting, a pull producer registered, the kernel's buffer full).
+
+    Twisted's ``write`` never sends at once: it appends to the buffer and asks the reactor to
+    watch the socket for writing (an ``epoll_ctl``), the reactor calls back on its next turn
+    through its logging context (``callWithLogger``), the data goes out, and the watch is
+    removed (another ``epoll_ctl``). For a websocket frame of a hundred bytes that is most of
+    what sending it costs: at a thousand card taps a second (an answer and a push each) about a
+    tenth of the event loop's time (docs/benchmarks-cards.md)."""
+    from twisted.internet.tcp import Connection
+
+    if (
+        not isinstance(transport, Connection)
+        or transport.TLS
+        or not transport.connected
+        or transport.disconnecting
+        or transport._writeDisconnected
+        or transport._tempDataBuffer
+        or len(transport.dataBuffer) > transport.offset
+        # a pull producer is asked for more each time the buffer empties: left to Twisted; a
+        # streaming one (daphne's HTTP channel stays registered on an upgraded socket) is paused
+        # only when data waits, which the rest of a partial send still does
+        or (transport.producer is not None and not transport.streamingProducer)
+    ):
+        return False
+    sent = transport.writeSomeData(data)
+    if isinstance(sent, Exception) or sent <= 0:
+        return False  # the usual way finds the lost connection, or waits for room
+    if sent < len(data):
+        transport.write(memoryview(data)[sent:].tobytes())
+    return True
+
+
+def write_websocket_frames_at_once() -> None:
+    """daphne's websockets send each frame with ``written_at_once`` when autobahn would have
+    written it straight to the transport (not a queued or chopped write, nothing queued before
+    it). Idempotent; a no-op without daphne."""
+    try:
+        from daphne.ws_protocol import WebSocketProtocol
+    except ImportError:  # pragma: no cover - another ASGI server
+        return
+    if "speednet_send_data" in WebSocketProtocol.__dict__:
+        return
+    original = WebSocketProtocol.sendData
+
+    def send_data(self: Any, data: bytes, sync: bool = False, chopsize: int | None = None) -> None:
+        if sync or chopsize or self.send_queue or not written_at_once(self.transport, data):
+            original(self, data, sync, chopsize)
+            return
+        # what autobahn counts for a direct write (its debug line is left out)
+        if self.state == self.STATE_OPEN:
+            self.trafficStats.outgoingOctetsWireLevel += len(data)
+        elif self.state in (self.STATE_CONNECTING, self.STATE_PROXY_CONNECTING):
+            self.trafficStats.preopenOutgoingOctetsWireLevel += len(data)
+        if self.logOctets:
+            self.logTxOctets(data, False)
+
+    WebSocketProtocol.sendData = send_data
+    WebSocketProtocol.speednet_send_data = original
+
+
 def install_daphne_guards(*, listen_backlog: int = DEFAULT_LISTEN_BACKLOG) -> None:
     """Patch daphne's request and access-log classes, and its listen queue to
     ``listen_backlog`` connections (``widen_listen_backlog``). Idempotent; a no-op without
@@ -194,6 +259,7 @@ def install_daphne_guards(*, listen_backlog: int = DEFAULT_LISTEN_BACKLOG) -> No
         return
     defer_autobahn_debug_formatting()
     widen_listen_backlog(listen_backlog)
+    write_websocket_frames_at_once()
     if getattr(WebRequest, "speednet_guarded", False):
         return
 

@@ -268,7 +268,7 @@ class PhoneConsumer(AttendeeConsumer):
         """Send ``ack`` (None: nothing) once the frame before it was answered, its refusal in
         this socket's language."""
         try:
-            if previous is not None:
+            if previous is not None and not previous.done():  # mostly done: no wait to set up
                 await asyncio.wait([previous])  # its outcome is its own
             if ack is not None:
                 await self.send_json_frame(in_language(ack, self.language))
