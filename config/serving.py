@@ -198,14 +198,16 @@ def written_at_once(transport: Any, data: bytes) -> bool:
     tenth of the event loop's time (docs/benchmarks-cards.md)."""
     from twisted.internet.tcp import Connection
 
+    # Twisted's own fields, read with defaults that fall back to its usual way should a release
+    # rename them
     if (
         not isinstance(transport, Connection)
-        or transport.TLS
-        or not transport.connected
-        or transport.disconnecting
-        or transport._writeDisconnected
-        or transport._tempDataBuffer
-        or len(transport.dataBuffer) > transport.offset
+        or getattr(transport, "TLS", True)
+        or not getattr(transport, "connected", False)
+        or getattr(transport, "disconnecting", True)
+        or getattr(transport, "_writeDisconnected", True)
+        or getattr(transport, "_tempDataBuffer", None) != []
+        or len(getattr(transport, "dataBuffer", b"x")) > getattr(transport, "offset", 0)
         # a pull producer is asked for more each time the buffer empties: left to Twisted; a
         # streaming one (daphne's HTTP channel stays registered on an upgraded socket) is paused
         # only when data waits, which the rest of a partial send still does

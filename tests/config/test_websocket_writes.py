@@ -146,3 +146,13 @@ def test_installing_twice_wraps_send_data_once():
     send_data = WebSocketProtocol.sendData
     install_daphne_guards()
     assert WebSocketProtocol.sendData is send_data
+
+
+def test_written_at_once_leaves_an_unknown_twisted_to_its_usual_way(sockets):
+    """A Twisted release whose buffer fields are named otherwise gets Twisted's own write,
+    not an error on every frame."""
+    ours, phone = sockets
+    transport = connection(ours, Reactor())
+    del transport._tempDataBuffer
+    assert written_at_once(transport, b"data") is False
+    assert received(phone) == b""
