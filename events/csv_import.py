@@ -83,7 +83,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "attendee name given name", "name given name", "forename", "first", "名",
         "vorname", "prénom", "prenom", "nombre", "nome", "primeiro nome", "voornaam",
         "keresztnév", "utónév", "křestní jméno", "krstné meno", "imię", "ime", "prenume",
-        "下の名前", "tên", "tên gọi",
+        "下の名前", "tên", "tên gọi", "kereszt név", "utó név",
     ),
     "last_name": (
         "ticket last name", "attendee last name", "last name", "lastname", "surname",
@@ -92,7 +92,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "cognome", "sobrenome", "apelido", "achternaam",
         "vezetéknév", "családnév", "příjmení", "priezvisko", "nazwisko", "prezime",
         "nume de familie", "priimek",
-        "苗字", "성", "фамилия", "họ", "họ và tên đệm", "họ và chữ đệm", "họ đệm", "姓氏",
+        "苗字", "성", "фамилия", "họ", "họ và tên đệm", "họ và chữ đệm", "họ đệm", "họ và tên lót",
+        "họ lót", "姓氏", "családi név", "vezeték név",
     ),
     "email": (
         "ticket email", "attendee email", "attendee email address", "email", "email address",
@@ -183,8 +184,10 @@ GIVEN_BESIDE_LAST = frozenset({"имя", "jméno", "meno", "이름", "名字", "
 # a Latin name in a Chinese form ("Smith", "Anna") is a foreigner's, given name first.
 FAMILY_FIRST_HEADERS = frozenset(
     {
-        "vezetéknév", "családnév", "keresztnév", "utónév",
-        "họ", "họ và tên đệm", "họ và chữ đệm", "họ đệm", "tên", "tên gọi",
+        "vezetéknév", "családnév", "keresztnév", "utónév", "családi név", "vezeték név",
+        "kereszt név", "utó név",
+        "họ", "họ và tên đệm", "họ và chữ đệm", "họ đệm", "họ và tên lót", "họ lót", "tên",
+        "tên gọi",
     }
 )  # fmt: skip
 # Words in a header that make it likely, when no alias matched exactly (custom questions).

@@ -591,8 +591,8 @@ def is_rare_han_gb18030(data: bytes) -> bool:
     characters, one is outside GB2312, and either one is written in four bytes
     (``GB18030_FOUR_BYTES``, which no one-byte text spells), or at least half of the ideographs
     are the commonest (``is_common_han``) and at least half of the cells of two to four
-    ideographs start with a Chinese family name (Cyrillic read as GBK makes rarer ideographs,
-    and words that start with any)."""
+    ideographs below the first line start with a Chinese family name (Cyrillic read as GBK
+    makes rarer ideographs, and words that start with any)."""
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
@@ -612,9 +612,10 @@ def is_rare_han_gb18030(data: bytes) -> bool:
         return True
     if sum(1 for c in hans if is_common_han(c)) * 2 < len(hans):
         return False
+    body = text.partition("\n")[2] or text  # below the column names ("姓名", "邮箱")
     cells = [
         cell
-        for cell in re.split(r"[,;\t|\n\r]", text)
+        for cell in re.split(r"[,;\t|\n\r]", body)
         if HAN_CELL.fullmatch(cell.strip()) and all(is_han(c) for c in cell.strip())
     ]
     named = sum(1 for cell in cells if cell.strip()[0] in CHINESE_FAMILY_NAMES)

@@ -413,3 +413,15 @@ def test_decode_still_reads_one_byte_lists_that_also_decode_as_gb18030(encoding,
     text = "Name,Email\n" + "".join(f"{n},p{i}@example.org\n" for i, n in enumerate(names))
 
     assert tabular.decode(text.encode(encoding)) == (text, encoding)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "姓名,邮箱\n林䶮,ly@example.cn\n",
+        "姓名,邮箱,公司\n王芳,wf@example.cn,𠈌星科技\n",
+        "姓名;邮箱\n陈㛃;cj@example.cn\n张䲜;zy@example.cn\n",
+    ],
+)
+def test_decode_reads_gb18030_with_rare_ideographs_under_chinese_column_names(text):
+    assert tabular.decode(text.encode("gb18030")) == (text, "gb18030")
