@@ -1118,6 +1118,8 @@ TITLE_WORDS = frozenset(
         "signup", "lineup", "cohort", "demo", "edition", "final", "confirmed", "invite",
         "invites", "invited", "guestlist", "hackathon", "pitch", "pitches", "startup",
         "startups", "salon", "gala", "reception", "launch", "week", "weekend", "year",
+        "waitlisted", "pending", "approved", "cancelled", "canceled", "declined", "going",
+        "attending", "accepted", "rejected", "unpaid", "walkins", "checkin",
     }
 )  # fmt: skip
 # Words of a Chinese title ("创业沙龙", "周末交流会", "嘉宾名单"): no name holds them.

@@ -531,8 +531,11 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
             )
             % {"line": line}
         )
-    if b"\x00" not in sample and is_rare_han_gb18030(data):
-        return data.decode("gb18030"), "gb18030"
+    if b"\x00" not in sample and is_rare_han_gb18030(sample):
+        try:
+            return data.decode("gb18030"), "gb18030"
+        except UnicodeDecodeError:
+            pass
     if b"\x00" not in sample:
         readings = []
         for order, name in enumerate(SCORED):
@@ -675,13 +678,20 @@ def mixed_reading(data: bytes) -> MixedReading | None:
     from an old spreadsheet (Windows-1252 "Zoë" as the bytes EB FC), or GBK with a line pasted
     from a UTF-8 page. The lines that are not UTF-8 are read together in the encoding
     ``decode`` finds for their bytes (Windows-1252 when none reads them); a line that is UTF-8
-    stays UTF-8 unless that encoding reads it more plausibly (``utf8_plausibility``). The file's
+    stays UTF-8 unless that encoding is a two-byte one (GBK, Big5…) that reads it more
+    plausibly (``utf8_plausibility``). The file's
     encoding is the one of more lines with non-ASCII characters (UTF-8 on a tie).
     None when every line with non-ASCII characters is in one encoding, or the file holds NUL
     bytes (UTF-16)."""
     if b"\x00" in data:
         return None
     data = data.removeprefix(codecs.BOM_UTF8)
+    try:
+        data.decode("utf_8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return None  # UTF-8 throughout
     lines = data.splitlines(keepends=True)
     good: list[int] = []
     bad: list[int] = []
@@ -713,7 +723,9 @@ def mixed_reading(data: bytes) -> MixedReading | None:
     for i in good:
         utf8 = lines[i].decode("utf_8")
         try:
-            theirs = lines[i].decode(codec)
+            # Bytes of a one-byte encoding are hardly ever valid UTF-8 by chance ("Ã©");
+            # GBK's two-byte characters often are.
+            theirs = None if other in ONE_BYTE else lines[i].decode(codec)
         except UnicodeDecodeError:
             theirs = None
         if theirs is not None and plausibility(theirs, other) > utf8_plausibility(utf8):

@@ -2187,6 +2187,8 @@ LONE_TITLES = [
     "Beijing Founders Club",
     "周末交流会",
     "2026年12月5日",
+    "Waitlisted",
+    "Pending",
 ]
 
 
