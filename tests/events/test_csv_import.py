@@ -2222,3 +2222,51 @@ def test_parse_leaves_out_a_title_above_a_person_alone_on_a_line():
         (4, "li lei"),
     ]
     assert "The lines above line 2 are a title, not people; left out." in parsed.notes
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        (
+            "madonna\nzhang wei;zw@example.com\nann lee;al@example.com\n",
+            ["madonna", "zhang wei", "ann lee"],
+        ),
+        (
+            "madonna\nzhang wei\tzw@example.com\nann lee\tal@example.com\n",
+            ["madonna", "zhang wei", "ann lee"],
+        ),
+        (
+            "madonna\nzw@example.com,zhang wei\nal@example.com,ann lee\n",
+            ["madonna", "zhang wei", "ann lee"],
+        ),
+        (
+            "madonna\ncher\nzhang wei,zw@example.com\nann lee,al@example.com\n",
+            ["madonna", "cher", "zhang wei", "ann lee"],
+        ),
+        (
+            '"madonna"\n"zhang wei","zw@example.com"\n"ann lee","al@example.com"\n',
+            ["madonna", "zhang wei", "ann lee"],
+        ),
+    ],
+)
+def test_parse_reads_names_alone_above_a_list_in_any_shape(text, names):
+    parsed = csv_import.parse(text.encode())
+
+    assert parsed.errors == []
+    assert [r.name for r in parsed.rows] == names
+
+
+def test_parse_reads_a_name_alone_on_the_first_row_of_a_workbook():
+    book = Workbook()
+    for row in (["madonna"], ["zhang wei", "zw@example.com"], ["ann lee", "al@example.com"]):
+        book.active.append(row)
+    data = io.BytesIO()
+    book.save(data)
+
+    parsed = csv_import.parse(data.getvalue())
+
+    assert [(r.line, r.name, r.email) for r in parsed.rows] == [
+        (1, "madonna", ""),
+        (2, "zhang wei", "zw@example.com"),
+        (3, "ann lee", "al@example.com"),
+    ]

@@ -425,3 +425,53 @@ def test_decode_still_reads_one_byte_lists_that_also_decode_as_gb18030(encoding,
 )
 def test_decode_reads_gb18030_with_rare_ideographs_under_chinese_column_names(text):
     assert tabular.decode(text.encode("gb18030")) == (text, "gb18030")
+
+
+MIXED_VARIANTS = [
+    (
+        b"\xef\xbb\xbf" + "Name,Email\nJosé,j@example.com\n".encode(),
+        "Zoë Müller,z@example.com\n",
+        "cp1252",
+        ["José", "Zoë Müller"],
+        "Line 3 was not UTF-8; read as Windows-1252: check the names.",
+    ),
+    (
+        "Name,Email\r\nJosé,j@example.com\r\nRenée,r@example.com\r\n".encode(),
+        "Łukasz Żółć,l@example.pl\r\n",
+        "cp1250",
+        ["José", "Renée", "Łukasz Żółć"],
+        "Line 4 was not UTF-8; read as Windows-1250: check the names.",
+    ),
+    (
+        "Name,Email\n张伟,zw@example.cn\n".encode(),
+        "Иван Петров,i@example.ru\n",
+        "cp1251",
+        ["张伟", "Иван Петров"],
+        "Line 3 was not UTF-8; read as Windows-1251 (Cyrillic): check the names.",
+    ),
+    (
+        "姓名,邮箱\n张伟,zw@example.cn\n李娜,ln@example.cn\n".encode(),
+        "王芳,wf@example.cn\n",
+        "gbk",
+        ["张伟", "李娜", "王芳"],
+        "Line 4 was not UTF-8; read as GB18030 (GBK): check the names.",
+    ),
+    (
+        "sep=;\nName;Email\nJosé;j@example.com\n".encode(),
+        "Zoë;z@example.com\n",
+        "cp1252",
+        ["José", "Zoë"],
+        "Line 4 was not UTF-8; read as Windows-1252: check the names.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("good", "pasted", "encoding", "names", "note"), MIXED_VARIANTS)
+def test_parse_reads_a_line_pasted_in_another_encoding_whatever_the_file_around_it(
+    good, pasted, encoding, names, note
+):
+    parsed = csv_import.parse(good + pasted.encode(encoding))
+
+    assert parsed.errors == []
+    assert [r.name for r in parsed.rows] == names
+    assert note in parsed.notes
