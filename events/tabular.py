@@ -673,6 +673,21 @@ def utf8_plausibility(text: str) -> float:
     return total / count if count else 0.0
 
 
+def is_broken_utf8(data: bytes) -> bool:
+    """Whether ``data``, not UTF-8, is UTF-8 broken rather than another encoding: it ends
+    inside a UTF-8 character (a file cut short), or it holds at least two UTF-8 characters
+    beyond ASCII and twice as many as bytes that are not UTF-8."""
+    try:
+        data.decode("utf_8")
+    except UnicodeDecodeError as error:
+        if error.reason == "unexpected end of data" and error.end == len(data):
+            return True
+    text = data.decode("utf_8", errors="replace")
+    broken = text.count("\ufffd")
+    whole = sum(1 for char in text if not char.isascii()) - broken
+    return whole >= 2 and whole >= 2 * broken
+
+
 def mixed_reading(data: bytes) -> MixedReading | None:
     """The reading of a file whose lines are in two encodings: UTF-8 with a few lines pasted
     from an old spreadsheet (Windows-1252 "Zoë" as the bytes EB FC), or GBK with a line pasted
@@ -681,8 +696,8 @@ def mixed_reading(data: bytes) -> MixedReading | None:
     stays UTF-8 unless that encoding is a two-byte one (GBK, Big5…) that reads it more
     plausibly (``utf8_plausibility``). The file's
     encoding is the one of more lines with non-ASCII characters (UTF-8 on a tie).
-    None when every line with non-ASCII characters is in one encoding, or the file holds NUL
-    bytes (UTF-16)."""
+    None when every line with non-ASCII characters is in one encoding, the lines that are not
+    UTF-8 are UTF-8 broken (``is_broken_utf8``), or the file holds NUL bytes (UTF-16)."""
     if b"\x00" in data:
         return None
     data = data.removeprefix(codecs.BOM_UTF8)
@@ -704,7 +719,7 @@ def mixed_reading(data: bytes) -> MixedReading | None:
             bad.append(i)
         else:
             good.append(i)
-    if not good or not bad:
+    if not good or not bad or is_broken_utf8(b"".join(lines[i] for i in bad)):
         return None
     try:
         _text, other = decode(b"".join(lines[i] for i in bad))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from events import csv_import, tabular
 
@@ -475,3 +476,20 @@ def test_parse_reads_a_line_pasted_in_another_encoding_whatever_the_file_around_
     assert parsed.errors == []
     assert [r.name for r in parsed.rows] == names
     assert note in parsed.notes
+
+
+@pytest.mark.parametrize(
+    ("data", "line"),
+    [
+        ("Name,Email\nJosé,j@example.com\nZoë,z@example.com\n".encode()[:-3] + b"\xc3", 3),
+        ("Name,Email\nJosé,j@example.com\n".encode() + "Zoë Müller Kőrösi".encode() + b"\xff\n", 3),
+    ],
+)
+def test_read_refuses_utf8_broken_on_a_line_and_names_it(data, line):
+    with pytest.raises(ValidationError) as refusal:
+        tabular.read(data)
+
+    assert refusal.value.messages == [
+        f"The file is UTF-8 except line {line}, which was typed in another encoding. Correct "
+        "that line (or save the whole file again as CSV UTF-8) and upload it."
+    ]
