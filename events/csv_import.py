@@ -75,13 +75,15 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "meno a priezvisko", "celé meno", "meno", "imię i nazwisko", "ime i prezime",
         "puno ime", "nume complet", "nume și prenume", "nume si prenume", "numele complet",
         "nume", "ime in priimek",
+        # Vietnamese.
+        "họ và tên", "họ tên", "tên đầy đủ",
     ),
     "first_name": (
         "ticket first name", "attendee first name", "first name", "firstname", "given name",
         "attendee name given name", "name given name", "forename", "first", "名",
         "vorname", "prénom", "prenom", "nombre", "nome", "primeiro nome", "voornaam",
         "keresztnév", "utónév", "křestní jméno", "krstné meno", "imię", "ime", "prenume",
-        "下の名前",
+        "下の名前", "tên", "tên gọi", "kereszt név", "utó név",
     ),
     "last_name": (
         "ticket last name", "attendee last name", "last name", "lastname", "surname",
@@ -90,7 +92,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "cognome", "sobrenome", "apelido", "achternaam",
         "vezetéknév", "családnév", "příjmení", "priezvisko", "nazwisko", "prezime",
         "nume de familie", "priimek",
-        "苗字", "성", "фамилия",
+        "苗字", "성", "фамилия", "họ", "họ và tên đệm", "họ và chữ đệm", "họ đệm", "họ và tên lót",
+        "họ lót", "姓氏", "családi név", "vezeték név",
     ),
     "email": (
         "ticket email", "attendee email", "attendee email address", "email", "email address",
@@ -173,7 +176,20 @@ ALIASES: dict[str, tuple[str, ...]] = {
 # A header that is the surname when a first-name column stands beside it.
 SURNAME_BESIDE_FIRST = frozenset({"name", "naam", "nume"})
 # A header that is the given name when a surname column stands beside it.
-GIVEN_BESIDE_LAST = frozenset({"имя", "jméno", "meno"})
+GIVEN_BESIDE_LAST = frozenset({"имя", "jméno", "meno", "이름", "名字", "名前"})
+# The family and given name columns of the languages written in Latin letters that put the
+# family name first: Hungarian and Vietnamese (as ``normalize_header`` makes them). A list whose
+# columns are so named joins family name first ("Kovács Anna", "Nguyễn Văn An"). Chinese,
+# Japanese and Korean names join family first whatever the columns (``hygiene.full_name``);
+# a Latin name in a Chinese form ("Smith", "Anna") is a foreigner's, given name first.
+FAMILY_FIRST_HEADERS = frozenset(
+    {
+        "vezetéknév", "családnév", "keresztnév", "utónév", "családi név", "vezeték név",
+        "kereszt név", "utó név",
+        "họ", "họ và tên đệm", "họ và chữ đệm", "họ đệm", "họ và tên lót", "họ lót", "tên",
+        "tên gọi",
+    }
+)  # fmt: skip
 # Words in a header that make it likely, when no alias matched exactly (custom questions).
 # Latin hints match whole words; a header asking a yes/no question ("May we email you?") or
 # about an id, a link or a website is never guessed for a field other than consent and need.
@@ -400,6 +416,8 @@ class Parsed:
     is_encoding_guessed: bool = False
     # (line, column index) of workbook cells holding a formula without a saved value
     formulas: set[tuple[int, int]] = field(default_factory=set)
+    # the family and given name columns are of a language that writes the family name first
+    is_family_first: bool = False
 
     @property
     def encoding_name(self) -> str:
@@ -899,19 +917,25 @@ def parse(
             % {"mb": MAX_BYTES // (1024 * 1024)}
         )
     table = tabular.read(data, is_header=looks_like_header, encoding=encoding, max_rows=MAX_ROWS)
-    if is_title_line(table.header):
-        # A title above a list without column names ("Speed networking, 2 Nov" then people):
-        # the list starts at its first person with an email, the title is left out.
-        below = tabular.read(
-            data, is_header=is_person_with_email, encoding=encoding, max_rows=MAX_ROWS
-        )
-        if below.header_line > table.header_line and is_person_with_email(below.header):
+    lone: list[tuple[int, str]] = []
+    if is_lone_value(table.header):
+        # One value above a list without column names: a title ("Speed networking, 2 Nov",
+        # "报名名单") left out, or a person with a one-word name ("madonna") kept. The list
+        # starts at its first person with an email (or its first row of several values).
+        below = people_below(data, table, encoding=encoding)
+        if below is not None:
+            above = [(table.header_line, table.header)] + [
+                (line, cells) for line, cells in table.rows if line < below.header_line
+            ]
+            lone = lone_people(above, below)
+            first = lone[0][0] if lone else below.header_line
             table = below
-            table.notes.insert(
-                0,
-                _("The lines above line %(line)s are a title, not people; left out.")
-                % {"line": below.header_line},
-            )
+            if first > above[0][0]:
+                table.notes.insert(
+                    0,
+                    _("The lines above line %(line)s are a title, not people; left out.")
+                    % {"line": first},
+                )
     if table.is_cut:  # reading stopped past the limit: how far past is not known
         raise ValidationError(
             _("The file has more than %(max)s rows; at most %(max)s can be imported at once.")
@@ -926,6 +950,22 @@ def parse(
     headless = has_email_first or is_person_first(table.header, table.rows)
     if headless:
         table = table.without_header()
+    if lone:
+        # The people alone on their line above the list, in its name column.
+        columns = [[cells[i] for _line, cells in table.rows] for i in range(len(table.header))]
+        name_at = guess_by_values(columns)["name"] or 0
+        width = len(table.header)
+        table.rows[:0] = [
+            (line, [value if i == name_at else "" for i in range(width)]) for line, value in lone
+        ]
+        table.notes[:0] = [
+            line_message(
+                line,
+                _("only “%(value)s”, written like the names below: read as a person.")
+                % {"value": value},
+            )
+            for line, value in lone
+        ]
     placeholders = not headless and is_placeholder_header(table.header)
     columns = [[cells[i] for _line, cells in table.rows] for i in range(len(table.header))]
     by_values = headless or placeholders
@@ -945,6 +985,7 @@ def parse(
         notes=list(table.notes),
         is_encoding_guessed=table.is_guessed,
         formulas=table.formulas,
+        is_family_first=is_family_first(table.header, chosen),
     )
     if headless:
         parsed.notes[:0] = [
@@ -1038,6 +1079,114 @@ def is_person_with_email(cells: list[str]) -> bool:
     return sum(1 for c in cells if c.strip()) >= 2 and any(is_email_cell(c) for c in cells)
 
 
+def is_lone_value(cells: list[str]) -> bool:
+    """Whether a row holds one value, and that no email nor column name we know."""
+    filled = [c.strip() for c in cells if c.strip()]
+    return (
+        len(filled) == 1
+        and not is_email_cell(filled[0])
+        and normalize_header(filled[0]) not in KNOWN_HEADERS
+    )
+
+
+def is_wide_row(cells: list[str]) -> bool:
+    """Whether a row holds two values or more."""
+    return sum(1 for c in cells if c.strip()) >= 2
+
+
+def people_below(
+    data: bytes, table: tabular.Table, *, encoding: str | None
+) -> tabular.Table | None:
+    """The list of people without column names below lines of one value (``table`` read with
+    those as its header): from the first row of a person with an email, or else from the first
+    row of several values when it reads as a person (``is_person_first``). None when there is
+    no such list below the first line."""
+    for is_start in (is_person_with_email, is_wide_row):
+        below = tabular.read(data, is_header=is_start, encoding=encoding, max_rows=MAX_ROWS)
+        if below.header_line <= table.header_line or not is_start(below.header):
+            continue
+        if is_start is is_person_with_email or is_person_first(below.header, below.rows):
+            return below
+    return None
+
+
+# Words of an event's or a list's title that no column name holds ("Beijing Founders Club").
+TITLE_WORDS = frozenset(
+    {
+        "founders", "club", "community", "party", "dinner", "lunch", "breakfast", "speed",
+        "dating", "vip", "rsvp", "rsvps", "waitlist", "attendance", "roster", "signups",
+        "signup", "lineup", "cohort", "demo", "edition", "final", "confirmed", "invite",
+        "invites", "invited", "guestlist", "hackathon", "pitch", "pitches", "startup",
+        "startups", "salon", "gala", "reception", "launch", "week", "weekend", "year",
+        "waitlisted", "pending", "approved", "cancelled", "canceled", "declined", "going",
+        "attending", "accepted", "rejected", "unpaid", "walkins", "checkin",
+    }
+)  # fmt: skip
+# Words of a Chinese title ("创业沙龙", "周末交流会", "嘉宾名单"): no name holds them.
+CJK_TITLE_WORDS = (
+    "沙龙", "聚会", "活动", "论坛", "峰会", "晚宴", "派对", "交流", "名单", "嘉宾", "报名",
+    "大会", "年会", "路演", "创业", "周末", "会议", "签到", "参会", "晚会", "见面",
+)  # fmt: skip
+
+
+def name_style(value: str) -> str:
+    """How a name is written: "lower", "upper" or "title" case, "cjk", or "" for none of these."""
+    text = " ".join(hygiene.fold_width(value).split())
+    if hygiene.has_cjk(text):
+        return "cjk"
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return ""
+    if all(c.islower() for c in letters):
+        return "lower"
+    if all(c.isupper() for c in letters):
+        return "upper"
+    words = [w for w in text.split() if w.casefold() not in NAME_PARTICLES]
+    return "title" if all(w[0].isupper() for w in words) else ""
+
+
+def is_lone_person(value: str, names: list[str]) -> bool:
+    """Whether a value alone on its line above a list is a person, not a title: it could be a
+    name (``could_be_name``: "madonna", "Cher", "王菲"; a Chinese one starting with a family
+    name, ``is_name_like``), it holds no digit, no title word (``TITLE_WORDS``,
+    ``CJK_TITLE_WORDS``: "Attendees", "报名名单", "Speed networking 2026-12-05 guest list"),
+    no more words than the longest name below, and it is written as most ``names`` of the
+    list's name column are (``name_style``: "madonna" above "zhang wei", "Cher" above
+    "Ada Lovelace", "王菲" above "张伟")."""
+    text = " ".join(hygiene.fold_width(value).split())
+    if not names or any(c.isdigit() for c in text) or not could_be_name(text):
+        return False
+    if any(word in text for word in CJK_TITLE_WORDS):
+        return False
+    if any(normalize_header(word) in TITLE_WORDS for word in text.split()):
+        return False
+    style = name_style(text)
+    if style == "cjk":
+        return is_name_like(text) and most(names, lambda v: name_style(v) == "cjk")
+    longest = max(len(n.split()) for n in names)
+    words = [w for w in text.split() if w.casefold() not in NAME_PARTICLES]
+    return bool(style) and len(words) <= longest and most(names, lambda v: name_style(v) == style)
+
+
+def lone_people(above: list[tuple[int, list[str]]], below: tabular.Table) -> list[tuple[int, str]]:
+    """Of the lines of one value ``above`` a list without column names, the people:
+    (line, value) of those after the last that is no person (``is_lone_person`` against the
+    list's name column); the lines before are a title. None when a line holds several values."""
+    if not all(is_lone_value(cells) for _line, cells in above):
+        return []
+    rows = below.without_header().rows[:HEADER_SAMPLE]
+    columns = [[cells[i] for _line, cells in rows] for i in range(len(rows[0][1]))]
+    at = guess_by_values(columns)["name"]
+    if at is None:
+        return []
+    names = [cells[at].strip() for _line, cells in rows if cells[at].strip()]
+    people: list[tuple[int, str]] = []
+    for line, cells in above:
+        value = next(c.strip() for c in cells if c.strip())
+        people = [*people, (line, value)] if is_lone_person(value, names) else []
+    return people
+
+
 def is_title_line(header: list[str]) -> bool:
     """Whether the row read as column names is one value that is no column name we know, no
     email and no name (``could_be_name``): a report's title ("Speed networking 2026-11-02")."""
@@ -1048,6 +1197,19 @@ def is_title_line(header: list[str]) -> bool:
         and not is_email_cell(filled[0])
         and not could_be_name(filled[0])
     )
+
+
+def is_family_first(header: list[str], mapping: dict[str, int | None]) -> bool:
+    """Whether the list's given and family name columns are named in a language written in
+    Latin letters that puts the family name first (``FAMILY_FIRST_HEADERS``: "Vezetéknév" and
+    "Keresztnév", "Họ" and "Tên"), so that their parts join family name first. Both columns
+    must be so named when both are chosen; "First name" and "Last name" join given first."""
+    named = [
+        normalize_header(header[i])
+        for i in (mapping.get("first_name"), mapping.get("last_name"))
+        if i is not None and i < len(header)
+    ]
+    return bool(named) and all(h in FAMILY_FIRST_HEADERS for h in named)
 
 
 def is_placeholder_header(header: list[str]) -> bool:
@@ -1251,7 +1413,9 @@ def check_row(parsed: Parsed, line: int, cells: list[str]) -> Row | None:
     name = cleaned("name", hygiene.clean_name, value("name"))
     if not name and (given or family):
         try:
-            name = hygiene.clean_name(hygiene.full_name(given, family))
+            name = hygiene.clean_name(
+                hygiene.full_name(given, family, is_family_first=parsed.is_family_first)
+            )
         except ValidationError as error:
             problems.extend(error.messages)
     raw_email = value("email")

@@ -500,13 +500,16 @@ def has_cjk(text: str) -> bool:
     return bool(CJK.search(text))
 
 
-def full_name(given: str, family: str) -> str:
+def full_name(given: str, family: str, *, is_family_first: bool = False) -> str:
     """A name built from given and family parts as its owner writes it: Chinese, Japanese and
-    Korean names family-first without a space ("李" + "娜" → "李娜"), others given-first."""
+    Korean names family-first without a space ("李" + "娜" → "李娜"); others given-first, or
+    family-first with a space when ``is_family_first`` (the list is in a language that writes
+    names so: Hungarian "Kovács" + "Anna" → "Kovács Anna", Vietnamese "Nguyễn" + "Văn An")."""
     given, family = given.strip(), family.strip()
     if has_cjk(given + family) and not (given.isascii() or family.isascii()):
         return f"{family}{given}"
-    return " ".join(part for part in (given, family) if part)
+    parts = (family, given) if is_family_first else (given, family)
+    return " ".join(part for part in parts if part)
 
 
 def name_parts(name: str) -> tuple[str, str]:

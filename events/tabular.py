@@ -531,6 +531,11 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
             )
             % {"line": line}
         )
+    if b"\x00" not in sample and is_rare_han_gb18030(sample):
+        try:
+            return data.decode("gb18030"), "gb18030"
+        except UnicodeDecodeError:
+            pass
     if b"\x00" not in sample:
         readings = []
         for order, name in enumerate(SCORED):
@@ -557,6 +562,199 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
             "CSV or as an Excel workbook (.xlsx) and upload that."
         )
     )
+
+
+# A four-byte GB18030 sequence: a lead byte, a digit, a lead byte, a digit. It writes what GBK
+# lacks (CJK Extension B and later: "𠈌", "𡃁", rare surnames); in a one-byte reading it is a
+# letter, a digit, a letter, a digit ("•5µ5"), which no name spells.
+GB18030_FOUR_BYTES = re.compile(rb"[\x81-\xfe][\x30-\x39][\x81-\xfe][\x30-\x39]")
+HAN_SHARE = 0.5  # of the non-ASCII characters, for a GB18030 reading with rare ideographs
+HAN_CELL = re.compile(r"[^\W\d_]{2,4}")
+
+
+def is_han(char: str) -> bool:
+    """Whether ``char`` is a CJK ideograph (any block, Extension A to H included)."""
+    return unicodedata.name(char, "").startswith("CJK ") and unicodedata.category(char) == "Lo"
+
+
+def is_common_han(char: str) -> bool:
+    """Whether ``char`` is one of the 3,755 commonest ideographs (GB2312 level 1)."""
+    try:
+        lead = char.encode("gb2312")[0]
+    except (UnicodeEncodeError, IndexError):
+        return False
+    return 0xB0 <= lead <= 0xD7
+
+
+def is_rare_han_gb18030(data: bytes) -> bool:
+    """Whether ``data`` is GB18030 holding ideographs outside the 6,763 of GB2312 (names with
+    "䶮", "𠈌", "㛃"), which ``plausibility`` scores as a misreading, so that a one-byte
+    reading ("БЦюџ" for "林䶮") wins. It is when ``data`` decodes as GB18030 without a control
+    or private-use character, ideographs are at least ``HAN_SHARE`` of its non-ASCII
+    characters, one is outside GB2312, and either one is written in four bytes
+    (``GB18030_FOUR_BYTES``, which no one-byte text spells), or at least half of the ideographs
+    are the commonest (``is_common_han``) and at least half of the cells of two to four
+    ideographs below the first line start with a Chinese family name (Cyrillic read as GBK
+    makes rarer ideographs, and words that start with any)."""
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        return False
+    if control_count(text) or any(unicodedata.category(c) == "Co" for c in text):
+        return False
+    wide = [c for c in text if not c.isascii()]
+    hans = [c for c in wide if is_han(c)]
+    if not hans or len(hans) < HAN_SHARE * len(wide):
+        return False
+    if all(c.encode("gb18030") == c.encode("gb2312", errors="ignore") for c in set(hans)):
+        return False  # nothing outside GB2312: the scores tell
+    four = (
+        m.group().decode("gb18030", errors="replace") for m in GB18030_FOUR_BYTES.finditer(data)
+    )
+    if any(is_han(chunk[0]) for chunk in four):
+        return True
+    if sum(1 for c in hans if is_common_han(c)) * 2 < len(hans):
+        return False
+    body = text.partition("\n")[2] or text  # below the column names ("姓名", "邮箱")
+    cells = [
+        cell
+        for cell in re.split(r"[,;\t|\n\r]", body)
+        if HAN_CELL.fullmatch(cell.strip()) and all(is_han(c) for c in cell.strip())
+    ]
+    named = sum(1 for cell in cells if cell.strip()[0] in CHINESE_FAMILY_NAMES)
+    return named > 0 and named * 2 >= len(cells)
+
+
+@dataclass
+class MixedReading:
+    """A file in one encoding (``encoding``) but for some lines in another: ``text`` is each
+    line in its own, and ``lines`` are {line number: codec name} of the lines read otherwise."""
+
+    text: str
+    encoding: str
+    lines: dict[int, str]
+
+    @property
+    def notes(self) -> list[str]:
+        """What the preview says of each line read in the other encoding."""
+        return [
+            _("Line %(line)s was not %(main)s; read as %(other)s: check the names.")
+            % {
+                "line": line,
+                "main": ENCODING_NAMES.get(self.encoding, self.encoding),
+                "other": ENCODING_NAMES.get(other, other),
+            }
+            for line, other in sorted(self.lines.items())
+        ]
+
+
+def utf8_plausibility(text: str) -> float:
+    """The mean plausibility of the non-ASCII characters of ``text`` read as UTF-8, on the
+    scale of ``plausibility``: an ideograph as common as GB2312 makes it, kana and hangul
+    score as in their own encodings, letters and punctuation as a one-byte reading scores them
+    (a letter of another script inside a Latin word costs)."""
+    total = 0.0
+    count = 0
+    for i, char in enumerate(text):
+        if char.isascii():
+            continue
+        before = text[i - 1] if i else ""
+        after = text[i + 1] if i + 1 < len(text) else ""
+        if is_han(char):
+            score = char_plausibility(char, "gb18030", before, after)
+        elif "\u3040" <= char <= "\u30ff":
+            score = 2
+        elif "\uac00" <= char <= "\ud7a3":
+            score = 1
+        else:
+            score = char_plausibility(char, "cp1252", before, after)
+        total += score
+        count += 1
+    return total / count if count else 0.0
+
+
+def is_broken_utf8(data: bytes) -> bool:
+    """Whether ``data``, not UTF-8, is UTF-8 broken rather than another encoding: it ends
+    inside a UTF-8 character (a file cut short), or it holds at least two UTF-8 characters
+    beyond ASCII and twice as many as bytes that are not UTF-8."""
+    try:
+        data.decode("utf_8")
+    except UnicodeDecodeError as error:
+        if error.reason == "unexpected end of data" and error.end == len(data):
+            return True
+    text = data.decode("utf_8", errors="replace")
+    broken = text.count("\ufffd")
+    whole = sum(1 for char in text if not char.isascii()) - broken
+    return whole >= 2 and whole >= 2 * broken
+
+
+def mixed_reading(data: bytes) -> MixedReading | None:
+    """The reading of a file whose lines are in two encodings: UTF-8 with a few lines pasted
+    from an old spreadsheet (Windows-1252 "Zoë" as the bytes EB FC), or GBK with a line pasted
+    from a UTF-8 page. The lines that are not UTF-8 are read together in the encoding
+    ``decode`` finds for their bytes (Windows-1252 when none reads them); a line that is UTF-8
+    stays UTF-8 unless that encoding is a two-byte one (GBK, Big5…) that reads it more
+    plausibly (``utf8_plausibility``). The file's
+    encoding is the one of more lines with non-ASCII characters (UTF-8 on a tie).
+    None when every line with non-ASCII characters is in one encoding, the lines that are not
+    UTF-8 are UTF-8 broken (``is_broken_utf8``), or the file holds NUL bytes (UTF-16)."""
+    if b"\x00" in data:
+        return None
+    data = data.removeprefix(codecs.BOM_UTF8)
+    try:
+        data.decode("utf_8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return None  # UTF-8 throughout
+    lines = data.splitlines(keepends=True)
+    good: list[int] = []
+    bad: list[int] = []
+    for i, line in enumerate(lines):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf_8")
+        except UnicodeDecodeError:
+            bad.append(i)
+        else:
+            good.append(i)
+    if not good or not bad or is_broken_utf8(b"".join(lines[i] for i in bad)):
+        return None
+    try:
+        _text, other = decode(b"".join(lines[i] for i in bad))
+    except ValidationError:
+        other = "cp1252"
+    if other in {"utf_8", "utf_16_le", "utf_16_be", "utf_32_le", "utf_32_be"}:
+        other = "cp1252"
+    codec = READ_AS.get(other, other)
+    read: dict[int, str] = {}
+    for i in bad:
+        try:
+            read[i] = lines[i].decode(codec)
+        except UnicodeDecodeError:
+            read[i] = lines[i].decode("cp1252", errors="replace")
+    as_utf8: list[int] = []
+    for i in good:
+        utf8 = lines[i].decode("utf_8")
+        try:
+            # Bytes of a one-byte encoding are hardly ever valid UTF-8 by chance ("Ã©");
+            # GBK's two-byte characters often are.
+            theirs = None if other in ONE_BYTE else lines[i].decode(codec)
+        except UnicodeDecodeError:
+            theirs = None
+        if theirs is not None and plausibility(theirs, other) > utf8_plausibility(utf8):
+            read[i] = theirs
+            bad.append(i)
+        else:
+            read[i] = utf8
+            as_utf8.append(i)
+    if not as_utf8:
+        return None
+    main, odd = ("utf_8", bad) if len(as_utf8) >= len(bad) else (other, as_utf8)
+    text = "".join(read[i] if i in read else line.decode("ascii") for i, line in enumerate(lines))
+    alien = "utf_8" if main == other else other
+    return MixedReading(text=text, encoding=main, lines={i + 1: alien for i in sorted(odd)})
 
 
 # The ASCII bytes that give a table its shape: line ends, separators, quotes and spaces. In
@@ -1082,6 +1280,14 @@ def read(
     if data.startswith(b"%PDF"):
         raise ValidationError(_("This is a PDF, not a table. Export the list as CSV or .xlsx."))
     chosen = encoding
+    mixed = mixed_reading(data)
+    if mixed is not None and chosen in (None, mixed.encoding):
+        table = read_text(
+            mixed.text, encoding=mixed.encoding, is_header=is_header, max_rows=max_rows
+        )
+        table.notes[:0] = mixed.notes
+        table.is_guessed = chosen is None and mixed.encoding != "utf_8"
+        return table
     text, encoding = decode(data, encoding)
     table = read_text(text, encoding=encoding, is_header=is_header, max_rows=max_rows)
     table.is_guessed = (

@@ -2118,3 +2118,155 @@ def test_parse_keeps_a_company_called_x():
     assert [r.company for r in parsed.rows] == ["X", "X"]
     assert parsed.notes == []
     assert hygiene.company_key(parsed.rows[0].company) == hygiene.company_key("X") != ""
+
+
+# Family and given name columns: joined as the language of their column names writes names.
+NAME_ORDER = [
+    ("Vezetéknév,Keresztnév,E-mail\nKovács,Anna,a@example.hu\n", "utf_8", "Kovács Anna"),
+    ("Keresztnév;Vezetéknév;E-mail\nAnna;Kovács;a@example.hu\n", "utf_8", "Kovács Anna"),
+    ("Családnév;Utónév;E-mail\nSzűcs;Győző;sz@example.hu\n", "cp1250", "Szűcs Győző"),
+    ("Họ,Tên,Email\nNguyễn,Văn An,an@example.vn\n", "utf_8", "Nguyễn Văn An"),
+    ("Họ và tên đệm,Tên,Email\nTrần Thị,Mai,mai@example.vn\n", "utf_8", "Trần Thị Mai"),
+    ("姓,名,邮箱\n张,伟,zw@example.cn\n", "utf_8", "张伟"),
+    ("姓,名,メールアドレス\n山田,太郎,y@example.jp\n", "cp932", "山田太郎"),
+    ("성,이름,이메일\n김,민준,kim@example.kr\n", "utf_8", "김민준"),
+    ("First name,Last name,Email\nAnna,Kovács,a@example.hu\n", "utf_8", "Anna Kovács"),
+    ("Családi név,Utónév,Email\nKovács,Anna,a@example.hu\n", "utf_8", "Kovács Anna"),
+    ("Vezeték név,Kereszt név,Email\nKovács,Anna,a@example.hu\n", "utf_8", "Kovács Anna"),
+    ("Họ và tên lót,Tên,Email\nTrần Thị,Mai,m@example.vn\n", "utf_8", "Trần Thị Mai"),
+    ("Last name,First name,Email\nKovács,Anna,a@example.hu\n", "utf_8", "Anna Kovács"),
+    ("Vorname,Nachname,E-Mail\nAnna,Kovács,a@example.de\n", "utf_8", "Anna Kovács"),
+    ("First name,Last name,Email\n伟,张,zw@example.cn\n", "utf_8", "张伟"),
+    ("Vezetéknév,Keresztnév,E-mail\n李,娜,ln@example.cn\n", "utf_8", "李娜"),
+]
+
+
+@pytest.mark.parametrize(("text", "encoding", "name"), NAME_ORDER)
+def test_parse_joins_the_name_parts_in_the_order_of_the_columns_language(text, encoding, name):
+    parsed = csv_import.parse(text.encode(encoding))
+
+    assert parsed.errors == []
+    assert [r.name for r in parsed.rows] == [name]
+
+
+# One value alone on line 1 above a list without column names: a person written like the
+# names below ("madonna" above "zhang wei"), or a title left out.
+LONE_PEOPLE = [
+    ("madonna\nzhang wei,zhang@example.com\nann lee,ann@example.com\n", "madonna"),
+    ("Madonna\nZhang Wei,zhang@example.com\nAnn Lee,ann@example.com\n", "Madonna"),
+    ("CHER\nZHANG WEI,zhang@example.com\nANN LEE,ann@example.com\n", "CHER"),
+    ("王菲\n张伟,zw@example.cn\n李娜,ln@example.cn\n", "王菲"),
+    ("欧阳娜娜\n张伟,zw@example.cn,星河科技\n李娜,ln@example.cn,朝阳咨询\n", "欧阳娜娜"),
+    ("madonna\nzhang wei;Acme\nli lei;Harbor\n", "madonna"),
+    (
+        "Maria de la Cruz\nZhang Wei,zhang@example.com\nAnn Lee,ann@example.com\n",
+        "Maria de la Cruz",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "person"), LONE_PEOPLE)
+def test_parse_reads_a_name_alone_on_line_1_as_a_person(text, person):
+    parsed = csv_import.parse(text.encode())
+
+    assert parsed.errors == []
+    assert (parsed.rows[0].line, parsed.rows[0].name) == (1, person)
+    assert len(parsed.rows) == text.count("\n")
+    assert f"Line 1: only “{person}”, written like the names below: read as a person." in (
+        parsed.notes
+    )
+
+
+LONE_TITLES = [
+    "Attendees",
+    "Guest list",
+    "报名名单",
+    "嘉宾名单",
+    "创业沙龙",
+    "Speed networking 2026-12-05 guest list",
+    "Beijing Founders Club",
+    "周末交流会",
+    "2026年12月5日",
+    "Waitlisted",
+    "Pending",
+]
+
+
+@pytest.mark.parametrize("title", LONE_TITLES)
+@pytest.mark.parametrize(
+    "people",
+    [
+        "zhang wei,zhang@example.com\nann lee,ann@example.com\n",
+        "Zhang Wei,zhang@example.com\nAnn Lee,ann@example.com\n",
+        "张伟,zw@example.cn\n李娜,ln@example.cn\n",
+    ],
+)
+def test_parse_leaves_out_a_title_alone_on_line_1(title, people):
+    parsed = csv_import.parse(f"{title}\n{people}".encode())
+
+    assert parsed.errors == []
+    assert [r.line for r in parsed.rows] == [2, 3]
+    assert "The lines above line 2 are a title, not people; left out." in parsed.notes
+
+
+def test_parse_leaves_out_a_title_above_a_person_alone_on_a_line():
+    text = (
+        "Speed networking 2026-12-05\nmadonna\nzhang wei,zhang@example.com\nli lei,li@example.com\n"
+    )
+
+    parsed = csv_import.parse(text.encode())
+
+    assert [(r.line, r.name) for r in parsed.rows] == [
+        (2, "madonna"),
+        (3, "zhang wei"),
+        (4, "li lei"),
+    ]
+    assert "The lines above line 2 are a title, not people; left out." in parsed.notes
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        (
+            "madonna\nzhang wei;zw@example.com\nann lee;al@example.com\n",
+            ["madonna", "zhang wei", "ann lee"],
+        ),
+        (
+            "madonna\nzhang wei\tzw@example.com\nann lee\tal@example.com\n",
+            ["madonna", "zhang wei", "ann lee"],
+        ),
+        (
+            "madonna\nzw@example.com,zhang wei\nal@example.com,ann lee\n",
+            ["madonna", "zhang wei", "ann lee"],
+        ),
+        (
+            "madonna\ncher\nzhang wei,zw@example.com\nann lee,al@example.com\n",
+            ["madonna", "cher", "zhang wei", "ann lee"],
+        ),
+        (
+            '"madonna"\n"zhang wei","zw@example.com"\n"ann lee","al@example.com"\n',
+            ["madonna", "zhang wei", "ann lee"],
+        ),
+    ],
+)
+def test_parse_reads_names_alone_above_a_list_in_any_shape(text, names):
+    parsed = csv_import.parse(text.encode())
+
+    assert parsed.errors == []
+    assert [r.name for r in parsed.rows] == names
+
+
+def test_parse_reads_a_name_alone_on_the_first_row_of_a_workbook():
+    book = Workbook()
+    for row in (["madonna"], ["zhang wei", "zw@example.com"], ["ann lee", "al@example.com"]):
+        book.active.append(row)
+    data = io.BytesIO()
+    book.save(data)
+
+    parsed = csv_import.parse(data.getvalue())
+
+    assert [(r.line, r.name, r.email) for r in parsed.rows] == [
+        (1, "madonna", ""),
+        (2, "zhang wei", "zw@example.com"),
+        (3, "ann lee", "al@example.com"),
+    ]

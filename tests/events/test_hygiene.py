@@ -191,6 +191,15 @@ def test_full_name_joins_cjk_names_family_first(given, family, name):
 
 
 @pytest.mark.parametrize(
+    ("given", "family", "name"),
+    [("Anna", "Kovács", "Kovács Anna"), ("Văn An", "Nguyễn", "Nguyễn Văn An"),
+     ("娜", "李", "李娜"), ("Anna", "", "Anna"), ("", "Kovács", "Kovács")],
+)  # fmt: skip
+def test_full_name_family_first_puts_a_latin_family_name_first_with_a_space(given, family, name):
+    assert hygiene.full_name(given, family, is_family_first=True) == name
+
+
+@pytest.mark.parametrize(
     ("name", "parts"),
     [("李娜", ("李", "娜")), ("欧阳娜娜", ("欧阳", "娜娜")), ("Ada Kim", ("Kim", "Ada")),
      ("Jean-Baptiste de la Salle", ("Salle", "Jean-Baptiste de la")), ("Anjali", ("", "Anjali")),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from events import csv_import, tabular
 
@@ -309,3 +310,186 @@ def test_read_leaves_correct_text_of_many_languages_as_it_is():
 
     assert [tuple(cells) for _line, cells in table.rows] == CORRECT_TEXT
     assert table.notes == []
+
+
+# A UTF-8 list with a line pasted from an old spreadsheet (or a GBK list with a line pasted
+# from a web page): each line is read in its own encoding, and the preview names the odd ones.
+MIXED_LINES = [
+    (
+        [
+            ("Name,Email\nJosé Pérez,jp@example.com\n", "utf_8"),
+            ("Zoë Müller,zm@example.com\n", "cp1252"),
+        ],
+        ["José Pérez", "Zoë Müller"],
+        ["Line 3 was not UTF-8; read as Windows-1252: check the names."],
+    ),
+    (
+        [
+            ("Name,Email\nZoë Müller,zm@example.com\n", "cp1252"),
+            ("Ann Lee,a@example.com\nRenée Côté,r@example.fr\n", "utf_8"),
+        ],
+        ["Zoë Müller", "Ann Lee", "Renée Côté"],
+        ["Line 2 was not UTF-8; read as Windows-1252: check the names."],
+    ),
+    (
+        [
+            ("Name,Email,Company\n张伟,zw@example.cn,北京星河科技\n", "utf_8"),
+            ("François Dupré,fd@example.fr,Crème\n", "cp1252"),
+            ("李娜,ln@example.cn,朝阳咨询\n", "utf_8"),
+        ],
+        ["张伟", "François Dupré", "李娜"],
+        ["Line 3 was not UTF-8; read as Windows-1252: check the names."],
+    ),
+    (
+        [
+            ("姓名,邮箱\n张伟,zw@example.cn\n李娜,ln@example.cn\n", "gbk"),
+            ("José Pérez,jp@example.com\n", "utf_8"),
+        ],
+        ["张伟", "李娜", "José Pérez"],
+        ["Line 4 was not GB18030 (GBK); read as UTF-8: check the names."],
+    ),
+    (
+        [
+            ("姓名,邮箱,公司\n王芳,wf@example.cn,星河科技\n", "gbk"),
+            ("陈静,cj@example.cn,朝阳咨询\n", "utf_8"),
+            ("刘洋,ly@example.cn,海淀创投\n", "gbk"),
+        ],
+        ["王芳", "陈静", "刘洋"],
+        ["Line 3 was not GB18030 (GBK); read as UTF-8: check the names."],
+    ),
+]
+
+
+@pytest.mark.parametrize(("parts", "names", "notes"), MIXED_LINES)
+def test_parse_reads_each_line_of_a_file_of_two_encodings_in_its_own(parts, names, notes):
+    data = b"".join(text.encode(encoding) for text, encoding in parts)
+
+    parsed = csv_import.parse(data)
+
+    assert parsed.errors == []
+    assert [r.name for r in parsed.rows] == names
+    assert parsed.notes == notes
+
+
+def test_read_of_a_mixed_file_in_its_main_encoding_chosen_reads_each_line_in_its_own():
+    data = "Name,Email\nJosé Pérez,jp@example.com\n".encode() + "Zoë,z@example.com\n".encode(
+        "cp1252"
+    )
+
+    chosen = tabular.read(data, encoding="utf_8")
+
+    assert [cells[0] for _line, cells in chosen.rows] == ["José Pérez", "Zoë"]
+    assert (chosen.encoding, chosen.notes) == (
+        "utf_8",
+        ["Line 3 was not UTF-8; read as Windows-1252: check the names."],
+    )
+    assert tabular.read(data, encoding="cp1252").notes[0].startswith("Line 2: text garbled")
+
+
+# Names with ideographs GBK lacks, written by GB18030 in four bytes (or in GBK's rare rows).
+RARE_NAMES = ["林䶮", "王𠈌", "𠈌伟", "陈㛃", "𡃁子", "张䲜", "𪚥明", "李龘"]
+
+
+@pytest.mark.parametrize("name", RARE_NAMES)
+@pytest.mark.parametrize("others", [[], ["张伟"], ["李娜", "王芳"]])
+def test_decode_reads_gb18030_names_with_rare_ideographs(name, others):
+    text = "Name,Email\n" + "".join(
+        f"{person},p{i}@example.cn\n" for i, person in enumerate([name, *others])
+    )
+
+    assert tabular.decode(text.encode("gb18030")) == (text, "gb18030")
+
+
+@pytest.mark.parametrize(
+    ("encoding", "names"),
+    [
+        ("cp1251", ["Олег Ким", "Юлия Ли"]),
+        ("cp1251", ["Яна Орлова", "Шамиль Юн"]),
+        ("cp1251", ["Эдуард Щукин"]),
+        ("cp1252", ["Zoë Müller", "Jürgen Weiß"]),
+        ("cp1252", ["Anaïs Lefèvre", "Søren Ærø"]),
+    ],
+)
+def test_decode_still_reads_one_byte_lists_that_also_decode_as_gb18030(encoding, names):
+    text = "Name,Email\n" + "".join(f"{n},p{i}@example.org\n" for i, n in enumerate(names))
+
+    assert tabular.decode(text.encode(encoding)) == (text, encoding)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "姓名,邮箱\n林䶮,ly@example.cn\n",
+        "姓名,邮箱,公司\n王芳,wf@example.cn,𠈌星科技\n",
+        "姓名;邮箱\n陈㛃;cj@example.cn\n张䲜;zy@example.cn\n",
+    ],
+)
+def test_decode_reads_gb18030_with_rare_ideographs_under_chinese_column_names(text):
+    assert tabular.decode(text.encode("gb18030")) == (text, "gb18030")
+
+
+MIXED_VARIANTS = [
+    (
+        b"\xef\xbb\xbf" + "Name,Email\nJosé,j@example.com\n".encode(),
+        "Zoë Müller,z@example.com\n",
+        "cp1252",
+        ["José", "Zoë Müller"],
+        "Line 3 was not UTF-8; read as Windows-1252: check the names.",
+    ),
+    (
+        "Name,Email\r\nJosé,j@example.com\r\nRenée,r@example.com\r\n".encode(),
+        "Łukasz Żółć,l@example.pl\r\n",
+        "cp1250",
+        ["José", "Renée", "Łukasz Żółć"],
+        "Line 4 was not UTF-8; read as Windows-1250: check the names.",
+    ),
+    (
+        "Name,Email\n张伟,zw@example.cn\n".encode(),
+        "Иван Петров,i@example.ru\n",
+        "cp1251",
+        ["张伟", "Иван Петров"],
+        "Line 3 was not UTF-8; read as Windows-1251 (Cyrillic): check the names.",
+    ),
+    (
+        "姓名,邮箱\n张伟,zw@example.cn\n李娜,ln@example.cn\n".encode(),
+        "王芳,wf@example.cn\n",
+        "gbk",
+        ["张伟", "李娜", "王芳"],
+        "Line 4 was not UTF-8; read as GB18030 (GBK): check the names.",
+    ),
+    (
+        "sep=;\nName;Email\nJosé;j@example.com\n".encode(),
+        "Zoë;z@example.com\n",
+        "cp1252",
+        ["José", "Zoë"],
+        "Line 4 was not UTF-8; read as Windows-1252: check the names.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("good", "pasted", "encoding", "names", "note"), MIXED_VARIANTS)
+def test_parse_reads_a_line_pasted_in_another_encoding_whatever_the_file_around_it(
+    good, pasted, encoding, names, note
+):
+    parsed = csv_import.parse(good + pasted.encode(encoding))
+
+    assert parsed.errors == []
+    assert [r.name for r in parsed.rows] == names
+    assert note in parsed.notes
+
+
+@pytest.mark.parametrize(
+    ("data", "line"),
+    [
+        ("Name,Email\nJosé,j@example.com\nZoë,z@example.com\n".encode()[:-3] + b"\xc3", 3),
+        ("Name,Email\nJosé,j@example.com\n".encode() + "Zoë Müller Kőrösi".encode() + b"\xff\n", 3),
+    ],
+)
+def test_read_refuses_utf8_broken_on_a_line_and_names_it(data, line):
+    with pytest.raises(ValidationError) as refusal:
+        tabular.read(data)
+
+    assert refusal.value.messages == [
+        f"The file is UTF-8 except line {line}, which was typed in another encoding. Correct "
+        "that line (or save the whole file again as CSV UTF-8) and upload it."
+    ]

@@ -628,3 +628,96 @@ def test_import_into_a_closed_event_is_refused_even_from_a_file_uploaded_before(
     assert response.status_code == 400
     assert "This event is closed: no one can be added to it any more." in response.text
     assert not event.attendees.exists()
+
+
+# Files of the kinds that were misread, previewed then imported through the organizer's page:
+# what the preview says by line is what is imported, and a file with a wrong line imports
+# nothing.
+READ_RIGHT = [
+    (
+        "Name,Email\nJosé Pérez,jp@example.com\n".encode()
+        + "Zoë Müller,zm@example.com\n".encode("cp1252")
+        + b"Ann Lee,al@example.com\n",
+        ["Ann Lee", "José Pérez", "Zoë Müller"],
+        "Line 3 was not UTF-8; read as Windows-1252: check the names.",
+    ),
+    (
+        "姓名,邮箱\n张伟,zw@example.cn\n李娜,ln@example.cn\n".encode("gbk")
+        + "José Pérez,jp@example.com\n".encode(),
+        ["José Pérez", "张伟", "李娜"],
+        "Line 4 was not GB18030 (GBK); read as UTF-8: check the names.",
+    ),
+    (
+        "Name,Email\n林䶮,ly@example.cn\n𡃁子,dz@example.cn\n".encode("gb18030"),
+        ["林䶮", "𡃁子"],
+        "it was read as GB18030 (GBK)",
+    ),
+    (
+        b"madonna\nzhang wei,zhang@example.com\nann lee,ann@example.com\n",
+        ["ann lee", "madonna", "zhang wei"],
+        "Line 1: only “madonna”, written like the names below: read as a person.",
+    ),
+    (
+        "报名名单\n张伟,zw@example.cn\n李娜,ln@example.cn\n".encode(),
+        ["张伟", "李娜"],
+        "The lines above line 2 are a title, not people; left out.",
+    ),
+    (
+        "Vezetéknév;Keresztnév;E-mail\nKovács;Anna;ka@example.hu\nSzűcs;Győző;sg@example.hu\n".encode(
+            "cp1250"
+        ),
+        ["Kovács Anna", "Szűcs Győző"],
+        "Kovács Anna",
+    ),
+    (
+        "Họ,Tên,Email\nNguyễn,Văn An,an@example.vn\n".encode(),
+        ["Nguyễn Văn An"],
+        "Nguyễn Văn An",
+    ),
+]
+
+
+@pytest.mark.parametrize(("data", "names", "said"), READ_RIGHT)
+def test_import_view_previews_and_imports_each_line_read_right(organizer, event, data, names, said):
+    preview = upload(organizer, event, data)
+
+    assert preview.status_code == 200
+    assert said in preview.text
+    assert not Attendee.objects.exists()
+    done = organizer.post(
+        reverse("attendee_import", args=[event.pk]), {**previewed(preview), "step": "import"}
+    )
+
+    assert done.status_code == 302
+    assert sorted(event.attendees.values_list("name", flat=True)) == names
+
+
+WRONG_LINE = [
+    (
+        "Name,Email\nJosé Pérez,jp@example.com\n".encode()
+        + "Zoë Müller,zm@example.com\n".encode("cp1252")
+        + b"Ann Lee,not-an-email\n",
+        4,
+    ),
+    (b"madonna\nzhang wei,zhang@example.com\nann lee,not-an-email\n", 3),
+    (
+        "Vezetéknév,Keresztnév,E-mail\nKovács,Anna,ka@example.hu\nSzűcs,Győző,not-an-email\n".encode(),
+        3,
+    ),
+    ("Name,Email\n林䶮,ly@example.cn\n张伟,not-an-email\n".encode("gb18030"), 3),
+]
+
+
+@pytest.mark.parametrize(("data", "line"), WRONG_LINE)
+def test_import_view_of_a_misread_kind_with_a_wrong_line_imports_nothing(
+    organizer, event, data, line
+):
+    preview = upload(organizer, event, data)
+    done = organizer.post(
+        reverse("attendee_import", args=[event.pk]), {**previewed(preview), "step": "import"}
+    )
+
+    assert preview.status_code == 400
+    assert f"Line {line}: “not-an-email” is not an email address." in preview.text
+    assert done.status_code == 400
+    assert not Attendee.objects.exists()
