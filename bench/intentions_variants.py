@@ -22,6 +22,10 @@ Score rules (on the matrix ``matching.help_scores`` gives; a named wish keeps ``
   the two taken as independent (row and column mean and standard deviation, zeros included).
 - ``colz``: s(P, L) minus L's column mean, over L's column standard deviation (each listener's
   scores made comparable across listeners: the simplest hub correction).
+- ``mmr``: maximal marginal relevance (Carbonell & Goldstein 1998), lambda = 0.5: each
+  pitcher's 10 candidates picked one by one for 0.5 * score - 0.5 * the highest cosine of the
+  listener's document with a candidate already picked (diverse candidates: if one accountant
+  is the wrong one, a second accountant likely is too).
 
 Text rules (the texts ``help_scores`` reads):
 
@@ -31,6 +35,9 @@ Text rules (the texts ``help_scores`` reads):
 - ``query+offer``: the pitcher's offer added to their query.
 - ``no-title``: the listener's company and job title left out of the document.
 - ``title2``: the job title written twice (it names the trade: more weight).
+- ``senses2-doc``, ``senses2-both``: document (or both sides) expansion with the senses of a
+  Chinese word after the first (CC-CEDICT, parsed here), sharing 0.25 of the word's weight
+  (``--secondary-weight``; the first sense keeps its 1). "All senses" at full weight lost.
 - ``bm25``: Okapi BM25 (k1 = 1.2, b = 0.75, Robertson's idf log(1 + (N - df + 0.5) /
   (df + 0.5))) over the same glossed stems, the listeners' documents as the collection, the
   query's damped term weights as query term weights; a score per pitcher, not a cosine.
@@ -40,12 +47,16 @@ Chance rules (the planner's ``helps`` for a pitcher's 10 best listeners, rank r 
 - ``rr``: 1 / (r + 1), ``matching.help_chances`` today;
 - ``rr2``: 1 / (r + 1)^2, steeper; ``sqrt``: 1 / sqrt(r + 1), flatter;
 - ``share``: the listener's share of the pitcher's 10 best scores (scale-free; sums to 1), so a
-  pitcher whose best listener stands out trusts it more than one with ten equal scores.
+  pitcher whose best listener stands out trusts it more than one with ten equal scores;
+- ``cal``: the share of pitchers whose r-th best listener is a true helper, measured on
+  another data set (``--calibrate-from PATH``, its own room), made non-increasing, within
+  [0.01, 0.99]: a calibration fitted on one set and used on the other.
 
 Settings as ``bench/intentions.py``: the file's people at tables of 6 for 6 rounds (one room:
 only the plan changes with the seed), 300 drawn from them with seeds 0 .. N-1 at tables of 7 for
 7 rounds. ``--work-only`` lifts the planner's wall-clock ceiling so that only its work allowance
-ends its searches, as on an unloaded machine: figures then do not move with the load.
+ends its searches, as on an unloaded machine: figures then do not move with the load
+(``--first-seed`` adds seeds to an earlier run's).
 """
 
 from __future__ import annotations
