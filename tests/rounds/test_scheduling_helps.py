@@ -223,3 +223,111 @@ def test_help_search_breaks_ties_by_the_fewest_encounters_anyone_gets() -> None:
     assert search._fewest({}) == 1  # pitcher 5 meets 4 once
     assert search._fewest({5: -1}) == 0
     assert search._fewest({5: 1}) == 2
+
+
+def _figures(plan, n, met, avoid, helps):
+    """The hard-rule figures and the objective of a plan, counted from scratch."""
+    together: dict[tuple[int, int], int] = {}
+    for round_ in plan:
+        for table in round_:
+            for a in table:
+                for b in table:
+                    if a < b:
+                        together[a, b] = together.get((a, b), 0) + 1
+    met_pairs = {tuple(sorted(pair)) for pair in met}
+    avoid_pairs = {tuple(sorted(pair)) for pair in avoid}
+    times = {pair: together.get(pair, 0) for pair in together.keys() | met_pairs}
+    meetings = {pair: count + (pair in met_pairs) for pair, count in times.items()}
+    mates: list[set[int]] = [set() for _ in range(n)]
+    for a, b in together:
+        mates[a].add(b)
+        mates[b].add(a)
+    expected = total = 0.0
+    encounters = []
+    for pitcher, row in helps.items():
+        miss = 1.0
+        count = 0
+        for listener, chance in row.items():
+            seen = together.get(tuple(sorted((pitcher, listener))), 0)
+            count += seen
+            total += seen * chance
+            if seen:
+                miss *= 1.0 - chance
+        expected += 1.0 - miss
+        encounters.append(count)
+    return {
+        "hits": sum(together.get(pair, 0) for pair in avoid_pairs),
+        "repeats": sum(m * (m - 1) // 2 for m in meetings.values()),
+        "meetings": meetings,
+        "people_met": [len(m) for m in mates],
+        "expected": expected,
+        "total": total,
+        "fewest": min(encounters),
+    }
+
+
+def _moved(plan, kind, r, a, b):
+    moved = [[list(table) for table in round_] for round_ in plan]
+    for number, round_ in enumerate(moved):
+        if kind == "swap" and number != r:
+            continue
+        for table in round_:
+            table[:] = [b if x == a else a if x == b else x for x in table]
+    return moved
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_help_search_judges_a_move_as_the_plan_counted_afresh(seed: int) -> None:
+    # _judge's incremental figures against the plan before and after the move, counted from
+    # scratch: refused exactly when a hard rule gets worse, else the same gains.
+    rng = random.Random(seed)
+    n, size, rounds = 24, 4, 4
+    plan = []
+    for _round in range(rounds):
+        people = rng.sample(range(n), n)
+        plan.append([people[i : i + size] for i in range(0, n, size)])
+    met = [tuple(rng.sample(range(n), 2)) for _ in range(4)]
+    avoid = [tuple(rng.sample(range(n), 2)) for _ in range(3)]
+    helps = {
+        p: {q: rng.choice([1.0, rng.uniform(0.05, 0.9)]) for q in rng.sample(range(n), 4) if q != p}
+        for p in rng.sample(range(n), 12)
+    }
+    search = _HelpSearch([[list(t) for t in r_] for r_ in plan], n, met, avoid, helps, rng)
+    before = _figures(plan, n, met, avoid, helps)
+    most = max(max(before["meetings"].values()), 1)
+    judged_some = refused_some = 0
+    for _move in range(120):
+        a, b = rng.sample(range(n), 2)
+        r = rng.randrange(rounds)
+        kind = rng.choice(["relabel", "swap"])
+        if kind == "swap" and search.seat[r][a] == search.seat[r][b]:
+            continue
+        changes = (
+            search._relabel_changes(a, b) if kind == "relabel" else search._swap_changes(r, a, b)
+        )
+        judged = search._judge(changes)
+        after = _figures(_moved(plan, kind, r, a, b), n, met, avoid, helps)
+        refused = (
+            after["hits"] > before["hits"]
+            or after["repeats"] > before["repeats"]
+            or any(
+                m > most and m > before["meetings"].get(pair, 0)
+                for pair, m in after["meetings"].items()
+            )
+            or any(
+                now < then and now < min(before["people_met"])
+                for now, then in zip(after["people_met"], before["people_met"], strict=True)
+            )
+        )
+        if refused:
+            refused_some += 1
+            assert judged is None
+            continue
+        judged_some += 1
+        assert judged is not None
+        (expected, total, fairness), _work = judged
+        assert expected == pytest.approx(after["expected"] - before["expected"], abs=1e-9)
+        assert total == pytest.approx(after["total"] - before["total"], abs=1e-9)
+        assert fairness == after["fewest"] - before["fewest"]
+    assert judged_some
+    assert refused_some
