@@ -1053,6 +1053,18 @@ def remember_language(attendee: Attendee, *, language: str) -> Attendee:
     return attendee
 
 
+def choose_language(attendee: Attendee, *, language: str) -> Attendee:
+    """The attendee chose ``language`` with the switch on their own page: their pages speak it
+    from now on, whatever a browser asks for, and so does their mail. ``language`` is one of
+    ``Event.Language``'s codes (``ValueError`` otherwise: the view checks it first)."""
+    if language not in Event.Language.values:
+        raise ValueError(f"not a shipped language: {language!r}")
+    Attendee.objects.filter(pk=attendee.pk).update(language=language, is_language_chosen=True)
+    attendee.language = language
+    attendee.is_language_chosen = True
+    return attendee
+
+
 # Conduct and safety: the code of conduct, private keep-apart requests, blocked emails.
 
 
