@@ -16,12 +16,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from conduct import broadcasts
+from conduct import broadcasts, queries
 from conduct.models import Report
 from events import hygiene
 from events import services as event_services
 from events import sockets as event_sockets
-from events.models import Attendee, EmailBlock, Event
+from events.models import Attendee, EmailBlock, Event, SeatingRequest
 from rounds import broadcasts as round_broadcasts
 from rounds import queries as round_queries
 from rounds import services as round_services
@@ -232,3 +232,35 @@ def block_from_future_events(report: Report, *, by: AbstractBaseUser) -> EmailBl
     if block is None:
         raise ValidationError(_("This person has no email to block."))
     return block
+
+
+def not_a_choice() -> str:
+    """Why someone outside ``conduct.queries.apart_choices`` cannot be named: the same words
+    whoever it was (someone of the event, of another event, nobody), naming nobody, so a
+    refusal tells nothing about who is registered."""
+    return _("Choose someone from the guest list or from the tables you sat at.")
+
+
+@transaction.atomic
+def ask_apart(attendee: Attendee, *, other_id: int) -> SeatingRequest:
+    """The attendee's own private "don't seat me with", from their phone (or any other caller
+    acting for them): ``events.services.keep_apart`` with at most
+    ``events.services.MAX_APART_REQUESTS``, for one of ``queries.apart_choices(attendee)``
+    only (the guest list and the people they sat with in rounds started so far).
+
+    Raises ``ValidationError`` (nothing saved), with a message that names nobody: once no
+    round is left to seat (``Event.has_seating_ahead``) or for someone taken out of the rounds
+    after a report (``Attendee.has_seating_ahead``, read afresh), who has no table left to keep
+    apart; for oneself (code ``self``); for anyone not among the choices, whether of this
+    event, of another or no one (code ``not_a_choice``, ``not_a_choice()``)."""
+    fresh = Attendee.objects.select_related("event").get(pk=attendee.pk)
+    refusal = event_services.seating_refusal(fresh)
+    if refusal:
+        raise ValidationError(refusal)
+    if other_id == fresh.pk:
+        raise ValidationError(_("Choose someone other than yourself."), code="self")
+    if not queries.apart_choices(fresh).filter(pk=other_id).exists():
+        raise ValidationError(not_a_choice(), code="not_a_choice")
+    return event_services.keep_apart(
+        fresh, other_id=other_id, limit=event_services.MAX_APART_REQUESTS
+    )

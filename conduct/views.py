@@ -123,7 +123,7 @@ def apart(request: HtmxHttpRequest, token: str) -> HttpResponse:
             return redirect("apart", token=token)
         if form.is_valid():
             try:
-                event_services.ask_apart(attendee, other_id=form.cleaned_data["other"].pk)
+                services.ask_apart(attendee, other_id=form.cleaned_data["other"].pk)
             except ValidationError as refusal:
                 form.add_error("other", refusal)
             else:

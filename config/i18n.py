@@ -3,17 +3,19 @@
 ``LocaleMiddleware`` picks a language for every request: the URL's language prefix (only with
 ``i18n_patterns``, which this project does not use), then the cookie set by the language switch
 (Django's ``set_language`` view), then the browser's Accept-Language, and last ``LANGUAGE_CODE``.
-The organizer's pages keep that order. An attendee's pages end with the event's language instead
-of ``LANGUAGE_CODE``: their views call ``activate_event_language`` before rendering. The
-middleware then writes the active language into the response's ``Content-Language`` header.
+The organizer's pages keep that order. An attendee's pages put first the language the attendee
+chose with the switch on their own page (``Attendee.is_language_chosen``), on any browser, and
+end with the event's language instead of ``LANGUAGE_CODE``: their views call
+``events.language.activate_attendee_language`` before rendering. The middleware then writes the
+active language into the response's ``Content-Language`` header.
 
-What a page speaks is this browser's business; what an attendee's mail speaks
-(``Attendee.language``) is the attendee's. It changes only when the switch is used on that
-attendee's own page (``events.views.attendee_language``, which sets the same cookie as
-``set_language``); merely opening their page never replaces it, whatever this browser chose
-elsewhere (an organizer's laptop opening an attendee's link). A blank one is filled from the
-first browser that opens the page and names a language we ship (cookie or Accept-Language),
-which is how joining remembers the language the phone joined in (``events.language``).
+What an attendee's mail speaks (``Attendee.language``) is the attendee's. It is set when the
+switch is used on that attendee's own page (``events.views.attendee_language``, which sets the
+same cookie as ``set_language`` and marks the language chosen); merely opening their page never
+replaces it, whatever this browser chose elsewhere (an organizer's laptop opening an attendee's
+link). A blank one is filled from the first browser that opens the page and names a language we
+ship (cookie or Accept-Language), which is how joining remembers the language the phone joined
+in: a guess for the mail, not a choice, so the next browser's own language still wins on the page.
 
 A phone's socket speaks its page's language: the room page writes it into the socket URL
 (``?lang=``), and the socket sends its refusals in it (``socket_language``), whatever language

@@ -304,6 +304,7 @@ class AttendeeAdmin(RevokingDeleteMixin, OrganizerScopedAdmin):
         "wechat_id",
         "linkedin_url",
         "language",
+        "is_language_chosen",
         "invited_at",
         "is_listed_in_guest_list",
         "unsubscribed_at",

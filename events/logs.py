@@ -18,7 +18,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from events.models import Attendee, Event, LogEntry, PairRule, erased_name
 
@@ -159,43 +159,103 @@ def join_sentences(sentences: Iterable[str]) -> str:
     return text
 
 
+def rescue_tally(values: dict[str, Any]) -> str:
+    """One sentence accounting for every pitcher with the fewest cards (``f``), in the active
+    language: how many now sit with a new helper (``h``), already sat with one as planned
+    (``s``), have a helper in the room the seating could not bring to their table (the rest of
+    ``p``, those with a helper found), and have no helper in the room (``f`` - ``p``). Parts that
+    are 0 are left out (all of them 0: nobody is present); the parts always add up to the
+    whole said first, even for figures that do not fit together (a part is never below 0 and
+    the whole grows to their sum). Raises ``KeyError`` for a missing figure, ``ValueError`` for
+    one that is not a number.
+
+    ``{"f": 7, "p": 6, "h": 4, "s": 2, "g": 9, "k": 1}`` → "Of the 7 pitchers with the fewest
+    cards (at most 1 card each): 4 now sit with someone who can help, 2 already sit with
+    someone who can help, 1 has no helper in the room." """
+    fewest, found = int(values["f"]), int(values["p"])
+    helped, already = max(int(values["h"]), 0), max(int(values["s"]), 0)
+    unseated = max(found - helped - already, 0)
+    whole = max(fewest, helped + already + unseated)
+    helpless = whole - helped - already - unseated
+    if not whole:
+        return _("Nobody is present, so there are no pitchers with the fewest cards.")
+    parts = [
+        ngettext(
+            "%(n)s now sits with someone who can help",
+            "%(n)s now sit with someone who can help",
+            helped,
+        )
+        % {"n": helped}
+        if helped
+        else "",
+        ngettext(
+            "%(n)s already sits with someone who can help",
+            "%(n)s already sit with someone who can help",
+            already,
+        )
+        % {"n": already}
+        if already
+        else "",
+        ngettext(
+            "%(n)s has a helper in the room but could not be seated with one",
+            "%(n)s have a helper in the room but could not be seated with one",
+            unseated,
+        )
+        % {"n": unseated}
+        if unseated
+        else "",
+        ngettext("%(n)s has no helper in the room", "%(n)s have no helper in the room", helpless)
+        % {"n": helpless}
+        if helpless
+        else "",
+    ]
+    if int(values["g"]):
+        most = int(values["k"])
+        lead = ngettext(
+            "Of the %(f)s pitcher with the fewest cards (%(cards)s)",
+            "Of the %(f)s pitchers with the fewest cards (%(cards)s)",
+            whole,
+        ) % {
+            "f": whole,
+            "cards": ngettext("at most %(k)s card each", "at most %(k)s cards each", most)
+            % {"k": most},
+        }
+    else:
+        lead = ngettext(
+            "Of the %(f)s pitcher with the fewest cards",
+            "Of the %(f)s pitchers with the fewest cards",
+            whole,
+        ) % {"f": whole}
+    separator = pgettext("between the parts of a sentence", ", ")
+    return _("%(whole)s: %(parts)s.") % {
+        "whole": lead,
+        "parts": separator.join(part for part in parts if part),
+    }
+
+
 def rescue_text(values: dict[str, Any]) -> str:
     """The sentences of a rescue round's log line (``rescue_replanned`` with the newer figures,
     ``rounds.services.RescueReport.log_params``) in the active language: what changed, whom it
-    was for, and why nobody was helped when nobody was. Raises ``KeyError`` for a missing
-    figure."""
+    was for (``rescue_tally``: every pitcher with the fewest cards counted once), and why nobody
+    was helped when nobody was. Raises ``KeyError`` for a missing figure."""
     n, tables = values["n"], int(values["t"])
-    fewest, most = int(values["f"]), int(values["k"])
-    unfound = fewest - int(values["p"])
     sentences = [
         _("Round %(n)s re-planned as the rescue round.") % {"n": n}
         if tables
         else _("Round %(n)s kept as planned: the rescue round changed no table.") % {"n": n}
     ]
-    if not int(values["g"]):
-        sentences.append(
-            _(
-                "No cards were given yet, so all %(f)s people present counted as the pitchers "
-                "with the fewest cards."
-            )
-            % values
-        )
-    else:
+    if not int(values["g"]) and int(values["f"]):
         sentences.append(
             ngettext(
-                "Pitchers with the fewest cards (at most %(k)s card): %(f)s.",
-                "Pitchers with the fewest cards (at most %(k)s cards): %(f)s.",
-                most,
+                "No cards were given yet, so the %(f)s person present counted as the pitcher "
+                "with the fewest cards.",
+                "No cards were given yet, so all %(f)s people present counted as the pitchers "
+                "with the fewest cards.",
+                int(values["f"]),
             )
             % values
         )
-    sentences.append(
-        _("Of those with a helper found, now sitting with a new helper: %(h)s of %(p)s.") % values
-    )
-    if int(values["s"]):
-        sentences.append(_("Already sitting with a helper as planned: %(s)s.") % values)
-    if unfound > 0:
-        sentences.append(_("No helper found: %(x)s.") % {"x": unfound})
+    sentences.append(rescue_tally(values))
     if values.get("w"):
         sentences.append(str(RESCUE_REASONS[values["w"]]))
     sentences.append(

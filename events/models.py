@@ -526,6 +526,14 @@ class Attendee(models.Model):
         blank=True,
         help_text=_("The language the attendee used on their phone; their mail speaks it."),
     )
+    is_language_chosen = models.BooleanField(
+        _("language chosen"),
+        default=False,
+        help_text=_(
+            "Whether the attendee chose the language with the switch on their own page: then "
+            "their pages speak it on any phone, whatever the browser asks for."
+        ),
+    )
     invited_at = models.DateTimeField(
         _("invitation sent at"), null=True, blank=True, help_text=_("The last invitation sent.")
     )

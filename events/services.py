@@ -1053,6 +1053,18 @@ def remember_language(attendee: Attendee, *, language: str) -> Attendee:
     return attendee
 
 
+def choose_language(attendee: Attendee, *, language: str) -> Attendee:
+    """The attendee chose ``language`` with the switch on their own page: their pages speak it
+    from now on, whatever a browser asks for, and so does their mail. ``language`` is one of
+    ``Event.Language``'s codes (``ValueError`` otherwise: the view checks it first)."""
+    if language not in Event.Language.values:
+        raise ValueError(f"not a shipped language: {language!r}")
+    Attendee.objects.filter(pk=attendee.pk).update(language=language, is_language_chosen=True)
+    attendee.language = language
+    attendee.is_language_chosen = True
+    return attendee
+
+
 # Conduct and safety: the code of conduct, private keep-apart requests, blocked emails.
 
 
@@ -1163,22 +1175,10 @@ def accept_conduct(attendee: Attendee, *, version: int) -> Attendee:
     return attendee
 
 
-# One phone's private keep-apart requests: enough for anyone who needs them, too few to make
-# the plan impossible for everyone (each is a hard rule, like the victims' own).
+# One phone's private keep-apart requests (``conduct.services.ask_apart``): enough for anyone
+# who needs them, too few to make the plan impossible for everyone (each is a hard rule, like
+# the victims' own).
 MAX_APART_REQUESTS = 10
-
-
-@transaction.atomic
-def ask_apart(attendee: Attendee, *, other_id: int) -> SeatingRequest:
-    """The attendee's own private "don't seat me with", from their phone: ``keep_apart`` with
-    at most ``MAX_APART_REQUESTS``. Raises ``ValidationError`` (nothing saved) once no round is
-    left to seat (``Event.has_seating_ahead``): no plan or re-plan is left to honour it; and
-    for someone taken out of the rounds after a report (``Attendee.has_seating_ahead``, read
-    afresh), who has no table left to keep apart."""
-    refusal = seating_refusal(Attendee.objects.select_related("event").get(pk=attendee.pk))
-    if refusal:
-        raise ValidationError(refusal)
-    return keep_apart(attendee, other_id=other_id, limit=MAX_APART_REQUESTS)
 
 
 @transaction.atomic

@@ -46,6 +46,7 @@ from events.forms import (
     WalkInForm,
     time_zone_names,
 )
+from events.language import activate_attendee_language
 from events.models import Attendee, Event, ImportUpload
 from events.qr import qr_svg
 
@@ -83,11 +84,11 @@ def attendee_language(request: HttpRequest, token: str) -> HttpResponse:
     attendee = get_object_or_404(Attendee.objects.select_related("event"), token=token)
     language = request.POST.get("language", "")
     if not is_shipped_language(language):
-        activate_event_language(request, attendee.event)
+        activate_attendee_language(request, attendee)
         return HttpResponseBadRequest(
             _("This language is not offered here. Go back and choose one of the page's languages.")
         )
-    services.remember_language(attendee, language=language)
+    services.choose_language(attendee, language=language)
     response = redirect(safe_next_url(request, fallback=reverse("room", args=[token])))
     return set_language_cookie(response, language)
 

@@ -217,7 +217,8 @@ def broadcast_erased(attendee_id: int) -> None:
     projectors (``projector_group``) that this person's data was erased: ``person`` with their
     id, ``erased`` and the name every page now shows for them (``erased_name``, in the event's
     language; a phone shows its own page's words). The phones redraw that tablemate at once
-    (placeholder name, no card buttons, the pitch slot kept); the projector its list. Nothing
+    (placeholder name, no card buttons, the pitch slot kept); the projector fetches its "find
+    your table" list again, which leaves her out (``queries.find_my_table``). Nothing
     for an attendee not erased or deleted. Called after commit; two queries."""
     found = (
         Attendee.objects.filter(pk=attendee_id, erased_at__isnull=False)

@@ -471,18 +471,15 @@ def seating_round(event: Event) -> Round | None:
 
 def find_my_table(round_: Round | None) -> list[tuple[str, int]]:
     """Everyone in this round with their table, by name (``chinese.name_sort_key``: Chinese
-    names by their pinyin among the Latin ones): for the projector. Someone whose data was
-    erased keeps their line, named ``erased_name`` in the active language. One query."""
+    names by their pinyin among the Latin ones): for the projector, ``[(name, table number)]``.
+    Someone whose data was erased has no line: nobody looks for "Erased attendee" on the
+    screen, and her seat is no one's to find. One query."""
     if round_ is None:
         return []
-    seats = Seat.objects.filter(round=round_).values_list(
-        "attendee__name", "table__number", "attendee_id", "attendee__erased_at"
+    seats = Seat.objects.filter(round=round_, attendee__erased_at__isnull=True).values_list(
+        "attendee__name", "table__number", "attendee_id"
     )
-    named = [
-        (name if erased_at is None else erased_name(), table, attendee_id)
-        for name, table, attendee_id, erased_at in seats
-    ]
-    ordered = sorted(named, key=lambda seat: (chinese.name_sort_key(seat[0]), seat[2]))
+    ordered = sorted(seats, key=lambda seat: (chinese.name_sort_key(seat[0]), seat[2]))
     return [(name, table) for name, table, _attendee in ordered]
 
 

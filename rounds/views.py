@@ -403,7 +403,7 @@ def projector_find_context(event: Event) -> dict[str, Any]:
     seating = queries.seating_round(event)
     with translation.override(event.language):  # the projector speaks the event's language
         conduct_text = event_services.conduct_for_reader(event)
-        seats = queries.find_my_table(seating)  # an erased person's placeholder too
+        seats = queries.find_my_table(seating)  # without anyone erased
     is_ended = event.status == Event.Status.CLOSED
     return {
         "event": event,

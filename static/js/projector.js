@@ -111,7 +111,7 @@ function startScreen(root) {
     }
   });
   // Someone in the list deleted their data (`person`, docs/protocol.md): the server's list
-  // names them as every page now does, at once. A projector that missed it sees the new
+  // leaves them out, at once. A projector that missed it sees the new
   // version at its next snapshot (below).
   root.addEventListener('speednet:person', (event) => {
     if (event.detail?.erased) refreshSeating();

@@ -53,7 +53,7 @@ def test_rescue_round_moves_a_phone_to_its_new_table_for_the_last_round(live_ser
     panel.locator("button[data-action=rescue]").click()
 
     expect(panel.locator(".notice")).to_contain_text(
-        "now sitting with a new helper: 1 of 1.", timeout=15_000
+        "1 now sits with someone who can help", timeout=15_000
     )
     expect(panel.locator("button[data-action=start]")).to_be_enabled(timeout=15_000)
     after = {pk: last_table(pk) for pk in (pitcher, helper)}

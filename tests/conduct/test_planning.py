@@ -7,6 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conduct import services as conduct_services
 from events import queries as event_queries
 from events import services as event_services
 from events.sockets import control_group
@@ -36,14 +37,16 @@ def together(plan, rounds, a: int, b: int) -> bool:
 )
 def test_replan_never_seats_a_private_pair_together(size, requests, leaving, arriving, seed):
     event = EventFactory(check_in=True, rounds_count=4, table_size=4, round_seconds=180)
-    people = AttendeeFactory.create_batch(size, event=event, checked_in=True)
+    people = AttendeeFactory.create_batch(
+        size, event=event, checked_in=True, is_listed_in_guest_list=True
+    )
     round_services.make_plan(event, by=event.organizer, seed=seed, time_limit=0.2)
     round_services.start_round(Round.objects.get(event=event, number=1), by=event.organizer)
     pairs = {
         (people[a % size].pk, people[b % size].pk) for a, b in requests if a % size != b % size
     }
     for asker, other in pairs:
-        event_services.ask_apart(people[[p.pk for p in people].index(asker)], other_id=other)
+        conduct_services.ask_apart(people[[p.pk for p in people].index(asker)], other_id=other)
     # Someone leaves, someone arrives late: the re-plan works around them, and the rules stay.
     for person in people[size - leaving :]:
         person.left_at = person.checked_in_at
@@ -62,11 +65,13 @@ def test_replan_never_seats_a_private_pair_together(size, requests, leaving, arr
 
 def test_first_plan_honours_a_private_pair_even_against_a_may_sit_together_rule():
     event = EventFactory(check_in=True, rounds_count=3, table_size=3, round_seconds=180)
-    a, b, *_rest = AttendeeFactory.create_batch(9, event=event, checked_in=True)
+    a, b, *_rest = AttendeeFactory.create_batch(
+        9, event=event, checked_in=True, is_listed_in_guest_list=True
+    )
     event_services.set_pair_rule(
         event, first_id=a.pk, second_id=b.pk, kind="together", by=event.organizer
     )
-    event_services.ask_apart(b, other_id=a.pk)
+    conduct_services.ask_apart(b, other_id=a.pk)
 
     round_services.make_plan(event, by=event.organizer, time_limit=0.3)
 
@@ -81,9 +86,12 @@ def test_first_plan_honours_a_private_pair_even_against_a_may_sit_together_rule(
 
 
 def planned_and_running(people: int = 8):
-    """An event of ``people`` planned at tables of 4 for 3 rounds, round 1 running."""
+    """An event of ``people`` planned at tables of 4 for 3 rounds, round 1 running; everyone
+    on the guest list (anyone may ask to be kept apart from anyone)."""
     event = EventFactory(check_in=True, rounds_count=3, table_size=4, round_seconds=180)
-    here = AttendeeFactory.create_batch(people, event=event, checked_in=True)
+    here = AttendeeFactory.create_batch(
+        people, event=event, checked_in=True, is_listed_in_guest_list=True
+    )
     round_services.make_plan(event, by=event.organizer, seed=1, time_limit=0.2)
     round_services.start_round(Round.objects.get(event=event, number=1), by=event.organizer)
     return event, {person.pk: person for person in here}
@@ -105,8 +113,8 @@ def test_unmet_apart_requests_counts_a_pair_seated_together_in_a_coming_round():
     plan = round_queries.stored_plan(event.pk)
     asker, other = pair_seated(plan, in_rounds=[1], not_in_rounds=[])
 
-    event_services.ask_apart(people[asker], other_id=other)
-    event_services.ask_apart(people[other], other_id=asker)  # both asked: still one pair
+    conduct_services.ask_apart(people[asker], other_id=other)
+    conduct_services.ask_apart(people[other], other_id=asker)  # both asked: still one pair
 
     assert round_queries.unmet_apart_requests(event.pk) == 1
     assert round_queries.unmet_apart_requests(event.pk, asked_by=asker) == 1
@@ -119,7 +127,7 @@ def test_unmet_apart_requests_ignores_a_pair_together_only_in_the_running_round(
     plan = round_queries.stored_plan(event.pk)
     asker, other = pair_seated(plan, in_rounds=[0], not_in_rounds=[1, 2])
 
-    event_services.ask_apart(people[asker], other_id=other)
+    conduct_services.ask_apart(people[asker], other_id=other)
 
     assert round_queries.unmet_apart_requests(event.pk) == 0
     assert round_queries.seating_gaps(event.pk).count == 0
@@ -129,7 +137,7 @@ def test_unmet_apart_requests_is_none_after_the_re_plan_which_seats_them_apart()
     event, people = planned_and_running()
     plan = round_queries.stored_plan(event.pk)
     asker, other = pair_seated(plan, in_rounds=[1, 2], not_in_rounds=[])
-    event_services.ask_apart(people[asker], other_id=other)
+    conduct_services.ask_apart(people[asker], other_id=other)
 
     round_services.replan(event, by=event.organizer, seed=1, time_limit=0.3)
 
@@ -145,7 +153,7 @@ def test_ask_apart_tells_the_control_pages(listen, django_capture_on_commit_call
     control = listen(control_group(event.pk))
 
     with django_capture_on_commit_callbacks(execute=True):
-        event_services.ask_apart(people[asker], other_id=other)
+        conduct_services.ask_apart(people[asker], other_id=other)
     with django_capture_on_commit_callbacks(execute=True):
         event_services.drop_apart(people[asker], other_id=other)
 

@@ -16,8 +16,16 @@ from feedback import retention
 from rounds import queries as round_queries
 from rounds import services as round_services
 from rounds.groups import attendee_group, control_group, event_group
-from rounds.models import Round
-from tests.factories import AttendeeFactory, EventFactory, ReportFactory, UserFactory
+from rounds.models import Round, Table
+from tests.factories import (
+    AttendeeFactory,
+    EventFactory,
+    ReportFactory,
+    RoundFactory,
+    SeatFactory,
+    TableFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -437,8 +445,11 @@ def test_a_removed_walk_in_record_is_not_claimed_by_name():
 def test_the_organizers_move_is_not_held_by_the_phones_limit():
     event = EventFactory(live=True)
     report = ReportFactory(event=event)
-    for other in AttendeeFactory.create_batch(event_services.MAX_APART_REQUESTS, event=event):
-        event_services.ask_apart(report.reporter, other_id=other.pk)
+    listed = AttendeeFactory.create_batch(
+        event_services.MAX_APART_REQUESTS, event=event, is_listed_in_guest_list=True
+    )
+    for other in listed:
+        services.ask_apart(report.reporter, other_id=other.pk)
 
     services.keep_apart_from_next_round(report, by=event.organizer)
 
@@ -603,3 +614,91 @@ def test_remove_from_rounds_during_a_running_round_vacates_the_seat_and_tells_th
     )
     with translation.override("zh-hans"):
         assert logs.text(entry) == f"{report.about.name} 已不在第 1 轮第 1 桌就座；已通知同桌的人。"
+
+
+# "Don't seat me with" holds its rule in the service: only the guest list and the people she
+# sat with in rounds started so far (conduct.queries.apart_choices), whoever calls it.
+
+
+@pytest.fixture
+def apart_room():
+    """Round 1 of 3 running: ``me`` sits with ``mate``; ``ahead`` sits with her only in round 2
+    (planned, not started); ``listed`` is on the guest list; ``stranger`` is neither."""
+    event = EventFactory(live=True, rounds_count=3, table_size=4)
+    me, mate, ahead, stranger = AttendeeFactory.create_batch(4, event=event, checked_in=True)
+    listed = AttendeeFactory(event=event, checked_in=True, is_listed_in_guest_list=True)
+    running = RoundFactory(event=event, number=1, running=True)
+    planned = RoundFactory(event=event, number=2)
+    SeatFactory(table=TableFactory(round=running, number=1), attendee=me)
+    SeatFactory(table=Table.objects.get(round=running), attendee=mate)
+    SeatFactory(table=TableFactory(round=planned, number=1), attendee=me)
+    SeatFactory(table=Table.objects.get(round=planned), attendee=ahead)
+    return {"me": me, "mate": mate, "ahead": ahead, "stranger": stranger, "listed": listed}
+
+
+@pytest.mark.parametrize("who", ["mate", "listed"])
+def test_ask_apart_takes_a_tablemate_or_someone_on_the_guest_list(apart_room, who):
+    me, other = apart_room["me"], apart_room[who]
+
+    request = services.ask_apart(me, other_id=other.pk)
+
+    assert (request.attendee_id, request.other_id) == (me.pk, other.pk)
+
+
+def outsiders(room) -> dict[str, int]:
+    """Ids ``me`` may not name, each a boundary to cross: someone of the event she never sat
+    with, someone seated with her only in a round not started, someone of another event (on
+    that event's guest list), someone erased from this one's, an id of nobody."""
+    elsewhere = AttendeeFactory(
+        event=EventFactory(live=True), checked_in=True, is_listed_in_guest_list=True
+    )
+    erased = AttendeeFactory(event=room["me"].event, is_listed_in_guest_list=True)
+    retention.anonymize([erased], now=timezone.now())
+    return {
+        "stranger": room["stranger"].pk,
+        "ahead": room["ahead"].pk,
+        "another event": elsewhere.pk,
+        "erased": erased.pk,
+        "nobody": Attendee.objects.order_by("-pk").values_list("pk", flat=True)[0] + 100,
+    }
+
+
+@pytest.mark.parametrize("who", ["stranger", "ahead", "another event", "erased", "nobody"])
+def test_ask_apart_refuses_anyone_outside_the_choices_naming_nobody(apart_room, who):
+    """Called directly (an admin action, an API), not through the page's form: the same
+    refusal for each, so it tells nothing about who is at the event."""
+    me = apart_room["me"]
+    other_id = outsiders(apart_room)[who]
+    names = list(Attendee.objects.exclude(pk=me.pk).values_list("name", flat=True))
+
+    with pytest.raises(ValidationError) as refused:
+        services.ask_apart(me, other_id=other_id)
+
+    assert refused.value.code == "not_a_choice"
+    assert refused.value.messages == [
+        "Choose someone from the guest list or from the tables you sat at."
+    ]
+    assert not any(name in refused.value.messages[0] for name in names)
+    assert not SeatingRequest.objects.exists()
+
+
+def test_ask_apart_refuses_herself(apart_room):
+    me = apart_room["me"]
+    Attendee.objects.filter(pk=me.pk).update(is_listed_in_guest_list=True)
+
+    with pytest.raises(ValidationError) as refused:
+        services.ask_apart(me, other_id=me.pk)
+
+    assert refused.value.code == "self"
+    assert refused.value.messages == ["Choose someone other than yourself."]
+    assert not SeatingRequest.objects.exists()
+
+
+def test_ask_apart_refusal_speaks_the_active_language(apart_room):
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        services.ask_apart(apart_room["me"], other_id=apart_room["stranger"].pk)
+
+    assert refused.value.messages[0] != (
+        "Choose someone from the guest list or from the tables you sat at."
+    )
+    assert apart_room["stranger"].name not in refused.value.messages[0]

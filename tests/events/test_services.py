@@ -9,6 +9,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from conduct import services as conduct_services
 from events import queries, services
 from events.models import Attendee, CoOrganizerInvitation, Event, ImportUpload, SeatingRequest
 from tests.factories import AttendeeFactory, EventFactory, UserFactory
@@ -170,7 +171,7 @@ def test_ask_apart_after_the_rounds_is_refused_and_saves_nothing(status):
     me, other = AttendeeFactory.create_batch(2, event=EventFactory(**{status: True}))
 
     with pytest.raises(ValidationError) as refused:
-        services.ask_apart(me, other_id=other.pk)
+        conduct_services.ask_apart(me, other_id=other.pk)
 
     assert refused.value.messages == [
         "No round is left to seat: no seating plan can keep you apart any more."
@@ -212,7 +213,7 @@ def test_ask_apart_from_someone_taken_out_of_the_rounds_is_refused_and_saves_not
     Attendee.objects.filter(pk=me.pk).update(removed_at=timezone.now())
 
     with pytest.raises(ValidationError) as refused:
-        services.ask_apart(me, other_id=other.pk)
+        conduct_services.ask_apart(me, other_id=other.pk)
 
     assert refused.value.messages == [
         "You have no more tables this evening. Please speak to an organizer."

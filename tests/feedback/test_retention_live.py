@@ -173,18 +173,28 @@ def test_erase_attendee_mid_round_tablemates_itinerary_shows_the_placeholder_and
     assert Event.objects.get(pk=event.pk).plan_version > event.plan_version
 
 
-def test_erase_attendee_mid_round_projector_names_her_in_the_events_language(
-    client, django_capture_on_commit_callbacks
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize("url", ["projector", "projector_find"])
+def test_erase_attendee_mid_round_projector_drops_her_from_find_your_table(
+    client, django_capture_on_commit_callbacks, language, url
 ):
-    event, _people = live_event_with_plan(language="zh-hans")
+    """The projector's first render and the list it fetches again on the ``person`` push
+    (static/js/projector.js) have no line for her: no name, no placeholder."""
+    event, _people = live_event_with_plan(language=language)
     plan = round_queries.stored_plan(event.pk)
     her = Attendee.objects.get(pk=plan[0][0][1])
+    name = her.name
+    seated = sum(len(table) for table in plan[0])
 
     with django_capture_on_commit_callbacks(execute=True):
         retention.erase_attendee(her)
 
-    html = client.get(reverse("projector_find", args=[event.projector_key])).content.decode()
-    assert "已删除的参会者" in html
+    response = client.get(reverse(url, args=[event.projector_key]))
+    html = response.content.decode()
+    listed = html.split("data-find-list>", 1)[1].split("</ol>", 1)[0]
+    assert listed.count("<li>") == seated - 1
+    assert name not in listed
+    assert "已删除的参会者" not in html
     assert "Erased attendee" not in html
 
 

@@ -177,9 +177,9 @@ def test_rescue_round_seats_the_pitchers_with_the_fewest_cards_with_their_best_r
     }
     assert report.tables > 0
     assert logs.text_of(entry.action, entry.params) == (
-        "Round 4 re-planned as the rescue round. Pitchers with the fewest cards (at "
-        f"most 0 cards): {LOW}. Of those with a helper found, now sitting with a new helper: "
-        f"3 of 3. No helper found: {LOW - 3}. Tables changed: {report.tables}. People changing "
+        f"Round 4 re-planned as the rescue round. Of the {LOW} pitchers with the fewest cards "
+        "(at most 0 cards each): 3 now sit with someone who can help, "
+        f"{LOW - 3} have no helper in the room. Tables changed: {report.tables}. People changing "
         f"table: {report.moved}. Phones told (their table or tablemates changed): "
         f"{report.told}."
     )
@@ -436,14 +436,14 @@ def test_control_rescue_button_reports_what_it_did_and_only_to_organizers(client
     assert response.status_code == 200
     assert response["HX-Trigger"] == "speednet-counters"
     assert "Round 4 re-planned as the rescue round." in body
-    assert "Of those with a helper found, now sitting with a new helper: 3 of 3." in body
+    assert f"Of the {LOW} pitchers with the fewest cards (at most 0 cards each): 3 now" in body
     told = LogEntry.objects.get(event=event, action="rescue_replanned").params["c"]
     assert f"Phones told (their table or tablemates changed): {told}. Repeated meetings:" in body
     assert "Start round 4" in body
     assert 'data-action="rescue"' not in body
     log = client.get(reverse("control_counters", args=[event.pk])).content.decode()
     assert "Round 4 re-planned as the rescue round." in log
-    assert "Of those with a helper found, now sitting with a new helper: 3 of 3." in log
+    assert f"Of the {LOW} pitchers with the fewest cards (at most 0 cards each): 3 now" in log
     assert f"Phones told (their table or tablemates changed): {told}." in log
 
 
@@ -574,9 +574,9 @@ def test_control_rescue_without_pitches_says_nothing_changed_and_why(client):
     body = response.content.decode()
     assert queries.stored_plan(event.pk) == plan
     assert (
-        "Round 4 kept as planned: the rescue round changed no table. Pitchers with the fewest "
-        f"cards (at most 0 cards): {LOW}. Of those with a helper found, now sitting with a new "
-        f"helper: 0 of 0. No helper found: {LOW}. No pitcher was brought to a new helper: none "
+        f"Round 4 kept as planned: the rescue round changed no table. Of the {LOW} pitchers "
+        f"with the fewest cards (at most 0 cards each): {LOW} have no helper in the room. "
+        "No pitcher was brought to a new helper: none "
         "was found for the pitchers with the fewest cards (their pitches match no one present "
         "they have not met, or they wrote none). Tables changed: 0. People changing table: 0. "
         "Phones told (their table or tablemates changed): 0. Repeated meetings: 0."
@@ -586,9 +586,9 @@ def test_control_rescue_without_pitches_says_nothing_changed_and_why(client):
     with translation.override("zh-hans"):
         chinese = logs.text_of(entry.action, entry.params)
     assert chinese == (
-        "第 4 轮保持原安排：救场轮没有改动任何一桌。卡片最少的演讲者（最多 0 张卡片）："
-        f"{LOW} 位。已找到帮手的人中，现在与新的帮手同桌的：0 位中 0 位。没有找到帮手："
-        f"{LOW} 位。没有演讲者被安排到新的帮手身边：卡片最少的演讲者都没有找到帮手（他们的"
+        f"第 4 轮保持原安排：救场轮没有改动任何一桌。在卡片最少的 {LOW} 位演讲者中（每人最多 "
+        f"0 张卡片）：{LOW} 位在场没有能帮忙的人。没有演讲者被安排到新的帮手身边：卡片最少的"
+        "演讲者都没有找到帮手（他们的"
         "演讲与在场且尚未见过的人都不匹配，或者他们没有写演讲）。改动的桌数：0。换桌人数：0。"
         "已通知的手机（桌号或同桌有变）：0 部。"
     )
@@ -609,8 +609,8 @@ def test_rescue_round_before_any_card_says_there_was_no_card_history():
     assert logs.text_of(entry.action, entry.params) == (
         "Round 4 kept as planned: the rescue round changed no table. No cards were given yet, "
         f"so all {len(people)} people present counted as the pitchers with the fewest cards. "
-        "Of those with a helper found, now sitting with a new helper: 0 of 0. No helper found: "
-        f"{len(people)}. No pitcher was brought to a new helper: no cards were given yet, and "
+        f"Of the {len(people)} pitchers with the fewest cards: {len(people)} have no helper in "
+        "the room. No pitcher was brought to a new helper: no cards were given yet, and "
         "no pitch found a helper among the people present they have not met. Tables changed: "
         "0. People changing table: 0. Phones told (their table or tablemates changed): 0."
     )
@@ -632,7 +632,10 @@ def test_rescue_round_says_when_each_pitcher_already_sits_with_a_helper():
     assert report.reason == "already_seated"
     entry = LogEntry.objects.get(event=event, action="rescue_replanned")
     text = logs.text_of(entry.action, entry.params)
-    assert "Already sitting with a helper as planned: 1." in text
+    assert (
+        f"Of the {LOW} pitchers with the fewest cards (at most 0 cards each): 1 already sits "
+        f"with someone who can help, {LOW - 1} have no helper in the room." in text
+    )
     assert (
         "No pitcher was brought to a new helper: each pitcher with a helper found already sits "
         "with one in the last round as planned." in text
@@ -679,3 +682,154 @@ def test_rescue_round_refused_while_the_round_before_the_last_runs_names_it():
         "Round 2 is still running: the rescue round is made once it is over, before the last "
         "round starts."
     ]
+
+
+# The message accounts for every pitcher with the fewest cards: its parts add up to the whole.
+
+TALLY = {
+    "en": re.compile(r"Of the (\d+) pitchers? with the fewest cards(?: \([^)]*\))?: ([^.]*)\."),
+    "zh-hans": re.compile(r"在卡片最少的 (\d+) 位演讲者中(?:（[^）]*）)?：([^。]*)。"),
+}
+PART = {"en": re.compile(r"^(\d+) "), "zh-hans": re.compile(r"^(\d+) 位")}
+SEPARATOR = {"en": ", ", "zh-hans": "，"}
+
+
+def tally(text: str, language: str) -> tuple[int, list[int]]:
+    """(the whole, each part's number) of the rescue message's tally sentence."""
+    [(whole, parts)] = TALLY[language].findall(text)
+    return int(whole), [
+        int(PART[language].match(part)[1]) for part in parts.split(SEPARATOR[language])
+    ]
+
+
+def assert_tally_adds_up(entry, *, fewest: int) -> None:
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            text = logs.text_of(entry.action, entry.params)
+        whole, parts = tally(text, language)
+        assert (whole, sum(parts)) == (fewest, fewest), (language, text)
+        assert all(part > 0 for part in parts), text
+
+
+@pytest.mark.parametrize(
+    ("figures", "english"),
+    [
+        (  # mixed: every kind of pitcher
+            {"f": 7, "p": 6, "h": 3, "s": 2, "g": 9, "k": 1},
+            "Of the 7 pitchers with the fewest cards (at most 1 card each): 3 now sit with "
+            "someone who can help, 2 already sit with someone who can help, 1 has a helper in "
+            "the room but could not be seated with one, 1 has no helper in the room.",
+        ),
+        (  # none helped: no helper found for anyone
+            {"f": 5, "p": 0, "h": 0, "s": 0, "g": 4, "k": 0},
+            "Of the 5 pitchers with the fewest cards (at most 0 cards each): 5 have no helper "
+            "in the room.",
+        ),
+        (  # all already seated with a helper
+            {"f": 2, "p": 2, "h": 0, "s": 2, "g": 6, "k": 2},
+            "Of the 2 pitchers with the fewest cards (at most 2 cards each): 2 already sit with "
+            "someone who can help.",
+        ),
+        (  # one pitcher, no card history
+            {"f": 1, "p": 1, "h": 1, "s": 0, "g": 0, "k": 0},
+            "Of the 1 pitcher with the fewest cards: 1 now sits with someone who can help.",
+        ),
+        (  # no pitchers: nobody present
+            {"f": 0, "p": 0, "h": 0, "s": 0, "g": 0, "k": 0},
+            "Nobody is present, so there are no pitchers with the fewest cards.",
+        ),
+    ],
+)
+def test_rescue_tally_accounts_for_every_pitcher_in_english_and_chinese(figures, english):
+    with translation.override("en"):
+        assert logs.rescue_tally(figures) == english
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            text = logs.rescue_tally(figures)
+        if figures["f"]:
+            whole, parts = tally(text, language)
+            assert (whole, sum(parts)) == (figures["f"], figures["f"])
+
+
+def test_rescue_tally_in_chinese_reads_as_one_sentence():
+    with translation.override("zh-hans"):
+        text = logs.rescue_tally({"f": 7, "p": 6, "h": 3, "s": 2, "g": 9, "k": 1})
+
+    assert text == (
+        "在卡片最少的 7 位演讲者中（每人最多 1 张卡片）：3 位现在与能帮忙的人同桌，"
+        "2 位按原安排已与能帮忙的人同桌，1 位在场有帮手却没能与帮手排在同一桌，"
+        "1 位在场没有能帮忙的人。"
+    )
+
+
+@pytest.mark.parametrize(
+    "figures",
+    [
+        {"f": f, "p": p, "h": h, "s": s, "g": g, "k": 1}
+        for f, p, h, s, g in itertools.product(range(4), range(4), range(3), range(3), (0, 3))
+    ],
+)
+def test_rescue_tally_parts_add_up_even_for_figures_that_do_not_fit(figures):
+    """Whatever a stored line holds (an older line, figures out of step), the parts say one
+    whole and add up to it."""
+    with translation.override("en"):
+        text = logs.rescue_tally(figures)
+    if "Nobody is present" in text:
+        assert figures["f"] == 0
+        assert figures["p"] <= figures["h"] + figures["s"] == 0
+        return
+    whole, parts = tally(text, "en")
+    assert whole == sum(parts) >= figures["f"]
+    assert all(part > 0 for part in parts)
+
+
+def test_rescue_round_message_adds_up_with_no_card_history():
+    event, people = evening()
+
+    report = feedback_services.rescue_last_round(event, by=None)
+
+    assert (report.fewest, report.pitchers, report.helped) == (len(people), 0, 0)
+    assert_tally_adds_up(LogEntry.objects.get(action="rescue_replanned"), fewest=len(people))
+
+
+def test_rescue_round_message_adds_up_when_no_pitcher_has_a_helper():
+    event, people = evening()
+    card_history(event, people)
+
+    report = feedback_services.rescue_last_round(event, by=None)
+
+    assert (report.fewest, report.pitchers, report.helped) == (LOW, 0, 0)
+    assert_tally_adds_up(LogEntry.objects.get(action="rescue_replanned"), fewest=LOW)
+
+
+def test_rescue_round_message_adds_up_when_every_pitcher_already_sits_with_a_helper():
+    event, people = evening()
+    card_history(event, people)
+    last = tablemates(queries.stored_plan(event.pk)[3])
+    pitcher = people[0].pk
+    write_pitches(people, {pitcher: min(last[pitcher])})
+
+    report = feedback_services.rescue_last_round(event, by=None)
+
+    assert (report.fewest, report.pitchers, report.already, report.helped) == (LOW, 1, 1, 0)
+    assert_tally_adds_up(LogEntry.objects.get(action="rescue_replanned"), fewest=LOW)
+
+
+def test_rescue_round_message_adds_up_when_pitchers_fare_differently():
+    """Three pitchers with a helper to be brought to, and one who already sits with his: some
+    get a new helper, some cannot be seated with theirs, one already sits with his, the rest of
+    those with the fewest cards have no helper in the room; each is counted once."""
+    event, people = evening()
+    helpers = feasible_helpers(event, people, wanted=3)
+    card_history(event, people)
+    last = tablemates(queries.stored_plan(event.pk)[3])
+    taken = set(helpers) | set(helpers.values())
+    seated = next(p.pk for p in people[:LOW] if p.pk not in taken and last[p.pk] - taken)
+    write_pitches(people, helpers, also={seated: min(last[seated] - taken)})
+
+    report = feedback_services.rescue_last_round(event, by=None)
+
+    assert (report.fewest, report.pitchers, report.already) == (LOW, 4, 1)
+    assert report.helped >= 1
+    assert report.pitchers - report.helped - report.already >= 1
+    assert_tally_adds_up(LogEntry.objects.get(action="rescue_replanned"), fewest=LOW)

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from events import services as event_services
+from conduct import services as conduct_services
 from events.models import Event
 from rounds import presence, queries, services
 from rounds.models import Round, Seat
@@ -714,7 +714,7 @@ def test_control_page_banner_asks_to_re_plan_for_a_private_request_without_names
     """Round 1 is running; the three share the one table of rounds 2 and 3 too."""
     services.start_round(seated_rounds[0], by=event.organizer)
     asker, other = (seat.attendee for seat in seated_rounds[1].seats.select_related("attendee")[:2])
-    event_services.ask_apart(asker, other_id=other.pk)
+    conduct_services.ask_apart(asker, other_id=other.pk)
 
     response = organizer_client.get(reverse("control_counters", args=[event.pk]))
     page = organizer_client.get(reverse("control", args=[event.pk])).text
