@@ -87,7 +87,8 @@ def event_json(event: Event, *, planned: bool) -> dict[str, Any]:
 def round_json(round_: Round | None, *, now: datetime) -> dict[str, Any] | None:
     """The round as the protocol sends it (docs/protocol.md): number, effective status at
     ``now``, absolute times in epoch ms, the time left of a pause in ms, pitch slots (when
-    annotated); None without a round."""
+    annotated), the tables whose turns run later (``turn_shifts``: table number as a string →
+    ms after ``turns_at``; empty mostly); None without a round."""
     if round_ is None:
         return None
     remaining = round_.paused_remaining
@@ -104,6 +105,7 @@ def round_json(round_: Round | None, *, now: datetime) -> dict[str, Any] | None:
         else round(remaining.total_seconds() * 1000),
         "ended_at": epoch_ms(ended_at),
         "pitches": getattr(round_, "pitches", None),
+        "turn_shifts": dict(round_.turn_shifts),
     }
 
 

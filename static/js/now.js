@@ -3,7 +3,7 @@
 // itinerary and the server time; the page renders their answer, whether it stayed open,
 // reconnected or was loaded fresh, so every phone says the same thing in the same state.
 
-import { currentTurn, phaseOf, remainingMs } from './live.js';
+import { atTable, currentTurn, phaseOf, remainingMs } from './live.js';
 
 const SEATED = new Set(['starting', 'running', 'paused']);
 
@@ -200,9 +200,9 @@ export function instructionFor(state, itinerary, now, gone = false) {
       break;
   }
   // starting, running or paused: the current round, at the attendee's own table.
-  const r = state.round;
-  const stop = seatedIn(r.number);
-  if (!stop) return notSeated(r.number, r.number + 1);
+  const stop = seatedIn(state.round.number);
+  if (!stop) return notSeated(state.round.number, state.round.number + 1);
+  const r = atTable(state.round, stop.table); // its turns, shifted if a pitcher left mid-slot
   const pitch = pitchSlot(r, state.event.pitch_ms, pitchSlots(stop), now);
   const speaker = pitch && stop.seats.find((seat) => seat.order === pitch.index);
   const live = { cards: true, clockMs: screen.clockMs, pitch, pitcher: speaker?.name ?? null };
