@@ -32,6 +32,7 @@ from rounds.queries import (
     itineraries,
     planned_stops,
     round_json,
+    tablemates_left,
     tablemates_now,
     why_lines_of,
 )
@@ -213,11 +214,12 @@ def revoke_attendees(attendee_ids: list[int]) -> None:
 
 def broadcast_erased(attendee_id: int) -> None:
     """Tell the phones at the erased attendee's table in the round running or paused now
-    (``queries.tablemates_now``), one message each to their attendee group, and the event's
+    (``queries.tablemates_now``, or the table they just left: ``queries.tablemates_left``), one
+    message each to their attendee group, and the event's
     projectors (``projector_group``) that this person's data was erased: ``person`` with their
     id, ``erased`` and the name every page now shows for them (``erased_name``, in the event's
     language; a phone shows its own page's words). The phones redraw that tablemate at once
-    (placeholder name, no card buttons, the pitch slot kept); the projector its list. Nothing
+    (placeholder name, no card buttons); the projector its list. Nothing
     for an attendee not erased or deleted. Called after commit; two queries."""
     found = (
         Attendee.objects.filter(pk=attendee_id, erased_at__isnull=False)
@@ -230,6 +232,6 @@ def broadcast_erased(attendee_id: int) -> None:
     with translation.override(language):
         payload = {"type": "person", "id": attendee_id, "erased": True, "name": erased_name()}
     with sent_together():
-        for mate in tablemates_now(attendee_id):
+        for mate in tablemates_now(attendee_id) or tablemates_left(attendee_id):
             send_to_group(attendee_group(mate), payload)
         send_to_group(projector_group(event_id), payload)

@@ -498,6 +498,27 @@ def tablemates_now(attendee_id: int) -> list[int]:
     return sorted(seats.values_list("attendee_id", flat=True))
 
 
+def tablemates_left(attendee_id: int) -> list[int]:
+    """The attendees at the table this attendee left in the round running or paused now
+    (``services.leave_running_round`` logged ``seat_vacated`` with its number), by id; empty
+    when they left no seat of it. Two queries."""
+    active = Round.objects.filter(
+        event__attendees__pk=attendee_id, status__in=[Round.Status.RUNNING, Round.Status.PAUSED]
+    ).first()
+    if active is None:
+        return []
+    tables = LogEntry.objects.filter(
+        event_id=active.event_id,
+        action="seat_vacated",
+        params__attendee=attendee_id,
+        params__n=active.number,
+    ).values_list("params__t", flat=True)
+    seats = Seat.objects.filter(round=active, table__number__in=list(tables)).exclude(
+        attendee_id=attendee_id
+    )
+    return sorted(seats.values_list("attendee_id", flat=True))
+
+
 def is_seated(attendee_id: int, *, statuses: Iterable[str]) -> bool:
     """Whether this attendee holds a seat in a round of one of these ``statuses`` (``PLANNED``:
     a round not started yet, which a re-plan can take back from someone who left). One query."""

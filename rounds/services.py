@@ -1302,11 +1302,13 @@ def leave_on_erasure(attendee: Attendee, *, by: User) -> bool:
     vacated at once (``leave_running_round``: a current pitcher's tablemates go on to the next
     pitcher with a full slot). True when they were present and are marked gone now. Call
     ``after_erasure`` once the erasure has committed, whatever this returned."""
-    if attendee.event.status not in EVENING or not attendee.is_present:
+    if attendee.event.status not in EVENING:
         return False
-    event_services.mark_left(attendee, by=by)
-    leave_running_round(attendee, by=by)
-    return True
+    marked = attendee.is_present
+    if marked:
+        event_services.mark_left(attendee, by=by)
+    leave_running_round(attendee, by=by)  # gone before too: no name left at a table
+    return marked
 
 
 def after_erasure(event: Event, *, attendee_id: int, by: User) -> bool:
@@ -1317,16 +1319,20 @@ def after_erasure(event: Event, *, attendee_id: int, by: User) -> bool:
     raises the plan version (and the state version), so a phone that was away loads its
     itinerary again when it reconnects and shows them as the page now does: the placeholder
     name, no card buttons. After commit, ``person`` goes to their tablemates of the round
-    under way, if they still sit in it, and to the projector
-    (``broadcasts.broadcast_erased``). Nothing outside the evening, nor for someone with no
-    seat in a round not done. Returns whether the remaining rounds were re-planned."""
+    under way (the table they just left) and to the projector (``broadcasts.broadcast_erased``):
+    a tablemate's phone redraws them in every stop it shows. Nothing outside the evening, nor
+    for someone with no seat in a round not done nor left in the one under way. Returns
+    whether the remaining rounds were re-planned."""
     not_done = [Round.Status.RUNNING, Round.Status.PAUSED, Round.Status.PLANNED]
-    if event.status not in EVENING or not queries.is_seated(attendee_id, statuses=not_done):
+    if event.status not in EVENING:
+        return False
+    seated = queries.is_seated(attendee_id, statuses=not_done)
+    if not seated and not queries.tablemates_left(attendee_id):
         return False
     replanned = after_leaving(event, attendee_id=attendee_id, by=by)
     with transaction.atomic():
         locked = Event.objects.select_for_update().get(pk=event.pk)
-        if not replanned:
+        if seated and not replanned:
             locked.plan_version += 1
             bump_version(locked, fields=("plan_version",))
         transaction.on_commit(partial(broadcasts.broadcast_erased, attendee_id))
