@@ -32,7 +32,6 @@ from rounds.queries import (
     itineraries,
     planned_stops,
     round_json,
-    tablemates_left,
     tablemates_now,
     why_lines_of,
 )
@@ -212,9 +211,9 @@ def revoke_attendees(attendee_ids: list[int]) -> None:
             send_message(attendee_group(attendee_id), {"type": "revoke"})
 
 
-def broadcast_erased(attendee_id: int) -> None:
+def broadcast_erased(attendee_id: int, *, mates: list[int] | None = None) -> None:
     """Tell the phones at the erased attendee's table in the round running or paused now
-    (``queries.tablemates_now``, or the table they just left: ``queries.tablemates_left``), one
+    (``queries.tablemates_now``; ``mates``: these, read before their seat was vacated), one
     message each to their attendee group, and the event's
     projectors (``projector_group``) that this person's data was erased: ``person`` with their
     id, ``erased`` and the name every page now shows for them (``erased_name``, in the event's
@@ -232,6 +231,6 @@ def broadcast_erased(attendee_id: int) -> None:
     with translation.override(language):
         payload = {"type": "person", "id": attendee_id, "erased": True, "name": erased_name()}
     with sent_together():
-        for mate in tablemates_now(attendee_id) or tablemates_left(attendee_id):
+        for mate in tablemates_now(attendee_id) if mates is None else mates:
             send_to_group(attendee_group(mate), payload)
         send_to_group(projector_group(event_id), payload)

@@ -1307,6 +1307,12 @@ def leave_on_erasure(attendee: Attendee, *, by: User) -> bool:
     marked = attendee.is_present
     if marked:
         event_services.mark_left(attendee, by=by)
+    # ``person`` first, while the phones still show them: a phone then forgets the name
+    # everywhere it said it (its screen reader's last "Now pitching: …" too), and only then
+    # gets its stop without them.
+    mates = queries.tablemates_now(attendee.pk)
+    if mates:
+        transaction.on_commit(partial(broadcasts.broadcast_erased, attendee.pk, mates=mates))
     leave_running_round(attendee, by=by)  # gone before too: no name left at a table
     return marked
 
@@ -1319,15 +1325,17 @@ def after_erasure(event: Event, *, attendee_id: int, by: User) -> bool:
     raises the plan version (and the state version), so a phone that was away loads its
     itinerary again when it reconnects and shows them as the page now does: the placeholder
     name, no card buttons. After commit, ``person`` goes to their tablemates of the round
-    under way (the table they just left) and to the projector (``broadcasts.broadcast_erased``):
-    a tablemate's phone redraws them in every stop it shows. Nothing outside the evening, nor
+    under way and to the projector (``broadcasts.broadcast_erased``; for a seat vacated by
+    the erasure, ``leave_on_erasure`` sent it as the erasure committed): a tablemate's phone
+    redraws them in every stop it shows. Nothing outside the evening, nor
     for someone with no seat in a round not done nor left in the one under way. Returns
     whether the remaining rounds were re-planned."""
     not_done = [Round.Status.RUNNING, Round.Status.PAUSED, Round.Status.PLANNED]
     if event.status not in EVENING:
         return False
     seated = queries.is_seated(attendee_id, statuses=not_done)
-    if not seated and not queries.tablemates_left(attendee_id):
+    left_mates = queries.tablemates_left(attendee_id)
+    if not seated and not left_mates:
         return False
     replanned = after_leaving(event, attendee_id=attendee_id, by=by)
     with transaction.atomic():
@@ -1335,7 +1343,8 @@ def after_erasure(event: Event, *, attendee_id: int, by: User) -> bool:
         if seated and not replanned:
             locked.plan_version += 1
             bump_version(locked, fields=("plan_version",))
-        transaction.on_commit(partial(broadcasts.broadcast_erased, attendee_id))
+        if not left_mates:  # else told as the erasure committed (``leave_on_erasure``)
+            transaction.on_commit(partial(broadcasts.broadcast_erased, attendee_id))
     return replanned
 
 

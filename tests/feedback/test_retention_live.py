@@ -118,11 +118,11 @@ def test_erase_attendee_in_the_last_round_vacates_her_seat_and_raises_the_plan_v
     assert list(table.seats.order_by("speaking_order").values_list("attendee_id", flat=True)) == [
         person.pk for person in mates
     ]
-    for phone in phones:  # their stop without her, then her placeholder wherever else she shows
+    for phone in phones:  # her placeholder wherever she shows, then their stop without her
         pushes = phone.messages()
-        assert [push["type"] for push in pushes] == ["plan", "person"]
-        assert [mate["id"] for mate in pushes[0]["stops"][0]["mates"]] == [m.pk for m in mates]
-        assert pushes[1] == {**PLACEHOLDER, "id": her.pk}
+        assert [push["type"] for push in pushes] == ["person", "plan"]
+        assert pushes[0] == {**PLACEHOLDER, "id": her.pk}
+        assert [mate["id"] for mate in pushes[1]["stops"][0]["mates"]] == [m.pk for m in mates]
     assert screen.messages() == [{**PLACEHOLDER, "id": her.pk}]
 
 
