@@ -41,8 +41,9 @@ def server_time_ms() -> int:
 def with_pitches(rounds: models.QuerySet[Round]) -> models.QuerySet[Round]:
     """Annotate each round with ``pitches``: how many pitch slots the round has, one more than
     its highest speaking order: the seats at its largest table (smaller tables finish early and
-    talk freely), unless someone who had pitched left their seat empty mid-round
-    (``services.leave_running_round``), which keeps every later slot where it was."""
+    talk freely), unless someone who had pitched left their seat empty mid-round (marked gone,
+    removed, erased: ``services.leave_running_round``), which keeps every later slot where it
+    was."""
     slots = (
         Seat.objects.filter(round=OuterRef("pk"))
         .order_by()
