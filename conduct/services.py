@@ -123,7 +123,8 @@ def has_rounds_left(event: Event) -> bool:
 
 def replan_if_started(event: Event, *, by: AbstractBaseUser) -> bool:
     """Re-plan the remaining rounds when the rounds have started (before, the plan made at the
-    start takes every rule anyway: an existing plan not yet started is made again)."""
+    start takes every rule anyway: an existing plan not yet started is made again). Raises the
+    planner's ``ValidationError``."""
     if has_rounds_left(event):
         round_services.replan(event, by=by)
         return True
@@ -134,13 +135,6 @@ def replan_if_started(event: Event, *, by: AbstractBaseUser) -> bool:
         round_services.make_plan(event, by=by)
         return True
     return False
-
-
-def tell_if_not_replanned(event: Event, person: Attendee, *, by: AbstractBaseUser) -> None:
-    """Re-plan around a removed (or restored) person; without a plan to re-make, their phone
-    is still sent its itinerary after commit, so it shows at once whether they are seated."""
-    if not replan_if_started(event, by=by):
-        transaction.on_commit(partial(round_broadcasts.broadcast_itineraries, [person.pk]))
 
 
 @transaction.atomic
@@ -156,56 +150,73 @@ def keep_apart_from_next_round(report: Report, *, by: AbstractBaseUser) -> bool:
     return moved
 
 
-@transaction.atomic
+def tell_itinerary(person: Attendee) -> None:
+    """Send ``person``'s phone its itinerary after commit (at once outside a transaction), so it
+    shows at once whether they are seated when no re-plan told it."""
+    transaction.on_commit(partial(round_broadcasts.broadcast_itineraries, [person.pk]))
+
+
 def remove_from_rounds(report: Report, *, by: AbstractBaseUser) -> Attendee:
-    """Take the reported person out of the remaining rounds: they count as gone (their phone
-    shows the neutral "You have no more tables this evening" in every state), their seat in
-    the round under way is vacated now (``rounds.services.leave_running_round``: their
-    tablemates' phones and the projector are told) and the remaining rounds are re-planned."""
-    about = Attendee.objects.select_for_update().get(pk=reported_person(report).pk)
-    if about.removed_at is not None:
-        return about
-    now = timezone.now()
-    about.removed_at = now
-    fields = ["removed_at"]
-    if about.checked_in_at is not None and about.left_at is None:
-        about.left_at = now
-        fields.append("left_at")
-    about.save(update_fields=fields)
-    event_services.record(
-        report.event,
-        action="attendee_removed",
-        by=by,
-        params={"attendee": about.pk},
-    )
-    # the round under way too: the reporter no longer sits with the person reported
-    round_services.leave_running_round(about, by=by)
-    tell_if_not_replanned(report.event, about, by=by)
+    """Take the reported person out of the remaining rounds, as anyone leaving the evening
+    (``rounds.services.leave_running_round`` and ``after_leaving``, the one rule): they count
+    as gone (their phone shows the neutral "You have no more tables this evening" in every
+    state), their seat in the round under way is vacated now (their tablemates' phones and the
+    projector are told; a current pitcher's next one gets a full slot) and, once that has
+    committed, the remaining rounds are planned without them. Without a plan to re-make their
+    phone is still sent its itinerary. Removing again changes nothing."""
+    with transaction.atomic():
+        about = Attendee.objects.select_for_update().get(pk=reported_person(report).pk)
+        if about.removed_at is not None:
+            return about
+        now = timezone.now()
+        about.removed_at = now
+        fields = ["removed_at"]
+        if about.checked_in_at is not None and about.left_at is None:
+            about.left_at = now
+            fields.append("left_at")
+        about.save(update_fields=fields)
+        event_services.record(
+            report.event,
+            action="attendee_removed",
+            by=by,
+            params={"attendee": about.pk},
+        )
+        # the round under way too: the reporter no longer sits with the person reported
+        round_services.leave_running_round(about, by=by)
+    if not round_services.after_leaving(report.event, attendee_id=about.pk, by=by):
+        tell_itinerary(about)
+    # last: the phone has its itinerary when it learns it is out of the rounds
     transaction.on_commit(partial(event_sockets.push_presence, about.pk))
     return about
 
 
-@transaction.atomic
-def undo_removal(report: Report, *, by: AbstractBaseUser) -> Attendee:
-    """Put a removed person back into the remaining rounds (present again, re-planned)."""
-    about = Attendee.objects.select_for_update().get(pk=reported_person(report).pk)
-    if about.removed_at is None:
-        raise ValidationError(_("This person was not removed."))
-    fields = ["removed_at"]
-    if about.left_at is not None and about.left_at == about.removed_at:
-        about.left_at = None
-        fields.append("left_at")
-    about.removed_at = None
-    about.save(update_fields=fields)
-    event_services.record(
-        report.event,
-        action="attendee_restored",
-        by=by,
-        params={"attendee": about.pk},
-    )
-    tell_if_not_replanned(report.event, about, by=by)
+def undo_removal(report: Report, *, by: AbstractBaseUser) -> round_services.Rejoined:
+    """Put a removed person back: present again, a seat at their table of the round under way
+    if they were removed from it (``rounds.services.rejoin_running_round``: pitching last; its
+    ``reason`` says why not, or why they will not pitch), and, once committed, the remaining
+    rounds planned with them. Raises ``ValidationError`` when they are not removed (a second
+    click: nothing is applied twice). Returns what ``rejoin_running_round`` did."""
+    with transaction.atomic():
+        about = Attendee.objects.select_for_update().get(pk=reported_person(report).pk)
+        if about.removed_at is None:
+            raise ValidationError(_("This person was not removed."))
+        fields = ["removed_at"]
+        if about.left_at is not None and about.left_at == about.removed_at:
+            about.left_at = None
+            fields.append("left_at")
+        about.removed_at = None
+        about.save(update_fields=fields)
+        event_services.record(
+            report.event,
+            action="attendee_restored",
+            by=by,
+            params={"attendee": about.pk},
+        )
+        rejoined = round_services.rejoin_running_round(about, by=by)
+    if not round_services.plan_coming_rounds(report.event, by=by):
+        tell_itinerary(about)
     transaction.on_commit(partial(event_sockets.push_presence, about.pk))
-    return about
+    return rejoined
 
 
 def about_digest(about: Attendee | None) -> str:

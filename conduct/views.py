@@ -30,6 +30,7 @@ from events import services as event_services
 from events.language import activate_attendee_language
 from events.models import Attendee, Event, SeatingRequest
 from rounds import queries as round_queries
+from rounds.services import Rejoined
 
 
 def attendee_for(request: HttpRequest, token: str) -> Attendee:
@@ -271,12 +272,14 @@ def report_action(request: HtmxHttpRequest, event_id: int, report_id: int) -> Ht
         return redirect(report_path(event_id))
     action = form.cleaned_data["action"]
     try:
-        ACTIONS[action](report, by=request.user)
+        done = ACTIONS[action](report, by=request.user)
     except ValidationError as refusal:
         messages.error(request, " ".join(refusal.messages))
     else:
         is_owner = report.event.organizer_id == request.user.pk
         messages.success(request, action_done(action, name=report.about.name, is_owner=is_owner))
+        if action == "undo_remove":
+            seat_back_message(request, done, name=report.about.name)
     return redirect(f"{report_path(event_id)}#report-{report.pk}")
 
 
@@ -298,6 +301,20 @@ def action_done(action: str, *, name: str, is_owner: bool = True) -> str:
         ),
     }
     return done[action] % {"name": name}
+
+
+def seat_back_message(request: HtmxHttpRequest, rejoined: Rejoined, *, name: str) -> None:
+    """Tell the organizer what an undone removal did in the round under way
+    (``rounds.services.rejoin_running_round``): the seat given back, or why not, or why they
+    will not pitch. Nothing when they were not removed from the round under way."""
+    if rejoined.reason:
+        messages.warning(request, rejoined.reason)
+    elif rejoined.table is not None:
+        messages.info(
+            request,
+            _("%(name)s sits at table %(table)s again in round %(number)s, pitching last.")
+            % {"name": name, "table": rejoined.table, "number": rejoined.round_number},
+        )
 
 
 def report_path(event_id: int) -> str:

@@ -62,6 +62,10 @@ SENTENCES: dict[str, Promise] = {
     "seat_vacated": gettext_lazy(
         "%(attendee)s no longer sits at table %(t)s in round %(n)s; the tablemates were told."
     ),
+    "seat_restored": gettext_lazy(
+        "%(attendee)s sits at table %(t)s in round %(n)s again, pitching last; the tablemates "
+        "were told."
+    ),
     "walk_in_seated": gettext_lazy(
         "%(attendee)s seated at free places from round %(n)s on, nobody else moved."
     ),

@@ -36,9 +36,4 @@ urlpatterns = [
     path("events/<id:event_id>/door/", views.door, name="door"),
     path("events/<id:event_id>/door/scan/", views.door_scan, name="door_scan"),
     path("events/<id:event_id>/door/walk-in/", views.door_walk_in, name="door_walk_in"),
-    path(
-        "events/<id:event_id>/attendees/<id:attendee_id>/presence/",
-        views.attendee_presence,
-        name="attendee_presence",
-    ),
 ]

@@ -251,53 +251,6 @@ def attendee_add(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
-def attendee_presence(request: HtmxHttpRequest, event_id: int, attendee_id: int) -> HttpResponse:
-    """Check in, undo the check-in, or mark as left: one click, undoable."""
-    event = queries.organizer_event(request.user, event_id)
-    attendee = get_object_or_404(queries.attendees_of(event), pk=attendee_id)
-    action = request.POST.get("action")
-    change = {
-        "check_in": services.check_in,
-        "undo": services.undo_check_in,
-        "left": services.mark_left,
-    }.get(action)
-    error = ""
-    if change is None:
-        error = _("Unknown action.")
-    else:
-        try:
-            attendee = change(attendee, by=request.user)
-        except ValidationError as refusal:
-            error = " ".join(refusal.messages)
-    at_door = request.POST.get("from") == "door"  # the door's own undo: the door stays
-    if request.htmx:
-        attendee = queries.attendees_of(event).get(pk=attendee.pk)
-        context = {
-            "event": event,
-            "attendee": attendee,
-            "error": error,
-            "attendance": queries.door_counts(event),
-            "oob": True,
-            "undone": action == "undo" and not error,
-        }
-        if at_door:
-            return render(request, "events/partials/door_result.html", context)
-        return render(request, "events/partials/attendee_row.html", context)
-    if error:
-        messages.error(request, error)
-    if at_door:
-        if not error and action == "undo":
-            messages.info(
-                request, _("Undone: %(name)s is not checked in.") % {"name": attendee.name}
-            )
-        elif not error and action == "check_in":
-            messages.success(request, _("%(name)s checked in.") % {"name": attendee.name})
-        return redirect("door", event_id=event.pk)
-    return redirect("attendee_list", event_id=event.pk)
-
-
-@login_required
 @require_GET
 @permissions_policy(camera="self")
 def door(request: HtmxHttpRequest, event_id: int) -> HttpResponse:

@@ -159,9 +159,10 @@ def erase_attendee(attendee: Attendee, *, by: AbstractBaseUser | None = None) ->
     by an organizer). Erasing again is harmless: it blanks anything written about them since.
 
     During the evening it is also their leaving (``rounds.services.leave_on_erasure``: marked
-    gone as an organizer would, their seat in the round under way kept); once the erasure has
-    committed, the rounds not started are re-planned without them and their tablemates' phones
-    and the projector are told to show the placeholder (``rounds.services.after_erasure``)."""
+    gone as an organizer would, their seat in the round under way vacated at once, as for
+    anyone who leaves); once the erasure has committed, the rounds not started are re-planned
+    without them and the projector is told to show the placeholder
+    (``rounds.services.after_erasure``)."""
     with transaction.atomic():
         attendee = Attendee.objects.select_for_update().select_related("event").get(pk=attendee.pk)
         first_time = attendee.erased_at is None

@@ -211,14 +211,15 @@ def revoke_attendees(attendee_ids: list[int]) -> None:
             send_message(attendee_group(attendee_id), {"type": "revoke"})
 
 
-def broadcast_erased(attendee_id: int) -> None:
+def broadcast_erased(attendee_id: int, *, mates: list[int] | None = None) -> None:
     """Tell the phones at the erased attendee's table in the round running or paused now
-    (``queries.tablemates_now``), one message each to their attendee group, and the event's
+    (``queries.tablemates_now``; ``mates``: these, read before their seat was vacated), one
+    message each to their attendee group, and the event's
     projectors (``projector_group``) that this person's data was erased: ``person`` with their
     id, ``erased`` and the name every page now shows for them (``erased_name``, in the event's
     language; a phone shows its own page's words). The phones redraw that tablemate at once
-    (placeholder name, no card buttons, the pitch slot kept); the projector fetches its "find
-    your table" list again, which leaves her out (``queries.find_my_table``). Nothing
+    (placeholder name, no card buttons); the projector fetches its "find your table" list
+    again, which leaves her out (``queries.find_my_table``). Nothing
     for an attendee not erased or deleted. Called after commit; two queries."""
     found = (
         Attendee.objects.filter(pk=attendee_id, erased_at__isnull=False)
@@ -231,6 +232,6 @@ def broadcast_erased(attendee_id: int) -> None:
     with translation.override(language):
         payload = {"type": "person", "id": attendee_id, "erased": True, "name": erased_name()}
     with sent_together():
-        for mate in tablemates_now(attendee_id):
+        for mate in tablemates_now(attendee_id) if mates is None else mates:
             send_to_group(attendee_group(mate), payload)
         send_to_group(projector_group(event_id), payload)

@@ -14,6 +14,10 @@ class Round(models.Model):
 
     ``turns_started_at`` is when the first pitch slot of every table began: turns are derived from
     it and the pitch length, and skipping a turn or pausing moves it instead of writing each turn.
+    ``turn_shifts`` holds the tables whose turns run later than that (table number as a string →
+    milliseconds): the table of a pitcher who left mid-slot, whose next pitcher got a full slot
+    from that moment (``services.leave_running_round``). Relative, so a pause or a skip that
+    moves ``turns_started_at`` moves them along.
     """
 
     class Status(models.TextChoices):
@@ -35,6 +39,7 @@ class Round(models.Model):
     paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
     paused_remaining = models.DurationField(_("remaining when paused"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    turn_shifts = models.JSONField(_("turn shifts"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("round")
@@ -95,17 +100,35 @@ class Round(models.Model):
                 return self.event.round_length
         return timedelta(0)
 
-    def turn_index(self, now: datetime, pitch: timedelta) -> int | None:
-        """The speaking order whose slot runs at ``now`` (frozen while paused), or None before
-        the first slot and once the round is over. It may exceed the table's last seat: then the
+    def turn_shift(self, table: int | None) -> timedelta:
+        """How much later than ``turns_started_at`` the turns of table number ``table`` run
+        (``turn_shifts``; zero for a table not shifted, or ``table`` None: the round's clock)."""
+        if table is None:
+            return timedelta(0)
+        return timedelta(milliseconds=self.turn_shifts.get(str(table), 0))
+
+    def clock_at(self, now: datetime) -> datetime:
+        """The instant the round's clocks read at ``now``: ``now``, frozen at ``paused_at``
+        while paused."""
+        if self.effective_status(now) == self.Status.PAUSED:
+            return min(now, self.paused_at)
+        return now
+
+    def turn_index(
+        self, now: datetime, pitch: timedelta, *, table: int | None = None
+    ) -> int | None:
+        """The speaking order whose slot runs at ``now`` (frozen while paused) at table number
+        ``table`` (None: by the round's own clock, ``turns_started_at``), or None before the
+        first slot and once the round is over. It may exceed the table's last seat: then the
         table talks freely."""
         status = self.effective_status(now)
         if status not in (self.Status.RUNNING, self.Status.PAUSED):
             return None
-        at = min(now, self.paused_at) if status == self.Status.PAUSED else now
-        if at < self.turns_started_at:
+        at = self.clock_at(now)
+        turns_at = self.turns_started_at + self.turn_shift(table)
+        if at < turns_at:
             return None
-        return (at - self.turns_started_at) // pitch
+        return (at - turns_at) // pitch
 
 
 class Table(models.Model):

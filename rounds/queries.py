@@ -41,8 +41,9 @@ def server_time_ms() -> int:
 def with_pitches(rounds: models.QuerySet[Round]) -> models.QuerySet[Round]:
     """Annotate each round with ``pitches``: how many pitch slots the round has, one more than
     its highest speaking order: the seats at its largest table (smaller tables finish early and
-    talk freely), unless someone who had pitched left their seat empty mid-round
-    (``services.leave_running_round``), which keeps every later slot where it was."""
+    talk freely), unless someone who had pitched left their seat empty mid-round (marked gone,
+    removed, erased: ``services.leave_running_round``), which keeps every later slot where it
+    was."""
     slots = (
         Seat.objects.filter(round=OuterRef("pk"))
         .order_by()
@@ -87,7 +88,8 @@ def event_json(event: Event, *, planned: bool) -> dict[str, Any]:
 def round_json(round_: Round | None, *, now: datetime) -> dict[str, Any] | None:
     """The round as the protocol sends it (docs/protocol.md): number, effective status at
     ``now``, absolute times in epoch ms, the time left of a pause in ms, pitch slots (when
-    annotated); None without a round."""
+    annotated), the tables whose turns run later (``turn_shifts``: table number as a string →
+    ms after ``turns_at``; empty mostly); None without a round."""
     if round_ is None:
         return None
     remaining = round_.paused_remaining
@@ -104,6 +106,7 @@ def round_json(round_: Round | None, *, now: datetime) -> dict[str, Any] | None:
         else round(remaining.total_seconds() * 1000),
         "ended_at": epoch_ms(ended_at),
         "pitches": getattr(round_, "pitches", None),
+        "turn_shifts": dict(round_.turn_shifts),
     }
 
 
@@ -490,6 +493,27 @@ def tablemates_now(attendee_id: int) -> list[int]:
         round__status__in=[Round.Status.RUNNING, Round.Status.PAUSED],
         table__seats__attendee_id=attendee_id,
     ).exclude(attendee_id=attendee_id)
+    return sorted(seats.values_list("attendee_id", flat=True))
+
+
+def tablemates_left(attendee_id: int) -> list[int]:
+    """The attendees at the table this attendee left in the round running or paused now
+    (``services.leave_running_round`` logged ``seat_vacated`` with its number), by id; empty
+    when they left no seat of it. Two queries."""
+    active = Round.objects.filter(
+        event__attendees__pk=attendee_id, status__in=[Round.Status.RUNNING, Round.Status.PAUSED]
+    ).first()
+    if active is None:
+        return []
+    tables = LogEntry.objects.filter(
+        event_id=active.event_id,
+        action="seat_vacated",
+        params__attendee=attendee_id,
+        params__n=active.number,
+    ).values_list("params__t", flat=True)
+    seats = Seat.objects.filter(round=active, table__number__in=list(tables)).exclude(
+        attendee_id=attendee_id
+    )
     return sorted(seats.values_list("attendee_id", flat=True))
 
 

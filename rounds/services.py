@@ -284,21 +284,38 @@ def seat_walk_ins(event: Event, round_: Round, *, by: User | None = None) -> lis
     return seated
 
 
+# -- someone leaving during the evening ----------------------------------------------------------
+#
+# One rule for the three ways someone leaves mid-evening: marked gone at the door or on the
+# attendee list (``mark_gone``), taken out of the rounds after a report
+# (``conduct.services.remove_from_rounds``) and deleting their own data (``leave_on_erasure``,
+# ``after_erasure``). Each path records why, in its own transaction, and calls
+# ``leave_running_round`` in it (the round under way); once committed, ``after_leaving`` (the
+# coming rounds). Undoing a removal is the inverse where it can be: ``rejoin_running_round``.
+
+
 @transaction.atomic
 def leave_running_round(attendee: Attendee, *, by: User = None) -> list[int]:
     """Vacate ``attendee``'s seat in the event's running or paused round, now: they are no
-    longer at that table (a person removed after a report; a round already over keeps its
-    seats as history). The tablemates who had not pitched yet speak one slot earlier (the
-    slot of the person leaving, if it is the current one, goes to the next at once); when the
-    person leaving had pitched already, everyone keeps their slot (a table's pitch slots run
-    to its highest speaking order, ``queries.with_pitches``), so the current pitcher is never
-    cut off. Coming rounds are not touched: re-plan them as for anyone gone (``replan``).
+    longer at that table (a round already over keeps its seats as history).
 
-    Returns the ids told (the tablemates and the person leaving; [] when they have no seat
-    in a running or paused round). Logs ``seat_vacated``, raises the event's
-    ``plan_version`` and after commit sends the new state to the event group (the
-    projector's "find my table" list) and the round's stop to each of them alone
-    (``plan_changed``): the person leaving gets an itinerary without that round."""
+    - Before their turn: the tablemates who had not pitched yet speak one slot earlier.
+    - During their turn (they were the current pitcher): the next pitcher speaks at once, for a
+      full pitch slot: the table's turns shift (``Round.turn_shifts``, its table number → ms
+      later than ``turns_at``) so that the next slot starts now (frozen at ``paused_at`` while
+      paused: the full slot runs from the resume). The round's end does not move: a table whose
+      last slots no longer fit talks less freely at the end, as a table larger than the round
+      does. With nobody after them the table talks freely at once (no shift).
+    - After their turn: everyone keeps their slot (a table's pitch slots run to its highest
+      speaking order, ``queries.with_pitches``), so the current pitcher is never cut off.
+
+    Returns the ids told (the tablemates and the person leaving; [] when they have no seat in a
+    running or paused round: a second click changes nothing). Logs ``seat_vacated`` (with the
+    table, so undoing a removal can give the seat back: ``rejoin_running_round``), raises the
+    event's ``plan_version`` and after commit sends the new state to the event group (the
+    projector's "find my table" list, the phones' ``turn_shifts``) and the round's stop to
+    each of them alone (``plan_changed``): the person leaving gets an itinerary without that
+    round. The coming rounds are ``after_leaving``'s."""
     event = Event.objects.select_for_update().get(pk=attendee.event_id)
     now = timezone.now()
     round_ = (
@@ -308,28 +325,119 @@ def leave_running_round(attendee: Attendee, *, by: User = None) -> list[int]:
     )
     if round_ is None or round_.is_over(now):
         return []
-    seat = Seat.objects.filter(round=round_, attendee_id=attendee.pk).first()
+    seat = (
+        Seat.objects.filter(round=round_, attendee_id=attendee.pk).select_related("table").first()
+    )
     if seat is None:
         return []
+    table = seat.table.number
     seats = list(
         Seat.objects.select_for_update().filter(table_id=seat.table_id).order_by("speaking_order")
     )
-    turn = round_.turn_index(now, event.pitch_length)
+    turn = round_.turn_index(now, event.pitch_length, table=table)
     seat.delete()
+    later = [other for other in seats if other.speaking_order > seat.speaking_order]
     if turn is None or seat.speaking_order >= turn:
-        for later in seats:  # one by one, upwards: each order is free when it is taken
-            if later.speaking_order > seat.speaking_order:
-                later.speaking_order -= 1
-                later.save(update_fields=["speaking_order"])
+        for other in later:  # one by one, upwards: each order is free when it is taken
+            other.speaking_order -= 1
+            other.save(update_fields=["speaking_order"])
+    if turn == seat.speaking_order and later:
+        # the next pitcher's slot (now this speaking order) starts at once, in full
+        turns_at = round_.clock_at(now) - turn * event.pitch_length
+        shift = turns_at - round_.turns_started_at
+        round_.turn_shifts = {
+            **round_.turn_shifts,
+            str(table): round(shift.total_seconds() * 1000),
+        }
+        round_.save(update_fields=["turn_shifts"])
     told = sorted(other.attendee_id for other in seats)
     event_services.record(
         event,
         action="seat_vacated",
         by=by,
-        params={"attendee": attendee.pk, "n": round_.number, "t": seat.table.number},
+        params={"attendee": attendee.pk, "n": round_.number, "t": table},
     )
     plan_changed(event, told, rounds={person: [round_.number] for person in told})
     return told
+
+
+@dataclass(frozen=True)
+class Rejoined:
+    """What ``rejoin_running_round`` did: ``table`` (its number) and ``order`` (0-based
+    speaking order) of the seat given back, or ``round_number`` of the round under way with
+    both None when no seat could be given (``reason``, for the organizer); all None without a
+    round under way that they left."""
+
+    round_number: int | None = None
+    table: int | None = None
+    order: int | None = None
+    reason: str = ""
+
+
+@transaction.atomic
+def rejoin_running_round(attendee: Attendee, *, by: User = None) -> Rejoined:
+    """Give ``attendee`` back a seat in the round under way they left (``leave_running_round``
+    logged ``seat_vacated`` with their table), as the last pitcher of that table: whoever
+    pitched or waits keeps their slot. Their pitch comes only if the table's turns reach it
+    before the round ends; else they listen and talk at that table (the organizer is told).
+
+    Returns ``Rejoined``: with ``table`` when seated; with a ``reason`` when the round under
+    way is the one they left but the seat cannot be given back (the table is full:
+    ``event.table_size``); empty when no round is under way, or they did not leave it, or they
+    already have a seat in it (a second click changes nothing). Logs ``seat_restored``, raises
+    the plan version and pushes as ``leave_running_round`` does."""
+    event = Event.objects.select_for_update().get(pk=attendee.event_id)
+    now = timezone.now()
+    round_ = (
+        event.rounds.select_for_update()
+        .filter(status__in=[Round.Status.RUNNING, Round.Status.PAUSED])
+        .first()
+    )
+    if round_ is None or round_.is_over(now):
+        return Rejoined()
+    if Seat.objects.filter(round=round_, attendee_id=attendee.pk).exists():
+        return Rejoined()
+    vacated = (
+        event.log_entries.filter(
+            action="seat_vacated", params__attendee=attendee.pk, params__n=round_.number
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if vacated is None:
+        return Rejoined()
+    table = round_.tables.filter(number=vacated.params["t"]).first()
+    seats = list(Seat.objects.select_for_update().filter(table=table)) if table else []
+    if table is None or len(seats) >= event.table_size:
+        return Rejoined(
+            round_number=round_.number,
+            reason=_(
+                "%(name)s cannot sit at table %(table)s again in round %(number)s: the table is "
+                "full. They join again from the next round."
+            )
+            % {"name": attendee.name, "table": vacated.params["t"], "number": round_.number},
+        )
+    order = max((seat.speaking_order for seat in seats), default=-1) + 1
+    Seat.objects.create(round=round_, table=table, attendee=attendee, speaking_order=order)
+    # both move together with a resume: compared while paused too
+    starts_at = (
+        round_.turns_started_at + round_.turn_shift(table.number) + order * event.pitch_length
+    )
+    reason = ""
+    if starts_at >= round_.ends_at or starts_at < round_.clock_at(now):
+        reason = _(
+            "%(name)s is back at table %(table)s in round %(number)s, with no pitch slot left "
+            "there: they listen."
+        ) % {"name": attendee.name, "table": table.number, "number": round_.number}
+    told = sorted([*(seat.attendee_id for seat in seats), attendee.pk])
+    event_services.record(
+        event,
+        action="seat_restored",
+        by=by,
+        params={"attendee": attendee.pk, "n": round_.number, "t": table.number},
+    )
+    plan_changed(event, told, rounds={person: [round_.number] for person in told})
+    return Rejoined(round_number=round_.number, table=table.number, order=order, reason=reason)
 
 
 def pause_refusal(round_: Round, *, now: datetime) -> ValidationError | None:
@@ -1122,6 +1230,64 @@ def write_future(
     return sorted(scheduling.changed_itineraries(old, new))
 
 
+def after_leaving(event: Event, *, attendee_id: int, by: User) -> bool:
+    """The coming rounds of someone who left (marked gone, removed after a report, erased),
+    once that has committed: the rounds not started that still seat them are planned again
+    without them, at once: re-planned once a round has started (``replan``), made again before
+    (``make_plan``: a plan not started takes every rule anyway). Only changed itineraries are
+    pushed. Called with no transaction open: the search holds no lock.
+
+    Why at once, for every path, rather than a banner asking the organizer: a removal after a
+    report must keep the reporter away from the next round and an erasure must take the
+    person's name off every table, and the organizer who marks someone gone at the door expects
+    the same: nobody faces an empty chair at the next table because a re-plan was forgotten,
+    and a phone that sees the seat gone now sees the coming rounds without it too. When the
+    re-plan is refused (too few people present, the people changing meanwhile) the control
+    page's banner lists them among the gone still seated, and the organizer re-plans: the
+    refusal is logged here, not raised (the leaving itself succeeded).
+
+    Returns whether the coming rounds were planned again. Nothing for someone present again
+    (an undone removal, checked in again) or with no seat in a round not started."""
+    if not queries.is_seated(attendee_id, statuses=[Round.Status.PLANNED]):
+        return False
+    if event.attendees.present().filter(pk=attendee_id).exists():
+        return False
+    return plan_coming_rounds(event, by=by)
+
+
+def plan_coming_rounds(event: Event, *, by: User) -> bool:
+    """Plan the rounds not started again from the people present now: ``replan`` once a round
+    has started, ``make_plan`` before (an existing plan not started is made again). A refusal
+    (``ValidationError``) is logged and False returned: the control page's banners then ask
+    the organizer. Called with no transaction open. True when a plan was written."""
+    started = event.rounds.exclude(status=Round.Status.PLANNED).exists()
+    try:
+        if started:
+            replan(event, by=by)
+        elif queries.has_plan(event.pk):
+            make_plan(event, by=by)
+        else:
+            return False
+    except ValidationError as refusal:
+        log.info("no re-plan for event %s: %s", event.pk, refusal.messages)
+        return False
+    return True
+
+
+def mark_gone(attendee: Attendee, *, by: User) -> Attendee:
+    """Someone went home (the door, the attendee list): marked gone
+    (``events.services.mark_left``: ``left_at``, the log line, their phone's "Thank you for
+    coming!"), their seat in the round under way vacated at once (``leave_running_round``) and,
+    after the commit, the coming rounds planned without them (``after_leaving``). Raises
+    ``ValidationError`` for someone who never checked in. Marking someone gone twice changes
+    nothing the second time."""
+    with transaction.atomic():
+        attendee = event_services.mark_left(attendee, by=by)
+        leave_running_round(attendee, by=by)
+    after_leaving(attendee.event, attendee_id=attendee.pk, by=by)
+    return attendee
+
+
 # -- an attendee who deletes their data during the evening -------------------------------------
 
 # The event states in which an erasure is someone leaving: the rounds are planned or played.
@@ -1130,46 +1296,55 @@ EVENING = (Event.Status.CHECK_IN, Event.Status.LIVE)
 
 def leave_on_erasure(attendee: Attendee, *, by: User) -> bool:
     """An attendee whose personal data was just erased during the evening (check-in open or
-    live; called by ``feedback.retention.erase_attendee`` inside its transaction) counts as
-    having left, exactly as when an organizer marks them gone (``events.services.mark_left``:
-    ``left_at``, the log line ``attendee_left``, the control page's counters): the next plan or
-    re-plan leaves them out, and their seat in the round under way stays, as every leaver's.
-    True when they were present and are marked gone now. Call ``after_erasure`` once the
-    erasure has committed, whatever this returned."""
-    if attendee.event.status not in EVENING or not attendee.is_present:
+    live; called by ``feedback.retention.erase_attendee`` inside its transaction) leaves as
+    anyone who leaves: marked gone (``events.services.mark_left``: ``left_at``, the log line
+    ``attendee_left``, the control page's counters) and their seat in the round under way
+    vacated at once (``leave_running_round``: a current pitcher's tablemates go on to the next
+    pitcher with a full slot). True when they were present and are marked gone now. Call
+    ``after_erasure`` once the erasure has committed, whatever this returned."""
+    if attendee.event.status not in EVENING:
         return False
-    event_services.mark_left(attendee, by=by)
-    return True
+    marked = attendee.is_present
+    if marked:
+        event_services.mark_left(attendee, by=by)
+    # ``person`` first, while the phones still show them: a phone then forgets the name
+    # everywhere it said it (its screen reader's last "Now pitching: …" too), and only then
+    # gets its stop without them.
+    mates = queries.tablemates_now(attendee.pk)
+    if mates:
+        transaction.on_commit(partial(broadcasts.broadcast_erased, attendee.pk, mates=mates))
+    leave_running_round(attendee, by=by)  # gone before too: no name left at a table
+    return marked
 
 
 def after_erasure(event: Event, *, attendee_id: int, by: User) -> bool:
     """After an attendee's erasure during the evening has committed (``leave_on_erasure``):
-    the rounds not started that still seat them are re-planned without them, as for anyone who
-    left (``replan``, its search with no transaction open; refused, with too few people present
-    or the people changing meanwhile, the control page's banner lists them among the gone still
-    seated, as every such leaver, and the organizer re-plans). Without a re-plan, their seat in
-    a round not done (the one under way keeps it) raises the plan version (and the state
-    version), so a phone that was away loads its itinerary again when it reconnects and
-    shows them as the page now does: the placeholder name, no card buttons. After commit,
-    ``person`` goes to their tablemates of the round under way and to the projector
-    (``broadcasts.broadcast_erased``). Nothing outside the evening, nor for someone with no
-    seat in a round not done. Returns whether the remaining rounds were re-planned."""
+    the coming rounds that still seat them are planned again without them (``after_leaving``,
+    as for anyone who left; refused, the control page's banner lists them among the gone still
+    seated, and the organizer re-plans). Without a re-plan, their seat in a round not done
+    raises the plan version (and the state version), so a phone that was away loads its
+    itinerary again when it reconnects and shows them as the page now does: the placeholder
+    name, no card buttons. After commit, ``person`` goes to their tablemates of the round
+    under way and to the projector (``broadcasts.broadcast_erased``; for a seat vacated by
+    the erasure, ``leave_on_erasure`` sent it as the erasure committed): a tablemate's phone
+    redraws them in every stop it shows. Nothing outside the evening, nor
+    for someone with no seat in a round not done nor left in the one under way. Returns
+    whether the remaining rounds were re-planned."""
     not_done = [Round.Status.RUNNING, Round.Status.PAUSED, Round.Status.PLANNED]
-    if event.status not in EVENING or not queries.is_seated(attendee_id, statuses=not_done):
+    if event.status not in EVENING:
         return False
-    replanned = False
-    if queries.is_seated(attendee_id, statuses=[Round.Status.PLANNED]):
-        try:
-            replan(event, by=by)
-            replanned = True
-        except ValidationError as refusal:
-            log.info("no re-plan after erasing attendee %s: %s", attendee_id, refusal.messages)
+    seated = queries.is_seated(attendee_id, statuses=not_done)
+    left_mates = queries.tablemates_left(attendee_id)
+    if not seated and not left_mates:
+        return False
+    replanned = after_leaving(event, attendee_id=attendee_id, by=by)
     with transaction.atomic():
         locked = Event.objects.select_for_update().get(pk=event.pk)
-        if not replanned:
+        if seated and not replanned:
             locked.plan_version += 1
             bump_version(locked, fields=("plan_version",))
-        transaction.on_commit(partial(broadcasts.broadcast_erased, attendee_id))
+        if not left_mates:  # else told as the erasure committed (``leave_on_erasure``)
+            transaction.on_commit(partial(broadcasts.broadcast_erased, attendee_id))
     return replanned
 
 

@@ -6,6 +6,11 @@ from rounds import views
 urlpatterns = [
     path("events/<id:event_id>/edit/", views.event_edit, name="event_edit"),
     path("events/<id:event_id>/control/", views.control, name="control"),
+    path(
+        "events/<id:event_id>/attendees/<id:attendee_id>/presence/",
+        views.attendee_presence,
+        name="attendee_presence",
+    ),
     path("events/<id:event_id>/plan/", views.plan, name="plan"),
     path("events/<id:event_id>/plan/size/", views.plan_with_size, name="plan_with_size"),
     path("events/<id:event_id>/plan/sizes/", views.plan_guide_range, name="plan_guide_range"),

@@ -84,6 +84,19 @@ export function currentTurn(round, pitchMs, now) {
 }
 
 /**
+ * The round as one table counts its turns: `turns_at` later by that table's shift
+ * (`turn_shifts`, docs/protocol.md: a pitcher left mid-slot and the next one got a full slot).
+ * Every other time stays the round's, so the round clock and its end are the same for all.
+ * @param {object|null} round the protocol's round shape
+ * @param {number|string|null|undefined} table the table number (none: the round's own clock)
+ * @returns {object|null} `round` itself when that table runs on the round's clock
+ */
+export function atTable(round, table) {
+  const shift = table == null ? undefined : round?.turn_shifts?.[String(table)];
+  return isNum(shift) && shift !== 0 ? { ...round, turns_at: round.turns_at + shift } : round;
+}
+
+/**
  * The phase to show: connecting, before, starting, running, paused, between, mingle or closed.
  * @param {object|null} state {version, event, round, announcement}
  * @param {number} now server epoch ms
@@ -567,9 +580,22 @@ export function start(root, options = {}) {
     }
   }
 
+  // This page's person's table in round `number` (their itinerary's stop), or undefined: a
+  // page without an itinerary (the control page, the projector) counts the round's own turns.
+  function myTable(number) {
+    return $(`[data-itinerary] .stop[data-round-number="${number}"]`)?.dataset.tableNumber;
+  }
+
+  // The state as this page counts turns: at its person's table (`atTable`).
+  function atMyTable(s) {
+    const round = s?.round;
+    const mine = round ? atTable(round, myTable(round.number)) : round;
+    return mine === round ? s : { ...s, round: mine };
+  }
+
   function render(now) {
     const phase = forbidden ? 'forbidden' : phaseOf(state, now);
-    const round = state?.round ?? null;
+    const round = atMyTable(state)?.round ?? null;
     const event = state?.event ?? {};
     const turn = LIVE.has(phase) ? currentTurn(round, event.pitch_ms, now) : null;
     const startsIn = phase === 'starting' ? Math.ceil((round.starts_at - now) / 1000) : null;
@@ -601,7 +627,7 @@ export function start(root, options = {}) {
     } catch (error) {
       console.error(error);
     }
-    timers.tick = setTimeout(loop, msToNextChange(state, now));
+    timers.tick = setTimeout(loop, msToNextChange(atMyTable(state), now));
   }
 
   function onVisibility() {

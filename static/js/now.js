@@ -3,7 +3,7 @@
 // itinerary and the server time; the page renders their answer, whether it stayed open,
 // reconnected or was loaded fresh, so every phone says the same thing in the same state.
 
-import { currentTurn, phaseOf, remainingMs } from './live.js';
+import { atTable, currentTurn, phaseOf, remainingMs } from './live.js';
 
 const SEATED = new Set(['starting', 'running', 'paused']);
 
@@ -110,7 +110,7 @@ export function pitchPromptFor(state, now, removed = false) {
  *     seats: {order: number, name: string, isMe: boolean, id: number|null}[]}>}}
  *   Itinerary (a seat's `id`: the tablemate's attendee id, from their `data-person` or else
  *   their card buttons; null for me). Every seat counts, an erased tablemate's too: the pitch
- *   slots are the table's seats, so a person erased mid-round keeps their slot.
+ *   slots are the table's seats (someone leaving mid-round, erased too, leaves their seat).
  */
 
 /**
@@ -131,7 +131,8 @@ export function pitchPromptFor(state, now, removed = false) {
  *   name (a walk-in seated by a re-plan during a round); `not_seated`: no seat in that round
  *   nor any later one; `table_at_start`: the same, checked in at an event that seats walk-ins as
  *   a round starts, so round `round` (the next to start) gives them a table; `left`: the
- *   organizer marked the attendee gone, so they have no table (the next re-plan leaves them out)
+ *   organizer marked the attendee gone, so they have no table (their seat in the round under way
+ *   is vacated, the coming rounds re-planned without them)
  *   until they check in again at the door; `removed`: taken out of the rounds after a report
  *   (the itinerary's `removed`), whatever the event's state: no table, no cards to give, no
  *   mingle invitation, only their leads (feedback.views.room renders it so on a fresh load). `round` is the round the instruction is about; `table`
@@ -200,9 +201,9 @@ export function instructionFor(state, itinerary, now, gone = false) {
       break;
   }
   // starting, running or paused: the current round, at the attendee's own table.
-  const r = state.round;
-  const stop = seatedIn(r.number);
-  if (!stop) return notSeated(r.number, r.number + 1);
+  const stop = seatedIn(state.round.number);
+  if (!stop) return notSeated(state.round.number, state.round.number + 1);
+  const r = atTable(state.round, stop.table); // its turns, shifted if a pitcher left mid-slot
   const pitch = pitchSlot(r, state.event.pitch_ms, pitchSlots(stop), now);
   const speaker = pitch && stop.seats.find((seat) => seat.order === pitch.index);
   const live = { cards: true, clockMs: screen.clockMs, pitch, pitcher: speaker?.name ?? null };
@@ -214,8 +215,8 @@ export function instructionFor(state, itinerary, now, gone = false) {
 
 /**
  * A table's pitch slots: one more than its highest speaking order. Its seats, unless someone
- * who had pitched left mid-round (a removal after a report): then every later slot stays where
- * it was and the current pitcher keeps their turn.
+ * who had pitched left mid-round (marked gone, removed after a report, erased): then every later
+ * slot stays where it was and the current pitcher keeps their turn.
  * @param {{seats: {order: number}[]}} stop
  * @returns {number}
  */

@@ -466,3 +466,26 @@ def test_instruction_keeps_every_later_slot_when_a_tablemate_who_pitched_left_mi
 
     assert (second["kind"], second["pitcher"]) == ("listening", "Lucas")
     assert (last["kind"], last["pitch"]["count"]) == ("my_turn", 3)
+
+
+def test_instruction_gives_the_next_pitcher_a_full_slot_when_the_current_one_left(now_js):
+    """Kenji (order 0) left 14 s into his slot: I (now order 0) pitch at once for a whole slot,
+    my table's turns 14 s behind the round's (``turn_shifts``); another table keeps the round's
+    turns, and the round clock is the same for both."""
+    seats = [
+        {"order": 0, "name": "Me", "isMe": True},
+        {"order": 1, "name": "Lucas", "isMe": False},
+    ]
+    shifted = state("live", a_round(turn_shifts={"4": 14_000}, pitches=2))
+    at = T0 + 14_000 + 500
+
+    mine = instruction(now_js, shifted, at, stops={1: {"table": 4, "seats": seats}})
+    elsewhere = instruction(now_js, shifted, at, stops={1: {"table": 5, "seats": seats}})
+    next_one = instruction(
+        now_js, shifted, T0 + 14_000 + PITCH, stops={1: {"table": 4, "seats": seats}}
+    )
+
+    assert (mine["kind"], mine["pitch"]) == ("my_turn", {"index": 0, "count": 2, "leftMs": 29_500})
+    assert (elsewhere["kind"], elsewhere["pitch"]["leftMs"]) == ("my_turn", 15_500)
+    assert mine["clockMs"] == elsewhere["clockMs"] == 180_000 - 14_500
+    assert (next_one["kind"], next_one["pitcher"]) == ("listening", "Lucas")

@@ -16,7 +16,7 @@ from feedback import retention
 from rounds import queries as round_queries
 from rounds import services as round_services
 from rounds.groups import attendee_group, control_group, event_group
-from rounds.models import Round, Table
+from rounds.models import Round, Seat, Table
 from tests.factories import (
     AttendeeFactory,
     EventFactory,
@@ -702,3 +702,87 @@ def test_ask_apart_refusal_speaks_the_active_language(apart_room):
         "Choose someone from the guest list or from the tables you sat at."
     )
     assert apart_room["stranger"].name not in refused.value.messages[0]
+def first_table_pitching_second(event) -> list[int]:
+    """Round 1's table 1, its second pitcher (order 1) 14 s into their slot; its ids in order."""
+    round_ = Round.objects.get(event=event, number=1)
+    now = timezone.now()
+    Round.objects.filter(pk=round_.pk).update(
+        started_at=now - event.pitch_length - timedelta(seconds=14),
+        turns_started_at=now - event.pitch_length - timedelta(seconds=14),
+    )
+    seats = round_.seats.filter(table__number=1).order_by("speaking_order")
+    return list(seats.values_list("attendee_id", flat=True))
+
+
+def seats_at_first_table(event) -> list[tuple[int, int]]:
+    seats = Seat.objects.filter(round__event=event, round__number=1, table__number=1)
+    return list(seats.order_by("speaking_order").values_list("attendee_id", "speaking_order"))
+
+
+def test_remove_the_current_pitcher_gives_the_next_one_a_full_slot_and_undo_seats_her_last(
+    listen, django_capture_on_commit_callbacks
+):
+    event, _people = live_event_with_plan()
+    first, about_id, *others = first_table_pitching_second(event)
+    report = ReportFactory(
+        event=event,
+        reporter=Attendee.objects.get(pk=first),
+        about=Attendee.objects.get(pk=about_id),
+    )
+    mate = listen(attendee_group(others[0]))
+    before = timezone.now()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.remove_from_rounds(report, by=event.organizer)
+
+    round_ = Round.objects.get(event=event, number=1)
+    assert seats_at_first_table(event) == [(pk, order) for order, pk in enumerate([first, *others])]
+    slot_start = round_.turns_started_at + round_.turn_shift(1) + event.pitch_length
+    assert before <= slot_start <= timezone.now()  # the next one: a full slot as she left
+    mate.messages()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        rejoined = services.undo_removal(report, by=event.organizer)
+
+    last = len(others) + 1
+    assert rejoined == round_services.Rejoined(round_number=1, table=1, order=last)
+    assert seats_at_first_table(event)[-1] == (about_id, last)
+    [stop] = [
+        stop
+        for push in mate.messages()
+        if push["type"] == "plan"
+        for stop in push["stops"]
+        if stop["round"] == 1
+    ]
+    assert [m["id"] for m in stop["mates"]] == [first, *others, about_id]
+    assert LogEntry.objects.filter(event=event, action="seat_restored").count() == 1
+
+    with pytest.raises(ValidationError):  # a second click applies nothing twice
+        services.undo_removal(report, by=event.organizer)
+    assert Seat.objects.filter(round=round_, attendee_id=about_id).count() == 1
+    assert LogEntry.objects.filter(event=event, action="seat_restored").count() == 1
+
+
+def test_undo_removal_when_her_table_filled_up_says_so_and_seats_her_nowhere(
+    django_capture_on_commit_callbacks,
+):
+    event, _people = live_event_with_plan()
+    _first, about_id, *_others = first_table_pitching_second(event)
+    report = ReportFactory(event=event, about=Attendee.objects.get(pk=about_id))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.remove_from_rounds(report, by=event.organizer)
+    table = Table.objects.get(round__event=event, round__number=1, number=1)
+    Seat.objects.create(
+        round=table.round,
+        table=table,
+        attendee=AttendeeFactory(event=event, checked_in=True),
+        speaking_order=9,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        rejoined = services.undo_removal(report, by=event.organizer)
+
+    assert (rejoined.round_number, rejoined.table) == (1, None)
+    assert "the table is full" in rejoined.reason
+    assert not Seat.objects.filter(round=table.round, attendee_id=about_id).exists()
+    assert Attendee.objects.get(pk=about_id).is_present  # the coming rounds have her again

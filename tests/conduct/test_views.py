@@ -781,3 +781,33 @@ def test_a_co_organizer_blocking_is_told_it_is_the_owners_block(client):
     )
     assert EmailBlock.objects.get().organizer == event.organizer
     assert not EmailBlock.objects.filter(organizer=helper).exists()
+
+
+def test_undo_removal_mid_round_tells_the_organizer_the_seat_given_back_and_no_one_else_can(
+    client,
+):
+    from rounds.models import Seat
+    from tests.conduct.test_services import live_event_with_plan
+
+    event, _people = live_event_with_plan()
+    seat = Seat.objects.filter(round__number=1, round__event=event, table__number=1).last()
+    report = ReportFactory(event=event, about=seat.attendee, about__name="Dana Lee")
+    Attendee.objects.filter(pk=seat.attendee_id).update(name="Dana Lee")
+    url = reverse("report_action", args=[event.pk, report.pk])
+    client.force_login(event.organizer)
+    client.post(url, {"action": "remove"})
+    stranger = Client()
+    stranger.force_login(UserFactory())
+
+    refused = stranger.post(url, {"action": "undo_remove"})
+    assert refused.status_code == 404
+    assert Attendee.objects.get(pk=seat.attendee_id).is_removed
+    assert not Seat.objects.filter(round=seat.round, attendee_id=seat.attendee_id).exists()
+
+    undone = client.post(url, {"action": "undo_remove"}, follow=True)
+    again = client.post(url, {"action": "undo_remove"}, follow=True)
+
+    assert "Dana Lee is back in the remaining rounds." in undone.text
+    assert "Dana Lee sits at table 1 again in round 1, pitching last." in undone.text
+    assert "This person was not removed." in again.text
+    assert Seat.objects.filter(round=seat.round, attendee_id=seat.attendee_id).count() == 1

@@ -473,7 +473,8 @@ async def test_phone_consumer_taps_from_a_whole_table_at_once_are_all_written(as
 async def test_phone_consumer_is_closed_when_its_attendees_data_is_erased(asgi_app):
     """Erasure closes the open socket with 4403 at once (the phone then says the link no
     longer works); nothing it sent after gives a card. The tablemate's socket stays open: it
-    hears only that this person is now the placeholder (``person``)."""
+    hears that this person is now the placeholder (``person``), then that their seat is
+    vacated (the new state, its stop without them: anyone leaving mid-round)."""
     [[pitcher, listener]] = await seated(2)
     phone = await phone_of(asgi_app, listener)
     other = await phone_of(asgi_app, pitcher)
@@ -481,8 +482,11 @@ async def test_phone_consumer_is_closed_when_its_attendees_data_is_erased(asgi_a
     await database_sync_to_async(retention.erase_attendee)(listener)
 
     assert await phone.receive_output() == {"type": "websocket.close", "code": 4403}
-    heard = json.loads(await other.receive_from(timeout=5))
-    assert (heard["type"], heard["id"], heard["erased"]) == ("person", listener.pk, True)
+    heard = [json.loads(await other.receive_from(timeout=5)) for _ in range(3)]
+    assert [message["type"] for message in heard] == ["person", "state", "plan"]
+    assert (heard[0]["id"], heard[0]["erased"]) == (listener.pk, True)
+    [stop] = heard[2]["stops"]
+    assert [mate["id"] for mate in stop["mates"]] == [pitcher.pk]
     assert await other.receive_nothing()  # only the erased attendee's socket is closed
     assert await cards() == []
     await other.disconnect()

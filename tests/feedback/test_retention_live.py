@@ -1,7 +1,8 @@
 """An attendee deletes their data during the evening, seated in the round under way: it counts as
-their leaving (marked gone as at the door, the coming rounds re-planned without them, the running
-round keeping their seat), and the phones at their table and the projector show the placeholder at
-once (``person``) or, having missed it, from their next itinerary load."""
+their leaving, by the one rule for anyone leaving (marked gone as at the door, their seat in the
+running round vacated at once, the coming rounds re-planned without them), and the phones at their
+table and the projector show the placeholder at once (``person``) or, having missed it, from their
+next itinerary load."""
 
 from __future__ import annotations
 
@@ -56,13 +57,14 @@ def test_erase_attendee_mid_round_marks_her_left_and_replans_the_coming_rounds(
     after = round_queries.stored_plan(event.pk)
     assert erased.has_left
     assert Attendee.objects.get(pk=her.pk).has_left
-    assert after[0] == before[0]  # the running round keeps her seat, as every leaver's
+    # the running round: her seat is vacated at once, as every leaver's
+    assert after[0] == [[pk for pk in table if pk != her.pk] for table in before[0]]
     assert [her.pk in table for tables in after[1:] for table in tables] == [False] * sum(
         len(tables) for tables in after[1:]
     )
     assert round_queries.seating_gaps(event.pk).gone == []  # nothing left for the banner
     actions = list(event.log_entries.order_by("pk").values_list("action", flat=True))
-    assert actions[-3:] == ["attendee_erased", "attendee_left", "replanned"]
+    assert actions[-4:] == ["attendee_erased", "attendee_left", "seat_vacated", "replanned"]
 
 
 def test_erase_attendee_mid_round_tells_her_tablemates_and_the_projector_only(
@@ -88,7 +90,7 @@ def test_erase_attendee_mid_round_tells_her_tablemates_and_the_projector_only(
     assert [m for m in room.messages() if m["type"] == "person"] == []
 
 
-def test_erase_attendee_in_the_last_round_keeps_her_seat_and_raises_the_plan_version(
+def test_erase_attendee_in_the_last_round_vacates_her_seat_and_raises_the_plan_version(
     listen, django_capture_on_commit_callbacks
 ):
     event = EventFactory(live=True, rounds_count=1)
@@ -114,9 +116,13 @@ def test_erase_attendee_in_the_last_round_keeps_her_seat_and_raises_the_plan_ver
     )
     assert Attendee.objects.get(pk=her.pk).has_left
     assert list(table.seats.order_by("speaking_order").values_list("attendee_id", flat=True)) == [
-        person.pk for person in seated
+        person.pk for person in mates
     ]
-    assert [phone.messages() for phone in phones] == [[{**PLACEHOLDER, "id": her.pk}]] * 2
+    for phone in phones:  # her placeholder wherever she shows, then their stop without her
+        pushes = phone.messages()
+        assert [push["type"] for push in pushes] == ["person", "plan"]
+        assert pushes[0] == {**PLACEHOLDER, "id": her.pk}
+        assert [mate["id"] for mate in pushes[1]["stops"][0]["mates"]] == [m.pk for m in mates]
     assert screen.messages() == [{**PLACEHOLDER, "id": her.pk}]
 
 
@@ -144,7 +150,7 @@ def tablemate_markup(html: str, person: int) -> str:
     return html[html.rindex("<li", 0, start) : html.index("</li>", start)]
 
 
-def test_erase_attendee_mid_round_tablemates_itinerary_shows_the_placeholder_and_no_cards(
+def test_erase_attendee_mid_round_tablemates_itinerary_no_longer_seats_her(
     client, django_capture_on_commit_callbacks
 ):
     event, _people = live_event_with_plan()
@@ -160,16 +166,13 @@ def test_erase_attendee_mid_round_tablemates_itinerary_shows_the_placeholder_and
         retention.erase_attendee(her)
 
     # What a phone that missed the push loads when it reconnects (its plan version moved on),
-    # and what a fresh page shows.
+    # and what a fresh page shows: her seat is vacated, nothing of her is left.
     for url in ("room_itinerary", "room"):
         html = client.get(reverse(url, args=[mate.token])).content.decode()
-        entry = tablemate_markup(html, her.pk)
-        assert 'data-erased="true"' in entry
-        assert "Erased attendee" in entry
-        assert "data-receiver" not in entry
-        assert "cold-chain" not in entry
+        assert f'data-person="{her.pk}"' not in html
+        assert f'data-receiver="{her.pk}"' not in html
+        assert "cold-chain" not in html
         assert name not in html
-        assert f'data-seat-order="{table_of(plan, 0, her.pk).index(her.pk)}"' in entry
     assert Event.objects.get(pk=event.pk).plan_version > event.plan_version
 
 
@@ -196,6 +199,22 @@ def test_erase_attendee_mid_round_projector_drops_her_from_find_your_table(
     assert name not in listed
     assert "已删除的参会者" not in html
     assert "Erased attendee" not in html
+
+
+def test_erase_attendee_mid_round_projector_names_her_in_the_events_language(
+    listen, django_capture_on_commit_callbacks
+):
+    event, _people = live_event_with_plan(language="zh-hans")
+    plan = round_queries.stored_plan(event.pk)
+    her = Attendee.objects.get(pk=plan[0][0][1])
+    screen = listen(projector_group(event.pk))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        retention.erase_attendee(her)
+
+    assert screen.messages() == [
+        {"type": "person", "id": her.pk, "erased": True, "name": "已删除的参会者"}
+    ]
 
 
 def test_broadcast_itineraries_draws_an_erased_tablemate_as_erased(listen):

@@ -82,6 +82,7 @@ def test_start_round_pushes_one_round_message_after_commit(
         "paused_remaining_ms": None,
         "ended_at": None,
         "pitches": 3,
+        "turn_shifts": {},  # no table's turns run late: nobody left mid-slot
     }
 
 
