@@ -702,6 +702,8 @@ def test_ask_apart_refusal_speaks_the_active_language(apart_room):
         "Choose someone from the guest list or from the tables you sat at."
     )
     assert apart_room["stranger"].name not in refused.value.messages[0]
+
+
 def first_table_pitching_second(event) -> list[int]:
     """Round 1's table 1, its second pitcher (order 1) 14 s into their slot; its ids in order."""
     round_ = Round.objects.get(event=event, number=1)
