@@ -206,6 +206,8 @@ def char_plausibility(char: str, encoding: str, before: str, after: str) -> int:
     score; rare ideographs, symbols, private-use and control characters, and runs of accented
     letters (two bytes of a CJK character read one by one) cost."""
     category = unicodedata.category(char)
+    if char == "\xa0" and encoding in ONE_BYTE:
+        return 0  # a no-break space, as a page copied from the web or Word puts between words
     if category[0] in "CZ" or category == "Co":
         return -3
     if "\u3100" <= char <= "\u312f":

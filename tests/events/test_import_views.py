@@ -675,6 +675,14 @@ READ_RIGHT = [
         ["Nguyễn Văn An"],
         "Nguyễn Văn An",
     ),
+    (
+        # A line pasted from a web page in Windows-1252: its no-break space (A0) is no half of
+        # a GBK ideograph ("Ann燣ee").
+        "Name,Email\nJosé Pérez,jp@example.com\n".encode()
+        + "Ann\xa0Lee,al@example.com\n".encode("cp1252"),
+        ["Ann Lee", "José Pérez"],
+        "Line 3 was not UTF-8; read as Windows-1252: check the names.",
+    ),
 ]
 
 
