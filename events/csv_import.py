@@ -84,6 +84,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "vorname", "prénom", "prenom", "nombre", "nome", "primeiro nome", "voornaam",
         "keresztnév", "utónév", "křestní jméno", "krstné meno", "imię", "ime", "prenume",
         "下の名前", "tên", "tên gọi", "kereszt név", "utó név",
+        # Hungarian as exports without accents write it.
+        "keresztnev", "utonev", "kereszt nev", "uto nev",
     ),
     "last_name": (
         "ticket last name", "attendee last name", "last name", "lastname", "surname",
@@ -94,6 +96,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "nume de familie", "priimek",
         "苗字", "성", "фамилия", "họ", "họ và tên đệm", "họ và chữ đệm", "họ đệm", "họ và tên lót",
         "họ lót", "姓氏", "családi név", "vezeték név",
+        "vezeteknev", "csaladnev", "csaladi nev", "vezetek nev",
     ),
     "email": (
         "ticket email", "attendee email", "attendee email address", "email", "email address",
@@ -186,6 +189,8 @@ FAMILY_FIRST_HEADERS = frozenset(
     {
         "vezetéknév", "családnév", "keresztnév", "utónév", "családi név", "vezeték név",
         "kereszt név", "utó név",
+        "vezeteknev", "csaladnev", "keresztnev", "utonev", "csaladi nev", "vezetek nev",
+        "kereszt nev", "uto nev",
         "họ", "họ và tên đệm", "họ và chữ đệm", "họ đệm", "họ và tên lót", "họ lót", "tên",
         "tên gọi",
     }
@@ -1120,6 +1125,13 @@ TITLE_WORDS = frozenset(
         "startups", "salon", "gala", "reception", "launch", "week", "weekend", "year",
         "waitlisted", "pending", "approved", "cancelled", "canceled", "declined", "going",
         "attending", "accepted", "rejected", "unpaid", "walkins", "checkin",
+        # The same titles in the other languages of the lists ("Teilnehmerliste", "Участники").
+        "teilnehmer", "teilnehmerliste", "teilnehmerinnen", "gäste", "gästeliste",
+        "anmeldungen", "inscrits", "invités", "participantes", "asistentes", "inscritos",
+        "invitados", "partecipanti", "invitati", "iscritti", "convidados", "inscrições",
+        "deelnemers", "deelnemerslijst", "gasten", "uczestnicy", "goście", "účastníci",
+        "résztvevők", "vendégek", "névsor", "участники", "список", "гости", "регистрация",
+        "учасники", "gość",
     }
 )  # fmt: skip
 # Words of a Chinese title ("创业沙龙", "周末交流会", "嘉宾名单"): no name holds them.

@@ -683,6 +683,28 @@ READ_RIGHT = [
         ["Ann Lee", "José Pérez"],
         "Line 3 was not UTF-8; read as Windows-1252: check the names.",
     ),
+    # A title alone on line 1 in another language, written like the names below, is no person.
+    (
+        b"Teilnehmerliste\nAnn Lee,al@example.com\nBo Lund,bo@example.com\n",
+        ["Ann Lee", "Bo Lund"],
+        "The lines above line 2 are a title, not people; left out.",
+    ),
+    (
+        "Участники\nАнна Смирнова,as@example.com\nИван Петров,ip@example.com\n".encode(),
+        ["Анна Смирнова", "Иван Петров"],
+        "The lines above line 2 are a title, not people; left out.",
+    ),
+    # Hungarian columns as an export without accents names them: family name first still.
+    (
+        b"Vezeteknev;Keresztnev;E-mail\nKovacs;Anna;ka@example.hu\nSzucs;Gyozo;sg@example.hu\n",
+        ["Kovacs Anna", "Szucs Gyozo"],
+        "Kovacs Anna",
+    ),
+    (
+        b"Csaladi nev,Utonev,E-mail\nKovacs,Anna,ka@example.hu\n",
+        ["Kovacs Anna"],
+        "Kovacs Anna",
+    ),
 ]
 
 
