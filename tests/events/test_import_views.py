@@ -752,3 +752,65 @@ def test_import_view_of_a_misread_kind_with_a_wrong_line_imports_nothing(
     assert f"Line {line}: “not-an-email” is not an email address." in preview.text
     assert done.status_code == 400
     assert not Attendee.objects.exists()
+
+
+# Files of two encodings that are not UTF-8 with another: each line is read in its own and the
+# odd line named, or the file is refused naming the line; no line is imported garbled.
+TWO_ENCODINGS_UNREAD = [
+    pytest.param(
+        "Name\tEmail\nAnn Lee\tal@example.com\n".encode("utf-16")
+        + "José Pérez\tjp@example.com\n".encode(),
+        ["Ann Lee", "José Pérez"],
+        3,
+        id="utf16-with-a-utf8-line",
+    ),
+    pytest.param(
+        "Name,Email\nJosé,jp@example.com\n".encode()
+        + "Ann Lee,al@example.com\n".encode("utf-16-le"),
+        ["Ann Lee", "José"],
+        3,
+        id="utf8-with-a-utf16-line",
+    ),
+    pytest.param(
+        "姓名,邮箱\n张伟,zw@example.cn\n李娜,ln@example.cn\n".encode("gbk")
+        + "Zoë Müller,zm@example.com\n".encode("cp1252"),
+        ["Zoë Müller", "张伟", "李娜"],
+        4,
+        id="gbk-with-a-windows-1252-line",
+    ),
+    pytest.param(
+        "姓名,邮箱\n张伟,zw@example.cn\n李娜,ln@example.cn\n".encode("gbk")
+        + "山田太郎,yt@example.jp\n".encode("shift_jis"),
+        ["山田太郎", "张伟", "李娜"],
+        4,
+        id="gbk-with-a-shift-jis-line",
+    ),
+    pytest.param(
+        "姓名,邮箱\n张伟,zw@example.cn\n李娜,ln@example.cn\n".encode("gbk")
+        + "陳大文,cd@example.hk\n".encode("big5"),
+        ["张伟", "李娜", "陳大文"],
+        4,
+        id="gbk-with-a-big5-line",
+    ),
+]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Only UTF-8 mixed with another encoding is read line by line: a UTF-16 file with a "
+    "UTF-8 line (or the reverse) imports the line as ideographs; GBK with a Windows-1252 line "
+    "is read as Cyrillic throughout; GBK with a Shift-JIS or Big5 line imports it garbled, "
+    "none naming the line.",
+)
+@pytest.mark.parametrize(("data", "names", "line"), TWO_ENCODINGS_UNREAD)
+def test_import_view_of_two_encodings_names_the_odd_line_and_garbles_none(
+    organizer, event, data, names, line
+):
+    preview = upload(organizer, event, data)
+    organizer.post(
+        reverse("attendee_import", args=[event.pk]), {**previewed(preview), "step": "import"}
+    )
+
+    imported = sorted(event.attendees.values_list("name", flat=True))
+    assert imported in ([], names)
+    assert f"Line {line}" in preview.text
