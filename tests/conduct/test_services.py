@@ -702,3 +702,25 @@ def test_ask_apart_refusal_speaks_the_active_language(apart_room):
         "Choose someone from the guest list or from the tables you sat at."
     )
     assert apart_room["stranger"].name not in refused.value.messages[0]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="A report's person is any attendee id of the event: the phone can name someone it "
+    "never sat with (the organizer's 'keep apart from the next round' then keeps them apart), "
+    "and the refusal of another event's id tells which ids are of this one.",
+)
+@pytest.mark.parametrize("who", ["stranger", "ahead", "erased"])
+def test_make_report_names_only_someone_she_could_keep_apart(apart_room, who):
+    """The report page's buttons are her tablemates; a posted id of anyone else of the event
+    is refused as one of another event is, and no report is filed."""
+    me = apart_room["me"]
+    ids = outsiders(apart_room)
+    with pytest.raises(ValidationError) as elsewhere:
+        services.make_report(me, kind="person", about_id=ids["another event"])
+
+    with pytest.raises(ValidationError) as refused:
+        services.make_report(me, kind="person", about_id=ids[who])
+
+    assert refused.value.messages == elsewhere.value.messages
+    assert not Report.objects.exists()
