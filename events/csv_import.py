@@ -492,8 +492,16 @@ def guess_mapping(
     mapping: dict[str, int | None] = dict.fromkeys(FIELDS)
     used: set[int] = set()
 
+    fitting: dict[tuple[str, int], bool] = {}
+
     def fits(name: str, i: int) -> bool:
-        return columns is None or i >= len(columns) or values_fit(name, columns[i])
+        # Read each column's values once per field, and only for a header that could be it:
+        # a list of 300 columns and 10,000 rows is 3 million values.
+        if columns is None or i >= len(columns):
+            return True
+        if (name, i) not in fitting:
+            fitting[name, i] = values_fit(name, columns[i])
+        return fitting[name, i]
 
     for name in FIELDS:
         for alias in ALIASES[name]:
@@ -513,13 +521,13 @@ def guess_mapping(
         if mapping[name] is not None or (name == "name" and mapping["first_name"] is not None):
             continue
         for i, header in enumerate(normalized):
-            if i in used or header.startswith(BUYER_WORDS) or not fits(name, i):
+            if i in used or header.startswith(BUYER_WORDS):
                 continue
             if name not in {"consent", "need", "keep_apart"} and (
                 YES_NO_QUESTION.search(header) or NOT_A_VALUE_WORDS.search(header)
             ):
                 continue
-            if any(hint_matches(hint, header) for hint in hints):
+            if any(hint_matches(hint, header) for hint in hints) and fits(name, i):
                 mapping[name] = i
                 used.add(i)
                 break
