@@ -8,9 +8,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from conduct import services as conduct_services
 from events import csv_import
@@ -814,3 +815,39 @@ def test_import_view_of_two_encodings_names_the_odd_line_and_garbles_none(
     imported = sorted(event.attendees.values_list("name", flat=True))
     assert imported in ([], names)
     assert f"Line {line}" in preview.text
+
+
+def test_import_view_refuses_a_line_of_more_columns_than_a_list_has_by_line(organizer, event):
+    """A row of thousands of values (a wrong separator, a pasted log) is refused at once by
+    line, in the organizer's language: weighing each column as every field took minutes."""
+    wide = ",".join(f"q{i}" for i in range(1_500))
+    data = f"Name,Email\nAnn Lee,al@example.com\n{wide}\n".encode()
+
+    preview = upload(organizer, event, data)
+    with translation.override("zh-hans"):
+        said = str(tabular_error(data))
+
+    assert preview.status_code == 400
+    assert "Line 3 has values in 1,500 columns, more than the 1,000" in preview.text
+    assert "第 3 行有 1,500 列填了值" in said
+    assert not Attendee.objects.exists()
+
+
+def tabular_error(data: bytes) -> str:
+    try:
+        csv_import.parse(data)
+    except ValidationError as error:
+        return error.messages[0]
+    return ""
+
+
+def test_import_view_imports_a_list_with_empty_columns_far_to_the_right(organizer, event):
+    data = b"Name,Email" + b"," * 1_500 + b"\nAnn Lee,al@example.com" + b"," * 1_500 + b"\n"
+
+    preview = upload(organizer, event, data)
+    organizer.post(
+        reverse("attendee_import", args=[event.pk]), {**previewed(preview), "step": "import"}
+    )
+
+    assert preview.status_code == 200
+    assert list(event.attendees.values_list("name", flat=True)) == ["Ann Lee"]
