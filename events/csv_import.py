@@ -84,6 +84,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "vorname", "prénom", "prenom", "nombre", "nome", "primeiro nome", "voornaam",
         "keresztnév", "utónév", "křestní jméno", "krstné meno", "imię", "ime", "prenume",
         "下の名前", "tên", "tên gọi", "kereszt név", "utó név",
+        # Hungarian as exports without accents write it.
+        "keresztnev", "utonev", "kereszt nev", "uto nev",
     ),
     "last_name": (
         "ticket last name", "attendee last name", "last name", "lastname", "surname",
@@ -94,6 +96,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "nume de familie", "priimek",
         "苗字", "성", "фамилия", "họ", "họ và tên đệm", "họ và chữ đệm", "họ đệm", "họ và tên lót",
         "họ lót", "姓氏", "családi név", "vezeték név",
+        "vezeteknev", "csaladnev", "csaladi nev", "vezetek nev",
     ),
     "email": (
         "ticket email", "attendee email", "attendee email address", "email", "email address",
@@ -186,6 +189,8 @@ FAMILY_FIRST_HEADERS = frozenset(
     {
         "vezetéknév", "családnév", "keresztnév", "utónév", "családi név", "vezeték név",
         "kereszt név", "utó név",
+        "vezeteknev", "csaladnev", "keresztnev", "utonev", "csaladi nev", "vezetek nev",
+        "kereszt nev", "uto nev",
         "họ", "họ và tên đệm", "họ và chữ đệm", "họ đệm", "họ và tên lót", "họ lót", "tên",
         "tên gọi",
     }
@@ -487,8 +492,16 @@ def guess_mapping(
     mapping: dict[str, int | None] = dict.fromkeys(FIELDS)
     used: set[int] = set()
 
+    fitting: dict[tuple[str, int], bool] = {}
+
     def fits(name: str, i: int) -> bool:
-        return columns is None or i >= len(columns) or values_fit(name, columns[i])
+        # Read each column's values once per field, and only for a header that could be it:
+        # a list of 300 columns and 10,000 rows is 3 million values.
+        if columns is None or i >= len(columns):
+            return True
+        if (name, i) not in fitting:
+            fitting[name, i] = values_fit(name, columns[i])
+        return fitting[name, i]
 
     for name in FIELDS:
         for alias in ALIASES[name]:
@@ -508,13 +521,13 @@ def guess_mapping(
         if mapping[name] is not None or (name == "name" and mapping["first_name"] is not None):
             continue
         for i, header in enumerate(normalized):
-            if i in used or header.startswith(BUYER_WORDS) or not fits(name, i):
+            if i in used or header.startswith(BUYER_WORDS):
                 continue
             if name not in {"consent", "need", "keep_apart"} and (
                 YES_NO_QUESTION.search(header) or NOT_A_VALUE_WORDS.search(header)
             ):
                 continue
-            if any(hint_matches(hint, header) for hint in hints):
+            if any(hint_matches(hint, header) for hint in hints) and fits(name, i):
                 mapping[name] = i
                 used.add(i)
                 break
@@ -1120,6 +1133,13 @@ TITLE_WORDS = frozenset(
         "startups", "salon", "gala", "reception", "launch", "week", "weekend", "year",
         "waitlisted", "pending", "approved", "cancelled", "canceled", "declined", "going",
         "attending", "accepted", "rejected", "unpaid", "walkins", "checkin",
+        # The same titles in the other languages of the lists ("Teilnehmerliste", "Участники").
+        "teilnehmer", "teilnehmerliste", "teilnehmerinnen", "gäste", "gästeliste",
+        "anmeldungen", "inscrits", "invités", "participantes", "asistentes", "inscritos",
+        "invitados", "partecipanti", "invitati", "iscritti", "convidados", "inscrições",
+        "deelnemers", "deelnemerslijst", "gasten", "uczestnicy", "goście", "účastníci",
+        "résztvevők", "vendégek", "névsor", "участники", "список", "гости", "регистрация",
+        "учасники", "gość",
     }
 )  # fmt: skip
 # Words of a Chinese title ("创业沙龙", "周末交流会", "嘉宾名单"): no name holds them.

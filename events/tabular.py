@@ -122,6 +122,9 @@ XLSX_MAX_ROWS = 100_000
 XLSX_MAX_PART_BYTES = 50 * 1024 * 1024
 XLSX_MAX_TOTAL_BYTES = 200 * 1024 * 1024  # all parts together
 XLSX_MAX_SHEETS = 20  # sheets looked at for the attendee list
+# The most columns a text file's row may fill (its empty cells after the last value aside): each
+# column is weighed as every field when guessing the header, and no attendee list has more.
+TEXT_MAX_COLUMNS = 1_000
 # Empty rows after which a sheet is taken to have ended (a stray cell far below the list).
 XLSX_MAX_EMPTY_RUN = 10_000
 # The longest cell kept, in characters: a longer one is cut to ``MAX_CELL + 1`` characters,
@@ -206,6 +209,8 @@ def char_plausibility(char: str, encoding: str, before: str, after: str) -> int:
     score; rare ideographs, symbols, private-use and control characters, and runs of accented
     letters (two bytes of a CJK character read one by one) cost."""
     category = unicodedata.category(char)
+    if char == "\xa0" and encoding in ONE_BYTE:
+        return 0  # a no-break space, as a page copied from the web or Word puts between words
     if category[0] in "CZ" or category == "Co":
         return -3
     if "\u3100" <= char <= "\u312f":
@@ -892,6 +897,19 @@ def read_text(
     is_cut = False
     try:
         for cells in reader:
+            if filled_width(cells) > TEXT_MAX_COLUMNS:
+                raise ValidationError(
+                    _(
+                        "Line %(line)s has values in %(n)s columns, more than the %(max)s an "
+                        "attendee list can have: a separator may be wrong. Correct that line "
+                        "and upload the file again."
+                    )
+                    % {
+                        "line": previous + 1 + skipped,
+                        "n": f"{filled_width(cells):,}",
+                        "max": f"{TEXT_MAX_COLUMNS:,}",
+                    }
+                )
             records.append((previous + 1 + skipped, cells))
             previous = reader.line_num
             filled += any(c.strip() for c in cells)
@@ -927,6 +945,11 @@ def read_text(
     return table
 
 
+def filled_width(cells: list[str]) -> int:
+    """How many cells of a row there are up to its last one holding a value."""
+    return next((i + 1 for i in range(len(cells) - 1, -1, -1) if cells[i].strip()), 0)
+
+
 def past_limit(filled: int, max_rows: int | None) -> bool:
     """Whether ``filled`` non-empty records read so far make surely more than ``max_rows``
     rows under the header, wherever among the first ``HEADER_SEARCH`` records ``tabulate``
@@ -949,7 +972,7 @@ def header_row_delimiter(text: str, first: str, is_header: HeaderTest | None) ->
             rows = list(csv.reader(io.StringIO(head), delimiter=delimiter, strict=False))
         except csv.Error:
             continue
-        if any(is_header(cells) for cells in rows if len(cells) > 1):
+        if any(is_header(cells) for cells in rows if 1 < filled_width(cells) <= TEXT_MAX_COLUMNS):
             return delimiter
     return guess
 

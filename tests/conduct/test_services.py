@@ -788,3 +788,25 @@ def test_undo_removal_when_her_table_filled_up_says_so_and_seats_her_nowhere(
     assert "the table is full" in rejoined.reason
     assert not Seat.objects.filter(round=table.round, attendee_id=about_id).exists()
     assert Attendee.objects.get(pk=about_id).is_present  # the coming rounds have her again
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="A report's person is any attendee id of the event: the phone can name someone it "
+    "never sat with (the organizer's 'keep apart from the next round' then keeps them apart), "
+    "and the refusal of another event's id tells which ids are of this one.",
+)
+@pytest.mark.parametrize("who", ["stranger", "ahead", "erased"])
+def test_make_report_names_only_someone_she_could_keep_apart(apart_room, who):
+    """The report page's buttons are her tablemates; a posted id of anyone else of the event
+    is refused as one of another event is, and no report is filed."""
+    me = apart_room["me"]
+    ids = outsiders(apart_room)
+    with pytest.raises(ValidationError) as elsewhere:
+        services.make_report(me, kind="person", about_id=ids["another event"])
+
+    with pytest.raises(ValidationError) as refused:
+        services.make_report(me, kind="person", about_id=ids[who])
+
+    assert refused.value.messages == elsewhere.value.messages
+    assert not Report.objects.exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 
 from feedback import digest
@@ -115,3 +116,25 @@ def test_mail_speaks_the_chosen_language(client):
     attendee.refresh_from_db()
 
     assert digest.digest_message(attendee).subject == f"你在 {event.title} 的后续跟进"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="The switch stores the choice from any browser holding the link, confirmed device "
+    "or not: a forwarded link or an organizer's laptop tapping it changes the language of her "
+    "own phone and of her mail.",
+)
+def test_language_switch_of_another_browser_leaves_her_own_phone_choice(client):
+    event = EventFactory(live=True, language="zh-hans")
+    attendee = AttendeeFactory(event=event, checked_in=True, conduct_accepted_version=1)
+    client.get(reverse("room", args=[attendee.token]))  # her phone: the confirmed device
+    client.post(reverse("attendee_language", args=[attendee.token]), {"language": "en"})
+    other = Client()  # the link forwarded, or opened on the organizer's laptop
+    other.get(reverse("room", args=[attendee.token]))
+
+    other.post(reverse("attendee_language", args=[attendee.token]), {"language": "zh-hans"})
+    del client.cookies[settings.LANGUAGE_COOKIE_NAME]
+
+    attendee.refresh_from_db()
+    assert attendee.language == "en"
+    assert page_language(client, "room", attendee.token) == "en"

@@ -8,9 +8,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from conduct import services as conduct_services
 from events import csv_import
@@ -675,6 +676,36 @@ READ_RIGHT = [
         ["Nguyễn Văn An"],
         "Nguyễn Văn An",
     ),
+    (
+        # A line pasted from a web page in Windows-1252: its no-break space (A0) is no half of
+        # a GBK ideograph ("Ann燣ee").
+        "Name,Email\nJosé Pérez,jp@example.com\n".encode()
+        + "Ann\xa0Lee,al@example.com\n".encode("cp1252"),
+        ["Ann Lee", "José Pérez"],
+        "Line 3 was not UTF-8; read as Windows-1252: check the names.",
+    ),
+    # A title alone on line 1 in another language, written like the names below, is no person.
+    (
+        b"Teilnehmerliste\nAnn Lee,al@example.com\nBo Lund,bo@example.com\n",
+        ["Ann Lee", "Bo Lund"],
+        "The lines above line 2 are a title, not people; left out.",
+    ),
+    (
+        "Участники\nАнна Смирнова,as@example.com\nИван Петров,ip@example.com\n".encode(),
+        ["Анна Смирнова", "Иван Петров"],
+        "The lines above line 2 are a title, not people; left out.",
+    ),
+    # Hungarian columns as an export without accents names them: family name first still.
+    (
+        b"Vezeteknev;Keresztnev;E-mail\nKovacs;Anna;ka@example.hu\nSzucs;Gyozo;sg@example.hu\n",
+        ["Kovacs Anna", "Szucs Gyozo"],
+        "Kovacs Anna",
+    ),
+    (
+        b"Csaladi nev,Utonev,E-mail\nKovacs,Anna,ka@example.hu\n",
+        ["Kovacs Anna"],
+        "Kovacs Anna",
+    ),
 ]
 
 
@@ -722,3 +753,101 @@ def test_import_view_of_a_misread_kind_with_a_wrong_line_imports_nothing(
     assert f"Line {line}: “not-an-email” is not an email address." in preview.text
     assert done.status_code == 400
     assert not Attendee.objects.exists()
+
+
+# Files of two encodings that are not UTF-8 with another: each line is read in its own and the
+# odd line named, or the file is refused naming the line; no line is imported garbled.
+TWO_ENCODINGS_UNREAD = [
+    pytest.param(
+        "Name\tEmail\nAnn Lee\tal@example.com\n".encode("utf-16")
+        + "José Pérez\tjp@example.com\n".encode(),
+        ["Ann Lee", "José Pérez"],
+        3,
+        id="utf16-with-a-utf8-line",
+    ),
+    pytest.param(
+        "Name,Email\nJosé,jp@example.com\n".encode()
+        + "Ann Lee,al@example.com\n".encode("utf-16-le"),
+        ["Ann Lee", "José"],
+        3,
+        id="utf8-with-a-utf16-line",
+    ),
+    pytest.param(
+        "姓名,邮箱\n张伟,zw@example.cn\n李娜,ln@example.cn\n".encode("gbk")
+        + "Zoë Müller,zm@example.com\n".encode("cp1252"),
+        ["Zoë Müller", "张伟", "李娜"],
+        4,
+        id="gbk-with-a-windows-1252-line",
+    ),
+    pytest.param(
+        "姓名,邮箱\n张伟,zw@example.cn\n李娜,ln@example.cn\n".encode("gbk")
+        + "山田太郎,yt@example.jp\n".encode("shift_jis"),
+        ["山田太郎", "张伟", "李娜"],
+        4,
+        id="gbk-with-a-shift-jis-line",
+    ),
+    pytest.param(
+        "姓名,邮箱\n张伟,zw@example.cn\n李娜,ln@example.cn\n".encode("gbk")
+        + "陳大文,cd@example.hk\n".encode("big5"),
+        ["张伟", "李娜", "陳大文"],
+        4,
+        id="gbk-with-a-big5-line",
+    ),
+]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Only UTF-8 mixed with another encoding is read line by line: a UTF-16 file with a "
+    "UTF-8 line (or the reverse) imports the line as ideographs; GBK with a Windows-1252 line "
+    "is read as Cyrillic throughout; GBK with a Shift-JIS or Big5 line imports it garbled, "
+    "none naming the line.",
+)
+@pytest.mark.parametrize(("data", "names", "line"), TWO_ENCODINGS_UNREAD)
+def test_import_view_of_two_encodings_names_the_odd_line_and_garbles_none(
+    organizer, event, data, names, line
+):
+    preview = upload(organizer, event, data)
+    organizer.post(
+        reverse("attendee_import", args=[event.pk]), {**previewed(preview), "step": "import"}
+    )
+
+    imported = sorted(event.attendees.values_list("name", flat=True))
+    assert imported in ([], names)
+    assert f"Line {line}" in preview.text
+
+
+def test_import_view_refuses_a_line_of_more_columns_than_a_list_has_by_line(organizer, event):
+    """A row of thousands of values (a wrong separator, a pasted log) is refused at once by
+    line, in the organizer's language: weighing each column as every field took minutes."""
+    wide = ",".join(f"q{i}" for i in range(1_500))
+    data = f"Name,Email\nAnn Lee,al@example.com\n{wide}\n".encode()
+
+    preview = upload(organizer, event, data)
+    with translation.override("zh-hans"):
+        said = str(tabular_error(data))
+
+    assert preview.status_code == 400
+    assert "Line 3 has values in 1,500 columns, more than the 1,000" in preview.text
+    assert "第 3 行有 1,500 列填了值" in said
+    assert not Attendee.objects.exists()
+
+
+def tabular_error(data: bytes) -> str:
+    try:
+        csv_import.parse(data)
+    except ValidationError as error:
+        return error.messages[0]
+    return ""
+
+
+def test_import_view_imports_a_list_with_empty_columns_far_to_the_right(organizer, event):
+    data = b"Name,Email" + b"," * 1_500 + b"\nAnn Lee,al@example.com" + b"," * 1_500 + b"\n"
+
+    preview = upload(organizer, event, data)
+    organizer.post(
+        reverse("attendee_import", args=[event.pk]), {**previewed(preview), "step": "import"}
+    )
+
+    assert preview.status_code == 200
+    assert list(event.attendees.values_list("name", flat=True)) == ["Ann Lee"]
