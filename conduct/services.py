@@ -41,15 +41,26 @@ def make_report(
 ) -> Report:
     """Report a problem: about a person (``about_id``, one of the event's attendees), someone
     else (described in ``message``) or the event. Raises ``ValidationError`` for an unknown
-    kind, a person from elsewhere, oneself, a message with control characters, or more than
-    ``MAX_REPORTS_PER_WINDOW`` in ``REPORT_WINDOW``. The same report again within
-    ``REPEAT_WINDOW`` returns the first one (no second alert)."""
+    kind, a person from elsewhere or erased (one refusal for both: it names nobody), oneself, a
+    message with control characters, or more than ``MAX_REPORTS_PER_WINDOW`` in
+    ``REPORT_WINDOW``. The same report again within ``REPEAT_WINDOW`` returns the first one (no
+    second alert).
+
+    The person may be anyone of the event, not only the tablemates the page offers as buttons
+    (``queries.tablemates``): what is reported may have happened at the door or while
+    mingling, and someone who left mid-round no longer has a seat at her table. Unlike "don't
+    seat me with" (``ask_apart``), a report decides nothing by itself: the organizers read it and
+    choose what follows (``keep_apart_next_round``, ``remove_from_rounds``)."""
     if kind not in Report.Kind.values:
         raise ValidationError(_("Choose what the report is about."))
     message = hygiene.clean_text(message, label=_("Message"), max_length=MAX_MESSAGE_CHARS)
     about = None
     if kind == Report.Kind.PERSON:
-        about = reporter.event.attendees.filter(pk=about_id).first() if about_id else None
+        about = (
+            reporter.event.attendees.filter(pk=about_id, erased_at__isnull=True).first()
+            if about_id
+            else None
+        )
         if about is None:
             raise ValidationError(_("This person is not at this event."))
         if about.pk == reporter.pk:
