@@ -98,6 +98,16 @@ def is_confirmed_device(request: HttpRequest, attendee: Attendee) -> bool:
     )
 
 
+def chooses_for(request: HttpRequest, attendee: Attendee) -> bool:
+    """Whether a choice made in this browser is stored as the attendee's own (her language):
+    her confirmed device; or, while no browser is bound yet, any browser but one signed in as
+    an organizer of her event (the first to open the link becomes her device anyway). Any other
+    browser holding the link chooses for itself only (its cookie)."""
+    if attendee.device_hash:
+        return is_confirmed_device(request, attendee)
+    return not is_organizer_of(request, attendee)
+
+
 @transaction.atomic
 def forget_device(attendee: Attendee) -> None:
     """The organizer's path for a lost phone without email: no browser is confirmed any more,

@@ -769,6 +769,123 @@ STRUCTURE_BYTES = frozenset(b'\r\n\t,;| "')
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
+# Lines read one by one to find a line of another encoding in a file that is not UTF-8.
+ODD_LINE_SCAN = 5_000
+
+
+def odd_line_error(line: int, encoding: str) -> ValidationError:
+    return ValidationError(
+        _(
+            "Line %(line)s does not read as %(encoding)s like the rest of the file: save the "
+            "file as UTF-8 and try again."
+        )
+        % {"line": line, "encoding": ENCODING_NAMES.get(encoding, encoding)}
+    )
+
+
+def is_clean_text(data: bytes, encoding: str) -> bool:
+    """Whether ``data`` reads strictly as ``encoding`` without control characters."""
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return not control_count(text) and "\x00" not in text
+
+
+def utf16_split(data: bytes) -> tuple[int, str] | None:
+    """(first line of the smaller part, the other part's codec) for a file that is UTF-16 up
+    to a line and UTF-8 after it, or the reverse; None otherwise (UTF-16 or UTF-8 throughout,
+    no NUL bytes). Each part must read strictly, without control characters."""
+    if b"\x00" not in data:
+        return None
+    body, order = data, "utf_16_le"
+    if data.startswith(codecs.BOM_UTF16_LE):
+        body = data[2:]
+    elif data.startswith(codecs.BOM_UTF16_BE):
+        body, order = data[2:], "utf_16_be"
+    newline = "\n".encode(order)
+    for match in re.finditer(re.escape(newline), body):
+        if match.start() % 2:
+            continue
+        head, tail = body[: match.end()], body[match.end() :]
+        if b"\x00" in tail or not re.search(rb"[,;\t|\n]", tail):
+            continue  # a last line of ideographs alone may read as ASCII by chance
+        if is_clean_text(head, order) and is_clean_text(tail, "utf_8"):
+            return parts_line(head.decode(order), order, tail.decode("utf_8"), "utf_8")
+    for match in re.finditer(b"\n", data):
+        head, tail = data[: match.end()], data[match.end() :]
+        if b"\x00" in head:
+            break
+        for bom, name in ((codecs.BOM_UTF16_LE, "utf_16_le"), (codecs.BOM_UTF16_BE, "utf_16_be")):
+            if tail.startswith(bom):
+                tail, order = tail[len(bom) :], name
+        if b"\x00" in tail and is_clean_text(head, "utf_8") and is_clean_text(tail, order):
+            return parts_line(head.decode("utf_8"), "utf_8", tail.decode(order), order)
+    return None
+
+
+def parts_line(head: str, head_codec: str, tail: str, tail_codec: str) -> tuple[int, str]:
+    """(first line of the part of fewer lines, the other part's codec); the later part on a tie."""
+    head_lines = head.count("\n")
+    if len(tail.splitlines()) <= head_lines:
+        return head_lines + 1, head_codec
+    return 1, tail_codec
+
+
+def is_odd_reading(line: bytes, encoding: str) -> bool:
+    """Whether ``line``, whose own reading is another encoding, is garbled read as ``encoding``
+    (the rest of the file's): it does not decode, or it makes private-use characters, or, read
+    with a CJK encoding, ideographs none of them common (GB2312 level 1)."""
+    try:
+        text = line.decode(READ_AS.get(encoding, encoding))
+    except UnicodeDecodeError:
+        return True
+    if any(unicodedata.category(char) == "Co" for char in text):
+        return True
+    hans = [char for char in text if is_han(char)]
+    return encoding == "gb18030" and bool(hans) and not any(map(is_common_han, hans))
+
+
+def odd_line(data: bytes) -> tuple[int, str] | None:
+    """(line, the file's codec) for a text file of two encodings, neither UTF-8 throughout: a
+    UTF-16 file with a UTF-8 line or the reverse (``utf16_split``), or a file of one encoding
+    such as GBK with a line of another (Windows-1252, Shift-JIS, Big5) that the rest's encoding
+    garbles (``is_odd_reading``). Each line of non-ASCII bytes is read on its own (``decode``,
+    the first ``ODD_LINE_SCAN`` of them); the encoding of most lines is the file's. None when
+    no line stands out."""
+    split = utf16_split(data)
+    if split is not None or b"\x00" in data:
+        return split
+    try:
+        data.decode("utf_8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return None
+    readings: list[tuple[int, bytes, str]] = []
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            readings.append((number, line, decode(line)[1]))
+        except ValidationError:
+            readings.append((number, line, ""))
+        if len(readings) >= ODD_LINE_SCAN:
+            break
+    counts: dict[str, int] = {}
+    for _number, _line, reading in readings:
+        counts[reading] = counts.get(reading, 0) + 1
+    if len(counts) < 2:
+        return None
+    majority = max(counts, key=lambda reading: counts[reading])
+    if not majority or majority == "utf_8":
+        return None
+    for number, line, reading in readings:
+        if reading != majority and is_odd_reading(line, majority):
+            return number, majority
+    return None
+
+
 def control_count(text: str) -> int:
     """How many C0 control characters other than tab, CR and LF (NUL included) ``text``
     holds: none are in a real list, so a reading that makes them is a wrong one (UTF-16
@@ -1311,6 +1428,10 @@ def read(
         table.notes[:0] = mixed.notes
         table.is_guessed = chosen is None and mixed.encoding != "utf_8"
         return table
+    if chosen is None:
+        odd = odd_line(data)
+        if odd is not None:
+            raise odd_line_error(*odd)
     text, encoding = decode(data, encoding)
     table = read_text(text, encoding=encoding, is_header=is_header, max_rows=max_rows)
     table.is_guessed = (

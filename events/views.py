@@ -77,10 +77,12 @@ def too_many_walk_ins_message() -> str:
 @require_POST
 def attendee_language(request: HttpRequest, token: str) -> HttpResponse:
     """The language switch on an attendee's own pages (``POST language=<code>&next=<url>``):
-    sets this browser's language cookie as Django's ``set_language`` does and remembers the
-    language for the attendee's mail, then goes back to ``next`` (checked as ``set_language``
-    checks it, else the Referer, else the room). The token is the credential: an unknown one
-    is a 404. A language we do not ship is a 400 with the reason; nothing is stored."""
+    sets this browser's language cookie as Django's ``set_language`` does and, from her
+    confirmed device (``events.devices.chooses_for``), stores it as her choice (her pages on any
+    browser, her mail); another browser holding the link chooses for itself only. Then goes
+    back to ``next`` (checked as ``set_language`` checks it, else the Referer, else the room).
+    The token is the credential: an unknown one is a 404. A language we do not ship is a
+    400 with the reason; nothing is stored."""
     attendee = get_object_or_404(Attendee.objects.select_related("event"), token=token)
     language = request.POST.get("language", "")
     if not is_shipped_language(language):
@@ -88,7 +90,8 @@ def attendee_language(request: HttpRequest, token: str) -> HttpResponse:
         return HttpResponseBadRequest(
             _("This language is not offered here. Go back and choose one of the page's languages.")
         )
-    services.choose_language(attendee, language=language)
+    if devices.chooses_for(request, attendee):
+        services.choose_language(attendee, language=language)
     response = redirect(safe_next_url(request, fallback=reverse("room", args=[token])))
     return set_language_cookie(response, language)
 

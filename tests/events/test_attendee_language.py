@@ -118,12 +118,6 @@ def test_mail_speaks_the_chosen_language(client):
     assert digest.digest_message(attendee).subject == f"你在 {event.title} 的后续跟进"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The switch stores the choice from any browser holding the link, confirmed device "
-    "or not: a forwarded link or an organizer's laptop tapping it changes the language of her "
-    "own phone and of her mail.",
-)
 def test_language_switch_of_another_browser_leaves_her_own_phone_choice(client):
     event = EventFactory(live=True, language="zh-hans")
     attendee = AttendeeFactory(event=event, checked_in=True, conduct_accepted_version=1)
@@ -138,3 +132,30 @@ def test_language_switch_of_another_browser_leaves_her_own_phone_choice(client):
     attendee.refresh_from_db()
     assert attendee.language == "en"
     assert page_language(client, "room", attendee.token) == "en"
+    assert page_language(other, "room", attendee.token) == "zh-hans"  # its own choice
+
+
+def test_language_switch_of_her_confirmed_device_stores_her_choice(client):
+    event = EventFactory(live=True, language="zh-hans")
+    attendee = AttendeeFactory(event=event, checked_in=True, conduct_accepted_version=1)
+    client.get(reverse("room", args=[attendee.token]))  # her phone: the confirmed device
+    Client().get(reverse("room", args=[attendee.token]))  # another browser: not hers
+
+    client.post(reverse("attendee_language", args=[attendee.token]), {"language": "en"})
+
+    attendee.refresh_from_db()
+    assert (attendee.language, attendee.is_language_chosen) == ("en", True)
+    mail_app = Client()  # no cookie of hers
+    assert page_language(mail_app, "room", attendee.token, **{"Accept-Language": "zh"}) == "en"
+
+
+def test_language_switch_of_an_organizer_before_her_phone_leaves_her_choice(client):
+    """No browser is bound yet, but the organizer's laptop checking her link is not hers."""
+    event = EventFactory(live=True, language="zh-hans")
+    attendee = AttendeeFactory(event=event, checked_in=True, conduct_accepted_version=1)
+    client.force_login(event.organizer)
+
+    client.post(reverse("attendee_language", args=[attendee.token]), {"language": "en"})
+
+    attendee.refresh_from_db()
+    assert attendee.is_language_chosen is False

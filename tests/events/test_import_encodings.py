@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from events import csv_import, tabular
 
@@ -493,3 +494,29 @@ def test_read_refuses_utf8_broken_on_a_line_and_names_it(data, line):
         f"The file is UTF-8 except line {line}, which was typed in another encoding. Correct "
         "that line (or save the whole file again as CSV UTF-8) and upload it."
     ]
+
+
+def test_gbk_file_with_a_big5_line_is_refused_by_line_in_chinese_too():
+    data = "姓名,邮箱\n张伟,zw@example.cn\n李娜,ln@example.cn\n".encode(
+        "gbk"
+    ) + "陳大文,cd@example.hk\n".encode("big5")
+
+    with pytest.raises(ValidationError) as english:
+        tabular.read(data)
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as chinese:
+        tabular.read(data)
+
+    assert "Line 4 does not read as GB18030 (GBK) like the rest" in english.value.messages[0]
+    assert "第 4 行无法像文件其余部分一样按 GB18030 (GBK) 读取" in chinese.value.messages[0]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "Name,Email\n张伟,zw@example.cn\n张伟".encode("utf-16"),  # ideographs alone at the end
+        "Name,Email\n张伟,zw@example.cn\n李娜,ln@example.cn\n".encode("gbk"),
+        "Name,Email\n陳大文,cd@example.hk\n張偉,zw@example.hk\n".encode("big5"),
+    ],
+)
+def test_file_of_one_encoding_is_not_refused_as_two(data):
+    assert tabular.read(data).header == ["Name", "Email"]

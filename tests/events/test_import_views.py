@@ -796,13 +796,6 @@ TWO_ENCODINGS_UNREAD = [
 ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Only UTF-8 mixed with another encoding is read line by line: a UTF-16 file with a "
-    "UTF-8 line (or the reverse) imports the line as ideographs; GBK with a Windows-1252 line "
-    "is read as Cyrillic throughout; GBK with a Shift-JIS or Big5 line imports it garbled, "
-    "none naming the line.",
-)
 @pytest.mark.parametrize(("data", "names", "line"), TWO_ENCODINGS_UNREAD)
 def test_import_view_of_two_encodings_names_the_odd_line_and_garbles_none(
     organizer, event, data, names, line
