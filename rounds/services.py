@@ -603,7 +603,8 @@ def skip_refusal(
 @transaction.atomic
 def skip_turn(round_: Round, *, by: User) -> Round:
     """End the current pitcher's slot at every table ``CHANGE_LEAD`` (0.5 s) from now; later
-    slots move up. Raises ``ValidationError`` (codes ``not_running``, ``round_over``,
+    slots move up (a table whose turns are shifted, ``turn_shifts``, included: its own current
+    pitcher is the one cut). Raises ``ValidationError`` (codes ``not_running``, ``round_over``,
     ``no_turn``: ``skip_refusal``). Bumps the state version, logs ``turn_skipped`` and pushes
     ``round`` to the event group after commit."""
     event, round_ = lock(round_)
@@ -618,9 +619,28 @@ def skip_turn(round_: Round, *, by: User) -> Round:
     if refusal is not None:
         raise ValidationError(refusal, code="no_turn")
     turn = round_.turn_index(at, event.pitch_length)
+    # a table whose pitcher left mid-slot runs its own turns (``turn_shifts``): its current
+    # slot ends at ``at`` too, so the skip cuts exactly its current pitcher, as everywhere
+    table_turns = {
+        number: round_.turn_index(at, event.pitch_length, table=int(number))
+        for number in round_.turn_shifts
+    }
     slot_ends_at = round_.turns_started_at + (turn + 1) * event.pitch_length
     round_.turns_started_at -= slot_ends_at - at
-    round_.save(update_fields=["turns_started_at"])
+    round_.turn_shifts = {
+        number: (
+            shift
+            if table_turns[number] is None
+            else round(
+                (
+                    at - (table_turns[number] + 1) * event.pitch_length - round_.turns_started_at
+                ).total_seconds()
+                * 1000
+            )
+        )
+        for number, shift in round_.turn_shifts.items()
+    }
+    round_.save(update_fields=["turns_started_at", "turn_shifts"])
     round_changed(
         event,
         action="turn_skipped",

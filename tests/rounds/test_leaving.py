@@ -137,6 +137,25 @@ def test_leave_paused_round_of_the_current_pitcher_gives_the_next_one_a_full_slo
 
 
 @pytest.mark.django_db
+def test_skip_turn_at_a_shifted_table_cuts_exactly_its_current_pitcher():
+    # she left 14 s into her slot: the third pitches a full slot, 14 s behind the round's clock
+    round_, (_first, her, third, fourth) = evening()
+    services.leave_running_round(her)
+    round_.refresh_from_db()
+    assert orders(round_)[1:] == [third.pk, fourth.pk]
+
+    skipped = services.skip_turn(round_, by=None)
+    at = timezone.now() + services.CHANGE_LEAD
+
+    # the third is cut as the skip takes effect; the fourth starts then, with a full slot
+    start, end = slot_of(skipped, 2)
+    assert abs((start - at).total_seconds()) < 0.5
+    assert end - start == PITCH
+    assert skipped.turn_index(at + timedelta(seconds=1), PITCH, table=1) == 2
+    assert skipped.turn_index(at - timedelta(seconds=1), PITCH, table=1) == 1
+
+
+@pytest.mark.django_db
 def test_mark_gone_mid_round_vacates_her_seat_tells_the_table_and_replans_once(
     listen, django_capture_on_commit_callbacks
 ):
