@@ -342,13 +342,14 @@ def leave_running_round(attendee: Attendee, *, by: User = None) -> list[int]:
             other.speaking_order -= 1
             other.save(update_fields=["speaking_order"])
     if turn == seat.speaking_order and later:
-        # the next pitcher's slot (now this speaking order) starts at once, in full
-        turns_at = round_.clock_at(now) - turn * event.pitch_length
-        shift = turns_at - round_.turns_started_at
-        round_.turn_shifts = {
-            **round_.turn_shifts,
-            str(table): round(shift.total_seconds() * 1000),
-        }
+        # the next pitcher's slot (now this speaking order) starts at once, in full: counted
+        # in the protocol's whole milliseconds, as the phones count, and a millisecond early,
+        # so that a clock frozen at this instant (a pause) reads this slot on every phone and
+        # here, not the end of the one before
+        pitch_ms = round(event.pitch_length.total_seconds() * 1000)
+        clock_ms = queries.epoch_ms(round_.clock_at(now))
+        shift = clock_ms - turn * pitch_ms - queries.epoch_ms(round_.turns_started_at) - 1
+        round_.turn_shifts = {**round_.turn_shifts, str(table): max(shift, 0)}
         round_.save(update_fields=["turn_shifts"])
     told = sorted(other.attendee_id for other in seats)
     event_services.record(

@@ -137,6 +137,29 @@ def test_leave_paused_round_of_the_current_pitcher_gives_the_next_one_a_full_slo
 
 
 @pytest.mark.django_db
+def test_leave_while_paused_the_frozen_clock_reads_the_next_pitchers_slot_on_phones_and_server():
+    # the protocol's whole milliseconds round the turns' start up and the pause's instant down
+    round_, (_first, her, third, _fourth) = evening()
+    services.pause_round(round_, by=None)
+    paused_at = (timezone.now() - timedelta(seconds=1)).replace(microsecond=123_400)
+    Round.objects.filter(pk=round_.pk).update(
+        paused_at=paused_at,
+        turns_started_at=(paused_at - PITCH - INTO_SLOT).replace(microsecond=777_600),
+    )
+
+    services.leave_running_round(her)
+
+    round_.refresh_from_db()
+    assert orders(round_)[1] == third.pk
+    assert round_.turn_index(timezone.now(), PITCH, table=1) == 1  # the third, frozen
+    sent = queries.round_json(round_, now=timezone.now())
+    turns_at = sent["turns_at"] + sent["turn_shifts"]["1"]  # as live.js atTable counts
+    pitch_ms = PITCH.total_seconds() * 1000
+    assert (sent["paused_at"] - turns_at) // pitch_ms == 1
+    assert pitch_ms - (sent["paused_at"] - turns_at) % pitch_ms >= pitch_ms - 2  # a full slot
+
+
+@pytest.mark.django_db
 def test_skip_turn_at_a_shifted_table_cuts_exactly_its_current_pitcher():
     # she left 14 s into her slot: the third pitches a full slot, 14 s behind the round's clock
     round_, (_first, her, third, fourth) = evening()
