@@ -329,3 +329,52 @@ def test_projector_turn_line_agrees_with_the_phones_of_a_shifted_table(live_serv
     clock = re.search(r"\d+:\d\d", line)
     # the line may leave the countdown out while the tables are out of step, or agree
     assert clock is None or abs(seconds(clock.group()) - phone) <= 1, (line, phone)
+
+
+def test_leaving_during_the_count_in_and_between_rounds(live_server_url, chromium):
+    event = EventFactory(
+        organizer=UserFactory(username="org"),
+        check_in=True,
+        rounds_count=3,
+        table_size=4,
+        round_seconds=600,
+        pitch_seconds=PITCH,
+    )
+    for n in range(8):
+        AttendeeFactory(event=event, name=f"Person {n}", checked_in=True)
+    in_a_thread(services.make_plan, event, by=None, time_limit=0.2)
+    seats = Seat.objects.filter(round__event=event, round__number=1, table__number=1)
+    people = [seat.attendee for seat in seats.order_by("speaking_order").select_related("attendee")]
+    pages = phones(chromium, live_server_url, people)
+    laptop, door = organizer(chromium, live_server_url, event)
+    press_control(laptop, event, "start")
+    mark_gone(door, people[0])  # the first pitcher, within the count-in
+    round_ = Round.objects.get(event=event, number=1)
+    from django.utils import timezone
+
+    print("count-in left", (round_.started_at - timezone.now()).total_seconds())
+    rest = pages[1:]
+    expect(pages[1].locator("[data-now-text]")).to_contain_text("Your turn", timeout=8000)
+    pages[0].wait_for_timeout(1000)
+    screens(pages, "count-in")
+    print("count-in", table_line(pages))
+    clocks = in_step(rest)
+    assert all(27 <= c <= 30 for c in clocks), table_line(rest)
+    for page in rest:
+        stop = page.locator('.stop[data-round-number="1"]')
+        expect(stop.locator(f'.tablemate[data-person="{people[0].pk}"]')).to_have_count(0)
+    # between rounds: round 1 ended, someone at table 1 goes home before round 2
+    laptop.on("dialog", lambda dialog: dialog.accept())
+    press_control(laptop, event, "end")
+    expect(pages[2].locator("[data-now-text]")).to_contain_text(re.compile("table", re.I))
+    mark_gone(door, people[1])
+    pages[0].wait_for_timeout(2500)
+    for n, page in enumerate(pages):
+        page.screenshot(path=str(SHOTS / f"between-{n}.png"), full_page=True)
+    print("between", table_line(pages))
+    expect(pages[1].locator("[data-now-text]")).to_contain_text("Thank you for coming!")
+    for page in pages[2:]:
+        coming = page.locator('.stop[data-round-number="2"]')
+        expect(coming.locator(f'.tablemate[data-person="{people[1].pk}"]')).to_have_count(0)
+        expect(page.locator(".now")).not_to_contain_text(people[1].name)
+        expect(page.locator("[data-now-clock]")).not_to_contain_text("-")
