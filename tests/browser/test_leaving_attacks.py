@@ -378,3 +378,31 @@ def test_leaving_during_the_count_in_and_between_rounds(live_server_url, chromiu
         expect(coming.locator(f'.tablemate[data-person="{people[1].pk}"]')).to_have_count(0)
         expect(page.locator(".now")).not_to_contain_text(people[1].name)
         expect(page.locator("[data-now-clock]")).not_to_contain_text("-")
+
+
+def test_two_pitchers_leave_in_the_same_slot(live_server_url, chromium):
+    """The current pitcher is marked gone, then her successor a few seconds into his full slot:
+    the one after him gets a full slot too, on every phone left at the table, in step."""
+    event, _round, people = evening(into=timedelta(seconds=0), round_seconds=600)
+    pages = phones(chromium, live_server_url, people)
+    _laptop, door = organizer(chromium, live_server_url, event)
+    k = current_order(event)
+    assert k is not None
+    assert k + 2 < len(people), k
+    mark_gone(door, people[k])
+    expect(pages[k + 1].locator("[data-now-text]")).to_contain_text("Your turn")
+    pages[0].wait_for_timeout(4000)
+    mark_gone(door, people[k + 1])
+    expect(pages[k + 2].locator("[data-now-text]")).to_contain_text("Your turn")
+    expect(pages[k + 1].locator("[data-now-text]")).to_contain_text("Thank you for coming!")
+    rest = [page for n, page in enumerate(pages) if n not in (k, k + 1)]
+    pages[0].wait_for_timeout(500)
+    screens(pages, "two-left")
+    print("two left", k, table_line(pages))
+    clocks = in_step(rest)
+    assert all(28 <= c <= 30 for c in clocks), table_line(rest)
+    for page in rest:
+        stop = page.locator('.stop[data-round-number="1"]')
+        expect(stop.locator(".tablemate")).to_have_count(2)
+        for gone in (people[k], people[k + 1]):
+            expect(page.locator(".now")).not_to_contain_text(gone.name)

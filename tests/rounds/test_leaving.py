@@ -178,6 +178,27 @@ def test_skip_turn_at_a_shifted_table_cuts_exactly_its_current_pitcher():
     assert skipped.turn_index(at - timedelta(seconds=1), PITCH, table=1) == 1
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="skip_refusal reads the round's own clock: at a table whose turns were shifted the "
+    "last pitcher still speaks when that clock says everyone has pitched, and skip is refused",
+)
+@pytest.mark.django_db
+def test_skip_turn_is_offered_while_a_shifted_tables_last_pitcher_speaks():
+    round_, (_first, her, _third, fourth) = evening()
+    services.leave_running_round(her)  # 14 s into her slot: the table's turns run 14 s later
+    round_.refresh_from_db()
+    # the round clock 95 s into the turns (past 3 slots); the table 81 s: the fourth (now
+    # order 2) pitches, 21 s into her full slot
+    now = timezone.now()
+    Round.objects.filter(pk=round_.pk).update(turns_started_at=now - timedelta(seconds=95))
+    round_.refresh_from_db()
+    assert round_.turn_index(now, PITCH, table=1) == 2
+    assert orders(round_)[2] == fourth.pk
+
+    assert services.skip_refusal(round_, at=now, pitch_length=PITCH) is None
+
+
 @pytest.mark.django_db
 def test_mark_gone_mid_round_vacates_her_seat_tells_the_table_and_replans_once(
     listen, django_capture_on_commit_callbacks
