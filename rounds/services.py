@@ -596,9 +596,29 @@ def skip_refusal(
     turn = round_.turn_index(at, pitch_length)
     if turn is None:
         return _("Nobody is pitching yet.")
-    if turn >= (pitches if pitches is not None else largest_table(round_)):
+    if turn >= (pitches if pitches is not None else largest_table(round_)) and not any(
+        shifted_turn is not None and shifted_turn < slots
+        for shifted_turn, slots in shifted_tables(round_, at=at, pitch_length=pitch_length)
+    ):
         return _("Everyone has pitched in this round.")
     return None
+
+
+def shifted_tables(round_: Round, *, at: datetime, pitch_length: timedelta) -> list[tuple]:
+    """For each table of ``round_`` whose turns are shifted (``turn_shifts``): (its speaking
+    order whose slot runs at ``at``, or None; its number of pitch slots, the highest speaking
+    order + 1). Empty, with no query, when no table is shifted."""
+    if not round_.turn_shifts:
+        return []
+    slots = dict(
+        round_.seats.filter(table__number__in=[int(n) for n in round_.turn_shifts])
+        .values_list("table__number")
+        .annotate(last=Max("speaking_order"))
+    )
+    return [
+        (round_.turn_index(at, pitch_length, table=number), last + 1)
+        for number, last in slots.items()
+    ]
 
 
 @transaction.atomic
