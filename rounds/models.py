@@ -16,8 +16,9 @@ class Round(models.Model):
     it and the pitch length, and skipping a turn or pausing moves it instead of writing each turn.
     ``turn_shifts`` holds the tables whose turns run later than that (table number as a string →
     milliseconds): the table of a pitcher who left mid-slot, whose next pitcher got a full slot
-    from that moment (``services.leave_running_round``). Relative, so a pause or a skip that
-    moves ``turns_started_at`` moves them along.
+    from that moment (``services.leave_running_round``). Relative, so a pause that moves
+    ``turns_started_at`` moves them along; a skip sets them again so that every table's current
+    slot ends as the skip takes effect (``services.skip_turn``).
     """
 
     class Status(models.TextChoices):

@@ -342,13 +342,14 @@ def leave_running_round(attendee: Attendee, *, by: User = None) -> list[int]:
             other.speaking_order -= 1
             other.save(update_fields=["speaking_order"])
     if turn == seat.speaking_order and later:
-        # the next pitcher's slot (now this speaking order) starts at once, in full
-        turns_at = round_.clock_at(now) - turn * event.pitch_length
-        shift = turns_at - round_.turns_started_at
-        round_.turn_shifts = {
-            **round_.turn_shifts,
-            str(table): round(shift.total_seconds() * 1000),
-        }
+        # the next pitcher's slot (now this speaking order) starts at once, in full: counted
+        # in the protocol's whole milliseconds, as the phones count, and a millisecond early,
+        # so that a clock frozen at this instant (a pause) reads this slot on every phone and
+        # here, not the end of the one before
+        pitch_ms = round(event.pitch_length.total_seconds() * 1000)
+        clock_ms = queries.epoch_ms(round_.clock_at(now))
+        shift = clock_ms - turn * pitch_ms - queries.epoch_ms(round_.turns_started_at) - 1
+        round_.turn_shifts = {**round_.turn_shifts, str(table): max(shift, 0)}
         round_.save(update_fields=["turn_shifts"])
     told = sorted(other.attendee_id for other in seats)
     event_services.record(
@@ -595,15 +596,36 @@ def skip_refusal(
     turn = round_.turn_index(at, pitch_length)
     if turn is None:
         return _("Nobody is pitching yet.")
-    if turn >= (pitches if pitches is not None else largest_table(round_)):
+    if turn >= (pitches if pitches is not None else largest_table(round_)) and not any(
+        shifted_turn is not None and shifted_turn < slots
+        for shifted_turn, slots in shifted_tables(round_, at=at, pitch_length=pitch_length)
+    ):
         return _("Everyone has pitched in this round.")
     return None
+
+
+def shifted_tables(round_: Round, *, at: datetime, pitch_length: timedelta) -> list[tuple]:
+    """For each table of ``round_`` whose turns are shifted (``turn_shifts``): (its speaking
+    order whose slot runs at ``at``, or None; its number of pitch slots, the highest speaking
+    order + 1). Empty, with no query, when no table is shifted."""
+    if not round_.turn_shifts:
+        return []
+    slots = dict(
+        round_.seats.filter(table__number__in=[int(n) for n in round_.turn_shifts])
+        .values_list("table__number")
+        .annotate(last=Max("speaking_order"))
+    )
+    return [
+        (round_.turn_index(at, pitch_length, table=number), last + 1)
+        for number, last in slots.items()
+    ]
 
 
 @transaction.atomic
 def skip_turn(round_: Round, *, by: User) -> Round:
     """End the current pitcher's slot at every table ``CHANGE_LEAD`` (0.5 s) from now; later
-    slots move up. Raises ``ValidationError`` (codes ``not_running``, ``round_over``,
+    slots move up (a table whose turns are shifted, ``turn_shifts``, included: its own current
+    pitcher is the one cut). Raises ``ValidationError`` (codes ``not_running``, ``round_over``,
     ``no_turn``: ``skip_refusal``). Bumps the state version, logs ``turn_skipped`` and pushes
     ``round`` to the event group after commit."""
     event, round_ = lock(round_)
@@ -618,9 +640,28 @@ def skip_turn(round_: Round, *, by: User) -> Round:
     if refusal is not None:
         raise ValidationError(refusal, code="no_turn")
     turn = round_.turn_index(at, event.pitch_length)
+    # a table whose pitcher left mid-slot runs its own turns (``turn_shifts``): its current
+    # slot ends at ``at`` too, so the skip cuts exactly its current pitcher, as everywhere
+    table_turns = {
+        number: round_.turn_index(at, event.pitch_length, table=int(number))
+        for number in round_.turn_shifts
+    }
     slot_ends_at = round_.turns_started_at + (turn + 1) * event.pitch_length
     round_.turns_started_at -= slot_ends_at - at
-    round_.save(update_fields=["turns_started_at"])
+    round_.turn_shifts = {
+        number: (
+            shift
+            if table_turns[number] is None
+            else round(
+                (
+                    at - (table_turns[number] + 1) * event.pitch_length - round_.turns_started_at
+                ).total_seconds()
+                * 1000
+            )
+        )
+        for number, shift in round_.turn_shifts.items()
+    }
+    round_.save(update_fields=["turns_started_at", "turn_shifts"])
     round_changed(
         event,
         action="turn_skipped",

@@ -137,6 +137,67 @@ def test_leave_paused_round_of_the_current_pitcher_gives_the_next_one_a_full_slo
 
 
 @pytest.mark.django_db
+def test_leave_while_paused_the_frozen_clock_reads_the_next_pitchers_slot_on_phones_and_server():
+    # the protocol's whole milliseconds round the turns' start up and the pause's instant down
+    round_, (_first, her, third, _fourth) = evening()
+    services.pause_round(round_, by=None)
+    paused_at = (timezone.now() - timedelta(seconds=1)).replace(microsecond=123_400)
+    Round.objects.filter(pk=round_.pk).update(
+        paused_at=paused_at,
+        turns_started_at=(paused_at - PITCH - INTO_SLOT).replace(microsecond=777_600),
+    )
+
+    services.leave_running_round(her)
+
+    round_.refresh_from_db()
+    assert orders(round_)[1] == third.pk
+    assert round_.turn_index(timezone.now(), PITCH, table=1) == 1  # the third, frozen
+    sent = queries.round_json(round_, now=timezone.now())
+    turns_at = sent["turns_at"] + sent["turn_shifts"]["1"]  # as live.js atTable counts
+    pitch_ms = PITCH.total_seconds() * 1000
+    assert (sent["paused_at"] - turns_at) // pitch_ms == 1
+    assert pitch_ms - (sent["paused_at"] - turns_at) % pitch_ms >= pitch_ms - 2  # a full slot
+
+
+@pytest.mark.django_db
+def test_skip_turn_at_a_shifted_table_cuts_exactly_its_current_pitcher():
+    # she left 14 s into her slot: the third pitches a full slot, 14 s behind the round's clock
+    round_, (_first, her, third, fourth) = evening()
+    services.leave_running_round(her)
+    round_.refresh_from_db()
+    assert orders(round_)[1:] == [third.pk, fourth.pk]
+
+    skipped = services.skip_turn(round_, by=None)
+    at = timezone.now() + services.CHANGE_LEAD
+
+    # the third is cut as the skip takes effect; the fourth starts then, with a full slot
+    start, end = slot_of(skipped, 2)
+    assert abs((start - at).total_seconds()) < 0.5
+    assert end - start == PITCH
+    assert skipped.turn_index(at + timedelta(seconds=1), PITCH, table=1) == 2
+    assert skipped.turn_index(at - timedelta(seconds=1), PITCH, table=1) == 1
+
+
+@pytest.mark.django_db
+def test_skip_turn_is_offered_while_a_shifted_tables_last_pitcher_speaks():
+    round_, (_first, her, _third, fourth) = evening()
+    services.leave_running_round(her)  # 14 s into her slot: the table's turns run 14 s later
+    round_.refresh_from_db()
+    # the round clock 95 s into the turns (past 3 slots); the table 81 s: the fourth (now
+    # order 2) pitches, 21 s into her full slot
+    now = timezone.now()
+    Round.objects.filter(pk=round_.pk).update(turns_started_at=now - timedelta(seconds=95))
+    round_.refresh_from_db()
+    assert round_.turn_index(now, PITCH, table=1) == 2
+    assert orders(round_)[2] == fourth.pk
+
+    assert services.skip_refusal(round_, at=now, pitch_length=PITCH) is None
+    skipped = services.skip_turn(round_, by=None)
+    at = timezone.now() + services.CHANGE_LEAD
+    assert skipped.turn_index(at + timedelta(seconds=1), PITCH, table=1) == 3  # open talk
+
+
+@pytest.mark.django_db
 def test_mark_gone_mid_round_vacates_her_seat_tells_the_table_and_replans_once(
     listen, django_capture_on_commit_callbacks
 ):
