@@ -493,6 +493,9 @@ def projector_texts() -> dict[str, str]:
         # no "of N": tables of different sizes have different numbers of pitches
         "pitch_of": _("Pitch {index} · {clock}"),
         "open_talk": _("Open conversation"),
+        # a table whose pitcher left mid-slot runs its turns later than the others
+        # (``Round.turn_shifts``): no one pitch number and clock is true for every table
+        "pitches_at_tables": _("Pitches under way at every table"),
     }
 
 

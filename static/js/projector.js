@@ -65,7 +65,12 @@ function startScreen(root) {
     const values = { round: screen.round ?? '', count: screen.roundsCount ?? '' };
     put('[data-screen-text]', fill(texts[screen.kind] ?? '', values));
     let turn = '';
-    if (screen.pitch) {
+    const outOfStep = Object.keys(state?.round?.turn_shifts ?? {}).length > 0;
+    if (screen.pitch && outOfStep) {
+      // A table whose pitcher left mid-slot speaks on its own turn clock (docs/protocol.md,
+      // `turn_shifts`): one pitch number and countdown would be false there.
+      turn = texts.pitches_at_tables ?? '';
+    } else if (screen.pitch) {
       // No count: a smaller table has fewer pitches than the largest one.
       turn = fill(texts.pitch_of, {
         index: screen.pitch.index + 1,

@@ -308,11 +308,6 @@ def test_chinese_phones_when_the_current_pitcher_leaves(live_server_url, chromiu
         expect(page.locator("[data-now-text]")).not_to_contain_text("pitching")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the projector's turn line counts the round's own slots: at a table whose pitcher "
-    "left mid-slot it names another pitch and a countdown seconds apart from that table's phones",
-)
 def test_projector_turn_line_agrees_with_the_phones_of_a_shifted_table(live_server_url, chromium):
     event, _round, people = evening(into=timedelta(seconds=0))
     pages = phones(chromium, live_server_url, people)
@@ -329,9 +324,8 @@ def test_projector_turn_line_agrees_with_the_phones_of_a_shifted_table(live_serv
     line = screen.locator("[data-turn-label]").text_content()
     phone = seconds(pages[k + 1].locator("[data-now-clock]").text_content())
     screen.screenshot(path=str(SHOTS / "projector-shifted.png"))
-    clock = re.search(r"\d+:\d\d", line)
-    # the line may leave the countdown out while the tables are out of step, or agree
-    assert clock is None or abs(seconds(clock.group()) - phone) <= 1, (line, phone)
+    # while the tables are out of step no one pitch number and clock is true for every table
+    assert line == "Pitches under way at every table", (line, phone)
 
 
 def test_leaving_during_the_count_in_and_between_rounds(live_server_url, chromium):
