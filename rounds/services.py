@@ -294,6 +294,22 @@ def seat_walk_ins(event: Event, round_: Round, *, by: User | None = None) -> lis
 # coming rounds). Undoing a removal is the inverse where it can be: ``rejoin_running_round``.
 
 
+def round_under_way_locked(attendee: Attendee) -> tuple[Event, Round | None, datetime]:
+    """``attendee``'s event and its round running or paused, both locked (``select_for_update``:
+    call inside a transaction), and the time now; the round is None when none is under way or
+    its time is up. Two queries."""
+    event = Event.objects.select_for_update().get(pk=attendee.event_id)
+    now = timezone.now()
+    round_ = (
+        event.rounds.select_for_update()
+        .filter(status__in=[Round.Status.RUNNING, Round.Status.PAUSED])
+        .first()
+    )
+    if round_ is not None and round_.is_over(now):
+        round_ = None
+    return event, round_, now
+
+
 @transaction.atomic
 def leave_running_round(attendee: Attendee, *, by: User = None) -> list[int]:
     """Vacate ``attendee``'s seat in the event's running or paused round, now: they are no
@@ -316,14 +332,8 @@ def leave_running_round(attendee: Attendee, *, by: User = None) -> list[int]:
     projector's "find my table" list, the phones' ``turn_shifts``) and the round's stop to
     each of them alone (``plan_changed``): the person leaving gets an itinerary without that
     round. The coming rounds are ``after_leaving``'s."""
-    event = Event.objects.select_for_update().get(pk=attendee.event_id)
-    now = timezone.now()
-    round_ = (
-        event.rounds.select_for_update()
-        .filter(status__in=[Round.Status.RUNNING, Round.Status.PAUSED])
-        .first()
-    )
-    if round_ is None or round_.is_over(now):
+    event, round_, now = round_under_way_locked(attendee)
+    if round_ is None:
         return []
     seat = (
         Seat.objects.filter(round=round_, attendee_id=attendee.pk).select_related("table").first()
@@ -387,14 +397,8 @@ def rejoin_running_round(attendee: Attendee, *, by: User = None) -> Rejoined:
     ``event.table_size``); empty when no round is under way, or they did not leave it, or they
     already have a seat in it (a second click changes nothing). Logs ``seat_restored``, raises
     the plan version and pushes as ``leave_running_round`` does."""
-    event = Event.objects.select_for_update().get(pk=attendee.event_id)
-    now = timezone.now()
-    round_ = (
-        event.rounds.select_for_update()
-        .filter(status__in=[Round.Status.RUNNING, Round.Status.PAUSED])
-        .first()
-    )
-    if round_ is None or round_.is_over(now):
+    event, round_, now = round_under_way_locked(attendee)
+    if round_ is None:
         return Rejoined()
     if Seat.objects.filter(round=round_, attendee_id=attendee.pk).exists():
         return Rejoined()
