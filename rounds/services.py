@@ -652,19 +652,14 @@ def skip_turn(round_: Round, *, by: User) -> Round:
     }
     slot_ends_at = round_.turns_started_at + (turn + 1) * event.pitch_length
     round_.turns_started_at -= slot_ends_at - at
-    round_.turn_shifts = {
-        number: (
-            shift
-            if table_turns[number] is None
-            else round(
-                (
-                    at - (table_turns[number] + 1) * event.pitch_length - round_.turns_started_at
-                ).total_seconds()
-                * 1000
-            )
-        )
-        for number, shift in round_.turn_shifts.items()
-    }
+    shifts = {}
+    for number, shift in round_.turn_shifts.items():
+        current = table_turns[number]
+        if current is not None:  # that table's turns start so that its current slot ends at ``at``
+            turns_at = at - (current + 1) * event.pitch_length
+            shift = round((turns_at - round_.turns_started_at).total_seconds() * 1000)
+        shifts[number] = shift
+    round_.turn_shifts = shifts
     round_.save(update_fields=["turns_started_at", "turn_shifts"])
     round_changed(
         event,
