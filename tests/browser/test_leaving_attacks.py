@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.db.models import F
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from events.models import Event
@@ -19,7 +20,7 @@ from rounds.models import Round, Seat
 from tests.browser.conftest import press_control
 from tests.browser.test_projector import in_a_thread
 from tests.browser.test_walk_in_seating import control_panel, open_phone
-from tests.factories import AttendeeFactory, EventFactory, UserFactory
+from tests.factories import AttendeeFactory, EventFactory, ReportFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -129,7 +130,6 @@ def test_marked_gone_then_checked_in_again_in_the_same_round(live_server_url, ch
     expect(door.locator(f"#attendee-{people[1].pk}-row [data-presence=left]")).to_be_enabled()
     pages[0].wait_for_timeout(2000)
     screens(pages, "gone-then-back")
-    print(table_line(pages))
     # back, she waits for a table in a coming round (seated as a walk-in at the next start)
     expect(pages[1].locator("[data-now-text]")).to_contain_text("You're checked in.")
     expect(pages[1].locator("[data-now-clock]")).to_have_text("")
@@ -139,7 +139,6 @@ def test_marked_gone_then_checked_in_again_in_the_same_round(live_server_url, ch
 
 
 def test_removed_during_her_own_slot_then_undone_twice(live_server_url, chromium):
-    from tests.factories import ReportFactory
 
     event, _round, people = evening(into=timedelta(seconds=40))
     ReportFactory(event=event, reporter=people[0], about=people[1])
@@ -154,7 +153,6 @@ def test_removed_during_her_own_slot_then_undone_twice(live_server_url, chromium
     second.goto(reports)
     expect(pages[2].locator("[data-now-text]")).to_contain_text("Your turn")
     screens(pages, "removed")
-    print("removed", table_line(pages))
     laptop.get_by_role("button", name=undo).click()
     laptop.wait_for_load_state()
     second.get_by_role("button", name=undo).click()  # a second organizer's tab, stale
@@ -163,7 +161,6 @@ def test_removed_during_her_own_slot_then_undone_twice(live_server_url, chromium
     laptop.screenshot(path=str(SHOTS / "undo-laptop.png"), full_page=True)
     second.screenshot(path=str(SHOTS / "undo-second.png"), full_page=True)
     screens(pages, "undone")
-    print("undone", table_line(pages))
     seats = Seat.objects.filter(round__event=event, round__number=1, attendee=people[1])
     assert seats.count() == 1
     for page in [pages[0], pages[2], pages[3]]:
@@ -174,7 +171,6 @@ def test_removed_during_her_own_slot_then_undone_twice(live_server_url, chromium
 
 def current_order(event) -> int:
     """The speaking order pitching now at table 1 (by its own turns)."""
-    from django.utils import timezone
 
     round_ = Round.objects.get(event=event, number=1)
     return round_.turn_index(timezone.now(), timedelta(seconds=PITCH), table=1)
@@ -200,14 +196,12 @@ def test_pitcher_leaves_while_paused_then_resume_skip_extend(live_server_url, ch
     assert k + 2 < len(people), k
     her, pitcher_next, after = people[k], pages[k + 1], pages[k + 2]
     rest = [page for n, page in enumerate(pages) if n != k]
-    frozen = table_line(rest)
     mark_gone(door, her)
     stop = pitcher_next.locator('.stop[data-round-number="1"]')
     expect(stop.locator(f'.tablemate[data-person="{her.pk}"]')).to_have_count(0)
     pages[0].wait_for_timeout(1000)
     screens(rest, "paused-left")
     screen.screenshot(path=str(SHOTS / "paused-left-projector.png"))
-    print("paused", k, frozen, table_line(rest))
     assert all(c == "0:30" for _t, c in table_line(rest)), table_line(rest)
     press_control(laptop, event, "resume")
     expect(pitcher_next.locator("[data-now-text]")).to_contain_text("Your turn")
@@ -227,7 +221,6 @@ def test_pitcher_leaves_while_paused_then_resume_skip_extend(live_server_url, ch
     clocks = in_step(rest)
     screens(rest, "extended")
     screen.screenshot(path=str(SHOTS / "extended-projector.png"))
-    print("extended", table_line(rest), screen.locator(".screen").inner_text())
     expect(after.locator("[data-now-text]")).to_contain_text("Your turn")
 
 
@@ -235,7 +228,6 @@ def test_third_pitcher_leaves_when_the_round_has_less_than_a_slot_left(live_serv
     """Paused with 20 s of the round left, the third pitcher 15 s into her slot; she is marked
     gone, one phone is offline meanwhile, one reloads; after the resume the fourth pitches for
     the 20 s left (no slot past the round's end) and the round ends on time on every phone."""
-    from django.utils import timezone
 
     event, _round, people = evening(into=timedelta(seconds=0))
     pages = phones(chromium, live_server_url, people)
@@ -259,11 +251,6 @@ def test_third_pitcher_leaves_when_the_round_has_less_than_a_slot_left(live_serv
     pages[1].wait_for_timeout(4000)
     rest = [pages[0], pages[1], pages[3]]
     screens(rest, "near-end")
-    print(
-        "near end",
-        table_line(rest),
-        [p.locator("[data-live-clock]").first.text_content() for p in rest],
-    )
     expect(pages[3].locator("[data-now-text]")).to_contain_text("Your turn")
     expect(pages[1].locator("[data-now-text]")).to_contain_text(people[3].name)
     for page in rest:
@@ -275,7 +262,6 @@ def test_third_pitcher_leaves_when_the_round_has_less_than_a_slot_left(live_serv
         assert clock <= round_left + 1, (clock, round_left)
     pages[1].wait_for_timeout(18_000)
     screens(rest, "near-end-over")
-    print("over", table_line(rest))
     for page in rest:
         text = page.locator("[data-now-text]").text_content()
         assert "Table 1 ·" not in text or "Round 2" in text, text
@@ -299,7 +285,6 @@ def test_chinese_phones_when_the_current_pitcher_leaves(live_server_url, chromiu
     pages[0].wait_for_timeout(1500)
     screens(pages, "zh")
     screen.screenshot(path=str(SHOTS / "zh-projector.png"))
-    print("zh", k, table_line(pages), screen.locator("[data-turn-label]").text_content())
     rest = [page for n, page in enumerate(pages) if n != k]
     clocks = in_step(rest)
     assert all(c >= 28 for c in clocks), table_line(rest)
@@ -346,15 +331,11 @@ def test_leaving_during_the_count_in_and_between_rounds(live_server_url, chromiu
     laptop, door = organizer(chromium, live_server_url, event)
     press_control(laptop, event, "start")
     mark_gone(door, people[0])  # the first pitcher, within the count-in
-    round_ = Round.objects.get(event=event, number=1)
-    from django.utils import timezone
 
-    print("count-in left", (round_.started_at - timezone.now()).total_seconds())
     rest = pages[1:]
     expect(pages[1].locator("[data-now-text]")).to_contain_text("Your turn", timeout=8000)
     pages[0].wait_for_timeout(1000)
     screens(pages, "count-in")
-    print("count-in", table_line(pages))
     clocks = in_step(rest)
     assert all(27 <= c <= 30 for c in clocks), table_line(rest)
     for page in rest:
@@ -368,7 +349,6 @@ def test_leaving_during_the_count_in_and_between_rounds(live_server_url, chromiu
     pages[0].wait_for_timeout(2500)
     for n, page in enumerate(pages):
         page.screenshot(path=str(SHOTS / f"between-{n}.png"), full_page=True)
-    print("between", table_line(pages))
     expect(pages[1].locator("[data-now-text]")).to_contain_text("Thank you for coming!")
     for page in pages[2:]:
         coming = page.locator('.stop[data-round-number="2"]')
@@ -395,7 +375,6 @@ def test_two_pitchers_leave_in_the_same_slot(live_server_url, chromium):
     rest = [page for n, page in enumerate(pages) if n not in (k, k + 1)]
     pages[0].wait_for_timeout(500)
     screens(pages, "two-left")
-    print("two left", k, table_line(pages))
     clocks = in_step(rest)
     assert all(28 <= c <= 30 for c in clocks), table_line(rest)
     for page in rest:
