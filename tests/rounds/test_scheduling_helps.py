@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rounds.scheduling import plan_quality, plan_rounds
+from rounds.scheduling.budget import _Budget
 from rounds.scheduling.helpfulness import _better, _HelpSearch
 
 PROPERTIES = settings(
@@ -331,3 +332,98 @@ def test_help_search_judges_a_move_as_the_plan_counted_afresh(seed: int) -> None
         assert fairness == after["fewest"] - before["fewest"]
     assert judged_some
     assert refused_some
+
+
+def _random_plan(rng: random.Random, n: int, size: int, rounds: int) -> list[list[list[int]]]:
+    plan = []
+    for _round in range(rounds):
+        people = rng.sample(range(n), n)
+        plan.append([people[i : i + size] for i in range(0, n, size)])
+    return plan
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_relabelling_is_judged_from_the_helps_alone_as_from_every_pair(seed: int) -> None:
+    # _judge_relabel reads only the pitchers concerned; for two people with no earlier meeting
+    # and no pair to keep apart it must give _judge's figures over every pair the exchange moves
+    # (a random plan: repeats, uneven tables, chances of 1 among them)
+    rng = random.Random(seed)
+    n = 26
+    plan = _random_plan(rng, n, 4, 5)
+    met = [(0, 1), (2, 3)]
+    avoid = [(4, 5)]
+    helps = {
+        p: {q: rng.choice([1.0, rng.uniform(0.05, 0.9)]) for q in rng.sample(range(n), 5) if q != p}
+        for p in rng.sample(range(n), 18)
+    }
+    search = _HelpSearch([[list(t) for t in r_] for r_ in plan], n, met, avoid, helps, rng)
+    free = [p for p in range(n) if p not in search.bound]
+    compared = 0
+    for _move in range(150):
+        a, b = rng.sample(free, 2)
+        full = search._judge(search._relabel_changes(a, b))
+        (expected, total, fairness), work = search._judge_relabel(a, b)
+        assert full is not None
+        (full_expected, full_total, full_fairness), full_work = full
+        assert expected == pytest.approx(full_expected, abs=1e-12)
+        assert total == pytest.approx(full_total, abs=1e-12)
+        assert (fairness, work) == (full_fairness, full_work)
+        compared += 1
+        if rng.random() < 0.3:  # move on, so later pairs are judged in other plans
+            touched = search._apply_counts(search._relabel_changes(a, b))
+            search._relabel(a, b)
+            for pitcher in touched:
+                search._recount(pitcher)
+    assert compared == 150
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_swap_that_adds_a_repeat_is_refused_before_its_changes_are_listed(seed: int) -> None:
+    # in a plan where no pair meets twice, _swap_repeats says exactly which swaps _judge would
+    # refuse (here nothing else can refuse one: no earlier meeting, no pair to keep apart)
+    rng = random.Random(seed)
+    n, size, rounds = 48, 4, 3
+    plan = plan_rounds(range(n), rounds=rounds, table_size=size, seed=seed)
+    assert plan_quality(plan).repeat_cost == 0
+    helps = {p: {q: 0.5 for q in rng.sample(range(n), 4) if q != p} for p in range(n)}
+    search = _HelpSearch([[list(t) for t in r_] for r_ in plan], n, [], [], helps, rng)
+    assert search.repeat_free
+    refused = allowed = 0
+    for _move in range(200):
+        r = rng.randrange(rounds)
+        a, b = rng.sample(range(n), 2)
+        if search.seat[r][a] == search.seat[r][b]:
+            continue
+        judged = search._judge(search._swap_changes(r, a, b))
+        assert search._swap_repeats(r, a, b) == (judged is None)
+        refused += judged is None
+        allowed += judged is not None
+    assert refused
+    assert allowed
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_quick_judgements_leave_the_search_and_its_plan_unchanged(seed: int) -> None:
+    # the same search with both quick paths turned off (everyone counted as bound, the plan as
+    # not repeat-free) takes the same moves: the same plan, move for move
+    rng = random.Random(seed)
+    n, size, rounds = 48, 6, 5
+    plan = plan_rounds(range(n), rounds=rounds, table_size=size, seed=seed)
+    helps = {
+        p: {q: rng.uniform(0.05, 1.0) for q in rng.sample(range(n), 6) if q != p} for p in range(n)
+    }
+    plans = []
+    for quick in (True, False):
+        search = _HelpSearch(
+            [[list(t) for t in r_] for r_ in plan], n, [], [], helps, random.Random(seed)
+        )
+        if not quick:
+            search.bound, search.repeat_free = set(range(n)), False
+        with mock.patch.object(
+            search, "_judge_relabel", wraps=search._judge_relabel
+        ) as relabel_judged:
+            search.run(_Budget(0.5))
+        assert relabel_judged.called == quick
+        plans.append(search.plan)
+    assert plans[0] == plans[1]
+    assert plans[0] != plan  # the search moved people
