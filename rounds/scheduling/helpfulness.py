@@ -43,6 +43,10 @@ from rounds.scheduling.validation import _Plan
 
 _DRAWS = 8
 """Draws at most when picking a pitcher to serve (``_HelpSearch._pick_pitcher``)."""
+_PAIRS_PER_UNIT = 2
+"""Pairs read (listed, judged, applied) per work unit: one takes about half a microsecond
+(0.43-0.65 µs measured on a 2-core machine under load, 90 and 300 people), and a unit is about a
+microsecond (``budget._WORK_PER_SECOND``)."""
 _EPSILON = 1e-12
 """Gains smaller than this are rounding, not gains."""
 
@@ -233,16 +237,18 @@ class _HelpSearch:
         now, so at least the fewest the search keeps). What changes is which pitchers meet which
         of their listeners: a's and b's own (a now meets whom b met, and b whom a met, each other
         as before), and a pitcher y hoping for a (or b) now meets a as often as y met b (or b as
-        often as y met a)."""
+        often as y met a). The work returned counts the pairs read as well."""
         mates, helps = self.mates, self.helps
         ma, mb = mates[a], mates[b]
         count: dict[int, int] = {}
         flips: dict[int, dict[int, bool]] = {}
         weight = 0.0
+        read = 0
         for pitcher, before, after, other in ((a, ma, mb, b), (b, mb, ma, a)):
             chances = helps.get(pitcher)
             if not chances:
                 continue
+            read += len(chances)
             for listener, chance in chances.items():
                 if listener == other:
                     continue  # a and b meet each other as often as before
@@ -253,7 +259,9 @@ class _HelpSearch:
                     if (old > 0) != (new > 0):
                         flips.setdefault(pitcher, {})[listener] = new > 0
         for listener, before, after in ((a, ma, mb), (b, mb, ma)):
-            for pitcher in self.seekers.get(listener, ()):
+            seekers = self.seekers.get(listener, ())
+            read += len(seekers)
+            for pitcher in seekers:
                 if pitcher in (a, b):
                     continue
                 old, new = before.get(pitcher, 0), after.get(pitcher, 0)
@@ -265,7 +273,7 @@ class _HelpSearch:
         expected = sum(
             self.miss[pitcher] - self._miss(pitcher, flipped) for pitcher, flipped in flips.items()
         )
-        work = sum(len(flipped) for flipped in flips.values()) + len(self.levels)
+        work = read + sum(len(flipped) for flipped in flips.values()) + len(self.levels)
         fairness = self._fewest(count) - self._fewest({}) if count else 0
         return (expected, weight, fairness), work
 
@@ -382,11 +390,12 @@ class _HelpSearch:
         rounds = len(plan)
         if not self.pitchers or rounds == 0:
             return
-        step = 2 * sum(len(table) for table in plan[0]) // len(plan[0]) * rounds
         stale = 0
         zero = (0.0, 0.0, 0)
         bound, repeat_free = self.bound, self.repeat_free
-        while budget.spend(step + _DRAWS) and stale < 40 * self.n:
+        read = 0  # pairs the last draw's moves read, charged with the next draw
+        while budget.spend(_DRAWS + read // _PAIRS_PER_UNIT) and stale < 40 * self.n:
+            read = 0
             pitcher = self._pick_pitcher()
             chances = self.helps[pitcher]
             unmet = [h for h in chances if not self.mates[pitcher].get(h)]
@@ -416,6 +425,7 @@ class _HelpSearch:
                 changes = None
                 if kind == "swap":
                     if repeat_free and self._swap_repeats(r, a, b):
+                        read += len(table) + len(there)
                         continue
                     changes = self._swap_changes(r, a, b)
                     judged = self._judge(changes)
@@ -424,10 +434,12 @@ class _HelpSearch:
                     judged = self._judge(changes)
                 else:
                     judged = self._judge_relabel(a, b)
+                if changes is not None:
+                    read += len(changes)
                 if judged is None:
                     continue
                 gain, work = judged
-                budget.spend(work)
+                read += work
                 if _better(gain, zero) and (best is None or _better(gain, best[0])):
                     best = (gain, kind, a, b, changes)
             if best is None:
@@ -437,6 +449,7 @@ class _HelpSearch:
             _gain, kind, a, b, changes = best
             if changes is None:
                 changes = self._relabel_changes(a, b)
+            read += len(changes)
             touched = self._apply_counts(changes)
             if kind == "relabel":
                 self._relabel(a, b)

@@ -367,7 +367,8 @@ def test_a_relabelling_is_judged_from_the_helps_alone_as_from_every_pair(seed: i
         (full_expected, full_total, full_fairness), full_work = full
         assert expected == pytest.approx(full_expected, abs=1e-12)
         assert total == pytest.approx(full_total, abs=1e-12)
-        assert (fairness, work) == (full_fairness, full_work)
+        assert fairness == full_fairness
+        assert work >= full_work  # the pairs it read besides the encounters that flip
         compared += 1
         if rng.random() < 0.3:  # move on, so later pairs are judged in other plans
             touched = search._apply_counts(search._relabel_changes(a, b))
