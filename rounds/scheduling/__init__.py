@@ -151,9 +151,9 @@ from rounds.scheduling.validation import (
 # Work allowed for seating pitchers with their helpers, as a share of ``time_limit``'s, after
 # the repeat search (which keeps its whole allowance, so its plan is the one without ``helps``),
 # plus half of what the repeat search left of its allowance. Allowances run out at about half
-# their seconds, so all together stay within ``time_limit``, the wall clock's ceiling (measured:
-# 300 people, 7 rounds, 1.3 s of 2 s; the whole of the leftover took 1.9 s, so close to the
-# ceiling that the wall clock, not the work, would end it on a slower machine).
+# their seconds, so all together stay within ``time_limit``, the wall clock's ceiling (measured
+# with ``bench/intentions.py`` on a loaded 2-core machine: 300 people, 7 rounds, 1.3-1.5 s of
+# 2 s, the help search about 1.1 s of it).
 _HELP_SHARE = 0.6
 # Work allowed, when repeats are forced, for what attendees feel (``feel``), as a share of
 # ``time_limit``'s, after the repeat search.
