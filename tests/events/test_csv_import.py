@@ -2294,3 +2294,30 @@ def test_guess_mapping_reads_a_columns_values_only_for_a_field_its_header_could_
     assert (mapping["name"], mapping["email"]) == (0, 1)
     assert not [value for _name, value in read if value == "x"]
     assert len(read) == len(set(read))
+
+
+# Vietnamese column names without accents: "Ho va ten" whole, "Ho" and "Ten" (with "Ten dem"
+# between) family name first; "Ho" or "Ten" alone is no name part.
+UNACCENTED_VIETNAMESE = [
+    ("Ho,Ten,Email\nNguyen,Van An,an@example.vn\n", "Nguyen Van An"),
+    ("Ten,Ho,Email\nVan An,Nguyen,an@example.vn\n", "Nguyen Van An"),
+    ("Ho,Ten dem,Ten,Email\nNguyen,Van,An,an@example.vn\n", "Nguyen Van An"),
+    ("Họ,Tên đệm,Tên,Email\nNguyễn,Văn,An,an@example.vn\n", "Nguyễn Văn An"),
+    ("Ho va ten,Email\nTran Thi Mai,mai@example.vn\n", "Tran Thi Mai"),
+    ("HO TEN;EMAIL\nTran Thi Mai;mai@example.vn\n", "Tran Thi Mai"),
+    ("Ho va ten dem,Ten,Email\nTran Thi,Mai,mai@example.vn\n", "Tran Thi Mai"),
+    ("Ho lot,Ten goi,Email\nTran Thi,Mai,mai@example.vn\n", "Tran Thi Mai"),
+    ("First name,Middle name,Last name\nJohn,Quincy,Adams\n", "John Quincy Adams"),
+    ("Name,Ten,Email\nAnn Lee,10,al@example.com\n", "Ann Lee"),
+    ("Ho,Name,Email\nyes,Ann Lee,al@example.com\n", "Ann Lee"),
+]
+
+
+def test_parse_reads_vietnamese_name_columns_without_accents_only_where_unambiguous():
+    for text, name in UNACCENTED_VIETNAMESE:
+        parsed = csv_import.parse(text.encode())
+
+        assert parsed.errors == [], text
+        assert [r.name for r in parsed.rows] == [name], text
+    alone = csv_import.guess_mapping(["Ten", "Email"], [["Ann Lee"], ["al@example.com"]])
+    assert (alone["first_name"], alone["last_name"], alone["name"]) == (None, None, None)

@@ -706,6 +706,22 @@ READ_RIGHT = [
         ["Kovacs Anna"],
         "Kovacs Anna",
     ),
+    # Vietnamese columns without accents: family name first.
+    (
+        b"Ho,Ten,Email\nNguyen,Van An,an@example.vn\n",
+        ["Nguyen Van An"],
+        "Nguyen Van An",
+    ),
+    (
+        b"Ho,Ten dem,Ten,Email\nTran,Thi,Mai,mai@example.vn\n",
+        ["Tran Thi Mai"],
+        "Tran Thi Mai",
+    ),
+    (
+        b"Ho va ten;Email\nLe Van Binh;binh@example.vn\n",
+        ["Le Van Binh"],
+        "Le Van Binh",
+    ),
 ]
 
 
@@ -737,6 +753,7 @@ WRONG_LINE = [
         3,
     ),
     ("Name,Email\n林䶮,ly@example.cn\n张伟,not-an-email\n".encode("gb18030"), 3),
+    (b"Ho,Ten,Email\nNguyen,An,an@example.vn\nTran,Mai,not-an-email\n", 3),
 ]
 
 
