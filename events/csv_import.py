@@ -732,6 +732,12 @@ def is_person_first(header: list[str], rows: list[tuple[int, list[str]]]) -> boo
     numbers ("Sähköposti" above addresses): that row names the columns."""
     if not rows or any(normalize_header(h) in KNOWN_HEADERS for h in header):
         return False
+    if len(header) == 1:
+        # One column: a person written as the names below it are ("Madonna" above "Cher"),
+        # by the test of a name alone above a list (``is_lone_person``).
+        below = [cells[0].strip() for _line, cells in rows[:HEADER_SAMPLE] if cells[0].strip()]
+        if below and most(below, could_be_name) and is_lone_person(header[0], below):
+            return True
     for i, cell in enumerate(header):
         below = [cells[i] for _line, cells in rows[:HEADER_SAMPLE] if cells[i].strip()]
         for kind in (is_email_cell, is_phone_like):

@@ -2296,6 +2296,41 @@ def test_guess_mapping_reads_a_columns_values_only_for_a_field_its_header_could_
     assert len(read) == len(set(read))
 
 
+# A list of one column without column names: each line a person when the first is written as
+# the names below it are (the test of a name alone above a list), line 1 included; a column
+# of what are no names is still refused.
+ONE_COLUMN_OF_NAMES = [
+    ("Madonna\nCher\nBono\n", ["Madonna", "Cher", "Bono"]),
+    ("madonna\ncher\nbono\n", ["madonna", "cher", "bono"]),
+    ("CHER\nBONO\nSTING\n", ["CHER", "BONO", "STING"]),
+    (
+        "Madonna\r\nCher\r\nAnna Müller\r\nJean Dupont\r\n",
+        ["Madonna", "Cher", "Anna Müller", "Jean Dupont"],
+    ),
+    ("张伟\n李娜\n王芳\n", ["张伟", "李娜", "王芳"]),
+]
+ONE_COLUMN_OF_NO_NAMES = [
+    "12\n34\n56\n",
+    "2026-01-02\n2026-01-03\n2026-01-04\n",
+    "ann@example.com\nbo@example.com\n",
+    "Attendees\n12\n34\n",
+]
+
+
+def test_parse_reads_a_column_of_names_alone_as_people_and_refuses_one_of_no_names():
+    for text, names in ONE_COLUMN_OF_NAMES:
+        parsed = csv_import.parse(text.encode())
+
+        assert parsed.errors == [], text
+        assert [(r.line, r.name) for r in parsed.rows] == list(enumerate(names, start=1)), text
+        assert parsed.notes[0].startswith("No row of column names was found"), text
+    for text in ONE_COLUMN_OF_NO_NAMES:
+        parsed = csv_import.parse(text.encode())
+
+        assert parsed.rows == [], text
+        assert parsed.errors[0].startswith("No column holds the names"), text
+
+
 # Vietnamese column names without accents: "Ho va ten" whole, "Ho" and "Ten" (with "Ten dem"
 # between) family name first; "Ho" or "Ten" alone is no name part.
 UNACCENTED_VIETNAMESE = [

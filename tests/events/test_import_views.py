@@ -706,6 +706,17 @@ READ_RIGHT = [
         ["Kovacs Anna"],
         "Kovacs Anna",
     ),
+    # A column of one-word names alone: every line a person, line 1 included.
+    (
+        b"Madonna\nCher\nBono\n",
+        ["Bono", "Cher", "Madonna"],
+        "No row of column names was found",
+    ),
+    (
+        b"CHER\r\nBONO\r\nSTING\r\n",
+        ["BONO", "CHER", "STING"],
+        "No row of column names was found",
+    ),
     # Vietnamese columns without accents: family name first.
     (
         b"Ho,Ten,Email\nNguyen,Van An,an@example.vn\n",
