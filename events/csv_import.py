@@ -989,6 +989,9 @@ def parse(
         # One value above a list without column names: a title ("Speed networking, 2 Nov",
         # "报名名单") left out, or a person with a one-word name ("madonna") kept. The list
         # starts at its first person with an email (or its first row of several values).
+        # Above a row of column names that is none we know ("Beijing", then "Who,Org"), it is
+        # a title whatever it reads as (``header_below``).
+        first_line = table.header_line
         below = people_below(data, table, encoding=encoding)
         if below is not None:
             above = [(table.header_line, table.header)] + [
@@ -997,12 +1000,16 @@ def parse(
             lone = lone_people(above, below)
             first = lone[0][0] if lone else below.header_line
             table = below
-            if first > above[0][0]:
-                table.notes.insert(
-                    0,
-                    _("The lines above line %(line)s are a title, not people; left out.")
-                    % {"line": first},
-                )
+        else:
+            below = header_below(data, table, encoding=encoding)
+            first = below.header_line if below is not None else first_line
+            table = below or table
+        if first > first_line:
+            table.notes.insert(
+                0,
+                _("The lines above line %(line)s are a title, not people; left out.")
+                % {"line": first},
+            )
     if table.is_cut:  # reading stopped past the limit: how far past is not known
         raise ValidationError(
             _("The file has more than %(max)s rows; at most %(max)s can be imported at once.")
@@ -1173,6 +1180,33 @@ def people_below(
         if below.header_line <= table.header_line or not is_start(below.header):
             continue
         if is_start is is_person_with_email or is_person_first(below.header, below.rows):
+            return below
+    return None
+
+
+def is_name_header(cells: list[str]) -> bool:
+    """Whether a row holds one value, and that a column name of the names ("Name", "姓名")."""
+    filled = [c for c in cells if c.strip()]
+    return len(filled) == 1 and guess_mapping(filled)["name"] is not None
+
+
+def header_below(
+    data: bytes, table: tabular.Table, *, encoding: str | None
+) -> tabular.Table | None:
+    """The list below lines of one value (``table`` read with those as its header) when its
+    first line of several values names columns, not a person (``is_person_first``), above rows
+    that mostly hold several values too ("Beijing", then "Who,Org", then people): one value
+    above a row of several column names is a title, whatever it reads as. In a list of one
+    column, the first line naming the names column ("Name", "姓名") is its header. None when
+    there is no such line below the first."""
+    for is_start in (is_wide_row, is_name_header):
+        below = tabular.read(data, is_header=is_start, encoding=encoding, max_rows=MAX_ROWS)
+        if below.header_line <= table.header_line or not is_start(below.header):
+            continue
+        if is_start is is_name_header:
+            return below
+        rows = [cells for _line, cells in below.rows[:HEADER_SAMPLE]]
+        if rows and most(rows, is_wide_row) and not is_person_first(below.header, below.rows):
             return below
     return None
 

@@ -2356,3 +2356,36 @@ def test_parse_reads_vietnamese_name_columns_without_accents_only_where_unambigu
         assert [r.name for r in parsed.rows] == [name], text
     alone = csv_import.guess_mapping(["Ten", "Email"], [["Ann Lee"], ["al@example.com"]])
     assert (alone["first_name"], alone["last_name"], alone["name"]) == (None, None, None)
+
+
+# One value on line 1 above a row of column names that is none the importer knows whole: a
+# title (a city, a venue), never a person, however it is written.
+TITLE_ABOVE_COLUMN_NAMES = [
+    ("Beijing\nAttendee,Ticket type\nZhang Wei,VIP\nLi Na,GA\n", ["Zhang Wei", "Li Na"]),
+    ("Shanghai Tower\nAttendee;Ticket type\nZhang Wei;VIP\nLi Na;GA\n", ["Zhang Wei", "Li Na"]),
+    ("北京\n参会人姓名,票种\n张伟,VIP\n李娜,普通\n", ["张伟", "李娜"]),
+    ("Beijing\nName\nZhang Wei\nLi Na\n", ["Zhang Wei", "Li Na"]),
+    ("北京\n姓名\n张伟\n李娜\n", ["张伟", "李娜"]),
+]
+
+
+def test_parse_leaves_out_a_place_alone_above_column_names():
+    for text, names in TITLE_ABOVE_COLUMN_NAMES:
+        parsed = csv_import.parse(text.encode())
+
+        assert parsed.errors == [], text
+        assert [(r.line, r.name) for r in parsed.rows] == [(3, names[0]), (4, names[1])], text
+        assert "The lines above line 2 are a title, not people; left out." in parsed.notes
+    book = workbook([["Beijing"], ["Who", "Org"], ["Zhang Wei", "Acme"], ["Li Na", "Harbor"]])
+    parsed = csv_import.parse(book)
+
+    assert parsed.headers == ["Who", "Org"]
+    assert parsed.rows == []
+    assert parsed.errors == [
+        "No column holds the names: choose it below (or the first and last name)."
+    ]
+    chosen = csv_import.parse(book, mapping={"name": 0, "company": 1})
+    assert [(r.line, r.name, r.company) for r in chosen.rows] == [
+        (3, "Zhang Wei", "Acme"),
+        (4, "Li Na", "Harbor"),
+    ]
