@@ -28,6 +28,7 @@ FIELDS = (
     "name",
     "first_name",
     "last_name",
+    "middle_name",
     "email",
     "company",
     "job_title",
@@ -42,6 +43,7 @@ FIELD_LABELS = {
     "name": gettext_lazy("Name"),
     "first_name": gettext_lazy("First (given) name"),
     "last_name": gettext_lazy("Last (family) name"),
+    "middle_name": gettext_lazy("Middle name"),
     "email": gettext_lazy("Email"),
     "company": gettext_lazy("Company"),
     "job_title": gettext_lazy("Job title"),
@@ -97,6 +99,11 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "苗字", "성", "фамилия", "họ", "họ và tên đệm", "họ và chữ đệm", "họ đệm", "họ và tên lót",
         "họ lót", "姓氏", "családi név", "vezeték név",
         "vezeteknev", "csaladnev", "csaladi nev", "vezetek nev",
+    ),
+    # Between the given and the family name, whichever comes first ("Văn" of "Nguyễn Văn An").
+    "middle_name": (
+        "middle name", "middle names", "middlename", "middle initial", "tên đệm", "tên lót",
+        "chữ đệm",
     ),
     "email": (
         "ticket email", "attendee email", "attendee email address", "email", "email address",
@@ -176,6 +183,27 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "guest id", "participant id", "报名编号", "参会者编号",
     ),
 }  # fmt: skip
+# Vietnamese column names as exports without accents write them ("Ho va ten" for "Họ và tên"),
+# as ``normalize_header`` makes them. Kept apart from ``ALIASES`` so that their words ("ho",
+# "ten", "va") never make a cell a column name's word (``is_header_word``): "Ho Wei" and
+# "Anna ten Brink" are people.
+UNACCENTED_ALIASES: dict[str, tuple[str, ...]] = {
+    "name": ("ho va ten", "ho ten", "ten day du"),
+    "first_name": ("ten goi",),
+    "last_name": ("ho va ten dem", "ho va chu dem", "ho dem", "ho va ten lot", "ho lot"),
+    "middle_name": ("ten dem", "ten lot", "chu dem"),
+}
+# Column names that are a Vietnamese name part without accents only when both stand in the
+# same header ("Ho" and "Ten"): alone, "Ho" or "Ten" may mean anything in an English file.
+UNACCENTED_PAIR = {"ho": "last_name", "ten": "first_name"}
+# The Vietnamese family and given name columns, with accents and without.
+VIETNAMESE_NAME_PARTS = frozenset(
+    {
+        "họ", "họ và tên đệm", "họ và chữ đệm", "họ đệm", "họ và tên lót", "họ lót", "tên",
+        "tên gọi", *UNACCENTED_ALIASES["first_name"], *UNACCENTED_ALIASES["last_name"],
+        *UNACCENTED_PAIR,
+    }
+)  # fmt: skip
 # A header that is the surname when a first-name column stands beside it.
 SURNAME_BESIDE_FIRST = frozenset({"name", "naam", "nume"})
 # A header that is the given name when a surname column stands beside it.
@@ -193,6 +221,8 @@ FAMILY_FIRST_HEADERS = frozenset(
         "kereszt nev", "uto nev",
         "họ", "họ và tên đệm", "họ và chữ đệm", "họ đệm", "họ và tên lót", "họ lót", "tên",
         "tên gọi",
+        "ho", "ho va ten dem", "ho va chu dem", "ho dem", "ho va ten lot", "ho lot", "ten",
+        "ten goi",
     }
 )  # fmt: skip
 # Words in a header that make it likely, when no alias matched exactly (custom questions).
@@ -246,7 +276,9 @@ HINTS: dict[str, tuple[str, ...]] = {
 }
 # Every column name of ``ALIASES`` as ``normalize_header`` makes it, and every word of those
 # and of ``HINTS``: a cell holding one is a column name, not a person's name.
-KNOWN_HEADERS = frozenset(alias for aliases in ALIASES.values() for alias in aliases)
+KNOWN_HEADERS = frozenset(
+    alias for aliases in (*ALIASES.values(), *UNACCENTED_ALIASES.values()) for alias in aliases
+)
 ALIAS_WORDS = frozenset(
     word
     for phrases in (*ALIASES.values(), *HINTS.values())
@@ -504,7 +536,7 @@ def guess_mapping(
         return fitting[name, i]
 
     for name in FIELDS:
-        for alias in ALIASES[name]:
+        for alias in (*ALIASES[name], *UNACCENTED_ALIASES.get(name, ())):
             index = next(
                 (
                     i
@@ -517,6 +549,22 @@ def guess_mapping(
                 mapping[name] = index
                 used.add(index)
                 break
+    for header, name in UNACCENTED_PAIR.items():
+        # "Ho" and "Ten" side by side, or beside a Vietnamese name column of the other part
+        # ("Ho va ten dem" and "Ten"): a family or given name without accents.
+        index = normalized.index(header) if header in normalized else None
+        other = mapping["first_name" if name == "last_name" else "last_name"]
+        beside = other is not None and normalized[other] in VIETNAMESE_NAME_PARTS
+        paired = all(h in normalized for h in UNACCENTED_PAIR)
+        if (
+            index is not None
+            and index not in used
+            and mapping[name] is None
+            and (paired or beside)
+            and fits(name, index)
+        ):
+            mapping[name] = index
+            used.add(index)
     for name, hints in HINTS.items():
         if mapping[name] is not None or (name == "name" and mapping["first_name"] is not None):
             continue
@@ -684,6 +732,12 @@ def is_person_first(header: list[str], rows: list[tuple[int, list[str]]]) -> boo
     numbers ("Sähköposti" above addresses): that row names the columns."""
     if not rows or any(normalize_header(h) in KNOWN_HEADERS for h in header):
         return False
+    if len(header) == 1:
+        # One column: a person written as the names below it are ("Madonna" above "Cher"),
+        # by the test of a name alone above a list (``is_lone_person``).
+        below = [cells[0].strip() for _line, cells in rows[:HEADER_SAMPLE] if cells[0].strip()]
+        if below and most(below, could_be_name) and is_lone_person(header[0], below):
+            return True
     for i, cell in enumerate(header):
         below = [cells[i] for _line, cells in rows[:HEADER_SAMPLE] if cells[i].strip()]
         for kind in (is_email_cell, is_phone_like):
@@ -899,7 +953,7 @@ def reference_key(text: str) -> str:
         return text.casefold()
 
 
-NAMES = ("name", "first_name", "last_name")
+NAMES = ("name", "first_name", "last_name", "middle_name")
 FORMULA_NOTE = gettext_lazy(
     "the cell for “%(field)s” holds a formula without a value, so it is left empty. Open the "
     "file in Excel and save it again, or paste the values in place of the formulas."
@@ -935,6 +989,9 @@ def parse(
         # One value above a list without column names: a title ("Speed networking, 2 Nov",
         # "报名名单") left out, or a person with a one-word name ("madonna") kept. The list
         # starts at its first person with an email (or its first row of several values).
+        # Above a row of column names that is none we know ("Beijing", then "Who,Org"), it is
+        # a title whatever it reads as (``header_below``).
+        first_line = table.header_line
         below = people_below(data, table, encoding=encoding)
         if below is not None:
             above = [(table.header_line, table.header)] + [
@@ -943,12 +1000,16 @@ def parse(
             lone = lone_people(above, below)
             first = lone[0][0] if lone else below.header_line
             table = below
-            if first > above[0][0]:
-                table.notes.insert(
-                    0,
-                    _("The lines above line %(line)s are a title, not people; left out.")
-                    % {"line": first},
-                )
+        else:
+            below = header_below(data, table, encoding=encoding)
+            first = below.header_line if below is not None else first_line
+            table = below or table
+        if first > first_line:
+            table.notes.insert(
+                0,
+                _("The lines above line %(line)s are a title, not people; left out.")
+                % {"line": first},
+            )
     if table.is_cut:  # reading stopped past the limit: how far past is not known
         raise ValidationError(
             _("The file has more than %(max)s rows; at most %(max)s can be imported at once.")
@@ -1119,6 +1180,33 @@ def people_below(
         if below.header_line <= table.header_line or not is_start(below.header):
             continue
         if is_start is is_person_with_email or is_person_first(below.header, below.rows):
+            return below
+    return None
+
+
+def is_name_header(cells: list[str]) -> bool:
+    """Whether a row holds one value, and that a column name of the names ("Name", "姓名")."""
+    filled = [c for c in cells if c.strip()]
+    return len(filled) == 1 and guess_mapping(filled)["name"] is not None
+
+
+def header_below(
+    data: bytes, table: tabular.Table, *, encoding: str | None
+) -> tabular.Table | None:
+    """The list below lines of one value (``table`` read with those as its header) when its
+    first line of several values names columns, not a person (``is_person_first``), above rows
+    that mostly hold several values too ("Beijing", then "Who,Org", then people): one value
+    above a row of several column names is a title, whatever it reads as. In a list of one
+    column, the first line naming the names column ("Name", "姓名") is its header. None when
+    there is no such line below the first."""
+    for is_start in (is_wide_row, is_name_header):
+        below = tabular.read(data, is_header=is_start, encoding=encoding, max_rows=MAX_ROWS)
+        if below.header_line <= table.header_line or not is_start(below.header):
+            continue
+        if is_start is is_name_header:
+            return below
+        rows = [cells for _line, cells in below.rows[:HEADER_SAMPLE]]
+        if rows and most(rows, is_wide_row) and not is_person_first(below.header, below.rows):
             return below
     return None
 
@@ -1411,7 +1499,7 @@ def check_row(parsed: Parsed, line: int, cells: list[str]) -> Row | None:
     status = value("status")
     if status and is_skipped_status(status):
         written = value("name") or " ".join(
-            p for p in (value("first_name"), value("last_name")) if p
+            p for p in (value("first_name"), value("middle_name"), value("last_name")) if p
         )
         parsed.cancelled.append((line, written, value("email").strip().lower(), status))
         parsed.skipped += 1
@@ -1429,6 +1517,10 @@ def check_row(parsed: Parsed, line: int, cells: list[str]) -> Row | None:
             return ""
 
     given = cleaned("first_name", hygiene.clean_name, value("first_name"))
+    if middle := cleaned("middle_name", hygiene.clean_name, value("middle_name")):
+        # The middle name stands between the given and the family name in either order.
+        parts = (middle, given) if parsed.is_family_first else (given, middle)
+        given = " ".join(part for part in parts if part)
     family = cleaned("last_name", hygiene.clean_name, value("last_name"))
     name = cleaned("name", hygiene.clean_name, value("name"))
     if not name and (given or family):

@@ -2294,3 +2294,98 @@ def test_guess_mapping_reads_a_columns_values_only_for_a_field_its_header_could_
     assert (mapping["name"], mapping["email"]) == (0, 1)
     assert not [value for _name, value in read if value == "x"]
     assert len(read) == len(set(read))
+
+
+# A list of one column without column names: each line a person when the first is written as
+# the names below it are (the test of a name alone above a list), line 1 included; a column
+# of what are no names is still refused.
+ONE_COLUMN_OF_NAMES = [
+    ("Madonna\nCher\nBono\n", ["Madonna", "Cher", "Bono"]),
+    ("madonna\ncher\nbono\n", ["madonna", "cher", "bono"]),
+    ("CHER\nBONO\nSTING\n", ["CHER", "BONO", "STING"]),
+    (
+        "Madonna\r\nCher\r\nAnna Müller\r\nJean Dupont\r\n",
+        ["Madonna", "Cher", "Anna Müller", "Jean Dupont"],
+    ),
+    ("张伟\n李娜\n王芳\n", ["张伟", "李娜", "王芳"]),
+]
+ONE_COLUMN_OF_NO_NAMES = [
+    "12\n34\n56\n",
+    "2026-01-02\n2026-01-03\n2026-01-04\n",
+    "ann@example.com\nbo@example.com\n",
+    "Attendees\n12\n34\n",
+]
+
+
+def test_parse_reads_a_column_of_names_alone_as_people_and_refuses_one_of_no_names():
+    for text, names in ONE_COLUMN_OF_NAMES:
+        parsed = csv_import.parse(text.encode())
+
+        assert parsed.errors == [], text
+        assert [(r.line, r.name) for r in parsed.rows] == list(enumerate(names, start=1)), text
+        assert parsed.notes[0].startswith("No row of column names was found"), text
+    for text in ONE_COLUMN_OF_NO_NAMES:
+        parsed = csv_import.parse(text.encode())
+
+        assert parsed.rows == [], text
+        assert parsed.errors[0].startswith("No column holds the names"), text
+
+
+# Vietnamese column names without accents: "Ho va ten" whole, "Ho" and "Ten" (with "Ten dem"
+# between) family name first; "Ho" or "Ten" alone is no name part.
+UNACCENTED_VIETNAMESE = [
+    ("Ho,Ten,Email\nNguyen,Van An,an@example.vn\n", "Nguyen Van An"),
+    ("Ten,Ho,Email\nVan An,Nguyen,an@example.vn\n", "Nguyen Van An"),
+    ("Ho,Ten dem,Ten,Email\nNguyen,Van,An,an@example.vn\n", "Nguyen Van An"),
+    ("Họ,Tên đệm,Tên,Email\nNguyễn,Văn,An,an@example.vn\n", "Nguyễn Văn An"),
+    ("Ho va ten,Email\nTran Thi Mai,mai@example.vn\n", "Tran Thi Mai"),
+    ("HO TEN;EMAIL\nTran Thi Mai;mai@example.vn\n", "Tran Thi Mai"),
+    ("Ho va ten dem,Ten,Email\nTran Thi,Mai,mai@example.vn\n", "Tran Thi Mai"),
+    ("Ho lot,Ten goi,Email\nTran Thi,Mai,mai@example.vn\n", "Tran Thi Mai"),
+    ("First name,Middle name,Last name\nJohn,Quincy,Adams\n", "John Quincy Adams"),
+    ("Name,Ten,Email\nAnn Lee,10,al@example.com\n", "Ann Lee"),
+    ("Ho,Name,Email\nyes,Ann Lee,al@example.com\n", "Ann Lee"),
+]
+
+
+def test_parse_reads_vietnamese_name_columns_without_accents_only_where_unambiguous():
+    for text, name in UNACCENTED_VIETNAMESE:
+        parsed = csv_import.parse(text.encode())
+
+        assert parsed.errors == [], text
+        assert [r.name for r in parsed.rows] == [name], text
+    alone = csv_import.guess_mapping(["Ten", "Email"], [["Ann Lee"], ["al@example.com"]])
+    assert (alone["first_name"], alone["last_name"], alone["name"]) == (None, None, None)
+
+
+# One value on line 1 above a row of column names that is none the importer knows whole: a
+# title (a city, a venue), never a person, however it is written.
+TITLE_ABOVE_COLUMN_NAMES = [
+    ("Beijing\nAttendee,Ticket type\nZhang Wei,VIP\nLi Na,GA\n", ["Zhang Wei", "Li Na"]),
+    ("Shanghai Tower\nAttendee;Ticket type\nZhang Wei;VIP\nLi Na;GA\n", ["Zhang Wei", "Li Na"]),
+    ("北京\n参会人姓名,票种\n张伟,VIP\n李娜,普通\n", ["张伟", "李娜"]),
+    ("Beijing\nName\nZhang Wei\nLi Na\n", ["Zhang Wei", "Li Na"]),
+    ("北京\n姓名\n张伟\n李娜\n", ["张伟", "李娜"]),
+]
+
+
+def test_parse_leaves_out_a_place_alone_above_column_names():
+    for text, names in TITLE_ABOVE_COLUMN_NAMES:
+        parsed = csv_import.parse(text.encode())
+
+        assert parsed.errors == [], text
+        assert [(r.line, r.name) for r in parsed.rows] == [(3, names[0]), (4, names[1])], text
+        assert "The lines above line 2 are a title, not people; left out." in parsed.notes
+    book = workbook([["Beijing"], ["Who", "Org"], ["Zhang Wei", "Acme"], ["Li Na", "Harbor"]])
+    parsed = csv_import.parse(book)
+
+    assert parsed.headers == ["Who", "Org"]
+    assert parsed.rows == []
+    assert parsed.errors == [
+        "No column holds the names: choose it below (or the first and last name)."
+    ]
+    chosen = csv_import.parse(book, mapping={"name": 0, "company": 1})
+    assert [(r.line, r.name, r.company) for r in chosen.rows] == [
+        (3, "Zhang Wei", "Acme"),
+        (4, "Li Na", "Harbor"),
+    ]

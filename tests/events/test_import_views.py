@@ -3,6 +3,7 @@ all or nothing; the seating rules page."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -12,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
+from openpyxl import Workbook
 
 from conduct import services as conduct_services
 from events import csv_import
@@ -706,6 +708,44 @@ READ_RIGHT = [
         ["Kovacs Anna"],
         "Kovacs Anna",
     ),
+    # A column of one-word names alone: every line a person, line 1 included.
+    (
+        b"Madonna\nCher\nBono\n",
+        ["Bono", "Cher", "Madonna"],
+        "No row of column names was found",
+    ),
+    (
+        b"CHER\r\nBONO\r\nSTING\r\n",
+        ["BONO", "CHER", "STING"],
+        "No row of column names was found",
+    ),
+    # Vietnamese columns without accents: family name first.
+    (
+        b"Ho,Ten,Email\nNguyen,Van An,an@example.vn\n",
+        ["Nguyen Van An"],
+        "Nguyen Van An",
+    ),
+    (
+        b"Ho,Ten dem,Ten,Email\nTran,Thi,Mai,mai@example.vn\n",
+        ["Tran Thi Mai"],
+        "Tran Thi Mai",
+    ),
+    (
+        b"Ho va ten;Email\nLe Van Binh;binh@example.vn\n",
+        ["Le Van Binh"],
+        "Le Van Binh",
+    ),
+    # A place alone on line 1 above column names: a title, not a person.
+    (
+        b"Beijing\nAttendee,Ticket type\nZhang Wei,VIP\nLi Na,GA\n",
+        ["Li Na", "Zhang Wei"],
+        "The lines above line 2 are a title, not people; left out.",
+    ),
+    (
+        "北京\n姓名\n张伟\n李娜\n".encode(),
+        ["张伟", "李娜"],
+        "The lines above line 2 are a title, not people; left out.",
+    ),
 ]
 
 
@@ -737,6 +777,7 @@ WRONG_LINE = [
         3,
     ),
     ("Name,Email\n林䶮,ly@example.cn\n张伟,not-an-email\n".encode("gb18030"), 3),
+    (b"Ho,Ten,Email\nNguyen,An,an@example.vn\nTran,Mai,not-an-email\n", 3),
 ]
 
 
@@ -844,3 +885,30 @@ def test_import_view_imports_a_list_with_empty_columns_far_to_the_right(organize
 
     assert preview.status_code == 200
     assert list(event.attendees.values_list("name", flat=True)) == ["Ann Lee"]
+
+
+def test_import_view_of_a_place_above_unknown_column_names_previews_then_imports_the_chosen(
+    organizer, event
+):
+    book = io.BytesIO()
+    workbook = Workbook()
+    for row in [["Beijing"], ["Who", "Org"], ["Zhang Wei", "Acme"], ["Li Na", "Harbor"]]:
+        workbook.active.append(row)
+    workbook.save(book)
+    first = upload(organizer, event, book.getvalue(), name="people.xlsx")
+    key = ImportUpload.objects.get().key
+    chosen = {"upload": key, "column_name": "0", "column_company": "1"}
+
+    preview = organizer.post(reverse("attendee_import", args=[event.pk]), chosen)
+    done = organizer.post(
+        reverse("attendee_import", args=[event.pk]), {**previewed(preview), "step": "import"}
+    )
+
+    assert "The lines above line 2 are a title, not people; left out." in first.text
+    assert '<option value="0">Who</option>' in first.text
+    assert "2 new attendees" in preview.text
+    assert done.status_code == 302
+    assert sorted(event.attendees.values_list("name", "company")) == [
+        ("Li Na", "Harbor"),
+        ("Zhang Wei", "Acme"),
+    ]
