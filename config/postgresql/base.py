@@ -33,6 +33,9 @@ from __future__ import annotations
 
 import logging
 import select
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import psycopg
@@ -47,6 +50,21 @@ from config.livedb import on_live_thread
 logger = logging.getLogger(__name__)
 
 RECONNECT_DELAY_MAX_S = 1.0
+_short_wait = threading.local()
+
+
+@contextmanager
+def short_pool_wait(seconds: float) -> Iterator[None]:
+    """Within the block this thread waits at most ``seconds`` for a pooled connection, as the
+    live sockets' thread does (``LivePool``), then gets Django's ``OperationalError``: for
+    ``/healthz``, which must answer a load balancer or a monitor within a couple of seconds
+    whatever ``DATABASE_POOL_TIMEOUT`` a request is given."""
+    previous = getattr(_short_wait, "seconds", None)
+    _short_wait.seconds = seconds
+    try:
+        yield
+    finally:
+        _short_wait.seconds = previous
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -83,9 +101,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
             )
             self._connection_pools.setdefault(self.alias, prompt)
         pool = super().pool
-        if pool is None or not on_live_thread():
+        wait = getattr(_short_wait, "seconds", None)
+        if wait is None and on_live_thread():
+            wait = settings.SPEEDNET_LIVE_POOL_TIMEOUT
+        if pool is None or wait is None:
             return pool
-        return LivePool(pool, timeout=min(pool.timeout, settings.SPEEDNET_LIVE_POOL_TIMEOUT))
+        return LivePool(pool, timeout=min(pool.timeout, wait))
 
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
         """A connection from the pool that answers (or a new one without a pool). Raises
@@ -125,10 +146,10 @@ class PromptPool(ConnectionPool):
 
 
 class LivePool:
-    """A pool as the live sockets' thread borrows from it: ``getconn`` waits at most
-    ``timeout`` seconds (psycopg_pool's ``PoolTimeout`` after that, which Django's wrapper turns
-    into ``OperationalError``: the socket is closed with 4503 and the phone retries); everything
-    else is the pool's own."""
+    """A pool as the live sockets' thread (and ``short_pool_wait``) borrows from it:
+    ``getconn`` waits at most ``timeout`` seconds (psycopg_pool's ``PoolTimeout`` after that,
+    which Django's wrapper turns into ``OperationalError``: the socket is closed with 4503 and
+    the phone retries); everything else is the pool's own."""
 
     def __init__(self, pool: ConnectionPool, *, timeout: float) -> None:
         self._pool = pool
