@@ -13,6 +13,8 @@ from channels.layers import get_channel_layer
 from django.core.cache import caches
 from django.db import connection
 
+from config.postgresql.base import short_pool_wait
+
 log = logging.getLogger(__name__)
 
 CHECK_TIMEOUT_S = 2.0
@@ -25,7 +27,7 @@ def backend_name(backend: str) -> str:
 
 def check_database() -> dict[str, Any]:
     try:
-        with connection.cursor() as cursor:
+        with short_pool_wait(CHECK_TIMEOUT_S), connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as error:

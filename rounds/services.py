@@ -42,9 +42,15 @@ User = AbstractBaseUser | None
 
 
 def lock(round_: Round) -> tuple[Event, Round]:
-    """Lock the event, then the round (always in this order, so transitions cannot deadlock)."""
+    """Lock the event, then the round (always in this order, so transitions cannot deadlock).
+
+    Rounds are locked ``FOR NO KEY UPDATE`` (``no_key=True``) here and wherever they are locked:
+    it keeps transitions apart as ``FOR UPDATE`` does, but not a card being given for the round
+    (its insert takes ``FOR KEY SHARE`` on the round's row), which the live sockets' one database
+    thread per process would otherwise wait for with every phone of that process behind it
+    (``tests/integration/test_postgres_locks.py``)."""
     event = Event.objects.select_for_update().get(pk=round_.event_id)
-    locked = Round.objects.select_for_update().get(pk=round_.pk)
+    locked = Round.objects.select_for_update(no_key=True).get(pk=round_.pk)
     locked.event = event
     return event, locked
 
@@ -83,7 +89,7 @@ def finish_expired(event: Event, now: datetime) -> None:
     """A running round whose time ran out is done; record it as such before anything new, with
     its log line ``round_ended_time_up`` at its deadline (no actor: the timer ended it). Called
     with the event locked (``lock``), so the line is written once however many callers race."""
-    for expired in event.rounds.select_for_update().filter(
+    for expired in event.rounds.select_for_update(no_key=True).filter(
         status=Round.Status.RUNNING, ends_at__lte=now
     ):
         expired.status = Round.Status.DONE
@@ -301,7 +307,7 @@ def round_under_way_locked(attendee: Attendee) -> tuple[Event, Round | None, dat
     event = Event.objects.select_for_update().get(pk=attendee.event_id)
     now = timezone.now()
     round_ = (
-        event.rounds.select_for_update()
+        event.rounds.select_for_update(no_key=True)
         .filter(status__in=[Round.Status.RUNNING, Round.Status.PAUSED])
         .first()
     )
@@ -753,7 +759,7 @@ def move_event(event: Event, *, to: str, by: User) -> Event:
             code="bad_transition",
         )
     now = timezone.now()
-    for active in event.rounds.select_for_update().filter(
+    for active in event.rounds.select_for_update(no_key=True).filter(
         status__in=[Round.Status.RUNNING, Round.Status.PAUSED]
     ):
         active.event = event
@@ -1202,7 +1208,7 @@ def replan(event: Event, *, by: User, seed: int = 0, time_limit: float = 1.0) ->
         )
         with transaction.atomic():
             locked = Event.objects.select_for_update().get(pk=event.pk)
-            rounds = list(locked.rounds.select_for_update().order_by("number"))
+            rounds = list(locked.rounds.select_for_update(no_key=True).order_by("number"))
             if replan_inputs(locked) != inputs:
                 continue
             changed = write_replan(locked, rounds, new, inputs=inputs, by=by)
@@ -1593,7 +1599,7 @@ def rescue_last_round(
         )
         with transaction.atomic():
             locked = Event.objects.select_for_update().get(pk=event.pk)
-            rounds = list(locked.rounds.select_for_update().order_by("number"))
+            rounds = list(locked.rounds.select_for_update(no_key=True).order_by("number"))
             refuse_rescue(locked)
             if replan_inputs(locked) != inputs:
                 continue

@@ -20,22 +20,51 @@ message, or the end of the stream), which an idle pooled connection otherwise ne
 round trip is paid only when the connection's socket is readable, as urllib3's pool tells a
 dropped HTTP connection (``urllib3.util.connection.is_connection_dropped``). A connection whose
 network went silent passes both checks alike: its next statement waits for TCP to give up.
+
+While the server is down the pool tries to connect again after 1 s, 2 s, 4 s, … (psycopg_pool's
+backoff, doubling until its ``reconnect_timeout``, 5 minutes): after 20 s down, its next try
+came 10 s after the server was back, and every page and phone meanwhile waited its pool timeout
+for a 503 (4503) with the server up; the longer the outage, the longer that wait.
+``PromptPool`` tries at least every ``RECONNECT_DELAY_MAX_S`` instead (a refused connection
+costs one round trip), so pages and phones are back within about a second of the server.
 """
 
 from __future__ import annotations
 
 import logging
 import select
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import psycopg
 from django.conf import settings
+from django.db.backends.base.base import NO_DB_ALIAS
 from django.db.backends.postgresql import base
 from psycopg_pool import ConnectionPool
+from psycopg_pool.pool import AddConnection, MaintenanceTask
 
 from config.livedb import on_live_thread
 
 logger = logging.getLogger(__name__)
+
+RECONNECT_DELAY_MAX_S = 1.0
+_short_wait = threading.local()
+
+
+@contextmanager
+def short_pool_wait(seconds: float) -> Iterator[None]:
+    """Within the block this thread waits at most ``seconds`` for a pooled connection, as the
+    live sockets' thread does (``LivePool``), then gets Django's ``OperationalError``: for
+    ``/healthz``, which must answer a load balancer or a monitor within a couple of seconds
+    whatever ``DATABASE_POOL_TIMEOUT`` a request is given."""
+    previous = getattr(_short_wait, "seconds", None)
+    _short_wait.seconds = seconds
+    try:
+        yield
+    finally:
+        _short_wait.seconds = previous
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -52,11 +81,32 @@ class DatabaseWrapper(base.DatabaseWrapper):
         server is down each call there waited the whole ``DATABASE_POOL_TIMEOUT`` (10 s) with
         every other socket queued behind it, and a phone connecting meanwhile was dropped by
         daphne's 5 s handshake timeout instead of hearing 4503. Pages and controls keep the
-        pool's own timeout (then a 503): they run on threads of their own."""
+        pool's own timeout (then a 503): they run on threads of their own.
+
+        The pool is made as Django makes it, of the class ``PromptPool``."""
+        options = self.settings_dict["OPTIONS"].get("pool")
+        made = self.alias in self._connection_pools
+        # (with CONN_MAX_AGE set, Django's own code below refuses, as it should)
+        if (
+            self.alias != NO_DB_ALIAS
+            and options
+            and not made
+            and not self.settings_dict["CONN_MAX_AGE"]
+        ):
+            prompt = PromptPool(
+                kwargs={**self.get_connection_params(), "autocommit": True},
+                open=False,
+                configure=self._configure_connection,
+                **({} if options is True else options),
+            )
+            self._connection_pools.setdefault(self.alias, prompt)
         pool = super().pool
-        if pool is None or not on_live_thread():
+        wait = getattr(_short_wait, "seconds", None)
+        if wait is None and on_live_thread():
+            wait = settings.SPEEDNET_LIVE_POOL_TIMEOUT
+        if pool is None or wait is None:
             return pool
-        return LivePool(pool, timeout=min(pool.timeout, settings.SPEEDNET_LIVE_POOL_TIMEOUT))
+        return LivePool(pool, timeout=min(pool.timeout, wait))
 
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
         """A connection from the pool that answers (or a new one without a pool). Raises
@@ -84,11 +134,22 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return connection
 
 
+class PromptPool(ConnectionPool):
+    """psycopg_pool's pool, trying to connect again at least every ``RECONNECT_DELAY_MAX_S``
+    seconds while the server refuses (its own backoff doubles without a bound until it gives
+    up); it still gives up after its ``reconnect_timeout``, and the next request starts again."""
+
+    def schedule_task(self, task: MaintenanceTask, delay: float) -> None:
+        if isinstance(task, AddConnection):
+            delay = min(delay, RECONNECT_DELAY_MAX_S)
+        super().schedule_task(task, delay)
+
+
 class LivePool:
-    """A pool as the live sockets' thread borrows from it: ``getconn`` waits at most
-    ``timeout`` seconds (psycopg_pool's ``PoolTimeout`` after that, which Django's wrapper turns
-    into ``OperationalError``: the socket is closed with 4503 and the phone retries); everything
-    else is the pool's own."""
+    """A pool as the live sockets' thread (and ``short_pool_wait``) borrows from it:
+    ``getconn`` waits at most ``timeout`` seconds (psycopg_pool's ``PoolTimeout`` after that,
+    which Django's wrapper turns into ``OperationalError``: the socket is closed with 4503 and
+    the phone retries); everything else is the pool's own."""
 
     def __init__(self, pool: ConnectionPool, *, timeout: float) -> None:
         self._pool = pool
