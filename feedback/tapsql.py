@@ -10,7 +10,7 @@ statement is a template of table and column names taken from the models (``Model
 placeholders for its ``IN`` lists; values go in through their fields' ``get_db_prep_value`` and
 come out through the converters Django's compiler applies (a UUID or a datetime read from
 SQLite comes back as such). People and rounds come back as tuples of the fields read
-(``Person``, ``RoundRow``; a few dozen model instances a batch were a tenth of its CPU), the
+(``Person``, ``RoundRow``: a batch of ten taps made some forty model instances of them), the
 cards already given as ``Card`` instances with only the fields read (``Model.from_db``: the
 others load on access, as with ``QuerySet.only``), since a repeated tap is answered with its
 card. The answers are the ORM's: ``tests/feedback/test_tapsql.py`` compares them.
@@ -70,11 +70,13 @@ def placeholders(count: int) -> str:
     return ", ".join(["%s"] * count)
 
 
-def in_model_order(model: type[Model], names: Iterable[str]) -> list[str]:
+@cache
+def in_model_order(model: type[Model], names: tuple[str, ...]) -> tuple[str, ...]:
     """Field attnames in the model's order of concrete fields, with the primary key first: the
-    order ``Model.from_db`` takes the values of a partial row in."""
+    order ``Model.from_db`` takes the values of a partial row in. Made once per model and
+    names (each batch asks for the same few, several times)."""
     wanted = set(names) | {model._meta.pk.attname}
-    return [field.attname for field in model._meta.concrete_fields if field.attname in wanted]
+    return tuple(field.attname for field in model._meta.concrete_fields if field.attname in wanted)
 
 
 @cache
