@@ -442,8 +442,8 @@ def set_card(
 ) -> Card:
     """One tap of ``give_cards``, from what the set read: the card (a new one unsaved, also
     recorded in ``by_tap`` and ``by_pair`` for the taps after it; its round and giver by id
-    only), or ``ValidationError`` with
-    ``give_card``'s and ``check_card_allowed``'s reasons, in their order."""
+    only), or ``ValidationError`` with ``give_card``'s and ``check_card_allowed``'s reasons, in
+    their order."""
     round_ = rounds.get((giver.event_id, args["round_number"]))
     receiver_id, kind, client_id = args["receiver_id"], args["kind"], args["client_id"]
     if round_ is None or members.get(receiver_id) != giver.event_id:
