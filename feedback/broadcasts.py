@@ -11,15 +11,26 @@ from rounds.groups import attendee_group
 
 def card_json(card: Card, *, is_given: bool) -> dict[str, Any]:
     """A card as the protocol's ``card`` message (docs/protocol.md); ``is_given``: seen by its
-    giver (their pressed button) rather than its receiver."""
+    giver (their pressed button) rather than its receiver. Reads ``card.round`` and
+    ``card.giver`` (a query each unless they are cached)."""
+    return card_message(
+        card, round_number=card.round.number, giver_name=card.giver.name, is_given=is_given
+    )
+
+
+def card_message(
+    card: Card, *, round_number: int, giver_name: str, is_given: bool
+) -> dict[str, Any]:
+    """``card_json`` with the card's round number and its giver's name given, for a card made
+    without its round and giver as objects (a batch of taps reads them as rows)."""
     return {
         "type": "card",
         "card": {
             "id": card.pk,
-            "round": card.round.number,
+            "round": round_number,
             "kind": card.kind,
             "note": card.note,
-            "giver": {"id": card.giver_id, "name": card.giver.name},
+            "giver": {"id": card.giver_id, "name": giver_name},
             "is_given": is_given,
         },
     }

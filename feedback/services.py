@@ -297,9 +297,9 @@ the cards already given (``tapsql.cards_given``)."""
 
 def tap_people(
     ids: set[int], *, taps: Sequence[tuple[int, dict[str, Any]]] = ()
-) -> tuple[dict[int, Attendee], SetReads | None]:
-    """The givers and receivers of a batch by id, with their event (``tapsql.people``'s
-    fields), read inside the batch's transaction and locked for it (on PostgreSQL; SQLite's
+) -> tuple[dict[int, tapsql.Person], SetReads | None]:
+    """The givers and receivers of a batch by id, with their event (``tapsql.Person`` rows),
+    read inside the batch's transaction and locked for it (on PostgreSQL; SQLite's
     write lock covers the whole transaction), in id order so that two processes' batches never
     deadlock: an erasure of one of them waits for the batch, or the batch sees it.
 
@@ -323,7 +323,7 @@ def tap_people(
 
 def tap_runs(
     taps: Sequence[tuple[int, dict[str, Any]]],
-    people: dict[int, Attendee],
+    people: dict[int, tapsql.Person],
     *,
     as_sets: bool,
     first_set: SetReads | None = None,
@@ -331,10 +331,11 @@ def tap_runs(
     """``tap_cards``'s taps in order, inside its transaction: each run of "give" taps as a set
     (``give_cards``, which raises ``DatabaseError`` should its insert fail) or, with
     ``as_sets=False``, every tap on its own (``tap_outcome``: a tap the database refuses is
-    None, the others stand). ``people``: the givers and receivers by id, with their event;
+    None, the others stand). ``people``: the givers and receivers by id, with their event (an
+    ``Attendee`` is made of a giver only for a tap that goes on its own);
     ``first_set``: what ``give_cards`` reads, read already for the run the batch starts with."""
     outcomes: list[TapOutcome | None] = []
-    run: list[tuple[Attendee | None, dict[str, Any]]] = []
+    run: list[tuple[tapsql.Person | None, dict[str, Any]]] = []
     for giver_id, arguments in [*taps, (0, {"action": "end"})]:
         if arguments["action"] == "give" and as_sets:
             run.append((people.get(giver_id), arguments))
@@ -344,17 +345,19 @@ def tap_runs(
             outcomes.extend(give_cards(run, people, read=read))
             run = []
         if arguments["action"] != "end":
-            outcomes.append(tap_outcome(people.get(giver_id), arguments))
+            person = people.get(giver_id)
+            giver = None if person is None else tapsql.attendee(person)
+            outcomes.append(tap_outcome(giver, arguments))
     return outcomes
 
 
 def give_cards(
-    taps: list[tuple[Attendee | None, dict[str, Any]]],
-    people: dict[int, Attendee],
+    taps: list[tuple[tapsql.Person | None, dict[str, Any]]],
+    people: dict[int, tapsql.Person],
     *,
     read: SetReads | None = None,
 ) -> list[TapOutcome | None]:
-    """ "Give" taps (the giver with its event, ``tap_card``'s keywords) answered as
+    """ "Give" taps (the giver with its event as read, ``tap_card``'s keywords) answered as
     ``give_card`` answers each in turn: a repeat of a tap gets its card, a card given before (or
     earlier in the set) is the card, a refusal its reason. ``people`` holds at least every
     receiver that exists, by id (a receiver must be an attendee of the giver's event). One read
@@ -370,7 +373,7 @@ def give_cards(
     members = {pk: person.event_id for pk, person in people.items()}
     erased = {pk for pk, person in people.items() if person.erased_at is not None}
     answers: list[TapOutcome | Card | None] = []
-    new: list[Card] = []
+    new: list[tuple[Card, tapsql.Person, int]] = []  # with its giver and its round's number
     added: set[int] = set()
     for giver, args in taps:
         if giver is None or giver.erased_at is not None:
@@ -383,19 +386,21 @@ def give_cards(
             continue
         if card.pk is None and id(card) not in added:  # a repeat in the set is the same card
             added.add(id(card))
-            new.append(card)
+            new.append((card, giver, args["round_number"]))
         answers.append(card)
     if new:
-        tapsql.insert_cards(new)
+        tapsql.insert_cards([card for card, _, _ in new])
         introductions = [
             Introduction(card=card, target=card.note)
-            for card in new
+            for card, _, _ in new
             if card.kind == Card.Kind.INTRODUCE
         ]
         if introductions:
             Introduction.objects.bulk_create(introductions)
-        for card in new:
-            message = broadcasts.card_json(card, is_given=True)
+        for card, giver, number in new:
+            message = broadcasts.card_message(
+                card, round_number=number, giver_name=giver.name, is_given=True
+            )
             transaction.on_commit(partial(broadcasts.send_card, card.receiver_id, message))
     return [
         TapOutcome(card=a, other_round=a.round_id != rounds[(g.event_id, t["round_number"])].pk)
@@ -405,7 +410,7 @@ def give_cards(
     ]
 
 
-def set_reads(taps: list[tuple[Attendee | None, dict[str, Any]]]) -> SetReads:
+def set_reads(taps: list[tuple[tapsql.Person | None, dict[str, Any]]]) -> SetReads:
     """What ``give_cards`` reads for its taps (the giver with its event, ``tap_card``'s
     keywords), for the givers that exist and are not erased: two statements."""
     valid = [(giver, args) for giver, args in taps if giver is not None and not giver.erased_at]
@@ -426,9 +431,9 @@ def set_reads(taps: list[tuple[Attendee | None, dict[str, Any]]]) -> SetReads:
 
 
 def set_card(
-    giver: Attendee,
+    giver: tapsql.Person,
     args: dict[str, Any],
-    rounds: dict[tuple[int, int], Round],
+    rounds: dict[tuple[int, int], tapsql.RoundRow],
     seats: dict[tuple[int, int], int],
     members: dict[int, int],
     erased: set[int],
@@ -436,8 +441,9 @@ def set_card(
     by_pair: dict[tuple[int, int, str], Card],
 ) -> Card:
     """One tap of ``give_cards``, from what the set read: the card (a new one unsaved, also
-    recorded in ``by_tap`` and ``by_pair`` for the taps after it), or ``ValidationError`` with
-    ``give_card``'s and ``check_card_allowed``'s reasons, in their order."""
+    recorded in ``by_tap`` and ``by_pair`` for the taps after it; its round and giver by id
+    only), or ``ValidationError`` with ``give_card``'s and ``check_card_allowed``'s reasons, in
+    their order."""
     round_ = rounds.get((giver.event_id, args["round_number"]))
     receiver_id, kind, client_id = args["receiver_id"], args["kind"], args["client_id"]
     if round_ is None or members.get(receiver_id) != giver.event_id:
@@ -476,10 +482,9 @@ def set_card(
     earlier = by_pair.get((giver.pk, receiver_id, kind))
     if earlier is not None:
         return earlier
-    round_.event = giver.event
     card = Card(
-        round=round_,
-        giver=giver,
+        round_id=round_.pk,
+        giver_id=giver.pk,
         receiver_id=receiver_id,
         kind=kind,
         note=note if kind == Card.Kind.INTRODUCE else "",

@@ -9,24 +9,27 @@ event loop that reads and answers every phone's frames (docs/benchmarks-cards.md
 statement is a template of table and column names taken from the models (``Model._meta``) with
 placeholders for its ``IN`` lists; values go in through their fields' ``get_db_prep_value`` and
 come out through the converters Django's compiler applies (a UUID or a datetime read from
-SQLite comes back as such), and rows become model instances with ``Model.from_db``, with only
-the fields read (the others load on access, as with ``QuerySet.only``). The answers are the
-ORM's: ``tests/feedback/test_tapsql.py`` compares them.
+SQLite comes back as such). People and rounds come back as tuples of the fields read
+(``Person``, ``RoundRow``: a batch of ten taps made some forty model instances of them), the
+cards already given as ``Card`` instances with only the fields read (``Model.from_db``: the
+others load on access, as with ``QuerySet.only``), since a repeated tap is answered with its
+card. The answers are the ORM's: ``tests/feedback/test_tapsql.py`` compares them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 from django.utils import timezone
 
-from events.models import Attendee, Event
+from events.models import Attendee, Event, erased_name
 from feedback.models import Card
 from rounds.models import Round, Seat
 
@@ -37,7 +40,7 @@ PEOPLE_EVENT_FIELDS = ("status", "conduct_text", "conduct_version")
 """What a batch reads of its givers and receivers, and of their event: what the checks and the
 card pushed to the receiver use, not the 70 columns of both rows."""
 ROUND_FIELDS = ("event_id", "number", "status")
-CARD_FIELDS = ("giver_id", "receiver_id", "kind", "client_id")
+CARD_FIELDS = ("round_id", "giver_id", "receiver_id", "kind", "client_id")
 
 
 def database() -> BaseDatabaseWrapper:
@@ -67,11 +70,13 @@ def placeholders(count: int) -> str:
     return ", ".join(["%s"] * count)
 
 
-def in_model_order(model: type[Model], names: Iterable[str]) -> list[str]:
+@cache
+def in_model_order(model: type[Model], names: tuple[str, ...]) -> tuple[str, ...]:
     """Field attnames in the model's order of concrete fields, with the primary key first: the
-    order ``Model.from_db`` takes the values of a partial row in."""
+    order ``Model.from_db`` takes the values of a partial row in. Made once per model and
+    names (each batch asks for the same few, several times)."""
     wanted = set(names) | {model._meta.pk.attname}
-    return [field.attname for field in model._meta.concrete_fields if field.attname in wanted]
+    return tuple(field.attname for field in model._meta.concrete_fields if field.attname in wanted)
 
 
 @cache
@@ -202,8 +207,8 @@ def prepared(
     return [field.get_db_prep_value(value, db) for value in values]
 
 
-def people(ids: set[int], *, lock: bool) -> dict[int, Attendee]:
-    """Attendees by id, with their event, reading ``PEOPLE_FIELDS`` and
+def people(ids: set[int], *, lock: bool) -> dict[int, Person]:
+    """Attendees by id as ``Person`` rows, with their event, reading ``PEOPLE_FIELDS`` and
     ``PEOPLE_EVENT_FIELDS`` only; in id order and, with ``lock`` on a database that has row
     locks, locked ``FOR UPDATE`` (the attendee rows only), as
     ``select_for_update(of=("self",))`` locks them."""
@@ -237,33 +242,70 @@ def people_statement(db: BaseDatabaseWrapper, ids: set[int], *, lock: bool) -> S
     return Statement(sql, sorted(ids), fields)
 
 
-def people_from(db: BaseDatabaseWrapper, rows: list[list[Any]]) -> dict[int, Attendee]:
+class Person(NamedTuple):
+    """A giver or receiver of a batch as read (``PEOPLE_FIELDS``; an erased person's name as
+    ``Attendee`` reads it, in the active language), with their event (one ``Event`` object per
+    event, holding ``PEOPLE_EVENT_FIELDS`` only): a tuple rather than an ``Attendee``, since a
+    batch reads a few dozen of them and uses only these fields. It answers to what
+    ``events.services.needs_conduct`` reads of an attendee; ``attendee`` makes the model
+    instance where one is needed (a take-back, the batch tap by tap)."""
+
+    pk: int
+    event_id: int
+    erased_at: datetime | None
+    conduct_accepted_version: int | None
+    name: str
+    event: Event
+
+
+def people_from(db: BaseDatabaseWrapper, rows: list[list[Any]]) -> dict[int, Person]:
     """``people``'s answer from the rows of its statement."""
     person_names = in_model_order(Attendee, PEOPLE_FIELDS)
     event_names = in_model_order(Event, PEOPLE_EVENT_FIELDS)
-    found: dict[int, Attendee] = {}
+    found: dict[int, Person] = {}
     events_by_id: dict[int, Event] = {}
     width = len(person_names)
     for row in rows:
-        person = Attendee.from_db(db.alias, person_names, row[:width])
-        event = events_by_id.get(person.event_id)
+        values = dict(zip(person_names, row[:width], strict=True))
+        event = events_by_id.get(values["event_id"])
         if event is None:
             event = Event.from_db(db.alias, event_names, row[width:])
-            events_by_id[person.event_id] = event
-        person.event = event
-        found[person.pk] = person
+            events_by_id[values["event_id"]] = event
+        if values["erased_at"] is not None:  # as ``Attendee.from_db`` reads it
+            values["name"] = erased_name()
+        pk = values.pop("id")
+        found[pk] = Person(pk=pk, event=event, **values)
     return found
 
 
-RoundsAndSeats = tuple[dict[tuple[int, int], Round], dict[tuple[int, int], int]]
+def attendee(person: Person) -> Attendee:
+    """``person`` as an ``Attendee`` with its event, holding only the fields read (the others
+    load on access, as with ``QuerySet.only``), as the ORM would make it from the same row (an
+    erased person's name in the reader's language: ``Attendee.from_db``)."""
+    names = in_model_order(Attendee, PEOPLE_FIELDS)
+    values = [person.pk if name == "id" else getattr(person, name) for name in names]
+    found = Attendee.from_db(DEFAULT_DB_ALIAS, names, values)
+    found.event = person.event
+    return found
+
+
+class RoundRow(NamedTuple):
+    """A round as a batch reads it (``ROUND_FIELDS``)."""
+
+    pk: int
+    event_id: int
+    number: int
+    status: str
+
+
+RoundsAndSeats = tuple[dict[tuple[int, int], RoundRow], dict[tuple[int, int], int]]
 
 
 def rounds_and_seats(events: set[int], numbers: set[int], attendee_ids: set[int]) -> RoundsAndSeats:
-    """The rounds of these numbers in these events, by (event id, number), reading
-    ``ROUND_FIELDS`` only; and where these people sit in those rounds, table id by (round id,
-    attendee id). One statement, the rounds left-joined to these people's seats in them: on
-    PostgreSQL every statement is a round trip to the server, waited for by the sockets' one
-    database thread."""
+    """The rounds of these numbers in these events, by (event id, number), as ``RoundRow``s;
+    and where these people sit in those rounds, table id by (round id, attendee id). One
+    statement, the rounds left-joined to these people's seats in them: on PostgreSQL every
+    statement is a round trip to the server, waited for by the sockets' one database thread."""
     db = database()
     statement = rounds_and_seats_statement(db, numbers, attendee_ids, events=events)
     if statement is None:
@@ -316,23 +358,30 @@ def rounds_and_seats_statement(
 
 
 def rounds_and_seats_from(db: BaseDatabaseWrapper, rows: list[list[Any]]) -> RoundsAndSeats:
-    """``rounds_and_seats``'s answer from the rows of its statement."""
+    """``rounds_and_seats``'s answer from the rows of its statement (a round's columns come
+    again with each seat in it: the round is made once)."""
     names = in_model_order(Round, ROUND_FIELDS)
-    width = len(names)
-    found: dict[tuple[int, int], Round] = {}
+    width, pk = len(names), names.index("id")
+    found: dict[tuple[int, int], RoundRow] = {}
+    by_id: dict[int, RoundRow] = {}
     seats: dict[tuple[int, int], int] = {}
     for row in rows:
-        round_ = Round.from_db(db.alias, names, row[:width])
-        found.setdefault((round_.event_id, round_.number), round_)
+        round_id = row[pk]
+        if round_id not in by_id:
+            values = dict(zip(names, row[:width], strict=True))
+            round_ = RoundRow(pk=values.pop("id"), **values)
+            by_id[round_id] = round_
+            found.setdefault((round_.event_id, round_.number), round_)
         attendee_id, table_id = row[width:]
         if attendee_id is not None:
-            seats[(round_.pk, attendee_id)] = table_id
+            seats[(round_id, attendee_id)] = table_id
     return found, seats
 
 
 def cards_given(givers: set[int], client_ids: Sequence[Any], receivers: set[int]) -> list[Card]:
     """The cards these givers gave, with one of these client ids or to one of these
-    receivers, reading ``CARD_FIELDS`` only (a repeated tap is answered by its card's pk)."""
+    receivers, reading ``CARD_FIELDS`` only (a repeated tap is answered by its card's pk; its
+    round says whether it was given in another round)."""
     db = database()
     statement = cards_given_statement(db, givers, client_ids, receivers)
     if statement is None:
@@ -377,7 +426,7 @@ def people_and_their_set(
     numbers: set[int],
     client_ids: Sequence[Any],
     receivers: set[int],
-) -> tuple[dict[int, Attendee], RoundsAndSeats, list[Card]]:
+) -> tuple[dict[int, Person], RoundsAndSeats, list[Card]]:
     """``people(ids, lock=True)`` and, read after it in the same transaction, what
     ``rounds_and_seats`` and ``cards_given`` read for a set of "give" taps from ``givers``
     (the rounds of the givers' events, the seats of givers and receivers, the cards the givers

@@ -271,6 +271,22 @@ def test_tap_cards_reads_and_writes_a_batch_as_a_set(table, taps, django_assert_
     assert Card.objects.count() == taps
 
 
+def test_tap_cards_answers_a_tap_sent_again_with_no_read_of_its_card_alone(
+    table, django_assert_num_queries
+):
+    pitcher, listener, _ = table
+    sent = tap(pitcher)
+    services.tap_cards([(listener.pk, sent)])
+
+    # givers and receivers; the rounds with the seats; the cards given, with their round (was:
+    # the round read again for the card, to say whether it is of another round); the batch's
+    # savepoint in and out; no insert
+    with django_assert_num_queries(5):
+        [again] = services.tap_cards([(listener.pk, sent)])
+
+    assert (again.card, again.error, again.other_round) == (Card.objects.get(), "", False)
+
+
 @pytest.mark.postgres
 def test_tap_cards_sends_the_lock_and_the_reads_of_its_first_set_together(table):
     """On PostgreSQL the people's lock, the rounds with the seats and the cards given leave in

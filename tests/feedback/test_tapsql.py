@@ -59,7 +59,10 @@ def test_people_read_what_the_orm_reads(room):
             assert getattr(read.event, name) == getattr(person.event, name), name
         assert read.event.pk == person.event_id
         assert read.event.has_conduct == person.event.has_conduct
-        assert read.email == person.email  # a field not read loads on access
+        as_model = tapsql.attendee(read)
+        assert (as_model.pk, as_model.event) == (person.pk, read.event)
+        assert as_model.email == person.email  # a field not read loads on access
+        assert as_model.name == person.name  # an erased person's as the ORM reads it
     assert found[seated[1].pk].erased_at == seated[1].erased_at  # a datetime, also on SQLite
     assert found[seated[0].pk].event is found[seated[3].pk].event  # one object per event
     assert tapsql.people(set(), lock=True) == {}
@@ -90,8 +93,9 @@ def test_rounds_and_seats_read_what_the_orm_reads(room):
         (r.event_id, r.number): r.pk for r in expected
     }  # round 2 too, where nobody sits yet
     for round_ in expected:
-        assert rounds[(round_.event_id, round_.number)].status == round_.status
-        assert rounds[(round_.event_id, round_.number)].ends_at == round_.ends_at  # on access
+        assert rounds[(round_.event_id, round_.number)] == tapsql.RoundRow(
+            pk=round_.pk, event_id=round_.event_id, number=round_.number, status=round_.status
+        )
     assert seats == {
         (round_id, attendee_id): table_id
         for round_id, attendee_id, table_id in Seat.objects.filter(
@@ -124,8 +128,11 @@ def test_cards_given_reads_what_the_orm_reads(room):
         {seated[0].pk}, [by_client.client_id, str(uuid.uuid4())], {seated[4].pk}
     )
 
-    assert sorted((c.pk, c.giver_id, c.receiver_id, c.kind, c.client_id) for c in found) == sorted(
-        (c.pk, c.giver_id, c.receiver_id, c.kind, c.client_id) for c in [by_client, by_receiver]
+    assert sorted(
+        (c.pk, c.round_id, c.giver_id, c.receiver_id, c.kind, c.client_id) for c in found
+    ) == sorted(
+        (c.pk, c.round_id, c.giver_id, c.receiver_id, c.kind, c.client_id)
+        for c in [by_client, by_receiver]
     )
     assert all(isinstance(card.client_id, uuid.UUID) for card in found)  # also on SQLite
     assert tapsql.cards_given({seated[0].pk}, [str(by_client.client_id)], set())[0] == by_client
