@@ -276,12 +276,15 @@ def mark_gone_mid_round(evening: Evening, number: int) -> Attendee:
         if seat.table.seats.count() >= 3
     )
     her, stop = seat.attendee, f'.stop[data-round-number="{number}"]'
+    wait = {"timeout": 15_000}  # a loaded machine: pushes and redraws may take seconds
     mates = list(seat.table.seats.exclude(pk=seat.pk).order_by("speaking_order"))
     next_pitcher, listener = mates[0].attendee, mates[1].attendee
     people = evening.projector.locator("[data-people]")
     here = int(people.text_content().split()[0])
     evening.act("pause")
-    expect(evening.phones[next_pitcher.pk].locator(".room")).to_have_attribute("data-now", "paused")
+    expect(evening.phones[next_pitcher.pk].locator(".room")).to_have_attribute(
+        "data-now", "paused", **wait
+    )
     door = evening.organizer.context.new_page()
     door.goto(f"{evening.base}/events/{evening.event.pk}/attendees/")
     door.once("dialog", lambda dialog: dialog.accept())  # "Mark … as gone home?"
@@ -292,19 +295,18 @@ def mark_gone_mid_round(evening: Evening, number: int) -> Attendee:
 
     evening.expect_phone(her.pk, "left", None)
     expect(evening.phones[her.pk].locator("[data-now-text]")).to_contain_text(
-        "Thank you for coming!"
+        "Thank you for coming!", **wait
     )
     for mate in (next_pitcher, listener):
         if mate.pk not in evening.phones:
             continue
-        shown = evening.phones[mate.pk].locator(f"{stop} .tablemate")
-        expect(shown).to_have_count(len(mates))  # her seat is vacated: the table without her
-        expect(
-            evening.phones[mate.pk].locator(f'.tablemate[data-person="{her.pk}"]')
-        ).to_have_count(0)
-    expect(people).to_have_text(f"{here - 1} people checked in")
+        # her seat is vacated: the table without her
+        phone = evening.phones[mate.pk]
+        expect(phone.locator(f"{stop} .tablemate")).to_have_count(len(mates), **wait)
+        expect(phone.locator(f'{stop} .tablemate[data-person="{her.pk}"]')).to_have_count(0)
+    expect(people).to_have_text(f"{here - 1} people checked in", **wait)
     evening.expect_projector("paused", seating_round=number)
-    expect(evening.projector.locator(".find-list")).not_to_contain_text(her.name)
+    expect(evening.projector.locator(".find-list")).not_to_contain_text(her.name, **wait)
 
     evening.act("resume")
     # her table's next pitcher speaks at once, for a whole slot, and the table names him
@@ -312,12 +314,12 @@ def mark_gone_mid_round(evening: Evening, number: int) -> Attendee:
     if listener.pk in evening.phones:
         evening.expect_phone(listener.pk, "listening", number)
         listening = evening.phones[listener.pk]
-        expect(listening.locator("[data-now-text]")).to_contain_text(next_pitcher.name)
+        expect(listening.locator("[data-now-text]")).to_contain_text(next_pitcher.name, **wait)
         current = listening.locator(f'{stop} .tablemate[aria-current="true"]')
-        expect(current).to_contain_text(next_pitcher.name)
+        expect(current).to_contain_text(next_pitcher.name, **wait)
     # one table speaks on its own turn clock now: no single pitch number on the projector
     expect(evening.projector.locator("[data-turn-label]")).to_have_text(
-        "Pitches under way at every table"
+        "Pitches under way at every table", **wait
     )
     # the coming rounds were re-planned without her, on every phone that shows them
     assert not Seat.objects.filter(attendee=her, round__number__gte=number).exists()
@@ -326,7 +328,7 @@ def mark_gone_mid_round(evening: Evening, number: int) -> Attendee:
         for n in range(number, evening.event.rounds_count + 1)
     )
     for page in evening.phones.values():
-        expect(page.locator(coming)).to_have_count(0)
+        expect(page.locator(coming)).to_have_count(0, **wait)
     evening.screenshot(f"round{number}-gone")
     return her
 
