@@ -186,6 +186,7 @@ def remove_from_rounds(report: Report, *, by: AbstractBaseUser) -> Attendee:
             about.left_at = now
             fields.append("left_at")
         about.save(update_fields=fields)
+        event_services.attendance_changed(report.event_id)
         event_services.record(
             report.event,
             action="attendee_removed",
@@ -217,6 +218,7 @@ def undo_removal(report: Report, *, by: AbstractBaseUser) -> round_services.Rejo
             fields.append("left_at")
         about.removed_at = None
         about.save(update_fields=fields)
+        event_services.attendance_changed(report.event_id)
         event_services.record(
             report.event,
             action="attendee_restored",

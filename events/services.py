@@ -45,10 +45,17 @@ def counters_changed(event_id: int) -> None:
     transaction.on_commit(partial(sockets.push_counters, event_id))
 
 
+def attendance_changed(event_id: int) -> None:
+    """After the commit, push that who is here changed: to the event's control pages (their
+    counters) and its projectors (their "N people checked in" line)."""
+    counters_changed(event_id)
+    transaction.on_commit(partial(sockets.push_people, event_id))
+
+
 def presence_changed(attendee: Attendee) -> None:
-    """After the commit, push to the event's control pages that who is here changed, and to the
+    """After the commit, push that who is here changed (``attendance_changed``), and to the
     attendee's own phone whether they are checked in or gone now."""
-    counters_changed(attendee.event_id)
+    attendance_changed(attendee.event_id)
     transaction.on_commit(partial(sockets.push_presence, attendee.pk))
 
 

@@ -45,6 +45,12 @@ def control_group(event_id: int) -> str:
     return f"control.{event_id}"
 
 
+def projector_group(event_id: int) -> str:
+    """The event's projector screens: what only the big screen redraws (its "find your table"
+    list, its count of people here), never a phone."""
+    return f"projector.{event_id}"
+
+
 async def send_within(layer: Any, group: str, message: dict[str, Any]) -> None:
     """``group_send``, given up after ``PUSH_TIMEOUT_S``: a Redis that hangs instead of refusing
     must not hold the request that made the change."""
@@ -60,6 +66,19 @@ def push_counters(event_id: int) -> None:
         control_group(event_id),
         lambda: '{"type":"counters"}',
         failure=f"Could not tell the control pages of event {event_id}",
+    )
+
+
+def push_people(event_id: int) -> None:
+    """Tell the event's projectors that who is here changed (a check-in, its undo, someone
+    marked gone, removed after a report or erased): ``{"type": "people"}``, no name and no
+    figure, to the projector group only, after commit; each projector fetches its "N people
+    checked in" line again. A failure to reach the channel layer is logged (the line's own
+    15-second poll catches up)."""
+    push(
+        projector_group(event_id),
+        lambda: '{"type":"people"}',
+        failure=f"Could not tell the projectors of event {event_id}",
     )
 
 

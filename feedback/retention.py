@@ -178,6 +178,8 @@ def erase_attendee(attendee: Attendee, *, by: AbstractBaseUser | None = None) ->
             )
             if round_services.leave_on_erasure(attendee, by=by):
                 attendee.refresh_from_db(fields=["left_at"])
+            elif attendee.is_present:  # after the evening: not marked gone, no longer counted
+                event_services.attendance_changed(attendee.event_id)
     if first_time:
         round_services.after_erasure(attendee.event, attendee_id=attendee.pk, by=by)
     return attendee

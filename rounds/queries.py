@@ -370,8 +370,10 @@ def seating_by_attendee(event_id: int) -> dict[int, dict[int, int]]:
 
 
 def present_count(event_id: int) -> int:
-    """People checked in and not gone. One query."""
-    return Attendee.objects.present().filter(event_id=event_id).count()
+    """People checked in and not gone, the projector's "N people checked in": someone who
+    deleted their data is not counted (during the evening that marks them gone; after it,
+    in mingle, it does not). One query."""
+    return Attendee.objects.present().filter(event_id=event_id, erased_at__isnull=True).count()
 
 
 def live_counters(event_id: int) -> dict[str, int]:

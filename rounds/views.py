@@ -532,7 +532,9 @@ def projector_find(request: HtmxHttpRequest, key: str) -> HttpResponse:
 
 @require_GET
 def projector_people(request: HtmxHttpRequest, key: str) -> HttpResponse:
-    """The projector's count of people checked in, polled during check-in."""
+    """The projector's count of people checked in and not gone (``queries.present_count``):
+    fetched again on the ``people`` push and at every state (static/js/projector.js), and
+    polled every 15 s besides."""
     event = get_object_or_404(Event, projector_key=key)
     context = {"event": event, "present": queries.present_count(event.pk)}
     return render_for_screen(request, event, "rounds/partials/projector_people.html", context)

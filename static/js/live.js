@@ -392,7 +392,7 @@ export function start(root, options = {}) {
     }
     if (!msg || typeof msg.type !== 'string') return;
     if (msg.type === 'pong') pong(msg);
-    else if (['card', 'card_ack', 'plan', 'presence', 'person', 'counters'].includes(msg.type)) emit(msg.type, msg);
+    else if (['card', 'card_ack', 'plan', 'presence', 'person', 'counters', 'people'].includes(msg.type)) emit(msg.type, msg);
     else if (msg.type === 'report') {
       // A report from an attendee (control sockets only): a long beep, then the page shows it.
       buzz(true);

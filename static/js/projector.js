@@ -127,6 +127,36 @@ function startScreen(root) {
     if (version !== seen) refreshSeating();
     seen = version;
   });
+
+  // "N people checked in": fetched again at once when who is here changes (`people`,
+  // docs/protocol.md: a check-in, its undo, someone marked gone, removed or erased) and at
+  // every (re)connect (a projector away missed those pushes); its own 15 s poll is the
+  // fallback. A rush at the door is one fetch at a time, and one more for what came meanwhile.
+  let peopleBusy = false;
+  let peopleAgain = false;
+  async function refreshPeople() {
+    if (!window.htmx || !root.querySelector('[data-people]')) return;
+    if (peopleBusy) {
+      peopleAgain = true;
+      return;
+    }
+    peopleBusy = true;
+    try {
+      do {
+        peopleAgain = false;
+        await window.htmx
+          .ajax('GET', root.querySelector('[data-people]').getAttribute('hx-get'), {
+            target: '[data-people]',
+            swap: 'outerHTML',
+          })
+          .catch(() => {});
+      } while (peopleAgain);
+    } finally {
+      peopleBusy = false;
+    }
+  }
+  root.addEventListener('speednet:people', refreshPeople);
+  root.addEventListener('speednet:snapshot', refreshPeople);
 }
 
 for (const root of document.querySelectorAll('.screen[data-live]')) startScreen(root);

@@ -257,6 +257,82 @@ def expect_pitchers(evening: Evening, round_number: int, slot: int) -> None:
         )
 
 
+def mark_gone_mid_round(evening: Evening, number: int) -> Attendee:
+    """Mid-round (paused, so the room's pitch slots wait for the assertions), the organizer marks
+    the current pitcher of a table gone on the attendee list. Her tablemates' phones drop her at
+    once and, resumed, the next pitcher speaks a full slot; the projector drops her from "find
+    your table" and counts one person fewer; the coming rounds are re-planned without her."""
+    seat = next(
+        seat
+        for seat in Seat.objects.filter(
+            round__event=evening.event,
+            round__number=number,
+            speaking_order=0,
+            attendee_id__in=evening.phones,
+            attendee__left_at__isnull=True,
+        )
+        .select_related("attendee", "table")
+        .order_by("table__number")
+        if seat.table.seats.count() >= 3
+    )
+    her, stop = seat.attendee, f'.stop[data-round-number="{number}"]'
+    wait = {"timeout": 15_000}  # a loaded machine: pushes and redraws may take seconds
+    mates = list(seat.table.seats.exclude(pk=seat.pk).order_by("speaking_order"))
+    next_pitcher, listener = mates[0].attendee, mates[1].attendee
+    people = evening.projector.locator("[data-people]")
+    here = int(people.text_content().split()[0])
+    evening.act("pause")
+    expect(evening.phones[next_pitcher.pk].locator(".room")).to_have_attribute(
+        "data-now", "paused", **wait
+    )
+    door = evening.organizer.context.new_page()
+    door.goto(f"{evening.base}/events/{evening.event.pk}/attendees/")
+    door.once("dialog", lambda dialog: dialog.accept())  # "Mark … as gone home?"
+    gone = door.locator(f"#attendee-{her.pk}-row [data-presence=left]")
+    gone.click()
+    expect(gone).to_be_disabled()  # the server's answer: she is marked gone
+    door.close()
+
+    evening.expect_phone(her.pk, "left", None)
+    expect(evening.phones[her.pk].locator("[data-now-text]")).to_contain_text(
+        "Thank you for coming!", **wait
+    )
+    for mate in (next_pitcher, listener):
+        if mate.pk not in evening.phones:
+            continue
+        # her seat is vacated: the table without her
+        phone = evening.phones[mate.pk]
+        expect(phone.locator(f"{stop} .tablemate")).to_have_count(len(mates), **wait)
+        expect(phone.locator(f'{stop} .tablemate[data-person="{her.pk}"]')).to_have_count(0)
+    expect(people).to_have_text(f"{here - 1} people checked in", **wait)
+    evening.expect_projector("paused", seating_round=number)
+    expect(evening.projector.locator(".find-list")).not_to_contain_text(her.name, **wait)
+
+    evening.act("resume")
+    # her table's next pitcher speaks at once, for a whole slot, and the table names him
+    evening.expect_phone(next_pitcher.pk, "my_turn", number)
+    if listener.pk in evening.phones:
+        evening.expect_phone(listener.pk, "listening", number)
+        listening = evening.phones[listener.pk]
+        expect(listening.locator("[data-now-text]")).to_contain_text(next_pitcher.name, **wait)
+        current = listening.locator(f'{stop} .tablemate[aria-current="true"]')
+        expect(current).to_contain_text(next_pitcher.name, **wait)
+    # one table speaks on its own turn clock now: no single pitch number on the projector
+    expect(evening.projector.locator("[data-turn-label]")).to_have_text(
+        "Pitches under way at every table", **wait
+    )
+    # the coming rounds were re-planned without her, on every phone that shows them
+    assert not Seat.objects.filter(attendee=her, round__number__gte=number).exists()
+    coming = ", ".join(
+        f'.stop[data-round-number="{n}"] .tablemate[data-person="{her.pk}"]'
+        for n in range(number, evening.event.rounds_count + 1)
+    )
+    for page in evening.phones.values():
+        expect(page.locator(coming)).to_have_count(0, **wait)
+    evening.screenshot(f"round{number}-gone")
+    return her
+
+
 def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
     chromium, evening_server
 ):
@@ -495,6 +571,8 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
         kinds = slot_kinds(event, number, 0, evening.phones)
         evening.expect_room(number, kinds)
         expect_pitchers(evening, number, 0)
+        if number == 2:  # someone goes home in the middle of a pitch
+            mark_gone_mid_round(evening, number)
         # Marked gone: thanked for coming, with no table, round line, clock or cards.
         gone_phone = evening.phones[no_show.pk]
         expect(gone_phone.locator("[data-now-text]")).to_contain_text("Thank you for coming!")
@@ -548,7 +626,8 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
     for page in [*evening.phones.values(), projector]:
         expect(page.locator("[data-live-announcement]")).to_be_hidden()
     evening.screenshot("closed")
-    # The strays loaded their itinerary only when the plan was made and when it was re-made,
+    # The strays loaded their itinerary only when the plan changed: made, re-made between rounds,
+    # and twice for the person gone mid-round (her seat vacated, the coming rounds re-planned),
     # although their sockets brought more states (each connect, mingle, the close).
     # They never came: no thanks for coming, only that the event is closed.
     for stray, closed_text in zip(strays, ("The event is closed.", "活动已结束。"), strict=True):
@@ -556,7 +635,7 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
         expect(stray.page.locator("[data-now-text]")).to_have_text(closed_text)
         stray.expect_prompt("none")
         assert stray.states() >= 5
-        assert len(stray.loads) == 2, stray.loads
+        assert len(stray.loads) == 4, stray.loads
 
     # A phone loaded fresh after the close says the same as the others.
     evening.phones[people[6].pk].reload()

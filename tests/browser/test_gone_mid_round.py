@@ -62,6 +62,10 @@ def test_marking_the_current_pitcher_gone_gives_the_next_one_a_full_slot_on_the_
     screen = chromium.new_context(viewport={"width": 1280, "height": 720}).new_page()
     screen.goto(f"{live_server_url}/p/{event.projector_key}/")
     expect(screen.locator(".screen")).to_have_attribute("data-connection", "open")
+    people = screen.locator("[data-people]")
+    expect(people).to_have_text("8 people checked in")
+    # its 15 s poll stopped (the line replaced by a copy htmx never saw): only the push updates it
+    people.evaluate("line => line.replaceWith(line.cloneNode(true))")
     page.evaluate("window.speednetNotReloaded = true")
 
     laptop = sign_in(chromium, live_server_url)
@@ -79,6 +83,7 @@ def test_marking_the_current_pitcher_gone_gives_the_next_one_a_full_slot_on_the_
     assert page.evaluate("window.speednetNotReloaded") is True
     expect(her_phone.locator("[data-now-text]")).to_contain_text("Thank you for coming!")
     expect(screen.locator(".find-list")).not_to_contain_text(her.name)
+    expect(people).to_have_text("7 people checked in")
     # the round's clock is the room's: the same on the phone's round line and the projector
     round_left = page.locator("[data-live-clock]").first.text_content()
     assert round_left == screen.locator("[data-live-clock]").first.text_content()

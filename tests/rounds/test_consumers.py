@@ -15,7 +15,11 @@ from django.test import Client
 
 from events import services
 from events import services as event_services
+from events.models import Event
+from feedback import retention
 from rounds import consumers, presence
+from rounds import queries as round_queries
+from rounds import services as round_services
 from rounds.consumers import CLOSE_FLOOD, FLOOD_FRAMES, ControlConsumer
 from rounds.groups import attendee_group, control_group, event_group, projector_group
 from tests.conftest import ORIGIN, acreate, open_phone
@@ -430,6 +434,35 @@ async def test_control_consumer_hears_of_check_ins_undos_and_walk_ins_after_the_
     assert await dashboard.receive_nothing(timeout=0.2)
     assert await phone.receive_nothing(timeout=0.1)  # nor of someone else's arrival
     for socket in (dashboard, phone):
+        await socket.disconnect()
+
+
+async def test_projector_hears_who_is_here_changed_after_check_ins_leaving_and_erasures(
+    asgi_app,
+):
+    event = await acreate(EventFactory, live=True)
+    staying, going, erased = [await acreate(AttendeeFactory, event=event) for _ in range(3)]
+    late = await acreate(AttendeeFactory, event=event, checked_in=True, name="Late Erasure")
+    screen, _state = await connect(asgi_app, f"/ws/p/{event.projector_key}/")
+    phone = await phone_of(asgi_app, staying)
+    people = {"type": "people"}
+
+    for person in (staying, going, erased):
+        await database_sync_to_async(event_services.check_in)(person, by=event.organizer)
+        assert json.loads(await screen.receive_from()) == people
+    await database_sync_to_async(round_services.mark_gone)(going, by=event.organizer)
+    assert json.loads(await screen.receive_from()) == people
+    await database_sync_to_async(retention.erase_attendee)(erased, by=event.organizer)
+    assert json.loads(await screen.receive_from()) == people
+    assert await database_sync_to_async(round_queries.present_count)(event.pk) == 2
+    await database_sync_to_async(Event.objects.filter(pk=event.pk).update)(status="mingle")
+    await database_sync_to_async(retention.erase_attendee)(late, by=event.organizer)  # not gone
+    assert json.loads(await screen.receive_from()) == people
+    assert await database_sync_to_async(round_queries.present_count)(event.pk) == 1
+    assert await screen.receive_nothing(timeout=0.2)
+    await phone.receive_from()  # its own check-in's presence: never the projector's message
+    assert await phone.receive_nothing(timeout=0.1)
+    for socket in (screen, phone):
         await socket.disconnect()
 
 

@@ -284,3 +284,51 @@ async def test_mark_gone_a_reconnecting_tablemate_gets_the_shifted_turns_in_its_
     her_phone, _state, her_presence = await open_phone(asgi_app, her.token)
     assert (her_presence["left"], her_presence["removed"]) == (True, False)
     await her_phone.disconnect()
+
+
+@pytest.mark.django_db
+def test_gone_then_checked_in_again_mid_round_is_seated_as_a_walk_in_when_the_next_round_starts(
+    client, listen, django_capture_on_commit_callbacks
+):
+    event = EventFactory(
+        check_in=True, rounds_count=3, table_size=4, round_seconds=180, is_seating_walk_ins=True
+    )
+    people = AttendeeFactory.create_batch(8, event=event, checked_in=True)
+    services.make_plan(event, by=None, time_limit=0.2)
+    first = services.start_round(event.rounds.get(number=1), by=event.organizer)
+    [her_table] = [table for table in queries.stored_plan(event.pk)[0] if people[0].pk in table]
+    her = Attendee.objects.get(pk=people[0].pk)
+    client.force_login(event.organizer)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.mark_gone(her, by=event.organizer)
+    without_her = [pk for pk in her_table if pk != her.pk]
+    her_phone = listen(attendee_group(her.pk))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("attendee_presence", args=[event.pk, her.pk]), {"action": "check_in"}
+        )
+
+    # the rest of round 1: she is here again, with no seat in it nor in the rounds re-planned
+    # without her; her table goes on without her
+    assert response.status_code == 302
+    her.refresh_from_db()
+    assert her.is_present
+    seated = queries.stored_plan(event.pk)
+    assert [t for t in seated[0] if set(without_her) <= set(t)] == [without_her]
+    assert all(her.pk not in table for tables in seated for table in tables)
+    assert [m["type"] for m in her_phone.messages()] == ["presence"]
+
+    services.end_round(first, by=event.organizer)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.start_round(event.rounds.get(number=2), by=event.organizer)
+
+    # round 2 and 3: a walk-in's seat, last at a table that had room, nobody else moved
+    for number, tables in enumerate(queries.stored_plan(event.pk)[1:], start=2):
+        [table] = [table for table in tables if her.pk in table]
+        assert table[-1] == her.pk, number
+        assert len(table) == 4
+    [plan] = [m for m in her_phone.messages() if m["type"] == "plan"]
+    assert {stop["round"] for stop in plan["stops"]} == {2, 3}
+    logged = LogEntry.objects.filter(event=event, action="walk_in_seated")
+    assert [entry.params for entry in logged] == [{"attendee": her.pk, "n": 2}]

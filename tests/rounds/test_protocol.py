@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from events import services as event_services
 from events.models import Attendee
 from feedback import services as feedback_services
 from rounds import broadcasts, services
-from rounds.groups import attendee_group, event_group
+from rounds.groups import attendee_group, event_group, projector_group
 from tests.conftest import acreate, open_phone
 from tests.factories import AttendeeFactory, EventFactory, RoundFactory, SeatFactory, TableFactory
 
@@ -54,6 +55,7 @@ def test_protocol_documents_every_message_type():
         "announce",
         "card",
         "card_ack",
+        "people",
         "person",
         "plan",
         "pong",
@@ -62,6 +64,17 @@ def test_protocol_documents_every_message_type():
         "round",
         "state",
     ]
+
+
+@pytest.mark.django_db
+def test_protocol_people_push_matches(listen, django_capture_on_commit_callbacks):
+    event = EventFactory(live=True)
+    screen = listen(projector_group(event.pk))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        event_services.check_in(AttendeeFactory(event=event), by=event.organizer)
+
+    assert screen.messages() == [documented_examples()["people"]]
 
 
 @pytest.fixture
