@@ -91,7 +91,6 @@ def test_marking_the_current_pitcher_gone_gives_the_next_one_a_full_slot_on_the_
         page.screenshot(path=str(Path(os.environ["SPEEDNET_SCREENS"]) / "gone-next-pitcher.png"))
     page.screenshot(path=str(tmp_path / "gone-next-pitcher.png"))
     her_phone.screenshot(path=str(tmp_path / "gone-her-phone.png"))
-    print(f"screenshots: {tmp_path}")
 
     page.reload()  # a fresh load agrees
     expect(page.locator(".room")).to_have_attribute("data-connection", "open")
