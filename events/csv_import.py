@@ -729,8 +729,10 @@ def is_person_first(header: list[str], rows: list[tuple[int, list[str]]]) -> boo
     (``could_be_name``: "madonna", "zhang wei", "亓官伟") above a column of names, or above a
     column of lower-case names when it is in lower case too ("zhang wei" above "li lei"). Never
     when a cell that is no email or phone number stands above a column of emails or phone
-    numbers ("Sähköposti" above addresses): that row names the columns."""
-    if not rows or any(normalize_header(h) in KNOWN_HEADERS for h in header):
+    numbers ("Sähköposti" above addresses): that row names the columns. "Ho" and "Ten" side
+    by side (``UNACCENTED_PAIR``) are Vietnamese column names, not a person called "Ho"."""
+    normalized = {normalize_header(h) for h in header}
+    if not rows or normalized & KNOWN_HEADERS or normalized >= UNACCENTED_PAIR.keys():
         return False
     if len(header) == 1:
         # One column: a person written as the names below it are ("Madonna" above "Cher"),

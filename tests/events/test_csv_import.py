@@ -2389,3 +2389,23 @@ def test_parse_leaves_out_a_place_alone_above_column_names():
         (3, "Zhang Wei", "Acme"),
         (4, "Li Na", "Harbor"),
     ]
+
+
+# "Ho" and "Ten" side by side with no other column name we know ("STT", "Don vi" are
+# Vietnamese without accents): the row of column names, not a person called "Ho".
+HO_TEN_WITHOUT_KNOWN_COLUMNS = [
+    "Ho,Ten\nNguyen Van,An\nTran Thi,Mai\n",
+    "HO,TEN\nNGUYEN VAN,AN\nTRAN THI,MAI\n",
+    "STT,Ho,Ten,Don vi\n1,Nguyen Van,An,FPT\n2,Tran Thi,Mai,Viettel\n",
+]
+
+
+@pytest.mark.parametrize("text", HO_TEN_WITHOUT_KNOWN_COLUMNS)
+def test_parse_reads_ho_and_ten_alone_as_column_names_not_a_person(text):
+    parsed = csv_import.parse(text.encode())
+
+    assert parsed.errors == []
+    assert [(r.line, r.name.casefold()) for r in parsed.rows] == [
+        (2, "nguyen van an"),
+        (3, "tran thi mai"),
+    ]

@@ -735,6 +735,12 @@ READ_RIGHT = [
         ["Le Van Binh"],
         "Le Van Binh",
     ),
+    # "Ho" and "Ten" with no other column name we know: column names, not a person "Ho".
+    (
+        b"STT,Ho,Ten,Don vi\n1,Nguyen Van,An,FPT\n2,Tran Thi,Mai,Viettel\n",
+        ["Nguyen Van An", "Tran Thi Mai"],
+        "2 new attendees",
+    ),
     # A place alone on line 1 above column names: a title, not a person.
     (
         b"Beijing\nAttendee,Ticket type\nZhang Wei,VIP\nLi Na,GA\n",
