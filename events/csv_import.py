@@ -102,8 +102,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     ),
     # Between the given and the family name, whichever comes first ("Văn" of "Nguyễn Văn An").
     "middle_name": (
-        "middle name", "middle names", "middlename", "middle initial", "tên đệm", "tên lót",
-        "chữ đệm",
+        "middle name", "middle names", "middlename", "middle initial", "middle", "tên đệm",
+        "tên lót", "chữ đệm",
     ),
     "email": (
         "ticket email", "attendee email", "attendee email address", "email", "email address",

@@ -2409,3 +2409,23 @@ def test_parse_reads_ho_and_ten_alone_as_column_names_not_a_person(text):
         (2, "nguyen van an"),
         (3, "tran thi mai"),
     ]
+
+
+# A middle name column named as its neighbours "First" and "Last" are: joined between them in
+# either order of the columns; "Middle school" is no name part.
+MIDDLE_COLUMNS = [
+    ("First,Middle,Last,Email\nJohn,Quincy,Adams,ja@example.com\n", "John Quincy Adams"),
+    ("Last,First,Middle,Email\nAdams,John,Quincy,ja@example.com\n", "John Quincy Adams"),
+    (
+        "First name,Last name,Middle school,Email\nAnn,Lee,Lincoln Middle,al@example.com\n",
+        "Ann Lee",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "name"), MIDDLE_COLUMNS)
+def test_parse_joins_a_middle_column_beside_first_and_last(text, name):
+    parsed = csv_import.parse(text.encode())
+
+    assert parsed.errors == []
+    assert [r.name for r in parsed.rows] == [name]

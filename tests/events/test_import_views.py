@@ -741,6 +741,12 @@ READ_RIGHT = [
         ["Nguyen Van An", "Tran Thi Mai"],
         "2 new attendees",
     ),
+    # A "Middle" column beside "First" and "Last": joined between them.
+    (
+        b"Last,First,Middle,Email\nAdams,John,Quincy,ja@example.com\n",
+        ["John Quincy Adams"],
+        "John Quincy Adams",
+    ),
     # A place alone on line 1 above column names: a title, not a person.
     (
         b"Beijing\nAttendee,Ticket type\nZhang Wei,VIP\nLi Na,GA\n",
