@@ -738,8 +738,11 @@ def is_person_first(header: list[str], rows: list[tuple[int, list[str]]]) -> boo
         # One column: a person written as the names below it are ("Madonna" above "Cher"),
         # by the test of a name alone above a list (``is_lone_person``).
         below = [cells[0].strip() for _line, cells in rows[:HEADER_SAMPLE] if cells[0].strip()]
-        if below and most(below, could_be_name) and is_lone_person(header[0], below):
-            return True
+        if below and most(below, could_be_name):
+            if is_lone_person(header[0], below):
+                return True
+            if is_title_marked(header[0]):
+                return False  # a title ("Waitlisted", "创业沙龙") above the names, no person
     for i, cell in enumerate(header):
         below = [cells[i] for _line, cells in rows[:HEADER_SAMPLE] if cells[i].strip()]
         for kind in (is_email_cell, is_phone_like):
@@ -1264,11 +1267,7 @@ def is_lone_person(value: str, names: list[str]) -> bool:
     list's name column are (``name_style``: "madonna" above "zhang wei", "Cher" above
     "Ada Lovelace", "王菲" above "张伟")."""
     text = " ".join(hygiene.fold_width(value).split())
-    if not names or any(c.isdigit() for c in text) or not could_be_name(text):
-        return False
-    if any(word in text for word in CJK_TITLE_WORDS):
-        return False
-    if any(normalize_header(word) in TITLE_WORDS for word in text.split()):
+    if not names or is_title_marked(text) or not could_be_name(text):
         return False
     style = name_style(text)
     if style == "cjk":
@@ -1276,6 +1275,17 @@ def is_lone_person(value: str, names: list[str]) -> bool:
     longest = max(len(n.split()) for n in names)
     words = [w for w in text.split() if w.casefold() not in NAME_PARTICLES]
     return bool(style) and len(words) <= longest and most(names, lambda v: name_style(v) == style)
+
+
+def is_title_marked(value: str) -> bool:
+    """Whether a value holds what no name holds and a title does: a digit, or a title's word
+    (``TITLE_WORDS``, ``CJK_TITLE_WORDS``: "Waitlisted", "Beijing Founders Club", "创业沙龙")."""
+    text = " ".join(hygiene.fold_width(value).split())
+    return (
+        any(c.isdigit() for c in text)
+        or any(word in text for word in CJK_TITLE_WORDS)
+        or any(normalize_header(word) in TITLE_WORDS for word in text.split())
+    )
 
 
 def lone_people(above: list[tuple[int, list[str]]], below: tabular.Table) -> list[tuple[int, str]]:

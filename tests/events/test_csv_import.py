@@ -2429,3 +2429,15 @@ def test_parse_joins_a_middle_column_beside_first_and_last(text, name):
 
     assert parsed.errors == []
     assert [r.name for r in parsed.rows] == [name]
+
+
+# A title alone on line 1 of a list of one column of names ("Waitlisted", "创业沙龙"): no
+# person, as above a list with emails; the names below are still read.
+@pytest.mark.parametrize("title", ["Waitlisted", "Confirmed", "Beijing Founders Club", "创业沙龙"])
+@pytest.mark.parametrize("people", ["Zhang Wei\nAnn Lee\nBo Chen\n", "张伟\n李娜\n王芳\n"])
+def test_parse_never_reads_a_title_above_one_column_of_names_as_a_person(title, people):
+    parsed = csv_import.parse(f"{title}\n{people}".encode())
+    chosen = csv_import.parse(f"{title}\n{people}".encode(), mapping={"name": 0})
+
+    assert title not in [r.name for r in parsed.rows]
+    assert [r.line for r in chosen.rows] == [2, 3, 4]
