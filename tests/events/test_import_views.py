@@ -924,3 +924,24 @@ def test_import_view_of_a_place_above_unknown_column_names_previews_then_imports
         ("Li Na", "Harbor"),
         ("Zhang Wei", "Acme"),
     ]
+
+
+def test_import_view_of_a_title_above_one_column_of_names_imports_the_names_only(organizer, event):
+    first = upload(organizer, event, b"Waitlisted\nZhang Wei\nAnn Lee\nBo Chen\n")
+    key = ImportUpload.objects.get().key
+
+    preview = organizer.post(
+        reverse("attendee_import", args=[event.pk]), {"upload": key, "column_name": "0"}
+    )
+    done = organizer.post(
+        reverse("attendee_import", args=[event.pk]), {**previewed(preview), "step": "import"}
+    )
+
+    assert "No column holds the names" in first.text
+    assert "3 new attendees" in preview.text
+    assert done.status_code == 302
+    assert sorted(event.attendees.values_list("name", flat=True)) == [
+        "Ann Lee",
+        "Bo Chen",
+        "Zhang Wei",
+    ]
