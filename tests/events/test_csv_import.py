@@ -2441,3 +2441,18 @@ def test_parse_never_reads_a_title_above_one_column_of_names_as_a_person(title, 
 
     assert title not in [r.name for r in parsed.rows]
     assert [r.line for r in chosen.rows] == [2, 3, 4]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="'HO' (head office) and 'Ten' beside an English 'Name' column are still taken for "
+    "Vietnamese family and given name columns: a row with its name left blank is imported "
+    "under the name 'N 9' made of those cells",
+)
+def test_parse_takes_ho_and_ten_beside_an_english_name_column_for_no_name_parts():
+    text = "Name,Email,HO,Ten\nAnn Lee,al@example.com,Y,10\n,bo@example.com,N,9\n"
+
+    parsed = csv_import.parse(text.encode())
+
+    assert (parsed.mapping["first_name"], parsed.mapping["last_name"]) == (None, None)
+    assert [r.name for r in parsed.rows] == ["Ann Lee"]
