@@ -1480,6 +1480,14 @@ def written_cell(cells: list[str], index: int | None) -> str:
     return one_line(unguarded(cells[index].strip())) if index is not None else ""
 
 
+def joined_given(given: str, middle: str, is_family_first: bool) -> str:
+    """The given name with the middle name on the side of the family name, which stands
+    between them in either order: "John" + "Quincy" → "John Quincy"; family name first,
+    "An" + "Văn" → "Văn An" (of "Nguyễn Văn An")."""
+    parts = (middle, given) if is_family_first else (given, middle)
+    return " ".join(part for part in parts if part)
+
+
 def check_row(parsed: Parsed, line: int, cells: list[str]) -> Row | None:
     """The row cleaned, or None when it is skipped (a note says why) or wrong (an error)."""
     m = parsed.mapping
@@ -1510,8 +1518,12 @@ def check_row(parsed: Parsed, line: int, cells: list[str]) -> Row | None:
 
     status = value("status")
     if status and is_skipped_status(status):
-        written = value("name") or " ".join(
-            p for p in (value("first_name"), value("middle_name"), value("last_name")) if p
+        # As the row's name would be joined ("Nguyễn Văn An", "Kovács Anna", "张伟"), so that
+        # the attendee already here is found by it.
+        written = value("name") or hygiene.full_name(
+            joined_given(value("first_name"), value("middle_name"), parsed.is_family_first),
+            value("last_name"),
+            is_family_first=parsed.is_family_first,
         )
         parsed.cancelled.append((line, written, value("email").strip().lower(), status))
         parsed.skipped += 1
@@ -1528,11 +1540,11 @@ def check_row(parsed: Parsed, line: int, cells: list[str]) -> Row | None:
             problems.extend(error.messages)
             return ""
 
-    given = cleaned("first_name", hygiene.clean_name, value("first_name"))
-    if middle := cleaned("middle_name", hygiene.clean_name, value("middle_name")):
-        # The middle name stands between the given and the family name in either order.
-        parts = (middle, given) if parsed.is_family_first else (given, middle)
-        given = " ".join(part for part in parts if part)
+    given = joined_given(
+        cleaned("first_name", hygiene.clean_name, value("first_name")),
+        cleaned("middle_name", hygiene.clean_name, value("middle_name")),
+        parsed.is_family_first,
+    )
     family = cleaned("last_name", hygiene.clean_name, value("last_name"))
     name = cleaned("name", hygiene.clean_name, value("name"))
     if not name and (given or family):

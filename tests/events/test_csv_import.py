@@ -2456,3 +2456,29 @@ def test_parse_takes_ho_and_ten_beside_an_english_name_column_for_no_name_parts(
 
     assert (parsed.mapping["first_name"], parsed.mapping["last_name"]) == (None, None)
     assert [r.name for r in parsed.rows] == ["Ann Lee"]
+
+
+# A cancelled row of a list whose name parts join family name first (Vietnamese with a middle
+# name, Hungarian, Chinese 姓/名), without an email: found by its name as the list writes it.
+CANCELLED_FAMILY_FIRST = [
+    ("Họ,Tên đệm,Tên,Status\nNguyễn,Văn,An,Cancelled\nTrần,Thị,Mai,Attending\n", "Nguyễn Văn An"),
+    ("Vezetéknév,Keresztnév,Status\nKovács,Anna,Cancelled\nSzabó,Béla,Attending\n", "Kovács Anna"),
+    ("姓,名,状态\n张,伟,已取消\n李,娜,已通过\n", "张伟"),
+    (
+        "First name,Middle name,Last name,Status\nJohn,Quincy,Adams,Cancelled\nAnn,,Lee,Going\n",
+        "John Quincy Adams",
+    ),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("text", "name"), CANCELLED_FAMILY_FIRST)
+def test_preview_finds_the_attendee_of_a_cancelled_row_named_family_name_first(text, name):
+    event = EventFactory()
+    AttendeeFactory(event=event, name=name, email="")
+
+    _parsed, comparison = services.preview_import(event, data=text.encode())
+
+    assert f"Line 2: {name} is already at the event but their ticket is now" in " ".join(
+        comparison.notes
+    )
