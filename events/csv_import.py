@@ -102,8 +102,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     ),
     # Between the given and the family name, whichever comes first ("Văn" of "Nguyễn Văn An").
     "middle_name": (
-        "middle name", "middle names", "middlename", "middle initial", "tên đệm", "tên lót",
-        "chữ đệm",
+        "middle name", "middle names", "middlename", "middle initial", "middle", "tên đệm",
+        "tên lót", "chữ đệm",
     ),
     "email": (
         "ticket email", "attendee email", "attendee email address", "email", "email address",
@@ -729,15 +729,20 @@ def is_person_first(header: list[str], rows: list[tuple[int, list[str]]]) -> boo
     (``could_be_name``: "madonna", "zhang wei", "亓官伟") above a column of names, or above a
     column of lower-case names when it is in lower case too ("zhang wei" above "li lei"). Never
     when a cell that is no email or phone number stands above a column of emails or phone
-    numbers ("Sähköposti" above addresses): that row names the columns."""
-    if not rows or any(normalize_header(h) in KNOWN_HEADERS for h in header):
+    numbers ("Sähköposti" above addresses): that row names the columns. "Ho" and "Ten" side
+    by side (``UNACCENTED_PAIR``) are Vietnamese column names, not a person called "Ho"."""
+    normalized = {normalize_header(h) for h in header}
+    if not rows or normalized & KNOWN_HEADERS or normalized >= UNACCENTED_PAIR.keys():
         return False
     if len(header) == 1:
         # One column: a person written as the names below it are ("Madonna" above "Cher"),
         # by the test of a name alone above a list (``is_lone_person``).
         below = [cells[0].strip() for _line, cells in rows[:HEADER_SAMPLE] if cells[0].strip()]
-        if below and most(below, could_be_name) and is_lone_person(header[0], below):
-            return True
+        if below and most(below, could_be_name):
+            if is_lone_person(header[0], below):
+                return True
+            if is_title_marked(header[0]):
+                return False  # a title ("Waitlisted", "创业沙龙") above the names, no person
     for i, cell in enumerate(header):
         below = [cells[i] for _line, cells in rows[:HEADER_SAMPLE] if cells[i].strip()]
         for kind in (is_email_cell, is_phone_like):
@@ -1262,11 +1267,7 @@ def is_lone_person(value: str, names: list[str]) -> bool:
     list's name column are (``name_style``: "madonna" above "zhang wei", "Cher" above
     "Ada Lovelace", "王菲" above "张伟")."""
     text = " ".join(hygiene.fold_width(value).split())
-    if not names or any(c.isdigit() for c in text) or not could_be_name(text):
-        return False
-    if any(word in text for word in CJK_TITLE_WORDS):
-        return False
-    if any(normalize_header(word) in TITLE_WORDS for word in text.split()):
+    if not names or is_title_marked(text) or not could_be_name(text):
         return False
     style = name_style(text)
     if style == "cjk":
@@ -1274,6 +1275,17 @@ def is_lone_person(value: str, names: list[str]) -> bool:
     longest = max(len(n.split()) for n in names)
     words = [w for w in text.split() if w.casefold() not in NAME_PARTICLES]
     return bool(style) and len(words) <= longest and most(names, lambda v: name_style(v) == style)
+
+
+def is_title_marked(value: str) -> bool:
+    """Whether a value holds what no name holds and a title does: a digit, or a title's word
+    (``TITLE_WORDS``, ``CJK_TITLE_WORDS``: "Waitlisted", "Beijing Founders Club", "创业沙龙")."""
+    text = " ".join(hygiene.fold_width(value).split())
+    return (
+        any(c.isdigit() for c in text)
+        or any(word in text for word in CJK_TITLE_WORDS)
+        or any(normalize_header(word) in TITLE_WORDS for word in text.split())
+    )
 
 
 def lone_people(above: list[tuple[int, list[str]]], below: tabular.Table) -> list[tuple[int, str]]:
@@ -1468,6 +1480,14 @@ def written_cell(cells: list[str], index: int | None) -> str:
     return one_line(unguarded(cells[index].strip())) if index is not None else ""
 
 
+def joined_given(given: str, middle: str, is_family_first: bool) -> str:
+    """The given name with the middle name on the side of the family name, which stands
+    between them in either order: "John" + "Quincy" → "John Quincy"; family name first,
+    "An" + "Văn" → "Văn An" (of "Nguyễn Văn An")."""
+    parts = (middle, given) if is_family_first else (given, middle)
+    return " ".join(part for part in parts if part)
+
+
 def check_row(parsed: Parsed, line: int, cells: list[str]) -> Row | None:
     """The row cleaned, or None when it is skipped (a note says why) or wrong (an error)."""
     m = parsed.mapping
@@ -1498,8 +1518,12 @@ def check_row(parsed: Parsed, line: int, cells: list[str]) -> Row | None:
 
     status = value("status")
     if status and is_skipped_status(status):
-        written = value("name") or " ".join(
-            p for p in (value("first_name"), value("middle_name"), value("last_name")) if p
+        # As the row's name would be joined ("Nguyễn Văn An", "Kovács Anna", "张伟"), so that
+        # the attendee already here is found by it.
+        written = value("name") or hygiene.full_name(
+            joined_given(value("first_name"), value("middle_name"), parsed.is_family_first),
+            value("last_name"),
+            is_family_first=parsed.is_family_first,
         )
         parsed.cancelled.append((line, written, value("email").strip().lower(), status))
         parsed.skipped += 1
@@ -1516,11 +1540,11 @@ def check_row(parsed: Parsed, line: int, cells: list[str]) -> Row | None:
             problems.extend(error.messages)
             return ""
 
-    given = cleaned("first_name", hygiene.clean_name, value("first_name"))
-    if middle := cleaned("middle_name", hygiene.clean_name, value("middle_name")):
-        # The middle name stands between the given and the family name in either order.
-        parts = (middle, given) if parsed.is_family_first else (given, middle)
-        given = " ".join(part for part in parts if part)
+    given = joined_given(
+        cleaned("first_name", hygiene.clean_name, value("first_name")),
+        cleaned("middle_name", hygiene.clean_name, value("middle_name")),
+        parsed.is_family_first,
+    )
     family = cleaned("last_name", hygiene.clean_name, value("last_name"))
     name = cleaned("name", hygiene.clean_name, value("name"))
     if not name and (given or family):

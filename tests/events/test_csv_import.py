@@ -2389,3 +2389,96 @@ def test_parse_leaves_out_a_place_alone_above_column_names():
         (3, "Zhang Wei", "Acme"),
         (4, "Li Na", "Harbor"),
     ]
+
+
+# "Ho" and "Ten" side by side with no other column name we know ("STT", "Don vi" are
+# Vietnamese without accents): the row of column names, not a person called "Ho".
+HO_TEN_WITHOUT_KNOWN_COLUMNS = [
+    "Ho,Ten\nNguyen Van,An\nTran Thi,Mai\n",
+    "HO,TEN\nNGUYEN VAN,AN\nTRAN THI,MAI\n",
+    "STT,Ho,Ten,Don vi\n1,Nguyen Van,An,FPT\n2,Tran Thi,Mai,Viettel\n",
+]
+
+
+@pytest.mark.parametrize("text", HO_TEN_WITHOUT_KNOWN_COLUMNS)
+def test_parse_reads_ho_and_ten_alone_as_column_names_not_a_person(text):
+    parsed = csv_import.parse(text.encode())
+
+    assert parsed.errors == []
+    assert [(r.line, r.name.casefold()) for r in parsed.rows] == [
+        (2, "nguyen van an"),
+        (3, "tran thi mai"),
+    ]
+
+
+# A middle name column named as its neighbours "First" and "Last" are: joined between them in
+# either order of the columns; "Middle school" is no name part.
+MIDDLE_COLUMNS = [
+    ("First,Middle,Last,Email\nJohn,Quincy,Adams,ja@example.com\n", "John Quincy Adams"),
+    ("Last,First,Middle,Email\nAdams,John,Quincy,ja@example.com\n", "John Quincy Adams"),
+    (
+        "First name,Last name,Middle school,Email\nAnn,Lee,Lincoln Middle,al@example.com\n",
+        "Ann Lee",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "name"), MIDDLE_COLUMNS)
+def test_parse_joins_a_middle_column_beside_first_and_last(text, name):
+    parsed = csv_import.parse(text.encode())
+
+    assert parsed.errors == []
+    assert [r.name for r in parsed.rows] == [name]
+
+
+# A title alone on line 1 of a list of one column of names ("Waitlisted", "创业沙龙"): no
+# person, as above a list with emails; the names below are still read.
+@pytest.mark.parametrize("title", ["Waitlisted", "Confirmed", "Beijing Founders Club", "创业沙龙"])
+@pytest.mark.parametrize("people", ["Zhang Wei\nAnn Lee\nBo Chen\n", "张伟\n李娜\n王芳\n"])
+def test_parse_never_reads_a_title_above_one_column_of_names_as_a_person(title, people):
+    parsed = csv_import.parse(f"{title}\n{people}".encode())
+    chosen = csv_import.parse(f"{title}\n{people}".encode(), mapping={"name": 0})
+
+    assert title not in [r.name for r in parsed.rows]
+    assert [r.line for r in chosen.rows] == [2, 3, 4]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="'HO' (head office) and 'Ten' beside an English 'Name' column are still taken for "
+    "Vietnamese family and given name columns: a row with its name left blank is imported "
+    "under the name 'N 9' made of those cells",
+)
+def test_parse_takes_ho_and_ten_beside_an_english_name_column_for_no_name_parts():
+    text = "Name,Email,HO,Ten\nAnn Lee,al@example.com,Y,10\n,bo@example.com,N,9\n"
+
+    parsed = csv_import.parse(text.encode())
+
+    assert (parsed.mapping["first_name"], parsed.mapping["last_name"]) == (None, None)
+    assert [r.name for r in parsed.rows] == ["Ann Lee"]
+
+
+# A cancelled row of a list whose name parts join family name first (Vietnamese with a middle
+# name, Hungarian, Chinese 姓/名), without an email: found by its name as the list writes it.
+CANCELLED_FAMILY_FIRST = [
+    ("Họ,Tên đệm,Tên,Status\nNguyễn,Văn,An,Cancelled\nTrần,Thị,Mai,Attending\n", "Nguyễn Văn An"),
+    ("Vezetéknév,Keresztnév,Status\nKovács,Anna,Cancelled\nSzabó,Béla,Attending\n", "Kovács Anna"),
+    ("姓,名,状态\n张,伟,已取消\n李,娜,已通过\n", "张伟"),
+    (
+        "First name,Middle name,Last name,Status\nJohn,Quincy,Adams,Cancelled\nAnn,,Lee,Going\n",
+        "John Quincy Adams",
+    ),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("text", "name"), CANCELLED_FAMILY_FIRST)
+def test_preview_finds_the_attendee_of_a_cancelled_row_named_family_name_first(text, name):
+    event = EventFactory()
+    AttendeeFactory(event=event, name=name, email="")
+
+    _parsed, comparison = services.preview_import(event, data=text.encode())
+
+    assert f"Line 2: {name} is already at the event but their ticket is now" in " ".join(
+        comparison.notes
+    )

@@ -735,6 +735,18 @@ READ_RIGHT = [
         ["Le Van Binh"],
         "Le Van Binh",
     ),
+    # "Ho" and "Ten" with no other column name we know: column names, not a person "Ho".
+    (
+        b"STT,Ho,Ten,Don vi\n1,Nguyen Van,An,FPT\n2,Tran Thi,Mai,Viettel\n",
+        ["Nguyen Van An", "Tran Thi Mai"],
+        "2 new attendees",
+    ),
+    # A "Middle" column beside "First" and "Last": joined between them.
+    (
+        b"Last,First,Middle,Email\nAdams,John,Quincy,ja@example.com\n",
+        ["John Quincy Adams"],
+        "John Quincy Adams",
+    ),
     # A place alone on line 1 above column names: a title, not a person.
     (
         b"Beijing\nAttendee,Ticket type\nZhang Wei,VIP\nLi Na,GA\n",
@@ -911,4 +923,25 @@ def test_import_view_of_a_place_above_unknown_column_names_previews_then_imports
     assert sorted(event.attendees.values_list("name", "company")) == [
         ("Li Na", "Harbor"),
         ("Zhang Wei", "Acme"),
+    ]
+
+
+def test_import_view_of_a_title_above_one_column_of_names_imports_the_names_only(organizer, event):
+    first = upload(organizer, event, b"Waitlisted\nZhang Wei\nAnn Lee\nBo Chen\n")
+    key = ImportUpload.objects.get().key
+
+    preview = organizer.post(
+        reverse("attendee_import", args=[event.pk]), {"upload": key, "column_name": "0"}
+    )
+    done = organizer.post(
+        reverse("attendee_import", args=[event.pk]), {**previewed(preview), "step": "import"}
+    )
+
+    assert "No column holds the names" in first.text
+    assert "3 new attendees" in preview.text
+    assert done.status_code == 302
+    assert sorted(event.attendees.values_list("name", flat=True)) == [
+        "Ann Lee",
+        "Bo Chen",
+        "Zhang Wei",
     ]
