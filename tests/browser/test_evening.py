@@ -398,7 +398,9 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
         evening.act("plan")  # a plan made: the strays look whether they are in it
     evening.expect_room(1, {p.pk: "first_table" for p in people[:4]})
     for stray in strays:
-        expect(stray.page.locator(".room")).to_have_attribute("data-now", "not_seated")
+        expect(stray.page.locator(".room")).to_have_attribute("data-now", "welcome")
+    # not at the door: asked to check in there, not told "You're checked in"
+    expect(english.page.locator("[data-now-text]")).to_contain_text("Check in at the door")
     evening.expect_projector("check_in", seating_round=1)
     for page in evening.phones.values():
         expect(page.locator(".card-buttons:visible")).to_have_count(0)
@@ -559,7 +561,7 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
     }
     assert reloaded_by == set()  # redrawn from the push
     for stray in strays:
-        expect(stray.page.locator(".room")).to_have_attribute("data-now", "not_seated")
+        expect(stray.page.locator(".room")).to_have_attribute("data-now", "welcome")
     evening.expect_projector("between", seating_round=2)
     assert seat_table(late.pk, 2) is not None
     assert seat_table(no_show.pk, 2) is None
