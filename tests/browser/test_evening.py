@@ -280,7 +280,10 @@ def mark_gone_mid_round(evening: Evening, number: int) -> Attendee:
     mates = list(seat.table.seats.exclude(pk=seat.pk).order_by("speaking_order"))
     next_pitcher, listener = mates[0].attendee, mates[1].attendee
     people = evening.projector.locator("[data-people]")
-    here = int(people.text_content().split()[0])
+    # the count from the database, not the projector's line read at one moment (a fetch for an
+    # earlier change may still be on its way on a loaded machine)
+    here = Attendee.objects.present().filter(event=evening.event, erased_at__isnull=True).count()
+    expect(people).to_have_text(f"{here} people checked in", **wait)
     evening.act("pause")
     expect(evening.phones[next_pitcher.pk].locator(".room")).to_have_attribute(
         "data-now", "paused", **wait
