@@ -168,6 +168,9 @@ export function instructionFor(state, itinerary, now, gone = false) {
     if (event.seats_walk_ins && event.has_plan && itinerary.checkedIn && next <= event.rounds_count) {
       return { ...none, kind: 'table_at_start', round: next };
     }
+    // Not checked in (registered, not at the door yet): the plan seats only those here, so
+    // their table comes once they check in, as before the plan; not "You're checked in".
+    if (!itinerary.checkedIn) return { ...none, kind: 'welcome' };
     return { ...none, kind: 'not_seated', round: number };
   };
   const at = (kind, number, extra = {}) => {

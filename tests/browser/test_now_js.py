@@ -239,6 +239,24 @@ def test_instruction_without_a_seat_before_and_after_the_plan(now_js):
     assert instruction(now_js, state("check_in"), T0, stops={})["kind"] == "not_seated"
 
 
+@pytest.mark.parametrize(
+    ("st", "at"),
+    [
+        (state("check_in"), T0),
+        (state("live", a_round(1)), T0 + 1_000),
+        (state("live", a_round(1, status="paused", paused_at=T0 + 1_000)), T0 + 2_000),
+        (state("live", a_round(1, status="done", ended_at=T0 + 1_000)), T0 + 2_000),
+        (state("live", a_round(1), seats_walk_ins=True), T0 + 1_000),
+    ],
+)
+def test_instruction_for_someone_not_checked_in_once_the_plan_is_made_says_check_in(now_js, st, at):
+    """Registered, not at the door yet, once the plan is made (the plan seats only those here):
+    the phone asks them to check in at the door, not "You're checked in" (it is not true)."""
+    shown = instruction(now_js, st, at, stops={}, checked_in=False)
+
+    assert (shown["kind"], shown["table"], shown["stop"]) == ("welcome", None, None)
+
+
 def test_instruction_for_a_walk_in_seated_from_a_later_round_names_that_first_table(now_js):
     """A walk-in a re-plan seated from round 3 on while round 2 is on (starting, running or
     paused) is told where they join, calmly, not to ask the organizer; between rounds 2 and 3
@@ -274,8 +292,9 @@ def test_instruction_for_a_walk_in_seated_from_a_later_round_names_that_first_ta
 def test_instruction_for_a_walk_in_at_an_event_that_seats_walk_ins_names_the_next_round(now_js):
     """Checked in with no seat at an event that seats walk-ins as a round starts: told that
     the next round to start gives them a table (round 3 while round 2 is on, round 2 between
-    rounds 1 and 2, round 1 before the rounds), never a table. Not checked in, without a plan,
-    with a seat to come, or with no round left: as without the switch."""
+    rounds 1 and 2, round 1 before the rounds), never a table. Not checked in: asked to check in
+    at the door. Without a plan, with a seat to come, or with no round left: as without the
+    switch."""
     auto = {"seats_walk_ins": True}
     paused = a_round(2, status="paused", paused_at=T0 + 5_000)
     from_round_3 = {3: {"table": 2, "seats": [{"order": 3, "name": "Me", "isMe": True}]}}
@@ -304,7 +323,7 @@ def test_instruction_for_a_walk_in_at_an_event_that_seats_walk_ins_names_the_nex
         ("table_at_start", 2, None, None, False),
         ("table_at_start", 1, None, None, False),
         ("not_seated", 3, None, None, False),
-        ("not_seated", 2, None, None, False),
+        ("welcome", None, None, None, False),
         ("waiting_plan", None, None, None, False),
         ("joins_later", 3, 2, 3, False),
         ("not_seated", 2, None, None, False),

@@ -242,7 +242,8 @@ def test_walk_in_checked_in_during_a_round_is_told_the_next_round_gives_a_table(
     laptop = control_panel(chromium, live_server_url, event)
     laptop.on("dialog", lambda dialog: dialog.accept())  # ending a round asks first
     start_first_round(laptop, event, first)
-    expect(early_page.locator(".room")).to_have_attribute("data-now", "not_seated")
+    # not at the door yet: asked to check in there, not told "You're checked in"
+    expect(early_page.locator(".room")).to_have_attribute("data-now", "welcome")
 
     door = laptop.context.new_page()
     door.goto(f"{live_server_url}/events/{event.pk}/attendees/")
