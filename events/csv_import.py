@@ -219,10 +219,7 @@ FAMILY_FIRST_HEADERS = frozenset(
         "kereszt név", "utó név",
         "vezeteknev", "csaladnev", "keresztnev", "utonev", "csaladi nev", "vezetek nev",
         "kereszt nev", "uto nev",
-        "họ", "họ và tên đệm", "họ và chữ đệm", "họ đệm", "họ và tên lót", "họ lót", "tên",
-        "tên gọi",
-        "ho", "ho va ten dem", "ho va chu dem", "ho dem", "ho va ten lot", "ho lot", "ten",
-        "ten goi",
+        *VIETNAMESE_NAME_PARTS,
     }
 )  # fmt: skip
 # Words in a header that make it likely, when no alias matched exactly (custom questions).
