@@ -83,7 +83,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         daphne's 5 s handshake timeout instead of hearing 4503. Pages and controls keep the
         pool's own timeout (then a 503): they run on threads of their own.
 
-        The pool is made as Django makes it, of the class ``PromptPool``."""
+        The pool is made with Django's arguments (its ``pool`` property), of the class
+        ``PromptPool``."""
         options = self.settings_dict["OPTIONS"].get("pool")
         made = self.alias in self._connection_pools
         # (with CONN_MAX_AGE set, Django's own code below refuses, as it should)
@@ -97,6 +98,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 kwargs={**self.get_connection_params(), "autocommit": True},
                 open=False,
                 configure=self._configure_connection,
+                check=(
+                    ConnectionPool.check_connection
+                    if self.settings_dict["CONN_HEALTH_CHECKS"]
+                    else None
+                ),
                 **({} if options is True else options),
             )
             self._connection_pools.setdefault(self.alias, prompt)
