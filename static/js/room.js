@@ -517,6 +517,17 @@ export function startRoom(root) {
   // (`stops`), the others as they were. They are redrawn here, with no request, so a re-plan
   // never makes a room of phones load at once; only what the push cannot say (I have no seat
   // any more, a round missing from the page) is loaded.
+  // The tablemates' names in the itinerary shown (every stop).
+  const tablemateNames = (container) =>
+    new Set([...container.querySelectorAll('.tablemate [data-name]')].map((el) => el.textContent.trim()).filter(Boolean));
+  // The screen reader's last sentence ("Now pitching: …") is emptied, not said again, when it
+  // names someone no longer at my tables (marked gone or taken out mid-round, erased): the
+  // region must not go on saying they pitch. The next turn is announced as usual.
+  function forgetAnnounced(names) {
+    const announcer = root.querySelector('[data-live-announcer]');
+    if (announcer && names.some((said) => announcer.textContent.includes(said))) announcer.textContent = '';
+  }
+
   function applyPlan(detail) {
     const container = root.querySelector('[data-itinerary]');
     const wanted = detail?.itinerary;
@@ -536,7 +547,10 @@ export function startRoom(root) {
       if (!el) return refreshItinerary();
       drawn.push(el);
     }
+    const before = tablemateNames(container);
     container.replaceChildren(...drawn);
+    const after = tablemateNames(container);
+    forgetAnnounced([...before].filter((name) => !after.has(name)));
     syncElsewhere();
     itineraryChanged(); // its render tells a change of my coming stop (followComingStop)
     return Promise.resolve();
@@ -763,10 +777,8 @@ export function startRoom(root) {
     const entries = root.querySelectorAll(`[data-itinerary] .tablemate[data-person="${id}"]`);
     const names = new Set([...entries].map((item) => item.querySelector('[data-name]')?.textContent.trim()).filter(Boolean));
     for (const item of entries) showErased(item, name);
-    // The screen reader's last sentence ("Now pitching: …") goes too if it named them: emptied,
-    // not said again.
-    const announcer = root.querySelector('[data-live-announcer]');
-    if (announcer && [...names].some((said) => said !== name && announcer.textContent.includes(said))) announcer.textContent = '';
+    // The screen reader's last sentence ("Now pitching: …") goes too if it named them.
+    forgetAnnounced([...names].filter((said) => said !== name));
     if (entries.length) itineraryChanged();
   });
   // The sharing question answered on another page of this link (another tab or phone), told by
