@@ -51,6 +51,8 @@ def room_texts() -> dict[str, str]:
         "closed": _("Thank you — your leads"),
         # a no-show opening the link after the close: no thanks for coming, nothing to collect
         "closed_absent": _("The event is closed."),
+        # never checked in, once the rounds are over: nothing to collect, the mingling still open
+        "mingle_absent": _("The rounds are over. Check in at the door to join the mingling."),
         "round_of": _("Round {round} of {count}"),
         "next_round": _("Round {round} of {count} starts soon"),
         "pitch_of": _("Pitch {index} of {count}"),

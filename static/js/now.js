@@ -125,7 +125,8 @@ export function pitchPromptFor(state, now, removed = false) {
  *   kind is one of connecting, gone, welcome, waiting_plan, first_table, joins_later,
  *   not_seated, table_at_start, left,
  *   removed, starting, my_turn, listening, open_talk, paused, move, stay, mingle, closed,
- *   closed_absent (closed, and they never checked in); `stay`: between rounds, the next
+ *   closed_absent (closed, and they never checked in), mingle_absent (the rounds are over, and
+ *   they never checked in); `stay`: between rounds, the next
  *   round's table is the one they sit at (else `move`); `joins_later`: no seat in the round
  *   under way (or about to start) but one in a later round, which `round`, `table` and `stop`
  *   name (a walk-in seated by a re-plan during a round); `not_seated`: no seat in that round
@@ -184,6 +185,9 @@ export function instructionFor(state, itinerary, now, gone = false) {
   if (itinerary.removed) return { ...none, kind: 'removed', round: screen.round };
   // Never checked in (a no-show opening the link afterwards): over, without thanks for coming.
   if (screen.kind === 'closed' && !itinerary.checkedIn) return { ...none, kind: 'closed_absent' };
+  // Never checked in once the rounds are over: no leads to look at; the mingling is still open
+  // to them, through the door.
+  if (['last_over', 'mingle'].includes(screen.kind) && !itinerary.checkedIn) return { ...none, kind: 'mingle_absent' };
   if (['connecting', 'mingle', 'closed'].includes(screen.kind)) return { ...none, kind: screen.kind };
   if (screen.kind === 'last_over') return { ...none, kind: 'mingle' };
   // Marked gone: no table, whatever seats the plan still holds until the next re-plan.

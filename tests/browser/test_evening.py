@@ -307,6 +307,8 @@ def mark_gone_mid_round(evening: Evening, number: int) -> Attendee:
         phone = evening.phones[mate.pk]
         expect(phone.locator(f"{stop} .tablemate")).to_have_count(len(mates), **wait)
         expect(phone.locator(f'{stop} .tablemate[data-person="{her.pk}"]')).to_have_count(0)
+        # the screen reader's region no longer says she is pitching ("Now pitching: …")
+        expect(phone.locator("[data-live-announcer]")).not_to_contain_text(her.name, **wait)
     expect(people).to_have_text(f"{here - 1} people checked in", **wait)
     evening.expect_projector("paused", seating_round=number)
     expect(evening.projector.locator(".find-list")).not_to_contain_text(her.name, **wait)
@@ -598,8 +600,15 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
     mingle[no_show.pk] = "mingle"
     evening.expect_room(None, mingle)
     evening.expect_projector("last_over")
-    for stray in strays:  # no more rounds to pitch in: no prompt
-        expect(stray.page.locator(".room")).to_have_attribute("data-now", "mingle")
+    absent_texts = (
+        "The rounds are over. Check in at the door to join the mingling.",
+        "各轮已结束。请在门口签到，加入自由交流。",
+    )
+    # no more rounds to pitch in: no prompt; never here: nobody to find, the door to go to
+    for stray, absent_text in zip(strays, absent_texts, strict=True):
+        expect(stray.page.locator(".room")).to_have_attribute("data-now", "mingle_absent")
+        expect(stray.page.locator("[data-now-text]")).to_have_text(absent_text)
+        expect(stray.page.locator(".room-apart")).to_be_hidden()
         stray.expect_prompt("none")
         stray.screenshot("after-last-round")
     evening.screenshot("after-last-round")

@@ -451,22 +451,35 @@ def test_announcement_shows_until_it_expires(now_js):
     assert shown == ["Coffee", "", "Forever", "", ""]
 
 
-def test_instruction_after_the_close_for_someone_who_never_checked_in_is_closed_absent(now_js):
+def test_instruction_after_the_rounds_for_someone_who_never_checked_in_is_absent(now_js):
     """A no-show opening the link after the close: the event is over, with no thanks for
-    coming; whoever checked in (gone since or not) is thanked as before."""
+    coming; once the last round is over or the organizer opened the mingling: the rounds are
+    over, and the door is where to join (no "see who wants to meet you": nobody met them).
+    Whoever checked in (gone since or not) is thanked and invited as before."""
     closed = state("closed", a_round(3, status="done"))
+    mingle = state("mingle", a_round(3, status="done"))
+    last_over = state("live", a_round(3, status="done"))
+    at = T0 + 200_000
 
-    absent = instruction(now_js, closed, T0 + 200_000, stops={}, checked_in=False)
-    came = instruction(now_js, closed, T0 + 200_000, checked_in=True)
-    came_and_left = instruction(now_js, closed, T0 + 200_000, checked_in=True, left=True)
-    mingle = instruction(
-        now_js, state("mingle", a_round(3, status="done")), T0 + 200_000, checked_in=False
-    )
+    kinds = [
+        instruction(now_js, closed, at, stops={}, checked_in=False)["kind"],
+        instruction(now_js, closed, at, checked_in=True)["kind"],
+        instruction(now_js, closed, at, checked_in=True, left=True)["kind"],
+        instruction(now_js, mingle, at, stops={}, checked_in=False)["kind"],
+        instruction(now_js, last_over, at, stops={}, checked_in=False)["kind"],
+        instruction(now_js, mingle, at, checked_in=True)["kind"],
+        instruction(now_js, mingle, at, checked_in=True, left=True)["kind"],
+        instruction(now_js, last_over, at, checked_in=True)["kind"],
+    ]
 
-    assert [absent["kind"], came["kind"], came_and_left["kind"], mingle["kind"]] == [
+    assert kinds == [
         "closed_absent",
         "closed",
         "closed",
+        "mingle_absent",
+        "mingle_absent",
+        "mingle",
+        "mingle",
         "mingle",
     ]
 
