@@ -50,8 +50,11 @@ UNAVAILABLE_MESSAGES = (
     "the connection is closed",
 )
 # PostgreSQL's error codes for the same: class 08 (connection exception), the server shutting
-# down or starting (57P01-57P03), too many connections (53300).
-UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
+# down or starting (57P01-57P03), too many connections (53300); and a session's own limits met
+# (config.env.session_timeouts): a statement cancelled after statement_timeout (57014), a lock
+# not had within lock_timeout (55P03), a transaction ended for idling (25P03): the database is
+# stuck or overloaded for now, and a retry may work.
+UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300", "57014", "55P03", "25P03")
 
 
 def is_database_unavailable(error: BaseException) -> bool:

@@ -26,6 +26,19 @@ SQLITE_BUSY_TIMEOUT_S = 20
 POOL_MIN_SIZE = 2
 POOL_MAX_SIZE = 10
 POOL_TIMEOUT_S = 10
+# What one PostgreSQL session may wait or hold, set on every connection (session_timeouts): a
+# statement that runs this long is cancelled; a lock waited for this long is given up (every
+# phone of a process shares one database thread, so a wait there holds them all up); a
+# transaction left idle this long is ended by the server, its locks freed. Then the request gets
+# a 503 with Retry-After and a phone's socket a 4503 (config/capacity.py): a hung query or a
+# forgotten lock costs a retry, never a room that stops.
+STATEMENT_TIMEOUT_S = 30
+LOCK_TIMEOUT_S = 5
+IDLE_IN_TRANSACTION_TIMEOUT_S = 60
+# libpq's connect_timeout (2 s at least): a server that accepts no connection is given up.
+CONNECT_TIMEOUT_S = 5
+# PostgreSQL's limit for these settings: 2,147,483,647 ms.
+MAX_SESSION_TIMEOUT_S = 2_147_483
 # How long the server waits for Redis to answer a command (the channel layer's subscribe, publish
 # and unsubscribe; the cache's reads and writes) before it counts as unreachable (REDIS_TIMEOUT).
 REDIS_TIMEOUT_S = 2.0
@@ -165,6 +178,12 @@ def postgres_database(env: Mapping[str, str], config: dict[str, Any]) -> dict[st
     connection after a restart), so a restarted server costs no request an error.
     """
     config["CONN_MAX_AGE"] = 0
+    options = config.setdefault("OPTIONS", {})
+    options["options"] = session_timeouts(env, then=options.get("options", ""))
+    options.setdefault(
+        "connect_timeout",
+        read_int(env, "DATABASE_CONNECT_TIMEOUT", default=CONNECT_TIMEOUT_S, minimum=2),
+    )
     if not read_bool(env, "DATABASE_POOL", default=True):
         return config
     min_size = read_int(env, "DATABASE_POOL_MIN_SIZE", default=POOL_MIN_SIZE, minimum=0)
@@ -181,6 +200,32 @@ def postgres_database(env: Mapping[str, str], config: dict[str, Any]) -> dict[st
         "timeout": read_float(env, "DATABASE_POOL_TIMEOUT", default=POOL_TIMEOUT_S),
     }
     return config
+
+
+def session_timeouts(env: Mapping[str, str], *, then: str = "") -> str:
+    """libpq's ``options`` for every PostgreSQL connection: ``-c statement_timeout=…`` (ms),
+    ``-c lock_timeout=…`` and ``-c idle_in_transaction_session_timeout=…`` from
+    ``DATABASE_STATEMENT_TIMEOUT``, ``DATABASE_LOCK_TIMEOUT`` and
+    ``DATABASE_IDLE_IN_TRANSACTION_TIMEOUT`` (whole seconds, 1 to ``MAX_SESSION_TIMEOUT_S``;
+    defaults ``STATEMENT_TIMEOUT_S``, ``LOCK_TIMEOUT_S``, ``IDLE_IN_TRANSACTION_TIMEOUT_S``),
+    followed by the environment's ``PGOPTIONS`` (which libpq reads only when no ``options`` is
+    given) and ``then``, the ``options`` of ``DATABASE_URL``: the later ``-c`` of a setting wins,
+    so an operator's own choice stands. ``ImproperlyConfigured`` names a variable out of bounds."""
+    timeouts = [
+        ("statement_timeout", "DATABASE_STATEMENT_TIMEOUT", STATEMENT_TIMEOUT_S),
+        ("lock_timeout", "DATABASE_LOCK_TIMEOUT", LOCK_TIMEOUT_S),
+        (
+            "idle_in_transaction_session_timeout",
+            "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT",
+            IDLE_IN_TRANSACTION_TIMEOUT_S,
+        ),
+    ]
+    parts = []
+    for setting, name, default in timeouts:
+        seconds = read_int(env, name, default=default, minimum=1, maximum=MAX_SESSION_TIMEOUT_S)
+        parts.append(f"-c {setting}={1000 * seconds}")
+    parts += [extra.strip() for extra in (env.get("PGOPTIONS", ""), then) if extra.strip()]
+    return " ".join(parts)
 
 
 def read_float(env: Mapping[str, str], name: str, *, default: float) -> float:

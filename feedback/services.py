@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wcwidth import iter_graphemes
 
+from config.capacity import is_database_unavailable
 from events import services as event_services
 from events import sockets as event_sockets
 from events.models import Attendee, Event
@@ -271,8 +272,10 @@ def tap_cards(taps: Sequence[tuple[int, dict[str, Any]]]) -> list[TapOutcome | N
             with transaction.atomic():
                 people, first_set = tap_people(wanted, taps=taps)
                 return tap_runs(taps, people, as_sets=True, first_set=first_set)
-        except DatabaseError:
-            if database_lost():  # tap by tap would wait for it again: the phones resend
+        except DatabaseError as error:
+            # tap by tap would wait for it again (a lost connection, a lock or a statement
+            # timeout): the phones resend
+            if database_lost() or is_database_unavailable(error):
                 raise
             logger.warning(
                 "A batch of %d card taps goes again tap by tap", len(taps), exc_info=True

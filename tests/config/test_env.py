@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -77,6 +78,69 @@ def test_read_database_pool_size_and_timeout_from_the_environment(tmp_path: Path
     )
 
     assert config["OPTIONS"]["pool"] == {"min_size": 0, "max_size": 40, "timeout": 2.5}
+
+
+def test_read_database_sets_each_session_s_timeouts_by_default(tmp_path: Path):
+    """A hung statement, a lock never released or a transaction left open cannot stop a room:
+    PostgreSQL gives up after these (config/capacity.py answers 503 / 4503), with or without
+    the pool; and libpq gives up a server that does not accept the connection."""
+    for pool in ("on", "off"):
+        config = env.read_database(
+            {"DATABASE_URL": "postgres://db.internal/events", "DATABASE_POOL": pool},
+            default_sqlite_path=tmp_path / "x",
+        )
+
+        assert config["OPTIONS"]["options"] == (
+            "-c statement_timeout=30000 -c lock_timeout=5000 "
+            "-c idle_in_transaction_session_timeout=60000"
+        )
+        assert config["OPTIONS"]["connect_timeout"] == 5
+
+
+def test_read_database_session_timeouts_from_the_environment_then_the_operator_s_own(
+    tmp_path: Path,
+):
+    """Our settings come first, then PGOPTIONS (libpq reads it only without ``options``), then
+    the URL's own ``options``: the later -c wins, so an operator's choice stands."""
+    config = env.read_database(
+        {
+            "DATABASE_URL": "postgres://db.internal/events?options=-c%20lock_timeout%3D1500"
+            "&connect_timeout=9",
+            "DATABASE_STATEMENT_TIMEOUT": "120",
+            "DATABASE_LOCK_TIMEOUT": "2",
+            "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT": "2147483",
+            "DATABASE_CONNECT_TIMEOUT": "3",
+            "PGOPTIONS": "-c search_path=speednet",
+        },
+        default_sqlite_path=tmp_path / "x",
+    )
+
+    assert config["OPTIONS"]["options"] == (
+        "-c statement_timeout=120000 -c lock_timeout=2000 "
+        "-c idle_in_transaction_session_timeout=2147483000 "
+        "-c search_path=speednet -c lock_timeout=1500"
+    )
+    assert config["OPTIONS"]["connect_timeout"] == 9  # the URL's own
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"DATABASE_STATEMENT_TIMEOUT": "0"}, "DATABASE_STATEMENT_TIMEOUT=0 is below the minimum"),
+        ({"DATABASE_LOCK_TIMEOUT": "1.5"}, "DATABASE_LOCK_TIMEOUT='1.5' is not a whole number"),
+        (
+            {"DATABASE_IDLE_IN_TRANSACTION_TIMEOUT": "2147484"},
+            "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT=2147484 is above the maximum of 2147483",
+        ),
+        ({"DATABASE_CONNECT_TIMEOUT": "1"}, "DATABASE_CONNECT_TIMEOUT=1 is below the minimum of 2"),
+    ],
+)
+def test_read_database_refuses_session_timeouts_out_of_bounds(tmp_path: Path, variables, message):
+    with pytest.raises(ImproperlyConfigured, match=re.escape(message)):
+        env.read_database(
+            {"DATABASE_URL": "postgres://db.internal/events", **variables},
+            default_sqlite_path=tmp_path / "x",
+        )
 
 
 def test_read_database_pool_can_be_turned_off(tmp_path: Path):

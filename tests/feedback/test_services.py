@@ -418,6 +418,40 @@ def test_tap_cards_does_not_go_again_tap_by_tap_when_the_connection_is_gone(
     assert not Card.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        "canceling statement due to lock timeout",
+        "canceling statement due to statement timeout",
+        "database is locked",
+    ],
+)
+def test_tap_cards_does_not_go_again_tap_by_tap_after_a_timeout(
+    table, monkeypatch, caplog, refusal
+):
+    """A lock or a statement waited for its whole timeout (PostgreSQL's lock_timeout or
+    statement_timeout, SQLite's busy timeout): tap by tap would wait for it once more on the
+    one thread every phone of the process shares; the error goes up, the phones resend."""
+    pitcher, listener, _ = table
+    attempts = []
+
+    class Cancelled(Exception):
+        sqlstate = "55P03" if "lock" in refusal else "57014"
+
+    def stuck(ids, **batch):
+        attempts.append(ids)
+        raise OperationalError(refusal) from Cancelled(refusal)
+
+    monkeypatch.setattr(services, "tap_people", stuck)
+
+    with pytest.raises(OperationalError), caplog.at_level(logging.WARNING):
+        services.tap_cards([(listener.pk, tap(pitcher))])
+
+    assert len(attempts) == 1
+    assert "tap by tap" not in caplog.text
+    assert not Card.objects.exists()
+
+
 def test_tap_cards_sees_a_connection_that_answers_as_not_lost(table):
     assert services.database_lost() is False
 
