@@ -609,6 +609,8 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
         expect(stray.page.locator(".room")).to_have_attribute("data-now", "mingle_absent")
         expect(stray.page.locator("[data-now-text]")).to_have_text(absent_text)
         expect(stray.page.locator(".room-apart")).to_be_hidden()
+        # no "they arrive here live while you pitch": no pitch is left
+        expect(stray.page.locator("[data-card-feed] [data-empty]")).to_be_hidden()
         stray.expect_prompt("none")
         stray.screenshot("after-last-round")
     evening.screenshot("after-last-round")
