@@ -7,8 +7,12 @@ from django.core.asgi import get_asgi_application
 
 # A broadcast keeps thousands of small objects alive for a moment; with Python's default
 # threshold they get promoted and a full collection lands in a round change every few changes,
-# costing ~0.1 s per 1,000 phones (docs/benchmarks-fanout.md). Collect the young less often.
-gc.set_threshold(10_000)
+# costing ~0.1 s per 1,000 phones (docs/benchmarks-fanout.md). Collect the young less often;
+# the middle generation every second young pass (what a batch of card taps left alive is
+# swept there, in a short pass, rather than by a full one), a full pass considered after 40 of
+# those: PostgreSQL's doubled taps at 1,000 a second, p99 27-38 ms against 33-128 ms with
+# (10_000, 10, 10) (docs/benchmarks-cards.md, 2026-12-04).
+gc.set_threshold(10_000, 2, 40)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # Django must be set up before anything imports models (the websocket routes below do).
