@@ -66,7 +66,7 @@ def make_report(
         if about.pk == reporter.pk:
             raise ValidationError(_("A report is about someone else."))
     # One report at a time per phone, so two taps at once cannot both pass the checks below.
-    Attendee.objects.select_for_update().filter(pk=reporter.pk).exists()
+    Attendee.objects.select_for_update(no_key=True).filter(pk=reporter.pk).exists()
     now = timezone.now()
     # A second tap, or the same form sent again after a lost answer, is the same report: the
     # organizers are alerted once.

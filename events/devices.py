@@ -222,7 +222,7 @@ def confirm_device(
 def checked_code(attendee: Attendee, *, code: str, device: str, now: datetime) -> str:
     """The write behind ``confirm_device``, the row locked; returns the refusal or ``""``. A
     wrong try is stored before the refusal is raised, outside this transaction."""
-    row = Attendee.objects.select_for_update().get(pk=attendee.pk)
+    row = Attendee.objects.select_for_update(no_key=True).get(pk=attendee.pk)
     if not row.confirmation_code_hash or row.confirmation_code_sent_at is None:
         return _("Ask for a code first.")
     if now - row.confirmation_code_sent_at > timedelta(minutes=CODE_VALID_MINUTES):

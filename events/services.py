@@ -151,7 +151,7 @@ def answer_series_question(attendee: Attendee, *, is_same: bool) -> Attendee:
     """Store the attendee's answer to "Is this you from …?" (asked once, when their link first
     opens at an event of a series where someone with their email came before). "Someone else"
     keeps this attendee out of the series' memory; the first answer stands."""
-    attendee = Attendee.objects.select_for_update().get(pk=attendee.pk)
+    attendee = Attendee.objects.select_for_update(no_key=True).get(pk=attendee.pk)
     if attendee.series_answer == Attendee.SeriesAnswer.UNASKED:
         attendee.series_answer = (
             Attendee.SeriesAnswer.SAME if is_same else Attendee.SeriesAnswer.OTHER
@@ -182,7 +182,7 @@ def forget_series_memory(attendee: Attendee) -> int:
 @transaction.atomic
 def set_connector_listing(attendee: Attendee, *, is_listed: bool) -> Attendee:
     """The attendee's own yes or no to the series page's connectors list."""
-    attendee = Attendee.objects.select_for_update().get(pk=attendee.pk)
+    attendee = Attendee.objects.select_for_update(no_key=True).get(pk=attendee.pk)
     attendee.is_listed_as_connector = is_listed
     attendee.save(update_fields=["is_listed_as_connector"])
     return attendee
@@ -193,7 +193,7 @@ def set_guest_listing(attendee: Attendee, *, is_listed: bool) -> Attendee:
     """The attendee's own yes or no to being found on the event's guest list by the other
     attendees (name, company and the ask of their pitch), who may put them on their private
     wish list. A no takes them off the list at once; wishes already made stay their authors'."""
-    attendee = Attendee.objects.select_for_update().get(pk=attendee.pk)
+    attendee = Attendee.objects.select_for_update(no_key=True).get(pk=attendee.pk)
     attendee.is_listed_in_guest_list = is_listed
     attendee.save(update_fields=["is_listed_in_guest_list"])
     return attendee
@@ -347,7 +347,7 @@ def check_in(attendee: Attendee, *, by: AbstractBaseUser | None = None) -> Atten
     """Mark the attendee as arrived. Checking in again is harmless; it also undoes "left".
     Raises ``ValidationError`` for a closed event, or someone removed from the remaining rounds
     after a report (only undoing the removal on the report brings them back)."""
-    attendee = Attendee.objects.select_for_update().get(pk=attendee.pk)
+    attendee = Attendee.objects.select_for_update(no_key=True).get(pk=attendee.pk)
     if attendee.event.status == Event.Status.CLOSED:
         raise ValidationError(_("This event is closed."))
     if attendee.removed_at is not None:
@@ -586,7 +586,7 @@ def undo_check_in(attendee: Attendee, *, by: AbstractBaseUser | None = None) -> 
     """Take back a check-in ticked by mistake: the attendee is invited again (not present, not
     left), in the log. Pushes the control page's counters; the next plan or re-plan leaves
     them out."""
-    attendee = Attendee.objects.select_for_update().get(pk=attendee.pk)
+    attendee = Attendee.objects.select_for_update(no_key=True).get(pk=attendee.pk)
     if attendee.checked_in_at is None and attendee.left_at is None:
         return attendee
     attendee.checked_in_at = attendee.left_at = None
@@ -599,7 +599,7 @@ def undo_check_in(attendee: Attendee, *, by: AbstractBaseUser | None = None) -> 
 @transaction.atomic
 def mark_left(attendee: Attendee, *, by: AbstractBaseUser | None = None) -> Attendee:
     """Someone went home: the next re-plan leaves them out; their history stays."""
-    attendee = Attendee.objects.select_for_update().get(pk=attendee.pk)
+    attendee = Attendee.objects.select_for_update(no_key=True).get(pk=attendee.pk)
     if attendee.checked_in_at is None:
         raise ValidationError(_("%(name)s never checked in.") % {"name": attendee.name})
     if attendee.left_at is None:
@@ -1200,7 +1200,7 @@ def keep_apart(attendee: Attendee, *, other_id: int, limit: int | None = None) -
     other = attendee.event.attendees.filter(pk=other_id, erased_at__isnull=True).first()
     if other is None:
         raise ValidationError(_("This person is not at this event."))
-    Attendee.objects.select_for_update().filter(pk=attendee.pk).exists()
+    Attendee.objects.select_for_update(no_key=True).filter(pk=attendee.pk).exists()
     mine = SeatingRequest.objects.filter(attendee=attendee)
     if mine.filter(other=other).exists():
         return mine.get(other=other)

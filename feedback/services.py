@@ -302,9 +302,10 @@ def tap_people(
     ids: set[int], *, taps: Sequence[tuple[int, dict[str, Any]]] = ()
 ) -> tuple[dict[int, tapsql.Person], SetReads | None]:
     """The givers and receivers of a batch by id, with their event (``tapsql.Person`` rows),
-    read inside the batch's transaction and locked for it (on PostgreSQL; SQLite's
-    write lock covers the whole transaction), in id order so that two processes' batches never
-    deadlock: an erasure of one of them waits for the batch, or the batch sees it.
+    read inside the batch's transaction and locked for it (on PostgreSQL ``FOR KEY SHARE``,
+    ``tapsql.people``; SQLite's write lock covers the whole transaction), in id order so that
+    a batch and an erasure never deadlock: an erasure of one of them waits for the batch, or
+    the batch sees it. Check-ins and other batches do not wait for it, nor it for them.
 
     With the batch's ``taps``, where the database takes statements sent together (PostgreSQL:
     ``tapsql.people_and_their_set``), also what ``give_cards`` reads for the batch's first run
@@ -649,7 +650,7 @@ def save_my_details(
     read it, and every open room page of theirs drops its sharing question (a ``presence`` push
     after commit). Raises ``ValidationError`` on ``email`` when someone else at the event has
     it."""
-    attendee = Attendee.objects.select_for_update().get(pk=attendee.pk)
+    attendee = Attendee.objects.select_for_update(no_key=True).get(pk=attendee.pk)
     if email:
         taken = (
             Attendee.objects.filter(event_id=attendee.event_id, email__iexact=email)

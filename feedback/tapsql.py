@@ -210,8 +210,11 @@ def prepared(
 def people(ids: set[int], *, lock: bool) -> dict[int, Person]:
     """Attendees by id as ``Person`` rows, with their event, reading ``PEOPLE_FIELDS`` and
     ``PEOPLE_EVENT_FIELDS`` only; in id order and, with ``lock`` on a database that has row
-    locks, locked ``FOR UPDATE`` (the attendee rows only), as
-    ``select_for_update(of=("self",))`` locks them."""
+    locks, locked ``FOR KEY SHARE`` (the attendee rows only): the lock each card's foreign
+    keys take anyway. An erasure's ``FOR UPDATE`` waits for it (and the batch for the
+    erasure); a check-in, a "gone home" or a phone's own settings (``FOR NO KEY UPDATE``, a few
+    milliseconds) and other batches do not: the one database thread every phone of a process
+    shares is not held up behind them."""
     db = database()
     statement = people_statement(db, ids, lock=lock)
     if statement is None:
@@ -237,7 +240,7 @@ def people_statement(db: BaseDatabaseWrapper, ids: set[int], *, lock: bool) -> S
         f"ORDER BY {column(db, Attendee, 'id')}"
     )
     if lock and db.features.has_select_for_update_of:
-        sql += f" FOR UPDATE OF {attendees}"
+        sql += f" FOR KEY SHARE OF {attendees}"
     fields = [(Attendee, f) for f in person_names] + [(Event, f) for f in event_names]
     return Statement(sql, sorted(ids), fields)
 

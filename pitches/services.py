@@ -83,7 +83,7 @@ def add_wish(author: Attendee, *, person_id: int | None = None, text: str = "") 
     refusal = event_services.seating_refusal(fresh, over=wishes_over)
     if refusal:
         raise ValidationError(refusal, code="removed" if fresh.is_removed else "over")
-    Attendee.objects.select_for_update().filter(pk=author.pk).first()
+    Attendee.objects.select_for_update(no_key=True).filter(pk=author.pk).first()
     mine = compact(author)
     if len(mine) >= MAX_WISHES:
         raise ValidationError(
