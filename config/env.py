@@ -180,10 +180,14 @@ def postgres_database(env: Mapping[str, str], config: dict[str, Any]) -> dict[st
     config["CONN_MAX_AGE"] = 0
     options = config.setdefault("OPTIONS", {})
     options["options"] = session_timeouts(env, then=options.get("options", ""))
-    options.setdefault(
-        "connect_timeout",
-        read_int(env, "DATABASE_CONNECT_TIMEOUT", default=CONNECT_TIMEOUT_S, minimum=2),
-    )
+    if not options["options"]:
+        del options["options"]
+    connect_timeout = read_int(env, "DATABASE_CONNECT_TIMEOUT", default=0, minimum=0)
+    if connect_timeout == 1:
+        raise ImproperlyConfigured("DATABASE_CONNECT_TIMEOUT=1 is below libpq's minimum of 2.")
+    if connect_timeout or not env.get("PGCONNECT_TIMEOUT", "").strip():
+        # the URL's own first, then ours, then libpq's PGCONNECT_TIMEOUT, then CONNECT_TIMEOUT_S
+        options.setdefault("connect_timeout", connect_timeout or CONNECT_TIMEOUT_S)
     if not read_bool(env, "DATABASE_POOL", default=True):
         return config
     min_size = read_int(env, "DATABASE_POOL_MIN_SIZE", default=POOL_MIN_SIZE, minimum=0)
@@ -206,8 +210,9 @@ def session_timeouts(env: Mapping[str, str], *, then: str = "") -> str:
     """libpq's ``options`` for every PostgreSQL connection: ``-c statement_timeout=…`` (ms),
     ``-c lock_timeout=…`` and ``-c idle_in_transaction_session_timeout=…`` from
     ``DATABASE_STATEMENT_TIMEOUT``, ``DATABASE_LOCK_TIMEOUT`` and
-    ``DATABASE_IDLE_IN_TRANSACTION_TIMEOUT`` (whole seconds, 1 to ``MAX_SESSION_TIMEOUT_S``;
-    defaults ``STATEMENT_TIMEOUT_S``, ``LOCK_TIMEOUT_S``, ``IDLE_IN_TRANSACTION_TIMEOUT_S``),
+    ``DATABASE_IDLE_IN_TRANSACTION_TIMEOUT`` (whole seconds, up to ``MAX_SESSION_TIMEOUT_S``;
+    0 sends none, leaving the server's, the role's or the database's own; defaults
+    ``STATEMENT_TIMEOUT_S``, ``LOCK_TIMEOUT_S``, ``IDLE_IN_TRANSACTION_TIMEOUT_S``),
     followed by the environment's ``PGOPTIONS`` (which libpq reads only when no ``options`` is
     given) and ``then``, the ``options`` of ``DATABASE_URL``: the later ``-c`` of a setting wins,
     so an operator's own choice stands. ``ImproperlyConfigured`` names a variable out of bounds."""
@@ -222,8 +227,9 @@ def session_timeouts(env: Mapping[str, str], *, then: str = "") -> str:
     ]
     parts = []
     for setting, name, default in timeouts:
-        seconds = read_int(env, name, default=default, minimum=1, maximum=MAX_SESSION_TIMEOUT_S)
-        parts.append(f"-c {setting}={1000 * seconds}")
+        seconds = read_int(env, name, default=default, minimum=0, maximum=MAX_SESSION_TIMEOUT_S)
+        if seconds:  # 0: none sent, the server's own (ALTER ROLE / DATABASE) applies
+            parts.append(f"-c {setting}={1000 * seconds}")
     parts += [extra.strip() for extra in (env.get("PGOPTIONS", ""), then) if extra.strip()]
     return " ".join(parts)
 

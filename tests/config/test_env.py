@@ -123,16 +123,37 @@ def test_read_database_session_timeouts_from_the_environment_then_the_operator_s
     assert config["OPTIONS"]["connect_timeout"] == 9  # the URL's own
 
 
+def test_read_database_session_timeouts_of_0_leave_the_server_s_own(tmp_path: Path):
+    """0 sends none (a role's or database's own setting, PgBouncer's tracked parameters), and
+    libpq's own PGCONNECT_TIMEOUT stands when DATABASE_CONNECT_TIMEOUT is not set."""
+    config = env.read_database(
+        {
+            "DATABASE_URL": "postgres://db.internal/events",
+            "DATABASE_STATEMENT_TIMEOUT": "0",
+            "DATABASE_LOCK_TIMEOUT": "0",
+            "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT": "0",
+            "PGCONNECT_TIMEOUT": "11",
+        },
+        default_sqlite_path=tmp_path / "x",
+    )
+
+    assert "options" not in config["OPTIONS"]
+    assert "connect_timeout" not in config["OPTIONS"]
+
+
 @pytest.mark.parametrize(
     ("variables", "message"),
     [
-        ({"DATABASE_STATEMENT_TIMEOUT": "0"}, "DATABASE_STATEMENT_TIMEOUT=0 is below the minimum"),
+        (
+            {"DATABASE_STATEMENT_TIMEOUT": "-1"},
+            "DATABASE_STATEMENT_TIMEOUT=-1 is below the minimum",
+        ),
         ({"DATABASE_LOCK_TIMEOUT": "1.5"}, "DATABASE_LOCK_TIMEOUT='1.5' is not a whole number"),
         (
             {"DATABASE_IDLE_IN_TRANSACTION_TIMEOUT": "2147484"},
             "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT=2147484 is above the maximum of 2147483",
         ),
-        ({"DATABASE_CONNECT_TIMEOUT": "1"}, "DATABASE_CONNECT_TIMEOUT=1 is below the minimum of 2"),
+        ({"DATABASE_CONNECT_TIMEOUT": "1"}, "DATABASE_CONNECT_TIMEOUT=1 is below libpq's minimum"),
     ],
 )
 def test_read_database_refuses_session_timeouts_out_of_bounds(tmp_path: Path, variables, message):
