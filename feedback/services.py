@@ -305,7 +305,8 @@ def tap_people(
     read inside the batch's transaction and locked for it (on PostgreSQL ``FOR KEY SHARE``,
     ``tapsql.people``; SQLite's write lock covers the whole transaction), in id order so that
     a batch and an erasure never deadlock: an erasure of one of them waits for the batch, or
-    the batch sees it. Check-ins and other batches do not wait for it, nor it for them.
+    the batch sees it. Check-ins do not wait for it, nor it for them; another batch waits only
+    to insert the same card (the unique index), and then this one goes again tap by tap.
 
     With the batch's ``taps``, where the database takes statements sent together (PostgreSQL:
     ``tapsql.people_and_their_set``), also what ``give_cards`` reads for the batch's first run
@@ -393,6 +394,10 @@ def give_cards(
             new.append((card, giver, args["round_number"]))
         answers.append(card)
     if new:
+        # In one order in every process (giver, receiver, round, kind): two batches inserting
+        # the same cards wait for each other at the unique index instead of deadlocking; the
+        # second then meets the first's card and goes again tap by tap (``tap_cards``).
+        new.sort(key=lambda item: (item[0].giver_id, item[0].receiver_id, item[2], item[0].kind))
         tapsql.insert_cards([card for card, _, _ in new])
         introductions = [
             Introduction(card=card, target=card.note)
@@ -515,7 +520,11 @@ def tap_outcome(giver: Attendee | None, arguments: dict[str, Any]) -> TapOutcome
         card = tap_card(giver, **arguments)
     except ValidationError as error:
         return TapOutcome(error=refusal_text(error))
-    except DatabaseError:
+    except DatabaseError as error:
+        if is_database_unavailable(error):
+            # a lost connection, a lock or a statement timeout: the next tap would wait for it
+            # again; the whole batch goes up, and every phone sends its taps again
+            raise
         logger.exception("Card tap %s not written; it will be sent again", arguments["client_id"])
         return None
     other = card is not None and card.round.number != arguments.get("round_number")

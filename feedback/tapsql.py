@@ -213,8 +213,9 @@ def people(ids: set[int], *, lock: bool) -> dict[int, Person]:
     locks, locked ``FOR KEY SHARE`` (the attendee rows only): the lock each card's foreign
     keys take anyway. An erasure's ``FOR UPDATE`` waits for it (and the batch for the
     erasure); a check-in, a "gone home" or a phone's own settings (``FOR NO KEY UPDATE``, a few
-    milliseconds) and other batches do not: the one database thread every phone of a process
-    shares is not held up behind them."""
+    milliseconds) and other batches do not (two batches inserting the same card meet at its
+    unique index instead): the one database thread every phone of a process shares is not held
+    up behind them."""
     db = database()
     statement = people_statement(db, ids, lock=lock)
     if statement is None:

@@ -129,7 +129,7 @@ def remove_wish(author: Attendee, *, wish_id: int) -> None:
     """Take one wish off the author's list and close the gap (the later ones move up), also
     once the rounds are over (it is the author's own private data). Raises
     ``ValidationError`` for a wish that is not the author's (another's, or gone already)."""
-    Attendee.objects.select_for_update().filter(pk=author.pk).first()
+    Attendee.objects.select_for_update(no_key=True).filter(pk=author.pk).first()
     deleted, _counts = Wish.objects.filter(author=author, pk=wish_id).delete()
     if not deleted:
         raise ValidationError(

@@ -452,6 +452,32 @@ def test_tap_cards_does_not_go_again_tap_by_tap_after_a_timeout(
     assert not Card.objects.exists()
 
 
+def test_tap_cards_tap_by_tap_stops_at_the_first_timeout(table, monkeypatch):
+    """Gone again tap by tap (a set's insert refused), a tap that meets a lock timeout ends the
+    batch: the next taps would each wait for it again; every phone sends its taps again."""
+    pitcher, listener, other = table
+    tried = []
+
+    def stored_meanwhile(cards):
+        raise IntegrityError("the same card was stored by another process")
+
+    class LockNotAvailable(Exception):
+        sqlstate = "55P03"
+
+    def stuck(giver, **arguments):
+        tried.append(giver.pk)
+        raise OperationalError("canceling statement due to lock timeout") from LockNotAvailable()
+
+    monkeypatch.setattr(tapsql, "insert_cards", stored_meanwhile)
+    monkeypatch.setattr(services, "tap_card", stuck)
+
+    with pytest.raises(OperationalError):
+        services.tap_cards([(listener.pk, tap(pitcher)), (other.pk, tap(pitcher))])
+
+    assert tried == [listener.pk]
+    assert not Card.objects.exists()
+
+
 def test_tap_cards_sees_a_connection_that_answers_as_not_lost(table):
     assert services.database_lost() is False
 
