@@ -517,15 +517,25 @@ export function startRoom(root) {
   // (`stops`), the others as they were. They are redrawn here, with no request, so a re-plan
   // never makes a room of phones load at once; only what the push cannot say (I have no seat
   // any more, a round missing from the page) is loaded.
-  // The tablemates' names in the itinerary shown (every stop).
+  // The tablemates' names in the itinerary shown, by round.
   const tablemateNames = (container) =>
-    new Set([...container.querySelectorAll('.tablemate [data-name]')].map((el) => el.textContent.trim()).filter(Boolean));
-  // The screen reader's last sentence ("Now pitching: …") is emptied, not said again, when it
-  // names someone no longer at my tables (marked gone or taken out mid-round, erased): the
-  // region must not go on saying they pitch. The next turn is announced as usual.
+    new Map(
+      [...container.querySelectorAll('.stop[data-round-number]')].map((stop) => [
+        stop.dataset.roundNumber,
+        new Set([...stop.querySelectorAll('.tablemate [data-name]')].map((el) => el.textContent.trim()).filter(Boolean)),
+      ]),
+    );
+  // The names a redraw took out of round `round`'s stop (that stop drawn again without them).
+  const droppedNames = (before, after, round) =>
+    [...(before.get(round) ?? [])].filter((name) => after.has(round) && !after.get(round).has(name));
+  // The screen reader's last sentence ("Now pitching: …") is emptied, not said again, when the
+  // name it holds (its own <bdi>, live.js) is one of `names`: someone no longer at my table
+  // (marked gone or taken out mid-round, erased) must not go on being said to pitch. The next
+  // turn is announced as usual.
   function forgetAnnounced(names) {
     const announcer = root.querySelector('[data-live-announcer]');
-    if (announcer && names.some((said) => announcer.textContent.includes(said))) announcer.textContent = '';
+    const said = [...(announcer?.querySelectorAll('bdi') ?? [])].map((el) => el.textContent.trim());
+    if (names.some((name) => said.includes(name))) announcer.textContent = '';
   }
 
   function applyPlan(detail) {
@@ -549,8 +559,10 @@ export function startRoom(root) {
     }
     const before = tablemateNames(container);
     container.replaceChildren(...drawn);
-    const after = tablemateNames(container);
-    forgetAnnounced([...before].filter((name) => !after.has(name)));
+    // the round under way: the one whose pitcher the announcer names (a coming round's
+    // tablemates re-planned away are no one it said pitches)
+    const current = String(live?.state()?.round?.number ?? '');
+    forgetAnnounced(droppedNames(before, tablemateNames(container), current));
     syncElsewhere();
     itineraryChanged(); // its render tells a change of my coming stop (followComingStop)
     return Promise.resolve();
