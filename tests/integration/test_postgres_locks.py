@@ -33,38 +33,13 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 def test_a_card_for_the_running_round_is_given_while_a_transition_holds_it_locked(event):
     alice, bob = list(event.attendees.order_by("pk")[:2])
-    now = timezone.now()
-    event.rounds.filter(number=1).update(
-        status=Round.Status.RUNNING,
-        started_at=now,
-        turns_started_at=now,
-        ends_at=now + timedelta(seconds=180),
-    )
-    round_ = event.rounds.get(number=1)
-    locked, release = threading.Event(), threading.Event()
+    round_ = running(event)
 
-    def transition() -> None:
-        """A transition under way: the event and the round locked as ``services.lock`` does."""
-        try:
-            with transaction.atomic():
-                services.lock(round_)
-                locked.set()
-                release.wait(30)
-        finally:
-            connections.close_all()
-
-    holder = threading.Thread(target=transition)
-    holder.start()
-    try:
-        assert locked.wait(30)
-        with connection.cursor() as cursor:
-            cursor.execute("SET lock_timeout = '5s'")  # blocked: an error, not a hang
+    # a transition under way: the event and the round locked as ``services.lock`` does
+    with Holding(lambda: services.lock(round_)), short_lock_wait():
         card = feedback_services.give_card(
             alice, receiver=bob, round_=round_, kind=Card.Kind.SEE_ME, client_id=uuid.uuid4()
         )
-    finally:
-        release.set()
-        holder.join(30)
 
     assert Card.objects.get().pk == card.pk
 
