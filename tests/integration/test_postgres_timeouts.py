@@ -6,14 +6,10 @@ it a second time tap by tap (``feedback.services.tap_cards``)."""
 
 from __future__ import annotations
 
-import threading
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from django.db import OperationalError, connection, connections, transaction
+from django.db import OperationalError, connection
 from django.test import Client
 from django.urls import reverse
 
@@ -21,21 +17,9 @@ from config.capacity import is_database_unavailable
 from events.models import Attendee
 from feedback import services as feedback_services
 from feedback.models import Card
+from tests.integration.sessions import Holding, a_tap, running, shortened
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@contextmanager
-def shortened(setting: str, value: str) -> Iterator[None]:
-    """This session's ``setting`` at ``value`` inside the block, back to the server's after it
-    (the test's connection goes on to tear the database down)."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SET {setting} = '{value}'")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"RESET {setting}")
 
 
 def show(setting: str) -> str:
@@ -63,49 +47,20 @@ def test_a_statement_over_its_time_is_unavailable_not_a_refused_query():
     assert is_database_unavailable(raised.value)
 
 
-class RowHolder:
-    """Another session holding ``attendee``'s row ``FOR UPDATE`` until released."""
-
-    def __init__(self, attendee: Attendee) -> None:
-        self.locked, self.release = threading.Event(), threading.Event()
-        self.thread = threading.Thread(target=self.hold, args=(attendee.pk,))
-
-    def hold(self, pk: int) -> None:
-        try:
-            with transaction.atomic():
-                Attendee.objects.select_for_update().get(pk=pk)
-                self.locked.set()
-                self.release.wait(30)
-        finally:
-            connections.close_all()
-
-    def __enter__(self) -> RowHolder:
-        self.thread.start()
-        assert self.locked.wait(30)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.release.set()
-        self.thread.join(30)
+def holding_row(attendee: Attendee) -> Holding:
+    """Another session holding ``attendee``'s row ``FOR UPDATE`` (an erasure's lock)."""
+    return Holding(lambda: Attendee.objects.select_for_update().get(pk=attendee.pk))
 
 
 def test_a_card_batch_behind_a_lock_past_its_timeout_goes_up_once_for_the_phones_to_resend(
     event, caplog
 ):
     alice, bob = list(event.attendees.order_by("pk")[:2])
-    round_ = event.rounds.get(number=1)
-    tap = {
-        "action": "give",
-        "receiver_id": bob.pk,
-        "round_number": round_.number,
-        "kind": Card.Kind.SEE_ME,
-        "client_id": uuid.uuid4(),
-        "note": "",
-    }
-    with shortened("lock_timeout", "300ms"), RowHolder(bob):
+    round_ = running(event)
+    with shortened("lock_timeout", "300ms"), holding_row(bob):
         started = time.monotonic()
         with pytest.raises(OperationalError) as raised:
-            feedback_services.tap_cards([(alice.pk, tap)])
+            feedback_services.tap_cards([(alice.pk, a_tap(bob, round_))])
         waited = time.monotonic() - started
 
     assert is_database_unavailable(raised.value)
@@ -118,7 +73,7 @@ def test_a_page_behind_a_lock_past_its_timeout_is_a_503_with_retry_after(event):
     someone = event.attendees.order_by("pk").first()
     client = Client()
     client.force_login(event.organizer)
-    with shortened("lock_timeout", "300ms"), RowHolder(someone):
+    with shortened("lock_timeout", "300ms"), holding_row(someone):
         response = client.post(
             reverse("attendee_presence", args=[event.pk, someone.pk]), {"action": "left"}
         )
