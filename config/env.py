@@ -182,12 +182,16 @@ def postgres_database(env: Mapping[str, str], config: dict[str, Any]) -> dict[st
     options["options"] = session_timeouts(env, then=options.get("options", ""))
     if not options["options"]:
         del options["options"]
-    connect_timeout = read_int(env, "DATABASE_CONNECT_TIMEOUT", default=0, minimum=0)
-    if connect_timeout == 1:
-        raise ImproperlyConfigured("DATABASE_CONNECT_TIMEOUT=1 is below libpq's minimum of 2.")
-    if connect_timeout or not env.get("PGCONNECT_TIMEOUT", "").strip():
-        # the URL's own first, then ours, then libpq's PGCONNECT_TIMEOUT, then CONNECT_TIMEOUT_S
-        options.setdefault("connect_timeout", connect_timeout or CONNECT_TIMEOUT_S)
+    # The URL's own connect_timeout first, then DATABASE_CONNECT_TIMEOUT, then libpq's own
+    # PGCONNECT_TIMEOUT (read by libpq itself when none is given), then CONNECT_TIMEOUT_S.
+    if (
+        env.get("DATABASE_CONNECT_TIMEOUT", "").strip()
+        or not env.get("PGCONNECT_TIMEOUT", "").strip()
+    ):
+        options.setdefault(
+            "connect_timeout",
+            read_int(env, "DATABASE_CONNECT_TIMEOUT", default=CONNECT_TIMEOUT_S, minimum=2),
+        )
     if not read_bool(env, "DATABASE_POOL", default=True):
         return config
     min_size = read_int(env, "DATABASE_POOL_MIN_SIZE", default=POOL_MIN_SIZE, minimum=0)

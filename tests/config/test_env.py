@@ -153,7 +153,7 @@ def test_read_database_session_timeouts_of_0_leave_the_server_s_own(tmp_path: Pa
             {"DATABASE_IDLE_IN_TRANSACTION_TIMEOUT": "2147484"},
             "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT=2147484 is above the maximum of 2147483",
         ),
-        ({"DATABASE_CONNECT_TIMEOUT": "1"}, "DATABASE_CONNECT_TIMEOUT=1 is below libpq's minimum"),
+        ({"DATABASE_CONNECT_TIMEOUT": "1"}, "DATABASE_CONNECT_TIMEOUT=1 is below the minimum of 2"),
     ],
 )
 def test_read_database_refuses_session_timeouts_out_of_bounds(tmp_path: Path, variables, message):
