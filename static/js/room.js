@@ -517,17 +517,11 @@ export function startRoom(root) {
   // (`stops`), the others as they were. They are redrawn here, with no request, so a re-plan
   // never makes a room of phones load at once; only what the push cannot say (I have no seat
   // any more, a round missing from the page) is loaded.
-  // The tablemates' names in the itinerary shown, by round.
-  const tablemateNames = (container) =>
-    new Map(
-      [...container.querySelectorAll('.stop[data-round-number]')].map((stop) => [
-        stop.dataset.roundNumber,
-        new Set([...stop.querySelectorAll('.tablemate [data-name]')].map((el) => el.textContent.trim()).filter(Boolean)),
-      ]),
-    );
-  // The names a redraw took out of round `round`'s stop (that stop drawn again without them).
-  const droppedNames = (before, after, round) =>
-    [...(before.get(round) ?? [])].filter((name) => after.has(round) && !after.get(round).has(name));
+  // The tablemates' names at my stop of round `round` in the itinerary shown (null: no stop).
+  const namesAt = (container, round) => {
+    const stop = container.querySelector(`.stop[data-round-number="${round}"]`);
+    return stop && [...stop.querySelectorAll('.tablemate [data-name]')].map((el) => el.textContent.trim());
+  };
   // The screen reader's last sentence ("Now pitching: …") is emptied, not said again, when the
   // name it holds (its own <bdi>, live.js) is one of `names`: someone no longer at my table
   // (marked gone or taken out mid-round, erased) must not go on being said to pitch. The next
@@ -557,12 +551,13 @@ export function startRoom(root) {
       if (!el) return refreshItinerary();
       drawn.push(el);
     }
-    const before = tablemateNames(container);
-    container.replaceChildren(...drawn);
     // the round under way: the one whose pitcher the announcer names (a coming round's
     // tablemates re-planned away are no one it said pitches)
-    const current = String(live?.state()?.round?.number ?? '');
-    forgetAnnounced(droppedNames(before, tablemateNames(container), current));
+    const current = live?.state()?.round?.number;
+    const before = namesAt(container, current) ?? [];
+    container.replaceChildren(...drawn);
+    const after = namesAt(container, current);
+    if (after) forgetAnnounced(before.filter((name) => !after.includes(name)));
     syncElsewhere();
     itineraryChanged(); // its render tells a change of my coming stop (followComingStop)
     return Promise.resolve();
