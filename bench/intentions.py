@@ -112,7 +112,7 @@ def run(
     started = time.perf_counter()
     today = scheduling.plan_rounds(range(size), rounds=rounds, table_size=table_size, seed=seed)
     today_seconds = time.perf_counter() - started
-    helps = matching.help_chances(scores, limit=top)
+    helps = matching.help_chances(scores, limit=top, documents=matching.document_keys(profiles))
     started = time.perf_counter()
     new = scheduling.plan_rounds(
         range(size), rounds=rounds, table_size=table_size, seed=seed, helps=helps

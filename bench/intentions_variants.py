@@ -20,6 +20,11 @@ Score rules (on the matrix ``matching.help_scores`` gives; a named wish keeps ``
 - ``mp``: mutual proximity (Schnitzer et al. 2012), Gaussian form, for similarities: the
   probability that a score drawn from P's row, and one from L's column, are both below s(P, L),
   the two taken as independent (row and column mean and standard deviation, zeros included).
+- ``qnbr``: query expansion by similar queries: P's row plus 0.5 (``--neighbour-weight``)
+  times the similarity-weighted mean of the rows of the 5 (``--neighbours``) pitchers whose
+  queries (need, ask, wishes) are most like P's, in the matcher's TF-IDF: a listener who can
+  help someone who needs the same thing, written in other words. Listeners it scores above 0
+  become candidates.
 - ``colz``: s(P, L) minus L's column mean, over L's column standard deviation (each listener's
   scores made comparable across listeners: the simplest hub correction).
 - ``mmr``: maximal marginal relevance (Carbonell & Goldstein 1998), lambda = 0.5: each
@@ -48,6 +53,9 @@ Chance rules (the planner's ``helps`` for a pitcher's 10 best listeners, rank r 
 - ``rr2``: 1 / (r + 1)^2, steeper; ``sqrt``: 1 / sqrt(r + 1), flatter;
 - ``share``: the listener's share of the pitcher's 10 best scores (scale-free; sums to 1), so a
   pitcher whose best listener stands out trusts it more than one with ten equal scores;
+- ``distinct``: ``rr`` with ``matching.help_chances``' ``documents``: a listener whose
+  offer, company and title read the same as a better candidate's is no further candidate
+  (what the planner is given since 2026-12-04; ``rr`` is the rule before);
 - ``cal``: the share of pitchers whose r-th best listener is a true helper, measured on
   another data set (``--calibrate-from PATH``, its own room), made non-increasing, within
   [0.01, 0.99]: a calibration fitted on one set and used on the other.
@@ -56,7 +64,8 @@ Settings as ``bench/intentions.py``: the file's people at tables of 6 for 6 roun
 only the plan changes with the seed), 300 drawn from them with seeds 0 .. N-1 at tables of 7 for
 7 rounds. ``--work-only`` lifts the planner's wall-clock ceiling so that only its work allowance
 ends its searches, as on an unloaded machine: figures then do not move with the load
-(``--first-seed`` adds seeds to an earlier run's).
+(``--first-seed`` adds seeds to an earlier run's). ``--limit`` sets the candidates per pitcher
+given the planner (``matching.CANDIDATES``).
 """
 
 from __future__ import annotations
@@ -209,6 +218,38 @@ def document_similarity(profiles: list[matching.Profile]) -> np.ndarray:
     return (d @ d.T).toarray()
 
 
+def query_similarity(profiles: list[matching.Profile]) -> np.ndarray:
+    """Cosine of pitchers' queries (need, ask, wishes) in the matcher's TF-IDF."""
+    queries = [matching._damped(glosses.gloss_terms(matching._query(p))) for p in profiles]
+    documents = [matching._damped(glosses.gloss_terms(matching._document(p))) for p in profiles]
+    counts = DictVectorizer().fit_transform(queries + documents)
+    tfidf = TfidfTransformer().fit(counts)
+    q = tfidf.transform(counts[: len(profiles)])
+    return (q @ q.T).toarray()
+
+
+NEIGHBOURS = 5
+NEIGHBOUR_WEIGHT = 0.5
+
+
+def neighbours(scores: np.ndarray, similarity: np.ndarray) -> np.ndarray:
+    """Each pitcher's row plus NEIGHBOUR_WEIGHT times the similarity-weighted mean of the rows
+    of the NEIGHBOURS pitchers whose queries are most like theirs (query expansion by similar
+    queries: a listener who can help someone who needs the same thing)."""
+    sim = similarity.copy()
+    np.fill_diagonal(sim, 0.0)
+    n = len(sim)
+    k = min(NEIGHBOURS, n - 1)
+    weights = np.zeros_like(sim)
+    idx = np.argsort(-sim, axis=1)[:, :k]
+    rows = np.arange(n)[:, None]
+    weights[rows, idx] = sim[rows, idx]
+    total = weights.sum(axis=1, keepdims=True)
+    weights = np.divide(weights, total, out=np.zeros_like(weights), where=total > 0)
+    base = np.where(scores >= matching.NAMED, 0.0, scores)
+    return scores + NEIGHBOUR_WEIGHT * (weights @ base)
+
+
 def mmr(scores: np.ndarray, similarity: np.ndarray, weight: float = 0.5, k: int = 10):
     """Maximal marginal relevance (Carbonell & Goldstein 1998): each pitcher's first ``k``
     listeners chosen one by one for weight * score - (1 - weight) * the highest document
@@ -254,7 +295,10 @@ def rescore(scores: np.ndarray, rule: str, profiles=None) -> np.ndarray:
         return s
     if rule == "mmr":
         return mmr(s, document_similarity(profiles))
-    if rule == "csls":
+    if rule == "qnbr":
+        out = neighbours(s, query_similarity(profiles))
+        positive = out > 0
+    elif rule == "csls":
         k = min(10, n - 1)
         masked = np.where(off, s, -np.inf)
         r_p = _top_mean(masked, k, axis=1)
@@ -311,9 +355,12 @@ def calibrate(path: Path, limit: int = matching.CANDIDATES) -> list[float]:
     return [min(max(value, 0.01), 0.99) for value in curve]
 
 
-def chances(scores: np.ndarray, rule: str, limit: int = matching.CANDIDATES):
+def chances(scores: np.ndarray, rule: str, limit: int = matching.CANDIDATES, profiles=None):
     if rule == "rr":
         return matching.help_chances(scores.tolist(), limit=limit)
+    if rule == "distinct":
+        documents = matching.document_keys(profiles)
+        return matching.help_chances(scores.tolist(), limit=limit, documents=documents)
     out = []
     for pitcher, best in enumerate(matching.top_helpers(scores.tolist(), limit=limit)):
         texts_best = [i for i in best if scores[pitcher][i] < matching.NAMED]
@@ -357,9 +404,14 @@ def main() -> None:
     parser.add_argument("--plan", default="", help="score:chance pairs to plan, e.g. base:rr")
     parser.add_argument("--work-only", action="store_true")
     parser.add_argument("--calibrate-from", type=Path)
+    parser.add_argument("--limit", type=int, default=matching.CANDIDATES)
+    parser.add_argument("--neighbours", type=int, default=NEIGHBOURS)
+    parser.add_argument("--neighbour-weight", type=float, default=NEIGHBOUR_WEIGHT)
     parser.add_argument("--secondary-weight", type=float, default=SECONDARY_WEIGHT)
     args = parser.parse_args()
     globals()["SECONDARY_WEIGHT"] = args.secondary_weight
+    globals()["NEIGHBOURS"] = args.neighbours
+    globals()["NEIGHBOUR_WEIGHT"] = args.neighbour_weight
     if args.calibrate_from:
         CALIBRATION[:] = calibrate(args.calibrate_from)
         print("chances by rank (cal):", " ".join(f"{c:.2f}" for c in CALIBRATION))
@@ -399,14 +451,14 @@ def main() -> None:
                         if plan_scores != score_rule:
                             continue
                         seated, seconds, repeats = [], [], []
-                        for seed, s, (_p, truth, _o) in zip(seeds, scored, rooms, strict=True):
+                        for seed, s, (people_, truth, _o) in zip(seeds, scored, rooms, strict=True):
                             started = time.perf_counter()
                             plan = scheduling.plan_rounds(
                                 range(size),
                                 rounds=rounds,
                                 table_size=table_size,
                                 seed=seed,
-                                helps=chances(s, plan_chances),
+                                helps=chances(s, plan_chances, limit=args.limit, profiles=people_),
                             )
                             seconds.append(time.perf_counter() - started)
                             seated.append(intentions.seated_share(plan, truth))

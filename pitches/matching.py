@@ -221,8 +221,17 @@ CANDIDATES = 10
 true helper, and 25 spread the results over seeds more widely."""
 
 
+def document_keys(people: Sequence[Profile]) -> list[str]:
+    """Each person's document as the matcher reads it (offer, company and job title, folded):
+    ``help_chances``' ``documents``. Equal keys are the same evidence of help."""
+    return [_document(person) for person in people]
+
+
 def help_chances(
-    scores: Sequence[Sequence[float]], *, limit: int = CANDIDATES
+    scores: Sequence[Sequence[float]],
+    *,
+    limit: int = CANDIDATES,
+    documents: Sequence[str] | None = None,
 ) -> list[tuple[int, int, float]]:
     """(pitcher, listener, chance) index triples for each pitcher's ``limit`` best-scored
     listeners (``top_helpers``): the planner's ``helps``. A listener a wish names (score
@@ -235,14 +244,32 @@ def help_chances(
     prior (as in reciprocal rank fusion, Cormack, Clarke & Büttcher 2009) is the standard
     guess free of the scale. It keeps every guess below 1 so that the planner still spreads a
     pitcher's encounters over several likely helpers rather than trusting the first.
+
+    ``documents`` (``document_keys``, one per listener, optional): a listener whose document
+    is the same as a better-scored text candidate's carries the same evidence, so it is no
+    further candidate and takes no rank or place. The planner takes chances as independent:
+    two listeners with one text would count one guess twice, and the pitcher would be seated
+    with both instead of a second, different likely helper. Named listeners keep chance 1
+    whatever their text. Measured on the intentions bench (``docs/benchmarks-intentions.md``):
+    with one text per person nothing changes; where texts repeat, more pitchers are seated with
+    a true helper.
     """
     chances = []
-    for pitcher, best in enumerate(top_helpers(scores, limit=limit)):
-        rank = 0
-        for listener in best:
-            if scores[pitcher][listener] >= NAMED:
+    for pitcher, row in enumerate(scores):
+        order = sorted((i for i, s in enumerate(row) if s > 0), key=lambda i: (-row[i], i))
+        seen: set[str] = set()
+        taken = rank = 0
+        for listener in order:
+            if taken >= limit:
+                break
+            if row[listener] >= NAMED:
                 chances.append((pitcher, listener, 1.0))
             else:
+                text = documents[listener] if documents is not None else ""
+                if text and text in seen:
+                    continue
+                seen.add(text)
                 rank += 1
                 chances.append((pitcher, listener, 1.0 / (rank + 1)))
+            taken += 1
     return chances

@@ -103,17 +103,24 @@ def help_profile(
 
 
 def seating_helps(
-    attendee_ids: Sequence[int], *, limit: int = HELPERS_PER_PITCHER
+    attendee_ids: Sequence[int],
+    *,
+    limit: int = HELPERS_PER_PITCHER,
+    distinct_texts: bool = True,
 ) -> list[tuple[int, int, float]]:
     """(pitcher id, listener id, chance) for each attendee's ``limit`` best-scored listeners
     among ``attendee_ids`` (``matching.help_scores``), with the chance that the listener helps
     guessed from their rank (``matching.help_chances``; 1 for a listener a wish names): the
-    planner's ``helps``. Three queries."""
+    planner's ``helps``. With ``distinct_texts`` a listener whose offer, company and job title
+    read the same as a better candidate's is left out (one piece of evidence, not two); the
+    rescue round, which drops the listeners a pitcher has met, passes False to keep them.
+    Three queries."""
     profiles = help_profiles(attendee_ids)
     scores = matching.help_scores(profiles)
+    documents = matching.document_keys(profiles) if distinct_texts else None
     return [
         (profiles[p].id, profiles[listener].id, chance)
-        for p, listener, chance in matching.help_chances(scores, limit=limit)
+        for p, listener, chance in matching.help_chances(scores, limit=limit, documents=documents)
     ]
 
 

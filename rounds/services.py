@@ -1580,7 +1580,7 @@ def rescue_last_round(
         present = inputs.present
         memory = queries.planning_memory(fresh, present)
         helps = seating.rescue_helps(
-            pitch_queries.seating_helps(present, limit=len(present)),
+            pitch_queries.seating_helps(present, limit=len(present), distinct_texts=False),
             received=received,
             present=present,
             met=[*met_pairs(inputs.old[: inputs.played]), *memory],

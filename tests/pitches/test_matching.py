@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from pitches.matching import NAMED, Profile, help_scores, help_scores_within, top_helpers
+from pitches.matching import (
+    NAMED,
+    Profile,
+    document_keys,
+    help_chances,
+    help_scores,
+    help_scores_within,
+    top_helpers,
+)
 
 ACCOUNTANT_NEED = (
     "Our books are a mess: I need an accountant who knows Chinese tax for a small firm."
@@ -199,3 +207,43 @@ def test_help_scores_within_of_nothing() -> None:
     assert help_scores_within([]) == []
     assert help_scores_within([(ROOM[6], [])]) == [[]]
     assert help_scores_within([(Profile(id=1), [Profile(id=2)])]) == [[0.0]]
+
+
+def test_help_chances_guess_by_rank_and_give_a_named_listener_all() -> None:
+    scores = [[0.0, 0.2, NAMED, 0.5, 0.0], [0.0] * 5, [0.0] * 5, [0.0] * 5, [0.0] * 5]
+
+    assert help_chances(scores, limit=3) == [(0, 2, 1.0), (0, 3, 1 / 2), (0, 1, 1 / 3)]
+    assert help_chances(scores, limit=2) == [(0, 2, 1.0), (0, 3, 1 / 2)]
+
+
+def test_help_chances_count_one_text_once_and_give_its_place_to_another_helper() -> None:
+    """Two colleagues with one offer are one piece of evidence: only the better scored is a
+    candidate, and the next different listener takes the second rank (the planner would
+    otherwise seat the pitcher with both instead of with someone else who may help)."""
+    pitcher = Profile(id=1, need=ACCOUNTANT_NEED)
+    accountant = Profile(id=2, offer=ACCOUNTANT_OFFER, company="Kite Tax")
+    colleague = Profile(id=3, offer=ACCOUNTANT_OFFER + "  ", company="KITE TAX")
+    bookkeeper = Profile(id=4, offer="Bookkeeping for small firms, in English and Chinese.")
+    named_twin = Profile(id=5, offer=ACCOUNTANT_OFFER, company="Kite Tax", name="Wang Lei")
+    wisher = Profile(id=6, need=ACCOUNTANT_NEED, wishes=("Wang Lei",))
+    people = [pitcher, accountant, colleague, bookkeeper, named_twin, wisher]
+    scores = help_scores(people)
+    documents = document_keys(people)
+    assert documents[1] == documents[2] == documents[4]  # folded: case and spaces
+
+    mine = [(listener, chance) for p, listener, chance in help_chances(scores) if p == 0]
+    distinct = [
+        (listener, chance)
+        for p, listener, chance in help_chances(scores, documents=documents)
+        if p == 0
+    ]
+    theirs = [
+        (listener, chance)
+        for p, listener, chance in help_chances(scores, documents=documents)
+        if p == 5
+    ]
+
+    assert [listener for listener, _chance in mine][:3] == [1, 2, 4]  # one text, three times
+    assert distinct == [(1, 1 / 2), (3, 1 / 3)]
+    # a named listener counts fully whatever their text, and takes no text's place
+    assert theirs == [(4, 1.0), (1, 1 / 2), (3, 1 / 3)]

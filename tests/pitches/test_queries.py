@@ -40,6 +40,37 @@ def test_seating_helps_count_a_picked_person_fully_by_id_not_by_name():
     assert all(score < 1 for _pitcher, listener, score in helps if listener == namesake.pk)
 
 
+def test_seating_helps_give_one_offer_one_place_except_for_the_rescue_round():
+    event = EventFactory()
+    offer = "I am a chartered accountant; I do tax filings for small firms."
+    accountant = PitchFactory(attendee=AttendeeFactory(event=event, company="Kite Tax"))
+    colleague = PitchFactory(attendee=AttendeeFactory(event=event, company="Kite Tax"))
+    for pitch in (accountant, colleague):
+        pitch.offer = offer
+        pitch.need = "Office space."
+        pitch.save()
+    other = PitchFactory(
+        attendee=AttendeeFactory(event=event),
+        need="Office space.",
+        offer="Tax advice, small firms.",
+    )
+    pitcher = PitchFactory(
+        attendee=AttendeeFactory(event=event), need="An accountant for tax filings."
+    ).attendee
+    ids = [pitcher.pk, accountant.attendee_id, colleague.attendee_id, other.attendee_id]
+
+    distinct = [(who, c) for p, who, c in queries.seating_helps(ids, limit=3) if p == pitcher.pk]
+    every = [
+        (who, c)
+        for p, who, c in queries.seating_helps(ids, limit=3, distinct_texts=False)
+        if p == pitcher.pk
+    ]
+
+    assert [who for who, _c in distinct] == [accountant.attendee_id, other.attendee_id]
+    assert [who for who, _c in every][:2] == [accountant.attendee_id, colleague.attendee_id]
+    assert len(every) == 3
+
+
 def test_help_profiles_read_people_without_a_pitch(django_assert_num_queries):
     person = AttendeeFactory(company="Kite Labs", job_title="Designer")
 
