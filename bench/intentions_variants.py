@@ -43,6 +43,9 @@ Text rules (the texts ``help_scores`` reads):
 - ``senses2-doc``, ``senses2-both``: document (or both sides) expansion with the senses of a
   Chinese word after the first (CC-CEDICT, parsed here), sharing 0.25 of the word's weight
   (``--secondary-weight``; the first sense keeps its 1). "All senses" at full weight lost.
+- ``subwords``: the dictionary words inside a Chinese word of three characters or more
+  (jieba's search mode: "多媒体" multimedia holds "媒体" media, which a wrong segmentation of
+  "更多媒体报道" hides) added, sharing 0.5 of the word's weight (``--subword-weight``).
 - ``bm25``: Okapi BM25 (k1 = 1.2, b = 0.75, Robertson's idf log(1 + (N - df + 0.5) /
   (df + 0.5))) over the same glossed stems, the listeners' documents as the collection, the
   query's damped term weights as query term weights; a score per pitcher, not a cosine.
@@ -101,7 +104,7 @@ SECOND = Path(__file__).resolve().parent / "data" / "intentions-second.json"
 
 
 def texts(profiles: list[matching.Profile], rule: str) -> list[matching.Profile]:
-    if rule in ("base", "bm25"):
+    if rule in ("base", "bm25", "subwords"):
         return profiles
     if rule == "doc+need":
         return [replace(p, offer=f"{p.offer} {p.need}") for p in profiles]
@@ -175,6 +178,44 @@ def expanded_scores(profiles: list[matching.Profile], sides: str) -> np.ndarray:
         glosses.gloss_terms = original
 
 
+SUBWORD_WEIGHT = 0.5
+"""``subwords``: the dictionary words inside a longer Chinese word (jieba's search mode), together
+weighing this much of the word: fixed before measuring."""
+
+
+def subword_terms(text: str) -> Counter:
+    """``glosses.gloss_terms`` plus, for each Chinese content word of three characters or more
+    that the dictionary holds, the glosses of the dictionary words inside it (jieba's search
+    mode: "多媒体" multimedia holds "媒体" media), sharing ``SUBWORD_WEIGHT``."""
+    weights = Counter(_GLOSS_TERMS(text))
+    for run in glosses._CJK.findall(unicodedata.normalize("NFKC", text)):
+        for token in glosses._tagger().lcut(run):
+            word = token.word
+            if not token.flag.startswith(glosses._CONTENT) or len(word) < 3:
+                continue
+            if not glosses._concept(word):
+                continue  # already glossed by its parts
+            parts = [
+                p
+                for p in glosses._segmenter().cut_for_search(word)
+                if p != word and glosses._concept(p)
+            ]
+            for part in parts:
+                concept = glosses._concept(part)
+                for stem in concept:
+                    weights[stem] += SUBWORD_WEIGHT / len(parts) / len(concept)
+    return weights
+
+
+def subword_scores(profiles: list[matching.Profile]) -> np.ndarray:
+    original = glosses.gloss_terms
+    glosses.gloss_terms = subword_terms
+    try:
+        return np.array(matching.help_scores(profiles))
+    finally:
+        glosses.gloss_terms = original
+
+
 def bm25(profiles: list[matching.Profile], k1: float = 1.2, b: float = 0.75) -> np.ndarray:
     queries = [matching._damped(glosses.gloss_terms(matching._query(p))) for p in profiles]
     documents = [glosses.gloss_terms(matching._document(p)) for p in profiles]
@@ -196,6 +237,8 @@ def bm25(profiles: list[matching.Profile], k1: float = 1.2, b: float = 0.75) -> 
 def matrix(profiles: list[matching.Profile], rule: str) -> np.ndarray:
     if rule == "bm25":
         return bm25(profiles)
+    if rule == "subwords":
+        return subword_scores(profiles)
     if rule.startswith("senses2-"):
         return expanded_scores(profiles, rule.removeprefix("senses2-"))
     return np.array(matching.help_scores(texts(profiles, rule)))
@@ -404,12 +447,14 @@ def main() -> None:
     parser.add_argument("--plan", default="", help="score:chance pairs to plan, e.g. base:rr")
     parser.add_argument("--work-only", action="store_true")
     parser.add_argument("--calibrate-from", type=Path)
+    parser.add_argument("--subword-weight", type=float, default=SUBWORD_WEIGHT)
     parser.add_argument("--limit", type=int, default=matching.CANDIDATES)
     parser.add_argument("--neighbours", type=int, default=NEIGHBOURS)
     parser.add_argument("--neighbour-weight", type=float, default=NEIGHBOUR_WEIGHT)
     parser.add_argument("--secondary-weight", type=float, default=SECONDARY_WEIGHT)
     args = parser.parse_args()
     globals()["SECONDARY_WEIGHT"] = args.secondary_weight
+    globals()["SUBWORD_WEIGHT"] = args.subword_weight
     globals()["NEIGHBOURS"] = args.neighbours
     globals()["NEIGHBOUR_WEIGHT"] = args.neighbour_weight
     if args.calibrate_from:
