@@ -493,6 +493,12 @@ def hint_matches(hint: str, header: str) -> bool:
     return hint in header
 
 
+def _has_letters(values: list[str]) -> bool:
+    """Whether most filled values hold a letter (of any script): a name part, not a number."""
+    filled = [v for v in values if v.strip()]
+    return sum(1 for v in filled if any(c.isalpha() for c in v)) * 2 > len(filled)
+
+
 def values_fit(name: str, values: list[str]) -> bool:
     """Whether a column's values can be ``name``: not all empty, emails mostly with an "@",
     a job title not a group role ("Member", "Organizer")."""
@@ -552,13 +558,16 @@ def guess_mapping(
         index = normalized.index(header) if header in normalized else None
         other = mapping["first_name" if name == "last_name" else "last_name"]
         beside = other is not None and normalized[other] in VIETNAMESE_NAME_PARTS
-        paired = all(h in normalized for h in UNACCENTED_PAIR)
+        # beside a whole-name column ("Name", "Ho va ten") the name is there, and "HO" and
+        # "Ten" are more likely something else (head office, a count)
+        paired = all(h in normalized for h in UNACCENTED_PAIR) and mapping["name"] is None
         if (
             index is not None
             and index not in used
             and mapping[name] is None
             and (paired or beside)
             and fits(name, index)
+            and (columns is None or index >= len(columns) or _has_letters(columns[index]))
         ):
             mapping[name] = index
             used.add(index)

@@ -2443,12 +2443,8 @@ def test_parse_never_reads_a_title_above_one_column_of_names_as_a_person(title, 
     assert [r.line for r in chosen.rows] == [2, 3, 4]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="'HO' (head office) and 'Ten' beside an English 'Name' column are still taken for "
-    "Vietnamese family and given name columns: a row with its name left blank is imported "
-    "under the name 'N 9' made of those cells",
-)
+# "HO" (head office) and "Ten" (a count) beside a whole-name column are no name parts: a row
+# whose name is left blank is not imported under a name made of those cells ("N 9").
 def test_parse_takes_ho_and_ten_beside_an_english_name_column_for_no_name_parts():
     text = "Name,Email,HO,Ten\nAnn Lee,al@example.com,Y,10\n,bo@example.com,N,9\n"
 
@@ -2456,6 +2452,18 @@ def test_parse_takes_ho_and_ten_beside_an_english_name_column_for_no_name_parts(
 
     assert (parsed.mapping["first_name"], parsed.mapping["last_name"]) == (None, None)
     assert [r.name for r in parsed.rows] == ["Ann Lee"]
+
+
+# "Ho" and "Ten" alone (no whole-name column) are still a family and a given name without
+# accents, unless their cells are numbers.
+def test_parse_reads_ho_and_ten_as_name_parts_only_when_they_hold_names():
+    names = csv_import.parse(b"Ho,Ten,Email\nNguyen,An,an@example.com\n")
+    numbers = csv_import.parse(b"Name,Ho,Ten\nAnn Lee,1,10\n")
+    counts = csv_import.parse(b"Email,Ho,Ten\nan@example.com,1,10\n")
+
+    assert [r.name for r in names.rows] == ["Nguyen An"]
+    assert [r.name for r in numbers.rows] == ["Ann Lee"]
+    assert (counts.mapping["first_name"], counts.mapping["last_name"]) == (None, None)
 
 
 # A cancelled row of a list whose name parts join family name first (Vietnamese with a middle
