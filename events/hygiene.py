@@ -180,7 +180,7 @@ def clean_line(value: str | None, *, label: str, max_length: int | None = None) 
         cleaned = SPACES.sub(" ", text).strip()
         if max_length is not None and len(cleaned) > max_length:
             raise too_long(label, cleaned, max_length)
-        return cleaned
+        return cleaned if cleaned.isascii() or not looks_blank(cleaned) else ""
     kept = []
     for index, char in enumerate(text):
         if char in INVISIBLE:
@@ -209,7 +209,23 @@ def clean_line(value: str | None, *, label: str, max_length: int | None = None) 
     cleaned = SPACES.sub(" ", "".join(kept)).strip()
     if max_length is not None and len(cleaned) > max_length:
         raise too_long(label, cleaned, max_length)
-    return cleaned
+    return "" if looks_blank(cleaned) else cleaned
+
+
+# Characters drawn as nothing that no category marks as space: the braille blank, used to type
+# a "blank" name, and the Hangul fillers.
+BLANK_GLYPHS = frozenset("\u2800\u115f\u1160\u3164\uffa0")
+# Categories of characters that show nothing on their own: spaces, format characters (tags,
+# joiners), marks with no base, controls, separators.
+BLANK_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cf", "Cc", "Mn", "Me"})
+
+
+def looks_blank(text: str) -> bool:
+    """Whether ``text`` shows nothing: every character a space, a format or control
+    character, a combining mark or a blank glyph (U+2800, the tag characters U+E0020…)."""
+    return all(
+        char in BLANK_GLYPHS or unicodedata.category(char) in BLANK_CATEGORIES for char in text
+    )
 
 
 # Full-width forms (U+FF01–U+FF5E) and their ASCII letters (U+0021–U+007E), plus the ideographic

@@ -40,6 +40,23 @@ def test_clean_name_keeps_what_was_written_without_invisible_characters(typed, k
 
 
 @pytest.mark.parametrize(
+    "typed",
+    ["\u2800", "\u2800 \u2800", "\U000e0020\U000e0041", "\u0301", "\u115f\u1160", " \u2060 "],
+)
+def test_clean_name_empties_a_name_that_shows_nothing(typed):
+    """The braille blank, tag characters, a mark with no letter: typed to look like a name and
+    show nothing. Empty, so the form asks for the name."""
+    assert hygiene.clean_name(typed) == ""
+
+
+@pytest.mark.parametrize(
+    "typed", ["a\u2800", "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"]
+)
+def test_clean_name_keeps_blank_looking_characters_beside_something_shown(typed):
+    assert hygiene.clean_name(typed) == typed
+
+
+@pytest.mark.parametrize(
     ("typed", "message"),
     [
         ("Mallory\nBcc: list@example.net", "The name must be one line, without line breaks."),
