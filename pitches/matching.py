@@ -60,6 +60,9 @@ class Profile:
     """The wish list's free-text lines: kinds of people ("investors in hardware"), or a name."""
     wished: frozenset[Hashable] = field(default=frozenset())
     """The ids of the people the wish list picked from the guest list."""
+    listed: bool = True
+    """Whether the person is on the guest list (said yes to being found there): only then does
+    a free-text wish that writes their name or company name them."""
 
 
 def _fold(text: str) -> str:
@@ -77,9 +80,22 @@ def _document(person: Profile) -> str:
 
 
 def _named(wish: str, listener: Profile) -> bool:
-    """Whether a wish names the listener: their whole name, or their whole company."""
+    """Whether a wish names the listener: their whole name, or their whole company, and they
+    are on the guest list (someone who said no to it cannot be wished for by typing their
+    name: a picked person is named by id, ``Profile.wished``)."""
     wanted = _fold(wish)
-    return bool(wanted) and wanted in {_fold(listener.name), _fold(listener.company)} - {""}
+    return (
+        listener.listed
+        and bool(wanted)
+        and wanted in {_fold(listener.name), _fold(listener.company)} - {""}
+    )
+
+
+def same_wish(one: str, other: str) -> bool:
+    """Whether two wish lines say the same (case, width, compatibility forms and spaces
+    aside): a wish list holds each once. Empty lines are never the same."""
+    folded = _fold(one)
+    return bool(folded) and folded == _fold(other)
 
 
 def _damped(weights: Mapping[str, float]) -> dict[str, float]:

@@ -69,7 +69,8 @@ HELPERS_PER_PITCHER = matching.CANDIDATES
 def help_profiles(attendee_ids: Sequence[int]) -> list[matching.Profile]:
     """What the matcher reads of each attendee in ``attendee_ids`` (in that order): need, offer,
     ask of their pitch (empty without one), their wish list (free-text lines, and the ids of the
-    people they picked), name, company, job title. Three queries."""
+    people they picked), name, company, job title, whether they are on the guest list. Three
+    queries."""
     pitches = {
         pitch.attendee_id: pitch
         for pitch in Pitch.objects.filter(attendee_id__in=attendee_ids).only(
@@ -79,16 +80,27 @@ def help_profiles(attendee_ids: Sequence[int]) -> list[matching.Profile]:
     wishes: dict[int, list[Wish]] = {}
     for wish in Wish.objects.filter(author_id__in=attendee_ids).order_by("position"):
         wishes.setdefault(wish.author_id, []).append(wish)
-    people = Attendee.objects.filter(pk__in=attendee_ids).only("pk", "name", "company", "job_title")
+    people = Attendee.objects.filter(pk__in=attendee_ids).only(
+        "pk", "name", "company", "job_title", "is_listed_in_guest_list"
+    )
     by_id = {person.pk: person for person in people}
-    return [help_profile(by_id[pk], pitches.get(pk), wishes.get(pk, [])) for pk in attendee_ids]
+    return [
+        help_profile(
+            by_id[pk],
+            pitches.get(pk),
+            wishes.get(pk, []),
+            listed=by_id[pk].is_listed_in_guest_list,
+        )
+        for pk in attendee_ids
+    ]
 
 
 def help_profile(
-    person: Attendee, pitch: Pitch | None, wishes: Sequence[Wish] = ()
+    person: Attendee, pitch: Pitch | None, wishes: Sequence[Wish] = (), *, listed: bool = True
 ) -> matching.Profile:
     """What the matcher reads of one person: their pitch (if any), their wish list and who they
-    are."""
+    are; ``listed``: whether they are on the guest list (a free-text wish may name them only
+    then; the "why" lines read no wish and leave it)."""
     return matching.Profile(
         id=person.pk,
         need=pitch.need if pitch else "",
@@ -99,6 +111,7 @@ def help_profile(
         job_title=person.job_title,
         wishes=tuple(wish.text for wish in wishes if wish.person_id is None),
         wished=frozenset(wish.person_id for wish in wishes if wish.person_id is not None),
+        listed=listed,
     )
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from events import hygiene
 from events import services as event_services
 from events.models import Attendee
-from pitches import queries
+from pitches import matching, queries
 from pitches.models import (
     CJK_CHARACTERS_PER_MINUTE,
     MAX_WISHES,
@@ -77,7 +77,9 @@ def add_wish(author: Attendee, *, person_id: int | None = None, text: str = "") 
     someone taken out of the rounds after a report (code ``removed``), when
     the list holds ``MAX_WISHES`` already, when the person is not on the author's guest list
     (``queries.guest_list``: another event's, unlisted, removed, erased, the author), is on
-    the list already, or the text is empty, too long or not one line. The author's row is
+    the list already (picked, or their name written as a wish), the text is on it already
+    (``matching.same_wish``: case, width and spaces aside, or a picked person's name), or the
+    text is empty, too long or not one line. The author's row is
     locked, so two adds at once queue."""
     fresh = Attendee.objects.select_related("event").get(pk=author.pk)
     refusal = event_services.seating_refusal(fresh, over=wishes_over)
@@ -99,7 +101,10 @@ def add_wish(author: Attendee, *, person_id: int | None = None, text: str = "") 
         person = queries.guest_list(author).filter(pk=person_id).first()
         if person is None:
             raise refused_person()
-        if any(wish.person_id == person.pk for wish in mine):
+        if any(
+            wish.person_id == person.pk or matching.same_wish(wish.text, person.name)
+            for wish in mine
+        ):
             raise ValidationError(
                 _("%(name)s is on your wish list already.") % {"name": person.name},
                 code="duplicate",
@@ -111,6 +116,13 @@ def add_wish(author: Attendee, *, person_id: int | None = None, text: str = "") 
             raise ValidationError(
                 _("Describe a kind of person, or pick someone from the guest list."),
                 code="empty",
+            )
+        if any(
+            matching.same_wish(line, wish.text if wish.person_id is None else wish.person.name)
+            for wish in mine
+        ):
+            raise ValidationError(
+                _("“%(wish)s” is on your wish list already.") % {"wish": line}, code="duplicate"
             )
         wish = Wish(author=author, text=line)
     wish.position = len(mine) + 1
@@ -142,7 +154,7 @@ def remove_wish(author: Attendee, *, wish_id: int) -> None:
 def compact(author: Attendee) -> list[Wish]:
     """Number the author's wishes 1, 2, … again in their order, closing the gaps a removal or
     an erased or deleted person left; returns them. Call with the author's row locked."""
-    wishes = list(Wish.objects.filter(author=author).order_by("position"))
+    wishes = list(Wish.objects.filter(author=author).select_related("person").order_by("position"))
     for position, wish in enumerate(wishes, start=1):
         if wish.position != position:
             wish.position = position

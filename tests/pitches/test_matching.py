@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from pitches.matching import (
@@ -247,3 +249,20 @@ def test_help_chances_count_one_text_once_and_give_its_place_to_another_helper()
     assert distinct == [(1, 1 / 2), (3, 1 / 3)]
     # a named listener counts fully whatever their text, and takes no text's place
     assert theirs == [(4, 1.0), (1, 1 / 2), (3, 1 / 3)]
+
+
+def test_a_wish_that_types_the_name_of_someone_off_the_guest_list_does_not_name_them() -> None:
+    """Someone who said no to the guest list cannot be found there, nor wished for by typing
+    their name or company: the text scores as any text. Picked before (by id), they still
+    count."""
+    wisher = Profile(id=1, wishes=("Bob Private", "hidden co"))
+    unlisted = Profile(id=2, name="Bob Private", company="Hidden Co", listed=False)
+    picker = Profile(id=3, wished=frozenset({2}))
+
+    scores = help_scores([wisher, unlisted, picker])
+    within = help_scores_within([(wisher, [unlisted])])
+
+    assert scores[0][1] < NAMED
+    assert within[0][0] < NAMED
+    assert scores[2][1] == NAMED
+    assert help_scores([wisher, replace(unlisted, listed=True)])[0][1] == NAMED

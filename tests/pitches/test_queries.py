@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db
 
 def test_seating_helps_name_the_listener_a_wish_names(django_assert_num_queries):
     event = EventFactory()
-    wished = AttendeeFactory(event=event, name="Liu Fang", company="Anshui Medical")
+    wished = AttendeeFactory(
+        event=event, name="Liu Fang", company="Anshui Medical", is_listed_in_guest_list=True
+    )
     stranger = AttendeeFactory(event=event, company="Kite Labs")
     pitcher = PitchFactory(attendee=AttendeeFactory(event=event), need="Lunch.").attendee
     WishFactory(author=pitcher, text="anshui medical")
@@ -21,6 +23,24 @@ def test_seating_helps_name_the_listener_a_wish_names(django_assert_num_queries)
         helps = queries.seating_helps(ids, limit=1)
 
     assert helps == [(pitcher.pk, wished.pk, 1.0)]
+
+
+def test_seating_helps_never_count_a_typed_name_of_someone_off_the_guest_list():
+    event = EventFactory()
+    hidden = AttendeeFactory(
+        event=event, name="Bob Private", company="Hidden Co", is_listed_in_guest_list=False
+    )
+    shown = AttendeeFactory(event=event, name="Ann Lee", is_listed_in_guest_list=True)
+    pitcher = PitchFactory(attendee=AttendeeFactory(event=event), need="Lunch.").attendee
+    WishFactory(author=pitcher, text="bob private", position=1)
+    WishFactory(author=pitcher, text="ANN LEE", position=2)
+
+    helps = queries.seating_helps([pitcher.pk, hidden.pk, shown.pk], limit=2)
+
+    assert (pitcher.pk, shown.pk, 1.0) in helps
+    assert all(
+        chance < 1 for who, listener, chance in helps if (who, listener) == (pitcher.pk, hidden.pk)
+    )
 
 
 def test_seating_helps_count_a_picked_person_fully_by_id_not_by_name():

@@ -160,6 +160,49 @@ def test_add_wish_refuses_oneself_a_person_twice_and_bad_text(author):
     assert wish_list(author) == [(1, person.pk, "")]
 
 
+def test_add_wish_holds_each_wish_once_however_written(author):
+    """The same kind typed twice (case, width, spaces aside), a picked person's name typed as
+    a wish, or a person picked whose name is typed there already: each refused, the list
+    unchanged, not a second place taken."""
+    person = listed(author, name="Olivia Brown")
+    services.add_wish(author, text="🚀 Hardware  investors")
+    services.add_wish(author, person_id=person.pk)
+    other = listed(author, name="Bo Chen")
+    services.add_wish(author, text="bo chen")
+
+    refusals = []
+    for attempt in (
+        {"text": "🚀 hardware investors"},
+        {"text": "ＯＬＩＶＩＡ brown"},
+        {"person_id": other.pk},
+    ):
+        with pytest.raises(ValidationError) as refusal:
+            services.add_wish(author, **attempt)
+        refusals.append(refusal.value.messages[0])
+
+    assert refusals == [
+        "“🚀 hardware investors” is on your wish list already.",
+        "“ＯＬＩＶＩＡ brown” is on your wish list already.",
+        "Bo Chen is on your wish list already.",
+    ]
+    assert wish_list(author) == [
+        (1, None, "🚀 Hardware investors"),
+        (2, person.pk, ""),
+        (3, None, "bo chen"),
+    ]
+
+
+@pytest.mark.parametrize("blank", ["\u2800\u2800", "\U000e0020", " \u0301 ", "\u3164"])
+def test_add_wish_refuses_a_line_that_shows_nothing(author, blank):
+    with pytest.raises(ValidationError) as refusal:
+        services.add_wish(author, text=blank)
+
+    assert refusal.value.messages == [
+        "Describe a kind of person, or pick someone from the guest list."
+    ]
+    assert wish_list(author) == []
+
+
 def test_the_database_refuses_a_sixth_wish_oneself_and_a_wish_both_or_neither(author):
     person = listed(author)
     for fields in (

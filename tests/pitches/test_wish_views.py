@@ -176,7 +176,12 @@ def test_a_sixth_wish_is_refused_clearly_and_loses_nothing(client, me, liu):
     assert message in plain.text
     assert message in htmx.text
     assert all(f"kind {n}" in plain.text for n in range(MAX_WISHES))
-    assert "Your wish list is full: remove a wish to add another." in plain.text
+    # said once: the refusal, not the refusal and the full list's notice below it
+    assert "Your wish list is full: remove a wish to add another." not in plain.text
+    assert (
+        "Your wish list is full: remove a wish to add another."
+        in client.get(url("pitch_edit", me)).text
+    )
     assert len(wish_list(me)) == MAX_WISHES
 
 
@@ -287,6 +292,9 @@ def test_wish_list_speaks_chinese_to_a_chinese_phone(client, me):
     assert "在宾客名单中找人" in page
     assert "你不在宾客名单上：没有人能在那里找到你。" in page
     assert "此人不在本活动的宾客名单上。请重新搜索名单。" in full
+    client.post(url("wish_add", me), {"text": "投资人"}, **HTMX, **chinese)
+    again = client.post(url("wish_add", me), {"text": " 投资人 "}, **HTMX, **chinese).text
+    assert "“投资人”已在你的心愿名单上。" in again
 
 
 def test_someone_taken_out_of_the_rounds_can_neither_search_nor_change_the_wish_list(
@@ -401,3 +409,14 @@ def test_wish_list_while_a_round_is_left_to_seat_still_takes_a_wish(client, me, 
     assert f'action="{url("wish_add", me)}"' in page.text
     assert f'name="person" value="{liu.pk}"' in found.text
     assert wish_list(me) == [(liu.pk, "")]
+
+
+def test_wishes_are_shown_in_their_own_direction(client, me, liu):
+    """A wish written in Arabic or Hebrew reads right to left inside the left-to-right page."""
+    WishFactory(author=me, text="مستثمرون في الأجهزة")
+    WishFactory(author=me, person=liu, text="")
+
+    page = client.get(url("pitch_edit", me)).text
+
+    assert '<span dir="auto">مستثمرون في الأجهزة</span>' in page
+    assert '<strong dir="auto">Liu Fang</strong>' in page
