@@ -251,6 +251,21 @@ def test_help_chances_count_one_text_once_and_give_its_place_to_another_helper()
     assert theirs == [(4, 1.0), (1, 1 / 2), (3, 1 / 3)]
 
 
+def test_the_words_of_the_pitch_format_are_no_evidence_of_help() -> None:
+    """ "Who do you know…?" is every ask: an offer that says "I know…" shares it with everyone,
+    in English and, glossed, in Chinese (认识 know, 人 person, 做 make)."""
+    knows = Profile(id=1, offer="I know every AV supplier in town and help people meet them.")
+    asking = Profile(id=2, need="A bakery bookkeeper.", ask="Who do you know who keeps books?")
+    chinese = Profile(id=3, need="我需要认识做跨境电商物流的人。", ask="你认识做海外仓的人吗？")
+    carrier = Profile(id=4, offer="We run cross-border e-commerce logistics to Europe.")
+
+    scores = help_scores([knows, asking, chinese, carrier])
+
+    assert scores[1][0] == 0.0
+    assert scores[2][0] == 0.0
+    assert scores[2][3] > 0.0
+
+
 def test_a_wish_that_types_the_name_of_someone_off_the_guest_list_does_not_name_them() -> None:
     """Someone who said no to the guest list cannot be found there, nor wished for by typing
     their name or company: the text scores as any text. Picked before (by id), they still
