@@ -9,6 +9,7 @@ from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils.text import Truncator
 
+from events import chinese
 from events.models import Attendee
 from pitches import matching
 from pitches.models import Pitch, Wish
@@ -38,14 +39,18 @@ def guest_list(author: Attendee) -> QuerySet[Attendee]:
 
 def search_guest_list(author: Attendee, search: str) -> list[Attendee]:
     """Up to ``GUEST_RESULTS`` people of ``guest_list(author)`` whose name or company contains
-    ``search`` (case-insensitive, spaces around it ignored), those on the author's wish list
-    already left out; [] for an empty search. One query."""
-    search = search.strip()
+    ``search`` (case-insensitive, spaces squeezed as names are stored; Chinese in Simplified or
+    Traditional characters, as the door's search: ``events.chinese.script_variants``), those on
+    the author's wish list already left out; [] for an empty search. One query."""
+    search = " ".join(search.split())
     if not search:
         return []
+    found = Q()
+    for variant in chinese.script_variants(search):
+        found |= Q(name__icontains=variant) | Q(company__icontains=variant)
     people = (
         guest_list(author)
-        .filter(Q(name__icontains=search) | Q(company__icontains=search))
+        .filter(found)
         .exclude(pk__in=Wish.objects.filter(author=author, person__isnull=False).values("person"))
     )
     return list(people[:GUEST_RESULTS])

@@ -162,6 +162,27 @@ def test_search_guest_list_leaves_out_me_people_on_my_list_and_an_empty_search(r
     assert queries.search_guest_list(me, "liu") == []
 
 
+@pytest.mark.parametrize(
+    "typed", ["張偉", "张伟", "Zhang  Wei", " zhang wei ", "陳氏貿易", "陈氏贸易"]
+)
+def test_search_guest_list_finds_a_name_however_the_script_and_spaces_are_typed(
+    typed, django_assert_num_queries
+):
+    """As the door's search: Traditional finds Simplified and the other way round, and two
+    spaces find the one a name is stored with."""
+    event = EventFactory()
+    me = AttendeeFactory(event=event)
+    zhang = AttendeeFactory(
+        event=event, name="张伟", company="陳氏貿易", is_listed_in_guest_list=True
+    )
+    latin = AttendeeFactory(event=event, name="Zhang Wei", is_listed_in_guest_list=True)
+
+    with django_assert_num_queries(1):
+        found = {person.pk for person in queries.search_guest_list(me, typed)}
+
+    assert found == ({latin.pk} if "hang" in typed else {zhang.pk})
+
+
 def test_search_guest_list_shows_at_most_the_limit():
     event = EventFactory()
     me = AttendeeFactory(event=event)
