@@ -188,7 +188,12 @@ def clean_line(value: str | None, *, label: str, max_length: int | None = None) 
         if char in JOINERS:
             before = text[index - 1] if index else ""
             after = text[index + 1] if index + 1 < len(text) else ""
-            if before.strip() and after.strip() and not (before.isascii() and after.isascii()):
+            # between two letters of a script that joins; or after a virama (a mark), where
+            # Malayalam's older encoding ends a word with one (a chillu: "അര്‍ജുന്‍")
+            if before.strip() and (
+                (after.strip() and not (before.isascii() and after.isascii()))
+                or unicodedata.category(before) == "Mn"
+            ):
                 kept.append(char)
             continue
         if char in LINE_BREAKS:
@@ -213,8 +218,9 @@ def clean_line(value: str | None, *, label: str, max_length: int | None = None) 
 
 
 # Characters drawn as nothing that no category marks as space: the braille blank, used to type
-# a "blank" name, and the Hangul fillers.
-BLANK_GLYPHS = frozenset("\u2800\u115f\u1160\u3164\uffa0")
+# a "blank" name, the Hangul fillers, the object replacement character and the musical null
+# notehead.
+BLANK_GLYPHS = frozenset("\u2800\u115f\u1160\u3164\uffa0\ufffc\U0001d159")
 # Categories of characters that show nothing on their own: spaces, format characters (tags,
 # joiners), marks with no base, controls, separators.
 BLANK_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cf", "Cc", "Mn", "Me"})

@@ -41,12 +41,29 @@ def test_clean_name_keeps_what_was_written_without_invisible_characters(typed, k
 
 @pytest.mark.parametrize(
     "typed",
-    ["\u2800", "\u2800 \u2800", "\U000e0020\U000e0041", "\u0301", "\u115f\u1160", " \u2060 "],
+    [
+        "\u2800",
+        "\u2800 \u2800",
+        "\U000e0020\U000e0041",
+        "\u0301",
+        "\u115f\u1160",
+        " \u2060 ",
+        "\U0001d159",
+        "\ufffc",
+    ],
 )
 def test_clean_name_empties_a_name_that_shows_nothing(typed):
     """The braille blank, tag characters, a mark with no letter: typed to look like a name and
     show nothing. Empty, so the form asks for the name."""
     assert hygiene.clean_name(typed) == ""
+
+
+def test_clean_name_keeps_the_joiner_of_a_malayalam_chillu():
+    """Malayalam's older encoding ends a word with a virama and a zero-width joiner (a chillu):
+    without the joiner the virama shows."""
+    name = "അര്\u200dജുന്\u200d കുമാര്\u200d"
+
+    assert hygiene.clean_name(name) == name
 
 
 @pytest.mark.parametrize(
