@@ -27,6 +27,7 @@ the stored pitches) and read a matrix of floats.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -38,6 +39,7 @@ from scipy import sparse
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import TfidfTransformer
 
+from events import chinese
 from pitches import glosses
 
 NAMED = 1.0
@@ -71,6 +73,26 @@ def _fold(text: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).casefold()).strip()
 
 
+# Punctuation a typed name or wish may end or start with ("Li Wei.", "“investors”").
+_EDGE_PUNCTUATION = " .,;:!?'\"()[]“”‘’「」『』（）。，；：！？、"
+
+
+@functools.lru_cache(maxsize=65536)
+def _comparable(text: str) -> str:
+    """``text`` as two typed names or wishes are compared: ``_fold``, without format characters
+    and variation selectors (a tag character or U+FE0F appended to a copy), Traditional Chinese
+    as Simplified (OpenCC, as the guest-list search: 陳美玲 is 陈美玲), punctuation at either end
+    dropped ("Li Wei." is "Li Wei")."""
+    folded = "".join(
+        char
+        for char in _fold(text)
+        if unicodedata.category(char) != "Cf" and not 0xFE00 <= ord(char) <= 0xFE0F
+    )
+    if chinese.HAN.search(folded):
+        folded = chinese.converter("t2s").convert(folded)
+    return " ".join(folded.strip(_EDGE_PUNCTUATION).split())
+
+
 def _query(person: Profile) -> str:
     return _fold(" ".join([person.need, person.ask, *person.wishes]))
 
@@ -83,31 +105,35 @@ def _named(wish: str, listener: Profile) -> bool:
     """Whether a wish names the listener: their whole name, or their whole company, and they
     are on the guest list (someone who said no to it cannot be wished for by typing their
     name: a picked person is named by id, ``Profile.wished``)."""
-    wanted = _fold(wish)
+    wanted = _comparable(wish)
     return (
         listener.listed
         and bool(wanted)
-        and wanted in {_fold(listener.name), _fold(listener.company)} - {""}
+        and wanted in {_comparable(listener.name), _comparable(listener.company)} - {""}
     )
 
 
 def same_wish(one: str, other: str) -> bool:
-    """Whether two wish lines say the same (case, width, compatibility forms and spaces
-    aside): a wish list holds each once. Empty lines are never the same."""
-    folded = _fold(one)
-    return bool(folded) and folded == _fold(other)
+    """Whether two wish lines say the same (``_comparable``: case, width, spaces, format
+    characters, Chinese script and end punctuation aside): a wish list holds each once. Empty
+    lines are never the same."""
+    folded = _comparable(one)
+    return bool(folded) and folded == _comparable(other)
 
 
 PITCH_WORDS = frozenset(
     glosses.english_terms(
         "need needs needed want wants hope hoping look looking seek seeking find try trying "
         "think know knows knowing person people meet meeting help helps helping introduce "
-        "introduction introductions make i'm i'd i've i'll we're we'd we've we'll"
+        "introduction introductions make connect connects connection connections contact "
+        "contacts network networking run runs happy glad willing "
+        "i'm i'd i've i'll we're we'd we've we'll"
     )
 )
 """Stems of the words every pitch is written with, whatever it asks for: the format's own ("I
-need X. Who do you know?", the ask the app suggests) and their Chinese counterparts as glossed
-(需要 need, 认识 know, 人 person, 做 make, 找 try to find, 想 think, 帮 help, 介绍 introduce).
+need X. Who do you know?", the ask the app suggests; "Can anyone connect me with…", "Who runs…",
+"happy to help") and their Chinese counterparts as glossed (需要 need, 认识 know, 人 person,
+做 make, 找 try to find, 想 think, 帮 help, 介绍 introduce, 人脉 contacts, 联系 connect).
 Shared by most queries and a few offers ("I know every supplier…"), they are no evidence of
 help: without them, one offer that says "know" ranked among the best ten for nearly every
 pitcher of the demo event. Dropped from queries and documents alike, as stop words."""

@@ -13,6 +13,7 @@ from pitches.matching import (
     help_chances,
     help_scores,
     help_scores_within,
+    same_wish,
     top_helpers,
 )
 
@@ -281,3 +282,53 @@ def test_a_wish_that_types_the_name_of_someone_off_the_guest_list_does_not_name_
     assert within[0][0] < NAMED
     assert scores[2][1] == NAMED
     assert help_scores([wisher, replace(unlisted, listed=True)])[0][1] == NAMED
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("investors in hardware", "Investors in hardware."),
+        ("investors in hardware", "investors in hardware\U000e0020"),
+        ("🚀 investors", "🚀\ufe0f investors"),
+        ("投资人", "投資人"),
+        ("“investors”", "investors"),
+    ],
+)
+def test_same_wish_sees_one_wish_however_it_is_typed(one, other) -> None:
+    assert same_wish(one, other)
+
+
+@pytest.mark.parametrize(("one", "other"), [("investors", "investors in hardware"), ("", "")])
+def test_same_wish_keeps_different_wishes_apart(one, other) -> None:
+    assert not same_wish(one, other)
+
+
+@pytest.mark.parametrize(
+    ("wish", "name", "company"),
+    [
+        ("陳美玲", "陈美玲", ""),
+        ("鸿海精密", "Wang Xiaoming", "鴻海精密"),
+        ("Li Wei.", "Li Wei", ""),
+    ],
+)
+def test_a_typed_name_names_the_listener_in_either_chinese_script_and_without_its_full_stop(
+    wish, name, company
+) -> None:
+    scores = help_scores([Profile(id=1, wishes=(wish,)), Profile(id=2, name=name, company=company)])
+
+    assert scores[0][1] == NAMED
+
+
+def test_connect_run_and_contact_are_no_evidence_of_help_either() -> None:
+    anyone = Profile(id=1, offer="I can connect you with anyone; happy to help, I have contacts.")
+    chinese = Profile(id=2, offer="我人脉很广，可以帮你联系任何人。")
+    asking = Profile(
+        id=3,
+        need="A trucking fleet.",
+        ask="Can anyone connect me with someone who runs a fleet? A contact would do.",
+    )
+    running = Profile(id=4, offer="I run a free workshop on contracts.")
+
+    scores = help_scores([anyone, chinese, asking, running])
+
+    assert scores[2][0] == scores[2][1] == scores[2][3] == 0.0
