@@ -32,7 +32,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy import sparse
@@ -167,6 +167,13 @@ def help_scores(people: Sequence[Profile]) -> list[list[float]]:
     ``glosses.gloss_terms``, fitted on everyone's texts: English and Chinese alike. Empty texts
     score 0. The first call in a process loads the dictionary and the segmenter (about two
     seconds); then 300 people take a fraction of a second.
+
+    A free-text wish reaches the company of someone on the guest list only (``Profile.listed``):
+    for a listener who is not on it, a pitcher with wishes scores the better of their need and
+    ask against the listener's whole document and their need, ask and wishes against the
+    listener's offer and job title alone, so typing an unlisted person's company ("someone at
+    Quantum Widgets") does not find them, while a kind ("investors in hardware") still meets an
+    offer.
     """
     count = len(people)
     if count == 0:
@@ -179,6 +186,20 @@ def help_scores(people: Sequence[Profile]) -> list[list[float]]:
         counts = vocabulary.fit_transform(queries + documents)
         tfidf = TfidfTransformer().fit(counts)
         similarity = (tfidf.transform(counts[:count]) @ tfidf.transform(counts[count:]).T).toarray()
+        wishing = [p for p, person in enumerate(people) if person.wishes]
+        unlisted = [listener for listener, person in enumerate(people) if not person.listed]
+        if wishing and unlisted:
+            own = [_terms(_query(replace(people[p], wishes=()))) for p in wishing]
+            offers = [_terms(_document(replace(people[i], company=""))) for i in unlisted]
+            unwished = (
+                tfidf.transform(vocabulary.transform(own))
+                @ tfidf.transform(counts[[count + i for i in unlisted]]).T
+            )
+            untargeted = (
+                tfidf.transform(counts[wishing]) @ tfidf.transform(vocabulary.transform(offers)).T
+            )
+            rows, columns = np.ix_(wishing, unlisted)
+            similarity[rows, columns] = np.maximum(unwished.toarray(), untargeted.toarray())
         scores = [[float(value) for value in row] for row in similarity]
     for p, pitcher in enumerate(people):
         scores[p][p] = 0.0

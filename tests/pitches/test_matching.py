@@ -332,3 +332,23 @@ def test_connect_run_and_contact_are_no_evidence_of_help_either() -> None:
     scores = help_scores([anyone, chinese, asking, running])
 
     assert scores[2][0] == scores[2][1] == scores[2][3] == 0.0
+
+
+def test_a_wish_reaches_the_company_of_someone_on_the_guest_list_only() -> None:
+    """Typing an unlisted person's company in a wish ("someone at Quantum Widgets") does not
+    find them; the same person on the guest list is found; a kind of person still meets an
+    unlisted listener's offer, and the need still meets their company."""
+    wisher = Profile(id=1, need="A logistics partner.", wishes=("someone at Quantum Widgets",))
+    hidden = Profile(id=2, company="Quantum Widgets", offer="I paint watercolours.", listed=False)
+    shown = replace(hidden, id=3, listed=True)
+    kinds = Profile(id=4, need="A lawyer.", wishes=("investors in hardware",))
+    investor = Profile(id=5, offer="I invest in hardware startups.", listed=False)
+    needing = Profile(id=6, need="Someone at a logistics company.", wishes=("lunch",))
+    carrier = Profile(id=7, company="Kite Logistics Company", listed=False)
+
+    scores = help_scores([wisher, hidden, shown, kinds, investor, needing, carrier])
+
+    assert scores[0][1] == 0.0
+    assert scores[0][2] > 0.0
+    assert scores[3][4] > 0.0
+    assert scores[5][6] > 0.0
