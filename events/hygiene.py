@@ -180,7 +180,7 @@ def clean_line(value: str | None, *, label: str, max_length: int | None = None) 
         cleaned = SPACES.sub(" ", text).strip()
         if max_length is not None and len(cleaned) > max_length:
             raise too_long(label, cleaned, max_length)
-        return cleaned if cleaned.isascii() or not looks_blank(cleaned) else ""
+        return "" if looks_blank(cleaned) else cleaned
     kept = []
     for index, char in enumerate(text):
         if char in INVISIBLE:

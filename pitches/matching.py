@@ -346,7 +346,7 @@ def help_chances(
     """
     chances = []
     for pitcher, row in enumerate(scores):
-        order = sorted((i for i, s in enumerate(row) if s > 0), key=lambda i: (-row[i], i))
+        order = top_helpers([row], limit=len(row))[0]
         seen: set[str] = set()
         taken = rank = 0
         for listener in order:
