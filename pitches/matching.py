@@ -21,6 +21,10 @@ A wish that picked a listener from the guest list (``Profile.wished``, by id), o
 text names them (their whole name, or their company), counts fully: the score is 1, the highest
 possible.
 
+The planner seats by ``seating_scores``: these word scores fused with the cosine of sentence
+embeddings (``pitches.sentences``), which sees paraphrase without a shared word ("more media
+coverage" and "editor at a tech outlet"). Measured: ``docs/benchmarks-intentions.md``.
+
 No Django here: callers pass plain ``Profile`` values (``pitches.queries`` builds them from
 the stored pitches) and read a matrix of floats.
 """
@@ -40,7 +44,7 @@ from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import TfidfTransformer
 
 from events import chinese
-from pitches import glosses
+from pitches import glosses, sentences
 
 NAMED = 1.0
 """The score of a listener a wish names: above anything texts can score (cosines are below 1)."""
@@ -209,6 +213,97 @@ def help_scores(people: Sequence[Profile]) -> list[list[float]]:
             if listener != p and _named_score(pitcher, other):
                 scores[p][listener] = NAMED
     return scores
+
+
+MEANING_WEIGHT = 0.8
+"""The sentence embedding's share in ``seating_scores`` (the TF-IDF's is the rest). Chosen on
+the second data set of the intentions bench (0.5 to 0.8 measured; 0.8 seated the most
+pitchers with a true helper at both sizes) and then measured on the sample:
+``docs/benchmarks-intentions.md``."""
+
+
+def _meaning(people: Sequence[Profile]) -> np.ndarray | None:
+    """``[p][l]``: the cosine of the sentence embeddings (``pitches.sentences``) of p's need,
+    ask and wishes and l's offer, company and job title, Chinese read through its glosses; NaN
+    where either text is empty and on the diagonal. For a listener not on the guest list, a
+    pitcher with wishes takes the better of their need and ask against the whole document and
+    everything against the offer and job title alone (``help_scores``' rule). None when the
+    model is not installed."""
+    if not sentences.available():
+        return None
+
+    def vectors(texts: list[str]) -> np.ndarray:
+        return sentences.embed([glosses.english_text(text) for text in texts])
+
+    queries = vectors([_query(person) for person in people])
+    documents = vectors([_document(person) for person in people])
+    similarity = (queries @ documents.T).astype(np.float64)
+    wishing = [p for p, person in enumerate(people) if person.wishes]
+    unlisted = [listener for listener, person in enumerate(people) if not person.listed]
+    if wishing and unlisted:
+        own = vectors([_query(replace(people[p], wishes=())) for p in wishing])
+        offers = vectors([_document(replace(people[i], company="")) for i in unlisted])
+        rows, columns = np.ix_(wishing, unlisted)
+        similarity[rows, columns] = np.maximum(
+            own @ documents[unlisted].T, queries[wishing] @ offers.T
+        )
+    asked = np.array([bool(_query(person)) for person in people])
+    offered = np.array([bool(_document(person)) for person in people])
+    similarity[~asked, :] = np.nan
+    similarity[:, ~offered] = np.nan
+    np.fill_diagonal(similarity, np.nan)
+    return similarity
+
+
+def _standard(row: np.ndarray) -> np.ndarray:
+    """A row's finite values as z-scores over those values (0 where they do not vary); NaN
+    stays NaN."""
+    values = row[np.isfinite(row)]
+    if values.size == 0:
+        return row
+    spread = values.std()
+    return (row - values.mean()) / (spread if spread > 0 else 1.0)
+
+
+def seating_scores(people: Sequence[Profile]) -> list[list[float]]:
+    """``help_scores`` with the meaning of the texts added: what the planner seats by. Same
+    shape and reading: ``scores[p][l]`` from 0 (no sign of help) to ``NAMED`` (a wish names
+    l), not symmetric, the diagonal 0; texts score strictly between 0 and 1, in an order that
+    ``help_chances`` reads (it reads ranks, not values).
+
+    For each pitcher, the two scores of each listener, the TF-IDF of ``help_scores`` and the
+    cosine of sentence embeddings (``_meaning``), are standardised over the listeners (z-scores)
+    and averaged with the weight ``MEANING_WEIGHT`` on the embedding: a linear fusion of a
+    lexical and a dense retriever, as in hybrid retrieval (Karpukhin et al., "Dense Passage
+    Retrieval", EMNLP 2020; Wang et al., "BERT-based dense retrievers require interpolation
+    with BM25", ICTIR 2021). The TF-IDF sees a rare shared word (a trade's name, a place) and
+    the Chinese glossed; the embedding sees paraphrase without shared words ("more media
+    coverage" and "editor at a tech outlet"). A pitcher who wrote nothing, and a listener who
+    offers nothing, score 0 as before. Without the model installed, ``help_scores`` alone.
+    The first call in a process loads the model (about a second); texts seen before are not
+    embedded again (``sentences.embed``)."""
+    scores = help_scores(people)
+    meaning = _meaning(people) if people else None
+    if meaning is None:
+        return scores
+    words = np.array(scores, dtype=np.float64)
+    named = np.zeros_like(words, dtype=bool)
+    for p, pitcher in enumerate(people):
+        if pitcher.wished or pitcher.wishes:
+            named[p] = [_named_score(pitcher, listener) for listener in people]
+    fused = np.zeros_like(words)
+    for p in range(len(people)):
+        listeners = np.isfinite(meaning[p]) & ~named[p]
+        if not listeners.any():
+            continue
+        lexical = np.where(listeners, words[p], np.nan)
+        combined = (1.0 - MEANING_WEIGHT) * _standard(lexical) + MEANING_WEIGHT * _standard(
+            np.where(listeners, meaning[p], np.nan)
+        )
+        fused[p, listeners] = 0.99 / (1.0 + np.exp(-combined[listeners]))
+    fused[named] = NAMED
+    np.fill_diagonal(fused, 0.0)
+    return [[float(value) for value in row] for row in fused]
 
 
 def _named_score(pitcher: Profile, listener: Profile) -> bool:

@@ -125,16 +125,20 @@ def seating_helps(
     *,
     limit: int = HELPERS_PER_PITCHER,
     distinct_texts: bool = True,
+    meaning: bool = True,
 ) -> list[tuple[int, int, float]]:
     """(pitcher id, listener id, chance) for each attendee's ``limit`` best-scored listeners
-    among ``attendee_ids`` (``matching.help_scores``), with the chance that the listener helps
+    among ``attendee_ids`` (``matching.seating_scores``), with the chance that the listener helps
     guessed from their rank (``matching.help_chances``; 1 for a listener a wish names): the
     planner's ``helps``. With ``distinct_texts`` a listener whose offer, company and job title
     read the same as a better candidate's is left out (one piece of evidence, not two); the
     rescue round, which drops the listeners a pitcher has met, passes False to keep them.
-    Three queries."""
+    With ``meaning`` the scores are ``matching.seating_scores`` (words and the meaning of the
+    texts: every listener who offers something is ranked), else ``matching.help_scores`` (only
+    listeners who share words with the pitcher's need, or a wish names): the rescue round
+    moves people mid-evening only on that evidence. Three queries."""
     profiles = help_profiles(attendee_ids)
-    scores = matching.help_scores(profiles)
+    scores = (matching.seating_scores if meaning else matching.help_scores)(profiles)
     documents = matching.document_keys(profiles) if distinct_texts else None
     return [
         (profiles[p].id, profiles[listener].id, chance)

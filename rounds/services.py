@@ -1580,7 +1580,9 @@ def rescue_last_round(
         present = inputs.present
         memory = queries.planning_memory(fresh, present)
         helps = seating.rescue_helps(
-            pitch_queries.seating_helps(present, limit=len(present), distinct_texts=False),
+            pitch_queries.seating_helps(
+                present, limit=len(present), distinct_texts=False, meaning=False
+            ),
             received=received,
             present=present,
             met=[*met_pairs(inputs.old[: inputs.played]), *memory],

@@ -161,17 +161,18 @@ def test_load_in_background_does_not_go_on_after_a_failure(monkeypatch) -> None:
     assert after == []
 
 
-def test_prepare_builds_both_caches_where_missing_and_then_nothing(
+def test_prepare_builds_the_caches_where_missing_and_then_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(glosses.CACHE_DIR_ENV, str(tmp_path / "cache"))
-    monkeypatch.setattr(glosses, "_build_table", lambda: {"律师": "lawyer"})
+    monkeypatch.setattr(glosses, "_first_senses", lambda: {"律师": ["lawyers (attorneys)"]})
 
     assert not glosses.is_prepared()
     assert glosses.prepare() is True
 
     assert glosses.is_prepared()
     assert glosses.read_table(glosses.table_path()) == {"律师": "lawyer"}
+    assert glosses.read_table(glosses.words_path()) == {"律师": "lawyers"}
     assert (tmp_path / "cache" / glosses._jieba_cache_name()).stat().st_size > 1_000_000
     assert glosses.prepare() is False
 
@@ -193,3 +194,11 @@ def test_a_missing_gloss_table_is_built_by_a_child_process_and_read(
 
     assert table["律师"] == "lawyer"
     assert glosses.is_prepared()  # jieba's prefix dictionary too
+
+
+def test_english_text_reads_chinese_as_the_words_of_its_first_senses() -> None:
+    """What the sentence model reads: English as written, each Chinese content word as the
+    unstemmed words of its first sense, function words dropped."""
+    assert glosses.english_text("Investors, please") == "Investors, please"
+    assert glosses.english_text("需要天使投资人") == "to need angel investor"
+    assert glosses.english_text("我在找律师 in Beijing") == "to try find lawyer in Beijing"

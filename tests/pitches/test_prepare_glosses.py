@@ -15,7 +15,7 @@ def test_prepare_glosses_builds_the_caches_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(glosses.CACHE_DIR_ENV, str(tmp_path))
-    monkeypatch.setattr(glosses, "_build_table", lambda: {"律师": "lawyer"})
+    monkeypatch.setattr(glosses, "_first_senses", lambda: {"律师": ["lawyer"]})
     first, second = StringIO(), StringIO()
 
     call_command("prepare_glosses", stdout=first)

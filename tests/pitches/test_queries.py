@@ -25,6 +25,24 @@ def test_seating_helps_name_the_listener_a_wish_names(django_assert_num_queries)
     assert helps == [(pitcher.pk, wished.pk, 1.0)]
 
 
+def test_seating_helps_see_a_paraphrase_when_planning_and_only_shared_words_for_the_rescue():
+    """The planner seats by the meaning of the texts too; the rescue round (meaning=False)
+    moves people only on shared words or a wish."""
+    event = EventFactory()
+    pitcher = PitchFactory(
+        attendee=AttendeeFactory(event=event), need="More media coverage for our launch."
+    ).attendee
+    editor = PitchFactory(attendee=AttendeeFactory(event=event), offer="Editor at a tech outlet.")
+    pumps = PitchFactory(attendee=AttendeeFactory(event=event), offer="I sell industrial pumps.")
+    ids = [pitcher.pk, editor.attendee.pk, pumps.attendee.pk]
+
+    def of_pitcher(helps):
+        return [(listener, chance) for who, listener, chance in helps if who == pitcher.pk]
+
+    assert of_pitcher(queries.seating_helps(ids, limit=1)) == [(editor.attendee.pk, 0.5)]
+    assert of_pitcher(queries.seating_helps(ids, limit=1, meaning=False)) == []
+
+
 def test_seating_helps_never_count_a_typed_name_of_someone_off_the_guest_list():
     event = EventFactory()
     hidden = AttendeeFactory(

@@ -1,0 +1,112 @@
+"""Tests of the planner's scores (pitches.matching.seating_scores): the TF-IDF with the
+meaning of the texts added, on the same rules as help_scores."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from pitches import matching, sentences
+from pitches.matching import NAMED, Profile, help_scores, seating_scores, top_helpers
+
+
+def test_a_paraphrase_without_shared_words_finds_its_helper() -> None:
+    """ "More media coverage" shares no word with "editor at a tech outlet": the words alone do
+    not see the help, the meaning does."""
+    pitcher = Profile(id=1, need="More media coverage for our launch.")
+    editor = Profile(id=2, offer="Editor at a tech outlet.")
+    others = [
+        Profile(id=3, offer="I sell industrial pumps."),
+        Profile(id=4, offer="Tax filings and bookkeeping."),
+        Profile(id=5, offer="I teach yoga to office teams."),
+    ]
+    people = [pitcher, editor, *others]
+
+    assert help_scores(people)[0][1] == 0.0
+    assert top_helpers(seating_scores(people), limit=1)[0] == [1]
+
+
+def test_a_chinese_need_meets_an_english_paraphrase() -> None:
+    pitcher = Profile(id=1, need="我们想让更多媒体报道我们的新产品")
+    editor = Profile(id=2, offer="Editor at a tech news site; I write about product launches.")
+    others = [Profile(id=3, offer="I sell industrial pumps."), Profile(id=4, offer="Yoga classes.")]
+
+    assert top_helpers(seating_scores([pitcher, editor, *others]), limit=1)[0] == [1]
+
+
+def test_seating_scores_keep_the_shape_and_reading_of_help_scores() -> None:
+    wisher = Profile(id=1, need="A lawyer for a contract.", wished=frozenset({3}))
+    lawyer = Profile(id=2, offer="I am a contract lawyer.")
+    picked = Profile(id=3)  # picked from the guest list, writes nothing
+    silent = Profile(id=4)
+    baker = Profile(id=5, need="Flour in bulk.", offer="Bread for offices.")
+    people = [wisher, lawyer, picked, silent, baker]
+
+    scores = seating_scores(people)
+
+    assert len(scores) == len(people)
+    assert all(len(row) == len(people) for row in scores)
+    assert all(scores[i][i] == 0.0 for i in range(len(people)))
+    assert scores[0][2] == NAMED
+    assert 0.0 < scores[0][1] < NAMED
+    assert top_helpers(scores, limit=2)[0] == [2, 1]
+    # someone who offers nothing is no candidate; someone who asks nothing has none
+    assert scores[0][3] == 0.0
+    assert scores[4][3] == 0.0
+    assert scores[3] == [0.0] * len(people)
+    assert all(0.0 <= value <= NAMED for row in scores for value in row)
+
+
+def test_seating_scores_are_directed() -> None:
+    pitcher = Profile(id=1, need="An accountant who knows Chinese tax.")
+    same_need = Profile(id=2, need="An accountant who knows Chinese tax.", offer="Bread.")
+    helper = Profile(id=3, offer="Chartered accountant: tax filings for small firms.")
+
+    scores = seating_scores([pitcher, same_need, helper])
+
+    assert scores[0][2] > scores[0][1]
+
+
+def test_a_wish_reaches_the_company_of_someone_on_the_guest_list_only() -> None:
+    """help_scores' rule holds in meaning too: "someone at Quantum Widgets" finds the listed
+    person of that company first, and the unlisted one only by their offer."""
+    wisher = Profile(id=1, wishes=("someone at Quantum Widgets",))
+    hidden = Profile(id=2, company="Quantum Widgets", offer="I paint watercolours.", listed=False)
+    shown = replace(hidden, id=3, listed=True)
+    others = [Profile(id=4, offer="I sell industrial pumps."), Profile(id=5, offer="Yoga.")]
+
+    scores = seating_scores([wisher, hidden, shown, *others])
+
+    assert top_helpers(scores, limit=1)[0] == [2]
+    assert scores[0][2] > scores[0][1]
+    unlisted_alone = seating_scores([wisher, hidden, *others])
+    listed_alone = seating_scores([wisher, shown, *others])
+    assert unlisted_alone[0][1] < listed_alone[0][1]
+
+
+def test_without_the_model_seating_scores_are_help_scores(monkeypatch) -> None:
+    monkeypatch.setattr(sentences, "available", lambda: False)
+    people = [
+        Profile(id=1, need="More media coverage."),
+        Profile(id=2, offer="Editor at a tech outlet."),
+        Profile(id=3, offer="Media coverage for launches."),
+    ]
+
+    assert seating_scores(people) == help_scores(people)
+    assert seating_scores([]) == []
+
+
+def test_seating_scores_of_one_text_repeated_are_one_candidate_once() -> None:
+    """help_chances still reads listeners with one text as one piece of evidence."""
+    pitcher = Profile(id=1, need="A printer for our posters.")
+    copies = [Profile(id=i, offer="I print posters.") for i in (2, 3)]
+    other = Profile(id=4, offer="Large-format printing and signs.")
+    people = [pitcher, *copies, other]
+
+    chances = matching.help_chances(
+        seating_scores(people), documents=matching.document_keys(people)
+    )
+
+    assert [(listener, chance) for p, listener, chance in chances if p == 0][:2] == [
+        (1, 0.5),
+        (3, 1 / 3),
+    ]
