@@ -173,6 +173,8 @@ SPEEDNET_LISTEN_BACKLOG = config_env.read_int(
 # Load the matcher's Chinese glosses (dictionary, segmenter: ~2 s, ~160 MB) in a background thread
 # when the server starts (config/asgi.py), so no phone's page waits for the first load.
 SPEEDNET_PRELOAD_GLOSSES = config_env.read_bool(ENV, "SPEEDNET_PRELOAD_GLOSSES", default=True)
+# Embed the meaning of the pitches in a background thread ahead of the plan (pitches/warming.py).
+SPEEDNET_WARM_MEANING = config_env.read_bool(ENV, "SPEEDNET_WARM_MEANING", default=True)
 # The parts /healthz answers 503 for when they are down (database, channel_layer, cache).
 SPEEDNET_HEALTHZ_REQUIRES = config_env.read_healthz_parts(ENV)
 if not IS_LOCAL_SERVER and CHANNEL_LAYERS["default"]["BACKEND"].endswith("InMemoryChannelLayer"):

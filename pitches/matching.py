@@ -222,6 +222,28 @@ pitchers with a true helper at both sizes) and then measured on the sample:
 ``docs/benchmarks-intentions.md``."""
 
 
+def _meaning_texts(people: Sequence[Profile]) -> list[str]:
+    """The distinct texts ``_meaning`` embeds for ``people``, as the sentence model reads them
+    (``glosses.english_text``): each query and document, and for the rule on people off the
+    guest list, the queries without wishes and the documents without company."""
+    texts = [_query(person) for person in people] + [_document(person) for person in people]
+    if any(person.wishes for person in people) and not all(person.listed for person in people):
+        texts += [_query(replace(person, wishes=())) for person in people if person.wishes]
+        texts += [_document(replace(person, company="")) for person in people if not person.listed]
+    return list(dict.fromkeys(glosses.english_text(text) for text in texts))
+
+
+def warm(people: Sequence[Profile]) -> int:
+    """Embed now what ``seating_scores`` will read of ``people`` (``_meaning_texts``), so the
+    plan does not wait for it; how many texts were not embedded yet. 0 without the model."""
+    if not sentences.available():
+        return 0
+    texts = _meaning_texts(people)
+    fresh = len([text for text in texts if text.strip()]) - sentences.cached(texts)
+    sentences.embed(texts)
+    return fresh
+
+
 def _meaning(people: Sequence[Profile]) -> np.ndarray | None:
     """``[p][l]``: the cosine of the sentence embeddings (``pitches.sentences``) of p's need,
     ask and wishes and l's offer, company and job title, Chinese read through its glosses; NaN
@@ -231,18 +253,22 @@ def _meaning(people: Sequence[Profile]) -> np.ndarray | None:
     model is not installed."""
     if not sentences.available():
         return None
+    texts = _meaning_texts(people)
+    vectors = dict(zip(texts, sentences.embed(texts), strict=True))
 
-    def vectors(texts: list[str]) -> np.ndarray:
-        return sentences.embed([glosses.english_text(text) for text in texts])
+    def embedded(texts: list[str]) -> np.ndarray:
+        return np.array([vectors[glosses.english_text(text)] for text in texts]).reshape(
+            len(texts), sentences.DIMENSIONS
+        )
 
-    queries = vectors([_query(person) for person in people])
-    documents = vectors([_document(person) for person in people])
+    queries = embedded([_query(person) for person in people])
+    documents = embedded([_document(person) for person in people])
     similarity = (queries @ documents.T).astype(np.float64)
     wishing = [p for p, person in enumerate(people) if person.wishes]
     unlisted = [listener for listener, person in enumerate(people) if not person.listed]
     if wishing and unlisted:
-        own = vectors([_query(replace(people[p], wishes=())) for p in wishing])
-        offers = vectors([_document(replace(people[i], company="")) for i in unlisted])
+        own = embedded([_query(replace(people[p], wishes=())) for p in wishing])
+        offers = embedded([_document(replace(people[i], company="")) for i in unlisted])
         rows, columns = np.ix_(wishing, unlisted)
         similarity[rows, columns] = np.maximum(
             own @ documents[unlisted].T, queries[wishing] @ offers.T

@@ -174,21 +174,43 @@ def _warn_once(reason: str) -> None:
 def embed(texts: Sequence[str]) -> np.ndarray:
     """``len(texts)`` × ``DIMENSIONS`` float32 array: each text's unit-length embedding; an
     empty (or blank) text's row is all zeros. Texts seen before in this process (up to
-    ``CACHE_SIZE``) are not embedded again. Batches of similar length (sorted by length) keep
-    padding small: about 10 ms per new text of a pitch's length on one core. Raises
-    ``ModelUnavailable`` when the model is not installed (``available``)."""
+    ``CACHE_SIZE``) are not embedded again; the others are embedded in batches of similar
+    length (sorted by length, so padding stays small), about 40 ms of CPU for a pitch's text
+    (``bench/sentences.py``), with no lock held, so two threads embedding wait for nothing but
+    the cache's bookkeeping. Raises ``ModelUnavailable`` when the model is not installed
+    (``available``)."""
     model = _model()
-    out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+    wanted = [text for text in dict.fromkeys(texts) if text.strip()]
     with _LOCK:
-        missing = sorted({t for t in texts if t.strip() and t not in _CACHE}, key=len)
-        for start in range(0, len(missing), BATCH):
-            chunk = missing[start : start + BATCH]
-            for text, vector in zip(chunk, model.encode(chunk), strict=True):
-                _CACHE[text] = vector
+        missing = sorted((text for text in wanted if text not in _CACHE), key=len)
+    computed: dict[str, np.ndarray] = {}
+    for start in range(0, len(missing), BATCH):
+        chunk = missing[start : start + BATCH]
+        vectors = model.encode(chunk)
+        computed.update(zip(chunk, vectors, strict=True))
+        with _LOCK:
+            _CACHE.update(zip(chunk, vectors, strict=True))
+    out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+    evicted = []  # by another thread meanwhile: embedded again
+    with _LOCK:
+        for text in wanted:
+            if text in _CACHE:
+                _CACHE.move_to_end(text)
         for row, text in enumerate(texts):
             if text.strip():
-                out[row] = _CACHE[text]
-                _CACHE.move_to_end(text)
+                vector = computed.get(text, _CACHE.get(text))
+                if vector is None:
+                    evicted.append(row)
+                else:
+                    out[row] = vector
         while len(_CACHE) > CACHE_SIZE:
             _CACHE.popitem(last=False)
+    if evicted:
+        out[evicted] = model.encode([texts[row] for row in evicted])
     return out
+
+
+def cached(texts: Sequence[str]) -> int:
+    """How many of ``texts`` (blank ones aside) this process holds embedded."""
+    with _LOCK:
+        return sum(1 for text in dict.fromkeys(texts) if text.strip() and text in _CACHE)

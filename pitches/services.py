@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from events import hygiene
 from events import services as event_services
 from events.models import Attendee
-from pitches import matching, queries
+from pitches import matching, queries, warming
 from pitches.models import (
     CJK_CHARACTERS_PER_MINUTE,
     MAX_WISHES,
@@ -45,6 +45,7 @@ def save_pitch(attendee: Attendee, *, need: str, offer: str, ask: str) -> Pitch:
         )
     pitch.full_clean(exclude=["attendee"])
     pitch.save()
+    warming.warm_attendees_later([attendee.pk])
     return pitch
 
 
@@ -128,6 +129,7 @@ def add_wish(author: Attendee, *, person_id: int | None = None, text: str = "") 
     wish.position = len(mine) + 1
     wish.full_clean(exclude=["author", "person"])
     wish.save()
+    warming.warm_attendees_later([author.pk])
     return wish
 
 
@@ -149,6 +151,7 @@ def remove_wish(author: Attendee, *, wish_id: int) -> None:
             code="gone",
         )
     compact(author)
+    warming.warm_attendees_later([author.pk])
 
 
 def compact(author: Attendee) -> list[Wish]:

@@ -21,6 +21,7 @@ from events.forms import EventForm, time_zone_names
 from events.models import Event
 from events.qr import qr_svg
 from events.queries import organizer_event
+from pitches import warming
 from rounds import queries, scheduling, seating, services
 from rounds.forms import ControlForm, GuideRangeForm
 from rounds.models import Round
@@ -103,6 +104,7 @@ def control(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     event = organizer_event(request.user, event_id)
     if request.htmx:
         return render(request, "rounds/partials/control_panel.html", panel_context(event))
+    warming.warm_event_later(event.pk)  # the plan made here reads every pitch's meaning
     panel = panel_context(event)
     context = {
         **panel,
@@ -337,6 +339,7 @@ def plan(request: HtmxHttpRequest, event_id: int) -> HttpResponse:
     figures with the best preselected; then its quality, its worst repeats by name, and who
     sits where in every round."""
     event = organizer_event(request.user, event_id)
+    warming.warm_event_later(event.pk)  # the plan made here reads every pitch's meaning
     return plan_page(request, event)
 
 

@@ -112,6 +112,13 @@ def _no_kept_snapshots() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _no_meaning_warming(settings) -> None:
+    """No background thread embeds pitches during a test (``pitches.warming``, whose own tests
+    turn it on): it would read the test database from outside the test's transaction."""
+    settings.SPEEDNET_WARM_MEANING = False
+
+
+@pytest.fixture(autouse=True)
 def _default_language() -> Iterator[None]:
     """Each test starts in the default language: a view that activated an attendee's language
     (their phone's) leaves it active in this thread, and the next test must not speak it."""

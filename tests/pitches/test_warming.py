@@ -1,0 +1,117 @@
+"""Tests of the background embedding of the pitches ahead of the plan (pitches.warming)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from events.models import Event
+from pitches import matching, queries, sentences, services, warming
+from tests.factories import AttendeeFactory, EventFactory, PitchFactory
+
+
+def texts_of(*attendee_ids: int) -> list[str]:
+    return matching._meaning_texts(queries.help_profiles(list(attendee_ids)))
+
+
+@pytest.mark.django_db
+def test_warm_now_embeds_what_the_plan_will_read(django_assert_num_queries) -> None:
+    event = EventFactory()
+    people = [
+        PitchFactory(
+            attendee=AttendeeFactory(event=event, company=f"Warm Co {i}"),
+            need=f"Warming need number {i} for the plan",
+            offer=f"Warming offer number {i}",
+        ).attendee
+        for i in range(3)
+    ]
+    other = PitchFactory(need="Another event's need, not warmed").attendee
+    ids = [p.pk for p in people]
+
+    with django_assert_num_queries(4):
+        fresh = warming.warm_now("event", event.pk)
+
+    assert fresh == 6
+    assert sentences.cached(texts_of(*ids)) == 6
+    assert sentences.cached(texts_of(other.pk)) == 0
+    assert warming.warm_now("event", event.pk) == 0  # nothing new
+
+
+@pytest.mark.django_db
+def test_warm_now_of_the_open_events_leaves_closed_and_past_ones() -> None:
+    open_ = PitchFactory(need="An open event's need to warm up").attendee
+    closed = PitchFactory(need="A closed event's need, left alone").attendee
+    Event.objects.filter(pk=closed.event_id).update(status=Event.Status.CLOSED)
+    past = PitchFactory(need="Last month's event's need, left alone").attendee
+    Event.objects.filter(pk=past.event_id).update(starts_at=timezone.now() - timedelta(days=30))
+
+    warming.warm_now("open", 0)
+
+    assert sentences.cached(texts_of(open_.pk)) == len(texts_of(open_.pk))
+    assert sentences.cached([matching._query(queries.help_profiles([closed.pk])[0])]) == 0
+    assert sentences.cached([matching._query(queries.help_profiles([past.pk])[0])]) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_saved_pitch_is_embedded_by_the_background_thread_after_commit(settings) -> None:
+    settings.SPEEDNET_WARM_MEANING = True
+    attendee = AttendeeFactory()
+    done = threading.Event()
+    real = warming.warm_now
+
+    def watched(kind: str, key: int) -> int:
+        try:
+            return real(kind, key)
+        finally:
+            done.set()
+
+    warming.warm_now = watched
+    try:
+        services.save_pitch(
+            attendee, need="A background-embedded need", offer="A background offer", ask=""
+        )
+        assert done.wait(timeout=30)
+    finally:
+        warming.warm_now = real
+
+    assert sentences.cached(texts_of(attendee.pk)) == 2
+
+
+@pytest.mark.django_db
+def test_nothing_is_queued_when_turned_off(monkeypatch) -> None:
+    submitted = []
+    monkeypatch.setattr(warming, "_submit", lambda kind, key: submitted.append((kind, key)))
+
+    warming.warm_event_later(1)
+    warming.warm_attendees_later([2])
+
+    assert submitted == []
+
+
+def test_requests_for_one_event_while_busy_are_embedded_once(monkeypatch, settings) -> None:
+    settings.SPEEDNET_WARM_MEANING = True
+    started, release = threading.Event(), threading.Event()
+    runs = []
+
+    def slow(kind: str, key: int) -> int:
+        runs.append((kind, key))
+        started.set()
+        release.wait(timeout=10)
+        return 0
+
+    monkeypatch.setattr(warming, "warm_now", slow)
+    monkeypatch.setattr(warming.connections, "close_all", lambda: None)
+    warming._submit("event", 99)
+    assert started.wait(timeout=10)
+    for _ in range(3):
+        warming._submit("event", 98)
+    release.set()
+    for _ in range(100):
+        if len(runs) >= 2 and not warming._PENDING:
+            break
+        threading.Event().wait(0.05)
+
+    assert runs == [("event", 99), ("event", 98)]
