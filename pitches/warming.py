@@ -3,12 +3,14 @@
 The planner reads the sentence embedding of every attendee's need and offer
 (``matching.seating_scores``). Embedding a room's texts the first time costs about 40 ms of CPU
 per text: some 24 CPU seconds for 300 people, which "Make the plan" would otherwise wait for,
-while the requests and sockets queued behind it wait too. So each change to what the planner
-reads (a pitch saved, a wish added or removed, attendees added or imported) asks for those
-people's texts to be embedded after the change commits, and a server that starts asks for the
-events that are still to run; one daemon thread per process does it, at the lowest CPU
-priority the system gives a thread and with one BLAS thread, taking the CPU the phones leave.
-A process keeps what it embedded (``sentences.CACHE_SIZE`` texts), so the plan finds them.
+while the requests and sockets queued behind it wait too. So a pitch saved or a wish list
+changed asks for that person's texts to be embedded after the change commits, and the organizer
+opening the control panel or the plan page asks for the whole event's (people imported or
+added by the organizer are embedded then). One daemon thread per process does it, at the
+lowest CPU priority the system gives a thread, one batch at a time (``sentences.embed``'s
+``background``), so a plan arriving meanwhile waits for one batch at most and embeds the rest
+itself. A process keeps what it embedded (``sentences.CACHE_SIZE`` texts), so the plan finds
+them there; with several server processes, only the process that served the page or the save.
 
 ``SPEEDNET_WARM_MEANING`` (default on) turns it off; without the sentence model it does
 nothing. Requests are coalesced: an event asked for twice while the thread is busy is embedded
@@ -23,11 +25,9 @@ import os
 import queue
 import threading
 from collections.abc import Iterable
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import close_old_connections, connections, transaction
-from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -53,12 +53,6 @@ def warm_attendees_later(attendee_ids: Iterable[int]) -> None:
         _later("attendee", attendee_id)
 
 
-def warm_open_events_later() -> None:
-    """Have the background thread embed the texts of the events still to run (not closed,
-    starting from a day ago on): what a server starting needs for the plans of the evening."""
-    _later("open", 0)
-
-
 def _later(kind: str, key: int) -> None:
     if not enabled():
         return
@@ -78,8 +72,14 @@ def _start() -> None:
     global _WORKER
     with _PENDING_LOCK:
         if _WORKER is None or not _WORKER.is_alive():
-            _WORKER = threading.Thread(target=_run, name="meaning-warm", daemon=True)
-            _WORKER.start()
+            try:
+                worker = threading.Thread(target=_run, name="meaning-warm", daemon=True)
+                worker.start()
+            except RuntimeError:  # no thread to be had: the plan embeds what it needs itself
+                logger.exception("The background embedding thread did not start")
+                _PENDING.clear()
+                return
+            _WORKER = worker
 
 
 def _lowest_priority() -> None:
@@ -89,6 +89,8 @@ def _lowest_priority() -> None:
 
 
 def _run() -> None:
+    from pitches import matching
+
     _lowest_priority()
     while True:
         kind, key = _QUEUE.get()
@@ -96,34 +98,32 @@ def _run() -> None:
             _PENDING.discard((kind, key))
         try:
             close_old_connections()
-            warm_now(kind, key)
+            profiles = people_of(kind, key)
+            connections.close_all()  # not held while embedding (seconds at the lowest priority)
+            matching.warm(profiles, background=True)
         except Exception:
             logger.exception("Embedding the pitches ahead of the plan failed (%s %s)", kind, key)
         finally:
             connections.close_all()
 
 
-def warm_now(kind: str, key: int) -> int:
-    """Embed the texts of an ``"event"``, an ``"attendee"`` (by id) or of the ``"open"``
-    events (``key`` unused) in this thread, with one BLAS thread; how many texts were new.
-    Queries: two to find the people, three to read them."""
-    from threadpoolctl import threadpool_limits
-
-    from events.models import Attendee, Event
-    from pitches import matching, queries
+def people_of(kind: str, key: int) -> list:
+    """What the matcher reads (``queries.help_profiles``) of the attendees of an ``"event"``
+    or of one ``"attendee"`` (by id). One query to find an event's people, three to read
+    them."""
+    from events.models import Attendee
+    from pitches import queries
 
     if kind == "attendee":
         ids = [key]
-    elif kind == "event":
-        ids = list(Attendee.objects.filter(event_id=key).values_list("pk", flat=True))
     else:
-        events = Event.objects.exclude(status=Event.Status.CLOSED).filter(
-            starts_at__gte=timezone.now() - timedelta(days=1),
-            personal_data_erased_at__isnull=True,
-        )
-        ids = list(Attendee.objects.filter(event__in=events).values_list("pk", flat=True))
-    if not ids:
-        return 0
-    profiles = queries.help_profiles(ids)
-    with threadpool_limits(limits=1, user_api="blas"):
-        return matching.warm(profiles)
+        ids = list(Attendee.objects.filter(event_id=key).values_list("pk", flat=True))
+    return queries.help_profiles(ids) if ids else []
+
+
+def warm_now(kind: str, key: int) -> int:
+    """Embed in this thread what the plan will read of an ``"event"`` or an ``"attendee"``
+    (``people_of``); how many texts were new."""
+    from pitches import matching
+
+    return matching.warm(people_of(kind, key))

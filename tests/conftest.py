@@ -113,8 +113,9 @@ def _no_kept_snapshots() -> None:
 
 @pytest.fixture(autouse=True)
 def _no_meaning_warming(settings) -> None:
-    """No background thread embeds pitches during a test (``pitches.warming``, whose own tests
-    turn it on): it would read the test database from outside the test's transaction."""
+    """No background thread of the test process embeds pitches (``pitches.warming``, whose own
+    tests turn it on): it would read the test database from outside the test's transaction.
+    (Servers started for browser tests are separate processes, and do.)"""
     settings.SPEEDNET_WARM_MEANING = False
 
 

@@ -30,10 +30,13 @@ def test_seating_helps_see_a_paraphrase_when_planning_and_only_shared_words_for_
     moves people only on shared words or a wish."""
     event = EventFactory()
     pitcher = PitchFactory(
-        attendee=AttendeeFactory(event=event), need="More media coverage for our launch."
+        attendee=AttendeeFactory(event=event),
+        need="Fifteen years in oil and gas, moving into renewables.",
     ).attendee
-    editor = PitchFactory(attendee=AttendeeFactory(event=event), offer="Editor at a tech outlet.")
-    pumps = PitchFactory(attendee=AttendeeFactory(event=event), offer="I sell industrial pumps.")
+    editor = PitchFactory(
+        attendee=AttendeeFactory(event=event), offer="Sold a solar mini-grid company, now a mentor."
+    )
+    pumps = PitchFactory(attendee=AttendeeFactory(event=event), offer="I teach yoga to teams.")
     ids = [pitcher.pk, editor.attendee.pk, pumps.attendee.pk]
 
     def of_pitcher(helps):

@@ -10,19 +10,22 @@ from pitches.matching import NAMED, Profile, help_scores, seating_scores, top_he
 
 
 def test_a_paraphrase_without_shared_words_finds_its_helper() -> None:
-    """ "More media coverage" shares no word with "editor at a tech outlet": the words alone do
-    not see the help, the meaning does."""
-    pitcher = Profile(id=1, need="More media coverage for our launch.")
-    editor = Profile(id=2, offer="Editor at a tech outlet.")
+    """ "Moving into renewables" shares no word with "sold a solar mini-grid company": the words
+    alone do not see the help, the meaning does."""
+    pitcher = Profile(id=1, need="Fifteen years in oil and gas, moving into renewables.")
+    mentor = Profile(id=2, offer="Sold a solar mini-grid company, now a mentor.")
     others = [
         Profile(id=3, offer="I sell industrial pumps."),
         Profile(id=4, offer="Tax filings and bookkeeping."),
         Profile(id=5, offer="I teach yoga to office teams."),
     ]
-    people = [pitcher, editor, *others]
+    people = [pitcher, mentor, *others]
+
+    scores = seating_scores(people)
 
     assert help_scores(people)[0][1] == 0.0
-    assert top_helpers(seating_scores(people), limit=1)[0] == [1]
+    assert top_helpers(scores, limit=1)[0] == [1]
+    assert scores[0][3] == scores[0][4] == 0.0  # tax filings, yoga: no evidence at all
 
 
 def test_a_chinese_need_meets_an_english_paraphrase() -> None:
@@ -110,3 +113,23 @@ def test_seating_scores_of_one_text_repeated_are_one_candidate_once() -> None:
         (1, 0.5),
         (3, 1 / 3),
     ]
+
+
+def test_a_text_that_says_nothing_gets_no_candidates() -> None:
+    """ "n/a", "TBD" or Chinese of function words only: the words find nobody, and the meaning
+    alone, below MEANING_FLOOR, is no evidence either."""
+    offers = [
+        Profile(id=10 + i, offer=offer)
+        for i, offer in enumerate(
+            [
+                "I sell industrial pumps.",
+                "Tax filings and bookkeeping.",
+                "I teach yoga to office teams.",
+                "Editor at a tech outlet.",
+                "Angel investor in hardware.",
+            ]
+        )
+    ]
+    for need in ("n/a", "TBD", "?", "我们的"):
+        scores = seating_scores([Profile(id=1, need=need), *offers])
+        assert scores[0] == [0.0] * 6, need

@@ -3,10 +3,12 @@ transformers' own embeddings, the cache, and the fallback when the model is miss
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
-from pitches import sentences
+from pitches import matching, sentences
 
 # The first four of the 384 values sentence-transformers 6.3 (torch 2.13, CPU) gives these two
 # texts with all-MiniLM-L6-v2 and normalize_embeddings=True.
@@ -54,16 +56,14 @@ def test_embed_keeps_a_text_it_saw(monkeypatch) -> None:
 
 def test_a_missing_model_is_unavailable_and_logged_once(monkeypatch, caplog) -> None:
     monkeypatch.setattr(sentences, "MODEL_PACKAGE", "no_such_model_package")
-    sentences._model.cache_clear()
-    sentences._warn_once.cache_clear()
+    sentences._forget()
     try:
         assert not sentences.available()
         assert not sentences.available()
         with pytest.raises(sentences.ModelUnavailable):
             sentences.embed(["anything"])
     finally:
-        sentences._model.cache_clear()
-        sentences._warn_once.cache_clear()
+        sentences._forget()
     assert [r.message for r in caplog.records].count(
         "Sentence model unavailable, matching by words alone: "
         "no_such_model_package is not installed (requirements-model.txt)"
@@ -73,9 +73,58 @@ def test_a_missing_model_is_unavailable_and_logged_once(monkeypatch, caplog) -> 
 def test_weights_that_are_not_the_expected_file_are_refused(monkeypatch, tmp_path) -> None:
     (tmp_path / "model.safetensors").write_bytes(b"not the weights")
     monkeypatch.setattr(sentences, "model_dir", lambda: tmp_path)
-    sentences._model.cache_clear()
+    sentences._forget()
     try:
         with pytest.raises(sentences.ModelUnavailable, match="not the expected file"):
             sentences._model()
     finally:
-        sentences._model.cache_clear()
+        sentences._forget()
+
+
+def test_a_broken_install_is_unavailable_and_read_once(monkeypatch, tmp_path) -> None:
+    """The weights without their tokenizer: tokenizers raises a plain Exception, which must
+    not reach the planner; the failure is remembered, not read again at every call."""
+    real = sentences.model_dir()
+    (tmp_path / "model.safetensors").symlink_to(real / "model.safetensors")
+    reads = []
+    monkeypatch.setattr(sentences, "model_dir", lambda: reads.append(1) or tmp_path)
+    sentences._forget()
+    try:
+        assert not sentences.available()
+        assert not sentences.available()
+        people = [matching.Profile(id=1, need="Media coverage."), matching.Profile(id=2, offer="x")]
+        assert matching.seating_scores(people) == matching.help_scores(people)
+    finally:
+        sentences._forget()
+    assert len(reads) == 1
+
+
+def test_two_threads_wanting_the_same_texts_embed_them_once(monkeypatch) -> None:
+    texts = [f"a text two threads want, number {i}" for i in range(40)]
+    model = sentences._model()
+    real = type(model).encode
+    encoded: list[str] = []
+    gate = threading.Barrier(2)
+
+    def counting(self, batch):
+        encoded.extend(batch)
+        return real(self, batch)
+
+    monkeypatch.setattr(type(model), "encode", counting)
+    results = {}
+
+    def run(name: str, background: bool) -> None:
+        gate.wait()
+        results[name] = sentences.embed(texts, background=background)
+
+    threads = [
+        threading.Thread(target=run, args=("plan", False)),
+        threading.Thread(target=run, args=("warm", True)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(encoded) == sorted(texts)
+    np.testing.assert_array_equal(results["plan"], results["warm"])

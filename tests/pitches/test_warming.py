@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
-from events.models import Event
 from pitches import matching, queries, sentences, services, warming
 from tests.factories import AttendeeFactory, EventFactory, PitchFactory
 
@@ -40,42 +37,29 @@ def test_warm_now_embeds_what_the_plan_will_read(django_assert_num_queries) -> N
     assert warming.warm_now("event", event.pk) == 0  # nothing new
 
 
-@pytest.mark.django_db
-def test_warm_now_of_the_open_events_leaves_closed_and_past_ones() -> None:
-    open_ = PitchFactory(need="An open event's need to warm up").attendee
-    closed = PitchFactory(need="A closed event's need, left alone").attendee
-    Event.objects.filter(pk=closed.event_id).update(status=Event.Status.CLOSED)
-    past = PitchFactory(need="Last month's event's need, left alone").attendee
-    Event.objects.filter(pk=past.event_id).update(starts_at=timezone.now() - timedelta(days=30))
-
-    warming.warm_now("open", 0)
-
-    assert sentences.cached(texts_of(open_.pk)) == len(texts_of(open_.pk))
-    assert sentences.cached([matching._query(queries.help_profiles([closed.pk])[0])]) == 0
-    assert sentences.cached([matching._query(queries.help_profiles([past.pk])[0])]) == 0
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_saved_pitch_is_embedded_by_the_background_thread_after_commit(settings) -> None:
     settings.SPEEDNET_WARM_MEANING = True
     attendee = AttendeeFactory()
     done = threading.Event()
-    real = warming.warm_now
 
-    def watched(kind: str, key: int) -> int:
+    real = matching.warm
+
+    def watched(people, *, background=False):
         try:
-            return real(kind, key)
+            assert background
+            return real(people, background=background)
         finally:
             done.set()
 
-    warming.warm_now = watched
+    matching.warm = watched
     try:
         services.save_pitch(
             attendee, need="A background-embedded need", offer="A background offer", ask=""
         )
         assert done.wait(timeout=30)
     finally:
-        warming.warm_now = real
+        matching.warm = real
 
     assert sentences.cached(texts_of(attendee.pk)) == 2
 
@@ -96,13 +80,13 @@ def test_requests_for_one_event_while_busy_are_embedded_once(monkeypatch, settin
     started, release = threading.Event(), threading.Event()
     runs = []
 
-    def slow(kind: str, key: int) -> int:
+    def slow(kind: str, key: int) -> list:
         runs.append((kind, key))
         started.set()
         release.wait(timeout=10)
-        return 0
+        return []
 
-    monkeypatch.setattr(warming, "warm_now", slow)
+    monkeypatch.setattr(warming, "people_of", slow)
     monkeypatch.setattr(warming.connections, "close_all", lambda: None)
     warming._submit("event", 99)
     assert started.wait(timeout=10)
