@@ -26,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import config  # noqa: F401  (one BLAS thread, as the server)
 from pitches import matching
 from rounds import scheduling
 

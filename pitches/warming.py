@@ -1,8 +1,8 @@
 """The meaning of the pitches embedded ahead of the plan, in the background.
 
 The planner reads the sentence embedding of every attendee's need and offer
-(``matching.seating_scores``). Embedding a room's texts the first time costs about 40 ms of CPU
-per text: some 24 CPU seconds for 300 people, which "Make the plan" would otherwise wait for,
+(``matching.seating_scores``). Embedding a room's texts the first time costs about 25 ms of CPU
+per text: some 15 CPU seconds for 300 people, which "Make the plan" would otherwise wait for,
 while the requests and sockets queued behind it wait too. So a pitch saved or a wish list
 changed asks for that person's texts to be embedded after the change commits, and the organizer
 opening the control panel or the plan page asks for the whole event's (people imported or

@@ -365,7 +365,10 @@ def plan_page(
     ids = [person for person, _company in people]
     choices = size_choices(event, ids, avoid=avoid) if choosing else []
     best = seating.best_size([option for option, _text in choices])
-    quality = scheduling.plan_quality(stored, avoid=avoid) if stored else None
+    # a walk-in since the plan (not seated in it yet) has no place in its figures
+    seated = {person for round_ in stored for table in round_ for person in table}
+    avoid_seated = [pair for pair in avoid if set(pair) <= seated]
+    quality = scheduling.plan_quality(stored, avoid=avoid_seated) if stored else None
     # when the room forces repeats, what attendees feel instead of a count of repeats
     feel = (
         meeting_words(

@@ -133,3 +133,7 @@ def test_a_text_that_says_nothing_gets_no_candidates() -> None:
     for need in ("n/a", "TBD", "?", "我们的"):
         scores = seating_scores([Profile(id=1, need=need), *offers])
         assert scores[0] == [0.0] * 6, need
+    # the pitch format's own words alone, the app's suggested ask among them
+    for need, ask in (("", "Who do you know?"), ("", "你认识谁？")):
+        scores = seating_scores([Profile(id=1, need=need, ask=ask), *offers])
+        assert scores[0] == [0.0] * 6, ask

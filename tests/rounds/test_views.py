@@ -344,6 +344,24 @@ def test_plan_page_shows_quality_and_tables(client):
     assert all(person.name in response.text for person in people)
 
 
+def test_plan_page_after_a_walk_in_from_a_seated_persons_company(client):
+    """Colleagues are kept apart; a walk-in after the plan, from the company of someone seated,
+    is not in the plan yet, and the page shows the plan's figures without them."""
+    event = EventFactory(check_in=True, rounds_count=2, table_size=3)
+    people = [
+        AttendeeFactory(event=event, checked_in=True, company=f"Company {i}") for i in range(9)
+    ]
+    client.force_login(event.organizer)
+    act(client, event, "plan")
+    AttendeeFactory(event=event, checked_in=True, name="Late Colleague", company="Company 1")
+
+    response = client.get(reverse("plan", args=[event.pk]))
+
+    assert response.status_code == 200
+    assert response.context["quality"].avoid_violations == 0
+    assert all(person.name in response.text for person in people)
+
+
 def test_plan_page_warns_before_planning_when_repeats_are_forced(organizer_client, event):
     AttendeeFactory.create_batch(12, event=event, checked_in=True)
 
