@@ -297,8 +297,10 @@ def mark_gone_mid_round(evening: Evening, number: int) -> Attendee:
     door.close()
 
     evening.expect_phone(her.pk, "left", None)
+    # in her phone's language: which pitcher she is depends on the plan (the Chinese phone too)
+    chinese = (evening.phones[her.pk].locator("html").get_attribute("lang") or "").startswith("zh")
     expect(evening.phones[her.pk].locator("[data-now-text]")).to_contain_text(
-        "Thank you for coming!", **wait
+        "感谢你的到来！" if chinese else "Thank you for coming!", **wait
     )
     for mate in (next_pitcher, listener):
         if mate.pk not in evening.phones:
