@@ -22,8 +22,8 @@ text names them (their whole name, or their company), counts fully: the score is
 possible.
 
 The planner seats by ``seating_scores``: these word scores fused with the cosine of sentence
-embeddings (``pitches.sentences``), which sees paraphrase without a shared word ("more media
-coverage" and "editor at a tech outlet"). Measured: ``docs/benchmarks-intentions.md``.
+embeddings (``pitches.sentences``), which sees paraphrase without a shared word ("moving into
+renewables" and "sold a solar mini-grid company"). Measured: ``docs/benchmarks-intentions.md``.
 
 No Django here: callers pass plain ``Profile`` values (``pitches.queries`` builds them from
 the stored pitches) and read a matrix of floats.
@@ -322,10 +322,10 @@ def seating_scores(people: Sequence[Profile]) -> list[list[float]]:
     lexical and a dense retriever, as in hybrid retrieval (Karpukhin et al., "Dense Passage
     Retrieval", EMNLP 2020; Wang et al., "BERT-based dense retrievers require interpolation
     with BM25", ICTIR 2021). The TF-IDF sees a rare shared word (a trade's name, a place) and
-    the Chinese glossed; the embedding sees paraphrase without shared words ("more media
-    coverage" and "editor at a tech outlet"). The z-scores are taken over all listeners, but
-    only those with some evidence score above 0: a shared word, or a cosine of at least
-    ``MEANING_FLOOR``. A pitcher who wrote nothing (or nothing the model reads), and a
+    the Chinese glossed; the embedding sees paraphrase without shared words ("moving into
+    renewables" and "sold a solar mini-grid company"). The z-scores are taken over all
+    listeners, but only those with some evidence score above 0: a shared word, or a cosine of
+    at least ``MEANING_FLOOR``. A pitcher who wrote nothing (or nothing the model reads), and a
     listener who offers nothing, score 0 as before. Without the model installed,
     ``help_scores`` alone. The first call in a process loads the model (about 0.2 s); texts
     seen before are not embedded again (``sentences.embed``; ``pitches.warming`` embeds them
