@@ -446,12 +446,15 @@ def _gloss_terms(text: str) -> tuple[tuple[str, float], ...]:
     return tuple(weights.items())
 
 
+@functools.lru_cache(maxsize=20_000)
 def english_text(text: str) -> str:
     """``text`` with each run of Chinese replaced by the English words of its content words'
     first senses (``_build_words``; a word the dictionary lacks by its parts, then its
     characters, as ``gloss_terms`` looks it up), the rest as written: how an English sentence
     model (``pitches.sentences``) reads a Chinese pitch. "需要天使投资人" -> "to need angel
-    investor". A text without Chinese is returned unchanged."""
+    investor". A text without Chinese is returned unchanged. The last 20,000 texts read are
+    kept (segmenting and tagging costs about a millisecond a text, and a re-plan's push reads
+    each tablemate's text once per phone)."""
     text = unicodedata.normalize("NFKC", text)
     if not _CJK.search(text):
         return text

@@ -240,11 +240,12 @@ pitchers with a true helper at both sizes) and then measured on the sample:
 
 def _meaning_texts(people: Sequence[Profile]) -> list[str]:
     """The distinct texts ``_meaning`` embeds for ``people``, as the sentence model reads them
-    (``glosses.english_text``): each query and document, and for the rule on people off the
-    guest list, the queries without wishes and the documents without company."""
+    (``glosses.english_text``): each query and document; the queries without wishes (for the
+    rule on people off the guest list, and what a phone's "why this table" reads,
+    ``seating_scores_within``); and for that rule, the documents without company."""
     texts = [_said(person) for person in people] + [_document(person) for person in people]
+    texts += [_said(replace(person, wishes=())) for person in people if person.wishes]
     if any(person.wishes for person in people) and not all(person.listed for person in people):
-        texts += [_said(replace(person, wishes=())) for person in people if person.wishes]
         texts += [_document(replace(person, company="")) for person in people if not person.listed]
     return list(dict.fromkeys(glosses.english_text(text) for text in texts))
 
@@ -339,21 +340,27 @@ def seating_scores(people: Sequence[Profile]) -> list[list[float]]:
     for p, pitcher in enumerate(people):
         if pitcher.wished or pitcher.wishes:
             named[p] = [_named_score(pitcher, listener) for listener in people]
-    fused = np.zeros_like(words)
-    evidence = (words > 0) | (np.nan_to_num(meaning, nan=-1.0) >= MEANING_FLOOR)
-    for p in range(len(people)):
-        listeners = np.isfinite(meaning[p]) & ~named[p]
-        if not (listeners & evidence[p]).any():
-            continue
-        lexical = np.where(listeners, words[p], np.nan)
-        combined = (1.0 - MEANING_WEIGHT) * _standard(lexical) + MEANING_WEIGHT * _standard(
-            np.where(listeners, meaning[p], np.nan)
-        )
-        candidates = listeners & evidence[p]
-        fused[p, candidates] = 0.99 / (1.0 + np.exp(-combined[candidates]))
-    fused[named] = NAMED
+    fused = np.array([_fused(words[p], meaning[p], named[p]) for p in range(len(people))])
     np.fill_diagonal(fused, 0.0)
     return [[float(value) for value in row] for row in fused]
+
+
+def _fused(words: np.ndarray, meaning: np.ndarray, named: np.ndarray) -> np.ndarray:
+    """One pitcher's row of ``seating_scores`` from their listeners' word scores, cosines (NaN:
+    nothing to compare) and whether a wish names them: ``NAMED`` for the named; for the others
+    with evidence (a shared word, or a cosine of at least ``MEANING_FLOOR``), the logistic of
+    the weighted sum of the two scores' z-scores over the listeners compared, below 0.99; else
+    0."""
+    fused = np.zeros_like(words, dtype=np.float64)
+    listeners = np.isfinite(meaning) & ~named
+    candidates = listeners & ((words > 0) | (np.nan_to_num(meaning, nan=-1.0) >= MEANING_FLOOR))
+    if candidates.any():
+        combined = (1.0 - MEANING_WEIGHT) * _standard(
+            np.where(listeners, words, np.nan)
+        ) + MEANING_WEIGHT * _standard(np.where(listeners, meaning, np.nan))
+        fused[candidates] = 0.99 / (1.0 + np.exp(-combined[candidates]))
+    fused[named] = NAMED
+    return fused
 
 
 def _named_score(pitcher: Profile, listener: Profile) -> bool:
@@ -439,6 +446,58 @@ def help_scores_within(
                 row[i] = NAMED
         scores.append(row)
     return scores
+
+
+def seating_scores_within(
+    groups: Sequence[tuple[Profile, Sequence[Profile]]],
+) -> tuple[list[list[float]], set[Hashable]]:
+    """``seating_scores`` for each group (pitcher, listeners), fitted on the group as
+    ``help_scores_within`` is, with the meaning read from the embeddings this process already
+    holds (``sentences.held``): nothing is embedded and the model is not loaded, so a phone's
+    page and a re-plan's push never wait for it. Returns the scores (one row per group, the
+    listeners' order) and the ids of the people one of whose texts was not held (to embed in
+    the background, ``pitches.warming``). A group with such a text, and every group without
+    the model, is scored by the words alone (``help_scores_within``): the same reading, 0 to
+    ``NAMED``.
+
+    The fusion is ``seating_scores``' (``_fused``), with the z-scores taken over the group's
+    listeners, so what a phone shows follows what the planner seated by. Measured on the
+    intentions bench's plans (``docs/benchmarks-intentions.md``): of the pitchers seated with
+    a true helper, the share shown one in their "why this table" lines."""
+    words = help_scores_within(groups)
+    said = {pitcher: glosses.english_text(_said(pitcher)) for pitcher, _listeners in groups}
+    offered = {
+        listener: glosses.english_text(_document(listener))
+        for _pitcher, listeners in groups
+        for listener in listeners
+    }
+    vectors = sentences.held([*said.values(), *offered.values()])
+    unheld = {
+        person.id
+        for texts in (said, offered)
+        for person, text in texts.items()
+        if text.strip() and text not in vectors
+    }
+    scores = []
+    for (pitcher, listeners), row in zip(groups, words, strict=True):
+        if pitcher.id in unheld or any(listener.id in unheld for listener in listeners):
+            scores.append(row)
+            continue
+        query = vectors.get(said[pitcher])
+        meaning = np.full(len(listeners), np.nan)
+        if query is not None and listeners:
+            documents = [vectors.get(offered[listener]) for listener in listeners]
+            known = [
+                i
+                for i, (listener, document) in enumerate(zip(listeners, documents, strict=True))
+                if document is not None and listener.id != pitcher.id
+            ]
+            if known:
+                meaning[known] = np.round(np.stack([documents[i] for i in known]) @ query, 6)
+        named = np.array([_named_score(pitcher, listener) for listener in listeners], dtype=bool)
+        fused = _fused(np.array(row, dtype=np.float64), meaning, named)
+        scores.append([float(value) for value in fused])
+    return scores, unheld
 
 
 def top_helpers(scores: Sequence[Sequence[float]], *, limit: int = 5) -> list[list[int]]:

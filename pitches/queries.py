@@ -11,7 +11,7 @@ from django.utils.text import Truncator
 
 from events import chinese
 from events.models import Attendee
-from pitches import matching
+from pitches import matching, warming
 from pitches.models import Pitch, Wish
 
 GUEST_RESULTS = 20
@@ -168,11 +168,16 @@ def why_lines_within(
     groups: Sequence[tuple[matching.Profile, Sequence[matching.Profile]]],
 ) -> list[dict[Hashable, str]]:
     """``why_lines`` for each (person, tablemates) group, all scored together
-    (``matching.help_scores_within``): what a re-plan's push draws for a thousand phones at
-    once. No queries."""
+    (``matching.seating_scores_within``: the words, and the meaning of the texts where this
+    process holds their embeddings): what a re-plan's push draws for a thousand phones at once.
+    Texts not embedded yet are scored by their words, and embedded in the background
+    (``pitches.warming``) for the next time. No queries."""
     groups = [(me, [mate for mate in mates if mate.id != me.id]) for me, mates in groups]
+    scored, unheld = matching.seating_scores_within(groups)
+    if unheld:
+        warming.warm_attendees_later(unheld)
     lines = []
-    for (_me, others), scores in zip(groups, matching.help_scores_within(groups), strict=True):
+    for (_me, others), scores in zip(groups, scored, strict=True):
         best = matching.top_helpers([scores], limit=WHY_LIMIT)[0]
         lines.append(
             {

@@ -185,9 +185,14 @@ def _forget() -> None:
     global _LOADED, _FAILURE
     with _LOAD_LOCK:
         _LOADED = _FAILURE = None
+    forget_embeddings()
+    _warn_once.cache_clear()
+
+
+def forget_embeddings() -> None:
+    """Forget every embedding this process holds (the model stays loaded; for tests)."""
     with _LOCK:
         _CACHE.clear()
-    _warn_once.cache_clear()
 
 
 def available() -> bool:
@@ -280,6 +285,14 @@ def embed(texts: Sequence[str], *, background: bool = False) -> np.ndarray:
         if text in vectors:
             out[row] = vectors[text]
     return out
+
+
+def held(texts: Sequence[str]) -> dict[str, np.ndarray]:
+    """Text -> unit-length embedding for each of ``texts`` this process holds embedded (blank
+    ones aside), without embedding the others or loading the model: what a page that must
+    not wait for the model reads (``matching.seating_scores_within``)."""
+    with _LOCK:
+        return {text: _CACHE[text] for text in dict.fromkeys(texts) if text in _CACHE}
 
 
 def cached(texts: Sequence[str]) -> int:

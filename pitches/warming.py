@@ -48,7 +48,9 @@ def warm_event_later(event_id: int) -> None:
 
 
 def warm_attendees_later(attendee_ids: Iterable[int]) -> None:
-    """As ``warm_event_later``, for some attendees (a pitch saved, a wish changed)."""
+    """As ``warm_event_later``, for some attendees (a pitch saved, a wish changed, tablemates
+    a phone's "why this table" found not embedded); those asked for while the thread is busy
+    are read and embedded together."""
     for attendee_id in attendee_ids:
         _later("attendee", attendee_id)
 
@@ -93,29 +95,40 @@ def _run() -> None:
 
     _lowest_priority()
     while True:
-        kind, key = _QUEUE.get()
+        requests = [_QUEUE.get()]
+        with contextlib.suppress(queue.Empty):
+            while True:
+                requests.append(_QUEUE.get_nowait())
         with _PENDING_LOCK:
-            _PENDING.discard((kind, key))
-        try:
-            close_old_connections()
-            profiles = people_of(kind, key)
-            connections.close_all()  # not held while embedding (seconds at the lowest priority)
-            matching.warm(profiles, background=True)
-        except Exception:
-            logger.exception("Embedding the pitches ahead of the plan failed (%s %s)", kind, key)
-        finally:
-            connections.close_all()
+            _PENDING.difference_update(requests)
+        # the attendees asked for meanwhile (a page's tablemates, saved pitches) read at once
+        attendees = tuple(key for kind, key in requests if kind == "attendee")
+        jobs: list[tuple[str, int | tuple[int, ...]]] = [
+            (kind, key) for kind, key in requests if kind != "attendee"
+        ]
+        if attendees:
+            jobs.append(("attendee", attendees[0] if len(attendees) == 1 else attendees))
+        for kind, key in jobs:
+            try:
+                close_old_connections()
+                profiles = people_of(kind, key)
+                connections.close_all()  # not held while embedding (seconds at lowest priority)
+                matching.warm(profiles, background=True)
+            except Exception:
+                logger.exception("Embedding the pitches ahead failed (%s %s)", kind, key)
+            finally:
+                connections.close_all()
 
 
-def people_of(kind: str, key: int) -> list:
+def people_of(kind: str, key: int | tuple[int, ...]) -> list:
     """What the matcher reads (``queries.help_profiles``) of the attendees of an ``"event"``
-    or of one ``"attendee"`` (by id). One query to find an event's people, three to read
-    them."""
+    or of one ``"attendee"`` (by id, or a tuple of ids). One query to find an event's people,
+    three to read them."""
     from events.models import Attendee
     from pitches import queries
 
     if kind == "attendee":
-        ids = [key]
+        ids = list(key) if isinstance(key, tuple) else [key]
     else:
         ids = list(Attendee.objects.filter(event_id=key).values_list("pk", flat=True))
     return queries.help_profiles(ids) if ids else []

@@ -120,6 +120,16 @@ def _no_meaning_warming(settings) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _no_held_embeddings() -> None:
+    """Each test starts with no text embedded (``pitches.sentences``' cache; the model stays
+    loaded): a phone's "why this table" reads the meaning of the texts only where they are
+    embedded already, so what an earlier test embedded would change what this one shows."""
+    from pitches import sentences
+
+    sentences.forget_embeddings()
+
+
+@pytest.fixture(autouse=True)
 def _default_language() -> Iterator[None]:
     """Each test starts in the default language: a view that activated an attendee's language
     (their phone's) leaves it active in this thread, and the next test must not speak it."""

@@ -74,3 +74,56 @@ def test_why_for_names_only_tablemates_with_an_offer_that_answers_the_need(table
 
     lines = {mate.seat.attendee_id: mate.why for mate in stops[0].tablemates if mate.why}
     assert lines == {supplier.pk: "We make lithium battery cells for e-bikes."}
+
+
+def test_room_itinerary_explains_a_seat_the_meaning_made(client, table, monkeypatch):
+    """A tablemate who shares no word with my need, but whose offer means what I need: the
+    line shows once the texts are embedded (the plan embeds them); until then the page shows
+    what the words see and asks the background to embed the texts."""
+    from pitches import warming
+
+    asked: list[set[int]] = []
+    monkeypatch.setattr(warming, "warm_attendees_later", lambda ids: asked.append(set(ids)))
+    me = seat(table, 0, need="Fifteen years in oil and gas, moving into renewables.", offer="")
+    mentor = seat(table, 1, need="", offer="Sold a solar mini-grid company, now a mentor.")
+    yoga = seat(table, 2, need="", offer="I teach yoga to office teams.")
+    open_link(client, me.token)  # the phone's home page lists the itinerary too
+    asked.clear()
+
+    page = client.get(reverse("room_itinerary", args=[me.token])).text
+
+    assert 'class="why"' not in page
+    assert asked == [{me.pk, mentor.pk, yoga.pk}]
+
+    warming.warm_now("event", me.event_id)
+    asked.clear()
+    page = client.get(reverse("room_itinerary", args=[me.token])).text
+
+    assert page.count('class="why"') == 1
+    assert (
+        f"May help you: <bdi>{mentor.name}</bdi>: "
+        "<bdi>Sold a solar mini-grid company, now a mentor.</bdi>" in page
+    )
+    assert asked == []
+
+
+def test_a_replans_push_says_what_the_page_says_of_a_seat_the_meaning_made(table):
+    """The push of a re-plan (``rounds.queries.why_lines_of``) reads the held meaning too."""
+    from pitches import warming
+    from rounds.queries import why_lines_of
+
+    me = seat(table, 0, need="Fifteen years in oil and gas, moving into renewables.", offer="")
+    mentor = seat(table, 1, need="", offer="Sold a solar mini-grid company, now a mentor.")
+    seat(table, 2, need="", offer="I teach yoga to office teams.")
+    warming.warm_now("event", me.event_id)
+
+    pushed = why_lines_of([me.pk])[me.pk]
+
+    assert pushed == {mentor.pk: "Sold a solar mini-grid company, now a mentor."}
+    page = {
+        mate.seat.attendee_id: mate.why
+        for stop in queries.room_itinerary(me.pk)
+        for mate in stop.tablemates
+        if mate.why
+    }
+    assert page == pushed

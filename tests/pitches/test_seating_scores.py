@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from pitches import matching, sentences
 from pitches.matching import NAMED, Profile, help_scores, seating_scores, top_helpers
 
@@ -137,3 +139,61 @@ def test_a_text_that_says_nothing_gets_no_candidates() -> None:
     for need, ask in (("", "Who do you know?"), ("", "你认识谁？")):
         scores = seating_scores([Profile(id=1, need=need, ask=ask), *offers])
         assert scores[0] == [0.0] * 6, ask
+
+
+PITCHER = Profile(id=1, need="Fifteen years in oil and gas, moving into renewables.")
+MENTOR = Profile(id=2, offer="Sold a solar mini-grid company, now a mentor.")
+MATES = [
+    MENTOR,
+    Profile(id=3, offer="I sell industrial pumps."),
+    Profile(id=4, offer="Tax filings and bookkeeping."),
+    Profile(id=5, offer="I teach yoga to office teams."),
+]
+
+
+def test_seating_scores_within_a_group_are_seating_scores_of_the_group() -> None:
+    """A phone's "why this table" ranks its tablemates as the planner does (the same fusion),
+    once the group's texts are embedded."""
+    matching.warm([PITCHER, *MATES])
+
+    scores, unheld = matching.seating_scores_within([(PITCHER, MATES), (MENTOR, [PITCHER])])
+
+    assert unheld == set()
+    # equal but for float32 rounding (one product of vectors against one of matrices)
+    assert scores[0] == pytest.approx(seating_scores([PITCHER, *MATES])[0][1:], abs=1e-6)
+    assert top_helpers([scores[0]], limit=1)[0] == [0]  # the mentor, with no shared word
+    assert scores[0][2] == scores[0][3] == 0.0  # tax filings, yoga: no evidence
+    assert scores[1] == [0.0]  # the mentor needs nothing
+
+
+def test_seating_scores_within_read_only_embeddings_held_and_name_the_rest(monkeypatch) -> None:
+    """Nothing is embedded and the model is not loaded: a group with a text not embedded yet
+    is scored by its words, and its people are named for the background to embed."""
+
+    def no_model() -> None:
+        raise AssertionError("the model was loaded")
+
+    monkeypatch.setattr(sentences, "_model", no_model)
+    groups = [(PITCHER, MATES), (Profile(id=6, need="Industrial pumps for a farm."), MATES[1:2])]
+
+    scores, unheld = matching.seating_scores_within(groups)
+
+    assert scores == matching.help_scores_within(groups)
+    assert scores[0][0] == 0.0  # the words do not see the mentor
+    assert scores[1][0] > 0.0  # pumps
+    assert unheld == {1, 2, 3, 4, 5, 6}
+
+
+def test_seating_scores_within_keep_named_wishes_and_blank_texts() -> None:
+    wisher = Profile(id=1, need="A lawyer for a contract.", wished=frozenset({3}))
+    lawyer = Profile(id=2, offer="I am a contract lawyer.")
+    picked, silent = Profile(id=3), Profile(id=4)
+    matching.warm([wisher, lawyer, picked, silent])
+
+    scores, unheld = matching.seating_scores_within([(wisher, [lawyer, picked, silent])])
+
+    assert unheld == set()
+    assert scores[0][1] == NAMED
+    assert 0.0 < scores[0][0] < NAMED
+    assert scores[0][2] == 0.0
+    assert matching.seating_scores_within([]) == ([], set())

@@ -99,3 +99,41 @@ def test_requests_for_one_event_while_busy_are_embedded_once(monkeypatch, settin
         threading.Event().wait(0.05)
 
     assert runs == [("event", 99), ("event", 98)]
+
+
+def test_attendees_asked_for_while_busy_are_read_together(monkeypatch, settings) -> None:
+    """A phone's "why this table" asks for its tablemates not embedded yet; a reconnecting room
+    asks for many: those waiting are read in one go, not one person at a time."""
+    settings.SPEEDNET_WARM_MEANING = True
+    started, release = threading.Event(), threading.Event()
+    runs = []
+
+    def slow(kind: str, key) -> list:
+        runs.append((kind, key))
+        started.set()
+        release.wait(timeout=10)
+        return []
+
+    monkeypatch.setattr(warming, "people_of", slow)
+    monkeypatch.setattr(warming.connections, "close_all", lambda: None)
+    warming._submit("event", 97)
+    assert started.wait(timeout=10)
+    for key in (11, 12, 11, 13):
+        warming._submit("attendee", key)
+    release.set()
+    for _ in range(100):
+        if len(runs) >= 2 and not warming._PENDING:
+            break
+        threading.Event().wait(0.05)
+
+    assert runs == [("event", 97), ("attendee", (11, 12, 13))]
+
+
+@pytest.mark.django_db
+def test_people_of_several_attendees(django_assert_num_queries) -> None:
+    people = [PitchFactory(need=f"Need {i}").attendee for i in range(3)]
+
+    with django_assert_num_queries(3):
+        profiles = warming.people_of("attendee", tuple(p.pk for p in people))
+
+    assert sorted(profile.id for profile in profiles) == sorted(p.pk for p in people)
