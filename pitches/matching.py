@@ -456,9 +456,9 @@ def seating_scores_within(
     holds (``sentences.held``): nothing is embedded and the model is not loaded, so a phone's
     page and a re-plan's push never wait for it. Returns the scores (one row per group, the
     listeners' order) and the ids of the people one of whose texts was not held (to embed in
-    the background, ``pitches.warming``). A group with such a text, and every group without
-    the model, is scored by the words alone (``help_scores_within``): the same reading, 0 to
-    ``NAMED``.
+    the background, ``pitches.warming``; none once the model failed to load). A group with
+    such a text, and every group without the model, is scored by the words alone
+    (``help_scores_within``): the same reading, 0 to ``NAMED``.
 
     The fusion is ``seating_scores``' (``_fused``), with the z-scores taken over the group's
     listeners, so what a phone shows follows what the planner seated by. Measured on the
@@ -478,6 +478,8 @@ def seating_scores_within(
         for person, text in texts.items()
         if text.strip() and text not in vectors
     }
+    if unheld and sentences.failed():  # nothing will embed them: words alone, nothing to ask
+        return words, set()
     scores = []
     for (pitcher, listeners), row in zip(groups, words, strict=True):
         if pitcher.id in unheld or any(listener.id in unheld for listener in listeners):

@@ -189,6 +189,13 @@ def _forget() -> None:
     _warn_once.cache_clear()
 
 
+def failed() -> bool:
+    """Whether this process tried to load the model and could not (``available`` is False for
+    good); False before any try. Loads nothing."""
+    with _LOAD_LOCK:
+        return _FAILURE is not None
+
+
 def forget_embeddings() -> None:
     """Forget every embedding this process holds (the model stays loaded; for tests)."""
     with _LOCK:

@@ -148,7 +148,7 @@ class Evening:
         self.projector.screenshot(path=str(folder / f"{prefix}-projector.png"))
         for attendee_id, page in self.phones.items():
             name = Attendee.objects.get(pk=attendee_id).name.split()[0].lower()
-            page.screenshot(path=str(folder / f"{prefix}-phone-{name}.png"))
+            page.screenshot(path=str(folder / f"{prefix}-phone-{name}.png"), full_page=True)
 
 
 @dataclass
@@ -358,6 +358,13 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
     people = [AttendeeFactory(event=event, name=name, checked_in=True) for name in NAMES]
     for person in people:
         PitchFactory(attendee=person, ask=f"Who do you know who can help {person.name}?")
+    # Ana's need and Bo's offer share no word, only their meaning: the plan seats them together
+    # and Ana's phone says why (the other pitches are all alike).
+    mentor_line = "Sold a solar mini-grid company, now a mentor."
+    people[0].pitch.need = "Fifteen years in oil and gas, moving into renewables."
+    people[0].pitch.save()
+    people[1].pitch.offer = mentor_line
+    people[1].pitch.save()
     no_show = people[-1]
 
     organizer = sign_in(chromium, base, height=900)
@@ -411,6 +418,21 @@ def test_whole_evening_every_phone_and_the_projector_agree_with_the_database(
     evening.expect_projector("check_in", seating_round=1)
     for page in evening.phones.values():
         expect(page.locator(".card-buttons:visible")).to_have_count(0)
+    # "Why this table": Ana's phone, open since check-in, names Bo in the round they share,
+    # with a line from his offer, and no other tablemate of hers (nobody else can help her).
+    together = [
+        n
+        for n in range(1, event.rounds_count + 1)
+        if seat_table(people[0].pk, n) is not None
+        and seat_table(people[0].pk, n) == seat_table(people[1].pk, n)
+    ]
+    assert together, "the plan did not seat Ana with the only person who can help her"
+    ana_phone = evening.phones[people[0].pk]
+    why = ana_phone.locator(
+        f'.stop[data-round-number="{together[0]}"] .tablemate[data-person="{people[1].pk}"] .why'
+    )
+    expect(why).to_have_text(f"May help you: {people[1].name}: {mentor_line}")
+    expect(ana_phone.locator(".why")).to_have_count(len(together))
     evening.open_phone(chromium, people[4], locale="zh-CN")  # fresh after the plan, in Chinese
     evening.expect_phone(people[4].pk, "first_table", 1)
     chinese = evening.phones[people[4].pk]

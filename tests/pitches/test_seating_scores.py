@@ -197,3 +197,13 @@ def test_seating_scores_within_keep_named_wishes_and_blank_texts() -> None:
     assert 0.0 < scores[0][0] < NAMED
     assert scores[0][2] == 0.0
     assert matching.seating_scores_within([]) == ([], set())
+
+
+def test_seating_scores_within_ask_for_nothing_once_the_model_failed(monkeypatch) -> None:
+    """Without the model, no page keeps asking the background to embed what it cannot."""
+    monkeypatch.setattr(sentences, "failed", lambda: True)
+
+    scores, unheld = matching.seating_scores_within([(PITCHER, MATES)])
+
+    assert scores == matching.help_scores_within([(PITCHER, MATES)])
+    assert unheld == set()

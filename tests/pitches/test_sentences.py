@@ -54,11 +54,25 @@ def test_embed_keeps_a_text_it_saw(monkeypatch) -> None:
     assert sentences.embed(["a text the cache holds"]).any()
 
 
+def test_held_reads_the_cache_only() -> None:
+    sentences.embed(["a text the cache holds"])
+
+    held = sentences.held(["a text the cache holds", "a text never embedded", ""])
+
+    assert list(held) == ["a text the cache holds"]
+    assert held["a text the cache holds"].shape == (sentences.DIMENSIONS,)
+    sentences.forget_embeddings()
+    assert sentences.held(["a text the cache holds"]) == {}
+    assert sentences.available()  # the model stays loaded
+
+
 def test_a_missing_model_is_unavailable_and_logged_once(monkeypatch, caplog) -> None:
     monkeypatch.setattr(sentences, "MODEL_PACKAGE", "no_such_model_package")
     sentences._forget()
     try:
+        assert not sentences.failed()  # not tried yet
         assert not sentences.available()
+        assert sentences.failed()
         assert not sentences.available()
         with pytest.raises(sentences.ModelUnavailable):
             sentences.embed(["anything"])
