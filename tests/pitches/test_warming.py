@@ -75,35 +75,9 @@ def test_nothing_is_queued_when_turned_off(monkeypatch) -> None:
     assert submitted == []
 
 
-def test_requests_for_one_event_while_busy_are_embedded_once(monkeypatch, settings) -> None:
-    settings.SPEEDNET_WARM_MEANING = True
-    started, release = threading.Event(), threading.Event()
-    runs = []
-
-    def slow(kind: str, key: int) -> list:
-        runs.append((kind, key))
-        started.set()
-        release.wait(timeout=10)
-        return []
-
-    monkeypatch.setattr(warming, "people_of", slow)
-    monkeypatch.setattr(warming.connections, "close_all", lambda: None)
-    warming._submit("event", 99)
-    assert started.wait(timeout=10)
-    for _ in range(3):
-        warming._submit("event", 98)
-    release.set()
-    for _ in range(100):
-        if len(runs) >= 2 and not warming._PENDING:
-            break
-        threading.Event().wait(0.05)
-
-    assert runs == [("event", 99), ("event", 98)]
-
-
-def test_attendees_asked_for_while_busy_are_read_together(monkeypatch, settings) -> None:
-    """A phone's "why this table" asks for its tablemates not embedded yet; a reconnecting room
-    asks for many: those waiting are read in one go, not one person at a time."""
+def runs_while_busy(monkeypatch, settings, first: tuple, meanwhile: list[tuple]) -> list:
+    """What the background thread reads (``people_of`` calls) when ``meanwhile`` is asked for
+    while it works on ``first``."""
     settings.SPEEDNET_WARM_MEANING = True
     started, release = threading.Event(), threading.Event()
     runs = []
@@ -116,15 +90,30 @@ def test_attendees_asked_for_while_busy_are_read_together(monkeypatch, settings)
 
     monkeypatch.setattr(warming, "people_of", slow)
     monkeypatch.setattr(warming.connections, "close_all", lambda: None)
-    warming._submit("event", 97)
+    warming._submit(*first)
     assert started.wait(timeout=10)
-    for key in (11, 12, 11, 13):
-        warming._submit("attendee", key)
+    for request in meanwhile:
+        warming._submit(*request)
     release.set()
     for _ in range(100):
         if len(runs) >= 2 and not warming._PENDING:
             break
         threading.Event().wait(0.05)
+    return runs
+
+
+def test_requests_for_one_event_while_busy_are_embedded_once(monkeypatch, settings) -> None:
+    runs = runs_while_busy(monkeypatch, settings, ("event", 99), [("event", 98)] * 3)
+
+    assert runs == [("event", 99), ("event", 98)]
+
+
+def test_attendees_asked_for_while_busy_are_read_together(monkeypatch, settings) -> None:
+    """A phone's "why this table" asks for its tablemates not embedded yet; a reconnecting room
+    asks for many: those waiting are read in one go, not one person at a time."""
+    meanwhile = [("attendee", key) for key in (11, 12, 11, 13)]
+
+    runs = runs_while_busy(monkeypatch, settings, ("event", 97), meanwhile)
 
     assert runs == [("event", 97), ("attendee", (11, 12, 13))]
 
