@@ -8,8 +8,10 @@ people, at tables of 6 for 6 rounds) is planned as "Make the plan" does (``help_
 the phone draws them (``pitches.queries.WHY_LIMIT`` tablemates, best first), scored two ways:
 
 - words: ``matching.help_scores_within`` (the TF-IDF alone; the lines before the meaning);
-- words and meaning: ``matching.seating_scores_within`` with every text embedded (the lines now,
-  once the plan or the background has embedded the room's texts).
+- planner's floors: ``matching.seating_scores_within`` with every text embedded and the
+  planner's evidence rule (a shared word, or a cosine of ``MEANING_FLOOR``);
+- line floors: the same with the lines' stricter rule (``WHY_FLOOR``, ``WHY_WORD_FLOOR``): the
+  lines now, once the plan or the background has embedded the room's texts.
 
 It prints, for each: the lines shown; their precision (the share whose tablemate is a true
 helper); and, of the pitchers who sit with a true helper, the share shown at least one (the
@@ -39,7 +41,11 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=3)
     args = parser.parse_args()
     people, truth_pairs = intentions.load(args.data)
-    totals = {name: [0, 0, 0, 0] for name in ("words", "words and meaning")}
+    floors = {
+        "planner's floors": {"floor": matching.MEANING_FLOOR, "word_floor": -1.0},
+        "line floors": {},
+    }
+    totals = {name: [0, 0, 0, 0] for name in ("words", *floors)}
     seconds = {name: 0.0 for name in totals}
     for seed in range(args.seeds):
         profiles, truth, _ = intentions.build_room(people, truth_pairs, size=len(people), seed=seed)
@@ -61,7 +67,7 @@ def main() -> None:
             if name == "words":
                 rows = matching.help_scores_within(groups)
             else:
-                rows, unheld = matching.seating_scores_within(groups)
+                rows, unheld = matching.seating_scores_within(groups, **floors[name])
                 assert not unheld
             seconds[name] += time.perf_counter() - started
             for p, row in zip(mates, rows, strict=True):

@@ -345,15 +345,23 @@ def seating_scores(people: Sequence[Profile]) -> list[list[float]]:
     return [[float(value) for value in row] for row in fused]
 
 
-def _fused(words: np.ndarray, meaning: np.ndarray, named: np.ndarray) -> np.ndarray:
+def _fused(
+    words: np.ndarray,
+    meaning: np.ndarray,
+    named: np.ndarray,
+    *,
+    floor: float = MEANING_FLOOR,
+    word_floor: float = -1.0,
+) -> np.ndarray:
     """One pitcher's row of ``seating_scores`` from their listeners' word scores, cosines (NaN:
     nothing to compare) and whether a wish names them: ``NAMED`` for the named; for the others
-    with evidence (a shared word, or a cosine of at least ``MEANING_FLOOR``), the logistic of
-    the weighted sum of the two scores' z-scores over the listeners compared, below 0.99; else
-    0."""
+    with evidence (a shared word with a cosine of at least ``word_floor``, or a cosine of at
+    least ``floor``), the logistic of the weighted sum of the two scores' z-scores over the
+    listeners compared, below 0.99; else 0."""
     fused = np.zeros_like(words, dtype=np.float64)
     listeners = np.isfinite(meaning) & ~named
-    candidates = listeners & ((words > 0) | (np.nan_to_num(meaning, nan=-1.0) >= MEANING_FLOOR))
+    cosine = np.nan_to_num(meaning, nan=-1.0)
+    candidates = listeners & (((words > 0) & (cosine >= word_floor)) | (cosine >= floor))
     if candidates.any():
         combined = (1.0 - MEANING_WEIGHT) * _standard(
             np.where(listeners, words, np.nan)
@@ -448,8 +456,28 @@ def help_scores_within(
     return scores
 
 
+WHY_FLOOR = 0.4
+"""The cosine from which the meaning alone makes a tablemate a candidate for a phone's "why
+this table" line (``seating_scores_within``; the planner's is ``MEANING_FLOOR``). A line is a
+claim shown to a person; the planner's floor (about the 75th percentile of all pairs) lets a
+quarter of chance pairs through, which is right for choosing among candidates but not for
+telling someone "may help you": on the demo event it gave 108 lines for 36 phones, against 59
+by the words alone, 69 of them the meaning's alone, one factory tour on 15 phones; with these
+floors, 46 lines, 10 of them the meaning's alone. Measured
+with ``WHY_WORD_FLOOR`` on the demo event and the intentions bench
+(``docs/benchmarks-intentions.md``)."""
+
+WHY_WORD_FLOOR = 0.25
+"""The cosine a tablemate who shares a word with the need must still reach for a line: "years"
+in "fifteen years in oil and gas" and "twenty years of ICU experience" is a shared word (cosine
+0.18), not help."""
+
+
 def seating_scores_within(
     groups: Sequence[tuple[Profile, Sequence[Profile]]],
+    *,
+    floor: float = WHY_FLOOR,
+    word_floor: float = WHY_WORD_FLOOR,
 ) -> tuple[list[list[float]], set[Hashable]]:
     """``seating_scores`` for each group (pitcher, listeners), fitted on the group as
     ``help_scores_within`` is, with the meaning read from the embeddings this process already
@@ -461,7 +489,10 @@ def seating_scores_within(
     (``help_scores_within``): the same reading, 0 to ``NAMED``.
 
     The fusion is ``seating_scores``' (``_fused``), with the z-scores taken over the group's
-    listeners, so what a phone shows follows what the planner seated by. Measured on the
+    listeners, so what a phone shows follows what the planner seated by; but what counts as
+    evidence is stricter, as a line is a claim shown to a person: a cosine of at least
+    ``floor`` alone, or a shared word with a cosine of at least ``word_floor``
+    (``MEANING_FLOOR`` and -1 give the planner's rule). Measured on the
     intentions bench's plans (``docs/benchmarks-intentions.md``): of the pitchers seated with
     a true helper, the share shown one in their "why this table" lines."""
     words = help_scores_within(groups)
@@ -497,7 +528,13 @@ def seating_scores_within(
             if known:
                 meaning[known] = np.round(np.stack([documents[i] for i in known]) @ query, 6)
         named = np.array([_named_score(pitcher, listener) for listener in listeners], dtype=bool)
-        fused = _fused(np.array(row, dtype=np.float64), meaning, named)
+        fused = _fused(
+            np.array(row, dtype=np.float64),
+            meaning,
+            named,
+            floor=floor,
+            word_floor=word_floor,
+        )
         scores.append([float(value) for value in fused])
     return scores, unheld
 

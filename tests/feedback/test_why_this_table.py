@@ -76,6 +76,16 @@ def test_why_for_names_only_tablemates_with_an_offer_that_answers_the_need(table
     assert lines == {supplier.pk: "We make lithium battery cells for e-bikes."}
 
 
+def paraphrase_table(table) -> tuple[Attendee, Attendee, Attendee]:
+    """A need, an offer that answers it in other words (cosine 0.44), and an offer that does
+    not; no company, so the factory's names do not change what the model reads."""
+    me = seat(table, 0, need="Fifteen years in oil and gas, moving into renewables.", offer="")
+    mentor = seat(table, 1, need="", offer="Sold a solar mini-grid company, now a mentor.")
+    yoga = seat(table, 2, need="", offer="I teach yoga to office teams.")
+    Attendee.objects.filter(pk__in=[me.pk, mentor.pk, yoga.pk]).update(company="")
+    return me, mentor, yoga
+
+
 def test_room_itinerary_explains_a_seat_the_meaning_made(client, table, monkeypatch):
     """A tablemate who shares no word with my need, but whose offer means what I need: the
     line shows once the texts are embedded (the plan embeds them); until then the page shows
@@ -84,9 +94,7 @@ def test_room_itinerary_explains_a_seat_the_meaning_made(client, table, monkeypa
 
     asked: list[set[int]] = []
     monkeypatch.setattr(warming, "warm_attendees_later", lambda ids: asked.append(set(ids)))
-    me = seat(table, 0, need="Fifteen years in oil and gas, moving into renewables.", offer="")
-    mentor = seat(table, 1, need="", offer="Sold a solar mini-grid company, now a mentor.")
-    yoga = seat(table, 2, need="", offer="I teach yoga to office teams.")
+    me, mentor, yoga = paraphrase_table(table)
     open_link(client, me.token)  # the phone's home page lists the itinerary too
     asked.clear()
 
@@ -112,9 +120,7 @@ def test_a_replans_push_says_what_the_page_says_of_a_seat_the_meaning_made(table
     from pitches import warming
     from rounds.queries import why_lines_of
 
-    me = seat(table, 0, need="Fifteen years in oil and gas, moving into renewables.", offer="")
-    mentor = seat(table, 1, need="", offer="Sold a solar mini-grid company, now a mentor.")
-    seat(table, 2, need="", offer="I teach yoga to office teams.")
+    me, mentor, _yoga = paraphrase_table(table)
     warming.warm_now("event", me.event_id)
 
     pushed = why_lines_of([me.pk])[me.pk]

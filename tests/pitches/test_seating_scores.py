@@ -153,10 +153,12 @@ MATES = [
 
 def test_seating_scores_within_a_group_are_seating_scores_of_the_group() -> None:
     """A phone's "why this table" ranks its tablemates as the planner does (the same fusion),
-    once the group's texts are embedded."""
+    once the group's texts are embedded; with the planner's floors, the same scores."""
     matching.warm([PITCHER, *MATES])
 
-    scores, unheld = matching.seating_scores_within([(PITCHER, MATES), (MENTOR, [PITCHER])])
+    scores, unheld = matching.seating_scores_within(
+        [(PITCHER, MATES), (MENTOR, [PITCHER])], floor=matching.MEANING_FLOOR, word_floor=-1.0
+    )
 
     assert unheld == set()
     # equal but for float32 rounding (one product of vectors against one of matrices)
@@ -207,3 +209,25 @@ def test_seating_scores_within_ask_for_nothing_once_the_model_failed(monkeypatch
 
     assert scores == matching.help_scores_within([(PITCHER, MATES)])
     assert unheld == set()
+
+
+def test_a_line_needs_stronger_evidence_than_a_seat() -> None:
+    """A line says "may help you" to a person: a shared common word ("years") or a middling
+    cosine (pumps, drilling safety: 0.32-0.33) is a candidate for the planner, not a line."""
+    mates = [
+        MENTOR,
+        Profile(id=3, offer="Twenty years of ICU experience."),
+        Profile(id=4, offer="I sell industrial pumps."),
+        Profile(id=5, offer="I can review offshore drilling safety plans."),
+        Profile(id=6, offer="I teach yoga to office teams."),
+    ]
+    matching.warm([PITCHER, *mates])
+
+    lines = matching.seating_scores_within([(PITCHER, mates)])[0][0]
+    seating = matching.seating_scores_within(
+        [(PITCHER, mates)], floor=matching.MEANING_FLOOR, word_floor=-1.0
+    )[0][0]
+
+    assert matching.help_scores_within([(PITCHER, mates)])[0][1] > 0.0  # "years"
+    assert [i for i, score in enumerate(seating) if score > 0] == [0, 1, 2, 3]
+    assert [i for i, score in enumerate(lines) if score > 0] == [0]
