@@ -306,11 +306,10 @@ def test_projector_turn_line_agrees_with_the_phones_of_a_shifted_table(live_serv
     pages[0].wait_for_timeout(5000)  # 5 s into her slot at least: the table's turns shift
     mark_gone(door, people[k])
     expect(pages[k + 1].locator("[data-now-text]")).to_contain_text("Your turn")
-    line = screen.locator("[data-turn-label]").text_content()
-    phone = seconds(pages[k + 1].locator("[data-now-clock]").text_content())
-    screen.screenshot(path=str(SHOTS / "projector-shifted.png"))
     # while the tables are out of step no one pitch number and clock is true for every table
-    assert line == "Pitches under way at every table", (line, phone)
+    # (the projector's push may arrive a moment after the phone's: waited for, not read once)
+    expect(screen.locator("[data-turn-label]")).to_have_text("Pitches under way at every table")
+    screen.screenshot(path=str(SHOTS / "projector-shifted.png"))
 
 
 def test_leaving_during_the_count_in_and_between_rounds(live_server_url, chromium):
