@@ -463,9 +463,8 @@ claim shown to a person; the planner's floor (about the 75th percentile of all p
 quarter of chance pairs through, which is right for choosing among candidates but not for
 telling someone "may help you": on the demo event it gave 108 lines for 36 phones, against 59
 by the words alone, 69 of them the meaning's alone, one factory tour on 15 phones; with these
-floors, 46 lines, 10 of them the meaning's alone. Measured
-with ``WHY_WORD_FLOOR`` on the demo event and the intentions bench
-(``docs/benchmarks-intentions.md``)."""
+floors, 46 lines, 10 of them the meaning's alone. Measured with ``WHY_WORD_FLOOR`` on the
+demo event and the intentions bench (``docs/benchmarks-intentions.md``)."""
 
 WHY_WORD_FLOOR = 0.25
 """The cosine a tablemate who shares a word with the need must still reach for a line: "years"

@@ -303,6 +303,5 @@ def held(texts: Sequence[str]) -> dict[str, np.ndarray]:
 
 
 def cached(texts: Sequence[str]) -> int:
-    """How many of ``texts`` (blank ones aside) this process holds embedded."""
-    with _LOCK:
-        return sum(1 for text in dict.fromkeys(texts) if text.strip() and text in _CACHE)
+    """How many of ``texts`` (blank ones aside) this process holds embedded (``held``)."""
+    return len(held(texts))
